@@ -1,0 +1,42 @@
+// One esbuild script for every entry: extension, CLI, runtime (pool, worker, preload), webview, tests.
+// usage: node scripts/build.mjs [--watch]
+import * as esbuild from 'esbuild';
+import { readdirSync, statSync, existsSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+process.chdir(root);
+
+/** Every file under dir whose name passes keep, as paths relative to the repo. */
+function files(dir, keep) {
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...files(p, keep));
+    else if (keep(name)) out.push(relative(root, p));
+  }
+  return out;
+}
+
+const node = { platform: 'node', target: 'node20', format: 'cjs', bundle: true, sourcemap: 'linked', logLevel: 'warning' };
+// Runtime entries run inside the user's program: every file named here is loaded by path.
+const runtimeEntries = files('src/runtime', (n) => /^(index|worker|preload|esm-hooks)\.ts$/.test(n));
+
+const builds = [
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode', 'esbuild'] },
+  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', external: ['esbuild'], banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: runtimeEntries, outdir: 'dist/runtime', outbase: 'src/runtime', external: ['esbuild'] },
+  { platform: 'browser', target: 'chrome120', format: 'iife', bundle: true, minify: true, sourcemap: false, logLevel: 'warning',
+    entryPoints: { webview: 'webview/main.ts' }, outdir: 'dist', loader: { '.css': 'text' } },
+  // Tests: each suite file is its own entry; they import the code under test from src directly.
+  { ...node, entryPoints: files('test', (n) => /\.(test|harness)\.ts$/.test(n) || n === 'index.ts'), outdir: 'out/test', outbase: 'test',
+    external: ['vscode', 'esbuild', 'parallel-profiler', 'playwright-core', 'mocha', 'piscina', 'tinypool', 'workerpool'] },
+].filter((b) => Object.values(b.entryPoints).length > 0 && Object.values(b.entryPoints).every((e) => existsSync(e)));
+
+rmSync('dist', { recursive: true, force: true });
+rmSync('out', { recursive: true, force: true });
+const t0 = Date.now();
+await Promise.all(builds.map((b) => esbuild.build(b)));
+console.log(`built ${builds.length} bundles in ${Date.now() - t0} ms`);

@@ -1,0 +1,216 @@
+// The .parprof report format, version 1. docs/report-format.md documents it field by field and
+// docs/report.schema.json is its JSON Schema; keep all three in step.
+//
+// Clock: every time in a report is in MICROSECONDS on the process's monotonic clock
+// (process.hrtime, the same CLOCK_MONOTONIC V8 stamps CPU profile samples with), RELATIVE to
+// `meta.originUs`. So t = 0 is the moment recording began, and a span on thread 3 and a sample
+// on thread 5 with the same t happened at the same instant.
+
+export const REPORT_FORMAT = 'parprof';
+export const REPORT_VERSION = 1;
+
+/** A whole recorded run. */
+export interface Report {
+  /** Always 'parprof'. */
+  format: typeof REPORT_FORMAT;
+  /** Format version; readers reject versions they do not know. */
+  version: typeof REPORT_VERSION;
+  meta: RunMeta;
+  /** Every thread that recorded anything; the main thread is `id` 0. */
+  threads: ThreadInfo[];
+  /** Pool operations (map / forEach / reduce / fork-join) and instrumented third-party pools. */
+  regions: Region[];
+  /** Task spans, column-oriented: entry k of every column describes span k. */
+  spans: SpanColumns;
+  /** One V8 CPU profile per thread that was sampled. */
+  profiles: ThreadProfile[];
+  /** Event-loop utilization over time, one series per thread. */
+  elu: EluSeries[];
+  /** Point events: errors, exits, worker deaths, cancellation. */
+  markers: Marker[];
+  /** What was recorded but could not be kept (buffers full, profile lost with its thread). */
+  dropped: Dropped;
+  /** How the profiled process ended. */
+  exit: ExitStatus;
+}
+
+export interface RunMeta {
+  /** Absolute path of the script that was run. */
+  script: string;
+  /** Arguments passed to the script (not to node). */
+  args: string[];
+  /** Working directory of the run. */
+  cwd: string;
+  /** `process.version` of the Node that ran the script, e.g. 'v20.20.2'. */
+  nodeVersion: string;
+  /** Path of the Node executable that ran the script. */
+  nodePath: string;
+  /** Logical CPU cores of the machine (os.availableParallelism()). */
+  cores: number;
+  platform: string;
+  /** Wall-clock start of the run, milliseconds since the Unix epoch (Date.now()). */
+  startedAt: number;
+  /** Origin of every report time: hrtime at the start of recording, microseconds. */
+  originUs: number;
+  /** Length of the run from origin to process exit, microseconds. */
+  durationUs: number;
+  /** Defaults applied to pools created without explicit settings. */
+  pool: { threads: number; schedule: Schedule };
+  /** V8 CPU sampling interval, microseconds; 0 when CPU profiling was off. */
+  sampleIntervalUs: number;
+  /** Version of Parallel Profiler that recorded the run. */
+  recorder: string;
+}
+
+export type Schedule = 'static' | 'dynamic' | 'steal';
+
+export interface ThreadInfo {
+  /** worker_threads threadId of the thread; 0 is the main thread. */
+  id: number;
+  /** Display name: 'main', 'worker 1', or the Worker's `name` option. */
+  name: string;
+  kind: 'main' | 'worker';
+  /** Id of the pool (ThreadPool or instrumented library) that owns the worker, if known. */
+  pool?: number;
+  /** When the thread started and stopped recording, µs from origin. `end` absent if it never finished. */
+  start: number;
+  end?: number;
+  /** Set when the thread died (uncaught error, terminate(), process.exit in the worker). */
+  died?: { at: number; reason: string };
+}
+
+export type RegionKind = 'map' | 'forEach' | 'reduce' | 'join' | 'external';
+
+/** One pool operation: the unit every per-region metric is computed over. */
+export interface Region {
+  /** 0-based, unique in the report; span `region` columns refer to it. */
+  id: number;
+  /** User-given name, else `<kind> <function>` (e.g. 'map square'). */
+  name: string;
+  kind: RegionKind;
+  /** Pool id; all regions of one ThreadPool share it. */
+  pool: number;
+  /** Name of the task function in the task module; for external pools, the library name. */
+  fn: string;
+  /** Source location of the call that started the operation, if known (1-based line/column). */
+  callSite?: { file: string; line: number; column: number };
+  schedule: Schedule | 'external';
+  /** Worker threads that could run the region's tasks. */
+  threads: number;
+  /** Items in the input (array length, range size); 0 when not applicable. */
+  items: number;
+  /** Items per task chosen for the operation (0 when tasks are not chunks of items). */
+  chunkSize: number;
+  /** µs from origin. `end` absent when the operation never finished (crash, kill). */
+  start: number;
+  end?: number;
+  /** How it ended. */
+  outcome: 'ok' | 'error' | 'cancelled' | 'unfinished';
+}
+
+/**
+ * Task spans, columnar. All arrays have length `count`. A span is one task: a contiguous chunk
+ * of items of a pool operation (or one message handled by an instrumented worker).
+ */
+export interface SpanColumns {
+  count: number;
+  /** Thread id that ran the task (ThreadInfo.id). */
+  thread: number[];
+  /** Region id (Region.id). */
+  region: number[];
+  /** 0-based task index within the region, in creation order. */
+  index: number[];
+  /** First item index of the chunk (0 for non-chunk tasks). */
+  first: number[];
+  /** Number of items in the chunk (1 for non-chunk tasks). */
+  items: number[];
+  /** When the task became available to run, µs from origin. */
+  enqueue: number[];
+  /** When it started and ended running, µs from origin. */
+  start: number[];
+  end: number[];
+  /** Thread id it was stolen from, or -1 when not stolen. */
+  stolenFrom: number[];
+  /** `index` of the task in the same region that spawned it (fork-join), or -1. */
+  parent: number[];
+  /** 1 when the task threw. */
+  failed: number[];
+}
+
+/** A V8 CPU profile (the format of the inspector's Profiler.stop, and of .cpuprofile files). */
+export interface CpuProfile {
+  nodes: CpuProfileNode[];
+  /** µs from origin (rebased from V8's clock by the recorder). */
+  startTime: number;
+  endTime: number;
+  /** Node id of each sample. */
+  samples: number[];
+  /** µs between consecutive samples; the first is relative to startTime. */
+  timeDeltas: number[];
+}
+
+export interface CpuProfileNode {
+  id: number;
+  callFrame: {
+    functionName: string;
+    scriptId: string;
+    url: string;
+    /** 0-based, as V8 reports them; already mapped to the original source when a source map was known. */
+    lineNumber: number;
+    columnNumber: number;
+  };
+  hitCount?: number;
+  children?: number[];
+  /** Samples by 1-based source line within the function. */
+  positionTicks?: { line: number; ticks: number }[];
+}
+
+export interface ThreadProfile {
+  thread: number;
+  profile: CpuProfile;
+  /** True when the profile stops early (thread died, process killed) and covers only a part of the thread's life. */
+  partial?: boolean;
+}
+
+/** Event-loop utilization of one thread, sampled over windows. */
+export interface EluSeries {
+  thread: number;
+  /** End of each window, µs from origin. */
+  t: number[];
+  /** Utilization within the window ending at t[k], 0..1. */
+  u: number[];
+}
+
+export interface Marker {
+  /** µs from origin. */
+  t: number;
+  thread: number;
+  kind: 'error' | 'exit' | 'worker-exit' | 'worker-error' | 'cancelled' | 'killed' | 'note';
+  message: string;
+  stack?: string;
+}
+
+export interface Dropped {
+  /** Spans lost (buffer overflow or unflushed at a hard kill, when known). */
+  spans: number;
+  /** CPU samples lost. */
+  samples: number;
+  /** Threads whose CPU profile could not be collected. */
+  profiles: number;
+}
+
+export interface ExitStatus {
+  /** Exit code of the process, or null when it ended by a signal. */
+  code: number | null;
+  /** Signal name ('SIGKILL', ...) or null. */
+  signal: string | null;
+  /** The uncaught exception that ended the script, if any. */
+  error: { message: string; stack?: string } | null;
+}
+
+export function emptySpans(): SpanColumns {
+  return {
+    count: 0, thread: [], region: [], index: [], first: [], items: [], enqueue: [], start: [], end: [],
+    stolenFrom: [], parent: [], failed: [],
+  };
+}

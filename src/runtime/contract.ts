@@ -1,0 +1,73 @@
+// The contract between the pool (src/runtime/pool*.ts, worker.ts) and the recorder that the
+// preload installs (src/runtime/preload.ts, recorder*.ts), and between the recorder and the
+// runner that reads its spool (src/runner). Both sides import this file; nothing else.
+import type { Region, Schedule } from '../model/report';
+
+/** Where the recorder lives when a script runs under the profiler; absent otherwise. */
+export const RECORDER_KEY = Symbol.for('parallel-profiler.recorder');
+
+/** Environment the runner sets for the profiled process (also honoured without the profiler). */
+export const ENV = {
+  /** Default thread count for pools created without `threads`. */
+  threads: 'PARPROF_THREADS',
+  /** Default schedule for pools created without `schedule`. */
+  schedule: 'PARPROF_SCHEDULE',
+  /** Spool directory the recorder writes into; its presence turns recording on. */
+  spool: 'PARPROF_SPOOL',
+  /** CPU sampling interval in µs; '0' turns CPU profiling off. Default 1000. */
+  sampleInterval: 'PARPROF_SAMPLE_US',
+  /** hrtime origin of the run in µs, as a decimal string, chosen by the runner before spawning. */
+  origin: 'PARPROF_ORIGIN_US',
+} as const;
+
+/** What the pool tells the recorder when an operation starts. */
+export interface RegionStart {
+  name: string;
+  kind: Region['kind'];
+  /** Pool id (run-unique: see Recorder.newPoolId). */
+  pool: number;
+  fn: string;
+  callSite?: Region['callSite'];
+  schedule: Schedule | 'external';
+  threads: number;
+  items: number;
+  chunkSize: number;
+  /** µs from origin. */
+  start: number;
+}
+
+/**
+ * Installed at globalThis[RECORDER_KEY] on every thread of a profiled process.
+ * All times are µs from the run origin on the monotonic clock (see src/model/report.ts).
+ */
+export interface Recorder {
+  /** worker_threads.threadId of this thread. */
+  readonly threadId: number;
+  /** Current time, µs from origin. */
+  now(): number;
+  /** A run-unique pool id (unique across threads). */
+  newPoolId(): number;
+  /** Opens a region; returns a run-unique region key that workers pass back in `span`. */
+  beginRegion(info: RegionStart): number;
+  endRegion(key: number, outcome: Region['outcome'], end: number): void;
+  /**
+   * Records one finished task on the calling thread. Hot path: no allocation, no I/O; the
+   * recorder flushes its buffer in batches (at most every ~100 ms, checked here).
+   */
+  span(region: number, index: number, first: number, items: number, enqueue: number, start: number,
+    end: number, stolenFrom: number, parent: number, failed: number): void;
+  /** Tells the recorder which pool the worker with this threadId belongs to. */
+  workerJoined(threadId: number, pool: number, name: string): void;
+  /** A point event (error, note) on this thread. */
+  marker(kind: 'error' | 'note' | 'cancelled', message: string, stack?: string): void;
+  /** Writes everything buffered now (called before a thread is known to end). */
+  flush(): void;
+}
+
+/** Span record layout in the spool's binary span files: RECORD_FIELDS float64 per span, in this order. */
+export const SPAN_FIELDS = ['region', 'index', 'first', 'items', 'enqueue', 'start', 'end', 'stolenFrom', 'parent', 'failed'] as const;
+export const SPAN_RECORD_FIELDS = SPAN_FIELDS.length;
+
+export function getRecorder(): Recorder | undefined {
+  return (globalThis as Record<symbol, Recorder | undefined>)[RECORDER_KEY];
+}
