@@ -1,0 +1,77 @@
+// The only declaration of the messages between the extension host and the webview.
+// Handshake: the webview posts `ready` once its listener is installed, then the host sends `init`
+// (a host that posts before `ready` would lose the message: webviews drop early messages).
+// Receivers switch on `type` and log, never throw on, a type they do not know.
+import type { Report } from './model/report';
+
+/** The views the webview can show, in tab order. */
+export type ViewId = 'summary' | 'timeline' | 'flamegraph' | 'flamechart' | 'durations';
+export const VIEW_IDS: readonly ViewId[] = ['summary', 'timeline', 'flamegraph', 'flamechart', 'durations'];
+
+/** Options the host may pass with a report. */
+export interface InitOptions {
+  /** Tab to show first; defaults to the persisted one, else 'summary'. */
+  view?: ViewId;
+  /** Title shown above the views, e.g. the script name. */
+  title?: string;
+  /** When true, frames with a source location offer "Open source" (a message to the host). */
+  canOpenSource?: boolean;
+}
+
+export type HostToWebview =
+  /** The report to show; replaces any earlier one. */
+  | { type: 'init'; report: Report; options?: InitOptions }
+  /** Show this time range (µs from the report's origin) on the timeline and narrow the flamegraph to it. */
+  | { type: 'focus-range'; from: number; to: number }
+  /** Switch to a view. */
+  | { type: 'show-view'; view: ViewId }
+  /** Select a region (Region.id): the durations view shows it, the timeline zooms to it. */
+  | { type: 'focus-region'; region: number };
+
+/** View state worth keeping across a webview reload (persisted with `setState`). */
+export interface ViewState {
+  view: ViewId;
+  /** Visible time window of the timeline and flame chart, µs from origin; absent = whole run. */
+  window?: { from: number; to: number };
+  /** Selected time range, µs from origin. */
+  range?: { from: number; to: number };
+  /** Thread ids shown in the flamegraph; absent = all threads merged. */
+  flameThread?: number;
+  /** Thread shown in the flame chart. */
+  chartThread?: number;
+  search?: string;
+}
+
+export type WebviewToHost =
+  /** The webview's listener is installed; the host may now send `init`. */
+  | { type: 'ready' }
+  /** Open a source location. `line` and `column` are 1-based. */
+  | { type: 'open-source'; file: string; line: number; column: number }
+  /** Something failed in the webview (bad report, drawing error); the host logs it. */
+  | { type: 'error'; message: string }
+  /** The view state changed (tab, zoom, selection), for hosts that keep their own copy. */
+  | { type: 'state'; state: ViewState };
+
+/** Narrows an unknown message from the host; returns undefined for anything unrecognised. */
+export function asHostMessage(data: unknown): HostToWebview | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const type = (data as { type?: unknown }).type;
+  switch (type) {
+    case 'init': case 'focus-range': case 'show-view': case 'focus-region':
+      return data as HostToWebview;
+    default:
+      return undefined;
+  }
+}
+
+/** Narrows an unknown message from the webview; returns undefined for anything unrecognised. */
+export function asWebviewMessage(data: unknown): WebviewToHost | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const type = (data as { type?: unknown }).type;
+  switch (type) {
+    case 'ready': case 'open-source': case 'error': case 'state':
+      return data as WebviewToHost;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,270 @@
+// Timeline layout, apart from drawing: per-thread span indexes sorted by start, culling of the
+// spans inside a time window by binary search, level-of-detail merging (sub-pixel spans merge;
+// a window with far more spans than pixels reads from a coverage pyramid instead), lanes and ticks.
+// Times are µs from the report's origin; x positions are CSS pixels.
+import { scaleLinear } from 'd3-scale';
+import type { SpanColumns } from '../src/model/report';
+
+/** The spans of one thread, sorted by start. */
+export interface LaneIndex {
+  thread: number;
+  /** Start and end of each span (µs), sorted by start. */
+  start: Float64Array;
+  end: Float64Array;
+  /** Running maximum of `end`: non-decreasing even when spans nest (fork-join), so it can be bisected. */
+  maxEnd: Float64Array;
+  /** Index of each span in the report's span columns. */
+  span: Int32Array;
+  region: Int32Array;
+}
+
+/** Builds one lane index per thread id in `threads` (threads without spans get empty lanes). */
+export function buildLaneIndexes(spans: SpanColumns, threads: number[]): LaneIndex[] {
+  const counts = new Map<number, number>();
+  for (const t of threads) counts.set(t, 0);
+  for (let k = 0; k < spans.count; k++) {
+    const t = spans.thread[k];
+    if (counts.has(t)) counts.set(t, counts.get(t)! + 1);
+  }
+  const byThread = new Map<number, Int32Array>();
+  const fill = new Map<number, number>();
+  for (const [t, n] of counts) { byThread.set(t, new Int32Array(n)); fill.set(t, 0); }
+  for (let k = 0; k < spans.count; k++) {
+    const list = byThread.get(spans.thread[k]);
+    if (!list) continue;
+    const at = fill.get(spans.thread[k])!;
+    list[at] = k;
+    fill.set(spans.thread[k], at + 1);
+  }
+  return threads.map((thread) => {
+    let order = byThread.get(thread)!;
+    let sorted = true;
+    for (let i = 1; i < order.length && sorted; i++) sorted = spans.start[order[i - 1]] <= spans.start[order[i]];
+    // Recorders mostly write spans in start order per thread; only sort when they did not.
+    if (!sorted) order = Int32Array.from(order).sort((a, b) => spans.start[a] - spans.start[b] || a - b);
+    const n = order.length;
+    const lane: LaneIndex = {
+      thread, span: order, start: new Float64Array(n), end: new Float64Array(n),
+      maxEnd: new Float64Array(n), region: new Int32Array(n),
+    };
+    let running = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const k = order[i];
+      lane.start[i] = spans.start[k];
+      lane.end[i] = Math.max(spans.start[k], spans.end[k]);
+      lane.region[i] = spans.region[k];
+      running = Math.max(running, lane.end[i]);
+      lane.maxEnd[i] = running;
+    }
+    return lane;
+  });
+}
+
+/** First index i in [0, n) with a[i] > value (or >= when `inclusive`), by binary search. */
+export function bisect(a: ArrayLike<number>, value: number, inclusive = false): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (inclusive ? a[mid] < value : a[mid] <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Index range [lo, hi) of the lane's spans that may overlap [from, to]. */
+export function visibleSpans(lane: LaneIndex, from: number, to: number): [number, number] {
+  const lo = bisect(lane.maxEnd, from, true);
+  const hi = bisect(lane.start, to, true);
+  return [lo, Math.max(lo, hi)];
+}
+
+/** Rectangles to draw for one lane, after merging sub-pixel neighbours. */
+export interface SpanRects {
+  count: number;
+  x0: Float32Array;
+  x1: Float32Array;
+  region: Int32Array;
+  /** Report span index, or -1 when the rectangle merges several spans. */
+  span: Int32Array;
+}
+
+/**
+ * Maps the spans of [lo, hi) to x over [from, to] -> [0, width]. Spans narrower than `minPx`
+ * merge with a neighbour of the same region that is closer than `minPx`; every drawn rect is at
+ * least `minPx` wide so a lone short task stays visible.
+ */
+export function spanRects(lane: LaneIndex, lo: number, hi: number, from: number, to: number, width: number, minPx = 1): SpanRects {
+  const n = hi - lo;
+  const out: SpanRects = { count: 0, x0: new Float32Array(n), x1: new Float32Array(n), region: new Int32Array(n), span: new Int32Array(n) };
+  const scale = width / Math.max(1e-9, to - from);
+  let c = 0;
+  let lastNarrow = false;
+  for (let i = lo; i < hi; i++) {
+    const x0 = Math.max(-1, (lane.start[i] - from) * scale);
+    let x1 = Math.min(width + 1, (lane.end[i] - from) * scale);
+    if (x1 < 0 || x0 > width) continue;
+    const narrow = x1 - x0 < minPx;
+    if (narrow) x1 = x0 + minPx;
+    const r = lane.region[i];
+    if (c > 0 && (narrow || lastNarrow) && out.region[c - 1] === r && x0 - out.x1[c - 1] < minPx) {
+      if (x1 > out.x1[c - 1]) out.x1[c - 1] = x1;
+      out.span[c - 1] = -1;
+      lastNarrow = narrow;
+      continue;
+    }
+    out.x0[c] = x0; out.x1[c] = x1; out.region[c] = r; out.span[c] = lane.span[i];
+    lastNarrow = narrow;
+    c++;
+  }
+  out.count = c;
+  return out;
+}
+
+/**
+ * Busy fraction of one lane over time at several resolutions: level 0 has `bins` bins over
+ * [0, durationUs], each next level half as many. `region` is the region that covered most of a bin.
+ */
+export interface CoveragePyramid {
+  durationUs: number;
+  levels: { busy: Float32Array; region: Int32Array }[];
+}
+
+export function buildCoverage(lane: LaneIndex, durationUs: number, bins = 1 << 15): CoveragePyramid {
+  const busy = new Float32Array(bins);
+  const region = new Int32Array(bins).fill(-1);
+  const best = new Float32Array(bins);
+  const binUs = Math.max(1e-9, durationUs / bins);
+  for (let i = 0; i < lane.start.length; i++) {
+    const s = Math.max(0, lane.start[i]);
+    const e = Math.min(durationUs, lane.end[i]);
+    if (e <= s) continue;
+    const b0 = Math.floor(s / binUs);
+    const b1 = Math.min(bins - 1, Math.floor(e / binUs));
+    for (let b = b0; b <= b1; b++) {
+      const overlap = Math.min(e, (b + 1) * binUs) - Math.max(s, b * binUs);
+      if (overlap <= 0) continue;
+      busy[b] = Math.min(1, busy[b] + overlap / binUs);
+      if (overlap > best[b]) { best[b] = overlap; region[b] = lane.region[i]; }
+    }
+  }
+  const levels = [{ busy, region }];
+  while (levels[levels.length - 1].busy.length > 1) {
+    const prev = levels[levels.length - 1];
+    const m = prev.busy.length >> 1;
+    const next = { busy: new Float32Array(m), region: new Int32Array(m) };
+    for (let b = 0; b < m; b++) {
+      const a = prev.busy[2 * b];
+      const c = prev.busy[2 * b + 1];
+      next.busy[b] = (a + c) / 2;
+      next.region[b] = a >= c ? prev.region[2 * b] : prev.region[2 * b + 1];
+    }
+    levels.push(next);
+  }
+  return { durationUs, levels };
+}
+
+/**
+ * Per-pixel busy fraction (0..1) and dominant region of [from, to] over `width` pixels, read
+ * from the finest level whose bins are no wider than a pixel. Undefined when even level 0 is
+ * coarser than a pixel: the caller then draws the spans themselves (few are visible there).
+ */
+export function coverageColumns(p: CoveragePyramid, from: number, to: number, width: number): { busy: Float32Array; region: Int32Array } | undefined {
+  const pxUs = (to - from) / width;
+  const fine = p.durationUs / p.levels[0].busy.length;
+  if (fine > pxUs) return undefined;
+  let level = 0;
+  while (level + 1 < p.levels.length && fine * 2 ** (level + 1) <= pxUs) level++;
+  const { busy, region } = p.levels[level];
+  const binUs = fine * 2 ** level;
+  const cols = { busy: new Float32Array(width), region: new Int32Array(width).fill(-1) };
+  for (let x = 0; x < width; x++) {
+    const t0 = from + x * pxUs;
+    const t1 = t0 + pxUs;
+    const b0 = Math.max(0, Math.floor(t0 / binUs));
+    const b1 = Math.min(busy.length - 1, Math.ceil(t1 / binUs) - 1);
+    let sum = 0;
+    let weight = 0;
+    let top = -1;
+    let topBusy = -1;
+    for (let b = b0; b <= b1; b++) {
+      const w = Math.min(t1, (b + 1) * binUs) - Math.max(t0, b * binUs);
+      if (w <= 0) continue;
+      sum += busy[b] * w;
+      weight += w;
+      if (busy[b] > topBusy) { topBusy = busy[b]; top = region[b]; }
+    }
+    cols.busy[x] = weight > 0 ? sum / pxUs : 0;
+    cols.region[x] = top;
+  }
+  return cols;
+}
+
+/** Busy fraction per pixel computed straight from the spans of [lo, hi) (for deep zoom). */
+export function exactColumns(lane: LaneIndex, lo: number, hi: number, from: number, to: number, width: number): Float32Array {
+  const cols = new Float32Array(width);
+  const pxUs = (to - from) / width;
+  for (let i = lo; i < hi; i++) {
+    const s = Math.max(from, lane.start[i]);
+    const e = Math.min(to, lane.end[i]);
+    if (e <= s) continue;
+    const x0 = Math.floor((s - from) / pxUs);
+    const x1 = Math.min(width - 1, Math.floor((e - from) / pxUs));
+    for (let x = Math.max(0, x0); x <= x1; x++) {
+      const overlap = Math.min(e, from + (x + 1) * pxUs) - Math.max(s, from + x * pxUs);
+      if (overlap > 0) cols[x] = Math.min(1, cols[x] + overlap / pxUs);
+    }
+  }
+  return cols;
+}
+
+/** The span of the lane under time t, within `tolUs` of its edges; -1 when none. Returns a lane position. */
+export function spanAt(lane: LaneIndex, t: number, tolUs: number): number {
+  const [lo, hi] = visibleSpans(lane, t - tolUs, t + tolUs);
+  let bestI = -1;
+  let bestD = Infinity;
+  for (let i = lo; i < hi && i < lo + 10_000; i++) {
+    const d = t < lane.start[i] ? lane.start[i] - t : t > lane.end[i] ? t - lane.end[i] : 0;
+    // Prefer the innermost (latest-starting) span when several contain t.
+    if (d <= tolUs && (d < bestD || (d === 0 && bestD === 0))) { bestD = d; bestI = i; }
+  }
+  return bestI;
+}
+
+/** Vertical position of each lane. */
+export interface LaneBox { thread: number; y: number; height: number }
+
+export function laneBoxes(threads: number[], top: number, laneHeight: number, gap: number): LaneBox[] {
+  return threads.map((thread, k) => ({ thread, y: top + k * (laneHeight + gap), height: laneHeight }));
+}
+
+/** Axis ticks for [from, to] µs over `width` px, labelled in ms (or µs when zoomed far in). */
+export function timeTicks(from: number, to: number, width: number, spacingPx = 90): { t: number; x: number; label: string }[] {
+  const scale = scaleLinear().domain([from, to]).range([0, width]);
+  const count = Math.max(2, Math.floor(width / spacingPx));
+  const ticks = scale.ticks(count);
+  const stepUs = ticks.length > 1 ? ticks[1] - ticks[0] : to - from;
+  return ticks.map((t) => ({ t, x: scale(t), label: formatTime(t, stepUs) }));
+}
+
+/** A time in µs as text in ms, with as many decimals as `stepUs` (the precision in view) needs. */
+export function formatTime(us: number, stepUs = 1000): string {
+  const decimals = stepUs > 0 ? Math.max(0, Math.min(6, Math.ceil(-Math.log10(stepUs / 1000) - 1e-9))) : 1;
+  return `${(us / 1000).toFixed(decimals)} ms`;
+}
+
+/** Zooms [from, to] by `factor` (< 1 zooms in) around `at`, clamped to [0, maxUs] and a minimum width. */
+export function zoomWindow(from: number, to: number, factor: number, at: number, maxUs: number, minWidthUs = 1): [number, number] {
+  const width = Math.min(maxUs, Math.max(minWidthUs, (to - from) * factor));
+  const ratio = (at - from) / Math.max(1e-9, to - from);
+  let f = at - ratio * width;
+  f = Math.max(0, Math.min(maxUs - width, f));
+  return [f, f + width];
+}
+
+/** Moves [from, to] by `deltaUs`, keeping it inside [0, maxUs]. */
+export function panWindow(from: number, to: number, deltaUs: number, maxUs: number): [number, number] {
+  const width = to - from;
+  const f = Math.max(0, Math.min(maxUs - width, from + deltaUs));
+  return [f, f + width];
+}
