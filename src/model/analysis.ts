@@ -1,0 +1,263 @@
+// Parallel-performance metrics of a report, for the whole run and per region (pool operation).
+// Definitions (docs/report-format.md, "Metrics"), with p threads, wall time W and busy_i:
+//   utilization = Σ busy_i / (p·W)          imbalance = max busy_i / mean busy_i (1 = perfect)
+//   potentialGainMs = W − Σ busy_i / p      tailMs = end − the moment the first thread ran out of work
+// busy_i is the union of thread i's spans clipped to the window, so nested or overlapping spans
+// never make busy exceed W. Threads that could run the work but ran none count with busy 0.
+// Nothing ran (no spans): utilization 0, imbalance 1, potentialGainMs 0, tailMs 0.
+import type { Dropped, ExitStatus, Region, RegionKind, Report } from './report';
+import { functionTimes } from './flame';
+import { indexProfile, selfWeights } from './profile-index';
+import { groupBy, percentiles, sortByStart, unionLength } from './stats';
+import type { Percentiles } from './stats';
+
+export type { Percentiles } from './stats';
+
+/** A hot function of one thread; times in ms. */
+export interface FunctionSummary {
+  name: string;
+  file: string;
+  /** 1-based; 0 unknown. */
+  line: number;
+  selfMs: number;
+  totalMs: number;
+}
+
+export interface ThreadMetrics {
+  id: number;
+  name: string;
+  kind: 'main' | 'worker';
+  /** Time in task spans over the whole run (overlaps merged), ms. */
+  busyMs: number;
+  tasks: number;
+  /** CPU samples in the thread's profile (0 when not profiled). */
+  samples: number;
+  /** Top 5 functions by self time. */
+  topFunctions: FunctionSummary[];
+}
+
+export interface RegionThreadMetrics {
+  id: number;
+  /** Time in this region's spans, clipped to the region, ms. */
+  busyMs: number;
+  /** wallMs − busyMs. */
+  idleMs: number;
+  tasks: number;
+}
+
+export interface RegionMetrics {
+  id: number;
+  name: string;
+  kind: RegionKind;
+  schedule: Region['schedule'];
+  /** end − start; unfinished regions end at their last span end (or the run end if they have none). */
+  wallMs: number;
+  utilization: number;
+  imbalance: number;
+  potentialGainMs: number;
+  tailMs: number;
+  /** start − enqueue of the region's tasks, ms. */
+  queueWaitMs: Percentiles;
+  /** end − start of the region's tasks, ms. */
+  taskMs: Percentiles;
+  tasks: number;
+  /** Tasks run by another thread than the one they were queued on. */
+  steals: number;
+  /** Threads that ran its tasks, and idle workers of its pool alive during it. */
+  threads: RegionThreadMetrics[];
+}
+
+/** What the CLI's `--json` prints. Top-level keys are a contract: add new ones under `extra`. */
+export interface RunMetrics {
+  /** Whole-run window: first region start to last region end (no regions: 0 to the run's duration), ms. */
+  wallMs: number;
+  utilization: number;
+  imbalance: number;
+  potentialGainMs: number;
+  tailMs: number;
+  queueWaitMs: Percentiles;
+  threads: ThreadMetrics[];
+  regions: RegionMetrics[];
+  dropped: Dropped;
+  exit: ExitStatus;
+  extra: {
+    /** The whole-run window, µs from origin. */
+    start: number;
+    end: number;
+    /** p of the whole run: threads that ran at least one span. */
+    workerThreads: number;
+    tasks: number;
+    steals: number;
+    failedTasks: number;
+    taskMs: Percentiles;
+  };
+}
+
+const MS = 1 / 1000;
+
+interface WindowResult {
+  utilization: number;
+  imbalance: number;
+  potentialGainMs: number;
+  tailMs: number;
+}
+
+/** The four balance metrics of one window from per-thread busy time and last span end (µs). */
+function balance(p: number, from: number, to: number, busy: number[], lastEnd: number[]): WindowResult {
+  const wall = to - from;
+  const sum = busy.reduce((a, b) => a + b, 0);
+  if (sum <= 0 || p <= 0) return { utilization: 0, imbalance: 1, potentialGainMs: 0, tailMs: 0 };
+  const max = busy.reduce((a, b) => Math.max(a, b), 0);
+  // Threads that could run the work but ran none finished "at the start".
+  let firstDone = busy.length < p ? from : Infinity;
+  for (const e of lastEnd) firstDone = Math.min(firstDone, e);
+  return {
+    utilization: wall > 0 ? sum / (p * wall) : 0,
+    imbalance: max / (sum / p),
+    potentialGainMs: Math.max(0, wall - sum / p) * MS,
+    tailMs: Math.max(0, to - firstDone) * MS,
+  };
+}
+
+/**
+ * Maps each id in `column` to its position in `ids` (ids.length when absent). A lookup table when
+ * the ids are small integers (always, in practice: thread and region ids count from 0), else a Map.
+ */
+function denseIds(column: ArrayLike<number>, ids: number[], n: number): Int32Array {
+  const out = new Int32Array(n);
+  const maxId = ids.reduce((a, b) => Math.max(a, b), -1);
+  if (ids.every((id) => Number.isInteger(id) && id >= 0) && maxId < 1 << 20) {
+    const table = new Int32Array(maxId + 1).fill(ids.length);
+    ids.forEach((id, i) => (table[id] = i));
+    for (let i = 0; i < n; i++) {
+      const v = column[i];
+      out[i] = v >= 0 && v <= maxId ? table[v] : ids.length;
+    }
+    return out;
+  }
+  const map = new Map<number, number>();
+  ids.forEach((id, i) => map.set(id, i));
+  for (let i = 0; i < n; i++) out[i] = map.get(column[i]) ?? ids.length;
+  return out;
+}
+
+export function analyze(report: Report): RunMetrics {
+  const s = report.spans;
+  const n = s.count;
+  const T = report.threads.length + 1; // last slot: a thread id the thread list lacks
+  const R = report.regions.length + 1;
+  const spanThread = denseIds(s.thread, report.threads.map((t) => t.id), n);
+  const spanRegion = denseIds(s.region, report.regions.map((r) => r.id), n);
+  const lastSpanEnd = new Float64Array(R).fill(-Infinity);
+  for (let i = 0; i < n; i++) {
+    const r = spanRegion[i];
+    if (s.end[i] > lastSpanEnd[r]) lastSpanEnd[r] = s.end[i];
+  }
+  const runEndUs = report.meta.durationUs;
+  const regionEnd = report.regions.map((r, i) => r.end ?? (lastSpanEnd[i] > -Infinity ? Math.max(r.start, lastSpanEnd[i]) : Math.max(r.start, runEndUs)));
+
+  const keys = new Int32Array(n);
+  for (let i = 0; i < n; i++) keys[i] = spanRegion[i] * T + spanThread[i];
+  const byRegion = groupBy(keys, R * T);
+  const waits = new Float64Array(n);
+  const durations = new Float64Array(n);
+
+  const regions: RegionMetrics[] = report.regions.map((reg, r) => {
+    const from = reg.start, to = regionEnd[r];
+    const rows: RegionThreadMetrics[] = [];
+    const busy: number[] = [], lastEnd: number[] = [];
+    let tasks = 0, steals = 0;
+    for (let t = 0; t < T; t++) {
+      const ids = byRegion.order.subarray(byRegion.offset[r * T + t], byRegion.offset[r * T + t + 1]);
+      if (ids.length === 0) continue;
+      sortByStart(ids, s.start);
+      const u = unionLength(ids, s.start, s.end, from, to);
+      for (let k = 0; k < ids.length; k++) {
+        const i = ids[k];
+        waits[tasks] = Math.max(0, s.start[i] - s.enqueue[i]);
+        durations[tasks++] = s.end[i] - s.start[i];
+        if (s.stolenFrom[i] >= 0) steals++;
+      }
+      busy.push(u.busy);
+      lastEnd.push(u.lastEnd > -Infinity ? u.lastEnd : from);
+      const id = t < report.threads.length ? report.threads[t].id : s.thread[ids[0]];
+      rows.push({ id, busyMs: u.busy * MS, idleMs: Math.max(0, to - from - u.busy) * MS, tasks: ids.length });
+    }
+    // Idle workers of the region's pool that were alive during it: they could have helped.
+    for (const th of report.threads) {
+      if (th.kind !== 'worker' || th.pool !== reg.pool || rows.some((x) => x.id === th.id)) continue;
+      if (th.start >= to || (th.end !== undefined && th.end <= from)) continue;
+      rows.push({ id: th.id, busyMs: 0, idleMs: (to - from) * MS, tasks: 0 });
+    }
+    rows.sort((a, b) => a.id - b.id);
+    const p = Math.max(reg.threads, busy.length);
+    return {
+      id: reg.id, name: reg.name, kind: reg.kind, schedule: reg.schedule, wallMs: (to - from) * MS,
+      ...balance(p, from, to, busy, lastEnd),
+      queueWaitMs: percentiles(waits, tasks, MS), taskMs: percentiles(durations, tasks, MS),
+      tasks, steals, threads: rows,
+    };
+  });
+
+  // Whole run: the window spans every region; p = threads that ran spans.
+  let runStart = 0, runEnd = runEndUs;
+  if (report.regions.length) {
+    // Loops, not Math.min(...xs): a spread of many thousand regions overflows the stack.
+    runStart = Infinity;
+    runEnd = -Infinity;
+    report.regions.forEach((r, i) => {
+      runStart = Math.min(runStart, r.start);
+      runEnd = Math.max(runEnd, regionEnd[i]);
+    });
+  }
+  const byThread = groupBy(spanThread, T);
+  const busy: number[] = [], lastEnd: number[] = [];
+  const threadBusy = new Float64Array(T);
+  const threadTasks = new Int32Array(T);
+  for (let t = 0; t < T; t++) {
+    const ids = byThread.order.subarray(byThread.offset[t], byThread.offset[t + 1]);
+    if (ids.length === 0) continue;
+    sortByStart(ids, s.start);
+    const u = unionLength(ids, s.start, s.end, runStart, runEnd);
+    busy.push(u.busy);
+    lastEnd.push(u.lastEnd > -Infinity ? u.lastEnd : runStart);
+    threadBusy[t] = unionLength(ids, s.start, s.end, -Infinity, Infinity).busy;
+    threadTasks[t] = ids.length;
+  }
+  let steals = 0, failed = 0;
+  for (let i = 0; i < n; i++) {
+    waits[i] = Math.max(0, s.start[i] - s.enqueue[i]);
+    durations[i] = s.end[i] - s.start[i];
+    if (s.stolenFrom[i] >= 0) steals++;
+    if (s.failed[i]) failed++;
+  }
+
+  const threads: ThreadMetrics[] = report.threads.map((th, t) => {
+    let samples = 0;
+    const topFunctions: FunctionSummary[] = [];
+    for (const tp of report.profiles) {
+      if (tp.thread !== th.id) continue;
+      samples += tp.profile.samples.length;
+      const index = indexProfile(tp.profile);
+      const times = functionTimes(index, selfWeights(index));
+      const best = [...index.functions.keys()].filter((f) => times.self[f] > 0).sort((a, b) => times.self[b] - times.self[a]).slice(0, 5);
+      for (const f of best) {
+        const id = index.functions[f];
+        topFunctions.push({ name: id.name, file: id.file, line: id.line, selfMs: times.self[f] * MS, totalMs: times.total[f] * MS });
+      }
+    }
+    topFunctions.sort((a, b) => b.selfMs - a.selfMs);
+    return { id: th.id, name: th.name, kind: th.kind, busyMs: threadBusy[t] * MS, tasks: threadTasks[t], samples, topFunctions: topFunctions.slice(0, 5) };
+  });
+
+  return {
+    wallMs: (runEnd - runStart) * MS,
+    ...balance(busy.length, runStart, runEnd, busy, lastEnd),
+    queueWaitMs: percentiles(waits, n, MS),
+    threads,
+    regions,
+    dropped: report.dropped,
+    exit: report.exit,
+    extra: { start: runStart, end: runEnd, workerThreads: busy.length, tasks: n, steals, failedTasks: failed, taskMs: percentiles(durations, n, MS) },
+  };
+}

@@ -1,0 +1,241 @@
+// Flame trees (aggregated call trees), top-function tables and flame charts (time-ordered stacks)
+// from the per-thread V8 CPU profiles of a report. Pure data in, data out.
+//
+// Sample weight: a sample stands for the time until the next sample of its profile (the last one:
+// until the profile's endTime), as Chrome DevTools counts it. A sample belongs to a time range
+// [from, to) when its timestamp does; its whole weight counts.
+// '(idle)' and '(program)' samples are left out of trees, tables and charts (they are not code);
+// '(garbage collector)' is kept as a frame under the root, since GC time is work the user caused.
+import type { CpuProfile, Report } from './report';
+import { ROOT_FRAME, indexProfile, isHidden, selfWeights } from './profile-index';
+import type { ProfileIndex } from './profile-index';
+
+export interface FlameNode {
+  /** Stable identity of the merged frame (name + file + line); 'all' for the root. */
+  key: string;
+  name: string;
+  /** Absolute path (file:// URLs converted), else the URL as V8 gave it; '' for native frames. */
+  file: string;
+  /** 1-based; 0 unknown. */
+  line: number;
+  /** 1-based; 0 unknown. */
+  column: number;
+  /** Time with this frame on top of the stack, µs. */
+  self: number;
+  /** Time with this frame anywhere below on the stack (self + children), µs. */
+  total: number;
+  /** Sorted left-heavy: by total, descending. */
+  children: FlameNode[];
+}
+
+export interface SampleFilter {
+  /** Thread ids to include; undefined = every profiled thread, merged. */
+  threads?: number[];
+  /** Only samples with from ≤ t < to, µs from origin. */
+  from?: number;
+  to?: number;
+}
+
+export interface FunctionStat {
+  key: string;
+  name: string;
+  file: string;
+  /** 1-based; 0 unknown. */
+  line: number;
+  /** µs on top of the stack. */
+  self: number;
+  /** µs anywhere on the stack, counted once per stack (recursion does not double it). */
+  total: number;
+  perThread: { thread: number; self: number; total: number }[];
+}
+
+/** One bar of a flame chart: `name` was on the stack at `depth` (0 = outermost) from start to end, µs from origin. */
+export interface ChartFrame {
+  name: string;
+  file: string;
+  line: number;
+  depth: number;
+  start: number;
+  end: number;
+}
+
+function selected(report: Report, filter?: SampleFilter) {
+  const want = filter?.threads ? new Set(filter.threads) : undefined;
+  return report.profiles.filter((p) => !want || want.has(p.thread));
+}
+
+/** The aggregated call tree of the selected threads and time range; the root is named 'all'. */
+export function buildFlameTree(report: Report, options?: SampleFilter): FlameNode {
+  const root: FlameNode = { key: 'all', name: 'all', file: '', line: 0, column: 0, self: 0, total: 0, children: [] };
+  const childMaps = new Map<FlameNode, Map<string, FlameNode>>();
+  for (const tp of selected(report, options)) {
+    const index = indexProfile(tp.profile);
+    const self = selfWeights(index, options?.from, options?.to);
+    const merged: (FlameNode | undefined)[] = new Array(index.nodes.length);
+    for (const i of index.order) {
+      const p = index.parent[i];
+      if (p < 0 && index.nodes[i].callFrame.functionName === ROOT_FRAME) {
+        merged[i] = root;
+        root.self += self[i];
+        continue;
+      }
+      const parent = p < 0 ? root : merged[p];
+      if (!parent || isHidden(index, i)) continue;
+      const f = index.functions[index.fn[i]];
+      let children = childMaps.get(parent);
+      if (!children) childMaps.set(parent, (children = new Map()));
+      let node = children.get(f.key);
+      if (!node) {
+        node = { key: f.key, name: f.name, file: f.file, line: f.line, column: f.column, self: 0, total: 0, children: [] };
+        children.set(f.key, node);
+        parent.children.push(node);
+      }
+      node.self += self[i];
+      merged[i] = node;
+    }
+  }
+  finish(root);
+  return root;
+}
+
+/** Computes totals, drops empty frames and sorts children left-heavy, without recursion. */
+function finish(root: FlameNode): void {
+  const post: FlameNode[] = [];
+  const stack = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    post.push(n);
+    for (const c of n.children) stack.push(c);
+  }
+  for (let i = post.length - 1; i >= 0; i--) {
+    const n = post[i];
+    let total = n.self;
+    for (const c of n.children) total += c.total;
+    n.total = total;
+    if (n.children.length) {
+      n.children = n.children.filter((c) => c.total > 0);
+      n.children.sort((a, b) => b.total - a.total || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    }
+  }
+}
+
+/** Self and total time per function (merged by name + file + line), sorted by self, descending. */
+export function topFunctions(report: Report, options?: SampleFilter): FunctionStat[] {
+  const stats = new Map<string, FunctionStat>();
+  for (const tp of selected(report, options)) {
+    const index = indexProfile(tp.profile);
+    const { self: fnSelf, total: fnTotal } = functionTimes(index, selfWeights(index, options?.from, options?.to));
+    for (let f = 0; f < index.functions.length; f++) {
+      if (fnTotal[f] <= 0) continue;
+      const id = index.functions[f];
+      let s = stats.get(id.key);
+      if (!s) stats.set(id.key, (s = { key: id.key, name: id.name, file: id.file, line: id.line, self: 0, total: 0, perThread: [] }));
+      s.self += fnSelf[f];
+      s.total += fnTotal[f];
+      const entry = s.perThread.find((e) => e.thread === tp.thread);
+      if (entry) {
+        entry.self += fnSelf[f];
+        entry.total += fnTotal[f];
+      } else s.perThread.push({ thread: tp.thread, self: fnSelf[f], total: fnTotal[f] });
+    }
+  }
+  return [...stats.values()].sort((a, b) => b.self - a.self || b.total - a.total || (a.key < b.key ? -1 : 1));
+}
+
+/**
+ * Self and total µs per function identity of one profile. A node adds its subtree time to its
+ * function's total only when the function is not already on the path above it (recursion-safe).
+ */
+export function functionTimes(index: ProfileIndex, self: Float64Array): { self: Float64Array; total: Float64Array } {
+  const n = index.nodes.length;
+  const nodeTotal = new Float64Array(n);
+  const hidden = new Uint8Array(n);
+  for (const i of index.order) {
+    const p = index.parent[i];
+    if (isHidden(index, i) || (p >= 0 && hidden[p])) hidden[i] = 1;
+  }
+  for (let k = index.order.length - 1; k >= 0; k--) {
+    const i = index.order[k];
+    if (hidden[i]) continue;
+    nodeTotal[i] += self[i];
+    const p = index.parent[i];
+    if (p >= 0) nodeTotal[p] += nodeTotal[i];
+  }
+  const fnSelf = new Float64Array(index.functions.length);
+  const fnTotal = new Float64Array(index.functions.length);
+  const onPath = new Int32Array(index.functions.length);
+  const path: number[] = [];
+  for (const i of index.order) {
+    while (path.length && path[path.length - 1] !== index.parent[i]) onPath[index.fn[path.pop()!]]--;
+    if (hidden[i] || (index.parent[i] < 0 && index.nodes[i].callFrame.functionName === ROOT_FRAME)) {
+      // Roots and hidden frames are not functions, but stay on the path so that the walk stays aligned.
+      path.push(i);
+      onPath[index.fn[i]]++;
+      continue;
+    }
+    const f = index.fn[i];
+    fnSelf[f] += self[i];
+    if (onPath[f] === 0) fnTotal[f] += nodeTotal[i];
+    path.push(i);
+    onPath[f]++;
+  }
+  return { self: fnSelf, total: fnTotal };
+}
+
+/** Absolute timestamp of each sample of a profile, µs from origin. */
+export function sampleTimes(profile: CpuProfile): Float64Array {
+  return indexProfile(profile).times.slice();
+}
+
+/**
+ * The flame chart of one profile between from and to (µs from origin): consecutive samples with
+ * the same call path prefix merge into one bar per depth. Bars are clipped to [from, to); bars
+ * deeper than maxDepth or narrower than minWidthUs (default 0) are left out. Ordered by start, then depth.
+ */
+export function flameChart(profile: CpuProfile, from: number, to: number, options?: { maxDepth?: number; minWidthUs?: number }): ChartFrame[] {
+  const index = indexProfile(profile);
+  const maxDepth = options?.maxDepth ?? Infinity;
+  const minWidth = options?.minWidthUs ?? 0;
+  const out: ChartFrame[] = [];
+  const open: { node: number; start: number }[] = [];
+  const close = (keep: number, t: number) => {
+    while (open.length > keep) {
+      const bar = open.pop()!;
+      const s = Math.max(bar.start, from);
+      const e = Math.min(t, to);
+      if (e > s && e - s >= minWidth) {
+        const f = index.functions[index.fn[bar.node]];
+        out.push({ name: f.name, file: f.file, line: f.line, depth: open.length, start: s, end: e });
+      }
+    }
+  };
+  const path: number[] = [];
+  let previous = -2;
+  let lastEnd = from;
+  for (let i = 0; i < index.times.length; i++) {
+    const t = index.times[i];
+    if (t >= to) break;
+    const end = t + index.weights[i];
+    if (end <= from) continue;
+    lastEnd = end;
+    const node = index.sampleNode[i];
+    if (node === previous) continue;
+    previous = node;
+    path.length = 0;
+    for (let k = node; k >= 0; k = index.parent[k]) {
+      if (isHidden(index, k)) {
+        path.length = 0;
+        break;
+      }
+      if (!(index.parent[k] < 0 && index.nodes[k].callFrame.functionName === ROOT_FRAME)) path.push(k);
+    }
+    path.reverse();
+    if (path.length > maxDepth) path.length = maxDepth;
+    let same = 0;
+    while (same < open.length && same < path.length && open[same].node === path[same]) same++;
+    close(same, t);
+    for (let d = same; d < path.length; d++) open.push({ node: path[d], start: t });
+  }
+  close(0, lastEnd);
+  return out.sort((a, b) => a.start - b.start || a.depth - b.depth);
+}

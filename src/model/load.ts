@@ -1,0 +1,311 @@
+// Loading and validating .parprof reports. Pure: runs in Node and in the browser. Gzip is not
+// decoded here (node:zlib does not exist in a browser): the Node caller passes zlib.gunzipSync
+// as `options.gunzip`; browser code can use parseReportAsync, which uses DecompressionStream.
+import type { CpuProfile, Report, SpanColumns } from './report';
+import { REPORT_FORMAT, REPORT_VERSION } from './report';
+
+/** A report that cannot be read; the message names the problem and where it is. */
+export class ReportError extends Error {
+  override name = 'ReportError';
+}
+
+export interface ParseOptions {
+  /** Decompresses gzip bytes (Node: zlib.gunzipSync). Needed only for gzip-compressed input. */
+  gunzip?: (bytes: Uint8Array) => Uint8Array;
+}
+
+function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+function decodeText(data: Uint8Array | string, options?: ParseOptions): string {
+  if (typeof data === 'string') return data;
+  let bytes = data;
+  if (isGzip(bytes)) {
+    if (!options?.gunzip) throw new ReportError('report is gzip-compressed: pass options.gunzip (e.g. zlib.gunzipSync) to read it');
+    try {
+      bytes = options.gunzip(bytes);
+    } catch (e) {
+      throw new ReportError(`report is gzip-compressed but could not be decompressed: ${(e as Error).message}`);
+    }
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+/** Parses JSON without validating it; JSON errors become ReportError. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ReportError(`not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** Parses and validates a report from bytes (JSON, or gzip-compressed JSON with options.gunzip) or text. */
+export function parseReport(data: Uint8Array | string, options?: ParseOptions): Report {
+  return validateReport(parseJson(decodeText(data, options)));
+}
+
+/** Like parseReport, but decompresses gzip itself with DecompressionStream (browsers, Node ≥ 18). */
+export async function parseReportAsync(data: Uint8Array | string): Promise<Report> {
+  if (typeof data !== 'string' && isGzip(data)) {
+    const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
+    data = new Uint8Array(await new Response(stream).arrayBuffer());
+  }
+  return parseReport(data);
+}
+
+/** The report as JSON text (compact: reports with a million spans are large). */
+export function serializeReport(report: Report): string {
+  return JSON.stringify(report);
+}
+
+// Each check throws a ReportError naming the JSON path ('threads[2].name').
+function fail(path: string, problem: string): never {
+  throw new ReportError(`${path}: ${problem}`);
+}
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'an array';
+  if (typeof x === 'string') return `string ${JSON.stringify(x.length > 40 ? x.slice(0, 40) + '…' : x)}`;
+  if (typeof x === 'number') return `number ${x}`;
+  return typeof x;
+}
+function obj(x: unknown, path: string): Record<string, unknown> {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) fail(path, `expected an object, found ${describe(x)}`);
+  return x as Record<string, unknown>;
+}
+function arr(x: unknown, path: string): unknown[] {
+  if (!Array.isArray(x)) fail(path, `expected an array, found ${describe(x)}`);
+  return x;
+}
+function num(x: unknown, path: string): number {
+  if (typeof x !== 'number' || !Number.isFinite(x)) fail(path, `expected a number, found ${describe(x)}`);
+  return x;
+}
+function int(x: unknown, path: string): number {
+  if (!Number.isInteger(x)) fail(path, `expected an integer, found ${describe(x)}`);
+  return x as number;
+}
+function str(x: unknown, path: string): string {
+  if (typeof x !== 'string') fail(path, `expected a string, found ${describe(x)}`);
+  return x;
+}
+function oneOf<T extends string>(x: unknown, values: readonly T[], path: string): T {
+  if (!values.includes(x as T)) fail(path, `expected one of ${values.map((v) => `'${v}'`).join(', ')}, found ${describe(x)}`);
+  return x as T;
+}
+function optional<T>(x: unknown, check: (x: unknown, path: string) => T, path: string): void {
+  if (x !== undefined) check(x, path);
+}
+
+/** A column of `count` finite numbers; one tight loop (a million spans validate in milliseconds). */
+function column(x: unknown, count: number, path: string, integers: boolean): number[] {
+  const a = arr(x, path) as number[];
+  if (a.length !== count) fail(path, `expected ${count} numbers, found ${a.length}`);
+  for (let i = 0; i < count; i++) {
+    const v = a[i];
+    if (typeof v !== 'number' || v - v !== 0 || (integers && Math.floor(v) !== v)) {
+      fail(`${path}[${i}]`, `expected ${integers ? 'an integer' : 'a number'}, found ${describe(v)}`);
+    }
+  }
+  return a;
+}
+
+const SCHEDULES = ['static', 'dynamic', 'steal'] as const;
+
+/**
+ * Checks that x is a version-1 report and returns it typed. Checks every field's type, that span
+ * columns have `count` entries, and that spans, profiles and ELU series refer to known threads
+ * and regions. Throws ReportError naming the first problem.
+ */
+export function validateReport(x: unknown): Report {
+  const r = obj(x, 'report');
+  if (r.format !== REPORT_FORMAT) {
+    throw new ReportError(r.format === undefined ? `not a Parallel Profiler report: missing format '${REPORT_FORMAT}'`
+      : `not a Parallel Profiler report: format is ${describe(r.format)}, expected '${REPORT_FORMAT}'`);
+  }
+  if (r.version !== REPORT_VERSION) {
+    throw new ReportError(`unsupported report version ${JSON.stringify(r.version)} (this reader knows ${REPORT_VERSION})`);
+  }
+  const meta = obj(r.meta, 'meta');
+  str(meta.script, 'meta.script');
+  arr(meta.args, 'meta.args').forEach((a, i) => str(a, `meta.args[${i}]`));
+  str(meta.cwd, 'meta.cwd');
+  str(meta.nodeVersion, 'meta.nodeVersion');
+  str(meta.nodePath, 'meta.nodePath');
+  int(meta.cores, 'meta.cores');
+  str(meta.platform, 'meta.platform');
+  num(meta.startedAt, 'meta.startedAt');
+  num(meta.originUs, 'meta.originUs');
+  num(meta.durationUs, 'meta.durationUs');
+  const pool = obj(meta.pool, 'meta.pool');
+  int(pool.threads, 'meta.pool.threads');
+  oneOf(pool.schedule, SCHEDULES, 'meta.pool.schedule');
+  num(meta.sampleIntervalUs, 'meta.sampleIntervalUs');
+  str(meta.recorder, 'meta.recorder');
+
+  const threadIds = new Set<number>();
+  arr(r.threads, 'threads').forEach((t, i) => {
+    const p = `threads[${i}]`;
+    const th = obj(t, p);
+    const id = int(th.id, `${p}.id`);
+    if (threadIds.has(id)) fail(`${p}.id`, `thread ${id} appears twice`);
+    threadIds.add(id);
+    str(th.name, `${p}.name`);
+    oneOf(th.kind, ['main', 'worker'], `${p}.kind`);
+    optional(th.pool, int, `${p}.pool`);
+    num(th.start, `${p}.start`);
+    optional(th.end, num, `${p}.end`);
+    if (th.died !== undefined) {
+      const d = obj(th.died, `${p}.died`);
+      num(d.at, `${p}.died.at`);
+      str(d.reason, `${p}.died.reason`);
+    }
+  });
+
+  const regionIds = new Set<number>();
+  arr(r.regions, 'regions').forEach((g, i) => {
+    const p = `regions[${i}]`;
+    const reg = obj(g, p);
+    const id = int(reg.id, `${p}.id`);
+    if (regionIds.has(id)) fail(`${p}.id`, `region ${id} appears twice`);
+    regionIds.add(id);
+    str(reg.name, `${p}.name`);
+    oneOf(reg.kind, ['map', 'forEach', 'reduce', 'join', 'external'], `${p}.kind`);
+    int(reg.pool, `${p}.pool`);
+    str(reg.fn, `${p}.fn`);
+    if (reg.callSite !== undefined) {
+      const c = obj(reg.callSite, `${p}.callSite`);
+      str(c.file, `${p}.callSite.file`);
+      int(c.line, `${p}.callSite.line`);
+      int(c.column, `${p}.callSite.column`);
+    }
+    oneOf(reg.schedule, [...SCHEDULES, 'external'], `${p}.schedule`);
+    int(reg.threads, `${p}.threads`);
+    int(reg.items, `${p}.items`);
+    int(reg.chunkSize, `${p}.chunkSize`);
+    const start = num(reg.start, `${p}.start`);
+    if (reg.end !== undefined && num(reg.end, `${p}.end`) < start) fail(`${p}.end`, `${reg.end} is before start ${start}`);
+    oneOf(reg.outcome, ['ok', 'error', 'cancelled', 'unfinished'], `${p}.outcome`);
+  });
+
+  validateSpans(obj(r.spans, 'spans'), threadIds, regionIds);
+
+  arr(r.profiles, 'profiles').forEach((tp, i) => {
+    const p = `profiles[${i}]`;
+    const o = obj(tp, p);
+    const thread = int(o.thread, `${p}.thread`);
+    if (!threadIds.has(thread)) fail(`${p}.thread`, `thread ${thread} is not in threads`);
+    optional(o.partial, (v, q) => typeof v === 'boolean' || fail(q, `expected a boolean, found ${describe(v)}`), `${p}.partial`);
+    validateCpuProfile(o.profile, `${p}.profile`);
+  });
+
+  arr(r.elu, 'elu').forEach((e, i) => {
+    const p = `elu[${i}]`;
+    const o = obj(e, p);
+    const thread = int(o.thread, `${p}.thread`);
+    if (!threadIds.has(thread)) fail(`${p}.thread`, `thread ${thread} is not in threads`);
+    const n = arr(o.t, `${p}.t`).length;
+    column(o.t, n, `${p}.t`, false);
+    column(o.u, n, `${p}.u`, false);
+  });
+
+  arr(r.markers, 'markers').forEach((m, i) => {
+    const p = `markers[${i}]`;
+    const o = obj(m, p);
+    num(o.t, `${p}.t`);
+    int(o.thread, `${p}.thread`);
+    oneOf(o.kind, ['error', 'exit', 'worker-exit', 'worker-error', 'cancelled', 'killed', 'note'], `${p}.kind`);
+    str(o.message, `${p}.message`);
+    optional(o.stack, str, `${p}.stack`);
+  });
+
+  const dropped = obj(r.dropped, 'dropped');
+  int(dropped.spans, 'dropped.spans');
+  int(dropped.samples, 'dropped.samples');
+  int(dropped.profiles, 'dropped.profiles');
+
+  const exit = obj(r.exit, 'exit');
+  if (exit.code !== null) int(exit.code, 'exit.code');
+  if (exit.signal !== null) str(exit.signal, 'exit.signal');
+  if (exit.error !== null) {
+    const e = obj(exit.error, 'exit.error');
+    str(e.message, 'exit.error.message');
+    optional(e.stack, str, 'exit.error.stack');
+  }
+  return r as unknown as Report;
+}
+
+function validateSpans(s: Record<string, unknown>, threadIds: Set<number>, regionIds: Set<number>): void {
+  const count = int(s.count, 'spans.count');
+  if (count < 0) fail('spans.count', `expected a count ≥ 0, found ${count}`);
+  const ints: (keyof SpanColumns)[] = ['thread', 'region', 'index', 'first', 'items', 'stolenFrom', 'parent', 'failed'];
+  for (const name of ints) column(s[name], count, `spans.${name}`, true);
+  for (const name of ['enqueue', 'start', 'end'] as const) column(s[name], count, `spans.${name}`, false);
+  const thread = s.thread as number[], region = s.region as number[], start = s.start as number[], end = s.end as number[];
+  // Thread and region ids are small sets; a last-seen cache skips most lookups since spans come in runs.
+  let lastThread = NaN, lastRegion = NaN;
+  for (let i = 0; i < count; i++) {
+    const t = thread[i];
+    if (t !== lastThread) {
+      if (!threadIds.has(t)) fail(`spans.thread[${i}]`, `thread ${t} is not in threads`);
+      lastThread = t;
+    }
+    const g = region[i];
+    if (g !== lastRegion) {
+      if (!regionIds.has(g)) fail(`spans.region[${i}]`, `region ${g} is not in regions`);
+      lastRegion = g;
+    }
+    // enqueue > start is tolerated (enqueue is stamped on another thread; analysis clamps waits at 0).
+    if (end[i] < start[i]) fail(`spans.end[${i}]`, `${end[i]} is before start ${start[i]}`);
+  }
+}
+
+/** Checks the shape of a V8 CPU profile: node ids unique, children and samples refer to nodes, one delta per sample. */
+export function validateCpuProfile(x: unknown, path: string): CpuProfile {
+  const o = obj(x, path);
+  const nodes = arr(o.nodes, `${path}.nodes`);
+  const ids = new Set<number>();
+  for (let i = 0; i < nodes.length; i++) {
+    const p = `${path}.nodes[${i}]`;
+    const n = obj(nodes[i], p);
+    const id = int(n.id, `${p}.id`);
+    if (ids.has(id)) fail(`${p}.id`, `node id ${id} appears twice`);
+    ids.add(id);
+    const cf = obj(n.callFrame, `${p}.callFrame`);
+    str(cf.functionName, `${p}.callFrame.functionName`);
+    str(cf.scriptId, `${p}.callFrame.scriptId`);
+    str(cf.url, `${p}.callFrame.url`);
+    int(cf.lineNumber, `${p}.callFrame.lineNumber`);
+    int(cf.columnNumber, `${p}.callFrame.columnNumber`);
+    optional(n.hitCount, int, `${p}.hitCount`);
+    if (n.positionTicks !== undefined) {
+      arr(n.positionTicks, `${p}.positionTicks`).forEach((t, k) => {
+        const pt = obj(t, `${p}.positionTicks[${k}]`);
+        int(pt.line, `${p}.positionTicks[${k}].line`);
+        int(pt.ticks, `${p}.positionTicks[${k}].ticks`);
+      });
+    }
+  }
+  for (let i = 0; i < nodes.length; i++) {
+    const children = (nodes[i] as Record<string, unknown>).children;
+    if (children === undefined) continue;
+    const c = column(children, arr(children, `${path}.nodes[${i}].children`).length, `${path}.nodes[${i}].children`, true);
+    for (let k = 0; k < c.length; k++) {
+      if (!ids.has(c[k])) fail(`${path}.nodes[${i}].children[${k}]`, `node ${c[k]} is not in nodes`);
+    }
+  }
+  num(o.startTime, `${path}.startTime`);
+  num(o.endTime, `${path}.endTime`);
+  const samples = arr(o.samples, `${path}.samples`);
+  column(samples, samples.length, `${path}.samples`, true);
+  column(o.timeDeltas, samples.length, `${path}.timeDeltas`, false);
+  let last = NaN;
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i] as number;
+    if (s !== last && !ids.has(s)) fail(`${path}.samples[${i}]`, `node ${s} is not in nodes`);
+    last = s;
+  }
+  return o as unknown as CpuProfile;
+}

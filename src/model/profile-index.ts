@@ -1,0 +1,153 @@
+// Dense, array-based view of a V8 CPU profile shared by flame trees, flame charts and line
+// hotness. Built once per profile object and cached (profiles in a loaded report are not mutated).
+import type { CpuProfile, CpuProfileNode } from './report';
+
+/** Frames that are not code the user can act on and that the views leave out. */
+export const HIDDEN_FRAMES = new Set(['(idle)', '(program)']);
+export const ROOT_FRAME = '(root)';
+
+export interface ProfileIndex {
+  nodes: CpuProfileNode[];
+  /** Index of each node's parent, -1 for roots. */
+  parent: Int32Array;
+  depth: Int32Array;
+  /** Node indices with every parent before its children (pre-order). */
+  order: Int32Array;
+  /** Node index of each sample (-1 if the id is unknown). */
+  sampleNode: Int32Array;
+  /** Absolute time of each sample, µs from origin. */
+  times: Float64Array;
+  /** Weight of each sample, µs: the time until the next sample (the last one: until endTime). */
+  weights: Float64Array;
+  /** Function identity of each node (see functionKey) as an index into `functions`. */
+  fn: Int32Array;
+  functions: FunctionIdentity[];
+}
+
+/** What frames are merged by: name + file + line. */
+export interface FunctionIdentity {
+  key: string;
+  name: string;
+  /** Absolute path for file:// URLs, else the URL as V8 gave it ('' for native frames). */
+  file: string;
+  /** 1-based; 0 unknown. */
+  line: number;
+  /** 1-based; 0 unknown. */
+  column: number;
+}
+
+/** Converts a file:// URL to a path (posix, or 'C:/...' on Windows); other URLs are returned unchanged. */
+export function urlToPath(url: string): string {
+  if (!url.startsWith('file://')) return url;
+  let rest = url.slice('file://'.length);
+  const slash = rest.indexOf('/');
+  const host = slash < 0 ? rest : rest.slice(0, slash);
+  rest = slash < 0 ? '/' : rest.slice(slash);
+  let path: string;
+  try {
+    path = decodeURIComponent(rest);
+  } catch {
+    path = rest;
+  }
+  if (/^\/[A-Za-z]:[/\\]/.test(path)) path = path.slice(1);
+  return host && host !== 'localhost' ? `//${host}${path}` : path;
+}
+
+export function functionKey(name: string, file: string, line: number): string {
+  return `${name}\u0001${file}\u0001${line}`;
+}
+
+const cache = new WeakMap<CpuProfile, ProfileIndex>();
+
+export function indexProfile(profile: CpuProfile): ProfileIndex {
+  const cached = cache.get(profile);
+  if (cached) return cached;
+  const nodes = profile.nodes;
+  const n = nodes.length;
+  const byId = new Map<number, number>();
+  for (let i = 0; i < n; i++) byId.set(nodes[i].id, i);
+  const parent = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const children = nodes[i].children;
+    if (!children) continue;
+    for (const c of children) {
+      const k = byId.get(c);
+      if (k !== undefined) parent[k] = i;
+    }
+  }
+  // Iterative pre-order: recursive code can make stacks thousands of frames deep.
+  const order = new Int32Array(n);
+  const depth = new Int32Array(n);
+  let w = 0;
+  const stack: number[] = [];
+  for (let i = n - 1; i >= 0; i--) if (parent[i] < 0) stack.push(i);
+  const seen = new Uint8Array(n);
+  while (stack.length) {
+    const i = stack.pop()!;
+    if (seen[i]) continue;
+    seen[i] = 1;
+    order[w++] = i;
+    const children = nodes[i].children;
+    if (!children) continue;
+    for (let c = children.length - 1; c >= 0; c--) {
+      const k = byId.get(children[c]);
+      if (k !== undefined && !seen[k]) {
+        depth[k] = depth[i] + 1;
+        stack.push(k);
+      }
+    }
+  }
+  const fnByKey = new Map<string, number>();
+  const functions: FunctionIdentity[] = [];
+  const fn = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const cf = nodes[i].callFrame;
+    const file = urlToPath(cf.url);
+    const line = cf.lineNumber >= 0 ? cf.lineNumber + 1 : 0;
+    const key = functionKey(cf.functionName || '(anonymous)', file, line);
+    let f = fnByKey.get(key);
+    if (f === undefined) {
+      f = functions.length;
+      fnByKey.set(key, f);
+      functions.push({ key, name: cf.functionName || '(anonymous)', file, line, column: cf.columnNumber >= 0 ? cf.columnNumber + 1 : 0 });
+    }
+    fn[i] = f;
+  }
+  const samples = profile.samples;
+  const m = samples.length;
+  const sampleNode = new Int32Array(m);
+  const times = new Float64Array(m);
+  const weights = new Float64Array(m);
+  let t = profile.startTime;
+  for (let i = 0; i < m; i++) {
+    t += profile.timeDeltas[i];
+    times[i] = t;
+    const k = byId.get(samples[i]);
+    sampleNode[i] = k === undefined ? -1 : k;
+  }
+  for (let i = 0; i < m; i++) {
+    const next = i + 1 < m ? times[i + 1] : Math.max(profile.endTime, times[i]);
+    weights[i] = Math.max(0, next - times[i]);
+  }
+  const index: ProfileIndex = { nodes, parent, depth, order: order.subarray(0, w), sampleNode, times, weights, fn, functions };
+  cache.set(profile, index);
+  return index;
+}
+
+/** Self weight of every node (µs) over the samples whose time is in [from, to). */
+export function selfWeights(index: ProfileIndex, from = -Infinity, to = Infinity): Float64Array {
+  const self = new Float64Array(index.nodes.length);
+  const { sampleNode, times, weights } = index;
+  for (let i = 0; i < sampleNode.length; i++) {
+    const t = times[i];
+    if (t < from || t >= to) continue;
+    const k = sampleNode[i];
+    if (k >= 0) self[k] += weights[i];
+  }
+  return self;
+}
+
+/** True for nodes whose samples are dropped from trees: '(idle)', '(program)' and what is under them. */
+export function isHidden(index: ProfileIndex, node: number): boolean {
+  return HIDDEN_FRAMES.has(index.nodes[node].callFrame.functionName);
+}
