@@ -1,0 +1,224 @@
+// Turns a spool (what every thread wrote) into a Report: dense region and pool ids, thread list
+// with names and deaths, columnar spans, profiles rebased to the origin and mapped to sources,
+// ELU series, markers, dropped counts, exit status.
+import type { CpuProfile, Marker, Region, Report, Schedule, SpanColumns, ThreadInfo } from '../model/report';
+import { REPORT_FORMAT, REPORT_VERSION, emptySpans } from '../model/report';
+import { SPAN_RECORD_FIELDS } from '../runtime/contract';
+import type { SpoolEvent } from '../runtime/recorder-events';
+import { mapProfileFrames } from './sourcemaps';
+import type { Spool, ThreadSpool } from './spool';
+
+/** Region key workers use for spans of an instrumented third-party pool (src/runtime/recorder.ts EXTERNAL_REGION). */
+const EXTERNAL_REGION = -1;
+
+/** What the runner knows about the run besides the spool. */
+export interface RunFacts {
+  script: string;
+  args: string[];
+  cwd: string;
+  startedAt: number;
+  originUs: number;
+  /** Process exit, µs from origin. */
+  endUs: number;
+  exit: { code: number | null; signal: string | null };
+  cancelled: boolean;
+  pool: { threads: number; schedule: Schedule };
+  sampleIntervalUs: number;
+  cores: number;
+  recorder: string;
+  /** Used when the child never wrote its start event (it died before the preload ran). */
+  nodeFallback: { version: string; path: string };
+}
+
+type Ev<K extends SpoolEvent['e']> = Extract<SpoolEvent, { e: K }>;
+function all<K extends SpoolEvent['e']>(t: ThreadSpool, kind: K): Ev<K>[] {
+  return t.events.filter((e): e is Ev<K> => e.e === kind);
+}
+function first<K extends SpoolEvent['e']>(t: ThreadSpool | undefined, kind: K): Ev<K> | undefined {
+  return t?.events.find((e): e is Ev<K> => e.e === kind);
+}
+
+export function buildReport(spool: Spool, facts: RunFacts): Report {
+  const threadsSpool = [...spool.threads.values()].filter((t) => first(t, 'start')).sort((a, b) => a.tid - b.tid);
+  const killed = facts.exit.signal !== null;
+  const markers: Marker[] = [];
+  let droppedSpans = 0;
+
+  // Who created which worker (events written on the creating thread).
+  const created = new Map<number, Ev<'worker'>>();
+  const exited = new Map<number, Ev<'workerExit'>>();
+  const errored = new Map<number, Ev<'workerError'>>();
+  const joined = new Map<number, Ev<'joined'>>();
+  for (const t of spool.threads.values()) {
+    for (const e of t.events) {
+      if (e.e === 'worker') created.set(e.tid, e);
+      else if (e.e === 'workerExit') exited.set(e.tid, e);
+      else if (e.e === 'workerError') errored.set(e.tid, e);
+      else if (e.e === 'joined') joined.set(e.tid, e);
+      else if (e.e === 'dropped') droppedSpans += e.spans;
+    }
+  }
+
+  // Regions and pools, renumbered densely in start order.
+  const regionEvents: Ev<'region'>[] = [];
+  const regionEnds = new Map<number, Ev<'regionEnd'>>();
+  for (const t of spool.threads.values()) {
+    regionEvents.push(...all(t, 'region'));
+    for (const e of all(t, 'regionEnd')) regionEnds.set(e.key, e);
+  }
+  regionEvents.sort((a, b) => a.info.start - b.info.start || a.key - b.key);
+  const poolIds = new Map<number, number>();
+  const poolId = (raw: number): number => {
+    let id = poolIds.get(raw);
+    if (id === undefined) poolIds.set(raw, (id = poolIds.size));
+    return id;
+  };
+  const regionId = new Map<number, number>();
+  const regions: Region[] = regionEvents.map((ev, id) => {
+    regionId.set(ev.key, id);
+    const end = regionEnds.get(ev.key);
+    const { info } = ev;
+    const region: Region = {
+      id, name: info.name, kind: info.kind, pool: poolId(info.pool), fn: info.fn, schedule: info.schedule,
+      threads: info.threads, items: info.items, chunkSize: info.chunkSize, start: info.start,
+      outcome: end ? end.outcome : 'unfinished',
+    };
+    if (info.callSite) region.callSite = info.callSite;
+    if (end) region.end = end.end;
+    return region;
+  });
+
+  // Threads.
+  const threads: ThreadInfo[] = threadsSpool.map((t) => {
+    const start = first(t, 'start')!;
+    const end = first(t, 'end');
+    const isMain = start.main;
+    const info: ThreadInfo = {
+      id: t.tid,
+      name: isMain ? 'main' : joined.get(t.tid)?.name ?? created.get(t.tid)?.name ?? `worker ${t.tid}`,
+      kind: isMain ? 'main' : 'worker',
+      start: start.t,
+    };
+    const j = joined.get(t.tid);
+    const c = created.get(t.tid);
+    if (j) info.pool = poolId(j.pool);
+    else if (c && c.region !== EXTERNAL_REGION && regionId.has(c.region)) info.pool = regions[regionId.get(c.region)!].pool;
+    const workerExit = exited.get(t.tid);
+    if (end) info.end = end.t;
+    else if (workerExit) info.end = workerExit.t;
+    else if (!killed) info.end = facts.endUs; // alive until the process ended, which stopped it
+    if (!isMain) {
+      const uncaught = first(t, 'uncaught');
+      const pexit = first(t, 'processExit');
+      if (uncaught) info.died = { at: uncaught.t, reason: `uncaught error: ${uncaught.message}` };
+      else if (pexit) info.died = { at: pexit.t, reason: `process.exit(${pexit.code})` };
+      else if (!end && workerExit) info.died = { at: workerExit.t, reason: `terminated (exit code ${workerExit.code})` };
+      if (uncaught) markers.push({ t: uncaught.t, thread: t.tid, kind: 'worker-error', message: uncaught.message, stack: uncaught.stack });
+      else if (errored.has(t.tid)) {
+        const e = errored.get(t.tid)!;
+        markers.push({ t: e.t, thread: t.tid, kind: 'worker-error', message: e.message, stack: e.stack });
+      }
+      if (info.died && !uncaught) markers.push({ t: info.died.at, thread: t.tid, kind: 'worker-exit', message: `${info.name}: ${info.died.reason}` });
+    }
+    for (const m of all(t, 'marker')) markers.push({ t: m.t, thread: t.tid, kind: m.kind, message: m.message, ...(m.stack ? { stack: m.stack } : {}) });
+    return info;
+  });
+  const threadById = new Map(threads.map((t) => [t.id, t]));
+
+  // External regions: how many workers, and when the last of their messages was handled.
+  for (const r of regions) if (r.kind === 'external') r.threads = 0;
+  for (const c of created.values()) {
+    const id = regionId.get(c.region);
+    if (id !== undefined) regions[id].threads++;
+  }
+
+  const spans = collectSpans(threadsSpool, regionId, created, (n) => { droppedSpans += n; });
+  for (const r of regions) {
+    if (r.kind !== 'external') continue;
+    let last = r.start;
+    for (let k = 0; k < spans.count; k++) if (spans.region[k] === r.id && spans.end[k] > last) last = spans.end[k];
+    if (!killed && !facts.cancelled) {
+      r.end = last;
+      r.outcome = 'ok';
+    }
+  }
+
+  // Profiles: rebased from V8's clock (same monotonic clock as hrtime) to the origin.
+  const profiles: Report['profiles'] = [];
+  let droppedProfiles = 0;
+  for (const t of threadsSpool) {
+    if (!t.profile) {
+      if (facts.sampleIntervalUs > 0) droppedProfiles++;
+      continue;
+    }
+    const p: CpuProfile = t.profile;
+    p.startTime -= facts.originUs;
+    p.endTime -= facts.originUs;
+    mapProfileFrames(p, spool.sourceMaps);
+    const died = threadById.get(t.tid)?.died;
+    profiles.push({ thread: t.tid, profile: p, ...(died ? { partial: true } : {}) });
+  }
+
+  const elu: Report['elu'] = threadsSpool.map((t) => {
+    const series = { thread: t.tid, t: [] as number[], u: [] as number[] };
+    for (const e of all(t, 'elu')) { series.t.push(...e.t); series.u.push(...e.u); }
+    return series;
+  }).filter((s) => s.t.length > 0);
+
+  // How the process ended.
+  const mainSpool = threadsSpool.find((t) => first(t, 'start')!.main);
+  const mainStart = first(mainSpool, 'start');
+  const uncaught = mainSpool ? all(mainSpool, 'uncaught').at(-1) : undefined;
+  if (uncaught) markers.push({ t: uncaught.t, thread: 0, kind: 'error', message: uncaught.message, stack: uncaught.stack });
+  const pexit = mainSpool ? first(mainSpool, 'processExit') : undefined;
+  if (pexit) markers.push({ t: pexit.t, thread: 0, kind: 'exit', message: `process.exit(${pexit.code})` });
+  if (facts.cancelled) markers.push({ t: facts.endUs, thread: 0, kind: 'cancelled', message: 'run cancelled' });
+  if (killed) markers.push({ t: facts.endUs, thread: 0, kind: 'killed', message: `killed by ${facts.exit.signal}` });
+  else markers.push({ t: facts.endUs, thread: 0, kind: 'exit', message: `exit code ${facts.exit.code}` });
+  markers.sort((a, b) => a.t - b.t);
+
+  return {
+    format: REPORT_FORMAT,
+    version: REPORT_VERSION,
+    meta: {
+      script: facts.script, args: facts.args, cwd: facts.cwd,
+      nodeVersion: mainStart?.nodeVersion ?? facts.nodeFallback.version,
+      nodePath: mainStart?.execPath ?? facts.nodeFallback.path,
+      cores: facts.cores, platform: process.platform, startedAt: facts.startedAt, originUs: facts.originUs,
+      durationUs: facts.endUs, pool: facts.pool, sampleIntervalUs: facts.sampleIntervalUs, recorder: facts.recorder,
+    },
+    threads, regions, spans, profiles, elu, markers,
+    dropped: { spans: droppedSpans, samples: 0, profiles: droppedProfiles },
+    exit: { code: facts.exit.code, signal: facts.exit.signal, error: uncaught ? { message: uncaught.message, stack: uncaught.stack } : null },
+  };
+}
+
+/** All span records, sorted by start; external spans get their creator's region and a per-region index. */
+function collectSpans(threads: ThreadSpool[], regionId: Map<number, number>, created: Map<number, Ev<'worker'>>,
+  drop: (n: number) => void): SpanColumns {
+  const rows: number[][] = [];
+  for (const t of threads) {
+    const s = t.spans;
+    const external = created.get(t.tid)?.region;
+    for (let off = 0; off + SPAN_RECORD_FIELDS <= s.length; off += SPAN_RECORD_FIELDS) {
+      const key = s[off];
+      const id = key === EXTERNAL_REGION ? (external !== undefined ? regionId.get(external) : undefined) : regionId.get(key);
+      // A region whose begin event was never written (killed in between) cannot be reported.
+      if (id === undefined) { drop(1); continue; }
+      rows.push([t.tid, id, ...Array.from(s.subarray(off + 1, off + SPAN_RECORD_FIELDS)), key === EXTERNAL_REGION ? 1 : 0]);
+    }
+  }
+  rows.sort((a, b) => a[6] - b[6] || a[0] - b[0]);
+  const nextIndex = new Map<number, number>();
+  const out = emptySpans();
+  for (const r of rows) {
+    // r: thread, region, index, first, items, enqueue, start, end, stolenFrom, parent, failed, external
+    let index = r[2];
+    if (r[11] === 1) { index = nextIndex.get(r[1]) ?? 0; nextIndex.set(r[1], index + 1); }
+    out.thread.push(r[0]); out.region.push(r[1]); out.index.push(index); out.first.push(r[3]); out.items.push(r[4]);
+    out.enqueue.push(r[5]); out.start.push(r[6]); out.end.push(r[7]); out.stolenFrom.push(r[8]); out.parent.push(r[9]);
+    out.failed.push(r[10]);
+  }
+  out.count = rows.length;
+  return out;
+}

@@ -1,0 +1,164 @@
+// The parent side of a recording, shared by the CLI and the VS Code extension: spawns the
+// script under the preload, streams its output, waits for it, and turns the spool into a report.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { basename, delimiter, dirname, join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Report, Schedule } from '../model/report';
+import { ENV } from '../runtime/contract';
+import { packageRoot, packageVersion, preloadPath } from './paths';
+import { buildReport } from './report-build';
+import { readSpool } from './spool';
+
+export interface RunOptions {
+  script: string;
+  args?: string[];
+  cwd?: string;
+  /** Default thread count of pools created without one. */
+  threads?: number;
+  /** Default schedule of pools created without one. */
+  schedule?: Schedule;
+  /** CPU sampling interval, µs; default 1000, 0 = off. */
+  sampleIntervalUs?: number;
+  /** Node executable; default 'node' on PATH (never the editor's own runtime). */
+  node?: string;
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+  /** Report path; default <cwd>/.parprof/<script basename>-<YYYYMMDD-HHMMSS>.parprof; '.gz' compresses. */
+  out?: string;
+  /** Sets PARPROF_WORKLOAD for the script. */
+  workload?: string;
+  /** Cancels the run: the process tree gets SIGTERM, SIGKILL 2 s later; the partial report is kept, marked cancelled. */
+  signal?: AbortSignal;
+  /** Output of the script; default: passed through to our stdout/stderr. */
+  onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
+}
+
+export interface RunResult { report: Report; file: string; cancelled: boolean }
+
+const SCHEDULES: readonly Schedule[] = ['static', 'dynamic', 'steal'];
+const KILL_GRACE_MS = 2000;
+
+/** Checks options; throws an Error naming the bad input. Returns the absolute script and cwd. */
+export function validateRunOptions(o: RunOptions): { script: string; cwd: string } {
+  const cwd = resolve(o.cwd ?? process.cwd());
+  if (!existsSync(cwd) || !statSync(cwd).isDirectory()) throw new Error(`cwd is not a directory: ${o.cwd}`);
+  if (typeof o.script !== 'string' || o.script === '') throw new Error('script is required');
+  const script = resolve(cwd, o.script);
+  if (!existsSync(script) || !statSync(script).isFile()) throw new Error(`script not found: ${o.script}`);
+  if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads > 0)) {
+    throw new Error(`threads must be a positive integer, got ${o.threads}`);
+  }
+  if (o.schedule !== undefined && !SCHEDULES.includes(o.schedule)) {
+    throw new Error(`schedule must be one of ${SCHEDULES.join(', ')}, got ${o.schedule}`);
+  }
+  if (o.sampleIntervalUs !== undefined && !(Number.isInteger(o.sampleIntervalUs) && o.sampleIntervalUs >= 0)) {
+    throw new Error(`sample interval must be a non-negative integer of microseconds, got ${o.sampleIntervalUs}`);
+  }
+  return { script, cwd };
+}
+
+function stamp(d: Date): string {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+/** µs on the monotonic clock every thread of the child stamps with. */
+function hrtimeUs(): number {
+  return Number(process.hrtime.bigint()) / 1000;
+}
+
+function quoteOption(path: string): string {
+  return /[\s"]/.test(path) ? `"${path.replace(/(["\\])/g, '\\$1')}"` : path;
+}
+
+export async function runProfiled(options: RunOptions): Promise<RunResult> {
+  const { script, cwd } = validateRunOptions(options);
+  const args = options.args ?? [];
+  const sampleIntervalUs = options.sampleIntervalUs ?? 1000;
+  const cores = availableParallelism();
+  const startedAt = Date.now();
+  const out = resolve(cwd, options.out ?? join('.parprof', `${basename(script)}-${stamp(new Date(startedAt))}.parprof`));
+  const root = packageRoot();
+  const spool = mkdtempSync(join(tmpdir(), 'parprof-spool-'));
+  try {
+    // NODE_PATH dir where require('parallel-profiler') finds this package from any script folder.
+    const modules = mkdtempSync(join(tmpdir(), 'parprof-modules-'));
+    symlinkSync(root, join(modules, 'parallel-profiler'), 'dir');
+    const userEnv = { ...process.env, ...options.env };
+    const env: NodeJS.ProcessEnv = {
+      ...userEnv,
+      NODE_OPTIONS: [userEnv.NODE_OPTIONS, `--require ${quoteOption(preloadPath())}`].filter(Boolean).join(' '),
+      NODE_PATH: [modules, userEnv.NODE_PATH].filter(Boolean).join(delimiter),
+      [ENV.spool]: spool,
+      [ENV.sampleInterval]: String(sampleIntervalUs),
+    };
+    if (options.threads !== undefined) env[ENV.threads] = String(options.threads);
+    if (options.schedule !== undefined) env[ENV.schedule] = options.schedule;
+    if (options.workload !== undefined) env.PARPROF_WORKLOAD = options.workload;
+    const originUs = hrtimeUs();
+    env[ENV.origin] = String(originUs);
+    try {
+      const ended = await spawnAndWait(options.node ?? 'node', [...(options.nodeArgs ?? []), script, ...args], cwd, env, options);
+      const report = buildReport(readSpool(spool), {
+        script, args, cwd, startedAt, originUs, endUs: ended.atUs - originUs, exit: { code: ended.code, signal: ended.signal },
+        cancelled: ended.cancelled,
+        pool: { threads: options.threads ?? cores, schedule: options.schedule ?? 'dynamic' },
+        sampleIntervalUs, cores, recorder: packageVersion(),
+        nodeFallback: { version: 'unknown', path: options.node ?? 'node' },
+      });
+      mkdirSync(dirname(out), { recursive: true });
+      const json = JSON.stringify(report);
+      writeFileSync(out, out.endsWith('.gz') ? gzipSync(json) : json);
+      return { report, file: out, cancelled: ended.cancelled };
+    } finally {
+      rmSync(modules, { recursive: true, force: true });
+    }
+  } finally {
+    rmSync(spool, { recursive: true, force: true });
+  }
+}
+
+interface Ended { code: number | null; signal: string | null; atUs: number; cancelled: boolean }
+
+function spawnAndWait(node: string, argv: string[], cwd: string, env: NodeJS.ProcessEnv, o: RunOptions): Promise<Ended> {
+  return new Promise((resolvePromise, reject) => {
+    if (o.signal?.aborted) {
+      reject(new Error('run cancelled before it started'));
+      return;
+    }
+    // Own process group, so cancelling reaches every process the script started.
+    const child = spawn(node, argv, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = o.onOutput ?? ((text: string, stream: 'stdout' | 'stderr') => { process[stream].write(text); });
+    child.stdout.setEncoding('utf8').on('data', (s: string) => output(s, 'stdout'));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => output(s, 'stderr'));
+    let cancelled = false;
+    let killTimer: ReturnType<typeof setTimeout> | undefined;
+    const killGroup = (sig: NodeJS.Signals): void => {
+      try { process.kill(-child.pid!, sig); } catch { /* group already gone */ }
+    };
+    const onAbort = (): void => {
+      cancelled = true;
+      killGroup('SIGTERM');
+      killTimer = setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
+    };
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    let exited: Ended | undefined;
+    const done = (): void => {
+      o.signal?.removeEventListener('abort', onAbort);
+      if (killTimer) clearTimeout(killTimer);
+      resolvePromise(exited!);
+    };
+    child.on('error', (err) => {
+      o.signal?.removeEventListener('abort', onAbort);
+      reject(new Error(`cannot run ${node}: ${err.message}`));
+    });
+    child.on('exit', (code, signal) => {
+      exited = { code, signal, atUs: hrtimeUs(), cancelled };
+      // Grandchildren may hold the pipes open: give the output a moment, then go on without it.
+      const t = setTimeout(done, 1000);
+      child.on('close', () => { clearTimeout(t); done(); });
+    });
+  });
+}

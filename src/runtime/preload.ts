@@ -1,0 +1,117 @@
+// Loaded on every thread of a profiled process through NODE_OPTIONS=--require (the runner sets
+// it; Node passes it to every worker). With PARPROF_SPOOL set it installs the Recorder, starts the
+// thread's CPU profile, instruments worker creation and message handling, and makes TypeScript
+// and the bare specifier 'parallel-profiler' work. A guest in the user's program: idempotent,
+// never throws, one '[parprof]' line on stderr when something fails.
+import { register } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as wt from 'node:worker_threads';
+import { ENV, RECORDER_KEY } from './contract';
+import { instrumentMessageHandling, instrumentWorkerCreation } from './instrument-workers';
+import { SpoolRecorder, warn } from './recorder';
+import { ThreadProfiler } from './recorder-profile';
+import { installCjsTypeScript } from './recorder-typescript';
+
+const SIGNALS: Record<string, number> = { SIGTERM: 15, SIGINT: 2, SIGHUP: 1 };
+
+function install(spool: string): void {
+  const g = globalThis as Record<symbol, unknown>;
+  if (g[RECORDER_KEY]) return;
+  // Node's loader-hooks thread also runs --require; it is Node's, not the user's (it is the
+  // only non-main thread whose workerData is already set, to null, at this point).
+  if (!wt.isMainThread && wt.workerData === null) return;
+
+  const origin = Number(process.env[ENV.origin] ?? 0);
+  const sampleUs = Number(process.env[ENV.sampleInterval] ?? 1000);
+  const rec = new SpoolRecorder(spool, wt.threadId, Number.isFinite(origin) ? origin : 0);
+  Object.defineProperty(globalThis, RECORDER_KEY, { value: rec, enumerable: false, configurable: false, writable: false });
+  rec.event({
+    e: 'start', t: rec.now(), tid: wt.threadId, main: wt.isMainThread, pid: process.pid, sampleUs,
+    ...(wt.isMainThread ? { nodeVersion: process.version, execPath: process.execPath } : {}),
+  });
+
+  const profiler = new ThreadProfiler();
+  if (sampleUs > 0) profiler.start(sampleUs);
+
+  // The ThreadPool's worker entry sits next to this file in dist/runtime.
+  const poolWorkerFile = join(__dirname, 'worker.js');
+  instrumentWorkerCreation(rec, poolWorkerFile, __dirname);
+  if (!wt.isMainThread) instrumentMessageHandling(rec, poolWorkerFile);
+  installCjsTypeScript(spool, wt.threadId);
+  if (wt.isMainThread && mayUseEsm(process.argv[1])) registerEsmHooks(spool);
+
+  const finish = (code: number): void => {
+    try {
+      profiler.stopAndWrite(spool, wt.threadId);
+      rec.close({ e: 'end', t: rec.now(), code });
+    } catch (err) {
+      warn('cannot finish recording', err);
+    }
+  };
+  process.on('exit', finish);
+  process.on('uncaughtExceptionMonitor', (err: unknown) => {
+    try {
+      const e = err instanceof Error ? err : new Error(String(err));
+      rec.event({ e: 'uncaught', t: rec.now(), message: e.message, stack: e.stack });
+      rec.flush();
+    } catch (x) {
+      warn('cannot record an uncaught exception', x);
+    }
+  });
+  const exit = process.exit;
+  process.exit = function (code?: number | string | null): never {
+    try {
+      rec.event({ e: 'processExit', t: rec.now(), code: Number(code ?? process.exitCode ?? 0) });
+    } catch { /* recording must not stand between the user and exit */ }
+    return exit.call(process, code as number);
+  } as typeof process.exit;
+
+  if (wt.isMainThread) {
+    // A run cancelled by the runner gets SIGTERM. Without a listener of the user's, Node would die
+    // without 'exit' and lose the main thread's profile; with one, the user decides as before.
+    for (const [signal, number] of Object.entries(SIGNALS)) {
+      process.once(signal as NodeJS.Signals, () => {
+        if (process.listenerCount(signal) === 0) process.exit(128 + number);
+      });
+    }
+  }
+  rec.startTimer();
+}
+
+/**
+ * Whether the script is (or may be) an ES module. Registering the hooks starts Node's hooks
+ * thread and blocks the main thread ~50 ms, so CommonJS scripts go without.
+ */
+function mayUseEsm(script: string | undefined): boolean {
+  if (!script) return false;
+  if (/\.(mjs|mts|ts)$/.test(script)) return true;
+  if (/\.(cjs|cts)$/.test(script)) return false;
+  let dir = dirname(resolve(script));
+  for (;;) {
+    try {
+      return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { type?: string }).type === 'module';
+    } catch { /* no (readable) package.json here: keep looking */ }
+    const up = dirname(dir);
+    if (up === dir) return false;
+    dir = up;
+  }
+}
+
+function registerEsmHooks(spool: string): void {
+  if (typeof register !== 'function') return; // Node < 20.6: CommonJS only
+  try {
+    const runtimeUrl = pathToFileURL(join(__dirname, 'index.js')).href;
+    register(pathToFileURL(join(__dirname, 'esm-hooks.js')).href, { data: { runtimeUrl, spool } });
+  } catch (err) {
+    warn('cannot register the ESM loader hooks', err);
+  }
+}
+
+try {
+  const spool = process.env[ENV.spool];
+  if (spool) install(spool);
+} catch (err) {
+  warn('recording is off', err);
+}

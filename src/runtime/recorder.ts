@@ -1,0 +1,169 @@
+// The Recorder of one thread: spans into a preallocated Float64Array flushed in batches with
+// synchronous writes (so a SIGKILL loses at most the last ~100 ms), point events and ELU samples
+// into an NDJSON file. The runner (src/runner/spool.ts) reads both. Runs inside the user's program:
+// every I/O failure is swallowed after one '[parprof]' line.
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Region } from '../model/report';
+import { SPAN_RECORD_FIELDS, type Recorder, type RegionStart } from './contract';
+import type { SpoolEvent } from './recorder-events';
+
+/** Spans per batch; one batch is 320 KB. */
+const BATCH_SPANS = 4096;
+/** Longest time spans stay in memory before a write, µs. */
+const FLUSH_EVERY_US = 100_000;
+/** Ids are threadId * ID_STRIDE + a per-thread counter, so they are run-unique without shared memory. */
+export const ID_STRIDE = 2 ** 20;
+/** Region key a worker uses for spans of an instrumented third-party pool; the runner resolves it. */
+export const EXTERNAL_REGION = -1;
+
+export function warn(what: string, err: unknown): void {
+  try {
+    process.stderr.write(`[parprof] ${what}: ${err instanceof Error ? err.message : String(err)}\n`);
+  } catch { /* stderr closed: nothing left to tell */ }
+}
+
+export class SpoolRecorder implements Recorder {
+  readonly threadId: number;
+  /** µs to add to performance.now()*1000 to get µs from the run origin. */
+  private readonly base: number;
+  private readonly buf = new Float64Array(BATCH_SPANS * SPAN_RECORD_FIELDS);
+  private readonly bytes = new Uint8Array(this.buf.buffer);
+  private pos = 0;
+  private lastFlush = 0;
+  private spanFd = -1;
+  private eventFd = -1;
+  private poolCounter = 0;
+  private regionCounter = 0;
+  private droppedSpans = 0;
+  private eluT: number[] = [];
+  private eluU: number[] = [];
+  private lastElu = performance.eventLoopUtilization();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private closed = false;
+
+  constructor(readonly spool: string, threadId: number, originUs: number) {
+    this.threadId = threadId;
+    // performance.now() and hrtime read the same monotonic clock; performance.now() is cheaper
+    // and allocates nothing, so it is the hot-path clock, anchored once to hrtime here.
+    this.base = Number(process.hrtime.bigint()) / 1000 - performance.now() * 1000 - originUs;
+    try {
+      this.spanFd = openSync(join(spool, `spans-${threadId}.bin`), 'a');
+      this.eventFd = openSync(join(spool, `events-${threadId}.ndjson`), 'a');
+    } catch (err) {
+      warn(`cannot open spool files in ${spool}`, err);
+    }
+    this.lastFlush = this.now();
+  }
+
+  now(): number {
+    return performance.now() * 1000 + this.base;
+  }
+
+  newPoolId(): number {
+    return this.threadId * ID_STRIDE + this.poolCounter++;
+  }
+
+  beginRegion(info: RegionStart): number {
+    const key = this.threadId * ID_STRIDE + this.regionCounter++;
+    this.event({ e: 'region', key, info });
+    return key;
+  }
+
+  endRegion(key: number, outcome: Region['outcome'], end: number): void {
+    this.event({ e: 'regionEnd', key, outcome, end });
+  }
+
+  span(region: number, index: number, first: number, items: number, enqueue: number, start: number,
+    end: number, stolenFrom: number, parent: number, failed: number): void {
+    const b = this.buf;
+    let p = this.pos;
+    b[p++] = region; b[p++] = index; b[p++] = first; b[p++] = items; b[p++] = enqueue;
+    b[p++] = start; b[p++] = end; b[p++] = stolenFrom; b[p++] = parent; b[p++] = failed;
+    this.pos = p;
+    // `end` is (almost) now, so the age check costs no clock read.
+    if (p === b.length || end - this.lastFlush >= FLUSH_EVERY_US) this.flush();
+  }
+
+  workerJoined(threadId: number, pool: number, name: string): void {
+    this.event({ e: 'joined', tid: threadId, pool, name });
+  }
+
+  marker(kind: 'error' | 'note' | 'cancelled', message: string, stack?: string): void {
+    this.event({ e: 'marker', t: this.now(), kind, message, stack });
+  }
+
+  flush(): void {
+    this.lastFlush = this.now();
+    if (this.eluT.length > 0) {
+      const t = this.eluT;
+      const u = this.eluU;
+      this.eluT = [];
+      this.eluU = [];
+      this.event({ e: 'elu', t, u });
+    }
+    if (this.pos === 0) return;
+    const n = this.pos * 8;
+    this.pos = 0;
+    if (this.spanFd < 0) {
+      this.droppedSpans += n / (8 * SPAN_RECORD_FIELDS);
+      return;
+    }
+    try {
+      let off = 0;
+      while (off < n) off += writeSync(this.spanFd, this.bytes, off, n - off);
+    } catch (err) {
+      this.droppedSpans += n / (8 * SPAN_RECORD_FIELDS);
+      warn('cannot write spans', err);
+    }
+  }
+
+  /** Appends one event line now: events are rare and must survive a kill that follows them. */
+  event(ev: SpoolEvent): void {
+    if (this.eventFd < 0 || this.closed) return;
+    try {
+      writeSync(this.eventFd, JSON.stringify(ev) + '\n');
+    } catch (err) {
+      warn('cannot write an event', err);
+    }
+  }
+
+  /** Samples event-loop utilization and flushes old spans; unref'd so it never keeps a thread alive. */
+  startTimer(periodMs = 50): void {
+    this.timer = setInterval(() => {
+      try {
+        this.sampleElu();
+        if (this.now() - this.lastFlush >= FLUSH_EVERY_US) this.flush();
+      } catch (err) {
+        warn('timer', err);
+      }
+    }, periodMs);
+    this.timer.unref();
+  }
+
+  sampleElu(): void {
+    const cur = performance.eventLoopUtilization();
+    const d = performance.eventLoopUtilization(cur, this.lastElu);
+    this.lastElu = cur;
+    this.eluT.push(this.now());
+    this.eluU.push(Math.max(0, Math.min(1, d.utilization)));
+  }
+
+  /** Last words of the thread: final ELU window, spans, the end event. Idempotent. */
+  close(end: SpoolEvent): void {
+    if (this.closed) return;
+    if (this.timer) clearInterval(this.timer);
+    try { this.sampleElu(); } catch { /* no loop to measure */ }
+    this.flush();
+    if (this.droppedSpans > 0) this.event({ e: 'dropped', spans: this.droppedSpans });
+    this.event(end);
+    this.closed = true;
+    for (const fd of [this.spanFd, this.eventFd]) {
+      try { if (fd >= 0) closeSync(fd); } catch { /* already closed */ }
+    }
+    // Spans that still arrive (another 'exit' listener running tasks) count as dropped.
+    this.spanFd = -1;
+    this.eventFd = -1;
+  }
+}
