@@ -1,0 +1,86 @@
+// Part 1: our ThreadPool against piscina, tinypool, workerpool and a hand-written worker_threads
+// pool on the same jobs, each case in its own process (pool-case.mjs) with a timeout.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { runJson, median } from '../lib/child.mjs';
+
+const require = createRequire(import.meta.url);
+const { spin } = require('../fixtures/work.cjs');
+const caseScript = fileURLToPath(new URL('../pool-case.mjs', import.meta.url));
+
+/** Sequential CPU work per job, µs: about one second, as issue 2 asks. */
+const JOB_US = 1_000_000;
+/** Mandelbrot image that takes about one second sequentially here (see fixtures/work.cjs). */
+export const MANDEL = { BENCH_MANDEL_W: '1000', BENCH_MANDEL_H: '750', BENCH_MANDEL_MAX: '2000' };
+const PEERS = ['piscina', 'tinypool', 'workerpool', 'plain'];
+
+/** Busy-loop iterations per µs on this thread: median of 5 timed runs after a warm-up. */
+export function calibrate() {
+  const iters = 20_000_000;
+  spin(iters);
+  const rates = [];
+  for (let k = 0; k < 5; k++) {
+    const t0 = process.hrtime.bigint();
+    spin(iters);
+    rates.push(iters / (Number(process.hrtime.bigint() - t0) / 1e3));
+  }
+  return median(rates);
+}
+
+/** Efficiency target of issue 2 for a job, or undefined when none applies (e.g. static Mandelbrot). */
+function targetFor(job, pool, variant) {
+  if (job.name === 'mandelbrot') return pool === 'ours' && variant !== 'static' ? 0.95 : undefined;
+  return job.taskUs >= 100 ? 0.95 : 0.90;
+}
+
+/**
+ * Runs every pool on every job. ipu = busy-loop iterations per µs; ours = whether
+ * dist/runtime/index.js exists (otherwise our rows say why they are missing).
+ * Returns rows for the results table.
+ */
+export async function benchPools({ threads, reps, ipu, oursMissing, log }) {
+  const jobs = [
+    ...[1000, 100, 10].map((taskUs) => ({
+      name: `spin ${taskUs >= 1000 ? taskUs / 1000 + ' ms' : taskUs + ' µs'}`, job: 'spin', taskUs,
+      tasks: Math.round(JOB_US / taskUs), env: { BENCH_SPIN_ITERS: String(Math.round(ipu * taskUs)) },
+    })),
+    { name: 'mandelbrot', job: 'mandel', tasks: Number(MANDEL.BENCH_MANDEL_H), env: MANDEL },
+  ];
+  const rows = [];
+  for (const job of jobs) {
+    const cases = [['sequential', 'main thread']];
+    for (const v of job.job === 'mandel' ? ['static', 'dynamic', 'steal'] : ['default']) cases.push(['ours', v]);
+    for (const p of PEERS) cases.push([p, 'task'], [p, 'batch']);
+    const results = [];
+    for (const [pool, variant] of cases) {
+      let r;
+      if (pool === 'ours' && oursMissing) r = { ok: false, reason: oursMissing };
+      else {
+        const spec = { pool, job: job.job, variant: variant === 'default' ? undefined : variant, threads, tasks: job.tasks, reps };
+        r = await runJson(process.execPath, [caseScript, JSON.stringify(spec)], { env: job.env, timeoutMs: 90_000 });
+      }
+      const res = { job, pool, variant, ...r, wallMs: r.ok ? median(r.value.walls) : undefined, runs: r.ok ? r.value.walls.length : 0 };
+      results.push(res);
+      log(`  ${job.name.padEnd(12)} ${pool.padEnd(10)} ${variant.padEnd(11)} ${r.ok ? res.wallMs.toFixed(1) + ' ms' : 'unavailable: ' + r.reason}`);
+    }
+    const seq = results[0];
+    const piscina = results.find((x) => x.pool === 'piscina' && x.variant === 'task');
+    for (const x of results) {
+      const row = { section: 'pools', job: job.name, pool: x.pool, variant: x.variant, runs: x.runs };
+      if (!x.ok) { rows.push({ ...row, unavailable: x.reason }); continue; }
+      row.wallMs = x.wallMs;
+      if (seq.ok && x.value.checksum !== seq.value.checksum) row.note = `wrong result: checksum ${x.value.checksum}, expected ${seq.value.checksum}`;
+      if (seq.ok && x.pool !== 'sequential') {
+        row.speedup = seq.wallMs / x.wallMs;
+        row.efficiency = row.speedup / threads;
+        if (piscina?.ok) row.vsPiscina = piscina.wallMs / x.wallMs;
+        row.target = targetFor(job, x.pool, x.variant);
+        if (row.target !== undefined) row.pass = row.efficiency >= row.target;
+      }
+      if (x.variant === 'batch') row.note = [row.note, `${threads * 8} batched messages per run`].filter(Boolean).join('; ');
+      if (x.runs === 1 && reps > 1) row.note = [row.note, 'one run (slow)'].filter(Boolean).join('; ');
+      rows.push(row);
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,123 @@
+// Part 2 (and 3): what recording costs. The same 100 µs-task job under plain node and under
+// `parprof record` with CPU profiling off and at 1 ms; the cost of one span() call; how long
+// after a ~10 s run the report exists; and 0x against our CPU profiling on a single thread.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { run, runJson, median } from '../lib/child.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const fixtures = join(root, 'bench', 'fixtures');
+const cli = join(root, 'dist', 'cli.js');
+const preload = join(root, 'dist', 'runtime', 'preload.js');
+const zeroX = join(root, 'node_modules', '0x', 'cmd.js');
+
+const pct = (a, b) => (a / b - 1) * 100;
+
+/**
+ * Runs record-job.cjs once per mode per round (modes interleaved so machine noise hits all of
+ * them alike); returns { mode: { ok, wallMs, reason } } with wallMs the median of every timed
+ * run of that mode.
+ */
+async function jobWalls(modes, rounds, env, tmp) {
+  const walls = Object.fromEntries(Object.keys(modes).map((m) => [m, []]));
+  const reasons = {};
+  for (let r = 0; r < rounds; r++) {
+    for (const [mode, argv] of Object.entries(modes)) {
+      if (reasons[mode]) continue;
+      const result = join(tmp, `${mode.replace(/\W/g, '_')}-${r}.json`);
+      const out = join(tmp, `${mode.replace(/\W/g, '_')}-${r}`);
+      const res = await run(argv[0], argv.slice(1).map((a) => a.replace('{out}', out)), { env: { ...env, BENCH_RESULT: result }, timeoutMs: 90_000 });
+      let value;
+      try { value = JSON.parse(readFileSync(result, 'utf8')); } catch { /* reported below */ }
+      if (res.timedOut) reasons[mode] = 'timed out';
+      else if (!value || value.error) reasons[mode] = value?.error ?? `exit ${res.code ?? res.signal}: ${res.stderr.trim().split('\n').pop()?.slice(0, 160) ?? ''}`;
+      else walls[mode].push(...value.walls);
+    }
+  }
+  return Object.fromEntries(Object.keys(modes).map((m) => [m, reasons[m] ? { ok: false, reason: reasons[m] } : { ok: true, wallMs: median(walls[m]) }]));
+}
+
+/** A ratio row: a's wall over b's, as % extra; unavailable when either side is. */
+function overheadRow(name, a, b, target, note) {
+  if (!a.ok || !b.ok) return { name, unavailable: (a.ok ? b : a).reason };
+  const value = pct(a.wallMs, b.wallMs);
+  return { name, value, unit: '%', digits: 1, target: target === undefined ? undefined : `≤ ${target} %`,
+    pass: target === undefined ? undefined : value <= target, note: `${a.wallMs.toFixed(1)} ms vs ${b.wallMs.toFixed(1)} ms${note ? '; ' + note : ''}` };
+}
+
+export async function benchRecording({ threads, ipu, rounds, log, cliMissing, preloadMissing, longSeconds }) {
+  const rows = [];
+  const tmp = mkdtempSync(join(tmpdir(), 'parprof-bench-'));
+  const env = { BENCH_SPIN_ITERS: String(Math.round(ipu * 100)), BENCH_TASKS: '10000', BENCH_THREADS: String(threads), BENCH_REPS: '3' };
+  const job = join(fixtures, 'record-job.cjs');
+  try {
+    log('  recording on vs off (100 µs tasks)');
+    const record = (us) => [process.execPath, cli, 'record', '--threads', String(threads), '--sample-interval', us, '--out', '{out}.parprof', job];
+    const modes = { plain: [process.execPath, job] };
+    if (!cliMissing) Object.assign(modes, { spans: record('0'), cpu: record('1000') });
+    const w = await jobWalls(modes, rounds, env, tmp);
+    const missing = { ok: false, reason: cliMissing };
+    const spans = w.spans ?? missing, cpu = w.cpu ?? missing;
+    rows.push(overheadRow('recording (spans, no CPU profiling) vs plain node, 100 µs tasks', spans, w.plain, 3));
+    rows.push(overheadRow('CPU profiling at 1 ms vs recording without it', cpu, spans, 5));
+    rows.push(overheadRow('recording + CPU profiling at 1 ms vs plain node', cpu, w.plain, undefined, 'informative'));
+
+    log('  span cost');
+    if (preloadMissing) rows.push({ name: 'one span() call', unavailable: preloadMissing });
+    else {
+      const spool = mkdtempSync(join(tmp, 'spool-'));
+      const r = await runJson(process.execPath, [join(fixtures, 'span-cost.cjs')], { timeoutMs: 60_000, env: {
+        NODE_OPTIONS: `--require ${preload}`, PARPROF_SPOOL: spool, PARPROF_SAMPLE_US: '0',
+        PARPROF_ORIGIN_US: String(process.hrtime.bigint() / 1000n) } });
+      if (!r.ok) rows.push({ name: 'one span() call', unavailable: r.reason });
+      else {
+        rows.push({ name: 'one span() call', value: r.value.nsPerSpan, unit: 'ns', digits: 1, target: '≤ 200 ns', pass: r.value.nsPerSpan <= 200,
+          note: 'median of 5 loops of 200k calls, flushes included' });
+        rows.push({ name: 'one recorder.now() call', value: r.value.nsPerNow, unit: 'ns', digits: 1, note: 'informative: a task span also costs two clock reads' });
+      }
+      rmSync(spool, { recursive: true, force: true });
+    }
+
+    log(`  report write latency (${longSeconds} s run)`);
+    rows.push(cliMissing ? { name: `report written after a ${longSeconds} s run`, unavailable: cliMissing } : await writeLatency({ threads, tmp, env, longSeconds }));
+
+    log('  0x vs our CPU profiling (single thread)');
+    const seqEnv = { ...env, BENCH_MODE: 'sequential' };
+    const zeroXModes = {
+      plain: [process.execPath, job],
+      ours: cliMissing ? undefined : [process.execPath, cli, 'record', '--threads', '1', '--sample-interval', '1000', '--out', '{out}.parprof', job],
+      zerox: [process.execPath, zeroX, '--collect-only', '--quiet', '--output-dir', '{out}.0x', '--', process.execPath, job],
+    };
+    if (!zeroXModes.ours) delete zeroXModes.ours;
+    const z = await jobWalls(zeroXModes, Math.max(1, rounds - 1), seqEnv, tmp);
+    rows.push(overheadRow('0x (--prof) vs plain node, single thread', z.zerox, z.plain, undefined, 'informative; 0x --collect-only'));
+    rows.push(overheadRow('our CPU profiling at 1 ms vs plain node, single thread', z.ours ?? missing, z.plain, undefined, 'informative; same job as the 0x row'));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+/** Time from the script's exit to the report file existing, and to `parprof record` exiting. */
+async function writeLatency({ threads, tmp, env, longSeconds }) {
+  const name = `report written after a ${longSeconds} s run`;
+  const out = join(tmp, 'long.parprof');
+  const exitFile = join(tmp, 'long-exit.txt');
+  let appearedNs;
+  const poll = setInterval(() => { if (appearedNs === undefined && existsSync(out)) appearedNs = process.hrtime.bigint(); }, 5);
+  const res = await run(process.execPath, [cli, 'record', '--threads', String(threads), '--out', out, join(fixtures, 'long-job.cjs')],
+    { env: { ...env, BENCH_SECONDS: String(longSeconds), BENCH_EXIT_FILE: exitFile }, timeoutMs: (longSeconds + 60) * 1000 });
+  const cliExitNs = process.hrtime.bigint();
+  clearInterval(poll);
+  if (appearedNs === undefined && existsSync(out)) appearedNs = cliExitNs;
+  if (res.timedOut) return { name, unavailable: 'timed out' };
+  if (!existsSync(exitFile) || appearedNs === undefined) return { name, unavailable: `no ${existsSync(exitFile) ? 'report' : 'exit stamp'}; parprof exit ${res.code}: ${res.stderr.trim().split('\n').pop()?.slice(0, 160) ?? ''}` };
+  const exitNs = BigInt(readFileSync(exitFile, 'utf8').trim());
+  const ms = Number(appearedNs - exitNs) / 1e6;
+  let size = 0;
+  try { size = readFileSync(out).length; } catch { /* size stays 0 */ }
+  return { name, value: ms, unit: 'ms', digits: 0, target: '≤ 1000 ms', pass: ms <= 1000,
+    note: `parprof exited ${(Number(cliExitNs - exitNs) / 1e6).toFixed(0)} ms after the script; report ${(size / 1e6).toFixed(1)} MB, CPU profiling at 1 ms` };
+}
