@@ -1,0 +1,109 @@
+// Command-line parsing for `parprof`. Pure: argv in, a command or a UsageError out.
+import type { Schedule } from '../model/report';
+
+/** A mistake in the command line; main prints its message on one line and exits 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export type Command =
+  | { cmd: 'help' }
+  | { cmd: 'record'; script: string; args: string[]; threads?: number; schedule?: Schedule; sampleIntervalUs?: number; out?: string }
+  | { cmd: 'report'; file: string; json: boolean; html?: string };
+
+export const USAGE = `usage:
+  parprof record [--threads N] [--schedule static|dynamic|steal] [--sample-interval US] [--out FILE] <script> [script args...]
+  parprof report <file> [--json] [--html out.html]
+
+record   runs a Node.js script (.js, .mjs, .cjs, .ts) under the profiler, writes the report
+         (default ./.parprof/<script>-<date>.parprof; a name ending .gz is compressed), prints
+         the summary and exits with the script's exit code.
+  --threads N            default thread count of every pool created without one
+  --schedule S           default schedule: static, dynamic or steal
+  --sample-interval US   CPU sampling interval in microseconds (default 1000, 0 = no CPU profile)
+  --out FILE             where to write the report
+report   prints the summary of a report; --json prints the metrics as JSON; --html writes a
+         standalone HTML page with the views.`;
+
+const SCHEDULES = ['static', 'dynamic', 'steal'];
+
+function positiveInt(flag: string, v: string, allowZero = false): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || !Number.isInteger(n) || (!allowZero && n === 0)) {
+    throw new UsageError(`${flag} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${v}`);
+  }
+  return n;
+}
+
+/** Splits `--flag=value` / `--flag value`; returns the value or throws when missing. */
+function takeValue(argv: string[], i: number, flag: string, inline: string | undefined): [string, number] {
+  if (inline !== undefined) return [inline, i];
+  const v = argv[i + 1];
+  if (v === undefined) throw new UsageError(`${flag} needs a value`);
+  return [v, i + 1];
+}
+
+export function parseArgs(argv: string[]): Command {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') return { cmd: 'help' };
+  if (rest.includes('--help') && cmd !== 'record') return { cmd: 'help' };
+  if (cmd === 'record') return parseRecord(rest);
+  if (cmd === 'report') return parseReportCmd(rest);
+  throw new UsageError(`unknown command '${cmd}' (expected record or report; see parprof --help)`);
+}
+
+function parseRecord(argv: string[]): Command {
+  const c: Extract<Command, { cmd: 'record' }> = { cmd: 'record', script: '', args: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    // Options stop at the script: what follows belongs to the script.
+    if (a === '--') {
+      if (argv[i + 1] === undefined) break;
+      c.script = argv[i + 1];
+      c.args = argv.slice(i + 2);
+      break;
+    }
+    if (!a.startsWith('-') || a === '-') {
+      c.script = a;
+      c.args = argv.slice(i + 1);
+      break;
+    }
+    if (a === '--help' || a === '-h') return { cmd: 'help' };
+    const eq = a.indexOf('=');
+    const flag = eq > 0 ? a.slice(0, eq) : a;
+    const inline = eq > 0 ? a.slice(eq + 1) : undefined;
+    let v: string;
+    switch (flag) {
+      case '--threads': [v, i] = takeValue(argv, i, flag, inline); c.threads = positiveInt(flag, v); break;
+      case '--schedule':
+        [v, i] = takeValue(argv, i, flag, inline);
+        if (!SCHEDULES.includes(v)) throw new UsageError(`--schedule must be static, dynamic or steal, got ${v}`);
+        c.schedule = v as Schedule;
+        break;
+      case '--sample-interval': [v, i] = takeValue(argv, i, flag, inline); c.sampleIntervalUs = positiveInt(flag, v, true); break;
+      case '--out': [v, i] = takeValue(argv, i, flag, inline); c.out = v; break;
+      default: throw new UsageError(`unknown option ${flag} for record (see parprof --help)`);
+    }
+  }
+  if (!c.script) throw new UsageError('record needs a script: parprof record [options] <script> [args...]');
+  return c;
+}
+
+function parseReportCmd(argv: string[]): Command {
+  let file: string | undefined;
+  let json = false;
+  let html: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const eq = a.indexOf('=');
+    const flag = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
+    const inline = a.startsWith('--') && eq > 0 ? a.slice(eq + 1) : undefined;
+    if (flag === '--json') json = true;
+    else if (flag === '--html') [html, i] = takeValue(argv, i, flag, inline);
+    else if (a.startsWith('-')) throw new UsageError(`unknown option ${flag} for report (see parprof --help)`);
+    else if (file === undefined) file = a;
+    else throw new UsageError(`report takes one file, got a second: ${a}`);
+  }
+  if (file === undefined) throw new UsageError('report needs a file: parprof report <file> [--json] [--html out.html]');
+  return { cmd: 'report', file, json, ...(html !== undefined ? { html } : {}) };
+}

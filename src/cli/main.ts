@@ -1,0 +1,90 @@
+// `parprof record` / `parprof report`: the command-line twin of the extension.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { analyze } from '../model/analysis';
+import { standaloneHtml } from '../model/html-report';
+import { parseReport } from '../model/load';
+import type { Report } from '../model/report';
+import { packageRoot } from '../runner/paths';
+import { runProfiled, validateRunOptions } from '../runner/run';
+import { USAGE, UsageError, parseArgs, type Command } from './args';
+import { summaryText } from './summary-text';
+
+/** Our own failures: one line, exit 2 (the script's own exit codes pass through unchanged). */
+function fail(message: string): never {
+  process.stderr.write(`parprof: ${message}\n`);
+  process.exit(2);
+}
+
+/** The exit code a shell reports for a process: its code, or 128 + signal number. */
+export function exitCodeOf(exit: Report['exit']): number {
+  if (exit.code !== null) return exit.code;
+  const n = exit.signal ? (constants.signals as Record<string, number>)[exit.signal] : undefined;
+  return 128 + (n ?? 0);
+}
+
+async function record(c: Extract<Command, { cmd: 'record' }>): Promise<number> {
+  const options = { script: c.script, args: c.args, threads: c.threads, schedule: c.schedule, sampleIntervalUs: c.sampleIntervalUs, out: c.out };
+  try {
+    validateRunOptions(options);
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  // Ctrl-C reaches the script's process group too; we only wait for it and keep the report.
+  process.on('SIGINT', () => { /* the script decides */ });
+  const { report, file } = await runProfiled(options);
+  process.stdout.write(`\n${summaryText(report, analyze(report))}\n\nreport: ${file}\n`);
+  return exitCodeOf(report.exit);
+}
+
+function loadReport(file: string): Report {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    fail(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    return parseReport(bytes, { gunzip: (b) => gunzipSync(b) });
+  } catch (err) {
+    fail(`${file}: ${(err as Error).message}`);
+  }
+}
+
+function report(c: Extract<Command, { cmd: 'report' }>): number {
+  const r = loadReport(c.file);
+  const metrics = analyze(r);
+  if (c.html !== undefined) {
+    const bundlePath = join(packageRoot(), 'dist', 'webview.js');
+    let bundle: string;
+    try {
+      bundle = readFileSync(bundlePath, 'utf8');
+    } catch {
+      fail(`cannot read the views bundle ${bundlePath} (run the build first)`);
+    }
+    writeFileSync(c.html, standaloneHtml(r, bundle));
+  }
+  if (c.json) process.stdout.write(`${JSON.stringify(metrics, null, 2)}\n`);
+  else if (c.html === undefined) process.stdout.write(`${summaryText(r, metrics)}\n`);
+  else process.stdout.write(`wrote ${c.html}\n`);
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let c: Command;
+  try {
+    c = parseArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) fail(err.message);
+    throw err;
+  }
+  switch (c.cmd) {
+    case 'help': process.stdout.write(`${USAGE}\n`); return 0;
+    case 'record': return record(c);
+    case 'report': return report(c);
+  }
+}
+
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: Error) => fail(err.message));
