@@ -1,0 +1,132 @@
+// The readable text of `parprof report` and the short plain-language findings shown by the CLI
+// and the views. Plain text, no ANSI colours.
+import type { RunMetrics } from './analysis';
+import type { Report } from './report';
+
+/** ms with precision that suits its size: 1234 ms, 56.7 ms, 0.42 ms. */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '-';
+  const a = Math.abs(ms);
+  return a >= 100 ? ms.toFixed(0) : a >= 10 ? ms.toFixed(1) : ms.toFixed(2);
+}
+
+function percent(x: number): string {
+  return `${Math.round(x * 100)} %`;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+export function describeExit(exit: Report['exit']): string {
+  if (exit.error) return `uncaught error: ${exit.error.message}`;
+  if (exit.signal) return `killed by ${exit.signal}`;
+  if (exit.code === null) return 'exit unknown';
+  return `exit ${exit.code}`;
+}
+
+function table(header: string[], rows: string[][], rightAligned: boolean[]): string[] {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]) => '  ' + cells.map((x, c) => (rightAligned[c] ? x.padStart(widths[c]) : x.padEnd(widths[c]))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+/** The summary `parprof report` prints: run header, threads, whole-run metrics, regions, hot functions, findings. */
+export function formatSummary(report: Report, metrics: RunMetrics): string {
+  const m = report.meta;
+  const workers = report.threads.filter((t) => t.kind === 'worker').length;
+  const out: string[] = [];
+  out.push(`${m.script}${m.args.length ? ' ' + m.args.join(' ') : ''}`);
+  out.push(`wall ${formatMs(m.durationUs / 1000)} ms · ${plural(workers, 'worker thread')} on ${plural(m.cores, 'core')} · ` +
+    `schedule ${m.pool.schedule} · ${describeExit(report.exit)}`);
+
+  out.push('', 'Threads');
+  const names = new Map(report.threads.map((t) => [t.id, t.name]));
+  out.push(...table(['thread', 'kind', 'busy ms', 'idle ms', 'tasks', 'samples'], metrics.threads.map((t) => {
+    const info = report.threads.find((x) => x.id === t.id);
+    const life = info ? ((info.end ?? m.durationUs) - info.start) / 1000 : 0;
+    const idle = t.kind === 'worker' ? formatMs(Math.max(0, life - t.busyMs)) : '-';
+    return [t.name + (info?.died ? ' (died)' : ''), t.kind, formatMs(t.busyMs), idle, String(t.tasks), String(t.samples)];
+  }), [false, false, true, true, true, true]));
+
+  const q = metrics.queueWaitMs, x = metrics.extra;
+  out.push('', `Whole run (${formatMs(metrics.wallMs)} ms from the first operation to the last, ${plural(x.workerThreads, 'thread')} ran tasks)`);
+  out.push(`  utilization     ${percent(metrics.utilization)}`);
+  out.push(`  imbalance       ${metrics.imbalance.toFixed(2)} (1.00 = perfect)`);
+  out.push(`  potential gain  ${formatMs(metrics.potentialGainMs)} ms`);
+  out.push(`  tail            ${formatMs(metrics.tailMs)} ms`);
+  out.push(`  queue wait      p50 ${formatMs(q.p50)} ms · p95 ${formatMs(q.p95)} ms · max ${formatMs(q.max)} ms`);
+  out.push(`  tasks           ${x.tasks} (p50 ${formatMs(x.taskMs.p50)} ms, p95 ${formatMs(x.taskMs.p95)} ms) · ${plural(x.steals, 'steal')} · ${x.failedTasks} failed`);
+
+  if (metrics.regions.length) {
+    out.push('', 'Regions');
+    out.push(...table(['region', 'schedule', 'wall ms', 'util', 'imbal', 'gain ms', 'tail ms', 'tasks', 'steals', 'task p50/p95 ms'],
+      metrics.regions.map((r) => [r.name, r.schedule, formatMs(r.wallMs), percent(r.utilization), r.imbalance.toFixed(2),
+        formatMs(r.potentialGainMs), formatMs(r.tailMs), String(r.tasks), String(r.steals), `${formatMs(r.taskMs.p50)}/${formatMs(r.taskMs.p95)}`]),
+      [false, false, true, true, true, true, true, true, true, true]));
+  }
+
+  const hot = metrics.threads.filter((t) => t.topFunctions.length);
+  if (hot.length) {
+    out.push('', 'Hottest functions (self time)');
+    for (const t of hot) {
+      out.push(`  ${names.get(t.id) ?? t.id}`);
+      for (const f of t.topFunctions) {
+        const where = f.file ? `  ${f.file}${f.line ? `:${f.line}` : ''}` : '';
+        out.push(`    ${formatMs(f.selfMs).padStart(8)} ms self ${formatMs(f.totalMs).padStart(8)} ms total  ${f.name}${where}`);
+      }
+    }
+  }
+
+  const found = verdicts(metrics, report);
+  if (found.length) out.push('', 'Findings', ...found.map((v) => `  - ${v}`));
+  return out.join('\n') + '\n';
+}
+
+/** Short plain-language findings, most important first. */
+export function verdicts(metrics: RunMetrics, report: Report): string[] {
+  const out: string[] = [];
+  const name = (id: number) => report.threads.find((t) => t.id === id)?.name ?? `thread ${id}`;
+  const exit = report.exit;
+  if (exit.error) out.push(`the script threw an uncaught error: ${exit.error.message}`);
+  else if (exit.signal) out.push(`the process was killed by ${exit.signal}; the report holds what was recorded until then`);
+  else if (exit.code !== null && exit.code !== 0) out.push(`the script exited with code ${exit.code}`);
+  for (const t of report.threads) if (t.died) out.push(`${t.name} died: ${t.died.reason}`);
+  for (const r of report.regions) if (r.outcome !== 'ok') out.push(`region '${r.name}' did not finish normally (${r.outcome})`);
+  if (metrics.extra.failedTasks) out.push(`${plural(metrics.extra.failedTasks, 'task')} failed`);
+
+  const d = report.dropped;
+  if (d.spans) out.push(`${plural(d.spans, 'span')} could not be kept (buffers full or lost at exit)`);
+  if (d.samples) out.push(`${plural(d.samples, 'CPU sample')} could not be kept`);
+  if (d.profiles) out.push(`${plural(d.profiles, 'thread profile')} could not be collected`);
+
+  if (metrics.extra.tasks === 0) {
+    out.push('no pool tasks were recorded: the script used no parallel-profiler pool or instrumented worker');
+    return out;
+  }
+  if (metrics.extra.workerThreads > report.meta.cores) {
+    out.push(`${metrics.extra.workerThreads} threads ran tasks on ${plural(report.meta.cores, 'core')}: they competed for cores`);
+  }
+
+  // The regions where balance matters most, by what a perfect balance would save.
+  const unbalanced = metrics.regions
+    .filter((r) => r.tasks > 0 && r.imbalance >= 1.1 && r.potentialGainMs >= Math.max(1, 0.05 * r.wallMs))
+    .sort((a, b) => b.potentialGainMs - a.potentialGainMs);
+  for (const r of unbalanced.slice(0, 3)) {
+    const idlest = r.threads.reduce((a, b) => (b.idleMs > a.idleMs ? b : a), r.threads[0]);
+    const share = r.wallMs > 0 ? idlest.idleMs / r.wallMs : 0;
+    out.push(`${name(idlest.id)} idle ${percent(share)} of region '${r.name}'; a balanced schedule would save ~${formatMs(r.potentialGainMs)} ms`);
+  }
+  if (unbalanced.length > 3) out.push(`${plural(unbalanced.length - 3, 'more unbalanced region')}`);
+  const balanced = metrics.regions.filter((r) => r.tasks > 0 && !unbalanced.includes(r));
+  if (balanced.length === 1) {
+    const r = balanced[0];
+    out.push(`region '${r.name}' is well balanced: utilization ${percent(r.utilization)}, imbalance ${r.imbalance.toFixed(2)}`);
+  } else if (balanced.length > 1) out.push(`${balanced.length} regions are well balanced`);
+
+  const q = metrics.queueWaitMs;
+  const taskP50 = metrics.extra.taskMs.p50;
+  out.push(`queue wait p95 ${formatMs(q.p95)} ms` + (q.p50 > taskP50 && taskP50 > 0 ? '; tasks wait longer than they run: larger chunks would help' : ''));
+  if (metrics.extra.steals) out.push(`${plural(metrics.extra.steals, 'task')} stolen (${percent(metrics.extra.steals / metrics.extra.tasks)} of tasks)`);
+  return out;
+}
