@@ -1,0 +1,83 @@
+// Messages between the pool (main thread) and its workers. One union per direction.
+import type { Schedule } from '../model/report';
+import type { TypedArray } from './pool-types';
+
+/** Operation kinds as the profiler names them (Region.kind). */
+export type OperationKind = 'map' | 'forEach' | 'reduce' | 'join';
+
+/**
+ * Input as the worker sees it, addressed by 0-based position p in [0, n).
+ * range: item = index = start + p. array: item = data[p - offset] (a static worker gets only
+ * its slice). typed: item = data[p], the buffer is shared, never copied per worker.
+ */
+export type InputDesc =
+  | { kind: 'range'; start: number }
+  | { kind: 'array'; data: readonly unknown[]; offset: number }
+  | { kind: 'typed'; data: TypedArray };
+
+export interface OpMessage {
+  type: 'op';
+  op: number;
+  kind: OperationKind;
+  fn: string;
+  schedule: Schedule;
+  input: InputDesc;
+  /** Items of the operation (positions 0..n-1); for join, the root range length. */
+  n: number;
+  chunkSize: number;
+  /** static: whether chunkSize was given (fixed chunks dealt round robin) or one chunk per thread. */
+  fixedChunks: boolean;
+  /** This worker's 0-based slot and the number of workers taking part. */
+  slot: number;
+  threads: number;
+  /** threadId per slot, for stolenFrom. */
+  threadIds: number[];
+  control: SharedArrayBuffer;
+  /** steal/join shared deques (see schedule-steal.ts). */
+  steal?: SharedArrayBuffer;
+  /** Recorder region key, or -1 when nothing is recorded. */
+  region: number;
+  /** When the operation's tasks became available, µs from origin (0 when not recording). */
+  enqueue: number;
+  /** reduce: the accumulator every chunk starts from. */
+  identity?: unknown;
+}
+
+export interface CombineMessage {
+  type: 'combine';
+  op: number;
+  fn: string;
+  values: unknown[];
+}
+
+export interface CloseMessage {
+  type: 'close';
+}
+
+export type ToWorker = OpMessage | CombineMessage | CloseMessage;
+
+export interface DoneMessage {
+  type: 'done';
+  op: number;
+  /** Flat pairs: first position of a task, then its results (map: array; reduce/join: value; forEach: count). */
+  parts: unknown[];
+}
+
+export interface TaskErrorMessage {
+  type: 'error';
+  op: number;
+  /** Item index (as passed to the task) that threw, or the task's first item for join. */
+  index: number;
+  task: number;
+  message: string;
+  stack?: string;
+}
+
+export interface CombinedMessage {
+  type: 'combined';
+  op: number;
+  value?: unknown;
+  error?: { message: string; stack?: string };
+}
+
+export type FromWorker = DoneMessage | TaskErrorMessage | CombinedMessage;
