@@ -1,0 +1,68 @@
+// Text the extension shows: CodeLens titles, hot-line annotations, run descriptions.
+// Pure string building, no vscode, so it is unit-tested in plain Node.
+
+/** The parts of a region's metrics (src/model/analysis.ts) that a region CodeLens shows. */
+export interface RegionNumbers {
+  /** Worker threads that ran the region (array of per-thread stats; only the length is used). */
+  threads: readonly unknown[];
+  /** 0..1. */
+  utilization: number;
+  /** max busy / mean busy; 1 = perfect balance. */
+  imbalance: number;
+  queueWaitMs: { p95: number };
+}
+
+/** "2 threads · utilization 93 % · imbalance 1.08 · queue p95 0.2 ms" */
+export function regionLensText(r: RegionNumbers): string {
+  const n = r.threads.length;
+  return `${n} thread${n === 1 ? '' : 's'} · utilization ${Math.round(r.utilization * 100)} % · ` +
+    `imbalance ${r.imbalance.toFixed(2)} · queue p95 ${formatMs(r.queueWaitMs.p95)}`;
+}
+
+/** Milliseconds with precision that suits their size: 0.2 ms, 12.3 ms, 1234 ms. */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '– ms';
+  if (ms < 100) return `${ms.toFixed(1)} ms`;
+  return `${Math.round(ms)} ms`;
+}
+
+/** Wall time for a list: 850 ms, 2.31 s. */
+export function formatWall(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** Number of heat levels (one decoration type, one gutter icon per level). */
+export const HEAT_LEVELS = 5;
+
+/**
+ * Heat level 0..HEAT_LEVELS-1 of a line relative to the hottest line of its file: a log scale,
+ * because a handful of lines usually hold most of the time and a linear scale would leave every
+ * other line at level 0.
+ */
+export function heatLevel(selfUs: number, maxSelfUs: number): number {
+  if (maxSelfUs <= 0 || selfUs <= 0) return 0;
+  const ratio = Math.log1p(selfUs) / Math.log1p(maxSelfUs);
+  return Math.min(HEAT_LEVELS - 1, Math.max(0, Math.floor(ratio * HEAT_LEVELS - 1e-9)));
+}
+
+/** Text after a hot line: "  12.3 ms self · 40.1 ms total". Times in µs. */
+export function hotLineText(selfUs: number, totalUs: number): string {
+  return `  ${formatMs(selfUs / 1000)} self · ${formatMs(totalUs / 1000)} total`;
+}
+
+/** Markdown table of a line's self time per thread, hottest first. Times in µs. */
+export function perThreadMarkdown(line: number, perThread: readonly { thread: number; selfUs: number }[],
+  threadName: (id: number) => string): string {
+  const rows = [...perThread].sort((a, b) => b.selfUs - a.selfUs)
+    .map((t) => `| ${escapeMarkdown(threadName(t.thread))} | ${formatMs(t.selfUs / 1000)} |`);
+  return [`**Parallel Profiler** · line ${line}, self time per thread`, '', '| thread | self |', '|---|---:|', ...rows].join('\n');
+}
+
+function escapeMarkdown(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+}
+
+/** Description of a run in the Runs view: "1.23 s · util 93 % · imbalance 1.08". */
+export function runDescription(m: { wallMs: number; utilization: number; imbalance: number }): string {
+  return `${formatWall(m.wallMs)} · util ${Math.round(m.utilization * 100)} % · imbalance ${m.imbalance.toFixed(2)}`;
+}

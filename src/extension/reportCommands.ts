@@ -1,0 +1,155 @@
+// Commands that act on reports: open, export, show the last one, editor annotations, and the
+// Runs view's item actions.
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { readFile, unlink } from 'node:fs/promises';
+import { serializeReport } from '../model/load';
+import { toChromeTrace } from '../model/export';
+import { standaloneHtml } from '../model/html-report';
+import { COMMANDS, VIEWS } from './surface';
+import { loadReportFile, type LoadedReport, type ReportSession } from './reports';
+import type { ReportPanels } from './panel';
+import type { HotLines } from './hotLines';
+import type { PoolCodeLensProvider } from './codeLens';
+import type { RunItem, RunsView } from './runsView';
+import type { Log } from './log';
+
+export type ExportFormat = 'parprof' | 'chrome' | 'html';
+
+export interface ReportCommandDeps {
+  extensionUri: vscode.Uri;
+  session: ReportSession;
+  panels: ReportPanels;
+  hotLines: HotLines;
+  lenses: PoolCodeLensProvider;
+  runs: RunsView;
+  log: Log;
+}
+
+/** Writes `loaded` as `format` to `target`. */
+export async function exportReport(loaded: LoadedReport, format: ExportFormat, target: string, extensionUri: vscode.Uri): Promise<void> {
+  let text: string;
+  if (format === 'parprof') text = serializeReport(loaded.report);
+  else if (format === 'chrome') text = JSON.stringify(toChromeTrace(loaded.report));
+  else text = standaloneHtml(loaded.report, await readFile(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js').fsPath, 'utf8'));
+  await vscode.workspace.fs.writeFile(vscode.Uri.file(target), new TextEncoder().encode(text));
+}
+
+/** Shows a report's annotations in the editors: hot lines and region numbers. */
+export function annotate(deps: Pick<ReportCommandDeps, 'hotLines' | 'lenses'>, loaded: LoadedReport): void {
+  deps.hotLines.show(loaded);
+  deps.lenses.setRegions(loaded);
+}
+
+export function registerReportCommands(deps: ReportCommandDeps): vscode.Disposable[] {
+  const { session, panels, hotLines, lenses, runs, log, extensionUri } = deps;
+
+  const reportFromArg = async (arg: unknown): Promise<LoadedReport | undefined> => {
+    const file = arg instanceof vscode.Uri ? arg.fsPath : typeof arg === 'string' ? arg : (arg as RunItem | undefined)?.file;
+    if (file) return session.lastReport?.file === file ? session.lastReport : loadReportFile(file);
+    return session.lastReport;
+  };
+
+  const exportCommand = async (arg?: unknown, formatArg?: ExportFormat, targetArg?: string): Promise<string | undefined> => {
+    const loaded = await reportFromArg(arg) ?? await pickReportFile();
+    if (!loaded) return undefined;
+    const format = formatArg ?? (await vscode.window.showQuickPick([
+      { label: 'Parallel Profiler report (.parprof)', format: 'parprof' as const },
+      { label: 'Chrome trace JSON (chrome://tracing, Perfetto)', format: 'chrome' as const },
+      { label: 'Standalone HTML report', format: 'html' as const },
+    ], { title: 'Export report as' }))?.format;
+    if (!format) return undefined;
+    const ext = { parprof: '.parprof', chrome: '.trace.json', html: '.html' }[format];
+    const base = path.basename(loaded.file).replace(/\.parprof(\.gz)?$/, '');
+    const target = targetArg ?? (await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.file(path.join(path.dirname(loaded.file), base + ext)),
+      filters: { [format]: [ext.slice(1).split('.').pop() as string] },
+    }))?.fsPath;
+    if (!target) return undefined;
+    await exportReport(loaded, format, target, extensionUri);
+    log.info(`exported ${loaded.file} as ${format} to ${target}`);
+    return target;
+  };
+
+  const guarded = <A extends unknown[], R>(what: string, f: (...a: A) => Promise<R>) => async (...a: A): Promise<R | undefined> => {
+    try {
+      return await f(...a);
+    } catch (e) {
+      log.reportError(what, e);
+      return undefined;
+    }
+  };
+
+  return [
+    vscode.commands.registerCommand(COMMANDS.openReport.id, guarded('Opening the report failed', async (arg?: unknown) => {
+      const uri = arg instanceof vscode.Uri ? arg : (await vscode.window.showOpenDialog({
+        title: 'Open Parallel Profiler report', canSelectMany: false, filters: { 'Parallel Profiler report': ['parprof', 'gz'] },
+        defaultUri: runs.folders()[0] ? vscode.Uri.file(runs.folders()[0]) : undefined,
+      }))?.[0];
+      if (!uri) return undefined;
+      await vscode.commands.executeCommand('vscode.openWith', uri, VIEWS.reportEditor);
+      return uri.fsPath;
+    })),
+    vscode.commands.registerCommand(COMMANDS.exportReport.id, guarded('Exporting the report failed', exportCommand)),
+    vscode.commands.registerCommand(COMMANDS.exportRun.id, guarded('Exporting the run failed', exportCommand)),
+    vscode.commands.registerCommand(COMMANDS.showLastReport.id, guarded('Showing the report failed', async (arg?: unknown) => {
+      const loaded = await reportFromArg(arg);
+      if (!loaded) {
+        void vscode.window.showInformationMessage('Parallel Profiler: no report yet. Profile a script first.');
+        return undefined;
+      }
+      panels.show(loaded);
+      return loaded.file;
+    })),
+    vscode.commands.registerCommand(COMMANDS.openRun.id, guarded('Opening the run failed', async (arg?: unknown) => {
+      const loaded = await reportFromArg(arg);
+      if (!loaded) return undefined;
+      session.setLast(loaded);
+      panels.show(loaded);
+      annotate({ hotLines, lenses }, loaded);
+      return loaded.file;
+    })),
+    vscode.commands.registerCommand(COMMANDS.clearAnnotations.id, () => {
+      hotLines.clear();
+      lenses.setRegions(undefined);
+    }),
+    vscode.commands.registerCommand(COMMANDS.selectHotLineThread.id, guarded('Choosing the thread failed', async (threadArg?: number | 'all') => {
+      const loaded = hotLines.report ?? session.lastReport;
+      if (!loaded) {
+        void vscode.window.showInformationMessage('Parallel Profiler: no report yet. Profile a script first.');
+        return undefined;
+      }
+      let thread: number | 'all' | undefined = threadArg;
+      if (thread === undefined) {
+        const picked = await vscode.window.showQuickPick([
+          { label: 'All threads', thread: 'all' as const },
+          ...loaded.report.threads.map((t) => ({ label: t.name, description: `thread ${t.id}`, thread: t.id })),
+        ], { title: 'Show hot lines of' });
+        thread = picked?.thread;
+      }
+      if (thread === undefined) return undefined;
+      hotLines.show(loaded, thread === 'all' ? undefined : thread);
+      return thread;
+    })),
+    vscode.commands.registerCommand(COMMANDS.refreshRuns.id, () => runs.refresh()),
+    vscode.commands.registerCommand(COMMANDS.revealRun.id, async (item?: RunItem) => {
+      if (item) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(item.file));
+    }),
+    vscode.commands.registerCommand(COMMANDS.deleteRun.id, guarded('Deleting the run failed', async (item?: RunItem, confirmed?: boolean) => {
+      if (!item) return false;
+      if (!confirmed) {
+        const ok = await vscode.window.showWarningMessage(`Delete ${path.basename(item.file)}?`, { modal: true }, 'Delete');
+        if (ok !== 'Delete') return false;
+      }
+      await unlink(item.file);
+      runs.forget(item.file);
+      runs.refresh();
+      return true;
+    })),
+  ];
+}
+
+async function pickReportFile(): Promise<LoadedReport | undefined> {
+  const uri = (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Parallel Profiler report': ['parprof', 'gz'] } }))?.[0];
+  return uri ? loadReportFile(uri.fsPath) : undefined;
+}

@@ -1,0 +1,53 @@
+// Reads the parallelProfiler.* settings into the runner's options.
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { SETTINGS } from './surface';
+import type { Schedule } from '../model/report';
+
+/** The profiling settings in effect for a workspace folder. */
+export interface ProfileSettings {
+  /** Default pool threads; undefined = the pool's own default (all cores). */
+  threads?: number;
+  schedule?: Schedule;
+  /** CPU sampling interval, µs. */
+  sampleIntervalUs: number;
+  /** Node executable: the setting, else `node` found on PATH (never VS Code's own runtime). */
+  node: string;
+  nodeArgs: string[];
+  env: Record<string, string>;
+  /** Absolute folder where reports are written. */
+  reportFolder: string;
+  openReportAfterRun: boolean;
+}
+
+function setting<T>(config: vscode.WorkspaceConfiguration, full: string, fallback: T): T {
+  return config.get<T>(full.slice('parallelProfiler.'.length), fallback);
+}
+
+/** Settings for `scope` (a file or folder); the report folder is resolved against its workspace folder. */
+export function readSettings(scope?: vscode.Uri): ProfileSettings {
+  const config = vscode.workspace.getConfiguration('parallelProfiler', scope);
+  const threads = setting<number>(config, SETTINGS.threads, 0);
+  const schedule = setting<string>(config, SETTINGS.schedule, 'default');
+  const nodePath = setting<string>(config, SETTINGS.nodePath, '').trim();
+  return {
+    threads: threads > 0 ? threads : undefined,
+    schedule: schedule === 'static' || schedule === 'dynamic' || schedule === 'steal' ? schedule : undefined,
+    sampleIntervalUs: setting<number>(config, SETTINGS.sampleIntervalUs, 1000),
+    node: nodePath || 'node',
+    nodeArgs: setting<string[]>(config, SETTINGS.nodeArgs, []),
+    env: setting<Record<string, string>>(config, SETTINGS.env, {}),
+    reportFolder: reportFolderFor(scope),
+    openReportAfterRun: setting<boolean>(config, SETTINGS.openReportAfterRun, true),
+  };
+}
+
+/** The absolute report folder for `scope`: relative settings are resolved in its workspace folder. */
+export function reportFolderFor(scope?: vscode.Uri): string {
+  const config = vscode.workspace.getConfiguration('parallelProfiler', scope);
+  const folder = setting<string>(config, SETTINGS.reportFolder, '.parprof') || '.parprof';
+  if (path.isAbsolute(folder)) return folder;
+  const ws = (scope && vscode.workspace.getWorkspaceFolder(scope)) ?? vscode.workspace.workspaceFolders?.[0];
+  const base = ws ? ws.uri.fsPath : scope ? path.dirname(scope.fsPath) : process.cwd();
+  return path.join(base, folder);
+}

@@ -1,0 +1,74 @@
+// The host side of a report webview, shared by the report panel and the .parprof custom editor:
+// strict CSP with a fresh nonce, resources only from the extension's dist/ and media/, and the
+// ready/init handshake of src/protocol.ts.
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { webviewHtml } from '../model/html-report';
+import { asWebviewMessage, type HostToWebview } from '../protocol';
+import type { LoadedReport } from './reports';
+import type { Log } from './log';
+
+/** What tests and the extension can ask a live report webview. */
+export interface WebviewStatus {
+  file: string;
+  /** The webview posted `ready`. */
+  ready: boolean;
+  /** `init` with the report was posted after `ready`. */
+  initSent: boolean;
+}
+
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+/**
+ * Fills `webview` with the views and sends `loaded` once the webview says it is ready. Every
+ * listener goes into `disposables`, owned by the panel or editor.
+ */
+export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, loaded: LoadedReport, log: Log,
+  disposables: vscode.Disposable[]): WebviewStatus {
+  const status: WebviewStatus = { file: loaded.file, ready: false, initSent: false };
+  webview.options = webviewOptions(extensionUri);
+  const scriptUri = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString();
+  const nonce = randomBytes(18).toString('base64');
+  disposables.push(webview.onDidReceiveMessage((data: unknown) => {
+    const message = asWebviewMessage(data);
+    if (!message) {
+      log.info(`report webview: ignored unknown message ${JSON.stringify(data)?.slice(0, 200)}`);
+      return;
+    }
+    switch (message.type) {
+      case 'ready': {
+        status.ready = true;
+        // Sent again on every `ready`: a webview that was reloaded asks again.
+        const init: HostToWebview = { type: 'init', report: loaded.report, options: { title: loaded.file, canOpenSource: true } };
+        void webview.postMessage(init).then((ok) => { status.initSent = status.initSent || ok; });
+        break;
+      }
+      case 'open-source':
+        void openSource(message.file, message.line, message.column).catch((e) => log.reportError(`Opening ${message.file} failed`, e));
+        break;
+      case 'error':
+        log.channel.error(`report webview: ${message.message}`);
+        break;
+      case 'state':
+        break;
+      default:
+        log.info(`report webview: unhandled message ${JSON.stringify(data).slice(0, 200)}`);
+    }
+  }));
+  webview.html = webviewHtml({ nonce, cspSource: webview.cspSource, scriptUri, title: `Parallel Profiler: ${loaded.file}` });
+  return status;
+}
+
+/** Opens a source location from the views; `line`/`column` are 1-based. V8 urls may be file:// URLs. */
+export async function openSource(file: string, line: number, column: number): Promise<vscode.TextEditor> {
+  const fsPath = file.startsWith('file://') ? fileURLToPath(file) : file;
+  const position = new vscode.Position(Math.max(0, line - 1), Math.max(0, column - 1));
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(fsPath));
+  return vscode.window.showTextDocument(doc, { selection: new vscode.Range(position, position), viewColumn: vscode.ViewColumn.One, preview: true });
+}
