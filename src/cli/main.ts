@@ -6,11 +6,11 @@ import { gunzipSync } from 'node:zlib';
 import { analyze } from '../model/analysis';
 import { standaloneHtml } from '../model/html-report';
 import { parseReport } from '../model/load';
+import { formatSummary } from '../model/summary';
 import type { Report } from '../model/report';
 import { packageRoot } from '../runner/paths';
 import { runProfiled, validateRunOptions } from '../runner/run';
 import { USAGE, UsageError, parseArgs, type Command } from './args';
-import { summaryText } from './summary-text';
 
 /** Our own failures: one line, exit 2 (the script's own exit codes pass through unchanged). */
 function fail(message: string): never {
@@ -35,7 +35,7 @@ async function record(c: Extract<Command, { cmd: 'record' }>): Promise<number> {
   // Ctrl-C reaches the script's process group too; we only wait for it and keep the report.
   process.on('SIGINT', () => { /* the script decides */ });
   const { report, file } = await runProfiled(options);
-  process.stdout.write(`\n${summaryText(report, analyze(report))}\n\nreport: ${file}\n`);
+  process.stdout.write(`\n${formatSummary(report, analyze(report))}\n\nreport: ${file}\n`);
   return exitCodeOf(report.exit);
 }
 
@@ -67,7 +67,7 @@ function report(c: Extract<Command, { cmd: 'report' }>): number {
     writeFileSync(c.html, standaloneHtml(r, bundle));
   }
   if (c.json) process.stdout.write(`${JSON.stringify(metrics, null, 2)}\n`);
-  else if (c.html === undefined) process.stdout.write(`${summaryText(r, metrics)}\n`);
+  else if (c.html === undefined) process.stdout.write(`${formatSummary(r, metrics)}\n`);
   else process.stdout.write(`wrote ${c.html}\n`);
   return 0;
 }

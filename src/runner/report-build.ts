@@ -5,7 +5,7 @@ import type { CpuProfile, Marker, Region, Report, Schedule, SpanColumns, ThreadI
 import { REPORT_FORMAT, REPORT_VERSION, emptySpans } from '../model/report';
 import { SPAN_RECORD_FIELDS } from '../runtime/contract';
 import type { SpoolEvent } from '../runtime/recorder-events';
-import { mapProfileFrames } from './sourcemaps';
+import { applySourceMaps, type RawSourceMap } from '../model/sourcemap';
 import type { Spool, ThreadSpool } from './spool';
 
 /** Region key workers use for spans of an instrumented third-party pool (src/runtime/recorder.ts EXTERNAL_REGION). */
@@ -39,7 +39,10 @@ function first<K extends SpoolEvent['e']>(t: ThreadSpool | undefined, kind: K): 
 }
 
 export function buildReport(spool: Spool, facts: RunFacts): Report {
-  const threadsSpool = [...spool.threads.values()].filter((t) => first(t, 'start')).sort((a, b) => a.tid - b.tid);
+  // Threads of our own tools (esbuild's worker) are not the user's.
+  const internal = new Set<number>();
+  for (const t of spool.threads.values()) for (const e of all(t, 'worker')) if (e.lib === 'internal') internal.add(e.tid);
+  const threadsSpool = [...spool.threads.values()].filter((t) => first(t, 'start') && !internal.has(t.tid)).sort((a, b) => a.tid - b.tid);
   const killed = facts.exit.signal !== null;
   const markers: Marker[] = [];
   let droppedSpans = 0;
@@ -111,7 +114,7 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
       const uncaught = first(t, 'uncaught');
       const pexit = first(t, 'processExit');
       if (uncaught) info.died = { at: uncaught.t, reason: `uncaught error: ${uncaught.message}` };
-      else if (pexit) info.died = { at: pexit.t, reason: `process.exit(${pexit.code})` };
+      else if (pexit && pexit.code !== 0) info.died = { at: pexit.t, reason: `process.exit(${pexit.code})` };
       else if (!end && workerExit) info.died = { at: workerExit.t, reason: `terminated (exit code ${workerExit.code})` };
       if (uncaught) markers.push({ t: uncaught.t, thread: t.tid, kind: 'worker-error', message: uncaught.message, stack: uncaught.stack });
       else if (errored.has(t.tid)) {
@@ -144,6 +147,8 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
   }
 
   // Profiles: rebased from V8's clock (same monotonic clock as hrtime) to the origin.
+  // V8 names CommonJS scripts by path and ES modules by file:// URL: key each map both ways.
+  const maps = spool.sourceMaps.flatMap((m) => [m.url, m.file].map((url) => ({ url, map: m.map as RawSourceMap })));
   const profiles: Report['profiles'] = [];
   let droppedProfiles = 0;
   for (const t of threadsSpool) {
@@ -151,10 +156,10 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
       if (facts.sampleIntervalUs > 0) droppedProfiles++;
       continue;
     }
-    const p: CpuProfile = t.profile;
-    p.startTime -= facts.originUs;
-    p.endTime -= facts.originUs;
-    mapProfileFrames(p, spool.sourceMaps);
+    const raw: CpuProfile = t.profile;
+    raw.startTime -= facts.originUs;
+    raw.endTime -= facts.originUs;
+    const p = maps.length > 0 ? applySourceMaps(raw, maps) : raw;
     const died = threadById.get(t.tid)?.died;
     profiles.push({ thread: t.tid, profile: p, ...(died ? { partial: true } : {}) });
   }

@@ -22,6 +22,8 @@ const PATCHED = Symbol.for('parallel-profiler.patched');
 /** Where a worker was created from: a known library, or the first user frame of the stack. */
 function creationSite(filename: string, stack: string, ownDir: string): { lib: string; file: string; line: number; column: number } {
   const frames = stack.split('\n').slice(1);
+  // esbuild's synchronous API (the preload's TypeScript support) runs on a worker of its own.
+  if (frames.some((f) => f.includes('/node_modules/esbuild/'))) return { lib: 'internal', file: filename, line: 0, column: 0 };
   for (const lib of LIBRARIES) {
     if (filename.includes(`/node_modules/${lib}/`) || frames.some((f) => f.includes(`/node_modules/${lib}/`))) {
       return { lib, file: filename, line: 0, column: 0 };
@@ -56,6 +58,10 @@ export function instrumentWorkerCreation(rec: SpoolRecorder, poolWorkerFile: str
     if (file !== poolWorkerFile) {
       const site = creationSite(options?.eval ? '<eval>' : file, new Error().stack ?? '', ownDir);
       lib = site.lib;
+      if (lib === 'internal') {
+        rec.event({ e: 'worker', t: rec.now(), tid, name: null, lib, region: EXTERNAL_REGION });
+        return;
+      }
       const key = site.lib === 'worker_threads' ? `${site.file}:${site.line}` : site.lib;
       region = regions.get(key) ?? -2;
       if (region === -2) {
