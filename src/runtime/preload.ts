@@ -21,7 +21,13 @@ function install(spool: string): void {
   if (g[RECORDER_KEY]) return;
   // Node's loader-hooks thread also runs --require; it is Node's, not the user's (it is the
   // only non-main thread whose workerData is already set, to null, at this point).
-  if (!wt.isMainThread && wt.workerData === null) return;
+  // Workers it starts (esbuild's, for TypeScript) inherit this copy of the environment and stay
+  // unrecorded too.
+  if (process.env.PARPROF_INTERNAL === '1') return;
+  if (!wt.isMainThread && wt.workerData === null) {
+    process.env.PARPROF_INTERNAL = '1';
+    return;
+  }
 
   const origin = Number(process.env[ENV.origin] ?? 0);
   const sampleUs = Number(process.env[ENV.sampleInterval] ?? 1000);

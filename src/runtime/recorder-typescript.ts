@@ -32,7 +32,7 @@ export function recordSourceMap(spool: string, id: string, file: string, map: st
 
 interface CjsModule { _compile(code: string, file: string): unknown }
 
-/** Registers .ts/.cts (and .mts, for require of ESM-syntax files) with the CommonJS loader. */
+/** Registers .ts/.cts with the CommonJS loader, and sends .mts to the ESM loader. */
 export function installCjsTypeScript(spool: string, threadId: number): void {
   const extensions = require.extensions as unknown as Record<string, (m: CjsModule, file: string) => void>;
   let counter = 0;
@@ -41,5 +41,12 @@ export function installCjsTypeScript(spool: string, threadId: number): void {
     recordSourceMap(spool, `${threadId}-${counter++}`, file, map);
     m._compile(code, file);
   };
-  for (const ext of ['.ts', '.cts', '.mts']) if (!extensions[ext]) extensions[ext] = load;
+  for (const ext of ['.ts', '.cts']) if (!extensions[ext]) extensions[ext] = load;
+  // Node 20 hands a .mts main script to the CommonJS loader; an ES module has to go through
+  // the ESM loader (and the hooks of esm-hooks.ts) instead.
+  if (!extensions['.mts']) {
+    extensions['.mts'] = (_m, file) => {
+      import(pathToFileURL(file).href).catch((err: unknown) => process.nextTick(() => { throw err; }));
+    };
+  }
 }
