@@ -1,0 +1,76 @@
+// Shared plumbing of the browser suite: Debian's chromium through playwright-core, standalone
+// report pages written to a temp dir and opened over file://, console errors and network
+// requests collected per page.
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { packageRoot } from '../../src/runner/paths';
+import { standaloneHtml } from '../../src/model/html-report';
+import type { Report } from '../../src/model/report';
+
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export interface Browser {
+  context: BrowserContext;
+  dir: string;
+  close(): Promise<void>;
+}
+
+export async function launch(): Promise<Browser> {
+  const dir = mkdtempSync(join(tmpdir(), 'parprof-browser-'));
+  const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: process.env.PARPROF_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 860 },
+  });
+  return { context, dir, close: async () => { await context.close(); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+export function bundle(): string {
+  return readFileSync(join(packageRoot(), 'dist', 'webview.js'), 'utf8');
+}
+
+/** A page showing `report` as a standalone HTML file, with what it logged and fetched. */
+export interface ReportPage {
+  page: Page;
+  file: string;
+  errors: string[];
+  /** Every request the page made other than the report file itself. */
+  requests: string[];
+}
+
+export async function openReport(b: Browser, report: Report, name: string, hash = ''): Promise<ReportPage> {
+  const file = join(b.dir, `${name}.html`);
+  writeFileSync(file, standaloneHtml(report, bundle()));
+  const page = await b.context.newPage();
+  const errors: string[] = [];
+  const requests: string[] = [];
+  const url = pathToFileURL(file).href;
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('request', (r) => { if (r.url() !== url && r.url() !== url + hash) requests.push(r.url()); });
+  await page.goto(url + hash);
+  await page.waitForSelector('[role="tablist"]');
+  return { page, file, errors, requests };
+}
+
+/** Saves a screenshot under test-artifacts/ (kept for people to look at). */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const dir = join(packageRoot(), 'test-artifacts');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** Clicks a tab and waits for its panel. */
+export async function showView(page: Page, view: string): Promise<void> {
+  await page.click(`#tab-${view}`);
+  await page.waitForSelector(`#panel-${view}:not([hidden])`);
+  // Views draw on the next animation frame.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}

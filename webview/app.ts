@@ -1,0 +1,104 @@
+// The app: a header, tabs, and one panel per view. Views are built the first time they are shown,
+// so opening a report costs only the summary (or whichever view comes first).
+import type { Report } from '../src/model/report';
+import { analyze } from '../src/model/analysis';
+import { VIEW_IDS, type ViewId, type ViewState, type WebviewToHost } from '../src/protocol';
+import { Store } from './store';
+import { el } from './dom';
+import { summaryView } from './summary-view';
+import { TimelineView } from './timeline-view';
+import { FlameView } from './flame-view';
+import { FlameChartView } from './flamechart-view';
+import { DurationsView } from './durations-view';
+
+const LABELS: Record<ViewId, string> = {
+  summary: 'Summary', timeline: 'Timeline', flamegraph: 'Flamegraph', flamechart: 'Flame chart', durations: 'Task durations',
+};
+
+interface View { element: HTMLElement; draw?: () => void }
+
+export interface AppOptions {
+  title?: string;
+  canOpenSource: boolean;
+  initial: Partial<ViewState>;
+  post: (message: WebviewToHost) => void;
+  /** Called (debounced) whenever the view state changes, to persist it. */
+  saveState: (state: ViewState) => void;
+}
+
+export class App {
+  readonly store: Store;
+  readonly views = new Map<ViewId, View>();
+  private readonly tabs = new Map<ViewId, HTMLButtonElement>();
+  private readonly panels = new Map<ViewId, HTMLElement>();
+  /** ms from script start to the first complete paint of the first view (read by the benchmark). */
+  firstPaintMs = -1;
+
+  constructor(root: HTMLElement, report: Report, private readonly options: AppOptions) {
+    const metrics = analyze(report);
+    this.store = new Store(report, metrics, options.initial, options.canOpenSource);
+    const tablist = el('div', { role: 'tablist', 'aria-label': 'Views' });
+    for (const id of VIEW_IDS) {
+      const tab = el('button', { type: 'button', role: 'tab', id: `tab-${id}`, 'aria-controls': `panel-${id}`, 'aria-selected': 'false', tabindex: -1 }, LABELS[id]);
+      tab.addEventListener('click', () => this.store.setView(id));
+      tab.addEventListener('keydown', (e) => this.tabKey(e, id));
+      this.tabs.set(id, tab);
+      tablist.append(tab);
+      const panel = el('div', { role: 'tabpanel', id: `panel-${id}`, 'aria-labelledby': `tab-${id}`, hidden: true });
+      this.panels.set(id, panel);
+    }
+    const title = options.title ?? `Parallel Profiler: ${report.meta.script.split(/[\\/]/).pop()}`;
+    const header = el('header', { class: 'pp-header' }, el('h1', {}, title),
+      el('p', {}, `${report.threads.length} threads · ${report.regions.length} regions · ${report.spans.count} tasks · ${report.profiles.length} CPU profiles`));
+    root.replaceChildren(header, tablist, ...this.panels.values());
+
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const save = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => options.saveState(this.store.state()), 250);
+    };
+    this.store.on('view', () => { this.show(this.store.view); save(); });
+    this.store.on('window', save);
+    this.store.on('range', save);
+    this.store.on('region', (id) => (this.views.get('durations') as DurationsView | undefined)?.selectRegion(id));
+    this.show(this.store.view);
+  }
+
+  private tabKey(e: KeyboardEvent, id: ViewId): void {
+    const at = VIEW_IDS.indexOf(id);
+    const to = e.key === 'ArrowRight' ? at + 1 : e.key === 'ArrowLeft' ? at - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? VIEW_IDS.length - 1 : -2;
+    if (to === -2) return;
+    e.preventDefault();
+    const next = VIEW_IDS[(to + VIEW_IDS.length) % VIEW_IDS.length];
+    this.store.setView(next);
+    this.tabs.get(next)!.focus();
+  }
+
+  private view(id: ViewId): View {
+    let view = this.views.get(id);
+    if (view) return view;
+    const store = this.store;
+    switch (id) {
+      case 'summary': view = { element: summaryView(store) }; break;
+      case 'timeline': view = new TimelineView(store); break;
+      case 'flamegraph': view = new FlameView(store, this.options.post); break;
+      case 'flamechart': view = new FlameChartView(store); break;
+      case 'durations': view = new DurationsView(store); break;
+    }
+    this.views.set(id, view);
+    this.panels.get(id)!.append(view.element);
+    return view;
+  }
+
+  show(id: ViewId): void {
+    for (const [other, tab] of this.tabs) {
+      const on = other === id;
+      tab.setAttribute('aria-selected', String(on));
+      tab.tabIndex = on ? 0 : -1;
+      this.panels.get(other)!.hidden = !on;
+    }
+    const view = this.view(id);
+    view.draw?.();
+    if (this.firstPaintMs < 0) this.firstPaintMs = performance.now();
+  }
+}

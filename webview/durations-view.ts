@@ -1,0 +1,97 @@
+// Task durations: a histogram per region and the slowest tasks; a slow task opens on the timeline.
+import type { Store } from './store';
+import { el, ms } from './dom';
+import { durationHistogram, histogramBars, slowest } from './layout-histogram';
+
+const SVG = 'http://www.w3.org/2000/svg';
+const PLOT_W = 560;
+const PLOT_H = 160;
+const SLOWEST = 15;
+
+export class DurationsView {
+  readonly element: HTMLElement;
+  private readonly regionSelect = el('select', { id: 'durations-region', 'aria-label': 'Region' });
+  private readonly plot = el('div', { id: 'durations-histogram' });
+  private readonly list = el('div', { id: 'durations-slowest' });
+  private readonly threadName = new Map<number, string>();
+  private shownRegion = -2;
+
+  constructor(private readonly store: Store) {
+    for (const t of store.report.threads) this.threadName.set(t.id, t.name);
+    for (const r of store.report.regions) this.regionSelect.append(el('option', { value: r.id }, r.name));
+    this.regionSelect.addEventListener('change', () => this.draw());
+    const body = store.report.regions.length ? el('div', {}, this.plot, this.list) : el('p', {}, 'No pool operations were recorded.');
+    this.element = el('section', { 'aria-label': 'Task durations' },
+      el('div', { class: 'pp-toolbar', role: 'toolbar', 'aria-label': 'Task duration controls' }, this.regionSelect), body);
+  }
+
+  selectRegion(id: number): void {
+    this.regionSelect.value = String(id);
+    this.draw();
+  }
+
+  draw(): void {
+    const region = Number(this.regionSelect.value);
+    if (region === this.shownRegion || this.regionSelect.options.length === 0) return;
+    this.shownRegion = region;
+    const s = this.store.report.spans;
+    const spans: number[] = [];
+    for (let k = 0; k < s.count; k++) if (s.region[k] === region) spans.push(k);
+    const durations = Float64Array.from(spans, (k) => s.end[k] - s.start[k]);
+    const bins = durationHistogram(durations, 24);
+    const svg = document.createElementNS(SVG, 'svg');
+    svg.setAttribute('viewBox', `0 0 ${PLOT_W + 50} ${PLOT_H + 34}`);
+    svg.setAttribute('width', String(PLOT_W + 50));
+    svg.setAttribute('role', 'img');
+    const name = this.store.report.regions.find((r) => r.id === region)?.name ?? String(region);
+    svg.setAttribute('aria-label', `Histogram of ${spans.length} task durations of ${name}`);
+    const g = document.createElementNS(SVG, 'g');
+    g.setAttribute('transform', 'translate(40,6)');
+    const maxCount = Math.max(1, ...bins.map((b) => b.count));
+    for (const bar of histogramBars(bins, PLOT_W, PLOT_H)) {
+      const rect = document.createElementNS(SVG, 'rect');
+      rect.setAttribute('class', 'pp-bar');
+      for (const [k, v] of Object.entries({ x: bar.x, y: bar.y, width: bar.width, height: bar.height })) rect.setAttribute(k, String(v));
+      const title = document.createElementNS(SVG, 'title');
+      title.textContent = `${bar.bin.count} tasks of ${ms(bar.bin.x0)} – ${ms(bar.bin.x1)}`;
+      rect.append(title);
+      g.append(rect);
+    }
+    const text = (x: number, y: number, value: string, anchor = 'middle') => {
+      const t = document.createElementNS(SVG, 'text');
+      t.setAttribute('x', String(x));
+      t.setAttribute('y', String(y));
+      t.setAttribute('text-anchor', anchor);
+      t.textContent = value;
+      g.append(t);
+    };
+    const axis = document.createElementNS(SVG, 'line');
+    for (const [k, v] of Object.entries({ x1: 0, x2: PLOT_W, y1: PLOT_H, y2: PLOT_H })) axis.setAttribute(k, String(v));
+    axis.setAttribute('class', 'pp-axis');
+    g.append(axis);
+    if (bins.length) {
+      text(0, PLOT_H + 14, ms(bins[0].x0), 'start');
+      text(PLOT_W / 2, PLOT_H + 14, ms((bins[0].x0 + bins[bins.length - 1].x1) / 2));
+      text(PLOT_W, PLOT_H + 14, ms(bins[bins.length - 1].x1), 'end');
+      text(-4, 8, String(maxCount), 'end');
+      text(PLOT_W / 2, PLOT_H + 27, 'task duration');
+    }
+    svg.append(g);
+    this.plot.replaceChildren(el('h3', {}, `${name}: ${spans.length} tasks`), svg);
+
+    const rows = slowest(durations, SLOWEST).map((i) => spans[i]);
+    const t = el('table', { 'aria-label': 'Slowest tasks' }, el('caption', {}, `Slowest ${rows.length} tasks`));
+    const head = el('tr');
+    for (const h of ['Task', 'Thread', 'Duration', 'Queue wait', 'Start', '']) head.append(el('th', { scope: 'col' }, h));
+    const body = el('tbody');
+    for (const k of rows) {
+      const b = el('button', { type: 'button', 'aria-label': `Show task ${s.index[k]} on the timeline` }, 'Show on timeline');
+      b.addEventListener('click', () => this.store.showSpan(k));
+      body.append(el('tr', { 'data-span': k },
+        el('td', {}, `#${s.index[k]}`), el('td', {}, this.threadName.get(s.thread[k]) ?? String(s.thread[k])),
+        el('td', {}, ms(s.end[k] - s.start[k])), el('td', {}, ms(s.start[k] - s.enqueue[k])), el('td', {}, ms(s.start[k])), el('td', {}, b)));
+    }
+    t.append(el('thead', {}, head), body);
+    this.list.replaceChildren(t);
+  }
+}

@@ -1,0 +1,167 @@
+// Flame chart: the time-ordered stacks of one thread on the timeline's time axis (they share the
+// visible window), with that thread's task spans drawn above, so a span and the code that ran
+// inside it sit one above the other.
+import { flameChart, type ChartFrame } from '../src/model/flame';
+import type { Store } from './store';
+import { el, ms, location } from './dom';
+import { fitText, frameScheduler, sizeCanvas, Tooltip } from './canvas';
+import { frameColor, readPalette, regionColor, textOn } from './theme';
+import { chartRects } from './layout-flame';
+import { buildLaneIndexes, panWindow, spanRects, timeTicks, visibleSpans, zoomWindow, type LaneIndex } from './layout-timeline';
+
+const AXIS_H = 20;
+const SPAN_H = 14;
+const ROW_H = 16;
+const TOP = AXIS_H + SPAN_H + 6;
+const MAX_DEPTH = 48;
+
+export class FlameChartView {
+  readonly element: HTMLElement;
+  private readonly canvas = el('canvas', { id: 'flamechart', tabindex: 0, role: 'application', 'aria-roledescription': 'flame chart',
+    'aria-label': 'Flame chart of the selected thread. Arrow keys pan and zoom, Home shows the whole run.' });
+  private readonly box = el('div', { class: 'pp-canvas-box' });
+  private readonly tooltip = new Tooltip(this.box);
+  private readonly threadSelect = el('select', { id: 'chart-thread', 'aria-label': 'Thread shown in the flame chart' });
+  private readonly windowOut = el('output', { id: 'chart-window' });
+  private readonly request = frameScheduler(() => this.draw());
+  private cache: { thread: number; from: number; to: number; pxUs: number; frames: ChartFrame[] } | undefined;
+  private rects: ReturnType<typeof chartRects<ChartFrame>> = [];
+  private readonly lanes = new Map<number, LaneIndex>();
+  private drag: { x: number; from: number; to: number } | undefined;
+
+  constructor(private readonly store: Store) {
+    const withProfile = store.report.threads.filter((t) => store.report.profiles.some((p) => p.thread === t.id));
+    // Default to the busiest profiled worker: that is the thread people ask about.
+    const busiest = [...withProfile].sort((a, b) => busy(store, b.id) - busy(store, a.id))[0];
+    for (const t of withProfile) this.threadSelect.append(el('option', { value: t.id, selected: t === busiest }, t.name));
+    this.threadSelect.addEventListener('change', () => this.request());
+    const lanes = buildLaneIndexes(store.report.spans, store.report.threads.map((t) => t.id));
+    for (const l of lanes) this.lanes.set(l.thread, l);
+    this.box.append(this.canvas);
+    const toolbar = el('div', { class: 'pp-toolbar', role: 'toolbar', 'aria-label': 'Flame chart controls' }, this.threadSelect, this.windowOut);
+    const body = withProfile.length ? this.box : el('p', {}, 'No CPU profile was recorded for any thread.');
+    this.element = el('section', { 'aria-label': 'Flame chart' }, toolbar, body,
+      el('p', { class: 'pp-hint' }, 'Shares the time axis with the timeline: zoom or pan either one and both follow. The top strip shows this thread\'s tasks.'));
+    store.on('window', () => this.request());
+    new ResizeObserver(() => this.request()).observe(this.box);
+    this.bindInput();
+  }
+
+  private thread(): number {
+    return Number(this.threadSelect.value);
+  }
+
+  private frames(from: number, to: number, width: number): ChartFrame[] {
+    const thread = this.thread();
+    const pxUs = (to - from) / width;
+    const c = this.cache;
+    // flameChart walks the whole profile; reuse its bars while the window stays inside the cached
+    // span and the zoom level is close, so panning costs a cull, not a rebuild.
+    if (c && c.thread === thread && from >= c.from && to <= c.to && pxUs >= c.pxUs && pxUs < c.pxUs * 2) return c.frames;
+    const profile = this.store.report.profiles.find((p) => p.thread === thread)?.profile;
+    if (!profile) return [];
+    const span = to - from;
+    const cf = Math.max(0, from - span);
+    const ct = Math.min(this.store.endUs, to + span);
+    const frames = flameChart(profile, cf, ct, { maxDepth: MAX_DEPTH, minWidthUs: pxUs / 2 });
+    this.cache = { thread, from: cf, to: ct, pxUs: pxUs / 1.5, frames };
+    return frames;
+  }
+
+  draw(): void {
+    if (!this.element.isConnected || this.box.clientWidth === 0 || this.threadSelect.options.length === 0) return;
+    const { from, to } = this.store.window;
+    this.windowOut.textContent = `Showing ${ms(from)} – ${ms(to)}`;
+    const width = this.box.clientWidth;
+    const frames = this.frames(from, to, width);
+    this.rects = chartRects(frames, from, to, width);
+    const depth = this.rects.reduce((d, r) => Math.max(d, r.depth), 0) + 1;
+    const height = TOP + Math.max(6, depth) * ROW_H;
+    const ctx = sizeCanvas(this.canvas, width, height);
+    const pal = readPalette(this.element);
+    ctx.clearRect(0, 0, width, height);
+    ctx.font = '11px sans-serif';
+    ctx.textBaseline = 'middle';
+    for (const tick of timeTicks(from, to, width)) {
+      ctx.fillStyle = pal.grid;
+      ctx.fillRect(Math.round(tick.x), AXIS_H - 6, 1, height);
+      ctx.fillStyle = pal.muted;
+      ctx.fillText(tick.label, Math.round(tick.x) + 3, AXIS_H / 2);
+    }
+    const lane = this.lanes.get(this.thread());
+    ctx.fillStyle = pal.laneBackground;
+    ctx.fillRect(0, AXIS_H, width, SPAN_H);
+    if (lane) {
+      const [lo, hi] = visibleSpans(lane, from, to);
+      const rects = spanRects(lane, lo, hi, from, to, width);
+      for (let i = 0; i < rects.count; i++) {
+        ctx.fillStyle = regionColor(rects.region[i]);
+        ctx.fillRect(rects.x0[i], AXIS_H, rects.x1[i] - rects.x0[i], SPAN_H);
+      }
+    }
+    for (const r of this.rects) {
+      const y = TOP + r.depth * ROW_H;
+      const fill = frameColor(r.frame.name, r.frame.file);
+      ctx.fillStyle = fill;
+      ctx.fillRect(r.x, y, Math.max(0.5, r.width - 0.5), ROW_H - 1);
+      const label = fitText(ctx, r.frame.name || '(anonymous)', r.width - 6);
+      if (label) { ctx.fillStyle = textOn(fill); ctx.fillText(label, r.x + 3, y + ROW_H / 2); }
+    }
+  }
+
+  private bindInput(): void {
+    const c = this.canvas;
+    const widthNow = () => Math.max(1, this.box.clientWidth);
+    c.addEventListener('wheel', (e) => {
+      e.preventDefault();
+      const { from, to } = this.store.window;
+      if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
+        const d = (e.shiftKey ? e.deltaY : e.deltaX) * ((to - from) / widthNow());
+        this.store.setWindow(...panWindow(from, to, d, this.store.endUs));
+      } else {
+        const at = from + (e.offsetX / widthNow()) * (to - from);
+        this.store.setWindow(...zoomWindow(from, to, Math.exp(Math.max(-3, Math.min(3, e.deltaY * 0.002))), at, this.store.endUs));
+      }
+    }, { passive: false });
+    c.addEventListener('pointerdown', (e) => {
+      c.setPointerCapture(e.pointerId);
+      this.drag = { x: e.offsetX, ...this.store.window };
+    });
+    c.addEventListener('pointermove', (e) => {
+      const d = this.drag;
+      if (d) {
+        this.tooltip.hide();
+        const dt = ((d.x - e.offsetX) / widthNow()) * (d.to - d.from);
+        this.store.setWindow(...panWindow(d.from, d.to, dt, this.store.endUs));
+        return;
+      }
+      const depth = Math.floor((e.offsetY - TOP) / ROW_H);
+      const r = this.rects.find((q) => q.depth === depth && e.offsetX >= q.x && e.offsetX < q.x + q.width);
+      if (!r) return this.tooltip.hide();
+      this.tooltip.show([r.frame.name || '(anonymous)', `${ms(r.frame.end - r.frame.start)} from ${ms(r.frame.start)}`,
+        location(r.frame.file, r.frame.line)].filter(Boolean), e.offsetX, e.offsetY);
+    });
+    const end = () => { this.drag = undefined; };
+    c.addEventListener('pointerup', end);
+    c.addEventListener('pointercancel', end);
+    c.addEventListener('pointerleave', () => this.tooltip.hide());
+    c.addEventListener('keydown', (e) => {
+      const { from, to } = this.store.window;
+      const step = (to - from) * 0.1;
+      const end = this.store.endUs;
+      const keys: Record<string, () => void> = {
+        ArrowLeft: () => this.store.setWindow(...panWindow(from, to, -step, end)),
+        ArrowRight: () => this.store.setWindow(...panWindow(from, to, step, end)),
+        ArrowUp: () => this.store.setWindow(...zoomWindow(from, to, 0.8, (from + to) / 2, end)),
+        ArrowDown: () => this.store.setWindow(...zoomWindow(from, to, 1.25, (from + to) / 2, end)),
+        Home: () => this.store.setWindow(0, end),
+      };
+      const action = keys[e.key];
+      if (action) { e.preventDefault(); action(); }
+    });
+  }
+}
+
+function busy(store: Store, thread: number): number {
+  return store.metrics.threads.find((t) => t.id === thread)?.busyMs ?? 0;
+}

@@ -1,0 +1,111 @@
+// Entry of the webview bundle (dist/webview.js). Two hosts:
+// - VS Code: posts `ready`, then renders the report the extension sends in `init`;
+// - a standalone HTML report: reads the report from <script id="parprof-report">.
+import css from './style.css';
+import { validateReport, parseJson } from '../src/model/load';
+import { REPORT_ELEMENT_ID } from '../src/model/html-report';
+import { asHostMessage, VIEW_IDS, type ViewId, type ViewState, type WebviewToHost, type HostToWebview } from '../src/protocol';
+import { App } from './app';
+import { el } from './dom';
+
+interface VsCodeApi {
+  postMessage(message: WebviewToHost): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare const acquireVsCodeApi: (() => VsCodeApi) | undefined;
+
+const nonce = (document.currentScript as HTMLScriptElement | null)?.nonce ?? '';
+const vscode = typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : undefined;
+let app: App | undefined;
+
+function post(message: WebviewToHost): void {
+  vscode?.postMessage(message);
+}
+
+function injectStyle(): void {
+  // Inline <style> needs the page's nonce under the CSP (no 'unsafe-inline').
+  const style = document.createElement('style');
+  if (nonce) style.nonce = nonce;
+  style.textContent = css;
+  document.head.append(style);
+}
+
+function root(): HTMLElement {
+  let r = document.getElementById('parprof-app');
+  if (!r) {
+    r = el('main', { id: 'parprof-app' });
+    document.body.append(r);
+  }
+  return r;
+}
+
+function showError(message: string): void {
+  root().replaceChildren(el('div', { class: 'pp-error-box', role: 'alert' }, `Parallel Profiler could not show this report:\n${message}`));
+  post({ type: 'error', message });
+}
+
+function savedState(): Partial<ViewState> {
+  const s = vscode?.getState() as Partial<ViewState> | undefined;
+  const hash = location.hash.slice(1) as ViewId;
+  if (!vscode && VIEW_IDS.includes(hash)) return { view: hash };
+  return s && typeof s === 'object' ? s : {};
+}
+
+function start(message: Extract<HostToWebview, { type: 'init' }>): void {
+  const initial = { ...savedState(), ...(message.options?.view ? { view: message.options.view } : {}) };
+  app = new App(root(), validateReport(message.report), {
+    title: message.options?.title,
+    canOpenSource: !!vscode && message.options?.canOpenSource !== false,
+    initial,
+    post,
+    saveState: (state) => {
+      vscode?.setState(state);
+      post({ type: 'state', state });
+    },
+  });
+  (window as unknown as { __parprof?: unknown }).__parprof = { app };
+}
+
+function onMessage(data: unknown): void {
+  const message = asHostMessage(data);
+  if (!message) {
+    console.warn('[parprof] unknown message from the host', data);
+    return;
+  }
+  try {
+    switch (message.type) {
+      case 'init': start(message); break;
+      case 'focus-range':
+        app?.store.setRange({ from: message.from, to: message.to });
+        app?.store.setWindow(message.from, message.to);
+        break;
+      case 'show-view': app?.store.setView(message.view); break;
+      case 'focus-region': app?.store.showRegion(message.region); break;
+    }
+  } catch (e) {
+    showError((e as Error).message);
+  }
+}
+
+function main(): void {
+  injectStyle();
+  window.addEventListener('error', (e) => post({ type: 'error', message: e.message }));
+  if (vscode) {
+    window.addEventListener('message', (e) => onMessage(e.data));
+    post({ type: 'ready' });
+    return;
+  }
+  const data = document.getElementById(REPORT_ELEMENT_ID);
+  if (!data) return showError(`no <script id="${REPORT_ELEMENT_ID}"> with a report in this page`);
+  try {
+    const report = parseJson(data.textContent ?? '');
+    // The text is a copy of the report; dropping it lets a large report's JSON be collected.
+    data.textContent = '';
+    onMessage({ type: 'init', report });
+  } catch (e) {
+    showError((e as Error).message);
+  }
+}
+
+main();

@@ -1,0 +1,104 @@
+// State shared by the views: the report and its metrics, the visible time window (timeline and
+// flame chart share one axis), the selected time range (narrows the flamegraph), the active view.
+import type { Report } from '../src/model/report';
+import type { RunMetrics } from '../src/model/analysis';
+import type { ViewId, ViewState } from '../src/protocol';
+
+type Events = {
+  window: void;
+  range: void;
+  view: void;
+  /** A task (report span index) to show on the timeline. */
+  span: number;
+  /** A region (Region.id) to show in the durations view. */
+  region: number;
+};
+
+/** A time interval, µs from the report's origin. */
+export interface Interval { from: number; to: number }
+
+export class Store {
+  /** The whole run on the time axis, µs: [0, end]. */
+  readonly endUs: number;
+  window: Interval;
+  range: Interval | undefined;
+  view: ViewId;
+  /** Span highlighted on the timeline (report span index), or -1. */
+  focusedSpan = -1;
+  private readonly listeners = new Map<keyof Events, Set<(value: never) => void>>();
+
+  constructor(readonly report: Report, readonly metrics: RunMetrics, initial: Partial<ViewState>, readonly canOpenSource: boolean) {
+    let end = report.meta.durationUs || 0;
+    for (const t of report.threads) end = Math.max(end, t.end ?? t.start);
+    for (let k = 0; k < report.spans.count; k++) if (report.spans.end[k] > end) end = report.spans.end[k];
+    for (const p of report.profiles) end = Math.max(end, p.profile.endTime);
+    this.endUs = Math.max(1, end);
+    this.window = clampInterval(initial.window, this.endUs) ?? { from: 0, to: this.endUs };
+    this.range = clampInterval(initial.range, this.endUs);
+    this.view = initial.view ?? 'summary';
+  }
+
+  on<K extends keyof Events>(event: K, listener: (value: Events[K]) => void): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener as (value: never) => void);
+    return () => set!.delete(listener as (value: never) => void);
+  }
+
+  private emit<K extends keyof Events>(event: K, value: Events[K]): void {
+    for (const l of this.listeners.get(event) ?? []) (l as (v: Events[K]) => void)(value);
+  }
+
+  setWindow(from: number, to: number): void {
+    const next = clampInterval({ from, to }, this.endUs);
+    if (!next || (next.from === this.window.from && next.to === this.window.to)) return;
+    this.window = next;
+    this.emit('window', undefined);
+  }
+
+  setRange(range: Interval | undefined): void {
+    const next = range && clampInterval(range, this.endUs);
+    if (next?.from === this.range?.from && next?.to === this.range?.to) return;
+    this.range = next;
+    this.emit('range', undefined);
+  }
+
+  setView(view: ViewId): void {
+    if (view === this.view) return;
+    this.view = view;
+    this.emit('view', undefined);
+  }
+
+  /** Shows span k on the timeline: switches view and zooms to it with some context around. */
+  showSpan(k: number): void {
+    const s = this.report.spans;
+    if (k < 0 || k >= s.count) return;
+    const d = Math.max(1, s.end[k] - s.start[k]);
+    this.focusedSpan = k;
+    this.setView('timeline');
+    this.setWindow(s.start[k] - 2 * d, s.end[k] + 2 * d);
+    this.emit('span', k);
+  }
+
+  /** Shows a region's task durations. */
+  showRegion(id: number): void {
+    this.setView('durations');
+    this.emit('region', id);
+  }
+
+  state(): ViewState {
+    return { view: this.view, window: this.window, range: this.range };
+  }
+}
+
+function clampInterval(i: Interval | undefined, end: number): Interval | undefined {
+  if (!i || !Number.isFinite(i.from) || !Number.isFinite(i.to)) return undefined;
+  let from = Math.max(0, Math.min(i.from, i.to));
+  let to = Math.min(end, Math.max(i.from, i.to));
+  if (to - from < 1) {
+    // Keep at least 1 µs in view so zoom math never divides by zero.
+    to = Math.min(end, from + 1);
+    from = Math.max(0, to - 1);
+  }
+  return { from, to };
+}

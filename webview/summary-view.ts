@@ -1,0 +1,47 @@
+// Summary: the run's metrics, plain-language findings, per-thread and per-region tables.
+import { verdicts } from '../src/model/summary';
+import type { Store } from './store';
+import { el, msValue, percent, ratio, table } from './dom';
+
+export function summaryView(store: Store): HTMLElement {
+  const { report, metrics: m } = store;
+  const metric = (label: string, value: string, id: string) =>
+    el('div', { 'data-metric': id }, el('dt', {}, label), el('dd', {}, value));
+  const metrics = el('dl', { class: 'pp-metrics', id: 'summary-metrics', 'aria-label': 'Run metrics' },
+    metric('Wall time', msValue(m.wallMs), 'wall'),
+    metric('Utilization', percent(m.utilization), 'utilization'),
+    metric('Imbalance (max / mean busy)', ratio(m.imbalance), 'imbalance'),
+    metric('Potential gain', msValue(m.potentialGainMs), 'potentialGain'),
+    metric('Tail', msValue(m.tailMs), 'tail'),
+    metric('Queue wait p50 / p95 / max', `${msValue(m.queueWaitMs.p50)} / ${msValue(m.queueWaitMs.p95)} / ${msValue(m.queueWaitMs.max)}`, 'queueWait'),
+    metric('Tasks', String(m.extra.tasks), 'tasks'),
+    metric('Steals', String(m.extra.steals), 'steals'),
+    metric('Threads with tasks', `${m.extra.workerThreads} on ${report.meta.cores} cores`, 'threads'));
+
+  let found: string[] = [];
+  try {
+    found = verdicts(m, report);
+  } catch (e) {
+    found = [`(findings could not be computed: ${(e as Error).message})`];
+  }
+  const findings = el('ul', { class: 'pp-verdicts', id: 'summary-verdicts', 'aria-label': 'Findings' }, ...found.map((v) => el('li', {}, v)));
+
+  const wall = m.wallMs;
+  const threads = table('Threads', ['Thread', 'Kind', 'Busy', 'Idle', 'Busy share', 'Tasks', 'Samples', 'Hottest function'],
+    m.threads.map((t) => [t.name, t.kind, msValue(t.busyMs), msValue(Math.max(0, wall - t.busyMs)), percent(wall > 0 ? t.busyMs / wall : 0),
+      String(t.tasks), String(t.samples), t.topFunctions[0]?.name ?? '–']), { id: 'summary-threads' });
+
+  const regions = table('Regions (pool operations)', ['Region', 'Kind', 'Schedule', 'Wall', 'Utilization', 'Imbalance', 'Potential gain', 'Tail', 'Tasks', 'Task p50 / p95', 'Steals'],
+    m.regions.map((r) => {
+      const link = el('button', { type: 'button', 'aria-label': `Show task durations of ${r.name}` }, r.name);
+      link.addEventListener('click', () => store.showRegion(r.id));
+      return [link, r.kind, r.schedule, msValue(r.wallMs), percent(r.utilization), ratio(r.imbalance), msValue(r.potentialGainMs),
+        msValue(r.tailMs), String(r.tasks), `${msValue(r.taskMs.p50)} / ${msValue(r.taskMs.p95)}`, String(r.steals)];
+    }), { id: 'summary-regions' });
+
+  const meta = report.meta;
+  const about = el('p', { class: 'pp-hint' },
+    `${meta.script} ${meta.args.join(' ')} · Node ${meta.nodeVersion} · ${meta.cores} cores · pool default ${meta.pool.threads} threads, ${meta.pool.schedule} · ` +
+    `recorded ${new Date(meta.startedAt).toISOString()} · sampling ${meta.sampleIntervalUs ? `${meta.sampleIntervalUs} µs` : 'off'}`);
+  return el('section', { 'aria-label': 'Summary' }, about, metrics, el('h2', { class: 'pp-sr-only' }, 'Findings'), findings, threads, regions);
+}

@@ -1,0 +1,79 @@
+// The top-functions table beside the flamegraph: self, total and self per thread, sortable,
+// keyboard navigable (arrow keys move between rows, Enter picks one).
+import type { FunctionStat } from '../src/model/flame';
+import { el, ms, shortPath, location } from './dom';
+
+type SortKey = 'self' | 'total';
+const MAX_ROWS = 200;
+
+export class TopFunctionsTable {
+  readonly element: HTMLElement;
+  private stats: FunctionStat[] = [];
+  private threads: { id: number; name: string }[] = [];
+  private sortKey: SortKey = 'self';
+  private readonly tableEl = el('table', { id: 'top-functions', 'aria-label': 'Top functions' });
+
+  /** `onPick` runs when a row is chosen with Enter or a click. */
+  constructor(private readonly onPick: (stat: FunctionStat) => void) {
+    this.element = el('div', {}, this.tableEl);
+  }
+
+  update(stats: FunctionStat[], threads: { id: number; name: string }[]): void {
+    this.stats = stats;
+    this.threads = threads;
+    this.render();
+  }
+
+  private render(): void {
+    const t = this.tableEl;
+    t.replaceChildren();
+    t.append(el('caption', {}, `Top functions (${Math.min(this.stats.length, MAX_ROWS)} of ${this.stats.length})`));
+    const head = el('tr');
+    head.append(el('th', { scope: 'col' }, 'Function'));
+    for (const key of ['self', 'total'] as const) {
+      const b = el('button', { type: 'button', 'aria-label': `Sort by ${key} time` }, key === 'self' ? 'Self' : 'Total');
+      b.addEventListener('click', () => { this.sortKey = key; this.render(); });
+      head.append(el('th', { scope: 'col', 'aria-sort': this.sortKey === key ? 'descending' : 'none' }, b));
+    }
+    for (const th of this.threads) head.append(el('th', { scope: 'col', title: `Self time on ${th.name}` }, th.name));
+    t.append(el('thead', {}, head));
+    const body = el('tbody');
+    const sorted = [...this.stats].sort((a, b) => b[this.sortKey] - a[this.sortKey]).slice(0, MAX_ROWS);
+    sorted.forEach((stat, i) => {
+      const where = location(stat.file, stat.line);
+      const name = el('td', { title: where }, stat.name || '(anonymous)');
+      if (where) name.append(el('div', { class: 'pp-hint' }, shortPath(where, 40)));
+      const row = el('tr', { tabindex: i === 0 ? 0 : -1, 'data-function': stat.name, 'aria-selected': 'false' }, name,
+        el('td', {}, ms(stat.self)), el('td', {}, ms(stat.total)));
+      for (const th of this.threads) {
+        const per = stat.perThread.find((p) => p.thread === th.id);
+        row.append(el('td', {}, per && per.self > 0 ? ms(per.self) : '–'));
+      }
+      row.addEventListener('click', () => this.pick(row, stat));
+      row.addEventListener('keydown', (e) => {
+        const rows = [...body.querySelectorAll('tr')];
+        const at = rows.indexOf(row);
+        const move = (to: number) => {
+          const next = rows[Math.max(0, Math.min(rows.length - 1, to))];
+          if (!next) return;
+          row.tabIndex = -1;
+          next.tabIndex = 0;
+          next.focus();
+        };
+        if (e.key === 'ArrowDown') { e.preventDefault(); move(at + 1); }
+        else if (e.key === 'ArrowUp') { e.preventDefault(); move(at - 1); }
+        else if (e.key === 'Home') { e.preventDefault(); move(0); }
+        else if (e.key === 'End') { e.preventDefault(); move(rows.length - 1); }
+        else if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); this.pick(row, stat); }
+      });
+      body.append(row);
+    });
+    t.append(body);
+  }
+
+  private pick(row: HTMLTableRowElement, stat: FunctionStat): void {
+    for (const r of this.tableEl.querySelectorAll('tbody tr')) r.setAttribute('aria-selected', 'false');
+    row.setAttribute('aria-selected', 'true');
+    this.onPick(stat);
+  }
+}
