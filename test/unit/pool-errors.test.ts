@@ -1,0 +1,99 @@
+// The pool when things go wrong: throwing tasks, cancellation, dying workers, closing, bad
+// arguments. After each failure the same pool must still give correct answers.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { ThreadPool, range, type Schedule } from 'parallel-profiler';
+import { fixture } from './pool-helpers';
+
+const tasks = fixture('tasks.js');
+const schedules: Schedule[] = ['static', 'dynamic', 'steal'];
+const pool = new ThreadPool({ module: tasks, threads: 2 });
+after(() => pool.close());
+
+async function stillWorks(p: ThreadPool): Promise<void> {
+  for (const schedule of schedules) assert.equal(await p.reduce('add', range(0, 1000), { identity: 0, schedule }), 499_500);
+}
+
+for (const schedule of schedules) {
+  test(`${schedule}: a throwing task rejects with its index and the worker's stack; the pool stays usable`, async () => {
+    for (const input of [range(0, 50), Array.from({ length: 50 }, (_, i) => i)]) {
+      await assert.rejects(pool.map('throwAt', input, { schedule }), (e: Error & { index?: number }) => {
+        assert.match(e.message, /^map\(throwAt\) failed at item 7 \(task \d+\) on thread \d+: boom at 7/);
+        assert.match(e.message, /worker stack:\nError: boom at 7\n\s+at .*tasks\.js/);
+        assert.equal(e.index, 7);
+        return true;
+      });
+    }
+    await stillWorks(pool);
+  });
+}
+
+test('a missing task function or a Promise-returning task is named in the error', async () => {
+  await assert.rejects(pool.map('nope', [1]), /task module .*tasks\.js has no exported function 'nope' \(functions: .*square/);
+  await assert.rejects(pool.map('asyncTask', [1, 2]), /'asyncTask' returned a Promise/);
+  await assert.rejects(pool.reduce('add', range(0, 4), { identity: {}, schedule: 'dynamic' }), /options\.combine is required when identity is not a number/);
+  await stillWorks(pool);
+});
+
+test('an unloadable task module rejects every operation with the load error', async () => {
+  const p = new ThreadPool({ module: fixture('no-such-module.js'), threads: 2 });
+  try {
+    await assert.rejects(p.map('square', [1]), /cannot load task module .*no-such-module\.js: Cannot find module/);
+    await assert.rejects(p.map('square', [1]), /cannot load task module/);
+  } finally {
+    await p.close();
+  }
+});
+
+for (const schedule of schedules) {
+  test(`${schedule}: an AbortSignal cancels the operation; the pool stays usable`, async () => {
+    const controller = new AbortController();
+    // 4000 items of 1 ms: far longer than the abort delay on any machine.
+    const slow = pool.forEach('spin', new Float64Array(4000).fill(1000), { schedule, signal: controller.signal });
+    setTimeout(() => controller.abort(), 30);
+    await assert.rejects(slow, (e: Error) => e.name === 'AbortError' && /forEach\(spin\) was aborted/.test(e.message));
+    await stillWorks(pool);
+  });
+}
+
+test('an already aborted signal rejects without running anything', async () => {
+  await assert.rejects(pool.map('throwAt', range(0, 20), { signal: AbortSignal.abort() }), { name: 'AbortError' });
+});
+
+for (const schedule of schedules) {
+  test(`${schedule}: a worker that exits inside a task rejects the operation and is replaced`, async () => {
+    await assert.rejects(pool.map('exitAt', range(0, 40), { schedule }), /map\(exitAt\): worker \d \(thread \d+\) of pool 'pool' exited with code 3 while running it/);
+    await stillWorks(pool);
+    const threads = new Set(await pool.map<number, number>('threadOf', range(0, 2), { schedule: 'static' }));
+    assert.equal(threads.size, 2, 'both slots answer after the replacement');
+  });
+}
+
+test('close() ends the workers; a closed pool rejects with a clear error', async () => {
+  const p = new ThreadPool({ module: tasks, threads: 2, name: 'short-lived' });
+  const queued = p.map('square', [1, 2, 3]);
+  await p.close(); // lets the queued operation finish first
+  assert.deepEqual(await queued, [1, 4, 9]);
+  await assert.rejects(p.map('square', [1]), /ThreadPool 'short-lived' is closed; cannot run map\(square\)/);
+  await p.close();
+});
+
+test('operations queue: concurrent calls all complete, each with its own answer', async () => {
+  const answers = await Promise.all(schedules.map((schedule, k) => pool.reduce('add', range(0, 100 * (k + 1)), { identity: 0, schedule })));
+  assert.deepEqual(answers, [4950, 19900, 44850]);
+});
+
+test('bad arguments throw errors that name the input', async () => {
+  assert.throws(() => new ThreadPool({ module: tasks, threads: 0 }), /threads must be a positive integer, got 0/);
+  assert.throws(() => new ThreadPool({ module: tasks, threads: 1.5 }), /threads must be a positive integer, got 1\.5/);
+  assert.throws(() => new ThreadPool({ module: tasks, schedule: 'fifo' as Schedule }), /schedule must be one of static, dynamic, steal, got fifo/);
+  assert.throws(() => new ThreadPool({ module: tasks, chunkSize: -1 }), /chunkSize must be a positive integer, got -1/);
+  assert.throws(() => new ThreadPool({ module: '' }), /options\.module must be the path or file URL/);
+  assert.throws(() => range(3, 1), /range end must be >= start, got range\(3, 1\)/);
+  assert.throws(() => range(0.5, 1), /range start must be an integer, got 0\.5/);
+  await assert.rejects(pool.map('square', 'abc' as unknown as number[]), /map\(square\): input must be an array, a typed array or range\(start, end\), got string/);
+  await assert.rejects(pool.map('square', [() => 1]), /cannot send the input to the workers/);
+  await assert.rejects(pool.join('sumRange', [1, 2] as unknown as ReturnType<typeof range>), /join\(sumRange\): input must be range/);
+  await assert.rejects(pool.map('square', [1], { chunkSize: 0 }), /chunkSize must be a positive integer, got 0/);
+  await stillWorks(pool);
+});
