@@ -207,6 +207,8 @@ export class TimelineView {
     this.windowOut.dataset.to = String(to);
     const r = this.store.range;
     this.rangeOut.textContent = r ? `Selected ${ms(r.from)} – ${ms(r.to)} (${ms(r.to - r.from)})` : 'No range selected';
+    this.rangeOut.dataset.from = r ? String(r.from) : '';
+    this.rangeOut.dataset.to = r ? String(r.to) : '';
     const width = this.width();
     const ctx = sizeCanvas(this.canvas, width, this.height());
     const pal = (this.palette ??= readPalette(this.element));

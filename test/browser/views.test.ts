@@ -1,0 +1,187 @@
+// The views in a real browser (Debian's chromium), on a standalone HTML report built from a
+// synthetic report: what they show must match what the model computes from the same data.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { syntheticReport } from '../../src/model/synthetic';
+import { analyze } from '../../src/model/analysis';
+import { buildFlameTree, topFunctions } from '../../src/model/flame';
+import { verdicts } from '../../src/model/summary';
+import { searchTree } from '../../webview/layout-flame';
+import { launch, openReport, screenshot, showView, type Browser, type ReportPage } from './browser';
+
+const report = syntheticReport({ threads: 4, spans: 2000, profiles: 5, samplesPerProfile: 4000, seed: 7 });
+
+/** Pixels of the search-highlight colour (#d10085 in the light theme) on a canvas. */
+function highlightPixels(p: ReportPage, selector: string): Promise<number> {
+  return p.page.$eval(selector, (c) => {
+    const canvas = c as HTMLCanvasElement;
+    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i] > 180 && data[i + 1] < 40 && data[i + 2] > 100 && data[i + 2] < 170 && data[i + 3] > 200) n++;
+    return n;
+  });
+}
+
+describe('views of a synthetic report', () => {
+  let b: Browser;
+  let p: ReportPage;
+  before(async () => {
+    b = await launch();
+    p = await openReport(b, report, 'synthetic');
+  });
+  after(async () => { await b.close(); });
+
+  test('summary shows the metrics and findings the model computes', async () => {
+    const m = analyze(report);
+    await showView(p.page, 'summary');
+    const text = (id: string) => p.page.$eval(`[data-metric="${id}"] dd`, (e) => e.textContent);
+    assert.equal(await text('utilization'), `${(m.utilization * 100).toFixed(1)} %`);
+    assert.equal(await text('imbalance'), `${m.imbalance.toFixed(2)}×`);
+    assert.equal(await text('tasks'), String(report.spans.count));
+    assert.equal(await text('steals'), String(m.extra.steals));
+    const found = await p.page.$$eval('#summary-verdicts li', (li) => li.map((e) => e.textContent));
+    assert.deepEqual(found, verdicts(m, report));
+    const rows = await p.page.$$eval('#summary-threads tbody tr', (tr) => tr.map((r) => r.firstElementChild!.textContent));
+    assert.deepEqual(rows, m.threads.map((t) => t.name));
+    await screenshot(p.page, 'synthetic-summary');
+  });
+
+  test('timeline has one lane per thread, main included, with the right names and task counts', async () => {
+    await showView(p.page, 'timeline');
+    const lanes = await p.page.$$eval('#timeline-lanes li', (li) => li.map((e) => ({ id: Number(e.getAttribute('data-thread')), name: e.textContent, tasks: Number(e.getAttribute('data-tasks')) })));
+    const expected = [...report.threads].sort((a, b) => a.id - b.id);
+    assert.deepEqual(lanes.map((l) => [l.id, l.name]), expected.map((t) => [t.id, t.name]));
+    for (const lane of lanes) assert.equal(lane.tasks, report.spans.thread.filter((t) => t === lane.id).length);
+    assert.equal(lanes[0].name, 'main');
+    await screenshot(p.page, 'synthetic-timeline');
+  });
+
+  test('zoom and pan change the visible range shown in the page (buttons, wheel, keyboard)', async () => {
+    await showView(p.page, 'timeline');
+    const win = async () => p.page.$eval('#timeline-window', (e) => [Number((e as HTMLElement).dataset.from), Number((e as HTMLElement).dataset.to)]);
+    await p.page.click('button[aria-label="Show the whole run"]');
+    const [f0, t0] = await win();
+    await p.page.click('button[aria-label="Zoom in"]');
+    const [f1, t1] = await win();
+    assert.ok(Math.abs((t1 - f1) - (t0 - f0) / 2) < 1e-6 * (t0 - f0), `zoom in halves the window: ${t0 - f0} -> ${t1 - f1}`);
+    const box = (await p.page.$('#panel-timeline canvas'))!;
+    const bb = (await box.boundingBox())!;
+    await p.page.mouse.move(bb.x + bb.width * 0.25, bb.y + bb.height / 2);
+    await p.page.mouse.wheel(0, -400);
+    await p.page.waitForFunction((w) => Number((document.querySelector('#timeline-window') as HTMLElement).dataset.to) - Number((document.querySelector('#timeline-window') as HTMLElement).dataset.from) < w, t1 - f1);
+    const [f2, t2] = await win();
+    assert.ok(t2 - f2 < t1 - f1);
+    await box.focus();
+    await p.page.keyboard.press('ArrowRight');
+    await p.page.waitForFunction((f) => Number((document.querySelector('#timeline-window') as HTMLElement).dataset.from) > f, f2);
+    const [f3, t3] = await win();
+    assert.ok(Math.abs((t3 - f3) - (t2 - f2)) < 1e-6 * (t2 - f2), 'panning keeps the width');
+    assert.match(await p.page.$eval('#timeline-window', (e) => e.textContent!), /^Showing [\d.]+ ms – [\d.]+ ms/);
+    await p.page.keyboard.press('Home');
+    assert.deepEqual(await win(), [f0, t0]);
+  });
+
+  test('a range selected on the timeline narrows the flamegraph to the samples inside it', async () => {
+    await showView(p.page, 'flamegraph');
+    const whole = Number(await p.page.$eval('#flame-total', (e) => (e as HTMLElement).dataset.us));
+    assert.ok(Math.abs(whole - buildFlameTree(report).total) < 1e-6);
+    await showView(p.page, 'timeline');
+    await p.page.click('button[aria-label="Show the whole run"]');
+    const bb = (await (await p.page.$('#panel-timeline canvas'))!.boundingBox())!;
+    await p.page.keyboard.down('Shift');
+    await p.page.mouse.move(bb.x + bb.width * 0.3, bb.y + 100);
+    await p.page.mouse.down();
+    await p.page.mouse.move(bb.x + bb.width * 0.45, bb.y + 100, { steps: 5 });
+    await p.page.mouse.up();
+    await p.page.keyboard.up('Shift');
+    const range = await p.page.$eval('#timeline-range', (e) => ({ from: Number((e as HTMLElement).dataset.from), to: Number((e as HTMLElement).dataset.to), text: e.textContent }));
+    assert.ok(range.to > range.from, `a range was selected: ${range.text}`);
+    assert.match(range.text!, /^Selected /);
+    await screenshot(p.page, 'synthetic-timeline-selection');
+    await showView(p.page, 'flamegraph');
+    const narrowed = Number(await p.page.$eval('#flame-total', (e) => (e as HTMLElement).dataset.us));
+    const expected = buildFlameTree(report, { from: range.from, to: range.to }).total;
+    assert.ok(narrowed < whole, `range total ${narrowed} < whole ${whole}`);
+    assert.ok(Math.abs(narrowed - expected) < 1e-6 * whole, `flamegraph total ${narrowed} = model ${expected}`);
+    await p.page.click('button[aria-label="Clear the time range"]');
+    await p.page.waitForFunction((w) => Number((document.querySelector('#flame-total') as HTMLElement).dataset.us) === w, whole);
+  });
+
+  test('top functions table lists the worker functions and is keyboard navigable', async () => {
+    await showView(p.page, 'flamegraph');
+    const names = await p.page.$$eval('#top-functions tbody tr', (tr) => tr.map((r) => r.getAttribute('data-function')));
+    const expected = topFunctions(report).map((f) => f.name);
+    assert.deepEqual(names.slice(0, 5), expected.slice(0, 5));
+    await p.page.focus('#top-functions tbody tr:first-child');
+    await p.page.keyboard.press('ArrowDown');
+    assert.equal(await p.page.evaluate(() => document.activeElement?.getAttribute('data-function')), names[1]);
+    await p.page.keyboard.press('Enter');
+    assert.equal(await p.page.$eval('#flame-search', (e) => (e as HTMLInputElement).value), names[1]);
+    await p.page.fill('#flame-search', '');
+  });
+
+  test('search highlights the matching frames and shows how many match', async () => {
+    await showView(p.page, 'flamegraph');
+    assert.equal(await highlightPixels(p, '#flamegraph'), 0);
+    await p.page.fill('#flame-search', 'mandel');
+    await p.page.waitForFunction(() => (document.querySelector('#flame-matches') as HTMLElement).dataset.count !== '0');
+    const count = Number(await p.page.$eval('#flame-matches', (e) => (e as HTMLElement).dataset.count));
+    assert.equal(count, searchTree(buildFlameTree(report), 'mandel').frames);
+    assert.ok(count > 0);
+    await p.page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
+    assert.ok(await highlightPixels(p, '#flamegraph') > 100, 'matches are painted in the highlight colour');
+    await screenshot(p.page, 'synthetic-flamegraph-search');
+    await p.page.fill('#flame-search', '');
+  });
+
+  test('clicking a frame zooms into it and shows its details and source path', async () => {
+    await showView(p.page, 'flamegraph');
+    const heaviest = buildFlameTree(report).children[0];
+    const bb = (await (await p.page.$('#flamegraph'))!.boundingBox())!;
+    await p.page.mouse.click(bb.x + 4, bb.y + 18 + 9);
+    await p.page.waitForSelector('#flame-details strong');
+    assert.equal(await p.page.$eval('#flame-details strong', (e) => e.textContent), heaviest.name);
+    assert.equal(await p.page.$eval('#flame-location', (e) => e.textContent), `${heaviest.file}:${heaviest.line}`);
+    assert.equal(await p.page.$('#flame-details button'), null, 'no "Open source" outside VS Code');
+    await screenshot(p.page, 'synthetic-flamegraph-zoomed');
+    await p.page.click('button[aria-label="Zoom out to the whole tree"]');
+    await p.page.selectOption('#flame-thread', String(report.profiles[0].thread));
+    await p.page.waitForFunction((t) => Number((document.querySelector('#flame-total') as HTMLElement).dataset.us) > 0 && Math.abs(Number((document.querySelector('#flame-total') as HTMLElement).dataset.us) - t) < 1e-3, buildFlameTree(report, { threads: [report.profiles[0].thread] }).total);
+    await p.page.selectOption('#flame-thread', 'all');
+  });
+
+  test('flame chart and task durations draw; a slow task opens on the timeline', async () => {
+    await showView(p.page, 'flamechart');
+    const chartHeight = await p.page.$eval('#flamechart', (c) => (c as HTMLCanvasElement).height);
+    assert.ok(chartHeight > 100);
+    await screenshot(p.page, 'synthetic-flamechart');
+    await showView(p.page, 'durations');
+    const bars = await p.page.$$eval('#durations-histogram rect', (r) => r.length);
+    assert.ok(bars > 3);
+    await screenshot(p.page, 'synthetic-durations');
+    const k = Number(await p.page.$eval('#durations-slowest tbody tr:first-child', (e) => e.getAttribute('data-span')));
+    const s = report.spans;
+    const longest = Math.max(...s.region.map((r, i) => (r === report.regions[0].id ? s.end[i] - s.start[i] : 0)));
+    assert.equal(s.end[k] - s.start[k], longest);
+    await p.page.click('#durations-slowest tbody tr:first-child button');
+    await p.page.waitForSelector('#tab-timeline[aria-selected="true"]');
+    const [from, to] = await p.page.$eval('#timeline-window', (e) => [Number((e as HTMLElement).dataset.from), Number((e as HTMLElement).dataset.to)]);
+    assert.ok(from <= s.start[k] && to >= s.end[k] && to - from < report.meta.durationUs / 2);
+  });
+
+  test('tabs work from the keyboard and every control has an accessible name', async () => {
+    await p.page.focus('#tab-summary');
+    await p.page.click('#tab-summary');
+    await p.page.keyboard.press('ArrowRight');
+    assert.equal(await p.page.$eval('#tab-timeline', (e) => e.getAttribute('aria-selected')), 'true');
+    for (const v of ['flamegraph', 'flamechart', 'durations']) await showView(p.page, v);
+    const unnamed = await p.page.$$eval('button, select, input, canvas[tabindex], [role="tab"]', (els) =>
+      els.filter((e) => !(e.getAttribute('aria-label') || e.textContent?.trim())).map((e) => e.outerHTML.slice(0, 80)));
+    assert.deepEqual(unnamed, []);
+  });
+
+  test('no console errors and no network requests', () => {
+    assert.deepEqual(p.errors, []);
+    assert.deepEqual(p.requests, []);
+  });
+});
