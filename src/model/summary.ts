@@ -118,7 +118,8 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
     out.push(`${name(idlest.id)} idle ${percent(share)} of region '${r.name}'; a balanced schedule would save ~${formatMs(r.potentialGainMs)} ms`);
   }
   if (unbalanced.length > 3) out.push(`${plural(unbalanced.length - 3, 'more unbalanced region')}`);
-  const balanced = metrics.regions.filter((r) => r.tasks > 0 && !unbalanced.includes(r));
+  // Small regions with a negligible saving are neither flagged nor praised.
+  const balanced = metrics.regions.filter((r) => r.tasks > 0 && r.imbalance < 1.1 && r.utilization >= 0.9);
   if (balanced.length === 1) {
     const r = balanced[0];
     out.push(`region '${r.name}' is well balanced: utilization ${percent(r.utilization)}, imbalance ${r.imbalance.toFixed(2)}`);

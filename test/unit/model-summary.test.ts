@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze } from '../../src/model/analysis';
+import { formatSummary, verdicts } from '../../src/model/summary';
+import { syntheticReport } from '../../src/model/synthetic';
+import { buildReport } from './model-build';
+
+test('the summary shows the run, every thread, the metrics, every region and the hot functions', () => {
+  const r = syntheticReport({ threads: 3, spans: 3000, profiles: 3, samplesPerProfile: 1000 });
+  const text = formatSummary(r, analyze(r));
+  assert.match(text, /^\/work\/app\/main\.js\n/);
+  assert.match(text, /3 worker threads on 3 cores · schedule dynamic · exit 0/);
+  for (const t of r.threads) assert.match(text, new RegExp(`^  ${t.name} `, 'm'));
+  for (const g of r.regions) assert.ok(text.includes(g.name), g.name);
+  for (const k of ['utilization', 'imbalance', 'potential gain', 'tail', 'queue wait', 'Hottest functions', 'Findings']) assert.ok(text.includes(k), k);
+  assert.ok(!/\x1b\[/.test(text), 'no ANSI');
+});
+
+test('verdicts point at the idle thread and the saving of an unbalanced region', () => {
+  const r = buildReport({ workers: 2, regions: [{ start: 0, end: 400_000, name: 'map mandel', threads: 2 }], spans: [
+    { thread: 1, start: 0, end: 400_000 }, { thread: 2, start: 0, end: 236_000, enqueue: 0 },
+  ], durationUs: 500_000 });
+  const v = verdicts(analyze(r), r);
+  assert.ok(v.includes("worker 2 idle 41 % of region 'map mandel'; a balanced schedule would save ~82.0 ms"), v.join('\n'));
+  assert.ok(v.some((x) => x.startsWith('queue wait p95 0.00 ms')), v.join('\n'));
+});
+
+test('verdicts report failures, kills, dead threads, dropped data and balanced regions', () => {
+  const r = buildReport({ workers: 2, regions: [{ start: 0, end: 1000, name: 'map ok' }, { start: 2000, end: undefined, name: 'map cut', outcome: 'unfinished' }], spans: [
+    { thread: 1, start: 0, end: 1000 }, { thread: 2, start: 0, end: 990, failed: 1, stolenFrom: 1 }, { thread: 1, region: 1, start: 2000, end: 2500 },
+  ] });
+  r.exit = { code: null, signal: 'SIGKILL', error: null };
+  r.threads[2].died = { at: 2400, reason: 'process.exit(3) in the worker' };
+  r.dropped = { spans: 12, samples: 0, profiles: 1 };
+  const v = verdicts(analyze(r), r);
+  for (const expected of [
+    'the process was killed by SIGKILL; the report holds what was recorded until then',
+    'worker 2 died: process.exit(3) in the worker',
+    "region 'map cut' did not finish normally (unfinished)",
+    '1 task failed',
+    '12 spans could not be kept (buffers full or lost at exit)',
+    '1 thread profile could not be collected',
+    "region 'map ok' is well balanced: utilization 100 %, imbalance 1.01",
+    '1 task stolen (33 % of tasks)',
+  ]) assert.ok(v.includes(expected), `missing "${expected}" in:\n${v.join('\n')}`);
+});
+
+test('a run without pool tasks says so', () => {
+  const r = buildReport({ workers: 0 });
+  r.exit = { code: 1, signal: null, error: { message: 'boom' } };
+  const v = verdicts(analyze(r), r);
+  assert.deepEqual(v, ['the script threw an uncaught error: boom',
+    'no pool tasks were recorded: the script used no parallel-profiler pool or instrumented worker']);
+  assert.match(formatSummary(r, analyze(r)), /uncaught error: boom/);
+});
