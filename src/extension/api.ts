@@ -21,6 +21,8 @@ export interface ParallelProfilerApi {
   onDidFinishRun: vscode.Event<ProfileOutcome>;
   /** Report panels and custom editors, with their ready/init handshake state. */
   webviews(): WebviewStatus[];
+  /** Messages shown when running was refused (untrusted workspace), oldest first. */
+  refusals(): string[];
   /** True while a run is in progress. */
   isRunning(): boolean;
   /** Report files listed in the Runs view, newest first. */

@@ -59,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): ParallelProfilerApi 
     onDidFinishRun: finished.event,
     webviews: () => [...panels.statuses(), ...editorProvider.statuses()],
     isRunning: () => profiler.isRunning,
+    refusals: () => [...profiler.refusals],
     runs: async () => (await runs.getChildren()).map((item) => ({ file: item.file, description: String(item.description ?? '') })),
   };
 }

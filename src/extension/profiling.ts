@@ -39,6 +39,8 @@ export class Profiler implements vscode.Disposable {
   private readonly running = new Set<AbortController>();
   private readonly statusItem: vscode.StatusBarItem;
   private readonly listeners: RunListener[] = [];
+  /** Refusal messages shown this session (most recent last), for tests and diagnostics. */
+  readonly refusals: string[] = [];
 
   constructor(private readonly log: Log, private readonly session: ReportSession) {
     this.statusItem = vscode.window.createStatusBarItem('parallelProfiler.running', vscode.StatusBarAlignment.Left, 100);
@@ -58,6 +60,7 @@ export class Profiler implements vscode.Disposable {
   checkTrust(): boolean {
     if (vscode.workspace.isTrusted) return true;
     this.log.info(`refused to run: ${UNTRUSTED_MESSAGE}`);
+    this.refusals.push(UNTRUSTED_MESSAGE);
     void vscode.window.showWarningMessage(UNTRUSTED_MESSAGE, 'Manage Workspace Trust').then((choice) => {
       if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
     }, () => undefined);

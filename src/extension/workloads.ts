@@ -90,7 +90,8 @@ export class WorkloadTests implements vscode.Disposable {
     }
     const children = found.map((w) => {
       const item = this.controller.createTestItem(`${uri.toString()}#${w.name}`, w.name, uri);
-      item.range = new vscode.Range(w.line, w.column, w.line, w.column);
+      // The whole declaration line, so "run test at cursor" finds it from anywhere on the line.
+      item.range = new vscode.Range(w.line, 0, w.line, lineLength(text, w.line));
       return item;
     });
     fileItem.children.replace(children);
@@ -155,4 +156,11 @@ export class WorkloadTests implements vscode.Disposable {
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+function lineLength(text: string, line: number): number {
+  let start = 0;
+  for (let k = 0; k < line; k++) start = text.indexOf('\n', start) + 1;
+  const end = text.indexOf('\n', start);
+  return (end < 0 ? text.length : end) - start;
 }

@@ -4,12 +4,13 @@
 // `vscode: N passed, N failed`. See test/vscode/README.md.
 // usage: node test/vscode/harness.mjs   (after `node scripts/build.mjs`)
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { format } from 'node:util';
 import { ensureInstalled } from './install.mjs';
 import { runUiTest } from './ui.mjs';
 
@@ -79,8 +80,10 @@ async function runSuite({ scratch, port, folder, testsEntry, name, limitMs = 8 *
     const page = browser.pages()[0] ?? await browser.newPage();
     const exited = new Promise((resolve) => { void page.exposeFunction('codeAutomationExit', (code) => resolve(code)); });
     await page.exposeFunction('codeAutomationLog', (_type, args) => {
-      const text = (args ?? []).map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+      // The workbench forwards console calls with their format string (mocha's spec reporter uses %s).
+      const text = format(...(args ?? []));
       for (const line of text.split('\n')) {
+        if (/^\s+at .*(http|node:)/.test(line)) continue; // workbench stack frames: noise here
         console.log(`  [${name}] ${line}`);
         const m = /^mocha: (\d+) passed, (\d+) failed/.exec(line.trim());
         if (m) counts = { passed: Number(m[1]), failed: Number(m[2]) };
@@ -163,6 +166,10 @@ async function main() {
   {
     const untrusted = join(scratch, 'untrusted-ws');
     cpSync(join(root, 'test/vscode/workspace'), untrusted, { recursive: true });
+    // A report recorded by the main suite, to check that viewing works without trust.
+    mkdirSync(join(untrusted, 'reports'), { recursive: true });
+    const recorded = existsSync(join(workspace, '.parprof')) ? readdirSync(join(workspace, '.parprof')).filter((f) => f.endsWith('.parprof')) : [];
+    if (recorded[0]) cpSync(join(workspace, '.parprof', recorded[0]), join(untrusted, 'reports', recorded[0]));
     const port = await freePort();
     const server = await startServer({ ...installed, port, userData, extensionsDir, env, trust: true, logFile: join(scratch, 'server-trust.log') });
     try {

@@ -1,0 +1,44 @@
+// The Testing API controller lists declared workloads; running one from the editor (the gutter's
+// "run test at cursor") profiles just that workload.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { parseReport } from '../../../src/model/load';
+import { api, closeAllEditors, openFile, waitFor, wsFile } from './util';
+
+describe('Parallel workloads (Testing API)', () => {
+  const file = wsFile('workloads.js');
+
+  it('discovers the workload declarations of the workspace', async () => {
+    const api_ = await api();
+    await api_.discoverWorkloads();
+    const found = await waitFor('workloads', () => {
+      const w = api_.workloads().filter((x) => x.file === file);
+      return w.length === 2 ? w : undefined;
+    });
+    const source = fs.readFileSync(file, 'utf8').split('\n');
+    assert.deepEqual(found.map((w) => w.name), ['spin-map', 'square-reduce']);
+    for (const w of found) assert.ok(source[w.line].includes(`workload('${w.name}'`), `line ${w.line + 1} of ${w.name}`);
+  });
+
+  it('running one workload at the cursor profiles only that workload and passes', async function () {
+    this.timeout(180_000);
+    const api_ = await api();
+    await closeAllEditors();
+    const editor = await openFile(file);
+    const decl = api_.workloads().find((w) => w.file === file && w.name === 'square-reduce')!;
+    const at = new vscode.Position(decl.line, 4);
+    editor.selection = new vscode.Selection(at, at);
+    const done = new Promise<Parameters<Parameters<typeof api_.onDidRunWorkload>[0]>[0]>((resolve) => {
+      const sub = api_.onDidRunWorkload((e) => { sub.dispose(); resolve(e); });
+    });
+    await vscode.commands.executeCommand('testing.runAtCursor');
+    const result = await done;
+    assert.equal(result.item, decl.id);
+    assert.ok(result.outcome, 'no report');
+    assert.equal(result.passed, true);
+    const report = parseReport(fs.readFileSync(result.outcome.file));
+    assert.deepEqual(report.regions.map((r) => r.fn), ['addSquare'], 'only the chosen workload ran');
+    assert.match(result.outcome.file, /workloads-square-reduce-/);
+  });
+});
