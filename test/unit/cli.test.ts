@@ -64,6 +64,11 @@ test('record writes the report, prints the summary, passes the exit code; report
   const threads = metrics.threads as { name: string; kind: string }[];
   assert.deepEqual(threads.filter((t) => t.kind === 'worker').map((t) => t.name).sort(), ['raw 0', 'raw 1']);
 
+  const html = join(dir, 'raw.html');
+  const page = parprof('report', out, '--html', html);
+  assert.equal(page.code, 0, page.stderr);
+  assert.match(readFileSync(html, 'utf8'), /<html[\s\S]*raw 0/);
+
   const failed = parprof('record', '--out', join(dir, 'throw.parprof'), 'crash-throw.js');
   assert.equal(failed.code, 1);
   assert.match(failed.stderr, /fixture boom after 10 answers/);

@@ -53,8 +53,9 @@ test('SIGKILL of the script from outside: spans up to shortly before the kill su
   const killUs = killedAt - report.meta.originUs;
   const lastEnd = Math.max(...report.spans.end);
   assert.ok(report.spans.count > 100, `${report.spans.count} spans`);
-  // Batches are written at least every 100 ms; allow scheduling slack on a loaded machine.
-  assert.ok(killUs - lastEnd < 400_000, `last span ${((killUs - lastEnd) / 1000).toFixed(0)} ms before the kill`);
+  // Batches are written at least every 100 ms; the bound leaves room for a worker starved of CPU
+  // on a loaded 2-core machine, and still fails if spans were kept only in memory until exit.
+  assert.ok(killUs - lastEnd < 1_000_000, `last span ${((killUs - lastEnd) / 1000).toFixed(0)} ms before the kill`);
   assert.ok(lastEnd <= killUs + 50_000);
   const region = report.regions.find((r) => r.name === 'contract');
   assert.equal(region?.outcome, 'unfinished');
