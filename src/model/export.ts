@@ -2,7 +2,8 @@
 // import of plain V8 .cpuprofile files as one-thread reports.
 import type { CpuProfile, Report } from './report';
 import { REPORT_FORMAT, REPORT_VERSION, emptySpans } from './report';
-import { ReportError, validateCpuProfile } from './load';
+import { ReportError, decodeReportText, parseJson, validateCpuProfile, validateReport } from './load';
+import type { ParseOptions } from './load';
 
 /** One Trace Event Format event; times in µs from the report origin. */
 export interface TraceEvent {
@@ -112,4 +113,16 @@ export function importCpuProfile(json: unknown, name?: string): Report | undefin
     dropped: { spans: 0, samples: 0, profiles: 0 },
     exit: { code: null, signal: null, error: null },
   };
+}
+
+/**
+ * Reads either a .parprof report or a plain V8 .cpuprofile (bytes, optionally gzip-compressed,
+ * or text). Anything else throws a ReportError that says what was expected.
+ */
+export function parseAnyReport(data: Uint8Array | string, options?: ParseOptions & { name?: string }): Report {
+  const json = parseJson(decodeReportText(data, options));
+  if (typeof json === 'object' && json !== null && 'format' in json) return validateReport(json);
+  const imported = importCpuProfile(json, options?.name);
+  if (imported) return imported;
+  throw new ReportError("not a Parallel Profiler report (no format 'parprof') nor a V8 .cpuprofile (no nodes, samples, startTime)");
 }

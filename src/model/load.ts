@@ -18,7 +18,8 @@ function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-function decodeText(data: Uint8Array | string, options?: ParseOptions): string {
+/** Text of a report given as text, bytes, or gzip-compressed bytes (with options.gunzip). */
+export function decodeReportText(data: Uint8Array | string, options?: ParseOptions): string {
   if (typeof data === 'string') return data;
   let bytes = data;
   if (isGzip(bytes)) {
@@ -43,7 +44,7 @@ export function parseJson(text: string): unknown {
 
 /** Parses and validates a report from bytes (JSON, or gzip-compressed JSON with options.gunzip) or text. */
 export function parseReport(data: Uint8Array | string, options?: ParseOptions): Report {
-  return validateReport(parseJson(decodeText(data, options)));
+  return validateReport(parseJson(decodeReportText(data, options)));
 }
 
 /** Like parseReport, but decompresses gzip itself with DecompressionStream (browsers, Node ≥ 18). */

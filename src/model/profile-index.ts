@@ -65,7 +65,14 @@ export function indexProfile(profile: CpuProfile): ProfileIndex {
   const nodes = profile.nodes;
   const n = nodes.length;
   const byId = new Map<number, number>();
-  for (let i = 0; i < n; i++) byId.set(nodes[i].id, i);
+  let maxId = 0;
+  for (let i = 0; i < n; i++) {
+    byId.set(nodes[i].id, i);
+    maxId = Math.max(maxId, nodes[i].id);
+  }
+  // V8 numbers nodes 1..n: a table makes the per-sample lookup a load instead of a hash.
+  const table = maxId < 4 * n + 1024 ? new Int32Array(maxId + 1).fill(-1) : undefined;
+  if (table) for (let i = 0; i < n; i++) if (nodes[i].id >= 0) table[nodes[i].id] = i;
   const parent = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) {
     const children = nodes[i].children;
@@ -122,7 +129,8 @@ export function indexProfile(profile: CpuProfile): ProfileIndex {
   for (let i = 0; i < m; i++) {
     t += profile.timeDeltas[i];
     times[i] = t;
-    const k = byId.get(samples[i]);
+    const id = samples[i];
+    const k = table ? (id >= 0 && id <= maxId ? table[id] : -1) : byId.get(id);
     sampleNode[i] = k === undefined ? -1 : k;
   }
   for (let i = 0; i < m; i++) {

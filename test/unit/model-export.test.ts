@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { importCpuProfile, toChromeTrace } from '../../src/model/export';
+import { importCpuProfile, parseAnyReport, toChromeTrace } from '../../src/model/export';
 import { ReportError, parseReport, serializeReport, validateReport } from '../../src/model/load';
 import { buildFlameTree, topFunctions } from '../../src/model/flame';
 import { analyze } from '../../src/model/analysis';
@@ -107,4 +107,15 @@ test('synthetic reports are deterministic, valid and of the requested size', () 
   assert.ok(a.profiles.every((p) => p.profile.samples.length === 700));
   assert.deepEqual(new Set(a.spans.thread), new Set([1, 2, 3, 4]));
   assert.throws(() => syntheticReport({ threads: 0, spans: 1, profiles: 0, samplesPerProfile: 0 }), /threads must be an integer ≥ 1, got 0/);
+});
+
+test('parseAnyReport reads reports and .cpuprofiles, and names both when it gets neither', () => {
+  const r = syntheticReport({ threads: 2, spans: 10, profiles: 1, samplesPerProfile: 10 });
+  assert.equal(serializeReport(parseAnyReport(serializeReport(r))), serializeReport(r));
+  const profile = { ...r.profiles[0].profile, startTime: 5000, endTime: 90000 };
+  const imported = parseAnyReport(new TextEncoder().encode(JSON.stringify(profile)), { name: 'x.cpuprofile' });
+  assert.equal(imported.meta.script, 'x.cpuprofile');
+  assert.equal(imported.profiles[0].profile.endTime, 85000);
+  assert.throws(() => parseAnyReport('{"traceEvents": []}'), /not a Parallel Profiler report \(no format 'parprof'\) nor a V8 \.cpuprofile/);
+  assert.throws(() => parseAnyReport('{"format": "parprof", "version": 2}'), /unsupported report version 2/);
 });
