@@ -10,6 +10,11 @@ export function formatMs(ms: number): string {
   return a >= 100 ? ms.toFixed(0) : a >= 10 ? ms.toFixed(1) : ms.toFixed(2);
 }
 
+/** A duration for prose: µs below a millisecond (queue waits are often a few µs). */
+function formatShort(ms: number): string {
+  return ms < 1 ? `${Math.round(ms * 1000)} µs` : `${formatMs(ms)} ms`;
+}
+
 function percent(x: number): string {
   return `${Math.round(x * 100)} %`;
 }
@@ -108,16 +113,29 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
     out.push(`${metrics.extra.workerThreads} threads ran tasks on ${plural(report.meta.cores, 'core')}: they competed for cores`);
   }
 
-  // The regions where balance matters most, by what a perfect balance would save.
+  // What an even spread would save: the busiest thread's excess over the mean. It equals
+  // potentialGainMs when the busiest thread was busy all along; when every thread waited for
+  // work (low utilization), only this part is the schedule's fault.
+  const balanceGain = (r: RunMetrics['regions'][number]) => {
+    const p = Math.max(report.regions.find((g) => g.id === r.id)?.threads ?? 0, r.threads.filter((t) => t.tasks > 0).length, 1);
+    const busy = r.threads.map((t) => t.busyMs);
+    const mean = busy.reduce((a, b) => a + b, 0) / p;
+    return Math.min(r.potentialGainMs, Math.max(0, ...busy) - mean);
+  };
   const unbalanced = metrics.regions
-    .filter((r) => r.tasks > 0 && r.imbalance >= 1.1 && r.potentialGainMs >= Math.max(1, 0.05 * r.wallMs))
-    .sort((a, b) => b.potentialGainMs - a.potentialGainMs);
-  for (const r of unbalanced.slice(0, 3)) {
+    .map((r) => ({ r, gain: balanceGain(r) }))
+    .filter(({ r, gain }) => r.tasks > 0 && r.imbalance >= 1.1 && gain >= Math.max(1, 0.05 * r.wallMs))
+    .sort((a, b) => b.gain - a.gain);
+  for (const { r, gain } of unbalanced.slice(0, 3)) {
     const idlest = r.threads.reduce((a, b) => (b.idleMs > a.idleMs ? b : a), r.threads[0]);
     const share = r.wallMs > 0 ? idlest.idleMs / r.wallMs : 0;
-    out.push(`${name(idlest.id)} idle ${percent(share)} of region '${r.name}'; a balanced schedule would save ~${formatMs(r.potentialGainMs)} ms`);
+    out.push(`${name(idlest.id)} idle ${percent(share)} of region '${r.name}'; a balanced schedule would save ~${formatMs(gain)} ms`);
   }
   if (unbalanced.length > 3) out.push(`${plural(unbalanced.length - 3, 'more unbalanced region')}`);
+  const starved = metrics.regions.filter((r) => r.tasks > 0 && r.utilization < 0.6 && r.wallMs >= 1).sort((a, b) => a.utilization - b.utilization);
+  for (const r of starved.slice(0, 3)) {
+    out.push(`threads were busy only ${percent(r.utilization)} of region '${r.name}': most of the time no task was ready for them`);
+  }
   // Small regions with a negligible saving are neither flagged nor praised.
   const balanced = metrics.regions.filter((r) => r.tasks > 0 && r.imbalance < 1.1 && r.utilization >= 0.9);
   if (balanced.length === 1) {
@@ -127,7 +145,7 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
 
   const q = metrics.queueWaitMs;
   const taskP50 = metrics.extra.taskMs.p50;
-  out.push(`queue wait p95 ${formatMs(q.p95)} ms` + (q.p50 > taskP50 && taskP50 > 0 ? '; tasks wait longer than they run: larger chunks would help' : ''));
+  out.push(`queue wait p95 ${formatShort(q.p95)}` + (q.p50 > taskP50 && taskP50 > 0 ? '; tasks wait longer than they run: larger chunks would help' : ''));
   if (metrics.extra.steals) out.push(`${plural(metrics.extra.steals, 'task')} stolen (${percent(metrics.extra.steals / metrics.extra.tasks)} of tasks)`);
   return out;
 }

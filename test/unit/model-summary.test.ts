@@ -22,7 +22,7 @@ test('verdicts point at the idle thread and the saving of an unbalanced region',
   ], durationUs: 500_000 });
   const v = verdicts(analyze(r), r);
   assert.ok(v.includes("worker 2 idle 41 % of region 'map mandel'; a balanced schedule would save ~82.0 ms"), v.join('\n'));
-  assert.ok(v.some((x) => x.startsWith('queue wait p95 0.00 ms')), v.join('\n'));
+  assert.ok(v.some((x) => x.startsWith('queue wait p95 0 µs')), v.join('\n'));
 });
 
 test('verdicts report failures, kills, dead threads, dropped data and balanced regions', () => {
@@ -52,4 +52,14 @@ test('a run without pool tasks says so', () => {
   assert.deepEqual(v, ['the script threw an uncaught error: boom',
     'no pool tasks were recorded: the script used no parallel-profiler pool or instrumented worker']);
   assert.match(formatSummary(r, analyze(r)), /uncaught error: boom/);
+});
+
+test('a region whose threads mostly wait is called starved, not unbalanced', () => {
+  // Both threads run short tasks spread over a long region: utilization ~10 %, imbalance ~1.05.
+  const spans = [];
+  for (let i = 0; i < 10; i++) spans.push({ thread: 1, start: i * 10_000, end: i * 10_000 + 1050 }, { thread: 2, start: i * 10_000, end: i * 10_000 + 950 });
+  const r = buildReport({ workers: 2, regions: [{ start: 0, end: 100_000, name: 'external pool' }], spans, durationUs: 100_000 });
+  const v = verdicts(analyze(r), r);
+  assert.ok(v.includes("threads were busy only 10 % of region 'external pool': most of the time no task was ready for them"), v.join('\n'));
+  assert.ok(!v.some((x) => x.includes('balanced schedule')), v.join('\n'));
 });
