@@ -4,7 +4,7 @@
 // `vscode: N passed, N failed`. See test/vscode/README.md.
 // usage: node test/vscode/harness.mjs   (after `node scripts/build.mjs`)
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,7 +72,7 @@ async function startServer({ node24, codeServer, port, userData, extensionsDir, 
  * Opens the workbench with the extension under development and a mocha entry, relays the
  * extension host's console, and resolves with the suite's counts (from the line the entry prints).
  */
-async function runSuite({ scratch, port, folder, testsEntry, name, limitMs = 8 * 60_000 }) {
+async function runSuite({ scratch, port, folder, extensionPath, testsEntry, name, limitMs = 8 * 60_000 }) {
   const browser = await launchBrowser(scratch);
   let counts;
   let exitCode = 'timeout';
@@ -90,7 +90,7 @@ async function runSuite({ scratch, port, folder, testsEntry, name, limitMs = 8 *
       }
     });
     const remote = `vscode-remote://127.0.0.1:${port}`;
-    const payload = JSON.stringify([['extensionDevelopmentPath', remote + root.replace(/\/$/, '')], ['extensionTestsPath', remote + testsEntry]]);
+    const payload = JSON.stringify([['extensionDevelopmentPath', remote + extensionPath], ['extensionTestsPath', remote + testsEntry]]);
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(payload)}`);
     log(`${name}: workbench opened, waiting for the suite`);
     exitCode = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), limitMs))]);
@@ -134,10 +134,20 @@ async function main() {
     'security.workspace.trust.banner': 'never', 'security.workspace.trust.untrustedFiles': 'open',
   }, null, 2));
 
+  // A snapshot of the built extension: a build started meanwhile (scripts/build.mjs empties dist/
+  // and out/) cannot pull files from under the running extension host. node_modules is linked
+  // (mocha for the suite entry, esbuild for .ts scripts).
+  const ext = join(scratch, 'extension');
+  mkdirSync(ext);
+  for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', '.vscodeignore', 'dist', 'media', 'out']) {
+    if (existsSync(join(root, f))) cpSync(join(root, f), join(ext, f), { recursive: true });
+  }
+  symlinkSync(join(root, 'node_modules'), join(ext, 'node_modules'));
+
   // The packaged extension, installed the way a user installs it; the UI test runs against it.
   const vsix = join(scratch, 'parallel-profiler.vsix');
   const vsce = spawnSync(process.execPath, [join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '-o', vsix],
-    { cwd: root, encoding: 'utf8', env: { ...process.env } });
+    { cwd: ext, encoding: 'utf8', env: { ...process.env } });
   if (vsce.status !== 0) throw new Error(`vsce package failed:\n${vsce.stdout}\n${vsce.stderr}`);
   log(`vsix: ${(statSync(vsix).size / 1024).toFixed(0)} KiB`);
   const install = spawnSync(installed.node24, [installed.codeServer, '--user-data-dir', userData, '--extensions-dir', extensionsDir,
@@ -156,7 +166,7 @@ async function main() {
     const server = await startServer({ ...installed, port, userData, extensionsDir, env, trust: false, logFile: join(scratch, 'server.log') });
     log(`code-server up on ${port}`);
     try {
-      parts.push(['suite', await runSuite({ scratch, port, folder: workspace, testsEntry: join(root, 'out/test/vscode/index.js'), name: 'suite' })]);
+      parts.push(['suite', await runSuite({ scratch, port, folder: workspace, extensionPath: ext, testsEntry: join(ext, 'out/test/vscode/index.js'), name: 'suite' })]);
       parts.push(['ui', await runUiTest({ scratch, port, folder: workspace, root, launchBrowser, log })]);
     } finally {
       await server.stop();
@@ -173,7 +183,7 @@ async function main() {
     const port = await freePort();
     const server = await startServer({ ...installed, port, userData, extensionsDir, env, trust: true, logFile: join(scratch, 'server-trust.log') });
     try {
-      parts.push(['untrusted', await runSuite({ scratch, port, folder: untrusted, testsEntry: join(root, 'out/test/vscode/untrusted/index.js'), name: 'untrusted' })]);
+      parts.push(['untrusted', await runSuite({ scratch, port, folder: untrusted, extensionPath: ext, testsEntry: join(ext, 'out/test/vscode/untrusted/index.js'), name: 'untrusted' })]);
     } finally {
       await server.stop();
     }
