@@ -38,7 +38,8 @@ async function benchWebview() {
   const data = JSON.parse(readFileSync(file, 'utf8'));
   const list = Array.isArray(data) ? data : Array.isArray(data.rows) ? data.rows : Object.entries(data).map(([name, value]) => ({ name, value }));
   return list.map((r) => (typeof r.value === 'number' || r.unavailable
-    ? { name: `webview: ${r.name}`, value: r.value, unit: r.unit, target: r.target, pass: r.pass, note: r.note, unavailable: r.unavailable }
+    ? { name: `webview: ${r.name}`, value: r.value, unit: r.unit, pass: r.pass, note: r.note, unavailable: r.unavailable,
+      target: typeof r.target === 'number' ? `≤ ${r.target} ${r.unit ?? ''}`.trim() : r.target }
     : { name: `webview: ${r.name}`, unavailable: undefined, value: NaN, note: JSON.stringify(r.value ?? r).slice(0, 200) }));
 }
 
