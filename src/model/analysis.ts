@@ -148,16 +148,30 @@ export function analyze(report: Report): RunMetrics {
   const R = report.regions.length + 1;
   const spanThread = denseIds(s.thread, report.threads.map((t) => t.id), n);
   const spanRegion = denseIds(s.region, report.regions.map((r) => r.id), n);
+  // One pass over the span columns for everything per span; later passes read typed arrays only.
   const lastSpanEnd = new Float64Array(R).fill(-Infinity);
+  const keys = new Int32Array(n);
+  const waitAll = new Float64Array(n);
+  const durationAll = new Float64Array(n);
+  const stolen = new Uint8Array(n);
+  let steals = 0, failed = 0;
   for (let i = 0; i < n; i++) {
     const r = spanRegion[i];
-    if (s.end[i] > lastSpanEnd[r]) lastSpanEnd[r] = s.end[i];
+    const start = s.start[i], end = s.end[i];
+    if (end > lastSpanEnd[r]) lastSpanEnd[r] = end;
+    keys[i] = r * T + spanThread[i];
+    const wait = start - s.enqueue[i];
+    waitAll[i] = wait > 0 ? wait : 0;
+    durationAll[i] = end - start;
+    if (s.stolenFrom[i] >= 0) {
+      stolen[i] = 1;
+      steals++;
+    }
+    if (s.failed[i]) failed++;
   }
   const runEndUs = report.meta.durationUs;
   const regionEnd = report.regions.map((r, i) => r.end ?? (lastSpanEnd[i] > -Infinity ? Math.max(r.start, lastSpanEnd[i]) : Math.max(r.start, runEndUs)));
 
-  const keys = new Int32Array(n);
-  for (let i = 0; i < n; i++) keys[i] = spanRegion[i] * T + spanThread[i];
   const byRegion = groupBy(keys, R * T);
   const waits = new Float64Array(n);
   const durations = new Float64Array(n);
@@ -166,7 +180,7 @@ export function analyze(report: Report): RunMetrics {
     const from = reg.start, to = regionEnd[r];
     const rows: RegionThreadMetrics[] = [];
     const busy: number[] = [], lastEnd: number[] = [];
-    let tasks = 0, steals = 0;
+    let tasks = 0, regionSteals = 0;
     for (let t = 0; t < T; t++) {
       const ids = byRegion.order.subarray(byRegion.offset[r * T + t], byRegion.offset[r * T + t + 1]);
       if (ids.length === 0) continue;
@@ -174,9 +188,9 @@ export function analyze(report: Report): RunMetrics {
       const u = unionLength(ids, s.start, s.end, from, to);
       for (let k = 0; k < ids.length; k++) {
         const i = ids[k];
-        waits[tasks] = Math.max(0, s.start[i] - s.enqueue[i]);
-        durations[tasks++] = s.end[i] - s.start[i];
-        if (s.stolenFrom[i] >= 0) steals++;
+        waits[tasks] = waitAll[i];
+        durations[tasks++] = durationAll[i];
+        regionSteals += stolen[i];
       }
       busy.push(u.busy);
       lastEnd.push(u.lastEnd > -Infinity ? u.lastEnd : from);
@@ -195,7 +209,7 @@ export function analyze(report: Report): RunMetrics {
       id: reg.id, name: reg.name, kind: reg.kind, schedule: reg.schedule, wallMs: (to - from) * MS,
       ...balance(p, from, to, busy, lastEnd),
       queueWaitMs: percentiles(waits, tasks, MS), taskMs: percentiles(durations, tasks, MS),
-      tasks, steals, threads: rows,
+      tasks, steals: regionSteals, threads: rows,
     };
   });
 
@@ -224,13 +238,6 @@ export function analyze(report: Report): RunMetrics {
     threadBusy[t] = unionLength(ids, s.start, s.end, -Infinity, Infinity).busy;
     threadTasks[t] = ids.length;
   }
-  let steals = 0, failed = 0;
-  for (let i = 0; i < n; i++) {
-    waits[i] = Math.max(0, s.start[i] - s.enqueue[i]);
-    durations[i] = s.end[i] - s.start[i];
-    if (s.stolenFrom[i] >= 0) steals++;
-    if (s.failed[i]) failed++;
-  }
 
   const threads: ThreadMetrics[] = report.threads.map((th, t) => {
     let samples = 0;
@@ -253,11 +260,11 @@ export function analyze(report: Report): RunMetrics {
   return {
     wallMs: (runEnd - runStart) * MS,
     ...balance(busy.length, runStart, runEnd, busy, lastEnd),
-    queueWaitMs: percentiles(waits, n, MS),
+    queueWaitMs: percentiles(waitAll, n, MS),
     threads,
     regions,
     dropped: report.dropped,
     exit: report.exit,
-    extra: { start: runStart, end: runEnd, workerThreads: busy.length, tasks: n, steals, failedTasks: failed, taskMs: percentiles(durations, n, MS) },
+    extra: { start: runStart, end: runEnd, workerThreads: busy.length, tasks: n, steals, failedTasks: failed, taskMs: percentiles(durationAll, n, MS) },
   };
 }

@@ -50,7 +50,9 @@ export function syntheticReport(options: SyntheticOptions): Report {
 
   const regionCount = Math.max(1, Math.min(8, Math.ceil(spans / 1000)));
   const n = spans;
-  const col = () => new Array<number>(n);
+  // Filled as typed arrays, returned as plain arrays: `new Array(n)` beyond 100k entries would be
+  // a slow dictionary-mode array, unlike the packed arrays JSON.parse makes of a real report.
+  const col = () => new Float64Array(n);
   const thread = col(), region = col(), index = col(), first = col(), items = col(), enqueue = col(), start = col(),
     end = col(), stolenFrom = col(), parent = col(), failed = col();
   const regions: Region[] = [];
@@ -110,7 +112,11 @@ export function syntheticReport(options: SyntheticOptions): Report {
     },
     threads: threadInfos,
     regions,
-    spans: { count: n, thread, region, index, first, items, enqueue, start, end, stolenFrom, parent, failed },
+    spans: {
+      count: n, thread: Array.from(thread), region: Array.from(region), index: Array.from(index), first: Array.from(first),
+      items: Array.from(items), enqueue: Array.from(enqueue), start: Array.from(start), end: Array.from(end),
+      stolenFrom: Array.from(stolenFrom), parent: Array.from(parent), failed: Array.from(failed),
+    },
     profiles: threadProfiles,
     elu: threadInfos.map((x) => {
       const ts: number[] = [], us: number[] = [];
@@ -148,8 +154,8 @@ function syntheticProfile(rand: () => number, samples: number, from: number, to:
     }
     leaves.push(node);
   }
-  const sampleIds = new Array<number>(samples);
-  const deltas = new Array<number>(samples);
+  const sampleIds: number[] = [];
+  const deltas: number[] = [];
   const interval = samples > 0 ? (to - from) / samples : 0;
   const ticks = new Map<CpuProfileNode, Map<number, number>>();
   for (let i = 0; i < samples; i++) {
