@@ -196,17 +196,37 @@ export function flameChart(profile: CpuProfile, from: number, to: number, option
   const index = indexProfile(profile);
   const maxDepth = options?.maxDepth ?? Infinity;
   const minWidth = options?.minWidthUs ?? 0;
-  const out: ChartFrame[] = [];
-  const open: { node: number; start: number }[] = [];
+  // Bars are recorded when they open, which is already start-then-depth order: no sort needed.
+  // Typed columns keep the millions of short bars of a busy profile cheap until they are filtered.
+  let capacity = 1024;
+  let barNode = new Int32Array(capacity), barDepth = new Int32Array(capacity);
+  let barStart = new Float64Array(capacity), barEnd = new Float64Array(capacity);
+  let bars = 0;
+  const openBars: number[] = [];
+  const openNodes: number[] = [];
+  const open = (node: number, t: number) => {
+    if (bars === capacity) {
+      capacity *= 2;
+      const grow = <A extends Int32Array | Float64Array>(a: A, make: (n: number) => A): A => {
+        const b = make(capacity);
+        b.set(a);
+        return b;
+      };
+      barNode = grow(barNode, (k) => new Int32Array(k));
+      barDepth = grow(barDepth, (k) => new Int32Array(k));
+      barStart = grow(barStart, (k) => new Float64Array(k));
+      barEnd = grow(barEnd, (k) => new Float64Array(k));
+    }
+    barNode[bars] = node;
+    barDepth[bars] = openBars.length;
+    barStart[bars] = t;
+    openBars.push(bars++);
+    openNodes.push(node);
+  };
   const close = (keep: number, t: number) => {
-    while (open.length > keep) {
-      const bar = open.pop()!;
-      const s = Math.max(bar.start, from);
-      const e = Math.min(t, to);
-      if (e > s && e - s >= minWidth) {
-        const f = index.functions[index.fn[bar.node]];
-        out.push({ name: f.name, file: f.file, line: f.line, depth: open.length, start: s, end: e });
-      }
+    while (openBars.length > keep) {
+      barEnd[openBars.pop()!] = t;
+      openNodes.pop();
     }
   };
   const path: number[] = [];
@@ -221,21 +241,29 @@ export function flameChart(profile: CpuProfile, from: number, to: number, option
     const node = index.sampleNode[i];
     if (node === previous) continue;
     previous = node;
+    // Walk up from the new leaf only until the path meets the open stack: in a tree, a shared
+    // node at some depth means every frame above it is shared too.
+    let k = node;
+    if (k < 0 || index.hidden[k]) k = -1;
+    while (k >= 0 && index.chartDepth[k] >= maxDepth) k = index.parent[k];
     path.length = 0;
-    for (let k = node; k >= 0; k = index.parent[k]) {
-      if (isHidden(index, k)) {
-        path.length = 0;
-        break;
-      }
-      if (!(index.parent[k] < 0 && index.nodes[k].callFrame.functionName === ROOT_FRAME)) path.push(k);
+    while (k >= 0 && index.chartDepth[k] >= 0) {
+      const d = index.chartDepth[k];
+      if (d < openNodes.length && openNodes[d] === k) break;
+      path.push(k);
+      k = index.parent[k];
     }
-    path.reverse();
-    if (path.length > maxDepth) path.length = maxDepth;
-    let same = 0;
-    while (same < open.length && same < path.length && open[same].node === path[same]) same++;
-    close(same, t);
-    for (let d = same; d < path.length; d++) open.push({ node: path[d], start: t });
+    close(k >= 0 && index.chartDepth[k] >= 0 ? index.chartDepth[k] + 1 : 0, t);
+    for (let d = path.length - 1; d >= 0; d--) open(path[d], t);
   }
   close(0, lastEnd);
-  return out.sort((a, b) => a.start - b.start || a.depth - b.depth);
+  const out: ChartFrame[] = [];
+  for (let b = 0; b < bars; b++) {
+    const s = barStart[b] > from ? barStart[b] : from;
+    const e = barEnd[b] < to ? barEnd[b] : to;
+    if (e <= s || e - s < minWidth) continue;
+    const f = index.functions[index.fn[barNode[b]]];
+    out.push({ name: f.name, file: f.file, line: f.line, depth: barDepth[b], start: s, end: e });
+  }
+  return out;
 }

@@ -19,6 +19,10 @@ export interface ProfileIndex {
   times: Float64Array;
   /** Weight of each sample, µs: the time until the next sample (the last one: until endTime). */
   weights: Float64Array;
+  /** 1 when the node or an ancestor is '(idle)' / '(program)': its samples are not code. */
+  hidden: Uint8Array;
+  /** Depth below the '(root)' frame (its children are 0); -1 for the root itself. */
+  chartDepth: Int32Array;
   /** Function identity of each node (see functionKey) as an index into `functions`. */
   fn: Int32Array;
   functions: FunctionIdentity[];
@@ -137,7 +141,18 @@ export function indexProfile(profile: CpuProfile): ProfileIndex {
     const next = i + 1 < m ? times[i + 1] : Math.max(profile.endTime, times[i]);
     weights[i] = Math.max(0, next - times[i]);
   }
-  const index: ProfileIndex = { nodes, parent, depth, order: order.subarray(0, w), sampleNode, times, weights, fn, functions };
+  const hidden = new Uint8Array(n);
+  const chartDepth = new Int32Array(n);
+  for (let k = 0; k < w; k++) {
+    const i = order[k];
+    const p = parent[i];
+    const name = nodes[i].callFrame.functionName;
+    hidden[i] = HIDDEN_FRAMES.has(name) || (p >= 0 && hidden[p]) ? 1 : 0;
+    chartDepth[i] = p < 0 ? (name === ROOT_FRAME ? -1 : 0) : chartDepth[p] + 1;
+  }
+  const index: ProfileIndex = {
+    nodes, parent, depth, order: order.subarray(0, w), sampleNode, times, weights, hidden, chartDepth, fn, functions,
+  };
   cache.set(profile, index);
   return index;
 }

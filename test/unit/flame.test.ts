@@ -112,3 +112,48 @@ test('synthetic report: the tree total equals the non-idle sample time, and chil
   assert.ok(bars.length > 100);
   assert.ok(bars.every((b) => b.end > b.start));
 });
+
+test('flame chart equals a naive stack-by-stack reference on a deep synthetic profile', () => {
+  const r = syntheticReport({ threads: 2, spans: 10, profiles: 1, samplesPerProfile: 2000, seed: 4 });
+  const p = r.profiles[0].profile;
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const times = sampleTimes(p);
+  const from = times[100], to = times[1500] + 1;
+  for (const maxDepth of [Infinity, 4]) {
+    // Reference: the full stack of every sample, then runs of equal (node, depth) prefixes.
+    const expected: [string, number, number, number][] = [];
+    let open: { id: number; start: number }[] = [];
+    const closeTo = (keep: number, t: number) => {
+      while (open.length > keep) {
+        const b = open.pop()!;
+        const s = Math.max(b.start, from), e = Math.min(t, to);
+        if (e > s) expected.push([byId.get(b.id)!.callFrame.functionName, open.length, s, e]);
+      }
+    };
+    let lastEnd = from;
+    for (let i = 0; i < times.length; i++) {
+      const end = i + 1 < times.length ? times[i + 1] : p.endTime;
+      if (times[i] >= to) break;
+      if (end <= from) continue;
+      lastEnd = end;
+      const stack: number[] = [];
+      for (let id: number | undefined = p.samples[i]; id !== undefined; id = parent.get(id)) stack.unshift(id);
+      const names = stack.map((id) => byId.get(id)!.callFrame.functionName);
+      let frames = names[0] === '(root)' ? stack.slice(1) : stack;
+      if (names.some((x) => x === '(idle)' || x === '(program)')) frames = [];
+      frames = frames.slice(0, maxDepth);
+      let same = 0;
+      while (same < open.length && same < frames.length && open[same].id === frames[same]) same++;
+      closeTo(same, times[i]);
+      for (let d = same; d < frames.length; d++) open.push({ id: frames[d], start: times[i] });
+    }
+    closeTo(0, lastEnd);
+    open = [];
+    expected.sort((a, b) => a[2] - b[2] || a[1] - b[1]);
+    const actual = flameChart(p, from, to, { maxDepth }).map((b) => [b.name, b.depth, b.start, b.end]);
+    assert.ok(expected.length > 500, `${expected.length} bars`);
+    assert.deepEqual(actual, expected);
+  }
+});
