@@ -34,6 +34,8 @@ const FILES = ['/work/app/mandel.js', '/work/app/matrix.js', '/work/app/text.js'
   '/work/app/lib/util.js', '/work/app/lib/sort.js'];
 const SCHEDULES: Schedule[] = ['static', 'dynamic', 'steal'];
 
+const ns = (us: number) => Math.round(us * 1000) / 1000;
+
 function check(name: string, value: number, min: number): void {
   if (!Number.isInteger(value) || value < min) throw new RangeError(`${name} must be an integer ≥ ${min}, got ${value}`);
 }
@@ -69,10 +71,11 @@ export function syntheticReport(options: SyntheticOptions): Report {
       const th = 1 + (i % threads);
       const gap = rand() < 0.1 ? rand() * 50 : rand() * 3;
       const dur = 20 + rand() * 160 * (th === slow ? 2 : 1);
-      const s = cursor[th] + gap;
+      // Nanosecond precision, as a recorder would keep: full doubles would bloat the JSON.
+      const s = ns(cursor[th] + gap);
       thread[k] = th; region[k] = r; index[k] = i; first[k] = i * 16; items[k] = 16;
-      enqueue[k] = Math.max(regionStart, s - rand() * 40);
-      start[k] = s; end[k] = s + dur; cursor[th] = s + dur;
+      enqueue[k] = Math.max(regionStart, ns(s - rand() * 40));
+      start[k] = s; end[k] = ns(s + dur); cursor[th] = end[k];
       stolenFrom[k] = rand() < 0.02 ? 1 + ((th + Math.floor(rand() * (threads - 1))) % threads) : -1;
       if (stolenFrom[k] === th) stolenFrom[k] = -1;
       parent[k] = -1; failed[k] = rand() < 0.0005 ? 1 : 0;
@@ -84,7 +87,7 @@ export function syntheticReport(options: SyntheticOptions): Report {
     const fn = FUNCTIONS[r % FUNCTIONS.length];
     regions.push({ id: r, name: `map ${fn}`, kind: 'map', pool: 0, fn, callSite: { file: '/work/app/main.js', line: 10 + r, column: 3 },
       schedule, threads, items: perRegion * 16, chunkSize: 16, start: regionStart, end: regionEnd, outcome: 'ok' });
-    t = regionEnd + 200 + rand() * 2000;
+    t = ns(regionEnd + 200 + rand() * 2000);
   }
   const durationUs = Math.round(t + 1000);
 
@@ -162,7 +165,7 @@ function syntheticProfile(rand: () => number, samples: number, from: number, to:
     const x = rand();
     const node = x < 0.03 ? special[0] : x < 0.1 ? special[1] : x < 0.12 ? special[2] : leaves[Math.floor(rand() * rand() * leaves.length)];
     sampleIds[i] = node.id;
-    deltas[i] = i === 0 ? interval / 2 : interval * (0.8 + rand() * 0.4);
+    deltas[i] = ns(i === 0 ? interval / 2 : interval * (0.8 + rand() * 0.4));
     node.hitCount = (node.hitCount ?? 0) + 1;
     if (node.callFrame.lineNumber >= 0) {
       const m = ticks.get(node) ?? new Map<number, number>();
