@@ -39,6 +39,8 @@ export interface OpMessage {
   region: number;
   /** When the operation's tasks became available, µs from origin (0 when not recording). */
   enqueue: number;
+  /** OperationOptions.data, exposed to tasks as ctx.data. */
+  data?: unknown;
   /** reduce: the accumulator every chunk starts from. */
   identity?: unknown;
 }

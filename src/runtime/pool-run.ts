@@ -30,7 +30,7 @@ export function runOperation(m: OpMessage, fn: TaskFn, threadId: number, rec: Re
   const offset = input.kind === 'array' ? input.offset : 0;
   const data = input.kind === 'range' ? undefined : (input.data as ArrayLike<unknown>);
   const spawnOutside = (): never => { throw new Error(`ctx.spawn is only available in pool.join tasks, not in ${m.kind}`); };
-  const ctx: { threadId: number; worker: number; task: number; spawn: TaskContext['spawn'] } = { threadId, worker: m.slot, task: 0, spawn: spawnOutside };
+  const ctx: { threadId: number; worker: number; task: number; data: unknown; spawn: TaskContext['spawn'] } = { threadId, worker: m.slot, task: 0, data: m.data, spawn: spawnOutside };
   const identityIsObject = m.kind === 'reduce' && m.identity !== null && typeof m.identity === 'object';
 
   /** Runs positions [a, b) of a task; map appends to `acc` (an array), reduce folds into it. */

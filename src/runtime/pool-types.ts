@@ -35,6 +35,12 @@ export interface OperationOptions {
   signal?: AbortSignal;
   /** Region name shown by the profiler; default '<kind> <fn>'. */
   name?: string;
+  /**
+   * Anything the tasks need besides their item (matrices, parameters), readable as `ctx.data`.
+   * Structured-cloned once per operation to each worker; SharedArrayBuffer-backed typed arrays
+   * inside it are shared, not copied.
+   */
+  data?: unknown;
 }
 
 export interface ReduceOptions<A> extends OperationOptions {
@@ -56,6 +62,8 @@ export interface TaskContext {
   readonly worker: number;
   /** 0-based index of the running task in its operation. */
   readonly task: number;
+  /** The operation's `data` option (undefined when not given). */
+  readonly data: unknown;
   /**
    * pool.join only: queues a subtask over [first, end) of the same operation on this worker's
    * deque, where idle workers can steal it. Throws in map/forEach/reduce.

@@ -21,7 +21,7 @@ interface Slot { worker: Worker; threadId: number; lastError?: string; dead?: bo
 
 interface Operation {
   kind: OperationKind; fn: string; label: string; n: number; desc: InputDesc; schedule: Schedule;
-  chunkSize: number; fixedChunks: boolean; identity?: unknown; combine?: string; signal?: AbortSignal;
+  chunkSize: number; fixedChunks: boolean; identity?: unknown; data?: unknown; combine?: string; signal?: AbortSignal;
   name?: string; callSite?: Region['callSite']; resolve(v: unknown): void; reject(e: unknown): void;
 }
 
@@ -103,10 +103,11 @@ export class ThreadPool {
   private spawn(index: number): Slot {
     const worker = new Worker(join(__dirname, 'worker.js'), { workerData: { module: this.module } });
     const slot: Slot = { worker, threadId: worker.threadId };
-    worker.unref();
     worker.on('message', (m: FromWorker) => this.onMessage(index, m));
     worker.on('error', (e) => { slot.lastError = e instanceof Error ? (e.stack ?? e.message) : String(e); });
     worker.on('exit', (code) => this.onExit(index, slot, code));
+    // Idle workers do not keep the process alive (after the listeners: adding one refs again).
+    if (!this.running) worker.unref();
     try {
       getRecorder()?.workerJoined(worker.threadId, this.poolId, `${this.name} ${index + 1}`);
     } catch (e) {
@@ -131,7 +132,7 @@ export class ThreadPool {
       const { n, desc } = prepareInput(input, label);
       const recorder = getRecorder();
       this.queue.push({
-        kind, fn, label, n, desc, schedule, identity: o.identity, combine: o.combine, signal: o.signal, name: o.name,
+        kind, fn, label, n, desc, schedule, identity: o.identity, data: o.data, combine: o.combine, signal: o.signal, name: o.name,
         chunkSize: kind === 'join' ? 0 : chunkSizeFor(schedule, n, this.threads, explicit),
         fixedChunks: explicit !== undefined,
         callSite: recorder ? callSiteOf(stack, __filename) : undefined,
@@ -206,7 +207,7 @@ export class ThreadPool {
       const msg: OpMessage = {
         type: 'op', op: run.id, kind: op.kind, fn: op.fn, schedule: op.schedule, input, n: op.n, chunkSize: op.chunkSize,
         fixedChunks: op.fixedChunks, slot: s, threads: p, threadIds, control: control.buffer as SharedArrayBuffer, steal,
-        region, enqueue, identity: op.identity,
+        region, enqueue, identity: op.identity, data: op.data,
       };
       slot.worker.ref();
       run.waiting.add(s);

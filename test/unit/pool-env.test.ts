@@ -21,6 +21,12 @@ test('PARPROF_THREADS and PARPROF_SCHEDULE set the defaults; an idle pool does n
   assert.equal(plain.schedule, 'steal');
 });
 
+test('a pool that was never used or closed lets the process exit', () => {
+  const r = runNode(fixture('pool-idle.js'));
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'created\n');
+});
+
 test('invalid PARPROF_THREADS / PARPROF_SCHEDULE fall back with one [parprof] warning each', () => {
   const r = runNode(fixture('pool-defaults.js'), { PARPROF_THREADS: 'many', PARPROF_SCHEDULE: 'fifo' });
   assert.equal(r.code, 0, r.stderr);

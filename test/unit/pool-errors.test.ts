@@ -2,7 +2,14 @@
 // arguments. After each failure the same pool must still give correct answers.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ThreadPool, range, type Schedule } from 'parallel-profiler';
+import type * as PoolModule from '../../src/runtime/index';
+import type { Schedule } from '../../src/runtime/index';
+
+// The pool by its package name, as users load it (dist/runtime/index.js); types from the source,
+// because tsconfig's node10 resolution does not follow package.json `exports` self-references.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ThreadPool, range } = require('parallel-profiler') as typeof PoolModule;
+type ThreadPool = PoolModule.ThreadPool;
 import { fixture } from './pool-helpers';
 
 const tasks = fixture('tasks.js');
