@@ -57,7 +57,7 @@ function swap(a: Float64Array, i: number, j: number): void {
 }
 
 /** Union length and last end of intervals [start[i], end[i]) for the indices given (sorted by start), clipped to [from, to]. */
-export function unionLength(ids: Int32Array, start: ArrayLike<number>, end: ArrayLike<number>, from: number, to: number): { busy: number; lastEnd: number } {
+export function unionLength(ids: Int32Array, start: Float64Array, end: Float64Array, from: number, to: number): { busy: number; lastEnd: number } {
   let busy = 0;
   let curStart = 0, curEnd = -Infinity;
   let lastEnd = -Infinity;
@@ -78,7 +78,7 @@ export function unionLength(ids: Int32Array, start: ArrayLike<number>, end: Arra
 }
 
 /** Sorts `ids` by start time in place unless they already are (the common case: spans come in order). */
-export function sortByStart(ids: Int32Array, start: ArrayLike<number>): Int32Array {
+export function sortByStart(ids: Int32Array, start: Float64Array): Int32Array {
   for (let k = 1; k < ids.length; k++) {
     if (start[ids[k]] < start[ids[k - 1]]) return ids.sort((a, b) => start[a] - start[b] || a - b);
   }

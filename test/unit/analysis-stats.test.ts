@@ -24,8 +24,8 @@ test('quickselect percentiles equal nearest-rank on sorted data, for many shapes
 
 test('union length merges overlaps and clips to the window', () => {
   const start = [0, 5, 20, 30], end = [10, 15, 25, 40];
-  assert.deepEqual(unionLength(Int32Array.of(0, 1, 2, 3), start, end, -Infinity, Infinity), { busy: 30, lastEnd: 40 });
-  assert.deepEqual(unionLength(Int32Array.of(0, 1, 2, 3), start, end, 8, 35), { busy: 7 + 5 + 5, lastEnd: 35 });
+  assert.deepEqual(unionLength(Int32Array.of(0, 1, 2, 3), Float64Array.from(start), Float64Array.from(end), -Infinity, Infinity), { busy: 30, lastEnd: 40 });
+  assert.deepEqual(unionLength(Int32Array.of(0, 1, 2, 3), Float64Array.from(start), Float64Array.from(end), 8, 35), { busy: 7 + 5 + 5, lastEnd: 35 });
 });
 
 test('groupBy is a stable counting sort', () => {
