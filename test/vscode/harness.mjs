@@ -146,10 +146,11 @@ async function main() {
 
   // The packaged extension, installed the way a user installs it; the UI test runs against it.
   const vsix = join(scratch, 'parallel-profiler.vsix');
-  const vsce = spawnSync(process.execPath, [join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '-o', vsix],
+  // With dependencies, as `npm run package` does: .vscodeignore keeps esbuild and @esbuild/<platform>.
+  const vsce = spawnSync(process.execPath, [join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '-o', vsix],
     { cwd: ext, encoding: 'utf8', env: { ...process.env } });
   if (vsce.status !== 0) throw new Error(`vsce package failed:\n${vsce.stdout}\n${vsce.stderr}`);
-  log(`vsix: ${(statSync(vsix).size / 1024).toFixed(0)} KiB`);
+  log(`vsix: ${(statSync(vsix).size / 1024).toFixed(0)} KiB (${vsix})`);
   const install = spawnSync(installed.node24, [installed.codeServer, '--user-data-dir', userData, '--extensions-dir', extensionsDir,
     '--install-extension', vsix, '--force'], { encoding: 'utf8', env });
   if (install.status !== 0) throw new Error(`installing the vsix failed:\n${install.stdout}\n${install.stderr}`);
@@ -159,6 +160,8 @@ async function main() {
   cpSync(join(root, 'test/vscode/workspace'), workspace, { recursive: true });
   if (existsSync(join(root, 'examples'))) cpSync(join(root, 'examples'), join(workspace, 'examples'), { recursive: true });
 
+  // PARPROF_VSCODE_PARTS=ui (or suite,untrusted...) runs only those parts, for debugging one.
+  const only = process.env.PARPROF_VSCODE_PARTS ? process.env.PARPROF_VSCODE_PARTS.split(',') : ['suite', 'ui', 'untrusted'];
   const parts = [];
   // 1. The main suite and the UI test, on one server with workspace trust off.
   {
@@ -166,14 +169,14 @@ async function main() {
     const server = await startServer({ ...installed, port, userData, extensionsDir, env, trust: false, logFile: join(scratch, 'server.log') });
     log(`code-server up on ${port}`);
     try {
-      parts.push(['suite', await runSuite({ scratch, port, folder: workspace, extensionPath: ext, testsEntry: join(ext, 'out/test/vscode/index.js'), name: 'suite' })]);
-      parts.push(['ui', await runUiTest({ scratch, port, folder: workspace, root, launchBrowser, log })]);
+      if (only.includes('suite')) parts.push(['suite', await runSuite({ scratch, port, folder: workspace, extensionPath: ext, testsEntry: join(ext, 'out/test/vscode/index.js'), name: 'suite' })]);
+      if (only.includes('ui')) parts.push(['ui', await runUiTest({ scratch, port, folder: workspace, root, launchBrowser, log })]);
     } finally {
       await server.stop();
     }
   }
   // 2. Workspace trust on, and a folder nobody trusted: running must be refused, viewing allowed.
-  {
+  if (only.includes('untrusted')) {
     const untrusted = join(scratch, 'untrusted-ws');
     cpSync(join(root, 'test/vscode/workspace'), untrusted, { recursive: true });
     // A report recorded by the main suite, to check that viewing works without trust.

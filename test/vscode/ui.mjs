@@ -1,17 +1,40 @@
-// UI test through the browser, against the packaged .vsix installed in code-server: open an
-// example, run "Parallel Profiler: Profile Current File" from the palette, and check that the
-// panel's timeline shows one lane per thread of the recorded report. Saves a screenshot.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// UI tests through the browser, against the packaged .vsix installed in code-server: open a
+// script, run "Parallel Profiler: Profile Current File" from the palette, and check that the
+// panel's timeline shows one lane per thread of the recorded report, each with that thread's
+// task count. Once on examples/mandelbrot.js, once on a TypeScript script (the installed
+// extension must carry esbuild to run it). Saves a screenshot of each.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 
 const TITLE = 'Parallel Profiler: Profile Current File';
+/** A run, its report and the panel showing it: generous, the machine may be busy. */
+const RUN_TIMEOUT_MS = 120_000;
 
-/** The example the UI test profiles: examples/mandelbrot.js when the examples exist, else the fixture. */
+/** The JavaScript example: examples/mandelbrot.js (PARPROF_UI_SCRIPT overrides, for debugging). */
 function pickScript(folder) {
+  if (process.env.PARPROF_UI_SCRIPT) return process.env.PARPROF_UI_SCRIPT;
   for (const rel of ['examples/mandelbrot.js', 'pool-demo.js']) if (existsSync(join(folder, rel))) return rel;
   throw new Error(`no script to profile in ${folder}`);
 }
 
+/** Opens a workspace file through Quick Open and waits for its tab. */
+async function openFile(page, rel, log) {
+  const name = rel.split('/').pop();
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await input.fill(rel);
+  // File search starts cold in a fresh server and the machine may be busy: allow a minute.
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 60_000 });
+  await page.keyboard.press('Enter');
+  await page.locator(`.tab[aria-label^="${name}"]`).first().waitFor({ timeout: 30_000 });
+  log(`ui: opened ${rel}`);
+}
+
+/**
+ * Runs a palette command by clicking its own row. Pressing Enter runs whatever row has focus,
+ * which need not be the one found (the list filters asynchronously while it is being typed).
+ */
 async function paletteRun(page, title, log) {
   // The palette lists an extension's commands only once the extension host has scanned them:
   // reopen it until the title appears.
@@ -24,63 +47,142 @@ async function paletteRun(page, title, log) {
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     try {
       await row.waitFor({ timeout: 3000 });
-      log(`ui: '${title}' found in the palette (attempt ${attempt})`);
-      await page.keyboard.press('Enter');
-      return;
     } catch (e) {
-      if (Date.now() > deadline) throw e;
+      if (Date.now() > deadline) throw new Error(`'${title}' never appeared in the palette: ${e instanceof Error ? e.message : e}`);
       await page.keyboard.press('Escape');
       await page.waitForTimeout(1000);
+      continue;
     }
+    log(`ui: '${title}' found in the palette (attempt ${attempt}); clicking it`);
+    await row.click();
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    return;
   }
 }
 
-/** Resolves { passed, failed } for the counts line; 2 checks: the vsix works, lanes match threads. */
+/** Reports in the workspace's report folder. */
+function reports(folder) {
+  const dir = join(folder, '.parprof');
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.parprof')) : [];
+}
+
+/** The one report added since `before`, once it is complete (the runner writes it at the end). */
+async function newReport(folder, before, page) {
+  const deadline = Date.now() + RUN_TIMEOUT_MS;
+  for (;;) {
+    const added = reports(folder).filter((f) => !before.has(f));
+    if (added.length > 1) throw new Error(`expected one new report, found ${added.join(', ')}`);
+    if (added.length === 1) {
+      const file = join(folder, '.parprof', added[0]);
+      try {
+        if (statSync(file).size > 0) return { file, report: JSON.parse(readFileSync(file, 'utf8')) };
+      } catch { /* still being written */ }
+    }
+    if (Date.now() > deadline) throw new Error(`no report written within ${RUN_TIMEOUT_MS / 1000} s`);
+    await page.waitForTimeout(500);
+  }
+}
+
+/** The webview (nested #active-frame of an iframe.webview) whose heading names the report. */
+async function reportView(page, reportFile) {
+  const name = basename(reportFile);
+  const deadline = Date.now() + RUN_TIMEOUT_MS;
+  for (;;) {
+    const frames = page.locator('iframe.webview');
+    const n = await frames.count();
+    for (let i = 0; i < n; i++) {
+      const view = frames.nth(i).contentFrame().frameLocator('#active-frame');
+      if (await view.getByText(name).count().catch(() => 0)) return view;
+    }
+    if (Date.now() > deadline) throw new Error(`no panel shows ${name} within ${RUN_TIMEOUT_MS / 1000} s (${n} webviews open)`);
+    await page.waitForTimeout(500);
+  }
+}
+
+/** What the workbench and the extension said, for a failure message: toasts and the extension's logs. */
+async function diagnostics(page, scratch) {
+  const lines = [];
+  const toasts = await page.locator('.notification-list-item-message').allInnerTexts().catch(() => []);
+  lines.push(`notifications: ${toasts.length ? toasts.map((t) => JSON.stringify(t)).join('; ') : 'none'}`);
+  const logs = [];
+  const walk = (dir) => {
+    for (const e of existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : []) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/Parallel Profiler/.test(e.name)) logs.push(p);
+    }
+  };
+  walk(join(scratch, 'user-data', 'logs'));
+  for (const p of logs.sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs).slice(-2)) {
+    lines.push(`${p}:\n${readFileSync(p, 'utf8').split('\n').slice(-15).join('\n')}`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Profiles `rel` from the palette; checks the panel lists one lane per thread of the new report
+ * with that thread's task count, then saves `shot`. Returns the report.
+ */
+async function profileAndCheck({ page, folder, rel, shot, log }) {
+  const before = new Set(reports(folder));
+  await openFile(page, rel, log);
+  await paletteRun(page, TITLE, log);
+  const { file, report } = await newReport(folder, before, page);
+  log(`ui: report ${file}`);
+  const view = await reportView(page, file);
+  await view.locator('#tab-timeline').click({ timeout: 30_000 });
+  const lanes = view.locator('#timeline-lanes li[data-thread]');
+  await lanes.first().waitFor({ timeout: 30_000 });
+  const shown = await lanes.evaluateAll((els) => els.map((e) => [Number(e.getAttribute('data-thread')), Number(e.getAttribute('data-tasks'))]));
+  const expected = report.threads.map((t) => [t.id, report.spans.thread.filter((id) => id === t.id).length]);
+  const key = (pairs) => JSON.stringify([...pairs].sort((a, b) => a[0] - b[0]));
+  log(`ui: lanes [thread, tasks] ${key(shown)}, report ${key(expected)}`);
+  if (key(shown) !== key(expected)) throw new Error(`timeline lanes ${key(shown)} do not match the report's threads ${key(expected)}`);
+  // The main thread plus the pool's 2 workers, and the workers ran the tasks.
+  if (shown.length < 3 || shown.filter(([, tasks]) => tasks > 0).length < 2) {
+    throw new Error(`expected the main thread and 2 busy workers, got lanes ${key(shown)}`);
+  }
+  await page.waitForTimeout(800);
+  await page.screenshot({ path: shot });
+  log(`ui: screenshot ${shot}`);
+  return report;
+}
+
+/** Resolves { passed, failed } for the counts line: mandelbrot.js, then the TypeScript script. */
 export async function runUiTest({ scratch, port, folder, root, launchBrowser, log }) {
-  const shot = join(root, 'test-artifacts', 'vscode-profile-current-file.png');
-  const rel = pickScript(folder);
+  const artifacts = join(root, 'test-artifacts');
+  const checks = [
+    { rel: pickScript(folder), shot: join(artifacts, 'vscode-profile-current-file.png') },
+    {
+      rel: 'ts-demo.ts', shot: join(artifacts, 'vscode-profile-typescript.png'),
+      // A missing esbuild makes the script throw at load: the run must have ended cleanly.
+      verify: (report) => {
+        if (report.exit.code !== 0 || report.exit.error) {
+          throw new Error(`ts-demo.ts did not run cleanly: exit ${report.exit.code ?? report.exit.signal}${report.exit.error ? `, ${report.exit.error.message}` : ''}`);
+        }
+      },
+    },
+  ];
   const browser = await launchBrowser(scratch);
   let passed = 0;
   let failed = 0;
   const page = browser.pages()[0] ?? await browser.newPage();
   try {
-    const before = new Set(existsSync(join(folder, '.parprof')) ? readdirSync(join(folder, '.parprof')) : []);
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}`);
     await page.waitForSelector('.monaco-workbench .statusbar', { timeout: 60_000 });
-    // Quick Open the example.
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 30_000 });
-    await input.fill(rel);
-    // File search starts cold in a fresh server and the machine may be busy: allow a minute.
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: rel.split('/').pop() }).first().waitFor({ timeout: 60_000 });
-    await page.keyboard.press('Enter');
-    await page.locator(`.tab[aria-label^="${rel.split('/').pop()}"]`).first().waitFor({ timeout: 30_000 });
-    log(`ui: opened ${rel}`);
-    await paletteRun(page, TITLE, log);
-    // The webview is iframe.webview, its content the nested #active-frame.
-    const view = page.frameLocator('iframe.webview').frameLocator('#active-frame');
-    await view.locator('#tab-timeline').click({ timeout: 120_000 });
-    const lanes = view.locator('#timeline-lanes li[data-thread]');
-    await lanes.first().waitFor({ timeout: 30_000 });
-    passed++; // the installed vsix profiled the example and its panel shows the views
-    const shown = await lanes.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-thread'))));
-    const added = readdirSync(join(folder, '.parprof')).filter((f) => f.endsWith('.parprof') && !before.has(f));
-    if (added.length !== 1) throw new Error(`expected one new report, found ${added.join(', ') || 'none'}`);
-    const report = JSON.parse(readFileSync(join(folder, '.parprof', added[0]), 'utf8'));
-    const threads = report.threads.map((t) => t.id);
-    log(`ui: lanes for threads [${shown.join(', ')}], report threads [${threads.join(', ')}]`);
-    if (JSON.stringify([...shown].sort((a, b) => a - b)) !== JSON.stringify([...threads].sort((a, b) => a - b)) || shown.length < 3) {
-      throw new Error(`timeline lanes [${shown}] do not match the report's threads [${threads}]`);
+    for (const check of checks) {
+      try {
+        const report = await profileAndCheck({ page, folder, rel: check.rel, shot: check.shot, log });
+        check.verify?.(report);
+        passed++;
+      } catch (e) {
+        failed++;
+        console.log(`  [ui] FAILED on ${check.rel}: ${e instanceof Error ? e.message : e}\n${await diagnostics(page, scratch)}`);
+        await page.screenshot({ path: check.shot.replace(/\.png$/, '-failure.png') }).catch(() => undefined);
+      }
+      // Back to the editor group, out of the webview, so the next Quick Open lands there.
+      await page.locator('.editor-group-container').first().click({ position: { x: 200, y: 200 } }).catch(() => undefined);
     }
-    await page.waitForTimeout(800);
-    await page.screenshot({ path: shot });
-    log(`ui: screenshot ${shot}`);
-    passed++;
-  } catch (e) {
-    failed = 2 - passed;
-    console.log(`  [ui] FAILED: ${e instanceof Error ? e.message : e}`);
-    await page.screenshot({ path: shot.replace(/\.png$/, '-failure.png') }).catch(() => undefined);
   } finally {
     await browser.close().catch(() => undefined);
   }

@@ -1,0 +1,19 @@
+// The TypeScript script of the UI test: run directly (the runtime transpiles it with esbuild, which
+// the installed .vsix has to carry), a map on 2 worker threads over the tasks of tasks.js.
+import * as path from 'node:path';
+import { ThreadPool, range } from 'parallel-profiler';
+
+interface Summary { values: number; total: number }
+
+async function main(): Promise<Summary> {
+  const pool = new ThreadPool({ module: path.join(__dirname, 'tasks.js'), threads: 2 });
+  try {
+    const values: number[] = await pool.map('spin', range(0, 600));
+    const total: number = values.reduce((a: number, b: number) => a + b, 0);
+    return { values: values.length, total };
+  } finally {
+    await pool.close();
+  }
+}
+
+main().then((s: Summary) => console.log(`ts map: ${s.values} values, total ${s.total.toFixed(1)}`));
