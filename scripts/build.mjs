@@ -1,7 +1,7 @@
 // One esbuild script for every entry: extension, CLI, runtime (pool, worker, preload), webview, tests.
 // usage: node scripts/build.mjs [--watch]
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync, existsSync, rmSync } from 'node:fs';
+import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,8 +35,8 @@ const builds = [
     external: ['vscode', 'esbuild', 'parallel-profiler', 'playwright-core', 'mocha', 'piscina', 'tinypool', 'workerpool'] },
 ].filter((b) => Object.values(b.entryPoints).length > 0 && Object.values(b.entryPoints).every((e) => existsSync(e)));
 
-rmSync('dist', { recursive: true, force: true });
-rmSync('out', { recursive: true, force: true });
+// No clean step: esbuild overwrites its outputs in place, so a build never leaves a moment with
+// no dist/runtime/preload.js for a test or a recording that is running at the same time.
 const t0 = Date.now();
 await Promise.all(builds.map((b) => esbuild.build(b)));
 console.log(`built ${builds.length} bundles in ${Date.now() - t0} ms`);
