@@ -45,6 +45,7 @@ export class ThreadPool {
   private running?: Running;
   private nextOp = 0;
   private closed = false;
+  private closing?: Promise<void>;
   private idleWaiters: (() => void)[] = [];
 
   constructor(options: PoolOptions) {
@@ -87,12 +88,16 @@ export class ThreadPool {
     return this.submit('join', fn, input, options, new Error().stack) as Promise<R>;
   }
 
-  /** Lets queued operations finish, then ends every worker. Later calls resolve at once. */
-  async close(): Promise<void> {
-    if (this.closed && this.slots.length === 0) return;
+  /** Lets queued operations finish, then ends every worker. Every call returns the same promise. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
     this.closed = true;
     await new Promise<void>((done) => (this.running || this.queue.length ? this.idleWaiters.push(done) : done()));
-    await Promise.all(this.slots.splice(0).map((slot) => new Promise<void>((done) => {
+    await Promise.all(this.slots.splice(0).filter((slot) => !slot.dead).map((slot) => new Promise<void>((done) => {
       slot.worker.ref(); // keep the process alive until the worker has flushed and exited
       const timer = setTimeout(() => void slot.worker.terminate(), 5000);
       slot.worker.once('exit', () => { clearTimeout(timer); done(); });

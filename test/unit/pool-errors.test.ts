@@ -104,3 +104,12 @@ test('bad arguments throw errors that name the input', async () => {
   await assert.rejects(pool.map('square', [1], { chunkSize: 0 }), /chunkSize must be a positive integer, got 0/);
   await stillWorks(pool);
 });
+
+test('close() after a worker died in the last operation still resolves', async () => {
+  const p = new ThreadPool({ module: tasks, threads: 2 });
+  const dying = p.map('exitAt', range(0, 40), { schedule: 'dynamic' });
+  const closing = p.close();
+  await assert.rejects(dying, /exited with code 3/);
+  await closing;
+  assert.equal(await p.close(), undefined, 'a second close() resolves too');
+});
