@@ -82,4 +82,10 @@ export interface CombinedMessage {
   error?: { message: string; stack?: string };
 }
 
-export type FromWorker = DoneMessage | TaskErrorMessage | CombinedMessage;
+/** The task module has loaded (or failed to: operations then report the load error). */
+export interface ReadyMessage {
+  type: 'ready';
+  op: -1;
+}
+
+export type FromWorker = DoneMessage | TaskErrorMessage | CombinedMessage | ReadyMessage;

@@ -17,7 +17,7 @@ import { StealState } from './schedule-steal';
 /** Pool ids when no recorder hands them out. */
 let localPoolIds = 0;
 
-interface Slot { worker: Worker; threadId: number; lastError?: string; dead?: boolean }
+interface Slot { worker: Worker; threadId: number; lastError?: string; dead?: boolean; ready?: boolean }
 
 interface Operation {
   kind: OperationKind; fn: string; label: string; n: number; desc: InputDesc; schedule: Schedule;
@@ -108,7 +108,11 @@ export class ThreadPool {
   private spawn(index: number): Slot {
     const worker = new Worker(join(__dirname, 'worker.js'), { workerData: { module: this.module } });
     const slot: Slot = { worker, threadId: worker.threadId };
-    worker.on('message', (m: FromWorker) => this.onMessage(index, m));
+    worker.on('message', (m: FromWorker) => {
+      if (m.type !== 'ready') return this.onMessage(index, m);
+      slot.ready = true;
+      this.pump();
+    });
     worker.on('error', (e) => { slot.lastError = e instanceof Error ? (e.stack ?? e.message) : String(e); });
     worker.on('exit', (code) => this.onExit(index, slot, code));
     // Idle workers do not keep the process alive (after the listeners: adding one refs again).
@@ -149,16 +153,24 @@ export class ThreadPool {
 
   private pump(): void {
     while (!this.running) {
-      const op = this.queue.shift();
+      const op = this.queue[0];
       if (!op) {
         for (const slot of this.slots) slot.worker.unref();
         for (const done of this.idleWaiters.splice(0)) done();
         return;
       }
       if (op.signal?.aborted) {
+        this.queue.shift();
         op.reject(abortError(op.label, op.signal.reason));
         continue;
       }
+      for (let s = 0; s < this.threads; s++) if (this.slots[s].dead) this.slots[s] = this.spawn(s);
+      // Wait (keeping the process alive) until every worker has loaded the task module.
+      if (this.slots.some((slot) => !slot.ready)) {
+        for (const slot of this.slots) slot.worker.ref();
+        return;
+      }
+      this.queue.shift();
       this.start(op);
     }
   }
@@ -166,7 +178,6 @@ export class ThreadPool {
   private start(op: Operation): void {
     const recorder = getRecorder();
     const p = this.threads;
-    for (let s = 0; s < p; s++) if (this.slots[s].dead) this.slots[s] = this.spawn(s);
     const control = newControl();
     let region = -1;
     let enqueue = 0;
@@ -274,6 +285,13 @@ export class ThreadPool {
     // Replace a worker that died in an operation now; one that died idle (say, its task module
     // exits while loading) at the next operation, so a broken module cannot respawn in a loop.
     if (!this.closed && wasBusy) this.slots[index] = this.spawn(index);
+    if (!run && !slot.ready && !this.closed && this.queue.length > 0) {
+      // It died while loading the task module: fail the operation that waits for it, not the process.
+      const op = this.queue.shift()!;
+      const reason = slot.lastError ? `: ${slot.lastError.split('\n')[0]}` : '';
+      op.reject(new Error(`${op.label}: worker ${index + 1} (thread ${slot.threadId}) of pool '${this.name}' exited with code ${code} while loading the task module${reason}`));
+      this.pump();
+    }
     if (run && wasBusy) {
       const reason = slot.lastError ? `: ${slot.lastError.split('\n')[0]}` : '';
       const err = new Error(`${run.op.label}: worker ${index + 1} (thread ${slot.threadId}) of pool '${this.name}' exited with code ${code} while running it${reason}`);

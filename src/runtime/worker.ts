@@ -33,6 +33,9 @@ const port = parentPort!;
 let exported: Record<string, unknown> | undefined;
 let loadError: unknown;
 const loaded = loadTaskModule(init.module).then((m) => { exported = m; }, (e) => { loadError = e; });
+// The pool starts its first operation once every worker is ready, so that thread start-up and
+// module loading are not counted as the operation's queue wait.
+void loaded.then(() => port.postMessage({ type: 'ready', op: -1 }));
 
 /** The exported task function `name`, looked up in named exports, then in a CommonJS default export. */
 function taskFunction(name: string): (...args: unknown[]) => unknown {

@@ -113,3 +113,13 @@ test('close() after a worker died in the last operation still resolves', async (
   await closing;
   assert.equal(await p.close(), undefined, 'a second close() resolves too');
 });
+
+test('a task module that kills its worker while loading rejects each operation, not the process', async () => {
+  const p = new ThreadPool({ module: fixture('pool-exit-on-load.js'), threads: 2 });
+  try {
+    await assert.rejects(p.map('square', [1]), /map\(square\): worker \d \(thread \d+\) of pool 'pool' exited with code 7 while loading the task module/);
+    await assert.rejects(p.map('square', [1]), /exited with code 7/);
+  } finally {
+    await p.close();
+  }
+});
