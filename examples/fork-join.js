@@ -4,7 +4,7 @@
 const { isMainThread } = require('node:worker_threads');
 const { ThreadPool, range } = require('parallel-profiler');
 
-const LIMIT = 2_000_000;
+const LIMIT = 3_000_000;
 const LEAF = 20_000;
 
 function isPrime(n) {

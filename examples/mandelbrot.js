@@ -6,9 +6,9 @@
 const { isMainThread } = require('node:worker_threads');
 const { ThreadPool, range } = require('parallel-profiler');
 
-const WIDTH = 1000;
-const HEIGHT = 800;
-const MAX_ITER = 250;
+const WIDTH = 1600;
+const HEIGHT = 1200;
+const MAX_ITER = 500;
 
 /** Sum of escape iterations over one row: the row's checksum, and its cost. */
 function row(y) {

@@ -5,7 +5,7 @@
 const { isMainThread } = require('node:worker_threads');
 const { ThreadPool, range } = require('parallel-profiler');
 
-const N = 500;
+const N = 700;
 
 /** forEach task: row i of C. ctx.data holds the shared matrices. */
 exports.multiplyRow = (i, _index, ctx) => {
