@@ -98,3 +98,24 @@ test('a script can be its own task module', () => {
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim(), '0,1,8,27,64');
 });
+
+test('a one-thread pool runs every schedule and fork-join', async () => {
+  const one = new ThreadPool({ module: tasks, threads: 1 });
+  try {
+    for (const schedule of schedules) {
+      assert.deepEqual(await one.reduce('collect', range(0, 257), { identity: [] as number[], combine: 'concat', schedule }), iota(257));
+    }
+    assert.equal(await one.join('sumRange', range(0, 500)), 124_750);
+  } finally {
+    await one.close();
+  }
+});
+
+test('ctx.data reaches every task; shared typed arrays in it are written in place', async () => {
+  const out = new Int32Array(new SharedArrayBuffer(4 * 100));
+  for (const schedule of schedules) {
+    out.fill(0);
+    await pool.forEach('writeData', range(0, 100), { schedule, data: { out, add: 5 } });
+    assert.deepEqual(Array.from(out), iota(100).map((i) => i + 5), schedule);
+  }
+});
