@@ -35,8 +35,7 @@ export class App {
   firstPaintMs = -1;
 
   constructor(root: HTMLElement, report: Report, private readonly options: AppOptions) {
-    const metrics = analyze(report);
-    this.store = new Store(report, metrics, options.initial, options.canOpenSource);
+    this.store = new Store(report, analyze, options.initial, options.canOpenSource);
     const tablist = el('div', { role: 'tablist', 'aria-label': 'Views' });
     for (const id of VIEW_IDS) {
       const tab = el('button', { type: 'button', role: 'tab', id: `tab-${id}`, 'aria-controls': `panel-${id}`, 'aria-selected': 'false', tabindex: -1 }, LABELS[id]);
@@ -98,7 +97,9 @@ export class App {
       this.panels.get(other)!.hidden = !on;
     }
     const view = this.view(id);
+    performance.mark(`parprof:built-${id}`);
     view.draw?.();
+    performance.mark(`parprof:drawn-${id}`);
     if (this.firstPaintMs < 0) this.firstPaintMs = performance.now();
   }
 }

@@ -3,7 +3,7 @@
 // - a standalone HTML report: reads the report from <script id="parprof-report">.
 import css from './style.css';
 import { validateReport, parseJson } from '../src/model/load';
-import { REPORT_ELEMENT_ID } from '../src/model/html-report';
+import { GZIP_BASE64, REPORT_ELEMENT_ID, fromBase64 } from '../src/model/html-report';
 import { asHostMessage, VIEW_IDS, type ViewId, type ViewState, type WebviewToHost, type HostToWebview } from '../src/protocol';
 import { App } from './app';
 import { el } from './dom';
@@ -53,8 +53,10 @@ function savedState(): Partial<ViewState> {
 }
 
 function start(message: Extract<HostToWebview, { type: 'init' }>): void {
+  const validated = validateReport(message.report);
+  performance.mark('parprof:validated');
   const initial = { ...savedState(), ...(message.options?.view ? { view: message.options.view } : {}) };
-  app = new App(root(), validateReport(message.report), {
+  app = new App(root(), validated, {
     title: message.options?.title,
     canOpenSource: !!vscode && message.options?.canOpenSource !== false,
     initial,
@@ -98,14 +100,23 @@ function main(): void {
   }
   const data = document.getElementById(REPORT_ELEMENT_ID);
   if (!data) return showError(`no <script id="${REPORT_ELEMENT_ID}"> with a report in this page`);
-  try {
-    const report = parseJson(data.textContent ?? '');
-    // The text is a copy of the report; dropping it lets a large report's JSON be collected.
-    data.textContent = '';
+  performance.mark('parprof:script');
+  readEmbedded(data).then((report) => {
+    performance.mark('parprof:parsed');
     onMessage({ type: 'init', report });
-  } catch (e) {
-    showError((e as Error).message);
+  }, (e: Error) => showError(e.message));
+}
+
+/** The report embedded in a standalone page: JSON, or gzip-compressed JSON in base64. */
+async function readEmbedded(data: HTMLElement): Promise<unknown> {
+  let text = data.textContent ?? '';
+  // The text is a copy of the report; dropping it lets a large report's JSON be collected.
+  data.textContent = '';
+  if (data.dataset.encoding === GZIP_BASE64) {
+    const stream = new Blob([fromBase64(text) as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
+    text = await new Response(stream).text();
   }
+  return parseJson(text);
 }
 
 main();

@@ -27,7 +27,10 @@ export class Store {
   focusedSpan = -1;
   private readonly listeners = new Map<keyof Events, Set<(value: never) => void>>();
 
-  constructor(readonly report: Report, readonly metrics: RunMetrics, initial: Partial<ViewState>, readonly canOpenSource: boolean) {
+  private computed: RunMetrics | undefined;
+
+  /** `analyze` runs on first use of `metrics`, so a view that does not need it paints sooner. */
+  constructor(readonly report: Report, private readonly analyze: (report: Report) => RunMetrics, initial: Partial<ViewState>, readonly canOpenSource: boolean) {
     let end = report.meta.durationUs || 0;
     for (const t of report.threads) end = Math.max(end, t.end ?? t.start);
     for (let k = 0; k < report.spans.count; k++) if (report.spans.end[k] > end) end = report.spans.end[k];
@@ -36,6 +39,10 @@ export class Store {
     this.window = clampInterval(initial.window, this.endUs) ?? { from: 0, to: this.endUs };
     this.range = clampInterval(initial.range, this.endUs);
     this.view = initial.view ?? 'summary';
+  }
+
+  get metrics(): RunMetrics {
+    return (this.computed ??= this.analyze(this.report));
   }
 
   on<K extends keyof Events>(event: K, listener: (value: Events[K]) => void): () => void {

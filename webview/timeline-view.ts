@@ -1,6 +1,7 @@
 // Timeline: one lane per thread on a shared time axis, task spans coloured by region, idle gaps as
 // empty lane, a utilization strip (busy threads over time), event-loop utilization per thread,
 // steal and error markers. Wheel/drag/keyboard zoom and pan; Shift+drag selects a time range.
+import type { ThreadInfo } from '../src/model/report';
 import type { Store } from './store';
 import { el, ms } from './dom';
 import { frameScheduler, sizeCanvas, Tooltip } from './canvas';
@@ -27,6 +28,7 @@ export class TimelineView {
   private readonly lanes: LaneIndex[];
   private readonly pyramids: (CoveragePyramid | undefined)[];
   private readonly threadName = new Map<number, string>();
+  private readonly threadInfo = new Map<number, ThreadInfo>();
   private readonly request = frameScheduler(() => this.draw());
   private palette: Palette | undefined;
   private drag: { mode: 'pan' | 'select'; x: number; from: number; to: number; t0: number } | undefined;
@@ -36,7 +38,7 @@ export class TimelineView {
   constructor(private readonly store: Store) {
     const report = store.report;
     const threads = [...report.threads].sort((a, b) => a.id - b.id);
-    for (const t of threads) this.threadName.set(t.id, t.name);
+    for (const t of threads) { this.threadName.set(t.id, t.name); this.threadInfo.set(t.id, t); }
     this.lanes = buildLaneIndexes(report.spans, threads.map((t) => t.id));
     this.pyramids = this.lanes.map(() => undefined);
 
@@ -79,7 +81,7 @@ export class TimelineView {
       s.style.setProperty('--swatch', regionColor(r.id));
       legend.append(s);
     }
-    legend.append(el('span', { class: 'pp-hint' }, '▲ stolen task · line: event-loop utilization · red tick: error/exit'));
+    legend.append(el('span', { class: 'pp-hint' }, 'shaded: thread alive (empty = idle) · ▲ stolen task · line: event-loop utilization · red tick: error/exit'));
     const hint = el('p', { class: 'pp-hint' }, 'Wheel or +/− to zoom, drag or arrow keys to pan, Shift+drag to select a range (it narrows the flamegraph), double-click a task to zoom to it.');
     this.element = el('section', { 'aria-label': 'Timeline' }, toolbar, el('div', { class: 'pp-timeline' }, labels, this.box), legend, hint);
 
@@ -231,15 +233,20 @@ export class TimelineView {
       ctx.fillStyle = pal.grid;
       ctx.fillRect(Math.round(tick.x), AXIS_H - 6, 1, this.height());
       ctx.fillStyle = pal.muted;
-      ctx.fillText(tick.label, Math.round(tick.x) + 3, AXIS_H / 2 - 1);
+      // A label that would be cut at the right edge is left out rather than shown truncated.
+      if (tick.x + 3 + ctx.measureText(tick.label).width <= width) ctx.fillText(tick.label, Math.round(tick.x) + 3, AXIS_H / 2 - 1);
     }
   }
 
   private drawLane(ctx: CanvasRenderingContext2D, pal: Palette, lane: LaneIndex, k: number, width: number, util: Float32Array): void {
     const { from, to } = this.store.window;
     const y = LANES_TOP + k * (LANE_H + GAP);
+    // The lane is shaded only while the thread was alive, so "idle" and "not started yet" differ.
+    const info = this.threadInfo.get(lane.thread);
+    const alive0 = Math.max(0, ((info?.start ?? 0) - from) * (width / (to - from)));
+    const alive1 = Math.min(width, ((info?.died?.at ?? info?.end ?? this.store.endUs) - from) * (width / (to - from)));
     ctx.fillStyle = pal.laneBackground;
-    ctx.fillRect(0, y, width, LANE_H);
+    if (alive1 > alive0) ctx.fillRect(alive0, y, alive1 - alive0, LANE_H);
     const [lo, hi] = visibleSpans(lane, from, to);
     let cols: ReturnType<typeof coverageColumns>;
     if (hi - lo > width * 2) {

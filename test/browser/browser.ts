@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../../src/runner/paths';
-import { standaloneHtml } from '../../src/model/html-report';
+import { standaloneHtml, type StandaloneOptions } from '../../src/model/html-report';
 import type { Report } from '../../src/model/report';
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -43,9 +43,9 @@ export interface ReportPage {
   requests: string[];
 }
 
-export async function openReport(b: Browser, report: Report, name: string, hash = ''): Promise<ReportPage> {
+export async function openReport(b: Browser, report: Report, name: string, hash = '', options: StandaloneOptions = {}): Promise<ReportPage> {
   const file = join(b.dir, `${name}.html`);
-  writeFileSync(file, standaloneHtml(report, bundle()));
+  writeFileSync(file, standaloneHtml(report, bundle(), options));
   const page = await b.context.newPage();
   const errors: string[] = [];
   const requests: string[] = [];

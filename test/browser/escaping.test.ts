@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { syntheticReport } from '../../src/model/synthetic';
+import { gzipSync } from 'node:zlib';
 import { launch, openReport, screenshot, showView, type Browser } from './browser';
 
 const EVIL = '<img src=x onerror="window.__pwned=1">';
@@ -47,4 +48,14 @@ test('a malformed report shows what is wrong instead of a blank page', async () 
   const alert = await p.waitForSelector('[role="alert"]');
   assert.match((await alert.textContent())!, /version/);
   assert.deepEqual(errors, []);
+});
+
+test('a gzip-compressed standalone report opens with the same lanes', async () => {
+  const report = syntheticReport({ threads: 3, spans: 300, profiles: 2, samplesPerProfile: 300, seed: 4 });
+  const p = await openReport(b, report, 'compressed', '#timeline', { gzip: (bytes) => gzipSync(bytes) });
+  await p.page.waitForSelector('#timeline-lanes li');
+  const lanes = await p.page.$$eval('#timeline-lanes li', (li) => li.map((e) => e.textContent));
+  assert.deepEqual(lanes, [...report.threads].sort((x, y) => x.id - y.id).map((t) => t.name));
+  assert.deepEqual(p.errors, []);
+  assert.deepEqual(p.requests, []);
 });
