@@ -89,7 +89,7 @@ export class FlameView {
     const width = this.box.clientWidth;
     const query = this.search.value.trim();
     const found = searchTree(root, query);
-    this.matchesOut.textContent = query ? `${found.frames} matching frames · ${ms(found.totalUs)} (${percent(found.totalUs / Math.max(1, root.total))})` : '';
+    this.matchesOut.textContent = query ? `${found.frames} matching frame${found.frames === 1 ? '' : 's'} · ${ms(found.totalUs)} (${percent(found.totalUs / Math.max(1, root.total))})` : '';
     this.matchesOut.dataset.count = String(found.frames);
     this.rects = flameRects(root, this.focus, width);
     const depth = this.rects.reduce((d, r) => Math.max(d, r.depth), 0) + 1;

@@ -20,22 +20,26 @@ export interface LaneIndex {
 
 /** Builds one lane index per thread id in `threads` (threads without spans get empty lanes). */
 export function buildLaneIndexes(spans: SpanColumns, threads: number[]): LaneIndex[] {
-  const counts = new Map<number, number>();
-  for (const t of threads) counts.set(t, 0);
+  // Thread ids are small integers (worker threadIds), so a dense id -> lane table beats a Map
+  // on a million spans; ids outside it (or negative) fall back to the Map.
+  const maxId = Math.min(1 << 20, Math.max(0, ...threads));
+  const laneOf = new Int32Array(maxId + 1).fill(-1);
+  const sparse = new Map<number, number>();
+  threads.forEach((t, i) => { if (t >= 0 && t <= maxId && Number.isInteger(t)) laneOf[t] = i; else sparse.set(t, i); });
+  const lookup = (t: number) => (t >= 0 && t <= maxId ? laneOf[t] : sparse.get(t) ?? -1);
+  const counts = new Int32Array(threads.length);
+  const column = spans.thread;
   for (let k = 0; k < spans.count; k++) {
-    const t = spans.thread[k];
-    if (counts.has(t)) counts.set(t, counts.get(t)! + 1);
+    const lane = lookup(column[k]);
+    if (lane >= 0) counts[lane]++;
   }
-  const byThread = new Map<number, Int32Array>();
-  const fill = new Map<number, number>();
-  for (const [t, n] of counts) { byThread.set(t, new Int32Array(n)); fill.set(t, 0); }
+  const lists = Array.from(counts, (n) => new Int32Array(n));
+  const fill = new Int32Array(threads.length);
   for (let k = 0; k < spans.count; k++) {
-    const list = byThread.get(spans.thread[k]);
-    if (!list) continue;
-    const at = fill.get(spans.thread[k])!;
-    list[at] = k;
-    fill.set(spans.thread[k], at + 1);
+    const lane = lookup(column[k]);
+    if (lane >= 0) lists[lane][fill[lane]++] = k;
   }
+  const byThread = new Map(threads.map((t, i) => [t, lists[i]]));
   return threads.map((thread) => {
     let order = byThread.get(thread)!;
     let sorted = true;

@@ -40,8 +40,9 @@ export function frameColor(name: string, file: string): string {
   let h = 2166136261;
   for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
   const x = (h >>> 0) / 4294967296;
-  // Node internals and native frames in grey-blue, user code in warm colours.
-  if (!file || file.startsWith('node:') || name.startsWith('(')) return `hsl(${210 + x * 20}, 15%, ${55 + x * 10}%)`;
+  // Node internals, native frames, dependencies and the profiler's own pool runtime in grey-blue,
+  // so the user's code stands out in warm colours.
+  if (!file || file.startsWith('node:') || name.startsWith('(') || /[\\/](node_modules|dist[\\/]runtime)[\\/]/.test(file)) return `hsl(${210 + x * 20}, 15%, ${55 + x * 10}%)`;
   return `hsl(${10 + x * 40}, ${70 + x * 15}%, ${55 + x * 10}%)`;
 }
 

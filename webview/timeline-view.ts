@@ -30,7 +30,6 @@ export class TimelineView {
   private readonly threadName = new Map<number, string>();
   private readonly threadInfo = new Map<number, ThreadInfo>();
   private readonly request = frameScheduler(() => this.draw());
-  private palette: Palette | undefined;
   private drag: { mode: 'pan' | 'select'; x: number; from: number; to: number; t0: number } | undefined;
   /** Last draw's time in ms, read by the benchmark. */
   lastDrawMs = 0;
@@ -213,7 +212,8 @@ export class TimelineView {
     this.rangeOut.dataset.to = r ? String(r.to) : '';
     const width = this.width();
     const ctx = sizeCanvas(this.canvas, width, this.height());
-    const pal = (this.palette ??= readPalette(this.element));
+    // Read every draw: VS Code can switch the theme while the panel is open.
+    const pal = readPalette(this.element);
     ctx.clearRect(0, 0, width, this.height());
     this.drawAxis(ctx, pal, width);
     const util = new Float32Array(width);

@@ -180,6 +180,23 @@ describe('views of a synthetic report', () => {
     assert.deepEqual(unnamed, []);
   });
 
+  test('dark colour scheme: dark background, light text, views redrawn in it', async () => {
+    await p.page.emulateMedia({ colorScheme: 'dark' });
+    await p.page.reload();
+    await p.page.waitForSelector('[role="tablist"]');
+    const lum = (rgb: string) => {
+      const [r, g, b] = rgb.match(/\d+/g)!.map(Number);
+      return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+    };
+    const colors = await p.page.evaluate(() => ({ bg: getComputedStyle(document.body).backgroundColor, fg: getComputedStyle(document.body).color }));
+    assert.ok(lum(colors.bg) < 0.25 && lum(colors.fg) > 0.6, `dark: ${colors.bg} / ${colors.fg}`);
+    await showView(p.page, 'timeline');
+    await screenshot(p.page, 'synthetic-dark-timeline');
+    await showView(p.page, 'flamegraph');
+    await screenshot(p.page, 'synthetic-dark-flamegraph');
+    await p.page.emulateMedia({ colorScheme: 'light' });
+  });
+
   test('no console errors and no network requests', () => {
     assert.deepEqual(p.errors, []);
     assert.deepEqual(p.requests, []);
