@@ -44,12 +44,20 @@ export function applySourceMaps(profile: CpuProfile, maps: { url: string; map: R
     if (pos.source === null || pos.line === null) return undefined;
     return { file: pos.source, line: pos.line, column: pos.column ?? 0 };
   };
+  const firstSource = (trace: TraceMap): Original | undefined =>
+    trace.resolvedSources[0] ? { file: trace.resolvedSources[0], line: 1, column: 0 } : undefined;
   const nodes = profile.nodes.map((node): CpuProfileNode => {
     const cf = node.callFrame;
     const trace = traces.get(cf.url);
     if (!trace || cf.lineNumber < 0) return structuredClone(node);
-    const start = lookup(trace, cf.lineNumber + 1, Math.max(0, cf.columnNumber), GREATEST_LOWER_BOUND)
-      ?? lookup(trace, cf.lineNumber + 1, Math.max(0, cf.columnNumber), LEAST_UPPER_BOUND);
+    // The module's own top-level function starts at 0:0 of the generated file, where usually no
+    // mapping begins; the nearest one is some declaration further down (a function, a closing
+    // brace), which would pin the whole module's time to that line. It starts at the top of the
+    // original file instead.
+    const moduleTop = cf.lineNumber === 0 && cf.columnNumber === 0;
+    const start = moduleTop ? firstSource(trace)
+      : lookup(trace, cf.lineNumber + 1, Math.max(0, cf.columnNumber), GREATEST_LOWER_BOUND)
+        ?? lookup(trace, cf.lineNumber + 1, Math.max(0, cf.columnNumber), LEAST_UPPER_BOUND);
     if (!start) return structuredClone(node);
     let positionTicks: CpuProfileNode['positionTicks'];
     if (node.positionTicks) {

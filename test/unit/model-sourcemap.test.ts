@@ -72,3 +72,20 @@ test('a broken map leaves the profile as it was', () => {
   const after = applySourceMaps(before, [{ url: 'file:///out/app.js', map: { version: 3, sources: [], mappings: '!!!' } }]);
   assert.deepEqual(after, before);
 });
+
+test("the module's top-level frame maps to the top of the original file, not to its first declaration", () => {
+  const c = compile('/src/app.ts');
+  const url = 'file:///out/app.js';
+  const profile = buildProfile([
+    [1, '(root)', '', -1, [2]],
+    [2, '', url, 0, [3]],
+    [3, 'work', url, c.line0('function work'), [], [{ line: c.line0('Math.sqrt') + 1, ticks: 2 }]],
+  ], [[3, 10], [3, 10]], 30);
+  profile.nodes[1].callFrame.columnNumber = 0;
+  const after = applySourceMaps(profile, [{ url, map: c.map }]);
+  assert.equal(after.nodes[1].callFrame.url, '/src/app.ts');
+  assert.equal(after.nodes[1].callFrame.lineNumber, 0, 'module wrapper at line 1 of app.ts');
+  const ts = lineHotness(buildReport({ workers: 1, profiles: [{ thread: 1, profile: after }] })).find((f) => f.file === '/src/app.ts')!;
+  assert.deepEqual(ts.lines.map((l) => l.line), [1, 4, 7], 'the module, the function declaration, the hot line; nothing on line 4 twice');
+  assert.equal(ts.lines.find((l) => l.line === 4)!.totalUs, 20, 'work() is counted once on its declaration line');
+});
