@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { readFile, unlink } from 'node:fs/promises';
 import { serializeReport } from '../model/load';
 import { toChromeTrace } from '../model/export';
+import { gzipSync } from 'node:zlib';
 import { standaloneHtml } from '../model/html-report';
 import { COMMANDS, VIEWS } from './surface';
 import { loadReportFile, type LoadedReport, type ReportSession } from './reports';
@@ -31,7 +32,7 @@ export async function exportReport(loaded: LoadedReport, format: ExportFormat, t
   let text: string;
   if (format === 'parprof') text = serializeReport(loaded.report);
   else if (format === 'chrome') text = JSON.stringify(toChromeTrace(loaded.report));
-  else text = standaloneHtml(loaded.report, await readFile(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js').fsPath, 'utf8'));
+  else text = standaloneHtml(loaded.report, await readFile(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js').fsPath, 'utf8'), { gzip: (b) => gzipSync(b) });
   await vscode.workspace.fs.writeFile(vscode.Uri.file(target), new TextEncoder().encode(text));
 }
 
