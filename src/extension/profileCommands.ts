@@ -8,7 +8,11 @@ import type { Profiler, ProfileOutcome, ProfileRequest } from './profiling';
 
 /** The script a command acts on: its argument (explorer, editor title, CodeLens), else the active editor. */
 async function scriptFrom(arg: unknown): Promise<string | undefined> {
-  const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+  // activeTextEditor is undefined while focus is in a panel, a webview or the output; the active
+  // tab still says which file the user is looking at.
+  const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  const uri = arg instanceof vscode.Uri ? arg
+    : vscode.window.activeTextEditor?.document.uri ?? (tab instanceof vscode.TabInputText ? tab.uri : undefined);
   if (!uri || uri.scheme !== 'file') {
     void vscode.window.showInformationMessage('Parallel Profiler: open a JavaScript or TypeScript file to profile it.');
     return undefined;

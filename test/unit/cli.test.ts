@@ -5,7 +5,10 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import { parseArgs } from '../../src/cli/args';
+import { reportJsonFromHtml } from '../../src/model/html-report';
+import { parseReport } from '../../src/model/load';
 import { packageRoot } from '../../src/runner/paths';
 
 const root = packageRoot();
@@ -67,7 +70,11 @@ test('record writes the report, prints the summary, passes the exit code; report
   const html = join(dir, 'raw.html');
   const page = parprof('report', out, '--html', html);
   assert.equal(page.code, 0, page.stderr);
-  assert.match(readFileSync(html, 'utf8'), /<html[\s\S]*raw 0/);
+  const htmlText = readFileSync(html, 'utf8');
+  assert.match(htmlText, /^<!DOCTYPE html>/i);
+  const embedded = reportJsonFromHtml(htmlText, (b) => gunzipSync(b));
+  assert.ok(embedded, 'the page embeds the report');
+  assert.deepEqual(parseReport(embedded).threads.map((t) => t.name).filter((n) => n.startsWith('raw')).sort(), ['raw 0', 'raw 1']);
 
   const failed = parprof('record', '--out', join(dir, 'throw.parprof'), 'crash-throw.js');
   assert.equal(failed.code, 1);

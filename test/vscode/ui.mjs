@@ -28,6 +28,9 @@ async function openFile(page, rel, log) {
   await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 60_000 });
   await page.keyboard.press('Enter');
   await page.locator(`.tab[aria-label^="${name}"]`).first().waitFor({ timeout: 30_000 });
+  // Our "▶ Profile" CodeLens on the pool call: the extension host has the document and our
+  // extension is active. A command sent before that point can find no active editor.
+  await page.locator('.monaco-editor .codelens-decoration', { hasText: 'Profile' }).first().waitFor({ timeout: 60_000 });
   log(`ui: opened ${rel}`);
 }
 
