@@ -3,7 +3,8 @@
 // - a standalone HTML report: reads the report from <script id="parprof-report">.
 import css from './style.css';
 import { validateReport, parseJson } from '../src/model/load';
-import { GZIP_BASE64, REPORT_ELEMENT_ID, fromBase64 } from '../src/model/html-report';
+import { GZIP_BASE64, PACKED_GZIP_BASE64, REPORT_ELEMENT_ID, fromBase64 } from '../src/model/html-report';
+import { unpackReport } from '../src/model/packed-report';
 import { asHostMessage, VIEW_IDS, type ViewId, type ViewState, type WebviewToHost, type HostToWebview } from '../src/protocol';
 import { App } from './app';
 import { el } from './dom';
@@ -107,19 +108,31 @@ function main(): void {
   }, (e: Error) => showError(e.message));
 }
 
-/** The report embedded in a standalone page: JSON, or gzip-compressed JSON in base64. */
+/**
+ * The report embedded in a standalone page: JSON, gzip-compressed JSON in base64 (older files),
+ * or a gzip-compressed packed report in base64 (columns decoded straight into typed arrays).
+ */
 async function readEmbedded(data: HTMLElement): Promise<unknown> {
   let text = data.textContent ?? '';
   // The text is a copy of the report; dropping it lets a large report's JSON be collected.
   data.textContent = '';
-  if (data.dataset.encoding === GZIP_BASE64) {
-    const bytes = fromBase64(text);
-    performance.mark('parprof:decoded');
-    const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
-    text = new TextDecoder().decode(await new Response(stream).arrayBuffer());
-    performance.mark('parprof:inflated');
+  const encoding = data.dataset.encoding;
+  if (encoding !== GZIP_BASE64 && encoding !== PACKED_GZIP_BASE64) return parseJson(text);
+  // Large reports come in parts (html-report.ts PART_CHARS); each decodes on its own.
+  const bytes: BlobPart[] = [fromBase64(text) as BlobPart];
+  const count = Number(data.dataset.parts ?? 1);
+  for (let k = 1; k < count; k++) {
+    const part = document.getElementById(`${REPORT_ELEMENT_ID}-${k}`);
+    if (!part) throw new Error(`the report in this page is cut short: part ${k} of ${count} (id ${REPORT_ELEMENT_ID}-${k}) is missing`);
+    bytes.push(fromBase64(part.textContent ?? '') as BlobPart);
+    part.textContent = '';
   }
-  return parseJson(text);
+  text = '';
+  performance.mark('parprof:decoded');
+  const stream = new Blob(bytes).stream().pipeThrough(new DecompressionStream('gzip'));
+  const inflated = new Uint8Array(await new Response(stream).arrayBuffer());
+  performance.mark('parprof:inflated');
+  return encoding === PACKED_GZIP_BASE64 ? unpackReport(inflated) : parseJson(new TextDecoder().decode(inflated));
 }
 
 main();

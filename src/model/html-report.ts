@@ -2,6 +2,7 @@
 // the VS Code panel. Pure string building (no I/O, no randomness), so the same report and bundle
 // give the same file.
 import type { Report } from './report';
+import { packReport, unpackReport, withPlainColumns } from './packed-report';
 
 /** Id of the <script type="application/json"> element that carries the report in a standalone file. */
 export const REPORT_ELEMENT_ID = 'parprof-report';
@@ -12,23 +13,35 @@ export interface StandaloneOptions {
   /** CSP nonce; defaults to a hash of the content, so the output is deterministic. */
   nonce?: string;
   /**
-   * Compresses bytes with gzip (Node: zlib.gzipSync). When given, the report is stored gzip +
-   * base64 (about 5× smaller; the page decompresses it with DecompressionStream): a browser
-   * parses a 100 MB inline script far slower than it inflates 20 MB.
+   * Compresses bytes with gzip (Node: zlib.gzipSync). When given, the report is stored packed
+   * (packed-report.ts: span and sample columns as narrow binary integers), gzip-compressed, in
+   * base64: about 10× smaller than the JSON, and the page decodes its columns straight into typed
+   * arrays instead of parsing a million JSON numbers.
    */
   gzip?: (bytes: Uint8Array) => Uint8Array;
 }
 
-/** `data-encoding` of the report element when it holds gzip-compressed JSON in base64. */
+/** `data-encoding` of the report element when it holds gzip-compressed JSON in base64 (files written before packing; still read). */
 export const GZIP_BASE64 = 'gzip-base64';
+/** `data-encoding` of the report element when it holds a gzip-compressed packed report (packed-report.ts) in base64. */
+export const PACKED_GZIP_BASE64 = 'packed-gzip-base64';
+/**
+ * Base64 characters per <script> element (a multiple of 4, so parts decode on their own). Chromium
+ * parses a page with many ½ MB text elements markedly faster than one with a single 10 MB one.
+ * The first part is the element REPORT_ELEMENT_ID with `data-parts`; part k is `${REPORT_ELEMENT_ID}-${k}`.
+ */
+export const PART_CHARS = 512 * 1024;
 
 /**
  * One HTML file holding the bundle and the report, that opens offline in any browser: a strict
  * CSP (nothing may be fetched), the bundle inline under a nonce, the report as JSON data.
  */
 export function standaloneHtml(report: Report, bundleJs: string, options: StandaloneOptions = {}): string {
-  const text = JSON.stringify(compactTimes(report));
-  const data = options.gzip ? toBase64(options.gzip(new TextEncoder().encode(text))) : escapeJsonForHtml(text);
+  const compact = compactTimes(report);
+  const data = options.gzip ? toBase64(options.gzip(packReport(compact))) : escapeJsonForHtml(JSON.stringify(compact));
+  const parts: string[] = [];
+  for (let at = 0; options.gzip && at < data.length; at += PART_CHARS) parts.push(data.slice(at, at + PART_CHARS));
+  if (parts.length === 0) parts.push(data);
   const script = escapeScriptForHtml(bundleJs);
   const nonce = options.nonce ?? contentNonce(script, data);
   if (!/^[A-Za-z0-9+/=_-]+$/.test(nonce)) throw new Error(`nonce must be base64 characters only, got '${nonce}'`);
@@ -46,7 +59,9 @@ export function standaloneHtml(report: Report, bundleJs: string, options: Standa
     '</head>',
     '<body>',
     options.gzip
-      ? `<script type="application/octet-stream" id="${REPORT_ELEMENT_ID}" data-encoding="${GZIP_BASE64}">${data}</script>`
+      ? parts.map((part, k) => k === 0
+        ? `<script type="application/octet-stream" id="${REPORT_ELEMENT_ID}" data-encoding="${PACKED_GZIP_BASE64}" data-parts="${parts.length}">${part}</script>`
+        : `<script type="application/octet-stream" id="${REPORT_ELEMENT_ID}-${k}">${part}</script>`).join('\n')
       : `<script type="application/json" id="${REPORT_ELEMENT_ID}">${data}</script>`,
     `<script nonce="${nonce}">${script}</script>`,
     '</body>',
@@ -93,16 +108,34 @@ export function webviewHtml(options: WebviewHtmlOptions): string {
  * the page holds no report.
  */
 export function reportJsonFromHtml(html: string, gunzip?: (bytes: Uint8Array) => Uint8Array): string | undefined {
-  const at = html.indexOf(`id="${REPORT_ELEMENT_ID}"`);
+  const first = scriptElement(html, REPORT_ELEMENT_ID, 0);
+  if (!first) return undefined;
+  const { tag, body } = first;
+  const packed = tag.includes(`data-encoding="${PACKED_GZIP_BASE64}"`);
+  if (!packed && !tag.includes(`data-encoding="${GZIP_BASE64}"`)) return body;
+  if (!gunzip) throw new Error('the report in this page is gzip-compressed: pass gunzip (e.g. zlib.gunzipSync) to read it');
+  const count = Number(/data-parts="(\d+)"/.exec(tag)?.[1] ?? 1);
+  const parts = [body];
+  let from = first.end;
+  for (let k = 1; k < count; k++) {
+    const part = scriptElement(html, `${REPORT_ELEMENT_ID}-${k}`, from);
+    if (!part) throw new Error(`the report in this page is cut short: part ${k} of ${count} (id ${REPORT_ELEMENT_ID}-${k}) is missing`);
+    parts.push(part.body);
+    from = part.end;
+  }
+  const bytes = gunzip(fromBase64(parts.join('')));
+  return packed ? JSON.stringify(withPlainColumns(unpackReport(bytes))) : new TextDecoder().decode(bytes);
+}
+
+/** The <script> element with this id at or after `from`: its opening tag, its text, and where it ends. */
+function scriptElement(html: string, id: string, from: number): { tag: string; body: string; end: number } | undefined {
+  const at = html.indexOf(`id="${id}"`, from);
   if (at < 0) return undefined;
   const open = html.lastIndexOf('<script', at);
   const start = html.indexOf('>', at) + 1;
   const end = html.indexOf('</script>', start);
   if (open < 0 || start <= 0 || end < 0) return undefined;
-  const body = html.slice(start, end);
-  if (!html.slice(open, start).includes(`data-encoding="${GZIP_BASE64}"`)) return body;
-  if (!gunzip) throw new Error('the report in this page is gzip-compressed: pass gunzip (e.g. zlib.gunzipSync) to read it');
-  return new TextDecoder().decode(gunzip(fromBase64(body)));
+  return { tag: html.slice(open, start), body: html.slice(start, end), end };
 }
 
 /**
@@ -139,8 +172,11 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-/** base64 to bytes (browsers and Node ≥ 16 both have atob). */
+/** base64 to bytes: the native Uint8Array.fromBase64 where there is one (Chromium ≥ 140), else atob. */
 export function fromBase64(text: string): Uint8Array {
+  // fromBase64 skips ASCII whitespace itself.
+  const typed = Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array };
+  if (typeof typed.fromBase64 === 'function') return typed.fromBase64(text);
   const binary = atob(text.replace(/\s+/g, ''));
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);

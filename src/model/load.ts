@@ -100,10 +100,25 @@ function optional<T>(x: unknown, check: (x: unknown, path: string) => T, path: s
   if (x !== undefined) check(x, path);
 }
 
-/** A column of `count` finite numbers; one tight loop (a million spans validate in milliseconds). */
-function column(x: unknown, count: number, path: string, integers: boolean): number[] {
-  const a = arr(x, path) as number[];
+/** Typed arrays whose entries are finite integers by construction. */
+function isIntegerArray(x: unknown): boolean {
+  return x instanceof Int32Array || x instanceof Int16Array || x instanceof Int8Array || x instanceof Uint32Array
+    || x instanceof Uint16Array || x instanceof Uint8Array || x instanceof Uint8ClampedArray;
+}
+
+/** Number of entries of a column: a JSON array, or a Float64Array/Int32Array... (packed reports, postMessage). */
+function columnLength(x: unknown, path: string): number {
+  return x instanceof Float64Array || x instanceof Float32Array || isIntegerArray(x) ? (x as ArrayLike<number>).length : arr(x, path).length;
+}
+
+/**
+ * A column of `count` finite numbers; one tight loop (a million spans validate in milliseconds).
+ * Typed arrays are accepted in place of arrays (the model reads columns by index only).
+ */
+function column(x: unknown, count: number, path: string, integers: boolean): ArrayLike<number> {
+  const a = (x instanceof Float64Array || x instanceof Float32Array || isIntegerArray(x) ? x : arr(x, path)) as ArrayLike<number>;
   if (a.length !== count) fail(path, `expected ${count} numbers, found ${a.length}`);
+  if (isIntegerArray(a)) return a;
   for (let i = 0; i < count; i++) {
     const v = a[i];
     if (typeof v !== 'number' || v - v !== 0 || (integers && Math.floor(v) !== v)) {
@@ -207,7 +222,7 @@ export function validateReport(x: unknown): Report {
     const o = obj(e, p);
     const thread = int(o.thread, `${p}.thread`);
     if (!threadIds.has(thread)) fail(`${p}.thread`, `thread ${thread} is not in threads`);
-    const n = arr(o.t, `${p}.t`).length;
+    const n = columnLength(o.t, `${p}.t`);
     column(o.t, n, `${p}.t`, false);
     column(o.u, n, `${p}.u`, false);
   });
@@ -299,8 +314,7 @@ export function validateCpuProfile(x: unknown, path: string): CpuProfile {
   }
   num(o.startTime, `${path}.startTime`);
   num(o.endTime, `${path}.endTime`);
-  const samples = arr(o.samples, `${path}.samples`);
-  column(samples, samples.length, `${path}.samples`, true);
+  const samples = column(o.samples, columnLength(o.samples, `${path}.samples`), `${path}.samples`, true);
   column(o.timeDeltas, samples.length, `${path}.timeDeltas`, false);
   let last = NaN;
   for (let i = 0; i < samples.length; i++) {

@@ -52,7 +52,7 @@ test('gzip + base64 embedding is several times smaller and reads back the same',
   const plain = standaloneHtml(report, BUNDLE);
   const packed = standaloneHtml(report, BUNDLE, { gzip: (b) => gzipSync(b) });
   assert.ok(packed.length * 2 < plain.length, `${packed.length} vs ${plain.length}`);
-  assert.match(packed, /<script type="application\/octet-stream" id="parprof-report" data-encoding="gzip-base64">[A-Za-z0-9+/=]+<\/script>/);
+  assert.match(packed, /<script type="application\/octet-stream" id="parprof-report" data-encoding="packed-gzip-base64" data-parts="1">[A-Za-z0-9+/=]+<\/script>/);
   assert.equal(reportJsonFromHtml(packed, (b) => gunzipSync(b)), reportJsonFromHtml(plain));
   assert.throws(() => reportJsonFromHtml(packed), /gzip-compressed: pass gunzip/);
   assert.equal(reportJsonFromHtml('<html></html>'), undefined);
@@ -65,4 +65,24 @@ test('the panel page loads the bundle by URI under the nonce and the webview CSP
   assert.ok(html.includes('<script nonce="n0nce" src="https://file+.vscode-resource.vscode-cdn.net/x/dist/webview.js?a=1&#38;b=2"></script>'));
   assert.throws(() => webviewHtml({ nonce: 'a"b', cspSource: 'x', scriptUri: 'y' }), /nonce must be base64 characters only, got 'a"b'/);
   assert.throws(() => standaloneHtml(report, '', { nonce: "x' 'unsafe-inline" }), /nonce must be base64/);
+});
+
+test('a packed report split in parts reads back exactly, and export -> import -> export is stable', () => {
+  const big = syntheticReport({ threads: 4, spans: 60_000, profiles: 2, samplesPerProfile: 20_000, seed: 3 });
+  const gzip = (b: Uint8Array) => gzipSync(b);
+  const html = standaloneHtml(big, BUNDLE, { gzip });
+  const parts = Number(/data-parts="(\d+)"/.exec(html)![1]);
+  assert.ok(parts > 1, `expected several parts, got ${parts}`);
+  assert.ok(html.includes(`id="parprof-report-${parts - 1}"`));
+  const json = reportJsonFromHtml(html, (b) => gunzipSync(b))!;
+  assert.equal(json, JSON.stringify(compactTimes(big)));
+  assert.equal(standaloneHtml(validateReport(JSON.parse(json)), BUNDLE, { gzip }), html);
+  const cut = html.replace(`id="parprof-report-${parts - 1}"`, 'id="other"');
+  assert.throws(() => reportJsonFromHtml(cut, (b) => gunzipSync(b)), new RegExp(`part ${parts - 1} of ${parts} .* is missing`));
+});
+
+test('files written before packing (gzip-compressed JSON) still read back', () => {
+  const json = JSON.stringify(compactTimes(report));
+  const legacy = `<script type="application/octet-stream" id="parprof-report" data-encoding="gzip-base64">${gzipSync(json).toString('base64')}</script>`;
+  assert.equal(reportJsonFromHtml(legacy, (b) => gunzipSync(b)), json);
 });

@@ -1,0 +1,285 @@
+// A report with its large numeric columns (task spans, CPU profile samples and time deltas) as
+// binary typed arrays instead of JSON numbers. Two uses:
+// - `packReport`/`unpackReport`: one self-describing byte blob (a small JSON header + aligned,
+//   narrowed, delta-encoded columns) for the standalone HTML file: the page inflates a fraction of
+//   the bytes and never JSON-parses a million numbers;
+// - `typedColumns`: the same report with Float64Array/Int32Array columns, for postMessage (VS Code
+//   transfers ArrayBuffers as binary; number arrays go through JSON).
+// Typed arrays stand in for the report's number[] columns: the model reads columns by index only,
+// and validateReport accepts typed columns. Pure: no I/O, no compression (callers gzip the blob).
+import type { Report } from './report';
+
+const MAGIC = 0x31435050; // 'PPC1' little-endian
+const SPAN_COLUMNS = ['thread', 'region', 'index', 'first', 'items', 'enqueue', 'start', 'end', 'stolenFrom', 'parent', 'failed'] as const;
+
+type Storage = 'i8' | 'i16' | 'i32' | 'f64';
+
+/** How one column is stored in a packed blob. */
+interface ColumnInfo {
+  /** Byte offset from the start of the column data (a multiple of 8). */
+  offset: number;
+  length: number;
+  storage: Storage;
+  /** 'raw': the integers; 'delta': differences to the previous entry; 'base': differences to column `base`. */
+  mode: 'raw' | 'delta' | 'base';
+  base?: number;
+  /** Stored integers are value × scale (1, or 1000 for µs times rounded to the ns); 0: stored as the doubles themselves. */
+  scale: number;
+  /** Array type of the decoded column. */
+  out: 'i32' | 'f64';
+  /** Stored as byte planes (see shuffle). */
+  shuffled?: boolean;
+}
+
+/** A column in the header's report skeleton: `{ $column: k }` stands for columns[k]. */
+interface ColumnRef { $column: number }
+
+/** The blob: 'PPC1', u32 header length, UTF-8 JSON header { report, columns }, then the columns. */
+export function packReport(report: Report): Uint8Array {
+  const columns: ColumnInfo[] = [];
+  const chunks: ArrayBufferView[] = [];
+  const decoded: (ArrayLike<number> | undefined)[] = [];
+  let size = 0;
+  const add = (values: unknown, baseOf?: number): unknown => {
+    const enc = encodeColumn(values, baseOf === undefined ? undefined : decoded[baseOf], baseOf, baseOf === undefined ? 0 : columns[baseOf].scale);
+    if (!enc) return values;
+    enc.info.offset = size;
+    size += Math.ceil(enc.bytes.byteLength / 8) * 8;
+    columns.push(enc.info);
+    chunks.push(enc.bytes);
+    decoded.push(values as number[]);
+    return { $column: columns.length - 1 } satisfies ColumnRef;
+  };
+  const skeleton: Record<string, unknown> = { ...report };
+  const spans = report.spans as unknown as Record<string, unknown> | undefined;
+  if (spans && typeof spans === 'object') {
+    const s: Record<string, unknown> = { ...spans };
+    const startRef = add(spans.start) as ColumnRef | unknown;
+    const startIndex = (startRef as ColumnRef)?.$column;
+    for (const name of SPAN_COLUMNS) {
+      if (name === 'start') { s.start = startRef; continue; }
+      s[name] = add(spans[name], (name === 'end' || name === 'enqueue') ? startIndex : undefined);
+    }
+    skeleton.spans = s;
+  }
+  if (Array.isArray(report.profiles)) {
+    skeleton.profiles = report.profiles.map((tp) => {
+      if (!tp?.profile || typeof tp.profile !== 'object') return tp;
+      return { ...tp, profile: { ...tp.profile, samples: add(tp.profile.samples), timeDeltas: add(tp.profile.timeDeltas) } };
+    });
+  }
+  const header = new TextEncoder().encode(JSON.stringify({ report: skeleton, columns }));
+  const start = dataStart(header.length);
+  const blob = new Uint8Array(start + size);
+  const view = new DataView(blob.buffer);
+  view.setUint32(0, MAGIC, true);
+  view.setUint32(4, header.length, true);
+  blob.set(header, 8);
+  blob.fill(0x20, 8 + header.length, start);
+  columns.forEach((c, k) => {
+    const b = chunks[k];
+    blob.set(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), start + c.offset);
+  });
+  return blob;
+}
+
+/** Columns start at the first multiple of 8 after the header, so typed views on them are aligned. */
+function dataStart(headerLength: number): number {
+  return Math.ceil((8 + headerLength) / 8) * 8;
+}
+
+/** True when bytes start like a packed report blob. */
+export function isPackedReport(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && new DataView(bytes.buffer, bytes.byteOffset, 8).getUint32(0, true) === MAGIC;
+}
+
+/**
+ * The report of a packed blob, its columns as typed arrays (not validated: pass it to
+ * validateReport). Throws naming the problem when the blob is not a packed report.
+ */
+export function unpackReport(bytes: Uint8Array): Report {
+  if (!isPackedReport(bytes)) throw new Error('not a packed Parallel Profiler report (no PPC1 header)');
+  // Typed views need aligned offsets: copy once if the blob itself is not 8-aligned.
+  if (bytes.byteOffset % 8 !== 0) bytes = bytes.slice();
+  const length = new DataView(bytes.buffer, bytes.byteOffset, 8).getUint32(4, true);
+  if (8 + length > bytes.length) throw new Error(`packed report: header of ${length} bytes overruns the ${bytes.length}-byte blob`);
+  const { report, columns } = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length))) as { report: Record<string, unknown>; columns: ColumnInfo[] };
+  const out: (Float64Array | Int32Array)[] = [];
+  const start = dataStart(length);
+  // The stored integers of columns others are stored relative to (span starts), kept while decoding.
+  const ints = new Map<number, Float64Array>();
+  for (const c of columns) if (c.mode === 'base' && c.base !== undefined) ints.set(c.base, new Float64Array(0));
+  columns.forEach((c, k) => out.push(decodeColumn(bytes, start, c, ints, ints.has(k) ? k : -1)));
+  const column = (x: unknown) => (x && typeof x === 'object' && '$column' in x ? out[(x as ColumnRef).$column] : x);
+  const spans = report.spans as Record<string, unknown> | undefined;
+  if (spans && typeof spans === 'object') for (const name of SPAN_COLUMNS) spans[name] = column(spans[name]);
+  if (Array.isArray(report.profiles)) {
+    for (const tp of report.profiles as { profile?: Record<string, unknown> }[]) {
+      if (!tp?.profile) continue;
+      tp.profile.samples = column(tp.profile.samples);
+      tp.profile.timeDeltas = column(tp.profile.timeDeltas);
+    }
+  }
+  return report as unknown as Report;
+}
+
+/** The report with typed-array columns replaced by plain arrays (JSON.stringify writes typed arrays as objects). */
+export function withPlainColumns(report: Report): Report {
+  const plain = (x: unknown) => (ArrayBuffer.isView(x) ? Array.from(x as unknown as ArrayLike<number>) : x);
+  const spans: Record<string, unknown> = { ...report.spans };
+  for (const name of SPAN_COLUMNS) if (name in spans) spans[name] = plain(spans[name]);
+  return {
+    ...report,
+    spans: spans as unknown as Report['spans'],
+    profiles: report.profiles.map((tp) => ({ ...tp, profile: { ...tp.profile, samples: plain(tp.profile.samples) as number[], timeDeltas: plain(tp.profile.timeDeltas) as number[] } })),
+  };
+}
+
+/**
+ * A shallow copy of a (validated) report whose span columns and profile samples/time deltas are
+ * typed arrays (Int32Array where every value is a 32-bit integer, else Float64Array), for
+ * postMessage. Columns already typed are kept.
+ */
+export function typedColumns(report: Report): Report {
+  const typed = (a: ArrayLike<number>): unknown => {
+    if (ArrayBuffer.isView(a)) return a;
+    let ints = true;
+    for (let i = 0; i < a.length && ints; i++) ints = (a[i] | 0) === a[i] && !Object.is(a[i], -0);
+    return ints ? Int32Array.from(a) : Float64Array.from(a);
+  };
+  const spans: Record<string, unknown> = { ...report.spans };
+  for (const name of SPAN_COLUMNS) spans[name] = typed(report.spans[name]);
+  return {
+    ...report,
+    spans: spans as unknown as Report['spans'],
+    profiles: report.profiles.map((tp) => ({ ...tp, profile: { ...tp.profile, samples: typed(tp.profile.samples) as number[], timeDeltas: typed(tp.profile.timeDeltas) as number[] } })),
+  };
+}
+
+const LIMITS: [Storage, number][] = [['i8', 0x7f], ['i16', 0x7fff], ['i32', 0x7fffffff]];
+
+function storageFor(maxAbs: number): Storage {
+  for (const [s, limit] of LIMITS) if (maxAbs <= limit) return s;
+  return 'f64';
+}
+
+/**
+ * Encodes a column of numbers exactly: as integers (scale 1) or ns-rounded µs (scale 1000) when
+ * every value is, else as raw doubles; raw, delta or minus-base, whichever needs the narrowest
+ * integers. Undefined (left in the JSON) when `values` is not an array of numbers.
+ */
+function encodeColumn(values: unknown, base: ArrayLike<number> | undefined, baseIndex: number | undefined, baseScale: number): { info: ColumnInfo; bytes: ArrayBufferView } | undefined {
+  if (!Array.isArray(values) && !(ArrayBuffer.isView(values) && !(values instanceof DataView) && !(values instanceof BigInt64Array) && !(values instanceof BigUint64Array))) return undefined;
+  const a = values as ArrayLike<number>;
+  const n = a.length;
+  for (let i = 0; i < n; i++) if (typeof a[i] !== 'number') return undefined;
+  const scale = exactScale(a, 1) ? 1 : exactScale(a, 1000) ? 1000 : 0;
+  if (scale === 0) {
+    return { info: { offset: 0, length: n, storage: 'f64', mode: 'raw', scale: 0, out: 'f64' }, bytes: Float64Array.from(a) };
+  }
+  const ints = new Float64Array(n);
+  for (let i = 0; i < n; i++) ints[i] = Math.round(a[i] * scale) || 0; // || 0: -0 is stored as 0
+  // Each mode's cost is its total of significant bits (what gzip mostly pays for); its width is
+  // set by its largest value. A few large deltas (a region boundary) do not rule delta out.
+  const modes = { raw: new Cost(), delta: new Cost(), base: new Cost() };
+  // The decoder adds the base column's own stored integers: only valid at the same scale.
+  const withBase = !!base && base.length === n && baseScale === scale;
+  for (let i = 0; i < n; i++) {
+    modes.raw.add(ints[i]);
+    modes.delta.add(ints[i] - (i ? ints[i - 1] : 0));
+    if (withBase) modes.base.add(ints[i] - Math.round(base![i] * scale));
+  }
+  const out = scale === 1 && modes.raw.max <= 0x7fffffff ? 'i32' : 'f64';
+  let mode: ColumnInfo['mode'] = modes.delta.bits < modes.raw.bits ? 'delta' : 'raw';
+  if (withBase && modes.base.bits < modes[mode].bits) mode = 'base';
+  const storage = storageFor(modes[mode].max);
+  const stored = storage === 'i8' ? new Int8Array(n) : storage === 'i16' ? new Int16Array(n) : storage === 'i32' ? new Int32Array(n) : new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    stored[i] = mode === 'raw' ? ints[i] : mode === 'delta' ? ints[i] - (i ? ints[i - 1] : 0) : ints[i] - Math.round(base![i] * scale);
+  }
+  const info: ColumnInfo = { offset: 0, length: n, storage, mode, base: mode === 'base' ? baseIndex : undefined, scale, out };
+  if (storage === 'i8') return { info, bytes: stored };
+  info.shuffled = true;
+  return { info, bytes: shuffle(new Uint8Array(stored.buffer), stored.BYTES_PER_ELEMENT) };
+}
+
+/** Running size estimate of a column of integers: total significant bits and largest magnitude. */
+class Cost {
+  bits = 0;
+  max = 0;
+  add(v: number): void {
+    const a = Math.abs(v);
+    if (a > this.max) this.max = a;
+    this.bits += a < 0x80000000 ? 33 - Math.clz32(a) : 54;
+  }
+}
+
+/**
+ * Byte planes: all first bytes, then all second bytes... Neighbouring values share their high
+ * bytes, so planes compress far better (about 20% on µs times, 100× on counters).
+ */
+function shuffle(bytes: Uint8Array, width: number): Uint8Array {
+  const n = bytes.length / width;
+  const out = new Uint8Array(bytes.length);
+  for (let b = 0; b < width; b++) {
+    const plane = b * n;
+    for (let i = 0; i < n; i++) out[plane + i] = bytes[i * width + b];
+  }
+  return out;
+}
+
+function unshuffle(planes: Uint8Array, width: number): Uint8Array {
+  const n = planes.length / width;
+  const out = new Uint8Array(planes.length);
+  for (let b = 0; b < width; b++) {
+    const plane = b * n;
+    for (let i = 0; i < n; i++) out[i * width + b] = planes[plane + i];
+  }
+  return out;
+}
+
+/** True when every value is an integer count of 1/scale that reads back as the same double. */
+function exactScale(a: ArrayLike<number>, scale: number): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const m = Math.round(a[i] * scale);
+    if (!Number.isSafeInteger(m) || m / scale !== a[i] && !(m === 0 && a[i] === 0)) return false;
+  }
+  return true;
+}
+
+function decodeColumn(bytes: Uint8Array, start: number, c: ColumnInfo, ints: Map<number, Float64Array>, keep: number): Float64Array | Int32Array {
+  const width = c.storage === 'i8' ? 1 : c.storage === 'i16' ? 2 : c.storage === 'i32' ? 4 : 8;
+  if (!Number.isInteger(c.offset) || c.offset % 8 !== 0 || start + c.offset + c.length * width > bytes.length) {
+    throw new Error(`packed report: column at ${c.offset} (${c.length} × ${c.storage}) lies outside the ${bytes.length}-byte blob`);
+  }
+  let buffer = bytes.buffer;
+  let at = bytes.byteOffset + start + c.offset;
+  if (c.shuffled) {
+    buffer = unshuffle(bytes.subarray(start + c.offset, start + c.offset + c.length * width), width).buffer;
+    at = 0;
+  }
+  const src = c.storage === 'i8' ? new Int8Array(buffer, at, c.length) : c.storage === 'i16' ? new Int16Array(buffer, at, c.length)
+    : c.storage === 'i32' ? new Int32Array(buffer, at, c.length) : new Float64Array(buffer, at, c.length);
+  const n = c.length;
+  const out = c.out === 'i32' ? new Int32Array(n) : new Float64Array(n);
+  const scale = c.scale;
+  const kept = keep >= 0 ? new Float64Array(n) : undefined;
+  if (scale === 0 || c.mode === 'raw') {
+    if (scale <= 1) out.set(src);
+    else for (let i = 0; i < n; i++) out[i] = src[i] / scale;
+    kept?.set(src);
+  } else if (c.mode === 'delta') {
+    let acc = 0;
+    if (kept) for (let i = 0; i < n; i++) { kept[i] = acc += src[i]; out[i] = acc / scale; }
+    else if (scale === 1) for (let i = 0; i < n; i++) out[i] = acc += src[i];
+    else for (let i = 0; i < n; i++) out[i] = (acc += src[i]) / scale;
+  } else {
+    const base = ints.get(c.base ?? -1);
+    if (!base || base.length !== n) throw new Error(`packed report: column base ${c.base} is missing or of another length`);
+    // The encoder stored value×scale − round(base×scale); base ints are exact, so this is exact.
+    for (let i = 0; i < n; i++) out[i] = (base[i] + src[i]) / scale;
+    if (kept) for (let i = 0; i < n; i++) kept[i] = base[i] + src[i];
+  }
+  if (kept) ints.set(keep, kept);
+  return out;
+}
