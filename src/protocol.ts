@@ -19,7 +19,11 @@ export interface InitOptions {
 }
 
 export type HostToWebview =
-  /** The report to show; replaces any earlier one. */
+  /**
+   * The report to show; replaces any earlier one. Its span columns and profile samples/time
+   * deltas should be typed arrays (packed-report.ts typedColumns): VS Code transfers their buffers
+   * as binary, and the webview validates them without a per-number type check.
+   */
   | { type: 'init'; report: Report; options?: InitOptions }
   /** Show this time range (µs from the report's origin) on the timeline and narrow the flamegraph to it. */
   | { type: 'focus-range'; from: number; to: number }

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { webviewHtml } from '../model/html-report';
+import { typedColumns } from '../model/packed-report';
 import { asWebviewMessage, type HostToWebview } from '../protocol';
 import type { LoadedReport } from './reports';
 import type { Log } from './log';
@@ -44,8 +45,9 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, lo
     switch (message.type) {
       case 'ready': {
         status.ready = true;
-        // Sent again on every `ready`: a webview that was reloaded asks again.
-        const init: HostToWebview = { type: 'init', report: loaded.report, options: { title: loaded.file, canOpenSource: true } };
+        // Sent again on every `ready`: a webview that was reloaded asks again. Typed-array columns
+        // cross as binary buffers; number arrays would go through JSON (seconds for 1M spans).
+        const init: HostToWebview = { type: 'init', report: typedColumns(loaded.report), options: { title: loaded.file, canOpenSource: true } };
         void webview.postMessage(init).then((ok) => { status.initSent = status.initSent || ok; });
         break;
       }

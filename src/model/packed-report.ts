@@ -12,11 +12,13 @@ import type { Report } from './report';
 const MAGIC = 0x31435050; // 'PPC1' little-endian
 const SPAN_COLUMNS = ['thread', 'region', 'index', 'first', 'items', 'enqueue', 'start', 'end', 'stolenFrom', 'parent', 'failed'] as const;
 
-type Storage = 'i8' | 'i16' | 'i32' | 'f64';
+/** Signed integers of 1-4 bytes (i16-i32 as byte planes), or doubles. */
+type Storage = 'i8' | 'i16' | 'i24' | 'i32' | 'f64';
+const WIDTH: Record<Storage, number> = { i8: 1, i16: 2, i24: 3, i32: 4, f64: 8 };
 
 /** How one column is stored in a packed blob. */
 interface ColumnInfo {
-  /** Byte offset from the start of the column data (a multiple of 8). */
+  /** Byte offset from the start of the column data (a multiple of 8). Wider than 1 byte: stored as byte planes (see shuffle). */
   offset: number;
   length: number;
   storage: Storage;
@@ -27,8 +29,6 @@ interface ColumnInfo {
   scale: number;
   /** Array type of the decoded column. */
   out: 'i32' | 'f64';
-  /** Stored as byte planes (see shuffle). */
-  shuffled?: boolean;
 }
 
 /** A column in the header's report skeleton: `{ $column: k }` stands for columns[k]. */
@@ -156,7 +156,7 @@ export function typedColumns(report: Report): Report {
   };
 }
 
-const LIMITS: [Storage, number][] = [['i8', 0x7f], ['i16', 0x7fff], ['i32', 0x7fffffff]];
+const LIMITS: [Storage, number][] = [['i8', 0x7f], ['i16', 0x7fff], ['i24', 0x7fffff], ['i32', 0x7fffffff]];
 
 function storageFor(maxAbs: number): Storage {
   for (const [s, limit] of LIMITS) if (maxAbs <= limit) return s;
@@ -175,7 +175,7 @@ function encodeColumn(values: unknown, base: ArrayLike<number> | undefined, base
   for (let i = 0; i < n; i++) if (typeof a[i] !== 'number') return undefined;
   const scale = exactScale(a, 1) ? 1 : exactScale(a, 1000) ? 1000 : 0;
   if (scale === 0) {
-    return { info: { offset: 0, length: n, storage: 'f64', mode: 'raw', scale: 0, out: 'f64' }, bytes: Float64Array.from(a) };
+    return { info: { offset: 0, length: n, storage: 'f64', mode: 'raw', scale: 0, out: 'f64' }, bytes: shuffle(new Uint8Array(Float64Array.from(a).buffer), 8) };
   }
   const ints = new Float64Array(n);
   for (let i = 0; i < n; i++) ints[i] = Math.round(a[i] * scale) || 0; // || 0: -0 is stored as 0
@@ -193,14 +193,22 @@ function encodeColumn(values: unknown, base: ArrayLike<number> | undefined, base
   let mode: ColumnInfo['mode'] = modes.delta.bits < modes.raw.bits ? 'delta' : 'raw';
   if (withBase && modes.base.bits < modes[mode].bits) mode = 'base';
   const storage = storageFor(modes[mode].max);
-  const stored = storage === 'i8' ? new Int8Array(n) : storage === 'i16' ? new Int16Array(n) : storage === 'i32' ? new Int32Array(n) : new Float64Array(n);
+  const stored = storage === 'f64' ? new Float64Array(n) : new Int32Array(n);
   for (let i = 0; i < n; i++) {
     stored[i] = mode === 'raw' ? ints[i] : mode === 'delta' ? ints[i] - (i ? ints[i - 1] : 0) : ints[i] - Math.round(base![i] * scale);
   }
   const info: ColumnInfo = { offset: 0, length: n, storage, mode, base: mode === 'base' ? baseIndex : undefined, scale, out };
-  if (storage === 'i8') return { info, bytes: stored };
-  info.shuffled = true;
-  return { info, bytes: shuffle(new Uint8Array(stored.buffer), stored.BYTES_PER_ELEMENT) };
+  if (storage === 'i8') return { info, bytes: Int8Array.from(stored) };
+  if (storage === 'f64') return { info, bytes: shuffle(new Uint8Array(stored.buffer), 8) };
+  // Byte planes of the low `width` bytes of each (little-endian) int32.
+  const width = WIDTH[storage];
+  const planes = new Uint8Array(n * width);
+  for (let b = 0; b < width; b++) {
+    const plane = b * n;
+    const shift = 8 * b;
+    for (let i = 0; i < n; i++) planes[plane + i] = stored[i] >> shift;
+  }
+  return { info, bytes: planes };
 }
 
 /** Running size estimate of a column of integers: total significant bits and largest magnitude. */
@@ -228,6 +236,22 @@ function shuffle(bytes: Uint8Array, width: number): Uint8Array {
   return out;
 }
 
+/** Int32 values from `width` byte planes (least significant first), sign-extended. */
+function fromPlanes(bytes: Uint8Array, at: number, n: number, width: number): Int32Array {
+  const out = new Int32Array(n);
+  const p0 = bytes.subarray(at, at + n), p1 = bytes.subarray(at + n, at + 2 * n);
+  if (width === 2) {
+    for (let i = 0; i < n; i++) out[i] = ((p0[i] | (p1[i] << 8)) << 16) >> 16;
+  } else if (width === 3) {
+    const p2 = bytes.subarray(at + 2 * n, at + 3 * n);
+    for (let i = 0; i < n; i++) out[i] = ((p0[i] | (p1[i] << 8) | (p2[i] << 16)) << 8) >> 8;
+  } else {
+    const p2 = bytes.subarray(at + 2 * n, at + 3 * n), p3 = bytes.subarray(at + 3 * n, at + 4 * n);
+    for (let i = 0; i < n; i++) out[i] = p0[i] | (p1[i] << 8) | (p2[i] << 16) | (p3[i] << 24);
+  }
+  return out;
+}
+
 function unshuffle(planes: Uint8Array, width: number): Uint8Array {
   const n = planes.length / width;
   const out = new Uint8Array(planes.length);
@@ -248,19 +272,17 @@ function exactScale(a: ArrayLike<number>, scale: number): boolean {
 }
 
 function decodeColumn(bytes: Uint8Array, start: number, c: ColumnInfo, ints: Map<number, Float64Array>, keep: number): Float64Array | Int32Array {
-  const width = c.storage === 'i8' ? 1 : c.storage === 'i16' ? 2 : c.storage === 'i32' ? 4 : 8;
+  const width = WIDTH[c.storage];
+  if (!width) throw new Error(`packed report: unknown column storage '${c.storage}'`);
   if (!Number.isInteger(c.offset) || c.offset % 8 !== 0 || start + c.offset + c.length * width > bytes.length) {
     throw new Error(`packed report: column at ${c.offset} (${c.length} × ${c.storage}) lies outside the ${bytes.length}-byte blob`);
   }
-  let buffer = bytes.buffer;
-  let at = bytes.byteOffset + start + c.offset;
-  if (c.shuffled) {
-    buffer = unshuffle(bytes.subarray(start + c.offset, start + c.offset + c.length * width), width).buffer;
-    at = 0;
-  }
-  const src = c.storage === 'i8' ? new Int8Array(buffer, at, c.length) : c.storage === 'i16' ? new Int16Array(buffer, at, c.length)
-    : c.storage === 'i32' ? new Int32Array(buffer, at, c.length) : new Float64Array(buffer, at, c.length);
   const n = c.length;
+  const at = start + c.offset;
+  let src: ArrayLike<number>;
+  if (c.storage === 'i8') src = new Int8Array(bytes.buffer, bytes.byteOffset + at, n);
+  else if (c.storage === 'f64') src = new Float64Array(unshuffle(bytes.subarray(at, at + n * 8), 8).buffer);
+  else src = fromPlanes(bytes, at, n, width);
   const out = c.out === 'i32' ? new Int32Array(n) : new Float64Array(n);
   const scale = c.scale;
   const kept = keep >= 0 ? new Float64Array(n) : undefined;
