@@ -88,4 +88,10 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `parprof record x.js | head`: a reader that goes away is not an error of the run; the script
+// keeps running and the report is still written, we just stop printing.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'EPIPE') throw err; });
+}
+
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: Error) => fail(err.message));

@@ -6,7 +6,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Report, Schedule } from '../model/report';
-import { ENV } from '../runtime/contract';
+import { DEFAULT_SCHEDULE, ENV } from '../runtime/contract';
 import { packageRoot, packageVersion, preloadPath } from './paths';
 import { buildReport } from './report-build';
 import { readSpool } from './spool';
@@ -104,7 +104,7 @@ export async function runProfiled(options: RunOptions): Promise<RunResult> {
       const report = buildReport(readSpool(spool), {
         script, args, cwd, startedAt, originUs, endUs: ended.atUs - originUs, exit: { code: ended.code, signal: ended.signal },
         cancelled: ended.cancelled,
-        pool: { threads: options.threads ?? cores, schedule: options.schedule ?? 'dynamic' },
+        pool: { threads: options.threads ?? cores, schedule: options.schedule ?? DEFAULT_SCHEDULE },
         sampleIntervalUs, cores, recorder: packageVersion(),
         nodeFallback: { version: 'unknown', path: options.node ?? 'node' },
       });

@@ -20,6 +20,9 @@ export const ENV = {
   origin: 'PARPROF_ORIGIN_US',
 } as const;
 
+/** Schedule of pools created without one and without PARPROF_SCHEDULE: work stealing, Rayon's choice. */
+export const DEFAULT_SCHEDULE: Schedule = 'steal';
+
 /** What the pool tells the recorder when an operation starts. */
 export interface RegionStart {
   name: string;
@@ -67,6 +70,14 @@ export interface Recorder {
 /** Span record layout in the spool's binary span files: RECORD_FIELDS float64 per span, in this order. */
 export const SPAN_FIELDS = ['region', 'index', 'first', 'items', 'enqueue', 'start', 'end', 'stolenFrom', 'parent', 'failed'] as const;
 export const SPAN_RECORD_FIELDS = SPAN_FIELDS.length;
+
+/**
+ * V8 filter matching the pool's functions that call user task functions (`runItems`,
+ * `runItemsOfJoin` in pool-run.ts). The preload keeps TurboFan from optimizing or inlining them
+ * (see keepTaskFunctionsVisible in preload.ts), so the bundler must keep these names (esbuild
+ * does without minification).
+ */
+export const TASK_LOOP_FUNCTIONS = 'runItems*';
 
 export function getRecorder(): Recorder | undefined {
   return (globalThis as Record<symbol, Recorder | undefined>)[RECORDER_KEY];

@@ -60,6 +60,11 @@ export function runOperation(m: OpMessage, fn: TaskFn, threadId: number, rec: Re
     }
   }
 
+  /** A join task's call, kept out of TurboFan like runItems (see TASK_LOOP_FUNCTIONS in contract.ts). */
+  function runItemsOfJoin(first: number, end: number): unknown {
+    return fn(first, end, ctx);
+  }
+
   function fresh(): unknown {
     if (m.kind === 'map') return [];
     if (m.kind === 'reduce') return identityIsObject ? structuredClone(m.identity) : m.identity;
@@ -200,7 +205,7 @@ export function runOperation(m: OpMessage, fn: TaskFn, threadId: number, rec: Re
       const start = rec ? rec.now() : 0;
       let value: unknown;
       try {
-        value = fn(first, end, ctx);
+        value = runItemsOfJoin(first, end);
         checkSync(value, m.fn);
       } catch (e) {
         if (rec) rec.span(m.region, task, first - rootStart, end - first, enqueue, start, rec.now(), from, parent, 1);

@@ -1,7 +1,7 @@
 // Public types of the pool and the rules for its defaults. Imported by the main-thread pool
 // and by the worker, so it must stay free of worker_threads state.
 import { availableParallelism } from 'node:os';
-import { ENV } from './contract';
+import { DEFAULT_SCHEDULE, ENV } from './contract';
 import type { Schedule } from '../model/report';
 
 export type { Schedule };
@@ -109,9 +109,9 @@ export function defaultSchedule(): Schedule {
   const raw = process.env[ENV.schedule];
   if (raw !== undefined && raw !== '') {
     if ((SCHEDULES as readonly string[]).includes(raw)) return raw as Schedule;
-    warn(`${ENV.schedule} must be one of ${SCHEDULES.join(', ')}, got '${raw}'; using steal`);
+    warn(`${ENV.schedule} must be one of ${SCHEDULES.join(', ')}, got '${raw}'; using ${DEFAULT_SCHEDULE}`);
   }
-  return 'steal';
+  return DEFAULT_SCHEDULE;
 }
 
 export function checkThreads(threads: unknown): number {
