@@ -10,6 +10,7 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as WorkerThreads from 'node:worker_threads';
 import { EXTERNAL_REGION, warn, type SpoolRecorder } from './recorder';
+import { askToSave } from './terminate-save';
 
 // The module object itself (not an import binding): its exports are what we replace.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -49,7 +50,8 @@ export function instrumentWorkerCreation(rec: SpoolRecorder, poolWorkerFile: str
   if (Original[PATCHED]) return;
   const regions = new Map<string, number>();
 
-  function created(worker: Worker, filename: unknown, options: WorkerThreads.WorkerOptions | undefined): void {
+  /** Records the new worker; false for workers that are not recorded (esbuild's own). */
+  function created(worker: Worker, filename: unknown, options: WorkerThreads.WorkerOptions | undefined): boolean {
     const tid = worker.threadId;
     const file = filenameOf(filename);
     const name = (options as { name?: unknown } | undefined)?.name;
@@ -60,7 +62,7 @@ export function instrumentWorkerCreation(rec: SpoolRecorder, poolWorkerFile: str
       lib = site.lib;
       if (lib === 'internal') {
         rec.event({ e: 'worker', t: rec.now(), tid, name: null, lib, region: EXTERNAL_REGION });
-        return;
+        return false;
       }
       const key = site.lib === 'worker_threads' ? `${site.file}:${site.line}` : site.lib;
       region = regions.get(key) ?? -2;
@@ -85,16 +87,24 @@ export function instrumentWorkerCreation(rec: SpoolRecorder, poolWorkerFile: str
       }
       return emit.call(this, event, ...args);
     } as typeof worker.emit;
+    return true;
   }
 
+  const recorded = new WeakSet<Worker>();
   class ProfiledWorker extends Original {
     constructor(filename: string | URL, options?: WorkerThreads.WorkerOptions) {
       super(filename, options);
       try {
-        created(this, filename, options);
+        if (created(this, filename, options)) recorded.add(this);
       } catch (err) {
         warn('cannot instrument a worker', err);
       }
+    }
+
+    override terminate(): Promise<number> {
+      if (!recorded.has(this) || this.threadId < 0) return super.terminate();
+      recorded.delete(this);
+      return askToSave(this.threadId).then(() => super.terminate(), () => super.terminate());
     }
   }
   Object.defineProperty(ProfiledWorker, 'name', { value: 'Worker' });

@@ -13,6 +13,7 @@ import { ENV, RECORDER_KEY, TASK_LOOP_FUNCTIONS } from './contract';
 import { instrumentMessageHandling, instrumentWorkerCreation } from './instrument-workers';
 import { SpoolRecorder, warn } from './recorder';
 import { ThreadProfiler } from './recorder-profile';
+import { listenForSaveRequests } from './terminate-save';
 import { installCjsTypeScript } from './recorder-typescript';
 
 const SIGNALS: Record<string, number> = { SIGTERM: 15, SIGINT: 2, SIGHUP: 1 };
@@ -61,6 +62,14 @@ function install(spool: string): void {
     }
   };
   process.on('exit', finish);
+  if (!wt.isMainThread) {
+    // Terminated from outside: no 'exit' listener runs, so save when the creator asks first.
+    // No 'end' event: the thread did not end by itself, and the report says it was terminated.
+    listenForSaveRequests(wt.threadId, () => {
+      profiler.stopAndWrite(spool, wt.threadId);
+      rec.flush();
+    });
+  }
   process.on('uncaughtExceptionMonitor', (err: unknown) => {
     try {
       const e = err instanceof Error ? err : new Error(String(err));

@@ -76,6 +76,21 @@ for (const lib of ['piscina', 'tinypool', 'workerpool']) {
   });
 }
 
+test('a worker terminate()d from outside keeps its CPU profile and is marked terminated', async () => {
+  const { report, stdout } = await record('rec-terminate.js');
+  assert.match(stdout, /terminated/);
+  const workers = report.threads.filter((t) => t.kind === 'worker');
+  assert.equal(workers.length, 2);
+  assert.equal(report.dropped.profiles, 0);
+  for (const w of workers) {
+    assert.match(w.died?.reason ?? '', /terminated/);
+    const p = report.profiles.find((x) => x.thread === w.id);
+    assert.ok(p && p.partial, `worker ${w.id} has its (partial) profile`);
+    assert.ok(sampledFunctions(p.profile).has('terminatedWork'), 'samples of the work it did before termination');
+  }
+  checkSpans(report);
+});
+
 test('TypeScript runs directly and its frames map to .ts lines', async () => {
   const { report, stdout } = await record('rec-ts.ts');
   assert.match(stdout, /done true/);
