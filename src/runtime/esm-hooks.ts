@@ -3,6 +3,7 @@
 // package's runtime, and transpile .ts/.mts/.cts with esbuild (source maps go to the spool).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { threadId } from 'node:worker_threads';
 import { recordSourceMap, transpile } from './recorder-typescript';
 
 interface HookData { runtimeUrl: string; spool: string }
@@ -34,7 +35,8 @@ export async function load(url: string, context: { format?: string | null }, nex
     const file = fileURLToPath(url);
     const format = url.endsWith('.cts') ? 'cjs' : 'esm';
     const { code, map } = transpile(readFileSync(file, 'utf8'), file, format);
-    recordSourceMap(data.spool, `esm-${counter++}`, file, map);
+    // Every thread that loads ES modules has its own hooks thread: its threadId keeps names apart.
+    recordSourceMap(data.spool, `esm-${threadId}-${counter++}`, file, map);
     return { format: format === 'cjs' ? 'commonjs' : 'module', source: code, shortCircuit: true };
   }
   return next(url, context);

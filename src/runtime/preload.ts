@@ -51,7 +51,13 @@ function install(spool: string): void {
   instrumentWorkerCreation(rec, poolWorkerFile, __dirname);
   if (!wt.isMainThread) instrumentMessageHandling(rec, poolWorkerFile);
   installCjsTypeScript(spool, wt.threadId);
-  if (wt.isMainThread && mayUseEsm(process.argv[1])) registerEsmHooks(spool);
+  // Hooks registered on the main thread do not reach workers (Node 20), and a worker that loads
+  // an ES module importing 'parallel-profiler' (a script that is its own task module) needs them
+  // too: the main thread passes the decision down through the environment workers inherit.
+  if (wt.isMainThread ? mayUseEsm(process.argv[1]) : process.env[ESM_HOOKS_ENV] === '1') {
+    registerEsmHooks(spool);
+    if (wt.isMainThread) process.env[ESM_HOOKS_ENV] = '1';
+  }
 
   const finish = (code: number): void => {
     try {
@@ -118,6 +124,8 @@ function mayUseEsm(script: string | undefined): boolean {
   }
 }
 
+const ESM_HOOKS_ENV = 'PARPROF_ESM_HOOKS';
+
 function registerEsmHooks(spool: string): void {
   if (typeof register !== 'function') return; // Node < 20.6: CommonJS only
   try {
@@ -140,8 +148,8 @@ try {
  * into. The pool calls the user's task function from its per-item loop (`runItems` in
  * pool-run.ts), where TurboFan inlines small task functions, so their whole cost would show as
  * the pool's `runItems`. Keeping TurboFan off that loop (it still runs in V8's baseline tier;
- * a filtered function is not inlined into its callers either) makes every task call a real call: the task function is optimized on its own and its
- * samples carry its name. V8 flags are per process, so the main thread sets it once, before any
+ * a filtered function is not inlined into its callers either) makes every task call a real
+ * call: the task function is optimized on its own and its samples carry its name. V8 flags are per process, so the main thread sets it once, before any
  * worker starts. Measured: no wall-time change on a map of 1M small items.
  */
 function keepTaskFunctionsVisible(): void {

@@ -104,6 +104,17 @@ test('TypeScript runs directly and its frames map to .ts lines', async () => {
   assert.equal(node.callFrame.lineNumber, 3);
 });
 
+test('an ES module outside the repo that is its own task module imports parallel-profiler on every thread', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parprof-esm-self-'));
+  copyFileSync(join(fixtures(), 'rec-esm-self.mjs'), join(dir, 'rec-esm-self.mjs'));
+  const { report, stdout } = await record(join(dir, 'rec-esm-self.mjs'), { cwd: dir });
+  assert.equal(report.exit.code, 0, stdout);
+  assert.match(stdout, /esm self sum 2664667000/);
+  const workers = report.threads.filter((t) => t.kind === 'worker').map((t) => t.id);
+  assert.equal(workers.length, 2);
+  assert.equal(report.spans.count > 0 && Array.from(report.spans.thread).every((t) => workers.includes(t)), true);
+});
+
 test('ESM TypeScript outside the repo imports parallel-profiler and maps to its .mts lines', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'parprof-esm-'));
   copyFileSync(join(fixtures(), 'rec-esm.mts'), join(dir, 'rec-esm.mts'));
