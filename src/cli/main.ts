@@ -32,9 +32,15 @@ async function record(c: Extract<Command, { cmd: 'record' }>): Promise<number> {
   } catch (err) {
     fail((err as Error).message);
   }
-  // Ctrl-C reaches the script's process group too; we only wait for it and keep the report.
-  process.on('SIGINT', () => { /* the script decides */ });
-  const { report, file } = await runProfiled(options);
+  // The script runs in a process group of its own (so a cancel reaches everything it started),
+  // which a terminal's Ctrl-C does not reach: pass it on as a cancel, which ends the script's
+  // whole tree and still writes the partial report.
+  const cancel = new AbortController();
+  process.on('SIGINT', () => {
+    if (!cancel.signal.aborted) process.stderr.write('\nparprof: interrupted; stopping the script and writing the partial report\n');
+    cancel.abort();
+  });
+  const { report, file } = await runProfiled({ ...options, signal: cancel.signal });
   process.stdout.write(`\n${formatSummary(report, analyze(report))}\n\nreport: ${file}\n`);
   return exitCodeOf(report.exit);
 }

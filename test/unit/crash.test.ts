@@ -1,7 +1,13 @@
-// Nothing lost: a throwing script, process.exit in a worker, SIGKILL from outside, cancellation.
+// Nothing lost: a throwing script, process.exit in a worker, SIGKILL from outside, cancellation, Ctrl-C.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { checkSpans, record } from './record-helpers';
+import { parseReport } from '../../src/model/load';
+import { packageRoot } from '../../src/runner/paths';
+import { checkSpans, fixtures, record } from './record-helpers';
 
 const hrtimeUs = (): number => Number(process.hrtime.bigint()) / 1000;
 
@@ -77,4 +83,27 @@ test('cancel through AbortSignal: the partial report is kept and marked cancelle
   assert.equal(report.exit.code, 143);
   assert.ok(report.profiles.some((p) => p.thread === 0));
   checkSpans(report);
+});
+
+test('Ctrl-C on parprof record stops the script and still writes the partial report', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parprof-sigint-'));
+  const out = join(dir, 'run.parprof');
+  const cli = spawn(process.execPath, [join(packageRoot(), 'dist', 'cli.js'), 'record', '--out', out,
+    join(fixtures(), 'rec-contract.js'), '2', '3000', '1', '300'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  cli.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
+  // A terminal sends SIGINT to the foreground group, which is parprof's: send it to parprof alone.
+  cli.stdout.setEncoding('utf8').on('data', (s: string) => {
+    stdout += s;
+    if (/ready \d+/.test(s)) setTimeout(() => cli.kill('SIGINT'), 300);
+  });
+  const code = await new Promise<number | null>((resolve) => cli.on('exit', (c) => resolve(c)));
+  assert.match(stderr, /interrupted/);
+  assert.notEqual(code, 0);
+  const report = parseReport(readFileSync(out));
+  assert.ok(report.markers.some((m) => m.kind === 'cancelled'));
+  assert.ok(report.spans.count > 0 && report.spans.count < 6000, `${report.spans.count} spans: the script stopped early`);
+  assert.match(stdout, /report: /);
+  rmSync(dir, { recursive: true, force: true });
 });
