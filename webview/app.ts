@@ -36,6 +36,7 @@ export class App {
 
   constructor(root: HTMLElement, report: Report, private readonly options: AppOptions) {
     this.store = new Store(report, analyze, options.initial, options.canOpenSource);
+    performance.mark('parprof:store');
     const tablist = el('div', { role: 'tablist', 'aria-label': 'Views' });
     for (const id of VIEW_IDS) {
       const tab = el('button', { type: 'button', role: 'tab', id: `tab-${id}`, 'aria-controls': `panel-${id}`, 'aria-selected': 'false', tabindex: -1 }, LABELS[id]);

@@ -54,6 +54,7 @@ function savedState(): Partial<ViewState> {
 }
 
 function start(message: Extract<HostToWebview, { type: 'init' }>): void {
+  performance.mark('parprof:received');
   const validated = validateReport(message.report);
   performance.mark('parprof:validated');
   const initial = { ...savedState(), ...(message.options?.view ? { view: message.options.view } : {}) };

@@ -51,7 +51,9 @@ test('what is not a column of numbers stays in the JSON, and validation names it
 
 test('typed columns give the same metrics and flame data as plain arrays', () => {
   const typed = typedColumns(report);
-  assert.ok(typed.spans.end instanceof Float64Array && typed.spans.region instanceof Int32Array);
+  assert.ok(typed.spans.end instanceof Float64Array && typed.spans.region instanceof Int8Array, 'few regions: one byte each');
+  assert.ok(typed.spans.index instanceof Int16Array || typed.spans.index instanceof Int32Array);
+  assert.deepEqual(Array.from(typed.spans.region), Array.from(report.spans.region));
   validateReport(typed);
   assert.deepEqual(analyze(typed), analyze(report));
   assert.deepEqual(topFunctions(typed, {}), topFunctions(report, {}));
