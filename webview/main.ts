@@ -120,20 +120,49 @@ async function readEmbedded(data: HTMLElement): Promise<unknown> {
   const encoding = data.dataset.encoding;
   if (encoding !== GZIP_BASE64 && encoding !== PACKED_GZIP_BASE64) return parseJson(text);
   // Large reports come in parts (html-report.ts PART_CHARS); each decodes on its own.
-  const bytes: BlobPart[] = [fromBase64(text) as BlobPart];
+  const parts: Uint8Array[] = [fromBase64(text)];
   const count = Number(data.dataset.parts ?? 1);
   for (let k = 1; k < count; k++) {
     const part = document.getElementById(`${REPORT_ELEMENT_ID}-${k}`);
     if (!part) throw new Error(`the report in this page is cut short: part ${k} of ${count} (id ${REPORT_ELEMENT_ID}-${k}) is missing`);
-    bytes.push(fromBase64(part.textContent ?? '') as BlobPart);
+    parts.push(fromBase64(part.textContent ?? ''));
     part.textContent = '';
   }
   text = '';
   performance.mark('parprof:decoded');
-  const stream = new Blob(bytes).stream().pipeThrough(new DecompressionStream('gzip'));
-  const inflated = new Uint8Array(await new Response(stream).arrayBuffer());
+  const inflated = await gunzip(parts);
   performance.mark('parprof:inflated');
   return encoding === PACKED_GZIP_BASE64 ? unpackReport(inflated) : parseJson(new TextDecoder().decode(inflated));
+}
+
+/**
+ * Inflates gzip bytes given in parts. Each part is written whole to the DecompressionStream and
+ * the output chunks are joined once: about a third faster than Response(Blob.stream()), which
+ * feeds the stream 64 KiB at a time.
+ */
+async function gunzip(parts: Uint8Array[]): Promise<Uint8Array> {
+  const stream = new DecompressionStream('gzip');
+  const writer = stream.writable.getWriter();
+  const written = (async () => {
+    for (const p of parts) await writer.write(p as Uint8Array<ArrayBuffer>);
+    await writer.close();
+  })();
+  // A corrupt stream rejects both sides; the reader's error is the one thrown.
+  written.catch(() => undefined);
+  const reader = stream.readable.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    length += value.length;
+  }
+  await written;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.length; }
+  return out;
 }
 
 main();
