@@ -69,6 +69,12 @@ describe('views of a synthetic report', () => {
     await p.page.mouse.move(bb.x + bb.width * 0.25, bb.y + bb.height / 2);
     await p.page.mouse.wheel(0, -400);
     await p.page.waitForFunction((w) => Number((document.querySelector('#timeline-window') as HTMLElement).dataset.to) - Number((document.querySelector('#timeline-window') as HTMLElement).dataset.from) < w, t1 - f1);
+    // Chromium may deliver one wheel gesture as several events over a few frames: let them all land.
+    for (let last = '', same = 0; same < 3; await p.page.waitForTimeout(100)) {
+      const now = String(await win());
+      same = now === last ? same + 1 : 0;
+      last = now;
+    }
     const [f2, t2] = await win();
     assert.ok(t2 - f2 < t1 - f1);
     await box.focus();
@@ -78,6 +84,11 @@ describe('views of a synthetic report', () => {
     assert.ok(Math.abs((t3 - f3) - (t2 - f2)) < 1e-6 * (t2 - f2), 'panning keeps the width');
     assert.match(await p.page.$eval('#timeline-window', (e) => e.textContent!), /^Showing [\d.]+ ms – [\d.]+ ms/);
     await p.page.keyboard.press('Home');
+    // The view applies a key on its next frame: wait for it rather than read the old window.
+    await p.page.waitForFunction(([f, t]) => {
+      const d = (document.querySelector('#timeline-window') as HTMLElement).dataset;
+      return Number(d.from) === f && Number(d.to) === t;
+    }, [f0, t0], { timeout: 5000 }).catch(() => undefined);
     assert.deepEqual(await win(), [f0, t0]);
   });
 
