@@ -20,6 +20,13 @@ export const ENV = {
   origin: 'PARPROF_ORIGIN_US',
 } as const;
 
+/**
+ * Key set to true in the workerData of ThreadPool workers, so the preload can tell them from
+ * workers of other code: the pool records its own spans, and its workers' message handling must
+ * not also be recorded as an external pool's.
+ */
+export const POOL_WORKER_MARK = 'parallelProfilerPoolWorker';
+
 /** Schedule of pools created without one and without PARPROF_SCHEDULE: work stealing, Rayon's choice. */
 export const DEFAULT_SCHEDULE: Schedule = 'steal';
 

@@ -2,7 +2,7 @@
 // them, and tells the recorder (when there is one) about regions and workers.
 import { Worker } from 'node:worker_threads';
 import { join, resolve } from 'node:path';
-import { getRecorder, type Recorder } from './contract';
+import { POOL_WORKER_MARK, getRecorder, type Recorder } from './contract';
 import type { Region, Schedule } from '../model/report';
 import type { FromWorker, InputDesc, OperationKind, OpMessage } from './pool-protocol';
 import {
@@ -106,7 +106,7 @@ export class ThreadPool {
   }
 
   private spawn(index: number): Slot {
-    const worker = new Worker(join(__dirname, 'worker.js'), { workerData: { module: this.module } });
+    const worker = new Worker(join(__dirname, 'worker.js'), { workerData: { module: this.module, [POOL_WORKER_MARK]: true } });
     const slot: Slot = { worker, threadId: worker.threadId };
     worker.on('message', (m: FromWorker) => {
       if (m.type !== 'ready') return this.onMessage(index, m);

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as wt from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
-import { ENV, RECORDER_KEY, TASK_LOOP_FUNCTIONS } from './contract';
+import { ENV, POOL_WORKER_MARK, RECORDER_KEY, TASK_LOOP_FUNCTIONS } from './contract';
 import { instrumentMessageHandling, instrumentWorkerCreation } from './instrument-workers';
 import { SpoolRecorder, warn } from './recorder';
 import { ThreadProfiler } from './recorder-profile';
@@ -49,7 +49,8 @@ function install(spool: string): void {
   // The ThreadPool's worker entry sits next to this file in dist/runtime.
   const poolWorkerFile = join(__dirname, 'worker.js');
   instrumentWorkerCreation(rec, poolWorkerFile, __dirname);
-  if (!wt.isMainThread) instrumentMessageHandling(rec, poolWorkerFile);
+  const poolWorker = (wt.workerData as Record<string, unknown> | null)?.[POOL_WORKER_MARK] === true;
+  if (!wt.isMainThread && !poolWorker) instrumentMessageHandling(rec, poolWorkerFile);
   installCjsTypeScript(spool, wt.threadId);
   // Hooks registered on the main thread do not reach workers (Node 20), and a worker that loads
   // an ES module importing 'parallel-profiler' (a script that is its own task module) needs them

@@ -74,6 +74,7 @@ for (const [example, taskFunction] of cases) {
     const user = workerSelfIn(report, `examples/${example}`);
     const pool = workerSelfIn(report, 'dist/runtime/worker.js');
     assert.ok(user > pool, `worker samples in ${example}: ${(user / 1000).toFixed(1)} ms, in the pool's own code: ${(pool / 1000).toFixed(1)} ms`);
+    assert.deepEqual(report.dropped, { spans: 0, samples: 0, profiles: 0 }, 'a clean run loses nothing');
     assert.equal(report.exit.code, 0);
     assert.ok(metrics.regions.length === report.regions.length && metrics.regions.every((r) => r.tasks > 0));
   });
