@@ -45,19 +45,25 @@ export interface RegionThreadMetrics {
   tasks: number;
 }
 
-export interface RegionMetrics {
+/** The load-balance numbers computed alike for the whole run and for each region (docs/report-format.md defines them). */
+export interface BalanceMetrics {
+  /** Wall time of the window, ms. */
+  wallMs: number;
+  utilization: number;
+  imbalance: number;
+  potentialGainMs: number;
+  tailMs: number;
+  /** start − enqueue of the window's tasks, ms. */
+  queueWaitMs: Percentiles;
+}
+
+export interface RegionMetrics extends BalanceMetrics {
   id: number;
   name: string;
   kind: RegionKind;
   schedule: Region['schedule'];
   /** end − start; unfinished regions end at their last span end (or the run end if they have none). */
   wallMs: number;
-  utilization: number;
-  imbalance: number;
-  potentialGainMs: number;
-  tailMs: number;
-  /** start − enqueue of the region's tasks, ms. */
-  queueWaitMs: Percentiles;
   /** end − start of the region's tasks, ms. */
   taskMs: Percentiles;
   tasks: number;
@@ -68,14 +74,9 @@ export interface RegionMetrics {
 }
 
 /** What the CLI's `--json` prints. Top-level keys are a contract: add new ones under `extra`. */
-export interface RunMetrics {
+export interface RunMetrics extends BalanceMetrics {
   /** Whole-run window: first region start to last region end (no regions: 0 to the run's duration), ms. */
   wallMs: number;
-  utilization: number;
-  imbalance: number;
-  potentialGainMs: number;
-  tailMs: number;
-  queueWaitMs: Percentiles;
   threads: ThreadMetrics[];
   regions: RegionMetrics[];
   dropped: Dropped;

@@ -48,14 +48,8 @@ export function standaloneHtml(report: Report, bundleJs: string, options: Standa
   const title = options.title ?? `Parallel Profiler: ${baseName(report.meta?.script ?? 'report')}`;
   const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src data:`;
   return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    ...documentHead(csp, title),
     '<meta name="color-scheme" content="light dark">',
-    `<title>${escapeHtml(title)}</title>`,
     '</head>',
     '<body>',
     options.gzip
@@ -80,11 +74,8 @@ export interface WebviewHtmlOptions {
   title?: string;
 }
 
-/** The page of the VS Code webview panel; the report arrives later by message (`init`). */
-export function webviewHtml(options: WebviewHtmlOptions): string {
-  const { nonce, cspSource, scriptUri } = options;
-  if (!/^[A-Za-z0-9+/=_-]+$/.test(nonce)) throw new Error(`nonce must be base64 characters only, got '${nonce}'`);
-  const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src ${cspSource} 'nonce-${nonce}'; img-src ${cspSource} data:; font-src ${cspSource}`;
+/** The opening of both pages, up to the open <head>: doctype, charset, the CSP, viewport, title. */
+function documentHead(csp: string, title: string): string[] {
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
@@ -92,7 +83,17 @@ export function webviewHtml(options: WebviewHtmlOptions): string {
     '<meta charset="utf-8">',
     `<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(options.title ?? 'Parallel Profiler')}</title>`,
+    `<title>${escapeHtml(title)}</title>`,
+  ];
+}
+
+/** The page of the VS Code webview panel; the report arrives later by message (`init`). */
+export function webviewHtml(options: WebviewHtmlOptions): string {
+  const { nonce, cspSource, scriptUri } = options;
+  if (!/^[A-Za-z0-9+/=_-]+$/.test(nonce)) throw new Error(`nonce must be base64 characters only, got '${nonce}'`);
+  const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src ${cspSource} 'nonce-${nonce}'; img-src ${cspSource} data:; font-src ${cspSource}`;
+  return [
+    ...documentHead(csp, options.title ?? 'Parallel Profiler'),
     '</head>',
     '<body>',
     `<script nonce="${nonce}" src="${escapeHtml(scriptUri)}"></script>`,
