@@ -16,10 +16,26 @@ export function cacheDir() {
   return join(process.env.PARPROF_CACHE || join(homedir(), '.cache', 'parallel-profiler'), 'vscode');
 }
 
+/**
+ * The caller's environment without what an outer npm put there. Under `npm test` npm exports
+ * npm_config_user_agent (`npm/… node/v20…`), npm_execpath, npm_node_execpath and the
+ * npm_config_* of the project; an inner npm inherits them, and code-server's install script
+ * reads the Node major from the user agent, so it refused ("requires node v24") even with Node
+ * 24 first on PATH. The inner npm must see a clean environment, whatever started us.
+ */
+export function cleanEnv(base = process.env) {
+  const env = {};
+  for (const [k, v] of Object.entries(base)) {
+    if (/^npm_/i.test(k) || k === 'INIT_CWD' || k === 'NODE' || k === 'NODE_OPTIONS') continue;
+    env[k] = v;
+  }
+  return env;
+}
+
 function npmInstall(dir, env, logFile) {
   // --foreground-scripts so code-server's postinstall output lands in the log we keep.
   const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts'],
-    { cwd: dir, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    { cwd: dir, env: { ...cleanEnv(), ...env }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   writeFileSync(logFile, `${r.stdout ?? ''}\n${r.stderr ?? ''}`);
   if (r.status !== 0) {
     throw new Error(`npm install in ${dir} failed (exit ${r.status}); log: ${logFile}\n${String(r.stderr).split('\n').slice(-30).join('\n')}`);
