@@ -11,6 +11,7 @@ import type { Report } from '../model/report';
 import { packageRoot } from '../runner/paths';
 import { runProfiled, validateRunOptions } from '../runner/run';
 import { USAGE, UsageError, parseArgs, type Command } from './args';
+import { nextSteps } from './next-steps';
 
 /** Our own failures: one line, exit 2 (the script's own exit codes pass through unchanged). */
 function fail(message: string): never {
@@ -41,7 +42,7 @@ async function record(c: Extract<Command, { cmd: 'record' }>): Promise<number> {
     cancel.abort();
   });
   const { report, file } = await runProfiled({ ...options, signal: cancel.signal });
-  process.stdout.write(`\n${formatSummary(report, analyze(report))}\n\nreport: ${file}\n`);
+  process.stdout.write(`\n${formatSummary(report, analyze(report))}\n\n${nextSteps(file)}\n`);
   return exitCodeOf(report.exit);
 }
 

@@ -81,3 +81,31 @@ test('record writes the report, prints the summary, passes the exit code; report
   assert.match(failed.stderr, /fixture boom after 10 answers/);
   assert.ok(existsSync(join(dir, 'throw.parprof')));
 });
+
+test('record ends with the commands that open the views, and the suggested command works as printed', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parprof cli next-'));
+  const out = join(dir, 'raw run.parprof');
+  const rec = parprof('record', '--threads', '2', '--sample-interval', '0', '--out', out, 'rec-raw.js');
+  assert.equal(rec.code, 0, rec.stderr);
+  const lines = rec.stdout.trimEnd().split('\n');
+  const next = lines.indexOf('next:');
+  assert.ok(next > 0, `a 'next:' block in:\n${rec.stdout}`);
+  assert.equal(lines[next - 1], `report: ${out}`);
+  const htmlLine = lines[next + 1];
+  assert.match(htmlLine, /^ {2}node \S+cli\.js report '.*raw run\.parprof' --html '.*raw run\.html' {3}# /);
+  // Run the printed command through a shell, exactly as a user would paste it.
+  const command = htmlLine.replace(/ {3}#.*$/, '').trim();
+  const sh = spawnSync('sh', ['-c', command], { cwd: join(root, 'test', 'fixtures'), encoding: 'utf8' });
+  assert.equal(sh.status, 0, sh.stderr);
+  assert.match(readFileSync(join(dir, 'raw run.html'), 'utf8'), /^<!DOCTYPE html>/i);
+  assert.match(lines[next + 2], /^ {2}code '.*raw run\.parprof' {3}# /);
+});
+
+test('the suggested command names the CLI the way it was started', async () => {
+  const { invokedAs, shellWord } = await import('../../src/cli/next-steps');
+  assert.equal(invokedAs('/home/u/proj/node_modules/.bin/parprof', '/home/u/proj'), 'npx parprof');
+  assert.equal(invokedAs('/usr/local/bin/parprof', '/tmp'), 'parprof');
+  assert.equal(invokedAs('/home/u/pp/dist/cli.js', '/home/u/pp'), 'node dist/cli.js');
+  assert.equal(shellWord("it's here"), `'it'\\''s here'`);
+  assert.equal(shellWord('a/b.parprof'), 'a/b.parprof');
+});
