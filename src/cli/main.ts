@@ -26,6 +26,11 @@ export function exitCodeOf(exit: Report['exit']): number {
   return 128 + (n ?? 0);
 }
 
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const STOP_WORDS: Record<(typeof STOP_SIGNALS)[number], string> = {
+  SIGINT: 'interrupted', SIGTERM: 'terminated (SIGTERM)', SIGHUP: 'the terminal went away (SIGHUP)',
+};
+
 async function record(c: Extract<Command, { cmd: 'record' }>): Promise<number> {
   const options = { script: c.script, args: c.args, threads: c.threads, schedule: c.schedule, sampleIntervalUs: c.sampleIntervalUs, out: c.out };
   try {
@@ -36,11 +41,15 @@ async function record(c: Extract<Command, { cmd: 'record' }>): Promise<number> {
   // The script runs in a process group of its own (so a cancel reaches everything it started),
   // which a terminal's Ctrl-C does not reach: pass it on as a cancel, which ends the script's
   // whole tree and still writes the partial report.
+  // SIGTERM (`timeout`, a service manager) and SIGHUP (a closed terminal) mean the same: stop the
+  // script's whole tree and keep what it recorded, rather than dying and orphaning it.
   const cancel = new AbortController();
-  process.on('SIGINT', () => {
-    if (!cancel.signal.aborted) process.stderr.write('\nparprof: interrupted; stopping the script and writing the partial report\n');
-    cancel.abort();
-  });
+  for (const signal of STOP_SIGNALS) {
+    process.on(signal, () => {
+      if (!cancel.signal.aborted) process.stderr.write(`\nparprof: ${STOP_WORDS[signal]}; stopping the script and writing the partial report\n`);
+      cancel.abort();
+    });
+  }
   const { report, file } = await runProfiled({ ...options, signal: cancel.signal });
   process.stdout.write(`\n${formatSummary(report, analyze(report))}\n\n${nextSteps(file)}\n`);
   return exitCodeOf(report.exit);

@@ -6,7 +6,8 @@ import { basename, relative } from 'node:path';
 export function invokedAs(script = process.argv[1] ?? '', cwd = process.cwd()): string {
   const name = basename(script);
   if (name === 'parprof') return /node_modules[\\/]\.bin[\\/]parprof$/.test(script) ? 'npx parprof' : 'parprof';
-  return `node ${shellWord(relative(cwd, script) || script)}`;
+  const rel = relative(cwd, script);
+  return `node ${shellWord(rel && !rel.startsWith('..') ? rel : script)}`;
 }
 
 /** A path as one shell word (POSIX quoting when it needs any). */

@@ -93,11 +93,17 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   const out: string[] = [];
   const name = (id: number) => report.threads.find((t) => t.id === id)?.name ?? `thread ${id}`;
   const exit = report.exit;
-  if (exit.error) out.push(`the script threw an uncaught error: ${exit.error.message}`);
+  const cancelled = report.markers.find((m) => m.kind === 'cancelled');
+  // A cancelled run's exit code (143 after our SIGTERM) is our doing, not the script's.
+  if (cancelled) out.push(`the run was cancelled after ${formatMs(cancelled.t / 1000)} ms and the script stopped; the report holds what was recorded until then`);
+  else if (exit.error) out.push(`the script threw an uncaught error: ${exit.error.message}`);
   else if (exit.signal) out.push(`the process was killed by ${exit.signal}; the report holds what was recorded until then`);
   else if (exit.code !== null && exit.code !== 0) out.push(`the script exited with code ${exit.code}`);
   for (const t of report.threads) if (t.died) out.push(`${t.name} died: ${t.died.reason}`);
-  for (const r of report.regions) if (r.outcome !== 'ok') out.push(`region '${r.name}' did not finish normally (${r.outcome})`);
+  for (const r of report.regions) {
+    if (r.outcome === 'ok') continue;
+    out.push(cancelled && r.outcome === 'unfinished' ? `region '${r.name}' was still running when the run was cancelled` : `region '${r.name}' did not finish normally (${r.outcome})`);
+  }
   if (metrics.extra.failedTasks) out.push(`${plural(metrics.extra.failedTasks, 'task')} failed`);
 
   const d = report.dropped;

@@ -92,7 +92,7 @@ test('record ends with the commands that open the views, and the suggested comma
   assert.ok(next > 0, `a 'next:' block in:\n${rec.stdout}`);
   assert.equal(lines[next - 1], `report: ${out}`);
   const htmlLine = lines[next + 1];
-  assert.match(htmlLine, /^ {2}node \S+cli\.js report '.*raw run\.parprof' --html '.*raw run\.html' {3}# /);
+  assert.match(htmlLine, /^ {2}node \/\S+cli\.js report '.*raw run\.parprof' --html '.*raw run\.html' {3}# /);
   // Run the printed command through a shell, exactly as a user would paste it.
   const command = htmlLine.replace(/ {3}#.*$/, '').trim();
   const sh = spawnSync('sh', ['-c', command], { cwd: join(root, 'test', 'fixtures'), encoding: 'utf8' });
@@ -106,6 +106,7 @@ test('the suggested command names the CLI the way it was started', async () => {
   assert.equal(invokedAs('/home/u/proj/node_modules/.bin/parprof', '/home/u/proj'), 'npx parprof');
   assert.equal(invokedAs('/usr/local/bin/parprof', '/tmp'), 'parprof');
   assert.equal(invokedAs('/home/u/pp/dist/cli.js', '/home/u/pp'), 'node dist/cli.js');
+  assert.equal(invokedAs('/home/u/pp/dist/cli.js', '/tmp/x'), 'node /home/u/pp/dist/cli.js');
   assert.equal(shellWord("it's here"), `'it'\\''s here'`);
   assert.equal(shellWord('a/b.parprof'), 'a/b.parprof');
 });

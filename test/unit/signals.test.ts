@@ -1,0 +1,70 @@
+// SIGINT, SIGTERM and SIGHUP to `parprof record`: the script's whole process tree stops, the
+// partial report is written, and nothing is left behind (no orphan, no spool folder).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parseReport } from '../../src/model/load';
+import { packageRoot } from '../../src/runner/paths';
+import { fixtures } from './record-helpers';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function gone(pid: number, withinMs: number): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  while (alive(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  test(`${signal} to parprof record: partial report written, script tree gone, no temp folders left`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), `parprof-${signal}-`));
+    const temp = mkdtempSync(join(tmpdir(), 'parprof-signal-tmp-')); // the CLI's TMPDIR: its spool lives here
+    const out = join(dir, 'run.parprof');
+    // 2 workers x 100000 tasks of 1 ms: runs far longer than the test; "ready <pid>" once started.
+    const cli = spawn(process.execPath, [join(packageRoot(), 'dist', 'cli.js'), 'record', '--out', out,
+      join(fixtures(), 'rec-contract.js'), '2', '100000', '1', '200'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: temp } });
+    let stdout = '';
+    let stderr = '';
+    let scriptPid = 0;
+    cli.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
+    cli.stdout.setEncoding('utf8').on('data', (s: string) => {
+      stdout += s;
+      const m = /ready (\d+)/.exec(stdout);
+      if (m && !scriptPid) {
+        scriptPid = Number(m[1]);
+        // Spans are flushed at least every 100 ms; wait for a few flushes before the signal.
+        setTimeout(() => cli.kill(signal), 400);
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => cli.on('exit', (c) => resolve(c)));
+    assert.ok(scriptPid > 0, `the script started: ${stdout}${stderr}`);
+    assert.notEqual(code, 0);
+    assert.equal(stderr.trim().split('\n').filter((l) => l.startsWith('parprof:')).length, 1, stderr);
+    assert.match(stderr, /parprof: .*stopping the script and writing the partial report/);
+    assert.ok(await gone(scriptPid, 5000), `script ${scriptPid} still running after parprof exited`);
+    const report = parseReport(readFileSync(out));
+    assert.ok(report.markers.some((m) => m.kind === 'cancelled'), 'marked cancelled');
+    assert.ok(report.spans.count > 0, 'spans recorded before the signal are kept');
+    assert.equal(report.threads.filter((t) => t.kind === 'worker').length, 2);
+    assert.deepEqual(readdirSync(temp), [], 'no spool or module folders left in TMPDIR');
+    assert.match(stdout, /report: /);
+    // Words that are true: the exit code is our SIGTERM's, not the script's.
+    assert.match(stdout, /the run was cancelled after \d[\d.,]* ms and the script stopped/);
+    assert.doesNotMatch(stdout, /exited with code|did not finish normally \(unfinished\)/);
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(temp, { recursive: true, force: true });
+  });
+}
