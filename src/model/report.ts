@@ -62,7 +62,9 @@ export interface RunMeta {
   recorder: string;
 }
 
-export type Schedule = 'static' | 'dynamic' | 'steal';
+/** How a pool operation's items are handed to its threads (docs/pool.md); declared once, here. */
+export const SCHEDULES = ['static', 'dynamic', 'steal'] as const;
+export type Schedule = typeof SCHEDULES[number];
 
 export interface ThreadInfo {
   /** worker_threads threadId of the thread; 0 is the main thread. */
@@ -180,6 +182,9 @@ export interface EluSeries {
   /** Utilization within the window ending at t[k], 0..1. */
   u: number[];
 }
+
+/** Start of the message of a 'note' marker that names a child process of the script (kept apart, not recorded into the report's threads). */
+export const CHILD_PROCESS_NOTE = 'child process';
 
 export interface Marker {
   /** µs from origin. */

@@ -2,6 +2,7 @@
 // and the views. Plain text, no ANSI colours.
 import type { RunMetrics } from './analysis';
 import type { Report } from './report';
+import { CHILD_PROCESS_NOTE } from './report';
 
 /** ms with precision that suits its size: 1234 ms, 56.7 ms, 0.42 ms. */
 export function formatMs(ms: number): string {
@@ -100,6 +101,7 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   else if (exit.signal) out.push(`the process was killed by ${exit.signal}; the report holds what was recorded until then`);
   else if (exit.code !== null && exit.code !== 0) out.push(`the script exited with code ${exit.code}`);
   for (const t of report.threads) if (t.died) out.push(`${t.name} died: ${t.died.reason}`);
+  for (const m of report.markers) if (m.kind === 'note' && m.message.startsWith(`${CHILD_PROCESS_NOTE} `)) out.push(m.message);
   for (const r of report.regions) {
     if (r.outcome === 'ok') continue;
     out.push(cancelled && r.outcome === 'unfinished' ? `region '${r.name}' was still running when the run was cancelled` : `region '${r.name}' did not finish normally (${r.outcome})`);

@@ -2,7 +2,8 @@
 // with names and deaths, columnar spans, profiles rebased to the origin and mapped to sources,
 // ELU series, markers, dropped counts, exit status.
 import type { CpuProfile, Marker, Region, Report, Schedule, SpanColumns, ThreadInfo } from '../model/report';
-import { REPORT_FORMAT, REPORT_VERSION, emptySpans } from '../model/report';
+import { CHILD_PROCESS_NOTE, REPORT_FORMAT, REPORT_VERSION, emptySpans } from '../model/report';
+import { basename } from 'node:path';
 import { SPAN_RECORD_FIELDS } from '../runtime/contract';
 import type { SpoolEvent } from '../runtime/recorder-events';
 import { applySourceMaps, type RawSourceMap } from '../model/sourcemap';
@@ -177,6 +178,11 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
   if (uncaught) markers.push({ t: uncaught.t, thread: 0, kind: 'error', message: uncaught.message, stack: uncaught.stack });
   const pexit = mainSpool ? first(mainSpool, 'processExit') : undefined;
   if (pexit) markers.push({ t: pexit.t, thread: 0, kind: 'exit', message: `process.exit(${pexit.code})` });
+  for (const c of spool.children) {
+    const command = c.argv.length ? ` (${c.argv.map((a, i) => (i === 0 ? basename(a) : a)).join(' ')})` : '';
+    markers.push({ t: c.start ?? 0, thread: 0, kind: 'note',
+      message: `${CHILD_PROCESS_NOTE} ${c.pid}${command} ran ${c.threads} ${c.threads === 1 ? 'thread' : 'threads'} and ${c.spans} task ${c.spans === 1 ? 'span' : 'spans'}; child processes are recorded apart and not shown in this report` });
+  }
   if (facts.cancelled) markers.push({ t: facts.endUs, thread: 0, kind: 'cancelled', message: 'run cancelled' });
   if (killed) markers.push({ t: facts.endUs, thread: 0, kind: 'killed', message: `killed by ${facts.exit.signal}` });
   else markers.push({ t: facts.endUs, thread: 0, kind: 'exit', message: `exit code ${facts.exit.code}` });

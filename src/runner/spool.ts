@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CpuProfile } from '../model/report';
-import { SPAN_RECORD_FIELDS } from '../runtime/contract';
+import { CHILD_SPOOL_INFO, CHILD_SPOOL_PREFIX, SPAN_RECORD_FIELDS } from '../runtime/contract';
 import type { SpoolEvent } from '../runtime/recorder-events';
 
 /** What one thread left in the spool. */
@@ -23,8 +23,22 @@ export interface RecordedSourceMap {
   map: { version: number; sources: string[]; mappings: string; names?: string[]; sourcesContent?: (string | null)[] };
 }
 
+/** A child process of the script (fork, spawn of node, cluster) that recorded into a folder of its own. */
+export interface ChildSpool {
+  pid: number;
+  /** Its parent's pid and its command line, as its preload wrote them; absent if it died first. */
+  ppid?: number;
+  argv: string[];
+  threads: number;
+  spans: number;
+  /** First thread start, µs from origin (the child shares the run's clock and origin). */
+  start?: number;
+}
+
 export interface Spool {
   threads: Map<number, ThreadSpool>;
+  /** Child processes, kept apart from the script's own threads. */
+  children: ChildSpool[];
   sourceMaps: RecordedSourceMap[];
   /** Event lines that could not be parsed (the one a kill cut short). */
   badLines: number;
@@ -39,7 +53,12 @@ export function readSpool(dir: string): Spool {
     if (!t) threads.set(tid, (t = { tid, events: [], spans: new Float64Array(0) }));
     return t;
   };
+  const children: ChildSpool[] = [];
   for (const name of readdirSync(dir).sort()) {
+    if (name.startsWith(CHILD_SPOOL_PREFIX) && /^\d+$/.test(name.slice(CHILD_SPOOL_PREFIX.length))) {
+      children.push(readChild(join(dir, name), Number(name.slice(CHILD_SPOOL_PREFIX.length))));
+      continue;
+    }
     const m = /^(spans|events|profile)-(\d+)\.(bin|ndjson|json)$/.exec(name);
     const path = join(dir, name);
     if (m) {
@@ -75,5 +94,21 @@ export function readSpool(dir: string): Spool {
       }
     }
   }
-  return { threads, sourceMaps, badLines };
+  return { threads, children, sourceMaps, badLines };
+}
+
+function readChild(dir: string, pid: number): ChildSpool {
+  let info: { ppid?: number; argv?: string[] } = {};
+  try {
+    info = JSON.parse(readFileSync(join(dir, CHILD_SPOOL_INFO), 'utf8')) as typeof info;
+  } catch { /* died before its preload wrote it */ }
+  const own = readSpool(dir);
+  let spans = 0;
+  let start: number | undefined;
+  for (const t of own.threads.values()) {
+    spans += Math.floor(t.spans.length / SPAN_RECORD_FIELDS);
+    for (const e of t.events) if (e.e === 'start' && (start === undefined || e.t < start)) start = e.t;
+  }
+  const threads = [...own.threads.values()].filter((t) => t.events.some((e) => e.e === 'start')).length;
+  return { pid, ppid: typeof info.ppid === 'number' ? info.ppid : undefined, argv: Array.isArray(info.argv) ? info.argv.map(String) : [], threads, spans, start };
 }

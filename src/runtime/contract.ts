@@ -18,7 +18,13 @@ export const ENV = {
   sampleInterval: 'PARPROF_SAMPLE_US',
   /** hrtime origin of the run in µs, as a decimal string, chosen by the runner before spawning. */
   origin: 'PARPROF_ORIGIN_US',
+  /** pid of the profiled process itself, set by its preload; its child processes see another pid. */
+  rootPid: 'PARPROF_ROOT_PID',
 } as const;
+
+/** A child process of the script records into `<spool>/proc-<pid>/`, with a CHILD_SPOOL_INFO file naming it. */
+export const CHILD_SPOOL_PREFIX = 'proc-';
+export const CHILD_SPOOL_INFO = 'process.json';
 
 /**
  * Key set to true in the workerData of ThreadPool workers, so the preload can tell them from
@@ -77,6 +83,10 @@ export interface Recorder {
 /** Span record layout in the spool's binary span files: RECORD_FIELDS float64 per span, in this order. */
 export const SPAN_FIELDS = ['region', 'index', 'first', 'items', 'enqueue', 'start', 'end', 'stolenFrom', 'parent', 'failed'] as const;
 export const SPAN_RECORD_FIELDS = SPAN_FIELDS.length;
+/** `stolenFrom` of a span whose task was not stolen (else the victim's threadId). */
+export const NOT_STOLEN = -1;
+/** `parent` of a span whose task no other task spawned (else the parent's task index). */
+export const NO_PARENT = -1;
 
 /**
  * V8 filter matching the pool's functions that call user task functions (`runItems`,

@@ -4,12 +4,12 @@
 // and the bare specifier 'parallel-profiler' work. A guest in the user's program: idempotent,
 // never throws, one '[parprof]' line on stderr when something fails.
 import { register } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as wt from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
-import { ENV, POOL_WORKER_MARK, RECORDER_KEY, TASK_LOOP_FUNCTIONS } from './contract';
+import { CHILD_SPOOL_INFO, CHILD_SPOOL_PREFIX, ENV, POOL_WORKER_MARK, RECORDER_KEY, TASK_LOOP_FUNCTIONS } from './contract';
 import { instrumentMessageHandling, instrumentWorkerCreation } from './instrument-workers';
 import { SpoolRecorder, warn } from './recorder';
 import { ThreadProfiler } from './recorder-profile';
@@ -137,9 +137,32 @@ function registerEsmHooks(spool: string): void {
   }
 }
 
+/**
+ * The spool folder of this process. A script's child processes (fork, spawn of node, cluster)
+ * inherit PARPROF_SPOOL and NODE_OPTIONS, and their thread ids restart at 0: written into the
+ * same folder they would overwrite the parent's threads. The first process to load the preload
+ * names itself the root in the environment its threads and children inherit; any other process
+ * records into a `proc-<pid>` folder of its own, with a note of who it is, so the runner can
+ * keep it apart and name it.
+ */
+function processSpool(spool: string): string {
+  const root = process.env[ENV.rootPid];
+  if (root === undefined) {
+    if (wt.isMainThread) process.env[ENV.rootPid] = String(process.pid);
+    return spool;
+  }
+  if (Number(root) === process.pid) return spool;
+  const dir = join(spool, `${CHILD_SPOOL_PREFIX}${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  if (wt.isMainThread) {
+    writeFileSync(join(dir, CHILD_SPOOL_INFO), JSON.stringify({ pid: process.pid, ppid: process.ppid, argv: process.argv.slice(1) }));
+  }
+  return dir;
+}
+
 try {
   const spool = process.env[ENV.spool];
-  if (spool) install(spool);
+  if (spool && process.env.PARPROF_INTERNAL !== '1') install(processSpool(spool));
 } catch (err) {
   warn('recording is off', err);
 }
