@@ -1,5 +1,5 @@
 // Command-line parsing for `parprof`. Pure: argv in, a command or a UsageError out.
-import type { Schedule } from '../model/report';
+import { SCHEDULES, type Schedule } from '../model/report';
 
 /** A mistake in the command line; main prints its message on one line and exits 2. */
 export class UsageError extends Error {
@@ -12,20 +12,18 @@ export type Command =
   | { cmd: 'report'; file: string; json: boolean; html?: string };
 
 export const USAGE = `usage:
-  parprof record [--threads N] [--schedule static|dynamic|steal] [--sample-interval US] [--out FILE] <script> [script args...]
+  parprof record [--threads N] [--schedule ${SCHEDULES.join('|')}] [--sample-interval US] [--out FILE] <script> [script args...]
   parprof report <file> [--json] [--html out.html]
 
 record   runs a Node.js script (.js, .mjs, .cjs, .ts) under the profiler, writes the report
          (default ./.parprof/<script>-<date>.parprof; a name ending .gz is compressed), prints
          the summary and exits with the script's exit code.
   --threads N            default thread count of every pool created without one
-  --schedule S           default schedule: static, dynamic or steal
+  --schedule S           default schedule: ${SCHEDULES.join(', ')}
   --sample-interval US   CPU sampling interval in microseconds (default 1000, 0 = no CPU profile)
   --out FILE             where to write the report
 report   prints the summary of a report; --json prints the metrics as JSON; --html writes a
          standalone HTML page with the views.`;
-
-const SCHEDULES = ['static', 'dynamic', 'steal'];
 
 function positiveInt(flag: string, v: string, allowZero = false): number {
   const n = Number(v);
@@ -77,7 +75,7 @@ function parseRecord(argv: string[]): Command {
       case '--threads': [v, i] = takeValue(argv, i, flag, inline); c.threads = positiveInt(flag, v); break;
       case '--schedule':
         [v, i] = takeValue(argv, i, flag, inline);
-        if (!SCHEDULES.includes(v)) throw new UsageError(`--schedule must be static, dynamic or steal, got ${v}`);
+        if (!(SCHEDULES as readonly string[]).includes(v)) throw new UsageError(`--schedule must be ${SCHEDULES.slice(0, -1).join(', ')} or ${SCHEDULES[SCHEDULES.length - 1]}, got ${v}`);
         c.schedule = v as Schedule;
         break;
       case '--sample-interval': [v, i] = takeValue(argv, i, flag, inline); c.sampleIntervalUs = positiveInt(flag, v, true); break;

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { SETTINGS } from './surface';
-import type { Schedule } from '../model/report';
+import { SCHEDULES, type Schedule } from '../model/report';
 
 /** The profiling settings in effect for a workspace folder. */
 export interface ProfileSettings {
@@ -32,7 +32,7 @@ export function readSettings(scope?: vscode.Uri): ProfileSettings {
   const nodePath = setting<string>(config, SETTINGS.nodePath, '').trim();
   return {
     threads: threads > 0 ? threads : undefined,
-    schedule: schedule === 'static' || schedule === 'dynamic' || schedule === 'steal' ? schedule : undefined,
+    schedule: (SCHEDULES as readonly string[]).includes(schedule) ? (schedule as Schedule) : undefined,
     sampleIntervalUs: setting<number>(config, SETTINGS.sampleIntervalUs, 1000),
     node: nodePath || 'node',
     nodeArgs: setting<string[]>(config, SETTINGS.nodeArgs, []),

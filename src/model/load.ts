@@ -2,7 +2,7 @@
 // decoded here (node:zlib does not exist in a browser): the Node caller passes zlib.gunzipSync
 // as `options.gunzip`; browser code can use parseReportAsync, which uses DecompressionStream.
 import type { CpuProfile, Report, SpanColumns } from './report';
-import { REPORT_FORMAT, REPORT_VERSION } from './report';
+import { REPORT_FORMAT, REPORT_VERSION, SCHEDULES } from './report';
 
 /** A report that cannot be read; the message names the problem and where it is. */
 export class ReportError extends Error {
@@ -127,8 +127,6 @@ function column(x: unknown, count: number, path: string, integers: boolean): Arr
   }
   return a;
 }
-
-const SCHEDULES = ['static', 'dynamic', 'steal'] as const;
 
 /**
  * Checks that x is a version-1 report and returns it typed. Checks every field's type, that span

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writ
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Report, Schedule } from '../model/report';
+import { SCHEDULES, type Report, type Schedule } from '../model/report';
 import { DEFAULT_SCHEDULE, ENV } from '../runtime/contract';
 import { packageRoot, packageVersion, preloadPath } from './paths';
 import { buildReport } from './report-build';
@@ -37,7 +37,6 @@ export interface RunOptions {
 
 export interface RunResult { report: Report; file: string; cancelled: boolean }
 
-const SCHEDULES: readonly Schedule[] = ['static', 'dynamic', 'steal'];
 const KILL_GRACE_MS = 2000;
 
 /** Checks options; throws an Error naming the bad input. Returns the absolute script and cwd. */
@@ -50,7 +49,7 @@ export function validateRunOptions(o: RunOptions): { script: string; cwd: string
   if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads > 0)) {
     throw new Error(`threads must be a positive integer, got ${o.threads}`);
   }
-  if (o.schedule !== undefined && !SCHEDULES.includes(o.schedule)) {
+  if (o.schedule !== undefined && !(SCHEDULES as readonly string[]).includes(o.schedule)) {
     throw new Error(`schedule must be one of ${SCHEDULES.join(', ')}, got ${o.schedule}`);
   }
   if (o.sampleIntervalUs !== undefined && !(Number.isInteger(o.sampleIntervalUs) && o.sampleIntervalUs >= 0)) {

@@ -87,6 +87,10 @@ export const SPAN_RECORD_FIELDS = SPAN_FIELDS.length;
 export const NOT_STOLEN = -1;
 /** `parent` of a span whose task no other task spawned (else the parent's task index). */
 export const NO_PARENT = -1;
+/** `stolenFrom` of a span whose task was not stolen (else the victim's threadId). */
+export const NOT_STOLEN = -1;
+/** `parent` of a span whose task no other task spawned (else the parent's task index). */
+export const NO_PARENT = -1;
 
 /**
  * V8 filter matching the pool's functions that call user task functions (`runItems`,

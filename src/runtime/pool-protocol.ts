@@ -63,6 +63,9 @@ export interface DoneMessage {
   op: number;
   /** Flat pairs: first position of a task, then its results (map: array; reduce/join: value; forEach: count). */
   parts: unknown[];
+  /** Tasks (scheduled chunks) the worker ran, and ranges (steal) or tasks (join) it stole. */
+  tasks: number;
+  steals: number;
 }
 
 export interface TaskErrorMessage {

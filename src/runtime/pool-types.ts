@@ -2,7 +2,7 @@
 // and by the worker, so it must stay free of worker_threads state.
 import { availableParallelism } from 'node:os';
 import { DEFAULT_SCHEDULE, ENV } from './contract';
-import type { Schedule } from '../model/report';
+import { SCHEDULES, type Schedule } from '../model/report';
 
 export type { Schedule };
 
@@ -87,7 +87,7 @@ export function range(start: number, end: number): Range {
   return new Range(start, end);
 }
 
-export const SCHEDULES: readonly Schedule[] = ['static', 'dynamic', 'steal'];
+export { SCHEDULES };
 
 function warn(message: string): void {
   process.stderr.write(`[parprof] ${message}\n`);

@@ -2,7 +2,7 @@
 // them, and tells the recorder (when there is one) about regions and workers.
 import { Worker } from 'node:worker_threads';
 import { join, resolve } from 'node:path';
-import { POOL_WORKER_MARK, getRecorder, type Recorder } from './contract';
+import { NO_PARENT, POOL_WORKER_MARK, getRecorder, type Recorder } from './contract';
 import type { Region, Schedule } from '../model/report';
 import type { FromWorker, InputDesc, OperationKind, OpMessage } from './pool-protocol';
 import {
@@ -11,7 +11,7 @@ import {
 } from './pool-types';
 import { addAll, assembleMap, isAddable, orderedValues, prepareInput, sliceFor } from './pool-input';
 import { callSiteOf } from './pool-callsite';
-import { ABORT_CANCELLED, ABORT_WORKER_DIED, chunkSizeFor, CTRL, newControl, staticChunk } from './schedule';
+import { ABORT_CANCELLED, ABORT_ERROR, ABORT_WORKER_DIED, chunkSizeFor, CTRL, newControl, staticChunk } from './schedule';
 import { StealState } from './schedule-steal';
 
 /** Pool ids when no recorder hands them out. */
@@ -47,6 +47,7 @@ export class ThreadPool {
   private closed = false;
   private closing?: Promise<void>;
   private idleWaiters: (() => void)[] = [];
+  private readonly counts = { tasks: 0, steals: 0 };
 
   constructor(options: PoolOptions) {
     if (!options || (typeof options.module !== 'string' && !(options.module instanceof URL)) || options.module === '') {
@@ -86,6 +87,15 @@ export class ThreadPool {
    */
   join<R>(fn: string, input: Range, options?: OperationOptions & { identity?: R; combine?: string }): Promise<R> {
     return this.submit('join', fn, input, options, new Error().stack) as Promise<R>;
+  }
+
+  /**
+   * The pool's own count, over every operation so far, of tasks its workers ran (one per
+   * scheduled chunk: a static share, a dynamic chunk, a steal-schedule claim, a join task; the
+   * profiler records one span for each) and of steals (ranges under `steal`, tasks under join).
+   */
+  taskCounts(): { tasks: number; steals: number } {
+    return { ...this.counts };
   }
 
   /** Lets queued operations finish, then ends every worker. Every call returns the same promise. */
@@ -198,16 +208,12 @@ export class ThreadPool {
       const st = new StealState(steal, p, control, CTRL.ABORT);
       if (op.kind === 'join') {
         const start = op.desc.kind === 'range' ? op.desc.start : 0;
-        st.push(0, start, start + op.n, 0, -1, enqueue);
+        st.push(0, start, start + op.n, 0, NO_PARENT, enqueue);
         control[CTRL.TASKS] = 1;
         control[CTRL.LEFT] = 1;
       } else {
-        let tasks = 0;
-        for (let s = 0; s < p; s++) {
-          const [a, b] = staticChunk(op.n, p, s);
-          st.setRange(s, a, b, a < b ? tasks++ : -1);
-        }
-        control[CTRL.TASKS] = tasks;
+        for (let s = 0; s < p; s++) st.setRange(s, ...staticChunk(op.n, p, s));
+        control[CTRL.TASKS] = 0;
         control[CTRL.LEFT] = op.n;
       }
     }
@@ -232,7 +238,7 @@ export class ThreadPool {
       } catch (e) {
         // Typically an item that cannot be structured-cloned (a function, a class instance with private state).
         run.waiting.delete(s);
-        this.fail(run, new Error(`${op.label}: cannot send the input to the workers: ${(e as Error).message}`, { cause: e }), 'error', 1);
+        this.fail(run, new Error(`${op.label}: cannot send the input to the workers: ${(e as Error).message}`, { cause: e }), 'error', ABORT_ERROR);
       }
     }
     if (op.signal) {
@@ -265,13 +271,15 @@ export class ThreadPool {
       const head = `${run.op.label} failed${where} on thread ${this.slots[slotIndex]?.threadId}: ${m.message}`;
       const err = new Error(m.stack ? `${head}\nworker stack:\n${m.stack}` : head);
       Object.assign(err, { index: m.index, task: m.task });
-      this.fail(run, err, 'error', 1);
+      this.fail(run, err, 'error', ABORT_ERROR);
     } else if (m.type === 'done') {
       run.parts.push(m.parts);
+      this.counts.tasks += m.tasks;
+      this.counts.steals += m.steals;
       run.waiting.delete(slotIndex);
       if (run.waiting.size === 0) this.finish(run);
     } else if (m.type === 'combined' && slotIndex === run.combineSlot) {
-      if (m.error) this.fail(run, new Error(`${run.op.label}: combine '${run.op.combine}' threw: ${m.error.message}\nworker stack:\n${m.error.stack ?? ''}`), 'error', 1);
+      if (m.error) this.fail(run, new Error(`${run.op.label}: combine '${run.op.combine}' threw: ${m.error.message}\nworker stack:\n${m.error.stack ?? ''}`), 'error', ABORT_ERROR);
       else if (!run.settled) { run.settled = true; run.op.resolve(m.value); }
       this.end(run);
     }

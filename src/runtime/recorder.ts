@@ -24,10 +24,42 @@ export function warn(what: string, err: unknown): void {
   } catch { /* stderr closed: nothing left to tell */ }
 }
 
+const hrtimeUs = (): number => Number(process.hrtime.bigint()) / 1000;
+const perfNowUs = (): number => performance.now() * 1000;
+
+/** Brackets tried at most, and the width (µs) at which the anchor stops looking for a tighter one. */
+const ANCHOR_TRIES = 64;
+const ANCHOR_GOOD_US = 2;
+
+/**
+ * The offset (µs) that turns performance.now() µs into hrtime µs, and a bound on its error.
+ * Two clock reads in a row are not one instant: a thread descheduled between them (8 ms seen
+ * on an idle 2-core machine) anchors its clock off by that much, and a span stamped on one
+ * thread then starts before its enqueue stamped on another. So each try brackets the
+ * performance.now() read between two hrtime reads, and the narrowest bracket wins: the offset
+ * is taken at its middle, off by at most half its width.
+ */
+export function anchorClock(hrtime: () => number, perfNow: () => number): { offsetUs: number; errorUs: number } {
+  let best = Infinity;
+  let offset = 0;
+  for (let k = 0; k < ANCHOR_TRIES && best > ANCHOR_GOOD_US; k++) {
+    const h0 = hrtime();
+    const p = perfNow();
+    const h1 = hrtime();
+    if (h1 - h0 < best) {
+      best = h1 - h0;
+      offset = (h0 + h1) / 2 - p;
+    }
+  }
+  return { offsetUs: offset, errorUs: best / 2 };
+}
+
 export class SpoolRecorder implements Recorder {
   readonly threadId: number;
   /** µs to add to performance.now()*1000 to get µs from the run origin. */
   private readonly base: number;
+  /** Bound on the error of `base`, µs (half the width of the bracket it was read in). */
+  readonly anchorErrorUs: number;
   private readonly buf = new Float64Array(BATCH_SPANS * SPAN_RECORD_FIELDS);
   private readonly bytes = new Uint8Array(this.buf.buffer);
   private pos = 0;
@@ -47,7 +79,9 @@ export class SpoolRecorder implements Recorder {
     this.threadId = threadId;
     // performance.now() and hrtime read the same monotonic clock; performance.now() is cheaper
     // and allocates nothing, so it is the hot-path clock, anchored once to hrtime here.
-    this.base = Number(process.hrtime.bigint()) / 1000 - performance.now() * 1000 - originUs;
+    const anchor = anchorClock(hrtimeUs, perfNowUs);
+    this.base = anchor.offsetUs - originUs;
+    this.anchorErrorUs = anchor.errorUs;
     try {
       this.spanFd = openSync(join(spool, `spans-${threadId}.bin`), 'a');
       this.eventFd = openSync(join(spool, `events-${threadId}.ndjson`), 'a');

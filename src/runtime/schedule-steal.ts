@@ -9,15 +9,20 @@
 // Every access to a slot's fields happens under that slot's spin lock; the lock's Atomics
 // operations order the plain Float64 reads and writes around them.
 
+import { poolAtomicsWait } from './contract';
+
 /** Fork-join tasks a slot's deque holds before the owner keeps extras in a private list. */
 export const DEQUE_CAPACITY = 256;
 const ENTRY = 5; // first, end, task index, parent index, enqueue µs
-const CUR = 3; // first, end, task index
+const CUR = 2; // first, end of the current range
 const SLOT_F64 = CUR + DEQUE_CAPACITY * ENTRY;
 const SLOT_I32 = 3; // lock, top, bottom
 const LOCK = 0;
 const TOP = 1;
 const BOTTOM = 2;
+
+/** What claim() returns when the slot's range is empty (or the operation was aborted). */
+export const NO_ITEM = -1;
 
 /** A task taken from a deque; the fields of a reused object (no allocation per steal). */
 export interface TaskEntry { first: number; end: number; task: number; parent: number; enqueue: number }
@@ -43,7 +48,7 @@ export class StealState {
     while (Atomics.compareExchange(this.i32, at, 0, 1) !== 0) {
       // A dead worker never releases its lock; the pool raises ABORT when a worker dies.
       if (this.abort[this.abortAt] !== 0) return false;
-      if (++spins > 64) Atomics.wait(this.i32, at, 1, 0.02);
+      if (++spins > 64) poolAtomicsWait(this.i32, at, 1, 0.02);
     }
     return true;
   }
@@ -52,39 +57,34 @@ export class StealState {
     Atomics.store(this.i32, slot * SLOT_I32 + LOCK, 0);
   }
 
-  /** Main thread, before the operation starts: slot's initial range and its task index. */
-  setRange(slot: number, first: number, end: number, task: number): void {
+  /** Main thread, before the operation starts, or a thief under its own lock: the slot's range. */
+  setRange(slot: number, first: number, end: number): void {
     const b = slot * SLOT_F64;
     this.f64[b] = first;
     this.f64[b + 1] = end;
-    this.f64[b + 2] = task;
   }
 
-  /** Task index of the slot's current range. */
-  rangeTask(slot: number): number {
-    return this.f64[slot * SLOT_F64 + 2];
-  }
-
+  /** Front of the slot's range. Only the owner moves the front, so the owner may read it unlocked. */
   rangeFirst(slot: number): number {
     return this.f64[slot * SLOT_F64];
   }
 
-  /** Owner: claims up to `grain` items from the front of its range; returns the first, or -1 when empty. The claim ends at `claimEnd`. */
+  /** Owner: claims up to `grain` items from the front of its range; returns the first, or NO_ITEM when empty. The claim ends at `claimEnd`. */
   claimEnd = 0;
   claim(slot: number, grain: number): number {
-    if (!this.lock(slot)) return -1;
+    if (!this.lock(slot)) return NO_ITEM;
     const b = slot * SLOT_F64;
     const first = this.f64[b];
     const end = Math.min(this.f64[b + 1], first + grain);
     this.f64[b] = end;
     this.unlock(slot);
-    if (first >= end) return -1;
+    if (first >= end) return NO_ITEM;
     this.claimEnd = end;
     return first;
   }
 
-  /** Thief: moves the back half of the victim's unclaimed range into the thief's slot as task `task()`. */
-  stealHalf(thief: number, victim: number, newTask: () => number): boolean {
+  /** Thief: moves the back half of the victim's unclaimed range into the thief's (empty) slot. */
+  stealHalf(thief: number, victim: number): boolean {
     const vb = victim * SLOT_F64;
     // Racy peek first, so idle thieves do not hammer a busy owner's lock.
     if (this.f64[vb + 1] - this.f64[vb] < 2) return false;
@@ -98,9 +98,8 @@ export class StealState {
     }
     this.f64[vb + 1] = end - half;
     this.unlock(victim);
-    const task = newTask();
     if (!this.lock(thief)) return false;
-    this.setRange(thief, end - half, end, task);
+    this.setRange(thief, end - half, end);
     this.unlock(thief);
     return true;
   }

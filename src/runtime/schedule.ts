@@ -30,9 +30,9 @@ export function staticChunk(items: number, threads: number, slot: number): [firs
 export const CTRL = {
   /** dynamic: next chunk number to hand out. */
   NEXT: 0,
-  /** 0 while running; ABORT_* once the operation must stop. */
+  /** NOT_ABORTED while running; ABORT_* once the operation must stop. */
   ABORT: 1,
-  /** steal/join: next task index to hand out. */
+  /** steal: next task (chunk) index to hand out; join: next task index. */
   TASKS: 2,
   /** steal: items not yet run; join: tasks not yet finished. Zero means the operation is done. */
   LEFT: 3,
@@ -43,8 +43,13 @@ export const CTRL = {
   SIZE: 6,
 } as const;
 
+/** Values of CTRL.ABORT: running, or why the operation stops (the first reason wins). */
+export const NOT_ABORTED = 0;
+/** A task threw, broke a rule, or its input could not be sent. */
 export const ABORT_ERROR = 1;
+/** The operation's AbortSignal fired. */
 export const ABORT_CANCELLED = 2;
+/** A worker exited while running it. */
 export const ABORT_WORKER_DIED = 3;
 
 export function newControl(): Int32Array {

@@ -76,16 +76,16 @@ function operation(m: OpMessage): void {
   } catch (e) {
     const err = e as Error;
     post({ type: 'error', op: m.op, index: -1, task: -1, message: err.message, stack: err.stack });
-    post({ type: 'done', op: m.op, parts: [] });
+    post({ type: 'done', op: m.op, parts: [], tasks: 0, steals: 0 });
     return;
   }
   const recorder = m.region >= 0 ? getRecorder() : undefined;
-  const parts = runOperation(m, fn, threadId, recorder, (index, task, e) => {
+  const { parts, tasks, steals } = runOperation(m, fn, threadId, recorder, (index, task, e) => {
     const err = e as Error;
     const message = err instanceof Error ? err.message : String(e);
     post({ type: 'error', op: m.op, index, task, message, stack: err instanceof Error ? err.stack : undefined });
   });
-  post({ type: 'done', op: m.op, parts });
+  post({ type: 'done', op: m.op, parts, tasks, steals });
   // Idle workers are unref'd and may be cut off at process exit: hand spans over now.
   if (recorder) recorder.flush();
 }
