@@ -1,4 +1,4 @@
-// The .parprof report format, version 1. docs/report-format.md documents it field by field and
+// The .parprof report format, version 2 (version 1 still loads: it lacks the fields marked 'since 2'). docs/report-format.md documents it field by field and
 // docs/report.schema.json is its JSON Schema; keep all three in step.
 //
 // Clock: every time in a report is in MICROSECONDS on the process's monotonic clock
@@ -7,14 +7,16 @@
 // on thread 5 with the same t happened at the same instant.
 
 export const REPORT_FORMAT = 'parprof';
-export const REPORT_VERSION = 1;
+export const REPORT_VERSION = 2;
+/** Versions readers accept: a version-1 report is a version-2 report without the 'since 2' fields. */
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 /** A whole recorded run. */
 export interface Report {
   /** Always 'parprof'. */
   format: typeof REPORT_FORMAT;
-  /** Format version; readers reject versions they do not know. */
-  version: typeof REPORT_VERSION;
+  /** Format version; readers reject versions they do not know. Writers write REPORT_VERSION. */
+  version: 1 | typeof REPORT_VERSION;
   meta: RunMeta;
   /** Every thread that recorded anything; the main thread is `id` 0. */
   threads: ThreadInfo[];
@@ -32,6 +34,64 @@ export interface Report {
   dropped: Dropped;
   /** How the profiled process ended. */
   exit: ExitStatus;
+  /** Since 2. Process, recorder and worker start-up times; absent in version 1. */
+  startup?: Startup;
+  /** Since 2. Each thread's CPU time over the run, where the platform tells it; absent in version 1. */
+  cpu?: CpuTimeSeries[];
+  /** Since 2. The user's blocking Atomics.wait calls (the pool's own waits excluded); absent in version 1. */
+  waits?: WaitColumns;
+}
+
+/** When the process and its pools' workers started, µs from origin (since 2). */
+export interface Startup {
+  /** The runner spawned the process (the origin is read just before, so this is ≈ 0). */
+  spawn: number;
+  /** The preload began on the main thread: Node had booted and started running JavaScript. */
+  preload: number;
+  /** The recorder was installed on the main thread: the script's own code runs from here. */
+  script: number;
+  /** One entry per recorded worker start-up, in creation order. */
+  workers: WorkerStartup[];
+}
+
+export interface WorkerStartup {
+  /** Thread id of the worker (ThreadInfo.id). */
+  thread: number;
+  /** Pool id (Region.pool) the worker belongs to. */
+  pool: number;
+  /** `new Worker()` on the creating thread, µs from origin. */
+  created: number;
+  /** When it was ready, µs from origin; absent when it never was (died while loading). */
+  ready?: number;
+  /**
+   * What `ready` means: 'module-loaded' — a ThreadPool worker loaded its task module (the pool
+   * received its 'ready'); 'first-message' — a worker of another library (piscina...) began
+   * handling its first message (the library does not say when its worker is ready).
+   */
+  readyBy: 'module-loaded' | 'first-message';
+}
+
+/** Cumulative CPU time of one thread, read every ~50 ms and at span-batch flushes (since 2). */
+export interface CpuTimeSeries {
+  thread: number;
+  /** 'schedstat': Linux /proc/thread-self/schedstat; 'threadCpuUsage': process.threadCpuUsage() (no run-queue time). */
+  source: 'schedstat' | 'threadCpuUsage';
+  /** When each reading was taken, µs from origin; increasing. */
+  t: number[];
+  /** µs the thread had been on a CPU since it was created, at t[k]; non-decreasing. */
+  onCpu: number[];
+  /** µs the thread had been runnable but waiting for a CPU (on a run queue) since it was created, at t[k]; absent for 'threadCpuUsage'. */
+  runnable?: number[];
+}
+
+/** The user's blocking Atomics.wait calls, columnar, sorted by start (since 2). */
+export interface WaitColumns {
+  count: number;
+  /** Thread that blocked (ThreadInfo.id). */
+  thread: number[];
+  /** When the call began and returned, µs from origin; end ≥ start. */
+  start: number[];
+  end: number[];
 }
 
 export interface RunMeta {
@@ -103,11 +163,16 @@ export interface Region {
   items: number;
   /** Items per task chosen for the operation (0 when tasks are not chunks of items). */
   chunkSize: number;
-  /** µs from origin. `end` absent when the operation never finished (crash, kill). */
+  /**
+   * µs from origin: when the operation's tasks became available to the workers (after the pool's
+   * start-up it waited for). `end` absent when the operation never finished (crash, kill).
+   */
   start: number;
   end?: number;
   /** How it ended. */
   outcome: 'ok' | 'error' | 'cancelled' | 'unfinished';
+  /** Since 2. When the user called the operation (map(), forEach()...), µs from origin; ≤ start. The call took end − called. */
+  called?: number;
 }
 
 /**
@@ -202,6 +267,8 @@ export interface Dropped {
   samples: number;
   /** Threads whose CPU profile could not be collected. */
   profiles: number;
+  /** Since 2. Wait spans lost (could not be written). */
+  waits?: number;
 }
 
 export interface ExitStatus {

@@ -8,6 +8,7 @@ import { SPAN_RECORD_FIELDS } from '../runtime/contract';
 import type { SpoolEvent } from '../runtime/recorder-events';
 import { applySourceMaps, type RawSourceMap } from '../model/sourcemap';
 import type { Spool, ThreadSpool } from './spool';
+import { buildV2Fields } from './report-build-v2';
 
 /** Region key workers use for spans of an instrumented third-party pool (src/runtime/recorder.ts EXTERNAL_REGION). */
 const EXTERNAL_REGION = -1;
@@ -21,6 +22,8 @@ export interface RunFacts {
   originUs: number;
   /** Process exit, µs from origin. */
   endUs: number;
+  /** When the process was spawned, µs from origin (default 0: the origin is read just before). */
+  spawnUs?: number;
   exit: { code: number | null; signal: string | null };
   cancelled: boolean;
   pool: { threads: number; schedule: Schedule };
@@ -88,6 +91,7 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
       outcome: end ? end.outcome : 'unfinished',
     };
     if (info.callSite) region.callSite = info.callSite;
+    if (typeof info.called === 'number') region.called = Math.min(info.called, info.start);
     if (end) region.end = end.end;
     return region;
   });
@@ -188,6 +192,8 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
   else markers.push({ t: facts.endUs, thread: 0, kind: 'exit', message: `exit code ${facts.exit.code}` });
   markers.sort((a, b) => a.t - b.t);
 
+  const v2 = buildV2Fields(spool, { threads: threadsSpool, regions, regionId, poolId, spans, spawnUs: facts.spawnUs ?? 0 });
+
   return {
     format: REPORT_FORMAT,
     version: REPORT_VERSION,
@@ -199,8 +205,11 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
       durationUs: facts.endUs, pool: facts.pool, sampleIntervalUs: facts.sampleIntervalUs, recorder: facts.recorder,
     },
     threads, regions, spans, profiles, elu, markers,
-    dropped: { spans: droppedSpans, samples: 0, profiles: droppedProfiles },
+    dropped: { spans: droppedSpans, samples: 0, profiles: droppedProfiles, ...(v2.droppedWaits ? { waits: v2.droppedWaits } : {}) },
     exit: { code: facts.exit.code, signal: facts.exit.signal, error: uncaught ? { message: uncaught.message, stack: uncaught.stack } : null },
+    ...(v2.startup ? { startup: v2.startup } : {}),
+    cpu: v2.cpu,
+    waits: v2.waits,
   };
 }
 

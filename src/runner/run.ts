@@ -101,7 +101,7 @@ export async function runProfiled(options: RunOptions): Promise<RunResult> {
     try {
       const ended = await spawnAndWait(options.node ?? 'node', [...(options.nodeArgs ?? []), script, ...args], cwd, env, options);
       const report = buildReport(readSpool(spool), {
-        script, args, cwd, startedAt, originUs, endUs: ended.atUs - originUs, exit: { code: ended.code, signal: ended.signal },
+        script, args, cwd, startedAt, originUs, endUs: ended.atUs - originUs, spawnUs: ended.spawnedUs - originUs, exit: { code: ended.code, signal: ended.signal },
         cancelled: ended.cancelled,
         pool: { threads: options.threads ?? cores, schedule: options.schedule ?? DEFAULT_SCHEDULE },
         sampleIntervalUs, cores, recorder: packageVersion(),
@@ -119,7 +119,7 @@ export async function runProfiled(options: RunOptions): Promise<RunResult> {
   }
 }
 
-interface Ended { code: number | null; signal: string | null; atUs: number; cancelled: boolean }
+interface Ended { code: number | null; signal: string | null; atUs: number; cancelled: boolean; spawnedUs: number }
 
 function spawnAndWait(node: string, argv: string[], cwd: string, env: NodeJS.ProcessEnv, o: RunOptions): Promise<Ended> {
   return new Promise((resolvePromise, reject) => {
@@ -128,6 +128,7 @@ function spawnAndWait(node: string, argv: string[], cwd: string, env: NodeJS.Pro
       return;
     }
     // Own process group, so cancelling reaches every process the script started.
+    const spawnedUs = hrtimeUs();
     const child = spawn(node, argv, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const output = o.onOutput ?? ((text: string, stream: 'stdout' | 'stderr') => { process[stream].write(text); });
     child.stdout.setEncoding('utf8').on('data', (s: string) => output(s, 'stdout'));
@@ -154,7 +155,7 @@ function spawnAndWait(node: string, argv: string[], cwd: string, env: NodeJS.Pro
       reject(new Error(`cannot run ${node}: ${err.message}`));
     });
     child.on('exit', (code, signal) => {
-      exited = { code, signal, atUs: hrtimeUs(), cancelled };
+      exited = { code, signal, atUs: hrtimeUs(), cancelled, spawnedUs };
       // Grandchildren may hold the pipes open: give the output a moment, then go on without it.
       const t = setTimeout(done, 1000);
       child.on('close', () => { clearTimeout(t); done(); });

@@ -12,6 +12,8 @@ export interface ThreadSpool {
   events: SpoolEvent[];
   /** SPAN_RECORD_FIELDS float64 per span (src/runtime/contract.ts SPAN_FIELDS). */
   spans: Float64Array;
+  /** The user's blocking Atomics.wait calls: start, end pairs (µs from origin), in call order. */
+  waits?: Float64Array;
   /** Raw V8 profile: times on V8's clock (µs, monotonic), not yet rebased. */
   profile?: CpuProfile;
 }
@@ -59,7 +61,7 @@ export function readSpool(dir: string): Spool {
       children.push(readChild(join(dir, name), Number(name.slice(CHILD_SPOOL_PREFIX.length))));
       continue;
     }
-    const m = /^(spans|events|profile)-(\d+)\.(bin|ndjson|json)$/.exec(name);
+    const m = /^(spans|waits|events|profile)-(\d+)\.(bin|ndjson|json)$/.exec(name);
     const path = join(dir, name);
     if (m) {
       const t = thread(Number(m[2]));
@@ -70,6 +72,11 @@ export function readSpool(dir: string): Spool {
         const aligned = new Uint8Array(records * 8 * SPAN_RECORD_FIELDS);
         aligned.set(buf.subarray(0, aligned.length));
         t.spans = new Float64Array(aligned.buffer);
+      } else if (m[1] === 'waits') {
+        const buf = readFileSync(path);
+        const aligned = new Uint8Array(Math.floor(buf.length / 16) * 16);
+        aligned.set(buf.subarray(0, aligned.length));
+        t.waits = new Float64Array(aligned.buffer);
       } else if (m[1] === 'events') {
         for (const line of readFileSync(path, 'utf8').split('\n')) {
           if (!line) continue;

@@ -8,7 +8,7 @@ export const RECORDER_KEY = Symbol.for('parallel-profiler.recorder');
 
 /** Environment the runner sets for the profiled process (also honoured without the profiler). */
 export const ENV = {
-  /** Default thread count for pools created without `threads`. */
+  /** Default thread count for pools created without `threads`; '0' is sequential mode (operations run inline on the calling thread). */
   threads: 'PARPROF_THREADS',
   /** Default schedule for pools created without `schedule`. */
   schedule: 'PARPROF_SCHEDULE',
@@ -50,6 +50,8 @@ export interface RegionStart {
   chunkSize: number;
   /** µs from origin. */
   start: number;
+  /** When the user called the operation (map(), forEach()...), µs from origin; ≤ start (it may have waited for pool start-up). */
+  called?: number;
 }
 
 /**
@@ -78,15 +80,26 @@ export interface Recorder {
   marker(kind: 'error' | 'note' | 'cancelled', message: string, stack?: string): void;
   /** Writes everything buffered now (called before a thread is known to end). */
   flush(): void;
+  /**
+   * A pool worker finished starting: `created` when its Worker was constructed, `ready` when its
+   * task module was loaded (µs from origin). Optional: recorders written before format 2 lack it.
+   */
+  workerReady?(threadId: number, pool: number, created: number, ready: number): void;
 }
+
+/**
+ * Where the preload keeps the original Atomics.wait before wrapping it (the wrapper records the
+ * user's blocking waits). The pool's own waits call the original, so they are not the user's.
+ */
+export const ORIGINAL_ATOMICS_WAIT_KEY = Symbol.for('parallel-profiler.atomicsWait');
+
+/** Atomics.wait as it was before the preload wrapped it: for the pool's own (scheduling) waits. */
+export const poolAtomicsWait: typeof Atomics.wait =
+  ((globalThis as Record<symbol, unknown>)[ORIGINAL_ATOMICS_WAIT_KEY] as typeof Atomics.wait | undefined) ?? Atomics.wait;
 
 /** Span record layout in the spool's binary span files: RECORD_FIELDS float64 per span, in this order. */
 export const SPAN_FIELDS = ['region', 'index', 'first', 'items', 'enqueue', 'start', 'end', 'stolenFrom', 'parent', 'failed'] as const;
 export const SPAN_RECORD_FIELDS = SPAN_FIELDS.length;
-/** `stolenFrom` of a span whose task was not stolen (else the victim's threadId). */
-export const NOT_STOLEN = -1;
-/** `parent` of a span whose task no other task spawned (else the parent's task index). */
-export const NO_PARENT = -1;
 /** `stolenFrom` of a span whose task was not stolen (else the victim's threadId). */
 export const NOT_STOLEN = -1;
 /** `parent` of a span whose task no other task spawned (else the parent's task index). */

@@ -13,16 +13,17 @@ import { addAll, assembleMap, isAddable, orderedValues, prepareInput, sliceFor }
 import { callSiteOf } from './pool-callsite';
 import { ABORT_CANCELLED, ABORT_ERROR, ABORT_WORKER_DIED, chunkSizeFor, CTRL, newControl, staticChunk } from './schedule';
 import { StealState } from './schedule-steal';
+import { InlineRunner } from './pool-inline';
 
 /** Pool ids when no recorder hands them out. */
 let localPoolIds = 0;
 
-interface Slot { worker: Worker; threadId: number; lastError?: string; dead?: boolean; ready?: boolean }
+interface Slot { worker: Worker; threadId: number; lastError?: string; dead?: boolean; ready?: boolean; created?: number }
 
 interface Operation {
   kind: OperationKind; fn: string; label: string; n: number; desc: InputDesc; schedule: Schedule;
   chunkSize: number; fixedChunks: boolean; identity?: unknown; data?: unknown; combine?: string; signal?: AbortSignal;
-  name?: string; callSite?: Region['callSite']; resolve(v: unknown): void; reject(e: unknown): void;
+  name?: string; callSite?: Region['callSite']; called?: number; resolve(v: unknown): void; reject(e: unknown): void;
 }
 
 interface Running {
@@ -48,6 +49,8 @@ export class ThreadPool {
   private closing?: Promise<void>;
   private idleWaiters: (() => void)[] = [];
   private readonly counts = { tasks: 0, steals: 0 };
+  /** threads 0 (sequential mode): runs operations on the calling thread instead of workers. */
+  private readonly inline?: InlineRunner;
 
   constructor(options: PoolOptions) {
     if (!options || (typeof options.module !== 'string' && !(options.module instanceof URL)) || options.module === '') {
@@ -62,6 +65,7 @@ export class ThreadPool {
     const recorder = getRecorder();
     this.poolId = recorder ? recorder.newPoolId() : localPoolIds++;
     for (let s = 0; s < this.threads; s++) this.slots.push(this.spawn(s));
+    if (this.threads === 0) this.inline = new InlineRunner(this.module, this.poolId);
   }
 
   /** fn(item, index, ctx) for every item; results in input order. */
@@ -117,10 +121,11 @@ export class ThreadPool {
 
   private spawn(index: number): Slot {
     const worker = new Worker(join(__dirname, 'worker.js'), { workerData: { module: this.module, [POOL_WORKER_MARK]: true } });
-    const slot: Slot = { worker, threadId: worker.threadId };
+    const slot: Slot = { worker, threadId: worker.threadId, created: getRecorder()?.now() };
     worker.on('message', (m: FromWorker) => {
       if (m.type !== 'ready') return this.onMessage(index, m);
       slot.ready = true;
+      this.recordReady(slot);
       this.pump();
     });
     worker.on('error', (e) => { slot.lastError = e instanceof Error ? (e.stack ?? e.message) : String(e); });
@@ -135,7 +140,19 @@ export class ThreadPool {
     return slot;
   }
 
+  /** Pool start-up as the report shows it: thread creation to task module loaded. */
+  private recordReady(slot: Slot): void {
+    const recorder = getRecorder();
+    if (!recorder?.workerReady || slot.created === undefined) return;
+    try {
+      recorder.workerReady(slot.threadId, this.poolId, slot.created, recorder.now());
+    } catch (e) {
+      process.stderr.write(`[parprof] could not record worker start-up: ${(e as Error)?.message}\n`);
+    }
+  }
+
   private submit(kind: OperationKind, fn: string, input: unknown, options: (OperationOptions & { identity?: unknown; combine?: string }) | undefined, stack: string | undefined): Promise<unknown> {
+    const called = getRecorder()?.now();
     return new Promise((resolvePromise, rejectPromise) => {
       const label = `${kind}(${typeof fn === 'string' ? fn : String(fn)})`;
       if (this.closed) throw new Error(`ThreadPool '${this.name}' is closed; cannot run ${label}`);
@@ -152,9 +169,9 @@ export class ThreadPool {
       const recorder = getRecorder();
       this.queue.push({
         kind, fn, label, n, desc, schedule, identity: o.identity, data: o.data, combine: o.combine, signal: o.signal, name: o.name,
-        chunkSize: kind === 'join' ? 0 : chunkSizeFor(schedule, n, this.threads, explicit),
+        chunkSize: kind === 'join' ? 0 : chunkSizeFor(schedule, n, Math.max(1, this.threads), explicit),
         fixedChunks: explicit !== undefined,
-        callSite: recorder ? callSiteOf(stack, __filename) : undefined,
+        callSite: recorder ? callSiteOf(stack, __filename) : undefined, called,
         resolve: resolvePromise, reject: rejectPromise,
       });
       this.pump();
@@ -185,7 +202,19 @@ export class ThreadPool {
     }
   }
 
+  /** threads 0: the operation runs on this thread (pool-inline.ts), still one at a time. */
+  private startInline(op: Operation, inline: InlineRunner): void {
+    const run: Running = { op, id: this.nextOp++, control: newControl(), waiting: new Set(), parts: [], settled: true, outcome: 'ok', region: -1, combineSlot: -1 };
+    this.running = run;
+    const before = inline.tasks;
+    void inline.run({ ...op, explicitChunkSize: op.fixedChunks ? op.chunkSize : undefined }).then(() => {
+      this.counts.tasks += inline.tasks - before;
+      this.end(run);
+    });
+  }
+
   private start(op: Operation): void {
+    if (this.inline) return this.startInline(op, this.inline);
     const recorder = getRecorder();
     const p = this.threads;
     const control = newControl();
@@ -195,7 +224,7 @@ export class ThreadPool {
       try {
         enqueue = recorder.now();
         region = recorder.beginRegion({
-          name: op.name ?? `${op.kind} ${op.fn}`, kind: op.kind, pool: this.poolId, fn: op.fn, callSite: op.callSite,
+          name: op.name ?? `${op.kind} ${op.fn}`, kind: op.kind, pool: this.poolId, fn: op.fn, callSite: op.callSite, called: op.called,
           schedule: op.schedule, threads: p, items: op.n, chunkSize: op.chunkSize, start: enqueue,
         });
       } catch (e) {

@@ -12,6 +12,7 @@ import { setFlagsFromString } from 'node:v8';
 import { CHILD_SPOOL_INFO, CHILD_SPOOL_PREFIX, ENV, POOL_WORKER_MARK, RECORDER_KEY, TASK_LOOP_FUNCTIONS } from './contract';
 import { instrumentMessageHandling, instrumentWorkerCreation } from './instrument-workers';
 import { SpoolRecorder, warn } from './recorder';
+import { recordAtomicsWaits } from './recorder-waits';
 import { ThreadProfiler } from './recorder-profile';
 import { listenForSaveRequests } from './terminate-save';
 import { installCjsTypeScript } from './recorder-typescript';
@@ -60,8 +61,12 @@ function install(spool: string): void {
     if (wt.isMainThread) process.env[ESM_HOOKS_ENV] = '1';
   }
 
+  recordAtomicsWaits(rec);
+
   const finish = (code: number): void => {
     try {
+      // CPU time before the profile is serialized: that work is the recorder's, not the thread's.
+      rec.sampleCpu();
       profiler.stopAndWrite(spool, wt.threadId);
       rec.close({ e: 'end', t: rec.now(), code });
     } catch (err) {
@@ -104,6 +109,7 @@ function install(spool: string): void {
     }
   }
   rec.startTimer();
+  rec.event({ e: 'installed', t: rec.now() });
 }
 
 /**

@@ -11,7 +11,16 @@ export type SpoolEvent =
   | { e: 'joined'; tid: number; pool: number; name: string }
   | { e: 'marker'; t: number; kind: Marker['kind']; message: string; stack?: string }
   | { e: 'elu'; t: number[]; u: number[] }
-  | { e: 'dropped'; spans: number }
+  | { e: 'dropped'; spans: number; waits?: number }
+  /**
+   * Cumulative CPU time of this thread since it was created, read at flushes and the 50 ms timer:
+   * `on` µs on a CPU, `wait` µs runnable but waiting for one (schedstat only), at times `t`.
+   */
+  | { e: 'cpu'; source: 'schedstat' | 'threadCpuUsage'; t: number[]; on: number[]; wait?: number[] }
+  /** The preload finished installing the recorder on this thread: the user's code runs from here. */
+  | { e: 'installed'; t: number }
+  /** A ThreadPool worker loaded the task module: created (new Worker) to ready ('ready' received), written by the pool's thread. */
+  | { e: 'workerReady'; tid: number; pool: number; created: number; ready: number }
   /** Written by the thread that created a worker. `region` is the external region its messages belong to, -1 for ThreadPool workers. */
   | { e: 'worker'; t: number; tid: number; name: string | null; lib: string; region: number }
   | { e: 'workerExit'; t: number; tid: number; code: number }

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { Region } from '../model/report';
 import { SPAN_RECORD_FIELDS, type Recorder, type RegionStart } from './contract';
 import type { SpoolEvent } from './recorder-events';
+import { ThreadCpuClock } from './recorder-cpu';
 
 /** Spans per batch; one batch is 320 KB. */
 const BATCH_SPANS = 4096;
@@ -15,6 +16,10 @@ const BATCH_SPANS = 4096;
 const FLUSH_EVERY_US = 100_000;
 /** Ids are threadId * ID_STRIDE + a per-thread counter, so they are run-unique without shared memory. */
 export const ID_STRIDE = 2 ** 20;
+/** Wait spans (user Atomics.wait) per batch: start, end pairs. */
+const BATCH_WAITS = 1024;
+/** Fewest µs between two CPU-time reads at flushes (external workers flush after every message). */
+const CPU_READ_EVERY_US = 20_000;
 /** Region key a worker uses for spans of an instrumented third-party pool; the runner resolves it. */
 export const EXTERNAL_REGION = -1;
 
@@ -74,6 +79,16 @@ export class SpoolRecorder implements Recorder {
   private lastElu = performance.eventLoopUtilization();
   private timer: ReturnType<typeof setInterval> | undefined;
   private closed = false;
+  private readonly cpu = new ThreadCpuClock();
+  private cpuT: number[] = [];
+  private cpuOn: number[] = [];
+  private cpuWait: number[] = [];
+  private lastCpuRead = -Infinity;
+  private readonly waits = new Float64Array(BATCH_WAITS * 2);
+  private readonly waitBytes = new Uint8Array(this.waits.buffer);
+  private waitPos = 0;
+  private waitFd = -1;
+  private droppedWaits = 0;
 
   constructor(readonly spool: string, threadId: number, originUs: number) {
     this.threadId = threadId;
@@ -85,10 +100,12 @@ export class SpoolRecorder implements Recorder {
     try {
       this.spanFd = openSync(join(spool, `spans-${threadId}.bin`), 'a');
       this.eventFd = openSync(join(spool, `events-${threadId}.ndjson`), 'a');
+      this.waitFd = openSync(join(spool, `waits-${threadId}.bin`), 'a');
     } catch (err) {
       warn(`cannot open spool files in ${spool}`, err);
     }
     this.lastFlush = this.now();
+    this.sampleCpu();
   }
 
   now(): number {
@@ -124,12 +141,53 @@ export class SpoolRecorder implements Recorder {
     this.event({ e: 'joined', tid: threadId, pool, name });
   }
 
+  workerReady(threadId: number, pool: number, created: number, ready: number): void {
+    this.event({ e: 'workerReady', tid: threadId, pool, created, ready });
+  }
+
   marker(kind: 'error' | 'note' | 'cancelled', message: string, stack?: string): void {
     this.event({ e: 'marker', t: this.now(), kind, message, stack });
   }
 
+  /**
+   * One blocking Atomics.wait of the user's code on this thread (start, end: µs from origin).
+   * Hot path: no allocation; written in batches with the spans.
+   */
+  wait(start: number, end: number): void {
+    const p = this.waitPos;
+    this.waits[p] = start;
+    this.waits[p + 1] = end;
+    this.waitPos = p + 2;
+    if (this.waitPos === this.waits.length || end - this.lastFlush >= FLUSH_EVERY_US) this.flush();
+  }
+
+  /** Reads the thread's CPU time now; written as a 'cpu' event at the next flush. */
+  sampleCpu(): void {
+    try {
+      if (!this.cpu.source || !this.cpu.read()) return;
+    } catch (err) {
+      this.cpu.close();
+      warn('cannot read the thread CPU time', err);
+      return;
+    }
+    const t = this.now();
+    this.lastCpuRead = t;
+    this.cpuT.push(t);
+    this.cpuOn.push(this.cpu.onCpuUs);
+    this.cpuWait.push(this.cpu.runnableUs);
+  }
+
   flush(): void {
     this.lastFlush = this.now();
+    if (this.lastFlush - this.lastCpuRead >= CPU_READ_EVERY_US) this.sampleCpu();
+    if (this.cpuT.length > 0) {
+      const t = this.cpuT, on = this.cpuOn, wait = this.cpuWait;
+      this.cpuT = [];
+      this.cpuOn = [];
+      this.cpuWait = [];
+      this.event({ e: 'cpu', source: this.cpu.source!, t, on, ...(this.cpu.source === 'schedstat' ? { wait } : {}) });
+    }
+    if (this.waitPos > 0) this.flushWaits();
     if (this.eluT.length > 0) {
       const t = this.eluT;
       const u = this.eluU;
@@ -153,6 +211,22 @@ export class SpoolRecorder implements Recorder {
     }
   }
 
+  private flushWaits(): void {
+    const n = this.waitPos * 8;
+    this.waitPos = 0;
+    if (this.waitFd < 0) {
+      this.droppedWaits += n / 16;
+      return;
+    }
+    try {
+      let off = 0;
+      while (off < n) off += writeSync(this.waitFd, this.waitBytes, off, n - off);
+    } catch (err) {
+      this.droppedWaits += n / 16;
+      warn('cannot write wait spans', err);
+    }
+  }
+
   /** Appends one event line now: events are rare and must survive a kill that follows them. */
   event(ev: SpoolEvent): void {
     if (this.eventFd < 0 || this.closed) return;
@@ -168,6 +242,7 @@ export class SpoolRecorder implements Recorder {
     this.timer = setInterval(() => {
       try {
         this.sampleElu();
+        this.sampleCpu();
         if (this.now() - this.lastFlush >= FLUSH_EVERY_US) this.flush();
       } catch (err) {
         warn('timer', err);
@@ -189,15 +264,18 @@ export class SpoolRecorder implements Recorder {
     if (this.closed) return;
     if (this.timer) clearInterval(this.timer);
     try { this.sampleElu(); } catch { /* no loop to measure */ }
+    this.sampleCpu();
     this.flush();
-    if (this.droppedSpans > 0) this.event({ e: 'dropped', spans: this.droppedSpans });
+    if (this.droppedSpans > 0 || this.droppedWaits > 0) this.event({ e: 'dropped', spans: this.droppedSpans, ...(this.droppedWaits > 0 ? { waits: this.droppedWaits } : {}) });
     this.event(end);
     this.closed = true;
-    for (const fd of [this.spanFd, this.eventFd]) {
+    this.cpu.close();
+    for (const fd of [this.spanFd, this.eventFd, this.waitFd]) {
       try { if (fd >= 0) closeSync(fd); } catch { /* already closed */ }
     }
     // Spans that still arrive (another 'exit' listener running tasks) count as dropped.
     this.spanFd = -1;
     this.eventFd = -1;
+    this.waitFd = -1;
   }
 }
