@@ -1,7 +1,10 @@
 // One esbuild script for every entry: extension, CLI, runtime (pool, worker, preload), webview, tests.
-// usage: node scripts/build.mjs [--watch]
+// usage: node scripts/build.mjs [--types]
+//   --types  also the package's type declarations (dist/types, tsc -p tsconfig.types.json); npm pack does this
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync, existsSync } from 'node:fs';
+import { readdirSync, statSync, existsSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -39,4 +42,32 @@ const builds = [
 // no dist/runtime/preload.js for a test or a recording that is running at the same time.
 const t0 = Date.now();
 await Promise.all(builds.map((b) => esbuild.build(b)));
+writeEsmEntry();
+if (process.argv.includes('--types')) writeDeclarations();
 console.log(`built ${builds.length} bundles in ${Date.now() - t0} ms`);
+
+/**
+ * dist/runtime/index.mjs, the package's `import` entry: it re-exports the CommonJS runtime, so a
+ * program that both imports and requires the package (or whose workers do) has one ThreadPool,
+ * not two copies. The names are read from the built module, so they are said once, in index.ts.
+ */
+function writeEsmEntry() {
+  const file = join(root, 'dist/runtime/index.js');
+  delete createRequire(import.meta.url).cache[file];
+  const names = Object.keys(createRequire(import.meta.url)(file)).filter((n) => n !== 'default' && n !== '__esModule');
+  writeFileSync(join(root, 'dist/runtime/index.mjs'), [
+    '// The ES module entry of parallel-profiler: the CommonJS runtime (index.js) under its own names.',
+    "import runtime from './index.js';",
+    `export const { ${names.join(', ')} } = runtime;`,
+    'export default runtime;',
+    '',
+  ].join('\n'));
+}
+
+/** dist/types: declarations of the runtime's public entry, and an .d.mts twin for the import condition. */
+function writeDeclarations() {
+  const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.types.json'], { stdio: 'inherit' });
+  if (tsc.status !== 0) throw new Error('tsc -p tsconfig.types.json failed');
+  writeFileSync(join(root, 'dist/types/runtime/index.d.mts'),
+    "import * as runtime from './index.js';\nexport * from './index.js';\nexport default runtime;\n");
+}

@@ -145,11 +145,12 @@ async function main() {
   symlinkSync(join(root, 'node_modules'), join(ext, 'node_modules'));
 
   // The packaged extension, installed the way a user installs it; the UI test runs against it.
-  const vsix = join(scratch, 'parallel-profiler.vsix');
-  // With dependencies, as `npm run package` does: .vscodeignore keeps esbuild and @esbuild/<platform>.
-  const vsce = spawnSync(process.execPath, [join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '-o', vsix],
-    { cwd: ext, encoding: 'utf8', env: { ...process.env } });
-  if (vsce.status !== 0) throw new Error(`vsce package failed:\n${vsce.stdout}\n${vsce.stderr}`);
+  // Packaged from the snapshot by `npm run package`'s script for this machine's target (esbuild's
+  // JS API and this platform's @esbuild binary package, so the installed extension runs .ts scripts).
+  const packaged = spawnSync(process.execPath, [join(root, 'scripts/package-vsix.mjs'), '--target', 'host', '--source', ext, '--out', scratch, '--no-build'],
+    { encoding: 'utf8', env: { ...process.env } });
+  if (packaged.status !== 0) throw new Error(`packaging the vsix failed:\n${packaged.stdout}\n${packaged.stderr}`);
+  const vsix = join(scratch, readdirSync(scratch).find((f) => f.endsWith('.vsix')));
   log(`vsix: ${(statSync(vsix).size / 1024).toFixed(0)} KiB (${vsix})`);
   const install = spawnSync(installed.node24, [installed.codeServer, '--user-data-dir', userData, '--extensions-dir', extensionsDir,
     '--install-extension', vsix, '--force'], { encoding: 'utf8', env });
