@@ -132,8 +132,9 @@ export function topFunctions(report: Report, options?: SampleFilter): FunctionSt
       if (!s) stats.set(id.key, (s = { key: id.key, name: id.name, file: id.file, line: id.line, self: 0, total: 0, perThread: [] }));
       s.self += fnSelf[f];
       s.total += fnTotal[f];
-      const entry = s.perThread.find((e) => e.thread === tp.thread);
-      if (entry) {
+      // A thread has one profile (validation), so its entry, if any, is the last one: no scan.
+      const entry = s.perThread.length ? s.perThread[s.perThread.length - 1] : undefined;
+      if (entry && entry.thread === tp.thread) {
         entry.self += fnSelf[f];
         entry.total += fnTotal[f];
       } else s.perThread.push({ thread: tp.thread, self: fnSelf[f], total: fnTotal[f] });
@@ -243,11 +244,14 @@ export function flameChart(profile: CpuProfile, from: number, to: number, option
     previous = node;
     // Walk up from the new leaf only until the path meets the open stack: in a tree, a shared
     // node at some depth means every frame above it is shared too.
+    // indexProfile's parents come from its walk, so each step up lowers chartDepth and a walk up
+    // ends within the node count; `steps` bounds it anyway, should that ever stop being true.
     let k = node;
     if (k < 0 || index.hidden[k]) k = -1;
-    while (k >= 0 && index.chartDepth[k] >= maxDepth) k = index.parent[k];
+    let steps = index.nodes.length;
+    while (k >= 0 && index.chartDepth[k] >= maxDepth && steps-- > 0) k = index.parent[k];
     path.length = 0;
-    while (k >= 0 && index.chartDepth[k] >= 0) {
+    while (k >= 0 && index.chartDepth[k] >= 0 && steps-- > 0) {
       const d = index.chartDepth[k];
       if (d < openNodes.length && openNodes[d] === k) break;
       path.push(k);

@@ -2,6 +2,8 @@
 // decoded here (node:zlib does not exist in a browser): the Node caller passes zlib.gunzipSync
 // as `options.gunzip`; browser code can use parseReportAsync, which uses DecompressionStream.
 import type { CpuProfile, Report, SpanColumns } from './report';
+import { MAX_REPORT_BYTES, MAX_TIME_US } from './limits';
+import { profileTreeProblem, reportValueProblem } from './validate-values';
 import { REPORT_FORMAT, REPORT_VERSION, SCHEDULES } from './report';
 
 /** A report that cannot be read; the message names the problem and where it is. */
@@ -10,8 +12,18 @@ export class ReportError extends Error {
 }
 
 export interface ParseOptions {
-  /** Decompresses gzip bytes (Node: zlib.gunzipSync). Needed only for gzip-compressed input. */
-  gunzip?: (bytes: Uint8Array) => Uint8Array;
+  /**
+   * Decompresses gzip bytes; needed only for gzip-compressed input. It should stop at
+   * `maxOutputLength` bytes (Node: `(b, max) => zlib.gunzipSync(b, { maxOutputLength: max })`), so
+   * that a small gzip bomb cannot fill memory; larger output is refused after the fact anyway.
+   */
+  gunzip?: (bytes: Uint8Array, maxOutputLength: number) => Uint8Array;
+  /** Largest input, compressed or not, in bytes; default MAX_REPORT_BYTES (512 MiB). */
+  maxBytes?: number;
+}
+
+function mib(bytes: number): string {
+  return `${Math.round(bytes / 1024 / 1024)} MiB`;
 }
 
 function isGzip(bytes: Uint8Array): boolean {
@@ -21,16 +33,26 @@ function isGzip(bytes: Uint8Array): boolean {
 /** Text of a report given as text, bytes, or gzip-compressed bytes (with options.gunzip). */
 export function decodeReportText(data: Uint8Array | string, options?: ParseOptions): string {
   if (typeof data === 'string') return data;
+  const max = options?.maxBytes ?? MAX_REPORT_BYTES;
   let bytes = data;
+  if (bytes.length > max) throw new ReportError(`report is too large: ${mib(bytes.length)}, the limit is ${mib(max)}`);
   if (isGzip(bytes)) {
     if (!options?.gunzip) throw new ReportError('report is gzip-compressed: pass options.gunzip (e.g. zlib.gunzipSync) to read it');
     try {
-      bytes = options.gunzip(bytes);
+      bytes = options.gunzip(bytes, max);
     } catch (e) {
+      if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
+        throw new ReportError(`report decompresses to more than ${mib(max)}, the limit`);
+      }
       throw new ReportError(`report is gzip-compressed but could not be decompressed: ${(e as Error).message}`);
     }
+    if (bytes.length > max) throw new ReportError(`report decompresses to more than ${mib(max)}, the limit`);
   }
-  return new TextDecoder().decode(bytes);
+  try {
+    return new TextDecoder().decode(bytes);
+  } catch (e) {
+    throw new ReportError(`report text cannot be decoded: ${(e as Error).message}`);
+  }
 }
 
 /** Parses JSON without validating it; JSON errors become ReportError. */
@@ -48,12 +70,39 @@ export function parseReport(data: Uint8Array | string, options?: ParseOptions): 
 }
 
 /** Like parseReport, but decompresses gzip itself with DecompressionStream (browsers, Node ≥ 18). */
-export async function parseReportAsync(data: Uint8Array | string): Promise<Report> {
-  if (typeof data !== 'string' && isGzip(data)) {
-    const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-    data = new Uint8Array(await new Response(stream).arrayBuffer());
+export async function parseReportAsync(data: Uint8Array | string, options?: Pick<ParseOptions, 'maxBytes'>): Promise<Report> {
+  const max = options?.maxBytes ?? MAX_REPORT_BYTES;
+  if (typeof data !== 'string' && isGzip(data) && data.length <= max) data = await inflateCapped(data, max);
+  return parseReport(data, { maxBytes: max });
+}
+
+/** Gzip bytes inflated chunk by chunk, stopped (ReportError) as soon as the output passes max bytes. */
+async function inflateCapped(data: Uint8Array, max: number): Promise<Uint8Array> {
+  const reader = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > max) {
+        void reader.cancel().catch(() => undefined);
+        throw new ReportError(`report decompresses to more than ${mib(max)}, the limit`);
+      }
+      chunks.push(value);
+    }
+  } catch (e) {
+    if (e instanceof ReportError) throw e;
+    throw new ReportError(`report is gzip-compressed but could not be decompressed: ${(e as Error).message}`);
   }
-  return parseReport(data);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 /** The report as JSON text (compact: reports with a million spans are large). */
@@ -80,12 +129,14 @@ function arr(x: unknown, path: string): unknown[] {
   if (!Array.isArray(x)) fail(path, `expected an array, found ${describe(x)}`);
   return x;
 }
+// Numbers beyond ±2^53 (MAX_TIME_US) are refused: sums and differences of them overflow to
+// Infinity and NaN in the metrics, and integers there are no longer exact.
 function num(x: unknown, path: string): number {
-  if (typeof x !== 'number' || !Number.isFinite(x)) fail(path, `expected a number, found ${describe(x)}`);
+  if (typeof x !== 'number' || !(x >= -MAX_TIME_US && x <= MAX_TIME_US)) fail(path, `expected a number${typeof x === 'number' && Number.isFinite(x) ? ` within ±2^53` : ''}, found ${describe(x)}`);
   return x;
 }
 function int(x: unknown, path: string): number {
-  if (!Number.isInteger(x)) fail(path, `expected an integer, found ${describe(x)}`);
+  if (!Number.isSafeInteger(x)) fail(path, `expected an integer${Number.isInteger(x) ? ` within ±2^53` : ''}, found ${describe(x)}`);
   return x as number;
 }
 function str(x: unknown, path: string): string {
@@ -121,8 +172,8 @@ function column(x: unknown, count: number, path: string, integers: boolean): Arr
   if (isIntegerArray(a)) return a;
   for (let i = 0; i < count; i++) {
     const v = a[i];
-    if (typeof v !== 'number' || v - v !== 0 || (integers && Math.floor(v) !== v)) {
-      fail(`${path}[${i}]`, `expected ${integers ? 'an integer' : 'a number'}, found ${describe(v)}`);
+    if (typeof v !== 'number' || !(v >= -MAX_TIME_US && v <= MAX_TIME_US) || (integers && Math.floor(v) !== v)) {
+      fail(`${path}[${i}]`, `expected ${integers ? 'an integer' : 'a number'}${typeof v === 'number' && Number.isFinite(v) && Math.floor(v) === v ? ' within ±2^53' : ''}, found ${describe(v)}`);
     }
   }
   return a;
@@ -248,6 +299,8 @@ export function validateReport(x: unknown): Report {
     str(e.message, 'exit.error.message');
     optional(e.stack, str, 'exit.error.stack');
   }
+  const wrong = reportValueProblem(r as unknown as Report);
+  if (wrong) fail(wrong.path, wrong.problem);
   return r as unknown as Report;
 }
 
@@ -277,16 +330,16 @@ function validateSpans(s: Record<string, unknown>, threadIds: Set<number>, regio
 }
 
 /** Checks the shape of a V8 CPU profile: node ids unique, children and samples refer to nodes, one delta per sample. */
-export function validateCpuProfile(x: unknown, path: string): CpuProfile {
+export function validateCpuProfile(x: unknown, path: string, options?: { negativeDeltas?: boolean }): CpuProfile {
   const o = obj(x, path);
   const nodes = arr(o.nodes, `${path}.nodes`);
-  const ids = new Set<number>();
+  const ids = new Map<number, number>();
   for (let i = 0; i < nodes.length; i++) {
     const p = `${path}.nodes[${i}]`;
     const n = obj(nodes[i], p);
     const id = int(n.id, `${p}.id`);
     if (ids.has(id)) fail(`${p}.id`, `node id ${id} appears twice`);
-    ids.add(id);
+    ids.set(id, i);
     const cf = obj(n.callFrame, `${p}.callFrame`);
     str(cf.functionName, `${p}.callFrame.functionName`);
     str(cf.scriptId, `${p}.callFrame.scriptId`);
@@ -310,10 +363,16 @@ export function validateCpuProfile(x: unknown, path: string): CpuProfile {
       if (!ids.has(c[k])) fail(`${path}.nodes[${i}].children[${k}]`, `node ${c[k]} is not in nodes`);
     }
   }
-  num(o.startTime, `${path}.startTime`);
-  num(o.endTime, `${path}.endTime`);
+  const notTree = profileTreeProblem(nodes as CpuProfile['nodes'], ids, path);
+  if (notTree) fail(notTree.path, notTree.problem);
+  const startTime = num(o.startTime, `${path}.startTime`);
+  if (num(o.endTime, `${path}.endTime`) < startTime) fail(`${path}.endTime`, `${o.endTime} is before startTime ${startTime}`);
   const samples = column(o.samples, columnLength(o.samples, `${path}.samples`), `${path}.samples`, true);
-  column(o.timeDeltas, samples.length, `${path}.timeDeltas`, false);
+  const deltas = column(o.timeDeltas, samples.length, `${path}.timeDeltas`, false);
+  // V8 can write a few negative deltas (samples out of order); importCpuProfile sorts them, a report must not have any.
+  if (!options?.negativeDeltas) {
+    for (let i = 0; i < deltas.length; i++) if (deltas[i] < 0) fail(`${path}.timeDeltas[${i}]`, `expected a delta ≥ 0, found ${deltas[i]}`);
+  }
   let last = NaN;
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i] as number;

@@ -77,35 +77,41 @@ export function indexProfile(profile: CpuProfile): ProfileIndex {
   // V8 numbers nodes 1..n: a table makes the per-sample lookup a load instead of a hash.
   const table = maxId < 4 * n + 1024 ? new Int32Array(maxId + 1).fill(-1) : undefined;
   if (table) for (let i = 0; i < n; i++) if (nodes[i].id >= 0) table[nodes[i].id] = i;
-  const parent = new Int32Array(n).fill(-1);
+  // Roots are the nodes nobody lists as a child. Parent links are set by the walk below, never
+  // from the children lists directly: a malformed profile (validation is skipped by callers that
+  // build profiles themselves) may list a node under two parents or in a cycle, and a parent taken
+  // from the walk is always visited before its child, so every walk up the parents ends.
+  const isChild = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const children = nodes[i].children;
     if (!children) continue;
     for (const c of children) {
       const k = byId.get(c);
-      if (k !== undefined) parent[k] = i;
+      if (k !== undefined) isChild[k] = 1;
     }
   }
-  // Iterative pre-order: recursive code can make stacks thousands of frames deep.
+  // Iterative pre-order: recursive code can make stacks thousands of frames deep. The stack holds
+  // (node, parent) pairs; each node is visited once, so the walk is bounded by the edge count.
+  const parent = new Int32Array(n).fill(-1);
   const order = new Int32Array(n);
   const depth = new Int32Array(n);
   let w = 0;
   const stack: number[] = [];
-  for (let i = n - 1; i >= 0; i--) if (parent[i] < 0) stack.push(i);
+  for (let i = n - 1; i >= 0; i--) if (!isChild[i]) stack.push(i, -1);
   const seen = new Uint8Array(n);
   while (stack.length) {
+    const from = stack.pop()!;
     const i = stack.pop()!;
     if (seen[i]) continue;
     seen[i] = 1;
+    parent[i] = from;
+    depth[i] = from < 0 ? 0 : depth[from] + 1;
     order[w++] = i;
     const children = nodes[i].children;
     if (!children) continue;
     for (let c = children.length - 1; c >= 0; c--) {
       const k = byId.get(children[c]);
-      if (k !== undefined && !seen[k]) {
-        depth[k] = depth[i] + 1;
-        stack.push(k);
-      }
+      if (k !== undefined && !seen[k]) stack.push(k, i);
     }
   }
   const fnByKey = new Map<string, number>();
@@ -141,8 +147,9 @@ export function indexProfile(profile: CpuProfile): ProfileIndex {
     const next = i + 1 < m ? times[i + 1] : Math.max(profile.endTime, times[i]);
     weights[i] = Math.max(0, next - times[i]);
   }
-  const hidden = new Uint8Array(n);
-  const chartDepth = new Int32Array(n);
+  // Nodes the walk never reached (only in a cycle) stay hidden, out of every view.
+  const hidden = new Uint8Array(n).fill(1);
+  const chartDepth = new Int32Array(n).fill(-1);
   for (let k = 0; k < w; k++) {
     const i = order[k];
     const p = parent[i];

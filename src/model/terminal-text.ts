@@ -1,0 +1,30 @@
+// Text from a report (thread, region and function names, paths, messages) printed on a terminal.
+// A report is input like any other file: its names may hold escape sequences that set the
+// window title, clear the screen, plant OSC-8 links, or newlines that forge lines of our output.
+// Every such character is printed as a visible escape instead.
+
+/**
+ * C0 controls (newline and tab included: a name is one line), DEL, C1 controls, and the Unicode
+ * bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) that reorder what
+ * follows them on screen, plus the line and paragraph separators U+2028/U+2029.
+ */
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+function escapeChar(c: string): string {
+  const code = c.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** `s` with every control, bidi or line-breaking character shown as `\x1b` or `\u202e`; a backslash stays as it is. */
+export function terminalSafe(s: string): string {
+  return s.replace(UNSAFE, escapeChar);
+}
+
+/**
+ * JSON text safe on a terminal: JSON.stringify already escapes C0 controls; this also writes DEL,
+ * C1 and bidi characters as \u escapes, which JSON readers decode to the same string.
+ */
+export function terminalSafeJson(json: string): string {
+  return json.replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

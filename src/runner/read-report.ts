@@ -1,0 +1,71 @@
+// Reading a report file from disk without letting the file decide what happens: a folder, a
+// device (/dev/zero grows without end), a FIFO (blocks forever), a file larger than V8 can hold or
+// a gzip bomb each end with one ReportError instead of a hang or an abort.
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { ReportError, parseReport } from '../model/load';
+import { MAX_REPORT_BYTES } from '../model/limits';
+import type { Report } from '../model/report';
+
+function kind(st: Stats): string | undefined {
+  if (st.isFile()) return undefined;
+  if (st.isDirectory()) return 'a folder';
+  if (st.isFIFO()) return 'a pipe (FIFO)';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * The bytes of a regular file, at most `maxBytes`. Opened non-blocking, so opening a FIFO returns
+ * at once (and is then refused by its type); the type is checked on the open descriptor, so it
+ * cannot change between the check and the read. Reads until end of file, not to the size fstat
+ * gives, since files under /proc report size 0.
+ */
+export function readFileCapped(file: string, maxBytes = MAX_REPORT_BYTES): Uint8Array {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (err) {
+    throw new ReportError(`cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    const st = fstatSync(fd);
+    const what = kind(st);
+    if (what) throw new ReportError(`is ${what}, not a report file`);
+    if (st.size > maxBytes) throw new ReportError(`report is too large: ${Math.round(st.size / 2 ** 20)} MiB, the limit is ${Math.round(maxBytes / 2 ** 20)} MiB`);
+    let buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(st.size + 1, 64 * 1024)));
+    let length = 0;
+    for (;;) {
+      if (length === buf.length) {
+        if (length > maxBytes) throw new ReportError(`report is too large: more than ${Math.round(maxBytes / 2 ** 20)} MiB, the limit`);
+        const bigger = Buffer.allocUnsafe(Math.min(maxBytes + 1, buf.length * 2));
+        buf.copy(bigger, 0, 0, length);
+        buf = bigger;
+      }
+      let n: number;
+      try {
+        n = readSync(fd, buf, length, buf.length - length, null);
+      } catch (err) {
+        throw new ReportError(`cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+      if (n === 0) break;
+      length += n;
+    }
+    if (length > maxBytes) throw new ReportError(`report is too large: more than ${Math.round(maxBytes / 2 ** 20)} MiB, the limit`);
+    return buf.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Zlib's gunzip, stopped at maxOutputLength bytes (a 1 MB gzip can hold 1 GB of zeros). */
+export function gunzipCapped(bytes: Uint8Array, maxOutputLength: number): Uint8Array {
+  return gunzipSync(bytes, { maxOutputLength });
+}
+
+/** Reads and validates a .parprof (or .parprof.gz) file; every problem is a ReportError of one line. */
+export function readReportFile(file: string, maxBytes = MAX_REPORT_BYTES): Report {
+  return parseReport(readFileCapped(file, maxBytes), { gunzip: gunzipCapped, maxBytes });
+}
