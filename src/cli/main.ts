@@ -2,20 +2,22 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { analyze } from '../model/analysis';
 import { standaloneHtml } from '../model/html-report';
-import { parseReport } from '../model/load';
 import { formatSummary } from '../model/summary';
 import type { Report } from '../model/report';
 import { packageRoot } from '../runner/paths';
 import { runProfiled, validateRunOptions } from '../runner/run';
 import { USAGE, UsageError, parseArgs, type Command } from './args';
 import { nextSteps } from './next-steps';
+import { terminalSafe, terminalSafeJson } from '../model/terminal-text';
+import { readReportFile } from '../runner/read-report';
 
 /** Our own failures: one line, exit 2 (the script's own exit codes pass through unchanged). */
 function fail(message: string): never {
-  process.stderr.write(`parprof: ${message}\n`);
+  // Messages quote report contents (names, paths): escaped, so a report cannot drive the terminal.
+  process.stderr.write(`parprof: ${terminalSafe(message)}\n`);
   process.exit(2);
 }
 
@@ -50,20 +52,19 @@ async function record(c: Extract<Command, { cmd: 'record' }>): Promise<number> {
       cancel.abort();
     });
   }
-  const { report, file } = await runProfiled({ ...options, signal: cancel.signal });
+  const { report, file, unwritten } = await runProfiled({ ...options, signal: cancel.signal });
   process.stdout.write(`\n${formatSummary(report, analyze(report))}\n\n${nextSteps(file)}\n`);
+  if (unwritten) {
+    // The recording is kept, but not where it was asked for: say where, and fail the command.
+    process.stderr.write(`parprof: ${terminalSafe(`cannot write ${unwritten.path} (${unwritten.error}); the report was saved to ${file} instead`)}\n`);
+    return 2;
+  }
   return exitCodeOf(report.exit);
 }
 
 function loadReport(file: string): Report {
-  let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
-  } catch (err) {
-    fail(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  try {
-    return parseReport(bytes, { gunzip: (b) => gunzipSync(b) });
+    return readReportFile(file);
   } catch (err) {
     fail(`${file}: ${(err as Error).message}`);
   }
@@ -83,7 +84,7 @@ function report(c: Extract<Command, { cmd: 'report' }>): number {
     // Embedded gzip+base64: about 3.5x smaller, and the page opens faster than with raw JSON.
     writeFileSync(c.html, standaloneHtml(r, bundle, { gzip: (b) => gzipSync(b) }));
   }
-  if (c.json) process.stdout.write(`${JSON.stringify(metrics, null, 2)}\n`);
+  if (c.json) process.stdout.write(`${terminalSafeJson(JSON.stringify(metrics, null, 2))}\n`);
   else if (c.html === undefined) process.stdout.write(`${formatSummary(r, metrics)}\n`);
   else process.stdout.write(`wrote ${c.html}\n`);
   return 0;

@@ -204,8 +204,9 @@ export function analyze(report: Report): RunMetrics {
       rows.push({ id, busyMs: u.busy * MS, idleMs: Math.max(0, to - from - u.busy) * MS, tasks: ids.length });
     }
     // Idle workers of the region's pool that were alive during it: they could have helped.
+    const listed = new Set(rows.map((x) => x.id));
     for (const th of report.threads) {
-      if (th.kind !== 'worker' || th.pool !== reg.pool || rows.some((x) => x.id === th.id)) continue;
+      if (th.kind !== 'worker' || th.pool !== reg.pool || listed.has(th.id)) continue;
       if (th.start >= to || (th.end !== undefined && th.end <= from)) continue;
       rows.push({ id: th.id, busyMs: 0, idleMs: (to - from) * MS, tasks: 0 });
     }
@@ -245,11 +246,12 @@ export function analyze(report: Report): RunMetrics {
     threadTasks[t] = ids.length;
   }
 
+  const profilesOf = new Map<number, Report['profiles']>();
+  for (const tp of report.profiles) profilesOf.set(tp.thread, [...(profilesOf.get(tp.thread) ?? []), tp]);
   const threads: ThreadMetrics[] = report.threads.map((th, t) => {
     let samples = 0;
     const topFunctions: FunctionSummary[] = [];
-    for (const tp of report.profiles) {
-      if (tp.thread !== th.id) continue;
+    for (const tp of profilesOf.get(th.id) ?? []) {
       samples += tp.profile.samples.length;
       const index = indexProfile(tp.profile);
       const times = functionTimes(index, selfWeights(index));

@@ -2,6 +2,7 @@
 // and the views. Plain text, no ANSI colours.
 import type { RunMetrics } from './analysis';
 import type { Report } from './report';
+import { terminalSafe } from './terminal-text';
 import { CHILD_PROCESS_NOTE } from './report';
 
 /** ms with precision that suits its size: 1234 ms, 56.7 ms, 0.42 ms. */
@@ -32,7 +33,8 @@ export function describeExit(exit: Report['exit']): string {
 }
 
 function table(header: string[], rows: string[][], rightAligned: boolean[]): string[] {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  // A loop, not Math.max(...): a spread of 100,000 rows overflows the stack.
+  const widths = header.map((h, c) => rows.reduce((w, r) => Math.max(w, r[c].length), h.length));
   const line = (cells: string[]) => '  ' + cells.map((x, c) => (rightAligned[c] ? x.padStart(widths[c]) : x.padEnd(widths[c]))).join('  ').trimEnd();
   return [line(header), ...rows.map(line)];
 }
@@ -48,11 +50,12 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
 
   out.push('', 'Threads');
   const names = new Map(report.threads.map((t) => [t.id, t.name]));
+  const threadById = new Map(report.threads.map((t) => [t.id, t]));
   out.push(...table(['thread', 'kind', 'busy ms', 'idle ms', 'tasks', 'samples'], metrics.threads.map((t) => {
-    const info = report.threads.find((x) => x.id === t.id);
+    const info = threadById.get(t.id);
     const life = info ? ((info.end ?? m.durationUs) - info.start) / 1000 : 0;
     const idle = t.kind === 'worker' ? formatMs(Math.max(0, life - t.busyMs)) : '-';
-    return [t.name + (info?.died ? ' (died)' : ''), t.kind, formatMs(t.busyMs), idle, String(t.tasks), String(t.samples)];
+    return [terminalSafe(t.name) + (info?.died ? ' (died)' : ''), t.kind, formatMs(t.busyMs), idle, String(t.tasks), String(t.samples)];
   }), [false, false, true, true, true, true]));
 
   const q = metrics.queueWaitMs, x = metrics.extra;
@@ -67,7 +70,7 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   if (metrics.regions.length) {
     out.push('', 'Regions');
     out.push(...table(['region', 'schedule', 'wall ms', 'util', 'imbal', 'gain ms', 'tail ms', 'tasks', 'steals', 'task p50/p95 ms'],
-      metrics.regions.map((r) => [r.name, r.schedule, formatMs(r.wallMs), percent(r.utilization), r.imbalance.toFixed(2),
+      metrics.regions.map((r) => [terminalSafe(r.name), r.schedule, formatMs(r.wallMs), percent(r.utilization), r.imbalance.toFixed(2),
         formatMs(r.potentialGainMs), formatMs(r.tailMs), String(r.tasks), String(r.steals), `${formatMs(r.taskMs.p50)}/${formatMs(r.taskMs.p95)}`]),
       [false, false, true, true, true, true, true, true, true, true]));
   }
@@ -86,7 +89,9 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
 
   const found = verdicts(metrics, report);
   if (found.length) out.push('', 'Findings', ...found.map((v) => `  - ${v}`));
-  return out.join('\n') + '\n';
+  // Each entry is one line: names from the report may hold newlines or escape sequences, which
+  // would forge lines or drive the terminal; they are printed as visible escapes instead.
+  return out.map(terminalSafe).join('\n') + '\n';
 }
 
 /** Short plain-language findings, most important first. */
@@ -124,11 +129,12 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   // What an even spread would save: the busiest thread's excess over the mean. It equals
   // potentialGainMs when the busiest thread was busy all along; when every thread waited for
   // work (low utilization), only this part is the schedule's fault.
+  const regionById = new Map(report.regions.map((g) => [g.id, g]));
   const balanceGain = (r: RunMetrics['regions'][number]) => {
-    const p = Math.max(report.regions.find((g) => g.id === r.id)?.threads ?? 0, r.threads.filter((t) => t.tasks > 0).length, 1);
+    const p = Math.max(regionById.get(r.id)?.threads ?? 0, r.threads.filter((t) => t.tasks > 0).length, 1);
     const busy = r.threads.map((t) => t.busyMs);
     const mean = busy.reduce((a, b) => a + b, 0) / p;
-    return Math.min(r.potentialGainMs, Math.max(0, ...busy) - mean);
+    return Math.min(r.potentialGainMs, busy.reduce((a, b) => Math.max(a, b), 0) - mean);
   };
   const unbalanced = metrics.regions
     .map((r) => ({ r, gain: balanceGain(r) }))

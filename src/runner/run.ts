@@ -1,15 +1,16 @@
 // The parent side of a recording, shared by the CLI and the VS Code extension: spawns the
 // script under the preload, streams its output, waits for it, and turns the spool into a report.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { basename, delimiter, dirname, join, resolve } from 'node:path';
+import { basename, delimiter, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { SCHEDULES, type Report, type Schedule } from '../model/report';
 import { DEFAULT_SCHEDULE, ENV } from '../runtime/contract';
 import { packageRoot, packageVersion, preloadPath } from './paths';
 import { buildReport } from './report-build';
 import { readSpool } from './spool';
+import { checkOutputPath, writeReport } from './output';
 
 export interface RunOptions {
   script: string;
@@ -35,7 +36,11 @@ export interface RunOptions {
   onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
 }
 
-export interface RunResult { report: Report; file: string; cancelled: boolean }
+/**
+ * `file` is where the report is. `unwritten` is set when it could not be written to the path
+ * asked for (disk full, folder gone): that path and the error code; `file` is then a fallback.
+ */
+export interface RunResult { report: Report; file: string; cancelled: boolean; unwritten?: { path: string; error: string } }
 
 const KILL_GRACE_MS = 2000;
 
@@ -55,6 +60,8 @@ export function validateRunOptions(o: RunOptions): { script: string; cwd: string
   if (o.sampleIntervalUs !== undefined && !(Number.isInteger(o.sampleIntervalUs) && o.sampleIntervalUs >= 0)) {
     throw new Error(`sample interval must be a non-negative integer of microseconds, got ${o.sampleIntervalUs}`);
   }
+  // Before the script starts: a recording must not be lost to an unwritable --out.
+  if (o.out !== undefined) checkOutputPath(resolve(cwd, o.out));
   return { script, cwd };
 }
 
@@ -79,6 +86,7 @@ export async function runProfiled(options: RunOptions): Promise<RunResult> {
   const cores = availableParallelism();
   const startedAt = Date.now();
   const out = resolve(cwd, options.out ?? join('.parprof', `${basename(script)}-${stamp(new Date(startedAt))}.parprof`));
+  if (options.out === undefined) checkOutputPath(out);
   const root = packageRoot();
   const spool = mkdtempSync(join(tmpdir(), 'parprof-spool-'));
   try {
@@ -107,10 +115,9 @@ export async function runProfiled(options: RunOptions): Promise<RunResult> {
         sampleIntervalUs, cores, recorder: packageVersion(),
         nodeFallback: { version: 'unknown', path: options.node ?? 'node' },
       });
-      mkdirSync(dirname(out), { recursive: true });
       const json = JSON.stringify(report);
-      writeFileSync(out, out.endsWith('.gz') ? gzipSync(json) : json);
-      return { report, file: out, cancelled: ended.cancelled };
+      const written = writeReport(out, out.endsWith('.gz') ? gzipSync(json) : json);
+      return { report, ...written, cancelled: ended.cancelled };
     } finally {
       rmSync(modules, { recursive: true, force: true });
     }
