@@ -91,10 +91,11 @@ export function importCpuProfile(json: unknown, name?: string): Report | undefin
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
   const o = json as Record<string, unknown>;
   if (!Array.isArray(o.nodes) || !('startTime' in o) || !('samples' in o)) return undefined;
-  const source = validateCpuProfile(json, 'cpuprofile');
+  // V8 may write a few negative deltas (samples out of order): accepted here and sorted, as DevTools does.
+  const source = validateCpuProfile(json, 'cpuprofile', { negativeDeltas: true });
   const origin = source.startTime;
   const durationUs = Math.max(0, source.endTime - origin);
-  const profile: CpuProfile = { ...structuredClone(source), startTime: 0, endTime: durationUs };
+  const profile: CpuProfile = { ...copyProfile(source), startTime: 0, endTime: durationUs };
   const deltas = source.timeDeltas.slice(1).filter((d) => d > 0).sort((a, b) => a - b);
   return {
     format: REPORT_FORMAT,
@@ -113,6 +114,32 @@ export function importCpuProfile(json: unknown, name?: string): Report | undefin
     dropped: { spans: 0, samples: 0, profiles: 0 },
     exit: { code: null, signal: null, error: null },
   };
+}
+
+/**
+ * A copy of the fields a report keeps, nothing else: a foreign file may carry any other data, as
+ * deeply nested as it likes (structuredClone of it overflowed the stack). Samples come sorted by
+ * time, and the deltas rebuilt from the sorted times are never negative.
+ */
+function copyProfile(p: CpuProfile): CpuProfile {
+  const nodes = p.nodes.map((n) => ({
+    id: n.id,
+    callFrame: { functionName: n.callFrame.functionName, scriptId: n.callFrame.scriptId, url: n.callFrame.url, lineNumber: n.callFrame.lineNumber, columnNumber: n.callFrame.columnNumber },
+    ...(n.hitCount !== undefined ? { hitCount: n.hitCount } : {}),
+    ...(n.children !== undefined ? { children: Array.from(n.children) } : {}),
+    ...(n.positionTicks !== undefined ? { positionTicks: n.positionTicks.map((t) => ({ line: t.line, ticks: t.ticks })) } : {}),
+  }));
+  let samples = Array.from(p.samples);
+  let timeDeltas = Array.from(p.timeDeltas);
+  if (timeDeltas.some((d) => d < 0)) {
+    const times = new Float64Array(samples.length);
+    let t = p.startTime;
+    for (let i = 0; i < samples.length; i++) times[i] = t += timeDeltas[i];
+    const order = Array.from(samples.keys()).sort((a, b) => times[a] - times[b] || a - b);
+    samples = order.map((i) => p.samples[i]);
+    timeDeltas = order.map((i, k) => times[i] - (k === 0 ? p.startTime : times[order[k - 1]]));
+  }
+  return { nodes, startTime: p.startTime, endTime: p.endTime, samples, timeDeltas };
 }
 
 /**

@@ -4,7 +4,8 @@
 import type { CpuProfile, Report, SpanColumns } from './report';
 import { MAX_REPORT_BYTES, MAX_TIME_US } from './limits';
 import { profileTreeProblem, reportValueProblem } from './validate-values';
-import { REPORT_FORMAT, REPORT_VERSION, SCHEDULES } from './report';
+import { READABLE_VERSIONS, REPORT_FORMAT, SCHEDULES } from './report';
+import { format2Problem } from './load-v2';
 
 /** A report that cannot be read; the message names the problem and where it is. */
 export class ReportError extends Error {
@@ -173,7 +174,7 @@ function column(x: unknown, count: number, path: string, integers: boolean): Arr
   for (let i = 0; i < count; i++) {
     const v = a[i];
     if (typeof v !== 'number' || !(v >= -MAX_TIME_US && v <= MAX_TIME_US) || (integers && Math.floor(v) !== v)) {
-      fail(`${path}[${i}]`, `expected ${integers ? 'an integer' : 'a number'}${typeof v === 'number' && Number.isFinite(v) && Math.floor(v) === v ? ' within ±2^53' : ''}, found ${describe(v)}`);
+      fail(`${path}[${i}]`, `expected ${integers ? 'an integer' : 'a number'}${typeof v === 'number' && Number.isFinite(v) && (!integers || Math.floor(v) === v) ? ' within ±2^53' : ''}, found ${describe(v)}`);
     }
   }
   return a;
@@ -190,8 +191,8 @@ export function validateReport(x: unknown): Report {
     throw new ReportError(r.format === undefined ? `not a Parallel Profiler report: missing format '${REPORT_FORMAT}'`
       : `not a Parallel Profiler report: format is ${describe(r.format)}, expected '${REPORT_FORMAT}'`);
   }
-  if (r.version !== REPORT_VERSION) {
-    throw new ReportError(`unsupported report version ${JSON.stringify(r.version)} (this reader knows ${REPORT_VERSION})`);
+  if (!READABLE_VERSIONS.includes(r.version as number)) {
+    throw new ReportError(`unsupported report version ${JSON.stringify(r.version)} (this reader knows ${READABLE_VERSIONS.join(' and ')})`);
   }
   const meta = obj(r.meta, 'meta');
   str(meta.script, 'meta.script');
@@ -299,6 +300,8 @@ export function validateReport(x: unknown): Report {
     str(e.message, 'exit.error.message');
     optional(e.stack, str, 'exit.error.stack');
   }
+  const v2 = format2Problem(r);
+  if (v2) fail(v2.path, v2.problem);
   const wrong = reportValueProblem(r as unknown as Report);
   if (wrong) fail(wrong.path, wrong.problem);
   return r as unknown as Report;

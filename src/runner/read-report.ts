@@ -8,6 +8,11 @@ import { ReportError, parseReport } from '../model/load';
 import { MAX_REPORT_BYTES } from '../model/limits';
 import type { Report } from '../model/report';
 
+/** The file itself cannot be read as a report (missing, a folder, a device, too large); the message names it. */
+export class ReportFileError extends ReportError {
+  override name = 'ReportFileError';
+}
+
 function kind(st: Stats): string | undefined {
   if (st.isFile()) return undefined;
   if (st.isDirectory()) return 'a folder';
@@ -28,18 +33,18 @@ export function readFileCapped(file: string, maxBytes = MAX_REPORT_BYTES): Uint8
   try {
     fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (err) {
-    throw new ReportError(`cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ReportFileError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   try {
     const st = fstatSync(fd);
     const what = kind(st);
-    if (what) throw new ReportError(`is ${what}, not a report file`);
-    if (st.size > maxBytes) throw new ReportError(`report is too large: ${Math.round(st.size / 2 ** 20)} MiB, the limit is ${Math.round(maxBytes / 2 ** 20)} MiB`);
+    if (what) throw new ReportFileError(`${file} is ${what}, not a report file`);
+    if (st.size > maxBytes) throw new ReportFileError(`${file} is too large: ${Math.round(st.size / 2 ** 20)} MiB, the limit is ${Math.round(maxBytes / 2 ** 20)} MiB`);
     let buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(st.size + 1, 64 * 1024)));
     let length = 0;
     for (;;) {
       if (length === buf.length) {
-        if (length > maxBytes) throw new ReportError(`report is too large: more than ${Math.round(maxBytes / 2 ** 20)} MiB, the limit`);
+        if (length > maxBytes) throw new ReportFileError(`${file} is too large: more than ${Math.round(maxBytes / 2 ** 20)} MiB, the limit`);
         const bigger = Buffer.allocUnsafe(Math.min(maxBytes + 1, buf.length * 2));
         buf.copy(bigger, 0, 0, length);
         buf = bigger;
@@ -48,12 +53,12 @@ export function readFileCapped(file: string, maxBytes = MAX_REPORT_BYTES): Uint8
       try {
         n = readSync(fd, buf, length, buf.length - length, null);
       } catch (err) {
-        throw new ReportError(`cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        throw new ReportFileError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
       }
       if (n === 0) break;
       length += n;
     }
-    if (length > maxBytes) throw new ReportError(`report is too large: more than ${Math.round(maxBytes / 2 ** 20)} MiB, the limit`);
+    if (length > maxBytes) throw new ReportFileError(`${file} is too large: more than ${Math.round(maxBytes / 2 ** 20)} MiB, the limit`);
     return buf.subarray(0, length);
   } finally {
     closeSync(fd);
@@ -65,7 +70,10 @@ export function gunzipCapped(bytes: Uint8Array, maxOutputLength: number): Uint8A
   return gunzipSync(bytes, { maxOutputLength });
 }
 
-/** Reads and validates a .parprof (or .parprof.gz) file; every problem is a ReportError of one line. */
+/**
+ * Reads and validates a .parprof (or .parprof.gz) file; every problem is a ReportError of one
+ * line: a ReportFileError naming the file when the file cannot be read, else the report's problem.
+ */
 export function readReportFile(file: string, maxBytes = MAX_REPORT_BYTES): Report {
   return parseReport(readFileCapped(file, maxBytes), { gunzip: gunzipCapped, maxBytes });
 }
