@@ -12,7 +12,7 @@ import { runProfiled, validateRunOptions } from '../runner/run';
 import { USAGE, UsageError, parseArgs, type Command } from './args';
 import { nextSteps } from './next-steps';
 import { terminalSafe, terminalSafeJson } from '../model/terminal-text';
-import { readReportFile } from '../runner/read-report';
+import { ReportFileError, readReportFile } from '../runner/read-report';
 
 /** Our own failures: one line, exit 2 (the script's own exit codes pass through unchanged). */
 function fail(message: string): never {
@@ -66,7 +66,7 @@ function loadReport(file: string): Report {
   try {
     return readReportFile(file);
   } catch (err) {
-    fail(`${file}: ${(err as Error).message}`);
+    fail(err instanceof ReportFileError ? err.message : `${file}: ${(err as Error).message}`);
   }
 }
 
