@@ -12,7 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -40,10 +40,8 @@ export function hostTarget() {
   return target;
 }
 
-/** Files of the extension besides node_modules, as .vscodeignore then filters them. */
+/** Files of the extension besides node_modules; .vscodeignore then picks what ships. */
 const EXTENSION_FILES = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', '.vscodeignore', 'dist', 'media'];
-/** In the repo, not in the extension: the README's screenshot is for readers of the repository. */
-const NOT_IN_EXTENSION = new Set(['media/screenshot.png']);
 
 function cacheDir() {
   return join(process.env.PARPROF_CACHE || join(homedir(), '.cache', 'parallel-profiler'), 'esbuild');
@@ -94,8 +92,12 @@ export function packageTarget(target, { source = root, outDir = join(root, 'rele
   try {
     for (const f of EXTENSION_FILES) {
       if (f === 'package.json' || !existsSync(join(source, f))) continue;
-      cpSync(join(source, f), join(stage, f), { recursive: true, filter: (p) => !NOT_IN_EXTENSION.has(relative(source, p)) });
+      cpSync(join(source, f), join(stage, f), { recursive: true });
     }
+    // The README's own images (media/screenshot.png) are for readers of the repository: vsce
+    // would need a published base URL to rewrite them, and the .vsix does not carry them.
+    const readme = readFileSync(join(source, 'README.md'), 'utf8');
+    writeFileSync(join(stage, 'README.md'), readme.replace(/^!\[[^\]]*\]\((?![a-z]+:)[^)]*\)\n\n?/gm, ''));
     const manifest = extensionManifest(source);
     writeFileSync(join(stage, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     // esbuild's JS API (lib/main.js finds the binary as require.resolve('@esbuild/<platform>')).
