@@ -7,8 +7,11 @@
 // Nothing ran (no spans): utilization 0, imbalance 1, potentialGainMs 0, tailMs 0.
 import type { Dropped, ExitStatus, Region, RegionKind, Report } from './report';
 import { functionTimes } from './flame';
+import { addFormat2Metrics } from './analysis-v2';
+import type { PhaseMetrics } from './phases';
 import { indexProfile, selfWeights } from './profile-index';
 import { groupBy, percentiles, sortByStart, unionLength } from './stats';
+import { splitThreadTime } from './thread-time';
 import type { Percentiles } from './stats';
 
 export type { Percentiles } from './stats';
@@ -21,6 +24,9 @@ export interface FunctionSummary {
   line: number;
   selfMs: number;
   totalMs: number;
+  /** Since format 2: the same as CPU time (samples weighed by the thread's on-CPU share, src/model/cpu-time.ts); ≤ the thread's onCpuMs. */
+  selfCpuMs?: number;
+  totalCpuMs?: number;
 }
 
 export interface ThreadMetrics {
@@ -30,8 +36,22 @@ export interface ThreadMetrics {
   /** Time in task spans over the whole run (overlaps merged), ms. */
   busyMs: number;
   tasks: number;
-  /** CPU samples in the thread's profile (0 when not profiled). */
+  /** CPU samples in the thread's profile (0 when not profiled), idle ones included. */
   samples: number;
+  /** Of `samples`: on code (everything but '(idle)'; '(program)' and GC count) and '(idle)' (nothing to run). */
+  busySamples?: number;
+  idleSamples?: number;
+  /** Since format 2, where the platform tells (src/model/cpu-time.ts): ms on a CPU since the thread was created. */
+  onCpuMs?: number;
+  /** ms runnable but waiting for a CPU (descheduled); absent when the source does not tell. */
+  runnableMs?: number;
+  /** Of busyMs, the part on a CPU (upper estimate). */
+  busyOnCpuMs?: number;
+  /** Of busyMs, the part runnable but waiting for a CPU: descheduled (schedstat only). */
+  busyRunnableMs?: number;
+  cpuSource?: 'schedstat' | 'threadCpuUsage';
+  /** ms blocked in the user's Atomics.wait calls (format 2). */
+  waitMs?: number;
   /** Top 5 functions by self time. */
   topFunctions: FunctionSummary[];
 }
@@ -40,9 +60,34 @@ export interface RegionThreadMetrics {
   id: number;
   /** Time in this region's spans, clipped to the region, ms. */
   busyMs: number;
-  /** wallMs − busyMs. */
+  /** wallMs − busyMs = startDelayMs + gapMs + tailIdleMs. */
   idleMs: number;
+  /** Region start → its first task (0 when it ran none: its idle time is all tail). */
+  startDelayMs: number;
+  /** Sum of the gaps between its tasks: claiming, stealing, backing off, waiting for spawned work. */
+  gapMs: number;
+  /** End of its last task → region end (the whole wall when it ran none). */
+  tailIdleMs: number;
   tasks: number;
+  /** ms of the region blocked in the user's Atomics.wait calls (format 2). */
+  waitMs?: number;
+}
+
+/**
+ * Where a region's thread time (wallMs × threads) went, ms, summed over its threads; the four
+ * parts add up to wallMs × threads. Threads that could run its tasks but ran none count whole
+ * as tail idle.
+ */
+export interface ThreadTimeSplitMs {
+  threads: number;
+  /** In task spans (the union per thread). */
+  taskMs: number;
+  /** Region start → each thread's first task: handing the operation to the threads. */
+  startDelayMs: number;
+  /** Between a thread's tasks: claiming chunks, stealing, backing off, waiting for spawned work. */
+  gapMs: number;
+  /** After each thread's last task: out of work while others finished. */
+  tailIdleMs: number;
 }
 
 /** The load-balance numbers computed alike for the whole run and for each region (docs/report-format.md defines them). */
@@ -53,7 +98,12 @@ export interface BalanceMetrics {
   imbalance: number;
   potentialGainMs: number;
   tailMs: number;
-  /** start − enqueue of the window's tasks, ms. */
+  /**
+   * Submit → start of the window's queued tasks only (join tasks, messages of instrumented
+   * pools), ms; all 0 when it has none. Chunks of map/forEach/reduce are pulled by the threads
+   * from the operation's index, not queued: their waiting shows as each thread's start delay
+   * and the gaps between its chunks (RegionMetrics.startDelayMs, chunkGapMs, threadTime).
+   */
   queueWaitMs: Percentiles;
 }
 
@@ -67,10 +117,25 @@ export interface RegionMetrics extends BalanceMetrics {
   /** end − start of the region's tasks, ms. */
   taskMs: Percentiles;
   tasks: number;
-  /** Tasks run by another thread than the one they were queued on. */
+  /** steal schedule: ranges stolen (the first task run from each carries stolenFrom); join: tasks taken from another thread's deque. */
   steals: number;
+  /** Tasks that waited in a queue (join, external pools): those queueWaitMs covers. */
+  queuedTasks: number;
+  /** Region start → first task, over the threads that ran tasks, ms. */
+  startDelayMs: Percentiles;
+  /** Gaps between consecutive tasks of a thread (claim and steal overhead, waiting), ms. */
+  chunkGapMs: Percentiles;
+  threadTime: ThreadTimeSplitMs;
   /** Threads that ran its tasks, and idle workers of its pool alive during it. */
   threads: RegionThreadMetrics[];
+  /** Format 2 (src/model/phases.ts): the user's call from call to end, ms (waiting for pool start-up included). */
+  callMs?: number;
+  /** ms of [called, end] during which workers of its pool were starting. */
+  startupMs?: number;
+  /** Utilization over the time its threads were ready (start-up excluded). */
+  utilizationAfterStartup?: number;
+  /** ms its threads were blocked in the user's Atomics.wait calls. */
+  waitMs?: number;
 }
 
 /** What the CLI's `--json` prints. Top-level keys are a contract: add new ones under `extra`. */
@@ -91,6 +156,14 @@ export interface RunMetrics extends BalanceMetrics {
     steals: number;
     failedTasks: number;
     taskMs: Percentiles;
+    /** Tasks that waited in a queue: those queueWaitMs covers (RegionMetrics.queuedTasks, summed). */
+    queuedTasks: number;
+    /** RegionMetrics.threadTime summed over regions. */
+    threadTime: ThreadTimeSplitMs;
+    /** Format 2: the run's phases, spawn to exit (src/model/phases.ts). */
+    phases?: PhaseMetrics;
+    /** Format 2: ms all threads were blocked in the user's Atomics.wait calls. */
+    waitMs?: number;
   };
 }
 
@@ -156,9 +229,14 @@ export function analyze(report: Report): RunMetrics {
   const lastSpanEnd = new Float64Array(R).fill(-Infinity);
   const keys = new Int32Array(n);
   const waitAll = new Float64Array(n);
+  const waitQueued = new Float64Array(n);
   const durationAll = new Float64Array(n);
   const stolen = new Uint8Array(n);
-  let steals = 0, failed = 0;
+  // Tasks of join and external regions wait in a queue; chunks of map/forEach/reduce do not
+  // (threads pull them from the operation's index). Spans of an unknown region count as queued.
+  const queuedRegion = new Uint8Array(R).fill(1);
+  report.regions.forEach((reg, r) => { queuedRegion[r] = reg.kind === 'join' || reg.kind === 'external' ? 1 : 0; });
+  let steals = 0, failed = 0, queued = 0;
   for (let i = 0; i < n; i++) {
     const r = spanRegion[i];
     const start = s.start[i], end = s.end[i];
@@ -168,6 +246,7 @@ export function analyze(report: Report): RunMetrics {
     keys[i] = r * T + spanThread[i];
     const wait = start - s.enqueue[i];
     waitAll[i] = wait > 0 ? wait : 0;
+    if (queuedRegion[r]) waitQueued[queued++] = waitAll[i];
     durationAll[i] = end - start;
     if (s.stolenFrom[i] >= 0) {
       stolen[i] = 1;
@@ -181,17 +260,21 @@ export function analyze(report: Report): RunMetrics {
   const byRegion = groupBy(keys, R * T);
   const waits = new Float64Array(n);
   const durations = new Float64Array(n);
+  const gapValues = new Float64Array(n);
+  const runThreadTime: ThreadTimeSplitMs = { threads: 0, taskMs: 0, startDelayMs: 0, gapMs: 0, tailIdleMs: 0 };
 
   const regions: RegionMetrics[] = report.regions.map((reg, r) => {
     const from = reg.start, to = regionEnd[r];
     const rows: RegionThreadMetrics[] = [];
-    const busy: number[] = [], lastEnd: number[] = [];
-    let tasks = 0, regionSteals = 0;
+    const busy: number[] = [], lastEnd: number[] = [], startDelays: number[] = [];
+    let tasks = 0, regionSteals = 0, gapCount = 0;
+    const split: ThreadTimeSplitMs = { threads: 0, taskMs: 0, startDelayMs: 0, gapMs: 0, tailIdleMs: 0 };
     for (let t = 0; t < T; t++) {
       const ids = byRegion.order.subarray(byRegion.offset[r * T + t], byRegion.offset[r * T + t + 1]);
       if (ids.length === 0) continue;
       sortByStart(ids, spanStart);
-      const u = unionLength(ids, spanStart, spanEnd, from, to);
+      const u = splitThreadTime(ids, spanStart, spanEnd, from, to, gapValues, gapCount);
+      gapCount += u.gapCount;
       for (let k = 0; k < ids.length; k++) {
         const i = ids[k];
         waits[tasks] = waitAll[i];
@@ -200,23 +283,37 @@ export function analyze(report: Report): RunMetrics {
       }
       busy.push(u.busy);
       lastEnd.push(u.lastEnd > -Infinity ? u.lastEnd : from);
+      if (u.lastEnd > -Infinity) startDelays.push(u.startDelay);
+      split.taskMs += u.busy * MS;
+      split.startDelayMs += u.startDelay * MS;
+      split.gapMs += u.gaps * MS;
+      split.tailIdleMs += u.tailIdle * MS;
       const id = t < report.threads.length ? report.threads[t].id : s.thread[ids[0]];
-      rows.push({ id, busyMs: u.busy * MS, idleMs: Math.max(0, to - from - u.busy) * MS, tasks: ids.length });
+      rows.push({ id, busyMs: u.busy * MS, idleMs: Math.max(0, to - from - u.busy) * MS,
+        startDelayMs: u.startDelay * MS, gapMs: u.gaps * MS, tailIdleMs: u.tailIdle * MS, tasks: ids.length });
     }
     // Idle workers of the region's pool that were alive during it: they could have helped.
     const listed = new Set(rows.map((x) => x.id));
     for (const th of report.threads) {
       if (th.kind !== 'worker' || th.pool !== reg.pool || listed.has(th.id)) continue;
       if (th.start >= to || (th.end !== undefined && th.end <= from)) continue;
-      rows.push({ id: th.id, busyMs: 0, idleMs: (to - from) * MS, tasks: 0 });
+      rows.push({ id: th.id, busyMs: 0, idleMs: (to - from) * MS, startDelayMs: 0, gapMs: 0, tailIdleMs: (to - from) * MS, tasks: 0 });
     }
     rows.sort((a, b) => a.id - b.id);
     const p = Math.max(reg.threads, busy.length);
+    // Threads that could have run tasks but ran none: the whole wall is tail idle.
+    split.threads = p;
+    split.tailIdleMs += (p - busy.length) * Math.max(0, to - from) * MS;
+    for (const k of ['threads', 'taskMs', 'startDelayMs', 'gapMs', 'tailIdleMs'] as const) runThreadTime[k] += split[k];
+    const regionQueued = queuedRegion[r] ? tasks : 0;
     return {
       id: reg.id, name: reg.name, kind: reg.kind, schedule: reg.schedule, wallMs: (to - from) * MS,
       ...balance(p, from, to, busy, lastEnd),
-      queueWaitMs: percentiles(waits, tasks, MS), taskMs: percentiles(durations, tasks, MS),
-      tasks, steals: regionSteals, threads: rows,
+      queueWaitMs: percentiles(waits, regionQueued, MS), taskMs: percentiles(durations, tasks, MS),
+      tasks, steals: regionSteals, queuedTasks: regionQueued,
+      startDelayMs: percentiles(Float64Array.from(startDelays), startDelays.length, MS),
+      chunkGapMs: percentiles(gapValues, gapCount, MS),
+      threadTime: split, threads: rows,
     };
   });
 
@@ -265,14 +362,19 @@ export function analyze(report: Report): RunMetrics {
     return { id: th.id, name: th.name, kind: th.kind, busyMs: threadBusy[t] * MS, tasks: threadTasks[t], samples, topFunctions: topFunctions.slice(0, 5) };
   });
 
-  return {
+  const metrics: RunMetrics = {
     wallMs: (runEnd - runStart) * MS,
     ...balance(busy.length, runStart, runEnd, busy, lastEnd),
-    queueWaitMs: percentiles(waitAll, n, MS),
+    queueWaitMs: percentiles(waitQueued, queued, MS),
     threads,
     regions,
     dropped: report.dropped,
     exit: report.exit,
-    extra: { start: runStart, end: runEnd, workerThreads: busy.length, tasks: n, steals, failedTasks: failed, taskMs: percentiles(durationAll, n, MS) },
+    extra: {
+      start: runStart, end: runEnd, workerThreads: busy.length, tasks: n, steals, failedTasks: failed, taskMs: percentiles(durationAll, n, MS),
+      queuedTasks: queued, threadTime: runThreadTime,
+    },
   };
+  addFormat2Metrics(report, metrics);
+  return metrics;
 }

@@ -4,6 +4,7 @@ import type { RunMetrics } from './analysis';
 import type { Report } from './report';
 import { terminalSafe } from './terminal-text';
 import { CHILD_PROCESS_NOTE } from './report';
+import { cpuLines, descheduledFindings, descheduledShare, DESCHEDULED_SHARE, phaseLines, regionCallLines, waitFindings } from './summary-v2';
 
 /** ms with precision that suits its size: 1234 ms, 56.7 ms, 0.42 ms. */
 export function formatMs(ms: number): string {
@@ -12,9 +13,25 @@ export function formatMs(ms: number): string {
   return a >= 100 ? ms.toFixed(0) : a >= 10 ? ms.toFixed(1) : ms.toFixed(2);
 }
 
-/** A duration for prose: µs below a millisecond (queue waits are often a few µs). */
+/** A duration for prose: µs below a millisecond (gaps between chunks are often under a µs). */
 function formatShort(ms: number): string {
-  return ms < 1 ? `${Math.round(ms * 1000)} µs` : `${formatMs(ms)} ms`;
+  if (ms >= 1) return `${formatMs(ms)} ms`;
+  const us = ms * 1000;
+  return us < 10 ? `${us.toFixed(1)} µs` : `${Math.round(us)} µs`;
+}
+
+/** A duration given in ms, printed in µs: 0.42, 8.3, 120. */
+function formatUs(ms: number): string {
+  const us = ms * 1000;
+  return us < 1 ? us.toFixed(2) : us < 10 ? us.toFixed(1) : us.toFixed(0);
+}
+
+/** Where thread time went, as shares: task code, start delay, between tasks, after the last task. */
+function threadTimeShares(t: RunMetrics['extra']['threadTime'], withTasks = true): string {
+  const all = t.taskMs + t.startDelayMs + t.gapMs + t.tailIdleMs;
+  const share = (ms: number) => percent(all > 0 ? ms / all : 0);
+  const idle = `start delay ${share(t.startDelayMs)} · between tasks ${share(t.gapMs)} · after last task ${share(t.tailIdleMs)}`;
+  return withTasks ? `in tasks ${share(t.taskMs)} · ${idle}` : idle;
 }
 
 function percent(x: number): string {
@@ -48,6 +65,7 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   out.push(`wall ${formatMs(m.durationUs / 1000)} ms · ${plural(workers, 'worker thread')} on ${plural(m.cores, 'core')} · ` +
     `schedule ${m.pool.schedule} · ${describeExit(report.exit)}`);
 
+  out.push(...phaseLines(metrics));
   out.push('', 'Threads');
   const names = new Map(report.threads.map((t) => [t.id, t.name]));
   const threadById = new Map(report.threads.map((t) => [t.id, t]));
@@ -64,8 +82,12 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   out.push(`  imbalance       ${metrics.imbalance.toFixed(2)} (1.00 = perfect)`);
   out.push(`  potential gain  ${formatMs(metrics.potentialGainMs)} ms`);
   out.push(`  tail            ${formatMs(metrics.tailMs)} ms`);
-  out.push(`  queue wait      p50 ${formatMs(q.p50)} ms · p95 ${formatMs(q.p95)} ms · max ${formatMs(q.max)} ms`);
   out.push(`  tasks           ${x.tasks} (p50 ${formatMs(x.taskMs.p50)} ms, p95 ${formatMs(x.taskMs.p95)} ms) · ${plural(x.steals, 'steal')} · ${x.failedTasks} failed`);
+  out.push(`  thread time     ${threadTimeShares(x.threadTime)}`);
+  // Chunks of map/forEach/reduce are pulled from the operation's index: no queue to wait in.
+  out.push(x.queuedTasks > 0
+    ? `  queue wait      p50 ${formatMs(q.p50)} ms · p95 ${formatMs(q.p95)} ms · max ${formatMs(q.max)} ms over ${plural(x.queuedTasks, 'queued task')}`
+    : '  queue wait      none: no task waited in a queue (chunks are pulled by the threads; see start delay)');
 
   if (metrics.regions.length) {
     out.push('', 'Regions');
@@ -73,8 +95,17 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
       metrics.regions.map((r) => [terminalSafe(r.name), r.schedule, formatMs(r.wallMs), percent(r.utilization), r.imbalance.toFixed(2),
         formatMs(r.potentialGainMs), formatMs(r.tailMs), String(r.tasks), String(r.steals), `${formatMs(r.taskMs.p50)}/${formatMs(r.taskMs.p95)}`]),
       [false, false, true, true, true, true, true, true, true, true]));
+    out.push('', 'Where thread time went (region wall × threads)');
+    out.push(...table(['region', 'threads', 'in tasks', 'start delay ms', 'between tasks ms', 'gap p50/p95 µs', 'after last ms', 'queue p95 ms'],
+      metrics.regions.map((r) => {
+        const t = r.threadTime;
+        const all = t.taskMs + t.startDelayMs + t.gapMs + t.tailIdleMs;
+        return [terminalSafe(r.name), String(t.threads), percent(all > 0 ? t.taskMs / all : 0), formatMs(t.startDelayMs), formatMs(t.gapMs),
+          `${formatUs(r.chunkGapMs.p50)}/${formatUs(r.chunkGapMs.p95)}`, formatMs(t.tailIdleMs), r.queuedTasks > 0 ? formatMs(r.queueWaitMs.p95) : '-'];
+      }), [false, true, true, true, true, true, true, true]));
   }
 
+  out.push(...cpuLines(metrics, names), ...regionCallLines(metrics));
   const hot = metrics.threads.filter((t) => t.topFunctions.length);
   if (hot.length) {
     out.push('', 'Hottest functions (self time)');
@@ -82,7 +113,8 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
       out.push(`  ${names.get(t.id) ?? t.id}`);
       for (const f of t.topFunctions) {
         const where = f.file ? `  ${f.file}${f.line ? `:${f.line}` : ''}` : '';
-        out.push(`    ${formatMs(f.selfMs).padStart(8)} ms self ${formatMs(f.totalMs).padStart(8)} ms total  ${f.name}${where}`);
+        const cpu = f.selfCpuMs !== undefined ? ` (on CPU ${formatMs(f.selfCpuMs)} / ${formatMs(f.totalCpuMs ?? 0)} ms)` : '';
+        out.push(`    ${formatMs(f.selfMs).padStart(8)} ms self ${formatMs(f.totalMs).padStart(8)} ms total${cpu}  ${f.name}${where}`);
       }
     }
   }
@@ -125,6 +157,7 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   if (metrics.extra.workerThreads > report.meta.cores) {
     out.push(`${metrics.extra.workerThreads} threads ran tasks on ${plural(report.meta.cores, 'core')}: they competed for cores`);
   }
+  out.push(...descheduledFindings(metrics, new Map(report.threads.map((t) => [t.id, t.name])), report.meta.cores), ...waitFindings(metrics));
 
   // What an even spread would save: the busiest thread's excess over the mean. It equals
   // potentialGainMs when the busiest thread was busy all along; when every thread waited for
@@ -146,20 +179,40 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
     out.push(`${name(idlest.id)} idle ${percent(share)} of region '${r.name}'; a balanced schedule would save ~${formatMs(gain)} ms`);
   }
   if (unbalanced.length > 3) out.push(`${plural(unbalanced.length - 3, 'more unbalanced region')}`);
-  const starved = metrics.regions.filter((r) => r.tasks > 0 && r.utilization < 0.6 && r.wallMs >= 1).sort((a, b) => a.utilization - b.utilization);
+  // Worker start-up inside a region (an external pool's workers start in it) is not waiting for work.
+  const readyUtil = (r: RunMetrics['regions'][number]) => ((r.startupMs ?? 0) > 0 && r.utilizationAfterStartup !== undefined ? r.utilizationAfterStartup : r.utilization);
+  const starved = metrics.regions.filter((r) => r.tasks > 0 && readyUtil(r) < 0.6 && r.wallMs >= 1).sort((a, b) => readyUtil(a) - readyUtil(b));
   for (const r of starved.slice(0, 3)) {
-    out.push(`threads were busy only ${percent(r.utilization)} of region '${r.name}': most of the time no task was ready for them`);
+    const startup = (r.startupMs ?? 0) > 0 ? ` after their start-up (${formatMs(r.startupMs!)} ms of it was workers starting)` : '';
+    out.push(`threads were busy only ${percent(readyUtil(r))} of region '${r.name}'${startup}; the rest of their time: ${threadTimeShares(r.threadTime, false)}`);
+  }
+  for (const r of metrics.regions) {
+    if (r.tasks > 0 && (r.startupMs ?? 0) >= Math.max(1, 0.2 * r.wallMs) && r.utilization < 0.6 && readyUtil(r) >= 0.6) {
+      out.push(`region '${r.name}' spent ${formatMs(r.startupMs!)} ms of its ${formatMs(r.wallMs)} ms starting workers; once ready they were busy ${percent(readyUtil(r))}`);
+    }
+  }
+  // Gaps between a thread's tasks are what each claim (or steal, or wait for spawned work) costs.
+  const gappy = metrics.regions
+    .map((r) => ({ r, share: r.threadTime.gapMs / Math.max(1e-9, r.threadTime.threads * r.wallMs) }))
+    .filter(({ r, share }) => r.tasks > r.threadTime.threads && share >= 0.1 && r.threadTime.gapMs / Math.max(1, r.threadTime.threads) >= 1)
+    .sort((a, b) => b.share - a.share);
+  for (const { r, share } of gappy.slice(0, 3)) {
+    const perChunk = r.chunkGapMs.p50 >= 0.1 * r.taskMs.p50;
+    out.push(`threads spent ${percent(share)} of region '${r.name}' between tasks (gap p50 ${formatShort(r.chunkGapMs.p50)}, task p50 ${formatShort(r.taskMs.p50)}, ` +
+      `${plural(r.tasks, 'task')})` + (perChunk
+      ? (r.kind === 'join' ? '; the gaps are a cost per task: spawn fewer, larger tasks' : '; the gaps are a cost per chunk: larger chunks would help')
+      : '; the gaps are waits for work to take or steal'));
   }
   // Small regions with a negligible saving are neither flagged nor praised.
   const balanced = metrics.regions.filter((r) => r.tasks > 0 && r.imbalance < 1.1 && r.utilization >= 0.9);
   if (balanced.length === 1) {
     const r = balanced[0];
-    out.push(`region '${r.name}' is well balanced: utilization ${percent(r.utilization)}, imbalance ${r.imbalance.toFixed(2)}`);
+    const off = r.threads.map((t) => metrics.threads.find((x) => x.id === t.id)).map((t) => (t ? descheduledShare(t) : undefined)).filter((x): x is number => x !== undefined);
+    const worst = off.reduce((a, b) => Math.max(a, b), 0);
+    out.push(`region '${r.name}' is well balanced: utilization ${percent(r.utilization)}, imbalance ${r.imbalance.toFixed(2)}` +
+      (worst >= DESCHEDULED_SHARE ? ` (in wall time: a thread was descheduled ${percent(worst)} of its busy time, see above)` : ''));
   } else if (balanced.length > 1) out.push(`${balanced.length} regions are well balanced`);
 
-  const q = metrics.queueWaitMs;
-  const taskP50 = metrics.extra.taskMs.p50;
-  out.push(`queue wait p95 ${formatShort(q.p95)}` + (q.p50 > taskP50 && taskP50 > 0 ? '; tasks wait longer than they run: larger chunks would help' : ''));
-  if (metrics.extra.steals) out.push(`${plural(metrics.extra.steals, 'task')} stolen (${percent(metrics.extra.steals / metrics.extra.tasks)} of tasks)`);
+  if (metrics.extra.steals) out.push(`idle threads took work from busy ones ${plural(metrics.extra.steals, 'time')} (steals)`);
   return out;
 }

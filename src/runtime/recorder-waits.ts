@@ -13,13 +13,14 @@ export function recordAtomicsWaits(rec: SpoolRecorder): void {
     if (g[ORIGINAL_ATOMICS_WAIT_KEY]) return;
     const original = Atomics.wait;
     Object.defineProperty(globalThis, ORIGINAL_ATOMICS_WAIT_KEY, { value: original, enumerable: false, configurable: false, writable: false });
-    const wait = function wait(typedArray: Int32Array | BigInt64Array, index: number, value: number | bigint, timeout?: number): 'ok' | 'not-equal' | 'timed-out' {
+    const wait = function atomicsWait(typedArray: Int32Array | BigInt64Array, index: number, value: number | bigint, timeout?: number): 'ok' | 'not-equal' | 'timed-out' {
       const start = rec.now();
       const result = (original as (a: unknown, i: number, v: unknown, t?: number) => 'ok' | 'not-equal' | 'timed-out')(typedArray, index, value, timeout);
       // 'not-equal' returned at once without blocking: nothing to show.
       if (result !== 'not-equal') rec.wait(start, rec.now());
       return result;
     };
+    Object.defineProperty(wait, 'name', { value: 'wait' });
     Object.defineProperty(wait, 'length', { value: original.length });
     Object.defineProperty(Atomics, 'wait', { value: wait, enumerable: false, configurable: true, writable: true });
   } catch (err) {

@@ -48,7 +48,7 @@ test('errors name the problem and the path', () => {
   assert.throws(() => parseReport('{"format": "parprof",'), /^ReportError: not valid JSON/);
   rejects((r) => delete r.format, "not a Parallel Profiler report: missing format 'parprof'");
   rejects((r) => (r.format = 'speedscope'), /not a Parallel Profiler report: format is string "speedscope"/);
-  rejects((r) => (r.version = 7), 'unsupported report version 7 (this reader knows 1)');
+  rejects((r) => (r.version = 7), 'unsupported report version 7 (this reader knows 1 and 2)');
   rejects((r) => (r.spans.start.length = 1187), 'spans.start: expected 1200 numbers, found 1187');
   rejects((r) => (r.spans.end[17] = 'soon'), 'spans.end[17]: expected a number, found string "soon"');
   rejects((r) => (r.spans.thread[3] = 1.5), 'spans.thread[3]: expected an integer, found number 1.5');

@@ -1,0 +1,75 @@
+// The metrics of report format 2, added to analyze()'s result: on-CPU time and busy/idle samples
+// per thread (cpu-time.ts), blocking waits per thread and region (sync-waits.ts), the run's
+// phases and each operation's call time (phases.ts).
+import type { FunctionSummary, RunMetrics } from './analysis';
+import { cpuSampleWeights, cpuSeriesOf, mergedIntervals, nodeWeights, sampleCounts, threadCpuMetrics } from './cpu-time';
+import { functionTimes } from './flame';
+import { phaseMetrics, regionPhaseMetrics } from './phases';
+import { indexProfile } from './profile-index';
+import type { Report } from './report';
+import { waitsByThread, waitWithin } from './sync-waits';
+
+const MS = 1 / 1000;
+
+export function addFormat2Metrics(report: Report, m: RunMetrics): void {
+  // Busy intervals per thread (merged spans) for on-CPU-while-busy.
+  const s = report.spans;
+  const spanIds = new Map<number, number[]>();
+  for (let k = 0; k < s.count; k++) {
+    let ids = spanIds.get(s.thread[k]);
+    if (!ids) spanIds.set(s.thread[k], (ids = []));
+    ids.push(k);
+  }
+  const waits = waitsByThread(report);
+
+  for (const t of m.threads) {
+    t.busySamples = 0;
+    t.idleSamples = 0;
+    const series = cpuSeriesOf(report, t.id);
+    for (const tp of report.profiles) {
+      if (tp.thread !== t.id) continue;
+      const index = indexProfile(tp.profile);
+      const counts = sampleCounts(index);
+      t.busySamples += counts.busy;
+      t.idleSamples += counts.idle;
+      if (!series) continue;
+      const cpu = functionTimes(index, nodeWeights(index, cpuSampleWeights(index, series)));
+      const byKey = new Map(index.functions.map((f, i) => [`${f.name}\n${f.file}\n${f.line}`, i]));
+      for (const f of t.topFunctions as FunctionSummary[]) {
+        const i = byKey.get(`${f.name}\n${f.file}\n${f.line}`);
+        if (i === undefined) continue;
+        f.selfCpuMs = (f.selfCpuMs ?? 0) + cpu.self[i] * MS;
+        f.totalCpuMs = (f.totalCpuMs ?? 0) + cpu.total[i] * MS;
+      }
+    }
+    if (series) {
+      const ids = spanIds.get(t.id) ?? [];
+      Object.assign(t, threadCpuMetrics(series, mergedIntervals(s.start, s.end, ids)));
+      t.cpuSource = series.source;
+    }
+    const w = waits.get(t.id);
+    if (report.waits) t.waitMs = w ? waitWithin(w, -Infinity, Infinity) * MS : 0;
+  }
+
+  const regionPhases = regionPhaseMetrics(report, m.regions.map((r) => r.threads));
+  m.regions.forEach((r, i) => {
+    const reg = report.regions[i];
+    const p = regionPhases[i];
+    if (p.callMs !== undefined) r.callMs = p.callMs;
+    r.startupMs = p.startupMs;
+    r.utilizationAfterStartup = r.tasks > 0 ? p.utilizationAfterStartup : 0;
+    if (!report.waits) return;
+    const from = reg.start, to = reg.start + r.wallMs / MS; // analysis' window
+    let total = 0;
+    for (const row of r.threads) {
+      const w = waits.get(row.id);
+      row.waitMs = w ? waitWithin(w, from, to) * MS : 0;
+      total += row.waitMs;
+    }
+    r.waitMs = total;
+  });
+
+  const phases = phaseMetrics(report);
+  if (phases) m.extra.phases = phases;
+  if (report.waits) m.extra.waitMs = m.threads.reduce((a, t) => a + (t.waitMs ?? 0), 0);
+}

@@ -1,0 +1,157 @@
+// On-CPU against off-CPU time of each thread (report format 2, `cpu` series), and CPU profile
+// samples weighed by CPU time instead of wall time.
+//
+// A series holds cumulative readings (t_k, on_k, runnable_k) taken every ~50 ms and at span-batch
+// flushes. Between two readings the thread was on a CPU for Δon_k µs of the window's Δt_k.
+//
+// Busy time on a CPU: within each window, the thread's CPU time is credited to its busy part
+// (time in task spans) first — an idle event loop uses next to no CPU — so
+//   busyOnCpu = Σ_k min(Δon_k, |busy ∩ window_k|).
+// It is an upper estimate: never more than the busy time nor than the CPU time.
+//
+// CPU time of samples: V8 weighs each sample by the wall time to the next one, so a thread that
+// was descheduled for 50 ms charges those 50 ms to whatever it was running. Here each sample's
+// interval [t_i, t_i+1) is split across the reading windows it overlaps; within a window the
+// non-idle samples share the window's on-CPU time in proportion to their wall weight, capped at
+// their wall weight:
+//   cpu_i = Σ_k overlap(i, k) · min(1, Δon_k / nonIdleWall_k)
+// '(idle)' samples get none (the thread was waiting for an event); '(program)' and
+// '(garbage collector)' are CPU work and share it. So in every window the samples' CPU time is
+// at most the thread's CPU time: self CPU time never exceeds on-CPU time. Sample time outside
+// the readings (before the first, after the last) gets no CPU time: unknown is not counted.
+import type { CpuTimeSeries, Report } from './report';
+import type { ProfileIndex } from './profile-index';
+
+export const IDLE_FRAME = '(idle)';
+
+/** The thread's CPU series in the report, if recorded. */
+export function cpuSeriesOf(report: Report, thread: number): CpuTimeSeries | undefined {
+  return report.cpu?.find((c) => c.thread === thread);
+}
+
+/** Samples on '(idle)' (the thread had nothing to run) and the others. */
+export function sampleCounts(index: ProfileIndex): { busy: number; idle: number } {
+  let idle = 0;
+  const n = index.sampleNode.length;
+  const isIdle = idleNodes(index);
+  for (let i = 0; i < n; i++) {
+    const k = index.sampleNode[i];
+    if (k >= 0 && isIdle[k]) idle++;
+  }
+  return { busy: n - idle, idle };
+}
+
+function idleNodes(index: ProfileIndex): Uint8Array {
+  const out = new Uint8Array(index.nodes.length);
+  for (let k = 0; k < index.nodes.length; k++) if (index.nodes[k].callFrame.functionName === IDLE_FRAME) out[k] = 1;
+  return out;
+}
+
+/** CPU weight of every sample, µs (see the header for the method). Same length as index.weights. */
+export function cpuSampleWeights(index: ProfileIndex, series: CpuTimeSeries): Float64Array {
+  const { times, weights, sampleNode } = index;
+  const m = times.length;
+  const out = new Float64Array(m);
+  const T = series.t, on = series.onCpu;
+  const W = T.length - 1; // windows [T[k], T[k+1])
+  if (W < 1 || m === 0) return out;
+  const isIdle = idleNodes(index);
+  const nonIdleWall = new Float64Array(W);
+  // Pass 1: wall time of non-idle samples in each window. Samples and windows are both in time
+  // order and samples do not overlap, so one forward walk suffices.
+  const visit = (add: (i: number, k: number, overlap: number) => void): void => {
+    let k = 0;
+    for (let i = 0; i < m; i++) {
+      const node = sampleNode[i];
+      if (node < 0 || isIdle[node]) continue;
+      const a = times[i], b = a + weights[i];
+      while (k < W && T[k + 1] <= a) k++;
+      for (let j = k; j < W && T[j] < b; j++) {
+        const overlap = Math.min(b, T[j + 1]) - Math.max(a, T[j]);
+        if (overlap > 0) add(i, j, overlap);
+      }
+    }
+  };
+  visit((_i, k, overlap) => { nonIdleWall[k] += overlap; });
+  const ratio = new Float64Array(W);
+  for (let k = 0; k < W; k++) {
+    const dOn = Math.max(0, on[k + 1] - on[k]);
+    ratio[k] = nonIdleWall[k] > 0 ? Math.min(1, dOn / nonIdleWall[k]) : 0;
+  }
+  visit((i, k, overlap) => { out[i] += overlap * ratio[k]; });
+  return out;
+}
+
+/** Node self weights (µs) from per-sample weights: selfWeights' shape, for functionTimes. */
+export function nodeWeights(index: ProfileIndex, sampleWeights: Float64Array): Float64Array {
+  const self = new Float64Array(index.nodes.length);
+  for (let i = 0; i < sampleWeights.length; i++) {
+    const k = index.sampleNode[i];
+    if (k >= 0) self[k] += sampleWeights[i];
+  }
+  return self;
+}
+
+/**
+ * µs on a CPU within the union of `intervals` (sorted, non-overlapping [start, end) pairs, flat),
+ * crediting each window's CPU time to the intervals first (see the header).
+ */
+export function onCpuWithin(series: CpuTimeSeries, intervals: ArrayLike<number>): number {
+  return counterWithin(series.t, series.onCpu, intervals);
+}
+
+/** The same for any cumulative counter of the series (onCpu, runnable). */
+export function counterWithin(T: ArrayLike<number>, on: ArrayLike<number>, intervals: ArrayLike<number>): number {
+  let total = 0;
+  let j = 0;
+  const n = intervals.length / 2;
+  for (let k = 0; k + 1 < T.length; k++) {
+    const a = T[k], b = T[k + 1];
+    while (j < n && intervals[2 * j + 1] <= a) j++;
+    let inside = 0;
+    for (let q = j; q < n && intervals[2 * q] < b; q++) {
+      inside += Math.max(0, Math.min(b, intervals[2 * q + 1]) - Math.max(a, intervals[2 * q]));
+    }
+    total += Math.min(Math.max(0, on[k + 1] - on[k]), inside);
+  }
+  return total;
+}
+
+/** Merged [start, end) intervals of the given spans (indices into the span columns), flat. */
+export function mergedIntervals(starts: ArrayLike<number>, ends: ArrayLike<number>, ids: ArrayLike<number>): Float64Array {
+  const order = Array.from(ids).sort((x, y) => starts[x] - starts[y]);
+  const out: number[] = [];
+  for (const i of order) {
+    const s = starts[i], e = ends[i];
+    if (out.length && s <= out[out.length - 1]) out[out.length - 1] = Math.max(out[out.length - 1], e);
+    else out.push(s, e);
+  }
+  return Float64Array.from(out);
+}
+
+/** Per-thread CPU numbers for the metrics; ms. */
+export interface ThreadCpuMetrics {
+  /** On a CPU from thread creation to its last reading. */
+  onCpuMs: number;
+  /** Runnable but waiting for a CPU over the same time; undefined when the source does not tell. */
+  runnableMs?: number;
+  /** Of the thread's busy (task span) time, the part on a CPU (upper estimate). */
+  busyOnCpuMs: number;
+  /**
+   * Of the thread's busy time, the part runnable but waiting for a CPU — descheduled, as opposed
+   * to blocked (sleeping in Atomics.wait or I/O); same crediting as busyOnCpuMs. schedstat only.
+   */
+  busyRunnableMs?: number;
+  source: CpuTimeSeries['source'];
+}
+
+export function threadCpuMetrics(series: CpuTimeSeries, busyIntervals: ArrayLike<number>): ThreadCpuMetrics {
+  const last = series.t.length - 1;
+  return {
+    onCpuMs: series.onCpu[last] / 1000,
+    ...(series.runnable ? { runnableMs: series.runnable[last] / 1000 } : {}),
+    busyOnCpuMs: onCpuWithin(series, busyIntervals) / 1000,
+    ...(series.runnable ? { busyRunnableMs: counterWithin(series.t, series.runnable, busyIntervals) / 1000 } : {}),
+    source: series.source,
+  };
+}

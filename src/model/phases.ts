@@ -1,0 +1,182 @@
+// The phases of a run a user pays for (report format 2): the run from spawn to exit split, on
+// the main thread's timeline, into
+//   process start   spawn -> the preload runs (Node boots)
+//   recorder start  the preload installing the recorder
+//   pool start-up   worker threads starting (creation -> ready), while no operation runs
+//   operations      pool operations running (region start -> end)
+//   serial          everything else: the script's own code before, between and after operations
+// Each instant counts once: an operation wins over a start-up running beside it, a start-up over
+// serial code. So the phases add up to the whole run and a whole-run speedup can be read off them.
+// ThreadPool regions start after every worker is ready (start-up is before them); an external
+// pool's region starts at its first worker's creation, so its operation part starts when its
+// first worker was ready (its first message) and the time before is start-up.
+import type { Region, Report, WorkerStartup } from './report';
+
+export type PhaseKind = 'process-start' | 'recorder-start' | 'pool-startup' | 'operation' | 'serial';
+
+/** One stretch of the main thread's timeline, µs from origin. */
+export interface PhaseInterval { kind: PhaseKind; start: number; end: number }
+
+/** Durations in ms; they add up to totalMs. */
+export interface PhaseMetrics {
+  /** Spawn to process exit: the run as the user waits for it. */
+  totalMs: number;
+  processStartMs: number;
+  recorderStartMs: number;
+  poolStartupMs: number;
+  operationsMs: number;
+  serialMs: number;
+  /** serialMs split: before the first operation or start-up, between them, after the last. */
+  serialBeforeMs: number;
+  serialBetweenMs: number;
+  serialAfterMs: number;
+  /** Worker start-ups recorded, and the longest of them (creation -> ready), ms. */
+  workerStartups: number;
+  longestWorkerStartupMs: number;
+  /** The timeline, in time order, adjacent stretches of one kind merged. */
+  intervals: PhaseInterval[];
+}
+
+/** Per region: what its wall time covers and what the call around it cost; ms. */
+export interface RegionPhaseMetrics {
+  id: number;
+  /** The user's call (map(), forEach()...) from call to end: waiting for pool start-up included. Undefined when not recorded (version 1, external pools). */
+  callMs?: number;
+  /** Part of the region's window [called or start, end] during which workers of its pool were starting. */
+  startupMs: number;
+  /**
+   * Utilization over the time its threads were ready: Σ busy_i / Σ_i (end − max(start, ready_i)).
+   * Equals the wall-time utilization when no worker was starting during the region.
+   */
+  utilizationAfterStartup: number;
+}
+
+const MS = 1 / 1000;
+
+/** Window of a region for phases: unfinished regions end at the run end. */
+export function regionEnd(report: Report, r: Region): number {
+  return r.end ?? Math.max(r.start, report.meta.durationUs);
+}
+
+function readyOf(report: Report, w: WorkerStartup): number {
+  return w.ready ?? report.meta.durationUs;
+}
+
+export function phaseMetrics(report: Report): PhaseMetrics | undefined {
+  const st = report.startup;
+  if (!st) return undefined;
+  const end = Math.max(report.meta.durationUs, st.script);
+  // Operation windows; an external pool's work starts at its first worker's readiness.
+  const firstReady = new Map<number, number>();
+  for (const w of st.workers) if (w.ready !== undefined) firstReady.set(w.pool, Math.min(firstReady.get(w.pool) ?? Infinity, w.ready));
+  const ops: [number, number][] = report.regions.map((r) => {
+    const to = regionEnd(report, r);
+    const from = r.kind === 'external' ? Math.min(to, Math.max(r.start, firstReady.get(r.pool) ?? to)) : r.start;
+    return [from, to];
+  });
+  const startups: [number, number][] = st.workers.map((w) => [w.created, readyOf(report, w)]);
+
+  // Sweep over every boundary: each elementary stretch gets the label of what covers it.
+  type Edge = { t: number; op: number; up: number };
+  const edges: Edge[] = [];
+  for (const [a, b] of ops) if (b > a) edges.push({ t: a, op: 1, up: 0 }, { t: b, op: -1, up: 0 });
+  for (const [a, b] of startups) if (b > a) edges.push({ t: a, op: 0, up: 1 }, { t: b, op: 0, up: -1 });
+  edges.sort((x, y) => x.t - y.t);
+  const intervals: PhaseInterval[] = [];
+  const push = (kind: PhaseKind, a: number, b: number): void => {
+    if (!(b > a)) return;
+    const last = intervals[intervals.length - 1];
+    if (last && last.kind === kind && last.end >= a) last.end = Math.max(last.end, b);
+    else intervals.push({ kind, start: a, end: b });
+  };
+  push('process-start', st.spawn, st.preload);
+  push('recorder-start', st.preload, st.script);
+  let op = 0, up = 0, at = st.script;
+  for (const e of edges) {
+    const t = Math.min(Math.max(e.t, st.script), end);
+    push(op > 0 ? 'operation' : up > 0 ? 'pool-startup' : 'serial', at, t);
+    at = Math.max(at, t);
+    op += e.op;
+    up += e.up;
+  }
+  push('serial', at, end);
+
+  const sum = (kind: PhaseKind): number => intervals.reduce((a, x) => a + (x.kind === kind ? x.end - x.start : 0), 0);
+  let firstWork = Infinity, lastWork = -Infinity;
+  for (const x of intervals) {
+    if (x.kind !== 'operation' && x.kind !== 'pool-startup') continue;
+    firstWork = Math.min(firstWork, x.start);
+    lastWork = Math.max(lastWork, x.end);
+  }
+  let before = 0, between = 0, after = 0;
+  for (const x of intervals) {
+    if (x.kind !== 'serial') continue;
+    const d = x.end - x.start;
+    if (x.end <= firstWork) before += d;
+    else if (x.start >= lastWork) after += d;
+    else between += d;
+  }
+  let longest = 0;
+  for (const w of st.workers) longest = Math.max(longest, readyOf(report, w) - w.created);
+  return {
+    totalMs: (end - st.spawn) * MS,
+    processStartMs: sum('process-start') * MS,
+    recorderStartMs: sum('recorder-start') * MS,
+    poolStartupMs: sum('pool-startup') * MS,
+    operationsMs: sum('operation') * MS,
+    serialMs: sum('serial') * MS,
+    serialBeforeMs: before * MS,
+    serialBetweenMs: between * MS,
+    serialAfterMs: after * MS,
+    workerStartups: st.workers.length,
+    longestWorkerStartupMs: longest * MS,
+    intervals,
+  };
+}
+
+/** Length of the union of [a, b) intervals clipped to [from, to). */
+function unionWithin(list: [number, number][], from: number, to: number): number {
+  const clipped = list.map(([a, b]) => [Math.max(a, from), Math.min(b, to)] as [number, number]).filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0]);
+  let total = 0, curA = -Infinity, curB = -Infinity;
+  for (const [a, b] of clipped) {
+    if (a > curB) { if (curB > curA) total += curB - curA; curA = a; curB = b; } else curB = Math.max(curB, b);
+  }
+  if (curB > curA) total += curB - curA;
+  return total;
+}
+
+/**
+ * Region call times and start-up-aware utilization. `rows[i]` are region i's threads with their
+ * busy time in it, ms (RegionMetrics.threads: those that ran its tasks and its pool's idle workers).
+ */
+export function regionPhaseMetrics(report: Report, rows: { id: number; busyMs: number }[][]): RegionPhaseMetrics[] {
+  const byPool = new Map<number, Map<number, WorkerStartup>>();
+  for (const w of report.startup?.workers ?? []) {
+    let m = byPool.get(w.pool);
+    if (!m) byPool.set(w.pool, (m = new Map()));
+    const had = m.get(w.thread);
+    if (!had || w.created > had.created) m.set(w.thread, w); // a respawned slot: its latest start-up
+  }
+  return report.regions.map((r, i) => {
+    const to = regionEnd(report, r);
+    const from = r.called ?? r.start;
+    const workers = byPool.get(r.pool) ?? new Map<number, WorkerStartup>();
+    const startupUs = unionWithin([...workers.values()].map((w) => [w.created, readyOf(report, w)]), from, to);
+    // Ready capacity: each thread from when it was ready (or from the region start).
+    let capacity = 0, busy = 0;
+    const threadRows = rows[i] ?? [];
+    for (const row of threadRows) {
+      const w = workers.get(row.id);
+      capacity += Math.max(0, to - Math.max(r.start, w ? readyOf(report, w) : r.start));
+      busy += row.busyMs / MS;
+    }
+    // Threads that could run the region but appear in no row count from the start.
+    capacity += Math.max(0, r.threads - threadRows.length) * Math.max(0, to - r.start);
+    return {
+      id: r.id,
+      ...(r.called !== undefined && r.end !== undefined ? { callMs: (r.end - r.called) * MS } : {}),
+      startupMs: startupUs * MS,
+      utilizationAfterStartup: capacity > 0 ? Math.min(1, busy / capacity) : 0,
+    };
+  });
+}

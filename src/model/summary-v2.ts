@@ -1,0 +1,122 @@
+// Summary text for the metrics of report format 2: the run's phases, each thread's on-CPU time,
+// blocking waits and operation call times, and the finding for descheduled threads. Used by
+// summary.ts (the CLI) and the views' summary (webview/summary-view.ts).
+import type { RunMetrics, ThreadMetrics } from './analysis';
+import type { PhaseMetrics } from './phases';
+
+function ms(x: number): string {
+  if (!Number.isFinite(x)) return '-';
+  const a = Math.abs(x);
+  return a >= 100 ? x.toFixed(0) : a >= 10 ? x.toFixed(1) : x.toFixed(2);
+}
+const percent = (x: number): string => `${Math.round(x * 100)} %`;
+
+/** A thread counts as descheduled when at least this share of its busy time it was runnable but not running. */
+export const DESCHEDULED_SHARE = 0.5;
+/** ...and that busy time is at least this long, ms (a short blip is not worth a finding). */
+export const DESCHEDULED_MIN_BUSY_MS = 20;
+
+/** The phases as rows: label, ms, share of the run, what it covers. */
+export function phaseRows(p: PhaseMetrics): { label: string; ms: number; share: number; note: string }[] {
+  const share = (x: number) => (p.totalMs > 0 ? x / p.totalMs : 0);
+  const rows = [
+    { label: 'process start', ms: p.processStartMs, note: 'spawn → Node booted, preload runs' },
+    { label: 'recorder start', ms: p.recorderStartMs, note: 'preload installing the recorder' },
+    { label: 'pool start-up', ms: p.poolStartupMs, note: p.workerStartups
+      ? `${p.workerStartups} worker start-up${p.workerStartups === 1 ? '' : 's'} (thread creation → ready), longest ${ms(p.longestWorkerStartupMs)} ms`
+      : 'no worker start-up recorded' },
+    { label: 'operations', ms: p.operationsMs, note: 'pool operations running' },
+    { label: 'serial', ms: p.serialMs, note: `main thread outside operations: ${ms(p.serialBeforeMs)} ms before, ${ms(p.serialBetweenMs)} ms between, ${ms(p.serialAfterMs)} ms after (exit included)` },
+  ];
+  return rows.map((r) => ({ ...r, share: share(r.ms) }));
+}
+
+/** The "Phases" block of the summary; empty for version-1 reports. */
+export function phaseLines(metrics: RunMetrics): string[] {
+  const p = metrics.extra.phases;
+  if (!p) return [];
+  const rows = phaseRows(p);
+  const w = Math.max(...rows.map((r) => ms(r.ms).length));
+  return ['', `Phases (${ms(p.totalMs)} ms from spawn to exit; they add up to it)`,
+    ...rows.map((r) => `  ${r.label.padEnd(15)} ${ms(r.ms).padStart(w)} ms  ${percent(r.share).padStart(5)}  ${r.note}`)];
+}
+
+/** Share of a thread's busy time it spent on a core; undefined when unknown. */
+export function busyOnCpuShare(t: ThreadMetrics): number | undefined {
+  if (t.busyOnCpuMs === undefined || t.busyMs <= 0) return undefined;
+  return Math.min(1, t.busyOnCpuMs / t.busyMs);
+}
+
+/**
+ * Share of a thread's busy time it was descheduled: runnable but waiting for a core (schedstat).
+ * Without run-queue times: busy time neither on a core nor blocked in the user's Atomics.wait.
+ * Blocked time (a lock, I/O) is not descheduling: the thread had nothing to run.
+ */
+export function descheduledShare(t: ThreadMetrics): number | undefined {
+  if (t.busyMs <= 0) return undefined;
+  if (t.busyRunnableMs !== undefined) return Math.min(1, t.busyRunnableMs / t.busyMs);
+  if (t.busyOnCpuMs === undefined) return undefined;
+  const running = Math.max(0, t.busyMs - (t.waitMs ?? 0));
+  return running > 0 ? Math.max(0, 1 - t.busyOnCpuMs / running) : 0;
+}
+
+/** The "CPU time" block: on-CPU against off-CPU per thread, samples busy/idle, blocking waits. */
+export function cpuLines(metrics: RunMetrics, names: Map<number, string>): string[] {
+  const known = metrics.threads.some((t) => t.onCpuMs !== undefined);
+  const waits = metrics.extra.waitMs !== undefined;
+  if (!known && !waits) return [];
+  const source = metrics.threads.find((t) => t.cpuSource)?.cpuSource;
+  const header = ['thread', 'on CPU ms', 'waiting for a core ms', 'busy ms', 'busy on a core', 'busy descheduled', 'samples busy/idle', 'blocked in Atomics.wait ms'];
+  const rows = metrics.threads.map((t) => {
+    const share = busyOnCpuShare(t);
+    const off = descheduledShare(t);
+    return [names.get(t.id) ?? String(t.id), t.onCpuMs !== undefined ? ms(t.onCpuMs) : '-', t.runnableMs !== undefined ? ms(t.runnableMs) : '-',
+      ms(t.busyMs), share !== undefined ? percent(share) : '-', off !== undefined ? percent(off) + (off >= DESCHEDULED_SHARE ? ' (!)' : '') : '-',
+      t.busySamples !== undefined ? `${t.busySamples}/${t.idleSamples}` : String(t.samples), t.waitMs !== undefined ? ms(t.waitMs) : '-'];
+  });
+  const widths = header.map((h, c) => rows.reduce((a, r) => Math.max(a, r[c].length), h.length));
+  const line = (cells: string[]) => '  ' + cells.map((x, c) => (c === 0 ? x.padEnd(widths[c]) : x.padStart(widths[c]))).join('  ').trimEnd();
+  const what = source === 'schedstat' ? 'the kernel\'s per-thread schedstat' : source === 'threadCpuUsage' ? 'process.threadCpuUsage()' : 'not available on this platform';
+  return ['', `CPU time (${what}; busy on a core = the part of task time the thread was running)`, line(header), ...rows.map(line)];
+}
+
+/** One line per region with its call time and waits: what its wall time covers. */
+export function regionCallLines(metrics: RunMetrics): string[] {
+  const rows = metrics.regions.filter((r) => r.callMs !== undefined || (r.startupMs ?? 0) > 0 || (r.waitMs ?? 0) > 0);
+  if (!rows.length) return [];
+  return ['', 'Operation calls (region wall = its tasks available → last result; the call adds waiting for pool start-up)',
+    ...rows.slice(0, 20).map((r) => {
+      const parts = [`wall ${ms(r.wallMs)} ms`];
+      if (r.callMs !== undefined) parts.push(`call ${ms(r.callMs)} ms`);
+      if ((r.startupMs ?? 0) > 0) parts.push(`pool start-up ${ms(r.startupMs!)} ms of it`);
+      if (r.waitMs !== undefined && r.waitMs > 0) parts.push(`threads blocked in Atomics.wait ${ms(r.waitMs)} ms`);
+      return `  ${r.name}: ${parts.join(' · ')}`;
+    }),
+    ...(rows.length > 20 ? [`  ${rows.length - 20} more`] : [])];
+}
+
+/** Threads descheduled while busy: their wall-time numbers overstate the work done. */
+export function descheduledFindings(metrics: RunMetrics, names: Map<number, string>, cores: number): string[] {
+  const hit = metrics.threads.filter((t) => {
+    const off = descheduledShare(t);
+    return off !== undefined && t.busyMs >= DESCHEDULED_MIN_BUSY_MS && off >= DESCHEDULED_SHARE;
+  });
+  if (!hit.length) return [];
+  const worst = hit.reduce((a, b) => (descheduledShare(b)! > descheduledShare(a)! ? b : a));
+  const waiting = worst.busyRunnableMs !== undefined ? `, ${ms(worst.busyRunnableMs)} ms waiting for a core` : '';
+  return [`${hit.length === 1 ? names.get(worst.id) ?? worst.id : `${hit.length} threads`} ${hit.length === 1 ? 'was' : 'were'} descheduled while busy: ` +
+    `${names.get(worst.id) ?? worst.id} was on a core only ${percent(busyOnCpuShare(worst)!)} of its ${ms(worst.busyMs)} ms in tasks (${ms(worst.busyOnCpuMs!)} ms${waiting}); ` +
+    `other processes or more runnable threads than the ${cores} cores took the CPU, so wall-time utilization and self times overstate the work`];
+}
+
+/** Blocking waits worth a finding: a thread blocked ≥ 10 % of a region. */
+export function waitFindings(metrics: RunMetrics): string[] {
+  const out: string[] = [];
+  for (const r of metrics.regions) {
+    if (r.waitMs === undefined || r.wallMs <= 0) continue;
+    const worst = r.threads.reduce((a, b) => ((b.waitMs ?? 0) > (a?.waitMs ?? 0) ? b : a), r.threads[0]);
+    if (!worst || (worst.waitMs ?? 0) < Math.max(1, 0.1 * r.wallMs)) continue;
+    out.push(`threads were blocked in Atomics.wait ${ms(r.waitMs)} ms in region '${r.name}' (up to ${percent(worst.waitMs! / r.wallMs)} of a thread's time): a lock or condition they share serializes them`);
+  }
+  return out.slice(0, 3);
+}
