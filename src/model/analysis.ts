@@ -270,6 +270,8 @@ export function analyze(report: Report): RunMetrics {
     let tasks = 0, regionSteals = 0, gapCount = 0;
     const split: ThreadTimeSplitMs = { threads: 0, taskMs: 0, startDelayMs: 0, gapMs: 0, tailIdleMs: 0 };
     for (let t = 0; t < T; t++) {
+      // Most (region, thread) cells are empty: skip them before making a subarray (GC-heavy at 4M cells).
+      if (byRegion.offset[r * T + t] === byRegion.offset[r * T + t + 1]) continue;
       const ids = byRegion.order.subarray(byRegion.offset[r * T + t], byRegion.offset[r * T + t + 1]);
       if (ids.length === 0) continue;
       sortByStart(ids, spanStart);

@@ -1,0 +1,90 @@
+// Issue 13, item 2: costs that grow linearly in threads and regions. No timings: the work is
+// counted as the array elements that the model's scans (find, some, filter, map, ...) go over,
+// at n and at 4n; linear work grows ~4x, a scan per element (the bugs fixed) ~16x.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { analyze } from '../../src/model/analysis';
+import type { Region, Report, ThreadInfo } from '../../src/model/report';
+import { emptySpans, REPORT_FORMAT, REPORT_VERSION } from '../../src/model/report';
+import { formatSummary } from '../../src/model/summary';
+import { parseReport, serializeReport } from '../../src/model/load';
+
+/**
+ * `workers` worker threads of pool 1, all alive all run, and `regions` back-to-back regions of that
+ * pool, each with one 10 µs span on worker 1: every other worker is an idle worker of every region.
+ */
+function poolReport(workers: number, regions: number): Report {
+  const spans = emptySpans();
+  const regionList: Region[] = [];
+  for (let r = 0; r < regions; r++) {
+    const start = 100 + r * 20;
+    regionList.push({ id: r, name: `map step${r}`, kind: 'map', pool: 1, fn: 'step', schedule: 'dynamic', threads: workers, items: 1, chunkSize: 1, start, end: start + 15, outcome: 'ok' });
+    spans.thread.push(1); spans.region.push(r); spans.index.push(0); spans.first.push(0); spans.items.push(1);
+    spans.enqueue.push(start); spans.start.push(start + 1); spans.end.push(start + 11); spans.stolenFrom.push(-1); spans.parent.push(-1); spans.failed.push(0);
+    spans.count++;
+  }
+  const durationUs = 200 + regions * 20;
+  const threads: ThreadInfo[] = [{ id: 0, name: 'main', kind: 'main', start: 0, end: durationUs }];
+  for (let w = 1; w <= workers; w++) threads.push({ id: w, name: `worker ${w}`, kind: 'worker', pool: 1, start: 50, end: durationUs - 10 });
+  const report: Report = {
+    format: REPORT_FORMAT, version: REPORT_VERSION,
+    meta: { script: '/app/main.js', args: [], cwd: '/app', nodeVersion: 'v20.0.0', nodePath: '/usr/bin/node', cores: 2, platform: 'linux',
+      startedAt: 1_700_000_000_000, originUs: 1e9, durationUs, pool: { threads: workers, schedule: 'dynamic' }, sampleIntervalUs: 0, recorder: 'test' },
+    threads, regions: regionList, spans, profiles: [], elu: [], markers: [],
+    dropped: { spans: 0, samples: 0, profiles: 0 }, exit: { code: 0, signal: null, error: null },
+  };
+  // Through the reader, so the report is one the CLI would accept (and any later format's defaults apply).
+  return parseReport(serializeReport(report));
+}
+
+const SCANS = ['find', 'findIndex', 'findLast', 'some', 'every', 'filter', 'map', 'forEach', 'reduce', 'indexOf', 'includes'] as const;
+
+/** Elements gone over by Array.prototype scans while `work` runs. */
+function scannedElements(work: () => void): number {
+  const proto = Array.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const saved = SCANS.map((name) => [name, proto[name]] as const);
+  let count = 0;
+  for (const [name, original] of saved) {
+    proto[name] = function (this: unknown[], ...args: unknown[]) {
+      count += this.length;
+      return original.apply(this, args);
+    };
+  }
+  try {
+    work();
+  } finally {
+    for (const [name, original] of saved) proto[name] = original;
+  }
+  return count;
+}
+
+function growth(make: (n: number) => Report, n: number, work: (r: Report) => void): { small: number; large: number } {
+  const a = make(n), b = make(4 * n);
+  return { small: scannedElements(() => work(a)), large: scannedElements(() => work(b)) };
+}
+
+test('analyze: idle workers of every region cost linear in threads (was rows.some per thread: threads² per region)', () => {
+  const { small, large } = growth((n) => poolReport(n, 20), 150, (r) => analyze(r));
+  assert.ok(small > 0, 'the counter sees the scans');
+  assert.ok(large < 8 * small, `4x threads scanned ${large} elements vs ${small}: ${(large / small).toFixed(1)}x, expected < 8x`);
+});
+
+test('formatSummary: regions and threads found by id (was regions.find per region and threads.find per thread)', () => {
+  const byRegions = growth((n) => poolReport(2, n), 1000, (r) => formatSummary(r, analyze(r)));
+  assert.ok(byRegions.large < 8 * byRegions.small, `4x regions: ${(byRegions.large / byRegions.small).toFixed(1)}x, expected < 8x`);
+  const byThreads = growth((n) => poolReport(n, 2), 1000, (r) => formatSummary(r, analyze(r)));
+  assert.ok(byThreads.large < 8 * byThreads.small, `4x threads: ${(byThreads.large / byThreads.small).toFixed(1)}x, expected < 8x`);
+});
+
+test('the sizes of the issue finish: 2,000 threads x 2,000 regions, and 50,000 regions', () => {
+  // Kept at full size so a quadratic step shows as a test that runs for minutes (the runner's
+  // --test-timeout); the assertions are on what they print, not on how long they took.
+  const big = poolReport(2000, 2000);
+  const m = analyze(big);
+  assert.equal(m.regions.length, 2000);
+  assert.equal(m.regions[0].threads.length, 2000, 'every worker is listed under every region: 1 busy, 1,999 idle');
+  assert.equal(m.regions[0].threads.filter((t) => t.tasks === 0).length, 1999);
+  const many = poolReport(2, 50_000);
+  const text = formatSummary(many, analyze(many));
+  assert.match(text, /map step49999/);
+});
