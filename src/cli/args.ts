@@ -9,11 +9,11 @@ export class UsageError extends Error {
 export type Command =
   | { cmd: 'help' }
   | { cmd: 'record'; script: string; args: string[]; threads?: number; schedule?: Schedule; sampleIntervalUs?: number; out?: string }
-  | { cmd: 'report'; file: string; json: boolean; html?: string };
+  | { cmd: 'report'; file: string; json: boolean; spans?: boolean; html?: string };
 
 export const USAGE = `usage:
   parprof record [--threads N] [--schedule ${SCHEDULES.join('|')}] [--sample-interval US] [--out FILE] <script> [script args...]
-  parprof report <file> [--json] [--html out.html]
+  parprof report <file> [--json [--spans]] [--html out.html]
 
 record   runs a Node.js script (.js, .mjs, .cjs, .ts) under the profiler, writes the report
          (default ./.parprof/<script>-<date>.parprof; a name ending .gz is compressed), prints
@@ -22,7 +22,8 @@ record   runs a Node.js script (.js, .mjs, .cjs, .ts) under the profiler, writes
   --schedule S           default schedule: ${SCHEDULES.join(', ')}
   --sample-interval US   CPU sampling interval in microseconds (default 1000, 0 = no CPU profile)
   --out FILE             where to write the report
-report   prints the summary of a report; --json prints the metrics as JSON; --html writes a
+report   prints the summary of a report; --json prints the metrics as JSON (--spans adds every
+         task span, one per scheduled chunk, as extra.spans); --html writes a
          standalone HTML page with the views.`;
 
 function positiveInt(flag: string, v: string, allowZero = false): number {
@@ -90,6 +91,7 @@ function parseRecord(argv: string[]): Command {
 function parseReportCmd(argv: string[]): Command {
   let file: string | undefined;
   let json = false;
+  let spans = false;
   let html: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -97,11 +99,13 @@ function parseReportCmd(argv: string[]): Command {
     const flag = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
     const inline = a.startsWith('--') && eq > 0 ? a.slice(eq + 1) : undefined;
     if (flag === '--json') json = true;
+    else if (flag === '--spans') spans = true;
     else if (flag === '--html') [html, i] = takeValue(argv, i, flag, inline);
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${flag} for report (see parprof --help)`);
     else if (file === undefined) file = a;
     else throw new UsageError(`report takes one file, got a second: ${a}`);
   }
   if (file === undefined) throw new UsageError('report needs a file: parprof report <file> [--json] [--html out.html]');
-  return { cmd: 'report', file, json, ...(html !== undefined ? { html } : {}) };
+  if (spans && !json) throw new UsageError('--spans adds the spans to the JSON output: use it with --json');
+  return { cmd: 'report', file, json, ...(spans ? { spans } : {}), ...(html !== undefined ? { html } : {}) };
 }

@@ -53,7 +53,7 @@ test('known gaps give known utilization, imbalance, tail and potential gain', ()
 test('queue wait and task duration percentiles are nearest-rank', () => {
   const spans = [];
   for (let i = 0; i < 20; i++) spans.push({ thread: 1 + (i % 2), enqueue: 0, start: (i + 1) * 10, end: (i + 1) * 10 + (i + 1) });
-  const m = analyze(buildReport({ workers: 2, regions: [{ start: 0, end: 1000 }], spans })).regions[0];
+  const m = analyze(buildReport({ workers: 2, regions: [{ start: 0, end: 1000, kind: 'join' }], spans })).regions[0];
   // waits are 10, 20, ..., 200 µs: p50 = rank 10 = 100 µs, p95 = rank 19 = 190 µs.
   close(m.queueWaitMs.p50, 0.1, 'wait p50');
   close(m.queueWaitMs.p95, 0.19, 'wait p95');
@@ -65,7 +65,7 @@ test('queue wait and task duration percentiles are nearest-rank', () => {
 });
 
 test('enqueue after start (clock rounding) counts as zero wait, not negative', () => {
-  const m = analyze(buildReport({ workers: 1, regions: [{ start: 0, end: 100 }], spans: [{ thread: 1, enqueue: 12, start: 10, end: 20 }] }));
+  const m = analyze(buildReport({ workers: 1, regions: [{ start: 0, end: 100, kind: 'join' }], spans: [{ thread: 1, enqueue: 12, start: 10, end: 20 }] }));
   assert.equal(m.queueWaitMs.max, 0);
 });
 
@@ -149,8 +149,8 @@ test('metrics have exactly the keys the CLI prints', () => {
   assert.deepEqual(Object.keys(m).sort(), ['dropped', 'exit', 'extra', 'imbalance', 'potentialGainMs', 'queueWaitMs', 'regions', 'tailMs',
     'threads', 'utilization', 'wallMs'].sort());
   assert.deepEqual(Object.keys(m.threads[1]).sort(), ['busyMs', 'id', 'kind', 'name', 'samples', 'tasks', 'topFunctions']);
-  assert.deepEqual(Object.keys(m.regions[0]).sort(), ['id', 'imbalance', 'kind', 'name', 'potentialGainMs', 'queueWaitMs', 'schedule', 'steals',
-    'tailMs', 'taskMs', 'tasks', 'threads', 'utilization', 'wallMs']);
+  assert.deepEqual(Object.keys(m.regions[0]).sort(), ['chunkGapMs', 'id', 'imbalance', 'kind', 'name', 'potentialGainMs', 'queueWaitMs', 'queuedTasks',
+    'schedule', 'startDelayMs', 'steals', 'tailMs', 'taskMs', 'tasks', 'threadTime', 'threads', 'utilization', 'wallMs']);
   assert.deepEqual(Object.keys(m.threads[1].topFunctions[0]).sort(), ['file', 'line', 'name', 'selfMs', 'totalMs']);
   assert.ok(m.threads[1].topFunctions.length <= 5 && m.threads[1].topFunctions.length > 0);
   assert.equal(m.regions.reduce((a, r) => a + r.tasks, 0), 2000);
@@ -160,4 +160,51 @@ test('metrics have exactly the keys the CLI prints', () => {
     assert.equal(r.threads.reduce((a, t) => a + t.tasks, 0), r.tasks);
   }
   assert.equal(m.threads.find((t) => t.id === 1)!.samples, 500);
+});
+
+test('pulled chunks have no queue wait; queued tasks (join, external) do', () => {
+  // Region 0: dynamic map, chunks enqueued with the operation at 0 and run up to 900 µs later.
+  // Region 1: join, tasks submitted at 1000 and started 50 and 150 µs later.
+  const r = buildReport({ workers: 2, regions: [{ start: 0, end: 1000 }, { start: 1000, end: 2000, kind: 'join' }], spans: [
+    { thread: 1, region: 0, enqueue: 0, start: 0, end: 500 }, { thread: 1, region: 0, enqueue: 0, start: 500, end: 900 },
+    { thread: 2, region: 0, enqueue: 0, start: 100, end: 1000 },
+    { thread: 1, region: 1, enqueue: 1000, start: 1050, end: 2000 }, { thread: 2, region: 1, enqueue: 1000, start: 1150, end: 2000 },
+  ] });
+  const m = analyze(r);
+  assert.equal(m.regions[0].queuedTasks, 0);
+  assert.deepEqual(m.regions[0].queueWaitMs, { p50: 0, p95: 0, max: 0 });
+  assert.equal(m.regions[1].queuedTasks, 2);
+  close(m.regions[1].queueWaitMs.p50, 0.05, 'join wait p50');
+  close(m.regions[1].queueWaitMs.max, 0.15, 'join wait max');
+  assert.equal(m.extra.queuedTasks, 2);
+  close(m.queueWaitMs.max, 0.15, 'run wait max: only the queued tasks');
+});
+
+test('thread time splits into tasks, start delay, gaps and tail idle, and sums to wall × threads', () => {
+  // 3 threads could run it: thread 1 starts at 100, runs 100-400 and 450-700, ends 700; thread 2
+  // starts at 300, runs 300-1000; thread 3 runs nothing. Wall 1000 µs.
+  const r = buildReport({ workers: 3, regions: [{ start: 0, end: 1000, threads: 3 }], spans: [
+    { thread: 1, start: 100, end: 400 }, { thread: 1, start: 450, end: 700 }, { thread: 2, start: 300, end: 1000 },
+  ] });
+  const m = analyze(r).regions[0];
+  const t = m.threadTime;
+  assert.equal(t.threads, 3);
+  close(t.taskMs, (300 + 250 + 700) / 1000, 'task');
+  close(t.startDelayMs, (100 + 300) / 1000, 'start delay');
+  close(t.gapMs, 50 / 1000, 'gaps');
+  close(t.tailIdleMs, (300 + 0 + 1000) / 1000, 'tail idle (thread 3 whole)');
+  close(t.taskMs + t.startDelayMs + t.gapMs + t.tailIdleMs, 3 * m.wallMs, 'sum');
+  const [w1, w2, w3] = m.threads;
+  close(w1.startDelayMs, 0.1, 'worker 1 start delay');
+  close(w1.gapMs, 0.05, 'worker 1 gaps');
+  close(w1.tailIdleMs, 0.3, 'worker 1 tail');
+  close(w1.idleMs, w1.startDelayMs + w1.gapMs + w1.tailIdleMs, 'worker 1 idle = its parts');
+  close(w2.startDelayMs, 0.3, 'worker 2 start delay');
+  assert.deepEqual([w3.tasks, w3.startDelayMs, w3.gapMs], [0, 0, 0]);
+  close(w3.tailIdleMs, 1, 'worker 3 idle all along');
+  close(m.startDelayMs.max, 0.3, 'start delay max over threads that ran tasks');
+  close(m.startDelayMs.p50, 0.1, 'start delay p50');
+  assert.deepEqual(m.chunkGapMs, { p50: 0.05, p95: 0.05, max: 0.05 });
+  const run = analyze(r).extra.threadTime;
+  close(run.gapMs, t.gapMs, 'run sums its regions');
 });

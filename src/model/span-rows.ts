@@ -1,0 +1,32 @@
+// The report's task spans as one object per span, for `parprof report --json --spans`.
+import type { Report } from './report';
+
+/** One task span: one scheduled chunk (or join task, or external pool message). Times in µs from the run origin. */
+export interface SpanRow {
+  thread: number;
+  region: number;
+  /** 0-based task index within the region. */
+  index: number;
+  /** First item (0-based position in the operation's input) and number of items the task covered. */
+  first: number;
+  items: number;
+  enqueue: number;
+  start: number;
+  end: number;
+  /** Thread id the task's range was stolen from (the first chunk run from a stolen range), or -1. */
+  stolenFrom: number;
+  /** Task index of the join task that spawned it, or -1. */
+  parent: number;
+  /** 1 when the task threw. */
+  failed: number;
+}
+
+export function spanRows(report: Report): SpanRow[] {
+  const s = report.spans;
+  const rows: SpanRow[] = new Array(s.count);
+  for (let i = 0; i < s.count; i++) {
+    rows[i] = { thread: s.thread[i], region: s.region[i], index: s.index[i], first: s.first[i], items: s.items[i], enqueue: s.enqueue[i],
+      start: s.start[i], end: s.end[i], stolenFrom: s.stolenFrom[i], parent: s.parent[i], failed: s.failed[i] };
+  }
+  return rows;
+}
