@@ -62,11 +62,15 @@ function esbuildBinaryPackage(name, version) {
   mkdirSync(cacheDir(), { recursive: true });
   const work = mkdtempSync(join(cacheDir(), 'fetch-'));
   try {
-    const [{ filename }] = JSON.parse(npm(['pack', `@esbuild/${name}@${version}`, '--json', '--pack-destination', work], work));
+    const [{ filename }] = JSON.parse(npm(['pack', '--prefer-offline', `@esbuild/${name}@${version}`, '--json', '--pack-destination', work], work));
     const r = spawnSync('tar', ['xzf', join(work, filename), '-C', work], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`cannot unpack ${filename}: ${r.stderr.trim()}`);
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(join(work, 'package'), dir);
+    // Another packaging run may have put it there meanwhile: theirs is the same package.
+    try {
+      renameSync(join(work, 'package'), dir);
+    } catch (err) {
+      if (!existsSync(join(dir, 'package.json'))) throw err;
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -83,7 +83,7 @@ test('npm pack ships the runtime, CLI, types and docs; installed, it works from 
     const project = join(scratch, 'project');
     run(process.execPath, ['-e', `require('fs').mkdirSync(${JSON.stringify(project)})`], scratch);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'smoke', version: '1.0.0', private: true, type: 'module' }));
-    run('npm', ['install', '--no-audit', '--no-fund', join(scratch, packed[0]!.filename)], project);
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(scratch, packed[0]!.filename)], project);
 
     // 3. CommonJS and ES module users.
     writeFileSync(join(project, 'squares.cjs'), CJS_SCRIPT);
