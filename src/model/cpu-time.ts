@@ -7,7 +7,9 @@
 // Busy time on a CPU: within each window, the thread's CPU time is credited to its busy part
 // (time in task spans) first — an idle event loop uses next to no CPU — so
 //   busyOnCpu = Σ_k min(Δon_k, |busy ∩ window_k|).
-// It is an upper estimate: never more than the busy time nor than the CPU time.
+// It is an upper estimate: never more than the busy time nor than the CPU time. Run-queue time
+// goes to the rest of the busy part: busyRunnable = Σ_k min(Δrunnable_k, |busy ∩ window_k| − c_k),
+// c_k the CPU time credited; so busy on a core + busy descheduled ≤ busy.
 //
 // CPU time of samples: V8 weighs each sample by the wall time to the next one, so a thread that
 // was descheduled for 50 ms charges those 50 ms to whatever it was running. Here each sample's
@@ -97,12 +99,17 @@ export function nodeWeights(index: ProfileIndex, sampleWeights: Float64Array): F
  * crediting each window's CPU time to the intervals first (see the header).
  */
 export function onCpuWithin(series: CpuTimeSeries, intervals: ArrayLike<number>): number {
-  return counterWithin(series.t, series.onCpu, intervals);
+  return busySplit(series, intervals).onCpu;
 }
 
-/** The same for any cumulative counter of the series (onCpu, runnable). */
-export function counterWithin(T: ArrayLike<number>, on: ArrayLike<number>, intervals: ArrayLike<number>): number {
-  let total = 0;
+/**
+ * The busy intervals' time split into on a CPU and runnable-but-waiting (µs): per window, CPU
+ * time is credited to the busy part first, then run-queue time to what is left of it, so the two
+ * never add up to more than the busy time (the rest: blocked, or not accounted).
+ */
+export function busySplit(series: CpuTimeSeries, intervals: ArrayLike<number>): { onCpu: number; runnable: number } {
+  const T = series.t, on = series.onCpu, rq = series.runnable;
+  let onCpu = 0, runnable = 0;
   let j = 0;
   const n = intervals.length / 2;
   for (let k = 0; k + 1 < T.length; k++) {
@@ -112,9 +119,11 @@ export function counterWithin(T: ArrayLike<number>, on: ArrayLike<number>, inter
     for (let q = j; q < n && intervals[2 * q] < b; q++) {
       inside += Math.max(0, Math.min(b, intervals[2 * q + 1]) - Math.max(a, intervals[2 * q]));
     }
-    total += Math.min(Math.max(0, on[k + 1] - on[k]), inside);
+    const c = Math.min(Math.max(0, on[k + 1] - on[k]), inside);
+    onCpu += c;
+    if (rq) runnable += Math.min(Math.max(0, rq[k + 1] - rq[k]), inside - c);
   }
-  return total;
+  return { onCpu, runnable };
 }
 
 /** Merged [start, end) intervals of the given spans (indices into the span columns), flat. */
@@ -147,11 +156,12 @@ export interface ThreadCpuMetrics {
 
 export function threadCpuMetrics(series: CpuTimeSeries, busyIntervals: ArrayLike<number>): ThreadCpuMetrics {
   const last = series.t.length - 1;
+  const split = busySplit(series, busyIntervals);
   return {
     onCpuMs: series.onCpu[last] / 1000,
     ...(series.runnable ? { runnableMs: series.runnable[last] / 1000 } : {}),
-    busyOnCpuMs: onCpuWithin(series, busyIntervals) / 1000,
-    ...(series.runnable ? { busyRunnableMs: counterWithin(series.t, series.runnable, busyIntervals) / 1000 } : {}),
+    busyOnCpuMs: split.onCpu / 1000,
+    ...(series.runnable ? { busyRunnableMs: split.runnable / 1000 } : {}),
     source: series.source,
   };
 }

@@ -106,7 +106,7 @@ export function descheduledFindings(metrics: RunMetrics, names: Map<number, stri
   const waiting = worst.busyRunnableMs !== undefined ? `, ${ms(worst.busyRunnableMs)} ms waiting for a core` : '';
   return [`${hit.length === 1 ? names.get(worst.id) ?? worst.id : `${hit.length} threads`} ${hit.length === 1 ? 'was' : 'were'} descheduled while busy: ` +
     `${names.get(worst.id) ?? worst.id} was on a core only ${percent(busyOnCpuShare(worst)!)} of its ${ms(worst.busyMs)} ms in tasks (${ms(worst.busyOnCpuMs!)} ms${waiting}); ` +
-    `other processes or more runnable threads than the ${cores} cores took the CPU, so wall-time utilization and self times overstate the work`];
+    `other processes or more runnable threads than ${cores === 1 ? 'the one core' : `the ${cores} cores`} could run took the CPU, so wall-time utilization and self times overstate the work`];
 }
 
 /** Blocking waits worth a finding: a thread blocked ≥ 10 % of a region. */

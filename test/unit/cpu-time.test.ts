@@ -1,0 +1,150 @@
+// On-CPU against off-CPU time: each thread's CPU time as the kernel counts it, the descheduled
+// share with CPU hogs beside the job, CPU-weighted self times that never exceed on-CPU time.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { test } from 'node:test';
+import { analyze } from '../../src/model/analysis';
+import { busySplit, cpuSampleWeights, cpuSeriesOf, nodeWeights, onCpuWithin, sampleCounts } from '../../src/model/cpu-time';
+import { indexProfile } from '../../src/model/profile-index';
+import type { CpuProfile, CpuTimeSeries, Report } from '../../src/model/report';
+import { formatSummary } from '../../src/model/summary';
+import { record } from './record-helpers';
+
+const DESCHEDULED = /descheduled while busy/;
+const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+
+/** What each worker's thread read from the kernel: cumulative at its task's end, and the task's share runnable. */
+interface Kernel { onMs: number; wallMs: number; taskRunnableMs: number }
+function kernelLines(stdout: string): Map<number, Kernel> {
+  return new Map([...stdout.matchAll(/^kernel (\d+) (\d+) (\d+) ([\d.]+) (\d+) (\d+)$/gm)]
+    .map((m) => [Number(m[1]), { onMs: Number(m[2]) / 1e6, wallMs: Number(m[4]), taskRunnableMs: (Number(m[3]) - Number(m[6])) / 1e6 }]));
+}
+
+/** The report's cumulative on-CPU time of a thread at time t (µs), interpolated between readings. */
+function onCpuAt(s: CpuTimeSeries, t: number): number {
+  let k = 0;
+  while (k + 1 < s.t.length && s.t[k + 1] <= t) k++;
+  if (k + 1 >= s.t.length) return s.onCpu[k];
+  return s.onCpu[k] + (s.onCpu[k + 1] - s.onCpu[k]) * Math.max(0, (t - s.t[k]) / (s.t[k + 1] - s.t[k]));
+}
+
+/** Each worker's CPU time in the report at its task's end against what the kernel said then. */
+function checkAgainstKernel(report: Report, kernel: Map<number, Kernel>): void {
+  assert.equal(kernel.size, 2);
+  for (const [thread, k] of kernel) {
+    const series = cpuSeriesOf(report, thread);
+    assert.ok(series, `CPU series of thread ${thread}`);
+    assert.equal(series.source, 'schedstat');
+    const s = report.spans;
+    let end = -Infinity;
+    for (let i = 0; i < s.count; i++) if (s.thread[i] === thread) end = Math.max(end, s.end[i]);
+    const reportMs = onCpuAt(series, end) / 1000;
+    const tol = Math.max(0.1 * k.onMs, 5);
+    assert.ok(Math.abs(reportMs - k.onMs) <= tol, `thread ${thread}: on CPU ${reportMs.toFixed(1)} ms in the report, ${k.onMs.toFixed(1)} ms by the kernel`);
+    // The last reading is at the thread's end: at least what the kernel said at the task's end.
+    assert.ok(series.onCpu.at(-1)! / 1000 >= k.onMs - 1);
+  }
+}
+
+/** Self CPU time of every function and of the whole profile stays within the thread's on-CPU time. */
+function checkSelfCpuBound(report: Report): void {
+  const metrics = analyze(report);
+  for (const tp of report.profiles) {
+    const series = cpuSeriesOf(report, tp.thread);
+    if (!series) continue;
+    const index = indexProfile(tp.profile);
+    const self = nodeWeights(index, cpuSampleWeights(index, series));
+    const total = self.reduce((a, b) => a + b, 0);
+    const onCpu = series.onCpu.at(-1)! - series.onCpu[0];
+    assert.ok(total <= onCpu + 1e-6, `thread ${tp.thread}: ${total} µs of self CPU time > ${onCpu} µs on CPU`);
+    const t = metrics.threads.find((x) => x.id === tp.thread)!;
+    for (const f of t.topFunctions) assert.ok(f.selfCpuMs! <= t.onCpuMs! + 1e-9, `${f.name}: self CPU ${f.selfCpuMs} > on CPU ${t.onCpuMs}`);
+    const counts = sampleCounts(index);
+    assert.equal(t.busySamples, counts.busy);
+    assert.equal(t.idleSamples, counts.idle);
+    assert.equal(counts.busy + counts.idle, tp.profile.samples.length);
+  }
+}
+
+test('CPU hogs beside a 2-thread job: on-CPU time as the kernel counts it, the descheduled share shown', async () => {
+  // Everything on core 0 where taskset exists (3 hogs + 2 workers + main); else more hogs than cores.
+  const cores = hasTaskset ? 1 : 4;
+  const hogs: ChildProcess[] = [];
+  for (let i = 0; i < cores + 2; i++) {
+    hogs.push(spawn(hasTaskset ? 'taskset' : process.execPath, [...(hasTaskset ? ['-c', '0', process.execPath] : []), '-e', 'for(;;);'], { stdio: 'ignore' }));
+  }
+  try {
+    const { report, stdout } = await record('cpu-hog-job.js', hasTaskset ? { node: 'taskset', nodeArgs: ['-c', '0', process.execPath] } : {});
+    assert.equal(report.exit.code, 0, stdout);
+    const kernel = kernelLines(stdout);
+    checkAgainstKernel(report, kernel);
+    // Beside the hogs the workers mostly waited for the core.
+    for (const [thread, k] of kernel) assert.ok(k.taskRunnableMs > 0.5 * k.wallMs, `thread ${thread}: kernel says runnable ${k.taskRunnableMs} of ${k.wallMs} ms`);
+    const metrics = analyze(report);
+    for (const thread of kernel.keys()) {
+      const t = metrics.threads.find((x) => x.id === thread)!;
+      assert.ok(t.busyRunnableMs! > 0.5 * t.busyMs, `thread ${thread}: descheduled ${t.busyRunnableMs} of ${t.busyMs} ms busy`);
+      assert.ok(t.busyOnCpuMs! < 0.5 * t.busyMs);
+      assert.ok(t.busyOnCpuMs! <= t.onCpuMs!);
+      assert.ok(t.busyOnCpuMs! + t.busyRunnableMs! <= t.busyMs + 1e-9);
+    }
+    const text = formatSummary(report, metrics);
+    assert.match(text, DESCHEDULED);
+    assert.match(text, /CPU time \(the kernel's per-thread schedstat/);
+    checkSelfCpuBound(report);
+  } finally {
+    for (const h of hogs) h.kill('SIGKILL');
+  }
+});
+
+test('the same job without hogs: on-CPU time matches the kernel, and the descheduled finding follows the kernel (silent when the workers ran)', async () => {
+  const { report, stdout } = await record('cpu-hog-job.js', { args: ['300'] });
+  assert.equal(report.exit.code, 0, stdout);
+  const kernel = kernelLines(stdout);
+  checkAgainstKernel(report, kernel);
+  // The finding reports the machine as the kernel saw it. This machine is shared, so the job may
+  // be descheduled even without our hogs: silent when the kernel says the workers mostly ran,
+  // present when it says they mostly waited, and in between the report's share near the kernel's.
+  const metrics = analyze(report);
+  const text = formatSummary(report, metrics);
+  const worst = Math.max(...[...kernel.values()].map((k) => k.taskRunnableMs / k.wallMs));
+  if (worst < 0.4) assert.doesNotMatch(text, DESCHEDULED, `kernel: runnable at most ${(worst * 100).toFixed(0)} % of the task`);
+  else if (worst > 0.6) assert.match(text, DESCHEDULED, `kernel: runnable up to ${(worst * 100).toFixed(0)} % of the task`);
+  for (const [thread, k] of kernel) {
+    const t = metrics.threads.find((x) => x.id === thread)!;
+    const share = t.busyRunnableMs! / t.busyMs;
+    assert.ok(Math.abs(share - k.taskRunnableMs / k.wallMs) <= 0.15, `thread ${thread}: descheduled ${share} in the report, ${k.taskRunnableMs / k.wallMs} by the kernel`);
+  }
+  checkSelfCpuBound(report);
+});
+
+/** A profile of `n` samples every `stepUs` µs from t = 0 on one node (name), then an idle stretch. */
+function profile(names: string[], stepUs: number): CpuProfile {
+  const nodes = [{ id: 1, callFrame: { functionName: '(root)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 }, children: [2, 3] },
+    { id: 2, callFrame: { functionName: 'work', scriptId: '1', url: 'file:///w.js', lineNumber: 0, columnNumber: 0 } },
+    { id: 3, callFrame: { functionName: '(idle)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 } }];
+  return { nodes, startTime: 0, endTime: names.length * stepUs, samples: names.map((n) => (n === 'idle' ? 3 : 2)), timeDeltas: names.map((_, i) => (i === 0 ? 0 : stepUs)) };
+}
+
+test('sample CPU weights: each window\'s on-CPU time shared by its non-idle samples, idle ones get none', () => {
+  // 10 samples of 1 ms: 6 in 'work', then 4 idle. Readings at 0, 4 ms, 10 ms: 1 ms on CPU in the
+  // first window (4 ms of work), 1.5 ms in the second (2 ms of work, 4 ms idle).
+  const p = profile(['w', 'w', 'w', 'w', 'w', 'w', 'idle', 'idle', 'idle', 'idle'], 1000);
+  const series: CpuTimeSeries = { thread: 1, source: 'schedstat', t: [0, 4000, 10_000], onCpu: [0, 1000, 2500], runnable: [0, 3000, 3500] };
+  const index = indexProfile(p);
+  const w = cpuSampleWeights(index, series);
+  for (let i = 0; i < 4; i++) assert.equal(w[i], 250);
+  assert.equal(w[4], 750);
+  assert.equal(w[5], 750);
+  for (let i = 6; i < 10; i++) assert.equal(w[i], 0);
+  // More CPU than non-idle wall time (a window mostly idle): capped at the wall weight.
+  const capped = cpuSampleWeights(index, { ...series, onCpu: [0, 1000, 9000] });
+  assert.equal(capped[4], 1000);
+  // Busy on a core: CPU time credited to the busy part first, never more than either.
+  assert.equal(onCpuWithin(series, [0, 6000]), 1000 + 1500);
+  assert.equal(onCpuWithin(series, [0, 2000]), 1000);
+  assert.equal(onCpuWithin(series, [4000, 4500]), 500);
+  // Run-queue time goes to what is left of the busy part: the two never exceed it.
+  assert.deepEqual(busySplit(series, [0, 6000]), { onCpu: 2500, runnable: 3000 + 500 });
+  assert.deepEqual(busySplit(series, [0, 2000]), { onCpu: 1000, runnable: 1000 });
+});
