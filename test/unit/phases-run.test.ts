@@ -1,0 +1,106 @@
+// The phases a user pays for, against a script's own clock: pool start-up inside the first
+// map() call, a planted serial section between operations; worker start-up of a third-party
+// pool is not "no task was ready"; version-1 reports still load.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { analyze } from '../../src/model/analysis';
+import { parseReport } from '../../src/model/load';
+import { phaseMetrics } from '../../src/model/phases';
+import { formatSummary } from '../../src/model/summary';
+import { fixtures, record } from './record-helpers';
+
+function near(actual: number, expected: number, what: string): void {
+  const tol = Math.max(0.1 * expected, 5);
+  assert.ok(Math.abs(actual - expected) <= tol, `${what}: ${actual.toFixed(2)} ms, expected ${expected.toFixed(2)} ± ${tol.toFixed(2)} ms`);
+}
+
+test('planted serial section and pool start-up: phases and the map() call against the script\'s clock', async () => {
+  const { report, stdout } = await record('phases-serial.js');
+  assert.equal(report.exit.code, 0, stdout);
+  const own = Object.fromEntries([...stdout.matchAll(/^(firstMap|serial|secondMap) ([\d.]+)$/gm)].map((m) => [m[1], Number(m[2])]));
+  assert.ok(own.firstMap && own.serial && own.secondMap, stdout);
+  assert.equal(report.version, 2);
+  assert.ok(report.startup);
+  const st = report.startup;
+  assert.ok(st.spawn <= st.preload && st.preload <= st.script, JSON.stringify(st));
+  assert.equal(st.workers.length, 2);
+  assert.ok(st.workers.every((w) => w.readyBy === 'module-loaded' && w.ready! > w.created));
+
+  const metrics = analyze(report);
+  const [first, second] = metrics.regions;
+  // The map() calls: the first includes the pool's start-up it waited for; its wall does not.
+  near(first.callMs!, own.firstMap, 'first map() call');
+  near(second.callMs!, own.secondMap, 'second map() call');
+  assert.ok(first.startupMs! > 0 && first.callMs! > first.wallMs, `call ${first.callMs} wall ${first.wallMs} start-up ${first.startupMs}`);
+  near(first.wallMs + first.startupMs!, first.callMs!, 'first call = start-up + region wall');
+  assert.equal(second.startupMs, 0);
+
+  const p = metrics.extra.phases!;
+  near(p.serialBetweenMs, own.serial, 'serial between the operations');
+  near(p.totalMs, report.meta.durationUs / 1000 - st.spawn / 1000, 'phases cover spawn to exit');
+  const sum = p.processStartMs + p.recorderStartMs + p.poolStartupMs + p.operationsMs + p.serialMs;
+  assert.ok(Math.abs(sum - p.totalMs) < 1e-6, `phases add up: ${sum} vs ${p.totalMs}`);
+  assert.ok(Math.abs(p.serialMs - (p.serialBeforeMs + p.serialBetweenMs + p.serialAfterMs)) < 1e-6);
+  near(p.operationsMs, first.wallMs + second.wallMs, 'operations = the two regions');
+  assert.ok(p.processStartMs > 0 && p.recorderStartMs > 0);
+  const text = formatSummary(report, metrics);
+  assert.match(text, /Phases \([\d.]+ ms from spawn to exit/);
+  assert.match(text, /map work: wall [\d.]+ ms · call [\d.]+ ms · pool start-up [\d.]+ ms of it/);
+});
+
+test('a piscina pool: its workers\' start-up is counted as start-up, not as "no task was ready"', async () => {
+  const { report } = await record('rec-piscina.js');
+  assert.equal(report.exit.code, 0);
+  const ext = report.startup!.workers.filter((w) => w.readyBy === 'first-message');
+  assert.equal(ext.length, 2);
+  const metrics = analyze(report);
+  const r = metrics.regions.find((x) => x.kind === 'external')!;
+  assert.ok(r.startupMs! > 0, 'the region begins with its workers starting');
+  // Each worker counts from its first message: its capacity excludes its start-up.
+  assert.ok(r.utilizationAfterStartup! > r.utilization, `${r.utilizationAfterStartup} after start-up vs ${r.utilization}`);
+  const text = formatSummary(report, metrics);
+  if (r.utilizationAfterStartup! >= 0.6) assert.doesNotMatch(text, /busy only .* of region 'piscina'/);
+  else assert.match(text, /busy only .* of region 'piscina' after their start-up/);
+  // The phases put the start-up before the work.
+  const phases = metrics.extra.phases!;
+  assert.ok(phases.poolStartupMs > 0);
+});
+
+test('a version-1 report (recorded before format 2) still loads, analyzes and prints', () => {
+  const report = parseReport(readFileSync(join(fixtures(), 'phases-v1-report.parprof')));
+  assert.equal(report.version, 1);
+  assert.equal(report.startup, undefined);
+  assert.equal(phaseMetrics(report), undefined);
+  const metrics = analyze(report);
+  assert.equal(metrics.extra.phases, undefined);
+  assert.equal(metrics.extra.waitMs, undefined);
+  assert.ok(metrics.threads.every((t) => t.onCpuMs === undefined && t.waitMs === undefined));
+  assert.ok(metrics.threads.some((t) => (t.busySamples ?? 0) > 0), 'busy samples counted from the v1 profiles');
+  const text = formatSummary(report, metrics);
+  assert.doesNotMatch(text, /Phases|CPU time/);
+  assert.match(text, /Regions/);
+});
+
+test('format-2 fields are validated with their path', () => {
+  const good = JSON.parse(readFileSync(join(fixtures(), 'phases-v1-report.parprof'), 'utf8'));
+  const bad = (edit: (r: Record<string, any>) => void, message: RegExp): void => {
+    const r = structuredClone(good);
+    r.version = 2;
+    edit(r);
+    assert.throws(() => parseReport(JSON.stringify(r)), message);
+  };
+  const t = good.threads[1].id;
+  bad((r) => (r.cpu = [{ thread: t, source: 'schedstat', t: [1, 2], onCpu: [5, 4] }]), /cpu\[0\]\.onCpu\[1\]: 4 is less than 5: the counter is cumulative/);
+  bad((r) => (r.cpu = [{ thread: 99, source: 'schedstat', t: [], onCpu: [] }]), /cpu\[0\]\.thread: thread 99 is not in threads/);
+  bad((r) => (r.waits = { count: 1, thread: [t], start: [10], end: [5] }), /waits\.end\[0\]: 5 is before start 10/);
+  bad((r) => (r.startup = { spawn: 0, preload: 5, script: 4, workers: [] }), /startup\.script: 4 is before preload 5/);
+  bad((r) => (r.regions[0].called = r.regions[0].start + 1), /regions\[0\]\.called: .* is after start/);
+  bad((r) => (r.version = 3), /unsupported report version 3 \(this reader knows 1 and 2\)/);
+  const ok = structuredClone(good);
+  ok.version = 2;
+  ok.cpu = [{ thread: t, source: 'threadCpuUsage', t: [1, 2], onCpu: [4, 5] }];
+  ok.waits = { count: 0, thread: [], start: [], end: [] };
+  assert.equal(parseReport(JSON.stringify(ok)).cpu![0].source, 'threadCpuUsage');
+});
