@@ -1,0 +1,87 @@
+// Issue 13, item 4: names from a report cannot drive the terminal. Every control character
+// (C0 but the newlines we print, DEL, C1) and every bidi override in what `parprof report` prints
+// is shown as a visible escape, and a newline in a name cannot start a forged line.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { serializeReport } from '../../src/model/load';
+import { syntheticReport } from '../../src/model/synthetic';
+import { terminalSafe } from '../../src/model/terminal-text';
+import { packageRoot } from '../../src/runner/paths';
+
+const dir = mkdtempSync(join(tmpdir(), 'parprof-hardening-term-'));
+/** Any byte a terminal acts on, other than the newline: C0 (tab too), DEL, C1, bidi controls. */
+const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+const TITLE = '\u001b]0;pwned\u0007';
+const CLEAR = '\u001b[2J\u001b[H';
+const LINK = '\u001b]8;;https://evil.example/\u001b\\click me\u001b]8;;\u001b\\';
+const FORGED = '\n  - forged: everything is fine';
+
+function hostileReport(): string {
+  const r = syntheticReport({ threads: 3, spans: 600, profiles: 2, samplesPerProfile: 300, seed: 4 });
+  r.meta.script = `/app/${TITLE}main\u202e.js`;
+  r.meta.args = [CLEAR, '\u009b31m'];
+  r.threads[1].name = `worker ${TITLE}${FORGED}`;
+  r.threads[2].died = { at: 10, reason: `oom${FORGED}\r${CLEAR}` };
+  r.regions[0].name = `map ${CLEAR}${FORGED}`;
+  r.regions[0].outcome = 'error';
+  for (const tp of r.profiles) for (const n of tp.profile.nodes) {
+    if (n.callFrame.functionName.startsWith('(')) continue;
+    n.callFrame.functionName = `${n.callFrame.functionName}${LINK}\u007f\u2066`;
+    n.callFrame.url = `file:///app/${TITLE}x.js`;
+  }
+  r.markers.push({ t: 5, thread: 0, kind: 'note', message: `note${FORGED}${TITLE}` });
+  r.exit = { code: 1, signal: null, error: { message: `boom${FORGED}${CLEAR}`, stack: `at x${TITLE}` } };
+  return serializeReport(r);
+}
+
+function parprof(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(packageRoot(), 'dist', 'cli.js'), ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('terminalSafe escapes controls and bidi overrides visibly, and leaves other text alone', () => {
+  assert.equal(terminalSafe(`a${TITLE}b`), 'a\\x1b]0;pwned\\x07b');
+  assert.equal(terminalSafe('x\ny\rz\t\u007f\u0085\u009b\u202e\u2066\u2028'), 'x\\x0ay\\x0dz\\x09\\x7f\\x85\\x9b\\u202e\\u2066\\u2028');
+  assert.equal(terminalSafe('naïve 名前 → µs \\x1b'), 'naïve 名前 → µs \\x1b');
+});
+
+test('parprof report on a hostile report prints no raw control byte and no forged line', () => {
+  const file = join(dir, 'hostile.parprof');
+  writeFileSync(file, hostileReport());
+  const r = parprof('report', file);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, RAW_CONTROL, `raw control in: ${JSON.stringify(r.stdout.match(RAW_CONTROL))}`);
+  for (const line of r.stdout.split('\n')) assert.ok(!line.startsWith('  - forged'), `a forged line: ${line}`);
+  // What the names said is still shown, escaped: the reader can see the attack.
+  assert.match(r.stdout, /worker \\x1b\]0;pwned\\x07\\x0a {2}- forged/);
+  assert.match(r.stdout, /map \\x1b\[2J\\x1b\[H\\x0a/);
+  assert.match(r.stdout, /\\x1b\]8;;https:\/\/evil\.example\/\\x1b\\click me/);
+  assert.match(r.stdout, /Findings/);
+
+  const json = parprof('report', file, '--json');
+  assert.equal(json.code, 0, json.stderr);
+  assert.doesNotMatch(json.stdout, RAW_CONTROL);
+  const metrics = JSON.parse(json.stdout);
+  assert.equal(metrics.threads[1].name, `worker ${TITLE}${FORGED}`, 'JSON keeps the exact name, as escapes JSON decodes');
+});
+
+test('error lines quote hostile text escaped: a bad field, and a file name', () => {
+  const bad = JSON.parse(hostileReport());
+  bad.threads[1].kind = `\u009b2J\u202eevil${TITLE}`;
+  const file = join(dir, 'bad.parprof');
+  writeFileSync(file, JSON.stringify(bad));
+  const r = parprof('report', file);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^parprof: .*bad\.parprof: threads\[1\]\.kind: expected one of 'main', 'worker', found string ".*\\x9b2J\\u202eevil/);
+  assert.doesNotMatch(r.stderr, RAW_CONTROL);
+  assert.equal(r.stderr.split('\n').length, 2, 'one line');
+  const missing = parprof('report', join(dir, `no${CLEAR}${FORGED}.parprof`));
+  assert.equal(missing.code, 2);
+  assert.doesNotMatch(missing.stderr, RAW_CONTROL);
+  assert.equal(missing.stderr.split('\n').length, 2, `one line: ${JSON.stringify(missing.stderr)}`);
+});
