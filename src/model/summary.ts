@@ -126,6 +126,9 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   return out.map(terminalSafe).join('\n') + '\n';
 }
 
+/** Longest median gap between a thread's tasks still read as the cost of claiming a chunk, ms. */
+const CLAIM_GAP_MS = 0.05;
+
 /** Short plain-language findings, most important first. */
 export function verdicts(metrics: RunMetrics, report: Report): string[] {
   const out: string[] = [];
@@ -197,7 +200,9 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
     .filter(({ r, share }) => r.tasks > r.threadTime.threads && share >= 0.1 && r.threadTime.gapMs / Math.max(1, r.threadTime.threads) >= 1)
     .sort((a, b) => b.share - a.share);
   for (const { r, share } of gappy.slice(0, 3)) {
-    const perChunk = r.chunkGapMs.p50 >= 0.1 * r.taskMs.p50;
+    // A claim (an atomic add, a lock, a deque pop) and its span cost about a µs; gaps of that
+    // size are the per-chunk cost, which larger chunks amortize. Longer gaps are waits for work.
+    const perChunk = r.chunkGapMs.p50 <= CLAIM_GAP_MS;
     out.push(`threads spent ${percent(share)} of region '${r.name}' between tasks (gap p50 ${formatShort(r.chunkGapMs.p50)}, task p50 ${formatShort(r.taskMs.p50)}, ` +
       `${plural(r.tasks, 'task')})` + (perChunk
       ? (r.kind === 'join' ? '; the gaps are a cost per task: spawn fewer, larger tasks' : '; the gaps are a cost per chunk: larger chunks would help')

@@ -51,8 +51,8 @@ export function validateRunOptions(o: RunOptions): { script: string; cwd: string
   if (typeof o.script !== 'string' || o.script === '') throw new Error('script is required');
   const script = resolve(cwd, o.script);
   if (!existsSync(script) || !statSync(script).isFile()) throw new Error(`script not found: ${o.script}`);
-  if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads > 0)) {
-    throw new Error(`threads must be a positive integer, got ${o.threads}`);
+  if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads >= 0)) {
+    throw new Error(`threads must be a non-negative integer (0 = sequential), got ${o.threads}`);
   }
   if (o.schedule !== undefined && !(SCHEDULES as readonly string[]).includes(o.schedule)) {
     throw new Error(`schedule must be one of ${SCHEDULES.join(', ')}, got ${o.schedule}`);

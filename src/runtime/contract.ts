@@ -12,6 +12,8 @@ export const ENV = {
   threads: 'PARPROF_THREADS',
   /** Default schedule for pools created without `schedule`. */
   schedule: 'PARPROF_SCHEDULE',
+  /** Default items per chunk for pools created without `chunkSize` (parprof ab --chunk-size); unset: automatic. */
+  chunkSize: 'PARPROF_CHUNK_SIZE',
   /** Spool directory the recorder writes into; its presence turns recording on. */
   spool: 'PARPROF_SPOOL',
   /** CPU sampling interval in µs; '0' turns CPU profiling off. Default 1000. */

@@ -17,7 +17,7 @@ export type PoolInput<T> = readonly T[] | TypedArray | Range;
 export interface PoolOptions {
   /** Path (absolute, or relative to the working directory) or file URL of the task module; its named exports are the task functions. */
   module: string | URL;
-  /** Worker threads; default defaultThreads(). */
+  /** Worker threads; default defaultThreads(). 0: sequential mode, every operation runs inline on the calling thread. */
   threads?: number;
   /** Default schedule of the pool's operations; default defaultSchedule(). */
   schedule?: Schedule;
@@ -93,13 +93,13 @@ function warn(message: string): void {
   process.stderr.write(`[parprof] ${message}\n`);
 }
 
-/** PARPROF_THREADS when set to a positive integer, else os.availableParallelism(). */
+/** PARPROF_THREADS when set to a non-negative integer (0: sequential mode), else os.availableParallelism(). */
 export function defaultThreads(): number {
   const raw = process.env[ENV.threads];
   if (raw !== undefined && raw !== '') {
     const n = Number(raw);
-    if (Number.isInteger(n) && n > 0) return n;
-    warn(`${ENV.threads} must be a positive integer, got '${raw}'; using ${availableParallelism()}`);
+    if (/^\d+$/.test(raw.trim()) && Number.isInteger(n)) return n;
+    warn(`${ENV.threads} must be a non-negative integer (0 = sequential), got '${raw}'; using ${availableParallelism()}`);
   }
   return availableParallelism();
 }
@@ -114,9 +114,19 @@ export function defaultSchedule(): Schedule {
   return DEFAULT_SCHEDULE;
 }
 
+/** Worker threads of a pool: 0 is sequential mode (operations run inline on the calling thread, see pool-inline.ts). */
+/** PARPROF_CHUNK_SIZE when set to a positive integer, else undefined (automatic chunk size). */
+export function defaultChunkSize(): number | undefined {
+  const raw = process.env[ENV.chunkSize];
+  if (raw === undefined || raw === '') return undefined;
+  if (/^\d+$/.test(raw.trim()) && Number(raw) > 0) return Number(raw);
+  warn(`${ENV.chunkSize} must be a positive integer, got '${raw}'; using the automatic chunk size`);
+  return undefined;
+}
+
 export function checkThreads(threads: unknown): number {
-  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1) {
-    throw new RangeError(`threads must be a positive integer, got ${String(threads)}`);
+  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 0) {
+    throw new RangeError(`threads must be a non-negative integer (0 = sequential), got ${String(threads)}`);
   }
   return threads;
 }

@@ -6,7 +6,7 @@ import { NO_PARENT, POOL_WORKER_MARK, getRecorder, type Recorder } from './contr
 import type { Region, Schedule } from '../model/report';
 import type { FromWorker, InputDesc, OperationKind, OpMessage } from './pool-protocol';
 import {
-  checkChunkSize, checkSchedule, checkThreads, defaultSchedule, defaultThreads, Range,
+  checkChunkSize, checkSchedule, checkThreads, defaultChunkSize, defaultSchedule, defaultThreads, Range,
   type OperationOptions, type PoolInput, type PoolOptions, type ReduceOptions,
 } from './pool-types';
 import { addAll, assembleMap, isAddable, orderedValues, prepareInput, sliceFor } from './pool-input';
@@ -60,7 +60,7 @@ export class ThreadPool {
     this.module = m instanceof URL ? m.href : m.startsWith('file:') ? m : resolve(m);
     this.threads = options.threads === undefined ? defaultThreads() : checkThreads(options.threads);
     this.schedule = options.schedule === undefined ? defaultSchedule() : checkSchedule(options.schedule);
-    this.chunkSize = checkChunkSize(options.chunkSize);
+    this.chunkSize = checkChunkSize(options.chunkSize) ?? defaultChunkSize();
     this.name = options.name ?? 'pool';
     const recorder = getRecorder();
     this.poolId = recorder ? recorder.newPoolId() : localPoolIds++;

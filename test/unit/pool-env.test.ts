@@ -33,7 +33,7 @@ test('invalid PARPROF_THREADS / PARPROF_SCHEDULE fall back with one [parprof] wa
   const out = JSON.parse(r.stdout);
   assert.equal(out.threads, availableParallelism());
   assert.equal(out.schedule, 'steal');
-  assert.match(r.stderr, /\[parprof\] PARPROF_THREADS must be a positive integer, got 'many'/);
+  assert.match(r.stderr, /\[parprof\] PARPROF_THREADS must be a non-negative integer \(0 = sequential\), got 'many'/);
   assert.match(r.stderr, /\[parprof\] PARPROF_SCHEDULE must be one of static, dynamic, steal, got 'fifo'/);
 });
 

@@ -91,8 +91,8 @@ test('operations queue: concurrent calls all complete, each with its own answer'
 });
 
 test('bad arguments throw errors that name the input', async () => {
-  assert.throws(() => new ThreadPool({ module: tasks, threads: 0 }), /threads must be a positive integer, got 0/);
-  assert.throws(() => new ThreadPool({ module: tasks, threads: 1.5 }), /threads must be a positive integer, got 1\.5/);
+  assert.throws(() => new ThreadPool({ module: tasks, threads: -1 }), /threads must be a non-negative integer \(0 = sequential\), got -1/);
+  assert.throws(() => new ThreadPool({ module: tasks, threads: 1.5 }), /threads must be a non-negative integer \(0 = sequential\), got 1\.5/);
   assert.throws(() => new ThreadPool({ module: tasks, schedule: 'fifo' as Schedule }), /schedule must be one of static, dynamic, steal, got fifo/);
   assert.throws(() => new ThreadPool({ module: tasks, chunkSize: -1 }), /chunkSize must be a positive integer, got -1/);
   assert.throws(() => new ThreadPool({ module: '' }), /options\.module must be the path or file URL/);
