@@ -33,14 +33,18 @@ type TaskFn = (...args: unknown[]) => unknown;
 // become require(), which cannot load ES modules.
 const importModule = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<Record<string, unknown>>;
 
-/** The task module, loaded the way worker.ts loads it (copied: worker.ts runs a worker on import). */
-async function loadTaskModule(spec: string): Promise<Record<string, unknown>> {
-  if (spec.startsWith('file:')) return importModule(spec);
-  if (/\.m[jt]s$/.test(spec)) return importModule(pathToFileURL(spec).href);
+/**
+ * The task module, loaded the way worker.ts loads it (copied: worker.ts runs a worker on import).
+ * Wrapped in an object: resolving a promise with the exports themselves would read their `then`,
+ * which Node warns about when the module is the script still running (its own task module).
+ */
+async function loadTaskModule(spec: string): Promise<{ exports: Record<string, unknown> }> {
+  if (spec.startsWith('file:')) return { exports: await importModule(spec) };
+  if (/\.m[jt]s$/.test(spec)) return { exports: await importModule(pathToFileURL(spec).href) };
   try {
-    return require(spec) as Record<string, unknown>;
+    return { exports: require(spec) as Record<string, unknown> };
   } catch (e) {
-    if ((e as { code?: string }).code === 'ERR_REQUIRE_ESM') return importModule(pathToFileURL(spec).href);
+    if ((e as { code?: string }).code === 'ERR_REQUIRE_ESM') return { exports: await importModule(pathToFileURL(spec).href) };
     throw e;
   }
 }
@@ -73,7 +77,7 @@ type Ctx = { threadId: number; worker: number; task: number; data: unknown; spaw
 
 /** One pool's module, loaded once on first use. */
 export class InlineRunner {
-  private loaded?: Promise<Record<string, unknown>>;
+  private loaded?: Promise<{ exports: Record<string, unknown> }>;
   /** Chunks run so far (the pool's taskCounts). */
   tasks = 0;
 
@@ -84,7 +88,7 @@ export class InlineRunner {
     let mod: Record<string, unknown>;
     try {
       this.loaded ??= loadTaskModule(this.module);
-      mod = await this.loaded;
+      mod = (await this.loaded).exports;
     } catch (e) {
       op.reject(new Error(`${op.label}: cannot load task module ${this.module}: ${(e as Error)?.message ?? String(e)}`, { cause: e }));
       return 'error';
