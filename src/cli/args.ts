@@ -1,5 +1,6 @@
 // Command-line parsing for `parprof`. Pure: argv in, a command or a UsageError out.
 import { SCHEDULES, type Schedule } from '../model/report';
+import { ANSWERS_HELP, ANSWERS_USAGE, parseAb, parseCompare, parseSweep, type AnswersCommand } from './answers-args';
 
 /** A mistake in the command line; main prints its message on one line and exits 2. */
 export class UsageError extends Error {
@@ -9,22 +10,27 @@ export class UsageError extends Error {
 export type Command =
   | { cmd: 'help' }
   | { cmd: 'record'; script: string; args: string[]; threads?: number; schedule?: Schedule; sampleIntervalUs?: number; out?: string }
-  | { cmd: 'report'; file: string; json: boolean; spans?: boolean; html?: string };
+  | { cmd: 'report'; file: string; json: boolean; spans?: boolean; html?: string }
+  | AnswersCommand;
 
 export const USAGE = `usage:
-  parprof record [--threads N] [--schedule ${SCHEDULES.join('|')}] [--sample-interval US] [--out FILE] <script> [script args...]
+  parprof record [--threads N | --sequential] [--schedule ${SCHEDULES.join('|')}] [--sample-interval US] [--out FILE] <script> [script args...]
   parprof report <file> [--json [--spans]] [--html out.html]
+${ANSWERS_USAGE}
 
 record   runs a Node.js script (.js, .mjs, .cjs, .ts) under the profiler, writes the report
          (default ./.parprof/<script>-<date>.parprof; a name ending .gz is compressed), prints
          the summary and exits with the script's exit code.
-  --threads N            default thread count of every pool created without one
+  --threads N            default thread count of every pool created without one (0: sequential,
+                         every pool runs its operations inline on the calling thread, no workers)
+  --sequential           the same as --threads 0
   --schedule S           default schedule: ${SCHEDULES.join(', ')}
   --sample-interval US   CPU sampling interval in microseconds (default 1000, 0 = no CPU profile)
   --out FILE             where to write the report
 report   prints the summary of a report; --json prints the metrics as JSON (--spans adds every
          task span, one per scheduled chunk, as extra.spans); --html writes a
-         standalone HTML page with the views.`;
+         standalone HTML page with the views.
+${ANSWERS_HELP}`;
 
 function positiveInt(flag: string, v: string, allowZero = false): number {
   const n = Number(v);
@@ -48,7 +54,10 @@ export function parseArgs(argv: string[]): Command {
   if (rest.includes('--help') && cmd !== 'record') return { cmd: 'help' };
   if (cmd === 'record') return parseRecord(rest);
   if (cmd === 'report') return parseReportCmd(rest);
-  throw new UsageError(`unknown command '${cmd}' (expected record or report; see parprof --help)`);
+  if (cmd === 'sweep') return parseSweep(rest);
+  if (cmd === 'ab') return parseAb(rest);
+  if (cmd === 'compare') return parseCompare(rest);
+  throw new UsageError(`unknown command '${cmd}' (expected record, report, sweep, ab or compare; see parprof --help)`);
 }
 
 function parseRecord(argv: string[]): Command {
@@ -73,7 +82,8 @@ function parseRecord(argv: string[]): Command {
     const inline = eq > 0 ? a.slice(eq + 1) : undefined;
     let v: string;
     switch (flag) {
-      case '--threads': [v, i] = takeValue(argv, i, flag, inline); c.threads = positiveInt(flag, v); break;
+      case '--threads': [v, i] = takeValue(argv, i, flag, inline); c.threads = positiveInt(flag, v, true); break;
+      case '--sequential': c.threads = 0; break;
       case '--schedule':
         [v, i] = takeValue(argv, i, flag, inline);
         if (!(SCHEDULES as readonly string[]).includes(v)) throw new UsageError(`--schedule must be ${SCHEDULES.slice(0, -1).join(', ')} or ${SCHEDULES[SCHEDULES.length - 1]}, got ${v}`);

@@ -12,6 +12,9 @@ import { packageRoot } from '../runner/paths';
 import { runProfiled, validateRunOptions } from '../runner/run';
 import { USAGE, UsageError, parseArgs, type Command } from './args';
 import { nextSteps } from './next-steps';
+import { ab } from './ab';
+import { compare } from './compare';
+import { sweep } from './sweep';
 import { terminalSafe, terminalSafeJson } from '../model/terminal-text';
 import { ReportFileError, readReportFile } from '../runner/read-report';
 
@@ -104,7 +107,14 @@ async function main(argv: string[]): Promise<number> {
     case 'help': process.stdout.write(`${USAGE}\n`); return 0;
     case 'record': return record(c);
     case 'report': return report(c);
+    case 'sweep': case 'ab': case 'compare': return answers(c);
   }
+}
+
+/** sweep, ab, compare (src/cli/sweep.ts, ab.ts, compare.ts); what they throw (a failed run, an unreadable input) ends as one line, exit 2. */
+function answers(c: Extract<Command, { cmd: 'sweep' | 'ab' | 'compare' }>): Promise<number> | number {
+  if (c.cmd === 'compare') return compare(c);
+  return c.cmd === 'sweep' ? sweep(c) : ab(c);
 }
 
 // `parprof record x.js | head`: a reader that goes away is not an error of the run; the script

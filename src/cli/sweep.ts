@@ -1,0 +1,146 @@
+// `parprof sweep`: the script at several thread counts, each repeated, into one sweep report;
+// prints speedup, efficiency, the Amdahl serial fraction and Karp–Flatt. Also the recording loop
+// `parprof ab` shares (recordVariants).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { analyze } from '../model/analysis';
+import { DEFAULT_SCHEDULE, ENV } from '../runtime/contract';
+import type { Schedule } from '../model/report';
+import { sweepScaling, type SubjectScaling } from '../model/sweep-analysis';
+import {
+  SWEEP_FORMAT, SWEEP_VERSION, serializeSweepReport, summarizeRun, variantLabel,
+  type SweepKind, type SweepReport, type Variant, type WholeRunCovers,
+} from '../model/sweep-report';
+import { formatMs, formatPercent, formatRangeMs, formatRatio, formatSpeedup, textTable } from '../model/units';
+import { terminalSafe } from '../model/terminal-text';
+import { runProfiled, validateRunOptions } from '../runner/run';
+import type { AnswersCommand } from './answers-args';
+
+/** One configuration to record. */
+export interface VariantSpec { threads: number; schedule: Schedule; chunkSize: number | null }
+
+export interface RecordOptions {
+  kind: SweepKind;
+  script: string;
+  args: string[];
+  variants: VariantSpec[];
+  repeat: number;
+  sampleIntervalUs?: number;
+  out?: string;
+}
+
+/** Thrown for a run that failed; main prints it as one line. */
+export class SweepError extends Error {}
+
+function stamp(d: Date): string {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+function slug(label: string): string {
+  return label.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+/** What the whole-run wall time covers, in words. */
+export function wholeRunWords(covers: WholeRunCovers | undefined): string {
+  return covers === 'script' ? "from the script's first line to process exit"
+    : "from the main thread's preload to process exit (this Node recorded no start of the script)";
+}
+
+/**
+ * Runs every variant `repeat` times, interleaved (variant 1, 2, 3, then again) so a change in
+ * the machine's load spreads over all variants instead of biasing one; writes each run's
+ * .parprof next to the sweep report and the report itself. Returns it and its path.
+ */
+export async function recordVariants(o: RecordOptions): Promise<{ report: SweepReport; file: string }> {
+  const { script, cwd } = validateRunOptions({ script: o.script, threads: 0 });
+  const startedAt = Date.now();
+  const out = resolve(cwd, o.out ?? join('.parprof', `${basename(script)}-${o.kind}-${stamp(new Date(startedAt))}.parprof-sweep.json`));
+  const dir = dirname(out);
+  const stem = basename(out).replace(/(\.parprof-sweep)?\.json$/, '');
+  mkdirSync(dir, { recursive: true });
+  const variants: Variant[] = o.variants.map((v) => ({ label: variantLabel(o.kind, v.threads, v.schedule, v.chunkSize), ...v, runs: [] }));
+  const total = variants.length * o.repeat;
+  let done = 0;
+  for (let k = 1; k <= o.repeat; k++) {
+    for (const v of variants) {
+      const file = join(dir, `${stem}-${slug(v.label)}-r${k}.parprof`);
+      const env: Record<string, string> = {};
+      if (v.chunkSize !== null) env[ENV.chunkSize] = String(v.chunkSize);
+      const { report } = await runProfiled({
+        script, args: o.args, threads: v.threads, schedule: v.schedule, sampleIntervalUs: o.sampleIntervalUs, out: file, env,
+        // The script's stdout would bury the table; its stderr still shows.
+        onOutput: (text, stream) => { if (stream === 'stderr') process.stderr.write(text); },
+      });
+      const summary = summarizeRun(report, analyze(report), relative(dir, file));
+      v.runs.push(summary);
+      done++;
+      process.stderr.write(`parprof: ${v.label}, run ${k} of ${o.repeat} (${done}/${total}): ${formatMs(summary.wholeMs)}\n`);
+      if (report.exit.code !== 0) {
+        throw new SweepError(`${v.label}, run ${k}: the script ${report.exit.code === null ? `was killed by ${report.exit.signal}` : `exited with code ${report.exit.code}`}; its report is ${file}`);
+      }
+    }
+  }
+  const report: SweepReport = {
+    format: SWEEP_FORMAT, version: SWEEP_VERSION, kind: o.kind, createdAt: startedAt, script, args: o.args, cwd,
+    cores: availableParallelism(), repeat: o.repeat, variants,
+  };
+  writeFileSync(out, serializeSweepReport(report));
+  return { report, file: out };
+}
+
+/** 0, 1, 2, 4, … up to the cores, and the cores. */
+export function defaultThreadCounts(cores: number): number[] {
+  const out = [0];
+  for (let p = 1; p < cores; p *= 2) out.push(p);
+  out.push(cores);
+  return out;
+}
+
+function threadsLabel(threads: number, cores: number): string {
+  return threads === 0 ? 'sequential' : `${threads}${threads > cores ? ' (> cores)' : ''}`;
+}
+
+/** The scaling table of one subject (whole run or region). */
+export function formatScaling(s: SubjectScaling, cores: number): string[] {
+  const sc = s.scaling;
+  if (!sc) return [`  (no run recorded it)`];
+  const baseWord = sc.baselineThreads === 0 ? 'sequential' : `${sc.baselineThreads} thread${sc.baselineThreads === 1 ? '' : 's'}`;
+  const lines = textTable(['threads', 'wall (median)', 'range', 'speedup', 'efficiency', 'Karp-Flatt'],
+    sc.points.map((p) => [threadsLabel(p.threads, cores), formatMs(p.wallMs.median), formatRangeMs(p.wallMs.min, p.wallMs.max),
+      formatSpeedup(p.speedup), formatPercent(p.efficiency), p.karpFlatt === null ? '-' : formatRatio(p.karpFlatt)]),
+    [false, true, true, true, true, true]);
+  lines.push(`  speedup and efficiency against ${baseWord}`);
+  const fitted = sc.points.filter((p) => !p.overCores).map((p) => threadsLabel(p.threads, cores));
+  if (sc.amdahl) {
+    const a = sc.amdahl;
+    lines.push(`  serial fraction (Amdahl fit over ${fitted.join(', ')}): ${formatPercent(a.serialFraction)}` +
+      ` — T(p) = ${formatMs(a.serialMs)} + ${formatMs(a.parallelMs)} / p`);
+  } else {
+    lines.push('  serial fraction: needs two thread counts of at most the cores (0 and 1 count as one)');
+  }
+  if (sc.points.some((p) => p.overCores)) lines.push(`  (> cores): more threads than the machine's ${cores} cores, left out of the fit`);
+  return lines;
+}
+
+export function formatSweep(report: SweepReport, file: string): string {
+  const runs = report.variants.flatMap((v) => v.runs);
+  const out = [`Sweep of ${report.script}${report.args.length ? ' ' + report.args.join(' ') : ''}`,
+    `${report.cores} cores · ${report.repeat} run${report.repeat === 1 ? '' : 's'} per thread count · whole run = ${wholeRunWords(runs[0]?.wholeCovers)}`];
+  for (const s of sweepScaling(report)) {
+    out.push('', s.key === '' ? 'Whole run' : `Region ${s.key}`, ...formatScaling(s, report.cores));
+  }
+  out.push('', `wrote ${file} (each run's .parprof next to it)`);
+  return out.join('\n');
+}
+
+export async function sweep(c: Extract<AnswersCommand, { cmd: 'sweep' }>): Promise<number> {
+  const threads = c.threads.length ? c.threads : defaultThreadCounts(availableParallelism());
+  const { report, file } = await recordVariants({
+    kind: 'sweep', script: c.script, args: c.args, repeat: c.repeat, sampleIntervalUs: c.sampleIntervalUs, out: c.out,
+    variants: threads.map((p) => ({ threads: p, schedule: c.schedule ?? DEFAULT_SCHEDULE, chunkSize: null })),
+  });
+  process.stdout.write(`\n${formatSweep(report, file).split('\n').map(terminalSafe).join('\n')}\n`);
+  return 0;
+}

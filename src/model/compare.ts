@@ -1,0 +1,186 @@
+// Two runs side by side: `parprof compare <base> <new>`. Each side is one recorded run or a
+// sweep / A-B report; their configurations are paired, then per pair the whole run and every
+// region (matched by name + call site) get the change in wall time, utilization, imbalance and,
+// where both sides have a baseline to measure it against, efficiency; and a differential
+// profile (self time per function, matched by name + file + line). A regression is a slowdown
+// past the threshold that, when both sides carry repeats, also lies outside their spread.
+import { efficiency, rangesApart, spreadOf, speedup, type Spread } from './scaling';
+import { regionOf, subjects, wallTimes, type Subject } from './sweep-analysis';
+import type { FunctionSelf, RunSummary, SweepReport, Variant } from './sweep-report';
+import type { Report } from './report';
+
+/** One side of a comparison: the variants of a sweep, or the one variant of a single run. */
+export interface CompareSide {
+  /** The file it came from, as the user named it. */
+  name: string;
+  variants: Variant[];
+}
+
+/** A single recorded run as a side with one variant of one run. */
+export function sideFromRun(name: string, report: Report, summary: RunSummary): CompareSide {
+  const { threads, schedule } = report.meta.pool;
+  return { name, variants: [{ label: threads === 0 ? 'sequential' : `${threads} threads, ${schedule}`, threads, schedule, chunkSize: null, runs: [summary] }] };
+}
+
+export function sideFromSweep(name: string, sweep: SweepReport): CompareSide {
+  return { name, variants: sweep.variants };
+}
+
+export interface CompareOptions {
+  /** Slowdown that counts as a regression, as a fraction (0.05 = 5 %). */
+  maxRegression: number;
+  /** Smallest slowdown in ms that can count (a 5 % change of a 0.2 ms region is noise). */
+  minDeltaMs: number;
+  /** Functions listed in the differential profile. */
+  topFunctions: number;
+}
+
+export type Verdict = 'regressed' | 'improved' | 'same' | 'within-noise' | 'only-base' | 'only-new';
+
+export interface SubjectDelta extends Subject {
+  base: Spread | null;
+  next: Spread | null;
+  /** (new − base) / base of the median wall times; null when a side lacks it. */
+  change: number | null;
+  deltaMs: number | null;
+  utilization: { base: number | null; next: number | null };
+  imbalance: { base: number | null; next: number | null };
+  /** Efficiency at this pair's thread count on each side, when both sides have a baseline variant. */
+  efficiency: { base: number | null; next: number | null };
+  verdict: Verdict;
+}
+
+export interface FunctionDelta {
+  name: string;
+  file: string;
+  line: number;
+  /** Mean self time per run, ms. */
+  baseMs: number;
+  nextMs: number;
+  deltaMs: number;
+}
+
+export interface PairResult {
+  base: string;
+  next: string;
+  /** Set when the two sides' configurations differ (compared anyway: each side had only one). */
+  mismatch?: string;
+  subjects: SubjectDelta[];
+  functions: FunctionDelta[];
+}
+
+export interface CompareResult {
+  pairs: PairResult[];
+  /** Any subject of any pair regressed: the exit status of a CI gate. */
+  regressed: boolean;
+  options: CompareOptions;
+}
+
+/** A CompareError says why two sides cannot be compared (no configuration in common). */
+export class CompareError extends Error {
+  override name = 'CompareError';
+}
+
+function configKey(v: Variant): string {
+  return `${v.threads}/${v.schedule}/${v.chunkSize ?? 'auto'}`;
+}
+
+/** Pairs the sides' variants: one each is one pair; else by equal threads, schedule and chunk size. */
+export function pairVariants(base: CompareSide, next: CompareSide): [Variant, Variant, string | undefined][] {
+  if (base.variants.length === 1 && next.variants.length === 1) {
+    const [b, n] = [base.variants[0], next.variants[0]];
+    return [[b, n, configKey(b) === configKey(n) ? undefined : `configurations differ: ${b.label} against ${n.label}`]];
+  }
+  const byKey = new Map(next.variants.map((v) => [configKey(v), v]));
+  const pairs: [Variant, Variant, string | undefined][] = [];
+  for (const b of base.variants) {
+    const n = byKey.get(configKey(b));
+    if (n) pairs.push([b, n, undefined]);
+  }
+  if (pairs.length === 0) {
+    throw new CompareError(`no configuration in common: ${base.name} has ${base.variants.map((v) => v.label).join(', ')}; ${next.name} has ${next.variants.map((v) => v.label).join(', ')}`);
+  }
+  return pairs;
+}
+
+/** Efficiency of `variant` on its side for one subject, against the side's sequential (or smallest-p) variant; null without one. */
+function efficiencyOn(side: CompareSide, variant: Variant, s: Subject): number | null {
+  if (side.variants.length < 2) return null;
+  const base = side.variants.reduce((a, b) => (b.threads < a.threads ? b : a));
+  if (base === variant) return null;
+  const t0 = spreadOf(wallTimes(base, s)).median;
+  const t = spreadOf(wallTimes(variant, s)).median;
+  const e = efficiency(speedup(t0, t), variant.threads, base.threads);
+  return Number.isFinite(e) ? e : null;
+}
+
+function medianOf(v: Variant, key: string, field: 'utilization' | 'imbalance'): number | null {
+  const values: number[] = [];
+  for (const g of regionOf(v, key)) if (g) values.push(g[field]);
+  return values.length ? spreadOf(values).median : null;
+}
+
+function verdictOf(base: Spread | null, next: Spread | null, o: CompareOptions): Verdict {
+  if (!base || base.n === 0) return 'only-new';
+  if (!next || next.n === 0) return 'only-base';
+  const delta = next.median - base.median;
+  const change = base.median > 0 ? delta / base.median : 0;
+  const repeats = base.n >= 2 && next.n >= 2;
+  if (Math.abs(change) <= o.maxRegression || Math.abs(delta) < o.minDeltaMs) return 'same';
+  if (repeats && !rangesApart(base, next)) return 'within-noise';
+  return delta > 0 ? 'regressed' : 'improved';
+}
+
+/** Mean self time per run of each function over a variant's runs. */
+function meanSelf(v: Variant): Map<string, FunctionSelf> {
+  const out = new Map<string, FunctionSelf>();
+  for (const run of v.runs) {
+    for (const f of run.functions) {
+      const key = `${f.name}\u0001${f.file}\u0001${f.line}`;
+      const e = out.get(key) ?? { name: f.name, file: f.file, line: f.line, selfMs: 0 };
+      e.selfMs += f.selfMs / v.runs.length;
+      out.set(key, e);
+    }
+  }
+  return out;
+}
+
+/** Functions whose mean self time changed most, largest |change| first. */
+export function functionDeltas(base: Variant, next: Variant, top: number): FunctionDelta[] {
+  const b = meanSelf(base), n = meanSelf(next);
+  const keys = new Set([...b.keys(), ...n.keys()]);
+  const out: FunctionDelta[] = [];
+  for (const k of keys) {
+    const x = b.get(k), y = n.get(k);
+    const id = (x ?? y)!;
+    const baseMs = x?.selfMs ?? 0, nextMs = y?.selfMs ?? 0;
+    out.push({ name: id.name, file: id.file, line: id.line, baseMs, nextMs, deltaMs: nextMs - baseMs });
+  }
+  out.sort((p, q) => Math.abs(q.deltaMs) - Math.abs(p.deltaMs));
+  return out.slice(0, top).filter((f) => f.deltaMs !== 0);
+}
+
+export function compareSides(base: CompareSide, next: CompareSide, options: CompareOptions): CompareResult {
+  const pairs = pairVariants(base, next).map(([b, n, mismatch]): PairResult => {
+    const union = new Map<string, Subject>();
+    for (const s of [...subjects({ variants: [b] } as SweepReport), ...subjects({ variants: [n] } as SweepReport)]) if (!union.has(s.key)) union.set(s.key, s);
+    const rows = [...union.values()].map((s): SubjectDelta => {
+      const bw = wallTimes(b, s), nw = wallTimes(n, s);
+      const bs = bw.length ? spreadOf(bw) : null, ns = nw.length ? spreadOf(nw) : null;
+      const deltaMs = bs && ns ? ns.median - bs.median : null;
+      return {
+        ...s, base: bs, next: ns, deltaMs,
+        change: bs && ns && bs.median > 0 ? (ns.median - bs.median) / bs.median : null,
+        utilization: { base: s.key ? medianOf(b, s.key, 'utilization') : null, next: s.key ? medianOf(n, s.key, 'utilization') : null },
+        imbalance: { base: s.key ? medianOf(b, s.key, 'imbalance') : null, next: s.key ? medianOf(n, s.key, 'imbalance') : null },
+        efficiency: (() => {
+          const eb = efficiencyOn(base, b, s), en = efficiencyOn(next, n, s);
+          return eb !== null && en !== null ? { base: eb, next: en } : { base: null, next: null };
+        })(),
+        verdict: verdictOf(bs, ns, options),
+      };
+    });
+    return { base: b.label, next: n.label, ...(mismatch ? { mismatch } : {}), subjects: rows, functions: functionDeltas(b, n, options.topFunctions) };
+  });
+  return { pairs, regressed: pairs.some((p) => p.subjects.some((s) => s.verdict === 'regressed')), options };
+}

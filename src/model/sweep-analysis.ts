@@ -1,0 +1,99 @@
+// The answers a sweep report gives: scaling per region and for the whole run (kind 'sweep'), and
+// the side-by-side numbers and winner of a schedule A/B (kind 'ab'). Pure; derived only from the
+// report's runs, so every reader computes the same numbers.
+import { rangesApart, scaling, spreadOf, type Scaling, type Spread } from './scaling';
+import type { RegionSummary, RunSummary, SweepReport, Variant } from './sweep-report';
+
+/** Whole run, or one region (matched by key = name + call site) of every run. */
+export interface Subject {
+  /** '' for the whole run, else the region key. */
+  key: string;
+  /** 'whole run' or the region's name. */
+  name: string;
+}
+
+export const WHOLE_RUN: Subject = { key: '', name: 'whole run' };
+
+/** Regions in order of first appearance over every variant's runs. Linear in the regions of all runs. */
+export function subjects(report: SweepReport): Subject[] {
+  const seen = new Map<string, Subject>();
+  for (const v of report.variants) for (const run of v.runs) for (const g of run.regions) if (!seen.has(g.key)) seen.set(g.key, { key: g.key, name: g.name });
+  return [WHOLE_RUN, ...seen.values()];
+}
+
+const regionIndex = new WeakMap<RunSummary, Map<string, RegionSummary>>();
+
+/** Per run of a variant: the subject's region entry (undefined when the run lacks it). One map per run, built once. */
+export function regionOf(v: Variant, key: string): (RegionSummary | undefined)[] {
+  return v.runs.map((run) => {
+    let byKey = regionIndex.get(run);
+    if (!byKey) {
+      byKey = new Map(run.regions.map((g) => [g.key, g]));
+      regionIndex.set(run, byKey);
+    }
+    return byKey.get(key);
+  });
+}
+
+/** Wall times (ms) of a subject over a variant's runs; runs without that region are left out. */
+export function wallTimes(v: Variant, s: Subject): number[] {
+  if (s.key === '') return v.runs.map((r) => r.wholeMs);
+  return regionOf(v, s.key).filter((g): g is RegionSummary => g !== undefined).map((g) => g.wallMs);
+}
+
+export interface SubjectScaling extends Subject {
+  scaling: Scaling | null;
+}
+
+/** kind 'sweep': scaling of the whole run and of every region over the variants' thread counts. */
+export function sweepScaling(report: SweepReport): SubjectScaling[] {
+  return subjects(report).map((s) => ({
+    ...s,
+    scaling: scaling(report.variants.map((v) => ({ threads: v.threads, wallMs: wallTimes(v, s) })), report.cores),
+  }));
+}
+
+export interface AbCell {
+  label: string;
+  wallMs: Spread;
+  /** Medians over the runs (the whole run: utilization and imbalance are per region only, null). */
+  utilization: number | null;
+  imbalance: number | null;
+  /** (median − best median) / best median: 0 for the fastest. */
+  behindBest: number;
+}
+
+export interface AbRow extends Subject {
+  cells: AbCell[];
+  /** The fastest variant's label when its lead over the runner-up exceeds the spread of repeats, else null. */
+  winner: string | null;
+  /** Why there is no winner, in words, when winner is null. */
+  noWinnerReason?: string;
+  /** Label of the slowest variant (by median), when there are at least two. */
+  slowest: string | null;
+}
+
+/** kind 'ab': per subject, every variant's numbers, and the winner when the repeats can tell. */
+export function abRows(report: SweepReport): AbRow[] {
+  return subjects(report).map((s) => {
+    const cells = report.variants.map((v) => {
+      const regs = s.key === '' ? [] : regionOf(v, s.key).filter((g): g is RegionSummary => g !== undefined);
+      return {
+        label: v.label, wallMs: spreadOf(wallTimes(v, s)),
+        utilization: s.key === '' ? null : spreadOf(regs.map((g) => g.utilization)).median,
+        imbalance: s.key === '' ? null : spreadOf(regs.map((g) => g.imbalance)).median,
+        behindBest: 0,
+      };
+    }).filter((c) => c.wallMs.n > 0);
+    const ranked = [...cells].sort((a, b) => a.wallMs.median - b.wallMs.median);
+    const best = ranked[0];
+    for (const c of cells) c.behindBest = best && best.wallMs.median > 0 ? (c.wallMs.median - best.wallMs.median) / best.wallMs.median : 0;
+    let winner: string | null = null;
+    let noWinnerReason: string | undefined;
+    if (ranked.length < 2) noWinnerReason = 'fewer than two variants ran it';
+    else if (ranked[0].wallMs.n < 2 || ranked[1].wallMs.n < 2) noWinnerReason = 'one run each: no spread to judge by (use --repeat 3)';
+    else if (rangesApart(ranked[0].wallMs, ranked[1].wallMs)) winner = ranked[0].label;
+    else noWinnerReason = `${ranked[0].label} and ${ranked[1].label} overlap within the spread of their repeats`;
+    return { ...s, cells, winner, ...(noWinnerReason ? { noWinnerReason } : {}), slowest: ranked.length >= 2 ? ranked[ranked.length - 1].label : null };
+  });
+}
