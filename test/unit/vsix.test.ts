@@ -65,7 +65,8 @@ test('package-vsix builds one .vsix per target, each with its own esbuild binary
   const targets = host === 'win32-x64' ? [host, 'linux-arm64'] : [host, 'win32-x64'];
   const out = mkdtempSync(join(tmpdir(), 'parprof-vsix-'));
   try {
-    const args = [join(root, 'scripts', 'package-vsix.mjs'), '--out', out];
+    // What the build (run before the suites) put in dist/, as `npm run package` packages it after building.
+    const args = [join(root, 'scripts', 'package-vsix.mjs'), '--no-build', '--out', out];
     for (const t of targets) args.push('--target', t);
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
     const r = spawnSync(process.execPath, args, { cwd: root, env, encoding: 'utf8', timeout: 150_000 });
