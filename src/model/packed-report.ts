@@ -11,6 +11,8 @@ import type { Report } from './report';
 
 const MAGIC = 0x31435050; // 'PPC1' little-endian
 const SPAN_COLUMNS = ['thread', 'region', 'index', 'first', 'items', 'enqueue', 'start', 'end', 'stolenFrom', 'parent', 'failed'] as const;
+/** Columns of the blocking waits (format 2), packed like span columns: a lock-heavy run has many. */
+const WAIT_COLUMNS = ['thread', 'start', 'end'] as const;
 
 /** Signed integers of 1-4 bytes (i16-i32 as byte planes), or doubles. */
 type Storage = 'i8' | 'i16' | 'i24' | 'i32' | 'f64';
@@ -61,6 +63,15 @@ export function packReport(report: Report): Uint8Array {
       s[name] = add(spans[name], (name === 'end' || name === 'enqueue') ? startIndex : undefined);
     }
     skeleton.spans = s;
+  }
+  const waits = report.waits as unknown as Record<string, unknown> | undefined;
+  if (waits && typeof waits === 'object') {
+    const w: Record<string, unknown> = { ...waits };
+    const startRef = add(waits.start) as ColumnRef | unknown;
+    w.start = startRef;
+    w.thread = add(waits.thread);
+    w.end = add(waits.end, (startRef as ColumnRef)?.$column);
+    skeleton.waits = w;
   }
   if (Array.isArray(report.profiles)) {
     skeleton.profiles = report.profiles.map((tp) => {
@@ -113,6 +124,8 @@ export function unpackReport(bytes: Uint8Array): Report {
   const column = (x: unknown) => (x && typeof x === 'object' && '$column' in x ? out[(x as ColumnRef).$column] : x);
   const spans = report.spans as Record<string, unknown> | undefined;
   if (spans && typeof spans === 'object') for (const name of SPAN_COLUMNS) spans[name] = column(spans[name]);
+  const waits = report.waits as Record<string, unknown> | undefined;
+  if (waits && typeof waits === 'object') for (const name of WAIT_COLUMNS) waits[name] = column(waits[name]);
   if (Array.isArray(report.profiles)) {
     for (const tp of report.profiles as { profile?: Record<string, unknown> }[]) {
       if (!tp?.profile) continue;
@@ -131,6 +144,7 @@ export function withPlainColumns(report: Report): Report {
   return {
     ...report,
     spans: spans as unknown as Report['spans'],
+    ...(report.waits ? { waits: { ...report.waits, thread: plain(report.waits.thread) as number[], start: plain(report.waits.start) as number[], end: plain(report.waits.end) as number[] } } : {}),
     profiles: report.profiles.map((tp) => ({ ...tp, profile: { ...tp.profile, samples: plain(tp.profile.samples) as number[], timeDeltas: plain(tp.profile.timeDeltas) as number[] } })),
   };
 }
@@ -163,6 +177,7 @@ export function typedColumns(report: Report): Report {
   return {
     ...report,
     spans: spans as unknown as Report['spans'],
+    ...(report.waits ? { waits: { ...report.waits, thread: typed(report.waits.thread) as number[], start: typed(report.waits.start) as number[], end: typed(report.waits.end) as number[] } } : {}),
     profiles: report.profiles.map((tp) => ({ ...tp, profile: { ...tp.profile, samples: typed(tp.profile.samples) as number[], timeDeltas: typed(tp.profile.timeDeltas) as number[] } })),
   };
 }

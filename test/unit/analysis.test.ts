@@ -148,9 +148,10 @@ test('metrics have exactly the keys the CLI prints', () => {
   const m = analyze(syntheticReport({ threads: 4, spans: 2000, profiles: 2, samplesPerProfile: 500, seed: 3 }));
   assert.deepEqual(Object.keys(m).sort(), ['dropped', 'exit', 'extra', 'imbalance', 'potentialGainMs', 'queueWaitMs', 'regions', 'tailMs',
     'threads', 'utilization', 'wallMs'].sort());
-  assert.deepEqual(Object.keys(m.threads[1]).sort(), ['busyMs', 'id', 'kind', 'name', 'samples', 'tasks', 'topFunctions']);
+  // Format-2 keys (on-CPU time, waits, call times) appear only when the report has their data.
+  assert.deepEqual(Object.keys(m.threads[1]).sort(), ['busyMs', 'busySamples', 'id', 'idleSamples', 'kind', 'name', 'samples', 'tasks', 'topFunctions']);
   assert.deepEqual(Object.keys(m.regions[0]).sort(), ['chunkGapMs', 'id', 'imbalance', 'kind', 'name', 'potentialGainMs', 'queueWaitMs', 'queuedTasks',
-    'schedule', 'startDelayMs', 'steals', 'tailMs', 'taskMs', 'tasks', 'threadTime', 'threads', 'utilization', 'wallMs']);
+    'schedule', 'startDelayMs', 'startupMs', 'steals', 'tailMs', 'taskMs', 'tasks', 'threadTime', 'threads', 'utilization', 'utilizationAfterStartup', 'wallMs']);
   assert.deepEqual(Object.keys(m.threads[1].topFunctions[0]).sort(), ['file', 'line', 'name', 'selfMs', 'totalMs']);
   assert.ok(m.threads[1].topFunctions.length <= 5 && m.threads[1].topFunctions.length > 0);
   assert.equal(m.regions.reduce((a, r) => a + r.tasks, 0), 2000);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyze } from '../../src/model/analysis';
 import { parseReport } from '../../src/model/load';
+import { packReport, typedColumns, unpackReport, withPlainColumns } from '../../src/model/packed-report';
 import { phaseMetrics } from '../../src/model/phases';
 import { formatSummary } from '../../src/model/summary';
 import { fixtures, record } from './record-helpers';
@@ -103,4 +104,24 @@ test('format-2 fields are validated with their path', () => {
   ok.cpu = [{ thread: t, source: 'threadCpuUsage', t: [1, 2], onCpu: [4, 5] }];
   ok.waits = { count: 0, thread: [], start: [], end: [] };
   assert.equal(parseReport(JSON.stringify(ok)).cpu![0].source, 'threadCpuUsage');
+});
+
+test('format-2 fields survive the HTML page\'s packing and the VS Code typed-column path', () => {
+  const r = JSON.parse(readFileSync(join(fixtures(), 'phases-v1-report.parprof'), 'utf8'));
+  const t = r.threads[1].id;
+  r.version = 2;
+  r.startup = { spawn: 0.5, preload: 60_000.25, script: 70_000, workers: [{ thread: t, pool: r.regions[0].pool, created: 80_000, ready: 120_000.5, readyBy: 'module-loaded' }] };
+  r.cpu = [{ thread: t, source: 'schedstat', t: [80_000, 130_000.125], onCpu: [1000, 40_000], runnable: [10, 2000] }];
+  r.waits = { count: 3, thread: [t, 0, t], start: [100_000, 100_500.5, 101_000], end: [100_400, 100_600, 109_000.25] };
+  r.regions[0].called = r.regions[0].start - 1000;
+  const report = parseReport(JSON.stringify(r));
+  const back = withPlainColumns(unpackReport(packReport(report)));
+  assert.deepEqual(back.waits, r.waits);
+  assert.deepEqual(back.cpu, r.cpu);
+  assert.deepEqual(back.startup, r.startup);
+  assert.equal(back.regions[0].called, r.regions[0].called);
+  const typed = typedColumns(report);
+  assert.ok(ArrayBuffer.isView(typed.waits!.start));
+  assert.deepEqual(withPlainColumns(parseReport(JSON.stringify(withPlainColumns(typed)))).waits, r.waits);
+  assert.deepEqual(analyze(typed).extra.waitMs, analyze(report).extra.waitMs);
 });
