@@ -3,6 +3,11 @@ import { verdicts } from '../src/model/summary';
 import type { Store } from './store';
 import { el, msValue, percent, ratio, table } from './dom';
 
+/** Where the threads' time went outside task code, as "a / b / c" with the formatter given. */
+function threadTimeText(t: { startDelayMs: number; gapMs: number; tailIdleMs: number }, ms: (x: number) => string): string {
+  return `${ms(t.startDelayMs)} / ${ms(t.gapMs)} / ${ms(t.tailIdleMs)}`;
+}
+
 export function summaryView(store: Store): HTMLElement {
   const { report, metrics: m } = store;
   const metric = (label: string, value: string, id: string) =>
@@ -13,7 +18,11 @@ export function summaryView(store: Store): HTMLElement {
     metric('Imbalance (max / mean busy)', ratio(m.imbalance), 'imbalance'),
     metric('Potential gain', msValue(m.potentialGainMs), 'potentialGain'),
     metric('Tail', msValue(m.tailMs), 'tail'),
-    metric('Queue wait p50 / p95 / max', `${msValue(m.queueWaitMs.p50)} / ${msValue(m.queueWaitMs.p95)} / ${msValue(m.queueWaitMs.max)}`, 'queueWait'),
+    // Chunks of map/forEach/reduce are pulled by the threads, not queued: only queued tasks wait in a queue.
+    m.extra.queuedTasks > 0
+      ? metric(`Queue wait p50 / p95 / max (${m.extra.queuedTasks} queued tasks)`, `${msValue(m.queueWaitMs.p50)} / ${msValue(m.queueWaitMs.p95)} / ${msValue(m.queueWaitMs.max)}`, 'queueWait')
+      : metric('Queue wait', 'none: chunks are pulled, not queued', 'queueWait'),
+    metric('Thread time: start delay / between tasks / after last task', threadTimeText(m.extra.threadTime, msValue), 'threadTime'),
     metric('Tasks', String(m.extra.tasks), 'tasks'),
     metric('Steals', String(m.extra.steals), 'steals'),
     metric('Threads with tasks', `${m.extra.workerThreads} on ${report.meta.cores} cores`, 'threads'));
