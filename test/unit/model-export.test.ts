@@ -116,6 +116,7 @@ test('parseAnyReport reads reports and .cpuprofiles, and names both when it gets
   const imported = parseAnyReport(new TextEncoder().encode(JSON.stringify(profile)), { name: 'x.cpuprofile' });
   assert.equal(imported.meta.script, 'x.cpuprofile');
   assert.equal(imported.profiles[0].profile.endTime, 85000);
-  assert.throws(() => parseAnyReport('{"traceEvents": []}'), /not a Parallel Profiler report \(no format 'parprof'\) nor a V8 \.cpuprofile/);
-  assert.throws(() => parseAnyReport('{"format": "parprof", "version": 2}'), /unsupported report version 2/);
+  assert.throws(() => parseAnyReport('{"hello": 1}'), /not a Parallel Profiler report \(format 'parprof'\), a Chrome trace \(traceEvents\), a speedscope file or a V8 \.cpuprofile/);
+  assert.throws(() => parseAnyReport('{"traceEvents": []}'), /the trace has no spans, instants or CPU profiles to show/);
+  assert.throws(() => parseAnyReport('{"format": "parprof", "version": 99}'), /unsupported report version 99/);
 });

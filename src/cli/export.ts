@@ -1,0 +1,51 @@
+// `parprof export`: a report (or any file `parprof report` reads) written for another viewer.
+// The formats are the model's (src/model/export-*.ts); this file only reads and writes.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { analyze } from '../model/analysis';
+import { toChromeTrace } from '../model/export-chrome';
+import { toCpuProfiles } from '../model/export-cpuprofile';
+import { toFirefoxTrace } from '../model/export-firefox';
+import { toMarkdown } from '../model/export-markdown';
+import { toSpeedscope } from '../model/export-speedscope';
+import type { Report } from '../model/report';
+import type { ExportCommand, ExportFormatName } from './export-args';
+
+/** File name ending per format; cpuprofile is a folder. */
+export const EXPORT_SUFFIX: Record<ExportFormatName, string> = {
+  chrome: '.trace.json', firefox: '.firefox.json', speedscope: '.speedscope.json', cpuprofile: '-cpuprofiles', markdown: '.md',
+};
+
+/** The text of a one-file format. */
+export function exportText(report: Report, format: Exclude<ExportFormatName, 'cpuprofile'>): string {
+  switch (format) {
+    case 'chrome': return JSON.stringify(toChromeTrace(report, { profiles: true }));
+    case 'firefox': return JSON.stringify(toFirefoxTrace(report));
+    case 'speedscope': return JSON.stringify(toSpeedscope(report));
+    case 'markdown': return toMarkdown(report, analyze(report));
+  }
+}
+
+/** Where an export goes by default: next to the input, its report ending replaced. */
+export function defaultExportPath(input: string, format: ExportFormatName): string {
+  const base = basename(input).replace(/\.(parprof(\.gz)?|json|cpuprofile)$/, '').replace(/\.(trace|speedscope|firefox)$/, '') || 'report';
+  return join(dirname(input), base + EXPORT_SUFFIX[format]);
+}
+
+/** Writes the export; returns what it wrote (a file, a folder, or '-' for stdout). */
+export function writeExport(report: Report, c: ExportCommand, stdout: (text: string) => void): { wrote: string; files: number } {
+  if (c.format === 'cpuprofile') {
+    if (c.out === '-') throw new Error('--format cpuprofile writes a folder (one file per thread): give --out a folder, not -');
+    const dir = c.out ?? defaultExportPath(c.file, 'cpuprofile');
+    const files = toCpuProfiles(report);
+    if (files.length === 0) throw new Error('the report has no CPU profiles (recorded with --sample-interval 0?): nothing to export');
+    mkdirSync(dir, { recursive: true });
+    for (const f of files) writeFileSync(join(dir, f.name), JSON.stringify(f.profile));
+    return { wrote: dir, files: files.length };
+  }
+  const text = exportText(report, c.format);
+  const target = c.out ?? (c.format === 'markdown' ? '-' : defaultExportPath(c.file, c.format));
+  if (target === '-') stdout(text);
+  else writeFileSync(target, text);
+  return { wrote: target, files: 1 };
+}

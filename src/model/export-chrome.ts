@@ -1,0 +1,232 @@
+// Export to the Trace Event Format (chrome://tracing, Perfetto, Chrome DevTools, Firefox Profiler).
+// Pure: a report in, a JSON-ready object out. import-chrome.ts reads it back (and reads other
+// tools' traces). Times are µs from the report origin, the unit the format expects.
+import type { CpuProfile, Report } from './report';
+
+/** One Trace Event Format event; times in µs from the report origin. */
+export interface TraceEvent {
+  name: string;
+  /**
+   * 'X' complete, 'B'/'E' begin/end, 'b'/'e' async begin/end, 'i' instant, 'M' metadata,
+   * 'C' counter, 's'/'f' flow start/finish, 'P' sample data (Profile, ProfileChunk).
+   */
+  ph: 'X' | 'B' | 'E' | 'b' | 'e' | 'i' | 'M' | 'C' | 's' | 'f' | 'P';
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  cat?: string;
+  id?: string | number;
+  /** Scope of an instant event: 't' thread. */
+  s?: 't';
+  /** Flow finish binding: 'e' binds to the slice enclosing ts (not the next one). */
+  bp?: 'e';
+  args?: Record<string, unknown>;
+}
+
+export interface ChromeTrace {
+  traceEvents: TraceEvent[];
+  displayTimeUnit: 'ms';
+  /** The run's meta fields (strings and numbers), so that import-chrome restores them. */
+  otherData: Record<string, string | number>;
+}
+
+export interface ChromeTraceOptions {
+  /** Add each thread's CPU profile as Profile/ProfileChunk events (default false). */
+  profiles?: boolean;
+  /** Add flow arrows: submit → run and steals (default true). */
+  flows?: boolean;
+  /** Add the busy-threads counter (default true). */
+  counters?: boolean;
+}
+
+/** The one process of a report: thread ids are the report's thread ids. */
+export const TRACE_PID = 1;
+/** Category of task spans; import-chrome restores span columns from their args. */
+export const TASK_CATEGORY = 'task';
+export const REGION_CATEGORY = 'region';
+export const PROFILE_CATEGORY = 'disabled-by-default-v8.cpu_profiler';
+/** Name of the counter that counts threads inside a task span. */
+export const BUSY_COUNTER = 'busy threads';
+
+/** Span args as import-chrome reads them back. */
+export interface TaskArgs {
+  region: number; index: number; first: number; items: number; queueWaitUs: number; stolenFrom: number; parent: number; failed: number;
+}
+
+/**
+ * The report as a Trace Event Format object: a named lane per thread (M events); each span a
+ * complete 'X' event named after its region where the spans of its thread nest, or an async
+ * 'b'/'e' pair where it overlaps another without nesting (an X event there would break the
+ * stack Perfetto and DevTools build per thread); regions as async spans on the main lane;
+ * markers as instant events; a 'C' counter of busy threads; flows ('s'/'f') from the submit of
+ * each queued task and from the victim of each steal to the span that ran it. With `profiles`,
+ * each CPU profile as Profile/ProfileChunk events (the shape Chrome writes) with node ids made
+ * unique across threads: Firefox Profiler's importer keys nodes by id over the whole trace.
+ */
+export function toChromeTrace(report: Report, options?: ChromeTraceOptions): ChromeTrace {
+  const ev: TraceEvent[] = [];
+  ev.push({ name: 'process_name', ph: 'M', pid: TRACE_PID, tid: 0, ts: 0, args: { name: `parprof ${report.meta.script}` } });
+  report.threads.forEach((t, k) => {
+    ev.push({ name: 'thread_name', ph: 'M', pid: TRACE_PID, tid: t.id, ts: 0, args: { name: t.name } });
+    ev.push({ name: 'thread_sort_index', ph: 'M', pid: TRACE_PID, tid: t.id, ts: 0, args: { sort_index: k } });
+  });
+  const regionName = new Map(report.regions.map((r) => [r.id, r.name]));
+  for (const r of report.regions) {
+    const id = `region-${r.id}`;
+    const args = { kind: r.kind, fn: r.fn, pool: r.pool, schedule: r.schedule, threads: r.threads, items: r.items, chunkSize: r.chunkSize, outcome: r.outcome };
+    ev.push({ name: r.name, ph: 'b', cat: REGION_CATEGORY, id, pid: TRACE_PID, tid: 0, ts: r.start, args });
+    ev.push({ name: r.name, ph: 'e', cat: REGION_CATEGORY, id, pid: TRACE_PID, tid: 0, ts: r.end ?? Math.max(r.start, report.meta.durationUs) });
+  }
+  const s = report.spans;
+  const nested = nestingSpans(report);
+  for (let i = 0; i < s.count; i++) {
+    const name = regionName.get(s.region[i]) ?? `region ${s.region[i]}`;
+    const args: TaskArgs = { region: s.region[i], index: s.index[i], first: s.first[i], items: s.items[i], queueWaitUs: Math.max(0, s.start[i] - s.enqueue[i]),
+      stolenFrom: s.stolenFrom[i], parent: s.parent[i], failed: s.failed[i] };
+    if (nested[i]) {
+      ev.push({ name, cat: TASK_CATEGORY, ph: 'X', pid: TRACE_PID, tid: s.thread[i], ts: s.start[i], dur: s.end[i] - s.start[i], args: args as unknown as Record<string, unknown> });
+    } else {
+      const id = `span-${i}`;
+      ev.push({ name, cat: TASK_CATEGORY, ph: 'b', id, pid: TRACE_PID, tid: s.thread[i], ts: s.start[i], args: args as unknown as Record<string, unknown> });
+      ev.push({ name, cat: TASK_CATEGORY, ph: 'e', id, pid: TRACE_PID, tid: s.thread[i], ts: s.end[i] });
+    }
+  }
+  for (const m of report.markers) {
+    ev.push({ name: m.kind, cat: 'marker', ph: 'i', s: 't', pid: TRACE_PID, tid: m.thread, ts: m.t, args: { message: m.message, ...(m.stack ? { stack: m.stack } : {}) } });
+  }
+  if (options?.counters ?? true) ev.push(...busyCounter(report));
+  if (options?.flows ?? true) ev.push(...flows(report));
+  if (options?.profiles) ev.push(...profileEvents(report));
+  return { traceEvents: ev, displayTimeUnit: 'ms', otherData: metaData(report) };
+}
+
+/** The run's meta as flat strings and numbers (otherData), read back by import-chrome. */
+function metaData(report: Report): Record<string, string | number> {
+  const m = report.meta;
+  return {
+    script: m.script, args: JSON.stringify(m.args), cwd: m.cwd, nodeVersion: m.nodeVersion, nodePath: m.nodePath, cores: m.cores, platform: m.platform,
+    startedAt: m.startedAt, originUs: m.originUs, durationUs: m.durationUs, poolThreads: m.pool.threads, poolSchedule: m.pool.schedule,
+    sampleIntervalUs: m.sampleIntervalUs, recorder: m.recorder,
+  };
+}
+
+/**
+ * For each span, whether it nests with the other spans of its thread (every pair is disjoint or
+ * one contains the other), so it can be an X event. Per thread, in start order (longer first on
+ * ties) with a stack of open spans: O(n log n).
+ */
+export function nestingSpans(report: Report): boolean[] {
+  const s = report.spans;
+  const ok = new Array<boolean>(s.count).fill(true);
+  const order = Array.from({ length: s.count }, (_, i) => i)
+    .sort((a, b) => s.thread[a] - s.thread[b] || s.start[a] - s.start[b] || s.end[b] - s.end[a] || a - b);
+  let stack: number[] = [];
+  let thread = NaN;
+  for (const i of order) {
+    if (s.thread[i] !== thread) { thread = s.thread[i]; stack = []; }
+    while (stack.length && s.end[stack[stack.length - 1]] <= s.start[i]) stack.pop();
+    const top = stack[stack.length - 1];
+    if (top !== undefined && s.end[i] > s.end[top]) {
+      // Overlaps the open span without being inside it: neither is a clean stack frame.
+      ok[i] = false;
+      ok[top] = false;
+      continue;
+    }
+    stack.push(i);
+  }
+  return ok;
+}
+
+/** Threads inside at least one task span, as a step counter on the main lane. */
+function busyCounter(report: Report): TraceEvent[] {
+  const s = report.spans;
+  if (s.count === 0) return [];
+  // Per-thread depth, so that a thread with nested spans counts once.
+  const edges: { t: number; thread: number; d: number }[] = [];
+  for (let i = 0; i < s.count; i++) {
+    edges.push({ t: s.start[i], thread: s.thread[i], d: 1 }, { t: s.end[i], thread: s.thread[i], d: -1 });
+  }
+  edges.sort((a, b) => a.t - b.t || a.d - b.d);
+  const depth = new Map<number, number>();
+  const out: TraceEvent[] = [];
+  let busy = 0;
+  for (let k = 0; k < edges.length; k++) {
+    const e = edges[k];
+    const before = depth.get(e.thread) ?? 0;
+    depth.set(e.thread, before + e.d);
+    if (before === 0 && e.d > 0) busy++;
+    else if (before === 1 && e.d < 0) busy--;
+    if (k + 1 < edges.length && edges[k + 1].t === e.t) continue;
+    if (out.length && out[out.length - 1].args!.busy === busy) continue;
+    out.push({ name: BUSY_COUNTER, ph: 'C', pid: TRACE_PID, tid: 0, ts: e.t, args: { busy } });
+  }
+  return out;
+}
+
+/**
+ * Flow arrows: a queued task (one with a parent, or of an external pool) from the moment it was
+ * submitted to its start (on the parent's thread for fork-join, else on the main lane where the
+ * region is), and a steal from the victim's lane to the thief's span.
+ */
+function flows(report: Report): TraceEvent[] {
+  const s = report.spans;
+  const out: TraceEvent[] = [];
+  const external = new Set(report.regions.filter((r) => r.kind === 'external').map((r) => r.id));
+  // Thread that ran each (region, task index): where a fork-join child was spawned.
+  const parentThread = new Map<string, number>();
+  for (let i = 0; i < s.count; i++) parentThread.set(`${s.region[i]}:${s.index[i]}`, s.thread[i]);
+  let id = 0;
+  for (let i = 0; i < s.count; i++) {
+    const queued = s.parent[i] >= 0 || external.has(s.region[i]);
+    if (queued) {
+      const from = s.parent[i] >= 0 ? parentThread.get(`${s.region[i]}:${s.parent[i]}`) ?? 0 : 0;
+      id++;
+      out.push({ name: 'submit', cat: 'flow', ph: 's', id, pid: TRACE_PID, tid: from, ts: Math.min(s.enqueue[i], s.start[i]) });
+      out.push({ name: 'submit', cat: 'flow', ph: 'f', bp: 'e', id, pid: TRACE_PID, tid: s.thread[i], ts: s.start[i] });
+    }
+    if (s.stolenFrom[i] >= 0) {
+      id++;
+      out.push({ name: 'steal', cat: 'flow', ph: 's', id, pid: TRACE_PID, tid: s.stolenFrom[i], ts: s.start[i] });
+      out.push({ name: 'steal', cat: 'flow', ph: 'f', bp: 'e', id, pid: TRACE_PID, tid: s.thread[i], ts: s.start[i] });
+    }
+  }
+  return out;
+}
+
+/**
+ * Each profile as a Profile event and one ProfileChunk. Node ids are shifted where they would
+ * repeat an id of an earlier thread (V8 numbers every thread's nodes from 1); ids already
+ * unique (an imported trace) are kept, so export → import → export is stable.
+ */
+function profileEvents(report: Report): TraceEvent[] {
+  const out: TraceEvent[] = [];
+  let maxId = 0;
+  report.profiles.forEach((tp, k) => {
+    const p = tp.profile;
+    let minId = Infinity, top = 0;
+    for (const n of p.nodes) { if (n.id < minId) minId = n.id; if (n.id > top) top = n.id; }
+    const shift = p.nodes.length && minId <= maxId ? maxId - minId + 1 : 0;
+    if (p.nodes.length) maxId = top + shift;
+    const id = `0x${(k + 1).toString(16)}`;
+    out.push({ name: 'Profile', ph: 'P', cat: PROFILE_CATEGORY, id, pid: TRACE_PID, tid: tp.thread, ts: p.startTime, args: { data: { startTime: p.startTime } } });
+    out.push({
+      name: 'ProfileChunk', ph: 'P', cat: PROFILE_CATEGORY, id, pid: TRACE_PID, tid: tp.thread, ts: p.startTime,
+      args: { data: { cpuProfile: chunkProfile(p, shift), timeDeltas: p.timeDeltas, endTime: p.endTime, ...(tp.partial ? { partial: true } : {}) } },
+    });
+  });
+  return out;
+}
+
+function chunkProfile(p: CpuProfile, shift: number): { nodes: unknown[]; samples: number[] } {
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const nodes = p.nodes.map((n) => {
+    const up = parent.get(n.id);
+    return {
+      id: n.id + shift, callFrame: n.callFrame, ...(up !== undefined ? { parent: up + shift } : {}),
+      ...(n.positionTicks?.length ? { positionTicks: n.positionTicks } : {}),
+    };
+  });
+  return { nodes, samples: shift ? p.samples.map((x) => x + shift) : p.samples };
+}

@@ -1,0 +1,53 @@
+// What the importers share: an empty report to fill, the sampling interval of a profile, and
+// profiles put in time order. Pure.
+import type { CpuProfile, Report } from './report';
+import { REPORT_FORMAT, REPORT_VERSION, SCHEDULES, emptySpans } from './report';
+import { validateCpuProfile } from './load';
+
+/** Median of the positive deltas after the first (the sampling interval), rounded; 0 with none. */
+export function medianDelta(deltas: ArrayLike<number>): number {
+  const d: number[] = [];
+  for (let i = 1; i < deltas.length; i++) if (deltas[i] > 0) d.push(deltas[i]);
+  d.sort((a, b) => a - b);
+  return d.length ? Math.round(d[d.length >> 1]) : 0;
+}
+
+/**
+ * A validated profile whose samples are in time order: V8 can write a few negative deltas
+ * (samples taken out of order), which a report may not have; such samples are sorted by time
+ * (stable, so equal times keep their order). `path` names the input in errors.
+ */
+export function profileInOrder(x: unknown, path: string): CpuProfile {
+  const p = validateCpuProfile(x, path, { negativeDeltas: true });
+  let sorted = true;
+  for (let i = 0; i < p.timeDeltas.length; i++) if (p.timeDeltas[i] < 0) { sorted = false; break; }
+  if (sorted) return p;
+  const times: number[] = [];
+  let t = p.startTime;
+  for (const d of p.timeDeltas) times.push(t += d);
+  const order = times.map((_, i) => i).sort((a, b) => times[a] - times[b] || a - b);
+  const samples = order.map((i) => p.samples[i]);
+  let last = p.startTime;
+  const timeDeltas = order.map((i) => { const d = Math.max(0, times[i] - last); last = Math.max(last, times[i]); return d; });
+  return { ...p, samples, timeDeltas, endTime: Math.max(p.endTime, last) };
+}
+
+/** A report with no threads or spans yet; `meta` restored from our own export's otherData. */
+export function emptyReport(name: string, other: Record<string, unknown> | undefined, originUs: number, durationUs: number): Report {
+  const o = other ?? {};
+  const s = (k: string, d: string) => (typeof o[k] === 'string' ? o[k] as string : d);
+  const n = (k: string, d: number) => (typeof o[k] === 'number' ? o[k] as number : d);
+  let args: string[] = [];
+  try { const a = JSON.parse(s('args', '[]')); if (Array.isArray(a) && a.every((x) => typeof x === 'string')) args = a; } catch { /* not ours: no args */ }
+  const schedule = (SCHEDULES as readonly string[]).includes(s('poolSchedule', '')) ? s('poolSchedule', '') as Report['meta']['pool']['schedule'] : 'static';
+  return {
+    format: REPORT_FORMAT, version: REPORT_VERSION,
+    meta: {
+      script: s('script', name), args, cwd: s('cwd', ''), nodeVersion: s('nodeVersion', ''), nodePath: s('nodePath', ''), cores: Math.max(1, n('cores', 1)),
+      platform: s('platform', ''), startedAt: n('startedAt', 0), originUs: n('originUs', originUs), durationUs: Math.max(0, n('durationUs', durationUs)),
+      pool: { threads: n('poolThreads', 0), schedule }, sampleIntervalUs: n('sampleIntervalUs', 0), recorder: s('recorder', 'import:chrome'),
+    },
+    threads: [], regions: [], spans: emptySpans(), profiles: [], elu: [], markers: [],
+    dropped: { spans: 0, samples: 0, profiles: 0 }, exit: { code: null, signal: null, error: null },
+  };
+}

@@ -1,0 +1,252 @@
+// The exporters and importers on hand-built reports whose right answer is known: Perfetto's
+// rules for Chrome traces, round trips, a hand-written tracing-chrome trace, malformed input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { toChromeTrace, nestingSpans, type TraceEvent } from '../../src/model/export-chrome';
+import { toSpeedscope } from '../../src/model/export-speedscope';
+import { toCpuProfiles } from '../../src/model/export-cpuprofile';
+import { toMarkdown } from '../../src/model/export-markdown';
+import { toFirefoxTrace } from '../../src/model/export-firefox';
+import { importChromeTrace } from '../../src/model/import-chrome';
+import { importSpeedscope } from '../../src/model/import-speedscope';
+import { importCpuProfiles } from '../../src/model/import-cpuprofile';
+import { importReport, parseAnyReport } from '../../src/model/import';
+import { ReportError, validateReport } from '../../src/model/load';
+import { analyze } from '../../src/model/analysis';
+import { formatMs } from '../../src/model/summary';
+import { syntheticReport } from '../../src/model/synthetic';
+import type { CpuProfile, Report } from '../../src/model/report';
+import { buildReport } from './model-build';
+
+/** A profile whose samples sit in `fn` (node 3, under main at node 2), `n` samples 1000 µs apart from `start`. */
+function spinProfile(fn: string, start: number, n: number): CpuProfile {
+  const frame = (functionName: string, line: number) => ({ functionName, scriptId: '7', url: 'file:///app/spin.js', lineNumber: line, columnNumber: 2 });
+  return {
+    nodes: [
+      { id: 1, callFrame: { ...frame('(root)', -1), url: '', scriptId: '0' }, children: [2] },
+      { id: 2, callFrame: frame('main', 0), children: [3] },
+      { id: 3, callFrame: frame(fn, 10) },
+    ],
+    startTime: start, endTime: start + n * 1000 + 500, samples: new Array(n).fill(3), timeDeltas: new Array(n).fill(1000),
+  };
+}
+
+/** Two workers with overlapping and nested spans, a steal and a fork-join child, and one profile each. */
+function plantedReport(): Report {
+  const r = buildReport({
+    workers: 2,
+    regions: [{ start: 0, end: 9000, name: 'map spin' }, { start: 0, end: 9000, name: 'join tree', kind: 'join' }],
+    spans: [
+      { thread: 1, start: 0, end: 4000 },
+      { thread: 1, start: 1000, end: 2000 }, // nested in the first
+      { thread: 2, start: 100, end: 3000 },
+      { thread: 2, start: 2000, end: 5000, stolenFrom: 1 }, // overlaps the one before without nesting
+      { thread: 1, start: 5000, end: 5800, region: 1 },
+      { thread: 2, start: 6000, end: 8000, region: 1, enqueue: 5500 },
+    ],
+    profiles: [{ thread: 1, profile: spinProfile('spinAlpha', 0, 8) }, { thread: 2, profile: spinProfile('spinBeta', 50, 6) }],
+  });
+  r.spans.parent[5] = 0; // the join child, spawned at 5500 µs by task 0 of region 1 on worker 1
+  r.markers.push({ t: 8500, thread: 2, kind: 'worker-error', message: 'boom', stack: 'Error: boom\n  at x' });
+  return validateReport(r);
+}
+
+/** Perfetto's documented rules for the JSON trace: X events of one thread nest, B/E balance per thread, X ts monotonic per thread in file order. */
+function perfettoProblems(events: TraceEvent[]): string[] {
+  const problems: string[] = [];
+  const byThread = new Map<string, TraceEvent[]>();
+  for (const e of events) {
+    const key = `${e.pid}:${e.tid}`;
+    if (!byThread.has(key)) byThread.set(key, []);
+    byThread.get(key)!.push(e);
+  }
+  for (const [key, evs] of byThread) {
+    const xs = evs.filter((e) => e.ph === 'X');
+    for (let i = 1; i < xs.length; i++) if (xs[i].ts < xs[i - 1].ts) problems.push(`${key}: X at ${xs[i].ts} after ${xs[i - 1].ts}`);
+    const sorted = [...xs].sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+    const open: TraceEvent[] = [];
+    for (const x of sorted) {
+      while (open.length && open[open.length - 1].ts + open[open.length - 1].dur! <= x.ts) open.pop();
+      const top = open[open.length - 1];
+      if (top && x.ts + x.dur! > top.ts + top.dur!) problems.push(`${key}: X ${x.ts}+${x.dur} overlaps ${top.ts}+${top.dur} without nesting`);
+      open.push(x);
+    }
+    let depth = 0;
+    for (const e of evs) {
+      if (e.ph === 'B') depth++;
+      if (e.ph === 'E' && --depth < 0) problems.push(`${key}: E without B`);
+    }
+    if (depth !== 0) problems.push(`${key}: ${depth} B without E`);
+  }
+  const async = new Map<string, number>();
+  for (const e of events) if (e.ph === 'b' || e.ph === 'e') async.set(`${e.cat}:${e.id}`, (async.get(`${e.cat}:${e.id}`) ?? 0) + (e.ph === 'b' ? 1 : -1));
+  for (const [id, n] of async) if (n !== 0) problems.push(`async ${id} unbalanced by ${n}`);
+  return problems;
+}
+
+test('Chrome trace keeps Perfetto\'s rules: nesting spans as X, the overlapping pair as async b/e', () => {
+  const r = plantedReport();
+  assert.deepEqual(nestingSpans(r), [true, true, false, false, true, true]);
+  const trace = toChromeTrace(r, { profiles: true });
+  const ev = trace.traceEvents;
+  assert.deepEqual(perfettoProblems(ev), []);
+  assert.deepEqual(ev.filter((e) => e.ph === 'X').map((e) => [e.tid, e.ts, e.dur]), [[1, 0, 4000], [1, 1000, 1000], [1, 5000, 800], [2, 6000, 2000]]);
+  assert.deepEqual(ev.filter((e) => e.cat === 'task' && (e.ph === 'b' || e.ph === 'e')).map((e) => [e.ph, e.tid, e.ts]),
+    [['b', 2, 100], ['e', 2, 3000], ['b', 2, 2000], ['e', 2, 5000]]);
+  // A plain X export of the same spans breaks the nesting rule: the check above can fail.
+  const naive = ev.map((e) => (e.cat === 'task' && e.ph === 'b' ? { ...e, ph: 'X' as const, dur: 2900 } : e)).filter((e) => !(e.cat === 'task' && e.ph === 'e'));
+  assert.ok(perfettoProblems(naive).some((p) => /overlaps/.test(p)));
+  // Threads named; the busy counter counts threads in a span (worker 1's nested span counts once).
+  assert.deepEqual(ev.filter((e) => e.name === 'thread_name').map((e) => e.args!.name), ['main', 'worker 1', 'worker 2']);
+  assert.deepEqual(ev.filter((e) => e.ph === 'C').map((e) => [e.ts, e.args!.busy]), [[0, 1], [100, 2], [4000, 1], [5800, 0], [6000, 1], [8000, 0]]);
+  // Flows: the steal from worker 1 to worker 2's span; the join child's submit from its parent's thread.
+  const flows = ev.filter((e) => e.ph === 's' || e.ph === 'f').map((e) => [e.name, e.ph, e.tid, e.ts]);
+  assert.deepEqual(flows, [['steal', 's', 1, 2000], ['steal', 'f', 2, 2000], ['submit', 's', 1, 5500], ['submit', 'f', 2, 6000]]);
+  // Samples: node ids unique across the two threads, each thread's samples on its own function.
+  const chunks = ev.filter((e) => e.name === 'ProfileChunk').map((e) => (e.args as any).data);
+  const ids = chunks.map((d) => d.cpuProfile.nodes.map((n: any) => n.id));
+  assert.deepEqual(ids, [[1, 2, 3], [4, 5, 6]]);
+  const fnOf = (d: any) => new Map(d.cpuProfile.nodes.map((n: any) => [n.id, n.callFrame.functionName]));
+  assert.deepEqual(chunks.map((d) => [...new Set(d.cpuProfile.samples.map((s: number) => fnOf(d).get(s)))]), [['spinAlpha'], ['spinBeta']]);
+  // The Firefox flavour is the same trace without flows and counters.
+  const ff = toFirefoxTrace(r).traceEvents;
+  assert.ok(!ff.some((e) => e.ph === 's' || e.ph === 'C'));
+  assert.equal(ff.filter((e) => e.name === 'ProfileChunk').length, 2);
+});
+
+test('round trips: chrome, speedscope and cpuprofile exports read back and export identically', () => {
+  for (const r of [plantedReport(), syntheticReport({ threads: 3, spans: 400, profiles: 3, samplesPerProfile: 300 })]) {
+    const chrome1 = JSON.stringify(toChromeTrace(r, { profiles: true }));
+    const back = importReport(JSON.parse(chrome1), 'x.trace.json');
+    assert.equal(JSON.stringify(toChromeTrace(back, { profiles: true })), chrome1, 'chrome');
+    assert.equal(back.spans.count, r.spans.count);
+    assert.deepEqual(back.threads.map((t) => [t.id, t.name]), r.threads.map((t) => [t.id, t.name]));
+    assert.deepEqual(back.regions.map((g) => [g.id, g.name, g.kind, g.schedule]), r.regions.map((g) => [g.id, g.name, g.kind, g.schedule]));
+    assert.deepEqual(back.meta, r.meta);
+    assert.deepEqual(back.markers, r.markers);
+    for (const col of ['thread', 'region', 'index', 'first', 'items', 'start', 'end', 'stolenFrom', 'parent', 'failed'] as const) {
+      const order = (rep: Report) => Array.from({ length: rep.spans.count }, (_, i) => i).sort((a, b) => rep.spans.region[a] - rep.spans.region[b] || rep.spans.index[a] - rep.spans.index[b]);
+      assert.deepEqual(order(back).map((i) => back.spans[col][i]), order(r).map((i) => r.spans[col][i]), col);
+    }
+    assert.deepEqual(back.profiles.map((p) => p.profile.samples.length), r.profiles.map((p) => p.profile.samples.length));
+
+    const ss1 = JSON.stringify(toSpeedscope(r));
+    const ssBack = importReport(JSON.parse(ss1), 'x.speedscope.json');
+    assert.equal(JSON.stringify(toSpeedscope(ssBack)), ss1, 'speedscope');
+    assert.deepEqual(ssBack.profiles.map((p) => [p.thread, p.profile.startTime, p.profile.endTime, p.profile.samples.length]),
+      r.profiles.map((p) => [p.thread, p.profile.startTime, p.profile.endTime, p.profile.samples.length]));
+
+    const files1 = toCpuProfiles(r);
+    const cpBack = validateReport(importCpuProfiles(JSON.parse(JSON.stringify(files1)).map((f: any) => ({ name: f.name, json: f.profile })), 'dir'));
+    const files2 = toCpuProfiles(cpBack);
+    assert.deepEqual(files2.map((f) => f.name), files1.map((f) => f.name));
+    files1.forEach((f, k) => {
+      const g = files2[k].profile;
+      assert.deepEqual({ ...g, startTime: 0, endTime: 0 }, { ...f.profile, startTime: 0, endTime: 0 }, f.name);
+      // Absolute times come back through a rebase to the earliest start: equal to well under a nanosecond.
+      assert.ok(Math.abs(g.startTime - f.profile.startTime) < 1e-3 && Math.abs(g.endTime - f.profile.endTime) < 1e-3, f.name);
+    });
+    assert.deepEqual(cpBack.threads.map((t) => [t.id, t.name]), r.profiles.map((p) => [p.thread, r.threads.find((t) => t.id === p.thread)!.name]));
+  }
+});
+
+test('a tracing-chrome trace of a Rayon program: X events, B/E pairs per tid, thread names, an unterminated array', () => {
+  // As tracing-chrome writes it: a bare array, M thread_name events, complete X events and B/E
+  // pairs per tid, µs since its start; the program stopped before the closing bracket.
+  const text = `[
+{"ph":"M","pid":1,"tid":0,"name":"thread_name","args":{"name":"main"}},
+{"ph":"M","pid":1,"tid":1,"name":"thread_name","args":{"name":"rayon-worker-0"}},
+{"ph":"M","pid":1,"tid":2,"name":"thread_name","args":{"name":"rayon-worker-1"}},
+{"ph":"B","pid":1,"tid":0,"ts":10.0,"name":"par_sum","cat":"app","args":{}},
+{"ph":"X","pid":1,"tid":1,"ts":20.0,"dur":300.0,"name":"chunk","cat":"app"},
+{"ph":"X","pid":1,"tid":1,"ts":50.0,"dur":100.0,"name":"leaf","cat":"app"},
+{"ph":"B","pid":1,"tid":2,"ts":25.0,"name":"chunk","cat":"app"},
+{"ph":"B","pid":1,"tid":2,"ts":30.0,"name":"leaf","cat":"app"},
+{"ph":"E","pid":1,"tid":2,"ts":130.0},
+{"ph":"E","pid":1,"tid":2,"ts":225.0},
+{"ph":"X","pid":1,"tid":2,"ts":230.0,"dur":90.0,"name":"chunk","cat":"app"},
+{"ph":"E","pid":1,"tid":0,"ts":330.0},
+`;
+  const r = parseAnyReport(text, { name: 'trace-1700000000.json' });
+  assert.deepEqual(r.threads.map((t) => [t.id, t.name, t.kind]), [[0, 'main', 'main'], [1, 'rayon-worker-0', 'worker'], [2, 'rayon-worker-1', 'worker']]);
+  assert.equal(r.meta.script, 'trace-1700000000.json');
+  assert.equal(r.meta.recorder, 'import:chrome');
+  assert.equal(r.meta.durationUs, 320, 'first event at 10 µs, last at 330 µs');
+  const names = new Map(r.regions.map((g) => [g.id, g.name]));
+  const spans = Array.from({ length: r.spans.count }, (_, i) => [r.spans.thread[i], names.get(r.spans.region[i]), r.spans.start[i], r.spans.end[i]]);
+  assert.deepEqual(spans, [
+    [0, 'par_sum', 0, 320], [1, 'chunk', 10, 310], [2, 'chunk', 15, 215], [2, 'leaf', 20, 120], [1, 'leaf', 40, 140], [2, 'chunk', 220, 310],
+  ]);
+  const chunk = r.regions.find((g) => g.name === 'chunk')!;
+  assert.deepEqual([chunk.kind, chunk.schedule, chunk.threads, chunk.start, chunk.end], ['external', 'external', 2, 10, 310]);
+  // The metrics run on it: chunk ran on two threads for 300 + 290 µs of its 300 µs window.
+  const m = analyze(r).regions.find((g) => g.name === 'chunk')!;
+  assert.equal(m.tasks, 3);
+  assert.equal(Math.round(m.utilization * 1000) / 1000, Math.round(((300 + 200 + 90) / (2 * 300)) * 1000) / 1000);
+});
+
+test('a browser trace: Profile/ProfileChunk samples of two threads whose node ids both start at 1', () => {
+  const chunk = (tid: number, id: string, fn: string, deltas: number[]) => [
+    { ph: 'P', name: 'Profile', pid: 9, tid, ts: 5000, id, cat: 'disabled-by-default-v8.cpu_profiler', args: { data: { startTime: 5000 } } },
+    { ph: 'P', name: 'ProfileChunk', pid: 9, tid, ts: 5100, id, cat: 'disabled-by-default-v8.cpu_profiler', args: { data: {
+      cpuProfile: { nodes: [{ id: 1, callFrame: { functionName: '(root)', scriptId: 0, url: '' } }, { id: 2, parent: 1, callFrame: { functionName: fn, scriptId: 4, url: 'https://x/app.js', lineNumber: 3, columnNumber: 1 } }],
+        samples: deltas.map(() => 2) }, timeDeltas: deltas } } },
+  ];
+  const trace = { traceEvents: [
+    { ph: 'M', name: 'thread_name', pid: 9, tid: 77, args: { name: 'CrRendererMain' } },
+    { ph: 'M', name: 'thread_name', pid: 9, tid: 78, args: { name: 'DedicatedWorker thread' } },
+    ...chunk(77, '0x1', 'render', [100, 200, 200]), ...chunk(78, '0x2', 'crunch', [50, 100, 100, 100]),
+    { ph: 'X', name: 'RunTask', pid: 9, tid: 77, ts: 5000, dur: 600, cat: 'toplevel' },
+  ] };
+  const r = importReport(trace, 'browser.json');
+  assert.deepEqual(r.threads.map((t) => [t.id, t.name, t.kind]), [[77, 'CrRendererMain', 'main'], [78, 'DedicatedWorker thread', 'worker']]);
+  const fnOf = (p: CpuProfile) => [...new Set(p.samples.map((s) => p.nodes.find((n) => n.id === s)!.callFrame.functionName))];
+  assert.deepEqual(r.profiles.map((p) => [p.thread, p.profile.samples.length, fnOf(p.profile), p.profile.startTime]), [[77, 3, ['render'], 0], [78, 4, ['crunch'], 0]]);
+  assert.equal(r.meta.sampleIntervalUs, 200);
+  // Exported again, the second thread's ids are moved past the first's.
+  const again = toChromeTrace(r, { profiles: true }).traceEvents.filter((e) => e.name === 'ProfileChunk').map((e) => (e.args as any).data.cpuProfile.samples[0]);
+  assert.deepEqual(again, [2, 4]);
+});
+
+test('not my format is told apart from malformed, which names the reason', () => {
+  const notMine = [{ hello: 1 }, [1, 2], { nodes: 1 }, 'text', null];
+  for (const x of notMine) {
+    assert.equal(importChromeTrace(x), undefined, JSON.stringify(x));
+    assert.equal(importSpeedscope(x), undefined, JSON.stringify(x));
+  }
+  assert.throws(() => importReport({ hello: 1 }), (e: unknown) => e instanceof ReportError && /^not a Parallel Profiler report \(format 'parprof'\), a Chrome trace/.test(e.message));
+  const malformed: [unknown, RegExp][] = [
+    [{ traceEvents: [{ ph: 'X', pid: 1, tid: 1, name: 'a' }] }, /^traceEvents\[0\]: ts: expected a number, found nothing$/],
+    [{ traceEvents: [{ ph: 'E', pid: 1, tid: 3, ts: 5 }] }, /^traceEvents\[0\]: E event on thread 1:3 \(pid:tid\) at 5 µs with no open B event$/],
+    [{ traceEvents: [{ ph: 'X', pid: 1, tid: 1, ts: 1, dur: -4, name: 'a' }] }, /dur: expected a duration ≥ 0, found -4/],
+    [{ traceEvents: [] }, /^the trace has no spans, instants or CPU profiles to show$/],
+    [{ $schema: 'https://www.speedscope.app/file-format-schema.json', shared: { frames: [{ name: 'f' }] }, profiles: [{ type: 'sampled', name: 'p', unit: 'bytes', startValue: 0, endValue: 1, samples: [], weights: [] }] },
+      /^speedscope profiles\[0\]\.unit: expected a time unit/],
+    [{ $schema: 'https://www.speedscope.app/file-format-schema.json', shared: { frames: [{ name: 'f' }] }, profiles: [{ type: 'sampled', name: 'p', unit: 'microseconds', startValue: 0, endValue: 1, samples: [[0, 3]], weights: [1] }] },
+      /^speedscope profiles\[0\]\.samples\[0\]: frame 3 is not in shared\.frames$/],
+  ];
+  for (const [x, message] of malformed) assert.throws(() => importReport(x), (e: unknown) => e instanceof ReportError && message.test(e.message), message.source);
+  assert.throws(() => importCpuProfiles([{ name: 'CPU.20260101.000000.5.1.001.cpuprofile', json: { nodes: [], startTime: 0, endTime: 1, samples: [2], timeDeltas: [1] } }], 'dir'),
+    /: CPU\.20260101\.000000\.5\.1\.001\.cpuprofile\.samples\[0\]: node 2 is not in nodes$/);
+});
+
+test('Markdown for a pull request: run header, metrics, a row per region, each thread\'s top functions', () => {
+  const r = plantedReport();
+  const md = toMarkdown(r, analyze(r));
+  const lines = md.split('\n');
+  assert.equal(lines[0], '### Parallel Profiler: `/work/app/main.js`');
+  assert.match(md, /^Node v20\.0\.0 · 2 worker threads on 2 cores · wall 10\.0 ms · exit 0 · 2023-11-14T22:13:20Z$/m);
+  const m = analyze(r);
+  assert.ok(lines.includes(`| utilization | ${Math.round(m.utilization * 100)} % |`));
+  assert.ok(lines.includes(`| steals | 1 |`));
+  assert.equal(lines.filter((l) => /^\| (map spin|join tree) \|/.test(l)).length, 2);
+  // Each worker's top function as the analysis weighs its samples (8 and 6 samples 1 ms apart).
+  for (const [thread, fn] of [[1, 'spinAlpha'], [2, 'spinBeta']] as const) {
+    const top = m.threads.find((t) => t.id === thread)!.topFunctions[0];
+    assert.equal(top.name, fn);
+    assert.ok(lines.includes(`| worker ${thread} | ${fn} | ${formatMs(top.selfMs)} | ${formatMs(top.totalMs)} | /app/spin.js:11 |`), md);
+  }
+  // A name cannot break the table.
+  r.regions[0].name = 'a | b\nc';
+  assert.ok(toMarkdown(r, analyze(r)).includes('| a \\| b c |'));
+});
