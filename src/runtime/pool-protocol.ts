@@ -68,10 +68,13 @@ export interface DoneMessage {
   steals: number;
 }
 
+/** TaskErrorMessage index and task when the failure belongs to no item or task (e.g. the task module did not load). */
+export const NO_INDEX = -1;
+
 export interface TaskErrorMessage {
   type: 'error';
   op: number;
-  /** Item index (as passed to the task) that threw, or the task's first item for join. */
+  /** Item index (as passed to the task) that threw, or the task's first item for join; NO_INDEX when none. */
   index: number;
   task: number;
   message: string;

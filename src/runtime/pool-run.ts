@@ -5,7 +5,7 @@
 // parts, with the number of chunks it ran and of ranges it stole.
 import { poolAtomicsWait } from './contract';
 import { NO_PARENT, NOT_STOLEN, type Recorder } from './contract';
-import type { OpMessage } from './pool-protocol';
+import { NO_INDEX, type OpMessage } from './pool-protocol';
 import type { TaskContext } from './pool-types';
 import { ABORT_ERROR, CTRL, NOT_ABORTED, staticChunk } from './schedule';
 import { NO_ITEM, StealState, type TaskEntry } from './schedule-steal';
@@ -285,7 +285,7 @@ export function runOperation(m: OpMessage, fn: TaskFn, threadId: number, rec: Re
     Atomics.compareExchange(run.ctrl, CTRL.ABORT, NOT_ABORTED, ABORT_ERROR);
     if (m.kind === 'join') { Atomics.add(run.ctrl, CTRL.EPOCH, 1); Atomics.notify(run.ctrl, CTRL.EPOCH); }
     if (e instanceof TaskFailure) onError(e.index, run.ctx.task, e.cause);
-    else onError(-1, run.ctx.task, e);
+    else onError(NO_INDEX, run.ctx.task, e);
   }
   return { parts: run.parts, tasks: run.tasks, steals: run.steals };
 }

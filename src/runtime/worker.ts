@@ -4,7 +4,7 @@
 import { parentPort, workerData, threadId } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { getRecorder } from './contract';
-import type { CombineMessage, FromWorker, OpMessage, ToWorker } from './pool-protocol';
+import { NO_INDEX, type CombineMessage, type FromWorker, type OpMessage, type ToWorker } from './pool-protocol';
 import { runOperation } from './pool-run';
 
 /** What the pool passes in workerData. */
@@ -75,7 +75,7 @@ function operation(m: OpMessage): void {
     fn = taskFunction(m.fn);
   } catch (e) {
     const err = e as Error;
-    post({ type: 'error', op: m.op, index: -1, task: -1, message: err.message, stack: err.stack });
+    post({ type: 'error', op: m.op, index: NO_INDEX, task: NO_INDEX, message: err.message, stack: err.stack });
     post({ type: 'done', op: m.op, parts: [], tasks: 0, steals: 0 });
     return;
   }
