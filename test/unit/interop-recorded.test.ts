@@ -1,0 +1,146 @@
+// Exports and imports of real runs: test/fixtures/interop-spinners.js recorded by the profiler
+// (two workers, each spinning in a function of its own) and the same script under plain
+// `node --cpu-prof`, through the model and through `parprof export` / `parprof report`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { toChromeTrace } from '../../src/model/export-chrome';
+import { importReport } from '../../src/model/import';
+import { serializeReport } from '../../src/model/load';
+import { packageRoot } from '../../src/runner/paths';
+import { readAnyReportFile } from '../../src/runner/read-import';
+import type { Report } from '../../src/model/report';
+import { record } from './record-helpers';
+import { plantedSpinners, topSampledFunction } from './interop-tools';
+
+const root = packageRoot();
+const fixtures = join(root, 'test', 'fixtures');
+const SPINNERS = ['spinAlpha', 'spinBeta'];
+
+function parprof(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), ...args], { cwd: fixtures, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let recorded: Promise<{ report: Report; file: string }> | undefined;
+/** One recording of the spinners for the whole file. */
+function spinners(): Promise<{ report: Report; file: string }> {
+  recorded ??= record(join(fixtures, 'interop-spinners.js')).then((r) => {
+    assert.equal(r.report.exit.code, 0, r.stderr);
+    return { report: r.report, file: r.file };
+  });
+  return recorded;
+}
+
+test('planted truth: each worker of the recorded run spins in its own function', async () => {
+  const { report } = await spinners();
+  const planted = plantedSpinners(report);
+  assert.equal(planted.size, 2, 'two workers');
+  assert.deepEqual([...planted.values()].map((f) => f.name).sort(), SPINNERS);
+  for (const f of planted.values()) assert.ok(f.samples > 0);
+});
+
+test('a recorded run through the Chrome trace and back: the same threads, spans and samples', async () => {
+  const { report } = await spinners();
+  const text = JSON.stringify(toChromeTrace(report, { profiles: true }));
+  const back = importReport(JSON.parse(text), 'run.trace.json');
+  assert.deepEqual(back.threads.map((t) => [t.id, t.name, t.kind]), report.threads.map((t) => [t.id, t.name, t.kind]));
+  assert.equal(back.spans.count, report.spans.count);
+  assert.deepEqual(Array.from(back.spans.start), Array.from(report.spans.start));
+  assert.deepEqual(Array.from(back.spans.thread), Array.from(report.spans.thread));
+  assert.deepEqual(back.regions.map((g) => [g.name, g.schedule, g.items]), report.regions.map((g) => [g.name, g.schedule, g.items]));
+  assert.deepEqual(back.profiles.map((p) => [p.thread, p.profile.samples.length]), report.profiles.map((p) => [p.thread, p.profile.samples.length]));
+  for (const [thread, f] of plantedSpinners(report)) assert.deepEqual(topSampledFunction(back, thread), f, `thread ${thread}`);
+  assert.equal(JSON.stringify(toChromeTrace(back, { profiles: true })), text, 'stable on a second export');
+});
+
+test('parprof export writes every format; parprof report and export read them back', async () => {
+  const { report, file } = await spinners();
+  const dir = mkdtempSync(join(tmpdir(), 'parprof-interop-'));
+  const out = (name: string) => join(dir, name);
+  for (const [format, name] of [['chrome', 'run.trace.json'], ['firefox', 'run.firefox.json'], ['speedscope', 'run.speedscope.json'], ['markdown', 'run.md']]) {
+    const r = parprof('export', file, '--format', format, '--out', out(name));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `wrote ${out(name)}\n`);
+  }
+  const cp = parprof('export', file, '--format', 'cpuprofile', '--out', out('profiles'));
+  assert.equal(cp.code, 0, cp.stderr);
+  assert.equal(cp.stdout, `wrote ${out('profiles')} (${report.profiles.length} .cpuprofile files)\n`);
+  assert.deepEqual(readdirSync(out('profiles')).sort(), report.profiles.map((p) => `thread-${p.thread}-${report.threads.find((t) => t.id === p.thread)!.name}.cpuprofile`).sort());
+  // Markdown to stdout by default, with the region's row.
+  const md = parprof('export', file, '--format', 'markdown');
+  assert.equal(md.code, 0, md.stderr);
+  assert.equal(md.stdout, readFileSync(out('run.md'), 'utf8'));
+  assert.match(md.stdout, /^\| map spin \| static \|/m);
+  // Each export is read back by the loader `parprof report` uses, with the planted functions in place.
+  for (const name of ['run.trace.json', 'run.firefox.json', 'run.speedscope.json', 'profiles']) {
+    const back = readAnyReportFile(out(name));
+    assert.deepEqual(back.profiles.map((p) => p.thread).sort(), report.profiles.map((p) => p.thread).sort(), name);
+    for (const [thread, f] of plantedSpinners(report)) assert.deepEqual(topSampledFunction(back, thread), f, `${name}: thread ${thread}`);
+  }
+  // `parprof report` prints the summary of a trace as of a report; `export` converts one format to another.
+  const summary = parprof('report', out('run.trace.json'));
+  assert.equal(summary.code, 0, summary.stderr);
+  assert.match(summary.stdout, /map spin/);
+  const again = parprof('export', out('run.trace.json'), '--format', 'chrome', '--out', out('again.trace.json'));
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(readFileSync(out('again.trace.json'), 'utf8'), readFileSync(out('run.trace.json'), 'utf8'), 'chrome → chrome is stable');
+  const ss = parprof('export', out('run.speedscope.json'), '--format', 'speedscope', '--out', out('again.speedscope.json'));
+  assert.equal(ss.code, 0, ss.stderr);
+  assert.equal(readFileSync(out('again.speedscope.json'), 'utf8'), readFileSync(out('run.speedscope.json'), 'utf8'), 'speedscope → speedscope is stable');
+});
+
+test('parprof export: one clear line for bad input', async () => {
+  const { file } = await spinners();
+  const dir = mkdtempSync(join(tmpdir(), 'parprof-interop-'));
+  writeFileSync(join(dir, 'junk.json'), '{"hello": 1}');
+  writeFileSync(join(dir, 'broken.trace.json'), '{"traceEvents": [{"ph": "E", "pid": 1, "tid": 4, "ts": 9}]}');
+  const cases: [string[], RegExp][] = [
+    [['export', file], /^parprof: export needs --format chrome\|firefox\|speedscope\|cpuprofile\|markdown\n$/],
+    [['export', file, '--format', 'svg'], /^parprof: --format must be one of chrome, firefox, speedscope, cpuprofile, markdown, got svg\n$/],
+    [['export', join(dir, 'junk.json'), '--format', 'chrome'], /^parprof: .*junk\.json: not a Parallel Profiler report \(format 'parprof'\), a Chrome trace/],
+    [['report', join(dir, 'broken.trace.json')], /^parprof: .*broken\.trace\.json: traceEvents\[0\]: E event on thread 1:4 \(pid:tid\) at 9 µs with no open B event\n$/],
+    [['report', dir], /^parprof: .* is a folder with no \.cpuprofile files/],
+    [['export', file, '--format', 'cpuprofile', '--out', '-'], /^parprof: --format cpuprofile writes a folder/],
+  ];
+  for (const [args, expected] of cases) {
+    const r = parprof(...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code}`);
+    assert.match(r.stderr, expected, args.join(' '));
+    assert.equal(r.stderr.trim().split('\n').length, 1, `${args.join(' ')}: one line`);
+  }
+});
+
+test('a folder of node --cpu-prof profiles (one per thread) is one report on one timeline', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parprof-cpuprof-'));
+  const run = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, 'interop-spinners.js'], { cwd: fixtures, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const files = readdirSync(dir).sort();
+  assert.equal(files.length, 3, `main + 2 workers: ${files.join(', ')}`);
+  for (const f of files) assert.match(f, /^CPU\.\d{8}\.\d{6}\.\d+\.\d+\.\d+\.cpuprofile$/);
+  const tids = files.map((f) => Number(f.split('.')[4])).sort((a, b) => a - b);
+  const report = readAnyReportFile(dir);
+  assert.deepEqual(report.threads.map((t) => [t.id, t.name, t.kind]), tids.map((id) => [id, id === 0 ? 'main' : `worker ${id}`, id === 0 ? 'main' : 'worker']));
+  // One clock: the origin is the earliest start (the main thread's), and the workers start later.
+  const raw = files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { startTime: number; endTime: number; samples: number[] });
+  assert.equal(report.meta.originUs, Math.min(...raw.map((p) => p.startTime)));
+  const main = report.profiles.find((p) => p.thread === 0)!;
+  assert.equal(main.profile.startTime, 0);
+  for (const p of report.profiles) {
+    const source = raw[files.findIndex((f) => Number(f.split('.')[4]) === p.thread)];
+    assert.equal(p.profile.startTime, source.startTime - report.meta.originUs);
+    assert.equal(p.profile.samples.length, source.samples.length);
+    if (p.thread !== 0) assert.ok(p.profile.startTime > 0, `worker ${p.thread} starts after the main thread`);
+  }
+  // The planted functions, one per worker.
+  const workers = report.threads.filter((t) => t.kind === 'worker').map((t) => topSampledFunction(report, t.id).name);
+  assert.deepEqual(workers.sort(), SPINNERS);
+  // And through the CLI, as `parprof report <folder>`.
+  const r = parprof('report', dir);
+  assert.equal(r.code, 0, r.stderr);
+  for (const name of SPINNERS) assert.match(r.stdout, new RegExp(name));
+  assert.equal(serializeReport(readAnyReportFile(dir)), serializeReport(report), 'deterministic');
+});
