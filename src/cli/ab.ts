@@ -6,7 +6,7 @@ import type { SweepReport } from '../model/sweep-report';
 import { formatChange, formatMs, formatPercent, formatRangeMs, formatRatio, textTable } from '../model/units';
 import { terminalSafe } from '../model/terminal-text';
 import type { AnswersCommand } from './answers-args';
-import { recordVariants, wholeRunWords } from './sweep';
+import { recordVariants, startupLine, wholeRunWords } from './sweep';
 
 function verdict(row: AbRow): string[] {
   const lines: string[] = [];
@@ -36,6 +36,7 @@ export function formatAb(report: SweepReport, file: string): string {
         formatPercent(c.utilization), formatRatio(c.imbalance), c.behindBest === 0 ? 'best' : formatChange(c.behindBest)]),
       [false, true, true, true, true, true]));
     out.push(...verdict(row));
+    if (row.key === '') out.push(startupLine(report));
   }
   out.push('', `wrote ${file} (each run's .parprof next to it)`);
   return out.join('\n');

@@ -7,6 +7,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { analyze } from '../model/analysis';
 import { DEFAULT_SCHEDULE, ENV } from '../runtime/contract';
 import type { Schedule } from '../model/report';
+import { spreadOf } from '../model/scaling';
 import { sweepScaling, type SubjectScaling } from '../model/sweep-analysis';
 import {
   SWEEP_FORMAT, SWEEP_VERSION, serializeSweepReport, summarizeRun, variantLabel,
@@ -44,8 +45,8 @@ function slug(label: string): string {
 
 /** What the whole-run wall time covers, in words. */
 export function wholeRunWords(covers: WholeRunCovers | undefined): string {
-  return covers === 'script' ? "from the script's first line to process exit"
-    : "from the main thread's preload to process exit (this Node recorded no start of the script)";
+  const from = covers === 'script' ? "the script's first line" : "the main thread's preload (the report has no start of the script)";
+  return `from ${from} to the end of its last pool operation, less the wait for pool start-up (shown apart)`;
 }
 
 /**
@@ -113,7 +114,11 @@ export function formatScaling(s: SubjectScaling, cores: number): string[] {
     [false, true, true, true, true, true]);
   lines.push(`  speedup and efficiency against ${baseWord}`);
   const fitted = sc.points.filter((p) => !p.overCores).map((p) => threadsLabel(p.threads, cores));
-  if (sc.amdahl) {
+  if (sc.amdahl && (sc.amdahl.serialFraction < 0 || sc.amdahl.serialFraction > 1)) {
+    const a = sc.amdahl;
+    lines.push(`  serial fraction: none — the times do not fall like a + b/p (the fit gives T(p) = ${formatMs(a.serialMs)} + ${formatMs(a.parallelMs)} / p, ` +
+      `s = ${formatPercent(a.serialFraction)}); ${a.parallelMs < 0 ? 'more threads made it slower' : 'it sped up more than the threads added'}`);
+  } else if (sc.amdahl) {
     const a = sc.amdahl;
     lines.push(`  serial fraction (Amdahl fit over ${fitted.join(', ')}): ${formatPercent(a.serialFraction)}` +
       ` — T(p) = ${formatMs(a.serialMs)} + ${formatMs(a.parallelMs)} / p`);
@@ -124,12 +129,19 @@ export function formatScaling(s: SubjectScaling, cores: number): string[] {
   return lines;
 }
 
+/** Median pool start-up per variant: the time left out of the whole-run wall. */
+export function startupLine(report: SweepReport): string {
+  const parts = report.variants.map((v) => `${v.label} ${formatMs(spreadOf(v.runs.map((r) => r.poolStartupMs)).median)}`);
+  return `  pool start-up, not in the wall times above (median): ${parts.join(' · ')}`;
+}
+
 export function formatSweep(report: SweepReport, file: string): string {
   const runs = report.variants.flatMap((v) => v.runs);
   const out = [`Sweep of ${report.script}${report.args.length ? ' ' + report.args.join(' ') : ''}`,
     `${report.cores} cores · ${report.repeat} run${report.repeat === 1 ? '' : 's'} per thread count · whole run = ${wholeRunWords(runs[0]?.wholeCovers)}`];
   for (const s of sweepScaling(report)) {
     out.push('', s.key === '' ? 'Whole run' : `Region ${s.key}`, ...formatScaling(s, report.cores));
+    if (s.key === '') out.push(startupLine(report));
   }
   out.push('', `wrote ${file} (each run's .parprof next to it)`);
   return out.join('\n');

@@ -9,6 +9,7 @@
 import type { RunMetrics } from './analysis';
 import { functionTimes } from './flame';
 import { indexProfile, selfWeights } from './profile-index';
+import { phaseMetrics, regionEnd } from './phases';
 import { SCHEDULES, type Report, type Schedule } from './report';
 
 export const SWEEP_FORMAT = 'parprof-sweep';
@@ -58,9 +59,12 @@ export interface RunSummary {
   file: string;
   /** Exit code of the script, null when it ended by a signal. */
   exitCode: number | null;
-  /** Whole-run wall time, ms (what it covers: `wholeCovers`). */
+  /** Whole-run wall time, ms: the script's first line to the end of its last operation, less the pool start-up in it (wholeRunWindow). */
   wholeMs: number;
+  /** Where the window starts: 'script' (its first line) or 'main-thread' (preload; reports before format 2). */
   wholeCovers: WholeRunCovers;
+  /** Time in the window the script waited for pool workers to start, ms (not in wholeMs). */
+  poolStartupMs: number;
   /** Pool operations, one entry per distinct name + call site (repeated calls summed). */
   regions: RegionSummary[];
   /** Self time per function over all threads (CPU samples), ms; functions with none left out. */
@@ -108,15 +112,26 @@ export function regionKey(name: string, callSite: { file: string; line: number; 
 
 /**
  * The whole-run window, µs from origin: from the moment the script's own code starts
- * (report.startup.script, format 2) — or, in reports without it, the main thread's start of
- * recording (its preload) — to the main thread's end (its process 'exit' event), else to the
- * process exit the runner saw (meta.durationUs).
+ * (report.startup.script, format 2; in reports without it, the main thread's start of recording,
+ * its preload) to the end of its last pool operation (no operation: to the main thread's end, else
+ * the process exit). What follows the last operation — closing the pool, exit — is left out:
+ * under the profiler most of it is the workers writing their CPU profiles, a cost that grows with
+ * the thread count and would read as serial work. `startupUs` is the time in the window during
+ * which the script waited for pool workers to start (no operation running; phases.ts): reported
+ * apart, and not counted in the whole-run time, so the scaling describes the work.
  */
-export function wholeRunWindow(report: Report): { start: number; end: number; covers: WholeRunCovers } {
+export function wholeRunWindow(report: Report): { start: number; end: number; startupUs: number; covers: WholeRunCovers } {
   const main = report.threads.find((t) => t.id === 0);
   const start = report.startup ? report.startup.script : main?.start ?? 0;
-  const end = main?.end ?? report.meta.durationUs;
-  return { start, end: Math.max(start, end), covers: report.startup ? 'script' : 'main-thread' };
+  let end = -Infinity;
+  for (const r of report.regions) end = Math.max(end, regionEnd(report, r));
+  if (end === -Infinity) end = main?.end ?? report.meta.durationUs;
+  end = Math.max(start, end);
+  let startupUs = 0;
+  for (const x of phaseMetrics(report)?.intervals ?? []) {
+    if (x.kind === 'pool-startup') startupUs += Math.max(0, Math.min(x.end, end) - Math.max(x.start, start));
+  }
+  return { start, end, startupUs, covers: report.startup ? 'script' : 'main-thread' };
 }
 
 /** Self time per function summed over every thread's CPU profile, ms. Linear in profile nodes. */
@@ -160,7 +175,8 @@ export function summarizeRun(report: Report, metrics: RunMetrics, file: string):
     imbalance: s.wallMs > 0 ? s.imbalance / s.wallMs : 1,
   }));
   return {
-    file, exitCode: report.exit.code, wholeMs: (window.end - window.start) / 1000, wholeCovers: window.covers,
+    file, exitCode: report.exit.code, wholeMs: (window.end - window.start - window.startupUs) / 1000, wholeCovers: window.covers,
+    poolStartupMs: window.startupUs / 1000,
     regions, functions: functionSelfTimes(report),
   };
 }
@@ -242,6 +258,7 @@ function validateRun(x: unknown, p: string): void {
   str(run.file, `${p}.file`);
   if (run.exitCode !== null) int(run.exitCode, `${p}.exitCode`, -Infinity);
   num(run.wholeMs, `${p}.wholeMs`, 0);
+  num(run.poolStartupMs, `${p}.poolStartupMs`, 0);
   oneOf(run.wholeCovers, WHOLE_RUN_COVERS, `${p}.wholeCovers`);
   arr(run.regions, `${p}.regions`).forEach((g, i) => {
     const q = `${p}.regions[${i}]`;

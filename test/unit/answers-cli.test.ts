@@ -1,0 +1,137 @@
+// The answers end to end, with real threads and the built CLI (dist/cli.js): sequential mode
+// gives the parallel results; a sweep finds a planted 20 % serial fraction; compare trips on a
+// planted 30 % slowdown and passes an improvement and a run against itself; ab shows static
+// losing on a planted skew. Planted work spins on the clock; tolerances are the planted ones.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parseReport } from '../../src/model/load';
+import { abRows, sweepScaling } from '../../src/model/sweep-analysis';
+import { parseSweepReport } from '../../src/model/sweep-report';
+import { packageRoot } from '../../src/runner/paths';
+import { fixture, runNode } from './pool-helpers';
+
+const root = packageRoot();
+const out = mkdtempSync(join(tmpdir(), 'parprof-answers-'));
+
+function parprof(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), ...args], { cwd: join(root, 'test', 'fixtures'), encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('sequential mode (PARPROF_THREADS=0) returns what 2 workers return, on the main thread, for map, forEach, reduce and join', () => {
+  const seq = runNode(fixture('answers-sequential.js'), { PARPROF_THREADS: '0' });
+  const par = runNode(fixture('answers-sequential.js'), { PARPROF_THREADS: '2' });
+  assert.equal(seq.code, 0, seq.stderr);
+  assert.equal(par.code, 0, par.stderr);
+  const s = JSON.parse(seq.stdout), p = JSON.parse(par.stdout);
+  assert.equal(s.threads, 0);
+  assert.deepEqual(s.ranOn, [0], 'every task ran on the main thread');
+  assert.equal(p.ranOn.includes(0), false, 'the parallel run used workers');
+  for (const key of ['mapArray', 'mapTyped', 'mapRange', 'forEach', 'reduce', 'sum', 'join']) assert.deepEqual(s[key], p[key], key);
+  // Known answers, not only equality of two runs.
+  assert.equal(s.mapArray[0], 22500);
+  assert.deepEqual(s.mapTyped[3], [1.5, 3, 'number']);
+  assert.equal(s.forEach[499], 499 * 3 + 7);
+  assert.deepEqual(s.reduce, Array.from({ length: 257 }, (_, i) => i));
+  assert.equal(s.join, (1005 * 1004) / 2 - (5 * 4) / 2);
+});
+
+test('record --sequential: regions with threads 0, one span per dynamic chunk, all on the main thread', () => {
+  const file = join(out, 'seq.parprof');
+  const r = parprof('record', '--sequential', '--sample-interval', '0', '--out', file, 'answers-sequential.js');
+  assert.equal(r.code, 0, r.stderr);
+  const report = parseReport(readFileSync(file));
+  assert.equal(report.meta.pool.threads, 0);
+  assert.equal(report.threads.filter((t) => t.kind === 'worker').length, 0);
+  const forEach = report.regions.find((g) => g.kind === 'forEach')!;
+  assert.equal(forEach.threads, 0);
+  assert.equal(forEach.chunkSize, Math.ceil(500 / 64), 'the dynamic schedule\'s automatic chunk on one thread');
+  const spans = report.spans.region.map((g, k) => [g, k] as const).filter(([g]) => g === forEach.id).map(([, k]) => k);
+  assert.equal(spans.length, Math.ceil(500 / Math.ceil(500 / 64)));
+  assert.ok(spans.every((k) => report.spans.thread[k] === 0));
+  assert.equal(spans.reduce((a, k) => a + report.spans.items[k], 0), 500);
+});
+
+test('sweep --threads 0,1,2 finds the planted 20 % serial fraction (± 5 points) and writes a sweep report', () => {
+  const file = join(out, 'serial.parprof-sweep.json');
+  const r = parprof('sweep', '--threads', '0,1,2', '--repeat', '2', '--out', file, 'answers-serial.js');
+  assert.equal(r.code, 0, r.stderr);
+  const sweep = parseSweepReport(readFileSync(file, 'utf8'));
+  assert.deepEqual(sweep.variants.map((v) => [v.label, v.runs.length]), [['sequential', 2], ['1 thread', 2], ['2 threads', 2]]);
+  const whole = sweepScaling(sweep)[0];
+  const s = whole.scaling!.amdahl!.serialFraction;
+  assert.ok(Math.abs(s - 0.2) <= 0.05, `serial fraction ${s}\n${r.stdout}`);
+  // The printed number is the file's number.
+  assert.match(r.stdout, new RegExp(`Whole run\\n[^]*?serial fraction \\(Amdahl fit over sequential, 1, 2\\): ${Math.round(s * 100)} %`));
+  assert.match(r.stdout, /Region parallel part @ answers-serial\.js:\d+:\d+/);
+  // Each run's .parprof is next to the sweep report and loads.
+  parseReport(readFileSync(join(out, sweep.variants[2].runs[0].file)));
+});
+
+test('compare: a planted 30 % slowdown exits 1; an improvement and the same run exit 0; --markdown is a table', () => {
+  const rec = (factor: string): string => {
+    const file = join(out, `slow-${factor}.parprof`);
+    const r = parprof('record', '--out', file, 'answers-slow.js', factor);
+    assert.equal(r.code, 0, r.stderr);
+    return file;
+  };
+  const base = rec('1'), slow = rec('1.3'), fast = rec('0.7');
+  const worse = parprof('compare', base, slow);
+  assert.equal(worse.code, 1, worse.stdout + worse.stderr);
+  const row = /^\s+whole run\s+\S+ ms\s+\S+ ms\s+\+(\d+\.\d) %/m.exec(worse.stdout);
+  assert.ok(row, worse.stdout);
+  assert.ok(Number(row![1]) >= 15 && Number(row![1]) <= 45, `whole run +${row![1]} % for a planted +30 %`);
+  assert.match(worse.stdout, /REGRESSED/);
+  assert.match(worse.stdout, /^regression \(slower by more than 5\.0 % and 1\.00 ms\): whole run, equal tasks$/m);
+  assert.match(worse.stdout, /Functions whose self time changed most[^]*\+\S+ ms\s+\S+ ms\s+\S+ ms\s+spinUs answers-slow\.js:\d+/);
+  const better = parprof('compare', base, fast);
+  assert.equal(better.code, 0, better.stdout);
+  assert.match(better.stdout, /improved/);
+  const same = parprof('compare', base, base);
+  assert.equal(same.code, 0, same.stdout);
+  assert.match(same.stdout, /^no regression/m);
+  const md = parprof('compare', '--markdown', base, slow);
+  assert.equal(md.code, 1);
+  assert.match(md.stdout, /^\| region \| base wall \| new wall \| change \|/m);
+  assert.match(md.stdout, /^\| whole run \| [^|]+ ms \| [^|]+ ms \| \+\d+\.\d % \|/m);
+  // A 50 % threshold lets the 30 % slowdown pass.
+  assert.equal(parprof('compare', '--max-regression', '50%', base, slow).code, 0);
+});
+
+test('ab on a planted skew: static is slowest, by a planted margin, with numbers', () => {
+  const file = join(out, 'skew.parprof-sweep.json');
+  const r = parprof('ab', '--schedule', 'static,dynamic,steal', '--threads', '2', '--repeat', '2', '--out', file, 'answers-skew.js');
+  assert.equal(r.code, 0, r.stderr);
+  const report = parseSweepReport(readFileSync(file, 'utf8'));
+  assert.equal(report.kind, 'ab');
+  const region = abRows(report).find((x) => x.name === 'skewed items')!;
+  const wall = Object.fromEntries(region.cells.map((c) => [c.label, c.wallMs.median]));
+  // Planted: static ≈ 200 ms (one thread gets every expensive item), dynamic and steal ≈ 100 ms.
+  assert.ok(wall.static > 1.4 * wall.dynamic && wall.static > 1.4 * wall.steal, JSON.stringify(wall));
+  assert.equal(region.slowest, 'static');
+  assert.match(r.stdout, /Region skewed items @ answers-skew\.js:\d+:\d+\n\s+variant[^\n]*\n\s+static\s+\d+(\.\d+)? ms/);
+  assert.match(r.stdout, /slowest: static, \+\d+\.\d % wall against (dynamic|steal) \(\d+(\.\d+)? ms against \d+(\.\d+)? ms\)/);
+});
+
+test('bad input: one line on stderr, exit 2', () => {
+  const cases: [string[], RegExp][] = [
+    [['sweep', '--threads', '0,x', 'answers-serial.js'], /^parprof: --threads must be a comma-separated list of integers ≥ 0, got 0,x\n$/],
+    [['sweep', 'no-such.js'], /^parprof: script not found: no-such\.js\n$/],
+    [['ab', '--schedule', 'static', 'answers-skew.js'], /^parprof: ab needs at least two variants/],
+    [['ab', '--schedule', 'static,fast', 'answers-skew.js'], /^parprof: --schedule must list schedules among static, dynamic or steal, got fast\n$/],
+    [['compare', 'a.parprof'], /^parprof: compare takes two reports, base then new; got 1\n$/],
+    [['compare', 'missing.parprof', 'missing2.parprof'], /^parprof: cannot read missing\.parprof: ENOENT\n$/],
+    [['compare', 'answers-skew.js', 'answers-skew.js'], /^parprof: answers-skew\.js: not valid JSON/],
+    [['compare', '--max-regression', 'lots', 'a', 'b'], /^parprof: --max-regression must be a percentage such as 5% or 2\.5, got lots\n$/],
+  ];
+  for (const [args, expected] of cases) {
+    const r = parprof(...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code} ${r.stdout}`);
+    assert.match(r.stderr, expected, args.join(' '));
+    assert.equal(r.stderr.trim().split('\n').length, 1, `${args.join(' ')}: one line`);
+  }
+});
