@@ -1,6 +1,7 @@
 // Summary: the run's metrics, plain-language findings, per-thread and per-region tables.
 import { verdicts } from '../src/model/summary';
 import type { Store } from './store';
+import { format2Sections } from './summary-cpu';
 import { el, msValue, percent, ratio, table } from './dom';
 
 /** Where the threads' time went outside task code, as "a / b / c" with the formatter given. */
@@ -52,5 +53,5 @@ export function summaryView(store: Store): HTMLElement {
   const about = el('p', { class: 'pp-hint' },
     `${meta.script} ${meta.args.join(' ')} · Node ${meta.nodeVersion} · ${meta.cores} cores · pool default ${meta.pool.threads} threads, ${meta.pool.schedule} · ` +
     `recorded ${new Date(meta.startedAt).toISOString()} · sampling ${meta.sampleIntervalUs ? `${meta.sampleIntervalUs} µs` : 'off'}`);
-  return el('section', { 'aria-label': 'Summary' }, about, metrics, el('h2', { class: 'pp-sr-only' }, 'Findings'), findings, threads, regions);
+  return el('section', { 'aria-label': 'Summary' }, about, metrics, el('h2', { class: 'pp-sr-only' }, 'Findings'), findings, threads, regions, ...format2Sections(store));
 }

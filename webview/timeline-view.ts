@@ -10,6 +10,7 @@ import {
   buildCoverage, buildLaneIndexes, coverageColumns, exactColumns, formatTime, panWindow, spanAt,
   spanRects, timeTicks, visibleSpans, zoomWindow, type CoveragePyramid, type LaneIndex,
 } from './layout-timeline';
+import { LaneExtras } from './timeline-waits';
 
 const AXIS_H = 22;
 const UTIL_H = 36;
@@ -30,6 +31,8 @@ export class TimelineView {
   private readonly threadName = new Map<number, string>();
   private readonly threadInfo = new Map<number, ThreadInfo>();
   private readonly request = frameScheduler(() => this.draw());
+  /** Blocking waits and descheduled stretches per lane (report format 2). */
+  private readonly extras: LaneExtras;
   private drag: { mode: 'pan' | 'select'; x: number; from: number; to: number; t0: number } | undefined;
   /** Last draw's time in ms, read by the benchmark. */
   lastDrawMs = 0;
@@ -40,6 +43,7 @@ export class TimelineView {
     for (const t of threads) { this.threadName.set(t.id, t.name); this.threadInfo.set(t.id, t); }
     this.lanes = buildLaneIndexes(report.spans, threads.map((t) => t.id));
     this.pyramids = this.lanes.map(() => undefined);
+    this.extras = new LaneExtras(report);
 
     const button = (label: string, onClick: () => void, name = label) => {
       const b = el('button', { type: 'button', 'aria-label': name }, label);
@@ -80,7 +84,8 @@ export class TimelineView {
       s.style.setProperty('--swatch', regionColor(r.id));
       legend.append(s);
     }
-    legend.append(el('span', { class: 'pp-hint' }, 'shaded: thread alive (empty = idle) · ▲ stolen task · line: event-loop utilization · red tick: error/exit'));
+    legend.append(el('span', { class: 'pp-hint' }, 'shaded: thread alive (empty = idle) · ▲ stolen task · line: event-loop utilization · red tick: error/exit' +
+      (this.extras.any ? ' · hatched bottom band: blocked in Atomics.wait · red top edge: runnable but waiting for a core (descheduled)' : '')));
     const hint = el('p', { class: 'pp-hint' }, 'Wheel or +/− to zoom, drag or arrow keys to pan, Shift+drag to select a range (it narrows the flamegraph), double-click a task to zoom to it.');
     this.element = el('section', { 'aria-label': 'Timeline' }, toolbar, el('div', { class: 'pp-timeline' }, labels, this.box), legend, hint);
 
@@ -176,12 +181,27 @@ export class TimelineView {
     return i < 0 ? -1 : this.lanes[k].span[i];
   }
 
+  /** Tooltip lines for the lane's format-2 bands at x: a blocking wait, time waiting for a core. */
+  private extraLines(lane: number, x: number): string[] {
+    if (lane < 0 || lane >= this.lanes.length) return [];
+    const thread = this.lanes[lane].thread;
+    const { from, to } = this.store.window;
+    const t = this.timeAt(x);
+    const out: string[] = [];
+    const w = this.extras.waitAt(thread, t, 2 * ((to - from) / this.width()));
+    if (w) out.push(`blocked in Atomics.wait: ${ms(w[1] - w[0])} (from ${ms(w[0])})`);
+    const d = this.extras.descheduledAt(thread, t);
+    if (d !== undefined && d >= 0.05) out.push(`waiting for a core ${Math.round(d * 100)} % of this stretch (descheduled)`);
+    return out;
+  }
+
   private hover(x: number, y: number): void {
     const s = this.store.report.spans;
     const k = this.hitSpan(x, y);
+    const laneAt = Math.floor((y - LANES_TOP) / (LANE_H + GAP));
     if (k < 0) {
-      const lane = Math.floor((y - LANES_TOP) / (LANE_H + GAP));
-      if (lane >= 0 && lane < this.lanes.length) this.tooltip.show([`${this.threadName.get(this.lanes[lane].thread)}: idle`, `at ${ms(this.timeAt(x))}`], x, y);
+      const lane = laneAt;
+      if (lane >= 0 && lane < this.lanes.length) this.tooltip.show([`${this.threadName.get(this.lanes[lane].thread)}: idle`, `at ${ms(this.timeAt(x))}`, ...this.extraLines(lane, x)], x, y);
       else this.tooltip.hide();
       return;
     }
@@ -195,6 +215,7 @@ export class TimelineView {
     if (s.items[k] > 1) lines.push(`items: ${s.first[k]}–${s.first[k] + s.items[k] - 1} (${s.items[k]})`);
     if (s.stolenFrom[k] >= 0) lines.push(`stolen from: ${this.threadName.get(s.stolenFrom[k]) ?? s.stolenFrom[k]}`);
     if (s.failed[k]) lines.push('threw an error');
+    lines.push(...this.extraLines(laneAt, x));
     this.tooltip.show(lines, x, y);
   }
 
@@ -297,6 +318,7 @@ export class TimelineView {
       const exact = exactColumns(lane, lo, hi, from, to, width);
       for (let i = 0; i < width; i++) util[i] += exact[i];
     }
+    this.extras.draw(ctx, pal, lane.thread, y, LANE_H, width, from, to);
     this.drawElu(ctx, pal, lane.thread, y, width);
     for (const m of this.store.report.markers) {
       if (m.thread !== lane.thread || m.t < from || m.t > to) continue;
