@@ -3,6 +3,7 @@
 // chunks as the dynamic schedule on one thread, the same merge order, so the results are the
 // parallel ones. When a recorder is attached the operation is still a region, with one span per
 // chunk on this thread, so per-region speedup against the parallel runs can be measured.
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { NO_PARENT, NOT_STOLEN, getRecorder, type Recorder } from './contract';
@@ -39,14 +40,39 @@ const importModule = new Function('specifier', 'return import(specifier)') as (s
  * which Node warns about when the module is the script still running (its own task module).
  */
 async function loadTaskModule(spec: string): Promise<{ exports: Record<string, unknown> }> {
-  if (spec.startsWith('file:')) return { exports: await importModule(spec) };
-  if (/\.m[jt]s$/.test(spec)) return { exports: await importModule(pathToFileURL(spec).href) };
+  if (spec.startsWith('file:')) return { exports: await importEsm(spec) };
+  if (/\.m[jt]s$/.test(spec)) return { exports: await importEsm(pathToFileURL(spec).href) };
   try {
     return { exports: require(spec) as Record<string, unknown> };
   } catch (e) {
-    if ((e as { code?: string }).code === 'ERR_REQUIRE_ESM') return { exports: await importModule(pathToFileURL(spec).href) };
+    if ((e as { code?: string }).code === 'ERR_REQUIRE_ESM') return { exports: await importEsm(pathToFileURL(spec).href) };
     throw e;
   }
+}
+
+/** How long an import of the main ES module may take before it counts as waiting on itself. */
+const MAIN_MODULE_WAIT_MS = 500;
+
+/**
+ * import() of an ES module. When it is the script's own main module and that module is still
+ * evaluating — it awaits this very operation at top level — the import can never settle (it waits
+ * for the evaluation, which waits for us) and Node would exit with code 13 and no word of why.
+ * The main module is loaded already, so its import settles at once unless it is in that state:
+ * after MAIN_MODULE_WAIT_MS we say so instead.
+ */
+function importEsm(href: string): Promise<Record<string, unknown>> {
+  const loading = importModule(href);
+  const main = process.argv[1];
+  let isMain = false;
+  try { isMain = main !== undefined && pathToFileURL(resolve(main)).href === href; } catch { /* not a path */ }
+  if (!isMain) return loading;
+  return new Promise((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(
+      `${href} is the main ES module and is still running its top level, which awaits this operation; ` +
+      'in sequential mode (threads 0) the task functions must come from a module that has finished loading: ' +
+      'move them to a module of their own, or run the pool from a function the top level calls without awaiting it')), MAIN_MODULE_WAIT_MS);
+    loading.then((m) => { clearTimeout(timer); done(m); }, (e) => { clearTimeout(timer); fail(e); });
+  });
 }
 
 function taskFunction(mod: Record<string, unknown>, spec: string, name: string): TaskFn {
