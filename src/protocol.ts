@@ -16,6 +16,8 @@ export interface InitOptions {
   title?: string;
   /** When true, frames with a source location offer "Open source" (a message to the host). */
   canOpenSource?: boolean;
+  /** When true, the header offers "Re-run" (posts `rerun`): the host can run the report's script again. */
+  canRerun?: boolean;
 }
 
 export type HostToWebview =
@@ -54,7 +56,9 @@ export type WebviewToHost =
   /** Something failed in the webview (bad report, drawing error); the host logs it. */
   | { type: 'error'; message: string }
   /** The view state changed (tab, zoom, selection), for hosts that keep their own copy. */
-  | { type: 'state'; state: ViewState };
+  | { type: 'state'; state: ViewState }
+  /** Run the report's script again with the report's threads, schedule and arguments. */
+  | { type: 'rerun' };
 
 /** Narrows an unknown message from the host; returns undefined for anything unrecognised. */
 export function asHostMessage(data: unknown): HostToWebview | undefined {
@@ -73,7 +77,7 @@ export function asWebviewMessage(data: unknown): WebviewToHost | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const type = (data as { type?: unknown }).type;
   switch (type) {
-    case 'ready': case 'open-source': case 'error': case 'state':
+    case 'ready': case 'open-source': case 'error': case 'state': case 'rerun':
       return data as WebviewToHost;
     default:
       return undefined;

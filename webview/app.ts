@@ -10,6 +10,11 @@ import { TimelineView } from './timeline-view';
 import { FlameView } from './flame-view';
 import { FlameChartView } from './flamechart-view';
 import { DurationsView } from './durations-view';
+import { runEndText, threadsText } from '../src/model/run-views';
+
+function plural(n: number, one: string): string {
+  return `${n} ${n === 1 ? one : `${one}s`}`;
+}
 
 const LABELS: Record<ViewId, string> = {
   summary: 'Summary', timeline: 'Timeline', flamegraph: 'Flamegraph', flamechart: 'Flame chart', durations: 'Task durations',
@@ -20,6 +25,8 @@ interface View { element: HTMLElement; draw?: () => void }
 export interface AppOptions {
   title?: string;
   canOpenSource: boolean;
+  /** Offer "Re-run" in the header (only a host that can run the script says so). */
+  canRerun?: boolean;
   initial: Partial<ViewState>;
   post: (message: WebviewToHost) => void;
   /** Called (debounced) whenever the view state changes, to persist it. */
@@ -47,10 +54,7 @@ export class App {
       const panel = el('div', { role: 'tabpanel', id: `panel-${id}`, 'aria-labelledby': `tab-${id}`, hidden: true });
       this.panels.set(id, panel);
     }
-    const title = options.title ?? `Parallel Profiler: ${report.meta.script.split(/[\\/]/).pop()}`;
-    const header = el('header', { class: 'pp-header' }, el('h1', {}, title),
-      el('p', {}, `${report.threads.length} threads · ${report.regions.length} regions · ${report.spans.count} tasks · ${report.profiles.length} CPU profiles`));
-    root.replaceChildren(header, tablist, ...this.panels.values());
+    root.replaceChildren(this.header(report), tablist, ...this.panels.values());
 
     let timer: ReturnType<typeof setTimeout> | undefined;
     const save = () => {
@@ -62,6 +66,32 @@ export class App {
     this.store.on('range', save);
     this.store.on('region', (id) => (this.views.get('durations') as DurationsView | undefined)?.selectRegion(id));
     this.show(this.store.view);
+  }
+
+  /**
+   * The script's name as the title; its folder folded to one line that keeps its end in view (the
+   * full path in the tooltip); the run's shape; and Re-run where the host can run it.
+   */
+  private header(report: Report): HTMLElement {
+    const script = report.meta.script;
+    const cut = Math.max(script.lastIndexOf('/'), script.lastIndexOf('\\'));
+    const name = script.slice(cut + 1) || script;
+    const folder = cut > 0 ? script.slice(0, cut) : '';
+    const args = report.meta.args.length ? ` ${report.meta.args.join(' ')}` : '';
+    const title = el('div', { class: 'pp-title' },
+      el('h1', { title: `${script}${args}` }, this.options.title ?? name),
+      // A left-to-right mark keeps a path that starts with '/' readable under direction: rtl.
+      el('span', { class: 'pp-path', title: `${script}${args}` }, `\u200e${folder}${args ? ` ·${args}` : ''}\u200e`));
+    const shape = el('p', { class: 'pp-shape' },
+      `${threadsText(report)} · ${plural(report.regions.length, 'region')} · ${plural(report.spans.count, 'task')} · ` +
+      `${plural(report.profiles.length, 'CPU profile')} · ${runEndText(report)}`);
+    const header = el('header', { class: 'pp-header' }, el('div', { class: 'pp-header-text' }, title, shape));
+    if (this.options.canRerun) {
+      const rerun = el('button', { type: 'button', id: 'pp-rerun', title: `Run ${name} again with this report's threads, schedule and arguments` }, '▶ Re-run');
+      rerun.addEventListener('click', () => this.options.post({ type: 'rerun' }));
+      header.append(rerun);
+    }
+    return header;
   }
 
   private tabKey(e: KeyboardEvent, id: ViewId): void {

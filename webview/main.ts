@@ -61,6 +61,7 @@ function start(message: Extract<HostToWebview, { type: 'init' }>): void {
   app = new App(root(), validated, {
     title: message.options?.title,
     canOpenSource: !!vscode && message.options?.canOpenSource !== false,
+    canRerun: !!vscode && message.options?.canRerun === true,
     initial,
     post,
     saveState: (state) => {

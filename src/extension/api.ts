@@ -4,7 +4,8 @@ import type * as vscode from 'vscode';
 import type { AppliedHotFile } from './hotLines';
 import type { WorkloadInfo } from './workloads';
 import type { WebviewStatus } from './webviewHost';
-import type { ProfileOutcome } from './profiling';
+import type { ProfileOutcome, RunTimings } from './profiling';
+import type { WizardStep } from './optionsWizard';
 
 export interface ParallelProfilerApi {
   /** Hot-line decorations applied to the visible editors right now. */
@@ -25,6 +26,12 @@ export interface ParallelProfilerApi {
   refusals(): string[];
   /** True while a run is in progress. */
   isRunning(): boolean;
-  /** Report files listed in the Runs view, newest first. */
-  runs(): Promise<{ file: string; description: string }[]>;
+  /** Information and warning messages the extension showed ("info: text [Action | Action]"), oldest first. */
+  messages(): string[];
+  /** The step of "Profile with Options…" / "Profile with N threads…" on screen, if any. */
+  wizardStep(): WizardStep | undefined;
+  /** Where the time of this session's runs went, oldest first. */
+  timings(): RunTimings[];
+  /** Report files listed in the Runs view, newest first, as the view shows them. */
+  runs(): Promise<{ file: string; label: string; description: string; tooltip: string }[]>;
 }

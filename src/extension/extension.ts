@@ -4,15 +4,17 @@ import * as vscode from 'vscode';
 import { Log } from './log';
 import { ReportSession } from './reports';
 import { Profiler, type ProfileOutcome } from './profiling';
-import { ReportPanels } from './panel';
 import { ReportEditorProvider } from './reportEditor';
+import { ReportTabs } from './reportTabs';
+import { EditorAnnotations } from './annotations';
 import { HotLines } from './hotLines';
 import { PoolCodeLensProvider } from './codeLens';
 import { RunsView } from './runsView';
 import { WorkloadTests } from './workloads';
 import { registerProfileCommands } from './profileCommands';
-import { annotate, registerReportCommands } from './reportCommands';
-import { CONTEXT_KEYS, SCRIPT_LANGUAGES, VIEWS } from './surface';
+import { currentWizardStep } from './optionsWizard';
+import { registerReportCommands } from './reportCommands';
+import { COMMANDS, CONTEXT_KEYS, SCRIPT_LANGUAGES, VIEWS } from './surface';
 import type { ParallelProfilerApi } from './api';
 
 export function activate(context: vscode.ExtensionContext): ParallelProfilerApi {
@@ -20,19 +22,29 @@ export function activate(context: vscode.ExtensionContext): ParallelProfilerApi 
   const log = new Log();
   const session = new ReportSession();
   const profiler = new Profiler(log, session);
-  const panels = new ReportPanels(extensionUri, log);
-  const editorProvider = new ReportEditorProvider(extensionUri, session, log);
-  const hotLines = new HotLines(extensionUri);
-  const lenses = new PoolCodeLensProvider();
+  const editorProvider = new ReportEditorProvider(extensionUri, session, log, {
+    rerun: (file) => void vscode.commands.executeCommand(COMMANDS.rerun.id, file),
+    initSent: (file, at) => profiler.noteViewReady(file, at),
+  });
+  const tabs = new ReportTabs(session, editorProvider);
+  const annotations = new EditorAnnotations();
+  const hotLines = new HotLines(extensionUri, annotations);
+  const lenses = new PoolCodeLensProvider(annotations);
   const runs = new RunsView(session);
   const workloads = new WorkloadTests(profiler);
   const finished = new vscode.EventEmitter<ProfileOutcome>();
-  context.subscriptions.push(log, session, profiler, panels, hotLines, lenses, runs, workloads, finished);
+  context.subscriptions.push(log, session, profiler, annotations, hotLines, lenses, runs, workloads, finished);
 
-  profiler.onDidFinish((outcome, settings) => {
-    annotate({ hotLines, lenses }, outcome);
-    // A cancelled run is opened too: the partial report is what the user stopped to look at.
-    if (settings.openReportAfterRun) panels.show(outcome);
+  profiler.onDidFinish(async (outcome, settings, steps) => {
+    // The view first: nothing it shows waits for the annotations. A cancelled run is opened too:
+    // the partial report is what the user stopped to look at.
+    const timed = async (step: string, work: Promise<void>) => {
+      const from = Date.now();
+      await work;
+      steps[step] = Date.now() - from;
+    };
+    const shown = settings.openReportAfterRun ? timed('view', tabs.show(outcome, { fromRun: true })) : Promise.resolve();
+    await Promise.all([shown, timed('annotate', annotations.showRun(outcome))]);
     finished.fire(outcome);
   });
 
@@ -40,11 +52,12 @@ export function activate(context: vscode.ExtensionContext): ParallelProfilerApi 
   context.subscriptions.push(
     runsTree,
     vscode.window.registerCustomEditorProvider(VIEWS.reportEditor, editorProvider, {
-      webviewOptions: { retainContextWhenHidden: true }, supportsMultipleEditorsPerDocument: true,
+      // One view per report file: opening it in another group moves it there instead of copying it.
+      webviewOptions: { retainContextWhenHidden: true }, supportsMultipleEditorsPerDocument: false,
     }),
     vscode.languages.registerCodeLensProvider(SCRIPT_LANGUAGES.map((language) => ({ language, scheme: 'file' })), lenses),
     ...registerProfileCommands(profiler),
-    ...registerReportCommands({ extensionUri, session, panels, hotLines, lenses, runs, log }),
+    ...registerReportCommands({ extensionUri, session, tabs, annotations, runs, log, profiler }),
   );
   void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.running, false);
   void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.annotated, false);
@@ -52,15 +65,20 @@ export function activate(context: vscode.ExtensionContext): ParallelProfilerApi 
 
   return {
     hotLines: () => hotLines.state(),
-    hotLineThread: () => hotLines.selectedThread,
+    hotLineThread: () => annotations.last?.thread,
     workloads: () => workloads.workloads(),
     discoverWorkloads: () => workloads.discoverWorkspace(),
     onDidRunWorkload: workloads.onDidRunWorkload,
     onDidFinishRun: finished.event,
-    webviews: () => [...panels.statuses(), ...editorProvider.statuses()],
+    webviews: () => editorProvider.statuses(),
     isRunning: () => profiler.isRunning,
     refusals: () => [...profiler.refusals],
-    runs: async () => (await runs.getChildren()).map((item) => ({ file: item.file, description: String(item.description ?? '') })),
+    messages: () => [...log.shown],
+    wizardStep: () => currentWizardStep(),
+    timings: () => profiler.timings.map((t) => ({ ...t })),
+    runs: async () => (await runs.getChildren()).map((item) => ({
+      file: item.file, label: String(item.label ?? ''), description: String(item.description ?? ''), tooltip: String(item.tooltip ?? ''),
+    })),
   };
 }
 

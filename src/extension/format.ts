@@ -1,22 +1,27 @@
 // Text the extension shows: CodeLens titles, hot-line annotations, run descriptions.
 // Pure string building, no vscode, so it is unit-tested in plain Node.
 
-/** The parts of a region's metrics (src/model/analysis.ts) that a region CodeLens shows. */
+/** The parts of a region and its metrics (src/model/analysis.ts) that a region CodeLens shows. */
 export interface RegionNumbers {
-  /** Worker threads that ran the region (array of per-thread stats; only the length is used). */
-  threads: readonly unknown[];
+  /** Worker threads of the pool that ran the region (Region.threads). */
+  workers: number;
   /** 0..1. */
   utilization: number;
   /** max busy / mean busy; 1 = perfect balance. */
   imbalance: number;
+  /** Tasks that waited in a queue; map/forEach/reduce chunks are pulled, not queued (0). */
+  queuedTasks: number;
   queueWaitMs: { p95: number };
 }
 
-/** "2 threads · utilization 93 % · imbalance 1.08 · queue p95 0.2 ms" */
+/**
+ * "2 workers · utilization 93 % · imbalance 1.08", with "· queue p95 0.2 ms" only for regions
+ * whose tasks were queued (a queue p95 of a map would be a 0 that measured nothing).
+ */
 export function regionLensText(r: RegionNumbers): string {
-  const n = r.threads.length;
-  return `${n} thread${n === 1 ? '' : 's'} · utilization ${Math.round(r.utilization * 100)} % · ` +
-    `imbalance ${r.imbalance.toFixed(2)} · queue p95 ${formatMs(r.queueWaitMs.p95)}`;
+  const queue = r.queuedTasks > 0 ? ` · queue p95 ${formatMs(r.queueWaitMs.p95)}` : '';
+  return `${r.workers} worker${r.workers === 1 ? '' : 's'} · utilization ${Math.round(r.utilization * 100)} % · ` +
+    `imbalance ${r.imbalance.toFixed(2)}${queue}`;
 }
 
 /** Milliseconds with precision that suits their size: 0.2 ms, 12.3 ms, 1234 ms. */
@@ -60,9 +65,4 @@ export function perThreadMarkdown(line: number, perThread: readonly { thread: nu
 
 function escapeMarkdown(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
-}
-
-/** Description of a run in the Runs view: "1.23 s · util 93 % · imbalance 1.08". */
-export function runDescription(m: { wallMs: number; utilization: number; imbalance: number }): string {
-  return `${formatWall(m.wallMs)} · util ${Math.round(m.utilization * 100)} % · imbalance ${m.imbalance.toFixed(2)}`;
 }

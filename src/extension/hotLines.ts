@@ -1,12 +1,10 @@
 // Hot lines in the editor after a run: a heat-scale background and gutter icon per line, the
 // line's self/total time after it, and a hover with the per-thread breakdown. The numbers come
-// from the model's lineHotness (per-line ticks of every thread's CPU profile).
+// from the model's lineHotness, per file from that file's last run (EditorAnnotations); a file
+// edited since its run shows none, since its lines may have moved.
 import * as vscode from 'vscode';
-import { fileURLToPath } from 'node:url';
-import { lineHotness, type FileHotness } from '../model/lines';
 import { HEAT_LEVELS, heatLevel, hotLineText, perThreadMarkdown } from './format';
-import { CONTEXT_KEYS } from './surface';
-import type { LoadedReport } from './reports';
+import type { EditorAnnotations } from './annotations';
 
 /** Background alpha per heat level; the hue stays the same so the scale reads as one colour. */
 const HEAT_ALPHA = [0.08, 0.14, 0.22, 0.32, 0.45];
@@ -27,13 +25,9 @@ export interface AppliedHotFile {
 export class HotLines implements vscode.Disposable {
   private readonly levels: vscode.TextEditorDecorationType[];
   private readonly disposables: vscode.Disposable[] = [];
-  private loaded: LoadedReport | undefined;
-  /** undefined = all threads merged. */
-  private thread: number | undefined;
-  private byFile = new Map<string, FileHotness>();
   private readonly applied = new Map<vscode.TextEditor, AppliedHotFile>();
 
-  constructor(extensionUri: vscode.Uri) {
+  constructor(extensionUri: vscode.Uri, private readonly annotations: EditorAnnotations) {
     this.levels = HEAT_ALPHA.slice(0, HEAT_LEVELS).map((alpha, level) => vscode.window.createTextEditorDecorationType({
       isWholeLine: true,
       backgroundColor: `rgba(230, 80, 40, ${alpha})`,
@@ -44,32 +38,14 @@ export class HotLines implements vscode.Disposable {
       after: { color: new vscode.ThemeColor('editorCodeLens.foreground'), margin: '0 0 0 2em' },
     }));
     this.disposables.push(...this.levels);
-    this.disposables.push(vscode.window.onDidChangeVisibleTextEditors(() => this.applyToVisible()));
-  }
-
-  /** Thread shown, or undefined for all threads. */
-  get selectedThread(): number | undefined {
-    return this.thread;
-  }
-
-  get report(): LoadedReport | undefined {
-    return this.loaded;
-  }
-
-  show(loaded: LoadedReport, thread?: number): void {
-    this.loaded = loaded;
-    this.thread = thread;
-    this.byFile = new Map(lineHotness(loaded.report, thread === undefined ? {} : { thread }).map((f) => [normalize(f.file), f]));
-    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.annotated, true);
-    this.applyToVisible();
-  }
-
-  clear(): void {
-    this.loaded = undefined;
-    this.byFile.clear();
-    for (const editor of vscode.window.visibleTextEditors) for (const type of this.levels) editor.setDecorations(type, []);
-    this.applied.clear();
-    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.annotated, false);
+    this.disposables.push(
+      vscode.window.onDidChangeVisibleTextEditors(() => this.applyToVisible()),
+      annotations.onDidChange(() => this.applyToVisible()),
+      // An edit may make the numbers stale (hidden) or, undone, current again.
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        for (const editor of vscode.window.visibleTextEditors) if (editor.document === e.document) this.apply(editor);
+      }),
+    );
   }
 
   /** What is decorated in the visible editors right now. */
@@ -85,17 +61,18 @@ export class HotLines implements vscode.Disposable {
   }
 
   private apply(editor: vscode.TextEditor): void {
-    const hot = this.loaded && editor.document.uri.scheme === 'file' ? this.byFile.get(normalize(editor.document.uri.fsPath)) : undefined;
+    const shown = this.annotations.forDocument(editor.document);
+    const hot = shown?.current ? shown.entry.hot : undefined;
     const perLevel: vscode.DecorationOptions[][] = this.levels.map(() => []);
     const applied: AppliedHotLine[] = [];
-    if (hot && this.loaded) {
-      const names = new Map(this.loaded.report.threads.map((t) => [t.id, t.name]));
+    if (hot && shown) {
+      const names = shown.entry.threadNames;
       const maxSelf = Math.max(0, ...hot.lines.map((l) => l.selfUs));
       for (const l of hot.lines) {
         if (l.line < 1 || l.line > editor.document.lineCount || l.selfUs <= 0) continue;
         const level = heatLevel(l.selfUs, maxSelf);
         const text = hotLineText(l.selfUs, l.totalUs);
-        const hover = new vscode.MarkdownString(perThreadMarkdown(l.line, l.perThread, (id) => names.get(id) ?? `thread ${id}`));
+        const hover = new vscode.MarkdownString(perThreadMarkdown(l.line, l.perThread, (id) => names[id] ?? `thread ${id}`));
         const range = editor.document.lineAt(l.line - 1).range;
         perLevel[level].push({ range, hoverMessage: hover, renderOptions: { after: { contentText: text } } });
         applied.push({ line: l.line, level, text });
@@ -103,14 +80,10 @@ export class HotLines implements vscode.Disposable {
     }
     this.levels.forEach((type, level) => editor.setDecorations(type, perLevel[level]));
     if (applied.length) this.applied.set(editor, { file: editor.document.uri.fsPath, lines: applied });
+    else this.applied.delete(editor);
   }
 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
-}
-
-/** CPU profile urls may be file:// URLs; editors have paths. */
-function normalize(file: string): string {
-  return file.startsWith('file://') ? fileURLToPath(file) : file;
 }

@@ -13,8 +13,31 @@ export class Log implements vscode.Disposable {
     this.scriptOutput = vscode.window.createOutputChannel('Parallel Profiler: Script Output');
   }
 
+  /** Information and warning messages shown to the user this session, oldest first (for tests and diagnostics). */
+  readonly shown: string[] = [];
+
   info(message: string): void {
     this.channel.info(message);
+  }
+
+  /** Shows an information message with actions, logs and remembers it; resolves with the chosen action. */
+  notify<T extends string>(message: string, ...actions: T[]): Thenable<T | undefined> {
+    this.remember('info', message, actions);
+    return vscode.window.showInformationMessage(message, ...actions);
+  }
+
+  /** notify() as a warning. */
+  warn<T extends string>(message: string, ...actions: T[]): Thenable<T | undefined> {
+    this.remember('warning', message, actions);
+    return vscode.window.showWarningMessage(message, ...actions);
+  }
+
+  /** Remembered as "info: message [Open | Reveal]". */
+  private remember(level: 'info' | 'warning', message: string, actions: string[]): void {
+    if (level === 'info') this.channel.info(message);
+    else this.channel.warn(message);
+    this.shown.push(`${level}: ${message}${actions.length ? ` [${actions.join(' | ')}]` : ''}`);
+    if (this.shown.length > 50) this.shown.shift();
   }
 
   /**

@@ -10,6 +10,7 @@ import { CONTEXT_KEYS, COMMANDS } from './surface';
 import { readSettings } from './settings';
 import { loadedFrom, type LoadedReport, type ReportSession } from './reports';
 import type { Log } from './log';
+import { runEnd, runEndText } from '../model/run-views';
 
 /** What to profile; anything left out comes from the settings. */
 export interface ProfileRequest {
@@ -29,8 +30,36 @@ export interface ProfileOutcome extends LoadedReport {
   cancelled: boolean;
 }
 
-/** Called with each finished run, e.g. to open the panel and annotate editors. */
-export type RunListener = (outcome: ProfileOutcome, settings: { openReportAfterRun: boolean }) => void | Promise<void>;
+/**
+ * Called with each finished run, e.g. to open the panel and annotate editors. `steps` takes the
+ * ms each step of the listener took, for the run's timings.
+ */
+export type RunListener = (outcome: ProfileOutcome, settings: { openReportAfterRun: boolean }, steps: Record<string, number>) => void | Promise<void>;
+
+/** Where the time of a run went, ms (logged, and kept for tests and the report of issue 12). */
+export interface RunTimings {
+  script: string;
+  /** The report file. */
+  file: string;
+  /** Command → the runner starts the process (settings, report folder). */
+  beforeSpawnMs: number;
+  /** The script's process, start to exit (Report.meta.durationUs). */
+  processMs: number;
+  /** Process start → its main thread ran its first line (Node start and our preload). */
+  mainStartMs: number;
+  /** Process start → the first pool task started (includes worker start, the profiler's sessions, esbuild for .ts). */
+  firstTaskMs: number;
+  /** Process exit → the report is built and written. */
+  reportMs: number;
+  /** Metrics of the report (analyze), after it was written. */
+  analyzeMs: number;
+  /** Report written → the listeners (view opened, editors annotated) are done. */
+  showMs: number;
+  /** ms of each listener step (e.g. view, annotate), which run side by side. */
+  steps: Record<string, number>;
+  /** Report written → the report view was sent the report (undefined until then, or when no view opened). */
+  viewReadyMs?: number;
+}
 
 export const UNTRUSTED_MESSAGE = 'Parallel Profiler does not run scripts in an untrusted workspace: profiling executes the ' +
   "script's code. Trust the workspace to profile; reports can still be opened and viewed.";
@@ -41,6 +70,8 @@ export class Profiler implements vscode.Disposable {
   private readonly listeners: RunListener[] = [];
   /** Refusal messages shown this session (most recent last), for tests and diagnostics. */
   readonly refusals: string[] = [];
+  /** Timings of this session's runs, oldest first (at most 20). */
+  readonly timings: RunTimings[] = [];
 
   constructor(private readonly log: Log, private readonly session: ReportSession) {
     this.statusItem = vscode.window.createStatusBarItem('parallelProfiler.running', vscode.StatusBarAlignment.Left, 100);
@@ -85,7 +116,14 @@ export class Profiler implements vscode.Disposable {
       (_progress, progressToken) => this.run(request, [progressToken, token]));
   }
 
+  /** Runs the script of a report again with the report's threads, schedule and arguments. */
+  rerun(report: LoadedReport['report']): Promise<ProfileOutcome | undefined> {
+    const { script, args, pool, sampleIntervalUs } = report.meta;
+    return this.profile({ script, args, threads: pool.threads, schedule: pool.schedule, sampleIntervalUs });
+  }
+
   private async run(request: ProfileRequest, tokens: (vscode.CancellationToken | undefined)[]): Promise<ProfileOutcome | undefined> {
+    const commandAt = Date.now();
     const settings = readSettings(vscode.Uri.file(request.script));
     const abort = new AbortController();
     const disposables: vscode.Disposable[] = [];
@@ -93,10 +131,13 @@ export class Profiler implements vscode.Disposable {
     this.running.add(abort);
     this.updateRunningState(path.basename(request.script));
     const out = this.log.scriptOutput;
+    const name = path.basename(request.script);
     out.appendLine(`▶ ${settings.node} ${request.script}${request.args?.length ? ` ${request.args.join(' ')}` : ''}`);
-    out.show(true);
+    // The output takes half the window: it opens by itself only when a run fails, unless asked.
+    if (settings.revealOutput === 'always') out.show(true);
     try {
       await mkdir(settings.reportFolder, { recursive: true });
+      const spawnAt = Date.now();
       const result = await runProfiled({
         script: request.script,
         args: request.args ?? [],
@@ -112,32 +153,72 @@ export class Profiler implements vscode.Disposable {
         signal: abort.signal,
         onOutput: (text) => out.append(text),
       });
+      const writtenAt = Date.now();
       const outcome: ProfileOutcome = { ...loadedFrom(result.file, result.report), cancelled: result.cancelled };
-      const exit = result.report.exit;
-      out.appendLine(`■ ${result.cancelled ? 'cancelled' : `exit ${exit.code ?? exit.signal}`}; report: ${result.file}`);
-      this.log.info(`recorded ${result.file} (${result.cancelled ? 'cancelled' : `exit code ${exit.code}, signal ${exit.signal}`})`);
+      const analyzedAt = Date.now();
+      const report = result.report;
+      const endText = runEndText(report);
+      out.appendLine(`■ ${name} ${endText}; report: ${result.file}`);
+      this.log.info(`recorded ${result.file}: ${endText}`);
       this.session.recordedRun(outcome);
-      if (!result.cancelled && (exit.code !== 0 || exit.error)) {
-        const why = exit.error ? exit.error.message : exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
-        void vscode.window.showWarningMessage(`${path.basename(request.script)} failed (${why}); the report shows what ran until then.`, 'Show Output')
+      const end = runEnd(report);
+      if (end === 'crashed' || end === 'killed' || end === 'failed') {
+        if (settings.revealOutput !== 'never') out.show(true);
+        void this.log.warn(`${name} ${endText}; the report shows what ran until then.`, 'Show Output')
           .then((c) => { if (c) out.show(); }, () => undefined);
       }
+      const steps: Record<string, number> = {};
       for (const listener of this.listeners) {
         try {
-          await listener(outcome, settings);
+          await listener(outcome, settings, steps);
         } catch (e) {
           this.log.reportError('Showing the report failed', e);
         }
       }
+      this.recordTimings({ script: name, file: result.file, report, commandAt, spawnAt, writtenAt, analyzedAt, steps });
       return outcome;
     } catch (e) {
-      this.log.reportError(`Profiling ${path.basename(request.script)} failed`, e);
+      if (settings.revealOutput !== 'never') out.show(true);
+      this.log.reportError(`Profiling ${name} failed`, e);
       return undefined;
     } finally {
       this.running.delete(abort);
       for (const d of disposables) d.dispose();
       this.updateRunningState();
     }
+  }
+
+  /** The report view of `file` was sent its report at `at` (ms since the epoch). */
+  noteViewReady(file: string, at: number): void {
+    const t = this.timings.find((x) => x.file === file && x.viewReadyMs === undefined);
+    const written = t && this.writtenAt.get(t);
+    if (!t || written === undefined) return;
+    t.viewReadyMs = at - written;
+    this.log.info(`timing ${t.script}: report written → view has the report ${Math.round(t.viewReadyMs)} ms`);
+  }
+
+  private readonly writtenAt = new WeakMap<RunTimings, number>();
+
+  private recordTimings({ script, file, report, commandAt, spawnAt, writtenAt, analyzedAt, steps }: { script: string; file: string;
+    report: LoadedReport['report']; commandAt: number; spawnAt: number; writtenAt: number; analyzedAt: number; steps: Record<string, number> }): void {
+    const ms = (us: number) => us / 1000;
+    let firstTaskUs = Infinity;
+    for (let k = 0; k < report.spans.count; k++) firstTaskUs = Math.min(firstTaskUs, report.spans.start[k]);
+    const main = report.threads.find((t) => t.kind === 'main');
+    // The origin is taken just before the spawn, so exit happened at startedAt + durationUs.
+    const exitAt = report.meta.startedAt + ms(report.meta.durationUs);
+    const t: RunTimings = {
+      script, file, beforeSpawnMs: spawnAt - commandAt, analyzeMs: analyzedAt - writtenAt, steps, processMs: ms(report.meta.durationUs),
+      mainStartMs: main ? ms(main.start) : NaN, firstTaskMs: Number.isFinite(firstTaskUs) ? ms(firstTaskUs) : NaN,
+      reportMs: Math.max(0, writtenAt - exitAt), showMs: Date.now() - writtenAt,
+    };
+    this.timings.push(t);
+    this.writtenAt.set(t, writtenAt);
+    if (this.timings.length > 20) this.timings.shift();
+    const f = (x: number) => (Number.isFinite(x) ? `${Math.round(x)} ms` : '–');
+    this.log.info(`timing ${script}: before spawn ${f(t.beforeSpawnMs)} · process ${f(t.processMs)} (main thread at ${f(t.mainStartMs)}, ` +
+      `first task at ${f(t.firstTaskMs)}) · exit → report written ${f(t.reportMs)} · metrics ${f(t.analyzeMs)} · ` +
+      `report → view opened and editors annotated ${f(t.showMs)} (${Object.entries(steps).map(([k, v]) => `${k} ${f(v)}`).join(', ')})`);
   }
 
   private updateRunningState(script?: string): void {

@@ -9,22 +9,22 @@ import { gzipSync } from 'node:zlib';
 import { standaloneHtml } from '../model/html-report';
 import { COMMANDS, VIEWS } from './surface';
 import { loadReportFile, type LoadedReport, type ReportSession } from './reports';
-import type { ReportPanels } from './panel';
-import type { HotLines } from './hotLines';
-import type { PoolCodeLensProvider } from './codeLens';
+import type { ReportTabs } from './reportTabs';
+import type { EditorAnnotations } from './annotations';
 import type { RunItem, RunsView } from './runsView';
 import type { Log } from './log';
+import type { Profiler } from './profiling';
 
 export type ExportFormat = 'parprof' | 'chrome' | 'html';
 
 export interface ReportCommandDeps {
   extensionUri: vscode.Uri;
   session: ReportSession;
-  panels: ReportPanels;
-  hotLines: HotLines;
-  lenses: PoolCodeLensProvider;
+  tabs: ReportTabs;
+  annotations: EditorAnnotations;
   runs: RunsView;
   log: Log;
+  profiler: Profiler;
 }
 
 /** Writes `loaded` as `format` to `target`. */
@@ -36,18 +36,27 @@ export async function exportReport(loaded: LoadedReport, format: ExportFormat, t
   await vscode.workspace.fs.writeFile(vscode.Uri.file(target), new TextEncoder().encode(text));
 }
 
-/** Shows a report's annotations in the editors: hot lines and region numbers. */
-export function annotate(deps: Pick<ReportCommandDeps, 'hotLines' | 'lenses'>, loaded: LoadedReport): void {
-  deps.hotLines.show(loaded);
-  deps.lenses.setRegions(loaded);
+/** Offers to open or reveal an exported file; "Open" opens it where it is meant to be read. */
+function exportedNotice(log: Log, format: ExportFormat, target: string): void {
+  const what = { parprof: 'report', chrome: 'Chrome trace', html: 'HTML report' }[format];
+  const open = format === 'html' ? 'Open in Browser' : 'Open';
+  void log.notify(`Exported the ${what} to ${target}`, open, 'Reveal').then(async (choice) => {
+    const uri = vscode.Uri.file(target);
+    if (choice === 'Reveal') await vscode.commands.executeCommand('revealFileInOS', uri);
+    else if (choice === open) {
+      if (format === 'html') await vscode.env.openExternal(uri);
+      else if (format === 'parprof') await vscode.commands.executeCommand('vscode.openWith', uri, VIEWS.reportEditor);
+      else await vscode.commands.executeCommand('vscode.open', uri);
+    }
+  }, () => undefined);
 }
 
 export function registerReportCommands(deps: ReportCommandDeps): vscode.Disposable[] {
-  const { session, panels, hotLines, lenses, runs, log, extensionUri } = deps;
+  const { session, tabs, annotations, runs, log, extensionUri, profiler } = deps;
 
   const reportFromArg = async (arg: unknown): Promise<LoadedReport | undefined> => {
     const file = arg instanceof vscode.Uri ? arg.fsPath : typeof arg === 'string' ? arg : (arg as RunItem | undefined)?.file;
-    if (file) return session.lastReport?.file === file ? session.lastReport : loadReportFile(file);
+    if (file) return session.recent(file) ?? loadReportFile(file);
     return session.lastReport;
   };
 
@@ -68,7 +77,7 @@ export function registerReportCommands(deps: ReportCommandDeps): vscode.Disposab
     }))?.fsPath;
     if (!target) return undefined;
     await exportReport(loaded, format, target, extensionUri);
-    log.info(`exported ${loaded.file} as ${format} to ${target}`);
+    exportedNotice(log, format, target);
     return target;
   };
 
@@ -99,23 +108,28 @@ export function registerReportCommands(deps: ReportCommandDeps): vscode.Disposab
         void vscode.window.showInformationMessage('Parallel Profiler: no report yet. Profile a script first.');
         return undefined;
       }
-      panels.show(loaded);
+      await tabs.show(loaded, { fromRun: false });
       return loaded.file;
     })),
     vscode.commands.registerCommand(COMMANDS.openRun.id, guarded('Opening the run failed', async (arg?: unknown) => {
       const loaded = await reportFromArg(arg);
       if (!loaded) return undefined;
       session.setLast(loaded);
-      panels.show(loaded);
-      annotate({ hotLines, lenses }, loaded);
+      await tabs.show(loaded, { fromRun: false });
+      await annotations.showRun(loaded);
       return loaded.file;
     })),
-    vscode.commands.registerCommand(COMMANDS.clearAnnotations.id, () => {
-      hotLines.clear();
-      lenses.setRegions(undefined);
-    }),
+    vscode.commands.registerCommand(COMMANDS.rerun.id, guarded('Re-running the profile failed', async (arg?: unknown) => {
+      const loaded = await reportFromArg(arg);
+      if (!loaded) {
+        void vscode.window.showInformationMessage('Parallel Profiler: no report yet. Profile a script first.');
+        return undefined;
+      }
+      return profiler.rerun(loaded.report);
+    })),
+    vscode.commands.registerCommand(COMMANDS.clearAnnotations.id, () => annotations.clear()),
     vscode.commands.registerCommand(COMMANDS.selectHotLineThread.id, guarded('Choosing the thread failed', async (threadArg?: number | 'all') => {
-      const loaded = hotLines.report ?? session.lastReport;
+      const loaded = annotations.last?.loaded ?? session.lastReport;
       if (!loaded) {
         void vscode.window.showInformationMessage('Parallel Profiler: no report yet. Profile a script first.');
         return undefined;
@@ -129,7 +143,7 @@ export function registerReportCommands(deps: ReportCommandDeps): vscode.Disposab
         thread = picked?.thread;
       }
       if (thread === undefined) return undefined;
-      hotLines.show(loaded, thread === 'all' ? undefined : thread);
+      await annotations.showRun(loaded, thread === 'all' ? undefined : thread);
       return thread;
     })),
     vscode.commands.registerCommand(COMMANDS.refreshRuns.id, () => runs.refresh()),
@@ -144,6 +158,7 @@ export function registerReportCommands(deps: ReportCommandDeps): vscode.Disposab
       }
       await unlink(item.file);
       runs.forget(item.file);
+      session.forget(item.file);
       runs.refresh();
       return true;
     })),

@@ -23,9 +23,16 @@ export function loadedFrom(file: string, report: Report): LoadedReport {
   return { file, report, metrics: analyze(report) };
 }
 
-/** The most recent report (recorded or opened) and the one whose numbers annotate editors. */
+/** How many reports built or opened this session stay in memory for views that open them. */
+const RECENT_REPORTS = 4;
+
+/**
+ * The most recent report (recorded or opened), and the last few loaded ones, so a run's report is
+ * parsed once: the view that opens it, the Runs view and the annotations take it from here.
+ */
 export class ReportSession implements vscode.Disposable {
   private last: LoadedReport | undefined;
+  private readonly recentReports: LoadedReport[] = [];
   private readonly recorded = new vscode.EventEmitter<LoadedReport>();
   /** Fires after a run wrote a report (the Runs view refreshes on it). */
   readonly onDidRecord = this.recorded.event;
@@ -36,10 +43,31 @@ export class ReportSession implements vscode.Disposable {
 
   setLast(loaded: LoadedReport): void {
     this.last = loaded;
+    this.remember(loaded);
+  }
+
+  /** Keeps `loaded` among the recent reports (the oldest goes). */
+  remember(loaded: LoadedReport): void {
+    const at = this.recentReports.findIndex((r) => r.file === loaded.file);
+    if (at >= 0) this.recentReports.splice(at, 1);
+    this.recentReports.push(loaded);
+    if (this.recentReports.length > RECENT_REPORTS) this.recentReports.shift();
+  }
+
+  /** A recent report of `file`, if it is in memory. */
+  recent(file: string): LoadedReport | undefined {
+    return this.recentReports.find((r) => r.file === file);
+  }
+
+  /** Forgets a report whose file was deleted or changed. */
+  forget(file: string): void {
+    const at = this.recentReports.findIndex((r) => r.file === file);
+    if (at >= 0) this.recentReports.splice(at, 1);
+    if (this.last?.file === file) this.last = undefined;
   }
 
   recordedRun(loaded: LoadedReport): void {
-    this.last = loaded;
+    this.setLast(loaded);
     this.recorded.fire(loaded);
   }
 

@@ -1,37 +1,58 @@
-// The "Runs" view: the reports in the report folder of each workspace folder, newest first, with
-// their key numbers. Metrics are computed once per file version (path + mtime) and cached.
+// The "Runs" view: the reports in the report folder of each workspace folder, newest first, named
+// by script with their numbers, schedule, threads and age (src/model/run-views.ts runEntry). Each
+// file version (path + mtime) is read once; a run's own report comes from memory, not the disk.
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { readdir, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { loadReportFile, type LoadedReport, type ReportSession } from './reports';
 import { reportFolderFor } from './settings';
-import { runDescription } from './format';
+import { runEntry, type RunEnd, type RunEntry } from '../model/run-views';
 import { COMMANDS, RUN_ITEM_CONTEXT } from './surface';
 
+/** What the view keeps of a report: its entry's inputs, not the report (reports can be large). */
+interface Cached {
+  mtimeMs: number;
+  make?: (nowMs: number) => RunEntry;
+  problem?: string;
+}
+
+const END_ICONS: Record<RunEnd, string> = { clean: 'pulse', cancelled: 'debug-stop', killed: 'error', crashed: 'error', failed: 'error' };
+
 export class RunItem extends vscode.TreeItem {
-  constructor(readonly file: string, mtimeMs: number, loaded: LoadedReport | undefined, problem?: string) {
-    super(path.basename(file), vscode.TreeItemCollapsibleState.None);
+  constructor(readonly file: string, entry: RunEntry | undefined, problem?: string) {
+    super(entry?.label ?? path.basename(file), vscode.TreeItemCollapsibleState.None);
     this.resourceUri = vscode.Uri.file(file);
     this.contextValue = RUN_ITEM_CONTEXT;
-    this.iconPath = new vscode.ThemeIcon(problem ? 'warning' : 'pulse');
-    this.description = loaded ? runDescription(loaded.metrics) : problem ?? '';
-    const when = new Date(mtimeMs).toLocaleString();
-    this.tooltip = loaded
-      ? `${loaded.report.meta.script}\n${when} · ${loaded.report.threads.length} threads · Node ${loaded.report.meta.nodeVersion}`
-      : `${file}\n${problem ?? ''}`;
+    this.iconPath = new vscode.ThemeIcon(problem ? 'warning' : END_ICONS[entry?.end ?? 'clean']);
+    this.description = entry ? entry.description : problem ?? '';
+    this.tooltip = entry ? entry.tooltip : `${file}\n${problem ?? ''}`;
     this.command = { command: COMMANDS.openRun.id, title: 'Open Run', arguments: [this] };
   }
+}
+
+function entryMaker(loaded: LoadedReport): (nowMs: number) => RunEntry {
+  const { report, metrics, file } = loaded;
+  // Only what the entry needs stays referenced, not the spans and profiles.
+  const slim = { meta: report.meta, threads: report.threads, regions: report.regions, exit: report.exit, markers: report.markers };
+  const numbers = { wallMs: metrics.wallMs, utilization: metrics.utilization, imbalance: metrics.imbalance };
+  return (nowMs) => runEntry(slim, numbers, file, nowMs);
 }
 
 export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly cache = new Map<string, { mtimeMs: number; loaded?: LoadedReport; problem?: string }>();
+  private readonly cache = new Map<string, Cached>();
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private watchers: vscode.Disposable[] = [];
 
   constructor(session: ReportSession) {
-    this.disposables.push(session.onDidRecord(() => this.refresh()));
+    this.disposables.push(session.onDidRecord((loaded) => {
+      try {
+        this.cache.set(loaded.file, { mtimeMs: statSync(loaded.file).mtimeMs, make: entryMaker(loaded) });
+      } catch { /* deleted already */ }
+      this.refresh();
+    }));
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('parallelProfiler.reportFolder')) this.watchFolders();
     }));
@@ -72,22 +93,22 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
       }
     }
     files.sort((a, b) => b.mtimeMs - a.mtimeMs);
+    const now = Date.now();
     return Promise.all(files.map(async ({ file, mtimeMs }) => {
-      const entry = await this.entry(file, mtimeMs);
-      return new RunItem(file, mtimeMs, entry.loaded, entry.problem);
+      const cached = await this.entry(file, mtimeMs);
+      return new RunItem(file, cached.make?.(now), cached.problem);
     }));
   }
 
-  private async entry(file: string, mtimeMs: number): Promise<{ loaded?: LoadedReport; problem?: string }> {
+  private async entry(file: string, mtimeMs: number): Promise<Cached> {
     const cached = this.cache.get(file);
     if (cached && cached.mtimeMs === mtimeMs) return cached;
-    let value: { mtimeMs: number; loaded?: LoadedReport; problem?: string };
+    let value: Cached;
     try {
-      value = { mtimeMs, loaded: await loadReportFile(file) };
+      value = { mtimeMs, make: entryMaker(await loadReportFile(file)) };
     } catch (e) {
       value = { mtimeMs, problem: `unreadable: ${e instanceof Error ? e.message : String(e)}` };
     }
-    // Keep only the numbers' source for recent files; a report can be large.
     this.cache.set(file, value);
     return value;
   }

@@ -18,7 +18,13 @@ export interface ProfileSettings {
   /** Absolute folder where reports are written. */
   reportFolder: string;
   openReportAfterRun: boolean;
+  /** When the script output channel opens by itself. */
+  revealOutput: RevealOutput;
 }
+
+/** `parallelProfiler.revealOutput`: the output opens on a failed run (default), on every run, or never. */
+export const REVEAL_OUTPUT = ['onFailure', 'always', 'never'] as const;
+export type RevealOutput = typeof REVEAL_OUTPUT[number];
 
 function setting<T>(config: vscode.WorkspaceConfiguration, full: string, fallback: T): T {
   return config.get<T>(full.slice('parallelProfiler.'.length), fallback);
@@ -39,7 +45,12 @@ export function readSettings(scope?: vscode.Uri): ProfileSettings {
     env: setting<Record<string, string>>(config, SETTINGS.env, {}),
     reportFolder: reportFolderFor(scope),
     openReportAfterRun: setting<boolean>(config, SETTINGS.openReportAfterRun, true),
+    revealOutput: revealOutput(setting<string>(config, SETTINGS.revealOutput, 'onFailure')),
   };
+}
+
+function revealOutput(value: string): RevealOutput {
+  return (REVEAL_OUTPUT as readonly string[]).includes(value) ? (value as RevealOutput) : 'onFailure';
 }
 
 /** The absolute report folder for `scope`: relative settings are resolved in its workspace folder. */

@@ -29,6 +29,7 @@ export const COMMANDS = {
   exportRun: { id: 'parallelProfiler.exportRun', title: 'Export Run…', palette: false },
   revealRun: { id: 'parallelProfiler.revealRun', title: 'Reveal Report File', palette: false },
   deleteRun: { id: 'parallelProfiler.deleteRun', title: 'Delete Run', palette: false, icon: '$(trash)' },
+  rerun: { id: 'parallelProfiler.rerun', title: 'Re-run Profile', palette: true, icon: '$(debug-rerun)' },
 } as const satisfies Record<string, CommandDecl>;
 
 /** Settings under `parallelProfiler.`; keys are the full setting names. */
@@ -41,6 +42,7 @@ export const SETTINGS = {
   env: 'parallelProfiler.env',
   reportFolder: 'parallelProfiler.reportFolder',
   openReportAfterRun: 'parallelProfiler.openReportAfterRun',
+  revealOutput: 'parallelProfiler.revealOutput',
 } as const;
 
 /** Context keys set with `setContext`, used in `when` clauses of package.json. */
@@ -54,9 +56,8 @@ export const CONTEXT_KEYS = {
 export const VIEWS = {
   container: 'parallelProfiler',
   runs: 'parallelProfiler.runs',
-  /** viewType of the custom editor for .parprof files and of the report panel. */
+  /** viewType of the custom editor for .parprof files: the one report view, for runs too. */
   reportEditor: 'parallelProfiler.report',
-  reportPanel: 'parallelProfiler.reportPanel',
   testController: 'parallelProfiler.workloads',
   walkthrough: 'parallelProfiler.gettingStarted',
 } as const;

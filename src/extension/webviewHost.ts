@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import * as path from 'node:path';
 import { webviewHtml } from '../model/html-report';
 import { typedColumns } from '../model/packed-report';
 import { asWebviewMessage, type HostToWebview } from '../protocol';
@@ -26,12 +27,20 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
   };
 }
 
+/** What a report view can ask of the extension besides showing the report. */
+export interface ReportActions {
+  /** Runs the script of the report in `file` again. */
+  rerun(file: string): void;
+  /** The view of `file` was sent its report at `at` (ms since the epoch). */
+  initSent?(file: string, at: number): void;
+}
+
 /**
  * Fills `webview` with the views and sends `loaded` once the webview says it is ready. Every
  * listener goes into `disposables`, owned by the panel or editor.
  */
 export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, loaded: LoadedReport, log: Log,
-  disposables: vscode.Disposable[]): WebviewStatus {
+  disposables: vscode.Disposable[], actions: ReportActions): WebviewStatus {
   const status: WebviewStatus = { file: loaded.file, ready: false, initSent: false };
   webview.options = webviewOptions(extensionUri);
   const scriptUri = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString();
@@ -47,8 +56,11 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, lo
         status.ready = true;
         // Sent again on every `ready`: a webview that was reloaded asks again. Typed-array columns
         // cross as binary buffers; number arrays would go through JSON (seconds for 1M spans).
-        const init: HostToWebview = { type: 'init', report: typedColumns(loaded.report), options: { title: loaded.file, canOpenSource: true } };
-        void webview.postMessage(init).then((ok) => { status.initSent = status.initSent || ok; });
+        const init: HostToWebview = { type: 'init', report: typedColumns(loaded.report), options: { canOpenSource: true, canRerun: true } };
+        void webview.postMessage(init).then((ok) => {
+          if (ok && !status.initSent) actions.initSent?.(loaded.file, Date.now());
+          status.initSent = status.initSent || ok;
+        });
         break;
       }
       case 'open-source':
@@ -59,11 +71,14 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, lo
         break;
       case 'state':
         break;
+      case 'rerun':
+        actions.rerun(loaded.file);
+        break;
       default:
         log.info(`report webview: unhandled message ${JSON.stringify(data).slice(0, 200)}`);
     }
   }));
-  webview.html = webviewHtml({ nonce, cspSource: webview.cspSource, scriptUri, title: `Parallel Profiler: ${loaded.file}` });
+  webview.html = webviewHtml({ nonce, cspSource: webview.cspSource, scriptUri, title: `Parallel Profiler: ${path.basename(loaded.report.meta.script)}` });
   return status;
 }
 

@@ -81,3 +81,27 @@ export function applySourceMaps(profile: CpuProfile, maps: { url: string; map: R
   });
   return { ...profile, nodes, samples: profile.samples.slice(), timeDeltas: profile.timeDeltas.slice() };
 }
+
+/**
+ * Maps one position of a generated script (a pool call site from a stack trace: `line` and
+ * `column` 1-based) to the original source, the way applySourceMaps maps a profile's frames, so
+ * a TypeScript call site names the line of the .ts file that the hot lines also point into.
+ * A position without a map or a mapping is returned as it was.
+ */
+export function mapSourcePosition<P extends { file: string; line: number; column: number }>(site: P,
+  maps: { url: string; map: RawSourceMap }[]): P {
+  const entry = maps.find((m) => m.url === site.file);
+  if (!entry || site.line < 1) return site;
+  let trace: TraceMap;
+  try {
+    trace = new TraceMap(entry.map as ConstructorParameters<typeof TraceMap>[0], entry.url);
+  } catch {
+    return site;
+  }
+  const column = Math.max(0, site.column - 1);
+  const pos = [GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND]
+    .map((bias) => originalPositionFor(trace, { line: site.line, column, bias: bias as 1 | -1 }))
+    .find((p) => p.source !== null && p.line !== null);
+  if (!pos || pos.source === null || pos.line === null) return site;
+  return { ...site, file: urlToPath(pos.source), line: pos.line, column: (pos.column ?? 0) + 1 };
+}

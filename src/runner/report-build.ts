@@ -6,7 +6,7 @@ import { CHILD_PROCESS_NOTE, REPORT_FORMAT, REPORT_VERSION, emptySpans } from '.
 import { basename } from 'node:path';
 import { SPAN_RECORD_FIELDS } from '../runtime/contract';
 import type { SpoolEvent } from '../runtime/recorder-events';
-import { applySourceMaps, type RawSourceMap } from '../model/sourcemap';
+import { applySourceMaps, mapSourcePosition, type RawSourceMap } from '../model/sourcemap';
 import type { Spool, ThreadSpool } from './spool';
 import { buildV2Fields } from './report-build-v2';
 
@@ -154,6 +154,8 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
   // Profiles: rebased from V8's clock (same monotonic clock as hrtime) to the origin.
   // V8 names CommonJS scripts by path and ES modules by file:// URL: key each map both ways.
   const maps = spool.sourceMaps.flatMap((m) => [m.url, m.file].map((url) => ({ url, map: m.map as RawSourceMap })));
+  // Call sites point into the same generated code as the frames: map them the same way.
+  for (const r of regions) if (r.callSite && maps.length > 0) r.callSite = mapSourcePosition(r.callSite, maps);
   const profiles: Report['profiles'] = [];
   let droppedProfiles = 0;
   for (const t of threadsSpool) {

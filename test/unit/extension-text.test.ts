@@ -34,10 +34,11 @@ test('blanking keeps offsets and newlines', () => {
   assert.ok(!blanked.includes('commented'));
 });
 
-test('region lens text', () => {
-  assert.equal(regionLensText({ threads: [{}, {}], utilization: 0.934, imbalance: 1.0812, queueWaitMs: { p95: 0.2 } }),
-    '2 threads · utilization 93 % · imbalance 1.08 · queue p95 0.2 ms');
-  assert.match(regionLensText({ threads: [{}], utilization: 1, imbalance: 1, queueWaitMs: { p95: 250 } }), /^1 thread · .* queue p95 250 ms$/);
+test('region lens text: workers counted as in the rest of the extension, queue p95 only for queued tasks', () => {
+  assert.equal(regionLensText({ workers: 2, utilization: 0.934, imbalance: 1.0812, queuedTasks: 0, queueWaitMs: { p95: 0 } }),
+    '2 workers · utilization 93 % · imbalance 1.08');
+  assert.equal(regionLensText({ workers: 1, utilization: 1, imbalance: 1, queuedTasks: 40, queueWaitMs: { p95: 250 } }),
+    '1 worker · utilization 100 % · imbalance 1.00 · queue p95 250 ms');
 });
 
 test('heat levels: hottest line is the top level, ordering is monotonic, zero is level 0', () => {

@@ -1,8 +1,9 @@
 // UI tests through the browser, against the packaged .vsix installed in code-server: open a
 // script, run "Parallel Profiler: Profile Current File" from the palette, and check that the
 // panel's timeline shows one lane per thread of the recorded report, each with that thread's
-// task count. Once on examples/mandelbrot.js, once on a TypeScript script (the installed
-// extension must carry esbuild to run it). Saves a screenshot of each.
+// task count, and that the editor shows the run's numbers above the pool call as soon as the run
+// ends (no scrolling, no click). Once on examples/mandelbrot.js, once on a TypeScript script (the
+// installed extension must carry esbuild to run it). Saves a screenshot of each.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
@@ -86,18 +87,18 @@ async function newReport(folder, before, page) {
   }
 }
 
-/** The webview (nested #active-frame of an iframe.webview) whose heading names the report. */
-async function reportView(page, reportFile) {
-  const name = basename(reportFile);
+/** The webview (nested #active-frame of an iframe.webview) whose heading names the report's script. */
+async function reportView(page, reportFile, script) {
+  const name = basename(script);
   const deadline = Date.now() + RUN_TIMEOUT_MS;
   for (;;) {
     const frames = page.locator('iframe.webview');
     const n = await frames.count();
     for (let i = 0; i < n; i++) {
       const view = frames.nth(i).contentFrame().frameLocator('#active-frame');
-      if (await view.getByText(name).count().catch(() => 0)) return view;
+      if (await view.locator('header.pp-header h1', { hasText: name }).count().catch(() => 0)) return view;
     }
-    if (Date.now() > deadline) throw new Error(`no panel shows ${name} within ${RUN_TIMEOUT_MS / 1000} s (${n} webviews open)`);
+    if (Date.now() > deadline) throw new Error(`no panel shows ${basename(reportFile)} of ${name} within ${RUN_TIMEOUT_MS / 1000} s (${n} webviews open)`);
     await page.waitForTimeout(500);
   }
 }
@@ -129,10 +130,22 @@ async function diagnostics(page, scratch) {
 async function profileAndCheck({ page, folder, rel, shot, log }) {
   const before = new Set(reports(folder));
   await openFile(page, rel, log);
+  // The pool call in view before the run (a long file would have it below the fold); after the
+  // run nothing moves the editor.
+  const callLine = readFileSync(join(folder, rel), 'utf8').split('\n').findIndex((l) => /pool\.(map|reduce)\(/.test(l)) + 1;
+  await page.keyboard.press('Control+G');
+  await page.locator('.quick-input-widget input').fill(`:${callLine}`);
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
   await paletteRun(page, TITLE, log);
   const { file, report } = await newReport(folder, before, page);
   log(`ui: report ${file}`);
-  const view = await reportView(page, file);
+  const numbers = page.locator('.monaco-editor .codelens-decoration', { hasText: 'utilization' }).first();
+  await numbers.waitFor({ timeout: 30_000 }).catch(() => {
+    throw new Error(`the editor of ${rel} shows no region numbers above line ${callLine} after the run (without scrolling)`);
+  });
+  log(`ui: the editor shows '${(await numbers.innerText()).trim()}' without scrolling`);
+  const view = await reportView(page, file, report.meta.script);
   await view.locator('#tab-timeline').click({ timeout: 30_000 });
   const lanes = view.locator('#timeline-lanes li[data-thread]');
   await lanes.first().waitFor({ timeout: 30_000 });

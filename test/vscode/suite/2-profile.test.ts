@@ -53,17 +53,20 @@ describe('Profile Current File', () => {
     const found = await lenses(script);
     const profileLines = found.filter((l) => l.command?.title === '▶ Profile').map((l) => l.range.start.line);
     assert.deepEqual(profileLines, expectLines);
-    const withThreads = found.filter((l) => /^Profile with 1…\d+ threads$/.test(l.command?.title ?? ''));
+    // It opens a picker and profiles once: the title says so, not a 1…N sweep.
+    const withThreads = found.filter((l) => l.command?.title === 'Profile with N threads…');
     assert.equal(withThreads.length, expectLines.length);
     assert.equal(withThreads[0].command?.command, COMMANDS.profileWithThreads.id);
   });
 
-  it("after the run, shows each region's numbers above its call", async () => {
+  it("right after the run, shows each region's numbers above its call, workers counted as in the Runs view", async () => {
+    // No wait, no scrolling: the numbers are there when the command returns.
     const found = await lenses(script);
-    const numbers = found.filter((l) => / threads? · utilization \d+ % · imbalance \d+\.\d\d · queue p95 /.test(l.command?.title ?? ''));
+    const numbers = found.filter((l) => /^\d+ workers? · utilization \d+ % · imbalance \d+\.\d\d/.test(l.command?.title ?? ''));
     const source = fs.readFileSync(script, 'utf8').split('\n');
     assert.deepEqual(numbers.map((l) => source[l.range.start.line].trim().match(/pool\.(\w+)/)?.[1]), ['map', 'reduce']);
-    assert.match(numbers[0].command!.title, /^2 threads · /);
+    assert.match(numbers[0].command!.title, /^2 workers · /);
+    assert.equal(numbers[0].command!.arguments?.[0], outcome.file);
   });
 
   it('marks hot lines of the task module with self/total time, on every thread or one', async () => {
@@ -91,7 +94,9 @@ describe('Profile Current File', () => {
     const runs = await (await api()).runs();
     const item = runs.find((r) => r.file === outcome.file);
     assert.ok(item, `runs: ${runs.map((r) => r.file).join(', ')}`);
-    assert.match(item.description, /util \d+ % · imbalance \d+\.\d\d/);
+    assert.equal(item.label, 'pool-demo.js');
+    assert.match(item.description, /^\d+(\.\d\d)? m?s · util \d+ % · (static|dynamic|steal) · 2 workers \+ main · just now$/);
+    assert.match(item.tooltip, /^.*pool-demo\.js\nfinished in /);
   });
 
   it('exports as .parprof (round trip), Chrome trace JSON and standalone HTML', async () => {

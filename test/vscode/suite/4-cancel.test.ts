@@ -39,5 +39,12 @@ describe('Stop Profiling', () => {
     await waitFor('the process to be gone', () => !alive(pid), 10_000);
     assert.equal(api_.isRunning(), false);
     await waitFor('the panel with the partial report', () => api_.webviews().find((w) => w.file === outcome.file && w.initSent));
+    // Described as what it was: cancelled, not as a failed script ("exited with code 143").
+    const item = (await api_.runs()).find((r) => r.file === outcome.file);
+    assert.ok(item, 'the cancelled run is not in the Runs view');
+    assert.match(item.description, /^cancelled · /);
+    assert.match(item.tooltip, /\ncancelled after \d+(\.\d\d)? m?s; the report holds what ran until then/);
+    const said = api_.messages().join('\n');
+    assert.doesNotMatch(said, /143|exited|failed/, said);
   });
 });

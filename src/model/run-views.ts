@@ -1,0 +1,120 @@
+// How the editor names and places runs: the words for how a run ended, the thread count, the Runs
+// view's entries, and which editor group a report opens in. Pure, so unit-tested in plain Node;
+// src/extension only passes VS Code's state in and shows what comes out.
+import type { Report } from './report';
+
+/** How a run ended, as the user should read it. */
+export type RunEnd = 'clean' | 'cancelled' | 'killed' | 'crashed' | 'failed';
+
+/** Wall time for lists and messages: 850 ms, 2.31 s. */
+export function formatWallMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '– ms';
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+/**
+ * What happened to the run. A cancelled run is cancelled, whatever exit code our SIGTERM gave it
+ * (143); a signal the user did not send is a kill; an uncaught error is a crash.
+ */
+export function runEnd(report: Pick<Report, 'exit' | 'markers'>): RunEnd {
+  if (report.markers.some((m) => m.kind === 'cancelled')) return 'cancelled';
+  if (report.exit.error) return 'crashed';
+  if (report.exit.signal) return 'killed';
+  if (report.exit.code !== 0) return 'failed';
+  return 'clean';
+}
+
+/** One sentence on how the run ended: "cancelled after 2.31 s; the report holds what ran until then". */
+export function runEndText(report: Pick<Report, 'exit' | 'markers' | 'meta'>): string {
+  const after = formatWallMs(report.meta.durationUs / 1000);
+  switch (runEnd(report)) {
+    case 'cancelled': return `cancelled after ${after}; the report holds what ran until then`;
+    case 'crashed': return `crashed after ${after}: uncaught ${report.exit.error!.message}`;
+    case 'killed': return `killed by ${report.exit.signal} after ${after}`;
+    case 'failed': return report.exit.code === null ? `ended after ${after} with no exit code` : `exited with code ${report.exit.code} after ${after}`;
+    default: return `finished in ${after}`;
+  }
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The threads of a run, counted one way everywhere: "2 workers + main". */
+export function threadsText(report: Pick<Report, 'threads'>): string {
+  const workers = report.threads.filter((t) => t.kind === 'worker').length;
+  const main = report.threads.some((t) => t.kind === 'main');
+  return main ? `${plural(workers, 'worker')} + main` : plural(workers, 'worker');
+}
+
+/** The schedule the run's regions used: one name, "mixed", or the run's default when it has no pool regions. */
+export function scheduleText(report: Pick<Report, 'regions' | 'meta'>): string {
+  const used = new Set(report.regions.filter((r) => r.schedule !== 'external').map((r) => r.schedule));
+  if (used.size === 1) return [...used][0];
+  if (used.size > 1) return 'mixed';
+  return report.meta.pool.schedule;
+}
+
+/** "just now", "4 min ago", "3 h ago", "2 days ago"; a time in the future counts as now. */
+export function relativeTime(thenMs: number, nowMs: number): string {
+  const s = Math.max(0, (nowMs - thenMs) / 1000);
+  if (s < 45) return 'just now';
+  const min = Math.round(s / 60);
+  if (min < 60) return `${min} min ago`;
+  const h = Math.round(min / 60);
+  if (h < 24) return `${h} h ago`;
+  return plural(Math.round(h / 24), 'day') + ' ago';
+}
+
+/** A run as the Runs view lists it. */
+export interface RunEntry {
+  /** The script's file name. */
+  label: string;
+  /** Numbers first, so they stay visible when the sidebar cuts the line: "1.23 s · util 93 % · dynamic · 2 workers + main · 4 min ago". */
+  description: string;
+  tooltip: string;
+  end: RunEnd;
+}
+
+export function runEntry(report: Pick<Report, 'meta' | 'threads' | 'regions' | 'exit' | 'markers'>, metrics: { wallMs: number; utilization: number; imbalance: number }, file: string,
+  nowMs: number): RunEntry {
+  const script = report.meta.script;
+  const name = script.split(/[\\/]/).pop() || script;
+  const when = relativeTime(report.meta.startedAt, nowMs);
+  const end = runEnd(report);
+  const head = `${formatWallMs(metrics.wallMs)} · util ${Math.round(metrics.utilization * 100)} %`;
+  const description = `${end === 'clean' ? '' : `${end} · `}${head} · ${scheduleText(report)} · ${threadsText(report)} · ${when}`;
+  const args = report.meta.args.length ? ` ${report.meta.args.join(' ')}` : '';
+  const tooltip = [
+    `${script}${args}`,
+    `${runEndText(report)} · ${new Date(report.meta.startedAt).toLocaleString()}`,
+    `${threadsText(report)} · schedule ${scheduleText(report)} · Node ${report.meta.nodeVersion}`,
+    `wall ${formatWallMs(metrics.wallMs)} · utilization ${Math.round(metrics.utilization * 100)} % · imbalance ${metrics.imbalance.toFixed(2)}`,
+    file,
+  ].join('\n');
+  return { label: name, description, tooltip, end };
+}
+
+/** An editor group as far as placing a report is concerned. */
+export interface GroupInfo {
+  /** 1-based, VS Code's ViewColumn. */
+  viewColumn: number;
+  isActive: boolean;
+  /** It has a report tab already. */
+  hasReport: boolean;
+}
+
+/**
+ * Where a run's report opens: the group that already shows reports, else the group beside the
+ * active one that exists (the next, else the previous), else a new group beside. Never a third
+ * group when two exist.
+ */
+export function reportColumn(groups: readonly GroupInfo[]): number | 'beside' {
+  const withReport = groups.find((g) => g.hasReport);
+  if (withReport) return withReport.viewColumn;
+  if (groups.length < 2) return 'beside';
+  const sorted = [...groups].sort((a, b) => a.viewColumn - b.viewColumn);
+  const active = sorted.findIndex((g) => g.isActive);
+  if (active < 0) return sorted[sorted.length - 1].viewColumn;
+  return (sorted[active + 1] ?? sorted[active - 1]).viewColumn;
+}
