@@ -63,7 +63,7 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   const out: string[] = [];
   out.push(`${m.script}${m.args.length ? ' ' + m.args.join(' ') : ''}`);
   out.push(`wall ${formatMs(m.durationUs / 1000)} ms · ${plural(workers, 'worker thread')} on ${plural(m.cores, 'core')} · ` +
-    `schedule ${m.pool.schedule} · ${describeExit(report.exit)}`);
+    `${m.pool.threads === 0 ? 'sequential (threads 0)' : `schedule ${m.pool.schedule}`} · ${describeExit(report.exit)}`);
 
   out.push(...phaseLines(metrics));
   out.push('', 'Threads');
@@ -92,7 +92,8 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   if (metrics.regions.length) {
     out.push('', 'Regions');
     out.push(...table(['region', 'schedule', 'wall ms', 'util', 'imbal', 'gain ms', 'tail ms', 'tasks', 'steals', 'task p50/p95 ms'],
-      metrics.regions.map((r) => [terminalSafe(r.name), r.schedule, formatMs(r.wallMs), percent(r.utilization), r.imbalance.toFixed(2),
+      // A region of a sequential-mode pool (threads 0) ran inline on its caller's thread.
+      metrics.regions.map((r, i) => [terminalSafe(r.name), report.regions[i]?.threads === 0 ? 'sequential' : r.schedule, formatMs(r.wallMs), percent(r.utilization), r.imbalance.toFixed(2),
         formatMs(r.potentialGainMs), formatMs(r.tailMs), String(r.tasks), String(r.steals), `${formatMs(r.taskMs.p50)}/${formatMs(r.taskMs.p95)}`]),
       [false, false, true, true, true, true, true, true, true, true]));
     out.push('', 'Where thread time went (region wall × threads)');
