@@ -14,7 +14,7 @@ export type Command =
   | AnswersCommand;
 
 export const USAGE = `usage:
-  parprof record [--threads N | --sequential] [--schedule ${SCHEDULES.join('|')}] [--sample-interval US] [--out FILE] <script> [script args...]
+  parprof record [--threads N] [--sequential] [--schedule ${SCHEDULES.join('|')}] [--sample-interval US] [--out FILE] <script> [script args...]
   parprof report <file> [--json [--spans]] [--html out.html]
 ${ANSWERS_USAGE}
 
