@@ -1,0 +1,89 @@
+// speedscope reads our export: its own built app (the speedscope npm package), in Debian's
+// chromium through playwright-core, loads the file of a real run of
+// test/fixtures/interop-spinners.js the way its CLI hands it over (#localProfilePath), and shows
+// one profile per thread with each worker's time in the function our report says. speedscope's
+// importers are only shipped inside that app bundle, which needs a DOM: hence the browser.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { toSpeedscope } from '../../src/model/export-speedscope';
+import type { Report } from '../../src/model/report';
+import { packageRoot } from '../../src/runner/paths';
+import { CHROMIUM_ARGS } from '../browser/browser';
+import { record } from './record-helpers';
+import { consumers, plantedSpinners } from './interop-tools';
+
+/** µs of a thread's samples whose leaf is `fn` (speedscope's self weight), and of all its samples. */
+function weights(report: Report, thread: number, fn: string): { self: number; total: number } {
+  const p = report.profiles.find((x) => x.thread === thread)!.profile;
+  const name = new Map(p.nodes.map((n) => [n.id, n.callFrame.functionName]));
+  let self = 0, total = 0;
+  p.samples.forEach((s, i) => {
+    total += p.timeDeltas[i];
+    if (name.get(s) === fn) self += p.timeDeltas[i];
+  });
+  return { self, total };
+}
+
+/** speedscope's "123.45ms" (or µs / s) as ms. */
+function ms(text: string): number {
+  const m = /^([\d.]+)(µs|ms|s)/.exec(text.trim());
+  if (!m) throw new Error(`not a duration: ${text}`);
+  return Number(m[1]) * (m[2] === 'µs' ? 1e-3 : m[2] === 's' ? 1e3 : 1);
+}
+
+test('speedscope\'s own app reads our file: a profile per thread, each worker\'s time in its own function', async () => {
+  const [tools, run] = await Promise.all([consumers(), record(join(packageRoot(), 'test', 'fixtures', 'interop-spinners.js'))]);
+  const report = run.report;
+  assert.equal(report.exit.code, 0, run.stderr);
+  const dir = mkdtempSync(join(tmpdir(), 'parprof-speedscope-'));
+  const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: process.env.PARPROF_CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
+  });
+  try {
+    // What speedscope's CLI does: a script that hands the file to the app, named in the URL hash.
+    const file = Buffer.from(JSON.stringify(toSpeedscope(report)));
+    const loader = join(dir, 'load.js');
+    writeFileSync(loader, `speedscope.loadFileFromBase64("run.speedscope.json", ${JSON.stringify(file.toString('base64'))})`);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${pathToFileURL(join(tools.speedscopeApp, 'index.html')).href}#localProfilePath=${loader}`);
+    await page.getByText(/\(1\/\d+\)$/).waitFor({ timeout: 60_000 });
+    assert.deepEqual(errors, []);
+
+    // The profile list: one entry per profiled thread, named and weighted as our report says.
+    const list = await page.evaluate(() => [...document.querySelectorAll('table')[0].querySelectorAll('tr')].slice(1)
+      .map((tr) => [...tr.querySelectorAll('td')].map((c) => c.textContent ?? '')));
+    const names = new Map(report.threads.map((t) => [t.id, t.name]));
+    assert.deepEqual(list.map((row) => row[1]), report.profiles.map((p) => `${names.get(p.thread)} (thread ${p.thread})`));
+    list.forEach((row, k) => {
+      const total = report.profiles[k].profile.timeDeltas.reduce((a, b) => a + b, 0) / 1e3;
+      assert.ok(Math.abs(ms(row[2]) - total) < 0.01, `${row[1]}: speedscope ${row[2]}, our samples ${total.toFixed(3)} ms`);
+    });
+
+    // The sandwich view of each worker: its top self function is the one it spun in, with our weight.
+    await page.getByText('Sandwich').click();
+    const planted = plantedSpinners(report);
+    assert.equal(planted.size, 2);
+    for (let k = 0; k < report.profiles.length; k++) {
+      const thread = report.profiles[k].thread;
+      await page.getByText(new RegExp(`\\(${k + 1}/${report.profiles.length}\\)$`)).waitFor();
+      const f = planted.get(thread);
+      if (f) {
+        const top = await page.evaluate(() => [...document.querySelectorAll('table')[2].querySelectorAll('tr')[0].querySelectorAll('td')].map((c) => c.textContent ?? ''));
+        assert.equal(top[2], f.name, `thread ${thread}: speedscope's top self function`);
+        const self = weights(report, thread, f.name).self / 1e3;
+        assert.ok(Math.abs(ms(top[1]) - self) < 0.01, `thread ${thread}: speedscope self ${top[1]}, our samples ${self.toFixed(3)} ms`);
+      }
+      await page.keyboard.press('n');
+    }
+  } finally {
+    await context.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
