@@ -1,6 +1,7 @@
 // Command-line parsing for `parprof`. Pure: argv in, a command or a UsageError out.
 import { SCHEDULES, type Schedule } from '../model/report';
 import { ANSWERS_HELP, ANSWERS_USAGE, parseAb, parseCompare, parseSweep, type AnswersCommand } from './answers-args';
+import { EXPORT_HELP, EXPORT_USAGE, parseExport, type ExportCommand } from './export-args';
 
 /** A mistake in the command line; main prints its message on one line and exits 2. */
 export class UsageError extends Error {
@@ -11,12 +12,14 @@ export type Command =
   | { cmd: 'help' }
   | { cmd: 'record'; script: string; args: string[]; threads?: number; schedule?: Schedule; sampleIntervalUs?: number; out?: string }
   | { cmd: 'report'; file: string; json: boolean; spans?: boolean; html?: string }
-  | AnswersCommand;
+  | AnswersCommand
+  | ExportCommand;
 
 export const USAGE = `usage:
   parprof record [--threads N] [--sequential] [--schedule ${SCHEDULES.join('|')}] [--sample-interval US] [--out FILE] <script> [script args...]
   parprof report <file> [--json [--spans]] [--html out.html]
 ${ANSWERS_USAGE}
+${EXPORT_USAGE}
 
 record   runs a Node.js script (.js, .mjs, .cjs, .ts) under the profiler, writes the report
          (default ./.parprof/<script>-<date>.parprof; a name ending .gz is compressed), prints
@@ -30,7 +33,8 @@ record   runs a Node.js script (.js, .mjs, .cjs, .ts) under the profiler, writes
 report   prints the summary of a report; --json prints the metrics as JSON (--spans adds every
          task span, one per scheduled chunk, as extra.spans); --html writes a
          standalone HTML page with the views.
-${ANSWERS_HELP}`;
+${ANSWERS_HELP}
+${EXPORT_HELP}`;
 
 function positiveInt(flag: string, v: string, allowZero = false): number {
   const n = Number(v);
@@ -57,7 +61,8 @@ export function parseArgs(argv: string[]): Command {
   if (cmd === 'sweep') return parseSweep(rest);
   if (cmd === 'ab') return parseAb(rest);
   if (cmd === 'compare') return parseCompare(rest);
-  throw new UsageError(`unknown command '${cmd}' (expected record, report, sweep, ab or compare; see parprof --help)`);
+  if (cmd === 'export') return parseExport(rest);
+  throw new UsageError(`unknown command '${cmd}' (expected record, report, sweep, ab, compare or export; see parprof --help)`);
 }
 
 function parseRecord(argv: string[]): Command {

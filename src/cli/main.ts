@@ -16,7 +16,9 @@ import { ab } from './ab';
 import { compare } from './compare';
 import { sweep } from './sweep';
 import { terminalSafe, terminalSafeJson } from '../model/terminal-text';
-import { ReportFileError, readReportFile } from '../runner/read-report';
+import { ReportFileError } from '../runner/read-report';
+import { readAnyReportFile } from '../runner/read-import';
+import { writeExport } from './export';
 
 /** Our own failures: one line, exit 2 (the script's own exit codes pass through unchanged). */
 function fail(message: string): never {
@@ -68,7 +70,7 @@ async function record(c: Extract<Command, { cmd: 'record' }>): Promise<number> {
 
 function loadReport(file: string): Report {
   try {
-    return readReportFile(file);
+    return readAnyReportFile(file);
   } catch (err) {
     fail(err instanceof ReportFileError ? err.message : `${file}: ${(err as Error).message}`);
   }
@@ -108,7 +110,21 @@ async function main(argv: string[]): Promise<number> {
     case 'record': return record(c);
     case 'report': return report(c);
     case 'sweep': case 'ab': case 'compare': return answers(c);
+    case 'export': return exportCommand(c);
   }
+}
+
+/** `parprof export`: the report (or trace, or profiles) written for another viewer (src/cli/export.ts). */
+function exportCommand(c: Extract<Command, { cmd: 'export' }>): number {
+  const r = loadReport(c.file);
+  let result: { wrote: string; files: number };
+  try {
+    result = writeExport(r, c, (text) => process.stdout.write(text));
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  if (result.wrote !== '-') process.stdout.write(`wrote ${result.wrote}${c.format === 'cpuprofile' ? ` (${result.files} .cpuprofile file${result.files === 1 ? '' : 's'})` : ''}\n`);
+  return 0;
 }
 
 /** sweep, ab, compare (src/cli/sweep.ts, ab.ts, compare.ts); what they throw (a failed run, an unreadable input) ends as one line, exit 2. */
