@@ -1,10 +1,7 @@
 // Command-line parsing of `parprof export`. Pure: argv in, a command or a UsageError out
 // (args.ts dispatches here).
 import { UsageError } from './args';
-
-/** The formats `parprof export` writes; the extension's Export Report… offers the same. */
-export const EXPORT_FORMATS = ['chrome', 'firefox', 'speedscope', 'cpuprofile', 'markdown'] as const;
-export type ExportFormatName = typeof EXPORT_FORMATS[number];
+import { EXPORT_FORMATS, type ExportFormatName } from '../model/export-formats';
 
 export type ExportCommand = { cmd: 'export'; file: string; format: ExportFormatName; out?: string };
 

@@ -2,29 +2,10 @@
 // The formats are the model's (src/model/export-*.ts); this file only reads and writes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { analyze } from '../model/analysis';
-import { toChromeTrace } from '../model/export-chrome';
+import { EXPORT_SUFFIX, exportText, type ExportFormatName } from '../model/export-formats';
 import { toCpuProfiles } from '../model/export-cpuprofile';
-import { toFirefoxTrace } from '../model/export-firefox';
-import { toMarkdown } from '../model/export-markdown';
-import { toSpeedscope } from '../model/export-speedscope';
 import type { Report } from '../model/report';
-import type { ExportCommand, ExportFormatName } from './export-args';
-
-/** File name ending per format; cpuprofile is a folder. */
-export const EXPORT_SUFFIX: Record<ExportFormatName, string> = {
-  chrome: '.trace.json', firefox: '.firefox.json', speedscope: '.speedscope.json', cpuprofile: '-cpuprofiles', markdown: '.md',
-};
-
-/** The text of a one-file format. */
-export function exportText(report: Report, format: Exclude<ExportFormatName, 'cpuprofile'>): string {
-  switch (format) {
-    case 'chrome': return JSON.stringify(toChromeTrace(report, { profiles: true }));
-    case 'firefox': return JSON.stringify(toFirefoxTrace(report));
-    case 'speedscope': return JSON.stringify(toSpeedscope(report));
-    case 'markdown': return toMarkdown(report, analyze(report));
-  }
-}
+import type { ExportCommand } from './export-args';
 
 /** Where an export goes by default: next to the input, its report ending replaced. */
 export function defaultExportPath(input: string, format: ExportFormatName): string {

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { readFile, unlink } from 'node:fs/promises';
 import { serializeReport } from '../model/load';
-import { toChromeTrace } from '../model/export';
+import { EXPORT_FORMATS, EXPORT_LABEL, EXPORT_SUFFIX, exportText, toCpuProfiles, type ExportFormatName } from '../model/export';
 import { gzipSync } from 'node:zlib';
 import { standaloneHtml } from '../model/html-report';
 import { COMMANDS, VIEWS } from './surface';
@@ -15,7 +15,7 @@ import type { RunItem, RunsView } from './runsView';
 import type { Log } from './log';
 import type { Profiler } from './profiling';
 
-export type ExportFormat = 'parprof' | 'chrome' | 'html';
+export type ExportFormat = 'parprof' | 'html' | ExportFormatName;
 
 export interface ReportCommandDeps {
   extensionUri: vscode.Uri;
@@ -31,14 +31,19 @@ export interface ReportCommandDeps {
 export async function exportReport(loaded: LoadedReport, format: ExportFormat, target: string, extensionUri: vscode.Uri): Promise<void> {
   let text: string;
   if (format === 'parprof') text = serializeReport(loaded.report);
-  else if (format === 'chrome') text = JSON.stringify(toChromeTrace(loaded.report));
+  else if (format === 'cpuprofile') {
+    // A folder: one .cpuprofile per thread (src/model/export-cpuprofile.ts).
+    await vscode.workspace.fs.createDirectory(vscode.Uri.file(target));
+    for (const f of toCpuProfiles(loaded.report)) await vscode.workspace.fs.writeFile(vscode.Uri.file(path.join(target, f.name)), new TextEncoder().encode(JSON.stringify(f.profile)));
+    return;
+  } else if (format !== 'html') text = exportText(loaded.report, format);
   else text = standaloneHtml(loaded.report, await readFile(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js').fsPath, 'utf8'), { gzip: (b) => gzipSync(b) });
   await vscode.workspace.fs.writeFile(vscode.Uri.file(target), new TextEncoder().encode(text));
 }
 
 /** Offers to open or reveal an exported file; "Open" opens it where it is meant to be read. */
 function exportedNotice(log: Log, format: ExportFormat, target: string): void {
-  const what = { parprof: 'report', chrome: 'Chrome trace', html: 'HTML report' }[format];
+  const what = { parprof: 'report', chrome: 'Chrome trace', html: 'HTML report', firefox: 'Firefox Profiler trace', speedscope: 'speedscope file', cpuprofile: 'CPU profiles', markdown: 'Markdown summary' }[format];
   const open = format === 'html' ? 'Open in Browser' : 'Open';
   void log.notify(`Exported the ${what} to ${target}`, open, 'Reveal').then(async (choice) => {
     const uri = vscode.Uri.file(target);
@@ -46,6 +51,7 @@ function exportedNotice(log: Log, format: ExportFormat, target: string): void {
     else if (choice === open) {
       if (format === 'html') await vscode.env.openExternal(uri);
       else if (format === 'parprof') await vscode.commands.executeCommand('vscode.openWith', uri, VIEWS.reportEditor);
+      else if (format === 'cpuprofile') await vscode.commands.executeCommand('revealInExplorer', uri);
       else await vscode.commands.executeCommand('vscode.open', uri);
     }
   }, () => undefined);
@@ -65,15 +71,15 @@ export function registerReportCommands(deps: ReportCommandDeps): vscode.Disposab
     if (!loaded) return undefined;
     const format = formatArg ?? (await vscode.window.showQuickPick([
       { label: 'Parallel Profiler report (.parprof)', format: 'parprof' as const },
-      { label: 'Chrome trace JSON (chrome://tracing, Perfetto)', format: 'chrome' as const },
       { label: 'Standalone HTML report', format: 'html' as const },
+      ...EXPORT_FORMATS.map((f) => ({ label: EXPORT_LABEL[f], format: f })),
     ], { title: 'Export report as' }))?.format;
     if (!format) return undefined;
-    const ext = { parprof: '.parprof', chrome: '.trace.json', html: '.html' }[format];
+    const ext = { parprof: '.parprof', html: '.html', ...EXPORT_SUFFIX }[format];
     const base = path.basename(loaded.file).replace(/\.parprof(\.gz)?$/, '');
     const target = targetArg ?? (await vscode.window.showSaveDialog({
       defaultUri: vscode.Uri.file(path.join(path.dirname(loaded.file), base + ext)),
-      filters: { [format]: [ext.slice(1).split('.').pop() as string] },
+      ...(format === 'cpuprofile' ? {} : { filters: { [format]: [ext.slice(1).split('.').pop() as string] } }),
     }))?.fsPath;
     if (!target) return undefined;
     await exportReport(loaded, format, target, extensionUri);

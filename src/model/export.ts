@@ -4,3 +4,5 @@
 export { toChromeTrace, type ChromeTrace, type TraceEvent } from './export-chrome';
 export { importCpuProfile, importCpuProfiles } from './import-cpuprofile';
 export { parseAnyReport, importReport } from './import';
+export { EXPORT_FORMATS, EXPORT_LABEL, EXPORT_SUFFIX, exportText, type ExportFormatName } from './export-formats';
+export { toCpuProfiles } from './export-cpuprofile';
