@@ -29,3 +29,10 @@ export const MAX_TIME_US = 2 ** 53;
 
 /** Most logical cores a report may claim. */
 export const MAX_CORES = 1 << 20;
+
+/**
+ * Deepest nesting of arrays and objects in a file's JSON. Reports and the formats we import nest
+ * less than 10 deep; code that walks or prints a value (String(), JSON.stringify, structuredClone)
+ * recurses, and a file nested 100,000 deep overflowed the stack in the importers.
+ */
+export const MAX_JSON_DEPTH = 128;

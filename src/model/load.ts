@@ -3,7 +3,7 @@
 // as `options.gunzip`; browser code can use parseReportAsync, which uses DecompressionStream.
 import type { CpuProfile, Report, SpanColumns } from './report';
 import { MAX_REPORT_BYTES, MAX_TIME_US } from './limits';
-import { profileTreeProblem, reportValueProblem } from './validate-values';
+import { countProblem, jsonNestingProblem, profileTreeProblem, reportValueProblem } from './validate-values';
 import { READABLE_VERSIONS, REPORT_FORMAT, SCHEDULES } from './report';
 import { format2Problem } from './load-v2';
 
@@ -31,8 +31,18 @@ function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Text of a report given as text, bytes, or gzip-compressed bytes (with options.gunzip). */
+/**
+ * Text of a report given as text, bytes, or gzip-compressed bytes (with options.gunzip), checked
+ * to nest no deeper than MAX_JSON_DEPTH before anything parses it.
+ */
 export function decodeReportText(data: Uint8Array | string, options?: ParseOptions): string {
+  const text = decodeText(data, options);
+  const deep = jsonNestingProblem(text);
+  if (deep) throw new ReportError(deep);
+  return text;
+}
+
+function decodeText(data: Uint8Array | string, options?: ParseOptions): string {
   if (typeof data === 'string') return data;
   const max = options?.maxBytes ?? MAX_REPORT_BYTES;
   let bytes = data;
@@ -212,6 +222,9 @@ export function validateReport(x: unknown): Report {
   str(meta.recorder, 'meta.recorder');
 
   const threadIds = new Set<number>();
+  // Counts first, so that a file of a million threads is refused before they are checked one by one.
+  const tooMany = countProblem(arr(r.threads, 'threads').length, arr(r.regions, 'regions').length);
+  if (tooMany) fail(tooMany.path, tooMany.problem);
   arr(r.threads, 'threads').forEach((t, i) => {
     const p = `threads[${i}]`;
     const th = obj(t, p);
@@ -313,6 +326,7 @@ function validateSpans(s: Record<string, unknown>, threadIds: Set<number>, regio
   const ints: (keyof SpanColumns)[] = ['thread', 'region', 'index', 'first', 'items', 'stolenFrom', 'parent', 'failed'];
   for (const name of ints) column(s[name], count, `spans.${name}`, true);
   for (const name of ['enqueue', 'start', 'end'] as const) column(s[name], count, `spans.${name}`, false);
+  if (s.flags !== undefined) column(s.flags, count, 'spans.flags', true);
   const thread = s.thread as number[], region = s.region as number[], start = s.start as number[], end = s.end as number[];
   // Thread and region ids are small sets; a last-seen cache skips most lookups since spans come in runs.
   let lastThread = NaN, lastRegion = NaN;

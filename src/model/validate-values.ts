@@ -4,7 +4,7 @@
 // so they need nothing from load.ts. Each check keeps a later step safe: a cycle in a profile
 // made the flame chart walk parent links forever; ±1e308 times made metrics NaN.
 import type { CpuProfileNode, Report } from './report';
-import { MAX_CORES, MAX_REGIONS, MAX_THREADS, MAX_THREAD_REGION_CELLS } from './limits';
+import { MAX_CORES, MAX_JSON_DEPTH, MAX_REGIONS, MAX_THREADS, MAX_THREAD_REGION_CELLS } from './limits';
 
 export interface Problem {
   path: string;
@@ -20,6 +20,16 @@ function rangeProblem(x: number, min: number, max: number, path: string): Proble
   return { path, problem: max === Infinity ? `expected at least ${min}, found ${x}` : `expected ${min} to ${max}, found ${x}` };
 }
 
+/** Too many threads or regions for the analysis (limits.ts says why). */
+export function countProblem(threads: number, regions: number): Problem | undefined {
+  if (threads > MAX_THREADS) return { path: 'threads', problem: `${threads} threads, the limit is ${MAX_THREADS}` };
+  if (regions > MAX_REGIONS) return { path: 'regions', problem: `${regions} regions, the limit is ${MAX_REGIONS}` };
+  if ((threads + 1) * (regions + 1) > MAX_THREAD_REGION_CELLS) {
+    return { path: 'regions', problem: `${threads} threads × ${regions} regions is more than the limit of ${MAX_THREAD_REGION_CELLS} (threads + 1) × (regions + 1)` };
+  }
+  return undefined;
+}
+
 /** The first value of an already type-checked report that is out of range or out of order. */
 export function reportValueProblem(r: Report): Problem | undefined {
   const m = r.meta;
@@ -28,12 +38,8 @@ export function reportValueProblem(r: Report): Problem | undefined {
     ?? rangeProblem(m.sampleIntervalUs, 0, Infinity, 'meta.sampleIntervalUs')
     ?? rangeProblem(m.pool.threads, 0, MAX_THREADS, 'meta.pool.threads');
   if (first) return first;
-  if (r.threads.length > MAX_THREADS) return { path: 'threads', problem: `${r.threads.length} threads, the limit is ${MAX_THREADS}` };
-  if (r.regions.length > MAX_REGIONS) return { path: 'regions', problem: `${r.regions.length} regions, the limit is ${MAX_REGIONS}` };
-  const cells = (r.threads.length + 1) * (r.regions.length + 1);
-  if (cells > MAX_THREAD_REGION_CELLS) {
-    return { path: 'regions', problem: `${r.threads.length} threads × ${r.regions.length} regions is more than the limit of ${MAX_THREAD_REGION_CELLS} (threads + 1) × (regions + 1)` };
-  }
+  const tooMany = countProblem(r.threads.length, r.regions.length);
+  if (tooMany) return tooMany;
   for (let i = 0; i < r.threads.length; i++) {
     const t = r.threads[i];
     if (t.end !== undefined && t.end < t.start) return { path: `threads[${i}].end`, problem: `${t.end} is before start ${t.start}` };
@@ -102,6 +108,29 @@ export function profileTreeProblem(nodes: CpuProfileNode[], byId: Map<number, nu
     let i = 0;
     while (seen[i]) i++;
     return { path: `${path}.nodes[${i}]`, problem: `node ${nodes[i].id} is not reachable from the root: children form a cycle` };
+  }
+  return undefined;
+}
+
+/**
+ * Where JSON text nests arrays and objects deeper than `max`, as a problem, else undefined. One
+ * pass over the characters, skipping strings; it runs before JSON.parse, so nothing downstream
+ * ever sees a value deep enough to overflow a recursive walk.
+ */
+export function jsonNestingProblem(text: string, max = MAX_JSON_DEPTH): string | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // Skip a string: up to the next quote that is not escaped.
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return `JSON nests deeper than ${max} levels (at character ${i})`;
+    } else if (c === 0x5d || c === 0x7d) depth--;
   }
   return undefined;
 }
