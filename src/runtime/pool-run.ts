@@ -188,6 +188,10 @@ function stealSchedule(run: OperationRun): void {
       if (run.aborted) break;
     }
     if (ran > 0) run.parts.push(first, acc);
+    if (run.aborted) return;
+    // A stolen range always keeps an item for its thief (thieves leave at least one), so
+    // stolenFrom is spent by now; reset it anyway so that this loop cannot skip its exit checks.
+    stolenFrom = NOT_STOLEN;
     // Steal the back half of someone's range; spin politely until every item has run.
     for (let round = 0; stolenFrom === NOT_STOLEN; round++) {
       if (run.aborted || Atomics.load(ctrl, CTRL.LEFT) <= 0) return;
