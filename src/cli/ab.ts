@@ -6,7 +6,7 @@ import type { SweepReport } from '../model/sweep-report';
 import { formatChange, formatMs, formatPercent, formatRangeMs, formatRatio, textTable } from '../model/units';
 import { terminalSafe } from '../model/terminal-text';
 import type { AnswersCommand } from './answers-args';
-import { recordVariants, startupLine, wholeRunWords } from './sweep';
+import { busyMachineNote, recordVariants, startupLine, wholeRunWords } from './sweep';
 
 function verdict(row: AbRow): string[] {
   const lines: string[] = [];
@@ -38,6 +38,7 @@ export function formatAb(report: SweepReport, file: string): string {
     out.push(...verdict(row));
     if (row.key === '') out.push(startupLine(report));
   }
+  out.push(...busyMachineNote(runs).map((l, i) => (i === 0 ? `\n${l}` : l)));
   out.push('', `wrote ${file} (each run's .parprof next to it)`);
   return out.join('\n');
 }

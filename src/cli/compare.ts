@@ -10,6 +10,7 @@ import {
 import { terminalSafe } from '../model/terminal-text';
 import { gunzipCapped, readFileCapped } from '../runner/read-report';
 import type { AnswersCommand } from './answers-args';
+import { busyMachineNote } from './sweep';
 
 /** A side that cannot be read; main prints the message on one line and exits 2. */
 export class CompareInputError extends Error {}
@@ -66,7 +67,7 @@ function conclusion(r: CompareResult): string {
   return bad.length ? `regression (slower by ${limit}): ${bad.join(', ')}` : `no regression (nothing slower by ${limit} outside the spread of repeats)`;
 }
 
-export function formatCompareText(r: CompareResult, base: string, next: string): string {
+export function formatCompareText(r: CompareResult, base: string, next: string, note: string[] = []): string {
   const out: string[] = [`base ${base}`, `new  ${next}`];
   for (const p of r.pairs) {
     out.push('', `${p.base} against ${p.next}${p.mismatch ? ` — note: ${p.mismatch}` : ''}`);
@@ -77,11 +78,12 @@ export function formatCompareText(r: CompareResult, base: string, next: string):
         `${f.name || '(anonymous)'}${f.file ? ` ${f.file}:${f.line}` : ''}`]), [true, true, true, false]).map((l) => `  ${l}`));
     }
   }
+  if (note.length) out.push('', ...note);
   out.push('', conclusion(r));
   return out.join('\n');
 }
 
-export function formatCompareMarkdown(r: CompareResult, base: string, next: string): string {
+export function formatCompareMarkdown(r: CompareResult, base: string, next: string, note: string[] = []): string {
   const out: string[] = [`### Parallel Profiler: \`${base}\` → \`${next}\``];
   for (const p of r.pairs) {
     out.push('', `**${p.base}** against **${p.next}**${p.mismatch ? ` (note: ${p.mismatch})` : ''}`, '');
@@ -92,6 +94,7 @@ export function formatCompareMarkdown(r: CompareResult, base: string, next: stri
         `\`${f.name || '(anonymous)'}\`${f.file ? ` ${f.file}:${f.line}` : ''}`]), [true, true, true, false]));
     }
   }
+  if (note.length) out.push('', note.join(' ').replace(/\s+/g, ' '));
   out.push('', `**${r.regressed ? '❌' : '✅'} ${conclusion(r)}**`);
   return out.join('\n');
 }
@@ -100,7 +103,8 @@ export function compare(c: Extract<AnswersCommand, { cmd: 'compare' }>): number 
   const base = loadSide(c.base);
   const next = loadSide(c.next);
   const result = compareSides(base, next, { maxRegression: c.maxRegression, minDeltaMs: c.minDeltaMs, topFunctions: 10 });
-  const text = c.markdown ? formatCompareMarkdown(result, c.base, c.next) : formatCompareText(result, c.base, c.next);
+  const note = busyMachineNote([...base.variants, ...next.variants].flatMap((v) => v.runs));
+  const text = c.markdown ? formatCompareMarkdown(result, c.base, c.next, note) : formatCompareText(result, c.base, c.next, note);
   process.stdout.write(`${text.split('\n').map(terminalSafe).join('\n')}\n`);
   return result.regressed ? 1 : 0;
 }

@@ -10,8 +10,8 @@ import type { Schedule } from '../model/report';
 import { spreadOf } from '../model/scaling';
 import { sweepScaling, type SubjectScaling } from '../model/sweep-analysis';
 import {
-  SWEEP_FORMAT, SWEEP_VERSION, serializeSweepReport, summarizeRun, variantLabel,
-  type SweepKind, type SweepReport, type Variant, type WholeRunCovers,
+  BUSY_MACHINE_SHARE, SWEEP_FORMAT, SWEEP_VERSION, serializeSweepReport, summarizeRun, variantLabel,
+  type RunSummary, type SweepKind, type SweepReport, type Variant, type WholeRunCovers,
 } from '../model/sweep-report';
 import { formatMs, formatPercent, formatRangeMs, formatRatio, formatSpeedup, textTable } from '../model/units';
 import { terminalSafe } from '../model/terminal-text';
@@ -129,6 +129,15 @@ export function formatScaling(s: SubjectScaling, cores: number): string[] {
   return lines;
 }
 
+/** A note when threads of some runs waited for a core: their wall times carry the machine's load. */
+export function busyMachineNote(runs: readonly RunSummary[]): string[] {
+  const busy = runs.filter((r) => r.descheduledShare !== null && r.descheduledShare >= BUSY_MACHINE_SHARE);
+  if (busy.length === 0) return [];
+  const worst = busy.reduce((a, r) => Math.max(a, r.descheduledShare!), 0);
+  return [`note: the machine was busy — in ${busy.length} of ${runs.length} runs a thread waited for a core up to ${formatPercent(worst)} of its busy time;`,
+    '      wall times include that wait, so they tell of the machine\'s load as well as of the program'];
+}
+
 /** Median pool start-up per variant: the time left out of the whole-run wall. */
 export function startupLine(report: SweepReport): string {
   const parts = report.variants.map((v) => `${v.label} ${formatMs(spreadOf(v.runs.map((r) => r.poolStartupMs)).median)}`);
@@ -143,6 +152,7 @@ export function formatSweep(report: SweepReport, file: string): string {
     out.push('', s.key === '' ? 'Whole run' : `Region ${s.key}`, ...formatScaling(s, report.cores));
     if (s.key === '') out.push(startupLine(report));
   }
+  out.push(...busyMachineNote(runs).map((l, i) => (i === 0 ? `\n${l}` : l)));
   out.push('', `wrote ${file} (each run's .parprof next to it)`);
   return out.join('\n');
 }

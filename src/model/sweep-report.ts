@@ -10,6 +10,7 @@ import type { RunMetrics } from './analysis';
 import { functionTimes } from './flame';
 import { indexProfile, selfWeights } from './profile-index';
 import { phaseMetrics, regionEnd } from './phases';
+import { DESCHEDULED_MIN_BUSY_MS, descheduledShare } from './summary-v2';
 import { SCHEDULES, type Report, type Schedule } from './report';
 
 export const SWEEP_FORMAT = 'parprof-sweep';
@@ -65,6 +66,11 @@ export interface RunSummary {
   wholeCovers: WholeRunCovers;
   /** Time in the window the script waited for pool workers to start, ms (not in wholeMs). */
   poolStartupMs: number;
+  /**
+   * Largest share of a thread's busy time (threads busy ≥ 20 ms) it was runnable but waiting for
+   * a core (descheduledShare, summary-v2.ts); null when the report has no CPU times (format 1).
+   */
+  descheduledShare: number | null;
   /** Pool operations, one entry per distinct name + call site (repeated calls summed). */
   regions: RegionSummary[];
   /** Self time per function over all threads (CPU samples), ms; functions with none left out. */
@@ -177,8 +183,22 @@ export function summarizeRun(report: Report, metrics: RunMetrics, file: string):
   return {
     file, exitCode: report.exit.code, wholeMs: (window.end - window.start - window.startupUs) / 1000, wholeCovers: window.covers,
     poolStartupMs: window.startupUs / 1000,
+    descheduledShare: worstDescheduled(metrics),
     regions, functions: functionSelfTimes(report),
   };
+}
+
+/** A run whose threads waited this share of their busy time for a core ran on a busy machine (the CLI says so). */
+export const BUSY_MACHINE_SHARE = 0.1;
+
+function worstDescheduled(metrics: RunMetrics): number | null {
+  let worst: number | null = null;
+  for (const t of metrics.threads) {
+    if (t.busyMs < DESCHEDULED_MIN_BUSY_MS) continue;
+    const share = descheduledShare(t);
+    if (share !== undefined) worst = Math.max(worst ?? 0, share);
+  }
+  return worst;
 }
 
 /** How the CLI names a variant. */
@@ -259,6 +279,7 @@ function validateRun(x: unknown, p: string): void {
   if (run.exitCode !== null) int(run.exitCode, `${p}.exitCode`, -Infinity);
   num(run.wholeMs, `${p}.wholeMs`, 0);
   num(run.poolStartupMs, `${p}.poolStartupMs`, 0);
+  if (run.descheduledShare !== null) num(run.descheduledShare, `${p}.descheduledShare`, 0);
   oneOf(run.wholeCovers, WHOLE_RUN_COVERS, `${p}.wholeCovers`);
   arr(run.regions, `${p}.regions`).forEach((g, i) => {
     const q = `${p}.regions[${i}]`;

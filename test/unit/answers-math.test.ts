@@ -84,7 +84,7 @@ test('units: each formatter names its unit', () => {
 
 function run(wholeMs: number, regions: [string, number][] = [], functions: [string, number][] = []): RunSummary {
   return {
-    file: 'x.parprof', exitCode: 0, wholeMs, wholeCovers: 'script', poolStartupMs: 0,
+    file: 'x.parprof', exitCode: 0, wholeMs, wholeCovers: 'script', poolStartupMs: 0, descheduledShare: null,
     regions: regions.map(([key, wallMs]) => ({ key, name: key, calls: 1, wallMs, utilization: 0.9, imbalance: 1.1, tasks: 10 })),
     functions: functions.map(([name, selfMs]) => ({ name, file: 'a.js', line: 1, selfMs })),
   };
