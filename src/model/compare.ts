@@ -103,11 +103,18 @@ export function pairVariants(base: CompareSide, next: CompareSide): [Variant, Va
   return pairs;
 }
 
-/** Efficiency of `variant` on its side for one subject, against the side's sequential (or smallest-p) variant; null without one. */
+/**
+ * Efficiency of `variant` on its side for one subject, against the side's variant with the fewest
+ * threads (sequential when swept) of the same schedule and chunk size; null when the side has no
+ * such variant with fewer threads (a single run, an A/B report).
+ */
 function efficiencyOn(side: CompareSide, variant: Variant, s: Subject): number | null {
-  if (side.variants.length < 2) return null;
-  const base = side.variants.reduce((a, b) => (b.threads < a.threads ? b : a));
-  if (base === variant) return null;
+  let base: Variant | undefined;
+  for (const v of side.variants) {
+    if (v.schedule !== variant.schedule || v.chunkSize !== variant.chunkSize || v.threads >= variant.threads) continue;
+    if (!base || v.threads < base.threads) base = v;
+  }
+  if (!base) return null;
   const t0 = spreadOf(wallTimes(base, s)).median;
   const t = spreadOf(wallTimes(variant, s)).median;
   const e = efficiency(speedup(t0, t), variant.threads, base.threads);

@@ -152,5 +152,8 @@ test('compare: a slowdown past the threshold regresses; within the repeats\' spr
   assert.deepEqual(pairs.map((p) => p.base), ['sequential', '2 threads']);
   close(pairs[1].subjects[0].efficiency.base!, 100 / 60 / 2, 1e-12, 'efficiency base');
   close(pairs[1].subjects[0].efficiency.next!, 100 / 80 / 2, 1e-12, 'efficiency new');
+  // An A/B side (same threads, other schedules) has no baseline: no efficiency.
+  const ab1: CompareSide = { name: 'ab', variants: [variant('static', 2, [run(200)], 'static'), variant('steal', 2, [run(100)])] };
+  assert.deepEqual(compareSides(ab1, ab1, o).pairs[1].subjects[0].efficiency, { base: null, next: null });
   assert.throws(() => compareSides(s1, { name: 'c', variants: [variant('4 threads', 4, [run(1)]), variant('8 threads', 8, [run(1)])] }, o), CompareError);
 });
