@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { parseArgs } from '../../src/cli/args';
 import { parseReport } from '../../src/model/load';
 import { abRows, sweepScaling } from '../../src/model/sweep-analysis';
 import { parseSweepReport } from '../../src/model/sweep-report';
@@ -137,4 +138,16 @@ test('bad input: one line on stderr, exit 2', () => {
     assert.match(r.stderr, expected, args.join(' '));
     assert.equal(r.stderr.trim().split('\n').length, 1, `${args.join(' ')}: one line`);
   }
+});
+
+test('argument parsing of sweep, ab, compare and record --sequential', () => {
+  assert.deepEqual(parseArgs(['sweep', '--threads', '0,1,2', '--repeat=3', 'x.js', '--threads', '9']),
+    { cmd: 'sweep', script: 'x.js', args: ['--threads', '9'], threads: [0, 1, 2], repeat: 3 });
+  assert.deepEqual(parseArgs(['ab', '--schedule', 'static,dynamic', '--chunk-size', '4,16', '--threads', '2', 'x.js']),
+    { cmd: 'ab', script: 'x.js', args: [], schedules: ['static', 'dynamic'], chunkSizes: [4, 16], threads: 2, repeat: 3 });
+  assert.deepEqual(parseArgs(['compare', 'a.parprof', 'b.json', '--max-regression', '2.5%', '--markdown']),
+    { cmd: 'compare', base: 'a.parprof', next: 'b.json', maxRegression: 0.025, minDeltaMs: 1, markdown: true });
+  assert.deepEqual(parseArgs(['record', '--sequential', 'x.js']), { cmd: 'record', script: 'x.js', args: [], threads: 0 });
+  assert.deepEqual(parseArgs(['record', '--threads', '0', 'x.js']), { cmd: 'record', script: 'x.js', args: [], threads: 0 });
+  assert.throws(() => parseArgs(['sweep', '--threads', '1,1', 'x.js']), /--threads lists a value twice: 1,1/);
 });
