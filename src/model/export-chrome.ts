@@ -80,14 +80,18 @@ export function toChromeTrace(report: Report, options?: ChromeTraceOptions): Chr
   }
   const s = report.spans;
   const nested = nestingSpans(report);
-  for (let i = 0; i < s.count; i++) {
+  // In start order (an enclosing span first): Perfetto wants the X events of a thread in ts
+  // order, and a report lists a fork-join parent after the children that ended before it.
+  const byStart = Array.from({ length: s.count }, (_, i) => i).sort((a, b) => s.start[a] - s.start[b] || s.end[b] - s.end[a] || a - b);
+  let asyncId = 0;
+  for (const i of byStart) {
     const name = regionName.get(s.region[i]) ?? `region ${s.region[i]}`;
     const args: TaskArgs = { region: s.region[i], index: s.index[i], first: s.first[i], items: s.items[i], queueWaitUs: Math.max(0, s.start[i] - s.enqueue[i]),
       stolenFrom: s.stolenFrom[i], parent: s.parent[i], failed: s.failed[i] };
     if (nested[i]) {
       ev.push({ name, cat: TASK_CATEGORY, ph: 'X', pid: TRACE_PID, tid: s.thread[i], ts: s.start[i], dur: s.end[i] - s.start[i], args: args as unknown as Record<string, unknown> });
     } else {
-      const id = `span-${i}`;
+      const id = `span-${asyncId++}`;
       ev.push({ name, cat: TASK_CATEGORY, ph: 'b', id, pid: TRACE_PID, tid: s.thread[i], ts: s.start[i], args: args as unknown as Record<string, unknown> });
       ev.push({ name, cat: TASK_CATEGORY, ph: 'e', id, pid: TRACE_PID, tid: s.thread[i], ts: s.end[i] });
     }
@@ -95,9 +99,11 @@ export function toChromeTrace(report: Report, options?: ChromeTraceOptions): Chr
   for (const m of report.markers) {
     ev.push({ name: m.kind, cat: 'marker', ph: 'i', s: 't', pid: TRACE_PID, tid: m.thread, ts: m.t, args: { message: m.message, ...(m.stack ? { stack: m.stack } : {}) } });
   }
-  if (options?.counters ?? true) ev.push(...busyCounter(report));
-  if (options?.flows ?? true) ev.push(...flows(report));
-  if (options?.profiles) ev.push(...profileEvents(report));
+  // Appended one by one: a spread of a million events overflows the stack.
+  const add = (more: TraceEvent[]) => { for (const e of more) ev.push(e); };
+  if (options?.counters ?? true) add(busyCounter(report));
+  if (options?.flows ?? true) add(flows(report, byStart));
+  if (options?.profiles) add(profileEvents(report));
   return { traceEvents: ev, displayTimeUnit: 'ms', otherData: metaData(report) };
 }
 
@@ -169,7 +175,7 @@ function busyCounter(report: Report): TraceEvent[] {
  * submitted to its start (on the parent's thread for fork-join, else on the main lane where the
  * region is), and a steal from the victim's lane to the thief's span.
  */
-function flows(report: Report): TraceEvent[] {
+function flows(report: Report, byStart: number[]): TraceEvent[] {
   const s = report.spans;
   const out: TraceEvent[] = [];
   const external = new Set(report.regions.filter((r) => r.kind === 'external').map((r) => r.id));
@@ -177,7 +183,7 @@ function flows(report: Report): TraceEvent[] {
   const parentThread = new Map<string, number>();
   for (let i = 0; i < s.count; i++) parentThread.set(`${s.region[i]}:${s.index[i]}`, s.thread[i]);
   let id = 0;
-  for (let i = 0; i < s.count; i++) {
+  for (const i of byStart) {
     const queued = s.parent[i] >= 0 || external.has(s.region[i]);
     if (queued) {
       const from = s.parent[i] >= 0 ? parentThread.get(`${s.region[i]}:${s.parent[i]}`) ?? 0 : 0;

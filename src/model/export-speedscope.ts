@@ -53,35 +53,38 @@ export function toSpeedscope(report: Report): SpeedscopeFile {
     const parent = new Map<number, number>();
     const byId = new Map(p.nodes.map((n) => [n.id, n]));
     for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-    // One stack per node, built once: samples repeat few distinct nodes.
+    const frameOf = (id: number): number | undefined => {
+      const node = byId.get(id)!;
+      const cf = node.callFrame;
+      if (parent.get(id) === undefined && cf.functionName === ROOT) return undefined;
+      const key = `${cf.functionName}\u0000${cf.url}\u0000${cf.lineNumber}\u0000${cf.columnNumber}`;
+      let f = frameIndex.get(key);
+      if (f === undefined) {
+        f = frames.length;
+        frameIndex.set(key, f);
+        frames.push({
+          name: cf.functionName || '(anonymous)', ...(cf.url ? { file: cf.url } : {}),
+          ...(cf.lineNumber >= 0 ? { line: cf.lineNumber + 1 } : {}), ...(cf.columnNumber >= 0 ? { col: cf.columnNumber + 1 } : {}),
+        });
+      }
+      return f;
+    };
+    // One stack per sampled node, walked once from the node up: the file holds each sample's
+    // whole stack anyway, so this costs no more than the output (a stack per unsampled node
+    // would cost depth² on a deep recursion).
     const stacks = new Map<number, number[]>();
     const stackOf = (id: number): number[] => {
-      const known = stacks.get(id);
-      if (known) return known;
+      let stack = stacks.get(id);
+      if (stack) return stack;
       const chain: number[] = [];
-      for (let at: number | undefined = id; at !== undefined && !stacks.has(at); at = parent.get(at)) chain.push(at);
-      // chain runs leaf → up to the first node with a known stack (or the root's parent).
-      const top = chain.length ? parent.get(chain[chain.length - 1]) : undefined;
-      let stack = top !== undefined ? stacks.get(top)! : [];
+      for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) chain.push(at);
+      stack = [];
       for (let k = chain.length - 1; k >= 0; k--) {
-        const node = byId.get(chain[k])!;
-        const cf = node.callFrame;
-        if (!(parent.get(node.id) === undefined && cf.functionName === ROOT)) {
-          const key = `${cf.functionName}\u0000${cf.url}\u0000${cf.lineNumber}\u0000${cf.columnNumber}`;
-          let f = frameIndex.get(key);
-          if (f === undefined) {
-            f = frames.length;
-            frameIndex.set(key, f);
-            frames.push({
-              name: cf.functionName || '(anonymous)', ...(cf.url ? { file: cf.url } : {}),
-              ...(cf.lineNumber >= 0 ? { line: cf.lineNumber + 1 } : {}), ...(cf.columnNumber >= 0 ? { col: cf.columnNumber + 1 } : {}),
-            });
-          }
-          stack = [...stack, f];
-        }
-        stacks.set(chain[k], stack);
+        const f = frameOf(chain[k]);
+        if (f !== undefined) stack.push(f);
       }
-      return stacks.get(id)!;
+      stacks.set(id, stack);
+      return stack;
     };
     return {
       type: 'sampled', name: `${names.get(tp.thread) ?? 'thread'} (thread ${tp.thread})`, unit: 'microseconds',

@@ -141,7 +141,7 @@ export function importChromeTrace(json: unknown, name = 'imported trace'): Repor
   for (const stack of open.values()) for (const b of stack) spans.push({ thread: b.thread, name: b.name, start: b.start, end: Math.max(b.start, maxTs), args: b.args, ours: false, order: b.order });
   if (!Number.isFinite(minTs)) {
     if (profiles.size === 0) throw new ReportError('the trace has no spans, instants or CPU profiles to show');
-    minTs = Math.min(...[...profiles.values()].map((p) => p.startTime));
+    for (const p of profiles.values()) minTs = Math.min(minTs, p.startTime);
     maxTs = minTs;
   }
   for (const p of profiles.values()) active.add(p.thread);

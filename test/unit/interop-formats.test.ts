@@ -2,7 +2,7 @@
 // rules for Chrome traces, round trips, a hand-written tracing-chrome trace, malformed input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { toChromeTrace, nestingSpans, type TraceEvent } from '../../src/model/export-chrome';
+import { toChromeTrace, nestingSpans } from '../../src/model/export-chrome';
 import { toSpeedscope } from '../../src/model/export-speedscope';
 import { toCpuProfiles } from '../../src/model/export-cpuprofile';
 import { toMarkdown } from '../../src/model/export-markdown';
@@ -17,6 +17,7 @@ import { formatMs } from '../../src/model/summary';
 import { syntheticReport } from '../../src/model/synthetic';
 import type { CpuProfile, Report } from '../../src/model/report';
 import { buildReport } from './model-build';
+import { perfettoProblems } from './interop-tools';
 
 /** A profile whose samples sit in `fn` (node 3, under main at node 2), `n` samples 1000 µs apart from `start`. */
 function spinProfile(fn: string, start: number, n: number): CpuProfile {
@@ -49,39 +50,6 @@ function plantedReport(): Report {
   r.spans.parent[5] = 0; // the join child, spawned at 5500 µs by task 0 of region 1 on worker 1
   r.markers.push({ t: 8500, thread: 2, kind: 'worker-error', message: 'boom', stack: 'Error: boom\n  at x' });
   return validateReport(r);
-}
-
-/** Perfetto's documented rules for the JSON trace: X events of one thread nest, B/E balance per thread, X ts monotonic per thread in file order. */
-function perfettoProblems(events: TraceEvent[]): string[] {
-  const problems: string[] = [];
-  const byThread = new Map<string, TraceEvent[]>();
-  for (const e of events) {
-    const key = `${e.pid}:${e.tid}`;
-    if (!byThread.has(key)) byThread.set(key, []);
-    byThread.get(key)!.push(e);
-  }
-  for (const [key, evs] of byThread) {
-    const xs = evs.filter((e) => e.ph === 'X');
-    for (let i = 1; i < xs.length; i++) if (xs[i].ts < xs[i - 1].ts) problems.push(`${key}: X at ${xs[i].ts} after ${xs[i - 1].ts}`);
-    const sorted = [...xs].sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
-    const open: TraceEvent[] = [];
-    for (const x of sorted) {
-      while (open.length && open[open.length - 1].ts + open[open.length - 1].dur! <= x.ts) open.pop();
-      const top = open[open.length - 1];
-      if (top && x.ts + x.dur! > top.ts + top.dur!) problems.push(`${key}: X ${x.ts}+${x.dur} overlaps ${top.ts}+${top.dur} without nesting`);
-      open.push(x);
-    }
-    let depth = 0;
-    for (const e of evs) {
-      if (e.ph === 'B') depth++;
-      if (e.ph === 'E' && --depth < 0) problems.push(`${key}: E without B`);
-    }
-    if (depth !== 0) problems.push(`${key}: ${depth} B without E`);
-  }
-  const async = new Map<string, number>();
-  for (const e of events) if (e.ph === 'b' || e.ph === 'e') async.set(`${e.cat}:${e.id}`, (async.get(`${e.cat}:${e.id}`) ?? 0) + (e.ph === 'b' ? 1 : -1));
-  for (const [id, n] of async) if (n !== 0) problems.push(`async ${id} unbalanced by ${n}`);
-  return problems;
 }
 
 test('Chrome trace keeps Perfetto\'s rules: nesting spans as X, the overlapping pair as async b/e', () => {

@@ -14,7 +14,7 @@ import { packageRoot } from '../../src/runner/paths';
 import { readAnyReportFile } from '../../src/runner/read-import';
 import type { Report } from '../../src/model/report';
 import { record } from './record-helpers';
-import { plantedSpinners, topSampledFunction } from './interop-tools';
+import { perfettoProblems, plantedSpinners, topSampledFunction } from './interop-tools';
 
 const root = packageRoot();
 const fixtures = join(root, 'test', 'fixtures');
@@ -48,9 +48,12 @@ test('a recorded run through the Chrome trace and back: the same threads, spans 
   const text = JSON.stringify(toChromeTrace(report, { profiles: true }));
   const back = importReport(JSON.parse(text), 'run.trace.json');
   assert.deepEqual(back.threads.map((t) => [t.id, t.name, t.kind]), report.threads.map((t) => [t.id, t.name, t.kind]));
+  assert.deepEqual(perfettoProblems(JSON.parse(text).traceEvents), [], 'Perfetto\'s rules');
   assert.equal(back.spans.count, report.spans.count);
-  assert.deepEqual(Array.from(back.spans.start), Array.from(report.spans.start));
-  assert.deepEqual(Array.from(back.spans.thread), Array.from(report.spans.thread));
+  // The trace lists spans in start order; the same spans, thread by thread.
+  const spans = (r: Report) => Array.from({ length: r.spans.count }, (_, i) => [r.spans.thread[i], r.spans.start[i], r.spans.end[i], r.spans.region[i], r.spans.index[i]])
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+  assert.deepEqual(spans(back), spans(report));
   assert.deepEqual(back.regions.map((g) => [g.name, g.schedule, g.items]), report.regions.map((g) => [g.name, g.schedule, g.items]));
   assert.deepEqual(back.profiles.map((p) => [p.thread, p.profile.samples.length]), report.profiles.map((p) => [p.thread, p.profile.samples.length]));
   for (const [thread, f] of plantedSpinners(report)) assert.deepEqual(topSampledFunction(back, thread), f, `thread ${thread}`);

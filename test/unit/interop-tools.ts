@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../../src/runner/paths';
 import type { Report } from '../../src/model/report';
+import type { TraceEvent } from '../../src/model/export-chrome';
 
 export const PROFILER_CLI_VERSION = '0.10.0';
 export const SPEEDSCOPE_VERSION = '1.25.0';
@@ -99,4 +100,37 @@ export function plantedSpinners(report: Report): Map<number, { name: string; sam
   const out = new Map<number, { name: string; samples: number }>();
   for (const t of report.threads) if (t.kind === 'worker') out.set(t.id, topSampledFunction(report, t.id));
   return out;
+}
+
+/** Perfetto's documented rules for the JSON trace: X events of one thread nest, B/E balance per thread, X ts monotonic per thread in file order. */
+export function perfettoProblems(events: TraceEvent[]): string[] {
+  const problems: string[] = [];
+  const byThread = new Map<string, TraceEvent[]>();
+  for (const e of events) {
+    const key = `${e.pid}:${e.tid}`;
+    if (!byThread.has(key)) byThread.set(key, []);
+    byThread.get(key)!.push(e);
+  }
+  for (const [key, evs] of byThread) {
+    const xs = evs.filter((e) => e.ph === 'X');
+    for (let i = 1; i < xs.length; i++) if (xs[i].ts < xs[i - 1].ts) problems.push(`${key}: X at ${xs[i].ts} after ${xs[i - 1].ts}`);
+    const sorted = [...xs].sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+    const open: TraceEvent[] = [];
+    for (const x of sorted) {
+      while (open.length && open[open.length - 1].ts + open[open.length - 1].dur! <= x.ts) open.pop();
+      const top = open[open.length - 1];
+      if (top && x.ts + x.dur! > top.ts + top.dur!) problems.push(`${key}: X ${x.ts}+${x.dur} overlaps ${top.ts}+${top.dur} without nesting`);
+      open.push(x);
+    }
+    let depth = 0;
+    for (const e of evs) {
+      if (e.ph === 'B') depth++;
+      if (e.ph === 'E' && --depth < 0) problems.push(`${key}: E without B`);
+    }
+    if (depth !== 0) problems.push(`${key}: ${depth} B without E`);
+  }
+  const async = new Map<string, number>();
+  for (const e of events) if (e.ph === 'b' || e.ph === 'e') async.set(`${e.cat}:${e.id}`, (async.get(`${e.cat}:${e.id}`) ?? 0) + (e.ph === 'b' ? 1 : -1));
+  for (const [id, n] of async) if (n !== 0) problems.push(`async ${id} unbalanced by ${n}`);
+  return problems;
 }
