@@ -213,7 +213,8 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   const balanced = metrics.regions.filter((r) => r.tasks > 0 && r.imbalance < 1.1 && r.utilization >= 0.9);
   if (balanced.length === 1) {
     const r = balanced[0];
-    const off = r.threads.map((t) => metrics.threads.find((x) => x.id === t.id)).map((t) => (t ? descheduledShare(t) : undefined)).filter((x): x is number => x !== undefined);
+    const threadMetrics = new Map(metrics.threads.map((x) => [x.id, x]));
+    const off = r.threads.map((t) => threadMetrics.get(t.id)).map((t) => (t ? descheduledShare(t) : undefined)).filter((x): x is number => x !== undefined);
     const worst = off.reduce((a, b) => Math.max(a, b), 0);
     out.push(`region '${r.name}' is well balanced: utilization ${percent(r.utilization)}, imbalance ${r.imbalance.toFixed(2)}` +
       (worst >= DESCHEDULED_SHARE ? ` (in wall time: a thread was descheduled ${percent(worst)} of its busy time, see above)` : ''));
