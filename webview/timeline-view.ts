@@ -14,7 +14,11 @@ import { LaneExtras } from './timeline-waits';
 
 const AXIS_H = 22;
 const UTIL_H = 36;
-const LANE_H = 22;
+/** Lane height bounds, px: lanes grow from the minimum to fill the panel's height, up to the maximum. */
+const LANE_MIN_H = 22;
+const LANE_MAX_H = 120;
+/** Room kept below the lanes for the legend and the hint, px. */
+const BELOW_LANES = 96;
 const GAP = 4;
 const LANES_TOP = AXIS_H + UTIL_H + 8;
 
@@ -36,6 +40,9 @@ export class TimelineView {
   private drag: { mode: 'pan' | 'select'; x: number; from: number; to: number; t0: number } | undefined;
   /** Last draw's time in ms, read by the benchmark. */
   lastDrawMs = 0;
+  /** Lane height now, px (fitLanes). */
+  private laneH = LANE_MIN_H;
+  private readonly laneLabels: { labels: HTMLElement; items: HTMLElement[] } = { labels: el('div'), items: [] };
 
   constructor(private readonly store: Store) {
     const report = store.report;
@@ -71,12 +78,12 @@ export class TimelineView {
       const lane = this.lanes[k];
       const item = el('li', { 'data-thread': t.id, 'data-tasks': lane.start.length, class: t.died ? 'pp-dead' : undefined, title: t.name },
         t.died ? `${t.name} ✝` : t.name);
-      item.style.top = `${k * (LANE_H + GAP)}px`;
-      item.style.height = `${LANE_H}px`;
+      this.laneLabels.items.push(item);
       list.append(item);
     });
     labels.append(busyLabel, list);
-    labels.style.height = `${this.height()}px`;
+    this.laneLabels.labels = labels;
+    this.placeLabels();
     this.box.append(this.canvas);
     const legend = el('div', { class: 'pp-legend', 'aria-label': 'Legend' });
     for (const r of report.regions.slice(0, 12)) {
@@ -93,11 +100,35 @@ export class TimelineView {
     store.on('range', () => this.request());
     store.on('span', () => this.request());
     new ResizeObserver(() => this.request()).observe(this.box);
+    // The panel's height changes without the box's width changing.
+    window.addEventListener('resize', () => this.request());
     this.bindInput();
   }
 
+  /**
+   * Lanes share the height the panel has below the lanes' top (less room for the legend), within
+   * LANE_MIN_H…LANE_MAX_H: few threads get tall lanes, many keep the minimum and scroll.
+   */
+  private fitLanes(): void {
+    const top = this.box.getBoundingClientRect().top + window.scrollY;
+    const room = document.documentElement.clientHeight - top - LANES_TOP - BELOW_LANES;
+    const fit = Math.floor(room / Math.max(1, this.lanes.length) - GAP);
+    const laneH = Math.max(LANE_MIN_H, Math.min(LANE_MAX_H, fit));
+    if (laneH === this.laneH) return;
+    this.laneH = laneH;
+    this.placeLabels();
+  }
+
+  private placeLabels(): void {
+    this.laneLabels.items.forEach((item, k) => {
+      item.style.top = `${k * (this.laneH + GAP)}px`;
+      item.style.height = `${this.laneH}px`;
+    });
+    this.laneLabels.labels.style.height = `${this.height()}px`;
+  }
+
   private height(): number {
-    return LANES_TOP + this.lanes.length * (LANE_H + GAP) + 4;
+    return LANES_TOP + this.lanes.length * (this.laneH + GAP) + 4;
   }
 
   private width(): number {
@@ -173,8 +204,8 @@ export class TimelineView {
 
   /** The report span index under (x, y) in CSS px, or -1. */
   private hitSpan(x: number, y: number): number {
-    const k = Math.floor((y - LANES_TOP) / (LANE_H + GAP));
-    if (k < 0 || k >= this.lanes.length || y - LANES_TOP - k * (LANE_H + GAP) > LANE_H) return -1;
+    const k = Math.floor((y - LANES_TOP) / (this.laneH + GAP));
+    if (k < 0 || k >= this.lanes.length || y - LANES_TOP - k * (this.laneH + GAP) > this.laneH) return -1;
     const { from, to } = this.store.window;
     const pxUs = (to - from) / this.width();
     const i = spanAt(this.lanes[k], this.timeAt(x), 3 * pxUs);
@@ -198,7 +229,7 @@ export class TimelineView {
   private hover(x: number, y: number): void {
     const s = this.store.report.spans;
     const k = this.hitSpan(x, y);
-    const laneAt = Math.floor((y - LANES_TOP) / (LANE_H + GAP));
+    const laneAt = Math.floor((y - LANES_TOP) / (this.laneH + GAP));
     if (k < 0) {
       const lane = laneAt;
       if (lane >= 0 && lane < this.lanes.length) this.tooltip.show([`${this.threadName.get(this.lanes[lane].thread)}: idle`, `at ${ms(this.timeAt(x))}`, ...this.extraLines(lane, x)], x, y);
@@ -232,6 +263,7 @@ export class TimelineView {
     this.rangeOut.dataset.from = r ? String(r.from) : '';
     this.rangeOut.dataset.to = r ? String(r.to) : '';
     const width = this.width();
+    this.fitLanes();
     const ctx = sizeCanvas(this.canvas, width, this.height());
     // Read every draw: VS Code can switch the theme while the panel is open.
     const pal = readPalette(this.element);
@@ -261,13 +293,13 @@ export class TimelineView {
 
   private drawLane(ctx: CanvasRenderingContext2D, pal: Palette, lane: LaneIndex, k: number, width: number, util: Float32Array): void {
     const { from, to } = this.store.window;
-    const y = LANES_TOP + k * (LANE_H + GAP);
+    const y = LANES_TOP + k * (this.laneH + GAP);
     // The lane is shaded only while the thread was alive, so "idle" and "not started yet" differ.
     const info = this.threadInfo.get(lane.thread);
     const alive0 = Math.max(0, ((info?.start ?? 0) - from) * (width / (to - from)));
     const alive1 = Math.min(width, ((info?.died?.at ?? info?.end ?? this.store.endUs) - from) * (width / (to - from)));
     ctx.fillStyle = pal.laneBackground;
-    if (alive1 > alive0) ctx.fillRect(alive0, y, alive1 - alive0, LANE_H);
+    if (alive1 > alive0) ctx.fillRect(alive0, y, alive1 - alive0, this.laneH);
     const [lo, hi] = visibleSpans(lane, from, to);
     let cols: ReturnType<typeof coverageColumns>;
     if (hi - lo > width * 2) {
@@ -285,7 +317,7 @@ export class TimelineView {
         if (level > 0) {
           ctx.globalAlpha = level / 8;
           ctx.fillStyle = regionColor(region);
-          ctx.fillRect(x, y, x1 - x, LANE_H);
+          ctx.fillRect(x, y, x1 - x, this.laneH);
         }
         x = x1;
       }
@@ -297,11 +329,11 @@ export class TimelineView {
       let color = -2;
       for (let i = 0; i < rects.count; i++) {
         if (rects.region[i] !== color) { color = rects.region[i]; ctx.fillStyle = regionColor(color); }
-        ctx.fillRect(rects.x0[i], y, rects.x1[i] - rects.x0[i], LANE_H);
+        ctx.fillRect(rects.x0[i], y, rects.x1[i] - rects.x0[i], this.laneH);
       }
       // Gaps between back-to-back tasks: a thin line so separate tasks read as separate.
       ctx.fillStyle = pal.background;
-      for (let i = 0; i < rects.count; i++) if (rects.x1[i] - rects.x0[i] > 6) ctx.fillRect(rects.x1[i] - 1, y, 1, LANE_H);
+      for (let i = 0; i < rects.count; i++) if (rects.x1[i] - rects.x0[i] > 6) ctx.fillRect(rects.x1[i] - 1, y, 1, this.laneH);
       for (let i = 0; i < rects.count; i++) {
         const sk = rects.span[i];
         if (sk < 0) continue;
@@ -318,12 +350,12 @@ export class TimelineView {
       const exact = exactColumns(lane, lo, hi, from, to, width);
       for (let i = 0; i < width; i++) util[i] += exact[i];
     }
-    this.extras.draw(ctx, pal, lane.thread, y, LANE_H, width, from, to);
+    this.extras.draw(ctx, pal, lane.thread, y, this.laneH, width, from, to);
     this.drawElu(ctx, pal, lane.thread, y, width);
     for (const m of this.store.report.markers) {
       if (m.thread !== lane.thread || m.t < from || m.t > to) continue;
       ctx.fillStyle = m.kind === 'note' ? pal.muted : pal.error;
-      ctx.fillRect(((m.t - from) / (to - from)) * width - 1, y - 2, 2, LANE_H + 4);
+      ctx.fillRect(((m.t - from) / (to - from)) * width - 1, y - 2, 2, this.laneH + 4);
     }
   }
 
@@ -340,7 +372,7 @@ export class TimelineView {
     for (let i = 0; i < series.t.length; i++) {
       const x = (series.t[i] - from) * sx;
       if (x < -50 && i + 1 < series.t.length && (series.t[i + 1] - from) * sx < 0) continue;
-      const py = y + LANE_H - 1 - Math.max(0, Math.min(1, series.u[i])) * (LANE_H - 3);
+      const py = y + this.laneH - 1 - Math.max(0, Math.min(1, series.u[i])) * (this.laneH - 3);
       if (started) ctx.lineTo(x, py); else { ctx.moveTo(x, py); started = true; }
       if (x > width) break;
     }
@@ -388,10 +420,10 @@ export class TimelineView {
     if (k >= 0) {
       const s = this.store.report.spans;
       const lane = this.lanes.findIndex((l) => l.thread === s.thread[k]);
-      const y = LANES_TOP + lane * (LANE_H + GAP);
+      const y = LANES_TOP + lane * (this.laneH + GAP);
       ctx.strokeStyle = pal.highlight;
       ctx.lineWidth = 2;
-      ctx.strokeRect((s.start[k] - from) * sx - 1, y - 1, Math.max(2, (s.end[k] - s.start[k]) * sx) + 2, LANE_H + 2);
+      ctx.strokeRect((s.start[k] - from) * sx - 1, y - 1, Math.max(2, (s.end[k] - s.start[k]) * sx) + 2, this.laneH + 2);
     }
   }
 }

@@ -1,9 +1,11 @@
 // CodeLens on pool code, in the manner of rust-analyzer's Run | Debug: "▶ Profile | Profile with
-// N threads…" above each pool creation and operation, and after a run the region's numbers above
+// N threads… | Sweep 1…N threads" above each pool creation and operation, and after a run the region's numbers above
 // the call that started it (from that file's last run; hidden, with a note, once the file was
 // edited since the run). The lenses refresh as soon as a run's annotations change.
 import * as vscode from 'vscode';
+import * as os from 'node:os';
 import { findPoolCalls, mentionsPool } from './sourceScan';
+import { sweepThreadCounts } from '../model/profile-options';
 import { COMMANDS } from './surface';
 import type { EditorAnnotations } from './annotations';
 
@@ -21,12 +23,15 @@ export class PoolCodeLensProvider implements vscode.CodeLensProvider, vscode.Dis
     const lenses: vscode.CodeLens[] = [];
     if (document.uri.scheme === 'file' && mentionsPool(text)) {
       const seen = new Set<number>();
+      const cores = os.availableParallelism();
       for (const call of findPoolCalls(text)) {
         if (seen.has(call.line)) continue;
         seen.add(call.line);
         const range = new vscode.Range(call.line, call.column, call.line, call.column);
         lenses.push(new vscode.CodeLens(range, { title: '▶ Profile', command: COMMANDS.profileCurrentFile.id, arguments: [document.uri], tooltip: 'Profile this script with the default settings' }));
         lenses.push(new vscode.CodeLens(range, { title: 'Profile with N threads…', command: COMMANDS.profileWithThreads.id, arguments: [document.uri], tooltip: 'Pick the number of pool threads, then profile once with it' }));
+        lenses.push(new vscode.CodeLens(range, { title: `Sweep 1…${cores} threads`, command: COMMANDS.sweepThreads.id, arguments: [document.uri],
+          tooltip: `parprof sweep in a terminal: the script at ${sweepThreadCounts(cores).join(', ')} threads, with speedup and efficiency` }));
       }
     }
     lenses.push(...this.regionLenses(document));

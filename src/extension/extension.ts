@@ -56,7 +56,7 @@ export function activate(context: vscode.ExtensionContext): ParallelProfilerApi 
       webviewOptions: { retainContextWhenHidden: true }, supportsMultipleEditorsPerDocument: false,
     }),
     vscode.languages.registerCodeLensProvider(SCRIPT_LANGUAGES.map((language) => ({ language, scheme: 'file' })), lenses),
-    ...registerProfileCommands(profiler),
+    ...registerProfileCommands(profiler, extensionUri),
     ...registerReportCommands({ extensionUri, session, tabs, annotations, runs, log, profiler }),
   );
   void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.running, false);

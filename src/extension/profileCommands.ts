@@ -2,6 +2,8 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { COMMANDS } from './surface';
+import * as os from 'node:os';
+import { sweepThreadCounts } from '../model/profile-options';
 import { readSettings } from './settings';
 import { askProfileOptions, askThreads } from './optionsWizard';
 import type { Profiler, ProfileOutcome, ProfileRequest } from './profiling';
@@ -23,7 +25,26 @@ async function scriptFrom(arg: unknown): Promise<string | undefined> {
   return uri.fsPath;
 }
 
-export function registerProfileCommands(profiler: Profiler): vscode.Disposable[] {
+/**
+ * `parprof sweep` of `script` at 1…cores threads in a terminal of its own: the CLI prints the
+ * speedup table there and writes the sweep report and each run's .parprof into the report folder.
+ */
+function sweepInTerminal(extensionUri: vscode.Uri, script: string): vscode.Terminal {
+  const settings = readSettings(vscode.Uri.file(script));
+  const threads = sweepThreadCounts(os.availableParallelism());
+  const cwd = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(script))?.uri.fsPath ?? path.dirname(script);
+  const cli = vscode.Uri.joinPath(extensionUri, 'dist', 'cli.js').fsPath;
+  const out = path.join(settings.reportFolder, `${path.basename(script)}-sweep-${Date.now()}.parprof-sweep.json`);
+  // The node process is the terminal's own process: no shell, so no quoting of paths.
+  const terminal = vscode.window.createTerminal({
+    name: `Sweep ${path.basename(script)}`, cwd, shellPath: settings.node, env: settings.env,
+    shellArgs: [...settings.nodeArgs, cli, 'sweep', '--threads', threads.join(','), '--sample-interval', String(settings.sampleIntervalUs), '--out', out, script],
+  });
+  terminal.show(true);
+  return terminal;
+}
+
+export function registerProfileCommands(profiler: Profiler, extensionUri: vscode.Uri): vscode.Disposable[] {
   const profile = (request: ProfileRequest): Promise<ProfileOutcome | undefined> => profiler.profile(request);
   return [
     vscode.commands.registerCommand(COMMANDS.profileCurrentFile.id, async (arg?: unknown) => {
@@ -51,6 +72,11 @@ export function registerProfileCommands(profiler: Profiler): vscode.Disposable[]
       if (!script) return undefined;
       const request = await askProfileOptions(script, readSettings(vscode.Uri.file(script)));
       return request ? profile(request) : undefined;
+    }),
+    vscode.commands.registerCommand(COMMANDS.sweepThreads.id, async (arg?: unknown) => {
+      const script = await scriptFrom(arg);
+      if (!script || !profiler.checkTrust()) return undefined;
+      return sweepInTerminal(extensionUri, script);
     }),
     vscode.commands.registerCommand(COMMANDS.stopProfiling.id, () => {
       const stopped = profiler.stopAll();

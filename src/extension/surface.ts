@@ -18,6 +18,7 @@ export const COMMANDS = {
   profileFile: { id: 'parallelProfiler.profileFile', title: 'Profile File…', palette: true },
   profileWithOptions: { id: 'parallelProfiler.profileWithOptions', title: 'Profile with Options…', palette: true },
   profileWithThreads: { id: 'parallelProfiler.profileWithThreads', title: 'Profile with N Threads…', palette: true },
+  sweepThreads: { id: 'parallelProfiler.sweepThreads', title: 'Sweep Thread Counts (parprof sweep)', palette: true },
   stopProfiling: { id: 'parallelProfiler.stopProfiling', title: 'Stop Profiling', palette: true, icon: '$(debug-stop)' },
   openReport: { id: 'parallelProfiler.openReport', title: 'Open Report…', palette: true },
   exportReport: { id: 'parallelProfiler.exportReport', title: 'Export Report…', palette: true },

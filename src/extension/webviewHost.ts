@@ -42,6 +42,7 @@ export interface ReportActions {
 export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, loaded: LoadedReport, log: Log,
   disposables: vscode.Disposable[], actions: ReportActions): WebviewStatus {
   const status: WebviewStatus = { file: loaded.file, ready: false, initSent: false };
+  const createdAt = Date.now();
   webview.options = webviewOptions(extensionUri);
   const scriptUri = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString();
   const nonce = randomBytes(18).toString('base64');
@@ -53,6 +54,7 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, lo
     }
     switch (message.type) {
       case 'ready': {
+        if (!status.ready) log.info(`timing: the report view of ${path.basename(loaded.file)} was ready ${Date.now() - createdAt} ms after it was created`);
         status.ready = true;
         // Sent again on every `ready`: a webview that was reloaded asks again. Typed-array columns
         // cross as binary buffers; number arrays would go through JSON (seconds for 1M spans).

@@ -49,3 +49,12 @@ export function parseSampleInterval(text: string): { value: number } | { error: 
 export function splitArgs(text: string): string[] {
   return [...text.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
 }
+
+/** Thread counts of the "Sweep 1…N threads" lens: 1, the powers of 2 below the cores, the cores. */
+export function sweepThreadCounts(cores: number): number[] {
+  const n = Math.max(1, Math.floor(cores));
+  const out: number[] = [];
+  for (let t = 1; t < n; t *= 2) out.push(t);
+  out.push(n);
+  return out;
+}

@@ -1,7 +1,7 @@
 // The choices of "Profile with Options…": a "default" entry first and selected, then the values.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { parseSampleInterval, scheduleChoices, splitArgs, threadChoices } from '../../src/model/profile-options';
+import { parseSampleInterval, scheduleChoices, splitArgs, sweepThreadCounts, threadChoices } from '../../src/model/profile-options';
 
 test('threads: default first (the pool\'s own, or the setting), then 1…cores with all cores named', () => {
   const c = threadChoices(4, undefined);
@@ -29,4 +29,11 @@ test('sampling interval and arguments', () => {
   assert.deepEqual(parseSampleInterval('1e3'), { error: "sampling interval must be a whole number of µs, got '1e3'" });
   assert.deepEqual(splitArgs(`a "b c" 'd' e`), ['a', 'b c', 'd', 'e']);
   assert.deepEqual(splitArgs('   '), []);
+});
+
+test('sweep thread counts: 1, powers of 2, the cores', () => {
+  assert.deepEqual(sweepThreadCounts(1), [1]);
+  assert.deepEqual(sweepThreadCounts(2), [1, 2]);
+  assert.deepEqual(sweepThreadCounts(6), [1, 2, 4, 6]);
+  assert.deepEqual(sweepThreadCounts(8), [1, 2, 4, 8]);
 });

@@ -103,6 +103,20 @@ async function reportView(page, reportFile, script) {
   }
 }
 
+/** Lines of the extension's own log (Parallel Profiler.log) under the scratch folder's logs. */
+function extensionLog(scratch) {
+  const found = [];
+  const walk = (dir) => {
+    for (const e of existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : []) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name === 'Parallel Profiler.log') found.push(p);
+    }
+  };
+  walk(join(scratch, 'user-data', 'logs'));
+  return found.flatMap((p) => readFileSync(p, 'utf8').split('\n'));
+}
+
 /** What the workbench and the extension said, for a failure message: toasts and the extension's logs. */
 async function diagnostics(page, scratch) {
   const lines = [];
@@ -127,7 +141,7 @@ async function diagnostics(page, scratch) {
  * Profiles `rel` from the palette; checks the panel lists one lane per thread of the new report
  * with that thread's task count, then saves `shot`. Returns the report.
  */
-async function profileAndCheck({ page, folder, rel, shot, log }) {
+async function profileAndCheck({ page, folder, rel, shot, log, scratch }) {
   const before = new Set(reports(folder));
   await openFile(page, rel, log);
   // The pool call in view before the run (a long file would have it below the fold); after the
@@ -159,6 +173,7 @@ async function profileAndCheck({ page, folder, rel, shot, log }) {
     throw new Error(`expected the main thread and 2 busy workers, got lanes ${key(shown)}`);
   }
   await page.waitForTimeout(800);
+  for (const line of extensionLog(scratch).filter((l) => l.includes('timing') && l.includes(basename(rel).replace(/\.[jt]s$/, '')))) log(`ui: ${line}`);
   await page.screenshot({ path: shot });
   log(`ui: screenshot ${shot}`);
   return report;
@@ -188,7 +203,7 @@ export async function runUiTest({ scratch, port, folder, root, launchBrowser, lo
     await page.waitForSelector('.monaco-workbench .statusbar', { timeout: 60_000 });
     for (const check of checks) {
       try {
-        const report = await profileAndCheck({ page, folder, rel: check.rel, shot: check.shot, log });
+        const report = await profileAndCheck({ page, folder, rel: check.rel, shot: check.shot, log, scratch });
         check.verify?.(report);
         passed++;
       } catch (e) {

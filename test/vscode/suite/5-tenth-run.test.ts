@@ -3,6 +3,7 @@
 // re-run replacing its script's tab in the same group, exports that say where they went.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { COMMANDS, VIEWS } from '../../../src/extension/surface';
@@ -115,6 +116,26 @@ describe('The tenth run', () => {
     assert.ok(fs.existsSync(target));
     assert.ok(api_.messages().includes(`info: Exported the HTML report to ${target} [Open in Browser | Reveal]`), api_.messages().join('\n'));
     fs.rmSync(target);
+  });
+
+  it('the Sweep lens runs parprof sweep at 1…N threads in a terminal, into the report folder', async function () {
+    this.timeout(240_000);
+    const all = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', vscode.Uri.file(js), 100) ?? [];
+    const counts = [1];
+    for (let t = 2; t < os.availableParallelism(); t *= 2) counts.push(t);
+    if (os.availableParallelism() > 1) counts.push(os.availableParallelism());
+    const lens = all.find((l) => l.command?.title === `Sweep 1…${os.availableParallelism()} threads`);
+    assert.ok(lens?.command, `lenses: ${all.map((l) => l.command?.title).join(' | ')}`);
+    const terminal = await vscode.commands.executeCommand<vscode.Terminal>(lens.command.command, ...(lens.command.arguments ?? []));
+    const exit = await waitFor('the sweep to end', () => terminal.exitStatus, 200_000);
+    assert.equal(exit.code, 0);
+    const sweeps = fs.readdirSync(wsFile('.parprof')).filter((f) => f.startsWith('pool-demo.js-sweep-') && f.endsWith('.parprof-sweep.json'));
+    assert.equal(sweeps.length, 1, sweeps.join(', '));
+    const sweep = JSON.parse(fs.readFileSync(wsFile('.parprof', sweeps[0]), 'utf8')) as { kind: string; script: string; variants: { threads: number }[] };
+    assert.equal(sweep.kind, 'sweep');
+    assert.equal(sweep.script, js);
+    assert.deepEqual(sweep.variants.map((v) => v.threads), counts);
+    terminal.dispose();
   });
 
   after(async () => {
