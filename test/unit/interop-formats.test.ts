@@ -1,6 +1,8 @@
 // The exporters and importers on hand-built reports whose right answer is known: Perfetto's
 // rules for Chrome traces, round trips, a hand-written tracing-chrome trace, malformed input.
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { toChromeTrace, nestingSpans } from '../../src/model/export-chrome';
 import { toSpeedscope } from '../../src/model/export-speedscope';
@@ -17,6 +19,7 @@ import { formatMs } from '../../src/model/summary';
 import { syntheticReport } from '../../src/model/synthetic';
 import type { CpuProfile, Report } from '../../src/model/report';
 import { buildReport } from './model-build';
+import { packageRoot } from '../../src/runner/paths';
 import { perfettoProblems } from './interop-tools';
 
 /** A profile whose samples sit in `fn` (node 3, under main at node 2), `n` samples 1000 µs apart from `start`. */
@@ -119,22 +122,11 @@ test('round trips: chrome, speedscope and cpuprofile exports read back and expor
 });
 
 test('a tracing-chrome trace of a Rayon program: X events, B/E pairs per tid, thread names, an unterminated array', () => {
-  // As tracing-chrome writes it: a bare array, M thread_name events, complete X events and B/E
-  // pairs per tid, µs since its start; the program stopped before the closing bracket.
-  const text = `[
-{"ph":"M","pid":1,"tid":0,"name":"thread_name","args":{"name":"main"}},
-{"ph":"M","pid":1,"tid":1,"name":"thread_name","args":{"name":"rayon-worker-0"}},
-{"ph":"M","pid":1,"tid":2,"name":"thread_name","args":{"name":"rayon-worker-1"}},
-{"ph":"B","pid":1,"tid":0,"ts":10.0,"name":"par_sum","cat":"app","args":{}},
-{"ph":"X","pid":1,"tid":1,"ts":20.0,"dur":300.0,"name":"chunk","cat":"app"},
-{"ph":"X","pid":1,"tid":1,"ts":50.0,"dur":100.0,"name":"leaf","cat":"app"},
-{"ph":"B","pid":1,"tid":2,"ts":25.0,"name":"chunk","cat":"app"},
-{"ph":"B","pid":1,"tid":2,"ts":30.0,"name":"leaf","cat":"app"},
-{"ph":"E","pid":1,"tid":2,"ts":130.0},
-{"ph":"E","pid":1,"tid":2,"ts":225.0},
-{"ph":"X","pid":1,"tid":2,"ts":230.0,"dur":90.0,"name":"chunk","cat":"app"},
-{"ph":"E","pid":1,"tid":0,"ts":330.0},
-`;
+  // As tracing-chrome writes it (test/fixtures/interop-tracing-chrome.json): a bare array, M
+  // thread_name events, complete X events and B/E pairs per tid, µs since its start; the program
+  // stopped before the closing bracket.
+  const text = readFileSync(join(packageRoot(), 'test', 'fixtures', 'interop-tracing-chrome.json'), 'utf8');
+  assert.ok(!text.trimEnd().endsWith(']'), 'unterminated');
   const r = parseAnyReport(text, { name: 'trace-1700000000.json' });
   assert.deepEqual(r.threads.map((t) => [t.id, t.name, t.kind]), [[0, 'main', 'main'], [1, 'rayon-worker-0', 'worker'], [2, 'rayon-worker-1', 'worker']]);
   assert.equal(r.meta.script, 'trace-1700000000.json');

@@ -96,6 +96,19 @@ test('parprof export writes every format; parprof report and export read them ba
   assert.equal(readFileSync(out('again.speedscope.json'), 'utf8'), readFileSync(out('run.speedscope.json'), 'utf8'), 'speedscope → speedscope is stable');
 });
 
+test('parprof report and export read a tracing-chrome trace: its threads, regions per span name, spans', () => {
+  const r = parprof('report', 'interop-tracing-chrome.json');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^ {2}rayon-worker-1 +worker +0\.29 +0\.01 +3 +0$/m, 'worker 1: 290 µs in 3 spans');
+  assert.match(r.stdout, /^ {2}chunk +external +0\.30 /m);
+  const dir = mkdtempSync(join(tmpdir(), 'parprof-interop-'));
+  const e = parprof('export', 'interop-tracing-chrome.json', '--format', 'chrome', '--out', join(dir, 't.json'));
+  assert.equal(e.code, 0, e.stderr);
+  const back = readAnyReportFile(join(dir, 't.json'));
+  assert.deepEqual(back.threads.map((t) => t.name), ['main', 'rayon-worker-0', 'rayon-worker-1']);
+  assert.equal(back.spans.count, 6);
+});
+
 test('parprof export: one clear line for bad input', async () => {
   const { file } = await spinners();
   const dir = mkdtempSync(join(tmpdir(), 'parprof-interop-'));
