@@ -4,16 +4,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyze } from '../../src/model/analysis';
-import type { Region, Report, ThreadInfo } from '../../src/model/report';
+import type { CpuProfile, Region, Report, ThreadInfo } from '../../src/model/report';
 import { emptySpans, REPORT_FORMAT, REPORT_VERSION } from '../../src/model/report';
 import { formatSummary } from '../../src/model/summary';
 import { parseReport, serializeReport } from '../../src/model/load';
+import { buildFlameTree, topFunctions } from '../../src/model/flame';
+import { lineHotness } from '../../src/model/lines';
 
 /**
  * `workers` worker threads of pool 1, all alive all run, and `regions` back-to-back regions of that
  * pool, each with one 10 µs span on worker 1: every other worker is an idle worker of every region.
  */
-function poolReport(workers: number, regions: number): Report {
+function poolReport(workers: number, regions: number, profiled = false): Report {
   const spans = emptySpans();
   const regionList: Region[] = [];
   for (let r = 0; r < regions; r++) {
@@ -30,11 +32,20 @@ function poolReport(workers: number, regions: number): Report {
     format: REPORT_FORMAT, version: REPORT_VERSION,
     meta: { script: '/app/main.js', args: [], cwd: '/app', nodeVersion: 'v20.0.0', nodePath: '/usr/bin/node', cores: 2, platform: 'linux',
       startedAt: 1_700_000_000_000, originUs: 1e9, durationUs, pool: { threads: workers, schedule: 'dynamic' }, sampleIntervalUs: 0, recorder: 'test' },
-    threads, regions: regionList, spans, profiles: [], elu: [], markers: [],
+    threads, regions: regionList, spans, profiles: profiled ? threads.map((t) => ({ thread: t.id, profile: tinyProfile(durationUs) })) : [], elu: [], markers: [],
     dropped: { spans: 0, samples: 0, profiles: 0 }, exit: { code: 0, signal: null, error: null },
   };
   // Through the reader, so the report is one the CLI would accept (and any later format's defaults apply).
   return parseReport(serializeReport(report));
+}
+
+/** (root) -> work -> inner, the same three functions on every thread, as a pool's workers have. */
+function tinyProfile(endTime: number): CpuProfile {
+  const frame = (functionName: string, lineNumber: number) => ({ functionName, scriptId: '1', url: 'file:///app/work.js', lineNumber, columnNumber: 0 });
+  return {
+    nodes: [{ id: 1, callFrame: frame('(root)', -1), children: [2] }, { id: 2, callFrame: frame('work', 3), children: [3] }, { id: 3, callFrame: frame('inner', 9), positionTicks: [{ line: 11, ticks: 2 }] }],
+    startTime: 0, endTime, samples: [2, 3, 3], timeDeltas: [10, 10, 10],
+  };
 }
 
 const SCANS = ['find', 'findIndex', 'findLast', 'some', 'every', 'filter', 'map', 'forEach', 'reduce', 'indexOf', 'includes'] as const;
@@ -74,6 +85,16 @@ test('formatSummary: regions and threads found by id (was regions.find per regio
   assert.ok(byRegions.large < 8 * byRegions.small, `4x regions: ${(byRegions.large / byRegions.small).toFixed(1)}x, expected < 8x`);
   const byThreads = growth((n) => poolReport(n, 2), 1000, (r) => formatSummary(r, analyze(r)));
   assert.ok(byThreads.large < 8 * byThreads.small, `4x threads: ${(byThreads.large / byThreads.small).toFixed(1)}x, expected < 8x`);
+});
+
+test('profiles of many threads: analysis, summary, flame tree, top functions and hot lines linear in threads (was a scan of every profile per thread)', () => {
+  const { small, large } = growth((n) => poolReport(n, 2, true), 300, (r) => {
+    formatSummary(r, analyze(r));
+    buildFlameTree(r);
+    topFunctions(r);
+    lineHotness(r);
+  });
+  assert.ok(large < 8 * small, `4x profiled threads: ${(large / small).toFixed(1)}x, expected < 8x`);
 });
 
 test('the sizes of the issue finish: 2,000 threads x 2,000 regions, and 50,000 regions', () => {
