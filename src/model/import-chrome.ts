@@ -1,11 +1,12 @@
 // Import of Trace Event Format files as reports: our own export (export-chrome.ts, restored
 // field by field), Rust's tracing-chrome output (X events, B/E pairs per tid, thread_name
 // metadata) and browsers' traces with Profile/ProfileChunk CPU samples. Pure.
-import type { CpuProfile, CpuProfileNode, Marker, Region, Report, ThreadInfo } from './report';
+import type { Marker, Region, Report, ThreadInfo } from './report';
 import { SCHEDULES, emptySpans } from './report';
 import { ReportError } from './load';
-import { BUSY_COUNTER, REGION_CATEGORY, TASK_CATEGORY } from './export-chrome';
-import { emptyReport, medianDelta, profileInOrder } from './import-common';
+import { REGION_CATEGORY, TASK_CATEGORY } from './export-chrome';
+import { emptyReport, medianDelta } from './import-common';
+import { addChunk, toProfile, type ProfileParts } from './import-chrome-profile';
 
 interface RawEvent {
   name?: unknown; ph?: unknown; pid?: unknown; tid?: unknown; ts?: unknown; dur?: unknown; cat?: unknown; id?: unknown; args?: unknown;
@@ -50,140 +51,166 @@ export function importChromeTrace(json: unknown, name = 'imported trace'): Repor
   if (!events) return undefined;
   const other = record((json as { otherData?: unknown }).otherData) ?? {};
   const ours = typeof other.recorder === 'string' && typeof other.originUs === 'number';
-
-  const threadName = new Map<string, string>();
-  const sortIndex = new Map<string, number>();
-  const active = new Set<string>();
-  const open = new Map<string, Open[]>();
-  const asyncOpen = new Map<string, Open>();
-  const spans: RawSpan[] = [];
-  const regions: Region[] = [];
-  const markers: RawMarker[] = [];
-  const profiles = new Map<string, { thread: string; startTime: number; endTime?: number; partial: boolean; nodes: RawNode[]; samples: number[]; deltas: number[] }>();
-  let minTs = Infinity, maxTs = -Infinity;
-  const see = (t: number) => { if (t < minTs) minTs = t; if (t > maxTs) maxTs = t; };
-
+  const reader = new TraceReader(ours);
   // B/E pairs match in time order per thread; a stable sort keeps the file's order on ties.
-  const order = events.map((_, k) => k);
   const tsOf = (k: number) => { const t = (events[k] as RawEvent | null)?.ts; return typeof t === 'number' ? t : 0; };
-  order.sort((a, b) => tsOf(a) - tsOf(b) || a - b);
-  for (const k of order) {
-    const e = record(events[k]) as RawEvent | undefined;
+  const order = events.map((_, k) => k).sort((a, b) => tsOf(a) - tsOf(b) || a - b);
+  for (const k of order) reader.read(events[k], k);
+  return reader.report(name, ours ? other : undefined);
+}
+
+/** What the events of a trace say, gathered event by event; `report` turns it into a report. */
+class TraceReader {
+  private readonly threadName = new Map<string, string>();
+  private readonly sortIndex = new Map<string, number>();
+  /** Threads with something to show, as 'pid:tid'. */
+  private readonly active = new Set<string>();
+  private readonly open = new Map<string, Open[]>();
+  private readonly asyncOpen = new Map<string, Open>();
+  private readonly spans: RawSpan[] = [];
+  private readonly regions: Region[] = [];
+  private readonly markers: RawMarker[] = [];
+  private readonly profiles = new Map<string, ProfileParts>();
+  private minTs = Infinity;
+  private maxTs = -Infinity;
+
+  constructor(private readonly ours: boolean) {}
+
+  private see(t: number): void {
+    if (t < this.minTs) this.minTs = t;
+    if (t > this.maxTs) this.maxTs = t;
+  }
+
+  /** Event k of the file. */
+  read(raw: unknown, k: number): void {
+    const e = record(raw) as RawEvent | undefined;
     if (!e) fail(k, 'expected an event object');
     const ph = e.ph;
     if (typeof ph !== 'string') fail(k, 'ph: expected a string');
     const thread = `${String(e.pid ?? 0)}:${String(e.tid ?? 0)}`;
     const args = record(e.args);
-    const evName = typeof e.name === 'string' ? e.name : '';
+    const name = typeof e.name === 'string' ? e.name : '';
     const cat = typeof e.cat === 'string' ? e.cat : '';
-    if (ph === 'M') {
-      if (evName === 'thread_name' && typeof args?.name === 'string') threadName.set(thread, args.name);
-      else if (evName === 'thread_sort_index' && typeof args?.sort_index === 'number') sortIndex.set(thread, args.sort_index);
-      continue;
-    }
-    if (ph === 'C' && evName === BUSY_COUNTER) continue;
-    if (ph === 's' || ph === 'f' || ph === 't' || ph === 'C') continue;
+    if (ph === 'M') return this.metadata(thread, name, args);
+    // Flows and counters are derived (ours) or not shown (another tool's).
+    if (ph === 's' || ph === 'f' || ph === 't' || ph === 'C') return;
     const ts = num(e.ts, k, 'ts');
     if (ph === 'X') {
       const dur = e.dur === undefined ? 0 : num(e.dur, k, 'dur');
       if (dur < 0) fail(k, `dur: expected a duration ≥ 0, found ${dur}`);
-      spans.push({ thread, name: evName, start: ts, end: ts + dur, args, ours: ours && cat === TASK_CATEGORY, order: k });
-      active.add(thread); see(ts); see(ts + dur);
+      this.span({ thread, name, start: ts, end: ts + dur, args, ours: this.ours && cat === TASK_CATEGORY, order: k });
     } else if (ph === 'B') {
-      let stack = open.get(thread);
-      if (!stack) open.set(thread, stack = []);
-      stack.push({ name: evName, cat, start: ts, args, thread, order: k });
-      active.add(thread); see(ts);
+      let stack = this.open.get(thread);
+      if (!stack) this.open.set(thread, stack = []);
+      stack.push({ name, cat, start: ts, args, thread, order: k });
+      this.active.add(thread);
+      this.see(ts);
     } else if (ph === 'E') {
-      const b = open.get(thread)?.pop();
+      const b = this.open.get(thread)?.pop();
       if (!b) fail(k, `E event on thread ${thread} (pid:tid) at ${ts} µs with no open B event`);
-      spans.push({ thread, name: b.name, start: b.start, end: Math.max(b.start, ts), args: b.args, ours: false, order: b.order });
-      see(ts);
+      this.span({ thread, name: b.name, start: b.start, end: Math.max(b.start, ts), args: b.args, ours: false, order: b.order });
     } else if (ph === 'b' || ph === 'e') {
-      const key = `${cat}\u0000${String(e.id ?? '')}\u0000${evName}`;
-      if (ph === 'b') {
-        asyncOpen.set(key, { name: evName, cat, start: ts, args, thread, order: k });
-        see(ts);
-        continue;
-      }
-      const b = asyncOpen.get(key);
-      if (!b) fail(k, `async end 'e' of '${evName}' (id ${String(e.id)}) with no begin 'b'`);
-      asyncOpen.delete(key);
-      see(ts);
-      if (ours && cat === REGION_CATEGORY) regions.push(regionFrom(b, ts, String(e.id ?? '')));
-      else {
-        spans.push({ thread: b.thread, name: b.name, start: b.start, end: Math.max(b.start, ts), args: b.args, ours: ours && cat === TASK_CATEGORY, order: b.order });
-        active.add(b.thread);
-      }
+      this.async(ph, `${cat}\u0000${String(e.id ?? '')}\u0000${name}`, { name, cat, start: ts, args, thread, order: k }, String(e.id ?? ''), k);
     } else if (ph === 'i' || ph === 'I' || ph === 'n') {
-      if (ours && cat === 'marker' && (MARKER_KINDS as string[]).includes(evName) && typeof args?.message === 'string') {
-        markers.push({ t: ts, thread, kind: evName as Marker['kind'], message: args.message, ...(typeof args.stack === 'string' ? { stack: args.stack } : {}) });
-        active.add(thread); see(ts);
+      if (this.ours && cat === 'marker' && (MARKER_KINDS as string[]).includes(name) && typeof args?.message === 'string') {
+        this.markers.push({ t: ts, thread, kind: name as Marker['kind'], message: args.message, ...(typeof args.stack === 'string' ? { stack: args.stack } : {}) });
+        this.active.add(thread);
+        this.see(ts);
       }
-    } else if (ph === 'P' && (evName === 'Profile' || evName === 'ProfileChunk')) {
-      const data = record(args?.data);
-      const key = `${String(e.pid ?? 0)}\u0000${String(e.id ?? '')}`;
-      let p = profiles.get(key);
-      if (evName === 'Profile') {
-        const startTime = data && typeof data.startTime === 'number' ? data.startTime : ts;
-        if (!p) profiles.set(key, p = { thread, startTime, partial: false, nodes: [], samples: [], deltas: [] });
-        else { p.thread = thread; p.startTime = startTime; }
-        active.add(thread); see(startTime);
-        continue;
-      }
-      if (!p) profiles.set(key, p = { thread, startTime: ts, partial: false, nodes: [], samples: [], deltas: [] });
-      addChunk(p, data, k);
-      if (data?.partial === true) p.partial = true;
-      if (typeof data?.endTime === 'number') p.endTime = data.endTime;
+    } else if (ph === 'P' && (name === 'Profile' || name === 'ProfileChunk')) {
+      this.profile(name, `${String(e.pid ?? 0)}\u0000${String(e.id ?? '')}`, thread, ts, record(args?.data), k);
     }
   }
-  // Unclosed B events (a program that panicked or was killed) end with the trace.
-  for (const stack of open.values()) for (const b of stack) spans.push({ thread: b.thread, name: b.name, start: b.start, end: Math.max(b.start, maxTs), args: b.args, ours: false, order: b.order });
-  if (!Number.isFinite(minTs)) {
-    if (profiles.size === 0) throw new ReportError('the trace has no spans, instants or CPU profiles to show');
-    for (const p of profiles.values()) minTs = Math.min(minTs, p.startTime);
-    maxTs = minTs;
-  }
-  for (const p of profiles.values()) active.add(p.thread);
-  // Our export names every thread of the run, also those that recorded nothing here.
-  if (ours) for (const t of threadName.keys()) active.add(t);
 
-  // Our own export keeps its times (t = 0 is the run's origin); another tool's trace starts at its first event.
-  const origin = ours ? 0 : minTs;
-  const ids = threadIds([...active], threadName, sortIndex);
-  const threads: ThreadInfo[] = [];
-  const mainByName = [...active].find((t) => /^(main|CrBrowserMain|CrRendererMain)$/i.test(threadName.get(t) ?? ''));
-  // Lanes in the trace's thread_sort_index order, then by id.
-  const inOrder = [...active].sort((a, b) => (sortIndex.get(a) ?? Infinity) - (sortIndex.get(b) ?? Infinity) || ids.get(a)! - ids.get(b)!);
-  const main = mainByName ?? inOrder.find((t) => ids.get(t) === 0);
-  const life = new Map<string, { start: number; end: number }>();
-  const extend = (t: string, a: number, b: number) => {
-    const l = life.get(t);
-    if (!l) life.set(t, { start: a, end: b });
-    else { if (a < l.start) l.start = a; if (b > l.end) l.end = b; }
-  };
-  for (const s of spans) extend(s.thread, s.start, s.end);
-  for (const m of markers) extend(m.thread, m.t, m.t);
-  for (const p of profiles.values()) extend(p.thread, p.startTime, p.endTime ?? p.startTime);
-  for (const t of inOrder) {
-    const l = life.get(t) ?? { start: minTs, end: maxTs };
-    threads.push({ id: ids.get(t)!, name: threadName.get(t) ?? (t === main ? 'main' : `thread ${t}`), kind: t === main ? 'main' : 'worker',
-      start: l.start - origin, end: l.end - origin });
+  private metadata(thread: string, name: string, args: Record<string, unknown> | undefined): void {
+    if (name === 'thread_name' && typeof args?.name === 'string') this.threadName.set(thread, args.name);
+    else if (name === 'thread_sort_index' && typeof args?.sort_index === 'number') this.sortIndex.set(thread, args.sort_index);
   }
 
-  const report = emptyReport(name, ours ? other : undefined, origin, maxTs - origin);
-  report.threads = threads;
-  report.markers = markers.map((m) => ({ ...m, t: m.t - origin, thread: ids.get(m.thread)! }));
-  spansInto(report, spans, ids, origin, regions, ours);
-  report.profiles = [...profiles.values()].map((p) => ({
-    thread: ids.get(p.thread)!, profile: toProfile(p, origin), ...(p.partial ? { partial: true } : {}),
-  })).sort((a, b) => a.thread - b.thread);
-  if (!ours) {
-    report.meta.sampleIntervalUs = report.profiles.length ? medianDelta(report.profiles[0].profile.timeDeltas) : 0;
-    report.meta.cores = Math.max(1, threads.length);
-    report.meta.pool.threads = threads.filter((t) => t.kind === 'worker').length;
+  private span(s: RawSpan): void {
+    this.spans.push(s);
+    this.active.add(s.thread);
+    this.see(s.start);
+    this.see(s.end);
   }
-  return report;
+
+  /** An async begin or end; our regions are async pairs on the main lane, everything else a span. */
+  private async(ph: 'b' | 'e', key: string, at: Open, id: string, k: number): void {
+    this.see(at.start);
+    if (ph === 'b') {
+      this.asyncOpen.set(key, at);
+      return;
+    }
+    const b = this.asyncOpen.get(key);
+    if (!b) fail(k, `async end 'e' of '${at.name}' (id ${id}) with no begin 'b'`);
+    this.asyncOpen.delete(key);
+    if (this.ours && at.cat === REGION_CATEGORY) this.regions.push(regionFrom(b, at.start, id));
+    else this.span({ thread: b.thread, name: b.name, start: b.start, end: Math.max(b.start, at.start), args: b.args, ours: this.ours && at.cat === TASK_CATEGORY, order: b.order });
+  }
+
+  private profile(name: 'Profile' | 'ProfileChunk', key: string, thread: string, ts: number, data: Record<string, unknown> | undefined, k: number): void {
+    let p = this.profiles.get(key);
+    if (name === 'Profile') {
+      const startTime = data && typeof data.startTime === 'number' ? data.startTime : ts;
+      if (!p) this.profiles.set(key, p = { thread, startTime, partial: false, nodes: [], samples: [], deltas: [], order: k });
+      else Object.assign(p, { thread, startTime, order: k });
+      this.active.add(thread);
+      this.see(startTime);
+      return;
+    }
+    if (!p) {
+      // A chunk before (or without) its Profile event: its ts stands for the start.
+      this.profiles.set(key, p = { thread, startTime: ts, partial: false, nodes: [], samples: [], deltas: [], order: k });
+      this.active.add(thread);
+      this.see(ts);
+    }
+    addChunk(p, data, k);
+  }
+
+  report(name: string, other: Record<string, unknown> | undefined): Report {
+    // Unclosed B events (a program that panicked or was killed) end with the trace.
+    for (const stack of this.open.values()) for (const b of stack) this.spans.push({ ...b, end: Math.max(b.start, this.maxTs), ours: false });
+    if (!Number.isFinite(this.minTs)) throw new ReportError('the trace has no spans, instants or CPU profiles to show');
+    for (const p of this.profiles.values()) this.active.add(p.thread);
+    // Our export names every thread of the run, also those that recorded nothing here.
+    if (this.ours) for (const t of this.threadName.keys()) this.active.add(t);
+    // Our own export keeps its times (t = 0 is the run's origin); another tool's trace starts at its first event.
+    const origin = this.ours ? 0 : this.minTs;
+    const ids = threadIds([...this.active], this.threadName, this.sortIndex);
+    const report = emptyReport(name, other, origin, this.maxTs - origin);
+    report.threads = this.threads(ids, origin);
+    report.markers = this.markers.map((m) => ({ ...m, t: m.t - origin, thread: ids.get(m.thread)! }));
+    spansInto(report, this.spans, ids, origin, this.regions, this.ours);
+    const profiles = [...this.profiles.values()].sort((a, b) => (this.ours ? a.order - b.order : ids.get(a.thread)! - ids.get(b.thread)!));
+    report.profiles = profiles.map((p) => ({ thread: ids.get(p.thread)!, profile: toProfile(p, origin), ...(p.partial ? { partial: true } : {}) }));
+    if (!this.ours) {
+      report.meta.sampleIntervalUs = report.profiles.length ? medianDelta(report.profiles[0].profile.timeDeltas) : 0;
+      report.meta.cores = Math.max(1, report.threads.length);
+      report.meta.pool.threads = report.threads.filter((t) => t.kind === 'worker').length;
+    }
+    return report;
+  }
+
+  /** Threads in the trace's thread_sort_index order, then by id; each lives from its first to its last event. */
+  private threads(ids: Map<string, number>, origin: number): ThreadInfo[] {
+    const active = [...this.active];
+    const inOrder = active.sort((a, b) => (this.sortIndex.get(a) ?? Infinity) - (this.sortIndex.get(b) ?? Infinity) || ids.get(a)! - ids.get(b)!);
+    const main = inOrder.find((t) => /^(main|CrBrowserMain|CrRendererMain)$/i.test(this.threadName.get(t) ?? '')) ?? inOrder.find((t) => ids.get(t) === 0);
+    const life = new Map<string, { start: number; end: number }>();
+    const extend = (t: string, a: number, b: number) => {
+      const l = life.get(t);
+      if (!l) life.set(t, { start: a, end: b });
+      else { if (a < l.start) l.start = a; if (b > l.end) l.end = b; }
+    };
+    for (const s of this.spans) extend(s.thread, s.start, s.end);
+    for (const m of this.markers) extend(m.thread, m.t, m.t);
+    for (const p of this.profiles.values()) extend(p.thread, p.startTime, p.endTime ?? p.startTime);
+    return inOrder.map((t) => {
+      const l = life.get(t) ?? { start: this.minTs, end: this.maxTs };
+      return { id: ids.get(t)!, name: this.threadName.get(t) ?? (t === main ? 'main' : `thread ${t.split(':')[1]}`), kind: t === main ? 'main' : 'worker',
+        start: l.start - origin, end: l.end - origin };
+    });
+  }
 }
 
 /** Report thread ids: the tids themselves when the trace has one process and small integer tids, else 0, 1, 2... */
@@ -254,55 +281,4 @@ function spansInto(report: Report, spans: RawSpan[], ids: Map<string, number>, o
   for (const [id, set] of threadsOf) regions.get(id)!.threads = Math.max(regions.get(id)!.threads, set.size);
   report.regions = [...regions.values()].sort((a, b) => a.id - b.id);
   report.spans = c;
-}
-
-interface RawNode { id: number; parent?: number; callFrame: CpuProfileNode['callFrame']; positionTicks?: CpuProfileNode['positionTicks'] }
-
-function addChunk(p: { nodes: RawNode[]; samples: number[]; deltas: number[] }, data: Record<string, unknown> | undefined, k: number): void {
-  const cpu = record(data?.cpuProfile);
-  const nodes = cpu?.nodes;
-  if (nodes !== undefined && !Array.isArray(nodes)) fail(k, 'args.data.cpuProfile.nodes: expected an array');
-  for (const raw of (nodes ?? []) as unknown[]) {
-    const n = record(raw);
-    const cf = record(n?.callFrame);
-    if (!n || !cf || typeof n.id !== 'number') fail(k, 'args.data.cpuProfile.nodes: a node without id or callFrame');
-    p.nodes.push({
-      id: n.id, ...(typeof n.parent === 'number' ? { parent: n.parent } : {}),
-      callFrame: {
-        functionName: typeof cf.functionName === 'string' ? cf.functionName : '', scriptId: String(cf.scriptId ?? '0'), url: typeof cf.url === 'string' ? cf.url : '',
-        lineNumber: typeof cf.lineNumber === 'number' ? cf.lineNumber : -1, columnNumber: typeof cf.columnNumber === 'number' ? cf.columnNumber : -1,
-      },
-      ...(Array.isArray(n.positionTicks) ? { positionTicks: n.positionTicks as CpuProfileNode['positionTicks'] } : {}),
-    });
-  }
-  const samples = cpu?.samples ?? [];
-  const deltas = data?.timeDeltas ?? [];
-  if (!Array.isArray(samples) || !Array.isArray(deltas) || samples.length !== deltas.length) {
-    fail(k, `ProfileChunk: expected as many timeDeltas as samples, found ${Array.isArray(deltas) ? deltas.length : 'none'} for ${Array.isArray(samples) ? samples.length : 'none'}`);
-  }
-  for (let i = 0; i < samples.length; i++) {
-    if (typeof samples[i] !== 'number' || typeof deltas[i] !== 'number') fail(k, `ProfileChunk sample ${i}: expected numbers`);
-    p.samples.push(samples[i] as number);
-    p.deltas.push(deltas[i] as number);
-  }
-}
-
-/** Chunk nodes (parent links) as a CPU profile (children lists), times rebased to the origin. */
-function toProfile(p: { startTime: number; endTime?: number; nodes: RawNode[]; samples: number[]; deltas: number[] }, origin: number): CpuProfile {
-  const byId = new Map<number, CpuProfileNode>();
-  const nodes: CpuProfileNode[] = p.nodes.map((n) => {
-    const node: CpuProfileNode = { id: n.id, callFrame: n.callFrame, ...(n.positionTicks ? { positionTicks: n.positionTicks } : {}) };
-    byId.set(n.id, node);
-    return node;
-  });
-  for (const n of p.nodes) {
-    if (n.parent === undefined) continue;
-    const up = byId.get(n.parent);
-    if (!up) throw new ReportError(`ProfileChunk: node ${n.id} names parent ${n.parent}, which is not in the profile`);
-    (up.children ??= []).push(n.id);
-  }
-  let t = p.startTime;
-  for (const d of p.deltas) t += d;
-  const profile = { nodes, startTime: p.startTime - origin, endTime: Math.max(p.endTime ?? t, p.startTime) - origin, samples: p.samples, timeDeltas: p.deltas };
-  return profileInOrder(profile, 'ProfileChunk');
 }

@@ -86,7 +86,9 @@ test('Chrome trace keeps Perfetto\'s rules: nesting spans as X, the overlapping 
 });
 
 test('round trips: chrome, speedscope and cpuprofile exports read back and export identically', () => {
-  for (const r of [plantedReport(), syntheticReport({ threads: 3, spans: 400, profiles: 3, samplesPerProfile: 300 })]) {
+  const reversed = plantedReport();
+  reversed.profiles.reverse(); // profiles listed [2, 1]: the order comes back too
+  for (const r of [plantedReport(), reversed, syntheticReport({ threads: 3, spans: 400, profiles: 3, samplesPerProfile: 300 })]) {
     const chrome1 = JSON.stringify(toChromeTrace(r, { profiles: true }));
     const back = importReport(JSON.parse(chrome1), 'x.trace.json');
     assert.equal(JSON.stringify(toChromeTrace(back, { profiles: true })), chrome1, 'chrome');
@@ -107,9 +109,11 @@ test('round trips: chrome, speedscope and cpuprofile exports read back and expor
     assert.deepEqual(ssBack.profiles.map((p) => [p.thread, p.profile.startTime, p.profile.endTime, p.profile.samples.length]),
       r.profiles.map((p) => [p.thread, p.profile.startTime, p.profile.endTime, p.profile.samples.length]));
 
-    const files1 = toCpuProfiles(r);
+    // A folder has no order: files compared by name.
+    const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : 1);
+    const files1 = toCpuProfiles(r).sort(byName);
     const cpBack = validateReport(importCpuProfiles(JSON.parse(JSON.stringify(files1)).map((f: any) => ({ name: f.name, json: f.profile })), 'dir'));
-    const files2 = toCpuProfiles(cpBack);
+    const files2 = toCpuProfiles(cpBack).sort(byName);
     assert.deepEqual(files2.map((f) => f.name), files1.map((f) => f.name));
     files1.forEach((f, k) => {
       const g = files2[k].profile;
@@ -117,7 +121,7 @@ test('round trips: chrome, speedscope and cpuprofile exports read back and expor
       // Absolute times come back through a rebase to the earliest start: equal to well under a nanosecond.
       assert.ok(Math.abs(g.startTime - f.profile.startTime) < 1e-3 && Math.abs(g.endTime - f.profile.endTime) < 1e-3, f.name);
     });
-    assert.deepEqual(cpBack.threads.map((t) => [t.id, t.name]), r.profiles.map((p) => [p.thread, r.threads.find((t) => t.id === p.thread)!.name]));
+    assert.deepEqual(cpBack.threads.map((t) => [t.id, t.name]), r.profiles.map((p) => [p.thread, r.threads.find((t) => t.id === p.thread)!.name]).sort((a, b) => (a[0] as number) - (b[0] as number)));
   }
 });
 
@@ -163,6 +167,11 @@ test('a browser trace: Profile/ProfileChunk samples of two threads whose node id
   const fnOf = (p: CpuProfile) => [...new Set(p.samples.map((s) => p.nodes.find((n) => n.id === s)!.callFrame.functionName))];
   assert.deepEqual(r.profiles.map((p) => [p.thread, p.profile.samples.length, fnOf(p.profile), p.profile.startTime]), [[77, 3, ['render'], 0], [78, 4, ['crunch'], 0]]);
   assert.equal(r.meta.sampleIntervalUs, 200);
+  // Older traces list children instead of parents; a chunk may come without its Profile event.
+  const older = importReport({ traceEvents: [{ ph: 'P', name: 'ProfileChunk', pid: 9, tid: 5, ts: 7000, id: '0x9', args: { data: {
+    cpuProfile: { nodes: [{ id: 1, callFrame: { functionName: '(root)' }, children: [2] }, { id: 2, callFrame: { functionName: 'old', url: 'a.js', lineNumber: 0 } }], samples: [2, 2] },
+    timeDeltas: [10, 10] } } }] }, 'older.json');
+  assert.deepEqual(older.profiles.map((p) => [p.thread, p.profile.startTime, p.profile.samples.length, fnOf(p.profile)]), [[5, 0, 2, ['old']]]);
   // Exported again, the second thread's ids are moved past the first's.
   const again = toChromeTrace(r, { profiles: true }).traceEvents.filter((e) => e.name === 'ProfileChunk').map((e) => (e.args as any).data.cpuProfile.samples[0]);
   assert.deepEqual(again, [2, 4]);
