@@ -177,6 +177,25 @@ test('a browser trace: Profile/ProfileChunk samples of two threads whose node id
   assert.deepEqual(again, [2, 4]);
 });
 
+test('a speedscope file of another tool: sampled profiles in ms, evented profiles as spans', () => {
+  const r = importReport({
+    $schema: 'https://www.speedscope.app/file-format-schema.json', activeProfileIndex: 0, exporter: 'other@1',
+    shared: { frames: [{ name: 'main', file: 'a.js', line: 1 }, { name: 'work', file: 'a.js', line: 5, col: 3 }] },
+    profiles: [
+      { type: 'sampled', name: 'cpu', unit: 'milliseconds', startValue: 0, endValue: 4, samples: [[0, 1], [0, 1], [0]], weights: [1, 1, 2] },
+      { type: 'evented', name: 'tasks', unit: 'milliseconds', startValue: 0, endValue: 4, events: [
+        { type: 'O', frame: 0, at: 0 }, { type: 'O', frame: 1, at: 1 }, { type: 'C', frame: 1, at: 3 }, { type: 'C', frame: 0, at: 4 }] },
+    ],
+  }, 'other.speedscope.json');
+  assert.deepEqual(r.threads.map((t) => [t.id, t.name]), [[0, 'cpu'], [1, 'tasks']]);
+  const p = r.profiles[0].profile;
+  assert.deepEqual([p.startTime, p.endTime, p.timeDeltas], [0, 4000, [1000, 1000, 2000]]);
+  const names = (id: number) => p.nodes.find((n) => n.id === id)!.callFrame;
+  assert.deepEqual(p.samples.map((s) => [names(s).functionName, names(s).lineNumber, names(s).columnNumber]), [['work', 4, 2], ['work', 4, 2], ['main', 0, -1]]);
+  assert.deepEqual(r.regions.map((g) => [g.name, g.start, g.end, g.threads]), [['work', 1000, 3000, 1], ['main', 0, 4000, 1]]);
+  assert.deepEqual(Array.from({ length: r.spans.count }, (_, i) => [r.spans.thread[i], r.spans.start[i], r.spans.end[i]]), [[1, 1000, 3000], [1, 0, 4000]]);
+});
+
 test('not my format is told apart from malformed, which names the reason', () => {
   const notMine = [{ hello: 1 }, [1, 2], { nodes: 1 }, 'text', null];
   for (const x of notMine) {

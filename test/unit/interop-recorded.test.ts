@@ -73,6 +73,11 @@ test('parprof export writes every format; parprof report and export read them ba
   assert.equal(cp.code, 0, cp.stderr);
   assert.equal(cp.stdout, `wrote ${out('profiles')} (${report.profiles.length} .cpuprofile files)\n`);
   assert.deepEqual(readdirSync(out('profiles')).sort(), report.profiles.map((p) => `thread-${p.thread}-${report.threads.find((t) => t.id === p.thread)!.name}.cpuprofile`).sort());
+  // Without --out: next to the input, its ending replaced.
+  const beside = parprof('export', file, '--format', 'speedscope');
+  assert.equal(beside.code, 0, beside.stderr);
+  assert.equal(beside.stdout, `wrote ${file.replace(/\.parprof$/, '.speedscope.json')}\n`);
+  assert.equal(readFileSync(file.replace(/\.parprof$/, '.speedscope.json'), 'utf8'), readFileSync(out('run.speedscope.json'), 'utf8'));
   // Markdown to stdout by default, with the region's row.
   const md = parprof('export', file, '--format', 'markdown');
   assert.equal(md.code, 0, md.stderr);
@@ -154,6 +159,10 @@ test('a folder of node --cpu-prof profiles (one per thread) is one report on one
   // The planted functions, one per worker.
   const workers = report.threads.filter((t) => t.kind === 'worker').map((t) => topSampledFunction(report, t.id).name);
   assert.deepEqual(workers.sort(), SPINNERS);
+  // One file of it alone is a one-thread report.
+  const one = readAnyReportFile(join(dir, files[0]));
+  assert.deepEqual(one.threads.map((t) => [t.id, t.name]), [[0, 'main']]);
+  assert.equal(one.profiles[0].profile.samples.length, raw[0].samples.length);
   // And through the CLI, as `parprof report <folder>`.
   const r = parprof('report', dir);
   assert.equal(r.code, 0, r.stderr);
