@@ -171,9 +171,12 @@ function busyCounter(report: Report): TraceEvent[] {
 }
 
 /**
- * Flow arrows: a queued task (one with a parent, or of an external pool) from the moment it was
- * submitted to its start (on the parent's thread for fork-join, else on the main lane where the
- * region is), and a steal from the victim's lane to the thief's span.
+ * Flow arrows, named 'submit' and 'steal'. A queued task (one with a parent, or of an external
+ * pool) from the moment it was submitted to its start: on the parent's thread for fork-join, else
+ * on the main lane. Chunks of an operation are not submitted one by one (the threads pull them):
+ * one arrow per thread from the operation's start on the main lane to that thread's first task of
+ * it. (A report does not say which thread called an operation; the main lane, where the region
+ * is drawn, stands for it.) A steal from the victim's lane to the thief's span.
  */
 function flows(report: Report, byStart: number[]): TraceEvent[] {
   const s = report.spans;
@@ -182,9 +185,18 @@ function flows(report: Report, byStart: number[]): TraceEvent[] {
   // Thread that ran each (region, task index): where a fork-join child was spawned.
   const parentThread = new Map<string, number>();
   for (let i = 0; i < s.count; i++) parentThread.set(`${s.region[i]}:${s.index[i]}`, s.thread[i]);
+  const regionStart = new Map(report.regions.map((r) => [r.id, r.start]));
+  const reached = new Set<string>();
   let id = 0;
   for (const i of byStart) {
     const queued = s.parent[i] >= 0 || external.has(s.region[i]);
+    const key = `${s.region[i]}:${s.thread[i]}`;
+    if (!queued && !reached.has(key)) {
+      reached.add(key);
+      id++;
+      out.push({ name: 'submit', cat: 'flow', ph: 's', id, pid: TRACE_PID, tid: 0, ts: Math.min(regionStart.get(s.region[i]) ?? s.start[i], s.start[i]) });
+      out.push({ name: 'submit', cat: 'flow', ph: 'f', bp: 'e', id, pid: TRACE_PID, tid: s.thread[i], ts: s.start[i] });
+    }
     if (queued) {
       const from = s.parent[i] >= 0 ? parentThread.get(`${s.region[i]}:${s.parent[i]}`) ?? 0 : 0;
       id++;

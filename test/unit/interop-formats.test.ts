@@ -70,9 +70,14 @@ test('Chrome trace keeps Perfetto\'s rules: nesting spans as X, the overlapping 
   // Threads named; the busy counter counts threads in a span (worker 1's nested span counts once).
   assert.deepEqual(ev.filter((e) => e.name === 'thread_name').map((e) => e.args!.name), ['main', 'worker 1', 'worker 2']);
   assert.deepEqual(ev.filter((e) => e.ph === 'C').map((e) => [e.ts, e.args!.busy]), [[0, 1], [100, 2], [4000, 1], [5800, 0], [6000, 1], [8000, 0]]);
-  // Flows: the steal from worker 1 to worker 2's span; the join child's submit from its parent's thread.
+  // Flows: each operation's start (main lane) to each thread's first task of it; the steal from
+  // worker 1 to worker 2's span; the join child's submit from its parent's thread.
   const flows = ev.filter((e) => e.ph === 's' || e.ph === 'f').map((e) => [e.name, e.ph, e.tid, e.ts]);
-  assert.deepEqual(flows, [['steal', 's', 1, 2000], ['steal', 'f', 2, 2000], ['submit', 's', 1, 5500], ['submit', 'f', 2, 6000]]);
+  assert.deepEqual(flows, [
+    ['submit', 's', 0, 0], ['submit', 'f', 1, 0], ['submit', 's', 0, 0], ['submit', 'f', 2, 100], ['steal', 's', 1, 2000], ['steal', 'f', 2, 2000],
+    ['submit', 's', 0, 0], ['submit', 'f', 1, 5000], ['submit', 's', 1, 5500], ['submit', 'f', 2, 6000],
+  ]);
+  assert.equal(new Set(ev.filter((e) => e.ph === 's').map((e) => e.id)).size, 5, 'one id per arrow');
   // Samples: node ids unique across the two threads, each thread's samples on its own function.
   const chunks = ev.filter((e) => e.name === 'ProfileChunk').map((e) => (e.args as any).data);
   const ids = chunks.map((d) => d.cpuProfile.nodes.map((n: any) => n.id));
