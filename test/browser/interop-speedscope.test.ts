@@ -2,7 +2,8 @@
 // chromium through playwright-core, loads the file of a real run of
 // test/fixtures/interop-spinners.js the way its CLI hands it over (#localProfilePath), and shows
 // one profile per thread with each worker's time in the function our report says. speedscope's
-// importers are only shipped inside that app bundle, which needs a DOM: hence the browser.
+// importers are only shipped inside that app bundle, which needs a DOM: hence the browser suite
+// (test-all installs chromium for it; the unit suite needs none).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,9 +14,9 @@ import { chromium } from 'playwright-core';
 import { toSpeedscope } from '../../src/model/export-speedscope';
 import type { Report } from '../../src/model/report';
 import { packageRoot } from '../../src/runner/paths';
-import { CHROMIUM_ARGS } from '../browser/browser';
-import { record } from './record-helpers';
-import { consumers, plantedSpinners } from './interop-tools';
+import { CHROMIUM_ARGS } from './browser';
+import { record } from '../unit/record-helpers';
+import { consumers, plantedSpinners } from '../unit/interop-tools';
 
 /** µs of a thread's samples whose leaf is `fn` (speedscope's self weight), and of all its samples. */
 function weights(report: Report, thread: number, fn: string): { self: number; total: number } {
