@@ -36,7 +36,7 @@ export interface ChromeTraceOptions {
   profiles?: boolean;
   /** Add flow arrows: submit → run and steals (default true). */
   flows?: boolean;
-  /** Add the busy-threads counter (default true). */
+  /** Add the busy-threads counter and each thread's event-loop utilization counter (default true). */
   counters?: boolean;
 }
 
@@ -48,6 +48,8 @@ export const REGION_CATEGORY = 'region';
 export const PROFILE_CATEGORY = 'disabled-by-default-v8.cpu_profiler';
 /** Name of the counter that counts threads inside a task span. */
 export const BUSY_COUNTER = 'busy threads';
+/** Prefix of each thread's event-loop utilization counter ('ELU worker 1'). */
+export const ELU_COUNTER = 'ELU';
 
 /** Span args as import-chrome reads them back. */
 export interface TaskArgs {
@@ -59,7 +61,8 @@ export interface TaskArgs {
  * complete 'X' event named after its region where the spans of its thread nest, or an async
  * 'b'/'e' pair where it overlaps another without nesting (an X event there would break the
  * stack Perfetto and DevTools build per thread); regions as async spans on the main lane;
- * markers as instant events; a 'C' counter of busy threads; flows ('s'/'f') from the submit of
+ * markers as instant events; 'C' counters of busy threads and of each thread's event-loop
+ * utilization; flows ('s'/'f') from the submit of
  * each queued task and from the victim of each steal to the span that ran it. With `profiles`,
  * each CPU profile as Profile/ProfileChunk events (the shape Chrome writes) with node ids made
  * unique across threads: Firefox Profiler's importer keys nodes by id over the whole trace.
@@ -101,7 +104,10 @@ export function toChromeTrace(report: Report, options?: ChromeTraceOptions): Chr
   }
   // Appended one by one: a spread of a million events overflows the stack.
   const add = (more: TraceEvent[]) => { for (const e of more) ev.push(e); };
-  if (options?.counters ?? true) add(busyCounter(report));
+  if (options?.counters ?? true) {
+    add(busyCounter(report));
+    add(eluCounters(report));
+  }
   if (options?.flows ?? true) add(flows(report, byStart));
   if (options?.profiles) add(profileEvents(report));
   return { traceEvents: ev, displayTimeUnit: 'ms', otherData: metaData(report) };
@@ -166,6 +172,17 @@ function busyCounter(report: Report): TraceEvent[] {
     if (k + 1 < edges.length && edges[k + 1].t === e.t) continue;
     if (out.length && out[out.length - 1].args!.busy === busy) continue;
     out.push({ name: BUSY_COUNTER, ph: 'C', pid: TRACE_PID, tid: 0, ts: e.t, args: { busy } });
+  }
+  return out;
+}
+
+/** Each thread's event-loop utilization (0..1 over the window ending at t) as a counter of its own. */
+function eluCounters(report: Report): TraceEvent[] {
+  const names = new Map(report.threads.map((t) => [t.id, t.name]));
+  const out: TraceEvent[] = [];
+  for (const series of report.elu) {
+    const name = `${ELU_COUNTER} ${names.get(series.thread) ?? `thread ${series.thread}`}`;
+    for (let k = 0; k < series.t.length; k++) out.push({ name, ph: 'C', pid: TRACE_PID, tid: series.thread, ts: series.t[k], args: { elu: series.u[k] } });
   }
   return out;
 }

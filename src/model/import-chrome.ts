@@ -4,7 +4,7 @@
 import type { Marker, Region, Report, ThreadInfo } from './report';
 import { SCHEDULES, emptySpans } from './report';
 import { ReportError } from './load';
-import { REGION_CATEGORY, TASK_CATEGORY } from './export-chrome';
+import { ELU_COUNTER, REGION_CATEGORY, TASK_CATEGORY } from './export-chrome';
 import { emptyReport, medianDelta } from './import-common';
 import { addChunk, toProfile, type ProfileParts } from './import-chrome-profile';
 
@@ -71,6 +71,8 @@ class TraceReader {
   private readonly regions: Region[] = [];
   private readonly markers: RawMarker[] = [];
   private readonly profiles = new Map<string, ProfileParts>();
+  /** Our export's event-loop utilization counters, per thread; `order` keeps the report's series order. */
+  private readonly eluSeries = new Map<string, { t: number[]; u: number[]; order: number }>();
   private minTs = Infinity;
   private maxTs = -Infinity;
 
@@ -92,9 +94,13 @@ class TraceReader {
     const name = typeof e.name === 'string' ? e.name : '';
     const cat = typeof e.cat === 'string' ? e.cat : '';
     if (ph === 'M') return this.metadata(thread, name, args);
-    // Flows and counters are derived (ours) or not shown (another tool's).
-    if (ph === 's' || ph === 'f' || ph === 't' || ph === 'C') return;
+    // Flows and the busy counter are derived (ours); another tool's flows and counters are not shown.
+    if (ph === 's' || ph === 'f' || ph === 't') return;
     const ts = num(e.ts, k, 'ts');
+    if (ph === 'C') {
+      if (this.ours && name.startsWith(`${ELU_COUNTER} `) && typeof args?.elu === 'number') this.elu(thread, ts, args.elu, k);
+      return;
+    }
     if (ph === 'X') {
       const dur = e.dur === undefined ? 0 : num(e.dur, k, 'dur');
       if (dur < 0) fail(k, `dur: expected a duration ≥ 0, found ${dur}`);
@@ -120,6 +126,13 @@ class TraceReader {
     } else if (ph === 'P' && (name === 'Profile' || name === 'ProfileChunk')) {
       this.profile(name, `${String(e.pid ?? 0)}\u0000${String(e.id ?? '')}`, thread, ts, record(args?.data), k);
     }
+  }
+
+  private elu(thread: string, t: number, u: number, k: number): void {
+    let series = this.eluSeries.get(thread);
+    if (!series) this.eluSeries.set(thread, series = { t: [], u: [], order: k });
+    series.t.push(t);
+    series.u.push(u);
   }
 
   private metadata(thread: string, name: string, args: Record<string, unknown> | undefined): void {
@@ -173,13 +186,14 @@ class TraceReader {
     if (!Number.isFinite(this.minTs)) throw new ReportError('the trace has no spans, instants or CPU profiles to show');
     for (const p of this.profiles.values()) this.active.add(p.thread);
     // Our export names every thread of the run, also those that recorded nothing here.
-    if (this.ours) for (const t of this.threadName.keys()) this.active.add(t);
+    if (this.ours) for (const t of [...this.threadName.keys(), ...this.eluSeries.keys()]) this.active.add(t);
     // Our own export keeps its times (t = 0 is the run's origin); another tool's trace starts at its first event.
     const origin = this.ours ? 0 : this.minTs;
     const ids = threadIds([...this.active], this.threadName, this.sortIndex);
     const report = emptyReport(name, other, origin, this.maxTs - origin);
     report.threads = this.threads(ids, origin);
     report.markers = this.markers.map((m) => ({ ...m, t: m.t - origin, thread: ids.get(m.thread)! }));
+    report.elu = [...this.eluSeries].sort((a, b) => a[1].order - b[1].order).map(([t, e]) => ({ thread: ids.get(t)!, t: e.t.map((x) => x - origin), u: e.u }));
     spansInto(report, this.spans, ids, origin, this.regions, this.ours);
     const profiles = [...this.profiles.values()].sort((a, b) => (this.ours ? a.order - b.order : ids.get(a.thread)! - ids.get(b.thread)!));
     report.profiles = profiles.map((p) => ({ thread: ids.get(p.thread)!, profile: toProfile(p, origin), ...(p.partial ? { partial: true } : {}) }));

@@ -52,6 +52,7 @@ function plantedReport(): Report {
   });
   r.spans.parent[5] = 0; // the join child, spawned at 5500 µs by task 0 of region 1 on worker 1
   r.markers.push({ t: 8500, thread: 2, kind: 'worker-error', message: 'boom', stack: 'Error: boom\n  at x' });
+  r.elu.push({ thread: 1, t: [5000, 10000], u: [0.8, 0.25] });
   return validateReport(r);
 }
 
@@ -69,7 +70,8 @@ test('Chrome trace keeps Perfetto\'s rules: nesting spans as X, the overlapping 
   assert.ok(perfettoProblems(naive).some((p) => /overlaps/.test(p)));
   // Threads named; the busy counter counts threads in a span (worker 1's nested span counts once).
   assert.deepEqual(ev.filter((e) => e.name === 'thread_name').map((e) => e.args!.name), ['main', 'worker 1', 'worker 2']);
-  assert.deepEqual(ev.filter((e) => e.ph === 'C').map((e) => [e.ts, e.args!.busy]), [[0, 1], [100, 2], [4000, 1], [5800, 0], [6000, 1], [8000, 0]]);
+  assert.deepEqual(ev.filter((e) => e.name === 'busy threads').map((e) => [e.ts, e.args!.busy]), [[0, 1], [100, 2], [4000, 1], [5800, 0], [6000, 1], [8000, 0]]);
+  assert.deepEqual(ev.filter((e) => e.ph === 'C' && e.name !== 'busy threads').map((e) => [e.name, e.tid, e.ts, e.args!.elu]), [['ELU worker 1', 1, 5000, 0.8], ['ELU worker 1', 1, 10000, 0.25]]);
   // Flows: each operation's start (main lane) to each thread's first task of it; the steal from
   // worker 1 to worker 2's span; the join child's submit from its parent's thread.
   const flows = ev.filter((e) => e.ph === 's' || e.ph === 'f').map((e) => [e.name, e.ph, e.tid, e.ts]);
@@ -102,6 +104,7 @@ test('round trips: chrome, speedscope and cpuprofile exports read back and expor
     assert.deepEqual(back.regions.map((g) => [g.id, g.name, g.kind, g.schedule]), r.regions.map((g) => [g.id, g.name, g.kind, g.schedule]));
     assert.deepEqual(back.meta, r.meta);
     assert.deepEqual(back.markers, r.markers);
+    assert.deepEqual(back.elu, r.elu.filter((e) => e.t.length), 'ELU series (an empty one has no counter event)');
     for (const col of ['thread', 'region', 'index', 'first', 'items', 'start', 'end', 'stolenFrom', 'parent', 'failed'] as const) {
       const order = (rep: Report) => Array.from({ length: rep.spans.count }, (_, i) => i).sort((a, b) => rep.spans.region[a] - rep.spans.region[b] || rep.spans.index[a] - rep.spans.index[b]);
       assert.deepEqual(order(back).map((i) => back.spans[col][i]), order(r).map((i) => r.spans[col][i]), col);

@@ -57,6 +57,7 @@ test('a recorded run through the Chrome trace and back: the same threads, spans 
   assert.deepEqual(back.regions.map((g) => [g.name, g.schedule, g.items]), report.regions.map((g) => [g.name, g.schedule, g.items]));
   assert.deepEqual(back.profiles.map((p) => [p.thread, p.profile.samples.length]), report.profiles.map((p) => [p.thread, p.profile.samples.length]));
   for (const [thread, f] of plantedSpinners(report)) assert.deepEqual(topSampledFunction(back, thread), f, `thread ${thread}`);
+  assert.deepEqual(back.elu, report.elu.filter((e) => e.t.length), 'event-loop utilization counters');
   assert.equal(JSON.stringify(toChromeTrace(back, { profiles: true })), text, 'stable on a second export');
 });
 
