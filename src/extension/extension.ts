@@ -11,6 +11,7 @@ import { HotLines } from './hotLines';
 import { PoolCodeLensProvider } from './codeLens';
 import { RunsView } from './runsView';
 import { WorkloadTests } from './workloads';
+import { TypesHint } from './typesHint';
 import { registerProfileCommands } from './profileCommands';
 import { currentWizardStep } from './optionsWizard';
 import { registerReportCommands } from './reportCommands';
@@ -32,8 +33,9 @@ export function activate(context: vscode.ExtensionContext): ParallelProfilerApi 
   const lenses = new PoolCodeLensProvider(annotations);
   const runs = new RunsView(session);
   const workloads = new WorkloadTests(profiler);
+  const typesHint = new TypesHint(log, String((context.extension.packageJSON as { version?: string }).version ?? 'unknown'));
   const finished = new vscode.EventEmitter<ProfileOutcome>();
-  context.subscriptions.push(log, session, profiler, annotations, hotLines, lenses, runs, workloads, finished);
+  context.subscriptions.push(log, session, profiler, annotations, hotLines, lenses, runs, workloads, typesHint, finished);
 
   profiler.onDidFinish(async (outcome, settings, steps) => {
     // The view first: nothing it shows waits for the annotations. A cancelled run is opened too:
@@ -57,6 +59,19 @@ export function activate(context: vscode.ExtensionContext): ParallelProfilerApi 
     }),
     vscode.languages.registerCodeLensProvider(SCRIPT_LANGUAGES.map((language) => ({ language, scheme: 'file' })), lenses),
     ...registerProfileCommands(profiler, extensionUri),
+    vscode.commands.registerCommand(COMMANDS.addTypes.id, async (arg?: unknown) => {
+      const folder = typesHint.folderFor(arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri);
+      if (!folder) {
+        void vscode.window.showInformationMessage('Parallel Profiler: open a folder to add the pool types to.');
+        return undefined;
+      }
+      try {
+        return await typesHint.addTypes(folder);
+      } catch (e) {
+        log.reportError('Adding the pool types failed', e);
+        return undefined;
+      }
+    }),
     ...registerReportCommands({ extensionUri, session, tabs, annotations, runs, log, profiler }),
   );
   void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.running, false);

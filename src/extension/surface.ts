@@ -31,6 +31,7 @@ export const COMMANDS = {
   revealRun: { id: 'parallelProfiler.revealRun', title: 'Reveal Report File', palette: false },
   deleteRun: { id: 'parallelProfiler.deleteRun', title: 'Delete Run', palette: false, icon: '$(trash)' },
   rerun: { id: 'parallelProfiler.rerun', title: 'Re-run Profile', palette: true, icon: '$(debug-rerun)' },
+  addTypes: { id: 'parallelProfiler.addTypes', title: 'Add Pool Types to Workspace', palette: true },
 } as const satisfies Record<string, CommandDecl>;
 
 /** Settings under `parallelProfiler.`; keys are the full setting names. */
