@@ -1,10 +1,14 @@
 // Part 2 (and 3): what recording costs. The same 100 µs-task job under plain node and under
-// `parprof record` with CPU profiling off and at 1 ms; the cost of one span() call; how long
-// after a ~10 s run the report exists; and 0x against our CPU profiling on a single thread.
+// `parprof record` with CPU profiling off and at 1 ms, with automatic chunks and with one chunk
+// (so one span) per task; the cost of one span() call; how long after a ~10 s run the report
+// exists; and 0x against our CPU profiling on a single thread.
+//
+// Alone: node bench/parts/recording.mjs [--only overhead,chunk1,span,latency,0x] [--rounds N]
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { run, runJson, median } from '../lib/child.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,6 +26,7 @@ const pct = (a, b) => (a / b - 1) * 100;
  */
 async function jobWalls(modes, rounds, env, tmp) {
   const walls = Object.fromEntries(Object.keys(modes).map((m) => [m, []]));
+  const cpus = Object.fromEntries(Object.keys(modes).map((m) => [m, []]));
   const reasons = {};
   for (let r = 0; r < rounds; r++) {
     for (const [mode, argv] of Object.entries(modes)) {
@@ -33,10 +38,14 @@ async function jobWalls(modes, rounds, env, tmp) {
       try { value = JSON.parse(readFileSync(result, 'utf8')); } catch { /* reported below */ }
       if (res.timedOut) reasons[mode] = 'timed out';
       else if (!value || value.error) reasons[mode] = value?.error ?? `exit ${res.code ?? res.signal}: ${res.stderr.trim().split('\n').pop()?.slice(0, 160) ?? ''}`;
-      else walls[mode].push(...value.walls);
+      else {
+        walls[mode].push(...value.walls);
+        cpus[mode].push(...(value.cpus ?? []));
+      }
     }
   }
-  return Object.fromEntries(Object.keys(modes).map((m) => [m, reasons[m] ? { ok: false, reason: reasons[m] } : { ok: true, wallMs: median(walls[m]) }]));
+  return Object.fromEntries(Object.keys(modes).map((m) => [m, reasons[m] ? { ok: false, reason: reasons[m] }
+    : { ok: true, wallMs: median(walls[m]), cpuMs: cpus[m].length ? median(cpus[m]) : undefined }]));
 }
 
 /** A ratio row: a's wall over b's, as % extra; unavailable when either side is. */
@@ -47,12 +56,30 @@ function overheadRow(name, a, b, target, note) {
     pass: target === undefined ? undefined : value <= target, note: `${a.wallMs.toFixed(1)} ms vs ${b.wallMs.toFixed(1)} ms${note ? '; ' + note : ''}` };
 }
 
-export async function benchRecording({ threads, ipu, rounds, log, cliMissing, preloadMissing, longSeconds }) {
+/** Parts of this benchmark, in the order they run. */
+const PARTS = ['overhead', 'chunk1', 'perspan', 'span', 'latency', '0x'];
+
+export async function benchRecording({ threads, ipu, rounds, log, cliMissing, preloadMissing, longSeconds, only = PARTS }) {
   const rows = [];
   const tmp = mkdtempSync(join(tmpdir(), 'parprof-bench-'));
   const env = { BENCH_SPIN_ITERS: String(Math.round(ipu * 100)), BENCH_TASKS: '10000', BENCH_THREADS: String(threads), BENCH_REPS: '3' };
   const job = join(fixtures, 'record-job.cjs');
   try {
+    if (only.includes('overhead')) await overheadRows();
+    if (only.includes('chunk1')) await chunk1Rows();
+    if (only.includes('perspan')) await perSpanRows();
+    if (only.includes('span')) await spanRows();
+    if (only.includes('latency')) {
+      log(`  report write latency (${longSeconds} s run)`);
+      rows.push(cliMissing ? { name: `report written after a ${longSeconds} s run`, unavailable: cliMissing } : await writeLatency({ threads, tmp, env, longSeconds }));
+    }
+    if (only.includes('0x')) await zeroXRows();
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return rows;
+
+  async function overheadRows() {
     log('  recording on vs off (100 µs tasks)');
     const record = (us) => [process.execPath, cli, 'record', '--threads', String(threads), '--sample-interval', us, '--out', '{out}.parprof', job];
     const modes = { plain: [process.execPath, job] };
@@ -61,9 +88,52 @@ export async function benchRecording({ threads, ipu, rounds, log, cliMissing, pr
     const missing = { ok: false, reason: cliMissing };
     const spans = w.spans ?? missing, cpu = w.cpu ?? missing;
     rows.push(overheadRow('recording (spans, no CPU profiling) vs plain node, 100 µs tasks', spans, w.plain, 3));
+    if (spans.ok && w.plain.ok && spans.cpuMs !== undefined && w.plain.cpuMs !== undefined) {
+      const cpuPct = pct(spans.cpuMs, w.plain.cpuMs);
+      rows.push({ name: 'same, in CPU time of the job (all threads)', value: cpuPct, unit: '%', digits: 1, target: '≤ 3 %', pass: cpuPct <= 3,
+        note: `${spans.cpuMs.toFixed(1)} ms vs ${w.plain.cpuMs.toFixed(1)} ms; automatic chunks (about 64 per thread per operation)` });
+    }
     rows.push(overheadRow('CPU profiling at 1 ms vs recording without it', cpu, spans, 5));
     rows.push(overheadRow('recording + CPU profiling at 1 ms vs plain node', cpu, w.plain, undefined, 'informative'));
+  }
 
+  /** One chunk per 100 µs task (chunkSize 1, the default steal schedule): one span per task, the most spans a real job records. */
+  async function chunk1Rows() {
+    log('  recording on vs off (100 µs tasks, one span per task)');
+    const modes = { plain: [process.execPath, job] };
+    if (!cliMissing) modes.spans = [process.execPath, cli, 'record', '--threads', String(threads), '--sample-interval', '0', '--out', '{out}.parprof', job];
+    const w = await jobWalls(modes, rounds, { ...env, BENCH_CHUNK: '1' }, tmp);
+    const spans = w.spans ?? { ok: false, reason: cliMissing };
+    rows.push(overheadRow('recording (spans, no CPU profiling) vs plain node, 100 µs tasks, one span per task', spans, w.plain, 3));
+    if (spans.ok && w.plain.ok && spans.cpuMs !== undefined && w.plain.cpuMs !== undefined) {
+      const cpuPct = pct(spans.cpuMs, w.plain.cpuMs);
+      rows.push({ name: 'same, in CPU time of the job (all threads)', value: cpuPct, unit: '%', digits: 1, target: '≤ 3 %', pass: cpuPct <= 3,
+        note: `${spans.cpuMs.toFixed(1)} ms vs ${w.plain.cpuMs.toFixed(1)} ms; CPU time hardly moves with other load on the machine` });
+    }
+  }
+
+  /**
+   * What one span costs inside a real pool run: empty tasks, one per chunk, so the job is almost
+   * all scheduling and recording; CPU time with recording minus without, per span. Includes the
+   * claim's two clock reads, span(), the batched flushes, and runItems kept out of TurboFan.
+   */
+  async function perSpanRows() {
+    log('  recording cost per span (empty tasks, one span each)');
+    const tasks = 300_000;
+    const modes = { plain: [process.execPath, job] };
+    if (!cliMissing) modes.spans = [process.execPath, cli, 'record', '--threads', String(threads), '--sample-interval', '0', '--out', '{out}.parprof', job];
+    const w = await jobWalls(modes, rounds, { ...env, BENCH_CHUNK: '1', BENCH_SPIN_ITERS: '1', BENCH_TASKS: String(tasks), BENCH_REPS: '5' }, tmp);
+    const spans = w.spans ?? { ok: false, reason: cliMissing };
+    const name = 'recording cost per span in a real pool run (steal, empty tasks, chunkSize 1)';
+    if (!spans.ok || !w.plain.ok) rows.push({ name, unavailable: (spans.ok ? w.plain : spans).reason });
+    else {
+      const ns = ((spans.cpuMs - w.plain.cpuMs) * 1e6) / tasks;
+      rows.push({ name, value: ns, unit: 'ns', digits: 0, target: '≤ 200 ns', pass: ns <= 200,
+        note: `(CPU ${spans.cpuMs.toFixed(1)} ms − ${w.plain.cpuMs.toFixed(1)} ms) / ${tasks} spans, medians of ${rounds * 5} runs` });
+    }
+  }
+
+  async function spanRows() {
     log('  span cost');
     if (preloadMissing) rows.push({ name: 'one span() call', unavailable: preloadMissing });
     else {
@@ -79,10 +149,9 @@ export async function benchRecording({ threads, ipu, rounds, log, cliMissing, pr
       }
       rmSync(spool, { recursive: true, force: true });
     }
+  }
 
-    log(`  report write latency (${longSeconds} s run)`);
-    rows.push(cliMissing ? { name: `report written after a ${longSeconds} s run`, unavailable: cliMissing } : await writeLatency({ threads, tmp, env, longSeconds }));
-
+  async function zeroXRows() {
     log('  0x vs our CPU profiling (single thread)');
     const seqEnv = { ...env, BENCH_MODE: 'sequential' };
     const zeroXModes = {
@@ -93,11 +162,8 @@ export async function benchRecording({ threads, ipu, rounds, log, cliMissing, pr
     if (!zeroXModes.ours) delete zeroXModes.ours;
     const z = await jobWalls(zeroXModes, Math.max(1, rounds - 1), seqEnv, tmp);
     rows.push(overheadRow('0x (--prof) vs plain node, single thread', z.zerox, z.plain, undefined, 'informative; 0x --collect-only'));
-    rows.push(overheadRow('our CPU profiling at 1 ms vs plain node, single thread', z.ours ?? missing, z.plain, undefined, 'informative; same job as the 0x row'));
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    rows.push(overheadRow('our CPU profiling at 1 ms vs plain node, single thread', z.ours ?? { ok: false, reason: cliMissing }, z.plain, undefined, 'informative; same job as the 0x row'));
   }
-  return rows;
 }
 
 /** Time from the script's exit to the report file existing, and to `parprof record` exiting. */
@@ -120,4 +186,15 @@ async function writeLatency({ threads, tmp, env, longSeconds }) {
   try { size = readFileSync(out).length; } catch { /* size stays 0 */ }
   return { name, value: ms, unit: 'ms', digits: 0, target: '≤ 1000 ms', pass: ms <= 1000,
     note: `parprof exited ${(Number(cliExitNs - exitNs) / 1e6).toFixed(0)} ms after the script; report ${(size / 1e6).toFixed(1)} MB, CPU profiling at 1 ms` };
+}
+
+// Alone: `node bench/parts/recording.mjs [--only a,b] [--rounds N]` prints the rows as JSON.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const arg = (flag) => { const i = process.argv.indexOf(flag); return i > 0 ? process.argv[i + 1] : undefined; };
+  const { calibrate } = await import('./pools.mjs');
+  const ipu = calibrate();
+  const rows = await benchRecording({ threads: availableParallelism(), ipu, rounds: Number(arg('--rounds') ?? 3), log: (s) => console.error(s),
+    cliMissing: existsSync(cli) ? undefined : 'dist/cli.js not built', preloadMissing: existsSync(preload) ? undefined : 'dist/runtime/preload.js not built',
+    longSeconds: 10, only: (arg('--only') ?? PARTS.join(',')).split(',') });
+  console.log(JSON.stringify(rows, null, 2));
 }
