@@ -10,8 +10,12 @@ import { packageRoot } from '../../src/runner/paths';
 import { buildReport, type SpanSpec } from './model-build';
 import { checkSpans, record } from './record-helpers';
 
-/** Words a finding may use only when the numbers behind them say so. */
-const CHUNK_OR_WAIT = /chunk|queue|wait/i;
+/**
+ * Words a finding may use only when the numbers behind them say so: chunk size, queues, tasks
+ * or threads waiting for work. (Threads "waiting for a core" is the CPU finding's, about other
+ * load on the machine, and true of a loaded one.)
+ */
+const CHUNK_OR_WAIT = /chunk|queue|wait(?!ing for a core)/i;
 
 /** 2 threads, `tasks` tasks each of `taskUs` µs, `gapUs` µs apart, in one dynamic region. */
 function gapped(tasks: number, taskUs: number, gapUs: number): ReturnType<typeof buildReport> {
