@@ -16,18 +16,15 @@ export class ThreadCpuClock {
   onCpuUs = 0;
   /** µs runnable but waiting for a CPU (schedstat only; NaN otherwise). */
   runnableUs = NaN;
-  private fd = -1;
-  // Preallocated: a reading allocates nothing (the procfs line is < 64 bytes).
+  private closed = false;
+  // Preallocated: a reading allocates nothing but the descriptor (the procfs line is < 64 bytes).
   private readonly buf = new Uint8Array(96);
 
   constructor() {
     try {
-      // /proc/thread-self resolves at open: the descriptor stays bound to this thread.
-      this.fd = openSync(SCHEDSTAT, 'r');
       this.source = 'schedstat';
-      if (!this.read()) { this.close(); this.source = undefined; }
+      if (!this.read()) this.source = undefined;
     } catch {
-      this.fd = -1;
       const usage = (process as { threadCpuUsage?: () => { user: number; system: number } }).threadCpuUsage;
       this.source = typeof usage === 'function' ? 'threadCpuUsage' : undefined;
     }
@@ -36,8 +33,16 @@ export class ThreadCpuClock {
   /** Takes a reading into onCpuUs/runnableUs; false when none could be taken. */
   read(): boolean {
     if (this.source === 'schedstat') {
-      if (this.fd < 0) return false;
-      const n = readSync(this.fd, this.buf, 0, this.buf.length, 0);
+      if (this.closed) return false;
+      // Opened per reading (every ~50 ms): /proc/thread-self resolves to the calling thread at
+      // open, and no descriptor is left behind by a worker that is terminate()d without 'exit'.
+      const fd = openSync(SCHEDSTAT, 'r');
+      let n = 0;
+      try {
+        n = readSync(fd, this.buf, 0, this.buf.length, 0);
+      } finally {
+        closeSync(fd);
+      }
       // Two decimal numbers of ns; parsed by hand to stay allocation-free.
       let i = 0, on = 0, wait = 0;
       const b = this.buf;
@@ -59,8 +64,8 @@ export class ThreadCpuClock {
     return false;
   }
 
+  /** No more readings (the thread is ending, or reading failed). */
   close(): void {
-    try { if (this.fd >= 0) closeSync(this.fd); } catch { /* already closed */ }
-    this.fd = -1;
+    this.closed = true;
   }
 }

@@ -100,7 +100,6 @@ export class SpoolRecorder implements Recorder {
     try {
       this.spanFd = openSync(join(spool, `spans-${threadId}.bin`), 'a');
       this.eventFd = openSync(join(spool, `events-${threadId}.ndjson`), 'a');
-      this.waitFd = openSync(join(spool, `waits-${threadId}.bin`), 'a');
     } catch (err) {
       warn(`cannot open spool files in ${spool}`, err);
     }
@@ -214,6 +213,15 @@ export class SpoolRecorder implements Recorder {
   private flushWaits(): void {
     const n = this.waitPos * 8;
     this.waitPos = 0;
+    // Opened at the first wait: most threads never block, and need no file.
+    if (this.waitFd === -1 && !this.closed) {
+      try {
+        this.waitFd = openSync(join(this.spool, `waits-${this.threadId}.bin`), 'a');
+      } catch (err) {
+        this.waitFd = -2;
+        warn('cannot open the wait spool file', err);
+      }
+    }
     if (this.waitFd < 0) {
       this.droppedWaits += n / 16;
       return;
