@@ -22,8 +22,9 @@ export interface InitOptions {
 
 export type HostToWebview =
   /**
-   * The report to show; replaces any earlier one. Its span columns and profile samples/time
-   * deltas should be typed arrays (packed-report.ts typedColumns): VS Code transfers their buffers
+   * The report to show; replaces any earlier one. Its span columns, wait columns (format 2) and
+   * profile samples/time deltas should be typed arrays (packed-report.ts typedColumns); the other
+   * format-2 fields (startup, cpu) travel as they are. VS Code transfers typed arrays' buffers
    * as binary, and the webview validates them without a per-number type check.
    */
   | { type: 'init'; report: Report; options?: InitOptions }
