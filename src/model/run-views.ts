@@ -70,7 +70,7 @@ export function relativeTime(thenMs: number, nowMs: number): string {
 export interface RunEntry {
   /** The script's file name. */
   label: string;
-  /** Numbers first, so they stay visible when the sidebar cuts the line: "1.23 s · util 93 % · dynamic · 2 workers + main · 4 min ago". */
+  /** Numbers and age first, so they stay visible when the sidebar cuts the line: "1.23 s · util 93 % · 4 min ago · dynamic · 2 workers + main". */
   description: string;
   tooltip: string;
   end: RunEnd;
@@ -83,7 +83,7 @@ export function runEntry(report: Pick<Report, 'meta' | 'threads' | 'regions' | '
   const when = relativeTime(report.meta.startedAt, nowMs);
   const end = runEnd(report);
   const head = `${formatWallMs(metrics.wallMs)} · util ${Math.round(metrics.utilization * 100)} %`;
-  const description = `${end === 'clean' ? '' : `${end} · `}${head} · ${scheduleText(report)} · ${threadsText(report)} · ${when}`;
+  const description = `${end === 'clean' ? '' : `${end} · `}${head} · ${when} · ${scheduleText(report)} · ${threadsText(report)}`;
   const args = report.meta.args.length ? ` ${report.meta.args.join(' ')}` : '';
   const tooltip = [
     `${script}${args}`,

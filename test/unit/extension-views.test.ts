@@ -54,11 +54,11 @@ test('relative times and wall times', () => {
   assert.equal(formatWallMs(2312), '2.31 s');
 });
 
-test('a Runs view entry: script as label, numbers first, then schedule, threads, age; the end in the tooltip', () => {
+test('a Runs view entry: script as label, numbers and age first, then schedule and threads; the end in the tooltip', () => {
   const r = run();
   const e = runEntry(r, { wallMs: 1234, utilization: 0.934, imbalance: 1.081 }, '/w/.parprof/a.parprof', r.meta.startedAt + 5 * 60_000);
   assert.equal(e.label, 'pool-demo.js');
-  assert.equal(e.description, '1.23 s · util 93 % · static · 2 workers + main · 5 min ago');
+  assert.equal(e.description, '1.23 s · util 93 % · 5 min ago · static · 2 workers + main');
   assert.match(e.tooltip, /^\/w\/pool-demo\.js --n 3\nfinished in 2\.31 s · /);
   assert.match(e.tooltip, /2 workers \+ main · schedule static/);
   const cancelled = run({ markers: [{ t: 1, thread: 0, kind: 'cancelled', message: '' }] });

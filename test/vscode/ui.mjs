@@ -179,6 +179,34 @@ async function profileAndCheck({ page, folder, rel, shot, log, scratch }) {
   return report;
 }
 
+/**
+ * Clicks ▶ Re-run in the report view of `script`: a new report is written, and the new run's tab
+ * replaces the old run's (one report tab of that script). Then shows the Runs view for a
+ * screenshot (its entries at the default sidebar width).
+ */
+async function rerunFromReport({ page, folder, script, shot, log }) {
+  const before = new Set(reports(folder));
+  const stem = basename(script).replace(/\.[cm]?[jt]s$/, '');
+  const view = await reportView(page, script, script);
+  await view.locator('#pp-rerun').click({ timeout: 30_000 });
+  const { file } = await newReport(folder, before, page);
+  log(`ui: Re-run wrote ${file}`);
+  const tabs = page.locator('.tabs-container .tab').filter({ hasText: new RegExp(`^${stem}-\\d{8}-\\d+\\.parprof`) });
+  const deadline = Date.now() + RUN_TIMEOUT_MS;
+  for (;;) {
+    const labels = await tabs.allTextContents();
+    if (labels.length === 1 && labels[0].includes(basename(file))) break;
+    if (Date.now() > deadline) throw new Error(`expected one report tab of ${stem}, the new run's ${basename(file)}; tabs: ${JSON.stringify(labels)}`);
+    await page.waitForTimeout(300);
+  }
+  log(`ui: one report tab of ${stem}, the new run's`);
+  await paletteRun(page, 'Parallel Profiler: Focus on Runs View', log);
+  await page.locator('.pane-body .monaco-list-row', { hasText: 'util' }).first().waitFor({ timeout: 30_000 });
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: shot });
+  log(`ui: screenshot ${shot}`);
+}
+
 /** Resolves { passed, failed } for the counts line: mandelbrot.js, then the TypeScript script. */
 export async function runUiTest({ scratch, port, folder, root, launchBrowser, log }) {
   const artifacts = join(root, 'test-artifacts');
@@ -213,6 +241,15 @@ export async function runUiTest({ scratch, port, folder, root, launchBrowser, lo
       }
       // Back to the editor group, out of the webview, so the next Quick Open lands there.
       await page.locator('.editor-group-container').first().click({ position: { x: 200, y: 200 } }).catch(() => undefined);
+    }
+    const rerunShot = join(artifacts, 'vscode-rerun-runs-view.png');
+    try {
+      await rerunFromReport({ page, folder, script: join(folder, 'ts-demo.ts'), shot: rerunShot, log });
+      passed++;
+    } catch (e) {
+      failed++;
+      console.log(`  [ui] FAILED on Re-run: ${e instanceof Error ? e.message : e}\n${await diagnostics(page, scratch)}`);
+      await page.screenshot({ path: rerunShot.replace(/\.png$/, '-failure.png') }).catch(() => undefined);
     }
   } finally {
     await browser.close().catch(() => undefined);

@@ -40,6 +40,7 @@ describe('The tenth run', () => {
   const ts = wsFile('ts-demo.ts');
   let first: ProfileOutcome;
   let second: ProfileOutcome;
+  let rerun: ProfileOutcome;
 
   before(async function () {
     this.timeout(240_000);
@@ -80,6 +81,7 @@ describe('The tenth run', () => {
     assert.ok(before, 'the first run has no tab');
     const again = await vscode.commands.executeCommand<ProfileOutcome | undefined>(COMMANDS.rerun.id, first.file);
     assert.ok(again && again.file !== first.file);
+    rerun = again;
     assert.equal(again.report.meta.script, js);
     assert.deepEqual(again.report.meta.args, first.report.meta.args);
     assert.equal(again.report.meta.pool.threads, first.report.meta.pool.threads);
@@ -91,6 +93,20 @@ describe('The tenth run', () => {
     // The numbers of pool-demo.js now come from the new run; ts-demo.ts keeps its own.
     assert.ok((await numberLenses(js)).every((l) => l.command?.arguments?.[0] === again.file));
     assert.ok((await numberLenses(ts)).every((l) => l.command?.arguments?.[0] === second.file));
+  });
+
+  it('a pinned report tab stays when its script runs again', async function () {
+    this.timeout(120_000);
+    await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(rerun.file), VIEWS.reportEditor);
+    await vscode.commands.executeCommand('workbench.action.pinEditor');
+    await waitFor('the tab to be pinned', () => reportTabs(rerun.file)[0]?.isPinned);
+    await openFile(js);
+    const third = await vscode.commands.executeCommand<ProfileOutcome | undefined>(COMMANDS.rerun.id, rerun.file);
+    assert.ok(third && third.file !== rerun.file);
+    await waitFor('the new run\'s tab', () => reportTabs(third.file).length === 1);
+    assert.equal(reportTabs(rerun.file).length, 1, 'the pinned tab was closed');
+    await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(rerun.file), VIEWS.reportEditor);
+    await vscode.commands.executeCommand('workbench.action.unpinEditor');
   });
 
   it('hides the numbers of a file edited since its run, and shows them again when the edit is undone', async () => {
