@@ -12,6 +12,8 @@ import type { PhaseMetrics } from './phases';
 import { indexProfile, selfWeights } from './profile-index';
 import { groupBy, percentiles, sortByStart, unionLength } from './stats';
 import { splitThreadTime } from './thread-time';
+import { SPAN_DERIVED } from './report';
+import { peakThreads } from './interop-busy';
 import type { Percentiles } from './stats';
 
 export type { Percentiles } from './stats';
@@ -160,6 +162,10 @@ export interface RunMetrics extends BalanceMetrics {
     queuedTasks: number;
     /** RegionMetrics.threadTime summed over regions. */
     threadTime: ThreadTimeSplitMs;
+    /** The most threads inside a span (task or derived) at one instant: threads that never ran at once did not compete for cores. */
+    peakThreads: number;
+    /** Spans that are busy time derived from CPU samples (SPAN_DERIVED), not tasks: counted in busy time only. */
+    derivedSpans: number;
     /** Format 2: the run's phases, spawn to exit (src/model/phases.ts). */
     phases?: PhaseMetrics;
     /** Format 2: ms all threads were blocked in the user's Atomics.wait calls. */
@@ -236,9 +242,13 @@ export function analyze(report: Report): RunMetrics {
   // (threads pull them from the operation's index). Spans of an unknown region count as queued.
   const queuedRegion = new Uint8Array(R).fill(1);
   report.regions.forEach((reg, r) => { queuedRegion[r] = reg.kind === 'join' || reg.kind === 'external' ? 1 : 0; });
-  let steals = 0, failed = 0, queued = 0;
+  // Derived spans (SPAN_DERIVED: busy time read from CPU samples) are not tasks: no counts, waits or durations.
+  const isTask = new Uint8Array(n);
+  const taskDurations = new Float64Array(n);
+  let steals = 0, failed = 0, queued = 0, taskCount = 0;
   for (let i = 0; i < n; i++) {
     const r = spanRegion[i];
+    isTask[i] = s.flags === undefined || (s.flags[i] & SPAN_DERIVED) === 0 ? 1 : 0;
     const start = s.start[i], end = s.end[i];
     spanStart[i] = start;
     spanEnd[i] = end;
@@ -246,8 +256,11 @@ export function analyze(report: Report): RunMetrics {
     keys[i] = r * T + spanThread[i];
     const wait = start - s.enqueue[i];
     waitAll[i] = wait > 0 ? wait : 0;
-    if (queuedRegion[r]) waitQueued[queued++] = waitAll[i];
     durationAll[i] = end - start;
+    if (isTask[i]) {
+      if (queuedRegion[r]) waitQueued[queued++] = waitAll[i];
+      taskDurations[taskCount++] = durationAll[i];
+    }
     if (s.stolenFrom[i] >= 0) {
       stolen[i] = 1;
       steals++;
@@ -277,8 +290,10 @@ export function analyze(report: Report): RunMetrics {
       sortByStart(ids, spanStart);
       const u = splitThreadTime(ids, spanStart, spanEnd, from, to, gapValues, gapCount);
       gapCount += u.gapCount;
+      const tasksBefore = tasks;
       for (let k = 0; k < ids.length; k++) {
         const i = ids[k];
+        if (!isTask[i]) continue;
         waits[tasks] = waitAll[i];
         durations[tasks++] = durationAll[i];
         regionSteals += stolen[i];
@@ -292,7 +307,7 @@ export function analyze(report: Report): RunMetrics {
       split.tailIdleMs += u.tailIdle * MS;
       const id = t < report.threads.length ? report.threads[t].id : s.thread[ids[0]];
       rows.push({ id, busyMs: u.busy * MS, idleMs: Math.max(0, to - from - u.busy) * MS,
-        startDelayMs: u.startDelay * MS, gapMs: u.gaps * MS, tailIdleMs: u.tailIdle * MS, tasks: ids.length });
+        startDelayMs: u.startDelay * MS, gapMs: u.gaps * MS, tailIdleMs: u.tailIdle * MS, tasks: tasks - tasksBefore });
     }
     // Idle workers of the region's pool that were alive during it: they could have helped.
     const listed = new Set(rows.map((x) => x.id));
@@ -342,7 +357,7 @@ export function analyze(report: Report): RunMetrics {
     busy.push(u.busy);
     lastEnd.push(u.lastEnd > -Infinity ? u.lastEnd : runStart);
     threadBusy[t] = unionLength(ids, spanStart, spanEnd, -Infinity, Infinity).busy;
-    threadTasks[t] = ids.length;
+    for (let k = 0; k < ids.length; k++) threadTasks[t] += isTask[ids[k]];
   }
 
   const profilesOf = new Map<number, Report['profiles']>();
@@ -373,8 +388,8 @@ export function analyze(report: Report): RunMetrics {
     dropped: report.dropped,
     exit: report.exit,
     extra: {
-      start: runStart, end: runEnd, workerThreads: busy.length, tasks: n, steals, failedTasks: failed, taskMs: percentiles(durationAll, n, MS),
-      queuedTasks: queued, threadTime: runThreadTime,
+      start: runStart, end: runEnd, workerThreads: busy.length, tasks: taskCount, steals, failedTasks: failed, taskMs: percentiles(taskDurations, taskCount, MS),
+      queuedTasks: queued, threadTime: runThreadTime, peakThreads: peakThreads(s), derivedSpans: n - taskCount,
     },
   };
   addFormat2Metrics(report, metrics);

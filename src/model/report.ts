@@ -202,7 +202,19 @@ export interface SpanColumns {
   parent: number[];
   /** 1 when the task threw. */
   failed: number[];
+  /**
+   * Since 2, optional (absent: all 0). SPAN_* bits: SPAN_CONCURRENT — an async message handler
+   * whose thread handled other messages while it ran (such spans overlap without nesting);
+   * SPAN_DERIVED — not a task: a stretch when a thread that handled no messages was busy,
+   * derived from its CPU samples (index −1; counts as busy time, never as a task).
+   */
+  flags?: number[];
 }
+
+/** SpanColumns.flags bit: the span's thread handled other messages while it ran (async handler); spans overlap, they do not nest. */
+export const SPAN_CONCURRENT = 1;
+/** SpanColumns.flags bit: not a task but busy time derived from the thread's CPU samples (it handled no messages). */
+export const SPAN_DERIVED = 2;
 
 /** A V8 CPU profile (the format of the inspector's Profiler.stop, and of .cpuprofile files). */
 export interface CpuProfile {

@@ -3,7 +3,7 @@
 import type { RunMetrics } from './analysis';
 import type { Report } from './report';
 import { terminalSafe } from './terminal-text';
-import { CHILD_PROCESS_NOTE } from './report';
+import { CHILD_PROCESS_NOTE, SPAN_DERIVED } from './report';
 import { cpuLines, descheduledFindings, descheduledShare, DESCHEDULED_SHARE, phaseLines, regionCallLines, waitFindings } from './summary-v2';
 
 /** ms with precision that suits its size: 1234 ms, 56.7 ms, 0.42 ms. */
@@ -154,12 +154,20 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   if (d.samples) out.push(`${plural(d.samples, 'CPU sample')} could not be kept`);
   if (d.profiles) out.push(`${plural(d.profiles, 'thread profile')} could not be collected`);
 
-  if (metrics.extra.tasks === 0) {
+  const derived = metrics.extra.derivedSpans ?? 0;
+  if (metrics.extra.tasks === 0 && derived === 0) {
     out.push('no pool tasks were recorded: the script used no parallel-profiler pool or instrumented worker');
     return out;
   }
-  if (metrics.extra.workerThreads > report.meta.cores) {
-    out.push(`${metrics.extra.workerThreads} threads ran tasks on ${plural(report.meta.cores, 'core')}: they competed for cores`);
+  if (derived > 0) {
+    const flags = report.spans.flags ?? [];
+    const threads = new Set(report.spans.thread.filter((_, k) => (flags[k] & SPAN_DERIVED) !== 0)).size;
+    out.push(`${plural(threads, 'worker')} handled no messages (work taken through shared memory, or one long job): ${threads === 1 ? 'its' : 'their'} busy time is read from CPU samples and counted as no task`);
+  }
+  // Threads that never ran at the same time did not compete, however many there were.
+  const peak = metrics.extra.peakThreads ?? metrics.extra.workerThreads;
+  if (peak > report.meta.cores) {
+    out.push(`${peak} threads ran tasks at the same time on ${plural(report.meta.cores, 'core')}: they competed for cores`);
   }
   out.push(...descheduledFindings(metrics, new Map(report.threads.map((t) => [t.id, t.name])), report.meta.cores), ...waitFindings(metrics));
 

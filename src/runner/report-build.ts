@@ -2,7 +2,8 @@
 // with names and deaths, columnar spans, profiles rebased to the origin and mapped to sources,
 // ELU series, markers, dropped counts, exit status.
 import type { CpuProfile, Marker, Region, Report, Schedule, SpanColumns, ThreadInfo } from '../model/report';
-import { CHILD_PROCESS_NOTE, REPORT_FORMAT, REPORT_VERSION, emptySpans } from '../model/report';
+import { CHILD_PROCESS_NOTE, REPORT_FORMAT, REPORT_VERSION, SPAN_DERIVED, emptySpans } from '../model/report';
+import { busyFromSamples } from '../model/interop-busy';
 import { basename } from 'node:path';
 import { SPAN_RECORD_FIELDS } from '../runtime/contract';
 import type { SpoolEvent } from '../runtime/recorder-events';
@@ -140,7 +141,7 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
     if (id !== undefined) regions[id].threads++;
   }
 
-  const spans = collectSpans(threadsSpool, regionId, created, (n) => { droppedSpans += n; });
+  const spans = collectSpans(threadsSpool, regionId, created, submitTimes(spool), (n) => { droppedSpans += n; }, facts.originUs);
   for (const r of regions) {
     if (r.kind !== 'external') continue;
     let last = r.start;
@@ -215,32 +216,73 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
   };
 }
 
-/** All span records, sorted by start; external spans get their creator's region and a per-region index. */
+/** When each task of a known pool was submitted ('submits' events of the creating threads), by library and key. */
+function submitTimes(spool: Spool): Map<string, Map<number, number>> {
+  const out = new Map<string, Map<number, number>>();
+  for (const t of spool.threads.values()) {
+    for (const e of all(t, 'submits')) {
+      let m = out.get(e.lib);
+      if (!m) out.set(e.lib, (m = new Map()));
+      for (let k = 0; k < e.key.length; k++) m.set(e.key[k], e.t[k]);
+    }
+  }
+  return out;
+}
+
+/** How a row came to be: the column `kind` of collectSpans' rows. */
+const ROW_OWN = 0, ROW_EXTERNAL = 1, ROW_DERIVED = 2;
+
+/**
+ * All span records, sorted by start; external spans get their creator's region, a per-region
+ * index, their submit time (queue wait) and their flags (src/runtime/contract.ts: an external
+ * span's `index` is its submit key, its `first` its flags). A worker of an external region that
+ * handled no messages gets derived spans: when its CPU samples say it was busy.
+ */
 function collectSpans(threads: ThreadSpool[], regionId: Map<number, number>, created: Map<number, Ev<'worker'>>,
-  drop: (n: number) => void): SpanColumns {
+  submits: Map<string, Map<number, number>>, drop: (n: number) => void, originUs: number): SpanColumns {
   const rows: number[][] = [];
   for (const t of threads) {
     const s = t.spans;
-    const external = created.get(t.tid)?.region;
+    const creation = created.get(t.tid);
+    const external = creation?.region;
+    const submitted = creation ? submits.get(creation.lib) : undefined;
     for (let off = 0; off + SPAN_RECORD_FIELDS <= s.length; off += SPAN_RECORD_FIELDS) {
       const key = s[off];
       const id = key === EXTERNAL_REGION ? (external !== undefined ? regionId.get(external) : undefined) : regionId.get(key);
       // A region whose begin event was never written (killed in between) cannot be reported.
       if (id === undefined) { drop(1); continue; }
-      rows.push([t.tid, id, ...Array.from(s.subarray(off + 1, off + SPAN_RECORD_FIELDS)), key === EXTERNAL_REGION ? 1 : 0]);
+      // thread, region, index, first, items, enqueue, start, end, stolenFrom, parent, failed, kind, flags
+      const row = [t.tid, id, ...Array.from(s.subarray(off + 1, off + SPAN_RECORD_FIELDS)), ROW_OWN, 0];
+      if (key === EXTERNAL_REGION) {
+        const at = submitted?.get(row[2]);
+        if (at !== undefined) row[5] = Math.min(at, row[6]);
+        row[11] = ROW_EXTERNAL;
+        row[12] = row[3];
+        row[3] = 0;
+      }
+      rows.push(row);
+    }
+    const region = external !== undefined && creation?.lib !== 'parallel-profiler' ? regionId.get(external) : undefined;
+    if (s.length === 0 && region !== undefined && t.profile) {
+      const busy = busyFromSamples(t.profile, t.waits, originUs);
+      for (let k = 0; k < busy.start.length; k++) {
+        rows.push([t.tid, region, -1, 0, 1, busy.start[k], busy.start[k], busy.end[k], -1, -1, 0, ROW_DERIVED, SPAN_DERIVED]);
+      }
     }
   }
   rows.sort((a, b) => a[6] - b[6] || a[0] - b[0]);
   const nextIndex = new Map<number, number>();
   const out = emptySpans();
+  const flags: number[] = [];
   for (const r of rows) {
-    // r: thread, region, index, first, items, enqueue, start, end, stolenFrom, parent, failed, external
     let index = r[2];
-    if (r[11] === 1) { index = nextIndex.get(r[1]) ?? 0; nextIndex.set(r[1], index + 1); }
+    if (r[11] === ROW_EXTERNAL) { index = nextIndex.get(r[1]) ?? 0; nextIndex.set(r[1], index + 1); }
     out.thread.push(r[0]); out.region.push(r[1]); out.index.push(index); out.first.push(r[3]); out.items.push(r[4]);
     out.enqueue.push(r[5]); out.start.push(r[6]); out.end.push(r[7]); out.stolenFrom.push(r[8]); out.parent.push(r[9]);
     out.failed.push(r[10]);
+    flags.push(r[12]);
   }
   out.count = rows.length;
+  out.flags = flags;
   return out;
 }

@@ -20,6 +20,12 @@ export const ENV = {
   sampleInterval: 'PARPROF_SAMPLE_US',
   /** hrtime origin of the run in µs, as a decimal string, chosen by the runner before spawning. */
   origin: 'PARPROF_ORIGIN_US',
+  /**
+   * Set by the preload on each thread for the workers it creates (they inherit it): µs to add to
+   * that thread's performance.now() × 1000 to get µs from origin. A worker converts submit times
+   * its pool put in task messages (poolifier's performance.now() stamps) with it.
+   */
+  creatorClock: 'PARPROF_CREATOR_CLOCK_US',
   /** pid of the profiled process itself, set by its preload; its child processes see another pid. */
   rootPid: 'PARPROF_ROOT_PID',
 } as const;
@@ -102,6 +108,14 @@ export const poolAtomicsWait: typeof Atomics.wait =
 /** Span record layout in the spool's binary span files: RECORD_FIELDS float64 per span, in this order. */
 export const SPAN_FIELDS = ['region', 'index', 'first', 'items', 'enqueue', 'start', 'end', 'stolenFrom', 'parent', 'failed'] as const;
 export const SPAN_RECORD_FIELDS = SPAN_FIELDS.length;
+/**
+ * Spans of instrumented third-party workers (region EXTERNAL_REGION in the spool) use two fields
+ * their way: `index` carries the key of the task's submit record ('submits' events), or
+ * NO_SUBMIT_KEY; `first` carries EXTERNAL_SPAN_* flags. The runner resolves both.
+ */
+export const NO_SUBMIT_KEY = -1;
+/** The thread was handling other messages while this one ran (an async handler): spans on the thread overlap without nesting. */
+export const EXTERNAL_SPAN_CONCURRENT = 1;
 /** `stolenFrom` of a span whose task was not stolen (else the victim's threadId). */
 export const NOT_STOLEN = -1;
 /** `parent` of a span whose task no other task spawned (else the parent's task index). */

@@ -1,31 +1,40 @@
-// Instruments unmodified worker code: raw worker_threads, piscina, tinypool, workerpool.
+// Instruments unmodified worker code: raw worker_threads and the pools known by name
+// (interop-messages.ts: piscina, tinypool, workerpool, poolifier).
 // Creating side: `worker_threads.Worker` is replaced (on the module object, so code that reads
 // the export later, CJS or ESM, gets ours) by a subclass that tells the spool which thread was
-// created by which site/library. Worker side: every 'message' listener on a MessagePort, and the
-// receiveMessageOnPort() fast path piscina and tinypool use, turn each handled message into one
-// span of the creating site's 'external' region. ThreadPool workers are left alone: the pool
-// records its own spans.
+// created by which site/library, and that has the worker save its profile before terminate()
+// (terminate-save.ts). Submits of known pools are stamped there too (interop-submits.ts).
+// Worker side: every 'message' listener on a MessagePort, and the receiveMessageOnPort() fast
+// path piscina and tinypool use, turn handled messages into spans of the creating site's
+// 'external' region: for a known pool, one span per task message, from its receipt to its reply;
+// for a raw worker, one per message, for as long as its listener (and the promise it returned)
+// ran. ThreadPool workers are left alone: the pool records its own spans.
 import { syncBuiltinESMExports } from 'node:module';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as WorkerThreads from 'node:worker_threads';
+import { ENV, EXTERNAL_SPAN_CONCURRENT, NOT_STOLEN, NO_PARENT, NO_SUBMIT_KEY } from './contract';
 import { EXTERNAL_REGION, warn, type SpoolRecorder } from './recorder';
-import { askToSave } from './terminate-save';
+import { KNOWN_POOLS, poolOnStack, replyOf, taskOf, type KnownPool } from './interop-messages';
+import { instrumentSubmits } from './interop-submits';
+import { WorkerSaver } from './terminate-save';
 
 // The module object itself (not an import binding): its exports are what we replace.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const wt = require('node:worker_threads') as typeof WorkerThreads;
 type Worker = WorkerThreads.Worker;
 
-const LIBRARIES = ['piscina', 'tinypool', 'workerpool'];
 const PATCHED = Symbol.for('parallel-profiler.patched');
+
+/** µs to add to the creating thread's performance.now() × 1000 to get µs from origin (NaN: unknown). */
+let creatorClockUs = NaN;
 
 /** Where a worker was created from: a known library, or the first user frame of the stack. */
 function creationSite(filename: string, stack: string, ownDir: string): { lib: string; file: string; line: number; column: number } {
   const frames = stack.split('\n').slice(1);
   // esbuild's synchronous API (the preload's TypeScript support) runs on a worker of its own.
   if (frames.some((f) => f.includes('/node_modules/esbuild/'))) return { lib: 'internal', file: filename, line: 0, column: 0 };
-  for (const lib of LIBRARIES) {
+  for (const lib of KNOWN_POOLS) {
     if (filename.includes(`/node_modules/${lib}/`) || frames.some((f) => f.includes(`/node_modules/${lib}/`))) {
       return { lib, file: filename, line: 0, column: 0 };
     }
@@ -48,13 +57,20 @@ function filenameOf(f: unknown): string {
 export function instrumentWorkerCreation(rec: SpoolRecorder, poolWorkerFile: string, ownDir: string): void {
   const Original = wt.Worker as typeof wt.Worker & { [PATCHED]?: boolean };
   if (Original[PATCHED]) return;
+  // The clock of the thread that created this one, then this thread's own for the workers it creates.
+  creatorClockUs = Number(process.env[ENV.creatorClock] ?? NaN);
+  process.env[ENV.creatorClock] = String(rec.now() - performance.now() * 1000);
+  instrumentSubmits(rec);
+  const saver = new WorkerSaver(rec.spool);
+  // Workers still running when this thread exits are stopped without their 'exit' listeners.
+  process.on('exit', () => saver.saveAllNow());
   const regions = new Map<string, number>();
 
   /** Records the new worker; false for workers that are not recorded (esbuild's own). */
   function created(worker: Worker, filename: unknown, options: WorkerThreads.WorkerOptions | undefined): boolean {
     const tid = worker.threadId;
     const file = filenameOf(filename);
-    const name = (options as { name?: unknown } | undefined)?.name;
+    let name = (options as { name?: unknown } | undefined)?.name;
     let region = EXTERNAL_REGION;
     let lib = 'parallel-profiler';
     if (file !== poolWorkerFile) {
@@ -75,9 +91,15 @@ export function instrumentWorkerCreation(rec: SpoolRecorder, poolWorkerFile: str
         });
         regions.set(key, region);
       }
+      // A known pool's lanes carry its name.
+      if (typeof name !== 'string' && site.lib !== 'worker_threads') name = `${site.lib} ${tid}`;
     }
     rec.event({ e: 'worker', t: rec.now(), tid, name: typeof name === 'string' ? name : null, lib, region });
-    worker.once('exit', (code: number) => rec.event({ e: 'workerExit', t: rec.now(), tid, code }));
+    saver.track(tid);
+    worker.once('exit', (code: number) => {
+      saver.exited(tid);
+      rec.event({ e: 'workerExit', t: rec.now(), tid, code });
+    });
     // Observe 'error' without listening to it: a listener would swallow errors the user never handles.
     const emit = worker.emit;
     worker.emit = function (this: Worker, event: string | symbol, ...args: unknown[]): boolean {
@@ -104,7 +126,7 @@ export function instrumentWorkerCreation(rec: SpoolRecorder, poolWorkerFile: str
     override terminate(): Promise<number> {
       if (!recorded.has(this) || this.threadId < 0) return super.terminate();
       recorded.delete(this);
-      return askToSave(this.threadId).then(() => super.terminate(), () => super.terminate());
+      return saver.save(this.threadId).then(() => super.terminate(), () => super.terminate());
     }
   }
   Object.defineProperty(ProfiledWorker, 'name', { value: 'Worker' });
@@ -113,55 +135,90 @@ export function instrumentWorkerCreation(rec: SpoolRecorder, poolWorkerFile: str
   syncBuiltinESMExports();
 }
 
+/** A task being handled on this thread. */
+interface OpenTask { start: number; enqueue: number; submitKey: number; flags: number }
+
+/** The tasks in flight on this worker thread, and their spans once they end. */
+class TaskTracker {
+  private readonly open = new Map<unknown, OpenTask>();
+
+  constructor(private readonly rec: SpoolRecorder) {}
+
+  begin(id: unknown, start: number, enqueue: number, submitKey: number): void {
+    let flags = 0;
+    if (this.open.size > 0) {
+      // Several messages in flight on one thread: their spans overlap without nesting.
+      flags = EXTERNAL_SPAN_CONCURRENT;
+      for (const t of this.open.values()) t.flags |= EXTERNAL_SPAN_CONCURRENT;
+    }
+    this.open.set(id, { start, enqueue: Math.min(enqueue, start), submitKey, flags });
+  }
+
+  has(id: unknown): boolean {
+    return this.open.has(id);
+  }
+
+  end(id: unknown, failed: boolean): void {
+    const t = this.open.get(id);
+    if (!t) return;
+    this.open.delete(id);
+    this.rec.span(EXTERNAL_REGION, t.submitKey, t.flags, 1, t.enqueue, t.start, this.rec.now(), NOT_STOLEN, NO_PARENT, failed ? 1 : 0);
+  }
+}
+
+/** What a 'message' listener receives: the MessageEvent (addEventListener) or its data (on()). */
+function dataOf(arg: unknown): unknown {
+  return typeof MessageEvent === 'function' && arg instanceof MessageEvent ? arg.data : arg;
+}
+
+/** Whose code handles messages on this thread, decided from a stack: the ThreadPool's, a known pool's, or raw. */
+type Handler = 'pool' | KnownPool | null;
+
 /**
- * In a worker thread: messages handled by user listeners become spans. Whether this thread is a
- * ThreadPool worker is decided once, from the stack of the first listener registration or
- * receive: the pool's own worker file is then on it.
+ * In a worker thread: messages handled by user listeners become spans. Whose code handles them
+ * is decided from the stack of each listener registration and of the first receive on a port.
  */
 export function instrumentMessageHandling(rec: SpoolRecorder, poolWorkerFile: string): void {
   const proto = wt.MessagePort.prototype as unknown as Record<string, (...a: unknown[]) => unknown> & { [PATCHED]?: boolean };
   if (proto[PATCHED]) return;
   Object.defineProperty(proto, PATCHED, { value: true });
-  let external: boolean | undefined;
-  let index = 0;
-  const isExternal = (): boolean => {
-    if (external === undefined) external = !(new Error().stack ?? '').includes(poolWorkerFile);
-    return external;
+  const tasks = new TaskTracker(rec);
+  const threadId = wt.threadId;
+  /** The known pool this worker belongs to, once one of its listeners or receives was seen. */
+  let threadPool: KnownPool | null = null;
+  const handlerOf = (stack: string): Handler => {
+    if (stack.includes(poolWorkerFile)) return 'pool';
+    const lib = poolOnStack(stack);
+    if (lib) threadPool = lib;
+    return lib;
   };
-  const record = (start: number, failed: number): void => {
-    rec.span(EXTERNAL_REGION, index++, 0, 1, start, start, rec.now(), -1, -1, failed);
-    // Pools terminate() their workers, which runs none of the worker's code: a message span is
-    // written at once (a few µs, next to a message round trip of tens) or it would be lost.
-    rec.flush();
+  let rawIds = 0;
+  /** Starts the span of one received message; returns its id, or undefined when it is no task. */
+  const begin = (handler: KnownPool | null, data: unknown): unknown => {
+    const start = rec.now();
+    if (handler === null) {
+      const id = { raw: rawIds++ };
+      tasks.begin(id, start, start, NO_SUBMIT_KEY);
+      return id;
+    }
+    const task = taskOf(handler, data, threadId);
+    if (!task) return undefined;
+    const submitted = task.submittedPerfMs * 1000 + creatorClockUs;
+    tasks.begin(task.id, start, Number.isFinite(submitted) ? submitted : start, task.submitKey);
+    return task.id;
   };
 
   const wrapped = new WeakMap<object, (...a: unknown[]) => unknown>();
   const addEventListener = proto.addEventListener;
   const removeEventListener = proto.removeEventListener;
   proto.addEventListener = function (this: unknown, type: unknown, listener: unknown, ...rest: unknown[]): unknown {
-    if (type !== 'message' || typeof listener !== 'function' || !isExternal()) {
-      return addEventListener.call(this, type, listener, ...rest);
-    }
+    if (type !== 'message' || typeof listener !== 'function') return addEventListener.call(this, type, listener, ...rest);
+    const handler = handlerOf(new Error().stack ?? '');
+    if (handler === 'pool') return addEventListener.call(this, type, listener, ...rest);
     const fn = listener as (...a: unknown[]) => unknown;
     let w = wrapped.get(fn);
     if (!w) {
-      w = function (this: unknown, ...args: unknown[]): unknown {
-        const start = rec.now();
-        let result: unknown;
-        try {
-          result = fn.apply(this, args);
-        } catch (err) {
-          record(start, 1);
-          throw err;
-        }
-        if (result && typeof (result as Promise<unknown>).then === 'function') {
-          // Rethrowing keeps an unhandled rejection unhandled, as it was without us.
-          (result as Promise<unknown>).then(() => record(start, 0), (err) => { record(start, 1); throw err; });
-        } else {
-          record(start, 0);
-        }
-        return result;
-      };
+      w = handler === null ? rawListener(fn) : poolListener(handler, fn);
       wrapped.set(fn, w);
     }
     return addEventListener.call(this, type, w, ...rest);
@@ -171,21 +228,66 @@ export function instrumentMessageHandling(rec: SpoolRecorder, poolWorkerFile: st
     return removeEventListener.call(this, type, w ?? listener, ...rest);
   };
 
-  // piscina and tinypool read tasks with receiveMessageOnPort() and answer on the same port:
-  // the span runs from the receive to the answer.
-  const pending = new WeakMap<object, number>();
+  /** A raw worker's listener: one span per message, until it returns or its promise settles. */
+  function rawListener(fn: (...a: unknown[]) => unknown): (...a: unknown[]) => unknown {
+    return function (this: unknown, ...args: unknown[]): unknown {
+      const id = begin(null, undefined);
+      let result: unknown;
+      try {
+        result = fn.apply(this, args);
+      } catch (err) {
+        tasks.end(id, true);
+        throw err;
+      }
+      if (result && typeof (result as Promise<unknown>).then === 'function') {
+        // Rethrowing keeps an unhandled rejection unhandled, as it was without us.
+        (result as Promise<unknown>).then(() => tasks.end(id, false), (err) => { tasks.end(id, true); throw err; });
+      } else {
+        tasks.end(id, false);
+      }
+      return result;
+    };
+  }
+
+  /** A known pool's listener: a task message opens a span its reply closes; other messages none. */
+  function poolListener(lib: KnownPool, fn: (...a: unknown[]) => unknown): (...a: unknown[]) => unknown {
+    return function (this: unknown, ...args: unknown[]): unknown {
+      const id = begin(lib, dataOf(args[0]));
+      try {
+        return fn.apply(this, args);
+      } catch (err) {
+        if (id !== undefined) tasks.end(id, true);
+        throw err;
+      }
+    };
+  }
+
+  // piscina and tinypool read tasks with receiveMessageOnPort() and answer on the same port.
+  const portHandler = new WeakMap<object, Handler>();
+  const rawReceived = new WeakMap<object, unknown>();
   const receive = wt.receiveMessageOnPort;
   const postMessage = proto.postMessage;
   (wt as { receiveMessageOnPort: typeof receive }).receiveMessageOnPort = function (port) {
     const entry = receive(port);
-    if (entry !== undefined && isExternal()) pending.set(port, rec.now());
+    if (entry === undefined) return entry;
+    let handler = portHandler.get(port);
+    if (handler === undefined) portHandler.set(port, (handler = handlerOf(new Error().stack ?? '')));
+    if (handler === 'pool') return entry;
+    // A raw worker's receive: its span runs to its next post on the same port.
+    if (handler === null) rawReceived.set(port, begin(null, undefined));
+    else begin(handler, entry.message);
     return entry;
   };
   proto.postMessage = function (this: object, ...args: unknown[]): unknown {
-    const start = pending.get(this);
-    if (start !== undefined) {
-      pending.delete(this);
-      record(start, 0);
+    if (threadPool !== null) {
+      const reply = replyOf(threadPool, args[0]);
+      if (reply && tasks.has(reply.id)) tasks.end(reply.id, reply.failed);
+    } else {
+      const id = rawReceived.get(this);
+      if (id !== undefined) {
+        rawReceived.delete(this);
+        tasks.end(id, false);
+      }
     }
     return postMessage.apply(this, args);
   };

@@ -77,7 +77,7 @@ function install(spool: string): void {
   if (!wt.isMainThread) {
     // Terminated from outside: no 'exit' listener runs, so save when the creator asks first.
     // No 'end' event: the thread did not end by itself, and the report says it was terminated.
-    listenForSaveRequests(wt.threadId, () => {
+    listenForSaveRequests(spool, wt.threadId, () => {
       profiler.stopAndWrite(spool, wt.threadId);
       rec.flush();
     });

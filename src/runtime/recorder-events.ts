@@ -23,6 +23,12 @@ export type SpoolEvent =
   | { e: 'workerReady'; tid: number; pool: number; created: number; ready: number }
   /** Written by the thread that created a worker. `region` is the external region its messages belong to, -1 for ThreadPool workers. */
   | { e: 'worker'; t: number; tid: number; name: string | null; lib: string; region: number }
+  /**
+   * Tasks submitted to a known pool on this thread (src/runtime/interop-submits.ts): `key[k]` is
+   * the key its worker's span carries (piscina, tinypool: taskId; workerpool: threadId · 2^32 +
+   * request id), submitted at `t[k]`.
+   */
+  | { e: 'submits'; lib: string; key: number[]; t: number[] }
   | { e: 'workerExit'; t: number; tid: number; code: number }
   | { e: 'workerError'; t: number; tid: number; message: string; stack?: string }
   /** The script's own uncaught exception (main thread) or the worker's. */

@@ -1,41 +1,179 @@
 // worker.terminate() stops a thread without running any more of its JavaScript: no 'exit'
-// listener, so its CPU profile would be lost. piscina and tinypool end idle workers that way.
-// Before a recorded worker is terminated, its creator asks it (over a BroadcastChannel, which
-// reaches every thread of the process without touching the user's ports) to write its profile
-// and flush its spans, waits for the answer or a short timeout, then terminates it.
+// listener, so its CPU profile would be lost. Pools end idle workers that way (piscina, tinypool
+// and workerpool on destroy()/terminate()), and a process that exits stops its live workers the
+// same way. Idle piscina and tinypool workers sit in Atomics.wait and answer no message.
+//
+// So the creating thread asks through the inspector: an inspector.Session of its own, with the
+// NodeWorker domain (enabled at the first save: attaching earlier would touch every worker
+// for nothing), sends Runtime.evaluate to the worker, which calls the worker's save function.
+// V8 services inspector messages through isolate interrupts, which also wake a thread blocked
+// in Atomics.wait and stop one spinning in JavaScript. The creator then waits for the worker's
+// marker file (SAVE_TIMEOUT_MS at most: a long native call cannot be interrupted).
+//
+// One V8 hazard shapes the worker side (Node 20, V8 11.3): stopping the profile (a nested
+// inspector call) inside an interrupt that woke Atomics.wait, and being terminated right after,
+// fails a CHECK in FutexEmulation::WaitSync and aborts the process. So a worker blocked in a
+// wait is only woken by the request (Atomics.notify on the location it waits on) and saves once
+// the wait has returned, outside the interrupt; piscina and tinypool loop around their waits.
+import { existsSync, writeFileSync } from 'node:fs';
+import type { Session } from 'node:inspector';
+import { join } from 'node:path';
+import { ORIGINAL_ATOMICS_WAIT_KEY } from './contract';
+import { warn } from './recorder';
 
-/** How long terminate() waits for the worker to save; a worker busy in a long synchronous task cannot answer. */
-const SAVE_TIMEOUT_MS = 250;
-const CHANNEL = 'parallel-profiler:save-before-terminate';
+/** How long a save may take before the worker is terminated anyway, ms. */
+const SAVE_TIMEOUT_MS = 500;
+/** Pause between a worker's marker and its termination, ms: the interrupt that saved must have returned. */
+const GRACE_MS = 5;
+/** How often the creator looks for the marker, ms. */
+const POLL_MS = 2;
+/** Where a worker's save function lives (non-enumerable global). */
+const SAVE_KEY = 'parallel-profiler.saveBeforeTerminate';
+const SAVE_EXPRESSION = `void globalThis[Symbol.for(${JSON.stringify(SAVE_KEY)})]?.()`;
+/** Written into the spool by a worker after it saved: what the creator waits for. */
+const savedMarker = (spool: string, threadId: number): string => join(spool, `saved-${threadId}`);
 
-interface SaveMessage { save?: number; saved?: number }
+type Wait = (array: Int32Array | BigInt64Array, index: number, value: number | bigint, timeout?: number) => 'ok' | 'not-equal' | 'timed-out';
 
-/** Worker side: calls `save` when this thread is about to be terminated. */
-export function listenForSaveRequests(threadId: number, save: () => void): void {
-  const channel = new BroadcastChannel(CHANNEL);
-  channel.onmessage = (event: unknown) => {
-    const data = (event as MessageEvent<SaveMessage>).data;
-    if (data?.save !== threadId) return;
-    save();
-    channel.postMessage({ saved: threadId } satisfies SaveMessage);
+/** Worker side: `save` runs (once) when this thread is about to be terminated. */
+export function listenForSaveRequests(spool: string, threadId: number, save: () => void): void {
+  let saved = false;
+  let deferred = false;
+  /** What the thread is blocked on in Atomics.wait right now, if anything. */
+  let blockedOn: { array: Int32Array | BigInt64Array; index: number } | undefined;
+  const saveNow = (): void => {
+    if (saved) return;
+    saved = true;
+    try {
+      save();
+      writeFileSync(savedMarker(spool, threadId), '');
+    } catch (err) {
+      warn('cannot save before termination', err);
+    }
   };
-  // Listening must not keep the worker alive.
-  (channel as unknown as { unref(): void }).unref();
+  Object.defineProperty(globalThis, Symbol.for(SAVE_KEY), {
+    value: (): void => {
+      if (saved || deferred) return;
+      if (blockedOn) {
+        deferred = true;
+        Atomics.notify(blockedOn.array as Int32Array, blockedOn.index);
+      } else {
+        saveNow();
+      }
+    },
+    enumerable: false,
+  });
+  const inner = Atomics.wait as Wait;
+  const blockingWait: Wait = function (array, index, value, timeout) {
+    blockedOn = { array, index };
+    let result: ReturnType<Wait>;
+    try {
+      result = inner(array, index, value, timeout);
+    } finally {
+      blockedOn = undefined;
+    }
+    if (deferred) saveNow();
+    return result;
+  };
+  Object.defineProperty(blockingWait, 'name', { value: 'wait' });
+  Object.defineProperty(blockingWait, 'length', { value: inner.length });
+  Object.defineProperty(Atomics, 'wait', { value: blockingWait, enumerable: false, configurable: true, writable: true });
 }
 
-/** Creator side: resolves once worker `threadId` has saved, or after the timeout. */
-export function askToSave(threadId: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const channel = new BroadcastChannel(CHANNEL);
-    const done = (saved: boolean): void => {
-      clearTimeout(timer);
-      channel.close();
-      resolve(saved);
-    };
-    const timer = setTimeout(() => done(false), SAVE_TIMEOUT_MS);
-    channel.onmessage = (event: unknown) => {
-      if ((event as MessageEvent<SaveMessage>).data?.saved === threadId) done(true);
-    };
-    channel.postMessage({ save: threadId } satisfies SaveMessage);
-  });
+interface InspectorEvent<P> { params: P }
+
+/** Creator side: one per thread that creates workers. */
+export class WorkerSaver {
+  private session: Session | undefined;
+  private unavailable = false;
+  /** Inspector session id of each attached worker, by threadId. */
+  private readonly sessionIds = new Map<number, string>();
+  /** Recorded workers that have neither exited nor saved. */
+  private readonly live = new Set<number>();
+
+  constructor(private readonly spool: string) {}
+
+  /** A recorded worker was created on this thread. */
+  track(threadId: number): void {
+    this.live.add(threadId);
+  }
+
+  exited(threadId: number): void {
+    this.live.delete(threadId);
+  }
+
+  /** Asks worker `threadId` to save; resolves true once it has, false after the timeout. */
+  save(threadId: number): Promise<boolean> {
+    if (!this.live.has(threadId) || !this.connect() || !this.send(threadId)) return Promise.resolve(false);
+    this.live.delete(threadId);
+    const marker = savedMarker(this.spool, threadId);
+    const deadline = performance.now() + SAVE_TIMEOUT_MS;
+    return new Promise((resolve) => {
+      const look = (): void => {
+        if (existsSync(marker)) setTimeout(() => resolve(true), GRACE_MS);
+        else if (performance.now() >= deadline) resolve(false);
+        else setTimeout(look, POLL_MS);
+      };
+      look();
+    });
+  }
+
+  /**
+   * At this thread's exit: asks every live worker to save and waits, blocking, until each has
+   * written its marker or SAVE_TIMEOUT_MS passed. Node stops them right after this thread exits.
+   */
+  saveAllNow(): void {
+    if (this.live.size === 0 || !this.connect()) return;
+    let pending = [...this.live].filter((tid) => this.send(tid));
+    this.live.clear();
+    if (pending.length === 0) return;
+    // The original Atomics.wait: this wait is the recorder's, not one of the user's.
+    const wait = ((globalThis as Record<symbol, unknown>)[ORIGINAL_ATOMICS_WAIT_KEY] as typeof Atomics.wait | undefined) ?? Atomics.wait;
+    const sleeper = new Int32Array(new SharedArrayBuffer(4));
+    const deadline = performance.now() + SAVE_TIMEOUT_MS;
+    while (pending.length > 0 && performance.now() < deadline) {
+      pending = pending.filter((tid) => !existsSync(savedMarker(this.spool, tid)));
+      wait(sleeper, 0, 0, pending.length > 0 ? POLL_MS : GRACE_MS);
+    }
+  }
+
+  /** Sends the save request to an attached worker; false when it cannot. */
+  private send(threadId: number): boolean {
+    const sessionId = this.sessionIds.get(threadId);
+    if (!this.session || sessionId === undefined) return false;
+    try {
+      this.session.post('NodeWorker.sendMessageToWorker', {
+        sessionId, message: JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression: SAVE_EXPRESSION } }),
+      });
+      return true;
+    } catch (err) {
+      warn(`cannot ask worker ${threadId} to save`, err);
+      return false;
+    }
+  }
+
+  /** Connects on first use; NodeWorker.enable reports every running worker synchronously. */
+  private connect(): boolean {
+    if (this.session) return true;
+    if (this.unavailable) return false;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { Session } = require('node:inspector') as typeof import('node:inspector');
+      const session = new Session();
+      session.connect();
+      session.on('NodeWorker.attachedToWorker', (m: InspectorEvent<{ sessionId: string; workerInfo: { workerId: string } }>) => {
+        this.sessionIds.set(Number(m.params.workerInfo.workerId), m.params.sessionId);
+      });
+      session.on('NodeWorker.detachedFromWorker', (m: InspectorEvent<{ sessionId: string }>) => {
+        for (const [tid, sid] of this.sessionIds) if (sid === m.params.sessionId) this.sessionIds.delete(tid);
+      });
+      session.post('NodeWorker.enable', { waitForDebuggerOnStart: false });
+      this.session = session;
+      return true;
+    } catch (err) {
+      this.unavailable = true;
+      warn('cannot keep the profiles of terminated workers (no inspector)', err);
+      return false;
+    }
+  }
 }
