@@ -126,3 +126,11 @@ test('importCpuProfile accepts V8 negative deltas by sorting samples by time', (
   assert.deepEqual(p.timeDeltas, [100, 150, 50]);
   assert.ok(parseReport(serializeReport(r)));
 });
+
+test('JSON nested deeper than 128 levels is refused before parsing; brackets inside strings do not count', () => {
+  const deep = `{"format":"parprof","x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+  assert.throws(() => parseReport(deep), /^ReportError: JSON nests deeper than 128 levels \(at character 151\)$/);
+  const r = base();
+  r.threads[1].name = `${'['.repeat(500)}\\"{{{`;
+  assert.equal(parseReport(JSON.stringify(r)).threads[1].name, r.threads[1].name);
+});
