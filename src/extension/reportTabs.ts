@@ -21,7 +21,7 @@ export class ReportTabs {
     const groups = vscode.window.tabGroups.all;
     const existing = groups.flatMap((g) => g.tabs).find((t) => reportTabUri(t)?.fsPath === loaded.file);
     const column = existing ? existing.group.viewColumn : reportColumn(groups.map((g) => ({
-      viewColumn: g.viewColumn, isActive: g.isActive, hasReport: g.tabs.some((t) => reportTabUri(t) !== undefined),
+      viewColumn: g.viewColumn, isActive: g.isActive, hasReport: g.tabs.some((t) => reportTabUri(t) !== undefined), isEmpty: g.tabs.length === 0,
     })));
     const script = loaded.report.meta.script;
     const replaced = options.fromRun ? groups.flatMap((g) => g.tabs).filter((t) => {

@@ -102,16 +102,19 @@ export interface GroupInfo {
   isActive: boolean;
   /** It has a report tab already. */
   hasReport: boolean;
+  /** It has no tabs at all. */
+  isEmpty?: boolean;
 }
 
 /**
  * Where a run's report opens: the group that already shows reports, else the group beside the
- * active one that exists (the next, else the previous), else a new group beside. Never a third
- * group when two exist.
+ * active one that exists (the next, else the previous), else a new group beside, except that a
+ * lone empty group takes it. Never a third group when two exist.
  */
 export function reportColumn(groups: readonly GroupInfo[]): number | 'beside' {
   const withReport = groups.find((g) => g.hasReport);
   if (withReport) return withReport.viewColumn;
+  if (groups.length === 1 && groups[0].isEmpty) return groups[0].viewColumn;
   if (groups.length < 2) return 'beside';
   const sorted = [...groups].sort((a, b) => a.viewColumn - b.viewColumn);
   const active = sorted.findIndex((g) => g.isActive);

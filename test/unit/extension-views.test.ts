@@ -67,6 +67,7 @@ test('a Runs view entry: script as label, numbers and age first, then schedule a
 
 test('a run\'s report opens where reports are, else beside the editor, and never in a third group', () => {
   assert.equal(reportColumn([{ viewColumn: 1, isActive: true, hasReport: false }]), 'beside');
+  assert.equal(reportColumn([{ viewColumn: 1, isActive: true, hasReport: false, isEmpty: true }]), 1);
   assert.equal(reportColumn([{ viewColumn: 1, isActive: true, hasReport: false }, { viewColumn: 2, isActive: false, hasReport: false }]), 2);
   assert.equal(reportColumn([{ viewColumn: 1, isActive: false, hasReport: false }, { viewColumn: 2, isActive: true, hasReport: false }]), 1);
   assert.equal(reportColumn([{ viewColumn: 1, isActive: true, hasReport: true }, { viewColumn: 2, isActive: false, hasReport: false }]), 1);
