@@ -178,14 +178,8 @@ export class SpoolRecorder implements Recorder {
 
   flush(): void {
     this.lastFlush = this.now();
-    if (this.lastFlush - this.lastCpuRead >= CPU_READ_EVERY_US) this.sampleCpu();
-    if (this.cpuT.length > 0) {
-      const t = this.cpuT, on = this.cpuOn, wait = this.cpuWait;
-      this.cpuT = [];
-      this.cpuOn = [];
-      this.cpuWait = [];
-      this.event({ e: 'cpu', source: this.cpu.source!, t, on, ...(this.cpu.source === 'schedstat' ? { wait } : {}) });
-    }
+    // Spans first: a thread stopped mid-flush (its process exiting) keeps the spans at least.
+    this.flushSpans();
     if (this.waitPos > 0) this.flushWaits();
     if (this.eluT.length > 0) {
       const t = this.eluT;
@@ -194,6 +188,17 @@ export class SpoolRecorder implements Recorder {
       this.eluU = [];
       this.event({ e: 'elu', t, u });
     }
+    if (this.lastFlush - this.lastCpuRead >= CPU_READ_EVERY_US) this.sampleCpu();
+    if (this.cpuT.length > 0) {
+      const t = this.cpuT, on = this.cpuOn, wait = this.cpuWait;
+      this.cpuT = [];
+      this.cpuOn = [];
+      this.cpuWait = [];
+      this.event({ e: 'cpu', source: this.cpu.source!, t, on, ...(this.cpu.source === 'schedstat' ? { wait } : {}) });
+    }
+  }
+
+  private flushSpans(): void {
     if (this.pos === 0) return;
     const n = this.pos * 8;
     this.pos = 0;
@@ -209,6 +214,7 @@ export class SpoolRecorder implements Recorder {
       warn('cannot write spans', err);
     }
   }
+
 
   private flushWaits(): void {
     const n = this.waitPos * 8;
