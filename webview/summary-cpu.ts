@@ -16,13 +16,13 @@ export function format2Sections(store: Store): HTMLElement[] {
   const cpuKnown = m.threads.some((t) => t.onCpuMs !== undefined);
   if (cpuKnown || m.extra.waitMs !== undefined) {
     out.push(table('CPU time (busy on a core: the part of task time the thread was running; descheduled: runnable but waiting for a core)',
-      ['Thread', 'On CPU', 'Waiting for a core', 'Busy', 'Busy on a core', 'Busy descheduled', 'Samples busy / idle', 'Blocked in Atomics.wait'],
+      ['Thread', 'On CPU', 'Waiting for a core', 'Busy', 'Busy on a core', 'Busy descheduled', 'Blocked in Atomics.wait'],
       m.threads.map((t) => {
         const on = busyOnCpuShare(t);
         const off = descheduledShare(t);
         return [t.name, t.onCpuMs !== undefined ? msValue(t.onCpuMs) : '–', t.runnableMs !== undefined ? msValue(t.runnableMs) : '–', msValue(t.busyMs),
           on !== undefined ? percent(on) : '–', off !== undefined ? `${percent(off)}${off >= DESCHEDULED_SHARE ? ' — descheduled' : ''}` : '–',
-          t.busySamples !== undefined ? `${t.busySamples} / ${t.idleSamples}` : String(t.samples), t.waitMs !== undefined ? msValue(t.waitMs) : '–'];
+          t.waitMs !== undefined ? msValue(t.waitMs) : '–'];
       }), { id: 'summary-cpu' }));
   }
   const calls = m.regions.filter((r) => r.callMs !== undefined || (r.startupMs ?? 0) > 0 || (r.waitMs ?? 0) > 0);

@@ -37,9 +37,9 @@ export function summaryView(store: Store): HTMLElement {
   const findings = el('ul', { class: 'pp-verdicts', id: 'summary-verdicts', 'aria-label': 'Findings' }, ...found.map((v) => el('li', {}, v)));
 
   const wall = m.wallMs;
-  const threads = table('Threads', ['Thread', 'Kind', 'Busy', 'Idle', 'Busy share', 'Tasks', 'Samples', 'Hottest function'],
+  const threads = table('Threads', ['Thread', 'Kind', 'Busy', 'Idle', 'Busy share', 'Tasks', 'Samples busy / idle', 'Hottest function'],
     m.threads.map((t) => [t.name, t.kind, msValue(t.busyMs), msValue(Math.max(0, wall - t.busyMs)), percent(wall > 0 ? t.busyMs / wall : 0),
-      String(t.tasks), String(t.samples), t.topFunctions[0]?.name ?? '–']), { id: 'summary-threads' });
+      String(t.tasks), t.busySamples !== undefined ? `${t.busySamples} / ${t.idleSamples}` : String(t.samples), t.topFunctions[0]?.name ?? '–']), { id: 'summary-threads' });
 
   const regions = table('Regions (pool operations)', ['Region', 'Kind', 'Schedule', 'Wall', 'Utilization', 'Imbalance', 'Potential gain', 'Tail', 'Tasks', 'Task p50 / p95', 'Steals'],
     m.regions.map((r) => {

@@ -66,13 +66,13 @@ export function cpuLines(metrics: RunMetrics, names: Map<number, string>): strin
   const waits = metrics.extra.waitMs !== undefined;
   if (!known && !waits) return [];
   const source = metrics.threads.find((t) => t.cpuSource)?.cpuSource;
-  const header = ['thread', 'on CPU ms', 'waiting for a core ms', 'busy ms', 'busy on a core', 'busy descheduled', 'samples busy/idle', 'blocked in Atomics.wait ms'];
+  const header = ['thread', 'on CPU ms', 'waiting for a core ms', 'busy ms', 'busy on a core', 'busy descheduled', 'blocked in Atomics.wait ms'];
   const rows = metrics.threads.map((t) => {
     const share = busyOnCpuShare(t);
     const off = descheduledShare(t);
     return [names.get(t.id) ?? String(t.id), t.onCpuMs !== undefined ? ms(t.onCpuMs) : '-', t.runnableMs !== undefined ? ms(t.runnableMs) : '-',
       ms(t.busyMs), share !== undefined ? percent(share) : '-', off !== undefined ? percent(off) + (off >= DESCHEDULED_SHARE ? ' (!)' : '') : '-',
-      t.busySamples !== undefined ? `${t.busySamples}/${t.idleSamples}` : String(t.samples), t.waitMs !== undefined ? ms(t.waitMs) : '-'];
+      t.waitMs !== undefined ? ms(t.waitMs) : '-'];
   });
   const widths = header.map((h, c) => rows.reduce((a, r) => Math.max(a, r[c].length), h.length));
   const line = (cells: string[]) => '  ' + cells.map((x, c) => (c === 0 ? x.padEnd(widths[c]) : x.padStart(widths[c]))).join('  ').trimEnd();

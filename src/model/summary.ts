@@ -69,11 +69,12 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   out.push('', 'Threads');
   const names = new Map(report.threads.map((t) => [t.id, t.name]));
   const threadById = new Map(report.threads.map((t) => [t.id, t]));
-  out.push(...table(['thread', 'kind', 'busy ms', 'idle ms', 'tasks', 'samples'], metrics.threads.map((t) => {
+  out.push(...table(['thread', 'kind', 'busy ms', 'idle ms', 'tasks', 'samples busy/idle'], metrics.threads.map((t) => {
     const info = threadById.get(t.id);
     const life = info ? ((info.end ?? m.durationUs) - info.start) / 1000 : 0;
     const idle = t.kind === 'worker' ? formatMs(Math.max(0, life - t.busyMs)) : '-';
-    return [terminalSafe(t.name) + (info?.died ? ' (died)' : ''), t.kind, formatMs(t.busyMs), idle, String(t.tasks), String(t.samples)];
+    return [terminalSafe(t.name) + (info?.died ? ' (died)' : ''), t.kind, formatMs(t.busyMs), idle, String(t.tasks),
+      t.busySamples !== undefined ? `${t.busySamples}/${t.idleSamples}` : String(t.samples)];
   }), [false, false, true, true, true, true]));
 
   const q = metrics.queueWaitMs, x = metrics.extra;

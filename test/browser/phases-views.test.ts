@@ -46,7 +46,7 @@ describe('format-2 sections of the views', () => {
     assert.equal(w1[1], msValue(10));
     assert.match(w1[5]!, /— descheduled$/);
     const w2 = cpu.find((r) => r[0] === 'pool 2')!;
-    assert.equal(w2[7], msValue(15));
+    assert.equal(w2[6], msValue(15));
     const calls = await rows('summary-calls');
     assert.equal(calls[0][2], msValue((report.regions[0].end! - 150_050) / 1000));
     assert.deepEqual(p.errors, []);
