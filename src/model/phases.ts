@@ -3,7 +3,8 @@
 //   process start   spawn -> the preload runs (Node boots)
 //   recorder start  the preload installing the recorder
 //   pool start-up   worker threads starting (creation -> ready), while no operation runs
-//   operations      pool operations running (region start -> end)
+//   operations      pool operations running (region start -> end, and its call before that
+//                   while no worker was starting: preparing the input, queued behind another)
 //   serial          everything else: the script's own code before, between and after operations
 // Each instant counts once: an operation wins over a start-up running beside it, a start-up over
 // serial code. So the phases add up to the whole run and a whole-run speedup can be read off them.
@@ -77,10 +78,15 @@ export function phaseMetrics(report: Report): PhaseMetrics | undefined {
   const startups: [number, number][] = st.workers.map((w) => [w.created, readyOf(report, w)]);
 
   // Sweep over every boundary: each elementary stretch gets the label of what covers it.
-  type Edge = { t: number; op: number; up: number };
+  // The call before its tasks start (preparing the input, queued behind another operation) is
+  // the operation's too, unless workers were starting then.
+  type Edge = { t: number; op: number; up: number; call: number };
   const edges: Edge[] = [];
-  for (const [a, b] of ops) if (b > a) edges.push({ t: a, op: 1, up: 0 }, { t: b, op: -1, up: 0 });
-  for (const [a, b] of startups) if (b > a) edges.push({ t: a, op: 0, up: 1 }, { t: b, op: 0, up: -1 });
+  for (const [a, b] of ops) if (b > a) edges.push({ t: a, op: 1, up: 0, call: 0 }, { t: b, op: -1, up: 0, call: 0 });
+  for (const [a, b] of startups) if (b > a) edges.push({ t: a, op: 0, up: 1, call: 0 }, { t: b, op: 0, up: -1, call: 0 });
+  report.regions.forEach((r, i) => {
+    if (r.called !== undefined && r.called < ops[i][0]) edges.push({ t: r.called, op: 0, up: 0, call: 1 }, { t: ops[i][0], op: 0, up: 0, call: -1 });
+  });
   edges.sort((x, y) => x.t - y.t);
   const intervals: PhaseInterval[] = [];
   const push = (kind: PhaseKind, a: number, b: number): void => {
@@ -91,13 +97,14 @@ export function phaseMetrics(report: Report): PhaseMetrics | undefined {
   };
   push('process-start', st.spawn, st.preload);
   push('recorder-start', st.preload, st.script);
-  let op = 0, up = 0, at = st.script;
+  let op = 0, up = 0, call = 0, at = st.script;
   for (const e of edges) {
     const t = Math.min(Math.max(e.t, st.script), end);
-    push(op > 0 ? 'operation' : up > 0 ? 'pool-startup' : 'serial', at, t);
+    push(op > 0 ? 'operation' : up > 0 ? 'pool-startup' : call > 0 ? 'operation' : 'serial', at, t);
     at = Math.max(at, t);
     op += e.op;
     up += e.up;
+    call += e.call;
   }
   push('serial', at, end);
 

@@ -125,3 +125,31 @@ test('format-2 fields survive the HTML page\'s packing and the VS Code typed-col
   assert.deepEqual(withPlainColumns(parseReport(JSON.stringify(withPlainColumns(typed)))).waits, r.waits);
   assert.deepEqual(analyze(typed).extra.waitMs, analyze(report).extra.waitMs);
 });
+
+test('phases of a planted timeline: each instant once, operation over start-up over serial', () => {
+  const r = JSON.parse(readFileSync(join(fixtures(), 'phases-v1-report.parprof'), 'utf8'));
+  r.version = 2;
+  // Region 0 runs 186,842.3 → 209,652.7 µs; its call began at 150,050 while both workers were
+  // starting (150,000 → 171,000); from 171,000 to its start it prepared its input.
+  r.startup = { spawn: 0, preload: 50_000, script: 60_000, workers: [
+    { thread: 1, pool: 0, created: 150_000, ready: 170_000, readyBy: 'module-loaded' },
+    { thread: 2, pool: 0, created: 150_100, ready: 171_000, readyBy: 'module-loaded' }] };
+  r.regions[0].called = 150_050;
+  const report = parseReport(JSON.stringify(r));
+  const p = phaseMetrics(report)!;
+  const { start, end } = report.regions[0];
+  const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-6, `${what}: ${a} vs ${b}`);
+  close(p.processStartMs, 50, 'process start');
+  close(p.recorderStartMs, 10, 'recorder start');
+  close(p.poolStartupMs, 21, 'pool start-up');
+  close(p.operationsMs, (end! - 171_000) / 1000, 'operation: its call after start-up, then its tasks');
+  close(p.serialBeforeMs, 90, 'serial before');
+  close(p.serialBetweenMs, 0, 'serial between');
+  close(p.serialAfterMs, (report.meta.durationUs - end!) / 1000, 'serial after');
+  close(p.totalMs, report.meta.durationUs / 1000, 'total');
+  assert.deepEqual(p.intervals.map((x) => x.kind), ['process-start', 'recorder-start', 'serial', 'pool-startup', 'operation', 'serial']);
+  const region = analyze(report).regions[0];
+  close(region.callMs!, (end! - 150_050) / 1000, 'call');
+  close(region.startupMs!, (171_000 - 150_050) / 1000, 'start-up inside the call');
+  assert.ok(start > 171_000);
+});
