@@ -3,12 +3,10 @@
 // summary.ts (the CLI) and the views' summary (webview/summary-view.ts).
 import type { RunMetrics, ThreadMetrics } from './analysis';
 import type { PhaseMetrics } from './phases';
+import { formatMs } from './units';
 
-function ms(x: number): string {
-  if (!Number.isFinite(x)) return '-';
-  const a = Math.abs(x);
-  return a >= 100 ? x.toFixed(0) : a >= 10 ? x.toFixed(1) : x.toFixed(2);
-}
+/** A table cell in a column whose header names the unit (ms): the number alone. */
+const ms = (x: number): string => formatMs(x).replace(/ ms$/, '');
 const percent = (x: number): string => `${Math.round(x * 100)} %`;
 
 /** A thread counts as descheduled when at least this share of its busy time it was runnable but not running. */
@@ -23,10 +21,10 @@ export function phaseRows(p: PhaseMetrics): { label: string; ms: number; share: 
     { label: 'process start', ms: p.processStartMs, note: 'spawn → Node booted, preload runs' },
     { label: 'recorder start', ms: p.recorderStartMs, note: 'preload installing the recorder' },
     { label: 'pool start-up', ms: p.poolStartupMs, note: p.workerStartups
-      ? `${p.workerStartups} worker start-up${p.workerStartups === 1 ? '' : 's'} (thread creation → ready), longest ${ms(p.longestWorkerStartupMs)} ms`
+      ? `${p.workerStartups} worker start-up${p.workerStartups === 1 ? '' : 's'} (thread creation → ready), longest ${formatMs(p.longestWorkerStartupMs)}`
       : 'no worker start-up recorded' },
     { label: 'operations', ms: p.operationsMs, note: 'pool operations running' },
-    { label: 'serial', ms: p.serialMs, note: `main thread outside operations: ${ms(p.serialBeforeMs)} ms before, ${ms(p.serialBetweenMs)} ms between, ${ms(p.serialAfterMs)} ms after (exit included)` },
+    { label: 'serial', ms: p.serialMs, note: `main thread outside operations: ${formatMs(p.serialBeforeMs)} before, ${formatMs(p.serialBetweenMs)} between, ${formatMs(p.serialAfterMs)} after (exit included)` },
   ];
   return rows.map((r) => ({ ...r, share: share(r.ms) }));
 }
@@ -36,9 +34,9 @@ export function phaseLines(metrics: RunMetrics): string[] {
   const p = metrics.extra.phases;
   if (!p) return [];
   const rows = phaseRows(p);
-  const w = Math.max(...rows.map((r) => ms(r.ms).length));
-  return ['', `Phases (${ms(p.totalMs)} ms from spawn to exit; they add up to it)`,
-    ...rows.map((r) => `  ${r.label.padEnd(15)} ${ms(r.ms).padStart(w)} ms  ${percent(r.share).padStart(5)}  ${r.note}`)];
+  const w = Math.max(...rows.map((r) => formatMs(r.ms).length));
+  return ['', `Phases (${formatMs(p.totalMs)} from spawn to exit; they add up to it)`,
+    ...rows.map((r) => `  ${r.label.padEnd(15)} ${formatMs(r.ms).padStart(w)}  ${percent(r.share).padStart(5)}  ${r.note}`)];
 }
 
 /** Share of a thread's busy time it spent on a core; undefined when unknown. */
@@ -86,10 +84,10 @@ export function regionCallLines(metrics: RunMetrics): string[] {
   if (!rows.length) return [];
   return ['', 'Operation calls (region wall = its tasks available → last result; the call adds waiting for pool start-up)',
     ...rows.slice(0, 20).map((r) => {
-      const parts = [`wall ${ms(r.wallMs)} ms`];
-      if (r.callMs !== undefined) parts.push(`call ${ms(r.callMs)} ms`);
-      if ((r.startupMs ?? 0) > 0) parts.push(`pool start-up ${ms(r.startupMs!)} ms of it`);
-      if (r.waitMs !== undefined && r.waitMs > 0) parts.push(`threads blocked in Atomics.wait ${ms(r.waitMs)} ms`);
+      const parts = [`wall ${formatMs(r.wallMs)}`];
+      if (r.callMs !== undefined) parts.push(`call ${formatMs(r.callMs)}`);
+      if ((r.startupMs ?? 0) > 0) parts.push(`pool start-up ${formatMs(r.startupMs!)} of it`);
+      if (r.waitMs !== undefined && r.waitMs > 0) parts.push(`threads blocked in Atomics.wait ${formatMs(r.waitMs)}`);
       return `  ${r.name}: ${parts.join(' · ')}`;
     }),
     ...(rows.length > 20 ? [`  ${rows.length - 20} more`] : [])];
@@ -103,9 +101,9 @@ export function descheduledFindings(metrics: RunMetrics, names: Map<number, stri
   });
   if (!hit.length) return [];
   const worst = hit.reduce((a, b) => (descheduledShare(b)! > descheduledShare(a)! ? b : a));
-  const waiting = worst.busyRunnableMs !== undefined ? `, ${ms(worst.busyRunnableMs)} ms waiting for a core` : '';
+  const waiting = worst.busyRunnableMs !== undefined ? `, ${formatMs(worst.busyRunnableMs)} waiting for a core` : '';
   return [`${hit.length === 1 ? names.get(worst.id) ?? worst.id : `${hit.length} threads`} ${hit.length === 1 ? 'was' : 'were'} descheduled while busy: ` +
-    `${names.get(worst.id) ?? worst.id} was on a core only ${percent(busyOnCpuShare(worst)!)} of its ${ms(worst.busyMs)} ms in tasks (${ms(worst.busyOnCpuMs!)} ms${waiting}); ` +
+    `${names.get(worst.id) ?? worst.id} was on a core only ${percent(busyOnCpuShare(worst)!)} of its ${formatMs(worst.busyMs)} in tasks (${formatMs(worst.busyOnCpuMs!)}${waiting}); ` +
     `other processes or more runnable threads than ${cores === 1 ? 'the one core' : `the ${cores} cores`} could run took the CPU, so wall-time utilization and self times overstate the work`];
 }
 
@@ -116,7 +114,7 @@ export function waitFindings(metrics: RunMetrics): string[] {
     if (r.waitMs === undefined || r.wallMs <= 0) continue;
     const worst = r.threads.reduce((a, b) => ((b.waitMs ?? 0) > (a?.waitMs ?? 0) ? b : a), r.threads[0]);
     if (!worst || (worst.waitMs ?? 0) < Math.max(1, 0.1 * r.wallMs)) continue;
-    out.push(`threads were blocked in Atomics.wait ${ms(r.waitMs)} ms in region '${r.name}' (up to ${percent(worst.waitMs! / r.wallMs)} of a thread's time): a lock or condition they share serializes them`);
+    out.push(`threads were blocked in Atomics.wait ${formatMs(r.waitMs)} in region '${r.name}' (up to ${percent(worst.waitMs! / r.wallMs)} of a thread's time): a lock or condition they share serializes them`);
   }
   return out.slice(0, 3);
 }
