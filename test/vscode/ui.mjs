@@ -97,6 +97,9 @@ async function reportView(page, reportFile, script) {
     for (let i = 0; i < n; i++) {
       const view = frames.nth(i).contentFrame().frameLocator('#active-frame');
       if (await view.locator('header.pp-header h1', { hasText: name }).count().catch(() => 0)) return view;
+      // A view that refused the report says why: fail with that rather than wait.
+      const refused = await view.locator('.pp-error-box').allTextContents().catch(() => []);
+      if (refused.length) throw new Error(`a report view shows an error: ${refused.join(' | ')}`);
     }
     if (Date.now() > deadline) throw new Error(`no panel shows ${basename(reportFile)} of ${name} within ${RUN_TIMEOUT_MS / 1000} s (${n} webviews open)`);
     await page.waitForTimeout(500);
