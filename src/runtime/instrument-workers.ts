@@ -17,7 +17,7 @@ import { ENV, EXTERNAL_SPAN_CONCURRENT, NOT_STOLEN, NO_PARENT, NO_SUBMIT_KEY } f
 import { EXTERNAL_REGION, warn, type SpoolRecorder } from './recorder';
 import { KNOWN_POOLS, poolOnStack, replyOf, taskOf, type KnownPool } from './interop-messages';
 import { instrumentSubmits } from './interop-submits';
-import { WorkerSaver } from './terminate-save';
+import { WorkerSaver, aboutToBeTerminated } from './terminate-save';
 
 // The module object itself (not an import binding): its exports are what we replace.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -163,6 +163,8 @@ class TaskTracker {
     if (!t) return;
     this.open.delete(id);
     this.rec.span(EXTERNAL_REGION, t.submitKey, t.flags, 1, t.enqueue, t.start, this.rec.now(), NOT_STOLEN, NO_PARENT, failed ? 1 : 0);
+    // The thread saved already and is about to be stopped: this span cannot wait for a batch.
+    if (aboutToBeTerminated()) this.rec.flush();
   }
 }
 

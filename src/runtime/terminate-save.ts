@@ -27,6 +27,8 @@ const SAVE_TIMEOUT_MS = 500;
 const GRACE_MS = 5;
 /** How often the creator looks for the marker, ms. */
 const POLL_MS = 2;
+/** How often the creator repeats an unanswered request, ms. */
+const RESEND_MS = 50;
 /** Where a worker's save function lives (non-enumerable global). */
 const SAVE_KEY = 'parallel-profiler.saveBeforeTerminate';
 const SAVE_EXPRESSION = `void globalThis[Symbol.for(${JSON.stringify(SAVE_KEY)})]?.()`;
@@ -34,6 +36,16 @@ const SAVE_EXPRESSION = `void globalThis[Symbol.for(${JSON.stringify(SAVE_KEY)})
 const savedMarker = (spool: string, threadId: number): string => join(spool, `saved-${threadId}`);
 
 type Wait = (array: Int32Array | BigInt64Array, index: number, value: number | bigint, timeout?: number) => 'ok' | 'not-equal' | 'timed-out';
+
+let saveRequested = false;
+
+/**
+ * Worker side: whether this thread was asked to save (it is about to be terminated). Spans that
+ * end after that are written at once: the thread may be gone before the next batch.
+ */
+export function aboutToBeTerminated(): boolean {
+  return saveRequested;
+}
 
 /** Worker side: `save` runs (once) when this thread is about to be terminated. */
 export function listenForSaveRequests(spool: string, threadId: number, save: () => void): void {
@@ -53,8 +65,11 @@ export function listenForSaveRequests(spool: string, threadId: number, save: () 
   };
   Object.defineProperty(globalThis, Symbol.for(SAVE_KEY), {
     value: (): void => {
-      if (saved || deferred) return;
+      saveRequested = true;
+      if (saved) return;
       if (blockedOn) {
+        // A request that arrives between entering our wrapper and blocking wakes nobody: the
+        // creator asks again (RESEND_MS) until the marker is there.
         deferred = true;
         Atomics.notify(blockedOn.array as Int32Array, blockedOn.index);
       } else {
@@ -108,11 +123,18 @@ export class WorkerSaver {
     this.live.delete(threadId);
     const marker = savedMarker(this.spool, threadId);
     const deadline = performance.now() + SAVE_TIMEOUT_MS;
+    let resend = performance.now() + RESEND_MS;
     return new Promise((resolve) => {
       const look = (): void => {
         if (existsSync(marker)) setTimeout(() => resolve(true), GRACE_MS);
         else if (performance.now() >= deadline) resolve(false);
-        else setTimeout(look, POLL_MS);
+        else {
+          if (performance.now() >= resend) {
+            this.send(threadId);
+            resend += RESEND_MS;
+          }
+          setTimeout(look, POLL_MS);
+        }
       };
       look();
     });
@@ -131,8 +153,13 @@ export class WorkerSaver {
     const wait = ((globalThis as Record<symbol, unknown>)[ORIGINAL_ATOMICS_WAIT_KEY] as typeof Atomics.wait | undefined) ?? Atomics.wait;
     const sleeper = new Int32Array(new SharedArrayBuffer(4));
     const deadline = performance.now() + SAVE_TIMEOUT_MS;
+    let resend = performance.now() + RESEND_MS;
     while (pending.length > 0 && performance.now() < deadline) {
       pending = pending.filter((tid) => !existsSync(savedMarker(this.spool, tid)));
+      if (performance.now() >= resend) {
+        for (const tid of pending) this.send(tid);
+        resend += RESEND_MS;
+      }
       wait(sleeper, 0, 0, pending.length > 0 ? POLL_MS : GRACE_MS);
     }
   }
