@@ -23,15 +23,14 @@ export function addFormat2Metrics(report: Report, m: RunMetrics): void {
   const waits = waitsByThread(report);
 
   for (const t of m.threads) {
-    t.busySamples = 0;
-    t.idleSamples = 0;
     const series = cpuSeriesOf(report, t.id);
     for (const tp of report.profiles) {
       if (tp.thread !== t.id) continue;
       const index = indexProfile(tp.profile);
       const counts = sampleCounts(index);
-      t.busySamples += counts.busy;
-      t.idleSamples += counts.idle;
+      // Only for profiled threads: an unprofiled thread has no samples to split.
+      t.busySamples = (t.busySamples ?? 0) + counts.busy;
+      t.idleSamples = (t.idleSamples ?? 0) + counts.idle;
       if (!series) continue;
       const cpu = functionTimes(index, nodeWeights(index, cpuSampleWeights(index, series)));
       const byKey = new Map(index.functions.map((f, i) => [`${f.name}\n${f.file}\n${f.line}`, i]));
