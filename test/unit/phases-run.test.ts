@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyze } from '../../src/model/analysis';
-import { parseReport } from '../../src/model/load';
+import { parseReport, validateReport } from '../../src/model/load';
 import { packReport, typedColumns, unpackReport, withPlainColumns } from '../../src/model/packed-report';
 import { phaseMetrics } from '../../src/model/phases';
 import { formatSummary } from '../../src/model/summary';
@@ -122,6 +122,8 @@ test('format-2 fields survive the HTML page\'s packing and the VS Code typed-col
   assert.equal(back.regions[0].called, r.regions[0].called);
   const typed = typedColumns(report);
   assert.ok(ArrayBuffer.isView(typed.waits!.start));
+  // What the webview does with VS Code's init message: validate the typed report as it is.
+  assert.equal(validateReport(structuredClone(typed)).waits!.count, 3);
   assert.deepEqual(withPlainColumns(parseReport(JSON.stringify(withPlainColumns(typed)))).waits, r.waits);
   assert.deepEqual(analyze(typed).extra.waitMs, analyze(report).extra.waitMs);
 });
