@@ -3,6 +3,7 @@
 import type { CpuProfile, Report } from './report';
 import { REPORT_FORMAT, REPORT_VERSION, SCHEDULES, emptySpans } from './report';
 import { validateCpuProfile } from './load';
+import { inTimeOrder } from './profile-order';
 
 /** Median of the positive deltas after the first (the sampling interval), rounded; 0 with none. */
 export function medianDelta(deltas: ArrayLike<number>): number {
@@ -18,18 +19,7 @@ export function medianDelta(deltas: ArrayLike<number>): number {
  * (stable, so equal times keep their order). `path` names the input in errors.
  */
 export function profileInOrder(x: unknown, path: string): CpuProfile {
-  const p = validateCpuProfile(x, path, { negativeDeltas: true });
-  let sorted = true;
-  for (let i = 0; i < p.timeDeltas.length; i++) if (p.timeDeltas[i] < 0) { sorted = false; break; }
-  if (sorted) return p;
-  const times: number[] = [];
-  let t = p.startTime;
-  for (const d of p.timeDeltas) times.push(t += d);
-  const order = times.map((_, i) => i).sort((a, b) => times[a] - times[b] || a - b);
-  const samples = order.map((i) => p.samples[i]);
-  let last = p.startTime;
-  const timeDeltas = order.map((i) => { const d = Math.max(0, times[i] - last); last = Math.max(last, times[i]); return d; });
-  return { ...p, samples, timeDeltas, endTime: Math.max(p.endTime, last) };
+  return inTimeOrder(validateCpuProfile(x, path, { negativeDeltas: true }));
 }
 
 /** A report with no threads or spans yet; `meta` restored from our own export's otherData. */

@@ -6,6 +6,7 @@ import { MAX_REPORT_BYTES, MAX_TIME_US } from './limits';
 import { countProblem, jsonNestingProblem, profileTreeProblem, reportValueProblem } from './validate-values';
 import { READABLE_VERSIONS, REPORT_FORMAT, SCHEDULES } from './report';
 import { format2Problem } from './load-v2';
+import { inTimeOrder } from './profile-order';
 
 /** A report that cannot be read; the message names the problem and where it is. */
 export class ReportError extends Error {
@@ -277,7 +278,8 @@ export function validateReport(x: unknown): Report {
     const thread = int(o.thread, `${p}.thread`);
     if (!threadIds.has(thread)) fail(`${p}.thread`, `thread ${thread} is not in threads`);
     optional(o.partial, (v, q) => typeof v === 'boolean' || fail(q, `expected a boolean, found ${describe(v)}`), `${p}.partial`);
-    validateCpuProfile(o.profile, `${p}.profile`);
+    // Reports recorded before the runner sorted samples can hold V8's few negative deltas: put them in order.
+    o.profile = inTimeOrder(validateCpuProfile(o.profile, `${p}.profile`, { negativeDeltas: true }));
   });
 
   arr(r.elu, 'elu').forEach((e, i) => {
@@ -386,7 +388,7 @@ export function validateCpuProfile(x: unknown, path: string, options?: { negativ
   if (num(o.endTime, `${path}.endTime`) < startTime) fail(`${path}.endTime`, `${o.endTime} is before startTime ${startTime}`);
   const samples = column(o.samples, columnLength(o.samples, `${path}.samples`), `${path}.samples`, true);
   const deltas = column(o.timeDeltas, samples.length, `${path}.timeDeltas`, false);
-  // V8 can write a few negative deltas (samples out of order); importCpuProfile sorts them, a report must not have any.
+  // V8 can write a few negative deltas (samples out of order); callers that allow them sort the samples (profile-order.ts).
   if (!options?.negativeDeltas) {
     for (let i = 0; i < deltas.length; i++) if (deltas[i] < 0) fail(`${path}.timeDeltas[${i}]`, `expected a delta ≥ 0, found ${deltas[i]}`);
   }

@@ -7,6 +7,7 @@ import { busyFromSamples } from '../model/interop-busy';
 import { basename } from 'node:path';
 import { SPAN_RECORD_FIELDS } from '../runtime/contract';
 import type { SpoolEvent } from '../runtime/recorder-events';
+import { inTimeOrder } from '../model/profile-order';
 import { applySourceMaps, mapSourcePosition, type RawSourceMap } from '../model/sourcemap';
 import type { Spool, ThreadSpool } from './spool';
 import { buildV2Fields } from './report-build-v2';
@@ -167,7 +168,8 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
     const raw: CpuProfile = t.profile;
     raw.startTime -= facts.originUs;
     raw.endTime -= facts.originUs;
-    const p = maps.length > 0 ? applySourceMaps(raw, maps) : raw;
+    const ordered = inTimeOrder(raw);
+    const p = maps.length > 0 ? applySourceMaps(ordered, maps) : ordered;
     const died = threadById.get(t.tid)?.died;
     profiles.push({ thread: t.tid, profile: p, ...(died ? { partial: true } : {}) });
   }
