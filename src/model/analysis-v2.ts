@@ -7,7 +7,7 @@ import { functionTimes } from './flame';
 import { phaseMetrics, regionPhaseMetrics } from './phases';
 import { indexProfile } from './profile-index';
 import type { Report } from './report';
-import { waitsByThread, waitWithin } from './sync-waits';
+import { waitInside, waitsByThread, waitWithin } from './sync-waits';
 
 const MS = 1 / 1000;
 
@@ -21,6 +21,12 @@ export function addFormat2Metrics(report: Report, m: RunMetrics): void {
     ids.push(k);
   }
   const waits = waitsByThread(report);
+  const busyOf = new Map<number, Float64Array>();
+  const busy = (thread: number): Float64Array => {
+    let b = busyOf.get(thread);
+    if (!b) busyOf.set(thread, (b = mergedIntervals(s.start, s.end, spanIds.get(thread) ?? [])));
+    return b;
+  };
 
   for (const t of m.threads) {
     const series = cpuSeriesOf(report, t.id);
@@ -42,8 +48,7 @@ export function addFormat2Metrics(report: Report, m: RunMetrics): void {
       }
     }
     if (series) {
-      const ids = spanIds.get(t.id) ?? [];
-      Object.assign(t, threadCpuMetrics(series, mergedIntervals(s.start, s.end, ids)));
+      Object.assign(t, threadCpuMetrics(series, busy(t.id)));
       t.cpuSource = series.source;
     }
     const w = waits.get(t.id);
@@ -60,9 +65,11 @@ export function addFormat2Metrics(report: Report, m: RunMetrics): void {
     if (!report.waits) return;
     const from = reg.start, to = reg.start + r.wallMs / MS; // analysis' window
     let total = 0;
+    // Inside the thread's tasks only: a worker blocked between tasks is a pool's idle wait
+    // (piscina's workers wait for work in Atomics.wait), not the tasks' blocking.
     for (const row of r.threads) {
       const w = waits.get(row.id);
-      row.waitMs = w ? waitWithin(w, from, to) * MS : 0;
+      row.waitMs = w ? waitInside(w, busy(row.id), from, to) * MS : 0;
       total += row.waitMs;
     }
     r.waitMs = total;

@@ -35,3 +35,31 @@ export function waitWithin(pairs: Float64Array, from: number, to: number): numbe
   for (let k = lo; k < n && pairs[2 * k] < to; k++) total += Math.max(0, Math.min(to, pairs[2 * k + 1]) - Math.max(from, pairs[2 * k]));
   return total;
 }
+
+/** First pair index of sorted, non-overlapping pairs that ends after `t`. */
+function firstEndingAfter(pairs: ArrayLike<number>, t: number): number {
+  let lo = 0, hi = pairs.length / 2;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (pairs[2 * mid + 1] <= t) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * µs of `waits` that fall inside `busy` (both sorted, non-overlapping [start, end) pairs), within
+ * [from, to): one merge walk over the pairs in the window.
+ */
+export function waitInside(waits: ArrayLike<number>, busy: ArrayLike<number>, from: number, to: number): number {
+  let i = firstEndingAfter(waits, from), j = firstEndingAfter(busy, from);
+  const n = waits.length / 2, m = busy.length / 2;
+  let total = 0;
+  while (i < n && j < m) {
+    const a = Math.max(from, waits[2 * i], busy[2 * j]);
+    const b = Math.min(to, waits[2 * i + 1], busy[2 * j + 1]);
+    if (b > a) total += b - a;
+    if (Math.max(waits[2 * i], busy[2 * j]) >= to) break;
+    if (waits[2 * i + 1] < busy[2 * j + 1]) i++; else j++;
+  }
+  return total;
+}

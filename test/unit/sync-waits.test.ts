@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyze } from '../../src/model/analysis';
 import { formatSummary } from '../../src/model/summary';
-import { waitWithin } from '../../src/model/sync-waits';
+import { waitInside, waitWithin } from '../../src/model/sync-waits';
 import { record } from './record-helpers';
 
 /** Relative tolerance plus an absolute floor for short times (ms). */
@@ -52,4 +52,13 @@ test('waitWithin clips waits to a window', () => {
   assert.equal(waitWithin(pairs, 5, 25), 10);
   assert.equal(waitWithin(pairs, 30, 40), 0);
   assert.equal(waitWithin(pairs, 50, 60), 10);
+});
+
+test('waitInside counts only the waits inside the tasks, within a window', () => {
+  const waits = Float64Array.from([0, 10, 20, 30, 40, 100]);
+  const busy = Float64Array.from([5, 25, 50, 60, 90, 200]);
+  assert.equal(waitInside(waits, busy, -Infinity, Infinity), 5 + 5 + 10 + 10);
+  assert.equal(waitInside(waits, busy, 55, 95), 5 + 5);
+  assert.equal(waitInside(waits, busy, 30, 40), 0);
+  assert.equal(waitInside(waits, Float64Array.from([]), -Infinity, Infinity), 0);
 });
