@@ -173,8 +173,22 @@ function dataOf(arg: unknown): unknown {
   return typeof MessageEvent === 'function' && arg instanceof MessageEvent ? arg.data : arg;
 }
 
-/** Whose code handles messages on this thread, decided from a stack: the ThreadPool's, a known pool's, or raw. */
-type Handler = 'pool' | KnownPool | null;
+/** Whose code handles messages on this thread, decided from a stack: not the user's (the ThreadPool's, Node's own), a known pool's, or raw. */
+type Handler = 'ignored' | KnownPool | null;
+
+/** Frames that only pass a registration on: ours, and Node's event plumbing. */
+const PLUMBING = [__filename, 'node:internal/event_target', 'node:events', 'node:internal/per_context/messageport'];
+
+/**
+ * Whether the code that registered a listener or received a message is Node's own: a Worker
+ * created on this thread listens on its internal port (stdio, errors), Node's loader hooks talk
+ * to their thread. Those messages are Node's, not tasks.
+ */
+function calledByNode(stack: string): boolean {
+  const frames = stack.split('\n').slice(1);
+  const caller = frames.find((f) => !PLUMBING.some((p) => f.includes(p)));
+  return caller !== undefined && /[( ]node:internal\//.test(caller);
+}
 
 /**
  * In a worker thread: messages handled by user listeners become spans. Whose code handles them
@@ -189,7 +203,7 @@ export function instrumentMessageHandling(rec: SpoolRecorder, poolWorkerFile: st
   /** The known pool this worker belongs to, once one of its listeners or receives was seen. */
   let threadPool: KnownPool | null = null;
   const handlerOf = (stack: string): Handler => {
-    if (stack.includes(poolWorkerFile)) return 'pool';
+    if (stack.includes(poolWorkerFile) || calledByNode(stack)) return 'ignored';
     const lib = poolOnStack(stack);
     if (lib) threadPool = lib;
     return lib;
@@ -216,7 +230,7 @@ export function instrumentMessageHandling(rec: SpoolRecorder, poolWorkerFile: st
   proto.addEventListener = function (this: unknown, type: unknown, listener: unknown, ...rest: unknown[]): unknown {
     if (type !== 'message' || typeof listener !== 'function') return addEventListener.call(this, type, listener, ...rest);
     const handler = handlerOf(new Error().stack ?? '');
-    if (handler === 'pool') return addEventListener.call(this, type, listener, ...rest);
+    if (handler === 'ignored') return addEventListener.call(this, type, listener, ...rest);
     const fn = listener as (...a: unknown[]) => unknown;
     let w = wrapped.get(fn);
     if (!w) {
@@ -274,7 +288,7 @@ export function instrumentMessageHandling(rec: SpoolRecorder, poolWorkerFile: st
     if (entry === undefined) return entry;
     let handler = portHandler.get(port);
     if (handler === undefined) portHandler.set(port, (handler = handlerOf(new Error().stack ?? '')));
-    if (handler === 'pool') return entry;
+    if (handler === 'ignored') return entry;
     // A raw worker's receive: its span runs to its next post on the same port.
     if (handler === null) rawReceived.set(port, begin(null, undefined));
     else begin(handler, entry.message);

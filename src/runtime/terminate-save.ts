@@ -188,8 +188,11 @@ export class WorkerSaver {
       const { Session } = require('node:inspector') as typeof import('node:inspector');
       const session = new Session();
       session.connect();
-      session.on('NodeWorker.attachedToWorker', (m: InspectorEvent<{ sessionId: string; workerInfo: { workerId: string } }>) => {
-        this.sessionIds.set(Number(m.params.workerInfo.workerId), m.params.sessionId);
+      session.on('NodeWorker.attachedToWorker', (m: InspectorEvent<{ sessionId: string; workerInfo: { title: string } }>) => {
+        // workerId counts inspector attachments (Node's loader-hooks threads take some); the
+        // thread id is in the title, '[worker <threadId>]' before the Worker's name if any.
+        const tid = /^\[worker (\d+)\]/.exec(m.params.workerInfo.title)?.[1];
+        if (tid !== undefined) this.sessionIds.set(Number(tid), m.params.sessionId);
       });
       session.on('NodeWorker.detachedFromWorker', (m: InspectorEvent<{ sessionId: string }>) => {
         for (const [tid, sid] of this.sessionIds) if (sid === m.params.sessionId) this.sessionIds.delete(tid);

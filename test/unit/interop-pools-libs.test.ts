@@ -22,6 +22,19 @@ for (const lib of ['piscina', 'tinypool', 'workerpool']) {
   });
 }
 
+test('piscina and tinypool imported from an ES module: exactly 50 spans each, no span for the loader hooks\' messages, profiles kept', async () => {
+  const { report, stdout } = await record('interop-pools-esm.mjs');
+  assert.match(stdout, /done/);
+  for (const lib of ['piscina', 'tinypool']) {
+    const region = report.regions.find((r) => r.name === lib);
+    assert.ok(region, lib);
+    assert.equal(regionSpans(report, region.id).length, 50, lib);
+    assertProfilesKept(report, region.pool, 'interopSpin');
+  }
+  assert.ok(!report.spans.flags!.some((f) => f !== 0), 'one task at a time per worker: nothing concurrent');
+  checkSpans(report);
+});
+
 test('raw worker_threads: 500 messages give exactly 500 spans, and terminate() keeps both profiles', async () => {
   const { report, stdout } = await record('interop-pools-raw.js', { args: ['500'] });
   assert.match(stdout, /answered 500/);
