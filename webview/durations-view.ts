@@ -2,6 +2,7 @@
 import type { Store } from './store';
 import { el, ms } from './dom';
 import { durationHistogram, histogramBars, slowest } from './layout-histogram';
+import { tasksAreQueued } from '../src/model/report';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const PLOT_W = 560;
@@ -82,14 +83,19 @@ export class DurationsView {
     const rows = slowest(durations, SLOWEST).map((i) => spans[i]);
     const t = el('table', { 'aria-label': 'Slowest tasks' }, el('caption', {}, `Slowest ${rows.length} tasks`));
     const head = el('tr');
-    for (const h of ['Task', 'Thread', 'Duration', 'Queue wait', 'Start', '']) head.append(el('th', { scope: 'col' }, h));
+    // The wait column only where tasks wait in a queue (fork-join, third-party pools): pulled chunks do not.
+    const regionKind = new Map(this.store.report.regions.map((r) => [r.id, r.kind]));
+    const queued = rows.some((k) => tasksAreQueued(regionKind.get(s.region[k]) ?? 'external'));
+    for (const h of ['Task', 'Thread', 'Duration', ...(queued ? ['Queue wait'] : []), 'Start', '']) head.append(el('th', { scope: 'col' }, h));
     const body = el('tbody');
     for (const k of rows) {
       const b = el('button', { type: 'button', 'aria-label': `Show task ${s.index[k]} on the timeline` }, 'Show on timeline');
       b.addEventListener('click', () => this.store.showSpan(k));
       body.append(el('tr', { 'data-span': k },
         el('td', {}, `#${s.index[k]}`), el('td', {}, this.threadName.get(s.thread[k]) ?? String(s.thread[k])),
-        el('td', {}, ms(s.end[k] - s.start[k])), el('td', {}, ms(s.start[k] - s.enqueue[k])), el('td', {}, ms(s.start[k])), el('td', {}, b)));
+        el('td', {}, ms(s.end[k] - s.start[k])),
+        ...(queued ? [el('td', {}, tasksAreQueued(regionKind.get(s.region[k]) ?? 'external') ? ms(Math.max(0, s.start[k] - s.enqueue[k])) : '—')] : []),
+        el('td', {}, ms(s.start[k])), el('td', {}, b)));
     }
     t.append(el('thead', {}, head), body);
     this.list.replaceChildren(t);

@@ -2,6 +2,7 @@
 // empty lane, a utilization strip (busy threads over time), event-loop utilization per thread,
 // steal and error markers. Wheel/drag/keyboard zoom and pan; Shift+drag selects a time range.
 import type { ThreadInfo } from '../src/model/report';
+import { tasksAreQueued } from '../src/model/report';
 import type { Store } from './store';
 import { el, ms } from './dom';
 import { frameScheduler, sizeCanvas, Tooltip } from './canvas';
@@ -241,8 +242,9 @@ export class TimelineView {
       `${region?.name ?? `region ${s.region[k]}`} · task ${s.index[k]}`,
       `thread: ${this.threadName.get(s.thread[k]) ?? s.thread[k]}`,
       `start: ${ms(s.start[k])}   duration: ${ms(s.end[k] - s.start[k])}`,
-      `queue wait: ${ms(s.start[k] - s.enqueue[k])}`,
     ];
+    // Only queued tasks waited in a queue; a pulled chunk's start − enqueue is its place in line.
+    if (!region || tasksAreQueued(region.kind)) lines.push(`queue wait: ${ms(Math.max(0, s.start[k] - s.enqueue[k]))}`);
     if (s.items[k] > 1) lines.push(`items: ${s.first[k]}–${s.first[k] + s.items[k] - 1} (${s.items[k]})`);
     if (s.stolenFrom[k] >= 0) lines.push(`stolen from: ${this.threadName.get(s.stolenFrom[k]) ?? s.stolenFrom[k]}`);
     if (s.failed[k]) lines.push('threw an error');

@@ -99,7 +99,7 @@ export function registerReportCommands(deps: ReportCommandDeps): vscode.Disposab
   return [
     vscode.commands.registerCommand(COMMANDS.openReport.id, guarded('Opening the report failed', async (arg?: unknown) => {
       const uri = arg instanceof vscode.Uri ? arg : (await vscode.window.showOpenDialog({
-        title: 'Open Parallel Profiler report', canSelectMany: false, filters: { 'Parallel Profiler report': ['parprof', 'gz'] },
+        title: 'Open Parallel Profiler report', canSelectMany: false, filters: REPORT_FILTERS,
         defaultUri: runs.folders()[0] ? vscode.Uri.file(runs.folders()[0]) : undefined,
       }))?.[0];
       if (!uri) return undefined;
@@ -171,7 +171,13 @@ export function registerReportCommands(deps: ReportCommandDeps): vscode.Disposab
   ];
 }
 
+/** What Open Report… offers: our reports, and the formats the model imports (src/model/import.ts). */
+const REPORT_FILTERS = {
+  'Parallel Profiler report': ['parprof', 'gz'],
+  'Chrome trace, speedscope, V8 CPU profile': ['json', 'cpuprofile'],
+};
+
 async function pickReportFile(): Promise<LoadedReport | undefined> {
-  const uri = (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Parallel Profiler report': ['parprof', 'gz'] } }))?.[0];
+  const uri = (await vscode.window.showOpenDialog({ canSelectMany: false, filters: REPORT_FILTERS }))?.[0];
   return uri ? loadReportFile(uri.fsPath) : undefined;
 }

@@ -1,8 +1,11 @@
-// Loading report files and remembering the last one. Reading and validation are the model's
-// (parseReport); this file only does the I/O and keeps the analysed result together.
+// Loading report files and remembering the last one. Reading, import and validation are the
+// model's (parseAnyReport: a .parprof, a Chrome trace, a speedscope file or a .cpuprofile); this
+// file only does the I/O and keeps the analysed result together.
 import * as vscode from 'vscode';
-import { gunzipSync } from 'node:zlib';
-import { parseReport } from '../model/load';
+import { basename } from 'node:path';
+import { parseAnyReport } from '../model/import';
+import { MAX_REPORT_BYTES } from '../model/limits';
+import { gunzipCapped } from '../runner/read-report';
 import { analyze, type RunMetrics } from '../model/analysis';
 import type { Report } from '../model/report';
 
@@ -15,8 +18,13 @@ export interface LoadedReport {
 }
 
 export async function loadReportFile(file: string): Promise<LoadedReport> {
-  const bytes = await vscode.workspace.fs.readFile(vscode.Uri.file(file));
-  return loadedFrom(file, parseReport(bytes, { gunzip: (b: Uint8Array) => gunzipSync(b) }));
+  const uri = vscode.Uri.file(file);
+  // Checked before reading: a file from a cloned repository can be of any size.
+  const { size } = await vscode.workspace.fs.stat(uri);
+  if (size > MAX_REPORT_BYTES) throw new Error(`${basename(file)} is too large: more than ${Math.round(MAX_REPORT_BYTES / 2 ** 20)} MiB, the limit`);
+  const bytes = await vscode.workspace.fs.readFile(uri);
+  // Inflating stops at the same cap: a 1 MB gzip can hold 1 GB of zeros.
+  return loadedFrom(file, parseAnyReport(bytes, { gunzip: gunzipCapped, maxBytes: MAX_REPORT_BYTES, name: basename(file) }));
 }
 
 export function loadedFrom(file: string, report: Report): LoadedReport {

@@ -12,7 +12,7 @@ import type { PhaseMetrics } from './phases';
 import { indexProfile, selfWeights } from './profile-index';
 import { groupBy, percentiles, sortByStart, unionLength } from './stats';
 import { splitThreadTime } from './thread-time';
-import { SPAN_DERIVED } from './report';
+import { SPAN_DERIVED, tasksAreQueued } from './report';
 import { peakThreads } from './interop-busy';
 import type { Percentiles } from './stats';
 
@@ -241,7 +241,7 @@ export function analyze(report: Report): RunMetrics {
   // Tasks of join and external regions wait in a queue; chunks of map/forEach/reduce do not
   // (threads pull them from the operation's index). Spans of an unknown region count as queued.
   const queuedRegion = new Uint8Array(R).fill(1);
-  report.regions.forEach((reg, r) => { queuedRegion[r] = reg.kind === 'join' || reg.kind === 'external' ? 1 : 0; });
+  report.regions.forEach((reg, r) => { queuedRegion[r] = tasksAreQueued(reg.kind) ? 1 : 0; });
   // Derived spans (SPAN_DERIVED: busy time read from CPU samples) are not tasks: no counts, waits or durations.
   const isTask = new Uint8Array(n);
   const taskDurations = new Float64Array(n);

@@ -143,6 +143,15 @@ export interface ThreadInfo {
 
 export type RegionKind = 'map' | 'forEach' | 'reduce' | 'join' | 'external';
 
+/**
+ * Whether a region's tasks wait in a queue (fork-join spawns, messages to a third-party pool), so
+ * start − enqueue is a queue wait. Chunks of map/forEach/reduce are pulled by the threads from
+ * the operation's index: their start − enqueue is only their place in line, not a wait.
+ */
+export function tasksAreQueued(kind: RegionKind): boolean {
+  return kind === 'join' || kind === 'external';
+}
+
 /** One pool operation: the unit every per-region metric is computed over. */
 export interface Region {
   /** 0-based, unique in the report; span `region` columns refer to it. */
