@@ -51,7 +51,7 @@ export class LaneExtras {
   private pattern: CanvasPattern | null | undefined;
   private patternColor = '';
 
-  constructor(private readonly report: Report) {
+  constructor(report: Report) {
     this.waits = waitsByThread(report);
     for (const s of report.cpu ?? []) this.cpu.set(s.thread, s);
   }

@@ -95,14 +95,6 @@ export function nodeWeights(index: ProfileIndex, sampleWeights: Float64Array): F
 }
 
 /**
- * µs on a CPU within the union of `intervals` (sorted, non-overlapping [start, end) pairs, flat),
- * crediting each window's CPU time to the intervals first (see the header).
- */
-export function onCpuWithin(series: CpuTimeSeries, intervals: ArrayLike<number>): number {
-  return busySplit(series, intervals).onCpu;
-}
-
-/**
  * The busy intervals' time split into on a CPU and runnable-but-waiting (µs): per window, CPU
  * time is credited to the busy part first, then run-queue time to what is left of it, so the two
  * never add up to more than the busy time (the rest: blocked, or not accounted).

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { test } from 'node:test';
 import { analyze } from '../../src/model/analysis';
-import { busySplit, cpuSampleWeights, cpuSeriesOf, nodeWeights, onCpuWithin, sampleCounts } from '../../src/model/cpu-time';
+import { busySplit, cpuSampleWeights, cpuSeriesOf, nodeWeights, sampleCounts } from '../../src/model/cpu-time';
 import { indexProfile } from '../../src/model/profile-index';
 import type { CpuProfile, CpuTimeSeries, Report } from '../../src/model/report';
 import { formatSummary } from '../../src/model/summary';
@@ -141,9 +141,9 @@ test('sample CPU weights: each window\'s on-CPU time shared by its non-idle samp
   const capped = cpuSampleWeights(index, { ...series, onCpu: [0, 1000, 9000] });
   assert.equal(capped[4], 1000);
   // Busy on a core: CPU time credited to the busy part first, never more than either.
-  assert.equal(onCpuWithin(series, [0, 6000]), 1000 + 1500);
-  assert.equal(onCpuWithin(series, [0, 2000]), 1000);
-  assert.equal(onCpuWithin(series, [4000, 4500]), 500);
+  assert.equal(busySplit(series, [0, 6000]).onCpu, 1000 + 1500);
+  assert.equal(busySplit(series, [0, 2000]).onCpu, 1000);
+  assert.equal(busySplit(series, [4000, 4500]).onCpu, 500);
   // Run-queue time goes to what is left of the busy part: the two never exceed it.
   assert.deepEqual(busySplit(series, [0, 6000]), { onCpu: 2500, runnable: 3000 + 500 });
   assert.deepEqual(busySplit(series, [0, 2000]), { onCpu: 1000, runnable: 1000 });
