@@ -63,6 +63,9 @@ function oneInt(flag: string, v: string, min: number): number {
   return Number(v);
 }
 
+/** --help before the script: the caller prints the usage (after the script it is the script's). */
+export class HelpRequested extends Error {}
+
 /** Walks options up to the script; `onFlag` handles one flag and returns the next index. */
 function parseScriptCommand(cmd: string, argv: string[], onFlag: (flag: string, value: () => string) => void): { script: string; args: string[] } {
   for (let i = 0; i < argv.length; i++) {
@@ -72,6 +75,7 @@ function parseScriptCommand(cmd: string, argv: string[], onFlag: (flag: string, 
       return { script: argv[i + 1], args: argv.slice(i + 2) };
     }
     if (!a.startsWith('-') || a === '-') return { script: a, args: argv.slice(i + 1) };
+    if (a === '--help' || a === '-h') throw new HelpRequested();
     const eq = a.indexOf('=');
     const flag = eq > 0 ? a.slice(0, eq) : a;
     const inline = eq > 0 ? a.slice(eq + 1) : undefined;

@@ -1,6 +1,6 @@
 // Command-line parsing for `parprof`. Pure: argv in, a command or a UsageError out.
 import { SCHEDULES, type Schedule } from '../model/report';
-import { ANSWERS_HELP, ANSWERS_USAGE, parseAb, parseCompare, parseSweep, type AnswersCommand } from './answers-args';
+import { ANSWERS_HELP, ANSWERS_USAGE, HelpRequested, parseAb, parseCompare, parseSweep, type AnswersCommand } from './answers-args';
 import { EXPORT_HELP, EXPORT_USAGE, parseExport, type ExportCommand } from './export-args';
 
 /** A mistake in the command line; main prints its message on one line and exits 2. */
@@ -57,11 +57,19 @@ function takeValue(argv: string[], i: number, flag: string, inline: string | und
 export function parseArgs(argv: string[]): Command {
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') return { cmd: 'help' };
-  if (rest.includes('--help') && cmd !== 'record') return { cmd: 'help' };
+  // Commands that run a script pass everything after the script to it: only a --help before the
+  // script is ours (each of them parses it); elsewhere --help anywhere asks for the usage.
   if (cmd === 'record') return parseRecord(rest);
+  if (cmd === 'sweep' || cmd === 'ab') {
+    try {
+      return cmd === 'sweep' ? parseSweep(rest) : parseAb(rest);
+    } catch (e) {
+      if (e instanceof HelpRequested) return { cmd: 'help' };
+      throw e;
+    }
+  }
+  if (rest.includes('--help')) return { cmd: 'help' };
   if (cmd === 'report') return parseReportCmd(rest);
-  if (cmd === 'sweep') return parseSweep(rest);
-  if (cmd === 'ab') return parseAb(rest);
   if (cmd === 'compare') return parseCompare(rest);
   if (cmd === 'export') return parseExport(rest);
   throw new UsageError(`unknown command '${cmd}' (expected record, report, sweep, ab, compare or export; see parprof --help)`);

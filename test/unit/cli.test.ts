@@ -110,3 +110,13 @@ test('the suggested command names the CLI the way it was started', async () => {
   assert.equal(shellWord("it's here"), `'it'\\''s here'`);
   assert.equal(shellWord('a/b.parprof'), 'a/b.parprof');
 });
+
+test('--help before the script is ours; after it, it is the script\'s', () => {
+  for (const cmd of ['record', 'sweep', 'ab']) {
+    assert.deepEqual(parseArgs([cmd, '--help']), { cmd: 'help' }, cmd);
+    const after = parseArgs([cmd, 'x.js', '--help']) as { script?: string; args?: string[] };
+    assert.equal(after.script, 'x.js', cmd);
+    assert.deepEqual(after.args, ['--help'], `${cmd}: --help after the script goes to the script`);
+  }
+  assert.deepEqual(parseArgs(['report', 'r.parprof', '--help']), { cmd: 'help' });
+});
