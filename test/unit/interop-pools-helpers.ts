@@ -80,8 +80,9 @@ export function assertQueueWaits(report: Report, regionId: number, measured: num
   assert.ok(theirs.p95 > 5, `the planted queue is real (fixture p95 ${theirs.p95.toFixed(1)} ms)`);
 }
 
-export async function recordPool(lib: string, env?: Record<string, string>): Promise<{ report: Report; waits: number[]; region: Report['regions'][number] }> {
-  const { report, stdout } = await record('interop-pools-libs.js', { args: [lib, '200', '2'], ...(env ? { env } : {}) });
+/** Records interop-pools-libs.js for `lib`; `keep` leaves the pool open, so the process ends with its workers alive. */
+export async function recordPool(lib: string, env?: Record<string, string>, keep = false): Promise<{ report: Report; waits: number[]; region: Report['regions'][number] }> {
+  const { report, stdout } = await record('interop-pools-libs.js', { args: [lib, '200', '2', ...(keep ? ['keep'] : [])], ...(env ? { env } : {}) });
   assert.equal(report.exit.code, 0, stdout);
   const region = report.regions.find((r) => r.name === lib);
   assert.ok(region, `region ${lib}; got ${report.regions.map((r) => r.name).join(', ')}`);

@@ -22,6 +22,15 @@ for (const lib of ['piscina', 'tinypool', 'workerpool']) {
   });
 }
 
+for (const lib of ['piscina', 'tinypool']) {
+  test(`${lib} never destroyed: the process ends with both workers idle in Atomics.wait, and their profiles are kept`, async () => {
+    const { report, region } = await recordPool(lib, undefined, true);
+    assert.equal(regionSpans(report, region.id).length, 200);
+    assertProfilesKept(report, region.pool, 'interopSpin');
+    checkSpans(report);
+  });
+}
+
 test('piscina and tinypool imported from an ES module: exactly 50 spans each, no span for the loader hooks\' messages, profiles kept', async () => {
   const { report, stdout } = await record('interop-pools-esm.mjs');
   assert.match(stdout, /done/);
