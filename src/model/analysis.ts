@@ -12,7 +12,7 @@ import type { PhaseMetrics } from './phases';
 import { indexProfile, selfWeights } from './profile-index';
 import { groupBy, percentiles, sortByStart, unionLength } from './stats';
 import { splitThreadTime } from './thread-time';
-import { SPAN_DERIVED, tasksAreQueued } from './report';
+import { SPAN_DERIVED, SPAN_NO_ENQUEUE, tasksAreQueued } from './report';
 import { peakThreads } from './interop-busy';
 import type { Percentiles } from './stats';
 
@@ -244,6 +244,8 @@ export function analyze(report: Report): RunMetrics {
   report.regions.forEach((reg, r) => { queuedRegion[r] = tasksAreQueued(reg.kind) ? 1 : 0; });
   // Derived spans (SPAN_DERIVED: busy time read from CPU samples) are not tasks: no counts, waits or durations.
   const isTask = new Uint8Array(n);
+  // Tasks whose submit is known (SPAN_NO_ENQUEUE: a raw worker's message) in a queued region.
+  const queuedSpan = new Uint8Array(n);
   const taskDurations = new Float64Array(n);
   let steals = 0, failed = 0, queued = 0, taskCount = 0;
   for (let i = 0; i < n; i++) {
@@ -258,7 +260,10 @@ export function analyze(report: Report): RunMetrics {
     waitAll[i] = wait > 0 ? wait : 0;
     durationAll[i] = end - start;
     if (isTask[i]) {
-      if (queuedRegion[r]) waitQueued[queued++] = waitAll[i];
+      if (queuedRegion[r] && (s.flags === undefined || (s.flags[i] & SPAN_NO_ENQUEUE) === 0)) {
+        queuedSpan[i] = 1;
+        waitQueued[queued++] = waitAll[i];
+      }
       taskDurations[taskCount++] = durationAll[i];
     }
     if (s.stolenFrom[i] >= 0) {
@@ -280,7 +285,7 @@ export function analyze(report: Report): RunMetrics {
     const from = reg.start, to = regionEnd[r];
     const rows: RegionThreadMetrics[] = [];
     const busy: number[] = [], lastEnd: number[] = [], startDelays: number[] = [];
-    let tasks = 0, regionSteals = 0, gapCount = 0;
+    let tasks = 0, regionQueued = 0, regionSteals = 0, gapCount = 0;
     const split: ThreadTimeSplitMs = { threads: 0, taskMs: 0, startDelayMs: 0, gapMs: 0, tailIdleMs: 0 };
     for (let t = 0; t < T; t++) {
       // Most (region, thread) cells are empty: skip them before making a subarray (GC-heavy at 4M cells).
@@ -294,7 +299,7 @@ export function analyze(report: Report): RunMetrics {
       for (let k = 0; k < ids.length; k++) {
         const i = ids[k];
         if (!isTask[i]) continue;
-        waits[tasks] = waitAll[i];
+        if (queuedSpan[i]) waits[regionQueued++] = waitAll[i];
         durations[tasks++] = durationAll[i];
         regionSteals += stolen[i];
       }
@@ -322,7 +327,6 @@ export function analyze(report: Report): RunMetrics {
     split.threads = p;
     split.tailIdleMs += (p - busy.length) * Math.max(0, to - from) * MS;
     for (const k of ['threads', 'taskMs', 'startDelayMs', 'gapMs', 'tailIdleMs'] as const) runThreadTime[k] += split[k];
-    const regionQueued = queuedRegion[r] ? tasks : 0;
     return {
       id: reg.id, name: reg.name, kind: reg.kind, schedule: reg.schedule, wallMs: (to - from) * MS,
       ...balance(p, from, to, busy, lastEnd),

@@ -215,7 +215,8 @@ export interface SpanColumns {
    * Since 2, optional (absent: all 0). SPAN_* bits: SPAN_CONCURRENT — an async message handler
    * whose thread handled other messages while it ran (such spans overlap without nesting);
    * SPAN_DERIVED — not a task: a stretch when a thread that handled no messages was busy,
-   * derived from its CPU samples (index −1; counts as busy time, never as a task).
+   * derived from its CPU samples (index −1; counts as busy time, never as a task);
+   * SPAN_NO_ENQUEUE — when it was submitted is not known (enqueue = start; no queue wait).
    */
   flags?: number[];
 }
@@ -224,6 +225,8 @@ export interface SpanColumns {
 export const SPAN_CONCURRENT = 1;
 /** SpanColumns.flags bit: not a task but busy time derived from the thread's CPU samples (it handled no messages). */
 export const SPAN_DERIVED = 2;
+/** SpanColumns.flags bit: when the task was submitted is not known (a raw worker's message): enqueue = start, and it counts in no queue wait. */
+export const SPAN_NO_ENQUEUE = 4;
 
 /** A V8 CPU profile (the format of the inspector's Profiler.stop, and of .cpuprofile files). */
 export interface CpuProfile {

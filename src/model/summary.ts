@@ -3,7 +3,7 @@
 import type { RunMetrics } from './analysis';
 import type { Report } from './report';
 import { terminalSafe } from './terminal-text';
-import { CHILD_PROCESS_NOTE, SPAN_DERIVED } from './report';
+import { CHILD_PROCESS_NOTE, SPAN_DERIVED, SPAN_NO_ENQUEUE } from './report';
 import { cpuLines, descheduledFindings, descheduledShare, DESCHEDULED_SHARE, phaseLines, regionCallLines, waitFindings } from './summary-v2';
 
 /** ms with precision that suits its size: 1234 ms, 56.7 ms, 0.42 ms. */
@@ -86,9 +86,15 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   out.push(`  tasks           ${x.tasks} (p50 ${formatMs(x.taskMs.p50)} ms, p95 ${formatMs(x.taskMs.p95)} ms) · ${plural(x.steals, 'steal')} · ${x.failedTasks} failed`);
   out.push(`  thread time     ${threadTimeShares(x.threadTime)}`);
   // Chunks of map/forEach/reduce are pulled from the operation's index: no queue to wait in.
+  // A raw worker's messages did wait, but when each was posted is not recorded.
+  const flags = report.spans.flags ?? [];
+  let unpaired = 0;
+  for (let k = 0; k < flags.length; k++) if ((flags[k] & (SPAN_NO_ENQUEUE | SPAN_DERIVED)) === SPAN_NO_ENQUEUE) unpaired++;
+  const unknown = `not known for ${plural(unpaired, 'raw worker message')} (their posts are not paired with their receipts)`;
   out.push(x.queuedTasks > 0
-    ? `  queue wait      p50 ${formatMs(q.p50)} ms · p95 ${formatMs(q.p95)} ms · max ${formatMs(q.max)} ms over ${plural(x.queuedTasks, 'queued task')}`
-    : '  queue wait      none: no task waited in a queue (chunks are pulled by the threads; see start delay)');
+    ? `  queue wait      p50 ${formatMs(q.p50)} ms · p95 ${formatMs(q.p95)} ms · max ${formatMs(q.max)} ms over ${plural(x.queuedTasks, 'queued task')}${unpaired > 0 ? `; ${unknown}` : ''}`
+    : unpaired > 0 ? `  queue wait      ${unknown}`
+      : '  queue wait      none: no task waited in a queue (chunks are pulled by the threads; see start delay)');
 
   if (metrics.regions.length) {
     out.push('', 'Regions');

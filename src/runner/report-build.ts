@@ -2,7 +2,7 @@
 // with names and deaths, columnar spans, profiles rebased to the origin and mapped to sources,
 // ELU series, markers, dropped counts, exit status.
 import type { CpuProfile, Marker, Region, Report, Schedule, SpanColumns, ThreadInfo } from '../model/report';
-import { CHILD_PROCESS_NOTE, REPORT_FORMAT, REPORT_VERSION, SPAN_DERIVED, emptySpans } from '../model/report';
+import { CHILD_PROCESS_NOTE, REPORT_FORMAT, REPORT_VERSION, SPAN_DERIVED, SPAN_NO_ENQUEUE, emptySpans } from '../model/report';
 import { busyFromSamples } from '../model/interop-busy';
 import { basename } from 'node:path';
 import { SPAN_RECORD_FIELDS } from '../runtime/contract';
@@ -259,7 +259,8 @@ function collectSpans(threads: ThreadSpool[], regionId: Map<number, number>, cre
         const at = submitted?.get(row[2]);
         if (at !== undefined) row[5] = Math.min(at, row[6]);
         row[11] = ROW_EXTERNAL;
-        row[12] = row[3];
+        // Neither a submit stamp nor a submit time in the message (poolifier's): the wait is unknown, not 0.
+        row[12] = row[3] | (at === undefined && row[5] >= row[6] ? SPAN_NO_ENQUEUE : 0);
         row[3] = 0;
       }
       rows.push(row);

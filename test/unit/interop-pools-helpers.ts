@@ -71,7 +71,9 @@ export function assertProfilesKept(report: Report, pool: number, fn: string): vo
 
 /** Recorded queue wait p50 and p95 within 10 % (1 ms floor) of the fixture's own measurement. */
 export function assertQueueWaits(report: Report, regionId: number, measured: number[]): void {
-  const mine = analyze(report).regions.find((r) => r.id === regionId)!.queueWaitMs;
+  const region = analyze(report).regions.find((r) => r.id === regionId)!;
+  assert.equal(region.queuedTasks, measured.length, 'every task\'s submit is known');
+  const mine = region.queueWaitMs;
   const theirs = percentiles(Float64Array.from(measured));
   for (const p of ['p50', 'p95'] as const) {
     const tolerance = Math.max(1, 0.1 * theirs[p]);
