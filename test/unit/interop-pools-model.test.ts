@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { busyFromSamples, peakThreads } from '../../src/model/interop-busy';
 import { analyze } from '../../src/model/analysis';
-import { SPAN_CONCURRENT, SPAN_DERIVED, emptySpans, type CpuProfile, type Report } from '../../src/model/report';
+import { SPAN_CONCURRENT, SPAN_DERIVED, SPAN_NO_ENQUEUE, emptySpans, type CpuProfile, type Report } from '../../src/model/report';
 import { verdicts } from '../../src/model/summary';
 import { replyOf, taskOf } from '../../src/runtime/interop-messages';
 
@@ -90,6 +90,18 @@ test('derived spans are busy time, never tasks: no task count, wait or duration'
   assert.equal(m.regions[0].taskMs.p50, 10);
   // 100 ms of busy over 2 threads × 100 ms of region wall.
   assert.equal(m.regions[0].utilization, 0.5);
+});
+
+test('a message whose post is unknown (SPAN_NO_ENQUEUE) is a task with no queue wait, not a wait of 0', () => {
+  const report = reportOf([
+    { thread: 1, start: 10_000, end: 20_000, flags: SPAN_NO_ENQUEUE },
+    { thread: 2, start: 30_000, end: 40_000, enqueue: 0, flags: 0 },
+  ]);
+  const m = analyze(report);
+  assert.equal(m.extra.tasks, 2);
+  assert.equal(m.regions[0].queuedTasks, 1);
+  assert.equal(m.regions[0].queueWaitMs.p50, 30, 'the unknown wait does not pull the median to 0');
+  assert.equal(m.queueWaitMs.p50, 30);
 });
 
 test('"competed for cores" only when more threads than cores ran at the same time', () => {
