@@ -56,14 +56,23 @@ function table(header: string[], rows: string[][], rightAligned: boolean[]): str
   return [line(header), ...rows.map(line)];
 }
 
+/** `meta.recorder` of a report made by an importer: 'import:chrome', 'import:cpuprofile', ... */
+const IMPORTED_PREFIX = 'import:';
+
 /** The summary `parprof report` prints: run header, threads, whole-run metrics, regions, hot functions, findings. */
 export function formatSummary(report: Report, metrics: RunMetrics): string {
   const m = report.meta;
   const workers = report.threads.filter((t) => t.kind === 'worker').length;
+  const imported = m.recorder.startsWith(IMPORTED_PREFIX);
   const out: string[] = [];
   out.push(`${m.script}${m.args.length ? ' ' + m.args.join(' ') : ''}`);
-  out.push(`wall ${formatMs(m.durationUs / 1000)} ms · ${plural(workers, 'worker thread')} on ${plural(m.cores, 'core')} · ` +
-    `${m.pool.threads === 0 ? 'sequential (threads 0)' : `schedule ${m.pool.schedule}`} · ${describeExit(report.exit)}`);
+  if (imported) {
+    // An imported trace or profile says nothing of cores, schedules or how the process ended.
+    out.push(`imported (${m.recorder.slice(IMPORTED_PREFIX.length)}) · wall ${formatMs(m.durationUs / 1000)} ms · ${plural(report.threads.length, 'thread')}`);
+  } else {
+    out.push(`wall ${formatMs(m.durationUs / 1000)} ms · ${plural(workers, 'worker thread')} on ${plural(m.cores, 'core')} · ` +
+      `${m.pool.threads === 0 ? 'sequential (threads 0)' : `schedule ${m.pool.schedule}`} · ${describeExit(report.exit)}`);
+  }
 
   out.push(...phaseLines(metrics));
   out.push('', 'Threads');
@@ -72,13 +81,14 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   out.push(...table(['thread', 'kind', 'busy ms', 'idle ms', 'tasks', 'samples busy/idle'], metrics.threads.map((t) => {
     const info = threadById.get(t.id);
     const life = info ? ((info.end ?? m.durationUs) - info.start) / 1000 : 0;
-    const idle = t.kind === 'worker' ? formatMs(Math.max(0, life - t.busyMs)) : '-';
+    // Idle = life − time in spans, for recorded workers; an import without spans for a thread knows nothing of its idle time.
+    const idle = t.kind === 'worker' && (!imported || t.tasks > 0) ? formatMs(Math.max(0, life - t.busyMs)) : '-';
     return [terminalSafe(t.name) + (info?.died ? ' (died)' : ''), t.kind, formatMs(t.busyMs), idle, String(t.tasks),
       t.busySamples !== undefined ? `${t.busySamples}/${t.idleSamples}` : String(t.samples)];
   }), [false, false, true, true, true, true]));
 
   const q = metrics.queueWaitMs, x = metrics.extra;
-  out.push('', `Whole run (${formatMs(metrics.wallMs)} ms from the first operation to the last, ${plural(x.workerThreads, 'thread')} ran tasks)`);
+  out.push('', `Whole run (${formatMs(metrics.wallMs)} ms from the first operation to the last, ${plural(x.workerThreads, 'thread')} ${x.derivedSpans ? 'were busy' : 'ran tasks'})`);
   out.push(`  utilization     ${percent(metrics.utilization)}`);
   out.push(`  imbalance       ${metrics.imbalance.toFixed(2)} (1.00 = perfect)`);
   out.push(`  potential gain  ${formatMs(metrics.potentialGainMs)} ms`);
