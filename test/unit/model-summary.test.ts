@@ -66,3 +66,16 @@ test('a region whose threads mostly wait is called starved, not unbalanced', () 
   assert.ok(v.includes("threads spent 81 % of region 'external pool' between tasks (gap p50 8.95 ms, task p50 950 µs, 20 tasks); the gaps are waits for work to take or steal"), v.join('\n'));
   assert.ok(!v.some((x) => x.includes('balanced schedule')), v.join('\n'));
 });
+
+test('an imported profile is described as imported: no schedule, cores or exit it never recorded, no idle time it cannot know', async () => {
+  const { importCpuProfile } = await import('../../src/model/import-cpuprofile');
+  const frame = (functionName: string) => ({ functionName, scriptId: '1', url: 'file:///app/x.js', lineNumber: 1, columnNumber: 1 });
+  const report = importCpuProfile({
+    nodes: [{ id: 1, callFrame: frame('(root)'), children: [2] }, { id: 2, callFrame: frame('spin') }],
+    startTime: 0, endTime: 3000, samples: [2, 2, 2], timeDeltas: [1000, 1000, 1000],
+  }, 'x.cpuprofile')!;
+  const text = formatSummary(report, analyze(report));
+  const header = text.split('\n')[1];
+  assert.match(header, /^imported \(cpuprofile\) · wall 3\.00 ms · 1 thread$/);
+  assert.doesNotMatch(text, /schedule static|on \d+ cores?|exit unknown/);
+});
