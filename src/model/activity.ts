@@ -1,0 +1,123 @@
+// CPU activity of one thread over time, for the graph under each timeline lane: what the thread's
+// CPU samples were doing, by category, counted per bin (one bin per pixel column), and the
+// thread's on-CPU share per bin where the report has a CPU-time series (format 2).
+//
+// A sample's category is its innermost frame that says where it comes from: '(garbage collector)',
+// '(idle)', '(program)', or the nearest frame with a URL (a native frame such as Math.sqrt counts
+// as the code that called it). Binning is linear in the samples of the window: one binary search
+// for the first, then one step per sample.
+import type { CpuTimeSeries } from './report';
+import type { ProfileIndex } from './profile-index';
+
+/** In drawing order, bottom up. */
+export const ACTIVITY_CATEGORIES = ['user', 'runtime', 'node', 'gc', 'program', 'idle'] as const;
+export type ActivityCategory = typeof ACTIVITY_CATEGORIES[number];
+
+/** What each category means, for legends and tooltips. */
+export const CATEGORY_LABELS: Record<ActivityCategory, string> = {
+  user: 'your code',
+  runtime: 'pool and recorder',
+  node: 'Node internals (node:)',
+  gc: 'garbage collector',
+  program: 'V8 (program)',
+  idle: 'idle',
+};
+
+const USER = 0, RUNTIME = 1, NODE = 2, GC = 3, PROGRAM = 4, IDLE = 5;
+/** Frames of this package's worker pool and recorder (the built or the source runtime). */
+const RUNTIME_PATH = /(^|[\\/])(dist|src)[\\/]runtime[\\/]/;
+
+/** Category index (into ACTIVITY_CATEGORIES) of a frame that has a URL. */
+export function categoryOfUrl(url: string): number {
+  if (url.startsWith('node:')) return NODE;
+  if (RUNTIME_PATH.test(url)) return RUNTIME;
+  return USER;
+}
+
+const categoryCache = new WeakMap<ProfileIndex, Uint8Array>();
+
+/** Category index of every node of a profile (see the header). */
+export function nodeCategories(index: ProfileIndex): Uint8Array {
+  const cached = categoryCache.get(index);
+  if (cached) return cached;
+  const cat = new Uint8Array(index.nodes.length).fill(PROGRAM);
+  for (const i of index.order) {
+    const cf = index.nodes[i].callFrame;
+    const p = index.parent[i];
+    if (cf.functionName === '(garbage collector)') cat[i] = GC;
+    else if (cf.functionName === '(idle)') cat[i] = IDLE;
+    else if (cf.functionName === '(program)') cat[i] = PROGRAM;
+    else if (cf.url) cat[i] = categoryOfUrl(cf.url);
+    else cat[i] = p >= 0 ? cat[p] : PROGRAM;
+  }
+  categoryCache.set(index, cat);
+  return cat;
+}
+
+/** Samples per bin per category over [from, to): counts[c][b]. */
+export interface ActivityBins {
+  from: number;
+  to: number;
+  bins: number;
+  counts: Float32Array[];
+  /** Samples counted in any bin. */
+  samples: number;
+}
+
+/** First sample index with time ≥ t. */
+function firstAtOrAfter(times: Float64Array, t: number): number {
+  let lo = 0, hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid] < t) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+/** Counts the samples of [from, to) into `bins` equal bins by category. */
+export function activityBins(index: ProfileIndex, from: number, to: number, bins: number): ActivityBins {
+  const n = Math.max(1, Math.floor(bins));
+  const counts = ACTIVITY_CATEGORIES.map(() => new Float32Array(n));
+  const out: ActivityBins = { from, to, bins: n, counts, samples: 0 };
+  if (!(to > from)) return out;
+  const cat = nodeCategories(index);
+  const { times, sampleNode } = index;
+  const scale = n / (to - from);
+  for (let i = firstAtOrAfter(times, from); i < times.length; i++) {
+    const t = times[i];
+    if (t >= to) break;
+    const k = sampleNode[i];
+    const c = k >= 0 ? cat[k] : PROGRAM;
+    counts[c][Math.min(n - 1, Math.floor((t - from) * scale))]++;
+    out.samples++;
+  }
+  return out;
+}
+
+/**
+ * The thread's on-CPU share (0..1) in each of `bins` bins of [from, to), from its cumulative
+ * CPU-time readings interpolated linearly between readings; NaN where no reading brackets the bin
+ * (unknown is not zero). Linear in bins + readings.
+ */
+export function onCpuShare(series: CpuTimeSeries, from: number, to: number, bins: number): Float32Array {
+  const n = Math.max(1, Math.floor(bins));
+  const out = new Float32Array(n).fill(NaN);
+  const T = series.t, on = series.onCpu;
+  if (T.length < 2 || !(to > from)) return out;
+  const width = (to - from) / n;
+  let k = 0;
+  // Cumulative on-CPU µs at time t, or NaN outside the readings; k only moves forward.
+  const at = (t: number): number => {
+    if (t < T[0] || t > T[T.length - 1]) return NaN;
+    while (k + 1 < T.length - 1 && T[k + 1] <= t) k++;
+    const span = T[k + 1] - T[k];
+    return span > 0 ? on[k] + ((on[k + 1] - on[k]) * (t - T[k])) / span : on[k];
+  };
+  let prev = at(from);
+  for (let b = 0; b < n; b++) {
+    const next = at(from + (b + 1) * width);
+    if (Number.isFinite(prev) && Number.isFinite(next)) out[b] = Math.max(0, Math.min(1, (next - prev) / width));
+    prev = next;
+  }
+  return out;
+}

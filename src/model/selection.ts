@@ -1,0 +1,195 @@
+// From tasks to code: a selection of task spans (one task, a thread's tasks, the slowest tenth of
+// a region, a time range across chosen lanes) turned into the CPU samples taken inside them, and
+// the flame tree of exactly those samples. Pure data in, data out.
+//
+// A sample belongs to an interval [start, end) when its timestamp does (as flame.ts counts a time
+// range); its whole weight (time to the next sample of its profile) counts. Intervals of one
+// thread that overlap (fork-join tasks nest) are merged first, so a sample is counted once.
+import type { Report } from './report';
+import { ROOT_FRAME, indexProfile, isHidden } from './profile-index';
+import type { FlameNode } from './flame';
+
+/** One interval of one thread, µs from origin. */
+export interface SpanInterval { thread: number; start: number; end: number }
+
+/**
+ * What the user selected, kept as a description (small enough for a URL, and it survives a
+ * reload): explicit task spans; a region's tasks ranked by duration, from the fraction `from` to
+ * `to` of that ranking (0.9–1 = the slowest 10 %); or threads over a time range.
+ */
+export type SelectionSpec =
+  | { kind: 'spans'; spans: number[] }
+  | { kind: 'rank'; region: number; from: number; to: number }
+  | { kind: 'threads'; threads: number[]; from: number; to: number };
+
+/** Sample indices (into the thread's profile samples) per profiled thread, ascending. */
+export type SampleSets = Map<number, Int32Array>;
+
+/** The report spans a rank spec names: the region's tasks sorted by duration (ties by index), the slice [from, to) of that order. */
+export function rankedSpans(report: Report, region: number, from: number, to: number): number[] {
+  const s = report.spans;
+  const spans: number[] = [];
+  for (let k = 0; k < s.count; k++) if (s.region[k] === region) spans.push(k);
+  spans.sort((a, b) => (s.end[a] - s.start[a]) - (s.end[b] - s.start[b]) || a - b);
+  const lo = Math.max(0, Math.min(spans.length, Math.floor(from * spans.length + 1e-9)));
+  const hi = Math.max(lo, Math.min(spans.length, Math.ceil(to * spans.length - 1e-9)));
+  return spans.slice(lo, hi);
+}
+
+/** The intervals a selection covers. Span indices out of range are skipped. */
+export function selectionIntervals(report: Report, spec: SelectionSpec): SpanInterval[] {
+  const s = report.spans;
+  const ofSpans = (ks: number[]) => ks.filter((k) => Number.isInteger(k) && k >= 0 && k < s.count)
+    .map((k) => ({ thread: s.thread[k], start: s.start[k], end: s.end[k] }));
+  switch (spec.kind) {
+    case 'spans': return ofSpans(spec.spans);
+    case 'rank': return ofSpans(rankedSpans(report, spec.region, spec.from, spec.to));
+    case 'threads': return spec.threads.map((thread) => ({ thread, start: spec.from, end: spec.to }));
+  }
+}
+
+/** Number of task spans a selection names (0 for a threads × range selection). */
+export function selectionTaskCount(report: Report, spec: SelectionSpec): number {
+  return spec.kind === 'threads' ? 0 : selectionIntervals(report, spec).length;
+}
+
+/**
+ * The samples inside the intervals, per thread. Linear after one sort: intervals are sorted and
+ * merged per thread, then each profile's samples (in time order) are walked once against them.
+ */
+export function samplesInIntervals(report: Report, intervals: SpanInterval[]): SampleSets {
+  const byThread = new Map<number, SpanInterval[]>();
+  for (const i of intervals) {
+    if (!(i.end > i.start)) continue;
+    let list = byThread.get(i.thread);
+    if (!list) byThread.set(i.thread, (list = []));
+    list.push(i);
+  }
+  const out: SampleSets = new Map();
+  for (const tp of report.profiles) {
+    const list = byThread.get(tp.thread);
+    if (!list) continue;
+    list.sort((a, b) => a.start - b.start);
+    const times = indexProfile(tp.profile).times;
+    const picked = new Int32Array(times.length);
+    let n = 0;
+    let j = 0;
+    // Merged union of the intervals, consumed as the samples advance.
+    let curStart = list[0].start;
+    let curEnd = list[0].end;
+    j = 1;
+    const advance = (): boolean => {
+      if (j >= list.length) return false;
+      curStart = list[j].start;
+      curEnd = list[j].end;
+      j++;
+      while (j < list.length && list[j].start <= curEnd) curEnd = Math.max(curEnd, list[j++].end);
+      return true;
+    };
+    while (j < list.length && list[j].start <= curEnd) curEnd = Math.max(curEnd, list[j++].end);
+    let live = true;
+    for (let i = 0; i < times.length && live; i++) {
+      const t = times[i];
+      while (live && t >= curEnd) live = advance();
+      if (live && t >= curStart) picked[n++] = i;
+    }
+    out.set(tp.thread, picked.slice(0, n));
+  }
+  return out;
+}
+
+/** The samples a selection covers, per thread. */
+export function selectionSamples(report: Report, spec: SelectionSpec): SampleSets {
+  return samplesInIntervals(report, selectionIntervals(report, spec));
+}
+
+/** Self weight of every profile node over the chosen samples, per thread (µs). */
+export function selectedSelfWeights(report: Report, samples: SampleSets): Map<number, Float64Array> {
+  const out = new Map<number, Float64Array>();
+  for (const tp of report.profiles) {
+    const picked = samples.get(tp.thread);
+    if (!picked) continue;
+    const index = indexProfile(tp.profile);
+    const self = new Float64Array(index.nodes.length);
+    for (let p = 0; p < picked.length; p++) {
+      const i = picked[p];
+      const k = index.sampleNode[i];
+      if (k >= 0) self[k] += index.weights[i];
+    }
+    out.set(tp.thread, self);
+  }
+  return out;
+}
+
+/**
+ * The flame tree of the chosen samples, merged over threads, built as flame.ts buildFlameTree
+ * builds it from a time range ('(idle)'/'(program)' left out, root named 'all', children
+ * heaviest first), so the same samples give the same tree.
+ */
+export function selectionTree(report: Report, samples: SampleSets): FlameNode {
+  const root: FlameNode = { key: 'all', name: 'all', file: '', line: 0, column: 0, self: 0, total: 0, children: [] };
+  const childMaps = new Map<FlameNode, Map<string, FlameNode>>();
+  const weights = selectedSelfWeights(report, samples);
+  for (const tp of report.profiles) {
+    const self = weights.get(tp.thread);
+    if (!self) continue;
+    const index = indexProfile(tp.profile);
+    const merged: (FlameNode | undefined)[] = new Array(index.nodes.length);
+    for (const i of index.order) {
+      const p = index.parent[i];
+      if (p < 0 && index.nodes[i].callFrame.functionName === ROOT_FRAME) {
+        merged[i] = root;
+        root.self += self[i];
+        continue;
+      }
+      const parent = p < 0 ? root : merged[p];
+      if (!parent || isHidden(index, i)) continue;
+      const f = index.functions[index.fn[i]];
+      let children = childMaps.get(parent);
+      if (!children) childMaps.set(parent, (children = new Map()));
+      let node = children.get(f.key);
+      if (!node) {
+        node = { key: f.key, name: f.name, file: f.file, line: f.line, column: f.column, self: 0, total: 0, children: [] };
+        children.set(f.key, node);
+        parent.children.push(node);
+      }
+      node.self += self[i];
+      merged[i] = node;
+    }
+  }
+  finishTree(root);
+  return root;
+}
+
+/** Totals bottom-up, empty frames dropped, children heaviest first; iterative (deep stacks). */
+export function finishTree(root: FlameNode): void {
+  const post: FlameNode[] = [];
+  const stack = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    post.push(n);
+    for (const c of n.children) stack.push(c);
+  }
+  for (let i = post.length - 1; i >= 0; i--) {
+    const n = post[i];
+    let total = n.self;
+    for (const c of n.children) total += c.total;
+    n.total = total;
+    if (n.children.length) {
+      n.children = n.children.filter((c) => c.total > 0);
+      n.children.sort((a, b) => b.total - a.total || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    }
+  }
+}
+
+/** A selection spec from untrusted input (a URL, saved state), or undefined when it is not one. */
+export function asSelectionSpec(value: unknown): SelectionSpec | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  const nums = (a: unknown) => Array.isArray(a) && a.length <= 1_000_000 && a.every((x) => Number.isFinite(x));
+  const fin = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+  if (v.kind === 'spans' && nums(v.spans)) return { kind: 'spans', spans: v.spans as number[] };
+  if (v.kind === 'rank' && fin(v.region) && fin(v.from) && fin(v.to)) return { kind: 'rank', region: v.region as number, from: v.from as number, to: v.to as number };
+  if (v.kind === 'threads' && nums(v.threads) && fin(v.from) && fin(v.to)) return { kind: 'threads', threads: v.threads as number[], from: v.from as number, to: v.to as number };
+  return undefined;
+}

@@ -1,0 +1,105 @@
+// From tasks to code: a selection of spans gives exactly the samples whose timestamps fall inside
+// those spans on those threads (checked by brute force against the raw profile), the flame tree of
+// a selection equals the model's time-range tree where the two describe the same samples, and the
+// differential tree of a selection with itself is zero everywhere.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { syntheticReport } from '../../src/model/synthetic';
+import { buildFlameTree } from '../../src/model/flame';
+import type { FlameNode } from '../../src/model/flame';
+import type { Report } from '../../src/model/report';
+import {
+  asSelectionSpec, rankedSpans, samplesInIntervals, selectionIntervals, selectionSamples, selectionTree, type SpanInterval,
+} from '../../src/model/selection';
+import { diffFunctions, diffTrees, maxDelta, type DiffNode } from '../../src/model/flame-diff';
+
+const report = syntheticReport({ threads: 4, spans: 2400, profiles: 5, samplesPerProfile: 3000, seed: 11 });
+
+/** Raw sample times of a thread's profile, from startTime + the deltas, no index. */
+function rawTimes(r: Report, thread: number): number[] {
+  const p = r.profiles.find((x) => x.thread === thread)!.profile;
+  const out: number[] = [];
+  let t = p.startTime;
+  for (const d of p.timeDeltas) out.push((t += d));
+  return out;
+}
+
+/** Brute force: every sample of every thread against every interval. */
+function bruteForce(r: Report, intervals: SpanInterval[]): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  for (const tp of r.profiles) {
+    const mine = intervals.filter((i) => i.thread === tp.thread);
+    if (!mine.length) continue;
+    out.set(tp.thread, rawTimes(r, tp.thread).flatMap((t, i) => (mine.some((x) => t >= x.start && t < x.end) ? [i] : [])));
+  }
+  return out;
+}
+
+function asArrays(m: Map<number, Int32Array>): Map<number, number[]> {
+  return new Map([...m].map(([k, v]) => [k, Array.from(v)]));
+}
+
+test('one span: exactly the samples inside it, on its thread only', () => {
+  const s = report.spans;
+  const k = rankedSpans(report, 0, 0.99, 1).pop()!;
+  const got = selectionSamples(report, { kind: 'spans', spans: [k] });
+  const want = bruteForce(report, [{ thread: s.thread[k], start: s.start[k], end: s.end[k] }]);
+  assert.deepEqual(asArrays(got), want);
+  assert.ok(want.get(s.thread[k])!.length > 0, 'the slowest span holds samples');
+  assert.deepEqual([...got.keys()], [s.thread[k]]);
+});
+
+test('the slowest 10 % of a region, overlapping intervals, a thread over a range: brute force agrees', () => {
+  const slowest = { kind: 'rank' as const, region: 1, from: 0.9, to: 1 };
+  const intervals = selectionIntervals(report, slowest);
+  const inRegion = report.spans.region.filter((r) => r === 1).length;
+  assert.ok(inRegion > 100);
+  assert.equal(intervals.length, inRegion - Math.floor(inRegion * 0.9 + 1e-9));
+  assert.deepEqual(asArrays(selectionSamples(report, slowest)), bruteForce(report, intervals));
+  // Nested and overlapping intervals (fork-join tasks nest): a sample is counted once.
+  const nested: SpanInterval[] = [
+    { thread: 2, start: 5000, end: 9000 }, { thread: 2, start: 6000, end: 7000 }, { thread: 2, start: 8500, end: 12000 },
+    { thread: 2, start: 20000, end: 20001 }, { thread: 3, start: 0, end: 1e12 }, { thread: 99, start: 0, end: 1e12 },
+  ];
+  assert.deepEqual(asArrays(samplesInIntervals(report, nested)), bruteForce(report, nested));
+  const threads = { kind: 'threads' as const, threads: [1, 3], from: 10_000, to: 60_000 };
+  assert.deepEqual(asArrays(selectionSamples(report, threads)), bruteForce(report, selectionIntervals(report, threads)));
+});
+
+function shape(n: FlameNode): unknown {
+  return [n.key, Math.round(n.self * 1000), Math.round(n.total * 1000), n.children.map(shape)];
+}
+
+test('a threads × range selection builds the same tree as the model\'s time-range flame tree', () => {
+  const from = 10_000, to = 60_000;
+  const viaSelection = selectionTree(report, selectionSamples(report, { kind: 'threads', threads: [2], from, to }));
+  const viaModel = buildFlameTree(report, { threads: [2], from, to });
+  assert.deepEqual(shape(viaSelection), shape(viaModel));
+  assert.ok(viaModel.total > 0);
+});
+
+test('diff of a selection with itself is zero everywhere; sides are normalised to their totals', () => {
+  const tree = selectionTree(report, selectionSamples(report, { kind: 'rank', region: 0, from: 0.9, to: 1 }));
+  const same = diffTrees(tree, tree);
+  assert.equal(maxDelta(same), 0);
+  for (const f of diffFunctions(same, 1000)) assert.equal(f.delta, 0);
+  assert.equal(same.totalA, 1);
+  assert.equal(same.totalB, 1);
+  // A planted difference: B is A plus extra self time on one frame; only that frame and the
+  // renormalised rest differ, and the deltas over the tree sum to zero (both sides sum to 1).
+  const fast = selectionTree(report, selectionSamples(report, { kind: 'rank', region: 0, from: 0, to: 0.5 }));
+  const diff = diffTrees(fast, tree);
+  let sum = 0;
+  const stack: DiffNode[] = [diff];
+  while (stack.length) { const n = stack.pop()!; sum += n.delta; stack.push(...n.children); }
+  assert.ok(Math.abs(sum) < 1e-9, `deltas sum to 0, got ${sum}`);
+  assert.ok(maxDelta(diff) > 0);
+});
+
+test('a selection from untrusted input: accepted when well-formed, else undefined', () => {
+  assert.deepEqual(asSelectionSpec({ kind: 'spans', spans: [1, 2] }), { kind: 'spans', spans: [1, 2] });
+  assert.equal(asSelectionSpec({ kind: 'spans', spans: ['x'] }), undefined);
+  assert.equal(asSelectionSpec({ kind: 'rank', region: 0, from: 0.9 }), undefined);
+  assert.equal(asSelectionSpec(null), undefined);
+  assert.deepEqual(selectionIntervals(report, { kind: 'spans', spans: [-1, 1e9, 0.5] }), []);
+});
