@@ -9,6 +9,7 @@
 import type { CpuProfile, Report } from './report';
 import { ROOT_FRAME, indexProfile, isHidden, selfWeights } from './profile-index';
 import type { ProfileIndex } from './profile-index';
+import type { StackTable, ThreadSamples } from './transforms';
 
 export interface FlameNode {
   /** Stable identity of the merged frame (name + file + line); 'all' for the root. */
@@ -270,4 +271,49 @@ export function flameChart(profile: CpuProfile, from: number, to: number, option
     out.push({ name: f.name, file: f.file, line: f.line, depth: barDepth[b], start: s, end: e });
   }
   return out;
+}
+
+/**
+ * The flame chart of one thread's (transformed) samples between from and to, as flameChart does
+ * for a raw profile: consecutive samples sharing a stack prefix merge into one bar per depth.
+ */
+export function flameChartOfSamples(stacks: StackTable, samples: ThreadSamples, from: number, to: number, options?: { maxDepth?: number; minWidthUs?: number }): ChartFrame[] {
+  const maxDepth = options?.maxDepth ?? Infinity;
+  const minWidth = options?.minWidthUs ?? 0;
+  const out: ChartFrame[] = [];
+  const openStack: number[] = [];
+  const openStart: number[] = [];
+  const close = (keep: number, t: number) => {
+    while (openStack.length > keep) {
+      const s = openStack.pop()!;
+      const start = Math.max(from, openStart.pop()!);
+      const end = Math.min(to, t);
+      if (end > start && end - start >= minWidth) {
+        const f = stacks.functions[stacks.func[s]];
+        out.push({ name: f.name, file: f.file, line: f.line, depth: openStack.length, start, end });
+      }
+    }
+  };
+  const path: number[] = [];
+  let lastEnd = from;
+  for (let i = 0; i < samples.times.length; i++) {
+    const t = samples.times[i];
+    if (t >= to) break;
+    const end = t + samples.weights[i];
+    if (end <= from) continue;
+    lastEnd = end;
+    let k = samples.stack[i];
+    while (k >= 0 && stacks.depth[k] >= maxDepth) k = stacks.prefix[k];
+    path.length = 0;
+    // Walk up only until the path meets the open bars: a shared stack means its prefixes are shared too.
+    while (k >= 0 && !(stacks.depth[k] < openStack.length && openStack[stacks.depth[k]] === k)) {
+      path.push(k);
+      k = stacks.prefix[k];
+    }
+    close(k >= 0 ? stacks.depth[k] + 1 : 0, t);
+    for (let d = path.length - 1; d >= 0; d--) { openStack.push(path[d]); openStart.push(t); }
+  }
+  close(0, lastEnd);
+  // Bars close innermost first; the views expect start-then-depth order.
+  return out.sort((a, b) => a.start - b.start || a.depth - b.depth);
 }
