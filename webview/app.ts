@@ -10,7 +10,7 @@ import { TimelineView } from './timeline-view';
 import { FlameView } from './flame-view';
 import { FlameChartView } from './flamechart-view';
 import { DurationsView } from './durations-view';
-import { runEndText, threadsText } from '../src/model/run-views';
+import { runEndText, taskCount, threadsText } from '../src/model/run-views';
 
 function plural(n: number, one: string): string {
   return `${n} ${n === 1 ? one : `${one}s`}`;
@@ -83,7 +83,7 @@ export class App {
       // A left-to-right mark keeps a path that starts with '/' readable under direction: rtl.
       el('span', { class: 'pp-path', title: `${script}${args}` }, `\u200e${folder}${args ? ` ·${args}` : ''}\u200e`));
     const shape = el('p', { class: 'pp-shape' },
-      `${threadsText(report)} · ${plural(report.regions.length, 'region')} · ${plural(report.spans.count, 'task')} · ` +
+      `${threadsText(report)} · ${plural(report.regions.length, 'region')} · ${plural(taskCount(report), 'task')} · ` +
       `${plural(report.profiles.length, 'CPU profile')} · ${runEndText(report)}`);
     const header = el('header', { class: 'pp-header' }, el('div', { class: 'pp-header-text' }, title, shape));
     if (this.options.canRerun) {

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { findWorkloads, mentionsPool } from './sourceScan';
 import { formatMs, formatWall } from './format';
-import { threadsText } from '../model/run-views';
+import { taskCount, threadsText } from '../model/run-views';
 import { VIEWS } from './surface';
 import type { Profiler, ProfileOutcome } from './profiling';
 
@@ -135,7 +135,7 @@ export class WorkloadTests implements vscode.Disposable {
     } else {
       const { report, metrics } = outcome;
       const summary = `${item.label}: wall ${formatWall(metrics.wallMs)} · utilization ${Math.round(metrics.utilization * 100)} % · ` +
-        `imbalance ${metrics.imbalance.toFixed(2)} · ${threadsText(report)} · ${report.spans.count} tasks` +
+        `imbalance ${metrics.imbalance.toFixed(2)} · ${threadsText(report)} · ${taskCount(report)} tasks` +
         // Only queued tasks (fork-join, third-party pools) have a queue wait; pulled chunks have none.
         `${metrics.extra.queuedTasks > 0 ? ` · queue p95 ${formatMs(metrics.queueWaitMs.p95)}` : ''}\r\nreport: ${outcome.file}\r\n`;
       run.appendOutput(summary, item.range && item.uri ? new vscode.Location(item.uri, item.range) : undefined, item);

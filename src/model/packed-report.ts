@@ -62,6 +62,8 @@ export function packReport(report: Report): Uint8Array {
       if (name === 'start') { s.start = startRef; continue; }
       s[name] = add(spans[name], (name === 'end' || name === 'enqueue') ? startIndex : undefined);
     }
+    // Format 2's optional flags column (SPAN_* bits), packed like the others when present.
+    if (spans.flags !== undefined) s.flags = add(spans.flags);
     skeleton.spans = s;
   }
   const waits = report.waits as unknown as Record<string, unknown> | undefined;
@@ -123,7 +125,10 @@ export function unpackReport(bytes: Uint8Array): Report {
   columns.forEach((c, k) => out.push(decodeColumn(bytes, start, c, ints, ints.has(k) ? k : -1)));
   const column = (x: unknown) => (x && typeof x === 'object' && '$column' in x ? out[(x as ColumnRef).$column] : x);
   const spans = report.spans as Record<string, unknown> | undefined;
-  if (spans && typeof spans === 'object') for (const name of SPAN_COLUMNS) spans[name] = column(spans[name]);
+  if (spans && typeof spans === 'object') {
+    for (const name of SPAN_COLUMNS) spans[name] = column(spans[name]);
+    if (spans.flags !== undefined) spans.flags = column(spans.flags);
+  }
   const waits = report.waits as Record<string, unknown> | undefined;
   if (waits && typeof waits === 'object') for (const name of WAIT_COLUMNS) waits[name] = column(waits[name]);
   if (Array.isArray(report.profiles)) {
@@ -141,6 +146,7 @@ export function withPlainColumns(report: Report): Report {
   const plain = (x: unknown) => (ArrayBuffer.isView(x) ? Array.from(x as unknown as ArrayLike<number>) : x);
   const spans: Record<string, unknown> = { ...report.spans };
   for (const name of SPAN_COLUMNS) if (name in spans) spans[name] = plain(spans[name]);
+  if (spans.flags !== undefined) spans.flags = plain(spans.flags);
   return {
     ...report,
     spans: spans as unknown as Report['spans'],
@@ -174,6 +180,7 @@ export function typedColumns(report: Report): Report {
   };
   const spans: Record<string, unknown> = { ...report.spans };
   for (const name of SPAN_COLUMNS) spans[name] = typed(report.spans[name]);
+  if (report.spans.flags !== undefined) spans.flags = typed(report.spans.flags);
   return {
     ...report,
     spans: spans as unknown as Report['spans'],

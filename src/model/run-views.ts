@@ -2,6 +2,7 @@
 // view's entries, and which editor group a report opens in. Pure, so unit-tested in plain Node;
 // src/extension only passes VS Code's state in and shows what comes out.
 import type { Report } from './report';
+import { SPAN_DERIVED } from './report';
 
 /** How a run ended, as the user should read it. */
 export type RunEnd = 'clean' | 'cancelled' | 'killed' | 'crashed' | 'failed';
@@ -38,6 +39,15 @@ export function runEndText(report: Pick<Report, 'exit' | 'markers' | 'meta'>): s
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Task spans of a run: busy stretches derived from CPU samples (SPAN_DERIVED) are not tasks. */
+export function taskCount(report: Pick<Report, 'spans'>): number {
+  const { count, flags } = report.spans;
+  if (!flags) return count;
+  let n = 0;
+  for (let i = 0; i < count; i++) if ((flags[i] & SPAN_DERIVED) === 0) n++;
+  return n;
 }
 
 /** The threads of a run, counted one way everywhere: "2 workers + main". */

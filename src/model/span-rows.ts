@@ -19,6 +19,12 @@ export interface SpanRow {
   parent: number;
   /** 1 when the task threw. */
   failed: number;
+  /**
+   * Format 2's SPAN_* bits (src/model/report.ts), present when the report has them:
+   * 1 concurrent (an async handler's spans overlap), 2 derived (busy time from CPU samples, not a
+   * task), 4 submit time unknown (no queue wait).
+   */
+  flags?: number;
 }
 
 export function spanRows(report: Report): SpanRow[] {
@@ -26,7 +32,8 @@ export function spanRows(report: Report): SpanRow[] {
   const rows: SpanRow[] = new Array(s.count);
   for (let i = 0; i < s.count; i++) {
     rows[i] = { thread: s.thread[i], region: s.region[i], index: s.index[i], first: s.first[i], items: s.items[i], enqueue: s.enqueue[i],
-      start: s.start[i], end: s.end[i], stolenFrom: s.stolenFrom[i], parent: s.parent[i], failed: s.failed[i] };
+      start: s.start[i], end: s.end[i], stolenFrom: s.stolenFrom[i], parent: s.parent[i], failed: s.failed[i],
+      ...(s.flags ? { flags: s.flags[i] } : {}) };
   }
   return rows;
 }

@@ -62,3 +62,16 @@ test('typed columns give the same metrics and flame data as plain arrays', () =>
   const notFinite = { ...typed, spans: { ...typed.spans, start: Float64Array.from(typed.spans.start, (v, i) => (i === 7 ? NaN : v)) } };
   assert.throws(() => validateReport(notFinite), /spans\.start\[7\]: expected a number/);
 });
+
+test('format 2 span flags survive packing, typed columns and --json --spans; derived spans are not counted as tasks', async () => {
+  const { SPAN_DERIVED, SPAN_CONCURRENT } = await import('../../src/model/report');
+  const { taskCount } = await import('../../src/model/run-views');
+  const { spanRows } = await import('../../src/model/span-rows');
+  const report = syntheticReport({ threads: 2, spans: 40, profiles: 0, samplesPerProfile: 0, seed: 3 });
+  report.spans.flags = Array.from({ length: report.spans.count }, (_, i) => (i % 4 === 0 ? SPAN_DERIVED : i % 4 === 1 ? SPAN_CONCURRENT : 0));
+  const unpacked = unpackReport(packReport(report));
+  assert.deepEqual(Array.from(unpacked.spans.flags!), report.spans.flags);
+  assert.deepEqual(Array.from(typedColumns(report).spans.flags!), report.spans.flags);
+  assert.equal(taskCount(report), 30);
+  assert.equal(spanRows(report)[0].flags, SPAN_DERIVED);
+});
