@@ -1,7 +1,7 @@
 // Deterministic synthetic reports for tests and benchmarks: realistic shapes (back-to-back spans
 // with gaps, several regions, deep stacks from a pool of functions) at any size, no recording.
-import type { CpuProfile, CpuProfileNode, Region, Report, Schedule, ThreadInfo, ThreadProfile } from './report';
-import { REPORT_FORMAT, REPORT_VERSION } from './report';
+import type { CpuProfile, CpuProfileNode, Region, Report, ThreadInfo, ThreadProfile } from './report';
+import { REPORT_FORMAT, REPORT_VERSION, SCHEDULES } from './report';
 
 export interface SyntheticOptions {
   /** Worker threads (ids 1..threads); the main thread 0 is always present. */
@@ -32,7 +32,7 @@ const FUNCTIONS = ['mandelRow', 'escapeTime', 'multiplyRow', 'dot', 'sumSquares'
   'handle', 'step', 'kernel', 'inner'];
 const FILES = ['/work/app/mandel.js', '/work/app/matrix.js', '/work/app/text.js', '/work/app/hash.js',
   '/work/app/lib/util.js', '/work/app/lib/sort.js'];
-const SCHEDULES: Schedule[] = ['static', 'dynamic', 'steal'];
+
 
 const ns = (us: number) => Math.round(us * 1000) / 1000;
 

@@ -103,7 +103,7 @@ export async function runProfiled(options: RunOptions): Promise<RunResult> {
     };
     if (options.threads !== undefined) env[ENV.threads] = String(options.threads);
     if (options.schedule !== undefined) env[ENV.schedule] = options.schedule;
-    if (options.workload !== undefined) env.PARPROF_WORKLOAD = options.workload;
+    if (options.workload !== undefined) env[ENV.workload] = options.workload;
     const originUs = hrtimeUs();
     env[ENV.origin] = String(originUs);
     try {

@@ -28,6 +28,12 @@ export const ENV = {
   creatorClock: 'PARPROF_CREATOR_CLOCK_US',
   /** pid of the profiled process itself, set by its preload; its child processes see another pid. */
   rootPid: 'PARPROF_ROOT_PID',
+  /** Name of the one `workload('name', fn)` to run; unset: all of them. */
+  workload: 'PARPROF_WORKLOAD',
+  /** '1' on threads of our own tools (Node's loader-hooks thread, esbuild's worker): nothing is recorded there. */
+  internal: 'PARPROF_INTERNAL',
+  /** '1' when the main thread registered the ES module hooks, so its workers register them too. */
+  esmHooks: 'PARPROF_ESM_HOOKS',
 } as const;
 
 /** A child process of the script records into `<spool>/proc-<pid>/`, with a CHILD_SPOOL_INFO file naming it. */

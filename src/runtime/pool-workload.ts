@@ -1,10 +1,10 @@
 // workload(name, body): named entry points in a script. The VS Code Testing API finds
 // `workload('name'` by text; PARPROF_WORKLOAD picks one to run.
 import { isMainThread } from 'node:worker_threads';
-import { getRecorder } from './contract';
+import { ENV, getRecorder } from './contract';
 
 /** Selects the one workload to run; unset runs them all in declaration order. */
-export const WORKLOAD_ENV = 'PARPROF_WORKLOAD';
+export const WORKLOAD_ENV = ENV.workload;
 
 const declared: string[] = [];
 let chain: Promise<void> = Promise.resolve();

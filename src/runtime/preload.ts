@@ -26,9 +26,9 @@ function install(spool: string): void {
   // only non-main thread whose workerData is already set, to null, at this point).
   // Workers it starts (esbuild's, for TypeScript) inherit this copy of the environment and stay
   // unrecorded too.
-  if (process.env.PARPROF_INTERNAL === '1') return;
+  if (process.env[ENV.internal] === '1') return;
   if (!wt.isMainThread && wt.workerData === null) {
-    process.env.PARPROF_INTERNAL = '1';
+    process.env[ENV.internal] = '1';
     return;
   }
 
@@ -131,7 +131,7 @@ function mayUseEsm(script: string | undefined): boolean {
   }
 }
 
-const ESM_HOOKS_ENV = 'PARPROF_ESM_HOOKS';
+const ESM_HOOKS_ENV = ENV.esmHooks;
 
 function registerEsmHooks(spool: string): void {
   if (typeof register !== 'function') return; // Node < 20.6: CommonJS only
@@ -168,7 +168,7 @@ function processSpool(spool: string): string {
 
 try {
   const spool = process.env[ENV.spool];
-  if (spool && process.env.PARPROF_INTERNAL !== '1') install(processSpool(spool));
+  if (spool && process.env[ENV.internal] !== '1') install(processSpool(spool));
 } catch (err) {
   warn('recording is off', err);
 }
