@@ -2,6 +2,7 @@
 // Pure: a report in, a JSON-ready object out. import-chrome.ts reads it back (and reads other
 // tools' traces). Times are µs from the report origin, the unit the format expects.
 import type { CpuProfile, Report } from './report';
+import { tasksAreQueued } from './report';
 
 /** One Trace Event Format event; times in µs from the report origin. */
 export interface TraceEvent {
@@ -53,7 +54,12 @@ export const ELU_COUNTER = 'ELU';
 
 /** Span args as import-chrome reads them back. */
 export interface TaskArgs {
-  region: number; index: number; first: number; items: number; queueWaitUs: number; stolenFrom: number; parent: number; failed: number;
+  region: number; index: number; first: number; items: number;
+  /** start − enqueue of a queued task (fork-join, third-party pools): a wait in a queue. */
+  queueWaitUs?: number;
+  /** start − operation start of a chunk the threads pulled (map/forEach/reduce): its place in line, not a wait. */
+  sinceOperationStartUs?: number;
+  stolenFrom: number; parent: number; failed: number;
 }
 
 /**
@@ -75,6 +81,7 @@ export function toChromeTrace(report: Report, options?: ChromeTraceOptions): Chr
     ev.push({ name: 'thread_sort_index', ph: 'M', pid: TRACE_PID, tid: t.id, ts: 0, args: { sort_index: k } });
   });
   const regionName = new Map(report.regions.map((r) => [r.id, r.name]));
+  const regionKind = new Map(report.regions.map((r) => [r.id, r.kind]));
   for (const r of report.regions) {
     const id = `region-${r.id}`;
     const args = { kind: r.kind, fn: r.fn, pool: r.pool, schedule: r.schedule, threads: r.threads, items: r.items, chunkSize: r.chunkSize, outcome: r.outcome };
@@ -89,7 +96,9 @@ export function toChromeTrace(report: Report, options?: ChromeTraceOptions): Chr
   let asyncId = 0;
   for (const i of byStart) {
     const name = regionName.get(s.region[i]) ?? `region ${s.region[i]}`;
-    const args: TaskArgs = { region: s.region[i], index: s.index[i], first: s.first[i], items: s.items[i], queueWaitUs: Math.max(0, s.start[i] - s.enqueue[i]),
+    const waited = Math.max(0, s.start[i] - s.enqueue[i]);
+    const args: TaskArgs = { region: s.region[i], index: s.index[i], first: s.first[i], items: s.items[i],
+      ...(tasksAreQueued(regionKind.get(s.region[i]) ?? 'external') ? { queueWaitUs: waited } : { sinceOperationStartUs: waited }),
       stolenFrom: s.stolenFrom[i], parent: s.parent[i], failed: s.failed[i] };
     if (nested[i]) {
       ev.push({ name, cat: TASK_CATEGORY, ph: 'X', pid: TRACE_PID, tid: s.thread[i], ts: s.start[i], dur: s.end[i] - s.start[i], args: args as unknown as Record<string, unknown> });

@@ -288,7 +288,7 @@ function spansInto(report: Report, spans: RawSpan[], ids: Map<string, number>, o
     nextIndex.set(region.id, index + 1);
     const int = (x: unknown, dflt: number) => (typeof x === 'number' && Number.isSafeInteger(x) ? x : dflt);
     c.thread.push(thread); c.region.push(region.id); c.index.push(index); c.first.push(int(a.first, 0)); c.items.push(int(a.items, 1));
-    c.enqueue.push(s.start - origin - (typeof a.queueWaitUs === 'number' ? a.queueWaitUs : 0)); c.start.push(s.start - origin); c.end.push(s.end - origin);
+    c.enqueue.push(s.start - origin - (typeof a.queueWaitUs === 'number' ? a.queueWaitUs : typeof a.sinceOperationStartUs === 'number' ? a.sinceOperationStartUs : 0)); c.start.push(s.start - origin); c.end.push(s.end - origin);
     c.stolenFrom.push(int(a.stolenFrom, -1)); c.parent.push(int(a.parent, -1)); c.failed.push(int(a.failed, 0));
     c.count++;
   }

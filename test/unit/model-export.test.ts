@@ -37,7 +37,11 @@ test('Chrome trace: a named lane per thread, a complete event per span, regions 
   assert.deepEqual(ev.filter((e) => e.name === 'thread_name').map((e) => [e.tid, e.args!.name]), [[0, 'main'], [1, 'worker 1'], [2, 'worker 2']]);
   const spans = ev.filter((e) => e.ph === 'X');
   assert.deepEqual(spans.map((e) => [e.name, e.tid, e.ts, e.dur]), [['map square', 1, 0, 400], ['map square', 2, 10, 890]]);
-  assert.deepEqual(spans[1].args, { region: 0, index: 1, first: 1, items: 1, queueWaitUs: 5, stolenFrom: 1, parent: -1, failed: 0 });
+  // A chunk of a map is pulled, not queued: its start − enqueue is not called a queue wait.
+  assert.deepEqual(spans[1].args, { region: 0, index: 1, first: 1, items: 1, sinceOperationStartUs: 5, stolenFrom: 1, parent: -1, failed: 0 });
+  r.regions[0].kind = 'join';
+  const joined = toChromeTrace(r).traceEvents.filter((e) => e.ph === 'X');
+  assert.equal((joined[1].args as { queueWaitUs?: number }).queueWaitUs, 5, 'a queued task has a queue wait');
   assert.deepEqual(ev.filter((e) => e.cat === 'region').map((e) => [e.ph, e.ts, e.id]), [['b', 0, 'region-0'], ['e', 1000, 'region-0']]);
   assert.deepEqual(ev.filter((e) => e.ph === 'i').map((e) => [e.name, e.tid, e.ts, e.s]), [['worker-error', 2, 950, 't']]);
   assert.equal(trace.displayTimeUnit, 'ms');
