@@ -3,10 +3,11 @@
 // (a host that posts before `ready` would lose the message: webviews drop early messages).
 // Receivers switch on `type` and log, never throw on, a type they do not know.
 import type { Report } from './model/report';
+import type { Transform } from './model/transforms';
 
 /** The views the webview can show, in tab order. */
-export type ViewId = 'summary' | 'timeline' | 'flamegraph' | 'flamechart' | 'durations';
-export const VIEW_IDS: readonly ViewId[] = ['summary', 'timeline', 'flamegraph', 'flamechart', 'durations'];
+export type ViewId = 'summary' | 'timeline' | 'flamegraph' | 'flamechart' | 'calltree' | 'durations';
+export const VIEW_IDS: readonly ViewId[] = ['summary', 'timeline', 'flamegraph', 'flamechart', 'calltree', 'durations'];
 
 /** Options the host may pass with a report. */
 export interface InitOptions {
@@ -47,6 +48,10 @@ export interface ViewState {
   /** Thread shown in the flame chart. */
   chartThread?: number;
   search?: string;
+  /** Call-tree transforms, applied in order (src/model/transforms.ts); absent = none. */
+  transforms?: Transform[];
+  /** Show the pool's and recorder's own frames; absent = hidden (the default view). */
+  showRuntime?: boolean;
 }
 
 export type WebviewToHost =

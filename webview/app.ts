@@ -9,6 +9,7 @@ import { summaryView } from './summary-view';
 import { TimelineView } from './timeline-view';
 import { FlameView } from './flame-view';
 import { FlameChartView } from './flamechart-view';
+import { CallTreeView } from './calltree-view';
 import { DurationsView } from './durations-view';
 import { runEndText, taskCount, threadsText } from '../src/model/run-views';
 
@@ -17,7 +18,7 @@ function plural(n: number, one: string): string {
 }
 
 const LABELS: Record<ViewId, string> = {
-  summary: 'Summary', timeline: 'Timeline', flamegraph: 'Flamegraph', flamechart: 'Flame chart', durations: 'Task durations',
+  summary: 'Summary', timeline: 'Timeline', flamegraph: 'Flamegraph', flamechart: 'Flame chart', calltree: 'Call tree', durations: 'Task durations',
 };
 
 interface View { element: HTMLElement; draw?: () => void }
@@ -64,6 +65,7 @@ export class App {
     this.store.on('view', () => { this.show(this.store.view); save(); });
     this.store.on('window', save);
     this.store.on('range', save);
+    this.store.on('transforms', save);
     this.store.on('region', (id) => (this.views.get('durations') as DurationsView | undefined)?.selectRegion(id));
     this.show(this.store.view);
   }
@@ -113,6 +115,7 @@ export class App {
       case 'timeline': view = new TimelineView(store); break;
       case 'flamegraph': view = new FlameView(store, this.options.post); break;
       case 'flamechart': view = new FlameChartView(store); break;
+      case 'calltree': view = new CallTreeView(store, this.options.post); break;
       case 'durations': view = new DurationsView(store); break;
     }
     this.views.set(id, view);

@@ -2,20 +2,22 @@
 // left-heavy, narrowed to the timeline's selected range. Click zooms into a frame, search
 // highlights matches, hover shows self/total/share. Beside it, the top-functions table.
 import type { WebviewToHost } from '../src/protocol';
-import { buildFlameTree, topFunctions, type FlameNode } from '../src/model/flame';
+import type { FlameNode } from '../src/model/flame';
+import { functionStats, toFlameTree, topDownTree, type SampleSelection } from '../src/model/calltree';
 import type { Store } from './store';
 import { el, ms, percent, location } from './dom';
 import { fitText, frameScheduler, sizeCanvas, Tooltip } from './canvas';
 import { frameColor, readPalette, textOn } from './theme';
 import { flameRects, frameMatches, nodeAtPath, searchTree, type FlameRect } from './layout-flame';
 import { TopFunctionsTable } from './top-functions';
+import { FrameMenu, TransformBar, frameActions, type FrameRef } from './transform-bar';
 
 const ROW_H = 18;
 
 export class FlameView {
   readonly element: HTMLElement;
   private readonly canvas = el('canvas', { id: 'flamegraph', tabindex: 0, role: 'application', 'aria-roledescription': 'flamegraph',
-    'aria-label': 'Flamegraph. Arrow keys move between frames, Enter zooms into the selected frame, Escape zooms out, O opens its source.' });
+    'aria-label': 'Flamegraph. Arrow keys move between frames, Enter zooms into the selected frame, Escape zooms out, O opens its source, the context-menu key (or Shift+F10) offers transforms.' });
   private readonly box = el('div', { class: 'pp-canvas-box' });
   private readonly tooltip = new Tooltip(this.box);
   private readonly threadSelect = el('select', { id: 'flame-thread', 'aria-label': 'Thread shown in the flamegraph' });
@@ -25,6 +27,7 @@ export class FlameView {
   private readonly rangeOut = el('output', { id: 'flame-range' });
   private readonly details = el('div', { class: 'pp-details', id: 'flame-details', 'aria-live': 'polite' });
   private readonly table: TopFunctionsTable;
+  private readonly menu: FrameMenu;
   private readonly request = frameScheduler(() => this.draw());
   private root: FlameNode | undefined;
   private dirty = true;
@@ -53,7 +56,10 @@ export class FlameView {
     this.element = el('section', { 'aria-label': 'Flamegraph' }, toolbar,
       el('div', { class: 'pp-flame' }, main, el('div', { class: 'pp-flame-side' }, this.table.element)),
       el('p', { class: 'pp-hint' }, 'Click a frame to zoom into it; select a range on the timeline to narrow the graph to it.'));
+    this.element.insertBefore(new TransformBar(store, 'flame').element, toolbar.nextSibling);
+    this.menu = new FrameMenu(this.box, store);
     store.on('range', () => this.invalidate());
+    store.on('transforms', () => this.invalidate());
     new ResizeObserver(() => this.request()).observe(this.box);
     this.bindInput();
   }
@@ -70,10 +76,12 @@ export class FlameView {
 
   private rebuild(): void {
     const range = this.store.range;
-    const filter = { threads: this.threads(), from: range?.from, to: range?.to };
-    this.root = buildFlameTree(this.store.report, filter);
+    // The transformed samples: the default view + the breadcrumb's transforms.
+    const filter: SampleSelection = { threads: this.threads(), from: range?.from, to: range?.to };
+    const samples = this.store.transformed();
+    this.root = toFlameTree(topDownTree(samples, filter));
     const shown = this.store.report.threads.filter((t) => this.store.report.profiles.some((p) => p.thread === t.id) && (!filter.threads || filter.threads.includes(t.id)));
-    this.table.update(topFunctions(this.store.report, filter), shown.map((t) => ({ id: t.id, name: t.name })));
+    this.table.update(functionStats(samples, filter), shown.map((t) => ({ id: t.id, name: t.name })));
     if (!nodeAtPath(this.root, this.focus)) this.focus = [];
     if (!nodeAtPath(this.root, this.selected)) this.selected = [];
     this.dirty = false;
@@ -136,6 +144,21 @@ export class FlameView {
       this.details.append(b);
     }
     if (where) this.details.append(el('code', { id: 'flame-location' }, where));
+    this.details.append(frameActions(this.store, this.frameRef(chain!)));
+  }
+
+  /** The frame at the end of a chain from the root, with its call path of function keys. */
+  private frameRef(chain: FlameNode[]): FrameRef {
+    const node = chain[chain.length - 1];
+    return { key: node.key, name: node.name, file: node.file, path: chain.slice(1).map((n) => n.key) };
+  }
+
+  private openMenu(x: number, y: number): void {
+    const chain = this.root && nodeAtPath(this.root, this.selected);
+    if (!chain || this.selected.length === 0) return;
+    const node = chain[chain.length - 1];
+    const extra = node.file && this.store.canOpenSource ? [{ label: 'Open source', run: () => this.openSource(node) }] : [];
+    this.menu.open(this.frameRef(chain), x, y, extra);
   }
 
   private openSource(node: FlameNode): void {
@@ -163,8 +186,23 @@ export class FlameView {
       this.selected = r.path;
       this.request();
     });
+    this.canvas.addEventListener('contextmenu', (e) => {
+      const r = this.rectAt(e.offsetX, e.offsetY);
+      if (!r || r.path.length === 0) return;
+      e.preventDefault();
+      this.tooltip.hide();
+      this.selected = r.path;
+      this.draw();
+      this.openMenu(e.offsetX, e.offsetY + 8);
+    });
     this.canvas.addEventListener('keydown', (e) => {
       if (!this.root) return;
+      if (e.key === 'ContextMenu' || (e.key === 'F10' && e.shiftKey)) {
+        e.preventDefault();
+        const sel = this.rects.find((r) => samePath(r.path, this.selected) && !r.ancestor);
+        this.openMenu(sel ? sel.x + 4 : 4, sel ? (sel.depth + 1) * ROW_H : ROW_H);
+        return;
+      }
       const sel = this.selected;
       const chain = nodeAtPath(this.root, sel);
       const node = chain?.[chain.length - 1];

@@ -1,7 +1,9 @@
 // Flame chart: the time-ordered stacks of one thread on the timeline's time axis (they share the
 // visible window), with that thread's task spans drawn above, so a span and the code that ran
 // inside it sit one above the other.
-import { flameChart, type ChartFrame } from '../src/model/flame';
+import { flameChartOfSamples, type ChartFrame } from '../src/model/flame';
+import type { CallSamples } from '../src/model/transforms';
+import { TransformBar } from './transform-bar';
 import type { Store } from './store';
 import { el, ms, location } from './dom';
 import { fitText, frameScheduler, sizeCanvas, Tooltip } from './canvas';
@@ -24,7 +26,7 @@ export class FlameChartView {
   private readonly threadSelect = el('select', { id: 'chart-thread', 'aria-label': 'Thread shown in the flame chart' });
   private readonly windowOut = el('output', { id: 'chart-window' });
   private readonly request = frameScheduler(() => this.draw());
-  private cache: { thread: number; from: number; to: number; pxUs: number; frames: ChartFrame[] } | undefined;
+  private cache: { thread: number; samples: CallSamples; from: number; to: number; pxUs: number; frames: ChartFrame[] } | undefined;
   private rects: ReturnType<typeof chartRects<ChartFrame>> = [];
   private readonly lanes = new Map<number, LaneIndex>();
   private drag: { x: number; from: number; to: number } | undefined;
@@ -40,9 +42,10 @@ export class FlameChartView {
     this.box.append(this.canvas);
     const toolbar = el('div', { class: 'pp-toolbar', role: 'toolbar', 'aria-label': 'Flame chart controls' }, this.threadSelect, this.windowOut);
     const body = withProfile.length ? this.box : el('p', {}, 'No CPU profile was recorded for any thread.');
-    this.element = el('section', { 'aria-label': 'Flame chart' }, toolbar, body,
+    this.element = el('section', { 'aria-label': 'Flame chart' }, toolbar, new TransformBar(store, 'chart').element, body,
       el('p', { class: 'pp-hint' }, 'Shares the time axis with the timeline: zoom or pan either one and both follow. The top strip shows this thread\'s tasks.'));
     store.on('window', () => this.request());
+    store.on('transforms', () => this.request());
     new ResizeObserver(() => this.request()).observe(this.box);
     this.bindInput();
   }
@@ -57,14 +60,16 @@ export class FlameChartView {
     const c = this.cache;
     // flameChart walks the whole profile; reuse its bars while the window stays inside the cached
     // span and the zoom level is close, so panning costs a cull, not a rebuild.
-    if (c && c.thread === thread && from >= c.from && to <= c.to && pxUs >= c.pxUs && pxUs < c.pxUs * 2) return c.frames;
-    const profile = this.store.report.profiles.find((p) => p.thread === thread)?.profile;
-    if (!profile) return [];
+    // The store's transformed samples are a new object after every transform change.
+    const samples = this.store.transformed();
+    if (c && c.thread === thread && c.samples === samples && from >= c.from && to <= c.to && pxUs >= c.pxUs && pxUs < c.pxUs * 2) return c.frames;
+    const ofThread = samples.threads.find((t) => t.thread === thread);
+    if (!ofThread) return [];
     const span = to - from;
     const cf = Math.max(0, from - span);
     const ct = Math.min(this.store.endUs, to + span);
-    const frames = flameChart(profile, cf, ct, { maxDepth: MAX_DEPTH, minWidthUs: pxUs / 2 });
-    this.cache = { thread, from: cf, to: ct, pxUs: pxUs / 1.5, frames };
+    const frames = flameChartOfSamples(samples.stacks, ofThread, cf, ct, { maxDepth: MAX_DEPTH, minWidthUs: pxUs / 2 });
+    this.cache = { thread, samples, from: cf, to: ct, pxUs: pxUs / 1.5, frames };
     return frames;
   }
 

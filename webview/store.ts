@@ -3,6 +3,7 @@
 import type { Report } from '../src/model/report';
 import type { RunMetrics } from '../src/model/analysis';
 import type { ViewId, ViewState } from '../src/protocol';
+import { applyTransforms, baseSamples, validTransforms, type CallSamples, type Transform } from '../src/model/transforms';
 
 type Events = {
   window: void;
@@ -12,6 +13,8 @@ type Events = {
   span: number;
   /** A region (Region.id) to show in the durations view. */
   region: number;
+  /** The call-tree transforms or the runtime-frames toggle changed. */
+  transforms: void;
 };
 
 /** A time interval, µs from the report's origin. */
@@ -25,6 +28,11 @@ export class Store {
   view: ViewId;
   /** Span highlighted on the timeline (report span index), or -1. */
   focusedSpan = -1;
+  /** Call-tree transforms applied in order by the flamegraph, flame chart and call tree (undone from the end). */
+  transforms: Transform[];
+  /** Show the pool's and recorder's own frames (hidden by default: transforms.ts hideRuntime). */
+  showRuntime: boolean;
+  private transformedCache: CallSamples | undefined;
   private readonly listeners = new Map<keyof Events, Set<(value: never) => void>>();
 
   private computed: RunMetrics | undefined;
@@ -39,6 +47,8 @@ export class Store {
     this.window = clampInterval(initial.window, this.endUs) ?? { from: 0, to: this.endUs };
     this.range = clampInterval(initial.range, this.endUs);
     this.view = initial.view ?? 'summary';
+    this.transforms = validTransforms(initial.transforms);
+    this.showRuntime = initial.showRuntime === true;
   }
 
   get metrics(): RunMetrics {
@@ -76,6 +86,31 @@ export class Store {
     this.emit('view', undefined);
   }
 
+  /** Every thread's samples after the default view and the transforms, computed once per change. */
+  transformed(): CallSamples {
+    return (this.transformedCache ??= applyTransforms(baseSamples(this.report), this.transforms, { showRuntime: this.showRuntime }));
+  }
+
+  /** Applies a transform on top of the others; undoTransforms(n) keeps the first n. */
+  pushTransform(t: Transform): void {
+    this.setTransforms([...this.transforms, t], this.showRuntime);
+  }
+
+  undoTransforms(keep: number): void {
+    if (keep < this.transforms.length) this.setTransforms(this.transforms.slice(0, Math.max(0, keep)), this.showRuntime);
+  }
+
+  setShowRuntime(on: boolean): void {
+    if (on !== this.showRuntime) this.setTransforms(this.transforms, on);
+  }
+
+  private setTransforms(transforms: Transform[], showRuntime: boolean): void {
+    this.transforms = transforms;
+    this.showRuntime = showRuntime;
+    this.transformedCache = undefined;
+    this.emit('transforms', undefined);
+  }
+
   /** Shows span k on the timeline: switches view and zooms to it with some context around. */
   showSpan(k: number): void {
     const s = this.report.spans;
@@ -94,7 +129,8 @@ export class Store {
   }
 
   state(): ViewState {
-    return { view: this.view, window: this.window, range: this.range };
+    return { view: this.view, window: this.window, range: this.range,
+      ...(this.transforms.length ? { transforms: this.transforms } : {}), ...(this.showRuntime ? { showRuntime: true } : {}) };
   }
 }
 

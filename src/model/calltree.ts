@@ -6,7 +6,13 @@ import type { FlameNode, FunctionStat } from './flame';
 import { ROOT_STACK, applyTransform, type CallSamples, type StackTable } from './transforms';
 
 /** Which samples count: threads (undefined = every thread, merged) and a time range, µs from origin. */
-export interface SampleSelection { threads?: number[]; from?: number; to?: number }
+export interface SampleSelection {
+  threads?: number[];
+  from?: number;
+  to?: number;
+  /** Only these sample indices (per thread, ascending: selection.ts SampleSets); threads it lacks count nothing. */
+  samples?: ReadonlyMap<number, Int32Array>;
+}
 
 export interface CallTree {
   functions: FunctionIdentity[];
@@ -40,7 +46,10 @@ export function stackSelf(samples: CallSamples, sel?: SampleSelection): { self: 
   const from = sel?.from ?? -Infinity;
   const to = sel?.to ?? Infinity;
   for (const t of wanted(samples, sel)) {
-    for (let k = 0; k < t.stack.length; k++) {
+    const only = sel?.samples ? sel.samples.get(t.thread) ?? new Int32Array(0) : undefined;
+    const n = only ? only.length : t.stack.length;
+    for (let j = 0; j < n; j++) {
+      const k = only ? only[j] : j;
       const time = t.times[k];
       if (time < from || time >= to) continue;
       const s = t.stack[k];
@@ -186,7 +195,7 @@ export function functionStats(samples: CallSamples, sel?: SampleSelection): Func
   }
   const stats = new Map<number, FunctionStat>();
   for (const t of wanted(samples, sel)) {
-    const { self } = stackSelf({ stacks: samples.stacks, threads: [t] }, { from: sel?.from, to: sel?.to });
+    const { self } = stackSelf({ stacks: samples.stacks, threads: [t] }, { from: sel?.from, to: sel?.to, samples: sel?.samples });
     const total = self.slice();
     for (let s = n - 1; s >= 0; s--) if (prefix[s] >= 0) total[prefix[s]] += total[s];
     const fnSelf = new Map<number, number>();
