@@ -3,6 +3,7 @@
 // (a host that posts before `ready` would lose the message: webviews drop early messages).
 // Receivers switch on `type` and log, never throw on, a type they do not know.
 import type { Report } from './model/report';
+import type { SelectionSpec } from './model/selection';
 import type { Transform } from './model/transforms';
 
 /** The views the webview can show, in tab order. */
@@ -11,7 +12,7 @@ export const VIEW_IDS: readonly ViewId[] = ['summary', 'timeline', 'flamegraph',
 
 /** Options the host may pass with a report. */
 export interface InitOptions {
-  /** Tab to show first; defaults to the persisted one, else 'summary'. */
+  /** Tab to show first; defaults to the persisted one, else 'timeline' (the first screen: headline numbers, lanes, top functions). */
   view?: ViewId;
   /** Title shown above the views, e.g. the script name. */
   title?: string;
@@ -48,6 +49,10 @@ export interface ViewState {
   /** Thread shown in the flame chart. */
   chartThread?: number;
   search?: string;
+  /** Selected tasks (or threads × range) whose samples the flamegraph shows. */
+  selection?: SelectionSpec;
+  /** The selection's baseline: the flamegraph shows the difference (selection − baseline). */
+  baseline?: SelectionSpec;
   /** Call-tree transforms, applied in order (src/model/transforms.ts); absent = none. */
   transforms?: Transform[];
   /** Show the pool's and recorder's own frames; absent = hidden (the default view). */

@@ -1,4 +1,6 @@
 // Task durations: a histogram per region and the slowest tasks; a slow task opens on the timeline.
+// From tasks to code: a bar of the histogram, the slowest 10 % or one slow task becomes the
+// selection whose samples the flamegraph shows; slow against fast opens the differential view.
 import type { Store } from './store';
 import { el, ms } from './dom';
 import { durationHistogram, histogramBars, slowest } from './layout-histogram';
@@ -8,6 +10,9 @@ const SVG = 'http://www.w3.org/2000/svg';
 const PLOT_W = 560;
 const PLOT_H = 160;
 const SLOWEST = 15;
+/** "Slow" and "fast" for the one-click comparison: the slowest tenth against the fastest half. */
+const SLOW_FROM = 0.9;
+const FAST_TO = 0.5;
 
 export class DurationsView {
   readonly element: HTMLElement;
@@ -22,8 +27,25 @@ export class DurationsView {
     for (const r of store.report.regions) this.regionSelect.append(el('option', { value: r.id }, r.name));
     this.regionSelect.addEventListener('change', () => this.draw());
     const body = store.report.regions.length ? el('div', {}, this.plot, this.list) : el('p', {}, 'No pool operations were recorded.');
+    const action = (label: string, name: string, id: string, run: (region: number) => void) => {
+      const b = el('button', { type: 'button', id, 'aria-label': name }, label);
+      b.addEventListener('click', () => { if (this.regionSelect.value !== '') run(Number(this.regionSelect.value)); });
+      return b;
+    };
+    const slow = { kind: 'rank' as const, from: SLOW_FROM, to: 1 };
+    const fast = { kind: 'rank' as const, from: 0, to: FAST_TO };
     this.element = el('section', { 'aria-label': 'Task durations' },
-      el('div', { class: 'pp-toolbar', role: 'toolbar', 'aria-label': 'Task duration controls' }, this.regionSelect), body);
+      el('div', { class: 'pp-toolbar', role: 'toolbar', 'aria-label': 'Task duration controls' }, this.regionSelect,
+        action('Code of the slowest 10 %', 'Show the code of the slowest 10 % of this region\'s tasks in the flamegraph', 'durations-slowest-code', (region) => {
+          store.setSelection({ ...slow, region });
+          store.setView('flamegraph');
+        }),
+        action('Slowest 10 % vs fastest 50 %', 'Compare the code of the slowest 10 % of tasks with the fastest 50 %', 'durations-compare', (region) => {
+          store.setSelection({ ...slow, region }, { ...fast, region });
+          store.setView('timeline');
+        })),
+      el('p', { class: 'pp-hint' }, 'Click a bar (or focus it and press Enter) to see the code of its tasks; "Code" on a row shows one task\'s.'),
+      body);
   }
 
   selectRegion(id: number): void {
@@ -49,13 +71,29 @@ export class DurationsView {
     const g = document.createElementNS(SVG, 'g');
     g.setAttribute('transform', 'translate(40,6)');
     const maxCount = Math.max(1, ...bins.map((b) => b.count));
+    // A bar's tasks are a slice of the region's tasks ranked by duration: bins are in duration
+    // order and hold every task once, so bar i covers ranks [tasks in bars before i, + its count).
+    let before = 0;
+    const n = Math.max(1, spans.length);
     for (const bar of histogramBars(bins, PLOT_W, PLOT_H)) {
       const rect = document.createElementNS(SVG, 'rect');
       rect.setAttribute('class', 'pp-bar');
       for (const [k, v] of Object.entries({ x: bar.x, y: bar.y, width: bar.width, height: bar.height })) rect.setAttribute(k, String(v));
+      const label = `${bar.bin.count} tasks of ${ms(bar.bin.x0)} – ${ms(bar.bin.x1)}`;
       const title = document.createElementNS(SVG, 'title');
-      title.textContent = `${bar.bin.count} tasks of ${ms(bar.bin.x0)} – ${ms(bar.bin.x1)}`;
+      title.textContent = label;
       rect.append(title);
+      if (bar.bin.count > 0) {
+        const spec = { kind: 'rank' as const, region, from: before / n, to: (before + bar.bin.count) / n };
+        rect.setAttribute('tabindex', '0');
+        rect.setAttribute('role', 'button');
+        rect.setAttribute('aria-label', `${label}: show their code`);
+        rect.setAttribute('data-from', String(spec.from));
+        const pick = () => { this.store.setSelection(spec); this.store.setView('flamegraph'); };
+        rect.addEventListener('click', pick);
+        rect.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); pick(); } });
+      }
+      before += bar.bin.count;
       g.append(rect);
     }
     const text = (x: number, y: number, value: string, anchor = 'middle') => {
@@ -91,11 +129,13 @@ export class DurationsView {
     for (const k of rows) {
       const b = el('button', { type: 'button', 'aria-label': `Show task ${s.index[k]} on the timeline` }, 'Show on timeline');
       b.addEventListener('click', () => this.store.showSpan(k));
+      const code = el('button', { type: 'button', class: 'pp-task-code', 'aria-label': `Show the code of task ${s.index[k]} in the flamegraph` }, 'Code');
+      code.addEventListener('click', () => { this.store.setSelection({ kind: 'spans', spans: [k] }); this.store.setView('flamegraph'); });
       body.append(el('tr', { 'data-span': k },
         el('td', {}, `#${s.index[k]}`), el('td', {}, this.threadName.get(s.thread[k]) ?? String(s.thread[k])),
         el('td', {}, ms(s.end[k] - s.start[k])),
         ...(queued ? [el('td', {}, tasksAreQueued(regionKind.get(s.region[k]) ?? 'external') ? ms(Math.max(0, s.start[k] - s.enqueue[k])) : '—')] : []),
-        el('td', {}, ms(s.start[k])), el('td', {}, b)));
+        el('td', {}, ms(s.start[k])), el('td', {}, b, ' ', code)));
     }
     t.append(el('thead', {}, head), body);
     this.list.replaceChildren(t);

@@ -5,7 +5,8 @@ import css from './style.css';
 import { validateReport, parseJson } from '../src/model/load';
 import { GZIP_BASE64, PACKED_GZIP_BASE64, REPORT_ELEMENT_ID, fromBase64 } from '../src/model/html-report';
 import { unpackReport } from '../src/model/packed-report';
-import { asHostMessage, VIEW_IDS, type ViewId, type ViewState, type WebviewToHost, type HostToWebview } from '../src/protocol';
+import { asHostMessage, type ViewState, type WebviewToHost, type HostToWebview } from '../src/protocol';
+import { decodeViewHash, encodeViewHash } from './view-hash';
 import { App } from './app';
 import { el } from './dom';
 
@@ -47,9 +48,9 @@ function showError(message: string): void {
 }
 
 function savedState(): Partial<ViewState> {
-  const s = vscode?.getState() as Partial<ViewState> | undefined;
-  const hash = location.hash.slice(1) as ViewId;
-  if (!vscode && VIEW_IDS.includes(hash)) return { view: hash };
+  // A standalone page keeps its state in the URL hash (links, reloads); VS Code in the panel state.
+  if (!vscode) return decodeViewHash(location.hash);
+  const s = vscode.getState() as Partial<ViewState> | undefined;
   return s && typeof s === 'object' ? s : {};
 }
 
@@ -65,7 +66,11 @@ function start(message: Extract<HostToWebview, { type: 'init' }>): void {
     initial,
     post,
     saveState: (state) => {
-      vscode?.setState(state);
+      if (!vscode) {
+        history.replaceState(null, '', encodeViewHash(state));
+        return;
+      }
+      vscode.setState(state);
       post({ type: 'state', state });
     },
   });

@@ -3,6 +3,7 @@
 import type { Report } from '../src/model/report';
 import type { RunMetrics } from '../src/model/analysis';
 import type { ViewId, ViewState } from '../src/protocol';
+import { asSelectionSpec, selectionSamples, type SampleSets, type SelectionSpec } from '../src/model/selection';
 import { applyTransforms, baseSamples, validTransforms, type CallSamples, type Transform } from '../src/model/transforms';
 
 type Events = {
@@ -13,6 +14,8 @@ type Events = {
   span: number;
   /** A region (Region.id) to show in the durations view. */
   region: number;
+  /** The selected tasks (or threads × range) or the baseline they are compared with changed. */
+  selection: void;
   /** The call-tree transforms or the runtime-frames toggle changed. */
   transforms: void;
 };
@@ -28,6 +31,11 @@ export class Store {
   view: ViewId;
   /** Span highlighted on the timeline (report span index), or -1. */
   focusedSpan = -1;
+  /** Tasks (or threads over a range) whose samples the flamegraph shows; undefined = every sample (narrowed by `range`). */
+  selection: SelectionSpec | undefined;
+  /** A second selection the first is compared with (differential flamegraph: baseline = A, selection = B). */
+  baseline: SelectionSpec | undefined;
+  private samplesCache: { spec: SelectionSpec; samples: SampleSets } | undefined;
   /** Call-tree transforms applied in order by the flamegraph, flame chart and call tree (undone from the end). */
   transforms: Transform[];
   /** Show the pool's and recorder's own frames (hidden by default: transforms.ts hideRuntime). */
@@ -46,7 +54,10 @@ export class Store {
     this.endUs = Math.max(1, end);
     this.window = clampInterval(initial.window, this.endUs) ?? { from: 0, to: this.endUs };
     this.range = clampInterval(initial.range, this.endUs);
-    this.view = initial.view ?? 'summary';
+    // The timeline answers first: headline numbers, every thread's lane and the top functions in view.
+    this.view = initial.view ?? 'timeline';
+    this.selection = asSelectionSpec(initial.selection);
+    this.baseline = this.selection && asSelectionSpec(initial.baseline);
     this.transforms = validTransforms(initial.transforms);
     this.showRuntime = initial.showRuntime === true;
   }
@@ -84,6 +95,22 @@ export class Store {
     if (view === this.view) return;
     this.view = view;
     this.emit('view', undefined);
+  }
+
+  /** Selects tasks (or threads × range) for the flamegraph; with a baseline, the flamegraph shows their difference. */
+  setSelection(selection: SelectionSpec | undefined, baseline?: SelectionSpec): void {
+    this.selection = selection;
+    this.baseline = selection ? baseline : undefined;
+    this.emit('selection', undefined);
+  }
+
+  /** The samples of a selection per thread (the current one by default), computed once per selection. */
+  samplesOf(spec: SelectionSpec | undefined = this.selection): SampleSets | undefined {
+    if (!spec) return undefined;
+    if (this.samplesCache?.spec === spec) return this.samplesCache.samples;
+    const samples = selectionSamples(this.report, spec);
+    if (spec === this.selection) this.samplesCache = { spec, samples };
+    return samples;
   }
 
   /** Every thread's samples after the default view and the transforms, computed once per change. */
@@ -130,6 +157,7 @@ export class Store {
 
   state(): ViewState {
     return { view: this.view, window: this.window, range: this.range,
+      ...(this.selection ? { selection: this.selection } : {}), ...(this.baseline ? { baseline: this.baseline } : {}),
       ...(this.transforms.length ? { transforms: this.transforms } : {}), ...(this.showRuntime ? { showRuntime: true } : {}) };
   }
 }

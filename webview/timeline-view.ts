@@ -1,6 +1,10 @@
-// Timeline: one lane per thread on a shared time axis, task spans coloured by region, idle gaps as
-// empty lane, a utilization strip (busy threads over time), event-loop utilization per thread,
-// steal and error markers. Wheel/drag/keyboard zoom and pan; Shift+drag selects a time range.
+// Timeline, the first screen: headline numbers; one lane per thread on a shared time axis, task
+// spans coloured by region, idle gaps as empty lane, under the bars a graph of what the thread's
+// CPU samples were doing (and its on-CPU share), a utilization strip (busy threads over time),
+// event-loop utilization per thread, steal and error markers; beside it the top functions of the
+// visible range or of the selection. Wheel/drag/keyboard zoom and pan (time-axis-input.ts);
+// Shift+drag selects a time range; a click selects a task, a thread name its thread; the
+// selection's samples feed the flamegraph, the top functions and, against a baseline, the diff.
 import type { ThreadInfo } from '../src/model/report';
 import { tasksAreQueued } from '../src/model/report';
 import type { Store } from './store';
@@ -8,10 +12,14 @@ import { el, ms } from './dom';
 import { frameScheduler, sizeCanvas, Tooltip } from './canvas';
 import { readPalette, regionColor, type Palette } from './theme';
 import {
-  buildCoverage, buildLaneIndexes, coverageColumns, exactColumns, formatTime, panWindow, spanAt,
-  spanRects, timeTicks, visibleSpans, zoomWindow, type CoveragePyramid, type LaneIndex,
+  buildCoverage, buildLaneIndexes, coverageColumns, exactColumns, formatTime, laneBoxes, spanAt,
+  spanRects, timeTicks, visibleSpans, type CoveragePyramid, type LaneBox, type LaneIndex,
 } from './layout-timeline';
 import { LaneExtras } from './timeline-waits';
+import { bindTimeAxis, zoomBy } from './time-axis-input';
+import { LaneActivity, categoryColors, CATEGORY_LABELS, DRAWN_CATEGORIES } from './lane-activity';
+import { ExploreSide, SelectionBar, headline, selectionByThread } from './explore-panel';
+import type { SelectionSpec } from '../src/model/selection';
 
 const AXIS_H = 22;
 const UTIL_H = 36;
@@ -22,11 +30,17 @@ const LANE_MAX_H = 120;
 const BELOW_LANES = 96;
 const GAP = 4;
 const LANES_TOP = AXIS_H + UTIL_H + 8;
+/** Share of a profiled lane's height given to its CPU activity graph, and its minimum, px. */
+const ACTIVITY_SHARE = 0.35;
+const ACTIVITY_MIN_H = 8;
 
 export class TimelineView {
   readonly element: HTMLElement;
   private readonly canvas = el('canvas', { tabindex: 0, role: 'application', 'aria-roledescription': 'timeline',
-    'aria-label': 'Timeline of every thread. Arrow keys pan and zoom, Home shows the whole run, Shift+drag selects a time range, Escape clears it.' });
+    'aria-label': 'Timeline of every thread. Arrow keys pan and zoom, Home shows the whole run, Shift+drag selects a time range. ' +
+      'Close and open brackets move between tasks, Page Up and Page Down between threads, Space selects the task (Control+Space adds it), ' +
+      'T selects the thread, Enter selects the visible range, Escape clears the selection.' });
+  private readonly focusOut = el('output', { id: 'timeline-focus', class: 'pp-sr-only', 'aria-live': 'polite' });
   private readonly box = el('div', { class: 'pp-canvas-box' });
   private readonly tooltip = new Tooltip(this.box);
   private readonly windowOut = el('output', { id: 'timeline-window', 'aria-live': 'polite' });
@@ -38,7 +52,16 @@ export class TimelineView {
   private readonly request = frameScheduler(() => this.draw());
   /** Blocking waits and descheduled stretches per lane (report format 2). */
   private readonly extras: LaneExtras;
-  private drag: { mode: 'pan' | 'select'; x: number; from: number; to: number; t0: number } | undefined;
+  /** CPU activity graph under each profiled lane. */
+  private readonly activity: LaneActivity;
+  private readonly side: ExploreSide;
+  /** Lane geometry of the last fit (laneBoxes). */
+  private boxes: LaneBox[] = [];
+  /** Lane the keyboard moves along (index into lanes). */
+  private keyLane = -1;
+  /** The selection's intervals per thread, as [start, end] pairs. */
+  private selected = new Map<number, number[]>();
+  private legendExtra: HTMLElement | undefined;
   /** Last draw's time in ms, read by the benchmark. */
   lastDrawMs = 0;
   /** Lane height now, px (fitLanes). */
@@ -52,6 +75,7 @@ export class TimelineView {
     this.lanes = buildLaneIndexes(report.spans, threads.map((t) => t.id));
     this.pyramids = this.lanes.map(() => undefined);
     this.extras = new LaneExtras(report);
+    this.activity = new LaneActivity(report);
 
     const button = (label: string, onClick: () => void, name = label) => {
       const b = el('button', { type: 'button', 'aria-label': name }, label);
@@ -59,8 +83,8 @@ export class TimelineView {
       return b;
     };
     const toolbar = el('div', { class: 'pp-toolbar', role: 'toolbar', 'aria-label': 'Timeline controls' },
-      button('+', () => this.zoomBy(0.5), 'Zoom in'),
-      button('−', () => this.zoomBy(2), 'Zoom out'),
+      button('+', () => zoomBy(store, 0.5), 'Zoom in'),
+      button('−', () => zoomBy(store, 2), 'Zoom out'),
       button('Whole run', () => store.setWindow(0, store.endUs), 'Show the whole run'),
       button('Select visible', () => store.setRange({ ...store.window }), 'Select the visible time range'),
       button('Clear selection', () => store.setRange(undefined)),
@@ -77,8 +101,10 @@ export class TimelineView {
     list.style.width = '100%';
     threads.forEach((t, k) => {
       const lane = this.lanes[k];
-      const item = el('li', { 'data-thread': t.id, 'data-tasks': lane.start.length, class: t.died ? 'pp-dead' : undefined, title: t.name },
+      const pick = el('button', { type: 'button', class: 'pp-lane-button', 'aria-label': `Select ${t.name}: its samples over the selected range, or the whole run (Control: add or remove it)` },
         t.died ? `${t.name} ✝` : t.name);
+      pick.addEventListener('click', (e) => this.selectThread(t.id, e.ctrlKey || e.metaKey));
+      const item = el('li', { 'data-thread': t.id, 'data-tasks': lane.start.length, class: t.died ? 'pp-dead' : undefined, title: t.name }, pick);
       this.laneLabels.items.push(item);
       list.append(item);
     });
@@ -94,12 +120,29 @@ export class TimelineView {
     }
     legend.append(el('span', { class: 'pp-hint' }, 'shaded: thread alive (empty = idle) · ▲ stolen task · line: event-loop utilization · red tick: error/exit' +
       (this.extras.any ? ' · hatched bottom band: blocked in Atomics.wait · red top edge: runnable but waiting for a core (descheduled)' : '')));
-    const hint = el('p', { class: 'pp-hint' }, 'Wheel or +/− to zoom, drag or arrow keys to pan, Shift+drag to select a range (it narrows the flamegraph), double-click a task to zoom to it.');
-    this.element = el('section', { 'aria-label': 'Timeline' }, toolbar, el('div', { class: 'pp-timeline' }, labels, this.box), legend, hint);
+    if (report.profiles.length) {
+      const activity = el('div', { class: 'pp-legend', id: 'timeline-activity-legend', 'aria-label': 'CPU activity legend' },
+        el('span', { class: 'pp-hint pp-no-swatch' }, 'Graph under each lane, CPU samples by kind:'));
+      for (const c of DRAWN_CATEGORIES) {
+        const s = el('span', {}, CATEGORY_LABELS[c]);
+        s.style.setProperty('--swatch', `var(--pp-cat-${c})`);
+        activity.append(s);
+      }
+      activity.append(el('span', { class: 'pp-hint pp-no-swatch' }, `empty: idle or no samples${report.cpu?.length ? ' · line: share of the time on a CPU' : ''}`));
+      this.legendExtra = activity;
+    }
+    const hint = el('p', { class: 'pp-hint' }, 'Wheel or +/− to zoom, drag or arrow keys to pan, Shift+drag to select a range (it narrows the flamegraph), click a task or a thread name to see its code (Ctrl+click adds), double-click a task to zoom to it.');
+    const bar = new SelectionBar(store);
+    this.side = new ExploreSide(store);
+    const lanesPart = el('div', { class: 'pp-explore-main' }, toolbar, el('div', { class: 'pp-timeline' }, labels, this.box), legend, ...(this.legendExtra ? [this.legendExtra] : []), hint);
+    this.element = el('section', { 'aria-label': 'Timeline' }, headline(store, 'timeline-headline'), bar.element,
+      el('div', { class: 'pp-explore' }, lanesPart, this.side.element), this.side.diff.element, this.focusOut);
+    this.selected = selectionByThread(store);
 
     store.on('window', () => this.request());
     store.on('range', () => this.request());
     store.on('span', () => this.request());
+    store.on('selection', () => { this.selected = selectionByThread(store); this.request(); });
     new ResizeObserver(() => this.request()).observe(this.box);
     // The panel's height changes without the box's width changing.
     window.addEventListener('resize', () => this.request());
@@ -115,31 +158,33 @@ export class TimelineView {
     const room = document.documentElement.clientHeight - top - LANES_TOP - BELOW_LANES;
     const fit = Math.floor(room / Math.max(1, this.lanes.length) - GAP);
     const laneH = Math.max(LANE_MIN_H, Math.min(LANE_MAX_H, fit));
-    if (laneH === this.laneH) return;
+    if (laneH === this.laneH && this.boxes.length === this.lanes.length) return;
     this.laneH = laneH;
+    this.boxes = laneBoxes(this.lanes.map((l) => l.thread), LANES_TOP, laneH, GAP);
     this.placeLabels();
   }
 
   private placeLabels(): void {
+    if (this.boxes.length !== this.lanes.length) this.boxes = laneBoxes(this.lanes.map((l) => l.thread), LANES_TOP, this.laneH, GAP);
     this.laneLabels.items.forEach((item, k) => {
-      item.style.top = `${k * (this.laneH + GAP)}px`;
-      item.style.height = `${this.laneH}px`;
+      item.style.top = `${this.boxes[k].y - LANES_TOP}px`;
+      item.style.height = `${this.boxes[k].height}px`;
     });
     this.laneLabels.labels.style.height = `${this.height()}px`;
   }
 
   private height(): number {
-    return LANES_TOP + this.lanes.length * (this.laneH + GAP) + 4;
+    const last = this.boxes[this.boxes.length - 1];
+    return (last ? last.y + last.height + GAP : LANES_TOP) + 4;
+  }
+
+  /** Height of the CPU activity graph at the bottom of lane k (0 for a thread without a profile). */
+  private activityH(k: number): number {
+    return this.activity.has(this.lanes[k].thread) ? Math.max(ACTIVITY_MIN_H, Math.round(this.laneH * ACTIVITY_SHARE)) : 0;
   }
 
   private width(): number {
     return Math.max(100, this.box.clientWidth);
-  }
-
-  private zoomBy(factor: number, at?: number): void {
-    const { from, to } = this.store.window;
-    const [f, t] = zoomWindow(from, to, factor, at ?? (from + to) / 2, this.store.endUs, 1);
-    this.store.setWindow(f, t);
   }
 
   private timeAt(x: number): number {
@@ -147,79 +192,131 @@ export class TimelineView {
     return from + (x / this.width()) * (to - from);
   }
 
+  /** Lane index under y (CSS px), or -1 (between lanes or outside). */
+  private laneAt(y: number): number {
+    const k = Math.floor((y - LANES_TOP) / (this.laneH + GAP));
+    const box = this.boxes[k];
+    return box && y >= box.y && y <= box.y + box.height ? k : -1;
+  }
+
   private bindInput(): void {
-    const c = this.canvas;
-    c.addEventListener('wheel', (e) => {
-      e.preventDefault();
-      const x = e.offsetX;
-      if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
-        const { from, to } = this.store.window;
-        const d = (e.shiftKey ? e.deltaY : e.deltaX) * ((to - from) / this.width());
-        this.store.setWindow(...panWindow(from, to, d, this.store.endUs));
-      } else {
-        this.zoomBy(Math.exp(Math.max(-3, Math.min(3, e.deltaY * 0.002))), this.timeAt(x));
-      }
-    }, { passive: false });
-    c.addEventListener('pointerdown', (e) => {
-      if (e.button !== 0) return;
-      c.setPointerCapture(e.pointerId);
-      const { from, to } = this.store.window;
-      this.drag = { mode: e.shiftKey ? 'select' : 'pan', x: e.offsetX, from, to, t0: this.timeAt(e.offsetX) };
+    const store = this.store;
+    bindTimeAxis(this.canvas, store, {
+      width: () => this.width(),
+      onSelect: (from, to) => store.setRange({ from, to }),
+      onClick: (x, y, e) => {
+        const hit = this.hitSpan(x, y);
+        if (hit >= 0) this.selectSpan(hit, e.ctrlKey || e.metaKey);
+      },
+      onHover: (x, y) => this.hover(x, y),
+      onLeave: () => this.tooltip.hide(),
+      keys: {
+        Escape: () => { store.setRange(undefined); store.setSelection(undefined); },
+        Enter: () => store.setRange({ ...store.window }),
+        ']': () => this.moveTask(1),
+        '[': () => this.moveTask(-1),
+        PageDown: () => this.moveLane(1),
+        PageUp: () => this.moveLane(-1),
+        ' ': (e) => { if (store.focusedSpan >= 0) this.selectSpan(store.focusedSpan, e.ctrlKey || e.metaKey); },
+        t: () => { if (this.keyLane >= 0) this.selectThread(this.lanes[this.keyLane].thread, false); },
+      },
     });
-    c.addEventListener('pointermove', (e) => {
-      const d = this.drag;
-      if (!d) return this.hover(e.offsetX, e.offsetY);
-      this.tooltip.hide();
-      if (d.mode === 'pan') {
-        const dt = ((d.x - e.offsetX) / this.width()) * (d.to - d.from);
-        this.store.setWindow(...panWindow(d.from, d.to, dt, this.store.endUs));
-      } else if (Math.abs(e.offsetX - d.x) >= 2) {
-        const t = this.timeAt(e.offsetX);
-        this.store.setRange({ from: Math.min(d.t0, t), to: Math.max(d.t0, t) });
-      }
-    });
-    const end = () => { this.drag = undefined; };
-    c.addEventListener('pointerup', end);
-    c.addEventListener('pointercancel', end);
-    c.addEventListener('pointerleave', () => this.tooltip.hide());
-    c.addEventListener('dblclick', (e) => {
+    this.canvas.addEventListener('dblclick', (e) => {
       const hit = this.hitSpan(e.offsetX, e.offsetY);
-      if (hit >= 0) this.store.showSpan(hit);
+      if (hit >= 0) store.showSpan(hit);
     });
-    c.addEventListener('keydown', (e) => {
-      const { from, to } = this.store.window;
-      const step = (to - from) * (e.shiftKey ? 0.5 : 0.1);
-      const keys: Record<string, () => void> = {
-        ArrowLeft: () => this.store.setWindow(...panWindow(from, to, -step, this.store.endUs)),
-        ArrowRight: () => this.store.setWindow(...panWindow(from, to, step, this.store.endUs)),
-        ArrowUp: () => this.zoomBy(0.8), '+': () => this.zoomBy(0.8), '=': () => this.zoomBy(0.8),
-        ArrowDown: () => this.zoomBy(1.25), '-': () => this.zoomBy(1.25),
-        Home: () => this.store.setWindow(0, this.store.endUs), '0': () => this.store.setWindow(0, this.store.endUs),
-        Escape: () => this.store.setRange(undefined),
-        Enter: () => this.store.setRange({ from, to }),
-      };
-      const action = keys[e.key];
-      if (action) { e.preventDefault(); action(); }
-    });
+  }
+
+  /** Selects task k (with `add`: adds it to, or removes it from, the selected tasks). */
+  private selectSpan(k: number, add: boolean): void {
+    const cur = this.store.selection;
+    this.store.focusedSpan = k;
+    let spans = [k];
+    if (add && cur?.kind === 'spans') spans = cur.spans.includes(k) ? cur.spans.filter((x) => x !== k) : [...cur.spans, k];
+    this.store.setSelection(spans.length ? { kind: 'spans', spans } : undefined);
+  }
+
+  /** Selects a thread over the selected range (or the whole run); with `add`, adds or removes it. */
+  private selectThread(thread: number, add: boolean): void {
+    const cur = this.store.selection;
+    const r = this.store.range ?? { from: 0, to: this.store.endUs };
+    let threads = [thread];
+    if (add && cur?.kind === 'threads') threads = cur.threads.includes(thread) ? cur.threads.filter((x) => x !== thread) : [...cur.threads, thread];
+    const spec: SelectionSpec | undefined = threads.length ? { kind: 'threads', threads, from: r.from, to: r.to } : undefined;
+    this.store.setSelection(spec);
+  }
+
+  /** Keyboard: the next (+1) or previous (−1) task on the keyboard lane, panned into view. */
+  private moveTask(step: number): void {
+    if (this.keyLane < 0) this.keyLane = Math.max(0, this.lanes.findIndex((l) => l.start.length > 0));
+    const lane = this.lanes[this.keyLane];
+    if (!lane || lane.start.length === 0) return this.announce(`${this.threadName.get(lane?.thread ?? -1) ?? 'this thread'} has no tasks`);
+    const at = lane.span.indexOf(this.store.focusedSpan);
+    let i: number;
+    if (at >= 0) i = Math.max(0, Math.min(lane.span.length - 1, at + step));
+    else {
+      const [lo, hi] = visibleSpans(lane, this.store.window.from, this.store.window.to);
+      i = Math.min(lane.span.length - 1, step > 0 ? lo : Math.max(lo, hi - 1));
+    }
+    this.focusSpan(lane.span[i]);
+  }
+
+  /** Keyboard: the lane below (+1) or above (−1); focus goes to its task nearest in time. */
+  private moveLane(step: number): void {
+    const k = Math.max(0, Math.min(this.lanes.length - 1, (this.keyLane < 0 ? 0 : this.keyLane + step)));
+    this.keyLane = k;
+    const lane = this.lanes[k];
+    const s = this.store.report.spans;
+    const f = this.store.focusedSpan;
+    const t = f >= 0 ? s.start[f] : (this.store.window.from + this.store.window.to) / 2;
+    const i = spanAt(lane, t, Infinity);
+    if (i >= 0) this.focusSpan(lane.span[i]);
+    else {
+      this.store.focusedSpan = -1;
+      this.announce(`${this.threadName.get(lane.thread)}: no tasks`);
+      this.request();
+    }
+  }
+
+  private focusSpan(k: number): void {
+    const s = this.store.report.spans;
+    this.store.focusedSpan = k;
+    this.keyLane = this.lanes.findIndex((l) => l.thread === s.thread[k]);
+    const { from, to } = this.store.window;
+    if (s.end[k] < from || s.start[k] > to) {
+      const w = to - from;
+      const mid = (s.start[k] + s.end[k]) / 2;
+      this.store.setWindow(mid - w / 2, mid + w / 2);
+    }
+    const region = this.store.report.regions.find((r) => r.id === s.region[k]);
+    this.announce(`${this.threadName.get(s.thread[k])}: task #${s.index[k]} of ${region?.name ?? s.region[k]}, ${ms(s.end[k] - s.start[k])} from ${ms(s.start[k])}. Space selects it.`);
+    this.request();
+  }
+
+  private announce(text: string): void {
+    this.focusOut.textContent = text;
   }
 
   /** The report span index under (x, y) in CSS px, or -1. */
   private hitSpan(x: number, y: number): number {
-    const k = Math.floor((y - LANES_TOP) / (this.laneH + GAP));
-    if (k < 0 || k >= this.lanes.length || y - LANES_TOP - k * (this.laneH + GAP) > this.laneH) return -1;
+    const k = this.laneAt(y);
+    if (k < 0) return -1;
     const { from, to } = this.store.window;
     const pxUs = (to - from) / this.width();
     const i = spanAt(this.lanes[k], this.timeAt(x), 3 * pxUs);
     return i < 0 ? -1 : this.lanes[k].span[i];
   }
 
-  /** Tooltip lines for the lane's format-2 bands at x: a blocking wait, time waiting for a core. */
-  private extraLines(lane: number, x: number): string[] {
+  /** Tooltip lines for the lane at x: its CPU activity (over the graph), a blocking wait, time waiting for a core. */
+  private extraLines(lane: number, x: number, y: number): string[] {
     if (lane < 0 || lane >= this.lanes.length) return [];
     const thread = this.lanes[lane].thread;
     const { from, to } = this.store.window;
     const t = this.timeAt(x);
     const out: string[] = [];
+    const box = this.boxes[lane];
+    // Over the activity graph: what the samples of this pixel column were doing.
+    if (y >= box.y + box.height - this.activityH(lane)) out.push(...this.activity.linesAt(thread, x, this.width(), from, to));
     const w = this.extras.waitAt(thread, t, 2 * ((to - from) / this.width()));
     if (w) out.push(`blocked in Atomics.wait: ${ms(w[1] - w[0])} (from ${ms(w[0])})`);
     const d = this.extras.descheduledAt(thread, t);
@@ -230,10 +327,10 @@ export class TimelineView {
   private hover(x: number, y: number): void {
     const s = this.store.report.spans;
     const k = this.hitSpan(x, y);
-    const laneAt = Math.floor((y - LANES_TOP) / (this.laneH + GAP));
+    const laneAt = this.laneAt(y);
     if (k < 0) {
       const lane = laneAt;
-      if (lane >= 0 && lane < this.lanes.length) this.tooltip.show([`${this.threadName.get(this.lanes[lane].thread)}: idle`, `at ${ms(this.timeAt(x))}`, ...this.extraLines(lane, x)], x, y);
+      if (lane >= 0) this.tooltip.show([`${this.threadName.get(this.lanes[lane].thread)}: idle`, `at ${ms(this.timeAt(x))}`, ...this.extraLines(lane, x, y)], x, y);
       else this.tooltip.hide();
       return;
     }
@@ -248,7 +345,7 @@ export class TimelineView {
     if (s.items[k] > 1) lines.push(`items: ${s.first[k]}–${s.first[k] + s.items[k] - 1} (${s.items[k]})`);
     if (s.stolenFrom[k] >= 0) lines.push(`stolen from: ${this.threadName.get(s.stolenFrom[k]) ?? s.stolenFrom[k]}`);
     if (s.failed[k]) lines.push('threw an error');
-    lines.push(...this.extraLines(laneAt, x));
+    lines.push(...this.extraLines(laneAt, x, y));
     this.tooltip.show(lines, x, y);
   }
 
@@ -272,7 +369,13 @@ export class TimelineView {
     ctx.clearRect(0, 0, width, this.height());
     this.drawAxis(ctx, pal, width);
     const util = new Float32Array(width);
+    const colors = categoryColors(this.element);
     this.lanes.forEach((lane, k) => this.drawLane(ctx, pal, lane, k, width, util));
+    this.lanes.forEach((lane, k) => {
+      const h = this.activityH(k);
+      const box = this.boxes[k];
+      if (h > 0) this.activity.draw(ctx, pal, colors, lane.thread, box.y + box.height - h, h, width, from, to);
+    });
     this.drawUtilization(ctx, pal, util, width);
     this.drawOverlays(ctx, pal, width);
     this.lastDrawMs = performance.now() - t0;
@@ -295,7 +398,9 @@ export class TimelineView {
 
   private drawLane(ctx: CanvasRenderingContext2D, pal: Palette, lane: LaneIndex, k: number, width: number, util: Float32Array): void {
     const { from, to } = this.store.window;
-    const y = LANES_TOP + k * (this.laneH + GAP);
+    const y = this.boxes[k].y;
+    // Task bars take the lane's height above its CPU activity graph.
+    const barsH = this.laneH - this.activityH(k);
     // The lane is shaded only while the thread was alive, so "idle" and "not started yet" differ.
     const info = this.threadInfo.get(lane.thread);
     const alive0 = Math.max(0, ((info?.start ?? 0) - from) * (width / (to - from)));
@@ -319,7 +424,7 @@ export class TimelineView {
         if (level > 0) {
           ctx.globalAlpha = level / 8;
           ctx.fillStyle = regionColor(region);
-          ctx.fillRect(x, y, x1 - x, this.laneH);
+          ctx.fillRect(x, y, x1 - x, barsH);
         }
         x = x1;
       }
@@ -331,11 +436,11 @@ export class TimelineView {
       let color = -2;
       for (let i = 0; i < rects.count; i++) {
         if (rects.region[i] !== color) { color = rects.region[i]; ctx.fillStyle = regionColor(color); }
-        ctx.fillRect(rects.x0[i], y, rects.x1[i] - rects.x0[i], this.laneH);
+        ctx.fillRect(rects.x0[i], y, rects.x1[i] - rects.x0[i], barsH);
       }
       // Gaps between back-to-back tasks: a thin line so separate tasks read as separate.
       ctx.fillStyle = pal.background;
-      for (let i = 0; i < rects.count; i++) if (rects.x1[i] - rects.x0[i] > 6) ctx.fillRect(rects.x1[i] - 1, y, 1, this.laneH);
+      for (let i = 0; i < rects.count; i++) if (rects.x1[i] - rects.x0[i] > 6) ctx.fillRect(rects.x1[i] - 1, y, 1, barsH);
       for (let i = 0; i < rects.count; i++) {
         const sk = rects.span[i];
         if (sk < 0) continue;
@@ -353,7 +458,7 @@ export class TimelineView {
       for (let i = 0; i < width; i++) util[i] += exact[i];
     }
     this.extras.draw(ctx, pal, lane.thread, y, this.laneH, width, from, to);
-    this.drawElu(ctx, pal, lane.thread, y, width);
+    this.drawElu(ctx, pal, lane.thread, y, barsH, width);
     for (const m of this.store.report.markers) {
       if (m.thread !== lane.thread || m.t < from || m.t > to) continue;
       ctx.fillStyle = m.kind === 'note' ? pal.muted : pal.error;
@@ -361,7 +466,7 @@ export class TimelineView {
     }
   }
 
-  private drawElu(ctx: CanvasRenderingContext2D, pal: Palette, thread: number, y: number, width: number): void {
+  private drawElu(ctx: CanvasRenderingContext2D, pal: Palette, thread: number, y: number, h: number, width: number): void {
     const series = this.store.report.elu.find((e) => e.thread === thread);
     if (!series || series.t.length === 0) return;
     const { from, to } = this.store.window;
@@ -374,7 +479,7 @@ export class TimelineView {
     for (let i = 0; i < series.t.length; i++) {
       const x = (series.t[i] - from) * sx;
       if (x < -50 && i + 1 < series.t.length && (series.t[i + 1] - from) * sx < 0) continue;
-      const py = y + this.laneH - 1 - Math.max(0, Math.min(1, series.u[i])) * (this.laneH - 3);
+      const py = y + h - 1 - Math.max(0, Math.min(1, series.u[i])) * (h - 3);
       if (started) ctx.lineTo(x, py); else { ctx.moveTo(x, py); started = true; }
       if (x > width) break;
     }
@@ -418,14 +523,39 @@ export class TimelineView {
       ctx.fillRect(x0, AXIS_H, 1, this.height() - AXIS_H);
       ctx.fillRect(x1, AXIS_H, 1, this.height() - AXIS_H);
     }
+    this.drawSelection(ctx, pal, width);
     const k = this.store.focusedSpan;
     if (k >= 0) {
       const s = this.store.report.spans;
       const lane = this.lanes.findIndex((l) => l.thread === s.thread[k]);
-      const y = LANES_TOP + lane * (this.laneH + GAP);
+      const y = this.boxes[lane].y;
       ctx.strokeStyle = pal.highlight;
       ctx.lineWidth = 2;
       ctx.strokeRect((s.start[k] - from) * sx - 1, y - 1, Math.max(2, (s.end[k] - s.start[k]) * sx) + 2, this.laneH + 2);
     }
+  }
+
+  /** The selected tasks outlined on their lanes (a thread × range selection: the range on those lanes). */
+  private drawSelection(ctx: CanvasRenderingContext2D, pal: Palette, width: number): void {
+    if (this.selected.size === 0) return;
+    const { from, to } = this.store.window;
+    const sx = width / (to - from);
+    ctx.strokeStyle = pal.focus;
+    ctx.lineWidth = 2;
+    this.lanes.forEach((lane, k) => {
+      const pairs = this.selected.get(lane.thread);
+      if (!pairs) return;
+      const box = this.boxes[k];
+      for (let i = 0; i < pairs.length; i += 2) {
+        if (pairs[i + 1] < from || pairs[i] > to) continue;
+        const x0 = Math.max(-2, (pairs[i] - from) * sx);
+        const x1 = Math.min(width + 2, (pairs[i + 1] - from) * sx);
+        if (this.store.selection?.kind === 'threads') {
+          ctx.fillStyle = pal.selection;
+          ctx.fillRect(x0, box.y, x1 - x0, box.height);
+        }
+        ctx.strokeRect(x0, box.y + 1, Math.max(2, x1 - x0), box.height - 2);
+      }
+    });
   }
 }

@@ -11,10 +11,13 @@ export class TopFunctionsTable {
   private stats: FunctionStat[] = [];
   private threads: { id: number; name: string }[] = [];
   private sortKey: SortKey = 'self';
-  private readonly tableEl = el('table', { id: 'top-functions', 'aria-label': 'Top functions' });
+  private readonly tableEl: HTMLTableElement;
+  /** Caption before the counts, e.g. 'Top functions of the visible range'. */
+  title = 'Top functions';
 
-  /** `onPick` runs when a row is chosen with Enter or a click. */
-  constructor(private readonly onPick: (stat: FunctionStat) => void) {
+  /** `onPick` runs when a row is chosen with Enter or a click; `id` names the table (one per view). */
+  constructor(private readonly onPick: (stat: FunctionStat) => void, id = 'top-functions') {
+    this.tableEl = el('table', { id, 'aria-label': 'Top functions' });
     this.element = el('div', {}, this.tableEl);
   }
 
@@ -27,7 +30,8 @@ export class TopFunctionsTable {
   private render(): void {
     const t = this.tableEl;
     t.replaceChildren();
-    t.append(el('caption', {}, `Top functions (${Math.min(this.stats.length, MAX_ROWS)} of ${this.stats.length})`));
+    t.setAttribute('aria-label', this.title);
+    t.append(el('caption', {}, `${this.title} (${Math.min(this.stats.length, MAX_ROWS)} of ${this.stats.length})`));
     const head = el('tr');
     head.append(el('th', { scope: 'col' }, 'Function'));
     for (const key of ['self', 'total'] as const) {

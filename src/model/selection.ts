@@ -7,7 +7,8 @@
 // thread that overlap (fork-join tasks nest) are merged first, so a sample is counted once.
 import type { Report } from './report';
 import { ROOT_FRAME, indexProfile, isHidden } from './profile-index';
-import type { FlameNode } from './flame';
+import { functionTimes, type FlameNode, type FunctionStat } from './flame';
+import { DROPPED, type CallSamples } from './transforms';
 
 /** One interval of one thread, µs from origin. */
 export interface SpanInterval { thread: number; start: number; end: number }
@@ -161,6 +162,28 @@ export function selectionTree(report: Report, samples: SampleSets): FlameNode {
   return root;
 }
 
+/** Self and total time per function over the chosen samples, as flame.ts topFunctions counts them over a time range. */
+export function selectionFunctions(report: Report, samples: SampleSets): FunctionStat[] {
+  const stats = new Map<string, FunctionStat>();
+  const weights = selectedSelfWeights(report, samples);
+  for (const tp of report.profiles) {
+    const self = weights.get(tp.thread);
+    if (!self) continue;
+    const index = indexProfile(tp.profile);
+    const { self: fnSelf, total: fnTotal } = functionTimes(index, self);
+    for (let f = 0; f < index.functions.length; f++) {
+      if (fnTotal[f] <= 0) continue;
+      const id = index.functions[f];
+      let s = stats.get(id.key);
+      if (!s) stats.set(id.key, (s = { key: id.key, name: id.name, file: id.file, line: id.line, self: 0, total: 0, perThread: [] }));
+      s.self += fnSelf[f];
+      s.total += fnTotal[f];
+      s.perThread.push({ thread: tp.thread, self: fnSelf[f], total: fnTotal[f] });
+    }
+  }
+  return [...stats.values()].sort((a, b) => b.self - a.self || b.total - a.total || (a.key < b.key ? -1 : 1));
+}
+
 /** Totals bottom-up, empty frames dropped, children heaviest first; iterative (deep stacks). */
 export function finishTree(root: FlameNode): void {
   const post: FlameNode[] = [];
@@ -192,4 +215,36 @@ export function asSelectionSpec(value: unknown): SelectionSpec | undefined {
   if (v.kind === 'rank' && fin(v.region) && fin(v.from) && fin(v.to)) return { kind: 'rank', region: v.region as number, from: v.from as number, to: v.to as number };
   if (v.kind === 'threads' && nums(v.threads) && fin(v.from) && fin(v.to)) return { kind: 'threads', threads: v.threads as number[], from: v.from as number, to: v.to as number };
   return undefined;
+}
+
+/** The sets of the given threads only (undefined: all). */
+export function onlyThreads(samples: SampleSets, threads?: number[]): SampleSets {
+  if (!threads) return samples;
+  return new Map([...samples].filter(([t]) => threads.includes(t)));
+}
+
+/** Flame tree and top functions of a selection's samples on the given threads (the flamegraph's hook). */
+export function selectionFlame(report: Report, samples: SampleSets, threads?: number[]): { root: FlameNode; functions: FunctionStat[] } {
+  const picked = onlyThreads(samples, threads);
+  return { root: selectionTree(report, picked), functions: selectionFunctions(report, picked) };
+}
+
+/**
+ * (Transformed) call samples restricted to a selection: samples outside it become DROPPED and
+ * threads without a set are left out. ThreadSamples keep the profile's sample order, so the
+ * indices of a SampleSets address them directly. Linear in samples.
+ */
+export function restrictToSelection(input: CallSamples, samples: SampleSets): CallSamples {
+  const threads = [];
+  for (const t of input.threads) {
+    const picked = samples.get(t.thread);
+    if (!picked) continue;
+    const stack = new Int32Array(t.stack.length).fill(DROPPED);
+    for (let p = 0; p < picked.length; p++) {
+      const i = picked[p];
+      if (i < stack.length) stack[i] = t.stack[i];
+    }
+    threads.push({ ...t, stack });
+  }
+  return { stacks: input.stacks, threads };
 }

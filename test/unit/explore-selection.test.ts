@@ -5,12 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { syntheticReport } from '../../src/model/synthetic';
-import { buildFlameTree } from '../../src/model/flame';
+import { buildFlameTree, topFunctions } from '../../src/model/flame';
 import type { FlameNode } from '../../src/model/flame';
 import type { Report } from '../../src/model/report';
 import {
-  asSelectionSpec, rankedSpans, samplesInIntervals, selectionIntervals, selectionSamples, selectionTree, type SpanInterval,
+  asSelectionSpec, rankedSpans, restrictToSelection, selectionFunctions, samplesInIntervals, selectionIntervals, selectionSamples, selectionTree, type SpanInterval,
 } from '../../src/model/selection';
+import { baseSamples } from '../../src/model/transforms';
+import { topDownTree } from '../../src/model/calltree';
 import { diffFunctions, diffTrees, maxDelta, type DiffNode } from '../../src/model/flame-diff';
 
 const report = syntheticReport({ threads: 4, spans: 2400, profiles: 5, samplesPerProfile: 3000, seed: 11 });
@@ -76,6 +78,9 @@ test('a threads × range selection builds the same tree as the model\'s time-ran
   const viaModel = buildFlameTree(report, { threads: [2], from, to });
   assert.deepEqual(shape(viaSelection), shape(viaModel));
   assert.ok(viaModel.total > 0);
+  const round = (f: { key: string; self: number; total: number }[]) => f.map((x) => [x.key, Math.round(x.self * 1000), Math.round(x.total * 1000)]);
+  const samples = selectionSamples(report, { kind: 'threads', threads: [1, 2], from, to });
+  assert.deepEqual(round(selectionFunctions(report, samples)), round(topFunctions(report, { threads: [1, 2], from, to })));
 });
 
 test('diff of a selection with itself is zero everywhere; sides are normalised to their totals', () => {
@@ -102,4 +107,12 @@ test('a selection from untrusted input: accepted when well-formed, else undefine
   assert.equal(asSelectionSpec({ kind: 'rank', region: 0, from: 0.9 }), undefined);
   assert.equal(asSelectionSpec(null), undefined);
   assert.deepEqual(selectionIntervals(report, { kind: 'spans', spans: [-1, 1e9, 0.5] }), []);
+});
+
+test('call samples restricted to a selection: the call tree holds exactly the selection\'s weight', () => {
+  const spec = { kind: 'rank' as const, region: 0, from: 0.8, to: 1 };
+  const sets = selectionSamples(report, spec);
+  const tree = topDownTree(restrictToSelection(baseSamples(report), sets));
+  assert.ok(Math.abs(tree.totalUs - selectionTree(report, sets).total) < 1e-6, `${tree.totalUs} vs ${selectionTree(report, sets).total}`);
+  assert.ok(tree.totalUs > 0);
 });

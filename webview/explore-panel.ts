@@ -1,0 +1,169 @@
+// What the first screen adds around the timeline's lanes: the headline numbers, the selection
+// (tasks, threads over a range) with its actions, the top functions of the visible range or of
+// the selection, and the differential flamegraph when a baseline is set.
+import { verdicts } from '../src/model/summary';
+import { topFunctions } from '../src/model/flame';
+import { diffTrees } from '../src/model/flame-diff';
+import { rankedSpans, selectionFunctions, selectionIntervals, selectionTree, type SelectionSpec } from '../src/model/selection';
+import type { Store } from './store';
+import { el, ms, msValue, percent, ratio } from './dom';
+import { TopFunctionsTable } from './top-functions';
+import { FlameDiffView } from './flame-diff-view';
+
+/** Top functions of the visible range are recomputed this long after the window stops moving, ms. */
+const WINDOW_SETTLE_MS = 150;
+
+/** The selection in the user's words. */
+export function describeSelection(store: Store, spec: SelectionSpec): string {
+  const { report } = store;
+  const s = report.spans;
+  const threadName = (id: number) => report.threads.find((t) => t.id === id)?.name ?? `thread ${id}`;
+  const regionName = (id: number) => report.regions.find((r) => r.id === id)?.name ?? `region ${id}`;
+  switch (spec.kind) {
+    case 'spans': {
+      const ks = spec.spans.filter((k) => k >= 0 && k < s.count);
+      if (ks.length === 1) {
+        const k = ks[0];
+        return `task #${s.index[k]} of ${regionName(s.region[k])} on ${threadName(s.thread[k])} (${ms(s.end[k] - s.start[k])})`;
+      }
+      return `${ks.length} tasks`;
+    }
+    case 'rank': {
+      const n = rankedSpans(report, spec.region, spec.from, spec.to).length;
+      const pct = (x: number) => `${Math.round(x * 100)} %`;
+      const which = spec.to >= 1 ? `slowest ${pct(1 - spec.from)}` : spec.from <= 0 ? `fastest ${pct(spec.to)}` : `tasks ranked ${pct(spec.from)}–${pct(spec.to)} by duration`;
+      return `${which} of ${regionName(spec.region)} (${n} task${n === 1 ? '' : 's'})`;
+    }
+    case 'threads':
+      return `${spec.threads.map(threadName).join(', ')} over ${ms(spec.from)} – ${ms(spec.to)}`;
+  }
+}
+
+/** Samples a selection holds, over every thread. */
+export function sampleCount(store: Store, spec: SelectionSpec): number {
+  let n = 0;
+  for (const v of store.samplesOf(spec)!.values()) n += v.length;
+  return n;
+}
+
+/** Headline numbers: the few that say whether the run used its threads. */
+export function headline(store: Store, id: string): HTMLElement {
+  const m = store.metrics;
+  const item = (label: string, value: string, key: string) => el('div', { 'data-headline': key }, el('dt', {}, label), el('dd', {}, value));
+  let finding = '';
+  try {
+    finding = verdicts(m, store.report)[0] ?? '';
+  } catch (e) {
+    finding = `(findings could not be computed: ${(e as Error).message})`;
+  }
+  return el('div', { class: 'pp-headline' },
+    el('dl', { class: 'pp-metrics', id, 'aria-label': 'Headline numbers' },
+      item('Wall time', msValue(m.wallMs), 'wall'),
+      item('Utilization', percent(m.utilization), 'utilization'),
+      item('Imbalance (max / mean busy)', ratio(m.imbalance), 'imbalance'),
+      item('Potential gain', msValue(m.potentialGainMs), 'potentialGain'),
+      item('Tasks', String(m.extra.tasks), 'tasks'),
+      item('Threads with tasks', `${m.extra.workerThreads} on ${store.report.meta.cores} cores`, 'threads')),
+    finding ? el('p', { class: 'pp-finding', id: `${id}-finding` }, finding) : undefined);
+}
+
+/** The selection bar: what is selected, and what can be done with it. */
+export class SelectionBar {
+  readonly element: HTMLElement;
+  private readonly text = el('output', { id: 'selection-text', 'aria-live': 'polite' });
+  private readonly baselineButton = el('button', { type: 'button', id: 'selection-baseline', 'aria-label': 'Use this selection as the baseline to compare the next selection with' }, 'Use as baseline');
+  private readonly flameButton = el('button', { type: 'button', id: 'selection-flamegraph', 'aria-label': 'Show the selection\'s samples in the flamegraph' }, 'Flamegraph of selection');
+  private readonly clearButton = el('button', { type: 'button', id: 'selection-clear', 'aria-label': 'Clear the selection' }, 'Clear selection');
+  /** A selection kept to compare the next one with. */
+  private pendingBaseline: SelectionSpec | undefined;
+
+  constructor(private readonly store: Store) {
+    this.baselineButton.addEventListener('click', () => {
+      this.pendingBaseline = store.selection;
+      this.render();
+    });
+    this.flameButton.addEventListener('click', () => store.setView('flamegraph'));
+    this.clearButton.addEventListener('click', () => { this.pendingBaseline = undefined; store.setSelection(undefined); });
+    this.element = el('div', { class: 'pp-toolbar pp-selection', role: 'group', 'aria-label': 'Selection' }, this.text, this.flameButton, this.baselineButton, this.clearButton);
+    store.on('selection', () => {
+      // A new selection after "Use as baseline" is compared with the kept one.
+      const kept = this.pendingBaseline;
+      if (kept && store.selection && store.selection !== kept && !store.baseline) {
+        this.pendingBaseline = undefined;
+        store.setSelection(store.selection, kept);
+        return;
+      }
+      this.render();
+    });
+    this.render();
+  }
+
+  private render(): void {
+    const { store } = this;
+    const sel = store.selection;
+    this.flameButton.disabled = this.baselineButton.disabled = this.clearButton.disabled = !sel;
+    if (!sel) {
+      this.text.textContent = 'No tasks selected: click a task or a thread name, or pick tasks in Task durations, to see their code.';
+      this.text.dataset.samples = '';
+      return;
+    }
+    const samples = sampleCount(store, sel);
+    this.text.dataset.samples = String(samples);
+    let text = `Selected: ${describeSelection(store, sel)} · ${samples} CPU sample${samples === 1 ? '' : 's'}`;
+    if (store.baseline) text += ` · compared with ${describeSelection(store, store.baseline)}`;
+    else if (this.pendingBaseline) text += ` · baseline kept: select another set of tasks or threads to compare`;
+    this.text.textContent = text;
+  }
+}
+
+/** Top functions of the visible range (or of the selection), and the diff when a baseline is set. */
+export class ExploreSide {
+  readonly element: HTMLElement;
+  readonly diff = new FlameDiffView();
+  private readonly table = new TopFunctionsTable(() => undefined, 'timeline-top-functions');
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly store: Store) {
+    this.element = el('aside', { class: 'pp-explore-side', 'aria-label': 'Top functions' }, this.table.element);
+    store.on('window', () => {
+      if (store.selection) return;
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.update(), WINDOW_SETTLE_MS);
+    });
+    store.on('selection', () => this.update());
+    this.update();
+  }
+
+  update(): void {
+    const { store } = this;
+    const { report } = store;
+    const shown = report.threads.filter((t) => report.profiles.some((p) => p.thread === t.id)).map((t) => ({ id: t.id, name: t.name }));
+    const sel = store.selection;
+    if (sel) {
+      this.table.title = `Top functions of the selection (${describeSelection(store, sel)})`;
+      const samples = store.samplesOf(sel)!;
+      this.table.update(selectionFunctions(report, samples), shown.filter((t) => samples.has(t.id)));
+    } else {
+      const { from, to } = store.window;
+      this.table.title = `Top functions of the visible range (${ms(from)} – ${ms(to)})`;
+      this.table.update(topFunctions(report, { from, to }), shown);
+    }
+    if (sel && store.baseline) {
+      const a = selectionTree(report, store.samplesOf(store.baseline)!);
+      const b = selectionTree(report, store.samplesOf(sel)!);
+      this.diff.show(diffTrees(a, b), describeSelection(store, store.baseline), describeSelection(store, sel));
+    } else this.diff.show(undefined, '', '');
+  }
+}
+
+/** Intervals of the selection per thread, for drawing: [start, end] pairs. */
+export function selectionByThread(store: Store): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  if (!store.selection) return out;
+  for (const i of selectionIntervals(store.report, store.selection)) {
+    let list = out.get(i.thread);
+    if (!list) out.set(i.thread, (list = []));
+    list.push(i.start, i.end);
+  }
+  return out;
+}
