@@ -65,6 +65,7 @@ export class App {
     this.store.on('view', () => { this.show(this.store.view); save(); });
     this.store.on('window', save);
     this.store.on('range', save);
+    this.store.on('selection', save);
     this.store.on('transforms', save);
     this.store.on('region', (id) => (this.views.get('durations') as DurationsView | undefined)?.selectRegion(id));
     this.show(this.store.view);

@@ -11,6 +11,7 @@ import { frameColor, readPalette, textOn } from './theme';
 import { flameRects, frameMatches, nodeAtPath, searchTree, type FlameRect } from './layout-flame';
 import { TopFunctionsTable } from './top-functions';
 import { FrameMenu, TransformBar, frameActions, type FrameRef } from './transform-bar';
+import { describeSelection } from './explore-panel';
 
 const ROW_H = 18;
 
@@ -26,6 +27,8 @@ export class FlameView {
   private readonly totalOut = el('output', { id: 'flame-total' });
   private readonly rangeOut = el('output', { id: 'flame-range' });
   private readonly details = el('div', { class: 'pp-details', id: 'flame-details', 'aria-live': 'polite' });
+  /** Transforms for the selected frame, apart from its details (which stay text and "Open source"). */
+  private readonly actions = el('div', { class: 'pp-details', id: 'flame-actions' });
   private readonly table: TopFunctionsTable;
   private readonly menu: FrameMenu;
   private readonly request = frameScheduler(() => this.draw());
@@ -52,13 +55,14 @@ export class FlameView {
       this.request();
     });
     this.box.append(this.canvas);
-    const main = el('div', { class: 'pp-flame-main' }, this.box, this.details);
+    const main = el('div', { class: 'pp-flame-main' }, this.box, this.details, this.actions);
     this.element = el('section', { 'aria-label': 'Flamegraph' }, toolbar,
       el('div', { class: 'pp-flame' }, main, el('div', { class: 'pp-flame-side' }, this.table.element)),
       el('p', { class: 'pp-hint' }, 'Click a frame to zoom into it; select a range on the timeline to narrow the graph to it.'));
     this.element.insertBefore(new TransformBar(store, 'flame').element, toolbar.nextSibling);
     this.menu = new FrameMenu(this.box, store);
     store.on('range', () => this.invalidate());
+    store.on('selection', () => this.invalidate());
     store.on('transforms', () => this.invalidate());
     new ResizeObserver(() => this.request()).observe(this.box);
     this.bindInput();
@@ -76,8 +80,10 @@ export class FlameView {
 
   private rebuild(): void {
     const range = this.store.range;
-    // The transformed samples: the default view + the breadcrumb's transforms.
-    const filter: SampleSelection = { threads: this.threads(), from: range?.from, to: range?.to };
+    // Selected tasks (timeline, durations) win over the range: exactly the samples inside them.
+    // Either way the samples are the transformed ones (default view + the breadcrumb's transforms).
+    const picked = this.store.samplesOf();
+    const filter: SampleSelection = picked ? { threads: this.threads(), samples: picked } : { threads: this.threads(), from: range?.from, to: range?.to };
     const samples = this.store.transformed();
     this.root = toFlameTree(topDownTree(samples, filter));
     const shown = this.store.report.threads.filter((t) => this.store.report.profiles.some((p) => p.thread === t.id) && (!filter.threads || filter.threads.includes(t.id)));
@@ -85,7 +91,7 @@ export class FlameView {
     if (!nodeAtPath(this.root, this.focus)) this.focus = [];
     if (!nodeAtPath(this.root, this.selected)) this.selected = [];
     this.dirty = false;
-    this.rangeOut.textContent = range ? `Range ${ms(range.from)} – ${ms(range.to)}` : 'Whole run';
+    this.rangeOut.textContent = this.store.selection ? `Selection: ${describeSelection(this.store, this.store.selection)}` : range ? `Range ${ms(range.from)} – ${ms(range.to)}` : 'Whole run';
     this.totalOut.textContent = `Total ${ms(this.root.total)}`;
     this.totalOut.dataset.us = String(this.root.total);
   }
@@ -131,6 +137,7 @@ export class FlameView {
     const chain = nodeAtPath(this.root!, this.selected);
     const node = chain?.[chain.length - 1];
     this.details.replaceChildren();
+    this.actions.replaceChildren();
     if (!node || this.selected.length === 0) {
       this.details.append(el('span', { class: 'pp-hint' }, 'No frame selected.'));
       return;
@@ -144,7 +151,7 @@ export class FlameView {
       this.details.append(b);
     }
     if (where) this.details.append(el('code', { id: 'flame-location' }, where));
-    this.details.append(frameActions(this.store, this.frameRef(chain!)));
+    this.actions.append(frameActions(this.store, this.frameRef(chain!)));
   }
 
   /** The frame at the end of a chain from the root, with its call path of function keys. */
