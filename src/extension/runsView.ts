@@ -15,18 +15,23 @@ interface Cached {
   mtimeMs: number;
   make?: (nowMs: number) => RunEntry;
   problem?: string;
+  /** Not read: the workspace is untrusted. */
+  deferred?: boolean;
 }
+
+/** What an entry says when the workspace is untrusted and the report was not read. */
+export const UNREAD = 'not read (untrusted workspace): open it to read it';
 
 const END_ICONS: Record<RunEnd, string> = { clean: 'pulse', cancelled: 'debug-stop', killed: 'error', crashed: 'error', failed: 'error' };
 
 export class RunItem extends vscode.TreeItem {
-  constructor(readonly file: string, entry: RunEntry | undefined, problem?: string) {
+  constructor(readonly file: string, entry: RunEntry | undefined, problem?: string, deferred = false) {
     super(entry?.label ?? path.basename(file), vscode.TreeItemCollapsibleState.None);
     this.resourceUri = vscode.Uri.file(file);
     this.contextValue = RUN_ITEM_CONTEXT;
-    this.iconPath = new vscode.ThemeIcon(problem ? 'warning' : END_ICONS[entry?.end ?? 'clean']);
-    this.description = entry ? entry.description : problem ?? '';
-    this.tooltip = entry ? entry.tooltip : `${file}\n${problem ?? ''}`;
+    this.iconPath = new vscode.ThemeIcon(problem ? 'warning' : deferred ? 'file' : END_ICONS[entry?.end ?? 'clean']);
+    this.description = entry ? entry.description : problem ?? (deferred ? UNREAD : '');
+    this.tooltip = entry ? entry.tooltip : `${file}\n${problem ?? (deferred ? UNREAD : '')}`;
     this.command = { command: COMMANDS.openRun.id, title: 'Open Run', arguments: [this] };
   }
 }
@@ -57,6 +62,7 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
       if (e.affectsConfiguration('parallelProfiler.reportFolder')) this.watchFolders();
     }));
     this.disposables.push(vscode.workspace.onDidChangeWorkspaceFolders(() => this.watchFolders()));
+    this.disposables.push(vscode.workspace.onDidGrantWorkspaceTrust(() => { this.cache.clear(); this.refresh(); }));
     this.watchFolders();
   }
 
@@ -96,7 +102,7 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
     const now = Date.now();
     return Promise.all(files.map(async ({ file, mtimeMs }) => {
       const cached = await this.entry(file, mtimeMs);
-      return new RunItem(file, cached.make?.(now), cached.problem);
+      return new RunItem(file, cached.make?.(now), cached.problem, cached.deferred);
     }));
   }
 
@@ -104,6 +110,11 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
     const cached = this.cache.get(file);
     if (cached && cached.mtimeMs === mtimeMs) return cached;
     let value: Cached;
+    if (!vscode.workspace.isTrusted) {
+      // A cloned repository's report folder can hold any file: in an untrusted workspace the
+      // list reads none of them; a report is read only when the user opens it.
+      return { mtimeMs, deferred: true };
+    }
     try {
       value = { mtimeMs, make: entryMaker(await loadReportFile(file)) };
     } catch (e) {

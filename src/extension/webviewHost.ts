@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
 import { webviewHtml } from '../model/html-report';
 import { typedColumns } from '../model/packed-report';
+import { filesNamedBy, sourceAccess } from '../model/source-access';
 import { asWebviewMessage, type HostToWebview } from '../protocol';
 import type { LoadedReport } from './reports';
 import type { Log } from './log';
@@ -46,6 +47,7 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, lo
   webview.options = webviewOptions(extensionUri);
   const scriptUri = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString();
   const nonce = randomBytes(18).toString('base64');
+  let named: Set<string> | undefined;
   disposables.push(webview.onDidReceiveMessage((data: unknown) => {
     const message = asWebviewMessage(data);
     if (!message) {
@@ -65,9 +67,19 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, lo
         });
         break;
       }
-      case 'open-source':
-        void openSource(message.file, message.line, message.column).catch((e) => log.reportError(`Opening ${message.file} failed`, e));
+      case 'open-source': {
+        // A report is untrusted input: open only a file it names, inside the workspace or the script's folder, that exists.
+        named ??= filesNamedBy(loaded.report);
+        const roots = [...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), path.dirname(loaded.report.meta.script)];
+        const access = sourceAccess(message.file, named, roots);
+        if (!access.ok) {
+          log.info(`report webview: did not open a source file: ${access.why}`);
+          void vscode.window.showWarningMessage(`Parallel Profiler: not opened: ${access.why}`);
+          break;
+        }
+        void openSource(access.path, message.line, message.column).catch((e) => log.reportError(`Opening ${access.path} failed`, e));
         break;
+      }
       case 'error':
         log.channel.error(`report webview: ${message.message}`);
         break;
@@ -87,6 +99,8 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, lo
 /** Opens a source location from the views; `line`/`column` are 1-based. V8 urls may be file:// URLs. */
 export async function openSource(file: string, line: number, column: number): Promise<vscode.TextEditor> {
   const fsPath = file.startsWith('file://') ? fileURLToPath(file) : file;
+  const { type } = await vscode.workspace.fs.stat(vscode.Uri.file(fsPath));
+  if ((type & vscode.FileType.File) === 0) throw new Error(`${fsPath} is not a file`);
   const position = new vscode.Position(Math.max(0, line - 1), Math.max(0, column - 1));
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(fsPath));
   return vscode.window.showTextDocument(doc, { selection: new vscode.Range(position, position), viewColumn: vscode.ViewColumn.One, preview: true });

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { COMMANDS, VIEWS } from '../../../src/extension/surface';
 import { UNTRUSTED_MESSAGE } from '../../../src/extension/profiling';
+import { UNREAD } from '../../../src/extension/runsView';
 import { api, waitFor, workspaceRoot } from '../suite/util';
 
 describe('untrusted workspace', () => {
@@ -30,5 +31,20 @@ describe('untrusted workspace', () => {
     await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), VIEWS.reportEditor);
     const api_ = await api();
     await waitFor('the report editor to receive init', () => api_.webviews().find((w) => w.file === file && w.ready && w.initSent));
+  });
+
+  it('lists reports in the Runs view without reading them', async () => {
+    const api_ = await api();
+    const folder = path.join(workspaceRoot(), '.parprof');
+    fs.mkdirSync(folder, { recursive: true });
+    // Not a report at all: reading it would fail, so an entry without a problem proves it was not read.
+    const hostile = path.join(folder, 'hostile.parprof');
+    fs.writeFileSync(hostile, '{"format":"parprof","version":2,"threads":' + '['.repeat(100) + ']'.repeat(100) + '}');
+    try {
+      const runs = await waitFor('the Runs view to list the file', async () => (await api_.runs()).find((r) => r.file === hostile));
+      assert.equal(runs.description, UNREAD);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
