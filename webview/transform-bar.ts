@@ -17,7 +17,7 @@ export class TransformBar {
   readonly element: HTMLElement;
   private readonly crumbs = el('ol', { class: 'pp-crumbs' });
   private readonly undo = el('button', { type: 'button', class: 'pp-undo', 'aria-label': 'Undo the last transform' }, 'Undo');
-  private readonly runtime = el('input', { type: 'checkbox' });
+  private readonly runtime = el('input', { type: 'checkbox', 'aria-label': 'Show pool and recorder frames' });
 
   /** `id` prefixes the element ids, so that each view's bar can be found on its own. */
   constructor(private readonly store: Store, id: string) {

@@ -99,7 +99,7 @@ test('call tree: renders the model\'s totals, keyboard walk, a flamegraph transf
   const box = (await (await page.$('#flamegraph'))!.boundingBox())!;
   await page.mouse.click(box.x + 4, box.y + 3 * 18 + 9);
   assert.match(await page.$eval('#flame-details', (e) => e.textContent!), /fib/);
-  await page.click('#flame-details [data-transform="drop-function"]');
+  await page.click('#flame-actions [data-transform="drop-function"]');
   await page.waitForFunction(() => document.querySelector('#flame-transforms')?.textContent?.includes('Drop: fib'));
   const dropFib: Transform[] = [{ type: 'drop-function', key: 'fib\u0001/app/a.js\u000121' }];
   await showView(page, 'calltree');
@@ -114,7 +114,7 @@ test('call tree: renders the model\'s totals, keyboard walk, a flamegraph transf
   assert.doesNotMatch(await page.$eval('#calltree-transforms', (e) => e.textContent!), /Drop/);
   await showView(page, 'flamegraph');
   await page.mouse.click(box.x + 4, box.y + 3 * 18 + 9);
-  await page.click('#flame-details [data-transform="drop-function"]');
+  await page.click('#flame-actions [data-transform="drop-function"]');
   await showView(page, 'calltree');
   assert.equal(await total(page), 320);
   await page.waitForFunction(() => JSON.parse(sessionStorage.getItem('state') ?? '{}').transforms?.length === 1);
