@@ -63,6 +63,7 @@ export class CallTreeView {
     this.menu = new FrameMenu(this.element, store);
     store.on('transforms', () => this.invalidate());
     store.on('range', () => this.invalidate());
+    store.on('selection', () => this.invalidate());
   }
 
   private mode(): Mode {
@@ -78,6 +79,8 @@ export class CallTreeView {
   private selection(): SampleSelection {
     const v = this.threadSelect.value;
     const threads = v === 'all' ? undefined : [Number(v)];
+    const samples = this.store.samplesOf();
+    if (samples) return { threads, samples };
     return { threads, from: this.store.range?.from, to: this.store.range?.to };
   }
 

@@ -11,6 +11,7 @@ import { frameColor, readPalette, textOn } from './theme';
 import { flameRects, frameMatches, nodeAtPath, searchTree, type FlameRect } from './layout-flame';
 import { TopFunctionsTable } from './top-functions';
 import { FrameMenu, TransformBar, frameActions, type FrameRef } from './transform-bar';
+import { describeSelection } from './explore-panel';
 
 const ROW_H = 18;
 
@@ -61,6 +62,7 @@ export class FlameView {
     this.element.insertBefore(new TransformBar(store, 'flame').element, toolbar.nextSibling);
     this.menu = new FrameMenu(this.box, store);
     store.on('range', () => this.invalidate());
+    store.on('selection', () => this.invalidate());
     store.on('transforms', () => this.invalidate());
     new ResizeObserver(() => this.request()).observe(this.box);
     this.bindInput();
@@ -78,8 +80,10 @@ export class FlameView {
 
   private rebuild(): void {
     const range = this.store.range;
-    // The transformed samples: the default view + the breadcrumb's transforms.
-    const filter: SampleSelection = { threads: this.threads(), from: range?.from, to: range?.to };
+    // Selected tasks (timeline, durations) win over the range: exactly the samples inside them.
+    // Either way the samples are the transformed ones (default view + the breadcrumb's transforms).
+    const picked = this.store.samplesOf();
+    const filter: SampleSelection = picked ? { threads: this.threads(), samples: picked } : { threads: this.threads(), from: range?.from, to: range?.to };
     const samples = this.store.transformed();
     this.root = toFlameTree(topDownTree(samples, filter));
     const shown = this.store.report.threads.filter((t) => this.store.report.profiles.some((p) => p.thread === t.id) && (!filter.threads || filter.threads.includes(t.id)));
@@ -87,7 +91,7 @@ export class FlameView {
     if (!nodeAtPath(this.root, this.focus)) this.focus = [];
     if (!nodeAtPath(this.root, this.selected)) this.selected = [];
     this.dirty = false;
-    this.rangeOut.textContent = range ? `Range ${ms(range.from)} – ${ms(range.to)}` : 'Whole run';
+    this.rangeOut.textContent = this.store.selection ? `Selection: ${describeSelection(this.store, this.store.selection)}` : range ? `Range ${ms(range.from)} – ${ms(range.to)}` : 'Whole run';
     this.totalOut.textContent = `Total ${ms(this.root.total)}`;
     this.totalOut.dataset.us = String(this.root.total);
   }
