@@ -64,3 +64,15 @@ test('top-down: threads merge, a time range narrows, paths name the frames; func
   const theirs = topFunctions(twoThreads()).map((f) => [f.name, f.self, f.total, f.perThread]);
   assert.deepEqual(ours.sort(), theirs.sort());
 });
+
+test('a selection of sample indices (the selected tasks\' samples) counts exactly those, on those threads only', () => {
+  const s = shown();
+  // Thread 1's samples 0, 1 (row, row) and 7 (emit); thread 2 is not in the selection.
+  const picked = new Map([[1, Int32Array.from([0, 1, 7])]]);
+  const t = topDownTree(s, { samples: picked });
+  assert.equal(t.totalUs, 30);
+  assert.equal(shape(t), 'main 0/30 [row 20/20, helper 0/10 [emit 10/10]]');
+  assert.deepEqual(functionStats(s, { samples: picked }).map((f) => [f.name, f.self, f.total]), [['row', 20, 20], ['emit', 10, 10], ['main', 0, 30], ['helper', 0, 10]]);
+  assert.equal(topDownTree(s, { samples: picked, threads: [2] }).totalUs, 0);
+  assert.equal(invertedTree(s, { samples: picked }).totalUs, 30);
+});
