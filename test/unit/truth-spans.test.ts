@@ -83,7 +83,7 @@ test('parprof report --json --spans lists every span with its first item and ite
   checkCoverage([...spans].sort((a, b) => a.first - b.first), 400);
   assert.deepEqual(spans[0], { thread: report.spans.thread[0], region: report.spans.region[0], index: report.spans.index[0], first: report.spans.first[0],
     items: 10, enqueue: report.spans.enqueue[0], start: report.spans.start[0], end: report.spans.end[0], stolenFrom: report.spans.stolenFrom[0],
-    parent: -1, failed: 0 });
+    parent: -1, failed: 0, ...(report.spans.flags ? { flags: report.spans.flags[0] } : {}) });
   const plain = JSON.parse(spawnSync(process.execPath, [cli, 'report', file, '--json'], { encoding: 'utf8' }).stdout);
   assert.equal(plain.extra.spans, undefined, 'without --spans the JSON has no span list');
   const bad = spawnSync(process.execPath, [cli, 'report', file, '--spans'], { encoding: 'utf8' });
