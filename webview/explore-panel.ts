@@ -122,9 +122,11 @@ export class ExploreSide {
   readonly diff = new FlameDiffView();
   private readonly table = new TopFunctionsTable(() => undefined, 'timeline-top-functions');
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** What the table covers, under it (the caption stays short in a narrow side panel). */
+  private readonly scope = el('p', { class: 'pp-hint', id: 'timeline-top-scope' });
 
   constructor(private readonly store: Store) {
-    this.element = el('aside', { class: 'pp-explore-side', 'aria-label': 'Top functions' }, this.table.element);
+    this.element = el('aside', { class: 'pp-explore-side', 'aria-label': 'Top functions' }, this.table.element, this.scope);
     store.on('window', () => {
       if (store.selection) return;
       clearTimeout(this.timer);
@@ -137,16 +139,16 @@ export class ExploreSide {
   update(): void {
     const { store } = this;
     const { report } = store;
-    const shown = report.threads.filter((t) => report.profiles.some((p) => p.thread === t.id)).map((t) => ({ id: t.id, name: t.name }));
     const sel = store.selection;
     if (sel) {
-      this.table.title = `Top functions of the selection (${describeSelection(store, sel)})`;
-      const samples = store.samplesOf(sel)!;
-      this.table.update(selectionFunctions(report, samples), shown.filter((t) => samples.has(t.id)));
+      this.table.title = 'Top functions of the selection';
+      this.scope.textContent = `Samples of ${describeSelection(store, sel)}.`;
+      this.table.update(selectionFunctions(report, store.samplesOf(sel)!), []);
     } else {
       const { from, to } = store.window;
-      this.table.title = `Top functions of the visible range (${ms(from)} – ${ms(to)})`;
-      this.table.update(topFunctions(report, { from, to }), shown);
+      this.table.title = 'Top functions in view';
+      this.scope.textContent = `Samples of every thread from ${ms(from)} to ${ms(to)}; per-thread times in the Flamegraph tab.`;
+      this.table.update(topFunctions(report, { from, to }), []);
     }
     if (sel && store.baseline) {
       const a = selectionTree(report, store.samplesOf(store.baseline)!);

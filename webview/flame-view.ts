@@ -48,8 +48,10 @@ export class FlameView {
     reset.addEventListener('click', () => { this.focus = []; this.request(); });
     const clear = el('button', { type: 'button', 'aria-label': 'Clear the time range' }, 'Clear range');
     clear.addEventListener('click', () => store.setRange(undefined));
+    const clearSelection = el('button', { type: 'button', 'aria-label': 'Clear the selected tasks', id: 'flame-clear-selection' }, 'Clear tasks');
+    clearSelection.addEventListener('click', () => store.setSelection(undefined));
     const toolbar = el('div', { class: 'pp-toolbar', role: 'toolbar', 'aria-label': 'Flamegraph controls' },
-      this.threadSelect, this.search, this.matchesOut, reset, el('span', { class: 'pp-spacer' }), this.rangeOut, clear, this.totalOut);
+      this.threadSelect, this.search, this.matchesOut, reset, el('span', { class: 'pp-spacer' }), this.rangeOut, clear, clearSelection, this.totalOut);
     this.table = new TopFunctionsTable((stat) => {
       this.search.value = stat.name;
       this.request();

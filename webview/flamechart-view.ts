@@ -9,7 +9,8 @@ import { el, ms, location } from './dom';
 import { fitText, frameScheduler, sizeCanvas, Tooltip } from './canvas';
 import { frameColor, readPalette, regionColor, textOn } from './theme';
 import { chartRects } from './layout-flame';
-import { buildLaneIndexes, panWindow, spanRects, timeTicks, visibleSpans, zoomWindow, type LaneIndex } from './layout-timeline';
+import { buildLaneIndexes, spanRects, timeTicks, visibleSpans, type LaneIndex } from './layout-timeline';
+import { bindTimeAxis } from './time-axis-input';
 
 const AXIS_H = 20;
 const SPAN_H = 14;
@@ -29,7 +30,6 @@ export class FlameChartView {
   private cache: { thread: number; samples: CallSamples; from: number; to: number; pxUs: number; frames: ChartFrame[] } | undefined;
   private rects: ReturnType<typeof chartRects<ChartFrame>> = [];
   private readonly lanes = new Map<number, LaneIndex>();
-  private drag: { x: number; from: number; to: number } | undefined;
 
   constructor(private readonly store: Store) {
     const withProfile = store.report.threads.filter((t) => store.report.profiles.some((p) => p.thread === t.id));
@@ -115,54 +115,17 @@ export class FlameChartView {
   }
 
   private bindInput(): void {
-    const c = this.canvas;
-    const widthNow = () => Math.max(1, this.box.clientWidth);
-    c.addEventListener('wheel', (e) => {
-      e.preventDefault();
-      const { from, to } = this.store.window;
-      if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
-        const d = (e.shiftKey ? e.deltaY : e.deltaX) * ((to - from) / widthNow());
-        this.store.setWindow(...panWindow(from, to, d, this.store.endUs));
-      } else {
-        const at = from + (e.offsetX / widthNow()) * (to - from);
-        this.store.setWindow(...zoomWindow(from, to, Math.exp(Math.max(-3, Math.min(3, e.deltaY * 0.002))), at, this.store.endUs));
-      }
-    }, { passive: false });
-    c.addEventListener('pointerdown', (e) => {
-      c.setPointerCapture(e.pointerId);
-      this.drag = { x: e.offsetX, ...this.store.window };
-    });
-    c.addEventListener('pointermove', (e) => {
-      const d = this.drag;
-      if (d) {
-        this.tooltip.hide();
-        const dt = ((d.x - e.offsetX) / widthNow()) * (d.to - d.from);
-        this.store.setWindow(...panWindow(d.from, d.to, dt, this.store.endUs));
-        return;
-      }
-      const depth = Math.floor((e.offsetY - TOP) / ROW_H);
-      const r = this.rects.find((q) => q.depth === depth && e.offsetX >= q.x && e.offsetX < q.x + q.width);
-      if (!r) return this.tooltip.hide();
-      this.tooltip.show([r.frame.name || '(anonymous)', `${ms(r.frame.end - r.frame.start)} from ${ms(r.frame.start)}`,
-        location(r.frame.file, r.frame.line)].filter(Boolean), e.offsetX, e.offsetY);
-    });
-    const end = () => { this.drag = undefined; };
-    c.addEventListener('pointerup', end);
-    c.addEventListener('pointercancel', end);
-    c.addEventListener('pointerleave', () => this.tooltip.hide());
-    c.addEventListener('keydown', (e) => {
-      const { from, to } = this.store.window;
-      const step = (to - from) * 0.1;
-      const end = this.store.endUs;
-      const keys: Record<string, () => void> = {
-        ArrowLeft: () => this.store.setWindow(...panWindow(from, to, -step, end)),
-        ArrowRight: () => this.store.setWindow(...panWindow(from, to, step, end)),
-        ArrowUp: () => this.store.setWindow(...zoomWindow(from, to, 0.8, (from + to) / 2, end)),
-        ArrowDown: () => this.store.setWindow(...zoomWindow(from, to, 1.25, (from + to) / 2, end)),
-        Home: () => this.store.setWindow(0, end),
-      };
-      const action = keys[e.key];
-      if (action) { e.preventDefault(); action(); }
+    // Pan and zoom are the timeline's (time-axis-input.ts): the two views share the axis and its keys.
+    bindTimeAxis(this.canvas, this.store, {
+      width: () => Math.max(1, this.box.clientWidth),
+      onHover: (x, y) => {
+        const depth = Math.floor((y - TOP) / ROW_H);
+        const r = this.rects.find((q) => q.depth === depth && x >= q.x && x < q.x + q.width);
+        if (!r) return this.tooltip.hide();
+        this.tooltip.show([r.frame.name || '(anonymous)', `${ms(r.frame.end - r.frame.start)} from ${ms(r.frame.start)}`,
+          location(r.frame.file, r.frame.line)].filter(Boolean), x, y);
+      },
+      onLeave: () => this.tooltip.hide(),
     });
   }
 }

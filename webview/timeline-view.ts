@@ -87,7 +87,7 @@ export class TimelineView {
       button('−', () => zoomBy(store, 2), 'Zoom out'),
       button('Whole run', () => store.setWindow(0, store.endUs), 'Show the whole run'),
       button('Select visible', () => store.setRange({ ...store.window }), 'Select the visible time range'),
-      button('Clear selection', () => store.setRange(undefined)),
+      button('Clear range', () => store.setRange(undefined), 'Clear the selected time range'),
       this.windowOut, el('span', { class: 'pp-spacer' }), this.rangeOut);
 
     const labels = el('div', { class: 'pp-lanes', 'aria-hidden': 'false' });
