@@ -162,3 +162,23 @@ for (const [example, fn] of [['mandelbrot.js', 'row'], ['sum.js', 'addSteps'], [
     }
   });
 }
+
+test('a profile nobody validated: a cycle is left out, not followed, and every transform stays bounded', () => {
+  const frame = (functionName: string) => ({ functionName, scriptId: '1', url: 'file:///app/x.js', lineNumber: 1, columnNumber: 1 });
+  const cyclic = { nodes: [
+    { id: 1, callFrame: frame('(root)'), children: [2] },
+    { id: 2, callFrame: frame('a'), children: [3] },
+    { id: 3, callFrame: frame('b'), children: [4] },
+    { id: 4, callFrame: frame('c'), children: [2] },
+    { id: 9, callFrame: frame('orphan'), children: [9] },
+  ], startTime: 0, endTime: 500, samples: [2, 3, 4, 4, 9, 77], timeDeltas: [0, 100, 100, 100, 100, 50] };
+  const base = baseSamples(buildReport({ workers: 1, profiles: [{ thread: 1, profile: cyclic }] }));
+  const t = topDownTree(base);
+  assert.equal(shape(t), 'a 100/400 [b 100/300 [c 200/200]]', 'the edge back to a is ignored; the self-parented orphan and unknown id 77 drop');
+  const key = base.stacks.functions.find((f) => f.name === 'b')!.key;
+  for (const tr of [{ type: 'merge-function', key }, { type: 'focus-function', key }, { type: 'drop-function', key }, { type: 'collapse-recursion', key }, { type: 'collapse-resource', resource: 'npm:x' }] as Transform[]) {
+    const out = topDownTree(applyTransforms(base, [tr], { showRuntime: true }));
+    assert.ok(Number.isFinite(out.totalUs) && out.totalUs <= 400, tr.type);
+  }
+  assert.deepEqual(flameChartOfSamples(base.stacks, base.threads[0], 0, 1000).map((f) => `${f.name}@${f.depth}`), ['a@0', 'b@1', 'c@2']);
+});
