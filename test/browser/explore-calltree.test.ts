@@ -12,7 +12,7 @@ import type { Report } from '../../src/model/report';
 import type { WebviewToHost } from '../../src/protocol';
 import { buildReport } from '../unit/model-build';
 import { plantedProfile } from '../unit/explore-helpers';
-import { bundle, launch, showView, type Browser } from './browser';
+import { bundle, launch, openReport, showView, type Browser } from './browser';
 
 let b: Browser;
 before(async () => { b = await launch(); });
@@ -138,4 +138,33 @@ test('call tree: renders the model\'s totals, keyboard walk, a flamegraph transf
   assert.match(await page.$eval('#calltree-total', (e) => e.textContent!), /fib: total 0\.060 ms · self 0\.060 ms/);
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test('standalone page: a transform from the call tree\'s context menu, by keyboard only, survives a reload through the URL hash', async () => {
+  const p = await openReport(b, report, 'explore-calltree', '#view=calltree');
+  await p.page.waitForSelector('#calltree-tree [role="treeitem"]');
+  assert.equal(await total(p.page), 380);
+  await p.page.focus('#calltree-tree');
+  await p.page.keyboard.press('ArrowDown');
+  await p.page.keyboard.press('ArrowDown');
+  assert.deepEqual(await active(p.page), { name: 'fib', expanded: 'true' });
+  await p.page.keyboard.press('ContextMenu');
+  await p.page.waitForSelector('.pp-calltree .pp-menu:not([hidden]) button:focus');
+  const items = await p.page.$$eval('.pp-calltree .pp-menu button', (els) => els.map((e) => e.textContent));
+  assert.deepEqual(items.slice(0, 5), ['Merge function', 'Focus on function', 'Focus on subtree', 'Drop samples with this function', 'Collapse recursion']);
+  for (let i = 0; i < 3; i++) await p.page.keyboard.press('ArrowDown');
+  await p.page.keyboard.press('Enter');
+  await p.page.waitForFunction(() => document.querySelector('#calltree-transforms')?.textContent?.includes('Drop: fib'));
+  assert.equal(await total(p.page), 320);
+  await p.page.waitForFunction(() => location.hash.includes('transforms'));
+  await p.page.reload();
+  await p.page.waitForSelector('#calltree-tree [role="treeitem"]');
+  assert.match(await p.page.$eval('#calltree-transforms', (e) => e.textContent!), /Drop: fib/);
+  assert.equal(await total(p.page), 320);
+  // The flamegraph reads the same transformed samples.
+  await showView(p.page, 'flamegraph');
+  assert.equal(Number(await p.page.$eval('#flame-total', (e) => (e as HTMLElement).dataset.us)), 320);
+  assert.match(await p.page.$eval('#flame-transforms', (e) => e.textContent!), /Drop: fib/);
+  assert.deepEqual(p.errors, []);
+  await p.page.close();
 });
