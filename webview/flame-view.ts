@@ -60,7 +60,7 @@ export class FlameView {
     const main = el('div', { class: 'pp-flame-main' }, this.box, this.details, this.actions);
     this.element = el('section', { 'aria-label': 'Flamegraph' }, toolbar,
       el('div', { class: 'pp-flame' }, main, el('div', { class: 'pp-flame-side' }, this.table.element)),
-      el('p', { class: 'pp-hint' }, 'Click a frame to zoom into it; select a range on the timeline to narrow the graph to it.'));
+      el('p', { class: 'pp-hint' }, 'Click a frame to zoom into it; right-click it (or press the context-menu key) to merge, focus on or drop it, undone from the breadcrumb; select a range on the timeline to narrow the graph to it.'));
     this.element.insertBefore(new TransformBar(store, 'flame').element, toolbar.nextSibling);
     this.menu = new FrameMenu(this.box, store);
     store.on('range', () => this.invalidate());
