@@ -46,6 +46,7 @@ export class FlameChartView {
       el('p', { class: 'pp-hint' }, 'Shares the time axis with the timeline: zoom or pan either one and both follow. The top strip shows this thread\'s tasks.'));
     store.on('window', () => this.request());
     store.on('transforms', () => this.request());
+    store.on('selection', () => this.request());
     new ResizeObserver(() => this.request()).observe(this.box);
     this.bindInput();
   }
@@ -61,7 +62,8 @@ export class FlameChartView {
     // flameChart walks the whole profile; reuse its bars while the window stays inside the cached
     // span and the zoom level is close, so panning costs a cull, not a rebuild.
     // The store's transformed samples are a new object after every transform change.
-    const samples = this.store.transformed();
+    // Selected tasks (timeline, durations): only the samples inside them.
+    const samples = this.store.selectedTransformed();
     if (c && c.thread === thread && c.samples === samples && from >= c.from && to <= c.to && pxUs >= c.pxUs && pxUs < c.pxUs * 2) return c.frames;
     const ofThread = samples.threads.find((t) => t.thread === thread);
     if (!ofThread) return [];

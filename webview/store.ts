@@ -3,7 +3,7 @@
 import type { Report } from '../src/model/report';
 import type { RunMetrics } from '../src/model/analysis';
 import type { ViewId, ViewState } from '../src/protocol';
-import { asSelectionSpec, selectionSamples, type SampleSets, type SelectionSpec } from '../src/model/selection';
+import { asSelectionSpec, restrictToSelection, selectionSamples, type SampleSets, type SelectionSpec } from '../src/model/selection';
 import { applyTransforms, baseSamples, validTransforms, type CallSamples, type Transform } from '../src/model/transforms';
 
 type Events = {
@@ -41,6 +41,7 @@ export class Store {
   /** Show the pool's and recorder's own frames (hidden by default: transforms.ts hideRuntime). */
   showRuntime: boolean;
   private transformedCache: CallSamples | undefined;
+  private restrictedCache: { all: CallSamples; picked: SampleSets; samples: CallSamples } | undefined;
   private readonly listeners = new Map<keyof Events, Set<(value: never) => void>>();
 
   private computed: RunMetrics | undefined;
@@ -110,6 +111,18 @@ export class Store {
     if (this.samplesCache?.spec === spec) return this.samplesCache.samples;
     const samples = selectionSamples(this.report, spec);
     if (spec === this.selection) this.samplesCache = { spec, samples };
+    return samples;
+  }
+
+  /** The transformed samples restricted to the selection (all of them without one), computed once per change of either. */
+  selectedTransformed(): CallSamples {
+    const all = this.transformed();
+    const picked = this.samplesOf();
+    if (!picked) return all;
+    const c = this.restrictedCache;
+    if (c && c.all === all && c.picked === picked) return c.samples;
+    const samples = restrictToSelection(all, picked);
+    this.restrictedCache = { all, picked, samples };
     return samples;
   }
 

@@ -114,6 +114,25 @@ describe('explore: from tasks to code', () => {
     await p.page.click('#selection-flamegraph');
     const total = await flameTotal(p);
     assert.ok(near(total, bruteForceUs(report, s.thread[k], s.start[k], s.end[k])), `flamegraph ${total} µs`);
+    // The flame chart of that thread holds only the task's samples: its bars start at or after the
+    // task's first sample and end by the first sample after the task.
+    const p0 = report.profiles.find((x) => x.thread === s.thread[k])!.profile;
+    const times: number[] = [];
+    let t = p0.startTime;
+    for (const d of p0.timeDeltas) times.push((t += d));
+    const firstIn = times.find((x) => x >= s.start[k])!;
+    const firstAfter = times.find((x) => x >= s.end[k]) ?? p0.endTime;
+    await showView(p.page, 'flamechart');
+    await p.page.selectOption('#chart-thread', String(s.thread[k]));
+    await p.page.focus('#flamechart');
+    await p.page.keyboard.press('Home');
+    await p.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const bars = await p.page.evaluate(() => {
+      const view = (window as unknown as { __parprof: { app: { views: Map<string, { rects: { frame: { start: number; end: number } }[] }> } } }).__parprof.app.views.get('flamechart')!;
+      return { n: view.rects.length, start: Math.min(...view.rects.map((r) => r.frame.start)), end: Math.max(...view.rects.map((r) => r.frame.end)) };
+    });
+    assert.ok(bars.n > 0, 'the flame chart shows the task');
+    assert.ok(bars.start >= firstIn - 1e-6 && bars.end <= firstAfter + 1e-6, `bars ${bars.start}–${bars.end} inside ${firstIn}–${firstAfter}`);
   });
 
   test('slowest 10 % against fastest 50 %: the differential view and its table match the model', async () => {
