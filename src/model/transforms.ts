@@ -81,8 +81,9 @@ export function resourceOf(file: string): Resource | undefined {
   return pkg ? { id: `npm:${pkg}`, label: pkg } : undefined;
 }
 
+/** The one frame a collapsed resource becomes; its key reads like a function's (name first) so labels show the name. */
 function resourceFunction(r: Resource): FunctionIdentity {
-  return { key: `resource\u0001${r.id}`, name: r.label, file: '', line: 0, column: 0 };
+  return { key: `${r.label}\u0001resource:${r.id}\u00010`, name: r.label, file: '', line: 0, column: 0 };
 }
 
 /** Appends stacks, reusing an existing (prefix, func) pair so the table stays a tree. */
@@ -249,6 +250,7 @@ export function hideRuntime(input: CallSamples): CallSamples {
   const b = new StackBuilder(functions);
   const USER = 0, RUNTIME = 1, ENGINE = 2;
   const kind = functions.map((fn) => (isRuntimeFile(fn.file) ? RUNTIME : fn.name === '(garbage collector)' ? USER : isEngineFile(fn.file) ? ENGINE : USER));
+  if (!kind.includes(RUNTIME)) return input;
   const n = func.length;
   const userBelow = new Uint8Array(n);
   const runtimeBelow = new Uint8Array(n);
@@ -259,7 +261,6 @@ export function hideRuntime(input: CallSamples): CallSamples {
     if (userBelow[s] || k === USER) userBelow[p] = 1;
     if (runtimeBelow[s] || k === RUNTIME) runtimeBelow[p] = 1;
   }
-  if (!kind.includes(RUNTIME)) return input;
   const synth = b.functionIndex(resourceFunction(RUNTIME_RESOURCE), byKey);
   const collapsed = new Uint8Array(n);
   return remap(input, b, (s, at, map) => {

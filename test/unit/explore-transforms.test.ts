@@ -107,6 +107,10 @@ test('transforms stack: each applies to the previous one\'s tree; labels; a pers
   assert.equal(shape(topDownTree(applyTransforms(planted(), stack))).split(' [')[0], 'main 20/160');
   assert.match(shape(topDownTree(applyTransforms(planted(), stack))), /node:internal 20\/40 \[cb 20\/20\]/);
   assert.deepEqual(stack.map(transformLabel), ['Focus: main', 'Merge: helper', 'Collapse: node:internal']);
+  const collapsed = applyTransforms(planted(), [{ type: 'collapse-resource', resource: 'npm:lodash' }]);
+  const lodash = collapsed.stacks.functions.find((f) => f.name === 'lodash' && f.file === '')!;
+  assert.equal(transformLabel({ type: 'merge-function', key: lodash.key }), 'Merge: lodash', 'a collapsed resource\'s frame is named after it');
+  assert.equal(transformLabel({ type: 'merge-function', key: key(applyTransforms(planted(), []), 'parprof runtime') }), 'Merge: parprof runtime');
   assert.deepEqual(validTransforms(JSON.parse(JSON.stringify(stack))), stack);
   assert.deepEqual(validTransforms([{ type: 'merge-function' }, { type: 'x', key: 'a' }, 3, null, { type: 'focus-subtree', path: [1] }]), []);
   assert.deepEqual(validTransforms('nope'), []);
