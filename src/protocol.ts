@@ -5,6 +5,8 @@
 import type { Report } from './model/report';
 import type { SelectionSpec } from './model/selection';
 import type { Transform } from './model/transforms';
+import type { SweepPage } from './model/sweep-lanes';
+import type { CompareResult } from './model/compare';
 
 /** The views the webview can show, in tab order. */
 export type ViewId = 'summary' | 'timeline' | 'flamegraph' | 'flamechart' | 'calltree' | 'durations';
@@ -35,7 +37,11 @@ export type HostToWebview =
   /** Switch to a view. */
   | { type: 'show-view'; view: ViewId }
   /** Select a region (Region.id): the durations view shows it, the timeline zooms to it. */
-  | { type: 'focus-region'; region: number };
+  | { type: 'focus-region'; region: number }
+  /** A sweep or A/B report (.parprof-sweep.json) for the sweep page, with the A/B variants' lanes. */
+  | { type: 'init-sweep'; page: SweepPage; options?: { title?: string } }
+  /** Two runs compared (src/model/compare.ts), `base` and `next` naming them, for the comparison page. */
+  | { type: 'init-compare'; compare: CompareResult; base: string; next: string };
 
 /** View state worth keeping across a webview reload (persisted with `setState`). */
 export interface ViewState {
@@ -76,7 +82,7 @@ export function asHostMessage(data: unknown): HostToWebview | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const type = (data as { type?: unknown }).type;
   switch (type) {
-    case 'init': case 'focus-range': case 'show-view': case 'focus-region':
+    case 'init': case 'focus-range': case 'show-view': case 'focus-region': case 'init-sweep': case 'init-compare':
       return data as HostToWebview;
     default:
       return undefined;

@@ -3,11 +3,12 @@
 // - a standalone HTML report: reads the report from <script id="parprof-report">.
 import css from './style.css';
 import { validateReport, parseJson } from '../src/model/load';
-import { GZIP_BASE64, PACKED_GZIP_BASE64, REPORT_ELEMENT_ID, fromBase64 } from '../src/model/html-report';
+import { GZIP_BASE64, PACKED_GZIP_BASE64, REPORT_ELEMENT_ID, SWEEP_ELEMENT_ID, fromBase64 } from '../src/model/html-report';
 import { unpackReport } from '../src/model/packed-report';
 import { asHostMessage, type ViewState, type WebviewToHost, type HostToWebview } from '../src/protocol';
 import { decodeViewHash, encodeViewHash } from './view-hash';
 import { App } from './app';
+import { renderComparePage, renderSweepPage } from './sweep-app';
 import { el } from './dom';
 
 interface VsCodeApi {
@@ -92,6 +93,9 @@ function onMessage(data: unknown): void {
         break;
       case 'show-view': app?.store.setView(message.view); break;
       case 'focus-region': app?.store.showRegion(message.region); break;
+      // Sweep / A-B reports and comparisons: pages of their own (webview/sweep-app.ts).
+      case 'init-sweep': renderSweepPage(root(), message.page); break;
+      case 'init-compare': renderComparePage(root(), message.compare, message.base, message.next); break;
     }
   } catch (e) {
     showError((e as Error).message);
@@ -106,6 +110,8 @@ function main(): void {
     post({ type: 'ready' });
     return;
   }
+  const page = document.getElementById(SWEEP_ELEMENT_ID);
+  if (page) return startPage(page);
   const data = document.getElementById(REPORT_ELEMENT_ID);
   if (!data) return showError(`no <script id="${REPORT_ELEMENT_ID}"> with a report in this page`);
   performance.mark('parprof:script');
@@ -113,6 +119,18 @@ function main(): void {
     performance.mark('parprof:parsed');
     onMessage({ type: 'init', report });
   }, (e: Error) => showError(e.message));
+}
+
+/** A standalone sweep / A-B or comparison page: its data is JSON (html-report.ts standalonePageHtml). */
+function startPage(element: HTMLElement): void {
+  let data: unknown;
+  try {
+    data = parseJson(element.textContent ?? '');
+  } catch (e) {
+    return showError((e as Error).message);
+  }
+  const d = data as { compare?: unknown; base?: string; next?: string };
+  onMessage(element.dataset.page === 'compare' ? { type: 'init-compare', compare: d.compare, base: d.base, next: d.next } : { type: 'init-sweep', page: data });
 }
 
 /**

@@ -19,6 +19,7 @@ import { terminalSafe, terminalSafeJson } from '../model/terminal-text';
 import { ReportFileError } from '../runner/read-report';
 import { readAnyReportFile } from '../runner/read-import';
 import { writeExport } from './export';
+import { isSweepFile, sweepReportCommand } from './sweep-report-cmd';
 
 /** Our own failures: one line, exit 2 (the script's own exit codes pass through unchanged). */
 function fail(message: string): never {
@@ -77,6 +78,14 @@ function loadReport(file: string): Report {
 }
 
 function report(c: Extract<Command, { cmd: 'report' }>): number {
+  // A sweep / A-B report prints its table, or writes its page (src/cli/sweep-report-cmd.ts).
+  if (isSweepFile(c.file)) {
+    try {
+      return sweepReportCommand(c);
+    } catch (err) {
+      fail((err as Error).message);
+    }
+  }
   const r = loadReport(c.file);
   const metrics = analyze(r);
   if (c.html !== undefined) {

@@ -64,6 +64,33 @@ export function standaloneHtml(report: Report, bundleJs: string, options: Standa
   ].join('\n');
 }
 
+/** Id of the <script type="application/json"> element that carries a sweep or comparison page (sweep-lanes.ts SweepPage, or { compare, base, next }). */
+export const SWEEP_ELEMENT_ID = 'parprof-sweep';
+
+/**
+ * A standalone page of a sweep / A-B report or a comparison: the same bundle, the page's data as
+ * JSON in SWEEP_ELEMENT_ID with `data-page` saying which ('sweep' or 'compare'). Small data (no
+ * profiles), so plain JSON.
+ */
+export function standalonePageHtml(page: 'sweep' | 'compare', data: unknown, bundleJs: string, title: string, nonceArg?: string): string {
+  const json = escapeJsonForHtml(JSON.stringify(data));
+  const script = escapeScriptForHtml(bundleJs);
+  const nonce = nonceArg ?? contentNonce(script, json);
+  if (!/^[A-Za-z0-9+/=_-]+$/.test(nonce)) throw new Error(`nonce must be base64 characters only, got '${nonce}'`);
+  const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src data:`;
+  return [
+    ...documentHead(csp, title),
+    '<meta name="color-scheme" content="light dark">',
+    '</head>',
+    '<body>',
+    `<script type="application/json" id="${SWEEP_ELEMENT_ID}" data-page="${page}">${json}</script>`,
+    `<script nonce="${nonce}">${script}</script>`,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
 export interface WebviewHtmlOptions {
   /** Fresh per panel (the extension makes it with crypto randomness). */
   nonce: string;

@@ -1,0 +1,125 @@
+// The tables of a sweep or A/B report as cells of text, one source for the views (webview/
+// sweep-app.ts) and the Markdown export, printed with the same formatters as the CLI's tables
+// (src/cli/sweep.ts, ab.ts), so every reader shows the same numbers.
+import { abRows, sweepScaling, type AbRow, type SubjectScaling } from './sweep-analysis';
+import type { Scaling } from './scaling';
+import type { SweepReport } from './sweep-report';
+import type { CompareResult, FunctionDelta, SubjectDelta, Verdict } from './compare';
+import { formatChange, formatDeltaMs, formatDeltaRatio, formatMs, formatPercent, formatRangeMs, formatRatio, formatSpeedup, markdownTable } from './units';
+
+export const SCALING_HEADER = ['threads', 'wall (median)', 'range', 'speedup', 'efficiency', 'Karp-Flatt'];
+export const AB_HEADER = ['variant', 'wall (median)', 'range', 'utilization', 'imbalance', 'vs best'];
+const RIGHT = [false, true, true, true, true, true];
+
+/** A thread count as the tables name it: 'sequential', '2', '8 (> cores)'. */
+export function threadsCell(threads: number, cores: number): string {
+  return threads === 0 ? 'sequential' : `${threads}${threads > cores ? ' (> cores)' : ''}`;
+}
+
+export function scalingCells(sc: Scaling, cores: number): string[][] {
+  return sc.points.map((p) => [threadsCell(p.threads, cores), formatMs(p.wallMs.median), formatRangeMs(p.wallMs.min, p.wallMs.max),
+    formatSpeedup(p.speedup), formatPercent(p.efficiency), p.karpFlatt === null ? '-' : formatRatio(p.karpFlatt)]);
+}
+
+/** The sentences under a scaling table: baseline, serial fraction, thread counts above the cores. */
+export function scalingNotes(sc: Scaling, cores: number): string[] {
+  const base = sc.baselineThreads === 0 ? 'sequential' : `${sc.baselineThreads} thread${sc.baselineThreads === 1 ? '' : 's'}`;
+  const notes = [`speedup and efficiency against ${base}`];
+  const a = sc.amdahl;
+  if (a && (a.serialFraction < 0 || a.serialFraction > 1)) {
+    notes.push(`serial fraction: none — the times do not fall like a + b/p (the fit gives T(p) = ${formatMs(a.serialMs)} + ${formatMs(a.parallelMs)} / p); ` +
+      (a.parallelMs < 0 ? 'more threads made it slower' : 'it sped up more than the threads added'));
+  } else if (a) {
+    const fitted = sc.points.filter((p) => !p.overCores).map((p) => threadsCell(p.threads, cores));
+    notes.push(`serial fraction (Amdahl fit over ${fitted.join(', ')}): ${formatPercent(a.serialFraction)} — T(p) = ${formatMs(a.serialMs)} + ${formatMs(a.parallelMs)} / p`);
+  } else {
+    notes.push('serial fraction: needs two thread counts of at most the cores (0 and 1 count as one)');
+  }
+  if (sc.points.some((p) => p.overCores)) notes.push(`(> cores): more threads than the machine's ${cores} cores, left out of the fit`);
+  return notes;
+}
+
+export function abCells(row: AbRow): string[][] {
+  return row.cells.map((c) => [c.label, formatMs(c.wallMs.median), formatRangeMs(c.wallMs.min, c.wallMs.max),
+    formatPercent(c.utilization), formatRatio(c.imbalance), c.behindBest === 0 ? 'best' : formatChange(c.behindBest)]);
+}
+
+/** The winner of an A/B row in one sentence, with the spread that decides it. */
+export function abVerdict(row: AbRow): string {
+  if (!row.winner) return `no clear winner: ${row.noWinnerReason ?? ''}`;
+  const runnerUp = [...row.cells].sort((a, b) => a.wallMs.median - b.wallMs.median)[1];
+  return `winner: ${row.winner} — ${formatChange(runnerUp.behindBest)} wall for the runner-up (${runnerUp.label}), outside the spread of ${runnerUp.wallMs.n} runs each`;
+}
+
+/** 'Whole run' or 'Region map square @ a.js:3:7'. */
+export function subjectTitle(s: { key: string }): string {
+  return s.key === '' ? 'Whole run' : `Region ${s.key}`;
+}
+
+function fileName(path: string): string {
+  return path.split(/[\\/]/).pop() || path;
+}
+
+/** The report's tables as GitHub Markdown (Export Report… on a sweep). */
+export function sweepMarkdown(report: SweepReport): string {
+  const what = report.kind === 'sweep' ? 'Sweep' : 'A/B';
+  const per = report.kind === 'sweep' ? 'thread count' : 'variant';
+  const out = [`### Parallel Profiler: ${what} of \`${fileName(report.script)}\``, '',
+    `${report.cores} cores · ${report.repeat} run${report.repeat === 1 ? '' : 's'} per ${per} · ${report.variants.map((v) => v.label).join(', ')}`];
+  if (report.kind === 'sweep') {
+    for (const s of sweepScaling(report) as SubjectScaling[]) {
+      out.push('', `**${subjectTitle(s)}**`, '');
+      if (!s.scaling) { out.push('(no run recorded it)'); continue; }
+      out.push(...markdownTable(SCALING_HEADER, scalingCells(s.scaling, report.cores), RIGHT), '', ...scalingNotes(s.scaling, report.cores).map((n) => `- ${n}`));
+    }
+  } else {
+    for (const row of abRows(report)) {
+      out.push('', `**${subjectTitle(row)}**`, '', ...markdownTable(AB_HEADER, abCells(row), RIGHT), '', `- ${abVerdict(row)}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** Header of a comparison's table of subjects (the same columns as `parprof compare`). */
+export const COMPARE_HEADER = ['region', 'base wall', 'new wall', 'change', 'delta', 'utilization', 'imbalance', 'efficiency', 'verdict'];
+
+const VERDICT_WORDS: Record<Verdict, string> = {
+  regressed: 'REGRESSED', improved: 'improved', same: 'same', 'within-noise': 'within noise', 'only-base': 'only in base', 'only-new': 'only in new',
+};
+
+function spreadCell(s: SubjectDelta['base']): string {
+  if (!s) return '-';
+  return s.n >= 2 ? `${formatMs(s.median)} (${formatRangeMs(s.min, s.max)})` : formatMs(s.median);
+}
+
+function pairCell(base: number | null, next: number | null, format: (x: number | null) => string, delta: (x: number | null) => string): string {
+  if (base === null && next === null) return '-';
+  return `${format(base)} → ${format(next)}${base !== null && next !== null ? ` (${delta(next - base)})` : ''}`;
+}
+
+const signedPercent = (d: number | null): string => `${d !== null && d > 0 ? '+' : ''}${formatPercent(d)}`;
+
+/** The cells of a comparison's subjects, as `parprof compare` prints them. */
+export function compareCells(subjects: SubjectDelta[]): string[][] {
+  return subjects.map((s) => [
+    s.name + (s.key && s.key !== s.name ? ` (${s.key.slice(s.name.length + 3)})` : ''),
+    spreadCell(s.base), spreadCell(s.next), formatChange(s.change), formatDeltaMs(s.deltaMs),
+    pairCell(s.utilization.base, s.utilization.next, formatPercent, signedPercent),
+    pairCell(s.imbalance.base, s.imbalance.next, formatRatio, formatDeltaRatio),
+    pairCell(s.efficiency.base, s.efficiency.next, formatPercent, signedPercent),
+    VERDICT_WORDS[s.verdict],
+  ]);
+}
+
+export const FUNCTION_DELTA_HEADER = ['delta', 'base', 'new', 'function'];
+
+export function functionDeltaCells(functions: FunctionDelta[]): string[][] {
+  return functions.map((f) => [formatDeltaMs(f.deltaMs), formatMs(f.baseMs), formatMs(f.nextMs), `${f.name || '(anonymous)'}${f.file ? ` ${f.file}:${f.line}` : ''}`]);
+}
+
+/** The conclusion of a comparison in one sentence. */
+export function compareConclusion(r: CompareResult): string {
+  const bad = r.pairs.flatMap((p) => p.subjects.filter((s) => s.verdict === 'regressed').map((s) => s.name));
+  const limit = `more than ${formatPercent(r.options.maxRegression)} and ${formatMs(r.options.minDeltaMs)}`;
+  return bad.length ? `regression (slower by ${limit}): ${bad.join(', ')}` : `no regression (nothing slower by ${limit} outside the spread of repeats)`;
+}

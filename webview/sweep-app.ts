@@ -1,0 +1,85 @@
+// The sweep page: a scaling sweep as a chart (measured speedup, ideal, Amdahl fit) and a table per
+// subject (whole run, every region); an A/B report as its variants' lanes on one time axis, the
+// numbers side by side and the winner with the spread of repeats; and the comparison page of two
+// runs. The numbers come from src/model (sweep-analysis, sweep-tables); this file places them.
+import type { CompareResult } from '../src/model/compare';
+import { abRows, sweepScaling } from '../src/model/sweep-analysis';
+import type { SweepPage } from '../src/model/sweep-lanes';
+import { sweepChartLayout } from '../src/model/sweep-layout';
+import { validateSweepReport } from '../src/model/sweep-report';
+import {
+  AB_HEADER, COMPARE_HEADER, FUNCTION_DELTA_HEADER, SCALING_HEADER, abCells, abVerdict, compareCells, compareConclusion, functionDeltaCells,
+  scalingCells, scalingNotes, subjectTitle,
+} from '../src/model/sweep-tables';
+import { el, table } from './dom';
+import { drawLanes, drawScalingChart } from './sweep-svg';
+
+function fileName(path: string): string {
+  return path.split(/[\\/]/).pop() || path;
+}
+
+function header(title: string, ...lines: string[]): HTMLElement {
+  return el('header', { class: 'pp-sweep-header' }, el('h1', {}, title), ...lines.map((l) => el('p', { class: 'pp-muted' }, l)));
+}
+
+/** Renders the sweep or A/B report of `page` into `root`; the report is validated first (it came from a file). */
+export function renderSweepPage(root: HTMLElement, page: SweepPage): void {
+  const report = validateSweepReport(page.sweep);
+  const command = `${fileName(report.script)}${report.args.length ? ` ${report.args.join(' ')}` : ''}`;
+  const per = report.kind === 'sweep' ? 'thread count' : 'variant';
+  const body = el('div', { class: 'pp-sweep', 'data-kind': report.kind });
+  const threads = report.variants[0]?.threads;
+  body.append(header(report.kind === 'sweep' ? `Sweep of ${command}` : `A/B of ${command}`,
+    `${report.kind === 'ab' ? `${threads === 0 ? 'sequential' : `${threads} threads`} · ` : ''}${report.cores} cores · ${report.repeat} run${report.repeat === 1 ? '' : 's'} per ${per} · ${new Date(report.createdAt).toLocaleString()}`,
+    'Whole run: from the script\'s first line to the end of its last pool operation, less the wait for pool start-up.'));
+  if (report.kind === 'sweep') {
+    for (const s of sweepScaling(report)) {
+      const section = el('section', { class: 'pp-sweep-subject', 'data-key': s.key }, el('h2', {}, subjectTitle(s)));
+      if (!s.scaling) {
+        section.append(el('p', { class: 'pp-muted' }, 'no run recorded it'));
+      } else {
+        const chart = sweepChartLayout(s.scaling, report.cores);
+        section.append(
+          el('div', { class: 'pp-sweep-figure' }, drawScalingChart(chart, `speedup of ${subjectTitle(s)} against threads`),
+            el('ul', { class: 'pp-sweep-legend' },
+              el('li', { class: 'pp-legend-measured' }, 'measured speedup (bar: spread of repeats)'),
+              el('li', { class: 'pp-legend-ideal' }, 'ideal'),
+              ...(chart.amdahl ? [el('li', { class: 'pp-legend-amdahl' }, 'Amdahl fit')] : []))),
+          table(`${subjectTitle(s)}: wall time, speedup, efficiency`, SCALING_HEADER, scalingCells(s.scaling, report.cores), { class: 'pp-sweep-table' }),
+          el('ul', { class: 'pp-sweep-notes' }, ...scalingNotes(s.scaling, report.cores).map((n) => el('li', {}, n))));
+      }
+      body.append(section);
+    }
+  } else {
+    const lanes = el('section', { class: 'pp-ab-timelines' }, el('h2', {}, 'Runs on one time axis'),
+      el('p', { class: 'pp-muted' }, 'Each variant\'s median run, its threads\' tasks from the script\'s first line; the line marks the end of its last pool operation.'));
+    if (page.lanes.length) lanes.append(drawLanes(page.lanes));
+    if (page.lanesNote) lanes.append(el('p', { class: 'pp-muted' }, page.lanesNote));
+    body.append(lanes);
+    for (const row of abRows(report)) {
+      body.append(el('section', { class: 'pp-sweep-subject', 'data-key': row.key }, el('h2', {}, subjectTitle(row)),
+        table(`${subjectTitle(row)}: the variants side by side`, AB_HEADER, abCells(row), { class: 'pp-sweep-table' }),
+        el('p', { class: `pp-ab-verdict${row.winner ? ' pp-ab-winner' : ''}` }, abVerdict(row))));
+    }
+  }
+  root.replaceChildren(body);
+}
+
+/** Renders a comparison of two runs (src/model/compare.ts) into `root`. */
+export function renderComparePage(root: HTMLElement, compare: CompareResult, base: string, next: string): void {
+  const body = el('div', { class: 'pp-sweep pp-compare' });
+  body.append(header(`Compare ${fileName(base)} → ${fileName(next)}`, `base ${base}`, `new ${next}`));
+  for (const p of compare.pairs) {
+    const section = el('section', { class: 'pp-compare-pair' }, el('h2', {}, `${p.base} against ${p.next}`));
+    if (p.mismatch) section.append(el('p', { class: 'pp-muted' }, `note: ${p.mismatch}`));
+    section.append(table('Wall time and its change per region', COMPARE_HEADER, compareCells(p.subjects), { class: 'pp-sweep-table pp-compare-subjects' }));
+    if (p.functions.length) {
+      section.append(table('Functions whose self time changed most (mean per run, all threads)', FUNCTION_DELTA_HEADER, functionDeltaCells(p.functions),
+        { class: 'pp-sweep-table pp-compare-functions' }));
+    }
+    body.append(section);
+  }
+  body.append(el('p', { class: `pp-compare-conclusion${compare.regressed ? ' pp-regressed' : ''}` }, compareConclusion(compare)));
+  root.replaceChildren(body);
+}
+
