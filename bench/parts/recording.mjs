@@ -1,9 +1,10 @@
 // Part 2 (and 3): what recording costs. The same 100 µs-task job under plain node and under
 // `parprof record` with CPU profiling off and at 1 ms, with automatic chunks and with one chunk
 // (so one span) per task; the cost of one span() call; how long after a ~10 s run the report
-// exists; and 0x against our CPU profiling on a single thread.
+// exists; 0x against our CPU profiling on a single thread; and a whole `parprof record` of
+// examples/mandelbrot.js beside plain node and `node --cpu-prof`.
 //
-// Alone: node bench/parts/recording.mjs [--only overhead,chunk1,span,latency,0x] [--rounds N]
+// Alone: node bench/parts/recording.mjs [--only overhead,chunk1,perspan,span,latency,0x,whole] [--rounds N]
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +58,7 @@ function overheadRow(name, a, b, target, note) {
 }
 
 /** Parts of this benchmark, in the order they run. */
-const PARTS = ['overhead', 'chunk1', 'perspan', 'span', 'latency', '0x'];
+const PARTS = ['overhead', 'chunk1', 'perspan', 'span', 'latency', '0x', 'whole'];
 
 export async function benchRecording({ threads, ipu, rounds, log, cliMissing, preloadMissing, longSeconds, only = PARTS }) {
   const rows = [];
@@ -74,6 +75,7 @@ export async function benchRecording({ threads, ipu, rounds, log, cliMissing, pr
       rows.push(cliMissing ? { name: `report written after a ${longSeconds} s run`, unavailable: cliMissing } : await writeLatency({ threads, tmp, env, longSeconds }));
     }
     if (only.includes('0x')) await zeroXRows();
+    if (only.includes('whole')) await wholeRunRows();
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -95,6 +97,46 @@ export async function benchRecording({ threads, ipu, rounds, log, cliMissing, pr
     }
     rows.push(overheadRow('CPU profiling at 1 ms vs recording without it', cpu, spans, 5));
     rows.push(overheadRow('recording + CPU profiling at 1 ms vs plain node', cpu, w.plain, undefined, 'informative'));
+  }
+
+  /**
+   * A whole `parprof record` against Node's own per-thread profiler on examples/mandelbrot.js:
+   * process start to exit, as a user waits for it (issue "In the editor": at most 5 % above
+   * `node --cpu-prof`). Modes interleaved per round; medians of 7 rounds (1 with --quick).
+   */
+  async function wholeRunRows() {
+    const script = join(root, 'examples', 'mandelbrot.js');
+    const n = rounds === 1 ? 1 : 7;
+    log(`  whole run of examples/mandelbrot.js: node, node --cpu-prof, parprof record (${n} rounds)`);
+    const modes = {
+      node: [process.execPath, script],
+      'node --cpu-prof': [process.execPath, '--cpu-prof', '--cpu-prof-dir', '{out}.cpuprof', script],
+    };
+    if (!cliMissing) {
+      modes['parprof record'] = [process.execPath, cli, 'record', '--out', '{out}.parprof', script];
+      modes['parprof record --sample-interval 0'] = [process.execPath, cli, 'record', '--sample-interval', '0', '--out', '{out}.parprof', script];
+    }
+    const walls = Object.fromEntries(Object.keys(modes).map((m) => [m, []]));
+    const reasons = {};
+    for (let r = 0; r < n; r++) {
+      for (const [mode, argv] of Object.entries(modes)) {
+        if (reasons[mode]) continue;
+        const out = join(tmp, `whole-${mode.replace(/\W/g, '_')}-${r}`);
+        const t = performance.now();
+        const res = await run(argv[0], argv.slice(1).map((a) => a.replace('{out}', out)), { timeoutMs: 120_000, cwd: root });
+        const ms = performance.now() - t;
+        if (res.timedOut || res.code !== 0) reasons[mode] = res.timedOut ? 'timed out' : `exit ${res.code ?? res.signal}: ${res.stderr.trim().split('\n').pop()?.slice(0, 160) ?? ''}`;
+        else walls[mode].push(ms);
+      }
+    }
+    const w = Object.fromEntries(Object.keys(modes).map((m) => [m, reasons[m] ? { ok: false, reason: reasons[m] } : { ok: true, wallMs: median(walls[m]) }]));
+    const missing = { ok: false, reason: cliMissing };
+    for (const [mode, value] of Object.entries(w)) {
+      if (mode === 'node') continue;
+      rows.push(overheadRow(`whole run, ${mode} vs node (mandelbrot.js, process start to exit)`, value, w.node, undefined, 'informative'));
+    }
+    rows.push(overheadRow('whole run, parprof record vs node --cpu-prof (mandelbrot.js)', w['parprof record'] ?? missing, w['node --cpu-prof'], 5,
+      'Node\'s own per-thread profiler is the bar: same samples, no spans, no report'));
   }
 
   /** One chunk per 100 µs task (chunkSize 1, the default steal schedule): one span per task, the most spans a real job records. */
