@@ -72,7 +72,8 @@ export class CallTreeView {
 
   private invalidate(): void {
     this.dirty = true;
-    if (this.element.isConnected) this.draw();
+    // A hidden tab (its panel has no layout) rebuilds when it is shown: app.show calls draw.
+    if (this.element.isConnected && this.element.offsetParent !== null) this.draw();
   }
 
   /** The samples the tree counts: the selected tasks' samples if any, else the selected range. */
