@@ -13,6 +13,7 @@ import {
 } from '../../src/model/selection';
 import { baseSamples } from '../../src/model/transforms';
 import { topDownTree } from '../../src/model/calltree';
+import { buildProfile, buildReport } from './model-build';
 import { diffFunctions, diffTrees, maxDelta, type DiffNode } from '../../src/model/flame-diff';
 
 const report = syntheticReport({ threads: 4, spans: 2400, profiles: 5, samplesPerProfile: 3000, seed: 11 });
@@ -115,4 +116,27 @@ test('call samples restricted to a selection: the call tree holds exactly the se
   const tree = topDownTree(restrictToSelection(baseSamples(report), sets));
   assert.ok(Math.abs(tree.totalUs - selectionTree(report, sets).total) < 1e-6, `${tree.totalUs} vs ${selectionTree(report, sets).total}`);
   assert.ok(tree.totalUs > 0);
+});
+
+test('planted slow vs fast: the slow task runs only slowPart, the fast ones only fastPart; the diff says exactly that', () => {
+  // Thread 1: two fast tasks [0, 400) and [400, 800) running fastPart, one slow task [800, 2000) running
+  // slowPart 3/4 of its samples and fastPart 1/4; every sample weighs 100 µs.
+  const profile = buildProfile([
+    [1, '(root)', '', -1, [2]],
+    [2, 'task', 'file:///app/t.js', 0, [3, 4]],
+    [3, 'fastPart', 'file:///app/t.js', 10, []],
+    [4, 'slowPart', 'file:///app/t.js', 20, []],
+  ], [
+    ...Array.from({ length: 8 }, () => [3, 100] as [number, number]),
+    ...Array.from({ length: 12 }, (_, i) => [i % 4 === 0 ? 3 : 4, 100] as [number, number]),
+  ], 2100);
+  const r = buildReport({ workers: 1, regions: [{}], spans: [{ thread: 1, start: 50, end: 450 }, { thread: 1, start: 450, end: 850 }, { thread: 1, start: 850, end: 2050 }], profiles: [{ thread: 1, profile }] });
+  const fast = selectionTree(r, selectionSamples(r, { kind: 'rank', region: 0, from: 0, to: 2 / 3 }));
+  const slow = selectionTree(r, selectionSamples(r, { kind: 'rank', region: 0, from: 2 / 3, to: 1 }));
+  assert.equal(fast.total, 800);
+  assert.equal(slow.total, 1200);
+  const byName = new Map(diffFunctions(diffTrees(fast, slow)).map((f) => [f.name, f]));
+  assert.ok(Math.abs(byName.get('slowPart')!.delta - 0.75) < 1e-12);
+  assert.ok(Math.abs(byName.get('fastPart')!.delta + 0.75) < 1e-12);
+  assert.equal(byName.get('task')!.delta, 0);
 });
