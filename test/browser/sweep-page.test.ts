@@ -1,0 +1,113 @@
+// The sweep page in a real browser, from real recordings: `parprof sweep --threads 0,1,2` of a
+// short planted fixture and `parprof ab` of a planted skew, then `parprof report --html`. The
+// chart's points are the model's speedups at the layout's places, the tables' cells are the
+// model's numbers, the A/B lanes share one time axis, and `parprof report` prints the same table.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { abRows, sweepScaling } from '../../src/model/sweep-analysis';
+import { sweepChartLayout } from '../../src/model/sweep-layout';
+import { parseSweepReport, type SweepReport } from '../../src/model/sweep-report';
+import { abCells, abVerdict, scalingCells, SCALING_HEADER } from '../../src/model/sweep-tables';
+import { formatSpeedup } from '../../src/model/units';
+import { packageRoot } from '../../src/runner/paths';
+import { launch, screenshot, type Browser } from './browser';
+
+const root = packageRoot();
+const out = mkdtempSync(join(tmpdir(), 'parprof-sweep-page-'));
+
+function parprof(...args: string[]): string {
+  const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), ...args], {
+    cwd: join(root, 'test', 'fixtures'), encoding: 'utf8', timeout: 120_000, env: { ...process.env, ANSWERS_TOTAL_MS: '200' },
+  });
+  assert.equal(r.status, 0, `parprof ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+async function openPage(b: Browser, html: string): Promise<{ page: import('playwright-core').Page; errors: string[]; requests: string[] }> {
+  const page = await b.context.newPage();
+  const errors: string[] = [];
+  const requests: string[] = [];
+  const url = pathToFileURL(html).href;
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('request', (r) => { if (r.url() !== url) requests.push(r.url()); });
+  await page.goto(url);
+  await page.waitForSelector('.pp-sweep');
+  return { page, errors, requests };
+}
+
+const cellsOf = (page: import('playwright-core').Page, key: string) => page.$$eval(`.pp-sweep-subject[data-key="${key.replace(/"/g, '\\"')}"] table.pp-sweep-table tbody tr`,
+  (rows) => rows.map((r) => [...r.children].map((c) => c.textContent ?? '')));
+
+describe('sweep page', () => {
+  let b: Browser;
+  let sweepFile: string, abFile: string;
+  before(async () => {
+    sweepFile = join(out, 'serial.parprof-sweep.json');
+    abFile = join(out, 'skew.parprof-sweep.json');
+    parprof('sweep', '--threads', '0,1,2', '--out', sweepFile, 'answers-serial.js');
+    parprof('ab', '--schedule', 'static,dynamic', '--threads', '2', '--repeat', '2', '--out', abFile, 'answers-skew.js');
+    b = await launch();
+  });
+  after(async () => { await b.close(); rmSync(out, { recursive: true, force: true }); });
+
+  test('a scaling sweep: chart points at the model speedups, the tables show the model numbers', async () => {
+    const report: SweepReport = parseSweepReport(readFileSync(sweepFile, 'utf8'));
+    const html = join(out, 'sweep.html');
+    assert.equal(parprof('report', sweepFile, '--html', html), `wrote ${html}\n`);
+    const { page, errors, requests } = await openPage(b, html);
+    const subjects = sweepScaling(report);
+    assert.deepEqual(await page.$$eval('.pp-sweep-subject', (s) => s.map((e) => e.getAttribute('data-key'))), subjects.map((s) => s.key));
+    for (const s of subjects) {
+      const chart = sweepChartLayout(s.scaling!, report.cores);
+      const points = await page.$$eval(`.pp-sweep-subject[data-key="${s.key}"] circle.pp-sweep-point`,
+        (cs) => cs.map((c) => ({ threads: Number(c.getAttribute('data-threads')), speedup: Number(c.getAttribute('data-speedup')), cy: Number(c.getAttribute('cy')) })));
+      assert.deepEqual(points.map((p) => p.threads), [0, 1, 2]);
+      assert.deepEqual(points.map((p) => p.speedup), s.scaling!.points.map((p) => p.speedup));
+      for (const [i, p] of points.entries()) assert.ok(Math.abs(p.cy - chart.points[i].y) < 1e-6, `point ${i} drawn at ${p.cy}, laid out at ${chart.points[i].y}`);
+      assert.deepEqual(await cellsOf(page, s.key), scalingCells(s.scaling!, report.cores));
+    }
+    assert.deepEqual(await page.$$eval('.pp-sweep-subject[data-key=""] thead th', (th) => th.map((t) => t.textContent)), SCALING_HEADER);
+    // The sequential run is the baseline: speedup 1.00× in its row.
+    assert.equal((await cellsOf(page, ''))[0][3], formatSpeedup(1));
+    assert.equal(await page.$eval('h1', (h) => h.textContent), 'Sweep of answers-serial.js');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(requests, []);
+    await screenshot(page, 'sweep-page');
+
+    // The terminal prints the same whole-run row.
+    const text = parprof('report', sweepFile);
+    const row = scalingCells(subjects[0].scaling!, report.cores)[2];
+    assert.match(text, new RegExp(`^\\s+${row.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s+')}$`, 'm'));
+    assert.doesNotMatch(text, /^wrote /m);
+  });
+
+  test('an A/B report: the variants side by side with the winner, and their median runs as lanes on one time axis', async () => {
+    const report = parseSweepReport(readFileSync(abFile, 'utf8'));
+    const html = join(out, 'ab.html');
+    parprof('report', abFile, '--html', html);
+    const { page, errors } = await openPage(b, html);
+    for (const row of abRows(report)) {
+      assert.deepEqual(await cellsOf(page, row.key), abCells(row));
+      assert.equal(await page.$eval(`.pp-sweep-subject[data-key="${row.key}"] .pp-ab-verdict`, (p) => p.textContent), abVerdict(row));
+    }
+    const lanes = await page.$$eval('.pp-ab-variant', (gs) => gs.map((g) => ({
+      label: g.getAttribute('data-label'), windowUs: Number(g.getAttribute('data-window-us')), busy: g.querySelectorAll('.pp-ab-busy').length,
+      ends: [...g.querySelectorAll('.pp-ab-end')].map((l) => Number(l.getAttribute('x1'))),
+    })));
+    assert.deepEqual(lanes.map((l) => l.label), ['static', 'dynamic']);
+    assert.ok(lanes.every((l) => l.busy > 0), 'every variant has busy intervals drawn');
+    // One axis: the end marks stand in the proportion of the runs' windows.
+    const axisUs = await page.$eval('.pp-ab-lanes', (s) => Number(s.getAttribute('data-axis-us')));
+    assert.equal(axisUs, Math.max(...lanes.map((l) => l.windowUs)));
+    const x0 = 150, x1 = 900 - 8;
+    for (const l of lanes) assert.ok(Math.abs(l.ends[0] - (x0 + (l.windowUs / axisUs) * (x1 - x0))) < 1e-6);
+    assert.deepEqual(errors, []);
+    await screenshot(page, 'sweep-ab-page');
+  });
+});
