@@ -29,10 +29,14 @@ export class CallTreeView {
   /** The function the sandwich is about (a function key). */
   private sandwichKey: string | undefined;
   private dirty = true;
+  private readonly workers: number[];
 
   constructor(private readonly store: Store, private readonly post: (m: WebviewToHost) => void) {
     const profiled = new Set(store.report.profiles.map((p) => p.thread));
     this.threadSelect.append(el('option', { value: 'all' }, 'All threads (merged)'));
+    const workers = store.report.threads.filter((t) => t.kind === 'worker' && profiled.has(t.id)).map((t) => t.id);
+    if (workers.length > 1) this.threadSelect.append(el('option', { value: 'workers' }, `Workers (${workers.length}, merged)`));
+    this.workers = workers;
     for (const t of store.report.threads) if (profiled.has(t.id)) this.threadSelect.append(el('option', { value: t.id }, t.name));
     this.threadSelect.addEventListener('change', () => this.invalidate());
     this.modeSelect.addEventListener('change', () => {
@@ -79,7 +83,7 @@ export class CallTreeView {
   /** The samples the tree counts: the selected tasks' samples if any, else the selected range. */
   private selection(): SampleSelection {
     const v = this.threadSelect.value;
-    const threads = v === 'all' ? undefined : [Number(v)];
+    const threads = v === 'all' ? undefined : v === 'workers' ? this.workers : [Number(v)];
     const samples = this.store.samplesOf();
     if (samples) return { threads, samples };
     return { threads, from: this.store.range?.from, to: this.store.range?.to };

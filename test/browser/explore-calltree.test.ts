@@ -128,6 +128,13 @@ test('call tree: renders the model\'s totals, keyboard walk, a flamegraph transf
   await page.waitForFunction(() => [...document.querySelectorAll('#calltree-tree [role="treeitem"]')].some((e) => e.textContent!.includes('runItems')));
   assert.equal(await total(page), modelTotal(dropFib));
 
+  // Threads: one of them, or the workers merged (both threads here are workers).
+  await page.selectOption('#calltree-thread', '2');
+  assert.equal(await total(page), topDownTree(applyTransforms(baseSamples(report), dropFib), { threads: [2] }).totalUs);
+  assert.equal(await total(page), 160);
+  await page.selectOption('#calltree-thread', 'workers');
+  assert.equal(await total(page), 320);
+
   // Inverted: roots are self times, the heaviest first.
   await page.click('#calltree-show-runtime');
   await page.click('#calltree-transforms .pp-undo');
