@@ -36,6 +36,10 @@ export class DurationsView {
     const fast = { kind: 'rank' as const, from: 0, to: FAST_TO };
     this.element = el('section', { 'aria-label': 'Task durations' },
       el('div', { class: 'pp-toolbar', role: 'toolbar', 'aria-label': 'Task duration controls' }, this.regionSelect,
+        action('Code of all tasks', 'Show the code of every task of this region in the flamegraph', 'durations-all-code', (region) => {
+          store.setSelection({ kind: 'rank', region, from: 0, to: 1 });
+          store.setView('flamegraph');
+        }),
         action('Code of the slowest 10 %', 'Show the code of the slowest 10 % of this region\'s tasks in the flamegraph', 'durations-slowest-code', (region) => {
           store.setSelection({ ...slow, region });
           store.setView('flamegraph');

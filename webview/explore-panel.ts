@@ -31,7 +31,7 @@ export function describeSelection(store: Store, spec: SelectionSpec): string {
     case 'rank': {
       const n = rankedSpans(report, spec.region, spec.from, spec.to).length;
       const pct = (x: number) => `${Math.round(x * 100)} %`;
-      const which = spec.to >= 1 ? `slowest ${pct(1 - spec.from)}` : spec.from <= 0 ? `fastest ${pct(spec.to)}` : `tasks ranked ${pct(spec.from)}–${pct(spec.to)} by duration`;
+      const which = spec.from <= 0 && spec.to >= 1 ? 'all tasks' : spec.to >= 1 ? `slowest ${pct(1 - spec.from)}` : spec.from <= 0 ? `fastest ${pct(spec.to)}` : `tasks ranked ${pct(spec.from)}–${pct(spec.to)} by duration`;
       return `${which} of ${regionName(spec.region)} (${n} task${n === 1 ? '' : 's'})`;
     }
     case 'threads':
@@ -136,7 +136,20 @@ export class ExploreSide {
     this.update();
   }
 
+  /** Recomputes now if a change came while the panel was hidden (another view panned the shared window). */
+  refresh(): void {
+    if (this.stale) this.update();
+  }
+
+  private stale = false;
+
   update(): void {
+    // Hidden (another tab): the table waits for the timeline to be shown again.
+    if (this.element.isConnected && this.element.getClientRects().length === 0) {
+      this.stale = true;
+      return;
+    }
+    this.stale = false;
     const { store } = this;
     const { report } = store;
     const sel = store.selection;

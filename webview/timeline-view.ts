@@ -352,6 +352,7 @@ export class TimelineView {
   /** Redraws now (views call it when they become visible). */
   draw(): void {
     if (!this.element.isConnected || this.box.clientWidth === 0) return;
+    this.side.refresh();
     const t0 = performance.now();
     const { from, to } = this.store.window;
     this.windowOut.textContent = `Showing ${formatTime(from, (to - from) / 100)} – ${formatTime(to, (to - from) / 100)} (${ms(to - from)})`;

@@ -95,6 +95,13 @@ describe('explore: from tasks to code', () => {
     assert.ok(brute > 0, 'the slowest task holds samples');
     assert.ok(near(total, model) && near(total, brute), `flamegraph ${total} µs, model ${model}, brute force ${brute}`);
     assert.match(await p.page.$eval('#flame-range', (e) => e.textContent!), new RegExp(`^Selection: task #${s.index[k]} of `));
+    // A whole region: every task's samples (a thread's tasks do not overlap here, so the brute force adds them up).
+    await showView(p.page, 'durations');
+    await p.page.click('#durations-all-code');
+    const regionTotal = await flameTotal(p);
+    let regionBrute = 0;
+    for (let j = 0; j < s.count; j++) if (s.region[j] === report.regions[0].id) regionBrute += bruteForceUs(report, s.thread[j], s.start[j], s.end[j]);
+    assert.ok(near(regionTotal, regionBrute), `region: flamegraph ${regionTotal} µs, brute force ${regionBrute}`);
   });
 
   test('the slowest task, clicked on the timeline: the same samples', async () => {
