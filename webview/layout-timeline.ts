@@ -235,6 +235,16 @@ export function spanAt(lane: LaneIndex, t: number, tolUs: number): number {
   return bestI;
 }
 
+/** The span of the lane whose start is nearest to t (a lane position), or -1 for an empty lane. O(log n). */
+export function nearestSpan(lane: LaneIndex, t: number): number {
+  const n = lane.start.length;
+  if (n === 0) return -1;
+  const i = bisect(lane.start, t);
+  if (i === 0) return 0;
+  if (i === n) return n - 1;
+  return t - lane.start[i - 1] <= lane.start[i] - t ? i - 1 : i;
+}
+
 /** Vertical position of each lane. */
 export interface LaneBox { thread: number; y: number; height: number }
 

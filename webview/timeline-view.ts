@@ -19,7 +19,7 @@ import { LaneExtras } from './timeline-waits';
 import { bindTimeAxis, zoomBy } from './time-axis-input';
 import { LaneActivity, categoryColors, CATEGORY_LABELS, DRAWN_CATEGORIES } from './lane-activity';
 import { ExploreSide, SelectionBar, headline, selectionByThread } from './explore-panel';
-import type { SelectionSpec } from '../src/model/selection';
+import { TaskPicker } from './timeline-select';
 
 const AXIS_H = 22;
 const UTIL_H = 36;
@@ -57,8 +57,8 @@ export class TimelineView {
   private readonly side: ExploreSide;
   /** Lane geometry of the last fit (laneBoxes). */
   private boxes: LaneBox[] = [];
-  /** Lane the keyboard moves along (index into lanes). */
-  private keyLane = -1;
+  /** Task and thread selection, by pointer and by keyboard. */
+  private readonly picker: TaskPicker;
   /** The selection's intervals per thread, as [start, end] pairs. */
   private selected = new Map<number, number[]>();
   private legendExtra: HTMLElement | undefined;
@@ -76,6 +76,7 @@ export class TimelineView {
     this.pyramids = this.lanes.map(() => undefined);
     this.extras = new LaneExtras(report);
     this.activity = new LaneActivity(report);
+    this.picker = new TaskPicker(store, this.lanes, this.threadName, this.focusOut, () => this.request());
 
     const button = (label: string, onClick: () => void, name = label) => {
       const b = el('button', { type: 'button', 'aria-label': name }, label);
@@ -103,7 +104,7 @@ export class TimelineView {
       const lane = this.lanes[k];
       const pick = el('button', { type: 'button', class: 'pp-lane-button', 'aria-label': `Select ${t.name}: its samples over the selected range, or the whole run (Control: add or remove it)` },
         t.died ? `${t.name} ✝` : t.name);
-      pick.addEventListener('click', (e) => this.selectThread(t.id, e.ctrlKey || e.metaKey));
+      pick.addEventListener('click', (e) => this.picker.selectThread(t.id, e.ctrlKey || e.metaKey));
       const item = el('li', { 'data-thread': t.id, 'data-tasks': lane.start.length, class: t.died ? 'pp-dead' : undefined, title: t.name }, pick);
       this.laneLabels.items.push(item);
       list.append(item);
@@ -206,95 +207,25 @@ export class TimelineView {
       onSelect: (from, to) => store.setRange({ from, to }),
       onClick: (x, y, e) => {
         const hit = this.hitSpan(x, y);
-        if (hit >= 0) this.selectSpan(hit, e.ctrlKey || e.metaKey);
+        if (hit >= 0) this.picker.selectSpan(hit, e.ctrlKey || e.metaKey);
       },
       onHover: (x, y) => this.hover(x, y),
       onLeave: () => this.tooltip.hide(),
       keys: {
         Escape: () => { store.setRange(undefined); store.setSelection(undefined); },
         Enter: () => store.setRange({ ...store.window }),
-        ']': () => this.moveTask(1),
-        '[': () => this.moveTask(-1),
-        PageDown: () => this.moveLane(1),
-        PageUp: () => this.moveLane(-1),
-        ' ': (e) => { if (store.focusedSpan >= 0) this.selectSpan(store.focusedSpan, e.ctrlKey || e.metaKey); },
-        t: () => { if (this.keyLane >= 0) this.selectThread(this.lanes[this.keyLane].thread, false); },
+        ']': () => this.picker.moveTask(1),
+        '[': () => this.picker.moveTask(-1),
+        PageDown: () => this.picker.moveLane(1),
+        PageUp: () => this.picker.moveLane(-1),
+        ' ': (e) => { if (store.focusedSpan >= 0) this.picker.selectSpan(store.focusedSpan, e.ctrlKey || e.metaKey); },
+        t: () => this.picker.selectKeyLane(),
       },
     });
     this.canvas.addEventListener('dblclick', (e) => {
       const hit = this.hitSpan(e.offsetX, e.offsetY);
       if (hit >= 0) store.showSpan(hit);
     });
-  }
-
-  /** Selects task k (with `add`: adds it to, or removes it from, the selected tasks). */
-  private selectSpan(k: number, add: boolean): void {
-    const cur = this.store.selection;
-    this.store.focusedSpan = k;
-    let spans = [k];
-    if (add && cur?.kind === 'spans') spans = cur.spans.includes(k) ? cur.spans.filter((x) => x !== k) : [...cur.spans, k];
-    this.store.setSelection(spans.length ? { kind: 'spans', spans } : undefined);
-  }
-
-  /** Selects a thread over the selected range (or the whole run); with `add`, adds or removes it. */
-  private selectThread(thread: number, add: boolean): void {
-    const cur = this.store.selection;
-    const r = this.store.range ?? { from: 0, to: this.store.endUs };
-    let threads = [thread];
-    if (add && cur?.kind === 'threads') threads = cur.threads.includes(thread) ? cur.threads.filter((x) => x !== thread) : [...cur.threads, thread];
-    const spec: SelectionSpec | undefined = threads.length ? { kind: 'threads', threads, from: r.from, to: r.to } : undefined;
-    this.store.setSelection(spec);
-  }
-
-  /** Keyboard: the next (+1) or previous (−1) task on the keyboard lane, panned into view. */
-  private moveTask(step: number): void {
-    if (this.keyLane < 0) this.keyLane = Math.max(0, this.lanes.findIndex((l) => l.start.length > 0));
-    const lane = this.lanes[this.keyLane];
-    if (!lane || lane.start.length === 0) return this.announce(`${this.threadName.get(lane?.thread ?? -1) ?? 'this thread'} has no tasks`);
-    const at = lane.span.indexOf(this.store.focusedSpan);
-    let i: number;
-    if (at >= 0) i = Math.max(0, Math.min(lane.span.length - 1, at + step));
-    else {
-      const [lo, hi] = visibleSpans(lane, this.store.window.from, this.store.window.to);
-      i = Math.min(lane.span.length - 1, step > 0 ? lo : Math.max(lo, hi - 1));
-    }
-    this.focusSpan(lane.span[i]);
-  }
-
-  /** Keyboard: the lane below (+1) or above (−1); focus goes to its task nearest in time. */
-  private moveLane(step: number): void {
-    const k = Math.max(0, Math.min(this.lanes.length - 1, (this.keyLane < 0 ? 0 : this.keyLane + step)));
-    this.keyLane = k;
-    const lane = this.lanes[k];
-    const s = this.store.report.spans;
-    const f = this.store.focusedSpan;
-    const t = f >= 0 ? s.start[f] : (this.store.window.from + this.store.window.to) / 2;
-    const i = spanAt(lane, t, Infinity);
-    if (i >= 0) this.focusSpan(lane.span[i]);
-    else {
-      this.store.focusedSpan = -1;
-      this.announce(`${this.threadName.get(lane.thread)}: no tasks`);
-      this.request();
-    }
-  }
-
-  private focusSpan(k: number): void {
-    const s = this.store.report.spans;
-    this.store.focusedSpan = k;
-    this.keyLane = this.lanes.findIndex((l) => l.thread === s.thread[k]);
-    const { from, to } = this.store.window;
-    if (s.end[k] < from || s.start[k] > to) {
-      const w = to - from;
-      const mid = (s.start[k] + s.end[k]) / 2;
-      this.store.setWindow(mid - w / 2, mid + w / 2);
-    }
-    const region = this.store.report.regions.find((r) => r.id === s.region[k]);
-    this.announce(`${this.threadName.get(s.thread[k])}: task #${s.index[k]} of ${region?.name ?? s.region[k]}, ${ms(s.end[k] - s.start[k])} from ${ms(s.start[k])}. Space selects it.`);
-    this.request();
-  }
-
-  private announce(text: string): void {
-    this.focusOut.textContent = text;
   }
 
   /** The report span index under (x, y) in CSS px, or -1. */

@@ -201,7 +201,9 @@ describe('explore: from tasks to code', () => {
     await p.page.keyboard.press('Home');
     await p.page.keyboard.press(']');
     await p.page.keyboard.press(']');
-    assert.match(await p.page.$eval('#timeline-focus', (e) => e.textContent!), /task #\d+ of .*Space selects it/);
+    assert.match(await p.page.$eval('#timeline-focus', (e) => e.textContent!), /^worker 1: task #\d+ of .*Space selects it/);
+    await p.page.keyboard.press('PageDown');
+    assert.match(await p.page.$eval('#timeline-focus', (e) => e.textContent!), /^worker 2: task #\d+ of /);
     await p.page.keyboard.press(' ');
     await p.page.waitForFunction(() => document.querySelector('#selection-text')!.textContent!.startsWith('Selected: task #'));
     // Thread A as the baseline, thread B as the selection: the diff appears.
