@@ -231,6 +231,25 @@ describe('explore: from tasks to code', () => {
     assert.deepEqual(unnamed, []);
   });
 
+  test('high contrast: the activity graph takes the theme\'s category colours', async () => {
+    await showView(p.page, 'timeline');
+    const count = (rgb: number[]) => p.page.$eval('#panel-timeline canvas', (c, want) => {
+      const canvas = c as HTMLCanvasElement;
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i] - want[0]) < 6 && Math.abs(data[i + 1] - want[1]) < 6 && Math.abs(data[i + 2] - want[2]) < 6) n++;
+      return n;
+    }, rgb);
+    const redraw = () => p.page.evaluate(() => new Promise((r) => { window.dispatchEvent(new Event('resize')); requestAnimationFrame(() => requestAnimationFrame(r)); }));
+    await p.page.evaluate(() => document.body.classList.add('vscode-high-contrast'));
+    await redraw();
+    assert.ok(await count([0xff, 0x9e, 0x00]) > 100, 'high-contrast user-code colour drawn');
+    assert.equal(await count([0xe8, 0x74, 0x3b]), 0, 'no default-theme user-code colour left');
+    await screenshot(p.page, 'explore-high-contrast');
+    await p.page.evaluate(() => document.body.classList.remove('vscode-high-contrast'));
+    await redraw();
+  });
+
   test('no console errors and no network requests', () => {
     assert.deepEqual(p.errors, []);
     assert.deepEqual(p.requests, []);
