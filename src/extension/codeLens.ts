@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import { findPoolCalls, mentionsPool } from './sourceScan';
 import { sweepThreadCounts } from '../model/profile-options';
 import { COMMANDS } from './surface';
+import { SCHEDULES } from '../model/report';
 import type { EditorAnnotations } from './annotations';
 
 export class PoolCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
@@ -32,6 +33,8 @@ export class PoolCodeLensProvider implements vscode.CodeLensProvider, vscode.Dis
         lenses.push(new vscode.CodeLens(range, { title: 'Profile with N threads…', command: COMMANDS.profileWithThreads.id, arguments: [document.uri], tooltip: 'Pick the number of pool threads, then profile once with it' }));
         lenses.push(new vscode.CodeLens(range, { title: `Sweep 1…${cores} threads`, command: COMMANDS.sweepThreads.id, arguments: [document.uri],
           tooltip: `parprof sweep in a terminal: the script at ${sweepThreadCounts(cores).join(', ')} threads, with speedup and efficiency` }));
+        lenses.push(new vscode.CodeLens(range, { title: 'Compare schedules', command: COMMANDS.compareSchedules.id, arguments: [document.uri],
+          tooltip: `parprof ab in a terminal: the script under ${SCHEDULES.join(', ')} on ${cores} threads, 3 runs each, and the winner` }));
       }
     }
     lenses.push(...this.regionLenses(document));

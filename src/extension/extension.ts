@@ -5,6 +5,7 @@ import { Log } from './log';
 import { ReportSession } from './reports';
 import { Profiler, type ProfileOutcome } from './profiling';
 import { ReportEditorProvider } from './reportEditor';
+import { SweepEditorProvider } from './sweepEditor';
 import { ReportTabs } from './reportTabs';
 import { EditorAnnotations } from './annotations';
 import { HotLines } from './hotLines';
@@ -28,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): ParallelProfilerApi 
     initSent: (file, at) => profiler.noteViewReady(file, at),
   });
   const tabs = new ReportTabs(session, editorProvider);
+  const sweeps = new SweepEditorProvider(extensionUri, log);
   const annotations = new EditorAnnotations();
   const hotLines = new HotLines(extensionUri, annotations);
   const lenses = new PoolCodeLensProvider(annotations);
@@ -57,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): ParallelProfilerApi 
       // One view per report file: opening it in another group moves it there instead of copying it.
       webviewOptions: { retainContextWhenHidden: true }, supportsMultipleEditorsPerDocument: false,
     }),
+    vscode.window.registerCustomEditorProvider(VIEWS.sweepEditor, sweeps, { webviewOptions: { retainContextWhenHidden: true }, supportsMultipleEditorsPerDocument: false }),
     vscode.languages.registerCodeLensProvider(SCRIPT_LANGUAGES.map((language) => ({ language, scheme: 'file' })), lenses),
     ...registerProfileCommands(profiler, extensionUri),
     vscode.commands.registerCommand(COMMANDS.addTypes.id, async (arg?: unknown) => {
@@ -72,7 +75,7 @@ export function activate(context: vscode.ExtensionContext): ParallelProfilerApi 
         return undefined;
       }
     }),
-    ...registerReportCommands({ extensionUri, session, tabs, annotations, runs, log, profiler }),
+    ...registerReportCommands({ extensionUri, session, tabs, annotations, runs, log, profiler, sweeps }),
   );
   void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.running, false);
   void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.annotated, false);
@@ -85,7 +88,7 @@ export function activate(context: vscode.ExtensionContext): ParallelProfilerApi 
     discoverWorkloads: () => workloads.discoverWorkspace(),
     onDidRunWorkload: workloads.onDidRunWorkload,
     onDidFinishRun: finished.event,
-    webviews: () => editorProvider.statuses(),
+    webviews: () => [...editorProvider.statuses(), ...sweeps.statuses()],
     isRunning: () => profiler.isRunning,
     refusals: () => [...profiler.refusals],
     messages: () => [...log.shown],

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { COMMANDS } from './surface';
 import * as os from 'node:os';
 import { sweepThreadCounts } from '../model/profile-options';
+import { SCHEDULES } from '../model/report';
 import { readSettings } from './settings';
 import { askProfileOptions, askThreads } from './optionsWizard';
 import type { Profiler, ProfileOutcome, ProfileRequest } from './profiling';
@@ -44,6 +45,21 @@ function sweepInTerminal(extensionUri: vscode.Uri, script: string): vscode.Termi
   return terminal;
 }
 
+/** `parprof ab` of `script` under every schedule at the machine's cores, 3 runs each, in a terminal of its own (like the sweep). */
+function abInTerminal(extensionUri: vscode.Uri, script: string): vscode.Terminal {
+  const settings = readSettings(vscode.Uri.file(script));
+  const cwd = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(script))?.uri.fsPath ?? path.dirname(script);
+  const cli = vscode.Uri.joinPath(extensionUri, 'dist', 'cli.js').fsPath;
+  const out = path.join(settings.reportFolder, `${path.basename(script)}-ab-${Date.now()}.parprof-sweep.json`);
+  const terminal = vscode.window.createTerminal({
+    name: `Compare schedules ${path.basename(script)}`, cwd, shellPath: settings.node, env: settings.env,
+    shellArgs: [...settings.nodeArgs, cli, 'ab', '--schedule', SCHEDULES.join(','), '--threads', String(os.availableParallelism()),
+      '--sample-interval', String(settings.sampleIntervalUs), '--out', out, script],
+  });
+  terminal.show(true);
+  return terminal;
+}
+
 export function registerProfileCommands(profiler: Profiler, extensionUri: vscode.Uri): vscode.Disposable[] {
   const profile = (request: ProfileRequest): Promise<ProfileOutcome | undefined> => profiler.profile(request);
   return [
@@ -77,6 +93,11 @@ export function registerProfileCommands(profiler: Profiler, extensionUri: vscode
       const script = await scriptFrom(arg);
       if (!script || !profiler.checkTrust()) return undefined;
       return sweepInTerminal(extensionUri, script);
+    }),
+    vscode.commands.registerCommand(COMMANDS.compareSchedules.id, async (arg?: unknown) => {
+      const script = await scriptFrom(arg);
+      if (!script || !profiler.checkTrust()) return undefined;
+      return abInTerminal(extensionUri, script);
     }),
     vscode.commands.registerCommand(COMMANDS.stopProfiling.id, () => {
       const stopped = profiler.stopAll();

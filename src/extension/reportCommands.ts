@@ -14,6 +14,11 @@ import type { EditorAnnotations } from './annotations';
 import type { RunItem, RunsView } from './runsView';
 import type { Log } from './log';
 import type { Profiler } from './profiling';
+import { isSweepReportFile, loadSweepFile, type SweepEditorProvider } from './sweepEditor';
+import { sweepPage } from '../model/sweep-lanes';
+import { sweepMarkdown } from '../model/sweep-tables';
+import { standalonePageHtml } from '../model/html-report';
+import { readAnyReportFile } from '../runner/read-import';
 
 export type ExportFormat = 'parprof' | 'html' | ExportFormatName;
 
@@ -25,6 +30,21 @@ export interface ReportCommandDeps {
   runs: RunsView;
   log: Log;
   profiler: Profiler;
+  sweeps: SweepEditorProvider;
+}
+
+/** Writes a sweep / A-B report as the standalone sweep page or as Markdown tables. */
+async function exportSweep(file: string, format: 'html' | 'markdown', target: string, extensionUri: vscode.Uri): Promise<void> {
+  const sweep = await loadSweepFile(file);
+  let text: string;
+  if (format === 'markdown') text = sweepMarkdown(sweep);
+  else {
+    // The A/B lanes need each variant's median run; read here, synchronously, from next to the report.
+    const page = sweepPage(sweep, (run) => readAnyReportFile(path.resolve(path.dirname(file), run)));
+    const bundle = await readFile(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js').fsPath, 'utf8');
+    text = standalonePageHtml('sweep', page, bundle, `Parallel Profiler: ${sweep.kind === 'sweep' ? 'sweep' : 'A/B'} of ${path.basename(sweep.script)}`);
+  }
+  await vscode.workspace.fs.writeFile(vscode.Uri.file(target), new TextEncoder().encode(text));
 }
 
 /** Writes `loaded` as `format` to `target`. */
@@ -67,6 +87,25 @@ export function registerReportCommands(deps: ReportCommandDeps): vscode.Disposab
   };
 
   const exportCommand = async (arg?: unknown, formatArg?: ExportFormat, targetArg?: string): Promise<string | undefined> => {
+    const argFile = arg instanceof vscode.Uri ? arg.fsPath : typeof arg === 'string' ? arg : (arg as RunItem | undefined)?.file;
+    if (argFile && isSweepReportFile(argFile)) {
+      const format = formatArg ?? (await vscode.window.showQuickPick([
+        { label: 'Standalone HTML page', format: 'html' as const },
+        { label: 'Markdown tables', format: 'markdown' as const },
+      ], { title: 'Export sweep report as' }))?.format;
+      if (format !== 'html' && format !== 'markdown') {
+        if (format) throw new Error(`a sweep report exports as html or markdown, not ${format}`);
+        return undefined;
+      }
+      const ext = format === 'html' ? '.html' : '.md';
+      const target = targetArg ?? (await vscode.window.showSaveDialog({
+        defaultUri: vscode.Uri.file(argFile.replace(/\.parprof-sweep\.json$/, ext)), filters: { [format]: [ext.slice(1)] },
+      }))?.fsPath;
+      if (!target) return undefined;
+      await exportSweep(argFile, format, target, extensionUri);
+      exportedNotice(log, format, target);
+      return target;
+    }
     const loaded = await reportFromArg(arg) ?? await pickReportFile();
     if (!loaded) return undefined;
     const format = formatArg ?? (await vscode.window.showQuickPick([
@@ -103,7 +142,7 @@ export function registerReportCommands(deps: ReportCommandDeps): vscode.Disposab
         defaultUri: runs.folders()[0] ? vscode.Uri.file(runs.folders()[0]) : undefined,
       }))?.[0];
       if (!uri) return undefined;
-      await vscode.commands.executeCommand('vscode.openWith', uri, VIEWS.reportEditor);
+      await vscode.commands.executeCommand('vscode.openWith', uri, isSweepReportFile(uri.fsPath) ? VIEWS.sweepEditor : VIEWS.reportEditor);
       return uri.fsPath;
     })),
     vscode.commands.registerCommand(COMMANDS.exportReport.id, guarded('Exporting the report failed', exportCommand)),
@@ -118,6 +157,11 @@ export function registerReportCommands(deps: ReportCommandDeps): vscode.Disposab
       return loaded.file;
     })),
     vscode.commands.registerCommand(COMMANDS.openRun.id, guarded('Opening the run failed', async (arg?: unknown) => {
+      const file = (arg as RunItem | undefined)?.file ?? (typeof arg === 'string' ? arg : undefined);
+      if (file && isSweepReportFile(file)) {
+        await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), VIEWS.sweepEditor);
+        return file;
+      }
       const loaded = await reportFromArg(arg);
       if (!loaded) return undefined;
       session.setLast(loaded);
@@ -132,6 +176,24 @@ export function registerReportCommands(deps: ReportCommandDeps): vscode.Disposab
         return undefined;
       }
       return profiler.rerun(loaded.report);
+    })),
+    vscode.commands.registerCommand(COMMANDS.compareWith.id, guarded('Comparing the runs failed', async (arg?: unknown, otherArg?: string) => {
+      const pickRun = async (title: string, except?: string): Promise<string | undefined> => {
+        const items = (await runs.getChildren()).filter((i) => !isSweepReportFile(i.file) && i.file !== except);
+        if (items.length === 0) {
+          void vscode.window.showInformationMessage('Parallel Profiler: no other run to compare with. Profile the script again first.');
+          return undefined;
+        }
+        return (await vscode.window.showQuickPick(items.map((i) => ({ label: String(i.label ?? ''), description: String(i.description ?? ''), detail: i.file, file: i.file })),
+          { title, matchOnDescription: true }))?.file;
+      };
+      const baseFile = arg instanceof vscode.Uri ? arg.fsPath : typeof arg === 'string' ? arg : (arg as RunItem | undefined)?.file
+        ?? await pickRun('Compare: the base run');
+      if (!baseFile) return undefined;
+      const nextFile = otherArg ?? await pickRun(`Compare ${path.basename(baseFile)} with`, baseFile);
+      if (!nextFile) return undefined;
+      const [base, next] = await Promise.all([baseFile, nextFile].map((f) => session.recent(f) ?? loadReportFile(f)));
+      return deps.sweeps.showComparison(base, next);
     })),
     vscode.commands.registerCommand(COMMANDS.clearAnnotations.id, () => annotations.clear()),
     vscode.commands.registerCommand(COMMANDS.selectHotLineThread.id, guarded('Choosing the thread failed', async (threadArg?: number | 'all') => {
@@ -174,6 +236,7 @@ export function registerReportCommands(deps: ReportCommandDeps): vscode.Disposab
 /** What Open Report… offers: our reports, and the formats the model imports (src/model/import.ts). */
 const REPORT_FILTERS = {
   'Parallel Profiler report': ['parprof', 'gz'],
+  'Sweep or A/B report (.parprof-sweep.json)': ['json'],
   'Chrome trace, speedscope, V8 CPU profile': ['json', 'cpuprofile'],
 };
 

@@ -8,7 +8,9 @@ import { statSync } from 'node:fs';
 import { loadReportFile, type LoadedReport, type ReportSession } from './reports';
 import { reportFolderFor } from './settings';
 import { runEntry, type RunEnd, type RunEntry } from '../model/run-views';
-import { COMMANDS, RUN_ITEM_CONTEXT } from './surface';
+import { COMMANDS, RUN_ITEM_CONTEXT, SWEEP_ITEM_CONTEXT } from './surface';
+import { sweepEntry } from '../model/sweep-views';
+import { isSweepReportFile, loadSweepFile } from './sweepEditor';
 
 /** What the view keeps of a report: its entry's inputs, not the report (reports can be large). */
 interface Cached {
@@ -91,7 +93,7 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
         continue; // no runs yet
       }
       for (const name of names) {
-        if (!/\.parprof(\.gz)?$/.test(name)) continue;
+        if (!/\.parprof(\.gz|-sweep\.json)?$/.test(name)) continue;
         const file = path.join(folder, name);
         try {
           files.push({ file, mtimeMs: (await stat(file)).mtimeMs });
@@ -102,7 +104,13 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
     const now = Date.now();
     return Promise.all(files.map(async ({ file, mtimeMs }) => {
       const cached = await this.entry(file, mtimeMs);
-      return new RunItem(file, cached.make?.(now), cached.problem, cached.deferred);
+      const item = new RunItem(file, cached.make?.(now), cached.problem, cached.deferred);
+      if (isSweepReportFile(file)) {
+        // Sweeps and A/B runs are listed with the runs; their menu has no Re-run or Compare with….
+        item.contextValue = SWEEP_ITEM_CONTEXT;
+        if (!cached.problem) item.iconPath = new vscode.ThemeIcon('graph-line');
+      }
+      return item;
     }));
   }
 
@@ -116,7 +124,12 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
       return { mtimeMs, deferred: true };
     }
     try {
-      value = { mtimeMs, make: entryMaker(await loadReportFile(file)) };
+      if (isSweepReportFile(file)) {
+        const sweep = await loadSweepFile(file);
+        value = { mtimeMs, make: (nowMs) => ({ ...sweepEntry(sweep, file, nowMs), end: 'clean' }) };
+      } else {
+        value = { mtimeMs, make: entryMaker(await loadReportFile(file)) };
+      }
     } catch (e) {
       value = { mtimeMs, problem: `unreadable: ${e instanceof Error ? e.message : String(e)}` };
     }

@@ -19,6 +19,8 @@ export const COMMANDS = {
   profileWithOptions: { id: 'parallelProfiler.profileWithOptions', title: 'Profile with Options…', palette: true },
   profileWithThreads: { id: 'parallelProfiler.profileWithThreads', title: 'Profile with N Threads…', palette: true },
   sweepThreads: { id: 'parallelProfiler.sweepThreads', title: 'Sweep Thread Counts (parprof sweep)', palette: true },
+  compareSchedules: { id: 'parallelProfiler.compareSchedules', title: 'Compare Schedules (parprof ab)', palette: true },
+  compareWith: { id: 'parallelProfiler.compareWith', title: 'Compare with…', palette: true },
   stopProfiling: { id: 'parallelProfiler.stopProfiling', title: 'Stop Profiling', palette: true, icon: '$(debug-stop)' },
   openReport: { id: 'parallelProfiler.openReport', title: 'Open Report…', palette: true },
   exportReport: { id: 'parallelProfiler.exportReport', title: 'Export Report…', palette: true },
@@ -60,12 +62,16 @@ export const VIEWS = {
   runs: 'parallelProfiler.runs',
   /** viewType of the custom editor for .parprof files: the one report view, for runs too. */
   reportEditor: 'parallelProfiler.report',
+  /** viewType of the custom editor for sweep and A/B reports (.parprof-sweep.json): the sweep page. */
+  sweepEditor: 'parallelProfiler.sweep',
   testController: 'parallelProfiler.workloads',
   walkthrough: 'parallelProfiler.gettingStarted',
 } as const;
 
 /** Context value of run items in the Runs view (menus match on it). */
 export const RUN_ITEM_CONTEXT = 'parprofRun';
+/** Context value of sweep / A-B report items in the Runs view. */
+export const SWEEP_ITEM_CONTEXT = 'parprofSweep';
 
 /** Languages whose files can be profiled (editor title button, CodeLens). */
 export const SCRIPT_LANGUAGES = ['javascript', 'typescript'] as const;

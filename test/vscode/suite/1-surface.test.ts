@@ -2,7 +2,7 @@
 // ways, and every command is registered in the running extension host.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { CATEGORY, COMMANDS, CONTEXT_KEYS, RUN_ITEM_CONTEXT, SETTINGS, VIEWS } from '../../../src/extension/surface';
+import { CATEGORY, COMMANDS, CONTEXT_KEYS, RUN_ITEM_CONTEXT, SETTINGS, SWEEP_ITEM_CONTEXT, VIEWS } from '../../../src/extension/surface';
 import { api, EXTENSION_ID } from './util';
 
 interface Manifest {
@@ -61,13 +61,15 @@ describe('declared surface', () => {
       .filter((k) => !k.startsWith('parallelProfiler.runs') && !declared.some((c) => c.id === k)));
     assert.deepEqual([...used].sort(), Object.values(CONTEXT_KEYS).sort());
     assert.ok(whens.includes(`viewItem == ${RUN_ITEM_CONTEXT}`));
+    assert.ok(whens.includes(`viewItem =~ /^parprof(Run|Sweep)$/`) && `${SWEEP_ITEM_CONTEXT}`.match(/^parprof(Run|Sweep)$/));
   });
 
   it('views, custom editor and walkthrough ids match', () => {
     assert.deepEqual(manifest.contributes.viewsContainers.activitybar.map((c) => c.id), [VIEWS.container]);
     assert.deepEqual(manifest.contributes.views[VIEWS.container].map((v) => v.id), [VIEWS.runs]);
-    assert.deepEqual(manifest.contributes.customEditors.map((e) => e.viewType), [VIEWS.reportEditor]);
+    assert.deepEqual(manifest.contributes.customEditors.map((e) => e.viewType), [VIEWS.reportEditor, VIEWS.sweepEditor]);
     assert.deepEqual(manifest.contributes.customEditors[0].selector.map((s) => s.filenamePattern).sort(), ['*.parprof', '*.parprof.gz']);
+    assert.deepEqual(manifest.contributes.customEditors[1].selector.map((s) => s.filenamePattern), ['*.parprof-sweep.json']);
     assert.deepEqual(manifest.contributes.walkthroughs.map((w) => w.id), [VIEWS.walkthrough]);
     const linked = manifest.contributes.walkthroughs[0].steps.flatMap((s) => [...s.description.matchAll(/command:(parallelProfiler\.\w+)/g)].map((m) => m[1]));
     for (const id of linked) assert.ok(declared.some((c) => c.id === id) || id === `${VIEWS.runs}`, `walkthrough links unknown command ${id}`);

@@ -1,0 +1,134 @@
+// The sweep page in VS Code: a readonly custom editor for sweep and A/B reports
+// (.parprof-sweep.json), and the comparison page of two runs ("Compare with…"). The numbers come
+// from src/model (sweep-analysis, compare); this file reads files and runs the ready/init
+// handshake of src/protocol.ts.
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import { webviewHtml } from '../model/html-report';
+import { compareSides, sideFromRun, type CompareResult } from '../model/compare';
+import { medianRunIndex, sweepPage, type SweepPage } from '../model/sweep-lanes';
+import { parseSweepReport, summarizeRun, type SweepReport } from '../model/sweep-report';
+import type { Report } from '../model/report';
+import { MAX_REPORT_BYTES } from '../model/limits';
+import { asWebviewMessage, type HostToWebview } from '../protocol';
+import { loadReportFile, type LoadedReport } from './reports';
+import { webviewOptions, type WebviewStatus } from './webviewHost';
+import type { Log } from './log';
+
+/** Whether `file` is a sweep or A/B report, by its name. */
+export function isSweepReportFile(file: string): boolean {
+  return file.endsWith('.parprof-sweep.json');
+}
+
+/** Reads and validates a sweep report; the error names the file and the problem. */
+export async function loadSweepFile(file: string): Promise<SweepReport> {
+  const uri = vscode.Uri.file(file);
+  const { size } = await vscode.workspace.fs.stat(uri);
+  if (size > MAX_REPORT_BYTES) throw new Error(`${path.basename(file)} is too large: more than ${Math.round(MAX_REPORT_BYTES / 2 ** 20)} MiB, the limit`);
+  try {
+    return parseSweepReport(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
+  } catch (e) {
+    throw new Error(`${path.basename(file)}: ${(e as Error).message}`);
+  }
+}
+
+/** The page of a sweep report: for an A/B report, each variant's median run read from next to it. */
+async function pageOf(file: string, sweep: SweepReport): Promise<SweepPage> {
+  const runs = new Map<string, Report | Error>();
+  if (sweep.kind === 'ab') {
+    for (const v of sweep.variants) {
+      const at = medianRunIndex(v);
+      if (at < 0) continue;
+      const run = v.runs[at].file;
+      try {
+        runs.set(run, (await loadReportFile(path.resolve(path.dirname(file), run))).report);
+      } catch (e) {
+        runs.set(run, e instanceof Error ? e : new Error(String(e)));
+      }
+    }
+  }
+  return sweepPage(sweep, (run) => {
+    const r = runs.get(run);
+    if (!r) throw new Error('not read');
+    if (r instanceof Error) throw r;
+    return r;
+  });
+}
+
+/**
+ * Fills `webview` with the bundle and posts `message` on every `ready` (a reloaded webview asks
+ * again). Listeners go into `disposables`.
+ */
+function hostPage(webview: vscode.Webview, extensionUri: vscode.Uri, file: string, title: string, message: HostToWebview, log: Log,
+  disposables: vscode.Disposable[]): WebviewStatus {
+  const status: WebviewStatus = { file, ready: false, initSent: false };
+  webview.options = webviewOptions(extensionUri);
+  disposables.push(webview.onDidReceiveMessage((data: unknown) => {
+    const m = asWebviewMessage(data);
+    if (!m) {
+      log.info(`sweep webview: ignored unknown message ${JSON.stringify(data)?.slice(0, 200)}`);
+      return;
+    }
+    switch (m.type) {
+      case 'ready':
+        status.ready = true;
+        void webview.postMessage(message).then((ok) => { status.initSent = status.initSent || ok; });
+        break;
+      case 'error': log.channel.error(`sweep webview: ${m.message}`); break;
+      default: log.info(`sweep webview: unhandled message ${m.type}`);
+    }
+  }));
+  const scriptUri = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString();
+  webview.html = webviewHtml({ nonce: randomBytes(18).toString('base64'), cspSource: webview.cspSource, scriptUri, title });
+  return status;
+}
+
+class SweepDocument implements vscode.CustomDocument {
+  constructor(readonly uri: vscode.Uri, readonly page: SweepPage) {}
+  dispose(): void {}
+}
+
+export class SweepEditorProvider implements vscode.CustomReadonlyEditorProvider<SweepDocument> {
+  private readonly open = new Set<WebviewStatus>();
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly log: Log) {}
+
+  async openCustomDocument(uri: vscode.Uri): Promise<SweepDocument> {
+    // Viewing is allowed in an untrusted workspace: reading a report runs nothing.
+    return new SweepDocument(uri, await pageOf(uri.fsPath, await loadSweepFile(uri.fsPath)));
+  }
+
+  resolveCustomEditor(document: SweepDocument, panel: vscode.WebviewPanel): void {
+    const disposables: vscode.Disposable[] = [];
+    const { sweep } = document.page;
+    const title = `Parallel Profiler: ${sweep.kind === 'sweep' ? 'sweep' : 'A/B'} of ${path.basename(sweep.script)}`;
+    const status = hostPage(panel.webview, this.extensionUri, document.uri.fsPath, title, { type: 'init-sweep', page: document.page }, this.log, disposables);
+    this.open.add(status);
+    panel.onDidDispose(() => {
+      this.open.delete(status);
+      for (const d of disposables) d.dispose();
+    }, undefined, disposables);
+  }
+
+  statuses(): WebviewStatus[] {
+    return [...this.open].map((s) => ({ ...s }));
+  }
+
+  /** Opens the comparison of two runs in a panel of its own; its numbers are `parprof compare`'s. */
+  showComparison(base: LoadedReport, next: LoadedReport): CompareResult {
+    const side = (l: LoadedReport) => sideFromRun(l.file, l.report, summarizeRun(l.report, l.metrics, path.basename(l.file)));
+    const compare = compareSides(side(base), side(next), { maxRegression: 0.05, minDeltaMs: 1, topFunctions: 10 });
+    const panel = vscode.window.createWebviewPanel('parallelProfiler.compare', `Compare ${path.basename(base.file)} → ${path.basename(next.file)}`,
+      vscode.ViewColumn.Active, { enableScripts: true, retainContextWhenHidden: true });
+    const disposables: vscode.Disposable[] = [];
+    const status = hostPage(panel.webview, this.extensionUri, `${base.file} → ${next.file}`, panel.title,
+      { type: 'init-compare', compare, base: base.file, next: next.file }, this.log, disposables);
+    this.open.add(status);
+    panel.onDidDispose(() => {
+      this.open.delete(status);
+      for (const d of disposables) d.dispose();
+    }, undefined, disposables);
+    return compare;
+  }
+}
