@@ -166,7 +166,10 @@ export class ExploreSide {
     if (sel && store.baseline) {
       const a = selectionTree(report, store.samplesOf(store.baseline)!);
       const b = selectionTree(report, store.samplesOf(sel)!);
+      const wasHidden = this.diff.element.hidden;
       this.diff.show(diffTrees(a, b), describeSelection(store, store.baseline), describeSelection(store, sel));
+      // The diff sits below the lanes: bring it into view when it appears.
+      if (wasHidden) requestAnimationFrame(() => this.diff.element.scrollIntoView({ block: 'nearest' }));
     } else this.diff.show(undefined, '', '');
   }
 }
