@@ -45,8 +45,10 @@ export function sweepTable(report: SweepReport): string {
 
 export function sweepReportCommand(c: Extract<Command, { cmd: 'report' }>): number {
   let report: SweepReport;
+  // readFileCapped's message names the file already.
+  const bytes = readFileCapped(c.file);
   try {
-    report = parseSweepReport(new TextDecoder().decode(readFileCapped(c.file)));
+    report = parseSweepReport(new TextDecoder().decode(bytes));
   } catch (err) {
     throw new Error(`${c.file}: ${(err as Error).message}`);
   }

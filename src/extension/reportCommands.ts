@@ -87,7 +87,10 @@ export function registerReportCommands(deps: ReportCommandDeps): vscode.Disposab
   };
 
   const exportCommand = async (arg?: unknown, formatArg?: ExportFormat, targetArg?: string): Promise<string | undefined> => {
-    const argFile = arg instanceof vscode.Uri ? arg.fsPath : typeof arg === 'string' ? arg : (arg as RunItem | undefined)?.file;
+    // No argument (the palette): the sweep page in the active tab, if that is what is shown.
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    const shownSweep = tab instanceof vscode.TabInputCustom && tab.viewType === VIEWS.sweepEditor ? tab.uri.fsPath : undefined;
+    const argFile = arg instanceof vscode.Uri ? arg.fsPath : typeof arg === 'string' ? arg : (arg as RunItem | undefined)?.file ?? shownSweep;
     if (argFile && isSweepReportFile(argFile)) {
       const format = formatArg ?? (await vscode.window.showQuickPick([
         { label: 'Standalone HTML page', format: 'html' as const },
