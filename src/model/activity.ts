@@ -7,7 +7,8 @@
 // as the code that called it). Binning is linear in the samples of the window: one binary search
 // for the first, then one step per sample.
 import type { CpuTimeSeries } from './report';
-import type { ProfileIndex } from './profile-index';
+import { urlToPath, type ProfileIndex } from './profile-index';
+import { isRuntimeFile } from './transforms';
 
 /** In drawing order, bottom up. */
 export const ACTIVITY_CATEGORIES = ['user', 'runtime', 'node', 'gc', 'program', 'idle'] as const;
@@ -24,13 +25,12 @@ export const CATEGORY_LABELS: Record<ActivityCategory, string> = {
 };
 
 const USER = 0, RUNTIME = 1, NODE = 2, GC = 3, PROGRAM = 4, IDLE = 5;
-/** Frames of this package's worker pool and recorder (the built or the source runtime). */
-const RUNTIME_PATH = /(^|[\\/])(dist|src)[\\/]runtime[\\/]/;
 
 /** Category index (into ACTIVITY_CATEGORIES) of a frame that has a URL. */
 export function categoryOfUrl(url: string): number {
   if (url.startsWith('node:')) return NODE;
-  if (RUNTIME_PATH.test(url)) return RUNTIME;
+  // This package's pool and recorder: the same files the call tree's runtime resource collapses.
+  if (isRuntimeFile(urlToPath(url))) return RUNTIME;
   return USER;
 }
 
