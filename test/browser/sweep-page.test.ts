@@ -12,7 +12,14 @@ import { pathToFileURL } from 'node:url';
 import { abRows, sweepScaling } from '../../src/model/sweep-analysis';
 import { sweepChartLayout } from '../../src/model/sweep-layout';
 import { parseSweepReport, type SweepReport } from '../../src/model/sweep-report';
-import { abCells, abVerdict, scalingCells, SCALING_HEADER } from '../../src/model/sweep-tables';
+import { abCells, abVerdict, compareCells, compareConclusion, functionDeltaCells, scalingCells, SCALING_HEADER } from '../../src/model/sweep-tables';
+import { analyze } from '../../src/model/analysis';
+import { compareSides, sideFromRun } from '../../src/model/compare';
+import { standalonePageHtml } from '../../src/model/html-report';
+import { parseReport } from '../../src/model/load';
+import { summarizeRun } from '../../src/model/sweep-report';
+import { writeFileSync } from 'node:fs';
+import { bundle } from './browser';
 import { formatSpeedup } from '../../src/model/units';
 import { packageRoot } from '../../src/runner/paths';
 import { launch, screenshot, type Browser } from './browser';
@@ -109,5 +116,21 @@ describe('sweep page', () => {
     for (const l of lanes) assert.ok(Math.abs(l.ends[0] - (x0 + (l.windowUs / axisUs) * (x1 - x0))) < 1e-6);
     assert.deepEqual(errors, []);
     await screenshot(page, 'sweep-ab-page');
+  });
+
+  test('the comparison page of two runs shows compare\'s deltas per region and the functions that changed most', async () => {
+    const report = parseSweepReport(readFileSync(abFile, 'utf8'));
+    const [a, c] = report.variants.map((v) => join(out, v.runs[0].file));
+    const side = (f: string) => { const r = parseReport(readFileSync(f)); return sideFromRun(f, r, summarizeRun(r, analyze(r), f)); };
+    const compare = compareSides(side(a), side(c), { maxRegression: 0.05, minDeltaMs: 1, topFunctions: 10 });
+    const html = join(out, 'compare.html');
+    writeFileSync(html, standalonePageHtml('compare', { compare, base: a, next: c }, bundle(), 'compare'));
+    const { page, errors } = await openPage(b, html);
+    const rows = (cls: string) => page.$$eval(`table.${cls} tbody tr`, (trs) => trs.map((r) => [...r.children].map((x) => x.textContent ?? '')));
+    assert.deepEqual(await rows('pp-compare-subjects'), compareCells(compare.pairs[0].subjects));
+    assert.ok(compare.pairs[0].functions.length > 0, 'the two runs differ in some function');
+    assert.deepEqual(await rows('pp-compare-functions'), functionDeltaCells(compare.pairs[0].functions));
+    assert.equal(await page.$eval('.pp-compare-conclusion', (p) => p.textContent), compareConclusion(compare));
+    assert.deepEqual(errors, []);
   });
 });
