@@ -2,7 +2,7 @@
 // (tasks, threads over a range) with its actions, the top functions of the visible range or of
 // the selection, and the differential flamegraph when a baseline is set.
 import { verdicts } from '../src/model/summary';
-import { topFunctions } from '../src/model/flame';
+import { functionStats } from '../src/model/calltree';
 import { diffTrees } from '../src/model/flame-diff';
 import { rankedSpans, selectionFunctions, selectionIntervals, selectionTree, type SelectionSpec } from '../src/model/selection';
 import type { Store } from './store';
@@ -133,6 +133,7 @@ export class ExploreSide {
       this.timer = setTimeout(() => this.update(), WINDOW_SETTLE_MS);
     });
     store.on('selection', () => this.update());
+    store.on('transforms', () => this.update());
     this.update();
   }
 
@@ -156,16 +157,17 @@ export class ExploreSide {
     if (sel) {
       this.table.title = 'Top functions of the selection';
       this.scope.textContent = `Samples of ${describeSelection(store, sel)}.`;
-      this.table.update(selectionFunctions(report, store.samplesOf(sel)!), []);
+      this.table.update(selectionFunctions(report, store.samplesOf(sel)!, store.transformed()), []);
     } else {
       const { from, to } = store.window;
       this.table.title = 'Top functions in view';
       this.scope.textContent = `Samples of every thread from ${ms(from)} to ${ms(to)}; per-thread times in the Flamegraph tab.`;
-      this.table.update(topFunctions(report, { from, to }), []);
+      this.table.update(functionStats(store.transformed(), { from, to }), []);
     }
     if (sel && store.baseline) {
-      const a = selectionTree(report, store.samplesOf(store.baseline)!);
-      const b = selectionTree(report, store.samplesOf(sel)!);
+      // Both sides over the transformed samples, as the flamegraph and the call tree show them.
+      const a = selectionTree(report, store.samplesOf(store.baseline)!, store.transformed());
+      const b = selectionTree(report, store.samplesOf(sel)!, store.transformed());
       const wasHidden = this.diff.element.hidden;
       this.diff.show(diffTrees(a, b), describeSelection(store, store.baseline), describeSelection(store, sel));
       // The diff sits below the lanes: bring it into view when it appears.

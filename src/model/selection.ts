@@ -6,9 +6,10 @@
 // range); its whole weight (time to the next sample of its profile) counts. Intervals of one
 // thread that overlap (fork-join tasks nest) are merged first, so a sample is counted once.
 import type { Report } from './report';
-import { ROOT_FRAME, indexProfile, isHidden } from './profile-index';
-import { functionTimes, type FlameNode, type FunctionStat } from './flame';
-import { DROPPED, type CallSamples } from './transforms';
+import { indexProfile } from './profile-index';
+import type { FlameNode, FunctionStat } from './flame';
+import { DROPPED, baseSamples, type CallSamples } from './transforms';
+import { functionStats, toFlameTree, topDownTree } from './calltree';
 
 /** One interval of one thread, µs from origin. */
 export interface SpanInterval { thread: number; start: number; end: number }
@@ -47,11 +48,6 @@ export function selectionIntervals(report: Report, spec: SelectionSpec): SpanInt
     case 'rank': return ofSpans(rankedSpans(report, spec.region, spec.from, spec.to));
     case 'threads': return spec.threads.map((thread) => ({ thread, start: spec.from, end: spec.to }));
   }
-}
-
-/** Number of task spans a selection names (0 for a threads × range selection). */
-export function selectionTaskCount(report: Report, spec: SelectionSpec): number {
-  return spec.kind === 'threads' ? 0 : selectionIntervals(report, spec).length;
 }
 
 /**
@@ -104,105 +100,18 @@ export function selectionSamples(report: Report, spec: SelectionSpec): SampleSet
   return samplesInIntervals(report, selectionIntervals(report, spec));
 }
 
-/** Self weight of every profile node over the chosen samples, per thread (µs). */
-export function selectedSelfWeights(report: Report, samples: SampleSets): Map<number, Float64Array> {
-  const out = new Map<number, Float64Array>();
-  for (const tp of report.profiles) {
-    const picked = samples.get(tp.thread);
-    if (!picked) continue;
-    const index = indexProfile(tp.profile);
-    const self = new Float64Array(index.nodes.length);
-    for (let p = 0; p < picked.length; p++) {
-      const i = picked[p];
-      const k = index.sampleNode[i];
-      if (k >= 0) self[k] += index.weights[i];
-    }
-    out.set(tp.thread, self);
-  }
-  return out;
-}
-
 /**
- * The flame tree of the chosen samples, merged over threads, built as flame.ts buildFlameTree
- * builds it from a time range ('(idle)'/'(program)' left out, root named 'all', children
- * heaviest first), so the same samples give the same tree.
+ * The flame tree of the chosen samples, merged over threads: the call tree's top-down tree of
+ * the (transformed) call samples given, restricted to the selection. Without call samples, the
+ * report's untransformed ones ('(idle)'/'(program)' left out, as in every tree).
  */
-export function selectionTree(report: Report, samples: SampleSets): FlameNode {
-  const root: FlameNode = { key: 'all', name: 'all', file: '', line: 0, column: 0, self: 0, total: 0, children: [] };
-  const childMaps = new Map<FlameNode, Map<string, FlameNode>>();
-  const weights = selectedSelfWeights(report, samples);
-  for (const tp of report.profiles) {
-    const self = weights.get(tp.thread);
-    if (!self) continue;
-    const index = indexProfile(tp.profile);
-    const merged: (FlameNode | undefined)[] = new Array(index.nodes.length);
-    for (const i of index.order) {
-      const p = index.parent[i];
-      if (p < 0 && index.nodes[i].callFrame.functionName === ROOT_FRAME) {
-        merged[i] = root;
-        root.self += self[i];
-        continue;
-      }
-      const parent = p < 0 ? root : merged[p];
-      if (!parent || isHidden(index, i)) continue;
-      const f = index.functions[index.fn[i]];
-      let children = childMaps.get(parent);
-      if (!children) childMaps.set(parent, (children = new Map()));
-      let node = children.get(f.key);
-      if (!node) {
-        node = { key: f.key, name: f.name, file: f.file, line: f.line, column: f.column, self: 0, total: 0, children: [] };
-        children.set(f.key, node);
-        parent.children.push(node);
-      }
-      node.self += self[i];
-      merged[i] = node;
-    }
-  }
-  finishTree(root);
-  return root;
+export function selectionTree(report: Report, samples: SampleSets, calls: CallSamples = baseSamples(report)): FlameNode {
+  return toFlameTree(topDownTree(calls, { samples }));
 }
 
-/** Self and total time per function over the chosen samples, as flame.ts topFunctions counts them over a time range. */
-export function selectionFunctions(report: Report, samples: SampleSets): FunctionStat[] {
-  const stats = new Map<string, FunctionStat>();
-  const weights = selectedSelfWeights(report, samples);
-  for (const tp of report.profiles) {
-    const self = weights.get(tp.thread);
-    if (!self) continue;
-    const index = indexProfile(tp.profile);
-    const { self: fnSelf, total: fnTotal } = functionTimes(index, self);
-    for (let f = 0; f < index.functions.length; f++) {
-      if (fnTotal[f] <= 0) continue;
-      const id = index.functions[f];
-      let s = stats.get(id.key);
-      if (!s) stats.set(id.key, (s = { key: id.key, name: id.name, file: id.file, line: id.line, self: 0, total: 0, perThread: [] }));
-      s.self += fnSelf[f];
-      s.total += fnTotal[f];
-      s.perThread.push({ thread: tp.thread, self: fnSelf[f], total: fnTotal[f] });
-    }
-  }
-  return [...stats.values()].sort((a, b) => b.self - a.self || b.total - a.total || (a.key < b.key ? -1 : 1));
-}
-
-/** Totals bottom-up, empty frames dropped, children heaviest first; iterative (deep stacks). */
-export function finishTree(root: FlameNode): void {
-  const post: FlameNode[] = [];
-  const stack = [root];
-  while (stack.length) {
-    const n = stack.pop()!;
-    post.push(n);
-    for (const c of n.children) stack.push(c);
-  }
-  for (let i = post.length - 1; i >= 0; i--) {
-    const n = post[i];
-    let total = n.self;
-    for (const c of n.children) total += c.total;
-    n.total = total;
-    if (n.children.length) {
-      n.children = n.children.filter((c) => c.total > 0);
-      n.children.sort((a, b) => b.total - a.total || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    }
-  }
+/** Self and total time per function over the chosen samples (as flame.ts topFunctions counts them over a time range). */
+export function selectionFunctions(report: Report, samples: SampleSets, calls: CallSamples = baseSamples(report)): FunctionStat[] {
+  return functionStats(calls, { samples });
 }
 
 /** A selection spec from untrusted input (a URL, saved state), or undefined when it is not one. */
@@ -215,18 +124,6 @@ export function asSelectionSpec(value: unknown): SelectionSpec | undefined {
   if (v.kind === 'rank' && fin(v.region) && fin(v.from) && fin(v.to)) return { kind: 'rank', region: v.region as number, from: v.from as number, to: v.to as number };
   if (v.kind === 'threads' && nums(v.threads) && fin(v.from) && fin(v.to)) return { kind: 'threads', threads: v.threads as number[], from: v.from as number, to: v.to as number };
   return undefined;
-}
-
-/** The sets of the given threads only (undefined: all). */
-export function onlyThreads(samples: SampleSets, threads?: number[]): SampleSets {
-  if (!threads) return samples;
-  return new Map([...samples].filter(([t]) => threads.includes(t)));
-}
-
-/** Flame tree and top functions of a selection's samples on the given threads (the flamegraph's hook). */
-export function selectionFlame(report: Report, samples: SampleSets, threads?: number[]): { root: FlameNode; functions: FunctionStat[] } {
-  const picked = onlyThreads(samples, threads);
-  return { root: selectionTree(report, picked), functions: selectionFunctions(report, picked) };
 }
 
 /**

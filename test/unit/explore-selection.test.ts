@@ -69,8 +69,9 @@ test('the slowest 10 % of a region, overlapping intervals, a thread over a range
   assert.deepEqual(asArrays(selectionSamples(report, threads)), bruteForce(report, selectionIntervals(report, threads)));
 });
 
+/** A tree as nested arrays, children by key (ties in total may order differently between builders). */
 function shape(n: FlameNode): unknown {
-  return [n.key, Math.round(n.self * 1000), Math.round(n.total * 1000), n.children.map(shape)];
+  return [n.key, Math.round(n.self * 1000), Math.round(n.total * 1000), [...n.children].sort((a, b) => (a.key < b.key ? -1 : 1)).map(shape)];
 }
 
 test('a threads × range selection builds the same tree as the model\'s time-range flame tree', () => {
