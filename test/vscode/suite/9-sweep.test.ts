@@ -5,10 +5,12 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CompareResult } from '../../../src/model/compare';
 import { parseSweepReport } from '../../../src/model/sweep-report';
+import { SCHEDULES } from '../../../src/model/report';
 import { sweepMarkdown } from '../../../src/model/sweep-tables';
 import { sweepEntry } from '../../../src/model/sweep-views';
 import { COMMANDS } from '../../../src/extension/surface';
@@ -69,6 +71,25 @@ describe('sweeps and comparisons', () => {
     const wrote = await vscode.commands.executeCommand<string>(COMMANDS.exportReport.id, vscode.Uri.file(sweepFile), 'markdown', target);
     assert.equal(wrote, target);
     assert.equal(fs.readFileSync(target, 'utf8'), sweepMarkdown(parseSweepReport(fs.readFileSync(sweepFile, 'utf8'))));
+  });
+
+  it('the Compare schedules lens runs parprof ab under every schedule in a terminal, into the report folder', async function () {
+    this.timeout(240_000);
+    const script = wsFile('pool-demo.js');
+    const all = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', vscode.Uri.file(script), 100) ?? [];
+    const lens = all.find((l) => l.command?.title === 'Compare schedules');
+    assert.ok(lens?.command, `lenses: ${all.map((l) => l.command?.title).join(' | ')}`);
+    const before = new Set(fs.readdirSync(wsFile('.parprof')));
+    const terminal = await vscode.commands.executeCommand<vscode.Terminal>(lens.command.command, ...(lens.command.arguments ?? []));
+    const exit = await waitFor('parprof ab to end', () => terminal.exitStatus, 220_000);
+    assert.equal(exit.code, 0);
+    const made = fs.readdirSync(wsFile('.parprof')).filter((f) => !before.has(f) && f.startsWith('pool-demo.js-ab-') && f.endsWith('.parprof-sweep.json'));
+    assert.equal(made.length, 1, made.join(', '));
+    const ab = parseSweepReport(fs.readFileSync(wsFile('.parprof', made[0]), 'utf8'));
+    assert.equal(ab.kind, 'ab');
+    assert.equal(ab.script, script);
+    assert.deepEqual(ab.variants.map((v) => [v.schedule, v.threads, v.runs.length]), SCHEDULES.map((s) => [s, os.availableParallelism(), 3]));
+    terminal.dispose();
   });
 
   it('Compare with… on a run opens the comparison page with compare\'s numbers', async function () {
