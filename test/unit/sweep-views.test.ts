@@ -10,6 +10,7 @@ import { sweepMarkdown } from '../../src/model/sweep-tables';
 import { LANE_RESOLUTION, medianRunIndex, sweepPage, variantLanes } from '../../src/model/sweep-lanes';
 import { validateSweepReport, type RunSummary, type SweepReport } from '../../src/model/sweep-report';
 import { syntheticReport } from '../../src/model/synthetic';
+import { standalonePageHtml } from '../../src/model/html-report';
 
 /** T(p) = 30 + 120 / p ms: serial fraction 0.2 exactly. */
 const amdahlMs = (p: number): number => 30 + 120 / Math.max(1, p);
@@ -132,4 +133,14 @@ test('A/B lanes: the median run of each variant, spans merged to at most LANE_RE
   assert.deepEqual(page.lanes.map((l) => [l.label, l.file, l.wholeMs]), [['static', 'r-200.parprof', 200]]);
   assert.equal(page.lanesNote, 'no lanes for dynamic (r-120.parprof: missing)');
   assert.equal(sweepPage(sweepOf([0, 1], 2), () => { throw new Error('never read'); }).lanes.length, 0);
+});
+
+test('the standalone sweep page carries the report as inert JSON: a hostile script name cannot close the element', () => {
+  const sweep = sweepOf([0, 1], 2);
+  const hostile = { ...sweep, script: '/w/</script><script>alert(1)</script><!--.js' };
+  const html = standalonePageHtml('sweep', { sweep: hostile, lanes: [] }, 'console.log("bundle")', 'a <title>');
+  assert.equal(html.match(/<script/g)!.length, 2);
+  assert.match(html, /<title>a &#60;title&#62;<\/title>/);
+  const json = /<script type="application\/json" id="parprof-sweep" data-page="sweep">(.*)<\/script>\n<script nonce/.exec(html)![1];
+  assert.equal((JSON.parse(json) as { sweep: SweepReport }).sweep.script, hostile.script);
 });
