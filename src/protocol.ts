@@ -75,7 +75,9 @@ export type WebviewToHost =
   /** The view state changed (tab, zoom, selection), for hosts that keep their own copy. */
   | { type: 'state'; state: ViewState }
   /** Run the report's script again with the report's threads, schedule and arguments. */
-  | { type: 'rerun' };
+  | { type: 'rerun' }
+  /** Export the sweep or comparison page shown (the host asks for the format and the file). */
+  | { type: 'export-page' };
 
 /** Narrows an unknown message from the host; returns undefined for anything unrecognised. */
 export function asHostMessage(data: unknown): HostToWebview | undefined {
@@ -94,7 +96,7 @@ export function asWebviewMessage(data: unknown): WebviewToHost | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const type = (data as { type?: unknown }).type;
   switch (type) {
-    case 'ready': case 'open-source': case 'error': case 'state': case 'rerun':
+    case 'ready': case 'open-source': case 'error': case 'state': case 'rerun': case 'export-page':
       return data as WebviewToHost;
     default:
       return undefined;

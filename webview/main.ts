@@ -78,6 +78,11 @@ function start(message: Extract<HostToWebview, { type: 'init' }>): void {
   (window as unknown as { __parprof?: unknown }).__parprof = { app };
 }
 
+/** In VS Code a sweep or comparison page offers Export… (the host writes the file); a standalone page is the export already. */
+function exportPage(): (() => void) | undefined {
+  return vscode ? () => post({ type: 'export-page' }) : undefined;
+}
+
 function onMessage(data: unknown): void {
   const message = asHostMessage(data);
   if (!message) {
@@ -94,8 +99,8 @@ function onMessage(data: unknown): void {
       case 'show-view': app?.store.setView(message.view); break;
       case 'focus-region': app?.store.showRegion(message.region); break;
       // Sweep / A-B reports and comparisons: pages of their own (webview/sweep-app.ts).
-      case 'init-sweep': renderSweepPage(root(), message.page); break;
-      case 'init-compare': renderComparePage(root(), message.compare, message.base, message.next); break;
+      case 'init-sweep': renderSweepPage(root(), message.page, exportPage()); break;
+      case 'init-compare': renderComparePage(root(), message.compare, message.base, message.next, exportPage()); break;
     }
   } catch (e) {
     showError((e as Error).message);

@@ -18,18 +18,24 @@ function fileName(path: string): string {
   return path.split(/[\\/]/).pop() || path;
 }
 
-function header(title: string, ...lines: string[]): HTMLElement {
-  return el('header', { class: 'pp-sweep-header' }, el('h1', {}, title), ...lines.map((l) => el('p', { class: 'pp-muted' }, l)));
+function header(title: string, onExport: (() => void) | undefined, ...lines: string[]): HTMLElement {
+  const h = el('header', { class: 'pp-sweep-header' }, el('h1', {}, title), ...lines.map((l) => el('p', { class: 'pp-muted' }, l)));
+  if (onExport) {
+    const button = el('button', { type: 'button', class: 'pp-button pp-sweep-export' }, 'Export…');
+    button.addEventListener('click', onExport);
+    h.append(button);
+  }
+  return h;
 }
 
 /** Renders the sweep or A/B report of `page` into `root`; the report is validated first (it came from a file). */
-export function renderSweepPage(root: HTMLElement, page: SweepPage): void {
+export function renderSweepPage(root: HTMLElement, page: SweepPage, onExport?: () => void): void {
   const report = validateSweepReport(page.sweep);
   const command = `${fileName(report.script)}${report.args.length ? ` ${report.args.join(' ')}` : ''}`;
   const per = report.kind === 'sweep' ? 'thread count' : 'variant';
   const body = el('div', { class: 'pp-sweep', 'data-kind': report.kind });
   const threads = report.variants[0]?.threads;
-  body.append(header(report.kind === 'sweep' ? `Sweep of ${command}` : `A/B of ${command}`,
+  body.append(header(report.kind === 'sweep' ? `Sweep of ${command}` : `A/B of ${command}`, onExport,
     `${report.kind === 'ab' ? `${threads === 0 ? 'sequential' : `${threads} threads`} · ` : ''}${report.cores} cores · ${report.repeat} run${report.repeat === 1 ? '' : 's'} per ${per} · ${new Date(report.createdAt).toLocaleString()}`,
     'Whole run: from the script\'s first line to the end of its last pool operation, less the wait for pool start-up.'));
   if (report.kind === 'sweep') {
@@ -66,9 +72,9 @@ export function renderSweepPage(root: HTMLElement, page: SweepPage): void {
 }
 
 /** Renders a comparison of two runs (src/model/compare.ts) into `root`. */
-export function renderComparePage(root: HTMLElement, compare: CompareResult, base: string, next: string): void {
+export function renderComparePage(root: HTMLElement, compare: CompareResult, base: string, next: string, onExport?: () => void): void {
   const body = el('div', { class: 'pp-sweep pp-compare' });
-  body.append(header(`Compare ${fileName(base)} → ${fileName(next)}`, `base ${base}`, `new ${next}`));
+  body.append(header(`Compare ${fileName(base)} → ${fileName(next)}`, onExport, `base ${base}`, `new ${next}`));
   for (const p of compare.pairs) {
     const section = el('section', { class: 'pp-compare-pair' }, el('h2', {}, `${p.base} against ${p.next}`));
     if (p.mismatch) section.append(el('p', { class: 'pp-muted' }, `note: ${p.mismatch}`));

@@ -14,7 +14,7 @@ import type { EditorAnnotations } from './annotations';
 import type { RunItem, RunsView } from './runsView';
 import type { Log } from './log';
 import type { Profiler } from './profiling';
-import { isSweepReportFile, loadSweepFile, type SweepEditorProvider } from './sweepEditor';
+import { isSweepReportFile, loadSweepFile, writeComparison, type SweepEditorProvider } from './sweepEditor';
 import { sweepPage } from '../model/sweep-lanes';
 import { sweepMarkdown } from '../model/sweep-tables';
 import { standalonePageHtml } from '../model/html-report';
@@ -180,7 +180,7 @@ export function registerReportCommands(deps: ReportCommandDeps): vscode.Disposab
       }
       return profiler.rerun(loaded.report);
     })),
-    vscode.commands.registerCommand(COMMANDS.compareWith.id, guarded('Comparing the runs failed', async (arg?: unknown, otherArg?: string) => {
+    vscode.commands.registerCommand(COMMANDS.compareWith.id, guarded('Comparing the runs failed', async (arg?: unknown, otherArg?: string, targetArg?: string) => {
       const pickRun = async (title: string, except?: string): Promise<string | undefined> => {
         const items = (await runs.getChildren()).filter((i) => !isSweepReportFile(i.file) && i.file !== except);
         if (items.length === 0) {
@@ -196,7 +196,10 @@ export function registerReportCommands(deps: ReportCommandDeps): vscode.Disposab
       const nextFile = otherArg ?? await pickRun(`Compare ${path.basename(baseFile)} with`, baseFile);
       if (!nextFile) return undefined;
       const [base, next] = await Promise.all([baseFile, nextFile].map((f) => session.recent(f) ?? loadReportFile(f)));
-      return deps.sweeps.showComparison(base, next);
+      const compare = deps.sweeps.showComparison(base, next);
+      // A target (scripts, tests) also saves the comparison: .html the page, else Markdown.
+      if (targetArg) await writeComparison(compare, base.file, next.file, targetArg, extensionUri);
+      return compare;
     })),
     vscode.commands.registerCommand(COMMANDS.clearAnnotations.id, () => annotations.clear()),
     vscode.commands.registerCommand(COMMANDS.selectHotLineThread.id, guarded('Choosing the thread failed', async (threadArg?: number | 'all') => {

@@ -5,7 +5,10 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
-import { webviewHtml } from '../model/html-report';
+import { readFile } from 'node:fs/promises';
+import { standalonePageHtml, webviewHtml } from '../model/html-report';
+import { compareMarkdown } from '../model/sweep-tables';
+import { COMMANDS } from './surface';
 import { compareSides, sideFromRun, type CompareResult } from '../model/compare';
 import { medianRunIndex, sweepPage, type SweepPage } from '../model/sweep-lanes';
 import { parseSweepReport, summarizeRun, type SweepReport } from '../model/sweep-report';
@@ -61,7 +64,7 @@ async function pageOf(file: string, sweep: SweepReport): Promise<SweepPage> {
  * again). Listeners go into `disposables`.
  */
 function hostPage(webview: vscode.Webview, extensionUri: vscode.Uri, file: string, title: string, message: HostToWebview, log: Log,
-  disposables: vscode.Disposable[]): WebviewStatus {
+  disposables: vscode.Disposable[], onExport: () => Promise<unknown>): WebviewStatus {
   const status: WebviewStatus = { file, ready: false, initSent: false };
   webview.options = webviewOptions(extensionUri);
   disposables.push(webview.onDidReceiveMessage((data: unknown) => {
@@ -76,12 +79,31 @@ function hostPage(webview: vscode.Webview, extensionUri: vscode.Uri, file: strin
         void webview.postMessage(message).then((ok) => { status.initSent = status.initSent || ok; });
         break;
       case 'error': log.channel.error(`sweep webview: ${m.message}`); break;
+      case 'export-page': void onExport().catch((e) => log.reportError('Exporting failed', e)); break;
       default: log.info(`sweep webview: unhandled message ${m.type}`);
     }
   }));
   const scriptUri = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString();
   webview.html = webviewHtml({ nonce: randomBytes(18).toString('base64'), cspSource: webview.cspSource, scriptUri, title });
   return status;
+}
+
+/** `parprof compare`'s numbers for two runs, with its default thresholds (src/cli/answers-args.ts). */
+export function compareRuns(base: LoadedReport, next: LoadedReport): CompareResult {
+  const side = (l: LoadedReport) => sideFromRun(l.file, l.report, summarizeRun(l.report, l.metrics, path.basename(l.file)));
+  return compareSides(side(base), side(next), { maxRegression: 0.05, minDeltaMs: 1, topFunctions: 10 });
+}
+
+/** Writes a comparison as the standalone comparison page (.html) or Markdown tables (any other name). */
+export async function writeComparison(compare: CompareResult, base: string, next: string, target: string, extensionUri: vscode.Uri): Promise<void> {
+  let text: string;
+  if (target.endsWith('.html')) {
+    const bundle = await readFile(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js').fsPath, 'utf8');
+    text = standalonePageHtml('compare', { compare, base, next }, bundle, `Parallel Profiler: ${path.basename(base)} → ${path.basename(next)}`);
+  } else {
+    text = compareMarkdown(compare, base, next);
+  }
+  await vscode.workspace.fs.writeFile(vscode.Uri.file(target), new TextEncoder().encode(text));
 }
 
 class SweepDocument implements vscode.CustomDocument {
@@ -103,7 +125,8 @@ export class SweepEditorProvider implements vscode.CustomReadonlyEditorProvider<
     const disposables: vscode.Disposable[] = [];
     const { sweep } = document.page;
     const title = `Parallel Profiler: ${sweep.kind === 'sweep' ? 'sweep' : 'A/B'} of ${path.basename(sweep.script)}`;
-    const status = hostPage(panel.webview, this.extensionUri, document.uri.fsPath, title, { type: 'init-sweep', page: document.page }, this.log, disposables);
+    const status = hostPage(panel.webview, this.extensionUri, document.uri.fsPath, title, { type: 'init-sweep', page: document.page }, this.log, disposables,
+      () => Promise.resolve(vscode.commands.executeCommand(COMMANDS.exportReport.id, document.uri)));
     this.open.add(status);
     panel.onDidDispose(() => {
       this.open.delete(status);
@@ -117,13 +140,23 @@ export class SweepEditorProvider implements vscode.CustomReadonlyEditorProvider<
 
   /** Opens the comparison of two runs in a panel of its own; its numbers are `parprof compare`'s. */
   showComparison(base: LoadedReport, next: LoadedReport): CompareResult {
-    const side = (l: LoadedReport) => sideFromRun(l.file, l.report, summarizeRun(l.report, l.metrics, path.basename(l.file)));
-    const compare = compareSides(side(base), side(next), { maxRegression: 0.05, minDeltaMs: 1, topFunctions: 10 });
+    const compare = compareRuns(base, next);
     const panel = vscode.window.createWebviewPanel('parallelProfiler.compare', `Compare ${path.basename(base.file)} → ${path.basename(next.file)}`,
       vscode.ViewColumn.Active, { enableScripts: true, retainContextWhenHidden: true });
     const disposables: vscode.Disposable[] = [];
     const status = hostPage(panel.webview, this.extensionUri, `${base.file} → ${next.file}`, panel.title,
-      { type: 'init-compare', compare, base: base.file, next: next.file }, this.log, disposables);
+      { type: 'init-compare', compare, base: base.file, next: next.file }, this.log, disposables, async () => {
+        const format = (await vscode.window.showQuickPick([
+          { label: 'Standalone HTML page', format: 'html' as const }, { label: 'Markdown tables', format: 'markdown' as const },
+        ], { title: 'Export comparison as' }))?.format;
+        if (!format) return;
+        const ext = format === 'html' ? '.html' : '.md';
+        const stem = `${path.basename(base.file).replace(/\.parprof(\.gz)?$/, '')}-vs-${path.basename(next.file).replace(/\.parprof(\.gz)?$/, '')}`;
+        const target = (await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.join(path.dirname(base.file), stem + ext)), filters: { [format]: [ext.slice(1)] } }))?.fsPath;
+        if (!target) return;
+        await writeComparison(compare, base.file, next.file, target, this.extensionUri);
+        void vscode.window.showInformationMessage(`Parallel Profiler: exported the comparison to ${target}`);
+      });
     this.open.add(status);
     panel.onDidDispose(() => {
       this.open.delete(status);

@@ -123,3 +123,18 @@ export function compareConclusion(r: CompareResult): string {
   const limit = `more than ${formatPercent(r.options.maxRegression)} and ${formatMs(r.options.minDeltaMs)}`;
   return bad.length ? `regression (slower by ${limit}): ${bad.join(', ')}` : `no regression (nothing slower by ${limit} outside the spread of repeats)`;
 }
+
+/** A comparison as GitHub Markdown: the same tables as the comparison page and `parprof compare`. */
+export function compareMarkdown(r: CompareResult, base: string, next: string): string {
+  const out = [`### Parallel Profiler: \`${fileName(base)}\` → \`${fileName(next)}\``];
+  for (const p of r.pairs) {
+    out.push('', `**${p.base}** against **${p.next}**${p.mismatch ? ` (note: ${p.mismatch})` : ''}`, '');
+    out.push(...markdownTable(COMPARE_HEADER, compareCells(p.subjects), [false, true, true, true, true, true, true, true, false]));
+    if (p.functions.length) {
+      out.push('', 'Functions whose self time changed most (mean per run, all threads):', '');
+      out.push(...markdownTable(FUNCTION_DELTA_HEADER, functionDeltaCells(p.functions), [true, true, true, false]));
+    }
+  }
+  out.push('', `**${compareConclusion(r)}**`);
+  return `${out.join('\n')}\n`;
+}

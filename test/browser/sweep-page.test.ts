@@ -83,6 +83,8 @@ describe('sweep page', () => {
     // The sequential run is the baseline: speedup 1.00× in its row.
     assert.equal((await cellsOf(page, ''))[0][3], formatSpeedup(1));
     assert.equal(await page.$eval('h1', (h) => h.textContent), 'Sweep of answers-serial.js');
+    // A standalone page is the export already: no Export… button (that is VS Code's).
+    assert.equal(await page.$$eval('.pp-sweep-export', (e) => e.length), 0);
     assert.deepEqual(errors, []);
     assert.deepEqual(requests, []);
     await screenshot(page, 'sweep-page');

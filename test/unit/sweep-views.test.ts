@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { scaling } from '../../src/model/scaling';
 import { sweepChartLayout, DEFAULT_CHART_SIZE } from '../../src/model/sweep-layout';
 import { sweepEntry, sweepHeadline } from '../../src/model/sweep-views';
-import { sweepMarkdown } from '../../src/model/sweep-tables';
+import { compareMarkdown, sweepMarkdown } from '../../src/model/sweep-tables';
 import { LANE_RESOLUTION, medianRunIndex, sweepPage, variantLanes } from '../../src/model/sweep-lanes';
 import { validateSweepReport, type RunSummary, type SweepReport } from '../../src/model/sweep-report';
 import { syntheticReport } from '../../src/model/synthetic';
 import { standalonePageHtml } from '../../src/model/html-report';
+import { compareSides, sideFromSweep } from '../../src/model/compare';
 
 /** T(p) = 30 + 120 / p ms: serial fraction 0.2 exactly. */
 const amdahlMs = (p: number): number => 30 + 120 / Math.max(1, p);
@@ -143,4 +144,15 @@ test('the standalone sweep page carries the report as inert JSON: a hostile scri
   assert.match(html, /<title>a &#60;title&#62;<\/title>/);
   const json = /<script type="application\/json" id="parprof-sweep" data-page="sweep">(.*)<\/script>\n<script nonce/.exec(html)![1];
   assert.equal((JSON.parse(json) as { sweep: SweepReport }).sweep.script, hostile.script);
+});
+
+test('Markdown of a comparison: a planted 30 % slowdown is a regression, with the function that grew', () => {
+  const one = (ms: number) => validateSweepReport({ ...sweepOf([2], 2, () => ms), repeat: 3 });
+  const r = compareSides(sideFromSweep('base', one(100)), sideFromSweep('new', one(130)), { maxRegression: 0.05, minDeltaMs: 1, topFunctions: 10 });
+  const md = compareMarkdown(r, '/w/base.parprof', '/w/new.parprof');
+  assert.match(md, /^### Parallel Profiler: `base\.parprof` → `new\.parprof`\n/);
+  assert.match(md, /\| whole run \| 100 ms \(98\.0–103 ms\) \| 130 ms \(127–134 ms\) \| \+30\.0 % \| \+30\.0 ms \| - \| - \| - \| REGRESSED \|/);
+  // work's self time is half the whole run: 50.17 → 65.22 ms per run on average.
+  assert.match(md, /\| \+15\.0 ms \| 50\.2 ms \| 65\.2 ms \| work a\.js:3 \|/);
+  assert.match(md, /\*\*regression \(slower by more than 5\.0 % and 1\.00 ms\): whole run, map work\*\*\n$/);
 });
