@@ -10,6 +10,7 @@ export class UsageError extends Error {
 
 export type Command =
   | { cmd: 'help' }
+  | { cmd: 'version' }
   | { cmd: 'record'; script: string; args: string[]; threads?: number; schedule?: Schedule; sampleIntervalUs?: number; out?: string }
   | { cmd: 'report'; file: string; json: boolean; spans?: boolean; html?: string }
   | AnswersCommand
@@ -20,10 +21,12 @@ export const USAGE = `usage:
   parprof report <file> [--json [--spans]] [--html out.html]
 ${ANSWERS_USAGE}
 ${EXPORT_USAGE}
+  parprof --version
 
 record   runs a Node.js script (.js, .mjs, .cjs, .ts) under the profiler, writes the report
          (default ./.parprof/<script>-<date>.parprof; a name ending .gz is compressed), prints
-         the summary and exits with the script's exit code (2 when --out cannot be written:
+         the summary and exits with the script's exit code (128 + the signal's number when
+         Ctrl-C, SIGTERM or SIGHUP stopped it; 2 when --out cannot be written:
          refused before the script starts, or, if the last write fails, the report is saved
          in the temp folder and its path printed).
   --threads N            default thread count of every pool created without one (0: sequential,
@@ -57,6 +60,7 @@ function takeValue(argv: string[], i: number, flag: string, inline: string | und
 export function parseArgs(argv: string[]): Command {
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') return { cmd: 'help' };
+  if (cmd === '--version' || cmd === '-v' || cmd === 'version') return { cmd: 'version' };
   // Commands that run a script pass everything after the script to it: only a --help before the
   // script is ours (each of them parses it); elsewhere --help anywhere asks for the usage.
   if (cmd === 'record') return parseRecord(rest);

@@ -8,7 +8,7 @@ import { standaloneHtml } from '../model/html-report';
 import { formatSummary } from '../model/summary';
 import { spanRows } from '../model/span-rows';
 import type { Report } from '../model/report';
-import { packageRoot } from '../runner/paths';
+import { packageRoot, packageVersion } from '../runner/paths';
 import { runProfiled, validateRunOptions } from '../runner/run';
 import { USAGE, UsageError, parseArgs, type Command } from './args';
 import { nextSteps } from './next-steps';
@@ -53,9 +53,11 @@ async function record(c: Extract<Command, { cmd: 'record' }>): Promise<number> {
   // SIGTERM (`timeout`, a service manager) and SIGHUP (a closed terminal) mean the same: stop the
   // script's whole tree and keep what it recorded, rather than dying and orphaning it.
   const cancel = new AbortController();
+  let stoppedBy: (typeof STOP_SIGNALS)[number] | undefined;
   for (const signal of STOP_SIGNALS) {
     process.on(signal, () => {
       if (!cancel.signal.aborted) process.stderr.write(`\nparprof: ${STOP_WORDS[signal]}; stopping the script and writing the partial report\n`);
+      stoppedBy ??= signal;
       cancel.abort();
     });
   }
@@ -66,6 +68,9 @@ async function record(c: Extract<Command, { cmd: 'record' }>): Promise<number> {
     process.stderr.write(`parprof: ${terminalSafe(`cannot write ${unwritten.path} (${unwritten.error}); the report was saved to ${file} instead`)}\n`);
     return 2;
   }
+  // Stopped by a signal: exit as a shell expects of a command that signal ended (130 for Ctrl-C),
+  // not with the script's 143 from the SIGTERM we sent it.
+  if (stoppedBy) return 128 + (constants.signals as Record<string, number>)[stoppedBy];
   return exitCodeOf(report.exit);
 }
 
@@ -116,6 +121,7 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (c.cmd) {
     case 'help': process.stdout.write(`${USAGE}\n`); return 0;
+    case 'version': process.stdout.write(`parprof ${packageVersion()}\n`); return 0;
     case 'record': return record(c);
     case 'report': return report(c);
     case 'sweep': case 'ab': case 'compare': return answers(c);

@@ -42,8 +42,14 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/** The first line of a message (an error's message can carry a whole stack); the rest is in the report. */
+function firstLine(message: string): string {
+  const nl = message.indexOf('\n');
+  return nl < 0 ? message : `${message.slice(0, nl)} …`;
+}
+
 export function describeExit(exit: Report['exit']): string {
-  if (exit.error) return `uncaught error: ${exit.error.message}`;
+  if (exit.error) return `uncaught error: ${firstLine(exit.error.message)}`;
   if (exit.signal) return `killed by ${exit.signal}`;
   if (exit.code === null) return 'exit unknown';
   return `exit ${exit.code}`;
@@ -68,9 +74,9 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   out.push(`${m.script}${m.args.length ? ' ' + m.args.join(' ') : ''}`);
   if (imported) {
     // An imported trace or profile says nothing of cores, schedules or how the process ended.
-    out.push(`imported (${m.recorder.slice(IMPORTED_PREFIX.length)}) · wall ${formatMs(m.durationUs / 1000)} ms · ${plural(report.threads.length, 'thread')}`);
+    out.push(`imported (${m.recorder.slice(IMPORTED_PREFIX.length)}) · ${formatMs(m.durationUs / 1000)} ms from the first recorded event to the last · ${plural(report.threads.length, 'thread')}`);
   } else {
-    out.push(`wall ${formatMs(m.durationUs / 1000)} ms · ${plural(workers, 'worker thread')} on ${plural(m.cores, 'core')} · ` +
+    out.push(`run ${formatMs(m.durationUs / 1000)} ms (process start to exit) · ${plural(workers, 'worker thread')} on ${plural(m.cores, 'core')} · ` +
       `${m.pool.threads === 0 ? 'sequential (threads 0)' : `schedule ${m.pool.schedule}`} · ${describeExit(report.exit)}`);
   }
 
@@ -88,6 +94,10 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   }), [false, false, true, true, true, true]));
 
   const q = metrics.queueWaitMs, x = metrics.extra;
+  if (x.tasks === 0 && !x.derivedSpans) {
+    // Balance needs task spans: with none, utilization 0 % and imbalance 1.00 would be inventions.
+    out.push('', 'Whole run', `  no task spans${imported ? ' in this import' : ''}: utilization, balance and waits need them; the CPU samples per thread are above`);
+  } else {
   out.push('', `Whole run (${formatMs(metrics.wallMs)} ms from the first operation to the last, ${plural(x.workerThreads, 'thread')} ${x.derivedSpans ? 'were busy' : 'ran tasks'})`);
   out.push(`  utilization     ${percent(metrics.utilization)}`);
   out.push(`  imbalance       ${metrics.imbalance.toFixed(2)} (1.00 = perfect)`);
@@ -105,6 +115,7 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
     ? `  queue wait      p50 ${formatMs(q.p50)} ms · p95 ${formatMs(q.p95)} ms · max ${formatMs(q.max)} ms over ${plural(x.queuedTasks, 'queued task')}${unpaired > 0 ? `; ${unknown}` : ''}`
     : unpaired > 0 ? `  queue wait      ${unknown}`
       : '  queue wait      none: no task waited in a queue (chunks are pulled by the threads; see start delay)');
+  }
 
   if (metrics.regions.length) {
     out.push('', 'Regions');
@@ -155,7 +166,7 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   const cancelled = report.markers.find((m) => m.kind === 'cancelled');
   // A cancelled run's exit code (143 after our SIGTERM) is our doing, not the script's.
   if (cancelled) out.push(`the run was cancelled after ${formatMs(cancelled.t / 1000)} ms and the script stopped; the report holds what was recorded until then`);
-  else if (exit.error) out.push(`the script threw an uncaught error: ${exit.error.message}`);
+  else if (exit.error) out.push(`the script threw an uncaught error: ${firstLine(exit.error.message)}`);
   else if (exit.signal) out.push(`the process was killed by ${exit.signal}; the report holds what was recorded until then`);
   else if (exit.code !== null && exit.code !== 0) out.push(`the script exited with code ${exit.code}`);
   for (const t of report.threads) if (t.died) out.push(`${t.name} died: ${t.died.reason}`);
@@ -173,7 +184,9 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
 
   const derived = metrics.extra.derivedSpans ?? 0;
   if (metrics.extra.tasks === 0 && derived === 0) {
-    out.push('no pool tasks were recorded: the script used no parallel-profiler pool or instrumented worker');
+    out.push(report.meta.recorder.startsWith(IMPORTED_PREFIX)
+      ? 'the imported file has CPU samples but no task spans, so nothing here says how the work was divided'
+      : 'no pool tasks were recorded: the script used no parallel-profiler pool or instrumented worker');
     return out;
   }
   if (derived > 0) {
@@ -192,6 +205,8 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   // potentialGainMs when the busiest thread was busy all along; when every thread waited for
   // work (low utilization), only this part is the schedule's fault.
   const regionById = new Map(report.regions.map((g) => [g.id, g]));
+  // A sequential-mode region (threads 0) ran inline on one thread: balance says nothing of it.
+  const sequential = (r: RunMetrics['regions'][number]) => regionById.get(r.id)?.threads === 0;
   const balanceGain = (r: RunMetrics['regions'][number]) => {
     const p = Math.max(regionById.get(r.id)?.threads ?? 0, r.threads.filter((t) => t.tasks > 0).length, 1);
     const busy = r.threads.map((t) => t.busyMs);
@@ -200,7 +215,7 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   };
   const unbalanced = metrics.regions
     .map((r) => ({ r, gain: balanceGain(r) }))
-    .filter(({ r, gain }) => r.tasks > 0 && r.imbalance >= 1.1 && gain >= Math.max(1, 0.05 * r.wallMs))
+    .filter(({ r, gain }) => r.tasks > 0 && !sequential(r) && r.imbalance >= 1.1 && gain >= Math.max(1, 0.05 * r.wallMs))
     .sort((a, b) => b.gain - a.gain);
   for (const { r, gain } of unbalanced.slice(0, 3)) {
     const idlest = r.threads.reduce((a, b) => (b.idleMs > a.idleMs ? b : a), r.threads[0]);
@@ -235,7 +250,7 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
       : '; the gaps are waits for work to take or steal'));
   }
   // Small regions with a negligible saving are neither flagged nor praised.
-  const balanced = metrics.regions.filter((r) => r.tasks > 0 && r.imbalance < 1.1 && r.utilization >= 0.9);
+  const balanced = metrics.regions.filter((r) => r.tasks > 0 && !sequential(r) && r.imbalance < 1.1 && r.utilization >= 0.9);
   if (balanced.length === 1) {
     const r = balanced[0];
     const threadMetrics = new Map(metrics.threads.map((x) => [x.id, x]));

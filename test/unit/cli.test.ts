@@ -36,6 +36,12 @@ test('our own errors: one clear line on stderr, exit 2', () => {
   }
 });
 
+test('--version prints the version and exits 0', () => {
+  const r = parprof('--version');
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, `parprof ${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}\n`);
+});
+
 test('--help prints usage and exits 0', () => {
   const r = parprof('--help');
   assert.equal(r.code, 0);

@@ -76,6 +76,17 @@ test('an imported profile is described as imported: no schedule, cores or exit i
   }, 'x.cpuprofile')!;
   const text = formatSummary(report, analyze(report));
   const header = text.split('\n')[1];
-  assert.match(header, /^imported \(cpuprofile\) · wall 3\.00 ms · 1 thread$/);
+  assert.match(header, /^imported \(cpuprofile\) · 3\.00 ms from the first recorded event to the last · 1 thread$/);
+  assert.match(text, /no task spans in this import: utilization, balance and waits need them/);
+  assert.match(text, /the imported file has CPU samples but no task spans/);
+  assert.doesNotMatch(text, /utilization +0 %|used no parallel-profiler pool/);
   assert.doesNotMatch(text, /schedule static|on \d+ cores?|exit unknown/);
+});
+
+test('an error whose message carries a stack is summed up by its first line, not printed as one long escaped line', () => {
+  const report = syntheticReport({ threads: 2, spans: 20, profiles: 0, samplesPerProfile: 0, seed: 5 });
+  report.exit = { code: 1, signal: null, error: { message: 'task seven failed\nworker stack:\nError: boom\n    at x (/a.js:1:1)', stack: 'Error: boom' } };
+  const text = formatSummary(report, analyze(report));
+  assert.match(text, /uncaught error: task seven failed …/);
+  assert.doesNotMatch(text, /\\x0a|worker stack/);
 });

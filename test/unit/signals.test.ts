@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseReport } from '../../src/model/load';
@@ -51,7 +51,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     });
     const code = await new Promise<number | null>((resolve) => cli.on('exit', (c) => resolve(c)));
     assert.ok(scriptPid > 0, `the script started: ${stdout}${stderr}`);
-    assert.notEqual(code, 0);
+    assert.equal(code, 128 + constants.signals[signal], 'exits as a shell expects of a command this signal stopped');
     assert.equal(stderr.trim().split('\n').filter((l) => l.startsWith('parprof:')).length, 1, stderr);
     assert.match(stderr, /parprof: .*stopping the script and writing the partial report/);
     assert.ok(await gone(scriptPid, 5000), `script ${scriptPid} still running after parprof exited`);
