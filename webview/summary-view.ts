@@ -14,7 +14,7 @@ export function summaryView(store: Store): HTMLElement {
   const metric = (label: string, value: string, id: string) =>
     el('div', { 'data-metric': id }, el('dt', {}, label), el('dd', {}, value));
   const metrics = el('dl', { class: 'pp-metrics', id: 'summary-metrics', 'aria-label': 'Run metrics' },
-    metric('Wall time', msValue(m.wallMs), 'wall'),
+    metric('Wall time, first operation to last', msValue(m.wallMs), 'wall'),
     metric('Utilization', percent(m.utilization), 'utilization'),
     metric('Imbalance (max / mean busy)', ratio(m.imbalance), 'imbalance'),
     metric('Potential gain', msValue(m.potentialGainMs), 'potentialGain'),
@@ -36,10 +36,21 @@ export function summaryView(store: Store): HTMLElement {
   }
   const findings = el('ul', { class: 'pp-verdicts', id: 'summary-verdicts', 'aria-label': 'Findings' }, ...found.map((v) => el('li', {}, v)));
 
-  const wall = m.wallMs;
-  const threads = table('Threads', ['Thread', 'Kind', 'Busy', 'Idle', 'Busy share', 'Tasks', 'Samples busy / idle', 'Hottest function'],
-    m.threads.map((t) => [t.name, t.kind, msValue(t.busyMs), msValue(Math.max(0, wall - t.busyMs)), percent(wall > 0 ? t.busyMs / wall : 0),
-      String(t.tasks), t.busySamples !== undefined ? `${t.busySamples} / ${t.idleSamples}` : String(t.samples), t.topFunctions[0]?.name ?? '–']), { id: 'summary-threads' });
+  // Idle as `parprof report` prints it: a worker's life (start to end) outside its tasks. The main
+  // thread runs the script between operations, so its time outside tasks is no idleness.
+  const threadInfo = new Map(report.threads.map((t) => [t.id, t]));
+  const lifeMs = (id: number) => {
+    const info = threadInfo.get(id);
+    return info ? ((info.end ?? report.meta.durationUs) - info.start) / 1000 : 0;
+  };
+  const imported = report.meta.recorder.startsWith('import:');
+  const threads = table('Threads', ['Thread', 'Kind', 'Busy', 'Idle (alive, outside tasks)', 'Busy share of its life', 'Tasks', 'Samples busy / idle', 'Hottest function'],
+    m.threads.map((t) => {
+      const worker = t.kind === 'worker' && (!imported || t.tasks > 0);
+      const life = lifeMs(t.id);
+      return [t.name, t.kind, msValue(t.busyMs), worker ? msValue(Math.max(0, life - t.busyMs)) : '–', worker ? percent(life > 0 ? Math.min(1, t.busyMs / life) : 0) : '–',
+        String(t.tasks), t.busySamples !== undefined ? `${t.busySamples} / ${t.idleSamples}` : String(t.samples), t.topFunctions[0]?.name ?? '–'];
+    }), { id: 'summary-threads' });
 
   const regions = table('Regions (pool operations)', ['Region', 'Kind', 'Schedule', 'Wall', 'Utilization', 'Imbalance', 'Potential gain', 'Tail', 'Tasks', 'Task p50 / p95', 'Steals'],
     m.regions.map((r) => {
@@ -50,8 +61,10 @@ export function summaryView(store: Store): HTMLElement {
     }), { id: 'summary-regions' });
 
   const meta = report.meta;
-  const about = el('p', { class: 'pp-hint' },
-    `${meta.script} ${meta.args.join(' ')} · Node ${meta.nodeVersion} · ${meta.cores} cores · pool default ${meta.pool.threads} threads, ${meta.pool.schedule} · ` +
-    `recorded ${new Date(meta.startedAt).toISOString()} · sampling ${meta.sampleIntervalUs ? `${meta.sampleIntervalUs} µs` : 'off'}`);
+  // An import (a Chrome trace, a .cpuprofile, ...) records no Node version, cores, pool defaults or date: say what it is instead.
+  const about = el('p', { class: 'pp-hint' }, meta.recorder.startsWith('import:')
+    ? `${meta.script} · imported (${meta.recorder.slice('import:'.length)}) · sampling ${meta.sampleIntervalUs ? `about every ${meta.sampleIntervalUs} µs` : 'none'}`
+    : `${meta.script} ${meta.args.join(' ')} · Node ${meta.nodeVersion} · ${meta.cores} cores · pool default ${meta.pool.threads === 0 ? 'sequential (threads 0)' : `${meta.pool.threads} threads, ${meta.pool.schedule}`} · ` +
+      `recorded ${new Date(meta.startedAt).toISOString()} · sampling ${meta.sampleIntervalUs ? `${meta.sampleIntervalUs} µs` : 'off'}`);
   return el('section', { 'aria-label': 'Summary' }, about, metrics, el('h2', { class: 'pp-sr-only' }, 'Findings'), findings, threads, regions, ...format2Sections(store));
 }

@@ -43,6 +43,14 @@ describe('views of a synthetic report', () => {
     assert.deepEqual(found, verdicts(m, report));
     const rows = await p.page.$$eval('#summary-threads tbody tr', (tr) => tr.map((r) => r.firstElementChild!.textContent));
     assert.deepEqual(rows, m.threads.map((t) => t.name));
+    // Idle means what `parprof report` prints: a worker's life outside its tasks; none for main.
+    const idle = await p.page.$$eval('#summary-threads tbody tr', (tr) => tr.map((r) => r.children[3].textContent));
+    m.threads.forEach((t, i) => {
+      const info = report.threads.find((x) => x.id === t.id)!;
+      if (t.kind !== 'worker') { assert.equal(idle[i], '–', `${t.name}: no idle for the main thread`); return; }
+      const expected = ((info.end ?? report.meta.durationUs) - info.start) / 1000 - t.busyMs;
+      assert.ok(Math.abs(parseFloat(idle[i]!) - Math.max(0, expected)) <= Math.max(0.01, 0.005 * expected), `${t.name}: idle ${idle[i]}, expected ${expected.toFixed(3)} ms`);
+    });
     await screenshot(p.page, 'synthetic-summary');
   });
 
