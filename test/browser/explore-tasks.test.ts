@@ -180,7 +180,13 @@ describe('explore: from tasks to code', () => {
     assert.ok(near(total, model));
     // The window travels too.
     await showView(other, 'timeline');
+    const before = await other.$eval('#timeline-window', (e) => Number((e as HTMLElement).dataset.to) - Number((e as HTMLElement).dataset.from));
     await other.click('button[aria-label="Zoom in"]');
+    // The view applies the click on its next frame: read the window once it has changed.
+    await other.waitForFunction((w) => {
+      const d = (document.querySelector('#timeline-window') as HTMLElement).dataset;
+      return Number(d.to) - Number(d.from) < w;
+    }, before);
     const win = await other.$eval('#timeline-window', (e) => (e as HTMLElement).dataset.to);
     await other.waitForFunction((to) => {
       const h = new URLSearchParams(location.hash.slice(1));
