@@ -125,6 +125,8 @@ describe('views of a synthetic report', () => {
     await p.page.mouse.move(bb.x + bb.width * 0.45, bb.y + 100, { steps: 5 });
     await p.page.mouse.up();
     await p.page.keyboard.up('Shift');
+    // The selection shows on the view's next frame.
+    await p.page.waitForFunction(() => ((document.querySelector('#timeline-range') as HTMLElement).dataset.to ?? '') !== '', undefined, { timeout: 5000 }).catch(() => undefined);
     const range = await p.page.$eval('#timeline-range', (e) => ({ from: Number((e as HTMLElement).dataset.from), to: Number((e as HTMLElement).dataset.to), text: e.textContent }));
     assert.ok(range.to > range.from, `a range was selected: ${range.text}`);
     assert.match(range.text!, /^Selected /);
