@@ -3,7 +3,7 @@
 // inside it sit one above the other.
 import { flameChartOfSamples, type ChartFrame } from '../src/model/flame';
 import type { CallSamples } from '../src/model/transforms';
-import { TransformBar } from './transform-bar';
+import { FrameMenu, TransformBar } from './transform-bar';
 import type { Store } from './store';
 import { el, ms, location } from './dom';
 import { fitText, frameScheduler, sizeCanvas, Tooltip } from './canvas';
@@ -30,6 +30,7 @@ export class FlameChartView {
   private cache: { thread: number; samples: CallSamples; from: number; to: number; pxUs: number; frames: ChartFrame[] } | undefined;
   private rects: ReturnType<typeof chartRects<ChartFrame>> = [];
   private readonly lanes = new Map<number, LaneIndex>();
+  private readonly menu: FrameMenu;
 
   constructor(private readonly store: Store) {
     const withProfile = store.report.threads.filter((t) => store.report.profiles.some((p) => p.thread === t.id));
@@ -40,10 +41,11 @@ export class FlameChartView {
     const lanes = buildLaneIndexes(store.report.spans, store.report.threads.map((t) => t.id));
     for (const l of lanes) this.lanes.set(l.thread, l);
     this.box.append(this.canvas);
+    this.menu = new FrameMenu(this.box, store);
     const toolbar = el('div', { class: 'pp-toolbar', role: 'toolbar', 'aria-label': 'Flame chart controls' }, this.threadSelect, this.windowOut);
     const body = withProfile.length ? this.box : el('p', {}, 'No CPU profile was recorded for any thread.');
     this.element = el('section', { 'aria-label': 'Flame chart' }, toolbar, new TransformBar(store, 'chart').element, body,
-      el('p', { class: 'pp-hint' }, 'Shares the time axis with the timeline: zoom or pan either one and both follow. The top strip shows this thread\'s tasks.'));
+      el('p', { class: 'pp-hint' }, 'Shares the time axis with the timeline: zoom or pan either one and both follow. The top strip shows this thread\'s tasks. Right-click a frame to merge, focus on or drop its function in every view.'));
     store.on('window', () => this.request());
     store.on('transforms', () => this.request());
     store.on('selection', () => this.request());
@@ -121,14 +123,26 @@ export class FlameChartView {
     bindTimeAxis(this.canvas, this.store, {
       width: () => Math.max(1, this.box.clientWidth),
       onHover: (x, y) => {
-        const depth = Math.floor((y - TOP) / ROW_H);
-        const r = this.rects.find((q) => q.depth === depth && x >= q.x && x < q.x + q.width);
+        const r = this.frameAt(x, y);
         if (!r) return this.tooltip.hide();
         this.tooltip.show([r.frame.name || '(anonymous)', `${ms(r.frame.end - r.frame.start)} from ${ms(r.frame.start)}`,
           location(r.frame.file, r.frame.line)].filter(Boolean), x, y);
       },
       onLeave: () => this.tooltip.hide(),
     });
+    // The frame transforms of the flamegraph and call tree, on a right-click (they apply to every view).
+    this.canvas.addEventListener('contextmenu', (e) => {
+      const r = this.frameAt(e.offsetX, e.offsetY);
+      if (!r?.frame.key) return;
+      e.preventDefault();
+      this.tooltip.hide();
+      this.menu.open({ key: r.frame.key, name: r.frame.name, file: r.frame.file }, e.offsetX, e.offsetY + 8);
+    });
+  }
+
+  private frameAt(x: number, y: number): (typeof this.rects)[number] | undefined {
+    const depth = Math.floor((y - TOP) / ROW_H);
+    return this.rects.find((q) => q.depth === depth && x >= q.x && x < q.x + q.width);
   }
 }
 

@@ -55,6 +55,8 @@ export interface ChartFrame {
   name: string;
   file: string;
   line: number;
+  /** The function's key in the stack table (transforms name functions by it), when built from one. */
+  key?: string;
   depth: number;
   start: number;
   end: number;
@@ -290,7 +292,7 @@ export function flameChartOfSamples(stacks: StackTable, samples: ThreadSamples, 
       const end = Math.min(to, t);
       if (end > start && end - start >= minWidth) {
         const f = stacks.functions[stacks.func[s]];
-        out.push({ name: f.name, file: f.file, line: f.line, depth: openStack.length, start, end });
+        out.push({ name: f.name, file: f.file, line: f.line, key: f.key, depth: openStack.length, start, end });
       }
     }
   };
