@@ -12,6 +12,8 @@ import { applySourceMaps, mapSourcePosition, type RawSourceMap } from '../model/
 import type { Spool, ThreadSpool } from './spool';
 import { buildV2Fields } from './report-build-v2';
 
+const EMPTY_INT = new Int32Array(0), EMPTY_FLOAT = new Float64Array(0);
+
 /** Region key workers use for spans of an instrumented third-party pool (src/runtime/recorder.ts EXTERNAL_REGION). */
 const EXTERNAL_REGION = -1;
 
@@ -231,61 +233,128 @@ function submitTimes(spool: Spool): Map<string, Map<number, number>> {
   return out;
 }
 
-/** How a row came to be: the column `kind` of collectSpans' rows. */
-const ROW_OWN = 0, ROW_EXTERNAL = 1, ROW_DERIVED = 2;
-
 /**
  * All span records, sorted by start; external spans get their creator's region, a per-region
  * index, their submit time (queue wait) and their flags (src/runtime/contract.ts: an external
  * span's `index` is its submit key, its `first` its flags). A worker of an external region that
  * handled no messages gets derived spans: when its CPU samples say it was busy.
+ *
+ * Columns are filled as typed arrays (ten million spans were ten million small row arrays),
+ * ordered by start through an index permutation: each thread's records are sorted on their own
+ * (they are nearly in order already) and the threads' runs merged, which keeps the old order
+ * exactly: by start, then by thread id, then in the order the thread wrote them. At the end each
+ * column becomes the number[] of the Report type.
  */
 function collectSpans(threads: ThreadSpool[], regionId: Map<number, number>, created: Map<number, Ev<'worker'>>,
   submits: Map<string, Map<number, number>>, drop: (n: number) => void, originUs: number): SpanColumns {
-  const rows: number[][] = [];
-  for (const t of threads) {
-    const s = t.spans;
+  const derived = threads.map((t) => {
     const creation = created.get(t.tid);
     const external = creation?.region;
+    const region = external !== undefined && creation?.lib !== 'parallel-profiler' ? regionId.get(external) : undefined;
+    return t.spans.length === 0 && region !== undefined && t.profile ? { region, busy: busyFromSamples(t.profile, t.waits, originUs) } : undefined;
+  });
+  let capacity = 0;
+  threads.forEach((t, i) => { capacity += Math.floor(t.spans.length / SPAN_RECORD_FIELDS) + (derived[i]?.busy.start.length ?? 0); });
+  let thread = new Int32Array(capacity), region = new Int32Array(capacity), index = new Float64Array(capacity);
+  let first = new Float64Array(capacity), items = new Float64Array(capacity), enqueue = new Float64Array(capacity);
+  let start = new Float64Array(capacity), end = new Float64Array(capacity), stolenFrom = new Float64Array(capacity);
+  let parent = new Float64Array(capacity), failed = new Float64Array(capacity), flags = new Int32Array(capacity);
+  /** Rows whose index is given per region in start order (external spans). */
+  const external = new Uint8Array(capacity);
+  /** [begin, end) rows of each thread, in thread id order. */
+  const runs: number[] = [0];
+  let n = 0;
+  threads.forEach((t, i) => {
+    const s = t.spans;
+    const creation = created.get(t.tid);
+    const creatorRegion = creation?.region;
     const submitted = creation ? submits.get(creation.lib) : undefined;
     for (let off = 0; off + SPAN_RECORD_FIELDS <= s.length; off += SPAN_RECORD_FIELDS) {
       const key = s[off];
-      const id = key === EXTERNAL_REGION ? (external !== undefined ? regionId.get(external) : undefined) : regionId.get(key);
+      const id = key === EXTERNAL_REGION ? (creatorRegion !== undefined ? regionId.get(creatorRegion) : undefined) : regionId.get(key);
       // A region whose begin event was never written (killed in between) cannot be reported.
       if (id === undefined) { drop(1); continue; }
-      // thread, region, index, first, items, enqueue, start, end, stolenFrom, parent, failed, kind, flags
-      const row = [t.tid, id, ...Array.from(s.subarray(off + 1, off + SPAN_RECORD_FIELDS)), ROW_OWN, 0];
+      // s: region, index, first, items, enqueue, start, end, stolenFrom, parent, failed (SPAN_FIELDS)
+      thread[n] = t.tid; region[n] = id; index[n] = s[off + 1]; first[n] = s[off + 2]; items[n] = s[off + 3];
+      enqueue[n] = s[off + 4]; start[n] = s[off + 5]; end[n] = s[off + 6]; stolenFrom[n] = s[off + 7];
+      parent[n] = s[off + 8]; failed[n] = s[off + 9];
       if (key === EXTERNAL_REGION) {
-        const at = submitted?.get(row[2]);
-        if (at !== undefined) row[5] = Math.min(at, row[6]);
-        row[11] = ROW_EXTERNAL;
+        const at = submitted?.get(index[n]);
+        if (at !== undefined) enqueue[n] = Math.min(at, start[n]);
+        external[n] = 1;
         // Neither a submit stamp nor a submit time in the message (poolifier's): the wait is unknown, not 0.
-        row[12] = row[3] | (at === undefined && row[5] >= row[6] ? SPAN_NO_ENQUEUE : 0);
-        row[3] = 0;
+        flags[n] = first[n] | (at === undefined && enqueue[n] >= start[n] ? SPAN_NO_ENQUEUE : 0);
+        first[n] = 0;
       }
-      rows.push(row);
+      n++;
     }
-    const region = external !== undefined && creation?.lib !== 'parallel-profiler' ? regionId.get(external) : undefined;
-    if (s.length === 0 && region !== undefined && t.profile) {
-      const busy = busyFromSamples(t.profile, t.waits, originUs);
-      for (let k = 0; k < busy.start.length; k++) {
-        rows.push([t.tid, region, -1, 0, 1, busy.start[k], busy.start[k], busy.end[k], -1, -1, 0, ROW_DERIVED, SPAN_DERIVED]);
+    const d = derived[i];
+    if (d) {
+      for (let k = 0; k < d.busy.start.length; k++, n++) {
+        thread[n] = t.tid; region[n] = d.region; index[n] = -1; first[n] = 0; items[n] = 1;
+        enqueue[n] = d.busy.start[k]; start[n] = d.busy.start[k]; end[n] = d.busy.end[k]; stolenFrom[n] = -1; parent[n] = -1;
+        failed[n] = 0; flags[n] = SPAN_DERIVED;
       }
     }
-  }
-  rows.sort((a, b) => a[6] - b[6] || a[0] - b[0]);
+    if (n > runs[runs.length - 1]) runs.push(n);
+  });
+  const order = byStart(start, runs, n);
   const nextIndex = new Map<number, number>();
   const out = emptySpans();
-  const flags: number[] = [];
-  for (const r of rows) {
-    let index = r[2];
-    if (r[11] === ROW_EXTERNAL) { index = nextIndex.get(r[1]) ?? 0; nextIndex.set(r[1], index + 1); }
-    out.thread.push(r[0]); out.region.push(r[1]); out.index.push(index); out.first.push(r[3]); out.items.push(r[4]);
-    out.enqueue.push(r[5]); out.start.push(r[6]); out.end.push(r[7]); out.stolenFrom.push(r[8]); out.parent.push(r[9]);
-    out.failed.push(r[10]);
-    flags.push(r[12]);
+  // External spans are numbered per region in start order.
+  for (let k = 0; k < n; k++) {
+    const row = order[k];
+    if (!external[row]) continue;
+    const next = nextIndex.get(region[row]) ?? 0;
+    nextIndex.set(region[row], next + 1);
+    index[row] = next;
   }
-  out.count = rows.length;
-  out.flags = flags;
+  // Each column leaves its typed array for a plain number[] in start order (the Report's type),
+  // one at a time, the typed one dropped as soon as it is copied: no second copy of every column.
+  const columns: Partial<Record<Exclude<keyof SpanColumns, 'count'>, Float64Array | Int32Array>> = {
+    thread, region, index, first, items, enqueue, start, end, stolenFrom, parent, failed, flags,
+  };
+  thread = region = flags = EMPTY_INT;
+  index = first = items = enqueue = start = end = stolenFrom = parent = failed = EMPTY_FLOAT;
+  for (const name of Object.keys(columns) as (keyof typeof columns)[]) {
+    const col = columns[name]!;
+    delete columns[name];
+    const sorted: number[] = [];
+    for (let k = 0; k < n; k++) sorted.push(col[order[k]]);
+    out[name] = sorted;
+  }
+  out.count = n;
   return out;
+}
+
+/**
+ * Row numbers 0..n−1 ordered by start, ties in row order. `runs` are the [begin, end) boundaries of
+ * the threads' rows: each run is sorted alone (a scan finds most already sorted), then runs are
+ * merged pairwise, O(n log threads).
+ */
+function byStart(start: Float64Array, runs: number[], n: number): Uint32Array {
+  let order = new Uint32Array(n);
+  for (let k = 0; k < n; k++) order[k] = k;
+  const before = (a: number, b: number): boolean => start[a] < start[b] || (start[a] === start[b] && a < b);
+  for (let r = 0; r + 1 < runs.length; r++) {
+    let sorted = true;
+    for (let k = runs[r] + 1; k < runs[r + 1] && sorted; k++) sorted = !before(k, k - 1);
+    if (!sorted) order.subarray(runs[r], runs[r + 1]).sort((a, b) => start[a] - start[b] || a - b);
+  }
+  let bounds = runs;
+  let spare = new Uint32Array(n);
+  while (bounds.length > 2) {
+    const merged: number[] = [0];
+    for (let r = 0; r + 1 < bounds.length; r += 2) {
+      const lo = bounds[r], mid = bounds[r + 1], hi = r + 2 < bounds.length ? bounds[r + 2] : mid;
+      let i = lo, j = mid, o = lo;
+      while (i < mid && j < hi) spare[o++] = before(order[j], order[i]) ? order[j++] : order[i++];
+      while (i < mid) spare[o++] = order[i++];
+      while (j < hi) spare[o++] = order[j++];
+      merged.push(hi);
+    }
+    [order, spare] = [spare, order];
+    bounds = merged;
+  }
+  return order;
 }

@@ -4,13 +4,13 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, delimiter, join, resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { SCHEDULES, type Report, type Schedule } from '../model/report';
 import { DEFAULT_SCHEDULE, ENV } from '../runtime/contract';
 import { packageRoot, packageVersion, preloadPath } from './paths';
 import { buildReport } from './report-build';
 import { readSpool } from './spool';
-import { checkOutputPath, writeReport } from './output';
+import { checkOutputPath } from './output';
+import { writeReportStreamed } from './write-report';
 
 export interface RunOptions {
   script: string;
@@ -115,8 +115,8 @@ export async function runProfiled(options: RunOptions): Promise<RunResult> {
         sampleIntervalUs, cores, recorder: packageVersion(),
         nodeFallback: { version: 'unknown', path: options.node ?? 'node' },
       });
-      const json = JSON.stringify(report);
-      const written = writeReport(out, out.endsWith('.gz') ? gzipSync(json) : json);
+      // Streamed: a report of millions of spans is longer than the longest string V8 can hold.
+      const written = writeReportStreamed(out, report);
       return { report, ...written, cancelled: ended.cancelled };
     } finally {
       rmSync(modules, { recursive: true, force: true });
