@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { advise } from '../model/advice';
 import { analyze } from '../model/analysis';
 import { standaloneHtml } from '../model/html-report';
 import { formatSummary } from '../model/summary';
@@ -104,7 +105,9 @@ function report(c: Extract<Command, { cmd: 'report' }>): number {
     // Embedded gzip+base64: about 3.5x smaller, and the page opens faster than with raw JSON.
     writeFileSync(c.html, standaloneHtml(r, bundle, { gzip: (b) => gzipSync(b) }));
   }
-  const json = c.spans ? { ...metrics, extra: { ...metrics.extra, spans: spanRows(r) } } : metrics;
+  // The advice the findings print, with its evidence, range and call site (src/model/advice.ts).
+  const extra = { ...metrics.extra, advice: advise(r, metrics), ...(c.spans ? { spans: spanRows(r) } : {}) };
+  const json = { ...metrics, extra };
   if (c.json) process.stdout.write(`${terminalSafeJson(JSON.stringify(json, null, 2))}\n`);
   else if (c.html === undefined) process.stdout.write(`${formatSummary(r, metrics)}\n`);
   else process.stdout.write(`wrote ${c.html}\n`);

@@ -1,5 +1,6 @@
 // Summary text for the metrics of report format 2: the run's phases, each thread's on-CPU time,
-// blocking waits and operation call times, and the finding for descheduled threads. Used by
+// blocking waits and operation call times, and the share of busy time a thread was descheduled
+// (the descheduled advice, src/model/advice.ts, reads it). Used by
 // summary.ts (the CLI) and the views' summary (webview/summary-view.ts).
 import type { RunMetrics, ThreadMetrics } from './analysis';
 import type { PhaseMetrics } from './phases';
@@ -91,30 +92,4 @@ export function regionCallLines(metrics: RunMetrics): string[] {
       return `  ${r.name}: ${parts.join(' · ')}`;
     }),
     ...(rows.length > 20 ? [`  ${rows.length - 20} more`] : [])];
-}
-
-/** Threads descheduled while busy: their wall-time numbers overstate the work done. */
-export function descheduledFindings(metrics: RunMetrics, names: Map<number, string>, cores: number): string[] {
-  const hit = metrics.threads.filter((t) => {
-    const off = descheduledShare(t);
-    return off !== undefined && t.busyMs >= DESCHEDULED_MIN_BUSY_MS && off >= DESCHEDULED_SHARE;
-  });
-  if (!hit.length) return [];
-  const worst = hit.reduce((a, b) => (descheduledShare(b)! > descheduledShare(a)! ? b : a));
-  const waiting = worst.busyRunnableMs !== undefined ? `, ${formatMs(worst.busyRunnableMs)} waiting for a core` : '';
-  return [`${hit.length === 1 ? names.get(worst.id) ?? worst.id : `${hit.length} threads`} ${hit.length === 1 ? 'was' : 'were'} descheduled while busy: ` +
-    `${names.get(worst.id) ?? worst.id} was on a core only ${percent(busyOnCpuShare(worst)!)} of its ${formatMs(worst.busyMs)} in tasks (${formatMs(worst.busyOnCpuMs!)}${waiting}); ` +
-    `other processes or more runnable threads than ${cores === 1 ? 'the one core' : `the ${cores} cores`} could run took the CPU, so wall-time utilization and self times overstate the work`];
-}
-
-/** Blocking waits worth a finding: a thread blocked ≥ 10 % of a region. */
-export function waitFindings(metrics: RunMetrics): string[] {
-  const out: string[] = [];
-  for (const r of metrics.regions) {
-    if (r.waitMs === undefined || r.wallMs <= 0) continue;
-    const worst = r.threads.reduce((a, b) => ((b.waitMs ?? 0) > (a?.waitMs ?? 0) ? b : a), r.threads[0]);
-    if (!worst || (worst.waitMs ?? 0) < Math.max(1, 0.1 * r.wallMs)) continue;
-    out.push(`threads were blocked in Atomics.wait ${formatMs(r.waitMs)} in region '${r.name}' (up to ${percent(worst.waitMs! / r.wallMs)} of a thread's time): a lock or condition they share serializes them`);
-  }
-  return out.slice(0, 3);
 }

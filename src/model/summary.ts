@@ -4,20 +4,14 @@ import type { RunMetrics } from './analysis';
 import type { Report } from './report';
 import { terminalSafe } from './terminal-text';
 import { CHILD_PROCESS_NOTE, SPAN_DERIVED, SPAN_NO_ENQUEUE } from './report';
-import { cpuLines, descheduledFindings, descheduledShare, DESCHEDULED_SHARE, phaseLines, regionCallLines, waitFindings } from './summary-v2';
+import { cpuLines, descheduledShare, DESCHEDULED_SHARE, phaseLines, regionCallLines } from './summary-v2';
+import { advise } from './advice';
 
 /** ms with precision that suits its size: 1234 ms, 56.7 ms, 0.42 ms. */
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '-';
   const a = Math.abs(ms);
   return a >= 100 ? ms.toFixed(0) : a >= 10 ? ms.toFixed(1) : ms.toFixed(2);
-}
-
-/** A duration for prose: µs below a millisecond (gaps between chunks are often under a µs). */
-function formatShort(ms: number): string {
-  if (ms >= 1) return `${formatMs(ms)} ms`;
-  const us = ms * 1000;
-  return us < 10 ? `${us.toFixed(1)} µs` : `${Math.round(us)} µs`;
 }
 
 /** A duration given in ms, printed in µs: 0.42, 8.3, 120. */
@@ -155,8 +149,8 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   return out.map(terminalSafe).join('\n') + '\n';
 }
 
-/** Longest median gap between a thread's tasks still read as the cost of claiming a chunk, ms. */
-const CLAIM_GAP_MS = 0.05;
+/** Advice items the findings list in full; the rest are counted. */
+const ADVICE_SHOWN = 8;
 
 /** Short plain-language findings, most important first. */
 export function verdicts(metrics: RunMetrics, report: Report): string[] {
@@ -199,30 +193,13 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   if (peak > report.meta.cores) {
     out.push(`${peak} threads ran tasks at the same time on ${plural(report.meta.cores, 'core')}: they competed for cores`);
   }
-  out.push(...descheduledFindings(metrics, new Map(report.threads.map((t) => [t.id, t.name])), report.meta.cores), ...waitFindings(metrics));
-
-  // What an even spread would save: the busiest thread's excess over the mean. It equals
-  // potentialGainMs when the busiest thread was busy all along; when every thread waited for
-  // work (low utilization), only this part is the schedule's fault.
+  // The causes with numbers, savings, ranges and call sites (src/model/advice.ts), largest saving first.
+  const advice = advise(report, metrics);
+  out.push(...advice.slice(0, ADVICE_SHOWN).map((x) => x.text));
+  if (advice.length > ADVICE_SHOWN) out.push(`${plural(advice.length - ADVICE_SHOWN, 'more advice item')} (all of them under extra.advice in --json)`);
   const regionById = new Map(report.regions.map((g) => [g.id, g]));
   // A sequential-mode region (threads 0) ran inline on one thread: balance says nothing of it.
   const sequential = (r: RunMetrics['regions'][number]) => regionById.get(r.id)?.threads === 0;
-  const balanceGain = (r: RunMetrics['regions'][number]) => {
-    const p = Math.max(regionById.get(r.id)?.threads ?? 0, r.threads.filter((t) => t.tasks > 0).length, 1);
-    const busy = r.threads.map((t) => t.busyMs);
-    const mean = busy.reduce((a, b) => a + b, 0) / p;
-    return Math.min(r.potentialGainMs, busy.reduce((a, b) => Math.max(a, b), 0) - mean);
-  };
-  const unbalanced = metrics.regions
-    .map((r) => ({ r, gain: balanceGain(r) }))
-    .filter(({ r, gain }) => r.tasks > 0 && !sequential(r) && r.imbalance >= 1.1 && gain >= Math.max(1, 0.05 * r.wallMs))
-    .sort((a, b) => b.gain - a.gain);
-  for (const { r, gain } of unbalanced.slice(0, 3)) {
-    const idlest = r.threads.reduce((a, b) => (b.idleMs > a.idleMs ? b : a), r.threads[0]);
-    const share = r.wallMs > 0 ? idlest.idleMs / r.wallMs : 0;
-    out.push(`${name(idlest.id)} idle ${percent(share)} of region '${r.name}'; a balanced schedule would save ~${formatMs(gain)} ms`);
-  }
-  if (unbalanced.length > 3) out.push(`${plural(unbalanced.length - 3, 'more unbalanced region')}`);
   // Worker start-up inside a region (an external pool's workers start in it) is not waiting for work.
   const readyUtil = (r: RunMetrics['regions'][number]) => ((r.startupMs ?? 0) > 0 && r.utilizationAfterStartup !== undefined ? r.utilizationAfterStartup : r.utilization);
   const starved = metrics.regions.filter((r) => r.tasks > 0 && readyUtil(r) < 0.6 && r.wallMs >= 1).sort((a, b) => readyUtil(a) - readyUtil(b));
@@ -234,20 +211,6 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
     if (r.tasks > 0 && (r.startupMs ?? 0) >= Math.max(1, 0.2 * r.wallMs) && r.utilization < 0.6 && readyUtil(r) >= 0.6) {
       out.push(`region '${r.name}' spent ${formatMs(r.startupMs!)} ms of its ${formatMs(r.wallMs)} ms starting workers; once ready they were busy ${percent(readyUtil(r))}`);
     }
-  }
-  // Gaps between a thread's tasks are what each claim (or steal, or wait for spawned work) costs.
-  const gappy = metrics.regions
-    .map((r) => ({ r, share: r.threadTime.gapMs / Math.max(1e-9, r.threadTime.threads * r.wallMs) }))
-    .filter(({ r, share }) => r.tasks > r.threadTime.threads && share >= 0.1 && r.threadTime.gapMs / Math.max(1, r.threadTime.threads) >= 1)
-    .sort((a, b) => b.share - a.share);
-  for (const { r, share } of gappy.slice(0, 3)) {
-    // A claim (an atomic add, a lock, a deque pop) and its span cost about a µs; gaps of that
-    // size are the per-chunk cost, which larger chunks amortize. Longer gaps are waits for work.
-    const perChunk = r.chunkGapMs.p50 <= CLAIM_GAP_MS;
-    out.push(`threads spent ${percent(share)} of region '${r.name}' between tasks (gap p50 ${formatShort(r.chunkGapMs.p50)}, task p50 ${formatShort(r.taskMs.p50)}, ` +
-      `${plural(r.tasks, 'task')})` + (perChunk
-      ? (r.kind === 'join' ? '; the gaps are a cost per task: spawn fewer, larger tasks' : '; the gaps are a cost per chunk: larger chunks would help')
-      : '; the gaps are waits for work to take or steal'));
   }
   // Small regions with a negligible saving are neither flagged nor praised.
   const balanced = metrics.regions.filter((r) => r.tasks > 0 && !sequential(r) && r.imbalance < 1.1 && r.utilization >= 0.9);

@@ -21,9 +21,17 @@ test('verdicts point at the idle thread and the saving of an unbalanced region',
     { thread: 1, start: 0, end: 400_000 }, { thread: 2, start: 0, end: 236_000, enqueue: 0 },
   ], durationUs: 500_000 });
   const v = verdicts(analyze(r), r);
-  assert.ok(v.includes("worker 2 idle 41 % of region 'map mandel'; a balanced schedule would save ~82.0 ms"), v.join('\n'));
-  // Chunks of a map are pulled, not queued: no finding speaks of queue wait or chunk size.
-  assert.ok(!v.some((x) => /queue|wait|chunk/.test(x)), v.join('\n'));
+  // Two tasks on two threads: the longer one is the tail, so smaller chunks are the cause.
+  assert.ok(v.includes("region 'map mandel': its last chunks make the tail (tail 164 ms, task p95 400 ms, 2 tasks on 2 threads); smaller chunks would save ~82.0 ms; split the work into more, smaller tasks"), v.join('\n'));
+  // Chunks of a map are pulled, not queued: no finding speaks of queue wait.
+  assert.ok(!v.some((x) => /queue|wait/.test(x)), v.join('\n'));
+  // Many short tasks, one thread with more of them: an imbalance, not a chunk-size tail.
+  const spans = [];
+  for (let i = 0; i < 40; i++) spans.push({ thread: 1, start: i * 10_000, end: (i + 1) * 10_000 });
+  for (let i = 0; i < 24; i++) spans.push({ thread: 2, start: i * 10_000, end: (i + 1) * 10_000 });
+  const many = buildReport({ workers: 2, regions: [{ start: 0, end: 400_000, name: 'map mandel', threads: 2 }], spans, durationUs: 500_000 });
+  const w = verdicts(analyze(many), many);
+  assert.ok(w.includes("worker 2 idle 40 % of region 'map mandel' (busiest thread 400 ms, mean 320 ms); a balanced schedule would save ~80.0 ms"), w.join('\n'));
 });
 
 test('verdicts report failures, kills, dead threads, dropped data and balanced regions', () => {
