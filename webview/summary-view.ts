@@ -1,4 +1,5 @@
 // Summary: the run's metrics, plain-language findings, per-thread and per-region tables.
+import { advise } from '../src/model/advice';
 import { verdicts } from '../src/model/summary';
 import type { Store } from './store';
 import { format2Sections } from './summary-cpu';
@@ -34,7 +35,25 @@ export function summaryView(store: Store): HTMLElement {
   } catch (e) {
     found = [`(findings could not be computed: ${(e as Error).message})`];
   }
-  const findings = el('ul', { class: 'pp-verdicts', id: 'summary-verdicts', 'aria-label': 'Findings' }, ...found.map((v) => el('li', {}, v)));
+  // An advice item (src/model/advice.ts) is a button that zooms the timeline to its range; its
+  // text stays the item's whole text, the same line `parprof report` prints.
+  let ranges = new Map<string, { from: number; to: number }>();
+  try {
+    ranges = new Map(advise(report, m).filter((a) => a.range).map((a) => [a.text, a.range!]));
+  } catch {
+    // The findings above already say that they could not be computed.
+  }
+  const item = (v: string) => {
+    const range = ranges.get(v);
+    if (!range) return el('li', {}, v);
+    const button = el('button', { type: 'button', class: 'pp-advice', title: 'Show this range on the timeline' }, v);
+    button.addEventListener('click', () => {
+      store.setView('timeline');
+      store.setWindow(range.from, range.to);
+    });
+    return el('li', {}, button);
+  };
+  const findings = el('ul', { class: 'pp-verdicts', id: 'summary-verdicts', 'aria-label': 'Findings' }, ...found.map(item));
 
   // Idle as `parprof report` prints it: a worker's life (start to end) outside its tasks. The main
   // thread runs the script between operations, so its time outside tasks is no idleness.
