@@ -7,6 +7,7 @@ import { countProblem, jsonNestingProblem, profileTreeProblem, reportValueProble
 import { READABLE_VERSIONS, REPORT_FORMAT, SCHEDULES } from './report';
 import { format2Problem } from './load-v2';
 import { inTimeOrder } from './profile-order';
+import { isPackedReport, unpackReport } from './packed-report';
 
 /** A report that cannot be read; the message names the problem and where it is. */
 export class ReportError extends Error {
@@ -43,8 +44,8 @@ export function decodeReportText(data: Uint8Array | string, options?: ParseOptio
   return text;
 }
 
-function decodeText(data: Uint8Array | string, options?: ParseOptions): string {
-  if (typeof data === 'string') return data;
+/** The bytes of a report: size-capped, gunzipped (options.gunzip) when gzip. */
+function decodeBytes(data: Uint8Array, options?: ParseOptions): Uint8Array {
   const max = options?.maxBytes ?? MAX_REPORT_BYTES;
   let bytes = data;
   if (bytes.length > max) throw new ReportError(`report is too large: ${mib(bytes.length)}, the limit is ${mib(max)}`);
@@ -60,6 +61,17 @@ function decodeText(data: Uint8Array | string, options?: ParseOptions): string {
     }
     if (bytes.length > max) throw new ReportError(`report decompresses to more than ${mib(max)}, the limit`);
   }
+  return bytes;
+}
+
+function decodeText(data: Uint8Array | string, options?: ParseOptions): string {
+  if (typeof data === 'string') return data;
+  const bytes = decodeBytes(data, options);
+  if (isPackedReport(bytes)) throw new ReportError('report stores its span columns packed (PPC1, written for runs of millions of spans): open it with parseReport');
+  return checkedText(bytes);
+}
+
+function checkedText(bytes: Uint8Array): string {
   try {
     return new TextDecoder().decode(bytes);
   } catch (e) {
@@ -76,9 +88,31 @@ export function parseJson(text: string): unknown {
   }
 }
 
-/** Parses and validates a report from bytes (JSON, or gzip-compressed JSON with options.gunzip) or text. */
+/**
+ * Parses and validates a report from bytes (JSON, or gzip-compressed JSON with options.gunzip) or
+ * text. Bytes may also be a packed report (PPC1, see packed-report.ts; gzip-compressed as the
+ * runner writes it for runs of millions of spans): its columns arrive as typed arrays.
+ */
 export function parseReport(data: Uint8Array | string, options?: ParseOptions): Report {
+  if (typeof data !== 'string') {
+    const bytes = decodeBytes(data, options);
+    if (isPackedReport(bytes)) return validateReport(unpackChecked(bytes));
+    data = checkedText(bytes);
+  }
   return validateReport(parseJson(decodeReportText(data, options)));
+}
+
+/** A packed report's skeleton and columns; a broken blob is a ReportError naming the problem. */
+function unpackChecked(bytes: Uint8Array): unknown {
+  try {
+    return unpackReport(bytes, (header) => {
+      const deep = jsonNestingProblem(header);
+      if (deep) throw new ReportError(deep);
+    });
+  } catch (e) {
+    if (e instanceof ReportError) throw e;
+    throw new ReportError(`packed report cannot be read: ${(e as Error).message}`);
+  }
 }
 
 /** Like parseReport, but decompresses gzip itself with DecompressionStream (browsers, Node ≥ 18). */
@@ -117,9 +151,9 @@ async function inflateCapped(data: Uint8Array, max: number): Promise<Uint8Array>
   return out;
 }
 
-/** The report as JSON text (compact: reports with a million spans are large). */
+/** The report as JSON text (compact: reports with a million spans are large); typed columns (a packed report's) as arrays. */
 export function serializeReport(report: Report): string {
-  return JSON.stringify(report);
+  return JSON.stringify(report, (_key, v: unknown) => (ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : v));
 }
 
 // Each check throws a ReportError naming the JSON path ('threads[2].name').

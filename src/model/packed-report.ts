@@ -108,15 +108,19 @@ export function isPackedReport(bytes: Uint8Array): boolean {
 
 /**
  * The report of a packed blob, its columns as typed arrays (not validated: pass it to
- * validateReport). Throws naming the problem when the blob is not a packed report.
+ * validateReport). Throws naming the problem when the blob is not a packed report. `checkHeader`
+ * sees the header's JSON text before it is parsed (the loader checks its nesting depth).
  */
-export function unpackReport(bytes: Uint8Array): Report {
+export function unpackReport(bytes: Uint8Array, checkHeader?: (json: string) => void): Report {
   if (!isPackedReport(bytes)) throw new Error('not a packed Parallel Profiler report (no PPC1 header)');
   // Typed views need aligned offsets: copy once if the blob itself is not 8-aligned.
   if (bytes.byteOffset % 8 !== 0) bytes = bytes.slice();
   const length = new DataView(bytes.buffer, bytes.byteOffset, 8).getUint32(4, true);
   if (8 + length > bytes.length) throw new Error(`packed report: header of ${length} bytes overruns the ${bytes.length}-byte blob`);
-  const { report, columns } = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length))) as { report: Record<string, unknown>; columns: ColumnInfo[] };
+  const headerText = new TextDecoder().decode(bytes.subarray(8, 8 + length));
+  checkHeader?.(headerText);
+  const { report, columns } = JSON.parse(headerText) as { report: Record<string, unknown>; columns: ColumnInfo[] };
+  if (!Array.isArray(columns) || !report || typeof report !== 'object') throw new Error('packed report: header has no report and columns');
   const out: (Float64Array | Int32Array)[] = [];
   const start = dataStart(length);
   // The stored integers of columns others are stored relative to (span starts), kept while decoding.

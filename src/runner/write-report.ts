@@ -4,6 +4,7 @@
 // span columns written as JSON arrays.
 import { closeSync, existsSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { packReport } from '../model/packed-report';
 import type { Report } from '../model/report';
 import { writeReport, type WrittenReport } from './output';
 
@@ -66,11 +67,22 @@ function* batched(report: Report, bytes = 1 << 22): Generator<Buffer> {
 }
 
 /**
- * Writes the report to `out` (gzip when it ends in .gz). Plain JSON goes to the file a chunk at a
- * time; gzip compresses the bytes (a Buffer, not a string: no length limit below 4 GiB) in one
- * member, so any gunzip reads it. Where `out` cannot be written, writeReport's fallbacks apply.
+ * Above this many spans a report is written packed: JSON costs ~85 bytes a span, so ten million
+ * spans (~850 MB) pass the 512 MiB a reader accepts (MAX_REPORT_BYTES) and V8's longest string;
+ * packed and gzipped they take ~3 bytes a span. Two million spans are ~170 MB of JSON, which
+ * every reader of JSON (jq, older versions of parprof) still handles.
  */
-export function writeReportStreamed(out: string, report: Report): WrittenReport {
+export const PACK_SPANS_ABOVE = 2_000_000;
+
+/**
+ * Writes the report to `out`. Up to `packAbove` spans: JSON (gzip when `out` ends in .gz), plain
+ * JSON to the file a chunk at a time; gzip compresses the bytes (a Buffer, not a string: no
+ * length limit below 4 GiB) in one member, so any gunzip reads it. More spans: the packed form
+ * (PPC1, see docs/report-format.md), gzip-compressed whatever the name. Where `out` cannot be
+ * written, writeReport's fallbacks apply.
+ */
+export function writeReportStreamed(out: string, report: Report, packAbove = PACK_SPANS_ABOVE): WrittenReport {
+  if (report.spans.count > packAbove) return writeReport(out, gzipSync(packReport(report)));
   if (out.endsWith('.gz')) return writeReport(out, gzipSync(Buffer.concat([...batched(report)])));
   const existed = existsSync(out);
   let fd: number | undefined;

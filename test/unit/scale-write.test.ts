@@ -1,0 +1,62 @@
+// The streamed report writer (src/runner/write-report.ts) writes exactly what JSON.stringify would,
+// whatever the report holds, and slices long columns without changing a byte.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import type { Report } from '../../src/model/report';
+import { reportJsonChunks, writeReportStreamed } from '../../src/runner/write-report';
+import { buildReport } from './model-build';
+
+function small(): Report {
+  return buildReport({
+    workers: 2,
+    regions: [{ start: 0, end: 1000, name: 'quote " and \\ and \u2028 and é' }],
+    spans: [{ thread: 1, start: 0, end: 400.25 }, { thread: 2, start: 10, end: 1000 }],
+  });
+}
+
+/** A report with `n` spans whose times are fractions (long numbers) and one NaN (JSON null). */
+function large(n: number): Report {
+  const r = small();
+  const s = r.spans;
+  s.count = n;
+  for (const name of ['thread', 'region', 'index', 'first', 'items', 'enqueue', 'start', 'end', 'stolenFrom', 'parent', 'failed'] as const) {
+    s[name] = Array.from({ length: n }, (_, k) => (name === 'start' ? k / 3 : name === 'end' ? k / 3 + 1e-7 : name === 'thread' ? 1 + (k % 2) : k % 5 - 1));
+  }
+  s.flags = new Array<number>(n).fill(0);
+  s.start[n - 1] = NaN;
+  return r;
+}
+
+test('the streamed JSON is JSON.stringify byte for byte: a small report, a report of 150,000 spans, an empty one', () => {
+  const empty = small();
+  empty.spans = { count: 0, thread: [], region: [], index: [], first: [], items: [], enqueue: [], start: [], end: [], stolenFrom: [], parent: [], failed: [] };
+  const withUndefined = { ...small(), startup: undefined } as unknown as Report;
+  for (const report of [small(), large(150_000), empty, withUndefined]) {
+    assert.equal([...reportJsonChunks(report)].join(''), JSON.stringify(report));
+  }
+});
+
+test('typed span columns are written as JSON arrays', () => {
+  const plain = large(70_000);
+  const typed = { ...plain, spans: { ...plain.spans, thread: Int32Array.from(plain.spans.thread), end: Float64Array.from(plain.spans.end) } } as unknown as Report;
+  assert.equal([...reportJsonChunks(typed)].join(''), JSON.stringify(plain));
+});
+
+test('written to a file, plain and .gz, the bytes are the JSON', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parprof-write-'));
+  try {
+    const report = large(100_000);
+    const plain = join(dir, 'r.parprof');
+    const gz = join(dir, 'r.parprof.gz');
+    assert.deepEqual(writeReportStreamed(plain, report), { file: plain });
+    assert.deepEqual(writeReportStreamed(gz, report), { file: gz });
+    assert.equal(readFileSync(plain, 'utf8'), JSON.stringify(report));
+    assert.equal(gunzipSync(readFileSync(gz)).toString('utf8'), JSON.stringify(report));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
