@@ -65,6 +65,7 @@ interface Ctx {
   threadName: (id: number) => string;
   /** Sample sums, built on first use. */
   sums: () => SampleSums[];
+  sumsByThread: () => Map<number, SampleSums>;
   /** Span indices of a region, grouped on first use. */
   spansOf: (region: number) => number[];
 }
@@ -242,7 +243,7 @@ function gcAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   if (!reg || reg.threads === 0 || c.report.profiles.length === 0 || r.wallMs <= 0) return undefined;
   // GC inside the region's task spans only: GC while a worker receives a copied input is the
   // data movement's (that advice counts it), not the task code's allocation.
-  const byThread = new Map(c.sums().map((x) => [x.thread, x]));
+  const byThread = c.sumsByThread();
   const perThread = new Map<number, number>();
   const s = c.report.spans;
   for (const k of c.spansOf(r.id)) {
@@ -302,8 +303,10 @@ export function advise(report: Report, metrics: RunMetrics): Advice[] {
   const names = new Map(report.threads.map((t) => [t.id, t.name]));
   let sums: SampleSums[] | undefined;
   let byRegion: Map<number, number[]> | undefined;
+  let sumsByThread: Map<number, SampleSums> | undefined;
   const c: Ctx = { report, metrics, regionById: new Map(report.regions.map((g) => [g.id, g])), threadName: (id) => names.get(id) ?? `thread ${id}`,
     sums: () => (sums ??= sampleSums(report)),
+    sumsByThread: () => (sumsByThread ??= new Map(c.sums().map((x) => [x.thread, x]))),
     spansOf: (region) => {
       if (!byRegion) {
         byRegion = new Map();
