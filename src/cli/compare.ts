@@ -2,7 +2,7 @@
 // differential profile, and an exit status for CI: 1 when something regressed past the threshold.
 import { analyze } from '../model/analysis';
 import { compareSides, sideFromRun, sideFromSweep, type CompareResult, type CompareSide, type SubjectDelta, type Verdict } from '../model/compare';
-import { decodeReportText, parseJson, validateReport } from '../model/load';
+import { decodeReport, parseJson, validateReport } from '../model/load';
 import { isSweepReportJson, summarizeRun, validateSweepReport } from '../model/sweep-report';
 import {
   formatChange, formatDeltaMs, formatDeltaRatio, formatMs, formatPercent, formatRangeMs, formatRatio, markdownTable, textTable,
@@ -24,7 +24,8 @@ export function loadSide(file: string): CompareSide {
     throw new CompareInputError((err as Error).message);
   }
   try {
-    const json: unknown = parseJson(decodeReportText(bytes, { gunzip: gunzipCapped }));
+    const decoded = decodeReport(bytes, { gunzip: gunzipCapped });
+    const json: unknown = 'value' in decoded ? decoded.value : parseJson(decoded.text);
     if (isSweepReportJson(json)) return sideFromSweep(file, validateSweepReport(json));
     const report = validateReport(json);
     return sideFromRun(file, report, summarizeRun(report, analyze(report), file));

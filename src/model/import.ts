@@ -2,7 +2,7 @@
 // tracing-chrome's, a browser's), a speedscope file or a V8 .cpuprofile. Each importer answers
 // undefined for "not my format" and throws a ReportError for "mine, but malformed". Pure.
 import type { Report } from './report';
-import { ReportError, decodeReportText, parseJson, validateReport } from './load';
+import { ReportError, decodeReport, parseJson, validateReport } from './load';
 import type { ParseOptions } from './load';
 import { importChromeTrace } from './import-chrome';
 import { importSpeedscope } from './import-speedscope';
@@ -45,5 +45,7 @@ export function parseTraceJson(text: string): unknown {
 
 /** Reads any supported file (bytes, gzip with options.gunzip, or text) as a report. */
 export function parseAnyReport(data: Uint8Array | string, options?: ParseOptions & { name?: string }): Report {
-  return importReport(parseTraceJson(decodeReportText(data, options)), options?.name);
+  // A packed report (runs of millions of spans) arrives decoded; anything else as JSON text.
+  const decoded = decodeReport(data, options);
+  return importReport('value' in decoded ? decoded.value : parseTraceJson(decoded.text), options?.name);
 }

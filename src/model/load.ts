@@ -67,7 +67,7 @@ function decodeBytes(data: Uint8Array, options?: ParseOptions): Uint8Array {
 function decodeText(data: Uint8Array | string, options?: ParseOptions): string {
   if (typeof data === 'string') return data;
   const bytes = decodeBytes(data, options);
-  if (isPackedReport(bytes)) throw new ReportError('report stores its span columns packed (PPC1, written for runs of millions of spans): open it with parseReport');
+  if (isPackedReport(bytes)) throw new ReportError('report stores its span columns packed (PPC1, written for runs of millions of spans): read it with decodeReport or parseReport');
   return checkedText(bytes);
 }
 
@@ -89,17 +89,23 @@ export function parseJson(text: string): unknown {
 }
 
 /**
- * Parses and validates a report from bytes (JSON, or gzip-compressed JSON with options.gunzip) or
- * text. Bytes may also be a packed report (PPC1, see packed-report.ts; gzip-compressed as the
- * runner writes it for runs of millions of spans): its columns arrive as typed arrays.
+ * A report file's content, not yet validated: the value of a packed report (PPC1, see
+ * packed-report.ts; gzip-compressed as the runner writes it for runs of millions of spans), its
+ * columns typed arrays; else the JSON text (depth-checked, as decodeReportText gives it).
  */
-export function parseReport(data: Uint8Array | string, options?: ParseOptions): Report {
+export function decodeReport(data: Uint8Array | string, options?: ParseOptions): { value: unknown } | { text: string } {
   if (typeof data !== 'string') {
     const bytes = decodeBytes(data, options);
-    if (isPackedReport(bytes)) return validateReport(unpackChecked(bytes));
+    if (isPackedReport(bytes)) return { value: unpackChecked(bytes) };
     data = checkedText(bytes);
   }
-  return validateReport(parseJson(decodeReportText(data, options)));
+  return { text: decodeReportText(data, options) };
+}
+
+/** Parses and validates a report from bytes (JSON, gzip-compressed JSON with options.gunzip, or packed) or text. */
+export function parseReport(data: Uint8Array | string, options?: ParseOptions): Report {
+  const decoded = decodeReport(data, options);
+  return validateReport('value' in decoded ? decoded.value : parseJson(decoded.text));
 }
 
 /** A packed report's skeleton and columns; a broken blob is a ReportError naming the problem. */
