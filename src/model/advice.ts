@@ -41,8 +41,11 @@ const CHUNKS_PER_THREAD_MIN = 8;
 /** A serial stretch of the main thread is advice from this length and share of the run. */
 const SERIAL_MIN_MS = 20;
 const SERIAL_MIN_SHARE = 0.15;
-/** Frames whose samples are time spent copying data between threads: Node's structured clone... */
-const CLONE_FRAMES = new Set(['structuredClone', 'serialize', 'deserialize', 'postMessage', 'onmessage']);
+/**
+ * Frames whose samples are time spent copying data between threads: Node's structured clone...
+ * (not a user's `onmessage`: a raw worker's handler runs the task itself).
+ */
+const CLONE_FRAMES = new Set(['structuredClone', 'serialize', 'deserialize', 'postMessage']);
 /** ...and the pool's own: a worker posting its results, the main thread assembling them (src/runtime). */
 const POOL_CLONE_FRAMES = new Set(['post', 'assembleMap']);
 const POOL_RUNTIME_FILE = /\/(dist|src)\/runtime\/[^/]+\.[jt]s$/;

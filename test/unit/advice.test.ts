@@ -4,6 +4,7 @@
 // answers are wall times whatever the machine's load.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { advise, type Advice, type AdviceRule } from '../../src/model/advice';
@@ -36,15 +37,15 @@ function only(list: Advice[], rule: AdviceRule, region?: string): Advice {
   return hit[0];
 }
 
-async function planted(mode: string): Promise<{ report: Report; advice: Advice[] }> {
-  const { report, stderr } = await record(WORKLOADS, { args: [mode] });
+async function planted(mode: string): Promise<{ report: Report; file: string; advice: Advice[] }> {
+  const { report, file, stderr } = await record(WORKLOADS, { args: [mode] });
   assert.equal(report.exit.code, 0, stderr);
   const metrics = analyze(report);
   const advice = advise(report, metrics);
   // The findings print every advice text (up to their cap), in the same order.
   const v = verdicts(metrics, report);
   for (const a of advice.slice(0, 8)) assert.ok(v.includes(a.text), a.text);
-  return { report, advice };
+  return { report, file, advice };
 }
 
 function assertCallSite(a: Advice, mode: string): void {
@@ -96,8 +97,25 @@ test('hand-built: advice is sorted by saving and a sequential region gets no bal
   assert.deepEqual(list.map((a) => [a.rule, Math.round(a.savingMs)]), [['static-skew', 100], ['static-skew', 20]]);
 });
 
-test('planted skew under static (300 ms / 100 ms): saving ~100 ms at the forEach call', async () => {
-  const { advice } = await planted('skew');
+test('hand-built: a worker runnable but off a core 70 % of its busy time is descheduled advice, saving that time', () => {
+  const r = buildReport({ workers: 2, regions: [{ start: 0, end: 100_000, name: 'busy', threads: 2 }], spans: [
+    { thread: 1, start: 0, end: 100_000 }, { thread: 2, start: 0, end: 100_000 },
+  ], durationUs: 100_000 });
+  r.cpu = [
+    { thread: 1, source: 'schedstat', t: [0, 100_000], onCpu: [0, 30_000], runnable: [0, 70_000] },
+    { thread: 2, source: 'schedstat', t: [0, 100_000], onCpu: [0, 95_000], runnable: [0, 5_000] },
+  ];
+  const a = only(advise(r, analyze(r)), 'descheduled');
+  assert.equal(a.evidence.threads, 1);
+  near(a.savingMs, 70, 0.01, 'time waiting for a core');
+  assert.match(a.text, /^worker 1 was descheduled while busy: worker 1 was on a core only 30 % of its 100 ms in tasks/);
+});
+
+test('planted skew under static (300 ms / 100 ms): saving ~100 ms at the forEach call; --json carries the same advice', async () => {
+  const { report, file, advice } = await planted('skew');
+  assert.equal(report.meta.script.endsWith(WORKLOADS), true);
+  const json = JSON.parse(execFileSync(process.execPath, [join(packageRoot(), 'dist', 'cli.js'), 'report', file, '--json'], { encoding: 'utf8' }));
+  assert.deepEqual(json.extra.advice, JSON.parse(JSON.stringify(advice)));
   const a = only(advice, 'static-skew', 'skewed');
   near(a.savingMs, 100, 0.2, 'static-skew saving');
   assertCallSite(a, 'skew');
