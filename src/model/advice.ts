@@ -234,7 +234,9 @@ function dataMovementAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   const p = threadsOf(reg, r);
   const saving = mainMs + workersMs / p;
   const callMs = (to - from) / 1000;
-  if (saving < Math.max(SAMPLE_MIN_MS, SAMPLE_SHARE_MIN * callMs)) return undefined;
+  // The main thread posting the input is the cause this advice can name; workers posting the
+  // results of many tiny chunks (a range() input) is the small-chunks advice's.
+  if (mainMs < SAMPLE_MIN_MS || saving < Math.max(SAMPLE_MIN_MS, SAMPLE_SHARE_MIN * callMs)) return undefined;
   return { rule: 'data-movement', savingMs: saving, range: { from, to }, ...(reg.callSite ? { callSite: reg.callSite } : {}),
     evidence: { mainCloneMs: mainMs, workerCloneMs: workersMs, callMs },
     text: `region '${r.name}' spent at least ${formatMs(mainMs)} on the main thread and ${formatMs(workersMs)} on its workers moving data (posting inputs and results, assembling them) ` +

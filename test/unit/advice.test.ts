@@ -165,6 +165,8 @@ test('planted tiny chunks (100,000 empty tasks, chunkSize 1): a larger chunk siz
   assertCallSite(a, 'tiny');
   assert.ok(a.evidence.suggestedChunkSize > 1 && a.evidence.suggestedChunkSize <= 100_000 / 16, a.text);
   assert.ok(a.evidence.gapShare >= 0.1, a.text);
+  // range() input: nothing was copied to the workers, so no data-movement advice.
+  assert.ok(!advice.some((x) => x.rule === 'data-movement'), advice.map((x) => x.text).join('\n'));
 });
 
 test('planted contention (two workers on an Atomics.wait mutex): saving = blocked time per thread, by the script\'s own clock', async () => {
