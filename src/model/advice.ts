@@ -73,7 +73,7 @@ interface Ctx {
   spansOf: (region: number) => number[];
 }
 
-function where(reg: Region | undefined, r: RegionMetrics, report: Report): Pick<Advice, 'range' | 'callSite'> {
+function where(reg: Region | undefined, report: Report): Pick<Advice, 'range' | 'callSite'> {
   const to = reg?.end ?? report.meta.durationUs;
   return { range: { from: reg?.start ?? 0, to }, ...(reg?.callSite ? { callSite: reg.callSite } : {}) };
 }
@@ -100,7 +100,7 @@ function balanceAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   const evidence = { wallMs: r.wallMs, maxBusyMs: max, meanBusyMs: mean, imbalance: r.imbalance, tailMs: r.tailMs, taskP95Ms: r.taskMs.p95, tasks: r.tasks };
   const base = `region '${r.name}'`;
   if (r.schedule === 'static') {
-    return { rule: 'static-skew', savingMs: saving, evidence, ...where(reg, r, c.report),
+    return { rule: 'static-skew', savingMs: saving, evidence, ...where(reg, c.report),
       text: `${base} has skewed work under the static schedule: the busiest thread ran ${formatMs(max)} against a mean of ${formatMs(mean)} (imbalance ${r.imbalance.toFixed(2)}); schedule 'dynamic' or 'steal' would save ~${formatMs(saving)}` };
   }
   // The last chunks make the tail when one chunk lasts about as long as the tail itself.
@@ -109,12 +109,12 @@ function balanceAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
     const perChunk = reg.items > 0 && r.tasks > 0 ? reg.items / r.tasks : 0;
     const suggest = reg.items > 0 ? Math.max(1, Math.floor(reg.items / (CHUNKS_PER_THREAD_MIN * threads))) : 0;
     const tryText = suggest > 0 && suggest < perChunk ? `; try chunkSize ${suggest} (${CHUNKS_PER_THREAD_MIN} chunks per thread)` : '; split the work into more, smaller tasks';
-    return { rule: 'large-chunks', savingMs: saving, evidence: { ...evidence, suggestedChunkSize: suggest }, ...where(reg, r, c.report),
+    return { rule: 'large-chunks', savingMs: saving, evidence: { ...evidence, suggestedChunkSize: suggest }, ...where(reg, c.report),
       text: `${base}: its last chunks make the tail (tail ${formatMs(r.tailMs)}, task p95 ${formatMs(r.taskMs.p95)}, ${plural(r.tasks, 'task')} on ${plural(threads, 'thread')}); smaller chunks would save ~${formatMs(saving)}${tryText}` };
   }
   const idlest = r.threads.reduce((a, b) => (b.idleMs > a.idleMs ? b : a), r.threads[0]);
   const share = r.wallMs > 0 ? idlest.idleMs / r.wallMs : 0;
-  return { rule: 'imbalance', savingMs: saving, evidence, ...where(reg, r, c.report),
+  return { rule: 'imbalance', savingMs: saving, evidence, ...where(reg, c.report),
     text: `${c.threadName(idlest.id)} idle ${percent(share)} of ${base} (busiest thread ${formatMs(max)}, mean ${formatMs(mean)}); a balanced schedule would save ~${formatMs(saving)}` };
 }
 
@@ -129,10 +129,10 @@ function gapAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   // A claim (an atomic add, a lock, a deque pop) and its span cost about a µs; gaps of that size
   // are the per-chunk cost, which larger chunks amortize. Longer gaps are waits for work.
   if (r.chunkGapMs.p50 > CLAIM_GAP_MS) {
-    return { rule: 'waiting-for-work', savingMs: perThread, evidence, ...where(reg, r, c.report), text: `${numbers}; the gaps are waits for work to take or steal` };
+    return { rule: 'waiting-for-work', savingMs: perThread, evidence, ...where(reg, c.report), text: `${numbers}; the gaps are waits for work to take or steal` };
   }
   if (r.kind === 'join') {
-    return { rule: 'small-chunks', savingMs: perThread, evidence, ...where(reg, r, c.report), text: `${numbers}; the gaps are a cost per task: spawn fewer, larger tasks, which would save up to ~${formatMs(perThread)}` };
+    return { rule: 'small-chunks', savingMs: perThread, evidence, ...where(reg, c.report), text: `${numbers}; the gaps are a cost per task: spawn fewer, larger tasks, which would save up to ~${formatMs(perThread)}` };
   }
   // Chunk of c items costs c·d + g (d per item, g per chunk): g ≤ 1 % of it needs c ≥ 99·g/d.
   const items = reg?.items ?? 0;
@@ -142,7 +142,7 @@ function gapAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   const want = perItemMs > 0 ? Math.ceil(((1 - CHUNK_OVERHEAD_TARGET) / CHUNK_OVERHEAD_TARGET) * r.chunkGapMs.p50 / perItemMs) : cap;
   const suggest = Math.max(1, Math.min(cap, want));
   const tryText = Number.isFinite(suggest) && suggest > perChunk ? `; try chunkSize ${suggest}` : '';
-  return { rule: 'small-chunks', savingMs: perThread, evidence: { ...evidence, suggestedChunkSize: Number.isFinite(suggest) ? suggest : 0 }, ...where(reg, r, c.report),
+  return { rule: 'small-chunks', savingMs: perThread, evidence: { ...evidence, suggestedChunkSize: Number.isFinite(suggest) ? suggest : 0 }, ...where(reg, c.report),
     text: `${numbers}; the gaps are a cost per chunk: larger chunks would help, saving up to ~${formatMs(perThread)}${tryText}` };
 }
 
@@ -267,7 +267,7 @@ function gcAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   const share = busy > 0 ? Math.min(1, gcMs / busy) : 0;
   const saving = gcMs / p;
   if (share < SAMPLE_SHARE_MIN || saving < SAMPLE_MIN_MS) return undefined;
-  return { rule: 'gc', savingMs: saving, ...where(reg, r, c.report), evidence: { gcMs, busyMs: busy, gcShare: share, worstThreadGcMs: worst },
+  return { rule: 'gc', savingMs: saving, ...where(reg, c.report), evidence: { gcMs, busyMs: busy, gcShare: share, worstThreadGcMs: worst },
     text: `workers of region '${r.name}' spent ${percent(share)} of their task time collecting garbage (${formatMs(gcMs)} over ${plural(p, 'thread')}, ${formatMs(worst)} on ${c.threadName(worstId)}); ` +
       `allocating less per item (reuse buffers, typed arrays) would save up to ~${formatMs(saving)}` };
 }
@@ -298,7 +298,7 @@ function contentionAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   if (w < Math.max(1, 0.1 * r.wallMs)) return undefined;
   const reg = c.regionById.get(r.id);
   const saving = r.waitMs / Math.max(1, r.threads.filter((t) => (t.waitMs ?? 0) > 0).length);
-  return { rule: 'contention', savingMs: saving, ...where(reg, r, c.report), evidence: { waitMs: r.waitMs, worstThreadWaitMs: w, wallMs: r.wallMs },
+  return { rule: 'contention', savingMs: saving, ...where(reg, c.report), evidence: { waitMs: r.waitMs, worstThreadWaitMs: w, wallMs: r.wallMs },
     text: `threads were blocked in Atomics.wait ${formatMs(r.waitMs)} in region '${r.name}' (up to ${percent(w / r.wallMs)} of a thread's time, ${formatMs(w)} on ${c.threadName(worst.id)}): ` +
       `a lock or condition they share serializes them; per-thread partial results merged at the end would save up to ~${formatMs(saving)}` };
 }
