@@ -186,7 +186,9 @@ export interface Region {
 
 /**
  * Task spans, columnar. All arrays have length `count`. A span is one task: a contiguous chunk
- * of items of a pool operation (or one message handled by an instrumented worker).
+ * of items of a pool operation (or one message handled by an instrumented worker). JSON arrays in
+ * a file, except in a packed report (runs of over 2M spans, docs/report-format.md), whose loader
+ * gives typed arrays in their place: read columns by index only.
  */
 export interface SpanColumns {
   count: number;
