@@ -91,3 +91,27 @@ test('a million spans: spool → report → streamed JSON file and packed file �
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('equal starts keep the old order: by start, then thread id, then the order the thread wrote them', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parprof-order-'));
+  try {
+    writeSyntheticSpool(dir, 0);
+    // [thread, index, start]: thread 3 writes first in file order, thread 2 has an earlier span written last.
+    const planted: [number, number, number][] = [[3, 0, 5], [3, 1, 5], [2, 2, 5], [2, 3, 1], [3, 4, 2]];
+    for (const tid of WORKERS) {
+      const own = planted.filter(([t]) => t === tid);
+      const rec = new Float64Array(own.length * SPAN_RECORD_FIELDS);
+      own.forEach(([, index, start], j) => {
+        const r = rec.subarray(j * SPAN_RECORD_FIELDS, (j + 1) * SPAN_RECORD_FIELDS);
+        r[field('region')] = 7; r[field('index')] = index; r[field('items')] = 1; r[field('start')] = start; r[field('end')] = start + 1;
+        r[field('stolenFrom')] = -1; r[field('parent')] = -1;
+      });
+      writeFileSync(join(dir, `spans-${tid}.bin`), rec);
+    }
+    const { spans } = buildReport(readSpool(dir), syntheticFacts(10));
+    assert.deepEqual(Array.from(spans.index), [3, 4, 2, 0, 1]);
+    assert.deepEqual(Array.from(spans.thread), [2, 3, 2, 3, 3]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

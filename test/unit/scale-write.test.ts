@@ -5,7 +5,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { parseAnyReport } from '../../src/model/import';
+import { ReportError, decodeReport } from '../../src/model/load';
+import { packReport } from '../../src/model/packed-report';
+import { readReportFile, gunzipCapped } from '../../src/runner/read-report';
 import type { Report } from '../../src/model/report';
 import { reportJsonChunks, writeReportStreamed } from '../../src/runner/write-report';
 import { buildReport } from './model-build';
@@ -56,6 +60,36 @@ test('written to a file, plain and .gz, the bytes are the JSON', () => {
     assert.deepEqual(writeReportStreamed(gz, report), { file: gz });
     assert.equal(readFileSync(plain, 'utf8'), JSON.stringify(report));
     assert.equal(gunzipSync(readFileSync(gz)).toString('utf8'), JSON.stringify(report));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a packed file is read by every reader (parseReport, parseAnyReport, decodeReport); a broken one is one ReportError', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parprof-packed-'));
+  try {
+    const report = large(5_000);
+    // Valid for a reader: large() plants a NaN and numbers the writer need not understand.
+    const s = report.spans;
+    s.start[4_999] = 4_999 / 3;
+    s.region = s.region.map(() => 0); s.index = s.index.map((_, k) => k); s.first = s.index.slice(); s.items = s.items.map(() => 1);
+    s.enqueue = s.start.slice(); s.stolenFrom = s.stolenFrom.map(() => -1); s.parent = s.parent.map(() => -1); s.failed = s.failed.map(() => 0);
+    const file = join(dir, 'r.parprof');
+    const jsonFile = join(dir, 'r.json.parprof');
+    writeReportStreamed(file, report, 0);
+    writeReportStreamed(jsonFile, report);
+    const bytes = readFileSync(file);
+    assert.equal(bytes[0], 0x1f, 'packed reports are gzip');
+    const plain = (r: Report): string => JSON.stringify(r, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v));
+    const fromJson = plain(readReportFile(jsonFile));
+    assert.equal(plain(readReportFile(file)), fromJson);
+    assert.equal(plain(parseAnyReport(bytes, { gunzip: gunzipCapped })), fromJson);
+    const decoded = decodeReport(bytes, { gunzip: gunzipCapped });
+    assert.ok('value' in decoded);
+    const blob = packReport(report);
+    blob.fill(0xff, blob.length - 64);
+    const broken = gzipSync(Buffer.from(blob.subarray(0, blob.length - 1000)));
+    assert.throws(() => parseAnyReport(broken, { gunzip: gunzipCapped }), (e: unknown) => e instanceof ReportError && /^packed report cannot be read: /.test((e as Error).message) && !(e as Error).message.includes('\n'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
