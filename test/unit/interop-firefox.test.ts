@@ -142,6 +142,11 @@ test('control: with node ids restarting at 1 on every thread (V8\'s numbering), 
     }
     for (const n of nodes) n.id = renumber(n.id);
     profile.samples = profile.samples.map(renumber);
+    // Firefox's importer needs each node's parent listed before it: order by depth (stable).
+    const byId = new Map(nodes.map((n) => [n.id, n]));
+    const depth = (n: { parent?: number }): number => { let d = 0; for (let p = n.parent; p !== undefined; p = byId.get(p)?.parent) d++; return d; };
+    const depths = new Map(nodes.map((n) => [n, depth(n)]));
+    nodes.sort((a, b) => depths.get(a)! - depths.get(b)!);
   }
   const dir = mkdtempSync(join(tmpdir(), 'parprof-firefox-'));
   try {
