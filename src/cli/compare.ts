@@ -1,12 +1,11 @@
 // `parprof compare <base> <new>`: the changes between two runs (or sweeps / A-B reports), a
 // differential profile, and an exit status for CI: 1 when something regressed past the threshold.
 import { analyze } from '../model/analysis';
-import { compareSides, sideFromRun, sideFromSweep, type CompareResult, type CompareSide, type SubjectDelta, type Verdict } from '../model/compare';
+import { compareSides, sideFromRun, sideFromSweep, type CompareResult, type CompareSide } from '../model/compare';
 import { decodeReport, parseJson, validateReport } from '../model/load';
 import { isSweepReportJson, summarizeRun, validateSweepReport } from '../model/sweep-report';
-import {
-  formatChange, formatDeltaMs, formatDeltaRatio, formatMs, formatPercent, formatRangeMs, formatRatio, markdownTable, textTable,
-} from '../model/units';
+import { markdownTable, textTable } from '../model/units';
+import { COMPARE_HEADER, FUNCTION_DELTA_HEADER, compareCells, compareConclusion, functionDeltaCells } from '../model/sweep-tables';
 import { terminalSafe } from '../model/terminal-text';
 import { gunzipCapped, readFileCapped } from '../runner/read-report';
 import type { AnswersCommand } from './answers-args';
@@ -34,53 +33,23 @@ export function loadSide(file: string): CompareSide {
   }
 }
 
-const VERDICT_WORDS: Record<Verdict, string> = {
-  regressed: 'REGRESSED', improved: 'improved', same: 'same', 'within-noise': 'within noise', 'only-base': 'only in base', 'only-new': 'only in new',
-};
-
-function spreadCell(s: SubjectDelta['base']): string {
-  if (!s) return '-';
-  return s.n >= 2 ? `${formatMs(s.median)} (${formatRangeMs(s.min, s.max)})` : formatMs(s.median);
-}
-
-function pairCell(base: number | null, next: number | null, format: (x: number | null) => string, delta: (x: number | null) => string): string {
-  if (base === null && next === null) return '-';
-  return `${format(base)} → ${format(next)}${base !== null && next !== null ? ` (${delta(next - base)})` : ''}`;
-}
-
-function rows(subjects: SubjectDelta[]): string[][] {
-  return subjects.map((s) => [
-    s.name + (s.key && s.key !== s.name ? ` (${s.key.slice(s.name.length + 3)})` : ''),
-    spreadCell(s.base), spreadCell(s.next), formatChange(s.change), formatDeltaMs(s.deltaMs),
-    pairCell(s.utilization.base, s.utilization.next, formatPercent, (d) => `${d !== null && d > 0 ? '+' : ''}${formatPercent(d)}`),
-    pairCell(s.imbalance.base, s.imbalance.next, formatRatio, formatDeltaRatio),
-    pairCell(s.efficiency.base, s.efficiency.next, formatPercent, (d) => `${d !== null && d > 0 ? '+' : ''}${formatPercent(d)}`),
-    VERDICT_WORDS[s.verdict],
-  ]);
-}
-
-const HEADER = ['', 'base wall', 'new wall', 'change', 'delta', 'utilization', 'imbalance', 'efficiency', 'verdict'];
+// Cells, headers and the conclusion are the model's (src/model/sweep-tables.ts), shared with the
+// comparison page and its Markdown export: one source for what a comparison shows.
+const HEADER = ['', ...COMPARE_HEADER.slice(1)];
 const RIGHT = [false, true, true, true, true, true, true, true, false];
-
-function conclusion(r: CompareResult): string {
-  const bad = r.pairs.flatMap((p) => p.subjects.filter((s) => s.verdict === 'regressed').map((s) => s.name));
-  const limit = `more than ${formatPercent(r.options.maxRegression)} and ${formatMs(r.options.minDeltaMs)}`;
-  return bad.length ? `regression (slower by ${limit}): ${bad.join(', ')}` : `no regression (nothing slower by ${limit} outside the spread of repeats)`;
-}
 
 export function formatCompareText(r: CompareResult, base: string, next: string, note: string[] = []): string {
   const out: string[] = [`base ${base}`, `new  ${next}`];
   for (const p of r.pairs) {
     out.push('', `${p.base} against ${p.next}${p.mismatch ? ` — note: ${p.mismatch}` : ''}`);
-    out.push(...textTable(HEADER, rows(p.subjects), RIGHT));
+    out.push(...textTable(HEADER, compareCells(p.subjects), RIGHT));
     if (p.functions.length) {
       out.push('', '  Functions whose self time changed most (mean per run, all threads)');
-      out.push(...textTable(['delta', 'base', 'new', 'function'], p.functions.map((f) => [formatDeltaMs(f.deltaMs), formatMs(f.baseMs), formatMs(f.nextMs),
-        `${f.name || '(anonymous)'}${f.file ? ` ${f.file}:${f.line}` : ''}`]), [true, true, true, false]).map((l) => `  ${l}`));
+      out.push(...textTable(FUNCTION_DELTA_HEADER, functionDeltaCells(p.functions), [true, true, true, false]).map((l) => `  ${l}`));
     }
   }
   if (note.length) out.push('', ...note);
-  out.push('', conclusion(r));
+  out.push('', compareConclusion(r));
   return out.join('\n');
 }
 
@@ -88,15 +57,14 @@ export function formatCompareMarkdown(r: CompareResult, base: string, next: stri
   const out: string[] = [`### Parallel Profiler: \`${base}\` → \`${next}\``];
   for (const p of r.pairs) {
     out.push('', `**${p.base}** against **${p.next}**${p.mismatch ? ` (note: ${p.mismatch})` : ''}`, '');
-    out.push(...markdownTable(HEADER.map((h, i) => (i === 0 ? 'region' : h)), rows(p.subjects), RIGHT));
+    out.push(...markdownTable(COMPARE_HEADER, compareCells(p.subjects), RIGHT));
     if (p.functions.length) {
       out.push('', 'Functions whose self time changed most (mean per run, all threads):', '');
-      out.push(...markdownTable(['delta', 'base', 'new', 'function'], p.functions.map((f) => [formatDeltaMs(f.deltaMs), formatMs(f.baseMs), formatMs(f.nextMs),
-        `\`${f.name || '(anonymous)'}\`${f.file ? ` ${f.file}:${f.line}` : ''}`]), [true, true, true, false]));
+      out.push(...markdownTable(FUNCTION_DELTA_HEADER, functionDeltaCells(p.functions), [true, true, true, false]));
     }
   }
   if (note.length) out.push('', note.join(' ').replace(/\s+/g, ' '));
-  out.push('', `**${r.regressed ? '❌' : '✅'} ${conclusion(r)}**`);
+  out.push('', `**${r.regressed ? '❌' : '✅'} ${compareConclusion(r)}**`);
   return out.join('\n');
 }
 
