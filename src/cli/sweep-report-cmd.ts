@@ -1,14 +1,14 @@
 // `parprof report <x.parprof-sweep.json>`: the sweep / A-B table as `parprof sweep` / `ab` printed
 // it, `--json` the analysed numbers, `--html out.html` the standalone sweep page (for an A/B
 // report with each variant's median run as lanes, read from the .parprof files next to it).
-import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { standalonePageHtml } from '../model/html-report';
 import { abRows, sweepScaling } from '../model/sweep-analysis';
 import { sweepPage } from '../model/sweep-lanes';
 import { SWEEP_FORMAT, parseSweepReport, type SweepReport } from '../model/sweep-report';
 import { terminalSafe, terminalSafeJson } from '../model/terminal-text';
-import { packageRoot } from '../runner/paths';
+import { viewsBundle } from './views-bundle';
 import { readAnyReportFile } from '../runner/read-import';
 import { readFileCapped } from '../runner/read-report';
 import { formatAb } from './ab';
@@ -53,13 +53,7 @@ export function sweepReportCommand(c: Extract<Command, { cmd: 'report' }>): numb
     throw new Error(`${c.file}: ${(err as Error).message}`);
   }
   if (c.html !== undefined) {
-    const bundlePath = join(packageRoot(), 'dist', 'webview.js');
-    let bundle: string;
-    try {
-      bundle = readFileSync(bundlePath, 'utf8');
-    } catch {
-      throw new Error(`cannot read the views bundle ${bundlePath} (run the build first)`);
-    }
+    const bundle = viewsBundle();
     const dir = dirname(resolve(c.file));
     const page = sweepPage(report, (run) => readAnyReportFile(resolve(dir, run)));
     const name = report.script.split(/[\\/]/).pop() || report.script;
