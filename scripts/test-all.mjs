@@ -97,6 +97,13 @@ const t0 = Date.now();
 if (wanted.includes('browser') || wanted.includes('vscode')) ensureChromium();
 if ((await run(process.execPath, ['scripts/build.mjs'])).code !== 0) fail('build failed');
 
+// Programs the unit and browser suites drive (installed once per machine into ~/.cache): their
+// cold install is set-up and gets its own time limit, not a test file's 3 minutes.
+if ((wanted.includes('unit') || wanted.includes('browser')) && existsSync('out/test/unit/prepare.harness.js')) {
+  const { code } = await run(process.execPath, ['out/test/unit/prepare.harness.js'], { limitMs: 20 * 60_000 });
+  if (code !== 0) console.error('test-all: the interop consumers are not installed; the tests that use them will say why');
+}
+
 const results = [];
 for (const suite of wanted) {
   console.log(`\n=== suite: ${suite}`);
