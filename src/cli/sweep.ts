@@ -13,7 +13,8 @@ import {
   BUSY_MACHINE_SHARE, SWEEP_FORMAT, SWEEP_VERSION, serializeSweepReport, summarizeRun, variantLabel,
   type RunSummary, type SweepKind, type SweepReport, type Variant, type WholeRunCovers,
 } from '../model/sweep-report';
-import { formatMs, formatPercent, formatRangeMs, formatRatio, formatSpeedup, textTable } from '../model/units';
+import { formatMs, formatPercent, textTable } from '../model/units';
+import { SCALING_HEADER, SWEEP_RIGHT_ALIGNED, scalingCells, scalingNotes, subjectTitle } from '../model/sweep-tables';
 import { terminalSafe } from '../model/terminal-text';
 import { runProfiled, validateRunOptions } from '../runner/run';
 import type { AnswersCommand } from './answers-args';
@@ -99,34 +100,10 @@ export function defaultThreadCounts(cores: number): number[] {
   return out;
 }
 
-function threadsLabel(threads: number, cores: number): string {
-  return threads === 0 ? 'sequential' : `${threads}${threads > cores ? ' (> cores)' : ''}`;
-}
-
-/** The scaling table of one subject (whole run or region). */
+/** The scaling table of one subject (whole run or region): the model's cells and notes (src/model/sweep-tables.ts). */
 export function formatScaling(s: SubjectScaling, cores: number): string[] {
-  const sc = s.scaling;
-  if (!sc) return [`  (no run recorded it)`];
-  const baseWord = sc.baselineThreads === 0 ? 'sequential' : `${sc.baselineThreads} thread${sc.baselineThreads === 1 ? '' : 's'}`;
-  const lines = textTable(['threads', 'wall (median)', 'range', 'speedup', 'efficiency', 'Karp-Flatt'],
-    sc.points.map((p) => [threadsLabel(p.threads, cores), formatMs(p.wallMs.median), formatRangeMs(p.wallMs.min, p.wallMs.max),
-      formatSpeedup(p.speedup), formatPercent(p.efficiency), p.karpFlatt === null ? '-' : formatRatio(p.karpFlatt)]),
-    [false, true, true, true, true, true]);
-  lines.push(`  speedup and efficiency against ${baseWord}`);
-  const fitted = sc.points.filter((p) => !p.overCores).map((p) => threadsLabel(p.threads, cores));
-  if (sc.amdahl && (sc.amdahl.serialFraction < 0 || sc.amdahl.serialFraction > 1)) {
-    const a = sc.amdahl;
-    lines.push(`  serial fraction: none — the times do not fall like a + b/p (the fit gives T(p) = ${formatMs(a.serialMs)} + ${formatMs(a.parallelMs)} / p, ` +
-      `s = ${formatPercent(a.serialFraction)}); ${a.parallelMs < 0 ? 'more threads made it slower' : 'it sped up more than the threads added'}`);
-  } else if (sc.amdahl) {
-    const a = sc.amdahl;
-    lines.push(`  serial fraction (Amdahl fit over ${fitted.join(', ')}): ${formatPercent(a.serialFraction)}` +
-      ` — T(p) = ${formatMs(a.serialMs)} + ${formatMs(a.parallelMs)} / p`);
-  } else {
-    lines.push('  serial fraction: needs two thread counts of at most the cores (0 and 1 count as one)');
-  }
-  if (sc.points.some((p) => p.overCores)) lines.push(`  (> cores): more threads than the machine's ${cores} cores, left out of the fit`);
-  return lines;
+  if (!s.scaling) return ['  (no run recorded it)'];
+  return [...textTable(SCALING_HEADER, scalingCells(s.scaling, cores), SWEEP_RIGHT_ALIGNED), ...scalingNotes(s.scaling, cores).map((n) => `  ${n}`)];
 }
 
 /** A note when threads of some runs waited for a core: their wall times carry the machine's load. */
@@ -149,7 +126,7 @@ export function formatSweep(report: SweepReport, file: string): string {
   const out = [`Sweep of ${report.script}${report.args.length ? ' ' + report.args.join(' ') : ''}`,
     `${report.cores} cores · ${report.repeat} run${report.repeat === 1 ? '' : 's'} per thread count · whole run = ${wholeRunWords(runs[0]?.wholeCovers)}`];
   for (const s of sweepScaling(report)) {
-    out.push('', s.key === '' ? 'Whole run' : `Region ${s.key}`, ...formatScaling(s, report.cores));
+    out.push('', subjectTitle(s), ...formatScaling(s, report.cores));
     if (s.key === '') out.push(startupLine(report));
   }
   out.push(...busyMachineNote(runs).map((l, i) => (i === 0 ? `\n${l}` : l)));

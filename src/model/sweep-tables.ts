@@ -1,6 +1,6 @@
-// The tables of a sweep or A/B report as cells of text, one source for the views (webview/
-// sweep-app.ts) and the Markdown export, printed with the same formatters as the CLI's tables
-// (src/cli/sweep.ts, ab.ts), so every reader shows the same numbers.
+// The tables of a sweep, A/B or comparison as cells of text: one source for the views (webview/
+// sweep-app.ts), the Markdown export and the CLI (src/cli/sweep.ts, ab.ts, compare.ts), so every
+// reader shows the same numbers in the same words.
 import { abRows, sweepScaling, type AbRow, type SubjectScaling } from './sweep-analysis';
 import type { Scaling } from './scaling';
 import type { SweepReport } from './sweep-report';
@@ -9,7 +9,9 @@ import { formatChange, formatDeltaMs, formatDeltaRatio, formatMs, formatPercent,
 
 export const SCALING_HEADER = ['threads', 'wall (median)', 'range', 'speedup', 'efficiency', 'Karp-Flatt'];
 export const AB_HEADER = ['variant', 'wall (median)', 'range', 'utilization', 'imbalance', 'vs best'];
-const RIGHT = [false, true, true, true, true, true];
+/** Which columns of SCALING_HEADER and AB_HEADER are numbers (right-aligned). */
+export const SWEEP_RIGHT_ALIGNED = [false, true, true, true, true, true];
+const RIGHT = SWEEP_RIGHT_ALIGNED;
 
 /** A thread count as the tables name it: 'sequential', '2', '8 (> cores)'. */
 export function threadsCell(threads: number, cores: number): string {
@@ -27,7 +29,8 @@ export function scalingNotes(sc: Scaling, cores: number): string[] {
   const notes = [`speedup and efficiency against ${base}`];
   const a = sc.amdahl;
   if (a && (a.serialFraction < 0 || a.serialFraction > 1)) {
-    notes.push(`serial fraction: none — the times do not fall like a + b/p (the fit gives T(p) = ${formatMs(a.serialMs)} + ${formatMs(a.parallelMs)} / p); ` +
+    notes.push(`serial fraction: none — the times do not fall like a + b/p (the fit gives T(p) = ${formatMs(a.serialMs)} + ${formatMs(a.parallelMs)} / p, ` +
+      `s = ${formatPercent(a.serialFraction)}); ` +
       (a.parallelMs < 0 ? 'more threads made it slower' : 'it sped up more than the threads added'));
   } else if (a) {
     const fitted = sc.points.filter((p) => !p.overCores).map((p) => threadsCell(p.threads, cores));
@@ -49,6 +52,14 @@ export function abVerdict(row: AbRow): string {
   if (!row.winner) return `no clear winner: ${row.noWinnerReason ?? ''}`;
   const runnerUp = [...row.cells].sort((a, b) => a.wallMs.median - b.wallMs.median)[1];
   return `winner: ${row.winner} — ${formatChange(runnerUp.behindBest)} wall for the runner-up (${runnerUp.label}), outside the spread of ${runnerUp.wallMs.n} runs each`;
+}
+
+/** The slowest variant of an A/B row against the fastest, with both medians; none when it is the winner. */
+export function abSlowest(row: AbRow): string | undefined {
+  if (!row.slowest || row.slowest === row.winner) return undefined;
+  const slow = row.cells.find((c) => c.label === row.slowest)!;
+  const best = [...row.cells].sort((a, b) => a.wallMs.median - b.wallMs.median)[0];
+  return `slowest: ${row.slowest}, ${formatChange(slow.behindBest)} wall against ${best.label} (${formatMs(slow.wallMs.median)} against ${formatMs(best.wallMs.median)})`;
 }
 
 /** 'Whole run' or 'Region map square @ a.js:3:7'. */
@@ -74,7 +85,8 @@ export function sweepMarkdown(report: SweepReport): string {
     }
   } else {
     for (const row of abRows(report)) {
-      out.push('', `**${subjectTitle(row)}**`, '', ...markdownTable(AB_HEADER, abCells(row), RIGHT), '', `- ${abVerdict(row)}`);
+      const slowest = abSlowest(row);
+      out.push('', `**${subjectTitle(row)}**`, '', ...markdownTable(AB_HEADER, abCells(row), RIGHT), '', `- ${abVerdict(row)}`, ...(slowest ? [`- ${slowest}`] : []));
     }
   }
   return `${out.join('\n')}\n`;
