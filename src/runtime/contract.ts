@@ -34,7 +34,27 @@ export const ENV = {
   internal: 'PARPROF_INTERNAL',
   /** '1' when the main thread registered the ES module hooks, so its workers register them too. */
   esmHooks: 'PARPROF_ESM_HOOKS',
+  /** CPU profiler of the run (one of PROFILERS); unset: 'inspector'. */
+  profiler: 'PARPROF_PROFILER',
 } as const;
+
+/**
+ * CPU profilers a run can use: 'inspector' samples each thread through an in-thread inspector
+ * session; '0x' runs V8's tick profiler (node --prof, one isolate log per thread), which also
+ * sees native, GC and optimisation-tier frames, and turns every isolate's log into its thread's
+ * profile with 0x's log processing.
+ */
+export const PROFILERS = ['inspector', '0x'] as const;
+export type ProfilerName = typeof PROFILERS[number];
+
+/** Folder of the spool where node --prof writes its isolate logs in '0x' mode. */
+export const TICK_LOG_DIR = 'v8-ticks';
+/**
+ * Each thread of a '0x' run compiles a script named `${TICK_MARKER}:<pid>:<threadId>:<t>:` (t: µs
+ * from origin, read just before compiling): its code-creation line in the isolate log names the
+ * log's thread and anchors the log's clock.
+ */
+export const TICK_MARKER = 'parprof-isolate';
 
 /** A child process of the script records into `<spool>/proc-<pid>/`, with a CHILD_SPOOL_INFO file naming it. */
 export const CHILD_SPOOL_PREFIX = 'proc-';
