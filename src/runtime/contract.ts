@@ -50,7 +50,7 @@ export type ProfilerName = typeof PROFILERS[number];
 /** Folder of the spool where node --prof writes its isolate logs in '0x' mode. */
 export const TICK_LOG_DIR = 'v8-ticks';
 /**
- * Each thread of a '0x' run compiles a script named `${TICK_MARKER}:<pid>:<threadId>:<t>:` (t: µs
+ * Each thread of a '0x' run compiles a script named `${TICK_MARKER}:<pid>:<threadId>:<t>` (t: µs
  * from origin, read just before compiling): its code-creation line in the isolate log names the
  * log's thread and anchors the log's clock.
  */
