@@ -14,6 +14,7 @@ import { instrumentMessageHandling, instrumentWorkerCreation } from './instrumen
 import { SpoolRecorder, warn } from './recorder';
 import { recordAtomicsWaits } from './recorder-waits';
 import { ThreadProfiler } from './recorder-profile';
+import { markIsolateLog, tickProfilerOn } from './tick-marker';
 import { listenForSaveRequests } from './terminate-save';
 import { installCjsTypeScript } from './recorder-typescript';
 
@@ -44,7 +45,9 @@ function install(spool: string): void {
   const profiler = new ThreadProfiler();
   if (sampleUs > 0) {
     if (wt.isMainThread) keepTaskFunctionsVisible();
-    profiler.start(sampleUs);
+    // '0x' mode: V8's tick profiler already samples every thread; a second sampler would double the cost.
+    if (process.env[ENV.profiler] === '0x' && tickProfilerOn()) markIsolateLog(rec);
+    else profiler.start(sampleUs);
   }
 
   // The ThreadPool's worker entry sits next to this file in dist/runtime.
