@@ -63,6 +63,8 @@ export interface ViewState {
   transforms?: Transform[];
   /** Show the pool's and recorder's own frames; absent = hidden (the default view). */
   showRuntime?: boolean;
+  /** Thread ids the call tree and flamegraph merge (chosen in their thread menus or by Ctrl/Cmd-clicking lane labels); absent = every thread. */
+  threads?: number[];
 }
 
 export type WebviewToHost =
