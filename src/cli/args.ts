@@ -2,6 +2,7 @@
 import { SCHEDULES, type Schedule } from '../model/report';
 import { ANSWERS_HELP, ANSWERS_USAGE, HelpRequested, parseAb, parseCompare, parseSweep, type AnswersCommand } from './answers-args';
 import { EXPORT_HELP, EXPORT_USAGE, parseExport, type ExportCommand } from './export-args';
+import { PROFILERS, type ProfilerName } from '../runtime/contract';
 
 /** A mistake in the command line; main prints its message on one line and exits 2. */
 export class UsageError extends Error {
@@ -11,13 +12,13 @@ export class UsageError extends Error {
 export type Command =
   | { cmd: 'help' }
   | { cmd: 'version' }
-  | { cmd: 'record'; script: string; args: string[]; threads?: number; schedule?: Schedule; sampleIntervalUs?: number; out?: string }
+  | { cmd: 'record'; script: string; args: string[]; threads?: number; schedule?: Schedule; sampleIntervalUs?: number; out?: string; profiler?: ProfilerName }
   | { cmd: 'report'; file: string; json: boolean; spans?: boolean; html?: string }
   | AnswersCommand
   | ExportCommand;
 
 export const USAGE = `usage:
-  parprof record [--threads N] [--sequential] [--schedule ${SCHEDULES.join('|')}] [--sample-interval US] [--out FILE] <script> [script args...]
+  parprof record [--threads N] [--sequential] [--schedule ${SCHEDULES.join('|')}] [--sample-interval US] [--profiler inspector|0x] [--out FILE] <script> [script args...]
   parprof report <file> [--json [--spans]] [--html out.html]
 ${ANSWERS_USAGE}
 ${EXPORT_USAGE}
@@ -34,6 +35,9 @@ record   runs a Node.js script (.js, .mjs, .cjs, .ts) under the profiler, writes
   --sequential           the same as --threads 0
   --schedule S           default schedule: ${SCHEDULES.join(', ')}
   --sample-interval US   CPU sampling interval in microseconds (default 1000, 0 = no CPU profile)
+  --profiler P           inspector (default) or 0x: V8's tick profiler (node --prof) on every thread,
+                         processed by the 0x package (npm i -D 0x); its profiles show native (C++),
+                         GC and optimisation-tier frames
   --out FILE             where to write the report
 report   prints the summary of a report; --json prints the metrics as JSON (--spans adds every
          task span, one per scheduled chunk, as extra.spans); --html writes a
@@ -110,6 +114,11 @@ function parseRecord(argv: string[]): Command {
         break;
       case '--sample-interval': [v, i] = takeValue(argv, i, flag, inline); c.sampleIntervalUs = positiveInt(flag, v, true); break;
       case '--out': [v, i] = takeValue(argv, i, flag, inline); c.out = v; break;
+      case '--profiler':
+        [v, i] = takeValue(argv, i, flag, inline);
+        if (!(PROFILERS as readonly string[]).includes(v)) throw new UsageError(`--profiler must be ${PROFILERS.join(' or ')}, got ${v}`);
+        c.profiler = v as ProfilerName;
+        break;
       default: throw new UsageError(`unknown option ${flag} for record (see parprof --help)`);
     }
   }

@@ -42,7 +42,7 @@ const STOP_WORDS: Record<(typeof STOP_SIGNALS)[number], string> = {
 };
 
 async function record(c: Extract<Command, { cmd: 'record' }>): Promise<number> {
-  const options = { script: c.script, args: c.args, threads: c.threads, schedule: c.schedule, sampleIntervalUs: c.sampleIntervalUs, out: c.out };
+  const options = { script: c.script, args: c.args, threads: c.threads, schedule: c.schedule, sampleIntervalUs: c.sampleIntervalUs, out: c.out, profiler: c.profiler };
   try {
     validateRunOptions(options);
   } catch (err) {

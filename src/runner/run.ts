@@ -1,11 +1,12 @@
 // The parent side of a recording, shared by the CLI and the VS Code extension: spawns the
 // script under the preload, streams its output, waits for it, and turns the spool into a report.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, delimiter, join, resolve } from 'node:path';
 import { SCHEDULES, type Report, type Schedule } from '../model/report';
-import { DEFAULT_SCHEDULE, ENV } from '../runtime/contract';
+import { DEFAULT_SCHEDULE, ENV, PROFILERS, TICK_LOG_DIR, type ProfilerName } from '../runtime/contract';
+import { resolveZeroX, tickLogsToProfiles, tickProfilerArgs } from './tick-logs';
 import { packageRoot, packageVersion, preloadPath } from './paths';
 import { buildReport } from './report-build';
 import { readSpool } from './spool';
@@ -22,6 +23,8 @@ export interface RunOptions {
   schedule?: Schedule;
   /** CPU sampling interval, µs; default 1000, 0 = off. */
   sampleIntervalUs?: number;
+  /** CPU profiler: 'inspector' (default) or '0x' (V8's tick profiler on every thread; needs the 0x package). */
+  profiler?: ProfilerName;
   /** Node executable; default 'node' on PATH (never the editor's own runtime). */
   node?: string;
   nodeArgs?: string[];
@@ -59,6 +62,13 @@ export function validateRunOptions(o: RunOptions): { script: string; cwd: string
   }
   if (o.sampleIntervalUs !== undefined && !(Number.isInteger(o.sampleIntervalUs) && o.sampleIntervalUs >= 0)) {
     throw new Error(`sample interval must be a non-negative integer of microseconds, got ${o.sampleIntervalUs}`);
+  }
+  if (o.profiler !== undefined && !(PROFILERS as readonly string[]).includes(o.profiler)) {
+    throw new Error(`profiler must be one of ${PROFILERS.join(', ')}, got ${String(o.profiler)}`);
+  }
+  if (o.profiler === '0x') {
+    if (o.sampleIntervalUs === 0) throw new Error('--profiler 0x samples CPU: it needs a sample interval above 0');
+    resolveZeroX(cwd, script);
   }
   // Before the script starts: a recording must not be lost to an unwritable --out.
   if (o.out !== undefined) checkOutputPath(resolve(cwd, o.out));
@@ -106,8 +116,17 @@ export async function runProfiled(options: RunOptions): Promise<RunResult> {
     if (options.workload !== undefined) env[ENV.workload] = options.workload;
     const originUs = hrtimeUs();
     env[ENV.origin] = String(originUs);
+    const ticks = options.profiler === '0x' ? { zeroxDir: resolveZeroX(cwd, script), args: tickProfilerArgs(spool, sampleIntervalUs) } : undefined;
+    if (ticks) {
+      env[ENV.profiler] = '0x';
+      mkdirSync(join(spool, TICK_LOG_DIR));
+    }
     try {
-      const ended = await spawnAndWait(options.node ?? 'node', [...(options.nodeArgs ?? []), script, ...args], cwd, env, options);
+      const ended = await spawnAndWait(options.node ?? 'node', [...(ticks?.args ?? []), ...(options.nodeArgs ?? []), script, ...args], cwd, env, options);
+      if (ticks) {
+        const done = await tickLogsToProfiles(spool, { zeroxDir: ticks.zeroxDir, node: options.node ?? 'node', rootPid: ended.pid, originUs });
+        for (const f of done.failures) (options.onOutput ?? ((t: string) => process.stderr.write(t)))(`[parprof] 0x: ${f}\n`, 'stderr');
+      }
       const report = buildReport(readSpool(spool), {
         script, args, cwd, startedAt, originUs, endUs: ended.atUs - originUs, spawnUs: ended.spawnedUs - originUs, exit: { code: ended.code, signal: ended.signal },
         cancelled: ended.cancelled,
@@ -126,7 +145,7 @@ export async function runProfiled(options: RunOptions): Promise<RunResult> {
   }
 }
 
-interface Ended { code: number | null; signal: string | null; atUs: number; cancelled: boolean; spawnedUs: number }
+interface Ended { code: number | null; signal: string | null; atUs: number; cancelled: boolean; spawnedUs: number; pid?: number }
 
 function spawnAndWait(node: string, argv: string[], cwd: string, env: NodeJS.ProcessEnv, o: RunOptions): Promise<Ended> {
   return new Promise((resolvePromise, reject) => {
@@ -162,7 +181,7 @@ function spawnAndWait(node: string, argv: string[], cwd: string, env: NodeJS.Pro
       reject(new Error(`cannot run ${node}: ${err.message}`));
     });
     child.on('exit', (code, signal) => {
-      exited = { code, signal, atUs: hrtimeUs(), cancelled, spawnedUs };
+      exited = { code, signal, atUs: hrtimeUs(), cancelled, spawnedUs, pid: child.pid };
       // Grandchildren may hold the pipes open: give the output a moment, then go on without it.
       const t = setTimeout(done, 1000);
       child.on('close', () => { clearTimeout(t); done(); });
