@@ -28,7 +28,8 @@ const node = { platform: 'node', target: 'node20', format: 'cjs', bundle: true, 
 const runtimeEntries = files('src/runtime', (n) => /^(index|worker|preload|esm-hooks)\.ts$/.test(n));
 
 const builds = [
-  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode', 'esbuild'] },
+  // report-parser: the worker thread in which the extension reads report files (src/extension/reportParser.ts).
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts', 'report-parser': 'src/extension/reportParserWorker.ts' }, outdir: 'dist', external: ['vscode', 'esbuild'] },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', external: ['esbuild'], banner: { js: '#!/usr/bin/env node' } },
   { ...node, entryPoints: runtimeEntries, outdir: 'dist/runtime', outbase: 'src/runtime', external: ['esbuild'] },
   { platform: 'browser', target: 'chrome120', format: 'iife', bundle: true, minify: true, sourcemap: false, logLevel: 'warning',

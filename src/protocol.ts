@@ -41,7 +41,12 @@ export type HostToWebview =
   /** A sweep or A/B report (.parprof-sweep.json) for the sweep page, with the A/B variants' lanes. */
   | { type: 'init-sweep'; page: SweepPage; options?: { title?: string } }
   /** Two runs compared (src/model/compare.ts), `base` and `next` naming them, for the comparison page. */
-  | { type: 'init-compare'; compare: CompareResult; base: string; next: string };
+  | { type: 'init-compare'; compare: CompareResult; base: string; next: string }
+  /**
+   * No report yet, or none to come: a run in progress ("Recording x.js — 2 workers + main — 1.2 s",
+   * sent as it goes), or why there is no report (`failed`). An `init` later replaces it.
+   */
+  | { type: 'status'; text: string; failed: boolean };
 
 /** View state worth keeping across a webview reload (persisted with `setState`). */
 export interface ViewState {
@@ -86,7 +91,7 @@ export function asHostMessage(data: unknown): HostToWebview | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const type = (data as { type?: unknown }).type;
   switch (type) {
-    case 'init': case 'focus-range': case 'show-view': case 'focus-region': case 'init-sweep': case 'init-compare':
+    case 'init': case 'focus-range': case 'show-view': case 'focus-region': case 'init-sweep': case 'init-compare': case 'status':
       return data as HostToWebview;
     default:
       return undefined;

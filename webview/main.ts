@@ -101,6 +101,10 @@ function onMessage(data: unknown): void {
       // Sweep / A-B reports and comparisons: pages of their own (webview/sweep-app.ts).
       case 'init-sweep': renderSweepPage(root(), message.page, exportPage()); break;
       case 'init-compare': renderComparePage(root(), message.compare, message.base, message.next, exportPage()); break;
+      // A run in progress, or why it left no report; text only (it names user files).
+      case 'status':
+        root().replaceChildren(el('div', message.failed ? { class: 'pp-error-box', role: 'alert' } : { class: 'pp-status', role: 'status' }, message.text));
+        break;
     }
   } catch (e) {
     showError((e as Error).message);

@@ -26,7 +26,7 @@ export interface ParallelProfilerApi {
   refusals(): string[];
   /** True while a run is in progress. */
   isRunning(): boolean;
-  /** Information and warning messages the extension showed ("info: text [Action | Action]"), oldest first. */
+  /** Information, warning and error messages the extension showed ("info: text [Action | Action]"), oldest first. */
   messages(): string[];
   /** The step of "Profile with Options…" / "Profile with N threads…" on screen, if any. */
   wizardStep(): WizardStep | undefined;

@@ -3,7 +3,9 @@
 import * as vscode from 'vscode';
 import { Log } from './log';
 import { ReportSession } from './reports';
-import { Profiler, type ProfileOutcome } from './profiling';
+import { ReportParser } from './reportParser';
+import { Profiler, recordingText, type ProfileOutcome } from './profiling';
+import { ViewSource } from './webviewHost';
 import { ReportEditorProvider } from './reportEditor';
 import { SweepEditorProvider } from './sweepEditor';
 import { ReportTabs } from './reportTabs';
@@ -22,14 +24,14 @@ import type { ParallelProfilerApi } from './api';
 export function activate(context: vscode.ExtensionContext): ParallelProfilerApi {
   const extensionUri = context.extensionUri;
   const log = new Log();
-  const session = new ReportSession();
+  const session = new ReportSession(new ReportParser(vscode.Uri.joinPath(extensionUri, 'dist', 'report-parser.js').fsPath));
   const profiler = new Profiler(log, session);
   const editorProvider = new ReportEditorProvider(extensionUri, session, log, {
     rerun: (file) => void vscode.commands.executeCommand(COMMANDS.rerun.id, file),
     initSent: (file, at) => profiler.noteViewReady(file, at),
   });
   const tabs = new ReportTabs(session, editorProvider);
-  const sweeps = new SweepEditorProvider(extensionUri, log);
+  const sweeps = new SweepEditorProvider(extensionUri, log, session);
   const annotations = new EditorAnnotations();
   const hotLines = new HotLines(extensionUri, annotations);
   const lenses = new PoolCodeLensProvider(annotations);
@@ -38,6 +40,20 @@ export function activate(context: vscode.ExtensionContext): ParallelProfilerApi 
   const typesHint = new TypesHint(log, String((context.extension.packageJSON as { version?: string }).version ?? 'unknown'));
   const finished = new vscode.EventEmitter<ProfileOutcome>();
   context.subscriptions.push(log, session, profiler, annotations, hotLines, lenses, runs, workloads, typesHint, finished);
+
+  profiler.onDidStart((run, settings) => {
+    if (!settings.openReportAfterRun) return undefined;
+    const source = new ViewSource({ kind: 'status', text: recordingText(run.script, run.defaultThreads, 0) }, run.script);
+    const expected = editorProvider.expect(run.file, source);
+    void tabs.open(run.file, run.script, { fromRun: true }).catch((e) => log.reportError('Opening the report view failed', e));
+    return {
+      show: (content) => {
+        source.set(content);
+        // The run has ended: a view opened from now on reads the report (or finds none).
+        if (content.kind === 'report' || content.failed) expected.dispose();
+      },
+    };
+  });
 
   profiler.onDidFinish(async (outcome, settings, steps) => {
     // The view first: nothing it shows waits for the annotations. A cancelled run is opened too:

@@ -13,7 +13,7 @@ export class Log implements vscode.Disposable {
     this.scriptOutput = vscode.window.createOutputChannel('Parallel Profiler: Script Output');
   }
 
-  /** Information and warning messages shown to the user this session, oldest first (for tests and diagnostics). */
+  /** Information, warning and error messages shown to the user this session, oldest first (for tests and diagnostics). */
   readonly shown: string[] = [];
 
   info(message: string): void {
@@ -48,6 +48,8 @@ export class Log implements vscode.Disposable {
     const message = error instanceof Error ? error.message : String(error);
     const stack = error instanceof Error && error.stack ? error.stack : message;
     this.channel.error(`${what}: ${stack}`);
+    this.shown.push(`error: ${what}: ${message} [Open Log]`);
+    if (this.shown.length > 50) this.shown.shift();
     void vscode.window.showErrorMessage(`${what}: ${message}`, 'Open Log').then((choice) => {
       if (choice === 'Open Log') this.channel.show(true);
     }, () => undefined);

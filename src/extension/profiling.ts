@@ -3,6 +3,7 @@
 // is the runner's, the same one the CLI uses.
 import * as vscode from 'vscode';
 import * as path from 'node:path';
+import { availableParallelism } from 'node:os';
 import { mkdir } from 'node:fs/promises';
 import { runProfiled } from '../runner/run';
 import type { Schedule } from '../model/report';
@@ -10,6 +11,7 @@ import { CONTEXT_KEYS, COMMANDS } from './surface';
 import { readSettings } from './settings';
 import { loadedFrom, type LoadedReport, type ReportSession } from './reports';
 import type { Log } from './log';
+import type { ViewContent } from './webviewHost';
 import { runEnd, runEndText } from '../model/run-views';
 
 /** What to profile; anything left out comes from the settings. */
@@ -35,6 +37,30 @@ export interface ProfileOutcome extends LoadedReport {
  * ms each step of the listener took, for the run's timings.
  */
 export type RunListener = (outcome: ProfileOutcome, settings: { openReportAfterRun: boolean }, steps: Record<string, number>) => void | Promise<void>;
+
+/** A run that has started: where its report will be, and what a view of it may show meanwhile. */
+export interface RunStart {
+  script: string;
+  /** The report file the run will write (unless writing it fails: see RunResult.unwritten). */
+  file: string;
+  /** Workers of a pool the script creates without a size. */
+  defaultThreads: number;
+}
+
+/**
+ * Called as a run starts (after the trust check, before the process). Returns where to show the
+ * run's progress and then its report, or undefined (no view, e.g. openReportAfterRun is off).
+ */
+export type RunStartListener = (run: RunStart, settings: { openReportAfterRun: boolean }) => { show(content: ViewContent): void } | undefined;
+
+/** "Recording x.js — default pool: 2 workers + main — 1.2 s" (the thread count worded as everywhere: "2 workers + main"). */
+export function recordingText(script: string, defaultThreads: number, elapsedMs: number): string {
+  const workers = `${defaultThreads} worker${defaultThreads === 1 ? '' : 's'}`;
+  return `Recording ${path.basename(script)} — default pool: ${workers} + main — ${(Math.max(0, elapsedMs) / 1000).toFixed(1)} s`;
+}
+
+/** How often a run's view updates its elapsed time, ms. */
+const PROGRESS_EVERY_MS = 200;
 
 /** Where the time of a run went, ms (logged, and kept for tests and the report of issue 12). */
 export interface RunTimings {
@@ -68,6 +94,7 @@ export class Profiler implements vscode.Disposable {
   private readonly running = new Set<AbortController>();
   private readonly statusItem: vscode.StatusBarItem;
   private readonly listeners: RunListener[] = [];
+  private readonly startListeners: RunStartListener[] = [];
   /** Refusal messages shown this session (most recent last), for tests and diagnostics. */
   readonly refusals: string[] = [];
   /** Timings of this session's runs, oldest first (at most 20). */
@@ -81,6 +108,10 @@ export class Profiler implements vscode.Disposable {
 
   onDidFinish(listener: RunListener): void {
     this.listeners.push(listener);
+  }
+
+  onDidStart(listener: RunStartListener): void {
+    this.startListeners.push(listener);
   }
 
   get isRunning(): boolean {
@@ -135,6 +166,16 @@ export class Profiler implements vscode.Disposable {
     out.appendLine(`▶ ${settings.node} ${request.script}${request.args?.length ? ` ${request.args.join(' ')}` : ''}`);
     // The output takes half the window: it opens by itself only when a run fails, unless asked.
     if (settings.revealOutput === 'always') out.show(true);
+    const planned = reportPath(settings.reportFolder, request);
+    const defaultThreads = request.threads ?? settings.threads ?? availableParallelism();
+    // The view opens now, while the script runs: the webview starts (seconds, for the first of a
+    // session) alongside the run, and takes the report the moment it exists.
+    const views = this.startListeners.map((l) => l({ script: request.script, file: planned, defaultThreads }, settings)).filter((v) => v !== undefined);
+    const show = (content: ViewContent) => {
+      for (const v of views) v.show(content);
+    };
+    const ticker = views.length ? setInterval(() => show({ kind: 'status', text: recordingText(request.script, defaultThreads, Date.now() - commandAt) }), PROGRESS_EVERY_MS) : undefined;
+    show({ kind: 'status', text: recordingText(request.script, defaultThreads, 0) });
     try {
       await mkdir(settings.reportFolder, { recursive: true });
       const spawnAt = Date.now();
@@ -148,14 +189,19 @@ export class Profiler implements vscode.Disposable {
         node: settings.node,
         nodeArgs: settings.nodeArgs,
         env: settings.env,
-        out: reportPath(settings.reportFolder, request),
+        out: planned,
         workload: request.workload,
         signal: abort.signal,
         onOutput: (text) => out.append(text),
       });
       const writtenAt = Date.now();
+      clearInterval(ticker);
       const outcome: ProfileOutcome = { ...loadedFrom(result.file, result.report), cancelled: result.cancelled };
       const analyzedAt = Date.now();
+      // Into the view that is already open (and, after the first run, ready): the report, or
+      // where it went when it could not be written where the view expected it.
+      show(result.file === planned ? { kind: 'report', loaded: outcome }
+        : { kind: 'status', failed: true, text: `The report could not be written to ${planned}${result.unwritten ? ` (${result.unwritten.error})` : ''}; it was written to ${result.file}, which opens in its own tab.` });
       const report = result.report;
       const endText = runEndText(report);
       out.appendLine(`■ ${name} ${endText}; report: ${result.file}`);
@@ -180,8 +226,10 @@ export class Profiler implements vscode.Disposable {
     } catch (e) {
       if (settings.revealOutput !== 'never') out.show(true);
       this.log.reportError(`Profiling ${name} failed`, e);
+      show({ kind: 'status', failed: true, text: `Profiling ${name} failed: ${e instanceof Error ? e.message : String(e)}` });
       return undefined;
     } finally {
+      clearInterval(ticker);
       this.running.delete(abort);
       for (const d of disposables) d.dispose();
       this.updateRunningState();

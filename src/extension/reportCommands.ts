@@ -8,7 +8,7 @@ import { EXPORT_FORMATS, EXPORT_LABEL, EXPORT_SUFFIX, exportText, toCpuProfiles,
 import { gzipSync } from 'node:zlib';
 import { standaloneHtml } from '../model/html-report';
 import { COMMANDS, VIEWS } from './surface';
-import { loadReportFile, type LoadedReport, type ReportSession } from './reports';
+import type { LoadedReport, ReportSession } from './reports';
 import type { ReportTabs } from './reportTabs';
 import type { EditorAnnotations } from './annotations';
 import type { RunItem, RunsView } from './runsView';
@@ -82,7 +82,7 @@ export function registerReportCommands(deps: ReportCommandDeps): vscode.Disposab
 
   const reportFromArg = async (arg: unknown): Promise<LoadedReport | undefined> => {
     const file = arg instanceof vscode.Uri ? arg.fsPath : typeof arg === 'string' ? arg : (arg as RunItem | undefined)?.file;
-    if (file) return session.recent(file) ?? loadReportFile(file);
+    if (file) return session.load(file);
     return session.lastReport;
   };
 
@@ -109,7 +109,7 @@ export function registerReportCommands(deps: ReportCommandDeps): vscode.Disposab
       exportedNotice(log, format, target);
       return target;
     }
-    const loaded = await reportFromArg(arg) ?? await pickReportFile();
+    const loaded = await reportFromArg(arg) ?? await pickReportFile(session);
     if (!loaded) return undefined;
     const format = formatArg ?? (await vscode.window.showQuickPick([
       { label: 'Parallel Profiler report (.parprof)', format: 'parprof' as const },
@@ -195,7 +195,7 @@ export function registerReportCommands(deps: ReportCommandDeps): vscode.Disposab
       if (!baseFile) return undefined;
       const nextFile = otherArg ?? await pickRun(`Compare ${path.basename(baseFile)} with`, baseFile);
       if (!nextFile) return undefined;
-      const [base, next] = await Promise.all([baseFile, nextFile].map((f) => session.recent(f) ?? loadReportFile(f)));
+      const [base, next] = await Promise.all([baseFile, nextFile].map((f) => session.load(f)));
       const compare = deps.sweeps.showComparison(base, next);
       // A target (scripts, tests) also saves the comparison: .html the page, else Markdown.
       if (targetArg) await writeComparison(compare, base.file, next.file, targetArg, extensionUri);
@@ -246,7 +246,7 @@ const REPORT_FILTERS = {
   'Chrome trace, speedscope, V8 CPU profile': ['json', 'cpuprofile'],
 };
 
-async function pickReportFile(): Promise<LoadedReport | undefined> {
+async function pickReportFile(session: ReportSession): Promise<LoadedReport | undefined> {
   const uri = (await vscode.window.showOpenDialog({ canSelectMany: false, filters: REPORT_FILTERS }))?.[0];
-  return uri ? loadReportFile(uri.fsPath) : undefined;
+  return uri ? session.load(uri.fsPath) : undefined;
 }

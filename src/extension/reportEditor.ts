@@ -1,37 +1,61 @@
 // The report view: a readonly custom editor for .parprof / .parprof.gz files. It is the only
 // report view: runs, the Runs view and the explorer all open reports with `vscode.openWith`, so
 // VS Code keeps one tab per report file (and, with supportsMultipleEditorsPerDocument off, one
-// across editor groups: opening it elsewhere moves it rather than copying it).
+// across editor groups: opening it elsewhere moves it rather than copying it). A run opens its
+// report file's view as it starts, before the file exists (`expect`): the view shows the run's
+// progress, then its report, or why there is none.
 import * as vscode from 'vscode';
-import { loadReportFile, type LoadedReport, type ReportSession } from './reports';
-import { hostReport, type ReportActions, type WebviewStatus } from './webviewHost';
+import * as path from 'node:path';
+import type { ReportSession } from './reports';
+import { hostReport, ViewSource, type ReportActions, type WebviewStatus } from './webviewHost';
 import type { Log } from './log';
 
 class ReportDocument implements vscode.CustomDocument {
-  constructor(readonly uri: vscode.Uri, readonly loaded: LoadedReport) {}
-  dispose(): void {}
+  constructor(readonly uri: vscode.Uri, readonly source: ViewSource, private readonly owned: boolean) {}
+  dispose(): void {
+    // A run's source belongs to the run (it may still change); a file's to this document.
+    if (this.owned) this.source.dispose();
+  }
 }
 
 export class ReportEditorProvider implements vscode.CustomReadonlyEditorProvider<ReportDocument> {
   /** Open report views by report file. */
   private readonly open = new Map<string, { status: WebviewStatus; script: string }>();
+  /** Runs in progress, by the report file they will write. */
+  private readonly expected = new Map<string, ViewSource>();
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly session: ReportSession, private readonly log: Log,
     private readonly actions: ReportActions) {}
 
+  /** A run will write `file`: a view opened on it meanwhile shows `source`. Dispose when the run has ended. */
+  expect(file: string, source: ViewSource): vscode.Disposable {
+    this.expected.set(file, source);
+    return new vscode.Disposable(() => {
+      if (this.expected.get(file) === source) this.expected.delete(file);
+    });
+  }
+
   async openCustomDocument(uri: vscode.Uri): Promise<ReportDocument> {
-    // A run's report was just built in memory: use it rather than reading and parsing it again.
-    // A malformed file throws here with the model's reason; VS Code shows it in the editor.
-    const loaded = this.session.recent(uri.fsPath) ?? await loadReportFile(uri.fsPath);
-    this.session.setLast(loaded);
-    return new ReportDocument(uri, loaded);
+    const running = this.expected.get(uri.fsPath);
+    if (running) return new ReportDocument(uri, running, false);
+    // A run's report was just built in memory: `load` uses it rather than reading the file again.
+    // Any other file is read in a worker; a malformed or hostile one shows why, in the view.
+    try {
+      const loaded = await this.session.load(uri.fsPath);
+      this.session.setLast(loaded);
+      return new ReportDocument(uri, new ViewSource({ kind: 'report', loaded }, loaded.report.meta.script), true);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.log.reportError(`Opening ${path.basename(uri.fsPath)} failed`, e);
+      return new ReportDocument(uri, new ViewSource({ kind: 'status', failed: true, text: `${path.basename(uri.fsPath)} could not be opened: ${message}` }, uri.fsPath), true);
+    }
   }
 
   resolveCustomEditor(document: ReportDocument, panel: vscode.WebviewPanel): void {
     const disposables: vscode.Disposable[] = [];
-    const status = hostReport(panel.webview, this.extensionUri, document.loaded, this.log, disposables, this.actions);
-    const file = document.loaded.file;
-    this.open.set(file, { status, script: document.loaded.report.meta.script });
+    const file = document.uri.fsPath;
+    const status = hostReport(panel.webview, this.extensionUri, file, document.source, this.log, disposables, this.actions);
+    this.open.set(file, { status, script: document.source.script });
     panel.onDidDispose(() => {
       if (this.open.get(file)?.status === status) this.open.delete(file);
       for (const d of disposables) d.dispose();

@@ -1,13 +1,10 @@
-// Loading report files and remembering the last one. Reading, import and validation are the
-// model's (parseAnyReport: a .parprof, a Chrome trace, a speedscope file or a .cpuprofile); this
-// file only does the I/O and keeps the analysed result together.
+// Loading report files and remembering the last ones. Reading, import, validation and analysis
+// happen in a worker thread (reportParser.ts: a report file is untrusted input); this file keeps
+// the analysed results together.
 import * as vscode from 'vscode';
-import { basename } from 'node:path';
-import { parseAnyReport } from '../model/import';
-import { MAX_REPORT_BYTES } from '../model/limits';
-import { gunzipCapped } from '../runner/read-report';
 import { analyze, type RunMetrics } from '../model/analysis';
 import type { Report } from '../model/report';
+import type { ReportParser } from './reportParser';
 
 /** A report with its file and metrics, as every view of the extension uses it. */
 export interface LoadedReport {
@@ -17,16 +14,7 @@ export interface LoadedReport {
   metrics: RunMetrics;
 }
 
-export async function loadReportFile(file: string): Promise<LoadedReport> {
-  const uri = vscode.Uri.file(file);
-  // Checked before reading: a file from a cloned repository can be of any size.
-  const { size } = await vscode.workspace.fs.stat(uri);
-  if (size > MAX_REPORT_BYTES) throw new Error(`${basename(file)} is too large: more than ${Math.round(MAX_REPORT_BYTES / 2 ** 20)} MiB, the limit`);
-  const bytes = await vscode.workspace.fs.readFile(uri);
-  // Inflating stops at the same cap: a 1 MB gzip can hold 1 GB of zeros.
-  return loadedFrom(file, parseAnyReport(bytes, { gunzip: gunzipCapped, maxBytes: MAX_REPORT_BYTES, name: basename(file) }));
-}
-
+/** A report the extension built itself (a run): analysed here, it is not untrusted input. */
 export function loadedFrom(file: string, report: Report): LoadedReport {
   return { file, report, metrics: analyze(report) };
 }
@@ -44,6 +32,15 @@ export class ReportSession implements vscode.Disposable {
   private readonly recorded = new vscode.EventEmitter<LoadedReport>();
   /** Fires after a run wrote a report (the Runs view refreshes on it). */
   readonly onDidRecord = this.recorded.event;
+
+  constructor(readonly parser: ReportParser) {}
+
+  /** The report of `file`: from memory when recent, else read off the host's thread. Rejects with one line. */
+  async load(file: string): Promise<LoadedReport> {
+    const recent = this.recent(file);
+    if (recent) return recent;
+    return { file, ...await this.parser.report(file) };
+  }
 
   get lastReport(): LoadedReport | undefined {
     return this.last;
@@ -80,6 +77,7 @@ export class ReportSession implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.parser.dispose();
     this.recorded.dispose();
   }
 }

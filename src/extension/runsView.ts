@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { readdir, stat } from 'node:fs/promises';
 import { statSync } from 'node:fs';
-import { loadReportFile, type LoadedReport, type ReportSession } from './reports';
+import type { LoadedReport, ReportSession } from './reports';
+import type { EntryInputs } from './reportParser';
 import { reportFolderFor } from './settings';
 import { runEntry, type RunEnd, type RunEntry } from '../model/run-views';
 import { COMMANDS, RUN_ITEM_CONTEXT, SWEEP_ITEM_CONTEXT } from './surface';
@@ -38,11 +39,15 @@ export class RunItem extends vscode.TreeItem {
   }
 }
 
-function entryMaker(loaded: LoadedReport): (nowMs: number) => RunEntry {
-  const { report, metrics, file } = loaded;
-  // Only what the entry needs stays referenced, not the spans and profiles.
-  const slim = { meta: report.meta, threads: report.threads, regions: report.regions, exit: report.exit, markers: report.markers };
-  const numbers = { wallMs: metrics.wallMs, utilization: metrics.utilization, imbalance: metrics.imbalance };
+/** Only what the entry needs of a report in memory (not its spans and profiles). */
+function entryInputs({ report, metrics }: LoadedReport): EntryInputs {
+  return {
+    slim: { meta: report.meta, threads: report.threads, regions: report.regions, exit: report.exit, markers: report.markers },
+    numbers: { wallMs: metrics.wallMs, utilization: metrics.utilization, imbalance: metrics.imbalance },
+  };
+}
+
+function entryMaker(file: string, { slim, numbers }: EntryInputs): (nowMs: number) => RunEntry {
   return (nowMs) => runEntry(slim, numbers, file, nowMs);
 }
 
@@ -53,10 +58,10 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private watchers: vscode.Disposable[] = [];
 
-  constructor(session: ReportSession) {
+  constructor(private readonly session: ReportSession) {
     this.disposables.push(session.onDidRecord((loaded) => {
       try {
-        this.cache.set(loaded.file, { mtimeMs: statSync(loaded.file).mtimeMs, make: entryMaker(loaded) });
+        this.cache.set(loaded.file, { mtimeMs: statSync(loaded.file).mtimeMs, make: entryMaker(loaded.file, entryInputs(loaded)) });
       } catch { /* deleted already */ }
       this.refresh();
     }));
@@ -128,7 +133,9 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
         const sweep = await loadSweepFile(file);
         value = { mtimeMs, make: (nowMs) => ({ ...sweepEntry(sweep, file, nowMs), end: 'clean' }) };
       } else {
-        value = { mtimeMs, make: entryMaker(await loadReportFile(file)) };
+        // A report of this session is in memory; any other is read in a worker, which sends back only the entry's inputs.
+        const recent = this.session.recent(file);
+        value = { mtimeMs, make: entryMaker(file, recent ? entryInputs(recent) : await this.session.parser.entry(file)) };
       }
     } catch (e) {
       value = { mtimeMs, problem: `unreadable: ${e instanceof Error ? e.message : String(e)}` };

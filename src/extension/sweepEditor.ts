@@ -15,7 +15,7 @@ import { parseSweepReport, summarizeRun, type SweepReport } from '../model/sweep
 import type { Report } from '../model/report';
 import { MAX_REPORT_BYTES } from '../model/limits';
 import { asWebviewMessage, type HostToWebview } from '../protocol';
-import { loadReportFile, type LoadedReport } from './reports';
+import type { LoadedReport, ReportSession } from './reports';
 import { webviewOptions, type WebviewStatus } from './webviewHost';
 import type { Log } from './log';
 
@@ -37,7 +37,7 @@ export async function loadSweepFile(file: string): Promise<SweepReport> {
 }
 
 /** The page of a sweep report: for an A/B report, each variant's median run read from next to it. */
-async function pageOf(file: string, sweep: SweepReport): Promise<SweepPage> {
+async function pageOf(file: string, sweep: SweepReport, session: ReportSession): Promise<SweepPage> {
   const runs = new Map<string, Report | Error>();
   if (sweep.kind === 'ab') {
     for (const v of sweep.variants) {
@@ -45,7 +45,7 @@ async function pageOf(file: string, sweep: SweepReport): Promise<SweepPage> {
       if (at < 0) continue;
       const run = v.runs[at].file;
       try {
-        runs.set(run, (await loadReportFile(path.resolve(path.dirname(file), run))).report);
+        runs.set(run, (await session.load(path.resolve(path.dirname(file), run))).report);
       } catch (e) {
         runs.set(run, e instanceof Error ? e : new Error(String(e)));
       }
@@ -114,11 +114,11 @@ class SweepDocument implements vscode.CustomDocument {
 export class SweepEditorProvider implements vscode.CustomReadonlyEditorProvider<SweepDocument> {
   private readonly open = new Set<WebviewStatus>();
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly log: Log) {}
+  constructor(private readonly extensionUri: vscode.Uri, private readonly log: Log, private readonly session: ReportSession) {}
 
   async openCustomDocument(uri: vscode.Uri): Promise<SweepDocument> {
     // Viewing is allowed in an untrusted workspace: reading a report runs nothing.
-    return new SweepDocument(uri, await pageOf(uri.fsPath, await loadSweepFile(uri.fsPath)));
+    return new SweepDocument(uri, await pageOf(uri.fsPath, await loadSweepFile(uri.fsPath), this.session));
   }
 
   resolveCustomEditor(document: SweepDocument, panel: vscode.WebviewPanel): void {

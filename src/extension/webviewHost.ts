@@ -37,17 +37,66 @@ export interface ReportActions {
 }
 
 /**
- * Fills `webview` with the views and sends `loaded` once the webview says it is ready. Every
- * listener goes into `disposables`, owned by the panel or editor.
+ * What a report view shows: a run's progress ("Recording x.js — 2 workers + main — 1.2 s"), its
+ * report once there is one, or why there is none. A view opens on a run's report file as the run
+ * starts, so the webview has loaded by the time the report exists (issue 12: the first webview of
+ * a session takes seconds to start); the report then goes into the webview that is already ready.
  */
-export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, loaded: LoadedReport, log: Log,
+export type ViewContent =
+  | { kind: 'status'; text: string; failed?: boolean }
+  | { kind: 'report'; loaded: LoadedReport };
+
+/** The content of one report view, changing as its run goes on. Owned by its document. */
+export class ViewSource implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<ViewContent>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(private value: ViewContent, readonly script: string) {}
+
+  get content(): ViewContent {
+    return this.value;
+  }
+
+  set(value: ViewContent): void {
+    this.value = value;
+    this.changed.fire(value);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
+/**
+ * Fills `webview` with the views and, once the webview says it is ready, sends what `source`
+ * holds, then each change of it. Every listener goes into `disposables`, owned by the panel or
+ * editor.
+ */
+export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, file: string, source: ViewSource, log: Log,
   disposables: vscode.Disposable[], actions: ReportActions): WebviewStatus {
-  const status: WebviewStatus = { file: loaded.file, ready: false, initSent: false };
+  const status: WebviewStatus = { file, ready: false, initSent: false };
   const createdAt = Date.now();
   webview.options = webviewOptions(extensionUri);
   const scriptUri = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString();
   const nonce = randomBytes(18).toString('base64');
-  let named: Set<string> | undefined;
+  let named: { loaded: LoadedReport; files: Set<string> } | undefined;
+  const send = (content: ViewContent) => {
+    if (content.kind === 'status') {
+      const message: HostToWebview = { type: 'status', text: content.text, failed: content.failed === true };
+      void webview.postMessage(message);
+      return;
+    }
+    // Sent again on every `ready`: a webview that was reloaded asks again. Typed-array columns
+    // cross as binary buffers; number arrays would go through JSON (seconds for 1M spans).
+    const init: HostToWebview = { type: 'init', report: typedColumns(content.loaded.report), options: { canOpenSource: true, canRerun: true } };
+    void webview.postMessage(init).then((ok) => {
+      if (ok && !status.initSent) actions.initSent?.(file, Date.now());
+      status.initSent = status.initSent || ok;
+    });
+  };
+  disposables.push(source.onDidChange((content) => {
+    if (status.ready) send(content);
+  }));
   disposables.push(webview.onDidReceiveMessage((data: unknown) => {
     const message = asWebviewMessage(data);
     if (!message) {
@@ -56,22 +105,18 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, lo
     }
     switch (message.type) {
       case 'ready': {
-        if (!status.ready) log.info(`timing: the report view of ${path.basename(loaded.file)} was ready ${Date.now() - createdAt} ms after it was created`);
+        if (!status.ready) log.info(`timing: the report view of ${path.basename(file)} was ready ${Date.now() - createdAt} ms after it was created`);
         status.ready = true;
-        // Sent again on every `ready`: a webview that was reloaded asks again. Typed-array columns
-        // cross as binary buffers; number arrays would go through JSON (seconds for 1M spans).
-        const init: HostToWebview = { type: 'init', report: typedColumns(loaded.report), options: { canOpenSource: true, canRerun: true } };
-        void webview.postMessage(init).then((ok) => {
-          if (ok && !status.initSent) actions.initSent?.(loaded.file, Date.now());
-          status.initSent = status.initSent || ok;
-        });
+        send(source.content);
         break;
       }
       case 'open-source': {
+        const content = source.content;
+        if (content.kind !== 'report') break;
         // A report is untrusted input: open only a file it names, inside the workspace or the script's folder, that exists.
-        named ??= filesNamedBy(loaded.report);
-        const roots = [...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), path.dirname(loaded.report.meta.script)];
-        const access = sourceAccess(message.file, named, roots);
+        if (named?.loaded !== content.loaded) named = { loaded: content.loaded, files: filesNamedBy(content.loaded.report) };
+        const roots = [...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), path.dirname(content.loaded.report.meta.script)];
+        const access = sourceAccess(message.file, named.files, roots);
         if (!access.ok) {
           log.info(`report webview: did not open a source file: ${access.why}`);
           void vscode.window.showWarningMessage(`Parallel Profiler: not opened: ${access.why}`);
@@ -86,13 +131,13 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, lo
       case 'state':
         break;
       case 'rerun':
-        actions.rerun(loaded.file);
+        actions.rerun(file);
         break;
       default:
         log.info(`report webview: unhandled message ${JSON.stringify(data).slice(0, 200)}`);
     }
   }));
-  webview.html = webviewHtml({ nonce, cspSource: webview.cspSource, scriptUri, title: `Parallel Profiler: ${path.basename(loaded.report.meta.script)}` });
+  webview.html = webviewHtml({ nonce, cspSource: webview.cspSource, scriptUri, title: `Parallel Profiler: ${path.basename(source.script)}` });
   return status;
 }
 
