@@ -3,6 +3,7 @@
 // the first problem (a JSON path and what is wrong) rather than throwing. Every field is
 // optional, so a version-1 report passes.
 import type { Problem } from './validate-values';
+import { processesProblem } from './processes';
 
 type Obj = Record<string, unknown>;
 
@@ -44,7 +45,7 @@ export function format2Problem(r: Obj): Problem | undefined {
   if (dropped.waits !== undefined && !(isInt(dropped.waits) && dropped.waits >= 0)) {
     return { path: 'dropped.waits', problem: `expected an integer ≥ 0, found ${kind(dropped.waits)}` };
   }
-  return startupProblem(r.startup, threads, pools) ?? cpuProblem(r.cpu, threads) ?? waitsProblem(r.waits, threads);
+  return startupProblem(r.startup, threads, pools) ?? cpuProblem(r.cpu, threads) ?? waitsProblem(r.waits, threads) ?? processesProblem(r);
 }
 
 function startupProblem(x: unknown, threads: Set<number>, pools: Set<number>): Problem | undefined {

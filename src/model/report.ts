@@ -40,6 +40,45 @@ export interface Report {
   cpu?: CpuTimeSeries[];
   /** Since 2. The user's blocking Atomics.wait calls (the pool's own waits excluded); absent in version 1. */
   waits?: WaitColumns;
+  /**
+   * Since 2, optional. The processes whose threads the report holds, the script's own first, when
+   * it started child processes (fork, spawn of node, cluster) that recorded; absent: one process,
+   * the script's, and every thread is its.
+   */
+  processes?: ProcessInfo[];
+}
+
+/** How a process of the run was started; declared once, here. */
+export const PROCESS_STARTS = ['main', 'fork', 'spawn', 'cluster'] as const;
+export type ProcessStart = typeof PROCESS_STARTS[number];
+
+/** One process of the run. All of them share the monotonic clock and the origin of the report. */
+export interface ProcessInfo {
+  /** OS process id; unique in the report. ThreadInfo.process refers to it. */
+  pid: number;
+  /** pid of the process that started it; absent for the script's own process. */
+  ppid?: number;
+  /**
+   * 'main': the script the profiler ran; 'fork': a child with an IPC channel (child_process.fork,
+   * or spawn with an 'ipc' stdio); 'spawn': a node child without one (spawn, exec); 'cluster': a
+   * cluster worker.
+   */
+  startedBy: ProcessStart;
+  /** The script it ran (absolute, as Node resolved it; '' when unknown) and the arguments after it. */
+  script: string;
+  args: string[];
+  /** Display name: 'main process x.js', 'fork of x.js', 'cluster worker 1 of x.js'. */
+  title: string;
+  /** When its parent spawned it, µs from origin; absent when not recorded (spawnSync, or its parent was not recorded). */
+  spawned?: number;
+  /** When its recording began (its main thread's preload), µs from origin. */
+  start: number;
+  /** When it ended, µs from origin; absent when not known (killed with its parent, or still running when the run ended). */
+  end?: number;
+  /** Its exit code, or the signal that ended it; absent when not known. */
+  exit?: { code: number | null; signal: string | null };
+  /** Set when it did not end by itself (killed by a signal, an uncaught error, or no recorded end); its threads keep what they recorded. */
+  died?: { at: number; reason: string };
 }
 
 /** When the process and its pools' workers started, µs from origin (since 2). */
@@ -127,7 +166,7 @@ export const SCHEDULES = ['static', 'dynamic', 'steal'] as const;
 export type Schedule = typeof SCHEDULES[number];
 
 export interface ThreadInfo {
-  /** worker_threads threadId of the thread; 0 is the main thread. */
+  /** Unique in the report: worker_threads threadId of the thread; 0 is the script's main thread. Threads of child processes are renumbered after the script's (see `threadId`). */
   id: number;
   /** Display name: 'main', 'worker 1', or the Worker's `name` option. */
   name: string;
@@ -139,6 +178,10 @@ export interface ThreadInfo {
   end?: number;
   /** Set when the thread died (uncaught error, terminate(), process.exit in the worker). */
   died?: { at: number; reason: string };
+  /** Since 2, optional. pid of its process (ProcessInfo.pid); absent when the report has no `processes`. */
+  process?: number;
+  /** Since 2, optional. Its worker_threads threadId inside its process, when that differs from `id` (threads of child processes are renumbered to keep ids unique). */
+  threadId?: number;
 }
 
 export type RegionKind = 'map' | 'forEach' | 'reduce' | 'join' | 'external';
@@ -273,9 +316,6 @@ export interface EluSeries {
   /** Utilization within the window ending at t[k], 0..1. */
   u: number[];
 }
-
-/** Start of the message of a 'note' marker that names a child process of the script (kept apart, not recorded into the report's threads). */
-export const CHILD_PROCESS_NOTE = 'child process';
 
 export interface Marker {
   /** µs from origin. */

@@ -3,7 +3,8 @@
 import type { RunMetrics } from './analysis';
 import type { Report } from './report';
 import { terminalSafe } from './terminal-text';
-import { CHILD_PROCESS_NOTE, SPAN_DERIVED, SPAN_NO_ENQUEUE } from './report';
+import { SPAN_DERIVED, SPAN_NO_ENQUEUE } from './report';
+import { describeProcess, threadsByProcess } from './processes';
 import { cpuLines, descheduledShare, DESCHEDULED_SHARE, phaseLines, regionCallLines } from './summary-v2';
 import { advise } from './advice';
 
@@ -75,6 +76,11 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   }
 
   out.push(...phaseLines(metrics));
+  // Several processes: which threads are whose (thread ids are renumbered to stay unique).
+  if ((report.processes?.length ?? 0) > 1) {
+    out.push('', `Processes (${report.processes!.length}, on one clock; cores are shared by all of them)`);
+    for (const g of threadsByProcess(report)) if (g.process) out.push(`  ${describeProcess(g.process, g.threads)}`);
+  }
   out.push('', 'Threads');
   const names = new Map(report.threads.map((t) => [t.id, t.name]));
   const threadById = new Map(report.threads.map((t) => [t.id, t]));
@@ -164,7 +170,9 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   else if (exit.signal) out.push(`the process was killed by ${exit.signal}; the report holds what was recorded until then`);
   else if (exit.code !== null && exit.code !== 0) out.push(`the script exited with code ${exit.code}`);
   for (const t of report.threads) if (t.died) out.push(`${t.name} died: ${t.died.reason}`);
-  for (const m of report.markers) if (m.kind === 'note' && m.message.startsWith(`${CHILD_PROCESS_NOTE} `)) out.push(m.message);
+  for (const p of report.processes ?? []) {
+    if (p.died && p.startedBy !== 'main') out.push(`process ${p.pid} (${p.title}) died: ${p.died.reason}; its threads keep what they recorded until then`);
+  }
   for (const r of report.regions) {
     if (r.outcome === 'ok') continue;
     out.push(cancelled && r.outcome === 'unfinished' ? `region '${r.name}' was still running when the run was cancelled` : `region '${r.name}' did not finish normally (${r.outcome})`);

@@ -2,9 +2,8 @@
 // with names and deaths, columnar spans, profiles rebased to the origin and mapped to sources,
 // ELU series, markers, dropped counts, exit status.
 import type { CpuProfile, Marker, Region, Report, Schedule, SpanColumns, ThreadInfo } from '../model/report';
-import { CHILD_PROCESS_NOTE, REPORT_FORMAT, REPORT_VERSION, SPAN_DERIVED, SPAN_NO_ENQUEUE, emptySpans } from '../model/report';
+import { REPORT_FORMAT, REPORT_VERSION, SPAN_DERIVED, SPAN_NO_ENQUEUE, emptySpans } from '../model/report';
 import { busyFromSamples } from '../model/interop-busy';
-import { basename } from 'node:path';
 import { SPAN_RECORD_FIELDS } from '../runtime/contract';
 import type { SpoolEvent } from '../runtime/recorder-events';
 import { inTimeOrder } from '../model/profile-order';
@@ -36,6 +35,12 @@ export interface RunFacts {
   recorder: string;
   /** Used when the child never wrote its start event (it died before the preload ran). */
   nodeFallback: { version: string; path: string };
+  /**
+   * Set when building one child process of the script (report-build-processes.ts): `exited` says
+   * whether it is known to have ended by itself (else its threads without an end keep none, as
+   * after a kill); the run's own markers (exit, killed, cancelled) are left to the script's process.
+   */
+  child?: { exited: boolean };
 }
 
 type Ev<K extends SpoolEvent['e']> = Extract<SpoolEvent, { e: K }>;
@@ -51,7 +56,7 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
   const internal = new Set<number>();
   for (const t of spool.threads.values()) for (const e of all(t, 'worker')) if (e.lib === 'internal') internal.add(e.tid);
   const threadsSpool = [...spool.threads.values()].filter((t) => first(t, 'start') && !internal.has(t.tid)).sort((a, b) => a.tid - b.tid);
-  const killed = facts.exit.signal !== null;
+  const killed = facts.child ? !facts.child.exited : facts.exit.signal !== null;
   const markers: Marker[] = [];
   let droppedSpans = 0;
 
@@ -189,14 +194,11 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
   if (uncaught) markers.push({ t: uncaught.t, thread: 0, kind: 'error', message: uncaught.message, stack: uncaught.stack });
   const pexit = mainSpool ? first(mainSpool, 'processExit') : undefined;
   if (pexit) markers.push({ t: pexit.t, thread: 0, kind: 'exit', message: `process.exit(${pexit.code})` });
-  for (const c of spool.children) {
-    const command = c.argv.length ? ` (${c.argv.map((a, i) => (i === 0 ? basename(a) : a)).join(' ')})` : '';
-    markers.push({ t: c.start ?? 0, thread: 0, kind: 'note',
-      message: `${CHILD_PROCESS_NOTE} ${c.pid}${command} ran ${c.threads} ${c.threads === 1 ? 'thread' : 'threads'} and ${c.spans} task ${c.spans === 1 ? 'span' : 'spans'}; child processes are recorded apart and not shown in this report` });
+  if (!facts.child) {
+    if (facts.cancelled) markers.push({ t: facts.endUs, thread: 0, kind: 'cancelled', message: 'run cancelled' });
+    if (killed) markers.push({ t: facts.endUs, thread: 0, kind: 'killed', message: `killed by ${facts.exit.signal}` });
+    else markers.push({ t: facts.endUs, thread: 0, kind: 'exit', message: `exit code ${facts.exit.code}` });
   }
-  if (facts.cancelled) markers.push({ t: facts.endUs, thread: 0, kind: 'cancelled', message: 'run cancelled' });
-  if (killed) markers.push({ t: facts.endUs, thread: 0, kind: 'killed', message: `killed by ${facts.exit.signal}` });
-  else markers.push({ t: facts.endUs, thread: 0, kind: 'exit', message: `exit code ${facts.exit.code}` });
   markers.sort((a, b) => a.t - b.t);
 
   const v2 = buildV2Fields(spool, { threads: threadsSpool, regions, regionId, poolId, spans, spawnUs: facts.spawnUs ?? 0 });

@@ -8,7 +8,7 @@ import { SCHEDULES, type Report, type Schedule } from '../model/report';
 import { DEFAULT_SCHEDULE, ENV, PROFILERS, TICK_LOG_DIR, type ProfilerName } from '../runtime/contract';
 import { resolveZeroX, tickLogsToProfiles, tickProfilerArgs } from './tick-logs';
 import { packageRoot, packageVersion, preloadPath } from './paths';
-import { buildReport } from './report-build';
+import { buildRunReport } from './report-build-processes';
 import { readSpool } from './spool';
 import { checkOutputPath } from './output';
 import { writeReportStreamed } from './write-report';
@@ -127,7 +127,7 @@ export async function runProfiled(options: RunOptions): Promise<RunResult> {
         const done = await tickLogsToProfiles(spool, { zeroxDir: ticks.zeroxDir, node: options.node ?? 'node', rootPid: ended.pid, originUs });
         for (const f of done.failures) (options.onOutput ?? ((t: string) => process.stderr.write(t)))(`[parprof] 0x: ${f}\n`, 'stderr');
       }
-      const report = buildReport(readSpool(spool), {
+      const report = buildRunReport(readSpool(spool), {
         script, args, cwd, startedAt, originUs, endUs: ended.atUs - originUs, spawnUs: ended.spawnedUs - originUs, exit: { code: ended.code, signal: ended.signal },
         cancelled: ended.cancelled,
         pool: { threads: options.threads ?? cores, schedule: options.schedule ?? DEFAULT_SCHEDULE },

@@ -28,18 +28,18 @@ export interface RecordedSourceMap {
 /** A child process of the script (fork, spawn of node, cluster) that recorded into a folder of its own. */
 export interface ChildSpool {
   pid: number;
-  /** Its parent's pid and its command line, as its preload wrote them; absent if it died first. */
+  /** Its parent's pid, command line and how it was started, as its preload wrote them; absent if it died first. */
   ppid?: number;
   argv: string[];
-  threads: number;
-  spans: number;
-  /** First thread start, µs from origin (the child shares the run's clock and origin). */
-  start?: number;
+  startedBy?: 'fork' | 'spawn' | 'cluster';
+  clusterId?: number;
+  /** What its threads wrote, read like the script's own (its own children are listed in the root's `children`). */
+  spool: Spool;
 }
 
 export interface Spool {
   threads: Map<number, ThreadSpool>;
-  /** Child processes, kept apart from the script's own threads. */
+  /** Child processes (and theirs: every process records into a folder of the root spool), apart from the script's own threads. */
   children: ChildSpool[];
   sourceMaps: RecordedSourceMap[];
   /** Event lines that could not be parsed (the one a kill cut short). */
@@ -105,17 +105,14 @@ export function readSpool(dir: string): Spool {
 }
 
 function readChild(dir: string, pid: number): ChildSpool {
-  let info: { ppid?: number; argv?: string[] } = {};
+  let info: { ppid?: unknown; argv?: unknown; startedBy?: unknown; clusterId?: unknown } = {};
   try {
     info = JSON.parse(readFileSync(join(dir, CHILD_SPOOL_INFO), 'utf8')) as typeof info;
   } catch { /* died before its preload wrote it */ }
-  const own = readSpool(dir);
-  let spans = 0;
-  let start: number | undefined;
-  for (const t of own.threads.values()) {
-    spans += Math.floor(t.spans.length / SPAN_RECORD_FIELDS);
-    for (const e of t.events) if (e.e === 'start' && (start === undefined || e.t < start)) start = e.t;
-  }
-  const threads = [...own.threads.values()].filter((t) => t.events.some((e) => e.e === 'start')).length;
-  return { pid, ppid: typeof info.ppid === 'number' ? info.ppid : undefined, argv: Array.isArray(info.argv) ? info.argv.map(String) : [], threads, spans, start };
+  const startedBy = info.startedBy === 'fork' || info.startedBy === 'spawn' || info.startedBy === 'cluster' ? info.startedBy : undefined;
+  return {
+    pid, ppid: typeof info.ppid === 'number' ? info.ppid : undefined, argv: Array.isArray(info.argv) ? info.argv.map(String) : [],
+    ...(startedBy ? { startedBy } : {}), ...(typeof info.clusterId === 'number' ? { clusterId: info.clusterId } : {}),
+    spool: readSpool(dir),
+  };
 }

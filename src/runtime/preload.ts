@@ -11,6 +11,7 @@ import * as wt from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
 import { CHILD_SPOOL_INFO, CHILD_SPOOL_PREFIX, ENV, POOL_WORKER_MARK, RECORDER_KEY, TASK_LOOP_FUNCTIONS } from './contract';
 import { instrumentMessageHandling, instrumentWorkerCreation } from './instrument-workers';
+import { instrumentChildProcesses } from './instrument-children';
 import { SpoolRecorder, warn } from './recorder';
 import { recordAtomicsWaits } from './recorder-waits';
 import { ThreadProfiler } from './recorder-profile';
@@ -65,6 +66,7 @@ function install(spool: string): void {
   }
 
   recordAtomicsWaits(rec);
+  if (wt.isMainThread) instrumentChildProcesses(rec);
 
   const finish = (code: number): void => {
     try {
@@ -164,9 +166,22 @@ function processSpool(spool: string): string {
   const dir = join(spool, `${CHILD_SPOOL_PREFIX}${process.pid}`);
   mkdirSync(dir, { recursive: true });
   if (wt.isMainThread) {
-    writeFileSync(join(dir, CHILD_SPOOL_INFO), JSON.stringify({ pid: process.pid, ppid: process.ppid, argv: process.argv.slice(1) }));
+    writeFileSync(join(dir, CHILD_SPOOL_INFO), JSON.stringify({ pid: process.pid, ppid: process.ppid, argv: process.argv.slice(1), ...startedBy() }));
   }
   return dir;
+}
+
+/**
+ * How this child process was started, as far as it can tell: a cluster worker (with its id), a
+ * process with an IPC channel (fork, or spawn with an 'ipc' stdio), or a plain spawn.
+ */
+function startedBy(): { startedBy: 'cluster' | 'fork' | 'spawn'; clusterId?: number } {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const cluster = require('node:cluster') as { isWorker?: boolean; worker?: { id: number } };
+    if (cluster.isWorker) return { startedBy: 'cluster', ...(cluster.worker ? { clusterId: cluster.worker.id } : {}) };
+  } catch { /* no cluster module: not a cluster worker */ }
+  return { startedBy: typeof process.send === 'function' ? 'fork' : 'spawn' };
 }
 
 try {

@@ -37,4 +37,8 @@ export type SpoolEvent =
   | { e: 'processExit'; t: number; code: number }
   /** Last line of a thread that ended through its 'exit' event. */
   | { e: 'end'; t: number; code: number }
-  | { e: 'sourcemap'; file: string; url: string };
+  | { e: 'sourcemap'; file: string; url: string }
+  /** This thread started a child process (instrument-children.ts): `t` just before the spawn, the command as spawned. */
+  | { e: 'childSpawn'; t: number; pid: number; file: string; args: string[] }
+  /** A child process this thread started ended: its exit code, or the signal that ended it. */
+  | { e: 'childExit'; t: number; pid: number; code: number | null; signal: string | null };
