@@ -1,4 +1,4 @@
-// Call tree: the transformed samples of one thread or all threads merged, top-down, inverted
+// Call tree: the transformed samples of the chosen threads merged (thread-choice.ts), top-down, inverted
 // (bottom-up: the functions with self time, then their callers), or the sandwich of one function
 // (its callers above, its callees below). Narrowed like the flamegraph: by the selected tasks when
 // there are, else by the timeline's selected range. Transforms from here or from the flamegraph
@@ -9,13 +9,14 @@ import type { Store } from './store';
 import { el, ms, percent, location } from './dom';
 import { TreeTable } from './tree-table';
 import { FrameMenu, TransformBar, frameActions, type FrameRef } from './transform-bar';
+import { ThreadChoice } from './thread-choice';
 
 type Mode = 'top-down' | 'inverted' | 'sandwich';
 type Frame = FrameRef & { line: number; column: number };
 
 export class CallTreeView {
   readonly element: HTMLElement;
-  private readonly threadSelect = el('select', { id: 'calltree-thread', 'aria-label': 'Threads shown in the call tree' });
+  private readonly threadChoice: ThreadChoice;
   private readonly modeSelect = el('select', { id: 'calltree-mode', 'aria-label': 'Call tree direction' },
     el('option', { value: 'top-down' }, 'Top-down'), el('option', { value: 'inverted' }, 'Inverted (bottom-up)'), el('option', { value: 'sandwich' }, 'Sandwich (callers and callees)'));
   private readonly totalOut = el('output', { id: 'calltree-total' });
@@ -29,16 +30,9 @@ export class CallTreeView {
   /** The function the sandwich is about (a function key). */
   private sandwichKey: string | undefined;
   private dirty = true;
-  private readonly workers: number[];
 
   constructor(private readonly store: Store, private readonly post: (m: WebviewToHost) => void) {
-    const profiled = new Set(store.report.profiles.map((p) => p.thread));
-    this.threadSelect.append(el('option', { value: 'all' }, 'All threads (merged)'));
-    const workers = store.report.threads.filter((t) => t.kind === 'worker' && profiled.has(t.id)).map((t) => t.id);
-    if (workers.length > 1) this.threadSelect.append(el('option', { value: 'workers' }, `Workers (${workers.length}, merged)`));
-    this.workers = workers;
-    for (const t of store.report.threads) if (profiled.has(t.id)) this.threadSelect.append(el('option', { value: t.id }, t.name));
-    this.threadSelect.addEventListener('change', () => this.invalidate());
+    this.threadChoice = new ThreadChoice(store, 'calltree', 'Threads shown in the call tree');
     this.modeSelect.addEventListener('change', () => {
       if (this.mode() === 'sandwich' && !this.sandwichKey) this.sandwichKey = this.selectedFrame(this.main)?.key;
       this.invalidate();
@@ -61,13 +55,14 @@ export class CallTreeView {
     this.callees = table('calltree-callees', 'Callees of the function');
     const bar = new TransformBar(store, 'calltree');
     const toolbar = el('div', { class: 'pp-toolbar', role: 'toolbar', 'aria-label': 'Call tree controls' },
-      this.threadSelect, this.modeSelect, el('span', { class: 'pp-spacer' }), this.totalOut);
+      this.threadChoice.element, this.modeSelect, el('span', { class: 'pp-spacer' }), this.totalOut);
     this.element = el('section', { 'aria-label': 'Call tree', class: 'pp-calltree' }, toolbar, bar.element, this.details, this.body,
       el('p', { class: 'pp-hint' }, 'Right-click a row (or press the context-menu key) to merge, focus on or drop a function; the breadcrumb undoes it. Pool and recorder frames are merged away unless shown.'));
     this.menu = new FrameMenu(this.element, store);
     store.on('transforms', () => this.invalidate());
     store.on('range', () => this.invalidate());
     store.on('selection', () => this.invalidate());
+    store.on('threads', () => this.invalidate());
   }
 
   private mode(): Mode {
@@ -82,8 +77,7 @@ export class CallTreeView {
 
   /** The samples the tree counts: the selected tasks' samples if any, else the selected range. */
   private selection(): SampleSelection {
-    const v = this.threadSelect.value;
-    const threads = v === 'all' ? undefined : v === 'workers' ? this.workers : [Number(v)];
+    const threads = this.threadChoice.threads();
     const samples = this.store.samplesOf();
     if (samples) return { threads, samples };
     return { threads, from: this.store.range?.from, to: this.store.range?.to };

@@ -1,4 +1,4 @@
-// Flamegraph: the aggregated call tree of one thread or all threads merged (thread picker),
+// Flamegraph: the aggregated call tree of the chosen threads merged (thread-choice.ts),
 // left-heavy, narrowed to the timeline's selected range. Click zooms into a frame, search
 // highlights matches, hover shows self/total/share. Beside it, the top-functions table.
 import type { WebviewToHost } from '../src/protocol';
@@ -12,6 +12,7 @@ import { flameRects, frameMatches, nodeAtPath, searchTree, type FlameRect } from
 import { TopFunctionsTable } from './top-functions';
 import { FrameMenu, TransformBar, frameActions, type FrameRef } from './transform-bar';
 import { describeSelection } from './explore-panel';
+import { ThreadChoice } from './thread-choice';
 
 const ROW_H = 18;
 
@@ -21,7 +22,7 @@ export class FlameView {
     'aria-label': 'Flamegraph. Arrow keys move between frames, Enter zooms into the selected frame, Escape zooms out, O opens its source, the context-menu key (or Shift+F10) offers transforms.' });
   private readonly box = el('div', { class: 'pp-canvas-box' });
   private readonly tooltip = new Tooltip(this.box);
-  private readonly threadSelect = el('select', { id: 'flame-thread', 'aria-label': 'Thread shown in the flamegraph' });
+  private readonly threadChoice: ThreadChoice;
   private readonly search = el('input', { id: 'flame-search', type: 'search', placeholder: 'Search functions', 'aria-label': 'Search functions' });
   private readonly matchesOut = el('output', { id: 'flame-matches', 'aria-live': 'polite' });
   private readonly totalOut = el('output', { id: 'flame-total' });
@@ -39,10 +40,7 @@ export class FlameView {
   private rects: FlameRect<FlameNode>[] = [];
 
   constructor(private readonly store: Store, private readonly post: (m: WebviewToHost) => void) {
-    const profiled = new Set(store.report.profiles.map((p) => p.thread));
-    this.threadSelect.append(el('option', { value: 'all' }, 'All threads (merged)'));
-    for (const t of store.report.threads) if (profiled.has(t.id)) this.threadSelect.append(el('option', { value: t.id }, t.name));
-    this.threadSelect.addEventListener('change', () => { this.invalidate(); });
+    this.threadChoice = new ThreadChoice(store, 'flame', 'Threads shown in the flamegraph');
     this.search.addEventListener('input', () => this.request());
     const reset = el('button', { type: 'button', 'aria-label': 'Zoom out to the whole tree' }, 'Reset zoom');
     reset.addEventListener('click', () => { this.focus = []; this.request(); });
@@ -51,7 +49,7 @@ export class FlameView {
     const clearSelection = el('button', { type: 'button', 'aria-label': 'Clear the selected tasks', id: 'flame-clear-selection' }, 'Clear tasks');
     clearSelection.addEventListener('click', () => store.setSelection(undefined));
     const toolbar = el('div', { class: 'pp-toolbar', role: 'toolbar', 'aria-label': 'Flamegraph controls' },
-      this.threadSelect, this.search, this.matchesOut, reset, el('span', { class: 'pp-spacer' }), this.rangeOut, clear, clearSelection, this.totalOut);
+      this.threadChoice.element, this.search, this.matchesOut, reset, el('span', { class: 'pp-spacer' }), this.rangeOut, clear, clearSelection, this.totalOut);
     this.table = new TopFunctionsTable((stat) => {
       this.search.value = stat.name;
       this.request();
@@ -66,6 +64,7 @@ export class FlameView {
     store.on('range', () => this.invalidate());
     store.on('selection', () => this.invalidate());
     store.on('transforms', () => this.invalidate());
+    store.on('threads', () => this.invalidate());
     new ResizeObserver(() => this.request()).observe(this.box);
     this.bindInput();
   }
@@ -76,8 +75,7 @@ export class FlameView {
   }
 
   private threads(): number[] | undefined {
-    const v = this.threadSelect.value;
-    return v === 'all' ? undefined : [Number(v)];
+    return this.threadChoice.threads();
   }
 
   private rebuild(): void {

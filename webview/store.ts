@@ -18,6 +18,8 @@ type Events = {
   selection: void;
   /** The call-tree transforms or the runtime-frames toggle changed. */
   transforms: void;
+  /** The threads chosen for the call tree and flamegraph changed. */
+  threads: void;
 };
 
 /** A time interval, µs from the report's origin. */
@@ -40,6 +42,8 @@ export class Store {
   transforms: Transform[];
   /** Show the pool's and recorder's own frames (hidden by default: transforms.ts hideRuntime). */
   showRuntime: boolean;
+  /** Threads merged in the call tree and flamegraph (ascending ids); undefined = every thread. */
+  threads: number[] | undefined;
   private transformedCache: CallSamples | undefined;
   private restrictedCache: { all: CallSamples; picked: SampleSets; samples: CallSamples } | undefined;
   private readonly listeners = new Map<keyof Events, Set<(value: never) => void>>();
@@ -61,6 +65,7 @@ export class Store {
     this.baseline = this.selection && asSelectionSpec(initial.baseline);
     this.transforms = validTransforms(initial.transforms);
     this.showRuntime = initial.showRuntime === true;
+    this.threads = chosenThreads(initial.threads);
   }
 
   get metrics(): RunMetrics {
@@ -151,6 +156,14 @@ export class Store {
     this.emit('transforms', undefined);
   }
 
+  /** Chooses the threads the call tree and flamegraph merge; undefined (or every profiled one) = all. */
+  setThreads(threads: number[] | undefined): void {
+    const next = chosenThreads(threads);
+    if (String(next) === String(this.threads)) return;
+    this.threads = next;
+    this.emit('threads', undefined);
+  }
+
   /** Shows span k on the timeline: switches view and zooms to it with some context around. */
   showSpan(k: number): void {
     const s = this.report.spans;
@@ -171,8 +184,15 @@ export class Store {
   state(): ViewState {
     return { view: this.view, window: this.window, range: this.range,
       ...(this.selection ? { selection: this.selection } : {}), ...(this.baseline ? { baseline: this.baseline } : {}),
-      ...(this.transforms.length ? { transforms: this.transforms } : {}), ...(this.showRuntime ? { showRuntime: true } : {}) };
+      ...(this.transforms.length ? { transforms: this.transforms } : {}), ...(this.showRuntime ? { showRuntime: true } : {}),
+      ...(this.threads ? { threads: this.threads } : {}) };
   }
+}
+
+/** A thread set from view state or the menus: distinct integer ids, ascending; anything else is no choice (every thread). */
+function chosenThreads(value: unknown): number[] | undefined {
+  if (!Array.isArray(value) || value.length > 10_000 || !value.every((t) => Number.isInteger(t))) return undefined;
+  return [...new Set(value as number[])].sort((a, b) => a - b);
 }
 
 function clampInterval(i: Interval | undefined, end: number): Interval | undefined {

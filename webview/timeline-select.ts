@@ -36,6 +36,9 @@ export class TaskPicker {
     if (add && cur?.kind === 'threads') threads = cur.threads.includes(thread) ? cur.threads.filter((x) => x !== thread) : [...cur.threads, thread];
     const spec: SelectionSpec | undefined = threads.length ? { kind: 'threads', threads, from: r.from, to: r.to } : undefined;
     this.store.setSelection(spec);
+    // Ctrl/Cmd-click builds a set of threads, as in Firefox Profiler: the call tree and the
+    // flamegraph merge exactly those (a plain click selects one thread's samples only).
+    if (add) this.store.setThreads(threads.length ? threads : undefined);
   }
 
   /** Keyboard: the next (+1) or previous (−1) task on the keyboard lane, panned into view. */
