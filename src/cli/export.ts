@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { EXPORT_SUFFIX, exportText, type ExportFormatName } from '../model/export-formats';
 import { toCpuProfiles } from '../model/export-cpuprofile';
 import type { Report } from '../model/report';
-import type { ExportCommand } from './export-args';
+import type { FormatExportCommand } from './export-args';
 
 /** Where an export goes by default: next to the input, its report ending replaced. */
 export function defaultExportPath(input: string, format: ExportFormatName): string {
@@ -14,7 +14,7 @@ export function defaultExportPath(input: string, format: ExportFormatName): stri
 }
 
 /** Writes the export; returns what it wrote (a file, a folder, or '-' for stdout). */
-export function writeExport(report: Report, c: ExportCommand, stdout: (text: string) => void): { wrote: string; files: number } {
+export function writeExport(report: Report, c: FormatExportCommand, stdout: (text: string) => void): { wrote: string; files: number } {
   if (c.format === 'cpuprofile') {
     if (c.out === '-') throw new Error('--format cpuprofile writes a folder (one file per thread): give --out a folder, not -');
     const dir = c.out ?? defaultExportPath(c.file, 'cpuprofile');

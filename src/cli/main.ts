@@ -1,5 +1,6 @@
 // `parprof record` / `parprof report`: the command-line twin of the extension.
 import { writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { constants } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { advise } from '../model/advice';
@@ -20,6 +21,7 @@ import { terminalSafe, terminalSafeJson } from '../model/terminal-text';
 import { ReportFileError } from '../runner/read-report';
 import { readAnyReportFile } from '../runner/read-import';
 import { writeExport } from './export';
+import { writeZeroXFlamegraph } from './export-0x';
 import { isSweepFile, sweepReportCommand } from './sweep-report-cmd';
 
 /** Our own failures: one line, exit 2 (the script's own exit codes pass through unchanged). */
@@ -132,8 +134,14 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** `parprof export`: the report (or trace, or profiles) written for another viewer (src/cli/export.ts). */
-function exportCommand(c: Extract<Command, { cmd: 'export' }>): number {
+function exportCommand(c: Extract<Command, { cmd: 'export' }>): number | Promise<number> {
   const r = loadReport(c.file);
+  if (c.format === '0x') {
+    const dir = c.out ?? join(dirname(c.file), `${basename(c.file).replace(/\.parprof(\.gz)?$/, '')}-thread-${c.thread}-0x`);
+    return writeZeroXFlamegraph(r, c.thread, dir, process.cwd()).then(
+      (file) => { process.stdout.write(`wrote ${terminalSafe(file)}\n`); return 0; },
+      (err: Error) => fail(err.message));
+  }
   let result: { wrote: string; files: number };
   try {
     result = writeExport(r, c, (text) => process.stdout.write(text));

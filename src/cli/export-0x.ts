@@ -1,0 +1,47 @@
+// `parprof export <report> --format 0x --thread N`: one thread's samples drawn by 0x's own
+// flamegraph page (0x's lib/render.js, the function behind `0x --visualize-only`), from the
+// ticks src/model/export-0x.ts makes of the thread's profile. 0x is the project's package, looked
+// up as `--profiler 0x` looks it up.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, join, resolve } from 'node:path';
+import { zeroXTicks } from '../model/export-0x';
+import type { Report } from '../model/report';
+import { resolveZeroX } from '../runner/tick-logs';
+
+type Render = (opts: Record<string, unknown>) => Promise<string | null>;
+
+/**
+ * 0x puts the frame names into a <script> as JSON, where a name holding `</script` or `<!--` (a
+ * file path may) would end the script early. In a JavaScript string `<\/` is `</`: escape both
+ * everywhere but the page's own last closing tag.
+ */
+export function closeScriptsSafely(html: string): string {
+  const last = html.toLowerCase().lastIndexOf('</script');
+  if (last < 0) return html;
+  return html.slice(0, last).replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--') + html.slice(last);
+}
+
+/** Writes `<out>/flamegraph.html` for `thread`; returns its path. */
+export async function writeZeroXFlamegraph(report: Report, thread: number, out: string, cwd: string): Promise<string> {
+  const entry = report.profiles.find((p) => p.thread === thread);
+  if (!entry) {
+    const have = report.profiles.map((p) => p.thread);
+    throw new Error(`thread ${thread} has no CPU profile in this report (threads with one: ${have.length ? have.join(', ') : 'none'})`);
+  }
+  const ticks = zeroXTicks(entry.profile);
+  if (ticks.length === 0) throw new Error(`thread ${thread}: its profile has no samples on code (only idle ones): nothing to draw`);
+  const zeroxDir = resolveZeroX(cwd, join(cwd, 'x.js'));
+  const render = createRequire(join(zeroxDir, 'package.json'))('./lib/render.js') as Render;
+  const folder = resolve(out);
+  mkdirSync(folder, { recursive: true });
+  const name = report.threads.find((t) => t.id === thread)?.name ?? `thread ${thread}`;
+  await render({
+    name: 'flamegraph', title: `${basename(report.meta.script)} · ${name}`, ticks, inlined: undefined,
+    folder, workingDir: folder, pathToNodeBinary: process.execPath, kernelTracing: false,
+  });
+  // 0x names the page <folder>/<name>.html.
+  const file = join(folder, 'flamegraph.html');
+  writeFileSync(file, closeScriptsSafely(readFileSync(file, 'utf8')));
+  return file;
+}
