@@ -68,7 +68,7 @@ export function validateRunOptions(o: RunOptions): { script: string; cwd: string
   }
   if (o.profiler === '0x') {
     if (o.sampleIntervalUs === 0) throw new Error('--profiler 0x samples CPU: it needs a sample interval above 0');
-    resolveZeroX(cwd, script);
+    resolveZeroX(cwd, script, { ...process.env, ...o.env }.NODE_PATH);
   }
   // Before the script starts: a recording must not be lost to an unwritable --out.
   if (o.out !== undefined) checkOutputPath(resolve(cwd, o.out));
@@ -116,7 +116,7 @@ export async function runProfiled(options: RunOptions): Promise<RunResult> {
     if (options.workload !== undefined) env[ENV.workload] = options.workload;
     const originUs = hrtimeUs();
     env[ENV.origin] = String(originUs);
-    const ticks = options.profiler === '0x' ? { zeroxDir: resolveZeroX(cwd, script), args: tickProfilerArgs(spool, sampleIntervalUs) } : undefined;
+    const ticks = options.profiler === '0x' ? { zeroxDir: resolveZeroX(cwd, script, userEnv.NODE_PATH), args: tickProfilerArgs(spool, sampleIntervalUs) } : undefined;
     if (ticks) {
       env[ENV.profiler] = '0x';
       mkdirSync(join(spool, TICK_LOG_DIR));

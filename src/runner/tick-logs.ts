@@ -15,16 +15,15 @@ import { packageRoot } from './paths';
 export const ZEROX_MISSING = "--profiler 0x needs the 0x package (V8 tick-log processing): run 'npm i -D 0x' in the project";
 
 /** Folders 0x is looked up from: the project (cwd, the script's folder), NODE_PATH, then this package. */
-function lookupPaths(cwd: string, script: string): string[] {
-  const nodePath = (process.env.NODE_PATH ?? '').split(delimiter).filter(Boolean);
-  return [cwd, dirname(script), ...nodePath, packageRoot()];
+function lookupPaths(cwd: string, script: string, nodePath: string | undefined): string[] {
+  return [cwd, dirname(script), ...(nodePath ?? '').split(delimiter).filter(Boolean), packageRoot()];
 }
 
-/** The folder of the 0x package as the project would load it; throws ZEROX_MISSING when there is none. */
-export function resolveZeroX(cwd: string, script: string): string {
+/** The folder of the 0x package as the project would load it (`nodePath`: the script's NODE_PATH); throws ZEROX_MISSING when there is none. */
+export function resolveZeroX(cwd: string, script: string, nodePath = process.env.NODE_PATH): string {
   try {
     const req = createRequire(join(packageRoot(), 'package.json'));
-    return dirname(req.resolve('0x/package.json', { paths: lookupPaths(cwd, script) }));
+    return dirname(req.resolve('0x/package.json', { paths: lookupPaths(cwd, script, nodePath) }));
   } catch {
     throw new Error(ZEROX_MISSING);
   }
