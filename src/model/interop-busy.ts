@@ -47,30 +47,43 @@ export function busyFromSamples(profile: CpuProfile, waits: ArrayLike<number> | 
  * so a thread's overlapping or nested spans count once). O(n log n) in spans.
  */
 export function peakThreads(spans: Pick<SpanColumns, 'count' | 'thread' | 'start' | 'end'>): number {
-  // Spans grouped by thread (a counting pass, not a comparison sort: 10M spans sorted with a
-  // comparator took seconds), each thread's in start order (recorders mostly write them so).
+  const { count, thread: threadOf, start, end } = spans;
+  // Spans grouped by thread with a counting pass, not a comparison sort (10M spans sorted with a
+  // comparator took seconds); each thread's in start order (recorders mostly write them so).
   const laneOf = new Map<number, number>();
-  for (let k = 0; k < spans.count; k++) if (!laneOf.has(spans.thread[k])) laneOf.set(spans.thread[k], laneOf.size);
-  const firstOf = new Int32Array(laneOf.size + 1);
-  for (let k = 0; k < spans.count; k++) firstOf[laneOf.get(spans.thread[k])! + 1]++;
-  for (let l = 0; l < laneOf.size; l++) firstOf[l + 1] += firstOf[l];
-  const fill = firstOf.slice(0, laneOf.size);
-  const order = new Int32Array(spans.count);
-  for (let k = 0; k < spans.count; k++) order[fill[laneOf.get(spans.thread[k])!]++] = k;
+  const laneOfSpan = new Int32Array(count);
+  let lanes = 0;
+  let lastThread = NaN, lastLane = -1;
+  for (let k = 0; k < count; k++) {
+    const t = threadOf[k];
+    if (t !== lastThread) {
+      lastThread = t;
+      lastLane = laneOf.get(t) ?? -1;
+      if (lastLane < 0) laneOf.set(t, (lastLane = lanes++));
+    }
+    laneOfSpan[k] = lastLane;
+  }
+  const firstOf = new Int32Array(lanes + 1);
+  for (let k = 0; k < count; k++) firstOf[laneOfSpan[k] + 1]++;
+  for (let l = 0; l < lanes; l++) firstOf[l + 1] += firstOf[l];
+  const fill = firstOf.slice(0, lanes);
+  const order = new Int32Array(count);
+  for (let k = 0; k < count; k++) order[fill[laneOfSpan[k]]++] = k;
   // Per-thread unions: their starts and ends, each sorted on its own (typed-array sort, numeric).
-  const starts = new Float64Array(spans.count);
-  const ends = new Float64Array(spans.count);
+  const starts = new Float64Array(count);
+  const ends = new Float64Array(count);
   let m = 0;
-  for (let l = 0; l < laneOf.size; l++) {
+  for (let l = 0; l < lanes; l++) {
     let lane = order.subarray(firstOf[l], firstOf[l + 1]);
     let sorted = true;
-    for (let i = 1; i < lane.length && sorted; i++) sorted = spans.start[lane[i - 1]] <= spans.start[lane[i]];
-    if (!sorted) lane = Int32Array.from(lane).sort((a, b) => spans.start[a] - spans.start[b]);
+    for (let i = 1; i < lane.length && sorted; i++) sorted = start[lane[i - 1]] <= start[lane[i]];
+    if (!sorted) lane = Int32Array.from(lane).sort((a, b) => start[a] - start[b]);
+    const n = lane.length;
     let i = 0;
-    while (i < lane.length) {
-      const from = spans.start[lane[i]];
-      let to = spans.end[lane[i]];
-      for (i++; i < lane.length && spans.start[lane[i]] <= to; i++) to = Math.max(to, spans.end[lane[i]]);
+    while (i < n) {
+      const from = start[lane[i]];
+      let to = end[lane[i]];
+      for (i++; i < n && start[lane[i]] <= to; i++) if (end[lane[i]] > to) to = end[lane[i]];
       if (to > from) { starts[m] = from; ends[m] = to; m++; }
     }
   }
