@@ -1,4 +1,5 @@
 // Small DOM helpers. Every user string goes in as text (textContent), never as HTML.
+import { formatMs, formatMsFromUs, formatPercent, formatRatio } from '../src/model/units';
 
 type Attrs = Record<string, string | number | boolean | undefined>;
 
@@ -16,26 +17,16 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs =
   return node;
 }
 
-/** Milliseconds from µs, with a precision that suits the size. */
-export function ms(us: number): string {
-  const v = us / 1000;
-  if (!Number.isFinite(v)) return '–';
-  const a = Math.abs(v);
-  return `${a >= 100 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : a >= 1 ? v.toFixed(2) : v.toFixed(3)} ms`;
-}
-
-/** A value already in ms. */
-export function msValue(v: number): string {
-  return ms(v * 1000);
-}
-
-export function percent(fraction: number): string {
-  return Number.isFinite(fraction) ? `${(fraction * 100).toFixed(1)} %` : '–';
-}
-
-export function ratio(x: number): string {
-  return Number.isFinite(x) ? `${x.toFixed(2)}×` : '–';
-}
+// The views print numbers through src/model/units.ts, as the CLI and the extension do; these
+// names are the views' own for those formatters.
+/** A duration given in µs, shown in ms. */
+export const ms = formatMsFromUs;
+/** A duration given in ms. */
+export const msValue = formatMs;
+/** A fraction 0..1, shown in percent. */
+export const percent = formatPercent;
+/** A dimensionless ratio (imbalance). */
+export const ratio = formatRatio;
 
 /** `file:line` for display, or '' when there is no file. */
 export function location(file: string, line: number): string {

@@ -4,6 +4,7 @@
 // Times are µs from the report's origin; x positions are CSS pixels.
 import { scaleLinear } from 'd3-scale';
 import type { SpanColumns } from '../src/model/report';
+import { formatMsFromUsAtStep } from '../src/model/units';
 
 /** The spans of one thread, sorted by start. */
 export interface LaneIndex {
@@ -261,11 +262,8 @@ export function timeTicks(from: number, to: number, width: number, spacingPx = 9
   return ticks.map((t) => ({ t, x: scale(t), label: formatTime(t, stepUs) }));
 }
 
-/** A time in µs as text in ms, with as many decimals as `stepUs` (the precision in view) needs. */
-export function formatTime(us: number, stepUs = 1000): string {
-  const decimals = stepUs > 0 ? Math.max(0, Math.min(6, Math.ceil(-Math.log10(stepUs / 1000) - 1e-9))) : 1;
-  return `${(us / 1000).toFixed(decimals)} ms`;
-}
+/** A time in µs as text in ms, with as many decimals as `stepUs` (the precision in view) needs (src/model/units.ts). */
+export const formatTime = formatMsFromUsAtStep;
 
 /** Zooms [from, to] by `factor` (< 1 zooms in) around `at`, clamped to [0, maxUs] and a minimum width. */
 export function zoomWindow(from: number, to: number, factor: number, at: number, maxUs: number, minWidthUs = 1): [number, number] {

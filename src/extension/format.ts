@@ -1,5 +1,7 @@
 // Text the extension shows: CodeLens titles, hot-line annotations, run descriptions.
-// Pure string building, no vscode, so it is unit-tested in plain Node.
+// Pure string building, no vscode, so it is unit-tested in plain Node. Numbers go through
+// src/model/units.ts, as in the CLI and the views.
+import { formatMs, formatMsFromUs, formatPercent, formatRatio } from '../model/units';
 
 /** The parts of a region and its metrics (src/model/analysis.ts) that a region CodeLens shows. */
 export interface RegionNumbers {
@@ -20,20 +22,8 @@ export interface RegionNumbers {
  */
 export function regionLensText(r: RegionNumbers): string {
   const queue = r.queuedTasks > 0 ? ` · queue p95 ${formatMs(r.queueWaitMs.p95)}` : '';
-  return `${r.workers} worker${r.workers === 1 ? '' : 's'} · utilization ${Math.round(r.utilization * 100)} % · ` +
-    `imbalance ${r.imbalance.toFixed(2)}${queue}`;
-}
-
-/** Milliseconds with precision that suits their size: 0.2 ms, 12.3 ms, 1234 ms. */
-export function formatMs(ms: number): string {
-  if (!Number.isFinite(ms)) return '– ms';
-  if (ms < 100) return `${ms.toFixed(1)} ms`;
-  return `${Math.round(ms)} ms`;
-}
-
-/** Wall time for a list: 850 ms, 2.31 s. */
-export function formatWall(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+  return `${r.workers} worker${r.workers === 1 ? '' : 's'} · utilization ${formatPercent(r.utilization)} · ` +
+    `imbalance ${formatRatio(r.imbalance)}${queue}`;
 }
 
 /** Number of heat levels (one decoration type, one gutter icon per level). */
@@ -52,14 +42,14 @@ export function heatLevel(selfUs: number, maxSelfUs: number): number {
 
 /** Text after a hot line: "  12.3 ms self · 40.1 ms total". Times in µs. */
 export function hotLineText(selfUs: number, totalUs: number): string {
-  return `  ${formatMs(selfUs / 1000)} self · ${formatMs(totalUs / 1000)} total`;
+  return `  ${formatMsFromUs(selfUs)} self · ${formatMsFromUs(totalUs)} total`;
 }
 
 /** Markdown table of a line's self time per thread, hottest first. Times in µs. */
 export function perThreadMarkdown(line: number, perThread: readonly { thread: number; selfUs: number }[],
   threadName: (id: number) => string): string {
   const rows = [...perThread].sort((a, b) => b.selfUs - a.selfUs)
-    .map((t) => `| ${escapeMarkdown(threadName(t.thread))} | ${formatMs(t.selfUs / 1000)} |`);
+    .map((t) => `| ${escapeMarkdown(threadName(t.thread))} | ${formatMsFromUs(t.selfUs)} |`);
   return [`**Parallel Profiler** · line ${line}, self time per thread`, '', '| thread | self |', '|---|---:|', ...rows].join('\n');
 }
 

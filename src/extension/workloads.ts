@@ -3,7 +3,7 @@
 // and puts pass/fail and the key numbers into Test Results.
 import * as vscode from 'vscode';
 import { findWorkloads, mentionsPool } from './sourceScan';
-import { formatMs, formatWall } from './format';
+import { formatDurationMs, formatMs, formatPercent, formatRatio } from '../model/units';
 import { taskCount, threadsText } from '../model/run-views';
 import { VIEWS } from './surface';
 import type { Profiler, ProfileOutcome } from './profiling';
@@ -134,8 +134,8 @@ export class WorkloadTests implements vscode.Disposable {
         : 'Running workloads is disabled in an untrusted workspace.'), duration);
     } else {
       const { report, metrics } = outcome;
-      const summary = `${item.label}: wall ${formatWall(metrics.wallMs)} · utilization ${Math.round(metrics.utilization * 100)} % · ` +
-        `imbalance ${metrics.imbalance.toFixed(2)} · ${threadsText(report)} · ${taskCount(report)} tasks` +
+      const summary = `${item.label}: wall ${formatDurationMs(metrics.wallMs)} · utilization ${formatPercent(metrics.utilization)} · ` +
+        `imbalance ${formatRatio(metrics.imbalance)} · ${threadsText(report)} · ${taskCount(report)} tasks` +
         // Only queued tasks (fork-join, third-party pools) have a queue wait; pulled chunks have none.
         `${metrics.extra.queuedTasks > 0 ? ` · queue p95 ${formatMs(metrics.queueWaitMs.p95)}` : ''}\r\nreport: ${outcome.file}\r\n`;
       run.appendOutput(summary, item.range && item.uri ? new vscode.Location(item.uri, item.range) : undefined, item);

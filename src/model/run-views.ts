@@ -3,15 +3,10 @@
 // src/extension only passes VS Code's state in and shows what comes out.
 import type { Report } from './report';
 import { SPAN_DERIVED } from './report';
+import { formatDurationMs, formatPercent, formatRatio } from './units';
 
 /** How a run ended, as the user should read it. */
 export type RunEnd = 'clean' | 'cancelled' | 'killed' | 'crashed' | 'failed';
-
-/** Wall time for lists and messages: 850 ms, 2.31 s. */
-export function formatWallMs(ms: number): string {
-  if (!Number.isFinite(ms)) return '– ms';
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
-}
 
 /**
  * What happened to the run. A cancelled run is cancelled, whatever exit code our SIGTERM gave it
@@ -27,7 +22,7 @@ export function runEnd(report: Pick<Report, 'exit' | 'markers'>): RunEnd {
 
 /** One sentence on how the run ended: "cancelled after 2.31 s; the report holds what ran until then". */
 export function runEndText(report: Pick<Report, 'exit' | 'markers' | 'meta'>): string {
-  const after = formatWallMs(report.meta.durationUs / 1000);
+  const after = formatDurationMs(report.meta.durationUs / 1000);
   switch (runEnd(report)) {
     case 'cancelled': return `cancelled after ${after}; the report holds what ran until then`;
     case 'crashed': return `crashed after ${after}: uncaught ${report.exit.error!.message}`;
@@ -92,14 +87,14 @@ export function runEntry(report: Pick<Report, 'meta' | 'threads' | 'regions' | '
   const name = script.split(/[\\/]/).pop() || script;
   const when = relativeTime(report.meta.startedAt, nowMs);
   const end = runEnd(report);
-  const head = `${formatWallMs(metrics.wallMs)} · util ${Math.round(metrics.utilization * 100)} %`;
+  const head = `${formatDurationMs(metrics.wallMs)} · util ${formatPercent(metrics.utilization)}`;
   const description = `${end === 'clean' ? '' : `${end} · `}${head} · ${when} · ${scheduleText(report)} · ${threadsText(report)}`;
   const args = report.meta.args.length ? ` ${report.meta.args.join(' ')}` : '';
   const tooltip = [
     `${script}${args}`,
     `${runEndText(report)} · ${new Date(report.meta.startedAt).toLocaleString()}`,
     `${threadsText(report)} · schedule ${scheduleText(report)} · Node ${report.meta.nodeVersion}`,
-    `wall ${formatWallMs(metrics.wallMs)} · utilization ${Math.round(metrics.utilization * 100)} % · imbalance ${metrics.imbalance.toFixed(2)}`,
+    `wall ${formatDurationMs(metrics.wallMs)} · utilization ${formatPercent(metrics.utilization)} · imbalance ${formatRatio(metrics.imbalance)}`,
     file,
   ].join('\n');
   return { label: name, description, tooltip, end };

@@ -4,11 +4,7 @@
 // summary.ts (the CLI) and the views' summary (webview/summary-view.ts).
 import type { RunMetrics, ThreadMetrics } from './analysis';
 import type { PhaseMetrics } from './phases';
-import { formatMs } from './units';
-
-/** A table cell in a column whose header names the unit (ms): the number alone. */
-const ms = (x: number): string => formatMs(x).replace(/ ms$/, '');
-const percent = (x: number): string => `${Math.round(x * 100)} %`;
+import { formatMs, formatPercent, msDigits } from './units';
 
 /** A thread counts as descheduled when at least this share of its busy time it was runnable but not running. */
 export const DESCHEDULED_SHARE = 0.5;
@@ -37,7 +33,7 @@ export function phaseLines(metrics: RunMetrics): string[] {
   const rows = phaseRows(p);
   const w = Math.max(...rows.map((r) => formatMs(r.ms).length));
   return ['', `Phases (${formatMs(p.totalMs)} from spawn to exit; they add up to it)`,
-    ...rows.map((r) => `  ${r.label.padEnd(15)} ${formatMs(r.ms).padStart(w)}  ${percent(r.share).padStart(5)}  ${r.note}`)];
+    ...rows.map((r) => `  ${r.label.padEnd(15)} ${formatMs(r.ms).padStart(w)}  ${formatPercent(r.share).padStart(6)}  ${r.note}`)];
 }
 
 /** Share of a thread's busy time it spent on a core; undefined when unknown. */
@@ -69,9 +65,9 @@ export function cpuLines(metrics: RunMetrics, names: Map<number, string>): strin
   const rows = metrics.threads.map((t) => {
     const share = busyOnCpuShare(t);
     const off = descheduledShare(t);
-    return [names.get(t.id) ?? String(t.id), t.onCpuMs !== undefined ? ms(t.onCpuMs) : '-', t.runnableMs !== undefined ? ms(t.runnableMs) : '-',
-      ms(t.busyMs), share !== undefined ? percent(share) : '-', off !== undefined ? percent(off) + (off >= DESCHEDULED_SHARE ? ' (!)' : '') : '-',
-      t.waitMs !== undefined ? ms(t.waitMs) : '-'];
+    return [names.get(t.id) ?? String(t.id), t.onCpuMs !== undefined ? msDigits(t.onCpuMs) : '-', t.runnableMs !== undefined ? msDigits(t.runnableMs) : '-',
+      msDigits(t.busyMs), share !== undefined ? formatPercent(share) : '-', off !== undefined ? formatPercent(off) + (off >= DESCHEDULED_SHARE ? ' (!)' : '') : '-',
+      t.waitMs !== undefined ? msDigits(t.waitMs) : '-'];
   });
   const widths = header.map((h, c) => rows.reduce((a, r) => Math.max(a, r[c].length), h.length));
   const line = (cells: string[]) => '  ' + cells.map((x, c) => (c === 0 ? x.padEnd(widths[c]) : x.padStart(widths[c]))).join('  ').trimEnd();

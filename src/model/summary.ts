@@ -7,30 +7,14 @@ import { SPAN_DERIVED, SPAN_NO_ENQUEUE } from './report';
 import { describeProcess, threadsByProcess } from './processes';
 import { cpuLines, descheduledShare, DESCHEDULED_SHARE, phaseLines, regionCallLines } from './summary-v2';
 import { advise } from './advice';
-
-/** ms with precision that suits its size: 1234 ms, 56.7 ms, 0.42 ms. */
-export function formatMs(ms: number): string {
-  if (!Number.isFinite(ms)) return '-';
-  const a = Math.abs(ms);
-  return a >= 100 ? ms.toFixed(0) : a >= 10 ? ms.toFixed(1) : ms.toFixed(2);
-}
-
-/** A duration given in ms, printed in µs: 0.42, 8.3, 120. */
-function formatUs(ms: number): string {
-  const us = ms * 1000;
-  return us < 1 ? us.toFixed(2) : us < 10 ? us.toFixed(1) : us.toFixed(0);
-}
+import { formatMs, formatPercent, formatRatio, msDigits, textTable, usDigitsFromMs } from './units';
 
 /** Where thread time went, as shares: task code, start delay, between tasks, after the last task. */
 function threadTimeShares(t: RunMetrics['extra']['threadTime'], withTasks = true): string {
   const all = t.taskMs + t.startDelayMs + t.gapMs + t.tailIdleMs;
-  const share = (ms: number) => percent(all > 0 ? ms / all : 0);
+  const share = (ms: number) => formatPercent(all > 0 ? ms / all : 0);
   const idle = `start delay ${share(t.startDelayMs)} · between tasks ${share(t.gapMs)} · after last task ${share(t.tailIdleMs)}`;
   return withTasks ? `in tasks ${share(t.taskMs)} · ${idle}` : idle;
-}
-
-function percent(x: number): string {
-  return `${Math.round(x * 100)} %`;
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
@@ -50,13 +34,6 @@ export function describeExit(exit: Report['exit']): string {
   return `exit ${exit.code}`;
 }
 
-function table(header: string[], rows: string[][], rightAligned: boolean[]): string[] {
-  // A loop, not Math.max(...): a spread of 100,000 rows overflows the stack.
-  const widths = header.map((h, c) => rows.reduce((w, r) => Math.max(w, r[c].length), h.length));
-  const line = (cells: string[]) => '  ' + cells.map((x, c) => (rightAligned[c] ? x.padStart(widths[c]) : x.padEnd(widths[c]))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)];
-}
-
 /** `meta.recorder` of a report made by an importer: 'import:chrome', 'import:cpuprofile', ... */
 const IMPORTED_PREFIX = 'import:';
 
@@ -69,9 +46,9 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   out.push(`${m.script}${m.args.length ? ' ' + m.args.join(' ') : ''}`);
   if (imported) {
     // An imported trace or profile says nothing of cores, schedules or how the process ended.
-    out.push(`imported (${m.recorder.slice(IMPORTED_PREFIX.length)}) · ${formatMs(m.durationUs / 1000)} ms from the first recorded event to the last · ${plural(report.threads.length, 'thread')}`);
+    out.push(`imported (${m.recorder.slice(IMPORTED_PREFIX.length)}) · ${formatMs(m.durationUs / 1000)} from the first recorded event to the last · ${plural(report.threads.length, 'thread')}`);
   } else {
-    out.push(`run ${formatMs(m.durationUs / 1000)} ms (process start to exit) · ${plural(workers, 'worker thread')} on ${plural(m.cores, 'core')} · ` +
+    out.push(`run ${formatMs(m.durationUs / 1000)} (process start to exit) · ${plural(workers, 'worker thread')} on ${plural(m.cores, 'core')} · ` +
       `${m.pool.threads === 0 ? 'sequential (threads 0)' : `schedule ${m.pool.schedule}`} · ${describeExit(report.exit)}`);
   }
 
@@ -84,12 +61,12 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   out.push('', 'Threads');
   const names = new Map(report.threads.map((t) => [t.id, t.name]));
   const threadById = new Map(report.threads.map((t) => [t.id, t]));
-  out.push(...table(['thread', 'kind', 'busy ms', 'idle ms', 'tasks', 'samples busy/idle'], metrics.threads.map((t) => {
+  out.push(...textTable(['thread', 'kind', 'busy ms', 'idle ms', 'tasks', 'samples busy/idle'], metrics.threads.map((t) => {
     const info = threadById.get(t.id);
     const life = info ? ((info.end ?? m.durationUs) - info.start) / 1000 : 0;
     // Idle = life − time in spans, for recorded workers; an import without spans for a thread knows nothing of its idle time.
-    const idle = t.kind === 'worker' && (!imported || t.tasks > 0) ? formatMs(Math.max(0, life - t.busyMs)) : '-';
-    return [terminalSafe(t.name) + (info?.died ? ' (died)' : ''), t.kind, formatMs(t.busyMs), idle, String(t.tasks),
+    const idle = t.kind === 'worker' && (!imported || t.tasks > 0) ? msDigits(Math.max(0, life - t.busyMs)) : '-';
+    return [terminalSafe(t.name) + (info?.died ? ' (died)' : ''), t.kind, msDigits(t.busyMs), idle, String(t.tasks),
       t.busySamples !== undefined ? `${t.busySamples}/${t.idleSamples}` : String(t.samples)];
   }), [false, false, true, true, true, true]));
 
@@ -98,12 +75,12 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
     // Balance needs task spans: with none, utilization 0 % and imbalance 1.00 would be inventions.
     out.push('', 'Whole run', `  no task spans${imported ? ' in this import' : ''}: utilization, balance and waits need them; the CPU samples per thread are above`);
   } else {
-  out.push('', `Whole run (${formatMs(metrics.wallMs)} ms from the first operation to the last, ${plural(x.workerThreads, 'thread')} ${x.derivedSpans ? 'were busy' : 'ran tasks'})`);
-  out.push(`  utilization     ${percent(metrics.utilization)}`);
-  out.push(`  imbalance       ${metrics.imbalance.toFixed(2)} (1.00 = perfect)`);
-  out.push(`  potential gain  ${formatMs(metrics.potentialGainMs)} ms`);
-  out.push(`  tail            ${formatMs(metrics.tailMs)} ms`);
-  out.push(`  tasks           ${x.tasks} (p50 ${formatMs(x.taskMs.p50)} ms, p95 ${formatMs(x.taskMs.p95)} ms) · ${plural(x.steals, 'steal')} · ${x.failedTasks} failed`);
+  out.push('', `Whole run (${formatMs(metrics.wallMs)} from the first operation to the last, ${plural(x.workerThreads, 'thread')} ${x.derivedSpans ? 'were busy' : 'ran tasks'})`);
+  out.push(`  utilization     ${formatPercent(metrics.utilization)}`);
+  out.push(`  imbalance       ${formatRatio(metrics.imbalance)} (1.00 = perfect)`);
+  out.push(`  potential gain  ${formatMs(metrics.potentialGainMs)}`);
+  out.push(`  tail            ${formatMs(metrics.tailMs)}`);
+  out.push(`  tasks           ${x.tasks} (p50 ${formatMs(x.taskMs.p50)}, p95 ${formatMs(x.taskMs.p95)}) · ${plural(x.steals, 'steal')} · ${x.failedTasks} failed`);
   out.push(`  thread time     ${threadTimeShares(x.threadTime)}`);
   // Chunks of map/forEach/reduce are pulled from the operation's index: no queue to wait in.
   // A raw worker's messages did wait, but when each was posted is not recorded.
@@ -112,25 +89,25 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   for (let k = 0; k < flags.length; k++) if ((flags[k] & (SPAN_NO_ENQUEUE | SPAN_DERIVED)) === SPAN_NO_ENQUEUE) unpaired++;
   const unknown = `not known for ${plural(unpaired, 'raw worker message')} (their posts are not paired with their receipts)`;
   out.push(x.queuedTasks > 0
-    ? `  queue wait      p50 ${formatMs(q.p50)} ms · p95 ${formatMs(q.p95)} ms · max ${formatMs(q.max)} ms over ${plural(x.queuedTasks, 'queued task')}${unpaired > 0 ? `; ${unknown}` : ''}`
+    ? `  queue wait      p50 ${formatMs(q.p50)} · p95 ${formatMs(q.p95)} · max ${formatMs(q.max)} over ${plural(x.queuedTasks, 'queued task')}${unpaired > 0 ? `; ${unknown}` : ''}`
     : unpaired > 0 ? `  queue wait      ${unknown}`
       : '  queue wait      none: no task waited in a queue (chunks are pulled by the threads; see start delay)');
   }
 
   if (metrics.regions.length) {
     out.push('', 'Regions');
-    out.push(...table(['region', 'schedule', 'wall ms', 'util', 'imbal', 'gain ms', 'tail ms', 'tasks', 'steals', 'task p50/p95 ms'],
+    out.push(...textTable(['region', 'schedule', 'wall ms', 'util', 'imbal', 'gain ms', 'tail ms', 'tasks', 'steals', 'task p50/p95 ms'],
       // A region of a sequential-mode pool (threads 0) ran inline on its caller's thread.
-      metrics.regions.map((r, i) => [terminalSafe(r.name), report.regions[i]?.threads === 0 ? 'sequential' : r.schedule, formatMs(r.wallMs), percent(r.utilization), r.imbalance.toFixed(2),
-        formatMs(r.potentialGainMs), formatMs(r.tailMs), String(r.tasks), String(r.steals), `${formatMs(r.taskMs.p50)}/${formatMs(r.taskMs.p95)}`]),
+      metrics.regions.map((r, i) => [terminalSafe(r.name), report.regions[i]?.threads === 0 ? 'sequential' : r.schedule, msDigits(r.wallMs), formatPercent(r.utilization), formatRatio(r.imbalance),
+        msDigits(r.potentialGainMs), msDigits(r.tailMs), String(r.tasks), String(r.steals), `${msDigits(r.taskMs.p50)}/${msDigits(r.taskMs.p95)}`]),
       [false, false, true, true, true, true, true, true, true, true]));
     out.push('', 'Where thread time went (region wall × threads)');
-    out.push(...table(['region', 'threads', 'in tasks', 'start delay ms', 'between tasks ms', 'gap p50/p95 µs', 'after last ms', 'queue p95 ms'],
+    out.push(...textTable(['region', 'threads', 'in tasks', 'start delay ms', 'between tasks ms', 'gap p50/p95 µs', 'after last ms', 'queue p95 ms'],
       metrics.regions.map((r) => {
         const t = r.threadTime;
         const all = t.taskMs + t.startDelayMs + t.gapMs + t.tailIdleMs;
-        return [terminalSafe(r.name), String(t.threads), percent(all > 0 ? t.taskMs / all : 0), formatMs(t.startDelayMs), formatMs(t.gapMs),
-          `${formatUs(r.chunkGapMs.p50)}/${formatUs(r.chunkGapMs.p95)}`, formatMs(t.tailIdleMs), r.queuedTasks > 0 ? formatMs(r.queueWaitMs.p95) : '-'];
+        return [terminalSafe(r.name), String(t.threads), formatPercent(all > 0 ? t.taskMs / all : 0), msDigits(t.startDelayMs), msDigits(t.gapMs),
+          `${usDigitsFromMs(r.chunkGapMs.p50)}/${usDigitsFromMs(r.chunkGapMs.p95)}`, msDigits(t.tailIdleMs), r.queuedTasks > 0 ? msDigits(r.queueWaitMs.p95) : '-'];
       }), [false, true, true, true, true, true, true, true]));
   }
 
@@ -142,8 +119,8 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
       out.push(`  ${names.get(t.id) ?? t.id}`);
       for (const f of t.topFunctions) {
         const where = f.file ? `  ${f.file}${f.line ? `:${f.line}` : ''}` : '';
-        const cpu = f.selfCpuMs !== undefined ? ` (on CPU ${formatMs(f.selfCpuMs)} / ${formatMs(f.totalCpuMs ?? 0)} ms)` : '';
-        out.push(`    ${formatMs(f.selfMs).padStart(8)} ms self ${formatMs(f.totalMs).padStart(8)} ms total${cpu}  ${f.name}${where}`);
+        const cpu = f.selfCpuMs !== undefined ? ` (on CPU ${formatMs(f.selfCpuMs)} / ${formatMs(f.totalCpuMs ?? 0)})` : '';
+        out.push(`    ${formatMs(f.selfMs).padStart(11)} self ${formatMs(f.totalMs).padStart(11)} total${cpu}  ${f.name}${where}`);
       }
     }
   }
@@ -165,7 +142,7 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   const exit = report.exit;
   const cancelled = report.markers.find((m) => m.kind === 'cancelled');
   // A cancelled run's exit code (143 after our SIGTERM) is our doing, not the script's.
-  if (cancelled) out.push(`the run was cancelled after ${formatMs(cancelled.t / 1000)} ms and the script stopped; the report holds what was recorded until then`);
+  if (cancelled) out.push(`the run was cancelled after ${formatMs(cancelled.t / 1000)} and the script stopped; the report holds what was recorded until then`);
   else if (exit.error) out.push(`the script threw an uncaught error: ${firstLine(exit.error.message)}`);
   else if (exit.signal) out.push(`the process was killed by ${exit.signal}; the report holds what was recorded until then`);
   else if (exit.code !== null && exit.code !== 0) out.push(`the script exited with code ${exit.code}`);
@@ -212,12 +189,12 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   const readyUtil = (r: RunMetrics['regions'][number]) => ((r.startupMs ?? 0) > 0 && r.utilizationAfterStartup !== undefined ? r.utilizationAfterStartup : r.utilization);
   const starved = metrics.regions.filter((r) => r.tasks > 0 && readyUtil(r) < 0.6 && r.wallMs >= 1).sort((a, b) => readyUtil(a) - readyUtil(b));
   for (const r of starved.slice(0, 3)) {
-    const startup = (r.startupMs ?? 0) > 0 ? ` after their start-up (${formatMs(r.startupMs!)} ms of it was workers starting)` : '';
-    out.push(`threads were busy only ${percent(readyUtil(r))} of region '${r.name}'${startup}; the rest of their time: ${threadTimeShares(r.threadTime, false)}`);
+    const startup = (r.startupMs ?? 0) > 0 ? ` after their start-up (${formatMs(r.startupMs!)} of it was workers starting)` : '';
+    out.push(`threads were busy only ${formatPercent(readyUtil(r))} of region '${r.name}'${startup}; the rest of their time: ${threadTimeShares(r.threadTime, false)}`);
   }
   for (const r of metrics.regions) {
     if (r.tasks > 0 && (r.startupMs ?? 0) >= Math.max(1, 0.2 * r.wallMs) && r.utilization < 0.6 && readyUtil(r) >= 0.6) {
-      out.push(`region '${r.name}' spent ${formatMs(r.startupMs!)} ms of its ${formatMs(r.wallMs)} ms starting workers; once ready they were busy ${percent(readyUtil(r))}`);
+      out.push(`region '${r.name}' spent ${formatMs(r.startupMs!)} of its ${formatMs(r.wallMs)} starting workers; once ready they were busy ${formatPercent(readyUtil(r))}`);
     }
   }
   // Small regions with a negligible saving are neither flagged nor praised.
@@ -227,8 +204,8 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
     const threadMetrics = new Map(metrics.threads.map((x) => [x.id, x]));
     const off = r.threads.map((t) => threadMetrics.get(t.id)).map((t) => (t ? descheduledShare(t) : undefined)).filter((x): x is number => x !== undefined);
     const worst = off.reduce((a, b) => Math.max(a, b), 0);
-    out.push(`region '${r.name}' is well balanced: utilization ${percent(r.utilization)}, imbalance ${r.imbalance.toFixed(2)}` +
-      (worst >= DESCHEDULED_SHARE ? ` (in wall time: a thread was descheduled ${percent(worst)} of its busy time, see above)` : ''));
+    out.push(`region '${r.name}' is well balanced: utilization ${formatPercent(r.utilization)}, imbalance ${formatRatio(r.imbalance)}` +
+      (worst >= DESCHEDULED_SHARE ? ` (in wall time: a thread was descheduled ${formatPercent(worst)} of its busy time, see above)` : ''));
   } else if (balanced.length > 1) out.push(`${balanced.length} regions are well balanced`);
 
   if (metrics.extra.steals) out.push(`idle threads took work from busy ones ${plural(metrics.extra.steals, 'time')} (steals)`);

@@ -1,21 +1,63 @@
-// One formatter per unit, each named for the unit of its INPUT, each printing its unit, so a
-// number is never shown in a unit it was not measured in. Used by the sweep / A-B / compare
-// output of the CLI and by its Markdown. Plain text; '-' for a value that does not exist.
+// One formatter per unit, each named for the unit of its INPUT and printing its unit, so a number
+// is never shown in a unit it was not measured in. The CLI (`parprof report`, sweep, ab, compare),
+// the Markdown exports, the extension's texts and the webview all print through this module, so
+// one run reads the same everywhere. Plain text; '-' for a value that does not exist.
 
-/** Digits that suit a size: 1234, 56.7, 0.42. */
+/** Digits that suit a size: 1234, 56.7, 4.25, 0.425. */
 function scaled(x: number): string {
   const a = Math.abs(x);
-  return a >= 100 ? x.toFixed(0) : a >= 10 ? x.toFixed(1) : x.toFixed(2);
+  return a >= 100 ? x.toFixed(0) : a >= 10 ? x.toFixed(1) : a >= 1 || a === 0 ? x.toFixed(2) : x.toFixed(3);
 }
 
-/** A duration given in milliseconds: '1234 ms', '56.7 ms', '0.42 ms'. */
+function missing(x: number | null | undefined): x is null | undefined {
+  return x === null || x === undefined || !Number.isFinite(x);
+}
+
+/** The digits of formatMs without the unit, for a table column whose header says 'ms'. */
+export function msDigits(ms: number | null | undefined): string {
+  return missing(ms) ? '-' : scaled(ms);
+}
+
+/** A duration given in milliseconds: '1234 ms', '56.7 ms', '4.25 ms', '0.425 ms'. */
 export function formatMs(ms: number | null | undefined): string {
-  return ms === null || ms === undefined || !Number.isFinite(ms) ? '-' : `${scaled(ms)} ms`;
+  return missing(ms) ? '-' : `${scaled(ms)} ms`;
+}
+
+/** A duration given in milliseconds, printed in microseconds without the unit (a column headed 'µs'). */
+export function usDigitsFromMs(ms: number | null | undefined): string {
+  return missing(ms) ? '-' : scaled(ms * 1000);
+}
+
+/** A duration given in milliseconds, printed in microseconds: '0.420 µs', '8.30 µs', '120 µs'. */
+export function formatUsFromMs(ms: number | null | undefined): string {
+  return missing(ms) ? '-' : `${scaled(ms * 1000)} µs`;
+}
+
+/**
+ * A duration given in milliseconds, in the unit that suits its size, for prose and lists:
+ * '0.800 µs' and '120 µs' below a millisecond (gaps between chunks are often under a µs),
+ * '56.7 ms' below a second, '2.31 s' from a second.
+ */
+export function formatDurationMs(ms: number | null | undefined): string {
+  if (missing(ms)) return '-';
+  const a = Math.abs(ms);
+  if (a > 0 && a < 1) return formatUsFromMs(ms);
+  return a < 1000 ? formatMs(ms) : `${(ms / 1000).toFixed(2)} s`;
+}
+
+/**
+ * A time given in microseconds, printed in ms with as many decimals as `stepUs` (the precision in
+ * view, e.g. the step between axis ticks) needs: '12 ms' at a 1 ms step, '12.35 ms' at 10 µs.
+ */
+export function formatMsFromUsAtStep(us: number, stepUs = 1000): string {
+  if (!Number.isFinite(us)) return '-';
+  const decimals = stepUs > 0 ? Math.max(0, Math.min(6, Math.ceil(-Math.log10(stepUs / 1000) - 1e-9))) : 1;
+  return `${(us / 1000).toFixed(decimals)} ms`;
 }
 
 /** A duration given in microseconds, shown in milliseconds. */
 export function formatMsFromUs(us: number | null | undefined): string {
-  return us === null || us === undefined ? '-' : formatMs(us / 1000);
+  return missing(us) ? '-' : formatMs(us / 1000);
 }
 
 /** A signed duration given in milliseconds: '+12.3 ms', '-0.42 ms'. */
@@ -24,11 +66,11 @@ export function formatDeltaMs(ms: number | null | undefined): string {
   return `${ms > 0 ? '+' : ''}${formatMs(ms)}`;
 }
 
-/** A fraction given as 0..1 (utilization, serial fraction), shown in percent: '12.3 %'. */
+/** A fraction given as 0..1 (utilization, serial fraction), shown in percent: '93 %', '4.2 %', '0 %'. */
 export function formatPercent(fraction: number | null | undefined): string {
   if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return '-';
   const pct = fraction * 100;
-  return `${Math.abs(pct) >= 10 ? pct.toFixed(0) : pct.toFixed(1)} %`;
+  return `${Math.abs(pct) >= 10 || pct === 0 ? pct.toFixed(0) : pct.toFixed(1)} %`;
 }
 
 /** A relative change given as a fraction (0.3 = 30 % more), signed: '+30.0 %', '-4.2 %'. */

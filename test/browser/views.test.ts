@@ -6,6 +6,7 @@ import { syntheticReport } from '../../src/model/synthetic';
 import { analyze } from '../../src/model/analysis';
 import { buildFlameTree, topFunctions } from '../../src/model/flame';
 import { verdicts } from '../../src/model/summary';
+import { formatPercent, formatRatio } from '../../src/model/units';
 import { searchTree } from '../../webview/layout-flame';
 import { launch, openReport, screenshot, showView, type Browser, type ReportPage } from './browser';
 
@@ -35,8 +36,8 @@ describe('views of a synthetic report', () => {
     const m = analyze(report);
     await showView(p.page, 'summary');
     const text = (id: string) => p.page.$eval(`[data-metric="${id}"] dd`, (e) => e.textContent);
-    assert.equal(await text('utilization'), `${(m.utilization * 100).toFixed(1)} %`);
-    assert.equal(await text('imbalance'), `${m.imbalance.toFixed(2)}×`);
+    assert.equal(await text('utilization'), formatPercent(m.utilization));
+    assert.equal(await text('imbalance'), formatRatio(m.imbalance));
     assert.equal(await text('tasks'), String(report.spans.count));
     assert.equal(await text('steals'), String(m.extra.steals));
     const found = await p.page.$$eval('#summary-verdicts li', (li) => li.map((e) => e.textContent));

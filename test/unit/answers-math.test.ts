@@ -9,7 +9,9 @@ import {
   parseSweepReport, serializeSweepReport, SWEEP_FORMAT, SWEEP_VERSION, type RunSummary, type SweepReport, type Variant,
 } from '../../src/model/sweep-report';
 import { compareSides, CompareError, type CompareSide } from '../../src/model/compare';
-import { formatChange, formatMs, formatMsFromUs, formatPercent, formatRatio, formatSpeedup } from '../../src/model/units';
+import {
+  formatChange, formatDurationMs, formatMs, formatMsFromUs, formatMsFromUsAtStep, formatPercent, formatRatio, formatSpeedup, formatUsFromMs, msDigits, usDigitsFromMs,
+} from '../../src/model/units';
 
 const close = (actual: number, expected: number, eps = 1e-9, what = ''): void =>
   assert.ok(Math.abs(actual - expected) <= eps, `${what} expected ${expected}, got ${actual}`);
@@ -75,11 +77,27 @@ test('units: each formatter names its unit', () => {
   assert.equal(formatMsFromUs(1500), '1.50 ms');
   assert.equal(formatPercent(0.2), '20 %');
   assert.equal(formatPercent(0.05), '5.0 %');
+  assert.equal(formatPercent(0), '0 %');
   assert.equal(formatChange(0.3), '+30.0 %');
   assert.equal(formatChange(-0.042), '-4.2 %');
   assert.equal(formatRatio(1.234), '1.23');
   assert.equal(formatSpeedup(1.8), '1.80×');
   assert.equal(formatMs(NaN), '-');
+  // Below a millisecond, three decimals: a 4 µs chunk is not '0.00 ms'.
+  assert.equal(formatMs(0.004), '0.004 ms');
+  assert.equal(formatMs(0), '0.00 ms');
+  assert.equal(msDigits(56.74), '56.7');
+  assert.equal(usDigitsFromMs(0.0083), '8.30');
+  assert.equal(formatUsFromMs(0.12), '120 µs');
+  // Prose picks the unit from the size, and says which.
+  assert.equal(formatDurationMs(0.0008), '0.800 µs');
+  assert.equal(formatDurationMs(56.74), '56.7 ms');
+  assert.equal(formatDurationMs(850.4), '850 ms');
+  assert.equal(formatDurationMs(2312), '2.31 s');
+  assert.equal(formatDurationMs(Infinity), '-');
+  // Axis labels: as many decimals as the step between ticks needs.
+  assert.equal(formatMsFromUsAtStep(12_000, 1000), '12 ms');
+  assert.equal(formatMsFromUsAtStep(12_345, 10), '12.35 ms');
 });
 
 function run(wholeMs: number, regions: [string, number][] = [], functions: [string, number][] = []): RunSummary {

@@ -2,8 +2,9 @@
 // relative times and the editor group a run's report opens in.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { formatWallMs, relativeTime, reportColumn, runEnd, runEndText, runEntry, scheduleText, threadsText } from '../../src/model/run-views';
+import { relativeTime, reportColumn, runEnd, runEndText, runEntry, scheduleText, threadsText } from '../../src/model/run-views';
 import type { Report } from '../../src/model/report';
+import { formatDurationMs } from '../../src/model/units';
 
 type Shape = Pick<Report, 'meta' | 'threads' | 'regions' | 'exit' | 'markers'>;
 
@@ -50,8 +51,8 @@ test('relative times and wall times', () => {
   assert.equal(relativeTime(t, t + 3 * 3600_000), '3 h ago');
   assert.equal(relativeTime(t, t + 24 * 3600_000), '1 day ago');
   assert.equal(relativeTime(t, t + 50 * 3600_000), '2 days ago');
-  assert.equal(formatWallMs(850.4), '850 ms');
-  assert.equal(formatWallMs(2312), '2.31 s');
+  assert.equal(formatDurationMs(850.4), '850 ms');
+  assert.equal(formatDurationMs(2312), '2.31 s');
 });
 
 test('a Runs view entry: script as label, numbers and age first, then schedule and threads; the end in the tooltip', () => {

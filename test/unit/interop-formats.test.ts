@@ -15,7 +15,7 @@ import { importCpuProfiles } from '../../src/model/import-cpuprofile';
 import { importReport, parseAnyReport } from '../../src/model/import';
 import { ReportError, validateReport } from '../../src/model/load';
 import { analyze } from '../../src/model/analysis';
-import { formatMs } from '../../src/model/summary';
+import { msDigits } from '../../src/model/units';
 import { syntheticReport } from '../../src/model/synthetic';
 import type { CpuProfile, Report } from '../../src/model/report';
 import { buildReport } from './model-build';
@@ -240,7 +240,7 @@ test('Markdown for a pull request: run header, metrics, a row per region, each t
   for (const [thread, fn] of [[1, 'spinAlpha'], [2, 'spinBeta']] as const) {
     const top = m.threads.find((t) => t.id === thread)!.topFunctions[0];
     assert.equal(top.name, fn);
-    assert.ok(lines.includes(`| worker ${thread} | ${fn} | ${formatMs(top.selfMs)} | ${formatMs(top.totalMs)} | /app/spin.js:11 |`), md);
+    assert.ok(lines.includes(`| worker ${thread} | ${fn} | ${msDigits(top.selfMs)} | ${msDigits(top.totalMs)} | /app/spin.js:11 |`), md);
   }
   // A name cannot break the table.
   r.regions[0].name = 'a | b\nc';

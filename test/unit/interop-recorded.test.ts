@@ -105,8 +105,8 @@ test('parprof export writes every format; parprof report and export read them ba
 test('parprof report and export read a tracing-chrome trace: its threads, regions per span name, spans', () => {
   const r = parprof('report', 'interop-tracing-chrome.json');
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^ {2}rayon-worker-1 +worker +0\.29 +0\.01 +3 +0$/m, 'worker 1: 290 µs in 3 spans');
-  assert.match(r.stdout, /^ {2}chunk +external +0\.30 /m);
+  assert.match(r.stdout, /^ {2}rayon-worker-1 +worker +0\.290 +0\.005 +3 +0$/m, 'worker 1: 290 µs in 3 spans');
+  assert.match(r.stdout, /^ {2}chunk +external +0\.300 /m);
   const dir = mkdtempSync(join(tmpdir(), 'parprof-interop-'));
   const e = parprof('export', 'interop-tracing-chrome.json', '--format', 'chrome', '--out', join(dir, 't.json'));
   assert.equal(e.code, 0, e.stderr);

@@ -70,7 +70,7 @@ test('a region whose threads mostly wait is called starved, not unbalanced', () 
   const r = buildReport({ workers: 2, regions: [{ start: 0, end: 100_000, name: 'external pool' }], spans, durationUs: 100_000 });
   const v = verdicts(analyze(r), r);
   // Per thread: 10 tasks of ~1 ms every 10 ms, so 9 gaps of ~9 ms and ~9 ms after the last task.
-  assert.ok(v.includes("threads were busy only 10 % of region 'external pool'; the rest of their time: start delay 0 % · between tasks 81 % · after last task 9 %"), v.join('\n'));
+  assert.ok(v.includes("threads were busy only 10 % of region 'external pool'; the rest of their time: start delay 0 % · between tasks 81 % · after last task 9.0 %"), v.join('\n'));
   assert.ok(v.includes("threads spent 81 % of region 'external pool' between tasks (gap p50 8.95 ms, task p50 950 µs, 20 tasks); the gaps are waits for work to take or steal"), v.join('\n'));
   assert.ok(!v.some((x) => x.includes('balanced schedule')), v.join('\n'));
 });

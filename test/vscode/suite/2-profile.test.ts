@@ -95,7 +95,7 @@ describe('Profile Current File', () => {
     const item = runs.find((r) => r.file === outcome.file);
     assert.ok(item, `runs: ${runs.map((r) => r.file).join(', ')}`);
     assert.equal(item.label, 'pool-demo.js');
-    assert.match(item.description, /^\d+(\.\d\d)? m?s · util \d+ % · just now · (static|dynamic|steal) · 2 workers \+ main$/);
+    assert.match(item.description, /^\d+(\.\d+)? m?s · util \d+(\.\d)? % · just now · (static|dynamic|steal) · 2 workers \+ main$/);
     assert.match(item.tooltip, /^.*pool-demo\.js\nfinished in /);
   });
 
