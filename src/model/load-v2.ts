@@ -45,7 +45,23 @@ export function format2Problem(r: Obj): Problem | undefined {
   if (dropped.waits !== undefined && !(isInt(dropped.waits) && dropped.waits >= 0)) {
     return { path: 'dropped.waits', problem: `expected an integer ≥ 0, found ${kind(dropped.waits)}` };
   }
+  const gaps = sampleGapsProblem(dropped.sampleGaps, threads);
+  if (gaps) return gaps;
   return startupProblem(r.startup, threads, pools) ?? cpuProblem(r.cpu, threads) ?? waitsProblem(r.waits, threads) ?? processesProblem(r);
+}
+
+function sampleGapsProblem(x: unknown, threads: Set<number>): Problem | undefined {
+  if (x === undefined) return undefined;
+  if (!Array.isArray(x)) return { path: 'dropped.sampleGaps', problem: `expected an array, found ${kind(x)}` };
+  for (let i = 0; i < x.length; i++) {
+    const g = x[i] as Obj;
+    const path = `dropped.sampleGaps[${i}]`;
+    if (!isObj(g)) return { path, problem: `expected an object, found ${kind(g)}` };
+    if (!threads.has(g.thread as number)) return { path: `${path}.thread`, problem: `${String(g.thread)} is not a thread of the report` };
+    if (!isNum(g.from) || !isNum(g.to)) return { path, problem: 'from and to must be numbers' };
+    if (g.to < g.from) return { path, problem: `to ${g.to} is before from ${g.from}` };
+  }
+  return undefined;
 }
 
 function startupProblem(x: unknown, threads: Set<number>, pools: Set<number>): Problem | undefined {

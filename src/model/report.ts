@@ -335,6 +335,19 @@ export interface Dropped {
   profiles: number;
   /** Since 2. Wait spans lost (could not be written). */
   waits?: number;
+  /**
+   * Since 2. Stretches of a thread's life whose CPU samples were lost, µs from origin: after its
+   * last profile chunk when the thread or process was killed (`to` is when the runner saw it
+   * end), or a chunk that could not be kept. Samples are written in chunks of at most ~250 ms.
+   */
+  sampleGaps?: SampleGap[];
+}
+
+/** No samples of `thread` were kept from `from` to `to` (µs from origin). */
+export interface SampleGap {
+  thread: number;
+  from: number;
+  to: number;
 }
 
 export interface ExitStatus {

@@ -160,6 +160,10 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   if (d.spans) out.push(`${plural(d.spans, 'span')} could not be kept (buffers full or lost at exit)`);
   if (d.samples) out.push(`${plural(d.samples, 'CPU sample')} could not be kept`);
   if (d.profiles) out.push(`${plural(d.profiles, 'thread profile')} could not be collected`);
+  for (const g of d.sampleGaps ?? []) {
+    const name = report.threads.find((t) => t.id === g.thread)?.name ?? `thread ${g.thread}`;
+    out.push(`${name}: CPU samples from ${formatMs(g.from / 1000)} to ${formatMs(g.to / 1000)} lost (the thread was stopped before it wrote them)`);
+  }
 
   const derived = metrics.extra.derivedSpans ?? 0;
   if (metrics.extra.tasks === 0 && derived === 0) {

@@ -10,6 +10,7 @@ import { inTimeOrder } from '../model/profile-order';
 import { applySourceMaps, mapSourcePosition, type RawSourceMap } from '../model/sourcemap';
 import type { Spool, ThreadSpool } from './spool';
 import { buildV2Fields } from './report-build-v2';
+import { lostSamples } from './profile-chunks';
 
 const EMPTY_INT = new Int32Array(0), EMPTY_FLOAT = new Float64Array(0);
 
@@ -59,6 +60,7 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
   const killed = facts.child ? !facts.child.exited : facts.exit.signal !== null;
   const markers: Marker[] = [];
   let droppedSpans = 0;
+  let droppedSamples = 0;
 
   // Who created which worker (events written on the creating thread).
   const created = new Map<number, Ev<'worker'>>();
@@ -71,7 +73,10 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
       else if (e.e === 'workerExit') exited.set(e.tid, e);
       else if (e.e === 'workerError') errored.set(e.tid, e);
       else if (e.e === 'joined') joined.set(e.tid, e);
-      else if (e.e === 'dropped') droppedSpans += e.spans;
+      else if (e.e === 'dropped') {
+        droppedSpans += e.spans;
+        droppedSamples += e.samples ?? 0;
+      }
     }
   }
 
@@ -167,6 +172,7 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
   for (const r of regions) if (r.callSite && maps.length > 0) r.callSite = mapSourcePosition(r.callSite, maps);
   const profiles: Report['profiles'] = [];
   let droppedProfiles = 0;
+  const sampleGaps = lostSamples(threadsSpool, threadById, facts);
   for (const t of threadsSpool) {
     if (!t.profile) {
       if (facts.sampleIntervalUs > 0) droppedProfiles++;
@@ -177,8 +183,9 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
     raw.endTime -= facts.originUs;
     const ordered = inTimeOrder(raw);
     const p = maps.length > 0 ? applySourceMaps(ordered, maps) : ordered;
-    const died = threadById.get(t.tid)?.died;
-    profiles.push({ thread: t.tid, profile: p, ...(died ? { partial: true } : {}) });
+    // Partial: the thread died, or its last chunk is not its final one (killed, or terminated unsaved).
+    const partial = threadById.get(t.tid)?.died !== undefined || (t.profileChunks !== undefined && !t.profileChunks.final);
+    profiles.push({ thread: t.tid, profile: p, ...(partial ? { partial: true } : {}) });
   }
 
   const elu: Report['elu'] = threadsSpool.map((t) => {
@@ -214,7 +221,8 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
       durationUs: facts.endUs, pool: facts.pool, sampleIntervalUs: facts.sampleIntervalUs, recorder: facts.recorder,
     },
     threads, regions, spans, profiles, elu, markers,
-    dropped: { spans: droppedSpans, samples: 0, profiles: droppedProfiles, ...(v2.droppedWaits ? { waits: v2.droppedWaits } : {}) },
+    dropped: { spans: droppedSpans, samples: droppedSamples, profiles: droppedProfiles, ...(v2.droppedWaits ? { waits: v2.droppedWaits } : {}),
+      ...(sampleGaps.length > 0 ? { sampleGaps } : {}) },
     exit: { code: facts.exit.code, signal: facts.exit.signal, error: uncaught ? { message: uncaught.message, stack: uncaught.stack } : null },
     ...(v2.startup ? { startup: v2.startup } : {}),
     cpu: v2.cpu,

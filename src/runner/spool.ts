@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { CpuProfile } from '../model/report';
 import { CHILD_SPOOL_INFO, CHILD_SPOOL_PREFIX, SPAN_RECORD_FIELDS } from '../runtime/contract';
 import type { SpoolEvent } from '../runtime/recorder-events';
+import { readProfileChunks, type ProfileChunks } from './profile-chunks';
 
 /** What one thread left in the spool. */
 export interface ThreadSpool {
@@ -16,6 +17,8 @@ export interface ThreadSpool {
   waits?: Float64Array;
   /** Raw V8 profile: times on V8's clock (µs, monotonic), not yet rebased. */
   profile?: CpuProfile;
+  /** Where `profile` was stitched from chunks (profile-<tid>.ndjson): whether it ends with the thread, and its gaps. */
+  profileChunks?: ProfileChunks;
 }
 
 /** A source map recorded for a transpiled file. `url` is how V8 names the generated script. */
@@ -86,6 +89,11 @@ export function readSpool(dir: string): Spool {
             badLines++;
           }
         }
+      } else if (m[1] === 'profile' && m[3] === 'ndjson') {
+        const chunks = readProfileChunks(readFileSync(path, 'utf8'));
+        badLines += chunks.badLines;
+        t.profileChunks = chunks;
+        if (chunks.profile) t.profile = chunks.profile;
       } else {
         try {
           t.profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;

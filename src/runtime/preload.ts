@@ -15,6 +15,7 @@ import { instrumentChildProcesses } from './instrument-children';
 import { SpoolRecorder, warn } from './recorder';
 import { recordAtomicsWaits } from './recorder-waits';
 import { ThreadProfiler } from './recorder-profile';
+import { startProfileNudger } from './profile-nudger';
 import { markIsolateLog, tickProfilerOn } from './tick-marker';
 import { listenForSaveRequests } from './terminate-save';
 import { installCjsTypeScript } from './recorder-typescript';
@@ -48,7 +49,11 @@ function install(spool: string): void {
     if (wt.isMainThread) keepTaskFunctionsVisible();
     // '0x' mode: V8's tick profiler already samples every thread; a second sampler would double the cost.
     if (process.env[ENV.profiler] === '0x' && tickProfilerOn()) markIsolateLog(rec);
-    else profiler.start(sampleUs);
+    else {
+      profiler.start(sampleUs, spool, wt.threadId);
+      // Before worker creation is instrumented: the nudger's thread is the recorder's, not the user's.
+      if (wt.isMainThread) startProfileNudger();
+    }
   }
 
   // The ThreadPool's worker entry sits next to this file in dist/runtime.
@@ -72,7 +77,8 @@ function install(spool: string): void {
     try {
       // CPU time before the profile is serialized: that work is the recorder's, not the thread's.
       rec.sampleCpu();
-      profiler.stopAndWrite(spool, wt.threadId);
+      profiler.stopAndWrite();
+      if (profiler.droppedSamples > 0) rec.event({ e: 'dropped', spans: 0, samples: profiler.droppedSamples });
       rec.close({ e: 'end', t: rec.now(), code });
     } catch (err) {
       warn('cannot finish recording', err);
@@ -83,7 +89,8 @@ function install(spool: string): void {
     // Terminated from outside: no 'exit' listener runs, so save when the creator asks first.
     // No 'end' event: the thread did not end by itself, and the report says it was terminated.
     listenForSaveRequests(spool, wt.threadId, () => {
-      profiler.stopAndWrite(spool, wt.threadId);
+      profiler.stopAndWrite();
+      if (profiler.droppedSamples > 0) rec.event({ e: 'dropped', spans: 0, samples: profiler.droppedSamples });
       rec.flush();
     });
   }

@@ -1,44 +1,171 @@
-// Per-thread V8 CPU profile through an in-thread inspector session. Posts on a session connected
-// in the same thread complete synchronously (their callback runs before post returns), which is
-// what lets the profile be stopped and written inside a process 'exit' listener.
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector';
+// Per-thread V8 CPU profile, written in chunks of at most ~CHUNK_MS so that a process that dies
+// any way at all (SIGKILL, process.exit() elsewhere, terminate(), a cancelled infinite loop)
+// keeps every chunk written before. The runner stitches a thread's chunks into one profile
+// (src/runner/profile-chunks.ts).
+//
+// A chunk is a titled console profile of an in-thread inspector session: the next chunk's
+// profile starts before the current one ends, so the sampler never stops and no sample falls
+// between two chunks (the few taken in the overlap are in both; the runner keeps them once).
+// Profiler.stop + Profiler.start would cost 11 ms (Node 20) to 32 ms (Node 24) a chunk, since a
+// restarted profiler logs every existing function again; a cut costs ~0.3 ms.
+//
+// Posts on a session connected in the same thread complete synchronously (the event is
+// delivered before console.profileEnd returns), which is what lets a chunk be cut in an 'exit'
+// listener or inside an inspector interrupt (a cut asked by the profile nudger, profile-nudger.ts,
+// while the thread runs JavaScript that never yields).
+import { closeSync, openSync, writeSync } from 'node:fs';
+import * as inspector from 'node:inspector';
 import { join } from 'node:path';
 import { warn } from './recorder';
 
-export class ThreadProfiler {
-  private session: Session | undefined;
+/** Longest a chunk runs when its thread's event loop turns, ms (the nudger cuts busy threads). */
+export const CHUNK_MS = 200;
+/** How often the thread looks at its chunk's age, ms. */
+const CHECK_MS = 50;
+/** How often the nudger (profile-nudger.ts) asks every thread for a cut, ms. */
+export const NUDGE_MS = 100;
+/**
+ * Age from which a nudge cuts, ms. Either way a chunk is cut by CHUNK_MS + CHECK_MS = 250 ms of
+ * age (plus the time the thread takes to be scheduled and serve the ask): the thread's own check
+ * cuts from CHUNK_MS on, every CHECK_MS; a nudge from this age on, every NUDGE_MS.
+ */
+const NUDGE_CUT_AGE_MS = CHUNK_MS + CHECK_MS - NUDGE_MS;
+/** Title prefix of our console profiles; a user's own console.profile titles are left alone. */
+const TITLE = 'parprof-chunk-';
+/** Where the thread's cut function lives (non-enumerable global), for the nudger's Runtime.evaluate. */
+export const CUT_KEY = 'parallel-profiler.cutProfileChunk';
 
-  /** Starts sampling every `intervalUs` µs. */
-  start(intervalUs: number): void {
+/** One line of profile-<threadId>.ndjson. `final`: the thread's profile ends here (it ended, or saved before termination). */
+export interface ProfileChunkLine { seq: number; final: boolean; profile: unknown }
+
+interface Finished { params: { title: string; profile: { samples: unknown[]; startTime: number; endTime: number } } }
+
+/** A chunk written: its V8-clock span (µs) and sample count. Returned by the cut function, for tests that watch chunks. */
+export interface ChunkWritten { start: number; end: number; samples: number }
+
+export class ThreadProfiler {
+  private session: inspector.Session | undefined;
+  private fd = -1;
+  private seq = 0;
+  private title = '';
+  private ending = '';
+  private finished: Finished['params']['profile'] | undefined;
+  private lastCut = 0;
+  private cutting = false;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  /** Samples of chunks that could not be written (counted exactly: the chunk was in hand). */
+  droppedSamples = 0;
+
+  /** Starts sampling every `intervalUs` µs into chunks appended to `<spool>/profile-<threadId>.ndjson`. */
+  start(intervalUs: number, spool: string, threadId: number): void {
     try {
-      const session = new Session();
+      this.fd = openSync(join(spool, `profile-${threadId}.ndjson`), 'a');
+      const session = new inspector.Session();
       session.connect();
+      session.on('Profiler.consoleProfileFinished', (m: Finished) => {
+        if (m.params.title === this.ending) this.finished = m.params.profile;
+      });
       session.post('Profiler.enable');
       session.post('Profiler.setSamplingInterval', { interval: intervalUs });
-      session.post('Profiler.start');
       this.session = session;
+      this.begin();
+      this.timer = setInterval(() => this.cutIfOlder(CHUNK_MS), CHECK_MS);
+      this.timer.unref();
+      Object.defineProperty(globalThis, Symbol.for(CUT_KEY), { value: () => this.nudged(), enumerable: false, configurable: true });
     } catch (err) {
       warn('cannot start the CPU profiler', err);
     }
   }
 
-  /** Stops sampling and writes profile-<threadId>.json (V8 clock, rebased by the runner). */
-  stopAndWrite(spool: string, threadId: number): void {
+  /** Cuts the current chunk if it is at least `ms` old. */
+  cutIfOlder(ms: number): void {
+    if (performance.now() - this.lastCut >= ms) this.cut(false);
+  }
+
+  /**
+   * Asked from outside (an inspector interrupt). Not inside Atomics.wait: ending a profile in the
+   * interrupt that woke a wait, then being terminated, aborts Node 20 (terminate-save.ts); the
+   * samples of a thread blocked in a wait are cut when it returns to JavaScript.
+   */
+  private nudged(): ChunkWritten | undefined {
+    if (this.cutting || performance.now() - this.lastCut < NUDGE_CUT_AGE_MS || inAtomicsWait()) return undefined;
+    return this.cut(false);
+  }
+
+  /** Ends the current chunk and writes it; `final`: no new chunk starts. Returns what was written, if anything. */
+  private cut(final: boolean): ChunkWritten | undefined {
+    if (!this.session || this.title === '' || this.cutting) return undefined;
+    this.cutting = true;
+    try {
+      this.ending = this.title;
+      this.finished = undefined;
+      const seq = this.seq - 1;
+      if (final) this.title = '';
+      else this.begin();
+      inspector.console.profileEnd(this.ending);
+      const profile = this.finished as Finished['params']['profile'] | undefined;
+      this.finished = undefined;
+      this.lastCut = performance.now();
+      // A user's console.profileEnd() without a title ends the last profile started, ours: the
+      // runner sees the missing seq and reports that interval as lost.
+      if (!profile) return undefined;
+      const line = `{"seq":${seq},"final":${final},"profile":${JSON.stringify(profile)}}\n`;
+      try {
+        let off = 0;
+        const bytes = Buffer.from(line);
+        while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
+        return { start: profile.startTime, end: profile.endTime, samples: profile.samples.length };
+      } catch (err) {
+        this.droppedSamples += profile.samples.length;
+        warn('cannot write a CPU profile chunk', err);
+        return undefined;
+      }
+    } finally {
+      this.cutting = false;
+    }
+  }
+
+  private begin(): void {
+    this.title = `${TITLE}${this.seq++}`;
+    inspector.console.profile(this.title);
+  }
+
+  /** Writes the last chunk and stops sampling (thread exit, or saving before terminate()). */
+  stopAndWrite(): void {
     const session = this.session;
     if (!session) return;
-    this.session = undefined;
+    if (this.timer) clearInterval(this.timer);
     try {
-      let written = false;
-      session.post('Profiler.stop', (err, result) => {
-        if (err) { warn('cannot stop the CPU profiler', err); return; }
-        writeFileSync(join(spool, `profile-${threadId}.json`), JSON.stringify(result.profile));
-        written = true;
-      });
-      if (!written) warn('CPU profile', `thread ${threadId}: Profiler.stop did not answer synchronously`);
-      session.disconnect();
+      if (!this.cut(true)) warn('CPU profile', 'the last chunk could not be written');
     } catch (err) {
       warn('cannot write the CPU profile', err);
     }
+    this.session = undefined;
+    try {
+      session.disconnect();
+      closeSync(this.fd);
+    } catch { /* already closed */ }
+  }
+}
+
+/**
+ * Whether this code runs inside an interrupt taken while the thread is blocked in Atomics.wait
+ * (V8 keeps the waiting frame on the stack: `at Atomics.wait (<anonymous>)`). The user's
+ * Error.prepareStackTrace and stackTraceLimit are set aside for the look.
+ */
+function inAtomicsWait(): boolean {
+  const E = Error as ErrorConstructor & { prepareStackTrace?: unknown };
+  const limit = E.stackTraceLimit;
+  const prepare = E.prepareStackTrace;
+  try {
+    E.stackTraceLimit = Infinity;
+    E.prepareStackTrace = (_: Error, sites: NodeJS.CallSite[]): NodeJS.CallSite[] => sites;
+    const sites = new Error().stack as unknown as NodeJS.CallSite[];
+    return sites.some((s) => /\bAtomics\.wait\b/.test(String(s)));
+  } catch {
+    return true; // unsure: not cutting is the safe side
+  } finally {
+    E.stackTraceLimit = limit;
+    E.prepareStackTrace = prepare;
   }
 }

@@ -1,0 +1,79 @@
+// A thread that runs JavaScript without yielding (a long task, `while (true)`) runs none of its
+// timers, so it cannot cut its own profile chunks (recorder-profile.ts): a SIGKILL or a
+// cancelled loop would lose all its samples since the last cut. So the main thread starts one
+// small helper thread of the recorder's own, the nudger. Every NUDGE_MS it asks the main thread
+// (an inspector session from Session.connectToMainThread()) and each worker of the main thread
+// (the NodeWorker domain of that session) to cut a chunk if its own is old enough
+// (recorder-profile.ts). V8 serves inspector messages through isolate interrupts, so the ask runs on
+// the busy thread between two of its JavaScript instructions.
+//
+// The helper has PARPROF_INTERNAL set: the preload records nothing there, and the report does not
+// list it. It takes a thread id (user workers count from 2). Workers of workers are not reached
+// (NodeWorker attaches the main thread's own workers): they cut on their timers only.
+//
+// A session from connectToMainThread() that is still open when the process exits makes Node
+// print "Waiting for the debugger to disconnect..." on stderr; the main thread's 'exit' listener
+// has the helper disconnect first (a shared-memory handshake, at most EXIT_WAIT_MS).
+import { Worker, threadId as ownThreadId } from 'node:worker_threads';
+import { CUT_KEY, NUDGE_MS } from './recorder-profile';
+import { ENV, ORIGINAL_ATOMICS_WAIT_KEY } from './contract';
+import { warn } from './recorder';
+
+/** Longest the main thread waits at exit for the helper to disconnect, ms. */
+const EXIT_WAIT_MS = 200;
+
+interface NudgerData { control: Int32Array; nudgeMs: number; expression: string }
+
+/** Starts the nudger (main thread only, once). */
+export function startProfileNudger(): void {
+  if (ownThreadId !== 0) return;
+  try {
+    // control[0]: 1 when the main thread is exiting; control[1]: 1 once the helper disconnected.
+    const control = new Int32Array(new SharedArrayBuffer(8));
+    const data: NudgerData = { control, nudgeMs: NUDGE_MS, expression: `void globalThis[Symbol.for(${JSON.stringify(CUT_KEY)})]?.()` };
+    const helper = new Worker(`(${nudgerThread.toString()})(require('node:worker_threads').workerData)`, {
+      eval: true, workerData: data, env: { ...process.env, [ENV.internal]: '1' }, name: 'parprof profile nudger',
+    });
+    helper.unref();
+    helper.on('error', (err) => warn('the profile nudger stopped', err));
+    process.on('exit', () => {
+      Atomics.store(control, 0, 1);
+      Atomics.notify(control, 0);
+      const wait = ((globalThis as Record<symbol, unknown>)[ORIGINAL_ATOMICS_WAIT_KEY] as typeof Atomics.wait | undefined) ?? Atomics.wait;
+      wait(control, 1, 0, EXIT_WAIT_MS);
+    });
+  } catch (err) {
+    warn('cannot start the profile nudger (busy threads keep only the chunks they cut themselves)', err);
+  }
+}
+
+/** The helper thread's whole program: serialized with toString(), so it uses nothing from outside but `require`. */
+function nudgerThread(data: NudgerData): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Session } = require('node:inspector') as typeof import('node:inspector');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const self = (require('node:worker_threads') as typeof import('node:worker_threads')).threadId;
+  const session = new Session();
+  session.connectToMainThread();
+  const workers = new Set<string>();
+  session.on('NodeWorker.attachedToWorker', (m: { params: { sessionId: string; workerInfo: { title: string } } }) => {
+    if (!m.params.workerInfo.title.startsWith(`[worker ${self}]`)) workers.add(m.params.sessionId);
+  });
+  session.on('NodeWorker.detachedFromWorker', (m: { params: { sessionId: string } }) => { workers.delete(m.params.sessionId); });
+  session.post('NodeWorker.enable', { waitForDebuggerOnStart: false });
+  const message = JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression: data.expression } });
+  const timer = setInterval(() => {
+    session.post('Runtime.evaluate', { expression: data.expression });
+    for (const sessionId of workers) session.post('NodeWorker.sendMessageToWorker', { sessionId, message });
+  }, data.nudgeMs);
+  const stop = (): void => {
+    clearInterval(timer);
+    try { session.disconnect(); } catch { /* already gone */ }
+    Atomics.store(data.control, 1, 1);
+    Atomics.notify(data.control, 1);
+  };
+  const exiting = (Atomics as unknown as { waitAsync: (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<string> | string } })
+    .waitAsync(data.control, 0, 0);
+  if (exiting.async) void (exiting.value as Promise<string>).then(stop);
+  else stop();
+}

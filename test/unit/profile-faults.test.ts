@@ -1,0 +1,179 @@
+// CPU samples survive every fault (issue 13 item 3): each thread's profile is written in chunks,
+// so SIGKILL of the script, process.exit() on main while workers spin, terminate() of a spinning
+// worker and a cancelled infinite loop (main and worker) keep every chunk written before, and the
+// report says exactly which stretch of which thread lost its samples. The fixture announces each
+// chunk once it is on disk; the tests act on those announcements, never on elapsed time.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parseReport } from '../../src/model/load';
+import type { CpuProfile, Report } from '../../src/model/report';
+import { packageRoot } from '../../src/runner/paths';
+import { readProfileChunks } from '../../src/runner/profile-chunks';
+import { fixtures, record } from './record-helpers';
+
+const FIXTURE = 'profile-faults.js';
+
+interface Chunk { start: number; end: number; samples: number }
+
+/** Reads the fixture's `chunk <tid> <start> <end> <samples>` lines; calls `act` once every thread in `threads` announced `times` chunks. */
+function chunkWatcher(threads: number, times: number, act: () => void): { onText: (text: string) => void; chunks: Map<number, Chunk[]> } {
+  const chunks = new Map<number, Chunk[]>();
+  let buffer = '';
+  let acted = false;
+  return {
+    chunks,
+    onText: (text) => {
+      buffer += text;
+      const lines = buffer.split('\n');
+      buffer = lines.pop()!;
+      for (const line of lines) {
+        const m = /^chunk (\d+) ([\d.]+) ([\d.]+) (\d+)$/.exec(line);
+        if (!m) continue;
+        const tid = Number(m[1]);
+        if (!chunks.has(tid)) chunks.set(tid, []);
+        chunks.get(tid)!.push({ start: Number(m[2]), end: Number(m[3]), samples: Number(m[4]) });
+      }
+      if (!acted && chunks.size === threads && [...chunks.values()].every((c) => c.length >= times)) {
+        acted = true;
+        act();
+      }
+    },
+  };
+}
+
+/** Sample times (µs from origin) of the samples whose leaf is `fn`. */
+function sampleTimes(p: CpuProfile, fn: string): number[] {
+  const name = new Map(p.nodes.map((n) => [n.id, n.callFrame.functionName]));
+  const out: number[] = [];
+  let t = p.startTime;
+  for (let k = 0; k < p.samples.length; k++) {
+    t += p.timeDeltas[k];
+    if (name.get(p.samples[k]) === fn) out.push(t);
+  }
+  return out;
+}
+
+/**
+ * Every chunk announced is in the report: the thread's profile reaches at least the last
+ * announced chunk's end, with samples in plantedSpin inside the last announced chunk that had
+ * samples. Returns the profile.
+ */
+function checkAnnouncedKept(report: Report, tid: number, chunks: Chunk[]): CpuProfile {
+  const origin = report.meta.originUs;
+  const profile = report.profiles.find((p) => p.thread === tid)?.profile;
+  assert.ok(profile, `thread ${tid} has a profile`);
+  const last = chunks[chunks.length - 1];
+  assert.ok(profile.endTime >= last.end - origin, `thread ${tid}: profile ends at ${profile.endTime}, before the announced chunk end ${last.end - origin}`);
+  const spins = sampleTimes(profile, 'plantedSpin');
+  const c = chunks.filter((x) => x.samples > 0).at(-1);
+  assert.ok(c, `thread ${tid}: its announced chunks have samples`);
+  assert.ok(spins.some((t) => t > c.start - origin && t <= c.end - origin), `thread ${tid}: no plantedSpin sample in its last announced chunk ${c.start - origin}..${c.end - origin}`);
+  return profile;
+}
+
+/** A killed thread's loss is one gap, from exactly its profile's end to when its process ended. */
+function checkTailLost(report: Report, tid: number, profile: CpuProfile): void {
+  const gaps = (report.dropped.sampleGaps ?? []).filter((g) => g.thread === tid);
+  assert.equal(gaps.length, 1, `thread ${tid}: one sample gap, got ${JSON.stringify(gaps)}`);
+  assert.equal(gaps[0].from, profile.endTime, 'the gap starts where the last chunk ended');
+  assert.equal(gaps[0].to, report.meta.durationUs, 'and lasts until the process was seen to end');
+  assert.equal(report.profiles.find((p) => p.thread === tid)?.partial, true, 'its profile is marked partial');
+}
+
+test('chunks: overlapping chunks stitch into one tree, the overlap kept once; a missing chunk is a gap; a cut-short line is counted', () => {
+  const frame = (functionName: string): CpuProfile['nodes'][number]['callFrame'] => ({ functionName, scriptId: '1', url: 'file:///x.js', lineNumber: 0, columnNumber: 0 });
+  // Chunk 0: root > a > b, samples a@110 b@120 b@130; chunk 1 (ids renumbered) starts at 125,
+  // so its sample at 130 is chunk 0's again: root > a > c, samples b@130 c@140.
+  const c0: CpuProfile = {
+    nodes: [{ id: 1, callFrame: frame('(root)'), children: [2] }, { id: 2, callFrame: frame('a'), children: [3] }, { id: 3, callFrame: frame('b') }],
+    startTime: 100, endTime: 131, samples: [2, 3, 3], timeDeltas: [10, 10, 10],
+  };
+  const c1: CpuProfile = {
+    nodes: [{ id: 7, callFrame: frame('(root)'), children: [5] }, { id: 5, callFrame: frame('a'), children: [6, 4] }, { id: 6, callFrame: frame('c') }, { id: 4, callFrame: frame('b') }],
+    startTime: 125, endTime: 150, samples: [4, 6], timeDeltas: [5, 10],
+  };
+  const c3 = { ...c1, startTime: 200, endTime: 240, samples: [6], timeDeltas: [20] };
+  const line = (seq: number, final: boolean, profile: CpuProfile): string => JSON.stringify({ seq, final, profile });
+  const text = [line(0, false, c0), line(1, false, c1), line(3, false, c3), '{"seq":4,"final":true,"prof'].join('\n');
+  const read = readProfileChunks(text);
+  assert.equal(read.badLines, 1);
+  assert.equal(read.final, false);
+  assert.equal(read.lastEnd, 240);
+  assert.deepEqual(read.gaps, [{ from: 150, to: 200 }]);
+  const p = read.profile!;
+  const names = (id: number): string => p.nodes.find((n) => n.id === id)!.callFrame.functionName;
+  assert.deepEqual(p.samples.map(names), ['a', 'b', 'b', 'c', 'c']);
+  let t = p.startTime;
+  assert.deepEqual(p.timeDeltas.map((d) => (t += d)), [110, 120, 130, 140, 220]);
+  assert.deepEqual(p.nodes.map((n) => [n.callFrame.functionName, n.hitCount]), [['(root)', 0], ['a', 1], ['b', 2], ['c', 2]]);
+  assert.equal(p.nodes.find((n) => n.callFrame.functionName === 'a')!.children!.length, 2, 'a has b and c, once each');
+});
+
+test('SIGKILL of the script: every thread keeps its chunks up to the kill, and the lost tail is one exact gap per thread', async () => {
+  let pid = 0;
+  const watch = chunkWatcher(3, 2, () => process.kill(pid, 'SIGKILL'));
+  const { report } = await record(FIXTURE, {
+    args: ['spin'],
+    onOutput: (text, stream) => {
+      if (stream !== 'stdout') return;
+      pid ||= Number(/^pid (\d+)$/m.exec(text)?.[1] ?? 0);
+      watch.onText(text);
+    },
+  });
+  assert.equal(report.exit.signal, 'SIGKILL');
+  assert.equal(watch.chunks.size, 3, 'main and both workers announced chunks');
+  for (const [tid, chunks] of watch.chunks) checkTailLost(report, tid, checkAnnouncedKept(report, tid, chunks));
+});
+
+test('process.exit(3) on main while workers spin: each worker saves its last chunk, nothing is lost', async () => {
+  const watch = chunkWatcher(2, 2, () => undefined);
+  const { report } = await record(FIXTURE, { args: ['exit'], onOutput: (text, stream) => { if (stream === 'stdout') watch.onText(text); } });
+  assert.equal(report.exit.code, 3);
+  assert.equal(watch.chunks.size, 2);
+  for (const [tid, chunks] of watch.chunks) {
+    const profile = checkAnnouncedKept(report, tid, chunks);
+    const gaps = (report.dropped.sampleGaps ?? []).filter((g) => g.thread === tid);
+    // The save at exit has SAVE_TIMEOUT_MS; a worker that missed it must say where its samples stop.
+    if (gaps.length > 0) checkTailLost(report, tid, profile);
+    else assert.ok(sampleTimes(profile, 'plantedSpin').some((t) => t > chunks[chunks.length - 1].end - report.meta.originUs), `thread ${tid}: its final chunk has samples after the last announced one`);
+  }
+  assert.equal(report.dropped.profiles, 0);
+});
+
+test('terminate() of a spinning worker: it saves its last chunk before it goes, no gap', async () => {
+  const watch = chunkWatcher(1, 2, () => undefined);
+  let stdout = '';
+  const { report } = await record(FIXTURE, { args: ['terminate'], onOutput: (text, stream) => { if (stream === 'stdout') { stdout += text; watch.onText(text); } } });
+  assert.match(stdout, /^terminated$/m);
+  assert.equal(report.exit.code, 0);
+  const [[tid, chunks]] = [...watch.chunks];
+  const profile = checkAnnouncedKept(report, tid, chunks);
+  assert.match(report.threads.find((t) => t.id === tid)?.died?.reason ?? '', /terminated/);
+  assert.deepEqual(report.dropped.sampleGaps ?? [], []);
+  assert.ok(sampleTimes(profile, 'plantedSpin').some((t) => t > chunks[chunks.length - 1].end - report.meta.originUs), 'the chunk saved at terminate() is kept');
+});
+
+test('Ctrl-C on parprof record of a script stuck in while (true) on main and in workers: every thread has its loop in its profile', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parprof-loop-'));
+  const out = join(dir, 'run.parprof');
+  const cli = spawn(process.execPath, [join(packageRoot(), 'dist', 'cli.js'), 'record', '--out', out, join(fixtures(), FIXTURE), 'spin'],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  cli.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
+  const watch = chunkWatcher(3, 2, () => cli.kill('SIGINT'));
+  cli.stdout.setEncoding('utf8').on('data', (s: string) => watch.onText(s));
+  const code = await new Promise<number | null>((resolve) => cli.on('exit', (c) => resolve(c)));
+  assert.notEqual(code, 0, stderr);
+  const report = parseReport(readFileSync(out));
+  assert.ok(report.markers.some((m) => m.kind === 'cancelled'));
+  // The main thread never returns to its event loop, so SIGTERM cannot end it: the runner's
+  // SIGKILL does, and each thread's samples stop at its last chunk before that.
+  assert.equal(report.exit.signal, 'SIGKILL');
+  for (const [tid, chunks] of watch.chunks) checkTailLost(report, tid, checkAnnouncedKept(report, tid, chunks));
+  assert.doesNotMatch(stderr, /Waiting for the debugger/);
+  rmSync(dir, { recursive: true, force: true });
+});
