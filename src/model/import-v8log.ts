@@ -147,19 +147,30 @@ export function tickLogToProfile(log: V8TickLog, offsetUs: number): CpuProfile {
 export interface IsolateMarker {
   pid: number;
   thread: number;
-  /** When the thread compiled the marker: µs from the run's origin, and µs on the log's clock. */
+  /** When V8 logged the marker: µs from the run's origin (the middle of the thread's bracket), and µs on the log's clock. */
   originUs: number;
   logUs: number;
+  /** Bound on the error of `originUs`: half the bracket, µs (the bracket's start alone when the end marker is missing: then Infinity). */
+  errorUs: number;
 }
 
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
+
 /**
- * Finds the marker's code-creation line in (a part of) a raw isolate log:
- * `code-creation,Script,<kind>,<log µs>,<address>,<size>, <marker>:<pid>:<thread>:<t>:1:1,...`.
- * Only code-creation lines count: the log also holds the source of the user's files, which may
- * contain the marker's text.
+ * Finds the marker's code-creation line in (a part of) a raw isolate log,
+ * `code-creation,Script,<kind>,<log µs>,<address>,<size>, <marker>:<pid>:<thread>:<t>:1:1,...`,
+ * and its end marker `...:<thread>:<t'>:end:1:1`. Only code-creation lines count: the log also
+ * holds the source of the user's files, which may contain the marker's text.
  */
 export function findIsolateMarker(text: string, marker: string): IsolateMarker | undefined {
-  const re = new RegExp(`^code-creation,Script,\\d+,(\\d+),[^,\\n]*,\\d+, ${marker.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}:(\\d+):(\\d+):(-?[\\d.]+):1:1`, 'm');
-  const m = re.exec(text);
-  return m ? { logUs: Number(m[1]), pid: Number(m[2]), thread: Number(m[3]), originUs: Number(m[4]) } : undefined;
+  const m = new RegExp(`^code-creation,Script,\\d+,(\\d+),[^,\\n]*,\\d+, ${escapeRegExp(marker)}:(\\d+):(\\d+):(-?[\\d.]+):1:1`, 'm').exec(text);
+  if (!m) return undefined;
+  const before = Number(m[4]);
+  const end = new RegExp(`^code-creation,Script,\\d+,\\d+,[^,\\n]*,\\d+, ${escapeRegExp(marker)}:${m[2]}:${m[3]}:(-?[\\d.]+):end:1:1`, 'm').exec(text);
+  const after = end ? Number(end[1]) : undefined;
+  return {
+    logUs: Number(m[1]), pid: Number(m[2]), thread: Number(m[3]),
+    originUs: after !== undefined ? (before + after) / 2 : before,
+    errorUs: after !== undefined ? (after - before) / 2 : Infinity,
+  };
 }

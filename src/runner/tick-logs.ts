@@ -9,20 +9,22 @@ import { availableParallelism } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { findIsolateMarker, tickLogToProfile, type IsolateMarker, type V8TickLog } from '../model/import-v8log';
 import { CHILD_SPOOL_PREFIX, TICK_LOG_DIR, TICK_MARKER } from '../runtime/contract';
-import { packageRoot } from './paths';
 
 /** The one line a user sees when 0x is missing. */
 export const ZEROX_MISSING = "--profiler 0x needs the 0x package (V8 tick-log processing): run 'npm i -D 0x' in the project";
 
-/** Folders 0x is looked up from: the project (cwd, the script's folder), NODE_PATH, then this package. */
+/**
+ * Folders 0x is looked up from: the project (cwd, the script's folder), then NODE_PATH. Not this
+ * package's own folder: 0x is the project's tool (npm i -D 0x), never a dependency of ours.
+ */
 function lookupPaths(cwd: string, script: string, nodePath: string | undefined): string[] {
-  return [cwd, dirname(script), ...(nodePath ?? '').split(delimiter).filter(Boolean), packageRoot()];
+  return [cwd, dirname(script), ...(nodePath ?? '').split(delimiter).filter(Boolean)];
 }
 
 /** The folder of the 0x package as the project would load it (`nodePath`: the script's NODE_PATH); throws ZEROX_MISSING when there is none. */
 export function resolveZeroX(cwd: string, script: string, nodePath = process.env.NODE_PATH): string {
   try {
-    const req = createRequire(join(packageRoot(), 'package.json'));
+    const req = createRequire(join(cwd, 'package.json'));
     return dirname(req.resolve('0x/package.json', { paths: lookupPaths(cwd, script, nodePath) }));
   } catch {
     throw new Error(ZEROX_MISSING);
@@ -43,14 +45,16 @@ function readMarker(path: string): IsolateMarker | undefined {
   try {
     const buf = Buffer.alloc(MARKER_CHUNK);
     let carry = '';
+    let extra = 0;
     for (;;) {
       const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) return undefined;
+      if (n === 0) return findIsolateMarker(carry, TICK_MARKER);
       const text = carry + buf.toString('latin1', 0, n);
       const found = findIsolateMarker(text, TICK_MARKER);
-      if (found) return found;
-      // A line cut by the chunk's end is looked at again with the next chunk.
-      carry = text.slice(text.lastIndexOf('\n') + 1);
+      // The end marker follows within bytes: only a chunk's end can part them.
+      if (found && (found.errorUs !== Infinity || extra++ > 0)) return found;
+      // A line cut by the chunk's end is looked at again with the next chunk (a found marker, with its end).
+      carry = found ? text : text.slice(text.lastIndexOf('\n') + 1);
     }
   } finally {
     closeSync(fd);

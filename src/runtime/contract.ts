@@ -51,8 +51,9 @@ export type ProfilerName = typeof PROFILERS[number];
 export const TICK_LOG_DIR = 'v8-ticks';
 /**
  * Each thread of a '0x' run compiles a script named `${TICK_MARKER}:<pid>:<threadId>:<t>` (t: µs
- * from origin, read just before compiling): its code-creation line in the isolate log names the
- * log's thread and anchors the log's clock.
+ * from origin, read just before compiling), then one named `...:<t'>:end` (t': read just after):
+ * the first one's code-creation line in the isolate log names the log's thread and anchors the
+ * log's clock (src/runtime/tick-marker.ts).
  */
 export const TICK_MARKER = 'parprof-isolate';
 
