@@ -27,13 +27,19 @@ const node = { platform: 'node', target: 'node20', format: 'cjs', bundle: true, 
 // Runtime entries run inside the user's program: every file named here is loaded by path.
 const runtimeEntries = files('src/runtime', (n) => /^(index|worker|preload|esm-hooks)\.ts$/.test(n));
 
+// The views' report decoder runs in a Web Worker made from a blob (webview/report-decoder.ts): its
+// bundle is built first and inlined into the views' bundle as a string.
+const decodeWorker = existsSync('webview/decode-worker.ts') ? (await esbuild.build({ platform: 'browser', target: 'chrome120', format: 'iife',
+  bundle: true, minify: true, write: false, logLevel: 'warning', entryPoints: ['webview/decode-worker.ts'] })).outputFiles[0].text : undefined;
+
 const builds = [
   // report-parser: the worker thread in which the extension reads report files (src/extension/reportParser.ts).
   { ...node, entryPoints: { extension: 'src/extension/extension.ts', 'report-parser': 'src/extension/reportParserWorker.ts' }, outdir: 'dist', external: ['vscode', 'esbuild'] },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', external: ['esbuild'], banner: { js: '#!/usr/bin/env node' } },
   { ...node, entryPoints: runtimeEntries, outdir: 'dist/runtime', outbase: 'src/runtime', external: ['esbuild'] },
   { platform: 'browser', target: 'chrome120', format: 'iife', bundle: true, minify: true, sourcemap: false, logLevel: 'warning',
-    entryPoints: { webview: 'webview/main.ts' }, outdir: 'dist', loader: { '.css': 'text' } },
+    entryPoints: { webview: 'webview/main.ts' }, outdir: 'dist', loader: { '.css': 'text' },
+    define: decodeWorker ? { __DECODE_WORKER_SOURCE__: JSON.stringify(decodeWorker) } : {} },
   // Tests: each suite file is its own entry; they import the code under test from src directly.
   { ...node, entryPoints: files('test', (n) => /\.(test|harness)\.ts$/.test(n) || n === 'index.ts'), outdir: 'out/test', outbase: 'test',
     external: ['vscode', 'esbuild', 'parallel-profiler', 'playwright-core', 'mocha', 'piscina', 'tinypool', 'workerpool'] },

@@ -7,6 +7,7 @@ import type { SelectionSpec } from './model/selection';
 import type { Transform } from './model/transforms';
 import type { SweepPage } from './model/sweep-lanes';
 import type { CompareResult } from './model/compare';
+import type { RunMetrics } from './model/analysis';
 
 /** The views the webview can show, in tab order. */
 export type ViewId = 'summary' | 'timeline' | 'flamegraph' | 'flamechart' | 'calltree' | 'durations';
@@ -31,12 +32,14 @@ export type HostToWebview =
    * format-2 fields (startup, cpu) travel as they are. VS Code transfers typed arrays' buffers
    * as binary, and the webview validates them without a per-number type check.
    */
-  | { type: 'init'; report: Report; options?: InitOptions }
+  | { type: 'init'; report: Report; options?: InitOptions; metrics?: RunMetrics }
   /**
    * The report as a packed blob (packed-report.ts packReport, not gzip-compressed): for large
    * reports, a few hundred MB less to copy than `init`; the webview decodes it in a Web Worker.
+   * With either, `metrics` (analysis.ts analyze of this report) spares the webview computing them
+   * again: seconds at ten million spans, on the thread that draws.
    */
-  | { type: 'init-packed'; packed: Uint8Array; options?: InitOptions }
+  | { type: 'init-packed'; packed: Uint8Array; options?: InitOptions; metrics?: RunMetrics }
   /** Show this time range (µs from the report's origin) on the timeline and narrow the flamegraph to it. */
   | { type: 'focus-range'; from: number; to: number }
   /** Switch to a view. */

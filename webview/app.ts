@@ -1,7 +1,7 @@
 // The app: a header, tabs, and one panel per view. Views are built the first time they are shown,
 // so opening a report costs only the summary (or whichever view comes first).
 import type { Report } from '../src/model/report';
-import { analyze } from '../src/model/analysis';
+import { analyze, type RunMetrics } from '../src/model/analysis';
 import { VIEW_IDS, type ViewId, type ViewState, type WebviewToHost } from '../src/protocol';
 import { Store } from './store';
 import { el } from './dom';
@@ -30,6 +30,8 @@ export interface AppOptions {
   canRerun?: boolean;
   initial: Partial<ViewState>;
   post: (message: WebviewToHost) => void;
+  /** The report's metrics when the host computed them already (VS Code: its parser worker did); else computed here on first use. */
+  metrics?: RunMetrics;
   /** Called (debounced) whenever the view state changes, to persist it. */
   saveState: (state: ViewState) => void;
 }
@@ -43,7 +45,8 @@ export class App {
   firstPaintMs = -1;
 
   constructor(root: HTMLElement, report: Report, private readonly options: AppOptions) {
-    this.store = new Store(report, analyze, options.initial, options.canOpenSource);
+    const given = options.metrics;
+    this.store = new Store(report, given ? () => given : analyze, options.initial, options.canOpenSource);
     performance.mark('parprof:store');
     const tablist = el('div', { role: 'tablist', 'aria-label': 'Views' });
     for (const id of VIEW_IDS) {

@@ -4,8 +4,11 @@
 import css from './style.css';
 import { validateReport, parseJson } from '../src/model/load';
 import { GZIP_BASE64, PACKED_GZIP_BASE64, REPORT_ELEMENT_ID, SWEEP_ELEMENT_ID, fromBase64 } from '../src/model/html-report';
-import { unpackReport } from '../src/model/packed-report';
-import { asHostMessage, type ViewState, type WebviewToHost, type HostToWebview } from '../src/protocol';
+import type { Report } from '../src/model/report';
+import type { RunMetrics } from '../src/model/analysis';
+import { decodePacked, decodedIn } from './report-decoder';
+import { gunzip } from './gunzip';
+import { asHostMessage, type InitOptions, type ViewState, type WebviewToHost, type HostToWebview } from '../src/protocol';
 import { decodeViewHash, encodeViewHash } from './view-hash';
 import { App } from './app';
 import { renderComparePage, renderSweepPage } from './sweep-app';
@@ -55,15 +58,36 @@ function savedState(): Partial<ViewState> {
   return s && typeof s === 'object' ? s : {};
 }
 
+/** Counts reports given (init, init-packed): a report decoded late does not replace a newer one. */
+let given = 0;
+
 function start(message: Extract<HostToWebview, { type: 'init' }>): void {
+  given++;
   performance.mark('parprof:received');
-  const validated = validateReport(message.report);
+  show(validateReport(message.report), message.options, givenMetrics(message.metrics));
+}
+
+/** A packed report: decoded (and validated) in a worker, then shown. */
+function startPacked(parts: Uint8Array[], gzipped: boolean, options: InitOptions | undefined, metrics?: unknown): void {
+  const mine = ++given;
+  performance.mark('parprof:received');
+  decodePacked(parts, gzipped).then((report) => { if (mine === given) show(report, options, givenMetrics(metrics)); }).catch((e: Error) => showError(e.message));
+}
+
+/** Metrics the host sent with the report (it computed them from this report), if they look like metrics. */
+function givenMetrics(m: unknown): RunMetrics | undefined {
+  const x = m as Partial<RunMetrics> | undefined;
+  return x && typeof x === 'object' && Array.isArray(x.threads) && typeof x.wallMs === 'number' ? (x as RunMetrics) : undefined;
+}
+
+function show(validated: Report, options: InitOptions | undefined, metrics: RunMetrics | undefined): void {
   performance.mark('parprof:validated');
-  const initial = { ...savedState(), ...(message.options?.view ? { view: message.options.view } : {}) };
+  const initial = { ...savedState(), ...(options?.view ? { view: options.view } : {}) };
   app = new App(root(), validated, {
-    title: message.options?.title,
-    canOpenSource: !!vscode && message.options?.canOpenSource !== false,
-    canRerun: !!vscode && message.options?.canRerun === true,
+    title: options?.title,
+    canOpenSource: !!vscode && options?.canOpenSource !== false,
+    canRerun: !!vscode && options?.canRerun === true,
+    metrics,
     initial,
     post,
     saveState: (state) => {
@@ -75,7 +99,8 @@ function start(message: Extract<HostToWebview, { type: 'init' }>): void {
       post({ type: 'state', state });
     },
   });
-  (window as unknown as { __parprof?: unknown }).__parprof = { app };
+  // Read by tests and the benchmark: the app, and where a packed report was decoded ('worker' or 'page').
+  (window as unknown as { __parprof?: unknown }).__parprof = { app, decodedIn };
 }
 
 /** In VS Code a sweep or comparison page offers Export… (the host writes the file); a standalone page is the export already. */
@@ -92,6 +117,7 @@ function onMessage(data: unknown): void {
   try {
     switch (message.type) {
       case 'init': start(message); break;
+      case 'init-packed': startPacked([message.packed], false, message.options, message.metrics); break;
       case 'focus-range':
         app?.store.setRange({ from: message.from, to: message.to });
         app?.store.setWindow(message.from, message.to);
@@ -125,6 +151,7 @@ function main(): void {
   if (!data) return showError(`no <script id="${REPORT_ELEMENT_ID}"> with a report in this page`);
   performance.mark('parprof:script');
   readEmbedded(data).then((report) => {
+    if (!report) return;
     performance.mark('parprof:parsed');
     onMessage({ type: 'init', report });
   }, (e: Error) => showError(e.message));
@@ -144,7 +171,8 @@ function startPage(element: HTMLElement): void {
 
 /**
  * The report embedded in a standalone page: JSON, gzip-compressed JSON in base64 (older files),
- * or a gzip-compressed packed report in base64 (columns decoded straight into typed arrays).
+ * or a gzip-compressed packed report in base64, which is inflated and decoded in a worker and
+ * shown from there (then this resolves to undefined).
  */
 async function readEmbedded(data: HTMLElement): Promise<unknown> {
   let text = data.textContent ?? '';
@@ -163,39 +191,13 @@ async function readEmbedded(data: HTMLElement): Promise<unknown> {
   }
   text = '';
   performance.mark('parprof:decoded');
+  if (encoding === PACKED_GZIP_BASE64) {
+    startPacked(parts, true, undefined);
+    return undefined;
+  }
   const inflated = await gunzip(parts);
   performance.mark('parprof:inflated');
-  return encoding === PACKED_GZIP_BASE64 ? unpackReport(inflated) : parseJson(new TextDecoder().decode(inflated));
-}
-
-/**
- * Inflates gzip bytes given in parts. Each part is written whole to the DecompressionStream and
- * the output chunks are joined once: about a third faster than Response(Blob.stream()), which
- * feeds the stream 64 KiB at a time.
- */
-async function gunzip(parts: Uint8Array[]): Promise<Uint8Array> {
-  const stream = new DecompressionStream('gzip');
-  const writer = stream.writable.getWriter();
-  const written = (async () => {
-    for (const p of parts) await writer.write(p as Uint8Array<ArrayBuffer>);
-    await writer.close();
-  })();
-  // A corrupt stream rejects both sides; the reader's error is the one thrown.
-  written.catch(() => undefined);
-  const reader = stream.readable.getReader();
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    length += value.length;
-  }
-  await written;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const c of chunks) { out.set(c, at); at += c.length; }
-  return out;
+  return parseJson(new TextDecoder().decode(inflated));
 }
 
 main();

@@ -46,7 +46,8 @@ export function standaloneHtml(report: Report, bundleJs: string, options: Standa
   const nonce = options.nonce ?? contentNonce(script, data);
   if (!/^[A-Za-z0-9+/=_-]+$/.test(nonce)) throw new Error(`nonce must be base64 characters only, got '${nonce}'`);
   const title = options.title ?? `Parallel Profiler: ${baseName(report.meta?.script ?? 'report')}`;
-  const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src data:`;
+  // worker-src blob:: the views decode a packed report in a Web Worker made from a blob of their own bundle (webview/report-decoder.ts).
+  const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src data:; worker-src blob:`;
   return [
     ...documentHead(csp, title),
     '<meta name="color-scheme" content="light dark">',
@@ -118,7 +119,8 @@ function documentHead(csp: string, title: string): string[] {
 export function webviewHtml(options: WebviewHtmlOptions): string {
   const { nonce, cspSource, scriptUri } = options;
   if (!/^[A-Za-z0-9+/=_-]+$/.test(nonce)) throw new Error(`nonce must be base64 characters only, got '${nonce}'`);
-  const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src ${cspSource} 'nonce-${nonce}'; img-src ${cspSource} data:; font-src ${cspSource}`;
+  // worker-src blob:: the packed report is decoded in a Web Worker made from a blob (webview/report-decoder.ts); nothing remote.
+  const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src ${cspSource} 'nonce-${nonce}'; img-src ${cspSource} data:; font-src ${cspSource}; worker-src blob:`;
   return [
     ...documentHead(csp, options.title ?? 'Parallel Profiler'),
     '</head>',

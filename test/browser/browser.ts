@@ -39,7 +39,7 @@ export interface ReportPage {
   page: Page;
   file: string;
   errors: string[];
-  /** Every request the page made other than the report file itself. */
+  /** Every request the page made other than the report file itself and blob: URLs (its own bytes: the report decoder's worker). */
   requests: string[];
 }
 
@@ -52,7 +52,7 @@ export async function openReport(b: Browser, report: Report, name: string, hash 
   const url = pathToFileURL(file).href;
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('request', (r) => { if (r.url() !== url && r.url() !== url + hash) requests.push(r.url()); });
+  page.on('request', (r) => { if (r.url() !== url && r.url() !== url + hash && !r.url().startsWith('blob:')) requests.push(r.url()); });
   await page.goto(url + hash);
   await page.waitForSelector('[role="tablist"]');
   return { page, file, errors, requests };

@@ -14,7 +14,8 @@ test('a standalone page holds the report and the bundle, under a strict CSP with
   const html = standaloneHtml(report, BUNDLE);
   const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)![1].replace(/&#39;/g, "'");
   const nonce = /'nonce-([^']+)'/.exec(csp)![1];
-  assert.equal(csp, `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src data:`);
+  // Workers only from blobs the page makes itself (the report decoder): nothing remote.
+  assert.equal(csp, `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src data:; worker-src blob:`);
   assert.ok(html.includes(`<script nonce="${nonce}">`));
   // The bundle cannot close its own <script> early.
   assert.equal(html.split('</script>').length - 1, 2);

@@ -1,0 +1,72 @@
+// Decoding a packed report (packed-report.ts) off the page's thread: in a Web Worker made from a
+// blob of the decoder's own bundle (decode-worker.ts, inlined at build time), so the page's CSP
+// needs only `worker-src blob:` and nothing is fetched. Where no worker can be made (a CSP
+// without it, a bundle built without the worker), the same steps run on the page's thread.
+import type { Report } from '../src/model/report';
+import { narrowColumns, unpackReport } from '../src/model/packed-report';
+import { validateReport } from '../src/model/load';
+import { jsonNestingProblem } from '../src/model/validate-values';
+import { gunzip } from './gunzip';
+
+/** To the worker: the blob in parts (standalone pages embed it in several), gzip-compressed or not. */
+export interface DecodeRequest { parts: Uint8Array[]; gzipped: boolean }
+/** From the worker, after `{ ready: true }`: the validated report, its columns transferred; or why it could not be read. */
+export type DecodeReply = { report: Report; error?: undefined } | { error: string; report?: undefined };
+
+declare const __DECODE_WORKER_SOURCE__: string | undefined;
+
+/** Where the last report was decoded ('worker' or 'page'), read by tests and the benchmark. */
+export let decodedIn: 'worker' | 'page' | undefined;
+
+/** The validated report of a packed blob, decoded in a worker when one can be made. */
+export async function decodePacked(parts: Uint8Array[], gzipped: boolean): Promise<Report> {
+  const worker = makeWorker();
+  if (worker) {
+    const reply = await new Promise<DecodeReply | undefined>((resolve) => {
+      worker.onmessage = (e: MessageEvent<DecodeReply | { ready: true }>) => {
+        // The bytes go once the worker runs: a worker refused by the CSP fails before that, and
+        // then the page still has them to decode itself. They are handed over, not copied.
+        if ('ready' in e.data) worker.postMessage({ parts, gzipped } satisfies DecodeRequest, [...new Set(parts.map((p) => p.buffer as ArrayBuffer))]);
+        else resolve(e.data);
+      };
+      worker.onerror = (e) => { e.preventDefault(); resolve(undefined); };
+    });
+    worker.terminate();
+    if (reply?.error !== undefined) throw new Error(reply.error);
+    if (reply) {
+      decodedIn = 'worker';
+      return reply.report;
+    }
+    if (parts.some((p) => p.byteLength === 0)) throw new Error('the report decoder (a Web Worker) stopped after it was given the report\'s bytes');
+  }
+  decodedIn = 'page';
+  return decodeReportBytes(parts, gzipped);
+}
+
+/** The steps themselves, wherever they run: inflate, unpack (header depth-checked), validate, narrow. */
+export async function decodeReportBytes(parts: Uint8Array[], gzipped: boolean): Promise<Report> {
+  const bytes = gzipped ? await gunzip(parts) : parts.length === 1 ? parts[0] : new Uint8Array(await new Blob(parts as Uint8Array<ArrayBuffer>[]).arrayBuffer());
+  let unpacked: unknown;
+  try {
+    unpacked = unpackReport(bytes, (header) => {
+      const deep = jsonNestingProblem(header);
+      if (deep) throw new Error(deep);
+    });
+  } catch (err) {
+    throw new Error(`packed report cannot be read: ${(err as Error).message}`);
+  }
+  return narrowColumns(validateReport(unpacked));
+}
+
+function makeWorker(): Worker | undefined {
+  if (typeof __DECODE_WORKER_SOURCE__ !== 'string' || typeof Worker !== 'function') return undefined;
+  const url = URL.createObjectURL(new Blob([__DECODE_WORKER_SOURCE__], { type: 'text/javascript' }));
+  try {
+    return new Worker(url);
+  } catch {
+    return undefined;
+  } finally {
+    // The worker has fetched its script once constructed; the URL is no longer needed.
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+}
