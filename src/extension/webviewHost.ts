@@ -88,7 +88,8 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
     }
     // Sent again on every `ready`: a webview that was reloaded asks again. Typed-array columns
     // cross as binary buffers; number arrays would go through JSON (seconds for 1M spans).
-    const init: HostToWebview = { type: 'init', report: typedColumns(content.loaded.report), options: { canOpenSource: true, canRerun: true } };
+    // The metrics were computed with the report (the parser worker's analyze): the webview need not redo them.
+    const init: HostToWebview = { type: 'init', report: typedColumns(content.loaded.report), metrics: content.loaded.metrics, options: { canOpenSource: true, canRerun: true } };
     void webview.postMessage(init).then((ok) => {
       if (ok && !status.initSent) actions.initSent?.(file, Date.now());
       status.initSent = status.initSent || ok;
