@@ -18,7 +18,9 @@ import { ab } from './ab';
 import { compare } from './compare';
 import { sweep } from './sweep';
 import { terminalSafe, terminalSafeJson } from '../model/terminal-text';
-import { ReportFileError } from '../runner/read-report';
+import { ReportFileError, readFileCapped } from '../runner/read-report';
+import { parseSweepReport } from '../model/sweep-report';
+import { sweepMarkdown } from '../model/sweep-tables';
 import { readAnyReportFile } from '../runner/read-import';
 import { writeExport } from './export';
 import { writeZeroXFlamegraph } from './export-0x';
@@ -135,6 +137,7 @@ async function main(argv: string[]): Promise<number> {
 
 /** `parprof export`: the report (or trace, or profiles) written for another viewer (src/cli/export.ts). */
 function exportCommand(c: Extract<Command, { cmd: 'export' }>): number | Promise<number> {
+  if (isSweepFile(c.file)) return exportSweep(c);
   const r = loadReport(c.file);
   if (c.format === '0x') {
     const dir = c.out ?? join(dirname(c.file), `${basename(c.file).replace(/\.parprof(\.gz)?$/, '')}-thread-${c.thread}-0x`);
@@ -144,11 +147,42 @@ function exportCommand(c: Extract<Command, { cmd: 'export' }>): number | Promise
   }
   let result: { wrote: string; files: number };
   try {
-    result = writeExport(r, c, (text) => process.stdout.write(text));
+    // What goes to a terminal is escaped like every other line we print: Markdown line by line
+    // (a task name's ESC or newline cannot reach the terminal raw), JSON formats as JSON escapes.
+    const toTerminal = (text: string): string => c.format === 'markdown'
+      ? text.split('\n').map(terminalSafe).join('\n')
+      : terminalSafeJson(text);
+    result = writeExport(r, c, (text) => process.stdout.write(toTerminal(text)));
   } catch (err) {
     fail((err as Error).message);
   }
   if (result.wrote !== '-') process.stdout.write(`wrote ${result.wrote}${c.format === 'cpuprofile' ? ` (${result.files} .cpuprofile file${result.files === 1 ? '' : 's'})` : ''}\n`);
+  return 0;
+}
+
+/**
+ * A sweep or A/B report holds several runs: Markdown exports its table (what the extension's
+ * sweep page exports); the per-run formats take one of its runs, named in the message.
+ */
+function exportSweep(c: Extract<Command, { cmd: 'export' }>): number {
+  if (c.format !== 'markdown') {
+    fail(`${c.file} is a sweep / A-B report of several runs: --format ${c.format} exports one run, so give one of its runs' .parprof files (saved next to it), or use --format markdown for its table`);
+  }
+  let text: string;
+  try {
+    text = sweepMarkdown(parseSweepReport(new TextDecoder().decode(readFileCapped(c.file))));
+  } catch (err) {
+    fail(err instanceof ReportFileError ? err.message : `${c.file}: ${(err as Error).message}`);
+  }
+  if (c.out === undefined || c.out === '-') process.stdout.write(text.split('\n').map(terminalSafe).join('\n'));
+  else {
+    try {
+      writeFileSync(c.out, text);
+    } catch (err) {
+      fail(`cannot write ${c.out}: ${(err as Error).message}`);
+    }
+    process.stdout.write(`wrote ${terminalSafe(c.out)}\n`);
+  }
   return 0;
 }
 

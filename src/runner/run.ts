@@ -53,7 +53,8 @@ export function validateRunOptions(o: RunOptions): { script: string; cwd: string
   if (!existsSync(cwd) || !statSync(cwd).isDirectory()) throw new Error(`cwd is not a directory: ${o.cwd}`);
   if (typeof o.script !== 'string' || o.script === '') throw new Error('script is required');
   const script = resolve(cwd, o.script);
-  if (!existsSync(script) || !statSync(script).isFile()) throw new Error(`script not found: ${o.script}`);
+  if (!existsSync(script)) throw new Error(`script not found: ${o.script}`);
+  if (!statSync(script).isFile()) throw new Error(`${o.script} is a folder, not a script: give the .js, .mjs or .ts file to run`);
   if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads >= 0)) {
     throw new Error(`threads must be a non-negative integer (0 = sequential), got ${o.threads}`);
   }

@@ -20,6 +20,7 @@ function parprof(...args: string[]): { code: number | null; stdout: string; stde
 test('our own errors: one clear line on stderr, exit 2', () => {
   const cases: [string[], RegExp][] = [
     [['record', 'no-such-script.js'], /^parprof: script not found: no-such-script\.js\n$/],
+    [['record', '..'], /^parprof: \.\. is a folder, not a script/],
     [['record', '--threads', 'x', 'rec-raw.js'], /^parprof: --threads must be a non-negative integer, got x\n$/],
     [['record', '--schedule', 'fast', 'rec-raw.js'], /^parprof: --schedule must be static, dynamic or steal, got fast\n$/],
     [['record', '--bogus', 'rec-raw.js'], /^parprof: unknown option --bogus for record/],

@@ -85,3 +85,18 @@ test('error lines quote hostile text escaped: a bad field, and a file name', () 
   assert.doesNotMatch(missing.stderr, RAW_CONTROL);
   assert.equal(missing.stderr.split('\n').length, 2, `one line: ${JSON.stringify(missing.stderr)}`);
 });
+
+test('parprof export to the terminal (markdown, and a JSON format with --out -) prints no raw control byte', () => {
+  const file = join(dir, 'hostile-export.parprof');
+  writeFileSync(file, hostileReport());
+  const md = parprof('export', file, '--format', 'markdown');
+  assert.equal(md.code, 0, md.stderr);
+  assert.doesNotMatch(md.stdout, RAW_CONTROL, `raw control in: ${JSON.stringify(md.stdout.match(RAW_CONTROL))}`);
+  for (const line of md.stdout.split('\n')) assert.ok(!line.startsWith('  - forged'), `a forged line: ${line}`);
+  assert.match(md.stdout, /\\x1b\\?\[2J/, 'the region name is shown, escaped');
+  const chrome = parprof('export', file, '--format', 'chrome', '--out', '-');
+  assert.equal(chrome.code, 0, chrome.stderr);
+  assert.doesNotMatch(chrome.stdout, RAW_CONTROL);
+  const trace = JSON.parse(chrome.stdout) as { traceEvents: { name?: string; args?: { name?: string } }[] };
+  assert.ok(trace.traceEvents.some((e) => e.args?.name === `worker ${TITLE}${FORGED}`), 'the JSON still decodes to the exact thread name');
+});

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sweepScaling } from '../../src/model/sweep-analysis';
@@ -55,4 +55,21 @@ test('a sweep report that cannot be read gets one line naming the file and the p
     assert.match(r.stderr, message);
     assert.equal(r.stderr.split('\n').length, 2, r.stderr);
   }
+});
+
+test('parprof export of a sweep report: --format markdown prints its table; a per-run format says to pick one run', () => {
+  const file = join(dir, 'e.parprof-sweep.json');
+  writeFileSync(file, serializeSweepReport(planted));
+  const md = parprof('export', file, '--format', 'markdown');
+  assert.equal(md.code, 0, md.stderr);
+  assert.match(md.stdout, /^### Parallel Profiler: Sweep of `a\.js`/);
+  assert.match(md.stdout, /\| *2 *\| *90\.0 ms/);
+  const out = join(dir, 'e.md');
+  const written = parprof('export', file, '--format', 'markdown', '--out', out);
+  assert.equal(written.code, 0, written.stderr);
+  assert.equal(readFileSync(out, 'utf8'), md.stdout);
+  const chrome = parprof('export', file, '--format', 'chrome');
+  assert.equal(chrome.code, 2);
+  assert.match(chrome.stderr, /^parprof: .*e\.parprof-sweep\.json is a sweep \/ A-B report of several runs: --format chrome exports one run/);
+  assert.equal(chrome.stderr.split('\n').length, 2, 'one line');
 });
