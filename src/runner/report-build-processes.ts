@@ -5,7 +5,7 @@
 // one clock all processes share (hrtime is CLOCK_MONOTONIC, system-wide on Linux, and every
 // process inherits the run's origin). Spawn times and exit statuses come from the parents'
 // childSpawn/childExit events (src/runtime/instrument-children.ts).
-import type { Marker, ProcessInfo, Report, SpanColumns, ThreadInfo, WorkerStartup } from '../model/report';
+import type { Marker, ProcessInfo, Report, SampleGap, SpanColumns, ThreadInfo, WorkerStartup } from '../model/report';
 import { processTitle } from '../model/processes';
 import type { SpoolEvent } from '../runtime/recorder-events';
 import { buildReport, type RunFacts } from './report-build';
@@ -92,6 +92,7 @@ function mergeProcesses(parts: Part[]): Report {
   const profiles: Report['profiles'] = [], elu: Report['elu'] = [], markers: Marker[] = [];
   const cpu: NonNullable<Report['cpu']> = [], workers: WorkerStartup[] = [];
   const dropped = { spans: 0, samples: 0, profiles: 0, waits: 0 };
+  const sampleGaps: SampleGap[] = [];
   const waitRows: [number, number, number][] = [];
   const spanParts: { s: SpanColumns; thread: (t: number) => number; region: number }[] = [];
   let nextThread = 0, nextPool = 0;
@@ -123,6 +124,7 @@ function mergeProcesses(parts: Part[]): Report {
     dropped.samples += report.dropped.samples;
     dropped.profiles += report.dropped.profiles;
     dropped.waits += report.dropped.waits ?? 0;
+    for (const g of report.dropped.sampleGaps ?? []) sampleGaps.push({ ...g, thread: tid(g.thread) });
     if (process.died && process.startedBy !== 'main') {
       markers.push({ t: process.died.at, thread: tid(0), kind: 'note', message: `${process.title} (pid ${process.pid}) died: ${process.died.reason}` });
     } else if (process.startedBy !== 'main' && process.end !== undefined && process.exit?.code) {
@@ -142,7 +144,8 @@ function mergeProcesses(parts: Part[]): Report {
   const out: Report = {
     ...first,
     threads, regions: sortedRegions, spans: mergeSpans(spanParts, regionId), profiles, elu, markers,
-    dropped: { spans: dropped.spans, samples: dropped.samples, profiles: dropped.profiles, ...(dropped.waits ? { waits: dropped.waits } : {}) },
+    dropped: { spans: dropped.spans, samples: dropped.samples, profiles: dropped.profiles, ...(dropped.waits ? { waits: dropped.waits } : {}),
+      ...(sampleGaps.length > 0 ? { sampleGaps } : {}) },
     cpu,
     waits: { count: waitRows.length, thread: waitRows.map((w) => w[0]), start: waitRows.map((w) => w[1]), end: waitRows.map((w) => w[2]) },
     processes: parts.map((p) => p.process),
