@@ -32,6 +32,8 @@ export interface ParallelProfilerApi {
   wizardStep(): WizardStep | undefined;
   /** Where the time of this session's runs went, oldest first. */
   timings(): RunTimings[];
+  /** Report files being read right now, each in a worker thread of its own (reportParser.ts). */
+  reportsBeingRead(): number;
   /** Report files listed in the Runs view, newest first, as the view shows them. */
   runs(): Promise<{ file: string; label: string; description: string; tooltip: string }[]>;
 }

@@ -110,6 +110,7 @@ export function activate(context: vscode.ExtensionContext): ParallelProfilerApi 
     messages: () => [...log.shown],
     wizardStep: () => currentWizardStep(),
     timings: () => profiler.timings.map((t) => ({ ...t })),
+    reportsBeingRead: () => session.parser.inFlight,
     runs: async () => (await runs.getChildren()).map((item) => ({
       file: item.file, label: String(item.label ?? ''), description: String(item.description ?? ''), tooltip: String(item.tooltip ?? ''),
     })),

@@ -236,16 +236,26 @@ export class Profiler implements vscode.Disposable {
     }
   }
 
-  /** The report view of `file` was sent its report at `at` (ms since the epoch). */
+  /**
+   * The report view of `file` was sent its report at `at` (ms since the epoch). A run's view is
+   * open before its report exists, so this usually comes before the run's timings are recorded.
+   */
   noteViewReady(file: string, at: number): void {
-    const t = this.timings.find((x) => x.file === file && x.viewReadyMs === undefined);
+    const t = this.timings.find((x) => x.file === file);
     const written = t && this.writtenAt.get(t);
-    if (!t || written === undefined) return;
+    if (!t || written === undefined) {
+      this.viewReadyAt.set(file, at);
+      if (this.viewReadyAt.size > 20) this.viewReadyAt.delete(this.viewReadyAt.keys().next().value as string);
+      return;
+    }
+    if (t.viewReadyMs !== undefined) return;
     t.viewReadyMs = at - written;
     this.log.info(`timing ${t.script}: report written → view has the report ${Math.round(t.viewReadyMs)} ms`);
   }
 
   private readonly writtenAt = new WeakMap<RunTimings, number>();
+  /** When views were sent reports of runs whose timings were not recorded yet, by report file. */
+  private readonly viewReadyAt = new Map<string, number>();
 
   private recordTimings({ script, file, report, commandAt, spawnAt, writtenAt, analyzedAt, steps }: { script: string; file: string;
     report: LoadedReport['report']; commandAt: number; spawnAt: number; writtenAt: number; analyzedAt: number; steps: Record<string, number> }): void {
@@ -262,11 +272,15 @@ export class Profiler implements vscode.Disposable {
     };
     this.timings.push(t);
     this.writtenAt.set(t, writtenAt);
+    const readyAt = this.viewReadyAt.get(file);
+    this.viewReadyAt.delete(file);
+    if (readyAt !== undefined) t.viewReadyMs = readyAt - writtenAt;
     if (this.timings.length > 20) this.timings.shift();
     const f = (x: number) => (Number.isFinite(x) ? `${Math.round(x)} ms` : '–');
     this.log.info(`timing ${script}: before spawn ${f(t.beforeSpawnMs)} · process ${f(t.processMs)} (main thread at ${f(t.mainStartMs)}, ` +
       `first task at ${f(t.firstTaskMs)}) · exit → report written ${f(t.reportMs)} · metrics ${f(t.analyzeMs)} · ` +
-      `report → view opened and editors annotated ${f(t.showMs)} (${Object.entries(steps).map(([k, v]) => `${k} ${f(v)}`).join(', ')})`);
+      `report → view opened and editors annotated ${f(t.showMs)} (${Object.entries(steps).map(([k, v]) => `${k} ${f(v)}`).join(', ')})` +
+      `${t.viewReadyMs !== undefined ? ` · report written → view has the report ${f(t.viewReadyMs)}` : ''}`);
   }
 
   private updateRunningState(script?: string): void {

@@ -1,9 +1,11 @@
-// Reads report files off the extension host's thread. A report can come from anywhere (a cloned
-// repository, a download): each file is read, validated and analysed in a worker thread of its
-// own (reportParserWorker.ts) with a heap limit and a time limit, so a hostile file (huge, slow,
-// or one that some check misses) costs that worker, never the host that every extension shares.
-// A fresh worker per file: its memory goes back when it ends, whatever the file did to it.
-import { Worker } from 'node:worker_threads';
+// Reads report files outside the extension host. A report can come from anywhere (a cloned
+// repository, a download): each file is read, validated and analysed in a child process of its own
+// (reportParserWorker.ts) with a heap limit and a time limit, so a hostile file (huge, slow, or one
+// that some check misses) costs that process, never the host that every extension shares. A
+// process, not a worker thread: a worker that reaches its resourceLimits can still abort the whole
+// process (nodejs/node#47224; it did abort the extension host here, on a 64 MiB limit), and
+// ArrayBuffers (inflated gzip) are outside a worker's limits anyway.
+import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { Report } from '../model/report';
 import type { RunMetrics } from '../model/analysis';
@@ -20,19 +22,19 @@ export type ParseReply =
   | { ok: false; message: string };
 
 export interface ParseLimits {
-  /** Heap of the worker's old generation, MiB (Worker resourceLimits.maxOldGenerationSizeMb). */
+  /** Heap of the reading process's old generation, MiB (--max-old-space-size). */
   memoryMb: number;
-  /** Longest a file may take to read, validate and analyse, ms. */
+  /** Longest a file may take to read, validate, analyse and send, ms. */
   timeMs: number;
-  /** Files read at once (each in its own worker). */
+  /** Files read at once (each in its own process). */
   concurrency: number;
 }
 
 /**
- * 3 GiB: the largest valid reports (10 million spans, packed) take about 2.8 GB to build, and
- * reading one takes less; a file that needs more is refused rather than read. 2 minutes: a
- * 10M-span report reads in well under a minute on a loaded 2-core machine. 2 at once: the
- * Runs view asks for every file of the report folder together.
+ * 3 GiB of heap: the largest valid reports (10 million spans, packed) take about 2.8 GB to build,
+ * and reading one takes less; a file that needs more is refused rather than read. 2 minutes: a
+ * 10M-span report reads in well under a minute on a loaded 2-core machine. 2 at once: the Runs
+ * view asks for every file of the report folder together.
  */
 export const PARSE_LIMITS: ParseLimits = { memoryMb: 3072, timeMs: 120_000, concurrency: 2 };
 
@@ -41,11 +43,11 @@ export type { RunEntry };
 export class ReportParser {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
-  private readonly workers = new Set<Worker>();
+  private readonly children = new Set<ChildProcess>();
 
-  constructor(private readonly workerFile: string, private readonly limits: ParseLimits = PARSE_LIMITS) {}
+  constructor(private readonly readerFile: string, private readonly limits: ParseLimits = PARSE_LIMITS) {}
 
-  /** Files being read right now (workers running), for tests and diagnostics. */
+  /** Files being read right now (reading processes running), for tests and diagnostics. */
   get inFlight(): number {
     return this.running;
   }
@@ -68,49 +70,60 @@ export class ReportParser {
     if (this.running >= this.limits.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.running++;
     try {
-      return await this.inWorker(request);
+      return await this.inChild(request);
     } finally {
       this.running--;
       this.waiting.shift()?.();
     }
   }
 
-  private inWorker(request: ParseRequest): Promise<Extract<ParseReply, { ok: true }>> {
+  private inChild(request: ParseRequest): Promise<Extract<ParseReply, { ok: true }>> {
     const name = path.basename(request.file);
     return new Promise((resolve, reject) => {
-      let worker: Worker;
+      let child: ChildProcess;
       try {
-        worker = new Worker(this.workerFile, {
-          workerData: request, resourceLimits: { maxOldGenerationSizeMb: this.limits.memoryMb }, stdout: true, stderr: true,
+        child = fork(this.readerFile, [request.want, request.file], {
+          execArgv: [`--max-old-space-size=${this.limits.memoryMb}`], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+          // In desktop VS Code process.execPath is Electron's binary: run it as plain Node.
+          env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', NODE_OPTIONS: '' },
         });
       } catch (e) {
         reject(new Error(`${name}: could not start the report reader: ${e instanceof Error ? e.message : String(e)}`));
         return;
       }
-      this.workers.add(worker);
+      this.children.add(child);
+      // The end of stderr names an out-of-memory abort (V8 prints "heap out of memory").
+      let stderr = '';
+      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-4096); });
       let settled = false;
       const settle = (f: () => void) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        this.workers.delete(worker);
+        this.children.delete(child);
         f();
-        void worker.terminate();
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       };
+      const limit = this.limits.timeMs >= 1000 ? `${Math.round(this.limits.timeMs / 1000)} s` : `${this.limits.timeMs} ms`;
       const timer = setTimeout(() => settle(() => reject(new Error(
-        `${name} took more than ${Math.round(this.limits.timeMs / 1000)} s to read: stopped (a file that large or that complex is not opened)`))),
+        `${name} took more than ${limit} to read: stopped (a file that large or that complex is not opened)`))),
       this.limits.timeMs);
-      worker.once('message', (reply: ParseReply) => settle(() => (reply.ok ? resolve(reply) : reject(new Error(reply.message)))));
-      worker.once('error', (e: Error & { code?: string }) => settle(() => reject(new Error(e.code === 'ERR_WORKER_OUT_OF_MEMORY'
-        ? `${name} needs more than ${this.limits.memoryMb} MiB to read: not opened`
-        : `${name}: the report reader failed: ${e.message}`))));
-      worker.once('exit', (code) => settle(() => reject(new Error(`${name}: the report reader stopped (exit code ${code}) without an answer`))));
+      child.once('message', (reply: ParseReply) => settle(() => (reply.ok ? resolve(reply) : reject(new Error(reply.message)))));
+      child.once('error', (e) => settle(() => reject(new Error(`${name}: the report reader failed: ${e.message}`))));
+      child.once('exit', (code, signal) => {
+        // 'exit' can come before stderr's last chunk: read it once the stream has ended too.
+        const done = () => settle(() => reject(new Error(/heap out of memory|Allocation failed/.test(stderr)
+          ? `${name} needs more than ${this.limits.memoryMb} MiB to read: not opened`
+          : `${name}: the report reader stopped (${signal ?? `exit code ${code}`}) without an answer${stderr.trim() ? `: ${stderr.trim().split('\n').pop()}` : ''}`)));
+        if (child.stderr && !child.stderr.readableEnded) child.stderr.once('end', done).once('error', done);
+        else done();
+      });
     });
   }
 
   /** Stops every read in progress (each rejects). */
   dispose(): void {
-    for (const w of this.workers) void w.terminate();
-    this.workers.clear();
+    for (const c of this.children) c.kill('SIGKILL');
+    this.children.clear();
   }
 }

@@ -19,6 +19,10 @@ export interface WebviewStatus {
   ready: boolean;
   /** `init` with the report was posted after `ready`. */
   initSent: boolean;
+  /** What was last posted: a run's progress, why there is no report, or the report. */
+  showing?: 'status' | 'failed' | 'report';
+  /** The text of the last `status` posted. */
+  text?: string;
 }
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
@@ -83,6 +87,8 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
   const send = (content: ViewContent) => {
     if (content.kind === 'status') {
       const message: HostToWebview = { type: 'status', text: content.text, failed: content.failed === true };
+      status.showing = content.failed ? 'failed' : 'status';
+      status.text = content.text;
       void webview.postMessage(message);
       return;
     }
@@ -90,6 +96,7 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
     // cross as binary buffers; number arrays would go through JSON (seconds for 1M spans).
     // The metrics were computed with the report (the parser worker's analyze): the webview need not redo them.
     const init: HostToWebview = { type: 'init', report: typedColumns(content.loaded.report), metrics: content.loaded.metrics, options: { canOpenSource: true, canRerun: true } };
+    status.showing = 'report';
     void webview.postMessage(init).then((ok) => {
       if (ok && !status.initSent) actions.initSent?.(file, Date.now());
       status.initSent = status.initSent || ok;
