@@ -18,6 +18,11 @@ export const ENV = {
   spool: 'PARPROF_SPOOL',
   /** CPU sampling interval in µs; '0' turns CPU profiling off. Default 1000. */
   sampleInterval: 'PARPROF_SAMPLE_US',
+  /**
+   * Longest stretch of a thread's CPU samples held in memory, ms (src/runtime/recorder-profile.ts):
+   * what a kill can lose. Default 250; '0' writes each thread's profile once, at its end (a kill loses it all).
+   */
+  profileChunkMs: 'PARPROF_PROFILE_CHUNK_MS',
   /** hrtime origin of the run in µs, as a decimal string, chosen by the runner before spawning. */
   origin: 'PARPROF_ORIGIN_US',
   /**
