@@ -7,6 +7,10 @@ import { diffTrees } from '../src/model/flame-diff';
 import { rankedSpans, selectionFunctions, selectionIntervals, selectionTree, type SelectionSpec } from '../src/model/selection';
 import type { Store } from './store';
 import { el, ms, msValue, percent, ratio } from './dom';
+import { balanceMeasured, threadsWithTasksText } from '../src/model/headline';
+
+/** A balance number with no task spans to read it from. */
+const NO_SPANS = '— (no task spans)';
 import { TopFunctionsTable } from './top-functions';
 import { FlameDiffView } from './flame-diff-view';
 
@@ -60,6 +64,7 @@ export function headline(store: Store, id: string): HTMLElement {
 
 function headlineNow(store: Store, id: string): HTMLElement {
   const m = store.metrics;
+  const measured = balanceMeasured(m);
   const item = (label: string, value: string, key: string) => el('div', { 'data-headline': key }, el('dt', {}, label), el('dd', {}, value));
   let finding = '';
   try {
@@ -69,12 +74,12 @@ function headlineNow(store: Store, id: string): HTMLElement {
   }
   return el('div', { class: 'pp-headline' },
     el('dl', { class: 'pp-metrics', id, 'aria-label': 'Headline numbers' },
-      item('Wall time', msValue(m.wallMs), 'wall'),
-      item('Utilization', percent(m.utilization), 'utilization'),
-      item('Imbalance (max / mean busy)', ratio(m.imbalance), 'imbalance'),
-      item('Potential gain', msValue(m.potentialGainMs), 'potentialGain'),
+      item('Wall time', measured ? msValue(m.wallMs) : NO_SPANS, 'wall'),
+      item('Utilization', measured ? percent(m.utilization) : NO_SPANS, 'utilization'),
+      item('Imbalance (max / mean busy)', measured ? ratio(m.imbalance) : NO_SPANS, 'imbalance'),
+      item('Potential gain', measured ? msValue(m.potentialGainMs) : NO_SPANS, 'potentialGain'),
       item('Tasks', String(m.extra.tasks), 'tasks'),
-      item('Threads with tasks', `${m.extra.workerThreads} on ${store.report.meta.cores} cores`, 'threads')),
+      item('Threads with tasks', threadsWithTasksText(store.report, m), 'threads')),
     finding ? el('p', { class: 'pp-finding', id: `${id}-finding` }, finding) : undefined);
 }
 

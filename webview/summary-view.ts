@@ -4,6 +4,10 @@ import { verdicts } from '../src/model/summary';
 import type { Store } from './store';
 import { format2Sections } from './summary-cpu';
 import { el, msValue, percent, ratio, table } from './dom';
+import { balanceMeasured, threadsWithTasksText } from '../src/model/headline';
+
+/** A balance number with no task spans to read it from. */
+const NO_SPANS = '— (no task spans)';
 
 /** Where the threads' time went outside task code, as "a / b / c" with the formatter given. */
 function threadTimeText(t: { startDelayMs: number; gapMs: number; tailIdleMs: number }, ms: (x: number) => string): string {
@@ -12,14 +16,15 @@ function threadTimeText(t: { startDelayMs: number; gapMs: number; tailIdleMs: nu
 
 export function summaryView(store: Store): HTMLElement {
   const { report, metrics: m } = store;
+  const measured = balanceMeasured(m);
   const metric = (label: string, value: string, id: string) =>
     el('div', { 'data-metric': id }, el('dt', {}, label), el('dd', {}, value));
   const metrics = el('dl', { class: 'pp-metrics', id: 'summary-metrics', 'aria-label': 'Run metrics' },
-    metric('Wall time, first operation to last', msValue(m.wallMs), 'wall'),
-    metric('Utilization', percent(m.utilization), 'utilization'),
-    metric('Imbalance (max / mean busy)', ratio(m.imbalance), 'imbalance'),
-    metric('Potential gain', msValue(m.potentialGainMs), 'potentialGain'),
-    metric('Tail', msValue(m.tailMs), 'tail'),
+    metric('Wall time, first operation to last', measured ? msValue(m.wallMs) : NO_SPANS, 'wall'),
+    metric('Utilization', measured ? percent(m.utilization) : NO_SPANS, 'utilization'),
+    metric('Imbalance (max / mean busy)', measured ? ratio(m.imbalance) : NO_SPANS, 'imbalance'),
+    metric('Potential gain', measured ? msValue(m.potentialGainMs) : NO_SPANS, 'potentialGain'),
+    metric('Tail', measured ? msValue(m.tailMs) : NO_SPANS, 'tail'),
     // Chunks of map/forEach/reduce are pulled by the threads, not queued: only queued tasks wait in a queue.
     m.extra.queuedTasks > 0
       ? metric(`Queue wait p50 / p95 / max (${m.extra.queuedTasks} queued tasks)`, `${msValue(m.queueWaitMs.p50)} / ${msValue(m.queueWaitMs.p95)} / ${msValue(m.queueWaitMs.max)}`, 'queueWait')
@@ -27,7 +32,7 @@ export function summaryView(store: Store): HTMLElement {
     metric('Thread time: start delay / between tasks / after last task', threadTimeText(m.extra.threadTime, msValue), 'threadTime'),
     metric('Tasks', String(m.extra.tasks), 'tasks'),
     metric('Steals', String(m.extra.steals), 'steals'),
-    metric('Threads with tasks', `${m.extra.workerThreads} on ${report.meta.cores} cores`, 'threads'));
+    metric('Threads with tasks', threadsWithTasksText(report, m), 'threads'));
 
   let found: string[] = [];
   try {

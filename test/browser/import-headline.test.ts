@@ -1,0 +1,35 @@
+// A report imported from CPU profiles alone (a folder of `node --cpu-prof` files) has no task
+// spans: its headline cards must not claim a utilization of 0 % or an imbalance of 1.00, and,
+// knowing no core count, must not say "on N cores". A recording keeps its numbers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { importCpuProfiles } from '../../src/model/import-cpuprofile';
+import { syntheticReport } from '../../src/model/synthetic';
+import { launch, openReport } from './browser';
+
+/** Three threads' profiles as `node --cpu-prof` writes them (one file per thread). */
+function cpuProfFolder() {
+  const r = syntheticReport({ threads: 3, spans: 30, profiles: 3, samplesPerProfile: 200, seed: 9 });
+  return r.profiles.map((p, i) => ({ name: `CPU.20261202.053000.4242.${i}.00${i + 1}.cpuprofile`, json: p.profile as unknown }));
+}
+
+test('an import without task spans shows "—" for balance numbers and counts threads, not cores', async () => {
+  const imported = importCpuProfiles(cpuProfFolder(), 'prof');
+  const b = await launch();
+  try {
+    const { page, errors } = await openReport(b, imported, 'import-headline');
+    const card = async (key: string) => (await page.locator(`[data-headline="${key}"] dd`).first().textContent())?.trim();
+    for (const key of ['utilization', 'imbalance', 'potentialGain', 'wall']) assert.equal(await card(key), '— (no task spans)', key);
+    assert.equal(await card('threads'), `0 of ${imported.threads.length} threads`);
+    assert.doesNotMatch(await page.locator('body').innerText(), /on \d+ cores/);
+    assert.deepEqual(errors, []);
+
+    const recorded = syntheticReport({ threads: 3, spans: 300, profiles: 2, samplesPerProfile: 100, seed: 3 });
+    const rec = await openReport(b, recorded, 'recorded-headline');
+    const util = (await rec.page.locator('[data-headline="utilization"] dd').first().textContent())?.trim();
+    assert.match(util ?? '', /^\d+(\.\d)? %$/, 'a recording shows its utilization');
+    assert.match((await rec.page.locator('[data-headline="threads"] dd').first().textContent()) ?? '', / on \d+ cores$/);
+  } finally {
+    await b.close();
+  }
+});
