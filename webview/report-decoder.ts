@@ -18,9 +18,13 @@ declare const __DECODE_WORKER_SOURCE__: string | undefined;
 /** Where the last report was decoded ('worker' or 'page'), read by tests and the benchmark. */
 export let decodedIn: 'worker' | 'page' | undefined;
 
-/** The validated report of a packed blob, decoded in a worker when one can be made. */
+/** Below this many bytes a report decodes on the page: starting a worker would cost more than it saves. */
+export const WORKER_MIN_BYTES = 256 * 1024;
+
+/** The validated report of a packed blob, decoded in a worker when one can be made (and is worth it). */
 export async function decodePacked(parts: Uint8Array[], gzipped: boolean): Promise<Report> {
-  const worker = makeWorker();
+  const size = parts.reduce((n, p) => n + p.byteLength, 0);
+  const worker = size >= WORKER_MIN_BYTES ? makeWorker() : undefined;
   if (worker) {
     const reply = await new Promise<DecodeReply | undefined>((resolve) => {
       worker.onmessage = (e: MessageEvent<DecodeReply | { ready: true }>) => {
