@@ -49,8 +49,9 @@ export function activate(context: vscode.ExtensionContext): ParallelProfilerApi 
     return {
       show: (content) => {
         source.set(content);
-        // The run has ended: a view opened from now on reads the report (or finds none).
-        if (content.kind === 'report' || content.failed) expected.dispose();
+        // The report exists: a view opened from now on reads it. A run without one stays expected, so
+        // its view says why even when VS Code opens it after the run failed.
+        if (content.kind === 'report') expected.dispose();
       },
     };
   });

@@ -10,6 +10,9 @@ import type { ReportSession } from './reports';
 import { hostReport, ViewSource, type ReportActions, type WebviewStatus } from './webviewHost';
 import type { Log } from './log';
 
+/** Runs (in progress, or ended without a report) whose views are kept ready to open. */
+const MAX_EXPECTED = 20;
+
 class ReportDocument implements vscode.CustomDocument {
   constructor(readonly uri: vscode.Uri, readonly source: ViewSource, private readonly owned: boolean) {}
   dispose(): void {
@@ -27,9 +30,15 @@ export class ReportEditorProvider implements vscode.CustomReadonlyEditorProvider
   constructor(private readonly extensionUri: vscode.Uri, private readonly session: ReportSession, private readonly log: Log,
     private readonly actions: ReportActions) {}
 
-  /** A run will write `file`: a view opened on it meanwhile shows `source`. Dispose when the run has ended. */
+  /**
+   * A run will write `file`: a view opened on it meanwhile shows `source`. Dispose when the report
+   * exists. A run that left no report is never disposed: its view, however late VS Code opens it,
+   * says why (the last few such runs are kept).
+   */
   expect(file: string, source: ViewSource): vscode.Disposable {
+    this.expected.delete(file);
     this.expected.set(file, source);
+    if (this.expected.size > MAX_EXPECTED) this.expected.delete(this.expected.keys().next().value as string);
     return new vscode.Disposable(() => {
       if (this.expected.get(file) === source) this.expected.delete(file);
     });

@@ -4,7 +4,7 @@
 // task count, and that the editor shows the run's numbers above the pool call as soon as the run
 // ends (no scrolling, no click). Once on examples/mandelbrot.js, once on a TypeScript script (the
 // installed extension must carry esbuild to run it). Saves a screenshot of each.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 const TITLE = 'Parallel Profiler: Profile Current File';
@@ -144,7 +144,7 @@ async function diagnostics(page, scratch) {
  * Profiles `rel` from the palette; checks the panel lists one lane per thread of the new report
  * with that thread's task count, then saves `shot`. Returns the report.
  */
-async function profileAndCheck({ page, folder, rel, shot, log, scratch }) {
+async function profileAndCheck({ page, folder, rel, shot, log, scratch, timings }) {
   const before = new Set(reports(folder));
   await openFile(page, rel, log);
   // The pool call in view before the run (a long file would have it below the fold); after the
@@ -175,8 +175,26 @@ async function profileAndCheck({ page, folder, rel, shot, log, scratch }) {
   if (shown.length < 3 || shown.filter(([, tasks]) => tasks > 0).length < 2) {
     throw new Error(`expected the main thread and 2 busy workers, got lanes ${key(shown)}`);
   }
+  // Script end → the report in the view → its first view drawn, all on this machine's clock: the
+  // script's exit is the report's start plus its duration; the view's marks are webview/app.ts's.
+  const marks = await view.locator('body').evaluate(() => {
+    const at = (name) => { const e = performance.getEntriesByName(name)[0]; return e ? performance.timeOrigin + e.startTime : undefined; };
+    const drawn = performance.getEntriesByType('mark').find((e) => e.name.startsWith('parprof:drawn-'));
+    return { createdAt: performance.timeOrigin, receivedAt: at('parprof:received'), drawnAt: drawn ? performance.timeOrigin + drawn.startTime : undefined, drawnView: drawn?.name.slice('parprof:drawn-'.length) };
+  });
+  const exitAt = report.meta.startedAt + report.meta.durationUs / 1000;
+  const writtenAt = statSync(file).mtimeMs;
+  const ms = (x) => (x === undefined ? undefined : Math.round(x));
+  const timing = {
+    script: rel, processMs: ms(report.meta.durationUs / 1000), webviewCreatedAfterRunStartMs: ms(marks.createdAt - report.meta.startedAt),
+    exitToReportWrittenMs: ms(writtenAt - exitAt), exitToReportInViewMs: ms(marks.receivedAt - exitAt),
+    exitToFirstViewDrawnMs: ms(marks.drawnAt - exitAt), firstView: marks.drawnView,
+  };
+  log(`ui: timing ${JSON.stringify(timing)}`);
   await page.waitForTimeout(800);
-  for (const line of extensionLog(scratch).filter((l) => l.includes('timing') && l.includes(basename(rel).replace(/\.[jt]s$/, '')))) log(`ui: ${line}`);
+  const extensionTimings = extensionLog(scratch).filter((l) => l.includes('timing') && l.includes(basename(rel).replace(/\.[jt]s$/, '')));
+  for (const line of extensionTimings) log(`ui: ${line}`);
+  timings.push({ ...timing, extensionLog: extensionTimings.map((l) => l.replace(/^\S+ \S+ \[info\] /, '')) });
   await page.screenshot({ path: shot });
   log(`ui: screenshot ${shot}`);
   return report;
@@ -226,6 +244,8 @@ export async function runUiTest({ scratch, port, folder, root, launchBrowser, lo
     },
   ];
   const browser = await launchBrowser(scratch);
+  /** Where the time of each run went, the first of this session first (written to test-artifacts/vscode-timings.json). */
+  const timings = [];
   let passed = 0;
   let failed = 0;
   const page = browser.pages()[0] ?? await browser.newPage();
@@ -234,7 +254,7 @@ export async function runUiTest({ scratch, port, folder, root, launchBrowser, lo
     await page.waitForSelector('.monaco-workbench .statusbar', { timeout: 60_000 });
     for (const check of checks) {
       try {
-        const report = await profileAndCheck({ page, folder, rel: check.rel, shot: check.shot, log, scratch });
+        const report = await profileAndCheck({ page, folder, rel: check.rel, shot: check.shot, log, scratch, timings });
         check.verify?.(report);
         passed++;
       } catch (e) {
@@ -256,6 +276,11 @@ export async function runUiTest({ scratch, port, folder, root, launchBrowser, lo
     }
   } finally {
     await browser.close().catch(() => undefined);
+    // A measurement, not a check: the machine may be loaded.
+    writeFileSync(join(artifacts, 'vscode-timings.json'), JSON.stringify({
+      note: 'ms on one machine clock; the first run is the first of a VS Code session (its webview starts cold), the second is warm',
+      at: new Date().toISOString(), runs: timings,
+    }, null, 2) + '\n');
   }
   return { passed, failed };
 }
