@@ -14,7 +14,7 @@ import { instrumentMessageHandling, instrumentWorkerCreation } from './instrumen
 import { instrumentChildProcesses } from './instrument-children';
 import { SpoolRecorder, warn } from './recorder';
 import { recordAtomicsWaits } from './recorder-waits';
-import { ThreadProfiler } from './recorder-profile';
+import { DEFAULT_CHUNK_MS, ThreadProfiler } from './recorder-profile';
 import { startProfileNudger } from './profile-nudger';
 import { markIsolateLog, tickProfilerOn } from './tick-marker';
 import { listenForSaveRequests } from './terminate-save';
@@ -50,9 +50,10 @@ function install(spool: string): void {
     // '0x' mode: V8's tick profiler already samples every thread; a second sampler would double the cost.
     if (process.env[ENV.profiler] === '0x' && tickProfilerOn()) markIsolateLog(rec);
     else {
-      profiler.start(sampleUs, spool, wt.threadId);
+      const chunkMs = Number(process.env[ENV.profileChunkMs] ?? DEFAULT_CHUNK_MS);
+      profiler.start(sampleUs, spool, wt.threadId, Number.isFinite(chunkMs) && chunkMs > 0 ? chunkMs : 0);
       // Before worker creation is instrumented: the nudger's thread is the recorder's, not the user's.
-      if (wt.isMainThread) startProfileNudger();
+      if (wt.isMainThread && chunkMs > 0) startProfileNudger(chunkMs);
     }
   }
 

@@ -1,7 +1,7 @@
 // A thread that runs JavaScript without yielding (a long task, `while (true)`) runs none of its
 // timers, so it cannot cut its own profile chunks (recorder-profile.ts): a SIGKILL or a
 // cancelled loop would lose all its samples since the last cut. So the main thread starts one
-// small helper thread of the recorder's own, the nudger. Every NUDGE_MS it asks the main thread
+// small helper thread of the recorder's own, the nudger. Every chunk length it asks the main thread
 // (an inspector session from Session.connectToMainThread()) and each worker of the main thread
 // (the NodeWorker domain of that session) to cut a chunk if its own is old enough
 // (recorder-profile.ts). V8 serves inspector messages through isolate interrupts, so the ask runs on
@@ -15,7 +15,7 @@
 // print "Waiting for the debugger to disconnect..." on stderr; the main thread's 'exit' listener
 // has the helper disconnect first (a shared-memory handshake, at most EXIT_WAIT_MS).
 import { Worker, threadId as ownThreadId } from 'node:worker_threads';
-import { CUT_KEY, NUDGE_MS } from './recorder-profile';
+import { CUT_KEY } from './recorder-profile';
 import { ENV, ORIGINAL_ATOMICS_WAIT_KEY } from './contract';
 import { warn } from './recorder';
 
@@ -24,13 +24,13 @@ const EXIT_WAIT_MS = 200;
 
 interface NudgerData { control: Int32Array; nudgeMs: number; expression: string }
 
-/** Starts the nudger (main thread only, once). */
-export function startProfileNudger(): void {
-  if (ownThreadId !== 0) return;
+/** Starts the nudger (main thread only, once): it asks every `nudgeMs`. */
+export function startProfileNudger(nudgeMs: number): void {
+  if (ownThreadId !== 0 || !(nudgeMs > 0)) return;
   try {
     // control[0]: 1 when the main thread is exiting; control[1]: 1 once the helper disconnected.
     const control = new Int32Array(new SharedArrayBuffer(8));
-    const data: NudgerData = { control, nudgeMs: NUDGE_MS, expression: `void globalThis[Symbol.for(${JSON.stringify(CUT_KEY)})]?.()` };
+    const data: NudgerData = { control, nudgeMs, expression: `void globalThis[Symbol.for(${JSON.stringify(CUT_KEY)})]?.()` };
     const helper = new Worker(`(${nudgerThread.toString()})(require('node:worker_threads').workerData)`, {
       eval: true, workerData: data, env: { ...process.env, [ENV.internal]: '1' }, name: 'parprof profile nudger',
     });

@@ -1,6 +1,8 @@
-// Per-thread V8 CPU profile, written in chunks of at most ~CHUNK_MS so that a process that dies
-// any way at all (SIGKILL, process.exit() elsewhere, terminate(), a cancelled infinite loop)
-// keeps every chunk written before. The runner stitches a thread's chunks into one profile
+// Per-thread V8 CPU profile, written in chunks of ~250 ms (ENV.profileChunkMs) so that a
+// process that dies any way at all (SIGKILL, process.exit() elsewhere, terminate(), a cancelled
+// infinite loop) keeps every chunk written before. Each line of profile-<threadId>.ndjson is
+// {seq, final, profile}; `final`: the thread's profile ends there (it ended, or saved before
+// termination). The runner stitches a thread's chunks into one profile
 // (src/runner/profile-chunks.ts).
 //
 // A chunk is a titled console profile of an in-thread inspector session: the next chunk's
@@ -18,25 +20,21 @@ import * as inspector from 'node:inspector';
 import { join } from 'node:path';
 import { warn } from './recorder';
 
-/** Longest a chunk runs when its thread's event loop turns, ms (the nudger cuts busy threads). */
-export const CHUNK_MS = 200;
-/** How often the thread looks at its chunk's age, ms. */
-const CHECK_MS = 50;
-/** How often the nudger (profile-nudger.ts) asks every thread for a cut, ms. */
-export const NUDGE_MS = 100;
+/** Default chunk length, ms (ENV.profileChunkMs): the most a kill can take from a thread. */
+export const DEFAULT_CHUNK_MS = 250;
 /**
- * Age from which a nudge cuts, ms. Either way a chunk is cut by CHUNK_MS + CHECK_MS = 250 ms of
- * age (plus the time the thread takes to be scheduled and serve the ask): the thread's own check
- * cuts from CHUNK_MS on, every CHECK_MS; a nudge from this age on, every NUDGE_MS.
+ * Cadence, for a chunk length C: the nudger (profile-nudger.ts) asks every thread every C ms and
+ * a thread cuts when its chunk is at least C / 2 old, so a busy thread's chunks are ~C long; a
+ * thread also looks at its chunk's age every C / 5 ms on its own timer and cuts from C on (a
+ * thread the nudger does not reach: a worker's worker). A chunk is cut by C (+ C / 5 on the
+ * thread's own timer) plus the time the thread takes to be scheduled and serve the ask.
  */
-const NUDGE_CUT_AGE_MS = CHUNK_MS + CHECK_MS - NUDGE_MS;
+const NUDGE_AGE_SHARE = 0.5;
+const CHECK_SHARE = 0.2;
 /** Title prefix of our console profiles; a user's own console.profile titles are left alone. */
 const TITLE = 'parprof-chunk-';
 /** Where the thread's cut function lives (non-enumerable global), for the nudger's Runtime.evaluate. */
 export const CUT_KEY = 'parallel-profiler.cutProfileChunk';
-
-/** One line of profile-<threadId>.ndjson. `final`: the thread's profile ends here (it ended, or saved before termination). */
-export interface ProfileChunkLine { seq: number; final: boolean; profile: unknown }
 
 interface Finished { params: { title: string; profile: { samples: unknown[]; startTime: number; endTime: number } } }
 
@@ -53,11 +51,16 @@ export class ThreadProfiler {
   private lastCut = 0;
   private cutting = false;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private chunkMs = DEFAULT_CHUNK_MS;
   /** Samples of chunks that could not be written (counted exactly: the chunk was in hand). */
   droppedSamples = 0;
 
-  /** Starts sampling every `intervalUs` µs into chunks appended to `<spool>/profile-<threadId>.ndjson`. */
-  start(intervalUs: number, spool: string, threadId: number): void {
+  /**
+   * Starts sampling every `intervalUs` µs into chunks of ~`chunkMs` appended to
+   * `<spool>/profile-<threadId>.ndjson`; `chunkMs` 0: one chunk, written at the end.
+   */
+  start(intervalUs: number, spool: string, threadId: number, chunkMs: number): void {
+    this.chunkMs = chunkMs;
     try {
       this.fd = openSync(join(spool, `profile-${threadId}.ndjson`), 'a');
       const session = new inspector.Session();
@@ -69,7 +72,9 @@ export class ThreadProfiler {
       session.post('Profiler.setSamplingInterval', { interval: intervalUs });
       this.session = session;
       this.begin();
-      this.timer = setInterval(() => this.cutIfOlder(CHUNK_MS), CHECK_MS);
+      this.lastCut = performance.now();
+      if (chunkMs <= 0) return;
+      this.timer = setInterval(() => this.cutIfOlder(chunkMs), Math.max(1, Math.round(chunkMs * CHECK_SHARE)));
       this.timer.unref();
       Object.defineProperty(globalThis, Symbol.for(CUT_KEY), { value: () => this.nudged(), enumerable: false, configurable: true });
     } catch (err) {
@@ -88,7 +93,7 @@ export class ThreadProfiler {
    * samples of a thread blocked in a wait are cut when it returns to JavaScript.
    */
   private nudged(): ChunkWritten | undefined {
-    if (this.cutting || performance.now() - this.lastCut < NUDGE_CUT_AGE_MS || inAtomicsWait()) return undefined;
+    if (this.cutting || performance.now() - this.lastCut < this.chunkMs * NUDGE_AGE_SHARE || inAtomicsWait()) return undefined;
     return this.cut(false);
   }
 
