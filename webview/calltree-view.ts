@@ -10,6 +10,7 @@ import { el, ms, percent, location } from './dom';
 import { TreeTable } from './tree-table';
 import { FrameMenu, TransformBar, frameActions, type FrameRef } from './transform-bar';
 import { ThreadChoice } from './thread-choice';
+import { noSamplesNote } from './no-samples';
 
 type Mode = 'top-down' | 'inverted' | 'sandwich';
 type Frame = FrameRef & { line: number; column: number };
@@ -58,6 +59,8 @@ export class CallTreeView {
       this.threadChoice.element, this.modeSelect, el('span', { class: 'pp-spacer' }), this.totalOut);
     this.element = el('section', { 'aria-label': 'Call tree', class: 'pp-calltree' }, toolbar, bar.element, this.details, this.body,
       el('p', { class: 'pp-hint' }, 'Right-click a row (or press the context-menu key) to merge, focus on or drop a function; the breadcrumb undoes it. Pool and recorder frames are merged away unless shown.'));
+    const note = noSamplesNote(store.report);
+    if (note) this.element.insertBefore(note, toolbar);
     this.menu = new FrameMenu(this.element, store);
     store.on('transforms', () => this.invalidate());
     store.on('range', () => this.invalidate());

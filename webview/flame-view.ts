@@ -13,6 +13,7 @@ import { TopFunctionsTable } from './top-functions';
 import { FrameMenu, TransformBar, frameActions, type FrameRef } from './transform-bar';
 import { describeSelection } from './explore-panel';
 import { ThreadChoice } from './thread-choice';
+import { noSamplesNote } from './no-samples';
 
 const ROW_H = 18;
 
@@ -60,6 +61,8 @@ export class FlameView {
       el('div', { class: 'pp-flame' }, main, el('div', { class: 'pp-flame-side' }, this.table.element)),
       el('p', { class: 'pp-hint' }, 'Click a frame to zoom into it; right-click it (or press the context-menu key) to merge, focus on or drop it, undone from the breadcrumb; select a range on the timeline to narrow the graph to it.'));
     this.element.insertBefore(new TransformBar(store, 'flame').element, toolbar.nextSibling);
+    const note = noSamplesNote(store.report);
+    if (note) this.element.insertBefore(note, toolbar);
     this.menu = new FrameMenu(this.box, store);
     store.on('range', () => this.invalidate());
     store.on('selection', () => this.invalidate());

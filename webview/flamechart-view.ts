@@ -11,6 +11,7 @@ import { frameColor, readPalette, regionColor, textOn } from './theme';
 import { chartRects } from './layout-flame';
 import { buildLaneIndexes, spanRects, timeTicks, visibleSpans, type LaneIndex } from './layout-timeline';
 import { bindTimeAxis } from './time-axis-input';
+import { noSamplesNote } from './no-samples';
 
 const AXIS_H = 20;
 const SPAN_H = 14;
@@ -43,7 +44,7 @@ export class FlameChartView {
     this.box.append(this.canvas);
     this.menu = new FrameMenu(this.box, store);
     const toolbar = el('div', { class: 'pp-toolbar', role: 'toolbar', 'aria-label': 'Flame chart controls' }, this.threadSelect, this.windowOut);
-    const body = withProfile.length ? this.box : el('p', {}, 'No CPU profile was recorded for any thread.');
+    const body = withProfile.length ? this.box : noSamplesNote(store.report) ?? el('p', {}, 'No CPU profile was recorded for any thread.');
     this.element = el('section', { 'aria-label': 'Flame chart' }, toolbar, new TransformBar(store, 'chart').element, body,
       el('p', { class: 'pp-hint' }, 'Shares the time axis with the timeline: zoom or pan either one and both follow. The top strip shows this thread\'s tasks. Right-click a frame to merge, focus on or drop its function in every view.'));
     store.on('window', () => this.request());

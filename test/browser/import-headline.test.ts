@@ -33,3 +33,26 @@ test('an import without task spans shows "—" for balance numbers and counts th
     await b.close();
   }
 });
+
+test('a report recorded with sampling off says so in the flamegraph, call tree and flame chart', async () => {
+  const r = syntheticReport({ threads: 3, spans: 300, profiles: 0, samplesPerProfile: 0, seed: 5 });
+  r.profiles = [];
+  r.meta.sampleIntervalUs = 0;
+  const b = await launch();
+  try {
+    for (const view of ['flamegraph', 'calltree', 'flamechart']) {
+      const { page, errors } = await openReport(b, r, `no-samples-${view}`, `#view=${view}`);
+      const note = page.locator('.pp-no-samples:visible');
+      await note.first().waitFor();
+      assert.match((await note.first().textContent()) ?? '', /^No CPU samples in this report: it was recorded with CPU sampling off \(--sample-interval 0\)/, view);
+      assert.deepEqual(errors, [], view);
+      await page.close();
+    }
+    const sampled = syntheticReport({ threads: 3, spans: 300, profiles: 2, samplesPerProfile: 100, seed: 5 });
+    const { page } = await openReport(b, sampled, 'with-samples', '#view=flamegraph');
+    await page.locator('canvas').first().waitFor();
+    assert.equal(await page.locator('.pp-no-samples').count(), 0, 'no note when samples exist');
+  } finally {
+    await b.close();
+  }
+});
