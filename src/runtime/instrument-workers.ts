@@ -8,15 +8,17 @@
 // path piscina and tinypool use, turn handled messages into spans of the creating site's
 // 'external' region: for a known pool, one span per task message, from its receipt to its reply;
 // for a raw worker, one per message, for as long as its listener (and the promise it returned)
-// ran. ThreadPool workers are left alone: the pool records its own spans.
+// ran. A raw worker's messages from its creator are stamped when posted and counted in order
+// where they are received, so each span has its queue wait (messages on other ports, and
+// BroadcastChannel's, stay 'not known'). ThreadPool workers are left alone: the pool records its own spans.
 import { syncBuiltinESMExports } from 'node:module';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as WorkerThreads from 'node:worker_threads';
 import { ENV, EXTERNAL_SPAN_CONCURRENT, NOT_STOLEN, NO_PARENT, NO_SUBMIT_KEY } from './contract';
 import { EXTERNAL_REGION, warn, type SpoolRecorder } from './recorder';
-import { KNOWN_POOLS, poolOnStack, replyOf, taskOf, type KnownPool } from './interop-messages';
-import { instrumentSubmits } from './interop-submits';
+import { KNOWN_POOLS, RAW_MESSAGE_KEY_STRIDE, poolOnStack, replyOf, taskOf, type KnownPool } from './interop-messages';
+import { instrumentSubmits, stampRawMessage } from './interop-submits';
 import { WorkerSaver, aboutToBeTerminated } from './terminate-save';
 
 // The module object itself (not an import binding): its exports are what we replace.
@@ -66,6 +68,9 @@ export function instrumentWorkerCreation(rec: SpoolRecorder, poolWorkerFile: str
   process.on('exit', () => saver.saveAllNow());
   const regions = new Map<string, number>();
 
+  /** Messages posted so far to each raw worker (not a known pool's, not the ThreadPool's). */
+  const rawPosted = new WeakMap<Worker, { count: number }>();
+
   /** Records the new worker; false for workers that are not recorded (esbuild's own). */
   function created(worker: Worker, filename: unknown, options: WorkerThreads.WorkerOptions | undefined): boolean {
     const tid = worker.threadId;
@@ -93,6 +98,7 @@ export function instrumentWorkerCreation(rec: SpoolRecorder, poolWorkerFile: str
       }
       // A known pool's lanes carry its name.
       if (typeof name !== 'string' && site.lib !== 'worker_threads') name = `${site.lib} ${tid}`;
+      if (site.lib === 'worker_threads') rawPosted.set(worker, { count: 0 });
     }
     rec.event({ e: 'worker', t: rec.now(), tid, name: typeof name === 'string' ? name : null, lib, region });
     saver.track(tid);
@@ -121,6 +127,15 @@ export function instrumentWorkerCreation(rec: SpoolRecorder, poolWorkerFile: str
       } catch (err) {
         warn('cannot instrument a worker', err);
       }
+    }
+
+    /** A raw worker's message: stamped once posted (a message that cannot be cloned is not posted, and not counted). */
+    override postMessage(value: unknown, transferList?: readonly WorkerThreads.TransferListItem[]): void {
+      const posted = rawPosted.get(this);
+      if (!posted) return super.postMessage(value, transferList);
+      const t = rec.now();
+      super.postMessage(value, transferList);
+      stampRawMessage(this.threadId, posted.count++, t);
     }
 
     override terminate(): Promise<number> {
@@ -209,12 +224,32 @@ export function instrumentMessageHandling(rec: SpoolRecorder, poolWorkerFile: st
     return lib;
   };
   let rawIds = 0;
-  /** Starts the span of one received message; returns its id, or undefined when it is no task. */
-  const begin = (handler: KnownPool | null, data: unknown): unknown => {
+  /**
+   * Messages from the creator (on parentPort) received so far. Every listener of one message is
+   * called in one dispatch, with no microtask checkpoint between them, and Node drains microtasks
+   * after each message: `dispatching` holds the message's key until then, so two listeners of
+   * one message do not count it twice.
+   */
+  let parentMessages = 0;
+  let dispatching: number | undefined;
+  const nextParentKey = (sync: boolean): number => {
+    if (!sync && dispatching !== undefined) return dispatching;
+    const key = threadId * RAW_MESSAGE_KEY_STRIDE + parentMessages++;
+    if (!sync) {
+      dispatching = key;
+      queueMicrotask(() => { dispatching = undefined; });
+    }
+    return key;
+  };
+  /**
+   * Starts the span of one received message; returns its id, or undefined when it is no task.
+   * `parent`: a raw message received on parentPort, by a listener (dispatch) or receiveMessageOnPort() (sync).
+   */
+  const begin = (handler: KnownPool | null, data: unknown, parent?: 'dispatch' | 'sync'): unknown => {
     const start = rec.now();
     if (handler === null) {
       const id = { raw: rawIds++ };
-      tasks.begin(id, start, start, NO_SUBMIT_KEY);
+      tasks.begin(id, start, start, parent ? nextParentKey(parent === 'sync') : NO_SUBMIT_KEY);
       return id;
     }
     const task = taskOf(handler, data, threadId);
@@ -224,7 +259,9 @@ export function instrumentMessageHandling(rec: SpoolRecorder, poolWorkerFile: st
     return task.id;
   };
 
+  // A listener on parentPort counts its messages (see nextParentKey), the same function on another port does not: one wrapper each.
   const wrapped = new WeakMap<object, (...a: unknown[]) => unknown>();
+  const wrappedOnParent = new WeakMap<object, (...a: unknown[]) => unknown>();
   const addEventListener = proto.addEventListener;
   const removeEventListener = proto.removeEventListener;
   proto.addEventListener = function (this: unknown, type: unknown, listener: unknown, ...rest: unknown[]): unknown {
@@ -232,22 +269,24 @@ export function instrumentMessageHandling(rec: SpoolRecorder, poolWorkerFile: st
     const handler = handlerOf(new Error().stack ?? '');
     if (handler === 'ignored') return addEventListener.call(this, type, listener, ...rest);
     const fn = listener as (...a: unknown[]) => unknown;
-    let w = wrapped.get(fn);
+    const onParent = this === wt.parentPort;
+    const cache = onParent ? wrappedOnParent : wrapped;
+    let w = cache.get(fn);
     if (!w) {
-      w = handler === null ? rawListener(fn) : poolListener(handler, fn);
-      wrapped.set(fn, w);
+      w = handler === null ? rawListener(fn, onParent) : poolListener(handler, fn);
+      cache.set(fn, w);
     }
     return addEventListener.call(this, type, w, ...rest);
   };
   proto.removeEventListener = function (this: unknown, type: unknown, listener: unknown, ...rest: unknown[]): unknown {
-    const w = typeof listener === 'function' ? wrapped.get(listener) : undefined;
+    const w = typeof listener === 'function' ? (this === wt.parentPort ? wrappedOnParent : wrapped).get(listener) : undefined;
     return removeEventListener.call(this, type, w ?? listener, ...rest);
   };
 
   /** A raw worker's listener: one span per message, until it returns or its promise settles. */
-  function rawListener(fn: (...a: unknown[]) => unknown): (...a: unknown[]) => unknown {
+  function rawListener(fn: (...a: unknown[]) => unknown, onParentPort: boolean): (...a: unknown[]) => unknown {
     return function (this: unknown, ...args: unknown[]): unknown {
-      const id = begin(null, undefined);
+      const id = begin(null, undefined, onParentPort ? 'dispatch' : undefined);
       let result: unknown;
       try {
         result = fn.apply(this, args);
@@ -290,7 +329,7 @@ export function instrumentMessageHandling(rec: SpoolRecorder, poolWorkerFile: st
     if (handler === undefined) portHandler.set(port, (handler = handlerOf(new Error().stack ?? '')));
     if (handler === 'ignored') return entry;
     // A raw worker's receive: its span runs to its next post on the same port.
-    if (handler === null) rawReceived.set(port, begin(null, undefined));
+    if (handler === null) rawReceived.set(port, begin(null, undefined, port === wt.parentPort ? 'sync' : undefined));
     else begin(handler, entry.message);
     return entry;
   };

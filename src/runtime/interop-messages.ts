@@ -26,6 +26,11 @@ export interface TaskMessage {
 
 /** workerpool numbers its requests per worker: the submit key is threadId · WORKERPOOL_KEY_STRIDE + request id. */
 export const WORKERPOOL_KEY_STRIDE = 2 ** 32;
+/**
+ * A raw worker's messages from its creator (worker.postMessage → parentPort) arrive in the order
+ * they were posted: the k-th (0-based) has submit key threadId · RAW_MESSAGE_KEY_STRIDE + k on both sides.
+ */
+export const RAW_MESSAGE_KEY_STRIDE = 2 ** 32;
 
 const WORKERPOOL_CLEANUP = '__workerpool-cleanup__';
 

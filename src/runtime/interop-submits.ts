@@ -2,14 +2,18 @@
 // that queue wait (submit -> the worker starts the task) is measured, not assumed 0. Each stamp
 // is keyed the way the worker will see the task (interop-messages.ts): piscina and tinypool by
 // their taskId, workerpool by threadId and request id. poolifier puts its own submit time in the
-// task message, so it needs no stamp here. Stamps are batched and written as 'submits' events;
-// the runner pairs them with the workers' spans.
+// task message, so it needs no stamp here. Raw workers' messages are stamped by the Worker that
+// posts them (instrument-workers.ts), keyed by their order. Stamps are batched and written as
+// 'submits' events; the runner pairs them with the workers' spans.
 import * as asyncHooks from 'node:async_hooks';
 import Module from 'node:module';
 import { syncBuiltinESMExports } from 'node:module';
 import type { SpoolRecorder } from './recorder';
 import { warn } from './recorder';
-import { WORKERPOOL_KEY_STRIDE, type KnownPool } from './interop-messages';
+import { RAW_MESSAGE_KEY_STRIDE, WORKERPOOL_KEY_STRIDE, type KnownPool } from './interop-messages';
+
+/** Whose submits a stamp is: a known pool's, or a raw worker's messages ('worker_threads', the creation record's lib). */
+type SubmitLib = KnownPool | 'worker_threads';
 
 /** Stamps kept before a write; a batch is also written FLUSH_MS after its first stamp and at exit. */
 const BATCH = 512;
@@ -19,8 +23,8 @@ const TASK_RESOURCES: Record<string, KnownPool> = { 'Piscina.Task': 'piscina', '
 const PATCHED = Symbol.for('parallel-profiler.submits');
 
 class SubmitLog {
-  private readonly keys = new Map<KnownPool, number[]>();
-  private readonly times = new Map<KnownPool, number[]>();
+  private readonly keys = new Map<SubmitLib, number[]>();
+  private readonly times = new Map<SubmitLib, number[]>();
   /** Task objects whose id is set only after our constructor returns: read at the next write. */
   private pending: { task: { taskId?: unknown }; lib: KnownPool; t: number }[] = [];
   private count = 0;
@@ -28,7 +32,7 @@ class SubmitLog {
 
   constructor(private readonly rec: SpoolRecorder) {}
 
-  stamp(lib: KnownPool, key: number, t: number): void {
+  stamp(lib: SubmitLib, key: number, t: number): void {
     let k = this.keys.get(lib);
     if (!k) { this.keys.set(lib, (k = [])); this.times.set(lib, []); }
     k.push(key);
@@ -69,12 +73,23 @@ class SubmitLog {
   }
 }
 
+let submitLog: SubmitLog | undefined;
+
+/**
+ * The creating thread posted its `seq`-th message (0-based) to the raw worker `threadId` at `t`
+ * (µs from origin). Hot path of worker.postMessage: one push.
+ */
+export function stampRawMessage(threadId: number, seq: number, t: number): void {
+  submitLog?.stamp('worker_threads', threadId * RAW_MESSAGE_KEY_STRIDE + seq, t);
+}
+
 /** Installs the submit stamps on this thread: before any pool library is loaded (the preload runs first). */
 export function instrumentSubmits(rec: SpoolRecorder): void {
   const g = globalThis as Record<symbol, unknown>;
   if (g[PATCHED]) return;
   Object.defineProperty(globalThis, PATCHED, { value: true, enumerable: false });
   const log = new SubmitLog(rec);
+  submitLog = log;
   process.on('exit', () => log.write());
   try {
     stampTaskResources(rec, log);
