@@ -128,7 +128,7 @@ function metaData(report: Report): Record<string, string | number> {
   return {
     script: m.script, args: JSON.stringify(m.args), cwd: m.cwd, nodeVersion: m.nodeVersion, nodePath: m.nodePath, cores: m.cores, platform: m.platform,
     startedAt: m.startedAt, originUs: m.originUs, durationUs: m.durationUs, poolThreads: m.pool.threads, poolSchedule: m.pool.schedule,
-    sampleIntervalUs: m.sampleIntervalUs, recorder: m.recorder,
+    sampleIntervalUs: m.sampleIntervalUs, recorder: m.recorder, exit: JSON.stringify(report.exit),
   };
 }
 

@@ -38,6 +38,21 @@ export function emptyReport(name: string, other: Record<string, unknown> | undef
       pool: { threads: n('poolThreads', 0), schedule }, sampleIntervalUs: n('sampleIntervalUs', 0), recorder: s('recorder', 'import:chrome'),
     },
     threads: [], regions: [], spans: emptySpans(), profiles: [], elu: [], markers: [],
-    dropped: { spans: 0, samples: 0, profiles: 0 }, exit: { code: null, signal: null, error: null },
+    dropped: { spans: 0, samples: 0, profiles: 0 }, exit: exitFrom(s('exit', '')),
   };
+}
+
+/** How the process ended, as our Chrome export keeps it in otherData; unknown for anything else. */
+function exitFrom(json: string): Report['exit'] {
+  const unknown: Report['exit'] = { code: null, signal: null, error: null };
+  if (!json) return unknown;
+  let x: unknown;
+  try { x = JSON.parse(json); } catch { return unknown; }
+  if (typeof x !== 'object' || x === null) return unknown;
+  const e = x as Record<string, unknown>;
+  const code = Number.isInteger(e.code) && Math.abs(e.code as number) < 2 ** 31 ? e.code as number : null;
+  const signal = typeof e.signal === 'string' && /^SIG[A-Z0-9]{1,10}$/.test(e.signal) ? e.signal : null;
+  const err = typeof e.error === 'object' && e.error !== null ? e.error as Record<string, unknown> : undefined;
+  const error = err && typeof err.message === 'string' ? { message: err.message, ...(typeof err.stack === 'string' ? { stack: err.stack } : {}) } : null;
+  return { code, signal, error };
 }

@@ -72,7 +72,9 @@ export function importCpuProfiles(files: ProfileFile[], name: string, options?: 
   const profiles: ThreadProfile[] = [];
   parsed.forEach((p, k) => {
     const id = options?.single ? 0 : byTid ? p.tid! : k;
-    const main = options?.single || (byTid ? id === 0 : p.tid === 0);
+    // One file alone is the main thread unless its name says which thread it was (Node's
+    // CPU.<date>.<time>.<pid>.<tid>.<seq> or our thread-<id>-<name>: thread 0 is main).
+    const main = options?.single ? p.tid === undefined || p.tid === 0 : byTid ? id === 0 : p.tid === 0;
     const label = p.threadName ?? (main ? 'main' : p.tid !== undefined ? `worker ${p.tid}` : p.file.replace(/\.cpuprofile$/, ''));
     const start = p.profile.startTime - origin, stop = p.profile.endTime - origin;
     threads.push({ id, name: pids.size > 1 ? `${label} (pid ${p.pid})` : label, kind: main ? 'main' : 'worker', start, end: stop });

@@ -95,7 +95,11 @@ test('Chrome trace keeps Perfetto\'s rules: nesting spans as X, the overlapping 
 test('round trips: chrome, speedscope and cpuprofile exports read back and export identically', () => {
   const reversed = plantedReport();
   reversed.profiles.reverse(); // profiles listed [2, 1]: the order comes back too
-  for (const r of [plantedReport(), reversed, syntheticReport({ threads: 3, spans: 400, profiles: 3, samplesPerProfile: 300 })]) {
+  const crashed = plantedReport();
+  crashed.exit = { code: 1, signal: null, error: { message: 'boom', stack: 'Error: boom\n    at x.js:1' } };
+  const killed = plantedReport();
+  killed.exit = { code: null, signal: 'SIGKILL', error: null };
+  for (const r of [plantedReport(), reversed, crashed, killed, syntheticReport({ threads: 3, spans: 400, profiles: 3, samplesPerProfile: 300 })]) {
     const chrome1 = JSON.stringify(toChromeTrace(r, { profiles: true }));
     const back = importReport(JSON.parse(chrome1), 'x.trace.json');
     assert.equal(JSON.stringify(toChromeTrace(back, { profiles: true })), chrome1, 'chrome');
@@ -103,6 +107,7 @@ test('round trips: chrome, speedscope and cpuprofile exports read back and expor
     assert.deepEqual(back.threads.map((t) => [t.id, t.name]), r.threads.map((t) => [t.id, t.name]));
     assert.deepEqual(back.regions.map((g) => [g.id, g.name, g.kind, g.schedule]), r.regions.map((g) => [g.id, g.name, g.kind, g.schedule]));
     assert.deepEqual(back.meta, r.meta);
+    assert.deepEqual(back.exit, r.exit, 'how the process ended comes back');
     assert.deepEqual(back.markers, r.markers);
     assert.deepEqual(back.elu, r.elu.filter((e) => e.t.length), 'ELU series (an empty one has no counter event)');
     for (const col of ['thread', 'region', 'index', 'first', 'items', 'start', 'end', 'stolenFrom', 'parent', 'failed'] as const) {
@@ -245,4 +250,17 @@ test('Markdown for a pull request: run header, metrics, a row per region, each t
   // A name cannot break the table.
   r.regions[0].name = 'a | b\nc';
   assert.ok(toMarkdown(r, analyze(r)).includes('| a \\| b c |'));
+});
+
+test('one .cpuprofile alone: the main thread unless its file name says which thread it was', () => {
+  const r = syntheticReport({ threads: 3, spans: 30, profiles: 3, samplesPerProfile: 50, seed: 2 });
+  const kindOf = (name: string) => {
+    const back = importReport(r.profiles[0].profile, name);
+    return [back.threads[0].kind, back.threads[0].name];
+  };
+  assert.deepEqual(kindOf('CPU.20261202.053000.4242.0.001.cpuprofile'), ['main', 'main']);
+  assert.deepEqual(kindOf('CPU.20261202.053000.4242.2.003.cpuprofile'), ['worker', 'worker 2']);
+  assert.deepEqual(kindOf('thread-1-pool 1.cpuprofile'), ['worker', 'pool 1']);
+  assert.deepEqual(kindOf('thread-0-main.cpuprofile'), ['main', 'main']);
+  assert.deepEqual(kindOf('profile.cpuprofile'), ['main', 'main']);
 });
