@@ -186,6 +186,7 @@ export class Profiler implements vscode.Disposable {
         threads: request.threads ?? settings.threads,
         schedule: request.schedule ?? settings.schedule,
         sampleIntervalUs: request.sampleIntervalUs ?? settings.sampleIntervalUs,
+        profiler: settings.profiler,
         node: settings.node,
         nodeArgs: settings.nodeArgs,
         env: settings.env,

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { SETTINGS } from './surface';
 import { SCHEDULES, type Schedule } from '../model/report';
+import { PROFILERS, type ProfilerName } from '../runtime/contract';
 
 /** The profiling settings in effect for a workspace folder. */
 export interface ProfileSettings {
@@ -11,6 +12,8 @@ export interface ProfileSettings {
   schedule?: Schedule;
   /** CPU sampling interval, µs. */
   sampleIntervalUs: number;
+  /** CPU profiler: 'inspector', or '0x' (V8's tick profiler; needs 0x in the project). */
+  profiler: ProfilerName;
   /** Node executable: the setting, else `node` found on PATH (never VS Code's own runtime). */
   node: string;
   nodeArgs: string[];
@@ -36,10 +39,12 @@ export function readSettings(scope?: vscode.Uri): ProfileSettings {
   const threads = setting<number>(config, SETTINGS.threads, 0);
   const schedule = setting<string>(config, SETTINGS.schedule, 'default');
   const nodePath = setting<string>(config, SETTINGS.nodePath, '').trim();
+  const profiler = setting<string>(config, SETTINGS.profiler, 'inspector');
   return {
     threads: threads > 0 ? threads : undefined,
     schedule: (SCHEDULES as readonly string[]).includes(schedule) ? (schedule as Schedule) : undefined,
     sampleIntervalUs: setting<number>(config, SETTINGS.sampleIntervalUs, 1000),
+    profiler: (PROFILERS as readonly string[]).includes(profiler) ? (profiler as ProfilerName) : 'inspector',
     node: nodePath || 'node',
     nodeArgs: setting<string[]>(config, SETTINGS.nodeArgs, []),
     env: setting<Record<string, string>>(config, SETTINGS.env, {}),

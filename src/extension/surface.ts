@@ -41,6 +41,7 @@ export const SETTINGS = {
   threads: 'parallelProfiler.threads',
   schedule: 'parallelProfiler.schedule',
   sampleIntervalUs: 'parallelProfiler.sampleIntervalUs',
+  profiler: 'parallelProfiler.profiler',
   nodePath: 'parallelProfiler.nodePath',
   nodeArgs: 'parallelProfiler.nodeArgs',
   env: 'parallelProfiler.env',
