@@ -11,6 +11,8 @@ import { flameRects, type FlameRect } from './layout-flame';
 
 const ROW_H = 16;
 const MAX_ROWS = 15;
+/** Share differences smaller than this (0.1 percentage point) are drawn as no change. */
+const NEUTRAL_DELTA = 0.001;
 
 function signed(x: number): string {
   return `${x > 0 ? '+' : x < 0 ? '−' : '±'}${percent(Math.abs(x))}`;
@@ -30,7 +32,7 @@ export class FlameDiffView {
   constructor() {
     this.box.append(this.canvas);
     this.element = el('section', { class: 'pp-diff', 'aria-labelledby': 'diff-caption', hidden: true }, this.caption,
-      el('p', { class: 'pp-hint' }, 'Width: the mean of the two sides\' shares. Red: a larger share of the selection\'s time than of the baseline\'s; blue: a smaller one. Shares are of each side\'s own total, so 10 slow tasks compare with 100 fast ones.'),
+      el('p', { class: 'pp-hint' }, 'Width: the mean of the two sides\' shares. Red: a larger share of the selection\'s time than of the baseline\'s; blue: a smaller one. Shares are of each side\'s own total, so sides of different sizes (a few slow tasks against many fast ones) compare fairly; a change under 0.1 % of the time is not coloured.'),
       this.box, this.tableBox);
     this.canvas.addEventListener('pointermove', (e) => {
       const depth = Math.floor(e.offsetY / ROW_H);
@@ -78,7 +80,9 @@ export class FlameDiffView {
     const scale = maxDelta(root) || 1;
     for (const r of this.rects) {
       const y = r.depth * ROW_H;
-      const d = r.node.delta / scale;
+      // Below 0.1 percentage point a share difference is rounding and sampling noise (the root's
+      // self share, two sides of one function): drawn neutral, like an unchanged frame.
+      const d = Math.abs(r.node.delta) < NEUTRAL_DELTA ? 0 : r.node.delta / scale;
       ctx.fillStyle = pal.laneBackground;
       ctx.fillRect(r.x, y, Math.max(0.5, r.width - 1), ROW_H - 1);
       if (d !== 0) {
