@@ -4,9 +4,10 @@
 // and its saving formula; the thresholds below are named there too.
 import type { RegionMetrics, RunMetrics, ThreadMetrics } from './analysis';
 import type { Region, Report } from './report';
+import { SPAN_DERIVED } from './report';
 import { indexProfile } from './profile-index';
 import { busyOnCpuShare, descheduledShare, DESCHEDULED_MIN_BUSY_MS, DESCHEDULED_SHARE } from './summary-v2';
-import { formatMs } from './units';
+import { formatDurationMs, formatMs, formatPercent, formatRatio, formatSpeedup } from './units';
 
 export const ADVICE_RULES = ['static-skew', 'imbalance', 'large-chunks', 'small-chunks', 'waiting-for-work', 'serial', 'data-movement',
   'descheduled', 'contention', 'gc'] as const;
@@ -58,7 +59,6 @@ const SAMPLE_SHARE_MIN = 0.05;
 const SAMPLE_MIN_MS = 5;
 const GC_FRAME = '(garbage collector)';
 
-const percent = (x: number): string => `${Math.round(x * 100)} %`;
 const plural = (n: number, one: string): string => `${n} ${n === 1 ? one : `${one}s`}`;
 
 interface Ctx {
@@ -83,25 +83,48 @@ function threadsOf(reg: Region | undefined, r: RegionMetrics): number {
   return Math.max(reg?.threads ?? 0, r.threads.filter((t) => t.tasks > 0).length, 1);
 }
 
-/** What an even spread would save: the busiest thread's excess over the mean, at most W − mean. */
-function balanceSaving(reg: Region | undefined, r: RegionMetrics): { saving: number; max: number; mean: number } {
+/**
+ * The longest single item of a region, ms, as far as its spans tell: a task of one item is one
+ * item; of a chunk of n items only the mean item (duration / n) is known, a lower bound of its
+ * longest. A `join` task is its own unit whatever range it covers (its children are tasks of
+ * their own). No schedule can end the region sooner than this item takes.
+ */
+function longestItemMs(c: Ctx, region: number): number {
+  const { start, end, items, flags } = c.report.spans;
+  const perItem = c.regionById.get(region)?.kind !== 'join';
+  let longest = 0;
+  for (const k of c.spansOf(region)) {
+    if (flags && (flags[k] & SPAN_DERIVED) !== 0) continue;
+    longest = Math.max(longest, (end[k] - start[k]) / (perItem ? Math.max(1, items[k]) : 1));
+  }
+  return longest / 1000;
+}
+
+/**
+ * What an even spread would save: the busiest thread's busy time down to the mean, or to the
+ * longest item if that is longer (two items of 300 and 100 ms on two threads take 300 ms under
+ * any schedule, so their imbalance is no saving); at most W − mean.
+ */
+function balanceSaving(c: Ctx, reg: Region | undefined, r: RegionMetrics): { saving: number; max: number; mean: number; longestItem: number } {
   const p = threadsOf(reg, r);
   const busy = r.threads.map((t) => t.busyMs);
   const mean = busy.reduce((a, b) => a + b, 0) / p;
   const max = busy.reduce((a, b) => Math.max(a, b), 0);
-  return { saving: Math.max(0, Math.min(r.potentialGainMs, max - mean)), max, mean };
+  const longestItem = longestItemMs(c, r.id);
+  const saving = Math.max(0, Math.min(r.potentialGainMs, max - Math.max(mean, longestItem)));
+  return { saving, max, mean, longestItem };
 }
 
 function balanceAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   const reg = c.regionById.get(r.id);
   if (!reg || reg.threads === 0 || r.tasks === 0 || r.imbalance < IMBALANCE_MIN) return undefined;
-  const { saving, max, mean } = balanceSaving(reg, r);
+  const { saving, max, mean, longestItem } = balanceSaving(c, reg, r);
   if (saving < Math.max(1, MIN_SAVING_SHARE * r.wallMs)) return undefined;
-  const evidence = { wallMs: r.wallMs, maxBusyMs: max, meanBusyMs: mean, imbalance: r.imbalance, tailMs: r.tailMs, taskP95Ms: r.taskMs.p95, tasks: r.tasks };
+  const evidence = { wallMs: r.wallMs, maxBusyMs: max, meanBusyMs: mean, longestItemMs: longestItem, imbalance: r.imbalance, tailMs: r.tailMs, taskP95Ms: r.taskMs.p95, tasks: r.tasks };
   const base = `region '${r.name}'`;
   if (r.schedule === 'static') {
     return { rule: 'static-skew', savingMs: saving, evidence, ...where(reg, c.report),
-      text: `${base} has skewed work under the static schedule: the busiest thread ran ${formatMs(max)} against a mean of ${formatMs(mean)} (imbalance ${r.imbalance.toFixed(2)}); schedule 'dynamic' or 'steal' would save ~${formatMs(saving)}` };
+      text: `${base} has skewed work under the static schedule: the busiest thread ran ${formatMs(max)} against a mean of ${formatMs(mean)} (imbalance ${formatRatio(r.imbalance)}); schedule 'dynamic' or 'steal' would save ~${formatMs(saving)}` };
   }
   // The last chunks make the tail when one chunk lasts about as long as the tail itself.
   const threads = threadsOf(reg, r);
@@ -115,7 +138,8 @@ function balanceAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   const idlest = r.threads.reduce((a, b) => (b.idleMs > a.idleMs ? b : a), r.threads[0]);
   const share = r.wallMs > 0 ? idlest.idleMs / r.wallMs : 0;
   return { rule: 'imbalance', savingMs: saving, evidence, ...where(reg, c.report),
-    text: `${c.threadName(idlest.id)} idle ${percent(share)} of ${base} (busiest thread ${formatMs(max)}, mean ${formatMs(mean)}); a balanced schedule would save ~${formatMs(saving)}` };
+    text: `${c.threadName(idlest.id)} idle ${formatPercent(share)} of ${base} (busiest thread ${formatMs(max)}, mean ${formatMs(mean)}, longest task ${formatMs(r.taskMs.max)}); ` +
+      `a more even spread (the costliest items first, long tasks split) would save ~${formatMs(saving)}` };
 }
 
 function gapAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
@@ -125,14 +149,15 @@ function gapAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   const perThread = t.gapMs / Math.max(1, t.threads);
   if (!(r.tasks > t.threads && share >= GAP_SHARE_MIN && perThread >= 1)) return undefined;
   const evidence = { gapShare: share, gapP50Us: r.chunkGapMs.p50 * 1000, taskP50Us: r.taskMs.p50 * 1000, tasks: r.tasks, gapMsPerThread: perThread };
-  const numbers = `threads spent ${percent(share)} of region '${r.name}' between tasks (gap p50 ${formatShort(r.chunkGapMs.p50)}, task p50 ${formatShort(r.taskMs.p50)}, ${plural(r.tasks, 'task')})`;
+  const numbers = `threads spent ${formatPercent(share)} of region '${r.name}' between tasks (gap p50 ${formatDurationMs(r.chunkGapMs.p50)}, task p50 ${formatDurationMs(r.taskMs.p50)}, ${plural(r.tasks, 'task')})`;
   // A claim (an atomic add, a lock, a deque pop) and its span cost about a µs; gaps of that size
   // are the per-chunk cost, which larger chunks amortize. Longer gaps are waits for work.
   if (r.chunkGapMs.p50 > CLAIM_GAP_MS) {
-    return { rule: 'waiting-for-work', savingMs: perThread, evidence, ...where(reg, c.report), text: `${numbers}; the gaps are waits for work to take or steal` };
+    return { rule: 'waiting-for-work', savingMs: perThread, evidence, ...where(reg, c.report),
+      text: `${numbers}; the gaps are waits for work to take or steal: work handed out sooner (spawned before a task's own part, or split finer) would save up to ~${formatMs(perThread)}` };
   }
   if (r.kind === 'join') {
-    return { rule: 'small-chunks', savingMs: perThread, evidence, ...where(reg, c.report), text: `${numbers}; the gaps are a cost per task: spawn fewer, larger tasks, which would save up to ~${formatMs(perThread)}` };
+    return { rule: 'small-chunks', savingMs: perThread, evidence, ...where(reg, c.report), text: `${numbers}; the gaps are a cost per task: spawn fewer, larger tasks, which would save at least ~${formatMs(perThread)} (the gaps alone; spawning is a cost inside the tasks too)` };
   }
   // Chunk of c items costs c·d + g (d per item, g per chunk): g ≤ 1 % of it needs c ≥ 99·g/d.
   const items = reg?.items ?? 0;
@@ -144,13 +169,6 @@ function gapAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   const tryText = Number.isFinite(suggest) && suggest > perChunk ? `; try chunkSize ${suggest}` : '';
   return { rule: 'small-chunks', savingMs: perThread, evidence: { ...evidence, suggestedChunkSize: Number.isFinite(suggest) ? suggest : 0 }, ...where(reg, c.report),
     text: `${numbers}; the gaps are a cost per chunk: larger chunks would help, saving up to ~${formatMs(perThread)}${tryText}` };
-}
-
-/** A duration for prose: µs below a millisecond (gaps between chunks are often under a µs). */
-function formatShort(ms: number): string {
-  if (ms >= 1) return formatMs(ms);
-  const us = ms * 1000;
-  return us < 10 ? `${us.toFixed(1)} µs` : `${Math.round(us)} µs`;
 }
 
 function serialAdvice(c: Ctx): Advice | undefined {
@@ -176,7 +194,7 @@ function serialAdvice(c: Ctx): Advice | undefined {
   return { rule: 'serial', savingMs: saving, range: { from: best.start, to: best.end }, ...(next?.callSite ? { callSite: next.callSite } : {}),
     evidence: { serialMs, totalMs: p.totalMs, maxSpeedup: bound, cores },
     text: `the main thread ran ${formatMs(serialMs)} of serial code while the workers idled${next ? ` (before region '${next.name}')` : ''}: ` +
-      `${percent(serialMs / p.totalMs)} of the ${formatMs(p.totalMs)} run, so no number of threads can speed the run up more than ${bound.toFixed(1)}× (Amdahl); ` +
+      `${formatPercent(serialMs / p.totalMs)} of the ${formatMs(p.totalMs)} run, so no number of threads can speed the run up more than ${formatSpeedup(bound)} (Amdahl); ` +
       `spreading it over ${plural(cores, 'core')} would save ~${formatMs(saving)}` };
 }
 
@@ -268,7 +286,7 @@ function gcAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   const saving = gcMs / p;
   if (share < SAMPLE_SHARE_MIN || saving < SAMPLE_MIN_MS) return undefined;
   return { rule: 'gc', savingMs: saving, ...where(reg, c.report), evidence: { gcMs, busyMs: busy, gcShare: share, worstThreadGcMs: worst },
-    text: `workers of region '${r.name}' spent ${percent(share)} of their task time collecting garbage (${formatMs(gcMs)} over ${plural(p, 'thread')}, ${formatMs(worst)} on ${c.threadName(worstId)}); ` +
+    text: `workers of region '${r.name}' spent ${formatPercent(share)} of their task time collecting garbage (${formatMs(gcMs)} over ${plural(p, 'thread')}, ${formatMs(worst)} on ${c.threadName(worstId)}); ` +
       `allocating less per item (reuse buffers, typed arrays) would save up to ~${formatMs(saving)}` };
 }
 
@@ -286,7 +304,7 @@ function descheduledAdvice(c: Ctx): Advice | undefined {
   return { rule: 'descheduled', savingMs: lost(worst), range: { from: c.metrics.extra.start, to: c.metrics.extra.end },
     evidence: { threads: hit.length, busyMs: worst.busyMs, busyOnCpuMs: worst.busyOnCpuMs ?? 0, descheduledMs: lost(worst), cores },
     text: `${hit.length === 1 ? name : `${hit.length} threads`} ${hit.length === 1 ? 'was' : 'were'} descheduled while busy: ` +
-      `${name} was on a core only ${percent(busyOnCpuShare(worst)!)} of its ${formatMs(worst.busyMs)} in tasks (${formatMs(worst.busyOnCpuMs!)}${waiting}); ` +
+      `${name} was on a core only ${formatPercent(busyOnCpuShare(worst)!)} of its ${formatMs(worst.busyMs)} in tasks (${formatMs(worst.busyOnCpuMs!)}${waiting}); ` +
       `other processes or more runnable threads than ${cores === 1 ? 'the one core' : `the ${cores} cores`} could run took the CPU, so wall-time utilization and self times overstate the work; ` +
       `no more threads than free cores would give back up to ~${formatMs(lost(worst))}` };
 }
@@ -299,7 +317,7 @@ function contentionAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   const reg = c.regionById.get(r.id);
   const saving = r.waitMs / Math.max(1, r.threads.filter((t) => (t.waitMs ?? 0) > 0).length);
   return { rule: 'contention', savingMs: saving, ...where(reg, c.report), evidence: { waitMs: r.waitMs, worstThreadWaitMs: w, wallMs: r.wallMs },
-    text: `threads were blocked in Atomics.wait ${formatMs(r.waitMs)} in region '${r.name}' (up to ${percent(w / r.wallMs)} of a thread's time, ${formatMs(w)} on ${c.threadName(worst.id)}): ` +
+    text: `threads were blocked in Atomics.wait ${formatMs(r.waitMs)} in region '${r.name}' (up to ${formatPercent(w / r.wallMs)} of a thread's time, ${formatMs(w)} on ${c.threadName(worst.id)}): ` +
       `a lock or condition they share serializes them; per-thread partial results merged at the end would save up to ~${formatMs(saving)}` };
 }
 
@@ -325,8 +343,11 @@ export function advise(report: Report, metrics: RunMetrics): Advice[] {
   const out: Advice[] = [];
   const push = (a: Advice | undefined) => { if (a && Number.isFinite(a.savingMs)) out.push(a); };
   for (const r of metrics.regions) {
-    push(balanceAdvice(c, r));
-    push(gapAdvice(c, r));
+    const gaps = gapAdvice(c, r);
+    const balance = balanceAdvice(c, r);
+    // Idle time between tasks is the gap advice's: the same time again as 'imbalance' would count it twice.
+    push(gaps && balance?.rule === 'imbalance' ? undefined : balance);
+    push(gaps);
     push(dataMovementAdvice(c, r));
     push(gcAdvice(c, r));
     push(contentionAdvice(c, r));

@@ -54,17 +54,27 @@ function assertCallSite(a: Advice, mode: string): void {
   assert.equal(a.callSite!.line, callLine(WORKLOADS, `// call: ${mode}`));
 }
 
-test('hand-built: a 300/100 ms split under static is skew, saving wall − mean busy, with its range and call site', () => {
+test('hand-built: a 300/100 ms split of 10-item chunks under static is skew, saving wall − mean busy, with its range and call site', () => {
   const callSite = { file: '/work/app/main.js', line: 12, column: 3 };
-  const r = buildReport({ workers: 2, regions: [{ start: 1000, end: 301_000, name: 'split', schedule: 'static', threads: 2, items: 2, callSite }], spans: [
-    { thread: 1, start: 1000, end: 301_000 }, { thread: 2, start: 1000, end: 101_000 },
-  ], durationUs: 400_000 });
+  const split = (): Report => {
+    const r = buildReport({ workers: 2, regions: [{ start: 1000, end: 301_000, name: 'split', schedule: 'static', threads: 2, items: 20, callSite }], spans: [
+      { thread: 1, start: 1000, end: 301_000 }, { thread: 2, start: 1000, end: 101_000 },
+    ], durationUs: 400_000 });
+    r.spans.items[0] = r.spans.items[1] = 10;
+    return r;
+  };
+  const r = split();
   const a = only(advise(r, analyze(r)), 'static-skew');
   assert.equal(a.text, "region 'split' has skewed work under the static schedule: the busiest thread ran 300 ms against a mean of 200 ms (imbalance 1.50); schedule 'dynamic' or 'steal' would save ~100 ms");
   assert.equal(a.savingMs, 100);
   assert.deepEqual(a.range, { from: 1000, to: 301_000 });
   assert.deepEqual(a.callSite, callSite);
   assert.deepEqual({ max: a.evidence.maxBusyMs, mean: a.evidence.meanBusyMs }, { max: 300, mean: 200 });
+  // The same split as two items of 300 and 100 ms: no schedule ends it before the 300 ms item does.
+  const whole = split();
+  whole.spans.items[0] = whole.spans.items[1] = 1;
+  whole.regions[0].items = 2;
+  assert.deepEqual(advise(whole, analyze(whole)).filter((x) => x.rule === 'static-skew' || x.rule === 'imbalance'), []);
 });
 
 test('hand-built: tiny tasks with µs gaps get a chunk size to try; 1 ms tasks with the same gaps get no advice at all', () => {
@@ -93,6 +103,8 @@ test('hand-built: advice is sorted by saving and a sequential region gets no bal
     { thread: 1, region: 1, start: 400_000, end: 460_000 }, { thread: 2, region: 1, start: 400_000, end: 420_000 },
     { thread: 1, region: 2, start: 500_000, end: 800_000 },
   ], durationUs: 900_000 });
+  // Static chunks of 10 items (a dynamic schedule could spread them).
+  for (let k = 0; k < 5; k++) r.spans.items[k] = 10;
   const list = advise(r, analyze(r));
   assert.deepEqual(list.map((a) => [a.rule, Math.round(a.savingMs)]), [['static-skew', 100], ['static-skew', 20]]);
 });
@@ -111,7 +123,7 @@ test('hand-built: a worker runnable but off a core 70 % of its busy time is desc
   assert.match(a.text, /^worker 1 was descheduled while busy: worker 1 was on a core only 30 % of its 100 ms in tasks/);
 });
 
-test('planted skew under static (300 ms / 100 ms): saving ~100 ms at the forEach call; --json carries the same advice', async () => {
+test('planted skew under static (items of 150, 150 / 50, 50 ms): saving ~100 ms at the forEach call; --json carries the same advice', async () => {
   const { report, file, advice } = await planted('skew');
   assert.equal(report.meta.script.endsWith(WORKLOADS), true);
   const json = JSON.parse(execFileSync(process.execPath, [join(packageRoot(), 'dist', 'cli.js'), 'report', file, '--json'], { encoding: 'utf8' }));
