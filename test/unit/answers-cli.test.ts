@@ -18,6 +18,11 @@ import { fixture, runNode } from './pool-helpers';
 const root = packageRoot();
 const out = mkdtempSync(join(tmpdir(), 'parprof-answers-'));
 
+function median(xs: number[]): number {
+  const a = [...xs].sort((x, y) => x - y);
+  return a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+}
+
 function parprof(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), ...args], { cwd: join(root, 'test', 'fixtures'), encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -69,7 +74,15 @@ test('sweep --threads 0,1,2 finds the planted 20 % serial fraction (± 5 points)
   assert.deepEqual(sweep.variants.map((v) => [v.label, v.runs.length]), [['sequential', 3], ['1 thread', 3], ['2 threads', 3]]);
   const whole = sweepScaling(sweep)[0];
   const s = whole.scaling!.amdahl!.serialFraction;
-  assert.ok(Math.abs(s - 0.2) <= 0.05, `serial fraction ${s}\n${r.stdout}`);
+  // The truth including the run's own serial overhead (loading the runtime, posting operations):
+  // the share of the sequential runs outside the parallel part, measured. The planted 3 s keep
+  // that overhead to a few points, so the planted 20 % is the answer within the issue's ± 5.
+  const seq = sweep.variants[0].runs;
+  const outside = median(seq.map((run) => (run.wholeMs - run.regions.find((g) => g.name === 'parallel part')!.wallMs) / run.wholeMs));
+  const detail = `serial fraction ${s.toFixed(3)}, measured serial share of the sequential runs ${outside.toFixed(3)}\n${r.stdout}`;
+  assert.ok(Math.abs(outside - 0.2) <= 0.03, detail);
+  assert.ok(Math.abs(s - outside) <= 0.04, detail);
+  assert.ok(Math.abs(s - 0.2) <= 0.05, detail);
   // The printed number is the file's number.
   assert.match(r.stdout, new RegExp(`Whole run\\n[^]*?serial fraction \\(Amdahl fit over sequential, 1, 2\\): ${Math.round(s * 100)} %`));
   assert.match(r.stdout, /Region parallel part @ answers-serial\.js:\d+:\d+/);
