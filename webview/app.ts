@@ -32,6 +32,8 @@ export interface AppOptions {
   post: (message: WebviewToHost) => void;
   /** The report's metrics when the host computed them already (VS Code: its parser worker did); else computed here on first use. */
   metrics?: RunMetrics;
+  /** The report's metrics as the decoder's worker will send them (undefined if it could not). */
+  metricsLater?: Promise<RunMetrics | undefined>;
   /** Called (debounced) whenever the view state changes, to persist it. */
   saveState: (state: ViewState) => void;
 }
@@ -46,7 +48,7 @@ export class App {
 
   constructor(root: HTMLElement, report: Report, private readonly options: AppOptions) {
     const given = options.metrics;
-    this.store = new Store(report, given ? () => given : analyze, options.initial, options.canOpenSource);
+    this.store = new Store(report, given ? () => given : analyze, options.initial, options.canOpenSource, options.metricsLater);
     performance.mark('parprof:store');
     const tablist = el('div', { role: 'tablist', 'aria-label': 'Views' });
     for (const id of VIEW_IDS) {

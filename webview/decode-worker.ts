@@ -1,19 +1,31 @@
 // The report decoder's worker (a Web Worker made from a blob: report-decoder.ts). It inflates and
 // unpacks a packed report (packed-report.ts), validates it, narrows its integer columns and hands
 // the columns back as transferred ArrayBuffers: the page's thread stays free meanwhile and no
-// column is copied on the way back. Built on its own and inlined in the views' bundle
-// (scripts/build.mjs defines __DECODE_WORKER_SOURCE__).
+// column is copied on the way back. When asked, it then unpacks the bytes once more (the columns
+// it had are the page's now) and computes the report's metrics, so the page never runs analyze.
+// Built on its own and inlined in the views' bundle (scripts/build.mjs, __DECODE_WORKER_SOURCE__).
 import { columnBuffers } from '../src/model/packed-report';
-import { decodeReportBytes, type DecodeReply, type DecodeRequest } from './report-decoder';
+import { analyze } from '../src/model/analysis';
+import { joinBytes, unpackValid, type DecodeReply, type DecodeRequest } from './report-decoder';
 
-const scope = self as unknown as { onmessage: ((e: MessageEvent<DecodeRequest>) => void) | null; postMessage(m: DecodeReply | { ready: true }, transfer?: Transferable[]): void };
+const scope = self as unknown as { onmessage: ((e: MessageEvent<DecodeRequest>) => void) | null; postMessage(m: unknown, transfer?: Transferable[]): void };
 
 scope.onmessage = async (e) => {
+  let bytes: Uint8Array;
   try {
-    const report = await decodeReportBytes(e.data.parts, e.data.gzipped);
-    scope.postMessage({ report }, columnBuffers(report));
+    bytes = await joinBytes(e.data.parts, e.data.gzipped);
+    const report = unpackValid(bytes);
+    scope.postMessage({ report } satisfies DecodeReply, columnBuffers(report));
   } catch (err) {
-    scope.postMessage({ error: (err as Error).message ?? String(err) });
+    scope.postMessage({ error: (err as Error).message ?? String(err) } satisfies DecodeReply);
+    return;
+  }
+  if (!e.data.metrics) return;
+  try {
+    scope.postMessage({ metrics: analyze(unpackValid(bytes)) });
+  } catch {
+    // The page computes them itself then.
+    scope.postMessage({ metrics: undefined });
   }
 };
 

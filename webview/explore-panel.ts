@@ -53,12 +53,13 @@ export function sampleCount(store: Store, spec: SelectionSpec): number {
 /**
  * Headline numbers: the few that say whether the run used its threads. They need the run's
  * metrics (analysis.ts analyze: 0.2 s at 1M spans, seconds at 10M), so they are filled in after
- * the first paint: the lanes show first. The numbers' list gets `id` once it is there.
+ * the first paint, from the host's or the decoder worker's metrics where there are: the lanes
+ * show first. The numbers' list gets `id` once it is there.
  */
 export function headline(store: Store, id: string): HTMLElement {
   const box = el('div', { class: 'pp-headline' }, el('p', { class: 'pp-hint', id: `${id}-pending`, 'aria-busy': 'true' }, 'Computing the headline numbers…'));
-  // Two frames: the first paint happens in the first; the metrics start after it is on screen.
-  requestAnimationFrame(() => setTimeout(() => box.replaceWith(headlineNow(store, id)), 0));
+  // After the first paint (its frame comes first); from the decoder's worker when it computes them.
+  requestAnimationFrame(() => { void store.whenMetrics().then(() => box.replaceWith(headlineNow(store, id))); });
   return box;
 }
 

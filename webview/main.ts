@@ -71,7 +71,9 @@ function start(message: Extract<HostToWebview, { type: 'init' }>): void {
 function startPacked(parts: Uint8Array[], gzipped: boolean, options: InitOptions | undefined, metrics?: unknown): void {
   const mine = ++given;
   performance.mark('parprof:received');
-  decodePacked(parts, gzipped).then((report) => { if (mine === given) show(report, options, givenMetrics(metrics)); }).catch((e: Error) => showError(e.message));
+  const sent = givenMetrics(metrics);
+  // Without the host's metrics the worker computes them after the report is shown.
+  decodePacked(parts, gzipped, !sent).then((d) => { if (mine === given) show(d.report, options, sent, d.metrics); }).catch((e: Error) => showError(e.message));
 }
 
 /** Metrics the host sent with the report (it computed them from this report), if they look like metrics. */
@@ -80,7 +82,7 @@ function givenMetrics(m: unknown): RunMetrics | undefined {
   return x && typeof x === 'object' && Array.isArray(x.threads) && typeof x.wallMs === 'number' ? (x as RunMetrics) : undefined;
 }
 
-function show(validated: Report, options: InitOptions | undefined, metrics: RunMetrics | undefined): void {
+function show(validated: Report, options: InitOptions | undefined, metrics: RunMetrics | undefined, metricsLater?: Promise<RunMetrics | undefined>): void {
   performance.mark('parprof:validated');
   const initial = { ...savedState(), ...(options?.view ? { view: options.view } : {}) };
   app = new App(root(), validated, {
@@ -88,6 +90,7 @@ function show(validated: Report, options: InitOptions | undefined, metrics: RunM
     canOpenSource: !!vscode && options?.canOpenSource !== false,
     canRerun: !!vscode && options?.canRerun === true,
     metrics,
+    metricsLater,
     initial,
     post,
     saveState: (state) => {

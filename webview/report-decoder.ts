@@ -3,15 +3,26 @@
 // needs only `worker-src blob:` and nothing is fetched. Where no worker can be made (a CSP
 // without it, a bundle built without the worker), the same steps run on the page's thread.
 import type { Report } from '../src/model/report';
+import type { RunMetrics } from '../src/model/analysis';
 import { narrowColumns, unpackReport } from '../src/model/packed-report';
 import { validateReport } from '../src/model/load';
 import { jsonNestingProblem } from '../src/model/validate-values';
 import { gunzip } from './gunzip';
 
-/** To the worker: the blob in parts (standalone pages embed it in several), gzip-compressed or not. */
-export interface DecodeRequest { parts: Uint8Array[]; gzipped: boolean }
-/** From the worker, after `{ ready: true }`: the validated report, its columns transferred; or why it could not be read. */
+/**
+ * To the worker: the blob in parts (standalone pages embed it in several), gzip-compressed or
+ * not; with `metrics`, the worker also computes the report's metrics after handing it over.
+ */
+export interface DecodeRequest { parts: Uint8Array[]; gzipped: boolean; metrics: boolean }
+/**
+ * From the worker, after `{ ready: true }`: the validated report, its columns transferred (or why
+ * it could not be read); then, when asked, `{ metrics }` (undefined if they could not be computed).
+ */
 export type DecodeReply = { report: Report; error?: undefined } | { error: string; report?: undefined };
+type MetricsReply = { metrics: RunMetrics | undefined };
+
+/** A decoded report, and its metrics when the worker computes them (later: the report shows first). */
+export interface Decoded { report: Report; metrics?: Promise<RunMetrics | undefined> }
 
 declare const __DECODE_WORKER_SOURCE__: string | undefined;
 
@@ -21,35 +32,46 @@ export let decodedIn: 'worker' | 'page' | undefined;
 /** Below this many bytes a report decodes on the page: starting a worker would cost more than it saves. */
 export const WORKER_MIN_BYTES = 256 * 1024;
 
-/** The validated report of a packed blob, decoded in a worker when one can be made (and is worth it). */
-export async function decodePacked(parts: Uint8Array[], gzipped: boolean): Promise<Report> {
+/**
+ * The validated report of a packed blob, decoded in a worker when one can be made (and is worth
+ * it). With `wantMetrics` the worker then computes its metrics too (analyze: seconds at 10M spans)
+ * so the page's thread never does; the worker ends once they are sent.
+ */
+export async function decodePacked(parts: Uint8Array[], gzipped: boolean, wantMetrics = false): Promise<Decoded> {
   const size = parts.reduce((n, p) => n + p.byteLength, 0);
   const worker = size >= WORKER_MIN_BYTES ? makeWorker() : undefined;
   if (worker) {
+    let gotMetrics: (m: RunMetrics | undefined) => void = () => undefined;
+    const metrics = new Promise<RunMetrics | undefined>((resolve) => { gotMetrics = resolve; });
     const reply = await new Promise<DecodeReply | undefined>((resolve) => {
-      worker.onmessage = (e: MessageEvent<DecodeReply | { ready: true }>) => {
+      worker.onmessage = (e: MessageEvent<DecodeReply | MetricsReply | { ready: true }>) => {
         // The bytes go once the worker runs: a worker refused by the CSP fails before that, and
         // then the page still has them to decode itself. They are handed over, not copied.
-        if ('ready' in e.data) worker.postMessage({ parts, gzipped } satisfies DecodeRequest, [...new Set(parts.map((p) => p.buffer as ArrayBuffer))]);
+        if ('ready' in e.data) worker.postMessage({ parts, gzipped, metrics: wantMetrics } satisfies DecodeRequest, [...new Set(parts.map((p) => p.buffer as ArrayBuffer))]);
+        else if ('metrics' in e.data) { gotMetrics(e.data.metrics); worker.terminate(); }
         else resolve(e.data);
       };
-      worker.onerror = (e) => { e.preventDefault(); resolve(undefined); };
+      worker.onerror = (e) => { e.preventDefault(); resolve(undefined); gotMetrics(undefined); worker.terminate(); };
     });
-    worker.terminate();
+    if (reply?.error !== undefined || !reply || !wantMetrics) worker.terminate();
     if (reply?.error !== undefined) throw new Error(reply.error);
     if (reply) {
       decodedIn = 'worker';
-      return reply.report;
+      return { report: reply.report, metrics: wantMetrics ? metrics : undefined };
     }
     if (parts.some((p) => p.byteLength === 0)) throw new Error('the report decoder (a Web Worker) stopped after it was given the report\'s bytes');
   }
   decodedIn = 'page';
-  return decodeReportBytes(parts, gzipped);
+  return { report: unpackValid(await joinBytes(parts, gzipped)) };
 }
 
-/** The steps themselves, wherever they run: inflate, unpack (header depth-checked), validate, narrow. */
-export async function decodeReportBytes(parts: Uint8Array[], gzipped: boolean): Promise<Report> {
-  const bytes = gzipped ? await gunzip(parts) : parts.length === 1 ? parts[0] : new Uint8Array(await new Blob(parts as Uint8Array<ArrayBuffer>[]).arrayBuffer());
+/** The blob's bytes in one array, inflated when gzip-compressed. */
+export async function joinBytes(parts: Uint8Array[], gzipped: boolean): Promise<Uint8Array> {
+  return gzipped ? gunzip(parts) : parts.length === 1 ? parts[0] : new Uint8Array(await new Blob(parts as Uint8Array<ArrayBuffer>[]).arrayBuffer());
+}
+
+/** The steps themselves, wherever they run: unpack (header depth-checked), validate, narrow. */
+export function unpackValid(bytes: Uint8Array): Report {
   let unpacked: unknown;
   try {
     unpacked = unpackReport(bytes, (header) => {

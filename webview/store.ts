@@ -51,7 +51,8 @@ export class Store {
   private computed: RunMetrics | undefined;
 
   /** `analyze` runs on first use of `metrics`, so a view that does not need it paints sooner. */
-  constructor(readonly report: Report, private readonly analyze: (report: Report) => RunMetrics, initial: Partial<ViewState>, readonly canOpenSource: boolean) {
+  constructor(readonly report: Report, private readonly analyze: (report: Report) => RunMetrics, initial: Partial<ViewState>, readonly canOpenSource: boolean,
+    private readonly metricsLater?: Promise<RunMetrics | undefined>) {
     let end = report.meta.durationUs || 0;
     for (const t of report.threads) end = Math.max(end, t.end ?? t.start);
     for (let k = 0; k < report.spans.count; k++) if (report.spans.end[k] > end) end = report.spans.end[k];
@@ -70,6 +71,19 @@ export class Store {
 
   get metrics(): RunMetrics {
     return (this.computed ??= this.analyze(this.report));
+  }
+
+  /**
+   * The metrics without blocking a paint: those the decoder's worker computes when it does, else
+   * computed here on a later task (analyze takes seconds at 10M spans).
+   */
+  async whenMetrics(): Promise<RunMetrics> {
+    if (!this.computed && this.metricsLater) {
+      const m = await this.metricsLater;
+      if (m) this.computed ??= m;
+    }
+    if (!this.computed) await new Promise((r) => setTimeout(r, 0));
+    return this.metrics;
   }
 
   on<K extends keyof Events>(event: K, listener: (value: Events[K]) => void): () => void {
