@@ -59,7 +59,21 @@ export function renderSweepPage(root: HTMLElement, page: SweepPage, onExport?: (
   } else {
     const lanes = el('section', { class: 'pp-ab-timelines' }, el('h2', {}, 'Runs on one time axis'),
       el('p', { class: 'pp-muted' }, 'Each variant\'s median run, its threads\' tasks from the script\'s first line; the line marks the end of its last pool operation.'));
-    if (page.lanes.length) lanes.append(drawLanes(page.lanes));
+    if (page.lanes.length) {
+      // Drawn at the section's width (text stays 11 px; below MIN_LANES_WIDTH it scrolls sideways), again when it resizes.
+      let drawn: SVGSVGElement | undefined;
+      const draw = (width: number) => {
+        const next = drawLanes(page.lanes, width);
+        if (drawn) drawn.replaceWith(next); else lanes.append(next);
+        drawn = next;
+      };
+      draw(900);
+      let lastWidth = 0;
+      new ResizeObserver(() => {
+        const width = lanes.clientWidth;
+        if (width > 0 && Math.abs(width - lastWidth) >= 8) { lastWidth = width; draw(width); }
+      }).observe(lanes);
+    }
     if (page.lanesNote) lanes.append(el('p', { class: 'pp-muted' }, page.lanesNote));
     body.append(lanes);
     for (const row of abRows(report)) {

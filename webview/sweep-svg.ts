@@ -1,6 +1,6 @@
 // SVG drawing of the sweep page: the scaling chart (from src/model/sweep-layout.ts) and the A/B
 // lanes on one time axis. Draws what the layouts computed; computes no numbers of its own.
-import type { SweepChart, ChartXY } from '../src/model/sweep-layout';
+import { tickStep, type SweepChart, type ChartXY } from '../src/model/sweep-layout';
 import type { VariantLanes } from '../src/model/sweep-lanes';
 import { formatMs, formatSpeedup } from '../src/model/units';
 
@@ -45,10 +45,13 @@ export function drawScalingChart(chart: SweepChart, title: string): SVGSVGElemen
   return root;
 }
 
-const LANE_H = 10, LANE_GAP = 2, LABEL_W = 150, HEAD_H = 18, AXIS_H = 22, WIDTH = 900;
+const LANE_H = 10, LANE_GAP = 2, LABEL_W = 150, HEAD_H = 18, AXIS_H = 22;
+/** Narrowest the lanes are drawn: below it the section scrolls sideways instead of shrinking the text. */
+export const MIN_LANES_WIDTH = 480;
 
 /** Every variant's run as lanes, one above the other, on one time axis (0 = the script's first line). */
-export function drawLanes(lanes: VariantLanes[]): SVGSVGElement {
+export function drawLanes(lanes: VariantLanes[], width: number): SVGSVGElement {
+  const WIDTH = Math.max(MIN_LANES_WIDTH, Math.round(width));
   const spanUs = Math.max(1, ...lanes.map((l) => l.windowUs));
   const x = (us: number): number => LABEL_W + (us / spanUs) * (WIDTH - LABEL_W - 8);
   let y = 0;
@@ -73,9 +76,11 @@ export function drawLanes(lanes: VariantLanes[]): SVGSVGElement {
     'aria-label': 'the runs of every variant on one time axis', 'data-axis-us': spanUs });
   root.append(...groups);
   root.append(svg('line', { class: 'pp-sweep-axis', x1: LABEL_W, x2: WIDTH - 8, y1: y, y2: y }));
-  for (let k = 0; k <= 5; k++) {
-    const us = (spanUs * k) / 5;
-    root.append(svg('text', { class: 'pp-sweep-tick', x: x(us), y: y + 15, 'text-anchor': k === 0 ? 'start' : k === 5 ? 'end' : 'middle' }, formatMs(us / 1000)));
+  // Round ticks (1, 2, 5 × 10^k ms), about one per 120 px.
+  const step = tickStep(spanUs, Math.max(2, Math.min(8, Math.floor((WIDTH - LABEL_W) / 120))));
+  for (let us = 0; us <= spanUs + step * 1e-9; us += step) {
+    root.append(svg('line', { class: 'pp-sweep-axis', x1: x(us), x2: x(us), y1: y, y2: y + 4 }));
+    root.append(svg('text', { class: 'pp-sweep-tick', 'data-us': us, x: x(us), y: y + 15, 'text-anchor': us === 0 ? 'start' : 'middle' }, `${Number((us / 1000).toFixed(6))} ms`));
   }
   return root;
 }

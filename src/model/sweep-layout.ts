@@ -54,7 +54,7 @@ export interface SweepChart {
 const CURVE_SAMPLES = 64;
 
 /** A round step for about `count` ticks over 0..max: 1, 2, 5 × 10^k. */
-function tickStep(max: number, count: number): number {
+export function tickStep(max: number, count: number): number {
   const raw = max / count;
   const pow = 10 ** Math.floor(Math.log10(raw));
   const m = raw / pow;

@@ -114,8 +114,25 @@ describe('sweep page', () => {
     // One axis: the end marks stand in the proportion of the runs' windows.
     const axisUs = await page.$eval('.pp-ab-lanes', (s) => Number(s.getAttribute('data-axis-us')));
     assert.equal(axisUs, Math.max(...lanes.map((l) => l.windowUs)));
-    const x0 = 150, x1 = 900 - 8;
+    const width = await page.$eval('.pp-ab-lanes', (s) => Number(s.getAttribute('width')));
+    const x0 = 150, x1 = width - 8;
     for (const l of lanes) assert.ok(Math.abs(l.ends[0] - (x0 + (l.windowUs / axisUs) * (x1 - x0))) < 1e-6);
+    // Round ticks from 0: one step of 1, 2 or 5 × 10^k µs between them, labelled in ms.
+    const ticks = await page.$$eval('.pp-ab-lanes text[data-us]', (ts) => ts.map((t) => [Number(t.getAttribute('data-us')), t.textContent]));
+    assert.ok(ticks.length >= 2, 'ticks drawn');
+    assert.deepEqual(ticks[0], [0, '0 ms']);
+    const step = ticks[1][0] as number;
+    const mantissa = step / 10 ** Math.floor(Math.log10(step));
+    assert.ok([1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-9), `round step ${step}`);
+    ticks.forEach(([us, label], k) => {
+      assert.ok(Math.abs((us as number) - k * step) < 1e-6 * step, `tick ${k}`);
+      assert.equal(label, `${Number(((us as number) / 1000).toFixed(6))} ms`);
+    });
+    // Narrow: the lanes keep their 11 px text and scroll sideways instead of shrinking.
+    await page.setViewportSize({ width: 500, height: 860 });
+    await page.waitForFunction(() => Number(document.querySelector('.pp-ab-lanes')!.getAttribute('width')) === 480);
+    const drawn = await page.$eval('.pp-ab-lanes', (s) => s.getBoundingClientRect().width);
+    assert.equal(Math.round(drawn), 480, 'drawn at its own width, not scaled down');
     assert.deepEqual(errors, []);
     await screenshot(page, 'sweep-ab-page');
   });
