@@ -33,8 +33,8 @@ const decodeWorker = existsSync('webview/decode-worker.ts') ? (await esbuild.bui
   bundle: true, minify: true, write: false, logLevel: 'warning', entryPoints: ['webview/decode-worker.ts'] })).outputFiles[0].text : undefined;
 
 const builds = [
-  // report-parser: the worker thread in which the extension reads report files (src/extension/reportParser.ts).
-  { ...node, entryPoints: { extension: 'src/extension/extension.ts', 'report-parser': 'src/extension/reportParserWorker.ts' }, outdir: 'dist', external: ['vscode', 'esbuild'] },
+  // report-parser: the child process in which the extension reads a report file (src/extension/reportParser.ts).
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts', 'report-parser': 'src/extension/reportParserProcess.ts' }, outdir: 'dist', external: ['vscode', 'esbuild'] },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', external: ['esbuild'], banner: { js: '#!/usr/bin/env node' } },
   { ...node, entryPoints: runtimeEntries, outdir: 'dist/runtime', outbase: 'src/runtime', external: ['esbuild'] },
   { platform: 'browser', target: 'chrome120', format: 'iife', bundle: true, minify: true, sourcemap: false, logLevel: 'warning',

@@ -1,6 +1,6 @@
 // Reads report files outside the extension host. A report can come from anywhere (a cloned
 // repository, a download): each file is read, validated and analysed in a child process of its own
-// (reportParserWorker.ts) with a heap limit and a time limit, so a hostile file (huge, slow, or one
+// (reportParserProcess.ts) with a heap limit and a time limit, so a hostile file (huge, slow, or one
 // that some check misses) costs that process, never the host that every extension shares. A
 // process, not a worker thread: a worker that reaches its resourceLimits can still abort the whole
 // process (nodejs/node#47224; it did abort the extension host here, on a 64 MiB limit), and
@@ -9,7 +9,6 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { Report } from '../model/report';
 import type { RunMetrics } from '../model/analysis';
-import type { RunEntry } from '../model/run-views';
 
 export type ParseRequest = { file: string; want: 'report' | 'entry' };
 
@@ -37,8 +36,6 @@ export interface ParseLimits {
  * view asks for every file of the report folder together.
  */
 export const PARSE_LIMITS: ParseLimits = { memoryMb: 3072, timeMs: 120_000, concurrency: 2 };
-
-export type { RunEntry };
 
 export class ReportParser {
   private running = 0;
