@@ -6,6 +6,7 @@
 // installed extension must carry esbuild to run it). Saves a screenshot of each.
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
 
 const TITLE = 'Parallel Profiler: Profile Current File';
 /** A run, its report and the panel showing it: generous, the machine may be busy. */
@@ -279,7 +280,7 @@ export async function runUiTest({ scratch, port, folder, root, launchBrowser, lo
     // A measurement, not a check: the machine may be loaded.
     writeFileSync(join(artifacts, 'vscode-timings.json'), JSON.stringify({
       note: 'ms on one machine clock; the first run is the first of a VS Code session (its webview starts cold), the second is warm',
-      at: new Date().toISOString(), runs: timings,
+      at: new Date().toISOString(), loadAverage1m: loadavg()[0], cores: availableParallelism(), runs: timings,
     }, null, 2) + '\n');
   }
   return { passed, failed };
