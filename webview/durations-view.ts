@@ -69,6 +69,7 @@ export class DurationsView {
     const svg = document.createElementNS(SVG, 'svg');
     svg.setAttribute('viewBox', `0 0 ${PLOT_W + 50} ${PLOT_H + 34}`);
     svg.setAttribute('width', String(PLOT_W + 50));
+    svg.setAttribute('class', 'pp-histogram'); // shrinks to a narrow panel instead of scrolling it sideways (style.css)
     svg.setAttribute('role', 'img');
     const name = this.store.report.regions.find((r) => r.id === region)?.name ?? String(region);
     svg.setAttribute('aria-label', `Histogram of ${spans.length} task durations of ${name}`);
