@@ -8,10 +8,11 @@ import { buildReport } from '../unit/model-build';
 import { launch, openReport, showView } from './browser';
 
 test('clicking a static-skew advice in the summary zooms the timeline to its region', async () => {
-  // A 300 ms / 100 ms split under static between 100 ms and 400 ms of a 1 s run.
+  // A 300 ms / 100 ms split of two 10-item chunks under static between 100 ms and 400 ms of a 1 s run.
   const report = buildReport({ workers: 2, regions: [{ start: 100_000, end: 400_000, name: 'split', schedule: 'static', threads: 2 }], spans: [
     { thread: 1, start: 100_000, end: 400_000 }, { thread: 2, start: 100_000, end: 200_000 },
   ], durationUs: 1_000_000 });
+  report.spans.items[0] = report.spans.items[1] = 10;
   const m = analyze(report);
   const [advice] = advise(report, m);
   assert.equal(advice.rule, 'static-skew');
