@@ -4,6 +4,7 @@ import type { Report } from '../src/model/report';
 import { analyze, type RunMetrics } from '../src/model/analysis';
 import { VIEW_IDS, type ViewId, type ViewState, type WebviewToHost } from '../src/protocol';
 import { Store } from './store';
+import type { Analysis } from './report-decoder';
 import { el } from './dom';
 import { summaryView } from './summary-view';
 import { TimelineView } from './timeline-view';
@@ -32,8 +33,8 @@ export interface AppOptions {
   post: (message: WebviewToHost) => void;
   /** The report's metrics when the host computed them already (VS Code: its parser worker did); else computed here on first use. */
   metrics?: RunMetrics;
-  /** The report's metrics as the decoder's worker will send them (undefined if it could not). */
-  metricsLater?: Promise<RunMetrics | undefined>;
+  /** The report's metrics and findings as the decoder's worker will send them (undefined if it could not). */
+  analysisLater?: Promise<Analysis | undefined>;
   /** Called (debounced) whenever the view state changes, to persist it. */
   saveState: (state: ViewState) => void;
 }
@@ -48,7 +49,7 @@ export class App {
 
   constructor(root: HTMLElement, report: Report, private readonly options: AppOptions) {
     const given = options.metrics;
-    this.store = new Store(report, given ? () => given : analyze, options.initial, options.canOpenSource, options.metricsLater);
+    this.store = new Store(report, given ? () => given : analyze, options.initial, options.canOpenSource, options.analysisLater);
     performance.mark('parprof:store');
     const tablist = el('div', { role: 'tablist', 'aria-label': 'Views' });
     for (const id of VIEW_IDS) {

@@ -2,10 +2,12 @@
 // unpacks a packed report (packed-report.ts), validates it, narrows its integer columns and hands
 // the columns back as transferred ArrayBuffers: the page's thread stays free meanwhile and no
 // column is copied on the way back. When asked, it then unpacks the bytes once more (the columns
-// it had are the page's now) and computes the report's metrics, so the page never runs analyze.
+// it had are the page's now) and computes the report's metrics and findings, so the page never
+// runs analyze or advise.
 // Built on its own and inlined in the views' bundle (scripts/build.mjs, __DECODE_WORKER_SOURCE__).
 import { columnBuffers } from '../src/model/packed-report';
 import { analyze } from '../src/model/analysis';
+import { verdicts } from '../src/model/summary';
 import { joinBytes, unpackValid, type DecodeReply, type DecodeRequest } from './report-decoder';
 
 const scope = self as unknown as { onmessage: ((e: MessageEvent<DecodeRequest>) => void) | null; postMessage(m: unknown, transfer?: Transferable[]): void };
@@ -22,10 +24,18 @@ scope.onmessage = async (e) => {
   }
   if (!e.data.metrics) return;
   try {
-    scope.postMessage({ metrics: analyze(unpackValid(bytes)) });
+    const report = unpackValid(bytes);
+    const metrics = analyze(report);
+    let findings: string[] | undefined;
+    try {
+      findings = verdicts(metrics, report);
+    } catch {
+      // The page says why itself when it computes them.
+    }
+    scope.postMessage({ analysis: { metrics, findings } });
   } catch {
     // The page computes them itself then.
-    scope.postMessage({ metrics: undefined });
+    scope.postMessage({ analysis: undefined });
   }
 };
 

@@ -69,7 +69,7 @@ function headlineNow(store: Store, id: string): HTMLElement {
   const item = (label: string, value: string, key: string) => el('div', { 'data-headline': key }, el('dt', {}, label), el('dd', {}, value));
   let finding = '';
   try {
-    finding = verdicts(m, store.report)[0] ?? '';
+    finding = (store.givenFindings ?? verdicts(m, store.report))[0] ?? '';
   } catch (e) {
     finding = `(findings could not be computed: ${(e as Error).message})`;
   }

@@ -6,7 +6,7 @@ import { validateReport, parseJson } from '../src/model/load';
 import { GZIP_BASE64, PACKED_GZIP_BASE64, REPORT_ELEMENT_ID, SWEEP_ELEMENT_ID, fromBase64 } from '../src/model/html-report';
 import type { Report } from '../src/model/report';
 import type { RunMetrics } from '../src/model/analysis';
-import { decodePacked, decodedIn } from './report-decoder';
+import { decodePacked, decodedIn, type Analysis } from './report-decoder';
 import { gunzip } from './gunzip';
 import { asHostMessage, type InitOptions, type ViewState, type WebviewToHost, type HostToWebview } from '../src/protocol';
 import { decodeViewHash, encodeViewHash } from './view-hash';
@@ -73,7 +73,7 @@ function startPacked(parts: Uint8Array[], gzipped: boolean, options: InitOptions
   performance.mark('parprof:received');
   const sent = givenMetrics(metrics);
   // Without the host's metrics the worker computes them after the report is shown.
-  decodePacked(parts, gzipped, !sent).then((d) => { if (mine === given) show(d.report, options, sent, d.metrics); }).catch((e: Error) => showError(e.message));
+  decodePacked(parts, gzipped, !sent).then((d) => { if (mine === given) show(d.report, options, sent, d.analysis); }).catch((e: Error) => showError(e.message));
 }
 
 /** Metrics the host sent with the report (it computed them from this report), if they look like metrics. */
@@ -82,7 +82,7 @@ function givenMetrics(m: unknown): RunMetrics | undefined {
   return x && typeof x === 'object' && Array.isArray(x.threads) && typeof x.wallMs === 'number' ? (x as RunMetrics) : undefined;
 }
 
-function show(validated: Report, options: InitOptions | undefined, metrics: RunMetrics | undefined, metricsLater?: Promise<RunMetrics | undefined>): void {
+function show(validated: Report, options: InitOptions | undefined, metrics: RunMetrics | undefined, analysisLater?: Promise<Analysis | undefined>): void {
   performance.mark('parprof:validated');
   const initial = { ...savedState(), ...(options?.view ? { view: options.view } : {}) };
   app = new App(root(), validated, {
@@ -90,7 +90,7 @@ function show(validated: Report, options: InitOptions | undefined, metrics: RunM
     canOpenSource: !!vscode && options?.canOpenSource !== false,
     canRerun: !!vscode && options?.canRerun === true,
     metrics,
-    metricsLater,
+    analysisLater,
     initial,
     post,
     saveState: (state) => {

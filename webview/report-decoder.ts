@@ -19,10 +19,12 @@ export interface DecodeRequest { parts: Uint8Array[]; gzipped: boolean; metrics:
  * it could not be read); then, when asked, `{ metrics }` (undefined if they could not be computed).
  */
 export type DecodeReply = { report: Report; error?: undefined } | { error: string; report?: undefined };
-type MetricsReply = { metrics: RunMetrics | undefined };
+/** What the worker computes after handing the report over: its metrics and findings (summary.ts verdicts). */
+export interface Analysis { metrics: RunMetrics; findings?: string[] }
+type MetricsReply = { analysis: Analysis | undefined };
 
-/** A decoded report, and its metrics when the worker computes them (later: the report shows first). */
-export interface Decoded { report: Report; metrics?: Promise<RunMetrics | undefined> }
+/** A decoded report, and its analysis when the worker computes it (later: the report shows first). */
+export interface Decoded { report: Report; analysis?: Promise<Analysis | undefined> }
 
 declare const __DECODE_WORKER_SOURCE__: string | undefined;
 
@@ -34,21 +36,21 @@ export const WORKER_MIN_BYTES = 256 * 1024;
 
 /**
  * The validated report of a packed blob, decoded in a worker when one can be made (and is worth
- * it). With `wantMetrics` the worker then computes its metrics too (analyze: seconds at 10M spans)
- * so the page's thread never does; the worker ends once they are sent.
+ * it). With `wantMetrics` the worker then computes its metrics and findings too (analyze and
+ * advise: seconds at 10M spans) so the page's thread never does; the worker ends once they are sent.
  */
 export async function decodePacked(parts: Uint8Array[], gzipped: boolean, wantMetrics = false): Promise<Decoded> {
   const size = parts.reduce((n, p) => n + p.byteLength, 0);
   const worker = size >= WORKER_MIN_BYTES ? makeWorker() : undefined;
   if (worker) {
-    let gotMetrics: (m: RunMetrics | undefined) => void = () => undefined;
-    const metrics = new Promise<RunMetrics | undefined>((resolve) => { gotMetrics = resolve; });
+    let gotMetrics: (m: Analysis | undefined) => void = () => undefined;
+    const analysis = new Promise<Analysis | undefined>((resolve) => { gotMetrics = resolve; });
     const reply = await new Promise<DecodeReply | undefined>((resolve) => {
       worker.onmessage = (e: MessageEvent<DecodeReply | MetricsReply | { ready: true }>) => {
         // The bytes go once the worker runs: a worker refused by the CSP fails before that, and
         // then the page still has them to decode itself. They are handed over, not copied.
         if ('ready' in e.data) worker.postMessage({ parts, gzipped, metrics: wantMetrics } satisfies DecodeRequest, [...new Set(parts.map((p) => p.buffer as ArrayBuffer))]);
-        else if ('metrics' in e.data) { gotMetrics(e.data.metrics); worker.terminate(); }
+        else if ('analysis' in e.data) { gotMetrics(e.data.analysis); worker.terminate(); }
         else resolve(e.data);
       };
       worker.onerror = (e) => { e.preventDefault(); resolve(undefined); gotMetrics(undefined); worker.terminate(); };
@@ -57,7 +59,7 @@ export async function decodePacked(parts: Uint8Array[], gzipped: boolean, wantMe
     if (reply?.error !== undefined) throw new Error(reply.error);
     if (reply) {
       decodedIn = 'worker';
-      return { report: reply.report, metrics: wantMetrics ? metrics : undefined };
+      return { report: reply.report, analysis: wantMetrics ? analysis : undefined };
     }
     if (parts.some((p) => p.byteLength === 0)) throw new Error('the report decoder (a Web Worker) stopped after it was given the report\'s bytes');
   }

@@ -2,6 +2,7 @@
 // flame chart share one axis), the selected time range (narrows the flamegraph), the active view.
 import type { Report } from '../src/model/report';
 import type { RunMetrics } from '../src/model/analysis';
+import type { Analysis } from './report-decoder';
 import type { ViewId, ViewState } from '../src/protocol';
 import { asSelectionSpec, restrictToSelection, selectionSamples, type SampleSets, type SelectionSpec } from '../src/model/selection';
 import { applyTransforms, baseSamples, validTransforms, type CallSamples, type Transform } from '../src/model/transforms';
@@ -49,10 +50,12 @@ export class Store {
   private readonly listeners = new Map<keyof Events, Set<(value: never) => void>>();
 
   private computed: RunMetrics | undefined;
+  /** The findings (summary.ts verdicts) the decoder's worker computed with the metrics, when it did. */
+  givenFindings: string[] | undefined;
 
   /** `analyze` runs on first use of `metrics`, so a view that does not need it paints sooner. */
   constructor(readonly report: Report, private readonly analyze: (report: Report) => RunMetrics, initial: Partial<ViewState>, readonly canOpenSource: boolean,
-    private readonly metricsLater?: Promise<RunMetrics | undefined>) {
+    private readonly analysisLater?: Promise<Analysis | undefined>) {
     let end = report.meta.durationUs || 0;
     for (const t of report.threads) end = Math.max(end, t.end ?? t.start);
     for (let k = 0; k < report.spans.count; k++) if (report.spans.end[k] > end) end = report.spans.end[k];
@@ -78,9 +81,12 @@ export class Store {
    * computed here on a later task (analyze takes seconds at 10M spans).
    */
   async whenMetrics(): Promise<RunMetrics> {
-    if (!this.computed && this.metricsLater) {
-      const m = await this.metricsLater;
-      if (m) this.computed ??= m;
+    if (!this.computed && this.analysisLater) {
+      const a = await this.analysisLater;
+      if (a) {
+        this.computed ??= a.metrics;
+        if (this.computed === a.metrics) this.givenFindings = a.findings;
+      }
     }
     if (!this.computed) await new Promise((r) => setTimeout(r, 0));
     return this.metrics;

@@ -13,6 +13,7 @@ import { syntheticReport } from '../../src/model/synthetic';
 import { packReport } from '../../src/model/packed-report';
 import { webviewHtml } from '../../src/model/html-report';
 import { analyze } from '../../src/model/analysis';
+import { verdicts } from '../../src/model/summary';
 import type { Report } from '../../src/model/report';
 import { formatMs } from '../../src/model/units';
 import { bundle, launch, openReport, type Browser } from './browser';
@@ -44,6 +45,10 @@ test('a packed standalone page decodes in a worker and shows the model\'s lanes;
   assert.equal(await decodedIn(p.page), 'worker');
   await p.page.waitForSelector('#timeline-headline [data-headline="tasks"]');
   assert.equal(await p.page.$eval('#timeline-headline [data-headline="tasks"] dd', (e) => e.textContent), String(report.spans.count));
+  // The worker computed the metrics and the findings: the first finding is the model's.
+  const finding = verdicts(analyze(report), report)[0];
+  assert.ok(finding, 'the planted report has a finding');
+  assert.equal(await p.page.$eval('#timeline-headline-finding', (e) => e.textContent), finding);
   assert.deepEqual(p.errors, []);
   assert.deepEqual(p.requests, []);
   await p.page.close();
