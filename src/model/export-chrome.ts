@@ -41,7 +41,7 @@ export interface ChromeTraceOptions {
   counters?: boolean;
 }
 
-/** The one process of a report: thread ids are the report's thread ids. */
+/** The pid of a report of one process (no `processes`); a report with `processes` uses their real pids. Thread ids are the report's either way (unique across processes). */
 export const TRACE_PID = 1;
 /** Category of task spans; import-chrome restores span columns from their args. */
 export const TASK_CATEGORY = 'task';
@@ -75,7 +75,16 @@ export interface TaskArgs {
  */
 export function toChromeTrace(report: Report, options?: ChromeTraceOptions): ChromeTrace {
   const ev: TraceEvent[] = [];
-  ev.push({ name: 'process_name', ph: 'M', pid: TRACE_PID, tid: 0, ts: 0, args: { name: `parprof ${report.meta.script}` } });
+  // Several processes: each its own pid and name; a region's lane is its process's main thread.
+  const processes = report.processes ?? [];
+  const mainOf = new Map<number, number>();
+  for (const t of report.threads) if (t.kind === 'main' && t.process !== undefined && !mainOf.has(t.process)) mainOf.set(t.process, t.id);
+  const regionLane = (r: { process?: number }): number => (r.process !== undefined ? mainOf.get(r.process) ?? 0 : 0);
+  if (processes.length === 0) ev.push({ name: 'process_name', ph: 'M', pid: TRACE_PID, tid: 0, ts: 0, args: { name: `parprof ${report.meta.script}` } });
+  processes.forEach((p, k) => {
+    ev.push({ name: 'process_name', ph: 'M', pid: p.pid, tid: mainOf.get(p.pid) ?? 0, ts: 0, args: { name: k === 0 ? `parprof ${report.meta.script}` : p.title } });
+    ev.push({ name: 'process_sort_index', ph: 'M', pid: p.pid, tid: mainOf.get(p.pid) ?? 0, ts: 0, args: { sort_index: k } });
+  });
   report.threads.forEach((t, k) => {
     ev.push({ name: 'thread_name', ph: 'M', pid: TRACE_PID, tid: t.id, ts: 0, args: { name: t.name } });
     ev.push({ name: 'thread_sort_index', ph: 'M', pid: TRACE_PID, tid: t.id, ts: 0, args: { sort_index: k } });
@@ -85,8 +94,8 @@ export function toChromeTrace(report: Report, options?: ChromeTraceOptions): Chr
   for (const r of report.regions) {
     const id = `region-${r.id}`;
     const args = { kind: r.kind, fn: r.fn, pool: r.pool, schedule: r.schedule, threads: r.threads, items: r.items, chunkSize: r.chunkSize, outcome: r.outcome };
-    ev.push({ name: r.name, ph: 'b', cat: REGION_CATEGORY, id, pid: TRACE_PID, tid: 0, ts: r.start, args });
-    ev.push({ name: r.name, ph: 'e', cat: REGION_CATEGORY, id, pid: TRACE_PID, tid: 0, ts: r.end ?? Math.max(r.start, report.meta.durationUs) });
+    ev.push({ name: r.name, ph: 'b', cat: REGION_CATEGORY, id, pid: TRACE_PID, tid: regionLane(r), ts: r.start, args });
+    ev.push({ name: r.name, ph: 'e', cat: REGION_CATEGORY, id, pid: TRACE_PID, tid: regionLane(r), ts: r.end ?? Math.max(r.start, report.meta.durationUs) });
   }
   const s = report.spans;
   const nested = nestingSpans(report);
@@ -119,6 +128,12 @@ export function toChromeTrace(report: Report, options?: ChromeTraceOptions): Chr
   }
   if (options?.flows ?? true) add(flows(report, byStart));
   if (options?.profiles) add(profileEvents(report));
+  if (processes.length > 0) {
+    // Every event on the pid of its thread's process (thread ids are unique across processes);
+    // the run-wide counter on the script's.
+    const pidOf = new Map(report.threads.map((t) => [t.id, t.process ?? processes[0].pid]));
+    for (const e of ev) if (e.name !== 'process_name' && e.name !== 'process_sort_index') e.pid = pidOf.get(e.tid) ?? processes[0].pid;
+  }
   return { traceEvents: ev, displayTimeUnit: 'ms', otherData: metaData(report) };
 }
 
@@ -212,6 +227,10 @@ function flows(report: Report, byStart: number[]): TraceEvent[] {
   const parentThread = new Map<string, number>();
   for (let i = 0; i < s.count; i++) parentThread.set(`${s.region[i]}:${s.index[i]}`, s.thread[i]);
   const regionStart = new Map(report.regions.map((r) => [r.id, r.start]));
+  // The lane of a region's own process's main thread (0 in a report of one process).
+  const mainOf = new Map<number, number>();
+  for (const t of report.threads) if (t.kind === 'main' && t.process !== undefined && !mainOf.has(t.process)) mainOf.set(t.process, t.id);
+  const regionLane = new Map(report.regions.map((r) => [r.id, r.process !== undefined ? mainOf.get(r.process) ?? 0 : 0]));
   const reached = new Set<string>();
   let id = 0;
   for (const i of byStart) {
@@ -220,11 +239,12 @@ function flows(report: Report, byStart: number[]): TraceEvent[] {
     if (!queued && !reached.has(key)) {
       reached.add(key);
       id++;
-      out.push({ name: 'submit', cat: 'flow', ph: 's', id, pid: TRACE_PID, tid: 0, ts: Math.min(regionStart.get(s.region[i]) ?? s.start[i], s.start[i]) });
+      out.push({ name: 'submit', cat: 'flow', ph: 's', id, pid: TRACE_PID, tid: regionLane.get(s.region[i]) ?? 0, ts: Math.min(regionStart.get(s.region[i]) ?? s.start[i], s.start[i]) });
       out.push({ name: 'submit', cat: 'flow', ph: 'f', bp: 'e', id, pid: TRACE_PID, tid: s.thread[i], ts: s.start[i] });
     }
     if (queued) {
-      const from = s.parent[i] >= 0 ? parentThread.get(`${s.region[i]}:${s.parent[i]}`) ?? 0 : 0;
+      const lane = regionLane.get(s.region[i]) ?? 0;
+      const from = s.parent[i] >= 0 ? parentThread.get(`${s.region[i]}:${s.parent[i]}`) ?? lane : lane;
       id++;
       out.push({ name: 'submit', cat: 'flow', ph: 's', id, pid: TRACE_PID, tid: from, ts: Math.min(s.enqueue[i], s.start[i]) });
       out.push({ name: 'submit', cat: 'flow', ph: 'f', bp: 'e', id, pid: TRACE_PID, tid: s.thread[i], ts: s.start[i] });

@@ -189,7 +189,7 @@ class TraceReader {
     if (this.ours) for (const t of [...this.threadName.keys(), ...this.eluSeries.keys()]) this.active.add(t);
     // Our own export keeps its times (t = 0 is the run's origin); another tool's trace starts at its first event.
     const origin = this.ours ? 0 : this.minTs;
-    const ids = threadIds([...this.active], this.threadName, this.sortIndex);
+    const ids = threadIds([...this.active], this.threadName, this.sortIndex, this.ours);
     const report = emptyReport(name, other, origin, this.maxTs - origin);
     report.threads = this.threads(ids, origin);
     report.markers = this.markers.map((m) => ({ ...m, t: m.t - origin, thread: ids.get(m.thread)! }));
@@ -227,12 +227,16 @@ class TraceReader {
   }
 }
 
-/** Report thread ids: the tids themselves when the trace has one process and small integer tids, else 0, 1, 2... */
-function threadIds(active: string[], names: Map<string, string>, sortIndex: Map<string, number>): Map<string, number> {
+/**
+ * Report thread ids: the tids themselves when the trace has one process and small integer tids,
+ * or is ours (our tids are the report's thread ids, unique across its processes); else 0, 1, 2...
+ */
+function threadIds(active: string[], names: Map<string, string>, sortIndex: Map<string, number>, ours: boolean): Map<string, number> {
   const split = active.map((t) => t.split(':'));
   const pids = new Set(split.map(([p]) => p));
   const ids = new Map<string, number>();
-  if (pids.size <= 1 && split.every(([, tid]) => /^\d{1,9}$/.test(tid))) {
+  const uniqueTids = new Set(split.map(([, tid]) => tid)).size === split.length;
+  if ((pids.size <= 1 || (ours && uniqueTids)) && split.every(([, tid]) => /^\d{1,9}$/.test(tid))) {
     for (const t of active) ids.set(t, Number(t.split(':')[1]));
     return ids;
   }

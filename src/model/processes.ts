@@ -71,6 +71,10 @@ export function processesProblem(r: Obj): Problem | undefined {
     for (let i = 0; i < threads.length; i++) {
       if (threads[i].process !== undefined) return { path: `threads[${i}].process`, problem: 'the report lists no processes' };
     }
+    const regions = r.regions as Obj[];
+    for (let i = 0; i < regions.length; i++) {
+      if (regions[i].process !== undefined) return { path: `regions[${i}].process`, problem: 'the report lists no processes' };
+    }
     return threadIdProblem(threads);
   }
   if (!Array.isArray(r.processes)) return { path: 'processes', problem: `expected an array, found ${kind(r.processes)}` };
@@ -101,6 +105,11 @@ export function processesProblem(r: Obj): Problem | undefined {
       const d = p.died;
       if (!isObj(d) || !isNum(d.at) || typeof d.reason !== 'string') return { path: `${at}.died`, problem: 'expected { at: number, reason: string }' };
     }
+  }
+  const regions = r.regions as Obj[];
+  for (let i = 0; i < regions.length; i++) {
+    const pid = regions[i].process;
+    if (pid !== undefined && !(isInt(pid) && pids.has(pid))) return { path: `regions[${i}].process`, problem: `process ${JSON.stringify(pid)} is not in processes` };
   }
   for (let i = 0; i < threads.length; i++) {
     const pid = threads[i].process;

@@ -225,6 +225,8 @@ export interface Region {
   outcome: 'ok' | 'error' | 'cancelled' | 'unfinished';
   /** Since 2. When the user called the operation (map(), forEach()...), µs from origin; ≤ start. The call took end − called. */
   called?: number;
+  /** Since 2, optional. pid of the process that ran the operation (ProcessInfo.pid); absent when the report has no `processes`. */
+  process?: number;
 }
 
 /**

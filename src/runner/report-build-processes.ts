@@ -107,7 +107,7 @@ function mergeProcesses(parts: Part[]): Report {
       nextThread = Math.max(nextThread, id + 1);
     }
     for (const r of report.regions) {
-      regions.push({ ...r, id: regionBase + r.id, pool: poolBase + r.pool });
+      regions.push({ ...r, id: regionBase + r.id, pool: poolBase + r.pool, process: process.pid });
       nextPool = Math.max(nextPool, poolBase + r.pool + 1);
     }
     for (const t of report.threads) if (t.pool !== undefined) nextPool = Math.max(nextPool, poolBase + t.pool + 1);

@@ -1,0 +1,113 @@
+// The process dimension of the model, on hand-built reports whose answers are known: validation
+// (old reports load as one process; a thread or region naming an unlisted process is refused),
+// findings across processes, the summary's process list, the Chrome trace's real pids and the
+// speedscope names.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { analyze } from '../../src/model/analysis';
+import { toChromeTrace } from '../../src/model/export-chrome';
+import { importChromeTrace } from '../../src/model/import-chrome';
+import { toSpeedscope } from '../../src/model/export-speedscope';
+import { parseReport, serializeReport } from '../../src/model/load';
+import { threadsByProcess } from '../../src/model/processes';
+import type { Report } from '../../src/model/report';
+import { formatSummary, verdicts } from '../../src/model/summary';
+import { buildProfile, buildReport } from './model-build';
+
+const PARENT = 4100, CHILD = 4200;
+
+/**
+ * The script (pid 4100: main + workers 1, 2) and a forked child (pid 4200: main 3, workers 4, 5),
+ * each running one region of 4 spans of 100 ms on its 2 workers, on 2 cores. `overlap`: the
+ * child's region runs at the same time as the parent's, else after it.
+ */
+function twoProcesses(overlap: boolean): Report {
+  const childStart = overlap ? 0 : 300_000;
+  const spans = [1, 2, 1, 2].map((thread, k) => ({ thread, start: k < 2 ? 0 : 100_000, end: k < 2 ? 100_000 : 200_000, region: 0 }));
+  spans.push(...[4, 5, 4, 5].map((thread, k) => ({ thread, start: childStart + (k < 2 ? 0 : 100_000), end: childStart + (k < 2 ? 100_000 : 200_000), region: 1 })));
+  spans.sort((a, b) => a.start - b.start);
+  const r = buildReport({ workers: 2, durationUs: 600_000, spans, regions: [
+    { name: 'parent job', start: 0, end: 200_000, threads: 2, pool: 0 },
+    { name: 'child job', start: childStart, end: childStart + 200_000, threads: 2, pool: 1 },
+  ] });
+  r.threads.push({ id: 3, name: 'main', kind: 'main', start: 0, end: 550_000 });
+  for (const id of [4, 5]) r.threads.push({ id, name: `child ${id - 3}`, kind: 'worker', pool: 1, start: 0, end: 550_000 });
+  for (const t of r.threads) {
+    t.process = t.id < 3 ? PARENT : CHILD;
+    if (t.id >= 3) t.threadId = t.id - 3;
+  }
+  r.regions[0].process = PARENT;
+  r.regions[1].process = CHILD;
+  r.processes = [
+    { pid: PARENT, startedBy: 'main', script: '/work/app/main.js', args: [], title: 'main process main.js', start: 0, end: 600_000, exit: { code: 0, signal: null } },
+    { pid: CHILD, ppid: PARENT, startedBy: 'fork', script: '/work/app/main.js', args: ['child'], title: 'fork of main.js', spawned: 0, start: 1, end: 550_000, exit: { code: 0, signal: null } },
+  ];
+  r.profiles = [4, 5].map((thread) => ({ thread, profile: buildProfile([[1, '(root)', '', 0, [2]], [2, `spin${thread}`, '/work/app/main.js', 3, []]], [[2, 1000], [2, 1000]], 2000) }));
+  return r;
+}
+
+test('a report without processes loads as one process; a thread or region naming an unlisted process is refused', () => {
+  const old = buildReport({ workers: 2 });
+  assert.equal(parseReport(serializeReport(old)).processes, undefined);
+  assert.deepEqual(threadsByProcess(old).map((g) => [g.process, g.threads.length]), [[undefined, 3]]);
+
+  const r = twoProcesses(false);
+  assert.deepEqual(parseReport(serializeReport(r)).processes, r.processes);
+  const bad = (edit: (x: Record<string, any>) => void, message: RegExp) => {
+    const x = JSON.parse(serializeReport(r));
+    edit(x);
+    assert.throws(() => parseReport(JSON.stringify(x)), message);
+  };
+  bad((x) => { x.threads[4].process = 999; }, /threads\[4\]\.process: process 999 is not in processes/);
+  bad((x) => { delete x.threads[0].process; }, /threads\[0\]\.process: missing/);
+  bad((x) => { x.regions[1].process = 7; }, /regions\[1\]\.process: process 7 is not in processes/);
+  bad((x) => { x.processes[1].pid = PARENT; }, /processes\[1\]\.pid: process 4100 appears twice/);
+  bad((x) => { x.processes[1].startedBy = 'exec'; }, /processes\[1\]\.startedBy/);
+  bad((x) => { x.processes[1].end = -5; }, /processes\[1\]\.end: -5 is before start 1/);
+  bad((x) => { delete x.processes; }, /threads\[0\]\.process: the report lists no processes/);
+});
+
+test('threads of two processes that never ran at once did not compete for cores; at once, 4 threads on 2 cores did', () => {
+  const apart = twoProcesses(false);
+  const m = analyze(apart);
+  assert.equal(m.extra.peakThreads, 2);
+  assert.ok(!verdicts(m, apart).some((v) => /competed/.test(v)), verdicts(m, apart).join('\n'));
+  const together = twoProcesses(true);
+  const n = analyze(together);
+  assert.equal(n.extra.peakThreads, 4);
+  assert.ok(verdicts(n, together).includes('4 threads ran tasks at the same time on 2 cores: they competed for cores'));
+  // Per process region: each region is its own process's, busy 200 ms on each of its 2 workers.
+  for (const r of n.regions) assert.deepEqual(r.threads.map((t) => [t.id, t.busyMs]), r.name === 'parent job' ? [[1, 200], [2, 200]] : [[4, 200], [5, 200]]);
+});
+
+test('the summary lists each process with its threads', () => {
+  const r = twoProcesses(false);
+  const text = formatSummary(r, analyze(r));
+  assert.match(text, /Processes \(2, on one clock; cores are shared by all of them\)\n {2}process 4100 \(main process main\.js\): main \+ 2 workers\n {2}process 4200 \(fork of main\.js\): main \+ 2 workers\n/);
+  r.processes![1].died = { at: 400_000, reason: 'killed by SIGKILL' };
+  assert.match(formatSummary(r, analyze(r)), /- process 4200 \(fork of main\.js\) died: killed by SIGKILL; its threads keep what they recorded until then/);
+});
+
+test('the Chrome trace puts each thread on its real pid, names each process, and reads back with the same thread ids', () => {
+  const r = twoProcesses(true);
+  const trace = toChromeTrace(r, { profiles: true });
+  const names = trace.traceEvents.filter((e) => e.name === 'process_name').map((e) => [e.pid, (e.args as { name: string }).name]);
+  assert.deepEqual(names, [[PARENT, 'parprof /work/app/main.js'], [CHILD, 'fork of main.js']]);
+  for (const e of trace.traceEvents) {
+    if (e.ph === 'M' && e.name.startsWith('process_')) continue;
+    assert.equal(e.pid, e.tid >= 3 ? CHILD : PARENT, `${e.ph} ${e.name} on tid ${e.tid}`);
+  }
+  // The child's region is drawn on the child's main lane (thread 3), the parent's on thread 0.
+  const regionLanes = trace.traceEvents.filter((e) => e.cat === 'region' && e.ph === 'b').map((e) => [e.name, e.tid]);
+  assert.deepEqual(regionLanes, [['parent job', 0], ['child job', 3]]);
+  const back = importChromeTrace(JSON.parse(JSON.stringify(trace)), 'x.json');
+  assert.ok(back, 'not read as a Chrome trace');
+  assert.deepEqual(back.threads.map((t) => [t.id, t.name]), r.threads.map((t) => [t.id, t.name]));
+  assert.equal(back.spans.count, 8);
+  assert.deepEqual([...back.spans.thread].sort(), [...r.spans.thread].sort());
+});
+
+test('speedscope names a child process\'s threads with their process', () => {
+  const names = toSpeedscope(twoProcesses(false)).profiles.map((p) => p.name);
+  assert.deepEqual(names, ['child 1 (fork of main.js, pid 4200) (thread 4)', 'child 2 (fork of main.js, pid 4200) (thread 5)']);
+});
