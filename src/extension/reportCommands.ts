@@ -14,11 +14,9 @@ import type { EditorAnnotations } from './annotations';
 import type { RunItem, RunsView } from './runsView';
 import type { Log } from './log';
 import type { Profiler } from './profiling';
-import { isSweepReportFile, loadSweepFile, writeComparison, type SweepEditorProvider } from './sweepEditor';
-import { sweepPage } from '../model/sweep-lanes';
+import { isSweepReportFile, loadSweepFile, sweepPageOf, writeComparison, type SweepEditorProvider } from './sweepEditor';
 import { sweepMarkdown } from '../model/sweep-tables';
 import { standalonePageHtml } from '../model/html-report';
-import { readAnyReportFile } from '../runner/read-import';
 
 export type ExportFormat = 'parprof' | 'html' | ExportFormatName;
 
@@ -34,13 +32,13 @@ export interface ReportCommandDeps {
 }
 
 /** Writes a sweep / A-B report as the standalone sweep page or as Markdown tables. */
-async function exportSweep(file: string, format: 'html' | 'markdown', target: string, extensionUri: vscode.Uri): Promise<void> {
-  const sweep = await loadSweepFile(file);
+async function exportSweep(file: string, format: 'html' | 'markdown', target: string, extensionUri: vscode.Uri, session: ReportSession): Promise<void> {
+  const sweep = await loadSweepFile(file, session);
   let text: string;
   if (format === 'markdown') text = sweepMarkdown(sweep);
   else {
-    // The A/B lanes need each variant's median run; read here, synchronously, from next to the report.
-    const page = sweepPage(sweep, (run) => readAnyReportFile(path.resolve(path.dirname(file), run)));
+    // The A/B lanes need each variant's median run, read (off the host) from next to the report.
+    const page = await sweepPageOf(file, sweep, session);
     const bundle = await readFile(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js').fsPath, 'utf8');
     text = standalonePageHtml('sweep', page, bundle, `Parallel Profiler: ${sweep.kind === 'sweep' ? 'sweep' : 'A/B'} of ${path.basename(sweep.script)}`);
   }
@@ -105,7 +103,7 @@ export function registerReportCommands(deps: ReportCommandDeps): vscode.Disposab
         defaultUri: vscode.Uri.file(argFile.replace(/\.parprof-sweep\.json$/, ext)), filters: { [format]: [ext.slice(1)] },
       }))?.fsPath;
       if (!target) return undefined;
-      await exportSweep(argFile, format, target, extensionUri);
+      await exportSweep(argFile, format, target, extensionUri, session);
       exportedNotice(log, format, target);
       return target;
     }

@@ -9,8 +9,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { Report } from '../model/report';
 import type { RunMetrics } from '../model/analysis';
+import type { SweepReport } from '../model/sweep-report';
 
-export type ParseRequest = { file: string; want: 'report' | 'entry' };
+export type ParseRequest = { file: string; want: 'report' | 'entry' | 'sweep' };
 
 /** What the Runs view keeps of a report: the inputs of its entry (src/model/run-views.ts runEntry). */
 export type EntryInputs = { slim: Parameters<typeof import('../model/run-views').runEntry>[0]; numbers: { wallMs: number; utilization: number; imbalance: number } };
@@ -18,6 +19,7 @@ export type EntryInputs = { slim: Parameters<typeof import('../model/run-views')
 export type ParseReply =
   | { ok: true; want: 'report'; report: Report; metrics: RunMetrics }
   | ({ ok: true; want: 'entry' } & EntryInputs)
+  | { ok: true; want: 'sweep'; sweep: SweepReport }
   | { ok: false; message: string };
 
 export interface ParseLimits {
@@ -61,6 +63,13 @@ export class ReportParser {
     const reply = await this.parse({ file, want: 'entry' });
     if (reply.want !== 'entry') throw new Error(`${path.basename(file)}: the report reader answered with ${reply.want}`);
     return { slim: reply.slim, numbers: reply.numbers };
+  }
+
+  /** The sweep or A/B report (.parprof-sweep.json) in `file`, validated. */
+  async sweep(file: string): Promise<SweepReport> {
+    const reply = await this.parse({ file, want: 'sweep' });
+    if (reply.want !== 'sweep') throw new Error(`${path.basename(file)}: the report reader answered with ${reply.want}`);
+    return reply.sweep;
   }
 
   private async parse(request: ParseRequest): Promise<Extract<ParseReply, { ok: true }>> {

@@ -130,7 +130,7 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
     }
     try {
       if (isSweepReportFile(file)) {
-        const sweep = await loadSweepFile(file);
+        const sweep = await loadSweepFile(file, this.session);
         value = { mtimeMs, make: (nowMs) => ({ ...sweepEntry(sweep, file, nowMs), end: 'clean' }) };
       } else {
         // A report of this session is in memory; any other is read in a worker, which sends back only the entry's inputs.

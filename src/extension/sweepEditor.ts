@@ -11,9 +11,8 @@ import { compareMarkdown } from '../model/sweep-tables';
 import { COMMANDS } from './surface';
 import { compareSides, sideFromRun, type CompareResult } from '../model/compare';
 import { medianRunIndex, sweepPage, type SweepPage } from '../model/sweep-lanes';
-import { parseSweepReport, summarizeRun, type SweepReport } from '../model/sweep-report';
+import { summarizeRun, type SweepReport } from '../model/sweep-report';
 import type { Report } from '../model/report';
-import { MAX_REPORT_BYTES } from '../model/limits';
 import { asWebviewMessage, type HostToWebview } from '../protocol';
 import type { LoadedReport, ReportSession } from './reports';
 import { webviewOptions, type WebviewStatus } from './webviewHost';
@@ -24,20 +23,13 @@ export function isSweepReportFile(file: string): boolean {
   return file.endsWith('.parprof-sweep.json');
 }
 
-/** Reads and validates a sweep report; the error names the file and the problem. */
-export async function loadSweepFile(file: string): Promise<SweepReport> {
-  const uri = vscode.Uri.file(file);
-  const { size } = await vscode.workspace.fs.stat(uri);
-  if (size > MAX_REPORT_BYTES) throw new Error(`${path.basename(file)} is too large: more than ${Math.round(MAX_REPORT_BYTES / 2 ** 20)} MiB, the limit`);
-  try {
-    return parseSweepReport(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
-  } catch (e) {
-    throw new Error(`${path.basename(file)}: ${(e as Error).message}`);
-  }
+/** Reads and validates a sweep report, in a child process (reportParser.ts); the error names the file and the problem. */
+export function loadSweepFile(file: string, session: ReportSession): Promise<SweepReport> {
+  return session.parser.sweep(file);
 }
 
 /** The page of a sweep report: for an A/B report, each variant's median run read from next to it. */
-async function pageOf(file: string, sweep: SweepReport, session: ReportSession): Promise<SweepPage> {
+export async function sweepPageOf(file: string, sweep: SweepReport, session: ReportSession): Promise<SweepPage> {
   const runs = new Map<string, Report | Error>();
   if (sweep.kind === 'ab') {
     for (const v of sweep.variants) {
@@ -118,7 +110,7 @@ export class SweepEditorProvider implements vscode.CustomReadonlyEditorProvider<
 
   async openCustomDocument(uri: vscode.Uri): Promise<SweepDocument> {
     // Viewing is allowed in an untrusted workspace: reading a report runs nothing.
-    return new SweepDocument(uri, await pageOf(uri.fsPath, await loadSweepFile(uri.fsPath), this.session));
+    return new SweepDocument(uri, await sweepPageOf(uri.fsPath, await loadSweepFile(uri.fsPath, this.session), this.session));
   }
 
   resolveCustomEditor(document: SweepDocument, panel: vscode.WebviewPanel): void {
