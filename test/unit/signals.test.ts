@@ -33,20 +33,24 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const dir = mkdtempSync(join(tmpdir(), `parprof-${signal}-`));
     const temp = mkdtempSync(join(tmpdir(), 'parprof-signal-tmp-')); // the CLI's TMPDIR: its spool lives here
     const out = join(dir, 'run.parprof');
-    // 2 workers x 100000 tasks of 1 ms: runs far longer than the test; "ready <pid>" once started.
+    // 2 workers x 100000 tasks of 1 ms: runs far longer than the test. truth-kill.js prints
+    // "pid <pid>", then "flushed <thread> <spans>" each time a worker's spans are on disk: the
+    // signal goes once both workers flushed twice (a fixed delay raced the workers' start-up).
     const cli = spawn(process.execPath, [join(packageRoot(), 'dist', 'cli.js'), 'record', '--out', out,
-      join(fixtures(), 'rec-contract.js'), '2', '100000', '1', '200'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: temp } });
+      join(fixtures(), 'truth-kill.js'), '2', '100000', '1'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: temp } });
     let stdout = '';
     let stderr = '';
     let scriptPid = 0;
+    const flushes = new Map<string, number>();
+    let signalled = false;
     cli.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
     cli.stdout.setEncoding('utf8').on('data', (s: string) => {
       stdout += s;
-      const m = /ready (\d+)/.exec(stdout);
-      if (m && !scriptPid) {
-        scriptPid = Number(m[1]);
-        // Spans are flushed at least every 100 ms; wait for a few flushes before the signal.
-        setTimeout(() => cli.kill(signal), 400);
+      scriptPid ||= Number(/^pid (\d+)$/m.exec(stdout)?.[1] ?? 0);
+      for (const m of s.matchAll(/^flushed (\d+) \d+$/gm)) flushes.set(m[1], (flushes.get(m[1]) ?? 0) + 1);
+      if (!signalled && scriptPid && flushes.size === 2 && [...flushes.values()].every((n) => n >= 2)) {
+        signalled = true;
+        cli.kill(signal);
       }
     });
     const code = await new Promise<number | null>((resolve) => cli.on('exit', (c) => resolve(c)));
