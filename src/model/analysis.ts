@@ -221,63 +221,73 @@ function denseIds(column: ArrayLike<number>, ids: number[], n: number): Int32Arr
   return out;
 }
 
+/** The (region, thread) cell of every span, for grouping: region slot × T + thread slot. */
+function regionThreadKeys(spanRegion: Int32Array, spanThread: Int32Array, T: number): Int32Array {
+  const keys = new Int32Array(spanRegion.length);
+  for (let i = 0; i < keys.length; i++) keys[i] = spanRegion[i] * T + spanThread[i];
+  return keys;
+}
+
+/** A column as a Float64Array: itself when it is one (the runner's and the packed loader's), else a copy. */
+function float64(column: ArrayLike<number>, n: number): Float64Array {
+  if (column instanceof Float64Array && column.length === n) return column;
+  // Filled by a loop: `new Float64Array(array)` takes a slow generic path (~100 ms for 1M entries).
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = column[i];
+  return out;
+}
+
+/**
+ * Memory: besides the report's columns, two Int32Array per span (thread and region slots), their
+ * two group orders (Int32Array), the (region, thread) keys while grouping, and one Float64Array
+ * per span for each of: task durations, gaps, and queue waits when there are queued tasks (reused
+ * by the regions and then the whole run). Nothing is an object or a closure per span.
+ */
 export function analyze(report: Report): RunMetrics {
   const s = report.spans;
   const n = s.count;
+  // First, while nothing else of the analysis is allocated: its temporaries are the largest.
+  const peak = peakThreads(s);
   const T = report.threads.length + 1; // last slot: a thread id the thread list lacks
   const R = report.regions.length + 1;
   const spanThread = denseIds(s.thread, report.threads.map((t) => t.id), n);
   const spanRegion = denseIds(s.region, report.regions.map((r) => r.id), n);
-  // One pass over the span columns for everything per span; later passes read typed arrays only
-  // (filled here: `new Float64Array(array)` takes a slow generic path, ~100 ms for 1M entries).
-  const spanStart = new Float64Array(n);
-  const spanEnd = new Float64Array(n);
+  const spanStart = float64(s.start, n);
+  const spanEnd = float64(s.end, n);
+  const flags = s.flags;
   const lastSpanEnd = new Float64Array(R).fill(-Infinity);
-  const keys = new Int32Array(n);
-  const waitAll = new Float64Array(n);
-  const waitQueued = new Float64Array(n);
-  const durationAll = new Float64Array(n);
-  const stolen = new Uint8Array(n);
   // Tasks of join and external regions wait in a queue; chunks of map/forEach/reduce do not
   // (threads pull them from the operation's index). Spans of an unknown region count as queued.
   const queuedRegion = new Uint8Array(R).fill(1);
   report.regions.forEach((reg, r) => { queuedRegion[r] = tasksAreQueued(reg.kind) ? 1 : 0; });
   // Derived spans (SPAN_DERIVED: busy time read from CPU samples) are not tasks: no counts, waits or durations.
-  const isTask = new Uint8Array(n);
-  // Tasks whose submit is known (SPAN_NO_ENQUEUE: a raw worker's message) in a queued region.
-  const queuedSpan = new Uint8Array(n);
-  const taskDurations = new Float64Array(n);
+  // Queued: a task whose submit is known (not SPAN_NO_ENQUEUE: a raw worker's message) in a queued region.
   let steals = 0, failed = 0, queued = 0, taskCount = 0;
   for (let i = 0; i < n; i++) {
     const r = spanRegion[i];
-    isTask[i] = s.flags === undefined || (s.flags[i] & SPAN_DERIVED) === 0 ? 1 : 0;
-    const start = s.start[i], end = s.end[i];
-    spanStart[i] = start;
-    spanEnd[i] = end;
+    const end = spanEnd[i];
     if (end > lastSpanEnd[r]) lastSpanEnd[r] = end;
-    keys[i] = r * T + spanThread[i];
-    const wait = start - s.enqueue[i];
-    waitAll[i] = wait > 0 ? wait : 0;
-    durationAll[i] = end - start;
-    if (isTask[i]) {
-      if (queuedRegion[r] && (s.flags === undefined || (s.flags[i] & SPAN_NO_ENQUEUE) === 0)) {
-        queuedSpan[i] = 1;
-        waitQueued[queued++] = waitAll[i];
-      }
-      taskDurations[taskCount++] = durationAll[i];
+    const f = flags === undefined ? 0 : flags[i];
+    if ((f & SPAN_DERIVED) === 0) {
+      taskCount++;
+      if (queuedRegion[r] && (f & SPAN_NO_ENQUEUE) === 0) queued++;
     }
-    if (s.stolenFrom[i] >= 0) {
-      stolen[i] = 1;
-      steals++;
-    }
+    if (s.stolenFrom[i] >= 0) steals++;
     if (s.failed[i]) failed++;
   }
+  const isTask = (i: number): boolean => flags === undefined || (flags[i] & SPAN_DERIVED) === 0;
+  const isQueued = (i: number, r: number): boolean => queuedRegion[r] === 1 && (flags === undefined || (flags[i] & (SPAN_DERIVED | SPAN_NO_ENQUEUE)) === 0);
+  const waitOf = (i: number): number => {
+    const wait = spanStart[i] - s.enqueue[i];
+    return wait > 0 ? wait : 0;
+  };
   const runEndUs = report.meta.durationUs;
   const regionEnd = report.regions.map((r, i) => r.end ?? (lastSpanEnd[i] > -Infinity ? Math.max(r.start, lastSpanEnd[i]) : Math.max(r.start, runEndUs)));
 
-  const byRegion = groupBy(keys, R * T);
-  const waits = new Float64Array(n);
-  const durations = new Float64Array(n);
+  const byRegion = groupBy(regionThreadKeys(spanRegion, spanThread, T), R * T);
+  // Scratch for percentiles, reused region after region and then for the whole run.
+  const waits = new Float64Array(queued);
+  const durations = new Float64Array(taskCount);
   const gapValues = new Float64Array(n);
   const runThreadTime: ThreadTimeSplitMs = { threads: 0, taskMs: 0, startDelayMs: 0, gapMs: 0, tailIdleMs: 0 };
 
@@ -298,10 +308,10 @@ export function analyze(report: Report): RunMetrics {
       const tasksBefore = tasks;
       for (let k = 0; k < ids.length; k++) {
         const i = ids[k];
-        if (!isTask[i]) continue;
-        if (queuedSpan[i]) waits[regionQueued++] = waitAll[i];
-        durations[tasks++] = durationAll[i];
-        regionSteals += stolen[i];
+        if (!isTask(i)) continue;
+        if (isQueued(i, r)) waits[regionQueued++] = waitOf(i);
+        durations[tasks++] = spanEnd[i] - spanStart[i];
+        if (s.stolenFrom[i] >= 0) regionSteals++;
       }
       busy.push(u.busy);
       lastEnd.push(u.lastEnd > -Infinity ? u.lastEnd : from);
@@ -361,7 +371,7 @@ export function analyze(report: Report): RunMetrics {
     busy.push(u.busy);
     lastEnd.push(u.lastEnd > -Infinity ? u.lastEnd : runStart);
     threadBusy[t] = unionLength(ids, spanStart, spanEnd, -Infinity, Infinity).busy;
-    for (let k = 0; k < ids.length; k++) threadTasks[t] += isTask[ids[k]];
+    for (let k = 0; k < ids.length; k++) if (isTask(ids[k])) threadTasks[t]++;
   }
 
   const profilesOf = new Map<number, Report['profiles']>();
@@ -383,19 +393,32 @@ export function analyze(report: Report): RunMetrics {
     return { id: th.id, name: th.name, kind: th.kind, busyMs: threadBusy[t] * MS, tasks: threadTasks[t], samples, topFunctions: topFunctions.slice(0, 5) };
   });
 
+  // The whole run's waits and task durations, in the scratch the regions used.
+  let q = 0, d = 0;
+  for (let i = 0; i < n; i++) {
+    if (!isTask(i)) continue;
+    if (isQueued(i, spanRegion[i])) waits[q++] = waitOf(i);
+    durations[d++] = spanEnd[i] - spanStart[i];
+  }
   const metrics: RunMetrics = {
     wallMs: (runEnd - runStart) * MS,
     ...balance(busy.length, runStart, runEnd, busy, lastEnd),
-    queueWaitMs: percentiles(waitQueued, queued, MS),
+    queueWaitMs: percentiles(waits, q, MS),
     threads,
     regions,
     dropped: report.dropped,
     exit: report.exit,
     extra: {
-      start: runStart, end: runEnd, workerThreads: busy.length, tasks: taskCount, steals, failedTasks: failed, taskMs: percentiles(taskDurations, taskCount, MS),
-      queuedTasks: queued, threadTime: runThreadTime, peakThreads: peakThreads(s), derivedSpans: n - taskCount,
+      start: runStart, end: runEnd, workerThreads: busy.length, tasks: taskCount, steals, failedTasks: failed, taskMs: percentiles(durations, d, MS),
+      queuedTasks: queued, threadTime: runThreadTime, peakThreads: peak, derivedSpans: n - taskCount,
     },
   };
-  addFormat2Metrics(report, metrics);
+  const slotOf = new Map(report.threads.map((th, t) => [th.id, t]));
+  const other = byThread.order.subarray(byThread.offset[T - 1], byThread.offset[T]);
+  addFormat2Metrics(report, metrics, (id) => {
+    const t = slotOf.get(id);
+    // Threads missing from the thread list share the last slot (an unvalidated report only).
+    return t !== undefined ? byThread.order.subarray(byThread.offset[t], byThread.offset[t + 1]) : other.filter((i) => s.thread[i] === id);
+  });
   return metrics;
 }

@@ -118,16 +118,32 @@ export function busySplit(series: CpuTimeSeries, intervals: ArrayLike<number>): 
   return { onCpu, runnable };
 }
 
-/** Merged [start, end) intervals of the given spans (indices into the span columns), flat. */
+/**
+ * Merged [start, end) intervals of the given spans (indices into the span columns), flat. One
+ * pass when `ids` are in start order (analysis groups them so), else sorted first.
+ */
 export function mergedIntervals(starts: ArrayLike<number>, ends: ArrayLike<number>, ids: ArrayLike<number>): Float64Array {
-  const order = Array.from(ids).sort((x, y) => starts[x] - starts[y]);
-  const out: number[] = [];
-  for (const i of order) {
-    const s = starts[i], e = ends[i];
-    if (out.length && s <= out[out.length - 1]) out[out.length - 1] = Math.max(out[out.length - 1], e);
-    else out.push(s, e);
+  let order = ids;
+  for (let k = 1; k < ids.length; k++) {
+    if (starts[ids[k]] < starts[ids[k - 1]]) {
+      order = Int32Array.from(ids).sort((x, y) => starts[x] - starts[y]);
+      break;
+    }
   }
-  return Float64Array.from(out);
+  // Two passes: count the merged intervals, then fill an array of exactly that size.
+  let count = 0;
+  let to = -Infinity;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k];
+    if (count === 0 || starts[i] > to) { count++; to = ends[i]; } else if (ends[i] > to) to = ends[i];
+  }
+  const out = new Float64Array(2 * count);
+  let m = -1;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k], s = starts[i], e = ends[i];
+    if (m < 0 || s > out[2 * m + 1]) { m++; out[2 * m] = s; out[2 * m + 1] = e; } else if (e > out[2 * m + 1]) out[2 * m + 1] = e;
+  }
+  return out;
 }
 
 /** Per-thread CPU numbers for the metrics; ms. */

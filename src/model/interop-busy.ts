@@ -4,6 +4,7 @@
 // Their CPU samples say when they were busy: those stretches become 'derived' spans
 // (SPAN_DERIVED), which count as busy time and never as tasks. Pure: data in, data out.
 import type { CpuProfile, CpuProfileNode, SpanColumns } from './report';
+import { sortRuns } from './stats';
 
 /** Stretches [start[k], end[k]] when a thread was busy, µs on the caller's clock. */
 export interface BusyStretches { start: number[]; end: number[] }
@@ -87,8 +88,9 @@ export function peakThreads(spans: Pick<SpanColumns, 'count' | 'thread' | 'start
       if (to > from) { starts[m] = from; ends[m] = to; m++; }
     }
   }
-  const s = starts.subarray(0, m).sort();
-  const e = ends.subarray(0, m).sort();
+  // One sorted run per thread: merged in O(m log threads), not sorted afresh (1.3 s each at 10M).
+  const s = sortRuns(starts.subarray(0, m));
+  const e = sortRuns(ends.subarray(0, m));
   let now = 0, peak = 0;
   for (let i = 0, j = 0; i < m; i++) {
     // Ends before starts at the same instant: one thread handing over to another is not overlap.

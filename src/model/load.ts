@@ -8,11 +8,9 @@ import { READABLE_VERSIONS, REPORT_FORMAT, SCHEDULES } from './report';
 import { format2Problem } from './load-v2';
 import { inTimeOrder } from './profile-order';
 import { isPackedReport, unpackReport } from './packed-report';
+import { ReportError } from './report-error';
 
-/** A report that cannot be read; the message names the problem and where it is. */
-export class ReportError extends Error {
-  override name = 'ReportError';
-}
+export { ReportError };
 
 export interface ParseOptions {
   /**

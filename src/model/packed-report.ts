@@ -8,6 +8,7 @@
 // Typed arrays stand in for the report's number[] columns: the model reads columns by index only,
 // and validateReport accepts typed columns. Pure: no I/O, no compression (callers gzip the blob).
 import type { Report } from './report';
+import { ReportError } from './report-error';
 
 const MAGIC = 0x31435050; // 'PPC1' little-endian
 const SPAN_COLUMNS = ['thread', 'region', 'index', 'first', 'items', 'enqueue', 'start', 'end', 'stolenFrom', 'parent', 'failed'] as const;
@@ -108,41 +109,87 @@ export function isPackedReport(bytes: Uint8Array): boolean {
 
 /**
  * The report of a packed blob, its columns as typed arrays (not validated: pass it to
- * validateReport). Throws naming the problem when the blob is not a packed report. `checkHeader`
- * sees the header's JSON text before it is parsed (the loader checks its nesting depth).
+ * validateReport). A blob that is not a packed report, or whose header or columns are broken, is
+ * a ReportError naming the field (`packed report: spans.start: ...`). `checkHeader` sees the
+ * header's JSON text before it is parsed (the loader checks its nesting depth).
  */
 export function unpackReport(bytes: Uint8Array, checkHeader?: (json: string) => void): Report {
-  if (!isPackedReport(bytes)) throw new Error('not a packed Parallel Profiler report (no PPC1 header)');
+  if (!isPackedReport(bytes)) throw new ReportError('not a packed Parallel Profiler report (no PPC1 header)');
   // Typed views need aligned offsets: copy once if the blob itself is not 8-aligned.
   if (bytes.byteOffset % 8 !== 0) bytes = bytes.slice();
   const length = new DataView(bytes.buffer, bytes.byteOffset, 8).getUint32(4, true);
-  if (8 + length > bytes.length) throw new Error(`packed report: header of ${length} bytes overruns the ${bytes.length}-byte blob`);
-  const headerText = new TextDecoder().decode(bytes.subarray(8, 8 + length));
+  if (8 + length > bytes.length) throw new ReportError(`packed report: header of ${length} bytes overruns the ${bytes.length}-byte blob`);
+  let headerText: string;
+  try {
+    headerText = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + length));
+  } catch {
+    throw new ReportError('packed report: header is not UTF-8 text');
+  }
   checkHeader?.(headerText);
-  const { report, columns } = JSON.parse(headerText) as { report: Record<string, unknown>; columns: ColumnInfo[] };
-  if (!Array.isArray(columns) || !report || typeof report !== 'object') throw new Error('packed report: header has no report and columns');
+  let header: unknown;
+  try {
+    header = JSON.parse(headerText);
+  } catch (e) {
+    throw new ReportError(`packed report: header is not valid JSON: ${(e as Error).message}`);
+  }
+  const { report, columns } = (header && typeof header === 'object' ? header : {}) as { report?: unknown; columns?: unknown };
+  if (!Array.isArray(columns)) throw new ReportError('packed report: header.columns: expected an array');
+  if (!report || typeof report !== 'object' || Array.isArray(report)) throw new ReportError('packed report: header.report: expected an object');
+  const skeleton = report as Record<string, unknown>;
+  // Where each column is used, so that a broken column is named by its field.
+  const fields = new Map<unknown, string>();
+  const refs: [Record<string, unknown>, string, string][] = [];
+  const refer = (owner: unknown, key: string, path: string): void => {
+    if (owner && typeof owner === 'object') refs.push([owner as Record<string, unknown>, key, path]);
+  };
+  const spans = skeleton.spans;
+  for (const name of SPAN_COLUMNS) refer(spans, name, `spans.${name}`);
+  refer(spans, 'flags', 'spans.flags');
+  for (const name of WAIT_COLUMNS) refer(skeleton.waits, name, `waits.${name}`);
+  if (Array.isArray(skeleton.profiles)) {
+    skeleton.profiles.forEach((tp: unknown, k) => {
+      const profile = tp && typeof tp === 'object' ? (tp as { profile?: unknown }).profile : undefined;
+      refer(profile, 'samples', `profiles[${k}].profile.samples`);
+      refer(profile, 'timeDeltas', `profiles[${k}].profile.timeDeltas`);
+    });
+  }
+  for (const [owner, key, path] of refs) {
+    const x = owner[key];
+    if (!x || typeof x !== 'object' || !('$column' in x)) continue;
+    const k = (x as ColumnRef).$column;
+    if (!Number.isInteger(k) || k < 0 || k >= columns.length) {
+      throw new ReportError(`packed report: ${path}: refers to column ${JSON.stringify(k)}, the blob has ${columns.length}`);
+    }
+    if (!fields.has(k)) fields.set(k, path);
+  }
+  const name = (k: number): string => fields.get(k) ?? `columns[${k}]`;
+  const infos = columns.map((c: unknown, k) => columnInfo(c, name(k)));
   const out: (Float64Array | Int32Array)[] = [];
   const start = dataStart(length);
   // The stored integers of columns others are stored relative to (span starts), kept while decoding.
   const ints = new Map<number, Float64Array>();
-  for (const c of columns) if (c.mode === 'base' && c.base !== undefined) ints.set(c.base, new Float64Array(0));
-  columns.forEach((c, k) => out.push(decodeColumn(bytes, start, c, ints, ints.has(k) ? k : -1)));
-  const column = (x: unknown) => (x && typeof x === 'object' && '$column' in x ? out[(x as ColumnRef).$column] : x);
-  const spans = report.spans as Record<string, unknown> | undefined;
-  if (spans && typeof spans === 'object') {
-    for (const name of SPAN_COLUMNS) spans[name] = column(spans[name]);
-    if (spans.flags !== undefined) spans.flags = column(spans.flags);
-  }
-  const waits = report.waits as Record<string, unknown> | undefined;
-  if (waits && typeof waits === 'object') for (const name of WAIT_COLUMNS) waits[name] = column(waits[name]);
-  if (Array.isArray(report.profiles)) {
-    for (const tp of report.profiles as { profile?: Record<string, unknown> }[]) {
-      if (!tp?.profile) continue;
-      tp.profile.samples = column(tp.profile.samples);
-      tp.profile.timeDeltas = column(tp.profile.timeDeltas);
-    }
+  for (const c of infos) if (c.mode === 'base' && c.base !== undefined) ints.set(c.base, new Float64Array(0));
+  infos.forEach((c, k) => out.push(decodeColumn(bytes, start, c, ints, ints.has(k) ? k : -1, name(k))));
+  for (const [owner, key] of refs) {
+    const x = owner[key];
+    if (x && typeof x === 'object' && '$column' in x) owner[key] = out[(x as ColumnRef).$column];
   }
   return report as unknown as Report;
+}
+
+/** A column's description from the header, checked field by field. */
+function columnInfo(x: unknown, field: string): ColumnInfo {
+  const bad = (what: string): never => { throw new ReportError(`packed report: ${field}: ${what}`); };
+  if (!x || typeof x !== 'object' || Array.isArray(x)) bad('its column description is not an object');
+  const c = x as Record<string, unknown>;
+  if (typeof c.storage !== 'string' || !Object.hasOwn(WIDTH, c.storage)) bad(`unknown storage ${JSON.stringify(c.storage)}`);
+  if (!Number.isSafeInteger(c.length) || (c.length as number) < 0) bad(`length must be an integer ≥ 0, found ${JSON.stringify(c.length)}`);
+  if (!Number.isSafeInteger(c.offset) || (c.offset as number) < 0 || (c.offset as number) % 8 !== 0) bad(`offset must be a multiple of 8, found ${JSON.stringify(c.offset)}`);
+  if (c.mode !== 'raw' && c.mode !== 'delta' && c.mode !== 'base') bad(`unknown mode ${JSON.stringify(c.mode)}`);
+  if (c.mode === 'base' && !Number.isInteger(c.base)) bad(`mode 'base' needs the index of its base column, found ${JSON.stringify(c.base)}`);
+  if (typeof c.scale !== 'number' || !Number.isFinite(c.scale) || c.scale < 0) bad(`scale must be a number ≥ 0, found ${JSON.stringify(c.scale)}`);
+  if (c.out !== 'i32' && c.out !== 'f64') bad(`unknown output type ${JSON.stringify(c.out)}`);
+  return c as unknown as ColumnInfo;
 }
 
 /** The report with typed-array columns replaced by plain arrays (JSON.stringify writes typed arrays as objects). */
@@ -308,11 +355,11 @@ function exactScale(a: ArrayLike<number>, scale: number): boolean {
   return true;
 }
 
-function decodeColumn(bytes: Uint8Array, start: number, c: ColumnInfo, ints: Map<number, Float64Array>, keep: number): Float64Array | Int32Array {
+/** One column's values (its description checked by columnInfo); `field` names it in errors. */
+function decodeColumn(bytes: Uint8Array, start: number, c: ColumnInfo, ints: Map<number, Float64Array>, keep: number, field: string): Float64Array | Int32Array {
   const width = WIDTH[c.storage];
-  if (!width) throw new Error(`packed report: unknown column storage '${c.storage}'`);
-  if (!Number.isInteger(c.offset) || c.offset % 8 !== 0 || start + c.offset + c.length * width > bytes.length) {
-    throw new Error(`packed report: column at ${c.offset} (${c.length} × ${c.storage}) lies outside the ${bytes.length}-byte blob`);
+  if (start + c.offset + c.length * width > bytes.length) {
+    throw new ReportError(`packed report: ${field}: column at ${c.offset} (${c.length} × ${c.storage}) lies outside the ${bytes.length}-byte blob`);
   }
   const n = c.length;
   const at = start + c.offset;
@@ -334,7 +381,7 @@ function decodeColumn(bytes: Uint8Array, start: number, c: ColumnInfo, ints: Map
     else for (let i = 0; i < n; i++) out[i] = (acc += src[i]) / scale;
   } else {
     const base = ints.get(c.base ?? -1);
-    if (!base || base.length !== n) throw new Error(`packed report: column base ${c.base} is missing or of another length`);
+    if (!base || base.length !== n) throw new ReportError(`packed report: ${field}: its base column ${c.base} is missing, comes after it or has another length`);
     // The encoder stored value×scale − round(base×scale); base ints are exact, so this is exact.
     for (let i = 0; i < n; i++) out[i] = (base[i] + src[i]) / scale;
     if (kept) for (let i = 0; i < n; i++) kept[i] = base[i] + src[i];

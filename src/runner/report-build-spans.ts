@@ -28,9 +28,10 @@ const FLOAT_COLUMNS = ['index', 'first', 'items', 'enqueue', 'start', 'end', 'pa
  * span's `index` is its submit key, its `first` its flags). A worker of an external region that
  * handled no messages gets derived spans: when its CPU samples say it was busy.
  *
- * Memory: the twelve columns (76 bytes a span: five Int32Array, seven Float64Array), the order
- * (8 bytes a span while sorting) and one scratch column (8 bytes a span) to apply it; the records
- * are read from the spool 4 MB at a time. The columns are the report's: typed arrays, read by
+ * Memory: the twelve columns (76 bytes a span while they are built: five Int32Array, seven
+ * Float64Array; 60 once index, first, items and parent are narrowed to Int32Array, as they are
+ * when their values allow), the order (8 bytes a span while sorting) and one scratch column
+ * (8 bytes a span) to apply it; the records are read from the spool 4 MB at a time. The columns are the report's: typed arrays, read by
  * index (SpanColumns). The order is the old one exactly: by start, then by thread id, then in the
  * order the thread wrote them.
  */
@@ -102,8 +103,22 @@ export function collectSpans(threads: ThreadSpool[], regionId: Map<number, numbe
     nextIndex.set(c.region[row], next + 1);
     c.index[row] = next;
   }
-  const out = permute(c, order, n);
+  const out: Record<string, Float64Array | Int32Array> = { ...permute(c, order, n) };
+  // Counts and indices are integers: 4 bytes each instead of 8 when every value fits (ten million
+  // spans: 160 MB less for the report's whole life).
+  for (const name of NARROWABLE) out[name] = narrowed(out[name] as Float64Array);
   return { count: n, ...out } as unknown as SpanColumns;
+}
+
+const NARROWABLE = ['index', 'first', 'items', 'parent'] as const;
+
+/** An Int32Array of the same values when every one is a 32-bit integer, else the column itself. */
+function narrowed(col: Float64Array): Float64Array | Int32Array {
+  for (let k = 0; k < col.length; k++) {
+    const v = col[k];
+    if ((v | 0) !== v || (v === 0 && 1 / v < 0)) return col;
+  }
+  return new Int32Array(col);
 }
 
 /** The columns reordered by `order` (row order[k] becomes row k), in place, through one scratch column; cut to n rows. */

@@ -1,21 +1,15 @@
 // Turns a spool (what every thread wrote) into a Report: dense region and pool ids, thread list
 // with names and deaths, columnar spans, profiles rebased to the origin and mapped to sources,
 // ELU series, markers, dropped counts, exit status.
-import type { CpuProfile, Marker, Region, Report, Schedule, SpanColumns, ThreadInfo } from '../model/report';
-import { REPORT_FORMAT, REPORT_VERSION, SPAN_DERIVED, SPAN_NO_ENQUEUE, emptySpans } from '../model/report';
-import { busyFromSamples } from '../model/interop-busy';
-import { SPAN_RECORD_FIELDS } from '../runtime/contract';
+import type { CpuProfile, Marker, Region, Report, Schedule, ThreadInfo } from '../model/report';
+import { REPORT_FORMAT, REPORT_VERSION } from '../model/report';
 import type { SpoolEvent } from '../runtime/recorder-events';
 import { inTimeOrder } from '../model/profile-order';
 import { applySourceMaps, mapSourcePosition, type RawSourceMap } from '../model/sourcemap';
 import type { Spool, ThreadSpool } from './spool';
 import { buildV2Fields } from './report-build-v2';
 import { lostSamples } from './profile-chunks';
-
-const EMPTY_INT = new Int32Array(0), EMPTY_FLOAT = new Float64Array(0);
-
-/** Region key workers use for spans of an instrumented third-party pool (src/runtime/recorder.ts EXTERNAL_REGION). */
-const EXTERNAL_REGION = -1;
+import { EXTERNAL_REGION, collectSpans } from './report-build-spans';
 
 /** What the runner knows about the run besides the spool. */
 export interface RunFacts {
@@ -241,131 +235,4 @@ function submitTimes(spool: Spool): Map<string, Map<number, number>> {
     }
   }
   return out;
-}
-
-/**
- * All span records, sorted by start; external spans get their creator's region, a per-region
- * index, their submit time (queue wait) and their flags (src/runtime/contract.ts: an external
- * span's `index` is its submit key, its `first` its flags). A worker of an external region that
- * handled no messages gets derived spans: when its CPU samples say it was busy.
- *
- * Columns are filled as typed arrays (ten million spans were ten million small row arrays),
- * ordered by start through an index permutation: each thread's records are sorted on their own
- * (they are nearly in order already) and the threads' runs merged, which keeps the old order
- * exactly: by start, then by thread id, then in the order the thread wrote them. At the end each
- * column becomes the number[] of the Report type.
- */
-function collectSpans(threads: ThreadSpool[], regionId: Map<number, number>, created: Map<number, Ev<'worker'>>,
-  submits: Map<string, Map<number, number>>, drop: (n: number) => void, originUs: number): SpanColumns {
-  const derived = threads.map((t) => {
-    const creation = created.get(t.tid);
-    const external = creation?.region;
-    const region = external !== undefined && creation?.lib !== 'parallel-profiler' ? regionId.get(external) : undefined;
-    return t.spans.length === 0 && region !== undefined && t.profile ? { region, busy: busyFromSamples(t.profile, t.waits, originUs) } : undefined;
-  });
-  let capacity = 0;
-  threads.forEach((t, i) => { capacity += Math.floor(t.spans.length / SPAN_RECORD_FIELDS) + (derived[i]?.busy.start.length ?? 0); });
-  let thread = new Int32Array(capacity), region = new Int32Array(capacity), index = new Float64Array(capacity);
-  let first = new Float64Array(capacity), items = new Float64Array(capacity), enqueue = new Float64Array(capacity);
-  let start = new Float64Array(capacity), end = new Float64Array(capacity), stolenFrom = new Float64Array(capacity);
-  let parent = new Float64Array(capacity), failed = new Float64Array(capacity), flags = new Int32Array(capacity);
-  /** Rows whose index is given per region in start order (external spans). */
-  const external = new Uint8Array(capacity);
-  /** [begin, end) rows of each thread, in thread id order. */
-  const runs: number[] = [0];
-  let n = 0;
-  threads.forEach((t, i) => {
-    const s = t.spans;
-    const creation = created.get(t.tid);
-    const creatorRegion = creation?.region;
-    const submitted = creation ? submits.get(creation.lib) : undefined;
-    for (let off = 0; off + SPAN_RECORD_FIELDS <= s.length; off += SPAN_RECORD_FIELDS) {
-      const key = s[off];
-      const id = key === EXTERNAL_REGION ? (creatorRegion !== undefined ? regionId.get(creatorRegion) : undefined) : regionId.get(key);
-      // A region whose begin event was never written (killed in between) cannot be reported.
-      if (id === undefined) { drop(1); continue; }
-      // s: region, index, first, items, enqueue, start, end, stolenFrom, parent, failed (SPAN_FIELDS)
-      thread[n] = t.tid; region[n] = id; index[n] = s[off + 1]; first[n] = s[off + 2]; items[n] = s[off + 3];
-      enqueue[n] = s[off + 4]; start[n] = s[off + 5]; end[n] = s[off + 6]; stolenFrom[n] = s[off + 7];
-      parent[n] = s[off + 8]; failed[n] = s[off + 9];
-      if (key === EXTERNAL_REGION) {
-        const at = submitted?.get(index[n]);
-        if (at !== undefined) enqueue[n] = Math.min(at, start[n]);
-        external[n] = 1;
-        // Neither a submit stamp nor a submit time in the message (poolifier's): the wait is unknown, not 0.
-        flags[n] = first[n] | (at === undefined && enqueue[n] >= start[n] ? SPAN_NO_ENQUEUE : 0);
-        first[n] = 0;
-      }
-      n++;
-    }
-    const d = derived[i];
-    if (d) {
-      for (let k = 0; k < d.busy.start.length; k++, n++) {
-        thread[n] = t.tid; region[n] = d.region; index[n] = -1; first[n] = 0; items[n] = 1;
-        enqueue[n] = d.busy.start[k]; start[n] = d.busy.start[k]; end[n] = d.busy.end[k]; stolenFrom[n] = -1; parent[n] = -1;
-        failed[n] = 0; flags[n] = SPAN_DERIVED;
-      }
-    }
-    if (n > runs[runs.length - 1]) runs.push(n);
-  });
-  const order = byStart(start, runs, n);
-  const nextIndex = new Map<number, number>();
-  const out = emptySpans();
-  // External spans are numbered per region in start order.
-  for (let k = 0; k < n; k++) {
-    const row = order[k];
-    if (!external[row]) continue;
-    const next = nextIndex.get(region[row]) ?? 0;
-    nextIndex.set(region[row], next + 1);
-    index[row] = next;
-  }
-  // Each column leaves its typed array for a plain number[] in start order (the Report's type),
-  // one at a time, the typed one dropped as soon as it is copied: no second copy of every column.
-  const columns: Partial<Record<Exclude<keyof SpanColumns, 'count'>, Float64Array | Int32Array>> = {
-    thread, region, index, first, items, enqueue, start, end, stolenFrom, parent, failed, flags,
-  };
-  thread = region = flags = EMPTY_INT;
-  index = first = items = enqueue = start = end = stolenFrom = parent = failed = EMPTY_FLOAT;
-  for (const name of Object.keys(columns) as (keyof typeof columns)[]) {
-    const col = columns[name]!;
-    delete columns[name];
-    // Sized once (push would grow it by copies, up to twice the memory of the column).
-    const sorted = new Array<number>(n);
-    for (let k = 0; k < n; k++) sorted[k] = col[order[k]];
-    out[name] = sorted;
-  }
-  out.count = n;
-  return out;
-}
-
-/**
- * Row numbers 0..n−1 ordered by start, ties in row order. `runs` are the [begin, end) boundaries of
- * the threads' rows: each run is sorted alone (a scan finds most already sorted), then runs are
- * merged pairwise, O(n log threads).
- */
-function byStart(start: Float64Array, runs: number[], n: number): Uint32Array {
-  let order = new Uint32Array(n);
-  for (let k = 0; k < n; k++) order[k] = k;
-  const before = (a: number, b: number): boolean => start[a] < start[b] || (start[a] === start[b] && a < b);
-  for (let r = 0; r + 1 < runs.length; r++) {
-    let sorted = true;
-    for (let k = runs[r] + 1; k < runs[r + 1] && sorted; k++) sorted = !before(k, k - 1);
-    if (!sorted) order.subarray(runs[r], runs[r + 1]).sort((a, b) => start[a] - start[b] || a - b);
-  }
-  let bounds = runs;
-  let spare = new Uint32Array(n);
-  while (bounds.length > 2) {
-    const merged: number[] = [0];
-    for (let r = 0; r + 1 < bounds.length; r += 2) {
-      const lo = bounds[r], mid = bounds[r + 1], hi = r + 2 < bounds.length ? bounds[r + 2] : mid;
-      let i = lo, j = mid, o = lo;
-      while (i < mid && j < hi) spare[o++] = before(order[j], order[i]) ? order[j++] : order[i++];
-      while (i < mid) spare[o++] = order[i++];
-      while (j < hi) spare[o++] = order[j++];
-      merged.push(hi);
-    }
-    [order, spare] = [spare, order];
-    bounds = merged;
-  }
-  return order;
 }

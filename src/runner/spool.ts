@@ -3,16 +3,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CpuProfile } from '../model/report';
-import { CHILD_SPOOL_INFO, CHILD_SPOOL_PREFIX, SPAN_RECORD_FIELDS } from '../runtime/contract';
+import { CHILD_SPOOL_INFO, CHILD_SPOOL_PREFIX } from '../runtime/contract';
 import type { SpoolEvent } from '../runtime/recorder-events';
 import { readProfileChunks, type ProfileChunks } from './profile-chunks';
+import { NO_SPAN_RECORDS, spanRecordsInFile, type SpanRecords } from './span-records';
 
 /** What one thread left in the spool. */
 export interface ThreadSpool {
   tid: number;
   events: SpoolEvent[];
-  /** SPAN_RECORD_FIELDS float64 per span (src/runtime/contract.ts SPAN_FIELDS). */
-  spans: Float64Array;
+  /** Its span records (src/runtime/contract.ts SPAN_FIELDS), read in batches when the report is built. */
+  spans: SpanRecords;
   /** The user's blocking Atomics.wait calls: start, end pairs (µs from origin), in call order. */
   waits?: Float64Array;
   /** Raw V8 profile: times on V8's clock (µs, monotonic), not yet rebased. */
@@ -55,7 +56,7 @@ export function readSpool(dir: string): Spool {
   let badLines = 0;
   const thread = (tid: number): ThreadSpool => {
     let t = threads.get(tid);
-    if (!t) threads.set(tid, (t = { tid, events: [], spans: new Float64Array(0) }));
+    if (!t) threads.set(tid, (t = { tid, events: [], spans: NO_SPAN_RECORDS }));
     return t;
   };
   const children: ChildSpool[] = [];
@@ -69,12 +70,7 @@ export function readSpool(dir: string): Spool {
     if (m) {
       const t = thread(Number(m[2]));
       if (m[1] === 'spans') {
-        const buf = readFileSync(path);
-        const records = Math.floor(buf.length / (8 * SPAN_RECORD_FIELDS));
-        // Copy into an aligned buffer: Buffer slices from the pool may start at any byte.
-        const aligned = new Uint8Array(records * 8 * SPAN_RECORD_FIELDS);
-        aligned.set(buf.subarray(0, aligned.length));
-        t.spans = new Float64Array(aligned.buffer);
+        t.spans = spanRecordsInFile(path);
       } else if (m[1] === 'waits') {
         const buf = readFileSync(path);
         const aligned = new Uint8Array(Math.floor(buf.length / 16) * 16);

@@ -245,11 +245,8 @@ function runInput(input: Input): string[] {
     try {
       report = load();
     } catch (err) {
+      // unpackReport too (the blob the HTML page embeds): a corrupt blob is a ReportError naming the field.
       if (err instanceof ReportError) return 'rejected';
-      // Known and counted apart: unpackReport (src/model/packed-report.ts, not a file loader: it
-      // reads the blob our own HTML export embeds) throws plain Errors and JSON SyntaxErrors for a
-      // corrupt blob, which the page shows as its error box. docs/hardening.md lists it as open.
-      if (name === 'unpackReport' && err instanceof Error && !/call stack/.test(err.message)) return 'unpack-error';
       return `crash in ${name}: ${describeError(err)}`;
     }
     if (!report) return 'not-my-format';

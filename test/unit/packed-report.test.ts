@@ -75,3 +75,51 @@ test('format 2 span flags survive packing, typed columns and --json --spans; der
   assert.equal(taskCount(report), 30);
   assert.equal(spanRows(report)[0].flags, SPAN_DERIVED);
 });
+
+/** The blob with its header changed by `edit` (the columns' bytes kept where the header says they are). */
+function withHeader(blob: Uint8Array, edit: (h: { report: Record<string, any>; columns: Record<string, unknown>[] }) => void): Uint8Array {
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  const length = view.getUint32(4, true);
+  const header = JSON.parse(new TextDecoder().decode(blob.subarray(8, 8 + length)));
+  const data = blob.subarray(Math.ceil((8 + length) / 8) * 8);
+  edit(header);
+  const text = new TextEncoder().encode(JSON.stringify(header));
+  const start = Math.ceil((8 + text.length) / 8) * 8;
+  const out = new Uint8Array(start + data.length).fill(0x20);
+  out.set(blob.subarray(0, 8));
+  new DataView(out.buffer).setUint32(4, text.length, true);
+  out.set(text, 8);
+  out.set(data, start);
+  return out;
+}
+
+test('a corrupt packed blob is one ReportError naming the field, never a plain Error', async () => {
+  const { ReportError } = await import('../../src/model/load');
+  const blob = packReport(report);
+  const col = (h: { report: Record<string, any> }, path: string): number => path.split('.').reduce((o, k) => o[k], h.report).$column;
+  assert.doesNotThrow(() => unpackReport(withHeader(blob, () => undefined)), 'the header rewrite alone keeps the blob valid');
+  const cases: [string, Uint8Array, RegExp][] = [
+    ['unknown storage', withHeader(blob, (h) => { h.columns[col(h, 'spans.thread')].storage = 'constructor'; }), /^packed report: spans\.thread: unknown storage "constructor"$/],
+    ['negative length', withHeader(blob, (h) => { h.columns[col(h, 'spans.end')].length = -1; }), /^packed report: spans\.end: length must be an integer ≥ 0, found -1$/],
+    ['offset past the end', withHeader(blob, (h) => { h.columns[col(h, 'spans.start')].offset = 8 * 2 ** 30; }), /^packed report: spans\.start: column at 8589934592 .* lies outside the \d+-byte blob$/],
+    ['misaligned offset', withHeader(blob, (h) => { h.columns[col(h, 'spans.items')].offset = 3; }), /^packed report: spans\.items: offset must be a multiple of 8, found 3$/],
+    ['unknown mode', withHeader(blob, (h) => { h.columns[col(h, 'spans.region')].mode = 'zigzag'; }), /^packed report: spans\.region: unknown mode "zigzag"$/],
+    ['bad scale', withHeader(blob, (h) => { h.columns[col(h, 'spans.enqueue')].scale = 'x'; }), /^packed report: spans\.enqueue: scale must be a number ≥ 0, found "x"$/],
+    ['base that comes later', withHeader(blob, (h) => { const k = col(h, 'spans.start'); Object.assign(h.columns[k], { mode: 'base', base: h.columns.length - 1 }); }), /^packed report: spans\.start: its base column \d+ is missing, comes after it or has another length$/],
+    ['reference to no column', withHeader(blob, (h) => { h.report.spans.end = { $column: 999 }; }), /^packed report: spans\.end: refers to column 999, the blob has \d+$/],
+    ['sample column', withHeader(blob, (h) => { h.columns[col(h, 'profiles.1.profile.samples')].out = 'u64'; }), /^packed report: profiles\[1\]\.profile\.samples: unknown output type "u64"$/],
+    ['a column that is not an object', withHeader(blob, (h) => { h.columns[col(h, 'spans.failed')] = null as never; }), /^packed report: spans\.failed: its column description is not an object$/],
+    ['no columns', withHeader(blob, (h) => { delete (h as Partial<typeof h>).columns; }), /^packed report: header\.columns: expected an array$/],
+    ['header not JSON', (() => { const b = blob.slice(); b[9] = 0x7b; b[10] = 0x7b; return b; })(), /^packed report: header is not valid JSON: /],
+    ['header not UTF-8', (() => { const b = blob.slice(); b[12] = 0xff; return b; })(), /^packed report: header is not UTF-8 text$/],
+    ['header overruns', (() => { const b = blob.slice(0, 64); return b; })(), /^packed report: header of \d+ bytes overruns the 64-byte blob$/],
+    ['not packed', new Uint8Array(16), /^not a packed Parallel Profiler report \(no PPC1 header\)$/],
+  ];
+  for (const [what, bytes, message] of cases) {
+    assert.throws(() => unpackReport(bytes), (e: Error) => {
+      assert.ok(e instanceof ReportError, `${what}: ${e.name}: ${e.message}`);
+      assert.match(e.message, message, what);
+      return true;
+    }, what);
+  }
+});

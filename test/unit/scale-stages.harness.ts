@@ -1,6 +1,7 @@
 // The runner's and the reader's stages on a synthetic spool of N spans, each timed and with its
 // peak RSS, for bench/parts/scale.mjs and docs/hardening.md ("Ten million tasks"). Prints one JSON
-// line: { stages: [{ name, ms, peakMB }], peakMB, ... }. Peak RSS per stage: VmHWM, reset to the
+// line: { stages: [{ name, ms, cpuMs, peakMB }], peakMB, ... } (cpuMs: this process's CPU time, less
+// sensitive than wall time to a loaded machine; it includes the GC's helper threads). Peak RSS per stage: VmHWM, reset to the
 // current RSS before the stage (/proc/self/clear_refs), so each stage's own peak is seen.
 // usage: node --expose-gc out/test/unit/scale-stages.harness.js spool <dir> <N>
 //        node --expose-gc out/test/unit/scale-stages.harness.js runner <dir> <N> <out.parprof>
@@ -16,7 +17,7 @@ import { readSpool, type Spool } from '../../src/runner/spool';
 import { writeReportStreamed } from '../../src/runner/write-report';
 import { syntheticFacts, writeSyntheticSpool } from './scale-helpers';
 
-interface Stage { name: string; ms: number; peakMB: number }
+interface Stage { name: string; ms: number; cpuMs: number; peakMB: number }
 
 const MB = 1024 * 1024;
 
@@ -30,8 +31,10 @@ function stage<T>(name: string, work: () => T): T {
   (globalThis as { gc?: () => void }).gc?.();
   try { writeFileSync('/proc/self/clear_refs', '5'); } catch { /* not Linux: the peak is the process's */ }
   const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   const value = work();
-  stages.push({ name, ms: Math.round(Number(process.hrtime.bigint() - t0) / 1e6), peakMB: Math.round(status('VmHWM') / MB) });
+  const cpu = process.cpuUsage(cpu0);
+  stages.push({ name, ms: Math.round(Number(process.hrtime.bigint() - t0) / 1e6), cpuMs: Math.round((cpu.user + cpu.system) / 1000), peakMB: Math.round(status('VmHWM') / MB) });
   return value;
 }
 
