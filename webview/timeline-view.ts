@@ -100,12 +100,23 @@ export class TimelineView {
     list.style.position = 'absolute';
     list.style.top = `${LANES_TOP}px`;
     list.style.width = '100%';
+    // Several processes: lanes come grouped (thread ids are numbered process by process), and
+    // the first lane of each group carries its process's header.
+    const processOf = new Map((report.processes ?? []).map((p) => [p.pid, p]));
+    let lastProcess: number | undefined;
     threads.forEach((t, k) => {
       const lane = this.lanes[k];
       const pick = el('button', { type: 'button', class: 'pp-lane-button', 'aria-label': `Select ${t.name}: its samples over the selected range, or the whole run (Control: add or remove it)` },
         t.died ? `${t.name} ✝` : t.name);
       pick.addEventListener('click', (e) => this.picker.selectThread(t.id, e.ctrlKey || e.metaKey));
-      const item = el('li', { 'data-thread': t.id, 'data-tasks': lane.start.length, class: t.died ? 'pp-dead' : undefined, title: t.name }, pick);
+      const proc = t.process !== undefined ? processOf.get(t.process) : undefined;
+      const where = proc ? `process ${proc.pid} (${proc.title})${proc.died ? `, died: ${proc.died.reason}` : ''}` : '';
+      const head = proc && t.process !== lastProcess
+        ? [el('span', { class: `pp-process-head${proc.died ? ' pp-dead' : ''}`, 'data-process': proc.pid }, `${proc.title} · ${proc.pid}`)] : [];
+      lastProcess = t.process;
+      const item = el('li', { 'data-thread': t.id, 'data-tasks': lane.start.length, ...(proc ? { 'data-process': proc.pid } : {}),
+        class: [t.died ? 'pp-dead' : '', head.length ? 'pp-process-first' : ''].filter(Boolean).join(' ') || undefined,
+        title: where ? `${t.name} — ${where}` : t.name }, ...head, pick);
       this.laneLabels.items.push(item);
       list.append(item);
     });
