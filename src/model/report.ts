@@ -233,7 +233,9 @@ export interface Region {
  * Task spans, columnar. All arrays have length `count`. A span is one task: a contiguous chunk
  * of items of a pool operation (or one message handled by an instrumented worker). JSON arrays in
  * a file, except in a packed report (runs of over 2M spans, docs/report-format.md), whose loader
- * gives typed arrays in their place: read columns by index only.
+ * gives typed arrays in their place; the report the runner builds (runProfiled) holds typed arrays
+ * too (Int32Array, Float64Array: 10M spans fit in memory). Read columns by index only: a typed
+ * array's map() and filter() give typed arrays.
  */
 export interface SpanColumns {
   count: number;

@@ -41,7 +41,7 @@ test('the recorder contract as a pool uses it: region, joined workers, every spa
   const names = report.threads.filter((t) => t.pool === region.pool).map((t) => t.name).sort();
   assert.deepEqual(names, ['contract 0', 'contract 1']);
   checkSpans(report);
-  const indices = report.spans.index.filter((_, k) => report.spans.region[k] === region.id).sort((a, b) => a - b);
+  const indices = Array.from(report.spans.index).filter((_, k) => report.spans.region[k] === region.id).sort((a, b) => a - b);
   assert.deepEqual(indices, Array.from({ length: 100 }, (_, i) => i));
 });
 
