@@ -106,7 +106,7 @@ test('a forked child with its own 2 workers: 2 processes, 6 threads, each span o
   assert.match(summary, new RegExp(`process ${parent.pid} \\(main process child-fork\\.js\\): main \\+ 2 workers`));
 });
 
-test('a child killed with SIGKILL keeps what it spooled and is marked killed', async () => {
+test('a child killed with SIGKILL and one that crashed keep what they spooled and are marked', async () => {
   const { report, stdout } = await record(join(fixtures(), 'child-killed.js'), { sampleIntervalUs: 0 });
   const childPid = Number(/child (\d+) ended by SIGKILL/.exec(stdout)?.[1]);
   assert.ok(childPid > 0, stdout);
@@ -129,7 +129,21 @@ test('a child killed with SIGKILL keeps what it spooled and is marked killed', a
   if (killed) assert.equal(killed.outcome, 'unfinished');
   assert.equal(report.exit.code, 0, 'the parent itself ended normally');
   checkSpans(report);
-  assert.match(formatSummary(report, analyze(report)), new RegExp(`process ${childPid} \\(fork of child-killed\\.js\\) died: killed by SIGKILL`));
+  const summary = formatSummary(report, analyze(report));
+  assert.match(summary, new RegExp(`process ${childPid} \\(fork of child-killed\\.js\\) died: killed by SIGKILL`));
+
+  // The child that crashed: its uncaught error, its exit code, and its finished operation whole.
+  const crashPid = Number(/crash (\d+) exit 1/.exec(stdout)?.[1]);
+  assert.ok(crashPid > 0, stdout);
+  const crashed = report.processes?.find((p) => p.pid === crashPid);
+  assert.ok(crashed, JSON.stringify(report.processes));
+  assert.deepEqual(crashed.exit, { code: 1, signal: null });
+  assert.equal(crashed.died?.reason, 'uncaught error: planted crash');
+  const crashedJob = report.regions.find((r) => r.name === 'crashed job');
+  assert.ok(crashedJob);
+  assert.equal(crashedJob.process, crashPid);
+  assert.deepEqual(itemsCovered(report, crashedJob.id), new Array(100).fill(1));
+  assert.match(summary, new RegExp(`process ${crashPid} \\(fork of child-killed\\.js\\) died: uncaught error: planted crash`));
 });
 
 test('cluster: the primary and 2 workers each get a process and a lane with their own CPU samples', async () => {
