@@ -158,7 +158,7 @@ export class ThreadProfiler {
  * (V8 keeps the waiting frame on the stack: `at Atomics.wait (<anonymous>)`). The user's
  * Error.prepareStackTrace and stackTraceLimit are set aside for the look.
  */
-function inAtomicsWait(): boolean {
+export function inAtomicsWait(): boolean {
   const E = Error as ErrorConstructor & { prepareStackTrace?: unknown };
   const limit = E.stackTraceLimit;
   const prepare = E.prepareStackTrace;

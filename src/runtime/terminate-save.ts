@@ -20,6 +20,7 @@ import type { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { ORIGINAL_ATOMICS_WAIT_KEY } from './contract';
 import { warn } from './recorder';
+import { inAtomicsWait } from './recorder-profile';
 
 /** How long a save may take before the worker is terminated anyway, ms. */
 const SAVE_TIMEOUT_MS = 500;
@@ -72,6 +73,10 @@ export function listenForSaveRequests(spool: string, threadId: number, save: () 
         // creator asks again (RESEND_MS) until the marker is there.
         deferred = true;
         Atomics.notify(blockedOn.array as Int32Array, blockedOn.index);
+      } else if (inAtomicsWait()) {
+        // A wait not wrapped here (the pool's own short waits, poolAtomicsWait): saving inside
+        // this interrupt is the abort above. The creator asks again in RESEND_MS, by when the
+        // wait has returned.
       } else {
         saveNow();
       }
