@@ -14,9 +14,9 @@ export class TaskPicker {
   constructor(private readonly store: Store, private readonly lanes: LaneIndex[], private readonly threadName: Map<number, string>,
     private readonly out: HTMLElement, private readonly request: () => void) {}
 
-  /** Selects the keyboard lane's thread. */
-  selectKeyLane(): void {
-    if (this.keyLane >= 0) this.selectThread(this.lanes[this.keyLane].thread, false);
+  /** Selects the keyboard lane's thread (with `add`, as Ctrl/Cmd-click: adds or removes it). */
+  selectKeyLane(add: boolean): void {
+    if (this.keyLane >= 0) this.selectThread(this.lanes[this.keyLane].thread, add);
   }
 
   /** Selects task k (with `add`: adds it to, or removes it from, the selected tasks). */

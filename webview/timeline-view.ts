@@ -39,7 +39,7 @@ export class TimelineView {
   private readonly canvas = el('canvas', { tabindex: 0, role: 'application', 'aria-roledescription': 'timeline',
     'aria-label': 'Timeline of every thread. Arrow keys pan and zoom, Home shows the whole run, Shift+drag selects a time range. ' +
       'Close and open brackets move between tasks, Page Up and Page Down between threads, Space selects the task (Control+Space adds it), ' +
-      'T selects the thread, Enter selects the visible range, Escape clears the selection.' });
+      'T selects the thread (Shift+T adds it to the threads chosen), Enter selects the visible range, Escape clears the selection.' });
   private readonly focusOut = el('output', { id: 'timeline-focus', class: 'pp-sr-only', 'aria-live': 'polite' });
   private readonly box = el('div', { class: 'pp-canvas-box' });
   private readonly tooltip = new Tooltip(this.box);
@@ -230,7 +230,8 @@ export class TimelineView {
         PageDown: () => this.picker.moveLane(1),
         PageUp: () => this.picker.moveLane(-1),
         ' ': (e) => { if (store.focusedSpan >= 0) this.picker.selectSpan(store.focusedSpan, e.ctrlKey || e.metaKey); },
-        t: () => this.picker.selectKeyLane(),
+        t: () => this.picker.selectKeyLane(false),
+        T: () => this.picker.selectKeyLane(true),
       },
     });
     this.canvas.addEventListener('dblclick', (e) => {

@@ -52,7 +52,7 @@ async function pageRoots(page: Page): Promise<Map<string, number>> {
 
 const nextFrame = (page: Page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 
-test('two of three threads: the call tree merges exactly them (thread menu by keyboard, Ctrl-click on lane labels), and a reload keeps them', async () => {
+test('two of three threads: the call tree merges exactly them (thread menu by keyboard, Ctrl-click on lane labels, Shift+T on the timeline), and a reload keeps them', async () => {
   const picked = [1, 3];
   const want = merged(picked).totalUs;
   const all = merged().totalUs;
@@ -100,6 +100,26 @@ test('two of three threads: the call tree merges exactly them (thread menu by ke
   await showView(page, 'calltree');
   await waitTotal(page, want);
   assert.equal(await total(page), want);
+
+  // Keyboard on the timeline: Page Down walks the lanes (main, worker 1, 2, 3), Shift+T adds a lane's thread.
+  // (The Ctrl-clicks also selected those threads' samples: Escape on the timeline clears that selection.)
+  await showView(page, 'timeline');
+  await page.focus('#panel-timeline canvas[aria-roledescription="timeline"]');
+  await page.keyboard.press('Escape');
+  await showView(page, 'calltree');
+  await page.selectOption('#calltree-thread', 'all');
+  await waitTotal(page, all);
+  await showView(page, 'timeline');
+  await page.focus('#panel-timeline canvas[aria-roledescription="timeline"]');
+  await page.keyboard.press('PageDown');
+  await page.keyboard.press('PageDown');
+  await page.keyboard.press('Shift+T');
+  await page.keyboard.press('PageDown');
+  await page.keyboard.press('PageDown');
+  await page.keyboard.press('Shift+T');
+  await nextFrame(page);
+  await showView(page, 'calltree');
+  await waitTotal(page, want);
   assert.deepEqual(errors, []);
   await page.close();
 });
