@@ -33,3 +33,18 @@ test('raw worker: 200 messages posted at once to a slow worker: exactly 220 span
   assert.equal(analyze(report).regions.find((r) => r.id === region.id)!.queuedTasks, 200);
   checkSpans(report);
 });
+
+test('raw worker with two parentPort listeners: each message counted once, so both of its spans carry its wait', { timeout: 180_000 }, async () => {
+  const { report, stdout } = await record('interop-raw-waits.js', { args: ['100', 'two'] });
+  assert.equal(report.exit.code, 0, stdout);
+  const { waits } = result<{ waits: number[] }>(stdout);
+  const region = report.regions.find((r) => r.name.startsWith('worker_threads interop-raw-waits.js'))!;
+  const spans = regionSpans(report, region.id);
+  assert.equal(spans.length, 2 * 100 + 20);
+  const paired = spans.filter((k) => !(report.spans.flags![k] & SPAN_NO_ENQUEUE)).sort((a, b) => report.spans.start[a] - report.spans.start[b]);
+  assert.equal(paired.length, 200);
+  // Listeners of one message run back to back: spans 2i and 2i + 1 are message i's.
+  for (let i = 0; i < 100; i++) assert.equal(report.spans.enqueue[paired[2 * i]], report.spans.enqueue[paired[2 * i + 1]], `message ${i}: one submit for both listeners`);
+  const diffs = waits.map((w, i) => Math.abs((report.spans.start[paired[2 * i]] - report.spans.enqueue[paired[2 * i]]) / 1000 - w)).sort((a, b) => a - b);
+  assert.ok(diffs[50] < 0.25, `median difference per message ${diffs[50].toFixed(3)} ms`);
+});
