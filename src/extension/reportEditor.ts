@@ -71,6 +71,12 @@ export class ReportEditorProvider implements vscode.CustomReadonlyEditorProvider
     }, undefined, disposables);
   }
 
+  /** Whether `file` is the report of a run still going on (its view shows the run's progress). */
+  inProgress(file: string): boolean {
+    const content = this.expected.get(file)?.content;
+    return content?.kind === 'status' && !content.failed;
+  }
+
   /** The script whose run an open report view shows. */
   scriptOf(file: string): string | undefined {
     return this.open.get(file)?.script;

@@ -35,7 +35,8 @@ export class ReportTabs {
     })));
     const replaced = options.fromRun ? groups.flatMap((g) => g.tabs).filter((t) => {
       const other = reportTabUri(t)?.fsPath;
-      return other !== undefined && other !== file && !t.isPinned && this.editors.scriptOf(other) === script;
+      // A run of the same script still going on keeps its tab (two runs at once each keep theirs).
+      return other !== undefined && other !== file && !t.isPinned && this.editors.scriptOf(other) === script && !this.editors.inProgress(other);
     }) : [];
     await vscode.commands.executeCommand('vscode.openWith', uri, VIEWS.reportEditor, {
       viewColumn: column === 'beside' ? vscode.ViewColumn.Beside : column, preserveFocus: options.fromRun, preview: false,
