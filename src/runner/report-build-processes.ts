@@ -64,7 +64,8 @@ function buildChild(c: ChildSpool, facts: RunFacts, spawn: Ev<'childSpawn'> | un
   }
   const endUs = exit?.t ?? mainEnd?.t;
   const startedBy = c.startedBy ?? 'spawn';
-  const script = c.argv[0] ?? spawn?.args.find((a) => !a.startsWith('-')) ?? '';
+  // No argv[1]: node -e, -p or a script on stdin (or it died before its preload wrote it).
+  const script = c.argv[0] ?? '';
   const args = c.argv.slice(1);
   const start = main?.t ?? Math.min(...events.filter((e): e is Ev<'start'> => e.e === 'start').map((e) => e.t));
   const exitStatus = exit ? { code: exit.code, signal: exit.signal } : mainEnd ? { code: mainEnd.code, signal: null } : undefined;

@@ -170,3 +170,18 @@ test('cluster: the primary and 2 workers each get a process and a lane with thei
   // No spans, so no finding about cores: threads that ran no tasks did not compete.
   assert.ok(!verdicts(analyze(report), report).some((v) => /competed for cores/.test(v)));
 });
+
+test('jest-style process workers (a forked worker script driven by messages) each get a process and a lane with their samples', async () => {
+  const { report, stdout } = await record(join(fixtures(), 'child-jest-workers.js'));
+  const m = /tasks 10, workers (\d+) (\d+)/.exec(stdout);
+  assert.ok(m, stdout);
+  for (const pid of [Number(m[1]), Number(m[2])]) {
+    const proc = report.processes?.find((p) => p.pid === pid);
+    assert.ok(proc, `worker process ${pid} missing: ${JSON.stringify(report.processes)}`);
+    assert.deepEqual([proc.startedBy, proc.args, proc.title, proc.exit], ['fork', ['worker'], 'fork of child-jest-workers.js', { code: 0, signal: null }]);
+    const lanes = threadsOf(report, pid);
+    assert.deepEqual(lanes.map((t) => t.kind), ['main']);
+    const profile = report.profiles.find((x) => x.thread === lanes[0].id);
+    assert.ok(profile && onSampledStacks(profile.profile).has('jestTask'), `worker process ${pid}: jestTask not sampled`);
+  }
+});
