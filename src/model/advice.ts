@@ -6,6 +6,7 @@ import type { RegionMetrics, RunMetrics, ThreadMetrics } from './analysis';
 import type { Region, Report } from './report';
 import { SPAN_DERIVED } from './report';
 import { indexProfile } from './profile-index';
+import { indicesBy } from './stats';
 import { busyOnCpuShare, descheduledShare, DESCHEDULED_MIN_BUSY_MS, DESCHEDULED_SHARE } from './summary-v2';
 import { formatDurationMs, formatMs, formatPercent, formatRatio, formatSpeedup } from './units';
 
@@ -70,7 +71,8 @@ interface Ctx {
   sums: () => SampleSums[];
   sumsByThread: () => Map<number, SampleSums>;
   /** Span indices of a region, grouped on first use. */
-  spansOf: (region: number) => number[];
+  /** The region's span indices (in span order; an Int32Array, not an array per region). */
+  spansOf: (region: number) => ArrayLike<number> & Iterable<number>;
 }
 
 function where(reg: Region | undefined, report: Report): Pick<Advice, 'range' | 'callSite'> {
@@ -357,21 +359,12 @@ function contentionAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
 export function advise(report: Report, metrics: RunMetrics): Advice[] {
   const names = new Map(report.threads.map((t) => [t.id, t.name]));
   let sums: SampleSums[] | undefined;
-  let byRegion: Map<number, number[]> | undefined;
+  let byRegion: ((region: number) => Int32Array) | undefined;
   let sumsByThread: Map<number, SampleSums> | undefined;
   const c: Ctx = { report, metrics, regionById: new Map(report.regions.map((g) => [g.id, g])), threadName: (id) => names.get(id) ?? `thread ${id}`,
     sums: () => (sums ??= sampleSums(report)),
     sumsByThread: () => (sumsByThread ??= new Map(c.sums().map((x) => [x.thread, x]))),
-    spansOf: (region) => {
-      if (!byRegion) {
-        byRegion = new Map();
-        for (let k = 0; k < report.spans.count; k++) {
-          const list = byRegion.get(report.spans.region[k]);
-          if (list) list.push(k); else byRegion.set(report.spans.region[k], [k]);
-        }
-      }
-      return byRegion.get(region) ?? [];
-    } };
+    spansOf: (region) => (byRegion ??= indicesBy(report.spans.region, report.spans.count))(region) };
   const out: Advice[] = [];
   const push = (a: Advice | undefined) => { if (a && Number.isFinite(a.savingMs)) out.push(a); };
   for (const r of metrics.regions) {

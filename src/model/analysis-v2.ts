@@ -7,12 +7,10 @@ import { functionTimes } from './flame';
 import { phaseMetrics, regionPhaseMetrics } from './phases';
 import { indexProfile } from './profile-index';
 import type { Report } from './report';
-import { groupBy } from './stats';
+import { indicesBy } from './stats';
 import { waitInside, waitsByThread, waitWithin } from './sync-waits';
 
 const MS = 1 / 1000;
-
-const NO_SPANS = new Int32Array(0);
 
 /**
  * `spansOf(thread)`: the thread's span indices in start order (analyze has them grouped already);
@@ -21,7 +19,7 @@ const NO_SPANS = new Int32Array(0);
 export function addFormat2Metrics(report: Report, m: RunMetrics, spansOf?: (thread: number) => Int32Array): void {
   // Busy intervals per thread (merged spans) for on-CPU-while-busy.
   const s = report.spans;
-  const idsOf = spansOf ?? groupByThread(report);
+  const idsOf = spansOf ?? indicesBy(s.thread, s.count);
   const waits = waitsByThread(report);
   const busyOf = new Map<number, Float64Array>();
   const busy = (thread: number): Float64Array => {
@@ -80,21 +78,4 @@ export function addFormat2Metrics(report: Report, m: RunMetrics, spansOf?: (thre
   const phases = phaseMetrics(report);
   if (phases) m.extra.phases = phases;
   if (report.waits) m.extra.waitMs = m.threads.reduce((a, t) => a + (t.waitMs ?? 0), 0);
-}
-
-/** Span indices by thread id, in span order: one Int32Array for all, each thread's a subarray of it. */
-function groupByThread(report: Report): (thread: number) => Int32Array {
-  const s = report.spans;
-  const slot = new Map<number, number>();
-  const slots = new Int32Array(s.count);
-  for (let k = 0; k < s.count; k++) {
-    let t = slot.get(s.thread[k]);
-    if (t === undefined) slot.set(s.thread[k], (t = slot.size));
-    slots[k] = t;
-  }
-  const { order, offset } = groupBy(slots, slot.size);
-  return (thread) => {
-    const t = slot.get(thread);
-    return t === undefined ? NO_SPANS : order.subarray(offset[t], offset[t + 1]);
-  };
 }

@@ -130,3 +130,30 @@ export function sortRuns(values: Float64Array): Float64Array {
   if (from !== values) values.set(from);
   return values;
 }
+
+const NO_INDICES = new Int32Array(0);
+
+/**
+ * The indices 0..n−1 grouped by the value of `column` at each (a thread or region id column), in
+ * index order within a group: one Int32Array for all, each group a subarray of it. A counting
+ * pass, no array per group; an id the column never holds gets an empty array.
+ */
+export function indicesBy(column: ArrayLike<number>, n: number): (id: number) => Int32Array {
+  const slot = new Map<number, number>();
+  const slots = new Int32Array(n);
+  let last = NaN, lastSlot = -1;
+  for (let k = 0; k < n; k++) {
+    const v = column[k];
+    if (v !== last) {
+      last = v;
+      lastSlot = slot.get(v) ?? -1;
+      if (lastSlot < 0) slot.set(v, (lastSlot = slot.size));
+    }
+    slots[k] = lastSlot;
+  }
+  const { order, offset } = groupBy(slots, slot.size);
+  return (id) => {
+    const s = slot.get(id);
+    return s === undefined ? NO_INDICES : order.subarray(offset[s], offset[s + 1]);
+  };
+}
