@@ -22,13 +22,19 @@ import { warn } from './recorder';
 /** Longest the main thread waits at exit for the helper to disconnect, ms. */
 const EXIT_WAIT_MS = 200;
 
+/**
+ * The shared words: control[STATE] is STARTING until the helper connects (RUNNING) or the main
+ * thread exits first (EXITING, and the helper never connects); control[DISCONNECTED] is 1 once
+ * the helper has disconnected. Numbers, not names, inside nudgerThread: it is serialized alone.
+ */
+const STATE = 0, DISCONNECTED = 1;
+const STARTING = 0, EXITING = 2;
 interface NudgerData { control: Int32Array; nudgeMs: number; expression: string }
 
 /** Starts the nudger (main thread only, once): it asks every `nudgeMs`. */
 export function startProfileNudger(nudgeMs: number): void {
   if (ownThreadId !== 0 || !(nudgeMs > 0)) return;
   try {
-    // control[0]: 1 when the main thread is exiting; control[1]: 1 once the helper disconnected.
     const control = new Int32Array(new SharedArrayBuffer(8));
     const data: NudgerData = { control, nudgeMs, expression: `void globalThis[Symbol.for(${JSON.stringify(CUT_KEY)})]?.()` };
     const helper = new Worker(`(${nudgerThread.toString()})(require('node:worker_threads').workerData)`, {
@@ -37,10 +43,12 @@ export function startProfileNudger(nudgeMs: number): void {
     helper.unref();
     helper.on('error', (err) => warn('the profile nudger stopped', err));
     process.on('exit', () => {
-      Atomics.store(control, 0, 1);
-      Atomics.notify(control, 0);
+      // A helper still starting will not connect (a script shorter than its start-up waits for nothing).
+      if (Atomics.compareExchange(control, STATE, STARTING, EXITING) === STARTING) return;
+      Atomics.store(control, STATE, EXITING);
+      Atomics.notify(control, STATE);
       const wait = ((globalThis as Record<symbol, unknown>)[ORIGINAL_ATOMICS_WAIT_KEY] as typeof Atomics.wait | undefined) ?? Atomics.wait;
-      wait(control, 1, 0, EXIT_WAIT_MS);
+      wait(control, DISCONNECTED, 0, EXIT_WAIT_MS);
     });
   } catch (err) {
     warn('cannot start the profile nudger (busy threads keep only the chunks they cut themselves)', err);
@@ -53,6 +61,8 @@ function nudgerThread(data: NudgerData): void {
   const { Session } = require('node:inspector') as typeof import('node:inspector');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const self = (require('node:worker_threads') as typeof import('node:worker_threads')).threadId;
+  // STARTING (0) → RUNNING (1), unless the main thread is already exiting (2).
+  if (Atomics.compareExchange(data.control, 0, 0, 1) !== 0) return;
   const session = new Session();
   session.connectToMainThread();
   const workers = new Set<string>();
@@ -72,8 +82,9 @@ function nudgerThread(data: NudgerData): void {
     Atomics.store(data.control, 1, 1);
     Atomics.notify(data.control, 1);
   };
+  // Resolves when control[0] leaves RUNNING (1): the main thread is exiting.
   const exiting = (Atomics as unknown as { waitAsync: (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<string> | string } })
-    .waitAsync(data.control, 0, 0);
+    .waitAsync(data.control, 0, 1);
   if (exiting.async) void (exiting.value as Promise<string>).then(stop);
   else stop();
 }
