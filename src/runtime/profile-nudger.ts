@@ -19,8 +19,11 @@ import { CUT_KEY } from './recorder-profile';
 import { ENV, ORIGINAL_ATOMICS_WAIT_KEY } from './contract';
 import { warn } from './recorder';
 
-/** Longest the main thread waits at exit for the helper to disconnect, ms. */
-const EXIT_WAIT_MS = 200;
+/**
+ * Longest the main thread waits at exit for the helper to disconnect, ms. It answers in ~3 ms
+ * when it gets a core; past this, Node prints its "Waiting for the debugger" line and exits.
+ */
+const EXIT_WAIT_MS = 1000;
 
 /**
  * The shared words: control[STATE] is STARTING until the helper connects (RUNNING) or the main
