@@ -2,7 +2,7 @@
 // per thread (cpu-time.ts), blocking waits per thread and region (sync-waits.ts), the run's
 // phases and each operation's call time (phases.ts).
 import type { FunctionSummary, RunMetrics } from './analysis';
-import { cpuSampleWeights, cpuSeriesOf, mergedIntervals, nodeWeights, sampleCounts, threadCpuMetrics } from './cpu-time';
+import { busyScheduled, clipIntervals, cpuSampleWeights, cpuSeriesOf, maxOverMean, mergedIntervals, nodeWeights, sampleCounts, threadCpuMetrics } from './cpu-time';
 import { functionTimes } from './flame';
 import { phaseMetrics, regionPhaseMetrics } from './phases';
 import { indexProfile } from './profile-index';
@@ -62,8 +62,18 @@ export function addFormat2Metrics(report: Report, m: RunMetrics, spansOf?: (thre
     if (p.callMs !== undefined) r.callMs = p.callMs;
     r.startupMs = p.startupMs;
     r.utilizationAfterStartup = r.tasks > 0 ? p.utilizationAfterStartup : 0;
-    if (!report.waits) return;
     const from = reg.start, to = reg.start + r.wallMs / MS; // analysis' window
+    // The work's own balance: each thread's busy time in the window less its time waiting for a core.
+    let known = true;
+    for (const row of r.threads) {
+      const series = cpuSeriesOf(report, row.id);
+      const us = series && row.busyMs > 0 ? busyScheduled(series, clipIntervals(busy(row.id), from, to)) : row.busyMs > 0 ? undefined : 0;
+      if (us === undefined) known = false;
+      else row.busyScheduledMs = Math.min(row.busyMs, us * MS);
+    }
+    const cpuImbalance = known && r.tasks > 0 ? maxOverMean(r.threads.map((x) => x.busyScheduledMs ?? 0), r.threadTime.threads) : undefined;
+    if (cpuImbalance !== undefined) r.cpuImbalance = cpuImbalance;
+    if (!report.waits) return;
     let total = 0;
     // Inside the thread's tasks only: a worker blocked between tasks is a pool's idle wait
     // (piscina's workers wait for work in Atomics.wait), not the tasks' blocking.
@@ -78,4 +88,9 @@ export function addFormat2Metrics(report: Report, m: RunMetrics, spansOf?: (thre
   const phases = phaseMetrics(report);
   if (phases) m.extra.phases = phases;
   if (report.waits) m.extra.waitMs = m.threads.reduce((a, t) => a + (t.waitMs ?? 0), 0);
+  const ran = m.threads.filter((t) => t.busyMs > 0);
+  if (ran.length && ran.every((t) => t.busyRunnableMs !== undefined)) {
+    const x = maxOverMean(ran.map((t) => Math.max(0, t.busyMs - t.busyRunnableMs!)), Math.max(ran.length, m.extra.workerThreads));
+    if (x !== undefined) m.extra.cpuImbalance = x;
+  }
 }

@@ -73,6 +73,11 @@ export interface RegionThreadMetrics {
   tasks: number;
   /** ms of the region blocked in the user's Atomics.wait calls (format 2). */
   waitMs?: number;
+  /**
+   * Of busyMs, the part not waiting for a core: on a core, or blocked (Atomics.wait, I/O), ms.
+   * schedstat only (format 2): what the thread's tasks took had it never been descheduled.
+   */
+  busyScheduledMs?: number;
 }
 
 /**
@@ -138,6 +143,12 @@ export interface RegionMetrics extends BalanceMetrics {
   utilizationAfterStartup?: number;
   /** ms its threads were blocked in the user's Atomics.wait calls. */
   waitMs?: number;
+  /**
+   * Imbalance of the work itself: max / mean over its threads of busyScheduledMs (busy time with
+   * the time waiting for a core left out). schedstat only; on a loaded machine the wall-time
+   * `imbalance` measures descheduling as much as the split of the work, this one does not.
+   */
+  cpuImbalance?: number;
 }
 
 /** What the CLI's `--json` prints. Top-level keys are a contract: add new ones under `extra`. */
@@ -170,6 +181,8 @@ export interface RunMetrics extends BalanceMetrics {
     phases?: PhaseMetrics;
     /** Format 2: ms all threads were blocked in the user's Atomics.wait calls. */
     waitMs?: number;
+    /** Format 2, schedstat: RegionMetrics.cpuImbalance for the whole run (threads' busy time minus their time waiting for a core). */
+    cpuImbalance?: number;
   };
 }
 

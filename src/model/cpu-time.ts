@@ -146,6 +146,37 @@ export function mergedIntervals(starts: ArrayLike<number>, ends: ArrayLike<numbe
   return out;
 }
 
+/** Merged intervals (flat, in order) clipped to [from, to]; finds the first by binary search. */
+export function clipIntervals(intervals: Float64Array, from: number, to: number): Float64Array {
+  const n = intervals.length / 2;
+  let lo = 0, hi = n;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (intervals[2 * mid + 1] <= from) lo = mid + 1; else hi = mid; }
+  const out: number[] = [];
+  for (let k = lo; k < n && intervals[2 * k] < to; k++) {
+    const a = Math.max(from, intervals[2 * k]), b = Math.min(to, intervals[2 * k + 1]);
+    if (b > a) out.push(a, b);
+  }
+  return Float64Array.from(out);
+}
+
+/**
+ * Busy time not spent waiting for a core (µs): on a core, or blocked. schedstat series only
+ * (undefined without run-queue times): what the busy intervals would have taken undescheduled.
+ */
+export function busyScheduled(series: CpuTimeSeries, intervals: Float64Array): number | undefined {
+  if (!series.runnable) return undefined;
+  let busy = 0;
+  for (let k = 0; k < intervals.length; k += 2) busy += intervals[k + 1] - intervals[k];
+  return Math.max(0, busy - busySplit(series, intervals).runnable);
+}
+
+/** max / mean of per-thread values over p threads (those missing count 0); undefined when nothing ran. */
+export function maxOverMean(values: number[], p: number): number | undefined {
+  const sum = values.reduce((a, b) => a + b, 0);
+  if (sum <= 0 || p <= 0) return undefined;
+  return values.reduce((a, b) => Math.max(a, b), 0) / (sum / p);
+}
+
 /** Per-thread CPU numbers for the metrics; ms. */
 export interface ThreadCpuMetrics {
   /** On a CPU from thread creation to its last reading. */

@@ -6,7 +6,7 @@ import { terminalSafe } from './terminal-text';
 import { SPAN_DERIVED, SPAN_NO_ENQUEUE } from './report';
 import { describeProcess, threadsByProcess } from './processes';
 import { cpuLines, descheduledShare, DESCHEDULED_SHARE, phaseLines, regionCallLines } from './summary-v2';
-import { advise } from './advice';
+import { advise, IMBALANCE_MIN, judgedImbalance } from './advice';
 import { formatMs, formatPercent, formatRatio, msDigits, textTable, usDigitsFromMs } from './units';
 
 /** Where thread time went, as shares: task code, start delay, between tasks, after the last task. */
@@ -77,7 +77,9 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   } else {
   out.push('', `Whole run (${formatMs(metrics.wallMs)} from the first operation to the last, ${plural(x.workerThreads, 'thread')} ${x.derivedSpans ? 'were busy' : 'ran tasks'})`);
   out.push(`  utilization     ${formatPercent(metrics.utilization)}`);
-  out.push(`  imbalance       ${formatRatio(metrics.imbalance)} (1.00 = perfect)`);
+  // Wall-time imbalance counts a descheduled thread's wait for a core as work; the second number leaves it out (schedstat).
+  out.push(`  imbalance       ${formatRatio(metrics.imbalance)} in wall time (1.00 = perfect)` +
+    (x.cpuImbalance !== undefined ? `; ${formatRatio(x.cpuImbalance)} with time waiting for a core left out` : ''));
   out.push(`  potential gain  ${formatMs(metrics.potentialGainMs)}`);
   out.push(`  tail            ${formatMs(metrics.tailMs)}`);
   out.push(`  tasks           ${x.tasks} (p50 ${formatMs(x.taskMs.p50)}, p95 ${formatMs(x.taskMs.p95)}) · ${plural(x.steals, 'steal')} · ${x.failedTasks} failed`);
@@ -96,11 +98,13 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
 
   if (metrics.regions.length) {
     out.push('', 'Regions');
-    out.push(...textTable(['region', 'schedule', 'wall ms', 'util', 'imbal', 'gain ms', 'tail ms', 'tasks', 'steals', 'task p50/p95 ms'],
+    const cpuImbal = metrics.regions.some((r) => r.cpuImbalance !== undefined);
+    out.push(...textTable(['region', 'schedule', 'wall ms', 'util', 'imbal', ...(cpuImbal ? ['imbal on CPU'] : []), 'gain ms', 'tail ms', 'tasks', 'steals', 'task p50/p95 ms'],
       // A region of a sequential-mode pool (threads 0) ran inline on its caller's thread.
       metrics.regions.map((r, i) => [terminalSafe(r.name), report.regions[i]?.threads === 0 ? 'sequential' : r.schedule, msDigits(r.wallMs), formatPercent(r.utilization), formatRatio(r.imbalance),
-        msDigits(r.potentialGainMs), msDigits(r.tailMs), String(r.tasks), String(r.steals), `${msDigits(r.taskMs.p50)}/${msDigits(r.taskMs.p95)}`]),
-      [false, false, true, true, true, true, true, true, true, true]));
+        ...(cpuImbal ? [r.cpuImbalance !== undefined ? formatRatio(r.cpuImbalance) : '-'] : []), msDigits(r.potentialGainMs), msDigits(r.tailMs), String(r.tasks), String(r.steals), `${msDigits(r.taskMs.p50)}/${msDigits(r.taskMs.p95)}`]),
+      [false, false, true, true, true, ...(cpuImbal ? [true] : []), true, true, true, true, true]));
+    if (cpuImbal) out.push('  (imbal: max / mean busy time in wall time; imbal on CPU: the same with each thread\'s time waiting for a core left out)');
     out.push('', 'Where thread time went (region wall × threads)');
     out.push(...textTable(['region', 'threads', 'in tasks', 'start delay ms', 'between tasks ms', 'gap p50/p95 µs', 'after last ms', 'queue p95 ms'],
       metrics.regions.map((r) => {
@@ -202,14 +206,20 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
     }
   }
   // Small regions with a negligible saving are neither flagged nor praised.
-  const balanced = metrics.regions.filter((r) => r.tasks > 0 && !sequential(r) && r.imbalance < 1.1 && r.utilization >= 0.9);
+  // Balance is judged as the advice judges it: with each thread's wait for a core left out when
+  // the report has it (a descheduled thread looks busy in wall time), else in wall time.
+  const threadMetrics = new Map(metrics.threads.map((x) => [x.id, x]));
+  const worstDescheduled = (r: RunMetrics['regions'][number]) => r.threads.map((t) => threadMetrics.get(t.id))
+    .map((t) => (t ? descheduledShare(t) : undefined)).reduce<number>((a, b) => Math.max(a, b ?? 0), 0);
+  const balanced = metrics.regions.filter((r) => r.tasks > 0 && !sequential(r) && r.utilization >= 0.9
+    && judgedImbalance(r) < IMBALANCE_MIN);
   if (balanced.length === 1) {
     const r = balanced[0];
-    const threadMetrics = new Map(metrics.threads.map((x) => [x.id, x]));
-    const off = r.threads.map((t) => threadMetrics.get(t.id)).map((t) => (t ? descheduledShare(t) : undefined)).filter((x): x is number => x !== undefined);
-    const worst = off.reduce((a, b) => Math.max(a, b), 0);
-    out.push(`region '${r.name}' is well balanced: utilization ${formatPercent(r.utilization)}, imbalance ${formatRatio(r.imbalance)}` +
-      (worst >= DESCHEDULED_SHARE ? ` (in wall time: a thread was descheduled ${formatPercent(worst)} of its busy time, see above)` : ''));
+    const worst = worstDescheduled(r);
+    out.push(r.cpuImbalance !== undefined && judgedImbalance(r) === r.cpuImbalance
+      ? `region '${r.name}' is well balanced: imbalance ${formatRatio(r.cpuImbalance)} with time waiting for a core left out (in wall time ${formatRatio(r.imbalance)}, utilization ${formatPercent(r.utilization)})`
+      : `region '${r.name}' is well balanced: utilization ${formatPercent(r.utilization)}, imbalance ${formatRatio(r.imbalance)}` +
+        (worst >= DESCHEDULED_SHARE ? ` (in wall time: a thread was descheduled ${formatPercent(worst)} of its busy time, see above)` : ''));
   } else if (balanced.length > 1) out.push(`${balanced.length} regions are well balanced`);
 
   if (metrics.extra.steals) out.push(`idle threads took work from busy ones ${plural(metrics.extra.steals, 'time')} (steals)`);

@@ -1,7 +1,8 @@
 // Advice on planted causes: each rule fires on a workload that has its cause, with the call site
 // of the pool call that caused it and a saving near the planted answer; none fires on balanced
-// dynamic and steal runs of the examples. Work in the fixtures spins on the clock, so the planted
-// answers are wall times whatever the machine's load.
+// dynamic and steal runs of the examples. Balance items in the fixtures spin on the thread's CPU
+// time (balance is judged from the work), the serial part on the clock, so the planted answers
+// hold whatever the machine's load.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -138,7 +139,8 @@ test('planted large chunks (3 chunks of 100 ms on 2 threads): the last chunk is 
   const { advice } = await planted('large');
   const a = only(advice, 'large-chunks', 'large chunks');
   near(a.savingMs, 50, 0.3, 'large-chunks saving');
-  near(a.evidence.tailMs, 100, 0.3, 'tail');
+  // The chunks are CPU work: a loaded machine stretches the wall-time tail, never below the last chunk's 100 ms.
+  assert.ok(a.evidence.tailMs >= 70, `tail ${a.evidence.tailMs} ms`);
   assertCallSite(a, 'large');
 });
 
