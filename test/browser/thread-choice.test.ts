@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { applyTransforms, baseSamples } from '../../src/model/transforms';
 import { topDownTree } from '../../src/model/calltree';
 import { syntheticReport } from '../../src/model/synthetic';
-import { launch, openReport, showView, type Browser } from './browser';
+import { launch, openReport, screenshot, showView, type Browser } from './browser';
 
 let b: Browser;
 before(async () => { b = await launch(); });
@@ -74,6 +74,7 @@ test('two of three threads: the call tree merges exactly them (thread menu by ke
   await waitTotal(page, want);
   assert.deepEqual(await pageRoots(page), modelRoots(picked), 'each top-level row equals the model\'s merge of threads 1 and 3');
   assert.equal(await page.$eval('#calltree-thread', (s) => (s as HTMLSelectElement).selectedOptions[0].textContent), '2 threads (merged)');
+  await screenshot(page, 'thread-choice-menu');
   await page.keyboard.press('Escape');
   assert.equal(await page.$eval('#calltree-threads-menu', (m) => (m as HTMLElement).hidden), true, 'Escape closes the menu');
 
