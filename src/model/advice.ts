@@ -1,0 +1,433 @@
+// Advice: findings that name a cause, show the numbers behind it, estimate what fixing it would
+// save, and point at the timeline range and the pool call it is about. Pure: report and metrics
+// in, a list sorted by saving out. docs/report-format.md ("Advice") lists each rule, its trigger
+// and its saving formula; the thresholds below are named there too.
+import type { RegionMetrics, RunMetrics, ThreadMetrics } from './analysis';
+import type { Region, Report } from './report';
+import { SPAN_DERIVED } from './report';
+import { indexProfile } from './profile-index';
+import { indicesBy } from './stats';
+import { busyOnCpuShare, descheduledShare, DESCHEDULED_MIN_BUSY_MS, DESCHEDULED_SHARE } from './summary-v2';
+import { formatDurationMs, formatMs, formatPercent, formatRatio, formatSpeedup } from './units';
+
+export const ADVICE_RULES = ['static-skew', 'imbalance', 'large-chunks', 'small-chunks', 'waiting-for-work', 'serial', 'data-movement',
+  'descheduled', 'contention', 'gc'] as const;
+export type AdviceRule = typeof ADVICE_RULES[number];
+
+export interface Advice {
+  rule: AdviceRule;
+  /** Estimated wall time the fix would save, ms (the list is sorted by it, largest first). */
+  savingMs: number;
+  /** One sentence with the numbers. */
+  text: string;
+  /** The numbers behind the text, named with their unit (…Ms, …Us, …Share). */
+  evidence: Record<string, number>;
+  /** Timeline range the advice is about, µs from origin. */
+  range?: { from: number; to: number };
+  /** Source position of the pool call (Region.callSite), when recorded. */
+  callSite?: Region['callSite'];
+}
+
+/** Imbalance (max / mean busy) from which a region counts as unbalanced. */
+export const IMBALANCE_MIN = 1.1;
+/** A saving smaller than this share of its region's wall time (or 1 ms) is no advice. */
+const MIN_SAVING_SHARE = 0.05;
+/** Longest median gap between a thread's tasks still read as the cost of claiming a chunk, ms. */
+export const CLAIM_GAP_MS = 0.05;
+/** Share of a region's thread time between tasks from which gaps are advice. */
+const GAP_SHARE_MIN = 0.1;
+/** Overhead share a suggested chunk size aims at: per-chunk cost ≤ 1 % of a chunk's time. */
+const CHUNK_OVERHEAD_TARGET = 0.01;
+/** Chunks per thread a suggested size keeps, so that balance is still possible. */
+const CHUNKS_PER_THREAD_MIN = 8;
+/** A serial stretch of the main thread is advice from this length and share of the run. */
+const SERIAL_MIN_MS = 20;
+const SERIAL_MIN_SHARE = 0.15;
+/**
+ * Frames whose samples are time spent copying data between threads: Node's structured clone...
+ * (not a user's `onmessage`: a raw worker's handler runs the task itself).
+ */
+const CLONE_FRAMES = new Set(['structuredClone', 'serialize', 'deserialize', 'postMessage']);
+/** ...and the pool's own: a worker posting its results, the main thread assembling them (src/runtime). */
+const POOL_CLONE_FRAMES = new Set(['post', 'assembleMap']);
+const POOL_RUNTIME_FILE = /\/(dist|src)\/runtime\/[^/]+\.[jt]s$/;
+
+function movesData(frame: { functionName: string; url: string }): boolean {
+  return CLONE_FRAMES.has(frame.functionName) || (POOL_CLONE_FRAMES.has(frame.functionName) && POOL_RUNTIME_FILE.test(frame.url));
+}
+/** Data movement and GC are advice from this share of the region's thread time and 5 ms. */
+const SAMPLE_SHARE_MIN = 0.05;
+const SAMPLE_MIN_MS = 5;
+const GC_FRAME = '(garbage collector)';
+
+const plural = (n: number, one: string): string => `${n} ${n === 1 ? one : `${one}s`}`;
+
+interface Ctx {
+  report: Report;
+  metrics: RunMetrics;
+  regionById: Map<number, Region>;
+  threadName: (id: number) => string;
+  /** Sample sums, built on first use. */
+  sums: () => SampleSums[];
+  sumsByThread: () => Map<number, SampleSums>;
+  /** Span indices of a region, grouped on first use. */
+  /** The region's span indices (in span order; an Int32Array, not an array per region). */
+  spansOf: (region: number) => ArrayLike<number> & Iterable<number>;
+}
+
+function where(reg: Region | undefined, report: Report): Pick<Advice, 'range' | 'callSite'> {
+  const to = reg?.end ?? report.meta.durationUs;
+  return { range: { from: reg?.start ?? 0, to }, ...(reg?.callSite ? { callSite: reg.callSite } : {}) };
+}
+
+/** Threads that could run the region (its pool's size, or those that ran tasks), at least 1. */
+function threadsOf(reg: Region | undefined, r: RegionMetrics): number {
+  return Math.max(reg?.threads ?? 0, r.threads.filter((t) => t.tasks > 0).length, 1);
+}
+
+/**
+ * The longest single item of a region, ms, as far as its spans tell: a task of one item is one
+ * item; of a chunk of n items only the mean item (duration / n) is known, a lower bound of its
+ * longest. A `join` task is its own unit whatever range it covers (its children are tasks of
+ * their own). No schedule can end the region sooner than this item takes.
+ */
+function longestItemMs(c: Ctx, region: number): number {
+  const { start, end, items, flags } = c.report.spans;
+  const perItem = c.regionById.get(region)?.kind !== 'join';
+  let longest = 0;
+  for (const k of c.spansOf(region)) {
+    if (flags && (flags[k] & SPAN_DERIVED) !== 0) continue;
+    longest = Math.max(longest, (end[k] - start[k]) / (perItem ? Math.max(1, items[k]) : 1));
+  }
+  return longest / 1000;
+}
+
+/** The imbalance that judges a region's balance (see balanceSaving): the findings use it too. */
+export function judgedImbalance(r: Pick<RegionMetrics, 'schedule' | 'imbalance' | 'cpuImbalance'>): number {
+  if (r.cpuImbalance === undefined) return r.imbalance;
+  if (r.schedule === 'static') return r.cpuImbalance;
+  return r.cpuImbalance < IMBALANCE_MIN ? r.cpuImbalance : r.imbalance;
+}
+
+/**
+ * What an even spread would save: the busiest thread's busy time down to the mean, or to the
+ * longest item if that is longer (two items of 300 and 100 ms on two threads take 300 ms under
+ * any schedule, so their imbalance is no saving); at most W − mean.
+ *
+ * On a loaded machine a thread descheduled two thirds of the time looks three times as busy in
+ * wall time. When the report has each thread's time waiting for a core (schedstat:
+ * RegionMetrics.cpuImbalance), the work is weighed without it (busyScheduledMs):
+ * - static: the split was fixed before the run, so the work alone says whether it was even, and
+ *   undescheduled the region would last as long as its busiest thread's work (W ≈ max);
+ * - dynamic, steal, join: threads take work as they get to it, so a descheduled thread simply
+ *   takes less work (the work's split follows the load) while idle wall time is what the run
+ *   lost: both must show a skew (a thread idle at the end only because another waited for a
+ *   core is none), and the saving is the smaller (wall time inflated by the load overstates it).
+ */
+function balanceSaving(c: Ctx, reg: Region | undefined, r: RegionMetrics):
+  { saving: number; max: number; mean: number; longestItem: number; imbalance: number; onCpu: boolean } {
+  const p = threadsOf(reg, r);
+  const measure = (busy: number[], longestItem: number, capMs: number) => {
+    const mean = busy.reduce((a, b) => a + b, 0) / p;
+    const max = busy.reduce((a, b) => Math.max(a, b), 0);
+    return { mean, max, longestItem, saving: Math.max(0, Math.min(capMs, max - Math.max(mean, longestItem))) };
+  };
+  const longest = longestItemMs(c, r.id);
+  const wall = { ...measure(r.threads.map((t) => t.busyMs), longest, r.potentialGainMs), imbalance: r.imbalance, onCpu: false };
+  if (r.cpuImbalance === undefined) return wall;
+  const work = r.threads.map((t) => t.busyScheduledMs ?? 0);
+  // The longest item's span is wall time: in work terms it is scaled by the share of busy time not spent waiting for a core.
+  const wallBusy = r.threads.reduce((a, t) => a + t.busyMs, 0);
+  const scale = wallBusy > 0 ? Math.min(1, work.reduce((a, b) => a + b, 0) / wallBusy) : 1;
+  const cpu = { ...measure(work, longest * scale, Infinity), imbalance: r.cpuImbalance, onCpu: true };
+  if (r.schedule === 'static') return cpu;
+  if (judgedImbalance(r) < IMBALANCE_MIN) return { ...wall, imbalance: judgedImbalance(r) };
+  return cpu.saving < wall.saving ? cpu : wall;
+}
+
+/** Words for how busy time was weighed (see balanceSaving). */
+const SCHEDULED_WORDS = 'time waiting for a core left out';
+
+function balanceAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
+  const reg = c.regionById.get(r.id);
+  if (!reg || reg.threads === 0 || r.tasks === 0) return undefined;
+  const { saving, max, mean, longestItem, imbalance, onCpu } = balanceSaving(c, reg, r);
+  if (imbalance < IMBALANCE_MIN) return undefined;
+  // Weighed as work, the region would last about as long as its busiest thread's work (W ≈ max).
+  if (saving < Math.max(1, MIN_SAVING_SHARE * (onCpu ? max : r.wallMs))) return undefined;
+  const evidence: Record<string, number> = { wallMs: r.wallMs, maxBusyMs: max, meanBusyMs: mean, longestItemMs: longestItem, imbalance, tailMs: r.tailMs, taskP95Ms: r.taskMs.p95, tasks: r.tasks };
+  if (onCpu) evidence.wallImbalance = r.imbalance;
+  const base = `region '${r.name}'`;
+  const ratio = onCpu ? `imbalance ${formatRatio(imbalance)} with ${SCHEDULED_WORDS}, ${formatRatio(r.imbalance)} in wall time` : `imbalance ${formatRatio(imbalance)}`;
+  if (r.schedule === 'static') {
+    return { rule: 'static-skew', savingMs: saving, evidence, ...where(reg, c.report),
+      text: `${base} has skewed work under the static schedule: the busiest thread ran ${formatMs(max)} against a mean of ${formatMs(mean)} (${ratio}); schedule 'dynamic' or 'steal' would save ~${formatMs(saving)}` };
+  }
+  // The last chunks make the tail when one chunk lasts about as long as the tail itself.
+  const threads = threadsOf(reg, r);
+  if (r.tailMs > 0 && r.taskMs.p95 >= 0.5 * r.tailMs && r.tasks <= CHUNKS_PER_THREAD_MIN * threads) {
+    const perChunk = reg.items > 0 && r.tasks > 0 ? reg.items / r.tasks : 0;
+    const suggest = reg.items > 0 ? Math.max(1, Math.floor(reg.items / (CHUNKS_PER_THREAD_MIN * threads))) : 0;
+    const tryText = suggest > 0 && suggest < perChunk ? `; try chunkSize ${suggest} (${CHUNKS_PER_THREAD_MIN} chunks per thread)` : '; split the work into more, smaller tasks';
+    return { rule: 'large-chunks', savingMs: saving, evidence: { ...evidence, suggestedChunkSize: suggest }, ...where(reg, c.report),
+      text: `${base}: its last chunks make the tail (tail ${formatMs(r.tailMs)}, task p95 ${formatMs(r.taskMs.p95)}, ${plural(r.tasks, 'task')} on ${plural(threads, 'thread')}); smaller chunks would save ~${formatMs(saving)}${tryText}` };
+  }
+  const fix = `a more even spread (the costliest items first, long tasks split) would save ~${formatMs(saving)}`;
+  if (onCpu) {
+    // Idle in work terms: the share of the busiest thread's work the least busy one did not have.
+    const least = r.threads.reduce((a, b) => ((b.busyScheduledMs ?? 0) < (a.busyScheduledMs ?? 0) ? b : a), r.threads[0]);
+    const leastMs = r.threads.length < threadsOf(reg, r) ? 0 : least.busyScheduledMs ?? 0;
+    return { rule: 'imbalance', savingMs: saving, evidence, ...where(reg, c.report),
+      text: `${c.threadName(least.id)} idle ${formatPercent(max > 0 ? 1 - leastMs / max : 0)} of ${base} (busiest thread ${formatMs(max)}, mean ${formatMs(mean)}, least ${formatMs(leastMs)}, ` +
+        `${ratio}, longest task ${formatMs(r.taskMs.max)}); ${fix}` };
+  }
+  const idlest = r.threads.reduce((a, b) => (b.idleMs > a.idleMs ? b : a), r.threads[0]);
+  const share = r.wallMs > 0 ? idlest.idleMs / r.wallMs : 0;
+  return { rule: 'imbalance', savingMs: saving, evidence, ...where(reg, c.report),
+    text: `${c.threadName(idlest.id)} idle ${formatPercent(share)} of ${base} (busiest thread ${formatMs(max)}, mean ${formatMs(mean)}, longest task ${formatMs(r.taskMs.max)}); ${fix}` };
+}
+
+function gapAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
+  const t = r.threadTime;
+  const reg = c.regionById.get(r.id);
+  const share = t.gapMs / Math.max(1e-9, t.threads * r.wallMs);
+  const perThread = t.gapMs / Math.max(1, t.threads);
+  if (!(r.tasks > t.threads && share >= GAP_SHARE_MIN && perThread >= 1)) return undefined;
+  const evidence = { gapShare: share, gapP50Us: r.chunkGapMs.p50 * 1000, taskP50Us: r.taskMs.p50 * 1000, tasks: r.tasks, gapMsPerThread: perThread };
+  const numbers = `threads spent ${formatPercent(share)} of region '${r.name}' between tasks (gap p50 ${formatDurationMs(r.chunkGapMs.p50)}, task p50 ${formatDurationMs(r.taskMs.p50)}, ${plural(r.tasks, 'task')})`;
+  // A claim (an atomic add, a lock, a deque pop) and its span cost about a µs; gaps of that size
+  // are the per-chunk cost, which larger chunks amortize. Longer gaps are waits for work.
+  if (r.chunkGapMs.p50 > CLAIM_GAP_MS) {
+    return { rule: 'waiting-for-work', savingMs: perThread, evidence, ...where(reg, c.report),
+      text: `${numbers}; the gaps are waits for work to take or steal: work handed out sooner (spawned before a task's own part, or split finer) would save up to ~${formatMs(perThread)}` };
+  }
+  if (r.kind === 'join') {
+    return { rule: 'small-chunks', savingMs: perThread, evidence, ...where(reg, c.report), text: `${numbers}; the gaps are a cost per task: spawn fewer, larger tasks, which would save at least ~${formatMs(perThread)} (the gaps alone; spawning is a cost inside the tasks too)` };
+  }
+  // Chunk of c items costs c·d + g (d per item, g per chunk): g ≤ 1 % of it needs c ≥ 99·g/d.
+  const items = reg?.items ?? 0;
+  const perChunk = items > 0 ? items / r.tasks : 1;
+  const perItemMs = r.taskMs.p50 / perChunk;
+  const cap = items > 0 ? Math.max(1, Math.floor(items / (CHUNKS_PER_THREAD_MIN * Math.max(1, t.threads)))) : Infinity;
+  const want = perItemMs > 0 ? Math.ceil(((1 - CHUNK_OVERHEAD_TARGET) / CHUNK_OVERHEAD_TARGET) * r.chunkGapMs.p50 / perItemMs) : cap;
+  const suggest = Math.max(1, Math.min(cap, want));
+  const tryText = Number.isFinite(suggest) && suggest > perChunk ? `; try chunkSize ${suggest}` : '';
+  return { rule: 'small-chunks', savingMs: perThread, evidence: { ...evidence, suggestedChunkSize: Number.isFinite(suggest) ? suggest : 0 }, ...where(reg, c.report),
+    text: `${numbers}; the gaps are a cost per chunk: larger chunks would help, saving up to ~${formatMs(perThread)}${tryText}` };
+}
+
+function serialAdvice(c: Ctx): Advice | undefined {
+  const p = c.metrics.extra.phases;
+  if (!p || c.report.regions.length === 0 || p.totalMs <= 0) return undefined;
+  // The longest serial stretch between the script's start and the last operation's end (after
+  // that, the exit and pool.close() are not work a pool could share).
+  let last = -Infinity;
+  for (const x of p.intervals) if (x.kind === 'operation') last = Math.max(last, x.end);
+  let best: { start: number; end: number } | undefined;
+  for (const x of p.intervals) {
+    if (x.kind !== 'serial' || x.end > last) continue;
+    if (!best || x.end - x.start > best.end - best.start) best = x;
+  }
+  if (!best) return undefined;
+  const serialMs = (best.end - best.start) / 1000;
+  if (serialMs < Math.max(SERIAL_MIN_MS, SERIAL_MIN_SHARE * p.totalMs)) return undefined;
+  const cores = Math.max(1, c.report.meta.cores);
+  const saving = serialMs * (1 - 1 / cores);
+  // The operation right after the stretch: the call site the serial code prepares.
+  const next = c.report.regions.filter((r) => r.start >= best!.end).sort((a, b) => a.start - b.start)[0];
+  const bound = p.totalMs / serialMs;
+  return { rule: 'serial', savingMs: saving, range: { from: best.start, to: best.end }, ...(next?.callSite ? { callSite: next.callSite } : {}),
+    evidence: { serialMs, totalMs: p.totalMs, maxSpeedup: bound, cores },
+    text: `the main thread ran ${formatMs(serialMs)} of serial code while the workers idled${next ? ` (before region '${next.name}')` : ''}: ` +
+      `${formatPercent(serialMs / p.totalMs)} of the ${formatMs(p.totalMs)} run, so no number of threads can speed the run up more than ${formatSpeedup(bound)} (Amdahl); ` +
+      `spreading it over ${plural(cores, 'core')} would save ~${formatMs(saving)}` };
+}
+
+/** One thread's sample times (µs from origin, increasing) and running sums of the sample weights in selected frames. */
+interface SampleSums { thread: number; times: Float64Array; clone: Float64Array; gc: Float64Array }
+
+/** Built once per report: each region then sums its window by binary search, not by a pass over the samples. */
+function sampleSums(report: Report): SampleSums[] {
+  return report.profiles.map((tp) => {
+    const ix = indexProfile(tp.profile);
+    // A frame counts when it or an ancestor is selected: parents come before children in `order`.
+    const clone = new Uint8Array(ix.nodes.length), gc = new Uint8Array(ix.nodes.length);
+    for (let k = 0; k < ix.order.length; k++) {
+      const n = ix.order[k], up = ix.parent[n], frame = ix.nodes[n].callFrame, name = frame.functionName;
+      clone[n] = movesData(frame) || (up >= 0 && clone[up] === 1) ? 1 : 0;
+      gc[n] = name === GC_FRAME || (up >= 0 && gc[up] === 1) ? 1 : 0;
+    }
+    const m = ix.sampleNode.length;
+    const cumClone = new Float64Array(m + 1), cumGc = new Float64Array(m + 1);
+    for (let i = 0; i < m; i++) {
+      const n = ix.sampleNode[i];
+      cumClone[i + 1] = cumClone[i] + (n >= 0 && clone[n] ? ix.weights[i] : 0);
+      cumGc[i + 1] = cumGc[i] + (n >= 0 && gc[n] ? ix.weights[i] : 0);
+    }
+    return { thread: tp.thread, times: ix.times, clone: cumClone, gc: cumGc };
+  });
+}
+
+/** First index whose time is ≥ t. */
+function lowerBound(times: Float64Array, t: number): number {
+  let lo = 0, hi = times.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (times[mid] < t) lo = mid + 1; else hi = mid; }
+  return lo;
+}
+
+/**
+ * lowerBound, searched outward from `hint` (the answer for a nearby time): O(log distance) rather
+ * than O(log n), so a walk through spans in time order costs O(1) a span.
+ */
+export function lowerBoundNear(times: Float64Array, t: number, hint: number): number {
+  const n = times.length;
+  const h = Math.min(Math.max(0, hint | 0), n);
+  let lo: number, hi: number;
+  if (h < n && times[h] < t) {
+    // The answer is after h: probe h+1, h+2, h+4, … until a time ≥ t (or the end).
+    let last = h, step = 1;
+    let p = h + 1;
+    while (p < n && times[p] < t) { last = p; step *= 2; p = h + step; }
+    lo = last + 1; hi = Math.min(p, n);
+  } else {
+    // The answer is h or before: probe h−1, h−2, h−4, … until a time < t (or the start).
+    let last = h, step = 1;
+    let p = h - 1;
+    while (p >= 0 && times[p] >= t) { last = p; step *= 2; p = h - step; }
+    lo = Math.max(p + 1, 0); hi = last;
+  }
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (times[mid] < t) lo = mid + 1; else hi = mid; }
+  return lo;
+}
+
+/** ms per thread in the selected frames, over samples in [from, to). */
+function sampleTime(sums: SampleSums[], which: 'clone' | 'gc', from: number, to: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const s of sums) {
+    const cum = s[which];
+    const ms = (cum[lowerBound(s.times, to)] - cum[lowerBound(s.times, from)]) / 1000;
+    if (ms > 0) out.set(s.thread, (out.get(s.thread) ?? 0) + ms);
+  }
+  return out;
+}
+
+function dataMovementAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
+  const reg = c.regionById.get(r.id);
+  if (!reg || reg.threads === 0 || c.report.profiles.length === 0) return undefined;
+  const from = reg.called ?? reg.start, to = reg.end ?? c.report.meta.durationUs;
+  const times = sampleTime(c.sums(), 'clone', from, to);
+  const mainMs = times.get(0) ?? 0;
+  let workersMs = 0;
+  for (const [id, ms] of times) if (id !== 0) workersMs += ms;
+  const p = threadsOf(reg, r);
+  const saving = mainMs + workersMs / p;
+  const callMs = (to - from) / 1000;
+  // The main thread posting the input is the cause this advice can name; workers posting the
+  // results of many tiny chunks (a range() input) is the small-chunks advice's.
+  if (mainMs < SAMPLE_MIN_MS || saving < Math.max(SAMPLE_MIN_MS, SAMPLE_SHARE_MIN * callMs)) return undefined;
+  return { rule: 'data-movement', savingMs: saving, range: { from, to }, ...(reg.callSite ? { callSite: reg.callSite } : {}),
+    evidence: { mainCloneMs: mainMs, workerCloneMs: workersMs, callMs },
+    text: `region '${r.name}' spent at least ${formatMs(mainMs)} on the main thread and ${formatMs(workersMs)} on its workers moving data (posting inputs and results, assembling them) ` +
+      `in a ${formatMs(callMs)} call; passing range() indices or shared typed arrays (SharedArrayBuffer) instead of copies would save ~${formatMs(saving)}` };
+}
+
+function gcAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
+  const reg = c.regionById.get(r.id);
+  if (!reg || reg.threads === 0 || c.report.profiles.length === 0 || r.wallMs <= 0) return undefined;
+  // GC inside the region's task spans only: GC while a worker receives a copied input is the
+  // data movement's (that advice counts it), not the task code's allocation.
+  const byThread = c.sumsByThread();
+  const perThread = new Map<number, number>();
+  const s = c.report.spans;
+  // A thread's spans come mostly in time order: each search starts where its last one ended (10M
+  // spans: 20M binary searches over each thread's samples took seconds).
+  const hints = new Map<SampleSums, { start: number; end: number }>();
+  for (const k of c.spansOf(r.id)) {
+    const sums = byThread.get(s.thread[k]);
+    if (!sums || s.thread[k] === 0) continue;
+    let h = hints.get(sums);
+    if (!h) hints.set(sums, (h = { start: 0, end: 0 }));
+    h.start = lowerBoundNear(sums.times, s.start[k], h.start);
+    h.end = lowerBoundNear(sums.times, s.end[k], h.end);
+    const ms = (sums.gc[h.end] - sums.gc[h.start]) / 1000;
+    perThread.set(s.thread[k], (perThread.get(s.thread[k]) ?? 0) + ms);
+  }
+  let gcMs = 0, worst = 0, worstId = -1;
+  for (const [id, ms] of perThread) {
+    gcMs += ms;
+    if (ms > worst) { worst = ms; worstId = id; }
+  }
+  const p = threadsOf(reg, r);
+  const busy = r.threads.reduce((a, t) => a + t.busyMs, 0);
+  const share = busy > 0 ? Math.min(1, gcMs / busy) : 0;
+  const saving = gcMs / p;
+  if (share < SAMPLE_SHARE_MIN || saving < SAMPLE_MIN_MS) return undefined;
+  return { rule: 'gc', savingMs: saving, ...where(reg, c.report), evidence: { gcMs, busyMs: busy, gcShare: share, worstThreadGcMs: worst },
+    text: `workers of region '${r.name}' spent ${formatPercent(share)} of their task time collecting garbage (${formatMs(gcMs)} over ${plural(p, 'thread')}, ${formatMs(worst)} on ${c.threadName(worstId)}); ` +
+      `allocating less per item (reuse buffers, typed arrays) would save up to ~${formatMs(saving)}` };
+}
+
+function descheduledAdvice(c: Ctx): Advice | undefined {
+  const hit = c.metrics.threads.filter((t) => {
+    const off = descheduledShare(t);
+    return off !== undefined && t.busyMs >= DESCHEDULED_MIN_BUSY_MS && off >= DESCHEDULED_SHARE;
+  });
+  if (!hit.length) return undefined;
+  const worst = hit.reduce((a, b) => (descheduledShare(b)! > descheduledShare(a)! ? b : a));
+  const cores = c.report.meta.cores;
+  const lost = (t: ThreadMetrics) => t.busyRunnableMs ?? Math.max(0, t.busyMs - (t.waitMs ?? 0) - (t.busyOnCpuMs ?? 0));
+  const waiting = worst.busyRunnableMs !== undefined ? `, ${formatMs(worst.busyRunnableMs)} waiting for a core` : '';
+  const name = c.threadName(worst.id);
+  // Fewer threads only help when the run's own threads outnumbered the cores (a sequential run
+  // has one thread: only other processes can have taken its core).
+  const peak = c.metrics.extra.peakThreads ?? c.metrics.extra.workerThreads;
+  const coresText = cores === 1 ? 'the one core' : `the ${cores} cores`;
+  const own = peak > cores;
+  const cause = own ? `more runnable threads (${peak} at once) than ${coresText} could run, or other processes, took the CPU`
+    : `other processes took the CPU (this run had at most ${plural(Math.max(1, peak), 'thread')} busy at once on ${coresText})`;
+  const remedy = own ? 'no more threads than free cores' : 'a machine without that load';
+  return { rule: 'descheduled', savingMs: lost(worst), range: { from: c.metrics.extra.start, to: c.metrics.extra.end },
+    evidence: { threads: hit.length, busyMs: worst.busyMs, busyOnCpuMs: worst.busyOnCpuMs ?? 0, descheduledMs: lost(worst), cores },
+    text: `${hit.length === 1 ? name : `${hit.length} threads`} ${hit.length === 1 ? 'was' : 'were'} descheduled while busy: ` +
+      `${name} was on a core only ${formatPercent(busyOnCpuShare(worst)!)} of its ${formatMs(worst.busyMs)} in tasks (${formatMs(worst.busyOnCpuMs!)}${waiting}); ` +
+      `${cause}, so wall-time utilization and self times overstate the work; ${remedy} would give back up to ~${formatMs(lost(worst))}` };
+}
+
+function contentionAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
+  if (r.waitMs === undefined || r.wallMs <= 0 || !r.threads.length) return undefined;
+  const worst = r.threads.reduce((a, b) => ((b.waitMs ?? 0) > (a.waitMs ?? 0) ? b : a), r.threads[0]);
+  const w = worst.waitMs ?? 0;
+  if (w < Math.max(1, 0.1 * r.wallMs)) return undefined;
+  const reg = c.regionById.get(r.id);
+  const saving = r.waitMs / Math.max(1, r.threads.filter((t) => (t.waitMs ?? 0) > 0).length);
+  return { rule: 'contention', savingMs: saving, ...where(reg, c.report), evidence: { waitMs: r.waitMs, worstThreadWaitMs: w, wallMs: r.wallMs },
+    text: `threads were blocked in Atomics.wait ${formatMs(r.waitMs)} in region '${r.name}' (up to ${formatPercent(w / r.wallMs)} of a thread's time, ${formatMs(w)} on ${c.threadName(worst.id)}): ` +
+      `a lock or condition they share serializes them; per-thread partial results merged at the end would save up to ~${formatMs(saving)}` };
+}
+
+/** Every advice the report's numbers support, largest saving first. */
+export function advise(report: Report, metrics: RunMetrics): Advice[] {
+  const names = new Map(report.threads.map((t) => [t.id, t.name]));
+  let sums: SampleSums[] | undefined;
+  let byRegion: ((region: number) => Int32Array) | undefined;
+  let sumsByThread: Map<number, SampleSums> | undefined;
+  const c: Ctx = { report, metrics, regionById: new Map(report.regions.map((g) => [g.id, g])), threadName: (id) => names.get(id) ?? `thread ${id}`,
+    sums: () => (sums ??= sampleSums(report)),
+    sumsByThread: () => (sumsByThread ??= new Map(c.sums().map((x) => [x.thread, x]))),
+    spansOf: (region) => (byRegion ??= indicesBy(report.spans.region, report.spans.count))(region) };
+  const out: Advice[] = [];
+  const push = (a: Advice | undefined) => { if (a && Number.isFinite(a.savingMs)) out.push(a); };
+  for (const r of metrics.regions) {
+    const gaps = gapAdvice(c, r);
+    const balance = balanceAdvice(c, r);
+    // Idle time between tasks is the gap advice's: the same time again as 'imbalance' would count it twice.
+    push(gaps && balance?.rule === 'imbalance' ? undefined : balance);
+    push(gaps);
+    push(dataMovementAdvice(c, r));
+    push(gcAdvice(c, r));
+    push(contentionAdvice(c, r));
+  }
+  push(serialAdvice(c));
+  push(descheduledAdvice(c));
+  return out.sort((a, b) => b.savingMs - a.savingMs);
+}
