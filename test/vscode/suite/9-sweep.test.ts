@@ -76,6 +76,9 @@ describe('sweeps and comparisons', () => {
   it('the Compare schedules lens runs parprof ab under every schedule in a terminal, into the report folder', async function () {
     this.timeout(240_000);
     const script = wsFile('pool-demo.js');
+    // The lens provider runs on an open document: with no editor of it left open, VS Code may have
+    // dropped its model, and the command then fails with "Illegal argument".
+    await vscode.workspace.openTextDocument(vscode.Uri.file(script));
     const all = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', vscode.Uri.file(script), 100) ?? [];
     const lens = all.find((l) => l.command?.title === 'Compare schedules');
     assert.ok(lens?.command, `lenses: ${all.map((l) => l.command?.title).join(' | ')}`);
