@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findIsolateMarker, tickLogToProfile, type V8TickLog } from '../../src/model/import-v8log';
 import { zeroXTicks } from '../../src/model/export-0x';
-import type { CpuProfile, Report } from '../../src/model/report';
+import type { Report } from '../../src/model/report';
 import { packageRoot } from '../../src/runner/paths';
 import { ZEROX_MISSING } from '../../src/runner/tick-logs';
 import { closeScriptsSafely } from '../../src/cli/export-0x';
@@ -19,25 +19,7 @@ import { parseArgs } from '../../src/cli/args';
 import { TICK_MARKER } from '../../src/runtime/contract';
 import { record } from './record-helpers';
 import { result } from './interop-pools-helpers';
-
-/** Each sample's time (µs from origin) and its stack of function names, outermost first. */
-function samplesOf(p: CpuProfile): { t: number; stack: string[] }[] {
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const out: { t: number; stack: string[] }[] = [];
-  let t = p.startTime;
-  p.samples.forEach((id, k) => {
-    t += p.timeDeltas[k];
-    const stack: string[] = [];
-    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) stack.push(byId.get(at)!.callFrame.functionName);
-    out.push({ t, stack: stack.reverse().slice(1) });
-  });
-  return out;
-}
-
-/** A frame name without the tier or kind suffix the tick profile gives it. */
-const bare = (name: string): string => name.replace(/ \[[^\]]+\]$/, '');
+import { bare, samplesOf } from './tick-helpers';
 
 const onCode = (s: { stack: string[] }): boolean => s.stack[0] !== '(idle)' && s.stack[0] !== '(program)';
 
