@@ -7,6 +7,8 @@
 // childSpawn/childExit events (src/runtime/instrument-children.ts).
 import type { Marker, ProcessInfo, Report, SampleGap, SpanColumns, ThreadInfo, WorkerStartup } from '../model/report';
 import { processTitle } from '../model/processes';
+import { SPAN_CONCURRENT, SPAN_NO_ENQUEUE } from '../model/report';
+import { CHILD_MESSAGES_FN, EXTERNAL_SPAN_CONCURRENT } from '../runtime/contract';
 import type { SpoolEvent } from '../runtime/recorder-events';
 import { buildReport, type RunFacts } from './report-build';
 import type { ChildSpool, Spool } from './spool';
@@ -133,6 +135,8 @@ function mergeProcesses(parts: Part[]): Report {
     }
   }
 
+  // A forked child's message spans (instrument-child-messages.ts), by region index before renumbering.
+  const messageRegions = new Set(regions.flatMap((r, i) => (r.kind === 'external' && r.fn === CHILD_MESSAGES_FN ? [i] : [])));
   // Regions in start order (as in one process), ids their positions.
   const order = regions.map((_, i) => i).sort((a, b) => regions[a].start - regions[b].start || a - b);
   const regionId = new Int32Array(regions.length);
@@ -144,7 +148,7 @@ function mergeProcesses(parts: Part[]): Report {
   workers.sort((a, b) => a.created - b.created || a.thread - b.thread);
   const out: Report = {
     ...first,
-    threads, regions: sortedRegions, spans: mergeSpans(spanParts, regionId), profiles, elu, markers,
+    threads, regions: sortedRegions, spans: mergeSpans(spanParts, regionId, messageRegions), profiles, elu, markers,
     dropped: { spans: dropped.spans, samples: dropped.samples, profiles: dropped.profiles, ...(dropped.waits ? { waits: dropped.waits } : {}),
       ...(sampleGaps.length > 0 ? { sampleGaps } : {}) },
     cpu,
@@ -155,8 +159,13 @@ function mergeProcesses(parts: Part[]): Report {
   return out;
 }
 
-/** Span columns of every part as one, in start order (ties: part order, then row order), thread, stolenFrom and region renumbered. */
-function mergeSpans(parts: { s: SpanColumns; thread: (t: number) => number; region: number }[], regionId: Int32Array): SpanColumns {
+/**
+ * Span columns of every part as one, in start order (ties: part order, then row order), thread,
+ * stolenFrom and region renumbered. Spans of `messageRegions` (a forked child's messages, by
+ * their index before renumbering) carry their flags in `first` (instrument-child-messages.ts):
+ * they become SPAN_CONCURRENT, and SPAN_NO_ENQUEUE (the child cannot tell when its parent sent).
+ */
+function mergeSpans(parts: { s: SpanColumns; thread: (t: number) => number; region: number }[], regionId: Int32Array, messageRegions: Set<number>): SpanColumns {
   let n = 0;
   for (const p of parts) n += p.s.count;
   const start = new Float64Array(n), part = new Int32Array(n), row = new Int32Array(n);
@@ -166,7 +175,7 @@ function mergeSpans(parts: { s: SpanColumns; thread: (t: number) => number; regi
   });
   // Each part is already in start order: a stable sort on the concatenation merges them.
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => start[a] - start[b] || a - b);
-  const anyFlags = parts.some((p) => p.s.flags !== undefined);
+  const anyFlags = messageRegions.size > 0 || parts.some((p) => p.s.flags !== undefined);
   const out: SpanColumns = {
     count: n, thread: new Array<number>(n), region: new Array<number>(n), index: new Array<number>(n), first: new Array<number>(n),
     items: new Array<number>(n), enqueue: new Array<number>(n), start: new Array<number>(n), end: new Array<number>(n),
@@ -181,6 +190,10 @@ function mergeSpans(parts: { s: SpanColumns; thread: (t: number) => number; regi
     out.stolenFrom[o] = s.stolenFrom[r] >= 0 ? p.thread(s.stolenFrom[r]) : s.stolenFrom[r];
     out.parent[o] = s.parent[r]; out.failed[o] = s.failed[r];
     if (out.flags) out.flags[o] = s.flags?.[r] ?? 0;
+    if (messageRegions.has(p.region + s.region[r])) {
+      out.flags![o] |= SPAN_NO_ENQUEUE | ((s.first[r] & EXTERNAL_SPAN_CONCURRENT) !== 0 ? SPAN_CONCURRENT : 0);
+      out.first[o] = 0;
+    }
   }
   return out;
 }

@@ -62,6 +62,9 @@ export const TICK_LOG_DIR = 'v8-ticks';
  */
 export const TICK_MARKER = 'parprof-isolate';
 
+/** `fn` of the region a forked child's process.on('message') spans belong to (instrument-child-messages.ts). */
+export const CHILD_MESSAGES_FN = 'process.on(message)';
+
 /** A child process of the script records into `<spool>/proc-<pid>/`, with a CHILD_SPOOL_INFO file naming it. */
 export const CHILD_SPOOL_PREFIX = 'proc-';
 export const CHILD_SPOOL_INFO = 'process.json';

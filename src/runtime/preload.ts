@@ -12,6 +12,7 @@ import { setFlagsFromString } from 'node:v8';
 import { CHILD_SPOOL_INFO, CHILD_SPOOL_PREFIX, ENV, POOL_WORKER_MARK, RECORDER_KEY, TASK_LOOP_FUNCTIONS } from './contract';
 import { instrumentMessageHandling, instrumentWorkerCreation } from './instrument-workers';
 import { instrumentChildProcesses } from './instrument-children';
+import { instrumentChildMessages } from './instrument-child-messages';
 import { SpoolRecorder, warn } from './recorder';
 import { recordAtomicsWaits } from './recorder-waits';
 import { DEFAULT_CHUNK_MS, ThreadProfiler } from './recorder-profile';
@@ -73,6 +74,7 @@ function install(spool: string): void {
 
   recordAtomicsWaits(rec);
   if (wt.isMainThread) instrumentChildProcesses(rec);
+  if (wt.isMainThread && process.env[ENV.rootPid] !== String(process.pid)) instrumentChildMessages(rec);
 
   const finish = (code: number): void => {
     try {

@@ -9,6 +9,7 @@ import { analyze } from '../../src/model/analysis';
 import { formatSummary, verdicts } from '../../src/model/summary';
 import { parseReport, serializeReport } from '../../src/model/load';
 import type { CpuProfile, ProcessInfo, Report } from '../../src/model/report';
+import { SPAN_NO_ENQUEUE } from '../../src/model/report';
 import { checkSpans, fixtures, record } from './record-helpers';
 
 /** Items of a region's spans, each item index counted: every one of 0..n−1 exactly once. */
@@ -171,10 +172,23 @@ test('cluster: the primary and 2 workers each get a process and a lane with thei
   assert.ok(!verdicts(analyze(report), report).some((v) => /competed for cores/.test(v)));
 });
 
-test('jest-style process workers (a forked worker script driven by messages) each get a process and a lane with their samples', async () => {
+test('jest-style process workers (a forked worker script driven by messages): a process, a lane with samples and a span per message each', async () => {
   const { report, stdout } = await record(join(fixtures(), 'child-jest-workers.js'));
   const m = /tasks 10, workers (\d+) (\d+)/.exec(stdout);
   assert.ok(m, stdout);
+  // One span per task message, 10 in all, each in its own process's region, on its main thread,
+  // its wait marked not known (the child cannot tell when the parent sent it), not counted as 0.
+  const s = report.spans;
+  assert.equal(s.count, 10);
+  for (let k = 0; k < s.count; k++) {
+    const region = report.regions[s.region[k]];
+    const thread = report.threads.find((t) => t.id === s.thread[k])!;
+    assert.equal(region.name, `messages from parent (pid ${thread.process})`);
+    assert.equal(region.process, thread.process);
+    assert.equal(thread.kind, 'main');
+    assert.equal(s.flags![k] & SPAN_NO_ENQUEUE, SPAN_NO_ENQUEUE);
+  }
+  assert.equal(analyze(report).extra.queuedTasks, 0);
   for (const pid of [Number(m[1]), Number(m[2])]) {
     const proc = report.processes?.find((p) => p.pid === pid);
     assert.ok(proc, `worker process ${pid} missing: ${JSON.stringify(report.processes)}`);

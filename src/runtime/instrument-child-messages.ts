@@ -1,0 +1,64 @@
+// A forked child driven by its parent's messages (jest-worker's shape: a process.on('message')
+// listener runs a task and process.send()s the result) gets one span per message, for as long as
+// its listener (and the promise it returned) ran, in a region of its own named CHILD_MESSAGES_FN.
+// When the parent sent each message is not known here: the runner marks these spans' wait as not
+// known (SPAN_NO_ENQUEUE), and turns the `first` field's EXTERNAL_SPAN_CONCURRENT bit (several
+// messages in flight on an async listener) into SPAN_CONCURRENT, as for external spans.
+import { CHILD_MESSAGES_FN, EXTERNAL_SPAN_CONCURRENT, NOT_STOLEN, NO_PARENT } from './contract';
+import { warn, type SpoolRecorder } from './recorder';
+
+const PATCHED = Symbol.for('parallel-profiler.childMessagesPatched');
+
+type Listener = ((...args: unknown[]) => unknown) & { listener?: unknown };
+
+export function instrumentChildMessages(rec: SpoolRecorder): void {
+  const proc = process as unknown as Record<string | symbol, unknown>;
+  if (typeof process.send !== 'function' || proc[PATCHED]) return;
+  Object.defineProperty(proc, PATCHED, { value: true, enumerable: false });
+  let region: number | undefined;
+  let next = 0;
+  let inFlight = 0;
+  const regionKey = (): number => region ??= rec.beginRegion({
+    name: `messages from parent (pid ${process.pid})`, kind: 'external', pool: rec.newPoolId(), fn: CHILD_MESSAGES_FN, schedule: 'external',
+    threads: 1, items: 0, chunkSize: 1, start: rec.now(),
+  });
+  const wrap = (fn: Listener): Listener => {
+    const wrapped: Listener = function (this: unknown, ...args: unknown[]): unknown {
+      let key: number, index: number, start: number;
+      try {
+        key = regionKey();
+        index = next++;
+        start = rec.now();
+      } catch (err) {
+        warn('cannot record a message from the parent process', err);
+        return fn.apply(this, args);
+      }
+      let concurrent = ++inFlight > 1;
+      const done = (failed: number): void => {
+        concurrent ||= inFlight > 1;
+        inFlight--;
+        rec.span(key, index, concurrent ? EXTERNAL_SPAN_CONCURRENT : 0, 1, start, start, rec.now(), NOT_STOLEN, NO_PARENT, failed);
+      };
+      let result: unknown;
+      try {
+        result = fn.apply(this, args);
+      } catch (err) {
+        done(1);
+        throw err;
+      }
+      if (result && typeof (result as Promise<unknown>).then === 'function') {
+        (result as Promise<unknown>).then(() => done(0), () => done(1));
+      } else done(0);
+      return result;
+    };
+    // EventEmitter's removeListener and listeners() look through `.listener`: the user's function still removes and lists.
+    wrapped.listener = fn;
+    return wrapped;
+  };
+  for (const name of ['on', 'addListener', 'prependListener'] as const) {
+    const original = process[name] as (type: string | symbol, listener: Listener) => NodeJS.Process;
+    process[name] = function (this: NodeJS.Process, type: string | symbol, listener: Listener): NodeJS.Process {
+      return original.call(this, type, type === 'message' && typeof listener === 'function' ? wrap(listener) : listener);
+    } as typeof process.on;
+  }
+}
