@@ -12,6 +12,7 @@ import { diffFunctions, diffTrees } from '../../src/model/flame-diff';
 import { selectionSamples, selectionTree, type SelectionSpec } from '../../src/model/selection';
 import type { Report } from '../../src/model/report';
 import { launch, openReport, screenshot, showView, type Browser, type ReportPage } from './browser';
+import { formatPercent } from '../../src/model/units';
 
 const report = syntheticReport({ threads: 4, spans: 2000, profiles: 5, samplesPerProfile: 6000, seed: 5 });
 
@@ -62,7 +63,7 @@ describe('explore: from tasks to code', () => {
     const m = analyze(report);
     const headline = (key: string) => p.page.$eval(`#timeline-headline [data-headline="${key}"] dd`, (e) => e.textContent);
     assert.equal(await headline('tasks'), String(report.spans.count));
-    assert.equal(await headline('utilization'), `${(m.utilization * 100).toFixed(1)} %`);
+    assert.equal(await headline('utilization'), formatPercent(m.utilization), 'the one percent formatter (units.ts) the CLI prints with');
     const lanes = await p.page.$$eval('#timeline-lanes li', (li) => li.map((e) => Number(e.getAttribute('data-thread'))));
     assert.deepEqual(lanes, report.threads.map((t) => t.id).sort((x, y) => x - y));
     await p.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
