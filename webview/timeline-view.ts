@@ -112,7 +112,7 @@ export class TimelineView {
       const proc = t.process !== undefined ? processOf.get(t.process) : undefined;
       const where = proc ? `process ${proc.pid} (${proc.title})${proc.died ? `, died: ${proc.died.reason}` : ''}` : '';
       const head = proc && t.process !== lastProcess
-        ? [el('span', { class: `pp-process-head${proc.died ? ' pp-dead' : ''}`, 'data-process': proc.pid }, `${proc.title} · ${proc.pid}`)] : [];
+        ? [el('span', { class: `pp-process-head${proc.died ? ' pp-dead' : ''}`, 'data-process': proc.pid }, `pid ${proc.pid} · ${proc.title}`)] : [];
       lastProcess = t.process;
       const item = el('li', { 'data-thread': t.id, 'data-tasks': lane.start.length, ...(proc ? { 'data-process': proc.pid } : {}),
         class: [t.died ? 'pp-dead' : '', head.length ? 'pp-process-first' : ''].filter(Boolean).join(' ') || undefined,

@@ -1,5 +1,5 @@
 // Lanes of a report of several processes come grouped by process, each group headed by its
-// process (title and pid), the rest of its lanes saying whose they are in their tooltip.
+// process (pid and title), the rest of its lanes saying whose they are in their tooltip.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CHILD, PARENT, twoProcesses } from '../unit/processes-build';
@@ -17,10 +17,10 @@ test('timeline lanes are grouped by process with a header on each group\'s first
     const lanes = await p.page.$$eval('#timeline-lanes li', (li) => li.map((e) => [Number(e.getAttribute('data-thread')), Number(e.getAttribute('data-process')),
       e.querySelector('.pp-process-head')?.textContent ?? null, e.querySelector('button')?.textContent, e.getAttribute('title')]));
     assert.deepEqual(lanes, [
-      [0, PARENT, `main process main.js · ${PARENT}`, 'main', `main — process ${PARENT} (main process main.js)`],
+      [0, PARENT, `pid ${PARENT} · main process main.js`, 'main', `main — process ${PARENT} (main process main.js)`],
       [1, PARENT, null, 'worker 1', `worker 1 — process ${PARENT} (main process main.js)`],
       [2, PARENT, null, 'worker 2', `worker 2 — process ${PARENT} (main process main.js)`],
-      [3, CHILD, `fork of <b>main.js</b> · ${CHILD}`, 'main', `main — process ${CHILD} (fork of <b>main.js</b>), died: killed by SIGKILL`],
+      [3, CHILD, `pid ${CHILD} · fork of <b>main.js</b>`, 'main', `main — process ${CHILD} (fork of <b>main.js</b>), died: killed by SIGKILL`],
       [4, CHILD, null, 'child 1', `child 1 — process ${CHILD} (fork of <b>main.js</b>), died: killed by SIGKILL`],
       [5, CHILD, null, 'child 2', `child 2 — process ${CHILD} (fork of <b>main.js</b>), died: killed by SIGKILL`],
     ]);
