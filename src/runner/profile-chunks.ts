@@ -132,7 +132,7 @@ export function stitchChunks(chunks: CpuProfile[]): CpuProfile {
  * thread that wrote no chunk at all lost its whole life. Threads without a chunk file (CPU
  * profiling off, or another profiler) are left out.
  */
-export function lostSamples(threads: ThreadSpool[], info: Map<number, ThreadInfo>, facts: { originUs: number; endUs: number }): SampleGap[] {
+export function lostSamples(threads: Pick<ThreadSpool, 'tid' | 'profileChunks'>[], info: Map<number, ThreadInfo>, facts: { originUs: number; endUs: number }): SampleGap[] {
   const out: SampleGap[] = [];
   for (const t of threads) {
     const chunks = t.profileChunks;

@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseReport } from '../../src/model/load';
-import type { CpuProfile, Report } from '../../src/model/report';
+import type { CpuProfile, Report, ThreadInfo } from '../../src/model/report';
 import { packageRoot } from '../../src/runner/paths';
-import { readProfileChunks } from '../../src/runner/profile-chunks';
+import { lostSamples, readProfileChunks } from '../../src/runner/profile-chunks';
+import type { ThreadSpool } from '../../src/runner/spool';
 import { fixtures, record } from './record-helpers';
 
 const FIXTURE = 'profile-faults.js';
@@ -130,6 +131,29 @@ test('chunks: overlapping chunks stitch into one tree, the overlap kept once; a 
   assert.equal(p.nodes.find((n) => n.callFrame.functionName === 'a')!.children!.length, 2, 'a has b and c, once each');
 });
 
+test('lost samples: a thread whose last chunk is not final loses the rest of its life, one with no chunk all of it, one with no chunk file nothing', () => {
+  const chunk = (seq: number, final: boolean, start: number, end: number): string =>
+    JSON.stringify({ seq, final, profile: { nodes: [{ id: 1, callFrame: { functionName: '(root)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 } }], startTime: start, endTime: end, samples: [1], timeDeltas: [1] } });
+  const origin = 1_000_000;
+  const spool = (tid: number, text?: string): Pick<ThreadSpool, 'tid' | 'profileChunks'> => ({ tid, ...(text === undefined ? {} : { profileChunks: readProfileChunks(text) }) });
+  const threads = [
+    spool(0, [chunk(0, false, origin + 10, origin + 250), chunk(1, true, origin + 240, origin + 500)].join('\n')),
+    spool(2, [chunk(0, false, origin + 100, origin + 350), chunk(1, false, origin + 340, origin + 600)].join('\n')),
+    spool(3, ''),
+    spool(4),
+  ];
+  const info = new Map<number, ThreadInfo>([
+    [0, { id: 0, name: 'main', kind: 'main', start: 5 }],
+    [2, { id: 2, name: 'w2', kind: 'worker', start: 90, end: 700 }],
+    [3, { id: 3, name: 'w3', kind: 'worker', start: 120 }],
+    [4, { id: 4, name: 'w4', kind: 'worker', start: 130 }],
+  ]);
+  assert.deepEqual(lostSamples(threads, info, { originUs: origin, endUs: 900 }), [
+    { thread: 2, from: 600, to: 700 },
+    { thread: 3, from: 120, to: 900 },
+  ]);
+});
+
 test('SIGKILL of the script: every thread keeps its chunks up to the kill, and the lost tail is one exact gap per thread', async () => {
   let pid = 0;
   const watch = chunkWatcher(3, 2, () => process.kill(pid, 'SIGKILL'));
@@ -162,7 +186,8 @@ test('terminate() of a spinning worker: it saves its last chunk before it goes (
   assert.match(stdout, /^terminated$/m);
   assert.equal(report.exit.code, 0);
   const [[tid, chunks]] = [...watch.chunks];
-  assert.match(report.threads.find((t) => t.id === tid)?.died?.reason ?? '', /terminated/);
+  const stopped = report.threads.find((t) => t.id === tid);
+  assert.ok(stopped?.terminated && stopped.died === undefined, 'terminated by its owner, not died');
   checkSavedOrTailLost(report, tid, chunks);
 });
 
