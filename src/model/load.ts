@@ -275,6 +275,7 @@ export function validateReport(x: unknown): Report {
     optional(th.pool, int, `${p}.pool`);
     num(th.start, `${p}.start`);
     optional(th.end, num, `${p}.end`);
+    if (th.terminated !== undefined) num(obj(th.terminated, `${p}.terminated`).at, `${p}.terminated.at`);
     if (th.died !== undefined) {
       const d = obj(th.died, `${p}.died`);
       num(d.at, `${p}.died.at`);

@@ -176,8 +176,10 @@ export interface ThreadInfo {
   /** When the thread started and stopped recording, µs from origin. `end` absent if it never finished. */
   start: number;
   end?: number;
-  /** Set when the thread died (uncaught error, terminate(), process.exit in the worker). */
+  /** Set when the thread died: an uncaught error, process.exit(≠ 0) in the worker, or it stopped (out of memory, say) without its owner asking. */
   died?: { at: number; reason: string };
+  /** Since 2, optional. Set when its owner stopped it with worker.terminate() (a pool's destroy() or close()): a shutdown, not a death. µs from origin. */
+  terminated?: { at: number };
   /** Since 2, optional. pid of its process (ProcessInfo.pid); absent when the report has no `processes`. */
   process?: number;
   /** Since 2, optional. Its worker_threads threadId inside its process, when that differs from `id` (threads of child processes are renumbered to keep ids unique). */

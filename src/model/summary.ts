@@ -66,7 +66,7 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
     const life = info ? ((info.end ?? m.durationUs) - info.start) / 1000 : 0;
     // Idle = life − time in spans, for recorded workers; an import without spans for a thread knows nothing of its idle time.
     const idle = t.kind === 'worker' && (!imported || t.tasks > 0) ? msDigits(Math.max(0, life - t.busyMs)) : '-';
-    return [terminalSafe(t.name) + (info?.died ? ' (died)' : ''), t.kind, msDigits(t.busyMs), idle, String(t.tasks),
+    return [terminalSafe(t.name) + (info?.died ? ' (died)' : info?.terminated ? ' (terminated)' : ''), t.kind, msDigits(t.busyMs), idle, String(t.tasks),
       t.busySamples !== undefined ? `${t.busySamples}/${t.idleSamples}` : String(t.samples)];
   }), [false, false, true, true, true, true]));
 

@@ -128,13 +128,18 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
       const pexit = first(t, 'processExit');
       if (uncaught) info.died = { at: uncaught.t, reason: `uncaught error: ${uncaught.message}` };
       else if (pexit && pexit.code !== 0) info.died = { at: pexit.t, reason: `process.exit(${pexit.code})` };
-      else if (!end && workerExit) info.died = { at: workerExit.t, reason: `terminated (exit code ${workerExit.code})` };
+      else if (!end && workerExit && !workerExit.terminated) info.died = { at: workerExit.t, reason: `terminated (exit code ${workerExit.code})` };
       if (uncaught) markers.push({ t: uncaught.t, thread: t.tid, kind: 'worker-error', message: uncaught.message, stack: uncaught.stack });
       else if (errored.has(t.tid)) {
         const e = errored.get(t.tid)!;
         markers.push({ t: e.t, thread: t.tid, kind: 'worker-error', message: e.message, stack: e.stack });
       }
       if (info.died && !uncaught) markers.push({ t: info.died.at, thread: t.tid, kind: 'worker-exit', message: `${info.name}: ${info.died.reason}` });
+      // Stopped by its owner (worker.terminate(), a pool's destroy()): a shutdown, not a death.
+      else if (!info.died && !end && workerExit?.terminated) {
+        info.terminated = { at: workerExit.t };
+        markers.push({ t: workerExit.t, thread: t.tid, kind: 'note', message: `${info.name}: terminated by its owner (worker.terminate())` });
+      }
     }
     for (const m of all(t, 'marker')) markers.push({ t: m.t, thread: t.tid, kind: m.kind, message: m.message, ...(m.stack ? { stack: m.stack } : {}) });
     return info;
@@ -178,7 +183,8 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
     const ordered = inTimeOrder(raw);
     const p = maps.length > 0 ? applySourceMaps(ordered, maps) : ordered;
     // Partial: the thread died, or its last chunk is not its final one (killed, or terminated unsaved).
-    const partial = threadById.get(t.tid)?.died !== undefined || (t.profileChunks !== undefined && !t.profileChunks.final);
+    const stopped = threadById.get(t.tid);
+    const partial = stopped?.died !== undefined || stopped?.terminated !== undefined || (t.profileChunks !== undefined && !t.profileChunks.final);
     profiles.push({ thread: t.tid, profile: p, ...(partial ? { partial: true } : {}) });
   }
 

@@ -104,7 +104,7 @@ export function instrumentWorkerCreation(rec: SpoolRecorder, poolWorkerFile: str
     saver.track(tid);
     worker.once('exit', (code: number) => {
       saver.exited(tid);
-      rec.event({ e: 'workerExit', t: rec.now(), tid, code });
+      rec.event({ e: 'workerExit', t: rec.now(), tid, code, ...(terminatedByOwner.has(worker) ? { terminated: true } : {}) });
     });
     // Observe 'error' without listening to it: a listener would swallow errors the user never handles.
     const emit = worker.emit;
@@ -119,6 +119,8 @@ export function instrumentWorkerCreation(rec: SpoolRecorder, poolWorkerFile: str
   }
 
   const recorded = new WeakSet<Worker>();
+  /** Workers whose owner called terminate(): their exit is a shutdown, not a crash. */
+  const terminatedByOwner = new WeakSet<Worker>();
   class ProfiledWorker extends Original {
     constructor(filename: string | URL, options?: WorkerThreads.WorkerOptions) {
       super(filename, options);
@@ -139,6 +141,7 @@ export function instrumentWorkerCreation(rec: SpoolRecorder, poolWorkerFile: str
     }
 
     override terminate(): Promise<number> {
+      terminatedByOwner.add(this);
       if (!recorded.has(this) || this.threadId < 0) return super.terminate();
       recorded.delete(this);
       return saver.save(this.threadId).then(() => super.terminate(), () => super.terminate());

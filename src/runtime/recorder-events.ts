@@ -30,7 +30,8 @@ export type SpoolEvent =
    * request id), submitted at `t[k]`.
    */
   | { e: 'submits'; lib: string; key: number[]; t: number[] }
-  | { e: 'workerExit'; t: number; tid: number; code: number }
+  /** `terminated`: the worker's owner called worker.terminate() (a pool's destroy()), so the exit is no crash. */
+  | { e: 'workerExit'; t: number; tid: number; code: number; terminated?: boolean }
   | { e: 'workerError'; t: number; tid: number; message: string; stack?: string }
   /** The script's own uncaught exception (main thread) or the worker's. */
   | { e: 'uncaught'; t: number; message: string; stack?: string }
