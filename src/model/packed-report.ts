@@ -337,8 +337,11 @@ function fromPlanes(bytes: Uint8Array, at: number, n: number, width: number): In
 }
 
 function unshuffle(planes: Uint8Array, width: number): Uint8Array {
+  return unshuffleInto(planes, width, new Uint8Array(planes.length));
+}
+
+function unshuffleInto(planes: Uint8Array, width: number, out: Uint8Array): Uint8Array {
   const n = planes.length / width;
-  const out = new Uint8Array(planes.length);
   for (let b = 0; b < width; b++) {
     const plane = b * n;
     for (let i = 0; i < n; i++) out[i * width + b] = planes[plane + i];
@@ -363,12 +366,19 @@ function decodeColumn(bytes: Uint8Array, start: number, c: ColumnInfo, ints: Map
   }
   const n = c.length;
   const at = start + c.offset;
+  const scale = c.scale;
+  if (c.storage === 'f64' && c.out === 'f64' && keep < 0 && (scale === 0 || (c.mode === 'raw' && scale <= 1))) {
+    // Doubles stored as they are: their byte planes go straight into the output (no copy of the
+    // column between; ten million doubles are 80 MB).
+    const out = new Float64Array(n);
+    unshuffleInto(bytes.subarray(at, at + n * 8), 8, new Uint8Array(out.buffer));
+    return out;
+  }
   let src: ArrayLike<number>;
   if (c.storage === 'i8') src = new Int8Array(bytes.buffer, bytes.byteOffset + at, n);
   else if (c.storage === 'f64') src = new Float64Array(unshuffle(bytes.subarray(at, at + n * 8), 8).buffer);
   else src = fromPlanes(bytes, at, n, width);
   const out = c.out === 'i32' ? new Int32Array(n) : new Float64Array(n);
-  const scale = c.scale;
   const kept = keep >= 0 ? new Float64Array(n) : undefined;
   if (scale === 0 || c.mode === 'raw') {
     if (scale <= 1) out.set(src);

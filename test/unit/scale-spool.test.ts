@@ -7,55 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { SPAN_FIELDS, SPAN_RECORD_FIELDS } from '../../src/runtime/contract';
-import type { SpoolEvent } from '../../src/runtime/recorder-events';
-import { buildReport, type RunFacts } from '../../src/runner/report-build';
+import { buildReport } from '../../src/runner/report-build';
 import { readReportFile } from '../../src/runner/read-report';
 import { readSpool } from '../../src/runner/spool';
 import { writeReportStreamed } from '../../src/runner/write-report';
+import { packReport } from '../../src/model/packed-report';
+import { SCALE_WORKERS, plantedSpan, syntheticFacts, writeSyntheticSpool } from './scale-helpers';
 
 const SPANS = 1_000_000;
-const WORKERS = [2, 3];
+const WORKERS = SCALE_WORKERS;
 
 const field = (name: typeof SPAN_FIELDS[number]): number => SPAN_FIELDS.indexOf(name);
-
-/**
- * Task i starts at i µs and ends at i + 0.5 µs on worker WORKERS[i % 2]. Each worker writes its
- * spans in order except that every 1000th pair is swapped (a nested task ends after the one it
- * spawned), so the runner must sort within a thread and merge across threads.
- */
-function writeSyntheticSpool(dir: string, spans: number): void {
-  const events = (tid: number, list: SpoolEvent[]): void =>
-    writeFileSync(join(dir, `events-${tid}.ndjson`), list.map((e) => JSON.stringify(e)).join('\n') + '\n');
-  events(1, [
-    { e: 'start', t: 0, tid: 1, main: true, pid: 1, nodeVersion: process.version, execPath: process.execPath, sampleUs: 0 },
-    { e: 'region', key: 7, info: { name: 'forEach noop', kind: 'forEach', pool: 0, fn: 'noop', schedule: 'dynamic', threads: 2, items: spans, chunkSize: 1, start: 0 } },
-    ...WORKERS.map((tid, k): SpoolEvent => ({ e: 'joined', tid, pool: 0, name: `pool ${k + 1}` })),
-    { e: 'regionEnd', key: 7, outcome: 'ok', end: spans + 1 },
-    { e: 'end', t: spans + 2, code: 0 },
-  ]);
-  WORKERS.forEach((tid, w) => {
-    events(tid, [{ e: 'start', t: 0, tid, main: false, pid: 1, sampleUs: 0 }, { e: 'end', t: spans + 2, code: 0 }]);
-    const own = Math.ceil((spans - w) / WORKERS.length);
-    const rec = new Float64Array(own * SPAN_RECORD_FIELDS);
-    for (let j = 0; j < own; j++) {
-      const swapped = j % 1000 === 1 ? j - 1 : j % 1000 === 0 && j + 1 < own ? j + 1 : j;
-      const i = swapped * WORKERS.length + w;
-      const r = rec.subarray(j * SPAN_RECORD_FIELDS, (j + 1) * SPAN_RECORD_FIELDS);
-      r[field('region')] = 7; r[field('index')] = i; r[field('first')] = i; r[field('items')] = 1;
-      r[field('enqueue')] = 0; r[field('start')] = i; r[field('end')] = i + 0.5;
-      r[field('stolenFrom')] = -1; r[field('parent')] = -1; r[field('failed')] = 0;
-    }
-    writeFileSync(join(dir, `spans-${tid}.bin`), rec);
-  });
-}
-
-function syntheticFacts(spans: number): RunFacts {
-  return {
-    script: 'scale.js', args: [], cwd: '/', startedAt: 0, originUs: 0, endUs: spans + 3, exit: { code: 0, signal: null },
-    cancelled: false, pool: { threads: 2, schedule: 'dynamic' }, sampleIntervalUs: 0, cores: 2, recorder: 'test',
-    nodeFallback: { version: process.version, path: process.execPath },
-  };
-}
 
 test('a million spans: spool → report → streamed JSON file and packed file → read back, every span where the plant says', () => {
   const dir = mkdtempSync(join(tmpdir(), 'parprof-scale-'));
@@ -79,7 +41,7 @@ test('a million spans: spool → report → streamed JSON file and packed file �
       const s = back.spans;
       let wrong = '';
       for (let k = 0; k < SPANS && !wrong; k++) {
-        const expected = { thread: WORKERS[k % 2], region: 0, index: k, first: k, items: 1, enqueue: 0, start: k, end: k + 0.5, stolenFrom: -1, parent: -1, failed: 0, flags: 0 };
+        const expected = plantedSpan(k);
         for (const [name, value] of Object.entries(expected)) {
           const got = (s as unknown as Record<string, ArrayLike<number>>)[name][k];
           if (got !== value) wrong = `${packAbove ? 'JSON' : 'packed'}: spans.${name}[${k}] = ${got}, expected ${value}`;
@@ -111,6 +73,52 @@ test('equal starts keep the old order: by start, then thread id, then the order 
     const { spans } = buildReport(readSpool(dir), syntheticFacts(10));
     assert.deepEqual(Array.from(spans.index), [3, 4, 2, 0, 1]);
     assert.deepEqual(Array.from(spans.thread), [2, 3, 2, 3, 3]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the spool is read in bounded batches, into typed columns of the report', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parprof-batches-'));
+  try {
+    writeSyntheticSpool(dir, 200_000);
+    const spool = readSpool(dir);
+    const t = spool.threads.get(WORKERS[0])!;
+    assert.equal(t.spans.count, 100_000, 'counted from the file size, not read');
+    const batches: number[] = [];
+    t.spans.read((b) => batches.push(b.length / SPAN_RECORD_FIELDS));
+    assert.equal(batches.reduce((a, b) => a + b, 0), 100_000);
+    assert.ok(Math.max(...batches) <= 65_536 && batches.length >= 2, `batches of at most 4 MB: ${batches.join(', ')}`);
+    const { spans } = buildReport(spool, syntheticFacts(200_000));
+    assert.ok(spans.start instanceof Float64Array && spans.end instanceof Float64Array && spans.enqueue instanceof Float64Array);
+    for (const name of ['thread', 'region', 'stolenFrom', 'failed', 'flags', 'index', 'first', 'items', 'parent'] as const) {
+      assert.ok(spans[name] instanceof Int32Array, `${name} is an Int32Array (its values fit)`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('span times are whole nanoseconds: the packed form stores them as integers', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parprof-ns-'));
+  try {
+    writeSyntheticSpool(dir, 0);
+    // [start, end, enqueue] as performance.now() + a fractional offset gives them, and what the report keeps.
+    const planted: [number, number, number][] = [[1.2345678, 2.0000004, 0.99949999], [3.0000005, 3.5000001, 1.00050001]];
+    const rec = new Float64Array(planted.length * SPAN_RECORD_FIELDS);
+    planted.forEach(([start, end, enqueue], j) => {
+      const r = rec.subarray(j * SPAN_RECORD_FIELDS, (j + 1) * SPAN_RECORD_FIELDS);
+      r[field('region')] = 7; r[field('index')] = j; r[field('items')] = 1; r[field('start')] = start; r[field('end')] = end; r[field('enqueue')] = enqueue;
+      r[field('stolenFrom')] = -1; r[field('parent')] = -1;
+    });
+    writeFileSync(join(dir, `spans-${WORKERS[0]}.bin`), rec);
+    const report = buildReport(readSpool(dir), syntheticFacts(10));
+    assert.deepEqual(Array.from(report.spans.start), [1.235, 3]);
+    assert.deepEqual(Array.from(report.spans.end), [2, 3.5]);
+    assert.deepEqual(Array.from(report.spans.enqueue), [0.999, 1.001]);
+    const blob = packReport(report);
+    const header = JSON.parse(new TextDecoder().decode(blob.subarray(8, 8 + new DataView(blob.buffer, blob.byteOffset).getUint32(4, true))));
+    for (const name of ['start', 'end', 'enqueue']) assert.equal(header.columns[header.report.spans[name].$column].scale, 1000, `spans.${name} stored as ns integers`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
