@@ -82,7 +82,8 @@ export function toChromeTrace(report: Report, options?: ChromeTraceOptions): Chr
   const regionLane = (r: { process?: number }): number => (r.process !== undefined ? mainOf.get(r.process) ?? 0 : 0);
   if (processes.length === 0) ev.push({ name: 'process_name', ph: 'M', pid: TRACE_PID, tid: 0, ts: 0, args: { name: `parprof ${report.meta.script}` } });
   processes.forEach((p, k) => {
-    ev.push({ name: 'process_name', ph: 'M', pid: p.pid, tid: mainOf.get(p.pid) ?? 0, ts: 0, args: { name: k === 0 ? `parprof ${report.meta.script}` : p.title } });
+    // `process`: the whole entry, for import-chrome (viewers read `name` only); the event's tid is the process's main thread.
+    ev.push({ name: 'process_name', ph: 'M', pid: p.pid, tid: mainOf.get(p.pid) ?? 0, ts: 0, args: { name: k === 0 ? `parprof ${report.meta.script}` : p.title, process: p } });
     ev.push({ name: 'process_sort_index', ph: 'M', pid: p.pid, tid: mainOf.get(p.pid) ?? 0, ts: 0, args: { sort_index: k } });
   });
   report.threads.forEach((t, k) => {

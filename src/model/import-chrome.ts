@@ -1,7 +1,7 @@
 // Import of Trace Event Format files as reports: our own export (export-chrome.ts, restored
 // field by field), Rust's tracing-chrome output (X events, B/E pairs per tid, thread_name
 // metadata) and browsers' traces with Profile/ProfileChunk CPU samples. Pure.
-import type { Marker, Region, Report, ThreadInfo } from './report';
+import type { Marker, ProcessInfo, Region, Report, ThreadInfo } from './report';
 import { SCHEDULES, emptySpans } from './report';
 import { ReportError } from './load';
 import { ELU_COUNTER, REGION_CATEGORY, TASK_CATEGORY } from './export-chrome';
@@ -63,6 +63,9 @@ export function importChromeTrace(json: unknown, name = 'imported trace'): Repor
 class TraceReader {
   private readonly threadName = new Map<string, string>();
   private readonly sortIndex = new Map<string, number>();
+  private readonly processes: { lane: string; info: ProcessInfo }[] = [];
+  /** The lane ('pid:tid') each of our regions was drawn on: its process's main thread. */
+  private readonly regionLane = new Map<number, string>();
   /** Threads with something to show, as 'pid:tid'. */
   private readonly active = new Set<string>();
   private readonly open = new Map<string, Open[]>();
@@ -138,6 +141,8 @@ class TraceReader {
   private metadata(thread: string, name: string, args: Record<string, unknown> | undefined): void {
     if (name === 'thread_name' && typeof args?.name === 'string') this.threadName.set(thread, args.name);
     else if (name === 'thread_sort_index' && typeof args?.sort_index === 'number') this.sortIndex.set(thread, args.sort_index);
+    // Our export of a run of several processes: each process's entry, on its main thread's lane.
+    else if (name === 'process_name' && this.ours && record(args?.process)) this.processes.push({ lane: thread, info: args!.process as ProcessInfo });
   }
 
   private span(s: RawSpan): void {
@@ -157,7 +162,11 @@ class TraceReader {
     const b = this.asyncOpen.get(key);
     if (!b) fail(k, `async end 'e' of '${at.name}' (id ${id}) with no begin 'b'`);
     this.asyncOpen.delete(key);
-    if (this.ours && at.cat === REGION_CATEGORY) this.regions.push(regionFrom(b, at.start, id));
+    if (this.ours && at.cat === REGION_CATEGORY) {
+      const region = regionFrom(b, at.start, id);
+      this.regions.push(region);
+      this.regionLane.set(region.id, b.thread);
+    }
     else this.span({ thread: b.thread, name: b.name, start: b.start, end: Math.max(b.start, at.start), args: b.args, ours: this.ours && at.cat === TASK_CATEGORY, order: b.order });
   }
 
@@ -197,12 +206,34 @@ class TraceReader {
     spansInto(report, this.spans, ids, origin, this.regions, this.ours);
     const profiles = [...this.profiles.values()].sort((a, b) => (this.ours ? a.order - b.order : ids.get(a.thread)! - ids.get(b.thread)!));
     report.profiles = profiles.map((p) => ({ thread: ids.get(p.thread)!, profile: toProfile(p, origin), ...(p.partial ? { partial: true } : {}) }));
+    if (this.processes.length > 0) this.restoreProcesses(report, ids);
     if (!this.ours) {
       report.meta.sampleIntervalUs = report.profiles.length ? medianDelta(report.profiles[0].profile.timeDeltas) : 0;
       report.meta.cores = Math.max(1, report.threads.length);
       report.meta.pool.threads = report.threads.filter((t) => t.kind === 'worker').length;
     }
     return report;
+  }
+
+  /**
+   * Our export of several processes: `processes` back from the process_name events (checked by
+   * the loader like any report's), each thread's and region's process from its event's pid, and
+   * the thread each process_name event was on is that process's main thread.
+   */
+  private restoreProcesses(report: Report, ids: Map<string, number>): void {
+    report.processes = this.processes.map((p) => p.info);
+    const pidOf = new Map<number, number>();
+    for (const [key, id] of ids) pidOf.set(id, Number(key.split(':')[0]));
+    const mains = new Set(this.processes.map((p) => ids.get(p.lane)));
+    for (const t of report.threads) {
+      const pid = pidOf.get(t.id);
+      if (pid !== undefined) t.process = pid;
+      t.kind = mains.has(t.id) ? 'main' : 'worker';
+    }
+    for (const r of report.regions) {
+      const lane = this.regionLane.get(r.id);
+      if (lane !== undefined) r.process = Number(lane.split(':')[0]);
+    }
   }
 
   /** Threads in the trace's thread_sort_index order, then by id; each lives from its first to its last event. */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyze } from '../../src/model/analysis';
 import { toChromeTrace } from '../../src/model/export-chrome';
-import { importChromeTrace } from '../../src/model/import-chrome';
+import { importReport } from '../../src/model/import';
 import { toSpeedscope } from '../../src/model/export-speedscope';
 import { parseReport, serializeReport } from '../../src/model/load';
 import { threadsByProcess } from '../../src/model/processes';
@@ -69,11 +69,15 @@ test('the Chrome trace puts each thread on its real pid, names each process, and
   // The child's region is drawn on the child's main lane (thread 3), the parent's on thread 0.
   const regionLanes = trace.traceEvents.filter((e) => e.cat === 'region' && e.ph === 'b').map((e) => [e.name, e.tid]);
   assert.deepEqual(regionLanes, [['parent job', 0], ['child job', 3]]);
-  const back = importChromeTrace(JSON.parse(JSON.stringify(trace)), 'x.json');
-  assert.ok(back, 'not read as a Chrome trace');
-  assert.deepEqual(back.threads.map((t) => [t.id, t.name]), r.threads.map((t) => [t.id, t.name]));
+  // Read back (and validated) with its processes: each thread's and region's, the mains, and
+  // export -> import -> export is the same trace.
+  const back = importReport(JSON.parse(JSON.stringify(trace)), 'x.json');
+  assert.deepEqual(back.processes, r.processes);
+  assert.deepEqual(back.threads.map((t) => [t.id, t.name, t.kind, t.process]), r.threads.map((t) => [t.id, t.name, t.kind, t.process]));
+  assert.deepEqual(back.regions.map((g) => [g.name, g.process]), r.regions.map((g) => [g.name, g.process]));
   assert.equal(back.spans.count, 8);
   assert.deepEqual([...back.spans.thread].sort(), [...r.spans.thread].sort());
+  assert.equal(JSON.stringify(toChromeTrace(back, { profiles: true })), JSON.stringify(trace));
 });
 
 test('speedscope names a child process\'s threads with their process', () => {
