@@ -63,7 +63,7 @@ async function record(c: Extract<Command, { cmd: 'record' }>): Promise<number> {
     process.on(signal, () => {
       if (!cancel.signal.aborted) process.stderr.write(`\nparprof: ${STOP_WORDS[signal]}; stopping the script and writing the partial report\n`);
       stoppedBy ??= signal;
-      cancel.abort();
+      cancel.abort(stoppedBy);
     });
   }
   const { report, file, unwritten } = await runProfiled({ ...options, signal: cancel.signal });

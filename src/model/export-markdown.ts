@@ -17,7 +17,7 @@ export function toMarkdown(report: Report, metrics: RunMetrics): string {
   out.push(`### Parallel Profiler: \`${m.script.replace(/`/g, "'")}\`${m.args.length ? ` ${cell(m.args.join(' '))}` : ''}`, '');
   const when = m.startedAt > 0 ? ` · ${new Date(m.startedAt).toISOString().replace(/\.\d+Z$/, 'Z')}` : '';
   out.push(`Node ${cell(m.nodeVersion || 'unknown')} · ${workers} worker thread${workers === 1 ? '' : 's'} on ${m.cores} core${m.cores === 1 ? '' : 's'} · ` +
-    `wall ${formatMs(m.durationUs / 1000)} · ${cell(describeExit(report.exit))}${when}`, '');
+    `wall ${formatMs(m.durationUs / 1000)} · ${cell(describeExit(report.exit, report.markers))}${when}`, '');
   const x = metrics.extra;
   out.push('| metric | value |', '|---|---:|');
   out.push(`| utilization | ${formatPercent(metrics.utilization)} |`);

@@ -20,11 +20,23 @@ export function runEnd(report: Pick<Report, 'exit' | 'markers'>): RunEnd {
   return 'clean';
 }
 
+/** The cancel marker's words when a signal made parprof stop the run: 'stopped by SIGINT (Ctrl-C)'. */
+export function stoppedByWords(signal: string): string {
+  const what: Record<string, string> = { SIGINT: ' (Ctrl-C)', SIGHUP: ' (the terminal went away)' };
+  return `stopped by ${signal}${what[signal] ?? ''}`;
+}
+
+/** How a cancelled run was stopped, from its marker: 'stopped by SIGINT (Ctrl-C)', or 'cancelled'. */
+export function cancelWords(report: Pick<Report, 'markers'>): string {
+  const m = report.markers.find((x) => x.kind === 'cancelled');
+  return m && m.message.startsWith('stopped by ') ? m.message : 'cancelled';
+}
+
 /** One sentence on how the run ended: "cancelled after 2.31 s; the report holds what ran until then". */
 export function runEndText(report: Pick<Report, 'exit' | 'markers' | 'meta'>): string {
   const after = formatDurationMs(report.meta.durationUs / 1000);
   switch (runEnd(report)) {
-    case 'cancelled': return `cancelled after ${after}; the report holds what ran until then`;
+    case 'cancelled': return `${cancelWords(report)} after ${after}; the report holds what ran until then`;
     case 'crashed': return `crashed after ${after}: uncaught ${report.exit.error!.message}`;
     case 'killed': return `killed by ${report.exit.signal} after ${after}`;
     case 'failed': return report.exit.code === null ? `ended after ${after} with no exit code` : `exited with code ${report.exit.code} after ${after}`;

@@ -5,6 +5,7 @@ import type { Report } from './report';
 import { terminalSafe } from './terminal-text';
 import { SPAN_DERIVED, SPAN_NO_ENQUEUE } from './report';
 import { describeProcess, threadsByProcess } from './processes';
+import { cancelWords } from './run-views';
 import { cpuLines, descheduledShare, DESCHEDULED_SHARE, phaseLines, regionCallLines } from './summary-v2';
 import { advise, IMBALANCE_MIN, judgedImbalance } from './advice';
 import { formatMs, formatPercent, formatRatio, msDigits, textTable, usDigitsFromMs } from './units';
@@ -27,11 +28,25 @@ function firstLine(message: string): string {
   return nl < 0 ? message : `${message.slice(0, nl)} …`;
 }
 
-export function describeExit(exit: Report['exit']): string {
+/** How the run ended, for the header; a run parprof stopped says so, not the 143 its SIGTERM caused. */
+export function describeExit(exit: Report['exit'], markers: Report['markers'] = []): string {
+  if (markers.some((m) => m.kind === 'cancelled')) return `${cancelWords({ markers })} (the script got SIGTERM from parprof${exit.code !== null ? ` and exited ${exit.code}` : exit.signal ? ` and was ended by ${exit.signal}` : ''})`;
   if (exit.error) return `uncaught error: ${firstLine(exit.error.message)}`;
   if (exit.signal) return `killed by ${exit.signal}`;
   if (exit.code === null) return 'exit unknown';
   return `exit ${exit.code}`;
+}
+
+/**
+ * The schedules the run's operations ran, not the default it was given: `--schedule static` does
+ * not change a join (work stealing) or an operation with a schedule of its own, and a third-party
+ * pool schedules by its own rules (named by its library).
+ */
+export function schedulesRan(report: Pick<Report, 'regions'>): string {
+  const names = new Set<string>();
+  for (const r of report.regions) names.add(r.kind === 'external' ? `${r.fn}'s own` : r.threads === 0 ? 'sequential' : r.kind === 'join' ? `${r.schedule} (join)` : r.schedule);
+  if (names.size === 0) return 'no pool operations';
+  return `schedule${names.size > 1 ? 's' : ''} ${[...names].join(', ')}`;
 }
 
 /** `meta.recorder` of a report made by an importer: 'import:chrome', 'import:cpuprofile', ... */
@@ -49,7 +64,7 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
     out.push(`imported (${m.recorder.slice(IMPORTED_PREFIX.length)}) · ${formatMs(m.durationUs / 1000)} from the first recorded event to the last · ${plural(report.threads.length, 'thread')}`);
   } else {
     out.push(`run ${formatMs(m.durationUs / 1000)} (process start to exit) · ${plural(workers, 'worker thread')} on ${plural(m.cores, 'core')} · ` +
-      `${m.pool.threads === 0 ? 'sequential (threads 0)' : `schedule ${m.pool.schedule}`} · ${describeExit(report.exit)}`);
+      `${m.pool.threads === 0 ? 'sequential (threads 0)' : schedulesRan(report)} · ${describeExit(report.exit, report.markers)}`);
   }
 
   out.push(...phaseLines(metrics));
@@ -146,7 +161,7 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   const exit = report.exit;
   const cancelled = report.markers.find((m) => m.kind === 'cancelled');
   // A cancelled run's exit code (143 after our SIGTERM) is our doing, not the script's.
-  if (cancelled) out.push(`the run was cancelled after ${formatMs(cancelled.t / 1000)} and the script stopped; the report holds what was recorded until then`);
+  if (cancelled) out.push(`the run was ${cancelWords(report)} after ${formatMs(cancelled.t / 1000)} and the script stopped; the report holds what was recorded until then`);
   else if (exit.error) out.push(`the script threw an uncaught error: ${firstLine(exit.error.message)}`);
   else if (exit.signal) out.push(`the process was killed by ${exit.signal}; the report holds what was recorded until then`);
   else if (exit.code !== null && exit.code !== 0) out.push(`the script exited with code ${exit.code}`);

@@ -9,6 +9,7 @@ import { applySourceMaps, mapSourcePosition, type RawSourceMap } from '../model/
 import type { Spool, ThreadSpool } from './spool';
 import { buildV2Fields } from './report-build-v2';
 import { lostSamples } from './profile-chunks';
+import { stoppedByWords } from '../model/run-views';
 import { EXTERNAL_REGION, collectSpans } from './report-build-spans';
 
 /** What the runner knows about the run besides the spool. */
@@ -24,6 +25,8 @@ export interface RunFacts {
   spawnUs?: number;
   exit: { code: number | null; signal: string | null };
   cancelled: boolean;
+  /** The signal that made parprof cancel the run ('SIGINT' for Ctrl-C), when a signal did. */
+  cancelledBy?: string;
   pool: { threads: number; schedule: Schedule };
   sampleIntervalUs: number;
   cores: number;
@@ -202,7 +205,7 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
   const pexit = mainSpool ? first(mainSpool, 'processExit') : undefined;
   if (pexit) markers.push({ t: pexit.t, thread: 0, kind: 'exit', message: `process.exit(${pexit.code})` });
   if (!facts.child) {
-    if (facts.cancelled) markers.push({ t: facts.endUs, thread: 0, kind: 'cancelled', message: 'run cancelled' });
+    if (facts.cancelled) markers.push({ t: facts.endUs, thread: 0, kind: 'cancelled', message: facts.cancelledBy ? stoppedByWords(facts.cancelledBy) : 'run cancelled' });
     if (killed) markers.push({ t: facts.endUs, thread: 0, kind: 'killed', message: `killed by ${facts.exit.signal}` });
     else markers.push({ t: facts.endUs, thread: 0, kind: 'exit', message: `exit code ${facts.exit.code}` });
   }

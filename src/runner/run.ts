@@ -131,6 +131,8 @@ export async function runProfiled(options: RunOptions): Promise<RunResult> {
       const report = buildRunReport(readSpool(spool), {
         script, args, cwd, startedAt, originUs, endUs: ended.atUs - originUs, spawnUs: ended.spawnedUs - originUs, exit: { code: ended.code, signal: ended.signal },
         cancelled: ended.cancelled,
+        // The CLI aborts with the signal that stopped it ('SIGINT'): the report says so instead of the SIGTERM's exit 143.
+        ...(ended.cancelled && typeof options.signal?.reason === 'string' ? { cancelledBy: options.signal.reason } : {}),
         pool: { threads: options.threads ?? cores, schedule: options.schedule ?? DEFAULT_SCHEDULE },
         sampleIntervalUs, cores, recorder: packageVersion(),
         nodeFallback: { version: 'unknown', path: options.node ?? 'node' },

@@ -9,7 +9,8 @@ test('the summary shows the run, every thread, the metrics, every region and the
   const r = syntheticReport({ threads: 3, spans: 3000, profiles: 3, samplesPerProfile: 1000 });
   const text = formatSummary(r, analyze(r));
   assert.match(text, /^\/work\/app\/main\.js\n/);
-  assert.match(text, /3 worker threads on 3 cores · schedule dynamic · exit 0/);
+  // The header names the schedules the regions ran (the synthetic regions use all three), not meta.pool.schedule.
+  assert.match(text, /3 worker threads on 3 cores · schedules static, dynamic, steal · exit 0/);
   for (const t of r.threads) assert.match(text, new RegExp(`^  ${t.name} `, 'm'));
   for (const g of r.regions) assert.ok(text.includes(g.name), g.name);
   for (const k of ['utilization', 'imbalance', 'potential gain', 'tail', 'queue wait', 'Hottest functions', 'Findings']) assert.ok(text.includes(k), k);

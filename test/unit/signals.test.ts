@@ -65,8 +65,11 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     assert.equal(report.threads.filter((t) => t.kind === 'worker').length, 2);
     assert.deepEqual(readdirSync(temp), [], 'no spool or module folders left in TMPDIR');
     assert.match(stdout, /report: /);
-    // Words that are true: the exit code is our SIGTERM's, not the script's.
-    assert.match(stdout, /the run was cancelled after \d[\d.,]* ms and the script stopped/);
+    // Words that are true: the run was stopped by the signal parprof got; the exit code is our SIGTERM's, not the script's.
+    const words = signal === 'SIGINT' ? 'stopped by SIGINT \\(Ctrl-C\\)' : signal === 'SIGHUP' ? 'stopped by SIGHUP \\(the terminal went away\\)' : 'stopped by SIGTERM';
+    assert.match(stdout, new RegExp(`the run was ${words} after \\d[\\d.,]* ms and the script stopped`));
+    assert.match(stdout, new RegExp(`· ${words} \\(the script got SIGTERM from parprof`), 'the header says it too');
+    assert.doesNotMatch(stdout, /· exit 143/);
     assert.doesNotMatch(stdout, /exited with code|did not finish normally \(unfinished\)/);
     rmSync(dir, { recursive: true, force: true });
     rmSync(temp, { recursive: true, force: true });
