@@ -109,3 +109,66 @@ test('the sizes of the issue finish: 2,000 threads x 2,000 regions, and 50,000 r
   const text = formatSummary(many, analyze(many));
   assert.match(text, /map step49999/);
 });
+
+/** `report` with every span column behind a Proxy that counts the elements read; the count so far. */
+function countingColumns(report: Report): { report: Report; reads: () => number } {
+  let reads = 0;
+  const spans: Record<string, unknown> = { ...report.spans };
+  for (const [name, column] of Object.entries(report.spans)) {
+    if (!Array.isArray(column) && !ArrayBuffer.isView(column)) continue;
+    spans[name] = new Proxy(column as object, {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && key.length > 0 && key.charCodeAt(0) >= 48 && key.charCodeAt(0) <= 57) reads++;
+        const v = Reflect.get(target, key, ArrayBuffer.isView(target) ? target : receiver);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+  }
+  return { report: { ...report, spans: spans as unknown as Report['spans'] }, reads: () => reads };
+}
+
+/** A run of `n` spans on 4 workers over 3 regions (forEach, join, external), with CPU series: every per-span path of the analysis. */
+function spansReport(n: number): Report {
+  const base = poolReport(4, 3);
+  const s = emptySpans();
+  s.flags = [];
+  base.regions[1].kind = 'join';
+  for (let k = 0; k < n; k++) {
+    const region = k % 3, thread = 1 + (k % 4), start = 100 + region * 20 + (k / n) * 10;
+    s.thread.push(thread); s.region.push(region); s.index.push(k); s.first.push(k); s.items.push(1); s.enqueue.push(start - 0.5);
+    s.start.push(start); s.end.push(start + 1 / n); s.stolenFrom.push(k % 7 === 0 ? 2 : -1); s.parent.push(-1); s.failed.push(k % 11 === 0 ? 1 : 0);
+    s.flags.push(k % 13 === 0 ? 2 : 0);
+    s.count++;
+  }
+  const cpu = base.threads.map((t) => ({ thread: t.id, source: 'schedstat' as const, t: [0, 100, 200], onCpu: [0, 50, 90], runnable: [0, 10, 20] }));
+  return { ...base, spans: s, cpu };
+}
+
+test('analyze reads the span columns a bounded number of times per span: linear in spans (10M spans must not take n log n passes of closures)', () => {
+  const reads = (n: number): number => {
+    const { report, reads } = countingColumns(spansReport(n));
+    analyze(report);
+    return reads();
+  };
+  const small = reads(5_000), large = reads(20_000);
+  assert.ok(small > 5_000, 'the counter sees the reads');
+  assert.ok(large / 20_000 <= 60, `${(large / 20_000).toFixed(1)} column reads per span, expected at most 60`);
+  assert.ok(large < 4.6 * small, `4x spans read ${large} column elements vs ${small}: ${(large / small).toFixed(2)}x, expected ~4x`);
+});
+
+test('the runner orders spans by start in linear passes when each thread wrote them in order (a merge of runs, not a sort)', async () => {
+  const { startOrder } = await import('../../src/runner/report-build-spans');
+  const reads = (n: number): number => {
+    // Two threads, each in start order, interleaved in time: rows 0..n/2−1 and n/2..n−1.
+    const start = new Float64Array(n);
+    for (let k = 0; k < n / 2; k++) { start[k] = 2 * k; start[n / 2 + k] = 2 * k + 1; }
+    let count = 0;
+    const counted = new Proxy(start, { get(t, key) { if (typeof key === 'string' && /^\d/.test(key)) count++; const v = Reflect.get(t, key, t); return typeof v === 'function' ? v.bind(t) : v; } });
+    const order = startOrder(counted, [0, n / 2], n);
+    for (let k = 1; k < n; k++) assert.ok(start[order[k - 1]] <= start[order[k]], 'sorted');
+    return count;
+  };
+  const small = reads(10_000), large = reads(40_000);
+  assert.ok(large / 40_000 <= 6, `${(large / 40_000).toFixed(1)} reads of start per span, expected a few passes`);
+  assert.ok(large < 4.4 * small, `4x spans read ${(large / small).toFixed(2)}x as many starts, expected ~4x`);
+});
