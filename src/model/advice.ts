@@ -34,6 +34,8 @@ export const IMBALANCE_MIN = 1.1;
 const MIN_SAVING_SHARE = 0.05;
 /** Longest median gap between a thread's tasks still read as the cost of claiming a chunk, ms. */
 export const CLAIM_GAP_MS = 0.05;
+/** A typical gap (claim) from this share of a typical task's time makes the tasks too small. */
+export const CLAIM_SHARE_OF_TASK_MIN = 0.25;
 /** Share of a region's thread time between tasks from which gaps are advice. */
 const GAP_SHARE_MIN = 0.1;
 /** Overhead share a suggested chunk size aims at: per-chunk cost ≤ 1 % of a chunk's time. */
@@ -201,8 +203,12 @@ function gapAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
     return { rule: 'waiting-for-work', savingMs: perThread, evidence, ...where(reg, c.report),
       text: `${numbers}; the gaps are waits for work to take or steal: work handed out sooner (spawned before a task's own part, or split finer) would save up to ~${formatMs(perThread)}` };
   }
+  // Claims cost about the same per task whatever its size: tasks are too small when a typical
+  // claim is a sizeable share of a typical task. Medians, so a loaded machine's stalls between a
+  // few large tasks (long gaps in the total) do not make them look small.
+  if (r.chunkGapMs.p50 < CLAIM_SHARE_OF_TASK_MIN * r.taskMs.p50) return undefined;
   if (r.kind === 'join') {
-    return { rule: 'small-chunks', savingMs: perThread, evidence, ...where(reg, c.report), text: `${numbers}; the gaps are a cost per task: spawn fewer, larger tasks, which would save at least ~${formatMs(perThread)} (the gaps alone; spawning is a cost inside the tasks too)` };
+    return { rule: 'small-chunks', savingMs: perThread, evidence, ...where(reg, c.report), text: `${numbers}; the gaps are a cost per task: spawn fewer, larger tasks, which would save ~${formatMs(perThread)} in gaps alone (spawning is a cost inside the tasks too)` };
   }
   // Chunk of c items costs c·d + g (d per item, g per chunk): g ≤ 1 % of it needs c ≥ 99·g/d.
   const items = reg?.items ?? 0;

@@ -109,7 +109,7 @@ test('waiting-for-work: a join root that spins 20 ms before each 10 ms child; sa
   assert.ok(others.length >= 5, `the other thread ran ${others.length} of 20 children (a machine too busy to run it?)`);
   const a = only(advice, 'waiting-for-work');
   assert.equal(a.callSite?.line, callLine('// call: producer'));
-  assert.ok(a.evidence.gapP50Us > 1000, `gaps are waits of ms, not claims: ${a.evidence.gapP50Us} µs`);
+  assert.ok(a.evidence.gapP50Us > 50, `gaps are waits, longer than a claim: ${a.evidence.gapP50Us} µs`);
   // The planted waits: the other thread idles while the root produces, from the first child it
   // took to the root's end, less the children it ran.
   const first = Math.min(...others.map((t) => t.start));
@@ -133,7 +133,7 @@ test('small-chunks for join: one item per task; at least its saving is what 1,00
   assert.equal(a.callSite?.line, callLine('// call: join'));
   assert.equal(tiny.region.tasks, 60_000, 'one task per item');
   assert.ok(a.evidence.gapShare >= 0.1 && a.evidence.gapP50Us <= 50, JSON.stringify(a.evidence));
-  assert.match(a.text, /spawn fewer, larger tasks, which would save at least ~/);
+  assert.match(a.text, /spawn fewer, larger tasks, which would save ~\S+ ms in gaps alone/);
   const leaves = await planted('join-leaves', 'join-leaves');
   none(leaves.advice, GAPS);
   // The planted answer: the same sum with 1,000 items per task.
