@@ -199,3 +199,24 @@ test('jest-style process workers (a forked worker script driven by messages): a 
     assert.ok(profile && onSampledStacks(profile.profile).has('jestTask'), `worker process ${pid}: jestTask not sampled`);
   }
 });
+
+test('grandchildren and a node started by a shell (execSync) are recorded, each with its parent', async () => {
+  const { report, stdout } = await record(join(fixtures(), 'child-grandchild.js'), { sampleIntervalUs: 0 });
+  const seen = new Map([...stdout.matchAll(/^(script|child|grandchild|shell) (\d+) (\d+)$/gm)].map((x) => [x[1], { pid: Number(x[2]), ppid: Number(x[3]) }]));
+  assert.equal(seen.size, 4, stdout);
+  const proc = (role: string): ProcessInfo => {
+    const p = report.processes?.find((x) => x.pid === seen.get(role)!.pid);
+    assert.ok(p, `${role} missing: ${JSON.stringify(report.processes)}`);
+    return p;
+  };
+  assert.equal(report.processes?.length, 4);
+  assert.equal(proc('script').startedBy, 'main');
+  assert.deepEqual([proc('child').ppid, proc('child').startedBy, proc('child').args], [seen.get('script')!.pid, 'fork', ['child']]);
+  assert.deepEqual([proc('grandchild').ppid, proc('grandchild').startedBy, proc('grandchild').args], [seen.get('child')!.pid, 'fork', ['grandchild']]);
+  assert.ok(proc('grandchild').spawned! >= proc('child').start, 'the grandchild was spawned after its parent started');
+  // The shell is not node: it is not in the report; the node it ran is, its parent the shell, with no spawn time of ours.
+  const shell = proc('shell');
+  assert.deepEqual([shell.ppid, shell.startedBy, shell.args, shell.spawned], [seen.get('shell')!.ppid, 'spawn', ['shell'], undefined]);
+  assert.ok(!report.processes!.some((p) => p.pid === shell.ppid));
+  for (const p of report.processes!) assert.equal(threadsOf(report, p.pid).filter((t) => t.kind === 'main').length, 1, `process ${p.pid}`);
+});
