@@ -95,7 +95,7 @@ function install(spool: string): void {
       profiler.stopAndWrite();
       if (profiler.droppedSamples > 0) rec.event({ e: 'dropped', spans: 0, samples: profiler.droppedSamples });
       rec.flush();
-    });
+    }, () => profiler.cutBeforeBlocking());
   }
   process.on('uncaughtExceptionMonitor', (err: unknown) => {
     try {

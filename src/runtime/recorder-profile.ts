@@ -82,6 +82,15 @@ export class ThreadProfiler {
     }
   }
 
+  /**
+   * Before the thread blocks in Atomics.wait (called by the wait wrapper, outside any interrupt):
+   * a chunk cannot be cut during the wait, so what the thread sampled before it goes to disk now
+   * (if the chunk is at least half a chunk old; at most 2 cuts per chunk length).
+   */
+  cutBeforeBlocking(): void {
+    if (this.chunkMs > 0 && this.session && !this.cutting) this.cutIfOlder(this.chunkMs * NUDGE_AGE_SHARE);
+  }
+
   /** Cuts the current chunk if it is at least `ms` old. */
   cutIfOlder(ms: number): void {
     if (performance.now() - this.lastCut >= ms) this.cut(false);

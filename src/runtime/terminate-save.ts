@@ -48,8 +48,11 @@ export function aboutToBeTerminated(): boolean {
   return saveRequested;
 }
 
-/** Worker side: `save` runs (once) when this thread is about to be terminated. */
-export function listenForSaveRequests(spool: string, threadId: number, save: () => void): void {
+/**
+ * Worker side: `save` runs (once) when this thread is about to be terminated; `beforeBlocking`
+ * before each of the user's waits (the wrapper below is where the thread blocks).
+ */
+export function listenForSaveRequests(spool: string, threadId: number, save: () => void, beforeBlocking?: () => void): void {
   let saved = false;
   let deferred = false;
   /** What the thread is blocked on in Atomics.wait right now, if anything. */
@@ -85,6 +88,9 @@ export function listenForSaveRequests(spool: string, threadId: number, save: () 
   });
   const inner = Atomics.wait as Wait;
   const blockingWait: Wait = function (array, index, value, timeout) {
+    if (beforeBlocking) {
+      try { beforeBlocking(); } catch (err) { warn('before a wait', err); }
+    }
     blockedOn = { array, index };
     let result: ReturnType<Wait>;
     try {

@@ -13,6 +13,7 @@ import { parseReport } from '../../src/model/load';
 import type { CpuProfile, Report, ThreadInfo } from '../../src/model/report';
 import { packageRoot } from '../../src/runner/paths';
 import { lostSamples, readProfileChunks } from '../../src/runner/profile-chunks';
+import { DEFAULT_CHUNK_MS } from '../../src/runtime/recorder-profile';
 import type { ThreadSpool } from '../../src/runner/spool';
 import { fixtures, record } from './record-helpers';
 
@@ -168,6 +169,35 @@ test('SIGKILL of the script: every thread keeps its chunks up to the kill, and t
   assert.equal(report.exit.signal, 'SIGKILL');
   assert.equal(watch.chunks.size, 3, 'main and both workers announced chunks');
   for (const [tid, chunks] of watch.chunks) checkTailLost(report, tid, checkAnnouncedKept(report, tid, chunks));
+});
+
+test('SIGKILL of a worker blocked in Atomics.wait: what it sampled before the wait is on disk, to within half a chunk', async () => {
+  let pid = 0;
+  let waiting: { tid: number; at: number } | undefined;
+  let text = '';
+  const { report } = await record(FIXTURE, {
+    args: ['wait'],
+    onOutput: (s, stream) => {
+      if (stream !== 'stdout') return;
+      text += s;
+      pid ||= Number(/^pid (\d+)$/m.exec(text)?.[1] ?? 0);
+      const m = /^waiting (\d+) (\d+)$/m.exec(text);
+      if (m && !waiting) {
+        waiting = { tid: Number(m[1]), at: Number(m[2]) };
+        process.kill(pid, 'SIGKILL');
+      }
+    },
+  });
+  assert.ok(waiting, 'the worker reached its wait');
+  assert.equal(report.exit.signal, 'SIGKILL');
+  const profile = report.profiles.find((p) => p.thread === waiting!.tid)?.profile;
+  assert.ok(profile && sampleTimes(profile, 'plantedSpinUntil').length > 0, 'the loop before the wait is sampled');
+  checkTailLost(report, waiting.tid, profile);
+  // A chunk cannot be cut inside the wait, so the wrapper cuts before blocking unless a cut is
+  // younger than half a chunk (DEFAULT_CHUNK_MS / 2): the loss before the wait is below that.
+  const gap = report.dropped.sampleGaps!.find((g) => g.thread === waiting!.tid)!;
+  const before = waiting.at - report.meta.originUs - gap.from;
+  assert.ok(before < (DEFAULT_CHUNK_MS / 2) * 1000, `samples from ${before / 1000} ms before the wait were lost`);
 });
 
 test('process.exit(3) on main while workers spin: each worker saves its last chunk (or its loss is one exact gap)', async () => {
