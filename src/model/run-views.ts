@@ -57,11 +57,13 @@ export function taskCount(report: Pick<Report, 'spans'>): number {
   return n;
 }
 
-/** The threads of a run, counted one way everywhere: "2 workers + main". */
-export function threadsText(report: Pick<Report, 'threads'>): string {
+/** The threads of a run, counted one way everywhere: "2 workers + main"; "4 workers + 2 main threads in 2 processes". */
+export function threadsText(report: Pick<Report, 'threads' | 'processes'>): string {
   const workers = report.threads.filter((t) => t.kind === 'worker').length;
-  const main = report.threads.some((t) => t.kind === 'main');
-  return main ? `${plural(workers, 'worker')} + main` : plural(workers, 'worker');
+  const mains = report.threads.filter((t) => t.kind === 'main').length;
+  const processes = report.processes?.length ?? 0;
+  if (processes > 1) return `${plural(workers, 'worker')} + ${plural(mains, 'main thread')} in ${processes} processes`;
+  return mains > 0 ? `${plural(workers, 'worker')} + main` : plural(workers, 'worker');
 }
 
 /** The schedule the run's regions used: one name, "mixed", or the run's default when it has no pool regions. */

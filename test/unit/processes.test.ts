@@ -10,6 +10,7 @@ import { importReport } from '../../src/model/import';
 import { toSpeedscope } from '../../src/model/export-speedscope';
 import { parseReport, serializeReport } from '../../src/model/load';
 import { threadsByProcess } from '../../src/model/processes';
+import { threadsText } from '../../src/model/run-views';
 import type { Report } from '../../src/model/report';
 import { formatSummary, verdicts } from '../../src/model/summary';
 import { buildReport } from './model-build';
@@ -49,8 +50,10 @@ test('threads of two processes that never ran at once did not compete for cores;
   for (const r of n.regions) assert.deepEqual(r.threads.map((t) => [t.id, t.busyMs]), r.name === 'parent job' ? [[1, 200], [2, 200]] : [[4, 200], [5, 200]]);
 });
 
-test('the summary lists each process with its threads', () => {
+test('the summary lists each process with its threads; the views\' thread count says how many processes', () => {
   const r = twoProcesses(false);
+  assert.equal(threadsText(r), '4 workers + 2 main threads in 2 processes');
+  assert.equal(threadsText(buildReport({ workers: 2 })), '2 workers + main');
   const text = formatSummary(r, analyze(r));
   assert.match(text, /Processes \(2, on one clock; cores are shared by all of them\)\n {2}process 4100 \(main process main\.js\): main \+ 2 workers\n {2}process 4200 \(fork of main\.js\): main \+ 2 workers\n/);
   r.processes![1].died = { at: 400_000, reason: 'killed by SIGKILL' };
