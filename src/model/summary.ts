@@ -211,13 +211,19 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   // Worker start-up inside a region (an external pool's workers start in it) is not waiting for work.
   const readyUtil = (r: RunMetrics['regions'][number]) => ((r.startupMs ?? 0) > 0 && r.utilizationAfterStartup !== undefined ? r.utilizationAfterStartup : r.utilization);
   const starved = metrics.regions.filter((r) => r.tasks > 0 && readyUtil(r) < 0.6 && r.wallMs >= 1).sort((a, b) => readyUtil(a) - readyUtil(b));
+  // Start-up is counted over the call (RegionMetrics.startupMs: the user's call to the last result),
+  // which can begin long before the region's own window (its tasks available → last result).
+  const startupOf = (r: RunMetrics['regions'][number]) => (r.callMs !== undefined
+    ? `its call took ${formatMs(r.callMs)}, ${formatMs(r.startupMs!)} of it waiting for workers to start, the region itself ${formatMs(r.wallMs)}`
+    : `${formatMs(r.startupMs!)} of workers starting during it`);
   for (const r of starved.slice(0, 3)) {
-    const startup = (r.startupMs ?? 0) > 0 ? ` after their start-up (${formatMs(r.startupMs!)} of it was workers starting)` : '';
+    const startup = (r.startupMs ?? 0) > 0 ? ` once their workers were ready (${startupOf(r)})` : '';
     out.push(`threads were busy only ${formatPercent(readyUtil(r))} of region '${r.name}'${startup}; the rest of their time: ${threadTimeShares(r.threadTime, false)}`);
   }
   for (const r of metrics.regions) {
-    if (r.tasks > 0 && (r.startupMs ?? 0) >= Math.max(1, 0.2 * r.wallMs) && r.utilization < 0.6 && readyUtil(r) >= 0.6) {
-      out.push(`region '${r.name}' spent ${formatMs(r.startupMs!)} of its ${formatMs(r.wallMs)} starting workers; once ready they were busy ${formatPercent(readyUtil(r))}`);
+    const span = r.callMs ?? r.wallMs;
+    if (r.tasks > 0 && (r.startupMs ?? 0) >= Math.max(1, 0.2 * span) && r.utilization < 0.6 && readyUtil(r) >= 0.6) {
+      out.push(`region '${r.name}' waited for workers to start (${startupOf(r)}); once ready they were busy ${formatPercent(readyUtil(r))}`);
     }
   }
   // Small regions with a negligible saving are neither flagged nor praised.

@@ -212,6 +212,18 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
   markers.sort((a, b) => a.t - b.t);
 
   const v2 = buildV2Fields(spool, { threads: threadsSpool, regions, regionId, poolId, spans, spawnUs: facts.spawnUs ?? 0 });
+  // One definition for every pool: a region starts when its tasks can run. A ThreadPool's
+  // operation starts once its workers are ready (waiting for them is its call's, `called`); an
+  // instrumented library's region began at its first worker's creation, so its start moves to its
+  // first worker's readiness and the creation becomes its call: start-up is no idle time of it.
+  const firstReady = new Map<number, number>();
+  for (const w of v2.startup?.workers ?? []) if (w.ready !== undefined) firstReady.set(w.pool, Math.min(firstReady.get(w.pool) ?? Infinity, w.ready));
+  for (const r of regions) {
+    const ready = firstReady.get(r.pool);
+    if (r.kind !== 'external' || ready === undefined || ready <= r.start) continue;
+    r.called = Math.min(r.called ?? r.start, r.start);
+    r.start = r.end !== undefined ? Math.min(ready, r.end) : ready;
+  }
 
   return {
     format: REPORT_FORMAT,

@@ -58,12 +58,19 @@ test('a piscina pool: its workers\' start-up is counted as start-up, not as "no 
   assert.equal(ext.length, 2);
   const metrics = analyze(report);
   const r = metrics.regions.find((x) => x.kind === 'external')!;
-  assert.ok(r.startupMs! > 0, 'the region begins with its workers starting');
+  // One definition for every pool (as a ThreadPool's): the region starts when its first worker is
+  // ready; the start-up before it is its call's, not idle time or a potential gain of the region.
+  const region = report.regions.find((x) => x.kind === 'external')!;
+  assert.equal(region.start, Math.min(...ext.map((w) => w.ready!)));
+  assert.ok(region.called !== undefined && region.called < region.start, 'the call begins with the first worker\'s creation');
+  assert.ok(r.startupMs! > 0 && r.callMs! > r.wallMs, `start-up ${r.startupMs} ms in the call (${r.callMs} ms), outside the region (${r.wallMs} ms)`);
+  assert.ok(r.potentialGainMs <= r.wallMs, 'no gain outside the region');
   // Each worker counts from its first message: its capacity excludes its start-up.
-  assert.ok(r.utilizationAfterStartup! > r.utilization, `${r.utilizationAfterStartup} after start-up vs ${r.utilization}`);
+  assert.ok(r.utilizationAfterStartup! >= r.utilization, `${r.utilizationAfterStartup} after start-up vs ${r.utilization}`);
   const text = formatSummary(report, metrics);
+  assert.match(text, /piscina: wall [\d.]+ ms · call [\d.]+ ms · pool start-up [\d.]+ ms of it/);
   if (r.utilizationAfterStartup! >= 0.6) assert.doesNotMatch(text, /busy only .* of region 'piscina'/);
-  else assert.match(text, /busy only .* of region 'piscina' after their start-up/);
+  else assert.match(text, /busy only .* of region 'piscina' once their workers were ready \(its call took [\d.]+ ms, [\d.]+ ms of it waiting for workers to start, the region itself [\d.]+ ms\)/);
   // The phases put the start-up before the work.
   const phases = metrics.extra.phases!;
   assert.ok(phases.poolStartupMs > 0);

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze } from '../../src/model/analysis';
-import { formatSummary, schedulesRan } from '../../src/model/summary';
+import { formatSummary, schedulesRan, verdicts } from '../../src/model/summary';
 import { runEndText } from '../../src/model/run-views';
 import { buildReport } from './model-build';
 
@@ -33,4 +33,20 @@ test('a run parprof stopped on Ctrl-C says "stopped by SIGINT (Ctrl-C)" in the h
   // Cancelled from the editor (no signal): 'cancelled'.
   r.markers[0].message = 'run cancelled';
   assert.match(formatSummary(r, analyze(r)), /· cancelled \(the script got SIGTERM from parprof and exited 143\)\n/);
+});
+
+test('start-up is named as the call\'s, not the region\'s: a 573 ms call, 312 ms of it workers starting, a 261 ms region', () => {
+  // Workers created at 0 and ready at 312 ms; the call at 0, the tasks available at 312 ms, the last result at 573 ms.
+  const r = buildReport({ workers: 2, regions: [{ name: 'map square', called: 0, start: 312_000, end: 573_000, threads: 2 }], spans: [
+    { thread: 1, start: 312_000, end: 372_000 }, { thread: 2, start: 312_000, end: 372_000 },
+  ], durationUs: 600_000 });
+  r.startup = { spawn: 0, preload: 0, script: 0, workers: [1, 2].map((thread) => ({ thread, pool: 0, created: 0, ready: 312_000, readyBy: 'module-loaded' as const })) };
+  const m = analyze(r);
+  assert.equal(Math.round(m.regions[0].callMs!), 573);
+  assert.equal(Math.round(m.regions[0].startupMs!), 312);
+  const v = verdicts(m, r);
+  const line = v.find((x) => x.startsWith('threads were busy only'));
+  assert.ok(line, v.join('\n'));
+  assert.match(line!, /^threads were busy only 23 % of region 'map square' once their workers were ready \(its call took 573 ms, 312 ms of it waiting for workers to start, the region itself 261 ms\)/);
+  assert.doesNotMatch(v.join('\n'), /312 ms of it was workers starting|of its 261 ms starting workers/);
 });
