@@ -3,6 +3,7 @@
 // runs it); this module reads that JSON, keeps every tick with its time (0x keeps only stacks),
 // and names frames so the views show what the tick profiler sees and an inspector profile does
 // not: native (C++) frames, shared libraries, V8 builtins, GC, and the tier a JS frame ran in.
+import { IDLE_FRAME } from './cpu-time';
 import type { CpuProfile, CpuProfileNode } from './report';
 
 /** One code object of the preprocessed log: a JS function in one tier, a builtin, a C++ symbol, a library. */
@@ -32,7 +33,6 @@ export const JS_TIERS: Record<string, string> = { Unopt: 'Ignition', Sparkplug: 
 export const NATIVE_LABELS: Record<string, string> = { CPP: 'C++', SHARED_LIB: 'shared lib', 'CODE:Builtin': 'builtin', 'CODE:BytecodeHandler': 'bytecode handler', 'CODE:RegExp': 'regexp' };
 
 export const GC_FRAME = '(garbage collector)';
-export const IDLE_FRAME = '(idle)';
 export const PROGRAM_FRAME = '(program)';
 
 type Frame = CpuProfileNode['callFrame'];
