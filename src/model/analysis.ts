@@ -187,6 +187,7 @@ export interface RunMetrics extends BalanceMetrics {
 }
 
 const MS = 1 / 1000;
+const EMPTY_INT = new Int32Array(0), EMPTY_FLOAT = new Float64Array(0);
 
 interface WindowResult {
   utilization: number;
@@ -263,8 +264,8 @@ export function analyze(report: Report): RunMetrics {
   const peak = peakThreads(s);
   const T = report.threads.length + 1; // last slot: a thread id the thread list lacks
   const R = report.regions.length + 1;
-  const spanThread = denseIds(s.thread, report.threads.map((t) => t.id), n);
-  const spanRegion = denseIds(s.region, report.regions.map((r) => r.id), n);
+  let spanThread = denseIds(s.thread, report.threads.map((t) => t.id), n);
+  let spanRegion = denseIds(s.region, report.regions.map((r) => r.id), n);
   const spanStart = float64(s.start, n);
   const spanEnd = float64(s.end, n);
   const flags = s.flags;
@@ -297,11 +298,11 @@ export function analyze(report: Report): RunMetrics {
   const runEndUs = report.meta.durationUs;
   const regionEnd = report.regions.map((r, i) => r.end ?? (lastSpanEnd[i] > -Infinity ? Math.max(r.start, lastSpanEnd[i]) : Math.max(r.start, runEndUs)));
 
-  const byRegion = groupBy(regionThreadKeys(spanRegion, spanThread, T), R * T);
+  let byRegion = groupBy(regionThreadKeys(spanRegion, spanThread, T), R * T);
   // Scratch for percentiles, reused region after region and then for the whole run.
-  const waits = new Float64Array(queued);
-  const durations = new Float64Array(taskCount);
-  const gapValues = new Float64Array(n);
+  let waits = new Float64Array(queued);
+  let durations = new Float64Array(taskCount);
+  let gapValues = new Float64Array(n);
   const runThreadTime: ThreadTimeSplitMs = { threads: 0, taskMs: 0, startDelayMs: 0, gapMs: 0, tailIdleMs: 0 };
 
   const regions: RegionMetrics[] = report.regions.map((reg, r) => {
@@ -426,6 +427,11 @@ export function analyze(report: Report): RunMetrics {
       queuedTasks: queued, threadTime: runThreadTime, peakThreads: peak, derivedSpans: n - taskCount,
     },
   };
+  // The span-sized scratch is done with: let go before the format-2 metrics allocate theirs (each
+  // thread's merged busy intervals, 80 MB a thread at 10M spans), so the two never add up.
+  spanThread = spanRegion = EMPTY_INT;
+  waits = durations = gapValues = EMPTY_FLOAT;
+  byRegion = { order: EMPTY_INT, offset: EMPTY_INT };
   const slotOf = new Map(report.threads.map((th, t) => [th.id, t]));
   const other = byThread.order.subarray(byThread.offset[T - 1], byThread.offset[T]);
   addFormat2Metrics(report, metrics, (id) => {

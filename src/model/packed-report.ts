@@ -108,7 +108,8 @@ export function isPackedReport(bytes: Uint8Array): boolean {
 }
 
 /**
- * The report of a packed blob, its columns as typed arrays (not validated: pass it to
+ * The report of a packed blob, its columns as typed arrays (Float64Array; integers in the
+ * narrowest of Int8Array, Int16Array, Int32Array that holds them), not validated (pass it to
  * validateReport). A blob that is not a packed report, or whose header or columns are broken, is
  * a ReportError naming the field (`packed report: spans.start: ...`). `checkHeader` sees the
  * header's JSON text before it is parsed (the loader checks its nesting depth).
@@ -164,12 +165,14 @@ export function unpackReport(bytes: Uint8Array, checkHeader?: (json: string) => 
   }
   const name = (k: number): string => fields.get(k) ?? `columns[${k}]`;
   const infos = columns.map((c: unknown, k) => columnInfo(c, name(k)));
-  const out: (Float64Array | Int32Array)[] = [];
+  const out: (Float64Array | Int32Array | Int16Array | Int8Array)[] = [];
   const start = dataStart(length);
   // The stored integers of columns others are stored relative to (span starts), kept while decoding.
   const ints = new Map<number, Float64Array>();
   for (const c of infos) if (c.mode === 'base' && c.base !== undefined) ints.set(c.base, new Float64Array(0));
-  infos.forEach((c, k) => out.push(decodeColumn(bytes, start, c, ints, ints.has(k) ? k : -1, name(k))));
+  // Integer columns in the narrowest array that holds them (a 10M-span report's ids, counts and
+  // flags take 10 MB each instead of 40: 210 MB less for as long as the report is open).
+  infos.forEach((c, k) => out.push(narrowest(decodeColumn(bytes, start, c, ints, ints.has(k) ? k : -1, name(k)))));
   for (const [owner, key] of refs) {
     const x = owner[key];
     if (x && typeof x === 'object' && '$column' in x) owner[key] = out[(x as ColumnRef).$column];
@@ -356,6 +359,20 @@ function exactScale(a: ArrayLike<number>, scale: number): boolean {
     if (!Number.isSafeInteger(m) || m / scale !== a[i] && !(m === 0 && a[i] === 0)) return false;
   }
   return true;
+}
+
+/** An Int32Array as an Int8Array or Int16Array when every value fits; other columns as they are. */
+function narrowest(a: Float64Array | Int32Array): Float64Array | Int32Array | Int16Array | Int8Array {
+  if (!(a instanceof Int32Array)) return a;
+  let lo = 0, hi = 0;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (v < lo) lo = v;
+    else if (v > hi) hi = v;
+  }
+  if (lo >= -0x80 && hi <= 0x7f) return Int8Array.from(a);
+  if (lo >= -0x8000 && hi <= 0x7fff) return Int16Array.from(a);
+  return a;
 }
 
 /** One column's values (its description checked by columnInfo); `field` names it in errors. */
