@@ -57,6 +57,16 @@ const POOL_RUNTIME_FILE = /\/(dist|src)\/runtime\/[^/]+\.[jt]s$/;
 function movesData(frame: { functionName: string; url: string }): boolean {
   return CLONE_FRAMES.has(frame.functionName) || (POOL_CLONE_FRAMES.has(frame.functionName) && POOL_RUNTIME_FILE.test(frame.url));
 }
+
+const NO_MOVE = 0, MOVES_INPUT = 1, MOVES_RESULT = 2;
+/**
+ * Which way a data-moving frame moves data: the main thread sends inputs (posting, cloning) and
+ * receives results (deserializing, assembling them); a worker receives inputs and sends results.
+ */
+function moveDirection(frame: { functionName: string }, onMain: boolean): number {
+  const receiving = frame.functionName === 'deserialize' || frame.functionName === 'assembleMap';
+  return onMain === receiving ? MOVES_RESULT : MOVES_INPUT;
+}
 /** Data movement and GC are advice from this share of the region's thread time and 5 ms. */
 const SAMPLE_SHARE_MIN = 0.05;
 const SAMPLE_MIN_MS = 5;
@@ -250,27 +260,30 @@ function serialAdvice(c: Ctx): Advice | undefined {
 }
 
 /** One thread's sample times (µs from origin, increasing) and running sums of the sample weights in selected frames. */
-interface SampleSums { thread: number; times: Float64Array; clone: Float64Array; gc: Float64Array }
+interface SampleSums { thread: number; times: Float64Array; inputs: Float64Array; results: Float64Array; gc: Float64Array }
 
 /** Built once per report: each region then sums its window by binary search, not by a pass over the samples. */
 function sampleSums(report: Report): SampleSums[] {
   return report.profiles.map((tp) => {
     const ix = indexProfile(tp.profile);
     // A frame counts when it or an ancestor is selected: parents come before children in `order`.
+    // The innermost data-moving frame on the stack says which way the data went.
+    const onMain = report.threads.find((t) => t.id === tp.thread)?.kind === 'main';
     const clone = new Uint8Array(ix.nodes.length), gc = new Uint8Array(ix.nodes.length);
     for (let k = 0; k < ix.order.length; k++) {
       const n = ix.order[k], up = ix.parent[n], frame = ix.nodes[n].callFrame, name = frame.functionName;
-      clone[n] = movesData(frame) || (up >= 0 && clone[up] === 1) ? 1 : 0;
+      clone[n] = movesData(frame) ? moveDirection(frame, onMain) : up >= 0 ? clone[up] : NO_MOVE;
       gc[n] = name === GC_FRAME || (up >= 0 && gc[up] === 1) ? 1 : 0;
     }
     const m = ix.sampleNode.length;
-    const cumClone = new Float64Array(m + 1), cumGc = new Float64Array(m + 1);
+    const cumIn = new Float64Array(m + 1), cumOut = new Float64Array(m + 1), cumGc = new Float64Array(m + 1);
     for (let i = 0; i < m; i++) {
       const n = ix.sampleNode[i];
-      cumClone[i + 1] = cumClone[i] + (n >= 0 && clone[n] ? ix.weights[i] : 0);
+      cumIn[i + 1] = cumIn[i] + (n >= 0 && clone[n] === MOVES_INPUT ? ix.weights[i] : 0);
+      cumOut[i + 1] = cumOut[i] + (n >= 0 && clone[n] === MOVES_RESULT ? ix.weights[i] : 0);
       cumGc[i + 1] = cumGc[i] + (n >= 0 && gc[n] ? ix.weights[i] : 0);
     }
-    return { thread: tp.thread, times: ix.times, clone: cumClone, gc: cumGc };
+    return { thread: tp.thread, times: ix.times, inputs: cumIn, results: cumOut, gc: cumGc };
   });
 }
 
@@ -307,7 +320,7 @@ export function lowerBoundNear(times: Float64Array, t: number, hint: number): nu
 }
 
 /** ms per thread in the selected frames, over samples in [from, to). */
-function sampleTime(sums: SampleSums[], which: 'clone' | 'gc', from: number, to: number): Map<number, number> {
+function sampleTime(sums: SampleSums[], which: 'inputs' | 'results' | 'gc', from: number, to: number): Map<number, number> {
   const out = new Map<number, number>();
   for (const s of sums) {
     const cum = s[which];
@@ -321,20 +334,34 @@ function dataMovementAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   const reg = c.regionById.get(r.id);
   if (!reg || reg.threads === 0 || c.report.profiles.length === 0) return undefined;
   const from = reg.called ?? reg.start, to = reg.end ?? c.report.meta.durationUs;
-  const times = sampleTime(c.sums(), 'clone', from, to);
-  const mainMs = times.get(0) ?? 0;
-  let workersMs = 0;
-  for (const [id, ms] of times) if (id !== 0) workersMs += ms;
+  const mainId = c.report.threads.find((t) => t.kind === 'main')?.id ?? 0;
+  const split = (which: 'inputs' | 'results') => {
+    let main = 0, workers = 0;
+    for (const [id, ms] of sampleTime(c.sums(), which, from, to)) if (id === mainId) main += ms; else workers += ms;
+    return { main, workers };
+  };
+  const inputs = split('inputs'), results = split('results');
   const p = threadsOf(reg, r);
-  const saving = mainMs + workersMs / p;
   const callMs = (to - from) / 1000;
-  // The main thread posting the input is the cause this advice can name; workers posting the
-  // results of many tiny chunks (a range() input) is the small-chunks advice's.
-  if (mainMs < SAMPLE_MIN_MS || saving < Math.max(SAMPLE_MIN_MS, SAMPLE_SHARE_MIN * callMs)) return undefined;
+  const min = Math.max(SAMPLE_MIN_MS, SAMPLE_SHARE_MIN * callMs);
+  // Each direction on its own: a range() or shared-array input copies nothing in, whatever its
+  // results cost; results copied back are advice about the results. The main thread's part is
+  // the cause this advice can name (workers posting the results of many tiny chunks, with
+  // nothing for the main thread to assemble, is the small-chunks advice's).
+  const inSaving = inputs.main + inputs.workers / p, outSaving = results.main + results.workers / p;
+  const hasIn = inputs.main >= SAMPLE_MIN_MS && inSaving >= min, hasOut = results.main >= SAMPLE_MIN_MS && outSaving >= min;
+  if (!hasIn && !hasOut) return undefined;
+  const saving = (hasIn ? inSaving : 0) + (hasOut ? outSaving : 0);
+  const parts: string[] = [];
+  if (hasIn) parts.push(`${formatMs(inputs.main)} on the main thread and ${formatMs(inputs.workers)} on its workers copying its input to the workers`);
+  if (hasOut) parts.push(`${formatMs(results.main)} on the main thread and ${formatMs(results.workers)} on its workers copying results back and assembling them`);
+  const fixes: string[] = [];
+  if (hasIn) fixes.push('passing range() indices or shared typed arrays (SharedArrayBuffer) instead of copies of the input');
+  if (hasOut) fixes.push('returning less per item, or writing results into a shared typed array instead of returning them');
   return { rule: 'data-movement', savingMs: saving, range: { from, to }, ...(reg.callSite ? { callSite: reg.callSite } : {}),
-    evidence: { mainCloneMs: mainMs, workerCloneMs: workersMs, callMs },
-    text: `region '${r.name}' spent at least ${formatMs(mainMs)} on the main thread and ${formatMs(workersMs)} on its workers moving data (posting inputs and results, assembling them) ` +
-      `in a ${formatMs(callMs)} call; passing range() indices or shared typed arrays (SharedArrayBuffer) instead of copies would save ~${formatMs(saving)}` };
+    evidence: { mainCloneMs: (hasIn ? inputs.main : 0) + (hasOut ? results.main : 0), workerCloneMs: (hasIn ? inputs.workers : 0) + (hasOut ? results.workers : 0), callMs,
+      inputMainMs: inputs.main, inputWorkersMs: inputs.workers, resultMainMs: results.main, resultWorkersMs: results.workers },
+    text: `region '${r.name}' spent at least ${parts.join(', and ')} in a ${formatMs(callMs)} call; ${fixes.join('; ')} would save ~${formatMs(saving)}` };
 }
 
 function gcAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {

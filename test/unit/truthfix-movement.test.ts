@@ -1,0 +1,48 @@
+// Data-movement advice names the direction the data moved (tryout finding 5): a range() or shared
+// input copies nothing in, so it gets no input advice; results copied back get advice about the
+// results. Hand-built profiles plant the samples: 1 sample per ms.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { advise } from '../../src/model/advice';
+import { analyze } from '../../src/model/analysis';
+import type { Report } from '../../src/model/report';
+import { buildProfile, buildReport } from './model-build';
+
+const RUNTIME = '/work/app/node_modules/parallel-profiler/dist/runtime/index.js';
+const WORKER = '/work/app/node_modules/parallel-profiler/dist/runtime/worker.js';
+
+/** A 200 ms map call on 2 workers; `main` and `worker` are [frame, ms] runs of samples on each thread. */
+function run(main: [string, string, number][], worker: [string, string, number][]): Report {
+  const profile = (runs: [string, string, number][]) => {
+    const nodes: [number, string, string, number, number[]][] = [[1, '(root)', '', 0, runs.map((_, k) => k + 2)]];
+    runs.forEach(([name, url], k) => nodes.push([k + 2, name, url, 10, []]));
+    const samples: [number, number][] = [];
+    runs.forEach(([, , ms], k) => { for (let i = 0; i < ms; i++) samples.push([k + 2, samples.length === 0 ? 0 : 1000]); });
+    return buildProfile(nodes, samples, samples.length * 1000);
+  };
+  return buildReport({ workers: 2, regions: [{ name: 'map square', called: 0, start: 0, end: 200_000, threads: 2, items: 200_000 }],
+    spans: [{ thread: 1, start: 0, end: 200_000 }, { thread: 2, start: 0, end: 200_000 }], durationUs: 200_000,
+    profiles: [{ thread: 0, profile: profile(main) }, { thread: 1, profile: profile(worker) }] });
+}
+
+const movement = (r: Report) => advise(r, analyze(r)).filter((a) => a.rule === 'data-movement');
+
+test('a range() input whose results come back: advice on the results (40 ms assembling on main), none on the input', () => {
+  const r = run([['postMessage', 'node:internal/worker', 1], ['assembleMap', RUNTIME, 40]], [['post', WORKER, 20]]);
+  const [a] = movement(r);
+  assert.ok(a, 'results copied back are advice');
+  assert.doesNotMatch(a.text, /range\(\)|copying its input/);
+  assert.match(a.text, /^region 'map square' spent at least 40\.0 ms on the main thread and 20\.0 ms on its workers copying results back and assembling them in a 200 ms call; returning less per item, or writing results into a shared typed array instead of returning them would save ~50\.0 ms$/);
+  assert.equal(a.evidence.inputMainMs, 1);
+});
+
+test('a range() input to forEach or reduce (nothing to assemble): no data-movement advice at all', () => {
+  const r = run([['postMessage', 'node:internal/worker', 2]], [['post', WORKER, 30], ['deserialize', '', 1]]);
+  assert.deepEqual(movement(r), []);
+});
+
+test('a copied array input: advice on the input, with range() or shared arrays as the fix', () => {
+  const r = run([['serialize', '', 30], ['postMessage', 'node:internal/worker', 10]], [['deserialize', '', 20]]);
+  const [a] = movement(r);
+  assert.match(a.text, /^region 'map square' spent at least 40\.0 ms on the main thread and 20\.0 ms on its workers copying its input to the workers in a 200 ms call; passing range\(\) indices or shared typed arrays \(SharedArrayBuffer\) instead of copies of the input would save ~50\.0 ms$/);
+});
