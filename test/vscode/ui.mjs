@@ -107,6 +107,29 @@ async function reportView(page, reportFile, script) {
   }
 }
 
+/**
+ * While the run goes on, the view of its report-to-be shows its progress: saves a screenshot of
+ * it if the view has loaded before the report exists. Logged, not checked (a short run on a busy
+ * machine ends before its view has loaded; the extension-host suite checks the view's state).
+ */
+async function progressShot({ page, folder, before, name, shot, log }) {
+  const deadline = Date.now() + RUN_TIMEOUT_MS;
+  while (Date.now() < deadline && !reports(folder).some((f) => !before.has(f))) {
+    const frames = page.locator('iframe.webview');
+    for (let i = 0; i < await frames.count().catch(() => 0); i++) {
+      const status = frames.nth(i).contentFrame().frameLocator('#active-frame').locator('.pp-status');
+      const text = (await status.allTextContents().catch(() => [])).find((t) => t.startsWith(`Recording ${name} `));
+      if (text) {
+        await page.screenshot({ path: shot }).catch(() => undefined);
+        log(`ui: while recording, the run's view said '${text}' (screenshot ${shot})`);
+        return;
+      }
+    }
+    await page.waitForTimeout(200);
+  }
+  log(`ui: the report of ${name} was written before its view had loaded (no progress seen)`);
+}
+
 /** Lines of the extension's own log (Parallel Profiler.log) under the scratch folder's logs. */
 function extensionLog(scratch) {
   const found = [];
@@ -156,6 +179,7 @@ async function profileAndCheck({ page, folder, rel, shot, log, scratch, timings 
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
   await paletteRun(page, TITLE, log);
+  await progressShot({ page, folder, before, name: basename(rel), shot: shot.replace(/\.png$/, '-running.png'), log });
   const { file, report } = await newReport(folder, before, page);
   log(`ui: report ${file}`);
   const numbers = page.locator('.monaco-editor .codelens-decoration', { hasText: 'utilization' }).first();
