@@ -2,7 +2,9 @@
 // profile-<threadId>.ndjson each, {seq, final, profile}, every profile on V8's clock (µs, the
 // monotonic clock hrtime reads). Chunk n+1 starts before chunk n ends, so the samples taken in
 // that overlap are in both: here they are kept once. Node ids restart in every chunk: nodes are
-// merged by their call-frame path from the root. Pure: text in, profile and losses out.
+// merged by their call-frame path from the root.
+import { closeSync, openSync, readSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import type { CpuProfile, CpuProfileNode, SampleGap, ThreadInfo } from '../model/report';
 import type { ThreadSpool } from './spool';
 
@@ -29,29 +31,69 @@ function isChunk(x: unknown): x is ChunkLine {
     && c.profile.samples.length === c.profile.timeDeltas.length && Number.isFinite(c.profile.startTime) && Number.isFinite(c.profile.endTime);
 }
 
+/** The chunks of one text (the unit tests' way in; the runner streams the file: readProfileChunksFile). */
 export function readProfileChunks(text: string): ProfileChunks {
-  const chunks: ChunkLine[] = [];
-  let badLines = 0;
-  for (const line of text.split('\n')) {
-    if (!line) continue;
+  const reader = new ChunkReader();
+  for (const line of text.split('\n')) reader.line(line);
+  return reader.result();
+}
+
+/**
+ * The chunks of a thread's file, read 1 MiB at a time: a long run writes more chunk text than
+ * one string can hold (every chunk repeats the call frames it sampled), and only the stitched
+ * profile is kept.
+ */
+export function readProfileChunksFile(path: string): ProfileChunks {
+  const reader = new ChunkReader();
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    const decoder = new StringDecoder('utf8');
+    let pending = '';
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      const lines = (pending + decoder.write(buf.subarray(0, n))).split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) reader.line(line);
+    }
+    reader.line(pending + decoder.end());
+  } finally {
+    closeSync(fd);
+  }
+  return reader.result();
+}
+
+/** Lines in, in the order the thread wrote them (seq order); one stitcher keeps the profile. */
+class ChunkReader {
+  private readonly stitcher = new ChunkStitcher();
+  private readonly gaps: ProfileChunks['gaps'] = [];
+  private last: ChunkLine | undefined;
+  private badLines = 0;
+
+  line(text: string): void {
+    if (!text) return;
     let x: unknown;
     try {
-      x = JSON.parse(line);
+      x = JSON.parse(text);
     } catch {
-      badLines++;
-      continue;
+      this.badLines++;
+      return;
     }
-    if (isChunk(x)) chunks.push(x);
-    else badLines++;
+    // Written in order by one thread: a seq at or before the last one is not a chunk of this file.
+    if (!isChunk(x) || (this.last && x.seq <= this.last.seq)) {
+      this.badLines++;
+      return;
+    }
+    if (this.last && x.seq !== this.last.seq + 1) this.gaps.push({ from: this.last.profile.endTime, to: x.profile.startTime });
+    this.stitcher.add(x.profile);
+    this.last = { seq: x.seq, final: x.final, profile: { ...x.profile, nodes: [], samples: [], timeDeltas: [] } };
   }
-  chunks.sort((a, b) => a.seq - b.seq);
-  if (chunks.length === 0) return { final: false, gaps: [], badLines };
-  const gaps: ProfileChunks['gaps'] = [];
-  for (let k = 1; k < chunks.length; k++) {
-    if (chunks[k].seq !== chunks[k - 1].seq + 1) gaps.push({ from: chunks[k - 1].profile.endTime, to: chunks[k].profile.startTime });
+
+  result(): ProfileChunks {
+    if (!this.last) return { final: false, gaps: [], badLines: this.badLines };
+    return { profile: this.stitcher.result(), final: this.last.final, lastEnd: this.last.profile.endTime, gaps: this.gaps, badLines: this.badLines };
   }
-  const last = chunks[chunks.length - 1];
-  return { profile: stitchChunks(chunks.map((c) => c.profile)), final: last.final, lastEnd: last.profile.endTime, gaps, badLines };
 }
 
 /**
@@ -60,27 +102,31 @@ export function readProfileChunks(text: string): ProfileChunks {
  * chunk's, taken while both profiles ran). hitCount counts the samples kept; positionTicks are
  * summed (a line may count an overlap sample twice).
  */
-export function stitchChunks(chunks: CpuProfile[]): CpuProfile {
-  const nodes: CpuProfileNode[] = [];
-  const childByKey = new Map<string, number>();
-  const index = new Map<number, CpuProfileNode>();
-  const addNode = (parent: CpuProfileNode | undefined, from: CpuProfileNode): CpuProfileNode => {
+class ChunkStitcher {
+  private readonly nodes: CpuProfileNode[] = [];
+  private readonly childByKey = new Map<string, number>();
+  private readonly samples: number[] = [];
+  private readonly timeDeltas: number[] = [];
+  private startTime: number | undefined;
+  private endTime = 0;
+  private prevTime = 0;
+  private keptUntil = -Infinity;
+
+  private addNode(parent: CpuProfileNode | undefined, from: CpuProfileNode): CpuProfileNode {
     const f = from.callFrame;
     const key = `${parent ? parent.id : 0}\u0000${f.functionName}\u0000${f.scriptId}\u0000${f.url}\u0000${f.lineNumber}\u0000${f.columnNumber}`;
-    const id = childByKey.get(key);
-    if (id !== undefined) return index.get(id)!;
-    const node: CpuProfileNode = { id: nodes.length + 1, callFrame: { ...f }, hitCount: 0, children: [] };
-    childByKey.set(key, node.id);
-    index.set(node.id, node);
-    nodes.push(node);
+    const id = this.childByKey.get(key);
+    if (id !== undefined) return this.nodes[id - 1];
+    const node: CpuProfileNode = { id: this.nodes.length + 1, callFrame: { ...f }, hitCount: 0, children: [] };
+    this.childByKey.set(key, node.id);
+    this.nodes.push(node);
     if (parent) parent.children!.push(node.id);
     return node;
-  };
-  const samples: number[] = [];
-  const timeDeltas: number[] = [];
-  let prevTime = chunks.length > 0 ? chunks[0].startTime : 0;
-  let keptUntil = -Infinity;
-  for (const chunk of chunks) {
+  }
+
+  add(chunk: CpuProfile): void {
+    if (this.startTime === undefined) this.prevTime = this.startTime = chunk.startTime;
+    this.endTime = Math.max(this.endTime, chunk.endTime);
     const byId = new Map(chunk.nodes.map((n) => [n.id, n]));
     const hasParent = new Set<number>();
     for (const n of chunk.nodes) for (const c of n.children ?? []) hasParent.add(c);
@@ -90,7 +136,7 @@ export function stitchChunks(chunks: CpuProfile[]): CpuProfile {
     while (stack.length > 0) {
       const [n, parent] = stack.pop()!;
       if (mapped.has(n.id)) continue; // a malformed chunk (two parents): first path wins
-      const into = addNode(parent, n);
+      const into = this.addNode(parent, n);
       mapped.set(n.id, into);
       if (n.positionTicks?.length) {
         const ticks = new Map((into.positionTicks ?? []).map((p) => [p.line, p.ticks]));
@@ -103,26 +149,26 @@ export function stitchChunks(chunks: CpuProfile[]): CpuProfile {
       }
     }
     let t = chunk.startTime;
-    let chunkLast = keptUntil;
+    let chunkLast = this.keptUntil;
     for (let k = 0; k < chunk.samples.length; k++) {
       t += chunk.timeDeltas[k];
-      if (t <= keptUntil) continue;
+      if (t <= this.keptUntil) continue;
       const node = mapped.get(chunk.samples[k]);
       if (!node) continue;
-      samples.push(node.id);
-      timeDeltas.push(t - prevTime);
-      prevTime = t;
+      this.samples.push(node.id);
+      this.timeDeltas.push(t - this.prevTime);
+      this.prevTime = t;
       node.hitCount!++;
       if (t > chunkLast) chunkLast = t;
     }
-    keptUntil = chunkLast;
+    this.keptUntil = chunkLast;
   }
-  for (const n of nodes) if (n.children!.length === 0) delete n.children;
-  return {
-    nodes, samples, timeDeltas,
-    startTime: chunks.length > 0 ? chunks[0].startTime : 0,
-    endTime: chunks.length > 0 ? Math.max(...chunks.map((c) => c.endTime)) : 0,
-  };
+
+  /** The profile so far; call once, at the end. */
+  result(): CpuProfile {
+    for (const n of this.nodes) if (n.children!.length === 0) delete n.children;
+    return { nodes: this.nodes, samples: this.samples, timeDeltas: this.timeDeltas, startTime: this.startTime ?? 0, endTime: this.endTime };
+  }
 }
 
 /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { CpuProfile } from '../model/report';
 import { CHILD_SPOOL_INFO, CHILD_SPOOL_PREFIX } from '../runtime/contract';
 import type { SpoolEvent } from '../runtime/recorder-events';
-import { readProfileChunks, type ProfileChunks } from './profile-chunks';
+import { readProfileChunksFile, type ProfileChunks } from './profile-chunks';
 import { NO_SPAN_RECORDS, spanRecordsInFile, type SpanRecords } from './span-records';
 
 /** What one thread left in the spool. */
@@ -86,7 +86,7 @@ export function readSpool(dir: string): Spool {
           }
         }
       } else if (m[1] === 'profile' && m[3] === 'ndjson') {
-        const chunks = readProfileChunks(readFileSync(path, 'utf8'));
+        const chunks = readProfileChunksFile(path);
         badLines += chunks.badLines;
         t.profileChunks = chunks;
         if (chunks.profile) t.profile = chunks.profile;

@@ -5,14 +5,14 @@
 // chunk once it is on disk; the tests act on those announcements, never on elapsed time.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseReport } from '../../src/model/load';
 import type { CpuProfile, Report, ThreadInfo } from '../../src/model/report';
 import { packageRoot } from '../../src/runner/paths';
-import { lostSamples, readProfileChunks } from '../../src/runner/profile-chunks';
+import { lostSamples, readProfileChunks, readProfileChunksFile } from '../../src/runner/profile-chunks';
 import { DEFAULT_CHUNK_MS } from '../../src/runtime/recorder-profile';
 import type { ThreadSpool } from '../../src/runner/spool';
 import { fixtures, record } from './record-helpers';
@@ -130,6 +130,32 @@ test('chunks: overlapping chunks stitch into one tree, the overlap kept once; a 
   assert.deepEqual(p.timeDeltas.map((d) => (t += d)), [110, 120, 130, 140, 220]);
   assert.deepEqual(p.nodes.map((n) => [n.callFrame.functionName, n.hitCount]), [['(root)', 0], ['a', 1], ['b', 2], ['c', 2]]);
   assert.equal(p.nodes.find((n) => n.callFrame.functionName === 'a')!.children!.length, 2, 'a has b and c, once each');
+});
+
+test('chunks: a file of several MiB is read in pieces to the same profile as its whole text (lines and UTF-8 cut at piece edges)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parprof-chunks-'));
+  const path = join(dir, 'profile-1.ndjson');
+  const lines: string[] = [];
+  for (let seq = 0; seq < 100; seq++) {
+    // Names with 2- and 3-byte characters, long enough that lines and characters cross 1 MiB edges.
+    const nodes = [{ id: 1, callFrame: { functionName: '(root)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 }, children: [] as number[] }];
+    for (let i = 2; i < 200; i++) {
+      nodes[0].children.push(i);
+      nodes.push({ id: i, callFrame: { functionName: `fé函${i % 50}`, scriptId: '7', url: `file:///${'é'.repeat(40)}/m.js`, lineNumber: i, columnNumber: 0 }, children: [] });
+    }
+    const samples = Array.from({ length: 250 }, (_, k) => 2 + ((k * 7 + seq) % 198));
+    lines.push(JSON.stringify({ seq, final: seq === 99, profile: { nodes, startTime: seq * 250_000, endTime: seq * 250_000 + 250_500, samples, timeDeltas: samples.map(() => 1000) } }));
+  }
+  const text = lines.join('\n') + '\n';
+  writeFileSync(path, text);
+  assert.ok(Buffer.byteLength(text) > 3 * 2 ** 20, 'the file spans several pieces');
+  const whole = readProfileChunks(text);
+  assert.deepEqual(readProfileChunksFile(path), whole);
+  assert.equal(whole.final, true);
+  assert.equal(whole.badLines, 0);
+  assert.equal(whole.profile!.nodes.length, 199, 'the same frames in every chunk merge into one tree');
+  assert.equal(whole.profile!.samples.length, 100 * 250, 'no overlap here: every sample kept');
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('lost samples: a thread whose last chunk is not final loses the rest of its life, one with no chunk all of it, one with no chunk file nothing', () => {
