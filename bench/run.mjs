@@ -2,7 +2,7 @@
 // and bench/results/results.md and prints the Markdown tables. Not a test: it measures and
 // reports, marking each number pass/MISS against the targets of issues 2 and 3.
 //
-// usage: node bench/run.mjs [--quick]   (--quick: one run per case and a 3 s write-latency run)
+// usage: node bench/run.mjs [--quick]   (--quick: one run per case, a 3 s write-latency run, the scale part at 1M tasks only)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { run } from './lib/child.mjs';
 import { poolTable, measureTable } from './lib/table.mjs';
 import { benchPools, calibrate } from './parts/pools.mjs';
 import { benchRecording } from './parts/recording.mjs';
+import { benchScale } from './parts/scale.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const resultsDir = join(root, 'bench', 'results');
@@ -60,10 +61,13 @@ async function main() {
   const overheads = await benchRecording({ threads, ipu, rounds: quick ? 1 : 3, log, cliMissing, preloadMissing, longSeconds: quick ? 3 : 10 });
   log('part 3: webview');
   const webview = await benchWebview();
+  log('part 4: ten million tasks');
+  const scale = (await benchScale({ sizes: quick ? [1_000_000] : [1_000_000, 10_000_000], log, cliMissing,
+    harnessMissing: missing('out/test/unit/scale-stages.harness.js', 'scale stages harness') })).rows;
 
   const meta = { date: new Date().toISOString(), node: process.version, threads, cpu: cpus()[0]?.model, itersPerUs: ipu, quick,
     seconds: (Date.now() - t0) / 1000, loadavg1: { before: loadBefore, after: loadavg()[0] } };
-  writeFileSync(join(resultsDir, 'results.json'), JSON.stringify({ meta, pools, overheads, webview }, null, 2) + '\n');
+  writeFileSync(join(resultsDir, 'results.json'), JSON.stringify({ meta, pools, overheads, webview, scale }, null, 2) + '\n');
   const md = [
     `# Benchmark results`,
     '',
@@ -82,6 +86,10 @@ async function main() {
     '## Webview',
     '',
     measureTable(webview),
+    '',
+    `## Ten million tasks (runner and reader memory; bench/parts/scale.mjs)`,
+    '',
+    measureTable(scale),
     '',
   ].join('\n');
   writeFileSync(join(resultsDir, 'results.md'), md);
