@@ -91,9 +91,11 @@ test('the spool is read in bounded batches, into typed columns of the report', (
     assert.ok(Math.max(...batches) <= 65_536 && batches.length >= 2, `batches of at most 4 MB: ${batches.join(', ')}`);
     const { spans } = buildReport(spool, syntheticFacts(200_000));
     assert.ok(spans.start instanceof Float64Array && spans.end instanceof Float64Array && spans.enqueue instanceof Float64Array);
-    for (const name of ['thread', 'region', 'stolenFrom', 'failed', 'flags', 'index', 'first', 'items', 'parent'] as const) {
-      assert.ok(spans[name] instanceof Int32Array, `${name} is an Int32Array (its values fit)`);
+    // Integers in the narrowest array that holds them: ids, flags, counts and -1s in one byte; indices up to 200,000 in four.
+    for (const name of ['thread', 'region', 'stolenFrom', 'failed', 'flags', 'items', 'parent'] as const) {
+      assert.ok(spans[name] instanceof Int8Array, `${name} is an Int8Array (its values fit)`);
     }
+    for (const name of ['index', 'first'] as const) assert.ok(spans[name] instanceof Int32Array, `${name} is an Int32Array`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
