@@ -6,6 +6,7 @@ import type { RegionMetrics, RunMetrics, ThreadMetrics } from './analysis';
 import type { Region, Report } from './report';
 import { SPAN_DERIVED } from './report';
 import { indexProfile } from './profile-index';
+import { isRuntimeFile } from './transforms';
 import { indicesBy } from './stats';
 import { busyOnCpuShare, descheduledShare, DESCHEDULED_MIN_BUSY_MS, DESCHEDULED_SHARE } from './summary-v2';
 import { formatDurationMs, formatMs, formatPercent, formatRatio, formatSpeedup } from './units';
@@ -79,6 +80,8 @@ interface Ctx {
   metrics: RunMetrics;
   regionById: Map<number, Region>;
   threadName: (id: number) => string;
+  /** The main thread's id (0 in a recorded report). */
+  mainId: number;
   /** Sample sums, built on first use. */
   sums: () => SampleSums[];
   sumsByThread: () => Map<number, SampleSums>;
@@ -239,13 +242,19 @@ function serialAdvice(c: Ctx): Advice | undefined {
   // that, the exit and pool.close() are not work a pool could share).
   let last = -Infinity;
   for (const x of p.intervals) if (x.kind === 'operation') last = Math.max(last, x.end);
+  // The profiler's own time on the main thread (the recorder, the preload waiting, the ESM loader
+  // hooks it registered) is not the script's serial code: it is left out of each stretch.
+  const mainId = c.mainId;
+  const overheadMs = (from: number, to: number) => sampleTime(c.sums(), 'overhead', from, to).get(mainId) ?? 0;
   let best: { start: number; end: number } | undefined;
+  let serialMs = 0, profilerMs = 0;
   for (const x of p.intervals) {
     if (x.kind !== 'serial' || x.end > last) continue;
-    if (!best || x.end - x.start > best.end - best.start) best = x;
+    const own = overheadMs(x.start, x.end);
+    const ms = Math.max(0, (x.end - x.start) / 1000 - own);
+    if (!best || ms > serialMs) { best = x; serialMs = ms; profilerMs = own; }
   }
   if (!best) return undefined;
-  const serialMs = (best.end - best.start) / 1000;
   if (serialMs < Math.max(SERIAL_MIN_MS, SERIAL_MIN_SHARE * p.totalMs)) return undefined;
   const cores = Math.max(1, c.report.meta.cores);
   const saving = serialMs * (1 - 1 / cores);
@@ -253,37 +262,52 @@ function serialAdvice(c: Ctx): Advice | undefined {
   const next = c.report.regions.filter((r) => r.start >= best!.end).sort((a, b) => a.start - b.start)[0];
   const bound = p.totalMs / serialMs;
   return { rule: 'serial', savingMs: saving, range: { from: best.start, to: best.end }, ...(next?.callSite ? { callSite: next.callSite } : {}),
-    evidence: { serialMs, totalMs: p.totalMs, maxSpeedup: bound, cores },
+    evidence: { serialMs, totalMs: p.totalMs, maxSpeedup: bound, cores, profilerMs },
     text: `the main thread ran ${formatMs(serialMs)} of serial code while the workers idled${next ? ` (before region '${next.name}')` : ''}: ` +
       `${formatPercent(serialMs / p.totalMs)} of the ${formatMs(p.totalMs)} run, so no number of threads can speed the run up more than ${formatSpeedup(bound)} (Amdahl); ` +
       `spreading it over ${plural(cores, 'core')} would save ~${formatMs(saving)}` };
 }
 
 /** One thread's sample times (µs from origin, increasing) and running sums of the sample weights in selected frames. */
-interface SampleSums { thread: number; times: Float64Array; inputs: Float64Array; results: Float64Array; gc: Float64Array }
+interface SampleSums { thread: number; times: Float64Array; inputs: Float64Array; results: Float64Array; gc: Float64Array; overhead: Float64Array }
+
+/** 1: a profiler frame (the runtime's, or waiting for the ESM hooks); 0: the user's; undefined: Node's own or native (inherits). */
+function profilerFrame(frame: { functionName: string; url: string }): 0 | 1 | undefined {
+  if (frame.functionName === 'waitForWorker' && frame.url.startsWith(ESM_HOOKS_URL)) return 1;
+  if (frame.url === '' || frame.url.startsWith('node:') || !/[\\/]/.test(frame.url)) return undefined;
+  return isRuntimeFile(frame.url) ? 1 : 0;
+}
+const ESM_HOOKS_URL = 'node:internal/modules/esm/hooks';
 
 /** Built once per report: each region then sums its window by binary search, not by a pass over the samples. */
 function sampleSums(report: Report): SampleSums[] {
+  const mains = new Set(report.threads.filter((t) => t.kind === 'main').map((t) => t.id));
   return report.profiles.map((tp) => {
     const ix = indexProfile(tp.profile);
     // A frame counts when it or an ancestor is selected: parents come before children in `order`.
     // The innermost data-moving frame on the stack says which way the data went.
-    const onMain = report.threads.find((t) => t.id === tp.thread)?.kind === 'main';
-    const clone = new Uint8Array(ix.nodes.length), gc = new Uint8Array(ix.nodes.length);
+    const onMain = mains.has(tp.thread);
+    const clone = new Uint8Array(ix.nodes.length), gc = new Uint8Array(ix.nodes.length), overhead = new Uint8Array(ix.nodes.length);
     for (let k = 0; k < ix.order.length; k++) {
       const n = ix.order[k], up = ix.parent[n], frame = ix.nodes[n].callFrame, name = frame.functionName;
       clone[n] = movesData(frame) ? moveDirection(frame, onMain) : up >= 0 ? clone[up] : NO_MOVE;
       gc[n] = name === GC_FRAME || (up >= 0 && gc[up] === 1) ? 1 : 0;
+      // The profiler's time: the innermost frame that is not Node's own is the runtime's (the
+      // user's code called back from it is the user's), or the main thread waits for the ESM
+      // loader hooks the preload registered.
+      const own = profilerFrame(frame);
+      overhead[n] = own !== undefined ? own : up >= 0 ? overhead[up] : 0;
     }
     const m = ix.sampleNode.length;
-    const cumIn = new Float64Array(m + 1), cumOut = new Float64Array(m + 1), cumGc = new Float64Array(m + 1);
+    const cumIn = new Float64Array(m + 1), cumOut = new Float64Array(m + 1), cumGc = new Float64Array(m + 1), cumOver = new Float64Array(m + 1);
     for (let i = 0; i < m; i++) {
       const n = ix.sampleNode[i];
       cumIn[i + 1] = cumIn[i] + (n >= 0 && clone[n] === MOVES_INPUT ? ix.weights[i] : 0);
       cumOut[i + 1] = cumOut[i] + (n >= 0 && clone[n] === MOVES_RESULT ? ix.weights[i] : 0);
       cumGc[i + 1] = cumGc[i] + (n >= 0 && gc[n] ? ix.weights[i] : 0);
+      cumOver[i + 1] = cumOver[i] + (n >= 0 && overhead[n] ? ix.weights[i] : 0);
     }
-    return { thread: tp.thread, times: ix.times, inputs: cumIn, results: cumOut, gc: cumGc };
+    return { thread: tp.thread, times: ix.times, inputs: cumIn, results: cumOut, gc: cumGc, overhead: cumOver };
   });
 }
 
@@ -320,7 +344,7 @@ export function lowerBoundNear(times: Float64Array, t: number, hint: number): nu
 }
 
 /** ms per thread in the selected frames, over samples in [from, to). */
-function sampleTime(sums: SampleSums[], which: 'inputs' | 'results' | 'gc', from: number, to: number): Map<number, number> {
+function sampleTime(sums: SampleSums[], which: 'inputs' | 'results' | 'gc' | 'overhead', from: number, to: number): Map<number, number> {
   const out = new Map<number, number>();
   for (const s of sums) {
     const cum = s[which];
@@ -334,7 +358,7 @@ function dataMovementAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   const reg = c.regionById.get(r.id);
   if (!reg || reg.threads === 0 || c.report.profiles.length === 0) return undefined;
   const from = reg.called ?? reg.start, to = reg.end ?? c.report.meta.durationUs;
-  const mainId = c.report.threads.find((t) => t.kind === 'main')?.id ?? 0;
+  const mainId = c.mainId;
   const split = (which: 'inputs' | 'results') => {
     let main = 0, workers = 0;
     for (const [id, ms] of sampleTime(c.sums(), which, from, to)) if (id === mainId) main += ms; else workers += ms;
@@ -445,6 +469,7 @@ export function advise(report: Report, metrics: RunMetrics): Advice[] {
   let byRegion: ((region: number) => Int32Array) | undefined;
   let sumsByThread: Map<number, SampleSums> | undefined;
   const c: Ctx = { report, metrics, regionById: new Map(report.regions.map((g) => [g.id, g])), threadName: (id) => names.get(id) ?? `thread ${id}`,
+    mainId: report.threads.find((t) => t.kind === 'main')?.id ?? 0,
     sums: () => (sums ??= sampleSums(report)),
     sumsByThread: () => (sumsByThread ??= new Map(c.sums().map((x) => [x.thread, x]))),
     spansOf: (region) => (byRegion ??= indicesBy(report.spans.region, report.spans.count))(region) };

@@ -4,6 +4,7 @@
 import type { FunctionSummary, RunMetrics } from './analysis';
 import { busyScheduled, clipIntervals, cpuSampleWeights, cpuSeriesOf, maxOverMean, mergedIntervals, nodeWeights, sampleCounts, threadCpuMetrics } from './cpu-time';
 import { functionTimes } from './flame';
+import { RUNTIME_ENTRY, runtimeTimes } from './hot-functions';
 import { phaseMetrics, regionPhaseMetrics } from './phases';
 import { indexProfile } from './profile-index';
 import type { Report } from './report';
@@ -38,9 +39,16 @@ export function addFormat2Metrics(report: Report, m: RunMetrics, spansOf?: (thre
       t.busySamples = (t.busySamples ?? 0) + counts.busy;
       t.idleSamples = (t.idleSamples ?? 0) + counts.idle;
       if (!series) continue;
-      const cpu = functionTimes(index, nodeWeights(index, cpuSampleWeights(index, series)));
+      const cpuSelf = nodeWeights(index, cpuSampleWeights(index, series));
+      const cpu = functionTimes(index, cpuSelf);
       const byKey = new Map(index.functions.map((f, i) => [`${f.name}\n${f.file}\n${f.line}`, i]));
       for (const f of t.topFunctions as FunctionSummary[]) {
+        if (f.name === RUNTIME_ENTRY && f.file === '') {
+          const r = runtimeTimes(index, cpuSelf);
+          f.selfCpuMs = (f.selfCpuMs ?? 0) + r.self * MS;
+          f.totalCpuMs = (f.totalCpuMs ?? 0) + r.total * MS;
+          continue;
+        }
         const i = byKey.get(`${f.name}\n${f.file}\n${f.line}`);
         if (i === undefined) continue;
         f.selfCpuMs = (f.selfCpuMs ?? 0) + cpu.self[i] * MS;

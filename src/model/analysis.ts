@@ -6,7 +6,7 @@
 // never make busy exceed W. Threads that could run the work but ran none count with busy 0.
 // Nothing ran (no spans): utilization 0, imbalance 1, potentialGainMs 0, tailMs 0.
 import type { Dropped, ExitStatus, Region, RegionKind, Report } from './report';
-import { functionTimes } from './flame';
+import { hotFunctions } from './hot-functions';
 import { addFormat2Metrics } from './analysis-v2';
 import type { PhaseMetrics } from './phases';
 import { indexProfile, selfWeights } from './profile-index';
@@ -396,11 +396,9 @@ export function analyze(report: Report): RunMetrics {
     for (const tp of profilesOf.get(th.id) ?? []) {
       samples += tp.profile.samples.length;
       const index = indexProfile(tp.profile);
-      const times = functionTimes(index, selfWeights(index));
-      const best = [...index.functions.keys()].filter((f) => times.self[f] > 0).sort((a, b) => times.self[b] - times.self[a]).slice(0, 5);
-      for (const f of best) {
-        const id = index.functions[f];
-        topFunctions.push({ name: id.name, file: id.file, line: id.line, selfMs: times.self[f] * MS, totalMs: times.total[f] * MS });
+      // The runtime's own frames (pool, recorder, preload) are one 'parprof runtime' entry, as in the views.
+      for (const f of hotFunctions(index, selfWeights(index), 5)) {
+        topFunctions.push({ name: f.name, file: f.file, line: f.line, selfMs: f.self * MS, totalMs: f.total * MS });
       }
     }
     topFunctions.sort((a, b) => b.selfMs - a.selfMs);

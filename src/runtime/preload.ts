@@ -4,7 +4,7 @@
 // and the bare specifier 'parallel-profiler' work. A guest in the user's program: idempotent,
 // never throws, one '[parprof]' line on stderr when something fails.
 import { register } from 'node:module';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as wt from 'node:worker_threads';
@@ -67,7 +67,7 @@ function install(spool: string): void {
   // Hooks registered on the main thread do not reach workers (Node 20), and a worker that loads
   // an ES module importing 'parallel-profiler' (a script that is its own task module) needs them
   // too: the main thread passes the decision down through the environment workers inherit.
-  if (wt.isMainThread ? mayUseEsm(process.argv[1]) : process.env[ESM_HOOKS_ENV] === '1') {
+  if (wt.isMainThread ? needsEsmHooks(process.argv[1]) : process.env[ESM_HOOKS_ENV] === '1') {
     registerEsmHooks(spool);
     if (wt.isMainThread) process.env[ESM_HOOKS_ENV] = '1';
   }
@@ -140,6 +140,40 @@ function mayUseEsm(script: string | undefined): boolean {
     try {
       return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { type?: string }).type === 'module';
     } catch { /* no (readable) package.json here: keep looking */ }
+    const up = dirname(dir);
+    if (up === dir) return false;
+    dir = up;
+  }
+}
+
+/**
+ * The hooks cost the main thread a hooks thread's start-up and a round trip per module (a plain
+ * .mjs spent ~150-400 ms in waitForWorker on a loaded machine). They are needed to transpile
+ * TypeScript and to resolve 'parallel-profiler' for a script that cannot find it on its own; an
+ * ES module that can (installed, or this package itself) runs without them.
+ */
+function needsEsmHooks(script: string | undefined): boolean {
+  if (!script || !mayUseEsm(script)) return false;
+  if (/\.(mts|ts)$/.test(script)) return true;
+  return !esmFindsPackage(dirname(resolve(script)));
+}
+
+/**
+ * Whether an ES module in `dir` finds 'parallel-profiler' without help: in a node_modules folder
+ * up the tree, or as the package it belongs to (a self-reference). ESM ignores NODE_PATH, which
+ * the runner may set, so require.resolve would answer for the wrong resolver.
+ */
+function esmFindsPackage(dir: string): boolean {
+  let scopeSeen = false;
+  for (;;) {
+    if (existsSync(join(dir, 'node_modules', 'parallel-profiler', 'package.json'))) return true;
+    if (!scopeSeen && existsSync(join(dir, 'package.json'))) {
+      scopeSeen = true; // only the nearest package.json is the module's own package
+      try {
+        const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; exports?: unknown };
+        if (pkg.name === 'parallel-profiler' && pkg.exports !== undefined) return true;
+      } catch { /* unreadable: not a self-reference */ }
+    }
     const up = dirname(dir);
     if (up === dir) return false;
     dir = up;
