@@ -14,6 +14,12 @@
 // A session from connectToMainThread() that is still open when the process exits makes Node
 // print "Waiting for the debugger to disconnect..." on stderr; the main thread's 'exit' listener
 // has the helper disconnect first (a shared-memory handshake, at most EXIT_WAIT_MS).
+//
+// A hazard (Node 20 and 24): a worker's termination that arrives while the worker runs an
+// inspector Runtime.evaluate is lost, and the worker runs on; at process exit Node then waits
+// for it forever (19 of 20 terminate() calls hung with a 5 ms evaluate every 1 ms). So at exit
+// the helper stops asking and waits for the answer to every ask in flight before it lets the
+// main thread go on to end its workers; an ask that finds nothing to cut returns in microseconds.
 import { Worker, threadId as ownThreadId } from 'node:worker_threads';
 import { CUT_KEY } from './recorder-profile';
 import { ENV, ORIGINAL_ATOMICS_WAIT_KEY } from './contract';
@@ -75,15 +81,42 @@ function nudgerThread(data: NudgerData): void {
   session.on('NodeWorker.detachedFromWorker', (m: { params: { sessionId: string } }) => { workers.delete(m.params.sessionId); });
   session.post('NodeWorker.enable', { waitForDebuggerOnStart: false });
   const message = JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression: data.expression } });
+  /** Asks not answered yet, by worker session ('' for the main thread). */
+  const inFlight = new Map<string, number>();
+  const more = (k: string, n: number): void => { inFlight.set(k, (inFlight.get(k) ?? 0) + n); };
+  let stopping = false;
+  let finish = (): void => undefined;
+  const answered = (k: string): void => {
+    more(k, -1);
+    if (stopping && [...inFlight.values()].every((n) => n <= 0)) finish();
+  };
+  session.on('NodeWorker.receivedMessageFromWorker', (m: { params: { sessionId: string } }) => answered(m.params.sessionId));
+  session.on('NodeWorker.detachedFromWorker', (m: { params: { sessionId: string } }) => {
+    inFlight.delete(m.params.sessionId);
+    if (stopping && [...inFlight.values()].every((n) => n <= 0)) finish();
+  });
   const timer = setInterval(() => {
-    session.post('Runtime.evaluate', { expression: data.expression });
-    for (const sessionId of workers) session.post('NodeWorker.sendMessageToWorker', { sessionId, message });
+    more('', 1);
+    session.post('Runtime.evaluate', { expression: data.expression }, () => answered(''));
+    for (const sessionId of workers) {
+      more(sessionId, 1);
+      session.post('NodeWorker.sendMessageToWorker', { sessionId, message });
+    }
   }, data.nudgeMs);
-  const stop = (): void => {
-    clearInterval(timer);
+  let stopped = false;
+  finish = (): void => {
+    if (stopped) return;
+    stopped = true;
     try { session.disconnect(); } catch { /* already gone */ }
     Atomics.store(data.control, 1, 1);
     Atomics.notify(data.control, 1);
+  };
+  const stop = (): void => {
+    clearInterval(timer);
+    stopping = true;
+    // The main thread waits in Atomics.wait: its own ask is answered inside that wait (it cuts
+    // nothing there), the workers' as they come.
+    if ([...inFlight.values()].every((n) => n <= 0)) finish();
   };
   // Resolves when control[0] leaves RUNNING (1): the main thread is exiting.
   const exiting = (Atomics as unknown as { waitAsync: (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<string> | string } })

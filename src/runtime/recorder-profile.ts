@@ -102,7 +102,9 @@ export class ThreadProfiler {
    * samples of a thread blocked in a wait are cut when it returns to JavaScript.
    */
   private nudged(): ChunkWritten | undefined {
-    if (this.cutting || performance.now() - this.lastCut < this.chunkMs * NUDGE_AGE_SHARE || inAtomicsWait()) return undefined;
+    // Cheapest checks first: an ask should be over in microseconds when nothing is to be cut (a
+    // terminate() that lands inside an inspector interrupt is lost: see profile-nudger.ts).
+    if (!this.session || this.cutting || performance.now() - this.lastCut < this.chunkMs * NUDGE_AGE_SHARE || inAtomicsWait()) return undefined;
     return this.cut(false);
   }
 

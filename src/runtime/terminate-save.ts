@@ -24,8 +24,12 @@ import { inAtomicsWait } from './recorder-profile';
 
 /** How long a save may take before the worker is terminated anyway, ms. */
 const SAVE_TIMEOUT_MS = 500;
-/** Pause between a worker's marker and its termination, ms: the interrupt that saved must have returned. */
-const GRACE_MS = 5;
+/**
+ * Pause between a worker's marker and its termination, ms: the interrupt that saved must have
+ * returned (a termination that lands inside it is lost, see profile-nudger.ts). 5 ms was not
+ * always enough on a loaded machine.
+ */
+const GRACE_MS = 25;
 /** How often the creator looks for the marker, ms. */
 const POLL_MS = 2;
 /** How often the creator repeats an unanswered request, ms. */
