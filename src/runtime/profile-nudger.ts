@@ -38,13 +38,36 @@ const EXIT_WAIT_MS = 1000;
  */
 const STATE = 0, DISCONNECTED = 1;
 const STARTING = 0, EXITING = 2;
+/**
+ * Workers about to be terminate()d are not asked any more: control[STOPPED_COUNT] thread ids
+ * were written, the last STOPPED_RING of them in control[STOPPED_BASE + k % STOPPED_RING] (one
+ * writer, the main thread; a worker detaches once it is gone, so the ring only has to hold the
+ * ids of workers ending within one ask).
+ */
+const STOPPED_COUNT = 2, STOPPED_BASE = 3, STOPPED_RING = 256;
 interface NudgerData { control: Int32Array; nudgeMs: number; expression: string }
+
+/** The main thread's end of the shared words, once the nudger started. */
+let mainControl: Int32Array | undefined;
+
+/**
+ * Called before a worker is asked to save and terminated (terminate-save.ts): the nudger asks it
+ * nothing more, so no ask of ours is running in it when the termination comes.
+ */
+export function stopNudging(threadId: number): void {
+  const c = mainControl;
+  if (!c) return;
+  const n = Atomics.load(c, STOPPED_COUNT);
+  Atomics.store(c, STOPPED_BASE + (n % STOPPED_RING), threadId);
+  Atomics.store(c, STOPPED_COUNT, n + 1);
+}
 
 /** Starts the nudger (main thread only, once): it asks every `nudgeMs`. */
 export function startProfileNudger(nudgeMs: number): void {
   if (ownThreadId !== 0 || !(nudgeMs > 0)) return;
   try {
-    const control = new Int32Array(new SharedArrayBuffer(8));
+    const control = new Int32Array(new SharedArrayBuffer(4 * (STOPPED_BASE + STOPPED_RING)));
+    mainControl = control;
     const data: NudgerData = { control, nudgeMs, expression: `void globalThis[Symbol.for(${JSON.stringify(CUT_KEY)})]?.()` };
     const helper = new Worker(`(${nudgerThread.toString()})(require('node:worker_threads').workerData)`, {
       eval: true, workerData: data, env: { ...process.env, [ENV.internal]: '1' }, name: 'parprof profile nudger',
@@ -74,11 +97,15 @@ function nudgerThread(data: NudgerData): void {
   if (Atomics.compareExchange(data.control, 0, 0, 1) !== 0) return;
   const session = new Session();
   session.connectToMainThread();
-  const workers = new Set<string>();
+  /** Thread id of each worker session (the title starts '[worker <threadId>]'). */
+  const workers = new Map<string, number>();
   session.on('NodeWorker.attachedToWorker', (m: { params: { sessionId: string; workerInfo: { title: string } } }) => {
-    if (!m.params.workerInfo.title.startsWith(`[worker ${self}]`)) workers.add(m.params.sessionId);
+    const tid = Number(/^\[worker (\d+)\]/.exec(m.params.workerInfo.title)?.[1] ?? -1);
+    if (tid !== self) workers.set(m.params.sessionId, tid);
   });
   session.on('NodeWorker.detachedFromWorker', (m: { params: { sessionId: string } }) => { workers.delete(m.params.sessionId); });
+  const stoppedIds = new Set<number>();
+  let stoppedSeen = 0;
   session.post('NodeWorker.enable', { waitForDebuggerOnStart: false });
   const message = JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression: data.expression } });
   /** Asks not answered yet, by worker session ('' for the main thread). */
@@ -98,7 +125,11 @@ function nudgerThread(data: NudgerData): void {
   const timer = setInterval(() => {
     more('', 1);
     session.post('Runtime.evaluate', { expression: data.expression }, () => answered(''));
-    for (const sessionId of workers) {
+    // control[2] ids written, the last 256 at control[3 + k % 256] (STOPPED_* above).
+    const stoppedNow = Atomics.load(data.control, 2);
+    for (; stoppedSeen < stoppedNow; stoppedSeen++) stoppedIds.add(Atomics.load(data.control, 3 + (stoppedSeen % 256)));
+    for (const [sessionId, tid] of workers) {
+      if (stoppedIds.has(tid)) continue;
       more(sessionId, 1);
       session.post('NodeWorker.sendMessageToWorker', { sessionId, message });
     }

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { ORIGINAL_ATOMICS_WAIT_KEY } from './contract';
 import { warn } from './recorder';
 import { inAtomicsWait } from './recorder-profile';
+import { stopNudging } from './profile-nudger';
 
 /** How long a save may take before the worker is terminated anyway, ms. */
 const SAVE_TIMEOUT_MS = 500;
@@ -134,6 +135,7 @@ export class WorkerSaver {
 
   /** Asks worker `threadId` to save; resolves true once it has, false after the timeout. */
   save(threadId: number): Promise<boolean> {
+    stopNudging(threadId);
     if (!this.live.has(threadId) || !this.connect() || !this.send(threadId)) return Promise.resolve(false);
     this.live.delete(threadId);
     const marker = savedMarker(this.spool, threadId);
