@@ -8,7 +8,7 @@ import type { SweepPage } from '../src/model/sweep-lanes';
 import { sweepChartLayout } from '../src/model/sweep-layout';
 import { validateSweepReport } from '../src/model/sweep-report';
 import {
-  AB_HEADER, COMPARE_HEADER, FUNCTION_DELTA_HEADER, SCALING_HEADER, abCells, abVerdict, compareCells, compareConclusion, functionDeltaCells,
+  AB_HEADER, COMPARE_HEADER, FUNCTION_DELTA_HEADER, SCALING_HEADER, abCells, abVerdict, compareCells, compareConclusion, functionDeltaCells, functionDeltaTitle,
   scalingCells, scalingNotes, subjectTitle,
 } from '../src/model/sweep-tables';
 import { el, table } from './dom';
@@ -94,7 +94,7 @@ export function renderComparePage(root: HTMLElement, compare: CompareResult, bas
     if (p.mismatch) section.append(el('p', { class: 'pp-muted' }, `note: ${p.mismatch}`));
     section.append(table('Wall time and its change per region', COMPARE_HEADER, compareCells(p.subjects), { class: 'pp-sweep-table pp-compare-subjects' }));
     if (p.functions.length) {
-      section.append(table('Functions whose self time changed most (mean per run, all threads)', FUNCTION_DELTA_HEADER, functionDeltaCells(p.functions),
+      section.append(table(functionDeltaTitle(p), FUNCTION_DELTA_HEADER, functionDeltaCells(p.functions),
         { class: 'pp-sweep-table pp-compare-functions' }));
     }
     body.append(section);

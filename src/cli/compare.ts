@@ -5,7 +5,7 @@ import { compareSides, sideFromRun, sideFromSweep, type CompareResult, type Comp
 import { decodeReport, parseJson, validateReport } from '../model/load';
 import { isSweepReportJson, summarizeRun, validateSweepReport } from '../model/sweep-report';
 import { markdownTable, textTable } from '../model/units';
-import { COMPARE_HEADER, FUNCTION_DELTA_HEADER, compareCells, compareConclusion, functionDeltaCells } from '../model/sweep-tables';
+import { COMPARE_HEADER, FUNCTION_DELTA_HEADER, compareCells, compareConclusion, functionDeltaCells, functionDeltaTitle } from '../model/sweep-tables';
 import { terminalSafe } from '../model/terminal-text';
 import { gunzipCapped, readFileCapped } from '../runner/read-report';
 import type { AnswersCommand } from './answers-args';
@@ -44,7 +44,7 @@ export function formatCompareText(r: CompareResult, base: string, next: string, 
     out.push('', `${p.base} against ${p.next}${p.mismatch ? ` — note: ${p.mismatch}` : ''}`);
     out.push(...textTable(HEADER, compareCells(p.subjects), RIGHT));
     if (p.functions.length) {
-      out.push('', '  Functions whose self time changed most (mean per run, all threads)');
+      out.push('', `  ${functionDeltaTitle(p)}`);
       out.push(...textTable(FUNCTION_DELTA_HEADER, functionDeltaCells(p.functions), [true, true, true, false]).map((l) => `  ${l}`));
     }
   }
@@ -59,7 +59,7 @@ export function formatCompareMarkdown(r: CompareResult, base: string, next: stri
     out.push('', `**${p.base}** against **${p.next}**${p.mismatch ? ` (note: ${p.mismatch})` : ''}`, '');
     out.push(...markdownTable(COMPARE_HEADER, compareCells(p.subjects), RIGHT));
     if (p.functions.length) {
-      out.push('', 'Functions whose self time changed most (mean per run, all threads):', '');
+      out.push('', `${functionDeltaTitle(p)}:`, '');
       out.push(...markdownTable(FUNCTION_DELTA_HEADER, functionDeltaCells(p.functions), [true, true, true, false]));
     }
   }

@@ -6,7 +6,7 @@
 // past the threshold that, when both sides carry repeats, also lies outside their spread.
 import { efficiency, rangesApart, spreadOf, speedup, type Spread } from './scaling';
 import { regionOf, subjects, wallTimes, type Subject } from './sweep-analysis';
-import type { FunctionSelf, RunSummary, SweepReport, Variant } from './sweep-report';
+import type { FunctionSelf, RegionSummary, RunSummary, SweepReport, Variant } from './sweep-report';
 import type { Report } from './report';
 
 /** One side of a comparison: the variants of a sweep, or the one variant of a single run. */
@@ -47,6 +47,13 @@ export interface SubjectDelta extends Subject {
   imbalance: { base: number | null; next: number | null };
   /** Efficiency at this pair's thread count on each side, when both sides have a baseline variant. */
   efficiency: { base: number | null; next: number | null };
+  /**
+   * CPU time of the subject on each side (the whole run: all threads' on-CPU time; a region: its
+   * threads' busy time less their time waiting for a core), when every run of both sides has it.
+   */
+  cpu: { base: Spread; next: Spread; change: number } | null;
+  /** What the verdict judged: CPU time when both sides have it (a loaded machine stretches wall time, not CPU time), else wall time. */
+  verdictBy: 'cpu' | 'wall';
   verdict: Verdict;
 }
 
@@ -67,6 +74,8 @@ export interface PairResult {
   mismatch?: string;
   subjects: SubjectDelta[];
   functions: FunctionDelta[];
+  /** Whether `functions` are on-CPU self times (every run of both sides had them) or wall-time self times. */
+  functionsBy: 'cpu' | 'wall';
 }
 
 export interface CompareResult {
@@ -138,23 +147,31 @@ function verdictOf(base: Spread | null, next: Spread | null, o: CompareOptions):
   return delta > 0 ? 'regressed' : 'improved';
 }
 
-/** Mean self time per run of each function over a variant's runs. */
-function meanSelf(v: Variant): Map<string, FunctionSelf> {
+/** CPU times (ms) of a subject over a variant's runs, or null when a run that has the subject lacks them. */
+function cpuTimes(v: Variant, s: Subject): number[] | null {
+  const values = s.key === '' ? v.runs.map((r) => r.cpuMs) : regionOf(v, s.key).filter((g): g is RegionSummary => g !== undefined).map((g) => g.workMs);
+  return values.every((x): x is number => x !== undefined) ? values : null;
+}
+
+const hasCpuSelf = (v: Variant): boolean => v.runs.every((r) => r.functions.every((f) => f.selfCpuMs !== undefined));
+
+/** Mean self time per run of each function over a variant's runs (on-CPU when `cpu`). */
+function meanSelf(v: Variant, cpu: boolean): Map<string, FunctionSelf> {
   const out = new Map<string, FunctionSelf>();
   for (const run of v.runs) {
     for (const f of run.functions) {
       const key = `${f.name}\u0001${f.file}\u0001${f.line}`;
       const e = out.get(key) ?? { name: f.name, file: f.file, line: f.line, selfMs: 0 };
-      e.selfMs += f.selfMs / v.runs.length;
+      e.selfMs += (cpu ? f.selfCpuMs ?? 0 : f.selfMs) / v.runs.length;
       out.set(key, e);
     }
   }
   return out;
 }
 
-/** Functions whose mean self time changed most, largest |change| first. */
-export function functionDeltas(base: Variant, next: Variant, top: number): FunctionDelta[] {
-  const b = meanSelf(base), n = meanSelf(next);
+/** Functions whose mean self time changed most, largest |change| first (on-CPU self time when `cpu`). */
+export function functionDeltas(base: Variant, next: Variant, top: number, cpu = false): FunctionDelta[] {
+  const b = meanSelf(base, cpu), n = meanSelf(next, cpu);
   const keys = new Set([...b.keys(), ...n.keys()]);
   const out: FunctionDelta[] = [];
   for (const k of keys) {
@@ -175,6 +192,9 @@ export function compareSides(base: CompareSide, next: CompareSide, options: Comp
       const bw = wallTimes(b, s), nw = wallTimes(n, s);
       const bs = bw.length ? spreadOf(bw) : null, ns = nw.length ? spreadOf(nw) : null;
       const deltaMs = bs && ns ? ns.median - bs.median : null;
+      const bc = cpuTimes(b, s), nc = cpuTimes(n, s);
+      const cpu = bc && nc && bc.length && nc.length ? { base: spreadOf(bc), next: spreadOf(nc) } : null;
+      const cpuChange = cpu && cpu.base.median > 0 ? (cpu.next.median - cpu.base.median) / cpu.base.median : 0;
       return {
         ...s, base: bs, next: ns, deltaMs,
         change: bs && ns && bs.median > 0 ? (ns.median - bs.median) / bs.median : null,
@@ -184,10 +204,14 @@ export function compareSides(base: CompareSide, next: CompareSide, options: Comp
           const eb = efficiencyOn(base, b, s), en = efficiencyOn(next, n, s);
           return eb !== null && en !== null ? { base: eb, next: en } : { base: null, next: null };
         })(),
-        verdict: verdictOf(bs, ns, options),
+        cpu: cpu ? { ...cpu, change: cpuChange } : null,
+        verdictBy: cpu ? 'cpu' : 'wall',
+        verdict: cpu ? verdictOf(cpu.base, cpu.next, options) : verdictOf(bs, ns, options),
       };
     });
-    return { base: b.label, next: n.label, ...(mismatch ? { mismatch } : {}), subjects: rows, functions: functionDeltas(b, n, options.topFunctions) };
+    const cpuSelf = hasCpuSelf(b) && hasCpuSelf(n);
+    return { base: b.label, next: n.label, ...(mismatch ? { mismatch } : {}), subjects: rows,
+      functions: functionDeltas(b, n, options.topFunctions, cpuSelf), functionsBy: cpuSelf ? 'cpu' : 'wall' };
   });
   return { pairs, regressed: pairs.some((p) => p.subjects.some((s) => s.verdict === 'regressed')), options };
 }

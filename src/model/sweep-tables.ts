@@ -4,7 +4,7 @@
 import { abRows, sweepScaling, type AbRow, type SubjectScaling } from './sweep-analysis';
 import type { Scaling } from './scaling';
 import type { SweepReport } from './sweep-report';
-import type { CompareResult, FunctionDelta, SubjectDelta, Verdict } from './compare';
+import type { CompareResult, FunctionDelta, PairResult, SubjectDelta, Verdict } from './compare';
 import { formatChange, formatDeltaMs, formatDeltaRatio, formatMs, formatPercent, formatRangeMs, formatRatio, formatSpeedup, markdownTable } from './units';
 
 export const SCALING_HEADER = ['threads', 'wall (median)', 'range', 'speedup', 'efficiency', 'Karp-Flatt'];
@@ -119,8 +119,14 @@ export function compareCells(subjects: SubjectDelta[]): string[][] {
     pairCell(s.utilization.base, s.utilization.next, formatPercent, signedPercent),
     pairCell(s.imbalance.base, s.imbalance.next, formatRatio, formatDeltaRatio),
     pairCell(s.efficiency.base, s.efficiency.next, formatPercent, signedPercent),
-    VERDICT_WORDS[s.verdict],
+    // The verdict judges CPU time when both sides have it: the cell says which, with its change.
+    VERDICT_WORDS[s.verdict] + (s.verdictBy === 'cpu' && s.cpu ? ` (on CPU ${formatChange(s.cpu.change)})` : s.base && s.next ? ' (wall)' : ''),
   ]);
+}
+
+/** Title of a pair's function table: whether the self times are on-CPU or wall time. */
+export function functionDeltaTitle(p: Pick<PairResult, 'functionsBy'>): string {
+  return `Functions whose self time changed most (${p.functionsBy === 'cpu' ? 'on CPU' : 'wall time'}, mean per run, all threads)`;
 }
 
 export const FUNCTION_DELTA_HEADER = ['delta', 'base', 'new', 'function'];
@@ -143,7 +149,7 @@ export function compareMarkdown(r: CompareResult, base: string, next: string): s
     out.push('', `**${p.base}** against **${p.next}**${p.mismatch ? ` (note: ${p.mismatch})` : ''}`, '');
     out.push(...markdownTable(COMPARE_HEADER, compareCells(p.subjects), [false, true, true, true, true, true, true, true, false]));
     if (p.functions.length) {
-      out.push('', 'Functions whose self time changed most (mean per run, all threads):', '');
+      out.push('', `${functionDeltaTitle(p)}:`, '');
       out.push(...markdownTable(FUNCTION_DELTA_HEADER, functionDeltaCells(p.functions), [true, true, true, false]));
     }
   }
