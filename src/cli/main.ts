@@ -7,7 +7,7 @@ import { advise } from '../model/advice';
 import { analyze } from '../model/analysis';
 import { standaloneHtml } from '../model/html-report';
 import { formatSummary } from '../model/summary';
-import { spanRows } from '../model/span-rows';
+import { spanRowsJson } from '../model/span-rows';
 import type { Report } from '../model/report';
 import { packageVersion } from '../runner/paths';
 import { runProfiled, validateRunOptions } from '../runner/run';
@@ -109,9 +109,20 @@ function report(c: Extract<Command, { cmd: 'report' }>): number {
     writeFileSync(c.html, standaloneHtml(r, bundle, { gzip: (b) => gzipSync(b) }));
   }
   // The advice the findings print, with its evidence, range and call site (src/model/advice.ts).
-  const extra = { ...metrics.extra, advice: advise(r, metrics), ...(c.spans ? { spans: spanRows(r) } : {}) };
+  // --spans: the rows are written in pieces where a placeholder stands (10M rows are ~3 GB of
+  // text, past V8's longest string); the output is JSON.stringify's, byte for byte.
+  const placeholder = `parprof-spans-${process.pid}-${Date.now()}`;
+  const extra = { ...metrics.extra, advice: advise(r, metrics), ...(c.spans ? { spans: placeholder } : {}) };
   const json = { ...metrics, extra };
-  if (c.json) process.stdout.write(`${terminalSafeJson(JSON.stringify(json, null, 2))}\n`);
+  if (c.json) {
+    const [head, tail] = JSON.stringify(json, null, 2).split(JSON.stringify(placeholder));
+    process.stdout.write(terminalSafeJson(head));
+    if (tail !== undefined) {
+      for (const piece of spanRowsJson(r, 2)) process.stdout.write(terminalSafeJson(piece));
+      process.stdout.write(terminalSafeJson(tail));
+    }
+    process.stdout.write('\n');
+  }
   else if (c.html === undefined) process.stdout.write(`${formatSummary(r, metrics)}\n`);
   else process.stdout.write(`wrote ${c.html}\n`);
   return 0;
