@@ -77,8 +77,9 @@ function headlineNow(store: Store, id: string): HTMLElement {
     el('dl', { class: 'pp-metrics', id, 'aria-label': 'Headline numbers' },
       item('Wall time', measured ? msValue(m.wallMs) : NO_SPANS, 'wall'),
       item('Utilization', measured ? percent(m.utilization) : NO_SPANS, 'utilization'),
-      item('Imbalance (max / mean busy)', measured ? ratio(m.imbalance) : NO_SPANS, 'imbalance'),
-      item('Potential gain', measured ? msValue(m.potentialGainMs) : NO_SPANS, 'potentialGain'),
+      item('Imbalance (max / mean busy, wall time)', measured ? ratio(m.imbalance) : NO_SPANS, 'imbalance'),
+      // Not a saving: the findings say what a fix would save, this is the idle time it could at most recover.
+      item('Potential gain (idle per thread: wall − mean busy)', measured ? msValue(m.potentialGainMs) : NO_SPANS, 'potentialGain'),
       item('Tasks', String(m.extra.tasks), 'tasks'),
       item('Threads with tasks', threadsWithTasksText(store.report, m), 'threads')),
     finding ? el('p', { class: 'pp-finding', id: `${id}-finding` }, finding) : undefined);

@@ -22,8 +22,8 @@ export function summaryView(store: Store): HTMLElement {
   const metrics = el('dl', { class: 'pp-metrics', id: 'summary-metrics', 'aria-label': 'Run metrics' },
     metric('Wall time, first operation to last', measured ? msValue(m.wallMs) : NO_SPANS, 'wall'),
     metric('Utilization', measured ? percent(m.utilization) : NO_SPANS, 'utilization'),
-    metric('Imbalance (max / mean busy)', measured ? ratio(m.imbalance) : NO_SPANS, 'imbalance'),
-    metric('Potential gain', measured ? msValue(m.potentialGainMs) : NO_SPANS, 'potentialGain'),
+    metric('Imbalance (max / mean busy, wall time)', measured ? ratio(m.imbalance) : NO_SPANS, 'imbalance'),
+    metric('Potential gain (idle per thread: wall − mean busy)', measured ? msValue(m.potentialGainMs) : NO_SPANS, 'potentialGain'),
     metric('Tail', measured ? msValue(m.tailMs) : NO_SPANS, 'tail'),
     // Chunks of map/forEach/reduce are pulled by the threads, not queued: only queued tasks wait in a queue.
     m.extra.queuedTasks > 0

@@ -95,7 +95,8 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   // Wall-time imbalance counts a descheduled thread's wait for a core as work; the second number leaves it out (schedstat).
   out.push(`  imbalance       ${formatRatio(metrics.imbalance)} in wall time (1.00 = perfect)` +
     (x.cpuImbalance !== undefined ? `; ${formatRatio(x.cpuImbalance)} with time waiting for a core left out` : ''));
-  out.push(`  potential gain  ${formatMs(metrics.potentialGainMs)}`);
+  // Not a saving: the idle time per thread a perfect balance could at most recover; the findings say what a fix saves.
+  out.push(`  potential gain  ${formatMs(metrics.potentialGainMs)} (idle per thread: wall − mean busy; the findings say what a fix would save)`);
   out.push(`  tail            ${formatMs(metrics.tailMs)}`);
   out.push(`  tasks           ${x.tasks} (p50 ${formatMs(x.taskMs.p50)}, p95 ${formatMs(x.taskMs.p95)}) · ${plural(x.steals, 'steal')} · ${x.failedTasks} failed`);
   out.push(`  thread time     ${threadTimeShares(x.threadTime)}`);

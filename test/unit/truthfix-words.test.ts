@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { analyze } from '../../src/model/analysis';
 import { formatSummary, schedulesRan, verdicts } from '../../src/model/summary';
 import { runEndText } from '../../src/model/run-views';
+import { advise } from '../../src/model/advice';
 import { buildReport } from './model-build';
 
 test('header: the schedules the regions ran, a join as steal (join), a third-party pool by its library; none without operations', () => {
@@ -49,4 +50,25 @@ test('start-up is named as the call\'s, not the region\'s: a 573 ms call, 312 ms
   assert.ok(line, v.join('\n'));
   assert.match(line!, /^threads were busy only 23 % of region 'map square' once their workers were ready \(its call took 573 ms, 312 ms of it waiting for workers to start, the region itself 261 ms\)/);
   assert.doesNotMatch(v.join('\n'), /312 ms of it was workers starting|of its 261 ms starting workers/);
+});
+
+test('a sequential run that waited for a core is not told to use fewer threads (tryout finding 10); an oversubscribed one is', () => {
+  const r = buildReport({ workers: 0, regions: [{ name: 'inline', threads: 0, start: 0, end: 100_000 }], spans: [{ thread: 0, start: 0, end: 100_000 }], durationUs: 100_000 });
+  r.meta.pool.threads = 0;
+  r.cpu = [{ thread: 0, source: 'schedstat', t: [0, 100_000], onCpu: [0, 30_000], runnable: [0, 70_000] }];
+  const [a] = advise(r, analyze(r)).filter((x) => x.rule === 'descheduled');
+  assert.ok(a, 'the wait for a core is still a finding');
+  assert.doesNotMatch(a.text, /threads than/);
+  assert.match(a.text, /other processes took the CPU \(this run had at most 1 thread busy at once on the 2 cores\), so wall-time utilization and self times overstate the work; a machine without that load would give back up to ~70\.0 ms$/);
+  // Three busy workers at once on 2 cores: the run's own threads competed.
+  const over = buildReport({ workers: 3, regions: [{ name: 'map', threads: 3, start: 0, end: 100_000 }],
+    spans: [1, 2, 3].map((thread) => ({ thread, start: 0, end: 100_000 })), durationUs: 100_000 });
+  over.cpu = [1, 2, 3].map((thread) => ({ thread, source: 'schedstat' as const, t: [0, 100_000], onCpu: [0, 30_000], runnable: [0, 70_000] }));
+  const [b] = advise(over, analyze(over)).filter((x) => x.rule === 'descheduled');
+  assert.match(b.text, /more runnable threads \(3 at once\) than the 2 cores could run, or other processes, took the CPU.*; no more threads than free cores would give back up to ~70\.0 ms$/);
+});
+
+test('the summary says what "potential gain" is, beside the findings\' savings', () => {
+  const r = buildReport({ workers: 2, regions: [{ name: 'a' }], spans: [{ thread: 1, start: 0, end: 1000 }, { thread: 2, start: 0, end: 500 }] });
+  assert.match(formatSummary(r, analyze(r)), /\n {2}potential gain {2}0\.250 ms \(idle per thread: wall − mean busy; the findings say what a fix would save\)\n/);
 });
