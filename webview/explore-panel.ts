@@ -78,6 +78,8 @@ function headlineNow(store: Store, id: string): HTMLElement {
       item('Wall time', measured ? msValue(m.wallMs) : NO_SPANS, 'wall'),
       item('Utilization', measured ? percent(m.utilization) : NO_SPANS, 'utilization'),
       item('Imbalance (max / mean busy, wall time)', measured ? ratio(m.imbalance) : NO_SPANS, 'imbalance'),
+      // A thread waiting for a core looks busy in wall time: the work's own balance, when the report tells.
+      measured && m.extra.cpuImbalance !== undefined ? item('Imbalance on CPU (time waiting for a core left out)', ratio(m.extra.cpuImbalance), 'cpuImbalance') : undefined,
       // Not a saving: the findings say what a fix would save, this is the idle time it could at most recover.
       item('Potential gain (idle per thread: wall − mean busy)', measured ? msValue(m.potentialGainMs) : NO_SPANS, 'potentialGain'),
       item('Tasks', String(m.extra.tasks), 'tasks'),

@@ -23,6 +23,7 @@ export function summaryView(store: Store): HTMLElement {
     metric('Wall time, first operation to last', measured ? msValue(m.wallMs) : NO_SPANS, 'wall'),
     metric('Utilization', measured ? percent(m.utilization) : NO_SPANS, 'utilization'),
     metric('Imbalance (max / mean busy, wall time)', measured ? ratio(m.imbalance) : NO_SPANS, 'imbalance'),
+    ...(measured && m.extra.cpuImbalance !== undefined ? [metric('Imbalance on CPU (time waiting for a core left out)', ratio(m.extra.cpuImbalance), 'cpuImbalance')] : []),
     metric('Potential gain (idle per thread: wall − mean busy)', measured ? msValue(m.potentialGainMs) : NO_SPANS, 'potentialGain'),
     metric('Tail', measured ? msValue(m.tailMs) : NO_SPANS, 'tail'),
     // Chunks of map/forEach/reduce are pulled by the threads, not queued: only queued tasks wait in a queue.
