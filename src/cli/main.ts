@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { constants } from 'node:os';
+import { once } from 'node:events';
 import { gzipSync } from 'node:zlib';
 import { advise } from '../model/advice';
 import { analyze } from '../model/analysis';
@@ -87,7 +88,17 @@ function loadReport(file: string): Report {
   }
 }
 
-function report(c: Extract<Command, { cmd: 'report' }>): number {
+/**
+ * Writes JSON text piece by piece, each made terminal-safe, waiting for stdout to drain when it
+ * is a pipe (a pipe's writes are queued in memory: gigabytes of rows would pile up).
+ */
+async function writePieces(pieces: Iterable<string>): Promise<void> {
+  for (const piece of pieces) {
+    if (!process.stdout.write(terminalSafeJson(piece))) await once(process.stdout, 'drain');
+  }
+}
+
+function report(c: Extract<Command, { cmd: 'report' }>): number | Promise<number> {
   // A sweep / A-B report prints its table, or writes its page (src/cli/sweep-report-cmd.ts).
   if (isSweepFile(c.file)) {
     try {
@@ -116,12 +127,8 @@ function report(c: Extract<Command, { cmd: 'report' }>): number {
   const json = { ...metrics, extra };
   if (c.json) {
     const [head, tail] = JSON.stringify(json, null, 2).split(JSON.stringify(placeholder));
-    process.stdout.write(terminalSafeJson(head));
-    if (tail !== undefined) {
-      for (const piece of spanRowsJson(r, 2)) process.stdout.write(terminalSafeJson(piece));
-      process.stdout.write(terminalSafeJson(tail));
-    }
-    process.stdout.write('\n');
+    if (tail === undefined) process.stdout.write(`${terminalSafeJson(head)}\n`);
+    else return writePieces([head, ...spanRowsJson(r, 2), `${tail}\n`]).then(() => 0);
   }
   else if (c.html === undefined) process.stdout.write(`${formatSummary(r, metrics)}\n`);
   else process.stdout.write(`wrote ${c.html}\n`);
