@@ -122,7 +122,7 @@ test('parprof export: one clear line for bad input', async () => {
   writeFileSync(join(dir, 'broken.trace.json'), '{"traceEvents": [{"ph": "E", "pid": 1, "tid": 4, "ts": 9}]}');
   const cases: [string[], RegExp][] = [
     [['export', file], /^parprof: export needs --format chrome\|firefox\|speedscope\|cpuprofile\|markdown\n$/],
-    [['export', file, '--format', 'svg'], /^parprof: --format must be one of chrome, firefox, speedscope, cpuprofile, markdown, got svg\n$/],
+    [['export', file, '--format', 'svg'], /^parprof: --format must be one of chrome, firefox, speedscope, cpuprofile, markdown, 0x, got svg\n$/],
     [['export', join(dir, 'junk.json'), '--format', 'chrome'], /^parprof: .*junk\.json: not a Parallel Profiler report \(format 'parprof'\), a Chrome trace/],
     [['report', join(dir, 'broken.trace.json')], /^parprof: .*broken\.trace\.json: traceEvents\[0\]: E event on thread 1:4 \(pid:tid\) at 9 µs with no open B event\n$/],
     [['report', dir], /^parprof: .* is a folder with no \.cpuprofile files/],
