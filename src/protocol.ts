@@ -37,9 +37,10 @@ export type HostToWebview =
    * The report as a packed blob (packed-report.ts packReport, not gzip-compressed): for large
    * reports, a few hundred MB less to copy than `init`; the webview decodes it in a Web Worker.
    * With either, `metrics` (analysis.ts analyze of this report) spares the webview computing them
-   * again: seconds at ten million spans, on the thread that draws.
+   * again: seconds at ten million spans, on the thread that draws. `gzipped`: the bytes are
+   * gzip-compressed (a .parprof file's own bytes, as the extension reads them).
    */
-  | { type: 'init-packed'; packed: Uint8Array; options?: InitOptions; metrics?: RunMetrics }
+  | { type: 'init-packed'; packed: Uint8Array; gzipped?: boolean; options?: InitOptions; metrics?: RunMetrics }
   /** Show this time range (µs from the report's origin) on the timeline and narrow the flamegraph to it. */
   | { type: 'focus-range'; from: number; to: number }
   /** Switch to a view. */
@@ -92,7 +93,14 @@ export type WebviewToHost =
   /** Run the report's script again with the report's threads, schedule and arguments. */
   | { type: 'rerun' }
   /** Export the sweep or comparison page shown (the host asks for the format and the file). */
-  | { type: 'export-page' };
+  | { type: 'export-page' }
+  /**
+   * A report's first view was drawn (once per report given): which view, how the report came
+   * (`init` or `init-packed`, and where a packed one was decoded), the task count of each timeline
+   * lane in lane order (empty unless the timeline drew), and how many of the timeline canvas's
+   * pixels are painted. For the host's timing log and the integration tests.
+   */
+  | { type: 'drawn'; view: ViewId; via: 'init' | 'init-packed'; decodedIn?: 'worker' | 'page'; laneTasks: number[]; paintedPixels: number };
 
 /** Narrows an unknown message from the host; returns undefined for anything unrecognised. */
 export function asHostMessage(data: unknown): HostToWebview | undefined {
@@ -111,7 +119,7 @@ export function asWebviewMessage(data: unknown): WebviewToHost | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const type = (data as { type?: unknown }).type;
   switch (type) {
-    case 'ready': case 'open-source': case 'error': case 'state': case 'rerun': case 'export-page':
+    case 'ready': case 'open-source': case 'error': case 'state': case 'rerun': case 'export-page': case 'drawn':
       return data as WebviewToHost;
     default:
       return undefined;

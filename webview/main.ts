@@ -64,7 +64,7 @@ let given = 0;
 function start(message: Extract<HostToWebview, { type: 'init' }>): void {
   given++;
   performance.mark('parprof:received');
-  show(validateReport(message.report), message.options, givenMetrics(message.metrics));
+  show(validateReport(message.report), 'init', message.options, givenMetrics(message.metrics));
 }
 
 /** A packed report: decoded (and validated) in a worker, then shown. */
@@ -73,7 +73,7 @@ function startPacked(parts: Uint8Array[], gzipped: boolean, options: InitOptions
   performance.mark('parprof:received');
   const sent = givenMetrics(metrics);
   // Without the host's metrics the worker computes them after the report is shown.
-  decodePacked(parts, gzipped, !sent).then((d) => { if (mine === given) show(d.report, options, sent, d.analysis); }).catch((e: Error) => showError(e.message));
+  decodePacked(parts, gzipped, !sent).then((d) => { if (mine === given) show(d.report, 'init-packed', options, sent, d.analysis); }).catch((e: Error) => showError(e.message));
 }
 
 /** Metrics the host sent with the report (it computed them from this report), if they look like metrics. */
@@ -82,7 +82,7 @@ function givenMetrics(m: unknown): RunMetrics | undefined {
   return x && typeof x === 'object' && Array.isArray(x.threads) && typeof x.wallMs === 'number' ? (x as RunMetrics) : undefined;
 }
 
-function show(validated: Report, options: InitOptions | undefined, metrics: RunMetrics | undefined, analysisLater?: Promise<Analysis | undefined>): void {
+function show(validated: Report, via: 'init' | 'init-packed', options: InitOptions | undefined, metrics: RunMetrics | undefined, analysisLater?: Promise<Analysis | undefined>): void {
   performance.mark('parprof:validated');
   const initial = { ...savedState(), ...(options?.view ? { view: options.view } : {}) };
   app = new App(root(), validated, {
@@ -104,6 +104,17 @@ function show(validated: Report, options: InitOptions | undefined, metrics: RunM
   });
   // Read by tests and the benchmark: the app, and where a packed report was decoded ('worker' or 'page').
   (window as unknown as { __parprof?: unknown }).__parprof = { app, decodedIn };
+  if (vscode && app.firstPaintMs >= 0) post(drawnMessage(app, via));
+}
+
+/** What the first screen shows, once drawn: for the host's timing log and the integration tests. */
+function drawnMessage(shown: App, via: 'init' | 'init-packed'): WebviewToHost {
+  const laneTasks = [...document.querySelectorAll<HTMLElement>('#timeline-lanes li[data-tasks]')].map((li) => Number(li.dataset.tasks));
+  const canvas = document.querySelector<HTMLCanvasElement>('#panel-timeline canvas');
+  let paintedPixels = 0;
+  const pixels = canvas && canvas.width > 0 && canvas.height > 0 ? canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data : undefined;
+  if (pixels) for (let k = 3; k < pixels.length; k += 4) if (pixels[k] !== 0) paintedPixels++;
+  return { type: 'drawn', view: shown.store.view, via, decodedIn: via === 'init-packed' ? decodedIn : undefined, laneTasks, paintedPixels };
 }
 
 /** In VS Code a sweep or comparison page offers Export… (the host writes the file); a standalone page is the export already. */
@@ -120,7 +131,7 @@ function onMessage(data: unknown): void {
   try {
     switch (message.type) {
       case 'init': start(message); break;
-      case 'init-packed': startPacked([message.packed], false, message.options, message.metrics); break;
+      case 'init-packed': startPacked([message.packed], message.gzipped === true, message.options, message.metrics); break;
       case 'focus-range':
         app?.store.setRange({ from: message.from, to: message.to });
         app?.store.setWindow(message.from, message.to);
