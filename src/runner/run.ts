@@ -150,6 +150,33 @@ export async function runProfiled(options: RunOptions): Promise<RunResult> {
 
 interface Ended { code: number | null; signal: string | null; atUs: number; cancelled: boolean; spawnedUs: number; pid?: number }
 
+/** Whether any process of group `pgid` is left (zombies count until reaped). */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Stops what is left of the script's process group once its main process has exited: SIGTERM,
+ * then SIGKILL after KILL_GRACE_MS; resolves when the group is gone, or a second after the
+ * SIGKILL (a zombie nobody reaps cannot hold us). Polls every 25 ms: a group is a few processes.
+ */
+async function endGroup(pgid: number): Promise<void> {
+  if (!groupAlive(pgid)) return;
+  try { process.kill(-pgid, 'SIGTERM'); } catch { /* gone meanwhile */ }
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  for (let waited = 0; waited < KILL_GRACE_MS; waited += 25) {
+    await pause(25);
+    if (!groupAlive(pgid)) return;
+  }
+  try { process.kill(-pgid, 'SIGKILL'); } catch { /* gone meanwhile */ }
+  for (let waited = 0; waited < 1000 && groupAlive(pgid); waited += 25) await pause(25);
+}
+
 function spawnAndWait(node: string, argv: string[], cwd: string, env: NodeJS.ProcessEnv, o: RunOptions): Promise<Ended> {
   return new Promise((resolvePromise, reject) => {
     if (o.signal?.aborted) {
@@ -185,9 +212,18 @@ function spawnAndWait(node: string, argv: string[], cwd: string, env: NodeJS.Pro
     });
     child.on('exit', (code, signal) => {
       exited = { code, signal, atUs: hrtimeUs(), cancelled, spawnedUs, pid: child.pid };
-      // Grandchildren may hold the pipes open: give the output a moment, then go on without it.
-      const t = setTimeout(done, 1000);
-      child.on('close', () => { clearTimeout(t); done(); });
+      // The recording ends with the script. Processes it started and left running (a forked child
+      // in an endless loop, a server) are in the script's own process group, out of reach of the
+      // terminal's Ctrl-C: they are stopped here like the script would be by a signal (SIGTERM, so
+      // their recorders flush, then SIGKILL after the grace), and their pipes close with them.
+      // The report already says they were cut off by the end of the run.
+      if (killTimer) clearTimeout(killTimer);
+      void endGroup(child.pid!).then(() => {
+        // A descendant that left the group may still hold the pipes: a moment for the output, then go on.
+        const t = setTimeout(done, 1000);
+        if (child.stdout.readableEnded && child.stderr.readableEnded) { clearTimeout(t); done(); return; }
+        child.on('close', () => { clearTimeout(t); done(); });
+      });
     });
   });
 }
