@@ -98,6 +98,13 @@ async function writePieces(pieces: Iterable<string>): Promise<void> {
   }
 }
 
+/** The JSON's text around the rows, and the rows' pieces as they are made (never all at once). */
+function* jsonWithRows(head: string, rows: Iterable<string>, tail: string): Generator<string> {
+  yield head;
+  yield* rows;
+  yield `${tail}\n`;
+}
+
 function report(c: Extract<Command, { cmd: 'report' }>): number | Promise<number> {
   // A sweep / A-B report prints its table, or writes its page (src/cli/sweep-report-cmd.ts).
   if (isSweepFile(c.file)) {
@@ -128,7 +135,7 @@ function report(c: Extract<Command, { cmd: 'report' }>): number | Promise<number
   if (c.json) {
     const [head, tail] = JSON.stringify(json, null, 2).split(JSON.stringify(placeholder));
     if (tail === undefined) process.stdout.write(`${terminalSafeJson(head)}\n`);
-    else return writePieces([head, ...spanRowsJson(r, 2), `${tail}\n`]).then(() => 0);
+    else return writePieces(jsonWithRows(head, spanRowsJson(r, 2), tail)).then(() => 0);
   }
   else if (c.html === undefined) process.stdout.write(`${formatSummary(r, metrics)}\n`);
   else process.stdout.write(`wrote ${c.html}\n`);
