@@ -22,6 +22,15 @@ export function closeScriptsSafely(html: string): string {
   return html.slice(0, last).replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--') + html.slice(last);
 }
 
+function findZeroX(dirs: string[], script: string): string {
+  for (const dir of dirs) {
+    try {
+      return resolveZeroX(dir, script === '' ? join(dir, 'x.js') : script);
+    } catch { /* next folder */ }
+  }
+  throw new Error(`--format 0x draws with the 0x package, found neither here nor in the run's folder ${dirs.slice(1).join(', ') || '(not recorded)'}: run 'npm i -D 0x' in the project`);
+}
+
 /** Writes `<out>/flamegraph.html` for `thread`; returns its path. */
 export async function writeZeroXFlamegraph(report: Report, thread: number, out: string, cwd: string): Promise<string> {
   const entry = report.profiles.find((p) => p.thread === thread);
@@ -31,7 +40,9 @@ export async function writeZeroXFlamegraph(report: Report, thread: number, out: 
   }
   const ticks = zeroXTicks(entry.profile);
   if (ticks.length === 0) throw new Error(`thread ${thread}: its profile has no samples on code (only idle ones): nothing to draw`);
-  const zeroxDir = resolveZeroX(cwd, join(cwd, 'x.js'));
+  // 0x is the user's package: looked up from where parprof runs, then from the recorded run's
+  // folder and script (where `npm i -D 0x` put it for --profiler 0x).
+  const zeroxDir = findZeroX([cwd, report.meta.cwd].filter((d) => d !== ''), report.meta.script);
   const render = createRequire(join(zeroxDir, 'package.json'))('./lib/render.js') as Render;
   const folder = resolve(out);
   mkdirSync(folder, { recursive: true });

@@ -176,6 +176,21 @@ test('parprof export --format 0x --thread N writes the page 0x renders for that 
   const missing = spawnSync(process.execPath, [cli, 'export', file, '--format', '0x', '--thread', '99', '--out', out], { encoding: 'utf8', env: { ...process.env, NODE_PATH: zerox } });
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /^parprof: thread 99 has no CPU profile in this report \(threads with one: 0, 1, 2, 3\)\n$/);
+  // Run from a folder without 0x: it is found where the run was recorded (the report's cwd).
+  const elsewhere = mkdtempSync(join(tmpdir(), 'parprof-0x-elsewhere-'));
+  const noPath = { ...process.env };
+  delete noPath.NODE_PATH;
+  const fromRun = spawnSync(process.execPath, [cli, 'export', file, '--format', '0x', '--thread', String(ids.A), '--out', join(elsewhere, 'B')], { cwd: elsewhere, encoding: 'utf8', env: noPath });
+  assert.equal(fromRun.status, 0, fromRun.stderr);
+  // Found nowhere: the line names the export, not --profiler.
+  const moved = JSON.parse(readFileSync(file, 'utf8'));
+  moved.meta.cwd = elsewhere;
+  moved.meta.script = join(elsewhere, 'x.js');
+  const movedFile = join(elsewhere, 'moved.parprof');
+  writeFileSync(movedFile, JSON.stringify(moved));
+  const none = spawnSync(process.execPath, [cli, 'export', movedFile, '--format', '0x', '--thread', String(ids.A), '--out', join(elsewhere, 'C')], { cwd: elsewhere, encoding: 'utf8', env: noPath });
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /^parprof: --format 0x draws with the 0x package, found neither here nor in the run's folder .*: run 'npm i -D 0x' in the project\n$/);
 });
 
 test('--profiler 0x without 0x installed: one line saying npm i -D 0x, and the script does not run', () => {
