@@ -180,8 +180,11 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   if (d.spans) out.push(`${plural(d.spans, 'span')} could not be kept (buffers full or lost at exit)`);
   if (d.samples) out.push(`${plural(d.samples, 'CPU sample')} could not be kept`);
   if (d.profiles) out.push(`${plural(d.profiles, 'thread profile')} could not be collected`);
+  const threadById = new Map(report.threads.map((t) => [t.id, t]));
+  const severalProcesses = (report.processes?.length ?? 0) > 1;
   for (const g of d.sampleGaps ?? []) {
-    const name = report.threads.find((t) => t.id === g.thread)?.name ?? `thread ${g.thread}`;
+    const t = threadById.get(g.thread);
+    const name = t ? (severalProcesses && t.process !== undefined ? `${t.name} (process ${t.process})` : t.name) : `thread ${g.thread}`;
     out.push(`${name}: CPU samples from ${formatMs(g.from / 1000)} to ${formatMs(g.to / 1000)} lost (the thread was stopped before it wrote them)`);
   }
 

@@ -184,10 +184,13 @@ export function lostSamples(threads: Pick<ThreadSpool, 'tid' | 'profileChunks'>[
     const chunks = t.profileChunks;
     const thread = info.get(t.tid);
     if (!chunks || !thread) continue;
-    for (const g of chunks.gaps) out.push({ thread: t.tid, from: g.from - facts.originUs, to: Math.max(g.from, g.to) - facts.originUs });
+    // An empty interval loses nothing (a thread seen to end where its last chunk ended, or a
+    // child still running past the script's exit, whose end is not known): not a gap.
+    for (const g of chunks.gaps) if (g.to > g.from) out.push({ thread: t.tid, from: g.from - facts.originUs, to: g.to - facts.originUs });
     if (chunks.final) continue;
     const from = chunks.lastEnd !== undefined ? chunks.lastEnd - facts.originUs : thread.start;
-    out.push({ thread: t.tid, from, to: Math.max(from, thread.end ?? facts.endUs) });
+    const to = thread.end ?? facts.endUs;
+    if (to > from) out.push({ thread: t.tid, from, to });
   }
   return out;
 }

@@ -168,12 +168,16 @@ test('lost samples: a thread whose last chunk is not final loses the rest of its
     spool(2, [chunk(0, false, origin + 100, origin + 350), chunk(1, false, origin + 340, origin + 600)].join('\n')),
     spool(3, ''),
     spool(4),
+    // A child still running past the script's exit (its end unknown): its last chunk ends after
+    // the run's end, so nothing within the run is lost and no empty gap is listed.
+    spool(5, chunk(0, false, origin + 200, origin + 950)),
   ];
   const info = new Map<number, ThreadInfo>([
     [0, { id: 0, name: 'main', kind: 'main', start: 5 }],
     [2, { id: 2, name: 'w2', kind: 'worker', start: 90, end: 700 }],
     [3, { id: 3, name: 'w3', kind: 'worker', start: 120 }],
     [4, { id: 4, name: 'w4', kind: 'worker', start: 130 }],
+    [5, { id: 5, name: 'child main', kind: 'main', start: 190 }],
   ]);
   assert.deepEqual(lostSamples(threads, info, { originUs: origin, endUs: 900 }), [
     { thread: 2, from: 600, to: 700 },
