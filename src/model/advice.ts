@@ -106,21 +106,36 @@ function threadsOf(reg: Region | undefined, r: RegionMetrics): number {
  * longest. A `join` task is its own unit whatever range it covers (its children are tasks of
  * their own). No schedule can end the region sooner than this item takes.
  */
-function longestItemMs(c: Ctx, region: number): number {
-  const { start, end, items, flags } = c.report.spans;
+function longestItemMs(c: Ctx, region: number, threadScale?: Map<number, number>): number {
+  const { start, end, items, flags, thread } = c.report.spans;
   const perItem = c.regionById.get(region)?.kind !== 'join';
   let longest = 0;
   for (const k of c.spansOf(region)) {
     if (flags && (flags[k] & SPAN_DERIVED) !== 0) continue;
-    longest = Math.max(longest, (end[k] - start[k]) / (perItem ? Math.max(1, items[k]) : 1));
+    const scale = threadScale?.get(thread[k]) ?? 1;
+    longest = Math.max(longest, scale * (end[k] - start[k]) / (perItem ? Math.max(1, items[k]) : 1));
   }
   return longest / 1000;
 }
 
+/**
+ * A few chunks (≤ 8 per thread) whose work differs by no more than one chunk: the split is the
+ * chunks' granularity (3 chunks on 2 threads: 2 against 1), not a descheduled thread taking less
+ * work, so the work judges, as under static, and the load cannot hide it.
+ */
+function granularitySkew(r: RegionMetrics): boolean {
+  if (r.cpuImbalance === undefined || r.cpuImbalance < IMBALANCE_MIN || r.tasks === 0) return false;
+  const p = Math.max(1, r.threadTime.threads);
+  const work = r.threads.map((t) => t.busyScheduledMs ?? 0);
+  const sum = work.reduce((a, b) => a + b, 0);
+  const max = work.reduce((a, b) => Math.max(a, b), 0);
+  return r.tasks <= CHUNKS_PER_THREAD_MIN * p && max - sum / p <= sum / r.tasks;
+}
+
 /** The imbalance that judges a region's balance (see balanceSaving): the findings use it too. */
-export function judgedImbalance(r: Pick<RegionMetrics, 'schedule' | 'imbalance' | 'cpuImbalance'>): number {
+export function judgedImbalance(r: RegionMetrics): number {
   if (r.cpuImbalance === undefined) return r.imbalance;
-  if (r.schedule === 'static') return r.cpuImbalance;
+  if (r.schedule === 'static' || granularitySkew(r)) return r.cpuImbalance;
   return r.cpuImbalance < IMBALANCE_MIN ? r.cpuImbalance : r.imbalance;
 }
 
@@ -151,11 +166,10 @@ function balanceSaving(c: Ctx, reg: Region | undefined, r: RegionMetrics):
   const wall = { ...measure(r.threads.map((t) => t.busyMs), longest, r.potentialGainMs), imbalance: r.imbalance, onCpu: false };
   if (r.cpuImbalance === undefined) return wall;
   const work = r.threads.map((t) => t.busyScheduledMs ?? 0);
-  // The longest item's span is wall time: in work terms it is scaled by the share of busy time not spent waiting for a core.
-  const wallBusy = r.threads.reduce((a, t) => a + t.busyMs, 0);
-  const scale = wallBusy > 0 ? Math.min(1, work.reduce((a, b) => a + b, 0) / wallBusy) : 1;
-  const cpu = { ...measure(work, longest * scale, Infinity), imbalance: r.cpuImbalance, onCpu: true };
-  if (r.schedule === 'static') return cpu;
+  // A span is wall time: in work terms each is scaled by its thread's share of busy time not spent waiting for a core.
+  const scale = new Map(r.threads.map((t) => [t.id, t.busyMs > 0 ? Math.min(1, (t.busyScheduledMs ?? 0) / t.busyMs) : 1]));
+  const cpu = { ...measure(work, longestItemMs(c, r.id, scale), Infinity), imbalance: r.cpuImbalance, onCpu: true };
+  if (r.schedule === 'static' || granularitySkew(r)) return cpu;
   if (judgedImbalance(r) < IMBALANCE_MIN) return { ...wall, imbalance: judgedImbalance(r) };
   return cpu.saving < wall.saving ? cpu : wall;
 }
@@ -180,7 +194,8 @@ function balanceAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   }
   // The last chunks make the tail when one chunk lasts about as long as the tail itself.
   const threads = threadsOf(reg, r);
-  if (r.tailMs > 0 && r.taskMs.p95 >= 0.5 * r.tailMs && r.tasks <= CHUNKS_PER_THREAD_MIN * threads) {
+  // Or, weighed as work, the split is the few chunks' granularity (the load may hide the tail in wall time).
+  if (granularitySkew(r) || (r.tailMs > 0 && r.taskMs.p95 >= 0.5 * r.tailMs && r.tasks <= CHUNKS_PER_THREAD_MIN * threads)) {
     const perChunk = reg.items > 0 && r.tasks > 0 ? reg.items / r.tasks : 0;
     const suggest = reg.items > 0 ? Math.max(1, Math.floor(reg.items / (CHUNKS_PER_THREAD_MIN * threads))) : 0;
     const tryText = suggest > 0 && suggest < perChunk ? `; try chunkSize ${suggest} (${CHUNKS_PER_THREAD_MIN} chunks per thread)` : '; split the work into more, smaller tasks';

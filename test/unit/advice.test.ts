@@ -139,8 +139,10 @@ test('planted large chunks (3 chunks of 100 ms on 2 threads): the last chunk is 
   const { advice } = await planted('large');
   const a = only(advice, 'large-chunks', 'large chunks');
   near(a.savingMs, 50, 0.3, 'large-chunks saving');
-  // The chunks are CPU work: a loaded machine stretches the wall-time tail, never below the last chunk's 100 ms.
-  assert.ok(a.evidence.tailMs >= 70, `tail ${a.evidence.tailMs} ms`);
+  // The chunks are CPU work: judged in wall time, the tail is at least the last chunk's 100 ms; a
+  // load that stretched the lone chunk's thread can hide the tail in wall time, and then the work
+  // judged (evidence.wallImbalance says so).
+  assert.ok(a.evidence.wallImbalance !== undefined || a.evidence.tailMs >= 70, `tail ${a.evidence.tailMs} ms`);
   assertCallSite(a, 'large');
 });
 

@@ -93,3 +93,29 @@ for (const [mode, expected] of [['skew', 1.5], ['even', 1]] as const) {
     }
   });
 }
+
+test('dynamic: 3 chunks of 100 ms of work on 2 threads is large chunks even when the load hid it in wall time; 20 chunks taken 14 to 6 by a descheduled thread is no skew', () => {
+  // Thread 1 ran two chunks on a core (200 ms of work, 400 ms waiting for a core); thread 2 one chunk (100 ms, 500 ms waiting): both 600 ms of wall.
+  const few = buildReport({ workers: 2, regions: [{ start: 0, end: 600_000, name: 'few chunks', schedule: 'dynamic', threads: 2, items: 3, chunkSize: 1 }],
+    spans: [{ thread: 1, start: 0, end: 300_000 }, { thread: 1, start: 300_000, end: 600_000 }, { thread: 2, start: 0, end: 600_000 }], durationUs: 600_000 });
+  few.cpu = [
+    { thread: 1, source: 'schedstat', t: [0, 600_000], onCpu: [0, 200_000], runnable: [0, 400_000] },
+    { thread: 2, source: 'schedstat', t: [0, 600_000], onCpu: [0, 100_000], runnable: [0, 500_000] },
+  ];
+  const m = analyze(few);
+  assert.equal(m.regions[0].imbalance, 1);
+  const [a] = advise(few, m).filter((x) => BALANCE.has(x.rule));
+  assert.equal(a?.rule, 'large-chunks', `${a?.rule}: ${a?.text}`);
+  assert.ok(Math.abs(a.savingMs - 50) < 0.01, `saving ${a.savingMs}: 200 ms of work against 150 each split finer`);
+  assert.ok(!verdicts(m, few).some((x) => /well balanced/.test(x)));
+  // 20 one-item chunks, each 30 ms of work: thread 2, descheduled, took 6 and thread 1 took 14: the split followed the load.
+  const spans = [];
+  for (let k = 0; k < 14; k++) spans.push({ thread: 1, start: k * 42_857, end: (k + 1) * 42_857 });
+  for (let k = 0; k < 6; k++) spans.push({ thread: 2, start: k * 100_000, end: (k + 1) * 100_000 });
+  const many = buildReport({ workers: 2, regions: [{ start: 0, end: 600_000, name: 'many chunks', schedule: 'dynamic', threads: 2, items: 20, chunkSize: 1 }], spans, durationUs: 600_000 });
+  many.cpu = [
+    { thread: 1, source: 'schedstat', t: [0, 600_000], onCpu: [0, 420_000], runnable: [0, 180_000] },
+    { thread: 2, source: 'schedstat', t: [0, 600_000], onCpu: [0, 180_000], runnable: [0, 420_000] },
+  ];
+  assert.deepEqual(advise(many, analyze(many)).filter((x) => BALANCE.has(x.rule)), []);
+});
