@@ -106,7 +106,10 @@ function mergeProcesses(parts: Part[]): Report {
     const regionBase = regions.length;
     for (const t of report.threads) {
       const id = tid(t.id);
-      threads.push({ ...t, id, ...(t.pool !== undefined ? { pool: poolBase + t.pool } : {}), process: process.pid, ...(id !== t.id ? { threadId: t.id } : {}) });
+      // A child's threads are named with their pid: every process has a 'main' (and often a
+      // 'pool 1'), and tables, menus and exports that list threads must tell them apart.
+      const name = process.startedBy === 'main' ? t.name : `${t.name} (pid ${process.pid})`;
+      threads.push({ ...t, id, name, ...(t.pool !== undefined ? { pool: poolBase + t.pool } : {}), process: process.pid, ...(id !== t.id ? { threadId: t.id } : {}) });
       nextThread = Math.max(nextThread, id + 1);
     }
     for (const r of report.regions) {

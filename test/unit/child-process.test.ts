@@ -60,13 +60,14 @@ test('a forked child with its own 2 workers: 2 processes, 6 threads, each span o
   assert.equal(new Set(report.threads.map((t) => t.id)).size, 6);
   assert.deepEqual(threadsOf(report, parent.pid).map((t) => t.name).sort(), ['main', 'parent 1', 'parent 2']);
   const childThreads = threadsOf(report, childPid);
-  assert.deepEqual(childThreads.map((t) => t.name).sort(), ['child 1', 'child 2', 'main']);
+  // A child's threads carry its pid in their names: tables and menus list every process's 'main'.
+  assert.deepEqual(childThreads.map((t) => t.name).sort(), ['child 1', 'child 2', 'main'].map((n) => `${n} (pid ${childPid})`));
   assert.deepEqual(childThreads.map((t) => t.threadId ?? t.id).sort(), [0, 1, 2]);
 
   // Each process's region: 100 items, each exactly once, run only by that process's workers.
   assert.deepEqual(report.regions.map((r) => r.name).sort(), ['child job', 'parent job']);
   const processOf = new Map(report.threads.map((t) => [t.id, t.process]));
-  for (const [name, pid, workers] of [['parent job', parent.pid, ['parent 1', 'parent 2']], ['child job', childPid, ['child 1', 'child 2']]] as const) {
+  for (const [name, pid, workers] of [['parent job', parent.pid, ['parent 1', 'parent 2']], ['child job', childPid, [`child 1 (pid ${childPid})`, `child 2 (pid ${childPid})`]]] as const) {
     const region = report.regions.find((r) => r.name === name)!;
     assert.deepEqual(itemsCovered(report, region.id), new Array(100).fill(1), name);
     const names = new Set<string>();
