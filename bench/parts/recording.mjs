@@ -145,7 +145,10 @@ export async function benchRecording({ threads, ipu, rounds, log, cliMissing, pr
     const missing = { ok: false, reason: cliMissing };
     for (const [mode, value] of Object.entries(w)) {
       if (mode === 'node') continue;
-      rows.push(overheadRow(`whole run, ${mode} vs node (mandelbrot.js, process start to exit)`, value, w.node, undefined, 'informative'));
+      // Each mode's CPU time beside its wall time: the breakdown of what a record adds (CLI process, recorder, sampling) reads from these.
+      const cpuNote = value.ok && w.node.ok && value.cpuMs !== undefined && w.node.cpuMs !== undefined
+        ? `; CPU ${value.cpuMs.toFixed(0)} ms vs ${w.node.cpuMs.toFixed(0)} ms (${pct(value.cpuMs, w.node.cpuMs).toFixed(1)} %)` : '';
+      rows.push(overheadRow(`whole run, ${mode} vs node (mandelbrot.js, process start to exit)`, value, w.node, undefined, `informative${cpuNote}`));
     }
     rows.push(overheadRow('whole run, parprof record vs node --cpu-prof (mandelbrot.js)', w['parprof record'] ?? missing, w['node --cpu-prof'], 5,
       'Node\'s own per-thread profiler is the bar: same samples, no spans, no report'));
