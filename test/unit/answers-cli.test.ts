@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { parseArgs } from '../../src/cli/args';
 import { parseReport } from '../../src/model/load';
 import { abRows, sweepScaling } from '../../src/model/sweep-analysis';
-import { parseSweepReport } from '../../src/model/sweep-report';
+import { BUSY_MACHINE_SHARE, parseSweepReport } from '../../src/model/sweep-report';
 import { packageRoot } from '../../src/runner/paths';
 import { fixture, runNode } from './pool-helpers';
 
@@ -83,8 +83,21 @@ test('sweep --threads 0,1,2 finds the planted 20 % serial fraction (± 5 points)
   const outside = median(seq.map((run) => (run.wholeMs - run.regions.find((g) => g.name === 'parallel part')!.wallMs) / run.wholeMs));
   const detail = `serial fraction ${s.toFixed(3)}, measured serial share of the sequential runs ${outside.toFixed(3)}\n${r.stdout}`;
   assert.ok(Math.abs(outside - 0.2) <= 0.05, detail);
-  assert.ok(Math.abs(s - outside) <= 0.04, detail);
-  assert.ok(Math.abs(s - 0.2) <= 0.05, detail);
+  // The fit reads wall times. When the threads of the runs waited for a core (a busy machine:
+  // measured per run from the threads' run-queue time), a 2-thread run is stretched by the load,
+  // not by the program, and the fit says so much about the machine as about the script; then the
+  // sweep must say that it was busy (its load note), and the fit must not read less serial work
+  // than the sequential runs show. On a quiet machine the fit is the planted 0.20.
+  const busiest = Math.max(...sweep.variants.flatMap((v) => v.runs.map((run) => run.descheduledShare ?? 0)));
+  if (busiest >= BUSY_MACHINE_SHARE) assert.match(r.stdout, /^note: the machine was busy — in \d+ of 9 runs a thread waited for a core/m, detail);
+  else assert.doesNotMatch(r.stdout, /^note: the machine was busy/m, detail);
+  // Quiet: no thread of any run waited for a core more than 3 % of its busy time.
+  if (busiest >= 0.03) {
+    assert.ok(s >= outside - 0.04, detail);
+  } else {
+    assert.ok(Math.abs(s - outside) <= 0.04, detail);
+    assert.ok(Math.abs(s - 0.2) <= 0.05, detail);
+  }
   // The printed number is the file's number.
   assert.match(r.stdout, new RegExp(`Whole run\\n[^]*?serial fraction \\(Amdahl fit over sequential, 1, 2\\): ${Math.round(s * 100)} %`));
   assert.match(r.stdout, /Region parallel part @ answers-serial\.js:\d+:\d+/);
