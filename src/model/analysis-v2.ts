@@ -17,6 +17,9 @@ const MS = 1 / 1000;
  * `spansOf(thread)`: the thread's span indices in start order (analyze has them grouped already);
  * without it they are grouped here, by a counting pass.
  */
+/** A gap this long between a thread's last CPU reading and its end (readings come every ~50 ms, and at flushes) means they stopped. */
+const READINGS_STOP_EARLY_US = 500_000;
+
 export function addFormat2Metrics(report: Report, m: RunMetrics, spansOf?: (thread: number) => Int32Array): void {
   // Busy intervals per thread (merged spans) for on-CPU-while-busy.
   const s = report.spans;
@@ -29,8 +32,19 @@ export function addFormat2Metrics(report: Report, m: RunMetrics, spansOf?: (thre
     return b;
   };
 
+  const threadInfo = new Map(report.threads.map((x) => [x.id, x]));
   for (const t of m.threads) {
     const series = cpuSeriesOf(report, t.id);
+    // A thread that never yields (an endless loop) takes no CPU readings: past its last one, its
+    // on-CPU time is not known, and neither is the CPU share of the samples taken there.
+    const info = threadInfo.get(t.id);
+    const lastReading = series && series.t.length ? series.t[series.t.length - 1] : undefined;
+    const endUs = info?.end ?? report.meta.durationUs;
+    const readingsStopEarly = lastReading !== undefined && endUs - lastReading > READINGS_STOP_EARLY_US;
+    if (readingsStopEarly) {
+      t.cpuReadingsEndMs = lastReading! * MS;
+      t.lifeEndMs = endUs * MS;
+    }
     for (const tp of report.profiles) {
       if (tp.thread !== t.id) continue;
       const index = indexProfile(tp.profile);
@@ -38,7 +52,7 @@ export function addFormat2Metrics(report: Report, m: RunMetrics, spansOf?: (thre
       // Only for profiled threads: an unprofiled thread has no samples to split.
       t.busySamples = (t.busySamples ?? 0) + counts.busy;
       t.idleSamples = (t.idleSamples ?? 0) + counts.idle;
-      if (!series) continue;
+      if (!series || readingsStopEarly) continue;
       const cpuSelf = nodeWeights(index, cpuSampleWeights(index, series));
       const cpu = functionTimes(index, cpuSelf);
       const byKey = new Map(index.functions.map((f, i) => [`${f.name}\n${f.file}\n${f.line}`, i]));

@@ -45,6 +45,13 @@ export interface ThreadMetrics {
   idleSamples?: number;
   /** Since format 2, where the platform tells (src/model/cpu-time.ts): ms on a CPU since the thread was created. */
   onCpuMs?: number;
+  /**
+   * Set when the thread's CPU readings stopped well before it ended (a loop that never yields runs
+   * no timer): ms of its last reading, and of its end. onCpuMs is then a lower bound, and the CPU
+   * share of its functions is not given.
+   */
+  cpuReadingsEndMs?: number;
+  lifeEndMs?: number;
   /** ms runnable but waiting for a CPU (descheduled); absent when the source does not tell. */
   runnableMs?: number;
   /** Of busyMs, the part on a CPU (upper estimate). */

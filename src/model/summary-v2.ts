@@ -65,14 +65,17 @@ export function cpuLines(metrics: RunMetrics, names: Map<number, string>): strin
   const rows = metrics.threads.map((t) => {
     const share = busyOnCpuShare(t);
     const off = descheduledShare(t);
-    return [names.get(t.id) ?? String(t.id), t.onCpuMs !== undefined ? msDigits(t.onCpuMs) : '-', t.runnableMs !== undefined ? msDigits(t.runnableMs) : '-',
+    const onCpu = t.onCpuMs === undefined ? '-' : t.cpuReadingsEndMs !== undefined ? `≥ ${msDigits(t.onCpuMs)}` : msDigits(t.onCpuMs);
+    return [names.get(t.id) ?? String(t.id), onCpu, t.runnableMs !== undefined ? msDigits(t.runnableMs) : '-',
       msDigits(t.busyMs), share !== undefined ? formatPercent(share) : '-', off !== undefined ? formatPercent(off) + (off >= DESCHEDULED_SHARE ? ' (!)' : '') : '-',
       t.waitMs !== undefined ? msDigits(t.waitMs) : '-'];
   });
   const widths = header.map((h, c) => rows.reduce((a, r) => Math.max(a, r[c].length), h.length));
   const line = (cells: string[]) => '  ' + cells.map((x, c) => (c === 0 ? x.padEnd(widths[c]) : x.padStart(widths[c]))).join('  ').trimEnd();
   const what = source === 'schedstat' ? 'the kernel\'s per-thread schedstat' : source === 'threadCpuUsage' ? 'process.threadCpuUsage()' : 'not available on this platform';
-  return ['', `CPU time (${what}; busy on a core = the part of task time the thread was running)`, line(header), ...rows.map(line)];
+  const stopped = metrics.threads.filter((t) => t.cpuReadingsEndMs !== undefined).map((t) =>
+    `  ${names.get(t.id) ?? String(t.id)}: CPU readings stop at ${formatMs(t.cpuReadingsEndMs!)} of its life to ${formatMs(t.lifeEndMs!)} (code that never yields takes none): its on-CPU time is at least the number above, its functions' is not known`);
+  return ['', `CPU time (${what}; busy on a core = the part of task time the thread was running)`, line(header), ...rows.map(line), ...stopped];
 }
 
 /** One line per region with its call time and waits: what its wall time covers. */

@@ -107,6 +107,9 @@ test('the same job without hogs: on-CPU time matches the kernel, and the desched
   // present when it says they mostly waited, and in between the report's share near the kernel's.
   const metrics = analyze(report);
   const text = formatSummary(report, metrics);
+  // Threads that yield take readings to their end: no lower bound, no "readings stop" line.
+  assert.deepEqual(metrics.threads.filter((t) => t.cpuReadingsEndMs !== undefined).map((t) => t.name), []);
+  assert.doesNotMatch(text, /CPU readings stop|≥/);
   const worst = Math.max(...[...kernel.values()].map((k) => k.taskRunnableMs / k.wallMs));
   if (worst < 0.4) assert.doesNotMatch(text, DESCHEDULED, `kernel: runnable at most ${(worst * 100).toFixed(0)} % of the task`);
   else if (worst > 0.6) assert.match(text, DESCHEDULED, `kernel: runnable up to ${(worst * 100).toFixed(0)} % of the task`);
@@ -147,4 +150,22 @@ test('sample CPU weights: each window\'s on-CPU time shared by its non-idle samp
   // Run-queue time goes to what is left of the busy part: the two never exceed it.
   assert.deepEqual(busySplit(series, [0, 6000]), { onCpu: 2500, runnable: 3000 + 500 });
   assert.deepEqual(busySplit(series, [0, 2000]), { onCpu: 1000, runnable: 1000 });
+});
+
+test('a main thread stuck in a loop that never yields: its on-CPU time is a lower bound, said so, and its functions get no CPU share', async () => {
+  const abort = new AbortController();
+  const { report } = await record('cpu-stuck-main.js', {
+    signal: abort.signal,
+    onOutput: (text) => { if (text.includes('looping')) setTimeout(() => abort.abort('SIGINT'), 1500); },
+  });
+  const m = analyze(report);
+  const main = m.threads.find((t) => t.kind === 'main')!;
+  assert.ok(main.cpuReadingsEndMs !== undefined && main.lifeEndMs !== undefined, 'the readings stopped before the thread ended');
+  assert.ok(main.lifeEndMs! - main.cpuReadingsEndMs! >= 1000, `readings end ${main.cpuReadingsEndMs} ms, life ${main.lifeEndMs} ms`);
+  const text = formatSummary(report, m);
+  assert.match(text, /^ {2}main +≥ \d/m, text);
+  assert.match(text, /main: CPU readings stop at .* of its life to .*: its on-CPU time is at least the number above/);
+  const stuck = main.topFunctions.find((f) => f.name === 'stuckForever');
+  assert.ok(stuck, 'the loop is sampled');
+  assert.equal(stuck!.selfCpuMs, undefined, 'no CPU share where no reading was taken');
 });
