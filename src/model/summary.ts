@@ -90,7 +90,7 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
     // Balance needs task spans: with none, utilization 0 % and imbalance 1.00 would be inventions.
     out.push('', 'Whole run', `  no task spans${imported ? ' in this import' : ''}: utilization, balance and waits need them; the CPU samples per thread are above`);
   } else {
-  out.push('', `Whole run (${formatMs(metrics.wallMs)} from the first operation to the last, ${plural(x.workerThreads, 'thread')} ${x.derivedSpans ? 'were busy' : 'ran tasks'})`);
+  out.push('', `Whole run (${formatMs(metrics.wallMs)} from the first operation to the last, ${plural(x.workerThreads, 'thread')} ${x.derivedSpans ? (x.workerThreads === 1 ? 'was busy' : 'were busy') : 'ran tasks'})`);
   out.push(`  utilization     ${formatPercent(metrics.utilization)}`);
   // Wall-time imbalance counts a descheduled thread's wait for a core as work; the second number leaves it out (schedstat).
   out.push(`  imbalance       ${formatRatio(metrics.imbalance)} in wall time (1.00 = perfect)` +
@@ -98,7 +98,9 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   // Not a saving: the idle time per thread a perfect balance could at most recover; the findings say what a fix saves.
   out.push(`  potential gain  ${formatMs(metrics.potentialGainMs)} (idle per thread: wall − mean busy; the findings say what a fix would save)`);
   out.push(`  tail            ${formatMs(metrics.tailMs)}`);
-  out.push(`  tasks           ${x.tasks} (p50 ${formatMs(x.taskMs.p50)}, p95 ${formatMs(x.taskMs.p95)}) · ${plural(x.steals, 'steal')} · ${x.failedTasks} failed`);
+  // Busy spans read from samples are no tasks: no task durations to give for them.
+  if (x.tasks > 0) out.push(`  tasks           ${x.tasks} (p50 ${formatMs(x.taskMs.p50)}, p95 ${formatMs(x.taskMs.p95)}) · ${plural(x.steals, 'steal')} · ${x.failedTasks} failed`);
+  else out.push(`  tasks           none: the busy time above is read from CPU samples (${plural(x.derivedSpans ?? 0, 'busy stretch', 'busy stretches')})`);
   out.push(`  thread time     ${threadTimeShares(x.threadTime)}`);
   // Chunks of map/forEach/reduce are pulled from the operation's index: no queue to wait in.
   // A raw worker's messages did wait, but when each was posted is not recorded.

@@ -56,7 +56,11 @@ test('eslint --concurrency 2: both workers show busy lanes and samples in eslint
   const region = metrics.regions.find((r) => r.kind === 'external')!;
   assert.ok(region.wallMs > 0 && region.utilization > 0, 'the region has wall time and utilization');
   assert.equal(region.tasks, 0, 'derived busy time is no task');
-  assert.doesNotMatch(formatSummary(report, metrics), /no pool tasks were recorded/);
+  const text = formatSummary(report, metrics);
+  assert.doesNotMatch(text, /no pool tasks were recorded/);
+  // Busy stretches read from samples are no tasks: no task count or durations of 0 ms are printed.
+  assert.match(text, /^ {2}tasks {11}none: the busy time above is read from CPU samples \(\d+ busy stretch(es)?\)$/m, text);
+  assert.doesNotMatch(text, /tasks {11}0 \(p50/);
   checkSpans(report);
 });
 
