@@ -29,7 +29,7 @@ export function summaryView(store: Store): HTMLElement {
     // Chunks of map/forEach/reduce are pulled by the threads, not queued: only queued tasks wait in a queue.
     m.extra.queuedTasks > 0
       ? metric(`Queue wait p50 / p95 / max (${m.extra.queuedTasks} queued tasks)`, `${msValue(m.queueWaitMs.p50)} / ${msValue(m.queueWaitMs.p95)} / ${msValue(m.queueWaitMs.max)}`, 'queueWait')
-      : metric('Queue wait', 'none: chunks are pulled, not queued', 'queueWait'),
+      : metric('Queue wait', m.extra.tasks > 0 ? 'none: chunks are pulled, not queued' : NO_SPANS, 'queueWait'),
     metric('Thread time: start delay / between tasks / after last task', threadTimeText(m.extra.threadTime, msValue), 'threadTime'),
     metric('Tasks', String(m.extra.tasks), 'tasks'),
     metric('Steals', String(m.extra.steals), 'steals'),
@@ -89,7 +89,7 @@ export function summaryView(store: Store): HTMLElement {
   // An import (a Chrome trace, a .cpuprofile, ...) records no Node version, cores, pool defaults or date: say what it is instead.
   const about = el('p', { class: 'pp-hint' }, meta.recorder.startsWith('import:')
     ? `${meta.script} · imported (${meta.recorder.slice('import:'.length)}) · sampling ${meta.sampleIntervalUs ? `about every ${meta.sampleIntervalUs} µs` : 'none'}`
-    : `${meta.script} ${meta.args.join(' ')} · Node ${meta.nodeVersion} · ${meta.cores} cores · pool default ${meta.pool.threads === 0 ? 'sequential (threads 0)' : `${meta.pool.threads} threads, ${meta.pool.schedule}`} · ` +
+    : `${meta.script} ${meta.args.join(' ')} · Node ${meta.nodeVersion} · ${meta.cores} cores ${report.regions.some((r) => r.kind !== 'external') ? ` · pool default ${meta.pool.threads === 0 ? 'sequential (threads 0)' : `${meta.pool.threads} threads, ${meta.pool.schedule}`}` : ''} · ` +
       `recorded ${new Date(meta.startedAt).toISOString()} · sampling ${meta.sampleIntervalUs ? `${meta.sampleIntervalUs} µs` : 'off'}`);
   return el('section', { 'aria-label': 'Summary' }, about, metrics, el('h2', { class: 'pp-sr-only' }, 'Findings'), findings, threads, regions, ...format2Sections(store));
 }

@@ -23,6 +23,9 @@ test('an import without task spans shows "—" for balance numbers and counts th
     assert.equal(await card('threads'), `0 of ${imported.threads.length} threads`);
     assert.doesNotMatch(await page.locator('body').innerText(), /on \d+ cores/);
     assert.deepEqual(errors, []);
+    // The summary tab: no queue-wait claim without tasks.
+    const summary = await openReport(b, imported, 'import-summary', '#view=summary');
+    assert.equal((await summary.page.locator('[data-metric="queueWait"] dd').textContent())?.trim(), '— (no task spans)');
 
     const recorded = syntheticReport({ threads: 3, spans: 300, profiles: 2, samplesPerProfile: 100, seed: 3 });
     const rec = await openReport(b, recorded, 'recorded-headline');
@@ -52,6 +55,23 @@ test('a report recorded with sampling off says so in the flamegraph, call tree a
     const { page } = await openReport(b, sampled, 'with-samples', '#view=flamegraph');
     await page.locator('canvas').first().waitFor();
     assert.equal(await page.locator('.pp-no-samples').count(), 0, 'no note when samples exist');
+  } finally {
+    await b.close();
+  }
+});
+
+test('a recorded script that used no pool: the summary names no pool default and claims no queue wait', async () => {
+  const r = syntheticReport({ threads: 2, spans: 0, profiles: 1, samplesPerProfile: 100, seed: 7 });
+  r.regions = [];
+  const b = await launch();
+  try {
+    const { page, errors } = await openReport(b, r, 'no-pool', '#view=summary');
+    const about = (await page.locator('section[aria-label="Summary"] > p.pp-hint').first().textContent()) ?? '';
+    assert.doesNotMatch(about, /pool default/, about);
+    assert.equal((await page.locator('[data-metric="queueWait"] dd').textContent())?.trim(), '— (no task spans)');
+    assert.deepEqual(errors, []);
+    const pooled = await openReport(b, syntheticReport({ threads: 3, spans: 300, profiles: 1, samplesPerProfile: 100, seed: 7 }), 'pooled', '#view=summary');
+    assert.match((await pooled.page.locator('section[aria-label="Summary"] > p.pp-hint').first().textContent()) ?? '', /pool default/);
   } finally {
     await b.close();
   }
