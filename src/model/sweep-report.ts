@@ -12,6 +12,8 @@ import { cpuSampleWeights, cpuSeriesOf, nodeWeights } from './cpu-time';
 import { indexProfile, selfWeights } from './profile-index';
 import { phaseMetrics, regionEnd } from './phases';
 import { DESCHEDULED_MIN_BUSY_MS, descheduledShare } from './summary-v2';
+import { RUNTIME_ENTRY } from './hot-functions';
+import { isRuntimeFile } from './transforms';
 import { SCHEDULES, type Report, type Schedule } from './report';
 
 export const SWEEP_FORMAT = 'parprof-sweep';
@@ -166,9 +168,14 @@ export function functionSelfTimes(report: Report): FunctionSelf[] {
     for (let f = 0; f < index.functions.length; f++) {
       if (!(times.self[f] > 0)) continue;
       const id = index.functions[f];
-      const file = relativeTo(report.meta.cwd, id.file);
-      const key = `${id.name}\u0001${file}\u0001${id.line}`;
-      const entry = byKey.get(key) ?? { name: id.name, file, line: id.line, selfMs: 0, ...(withCpu ? { selfCpuMs: 0 } : {}) };
+      // The profiler's own frames (pool, recorder, preload) are one 'parprof runtime' entry, as in
+      // the summary's hottest functions: a comparison must not list them as the user's code.
+      const runtime = isRuntimeFile(id.file);
+      const name = runtime ? RUNTIME_ENTRY : id.name;
+      const file = runtime ? '' : relativeTo(report.meta.cwd, id.file);
+      const line = runtime ? 0 : id.line;
+      const key = `${name}\u0001${file}\u0001${line}`;
+      const entry = byKey.get(key) ?? { name, file, line, selfMs: 0, ...(withCpu ? { selfCpuMs: 0 } : {}) };
       entry.selfMs += times.self[f] / 1000;
       if (cpu) entry.selfCpuMs = (entry.selfCpuMs ?? 0) + cpu.self[f] / 1000;
       byKey.set(key, entry);

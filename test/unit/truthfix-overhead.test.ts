@@ -8,6 +8,7 @@ import { advise } from '../../src/model/advice';
 import { analyze } from '../../src/model/analysis';
 import type { Report } from '../../src/model/report';
 import { formatSummary } from '../../src/model/summary';
+import { functionSelfTimes } from '../../src/model/sweep-report';
 import { buildProfile, buildReport } from './model-build';
 import { record, sampledFunctions } from './record-helpers';
 
@@ -52,6 +53,12 @@ test('the CLI\'s hottest functions fold the runtime\'s frames into one "parprof 
   const text = formatSummary(r, analyze(r));
   assert.doesNotMatch(text, /preload\.js|atomicsWait/);
   assert.match(text, /\n {9}300 ms self {6}300 ms total  parprof runtime\n/);
+});
+
+test('the functions a comparison lists fold the runtime\'s frames into "parprof runtime" too', () => {
+  const r = serialRun('atomicsWait', PRELOAD, 300);
+  const fns = functionSelfTimes(r);
+  assert.deepEqual(fns.map((f) => [f.name, f.file, Math.round(f.selfMs)]), [['parprof runtime', '', 300], ['prepare', 'main.js', 80]], 'files relative to the run\'s cwd');
 });
 
 test('a plain ES module that finds the package on its own runs without the ESM loader hooks', async () => {
