@@ -69,7 +69,7 @@ export interface AbRow extends Subject {
   winner: string | null;
   /** Why there is no winner, in words, when winner is null. */
   noWinnerReason?: string;
-  /** Label of the slowest variant (by median), when there are at least two. */
+  /** Label of the slowest variant (by median), when its repeats lie apart from the fastest's (as for a winner). */
   slowest: string | null;
 }
 
@@ -94,6 +94,9 @@ export function abRows(report: SweepReport): AbRow[] {
     else if (ranked[0].wallMs.n < 2 || ranked[1].wallMs.n < 2) noWinnerReason = 'one run each: no spread to judge by (use --repeat 3)';
     else if (rangesApart(ranked[0].wallMs, ranked[1].wallMs)) winner = ranked[0].label;
     else noWinnerReason = `${ranked[0].label} and ${ranked[1].label} overlap within the spread of their repeats`;
-    return { ...s, cells, winner, ...(noWinnerReason ? { noWinnerReason } : {}), slowest: ranked.length >= 2 ? ranked[ranked.length - 1].label : null };
+    // The slowest is named by the rule the winner is: only when its repeats lie apart from the best's.
+    const last = ranked[ranked.length - 1];
+    const slowest = ranked.length >= 2 && best.wallMs.n >= 2 && last.wallMs.n >= 2 && rangesApart(best.wallMs, last.wallMs) ? last.label : null;
+    return { ...s, cells, winner, ...(noWinnerReason ? { noWinnerReason } : {}), slowest };
   });
 }

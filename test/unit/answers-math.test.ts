@@ -141,8 +141,14 @@ test('A/B: a winner only when its range is apart from the runner-up\'s', () => {
   const overlap = abRows(sweepOf('ab', [variant('dynamic', 2, [run(100), run(110)], 'dynamic'), variant('steal', 2, [run(105), run(112)])]))[0];
   assert.equal(overlap.winner, null);
   assert.match(overlap.noWinnerReason!, /overlap within the spread/);
+  assert.equal(overlap.slowest, null, 'no slowest named inside the spread either');
   const once = abRows(sweepOf('ab', [variant('dynamic', 2, [run(100)], 'dynamic'), variant('steal', 2, [run(200)])]))[0];
   assert.equal(once.winner, null, 'one run each cannot show a spread');
+  assert.equal(once.slowest, null);
+  // Three variants, best and runner-up overlapping, the third apart: no winner, and a slowest.
+  const third = abRows(sweepOf('ab', [variant('dynamic', 2, [run(100), run(110)], 'dynamic'), variant('steal', 2, [run(105), run(112)]), variant('static', 2, [run(190), run(200)], 'static')]))[0];
+  assert.equal(third.winner, null);
+  assert.equal(third.slowest, 'static');
 });
 
 test('compare: a slowdown past the threshold regresses; within the repeats\' spread it does not; improvements and identity pass', () => {
