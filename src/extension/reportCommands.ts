@@ -81,7 +81,8 @@ export function registerReportCommands(deps: ReportCommandDeps): vscode.Disposab
   const reportFromArg = async (arg: unknown): Promise<LoadedReport | undefined> => {
     const file = arg instanceof vscode.Uri ? arg.fsPath : typeof arg === 'string' ? arg : (arg as RunItem | undefined)?.file;
     if (file) return session.load(file);
-    return session.lastReport;
+    // The last report may be one a view holds only packed (a large one): read it whole now.
+    return session.lastReport ?? (session.lastFile ? session.load(session.lastFile) : undefined);
   };
 
   const exportCommand = async (arg?: unknown, formatArg?: ExportFormat, targetArg?: string): Promise<string | undefined> => {

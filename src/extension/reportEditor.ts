@@ -47,12 +47,17 @@ export class ReportEditorProvider implements vscode.CustomReadonlyEditorProvider
   async openCustomDocument(uri: vscode.Uri): Promise<ReportDocument> {
     const running = this.expected.get(uri.fsPath);
     if (running) return new ReportDocument(uri, running, false);
-    // A run's report was just built in memory: `load` uses it rather than reading the file again.
-    // Any other file is read in a worker; a malformed or hostile one shows why, in the view.
+    // A run's report was just built in memory: `forView` uses it rather than reading the file again.
+    // Any other file is read in a child process; a malformed or hostile one shows why, in the view.
+    // A large one comes as packed bytes only, which the view decodes (the host never holds it whole).
     try {
-      const loaded = await this.session.load(uri.fsPath);
-      this.session.setLast(loaded);
-      return new ReportDocument(uri, new ViewSource({ kind: 'report', loaded }, loaded.report.meta.script), true);
+      const content = await this.session.forView(uri.fsPath);
+      if (content.kind === 'packed') {
+        this.session.setLastFile(uri.fsPath);
+        return new ReportDocument(uri, new ViewSource(content, content.view.meta.script), true);
+      }
+      this.session.setLast(content.loaded);
+      return new ReportDocument(uri, new ViewSource(content, content.loaded.report.meta.script), true);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       this.log.reportError(`Opening ${path.basename(uri.fsPath)} failed`, e);

@@ -7,11 +7,38 @@
 // ArrayBuffers (inflated gzip) are outside a worker's limits anyway.
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import type { Report } from '../model/report';
+import type { Report, RunMeta } from '../model/report';
+import { PACK_SPANS_ABOVE } from '../runner/write-report';
 import type { RunMetrics } from '../model/analysis';
 import type { SweepReport } from '../model/sweep-report';
 
-export type ParseRequest = { file: string; want: 'report' | 'entry' | 'sweep' };
+export type ParseRequest = { file: string; want: 'report' | 'entry' | 'sweep' | 'view' };
+
+/**
+ * A large report as a view needs it, and no more: its packed bytes, which the host passes to the
+ * webview untouched (the webview decodes them in a Web Worker), plus what the host itself reads of
+ * it. Ten million spans decoded are gigabytes of the host's heap; their packed bytes ~75 MB.
+ */
+export interface PackedView {
+  /** A packed report (packed-report.ts, PPC1), validated by the reading process; gzip-compressed when `gzipped`. */
+  packed: Uint8Array;
+  gzipped: boolean;
+  meta: RunMeta;
+  /** Task spans in the report. */
+  spans: number;
+  /** The source files the report names (source-access.ts filesNamedBy): the only ones "Open source" may open. */
+  sourceFiles: string[];
+}
+
+/**
+ * Above this many spans a view is sent the packed report (`init-packed`), not the report itself:
+ * the reports a recording writes packed (PACK_SPANS_ABOVE). Ten million spans then cross to the
+ * webview as the file's 75 MB rather than ~400 MB of columns, and the host never decodes them.
+ */
+export const PACKED_VIEW_ABOVE = PACK_SPANS_ABOVE;
+
+/** What a report view is given: a small report whole (typed `init`), a large one packed (`init-packed`). */
+export type ReportForView = { kind: 'report'; report: Report; metrics: RunMetrics } | { kind: 'packed'; view: PackedView };
 
 /** What the Runs view keeps of a report: the inputs of its entry (src/model/run-views.ts runEntry). */
 export type EntryInputs = { slim: Parameters<typeof import('../model/run-views').runEntry>[0]; numbers: { wallMs: number; utilization: number; imbalance: number } };
@@ -19,6 +46,7 @@ export type EntryInputs = { slim: Parameters<typeof import('../model/run-views')
 export type ParseReply =
   | { ok: true; want: 'report'; report: Report; metrics: RunMetrics }
   | ({ ok: true; want: 'entry' } & EntryInputs)
+  | { ok: true; want: 'view'; view: PackedView }
   | { ok: true; want: 'sweep'; sweep: SweepReport }
   | { ok: false; message: string };
 
@@ -57,6 +85,19 @@ export class ReportParser {
     const reply = await this.parse({ file, want: 'report' });
     if (reply.want !== 'report') throw new Error(`${path.basename(file)}: the report reader answered with ${reply.want}`);
     return { report: reply.report, metrics: reply.metrics };
+  }
+
+  /**
+   * The report in `file` as a view shows it: whole with its metrics up to PACKED_VIEW_ABOVE spans,
+   * else as packed bytes (the host never holds the decoded report; the webview computes the metrics).
+   */
+  async forView(file: string): Promise<ReportForView> {
+    const reply = await this.parse({ file, want: 'view' });
+    // A Uint8Array of its own: the channel's deserializer gives a view into the whole message's
+    // buffer, which the webview's postMessage did not carry across (the webview got no bytes).
+    if (reply.want === 'view') return { kind: 'packed', view: { ...reply.view, packed: new Uint8Array(reply.view.packed) } };
+    if (reply.want !== 'report') throw new Error(`${path.basename(file)}: the report reader answered with ${reply.want}`);
+    return { kind: 'report', report: reply.report, metrics: reply.metrics };
   }
 
   /** Only what a Runs view entry shows of the report in `file`. */

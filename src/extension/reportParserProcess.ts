@@ -2,13 +2,55 @@
 // reportParser.ts with `node <this> <want> <file>`). A report is untrusted input: reading,
 // importing, validating and analysing it happen here, outside the extension host, under the heap
 // and time limits the host set. No `vscode` here: this is a plain Node process.
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
+import { constants as zlib, gunzipSync } from 'node:zlib';
 import { readAnyReportFile } from '../runner/read-import';
-import { readFileCapped } from '../runner/read-report';
+import { gunzipCapped, readFileCapped } from '../runner/read-report';
+import { parseAnyReport } from '../model/import';
 import { parseSweepReport } from '../model/sweep-report';
 import { analyze } from '../model/analysis';
-import { typedColumns } from '../model/packed-report';
-import type { ParseReply, ParseRequest } from './reportParser';
+import { filesNamedBy } from '../model/source-access';
+import { isPackedReport, packReport, typedColumns } from '../model/packed-report';
+import type { Report } from '../model/report';
+import { PACKED_VIEW_ABOVE, type PackedView, type ParseReply, type ParseRequest } from './reportParser';
+
+function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length > 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** Whether `bytes` (gzip-compressed or not) hold a packed report: its first few inflated bytes say. */
+function holdsPacked(bytes: Uint8Array): boolean {
+  if (!isGzip(bytes)) return isPackedReport(bytes);
+  try {
+    // A sync flush inflates what the first 64 KiB hold without asking for the end of the stream.
+    return isPackedReport(gunzipSync(bytes.subarray(0, 65536), { finishFlush: zlib.Z_SYNC_FLUSH }));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The report in `file` for a view: validated here either way; above PACKED_VIEW_ABOVE spans, its
+ * packed bytes (the file's own when it is packed) with what the host reads of it, and no metrics
+ * (analyze takes seconds at 10M spans: the webview's decoder worker computes them after the first
+ * paint instead of the open waiting for them here).
+ */
+function forView(file: string): ParseReply {
+  const bytes = statSync(file, { throwIfNoEntry: false })?.isFile() ? readFileCapped(file) : undefined;
+  const report: Report = bytes ? parseAnyReport(bytes, { gunzip: gunzipCapped, name: basename(file) }) : readAnyReportFile(file);
+  if (report.spans.count <= PACKED_VIEW_ABOVE) return { ok: true, want: 'report', report: typedColumns(report), metrics: analyze(report) };
+  const own = bytes !== undefined && holdsPacked(bytes);
+  const view: PackedView = {
+    // A copy of exactly the file's bytes (readFileCapped's buffer has room to spare).
+    packed: own ? bytes.slice() : packReport(report),
+    gzipped: own && isGzip(bytes),
+    meta: report.meta,
+    spans: report.spans.count,
+    sourceFiles: [...filesNamedBy(report)],
+  };
+  return { ok: true, want: 'view', view };
+}
 
 function run(request: ParseRequest): ParseReply {
   try {
@@ -19,6 +61,7 @@ function run(request: ParseRequest): ParseReply {
         throw new Error(`${basename(request.file)}: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
+    if (request.want === 'view') return forView(request.file);
     const report = readAnyReportFile(request.file);
     const metrics = analyze(report);
     if (request.want === 'entry') {
@@ -35,6 +78,6 @@ function run(request: ParseRequest): ParseReply {
 }
 
 const [want, file] = process.argv.slice(2);
-const reply = run({ file, want: want === 'entry' || want === 'sweep' ? want : 'report' });
+const reply = run({ file, want: want === 'entry' || want === 'sweep' || want === 'view' ? want : 'report' });
 // Exits once the reply is written to the channel (a large report takes a while to send).
 process.send?.(reply, undefined, undefined, () => process.disconnect?.());

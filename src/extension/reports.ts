@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { analyze, type RunMetrics } from '../model/analysis';
 import type { Report } from '../model/report';
-import type { ReportParser } from './reportParser';
+import type { PackedView, ReportParser } from './reportParser';
 
 /** A report with its file and metrics, as every view of the extension uses it. */
 export interface LoadedReport {
@@ -28,6 +28,8 @@ const RECENT_REPORTS = 4;
  */
 export class ReportSession implements vscode.Disposable {
   private last: LoadedReport | undefined;
+  /** The file of the most recent report, also when a view holds it only packed (then `last` is not it). */
+  private lastShown: string | undefined;
   private readonly recentReports: LoadedReport[] = [];
   private readonly recorded = new vscode.EventEmitter<LoadedReport>();
   /** Fires after a run wrote a report (the Runs view refreshes on it). */
@@ -42,12 +44,35 @@ export class ReportSession implements vscode.Disposable {
     return { file, ...await this.parser.report(file) };
   }
 
+  /**
+   * The report of `file` as a view shows it: from memory when recent, else read off the host's
+   * thread; a large one only as its packed bytes, never decoded on the host (reportParser.ts forView).
+   */
+  async forView(file: string): Promise<{ kind: 'report'; loaded: LoadedReport } | { kind: 'packed'; view: PackedView }> {
+    const recent = this.recent(file);
+    if (recent) return { kind: 'report', loaded: recent };
+    const read = await this.parser.forView(file);
+    return read.kind === 'packed' ? read : { kind: 'report', loaded: { file, report: read.report, metrics: read.metrics } };
+  }
+
   get lastReport(): LoadedReport | undefined {
     return this.last;
   }
 
+  /** The file of the most recent report recorded or opened, whether or not it is in memory whole. */
+  get lastFile(): string | undefined {
+    return this.lastShown;
+  }
+
+  /** A view opened the large report in `file` without the host holding it: it is the last report now. */
+  setLastFile(file: string): void {
+    this.lastShown = file;
+    if (this.last?.file !== file) this.last = undefined;
+  }
+
   setLast(loaded: LoadedReport): void {
     this.last = loaded;
+    this.lastShown = loaded.file;
     this.remember(loaded);
   }
 
@@ -69,6 +94,7 @@ export class ReportSession implements vscode.Disposable {
     const at = this.recentReports.findIndex((r) => r.file === file);
     if (at >= 0) this.recentReports.splice(at, 1);
     if (this.last?.file === file) this.last = undefined;
+    if (this.lastShown === file) this.lastShown = undefined;
   }
 
   recordedRun(loaded: LoadedReport): void {

@@ -8,8 +8,9 @@ import * as path from 'node:path';
 import { webviewHtml } from '../model/html-report';
 import { typedColumns } from '../model/packed-report';
 import { filesNamedBy, sourceAccess } from '../model/source-access';
-import { asWebviewMessage, type HostToWebview } from '../protocol';
+import { asWebviewMessage, type HostToWebview, type WebviewToHost } from '../protocol';
 import type { LoadedReport } from './reports';
+import type { PackedView } from './reportParser';
 import type { Log } from './log';
 
 /** What tests and the extension can ask a live report webview. */
@@ -23,6 +24,12 @@ export interface WebviewStatus {
   showing?: 'status' | 'failed' | 'report';
   /** The text of the last `status` posted. */
   text?: string;
+  /** How the report was last sent: whole (`init`) or as packed bytes (`init-packed`, large reports). */
+  sentAs?: 'init' | 'init-packed';
+  /** What the webview said it drew first for the report last sent, and when (ms since the epoch). */
+  drawn?: Omit<Extract<WebviewToHost, { type: 'drawn' }>, 'type'> & { at: number };
+  /** The last error the webview reported (a report it could not read, a drawing error). */
+  error?: string;
 }
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
@@ -48,7 +55,9 @@ export interface ReportActions {
  */
 export type ViewContent =
   | { kind: 'status'; text: string; failed?: boolean }
-  | { kind: 'report'; loaded: LoadedReport };
+  | { kind: 'report'; loaded: LoadedReport }
+  /** A large report: the host holds only its packed bytes and passes them on (reportParser.ts PackedView). */
+  | { kind: 'packed'; view: PackedView };
 
 /** The content of one report view, changing as its run goes on. Owned by its document. */
 export class ViewSource implements vscode.Disposable {
@@ -83,7 +92,8 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
   webview.options = webviewOptions(extensionUri);
   const scriptUri = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString();
   const nonce = randomBytes(18).toString('base64');
-  let named: { loaded: LoadedReport; files: Set<string> } | undefined;
+  let named: { content: ViewContent; files: Set<string> } | undefined;
+  let sentAt = 0;
   const send = (content: ViewContent) => {
     if (content.kind === 'status') {
       const message: HostToWebview = { type: 'status', text: content.text, failed: content.failed === true };
@@ -95,8 +105,15 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
     // Sent again on every `ready`: a webview that was reloaded asks again. Typed-array columns
     // cross as binary buffers; number arrays would go through JSON (seconds for 1M spans).
     // The metrics were computed with the report (the parser worker's analyze): the webview need not redo them.
-    const init: HostToWebview = { type: 'init', report: typedColumns(content.loaded.report), metrics: content.loaded.metrics, options: { canOpenSource: true, canRerun: true } };
+    // A packed report's bytes go as they are: the webview decodes them in a worker and computes the metrics there.
+    const options = { canOpenSource: true, canRerun: true };
+    const init: HostToWebview = content.kind === 'packed'
+      ? { type: 'init-packed', packed: content.view.packed, gzipped: content.view.gzipped, options }
+      : { type: 'init', report: typedColumns(content.loaded.report), metrics: content.loaded.metrics, options };
     status.showing = 'report';
+    status.sentAs = init.type;
+    status.drawn = undefined;
+    sentAt = Date.now();
     void webview.postMessage(init).then((ok) => {
       if (ok && !status.initSent) actions.initSent?.(file, Date.now());
       status.initSent = status.initSent || ok;
@@ -120,10 +137,13 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
       }
       case 'open-source': {
         const content = source.content;
-        if (content.kind !== 'report') break;
+        if (content.kind === 'status') break;
         // A report is untrusted input: open only a file it names, inside the workspace or the script's folder, that exists.
-        if (named?.loaded !== content.loaded) named = { loaded: content.loaded, files: filesNamedBy(content.loaded.report) };
-        const roots = [...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), path.dirname(content.loaded.report.meta.script)];
+        if (named?.content !== content) {
+          named = { content, files: content.kind === 'packed' ? new Set(content.view.sourceFiles) : filesNamedBy(content.loaded.report) };
+        }
+        const script = content.kind === 'packed' ? content.view.meta.script : content.loaded.report.meta.script;
+        const roots = [...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), path.dirname(script)];
         const access = sourceAccess(message.file, named.files, roots);
         if (!access.ok) {
           log.info(`report webview: did not open a source file: ${access.why}`);
@@ -134,10 +154,17 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
         break;
       }
       case 'error':
+        status.error = message.message;
         log.channel.error(`report webview: ${message.message}`);
         break;
       case 'state':
         break;
+      case 'drawn': {
+        const { type: _, ...drawn } = message;
+        status.drawn = { ...drawn, at: Date.now() };
+        log.info(`timing: the report view of ${path.basename(file)} drew its ${drawn.view} ${status.drawn.at - sentAt} ms after the report was sent (${drawn.via}${drawn.decodedIn ? `, decoded in the ${drawn.decodedIn}` : ''})`);
+        break;
+      }
       case 'rerun':
         actions.rerun(file);
         break;

@@ -1,0 +1,160 @@
+// A large report (issue 11 item 7): above PACKED_VIEW_ABOVE spans the report view is sent the
+// file's packed bytes (`init-packed`), which the webview decodes in a Web Worker; the extension host
+// passes them on without decoding the report. The test opens a generated report of a little over
+// that many spans and checks what the webview says it drew: the timeline, every lane with the
+// tasks the generator put on its thread. Times and memory are measured, not checked: they go to
+// test-artifacts/vscode-large-report.json. PARPROF_VSCODE_LARGE_SPANS=10000000 measures ten
+// million spans (PARPROF_VSCODE_LARGE_REPORT names a report made already by big-report.harness.js).
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { VIEWS } from '../../../src/extension/surface';
+import { PACKED_VIEW_ABOVE } from '../../../src/extension/reportParser';
+import { api, closeAllEditors, waitFor, workspaceRoot, wsFile } from './util';
+
+interface Truth { file: string; spans: number; bytes: number; ms: number; laneTasks: number[] }
+
+/** Makes the report in a process of its own (gigabytes at 10M spans: not the host's). */
+function generate(file: string, spans: number): Promise<Truth> {
+  const script = path.join(__dirname, '..', 'big-report.harness.js');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--max-old-space-size=12000', script, file, String(spans)], {
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => { out += c; });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => { out += c; });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as Truth) : reject(new Error(`big-report.harness.js exited ${code}: ${out.slice(-500)}`))));
+  });
+}
+
+/** Resident set of a process, MiB (undefined once it is gone). */
+function rssMiB(pid: number): number | undefined {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function cmdline(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** Every process under `root` (children, grandchildren...), from /proc. */
+function descendants(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch { /* gone */ }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => { for (const [c, pp] of parent) if (pp === p) { out.push(c); walk(c); } };
+  walk(root);
+  return out;
+}
+
+/**
+ * The renderer processes of the browser the harness started for this workbench (its profile is
+ * in the harness's scratch folder, beside the workspace): the workbench and its webviews run in them.
+ */
+function rendererPids(): number[] {
+  const scratch = path.dirname(workspaceRoot());
+  const browsers = fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number)
+    .filter((pid) => { const c = cmdline(pid); return c.includes(`--user-data-dir=${scratch}`) && !c.includes('--type='); });
+  return browsers.flatMap(descendants).filter((pid) => cmdline(pid).includes('--type=renderer'));
+}
+
+function writeArtifact(name: string, value: unknown): void {
+  const dir = process.env.PARPROF_TEST_ARTIFACTS;
+  if (!dir) return;
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, name), JSON.stringify(value, null, 2) + '\n');
+}
+
+const MiB = 2 ** 20;
+
+describe('A large report', () => {
+  const spans = Number(process.env.PARPROF_VSCODE_LARGE_SPANS ?? Math.round(PACKED_VIEW_ABOVE * 1.1));
+  const dir = wsFile('large');
+  let file = process.env.PARPROF_VSCODE_LARGE_REPORT ?? path.join(dir, `large-${spans}.parprof`);
+  let truth: Truth;
+
+  before(async function () {
+    this.timeout(300_000);
+    if (process.env.PARPROF_VSCODE_LARGE_REPORT) {
+      truth = JSON.parse(fs.readFileSync(`${file}.truth.json`, 'utf8')) as Truth;
+      file = truth.file;
+    } else {
+      fs.mkdirSync(dir, { recursive: true });
+      truth = await generate(file, spans);
+    }
+  });
+
+  after(async () => {
+    await closeAllEditors();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('opens packed: the webview decodes it in its worker and the timeline draws every lane', async function () {
+    this.timeout(300_000);
+    assert.ok(truth.spans > PACKED_VIEW_ABOVE, `the report must be above ${PACKED_VIEW_ABOVE} spans, it has ${truth.spans}`);
+    const api_ = await api();
+    await closeAllEditors();
+    const renderers = rendererPids();
+    const baseline = { host: process.memoryUsage(), renderers: renderers.map((pid) => rssMiB(pid) ?? 0) };
+    const peak = { hostHeapUsed: 0, hostRss: 0, hostArrayBuffers: 0, parserRss: 0, renderers: renderers.map(() => 0) };
+    const sample = () => {
+      const m = process.memoryUsage();
+      peak.hostHeapUsed = Math.max(peak.hostHeapUsed, m.heapUsed);
+      peak.hostRss = Math.max(peak.hostRss, m.rss);
+      peak.hostArrayBuffers = Math.max(peak.hostArrayBuffers, m.arrayBuffers);
+      for (const pid of descendants(process.pid)) if (cmdline(pid).includes('report-parser.js')) peak.parserRss = Math.max(peak.parserRss, rssMiB(pid) ?? 0);
+      renderers.forEach((pid, k) => { peak.renderers[k] = Math.max(peak.renderers[k], rssMiB(pid) ?? 0); });
+    };
+    const sampler = setInterval(sample, 250);
+    const t0 = Date.now();
+    try {
+      await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), VIEWS.reportEditor);
+      const status = await waitFor('the report view to say it drew', () => api_.webviews().find((w) => w.file === file && (w.drawn || w.error || w.showing === 'failed')), 280_000);
+      sample();
+      assert.notEqual(status.showing, 'failed', status.text);
+      assert.equal(status.error, undefined, 'the webview reported an error');
+      assert.equal(status.sentAs, 'init-packed');
+      const drawn = status.drawn!;
+      assert.equal(drawn.via, 'init-packed');
+      assert.equal(drawn.decodedIn, 'worker');
+      assert.equal(drawn.view, 'timeline');
+      // One lane per thread, each listing the tasks the generator put on that thread.
+      assert.deepEqual(drawn.laneTasks, truth.laneTasks);
+      assert.ok(drawn.paintedPixels > 0, 'the timeline canvas is blank');
+      const mib = (b: number) => Math.round(b / MiB);
+      writeArtifact('vscode-large-report.json', {
+        date: new Date().toISOString(),
+        spans: truth.spans, fileMiB: +(truth.bytes / MiB).toFixed(1), threads: truth.laneTasks.length,
+        openToDrawnMs: drawn.at - t0,
+        note: 'open = vscode.openWith from the extension host; drawn = the webview\'s `drawn` message received by the host (decoded in its worker, lane indexes built, timeline painted). ' +
+          'Memory: peaks sampled every 250 ms from open to drawn; host = the extension host process (process.memoryUsage), parser = the report-parser child process, renderer = the browser renderer process(es) of the workbench and its webview (VmRSS)',
+        hostHeapUsedMiB: { before: mib(baseline.host.heapUsed), peak: mib(peak.hostHeapUsed) },
+        hostArrayBuffersMiB: { before: mib(baseline.host.arrayBuffers), peak: mib(peak.hostArrayBuffers) },
+        hostRssMiB: { before: mib(baseline.host.rss), peak: mib(peak.hostRss) },
+        parserPeakRssMiB: Math.round(peak.parserRss),
+        rendererRssMiB: renderers.map((pid, k) => ({ pid, before: Math.round(baseline.renderers[k]), peak: Math.round(peak.renderers[k]) })),
+        load: fs.readFileSync('/proc/loadavg', 'utf8').trim(),
+      });
+    } finally {
+      clearInterval(sampler);
+    }
+  });
+});
