@@ -151,7 +151,7 @@ test('Markdown of a comparison: a planted 30 % slowdown is a regression, with th
   const r = compareSides(sideFromSweep('base', one(100)), sideFromSweep('new', one(130)), { maxRegression: 0.05, minDeltaMs: 1, topFunctions: 10 });
   const md = compareMarkdown(r, '/w/base.parprof', '/w/new.parprof');
   assert.match(md, /^### Parallel Profiler: `base\.parprof` → `new\.parprof`\n/);
-  assert.match(md, /\| whole run \| 100 ms \(98\.0–103 ms\) \| 130 ms \(127–134 ms\) \| \+30\.0 % \| \+30\.0 ms \| - \| - \| - \| REGRESSED \|/);
+  assert.match(md, /\| whole run \| 100 ms \(98\.0–103 ms\) \| 130 ms \(127–134 ms\) \| \+30\.0 % \| \+30\.0 ms \| - \| - \| - \| REGRESSED \(wall\) \|/, 'no CPU times in this planted pair: the verdict says it judged wall time');
   // work's self time is half the whole run: 50.17 → 65.22 ms per run on average.
   assert.match(md, /\| \+15\.0 ms \| 50\.2 ms \| 65\.2 ms \| work a\.js:3 \|/);
   assert.match(md, /\*\*regression \(slower by more than 5\.0 % and 1\.00 ms\): whole run, map work\*\*\n$/);
