@@ -32,9 +32,7 @@ function holdsPacked(bytes: Uint8Array): boolean {
 
 /**
  * The report in `file` for a view: validated here either way; above PACKED_VIEW_ABOVE spans, its
- * packed bytes (the file's own when it is packed) with what the host reads of it, and no metrics
- * (analyze takes seconds at 10M spans: the webview's decoder worker computes them after the first
- * paint instead of the open waiting for them here).
+ * packed bytes (the file's own when it is packed) with its metrics and what the host reads of it.
  */
 function forView(file: string): ParseReply {
   const bytes = statSync(file, { throwIfNoEntry: false })?.isFile() ? readFileCapped(file) : undefined;
@@ -48,6 +46,7 @@ function forView(file: string): ParseReply {
     meta: report.meta,
     spans: report.spans.count,
     sourceFiles: [...filesNamedBy(report)],
+    metrics: analyze(report),
   };
   return { ok: true, want: 'view', view };
 }

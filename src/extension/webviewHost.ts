@@ -105,10 +105,10 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
     // Sent again on every `ready`: a webview that was reloaded asks again. Typed-array columns
     // cross as binary buffers; number arrays would go through JSON (seconds for 1M spans).
     // The metrics were computed with the report (the parser worker's analyze): the webview need not redo them.
-    // A packed report's bytes go as they are: the webview decodes them in a worker and computes the metrics there.
+    // A packed report's bytes go as they are: the webview decodes them in a worker.
     const options = { canOpenSource: true, canRerun: true };
     const init: HostToWebview = content.kind === 'packed'
-      ? { type: 'init-packed', packed: content.view.packed, gzipped: content.view.gzipped, options }
+      ? { type: 'init-packed', packed: content.view.packed, gzipped: content.view.gzipped, metrics: content.view.metrics, options }
       : { type: 'init', report: typedColumns(content.loaded.report), metrics: content.loaded.metrics, options };
     status.showing = 'report';
     status.sentAs = init.type;

@@ -3,7 +3,7 @@
 // passes them on without decoding the report. The test opens a generated report of a little over
 // that many spans and checks what the webview says it drew: the timeline, every lane with the
 // tasks the generator put on its thread. Times and memory are measured, not checked: they go to
-// test-artifacts/vscode-large-report.json. PARPROF_VSCODE_LARGE_SPANS=10000000 measures ten
+// test-artifacts/vscode-large-report-<spans>.json. PARPROF_VSCODE_LARGE_SPANS=10000000 measures ten
 // million spans (PARPROF_VSCODE_LARGE_REPORT names a report made already by big-report.harness.js).
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -129,6 +129,7 @@ describe('A large report', () => {
       await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), VIEWS.reportEditor);
       const status = await waitFor('the report view to say it drew', () => api_.webviews().find((w) => w.file === file && (w.drawn || w.error || w.showing === 'failed')), 280_000);
       sample();
+      const atDrawn = renderers.map((pid) => Math.round(rssMiB(pid) ?? 0));
       assert.notEqual(status.showing, 'failed', status.text);
       assert.equal(status.error, undefined, 'the webview reported an error');
       assert.equal(status.sentAs, 'init-packed');
@@ -140,7 +141,7 @@ describe('A large report', () => {
       assert.deepEqual(drawn.laneTasks, truth.laneTasks);
       assert.ok(drawn.paintedPixels > 0, 'the timeline canvas is blank');
       const mib = (b: number) => Math.round(b / MiB);
-      writeArtifact('vscode-large-report.json', {
+      writeArtifact(`vscode-large-report-${truth.spans}.json`, {
         date: new Date().toISOString(),
         spans: truth.spans, fileMiB: +(truth.bytes / MiB).toFixed(1), threads: truth.laneTasks.length,
         openToDrawnMs: drawn.at - t0,
@@ -150,7 +151,7 @@ describe('A large report', () => {
         hostArrayBuffersMiB: { before: mib(baseline.host.arrayBuffers), peak: mib(peak.hostArrayBuffers) },
         hostRssMiB: { before: mib(baseline.host.rss), peak: mib(peak.hostRss) },
         parserPeakRssMiB: Math.round(peak.parserRss),
-        rendererRssMiB: renderers.map((pid, k) => ({ pid, before: Math.round(baseline.renderers[k]), peak: Math.round(peak.renderers[k]) })),
+        rendererRssMiB: renderers.map((pid, k) => ({ pid, before: Math.round(baseline.renderers[k]), peak: Math.round(peak.renderers[k]), atDrawn: atDrawn[k] })),
         load: fs.readFileSync('/proc/loadavg', 'utf8').trim(),
       });
     } finally {
