@@ -113,6 +113,7 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
     status.showing = 'report';
     status.sentAs = init.type;
     status.drawn = undefined;
+    status.error = undefined;
     sentAt = Date.now();
     void webview.postMessage(init).then((ok) => {
       if (ok && !status.initSent) actions.initSent?.(file, Date.now());
