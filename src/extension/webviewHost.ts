@@ -26,6 +26,8 @@ export interface WebviewStatus {
   text?: string;
   /** How the report was last sent: whole (`init`) or as packed bytes (`init-packed`, large reports). */
   sentAs?: 'init' | 'init-packed';
+  /** With `init-packed`: how many bytes were sent (a packed file's own size when they are its bytes). */
+  sentBytes?: number;
   /** What the webview said it drew first for the report last sent, and when (ms since the epoch). */
   drawn?: Omit<Extract<WebviewToHost, { type: 'drawn' }>, 'type'> & { at: number };
   /** The last error the webview reported (a report it could not read, a drawing error). */
@@ -112,6 +114,7 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
       : { type: 'init', report: typedColumns(content.loaded.report), metrics: content.loaded.metrics, options };
     status.showing = 'report';
     status.sentAs = init.type;
+    status.sentBytes = init.type === 'init-packed' ? init.packed.byteLength : undefined;
     status.drawn = undefined;
     status.error = undefined;
     sentAt = Date.now();

@@ -133,6 +133,8 @@ describe('A large report', () => {
       assert.notEqual(status.showing, 'failed', status.text);
       assert.equal(status.error, undefined, 'the webview reported an error');
       assert.equal(status.sentAs, 'init-packed');
+      // The file's own bytes (packed and gzip-compressed by the writer), not a report decoded and packed again.
+      assert.equal(status.sentBytes, truth.bytes);
       const drawn = status.drawn!;
       assert.equal(drawn.via, 'init-packed');
       assert.equal(drawn.decodedIn, 'worker');
