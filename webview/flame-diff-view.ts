@@ -29,10 +29,11 @@ export class FlameDiffView {
   private root: DiffNode | undefined;
   private rects: FlameRect<DiffNode>[] = [];
 
-  constructor() {
+  /** `sides` names the two sides in the hint: a selection against its baseline, or a new run against its base. */
+  constructor(sides: { a: string; b: string } = { a: 'baseline', b: 'selection' }) {
     this.box.append(this.canvas);
     this.element = el('section', { class: 'pp-diff', 'aria-labelledby': 'diff-caption', hidden: true }, this.caption,
-      el('p', { class: 'pp-hint' }, 'Width: the mean of the two sides\' shares. Red: a larger share of the selection\'s time than of the baseline\'s; blue: a smaller one. Shares are of each side\'s own total, so sides of different sizes (a few slow tasks against many fast ones) compare fairly; a change under 0.1 % of the time is not coloured.'),
+      el('p', { class: 'pp-hint' }, `Width: the mean of the two sides' shares. Red: a larger share of the ${sides.b}'s time than of the ${sides.a}'s; blue: a smaller one. Shares are of each side's own total, so sides of different sizes (a few slow tasks against many fast ones) compare fairly; a change under 0.1 % of the time is not coloured.`),
       this.box, this.tableBox);
     this.canvas.addEventListener('pointermove', (e) => {
       const depth = Math.floor(e.offsetY / ROW_H);

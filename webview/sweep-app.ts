@@ -13,6 +13,7 @@ import {
 } from '../src/model/sweep-tables';
 import { el, table } from './dom';
 import { drawLanes, drawScalingChart } from './sweep-svg';
+import { FlameDiffView } from './flame-diff-view';
 
 function fileName(path: string): string {
   return path.split(/[\\/]/).pop() || path;
@@ -101,5 +102,11 @@ export function renderComparePage(root: HTMLElement, compare: CompareResult, bas
   }
   body.append(el('p', { class: `pp-compare-conclusion${compare.regressed ? ' pp-regressed' : ''}` }, compareConclusion(compare)));
   root.replaceChildren(body);
+  if (compare.flameDiff) {
+    // The differential flamegraph of the two runs' samples (all threads), drawn once it is in the page.
+    const diff = new FlameDiffView({ a: 'base run', b: 'new run' });
+    body.append(el('h2', {}, 'Where the CPU samples moved'), diff.element);
+    diff.show(compare.flameDiff, `base ${fileName(base)}`, `new ${fileName(next)}`);
+  }
 }
 

@@ -17,6 +17,7 @@ import { asWebviewMessage, type HostToWebview } from '../protocol';
 import type { LoadedReport, ReportSession } from './reports';
 import { webviewOptions, type WebviewStatus } from './webviewHost';
 import type { Log } from './log';
+import { runsFlameDiff } from '../model/flame-diff';
 
 /** Whether `file` is a sweep or A/B report, by its name. */
 export function isSweepReportFile(file: string): boolean {
@@ -83,7 +84,10 @@ function hostPage(webview: vscode.Webview, extensionUri: vscode.Uri, file: strin
 /** `parprof compare`'s numbers for two runs, with its default thresholds (src/cli/answers-args.ts). */
 export function compareRuns(base: LoadedReport, next: LoadedReport): CompareResult {
   const side = (l: LoadedReport) => sideFromRun(l.file, l.report, summarizeRun(l.report, l.metrics, path.basename(l.file)));
-  return compareSides(side(base), side(next), { maxRegression: 0.05, minDeltaMs: 1, topFunctions: 10 });
+  const compare = compareSides(side(base), side(next), { maxRegression: 0.05, minDeltaMs: 1, topFunctions: 10 });
+  const sampled = (l: LoadedReport) => l.report.profiles.some((p) => p.profile.samples.length > 0);
+  if (sampled(base) && sampled(next)) compare.flameDiff = runsFlameDiff(base.report, next.report);
+  return compare;
 }
 
 /** Writes a comparison as the standalone comparison page (.html) or Markdown tables (any other name). */

@@ -8,6 +8,7 @@ import { efficiency, rangesApart, spreadOf, speedup, type Spread } from './scali
 import { regionOf, subjects, wallTimes, type Subject } from './sweep-analysis';
 import type { FunctionSelf, RegionSummary, RunSummary, SweepReport, Variant } from './sweep-report';
 import type { Report } from './report';
+import type { DiffNode } from './flame-diff';
 
 /** One side of a comparison: the variants of a sweep, or the one variant of a single run. */
 export interface CompareSide {
@@ -80,6 +81,11 @@ export interface PairResult {
 
 export interface CompareResult {
   pairs: PairResult[];
+  /**
+   * The two runs' differential flamegraph (flame-diff.ts runsFlameDiff): set where both sides are
+   * recorded runs with CPU samples (the comparison page draws it); absent for sweeps and A/B sides.
+   */
+  flameDiff?: DiffNode;
   /** Any subject of any pair regressed: the exit status of a CI gate. */
   regressed: boolean;
   options: CompareOptions;

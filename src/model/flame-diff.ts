@@ -6,6 +6,9 @@
 // parprof compare (compare.ts functionDeltas) diffs mean self ms per function between two runs;
 // here the two sides come from one run and differ in size, so shares, not ms, are compared.
 import type { FlameNode } from './flame';
+import { toFlameTree, topDownTree } from './calltree';
+import type { Report } from './report';
+import { applyTransforms, baseSamples } from './transforms';
 
 export interface DiffNode {
   key: string;
@@ -86,4 +89,25 @@ export function diffFunctions(root: DiffNode, top = 20): { key: string; name: st
     for (const c of n.children) stack.push(c);
   }
   return [...by.values()].sort((p, q) => Math.abs(q.delta) - Math.abs(p.delta) || (p.key < q.key ? -1 : 1)).slice(0, top);
+}
+
+/** Frames deeper than this, or under this share of both runs, are left out of a two-run diff (the view draws 24 rows). */
+const RUNS_DIFF_DEPTH = 24;
+const RUNS_DIFF_MIN_SHARE = 0.001;
+
+/**
+ * The differential flamegraph of two recorded runs (`parprof compare`, Compare with…): each run's
+ * CPU samples of every thread merged into one tree, the profiler's own frames merged away as in
+ * the views' default, each side as shares of its own total; pruned to what the view draws.
+ */
+export function runsFlameDiff(base: Report, next: Report): DiffNode {
+  const tree = (r: Report): FlameNode => toFlameTree(topDownTree(applyTransforms(baseSamples(r), [], { showRuntime: false })));
+  const root = diffTrees(tree(base), tree(next));
+  const stack: [DiffNode, number][] = [[root, 0]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    node.children = depth + 1 >= RUNS_DIFF_DEPTH ? [] : node.children.filter((c) => Math.max(c.totalA, c.totalB) >= RUNS_DIFF_MIN_SHARE);
+    for (const c of node.children) stack.push([c, depth + 1]);
+  }
+  return root;
 }

@@ -23,6 +23,7 @@ import { bundle } from './browser';
 import { formatSpeedup } from '../../src/model/units';
 import { packageRoot } from '../../src/runner/paths';
 import { launch, screenshot, type Browser } from './browser';
+import { diffFunctions, runsFlameDiff } from '../../src/model/flame-diff';
 
 const root = packageRoot();
 const out = mkdtempSync(join(tmpdir(), 'parprof-sweep-page-'));
@@ -142,6 +143,8 @@ describe('sweep page', () => {
     const [a, c] = report.variants.map((v) => join(out, v.runs[0].file));
     const side = (f: string) => { const r = parseReport(readFileSync(f)); return sideFromRun(f, r, summarizeRun(r, analyze(r), f)); };
     const compare = compareSides(side(a), side(c), { maxRegression: 0.05, minDeltaMs: 1, topFunctions: 10 });
+    // As Compare with… builds it: the two runs' differential flamegraph.
+    compare.flameDiff = runsFlameDiff(parseReport(readFileSync(a)), parseReport(readFileSync(c)));
     const html = join(out, 'compare.html');
     writeFileSync(html, standalonePageHtml('compare', { compare, base: a, next: c }, bundle(), 'compare'));
     const { page, errors } = await openPage(b, html);
@@ -150,6 +153,12 @@ describe('sweep page', () => {
     assert.ok(compare.pairs[0].functions.length > 0, 'the two runs differ in some function');
     assert.deepEqual(await rows('pp-compare-functions'), functionDeltaCells(compare.pairs[0].functions));
     assert.equal(await page.$eval('.pp-compare-conclusion', (p) => p.textContent), compareConclusion(compare));
+    // The differential flamegraph: shown, drawn, its table led by the function that moved most.
+    await page.waitForSelector('.pp-compare .pp-diff:not([hidden])');
+    assert.match(await page.$eval('#diff-caption', (e) => e.textContent!), /^Difference: new .* against base /);
+    await page.waitForFunction(() => (document.querySelector('#diff-flamegraph') as HTMLCanvasElement).width > 0);
+    const top = diffFunctions(compare.flameDiff, 1)[0];
+    assert.equal(await page.$eval('#diff-functions tbody tr', (tr) => tr.getAttribute('data-function')), top.name);
     assert.deepEqual(errors, []);
   });
 });
