@@ -374,10 +374,17 @@ function dataMovementAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   if (!reg || reg.threads === 0 || c.report.profiles.length === 0) return undefined;
   const from = reg.called ?? reg.start, to = reg.end ?? c.report.meta.durationUs;
   const mainId = c.mainId;
+  // While the pool's workers start, the main thread posts their bootstrap messages: that is
+  // start-up, not this call's input (a range(0, 2) warm-up read 10 ms of "copying" there).
+  const startups = (c.metrics.extra.phases?.intervals ?? []).filter((x) => x.kind === 'pool-startup' && x.end > from && x.start < to);
   const split = (which: 'inputs' | 'results') => {
     let main = 0, workers = 0;
-    for (const [id, ms] of sampleTime(c.sums(), which, from, to)) if (id === mainId) main += ms; else workers += ms;
-    return { main, workers };
+    const add = (sign: number, a: number, b: number) => {
+      for (const [id, ms] of sampleTime(c.sums(), which, a, b)) if (id === mainId) main += sign * ms; else workers += sign * ms;
+    };
+    add(1, from, to);
+    for (const x of startups) add(-1, Math.max(from, x.start), Math.min(to, x.end));
+    return { main: Math.max(0, main), workers: Math.max(0, workers) };
   };
   const inputs = split('inputs'), results = split('results');
   const p = threadsOf(reg, r);

