@@ -18,7 +18,7 @@ import { recordAtomicsWaits } from './recorder-waits';
 import { DEFAULT_CHUNK_MS, ThreadProfiler } from './recorder-profile';
 import { startProfileNudger } from './profile-nudger';
 import { markIsolateLog, tickProfilerOn } from './tick-marker';
-import { listenForSaveRequests } from './terminate-save';
+import { listenForSaveRequests, savedAtExit } from './terminate-save';
 import { installCjsTypeScript } from './recorder-typescript';
 
 const SIGNALS: Record<string, number> = { SIGTERM: 15, SIGINT: 2, SIGHUP: 1 };
@@ -76,7 +76,10 @@ function install(spool: string): void {
   if (wt.isMainThread) instrumentChildProcesses(rec);
   if (wt.isMainThread && process.env[ENV.rootPid] !== String(process.pid)) instrumentChildMessages(rec);
 
+  /** In the thread's 'exit' listener: a save request that interrupts it has nothing to add. */
+  let finishing = false;
   const finish = (code: number): void => {
+    finishing = true;
     try {
       // CPU time before the profile is serialized: that work is the recorder's, not the thread's.
       rec.sampleCpu();
@@ -86,15 +89,19 @@ function install(spool: string): void {
     } catch (err) {
       warn('cannot finish recording', err);
     }
+    if (!wt.isMainThread) savedAtExit();
   };
   process.on('exit', finish);
   if (!wt.isMainThread) {
     // Terminated from outside: no 'exit' listener runs, so save when the creator asks first.
     // No 'end' event: the thread did not end by itself, and the report says it was terminated.
     listenForSaveRequests(spool, wt.threadId, () => {
+      // Asked inside the exit listener or inside a cut: that work saves, or the creator asks again.
+      if (finishing || profiler.busy) return false;
       profiler.stopAndWrite();
       if (profiler.droppedSamples > 0) rec.event({ e: 'dropped', spans: 0, samples: profiler.droppedSamples });
       rec.flush();
+      return true;
     }, () => profiler.cutBeforeBlocking());
   }
   process.on('uncaughtExceptionMonitor', (err: unknown) => {

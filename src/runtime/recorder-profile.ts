@@ -146,10 +146,21 @@ export class ThreadProfiler {
     inspector.console.profile(this.title);
   }
 
-  /** Writes the last chunk and stops sampling (thread exit, or saving before terminate()). */
+  /**
+   * Cutting or ending a chunk right now: a save request that interrupted it (an inspector
+   * interrupt runs inside console.profileEnd's synchronous event delivery) must wait.
+   */
+  get busy(): boolean {
+    return this.cutting;
+  }
+
+  /**
+   * Writes the last chunk and stops sampling (thread exit, or saving before terminate()). Not
+   * while a cut is under way (`busy`): this would close the file under it and lose the chunk.
+   */
   stopAndWrite(): void {
     const session = this.session;
-    if (!session) return;
+    if (!session || this.cutting) return;
     if (this.timer) clearInterval(this.timer);
     try {
       if (!this.cut(true)) warn('CPU profile', 'the last chunk could not be written');

@@ -44,6 +44,8 @@ const savedMarker = (spool: string, threadId: number): string => join(spool, `sa
 type Wait = (array: Int32Array | BigInt64Array, index: number, value: number | bigint, timeout?: number) => 'ok' | 'not-equal' | 'timed-out';
 
 let saveRequested = false;
+/** Marks this thread saved, once: set by listenForSaveRequests. */
+let markSaved: (() => void) | undefined;
 
 /**
  * Worker side: whether this thread was asked to save (it is about to be terminated). Spans that
@@ -54,22 +56,44 @@ export function aboutToBeTerminated(): boolean {
 }
 
 /**
- * Worker side: `save` runs (once) when this thread is about to be terminated; `beforeBlocking`
- * before each of the user's waits (the wrapper below is where the thread blocks).
+ * Worker side, at the end of the thread's own 'exit' listener, which saved everything: a creator
+ * that asked for a save meanwhile (a pool's worker that ends by itself while its owner terminates
+ * it) stops waiting, and later requests are ignored.
  */
-export function listenForSaveRequests(spool: string, threadId: number, save: () => void, beforeBlocking?: () => void): void {
+export function savedAtExit(): void {
+  markSaved?.();
+}
+
+/**
+ * Worker side: `save` runs (once) when this thread is about to be terminated; `beforeBlocking`
+ * before each of the user's waits (the wrapper below is where the thread blocks). `save` returns
+ * false when it cannot save now (the request interrupted the thread while it was cutting or
+ * ending its profile): the creator asks again (RESEND_MS), or the thread's exit saves.
+ */
+export function listenForSaveRequests(spool: string, threadId: number, save: () => boolean, beforeBlocking?: () => void): void {
   let saved = false;
+  let saving = false;
   let deferred = false;
   /** What the thread is blocked on in Atomics.wait right now, if anything. */
   let blockedOn: { array: Int32Array | BigInt64Array; index: number } | undefined;
-  const saveNow = (): void => {
+  markSaved = (): void => {
     if (saved) return;
     saved = true;
     try {
-      save();
       writeFileSync(savedMarker(spool, threadId), '');
     } catch (err) {
       warn('cannot save before termination', err);
+    }
+  };
+  const saveNow = (): void => {
+    if (saved || saving) return;
+    saving = true;
+    try {
+      if (save()) markSaved?.();
+    } catch (err) {
+      warn('cannot save before termination', err);
+    } finally {
+      saving = false;
     }
   };
   Object.defineProperty(globalThis, Symbol.for(SAVE_KEY), {
