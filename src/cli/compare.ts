@@ -7,6 +7,7 @@ import { isSweepReportJson, summarizeRun, validateSweepReport } from '../model/s
 import { markdownTable, textTable } from '../model/units';
 import { COMPARE_HEADER, FUNCTION_DELTA_HEADER, compareCells, compareConclusion, functionDeltaCells, functionDeltaTitle } from '../model/sweep-tables';
 import { terminalSafe } from '../model/terminal-text';
+import { createHash } from 'node:crypto';
 import { gunzipCapped, readFileCapped } from '../runner/read-report';
 import type { AnswersCommand } from './answers-args';
 import { busyMachineNote } from './sweep';
@@ -16,6 +17,11 @@ export class CompareInputError extends Error {}
 
 /** Reads a .parprof (plain or gzip) or a sweep / A-B report. */
 export function loadSide(file: string): CompareSide {
+  return loadSideWithDigest(file).side;
+}
+
+/** A side and the SHA-256 of its file's bytes: equal digests are one recording (a file against itself, or a copy). */
+function loadSideWithDigest(file: string): { side: CompareSide; digest: string } {
   let bytes: Uint8Array;
   try {
     bytes = readFileCapped(file);
@@ -25,9 +31,10 @@ export function loadSide(file: string): CompareSide {
   try {
     const decoded = decodeReport(bytes, { gunzip: gunzipCapped });
     const json: unknown = 'value' in decoded ? decoded.value : parseJson(decoded.text);
-    if (isSweepReportJson(json)) return sideFromSweep(file, validateSweepReport(json));
+    const digest = createHash('sha256').update(bytes).digest('hex');
+    if (isSweepReportJson(json)) return { side: sideFromSweep(file, validateSweepReport(json)), digest };
     const report = validateReport(json);
-    return sideFromRun(file, report, summarizeRun(report, analyze(report), file));
+    return { side: sideFromRun(file, report, summarizeRun(report, analyze(report), file)), digest };
   } catch (err) {
     throw new CompareInputError(`${file}: ${(err as Error).message}`);
   }
@@ -63,16 +70,29 @@ export function formatCompareMarkdown(r: CompareResult, base: string, next: stri
       out.push(...markdownTable(FUNCTION_DELTA_HEADER, functionDeltaCells(p.functions), [true, true, true, false]));
     }
   }
-  if (note.length) out.push('', note.join(' ').replace(/\s+/g, ' '));
+  // One paragraph per note: a line that starts with 'note:' opens one, indented lines continue it.
+  for (const para of note.join('\n').split(/\n(?=note:)/)) out.push('', para.replace(/\s+/g, ' '));
   out.push('', `**${r.regressed ? '❌' : '✅'} ${compareConclusion(r)}**`);
   return out.join('\n');
 }
 
+/**
+ * The notes under a comparison. When both sides are one recording (the same bytes), its runs are
+ * counted once, and a line says that every change is zero by construction.
+ */
+export function compareNotes(base: CompareSide, next: CompareSide, sameRecording: boolean): string[] {
+  const runs = (sameRecording ? [base] : [base, next]).flatMap((s) => s.variants.flatMap((v) => v.runs));
+  return [
+    ...(sameRecording ? [`note: ${base.name} and ${next.name} are one recording (the same bytes): its ${runs.length === 1 ? 'run is' : `${runs.length} runs are`} compared with ${runs.length === 1 ? 'itself' : 'themselves'}, so every change is zero`] : []),
+    ...busyMachineNote(runs),
+  ];
+}
+
 export function compare(c: Extract<AnswersCommand, { cmd: 'compare' }>): number {
-  const base = loadSide(c.base);
-  const next = loadSide(c.next);
+  const { side: base, digest: baseDigest } = loadSideWithDigest(c.base);
+  const { side: next, digest: nextDigest } = loadSideWithDigest(c.next);
   const result = compareSides(base, next, { maxRegression: c.maxRegression, minDeltaMs: c.minDeltaMs, topFunctions: 10 });
-  const note = busyMachineNote([...base.variants, ...next.variants].flatMap((v) => v.runs));
+  const note = compareNotes(base, next, baseDigest === nextDigest);
   const text = c.markdown ? formatCompareMarkdown(result, c.base, c.next, note) : formatCompareText(result, c.base, c.next, note);
   process.stdout.write(`${text.split('\n').map(terminalSafe).join('\n')}\n`);
   return result.regressed ? 1 : 0;

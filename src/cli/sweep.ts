@@ -111,7 +111,7 @@ export function busyMachineNote(runs: readonly RunSummary[]): string[] {
   const busy = runs.filter((r) => r.descheduledShare !== null && r.descheduledShare >= BUSY_MACHINE_SHARE);
   if (busy.length === 0) return [];
   const worst = busy.reduce((a, r) => Math.max(a, r.descheduledShare!), 0);
-  return [`note: the machine was busy — in ${busy.length} of ${runs.length} runs a thread waited for a core up to ${formatPercent(worst)} of its busy time;`,
+  return [`note: the machine was busy — in ${busy.length} of ${runs.length} run${runs.length === 1 ? '' : 's'} a thread waited for a core up to ${formatPercent(worst)} of its busy time;`,
     '      wall times include that wait, so they tell of the machine\'s load as well as of the program'];
 }
 
