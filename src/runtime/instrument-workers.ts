@@ -123,6 +123,9 @@ export function instrumentWorkerCreation(rec: SpoolRecorder, poolWorkerFile: str
   const terminatedByOwner = new WeakSet<Worker>();
   class ProfiledWorker extends Original {
     constructor(filename: string | URL, options?: WorkerThreads.WorkerOptions) {
+      // Attach before this thread's first worker exists (terminate-save.ts: enabling the
+      // NodeWorker domain while a worker is exiting can crash Node).
+      saver.prepare();
       super(filename, options);
       try {
         if (created(this, filename, options)) recorded.add(this);

@@ -4,8 +4,8 @@
 // same way. Idle piscina and tinypool workers sit in Atomics.wait and answer no message.
 //
 // So the creating thread asks through the inspector: an inspector.Session of its own, with the
-// NodeWorker domain (enabled at the first save: attaching earlier would touch every worker
-// for nothing), sends Runtime.evaluate to the worker, which calls the worker's save function.
+// NodeWorker domain (enabled before the thread's first worker is created: see prepare()),
+// sends Runtime.evaluate to the worker, which calls the worker's save function.
 // V8 services inspector messages through isolate interrupts, which also wake a thread blocked
 // in Atomics.wait and stop one spinning in JavaScript. The creator then waits for the worker's
 // marker file (SAVE_TIMEOUT_MS at most: a long native call cannot be interrupted).
@@ -218,6 +218,17 @@ export class WorkerSaver {
       warn(`cannot ask worker ${threadId} to save`, err);
       return false;
     }
+  }
+
+  /**
+   * Connects now, before this thread creates its first worker. NodeWorker.enable walks the
+   * thread's running workers; on Node 20 it crashed the process (SIGSEGV in
+   * WorkerManager::SetAutoAttach, 6 of 113 poolifier runs) when it ran at the first
+   * save, while a pool's other worker was exiting by itself. Enabled before any worker exists, it
+   * walks none, and each worker is attached as it starts.
+   */
+  prepare(): void {
+    this.connect();
   }
 
   /** Connects on first use; NodeWorker.enable reports every running worker synchronously. */
