@@ -14,7 +14,9 @@ export const EXPORT_USAGE = `  parprof export <file|folder> --format ${EXPORT_FO
 export const EXPORT_HELP = `export   writes a report (or anything report reads) for another viewer: chrome (Trace Event
          Format: Perfetto, chrome://tracing, DevTools), firefox (a Chrome trace Firefox Profiler
          reads, with every thread's samples), speedscope (speedscope.app JSON), cpuprofile (one
-         .cpuprofile per thread into a folder: VS Code, DevTools), markdown (for a pull request;
+         .cpuprofile per thread into a folder: VS Code, DevTools; named thread-<id>-<name>.cpuprofile,
+         the thread's name percent-encoded but for letters, digits, . _ -: 'poolifier 2' ->
+         thread-2-poolifier%202.cpuprofile), markdown (for a pull request;
          printed unless --out), 0x (0x's own flamegraph page of thread N, written as
          FOLDER/flamegraph.html; needs the 0x package: npm i -D 0x). Default --out: next to the
          input. --out - prints JSON formats.

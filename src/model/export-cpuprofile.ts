@@ -4,7 +4,7 @@
 import type { CpuProfile, Report } from './report';
 
 export interface CpuProfileFile {
-  /** 'thread-<id>-<thread name>.cpuprofile'; characters a file name cannot hold become '_'. */
+  /** cpuProfileFileName: 'thread-<id>-<thread name, percent-encoded>.cpuprofile'. */
   name: string;
   /**
    * Times in µs on the run's monotonic clock (originUs + report time), as `node --cpu-prof`
@@ -13,10 +13,35 @@ export interface CpuProfileFile {
   profile: CpuProfile;
 }
 
-/** A thread name as part of a file name: no path separators, controls or characters Windows refuses. */
-function fileSafe(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  return name.replace(/[\u0000-\u001f\u007f/\\:*?"<>|]/g, '_').slice(0, 100) || '_';
+/** Characters a thread name keeps in a file name; every other UTF-8 byte becomes %XX. */
+const KEPT = /[A-Za-z0-9._-]/;
+/** Longest encoded name in a file name (a cut never splits a %XX), well under any file system's 255. */
+export const MAX_ENCODED_NAME = 120;
+
+/**
+ * The file name of a thread's profile: 'thread-<id>-<name>.cpuprofile', the name percent-encoded
+ * except letters, digits, '.', '_' and '-' ('poolifier 2' -> 'poolifier%202', '../x' -> '..%2Fx').
+ * So no space, separator, control or character Windows refuses; the 'thread-<id>-' prefix keeps
+ * it from ever being '.' or '..' and unique per thread; the same name always gives the same file
+ * name; and the importer decodes it back (threadNameOfFile).
+ */
+export function cpuProfileFileName(thread: number, name: string): string {
+  let encoded = '';
+  for (const ch of name) {
+    const part = KEPT.test(ch) ? ch : Array.from(new TextEncoder().encode(ch), (b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+    if (encoded.length + part.length > MAX_ENCODED_NAME) break;
+    encoded += part;
+  }
+  return `thread-${thread}-${encoded || '_'}.cpuprofile`;
+}
+
+/** The thread name in a file name written by cpuProfileFileName; a part that is not valid percent-encoding is kept as it is. */
+export function threadNameOfFile(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return encoded;
+  }
 }
 
 export function toCpuProfiles(report: Report): CpuProfileFile[] {
@@ -25,7 +50,7 @@ export function toCpuProfiles(report: Report): CpuProfileFile[] {
   return report.profiles.map((tp) => {
     const p = tp.profile;
     return {
-      name: `thread-${tp.thread}-${fileSafe(names.get(tp.thread) ?? `thread ${tp.thread}`)}.cpuprofile`,
+      name: cpuProfileFileName(tp.thread, names.get(tp.thread) ?? `thread ${tp.thread}`),
       profile: { nodes: p.nodes, startTime: origin + p.startTime, endTime: origin + p.endTime, samples: p.samples, timeDeltas: p.timeDeltas },
     };
   });

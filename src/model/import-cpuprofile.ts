@@ -5,6 +5,7 @@
 import type { CpuProfile, Report, ThreadInfo, ThreadProfile } from './report';
 import { ReportError } from './load';
 import { emptyReport, medianDelta, profileInOrder } from './import-common';
+import { threadNameOfFile } from './export-cpuprofile';
 
 /** Whether `json` looks like a CPU profile at all (not whether it is a well-formed one). */
 export function looksLikeCpuProfile(json: unknown): boolean {
@@ -21,7 +22,7 @@ export interface ProfileFile {
 
 /** Node's --cpu-prof file name: CPU.<yyyymmdd>.<hhmmss>.<pid>.<tid>.<seq>.cpuprofile */
 const NODE_NAME = /^CPU\.\d+\.\d+\.(\d+)\.(\d+)\.(\d+)\.cpuprofile$/;
-/** Our own export's file name (export-cpuprofile.ts): thread-<id>-<name>.cpuprofile */
+/** Our own export's file name (export-cpuprofile.ts cpuProfileFileName): thread-<id>-<percent-encoded name>.cpuprofile */
 const EXPORT_NAME = /^thread-(\d+)-(.*)\.cpuprofile$/;
 
 /**
@@ -49,7 +50,7 @@ export function importCpuProfiles(files: ProfileFile[], name: string, options?: 
     return {
       file: f.name, profile: profileInOrder(f.json, options?.single ? 'cpuprofile' : f.name),
       pid: node ? Number(node[1]) : undefined, tid: node ? Number(node[2]) : ours ? Number(ours[1]) : undefined,
-      seq: node ? Number(node[3]) : 0, threadName: ours ? ours[2] : undefined,
+      seq: node ? Number(node[3]) : 0, threadName: ours ? threadNameOfFile(ours[2]) : undefined,
     };
   });
   parsed.sort((a, b) => (a.pid ?? 0) - (b.pid ?? 0) || (a.tid ?? 0) - (b.tid ?? 0) || a.seq - b.seq || a.file.localeCompare(b.file));
