@@ -143,6 +143,12 @@ function report(c: Extract<Command, { cmd: 'report' }>): number | Promise<number
 }
 
 async function main(argv: string[]): Promise<number> {
+  // No command is a usage error (exit 2, usage on stderr, as for an unknown command); asking for
+  // help (--help, -h, help) is not: usage on stdout, exit 0.
+  if (argv.length === 0) {
+    process.stderr.write(`parprof: no command given\n${USAGE}\n`);
+    return 2;
+  }
   let c: Command;
   try {
     c = parseArgs(argv);
