@@ -7,9 +7,10 @@
 // Nothing ran (no spans): utilization 0, imbalance 1, potentialGainMs 0, tailMs 0.
 import type { Dropped, ExitStatus, Region, RegionKind, Report } from './report';
 import { hotFunctions } from './hot-functions';
+import { cappedSelfWeights, sampleCapUs } from './unsampled';
 import { addFormat2Metrics } from './analysis-v2';
 import type { PhaseMetrics } from './phases';
-import { indexProfile, selfWeights } from './profile-index';
+import { indexProfile } from './profile-index';
 import { groupBy, percentiles, sortByStart, unionLength } from './stats';
 import { splitThreadTime } from './thread-time';
 import { SPAN_DERIVED, SPAN_NO_ENQUEUE, tasksAreQueued } from './report';
@@ -395,6 +396,7 @@ export function analyze(report: Report): RunMetrics {
     for (let k = 0; k < ids.length; k++) if (isTask(ids[k])) threadTasks[t]++;
   }
 
+  const capUs = sampleCapUs(report);
   const profilesOf = new Map<number, Report['profiles']>();
   for (const tp of report.profiles) profilesOf.set(tp.thread, [...(profilesOf.get(tp.thread) ?? []), tp]);
   const threads: ThreadMetrics[] = report.threads.map((th, t) => {
@@ -404,7 +406,7 @@ export function analyze(report: Report): RunMetrics {
       samples += tp.profile.samples.length;
       const index = indexProfile(tp.profile);
       // The runtime's own frames (pool, recorder, preload) are one 'parprof runtime' entry, as in the views.
-      for (const f of hotFunctions(index, selfWeights(index), 5)) {
+      for (const f of hotFunctions(index, cappedSelfWeights(index, capUs), 5)) {
         topFunctions.push({ name: f.name, file: f.file, line: f.line, selfMs: f.self * MS, totalMs: f.total * MS });
       }
     }

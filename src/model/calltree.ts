@@ -56,6 +56,23 @@ export function stackSelf(samples: CallSamples, sel?: SampleSelection): { self: 
       if (s >= 0) self[s] += t.weights[k];
       else if (s === ROOT_STACK) rootSelf += t.weights[k];
     }
+    // A late sample's excess ('(not sampled)', unsampled.ts) counts where its sample does. Both
+    // lists are ascending, so one forward walk pairs them.
+    const late = t.late;
+    if (!late) continue;
+    let j = 0;
+    for (let q = 0; q < late.sample.length; q++) {
+      const k = late.sample[q];
+      if (only) {
+        while (j < only.length && only[j] < k) j++;
+        if (j === only.length || only[j] !== k) continue;
+      }
+      const time = t.times[k];
+      if (time < from || time >= to) continue;
+      const s = late.stack[q];
+      if (s >= 0) self[s] += late.weight[q];
+      else if (s === ROOT_STACK) rootSelf += late.weight[q];
+    }
   }
   return { self, rootSelf };
 }

@@ -6,8 +6,11 @@
 // [from, to) when its timestamp does; its whole weight counts.
 // '(idle)' and '(program)' samples are left out of trees, tables and charts (they are not code);
 // '(garbage collector)' is kept as a frame under the root, since GC time is work the user caused.
+// A sample's wall weight is capped at a few sampling intervals and the excess of a late sample is
+// a '(not sampled)' frame (unsampled.ts), in trees and tables; flame charts keep the raw weights.
 import type { CpuProfile, Report } from './report';
-import { ROOT_FRAME, indexProfile, isHidden, selfWeights } from './profile-index';
+import { ROOT_FRAME, indexProfile, isHidden } from './profile-index';
+import { NOT_SAMPLED_FRAME, cappedSelfWeights, sampleCapUs } from './unsampled';
 import type { ProfileIndex } from './profile-index';
 import type { StackTable, ThreadSamples } from './transforms';
 
@@ -71,9 +74,21 @@ function selected(report: Report, filter?: SampleFilter) {
 export function buildFlameTree(report: Report, options?: SampleFilter): FlameNode {
   const root: FlameNode = { key: 'all', name: 'all', file: '', line: 0, column: 0, self: 0, total: 0, children: [] };
   const childMaps = new Map<FlameNode, Map<string, FlameNode>>();
+  const child = (parent: FlameNode, f: Omit<FlameNode, 'self' | 'total' | 'children'>): FlameNode => {
+    let children = childMaps.get(parent);
+    if (!children) childMaps.set(parent, (children = new Map()));
+    let node = children.get(f.key);
+    if (!node) {
+      node = { key: f.key, name: f.name, file: f.file, line: f.line, column: f.column, self: 0, total: 0, children: [] };
+      children.set(f.key, node);
+      parent.children.push(node);
+    }
+    return node;
+  };
+  const capUs = sampleCapUs(report);
   for (const tp of selected(report, options)) {
     const index = indexProfile(tp.profile);
-    const self = selfWeights(index, options?.from, options?.to);
+    const { self, unsampled } = cappedSelfWeights(index, capUs, options?.from, options?.to);
     const merged: (FlameNode | undefined)[] = new Array(index.nodes.length);
     for (const i of index.order) {
       const p = index.parent[i];
@@ -84,18 +99,11 @@ export function buildFlameTree(report: Report, options?: SampleFilter): FlameNod
       }
       const parent = p < 0 ? root : merged[p];
       if (!parent || isHidden(index, i)) continue;
-      const f = index.functions[index.fn[i]];
-      let children = childMaps.get(parent);
-      if (!children) childMaps.set(parent, (children = new Map()));
-      let node = children.get(f.key);
-      if (!node) {
-        node = { key: f.key, name: f.name, file: f.file, line: f.line, column: f.column, self: 0, total: 0, children: [] };
-        children.set(f.key, node);
-        parent.children.push(node);
-      }
+      const node = child(parent, index.functions[index.fn[i]]);
       node.self += self[i];
       merged[i] = node;
     }
+    for (const [under, us] of unsampled) child((under >= 0 ? merged[under] : undefined) ?? root, NOT_SAMPLED_FRAME).self += us;
   }
   finish(root);
   return root;
@@ -125,9 +133,17 @@ function finish(root: FlameNode): void {
 /** Self and total time per function (merged by name + file + line), sorted by self, descending. */
 export function topFunctions(report: Report, options?: SampleFilter): FunctionStat[] {
   const stats = new Map<string, FunctionStat>();
+  const capUs = sampleCapUs(report);
+  const notSampled: FunctionStat = { ...NOT_SAMPLED_FRAME, self: 0, total: 0, perThread: [] };
   for (const tp of selected(report, options)) {
     const index = indexProfile(tp.profile);
-    const { self: fnSelf, total: fnTotal } = functionTimes(index, selfWeights(index, options?.from, options?.to));
+    const capped = cappedSelfWeights(index, capUs, options?.from, options?.to);
+    const { self: fnSelf, total: fnTotal } = functionTimes(index, capped.self, capped.unsampled);
+    if (capped.unsampledUs > 0) {
+      notSampled.self += capped.unsampledUs;
+      notSampled.total += capped.unsampledUs;
+      notSampled.perThread.push({ thread: tp.thread, self: capped.unsampledUs, total: capped.unsampledUs });
+    }
     for (let f = 0; f < index.functions.length; f++) {
       if (fnTotal[f] <= 0) continue;
       const id = index.functions[f];
@@ -143,14 +159,16 @@ export function topFunctions(report: Report, options?: SampleFilter): FunctionSt
       } else s.perThread.push({ thread: tp.thread, self: fnSelf[f], total: fnTotal[f] });
     }
   }
+  if (notSampled.self > 0) stats.set(notSampled.key, notSampled);
   return [...stats.values()].sort((a, b) => b.self - a.self || b.total - a.total || (a.key < b.key ? -1 : 1));
 }
 
 /**
  * Self and total µs per function identity of one profile. A node adds its subtree time to its
  * function's total only when the function is not already on the path above it (recursion-safe).
+ * `unsampled` (node → '(not sampled)' µs under it, cappedSelfWeights) counts in its ancestors' totals.
  */
-export function functionTimes(index: ProfileIndex, self: Float64Array): { self: Float64Array; total: Float64Array } {
+export function functionTimes(index: ProfileIndex, self: Float64Array, unsampled?: ReadonlyMap<number, number>): { self: Float64Array; total: Float64Array } {
   const n = index.nodes.length;
   const nodeTotal = new Float64Array(n);
   const hidden = new Uint8Array(n);
@@ -161,7 +179,7 @@ export function functionTimes(index: ProfileIndex, self: Float64Array): { self: 
   for (let k = index.order.length - 1; k >= 0; k--) {
     const i = index.order[k];
     if (hidden[i]) continue;
-    nodeTotal[i] += self[i];
+    nodeTotal[i] += self[i] + (unsampled?.get(i) ?? 0);
     const p = index.parent[i];
     if (p >= 0) nodeTotal[p] += nodeTotal[i];
   }
@@ -298,13 +316,11 @@ export function flameChartOfSamples(stacks: StackTable, samples: ThreadSamples, 
   };
   const path: number[] = [];
   let lastEnd = from;
-  for (let i = 0; i < samples.times.length; i++) {
-    const t = samples.times[i];
-    if (t >= to) break;
-    const end = t + samples.weights[i];
-    if (end <= from) continue;
+  const step = (t: number, weight: number, stack: number): void => {
+    const end = t + weight;
+    if (end <= from) return;
     lastEnd = end;
-    let k = samples.stack[i];
+    let k = stack;
     while (k >= 0 && stacks.depth[k] >= maxDepth) k = stacks.prefix[k];
     path.length = 0;
     // Walk up only until the path meets the open bars: a shared stack means its prefixes are shared too.
@@ -314,6 +330,18 @@ export function flameChartOfSamples(stacks: StackTable, samples: ThreadSamples, 
     }
     close(k >= 0 ? stacks.depth[k] + 1 : 0, t);
     for (let d = path.length - 1; d >= 0; d--) { openStack.push(path[d]); openStart.push(t); }
+  };
+  // A late sample's excess is a '(not sampled)' bar after its capped weight (unsampled.ts).
+  const late = samples.late;
+  let q = 0;
+  for (let i = 0; i < samples.times.length; i++) {
+    const t = samples.times[i];
+    if (t >= to) break;
+    step(t, samples.weights[i], samples.stack[i]);
+    while (late && q < late.sample.length && late.sample[q] < i) q++;
+    if (late && q < late.sample.length && late.sample[q] === i && t + samples.weights[i] < to) {
+      step(t + samples.weights[i], late.weight[q], late.stack[q]);
+    }
   }
   close(0, lastEnd);
   // Bars close innermost first; the views expect start-then-depth order.

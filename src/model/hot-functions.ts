@@ -5,6 +5,7 @@
 import { functionTimes } from './flame';
 import type { ProfileIndex } from './profile-index';
 import { RUNTIME_RESOURCE, isRuntimeFile } from './transforms';
+import { NOT_SAMPLED, type CappedSelf } from './unsampled';
 
 /** A hot function's identity and times, µs. */
 export interface HotFunction { name: string; file: string; line: number; self: number; total: number }
@@ -30,14 +31,18 @@ export function runtimeTimes(index: ProfileIndex, nodeSelf: Float64Array): { sel
   return { self, total };
 }
 
-/** The `limit` functions with the most self time, the runtime's folded into one entry. */
-export function hotFunctions(index: ProfileIndex, nodeSelf: Float64Array, limit: number): HotFunction[] {
-  const times = functionTimes(index, nodeSelf);
+/**
+ * The `limit` functions with the most self time (cappedSelfWeights: late samples capped), the
+ * runtime's folded into one entry and the late samples' excess into one '(not sampled)' entry.
+ */
+export function hotFunctions(index: ProfileIndex, capped: CappedSelf, limit: number): HotFunction[] {
+  const times = functionTimes(index, capped.self, capped.unsampled);
   const out: HotFunction[] = [];
   index.functions.forEach((f, k) => {
     if (times.self[k] > 0 && !isRuntimeFile(f.file)) out.push({ name: f.name, file: f.file, line: f.line, self: times.self[k], total: times.total[k] });
   });
-  const runtime = runtimeTimes(index, nodeSelf);
+  const runtime = runtimeTimes(index, capped.self);
   if (runtime.self > 0) out.push({ name: RUNTIME_ENTRY, file: '', line: 0, ...runtime });
+  if (capped.unsampledUs > 0) out.push({ name: NOT_SAMPLED, file: '', line: 0, self: capped.unsampledUs, total: capped.unsampledUs });
   return out.sort((a, b) => b.self - a.self).slice(0, limit);
 }

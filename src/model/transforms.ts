@@ -10,6 +10,7 @@
 // spawning workers) collapse into one 'parprof runtime' frame, so their time stays visible.
 import type { Report } from './report';
 import { ROOT_FRAME, indexProfile, type FunctionIdentity } from './profile-index';
+import { NOT_SAMPLED_FRAME, sampleCapUs, unsampledTime } from './unsampled';
 
 export type Transform =
   /** Keep only the samples under one call path (function keys from the outermost frame down); it becomes the root. */
@@ -46,8 +47,13 @@ export interface ThreadSamples {
   stack: Int32Array;
   /** µs from origin, ascending. */
   times: Float64Array;
-  /** µs each sample stands for. */
+  /** µs each sample stands for, at most the cap of unsampled.ts. */
   weights: Float64Array;
+  /**
+   * Late samples (unsampled.ts): their indices (ascending), each one's '(not sampled)' stack (a
+   * child of the frame both it and the next sample have) and µs beyond the cap. Absent when none.
+   */
+  late?: { sample: Int32Array; stack: Int32Array; weight: Float64Array };
 }
 
 export interface CallSamples {
@@ -134,6 +140,8 @@ export function baseSamples(report: Report): CallSamples {
   const builder = new StackBuilder([]);
   const byKey = new Map<string, number>();
   const threads: ThreadSamples[] = [];
+  const capUs = sampleCapUs(report);
+  let notSampled = -1;
   for (const { thread, profile } of report.profiles) {
     const index = indexProfile(profile);
     const fnMap = index.functions.map((f) => builder.functionIndex(f, byKey));
@@ -150,7 +158,20 @@ export function baseSamples(report: Report): CallSamples {
       const node = index.sampleNode[k];
       stack[k] = node < 0 ? DROPPED : nodeStack[node];
     }
-    threads.push({ thread, stack, times: index.times, weights: index.weights });
+    const late = unsampledTime(index, capUs);
+    if (late.samples.length === 0) {
+      threads.push({ thread, stack, times: index.times, weights: index.weights });
+      continue;
+    }
+    const weights = index.weights.slice();
+    const lateStack = new Int32Array(late.samples.length);
+    late.samples.forEach((i, k) => {
+      weights[i] -= late.excess[k];
+      const under = late.under[k] >= 0 ? nodeStack[late.under[k]] : ROOT_STACK;
+      if (notSampled < 0) notSampled = builder.functionIndex(NOT_SAMPLED_FRAME, byKey);
+      lateStack[k] = builder.intern(under >= 0 ? under : ROOT_STACK, notSampled);
+    });
+    threads.push({ thread, stack, times: index.times, weights, late: { sample: late.samples, stack: lateStack, weight: late.excess } });
   }
   const out = { stacks: builder.table(), threads };
   baseCache.set(report, out);
@@ -168,14 +189,15 @@ function remap(input: CallSamples, builder: StackBuilder, rule: StackRule, rootT
     const p = prefix[s];
     map[s] = rule(s, p < 0 ? ROOT_STACK : map[p], map);
   }
-  const threads = input.threads.map((t) => {
-    const stack = new Int32Array(t.stack.length);
-    for (let k = 0; k < stack.length; k++) {
-      const old = t.stack[k];
-      stack[k] = old >= 0 ? map[old] : old === ROOT_STACK ? rootTo : DROPPED;
+  const move = (stacks: Int32Array) => {
+    const out = new Int32Array(stacks.length);
+    for (let k = 0; k < out.length; k++) {
+      const old = stacks[k];
+      out[k] = old >= 0 ? map[old] : old === ROOT_STACK ? rootTo : DROPPED;
     }
-    return { ...t, stack };
-  });
+    return out;
+  };
+  const threads = input.threads.map((t) => ({ ...t, stack: move(t.stack), ...(t.late ? { late: { ...t.late, stack: move(t.late.stack) } } : {}) }));
   return { stacks: builder.table(), threads };
 }
 

@@ -1,0 +1,126 @@
+// A late sample does not invent wall self time (unsampled.ts): with a planted 300 ms delta the
+// excess over 10 sampling intervals is a '(not sampled)' frame under the frame both neighbouring
+// samples share, in the flame tree, the top functions, the CLI's hot functions, the views' call
+// trees and flame chart; totals still add up to the thread's wall time. Samples on time: no change.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { analyze } from '../../src/model/analysis';
+import { functionStats, toFlameTree, topDownTree } from '../../src/model/calltree';
+import { buildFlameTree, flameChartOfSamples, topFunctions, type FlameNode } from '../../src/model/flame';
+import { indexProfile, selfWeights } from '../../src/model/profile-index';
+import type { CpuProfile } from '../../src/model/report';
+import { applyTransform, baseSamples } from '../../src/model/transforms';
+import { NOT_SAMPLED, SAMPLE_CAP_INTERVALS, sampleCapUs, unsampledTime } from '../../src/model/unsampled';
+import { buildProfile, buildReport } from './model-build';
+
+const URL = 'file:///work/app/t.js';
+const MS = 1000;
+
+/**
+ * root > task > {spin, other}, root > (idle). 20 spin samples 1 ms apart, the 20th (at 20 ms)
+ * followed by a 300 ms delta to another spin sample (excess 290 ms, under spin); 10 'other' samples, the last
+ * followed by a 200 ms delta to a spin sample (excess 190 ms, under task, the frame both share);
+ * 5 spin samples, the last followed by 100 ms to an (idle) sample (excess 90 ms, at the root).
+ */
+function planted(late: boolean): CpuProfile {
+  const samples: [number, number][] = [];
+  for (let i = 0; i < 20; i++) samples.push([3, MS]);
+  samples.push([3, late ? 300 * MS : MS]);
+  for (let i = 0; i < 10; i++) samples.push([4, MS]);
+  samples.push([3, late ? 200 * MS : MS]);
+  for (let i = 0; i < 4; i++) samples.push([3, MS]);
+  samples.push([5, late ? 100 * MS : MS]);
+  const end = samples.reduce((t, s) => t + s[1], 0) + MS;
+  return buildProfile([[1, '(root)', '', -1, [2, 5]], [2, 'task', URL, 0, [3, 4]], [3, 'spin', URL, 5, []], [4, 'other', URL, 9, []], [5, '(idle)', '', -1, []]], samples, end);
+}
+
+function child(n: FlameNode, name: string): FlameNode {
+  const c = n.children.find((x) => x.name === name);
+  assert.ok(c, `${n.name} has a child ${name}: ${n.children.map((x) => x.name).join(', ')}`);
+  return c;
+}
+
+function reportOf(late: boolean) {
+  return buildReport({ workers: 1, durationUs: 700 * MS, profiles: [{ thread: 1, profile: planted(late) }] });
+}
+
+test('planted late samples: the excess over the cap is (not sampled) under the shared frame, totals kept', () => {
+  const report = reportOf(true);
+  assert.equal(sampleCapUs(report), SAMPLE_CAP_INTERVALS * 1000);
+  const wall = selfWeights(indexProfile(report.profiles[0].profile)).reduce((a, b) => a + b, 0);
+  for (const tree of [buildFlameTree(report), toFlameTree(topDownTree(baseSamples(report)))]) {
+    const task = child(tree, 'task');
+    const spin = child(task, 'spin');
+    // spin: 19 on-time samples + a capped late one (10 ms) + 1 + 4 on time + a capped one (10 ms).
+    assert.equal(spin.self, (19 + 10 + 1 + 4 + 10) * MS);
+    assert.equal(child(spin, NOT_SAMPLED).total, 290 * MS);
+    // other: 9 on time + the late one capped at 10 ms; the excess goes to task, which both share.
+    assert.equal(child(task, 'other').self, 19 * MS);
+    assert.equal(child(task, NOT_SAMPLED).total, 190 * MS);
+    assert.equal(child(tree, NOT_SAMPLED).total, 90 * MS);
+    // Nothing is lost: the tree holds the same wall time as the raw weights (idle left out).
+    const idle = 1 * MS;
+    assert.equal(tree.total, wall - idle);
+  }
+  const stats = [topFunctions(report), functionStats(baseSamples(report))];
+  for (const fns of stats) {
+    const ns = fns.find((f) => f.name === NOT_SAMPLED)!;
+    assert.equal(ns.self, (290 + 190 + 90) * MS);
+    assert.equal(ns.total, ns.self);
+    const spin = fns.find((f) => f.name === 'spin')!;
+    assert.equal(spin.self, 44 * MS);
+    assert.equal(spin.total, (44 + 290) * MS, 'the (not sampled) under spin counts in its total');
+    assert.equal(fns.find((f) => f.name === 'task')!.total, (44 + 290 + 19 + 190) * MS);
+  }
+  const hot = analyze(report).threads.find((t) => t.id === 1)!.topFunctions;
+  assert.deepEqual(hot.map((f) => [f.name, f.selfMs]), [[NOT_SAMPLED, 570], ['spin', 44], ['other', 19]]);
+});
+
+test('planted late samples: range and task selections take a late sample\'s excess with it; transforms move it', () => {
+  const report = reportOf(true);
+  const samples = baseSamples(report);
+  // The first late sample is the 20th (index 19), at 20 ms: a range holding only it.
+  const only = toFlameTree(topDownTree(samples, { from: 19.5 * MS, to: 20.5 * MS }));
+  assert.equal(only.total, 300 * MS);
+  assert.equal(child(child(child(only, 'task'), 'spin'), NOT_SAMPLED).total, 290 * MS);
+  const picked = toFlameTree(topDownTree(samples, { samples: new Map([[1, Int32Array.from([0, 1, 19])]]) }));
+  assert.equal(picked.total, (2 + 300) * MS);
+  const without = toFlameTree(topDownTree(samples, { samples: new Map([[1, Int32Array.from([0, 1, 18])]]) }));
+  assert.equal(without.total, 3 * MS, 'no excess without its sample');
+  const spinKey = samples.stacks.functions.find((f) => f.name === 'spin')!.key;
+  const merged = toFlameTree(topDownTree(applyTransform(samples, { type: 'merge-function', key: spinKey })));
+  assert.equal(child(child(merged, 'task'), NOT_SAMPLED).total, (290 + 190) * MS, 'merged into task with spin');
+  const dropped = toFlameTree(topDownTree(applyTransform(samples, { type: 'drop-function', key: spinKey })));
+  assert.equal(child(child(dropped, 'task'), NOT_SAMPLED).total, 190 * MS, 'dropped with spin');
+  // The flame chart draws the excess as a (not sampled) bar under spin, from the cap to the next sample.
+  const bars = flameChartOfSamples(samples.stacks, samples.threads[0], 0, 700 * MS);
+  const ns = bars.filter((b) => b.name === NOT_SAMPLED).map((b) => [b.depth, b.start, b.end]);
+  assert.deepEqual(ns, [[2, 30 * MS, 320 * MS], [1, 340 * MS, 530 * MS], [0, 544 * MS, 634 * MS]]);
+});
+
+test('samples on time: the cap never fires and every view is what the raw weights give', () => {
+  const report = reportOf(false);
+  const index = indexProfile(report.profiles[0].profile);
+  assert.equal(unsampledTime(index, sampleCapUs(report)).samples.length, 0);
+  const raw = selfWeights(index);
+  for (const tree of [buildFlameTree(report), toFlameTree(topDownTree(baseSamples(report)))]) {
+    const task = child(tree, 'task');
+    assert.equal(child(task, 'spin').self, 26 * MS);
+    assert.equal(child(task, 'other').self, 10 * MS);
+    assert.equal(tree.total, raw.reduce((a, b) => a + b, 0) - raw[4]);
+    const names: string[] = [];
+    const walk = (n: FlameNode) => { names.push(n.name); n.children.forEach(walk); };
+    walk(tree);
+    assert.ok(!names.includes(NOT_SAMPLED));
+  }
+  assert.ok(!topFunctions(report).some((f) => f.name === NOT_SAMPLED));
+  assert.equal(baseSamples(report).threads[0].late, undefined);
+});
+
+test('a report without a known sampling interval is not capped', () => {
+  const report = reportOf(true);
+  report.meta.sampleIntervalUs = 0;
+  assert.equal(sampleCapUs(report), Infinity);
+  assert.ok(!topFunctions(report).some((f) => f.name === NOT_SAMPLED));
+  assert.equal(child(child(buildFlameTree(report), 'task'), 'spin').self, (19 + 300 + 1 + 4 + 100) * MS);
+});
