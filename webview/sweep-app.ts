@@ -8,7 +8,7 @@ import type { SweepPage } from '../src/model/sweep-lanes';
 import { sweepChartLayout } from '../src/model/sweep-layout';
 import { validateSweepReport } from '../src/model/sweep-report';
 import {
-  AB_HEADER, COMPARE_HEADER, FUNCTION_DELTA_HEADER, SCALING_HEADER, abCells, abVerdict, compareCells, compareConclusion, functionDeltaCells, functionDeltaTitle,
+  AB_HEADER, COMPARE_HEADER, FUNCTION_DELTA_HEADER, SCALING_HEADER, abCells, abNotes, abVerdict, compareCells, compareConclusion, functionDeltaCells, functionDeltaTitle,
   scalingCells, scalingNotes, subjectTitle,
 } from '../src/model/sweep-tables';
 import { el, table } from './dom';
@@ -80,7 +80,8 @@ export function renderSweepPage(root: HTMLElement, page: SweepPage, onExport?: (
     for (const row of abRows(report)) {
       body.append(el('section', { class: 'pp-sweep-subject', 'data-key': row.key }, el('h2', {}, subjectTitle(row)),
         table(`${subjectTitle(row)}: the variants side by side`, AB_HEADER, abCells(row), { class: 'pp-sweep-table' }),
-        el('p', { class: `pp-ab-verdict${row.winner ? ' pp-ab-winner' : ''}` }, abVerdict(row))));
+        el('p', { class: `pp-ab-verdict${row.winner ? ' pp-ab-winner' : ''}` }, abVerdict(row)),
+        ...abNotes(row, report).map((n) => el('p', { class: 'pp-muted pp-ab-note' }, n))));
     }
   }
   root.replaceChildren(body);

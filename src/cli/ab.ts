@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { abRows } from '../model/sweep-analysis';
 import type { SweepReport } from '../model/sweep-report';
 import { textTable } from '../model/units';
-import { AB_HEADER, SWEEP_RIGHT_ALIGNED, abCells, abSlowest, abVerdict, subjectTitle } from '../model/sweep-tables';
+import { AB_HEADER, SWEEP_RIGHT_ALIGNED, abCells, abNotes, abSlowest, abVerdict, subjectTitle } from '../model/sweep-tables';
 import { terminalSafe } from '../model/terminal-text';
 import type { AnswersCommand } from './answers-args';
 import { busyMachineNote, recordVariants, startupLine, wholeRunWords } from './sweep';
@@ -19,6 +19,7 @@ export function formatAb(report: SweepReport, file: string): string {
     const slowest = abSlowest(row);
     out.push('', subjectTitle(row), ...textTable(AB_HEADER, abCells(row), SWEEP_RIGHT_ALIGNED), `  ${abVerdict(row)}`);
     if (slowest) out.push(`  ${slowest}`);
+    out.push(...abNotes(row, report).map((n) => `  ${n}`));
     if (row.key === '') out.push(startupLine(report));
   }
   out.push(...busyMachineNote(runs).map((l, i) => (i === 0 ? `\n${l}` : l)));

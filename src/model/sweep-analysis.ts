@@ -56,7 +56,10 @@ export function sweepScaling(report: SweepReport): SubjectScaling[] {
 export interface AbCell {
   label: string;
   wallMs: Spread;
-  /** Medians over the runs (the whole run: utilization and imbalance are per region only, null). */
+  /**
+   * Medians over the runs; the whole run's over its operations window (RunSummary.wholeBalance),
+   * null when a run lacks them (no pool operation, or a report written before they were kept).
+   */
   utilization: number | null;
   imbalance: number | null;
   /** (median − best median) / best median: 0 for the fastest. */
@@ -77,11 +80,14 @@ export interface AbRow extends Subject {
 export function abRows(report: SweepReport): AbRow[] {
   return subjects(report).map((s) => {
     const cells = report.variants.map((v) => {
-      const regs = s.key === '' ? [] : regionOf(v, s.key).filter((g): g is RegionSummary => g !== undefined);
+      const whole = v.runs.map((r) => r.wholeBalance);
+      const known = whole.every((b) => b !== undefined);
+      const regs: { utilization: number; imbalance: number }[] = s.key === '' ? (known ? whole as { utilization: number; imbalance: number }[] : [])
+        : regionOf(v, s.key).filter((g): g is RegionSummary => g !== undefined);
       return {
         label: v.label, wallMs: spreadOf(wallTimes(v, s)),
-        utilization: s.key === '' ? null : spreadOf(regs.map((g) => g.utilization)).median,
-        imbalance: s.key === '' ? null : spreadOf(regs.map((g) => g.imbalance)).median,
+        utilization: regs.length ? spreadOf(regs.map((g) => g.utilization)).median : null,
+        imbalance: regs.length ? spreadOf(regs.map((g) => g.imbalance)).median : null,
         behindBest: 0,
       };
     }).filter((c) => c.wallMs.n > 0);

@@ -79,6 +79,13 @@ export interface RunSummary {
    * thread's is unknown. Unlike wall time, a loaded machine does not stretch it: compare judges by it.
    */
   cpuMs?: number;
+  /**
+   * Utilization (0..1) and imbalance (max / mean busy time, 1 = perfect) of the whole run over its
+   * operations window: the first pool operation's start to the last's end, what `parprof report`
+   * prints as 'Whole run' (RunMetrics), not wholeMs's window. Absent when the run had no pool
+   * operation, and in sweep reports written before it was recorded.
+   */
+  wholeBalance?: { utilization: number; imbalance: number };
   /** Pool operations, one entry per distinct name + call site (repeated calls summed). */
   regions: RegionSummary[];
   /** Self time per function over all threads (CPU samples), ms; functions with none left out. */
@@ -214,6 +221,7 @@ export function summarizeRun(report: Report, metrics: RunMetrics, file: string):
     poolStartupMs: window.startupUs / 1000,
     ...(metrics.threads.length > 0 && metrics.threads.every((t) => t.onCpuMs !== undefined) ? { cpuMs: metrics.threads.reduce((a, t) => a + t.onCpuMs!, 0) } : {}),
     descheduledShare: worstDescheduled(metrics),
+    ...(report.regions.length > 0 ? { wholeBalance: { utilization: metrics.utilization, imbalance: metrics.imbalance } } : {}),
     regions, functions: functionSelfTimes(report),
   };
 }
@@ -311,6 +319,11 @@ function validateRun(x: unknown, p: string): void {
   num(run.poolStartupMs, `${p}.poolStartupMs`, 0);
   if (run.descheduledShare !== null) num(run.descheduledShare, `${p}.descheduledShare`, 0);
   oneOf(run.wholeCovers, WHOLE_RUN_COVERS, `${p}.wholeCovers`);
+  if (run.wholeBalance !== undefined) {
+    const b = obj(run.wholeBalance, `${p}.wholeBalance`);
+    num(b.utilization, `${p}.wholeBalance.utilization`, 0);
+    num(b.imbalance, `${p}.wholeBalance.imbalance`, 0);
+  }
   arr(run.regions, `${p}.regions`).forEach((g, i) => {
     const q = `${p}.regions[${i}]`;
     const reg = obj(g, q);

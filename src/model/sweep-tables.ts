@@ -62,6 +62,21 @@ export function abSlowest(row: AbRow): string | undefined {
   return `slowest: ${row.slowest}, ${formatChange(slow.behindBest)} wall against ${best.label} (${formatMs(slow.wallMs.median)} against ${formatMs(best.wallMs.median)})`;
 }
 
+/**
+ * The sentence under an A/B row's table: for the whole run, the window its utilization and
+ * imbalance cover (not the wall column's), or why they are missing; nothing for a region.
+ */
+export function abNotes(row: AbRow, report: SweepReport): string[] {
+  if (row.key !== '') return [];
+  if (row.cells.every((c) => c.utilization !== null && c.imbalance !== null)) {
+    return ['utilization and imbalance of the whole run: from the first pool operation\'s start to the last one\'s end, as parprof report\'s "Whole run" (the wall time starts at the script\'s first line)'];
+  }
+  const lacking = report.variants.flatMap((v) => v.runs).filter((r) => r.wholeBalance === undefined);
+  const reason = lacking.some((r) => r.regions.length === 0) ? 'a run had no pool operation to measure them over'
+    : 'this report was written by an earlier parprof, which kept them per region only (run parprof ab again to have them)';
+  return [`utilization and imbalance of the whole run: "-" — ${reason}`];
+}
+
 /** 'Whole run' or 'Region map square @ a.js:3:7'. */
 export function subjectTitle(s: { key: string }): string {
   return s.key === '' ? 'Whole run' : `Region ${s.key}`;
@@ -86,7 +101,8 @@ export function sweepMarkdown(report: SweepReport): string {
   } else {
     for (const row of abRows(report)) {
       const slowest = abSlowest(row);
-      out.push('', `**${subjectTitle(row)}**`, '', ...markdownTable(AB_HEADER, abCells(row), RIGHT), '', `- ${abVerdict(row)}`, ...(slowest ? [`- ${slowest}`] : []));
+      out.push('', `**${subjectTitle(row)}**`, '', ...markdownTable(AB_HEADER, abCells(row), RIGHT), '', `- ${abVerdict(row)}`, ...(slowest ? [`- ${slowest}`] : []),
+        ...abNotes(row, report).map((n) => `- ${n}`));
     }
   }
   return `${out.join('\n')}\n`;

@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { abRows, sweepScaling } from '../../src/model/sweep-analysis';
 import { sweepChartLayout } from '../../src/model/sweep-layout';
 import { parseSweepReport, type SweepReport } from '../../src/model/sweep-report';
-import { abCells, abVerdict, compareCells, compareConclusion, functionDeltaCells, scalingCells, SCALING_HEADER } from '../../src/model/sweep-tables';
+import { abCells, abNotes, abVerdict, compareCells, compareConclusion, functionDeltaCells, scalingCells, SCALING_HEADER } from '../../src/model/sweep-tables';
 import { analyze } from '../../src/model/analysis';
 import { compareSides, sideFromRun } from '../../src/model/compare';
 import { standalonePageHtml } from '../../src/model/html-report';
@@ -105,6 +105,9 @@ describe('sweep page', () => {
     for (const row of abRows(report)) {
       assert.deepEqual(await cellsOf(page, row.key), abCells(row));
       assert.equal(await page.$eval(`.pp-sweep-subject[data-key="${row.key}"] .pp-ab-verdict`, (p) => p.textContent), abVerdict(row));
+      // The whole run's utilization and imbalance are numbers, with the sentence saying what window they cover.
+      assert.deepEqual(await page.$$eval(`.pp-sweep-subject[data-key="${row.key}"] .pp-ab-note`, (ps) => ps.map((p) => p.textContent)), abNotes(row, report));
+      if (row.key === '') assert.ok(abCells(row).every((c) => c[3] !== '-' && c[4] !== '-'), 'whole-run utilization and imbalance shown');
     }
     const lanes = await page.$$eval('.pp-ab-variant', (gs) => gs.map((g) => ({
       label: g.getAttribute('data-label'), windowUs: Number(g.getAttribute('data-window-us')), busy: g.querySelectorAll('.pp-ab-busy').length,
