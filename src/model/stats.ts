@@ -96,41 +96,6 @@ export function groupBy(keys: Int32Array, groups: number): { order: Int32Array; 
   return { order, offset };
 }
 
-/**
- * Sorts `values` ascending in place: a natural merge sort (its ascending runs found, then merged
- * pairwise), O(n log runs) with one spare array of n. Per-thread intervals laid end to end are a
- * few sorted runs, so this takes a few passes where a comparison sort of ten million doubles
- * takes seconds. NaN is not expected (report times are validated finite).
- */
-export function sortRuns(values: Float64Array): Float64Array {
-  const n = values.length;
-  let runs = 0;
-  for (let k = 0; k < n; k++) if (k === 0 || values[k] < values[k - 1]) runs++;
-  if (runs <= 1) return values;
-  let bounds = new Int32Array(runs + 1);
-  for (let k = 0, r = 0; k < n; k++) if (k === 0 || values[k] < values[k - 1]) bounds[r++] = k;
-  bounds[runs] = n;
-  let from: Float64Array = values, to: Float64Array = new Float64Array(n);
-  while (runs > 1) {
-    const merged = new Int32Array(Math.ceil(runs / 2) + 1);
-    let m = 0;
-    for (let q = 0; q < runs; q += 2) {
-      const lo = bounds[q], mid = bounds[q + 1], hi = q + 1 < runs ? bounds[q + 2] : mid;
-      let i = lo, j = mid, o = lo;
-      while (i < mid && j < hi) to[o++] = from[j] < from[i] ? from[j++] : from[i++];
-      while (i < mid) to[o++] = from[i++];
-      while (j < hi) to[o++] = from[j++];
-      merged[m++] = lo;
-    }
-    merged[m] = n;
-    [from, to] = [to, from];
-    bounds = merged;
-    runs = m;
-  }
-  if (from !== values) values.set(from);
-  return values;
-}
-
 const NO_INDICES = new Int32Array(0);
 
 /**
