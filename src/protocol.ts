@@ -38,9 +38,13 @@ export type HostToWebview =
    * reports, a few hundred MB less to copy than `init`; the webview decodes it in a Web Worker.
    * With either, `metrics` (analysis.ts analyze of this report) spares the webview computing them
    * again: seconds at ten million spans, on the thread that draws. `gzipped`: the bytes are
-   * gzip-compressed (a .parprof file's own bytes, as the extension reads them).
+   * gzip-compressed (a .parprof file's own bytes, as the extension reads them). `metricsFollow`:
+   * no `metrics` now, a `metrics` message follows (the host's reader computes them while the
+   * webview decodes).
    */
-  | { type: 'init-packed'; packed: Uint8Array; gzipped?: boolean; options?: InitOptions; metrics?: RunMetrics }
+  | { type: 'init-packed'; packed: Uint8Array; gzipped?: boolean; options?: InitOptions; metrics?: RunMetrics; metricsFollow?: boolean }
+  /** After `init-packed` with `metricsFollow`: its report's metrics, or undefined when the host has none (the webview computes them). */
+  | { type: 'metrics'; metrics?: RunMetrics }
   /** Show this time range (µs from the report's origin) on the timeline and narrow the flamegraph to it. */
   | { type: 'focus-range'; from: number; to: number }
   /** Switch to a view. */
@@ -107,7 +111,7 @@ export function asHostMessage(data: unknown): HostToWebview | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const type = (data as { type?: unknown }).type;
   switch (type) {
-    case 'init': case 'init-packed': case 'focus-range': case 'show-view': case 'focus-region': case 'init-sweep': case 'init-compare': case 'status':
+    case 'init': case 'init-packed': case 'metrics': case 'focus-range': case 'show-view': case 'focus-region': case 'init-sweep': case 'init-compare': case 'status':
       return data as HostToWebview;
     default:
       return undefined;

@@ -16,7 +16,7 @@ scope.onmessage = async (e) => {
   let bytes: Uint8Array;
   try {
     bytes = await joinBytes(e.data.parts, e.data.gzipped);
-    const report = unpackValid(bytes);
+    const report = unpackValid(bytes, e.data.validated === true);
     scope.postMessage({ report } satisfies DecodeReply, columnBuffers(report));
   } catch (err) {
     scope.postMessage({ error: (err as Error).message ?? String(err) } satisfies DecodeReply);
@@ -24,7 +24,7 @@ scope.onmessage = async (e) => {
   }
   if (!e.data.metrics) return;
   try {
-    const report = unpackValid(bytes);
+    const report = unpackValid(bytes, e.data.validated === true);
     const metrics = analyze(report);
     let findings: string[] | undefined;
     try {

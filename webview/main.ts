@@ -6,7 +6,7 @@ import { validateReport, parseJson } from '../src/model/load';
 import { GZIP_BASE64, PACKED_GZIP_BASE64, REPORT_ELEMENT_ID, SWEEP_ELEMENT_ID, fromBase64 } from '../src/model/html-report';
 import type { Report } from '../src/model/report';
 import type { RunMetrics } from '../src/model/analysis';
-import { decodePacked, decodedIn, type Analysis } from './report-decoder';
+import { decodePacked, decodedIn, type Analysis, type Source } from './report-decoder';
 import { gunzip } from './gunzip';
 import { asHostMessage, type InitOptions, type ViewState, type WebviewToHost, type HostToWebview } from '../src/protocol';
 import { decodeViewHash, encodeViewHash } from './view-hash';
@@ -67,13 +67,24 @@ function start(message: Extract<HostToWebview, { type: 'init' }>): void {
   show(validateReport(message.report), 'init', message.options, givenMetrics(message.metrics));
 }
 
-/** A packed report: decoded (and validated) in a worker, then shown. */
-function startPacked(parts: Uint8Array[], gzipped: boolean, options: InitOptions | undefined, metrics?: unknown): void {
+/** Gives the metrics of the last `init-packed` that said they would follow (its `metrics` message). */
+let metricsFollowing: ((metrics: RunMetrics | undefined) => void) | undefined;
+
+/**
+ * A packed report: decoded (and validated, as its `source` asks) in a worker, then shown. Its
+ * metrics: given, or to follow from the host (`follow`), else computed by the worker after it
+ * hands the report over.
+ */
+function startPacked(parts: Uint8Array[], gzipped: boolean, source: Source, options: InitOptions | undefined, metrics?: unknown, follow = false): void {
   const mine = ++given;
   performance.mark('parprof:received');
   const sent = givenMetrics(metrics);
-  // Without the host's metrics the worker computes them after the report is shown.
-  decodePacked(parts, gzipped, !sent).then((d) => { if (mine === given) show(d.report, 'init-packed', options, sent, d.analysis); }).catch((e: Error) => showError(e.message));
+  metricsFollowing = undefined;
+  const later = !sent && follow
+    ? new Promise<Analysis | undefined>((resolve) => { metricsFollowing = (m) => resolve(givenMetrics(m) && { metrics: m! }); })
+    : undefined;
+  decodePacked(parts, gzipped, !sent && !later, source)
+    .then((d) => { if (mine === given) show(d.report, 'init-packed', options, sent, later ?? d.analysis); }).catch((e: Error) => showError(e.message));
 }
 
 /** Metrics the host sent with the report (it computed them from this report), if they look like metrics. */
@@ -131,7 +142,9 @@ function onMessage(data: unknown): void {
   try {
     switch (message.type) {
       case 'init': start(message); break;
-      case 'init-packed': startPacked([message.packed], message.gzipped === true, message.options, message.metrics); break;
+      // From VS Code's host: bytes its report reader validated (report-decoder.ts Source).
+      case 'init-packed': startPacked([message.packed], message.gzipped === true, vscode ? 'host' : 'page', message.options, message.metrics, message.metricsFollow === true); break;
+      case 'metrics': metricsFollowing?.(message.metrics); metricsFollowing = undefined; break;
       case 'focus-range':
         app?.store.setRange({ from: message.from, to: message.to });
         app?.store.setWindow(message.from, message.to);
@@ -206,7 +219,7 @@ async function readEmbedded(data: HTMLElement): Promise<unknown> {
   text = '';
   performance.mark('parprof:decoded');
   if (encoding === PACKED_GZIP_BASE64) {
-    startPacked(parts, true, undefined);
+    startPacked(parts, true, 'page', undefined);
     return undefined;
   }
   const inflated = await gunzip(parts);

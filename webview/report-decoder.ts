@@ -5,15 +5,30 @@
 import type { Report } from '../src/model/report';
 import type { RunMetrics } from '../src/model/analysis';
 import { narrowColumns, unpackReport } from '../src/model/packed-report';
-import { validateReport } from '../src/model/load';
+import { checkValidatedShape, validateReport } from '../src/model/load';
 import { jsonNestingProblem } from '../src/model/validate-values';
 import { gunzip } from './gunzip';
 
 /**
  * To the worker: the blob in parts (standalone pages embed it in several), gzip-compressed or
- * not; with `metrics`, the worker also computes the report's metrics after handing it over.
+ * not; with `metrics`, the worker also computes the report's metrics after handing it over;
+ * `validated`: see Source.
  */
-export interface DecodeRequest { parts: Uint8Array[]; gzipped: boolean; metrics: boolean }
+export interface DecodeRequest { parts: Uint8Array[]; gzipped: boolean; metrics: boolean; validated: boolean }
+
+/**
+ * Where a packed report comes from, which decides how much of it is checked:
+ * - 'host': VS Code's extension host, in `init-packed`. Those bytes are the file the host's report
+ *   reader (src/extension/reportParserProcess.ts) read and validated in full (or its own packing of
+ *   the report it validated), handed on unchanged: the reader's answer carries them, the host posts
+ *   them as they came, and a webview receives messages only from its host (its page runs no script
+ *   but ours, under a nonce CSP). Validating them again here cost seconds at ten million spans and
+ *   can find nothing the reader did not, so only their shape is checked (checkValidatedShape:
+ *   header, column bounds and lengths), which keeps every later step from reading out of bounds
+ *   should the bytes be cut or mixed up on the way.
+ * - 'page': the bytes of a standalone page, or anything else: the page's own, checked in full.
+ */
+export type Source = 'host' | 'page';
 /**
  * From the worker, after `{ ready: true }`: the validated report, its columns transferred (or why
  * it could not be read); then, when asked, `{ metrics }` (undefined if they could not be computed).
@@ -39,7 +54,8 @@ export const WORKER_MIN_BYTES = 256 * 1024;
  * it). With `wantMetrics` the worker then computes its metrics and findings too (analyze and
  * advise: seconds at 10M spans) so the page's thread never does; the worker ends once they are sent.
  */
-export async function decodePacked(parts: Uint8Array[], gzipped: boolean, wantMetrics = false): Promise<Decoded> {
+export async function decodePacked(parts: Uint8Array[], gzipped: boolean, wantMetrics = false, source: Source = 'page'): Promise<Decoded> {
+  const validated = source === 'host';
   const size = parts.reduce((n, p) => n + p.byteLength, 0);
   const worker = size >= WORKER_MIN_BYTES ? makeWorker() : undefined;
   if (worker) {
@@ -49,7 +65,7 @@ export async function decodePacked(parts: Uint8Array[], gzipped: boolean, wantMe
       worker.onmessage = (e: MessageEvent<DecodeReply | MetricsReply | { ready: true }>) => {
         // The bytes go once the worker runs: a worker refused by the CSP fails before that, and
         // then the page still has them to decode itself. They are handed over, not copied.
-        if ('ready' in e.data) worker.postMessage({ parts, gzipped, metrics: wantMetrics } satisfies DecodeRequest, [...new Set(parts.map((p) => p.buffer as ArrayBuffer))]);
+        if ('ready' in e.data) worker.postMessage({ parts, gzipped, metrics: wantMetrics, validated } satisfies DecodeRequest, [...new Set(parts.map((p) => p.buffer as ArrayBuffer))]);
         else if ('analysis' in e.data) { gotMetrics(e.data.analysis); worker.terminate(); }
         else resolve(e.data);
       };
@@ -64,7 +80,7 @@ export async function decodePacked(parts: Uint8Array[], gzipped: boolean, wantMe
     if (parts.some((p) => p.byteLength === 0)) throw new Error('the report decoder (a Web Worker) stopped after it was given the report\'s bytes');
   }
   decodedIn = 'page';
-  return { report: unpackValid(await joinBytes(parts, gzipped)) };
+  return { report: unpackValid(await joinBytes(parts, gzipped), validated) };
 }
 
 /** The blob's bytes in one array, inflated when gzip-compressed. */
@@ -72,8 +88,11 @@ export async function joinBytes(parts: Uint8Array[], gzipped: boolean): Promise<
   return gzipped ? gunzip(parts) : parts.length === 1 ? parts[0] : new Uint8Array(await new Blob(parts as Uint8Array<ArrayBuffer>[]).arrayBuffer());
 }
 
-/** The steps themselves, wherever they run: unpack (header depth-checked), validate, narrow. */
-export function unpackValid(bytes: Uint8Array): Report {
+/**
+ * The steps themselves, wherever they run: unpack (header depth-checked), validate (only the
+ * shape when the bytes were `validated` already: see Source), narrow.
+ */
+export function unpackValid(bytes: Uint8Array, validated = false): Report {
   let unpacked: unknown;
   try {
     unpacked = unpackReport(bytes, (header) => {
@@ -83,7 +102,7 @@ export function unpackValid(bytes: Uint8Array): Report {
   } catch (err) {
     throw new Error(`packed report cannot be read: ${(err as Error).message}`);
   }
-  return narrowColumns(validateReport(unpacked));
+  return narrowColumns(validated ? checkValidatedShape(unpacked) : validateReport(unpacked));
 }
 
 function makeWorker(): Worker | undefined {

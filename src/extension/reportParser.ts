@@ -29,12 +29,18 @@ export interface PackedView {
   /** The source files the report names (source-access.ts filesNamedBy): the only ones "Open source" may open. */
   sourceFiles: string[];
   /**
-   * The report's metrics, computed by the reading process: sent with the bytes, they spare the
-   * webview's worker unpacking the report a second time to compute them (at 10M spans ~700 MB
-   * more in the webview while it draws, and seconds of CPU beside the first draw).
+   * The report's metrics, computed by the reading process: they spare the webview's worker
+   * unpacking the report a second time to compute them (at 10M spans ~700 MB more in the webview
+   * while it draws, and seconds of CPU beside the first draw). They come after the bytes: the
+   * process sends those as soon as it has validated them and analyses while the webview decodes
+   * (at 10M spans analyze takes seconds, as long as the decoding). Undefined when the process
+   * could not compute them (it stopped, or ran out of time): the webview then computes them.
    */
-  metrics: RunMetrics;
+  metrics: Promise<RunMetrics | undefined>;
 }
+
+/** A PackedView as the reading process sends it: its metrics follow in a message of their own. */
+export type PackedBytes = Omit<PackedView, 'metrics'>;
 
 /**
  * Above this many spans a view is sent the packed report (`init-packed`), not the report itself:
@@ -52,9 +58,14 @@ export type EntryInputs = { slim: Parameters<typeof import('../model/run-views')
 export type ParseReply =
   | { ok: true; want: 'report'; report: Report; metrics: RunMetrics }
   | ({ ok: true; want: 'entry' } & EntryInputs)
-  | { ok: true; want: 'view'; view: PackedView }
+  | { ok: true; want: 'view'; view: PackedBytes }
+  /** After a 'view' reply: the metrics of the report it carried. */
+  | { ok: true; want: 'metrics'; metrics: RunMetrics }
   | { ok: true; want: 'sweep'; sweep: SweepReport }
   | { ok: false; message: string };
+
+/** A reading process's answer: a 'view' one carries the metrics to follow. */
+type Answer = Exclude<Extract<ParseReply, { ok: true }>, { want: 'view' | 'metrics' }> | (Extract<ParseReply, { want: 'view' }> & { metricsLater: Promise<RunMetrics | undefined> });
 
 export interface ParseLimits {
   /** Heap of the reading process's old generation, MiB (--max-old-space-size). */
@@ -95,13 +106,13 @@ export class ReportParser {
 
   /**
    * The report in `file` as a view shows it: whole with its metrics up to PACKED_VIEW_ABOVE spans,
-   * else as packed bytes with the metrics (the host never holds the decoded report).
+   * else as packed bytes, their metrics to follow (the host never holds the decoded report).
    */
   async forView(file: string): Promise<ReportForView> {
     const reply = await this.parse({ file, want: 'view' });
     // A Uint8Array of its own: the channel's deserializer gives a view into the whole message's
     // buffer, which the webview's postMessage did not carry across (the webview got no bytes).
-    if (reply.want === 'view') return { kind: 'packed', view: { ...reply.view, packed: new Uint8Array(reply.view.packed) } };
+    if (reply.want === 'view') return { kind: 'packed', view: { ...reply.view, packed: new Uint8Array(reply.view.packed), metrics: reply.metricsLater } };
     if (reply.want !== 'report') throw new Error(`${path.basename(file)}: the report reader answered with ${reply.want}`);
     return { kind: 'report', report: reply.report, metrics: reply.metrics };
   }
@@ -120,7 +131,7 @@ export class ReportParser {
     return reply.sweep;
   }
 
-  private async parse(request: ParseRequest): Promise<Extract<ParseReply, { ok: true }>> {
+  private async parse(request: ParseRequest): Promise<Answer> {
     if (this.running >= this.limits.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.running++;
     try {
@@ -131,7 +142,7 @@ export class ReportParser {
     }
   }
 
-  private inChild(request: ParseRequest): Promise<Extract<ParseReply, { ok: true }>> {
+  private inChild(request: ParseRequest): Promise<Answer> {
     const name = path.basename(request.file);
     return new Promise((resolve, reject) => {
       let child: ChildProcess;
@@ -150,19 +161,31 @@ export class ReportParser {
       let stderr = '';
       child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-4096); });
       let settled = false;
+      // Set once a 'view' reply is answered: the metrics that follow it, or undefined if the process ends without them.
+      let metricsLater: ((m: RunMetrics | undefined) => void) | undefined;
       const settle = (f: () => void) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         this.children.delete(child);
         f();
+        metricsLater?.(undefined);
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       };
       const limit = this.limits.timeMs >= 1000 ? `${Math.round(this.limits.timeMs / 1000)} s` : `${this.limits.timeMs} ms`;
       const timer = setTimeout(() => settle(() => reject(new Error(
         `${name} took more than ${limit} to read: stopped (a file that large or that complex is not opened)`))),
       this.limits.timeMs);
-      child.once('message', (reply: ParseReply) => settle(() => (reply.ok ? resolve(reply) : reject(new Error(reply.message)))));
+      child.on('message', (reply: ParseReply) => {
+        if (metricsLater) {
+          const given = metricsLater;
+          metricsLater = undefined;
+          settle(() => given(reply.ok && reply.want === 'metrics' ? reply.metrics : undefined));
+        } else if (reply.ok && reply.want === 'view') {
+          // The bytes go on now; the process goes on to the metrics, under the same time limit.
+          resolve({ ...reply, metricsLater: new Promise<RunMetrics | undefined>((r) => { metricsLater = r; }) });
+        } else settle(() => (reply.ok ? resolve(reply as Answer) : reject(new Error(reply.message))));
+      });
       child.once('error', (e) => settle(() => reject(new Error(`${name}: the report reader failed: ${e.message}`))));
       child.once('exit', (code, signal) => {
         // 'exit' can come before stderr's last chunk: read it once the stream has ended too.

@@ -13,7 +13,7 @@ import { analyze } from '../model/analysis';
 import { filesNamedBy } from '../model/source-access';
 import { isPackedReport, packReport, typedColumns } from '../model/packed-report';
 import type { Report } from '../model/report';
-import { PACKED_VIEW_ABOVE, type PackedView, type ParseReply, type ParseRequest } from './reportParser';
+import { PACKED_VIEW_ABOVE, type PackedBytes, type ParseReply, type ParseRequest } from './reportParser';
 
 function isGzip(bytes: Uint8Array): boolean {
   return bytes.length > 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
@@ -30,32 +30,42 @@ function holdsPacked(bytes: Uint8Array): boolean {
   }
 }
 
+/** A reply, and for a large report's view the metrics to compute and send once it is sent. */
+interface Replies { reply: ParseReply; then?: () => ParseReply }
+
 /**
  * The report in `file` for a view: validated here either way; above PACKED_VIEW_ABOVE spans, its
- * packed bytes (the file's own when it is packed) with its metrics and what the host reads of it.
+ * packed bytes (the file's own when it is packed) and what the host reads of it, then its metrics.
  */
-function forView(file: string): ParseReply {
+function forView(file: string): Replies {
   const bytes = statSync(file, { throwIfNoEntry: false })?.isFile() ? readFileCapped(file) : undefined;
   const report: Report = bytes ? parseAnyReport(bytes, { gunzip: gunzipCapped, name: basename(file) }) : readAnyReportFile(file);
-  if (report.spans.count <= PACKED_VIEW_ABOVE) return { ok: true, want: 'report', report: typedColumns(report), metrics: analyze(report) };
+  if (report.spans.count <= PACKED_VIEW_ABOVE) return { reply: { ok: true, want: 'report', report: typedColumns(report), metrics: analyze(report) } };
   const own = bytes !== undefined && holdsPacked(bytes);
-  const view: PackedView = {
+  const view: PackedBytes = {
     // A copy of exactly the file's bytes (readFileCapped's buffer has room to spare).
     packed: own ? bytes.slice() : packReport(report),
     gzipped: own && isGzip(bytes),
     meta: report.meta,
     spans: report.spans.count,
     sourceFiles: [...filesNamedBy(report)],
-    metrics: analyze(report),
   };
-  return { ok: true, want: 'view', view };
+  return { reply: { ok: true, want: 'view', view }, then: () => tried(() => ({ ok: true, want: 'metrics', metrics: analyze(report) })) };
 }
 
-function run(request: ParseRequest): ParseReply {
+function tried(f: () => ParseReply): ParseReply {
+  try {
+    return f();
+  } catch (e) {
+    return { ok: false, message: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+function run(request: ParseRequest): Replies {
   try {
     if (request.want === 'sweep') {
       try {
-        return { ok: true, want: 'sweep', sweep: parseSweepReport(new TextDecoder().decode(readFileCapped(request.file))) };
+        return { reply: { ok: true, want: 'sweep', sweep: parseSweepReport(new TextDecoder().decode(readFileCapped(request.file))) } };
       } catch (e) {
         throw new Error(`${basename(request.file)}: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -67,16 +77,21 @@ function run(request: ParseRequest): ParseReply {
       // The Runs view keeps only what its entry shows, so only that crosses to the host.
       const { meta, threads, regions, exit, markers } = report;
       const numbers = { wallMs: metrics.wallMs, utilization: metrics.utilization, imbalance: metrics.imbalance };
-      return { ok: true, want: 'entry', slim: { meta, threads, regions, exit, markers }, numbers };
+      return { reply: { ok: true, want: 'entry', slim: { meta, threads, regions, exit, markers }, numbers } };
     }
     // Typed columns: the narrowest integer types, copied as bytes by the IPC channel's structured clone.
-    return { ok: true, want: 'report', report: typedColumns(report), metrics };
+    return { reply: { ok: true, want: 'report', report: typedColumns(report), metrics } };
   } catch (e) {
-    return { ok: false, message: e instanceof Error ? e.message : String(e) };
+    return { reply: { ok: false, message: e instanceof Error ? e.message : String(e) } };
   }
 }
 
 const [want, file] = process.argv.slice(2);
-const reply = run({ file, want: want === 'entry' || want === 'sweep' || want === 'view' ? want : 'report' });
-// Exits once the reply is written to the channel (a large report takes a while to send).
-process.send?.(reply, undefined, undefined, () => process.disconnect?.());
+const { reply, then } = run({ file, want: want === 'entry' || want === 'sweep' || want === 'view' ? want : 'report' });
+// Exits once the replies are written to the channel (a large report takes a while to send). A
+// second reply is computed only once the first is written: the channel writes while the event
+// loop runs, and analyze would hold it for seconds.
+process.send?.(reply, undefined, undefined, () => {
+  if (then) process.send?.(then(), undefined, undefined, () => process.disconnect?.());
+  else process.disconnect?.();
+});

@@ -96,6 +96,8 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
   const nonce = randomBytes(18).toString('base64');
   let named: { content: ViewContent; files: Set<string> } | undefined;
   let sentAt = 0;
+  /** Reports sent so far: metrics that come late go only with the last. */
+  let sent = 0;
   const send = (content: ViewContent) => {
     if (content.kind === 'status') {
       const message: HostToWebview = { type: 'status', text: content.text, failed: content.failed === true };
@@ -109,19 +111,26 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
     // The metrics were computed with the report (the parser worker's analyze): the webview need not redo them.
     // A packed report's bytes go as they are: the webview decodes them in a worker.
     const options = { canOpenSource: true, canRerun: true };
-    const init: HostToWebview = content.kind === 'packed'
-      ? { type: 'init-packed', packed: content.view.packed, gzipped: content.view.gzipped, metrics: content.view.metrics, options }
-      : { type: 'init', report: typedColumns(content.loaded.report), metrics: content.loaded.metrics, options };
+    const init = content.kind === 'packed'
+      ? { type: 'init-packed', packed: content.view.packed, gzipped: content.view.gzipped, metricsFollow: true, options } as const
+      : { type: 'init', report: typedColumns(content.loaded.report), metrics: content.loaded.metrics, options } as const;
     status.showing = 'report';
     status.sentAs = init.type;
     status.sentBytes = init.type === 'init-packed' ? init.packed.byteLength : undefined;
     status.drawn = undefined;
     status.error = undefined;
     sentAt = Date.now();
+    const mine = ++sent;
     void webview.postMessage(init).then((ok) => {
       if (ok && !status.initSent) actions.initSent?.(file, Date.now());
       status.initSent = status.initSent || ok;
     });
+    // The metrics of a packed report come when its reader has computed them; not for a report sent since.
+    if (content.kind === 'packed') {
+      void content.view.metrics.then((metrics) => {
+        if (mine === sent) void webview.postMessage({ type: 'metrics', metrics } satisfies HostToWebview);
+      });
+    }
   };
   disposables.push(source.onDidChange((content) => {
     if (status.ready) send(content);

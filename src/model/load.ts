@@ -230,6 +230,50 @@ function column(x: unknown, count: number, path: string, integers: boolean): Arr
 }
 
 /**
+ * The shape of a report that was validated already, by another process, byte for byte the same
+ * (the VS Code report reader's validated file, handed on by the host: webview/report-decoder.ts
+ * says why that is sound). Only what keeps every later step from reading past an array, cheap at
+ * any size: the format, the arrays the views walk, and every column's length (spans, profiles,
+ * waits, ELU); not the values (that is validateReport's work, ~0.2-0.5 s at ten million spans).
+ * Profiles are put in time order as validateReport does: that is a transformation, not a check.
+ */
+export function checkValidatedShape(x: unknown): Report {
+  const r = obj(x, 'report');
+  if (r.format !== REPORT_FORMAT || !READABLE_VERSIONS.includes(r.version as number)) {
+    throw new ReportError(`not a Parallel Profiler report of a version this reader knows (format ${describe(r.format)}, version ${describe(r.version)})`);
+  }
+  obj(r.meta, 'meta');
+  for (const key of ['threads', 'regions', 'profiles', 'elu', 'markers'] as const) arr(r[key], key).forEach((e, i) => obj(e, `${key}[${i}]`));
+  obj(r.dropped, 'dropped');
+  obj(r.exit, 'exit');
+  const s = obj(r.spans, 'spans');
+  const count = int(s.count, 'spans.count');
+  if (count < 0) fail('spans.count', `expected a count ≥ 0, found ${count}`);
+  const lengthIs = (x: unknown, n: number, path: string) => {
+    const found = columnLength(x, path);
+    if (found !== n) fail(path, `expected ${n} numbers, found ${found}`);
+  };
+  for (const name of SPAN_COLUMN_NAMES) lengthIs(s[name], count, `spans.${name}`);
+  if (s.flags !== undefined) lengthIs(s.flags, count, 'spans.flags');
+  if (r.waits !== undefined) {
+    const w = obj(r.waits, 'waits');
+    const n = columnLength(w.thread, 'waits.thread');
+    lengthIs(w.start, n, 'waits.start');
+    lengthIs(w.end, n, 'waits.end');
+  }
+  (r.profiles as Record<string, unknown>[]).forEach((tp, i) => {
+    const p = obj(tp.profile, `profiles[${i}].profile`);
+    arr(p.nodes, `profiles[${i}].profile.nodes`);
+    lengthIs(p.timeDeltas, columnLength(p.samples, `profiles[${i}].profile.samples`), `profiles[${i}].profile.timeDeltas`);
+    tp.profile = inTimeOrder(p as unknown as CpuProfile);
+  });
+  (r.elu as Record<string, unknown>[]).forEach((e, i) => lengthIs(e.u, columnLength(e.t, `elu[${i}].t`), `elu[${i}].u`));
+  return r as unknown as Report;
+}
+
+const SPAN_COLUMN_NAMES = ['thread', 'region', 'index', 'first', 'items', 'enqueue', 'start', 'end', 'stolenFrom', 'parent', 'failed'] as const;
+
+/**
  * Checks that x is a version-1 report and returns it typed. Checks every field's type, that span
  * columns have `count` entries, and that spans, profiles and ELU series refer to known threads
  * and regions. Throws ReportError naming the first problem.
