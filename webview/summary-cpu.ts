@@ -1,7 +1,7 @@
 // The summary's sections for report format 2: the run's phases (what the user paid for, spawn
 // to exit), each thread's on-CPU against off-CPU time and blocking waits, and each operation's
 // call time. Nothing is shown for a version-1 report (it has none of these numbers).
-import { descheduledShare, busyOnCpuShare, DESCHEDULED_SHARE, phaseRows } from '../src/model/summary-v2';
+import { descheduledShare, busyOnCpuShare, DESCHEDULED_SHARE, phaseRows, startupSplit } from '../src/model/summary-v2';
 import type { Store } from './store';
 import { el, msValue, percent, table } from './dom';
 
@@ -27,9 +27,9 @@ export function format2Sections(store: Store): HTMLElement[] {
   }
   const calls = m.regions.filter((r) => r.callMs !== undefined || (r.startupMs ?? 0) > 0 || (r.waitMs ?? 0) > 0);
   if (calls.length) {
-    out.push(table('Operation calls (wall: tasks available → last result; call: the user\'s call, waiting for pool start-up included)',
-      ['Region', 'Wall', 'Call', 'Pool start-up in it', 'Utilization after start-up', 'Blocked in Atomics.wait'],
-      calls.slice(0, 200).map((r) => [r.name, msValue(r.wallMs), r.callMs !== undefined ? msValue(r.callMs) : '–', msValue(r.startupMs ?? 0),
+    out.push(table('Operation calls (wall: tasks available → last result; call: the user\'s call → last result, waiting included; a library\'s pool: from its first worker\'s creation)',
+      ['Region', 'Wall', 'Call', 'Waiting for pool start-up', 'Workers starting inside the wall', 'Utilization after start-up', 'Blocked in Atomics.wait'],
+      calls.slice(0, 200).map((r) => [r.name, msValue(r.wallMs), r.callMs !== undefined ? msValue(r.callMs) : '–', msValue(startupSplit(r).before), msValue(startupSplit(r).inWall),
         r.utilizationAfterStartup !== undefined ? percent(r.utilizationAfterStartup) : '–', r.waitMs !== undefined ? msValue(r.waitMs) : '–']),
       { id: 'summary-calls' }));
   }

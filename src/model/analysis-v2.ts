@@ -90,6 +90,7 @@ export function addFormat2Metrics(report: Report, m: RunMetrics, spansOf?: (thre
     const p = regionPhases[i];
     if (p.callMs !== undefined) r.callMs = p.callMs;
     r.startupMs = p.startupMs;
+    r.startupInWallMs = p.startupInWallMs;
     r.utilizationAfterStartup = r.tasks > 0 ? p.utilizationAfterStartup : 0;
     const from = reg.start, to = reg.start + r.wallMs / MS; // analysis' window
     // The work's own balance: each thread's busy time in the window less its time waiting for a core.

@@ -147,6 +147,8 @@ export interface RegionMetrics extends BalanceMetrics {
   callMs?: number;
   /** ms of [called, end] during which workers of its pool were starting. */
   startupMs?: number;
+  /** The part of startupMs inside [start, end]: workers still starting while others ran its tasks (RegionPhaseMetrics). */
+  startupInWallMs?: number;
   /** Utilization over the time its threads were ready (start-up excluded). */
   utilizationAfterStartup?: number;
   /** ms its threads were blocked in the user's Atomics.wait calls. */

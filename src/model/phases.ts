@@ -46,6 +46,12 @@ export interface RegionPhaseMetrics {
   /** Part of the region's window [called or start, end] during which workers of its pool were starting. */
   startupMs: number;
   /**
+   * The part of startupMs inside the region's own window [start, end]: workers still starting while
+   * others ran its tasks (an instrumented library's region starts at its first worker's readiness).
+   * startupMs − startupInWallMs is the start-up the call waited for before its tasks could start.
+   */
+  startupInWallMs: number;
+  /**
    * Utilization over the time its threads were ready: Σ busy_i / Σ_i (end − max(start, ready_i)).
    * Equals the wall-time utilization when no worker was starting during the region.
    */
@@ -168,7 +174,8 @@ export function regionPhaseMetrics(report: Report, rows: { id: number; busyMs: n
     const to = regionEnd(report, r);
     const from = r.called ?? r.start;
     const workers = byPool.get(r.pool) ?? new Map<number, WorkerStartup>();
-    const startupUs = unionWithin([...workers.values()].map((w) => [w.created, readyOf(report, w)]), from, to);
+    const starting = [...workers.values()].map((w): [number, number] => [w.created, readyOf(report, w)]);
+    const startupUs = unionWithin(starting, from, to);
     // Ready capacity: each thread from when it was ready (or from the region start).
     let capacity = 0, busy = 0;
     const threadRows = rows[i] ?? [];
@@ -183,6 +190,7 @@ export function regionPhaseMetrics(report: Report, rows: { id: number; busyMs: n
       id: r.id,
       ...(r.called !== undefined && r.end !== undefined ? { callMs: (r.end - r.called) * MS } : {}),
       startupMs: startupUs * MS,
+      startupInWallMs: unionWithin(starting, Math.max(from, r.start), to) * MS,
       utilizationAfterStartup: capacity > 0 ? Math.min(1, busy / capacity) : 0,
     };
   });

@@ -2,7 +2,7 @@
 // blocking waits and operation call times, and the share of busy time a thread was descheduled
 // (the descheduled advice, src/model/advice.ts, reads it). Used by
 // summary.ts (the CLI) and the views' summary (webview/summary-view.ts).
-import type { RunMetrics, ThreadMetrics } from './analysis';
+import type { RegionMetrics, RunMetrics, ThreadMetrics } from './analysis';
 import type { PhaseMetrics } from './phases';
 import { formatMs, formatPercent, msDigits } from './units';
 
@@ -79,14 +79,25 @@ export function cpuLines(metrics: RunMetrics, names: Map<number, string>): strin
 }
 
 /** One line per region with its call time and waits: what its wall time covers. */
+/** A region's start-up (RegionMetrics.startupMs) before its tasks became available, and inside its wall; ms. */
+export function startupSplit(r: Pick<RegionMetrics, 'startupMs' | 'startupInWallMs'>): { before: number; inWall: number } {
+  const inWall = r.startupInWallMs ?? 0;
+  return { before: Math.max(0, (r.startupMs ?? 0) - inWall), inWall };
+}
+
 export function regionCallLines(metrics: RunMetrics): string[] {
   const rows = metrics.regions.filter((r) => r.callMs !== undefined || (r.startupMs ?? 0) > 0 || (r.waitMs ?? 0) > 0);
   if (!rows.length) return [];
-  return ['', 'Operation calls (region wall = its tasks available → last result; the call adds waiting for pool start-up)',
+  return ['', 'Operation calls (wall: its tasks available → last result; call: the user\'s call → last result, waiting included; a library\'s pool: from its first worker\'s creation)',
     ...rows.slice(0, 20).map((r) => {
       const parts = [`wall ${formatMs(r.wallMs)}`];
-      if (r.callMs !== undefined) parts.push(`call ${formatMs(r.callMs)}`);
-      if ((r.startupMs ?? 0) > 0) parts.push(`pool start-up ${formatMs(r.startupMs!)} of it`);
+      // The call's start-up is split where the tasks became available: before it the call waited
+      // (call = that wait + the wall); after it, workers still starting while others ran its tasks.
+      const { before, inWall } = startupSplit(r);
+      const external = r.kind === 'external';
+      if (r.callMs !== undefined) parts.push(external ? `${formatMs(r.callMs)} from its first worker's creation` : `call ${formatMs(r.callMs)}`);
+      if (before > 0) parts.push(`${formatMs(before)} of it ${external ? 'before its first worker was ready' : 'waiting for pool start-up'}`);
+      if (inWall > 0) parts.push(`workers still starting during ${formatMs(inWall)} of the wall`);
       if (r.waitMs !== undefined && r.waitMs > 0) parts.push(`threads blocked in Atomics.wait ${formatMs(r.waitMs)}`);
       return `  ${r.name}: ${parts.join(' · ')}`;
     }),

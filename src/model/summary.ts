@@ -6,7 +6,7 @@ import { terminalSafe } from './terminal-text';
 import { SPAN_DERIVED, SPAN_NO_ENQUEUE } from './report';
 import { describeProcess, threadsByProcess } from './processes';
 import { cancelWords } from './run-views';
-import { cpuLines, descheduledShare, DESCHEDULED_SHARE, phaseLines, regionCallLines } from './summary-v2';
+import { cpuLines, descheduledShare, DESCHEDULED_SHARE, phaseLines, regionCallLines, startupSplit } from './summary-v2';
 import { advise, IMBALANCE_MIN, judgedImbalance } from './advice';
 import { formatMs, formatPercent, formatRatio, msDigits, textTable, usDigitsFromMs } from './units';
 
@@ -218,17 +218,25 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   const readyUtil = (r: RunMetrics['regions'][number]) => ((r.startupMs ?? 0) > 0 && r.utilizationAfterStartup !== undefined ? r.utilizationAfterStartup : r.utilization);
   const starved = metrics.regions.filter((r) => r.tasks > 0 && readyUtil(r) < 0.6 && r.wallMs >= 1).sort((a, b) => readyUtil(a) - readyUtil(b));
   // Start-up is counted over the call (RegionMetrics.startupMs: the user's call to the last result),
-  // which can begin long before the region's own window (its tasks available → last result).
-  const startupOf = (r: RunMetrics['regions'][number]) => (r.callMs !== undefined
-    ? `its call took ${formatMs(r.callMs)}, ${formatMs(r.startupMs!)} of it waiting for workers to start, the region itself ${formatMs(r.wallMs)}`
-    : `${formatMs(r.startupMs!)} of workers starting during it`);
+  // which can begin long before the region's own window (its tasks available → last result). Only
+  // the part before the window was waiting; an instrumented library's later workers may still be
+  // starting inside it while the first ones run tasks (startupSplit).
+  const startupOf = (r: RunMetrics['regions'][number]) => {
+    const { before, inWall } = startupSplit(r);
+    const still = inWall > 0 ? `; workers were still starting during ${formatMs(inWall)} of it` : '';
+    return r.callMs !== undefined
+      ? `${r.kind === 'external' ? `${formatMs(r.callMs)} from its first worker's creation` : `its call took ${formatMs(r.callMs)}`}, ${formatMs(before)} of it waiting for ${r.kind === 'external' ? 'the first worker' : 'workers'} to start, the region itself ${formatMs(r.wallMs)}${still}`
+      : `${formatMs(r.startupMs!)} of workers starting during it`;
+  };
   for (const r of starved.slice(0, 3)) {
     const startup = (r.startupMs ?? 0) > 0 ? ` once their workers were ready (${startupOf(r)})` : '';
     out.push(`threads were busy only ${formatPercent(readyUtil(r))} of region '${r.name}'${startup}; the rest of their time: ${threadTimeShares(r.threadTime, false)}`);
   }
   for (const r of metrics.regions) {
     const span = r.callMs ?? r.wallMs;
-    if (r.tasks > 0 && (r.startupMs ?? 0) >= Math.max(1, 0.2 * span) && r.utilization < 0.6 && readyUtil(r) >= 0.6) {
+    // 'Waited' is the start-up before its tasks could start (a region's own window does not wait).
+    const waited = r.callMs !== undefined ? startupSplit(r).before : r.startupMs ?? 0;
+    if (r.tasks > 0 && waited >= Math.max(1, 0.2 * span) && r.utilization < 0.6 && readyUtil(r) >= 0.6) {
       out.push(`region '${r.name}' waited for workers to start (${startupOf(r)}); once ready they were busy ${formatPercent(readyUtil(r))}`);
     }
   }

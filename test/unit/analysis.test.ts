@@ -151,7 +151,7 @@ test('metrics have exactly the keys the CLI prints', () => {
   // Format-2 keys (on-CPU time, waits, call times) appear only when the report has their data.
   assert.deepEqual(Object.keys(m.threads[1]).sort(), ['busyMs', 'busySamples', 'id', 'idleSamples', 'kind', 'name', 'samples', 'tasks', 'topFunctions']);
   assert.deepEqual(Object.keys(m.regions[0]).sort(), ['chunkGapMs', 'id', 'imbalance', 'kind', 'name', 'potentialGainMs', 'queueWaitMs', 'queuedTasks',
-    'schedule', 'startDelayMs', 'startupMs', 'steals', 'tailMs', 'taskMs', 'tasks', 'threadTime', 'threads', 'utilization', 'utilizationAfterStartup', 'wallMs']);
+    'schedule', 'startDelayMs', 'startupInWallMs', 'startupMs', 'steals', 'tailMs', 'taskMs', 'tasks', 'threadTime', 'threads', 'utilization', 'utilizationAfterStartup', 'wallMs']);
   assert.deepEqual(Object.keys(m.threads[1].topFunctions[0]).sort(), ['file', 'line', 'name', 'selfMs', 'totalMs']);
   assert.ok(m.threads[1].topFunctions.length <= 5 && m.threads[1].topFunctions.length > 0);
   assert.equal(m.regions.reduce((a, r) => a + r.tasks, 0), 2000);
