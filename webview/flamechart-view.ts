@@ -12,6 +12,9 @@ import { chartRects } from './layout-flame';
 import { buildLaneIndexes, spanRects, timeTicks, visibleSpans, type LaneIndex } from './layout-timeline';
 import { bindTimeAxis } from './time-axis-input';
 import { noSamplesNote } from './no-samples';
+import { GapNote } from './gap-note';
+import { LaneGaps } from './lane-gaps';
+import { selectionByThread } from './explore-panel';
 
 const AXIS_H = 20;
 const SPAN_H = 14;
@@ -32,6 +35,8 @@ export class FlameChartView {
   private rects: ReturnType<typeof chartRects<ChartFrame>> = [];
   private readonly lanes = new Map<number, LaneIndex>();
   private readonly menu: FrameMenu;
+  private readonly gapNote: GapNote;
+  private readonly gaps: LaneGaps;
 
   constructor(private readonly store: Store) {
     const withProfile = store.report.threads.filter((t) => store.report.profiles.some((p) => p.thread === t.id));
@@ -45,7 +50,9 @@ export class FlameChartView {
     this.menu = new FrameMenu(this.box, store);
     const toolbar = el('div', { class: 'pp-toolbar', role: 'toolbar', 'aria-label': 'Flame chart controls' }, this.threadSelect, this.windowOut);
     const body = withProfile.length ? this.box : noSamplesNote(store.report) ?? el('p', {}, 'No CPU profile was recorded for any thread.');
-    this.element = el('section', { 'aria-label': 'Flame chart' }, toolbar, new TransformBar(store, 'chart').element, body,
+    this.gapNote = new GapNote(store.report, 'chart-gap-note', 'the flame chart');
+    this.gaps = new LaneGaps(store.report);
+    this.element = el('section', { 'aria-label': 'Flame chart' }, toolbar, new TransformBar(store, 'chart').element, this.gapNote.element, body,
       el('p', { class: 'pp-hint' }, 'Shares the time axis with the timeline: zoom or pan either one and both follow. The top strip shows this thread\'s tasks. Right-click a frame to merge, focus on or drop its function in every view.'));
     store.on('window', () => this.request());
     store.on('transforms', () => this.request());
@@ -84,8 +91,12 @@ export class FlameChartView {
     this.windowOut.textContent = `Showing ${ms(from)} – ${ms(to)}`;
     const width = this.box.clientWidth;
     const frames = this.frames(from, to, width);
+    const thread = this.thread();
+    this.gapNote.update(this.store.selection ? { threads: [thread], pairs: selectionByThread(this.store) } : { threads: [thread], from, to });
     this.rects = chartRects(frames, from, to, width);
     const depth = this.rects.reduce((d, r) => Math.max(d, r.depth), 0) + 1;
+    // The rows of frames drawn (0 with none), for the browser test to check against the model.
+    this.canvas.dataset.rows = String(this.rects.length ? depth : 0);
     const height = TOP + Math.max(6, depth) * ROW_H;
     const ctx = sizeCanvas(this.canvas, width, height);
     const pal = readPalette(this.element);
@@ -117,6 +128,7 @@ export class FlameChartView {
       const label = fitText(ctx, r.frame.name || '(anonymous)', r.width - 6);
       if (label) { ctx.fillStyle = textOn(fill); ctx.fillText(label, r.x + 3, y + ROW_H / 2); }
     }
+    this.gaps.draw(ctx, pal, thread, AXIS_H, height - AXIS_H, width, from, to);
   }
 
   private bindInput(): void {
@@ -125,7 +137,10 @@ export class FlameChartView {
       width: () => Math.max(1, this.box.clientWidth),
       onHover: (x, y) => {
         const r = this.frameAt(x, y);
-        if (!r) return this.tooltip.hide();
+        const { from, to } = this.store.window;
+        const width = Math.max(1, this.box.clientWidth);
+        const lost = this.gaps.lineAt(this.thread(), from + (x / width) * (to - from), (to - from) / width);
+        if (!r) return lost ? this.tooltip.show([lost], x, y) : this.tooltip.hide();
         this.tooltip.show([r.frame.name || '(anonymous)', `${ms(r.frame.end - r.frame.start)} from ${ms(r.frame.start)}`,
           location(r.frame.file, r.frame.line)].filter(Boolean), x, y);
       },

@@ -4,11 +4,19 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { syntheticReport } from '../../src/model/synthetic';
 import { analyze } from '../../src/model/analysis';
-import { buildFlameTree, topFunctions } from '../../src/model/flame';
+import { buildFlameTree, flameChartOfSamples, topFunctions } from '../../src/model/flame';
+import { applyTransforms, baseSamples } from '../../src/model/transforms';
 import { verdicts } from '../../src/model/summary';
-import { formatPercent, formatRatio } from '../../src/model/units';
+import { formatMsFromUs, formatPercent, formatRatio } from '../../src/model/units';
 import { searchTree } from '../../webview/layout-flame';
+import { durationHistogram } from '../../webview/layout-histogram';
+import { frameColor } from '../../webview/theme';
 import { launch, openReport, screenshot, showView, type Browser, type ReportPage } from './browser';
+
+/** The flame chart's geometry (webview/flamechart-view.ts): rows start below the axis and the task strip. */
+const CHART_TOP = 40;
+const CHART_ROW_H = 16;
+const CHART_MAX_DEPTH = 48;
 
 const report = syntheticReport({ threads: 4, spans: 2000, profiles: 5, samplesPerProfile: 4000, seed: 7 });
 
@@ -184,14 +192,75 @@ describe('views of a synthetic report', () => {
     await p.page.selectOption('#flame-thread', 'all');
   });
 
-  test('flame chart and task durations draw; a slow task opens on the timeline', async () => {
+  test('flame chart draws the model\'s frames: its rows, and the frame at each depth under the pointer', async () => {
     await showView(p.page, 'flamechart');
-    const chartHeight = await p.page.$eval('#flamechart', (c) => (c as HTMLCanvasElement).height);
-    assert.ok(chartHeight > 100);
+    const thread = Number(await p.page.$eval('#chart-thread', (e) => (e as HTMLSelectElement).value));
+    const samples = applyTransforms(baseSamples(report), []);
+    const ofThread = samples.threads.find((t) => t.thread === thread)!;
+    const box = (await (await p.page.$('#flamechart'))!.boundingBox())!;
+    const tooltip = () => p.page.$eval('#panel-flamechart .pp-tooltip', (e) => ((e as HTMLElement).hidden ? null : e.textContent));
+    let painted = 0;
+    const check = async (where: string) => {
+      const { from, to } = await p.page.evaluate(() => (window as unknown as { __parprof: { app: { store: { window: { from: number; to: number } } } } }).__parprof.app.store.window);
+      const width = await p.page.$eval('#flamechart', (c) => c.parentElement!.clientWidth);
+      // The model's chart of that thread in that window (no transforms), bars of half a pixel or more.
+      const pxUs = (to - from) / width;
+      const frames = flameChartOfSamples(samples.stacks, ofThread, from, to, { maxDepth: CHART_MAX_DEPTH }).filter((f) => (f.end - f.start) / pxUs >= 0.5);
+      const rows = Math.max(...frames.map((f) => f.depth)) + 1;
+      assert.ok(rows >= 3, `${where}: the synthetic thread ${thread} has stacks ${rows} deep`);
+      assert.equal(Number(await p.page.$eval('#flamechart', (c) => (c as HTMLElement).dataset.rows)), rows, `${where}: one row per depth of the model's deepest frame`);
+      // At every depth, the model's widest frame: hovering its middle names it, and it is painted in its colour.
+      for (let depth = 0; depth < rows; depth++) {
+        const f = frames.filter((x) => x.depth === depth).sort((a, b) => (b.end - b.start) - (a.end - a.start))[0];
+        const x0 = (f.start - from) / pxUs;
+        const x1 = (f.end - from) / pxUs;
+        const top = CHART_TOP + depth * CHART_ROW_H;
+        await p.page.mouse.move(box.x + (x0 + x1) / 2, box.y + top + CHART_ROW_H / 2);
+        const expected = [f.name || '(anonymous)', `${formatMsFromUs(f.end - f.start)} from ${formatMsFromUs(f.start)}`, f.file ? `${f.file}:${f.line}` : ''].filter(Boolean).join('\n');
+        await p.page.waitForFunction((t) => document.querySelector('#panel-flamechart .pp-tooltip')?.textContent === t, expected, { timeout: 5000 }).catch(() => undefined);
+        assert.equal(await tooltip(), expected, `${where}, depth ${depth}: the frame under the pointer`);
+        if (x1 - x0 < 4) continue;
+        // Left of the label (drawn from x + 3): the bar's own fill.
+        const [drawn, fill] = await p.page.evaluate(([x, y, color]) => {
+          const c = document.querySelector('#flamechart') as HTMLCanvasElement;
+          const dpr = c.width / c.clientWidth;
+          const at = c.getContext('2d')!.getImageData(Math.floor(x * dpr), Math.floor(y * dpr), 1, 1).data;
+          const probe = document.createElement('canvas').getContext('2d')!;
+          probe.fillStyle = color;
+          probe.fillRect(0, 0, 1, 1);
+          return [[...at.slice(0, 3)], [...probe.getImageData(0, 0, 1, 1).data.slice(0, 3)]];
+        }, [Math.ceil(x0) + 1, top + 2, frameColor(f.name, f.file)] as const);
+        assert.ok(drawn.every((v, i) => Math.abs(v - fill[i]) <= 2), `${where}, depth ${depth}: ${f.name} painted ${drawn}, its colour is ${fill}`);
+        painted++;
+      }
+      // Below the deepest row, nothing: no frame answers there.
+      const deepest = frames.find((f) => f.depth === rows - 1)!;
+      await p.page.mouse.move(box.x + ((deepest.start + deepest.end) / 2 - from) / pxUs, box.y + CHART_TOP + rows * CHART_ROW_H + CHART_ROW_H / 2);
+      await p.page.waitForFunction(() => (document.querySelector('#panel-flamechart .pp-tooltip') as HTMLElement).hidden, undefined, { timeout: 5000 }).catch(() => undefined);
+      assert.equal(await tooltip(), null, `${where}: no frame below the deepest row`);
+    };
+    await check('whole run');
     await screenshot(p.page, 'synthetic-flamechart');
+    // Zoomed in about 20 times (the chart rebuilds its bars for the new scale), where bars are wide enough to sample their paint.
+    await p.page.focus('#flamechart');
+    for (let i = 0; i < 14; i++) await p.page.keyboard.press('ArrowUp');
+    await p.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await check('zoomed in');
+    assert.ok(painted >= 3, `the paint of ${painted} frames was checked`);
+    await p.page.keyboard.press('Home');
+  });
+
+  test('task durations draw; a slow task opens on the timeline', async () => {
     await showView(p.page, 'durations');
-    const bars = await p.page.$$eval('#durations-histogram rect', (r) => r.length);
-    assert.ok(bars > 3);
+    // The first region's histogram: one bar per bin, each titled with its task count, counted here from the spans.
+    assert.equal(await p.page.$eval('#durations-region', (e) => Number((e as HTMLSelectElement).value)), report.regions[0].id);
+    const titles = await p.page.$$eval('#durations-histogram rect', (r) => r.map((e) => e.querySelector('title')!.textContent));
+    const of = report.spans.region.flatMap((r, k) => (r === report.regions[0].id ? [report.spans.end[k] - report.spans.start[k]] : []));
+    const bins = durationHistogram(of, 24);
+    assert.ok(bins.length > 3, `${bins.length} bins`);
+    const counted = bins.map((b, i) => of.filter((d) => d >= b.x0 && (d < b.x1 || (i === bins.length - 1 && d === b.x1))).length);
+    assert.equal(counted.reduce((a, b) => a + b, 0), of.length, 'the bins hold every task of the region once');
+    assert.deepEqual(titles, bins.map((b, i) => `${counted[i]} tasks of ${formatMsFromUs(b.x0)} – ${formatMsFromUs(b.x1)}`));
     await screenshot(p.page, 'synthetic-durations');
     const k = Number(await p.page.$eval('#durations-slowest tbody tr:first-child', (e) => e.getAttribute('data-span')));
     const s = report.spans;
