@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { emptySpans, type SpanColumns } from '../../src/model/report';
 import {
   buildLaneIndexes, visibleSpans, spanRects, buildCoverage, coverageColumns, exactColumns, spanAt,
-  timeTicks, zoomWindow, panWindow, formatTime, bisect,
+  timeTicks, zoomWindow, panWindow, formatTime, bisect, type LaneIndex,
 } from '../../webview/layout-timeline';
 import { flameRects, searchTree, nodeAtPath, chartRects, type FlameNodeShape } from '../../webview/layout-flame';
 import { durationHistogram, slowest, histogramBars } from '../../webview/layout-histogram';
@@ -18,6 +18,31 @@ function spans(rows: [thread: number, region: number, start: number, end: number
   });
   s.count = rows.length;
   return s;
+}
+
+/** One thread's million spans: [10k, 10k + 8) µs for k < 1,000,000. */
+function millionSpans(): SpanColumns {
+  const n = 1_000_000;
+  const s = emptySpans();
+  for (let k = 0; k < n; k++) {
+    s.thread.push(1); s.region.push(0); s.start.push(k * 10); s.end.push(k * 10 + 8);
+  }
+  s.count = n;
+  return s;
+}
+
+/** The lane with columns that record which elements are read (by index): how much of the lane a step touches. */
+function countingLane(lane: LaneIndex): { lane: LaneIndex; reads: () => number; touched: () => number[]; reset: () => void } {
+  let read: number[] = [];
+  const counted = <A extends Float64Array | Int32Array>(column: A): A => new Proxy(column, {
+    get(target, key) {
+      if (typeof key === 'string' && /^\d+$/.test(key)) read.push(Number(key));
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const wrapped: LaneIndex = { thread: lane.thread, start: counted(lane.start), end: counted(lane.end), maxEnd: counted(lane.maxEnd), span: counted(lane.span), region: counted(lane.region) };
+  return { lane: wrapped, reads: () => read.length, touched: () => [...new Set(read)], reset: () => { read = []; } };
 }
 
 test('lane indexes group spans by thread and sort them by start', () => {
@@ -39,16 +64,33 @@ test('visible spans are found by binary search, including a long span that start
   assert.equal(bisect([1, 2, 2, 3], 2, true), 1);
 });
 
-test('culling a million spans visits only the window', () => {
-  const n = 1_000_000;
-  const s = emptySpans();
-  for (let k = 0; k < n; k++) {
-    s.thread.push(1); s.region.push(0); s.start.push(k * 10); s.end.push(k * 10 + 8);
-  }
-  s.count = n;
-  const [lane] = buildLaneIndexes(s, [1]);
+test('culling a million spans finds the window\'s index range', () => {
+  const [lane] = buildLaneIndexes(millionSpans(), [1]);
   const [lo, hi] = visibleSpans(lane, 5_000_000, 5_000_100);
   assert.deepEqual([lo, hi], [500_000, 500_010]); // the span starting exactly at the end is not visible
+});
+
+test('culling, drawing and hit-testing a lane of a million spans read O(log n + window) of its elements, none outside the window', () => {
+  const n = 1_000_000;
+  const [plain] = buildLaneIndexes(millionSpans(), [1]);
+  const { lane, reads, touched, reset } = countingLane(plain);
+  const search = 2 * (Math.ceil(Math.log2(n)) + 1); // two binary searches
+  for (const [from, to] of [[5_000_000, 5_000_100], [2_000_000, 2_100_000], [9_999_000, 10_000_000]]) {
+    reset();
+    const [lo, hi] = visibleSpans(lane, from, to);
+    assert.ok(reads() <= search, `visibleSpans(${from}, ${to}) read ${reads()} elements, bound ${search}`);
+    assert.deepEqual([lo, hi], [Math.ceil((from - 8) / 10), Math.ceil(to / 10)], 'from the first span ending at or after `from` to the last starting before `to`');
+    reset();
+    spanRects(lane, lo, hi, from, to, 1000);
+    exactColumns(lane, lo, hi, from, to, 1000);
+    const t = touched();
+    assert.ok(t.length > 0 && t.every((i) => i >= lo && i < hi), `drawing [${from}, ${to}) read only spans ${lo}..${hi - 1}`);
+    // Per span: start, end, region and the report index (spanRects), start and end (exactColumns): 6; 8 leaves room.
+    assert.ok(reads() <= 8 * (hi - lo), `drawing ${hi - lo} spans read ${reads()} elements`);
+    reset();
+    assert.equal(lane.span[spanAt(lane, (from + to) / 2 + 4, 1)], Math.floor(((from + to) / 2) / 10));
+    assert.ok(reads() <= search + 8, `spanAt read ${reads()} elements`);
+  }
 });
 
 test('sub-pixel spans of one region merge; wide ones and other regions stay apart', () => {
