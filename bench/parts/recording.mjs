@@ -178,7 +178,7 @@ export async function benchRecording({ threads, ipu, rounds, log, cliMissing, pr
   /**
    * What one span costs inside a real pool run: empty tasks, one per chunk, so the job is almost
    * all scheduling and recording; CPU time with recording minus without, per span. Includes the
-   * claim's two clock reads, span(), the batched flushes, and runItems kept out of TurboFan.
+   * claim's two clock reads, span() and the batched flushes.
    */
   async function perSpanRows() {
     log('  recording cost per span (empty tasks, one span each)');

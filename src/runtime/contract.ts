@@ -156,14 +156,6 @@ export const NOT_STOLEN = -1;
 /** `parent` of a span whose task no other task spawned (else the parent's task index). */
 export const NO_PARENT = -1;
 
-/**
- * V8 filter matching the pool's functions that call user task functions (`runItems`,
- * `runItemsOfJoin` in pool-run.ts). The preload keeps TurboFan from optimizing or inlining them
- * (see keepTaskFunctionsVisible in preload.ts), so the bundler must keep these names (esbuild
- * does without minification).
- */
-export const TASK_LOOP_FUNCTIONS = 'runItems*';
-
 export function getRecorder(): Recorder | undefined {
   return (globalThis as Record<symbol, Recorder | undefined>)[RECORDER_KEY];
 }

@@ -12,6 +12,7 @@ import type { InputDesc, OperationKind } from './pool-protocol';
 import type { TaskContext } from './pool-types';
 import { addAll } from './pool-input';
 import { chunkSizeFor } from './schedule';
+import { STAND_INS, STAND_IN_ITEMS } from './pool-run';
 
 /** What the pool hands over of one queued operation. */
 export interface InlineOperation {
@@ -130,6 +131,7 @@ export class InlineRunner {
       op.reject(new Error(`${op.label} failed on thread ${threadId} (sequential): ${(e as Error).message}`));
       return 'error';
     }
+    makeTaskCallsMegamorphic(op.kind, op.desc.kind === 'range');
     const chunkSize = op.kind === 'join' ? 0 : chunkSizeFor(INLINE_SCHEDULE, op.n, 1, op.explicitChunkSize);
     const recording = this.beginRegion(op, chunkSize);
     let outcome: Region['outcome'] = 'ok';
@@ -274,8 +276,9 @@ class CombineFailure {
 
 /**
  * Positions [a, b) of one chunk: map appends to `out`, reduce pushes the chunk's accumulator,
- * forEach only runs. Returns the items run. Its name matches TASK_LOOP_FUNCTIONS (contract.ts),
- * so the preload keeps TurboFan from inlining task functions into it, as in pool-run.ts.
+ * forEach only runs. Returns the items run. Its task call sites are made megamorphic before
+ * each operation (makeTaskCallsMegamorphic), so TurboFan does not inline the task function
+ * into it, as in pool-run.ts.
  */
 function runItemsInline(op: InlineOperation, fn: TaskFn, ctx: Ctx, a: number, b: number, out: unknown[]): number {
   const desc = op.desc;
@@ -303,9 +306,32 @@ function runItemsInline(op: InlineOperation, fn: TaskFn, ctx: Ctx, a: number, b:
   }
 }
 
-/** A join task's call, kept out of TurboFan like runItemsInline. */
+/** A join task's call, its call site made megamorphic like runItemsInline's. */
 function runItemsInlineJoin(fn: TaskFn, ctx: Ctx, first: number, end: number): unknown {
   return fn(first, end, ctx);
+}
+
+/** Stand-in operations by kind and input shape, made on first use. */
+const standInOps = new Map<string, InlineOperation>();
+
+/**
+ * The task call sites an operation of this kind and input shape will use call five stand-in
+ * functions first, so that TurboFan does not inline the user's task function into the loop
+ * (its samples would be charged to the loop): the same as pool-run.ts's makeTaskCallsMegamorphic.
+ */
+function makeTaskCallsMegamorphic(kind: OperationKind, overRange: boolean): void {
+  const key = `${kind} ${overRange ? 'range' : 'array'}`;
+  let op = standInOps.get(key);
+  if (!op) {
+    const desc: InputDesc = overRange ? { kind: 'range', start: 0 } : { kind: 'array', data: Array.from({ length: STAND_IN_ITEMS }, (_, k) => k), offset: 0 };
+    op = { kind, fn: '(stand-in)', label: '(stand-in)', n: STAND_IN_ITEMS, desc, identity: 0, resolve: () => undefined, reject: () => undefined };
+    standInOps.set(key, op);
+  }
+  const ctx: Ctx = { threadId, worker: 0, task: 0, data: undefined, spawn: () => undefined };
+  for (const fn of STAND_INS) {
+    if (kind === 'join') for (let k = 0; k < 2 * STAND_IN_ITEMS; k++) runItemsInlineJoin(fn, ctx, 0, 1);
+    else for (let k = 0; k < 2; k++) runItemsInline(op, fn, ctx, 0, STAND_IN_ITEMS, []);
+  }
 }
 
 function abortError(label: string, reason: unknown): Error {

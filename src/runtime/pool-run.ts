@@ -73,7 +73,8 @@ class OperationRun implements OperationResult {
 
 /**
  * Runs positions [a, b) of a chunk; map appends to `acc` (an array), reduce folds into it. The
- * only caller of map/forEach/reduce task functions: its name is in TASK_LOOP_FUNCTIONS.
+ * only caller of map/forEach/reduce task functions: its call sites are made megamorphic
+ * (makeTaskCallsMegamorphic), so TurboFan does not inline the task function into it.
  */
 function runItems(run: OperationRun, a: number, b: number, acc: unknown): unknown {
   const { m, fn, ctx, ctrl, data, base, offset } = run;
@@ -106,9 +107,53 @@ function runItems(run: OperationRun, a: number, b: number, acc: unknown): unknow
   }
 }
 
-/** A join task's call, kept out of TurboFan like runItems (see TASK_LOOP_FUNCTIONS in contract.ts). */
+/** A join task's call: its call site is made megamorphic like runItems' (makeTaskCallsMegamorphic). */
 function runItemsOfJoin(run: OperationRun, first: number, end: number): unknown {
   return run.fn(first, end, run.ctx);
+}
+
+/**
+ * Stand-in task functions, five distinct ones. Each call `fn(...)` in runItems and
+ * runItemsOfJoin is a call site of its own, with its own feedback in V8.
+ */
+export const STAND_INS: readonly TaskFn[] = [(a) => a, (a) => a === 0, (a) => typeof a, (a) => [a], (a) => ({ a })];
+/**
+ * Items per stand-in run: V8 allocates a function's feedback vector only after it has run a
+ * while (lazy feedback allocation, ~8 calls), and a call made before that leaves no feedback.
+ * Each stand-in runs twice over this many items, so every site sees all five.
+ */
+export const STAND_IN_ITEMS = 8;
+/** Stand-in runs by kind and input shape ('map range', 'reduce array', ...), made on first use. */
+const standInRuns = new Map<string, OperationRun[]>();
+
+/**
+ * V8's CPU profiler charges the time of an inlined function to the function it was inlined
+ * into. TurboFan inlines a call only where the call site's feedback names one target; a site
+ * that has called several different functions is megamorphic, V8 never takes that back, and
+ * TurboFan then compiles a real call. So before a worker runs an operation, the task call site
+ * the operation will use (its kind, over a range or over data) calls five stand-in functions:
+ * the user's task function is compiled on its own and its samples carry its name, however small
+ * it is. This replaces a V8 flag (--turbo-filter): any non-default flag makes every later thread
+ * compile Node's built-ins from source, ~25 ms of CPU each. Each operation, not once per worker:
+ * V8 may drop a function's bytecode, and its feedback with it, when it has not run for a while.
+ * About 1 µs of CPU per operation.
+ */
+function makeTaskCallsMegamorphic(kind: OpMessage['kind'], overRange: boolean): void {
+  const key = `${kind} ${overRange ? 'range' : 'array'}`;
+  let runs = standInRuns.get(key);
+  if (!runs) {
+    const input = overRange ? { kind: 'range', start: 0 } as const
+      : { kind: 'array', data: Array.from({ length: STAND_IN_ITEMS }, (_, k) => k), offset: 0 } as const;
+    runs = STAND_INS.map((fn) => new OperationRun({
+      type: 'op', op: -1, kind, fn: '(stand-in)', schedule: 'static', input, n: STAND_IN_ITEMS, chunkSize: STAND_IN_ITEMS,
+      fixedChunks: false, slot: 0, threads: 1, threadIds: [0], control: new SharedArrayBuffer(4 * 8), region: -1, enqueue: 0,
+    }, fn, 0, undefined));
+    standInRuns.set(key, runs);
+  }
+  for (const run of runs) {
+    if (kind === 'join') for (let k = 0; k < 2 * STAND_IN_ITEMS; k++) runItemsOfJoin(run, 0, 1);
+    else for (let k = 0; k < 2; k++) runItems(run, 0, STAND_IN_ITEMS, kind === 'map' ? [] : 0);
+  }
 }
 
 /**
@@ -278,6 +323,7 @@ function joinSchedule(run: OperationRun): void {
 /** Runs this worker's share of operation `m`; a task failure aborts the operation for every worker and is passed to onError. */
 export function runOperation(m: OpMessage, fn: TaskFn, threadId: number, rec: Recorder | undefined,
   onError: (index: number, task: number, e: unknown) => void): OperationResult {
+  makeTaskCallsMegamorphic(m.kind, m.input.kind === 'range');
   const run = new OperationRun(m, fn, threadId, rec);
   try {
     if (m.kind === 'join') joinSchedule(run);

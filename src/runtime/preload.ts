@@ -8,8 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as wt from 'node:worker_threads';
-import { setFlagsFromString } from 'node:v8';
-import { CHILD_SPOOL_INFO, CHILD_SPOOL_PREFIX, ENV, POOL_WORKER_MARK, RECORDER_KEY, TASK_LOOP_FUNCTIONS } from './contract';
+import { CHILD_SPOOL_INFO, CHILD_SPOOL_PREFIX, ENV, POOL_WORKER_MARK, RECORDER_KEY } from './contract';
 import { instrumentMessageHandling, instrumentWorkerCreation } from './instrument-workers';
 import { instrumentChildProcesses } from './instrument-children';
 import { instrumentChildMessages } from './instrument-child-messages';
@@ -47,7 +46,6 @@ function install(spool: string): void {
 
   const profiler = new ThreadProfiler();
   if (sampleUs > 0) {
-    if (wt.isMainThread) keepTaskFunctionsVisible();
     // '0x' mode: V8's tick profiler already samples every thread; a second sampler would double the cost.
     if (process.env[ENV.profiler] === '0x' && tickProfilerOn()) markIsolateLog(rec);
     else {
@@ -95,14 +93,16 @@ function install(spool: string): void {
   if (!wt.isMainThread) {
     // Terminated from outside: no 'exit' listener runs, so save when the creator asks first.
     // No 'end' event: the thread did not end by itself, and the report says it was terminated.
-    listenForSaveRequests(spool, wt.threadId, () => {
+    rec.atSafePoints(listenForSaveRequests(spool, wt.threadId, () => {
       // Asked inside the exit listener or inside a cut: that work saves, or the creator asks again.
       if (finishing || profiler.busy) return false;
       profiler.stopAndWrite();
       if (profiler.droppedSamples > 0) rec.event({ e: 'dropped', spans: 0, samples: profiler.droppedSamples });
       rec.flush();
+      // From here each span is written as it ends, and the thread holds still after it.
+      rec.flushEachSpan();
       return true;
-    }, () => profiler.cutBeforeBlocking());
+    }, () => profiler.cutBeforeBlocking()));
   }
   process.on('uncaughtExceptionMonitor', (err: unknown) => {
     try {
@@ -240,21 +240,4 @@ try {
   if (spool && process.env[ENV.internal] !== '1') install(processSpool(spool));
 } catch (err) {
   warn('recording is off', err);
-}
-
-/**
- * V8's CPU profiler charges the time of an inlined function to the function it was inlined
- * into. The pool calls the user's task function from its per-item loop (`runItems` in
- * pool-run.ts), where TurboFan inlines small task functions, so their whole cost would show as
- * the pool's `runItems`. Keeping TurboFan off that loop (it still runs in V8's baseline tier;
- * a filtered function is not inlined into its callers either) makes every task call a real
- * call: the task function is optimized on its own and its samples carry its name. V8 flags are per process, so the main thread sets it once, before any
- * worker starts. Measured: no wall-time change on a map of 1M small items.
- */
-function keepTaskFunctionsVisible(): void {
-  try {
-    setFlagsFromString(`--turbo-filter=-${TASK_LOOP_FUNCTIONS}`);
-  } catch (err) {
-    warn('cannot keep task functions out of the pool loop', err);
-  }
 }
