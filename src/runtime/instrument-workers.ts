@@ -63,7 +63,7 @@ export function instrumentWorkerCreation(rec: SpoolRecorder, poolWorkerFile: str
   creatorClockUs = Number(process.env[ENV.creatorClock] ?? NaN);
   process.env[ENV.creatorClock] = String(rec.now() - performance.now() * 1000);
   instrumentSubmits(rec);
-  const saver = new WorkerSaver(rec.spool);
+  const saver = new WorkerSaver(rec.spool, (tid, spans) => rec.event({ e: 'dropped', spans, tid }));
   // Workers still running when this thread exits are stopped without their 'exit' listeners.
   process.on('exit', () => saver.saveAllNow());
   const regions = new Map<string, number>();

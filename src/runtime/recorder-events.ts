@@ -11,8 +11,11 @@ export type SpoolEvent =
   | { e: 'joined'; tid: number; pool: number; name: string }
   | { e: 'marker'; t: number; kind: Marker['kind']; message: string; stack?: string }
   | { e: 'elu'; t: number[]; u: number[] }
-  /** Lost: spans, wait spans, CPU samples of profile chunks that could not be written. */
-  | { e: 'dropped'; spans: number; waits?: number; samples?: number }
+  /**
+   * Lost: spans, wait spans, CPU samples of profile chunks that could not be written. `tid`: the
+   * thread whose spans these were, when its creator counted them (it was stopped before it saved).
+   */
+  | { e: 'dropped'; spans: number; waits?: number; samples?: number; tid?: number }
   /**
    * Cumulative CPU time of this thread since it was created, read at flushes and the 50 ms timer:
    * `on` µs on a CPU, `wait` µs runnable but waiting for one (schedstat only), at times `t`.

@@ -9,6 +9,7 @@ import type { Region } from '../model/report';
 import { SPAN_RECORD_FIELDS, type Recorder, type RegionStart } from './contract';
 import type { SpoolEvent } from './recorder-events';
 import { ThreadCpuClock } from './recorder-cpu';
+import { SpanProgress } from './stop-board';
 
 /** Spans per batch; one batch is 320 KB. */
 const BATCH_SPANS = 4096;
@@ -89,6 +90,14 @@ export class SpoolRecorder implements Recorder {
   private waitPos = 0;
   private waitFd = -1;
   private droppedWaits = 0;
+  /** Runs after each flush made outside an interrupt (a span's, a wait's, the timer's): see atSafePoints. */
+  private safePoint: (() => void) | undefined;
+  /** The thread is about to be stopped: every span is written as it ends (see flushEachSpan). */
+  private flushingEachSpan = false;
+  /** How many span records this thread holds unwritten, in shared memory, for its creator (stop-board.ts). */
+  private readonly progress: SpanProgress;
+  private readonly progressWords: Int32Array;
+  private readonly progressAt: number;
 
   constructor(readonly spool: string, threadId: number, originUs: number) {
     this.threadId = threadId;
@@ -97,6 +106,9 @@ export class SpoolRecorder implements Recorder {
     const anchor = anchorClock(hrtimeUs, perfNowUs);
     this.base = anchor.offsetUs - originUs;
     this.anchorErrorUs = anchor.errorUs;
+    this.progress = new SpanProgress(threadId);
+    this.progressWords = this.progress.words;
+    this.progressAt = this.progress.at;
     try {
       this.spanFd = openSync(join(spool, `spans-${threadId}.bin`), 'a');
       this.eventFd = openSync(join(spool, `events-${threadId}.ndjson`), 'a');
@@ -132,8 +144,28 @@ export class SpoolRecorder implements Recorder {
     b[p++] = region; b[p++] = index; b[p++] = first; b[p++] = items; b[p++] = enqueue;
     b[p++] = start; b[p++] = end; b[p++] = stolenFrom; b[p++] = parent; b[p++] = failed;
     this.pos = p;
-    // `end` is (almost) now, so the age check costs no clock read.
-    if (p === b.length || end - this.lastFlush >= FLUSH_EVERY_US) this.flush();
+    this.progressWords[this.progressAt] = p;
+    // `end` is (almost) now, so the age check costs no clock read. Once the thread is about to be
+    // stopped, lastFlush stays -Infinity: every span takes this branch (see flushEachSpan).
+    if (p === b.length || end - this.lastFlush >= FLUSH_EVERY_US) {
+      this.flush();
+      if (this.safePoint) this.safePoint();
+    }
+  }
+
+  /**
+   * `fn` runs after every flush made by a span, a wait or the timer: points outside any
+   * interrupt, right after a write, where terminate-save.ts may have the thread save and hold
+   * still until its termination. Held there, a thread stopped loses no span it finished.
+   */
+  atSafePoints(fn: () => void): void {
+    this.safePoint = fn;
+  }
+
+  /** The thread saved and is about to be stopped: from now on every span and wait is written as it ends, and reaches the safe point. */
+  flushEachSpan(): void {
+    this.flushingEachSpan = true;
+    this.lastFlush = -Infinity;
   }
 
   workerJoined(threadId: number, pool: number, name: string): void {
@@ -157,7 +189,10 @@ export class SpoolRecorder implements Recorder {
     this.waits[p] = start;
     this.waits[p + 1] = end;
     this.waitPos = p + 2;
-    if (this.waitPos === this.waits.length || end - this.lastFlush >= FLUSH_EVERY_US) this.flush();
+    if (this.waitPos === this.waits.length || end - this.lastFlush >= FLUSH_EVERY_US) {
+      this.flush();
+      if (this.safePoint) this.safePoint();
+    }
   }
 
   /** Reads the thread's CPU time now; written as a 'cpu' event at the next flush. */
@@ -177,7 +212,8 @@ export class SpoolRecorder implements Recorder {
   }
 
   flush(): void {
-    this.lastFlush = this.now();
+    const now = this.now();
+    this.lastFlush = this.flushingEachSpan ? -Infinity : now;
     // Spans first: a thread stopped mid-flush (its process exiting) keeps the spans at least.
     this.flushSpans();
     if (this.waitPos > 0) this.flushWaits();
@@ -188,7 +224,7 @@ export class SpoolRecorder implements Recorder {
       this.eluU = [];
       this.event({ e: 'elu', t, u });
     }
-    if (this.lastFlush - this.lastCpuRead >= CPU_READ_EVERY_US) this.sampleCpu();
+    if (now - this.lastCpuRead >= CPU_READ_EVERY_US) this.sampleCpu();
     if (this.cpuT.length > 0) {
       const t = this.cpuT, on = this.cpuOn, wait = this.cpuWait;
       this.cpuT = [];
@@ -202,17 +238,19 @@ export class SpoolRecorder implements Recorder {
     if (this.pos === 0) return;
     const n = this.pos * 8;
     this.pos = 0;
+    // The oldest records may have been counted as dropped by this thread's creator, which gave up on it.
+    let off = Math.min(n, this.progress.beginFlush() * 8 * SPAN_RECORD_FIELDS);
     if (this.spanFd < 0) {
-      this.droppedSpans += n / (8 * SPAN_RECORD_FIELDS);
-      return;
+      this.droppedSpans += (n - off) / (8 * SPAN_RECORD_FIELDS);
+    } else {
+      try {
+        while (off < n) off += writeSync(this.spanFd, this.bytes, off, n - off);
+      } catch (err) {
+        this.droppedSpans += (n - off) / (8 * SPAN_RECORD_FIELDS);
+        warn('cannot write spans', err);
+      }
     }
-    try {
-      let off = 0;
-      while (off < n) off += writeSync(this.spanFd, this.bytes, off, n - off);
-    } catch (err) {
-      this.droppedSpans += n / (8 * SPAN_RECORD_FIELDS);
-      warn('cannot write spans', err);
-    }
+    this.progress.endFlush();
   }
 
 
@@ -258,6 +296,7 @@ export class SpoolRecorder implements Recorder {
         this.sampleElu();
         this.sampleCpu();
         if (this.now() - this.lastFlush >= FLUSH_EVERY_US) this.flush();
+        if (this.safePoint) this.safePoint();
       } catch (err) {
         warn('timer', err);
       }
@@ -283,6 +322,7 @@ export class SpoolRecorder implements Recorder {
     if (this.droppedSpans > 0 || this.droppedWaits > 0) this.event({ e: 'dropped', spans: this.droppedSpans, ...(this.droppedWaits > 0 ? { waits: this.droppedWaits } : {}) });
     this.event(end);
     this.closed = true;
+    this.progress.release();
     this.cpu.close();
     for (const fd of [this.spanFd, this.eventFd, this.waitFd]) {
       try { if (fd >= 0) closeSync(fd); } catch { /* already closed */ }

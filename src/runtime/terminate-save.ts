@@ -15,16 +15,40 @@
 // fails a CHECK in FutexEmulation::WaitSync and aborts the process. So a worker blocked in a
 // wait is only woken by the request (Atomics.notify on the location it waits on) and saves once
 // the wait has returned, outside the interrupt; piscina and tinypool loop around their waits.
+//
+// A thread that saved keeps running until its termination comes: up to SAVE_TIMEOUT_MS while its
+// creator waits for the others, then the creator's remaining 'exit' listeners. Spans it finished
+// then were lost unless a batch happened to be written (27 of 31 exit-spans runs lost 7-180 spans,
+// none counted). So a saved thread holds still (holdForTermination) at the first point outside
+// an interrupt: right after its next span is written, before its next blocking wait, or at its
+// event loop's next turn; and only then writes the marker its creator waits for. Its last span
+// is on disk, and it finishes no task its creator cannot see: the creator's later 'exit'
+// listeners (the user's) see every thread's work as final. A termination is the end of the
+// thread anyway; holding only stops it from running on borrowed time. Before holding, the thread
+// saves the workers it created itself, the same way: their creator's exit listener will not run.
 import { existsSync, writeFileSync } from 'node:fs';
 import type { Session } from 'node:inspector';
 import { join } from 'node:path';
-import { ORIGINAL_ATOMICS_WAIT_KEY } from './contract';
+import { ORIGINAL_ATOMICS_WAIT_KEY, SPAN_RECORD_FIELDS } from './contract';
 import { warn } from './recorder';
 import { inAtomicsWait } from './recorder-profile';
 import { stopNudging } from './profile-nudger';
+import { askToStop, askedToStop, claimUnflushed, stopBoard } from './stop-board';
 
 /** How long a save may take before the worker is terminated anyway, ms. */
 const SAVE_TIMEOUT_MS = 500;
+/**
+ * How long the creator waits, once a worker saved, for it to hold still, ms. A worker in a task
+ * longer than this (or in `while (true)`) is terminated inside it; holds are seen within a few
+ * ms of the save when the worker gets a core.
+ */
+const HELD_WAIT_MS = 250;
+/**
+ * Longest a saved thread holds still waiting for its termination, ms: a safety valve (the
+ * termination follows within SAVE_TIMEOUT_MS + HELD_WAIT_MS + GRACE_MS of the request, or at
+ * the creator's exit).
+ */
+const HOLD_MS = 10_000;
 /**
  * Pause between a worker's marker and its termination, ms: the interrupt that saved must have
  * returned (a termination that lands inside it is lost, see profile-nudger.ts). 5 ms was not
@@ -38,14 +62,17 @@ const RESEND_MS = 50;
 /** Where a worker's save function lives (non-enumerable global). */
 const SAVE_KEY = 'parallel-profiler.saveBeforeTerminate';
 const SAVE_EXPRESSION = `void globalThis[Symbol.for(${JSON.stringify(SAVE_KEY)})]?.()`;
-/** Written into the spool by a worker after it saved: what the creator waits for. */
+/** Written into the spool by a worker after it saved, then once it holds still: what the creator waits for. */
 const savedMarker = (spool: string, threadId: number): string => join(spool, `saved-${threadId}`);
+const heldMarker = (spool: string, threadId: number): string => join(spool, `held-${threadId}`);
 
 type Wait = (array: Int32Array | BigInt64Array, index: number, value: number | bigint, timeout?: number) => 'ok' | 'not-equal' | 'timed-out';
 
 let saveRequested = false;
-/** Marks this thread saved, once: set by listenForSaveRequests. */
-let markSaved: (() => void) | undefined;
+/** Marks this thread saved and holding (it ends by itself), once: set by listenForSaveRequests. */
+let markSavedAtExit: (() => void) | undefined;
+/** The saver of the workers this thread created, if it created any: saved before it holds. */
+let ownWorkers: WorkerSaver | undefined;
 
 /**
  * Worker side: whether this thread was asked to save (it is about to be terminated). Spans that
@@ -61,7 +88,7 @@ export function aboutToBeTerminated(): boolean {
  * it) stops waiting, and later requests are ignored.
  */
 export function savedAtExit(): void {
-  markSaved?.();
+  markSavedAtExit?.();
 }
 
 /**
@@ -69,27 +96,67 @@ export function savedAtExit(): void {
  * before each of the user's waits (the wrapper below is where the thread blocks). `save` returns
  * false when it cannot save now (the request interrupted the thread while it was cutting or
  * ending its profile): the creator asks again (RESEND_MS), or the thread's exit saves.
+ * Returns what the recorder runs at its safe points (SpoolRecorder.atSafePoints): there the
+ * thread saves if it was asked on the stop board, and holds still once saved.
  */
-export function listenForSaveRequests(spool: string, threadId: number, save: () => boolean, beforeBlocking?: () => void): void {
+export function listenForSaveRequests(spool: string, threadId: number, save: () => boolean, beforeBlocking?: () => void): () => void {
+  /** The thread's profile and spans are saved (its saved marker written). */
   let saved = false;
+  /** It holds still, or ended by itself (its held marker written). */
+  let held = false;
   let saving = false;
   let deferred = false;
   /** What the thread is blocked on in Atomics.wait right now, if anything. */
   let blockedOn: { array: Int32Array | BigInt64Array; index: number } | undefined;
-  markSaved = (): void => {
-    if (saved) return;
-    saved = true;
+  const mark = (file: string): void => {
     try {
-      writeFileSync(savedMarker(spool, threadId), '');
+      writeFileSync(file, '');
     } catch (err) {
       warn('cannot save before termination', err);
+    }
+  };
+  const markSaved = (): void => {
+    if (saved) return;
+    saved = true;
+    mark(savedMarker(spool, threadId));
+  };
+  const markHeld = (): void => {
+    if (held) return;
+    held = true;
+    mark(heldMarker(spool, threadId));
+  };
+  markSavedAtExit = (): void => {
+    markSaved();
+    markHeld();
+  };
+  const inner = Atomics.wait as Wait;
+  /**
+   * Outside any interrupt, once saved: saves the workers this thread created, tells its creator
+   * it holds still, and waits for the termination.
+   */
+  const hold = (): void => {
+    if (!saved || held) return;
+    held = true;
+    try {
+      ownWorkers?.saveAllNow();
+    } catch (err) {
+      warn('cannot save the workers of a terminated worker', err);
+    }
+    mark(heldMarker(spool, threadId));
+    const original = ((globalThis as Record<symbol, unknown>)[ORIGINAL_ATOMICS_WAIT_KEY] as Wait | undefined) ?? inner;
+    if (original(new Int32Array(new SharedArrayBuffer(4)), 0, 0, HOLD_MS) === 'timed-out') {
+      warn(`worker ${threadId} saved for its termination, which did not come within ${HOLD_MS} ms`, 'it runs on');
     }
   };
   const saveNow = (): void => {
     if (saved || saving) return;
     saving = true;
     try {
-      if (save()) markSaved?.();
+      if (save()) {
+        markSaved();
+        // A thread idle in its event loop holds at its next turn; a busy one after its next span.
+        setImmediate(hold);
+      }
     } catch (err) {
       warn('cannot save before termination', err);
     } finally {
@@ -115,8 +182,9 @@ export function listenForSaveRequests(spool: string, threadId: number, save: () 
     },
     enumerable: false,
   });
-  const inner = Atomics.wait as Wait;
   const blockingWait: Wait = function (array, index, value, timeout) {
+    // Saved: a thread about to block holds instead (piscina and tinypool wait between tasks).
+    if (saved) hold();
     if (beforeBlocking) {
       try { beforeBlocking(); } catch (err) { warn('before a wait', err); }
     }
@@ -127,12 +195,19 @@ export function listenForSaveRequests(spool: string, threadId: number, save: () 
     } finally {
       blockedOn = undefined;
     }
-    if (deferred) saveNow();
+    if (deferred) {
+      saveNow();
+      hold();
+    }
     return result;
   };
   Object.defineProperty(blockingWait, 'name', { value: 'wait' });
   Object.defineProperty(blockingWait, 'length', { value: inner.length });
   Object.defineProperty(Atomics, 'wait', { value: blockingWait, enumerable: false, configurable: true, writable: true });
+  return (): void => {
+    if (!saved && askedToStop(threadId)) saveNow();
+    hold();
+  };
 }
 
 interface InspectorEvent<P> { params: P }
@@ -146,7 +221,12 @@ export class WorkerSaver {
   /** Recorded workers that have neither exited nor saved. */
   private readonly live = new Set<number>();
 
-  constructor(private readonly spool: string) {}
+  /** `lost`: records spans a worker held in memory when it was stopped without saving (counted in `dropped`). */
+  constructor(private readonly spool: string, private readonly lost: (threadId: number, spans: number) => void) {
+    ownWorkers = this;
+    // Before this thread's first worker: workers inherit the board when they are created.
+    stopBoard();
+  }
 
   /** A recorded worker was created on this thread. */
   track(threadId: number): void {
@@ -157,25 +237,32 @@ export class WorkerSaver {
     this.live.delete(threadId);
   }
 
-  /** Asks worker `threadId` to save; resolves true once it has, false after the timeout. */
+  /** Asks worker `threadId` to save; resolves true once it has (and holds still, or HELD_WAIT_MS passed), false after the timeout. */
   save(threadId: number): Promise<boolean> {
     stopNudging(threadId);
-    if (!this.live.has(threadId) || !this.connect() || !this.send(threadId)) return Promise.resolve(false);
+    if (!this.live.has(threadId)) return Promise.resolve(false);
     this.live.delete(threadId);
-    const marker = savedMarker(this.spool, threadId);
+    // Through the inspector when it reaches the worker (it interrupts even a busy one), and on the board (read at the worker's next flush or timer tick).
+    askToStop(threadId);
+    if (this.connect()) this.send(threadId);
     const deadline = performance.now() + SAVE_TIMEOUT_MS;
+    const savedAt = new Map<number, number>();
     let resend = performance.now() + RESEND_MS;
     return new Promise((resolve) => {
       const look = (): void => {
-        if (existsSync(marker)) setTimeout(() => resolve(true), GRACE_MS);
-        else if (performance.now() >= deadline) resolve(false);
-        else {
-          if (performance.now() >= resend) {
-            this.send(threadId);
-            resend += RESEND_MS;
+        if (this.settled(threadId, deadline, savedAt)) {
+          if (savedAt.has(threadId)) setTimeout(() => resolve(true), GRACE_MS);
+          else {
+            this.claim(threadId);
+            resolve(false);
           }
-          setTimeout(look, POLL_MS);
+          return;
         }
+        if (!savedAt.has(threadId) && performance.now() >= resend) {
+          this.send(threadId);
+          resend += RESEND_MS;
+        }
+        setTimeout(look, POLL_MS);
       };
       look();
     });
@@ -183,26 +270,57 @@ export class WorkerSaver {
 
   /**
    * At this thread's exit: asks every live worker to save and waits, blocking, until each has
-   * written its marker or SAVE_TIMEOUT_MS passed. Node stops them right after this thread exits.
+   * saved and holds still (or the timeouts passed). Node stops them right after this thread exits.
    */
   saveAllNow(): void {
-    if (this.live.size === 0 || !this.connect()) return;
-    let pending = [...this.live].filter((tid) => this.send(tid));
+    if (this.live.size === 0) return;
+    const asked = [...this.live];
+    let pending = asked;
     this.live.clear();
-    if (pending.length === 0) return;
+    const inspector = this.connect();
+    for (const tid of pending) {
+      askToStop(tid);
+      if (inspector) this.send(tid);
+    }
     // The original Atomics.wait: this wait is the recorder's, not one of the user's.
     const wait = ((globalThis as Record<symbol, unknown>)[ORIGINAL_ATOMICS_WAIT_KEY] as typeof Atomics.wait | undefined) ?? Atomics.wait;
     const sleeper = new Int32Array(new SharedArrayBuffer(4));
     const deadline = performance.now() + SAVE_TIMEOUT_MS;
+    const savedAt = new Map<number, number>();
     let resend = performance.now() + RESEND_MS;
-    while (pending.length > 0 && performance.now() < deadline) {
-      pending = pending.filter((tid) => !existsSync(savedMarker(this.spool, tid)));
+    for (;;) {
+      pending = pending.filter((tid) => !this.settled(tid, deadline, savedAt));
+      if (pending.length === 0) break;
       if (performance.now() >= resend) {
-        for (const tid of pending) this.send(tid);
+        for (const tid of pending) if (!savedAt.has(tid) && inspector) this.send(tid);
         resend += RESEND_MS;
       }
-      wait(sleeper, 0, 0, pending.length > 0 ? POLL_MS : GRACE_MS);
+      wait(sleeper, 0, 0, POLL_MS);
     }
+    for (const tid of asked) if (!savedAt.has(tid)) this.claim(tid);
+    if (savedAt.size > 0) wait(sleeper, 0, 0, GRACE_MS);
+  }
+
+  /** Worker `tid` did not save in time: the spans it holds in memory are counted as dropped, and it will not write them. */
+  private claim(tid: number): void {
+    const wait = ((globalThis as Record<symbol, unknown>)[ORIGINAL_ATOMICS_WAIT_KEY] as typeof Atomics.wait | undefined) ?? Atomics.wait;
+    const spans = claimUnflushed(tid, SPAN_RECORD_FIELDS, wait);
+    if (spans > 0) this.lost(tid, spans);
+  }
+
+  /**
+   * One look at worker `tid`, asked to save: true once no more waiting helps (it holds still; or
+   * it saved HELD_WAIT_MS ago and is still in a task; or `saveDeadline` passed without a save).
+   * `savedAt` keeps when each worker's save was first seen.
+   */
+  private settled(tid: number, saveDeadline: number, savedAt: Map<number, number>): boolean {
+    const now = performance.now();
+    let saved = savedAt.get(tid);
+    if (saved === undefined) {
+      if (!existsSync(savedMarker(this.spool, tid))) return now >= saveDeadline;
+      savedAt.set(tid, (saved = now));
+    }
+    return existsSync(heldMarker(this.spool, tid)) || now - saved >= HELD_WAIT_MS;
   }
 
   /** Sends the save request to an attached worker; false when it cannot. */

@@ -1,0 +1,145 @@
+// Shared words between a thread and the workers it created, for the moment they are stopped
+// (terminate-save.ts). The main thread creates the board and hands it down as environment data,
+// which every worker inherits from the thread that creates it, at any depth.
+//
+// Each worker owns one slot (by threadId modulo SLOTS, taken with a compare-and-swap; a worker
+// whose slot is taken by a live older thread goes without):
+// - ASK: its creator asks it to save and hold still. The inspector's NodeWorker domain exists on
+//   the main thread only, so a worker cannot reach its own workers that way; they read ASK at
+//   their recorder's safe points (a flush, the 50 ms timer).
+// - UNFLUSHED: how many span records its recorder holds in memory (float64 words, stored at each
+//   span: one plain store, no allocation).
+// - STATE and CLAIMED: when a worker does not save in time (a long native call), its creator
+//   claims those spans (counts them in `dropped`) before the worker is stopped. A flush and a
+//   claim exclude each other through STATE, so a claimed span is either counted or written,
+//   never both: a flush that finds its oldest spans claimed skips them.
+import * as wt from 'node:worker_threads';
+
+const BOARD_KEY = 'parallel-profiler.stopBoard';
+const SLOTS = 4096;
+const OWNER = 0, ASK = 1, UNFLUSHED = 2, STATE = 3, CLAIMED = 4;
+const SLOT_WORDS = 5;
+/** STATE values. */
+const RUNNING = 0, FLUSHING = 1, CLAIMING = 2, CLAIMED_STATE = 3, SETTLED = 4;
+/** Longest a claim waits for a flush in progress, ms. */
+const CLAIM_WAIT_MS = 100;
+
+let board: Int32Array | undefined;
+
+type Wait = typeof Atomics.wait;
+
+/** This thread's board: created on the main thread (before its first worker), inherited by workers; absent if that failed. */
+export function stopBoard(): Int32Array | undefined {
+  if (board) return board;
+  try {
+    if (wt.isMainThread) {
+      board = new Int32Array(new SharedArrayBuffer(4 * SLOTS * SLOT_WORDS));
+      wt.setEnvironmentData(BOARD_KEY, board);
+    } else {
+      const inherited = wt.getEnvironmentData(BOARD_KEY);
+      if (inherited instanceof Int32Array && inherited.length === SLOTS * SLOT_WORDS) board = inherited;
+    }
+  } catch {
+    board = undefined;
+  }
+  return board;
+}
+
+/** Index of `tid`'s slot if `tid` owns it. */
+function slotOf(tid: number): number {
+  const b = stopBoard();
+  if (!b || !(tid > 0)) return -1;
+  const at = (tid % SLOTS) * SLOT_WORDS;
+  return Atomics.load(b, at + OWNER) === tid ? at : -1;
+}
+
+/** Creator side: asks thread `tid` to save and hold still at its next safe point. */
+export function askToStop(tid: number): void {
+  const at = slotOf(tid);
+  if (at >= 0) Atomics.store(board!, at + ASK, 1);
+}
+
+/** Worker side: whether this thread (`tid`) was asked. */
+export function askedToStop(tid: number): boolean {
+  const at = slotOf(tid);
+  return at >= 0 && Atomics.load(board!, at + ASK) === 1;
+}
+
+/**
+ * Creator side, when worker `tid` did not save in time: the span records it holds in memory,
+ * now counted as dropped by the caller; the worker will not write them. 0 when it has no slot,
+ * or a flush of its is stuck (a write that does not return).
+ */
+export function claimUnflushed(tid: number, recordFields: number, wait: Wait): number {
+  const at = slotOf(tid);
+  if (at < 0) return 0;
+  const b = board!;
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = performance.now() + CLAIM_WAIT_MS;
+  for (;;) {
+    const s = Atomics.compareExchange(b, at + STATE, RUNNING, CLAIMING);
+    if (s === RUNNING) break;
+    if (s !== FLUSHING || performance.now() >= deadline) return 0;
+    wait(sleeper, 0, 0, 1);
+  }
+  const spans = Math.floor(Atomics.load(b, at + UNFLUSHED) / recordFields);
+  Atomics.store(b, at + CLAIMED, spans);
+  Atomics.store(b, at + STATE, CLAIMED_STATE);
+  return spans;
+}
+
+/**
+ * Worker side, kept by the recorder: its slot, the words it stores its unflushed count in, and
+ * the flush protocol. A thread without a slot gets a private array: the same stores, no effect.
+ */
+export class SpanProgress {
+  /** Where the recorder stores its unflushed float64 count at each span: words[at]. */
+  readonly words: Int32Array;
+  readonly at: number;
+  private readonly slot: number;
+
+  constructor(tid: number) {
+    const b = wt.isMainThread ? undefined : stopBoard();
+    let slot = -1;
+    if (b && tid > 0) {
+      const at = (tid % SLOTS) * SLOT_WORDS;
+      if (Atomics.compareExchange(b, at + OWNER, 0, tid) === 0) slot = at;
+    }
+    this.slot = slot;
+    this.words = slot >= 0 ? b! : new Int32Array(1);
+    this.at = slot >= 0 ? slot + UNFLUSHED : 0;
+  }
+
+  /**
+   * Before a flush writes: how many of the oldest span records it must skip (claimed by the
+   * creator, counted as dropped there). Waits out a claim in progress (a few stores).
+   */
+  beginFlush(): number {
+    if (this.slot < 0) return 0;
+    const b = this.words;
+    for (;;) {
+      const s = Atomics.compareExchange(b, this.slot + STATE, RUNNING, FLUSHING);
+      if (s === RUNNING || s === SETTLED || s === FLUSHING) return 0;
+      if (s === CLAIMED_STATE) {
+        Atomics.store(b, this.slot + STATE, SETTLED);
+        return Atomics.load(b, this.slot + CLAIMED);
+      }
+      // CLAIMING: the creator is between two stores.
+    }
+  }
+
+  /** After the flush wrote (or skipped) everything it held. */
+  endFlush(): void {
+    if (this.slot < 0) return;
+    Atomics.store(this.words, this.at, 0);
+    Atomics.compareExchange(this.words, this.slot + STATE, FLUSHING, RUNNING);
+  }
+
+  /** The thread ended by itself: its slot is free again. */
+  release(): void {
+    if (this.slot < 0) return;
+    const b = this.words;
+    for (const w of [ASK, UNFLUSHED, STATE, CLAIMED]) Atomics.store(b, this.slot + w, 0);
+    Atomics.store(b, this.slot + OWNER, 0);
+  }
+}
