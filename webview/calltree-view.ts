@@ -11,6 +11,8 @@ import { TreeTable } from './tree-table';
 import { FrameMenu, TransformBar, frameActions, type FrameRef } from './transform-bar';
 import { ThreadChoice } from './thread-choice';
 import { noSamplesNote } from './no-samples';
+import { GapNote } from './gap-note';
+import { selectionByThread } from './explore-panel';
 
 type Mode = 'top-down' | 'inverted' | 'sandwich';
 type Frame = FrameRef & { line: number; column: number };
@@ -31,6 +33,7 @@ export class CallTreeView {
   /** The function the sandwich is about (a function key). */
   private sandwichKey: string | undefined;
   private dirty = true;
+  private readonly gapNote: GapNote;
 
   constructor(private readonly store: Store, private readonly post: (m: WebviewToHost) => void) {
     this.threadChoice = new ThreadChoice(store, 'calltree', 'Threads shown in the call tree');
@@ -61,6 +64,8 @@ export class CallTreeView {
       el('p', { class: 'pp-hint' }, 'Right-click a row (or press the context-menu key) to merge, focus on or drop a function; the breadcrumb undoes it. Pool and recorder frames are merged away unless shown.'));
     const note = noSamplesNote(store.report);
     if (note) this.element.insertBefore(note, toolbar);
+    this.gapNote = new GapNote(store.report, 'calltree-gap-note', 'the call tree');
+    this.element.insertBefore(this.gapNote.element, this.body);
     this.menu = new FrameMenu(this.element, store);
     store.on('transforms', () => this.invalidate());
     store.on('range', () => this.invalidate());
@@ -91,6 +96,7 @@ export class CallTreeView {
     this.dirty = false;
     const samples = this.store.transformed();
     const sel = this.selection();
+    this.gapNote.update(sel.samples ? { threads: sel.threads, pairs: selectionByThread(this.store) } : sel);
     const mode = this.mode();
     if (mode === 'sandwich') {
       const key = this.sandwichKey ?? heaviestSelf(topDownTree(samples, sel));

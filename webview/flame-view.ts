@@ -11,9 +11,10 @@ import { frameColor, readPalette, textOn } from './theme';
 import { flameRects, frameMatches, nodeAtPath, searchTree, type FlameRect } from './layout-flame';
 import { TopFunctionsTable } from './top-functions';
 import { FrameMenu, TransformBar, frameActions, type FrameRef } from './transform-bar';
-import { describeSelection } from './explore-panel';
+import { describeSelection, selectionByThread } from './explore-panel';
 import { ThreadChoice } from './thread-choice';
 import { noSamplesNote } from './no-samples';
+import { GapNote } from './gap-note';
 
 const ROW_H = 18;
 
@@ -32,6 +33,7 @@ export class FlameView {
   /** Transforms for the selected frame, apart from its details (which stay text and "Open source"). */
   private readonly actions = el('div', { class: 'pp-details', id: 'flame-actions' });
   private readonly table: TopFunctionsTable;
+  private readonly gapNote: GapNote;
   private readonly menu: FrameMenu;
   private readonly request = frameScheduler(() => this.draw());
   private root: FlameNode | undefined;
@@ -63,6 +65,8 @@ export class FlameView {
     this.element.insertBefore(new TransformBar(store, 'flame').element, toolbar.nextSibling);
     const note = noSamplesNote(store.report);
     if (note) this.element.insertBefore(note, toolbar);
+    this.gapNote = new GapNote(store.report, 'flame-gap-note', 'the flamegraph');
+    this.element.insertBefore(this.gapNote.element, this.element.querySelector('.pp-flame'));
     this.menu = new FrameMenu(this.box, store);
     store.on('range', () => this.invalidate());
     store.on('selection', () => this.invalidate());
@@ -95,6 +99,7 @@ export class FlameView {
     if (!nodeAtPath(this.root, this.selected)) this.selected = [];
     this.dirty = false;
     this.rangeOut.textContent = this.store.selection ? `Selection: ${describeSelection(this.store, this.store.selection)}` : range ? `Range ${ms(range.from)} – ${ms(range.to)}` : 'Whole run';
+    this.gapNote.update(picked ? { threads: filter.threads, pairs: selectionByThread(this.store) } : { threads: filter.threads, from: range?.from, to: range?.to });
     this.totalOut.textContent = `Total ${ms(this.root.total)}`;
     this.totalOut.dataset.us = String(this.root.total);
   }

@@ -1,6 +1,7 @@
 // Summary: the run's metrics, plain-language findings, per-thread and per-region tables.
 import { advise } from '../src/model/advice';
 import { verdicts } from '../src/model/summary';
+import { lostInWords } from '../src/model/sample-gaps';
 import type { Store } from './store';
 import { format2Sections } from './summary-cpu';
 import { el, msValue, percent, ratio, table } from './dom';
@@ -91,5 +92,7 @@ export function summaryView(store: Store): HTMLElement {
     ? `${meta.script} · imported (${meta.recorder.slice('import:'.length)}) · sampling ${meta.sampleIntervalUs ? `about every ${meta.sampleIntervalUs} µs` : 'none'}`
     : `${meta.script} ${meta.args.join(' ')} · Node ${meta.nodeVersion} · ${meta.cores} cores ${report.regions.some((r) => r.kind !== 'external') ? ` · pool default ${meta.pool.threads === 0 ? 'sequential (threads 0)' : `${meta.pool.threads} threads, ${meta.pool.schedule}`}` : ''} · ` +
       `recorded ${new Date(meta.startedAt).toISOString()} · sampling ${meta.sampleIntervalUs ? `${meta.sampleIntervalUs} µs` : 'off'}`);
-  return el('section', { 'aria-label': 'Summary' }, about, metrics, el('h2', { class: 'pp-sr-only' }, 'Findings'), findings, threads, regions, ...format2Sections(store));
+  const lost = lostInWords(report);
+  const lostNote = lost ? [el('p', { class: 'pp-lost', id: 'summary-lost', role: 'note' }, lost)] : [];
+  return el('section', { 'aria-label': 'Summary' }, about, ...lostNote, metrics, el('h2', { class: 'pp-sr-only' }, 'Findings'), findings, threads, regions, ...format2Sections(store));
 }

@@ -18,6 +18,7 @@ import {
 import { LaneExtras } from './timeline-waits';
 import { bindTimeAxis, zoomBy } from './time-axis-input';
 import { LaneActivity, categoryColors, CATEGORY_LABELS, DRAWN_CATEGORIES } from './lane-activity';
+import { LaneGaps } from './lane-gaps';
 import { ExploreSide, SelectionBar, headline, selectionByThread } from './explore-panel';
 import { TaskPicker } from './timeline-select';
 
@@ -54,6 +55,8 @@ export class TimelineView {
   private readonly extras: LaneExtras;
   /** CPU activity graph under each profiled lane. */
   private readonly activity: LaneActivity;
+  /** Stretches whose CPU samples were lost (dropped.sampleGaps), over each lane. */
+  private readonly gaps: LaneGaps;
   private readonly side: ExploreSide;
   /** Lane geometry of the last fit (laneBoxes). */
   private boxes: LaneBox[] = [];
@@ -76,6 +79,7 @@ export class TimelineView {
     this.pyramids = this.lanes.map(() => undefined);
     this.extras = new LaneExtras(report);
     this.activity = new LaneActivity(report);
+    this.gaps = new LaneGaps(report);
     this.picker = new TaskPicker(store, this.lanes, this.threadName, this.focusOut, () => this.request());
 
     const button = (label: string, onClick: () => void, name = label) => {
@@ -106,8 +110,9 @@ export class TimelineView {
     let lastProcess: number | undefined;
     threads.forEach((t, k) => {
       const lane = this.lanes[k];
-      const pick = el('button', { type: 'button', class: 'pp-lane-button', 'aria-label': `Select ${t.name}: its samples over the selected range, or the whole run (Control: add or remove it)` },
-        t.died ? `${t.name} ✝` : t.name);
+      const lost = this.gaps.describe(t.id);
+      const pick = el('button', { type: 'button', class: 'pp-lane-button', 'aria-label': `Select ${t.name}: its samples over the selected range, or the whole run (Control: add or remove it)` +
+        lost.map((x) => `. ${x}`).join('') }, t.died ? `${t.name} ✝` : t.name);
       pick.addEventListener('click', (e) => this.picker.selectThread(t.id, e.ctrlKey || e.metaKey));
       const proc = t.process !== undefined ? processOf.get(t.process) : undefined;
       const where = proc ? `process ${proc.pid} (${proc.title})${proc.died ? `, died: ${proc.died.reason}` : ''}` : '';
@@ -115,6 +120,7 @@ export class TimelineView {
         ? [el('span', { class: `pp-process-head${proc.died ? ' pp-dead' : ''}`, 'data-process': proc.pid }, `pid ${proc.pid} · ${proc.title}`)] : [];
       lastProcess = t.process;
       const item = el('li', { 'data-thread': t.id, 'data-tasks': lane.start.length, ...(proc ? { 'data-process': proc.pid } : {}),
+        ...(lost.length ? { 'data-sample-gaps': lost.length } : {}),
         class: [t.died ? 'pp-dead' : '', head.length ? 'pp-process-first' : ''].filter(Boolean).join(' ') || undefined,
         title: where ? `${t.name} — ${where}` : t.name }, ...head, pick);
       this.laneLabels.items.push(item);
@@ -131,7 +137,8 @@ export class TimelineView {
       legend.append(s);
     }
     legend.append(el('span', { class: 'pp-hint' }, 'shaded: thread alive (empty = idle) · ▲ stolen task · line: event-loop utilization · red tick: error/exit' +
-      (this.extras.any ? ' · hatched bottom band: blocked in Atomics.wait · red top edge: runnable but waiting for a core (descheduled)' : '')));
+      (this.extras.any ? ' · hatched bottom band: blocked in Atomics.wait · red top edge: runnable but waiting for a core (descheduled)' : '') +
+      (this.gaps.any ? ' · grey cross-hatched band: CPU samples lost there (hover it for why)' : '')));
     if (report.profiles.length) {
       const activity = el('div', { class: 'pp-legend', id: 'timeline-activity-legend', 'aria-label': 'CPU activity legend' },
         el('span', { class: 'pp-hint pp-no-swatch' }, 'Graph under each lane, CPU samples by kind:'));
@@ -257,6 +264,8 @@ export class TimelineView {
     const { from, to } = this.store.window;
     const t = this.timeAt(x);
     const out: string[] = [];
+    const lost = this.gaps.lineAt(thread, t, (to - from) / this.width());
+    if (lost) out.push(lost);
     const box = this.boxes[lane];
     // Over the activity graph: what the samples of this pixel column were doing.
     if (y >= box.y + box.height - this.activityH(lane)) out.push(...this.activity.linesAt(thread, x, this.width(), from, to));
@@ -319,6 +328,7 @@ export class TimelineView {
       const h = this.activityH(k);
       const box = this.boxes[k];
       if (h > 0) this.activity.draw(ctx, pal, colors, lane.thread, box.y + box.height - h, h, width, from, to);
+      this.gaps.draw(ctx, pal, lane.thread, box.y, box.height, width, from, to);
     });
     this.drawUtilization(ctx, pal, util, width);
     this.drawOverlays(ctx, pal, width);
