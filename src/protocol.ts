@@ -102,9 +102,10 @@ export type WebviewToHost =
    * A report's first view was drawn (once per report given): which view, how the report came
    * (`init` or `init-packed`, and where a packed one was decoded), the task count of each timeline
    * lane in lane order (empty unless the timeline drew), and how many of the timeline canvas's
-   * pixels are painted. For the host's timing log and the integration tests.
+   * pixels are painted; `steps`: when each step of showing it happened (received, validated,
+   * drawn-timeline...), ms since the epoch. For the host's timing log and the integration tests.
    */
-  | { type: 'drawn'; view: ViewId; via: 'init' | 'init-packed'; decodedIn?: 'worker' | 'page'; laneTasks: number[]; paintedPixels: number };
+  | { type: 'drawn'; view: ViewId; via: 'init' | 'init-packed'; decodedIn?: 'worker' | 'page'; laneTasks: number[]; paintedPixels: number; steps?: Record<string, number> };
 
 /** Narrows an unknown message from the host; returns undefined for anything unrecognised. */
 export function asHostMessage(data: unknown): HostToWebview | undefined {

@@ -125,7 +125,10 @@ function drawnMessage(shown: App, via: 'init' | 'init-packed'): WebviewToHost {
   let paintedPixels = 0;
   const pixels = canvas && canvas.width > 0 && canvas.height > 0 ? canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data : undefined;
   if (pixels) for (let k = 3; k < pixels.length; k += 4) if (pixels[k] !== 0) paintedPixels++;
-  return { type: 'drawn', view: shown.store.view, via, decodedIn: via === 'init-packed' ? decodedIn : undefined, laneTasks, paintedPixels };
+  // When each step of showing it happened (the page's parprof: marks), ms since the epoch: the host's clock, for its timing.
+  const steps = Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('parprof:'))
+    .map((m) => [m.name.slice(8), Math.round(performance.timeOrigin + m.startTime)]));
+  return { type: 'drawn', view: shown.store.view, via, decodedIn: via === 'init-packed' ? decodedIn : undefined, laneTasks, paintedPixels, steps };
 }
 
 /** In VS Code a sweep or comparison page offers Export… (the host writes the file); a standalone page is the export already. */

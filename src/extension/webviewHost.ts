@@ -28,6 +28,9 @@ export interface WebviewStatus {
   sentAs?: 'init' | 'init-packed';
   /** With `init-packed`: how many bytes were sent (a packed file's own size when they are its bytes). */
   sentBytes?: number;
+  /** When the report was last posted, and (init-packed) when its metrics followed, ms since the epoch. */
+  sentAt?: number;
+  metricsSentAt?: number;
   /** What the webview said it drew first for the report last sent, and when (ms since the epoch). */
   drawn?: Omit<Extract<WebviewToHost, { type: 'drawn' }>, 'type'> & { at: number };
   /** The last error the webview reported (a report it could not read, a drawing error). */
@@ -119,7 +122,8 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
     status.sentBytes = init.type === 'init-packed' ? init.packed.byteLength : undefined;
     status.drawn = undefined;
     status.error = undefined;
-    sentAt = Date.now();
+    sentAt = status.sentAt = Date.now();
+    status.metricsSentAt = undefined;
     const mine = ++sent;
     void webview.postMessage(init).then((ok) => {
       if (ok && !status.initSent) actions.initSent?.(file, Date.now());
@@ -128,7 +132,9 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
     // The metrics of a packed report come when its reader has computed them; not for a report sent since.
     if (content.kind === 'packed') {
       void content.view.metrics.then((metrics) => {
-        if (mine === sent) void webview.postMessage({ type: 'metrics', metrics } satisfies HostToWebview);
+        if (mine !== sent) return;
+        status.metricsSentAt = Date.now();
+        void webview.postMessage({ type: 'metrics', metrics } satisfies HostToWebview);
       });
     }
   };
