@@ -7,6 +7,7 @@ import { functionTimes } from './flame';
 import { RUNTIME_ENTRY, runtimeTimes } from './hot-functions';
 import { NOT_SAMPLED } from './unsampled';
 import { phaseMetrics, regionPhaseMetrics } from './phases';
+import { threadLifeEnd } from './processes';
 import { indexProfile } from './profile-index';
 import type { Report } from './report';
 import { indicesBy } from './stats';
@@ -40,7 +41,7 @@ export function addFormat2Metrics(report: Report, m: RunMetrics, spansOf?: (thre
     // on-CPU time is not known, and neither is the CPU share of the samples taken there.
     const info = threadInfo.get(t.id);
     const lastReading = series && series.t.length ? series.t[series.t.length - 1] : undefined;
-    const endUs = info?.end ?? report.meta.durationUs;
+    const endUs = info ? threadLifeEnd(report, info) : report.meta.durationUs;
     const readingsStopEarly = lastReading !== undefined && endUs - lastReading > READINGS_STOP_EARLY_US;
     if (readingsStopEarly) {
       t.cpuReadingsEndMs = lastReading! * MS;

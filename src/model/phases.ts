@@ -5,15 +5,18 @@
 //   pool start-up   worker threads starting (creation -> ready), while no operation runs
 //   operations      pool operations running (region start -> end, and its call before that
 //                   while no worker was starting: preparing the input, queued behind another)
+//   child processes a child process the script started running (booting, its own code, exiting)
+//                   while no operation ran and no worker was starting (reports with processes)
 //   serial          everything else: the script's own code before, between and after operations
-// Each instant counts once: an operation wins over a start-up running beside it, a start-up over
-// serial code. So the phases add up to the whole run and a whole-run speedup can be read off them.
+// Operations and start-ups are those of every process of the run. Each instant counts once: an
+// operation wins over a start-up running beside it, a start-up over a child process, a child
+// process over serial code, so 'serial' is the main process's main thread alone. So the phases add up to the whole run and a whole-run speedup can be read off them.
 // ThreadPool regions start after every worker is ready (start-up is before them); an external
 // pool's region starts at its first worker's creation, so its operation part starts when its
 // first worker was ready (its first message) and the time before is start-up.
 import type { Region, Report, WorkerStartup } from './report';
 
-export type PhaseKind = 'process-start' | 'recorder-start' | 'pool-startup' | 'operation' | 'serial';
+export type PhaseKind = 'process-start' | 'recorder-start' | 'pool-startup' | 'operation' | 'child-process' | 'serial';
 
 /** One stretch of the main thread's timeline, µs from origin. */
 export interface PhaseInterval { kind: PhaseKind; start: number; end: number }
@@ -26,6 +29,14 @@ export interface PhaseMetrics {
   recorderStartMs: number;
   poolStartupMs: number;
   operationsMs: number;
+  /**
+   * Reports with child processes: time a child process was running (from its spawn, else its
+   * recording's start, to its end, else the run's end) while no operation ran and no worker was
+   * starting; absent for a run of one process.
+   */
+  childProcessesMs?: number;
+  /** Reports with child processes: how many children the run recorded. */
+  childProcesses?: number;
   serialMs: number;
   /** serialMs split: before the first operation or start-up, between them, after the last. */
   serialBeforeMs: number;
@@ -86,13 +97,18 @@ export function phaseMetrics(report: Report): PhaseMetrics | undefined {
   // Sweep over every boundary: each elementary stretch gets the label of what covers it.
   // The call before its tasks start (preparing the input, queued behind another operation) is
   // the operation's too, unless workers were starting then.
-  type Edge = { t: number; op: number; up: number; call: number };
+  type Edge = { t: number; op: number; up: number; call: number; child?: number };
   const edges: Edge[] = [];
   for (const [a, b] of ops) if (b > a) edges.push({ t: a, op: 1, up: 0, call: 0 }, { t: b, op: -1, up: 0, call: 0 });
   for (const [a, b] of startups) if (b > a) edges.push({ t: a, op: 0, up: 1, call: 0 }, { t: b, op: 0, up: -1, call: 0 });
   report.regions.forEach((r, i) => {
     if (r.called !== undefined && r.called < ops[i][0]) edges.push({ t: r.called, op: 0, up: 0, call: 1 }, { t: ops[i][0], op: 0, up: 0, call: -1 });
   });
+  const children = (report.processes ?? []).filter((x) => x.startedBy !== 'main');
+  for (const c of children) {
+    const a = c.spawned ?? c.start, b = c.end ?? c.died?.at ?? report.meta.durationUs;
+    if (b > a) edges.push({ t: a, op: 0, up: 0, call: 0, child: 1 }, { t: b, op: 0, up: 0, call: 0, child: -1 });
+  }
   edges.sort((x, y) => x.t - y.t);
   const intervals: PhaseInterval[] = [];
   const push = (kind: PhaseKind, a: number, b: number): void => {
@@ -103,14 +119,15 @@ export function phaseMetrics(report: Report): PhaseMetrics | undefined {
   };
   push('process-start', st.spawn, st.preload);
   push('recorder-start', st.preload, st.script);
-  let op = 0, up = 0, call = 0, at = st.script;
+  let op = 0, up = 0, call = 0, child = 0, at = st.script;
   for (const e of edges) {
     const t = Math.min(Math.max(e.t, st.script), end);
-    push(op > 0 ? 'operation' : up > 0 ? 'pool-startup' : call > 0 ? 'operation' : 'serial', at, t);
+    push(op > 0 ? 'operation' : up > 0 ? 'pool-startup' : call > 0 ? 'operation' : child > 0 ? 'child-process' : 'serial', at, t);
     at = Math.max(at, t);
     op += e.op;
     up += e.up;
     call += e.call;
+    child += e.child ?? 0;
   }
   push('serial', at, end);
 
@@ -137,6 +154,7 @@ export function phaseMetrics(report: Report): PhaseMetrics | undefined {
     recorderStartMs: sum('recorder-start') * MS,
     poolStartupMs: sum('pool-startup') * MS,
     operationsMs: sum('operation') * MS,
+    ...(children.length > 0 ? { childProcessesMs: sum('child-process') * MS, childProcesses: children.length } : {}),
     serialMs: sum('serial') * MS,
     serialBeforeMs: before * MS,
     serialBetweenMs: between * MS,

@@ -27,6 +27,16 @@ export function threadsByProcess(report: Pick<Report, 'processes' | 'threads'>):
   return out;
 }
 
+/**
+ * When a thread's life ended, µs from origin: its own end, else its process's (a child killed or
+ * crashed takes its threads with it, long before the run ends), else the run's end.
+ */
+export function threadLifeEnd(report: Pick<Report, 'processes' | 'meta'>, t: Pick<ThreadInfo, 'end' | 'process'>): number {
+  if (t.end !== undefined) return t.end;
+  const process = t.process !== undefined ? report.processes?.find((p) => p.pid === t.process) : undefined;
+  return process?.end ?? report.meta.durationUs;
+}
+
 /** The title of a process: 'main process x.js', 'fork of x.js', 'spawn of x.js', 'cluster worker 2 of x.js'. */
 export function processTitle(startedBy: ProcessInfo['startedBy'], script: string, clusterId?: number): string {
   const file = script ? basename(script) : 'an unknown script';

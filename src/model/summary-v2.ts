@@ -14,14 +14,17 @@ export const DESCHEDULED_MIN_BUSY_MS = 20;
 /** The phases as rows: label, ms, share of the run, what it covers. */
 export function phaseRows(p: PhaseMetrics): { label: string; ms: number; share: number; note: string }[] {
   const share = (x: number) => (p.totalMs > 0 ? x / p.totalMs : 0);
+  const children = p.childProcessesMs !== undefined;
   const rows = [
     { label: 'process start', ms: p.processStartMs, note: 'spawn → Node booted, preload runs' },
     { label: 'recorder start', ms: p.recorderStartMs, note: 'preload installing the recorder' },
     { label: 'pool start-up', ms: p.poolStartupMs, note: p.workerStartups
-      ? `${p.workerStartups} worker start-up${p.workerStartups === 1 ? '' : 's'} (thread creation → ready), longest ${formatMs(p.longestWorkerStartupMs)}`
+      ? `${p.workerStartups} worker start-up${p.workerStartups === 1 ? '' : 's'}${children ? ' (all processes)' : ''} (thread creation → ready), longest ${formatMs(p.longestWorkerStartupMs)}`
       : 'no worker start-up recorded' },
-    { label: 'operations', ms: p.operationsMs, note: 'pool operations running' },
-    { label: 'serial', ms: p.serialMs, note: `main thread outside operations: ${formatMs(p.serialBeforeMs)} before, ${formatMs(p.serialBetweenMs)} between, ${formatMs(p.serialAfterMs)} after (exit included)` },
+    { label: 'operations', ms: p.operationsMs, note: children ? 'pool operations running in any process' : 'pool operations running' },
+    // With child processes, 'serial' is what is left when no process ran an operation, started a worker or was a running child.
+    ...(children ? [{ label: 'child processes', ms: p.childProcessesMs!, note: `${p.childProcesses === 1 ? '1 child process' : `${p.childProcesses} child processes`} running (starting, ${p.childProcesses === 1 ? 'its' : 'their'} own code, exiting) while no operation ran and no worker started` }] : []),
+    { label: 'serial', ms: p.serialMs, note: `${children ? 'the main process\'s main thread alone' : 'main thread outside operations'}: ${formatMs(p.serialBeforeMs)} before, ${formatMs(p.serialBetweenMs)} between, ${formatMs(p.serialAfterMs)} after (exit included)` },
   ];
   return rows.map((r) => ({ ...r, share: share(r.ms) }));
 }

@@ -186,7 +186,8 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   const severalProcesses = (report.processes?.length ?? 0) > 1;
   for (const g of d.sampleGaps ?? []) {
     const t = threadById.get(g.thread);
-    const name = t ? (severalProcesses && t.process !== undefined ? `${t.name} (process ${t.process})` : t.name) : `thread ${g.thread}`;
+    // A child's threads are named with their pid already ('main (pid 123)'): it is not said twice.
+    const name = t ? (severalProcesses && t.process !== undefined && !t.name.includes(`pid ${t.process}`) ? `${t.name} (process ${t.process})` : t.name) : `thread ${g.thread}`;
     out.push(`${name}: CPU samples from ${formatMs(g.from / 1000)} to ${formatMs(g.to / 1000)} lost (the thread was stopped before it wrote them)`);
   }
 
