@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toChromeTrace } from '../../src/model/export-chrome';
+import { cpuProfileFileName } from '../../src/model/export-cpuprofile';
 import { importReport } from '../../src/model/import';
 import { serializeReport } from '../../src/model/load';
 import { packageRoot } from '../../src/runner/paths';
@@ -73,7 +74,7 @@ test('parprof export writes every format; parprof report and export read them ba
   const cp = parprof('export', file, '--format', 'cpuprofile', '--out', out('profiles'));
   assert.equal(cp.code, 0, cp.stderr);
   assert.equal(cp.stdout, `wrote ${out('profiles')} (${report.profiles.length} .cpuprofile files)\n`);
-  assert.deepEqual(readdirSync(out('profiles')).sort(), report.profiles.map((p) => `thread-${p.thread}-${report.threads.find((t) => t.id === p.thread)!.name}.cpuprofile`).sort());
+  assert.deepEqual(readdirSync(out('profiles')).sort(), report.profiles.map((p) => cpuProfileFileName(p.thread, report.threads.find((t) => t.id === p.thread)!.name)).sort());
   // Without --out: next to the input, its ending replaced.
   const beside = parprof('export', file, '--format', 'speedscope');
   assert.equal(beside.code, 0, beside.stderr);
