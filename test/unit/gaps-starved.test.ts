@@ -32,7 +32,7 @@ function rawSamples(p: CpuProfile): { name: string; shown: boolean; weight: numb
   let t = p.startTime;
   for (const d of p.timeDeltas) times.push((t += d));
   return p.samples.map((id, i) => ({
-    name: byId.get(id)!.callFrame.functionName,
+    name: byId.get(id)!.callFrame.functionName || '(anonymous)',
     shown: !hidden(id),
     weight: Math.max(0, (i + 1 < times.length ? times[i + 1] : Math.max(p.endTime, times[i])) - times[i]),
   }));
