@@ -1,0 +1,115 @@
+// How much of a packed report the webview checks depends on where its bytes come from
+// (webview/report-decoder.ts Source), in a real Chromium: a standalone page's own bytes are
+// validated in full, so a report whose values are wrong is refused with the reason; VS Code's
+// host sends bytes its report reader validated already, so the webview checks only their shape:
+// a report of over 2M spans draws every lane from init-packed (its metrics following in their own
+// message, as the host sends them), and bytes whose columns do not match their count are still
+// refused.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Page } from 'playwright-core';
+import { syntheticReport } from '../../src/model/synthetic';
+import { packReport } from '../../src/model/packed-report';
+import { standaloneHtml, webviewHtml } from '../../src/model/html-report';
+import { analyze } from '../../src/model/analysis';
+import { PACKED_VIEW_ABOVE } from '../../src/extension/reportParser';
+import type { Report } from '../../src/model/report';
+import { formatMs } from '../../src/model/units';
+import { bundle, launch, type Browser } from './browser';
+
+let b: Browser;
+before(async () => { b = await launch(); });
+after(async () => { await b.close(); });
+
+/** Task count per thread id, in the timeline's lane order (threads by id), from the model. */
+function modelLanes(r: Report): number[] {
+  const counts = new Map<number, number>();
+  for (let k = 0; k < r.spans.count; k++) counts.set(r.spans.thread[k], (counts.get(r.spans.thread[k]) ?? 0) + 1);
+  return r.threads.map((t) => t.id).sort((x, y) => x - y).map((id) => counts.get(id) ?? 0);
+}
+
+const pageLanes = (page: Page) => page.$$eval('#timeline-lanes li[data-tasks]', (els) => els.map((e) => Number(e.getAttribute('data-tasks'))));
+
+/** A page as VS Code hosts the webview (its CSP, a stand-in acquireVsCodeApi recording what is posted). */
+async function webviewPage(): Promise<{ page: Page; errors: string[] }> {
+  const page = await b.context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.addInitScript(() => {
+    const w = window as unknown as { __posted: unknown[]; acquireVsCodeApi: () => unknown };
+    w.__posted = [];
+    w.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => w.__posted.push(m), getState: () => undefined, setState: () => undefined });
+  });
+  await page.route('https://file+.vscode-resource.vscode-cdn.net/dist/webview.js', (r) => r.fulfill({ body: bundle(), contentType: 'text/javascript' }));
+  await page.route('https://panel.test/', (r) => r.fulfill({ contentType: 'text/html',
+    body: webviewHtml({ nonce: 'n0nce', cspSource: 'https://*.vscode-cdn.net', scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/dist/webview.js' }) }));
+  await page.goto('https://panel.test/');
+  await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+  return { page, errors };
+}
+
+/** Posts `bytes` (gzip-compressed) as the host's init-packed, its metrics to follow. */
+async function postPacked(page: Page, bytes: Uint8Array): Promise<void> {
+  await page.evaluate((base64) => {
+    const packed = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    window.postMessage({ type: 'init-packed', packed, gzipped: true, metricsFollow: true, options: { view: 'timeline' } }, '*', [packed.buffer]);
+  }, Buffer.from(bytes).toString('base64'));
+}
+
+const small = syntheticReport({ threads: 4, spans: 120_000, profiles: 2, samplesPerProfile: 2000, seed: 11 });
+
+test('a standalone page validates its own packed bytes in full: a span that ends before it starts is refused with the reason', async () => {
+  const end = Float64Array.from(small.spans.end);
+  end[7] = small.spans.start[7] - 5;
+  const broken: Report = { ...small, spans: { ...small.spans, end: end as unknown as number[] } };
+  const file = join(b.dir, 'packed-broken-values.html');
+  writeFileSync(file, standaloneHtml(broken, bundle(), { gzip: (bytes) => gzipSync(bytes) }));
+  const page = await b.context.newPage();
+  await page.goto(pathToFileURL(file).href);
+  const box = await page.waitForSelector('.pp-error-box');
+  assert.match((await box.textContent())!, /spans\.end\[7\]: .* is before start/);
+  assert.equal(await page.$('#timeline-lanes'), null, 'no timeline is drawn from a report that failed validation');
+  await page.close();
+});
+
+test('the host\'s init-packed is checked for its shape: columns shorter than their count are refused with the reason', async () => {
+  const { page } = await webviewPage();
+  const n = small.spans.count;
+  await postPacked(page, gzipSync(packReport({ ...small, spans: { ...small.spans, count: n + 1 } })));
+  const box = await page.waitForSelector('.pp-error-box');
+  assert.match((await box.textContent())!, new RegExp(`spans\\.thread: expected ${n + 1} numbers, found ${n}`));
+  const posted = await page.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted.map((m) => m.type));
+  assert.ok(posted.includes('error') && !posted.includes('drawn'), `posted ${posted.join(', ')}`);
+  await page.close();
+});
+
+test('the host\'s init-packed of a report above PACKED_VIEW_ABOVE spans draws every lane, and the metrics that follow fill the headline', async () => {
+  const spans = Math.round(PACKED_VIEW_ABOVE * 1.1);
+  const large = syntheticReport({ threads: 16, spans, profiles: 2, samplesPerProfile: 5000, seed: 3 });
+  const metrics = analyze(large);
+  const bytes = gzipSync(packReport(large), { level: 1 });
+  const lanes = modelLanes(large);
+  const { page, errors } = await webviewPage();
+  await postPacked(page, bytes);
+  await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'drawn' || m.type === 'error'), null, { timeout: 240_000, polling: 100 });
+  const drawn = await page.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted.find((m) => m.type === 'drawn') as
+    { via: string; decodedIn: string; laneTasks: number[]; paintedPixels: number } | undefined);
+  assert.ok(drawn, `no 'drawn' message; errors: ${errors.join('; ')}`);
+  assert.equal(drawn.via, 'init-packed');
+  assert.equal(drawn.decodedIn, 'worker');
+  assert.deepEqual(drawn.laneTasks, lanes);
+  assert.deepEqual(await pageLanes(page), lanes);
+  assert.ok(drawn.paintedPixels > 0, 'the timeline canvas is blank');
+  // The metrics come after the bytes; a planted wall time shows the headline took the host's.
+  await page.evaluate((m) => window.postMessage({ type: 'metrics', metrics: m }, '*'), { ...metrics, wallMs: 8765.25 });
+  await page.waitForSelector('#timeline-headline [data-headline="wall"]', { timeout: 60_000 });
+  assert.equal(await page.$eval('#timeline-headline [data-headline="wall"] dd', (e) => e.textContent), formatMs(8765.25));
+  assert.equal(await page.$eval('#timeline-headline [data-headline="tasks"] dd', (e) => e.textContent), String(spans));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
