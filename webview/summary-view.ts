@@ -2,6 +2,7 @@
 import { advise } from '../src/model/advice';
 import { verdicts } from '../src/model/summary';
 import { lostInWords } from '../src/model/sample-gaps';
+import { NOT_SAMPLED } from '../src/model/unsampled';
 import type { Store } from './store';
 import { format2Sections } from './summary-cpu';
 import { el, msValue, percent, ratio, table } from './dom';
@@ -75,7 +76,7 @@ export function summaryView(store: Store): HTMLElement {
       const worker = t.kind === 'worker' && (!imported || t.tasks > 0);
       const life = lifeMs(t.id);
       return [t.name, t.kind, msValue(t.busyMs), worker ? msValue(Math.max(0, life - t.busyMs)) : '–', worker ? percent(life > 0 ? Math.min(1, t.busyMs / life) : 0) : '–',
-        String(t.tasks), t.busySamples !== undefined ? `${t.busySamples} / ${t.idleSamples}` : String(t.samples), t.topFunctions[0]?.name ?? '–'];
+        String(t.tasks), t.busySamples !== undefined ? `${t.busySamples} / ${t.idleSamples}` : String(t.samples), t.topFunctions.find((f) => f.name !== NOT_SAMPLED || f.file !== '')?.name ?? '–'];
     }), { id: 'summary-threads' });
 
   const regions = table('Regions (pool operations)', ['Region', 'Kind', 'Schedule', 'Wall', 'Utilization', 'Imbalance', 'Potential gain', 'Tail', 'Tasks', 'Task p50 / p95', 'Steals'],

@@ -5,7 +5,6 @@ import type { FunctionSummary, RunMetrics } from './analysis';
 import { busyScheduled, clipIntervals, cpuSampleWeights, cpuSeriesOf, maxOverMean, mergedIntervals, nodeWeights, sampleCounts, threadCpuMetrics } from './cpu-time';
 import { functionTimes } from './flame';
 import { RUNTIME_ENTRY, runtimeTimes } from './hot-functions';
-import { NOT_SAMPLED } from './unsampled';
 import { phaseMetrics, regionPhaseMetrics } from './phases';
 import { threadLifeEnd } from './processes';
 import { indexProfile } from './profile-index';
@@ -63,12 +62,6 @@ export function addFormat2Metrics(report: Report, m: RunMetrics, spansOf?: (thre
           const r = runtimeTimes(index, cpuSelf);
           f.selfCpuMs = (f.selfCpuMs ?? 0) + r.self * MS;
           f.totalCpuMs = (f.totalCpuMs ?? 0) + r.total * MS;
-          continue;
-        }
-        // The CPU time measured over a late sample's stretch stays with its frame (cpu-time.ts
-        // divides measured CPU time, which lateness cannot inflate): '(not sampled)' has none.
-        if (f.name === NOT_SAMPLED && f.file === '') {
-          f.selfCpuMs = f.totalCpuMs = 0;
           continue;
         }
         const i = byKey.get(`${f.name}\n${f.file}\n${f.line}`);
