@@ -42,12 +42,17 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     let stderr = '';
     let scriptPid = 0;
     const flushes = new Map<string, number>();
+    /** Per worker thread: how many of its spans were on disk at its last flush line before the script ended. */
+    const flushed = new Map<number, number>();
     let signalled = false;
     cli.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
     cli.stdout.setEncoding('utf8').on('data', (s: string) => {
       stdout += s;
       scriptPid ||= Number(/^pid (\d+)$/m.exec(stdout)?.[1] ?? 0);
-      for (const m of s.matchAll(/^flushed (\d+) \d+$/gm)) flushes.set(m[1], (flushes.get(m[1]) ?? 0) + 1);
+      for (const m of s.matchAll(/^flushed (\d+) (\d+)$/gm)) {
+        flushes.set(m[1], (flushes.get(m[1]) ?? 0) + 1);
+        flushed.set(Number(m[1]), Math.max(flushed.get(Number(m[1])) ?? 0, Number(m[2])));
+      }
       if (!signalled && scriptPid && flushes.size === 2 && [...flushes.values()].every((n) => n >= 2)) {
         signalled = true;
         cli.kill(signal);
@@ -61,7 +66,16 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     assert.ok(await gone(scriptPid, 5000), `script ${scriptPid} still running after parprof exited`);
     const report = parseReport(readFileSync(out));
     assert.ok(report.markers.some((m) => m.kind === 'cancelled'), 'marked cancelled');
-    assert.ok(report.spans.count > 0, 'spans recorded before the signal are kept');
+    // Every span a worker had on disk is kept: its first n tasks, each once (truth-kill.js numbers them from w × tasks).
+    assert.equal(flushed.size, 2, stdout);
+    for (const [tid, n] of flushed) {
+      const indices: number[] = [];
+      for (let k = 0; k < report.spans.count; k++) if (report.spans.thread[k] === tid) indices.push(report.spans.index[k]);
+      indices.sort((a, b) => a - b);
+      assert.ok(n > 0 && indices.length >= n, `thread ${tid}: ${n} spans flushed before the signal, ${indices.length} in the report`);
+      const first = indices[0];
+      assert.ok(first % 100000 === 0 && indices.every((x, i) => x === first + i), `thread ${tid}: its spans are tasks ${first}.. in order, each once`);
+    }
     assert.equal(report.threads.filter((t) => t.kind === 'worker').length, 2);
     assert.deepEqual(readdirSync(temp), [], 'no spool or module folders left in TMPDIR');
     assert.match(stdout, /report: /);
