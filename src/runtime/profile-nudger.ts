@@ -7,9 +7,12 @@
 // (recorder-profile.ts). V8 serves inspector messages through isolate interrupts, so the ask runs on
 // the busy thread between two of its JavaScript instructions.
 //
-// The helper has PARPROF_INTERNAL set: the preload records nothing there, and the report does not
-// list it. It takes a thread id (user workers count from 2). Workers of workers are not reached
-// (NodeWorker attaches the main thread's own workers): they cut on their timers only.
+// The helper has PARPROF_INTERNAL set and no NODE_OPTIONS: the preload is not even loaded there
+// (~12 ms of CPU saved), and the report does not list it. It takes a thread id (user workers
+// count from 2). The main thread's NodeWorker domain attaches every worker of the process,
+// workers of workers too (Node 20: a worker's inspector reports its workers to its parent's,
+// up to the main thread's), so they are asked like the main thread's own workers; a worker's
+// own session has no NodeWorker domain.
 //
 // A session from connectToMainThread() that is still open when the process exits makes Node
 // print "Waiting for the debugger to disconnect..." on stderr; the main thread's 'exit' listener
@@ -20,7 +23,7 @@
 // for it forever (19 of 20 terminate() calls hung with a 5 ms evaluate every 1 ms). So at exit
 // the helper stops asking and waits for the answer to every ask in flight before it lets the
 // main thread go on to end its workers; an ask that finds nothing to cut returns in microseconds.
-import { Worker, threadId as ownThreadId } from 'node:worker_threads';
+import { Worker, getEnvironmentData, setEnvironmentData, threadId as ownThreadId } from 'node:worker_threads';
 import { CUT_KEY } from './recorder-profile';
 import { ENV, ORIGINAL_ATOMICS_WAIT_KEY } from './contract';
 import { warn } from './recorder';
@@ -39,48 +42,72 @@ const EXIT_WAIT_MS = 1000;
 const STATE = 0, DISCONNECTED = 1;
 const STARTING = 0, EXITING = 2;
 /**
- * Workers about to be terminate()d are not asked any more: control[STOPPED_COUNT] thread ids
- * were written, the last STOPPED_RING of them in control[STOPPED_BASE + k % STOPPED_RING] (one
- * writer, the main thread; a worker detaches once it is gone, so the ring only has to hold the
- * ids of workers ending within one ask).
+ * Workers about to be terminate()d are not asked any more. Any thread may terminate a worker it
+ * created, so any thread may write: it takes a number k with Atomics.add on
+ * control[STOPPED_COUNT], then stores threadId + 1 in control[STOPPED_BASE + k % STOPPED_RING];
+ * the helper reads slots in order, empties each (0: not written yet, looked at again on the next
+ * ask). A worker detaches once it is gone, so the ring only has to hold the ids of workers ending
+ * within one ask.
  */
 const STOPPED_COUNT = 2, STOPPED_BASE = 3, STOPPED_RING = 256;
+/**
+ * Where every thread finds the shared words: worker_threads' environment data, which each new
+ * worker gets a copy of from its creator (the SharedArrayBuffer inside is shared, not copied).
+ */
+const CONTROL_KEY = 'parallel-profiler.profileNudgerControl';
 interface NudgerData { control: Int32Array; nudgeMs: number; expression: string }
 
-/** The main thread's end of the shared words, once the nudger started. */
-let mainControl: Int32Array | undefined;
+/** This thread's view of the shared words: the main thread's once the nudger started, a worker's on first use. */
+let control: Int32Array | null | undefined;
+
+function sharedControl(): Int32Array | null {
+  if (control === undefined) {
+    try {
+      const buffer = getEnvironmentData(CONTROL_KEY);
+      control = buffer instanceof SharedArrayBuffer ? new Int32Array(buffer) : null;
+    } catch {
+      control = null;
+    }
+  }
+  return control;
+}
 
 /**
- * Called before a worker is asked to save and terminated (terminate-save.ts): the nudger asks it
- * nothing more, so no ask of ours is running in it when the termination comes.
+ * Called before a worker is asked to save and terminated (terminate-save.ts), on the thread that
+ * terminates it: the nudger asks it nothing more, so no ask of ours is running in it when the
+ * termination comes.
  */
 export function stopNudging(threadId: number): void {
-  const c = mainControl;
+  const c = sharedControl();
   if (!c) return;
-  const n = Atomics.load(c, STOPPED_COUNT);
-  Atomics.store(c, STOPPED_BASE + (n % STOPPED_RING), threadId);
-  Atomics.store(c, STOPPED_COUNT, n + 1);
+  const k = Atomics.add(c, STOPPED_COUNT, 1);
+  Atomics.store(c, STOPPED_BASE + (k % STOPPED_RING), threadId + 1);
 }
 
 /** Starts the nudger (main thread only, once): it asks every `nudgeMs`. */
 export function startProfileNudger(nudgeMs: number): void {
   if (ownThreadId !== 0 || !(nudgeMs > 0)) return;
   try {
-    const control = new Int32Array(new SharedArrayBuffer(4 * (STOPPED_BASE + STOPPED_RING)));
-    mainControl = control;
-    const data: NudgerData = { control, nudgeMs, expression: `void globalThis[Symbol.for(${JSON.stringify(CUT_KEY)})]?.()` };
+    const words = new Int32Array(new SharedArrayBuffer(4 * (STOPPED_BASE + STOPPED_RING)));
+    control = words;
+    setEnvironmentData(CONTROL_KEY, words.buffer);
+    const data: NudgerData = { control: words, nudgeMs, expression: `void globalThis[Symbol.for(${JSON.stringify(CUT_KEY)})]?.()` };
+    // Neither the preload nor any of the user's NODE_OPTIONS or flags: the helper is ours, and
+    // each module it would load costs CPU time in every recorded run.
+    const env: NodeJS.ProcessEnv = { ...process.env, [ENV.internal]: '1' };
+    delete env.NODE_OPTIONS;
     const helper = new Worker(`(${nudgerThread.toString()})(require('node:worker_threads').workerData)`, {
-      eval: true, workerData: data, env: { ...process.env, [ENV.internal]: '1' }, name: 'parprof profile nudger',
+      eval: true, workerData: data, env, execArgv: [], name: 'parprof profile nudger',
     });
     helper.unref();
     helper.on('error', (err) => warn('the profile nudger stopped', err));
     process.on('exit', () => {
       // A helper still starting will not connect (a script shorter than its start-up waits for nothing).
-      if (Atomics.compareExchange(control, STATE, STARTING, EXITING) === STARTING) return;
-      Atomics.store(control, STATE, EXITING);
-      Atomics.notify(control, STATE);
+      if (Atomics.compareExchange(words, STATE, STARTING, EXITING) === STARTING) return;
+      Atomics.store(words, STATE, EXITING);
+      Atomics.notify(words, STATE);
       const wait = ((globalThis as Record<symbol, unknown>)[ORIGINAL_ATOMICS_WAIT_KEY] as typeof Atomics.wait | undefined) ?? Atomics.wait;
-      wait(control, DISCONNECTED, 0, EXIT_WAIT_MS);
+      wait(words, DISCONNECTED, 0, EXIT_WAIT_MS);
     });
   } catch (err) {
     warn('cannot start the profile nudger (busy threads keep only the chunks they cut themselves)', err);
@@ -125,9 +152,13 @@ function nudgerThread(data: NudgerData): void {
   const timer = setInterval(() => {
     more('', 1);
     session.post('Runtime.evaluate', { expression: data.expression }, () => answered(''));
-    // control[2] ids written, the last 256 at control[3 + k % 256] (STOPPED_* above).
+    // control[2] ids taken, id + 1 at control[3 + k % 256], 0 until written (STOPPED_* above).
     const stoppedNow = Atomics.load(data.control, 2);
-    for (; stoppedSeen < stoppedNow; stoppedSeen++) stoppedIds.add(Atomics.load(data.control, 3 + (stoppedSeen % 256)));
+    for (; stoppedSeen < stoppedNow; stoppedSeen++) {
+      const id = Atomics.exchange(data.control, 3 + (stoppedSeen % 256), 0);
+      if (id === 0) break;
+      stoppedIds.add(id - 1);
+    }
     for (const [sessionId, tid] of workers) {
       if (stoppedIds.has(tid)) continue;
       more(sessionId, 1);
