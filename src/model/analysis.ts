@@ -14,7 +14,7 @@ import { indexProfile } from './profile-index';
 import { groupBy, percentiles, sortByStart, unionLength } from './stats';
 import { splitThreadTime } from './thread-time';
 import { SPAN_DERIVED, SPAN_NO_ENQUEUE, tasksAreQueued } from './report';
-import { peakThreads } from './interop-busy';
+import { peakOfLanes, peakThreads } from './interop-busy';
 import type { Percentiles } from './stats';
 
 export type { Percentiles } from './stats';
@@ -270,14 +270,18 @@ function float64(column: ArrayLike<number>, n: number): Float64Array {
 export function analyze(report: Report): RunMetrics {
   const s = report.spans;
   const n = s.count;
-  // First, while nothing else of the analysis is allocated: its temporaries are the largest.
-  const peak = peakThreads(s);
   const T = report.threads.length + 1; // last slot: a thread id the thread list lacks
   const R = report.regions.length + 1;
   let spanThread = denseIds(s.thread, report.threads.map((t) => t.id), n);
   let spanRegion = denseIds(s.region, report.regions.map((r) => r.id), n);
   const spanStart = float64(s.start, n);
   const spanEnd = float64(s.end, n);
+  // Each thread's spans in start order: for the peak now, the whole run's balance later.
+  const byThread = groupBy(spanThread, T);
+  const lanes: Int32Array[] = [];
+  for (let t = 0; t < T; t++) lanes.push(sortByStart(byThread.order.subarray(byThread.offset[t], byThread.offset[t + 1]), spanStart));
+  // The last slot mixes threads the list lacks (an unvalidated report): they are told apart there.
+  const peak = lanes[T - 1].length === 0 ? peakOfLanes(lanes, spanStart, spanEnd) : peakThreads(s);
   const flags = s.flags;
   const lastSpanEnd = new Float64Array(R).fill(-Infinity);
   // Tasks of join and external regions wait in a queue; chunks of map/forEach/reduce do not
@@ -383,14 +387,12 @@ export function analyze(report: Report): RunMetrics {
       runEnd = Math.max(runEnd, regionEnd[i]);
     });
   }
-  const byThread = groupBy(spanThread, T);
   const busy: number[] = [], lastEnd: number[] = [];
   const threadBusy = new Float64Array(T);
   const threadTasks = new Int32Array(T);
   for (let t = 0; t < T; t++) {
-    const ids = byThread.order.subarray(byThread.offset[t], byThread.offset[t + 1]);
+    const ids = lanes[t];
     if (ids.length === 0) continue;
-    sortByStart(ids, spanStart);
     const u = unionLength(ids, spanStart, spanEnd, runStart, runEnd);
     busy.push(u.busy);
     lastEnd.push(u.lastEnd > -Infinity ? u.lastEnd : runStart);

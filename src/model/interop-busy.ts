@@ -83,9 +83,19 @@ export function peakThreads(spans: Pick<SpanColumns, 'count' | 'thread' | 'start
     for (let i = 1; i < lane.length && sorted; i++) sorted = start[lane[i - 1]] <= start[lane[i]];
     laneSpans.push(sorted ? lane : Int32Array.from(lane).sort((a, b) => start[a] - start[b]));
   }
-  const sweep = new BusySweep(laneSpans, start, end);
+  return peakOfLanes(laneSpans, start, end);
+}
+
+/**
+ * The most lanes inside a span at one instant: `lanes` holds each thread's span indices in start
+ * order. Stops as soon as every lane is busy at once (in a parallel run that comes early: the
+ * rest of ten million spans need not be swept).
+ */
+export function peakOfLanes(lanes: Int32Array[], start: ArrayLike<number>, end: ArrayLike<number>): number {
+  const busyLanes = lanes.filter((l) => l.length > 0);
+  const sweep = new BusySweep(busyLanes, start, end);
   let now = 0, peak = 0;
-  for (let ev = sweep.next(); ev !== 0; ev = sweep.next()) {
+  for (let ev = sweep.next(); ev !== 0 && peak < busyLanes.length; ev = sweep.next()) {
     now += ev;
     if (now > peak) peak = now;
   }
