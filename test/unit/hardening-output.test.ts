@@ -43,7 +43,10 @@ test('missing folders of --out are created', () => {
   const out = join(dir, 'a', 'b', 'run.parprof');
   const r = record(out);
   assert.equal(r.code, 0, r.stderr);
-  assert.ok(parseReport(readFileSync(out)).threads.length >= 1);
+  // The report of this run, in the new folder: the script's, and its one thread (it starts no workers).
+  const report = parseReport(readFileSync(out));
+  assert.equal(report.meta.script, script);
+  assert.deepEqual(report.threads.map((t) => [t.id, t.kind]), [[0, 'main']]);
 });
 
 test('a final write that fails keeps the report in a fallback file, named in one line, exit 2', () => {
