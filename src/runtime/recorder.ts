@@ -162,6 +162,11 @@ export class SpoolRecorder implements Recorder {
     this.safePoint = fn;
   }
 
+  /** µs since the last flush: a thread in one long task (no span, no timer) has not flushed for as long. */
+  usSinceFlush(): number {
+    return this.now() - this.lastFlush;
+  }
+
   /** The thread saved and is about to be stopped: from now on every span and wait is written as it ends, and reaches the safe point. */
   flushEachSpan(): void {
     this.flushingEachSpan = true;

@@ -38,11 +38,12 @@ import { askToStop, askedToStop, claimUnflushed, stopBoard } from './stop-board'
 /** How long a save may take before the worker is terminated anyway, ms. */
 const SAVE_TIMEOUT_MS = 500;
 /**
- * How long the creator waits, once a worker saved, for it to hold still, ms. A worker in a task
- * longer than this (or in `while (true)`) is terminated inside it; holds are seen within a few
- * ms of the save when the worker gets a core.
+ * How long the creator waits, once a worker saved, for it to hold still, ms; holds are seen
+ * within a few ms of the save when the worker gets a core. A worker that has run this long
+ * without a flush (inside one long task, or `while (true)`) says so at once: it is terminated
+ * inside the task, and a span it still ends first is written as it ends.
  */
-const HELD_WAIT_MS = 250;
+export const HELD_WAIT_MS = 250;
 /**
  * Longest a saved thread holds still waiting for its termination, ms: a safety valve (the
  * termination follows within SAVE_TIMEOUT_MS + HELD_WAIT_MS + GRACE_MS of the request, or at
@@ -96,14 +97,18 @@ export function savedAtExit(): void {
  * before each of the user's waits (the wrapper below is where the thread blocks). `save` returns
  * false when it cannot save now (the request interrupted the thread while it was cutting or
  * ending its profile): the creator asks again (RESEND_MS), or the thread's exit saves.
+ * `inLongTask` says whether the thread has been in one task for HELD_WAIT_MS (no flush since).
  * Returns what the recorder runs at its safe points (SpoolRecorder.atSafePoints): there the
  * thread saves if it was asked on the stop board, and holds still once saved.
  */
-export function listenForSaveRequests(spool: string, threadId: number, save: () => boolean, beforeBlocking?: () => void): () => void {
+export function listenForSaveRequests(spool: string, threadId: number, save: () => boolean, beforeBlocking?: () => void,
+  inLongTask?: () => boolean): () => void {
   /** The thread's profile and spans are saved (its saved marker written). */
   let saved = false;
-  /** It holds still, or ended by itself (its held marker written). */
+  /** Its held marker is written: its creator stops waiting. */
   let held = false;
+  /** It holds still (or ended by itself): hold() has nothing more to do. */
+  let holding = false;
   let saving = false;
   let deferred = false;
   /** What the thread is blocked on in Atomics.wait right now, if anything. */
@@ -126,6 +131,7 @@ export function listenForSaveRequests(spool: string, threadId: number, save: () 
     mark(heldMarker(spool, threadId));
   };
   markSavedAtExit = (): void => {
+    holding = true;
     markSaved();
     markHeld();
   };
@@ -135,14 +141,14 @@ export function listenForSaveRequests(spool: string, threadId: number, save: () 
    * it holds still, and waits for the termination.
    */
   const hold = (): void => {
-    if (!saved || held) return;
-    held = true;
+    if (!saved || holding) return;
+    holding = true;
     try {
       ownWorkers?.saveAllNow();
     } catch (err) {
       warn('cannot save the workers of a terminated worker', err);
     }
-    mark(heldMarker(spool, threadId));
+    markHeld();
     const original = ((globalThis as Record<symbol, unknown>)[ORIGINAL_ATOMICS_WAIT_KEY] as Wait | undefined) ?? inner;
     if (original(new Int32Array(new SharedArrayBuffer(4)), 0, 0, HOLD_MS) === 'timed-out') {
       warn(`worker ${threadId} saved for its termination, which did not come within ${HOLD_MS} ms`, 'it runs on');
@@ -152,8 +158,13 @@ export function listenForSaveRequests(spool: string, threadId: number, save: () 
     if (saved || saving) return;
     saving = true;
     try {
+      // Read before the save's own flush.
+      const longTask = inLongTask?.() ?? false;
       if (save()) {
         markSaved();
+        // Its own workers start saving now (they hold at their next safe point); hold() waits for them.
+        ownWorkers?.askAll();
+        if (longTask) markHeld();
         // A thread idle in its event loop holds at its next turn; a busy one after its next span.
         setImmediate(hold);
       }
@@ -235,6 +246,11 @@ export class WorkerSaver {
 
   exited(threadId: number): void {
     this.live.delete(threadId);
+  }
+
+  /** Asks every live worker on the stop board (safe inside an interrupt: shared-memory stores only). */
+  askAll(): void {
+    for (const tid of this.live) askToStop(tid);
   }
 
   /** Asks worker `threadId` to save; resolves true once it has (and holds still, or HELD_WAIT_MS passed), false after the timeout. */
