@@ -3,7 +3,7 @@
 // linear in stacks × depth plus samples.
 import type { FunctionIdentity } from './profile-index';
 import type { FlameNode, FunctionStat } from './flame';
-import { ROOT_STACK, applyTransform, type CallSamples, type StackTable } from './transforms';
+import { DROPPED, ROOT_STACK, applyTransform, type CallSamples, type StackTable } from './transforms';
 
 /** Which samples count: threads (undefined = every thread, merged) and a time range, µs from origin. */
 export interface SampleSelection {
@@ -56,8 +56,9 @@ export function stackSelf(samples: CallSamples, sel?: SampleSelection): { self: 
       if (s >= 0) self[s] += t.weights[k];
       else if (s === ROOT_STACK) rootSelf += t.weights[k];
     }
-    // A late sample's excess ('(not sampled)', unsampled.ts) counts where its sample does. Both
-    // lists are ascending, so one forward walk pairs them.
+    // A late sample's excess ('(not sampled)', unsampled.ts) counts where its sample does, and not
+    // when its sample is left out (a selection, a dropped function). Both lists are ascending, so
+    // one forward walk pairs them.
     const late = t.late;
     if (!late) continue;
     let j = 0;
@@ -68,7 +69,7 @@ export function stackSelf(samples: CallSamples, sel?: SampleSelection): { self: 
         if (j === only.length || only[j] !== k) continue;
       }
       const time = t.times[k];
-      if (time < from || time >= to) continue;
+      if (time < from || time >= to || t.stack[k] === DROPPED) continue;
       const s = late.stack[q];
       if (s >= 0) self[s] += late.weight[q];
       else if (s === ROOT_STACK) rootSelf += late.weight[q];

@@ -12,7 +12,7 @@ import type { CpuProfile, Report } from './report';
 import { ROOT_FRAME, indexProfile, isHidden } from './profile-index';
 import { NOT_SAMPLED_FRAME, cappedSelfWeights, sampleCapUs } from './unsampled';
 import type { ProfileIndex } from './profile-index';
-import type { StackTable, ThreadSamples } from './transforms';
+import { DROPPED, type StackTable, type ThreadSamples } from './transforms';
 
 export interface FlameNode {
   /** Stable identity of the merged frame (name + file + line); 'all' for the root. */
@@ -331,7 +331,8 @@ export function flameChartOfSamples(stacks: StackTable, samples: ThreadSamples, 
     close(k >= 0 ? stacks.depth[k] + 1 : 0, t);
     for (let d = path.length - 1; d >= 0; d--) { openStack.push(path[d]); openStart.push(t); }
   };
-  // A late sample's excess is a '(not sampled)' bar after its capped weight (unsampled.ts).
+  // A late sample's excess is a '(not sampled)' bar after its capped weight (unsampled.ts), unless
+  // the sample is left out (restrictToSelection, a dropped function).
   const late = samples.late;
   let q = 0;
   for (let i = 0; i < samples.times.length; i++) {
@@ -339,7 +340,7 @@ export function flameChartOfSamples(stacks: StackTable, samples: ThreadSamples, 
     if (t >= to) break;
     step(t, samples.weights[i], samples.stack[i]);
     while (late && q < late.sample.length && late.sample[q] < i) q++;
-    if (late && q < late.sample.length && late.sample[q] === i && t + samples.weights[i] < to) {
+    if (late && q < late.sample.length && late.sample[q] === i && samples.stack[i] !== DROPPED && t + samples.weights[i] < to) {
       step(t + samples.weights[i], late.weight[q], late.stack[q]);
     }
   }

@@ -9,6 +9,7 @@ import { functionStats, toFlameTree, topDownTree } from '../../src/model/calltre
 import { buildFlameTree, flameChartOfSamples, topFunctions, type FlameNode } from '../../src/model/flame';
 import { indexProfile, selfWeights } from '../../src/model/profile-index';
 import type { CpuProfile } from '../../src/model/report';
+import { restrictToSelection } from '../../src/model/selection';
 import { applyTransform, baseSamples } from '../../src/model/transforms';
 import { NOT_SAMPLED, SAMPLE_CAP_INTERVALS, sampleCapUs, unsampledTime } from '../../src/model/unsampled';
 import { buildProfile, buildReport } from './model-build';
@@ -87,6 +88,10 @@ test('planted late samples: range and task selections take a late sample\'s exce
   assert.equal(picked.total, (2 + 300) * MS);
   const without = toFlameTree(topDownTree(samples, { samples: new Map([[1, Int32Array.from([0, 1, 18])]]) }));
   assert.equal(without.total, 3 * MS, 'no excess without its sample');
+  // Restricted to a selection (the flame chart's input), an unpicked late sample's excess goes with it.
+  const restricted = restrictToSelection(samples, new Map([[1, Int32Array.from([0, 1, 18])]]));
+  assert.equal(toFlameTree(topDownTree(restricted)).total, 3 * MS);
+  assert.ok(!flameChartOfSamples(restricted.stacks, restricted.threads[0], 0, 700 * MS).some((b) => b.name === NOT_SAMPLED));
   const spinKey = samples.stacks.functions.find((f) => f.name === 'spin')!.key;
   const merged = toFlameTree(topDownTree(applyTransform(samples, { type: 'merge-function', key: spinKey })));
   assert.equal(child(child(merged, 'task'), NOT_SAMPLED).total, (290 + 190) * MS, 'merged into task with spin');
