@@ -1,14 +1,14 @@
 // The report decoder's worker (a Web Worker made from a blob: report-decoder.ts). It inflates and
 // unpacks a packed report (packed-report.ts), validates it, narrows its integer columns and hands
 // the columns back as transferred ArrayBuffers: the page's thread stays free meanwhile and no
-// column is copied on the way back. When asked, it then unpacks the bytes once more (the columns
+// column is copied on the way back. When asked, once the page has drawn, it unpacks the bytes again (the columns
 // it had are the page's now) and computes the report's metrics and findings, so the page never
 // runs analyze or advise.
 // Built on its own and inlined in the views' bundle (scripts/build.mjs, __DECODE_WORKER_SOURCE__).
 import { columnBuffers } from '../src/model/packed-report';
 import { analyze } from '../src/model/analysis';
 import { verdicts } from '../src/model/summary';
-import { joinBytes, unpackValid, type DecodeReply, type DecodeRequest } from './report-decoder';
+import { joinBytes, METRICS_NOW, unpackValid, type DecodeReply, type DecodeRequest } from './report-decoder';
 
 const scope = self as unknown as { onmessage: ((e: MessageEvent<DecodeRequest>) => void) | null; postMessage(m: unknown, transfer?: Transferable[]): void };
 
@@ -23,6 +23,8 @@ scope.onmessage = async (e) => {
     return;
   }
   if (!e.data.metrics) return;
+  // The page says when: once it has drawn the report (report-decoder.ts).
+  await new Promise<void>((resolve) => { scope.onmessage = (m) => { if ((m.data as unknown) === METRICS_NOW) resolve(); }; });
   try {
     const report = unpackValid(bytes, e.data.validated === true);
     const metrics = analyze(report);
