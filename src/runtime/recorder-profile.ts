@@ -25,9 +25,9 @@ export const DEFAULT_CHUNK_MS = 250;
 /**
  * Cadence, for a chunk length C: the nudger (profile-nudger.ts) asks every thread every C ms and
  * a thread cuts when its chunk is at least C / 2 old, so a busy thread's chunks are ~C long; a
- * thread also looks at its chunk's age every C / 5 ms on its own timer and cuts from C on (a
- * thread the nudger does not reach: a worker's worker). A chunk is cut by C (+ C / 5 on the
- * thread's own timer) plus the time the thread takes to be scheduled and serve the ask.
+ * thread also looks at its chunk's age every C / 5 ms on its own timer and cuts from C on (when
+ * the nudger is off or missed it). A chunk is cut by C (+ C / 5 on the thread's own timer) plus
+ * the time the thread takes to be scheduled and serve the ask.
  */
 const NUDGE_AGE_SHARE = 0.5;
 const CHECK_SHARE = 0.2;
