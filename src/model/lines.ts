@@ -10,7 +10,8 @@
 // the functions declared on that line.
 import type { Report } from './report';
 import { functionTimes } from './flame';
-import { ROOT_FRAME, indexProfile, isHidden, selfWeights } from './profile-index';
+import { ROOT_FRAME, indexProfile, isHidden } from './profile-index';
+import { cappedSelfWeights, sampleCapUs } from './unsampled';
 
 export interface LineHotness {
   /** 1-based. */
@@ -47,10 +48,13 @@ export function lineHotness(report: Report, options?: { thread?: number }): File
     if (!a) lines.set(line, (a = { self: 0, declaredTotal: 0, perThread: new Map() }));
     return a;
   };
+  const capUs = sampleCapUs(report);
   for (const tp of report.profiles) {
     if (options?.thread !== undefined && tp.thread !== options.thread) continue;
     const index = indexProfile(tp.profile);
-    const self = selfWeights(index);
+    // Late samples capped as in the flame trees (unsampled.ts): a line gets no time nothing saw.
+    const capped = cappedSelfWeights(index, capUs);
+    const self = capped.self;
     for (let i = 0; i < index.nodes.length; i++) {
       if (self[i] <= 0 || isHidden(index, i)) continue;
       const f = index.functions[index.fn[i]];
@@ -64,7 +68,7 @@ export function lineHotness(report: Report, options?: { thread?: number }): File
         a.perThread.set(tp.thread, (a.perThread.get(tp.thread) ?? 0) + us);
       }
     }
-    const times = functionTimes(index, self);
+    const times = functionTimes(index, self, capped.unsampled);
     index.functions.forEach((f, k) => {
       if (times.total[k] <= 0 || f.line <= 0 || !isAbsolutePath(f.file) || f.name === ROOT_FRAME) return;
       acc(f.file, f.line).declaredTotal += times.total[k];

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { analyze } from '../../src/model/analysis';
 import { functionStats, toFlameTree, topDownTree } from '../../src/model/calltree';
 import { buildFlameTree, flameChartOfSamples, topFunctions, type FlameNode } from '../../src/model/flame';
+import { lineHotness } from '../../src/model/lines';
 import { indexProfile, selfWeights } from '../../src/model/profile-index';
 import type { CpuProfile } from '../../src/model/report';
 import { restrictToSelection } from '../../src/model/selection';
@@ -73,6 +74,9 @@ test('planted late samples: the excess over the cap is (not sampled) under the s
     assert.equal(spin.total, (44 + 290) * MS, 'the (not sampled) under spin counts in its total');
     assert.equal(fns.find((f) => f.name === 'task')!.total, (44 + 290 + 19 + 190) * MS);
   }
+  // The editor's hot lines: spin's line gets its capped self time; its total counts what ran under it.
+  const lines = lineHotness(report)[0].lines;
+  assert.deepEqual(lines.map((l) => [l.line, l.selfUs, l.totalUs]), [[1, 0, 543 * MS], [6, 44 * MS, 334 * MS], [10, 19 * MS, 19 * MS]]);
   const hot = analyze(report).threads.find((t) => t.id === 1)!.topFunctions;
   assert.deepEqual(hot.map((f) => [f.name, f.selfMs]), [[NOT_SAMPLED, 570], ['spin', 44], ['other', 19]]);
 });
