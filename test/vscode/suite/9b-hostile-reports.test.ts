@@ -14,6 +14,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { COMMANDS, VIEWS } from '../../../src/extension/surface';
 import { ReportParser, PARSE_LIMITS } from '../../../src/extension/reportParser';
+import { parseReport } from '../../../src/model/load';
 import { EXTENSION_ID, api, closeAllEditors, waitFor, wsFile } from './util';
 
 /** Three nodes whose children form a cycle (a V8 profile is a tree): it once made Node abort. */
@@ -165,7 +166,9 @@ describe('Reports from anywhere', () => {
     const held = await new ReportParser(readerFile()).report(source);
     const withOne = memory();
     const oneReport = Math.max(0, withOne.total - end.total);
-    assert.ok(held.report.spans.count >= 0);
+    // The held copy is the report (and stays alive until here): the same spans and threads as the file read again.
+    const again = parseReport(fs.readFileSync(source));
+    assert.deepEqual([held.report.spans.count, held.report.threads.length], [again.spans.count, again.threads.length]);
     const growth = end.total - base.total;
     // Flat: over 50 reports the host may keep at most what it keeps by design (the session's 4
     // recent reports were already full at `base`), plus 2 MiB for VS Code's own per-editor
