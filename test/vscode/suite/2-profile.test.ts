@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseReport, serializeReport } from '../../../src/model/load';
+import { TASK_CATEGORY } from '../../../src/model/export-chrome';
 import { COMMANDS, VIEWS } from '../../../src/extension/surface';
 import type { ProfileOutcome } from '../../../src/extension/profiling';
 import { api, closeAllEditors, openFile, waitFor, wsFile } from './util';
@@ -106,8 +107,12 @@ describe('Profile Current File', () => {
     const asJson = (report: ProfileOutcome['report']) => JSON.parse(serializeReport(report)) as unknown;
     assert.deepEqual(asJson(parseReport(fs.readFileSync(asParprof))), asJson(outcome.report));
     const asTrace = await vscode.commands.executeCommand<string>(COMMANDS.exportReport.id, outcome.file, 'chrome', path.join(dir, 'trace.json'));
-    const trace = JSON.parse(fs.readFileSync(asTrace, 'utf8')) as { traceEvents: { ph: string }[] };
-    assert.ok(trace.traceEvents.filter((e) => e.ph === 'X').length >= outcome.report.spans.count);
+    const trace = JSON.parse(fs.readFileSync(asTrace, 'utf8')) as { traceEvents: { ph: string; cat?: string; tid: number }[] };
+    // One task event per span (a complete 'X', or a 'b' opening an async pair), on the span's thread.
+    const tasks = trace.traceEvents.filter((e) => e.cat === TASK_CATEGORY && (e.ph === 'X' || e.ph === 'b'));
+    const perThread = (tids: number[]) => tids.reduce((m, t) => m.set(t, (m.get(t) ?? 0) + 1), new Map<number, number>());
+    assert.equal(tasks.length, outcome.report.spans.count);
+    assert.deepEqual(perThread(tasks.map((e) => e.tid)), perThread(Array.from(outcome.report.spans.thread).sort((a, b) => a - b)));
     const asHtml = await vscode.commands.executeCommand<string>(COMMANDS.exportReport.id, outcome.file, 'html', path.join(dir, 'report.html'));
     const html = fs.readFileSync(asHtml, 'utf8');
     assert.match(html, /^<!DOCTYPE html>/);
