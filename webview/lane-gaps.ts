@@ -19,9 +19,9 @@ export class LaneGaps {
     return this.gaps.size > 0;
   }
 
-  /** One sentence per gap of the thread, for its lane's screen-reader label. */
-  describe(thread: number): string[] {
-    return (this.gaps.get(thread) ?? []).map((g) => gapText(this.report, g));
+  /** One sentence per gap of the thread (those overlapping [from, to] when given), for screen readers. */
+  describe(thread: number, from = -Infinity, to = Infinity): string[] {
+    return (this.gaps.get(thread) ?? []).filter((g) => g.to > from && g.from < to).map((g) => gapText(this.report, g));
   }
 
   draw(ctx: CanvasRenderingContext2D, pal: Palette, thread: number, y: number, h: number, width: number, from: number, to: number): void {

@@ -11,8 +11,10 @@ export class TaskPicker {
   /** Lane the keyboard moves along (index into lanes), −1 before the first move. */
   private keyLane = -1;
 
+  /** `lostSamples(thread, from, to)`: sentences for the stretches of the thread without CPU samples there (lane-gaps.ts). */
   constructor(private readonly store: Store, private readonly lanes: LaneIndex[], private readonly threadName: Map<number, string>,
-    private readonly out: HTMLElement, private readonly request: () => void) {}
+    private readonly out: HTMLElement, private readonly request: () => void,
+    private readonly lostSamples: (thread: number, from?: number, to?: number) => string[] = () => []) {}
 
   /** Selects the keyboard lane's thread (with `add`, as Ctrl/Cmd-click: adds or removes it). */
   selectKeyLane(add: boolean): void {
@@ -65,15 +67,16 @@ export class TaskPicker {
     const f = this.store.focusedSpan;
     const t = f >= 0 ? s.start[f] : (this.store.window.from + this.store.window.to) / 2;
     const i = nearestSpan(lane, t);
-    if (i >= 0) this.focusSpan(lane.span[i]);
+    if (i >= 0) this.focusSpan(lane.span[i], this.lostSamples(lane.thread));
     else {
       this.store.focusedSpan = -1;
-      this.announce(`${this.threadName.get(lane.thread)}: no tasks`);
+      this.announce(`${this.threadName.get(lane.thread)}: no tasks.${sentences(this.lostSamples(lane.thread))}`);
       this.request();
     }
   }
 
-  private focusSpan(k: number): void {
+  /** Focuses task k and announces it, with `lost` (a lane's lost samples) or else those inside the task. */
+  private focusSpan(k: number, lost?: string[]): void {
     const s = this.store.report.spans;
     this.store.focusedSpan = k;
     this.keyLane = this.lanes.findIndex((l) => l.thread === s.thread[k]);
@@ -84,11 +87,17 @@ export class TaskPicker {
       this.store.setWindow(mid - w / 2, mid + w / 2);
     }
     const region = this.store.report.regions.find((r) => r.id === s.region[k]);
-    this.announce(`${this.threadName.get(s.thread[k])}: task #${s.index[k]} of ${region?.name ?? s.region[k]}, ${ms(s.end[k] - s.start[k])} from ${ms(s.start[k])}. Space selects it.`);
+    const gaps = lost ?? this.lostSamples(s.thread[k], s.start[k], s.end[k]);
+    this.announce(`${this.threadName.get(s.thread[k])}: task #${s.index[k]} of ${region?.name ?? s.region[k]}, ${ms(s.end[k] - s.start[k])} from ${ms(s.start[k])}. Space selects it.${sentences(gaps)}`);
     this.request();
   }
 
   private announce(text: string): void {
     this.out.textContent = text;
   }
+}
+
+/** Lower-case clauses as sentences, each after a space. */
+function sentences(clauses: string[]): string {
+  return clauses.map((c) => ` ${c.charAt(0).toUpperCase()}${c.slice(1)}.`).join('');
 }

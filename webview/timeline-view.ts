@@ -80,7 +80,7 @@ export class TimelineView {
     this.extras = new LaneExtras(report);
     this.activity = new LaneActivity(report);
     this.gaps = new LaneGaps(report);
-    this.picker = new TaskPicker(store, this.lanes, this.threadName, this.focusOut, () => this.request());
+    this.picker = new TaskPicker(store, this.lanes, this.threadName, this.focusOut, () => this.request(), (t, a, b) => this.gaps.describe(t, a, b));
 
     const button = (label: string, onClick: () => void, name = label) => {
       const b = el('button', { type: 'button', 'aria-label': name }, label);

@@ -124,6 +124,13 @@ describe('sample gaps of a SIGKILLed run in the views', () => {
     await screenshot(p.page, 'gaps-timeline');
     assert.ok(share > 0.08, `the band is hatched: ${share} of its pixels are the muted grey (outside: ${outside})`);
     assert.ok(outside < share / 3, `before the band the lane is not: ${outside} against ${share}`);
+    // From the keyboard: Page Down moves lane by lane; the lane with the gap announces it.
+    await p.page.focus('#panel-timeline canvas');
+    const laneIndex = [...report.threads].sort((x, y) => x.id - y.id).findIndex((t) => t.id === g.thread);
+    for (let k = 0; k <= laneIndex; k++) await p.page.keyboard.press('PageDown');
+    const said = await p.page.textContent('#timeline-focus');
+    const sentence = gapText(report, g);
+    assert.ok(said!.includes(`${sentence[0].toUpperCase()}${sentence.slice(1)}.`), `the focused lane announces its lost samples: ${said}`);
     const legend = await p.page.textContent('#panel-timeline .pp-legend');
     assert.match(legend!, /grey cross-hatched band: CPU samples lost there/);
     assert.deepEqual(p.errors, []);
