@@ -58,13 +58,35 @@ const cases: [string, string][] = [
   ['fork-join.js', 'countPrimes'],
 ];
 
+/** Each example's pool operation: its kind and how many items its input holds (examples/*.js). */
+const OPERATION: Record<string, [string, number]> = {
+  'sum.js': ['reduce', 1_000_000], 'matmul.js': ['forEach', 700], 'mandelbrot.js': ['map', 1200], 'fork-join.js': ['join', 3_000_000],
+};
+
+/** Per item of a region, how many of its tasks ran it; for a join, its leaf tasks (those that spawned none: the rest hold their children's items). */
+function itemsCovered(report: Report, region: number, items: number): Int32Array {
+  const s = report.spans;
+  const parents = new Set<number>();
+  for (let k = 0; k < s.count; k++) if (s.region[k] === region && s.parent[k] !== -1) parents.add(s.parent[k]);
+  const covered = new Int32Array(items);
+  for (let k = 0; k < s.count; k++) {
+    if (s.region[k] !== region || parents.has(s.index[k])) continue;
+    for (let i = s.first[k]; i < s.first[k] + s.items[k]; i++) covered[i]++;
+  }
+  return covered;
+}
+
 for (const [example, taskFunction] of cases) {
   test(`parprof record examples/${example}: a lane per thread, samples in ${taskFunction} on the workers`, () => {
     const { report, metrics } = record(example);
     const workers = report.threads.filter((t) => t.kind === 'worker');
     assert.equal(workers.length, 2, `two pool threads in ${JSON.stringify(report.threads)}`);
     assert.equal(report.threads.filter((t) => t.kind === 'main').length, 1);
-    assert.ok(report.spans.count > 0 && report.regions.length > 0, 'spans and regions recorded');
+    // The example's one pool operation, with its input's size; its tasks cover every item once.
+    assert.deepEqual(report.regions.map((r) => [r.kind, r.items]), [OPERATION[example]]);
+    const covered = itemsCovered(report, report.regions[0].id, report.regions[0].items);
+    const wrong = covered.findIndex((c) => c !== 1);
+    assert.equal(wrong, -1, `item ${wrong} ran ${covered[wrong]} times`);
     const ran = new Set(Array.from(report.spans.thread));
     assert.ok(workers.some((w) => ran.has(w.id)), 'tasks ran on the pool threads');
     // V8 names `exports.f = (...) => ...` 'exports.f'.
