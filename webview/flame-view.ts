@@ -15,6 +15,12 @@ import { describeSelection, selectionByThread } from './explore-panel';
 import { ThreadChoice } from './thread-choice';
 import { noSamplesNote } from './no-samples';
 import { GapNote } from './gap-note';
+import { NOT_SAMPLED_FRAME, NOT_SAMPLED_MEANING } from '../src/model/unsampled';
+
+/** The explanation of a '(not sampled)' frame, '' for any other. */
+function notSampledMeaning(n: { key: string }): string {
+  return n.key === NOT_SAMPLED_FRAME.key ? NOT_SAMPLED_MEANING : '';
+}
 
 const ROW_H = 18;
 
@@ -159,6 +165,8 @@ export class FlameView {
       this.details.append(b);
     }
     if (where) this.details.append(el('code', { id: 'flame-location' }, where));
+    const meaning = notSampledMeaning(node);
+    if (meaning) this.details.append(el('span', { class: 'pp-hint' }, meaning));
     this.actions.append(frameActions(this.store, this.frameRef(chain!)));
   }
 
@@ -191,7 +199,7 @@ export class FlameView {
       if (!r || !this.root) return this.tooltip.hide();
       const n = r.node;
       this.tooltip.show([n.name || '(anonymous)', `self ${ms(n.self)} · total ${ms(n.total)}`,
-        `${percent(n.total / Math.max(1, this.root.total))} of the graph`, location(n.file, n.line)].filter(Boolean), e.offsetX, e.offsetY);
+        `${percent(n.total / Math.max(1, this.root.total))} of the graph`, location(n.file, n.line), notSampledMeaning(n)].filter(Boolean), e.offsetX, e.offsetY);
     });
     this.canvas.addEventListener('pointerleave', () => this.tooltip.hide());
     this.canvas.addEventListener('click', (e) => {

@@ -13,6 +13,7 @@ import { buildLaneIndexes, spanRects, timeTicks, visibleSpans, type LaneIndex } 
 import { bindTimeAxis } from './time-axis-input';
 import { noSamplesNote } from './no-samples';
 import { GapNote } from './gap-note';
+import { NOT_SAMPLED_FRAME, NOT_SAMPLED_MEANING } from '../src/model/unsampled';
 import { LaneGaps } from './lane-gaps';
 import { selectionByThread } from './explore-panel';
 
@@ -142,7 +143,7 @@ export class FlameChartView {
         const lost = this.gaps.lineAt(this.thread(), from + (x / width) * (to - from), (to - from) / width);
         if (!r) return lost ? this.tooltip.show([lost], x, y) : this.tooltip.hide();
         this.tooltip.show([r.frame.name || '(anonymous)', `${ms(r.frame.end - r.frame.start)} from ${ms(r.frame.start)}`,
-          location(r.frame.file, r.frame.line)].filter(Boolean), x, y);
+          location(r.frame.file, r.frame.line), r.frame.key === NOT_SAMPLED_FRAME.key ? NOT_SAMPLED_MEANING : ''].filter(Boolean), x, y);
       },
       onLeave: () => this.tooltip.hide(),
     });

@@ -17,10 +17,13 @@ import { ROOT_FRAME, functionKey, selfWeights, type FunctionIdentity, type Profi
 
 /** The pseudo-frame's name. */
 export const NOT_SAMPLED = '(not sampled)';
-/** The pseudo-frame's identity: no file, no line. */
-export const NOT_SAMPLED_FRAME: FunctionIdentity = { key: functionKey(NOT_SAMPLED, '', 0), name: NOT_SAMPLED, file: '', line: 0, column: 0 };
 /** A sample's wall weight is capped at this many sampling intervals. */
 export const SAMPLE_CAP_INTERVALS = 10;
+/** What the pseudo-frame stands for, for tooltips. */
+export const NOT_SAMPLED_MEANING = `wall time no CPU sample saw: the next sample came over ${SAMPLE_CAP_INTERVALS} sampling intervals late ` +
+  '(the thread, or V8\'s sampler, was descheduled, or a chunk of samples was lost); the frames above it were on the stack before and after';
+/** The pseudo-frame's identity: no file, no line. */
+export const NOT_SAMPLED_FRAME: FunctionIdentity = { key: functionKey(NOT_SAMPLED, '', 0), name: NOT_SAMPLED, file: '', line: 0, column: 0 };
 
 /** The cap of a report's samples, µs; Infinity when its sampling interval is unknown (0). */
 export function sampleCapUs(report: Pick<Report, 'meta'>): number {

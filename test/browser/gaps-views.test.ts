@@ -11,6 +11,12 @@ import { parseReport } from '../../src/model/load';
 import type { Report, SampleGap } from '../../src/model/report';
 import { gapText, lostInWords, unsampledGapUs } from '../../src/model/sample-gaps';
 import { record } from '../unit/record-helpers';
+import { buildReport } from '../unit/model-build';
+import { plantedLateProfile } from '../unit/gaps-helpers';
+import { toFlameTree, topDownTree } from '../../src/model/calltree';
+import { baseSamples } from '../../src/model/transforms';
+import { NOT_SAMPLED, NOT_SAMPLED_MEANING } from '../../src/model/unsampled';
+import { flameRects } from '../../webview/layout-flame';
 import { launch, openReport, screenshot, showView, type Browser } from './browser';
 
 /** Records profile-faults.js spinning on main and 2 workers; SIGKILLs it once every thread announced 2 chunks. */
@@ -176,4 +182,27 @@ describe('sample gaps of a SIGKILLed run in the views', () => {
     assert.ok(Math.abs(us - (g.to - half)) < 1e-6, `call tree over half the gap: ${us}, expected ${g.to - half}`);
     assert.deepEqual([...q.errors, ...r.errors], []);
   });
+});
+
+test('a late sample\'s excess is a (not sampled) frame in the flamegraph, whose tooltip says what it is, and a row of the top functions', async () => {
+  const report = buildReport({ workers: 1, durationUs: 700_000, profiles: [{ thread: 1, profile: plantedLateProfile(true) }] });
+  const b = await launch();
+  try {
+    const p = await openReport(b, report, 'gaps-not-sampled', '#view=flamegraph');
+    await showView(p.page, 'flamegraph');
+    const rows = await p.page.$$eval('#panel-flamegraph table tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
+    assert.ok(rows.some((r) => r.includes(NOT_SAMPLED) && r.includes('570')), `the top functions list (not sampled) with 570 ms: ${rows.join(' | ')}`);
+    // Where the view lays the frame out (the same layout function), then hover it.
+    const width = await p.page.$eval('#flamegraph', (c) => (c as HTMLCanvasElement).getBoundingClientRect().width);
+    const rects = flameRects(toFlameTree(topDownTree(baseSamples(report))), [], width);
+    const under = rects.find((r) => r.node.name === NOT_SAMPLED && r.depth === 3);
+    assert.ok(under, 'a (not sampled) frame under spin');
+    const box = (await p.page.$('#flamegraph'))!;
+    await box.hover({ position: { x: under.x + under.width / 2, y: under.depth * 18 + 9 } });
+    const tip = await p.page.textContent('#panel-flamegraph .pp-tooltip');
+    assert.ok(tip!.startsWith(NOT_SAMPLED) && tip!.includes('total 290 ms') && tip!.includes(NOT_SAMPLED_MEANING), `tooltip: ${tip}`);
+    assert.deepEqual(p.errors, []);
+  } finally {
+    await b.close();
+  }
 });
