@@ -9,7 +9,8 @@
 import type { RunMetrics } from './analysis';
 import { functionTimes } from './flame';
 import { cpuSampleWeights, cpuSeriesOf, nodeWeights } from './cpu-time';
-import { indexProfile, selfWeights } from './profile-index';
+import { indexProfile } from './profile-index';
+import { cappedSelfWeights, sampleCapUs } from './unsampled';
 import { phaseMetrics, regionEnd } from './phases';
 import { DESCHEDULED_MIN_BUSY_MS, descheduledShare } from './summary-v2';
 import { RUNTIME_ENTRY } from './hot-functions';
@@ -167,9 +168,12 @@ export function functionSelfTimes(report: Report): FunctionSelf[] {
   const byKey = new Map<string, FunctionSelf>();
   // CPU time per function only when every profiled thread has a CPU series (else it would be partial).
   const withCpu = report.profiles.length > 0 && report.profiles.every((tp) => cpuSeriesOf(report, tp.thread));
+  // Late samples capped as in the summary (unsampled.ts): their excess is no function's time and
+  // is not listed, so a starved run does not show a user's function as slower.
+  const capUs = sampleCapUs(report);
   for (const tp of report.profiles) {
     const index = indexProfile(tp.profile);
-    const times = functionTimes(index, selfWeights(index));
+    const times = functionTimes(index, cappedSelfWeights(index, capUs).self);
     const series = withCpu ? cpuSeriesOf(report, tp.thread) : undefined;
     const cpu = series ? functionTimes(index, nodeWeights(index, cpuSampleWeights(index, series))) : undefined;
     for (let f = 0; f < index.functions.length; f++) {

@@ -10,6 +10,7 @@ import { buildFlameTree, flameChartOfSamples, topFunctions, type FlameNode } fro
 import { lineHotness } from '../../src/model/lines';
 import { indexProfile, selfWeights } from '../../src/model/profile-index';
 import { restrictToSelection } from '../../src/model/selection';
+import { functionSelfTimes } from '../../src/model/sweep-report';
 import { applyTransform, baseSamples } from '../../src/model/transforms';
 import { NOT_SAMPLED, SAMPLE_CAP_INTERVALS, sampleCapUs, unsampledTime } from '../../src/model/unsampled';
 import { buildReport } from './model-build';
@@ -59,6 +60,8 @@ test('planted late samples: the excess over the cap is (not sampled) under the s
   // The editor's hot lines: spin's line gets its capped self time; its total counts what ran under it.
   const lines = lineHotness(report)[0].lines;
   assert.deepEqual(lines.map((l) => [l.line, l.selfUs, l.totalUs]), [[1, 0, 543 * MS], [6, 44 * MS, 334 * MS], [10, 19 * MS, 19 * MS]]);
+  // Comparisons' function tables (sweep, A/B, compare): capped, the excess not listed as a function.
+  assert.deepEqual(functionSelfTimes(report).map((f) => [f.name, f.selfMs]), [['spin', 44], ['other', 19]]);
   const hot = analyze(report).threads.find((t) => t.id === 1)!.topFunctions;
   assert.deepEqual(hot.map((f) => [f.name, f.selfMs]), [[NOT_SAMPLED, 570], ['spin', 44], ['other', 19]]);
 });
