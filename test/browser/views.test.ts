@@ -17,6 +17,8 @@ import { launch, openReport, screenshot, showView, type Browser, type ReportPage
 const CHART_TOP = 40;
 const CHART_ROW_H = 16;
 const CHART_MAX_DEPTH = 48;
+/** The flamegraph's row height (webview/flame-view.ts): depth d is drawn from y = 18 d. */
+const FLAME_ROW_H = 18;
 
 const report = syntheticReport({ threads: 4, spans: 2000, profiles: 5, samplesPerProfile: 4000, seed: 7 });
 
@@ -172,6 +174,20 @@ describe('views of a synthetic report', () => {
     assert.ok(count > 0);
     await p.page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
     assert.ok(await highlightPixels(p, '#flamegraph') > 100, 'matches are painted in the highlight colour');
+    // Frame by frame: a frame whose name or file holds the query is painted in the highlight colour
+    // (#d10085), every other frame is not (dimmed). Read at each bar's left edge, left of its label.
+    const bars = await p.page.evaluate((rowH) => {
+      const view = (window as unknown as { __parprof: { app: { views: Map<string, { rects: { node: { name: string; file: string }; x: number; width: number; depth: number; ancestor: boolean }[] }> } } }).__parprof.app.views.get('flamegraph')!;
+      const c = document.querySelector('#flamegraph') as HTMLCanvasElement;
+      const dpr = c.width / c.clientWidth;
+      const ctx = c.getContext('2d')!;
+      return view.rects.filter((r) => !r.ancestor && r.width >= 3).map((r) => ({ name: r.node.name, file: r.node.file,
+        rgba: [...ctx.getImageData(Math.floor((r.x + 1) * dpr), Math.floor((r.depth * rowH + 2) * dpr), 1, 1).data] }));
+    }, FLAME_ROW_H);
+    const isHighlight = ([r, g, b, a]: number[]) => r > 180 && g < 40 && b > 100 && b < 170 && a > 200;
+    const wanted = (f: { name: string; file: string }) => `${f.name}\n${f.file}`.toLowerCase().includes('mandel');
+    assert.ok(bars.filter(wanted).length >= 2 && bars.length > bars.filter(wanted).length, `${bars.filter(wanted).length} of ${bars.length} frames match`);
+    for (const f of bars) assert.equal(isHighlight(f.rgba), wanted(f), `${f.name} (${f.file}) painted ${f.rgba}`);
     await screenshot(p.page, 'synthetic-flamegraph-search');
     await p.page.fill('#flame-search', '');
   });
