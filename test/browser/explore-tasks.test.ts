@@ -13,6 +13,7 @@ import { selectionSamples, selectionTree, type SelectionSpec } from '../../src/m
 import type { Report } from '../../src/model/report';
 import { launch, openReport, screenshot, showView, type Browser, type ReportPage } from './browser';
 import { formatPercent } from '../../src/model/units';
+import { durationHistogram } from '../../webview/layout-histogram';
 
 const report = syntheticReport({ threads: 4, spans: 2000, profiles: 5, samplesPerProfile: 6000, seed: 5 });
 
@@ -229,10 +230,17 @@ describe('explore: from tasks to code', () => {
     // A histogram bar from the keyboard.
     await showView(p.page, 'durations');
     await p.page.focus('#durations-histogram rect[role="button"]');
+    // The first bar with tasks: the region's fastest tasks, as many as the bar counts (ranks 0 to count / n).
+    const region = Number(await p.page.$eval('#durations-region', (e) => (e as HTMLSelectElement).value));
+    const durations = report.spans.region.flatMap((r, k) => (r === region ? [report.spans.end[k] - report.spans.start[k]] : []));
+    const firstBar = durationHistogram(durations, 24).find((b) => b.count > 0)!;
+    assert.match(await p.page.evaluate(() => document.activeElement!.getAttribute('aria-label')!), new RegExp(`^${firstBar.count} tasks of `));
     await p.page.keyboard.press('Enter');
     const total = await flameTotal(p);
     assert.match(await p.page.$eval('#flame-range', (e) => e.textContent!), /^Selection: (fastest|tasks ranked)/);
-    assert.ok(total > 0);
+    const spec: SelectionSpec = { kind: 'rank', region, from: 0, to: firstBar.count / durations.length };
+    const model = selectionTree(report, selectionSamples(report, spec)).total;
+    assert.ok(model > 0 && near(total, model), `flamegraph ${total} µs, the model's ${model} µs for the ${firstBar.count} fastest tasks`);
     const unnamed = await p.page.$$eval('button, select, input, canvas[tabindex], [role="tab"], [role="button"]', (els) =>
       els.filter((e) => !(e.getAttribute('aria-label') || e.textContent?.trim() || (e as HTMLInputElement).labels?.length)).map((e) => e.outerHTML.slice(0, 80)));
     assert.deepEqual(unnamed, []);
