@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { abRows, sweepScaling } from '../../src/model/sweep-analysis';
 import { sweepChartLayout } from '../../src/model/sweep-layout';
+import { sweepPage } from '../../src/model/sweep-lanes';
 import { parseSweepReport, type SweepReport } from '../../src/model/sweep-report';
 import { abCells, abNotes, abVerdict, compareCells, compareConclusion, functionDeltaCells, scalingCells, SCALING_HEADER } from '../../src/model/sweep-tables';
 import { analyze } from '../../src/model/analysis';
@@ -114,6 +115,9 @@ describe('sweep page', () => {
       ends: [...g.querySelectorAll('.pp-ab-end')].map((l) => Number(l.getAttribute('x1'))),
     })));
     assert.deepEqual(lanes.map((l) => l.label), ['static', 'dynamic']);
+    // Each variant's lanes are its median run's, as the model lays them out: the window and one bar per busy interval.
+    const model = sweepPage(report, (file) => parseReport(readFileSync(join(dirname(abFile), file)))).lanes;
+    assert.deepEqual(lanes.map((l) => [l.windowUs, l.busy]), model.map((v) => [v.windowUs, v.threads.reduce((a, t) => a + t.busy.length / 2, 0)]));
     assert.ok(lanes.every((l) => l.busy > 0), 'every variant has busy intervals drawn');
     // One axis: the end marks stand in the proportion of the runs' windows.
     const axisUs = await page.$eval('.pp-ab-lanes', (s) => Number(s.getAttribute('data-axis-us')));
