@@ -5,7 +5,7 @@
 // it had are the page's now) and computes the report's metrics and findings, so the page never
 // runs analyze or advise.
 // Built on its own and inlined in the views' bundle (scripts/build.mjs, __DECODE_WORKER_SOURCE__).
-import { columnBuffers } from '../src/model/packed-report';
+import { columnBuffers, decodeOnRead } from '../src/model/packed-report';
 import { analyze } from '../src/model/analysis';
 import { verdicts } from '../src/model/summary';
 import { joinBytes, METRICS_NOW, unpackValid, type DecodeReply, type DecodeRequest } from './report-decoder';
@@ -27,6 +27,7 @@ scope.onmessage = async (e) => {
   await new Promise<void>((resolve) => { scope.onmessage = (m) => { if ((m.data as unknown) === METRICS_NOW) resolve(); }; });
   try {
     const report = unpackValid(bytes, e.data.validated === true);
+    decodeOnRead(report.spans as unknown as Record<string, unknown>);
     const metrics = analyze(report);
     let findings: string[] | undefined;
     try {

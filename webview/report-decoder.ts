@@ -4,7 +4,7 @@
 // without it, a bundle built without the worker), the same steps run on the page's thread.
 import type { Report } from '../src/model/report';
 import type { RunMetrics } from '../src/model/analysis';
-import { narrowColumns, unpackReport } from '../src/model/packed-report';
+import { decodeOnRead, LAZY_SPAN_COLUMNS, narrowColumns, unpackReport } from '../src/model/packed-report';
 import { checkValidatedShape, validateReport } from '../src/model/load';
 import { jsonNestingProblem } from '../src/model/validate-values';
 import { gunzip } from './gunzip';
@@ -79,12 +79,15 @@ export async function decodePacked(parts: Uint8Array[], gzipped: boolean, wantMe
       // unpacking and analyze take the core the page needs when the machine has none to spare
       // (1M spans on a loaded 2-core machine: timeline built and drawn in 1.2 s instead of 0.3 s).
       if (wantMetrics) afterFirstPaint(() => worker.postMessage(METRICS_NOW));
+      decodeOnRead(reply.report.spans as unknown as Record<string, unknown>);
       return { report: reply.report, analysis: wantMetrics ? analysis : undefined };
     }
     if (parts.some((p) => p.byteLength === 0)) throw new Error('the report decoder (a Web Worker) stopped after it was given the report\'s bytes');
   }
   decodedIn = 'page';
-  return { report: unpackValid(await joinBytes(parts, gzipped), validated) };
+  const report = unpackValid(await joinBytes(parts, gzipped), validated);
+  decodeOnRead(report.spans as unknown as Record<string, unknown>);
+  return { report };
 }
 
 /** The blob's bytes in one array, inflated when gzip-compressed. */
@@ -94,7 +97,9 @@ export async function joinBytes(parts: Uint8Array[], gzipped: boolean): Promise<
 
 /**
  * The steps themselves, wherever they run: unpack (header depth-checked), validate (only the
- * shape when the bytes were `validated` already: see Source), narrow.
+ * shape when the bytes were `validated` already: see Source), narrow. Bytes validated already
+ * leave the span columns the first screen does not read encoded (LAZY_SPAN_COLUMNS: decodeOnRead
+ * decodes each on its first read): less to decode and to hold before the first paint.
  */
 export function unpackValid(bytes: Uint8Array, validated = false): Report {
   let unpacked: unknown;
@@ -102,7 +107,7 @@ export function unpackValid(bytes: Uint8Array, validated = false): Report {
     unpacked = unpackReport(bytes, (header) => {
       const deep = jsonNestingProblem(header);
       if (deep) throw new Error(deep);
-    });
+    }, validated ? LAZY_SPAN_COLUMNS : []);
   } catch (err) {
     throw new Error(`packed report cannot be read: ${(err as Error).message}`);
   }

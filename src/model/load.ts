@@ -7,7 +7,7 @@ import { countProblem, jsonNestingProblem, profileTreeProblem, reportValueProble
 import { READABLE_VERSIONS, REPORT_FORMAT, SCHEDULES } from './report';
 import { format2Problem } from './load-v2';
 import { inTimeOrder } from './profile-order';
-import { isPackedReport, unpackReport } from './packed-report';
+import { isEncodedColumn, isPackedReport, unpackReport } from './packed-report';
 import { ReportError } from './report-error';
 
 export { ReportError };
@@ -250,7 +250,8 @@ export function checkValidatedShape(x: unknown): Report {
   const count = int(s.count, 'spans.count');
   if (count < 0) fail('spans.count', `expected a count ≥ 0, found ${count}`);
   const lengthIs = (x: unknown, n: number, path: string) => {
-    const found = columnLength(x, path);
+    // A column left encoded (packed-report.ts EncodedColumn) is checked against the blob when it is decoded.
+    const found = isEncodedColumn(x) ? x.$encoded.length : columnLength(x, path);
     if (found !== n) fail(path, `expected ${n} numbers, found ${found}`);
   };
   for (const name of SPAN_COLUMN_NAMES) lengthIs(s[name], count, `spans.${name}`);

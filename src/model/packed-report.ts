@@ -108,13 +108,70 @@ export function isPackedReport(bytes: Uint8Array): boolean {
 }
 
 /**
+ * A span column left as it is stored (unpackReport's `lazy`): its own copy of the stored bytes,
+ * decoded on first read once decodeOnRead has put a getter in its place. Ten million spans' task
+ * indexes, chunk starts, item counts, parents and submit times are ~190 MB decoded and seconds to
+ * decode, and the first screen needs none of them (tooltips and the task tables read them).
+ */
+export interface EncodedColumn {
+  $encoded: ColumnInfo;
+  bytes: Uint8Array;
+  /** The span column its values are stored relative to (mode 'base': the starts). */
+  base?: string;
+}
+
+/** Span columns a view can do without until a task is pointed at or listed. */
+export const LAZY_SPAN_COLUMNS: readonly string[] = ['index', 'first', 'items', 'parent', 'enqueue'];
+
+export function isEncodedColumn(x: unknown): x is EncodedColumn {
+  return !!x && typeof x === 'object' && '$encoded' in x;
+}
+
+/**
+ * Puts a getter in place of each EncodedColumn of `spans` (after a postMessage: getters do not
+ * survive it) that decodes the column on first read and then leaves the array itself there.
+ */
+export function decodeOnRead(spans: Record<string, unknown>): void {
+  for (const key of Object.keys(spans)) {
+    const enc = spans[key];
+    if (!isEncodedColumn(enc)) continue;
+    Object.defineProperty(spans, key, {
+      configurable: true, enumerable: true,
+      get() {
+        const value = decodeEncoded(enc, spans, `spans.${key}`);
+        Object.defineProperty(spans, key, { value, configurable: true, enumerable: true, writable: true });
+        return value;
+      },
+    });
+  }
+}
+
+function decodeEncoded(enc: EncodedColumn, spans: Record<string, unknown>, field: string): Float64Array | Int32Array | Int16Array | Int8Array {
+  const info = { ...enc.$encoded, offset: 0 };
+  const ints = new Map<number, Float64Array>();
+  if (info.mode === 'base') {
+    // The encoder stored value×scale − round(base×scale) from the base column's own values,
+    // which the decoded base column holds exactly (packReport's exactScale).
+    const base = spans[enc.base ?? ''] as ArrayLike<number> | undefined;
+    if (!base || isEncodedColumn(base)) throw new ReportError(`packed report: ${field}: its base column spans.${enc.base} is missing`);
+    const baseInts = new Float64Array(base.length);
+    for (let i = 0; i < base.length; i++) baseInts[i] = Math.round(base[i] * info.scale);
+    ints.set(0, baseInts);
+    info.base = 0;
+  }
+  return narrowest(decodeColumn(enc.bytes, 0, info, ints, -1, field));
+}
+
+/**
  * The report of a packed blob, its columns as typed arrays (Float64Array; integers in the
  * narrowest of Int8Array, Int16Array, Int32Array that holds them), not validated (pass it to
  * validateReport). A blob that is not a packed report, or whose header or columns are broken, is
  * a ReportError naming the field (`packed report: spans.start: ...`). `checkHeader` sees the
- * header's JSON text before it is parsed (the loader checks its nesting depth).
+ * header's JSON text before it is parsed (the loader checks its nesting depth). `lazy`: span
+ * columns to leave encoded (EncodedColumn; a report that was validated already: validateReport
+ * reads every value).
  */
-export function unpackReport(bytes: Uint8Array, checkHeader?: (json: string) => void): Report {
+export function unpackReport(bytes: Uint8Array, checkHeader?: (json: string) => void, lazy: readonly string[] = []): Report {
   if (!isPackedReport(bytes)) throw new ReportError('not a packed Parallel Profiler report (no PPC1 header)');
   // Typed views need aligned offsets: copy once if the blob itself is not 8-aligned.
   if (bytes.byteOffset % 8 !== 0) bytes = bytes.slice();
@@ -165,14 +222,38 @@ export function unpackReport(bytes: Uint8Array, checkHeader?: (json: string) => 
   }
   const name = (k: number): string => fields.get(k) ?? `columns[${k}]`;
   const infos = columns.map((c: unknown, k) => columnInfo(c, name(k)));
-  const out: (Float64Array | Int32Array | Int16Array | Int8Array)[] = [];
+  const out: (Float64Array | Int32Array | Int16Array | Int8Array | EncodedColumn)[] = [];
   const start = dataStart(length);
   // The stored integers of columns others are stored relative to (span starts), kept while decoding.
   const ints = new Map<number, Float64Array>();
   for (const c of infos) if (c.mode === 'base' && c.base !== undefined) ints.set(c.base, new Float64Array(0));
+  // Columns left encoded: a lazy span field's own column, not a base of others; a base column of
+  // its own only when that is a span column decoded now (its name is how it is found later).
+  const spanField = (k: number): string | undefined => {
+    const f = fields.get(k);
+    return f?.startsWith('spans.') ? f.slice(6) : undefined;
+  };
+  const leaveEncoded = (k: number): boolean => {
+    const f = spanField(k);
+    if (f === undefined || !lazy.includes(f) || ints.has(k)) return false;
+    const c = infos[k];
+    if (c.mode !== 'base') return true;
+    const b = c.base === undefined ? undefined : spanField(c.base);
+    return b !== undefined && !lazy.includes(b);
+  };
   // Integer columns in the narrowest array that holds them (a 10M-span report's ids, counts and
   // flags take 10 MB each instead of 40: 210 MB less for as long as the report is open).
-  infos.forEach((c, k) => out.push(narrowest(decodeColumn(bytes, start, c, ints, ints.has(k) ? k : -1, name(k)))));
+  infos.forEach((c, k) => {
+    if (!leaveEncoded(k)) {
+      out.push(narrowest(decodeColumn(bytes, start, c, ints, ints.has(k) ? k : -1, name(k))));
+      return;
+    }
+    const size = c.length * WIDTH[c.storage];
+    if (start + c.offset + size > bytes.length) {
+      throw new ReportError(`packed report: ${name(k)}: column at ${c.offset} (${c.length} × ${c.storage}) lies outside the ${bytes.length}-byte blob`);
+    }
+    out.push({ $encoded: c, bytes: bytes.slice(start + c.offset, start + c.offset + size), base: c.mode === 'base' ? spanField(c.base!) : undefined });
+  });
   for (const [owner, key] of refs) {
     const x = owner[key];
     if (x && typeof x === 'object' && '$column' in x) owner[key] = out[(x as ColumnRef).$column];
@@ -454,7 +535,10 @@ export function narrowColumns(report: Report): Report {
 /** The distinct ArrayBuffers under a report's typed-array columns: the transfer list of a postMessage that hands them over. */
 export function columnBuffers(report: Report): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
-  const add = (a: unknown) => { if (ArrayBuffer.isView(a) && a.buffer instanceof ArrayBuffer) out.add(a.buffer); };
+  const add = (a: unknown) => {
+    if (ArrayBuffer.isView(a) && a.buffer instanceof ArrayBuffer) out.add(a.buffer);
+    else if (isEncodedColumn(a) && a.bytes.buffer instanceof ArrayBuffer) out.add(a.bytes.buffer);
+  };
   const spans = report.spans as unknown as Record<string, unknown>;
   for (const name of SPAN_COLUMNS) add(spans[name]);
   add(spans.flags);

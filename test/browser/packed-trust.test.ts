@@ -3,8 +3,8 @@
 // validated in full, so a report whose values are wrong is refused with the reason; VS Code's
 // host sends bytes its report reader validated already, so the webview checks only their shape:
 // a report of over 2M spans draws every lane from init-packed (its metrics following in their own
-// message, as the host sends them), and bytes whose columns do not match their count are still
-// refused.
+// message, as the host sends them; the columns the first screen does not read decoded when read),
+// and bytes whose columns do not match their count are still refused.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
@@ -105,6 +105,13 @@ test('the host\'s init-packed of a report above PACKED_VIEW_ABOVE spans draws ev
   assert.deepEqual(drawn.laneTasks, lanes);
   assert.deepEqual(await pageLanes(page), lanes);
   assert.ok(drawn.paintedPixels > 0, 'the timeline canvas is blank');
+  // Columns the first screen does not read came encoded from the worker and decode when read: the model's values.
+  const at = [0, 12_345, spans - 1];
+  const read = await page.evaluate((at) => {
+    const s = (window as unknown as { __parprof: { app: { store: { report: { spans: Record<string, ArrayLike<number>> } } } } }).__parprof.app.store.report.spans;
+    return ['index', 'first', 'items', 'parent', 'enqueue'].map((k) => at.map((i) => s[k][i]));
+  }, at);
+  assert.deepEqual(read, (['index', 'first', 'items', 'parent', 'enqueue'] as const).map((k) => at.map((i) => large.spans[k][i])));
   // The metrics come after the bytes; a planted wall time shows the headline took the host's.
   await page.evaluate((m) => window.postMessage({ type: 'metrics', metrics: m }, '*'), { ...metrics, wallMs: 8765.25 });
   await page.waitForSelector('#timeline-headline [data-headline="wall"]', { timeout: 60_000 });
