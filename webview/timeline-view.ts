@@ -282,8 +282,11 @@ export class TimelineView {
     const laneAt = this.laneAt(y);
     if (k < 0) {
       const lane = laneAt;
-      if (lane >= 0) this.tooltip.show([`${this.threadName.get(this.lanes[lane].thread)}: idle`, `at ${ms(this.timeAt(x))}`, ...this.extraLines(lane, x, y)], x, y);
-      else this.tooltip.hide();
+      if (lane < 0) { this.tooltip.hide(); return; }
+      const extra = this.extraLines(lane, x, y);
+      // Where the samples were lost the thread may have been running: no span is all that is known.
+      const what = this.gaps.lineAt(this.lanes[lane].thread, this.timeAt(x), 0) ? 'no task span recorded here' : 'idle';
+      this.tooltip.show([`${this.threadName.get(this.lanes[lane].thread)}: ${what}`, `at ${ms(this.timeAt(x))}`, ...extra], x, y);
       return;
     }
     const region = this.store.report.regions.find((r) => r.id === s.region[k]);

@@ -118,6 +118,7 @@ describe('sample gaps of a SIGKILLed run in the views', () => {
     await p.page.mouse.move(geo.left + (bandX0 + bandX1) / 2, geo.top + y);
     const tip = await p.page.textContent('#panel-timeline .pp-tooltip');
     assert.ok(tip!.includes(gapText(report, g)), `tooltip over the band: ${tip}`);
+    assert.ok(!/: idle\n/.test(tip!), `a lost stretch is not called idle: ${tip}`);
     // Over the activity graph at the bottom of the lane too: the band covers the whole lane.
     await p.page.mouse.move(geo.left + (bandX0 + bandX1) / 2, geo.top + geo.laneTop + geo.laneH - 2);
     assert.ok((await p.page.textContent('#panel-timeline .pp-tooltip'))!.includes('no CPU samples'));
