@@ -17,7 +17,7 @@ import { recordAtomicsWaits } from './recorder-waits';
 import { DEFAULT_CHUNK_MS, ThreadProfiler } from './recorder-profile';
 import { startProfileNudger } from './profile-nudger';
 import { markIsolateLog, tickProfilerOn } from './tick-marker';
-import { HELD_WAIT_MS, listenForSaveRequests, savedAtExit } from './terminate-save';
+import { LONG_TASK_MS, listenForSaveRequests, savedAtExit } from './terminate-save';
 import { installCjsTypeScript } from './recorder-typescript';
 
 const SIGNALS: Record<string, number> = { SIGTERM: 15, SIGINT: 2, SIGHUP: 1 };
@@ -102,7 +102,7 @@ function install(spool: string): void {
       // From here each span is written as it ends, and the thread holds still after it.
       rec.flushEachSpan();
       return true;
-    }, () => profiler.cutBeforeBlocking(), () => rec.usSinceFlush() >= HELD_WAIT_MS * 1000));
+    }, () => profiler.cutBeforeBlocking(), () => rec.busyUsSinceFlush() >= LONG_TASK_MS * 1000));
   }
   process.on('uncaughtExceptionMonitor', (err: unknown) => {
     try {

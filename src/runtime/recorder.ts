@@ -94,6 +94,8 @@ export class SpoolRecorder implements Recorder {
   private safePoint: (() => void) | undefined;
   /** The thread is about to be stopped: every span is written as it ends (see flushEachSpan). */
   private flushingEachSpan = false;
+  /** The thread's on-CPU µs read at or just before its last flush (NaN: no reading). */
+  private onCpuAtFlush = NaN;
   /** How many span records this thread holds unwritten, in shared memory, for its creator (stop-board.ts). */
   private readonly progress: SpanProgress;
   private readonly progressWords: Int32Array;
@@ -117,6 +119,7 @@ export class SpoolRecorder implements Recorder {
     }
     this.lastFlush = this.now();
     this.sampleCpu();
+    if (this.cpuT.length > 0) this.onCpuAtFlush = this.cpu.onCpuUs;
   }
 
   now(): number {
@@ -162,8 +165,15 @@ export class SpoolRecorder implements Recorder {
     this.safePoint = fn;
   }
 
-  /** µs since the last flush: a thread in one long task (no span, no timer) has not flushed for as long. */
-  usSinceFlush(): number {
+  /**
+   * On-CPU µs since the last flush (wall µs where the platform gives no thread CPU time): a thread
+   * inside one long task has run that long without a span or a timer tick. CPU time, so that a
+   * thread that only waited for a core is not taken for one in a long task.
+   */
+  busyUsSinceFlush(): number {
+    try {
+      if (this.cpu.source && Number.isFinite(this.onCpuAtFlush) && this.cpu.read()) return this.cpu.onCpuUs - this.onCpuAtFlush;
+    } catch { /* no reading: wall time below */ }
     return this.now() - this.lastFlush;
   }
 
@@ -231,6 +241,7 @@ export class SpoolRecorder implements Recorder {
     }
     if (now - this.lastCpuRead >= CPU_READ_EVERY_US) this.sampleCpu();
     if (this.cpuT.length > 0) {
+      this.onCpuAtFlush = this.cpu.onCpuUs;
       const t = this.cpuT, on = this.cpuOn, wait = this.cpuWait;
       this.cpuT = [];
       this.cpuOn = [];

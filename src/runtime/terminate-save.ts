@@ -42,12 +42,18 @@ import { askToStop, askedToStop, claimUnflushed, stopBoard } from './stop-board'
 /** How long a save may take before the worker is terminated anyway, ms. */
 const SAVE_TIMEOUT_MS = 500;
 /**
- * How long the creator waits, once a worker saved, for it to hold still, ms; holds are seen
- * within a few ms of the save when the worker gets a core. A worker that has run this long
- * without a flush (inside one long task, or `while (true)`) says so at once: it is terminated
- * inside the task, and a span it still ends first is written as it ends.
+ * A worker that has run this much CPU time (ms) since its last flush is inside one long task (or
+ * `while (true)`): when it saves, it says at once that it holds, so that its creator does not
+ * wait for a hold that will not come soon. It is terminated inside the task; a span it still
+ * ends first is written as it ends.
  */
-export const HELD_WAIT_MS = 250;
+export const LONG_TASK_MS = 250;
+/**
+ * Longest the creator waits, once a worker saved, for it to hold still, ms. Holds are seen within
+ * a few ms of the save when the worker gets a core; a worker that waits for one (a loaded
+ * machine) or is inside a task shorter than LONG_TASK_MS takes longer.
+ */
+const HELD_WAIT_MS = 1000;
 /**
  * Longest a saved thread holds still waiting for its termination, ms: a safety valve (the
  * termination follows within SAVE_TIMEOUT_MS + HELD_WAIT_MS + GRACE_MS of the request, or at
@@ -101,7 +107,7 @@ export function savedAtExit(): void {
  * before each of the user's waits (the wrapper below is where the thread blocks). `save` returns
  * false when it cannot save now (the request interrupted the thread while it was cutting or
  * ending its profile): the creator asks again (RESEND_MS), or the thread's exit saves.
- * `inLongTask` says whether the thread has been in one task for HELD_WAIT_MS (no flush since).
+ * `inLongTask` says whether the thread has run LONG_TASK_MS of CPU time in one task (no flush since).
  * Returns what the recorder runs at its safe points (SpoolRecorder.atSafePoints): there the
  * thread saves if it was asked on the stop board, and holds still once saved.
  */
