@@ -12,6 +12,7 @@ import { FrameMenu, TransformBar, frameActions, type FrameRef } from './transfor
 import { ThreadChoice } from './thread-choice';
 import { noSamplesNote } from './no-samples';
 import { GapNote } from './gap-note';
+import { NOT_SAMPLED_FRAME, NOT_SAMPLED_MEANING } from '../src/model/unsampled';
 import { selectionByThread } from './explore-panel';
 
 type Mode = 'top-down' | 'inverted' | 'sandwich';
@@ -165,6 +166,7 @@ export class CallTreeView {
     this.details.append(el('strong', {}, f.name || '(anonymous)'),
       `self ${ms(tree.self[node])} · total ${ms(tree.total[node])} · ${percent(tree.total[node] / Math.max(1, tree.totalUs))}`);
     if (where) this.details.append(el('code', {}, where));
+    if (f.key === NOT_SAMPLED_FRAME.key) this.details.append(el('span', { class: 'pp-hint' }, NOT_SAMPLED_MEANING));
     if (where && this.store.canOpenSource) {
       const b = el('button', { type: 'button', 'aria-label': `Open ${where}` }, 'Open source');
       b.addEventListener('click', () => this.openSource(f));

@@ -202,6 +202,16 @@ test('a late sample\'s excess is a (not sampled) frame in the flamegraph, whose 
     await box.hover({ position: { x: under.x + under.width / 2, y: under.depth * 18 + 9 } });
     const tip = await p.page.textContent('#panel-flamegraph .pp-tooltip');
     assert.ok(tip!.startsWith(NOT_SAMPLED) && tip!.includes('total 290 ms') && tip!.includes(NOT_SAMPLED_MEANING), `tooltip: ${tip}`);
+    // The call tree: its row at the root (the late sample before the idle one) explains itself when selected.
+    await showView(p.page, 'calltree');
+    const row = await p.page.$$eval('#calltree-tree [role="treeitem"]', (rows, name) => rows.find((r) => r.getAttribute('aria-level') === '1' &&
+      r.querySelector('.pp-ct-name')!.textContent!.replace(/^[▸▾]/, '').startsWith(name))?.id, NOT_SAMPLED);
+    assert.equal(row, 'calltree-tree-row-5', 'the last row: (not sampled) at the root');
+    // From the keyboard, as a screen-reader user would: End selects the last row.
+    await p.page.focus('#calltree-tree');
+    await p.page.keyboard.press('End');
+    const details = await p.page.textContent('#calltree-details');
+    assert.ok(details!.startsWith(NOT_SAMPLED) && details!.includes('total 90.0 ms') && details!.includes(NOT_SAMPLED_MEANING), `details: ${details}`);
     assert.deepEqual(p.errors, []);
   } finally {
     await b.close();
