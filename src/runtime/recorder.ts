@@ -98,8 +98,8 @@ export class SpoolRecorder implements Recorder {
   private onCpuAtFlush = NaN;
   /** How many span records this thread holds unwritten, in shared memory, for its creator (stop-board.ts). */
   private readonly progress: SpanProgress;
-  private readonly progressWords: Int32Array;
-  private readonly progressAt: number;
+  private progressWords: Int32Array;
+  private progressAt: number;
 
   constructor(readonly spool: string, threadId: number, originUs: number) {
     this.threadId = threadId;
@@ -257,12 +257,13 @@ export class SpoolRecorder implements Recorder {
     // The oldest records may have been counted as dropped by this thread's creator, which gave up on it.
     let off = Math.min(n, this.progress.beginFlush() * 8 * SPAN_RECORD_FIELDS);
     if (this.spanFd < 0) {
-      this.droppedSpans += (n - off) / (8 * SPAN_RECORD_FIELDS);
+      this.droppedSpans += Math.ceil((n - off) / (8 * SPAN_RECORD_FIELDS));
     } else {
       try {
         while (off < n) off += writeSync(this.spanFd, this.bytes, off, n - off);
       } catch (err) {
-        this.droppedSpans += (n - off) / (8 * SPAN_RECORD_FIELDS);
+        // A record cut in two is lost too.
+        this.droppedSpans += Math.ceil((n - off) / (8 * SPAN_RECORD_FIELDS));
         warn('cannot write spans', err);
       }
     }
@@ -338,7 +339,10 @@ export class SpoolRecorder implements Recorder {
     if (this.droppedSpans > 0 || this.droppedWaits > 0) this.event({ e: 'dropped', spans: this.droppedSpans, ...(this.droppedWaits > 0 ? { waits: this.droppedWaits } : {}) });
     this.event(end);
     this.closed = true;
+    // The slot may go to another thread: later spans (counted as dropped) store nowhere shared.
     this.progress.release();
+    this.progressWords = new Int32Array(1);
+    this.progressAt = 0;
     this.cpu.close();
     for (const fd of [this.spanFd, this.eventFd, this.waitFd]) {
       try { if (fd >= 0) closeSync(fd); } catch { /* already closed */ }

@@ -96,7 +96,7 @@ export class SpanProgress {
   /** Where the recorder stores its unflushed float64 count at each span: words[at]. */
   readonly words: Int32Array;
   readonly at: number;
-  private readonly slot: number;
+  private slot: number;
 
   constructor(tid: number) {
     const b = wt.isMainThread ? undefined : stopBoard();
@@ -141,5 +141,6 @@ export class SpanProgress {
     const b = this.words;
     for (const w of [ASK, UNFLUSHED, STATE, CLAIMED]) Atomics.store(b, this.slot + w, 0);
     Atomics.store(b, this.slot + OWNER, 0);
+    this.slot = -1;
   }
 }
