@@ -16,6 +16,8 @@ scope.onmessage = async (e) => {
   let bytes: Uint8Array;
   try {
     bytes = await joinBytes(e.data.parts, e.data.gzipped);
+    // The compressed parts are done with: let them go while the columns are decoded (72 MB at 10M spans).
+    e.data.parts.length = 0;
     const report = unpackValid(bytes, e.data.validated === true);
     scope.postMessage({ report } satisfies DecodeReply, columnBuffers(report));
   } catch (err) {
