@@ -58,3 +58,25 @@ test('every task finished before process.exit() is a span in the report or count
   }
   console.log(lines.join('\n'));
 });
+
+test('terminate() of a worker that drives a worker of its own: every task of both is a span or counted in dropped.spans', async () => {
+  const lines: string[] = [];
+  for (const after of [300, 1200]) {
+    const { report, stdout, stderr } = await record('exit-terminate-tree.js', { args: [String(after)] });
+    assert.equal(report.exit.code, 0, stderr);
+    const counts = countsOf(stdout);
+    assert.equal(counts.size, 2, `threads that counted tasks: ${[...counts.keys()].join(', ')}\n${stdout}`);
+    const { per: spans } = spansPerThread(report);
+    let counted = 0;
+    let inReport = 0;
+    for (const [tid, n] of counts) {
+      const got = spans.get(tid) ?? 0;
+      assert.ok(got <= n, `thread ${tid}: ${got} spans in the report, but it counted ${n} tasks`);
+      counted += n;
+      inReport += got;
+    }
+    lines.push(`terminate after ${after}: counted ${counted}, in the report ${inReport}, dropped ${report.dropped.spans}`);
+    assert.equal(inReport + report.dropped.spans, counted, lines.join('\n'));
+  }
+  console.log(lines.join('\n'));
+});
