@@ -297,21 +297,12 @@ export function withPlainColumns(report: Report): Report {
  * (an Int32Array is narrowed when its values allow).
  */
 export function typedColumns(report: Report): Report {
+  // The narrowest integer type that holds every value: postMessage copies these bytes (about
+  // 12 ms per MB in Chromium), and thread, region, failed... need one or two bytes, not four.
   const typed = (a: ArrayLike<number>): unknown => {
     if (ArrayBuffer.isView(a) && !(a instanceof Int32Array)) return a;
-    // The narrowest integer type that holds every value: postMessage copies these bytes (about
-    // 12 ms per MB in Chromium), and thread, region, failed... need one or two bytes, not four.
-    let lo = 0;
-    let hi = 0;
-    for (let i = 0; i < a.length; i++) {
-      const v = a[i];
-      if ((v | 0) !== v || (v === 0 && 1 / v < 0)) return Float64Array.from(a);
-      if (v < lo) lo = v;
-      else if (v > hi) hi = v;
-    }
-    if (lo >= -0x80 && hi <= 0x7f) return Int8Array.from(a);
-    if (lo >= -0x8000 && hi <= 0x7fff) return Int16Array.from(a);
-    return a instanceof Int32Array ? a : Int32Array.from(a);
+    const ints = int32IfIntegers(a);
+    return ints ? narrowest(ints) : Float64Array.from(a);
   };
   const spans: Record<string, unknown> = { ...report.spans };
   for (const name of SPAN_COLUMNS) spans[name] = typed(report.spans[name]);
@@ -442,8 +433,25 @@ function exactScale(a: ArrayLike<number>, scale: number): boolean {
   return true;
 }
 
-/** An Int32Array as an Int8Array or Int16Array when every value fits; other columns as they are. */
-function narrowest(a: Float64Array | Int32Array): Float64Array | Int32Array | Int16Array | Int8Array {
+/**
+ * The values as an Int32Array when every one is a 32-bit integer (-0 is not: it would read back
+ * as 0), else undefined; an Int32Array is itself.
+ */
+export function int32IfIntegers(a: ArrayLike<number>): Int32Array | undefined {
+  if (a instanceof Int32Array) return a;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if ((v | 0) !== v || (v === 0 && 1 / v < 0)) return undefined;
+  }
+  return Int32Array.from(a);
+}
+
+/**
+ * An Int32Array as an Int8Array or Int16Array when every value fits; other columns as they are.
+ * The one narrowing of integer columns: the packed loader's, the views' (narrowColumns), the
+ * host's typed init (typedColumns) and the runner's span columns (report-build-spans.ts).
+ */
+export function narrowest<T extends ArrayLike<number>>(a: T): T | Int16Array | Int8Array {
   if (!(a instanceof Int32Array)) return a;
   let lo = 0, hi = 0;
   for (let i = 0; i < a.length; i++) {
@@ -505,19 +513,7 @@ function decodeColumn(bytes: Uint8Array, start: number, c: ColumnInfo, ints: Map
  * views after unpackReport, where memory is what limits the size of a report that opens.
  */
 export function narrowColumns(report: Report): Report {
-  const narrow = (a: unknown): unknown => {
-    if (!(a instanceof Int32Array)) return a;
-    let lo = 0;
-    let hi = 0;
-    for (let i = 0; i < a.length; i++) {
-      const v = a[i];
-      if (v < lo) lo = v;
-      else if (v > hi) hi = v;
-    }
-    if (lo >= -0x80 && hi <= 0x7f) return Int8Array.from(a);
-    if (lo >= -0x8000 && hi <= 0x7fff) return Int16Array.from(a);
-    return a;
-  };
+  const narrow = (a: unknown): unknown => (a instanceof Int32Array ? narrowest(a) : a);
   const spans = report.spans as unknown as Record<string, unknown>;
   for (const name of SPAN_COLUMNS) spans[name] = narrow(spans[name]);
   if (spans.flags !== undefined) spans.flags = narrow(spans.flags);

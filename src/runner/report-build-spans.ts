@@ -3,6 +3,7 @@
 import type { SpanColumns } from '../model/report';
 import { SPAN_DERIVED, SPAN_NO_ENQUEUE } from '../model/report';
 import { busyFromSamples } from '../model/interop-busy';
+import { int32IfIntegers, narrowest } from '../model/packed-report';
 import { SPAN_RECORD_FIELDS } from '../runtime/contract';
 import type { SpoolEvent } from '../runtime/recorder-events';
 import type { ThreadSpool } from './spool';
@@ -108,35 +109,13 @@ export function collectSpans(threads: ThreadSpool[], regionId: Map<number, numbe
   // Ids, counts, indices and flags are integers: in the narrowest array that holds them (ten
   // million spans of one pool: 1 byte each for seven of them, 210 MB less for the report's whole
   // life: the write and the summary's analysis).
-  for (const name of NARROWABLE) out[name] = narrowed(out[name] as Float64Array);
+  for (const name of NARROWABLE) out[name] = int32IfIntegers(out[name]) ?? out[name];
   for (const name of [...INT_COLUMNS, ...NARROWABLE]) out[name] = narrowest(out[name]);
   return { count: n, ...out } as unknown as SpanColumns;
 }
 
 const NARROWABLE = ['index', 'first', 'items', 'parent'] as const;
 
-/** An Int32Array of the same values when every one is a 32-bit integer, else the column itself. */
-function narrowed(col: Float64Array): Float64Array | Int32Array {
-  for (let k = 0; k < col.length; k++) {
-    const v = col[k];
-    if ((v | 0) !== v || (v === 0 && 1 / v < 0)) return col;
-  }
-  return new Int32Array(col);
-}
-
-/** An Int32Array as an Int8Array or Int16Array when every value fits; other columns as they are. */
-function narrowest<T extends Float64Array | Int32Array | Int16Array | Int8Array>(a: T): T | Int16Array | Int8Array {
-  if (!(a instanceof Int32Array)) return a;
-  let lo = 0, hi = 0;
-  for (let i = 0; i < a.length; i++) {
-    const v = a[i];
-    if (v < lo) lo = v;
-    else if (v > hi) hi = v;
-  }
-  if (lo >= -0x80 && hi <= 0x7f) return new Int8Array(a);
-  if (lo >= -0x8000 && hi <= 0x7fff) return new Int16Array(a);
-  return a;
-}
 
 /**
  * Times rounded to the nanosecond, the clock's own resolution (hrtime counts ns): the recorder's
