@@ -89,6 +89,8 @@ export class ReportParser {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
   private readonly children = new Set<ChildProcess>();
+  /** Views whose metrics are still to come from their reader (dispose gives them undefined). */
+  private readonly metricsToCome = new Set<(m: RunMetrics | undefined) => void>();
 
   constructor(private readonly readerFile: string, private readonly limits: ParseLimits = PARSE_LIMITS) {}
 
@@ -170,6 +172,7 @@ export class ReportParser {
         this.children.delete(child);
         f();
         metricsLater?.(undefined);
+        metricsLater = undefined;
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       };
       const limit = this.limits.timeMs >= 1000 ? `${Math.round(this.limits.timeMs / 1000)} s` : `${this.limits.timeMs} ms`;
@@ -183,7 +186,10 @@ export class ReportParser {
           settle(() => given(reply.ok && reply.want === 'metrics' ? reply.metrics : undefined));
         } else if (reply.ok && reply.want === 'view') {
           // The bytes go on now; the process goes on to the metrics, under the same time limit.
-          resolve({ ...reply, metricsLater: new Promise<RunMetrics | undefined>((r) => { metricsLater = r; }) });
+          resolve({ ...reply, metricsLater: new Promise<RunMetrics | undefined>((r) => {
+            metricsLater = (m) => { this.metricsToCome.delete(metricsLater!); r(m); };
+            this.metricsToCome.add(metricsLater);
+          }) });
         } else settle(() => (reply.ok ? resolve(reply as Answer) : reject(new Error(reply.message))));
       });
       child.once('error', (e) => settle(() => reject(new Error(`${name}: the report reader failed: ${e.message}`))));
@@ -198,9 +204,10 @@ export class ReportParser {
     });
   }
 
-  /** Stops every read in progress (each rejects). */
+  /** Stops every read in progress (each rejects; metrics still to come are undefined). */
   dispose(): void {
     for (const c of this.children) c.kill('SIGKILL');
     this.children.clear();
+    for (const give of [...this.metricsToCome]) give(undefined);
   }
 }
