@@ -395,6 +395,64 @@ function shuffle(bytes: Uint8Array, width: number): Uint8Array {
   return out;
 }
 
+/** Times (value / scale) from integer deltas; `kept` gets the running integers (a base column's). */
+function timesFromDeltas(deltas: Float64Array, scale: number, kept: Float64Array | undefined): Float64Array {
+  const n = deltas.length;
+  const out = new Float64Array(n);
+  let acc = 0;
+  if (kept) for (let i = 0; i < n; i++) { kept[i] = acc += deltas[i]; out[i] = acc / scale; }
+  else for (let i = 0; i < n; i++) out[i] = (acc += deltas[i]) / scale;
+  return out;
+}
+
+/**
+ * Times stored relative to a base column's integers: the encoder stored value×scale −
+ * round(base×scale); base ints are exact, so this is exact.
+ */
+function timesFromBase(stored: Int32Array, base: Float64Array, scale: number): Float64Array {
+  const n = stored.length;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = (base[i] + stored[i]) / scale;
+  return out;
+}
+
+/** Doubles from their 8 byte planes (shuffle), four bytes at a time. */
+function doublesFromPlanes(bytes: Uint8Array, at: number, n: number): Float64Array {
+  const out = new Float64Array(n);
+  const words = new Uint32Array(out.buffer);
+  const p = (b: number) => bytes.subarray(at + b * n, at + (b + 1) * n);
+  const p0 = p(0), p1 = p(1), p2 = p(2), p3 = p(3), p4 = p(4), p5 = p(5), p6 = p(6), p7 = p(7);
+  // Little-endian: the low word of each double holds its first four bytes.
+  for (let i = 0; i < n; i++) {
+    words[2 * i] = p0[i] | (p1[i] << 8) | (p2[i] << 16) | (p3[i] << 24);
+    words[2 * i + 1] = p4[i] | (p5[i] << 8) | (p6[i] << 16) | (p7[i] << 24);
+  }
+  return out;
+}
+
+/** The running sums of one-byte deltas, in the narrowest integer array that holds them. */
+function integersFromDeltas8(deltas: Int8Array): Int32Array | Int16Array | Int8Array {
+  const n = deltas.length;
+  const out = new Int32Array(n);
+  let acc = 0, lo = 0, hi = 0;
+  for (let i = 0; i < n; i++) {
+    acc = (acc + deltas[i]) | 0;
+    out[i] = acc;
+    if (acc < lo) lo = acc;
+    else if (acc > hi) hi = acc;
+  }
+  if (lo >= -0x80 && hi <= 0x7f) return Int8Array.from(out);
+  if (lo >= -0x8000 && hi <= 0x7fff) return Int16Array.from(out);
+  return out;
+}
+
+/** The running sums of `deltas`, in place (wrapping as Int32Array stores do). */
+function integersFromDeltas32(deltas: Int32Array): Int32Array {
+  let acc = 0;
+  for (let i = 0; i < deltas.length; i++) deltas[i] = acc = (acc + deltas[i]) | 0;
+  return deltas;
+}
+
 /** Int32 values from `width` byte planes (least significant first), sign-extended. */
 function fromPlanes(bytes: Uint8Array, at: number, n: number, width: number): Int32Array {
   const out = new Int32Array(n);
@@ -407,19 +465,6 @@ function fromPlanes(bytes: Uint8Array, at: number, n: number, width: number): In
   } else {
     const p2 = bytes.subarray(at + 2 * n, at + 3 * n), p3 = bytes.subarray(at + 3 * n, at + 4 * n);
     for (let i = 0; i < n; i++) out[i] = p0[i] | (p1[i] << 8) | (p2[i] << 16) | (p3[i] << 24);
-  }
-  return out;
-}
-
-function unshuffle(planes: Uint8Array, width: number): Uint8Array {
-  return unshuffleInto(planes, width, new Uint8Array(planes.length));
-}
-
-function unshuffleInto(planes: Uint8Array, width: number, out: Uint8Array): Uint8Array {
-  const n = planes.length / width;
-  for (let b = 0; b < width; b++) {
-    const plane = b * n;
-    for (let i = 0; i < n; i++) out[i * width + b] = planes[plane + i];
   }
   return out;
 }
@@ -465,7 +510,7 @@ export function narrowest<T extends ArrayLike<number>>(a: T): T | Int16Array | I
 }
 
 /** One column's values (its description checked by columnInfo); `field` names it in errors. */
-function decodeColumn(bytes: Uint8Array, start: number, c: ColumnInfo, ints: Map<number, Float64Array>, keep: number, field: string): Float64Array | Int32Array {
+function decodeColumn(bytes: Uint8Array, start: number, c: ColumnInfo, ints: Map<number, Float64Array>, keep: number, field: string): Float64Array | Int32Array | Int16Array | Int8Array {
   const width = WIDTH[c.storage];
   if (start + c.offset + c.length * width > bytes.length) {
     throw new ReportError(`packed report: ${field}: column at ${c.offset} (${c.length} × ${c.storage}) lies outside the ${bytes.length}-byte blob`);
@@ -473,17 +518,38 @@ function decodeColumn(bytes: Uint8Array, start: number, c: ColumnInfo, ints: Map
   const n = c.length;
   const at = start + c.offset;
   const scale = c.scale;
+  if (c.out === 'i32' && scale === 1 && keep < 0 && (c.mode === 'raw' || c.mode === 'delta')) {
+    // Ids, counts and indexes (most of a report's columns): loops of one array type each, straight
+    // into the narrowest array (a loop shared by every column's types ran at a fraction of the speed).
+    if (c.storage === 'i8') {
+      const stored = new Int8Array(bytes.buffer, bytes.byteOffset + at, n);
+      return c.mode === 'raw' ? Int8Array.from(stored) : integersFromDeltas8(stored);
+    }
+    if (c.storage !== 'f64') {
+      const stored = fromPlanes(bytes, at, n, width);
+      return narrowest(c.mode === 'raw' ? stored : integersFromDeltas32(stored));
+    }
+  }
   if (c.storage === 'f64' && c.out === 'f64' && keep < 0 && (scale === 0 || (c.mode === 'raw' && scale <= 1))) {
     // Doubles stored as they are: their byte planes go straight into the output (no copy of the
     // column between; ten million doubles are 80 MB).
-    const out = new Float64Array(n);
-    unshuffleInto(bytes.subarray(at, at + n * 8), 8, new Uint8Array(out.buffer));
-    return out;
+    return doublesFromPlanes(bytes, at, n);
   }
   let src: ArrayLike<number>;
   if (c.storage === 'i8') src = new Int8Array(bytes.buffer, bytes.byteOffset + at, n);
-  else if (c.storage === 'f64') src = new Float64Array(unshuffle(bytes.subarray(at, at + n * 8), 8).buffer);
+  else if (c.storage === 'f64') src = doublesFromPlanes(bytes, at, n);
   else src = fromPlanes(bytes, at, n, width);
+  if (c.out === 'f64' && scale > 0 && c.mode === 'delta') {
+    const kept = keep >= 0 ? new Float64Array(n) : undefined;
+    const out = src instanceof Float64Array ? timesFromDeltas(src, scale, kept) : timesFromDeltas(Float64Array.from(src), scale, kept);
+    if (kept) ints.set(keep, kept);
+    return out;
+  }
+  if (c.out === 'f64' && scale > 0 && c.mode === 'base' && keep < 0 && src instanceof Int32Array) {
+    const base = ints.get(c.base ?? -1);
+    if (!base || base.length !== n) throw new ReportError(`packed report: ${field}: its base column ${c.base} is missing, comes after it or has another length`);
+    return timesFromBase(src, base, scale);
+  }
   const out = c.out === 'i32' ? new Int32Array(n) : new Float64Array(n);
   const kept = keep >= 0 ? new Float64Array(n) : undefined;
   if (scale === 0 || c.mode === 'raw') {
