@@ -187,8 +187,9 @@ export class ReportParser {
         } else if (reply.ok && reply.want === 'view') {
           // The bytes go on now; the process goes on to the metrics, under the same time limit.
           resolve({ ...reply, metricsLater: new Promise<RunMetrics | undefined>((r) => {
-            metricsLater = (m) => { this.metricsToCome.delete(metricsLater!); r(m); };
-            this.metricsToCome.add(metricsLater);
+            const give = (m: RunMetrics | undefined) => { this.metricsToCome.delete(give); r(m); };
+            this.metricsToCome.add(give);
+            metricsLater = give;
           }) });
         } else settle(() => (reply.ok ? resolve(reply as Answer) : reject(new Error(reply.message))));
       });
