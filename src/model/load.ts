@@ -234,7 +234,7 @@ function column(x: unknown, count: number, path: string, integers: boolean): Arr
  * (the VS Code report reader's validated file, handed on by the host: webview/report-decoder.ts
  * says why that is sound). Only what keeps every later step from reading past an array, cheap at
  * any size: the format, the arrays the views walk, and every column's length (spans, profiles,
- * waits, ELU); not the values (that is validateReport's work, ~0.2-0.5 s at ten million spans).
+ * waits, ELU); not the values (that is validateReport's work: ~0.2 s of CPU at ten million spans).
  * Profiles are put in time order as validateReport does: that is a transformation, not a check.
  */
 export function checkValidatedShape(x: unknown): Report {
