@@ -43,8 +43,11 @@ export type HostToWebview =
    * webview decodes).
    */
   | { type: 'init-packed'; packed: Uint8Array; gzipped?: boolean; options?: InitOptions; metrics?: RunMetrics; metricsFollow?: boolean }
-  /** After `init-packed` with `metricsFollow`: its report's metrics, or undefined when the host has none (the webview computes them). */
-  | { type: 'metrics'; metrics?: RunMetrics }
+  /**
+   * After `init-packed` with `metricsFollow`: its report's metrics and findings (summary.ts
+   * verdicts), or undefined when the host has none (the webview computes them).
+   */
+  | { type: 'metrics'; metrics?: RunMetrics; findings?: string[] }
   /** Show this time range (µs from the report's origin) on the timeline and narrow the flamegraph to it. */
   | { type: 'focus-range'; from: number; to: number }
   /** Switch to a view. */

@@ -67,8 +67,8 @@ function start(message: Extract<HostToWebview, { type: 'init' }>): void {
   show(validateReport(message.report), 'init', message.options, givenMetrics(message.metrics));
 }
 
-/** Gives the metrics of the last `init-packed` that said they would follow (its `metrics` message). */
-let metricsFollowing: ((metrics: RunMetrics | undefined) => void) | undefined;
+/** Gives the metrics and findings of the last `init-packed` that said they would follow (its `metrics` message). */
+let metricsFollowing: ((metrics: RunMetrics | undefined, findings: unknown) => void) | undefined;
 
 /**
  * A packed report: decoded (and validated, as its `source` asks) in a worker, then shown. Its
@@ -81,7 +81,9 @@ function startPacked(parts: Uint8Array[], gzipped: boolean, source: Source, opti
   const sent = givenMetrics(metrics);
   metricsFollowing = undefined;
   const later = !sent && follow
-    ? new Promise<Analysis | undefined>((resolve) => { metricsFollowing = (m) => resolve(givenMetrics(m) && { metrics: m! }); })
+    ? new Promise<Analysis | undefined>((resolve) => {
+      metricsFollowing = (m, findings) => resolve(givenMetrics(m) && { metrics: m!, findings: Array.isArray(findings) && findings.every((f) => typeof f === 'string') ? findings : undefined });
+    })
     : undefined;
   decodePacked(parts, gzipped, !sent && !later, source)
     .then((d) => { if (mine === given) show(d.report, 'init-packed', options, sent, later ?? d.analysis); }).catch((e: Error) => showError(e.message));
@@ -147,7 +149,7 @@ function onMessage(data: unknown): void {
       case 'init': start(message); break;
       // From VS Code's host: bytes its report reader validated (report-decoder.ts Source).
       case 'init-packed': startPacked([message.packed], message.gzipped === true, vscode ? 'host' : 'page', message.options, message.metrics, message.metricsFollow === true); break;
-      case 'metrics': metricsFollowing?.(message.metrics); metricsFollowing = undefined; break;
+      case 'metrics': metricsFollowing?.(message.metrics, message.findings); metricsFollowing = undefined; break;
       case 'focus-range':
         app?.store.setRange({ from: message.from, to: message.to });
         app?.store.setWindow(message.from, message.to);

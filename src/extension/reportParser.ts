@@ -29,18 +29,26 @@ export interface PackedView {
   /** The source files the report names (source-access.ts filesNamedBy): the only ones "Open source" may open. */
   sourceFiles: string[];
   /**
-   * The report's metrics, computed by the reading process: they spare the webview's worker
-   * unpacking the report a second time to compute them (at 10M spans ~700 MB more in the webview
-   * while it draws, and seconds of CPU beside the first draw). They come after the bytes: the
-   * process sends those as soon as it has validated them and analyses while the webview decodes
-   * (at 10M spans analyze takes seconds, as long as the decoding). Undefined when the process
-   * could not compute them (it stopped, or ran out of time): the webview then computes them.
+   * The report's metrics and findings, computed by the reading process: they spare the webview's
+   * worker unpacking the report a second time to compute them (at 10M spans ~700 MB more in the
+   * webview while it draws, and seconds of CPU beside the first draw), and the page's thread the
+   * findings (advise: ~1 s at 10M spans, on the thread code-server's workbench shares). They come
+   * after the bytes: the process sends those as soon as it has validated them and analyses while
+   * the webview decodes. Undefined when the process could not compute them (it stopped, or ran
+   * out of time): the webview then computes them.
    */
-  metrics: Promise<RunMetrics | undefined>;
+  analysis: Promise<ReaderAnalysis | undefined>;
 }
 
-/** A PackedView as the reading process sends it: its metrics follow in a message of their own. */
-export type PackedBytes = Omit<PackedView, 'metrics'>;
+/** What the reading process computes of a large report after sending its bytes. */
+export interface ReaderAnalysis {
+  metrics: RunMetrics;
+  /** summary.ts verdicts; undefined if they could not be computed (the webview computes them). */
+  findings?: string[];
+}
+
+/** A PackedView as the reading process sends it: its analysis follows in a message of their own. */
+export type PackedBytes = Omit<PackedView, 'analysis'>;
 
 /**
  * Above this many spans a view is sent the packed report (`init-packed`), not the report itself:
@@ -59,13 +67,13 @@ export type ParseReply =
   | { ok: true; want: 'report'; report: Report; metrics: RunMetrics }
   | ({ ok: true; want: 'entry' } & EntryInputs)
   | { ok: true; want: 'view'; view: PackedBytes }
-  /** After a 'view' reply: the metrics of the report it carried. */
-  | { ok: true; want: 'metrics'; metrics: RunMetrics }
+  /** After a 'view' reply: the metrics and findings of the report it carried. */
+  | ({ ok: true; want: 'metrics' } & ReaderAnalysis)
   | { ok: true; want: 'sweep'; sweep: SweepReport }
   | { ok: false; message: string };
 
 /** A reading process's answer: a 'view' one carries the metrics to follow. */
-type Answer = Exclude<Extract<ParseReply, { ok: true }>, { want: 'view' | 'metrics' }> | (Extract<ParseReply, { want: 'view' }> & { metricsLater: Promise<RunMetrics | undefined> });
+type Answer = Exclude<Extract<ParseReply, { ok: true }>, { want: 'view' | 'metrics' }> | (Extract<ParseReply, { want: 'view' }> & { analysisLater: Promise<ReaderAnalysis | undefined> });
 
 export interface ParseLimits {
   /** Heap of the reading process's old generation, MiB (--max-old-space-size). */
@@ -90,7 +98,7 @@ export class ReportParser {
   private readonly waiting: (() => void)[] = [];
   private readonly children = new Set<ChildProcess>();
   /** Views whose metrics are still to come from their reader (dispose gives them undefined). */
-  private readonly metricsToCome = new Set<(m: RunMetrics | undefined) => void>();
+  private readonly metricsToCome = new Set<(m: ReaderAnalysis | undefined) => void>();
 
   constructor(private readonly readerFile: string, private readonly limits: ParseLimits = PARSE_LIMITS) {}
 
@@ -114,7 +122,7 @@ export class ReportParser {
     const reply = await this.parse({ file, want: 'view' });
     // A Uint8Array of its own: the channel's deserializer gives a view into the whole message's
     // buffer, which the webview's postMessage did not carry across (the webview got no bytes).
-    if (reply.want === 'view') return { kind: 'packed', view: { ...reply.view, packed: new Uint8Array(reply.view.packed), metrics: reply.metricsLater } };
+    if (reply.want === 'view') return { kind: 'packed', view: { ...reply.view, packed: new Uint8Array(reply.view.packed), analysis: reply.analysisLater } };
     if (reply.want !== 'report') throw new Error(`${path.basename(file)}: the report reader answered with ${reply.want}`);
     return { kind: 'report', report: reply.report, metrics: reply.metrics };
   }
@@ -164,7 +172,7 @@ export class ReportParser {
       child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-4096); });
       let settled = false;
       // Set once a 'view' reply is answered: the metrics that follow it, or undefined if the process ends without them.
-      let metricsLater: ((m: RunMetrics | undefined) => void) | undefined;
+      let metricsLater: ((m: ReaderAnalysis | undefined) => void) | undefined;
       const settle = (f: () => void) => {
         if (settled) return;
         settled = true;
@@ -183,11 +191,11 @@ export class ReportParser {
         if (metricsLater) {
           const given = metricsLater;
           metricsLater = undefined;
-          settle(() => given(reply.ok && reply.want === 'metrics' ? reply.metrics : undefined));
+          settle(() => given(reply.ok && reply.want === 'metrics' ? { metrics: reply.metrics, findings: reply.findings } : undefined));
         } else if (reply.ok && reply.want === 'view') {
           // The bytes go on now; the process goes on to the metrics, under the same time limit.
-          resolve({ ...reply, metricsLater: new Promise<RunMetrics | undefined>((r) => {
-            const give = (m: RunMetrics | undefined) => { this.metricsToCome.delete(give); r(m); };
+          resolve({ ...reply, analysisLater: new Promise<ReaderAnalysis | undefined>((r) => {
+            const give = (m: ReaderAnalysis | undefined) => { this.metricsToCome.delete(give); r(m); };
             this.metricsToCome.add(give);
             metricsLater = give;
           }) });

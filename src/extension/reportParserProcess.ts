@@ -10,6 +10,7 @@ import { gunzipCapped, readFileCapped } from '../runner/read-report';
 import { parseAnyReport } from '../model/import';
 import { parseSweepReport } from '../model/sweep-report';
 import { analyze } from '../model/analysis';
+import { verdicts } from '../model/summary';
 import { filesNamedBy } from '../model/source-access';
 import { isPackedReport, packReport, typedColumns } from '../model/packed-report';
 import type { Report } from '../model/report';
@@ -50,7 +51,16 @@ function forView(file: string): Replies {
     spans: report.spans.count,
     sourceFiles: [...filesNamedBy(report)],
   };
-  return { reply: { ok: true, want: 'view', view }, then: () => tried(() => ({ ok: true, want: 'metrics', metrics: analyze(report) })) };
+  return { reply: { ok: true, want: 'view', view }, then: () => tried(() => {
+    const metrics = analyze(report);
+    let findings: string[] | undefined;
+    try {
+      findings = verdicts(metrics, report);
+    } catch {
+      // The webview computes them (and says why they failed, if they do there too).
+    }
+    return { ok: true, want: 'metrics', metrics, findings };
+  }) };
 }
 
 function tried(f: () => ParseReply): ParseReply {

@@ -131,10 +131,10 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
     });
     // The metrics of a packed report come when its reader has computed them; not for a report sent since.
     if (content.kind === 'packed') {
-      void content.view.metrics.then((metrics) => {
+      void content.view.analysis.then((a) => {
         if (mine !== sent) return;
         status.metricsSentAt = Date.now();
-        void webview.postMessage({ type: 'metrics', metrics } satisfies HostToWebview);
+        void webview.postMessage({ type: 'metrics', metrics: a?.metrics, findings: a?.findings } satisfies HostToWebview);
       });
     }
   };

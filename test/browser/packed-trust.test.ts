@@ -3,7 +3,7 @@
 // validated in full, so a report whose values are wrong is refused with the reason; VS Code's
 // host sends bytes its report reader validated already, so the webview checks only their shape:
 // a report of over 2M spans draws every lane from init-packed (its metrics following in their own
-// message, as the host sends them; the columns the first screen does not read decoded when read),
+// message with the findings, as the host sends them; the columns the first screen does not read decoded when read),
 // and bytes whose columns do not match their count are still refused.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -88,7 +88,7 @@ test('the host\'s init-packed is checked for its shape: columns shorter than the
   await page.close();
 });
 
-test('the host\'s init-packed of a report above PACKED_VIEW_ABOVE spans draws every lane, and the metrics that follow fill the headline', async () => {
+test('the host\'s init-packed of a report above PACKED_VIEW_ABOVE spans draws every lane, and the metrics and findings that follow fill the headline', async () => {
   const spans = Math.round(PACKED_VIEW_ABOVE * 1.1);
   const large = syntheticReport({ threads: 16, spans, profiles: 2, samplesPerProfile: 5000, seed: 3 });
   const metrics = analyze(large);
@@ -113,9 +113,10 @@ test('the host\'s init-packed of a report above PACKED_VIEW_ABOVE spans draws ev
   }, at);
   assert.deepEqual(read, (['index', 'first', 'items', 'parent', 'enqueue'] as const).map((k) => at.map((i) => large.spans[k][i])));
   // The metrics come after the bytes; a planted wall time shows the headline took the host's.
-  await page.evaluate((m) => window.postMessage({ type: 'metrics', metrics: m }, '*'), { ...metrics, wallMs: 8765.25 });
+  await page.evaluate((m) => window.postMessage({ type: 'metrics', metrics: m, findings: ['planted: the host\'s finding'] }, '*'), { ...metrics, wallMs: 8765.25 });
   await page.waitForSelector('#timeline-headline [data-headline="wall"]', { timeout: 60_000 });
   assert.equal(await page.$eval('#timeline-headline [data-headline="wall"] dd', (e) => e.textContent), formatMs(8765.25));
+  assert.equal(await page.$eval('#timeline-headline-finding', (e) => e.textContent), 'planted: the host\'s finding');
   assert.equal(await page.$eval('#timeline-headline [data-headline="tasks"] dd', (e) => e.textContent), String(spans));
   assert.deepEqual(errors, []);
   await page.close();

@@ -1,6 +1,6 @@
 // The report reader's answer for a large report's view (src/extension/reportParser.ts forView, in
 // its real child process dist/report-parser.js): the file's own bytes first, then the metrics in
-// a second message, equal to analyze's of the same report; a reader that stops after the bytes
+// a second message with the findings, equal to analyze's and verdicts' of the same report; a reader that stops after the bytes
 // leaves the metrics undefined (the webview then computes them), never a promise that hangs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syntheticReport } from '../../src/model/synthetic';
 import { analyze } from '../../src/model/analysis';
+import { verdicts } from '../../src/model/summary';
 import { writeReportStreamed } from '../../src/runner/write-report';
 import { packageRoot } from '../../src/runner/paths';
 import { PACKED_VIEW_ABOVE, PARSE_LIMITS, ReportParser } from '../../src/extension/reportParser';
@@ -29,10 +30,13 @@ test('a large report\'s view: the file\'s own bytes, then its metrics in a messa
   assert.deepEqual(Buffer.from(view.view.packed), readFileSync(written.file), 'the bytes the reader validated, unchanged');
   assert.equal(view.view.gzipped, true);
   assert.equal(view.view.spans, report.spans.count);
-  const metrics = await view.view.metrics;
-  assert.ok(metrics, 'the metrics follow');
+  const analysis = await view.view.analysis;
+  assert.ok(analysis, 'the metrics follow');
   // JSON round trip: the metrics cross a structured clone; the model's have the same numbers.
-  assert.deepEqual(metrics, JSON.parse(JSON.stringify(analyze(report))));
+  const metrics = analyze(report);
+  assert.deepEqual(analysis.metrics, JSON.parse(JSON.stringify(metrics)));
+  assert.deepEqual(analysis.findings, verdicts(metrics, report));
+  assert.ok(analysis.findings!.length > 0, 'the synthetic report has findings');
   assert.equal(parser.inFlight, 0);
 });
 
@@ -44,5 +48,5 @@ test('a reader stopped after sending the bytes leaves the metrics undefined', as
   assert.equal(view.kind, 'packed');
   if (view.kind !== 'packed') return;
   parser.dispose();
-  assert.equal(await view.view.metrics, undefined);
+  assert.equal(await view.view.analysis, undefined);
 });
