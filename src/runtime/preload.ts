@@ -118,7 +118,11 @@ function install(spool: string): void {
     try {
       rec.event({ e: 'processExit', t: rec.now(), code: Number(code ?? process.exitCode ?? 0) });
     } catch { /* recording must not stand between the user and exit */ }
-    return exit.call(process, code as number);
+    // The arguments as given: Node's exit() sets process.exitCode whenever an argument is passed,
+    // even undefined, and would then exit 0 where the user's process.exitCode, or the 1 Node sets
+    // before it calls exit() in a worker that threw, says otherwise.
+    // eslint-disable-next-line prefer-rest-params
+    return exit.apply(process, arguments as unknown as [number]);
   } as typeof process.exit;
 
   if (wt.isMainThread) {
