@@ -7,7 +7,7 @@
 // as the code that called it). Binning is linear in the samples of the window: one binary search
 // for the first, then one step per sample.
 import type { CpuTimeSeries } from './report';
-import { urlToPath, type ProfileIndex } from './profile-index';
+import { isIdleFrame, urlToPath, type ProfileIndex } from './profile-index';
 import { isRuntimeFile } from './transforms';
 
 /** In drawing order, bottom up. */
@@ -45,7 +45,7 @@ export function nodeCategories(index: ProfileIndex): Uint8Array {
     const cf = index.nodes[i].callFrame;
     const p = index.parent[i];
     if (cf.functionName === '(garbage collector)') cat[i] = GC;
-    else if (cf.functionName === '(idle)') cat[i] = IDLE;
+    else if (isIdleFrame(cf)) cat[i] = IDLE; // '(idle)' or the pool's wait for work
     else if (cf.functionName === '(program)') cat[i] = PROGRAM;
     else if (cf.url) cat[i] = categoryOfUrl(cf.url);
     else cat[i] = p >= 0 ? cat[p] : PROGRAM;

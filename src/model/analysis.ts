@@ -41,7 +41,7 @@ export interface ThreadMetrics {
   tasks: number;
   /** CPU samples in the thread's profile (0 when not profiled), idle ones included. */
   samples: number;
-  /** Of `samples`, for profiled threads: on code (everything but '(idle)'; '(program)' and GC count) and '(idle)' (nothing to run). */
+  /** Of `samples`, for profiled threads: on code ('(program)' and GC count) and idle: '(idle)' or the pool's own wait for work (nothing to run; isIdleFrame). */
   busySamples?: number;
   idleSamples?: number;
   /** Since format 2, where the platform tells (src/model/cpu-time.ts): ms on a CPU since the thread was created. */

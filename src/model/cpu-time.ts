@@ -22,16 +22,16 @@
 // at most the thread's CPU time: self CPU time never exceeds on-CPU time. Sample time outside
 // the readings (before the first, after the last) gets no CPU time: unknown is not counted.
 import type { CpuTimeSeries, Report } from './report';
-import type { ProfileIndex } from './profile-index';
+import { IDLE_FRAME, isIdleFrame, type ProfileIndex } from './profile-index';
 
-export const IDLE_FRAME = '(idle)';
+export { IDLE_FRAME };
 
 /** The thread's CPU series in the report, if recorded. */
 export function cpuSeriesOf(report: Report, thread: number): CpuTimeSeries | undefined {
   return report.cpu?.find((c) => c.thread === thread);
 }
 
-/** Samples on '(idle)' (the thread had nothing to run) and the others. */
+/** Samples on '(idle)' or one of the pool's waits for work (the thread had nothing to run: isIdleFrame) and the others. */
 export function sampleCounts(index: ProfileIndex): { busy: number; idle: number } {
   let idle = 0;
   const n = index.sampleNode.length;
@@ -45,7 +45,7 @@ export function sampleCounts(index: ProfileIndex): { busy: number; idle: number 
 
 function idleNodes(index: ProfileIndex): Uint8Array {
   const out = new Uint8Array(index.nodes.length);
-  for (let k = 0; k < index.nodes.length; k++) if (index.nodes[k].callFrame.functionName === IDLE_FRAME) out[k] = 1;
+  for (let k = 0; k < index.nodes.length; k++) if (isIdleFrame(index.nodes[k].callFrame)) out[k] = 1;
   return out;
 }
 

@@ -23,6 +23,8 @@ export function runtimeTimes(index: ProfileIndex, nodeSelf: Float64Array): { sel
   for (let k = 0; k < n; k++) mine[k] = isRuntimeFile(index.nodes[k].callFrame.url) ? 1 : 0;
   let self = 0, total = 0;
   for (const i of index.order) {
+    // A hidden node's samples are not code ('(program)', or the pool waiting for work: idle).
+    if (index.hidden[i]) continue;
     const p = index.parent[i];
     under[i] = mine[i] || (p >= 0 && under[p]) ? 1 : 0;
     if (mine[i]) self += nodeSelf[i];

@@ -4,11 +4,11 @@
 // Their CPU samples say when they were busy: those stretches become 'derived' spans
 // (SPAN_DERIVED), which count as busy time and never as tasks. Pure: data in, data out.
 import type { CpuProfile, CpuProfileNode, SpanColumns } from './report';
+import { isIdleFrame } from './profile-index';
 
 /** Stretches [start[k], end[k]] when a thread was busy, µs on the caller's clock. */
 export interface BusyStretches { start: number[]; end: number[] }
 
-const IDLE_FRAME = '(idle)';
 
 /**
  * When the thread of `profile` was busy: each sample stands for the time since the one before it
@@ -20,7 +20,7 @@ const IDLE_FRAME = '(idle)';
  */
 export function busyFromSamples(profile: CpuProfile, waits: ArrayLike<number> | undefined, offsetUs: number): BusyStretches {
   const idle = new Set<number>();
-  for (const n of profile.nodes as CpuProfileNode[]) if (n.callFrame.functionName === IDLE_FRAME) idle.add(n.id);
+  for (const n of profile.nodes as CpuProfileNode[]) if (isIdleFrame(n.callFrame)) idle.add(n.id);
   const out: BusyStretches = { start: [], end: [] };
   let t = profile.startTime - offsetUs;
   let w = 0;

@@ -4,6 +4,23 @@ import type { CpuProfile, CpuProfileNode } from './report';
 
 /** Frames that are not code the user can act on and that the views leave out. */
 export const HIDDEN_FRAMES = new Set(['(idle)', '(program)']);
+export const IDLE_FRAME = '(idle)';
+/**
+ * The pool's own waits for work (src/runtime/pool-run.ts): a worker sampled there is blocked in
+ * Atomics.wait with nothing to run, which V8 shows as the waiting function's stack, not '(idle)'.
+ */
+export const POOL_IDLE_WAITS = new Set(['backoff', 'sleepUntilPushed']);
+/** The files the pool's schedules are bundled into (dist/runtime/worker.js) or written in. */
+const POOL_SCHEDULE_FILE = /[\\/](?:dist|src)[\\/]runtime[\\/](?:worker|index|pool-run)\.[cm]?[jt]s$/;
+
+/**
+ * Whether samples on this frame (their leaf) are a thread with nothing to run: '(idle)', or one
+ * of the pool's waits for work. Such samples are idle wherever samples are split busy/idle, get no
+ * CPU time and are left out of trees, as '(idle)' is.
+ */
+export function isIdleFrame(cf: { functionName: string; url: string }): boolean {
+  return cf.functionName === IDLE_FRAME || (POOL_IDLE_WAITS.has(cf.functionName) && POOL_SCHEDULE_FILE.test(cf.url));
+}
 export const ROOT_FRAME = '(root)';
 
 export interface ProfileIndex {
@@ -19,7 +36,7 @@ export interface ProfileIndex {
   times: Float64Array;
   /** Weight of each sample, µs: the time until the next sample (the last one: until endTime). */
   weights: Float64Array;
-  /** 1 when the node or an ancestor is '(idle)' / '(program)': its samples are not code. */
+  /** 1 when the node or an ancestor is '(idle)' / '(program)' / a pool wait (isIdleFrame): its samples are not code. */
   hidden: Uint8Array;
   /** Depth below the '(root)' frame (its children are 0); -1 for the root itself. */
   chartDepth: Int32Array;
@@ -154,7 +171,7 @@ export function indexProfile(profile: CpuProfile): ProfileIndex {
     const i = order[k];
     const p = parent[i];
     const name = nodes[i].callFrame.functionName;
-    hidden[i] = HIDDEN_FRAMES.has(name) || (p >= 0 && hidden[p]) ? 1 : 0;
+    hidden[i] = HIDDEN_FRAMES.has(name) || isIdleFrame(nodes[i].callFrame) || (p >= 0 && hidden[p]) ? 1 : 0;
     chartDepth[i] = p < 0 ? (name === ROOT_FRAME ? -1 : 0) : chartDepth[p] + 1;
   }
   const index: ProfileIndex = {
@@ -177,7 +194,8 @@ export function selfWeights(index: ProfileIndex, from = -Infinity, to = Infinity
   return self;
 }
 
-/** True for nodes whose samples are dropped from trees: '(idle)', '(program)' and what is under them. */
+/** True for nodes whose samples are dropped from trees: '(idle)', '(program)', the pool's waits for work. */
 export function isHidden(index: ProfileIndex, node: number): boolean {
-  return HIDDEN_FRAMES.has(index.nodes[node].callFrame.functionName);
+  const cf = index.nodes[node].callFrame;
+  return HIDDEN_FRAMES.has(cf.functionName) || isIdleFrame(cf);
 }

@@ -202,8 +202,15 @@ function dynamicSchedule(run: OperationRun): void {
   }
 }
 
+// The pool's waits for work, backoff and sleepUntilPushed, are functions of their own with these
+// names: a thread sampled inside one is blocked in Atomics.wait with nothing to run, and the views
+// count such samples as idle by this leaf frame (POOL_IDLE_WAITS in src/model/profile-index.ts).
 function backoff(ctrl: Int32Array, round: number): void {
   poolAtomicsWait(ctrl, CTRL.EPOCH, Atomics.load(ctrl, CTRL.EPOCH), Math.min(1, 0.02 * 2 ** round));
+}
+
+function sleepUntilPushed(ctrl: Int32Array, epoch: number): void {
+  poolAtomicsWait(ctrl, CTRL.EPOCH, epoch, 5);
 }
 
 /**
@@ -296,7 +303,7 @@ function joinSchedule(run: OperationRun): void {
       Atomics.add(ctrl, CTRL.SLEEPERS, 1);
       const epoch = Atomics.load(ctrl, CTRL.EPOCH);
       from = findJoinTask();
-      if (from === NOTHING_FOUND && Atomics.load(ctrl, CTRL.LEFT) > 0) poolAtomicsWait(ctrl, CTRL.EPOCH, epoch, 5);
+      if (from === NOTHING_FOUND && Atomics.load(ctrl, CTRL.LEFT) > 0) sleepUntilPushed(ctrl, epoch);
       Atomics.sub(ctrl, CTRL.SLEEPERS, 1);
       if (from === NOTHING_FOUND) continue;
     }
