@@ -2,6 +2,7 @@
 // metrics, a table per region and each thread's hottest functions. Pure.
 import type { RunMetrics } from './analysis';
 import type { Report } from './report';
+import { balanceMeasured, IMPORTED_PREFIX, isImported } from './headline';
 import { describeExit } from './summary';
 import { formatMs, formatPercent, formatRatio, msDigits } from './units';
 
@@ -16,17 +17,28 @@ export function toMarkdown(report: Report, metrics: RunMetrics): string {
   const out: string[] = [];
   out.push(`### Parallel Profiler: \`${m.script.replace(/`/g, "'")}\`${m.args.length ? ` ${cell(m.args.join(' '))}` : ''}`, '');
   const when = m.startedAt > 0 ? ` · ${new Date(m.startedAt).toISOString().replace(/\.\d+Z$/, 'Z')}` : '';
-  out.push(`Node ${cell(m.nodeVersion || 'unknown')} · ${workers} worker thread${workers === 1 ? '' : 's'} on ${m.cores} core${m.cores === 1 ? '' : 's'} · ` +
-    `wall ${formatMs(m.durationUs / 1000)} · ${cell(describeExit(report.exit, report.markers))}${when}`, '');
+  // An import's file keeps no cores, Node version or exit (meta holds placeholders): it says what it is instead.
+  if (isImported(report)) {
+    out.push(`imported (${cell(m.recorder.slice(IMPORTED_PREFIX.length))}) · ${report.threads.length} thread${report.threads.length === 1 ? '' : 's'} · ` +
+      `${formatMs(m.durationUs / 1000)} from the first recorded event to the last`, '');
+  } else {
+    out.push(`Node ${cell(m.nodeVersion || 'unknown')} · ${workers} worker thread${workers === 1 ? '' : 's'} on ${m.cores} core${m.cores === 1 ? '' : 's'} · ` +
+      `wall ${formatMs(m.durationUs / 1000)} · ${cell(describeExit(report.exit, report.markers))}${when}`, '');
+  }
   const x = metrics.extra;
-  out.push('| metric | value |', '|---|---:|');
-  out.push(`| utilization | ${formatPercent(metrics.utilization)} |`);
-  out.push(`| imbalance (1.00 = perfect) | ${formatRatio(metrics.imbalance)} |`);
-  out.push(`| potential gain | ${formatMs(metrics.potentialGainMs)} |`);
-  out.push(`| tail | ${formatMs(metrics.tailMs)} |`);
-  out.push(`| tasks | ${x.tasks} (p50 ${formatMs(x.taskMs.p50)}, p95 ${formatMs(x.taskMs.p95)}) |`);
-  out.push(`| steals | ${x.steals} |`);
-  out.push(`| failed tasks | ${x.failedTasks} |`);
+  if (!balanceMeasured(metrics)) {
+    // Utilization 0 % and imbalance 1.00 would be inventions: nothing measured how work was divided.
+    out.push('No task spans: utilization, balance and tail need them.');
+  } else {
+    out.push('| metric | value |', '|---|---:|');
+    out.push(`| utilization | ${formatPercent(metrics.utilization)} |`);
+    out.push(`| imbalance (1.00 = perfect) | ${formatRatio(metrics.imbalance)} |`);
+    out.push(`| potential gain | ${formatMs(metrics.potentialGainMs)} |`);
+    out.push(`| tail | ${formatMs(metrics.tailMs)} |`);
+    out.push(`| tasks | ${x.tasks} (p50 ${formatMs(x.taskMs.p50)}, p95 ${formatMs(x.taskMs.p95)}) |`);
+    out.push(`| steals | ${x.steals} |`);
+    out.push(`| failed tasks | ${x.failedTasks} |`);
+  }
   if (metrics.regions.length) {
     out.push('', '| region | schedule | wall ms | utilization | imbalance | gain ms | tail ms | tasks | steals |', '|---|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of metrics.regions) {

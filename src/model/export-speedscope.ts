@@ -37,6 +37,18 @@ export interface SpeedscopeFile {
   exporter: string;
 }
 
+/** `meta.recorder` of a speedscope import; `<it> of parprof <recorder>` when the file is our export. */
+export const SPEEDSCOPE_IMPORT = 'import:speedscope';
+
+/**
+ * The `exporter` a report's speedscope file names: the one an import of our export read (so
+ * export -> import -> export is stable), else this tool with the report's recorder.
+ */
+function exporterOf(recorder: string): string {
+  const prefix = `${SPEEDSCOPE_IMPORT} of `;
+  return recorder.startsWith(`${prefix}parprof `) ? recorder.slice(prefix.length) : `parprof ${recorder}`;
+}
+
 /** V8's root node, which is no function: stacks start below it. */
 const ROOT = '(root)';
 
@@ -96,6 +108,6 @@ export function toSpeedscope(report: Report): SpeedscopeFile {
   });
   return {
     $schema: SPEEDSCOPE_SCHEMA, shared: { frames }, profiles, name: report.meta.script,
-    activeProfileIndex: 0, exporter: `parprof ${report.meta.recorder}`,
+    activeProfileIndex: 0, exporter: exporterOf(report.meta.recorder),
   };
 }

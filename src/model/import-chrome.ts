@@ -5,7 +5,7 @@ import type { Marker, ProcessInfo, Region, Report, ThreadInfo } from './report';
 import { SCHEDULES, emptySpans } from './report';
 import { ReportError } from './load';
 import { ELU_COUNTER, REGION_CATEGORY, TASK_CATEGORY } from './export-chrome';
-import { emptyReport, medianDelta } from './import-common';
+import { emptyReport, medianDelta, placeholderMachine } from './import-common';
 import { addChunk, toProfile, type ProfileParts } from './import-chrome-profile';
 
 interface RawEvent {
@@ -209,8 +209,7 @@ class TraceReader {
     if (this.processes.length > 0) this.restoreProcesses(report, ids);
     if (!this.ours) {
       report.meta.sampleIntervalUs = report.profiles.length ? medianDelta(report.profiles[0].profile.timeDeltas) : 0;
-      report.meta.cores = Math.max(1, report.threads.length);
-      report.meta.pool.threads = report.threads.filter((t) => t.kind === 'worker').length;
+      placeholderMachine(report);
     }
     return report;
   }

@@ -42,6 +42,17 @@ export function emptyReport(name: string, other: Record<string, unknown> | undef
   };
 }
 
+/**
+ * Fills what the report format requires but an import's file does not say: the machine's cores
+ * (the format wants at least 1) and the pool's default threads. Placeholders, not facts: an
+ * import's texts (summary, headline cards, markdown) never show them, and with cores = threads
+ * no finding can say that more threads ran at once than there were cores.
+ */
+export function placeholderMachine(report: Report): void {
+  report.meta.cores = Math.max(1, report.threads.length);
+  report.meta.pool.threads = report.threads.filter((t) => t.kind === 'worker').length;
+}
+
 /** How the process ended, as our Chrome export keeps it in otherData; unknown for anything else. */
 function exitFrom(json: string): Report['exit'] {
   const unknown: Report['exit'] = { code: null, signal: null, error: null };

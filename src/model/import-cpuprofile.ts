@@ -4,7 +4,7 @@
 // caller reads the files.
 import type { CpuProfile, Report, ThreadInfo, ThreadProfile } from './report';
 import { ReportError } from './load';
-import { emptyReport, medianDelta, profileInOrder } from './import-common';
+import { emptyReport, medianDelta, profileInOrder, placeholderMachine } from './import-common';
 import { threadNameOfFile } from './export-cpuprofile';
 
 /** Whether `json` looks like a CPU profile at all (not whether it is a well-formed one). */
@@ -84,7 +84,6 @@ export function importCpuProfiles(files: ProfileFile[], name: string, options?: 
   report.threads = threads;
   report.profiles = profiles;
   report.meta.sampleIntervalUs = medianDelta(parsed[0].profile.timeDeltas);
-  report.meta.cores = Math.max(1, threads.length);
-  report.meta.pool.threads = threads.filter((t) => t.kind === 'worker').length;
+  placeholderMachine(report);
   return report;
 }

@@ -4,8 +4,8 @@
 import type { CpuProfile, CpuProfileNode, Report, ThreadInfo, ThreadProfile } from './report';
 import { emptySpans } from './report';
 import { ReportError } from './load';
-import { emptyReport, medianDelta } from './import-common';
-import { SPEEDSCOPE_SCHEMA } from './export-speedscope';
+import { emptyReport, medianDelta, placeholderMachine } from './import-common';
+import { SPEEDSCOPE_IMPORT, SPEEDSCOPE_SCHEMA } from './export-speedscope';
 
 const UNIT_US: Record<string, number> = { nanoseconds: 1e-3, microseconds: 1, milliseconds: 1e3, seconds: 1e6 };
 
@@ -27,7 +27,10 @@ export function importSpeedscope(json: unknown, name = 'imported speedscope'): R
   const threads: ThreadInfo[] = [];
   const profiles: ThreadProfile[] = [];
   const report = emptyReport(typeof json.name === 'string' && json.name ? json.name : name, undefined, 0, 0);
-  report.meta.recorder = typeof json.exporter === 'string' && json.exporter.startsWith('parprof') ? json.exporter.slice('parprof '.length) || 'import:speedscope' : 'import:speedscope';
+  // Always an import, also of our own export: the file keeps no cores, pool, exit or task spans,
+  // and a report that looked recorded would be read as a run that used no pool. Our exporter's
+  // name is kept for a re-export.
+  report.meta.recorder = typeof json.exporter === 'string' && json.exporter.startsWith('parprof ') ? `${SPEEDSCOPE_IMPORT} of ${json.exporter}` : SPEEDSCOPE_IMPORT;
   const regionByName = new Map<string, number>();
   const spans = emptySpans();
   let end = 0;
@@ -68,8 +71,7 @@ export function importSpeedscope(json: unknown, name = 'imported speedscope'): R
   report.spans = spans;
   report.meta.durationUs = end;
   report.meta.sampleIntervalUs = profiles.length ? medianDelta(profiles[0].profile.timeDeltas) : 0;
-  report.meta.cores = Math.max(1, threads.length);
-  report.meta.pool.threads = threads.filter((t) => t.kind === 'worker').length;
+  placeholderMachine(report);
   return report;
 }
 
