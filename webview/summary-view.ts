@@ -16,6 +16,23 @@ function threadTimeText(t: { startDelayMs: number; gapMs: number; tailIdleMs: nu
   return `${ms(t.startDelayMs)} / ${ms(t.gapMs)} / ${ms(t.tailIdleMs)}`;
 }
 
+/** A cell holding a number (with its unit), several joined by '/' (a note after ' — ' allowed), or a dash for none: right-aligned. */
+const NUMBER = String.raw`[−+-]?[\d.,]+\s*(?:ms|µs|s|%|×|MB|KB|GB)?`;
+const NUMERIC_CELL = new RegExp(`^(?:[–—-]|${NUMBER}(?:\\s*/\\s*${NUMBER})*(?: — [^—]+)?)$`);
+
+/** Tables right-align every column (numbers); a column with any other text is marked pp-text and reads left-aligned. */
+function alignTextColumns(section: HTMLElement): void {
+  for (const t of section.querySelectorAll('table')) {
+    const rows = [...t.querySelectorAll('tbody tr')].map((r) => [...r.children]);
+    t.querySelectorAll('thead th').forEach((th, col) => {
+      const text = rows.some((cells) => { const c = cells[col]?.textContent?.trim() ?? ''; return c !== '' && !NUMERIC_CELL.test(c); });
+      if (!text) return;
+      th.classList.add('pp-text');
+      for (const cells of rows) cells[col]?.classList.add('pp-text');
+    });
+  }
+}
+
 export function summaryView(store: Store): HTMLElement {
   const { report, metrics: m } = store;
   const measured = balanceMeasured(m);
@@ -95,5 +112,7 @@ export function summaryView(store: Store): HTMLElement {
       `recorded ${new Date(meta.startedAt).toISOString()} · sampling ${meta.sampleIntervalUs ? `${meta.sampleIntervalUs} µs` : 'off'}`);
   const lost = lostInWords(report);
   const lostNote = lost ? [el('p', { class: 'pp-lost', id: 'summary-lost', role: 'note' }, lost)] : [];
-  return el('section', { 'aria-label': 'Summary' }, about, ...lostNote, metrics, el('h2', { class: 'pp-sr-only' }, 'Findings'), findings, threads, regions, ...format2Sections(store));
+  const section = el('section', { 'aria-label': 'Summary' }, about, ...lostNote, metrics, el('h2', { class: 'pp-sr-only' }, 'Findings'), findings, threads, regions, ...format2Sections(store));
+  alignTextColumns(section);
+  return section;
 }

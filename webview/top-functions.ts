@@ -6,19 +6,45 @@ import { el, ms, shortPath, location } from './dom';
 type SortKey = 'self' | 'total';
 const MAX_ROWS = 200;
 
+/** A path that may wrap only after its separators ('/', '\\'), as a muted line under the name. */
+function pathWithBreaks(path: string): HTMLElement {
+  const line = el('div', { class: 'pp-hint pp-fn-file' });
+  for (const part of path.split(/(?<=[/\\])/)) line.append(part, document.createElement('wbr'));
+  line.lastChild?.remove();
+  return line;
+}
+
+/** Says how many columns lie right of the table's visible part; clicking it scrolls them into view. */
+function moreColumnsCue(table: HTMLTableElement): { cue: HTMLButtonElement; update: () => void } {
+  const cue = el('button', { type: 'button', class: 'pp-more-columns', hidden: '' });
+  const update = () => {
+    const right = table.getBoundingClientRect().right;
+    const hidden = [...table.querySelectorAll('thead th')].filter((th) => th.getBoundingClientRect().right > right + 1).length;
+    cue.hidden = hidden === 0;
+    cue.textContent = `${hidden} more column${hidden === 1 ? '' : 's'} →`;
+  };
+  cue.addEventListener('click', () => table.scrollBy({ left: table.clientWidth / 2 }));
+  table.addEventListener('scroll', update, { passive: true });
+  new ResizeObserver(update).observe(table);
+  return { cue, update };
+}
+
 export class TopFunctionsTable {
   readonly element: HTMLElement;
   private stats: FunctionStat[] = [];
   private threads: { id: number; name: string }[] = [];
   private sortKey: SortKey = 'self';
   private readonly tableEl: HTMLTableElement;
+  /** 'n more columns →' above the table when the panel is too narrow for every thread's column. */
+  private readonly moreColumns: { cue: HTMLButtonElement; update: () => void };
   /** Caption before the counts, e.g. 'Top functions of the visible range'. */
   title = 'Top functions';
 
   /** `onPick` runs when a row is chosen with Enter or a click; `id` names the table (one per view). */
   constructor(private readonly onPick: (stat: FunctionStat) => void, id = 'top-functions') {
     this.tableEl = el('table', { id, 'aria-label': 'Top functions' });
-    this.element = el('div', {}, this.tableEl);
+    this.moreColumns = moreColumnsCue(this.tableEl);
+    this.element = el('div', { class: 'pp-top-functions' }, this.moreColumns.cue, this.tableEl);
   }
 
   update(stats: FunctionStat[], threads: { id: number; name: string }[]): void {
@@ -45,8 +71,10 @@ export class TopFunctionsTable {
     const sorted = [...this.stats].sort((a, b) => b[this.sortKey] - a[this.sortKey]).slice(0, MAX_ROWS);
     sorted.forEach((stat, i) => {
       const where = location(stat.file, stat.line);
-      const name = el('td', { title: where }, stat.name || '(anonymous)');
-      if (where) name.append(el('div', { class: 'pp-hint' }, shortPath(where, 40)));
+      const fn = stat.name || '(anonymous)';
+      // The full name and place in the title: a name longer than the cell is cut with an ellipsis, never broken inside a word.
+      const name = el('td', { class: 'pp-fn', title: where ? `${fn}\n${where}` : fn }, el('span', { class: 'pp-fn-name' }, fn));
+      if (where) name.append(pathWithBreaks(shortPath(where, 40)));
       const row = el('tr', { tabindex: i === 0 ? 0 : -1, 'data-function': stat.name, 'aria-selected': 'false' }, name,
         el('td', {}, ms(stat.self)), el('td', {}, ms(stat.total)));
       for (const th of this.threads) {
@@ -73,6 +101,7 @@ export class TopFunctionsTable {
       body.append(row);
     });
     t.append(body);
+    this.moreColumns.update();
   }
 
   private pick(row: HTMLTableRowElement, stat: FunctionStat): void {
