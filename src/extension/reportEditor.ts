@@ -23,7 +23,7 @@ class ReportDocument implements vscode.CustomDocument {
 
 export class ReportEditorProvider implements vscode.CustomReadonlyEditorProvider<ReportDocument> {
   /** Open report views by report file. */
-  private readonly open = new Map<string, { status: WebviewStatus; script: string }>();
+  private readonly open = new Map<string, { status: WebviewStatus; source: ViewSource }>();
   /** Runs in progress, by the report file they will write. */
   private readonly expected = new Map<string, ViewSource>();
 
@@ -50,26 +50,27 @@ export class ReportEditorProvider implements vscode.CustomReadonlyEditorProvider
     // A run's report was just built in memory: `forView` uses it rather than reading the file again.
     // Any other file is read in a child process; a malformed or hostile one shows why, in the view.
     // A large one comes as packed bytes only, which the view decodes (the host never holds it whole).
-    try {
-      const content = await this.session.forView(uri.fsPath);
-      if (content.kind === 'packed') {
-        this.session.setLastFile(uri.fsPath);
-        return new ReportDocument(uri, new ViewSource(content, content.view.meta.script), true);
-      }
-      this.session.setLast(content.loaded);
-      return new ReportDocument(uri, new ViewSource(content, content.loaded.report.meta.script), true);
-    } catch (e) {
+    // The view opens while the file is read: its webview starts meanwhile (0.5-1 s in code-server,
+    // as long as reading ten million spans), and the report goes into it once read.
+    const name = path.basename(uri.fsPath);
+    const source = new ViewSource({ kind: 'status', text: `Reading ${name}…` }, uri.fsPath);
+    void this.session.forView(uri.fsPath).then((content) => {
+      if (content.kind === 'packed') this.session.setLastFile(uri.fsPath);
+      else this.session.setLast(content.loaded);
+      source.set(content, content.kind === 'packed' ? content.view.meta.script : content.loaded.report.meta.script);
+    }, (e: unknown) => {
       const message = e instanceof Error ? e.message : String(e);
-      this.log.reportError(`Opening ${path.basename(uri.fsPath)} failed`, e);
-      return new ReportDocument(uri, new ViewSource({ kind: 'status', failed: true, text: `${path.basename(uri.fsPath)} could not be opened: ${message}` }, uri.fsPath), true);
-    }
+      this.log.reportError(`Opening ${name} failed`, e);
+      source.set({ kind: 'status', failed: true, text: `${name} could not be opened: ${message}` });
+    });
+    return new ReportDocument(uri, source, true);
   }
 
   resolveCustomEditor(document: ReportDocument, panel: vscode.WebviewPanel): void {
     const disposables: vscode.Disposable[] = [];
     const file = document.uri.fsPath;
     const status = hostReport(panel.webview, this.extensionUri, file, document.source, this.log, disposables, this.actions);
-    this.open.set(file, { status, script: document.source.script });
+    this.open.set(file, { status, source: document.source });
     panel.onDidDispose(() => {
       if (this.open.get(file)?.status === status) this.open.delete(file);
       for (const d of disposables) d.dispose();
@@ -84,7 +85,7 @@ export class ReportEditorProvider implements vscode.CustomReadonlyEditorProvider
 
   /** The script whose run an open report view shows. */
   scriptOf(file: string): string | undefined {
-    return this.open.get(file)?.script;
+    return this.open.get(file)?.source.script;
   }
 
   statuses(): WebviewStatus[] {

@@ -69,14 +69,20 @@ export class ViewSource implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ViewContent>();
   readonly onDidChange = this.changed.event;
 
-  constructor(private value: ViewContent, readonly script: string) {}
+  /** The script the content is about: a file's view knows it once the file is read. */
+  get script(): string {
+    return this.scriptPath;
+  }
+
+  constructor(private value: ViewContent, private scriptPath: string) {}
 
   get content(): ViewContent {
     return this.value;
   }
 
-  set(value: ViewContent): void {
+  set(value: ViewContent, script?: string): void {
     this.value = value;
+    if (script !== undefined) this.scriptPath = script;
     this.changed.fire(value);
   }
 
