@@ -6,7 +6,7 @@ import type { RegionMetrics, RunMetrics, ThreadMetrics } from './analysis';
 import type { Region, Report } from './report';
 import { SPAN_DERIVED } from './report';
 import { indexProfile } from './profile-index';
-import { isRuntimeFile } from './transforms';
+import { codeWithin, mainThreadWork, profilerFrame, SAMPLE_PROFILER, workWithin, type MainThreadWork } from './main-thread-work';
 import { indicesBy } from './stats';
 import { busyOnCpuShare, descheduledShare, DESCHEDULED_MIN_BUSY_MS, DESCHEDULED_SHARE } from './summary-v2';
 import { formatDurationMs, formatMs, formatPercent, formatRatio, formatSpeedup } from './units';
@@ -85,6 +85,8 @@ interface Ctx {
   /** Sample sums, built on first use. */
   sums: () => SampleSums[];
   sumsByThread: () => Map<number, SampleSums>;
+  /** The script's main thread's samples by kind (main-thread-work.ts), built on first use. */
+  work: () => MainThreadWork | undefined;
   /** Span indices of a region, grouped on first use. */
   /** The region's span indices (in span order; an Int32Array, not an array per region). */
   spansOf: (region: number) => ArrayLike<number> & Iterable<number>;
@@ -257,42 +259,45 @@ function serialAdvice(c: Ctx): Advice | undefined {
   // that, the exit and pool.close() are not work a pool could share).
   let last = -Infinity;
   for (const x of p.intervals) if (x.kind === 'operation') last = Math.max(last, x.end);
-  // The profiler's own time on the main thread (the recorder, the preload waiting, the ESM loader
-  // hooks it registered) is not the script's serial code: it is left out of each stretch.
-  const mainId = c.mainId;
-  const overheadMs = (from: number, to: number) => sampleTime(c.sums(), 'overhead', from, to).get(mainId) ?? 0;
+  // Serial code is the main thread's own code: not its waits (for a child, for I/O, for workers
+  // to start: '(idle)'), not the profiler's frames (the recorder, the pool runtime, the ESM loader
+  // hooks). Measured in the thread's CPU time where the report has CPU readings for it; else in
+  // wall time, the stretch less those samples (and the text says so).
+  const work = c.work();
+  const cpu = work?.source === 'cpu';
+  const codeMs = (x: { start: number; end: number }): number => codeWithin(work, x.start, x.end) / 1000;
   let best: { start: number; end: number } | undefined;
-  let serialMs = 0, profilerMs = 0;
+  let serialMs = 0, allSerialMs = 0;
   for (const x of p.intervals) {
-    if (x.kind !== 'serial' || x.end > last) continue;
-    const own = overheadMs(x.start, x.end);
-    const ms = Math.max(0, (x.end - x.start) / 1000 - own);
-    if (!best || ms > serialMs) { best = x; serialMs = ms; profilerMs = own; }
+    if (x.kind !== 'serial') continue;
+    const ms = codeMs(x);
+    allSerialMs += ms;
+    if (x.end > last) continue;
+    if (!best || ms > serialMs) { best = x; serialMs = ms; }
   }
   if (!best) return undefined;
-  if (serialMs < Math.max(SERIAL_MIN_MS, SERIAL_MIN_SHARE * p.totalMs)) return undefined;
+  // The run's work done one thread at a time: its serial code and its tasks (on a CPU, or in wall time).
+  const taskMs = c.metrics.threads.reduce((a, t) => a + (cpu ? t.busyOnCpuMs ?? t.busyMs : t.busyMs), 0);
+  const workMs = allSerialMs + taskMs;
+  if (serialMs < Math.max(SERIAL_MIN_MS, SERIAL_MIN_SHARE * workMs)) return undefined;
   const cores = Math.max(1, c.report.meta.cores);
   const saving = serialMs * (1 - 1 / cores);
   // The operation right after the stretch: the call site the serial code prepares.
   const next = c.report.regions.filter((r) => r.start >= best!.end).sort((a, b) => a.start - b.start)[0];
-  const bound = p.totalMs / serialMs;
+  const bound = workMs / serialMs;
+  const stretchMs = (best.end - best.start) / 1000;
+  const profilerMs = work ? workWithin(work, SAMPLE_PROFILER, best.start, best.end) / 1000 : 0;
+  const how = cpu ? 'on a CPU' : 'in wall time (no CPU readings for the main thread)';
   return { rule: 'serial', savingMs: saving, range: { from: best.start, to: best.end }, ...(next?.callSite ? { callSite: next.callSite } : {}),
-    evidence: { serialMs, totalMs: p.totalMs, maxSpeedup: bound, cores, profilerMs },
-    text: `the main thread ran ${formatMs(serialMs)} of serial code while the workers idled${next ? ` (before region '${next.name}')` : ''}: ` +
-      `${formatPercent(serialMs / p.totalMs)} of the ${formatMs(p.totalMs)} run, so no number of threads can speed the run up more than ${formatSpeedup(bound)} (Amdahl); ` +
+    evidence: { serialMs, stretchMs, workMs, taskMs, allSerialMs, maxSpeedup: bound, cores, profilerMs, onCpu: cpu ? 1 : 0 },
+    text: `the main thread ran ${formatMs(serialMs)} of serial code ${how} while the workers idled${next ? ` (before region '${next.name}')` : ''}: ` +
+      `${formatPercent(serialMs / workMs)} of the run's ${formatMs(workMs)} of work (serial code ${formatMs(allSerialMs)}, tasks ${formatMs(taskMs)}), so no number of threads can speed that work up more than ${formatSpeedup(bound)} (Amdahl); ` +
       `spreading it over ${plural(cores, 'core')} would save ~${formatMs(saving)}` };
 }
 
 /** One thread's sample times (µs from origin, increasing) and running sums of the sample weights in selected frames. */
 interface SampleSums { thread: number; times: Float64Array; inputs: Float64Array; results: Float64Array; gc: Float64Array; overhead: Float64Array }
 
-/** 1: a profiler frame (the runtime's, or waiting for the ESM hooks); 0: the user's; undefined: Node's own or native (inherits). */
-function profilerFrame(frame: { functionName: string; url: string }): 0 | 1 | undefined {
-  if (frame.functionName === 'waitForWorker' && frame.url.startsWith(ESM_HOOKS_URL)) return 1;
-  if (frame.url === '' || frame.url.startsWith('node:') || !/[\\/]/.test(frame.url)) return undefined;
-  return isRuntimeFile(frame.url) ? 1 : 0;
-}
-const ESM_HOOKS_URL = 'node:internal/modules/esm/hooks';
 
 /** Built once per report: each region then sums its window by binary search, not by a pass over the samples. */
 function sampleSums(report: Report): SampleSums[] {
@@ -490,10 +495,12 @@ export function advise(report: Report, metrics: RunMetrics): Advice[] {
   let sums: SampleSums[] | undefined;
   let byRegion: ((region: number) => Int32Array) | undefined;
   let sumsByThread: Map<number, SampleSums> | undefined;
+  let work: MainThreadWork | undefined | null = null;
   const c: Ctx = { report, metrics, regionById: new Map(report.regions.map((g) => [g.id, g])), threadName: (id) => names.get(id) ?? `thread ${id}`,
     mainId: report.threads.find((t) => t.kind === 'main')?.id ?? 0,
     sums: () => (sums ??= sampleSums(report)),
     sumsByThread: () => (sumsByThread ??= new Map(c.sums().map((x) => [x.thread, x]))),
+    work: () => (work === null ? (work = mainThreadWork(report)) : work),
     spansOf: (region) => (byRegion ??= indicesBy(report.spans.region, report.spans.count))(region) };
   const out: Advice[] = [];
   const push = (a: Advice | undefined) => { if (a && Number.isFinite(a.savingMs)) out.push(a); };

@@ -7,13 +7,15 @@
 //                   while no worker was starting: preparing the input, queued behind another)
 //   child processes a child process the script started running (booting, its own code, exiting)
 //                   while no operation ran and no worker was starting (reports with processes)
-//   serial          everything else: the script's own code before, between and after operations
+//   serial          everything else: the script's own code before, between and after operations,
+//                   and the user's code the main thread ran while workers started (its samples)
 // Operations and start-ups are those of every process of the run. Each instant counts once: an
 // operation wins over a start-up running beside it, a start-up over a child process, a child
 // process over serial code, so 'serial' is the main process's main thread alone. So the phases add up to the whole run and a whole-run speedup can be read off them.
 // ThreadPool regions start after every worker is ready (start-up is before them); an external
 // pool's region starts at its first worker's creation, so its operation part starts when its
 // first worker was ready (its first message) and the time before is start-up.
+import { codeWithin, mainThreadWork, userStretches, type MainThreadWork } from './main-thread-work';
 import type { Region, Report, WorkerStartup } from './report';
 
 export type PhaseKind = 'process-start' | 'recorder-start' | 'pool-startup' | 'operation' | 'child-process' | 'serial';
@@ -42,6 +44,14 @@ export interface PhaseMetrics {
   serialBeforeMs: number;
   serialBetweenMs: number;
   serialAfterMs: number;
+  /**
+   * Of serialMs, the main thread's time in its own code (not waiting, not the profiler's or the
+   * pool runtime's frames): on-CPU time where the report has CPU readings for the thread
+   * (serialCodeSource 'cpu'), else wall time less those samples' ('wall'); main-thread-work.ts.
+   * Absent without a main-thread profile.
+   */
+  serialCodeMs?: number;
+  serialCodeSource?: 'cpu' | 'wall';
   /** Worker start-ups recorded, and the longest of them (creation -> ready), ms. */
   workerStartups: number;
   longestWorkerStartupMs: number;
@@ -130,6 +140,10 @@ export function phaseMetrics(report: Report): PhaseMetrics | undefined {
     child += e.child ?? 0;
   }
   push('serial', at, end);
+  // The user's code the main thread ran while workers started (between `new ThreadPool` and its
+  // first call, say) is serial code the user wrote, not start-up: cut out of the start-up.
+  const work = mainThreadWork(report);
+  if (work) splitStartups(intervals, work);
 
   const sum = (kind: PhaseKind): number => intervals.reduce((a, x) => a + (x.kind === kind ? x.end - x.start : 0), 0);
   let firstWork = Infinity, lastWork = -Infinity;
@@ -148,6 +162,8 @@ export function phaseMetrics(report: Report): PhaseMetrics | undefined {
   }
   let longest = 0;
   for (const w of st.workers) longest = Math.max(longest, readyOf(report, w) - w.created);
+  let code = 0;
+  if (work) for (const x of intervals) if (x.kind === 'serial') code += codeWithin(work, x.start, x.end);
   return {
     totalMs: (end - st.spawn) * MS,
     processStartMs: sum('process-start') * MS,
@@ -159,10 +175,34 @@ export function phaseMetrics(report: Report): PhaseMetrics | undefined {
     serialBeforeMs: before * MS,
     serialBetweenMs: between * MS,
     serialAfterMs: after * MS,
+    ...(work ? { serialCodeMs: code * MS, serialCodeSource: work.source } : {}),
     workerStartups: st.workers.length,
     longestWorkerStartupMs: longest * MS,
     intervals,
   };
+}
+
+/** Each pool-start-up stretch split where the main thread ran the user's code: those parts are serial. */
+function splitStartups(intervals: PhaseInterval[], work: MainThreadWork): void {
+  const out: PhaseInterval[] = [];
+  const push = (kind: PhaseKind, a: number, b: number): void => {
+    if (!(b > a)) return;
+    const last = out[out.length - 1];
+    if (last && last.kind === kind && last.end >= a) last.end = Math.max(last.end, b);
+    else out.push({ kind, start: a, end: b });
+  };
+  for (const x of intervals) {
+    if (x.kind !== 'pool-startup') { push(x.kind, x.start, x.end); continue; }
+    let at = x.start;
+    for (const [a, b] of userStretches(work, x.start, x.end)) {
+      push('pool-startup', at, a);
+      push('serial', a, b);
+      at = b;
+    }
+    push('pool-startup', at, x.end);
+  }
+  intervals.length = 0;
+  for (const x of out) intervals.push(x);
 }
 
 /** Length of the union of [a, b) intervals clipped to [from, to). */

@@ -24,9 +24,16 @@ export function phaseRows(p: PhaseMetrics): { label: string; ms: number; share: 
     { label: 'operations', ms: p.operationsMs, note: children ? 'pool operations running in any process' : 'pool operations running' },
     // With child processes, 'serial' is what is left when no process ran an operation, started a worker or was a running child.
     ...(children ? [{ label: 'child processes', ms: p.childProcessesMs!, note: `${p.childProcesses === 1 ? '1 child process' : `${p.childProcesses} child processes`} running (starting, ${p.childProcesses === 1 ? 'its' : 'their'} own code, exiting) while no operation ran and no worker started` }] : []),
-    { label: 'serial', ms: p.serialMs, note: `${children ? 'the main process\'s main thread alone' : 'main thread outside operations'}: ${formatMs(p.serialBeforeMs)} before, ${formatMs(p.serialBetweenMs)} between, ${formatMs(p.serialAfterMs)} after (exit included)` },
+    { label: 'serial', ms: p.serialMs, note: `${children ? 'the main process\'s main thread alone' : 'main thread outside operations'}: ${formatMs(p.serialBeforeMs)} before, ${formatMs(p.serialBetweenMs)} between, ${formatMs(p.serialAfterMs)} after (exit included)${serialCodeNote(p)}` },
   ];
   return rows.map((r) => ({ ...r, share: share(r.ms) }));
+}
+
+/** The part of the serial phase the main thread spent in its own code, and how it was measured. */
+function serialCodeNote(p: PhaseMetrics): string {
+  if (p.serialCodeMs === undefined) return '';
+  return p.serialCodeSource === 'cpu' ? `; its own code on a CPU ${formatMs(p.serialCodeMs)} (the rest waiting, descheduled or the profiler's)`
+    : `; its own code ${formatMs(p.serialCodeMs)} in wall time (no CPU readings; waits and the profiler's samples left out)`;
 }
 
 /** The "Phases" block of the summary; empty for version-1 reports. */

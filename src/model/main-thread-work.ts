@@ -1,0 +1,116 @@
+// What the script's main thread did with its time, from its samples: the user's own code, the
+// profiler's (the recorder, the pool runtime, waiting for the ESM loader hooks the preload
+// registered), or nothing ('(idle)': an event loop waiting for a child, for I/O, for workers to
+// start). The serial phase and the serial finding count the user's code only, weighed by the
+// thread's CPU time where the report has CPU readings for it (cpu-time.ts) and by wall time
+// otherwise (`source` says which). Pure; one pass over the main thread's profile.
+import { cpuSampleWeights, cpuSeriesOf } from './cpu-time';
+import { indexProfile, isIdleFrame } from './profile-index';
+import type { Report } from './report';
+import { isRuntimeFile } from './transforms';
+
+/** A sample of the main thread: the user's code, the profiler's, waiting, or only Node's/V8's own frames. */
+export const SAMPLE_USER = 0, SAMPLE_PROFILER = 1, SAMPLE_IDLE = 2, SAMPLE_ENGINE = 3;
+
+/** Readings this far before the thread's last sample mean they stopped (code that never yields): CPU weights are unknown there. */
+const READINGS_STOP_EARLY_US = 500_000;
+
+export interface MainThreadWork {
+  thread: number;
+  /** 'cpu': weights are the thread's on-CPU time (its CPU readings); 'wall': sample wall time. */
+  source: 'cpu' | 'wall';
+  /** Each sample's start and end, µs from origin, in time order. */
+  starts: Float64Array;
+  ends: Float64Array;
+  /** SAMPLE_USER, SAMPLE_PROFILER, SAMPLE_IDLE or SAMPLE_ENGINE per sample. */
+  kind: Uint8Array;
+  /** cum[k][i]: Σ weight (µs, CPU or wall per `source`) of samples before i of kind k. */
+  cum: Float64Array[];
+}
+
+/** 1: a profiler frame (the runtime's, or waiting for the ESM hooks); 0: the user's; undefined: Node's own or native (inherits). */
+export function profilerFrame(frame: { functionName: string; url: string }): 0 | 1 | undefined {
+  if (frame.functionName === 'waitForWorker' && frame.url.startsWith(ESM_HOOKS_URL)) return 1;
+  if (frame.url === '' || frame.url.startsWith('node:') || !/[\\/]/.test(frame.url)) return undefined;
+  return isRuntimeFile(frame.url) ? 1 : 0;
+}
+const ESM_HOOKS_URL = 'node:internal/modules/esm/hooks';
+
+/** The script's main thread: id 0, else the first main thread. */
+export function scriptMainThread(report: Report): number | undefined {
+  const mains = report.threads.filter((t) => t.kind === 'main');
+  return (mains.find((t) => t.id === 0) ?? mains[0])?.id;
+}
+
+export function mainThreadWork(report: Report): MainThreadWork | undefined {
+  const thread = scriptMainThread(report);
+  if (thread === undefined) return undefined;
+  const tp = report.profiles.find((p) => p.thread === thread);
+  if (!tp) return undefined;
+  const ix = indexProfile(tp.profile);
+  // Per node: the innermost frame that is not Node's own decides (the runtime calling back into
+  // the user's code is the user's); a stack of Node's and V8's frames alone is the engine's.
+  const nodeKind = new Uint8Array(ix.nodes.length);
+  for (let k = 0; k < ix.order.length; k++) {
+    const n = ix.order[k], up = ix.parent[n], frame = ix.nodes[n].callFrame;
+    if (isIdleFrame(frame)) { nodeKind[n] = SAMPLE_IDLE; continue; }
+    const own = profilerFrame(frame);
+    nodeKind[n] = own === 1 ? SAMPLE_PROFILER : own === 0 ? SAMPLE_USER : up >= 0 ? nodeKind[up] : SAMPLE_ENGINE;
+  }
+  const m = ix.sampleNode.length;
+  const series = cpuSeriesOf(report, thread);
+  const lastSample = m ? ix.times[m - 1] + ix.weights[m - 1] : 0;
+  const cpuKnown = series !== undefined && series.t.length >= 2 && lastSample - series.t[series.t.length - 1] <= READINGS_STOP_EARLY_US;
+  const weights = cpuKnown ? cpuSampleWeights(ix, series!) : ix.weights;
+  const starts = ix.times, ends = new Float64Array(m), kind = new Uint8Array(m);
+  const cum = [0, 1, 2, 3].map(() => new Float64Array(m + 1));
+  for (let i = 0; i < m; i++) {
+    const n = ix.sampleNode[i];
+    const k = n >= 0 ? nodeKind[n] : SAMPLE_ENGINE;
+    ends[i] = starts[i] + ix.weights[i];
+    kind[i] = k;
+    for (let q = 0; q < 4; q++) cum[q][i + 1] = cum[q][i] + (q === k ? weights[i] : 0);
+  }
+  return { thread, source: cpuKnown ? 'cpu' : 'wall', starts, ends, kind, cum };
+}
+
+/** First index whose start is ≥ t. */
+function firstAtOrAfter(times: Float64Array, t: number): number {
+  let lo = 0, hi = times.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (times[mid] < t) lo = mid + 1; else hi = mid; }
+  return lo;
+}
+
+/** µs of samples of `kind` starting in [from, to) (CPU or wall per w.source). */
+export function workWithin(w: MainThreadWork, kind: number, from: number, to: number): number {
+  const c = w.cum[kind];
+  return c[firstAtOrAfter(w.starts, to)] - c[firstAtOrAfter(w.starts, from)];
+}
+
+/**
+ * The main thread's own code in [from, to), µs: with CPU readings, the on-CPU time of its samples
+ * that are neither waiting nor the profiler's; without them, the window's wall time less those
+ * samples' (time no sample covers counts as code). No profile: the whole window.
+ */
+export function codeWithin(w: MainThreadWork | undefined, from: number, to: number): number {
+  if (!w) return Math.max(0, to - from);
+  if (w.source === 'cpu') return workWithin(w, SAMPLE_USER, from, to) + workWithin(w, SAMPLE_ENGINE, from, to);
+  return Math.max(0, to - from - workWithin(w, SAMPLE_PROFILER, from, to) - workWithin(w, SAMPLE_IDLE, from, to));
+}
+
+/**
+ * The stretches of [from, to) in which the main thread ran the user's code: runs of consecutive
+ * user samples (each covering its start to the next sample), clipped to the window. µs.
+ */
+export function userStretches(w: MainThreadWork, from: number, to: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = firstAtOrAfter(w.starts, from); i < w.starts.length && w.starts[i] < to; i++) {
+    if (w.kind[i] !== SAMPLE_USER) continue;
+    const a = Math.max(from, w.starts[i]), b = Math.min(to, w.ends[i]);
+    if (!(b > a)) continue;
+    const last = out[out.length - 1];
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}

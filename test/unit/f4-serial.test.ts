@@ -1,0 +1,78 @@
+// The serial finding measures serial code: the main thread's own code on a CPU (its schedstat
+// readings), not its waits (a child booting, workers starting) nor wall time stretched by a loaded
+// machine. Planted workloads spin on the thread's CPU clock (test/fixtures/f4-serial.js), so the
+// answers hold at any load; the tests assert shares and bounds, never timings.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { advise, type Advice } from '../../src/model/advice';
+import { analyze } from '../../src/model/analysis';
+import type { Report } from '../../src/model/report';
+import { fixtures, record } from './record-helpers';
+
+const SCRIPT = join(fixtures(), 'f4-serial.js');
+
+async function run(mode: string): Promise<{ report: Report; advice: Advice[]; serial: Advice[] }> {
+  const { report, stderr } = await record(SCRIPT, { args: [mode] });
+  assert.ok(report, `${mode}: no report; stderr:\n${stderr}`);
+  const advice = advise(report, analyze(report));
+  return { report, advice, serial: advice.filter((a) => a.rule === 'serial') };
+}
+
+const detail = (advice: Advice[]) => advice.map((a) => `${a.rule}: ${a.text}`).join('\n');
+
+test('planted 20 % serial code (100 ms of CPU between two maps of 200 ms each): ~20 % of the work, Amdahl ~5x, measured on a CPU', async () => {
+  const { report, advice, serial } = await run('between');
+  assert.equal(serial.length, 1, detail(advice));
+  const [a] = serial;
+  assert.equal(a.evidence.onCpu, 1, a.text);
+  assert.ok(a.evidence.serialMs >= 80 && a.evidence.serialMs <= 130, `serial ${a.evidence.serialMs} ms of CPU, planted 100\n${a.text}`);
+  const share = a.evidence.serialMs / a.evidence.workMs;
+  assert.ok(Math.abs(share - 0.2) <= 0.05, `share ${share}, planted 0.20\n${a.text}`);
+  assert.equal(a.evidence.maxSpeedup, a.evidence.workMs / a.evidence.serialMs);
+  assert.ok(a.evidence.maxSpeedup >= 4 && a.evidence.maxSpeedup <= 6.7, `Amdahl bound ${a.evidence.maxSpeedup}, planted 5\n${a.text}`);
+  assert.match(a.text, /^the main thread ran [\d.]+ ms of serial code on a CPU while the workers idled \(before region 'second'\): \d+ % of the run's [\d.]+ ms of work/);
+  // Between the maps: the finding's range ends before the second map starts, after the first ends.
+  const [first, second] = ['first', 'second'].map((n) => report.regions.find((r) => r.name === n)!);
+  assert.ok(a.range!.from >= first.end! && a.range!.to <= second.start, 'the stretch is between the maps');
+  const p = analyze(report).extra.phases!;
+  assert.equal(p.serialCodeSource, 'cpu');
+  assert.ok(p.serialCodeMs! >= a.evidence.serialMs && p.serialCodeMs! <= p.serialMs, `serial code ${p.serialCodeMs} of the serial phase's ${p.serialMs} ms`);
+
+  // Without CPU readings the finding falls back to wall time and says so.
+  const wall: Report = { ...report, cpu: undefined };
+  const [w] = advise(wall, analyze(wall)).filter((x) => x.rule === 'serial');
+  assert.ok(w, 'the wall-time fallback still finds the serial stretch');
+  assert.equal(w.evidence.onCpu, 0);
+  assert.match(w.text, /of serial code in wall time \(no CPU readings for the main thread\)/);
+});
+
+test('serial code between new ThreadPool and its first map is serial code, not pool start-up', async () => {
+  const { report, advice, serial } = await run('startup');
+  assert.equal(serial.length, 1, detail(advice));
+  const [a] = serial;
+  assert.ok(a.evidence.serialMs >= 80 && a.evidence.serialMs <= 130, `serial ${a.evidence.serialMs} ms of CPU, planted 100\n${a.text}`);
+  // The stretch lies inside the workers' start-up window...
+  const created = Math.min(...report.startup!.workers.map((w) => w.created));
+  const region = report.regions.find((r) => r.name === 'after start-up')!;
+  assert.ok(a.range!.from >= created && a.range!.to <= region.start, `range ${a.range!.from}-${a.range!.to}, start-up from ${created}, map at ${region.start}`);
+  // ...and the phases count it as serial: no start-up interval overlaps it.
+  const p = analyze(report).extra.phases!;
+  const overlap = p.intervals.filter((x) => x.kind === 'pool-startup' && x.start < a.range!.to && x.end > a.range!.from);
+  assert.deepEqual(overlap, [], 'start-up intervals overlapping the serial code');
+  assert.ok(p.serialCodeMs! >= 80, `serial code ${p.serialCodeMs} ms`);
+});
+
+test('silent: two maps with nothing between them give no serial finding', async () => {
+  const { advice, serial } = await run('none');
+  assert.deepEqual(serial, [], detail(advice));
+});
+
+test('silent: a parent that only waits for a child booting for 1 s of CPU has no serial code', async () => {
+  const { report, advice, serial } = await run('fork');
+  assert.ok((report.processes ?? []).length >= 2, 'the child was recorded');
+  assert.deepEqual(serial, [], detail(advice));
+  const p = analyze(report).extra.phases!;
+  assert.equal(p.serialCodeSource, 'cpu');
+  assert.ok(p.serialCodeMs! < 50, `the parent's own code on a CPU: ${p.serialCodeMs} ms`);
+});
