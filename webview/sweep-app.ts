@@ -8,8 +8,8 @@ import type { SweepPage } from '../src/model/sweep-lanes';
 import { sweepChartLayout } from '../src/model/sweep-layout';
 import { validateSweepReport } from '../src/model/sweep-report';
 import {
-  AB_HEADER, COMPARE_HEADER, FUNCTION_DELTA_HEADER, SCALING_HEADER, abCells, abNotes, abVerdict, compareCells, compareConclusion, functionDeltaCells, functionDeltaTitle,
-  scalingCells, scalingNotes, subjectTitle,
+  AB_HEADER, COMPARE_HEADER, FUNCTION_DELTA_HEADER, SCALING_HEADER, abCells, abNotes, abVerdict, busyContext, busyMachineSentence, compareCells, compareConclusion,
+  compareLegend, functionDeltaCells, functionDeltaTitle, scalingCells, scalingNotes, subjectTitle,
 } from '../src/model/sweep-tables';
 import { el, table } from './dom';
 import { drawLanes, drawScalingChart } from './sweep-svg';
@@ -53,7 +53,7 @@ export function renderSweepPage(root: HTMLElement, page: SweepPage, onExport?: (
               el('li', { class: 'pp-legend-ideal' }, 'ideal'),
               ...(chart.amdahl ? [el('li', { class: 'pp-legend-amdahl' }, 'Amdahl fit')] : []))),
           table(`${subjectTitle(s)}: wall time, speedup, efficiency`, SCALING_HEADER, scalingCells(s.scaling, report.cores), { class: 'pp-sweep-table' }),
-          el('ul', { class: 'pp-sweep-notes' }, ...scalingNotes(s.scaling, report.cores).map((n) => el('li', {}, n))));
+          el('ul', { class: 'pp-sweep-notes' }, ...scalingNotes(s.scaling, report.cores, busyContext(report, s)).map((n) => el('li', {}, n))));
       }
       body.append(section);
     }
@@ -84,6 +84,9 @@ export function renderSweepPage(root: HTMLElement, page: SweepPage, onExport?: (
         ...abNotes(row, report).map((n) => el('p', { class: 'pp-muted pp-ab-note' }, n))));
     }
   }
+  // The CLI's busy-machine note, in its words (sweep-tables.ts).
+  const busy = busyMachineSentence(report.variants.flatMap((v) => v.runs));
+  if (busy) body.append(el('p', { class: 'pp-busy-note' }, busy));
   root.replaceChildren(body);
 }
 
@@ -101,6 +104,7 @@ export function renderComparePage(root: HTMLElement, compare: CompareResult, bas
     }
     body.append(section);
   }
+  for (const l of compareLegend(compare)) body.append(el('p', { class: 'pp-muted pp-compare-legend' }, l));
   body.append(el('p', { class: `pp-compare-conclusion${compare.regressed ? ' pp-regressed' : ''}` }, compareConclusion(compare)));
   root.replaceChildren(body);
   if (compare.flameDiff) {

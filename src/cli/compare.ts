@@ -5,7 +5,7 @@ import { compareSides, sideFromRun, sideFromSweep, type CompareResult, type Comp
 import { decodeReport, parseJson, validateReport } from '../model/load';
 import { isSweepReportJson, summarizeRun, validateSweepReport } from '../model/sweep-report';
 import { markdownTable, textTable } from '../model/units';
-import { COMPARE_HEADER, FUNCTION_DELTA_HEADER, compareCells, compareConclusion, functionDeltaCells, functionDeltaTitle } from '../model/sweep-tables';
+import { COMPARE_HEADER, FUNCTION_DELTA_HEADER, compareCells, compareConclusion, compareLegend, functionDeltaCells, functionDeltaTitle } from '../model/sweep-tables';
 import { terminalSafe } from '../model/terminal-text';
 import { createHash } from 'node:crypto';
 import { gunzipCapped, readFileCapped } from '../runner/read-report';
@@ -56,6 +56,7 @@ export function formatCompareText(r: CompareResult, base: string, next: string, 
     }
   }
   if (note.length) out.push('', ...note);
+  for (const l of compareLegend(r)) out.push('', l);
   out.push('', compareConclusion(r));
   return out.join('\n');
 }
@@ -72,6 +73,7 @@ export function formatCompareMarkdown(r: CompareResult, base: string, next: stri
   }
   // One paragraph per note: a line that starts with 'note:' opens one, indented lines continue it.
   for (const para of note.join('\n').split(/\n(?=note:)/)) out.push('', para.replace(/\s+/g, ' '));
+  for (const l of compareLegend(r)) out.push('', l);
   out.push('', `**${r.regressed ? '❌' : '✅'} ${compareConclusion(r)}**`);
   return out.join('\n');
 }

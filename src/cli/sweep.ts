@@ -10,11 +10,12 @@ import type { Schedule } from '../model/report';
 import { spreadOf } from '../model/scaling';
 import { sweepScaling, type SubjectScaling } from '../model/sweep-analysis';
 import {
-  BUSY_MACHINE_SHARE, SWEEP_FORMAT, SWEEP_VERSION, serializeSweepReport, summarizeRun, variantLabel,
-  type RunSummary, type SweepKind, type SweepReport, type Variant, type WholeRunCovers,
+  SWEEP_FORMAT, SWEEP_VERSION, serializeSweepReport, summarizeRun, variantLabel,
+  type SweepKind, type SweepReport, type Variant, type WholeRunCovers,
 } from '../model/sweep-report';
-import { formatMs, formatPercent, textTable } from '../model/units';
-import { SCALING_HEADER, SWEEP_RIGHT_ALIGNED, scalingCells, scalingNotes, subjectTitle } from '../model/sweep-tables';
+import { formatMs, textTable } from '../model/units';
+import { SCALING_HEADER, SWEEP_RIGHT_ALIGNED, busyContext, busyMachineNote, scalingCells, scalingNotes, subjectTitle } from '../model/sweep-tables';
+import type { Scaling } from '../model/scaling';
 import { terminalSafe } from '../model/terminal-text';
 import { runProfiled, validateRunOptions } from '../runner/run';
 import type { AnswersCommand } from './answers-args';
@@ -101,19 +102,13 @@ export function defaultThreadCounts(cores: number): number[] {
 }
 
 /** The scaling table of one subject (whole run or region): the model's cells and notes (src/model/sweep-tables.ts). */
-export function formatScaling(s: SubjectScaling, cores: number): string[] {
+export function formatScaling(s: SubjectScaling, cores: number, busy?: { critical: Scaling | null }): string[] {
   if (!s.scaling) return ['  (no run recorded it)'];
-  return [...textTable(SCALING_HEADER, scalingCells(s.scaling, cores), SWEEP_RIGHT_ALIGNED), ...scalingNotes(s.scaling, cores).map((n) => `  ${n}`)];
+  return [...textTable(SCALING_HEADER, scalingCells(s.scaling, cores), SWEEP_RIGHT_ALIGNED), ...scalingNotes(s.scaling, cores, busy).map((n) => `  ${n}`)];
 }
 
-/** A note when threads of some runs waited for a core: their wall times carry the machine's load. */
-export function busyMachineNote(runs: readonly RunSummary[]): string[] {
-  const busy = runs.filter((r) => r.descheduledShare !== null && r.descheduledShare >= BUSY_MACHINE_SHARE);
-  if (busy.length === 0) return [];
-  const worst = busy.reduce((a, r) => Math.max(a, r.descheduledShare!), 0);
-  return [`note: the machine was busy — in ${busy.length} of ${runs.length} run${runs.length === 1 ? '' : 's'} a thread waited for a core up to ${formatPercent(worst)} of its busy time;`,
-    '      wall times include that wait, so they tell of the machine\'s load as well as of the program'];
-}
+// One source for the note: the pages and the Markdown show the model's words too.
+export { busyMachineNote };
 
 /** Median pool start-up per variant: the time left out of the whole-run wall. */
 export function startupLine(report: SweepReport): string {
@@ -126,7 +121,7 @@ export function formatSweep(report: SweepReport, file: string): string {
   const out = [`Sweep of ${report.script}${report.args.length ? ' ' + report.args.join(' ') : ''}`,
     `${report.cores} cores · ${report.repeat} run${report.repeat === 1 ? '' : 's'} per thread count · whole run = ${wholeRunWords(runs[0]?.wholeCovers)}`];
   for (const s of sweepScaling(report)) {
-    out.push('', subjectTitle(s), ...formatScaling(s, report.cores));
+    out.push('', subjectTitle(s), ...formatScaling(s, report.cores, busyContext(report, s)));
     if (s.key === '') out.push(startupLine(report));
   }
   out.push(...busyMachineNote(runs).map((l, i) => (i === 0 ? `\n${l}` : l)));

@@ -53,8 +53,17 @@ export interface SubjectDelta extends Subject {
    * threads' busy time less their time waiting for a core), when every run of both sides has it.
    */
   cpu: { base: Spread; next: Spread; change: number } | null;
-  /** What the verdict judged: CPU time when both sides have it (a loaded machine stretches wall time, not CPU time), else wall time. */
-  verdictBy: 'cpu' | 'wall';
+  /**
+   * Critical path in work on each side (RegionSummary.criticalMs: a region's busiest thread's work;
+   * RunSummary.criticalMs: the main thread's own work plus the regions'), when every run of both sides has it.
+   */
+  critical: { base: Spread; next: Spread; change: number } | null;
+  /**
+   * What the verdict judged: the critical path when both sides have it (a loaded machine does not
+   * stretch it, and a balance fix shortens it); else the CPU time of all threads (older sweep
+   * reports; blind to balance); else wall time.
+   */
+  verdictBy: 'critical' | 'cpu' | 'wall';
   verdict: Verdict;
 }
 
@@ -154,9 +163,18 @@ function verdictOf(base: Spread | null, next: Spread | null, o: CompareOptions):
 }
 
 /** CPU times (ms) of a subject over a variant's runs, or null when a run that has the subject lacks them. */
-function cpuTimes(v: Variant, s: Subject): number[] | null {
-  const values = s.key === '' ? v.runs.map((r) => r.cpuMs) : regionOf(v, s.key).filter((g): g is RegionSummary => g !== undefined).map((g) => g.workMs);
-  return values.every((x): x is number => x !== undefined) ? values : null;
+function cpuTimes(v: Variant, s: Subject, measure: 'cpu' | 'critical'): number[] | null {
+  const values = s.key === '' ? v.runs.map((r) => (measure === 'cpu' ? r.cpuMs : r.criticalMs))
+    : regionOf(v, s.key).filter((g): g is RegionSummary => g !== undefined).map((g) => (measure === 'cpu' ? g.workMs : g.criticalMs));
+  return values.length > 0 && values.every((x): x is number => x !== undefined) ? values : null;
+}
+
+/** Both sides' spreads of a measure and the change of their medians, or null when a side lacks it. */
+function measured(b: Variant, n: Variant, s: Subject, measure: 'cpu' | 'critical'): { base: Spread; next: Spread; change: number } | null {
+  const bc = cpuTimes(b, s, measure), nc = cpuTimes(n, s, measure);
+  if (!bc || !nc) return null;
+  const base = spreadOf(bc), next = spreadOf(nc);
+  return { base, next, change: base.median > 0 ? (next.median - base.median) / base.median : 0 };
 }
 
 const hasCpuSelf = (v: Variant): boolean => v.runs.every((r) => r.functions.every((f) => f.selfCpuMs !== undefined));
@@ -198,9 +216,8 @@ export function compareSides(base: CompareSide, next: CompareSide, options: Comp
       const bw = wallTimes(b, s), nw = wallTimes(n, s);
       const bs = bw.length ? spreadOf(bw) : null, ns = nw.length ? spreadOf(nw) : null;
       const deltaMs = bs && ns ? ns.median - bs.median : null;
-      const bc = cpuTimes(b, s), nc = cpuTimes(n, s);
-      const cpu = bc && nc && bc.length && nc.length ? { base: spreadOf(bc), next: spreadOf(nc) } : null;
-      const cpuChange = cpu && cpu.base.median > 0 ? (cpu.next.median - cpu.base.median) / cpu.base.median : 0;
+      const cpu = measured(b, n, s, 'cpu'), critical = measured(b, n, s, 'critical');
+      const judged = critical ?? cpu;
       return {
         ...s, base: bs, next: ns, deltaMs,
         change: bs && ns && bs.median > 0 ? (ns.median - bs.median) / bs.median : null,
@@ -210,9 +227,9 @@ export function compareSides(base: CompareSide, next: CompareSide, options: Comp
           const eb = efficiencyOn(base, b, s), en = efficiencyOn(next, n, s);
           return eb !== null && en !== null ? { base: eb, next: en } : { base: null, next: null };
         })(),
-        cpu: cpu ? { ...cpu, change: cpuChange } : null,
-        verdictBy: cpu ? 'cpu' : 'wall',
-        verdict: cpu ? verdictOf(cpu.base, cpu.next, options) : verdictOf(bs, ns, options),
+        cpu, critical,
+        verdictBy: critical ? 'critical' : cpu ? 'cpu' : 'wall',
+        verdict: judged ? verdictOf(judged.base, judged.next, options) : verdictOf(bs, ns, options),
       };
     });
     const cpuSelf = hasCpuSelf(b) && hasCpuSelf(n);

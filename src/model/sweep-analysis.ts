@@ -2,7 +2,7 @@
 // the side-by-side numbers and winner of a schedule A/B (kind 'ab'). Pure; derived only from the
 // report's runs, so every reader computes the same numbers.
 import { rangesApart, scaling, spreadOf, type Scaling, type Spread } from './scaling';
-import type { RegionSummary, RunSummary, SweepReport, Variant } from './sweep-report';
+import { BUSY_MACHINE_SHARE, type RegionSummary, type RunSummary, type SweepReport, type Variant } from './sweep-report';
 
 /** Whole run, or one region (matched by key = name + call site) of every run. */
 export interface Subject {
@@ -41,16 +41,42 @@ export function wallTimes(v: Variant, s: Subject): number[] {
   return regionOf(v, s.key).filter((g): g is RegionSummary => g !== undefined).map((g) => g.wallMs);
 }
 
+/** Critical paths (ms, RunSummary / RegionSummary.criticalMs) of a subject over a variant's runs; null when a run that has it lacks them. */
+export function criticalTimes(v: Variant, s: Subject): number[] | null {
+  const values = s.key === '' ? v.runs.map((r) => r.criticalMs) : regionOf(v, s.key).filter((g): g is RegionSummary => g !== undefined).map((g) => g.criticalMs);
+  return values.every((x): x is number => x !== undefined) ? values : null;
+}
+
 export interface SubjectScaling extends Subject {
   scaling: Scaling | null;
+  /**
+   * The same scaling of the critical path in work (waits for a core left out), which a busy
+   * machine does not stretch; null when a run lacks it (no schedstat, an older report).
+   */
+  criticalScaling: Scaling | null;
 }
 
 /** kind 'sweep': scaling of the whole run and of every region over the variants' thread counts. */
 export function sweepScaling(report: SweepReport): SubjectScaling[] {
-  return subjects(report).map((s) => ({
-    ...s,
-    scaling: scaling(report.variants.map((v) => ({ threads: v.threads, wallMs: wallTimes(v, s) })), report.cores),
-  }));
+  return subjects(report).map((s) => {
+    const critical = report.variants.map((v) => criticalTimes(v, s));
+    return {
+      ...s,
+      scaling: scaling(report.variants.map((v) => ({ threads: v.threads, wallMs: wallTimes(v, s) })), report.cores),
+      criticalScaling: critical.every((c): c is number[] => c !== null)
+        ? scaling(report.variants.map((v, i) => ({ threads: v.threads, wallMs: critical[i] as number[] })), report.cores) : null,
+    };
+  });
+}
+
+/** The runs whose threads waited for a core for a share of their busy time that makes their wall time tell the load (BUSY_MACHINE_SHARE). */
+export function busyRuns(report: SweepReport): RunSummary[] {
+  return report.variants.flatMap((v) => v.runs).filter(ranOnBusyMachine);
+}
+
+/** A run whose threads waited for a core at least BUSY_MACHINE_SHARE of their busy time. */
+export function ranOnBusyMachine(r: RunSummary): boolean {
+  return r.descheduledShare !== null && r.descheduledShare >= BUSY_MACHINE_SHARE;
 }
 
 export interface AbCell {

@@ -1,9 +1,9 @@
 // The tables of a sweep, A/B or comparison as cells of text: one source for the views (webview/
 // sweep-app.ts), the Markdown export and the CLI (src/cli/sweep.ts, ab.ts, compare.ts), so every
 // reader shows the same numbers in the same words.
-import { abRows, sweepScaling, type AbRow, type SubjectScaling } from './sweep-analysis';
+import { abRows, busyRuns, ranOnBusyMachine, sweepScaling, type AbRow, type SubjectScaling } from './sweep-analysis';
 import type { Scaling } from './scaling';
-import type { SweepReport } from './sweep-report';
+import type { RunSummary, SweepReport } from './sweep-report';
 import type { CompareResult, FunctionDelta, PairResult, SubjectDelta, Verdict } from './compare';
 import { formatChange, formatDeltaMs, formatDeltaRatio, formatMs, formatPercent, formatRangeMs, formatRatio, formatSpeedup, markdownTable } from './units';
 
@@ -23,12 +23,35 @@ export function scalingCells(sc: Scaling, cores: number): string[][] {
     formatSpeedup(p.speedup), formatPercent(p.efficiency), p.karpFlatt === null ? '-' : formatRatio(p.karpFlatt)]);
 }
 
-/** The sentences under a scaling table: baseline, serial fraction, thread counts above the cores. */
-export function scalingNotes(sc: Scaling, cores: number): string[] {
-  const base = sc.baselineThreads === 0 ? 'sequential' : `${sc.baselineThreads} thread${sc.baselineThreads === 1 ? '' : 's'}`;
+/** How the scaling tables name a baseline thread count. */
+function baselineWords(threads: number): string {
+  return threads === 0 ? 'sequential' : `${threads} thread${threads === 1 ? '' : 's'}`;
+}
+
+/**
+ * The critical path's scaling in one sentence (SubjectScaling.criticalScaling): what a busy
+ * machine's wall times cannot tell, from the work alone.
+ */
+export function criticalScalingNote(sc: Scaling, cores: number): string {
+  const points = sc.points.map((p) => `${threadsCell(p.threads, cores)} ${formatMs(p.wallMs.median)}${p.threads === sc.baselineThreads ? '' : ` (${formatSpeedup(p.speedup)})`}`);
+  const a = sc.amdahl;
+  const fit = a && a.serialFraction >= 0 && a.serialFraction <= 1 ? `; serial fraction ${formatPercent(a.serialFraction)}` : '';
+  return `on the critical path (each run's busiest thread's work, waits for a core left out; medians), against ${baselineWords(sc.baselineThreads)}: ${points.join(' · ')}${fit}`;
+}
+
+/**
+ * The sentences under a scaling table: baseline, serial fraction, thread counts above the cores.
+ * `busy`: some run waited for a core (busyRuns), so its wall times carry the machine's load: no
+ * conclusion is drawn from the wall-time fit, and the critical path's scaling is given instead when known.
+ */
+export function scalingNotes(sc: Scaling, cores: number, busy?: { critical: Scaling | null }): string[] {
+  const base = baselineWords(sc.baselineThreads);
   const notes = [`speedup and efficiency against ${base}`];
   const a = sc.amdahl;
-  if (a && (a.serialFraction < 0 || a.serialFraction > 1)) {
+  if (busy) {
+    notes.push('serial fraction: not judged from these wall times — threads waited for a core (the machine was busy), so they tell of its load as well as of the program');
+    notes.push(busy.critical ? criticalScalingNote(busy.critical, cores) : 'the critical path in work is not known for these runs (no per-thread CPU times), so nothing is concluded');
+  } else if (a && (a.serialFraction < 0 || a.serialFraction > 1)) {
     notes.push(`serial fraction: none — the times do not fall like a + b/p (the fit gives T(p) = ${formatMs(a.serialMs)} + ${formatMs(a.parallelMs)} / p, ` +
       `s = ${formatPercent(a.serialFraction)}); ` +
       (a.parallelMs < 0 ? 'more threads made it slower' : 'it sped up more than the threads added'));
@@ -77,6 +100,24 @@ export function abNotes(row: AbRow, report: SweepReport): string[] {
   return [`utilization and imbalance of the whole run: "-" — ${reason}`];
 }
 
+/**
+ * A note when threads of some runs waited for a core: their wall times carry the machine's load.
+ * Two lines, the second indented, as the CLI prints them; the Markdown and the pages join them.
+ */
+export function busyMachineNote(runs: readonly RunSummary[]): string[] {
+  const busy = runs.filter(ranOnBusyMachine);
+  if (busy.length === 0) return [];
+  const worst = busy.reduce((a, r) => Math.max(a, r.descheduledShare!), 0);
+  return [`note: the machine was busy — in ${busy.length} of ${runs.length} run${runs.length === 1 ? '' : 's'} a thread waited for a core up to ${formatPercent(worst)} of its busy time;`,
+    '      wall times include that wait, so they tell of the machine\'s load as well as of the program'];
+}
+
+/** busyMachineNote as one paragraph (Markdown, pages). */
+export function busyMachineSentence(runs: readonly RunSummary[]): string | undefined {
+  const lines = busyMachineNote(runs);
+  return lines.length ? lines.map((l) => l.trim()).join(' ') : undefined;
+}
+
 /** 'Whole run' or 'Region map square @ a.js:3:7'. */
 export function subjectTitle(s: { key: string }): string {
   return s.key === '' ? 'Whole run' : `Region ${s.key}`;
@@ -96,7 +137,7 @@ export function sweepMarkdown(report: SweepReport): string {
     for (const s of sweepScaling(report) as SubjectScaling[]) {
       out.push('', `**${subjectTitle(s)}**`, '');
       if (!s.scaling) { out.push('(no run recorded it)'); continue; }
-      out.push(...markdownTable(SCALING_HEADER, scalingCells(s.scaling, report.cores), RIGHT), '', ...scalingNotes(s.scaling, report.cores).map((n) => `- ${n}`));
+      out.push(...markdownTable(SCALING_HEADER, scalingCells(s.scaling, report.cores), RIGHT), '', ...scalingNotes(s.scaling, report.cores, busyContext(report, s)).map((n) => `- ${n}`));
     }
   } else {
     for (const row of abRows(report)) {
@@ -105,7 +146,14 @@ export function sweepMarkdown(report: SweepReport): string {
         ...abNotes(row, report).map((n) => `- ${n}`));
     }
   }
+  const busy = busyMachineSentence(report.variants.flatMap((v) => v.runs));
+  if (busy) out.push('', busy);
   return `${out.join('\n')}\n`;
+}
+
+/** scalingNotes' `busy` argument for a subject of a sweep: set when some run waited for a core. */
+export function busyContext(report: SweepReport, s: SubjectScaling): { critical: Scaling | null } | undefined {
+  return busyRuns(report).length > 0 ? { critical: s.criticalScaling } : undefined;
 }
 
 /** Header of a comparison's table of subjects (the same columns as `parprof compare`). */
@@ -135,9 +183,17 @@ export function compareCells(subjects: SubjectDelta[]): string[][] {
     pairCell(s.utilization.base, s.utilization.next, formatPercent, signedPercent),
     pairCell(s.imbalance.base, s.imbalance.next, formatRatio, formatDeltaRatio),
     pairCell(s.efficiency.base, s.efficiency.next, formatPercent, signedPercent),
-    // The verdict judges CPU time when both sides have it: the cell says which, with its change.
-    VERDICT_WORDS[s.verdict] + (s.verdictBy === 'cpu' && s.cpu ? ` (on CPU ${formatChange(s.cpu.change)})` : s.base && s.next ? ' (wall)' : ''),
+    // The verdict judges the critical path, else CPU time, when both sides have it: the cell says which, with its change.
+    VERDICT_WORDS[s.verdict] + (s.verdictBy === 'critical' && s.critical ? ` (critical path ${formatChange(s.critical.change)})`
+      : s.verdictBy === 'cpu' && s.cpu ? ` (on CPU ${formatChange(s.cpu.change)})` : s.base && s.next ? ' (wall)' : ''),
   ]);
+}
+
+/** What 'critical path' in a verdict means, when a verdict judged one (CLI, Markdown and the comparison page). */
+export function compareLegend(r: CompareResult): string[] {
+  if (!r.pairs.some((p) => p.subjects.some((s) => s.verdictBy === 'critical'))) return [];
+  return ['verdicts judge the critical path in work, which a busy machine does not stretch and a better balance shortens: for a region, its busiest thread\'s task time less its waits for a core ' +
+    '(under a schedule that hands out work as threads ask, an uneven split counts only as far as the wall-time imbalance shows it: a thread that waited for a core took less); for the whole run, the main thread\'s own time outside pool operations (waits for a core and pool start-up left out) plus the operations\' critical paths'];
 }
 
 /** Title of a pair's function table: whether the self times are on-CPU or wall time. */
@@ -169,6 +225,7 @@ export function compareMarkdown(r: CompareResult, base: string, next: string): s
       out.push(...markdownTable(FUNCTION_DELTA_HEADER, functionDeltaCells(p.functions), [true, true, true, false]));
     }
   }
+  for (const l of compareLegend(r)) out.push('', l);
   out.push('', `**${compareConclusion(r)}**`);
   return `${out.join('\n')}\n`;
 }
