@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { packageRoot } from '../../src/runner/paths';
+import { VIEW_IDS } from '../../src/protocol';
 import { launch, screenshot, showView, type Browser } from './browser';
 
 const LONG_NAME = 'spinTheThreadOnItsOwnCpuClockUntilTheItemIsDone';
@@ -55,6 +56,62 @@ async function nameCellBreaks(page: Page, tableSelector: string) {
       if (name && name.scrollWidth > name.clientWidth + 1) cut.push({ name: name.textContent ?? '', title: cell.getAttribute('title') ?? '' });
     }
     return { cells: cells.length, breaks, cut, lines };
+  });
+}
+
+/** The colours VS Code's high-contrast themes define for a webview (those they leave undefined are left out, as VS Code does). */
+const HIGH_CONTRAST: Record<string, { bodyClass: string; vars: Record<string, string> }> = {
+  dark: { bodyClass: 'vscode-high-contrast', vars: { '--vscode-editor-background': '#000000', '--vscode-foreground': '#ffffff',
+    '--vscode-descriptionForeground': 'rgba(255, 255, 255, 0.7)', '--vscode-contrastBorder': '#6fc3df', '--vscode-panel-border': '#6fc3df',
+    '--vscode-focusBorder': '#f38518', '--vscode-button-secondaryForeground': '#ffffff', '--vscode-input-background': '#000000',
+    '--vscode-input-foreground': '#ffffff', '--vscode-editorHoverWidget-background': '#0c141f', '--vscode-editorHoverWidget-border': '#6fc3df',
+    '--vscode-errorForeground': '#f48771', '--vscode-editor-findMatchBorder': '#f38518' } },
+  light: { bodyClass: 'vscode-high-contrast-light', vars: { '--vscode-editor-background': '#ffffff', '--vscode-foreground': '#292929',
+    '--vscode-descriptionForeground': 'rgba(41, 41, 41, 0.7)', '--vscode-contrastBorder': '#0f4a85', '--vscode-panel-border': '#0f4a85',
+    '--vscode-focusBorder': '#006bbd', '--vscode-button-secondaryBackground': '#ffffff', '--vscode-button-secondaryForeground': '#292929',
+    '--vscode-input-background': '#ffffff', '--vscode-input-foreground': '#292929', '--vscode-editorHoverWidget-background': '#ffffff',
+    '--vscode-editorHoverWidget-border': '#292929', '--vscode-errorForeground': '#b5200d', '--vscode-editor-findMatchBorder': '#0f4a85' } },
+};
+
+/** Every visible element with text of its own whose colour against its background is under WCAG's 4.5:1 (disabled controls left out). */
+async function lowContrastTexts(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    type Rgba = [number, number, number, number];
+    const parse = (c: string): Rgba => {
+      const m = c.match(/rgba?\(([^)]+)\)/);
+      if (!m) return [0, 0, 0, 0];
+      const p = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+      return [p[0], p[1], p[2], p[3] ?? 1];
+    };
+    const over = (top: Rgba, bottom: Rgba): Rgba => [0, 1, 2].map((i) => top[i] * top[3] + bottom[i] * (1 - top[3])).concat(1) as Rgba;
+    const luminance = (c: Rgba) => {
+      const f = (v: number) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+    };
+    const background = (e: Element): Rgba => {
+      const layers: Rgba[] = [];
+      for (let x: Element | null = e; x; x = x.parentElement) {
+        const c = parse(getComputedStyle(x).backgroundColor);
+        if (c[3] > 0) layers.push(c);
+        if (c[3] >= 1) break;
+      }
+      let bg: Rgba = [255, 255, 255, 1];
+      for (const layer of layers.reverse()) bg = over(layer, bg);
+      return bg;
+    };
+    const low: string[] = [];
+    for (const e of document.querySelectorAll('body *')) {
+      if (![...e.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim())) continue;
+      const r = e.getBoundingClientRect();
+      if (!r.width || !r.height || !e.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) continue;
+      if (e.closest(':disabled, .pp-sr-only')) continue;
+      const bg = background(e);
+      const fg = over(parse(getComputedStyle(e).color), bg);
+      const [hi, lo] = [luminance(fg), luminance(bg)].sort((a, b) => b - a);
+      const ratio = (hi + 0.05) / (lo + 0.05);
+      if (ratio < 4.5) low.push(`${e.tagName.toLowerCase()} "${e.textContent!.trim().slice(0, 30)}": ${ratio.toFixed(2)}:1, rgb(${fg.slice(0, 3).map(Math.round)}) on rgb(${bg.slice(0, 3).map(Math.round)})`);
+    }
+    return [...new Set(low)];
   });
 }
 
@@ -158,9 +215,8 @@ describe('layout of a recorded run at 500, 900 and 1,400 px', () => {
     assert.deepEqual(heads, ['Function', 'Self', 'Total', 'main', 'pool 1', 'pool 2']);
     const hidden = await page.$$eval('#top-functions thead th', (ths) => ths.filter((th) => th.getBoundingClientRect().right > th.closest('table')!.getBoundingClientRect().right + 1).length);
     assert.ok(hidden > 0, 'every column fits at 500 px: nothing to scroll');
-    const cue = page.locator('#panel-flamegraph .pp-more-columns');
-    assert.equal(await cue.textContent(), `${hidden} more column${hidden === 1 ? '' : 's'} →`);
-    assert.ok(await cue.isVisible());
+    const cue = await page.$$eval('#panel-flamegraph .pp-more-columns', (cs) => cs.map((c) => [c.textContent, (c as HTMLElement).offsetParent !== null]));
+    assert.deepEqual(cue, [[`${hidden} more column${hidden === 1 ? '' : 's'} →`, true]], 'the cue above the table');
     for (let i = 0; i < heads.length; i++) {
       const at = await page.$eval('#top-functions', (t, i) => {
         const th = t.querySelectorAll('thead th')[i];
@@ -177,5 +233,36 @@ describe('layout of a recorded run at 500, 900 and 1,400 px', () => {
     await page.waitForFunction(() => (document.querySelector('#panel-flamegraph .pp-more-columns') as HTMLElement).hidden);
     await screenshot(page, 'f5-layout-flamegraph-500-scrolled');
     assert.deepEqual(errors, []);
+  });
+
+  test('in VS Code\'s high-contrast themes, whether the webview reports a light or a dark colour scheme, every text is readable (4.5:1)', async () => {
+    const hc = await b.context.newPage();
+    try {
+      await hc.setViewportSize({ width: 1400, height: 900 });
+      await hc.goto(page.url());
+      await hc.waitForSelector('[role="tablist"]');
+      let checked = 0;
+      for (const [theme, { bodyClass, vars }] of Object.entries(HIGH_CONTRAST)) {
+        for (const colorScheme of ['light', 'dark'] as const) {
+          await hc.emulateMedia({ colorScheme });
+          await hc.evaluate(({ bodyClass, vars }) => {
+            document.body.classList.remove('vscode-high-contrast', 'vscode-high-contrast-light');
+            document.body.classList.add(bodyClass);
+            for (const [name, value] of Object.entries(vars)) document.documentElement.style.setProperty(name, value);
+          }, { bodyClass, vars });
+          for (const view of VIEW_IDS) {
+            await showView(hc, view);
+            // A selected row is drawn in the selection colours: check those too.
+            await hc.$eval(`#panel-${view}`, (p) => p.querySelector('tbody tr, .pp-ct-inner .pp-ct-row')?.setAttribute('aria-selected', 'true'));
+            assert.deepEqual(await lowContrastTexts(hc), [], `high contrast ${theme}, ${colorScheme} scheme, ${view}`);
+            checked++;
+          }
+          await screenshot(hc, `f5-layout-high-contrast-${theme}-${colorScheme}`);
+        }
+      }
+      assert.equal(checked, 4 * VIEW_IDS.length);
+    } finally {
+      await hc.close();
+    }
   });
 });
