@@ -5,6 +5,7 @@
 import type { RegionMetrics, RunMetrics, ThreadMetrics } from './analysis';
 import type { Region, Report } from './report';
 import { SPAN_DERIVED } from './report';
+import { evenSpreadMs, replayChunks, taskWorks } from './advice-chunks';
 import { indexProfile } from './profile-index';
 import { codeWithin, mainThreadWork, profilerFrame, SAMPLE_PROFILER, workWithin, type MainThreadWork } from './main-thread-work';
 import { indicesBy } from './stats';
@@ -196,8 +197,12 @@ function balanceAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   }
   // The last chunks make the tail when one chunk lasts about as long as the tail itself.
   const threads = threadsOf(reg, r);
+  // Raw workers take the messages the program posts to each: their spread is the program's, not chunks'.
+  if (reg.kind === 'external' && reg.fn === RAW_WORKERS) return spreadAdvice(c, reg, r, evidence);
   // Or, weighed as work, the split is the few chunks' granularity (the load may hide the tail in wall time).
-  if (granularitySkew(r) || (r.tailMs > 0 && r.taskMs.p95 >= 0.5 * r.tailMs && r.tasks <= CHUNKS_PER_THREAD_MIN * threads)) {
+  const fewChunks = granularitySkew(r) || (r.tailMs > 0 && r.taskMs.p95 >= 0.5 * r.tailMs && r.tasks <= CHUNKS_PER_THREAD_MIN * threads);
+  if (fewChunks && reg.kind !== 'join') return chunkAdvice(c, reg, r, evidence, saving);
+  if (fewChunks) {
     const perChunk = reg.items > 0 && r.tasks > 0 ? reg.items / r.tasks : 0;
     const suggest = reg.items > 0 ? Math.max(1, Math.floor(reg.items / (CHUNKS_PER_THREAD_MIN * threads))) : 0;
     const tryText = suggest > 0 && suggest < perChunk ? `; try chunkSize ${suggest} (${CHUNKS_PER_THREAD_MIN} chunks per thread)` : '; split the work into more, smaller tasks';
@@ -217,6 +222,68 @@ function balanceAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   const share = r.wallMs > 0 ? idlest.idleMs / r.wallMs : 0;
   return { rule: 'imbalance', savingMs: saving, evidence, ...where(reg, c.report),
     text: `${c.threadName(idlest.id)} idle ${formatPercent(share)} of ${base} (busiest thread ${formatMs(max)}, mean ${formatMs(mean)}, longest task ${formatMs(r.taskMs.max)}); ${fix}` };
+}
+
+/** A chunk saving below this share of the mean task's work is within the error of per-task work. */
+const CHUNK_NOISE_SHARE = 0.25;
+/** Region.fn of the messages of raw worker_threads workers (src/runtime/instrument-workers.ts). */
+const RAW_WORKERS = 'worker_threads';
+
+/**
+ * Few chunks on a self-scheduled pool: what smaller chunks would save is read from the tasks'
+ * work replayed as the pool hands them out (advice-chunks.ts), never above the replay's tail nor,
+ * in wall time, the region's; nothing when the replay spreads them evenly (a descheduled thread
+ * took fewer: the load's doing). Our chunks of one item cannot be smaller: nothing. The chunking
+ * of a queue pool (tinypool, piscina, workerpool) is the program's tasks: it says so.
+ */
+function chunkAdvice(c: Ctx, reg: Region, r: RegionMetrics, evidence: Record<string, number>, balanceMs: number): Advice | undefined {
+  const threads = threadsOf(reg, r);
+  const { tasks, onCpu } = taskWorks(c.report, c.spansOf(r.id));
+  // Our chunks of one item cannot be smaller: uneven items are the imbalance rule's, even ones nothing.
+  if (reg.kind !== 'external' && tasks.every((t) => t.items === 1)) return undefined;
+  const replay = replayChunks(tasks, threads, onCpu);
+  const saving = Math.min(replay.savingMs, balanceMs, onCpu ? Infinity : r.tailMs);
+  // A task's work is read from readings ~50 ms apart: a saving under a quarter of the mean task is within that error.
+  const meanTask = tasks.length > 0 ? (replay.evenMs * threads) / tasks.length : 0;
+  if (!(saving >= Math.max(1, MIN_SAVING_SHARE * (onCpu ? replay.lengthMs : r.wallMs), CHUNK_NOISE_SHARE * meanTask))) return undefined;
+  const tail = onCpu ? `tail ${formatMs(replay.tailMs)} of work with ${SCHEDULED_WORDS}` : `tail ${formatMs(r.tailMs)}`;
+  const numbers = `(${tail}, task p95 ${formatMs(r.taskMs.p95)}, ${plural(r.tasks, 'task')} on ${plural(threads, 'thread')})`;
+  const ev = { ...evidence, tailMs: onCpu ? replay.tailMs : r.tailMs, replayedMs: replay.lengthMs, evenMs: replay.evenMs, longestItemMs: replay.longestItemMs };
+  const base = `region '${r.name}'`;
+  if (reg.kind === 'external') {
+    return { rule: 'large-chunks', savingMs: saving, evidence: { ...ev, suggestedChunkSize: 0 }, ...where(reg, c.report),
+      text: `${base}: its last tasks make the tail ${numbers}; splitting the work into more, smaller tasks would save ~${formatMs(saving)}` };
+  }
+  const perChunk = reg.items > 0 && r.tasks > 0 ? reg.items / r.tasks : 0;
+  const suggest = reg.items > 0 ? Math.max(1, Math.floor(reg.items / (CHUNKS_PER_THREAD_MIN * threads))) : 0;
+  const tryText = suggest > 0 && suggest < perChunk ? `; try chunkSize ${suggest} (${CHUNKS_PER_THREAD_MIN} chunks per thread)` : '; split the work into more, smaller tasks';
+  return { rule: 'large-chunks', savingMs: saving, evidence: { ...ev, suggestedChunkSize: suggest }, ...where(reg, c.report),
+    text: `${base}: its last chunks make the tail ${numbers}; smaller chunks would save ~${formatMs(saving)}${tryText}` };
+}
+
+/**
+ * Raw workers: the program posts each message to a worker of its choice. When one got more work
+ * than whole messages spread evenly would give it, that is the advice (not chunk sizes).
+ */
+function spreadAdvice(c: Ctx, reg: Region, r: RegionMetrics, evidence: Record<string, number>): Advice | undefined {
+  const threads = threadsOf(reg, r);
+  const { tasks, onCpu } = taskWorks(c.report, c.spansOf(r.id));
+  const per = new Map<number, { n: number; work: number }>();
+  for (const t of tasks) {
+    const e = per.get(t.thread) ?? { n: 0, work: 0 };
+    e.n++; e.work += t.workMs;
+    per.set(t.thread, e);
+  }
+  const ranked = [...per].sort((a, b) => b[1].work - a[1].work);
+  if (ranked.length === 0) return undefined;
+  const [busiest, most] = ranked[0];
+  const saving = most.work - evenSpreadMs(tasks, threads);
+  if (!(saving >= Math.max(1, MIN_SAVING_SHARE * most.work))) return undefined;
+  const least = ranked.length < threads ? 'nothing on another' : `${formatMs(ranked[ranked.length - 1][1].work)} on ${c.threadName(ranked[ranked.length - 1][0])}`;
+  const terms = onCpu ? `, ${SCHEDULED_WORDS}` : '';
+  return { rule: 'imbalance', savingMs: saving, evidence: { ...evidence, maxBusyMs: most.work, messages: tasks.length, busiestMessages: most.n }, ...where(reg, c.report),
+    text: `region '${r.name}': ${c.threadName(busiest)} was sent ${most.n} of the ${plural(tasks.length, 'message')} (${formatMs(most.work)} of work against ${least}${terms}); ` +
+      `posting them evenly, or each to a worker that is free, would save ~${formatMs(saving)}` };
 }
 
 function gapAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {

@@ -96,8 +96,10 @@ for (const [mode, expected] of [['skew', 1.5], ['even', 1]] as const) {
 
 test('dynamic: 3 chunks of 100 ms of work on 2 threads is large chunks even when the load hid it in wall time; 20 chunks taken 14 to 6 by a descheduled thread is no skew', () => {
   // Thread 1 ran two chunks on a core (200 ms of work, 400 ms waiting for a core); thread 2 one chunk (100 ms, 500 ms waiting): both 600 ms of wall.
-  const few = buildReport({ workers: 2, regions: [{ start: 0, end: 600_000, name: 'few chunks', schedule: 'dynamic', threads: 2, items: 3, chunkSize: 1 }],
+  // Chunks of 10 items (chunks of one item could not be smaller: test/unit/f3-chunk-advice.test.ts).
+  const few = buildReport({ workers: 2, regions: [{ start: 0, end: 600_000, name: 'few chunks', schedule: 'dynamic', threads: 2, items: 30, chunkSize: 10 }],
     spans: [{ thread: 1, start: 0, end: 300_000 }, { thread: 1, start: 300_000, end: 600_000 }, { thread: 2, start: 0, end: 600_000 }], durationUs: 600_000 });
+  few.spans.items.fill(10);
   few.cpu = [
     { thread: 1, source: 'schedstat', t: [0, 600_000], onCpu: [0, 200_000], runnable: [0, 400_000] },
     { thread: 2, source: 'schedstat', t: [0, 600_000], onCpu: [0, 100_000], runnable: [0, 500_000] },
