@@ -7,7 +7,7 @@ import type { Region, Report } from './report';
 import { SPAN_DERIVED } from './report';
 import { evenSpreadMs, replayChunks, taskWorks } from './advice-chunks';
 import { indexProfile } from './profile-index';
-import { codeWithin, mainThreadWork, profilerFrame, SAMPLE_PROFILER, workWithin, type MainThreadWork } from './main-thread-work';
+import { codeWithin, mainThreadWork, profilerFrame, SAMPLE_RUNTIME, workWithin, type MainThreadWork } from './main-thread-work';
 import { indicesBy } from './stats';
 import { busyOnCpuShare, descheduledShare, DESCHEDULED_MIN_BUSY_MS, DESCHEDULED_SHARE } from './summary-v2';
 import { formatDurationMs, formatMs, formatPercent, formatRatio, formatSpeedup } from './units';
@@ -353,7 +353,7 @@ function serialAdvice(c: Ctx): Advice | undefined {
   const next = c.report.regions.filter((r) => r.start >= best!.end).sort((a, b) => a.start - b.start)[0];
   const bound = workMs / serialMs;
   const stretchMs = (best.end - best.start) / 1000;
-  const profilerMs = work ? workWithin(work, SAMPLE_PROFILER, best.start, best.end) / 1000 : 0;
+  const profilerMs = work ? workWithin(work, SAMPLE_RUNTIME, best.start, best.end) / 1000 : 0;
   const how = cpu ? 'on a CPU' : 'in wall time (no CPU readings for the main thread)';
   return { rule: 'serial', savingMs: saving, range: { from: best.start, to: best.end }, ...(next?.callSite ? { callSite: next.callSite } : {}),
     evidence: { serialMs, stretchMs, workMs, taskMs, allSerialMs, maxSpeedup: bound, cores, profilerMs, onCpu: cpu ? 1 : 0 },

@@ -1,6 +1,6 @@
 // What the script's main thread did with its time, from its samples: the user's own code, the
-// profiler's (the recorder, the pool runtime, waiting for the ESM loader hooks the preload
-// registered), or nothing ('(idle)': an event loop waiting for a child, for I/O, for workers to
+// runtime's (the recorder, the pool runtime or an instrumented pool library, waiting for the ESM
+// loader hooks the preload registered), or nothing ('(idle)': an event loop waiting for a child, for I/O, for workers to
 // start). The serial phase and the serial finding count the user's code only, weighed by the
 // thread's CPU time where the report has CPU readings for it (cpu-time.ts) and by wall time
 // otherwise (`source` says which). Pure; one pass over the main thread's profile.
@@ -9,11 +9,11 @@ import { indexProfile, isIdleFrame } from './profile-index';
 import type { Report } from './report';
 import { isRuntimeFile } from './transforms';
 
-/** A sample of the main thread: the user's code, the profiler's, waiting, or only Node's/V8's own frames. */
-export const SAMPLE_USER = 0, SAMPLE_PROFILER = 1, SAMPLE_IDLE = 2, SAMPLE_ENGINE = 3;
-
-/** Readings this far before the thread's last sample mean they stopped (code that never yields): CPU weights are unknown there. */
-const READINGS_STOP_EARLY_US = 500_000;
+/**
+ * A sample of the main thread: the user's code; the runtime's (the profiler's, the pool runtime's,
+ * an instrumented pool library's); waiting; or only Node's/V8's own frames.
+ */
+export const SAMPLE_USER = 0, SAMPLE_RUNTIME = 1, SAMPLE_IDLE = 2, SAMPLE_ENGINE = 3;
 
 export interface MainThreadWork {
   thread: number;
@@ -22,7 +22,7 @@ export interface MainThreadWork {
   /** Each sample's start and end, µs from origin, in time order. */
   starts: Float64Array;
   ends: Float64Array;
-  /** SAMPLE_USER, SAMPLE_PROFILER, SAMPLE_IDLE or SAMPLE_ENGINE per sample. */
+  /** SAMPLE_USER, SAMPLE_RUNTIME, SAMPLE_IDLE or SAMPLE_ENGINE per sample. */
   kind: Uint8Array;
   /** cum[k][i]: Σ weight (µs, CPU or wall per `source`) of samples before i of kind k. */
   cum: Float64Array[];
@@ -50,18 +50,29 @@ export function mainThreadWork(report: Report): MainThreadWork | undefined {
   const ix = indexProfile(tp.profile);
   // Per node: the innermost frame that is not Node's own decides (the runtime calling back into
   // the user's code is the user's); a stack of Node's and V8's frames alone is the engine's.
+  // An instrumented pool library's own code (piscina creating its workers, posting tasks) is the
+  // pool's, as the runtime's is: Region.fn of an external region names the library.
+  const libs = [...new Set(report.regions.filter((r) => r.kind === 'external').map((r) => `/node_modules/${r.fn}/`))];
   const nodeKind = new Uint8Array(ix.nodes.length);
   for (let k = 0; k < ix.order.length; k++) {
     const n = ix.order[k], up = ix.parent[n], frame = ix.nodes[n].callFrame;
     if (isIdleFrame(frame)) { nodeKind[n] = SAMPLE_IDLE; continue; }
-    const own = profilerFrame(frame);
-    nodeKind[n] = own === 1 ? SAMPLE_PROFILER : own === 0 ? SAMPLE_USER : up >= 0 ? nodeKind[up] : SAMPLE_ENGINE;
+    const own = libs.length > 0 && libs.some((lib) => frame.url.replace(/\\/g, '/').includes(lib)) ? 1 : profilerFrame(frame);
+    nodeKind[n] = own === 1 ? SAMPLE_RUNTIME : own === 0 ? SAMPLE_USER : up >= 0 ? nodeKind[up] : SAMPLE_ENGINE;
   }
   const m = ix.sampleNode.length;
   const series = cpuSeriesOf(report, thread);
-  const lastSample = m ? ix.times[m - 1] + ix.weights[m - 1] : 0;
-  const cpuKnown = series !== undefined && series.t.length >= 2 && lastSample - series.t[series.t.length - 1] <= READINGS_STOP_EARLY_US;
+  const cpuKnown = series !== undefined && series.t.length >= 2;
   const weights = cpuKnown ? cpuSampleWeights(ix, series!) : ix.weights;
+  if (cpuKnown) {
+    // Outside the readings (before the first; after the last, as in code that never yields or
+    // an exit under load) a sample's CPU time is not known: it weighs its wall time, a bound.
+    const first = series!.t[0], last = series!.t[series!.t.length - 1];
+    for (let i = 0; i < m; i++) {
+      const a = ix.times[i], b = a + ix.weights[i];
+      weights[i] += Math.max(0, Math.min(b, first) - a) + Math.max(0, b - Math.max(a, last));
+    }
+  }
   const starts = ix.times, ends = new Float64Array(m), kind = new Uint8Array(m);
   const cum = [0, 1, 2, 3].map(() => new Float64Array(m + 1));
   for (let i = 0; i < m; i++) {
@@ -95,22 +106,28 @@ export function workWithin(w: MainThreadWork, kind: number, from: number, to: nu
 export function codeWithin(w: MainThreadWork | undefined, from: number, to: number): number {
   if (!w) return Math.max(0, to - from);
   if (w.source === 'cpu') return workWithin(w, SAMPLE_USER, from, to) + workWithin(w, SAMPLE_ENGINE, from, to);
-  return Math.max(0, to - from - workWithin(w, SAMPLE_PROFILER, from, to) - workWithin(w, SAMPLE_IDLE, from, to));
+  return Math.max(0, to - from - workWithin(w, SAMPLE_RUNTIME, from, to) - workWithin(w, SAMPLE_IDLE, from, to));
 }
 
 /**
- * The stretches of [from, to) in which the main thread ran the user's code: runs of consecutive
- * user samples (each covering its start to the next sample), clipped to the window. µs.
+ * The stretches of [from, to) in which the main thread ran the user's code: runs of user samples
+ * (each covering its start to the next sample), clipped to the window, µs. Samples of Node's and
+ * V8's own frames alone (a GC, '(program)') inside a run do not break it; waiting or the
+ * runtime's code does.
  */
 export function userStretches(w: MainThreadWork, from: number, to: number): [number, number][] {
   const out: [number, number][] = [];
+  let broken = true;
   for (let i = firstAtOrAfter(w.starts, from); i < w.starts.length && w.starts[i] < to; i++) {
-    if (w.kind[i] !== SAMPLE_USER) continue;
+    const k = w.kind[i];
+    if (k === SAMPLE_ENGINE) continue;
+    if (k !== SAMPLE_USER) { broken = true; continue; }
     const a = Math.max(from, w.starts[i]), b = Math.min(to, w.ends[i]);
     if (!(b > a)) continue;
     const last = out[out.length - 1];
-    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    if (last && !broken) last[1] = Math.max(last[1], b);
     else out.push([a, b]);
+    broken = false;
   }
   return out;
 }
