@@ -200,8 +200,9 @@ export class TreeTable {
       const name = el('span', { class: 'pp-ct-name' },
         el('span', { class: 'pp-ct-toggle', 'aria-hidden': 'true' }, kids ? (open ? '▾' : '▸') : ''),
         f.name || '(anonymous)', where ? el('span', { class: 'pp-ct-file' }, ` ${shortFile(where)}`) : undefined);
+      // The whole name in the title: a row narrower than the name ends it with an ellipsis.
       const row = el('div', { class: 'pp-ct-row', role: 'treeitem', id: `${id}-row-${r}`, 'data-row': r, 'aria-level': tree.depth[node] + 1,
-        'aria-expanded': kids ? String(open) : undefined, 'aria-selected': String(r === this.selected), title: where || undefined },
+        'aria-expanded': kids ? String(open) : undefined, 'aria-selected': String(r === this.selected), title: where ? `${f.name || '(anonymous)'}\n${where}` : f.name || '(anonymous)' },
         el('span', { class: 'pp-ct-num', 'data-us': tree.total[node] }, ms(tree.total[node])),
         el('span', { class: 'pp-ct-num', 'data-us': tree.self[node] }, ms(tree.self[node])),
         el('span', { class: 'pp-ct-num' }, percent(tree.total[node] / whole)),

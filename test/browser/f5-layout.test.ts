@@ -154,6 +154,22 @@ describe('layout of a recorded run at 500, 900 and 1,400 px', () => {
         wrapped += r.lines;
       }
     }
+    // The call tree's rows are one line each, cut with an ellipsis: the title has the whole name and place.
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: 900 });
+      await showView(page, 'calltree');
+      const rows = await page.$$eval('#panel-calltree .pp-ct-inner .pp-ct-row', (rs) => rs.map((r) => {
+        const name = r.querySelector<HTMLElement>('.pp-ct-name')!;
+        const own = [...name.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('');
+        return { own, cut: name.scrollWidth > name.clientWidth + 1, title: r.getAttribute('title') ?? '', height: r.getBoundingClientRect().height };
+      }));
+      assert.ok(rows.length > 3, `call tree at ${width} px: ${rows.length} rows`);
+      for (const r of rows) {
+        assert.ok(r.title === r.own || r.title.startsWith(`${r.own}\n`), `call tree at ${width} px: row "${r.own}" has the title "${r.title}"`);
+        assert.ok(r.height <= 21, `call tree at ${width} px: row "${r.own}" is ${r.height} px high (wrapped)`);
+      }
+      if (width === 500) assert.ok(rows.some((r) => r.cut), 'no call-tree row is cut at 500 px: the titles above were not needed');
+    }
     // The planted name is longer than the timeline's side panel at 900 px: it must have been cut (not broken), and some files wrapped.
     assert.ok(cutLong > 0, `${LONG_NAME} was never cut with an ellipsis`);
     assert.ok(wrapped > 0, 'no function cell wrapped at any width: the check above checked nothing');
