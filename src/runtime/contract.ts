@@ -106,6 +106,11 @@ export interface Recorder {
   readonly threadId: number;
   /** Current time, µs from origin. */
   now(): number;
+  /**
+   * now() for a task's start, taking a CPU reading there when the last one is older than a
+   * millisecond. Optional: a pool from another version of the package may find a recorder without it.
+   */
+  taskStart?(): number;
   /** A run-unique pool id (unique across threads). */
   newPoolId(): number;
   /** Opens a region; returns a run-unique region key that workers pass back in `span`. */

@@ -164,7 +164,7 @@ function runChunk(run: OperationRun, task: number, a: number, b: number, acc: un
   const { rec, m } = run;
   run.ctx.task = task;
   run.tasks++;
-  const start = rec ? rec.now() : 0;
+  const start = rec ? (rec.taskStart ? rec.taskStart() : rec.now()) : 0;
   try {
     acc = runItems(run, a, b, acc);
   } catch (e) {
@@ -312,7 +312,7 @@ function joinSchedule(run: OperationRun): void {
     ctx.task = task;
     run.tasks++;
     if (from !== NOT_STOLEN) run.steals++;
-    const start = rec ? rec.now() : 0;
+    const start = rec ? (rec.taskStart ? rec.taskStart() : rec.now()) : 0;
     let value: unknown;
     try {
       value = runItemsOfJoin(run, first, end);
