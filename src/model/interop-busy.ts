@@ -3,11 +3,96 @@
 // the recorder no message to make a span of; their lane would be empty while they burned CPU.
 // Their CPU samples say when they were busy: those stretches become 'derived' spans
 // (SPAN_DERIVED), which count as busy time and never as tasks. Pure: data in, data out.
-import type { CpuProfile, CpuProfileNode, SpanColumns } from './report';
+import { basename } from './processes';
+import type { CpuProfile, CpuProfileNode, ProcessInfo, Region, SpanColumns, ThreadInfo, ThreadProfile } from './report';
+import { SPAN_DERIVED } from './report';
 import { isIdleFrame } from './profile-index';
 
 /** Stretches [start[k], end[k]] when a thread was busy, µs on the caller's clock. */
 export interface BusyStretches { start: number[]; end: number[] }
+
+/** Region.fn of a cluster's region: its workers' busy time read from their CPU samples. */
+export const CLUSTER_FN = 'cluster';
+
+/**
+ * Cluster workers answer connections (or run one job), not messages: nothing makes a span of
+ * their work. One external region per primary holds its workers' main threads' busy stretches,
+ * read from their CPU samples (SPAN_DERIVED), so their busy time and balance are measured like a
+ * pool's workers' that handled no messages. Threads with spans of their own (a pool inside a
+ * worker) are left as they are. Ids: regions from `firstRegion`, pools from `firstPool`; times and
+ * thread ids are the merged report's (profiles rebased to the origin; `waits` µs from origin).
+ * Undefined when the run has no cluster worker with samples.
+ */
+export function clusterBusy(processes: ProcessInfo[], threads: ThreadInfo[], profiles: ThreadProfile[],
+  waits: ArrayLike<readonly [number, number, number]>, withSpans: Set<number>, firstRegion: number, firstPool: number): { regions: Region[]; spans: SpanColumns } | undefined {
+  const workersOf = new Map<number, ProcessInfo[]>();
+  for (const p of processes) {
+    if (p.startedBy !== 'cluster') continue;
+    const primary = p.ppid ?? -1;
+    if (!workersOf.has(primary)) workersOf.set(primary, []);
+    workersOf.get(primary)!.push(p);
+  }
+  if (workersOf.size === 0) return undefined;
+  const mainOf = new Map<number, number>();
+  for (const t of threads) if (t.kind === 'main' && t.process !== undefined) mainOf.set(t.process, t.id);
+  const profilesOf = new Map<number, CpuProfile[]>();
+  for (const p of profiles) {
+    if (!profilesOf.has(p.thread)) profilesOf.set(p.thread, []);
+    profilesOf.get(p.thread)!.push(p.profile);
+  }
+  const waitsOf = new Map<number, number[]>();
+  for (let k = 0; k < waits.length; k++) {
+    const [thread, start, end] = waits[k];
+    if (!waitsOf.has(thread)) waitsOf.set(thread, []);
+    waitsOf.get(thread)!.push(start, end);
+  }
+  const regions: Region[] = [];
+  const spans: SpanColumns = { count: 0, thread: [], region: [], index: [], first: [], items: [], enqueue: [], start: [], end: [], stolenFrom: [], parent: [], failed: [], flags: [] };
+  for (const [primary, workers] of workersOf) {
+    const region = firstRegion + regions.length;
+    let busyThreads = 0;
+    for (const w of workers) {
+      const thread = mainOf.get(w.pid);
+      if (thread === undefined || withSpans.has(thread)) continue;
+      let any = false;
+      for (const profile of profilesOf.get(thread) ?? []) {
+        const busy = busyFromSamples(profile, waitsOf.get(thread), 0);
+        for (let k = 0; k < busy.start.length; k++) {
+          spans.thread.push(thread); spans.region.push(region); spans.index.push(-1); spans.first.push(0); spans.items.push(1);
+          spans.enqueue.push(busy.start[k]); spans.start.push(busy.start[k]); spans.end.push(busy.end[k]);
+          spans.stolenFrom.push(-1); spans.parent.push(-1); spans.failed.push(0); spans.flags!.push(SPAN_DERIVED);
+          spans.count++;
+          any = true;
+        }
+      }
+      if (any) busyThreads++;
+    }
+    if (busyThreads === 0) continue;
+    // The region runs from the first worker's start (its preload) to the last one's end; the
+    // first fork is its call, as a pool's first worker's creation is.
+    const ends = workers.map((w) => w.end);
+    const spawned = workers.flatMap((w) => (w.spawned !== undefined ? [w.spawned] : []));
+    const start = Math.min(...workers.map((w) => w.start));
+    const script = workers[0].script;
+    regions.push({
+      id: region, name: `cluster ${script ? basename(script) : `of pid ${primary}`}`, kind: 'external', pool: firstPool + regions.length, fn: CLUSTER_FN,
+      schedule: 'external', threads: workers.length, items: 0, chunkSize: 0, start,
+      ...(ends.every((e) => e !== undefined) ? { end: Math.max(start, ...(ends as number[])) } : {}),
+      outcome: ends.every((e) => e !== undefined) ? 'ok' : 'unfinished',
+      ...(spawned.length > 0 ? { called: Math.min(start, ...spawned) } : {}),
+      ...(primary >= 0 ? { process: primary } : {}),
+    });
+  }
+  // Spans in start order, as a part's spans are (the merge interleaves parts by start).
+  if (spans.count === 0) return undefined;
+  const order = Array.from({ length: spans.count }, (_, i) => i).sort((a, b) => spans.start[a] - spans.start[b] || a - b);
+  const sorted = { count: spans.count } as SpanColumns;
+  for (const col of ['thread', 'region', 'index', 'first', 'items', 'enqueue', 'start', 'end', 'stolenFrom', 'parent', 'failed', 'flags'] as const) {
+    const from = spans[col]!;
+    sorted[col] = order.map((i) => from[i]);
+  }
+  return { regions, spans: sorted };
+}
 
 
 /**

@@ -6,7 +6,7 @@ import { PROCESS_STARTS, type ProcessInfo, type Report, type ThreadInfo } from '
 import type { Problem } from './validate-values';
 
 /** Last part of a path, / or \\ separated (the model runs in the browser too: no node:path). */
-function basename(path: string): string {
+export function basename(path: string): string {
   return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
 }
 

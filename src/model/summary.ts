@@ -5,9 +5,11 @@ import type { Report } from './report';
 import { terminalSafe } from './terminal-text';
 import { SPAN_DERIVED, SPAN_NO_ENQUEUE } from './report';
 import { describeProcess, threadsByProcess } from './processes';
+import { CLUSTER_FN } from './interop-busy';
 import { cancelWords } from './run-views';
 import { cpuLines, descheduledShare, DESCHEDULED_SHARE, phaseLines, regionCallLines, startupSplit } from './summary-v2';
 import { advise, IMBALANCE_MIN, judgedImbalance } from './advice';
+import { leadOrder } from './headline';
 import { formatMs, formatPercent, formatRatio, msDigits, textTable, usDigitsFromMs } from './units';
 
 /** Where thread time went, as shares: task code, start delay, between tasks, after the last task. */
@@ -111,7 +113,8 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   out.push(x.queuedTasks > 0
     ? `  queue wait      p50 ${formatMs(q.p50)} · p95 ${formatMs(q.p95)} · max ${formatMs(q.max)} over ${plural(x.queuedTasks, 'queued task')}${unpaired > 0 ? `; ${unknown}` : ''}`
     : unpaired > 0 ? `  queue wait      ${unknown}`
-      : '  queue wait      none: no task waited in a queue (chunks are pulled by the threads; see start delay)');
+      : x.tasks === 0 ? '  queue wait      none: no tasks, only busy time read from CPU samples'
+        : '  queue wait      none: no task waited in a queue (chunks are pulled by the threads; see start delay)');
   }
 
   if (metrics.regions.length) {
@@ -200,16 +203,25 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   }
   if (derived > 0) {
     const flags = report.spans.flags ?? [];
-    const threads = new Set(report.spans.thread.filter((_, k) => (flags[k] & SPAN_DERIVED) !== 0)).size;
-    out.push(`${plural(threads, 'worker')} handled no messages (work taken through shared memory, or one long job): ${threads === 1 ? 'its' : 'their'} busy time is read from CPU samples and counted as no task`);
+    // A cluster's workers are processes whose main threads answer connections, not messages (interop-busy.ts clusterBusy).
+    const clusterRegions = new Set(report.regions.filter((r) => r.kind === 'external' && r.fn === CLUSTER_FN).map((r) => r.id));
+    const derivedThreads = new Set<number>(), clusterThreads = new Set<number>();
+    for (let k = 0; k < report.spans.count; k++) {
+      if ((flags[k] & SPAN_DERIVED) === 0) continue;
+      (clusterRegions.has(report.spans.region[k]) ? clusterThreads : derivedThreads).add(report.spans.thread[k]);
+    }
+    const threads = derivedThreads.size, processes = clusterThreads.size;
+    if (processes > 0) out.push(`${plural(processes, 'cluster worker process', 'cluster worker processes')}: ${processes === 1 ? 'its main thread\'s' : 'their main threads\''} busy time is read from CPU samples (start-up included) and counted as no task`);
+    if (threads > 0) out.push(`${plural(threads, 'worker')} handled no messages (work taken through shared memory, or one long job): ${threads === 1 ? 'its' : 'their'} busy time is read from CPU samples and counted as no task`);
   }
   // Threads that never ran at the same time did not compete, however many there were.
   const peak = metrics.extra.peakThreads ?? metrics.extra.workerThreads;
   if (peak > report.meta.cores) {
     out.push(`${peak} threads ran tasks at the same time on ${plural(report.meta.cores, 'core')}: they competed for cores`);
   }
-  // The causes with numbers, savings, ranges and call sites (src/model/advice.ts), largest saving first.
-  const advice = advise(report, metrics);
+  // The causes with numbers, savings, ranges and call sites (src/model/advice.ts), largest saving
+  // first, but the machine's load after the largest cause the program can fix (leadOrder).
+  const advice = leadOrder(advise(report, metrics));
   out.push(...advice.slice(0, ADVICE_SHOWN).map((x) => x.text));
   if (advice.length > ADVICE_SHOWN) out.push(`${plural(advice.length - ADVICE_SHOWN, 'more advice item')} (all of them under extra.advice in --json)`);
   const regionById = new Map(report.regions.map((g) => [g.id, g]));

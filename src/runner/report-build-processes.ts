@@ -6,6 +6,7 @@
 // process inherits the run's origin). Spawn times and exit statuses come from the parents'
 // childSpawn/childExit events (src/runtime/instrument-children.ts).
 import type { Marker, ProcessInfo, Report, SampleGap, SpanColumns, ThreadInfo, WorkerStartup } from '../model/report';
+import { clusterBusy } from '../model/interop-busy';
 import { processTitle } from '../model/processes';
 import { SPAN_CONCURRENT, SPAN_NO_ENQUEUE } from '../model/report';
 import { CHILD_MESSAGES_FN, EXTERNAL_SPAN_CONCURRENT } from '../runtime/contract';
@@ -135,6 +136,18 @@ function mergeProcesses(parts: Part[]): Report {
       markers.push({ t: process.died.at, thread: tid(0), kind: 'note', message: `${process.title} (pid ${process.pid}) died: ${process.died.reason}` });
     } else if (process.startedBy !== 'main' && process.end !== undefined && process.exit?.code) {
       markers.push({ t: process.end, thread: tid(0), kind: 'note', message: `${process.title} (pid ${process.pid}) exited with code ${process.exit.code}` });
+    }
+  }
+
+  // Cluster workers' main threads handle no messages: their busy time from their CPU samples,
+  // one region per primary (interop-busy.ts). Which threads have spans is read only then.
+  if (parts.some((p) => p.process.startedBy === 'cluster')) {
+    const withSpans = new Set<number>();
+    for (const p of spanParts) for (let r = 0; r < p.s.count; r++) withSpans.add(p.thread(p.s.thread[r]));
+    const cluster = clusterBusy(parts.map((p) => p.process), threads, profiles, waitRows, withSpans, regions.length, nextPool);
+    if (cluster) {
+      spanParts.push({ s: cluster.spans, thread: (t) => t, region: regions.length });
+      regions.push(...cluster.regions);
     }
   }
 
