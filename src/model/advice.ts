@@ -2,6 +2,7 @@
 // save, and point at the timeline range and the pool call it is about. Pure: report and metrics
 // in, a list sorted by saving out. docs/report-format.md ("Advice") lists each rule, its trigger
 // and its saving formula; the thresholds below are named there too.
+import { regionLabels } from './region-labels';
 import type { RegionMetrics, RunMetrics, ThreadMetrics } from './analysis';
 import type { Region, Report } from './report';
 import { SPAN_DERIVED } from './report';
@@ -80,6 +81,8 @@ interface Ctx {
   report: Report;
   metrics: RunMetrics;
   regionById: Map<number, Region>;
+  /** How the texts name a region by its id: same-named regions told apart (region-labels.ts). */
+  regionName: (id: number) => string;
   threadName: (id: number) => string;
   /** The main thread's id (0 in a recorded report). */
   mainId: number;
@@ -189,7 +192,7 @@ function balanceAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   if (saving < Math.max(1, MIN_SAVING_SHARE * (onCpu ? max : r.wallMs))) return undefined;
   const evidence: Record<string, number> = { wallMs: r.wallMs, maxBusyMs: max, meanBusyMs: mean, longestItemMs: longestItem, imbalance, tailMs: r.tailMs, taskP95Ms: r.taskMs.p95, tasks: r.tasks };
   if (onCpu) evidence.wallImbalance = r.imbalance;
-  const base = `region '${r.name}'`;
+  const base = `region '${c.regionName(r.id)}'`;
   const ratio = onCpu ? `imbalance ${formatRatio(imbalance)} with ${SCHEDULED_WORDS}, ${formatRatio(r.imbalance)} in wall time` : `imbalance ${formatRatio(imbalance)}`;
   if (r.schedule === 'static') {
     return { rule: 'static-skew', savingMs: saving, evidence, ...where(reg, c.report),
@@ -249,7 +252,7 @@ function chunkAdvice(c: Ctx, reg: Region, r: RegionMetrics, evidence: Record<str
   const tail = onCpu ? `tail ${formatMs(replay.tailMs)} of work with ${SCHEDULED_WORDS}` : `tail ${formatMs(r.tailMs)}`;
   const numbers = `(${tail}, task p95 ${formatMs(r.taskMs.p95)}, ${plural(r.tasks, 'task')} on ${plural(threads, 'thread')})`;
   const ev = { ...evidence, tailMs: onCpu ? replay.tailMs : r.tailMs, replayedMs: replay.lengthMs, evenMs: replay.evenMs, longestItemMs: replay.longestItemMs };
-  const base = `region '${r.name}'`;
+  const base = `region '${c.regionName(r.id)}'`;
   if (reg.kind === 'external') {
     return { rule: 'large-chunks', savingMs: saving, evidence: { ...ev, suggestedChunkSize: 0 }, ...where(reg, c.report),
       text: `${base}: its last tasks make the tail ${numbers}; splitting the work into more, smaller tasks would save ~${formatMs(saving)}` };
@@ -282,7 +285,7 @@ function spreadAdvice(c: Ctx, reg: Region, r: RegionMetrics, evidence: Record<st
   const least = ranked.length < threads ? 'nothing on another' : `${formatMs(ranked[ranked.length - 1][1].work)} on ${c.threadName(ranked[ranked.length - 1][0])}`;
   const terms = onCpu ? `, ${SCHEDULED_WORDS}` : '';
   return { rule: 'imbalance', savingMs: saving, evidence: { ...evidence, maxBusyMs: most.work, messages: tasks.length, busiestMessages: most.n }, ...where(reg, c.report),
-    text: `region '${r.name}': ${c.threadName(busiest)} was sent ${most.n} of the ${plural(tasks.length, 'message')} (${formatMs(most.work)} of work against ${least}${terms}); ` +
+    text: `region '${c.regionName(r.id)}': ${c.threadName(busiest)} was sent ${most.n} of the ${plural(tasks.length, 'message')} (${formatMs(most.work)} of work against ${least}${terms}); ` +
       `posting them evenly, or each to a worker that is free, would save ~${formatMs(saving)}` };
 }
 
@@ -293,7 +296,7 @@ function gapAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   const perThread = t.gapMs / Math.max(1, t.threads);
   if (!(r.tasks > t.threads && share >= GAP_SHARE_MIN && perThread >= 1)) return undefined;
   const evidence = { gapShare: share, gapP50Us: r.chunkGapMs.p50 * 1000, taskP50Us: r.taskMs.p50 * 1000, tasks: r.tasks, gapMsPerThread: perThread };
-  const numbers = `threads spent ${formatPercent(share)} of region '${r.name}' between tasks (gap p50 ${formatDurationMs(r.chunkGapMs.p50)}, task p50 ${formatDurationMs(r.taskMs.p50)}, ${plural(r.tasks, 'task')})`;
+  const numbers = `threads spent ${formatPercent(share)} of region '${c.regionName(r.id)}' between tasks (gap p50 ${formatDurationMs(r.chunkGapMs.p50)}, task p50 ${formatDurationMs(r.taskMs.p50)}, ${plural(r.tasks, 'task')})`;
   // A claim (an atomic add, a lock, a deque pop) and its span cost about a µs; gaps of that size
   // are the per-chunk cost, which larger chunks amortize. Longer gaps are waits for work.
   if (r.chunkGapMs.p50 > CLAIM_GAP_MS) {
@@ -357,7 +360,7 @@ function serialAdvice(c: Ctx): Advice | undefined {
   const how = cpu ? 'on a CPU' : 'in wall time (no CPU readings for the main thread)';
   return { rule: 'serial', savingMs: saving, range: { from: best.start, to: best.end }, ...(next?.callSite ? { callSite: next.callSite } : {}),
     evidence: { serialMs, stretchMs, workMs, taskMs, allSerialMs, maxSpeedup: bound, cores, profilerMs, onCpu: cpu ? 1 : 0 },
-    text: `the main thread ran ${formatMs(serialMs)} of serial code ${how} while the workers idled${next ? ` (before region '${next.name}')` : ''}: ` +
+    text: `the main thread ran ${formatMs(serialMs)} of serial code ${how} while the workers idled${next ? ` (before region '${c.regionName(next.id)}')` : ''}: ` +
       `${formatPercent(serialMs / workMs)} of the run's ${formatMs(workMs)} of work (serial code ${formatMs(allSerialMs)}, tasks ${formatMs(taskMs)}), so no number of threads can speed that work up more than ${formatSpeedup(bound)} (Amdahl); ` +
       `spreading it over ${plural(cores, 'core')} would save ~${formatMs(saving)}` };
 }
@@ -479,7 +482,7 @@ function dataMovementAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   return { rule: 'data-movement', savingMs: saving, range: { from, to }, ...(reg.callSite ? { callSite: reg.callSite } : {}),
     evidence: { mainCloneMs: (hasIn ? inputs.main : 0) + (hasOut ? results.main : 0), workerCloneMs: (hasIn ? inputs.workers : 0) + (hasOut ? results.workers : 0), callMs,
       inputMainMs: inputs.main, inputWorkersMs: inputs.workers, resultMainMs: results.main, resultWorkersMs: results.workers },
-    text: `region '${r.name}' spent at least ${parts.join(', and ')} in a ${formatMs(callMs)} call; ${fixes.join('; ')} would save ~${formatMs(saving)}` };
+    text: `region '${c.regionName(r.id)}' spent at least ${parts.join(', and ')} in a ${formatMs(callMs)} call; ${fixes.join('; ')} would save ~${formatMs(saving)}` };
 }
 
 function gcAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
@@ -514,7 +517,7 @@ function gcAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   const saving = gcMs / p;
   if (share < SAMPLE_SHARE_MIN || saving < SAMPLE_MIN_MS) return undefined;
   return { rule: 'gc', savingMs: saving, ...where(reg, c.report), evidence: { gcMs, busyMs: busy, gcShare: share, worstThreadGcMs: worst },
-    text: `workers of region '${r.name}' spent ${formatPercent(share)} of their task time collecting garbage (${formatMs(gcMs)} over ${plural(p, 'thread')}, ${formatMs(worst)} on ${c.threadName(worstId)}); ` +
+    text: `workers of region '${c.regionName(r.id)}' spent ${formatPercent(share)} of their task time collecting garbage (${formatMs(gcMs)} over ${plural(p, 'thread')}, ${formatMs(worst)} on ${c.threadName(worstId)}); ` +
       `allocating less per item (reuse buffers, typed arrays) would save up to ~${formatMs(saving)}` };
 }
 
@@ -552,7 +555,7 @@ function contentionAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   const reg = c.regionById.get(r.id);
   const saving = r.waitMs / Math.max(1, r.threads.filter((t) => (t.waitMs ?? 0) > 0).length);
   return { rule: 'contention', savingMs: saving, ...where(reg, c.report), evidence: { waitMs: r.waitMs, worstThreadWaitMs: w, wallMs: r.wallMs },
-    text: `threads were blocked in Atomics.wait ${formatMs(r.waitMs)} in region '${r.name}' (up to ${formatPercent(w / r.wallMs)} of a thread's time, ${formatMs(w)} on ${c.threadName(worst.id)}): ` +
+    text: `threads were blocked in Atomics.wait ${formatMs(r.waitMs)} in region '${c.regionName(r.id)}' (up to ${formatPercent(w / r.wallMs)} of a thread's time, ${formatMs(w)} on ${c.threadName(worst.id)}): ` +
       `a lock or condition they share serializes them; per-thread partial results merged at the end would save up to ~${formatMs(saving)}` };
 }
 
@@ -563,7 +566,10 @@ export function advise(report: Report, metrics: RunMetrics): Advice[] {
   let byRegion: ((region: number) => Int32Array) | undefined;
   let sumsByThread: Map<number, SampleSums> | undefined;
   let work: MainThreadWork | undefined | null = null;
-  const c: Ctx = { report, metrics, regionById: new Map(report.regions.map((g) => [g.id, g])), threadName: (id) => names.get(id) ?? `thread ${id}`,
+  const labels = regionLabels(report.regions);
+  const labelById = new Map(report.regions.map((g, i) => [g.id, labels[i]]));
+  const c: Ctx = { report, metrics, regionById: new Map(report.regions.map((g) => [g.id, g])),
+    regionName: (id) => labelById.get(id) ?? `region ${id}`, threadName: (id) => names.get(id) ?? `thread ${id}`,
     mainId: report.threads.find((t) => t.kind === 'main')?.id ?? 0,
     sums: () => (sums ??= sampleSums(report)),
     sumsByThread: () => (sumsByThread ??= new Map(c.sums().map((x) => [x.thread, x]))),
