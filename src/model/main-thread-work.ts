@@ -118,7 +118,8 @@ export function codeWithin(w: MainThreadWork | undefined, from: number, to: numb
 export function userStretches(w: MainThreadWork, from: number, to: number): [number, number][] {
   const out: [number, number][] = [];
   let broken = true;
-  for (let i = firstAtOrAfter(w.starts, from); i < w.starts.length && w.starts[i] < to; i++) {
+  // From the sample running at `from`, if any (it started before).
+  for (let i = Math.max(0, firstAtOrAfter(w.starts, from) - 1); i < w.starts.length && w.starts[i] < to; i++) {
     const k = w.kind[i];
     if (k === SAMPLE_ENGINE) continue;
     if (k !== SAMPLE_USER) { broken = true; continue; }

@@ -8,7 +8,8 @@
 //   child processes a child process the script started running (booting, its own code, exiting)
 //                   while no operation ran and no worker was starting (reports with processes)
 //   serial          everything else: the script's own code before, between and after operations,
-//                   and the user's code the main thread ran while workers started (its samples)
+//                   and the user's code the main thread ran while workers started or a child
+//                   ran (its samples)
 // Operations and start-ups are those of every process of the run. Each instant counts once: an
 // operation wins over a start-up running beside it, a start-up over a child process, a child
 // process over serial code, so 'serial' is the main process's main thread alone. So the phases add up to the whole run and a whole-run speedup can be read off them.
@@ -141,7 +142,8 @@ export function phaseMetrics(report: Report): PhaseMetrics | undefined {
   }
   push('serial', at, end);
   // The user's code the main thread ran while workers started (between `new ThreadPool` and its
-  // first call, say) is serial code the user wrote, not start-up: cut out of the start-up.
+  // first call, say) or while a child process ran is serial code the user wrote, not start-up nor
+  // the child's: cut out of those phases.
   const work = mainThreadWork(report);
   if (work) splitStartups(intervals, work);
 
@@ -182,7 +184,7 @@ export function phaseMetrics(report: Report): PhaseMetrics | undefined {
   };
 }
 
-/** Each pool-start-up stretch split where the main thread ran the user's code: those parts are serial. */
+/** Each pool-start-up and child-process stretch split where the main thread ran the user's code: those parts are serial. */
 function splitStartups(intervals: PhaseInterval[], work: MainThreadWork): void {
   const out: PhaseInterval[] = [];
   const push = (kind: PhaseKind, a: number, b: number): void => {
@@ -192,14 +194,14 @@ function splitStartups(intervals: PhaseInterval[], work: MainThreadWork): void {
     else out.push({ kind, start: a, end: b });
   };
   for (const x of intervals) {
-    if (x.kind !== 'pool-startup') { push(x.kind, x.start, x.end); continue; }
+    if (x.kind !== 'pool-startup' && x.kind !== 'child-process') { push(x.kind, x.start, x.end); continue; }
     let at = x.start;
     for (const [a, b] of userStretches(work, x.start, x.end)) {
-      push('pool-startup', at, a);
+      push(x.kind, at, a);
       push('serial', a, b);
       at = b;
     }
-    push('pool-startup', at, x.end);
+    push(x.kind, at, x.end);
   }
   intervals.length = 0;
   for (const x of out) intervals.push(x);

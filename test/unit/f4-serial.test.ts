@@ -79,3 +79,15 @@ test('silent: a parent that only waits for a child booting for 1 s of CPU has no
   assert.equal(p.serialCodeSource, 'cpu');
   assert.ok(p.serialCodeMs! < 50, `the parent's own code on a CPU: ${p.serialCodeMs} ms`);
 });
+
+test('a parent that runs 200 ms of its own code while its child boots: that is serial code, not the child\'s', async () => {
+  const { report, advice, serial } = await run('forkwork');
+  assert.equal(serial.length, 1, detail(advice, report));
+  const [a] = serial;
+  assert.ok(a.evidence.serialMs >= 160 && a.evidence.serialMs <= 250, `serial ${a.evidence.serialMs} ms of CPU, planted 200\n${a.text}`);
+  const child = (report.processes ?? []).find((x) => x.startedBy !== 'main')!;
+  assert.ok(a.range!.from >= (child.spawned ?? child.start), 'the stretch runs while the child lives');
+  const p = analyze(report).extra.phases!;
+  const overlap = p.intervals.filter((x) => x.kind === 'child-process' && x.start < a.range!.to && x.end > a.range!.from);
+  assert.deepEqual(overlap, [], 'child-process intervals overlapping the parent\'s code');
+});

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { advise } from '../../src/model/advice';
+import { mainThreadWork, userStretches } from '../../src/model/main-thread-work';
 import { analyze } from '../../src/model/analysis';
 import { parseReport, serializeReport } from '../../src/model/load';
 import type { Report } from '../../src/model/report';
@@ -28,15 +29,21 @@ test('a script that forks children: a child-processes phase, serial is the main 
   const sum = p.processStartMs + p.recorderStartMs + p.poolStartupMs + p.operationsMs + p.childProcessesMs! + p.serialMs;
   assert.ok(Math.abs(sum - p.totalMs) < 1e-6, `six phases add up: ${sum} against ${p.totalMs}`);
 
-  // Every 'serial' stretch is the main process alone: no child alive, no operation or its call, no worker starting.
+  // Every 'serial' stretch is the main process alone (no operation or its call running) and, while
+  // a child lived or a worker started, only where the main thread ran its own code (its samples).
   const lives = children.map((c): [number, number] => [c.spawned ?? c.start, c.end ?? report.meta.durationUs]);
-  const busy: [number, number][] = [
-    ...lives,
-    ...report.regions.map((r): [number, number] => [r.called ?? r.start, r.end ?? report.meta.durationUs]),
-    ...report.startup!.workers.map((w): [number, number] => [w.created, w.ready ?? report.meta.durationUs]),
-  ];
+  const calls = report.regions.map((r): [number, number] => [r.called ?? r.start, r.end ?? report.meta.durationUs]);
+  const starting = report.startup!.workers.map((w): [number, number] => [w.created, w.ready ?? report.meta.durationUs]);
+  const work = mainThreadWork(report)!;
   for (const x of p.intervals.filter((i) => i.kind === 'serial')) {
-    for (const b of busy) assert.ok(!overlaps([x.start, x.end], b), `serial ${x.start}–${x.end} overlaps ${b[0]}–${b[1]}`);
+    for (const b of calls) assert.ok(!overlaps([x.start, x.end], b), `serial ${x.start}–${x.end} overlaps an operation ${b[0]}–${b[1]}`);
+    for (const [a, b] of [...lives, ...starting]) {
+      const lo = Math.max(a, x.start), hi = Math.min(b, x.end);
+      if (!(hi > lo)) continue;
+      const own = userStretches(work, lo, hi).reduce((t, [u, v]) => t + v - u, 0);
+      // (Engine-only samples, a GC, inside the code's run count with it, not each on its own.)
+      assert.ok(own >= 0.8 * (hi - lo), `serial ${x.start}–${x.end} over ${a}–${b}: the main thread's own code ${own} of ${hi - lo} µs`);
+    }
   }
   // And every 'child-process' stretch lies in a child's life.
   for (const x of p.intervals.filter((i) => i.kind === 'child-process')) {
