@@ -6,6 +6,7 @@ import { NOT_SAMPLED } from '../src/model/unsampled';
 import type { Store } from './store';
 import { format2Sections } from './summary-cpu';
 import { el, msValue, percent, ratio, table } from './dom';
+import { moreColumnsCue } from './more-columns';
 import { balanceMeasured, threadsWithTasksText } from '../src/model/headline';
 
 /** A balance number with no task spans to read it from. */
@@ -114,5 +115,7 @@ export function summaryView(store: Store): HTMLElement {
   const lostNote = lost ? [el('p', { class: 'pp-lost', id: 'summary-lost', role: 'note' }, lost)] : [];
   const section = el('section', { 'aria-label': 'Summary' }, about, ...lostNote, metrics, el('h2', { class: 'pp-sr-only' }, 'Findings'), findings, threads, regions, ...format2Sections(store));
   alignTextColumns(section);
+  // Under each table (they are short): 'n more columns →' when the panel is narrower than the table.
+  for (const t of section.querySelectorAll('table')) t.after(moreColumnsCue(t).cue);
   return section;
 }

@@ -2,6 +2,7 @@
 // keyboard navigable (arrow keys move between rows, Enter picks one).
 import type { FunctionStat } from '../src/model/flame';
 import { el, ms, shortPath, location } from './dom';
+import { moreColumnsCue, type MoreColumnsCue } from './more-columns';
 
 type SortKey = 'self' | 'total';
 const MAX_ROWS = 200;
@@ -14,21 +15,6 @@ function pathWithBreaks(path: string): HTMLElement {
   return line;
 }
 
-/** Says how many columns lie right of the table's visible part; clicking it scrolls them into view. */
-function moreColumnsCue(table: HTMLTableElement): { cue: HTMLButtonElement; update: () => void } {
-  const cue = el('button', { type: 'button', class: 'pp-more-columns', hidden: '' });
-  const update = () => {
-    const right = table.getBoundingClientRect().right;
-    const hidden = [...table.querySelectorAll('thead th')].filter((th) => th.getBoundingClientRect().right > right + 1).length;
-    cue.hidden = hidden === 0;
-    cue.textContent = `${hidden} more column${hidden === 1 ? '' : 's'} →`;
-  };
-  cue.addEventListener('click', () => table.scrollBy({ left: table.clientWidth / 2 }));
-  table.addEventListener('scroll', update, { passive: true });
-  new ResizeObserver(update).observe(table);
-  return { cue, update };
-}
-
 export class TopFunctionsTable {
   readonly element: HTMLElement;
   private stats: FunctionStat[] = [];
@@ -36,7 +22,7 @@ export class TopFunctionsTable {
   private sortKey: SortKey = 'self';
   private readonly tableEl: HTMLTableElement;
   /** 'n more columns →' above the table when the panel is too narrow for every thread's column. */
-  private readonly moreColumns: { cue: HTMLButtonElement; update: () => void };
+  private readonly moreColumns: MoreColumnsCue;
   /** Caption before the counts, e.g. 'Top functions of the visible range'. */
   title = 'Top functions';
 

@@ -224,7 +224,7 @@ describe('layout of a recorded run at 500, 900 and 1,400 px', () => {
     }
   });
 
-  test('at 500 px every column of the top functions can be scrolled into view, the function column stays, and a cue counts the hidden ones', async () => {
+  test('at 500 px every column of the top functions can be scrolled into view, the function column stays, and a cue counts the hidden ones (the summary\'s tables too)', async () => {
     await page.setViewportSize({ width: 500, height: 900 });
     await showView(page, 'flamegraph');
     const heads = await page.$$eval('#top-functions thead th', (ths) => ths.map((th) => th.textContent));
@@ -248,6 +248,21 @@ describe('layout of a recorded run at 500, 900 and 1,400 px', () => {
     }
     await page.waitForFunction(() => (document.querySelector('#panel-flamegraph .pp-more-columns') as HTMLElement).hidden);
     await screenshot(page, 'f5-layout-flamegraph-500-scrolled');
+
+    // The summary's tables scroll the same way, each with its own cue; a click on it scrolls its table.
+    await showView(page, 'summary');
+    const tables = await page.$$eval('#panel-summary table', (ts) => ts.map((t) => {
+      const right = t.getBoundingClientRect().right;
+      const hidden = [...t.querySelectorAll('thead th')].filter((th) => th.getBoundingClientRect().right > right + 1).length;
+      const cue = t.nextElementSibling as HTMLElement | null;
+      return { id: t.id, hidden, cue: cue?.classList.contains('pp-more-columns') && !cue.hidden ? cue.textContent : null };
+    }));
+    assert.ok(tables.some((t) => t.hidden > 0), `no summary table is wider than 500 px: ${JSON.stringify(tables)}`);
+    for (const t of tables) assert.equal(t.cue, t.hidden > 0 ? `${t.hidden} more column${t.hidden === 1 ? '' : 's'} →` : null, `summary table ${t.id}`);
+    const threads = '#summary-threads';
+    assert.equal(await page.$eval(threads, (t) => t.scrollLeft), 0);
+    await page.click(`${threads} + .pp-more-columns`);
+    await page.waitForFunction((sel) => document.querySelector(sel)!.scrollLeft > 0, threads);
     assert.deepEqual(errors, []);
   });
 
