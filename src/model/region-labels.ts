@@ -33,3 +33,16 @@ export function regionLabels(regions: readonly Pick<Region, 'name' | 'callSite'>
 function fileName(path: string): string {
   return path.split(/[\\/]/).pop() || path;
 }
+
+const cache = new WeakMap<readonly Region[], Map<number, string>>();
+
+/** The label (regionLabels) of the region with this id among `regions`; built once per regions array. */
+export function regionLabel(regions: readonly Region[], id: number): string {
+  let byId = cache.get(regions);
+  if (!byId) {
+    const labels = regionLabels(regions);
+    byId = new Map(regions.map((g, i) => [g.id, labels[i]]));
+    cache.set(regions, byId);
+  }
+  return byId.get(id) ?? `region ${id}`;
+}

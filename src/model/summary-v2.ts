@@ -95,7 +95,8 @@ export function startupSplit(r: Pick<RegionMetrics, 'startupMs' | 'startupInWall
   return { before: Math.max(0, (r.startupMs ?? 0) - inWall), inWall };
 }
 
-export function regionCallLines(metrics: RunMetrics): string[] {
+/** `name`: how the texts name a region by id (region-labels.ts regionLabel: same-named regions told apart). */
+export function regionCallLines(metrics: RunMetrics, name: (id: number) => string): string[] {
   const rows = metrics.regions.filter((r) => r.callMs !== undefined || (r.startupMs ?? 0) > 0 || (r.waitMs ?? 0) > 0);
   if (!rows.length) return [];
   return ['', 'Operation calls (wall: its tasks available → last result; call: the user\'s call → last result, waiting included; a library\'s pool: from its first worker\'s creation)',
@@ -109,7 +110,7 @@ export function regionCallLines(metrics: RunMetrics): string[] {
       if (before > 0) parts.push(`${formatMs(before)} of it ${external ? 'before its first worker was ready' : 'waiting for pool start-up'}`);
       if (inWall > 0) parts.push(`workers still starting during ${formatMs(inWall)} of the wall`);
       if (r.waitMs !== undefined && r.waitMs > 0) parts.push(`threads blocked in Atomics.wait ${formatMs(r.waitMs)}`);
-      return `  ${r.name}: ${parts.join(' · ')}`;
+      return `  ${name(r.id)}: ${parts.join(' · ')}`;
     }),
     ...(rows.length > 20 ? [`  ${rows.length - 20} more`] : [])];
 }

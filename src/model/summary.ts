@@ -1,5 +1,6 @@
 // The readable text of `parprof report` and the short plain-language findings shown by the CLI
 // and the views. Plain text, no ANSI colours.
+import { regionLabel } from './region-labels';
 import type { RunMetrics } from './analysis';
 import type { Report } from './report';
 import { terminalSafe } from './terminal-text';
@@ -122,7 +123,7 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
     const cpuImbal = metrics.regions.some((r) => r.cpuImbalance !== undefined);
     out.push(...textTable(['region', 'schedule', 'wall ms', 'util', 'imbal', ...(cpuImbal ? ['imbal on CPU'] : []), 'gain ms', 'tail ms', 'tasks', 'steals', 'task p50/p95 ms'],
       // A region of a sequential-mode pool (threads 0) ran inline on its caller's thread.
-      metrics.regions.map((r, i) => [terminalSafe(r.name), report.regions[i]?.threads === 0 ? 'sequential' : r.schedule, msDigits(r.wallMs), formatPercent(r.utilization), formatRatio(r.imbalance),
+      metrics.regions.map((r, i) => [terminalSafe(regionLabel(report.regions, r.id)), report.regions[i]?.threads === 0 ? 'sequential' : r.schedule, msDigits(r.wallMs), formatPercent(r.utilization), formatRatio(r.imbalance),
         ...(cpuImbal ? [r.cpuImbalance !== undefined ? formatRatio(r.cpuImbalance) : '-'] : []), msDigits(r.potentialGainMs), msDigits(r.tailMs), String(r.tasks), String(r.steals), `${msDigits(r.taskMs.p50)}/${msDigits(r.taskMs.p95)}`]),
       [false, false, true, true, true, ...(cpuImbal ? [true] : []), true, true, true, true, true]));
     if (cpuImbal) out.push('  (imbal: max / mean busy time in wall time; imbal on CPU: the same with each thread\'s time waiting for a core left out)');
@@ -131,12 +132,12 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
       metrics.regions.map((r) => {
         const t = r.threadTime;
         const all = t.taskMs + t.startDelayMs + t.gapMs + t.tailIdleMs;
-        return [terminalSafe(r.name), String(t.threads), formatPercent(all > 0 ? t.taskMs / all : 0), msDigits(t.startDelayMs), msDigits(t.gapMs),
+        return [terminalSafe(regionLabel(report.regions, r.id)), String(t.threads), formatPercent(all > 0 ? t.taskMs / all : 0), msDigits(t.startDelayMs), msDigits(t.gapMs),
           `${usDigitsFromMs(r.chunkGapMs.p50)}/${usDigitsFromMs(r.chunkGapMs.p95)}`, msDigits(t.tailIdleMs), r.queuedTasks > 0 ? msDigits(r.queueWaitMs.p95) : '-'];
       }), [false, true, true, true, true, true, true, true]));
   }
 
-  out.push(...cpuLines(metrics, names), ...regionCallLines(metrics));
+  out.push(...cpuLines(metrics, names), ...regionCallLines(metrics, (id) => regionLabel(report.regions, id)));
   const hot = metrics.threads.filter((t) => t.topFunctions.length);
   if (hot.length) {
     out.push('', 'Hottest functions (self time)');
@@ -177,7 +178,7 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   }
   for (const r of report.regions) {
     if (r.outcome === 'ok') continue;
-    out.push(cancelled && r.outcome === 'unfinished' ? `region '${r.name}' was still running when the run was cancelled` : `region '${r.name}' did not finish normally (${r.outcome})`);
+    out.push(cancelled && r.outcome === 'unfinished' ? `region '${regionLabel(report.regions, r.id)}' was still running when the run was cancelled` : `region '${regionLabel(report.regions, r.id)}' did not finish normally (${r.outcome})`);
   }
   if (metrics.extra.failedTasks) out.push(`${plural(metrics.extra.failedTasks, 'task')} failed`);
 
@@ -243,14 +244,14 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   };
   for (const r of starved.slice(0, 3)) {
     const startup = (r.startupMs ?? 0) > 0 ? ` once their workers were ready (${startupOf(r)})` : '';
-    out.push(`threads were busy only ${formatPercent(readyUtil(r))} of region '${r.name}'${startup}; the rest of their time: ${threadTimeShares(r.threadTime, false)}`);
+    out.push(`threads were busy only ${formatPercent(readyUtil(r))} of region '${regionLabel(report.regions, r.id)}'${startup}; the rest of their time: ${threadTimeShares(r.threadTime, false)}`);
   }
   for (const r of metrics.regions) {
     const span = r.callMs ?? r.wallMs;
     // 'Waited' is the start-up before its tasks could start (a region's own window does not wait).
     const waited = r.callMs !== undefined ? startupSplit(r).before : r.startupMs ?? 0;
     if (r.tasks > 0 && waited >= Math.max(1, 0.2 * span) && r.utilization < 0.6 && readyUtil(r) >= 0.6) {
-      out.push(`region '${r.name}' waited for workers to start (${startupOf(r)}); once ready they were busy ${formatPercent(readyUtil(r))}`);
+      out.push(`region '${regionLabel(report.regions, r.id)}' waited for workers to start (${startupOf(r)}); once ready they were busy ${formatPercent(readyUtil(r))}`);
     }
   }
   // Small regions with a negligible saving are neither flagged nor praised.
@@ -265,8 +266,8 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
     const r = balanced[0];
     const worst = worstDescheduled(r);
     out.push(r.cpuImbalance !== undefined && judgedImbalance(r) === r.cpuImbalance
-      ? `region '${r.name}' is well balanced: imbalance ${formatRatio(r.cpuImbalance)} with time waiting for a core left out (in wall time ${formatRatio(r.imbalance)}, utilization ${formatPercent(r.utilization)})`
-      : `region '${r.name}' is well balanced: utilization ${formatPercent(r.utilization)}, imbalance ${formatRatio(r.imbalance)}` +
+      ? `region '${regionLabel(report.regions, r.id)}' is well balanced: imbalance ${formatRatio(r.cpuImbalance)} with time waiting for a core left out (in wall time ${formatRatio(r.imbalance)}, utilization ${formatPercent(r.utilization)})`
+      : `region '${regionLabel(report.regions, r.id)}' is well balanced: utilization ${formatPercent(r.utilization)}, imbalance ${formatRatio(r.imbalance)}` +
         (worst >= DESCHEDULED_SHARE ? ` (in wall time: a thread was descheduled ${formatPercent(worst)} of its busy time, see above)` : ''));
   } else if (balanced.length > 1) out.push(`${balanced.length} regions are well balanced`);
 

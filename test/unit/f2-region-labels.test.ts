@@ -1,6 +1,6 @@
 // Tryout finding 14: with two 'map evenItem' regions the findings said "before region 'map
 // evenItem'" and no reader could tell which. regionLabels (region-labels.ts) names them apart;
-// the findings use it. Planted: the operation twice from one call site, serial work between.
+// the findings, the summary's tables and its call lines use it. Planted: the operation twice from one call site, serial work between.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -36,4 +36,10 @@ test('findings name the second of two same-named operations: "before region \'ma
   // Planted: 300 ms of serial CPU work right before the second call.
   assert.match(r.stdout, /the main thread ran \S+ ms of serial code [^\n]*\(before region 'map evenItem #2'\)/, r.stdout);
   assert.doesNotMatch(r.stdout, /region 'map evenItem'/, r.stdout);
+  // The summary's tables and call lines name them the same way, each once.
+  for (const table of ['Regions', 'Where thread time went', 'Operation calls']) {
+    const section = r.stdout.slice(r.stdout.indexOf(`\n${table}`) + 1).split('\n\n')[0];
+    const rows = section.split('\n').filter((l) => /^\s+map evenItem/.test(l)).map((l) => /map evenItem( #\d)?/.exec(l)![0]);
+    assert.deepEqual(rows, ['map evenItem #1', 'map evenItem #2'], `${table}:\n${section}`);
+  }
 });
