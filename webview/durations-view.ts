@@ -5,6 +5,7 @@ import type { Store } from './store';
 import { el, ms } from './dom';
 import { durationHistogram, histogramBars, slowest } from './layout-histogram';
 import { tasksAreQueued } from '../src/model/report';
+import { alignTextColumns } from './table-align';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const PLOT_W = 560;
@@ -143,6 +144,7 @@ export class DurationsView {
         el('td', {}, ms(s.start[k])), el('td', {}, b, ' ', code)));
     }
     t.append(el('thead', {}, head), body);
+    alignTextColumns([t]);
     this.list.replaceChildren(t);
   }
 }

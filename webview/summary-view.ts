@@ -7,6 +7,7 @@ import type { Store } from './store';
 import { format2Sections } from './summary-cpu';
 import { el, msValue, percent, ratio, table } from './dom';
 import { moreColumnsCue } from './more-columns';
+import { alignTextColumns } from './table-align';
 import { balanceMeasured, threadsWithTasksText } from '../src/model/headline';
 
 /** A balance number with no task spans to read it from. */
@@ -15,23 +16,6 @@ const NO_SPANS = '— (no task spans)';
 /** Where the threads' time went outside task code, as "a / b / c" with the formatter given. */
 function threadTimeText(t: { startDelayMs: number; gapMs: number; tailIdleMs: number }, ms: (x: number) => string): string {
   return `${ms(t.startDelayMs)} / ${ms(t.gapMs)} / ${ms(t.tailIdleMs)}`;
-}
-
-/** A cell holding a number (with its unit), several joined by '/' (a note after ' — ' allowed), or a dash for none: right-aligned. */
-const NUMBER = String.raw`[−+-]?[\d.,]+\s*(?:ms|µs|s|%|×|MB|KB|GB)?`;
-const NUMERIC_CELL = new RegExp(`^(?:[–—-]|${NUMBER}(?:\\s*/\\s*${NUMBER})*(?: — [^—]+)?)$`);
-
-/** Tables right-align every column (numbers); a column with any other text is marked pp-text and reads left-aligned. */
-function alignTextColumns(section: HTMLElement): void {
-  for (const t of section.querySelectorAll('table')) {
-    const rows = [...t.querySelectorAll('tbody tr')].map((r) => [...r.children]);
-    t.querySelectorAll('thead th').forEach((th, col) => {
-      const text = rows.some((cells) => { const c = cells[col]?.textContent?.trim() ?? ''; return c !== '' && !NUMERIC_CELL.test(c); });
-      if (!text) return;
-      th.classList.add('pp-text');
-      for (const cells of rows) cells[col]?.classList.add('pp-text');
-    });
-  }
 }
 
 export function summaryView(store: Store): HTMLElement {
@@ -114,7 +98,7 @@ export function summaryView(store: Store): HTMLElement {
   const lost = lostInWords(report);
   const lostNote = lost ? [el('p', { class: 'pp-lost', id: 'summary-lost', role: 'note' }, lost)] : [];
   const section = el('section', { 'aria-label': 'Summary' }, about, ...lostNote, metrics, el('h2', { class: 'pp-sr-only' }, 'Findings'), findings, threads, regions, ...format2Sections(store));
-  alignTextColumns(section);
+  alignTextColumns(section.querySelectorAll('table'));
   // Under each table (they are short): 'n more columns →' when the panel is narrower than the table.
   for (const t of section.querySelectorAll('table')) t.after(moreColumnsCue(t).cue);
   return section;

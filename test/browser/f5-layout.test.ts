@@ -199,7 +199,7 @@ describe('layout of a recorded run at 500, 900 and 1,400 px', () => {
     }
   });
 
-  test('the phases table: its text column left-aligned, its numbers right-aligned', async () => {
+  test('the phases and slowest-tasks tables: text columns left-aligned, numbers right-aligned', async () => {
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height: 900 });
       await showView(page, 'summary');
@@ -221,6 +221,25 @@ describe('layout of a recorded run at 500, 900 and 1,400 px', () => {
       }
       // The texts differ in length: a right-aligned column would start them at different places.
       assert.ok(new Set(cells.map((r) => r[covers].text!.length)).size > 1);
+    }
+    // The slowest tasks' table: the thread's name reads from the left, the duration ends at the right.
+    await showView(page, 'durations');
+    const head = await page.$$eval('#panel-durations table thead th', (ths) => ths.map((th) => th.textContent));
+    const edges = await page.$$eval('#panel-durations table tbody td', (tds) => tds.map((td) => {
+      const r = document.createRange();
+      r.selectNodeContents(td);
+      const text = r.getClientRects();
+      const box = td.getBoundingClientRect();
+      const style = getComputedStyle(td);
+      return { text: td.textContent, startGap: text[0].left - box.left - parseFloat(style.paddingLeft), endGap: box.right - parseFloat(style.paddingRight) - text[text.length - 1].right };
+    }));
+    const perRow = head.length;
+    assert.ok(edges.length >= 2 * perRow, `${edges.length} cells in the slowest tasks' table`);
+    for (let i = 0; i < edges.length; i += perRow) {
+      const thread = edges[i + head.indexOf('Thread')];
+      const duration = edges[i + head.indexOf('Duration')];
+      assert.ok(Math.abs(thread.startGap) <= 1, `thread "${thread.text}" starts ${thread.startGap} px into its cell`);
+      assert.ok(Math.abs(duration.endGap) <= 1, `duration "${duration.text}" ends ${duration.endGap} px before its cell's end`);
     }
   });
 
