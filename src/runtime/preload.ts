@@ -35,6 +35,7 @@ function install(spool: string): void {
     return;
   }
 
+  const exitListenersBefore = process.listenerCount('exit');
   const origin = Number(process.env[ENV.origin] ?? 0);
   const sampleUs = Number(process.env[ENV.sampleInterval] ?? 1000);
   const rec = new SpoolRecorder(spool, wt.threadId, Number.isFinite(origin) ? origin : 0);
@@ -128,15 +129,29 @@ function install(spool: string): void {
   if (wt.isMainThread) {
     // A run cancelled by the runner gets SIGTERM. Without a listener of the user's, Node would die
     // without 'exit' and lose the main thread's profile; with one, the user decides as before.
+    // The script's process exits 128 + the signal's number (the runner's contract). A child process
+    // must end as it would without us, killed by the signal, which its parent (the user's code) sees:
+    // only the 'exit' listeners install() added (the recorder's own) run first, to save.
+    const root = process.env[ENV.rootPid] === String(process.pid);
     for (const [signal, number] of Object.entries(SIGNALS)) {
       process.once(signal as NodeJS.Signals, () => {
-        if (process.listenerCount(signal) === 0) process.exit(128 + number);
+        if (process.listenerCount(signal) !== 0) return;
+        if (root) process.exit(128 + number);
+        for (const listener of ownExitListeners) {
+          try { listener.call(process, 128 + number); } catch (err) { warn('cannot save before a signal', err); }
+        }
+        // No listener is left: Node has given the signal its default action back, which ends the process.
+        process.kill(process.pid, signal);
       });
     }
   }
   rec.startTimer();
   rec.event({ e: 'installed', t: rec.now() });
+  ownExitListeners = process.listeners('exit').slice(exitListenersBefore);
 }
+
+/** The 'exit' listeners install() added (the recorder's, the worker saver's, the nudger's): what saves a thread's recording. */
+let ownExitListeners: ((code: number) => void)[] = [];
 
 /**
  * Whether the script is (or may be) an ES module. Registering the hooks starts Node's hooks

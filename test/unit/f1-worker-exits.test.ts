@@ -1,7 +1,8 @@
-// The profiler is a guest: a script's raw workers end the same way with and without it. The
-// fixture's workers throw, reject, call process.exit(7), end normally, set process.exitCode, and
-// are terminate()d idle and while spinning; what the script sees of each ('error' events, exit
-// codes, what terminate() resolves to) and its own exit status must not change under record.
+// The profiler is a guest: a script's raw workers and child processes end the same way with and
+// without it. The fixture's workers throw, reject, call process.exit(7), end normally, set
+// process.exitCode, and are terminate()d idle and while spinning; its forked children are killed
+// with SIGTERM; what the script sees of each ('error' events, exit codes and signals, what
+// terminate() resolves to) and its own exit status must not change under record.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -25,6 +26,7 @@ test("raw workers' exit codes and 'error' events are the same under record as un
     'seen exitCode4-exit exit 4',
     'seen terminate-idle exit 1', 'seen terminate-idle terminate() 1',
     'seen terminate-spin exit 1', 'seen terminate-spin terminate() 1',
+    'seen child exit null SIGTERM', 'seen child-own-listener exit 5 null',
   ]);
 
   const { report, stdout, stderr } = await record(FIXTURE);
@@ -34,4 +36,9 @@ test("raw workers' exit codes and 'error' events are the same under record as un
   const died = report.threads.map((t) => t.died?.reason).filter((r): r is string => r !== undefined);
   assert.ok(died.some((r) => /planted crash/.test(r)), died.join(' | '));
   assert.ok(died.some((r) => /process\.exit\(7\)/.test(r)), died.join(' | '));
+  // The child killed by SIGTERM saved its recording before it died of the signal.
+  const killed = report.processes?.find((p) => p.args[0] === 'child');
+  assert.equal(killed?.died?.reason, 'killed by SIGTERM');
+  const main = report.threads.find((t) => t.process === killed!.pid && t.kind === 'main');
+  assert.ok(report.profiles.some((p) => p.thread === main?.id && p.profile.samples.length > 0), 'its profile is kept');
 });
