@@ -13,6 +13,7 @@ import { balanceMeasured, threadsWithTasksText } from '../src/model/headline';
 const NO_SPANS = '— (no task spans)';
 import { TopFunctionsTable } from './top-functions';
 import { FlameDiffView } from './flame-diff-view';
+import { regionLabel } from '../src/model/region-labels';
 
 /** Top functions of the visible range are recomputed this long after the window stops moving, ms. */
 const WINDOW_SETTLE_MS = 150;
@@ -22,7 +23,7 @@ export function describeSelection(store: Store, spec: SelectionSpec): string {
   const { report } = store;
   const s = report.spans;
   const threadName = (id: number) => report.threads.find((t) => t.id === id)?.name ?? `thread ${id}`;
-  const regionName = (id: number) => report.regions.find((r) => r.id === id)?.name ?? `region ${id}`;
+  const regionName = (id: number) => regionLabel(report.regions, id);
   switch (spec.kind) {
     case 'spans': {
       const ks = spec.spans.filter((k) => k >= 0 && k < s.count);

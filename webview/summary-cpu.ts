@@ -4,6 +4,7 @@
 import { descheduledShare, busyOnCpuShare, DESCHEDULED_SHARE, phaseRows, startupSplit } from '../src/model/summary-v2';
 import type { Store } from './store';
 import { el, msValue, percent, table } from './dom';
+import { regionLabel } from '../src/model/region-labels';
 
 export function format2Sections(store: Store): HTMLElement[] {
   const m = store.metrics;
@@ -29,7 +30,7 @@ export function format2Sections(store: Store): HTMLElement[] {
   if (calls.length) {
     out.push(table('Operation calls (wall: tasks available → last result; call: the user\'s call → last result, waiting included; a library\'s pool: from its first worker\'s creation)',
       ['Region', 'Wall', 'Call', 'Waiting for pool start-up', 'Workers starting inside the wall', 'Utilization after start-up', 'Blocked in Atomics.wait'],
-      calls.slice(0, 200).map((r) => [r.name, msValue(r.wallMs), r.callMs !== undefined ? msValue(r.callMs) : '–', msValue(startupSplit(r).before), msValue(startupSplit(r).inWall),
+      calls.slice(0, 200).map((r) => [regionLabel(store.report.regions, r.id), msValue(r.wallMs), r.callMs !== undefined ? msValue(r.callMs) : '–', msValue(startupSplit(r).before), msValue(startupSplit(r).inWall),
         r.utilizationAfterStartup !== undefined ? percent(r.utilizationAfterStartup) : '–', r.waitMs !== undefined ? msValue(r.waitMs) : '–']),
       { id: 'summary-calls' }));
   }

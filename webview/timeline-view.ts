@@ -21,6 +21,7 @@ import { LaneActivity, categoryColors, CATEGORY_LABELS, DRAWN_CATEGORIES } from 
 import { LaneGaps } from './lane-gaps';
 import { ExploreSide, SelectionBar, headline, selectionByThread } from './explore-panel';
 import { TaskPicker } from './timeline-select';
+import { regionLabel } from '../src/model/region-labels';
 
 const AXIS_H = 22;
 const UTIL_H = 36;
@@ -132,7 +133,7 @@ export class TimelineView {
     this.box.append(this.canvas);
     const legend = el('div', { class: 'pp-legend', 'aria-label': 'Legend' });
     for (const r of report.regions.slice(0, 12)) {
-      const s = el('span', {}, r.name);
+      const s = el('span', {}, regionLabel(report.regions, r.id));
       s.style.setProperty('--swatch', regionColor(r.id));
       legend.append(s);
     }
