@@ -50,7 +50,7 @@ export function scalingNotes(sc: Scaling, cores: number, busy?: { critical: Scal
   const a = sc.amdahl;
   if (busy) {
     notes.push('serial fraction: not judged from these wall times — threads waited for a core (the machine was busy), so they tell of its load as well as of the program');
-    notes.push(busy.critical ? criticalScalingNote(busy.critical, cores) : 'the critical path in work is not known for these runs (no per-thread CPU times), so nothing is concluded');
+    notes.push(busy.critical ? criticalScalingNote(busy.critical, cores) : 'the critical path in work is not known for these runs (no per-thread run-queue times, or a sweep report written by an earlier parprof), so nothing is concluded');
   } else if (a && (a.serialFraction < 0 || a.serialFraction > 1)) {
     notes.push(`serial fraction: none — the times do not fall like a + b/p (the fit gives T(p) = ${formatMs(a.serialMs)} + ${formatMs(a.parallelMs)} / p, ` +
       `s = ${formatPercent(a.serialFraction)}); ` +
