@@ -24,6 +24,8 @@ export interface MainThreadWork {
   ends: Float64Array;
   /** SAMPLE_USER, SAMPLE_RUNTIME, SAMPLE_IDLE or SAMPLE_ENGINE per sample. */
   kind: Uint8Array;
+  /** 1 for a runtime sample on top of the user's frames (the recorder's interrupt inside a loop, a pool call). */
+  inUser: Uint8Array;
   /** cum[k][i]: Σ weight (µs, CPU or wall per `source`) of samples before i of kind k. */
   cum: Float64Array[];
 }
@@ -53,9 +55,10 @@ export function mainThreadWork(report: Report): MainThreadWork | undefined {
   // An instrumented pool library's own code (piscina creating its workers, posting tasks) is the
   // pool's, as the runtime's is: Region.fn of an external region names the library.
   const libs = [...new Set(report.regions.filter((r) => r.kind === 'external').map((r) => `/node_modules/${r.fn}/`))];
-  const nodeKind = new Uint8Array(ix.nodes.length);
+  const nodeKind = new Uint8Array(ix.nodes.length), userBelow = new Uint8Array(ix.nodes.length);
   for (let k = 0; k < ix.order.length; k++) {
     const n = ix.order[k], up = ix.parent[n], frame = ix.nodes[n].callFrame;
+    userBelow[n] = up >= 0 && (nodeKind[up] === SAMPLE_USER || userBelow[up]) ? 1 : 0;
     if (isIdleFrame(frame)) { nodeKind[n] = SAMPLE_IDLE; continue; }
     const own = libs.length > 0 && libs.some((lib) => frame.url.replace(/\\/g, '/').includes(lib)) ? 1 : profilerFrame(frame);
     nodeKind[n] = own === 1 ? SAMPLE_RUNTIME : own === 0 ? SAMPLE_USER : up >= 0 ? nodeKind[up] : SAMPLE_ENGINE;
@@ -73,16 +76,17 @@ export function mainThreadWork(report: Report): MainThreadWork | undefined {
       weights[i] += Math.max(0, Math.min(b, first) - a) + Math.max(0, b - Math.max(a, last));
     }
   }
-  const starts = ix.times, ends = new Float64Array(m), kind = new Uint8Array(m);
+  const starts = ix.times, ends = new Float64Array(m), kind = new Uint8Array(m), inUser = new Uint8Array(m);
   const cum = [0, 1, 2, 3].map(() => new Float64Array(m + 1));
   for (let i = 0; i < m; i++) {
     const n = ix.sampleNode[i];
     const k = n >= 0 ? nodeKind[n] : SAMPLE_ENGINE;
     ends[i] = starts[i] + ix.weights[i];
     kind[i] = k;
+    inUser[i] = n >= 0 && k === SAMPLE_RUNTIME && userBelow[n] ? 1 : 0;
     for (let q = 0; q < 4; q++) cum[q][i + 1] = cum[q][i] + (q === k ? weights[i] : 0);
   }
-  return { thread, source: cpuKnown ? 'cpu' : 'wall', starts, ends, kind, cum };
+  return { thread, source: cpuKnown ? 'cpu' : 'wall', starts, ends, kind, inUser, cum };
 }
 
 /** First index whose start is ≥ t. */
@@ -112,8 +116,9 @@ export function codeWithin(w: MainThreadWork | undefined, from: number, to: numb
 /**
  * The stretches of [from, to) in which the main thread ran the user's code: runs of user samples
  * (each covering its start to the next sample), clipped to the window, µs. Samples of Node's and
- * V8's own frames alone (a GC, '(program)') inside a run do not break it; waiting or the
- * runtime's code does.
+ * V8's own frames alone (a GC, '(program)') and the runtime called from the user's code (the
+ * recorder's interrupt inside a loop, a pool call) do not break a run; waiting or the runtime on
+ * its own (the event loop running it) does.
  */
 export function userStretches(w: MainThreadWork, from: number, to: number): [number, number][] {
   const out: [number, number][] = [];
@@ -121,7 +126,7 @@ export function userStretches(w: MainThreadWork, from: number, to: number): [num
   // From the sample running at `from`, if any (it started before).
   for (let i = Math.max(0, firstAtOrAfter(w.starts, from) - 1); i < w.starts.length && w.starts[i] < to; i++) {
     const k = w.kind[i];
-    if (k === SAMPLE_ENGINE) continue;
+    if (k === SAMPLE_ENGINE || w.inUser[i]) continue;
     if (k !== SAMPLE_USER) { broken = true; continue; }
     const a = Math.max(from, w.starts[i]), b = Math.min(to, w.ends[i]);
     if (!(b > a)) continue;
