@@ -60,6 +60,8 @@ export interface TaskArgs {
   /** start − operation start of a chunk the threads pulled (map/forEach/reduce): its place in line, not a wait. */
   sinceOperationStartUs?: number;
   stolenFrom: number; parent: number; failed: number;
+  /** SpanColumns.flags when not 0 (a message handled concurrently, a wait not known, busy time read from samples). */
+  flags?: number;
 }
 
 /**
@@ -109,7 +111,7 @@ export function toChromeTrace(report: Report, options?: ChromeTraceOptions): Chr
     const waited = Math.max(0, s.start[i] - s.enqueue[i]);
     const args: TaskArgs = { region: s.region[i], index: s.index[i], first: s.first[i], items: s.items[i],
       ...(tasksAreQueued(regionKind.get(s.region[i]) ?? 'external') ? { queueWaitUs: waited } : { sinceOperationStartUs: waited }),
-      stolenFrom: s.stolenFrom[i], parent: s.parent[i], failed: s.failed[i] };
+      stolenFrom: s.stolenFrom[i], parent: s.parent[i], failed: s.failed[i], ...(s.flags?.[i] ? { flags: s.flags[i] } : {}) };
     if (nested[i]) {
       ev.push({ name, cat: TASK_CATEGORY, ph: 'X', pid: TRACE_PID, tid: s.thread[i], ts: s.start[i], dur: s.end[i] - s.start[i], args: args as unknown as Record<string, unknown> });
     } else {

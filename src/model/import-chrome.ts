@@ -298,6 +298,7 @@ function spansInto(report: Report, spans: RawSpan[], ids: Map<string, number>, o
   const byName = new Map<string, Region>();
   const threadsOf = new Map<number, Set<number>>();
   const c = emptySpans();
+  const flags: number[] = [];
   const nextIndex = new Map<number, number>();
   for (const s of spans) {
     const thread = ids.get(s.thread)!;
@@ -324,8 +325,11 @@ function spansInto(report: Report, spans: RawSpan[], ids: Map<string, number>, o
     c.thread.push(thread); c.region.push(region.id); c.index.push(index); c.first.push(int(a.first, 0)); c.items.push(int(a.items, 1));
     c.enqueue.push(s.start - origin - (typeof a.queueWaitUs === 'number' ? a.queueWaitUs : typeof a.sinceOperationStartUs === 'number' ? a.sinceOperationStartUs : 0)); c.start.push(s.start - origin); c.end.push(s.end - origin);
     c.stolenFrom.push(int(a.stolenFrom, -1)); c.parent.push(int(a.parent, -1)); c.failed.push(int(a.failed, 0));
+    flags.push(int(a.flags, 0));
     c.count++;
   }
+  // Our export writes a span's flags when it has any: busy time read from samples stays no task.
+  if (flags.some((f) => f !== 0)) c.flags = flags;
   for (const [id, set] of threadsOf) regions.get(id)!.threads = Math.max(regions.get(id)!.threads, set.size);
   report.regions = [...regions.values()].sort((a, b) => a.id - b.id);
   report.spans = c;

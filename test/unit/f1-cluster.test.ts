@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyze } from '../../src/model/analysis';
+import { toChromeTrace } from '../../src/model/export-chrome';
+import { importReport } from '../../src/model/import';
 import type { Report } from '../../src/model/report';
 import { SPAN_DERIVED } from '../../src/model/report';
 import { formatSummary } from '../../src/model/summary';
@@ -56,6 +58,11 @@ test('cluster workers get busy time from their CPU samples, in one region, and i
   // over mean 350 = 1.57; each worker's overhead pulls it toward 1.
   const imbalance = metrics.extra.cpuImbalance;
   assert.ok(imbalance !== undefined && imbalance > 1.3, `imbalance on a core ${imbalance}`);
+  // Through our Chrome trace and back, busy stretches stay no tasks (the export keeps span flags).
+  const back = importReport(JSON.parse(JSON.stringify(toChromeTrace(report, { profiles: true }))), 'run.trace.json');
+  const backMetrics = analyze(back);
+  for (const w of workers) assert.equal(backMetrics.threads.find((x) => x.id === w.thread)?.tasks, 0, `thread ${w.thread} after a Chrome round trip`);
+  assert.deepEqual(Array.from(back.spans.flags ?? []), Array.from(report.spans.flags ?? []));
   const text = formatSummary(report, metrics);
   assert.match(text, /2 cluster worker processes: their main threads' busy time is read from CPU samples/);
   assert.doesNotMatch(text, /no parallel-profiler pool|handled no messages/);
