@@ -86,6 +86,8 @@ export interface RegionThreadMetrics {
    * schedstat only (format 2): what the thread's tasks took had it never been descheduled.
    */
   busyScheduledMs?: number;
+  /** Of busyMs, the part on a core, ms (format 2, where the platform tells): the work that compare's critical path judges. */
+  busyOnCpuMs?: number;
 }
 
 /**

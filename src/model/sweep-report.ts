@@ -83,8 +83,7 @@ export interface RunSummary {
   cpuMs?: number;
   /**
    * Critical path of the whole run in work, ms (critical-path.ts runCriticalMs): the main thread's
-   * own time outside operations in the whole-run window, less its wait for a core, plus the
-   * regions' critical paths. A loaded machine does not stretch it, and a balance fix shortens it:
+   * time on a core outside operations in the whole-run window, plus the regions' critical paths. A loaded machine does not stretch it, and a balance fix shortens it:
    * compare and sweep judge by it. Absent without schedstat, and in reports written before it.
    */
   criticalMs?: number;
@@ -118,7 +117,7 @@ export interface RegionSummary {
    * (RegionThreadMetrics.busyScheduledMs: schedstat only; absent when a call lacks it).
    */
   workMs?: number;
-  /** The calls' critical paths summed, ms (critical-path.ts regionCriticalMs: the busiest thread's work); absent when a call lacks it. */
+  /** The calls' critical paths summed, ms (critical-path.ts regionCriticalMs: the busiest thread's time on a core); absent when a call lacks it. */
   criticalMs?: number;
 }
 

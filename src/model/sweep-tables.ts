@@ -36,7 +36,7 @@ export function criticalScalingNote(sc: Scaling, cores: number): string {
   const points = sc.points.map((p) => `${threadsCell(p.threads, cores)} ${formatMs(p.wallMs.median)}${p.threads === sc.baselineThreads ? '' : ` (${formatSpeedup(p.speedup)})`}`);
   const a = sc.amdahl;
   const fit = a && a.serialFraction >= 0 && a.serialFraction <= 1 ? `; serial fraction ${formatPercent(a.serialFraction)}` : '';
-  return `on the critical path (each run's busiest thread's work, waits for a core left out; medians), against ${baselineWords(sc.baselineThreads)}: ${points.join(' · ')}${fit}`;
+  return `on the critical path (each run's busiest thread's time on a core; medians), against ${baselineWords(sc.baselineThreads)}: ${points.join(' · ')}${fit}`;
 }
 
 /**
@@ -192,8 +192,8 @@ export function compareCells(subjects: SubjectDelta[]): string[][] {
 /** What 'critical path' in a verdict means, when a verdict judged one (CLI, Markdown and the comparison page). */
 export function compareLegend(r: CompareResult): string[] {
   if (!r.pairs.some((p) => p.subjects.some((s) => s.verdictBy === 'critical'))) return [];
-  return ['verdicts judge the critical path in work, which a busy machine does not stretch and a better balance shortens: for a region, its busiest thread\'s task time less its waits for a core ' +
-    '(under a schedule that hands out work as threads ask, an uneven split counts only as far as the wall-time imbalance shows it: a thread that waited for a core took less); for the whole run, the main thread\'s own time outside pool operations (waits for a core and pool start-up left out) plus the operations\' critical paths'];
+  return ['verdicts judge the critical path in work, which a busy machine does not stretch and a better balance shortens: for a region, its busiest thread\'s time on a core inside its tasks ' +
+    '(under a schedule that hands out work as threads ask, an uneven split counts only as far as the wall-time imbalance shows it: a thread that waited for a core took less); for the whole run, the main thread\'s time on a core outside pool operations and pool start-up plus the operations\' critical paths'];
 }
 
 /** Title of a pair's function table: whether the self times are on-CPU or wall time. */
