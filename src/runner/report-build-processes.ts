@@ -146,7 +146,8 @@ function mergeProcesses(parts: Part[]): Report {
     for (const p of spanParts) for (let r = 0; r < p.s.count; r++) withSpans.add(p.thread(p.s.thread[r]));
     const cluster = clusterBusy(parts.map((p) => p.process), threads, profiles, waitRows, withSpans, regions.length, nextPool);
     if (cluster) {
-      spanParts.push({ s: cluster.spans, thread: (t) => t, region: regions.length });
+      // Its spans carry the regions' positions already (from regions.length on): no base to add.
+      spanParts.push({ s: cluster.spans, thread: (t) => t, region: 0 });
       regions.push(...cluster.regions);
     }
   }

@@ -16,8 +16,8 @@ import { record } from './record-helpers';
 /** Start-up and the profiler's own work in a worker's busy stretches, on a CPU: measured 20-30 ms at load 8; generous. */
 const OVERHEAD_MS = 200;
 
-async function recordCluster(planted: number[]): Promise<{ report: Report; stdout: string }> {
-  const { report, stdout } = await record('f1-cluster.js', { args: planted.map(String) });
+async function recordCluster(planted: number[], env?: Record<string, string>): Promise<{ report: Report; stdout: string }> {
+  const { report, stdout } = await record('f1-cluster.js', { args: planted.map(String), ...(env ? { env } : {}) });
   assert.match(stdout, /primary done/);
   return { report, stdout };
 }
@@ -68,11 +68,24 @@ test('cluster workers get busy time from their CPU samples, in one region, and i
   assert.doesNotMatch(text, /no parallel-profiler pool|handled no messages/);
 });
 
-test('a balanced cluster (350 and 350 ms) is measured balanced', async () => {
+test('a balanced cluster (350 and 350 ms) after a pool operation of the primary is measured balanced', async () => {
   const planted = [350, 350];
-  const { report, stdout } = await recordCluster(planted);
+  const { report, stdout } = await recordCluster(planted, { F1_POOL_FIRST: '1' });
   const workers = clusterWorkers(report, stdout, planted);
-  assert.ok(report.regions.some((r) => r.name === 'cluster f1-cluster.js'));
+  const region = report.regions.find((r) => r.name === 'cluster f1-cluster.js');
+  const pool = report.regions.find((r) => r.kind === 'map');
+  assert.ok(region && pool, report.regions.map((r) => r.name).join(', '));
+  // Each span in its own region: the pool's 20 tasks on its workers, the cluster's busy stretches on its workers' main threads.
+  const flags = report.spans.flags ?? [];
+  const clusterThreads = new Set(workers.map((w) => w.thread));
+  let poolTasks = 0;
+  for (let k = 0; k < report.spans.count; k++) {
+    const derived = (flags[k] & SPAN_DERIVED) !== 0;
+    assert.equal(report.spans.region[k], derived ? region.id : pool.id, `span ${k}`);
+    assert.equal(clusterThreads.has(report.spans.thread[k]), derived, `span ${k} thread`);
+    if (!derived) poolTasks++;
+  }
+  assert.equal(poolTasks, 20);
   const metrics = analyze(report);
   const onCpu = workers.map((w) => metrics.threads.find((x) => x.id === w.thread)?.busyOnCpuMs ?? 0);
   for (const ms of onCpu) assert.ok(ms >= 0.9 * 350 && ms <= 350 + OVERHEAD_MS, `busy on a core ${onCpu.join(', ')} ms, planted 350 each`);
