@@ -50,10 +50,11 @@ export function clusterBusy(processes: ProcessInfo[], threads: ThreadInfo[], pro
   const spans: SpanColumns = { count: 0, thread: [], region: [], index: [], first: [], items: [], enqueue: [], start: [], end: [], stolenFrom: [], parent: [], failed: [], flags: [] };
   for (const [primary, workers] of workersOf) {
     const region = firstRegion + regions.length;
-    let busyThreads = 0;
+    let busyThreads = 0, counted = 0;
     for (const w of workers) {
       const thread = mainOf.get(w.pid);
       if (thread === undefined || withSpans.has(thread)) continue;
+      counted++;
       let any = false;
       for (const profile of profilesOf.get(thread) ?? []) {
         const busy = busyFromSamples(profile, waitsOf.get(thread), 0);
@@ -76,7 +77,7 @@ export function clusterBusy(processes: ProcessInfo[], threads: ThreadInfo[], pro
     const script = workers[0].script;
     regions.push({
       id: region, name: `cluster ${script ? basename(script) : `of pid ${primary}`}`, kind: 'external', pool: firstPool + regions.length, fn: CLUSTER_FN,
-      schedule: 'external', threads: workers.length, items: 0, chunkSize: 0, start,
+      schedule: 'external', threads: counted, items: 0, chunkSize: 0, start,
       ...(ends.every((e) => e !== undefined) ? { end: Math.max(start, ...(ends as number[])) } : {}),
       outcome: ends.every((e) => e !== undefined) ? 'ok' : 'unfinished',
       ...(spawned.length > 0 ? { called: Math.min(start, ...spawned) } : {}),
