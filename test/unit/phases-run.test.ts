@@ -48,7 +48,7 @@ test('planted serial section and pool start-up: phases and the map() call agains
   assert.ok(p.processStartMs > 0 && p.recorderStartMs > 0);
   const text = formatSummary(report, metrics);
   assert.match(text, /Phases \([\d.]+ ms from spawn to exit/);
-  assert.match(text, /map work: wall [\d.]+ ms · call [\d.]+ ms · [\d.]+ ms of it waiting for pool start-up/);
+  assert.match(text, /map work \(phases-serial\.js:24\): wall [\d.]+ ms · call [\d.]+ ms · [\d.]+ ms of it waiting for pool start-up/);
 });
 
 test('a piscina pool: its workers\' start-up is counted as start-up, not as "no task was ready"', async () => {
