@@ -27,6 +27,10 @@ export function writeExport(report: Report, c: FormatExportCommand, stdout: (tex
   const text = exportText(report, c.format);
   const target = c.out ?? (c.format === 'markdown' ? '-' : defaultExportPath(c.file, c.format));
   if (target === '-') stdout(text);
-  else writeFileSync(target, text);
+  else {
+    // Missing folders are created, as for the cpuprofile folder and `record --out`.
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, text);
+  }
   return { wrote: target, files: 1 };
 }

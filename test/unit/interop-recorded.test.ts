@@ -66,7 +66,8 @@ test('parprof export writes every format; parprof report and export read them ba
   const { report, file } = await spinners();
   const dir = mkdtempSync(join(tmpdir(), 'parprof-interop-'));
   const out = (name: string) => join(dir, name);
-  for (const [format, name] of [['chrome', 'run.trace.json'], ['firefox', 'run.firefox.json'], ['speedscope', 'run.speedscope.json'], ['markdown', 'run.md']]) {
+  // Folders of --out that do not exist yet are created, for every format (they were for cpuprofile only).
+  for (const [format, name] of [['chrome', 'new/run.trace.json'], ['firefox', 'run.firefox.json'], ['speedscope', 'new/deeper/run.speedscope.json'], ['markdown', 'run.md']]) {
     const r = parprof('export', file, '--format', format, '--out', out(name));
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, `wrote ${out(name)}\n`);
@@ -79,28 +80,28 @@ test('parprof export writes every format; parprof report and export read them ba
   const beside = parprof('export', file, '--format', 'speedscope');
   assert.equal(beside.code, 0, beside.stderr);
   assert.equal(beside.stdout, `wrote ${file.replace(/\.parprof$/, '.speedscope.json')}\n`);
-  assert.equal(readFileSync(file.replace(/\.parprof$/, '.speedscope.json'), 'utf8'), readFileSync(out('run.speedscope.json'), 'utf8'));
+  assert.equal(readFileSync(file.replace(/\.parprof$/, '.speedscope.json'), 'utf8'), readFileSync(out('new/deeper/run.speedscope.json'), 'utf8'));
   // Markdown to stdout by default, with the region's row.
   const md = parprof('export', file, '--format', 'markdown');
   assert.equal(md.code, 0, md.stderr);
   assert.equal(md.stdout, readFileSync(out('run.md'), 'utf8'));
   assert.match(md.stdout, /^\| map spin \| static \|/m);
   // Each export is read back by the loader `parprof report` uses, with the planted functions in place.
-  for (const name of ['run.trace.json', 'run.firefox.json', 'run.speedscope.json', 'profiles']) {
+  for (const name of ['new/run.trace.json', 'run.firefox.json', 'new/deeper/run.speedscope.json', 'profiles']) {
     const back = readAnyReportFile(out(name));
     assert.deepEqual(back.profiles.map((p) => p.thread).sort(), report.profiles.map((p) => p.thread).sort(), name);
     for (const [thread, f] of plantedSpinners(report)) assert.deepEqual(topSampledFunction(back, thread), f, `${name}: thread ${thread}`);
   }
   // `parprof report` prints the summary of a trace as of a report; `export` converts one format to another.
-  const summary = parprof('report', out('run.trace.json'));
+  const summary = parprof('report', out('new/run.trace.json'));
   assert.equal(summary.code, 0, summary.stderr);
   assert.match(summary.stdout, /map spin/);
-  const again = parprof('export', out('run.trace.json'), '--format', 'chrome', '--out', out('again.trace.json'));
+  const again = parprof('export', out('new/run.trace.json'), '--format', 'chrome', '--out', out('again.trace.json'));
   assert.equal(again.code, 0, again.stderr);
-  assert.equal(readFileSync(out('again.trace.json'), 'utf8'), readFileSync(out('run.trace.json'), 'utf8'), 'chrome → chrome is stable');
-  const ss = parprof('export', out('run.speedscope.json'), '--format', 'speedscope', '--out', out('again.speedscope.json'));
+  assert.equal(readFileSync(out('again.trace.json'), 'utf8'), readFileSync(out('new/run.trace.json'), 'utf8'), 'chrome → chrome is stable');
+  const ss = parprof('export', out('new/deeper/run.speedscope.json'), '--format', 'speedscope', '--out', out('again.speedscope.json'));
   assert.equal(ss.code, 0, ss.stderr);
-  assert.equal(readFileSync(out('again.speedscope.json'), 'utf8'), readFileSync(out('run.speedscope.json'), 'utf8'), 'speedscope → speedscope is stable');
+  assert.equal(readFileSync(out('again.speedscope.json'), 'utf8'), readFileSync(out('new/deeper/run.speedscope.json'), 'utf8'), 'speedscope → speedscope is stable');
 });
 
 test('parprof report and export read a tracing-chrome trace: its threads, regions per span name, spans', () => {
