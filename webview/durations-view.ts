@@ -6,6 +6,7 @@ import { el, ms } from './dom';
 import { durationHistogram, histogramBars, slowest } from './layout-histogram';
 import { tasksAreQueued } from '../src/model/report';
 import { alignTextColumns } from './table-align';
+import { regionLabel } from '../src/model/region-labels';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const PLOT_W = 560;
@@ -25,7 +26,7 @@ export class DurationsView {
 
   constructor(private readonly store: Store) {
     for (const t of store.report.threads) this.threadName.set(t.id, t.name);
-    for (const r of store.report.regions) this.regionSelect.append(el('option', { value: r.id }, r.name));
+    for (const r of store.report.regions) this.regionSelect.append(el('option', { value: r.id }, regionLabel(store.report.regions, r.id)));
     this.regionSelect.addEventListener('change', () => this.draw());
     const body = store.report.regions.length ? el('div', {}, this.plot, this.list) : el('p', {}, 'No pool operations were recorded.');
     const action = (label: string, name: string, id: string, run: (region: number) => void) => {
@@ -72,7 +73,7 @@ export class DurationsView {
     svg.setAttribute('width', String(PLOT_W + 50));
     svg.setAttribute('class', 'pp-histogram'); // shrinks to a narrow panel instead of scrolling it sideways (style.css)
     svg.setAttribute('role', 'img');
-    const name = this.store.report.regions.find((r) => r.id === region)?.name ?? String(region);
+    const name = regionLabel(this.store.report.regions, region);
     svg.setAttribute('aria-label', `Histogram of ${spans.length} task durations of ${name}`);
     const g = document.createElementNS(SVG, 'g');
     g.setAttribute('transform', 'translate(40,6)');

@@ -9,6 +9,7 @@ import { el, msValue, percent, ratio, table } from './dom';
 import { moreColumnsCue } from './more-columns';
 import { alignTextColumns } from './table-align';
 import { balanceMeasured, threadsWithTasksText } from '../src/model/headline';
+import { regionLabel } from '../src/model/region-labels';
 
 /** A balance number with no task spans to read it from. */
 const NO_SPANS = '— (no task spans)';
@@ -83,7 +84,8 @@ export function summaryView(store: Store): HTMLElement {
 
   const regions = table('Regions (pool operations)', ['Region', 'Kind', 'Schedule', 'Wall', 'Utilization', 'Imbalance', 'Potential gain', 'Tail', 'Tasks', 'Task p50 / p95', 'Steals'],
     m.regions.map((r) => {
-      const link = el('button', { type: 'button', 'aria-label': `Show task durations of ${r.name}` }, r.name);
+      const name = regionLabel(report.regions, r.id);
+      const link = el('button', { type: 'button', 'aria-label': `Show task durations of ${name}` }, name);
       link.addEventListener('click', () => store.showRegion(r.id));
       return [link, r.kind, r.schedule, msValue(r.wallMs), percent(r.utilization), ratio(r.imbalance), msValue(r.potentialGainMs),
         msValue(r.tailMs), String(r.tasks), `${msValue(r.taskMs.p50)} / ${msValue(r.taskMs.p95)}`, String(r.steals)];

@@ -1,6 +1,6 @@
 // Tryout finding 14 in the views: two operations 'map evenItem' from one call site (a loop) are
-// 'map evenItem #1' and '#2' in the summary's table of calls and the timeline's legend, as in the
-// CLI (regionLabel, region-labels.ts). A real recording of test/fixtures/f2-split.js with TWICE=1.
+// 'map evenItem #1' and '#2' in the summary's tables of calls and regions, the timeline's legend and
+// the durations view, as in the CLI (regionLabel, region-labels.ts). A real recording of test/fixtures/f2-split.js with TWICE=1.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -38,6 +38,22 @@ describe('same-named regions in the views', () => {
     const legend = await p.page.$$eval('.pp-legend span', (s) => s.map((e) => e.textContent));
     assert.ok(legend.includes('map evenItem #1') && legend.includes('map evenItem #2'), legend.join(' | '));
     assert.ok(!legend.includes('map evenItem'), legend.join(' | '));
+    assert.deepEqual(p.errors, []);
+  });
+
+  test('summary regions table and the durations view: #1 and #2', async () => {
+    const p = await openReport(b, report, 'f2-twice-durations');
+    await showView(p.page, 'summary');
+    const regions = await p.page.$$eval('#summary-regions tbody tr', (tr) => tr.map((r) => r.children[0].textContent));
+    assert.deepEqual(regions, ['map evenItem #1', 'map evenItem #2']);
+    // The second row's button opens the durations view on that region, named as in the table.
+    await p.page.click('#summary-regions tbody tr:nth-child(2) button');
+    await p.page.waitForSelector('#panel-durations:not([hidden]) #durations-histogram h3');
+    const options = await p.page.$$eval('#durations-region option', (o) => o.map((e) => e.textContent));
+    assert.deepEqual(options, ['map evenItem #1', 'map evenItem #2']);
+    const second = report.spans.region.slice(0, report.spans.count).filter((r) => r === report.regions[1].id).length;
+    assert.equal(await p.page.$eval('#durations-histogram h3', (e) => e.textContent), `map evenItem #2: ${second} tasks`);
+    assert.match(await p.page.$eval('#durations-histogram svg', (e) => e.getAttribute('aria-label')!), / of map evenItem #2$/);
     assert.deepEqual(p.errors, []);
   });
 });
