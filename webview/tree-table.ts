@@ -28,6 +28,8 @@ export class TreeTable {
   private readonly expanded = new Set<string>();
   private selectedKey: string | undefined;
   private selected = -1;
+  /** A mouse button went down on a row and the focus it brings has not arrived yet. */
+  private focusByPointer = false;
 
   constructor(private readonly options: TreeTableOptions) {
     this.scroller = el('div', { class: 'pp-ct-scroll', id: options.id, role: 'tree', tabindex: 0, 'aria-label': options.label });
@@ -37,8 +39,18 @@ export class TreeTable {
     this.element = el('div', { class: 'pp-ct' }, head, this.scroller);
     this.scroller.addEventListener('scroll', () => this.render());
     this.scroller.addEventListener('keydown', (e) => this.key(e));
-    this.scroller.addEventListener('focus', () => { if (this.selected < 0 && this.rows.length) this.select(0); });
+    // Focus from the keyboard (Tab) with nothing selected lands on row 0. Not focus from a click on
+    // a row: selecting row 0 would redraw the rows between mousedown and mouseup, so the click
+    // would land on no row and row 0 would stay selected instead of the row clicked.
+    this.inner.addEventListener('mousedown', () => { this.focusByPointer = true; });
+    this.scroller.addEventListener('focus', () => {
+      const byPointer = this.focusByPointer;
+      this.focusByPointer = false;
+      if (!byPointer && this.selected < 0 && this.rows.length) this.select(0);
+    });
+    this.scroller.addEventListener('blur', () => { this.focusByPointer = false; });
     this.inner.addEventListener('click', (e) => {
+      this.focusByPointer = false;
       const row = this.rowOf(e.target);
       if (row < 0) return;
       if ((e.target as HTMLElement).classList.contains('pp-ct-toggle')) this.toggle(row);
