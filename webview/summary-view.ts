@@ -1,6 +1,6 @@
 // Summary: the run's metrics, plain-language findings, per-thread and per-region tables.
 import { advise } from '../src/model/advice';
-import { verdicts } from '../src/model/summary';
+import { poolsRan, verdicts } from '../src/model/summary';
 import { lostInWords } from '../src/model/sample-gaps';
 import { NOT_SAMPLED } from '../src/model/unsampled';
 import type { Store } from './store';
@@ -92,10 +92,11 @@ export function summaryView(store: Store): HTMLElement {
     }), { id: 'summary-regions' });
 
   const meta = report.meta;
-  // An import (a Chrome trace, a .cpuprofile, ...) records no Node version, cores, pool defaults or date: say what it is instead.
+  // An import (a Chrome trace, a .cpuprofile, ...) records no Node version, cores, pools or date: say what it is instead.
+  // The pools as they ran, not meta.pool: those defaults do not apply to a pool given its own threads or schedule.
   const about = el('p', { class: 'pp-hint' }, meta.recorder.startsWith('import:')
     ? `${meta.script} · imported (${meta.recorder.slice('import:'.length)}) · sampling ${meta.sampleIntervalUs ? `about every ${meta.sampleIntervalUs} µs` : 'none'}`
-    : `${meta.script} ${meta.args.join(' ')} · Node ${meta.nodeVersion} · ${meta.cores} cores ${report.regions.some((r) => r.kind !== 'external') ? ` · pool default ${meta.pool.threads === 0 ? 'sequential (threads 0)' : `${meta.pool.threads} threads, ${meta.pool.schedule}`}` : ''} · ` +
+    : `${meta.script} ${meta.args.join(' ')} · Node ${meta.nodeVersion} · ${meta.cores} cores${report.regions.some((r) => r.kind !== 'external') ? ` · pool ${poolsRan(report)}` : ''} · ` +
       `recorded ${new Date(meta.startedAt).toISOString()} · sampling ${meta.sampleIntervalUs ? `${meta.sampleIntervalUs} µs` : 'off'}`);
   const lost = lostInWords(report);
   const lostNote = lost ? [el('p', { class: 'pp-lost', id: 'summary-lost', role: 'note' }, lost)] : [];

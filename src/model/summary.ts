@@ -52,6 +52,19 @@ export function schedulesRan(report: Pick<Report, 'regions'>): string {
   return `schedule${names.size > 1 ? 's' : ''} ${[...names].join(', ')}`;
 }
 
+/**
+ * The threads and schedules the run's pools ran with, '2 threads, schedule static': not
+ * meta.pool, the defaults that a pool's own settings override. Threads of third-party pools and
+ * of sequential ones (threads 0, named by schedulesRan) are not counted.
+ */
+export function poolsRan(report: Pick<Report, 'regions'>): string {
+  const sizes = new Set<number>();
+  for (const r of report.regions) if (r.kind !== 'external' && r.threads > 0) sizes.add(r.threads);
+  const sorted = [...sizes].sort((a, b) => a - b);
+  const threads = sorted.length ? `${sorted.join(' / ')} thread${sorted.length === 1 && sorted[0] === 1 ? '' : 's'}, ` : '';
+  return threads + schedulesRan(report);
+}
+
 /** `meta.recorder` of a report made by an importer: 'import:chrome', 'import:cpuprofile', ... */
 const IMPORTED_PREFIX = 'import:';
 
