@@ -44,6 +44,14 @@ export type HostToWebview =
    */
   | { type: 'init-packed'; packed: Uint8Array; gzipped?: boolean; options?: InitOptions; metrics?: RunMetrics; metricsFollow?: boolean }
   /**
+   * `init-packed` without the bytes: the webview fetches the report file itself from `url` (a
+   * webview resource, `webview.asWebviewUri`) and checks it is `bytes` long with this `sha256`
+   * (hex), the bytes the host's report reader validated; if they differ the file changed since and
+   * the webview refuses it. If it cannot fetch it, it posts `packed-unfetched` and the host sends
+   * `init-packed`. Spares carrying tens of MB in one extension-host message.
+   */
+  | { type: 'init-packed-url'; url: string; bytes: number; sha256: string; gzipped: boolean; options?: InitOptions; metricsFollow?: boolean }
+  /**
    * After `init-packed` with `metricsFollow`: its report's metrics and findings (summary.ts
    * verdicts), or undefined when the host has none (the webview computes them).
    */
@@ -108,14 +116,16 @@ export type WebviewToHost =
    * pixels are painted; `steps`: when each step of showing it happened (received, validated,
    * drawn-timeline...), ms since the epoch. For the host's timing log and the integration tests.
    */
-  | { type: 'drawn'; view: ViewId; via: 'init' | 'init-packed'; decodedIn?: 'worker' | 'page'; laneTasks: number[]; paintedPixels: number; steps?: Record<string, number> };
+  | { type: 'drawn'; view: ViewId; via: 'init' | 'init-packed'; decodedIn?: 'worker' | 'page'; laneTasks: number[]; paintedPixels: number; steps?: Record<string, number>; fetched?: boolean }
+  /** After `init-packed-url`: the file could not be fetched (`reason`); the host sends the bytes (`init-packed`). */
+  | { type: 'packed-unfetched'; reason: string };
 
 /** Narrows an unknown message from the host; returns undefined for anything unrecognised. */
 export function asHostMessage(data: unknown): HostToWebview | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const type = (data as { type?: unknown }).type;
   switch (type) {
-    case 'init': case 'init-packed': case 'metrics': case 'focus-range': case 'show-view': case 'focus-region': case 'init-sweep': case 'init-compare': case 'status':
+    case 'init': case 'init-packed': case 'init-packed-url': case 'metrics': case 'focus-range': case 'show-view': case 'focus-region': case 'init-sweep': case 'init-compare': case 'status':
       return data as HostToWebview;
     default:
       return undefined;
@@ -127,7 +137,7 @@ export function asWebviewMessage(data: unknown): WebviewToHost | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const type = (data as { type?: unknown }).type;
   switch (type) {
-    case 'ready': case 'open-source': case 'error': case 'state': case 'rerun': case 'export-page': case 'drawn':
+    case 'ready': case 'open-source': case 'error': case 'state': case 'rerun': case 'export-page': case 'drawn': case 'packed-unfetched':
       return data as WebviewToHost;
     default:
       return undefined;

@@ -6,7 +6,7 @@ import { validateReport, parseJson } from '../src/model/load';
 import { GZIP_BASE64, PACKED_GZIP_BASE64, REPORT_ELEMENT_ID, SWEEP_ELEMENT_ID, fromBase64 } from '../src/model/html-report';
 import type { Report } from '../src/model/report';
 import type { RunMetrics } from '../src/model/analysis';
-import { decodePacked, decodedIn, type Analysis, type Source } from './report-decoder';
+import { decodePacked, decodedIn, fetchValidated, type Analysis, type Source } from './report-decoder';
 import { gunzip } from './gunzip';
 import { asHostMessage, type InitOptions, type ViewState, type WebviewToHost, type HostToWebview } from '../src/protocol';
 import { decodeViewHash, encodeViewHash } from './view-hash';
@@ -75,18 +75,45 @@ let metricsFollowing: ((metrics: RunMetrics | undefined, findings: unknown) => v
  * metrics: given, or to follow from the host (`follow`), else computed by the worker after it
  * hands the report over.
  */
-function startPacked(parts: Uint8Array[], gzipped: boolean, source: Source, options: InitOptions | undefined, metrics?: unknown, follow = false): void {
+function startPacked(parts: Uint8Array[], gzipped: boolean, source: Source, options: InitOptions | undefined, metrics?: unknown, follow: boolean | Promise<Analysis | undefined> = false): void {
   const mine = ++given;
   performance.mark('parprof:received');
   const sent = givenMetrics(metrics);
-  metricsFollowing = undefined;
-  const later = !sent && follow
-    ? new Promise<Analysis | undefined>((resolve) => {
-      metricsFollowing = (m, findings) => resolve(givenMetrics(m) && { metrics: m!, findings: Array.isArray(findings) && findings.every((f) => typeof f === 'string') ? findings : undefined });
-    })
-    : undefined;
+  if (typeof follow === 'boolean') metricsFollowing = undefined;
+  const later = sent ? undefined : typeof follow === 'boolean' ? (follow ? followMetrics() : undefined) : follow;
   decodePacked(parts, gzipped, !sent && !later, source)
     .then((d) => { if (mine === given) show(d.report, 'init-packed', options, sent, later ?? d.analysis); }).catch((e: Error) => showError(e.message));
+}
+
+/** The metrics of the report given last, from the host's `metrics` message. */
+function followMetrics(): Promise<Analysis | undefined> {
+  return new Promise<Analysis | undefined>((resolve) => {
+    metricsFollowing = (m, findings) => resolve(givenMetrics(m) && { metrics: m!, findings: Array.isArray(findings) && findings.every((f) => typeof f === 'string') ? findings : undefined });
+  });
+}
+
+/** Whether the report shown was fetched by the webview itself (`init-packed-url`). */
+let fetched = false;
+
+/**
+ * A large report's file, fetched here and checked against what the host's reader validated, then
+ * decoded as `init-packed` bytes from the host; the host sends the bytes instead if it cannot be fetched.
+ */
+function startFetched(message: Extract<HostToWebview, { type: 'init-packed-url' }>): void {
+  const mine = ++given;
+  performance.mark('parprof:fetch-asked');
+  // The metrics may come before the file has been fetched.
+  const later = message.metricsFollow === true ? followMetrics() : false;
+  void fetchValidated(message.url, message.bytes, message.sha256).then((got) => {
+    if (mine !== given) return;
+    if ('unfetched' in got) post({ type: 'packed-unfetched', reason: got.unfetched });
+    else if ('changed' in got) showError(got.changed);
+    else {
+      performance.mark('parprof:fetched');
+      fetched = true;
+      startPacked([got.bytes], message.gzipped, 'host', message.options, undefined, later);
+    }
+  });
 }
 
 /** Metrics the host sent with the report (it computed them from this report), if they look like metrics. */
@@ -130,7 +157,7 @@ function drawnMessage(shown: App, via: 'init' | 'init-packed'): WebviewToHost {
   // When each step of showing it happened (the page's parprof: marks), ms since the epoch: the host's clock, for its timing.
   const steps = Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('parprof:'))
     .map((m) => [m.name.slice(8), Math.round(performance.timeOrigin + m.startTime)]));
-  return { type: 'drawn', view: shown.store.view, via, decodedIn: via === 'init-packed' ? decodedIn : undefined, laneTasks, paintedPixels, steps };
+  return { type: 'drawn', view: shown.store.view, via, decodedIn: via === 'init-packed' ? decodedIn : undefined, laneTasks, paintedPixels, steps, fetched: via === 'init-packed' ? fetched : undefined };
 }
 
 /** In VS Code a sweep or comparison page offers Export… (the host writes the file); a standalone page is the export already. */
@@ -148,7 +175,9 @@ function onMessage(data: unknown): void {
     switch (message.type) {
       case 'init': start(message); break;
       // From VS Code's host: bytes its report reader validated (report-decoder.ts Source).
-      case 'init-packed': startPacked([message.packed], message.gzipped === true, vscode ? 'host' : 'page', message.options, message.metrics, message.metricsFollow === true); break;
+      case 'init-packed': fetched = false; startPacked([message.packed], message.gzipped === true, vscode ? 'host' : 'page', message.options, message.metrics, message.metricsFollow === true); break;
+      // Bytes the host's reader validated too, once their length and SHA-256 match.
+      case 'init-packed-url': startFetched(message); break;
       case 'metrics': metricsFollowing?.(message.metrics, message.findings); metricsFollowing = undefined; break;
       case 'focus-range':
         app?.store.setRange({ from: message.from, to: message.to });

@@ -115,6 +115,29 @@ export function unpackValid(bytes: Uint8Array, validated = false): Report {
   return narrowColumns(validated ? checkValidatedShape(unpacked) : validateReport(unpacked));
 }
 
+/**
+ * The file at `url` (a webview resource: the host's `init-packed-url`), if it is the `bytes` long
+ * file with this SHA-256 (hex) that the host's report reader validated. `unfetched`: it could not
+ * be fetched or hashed (the host then sends the bytes); `changed`: it was fetched but is not those
+ * bytes (the file changed since it was read), in one line.
+ */
+export async function fetchValidated(url: string, bytes: number, sha256: string): Promise<{ bytes: Uint8Array } | { unfetched: string } | { changed: string }> {
+  let body: Uint8Array;
+  let digest: string;
+  try {
+    const response = await fetch(url);
+    if (!response.ok) return { unfetched: `HTTP ${response.status} ${response.statusText}`.trim() };
+    body = new Uint8Array(await response.arrayBuffer());
+    if (body.byteLength !== bytes) return { changed: `the report file changed after it was read (${bytes} bytes then, ${body.byteLength} now): reopen it` };
+    if (!globalThis.crypto?.subtle) return { unfetched: 'no crypto.subtle here to check the file' };
+    digest = [...new Uint8Array(await crypto.subtle.digest('SHA-256', body as Uint8Array<ArrayBuffer>))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  } catch (e) {
+    return { unfetched: e instanceof Error ? e.message : String(e) };
+  }
+  if (digest !== sha256.toLowerCase()) return { changed: 'the report file changed after it was read (its SHA-256 differs): reopen it' };
+  return { bytes: body };
+}
+
 /** To the worker, after the report: compute its metrics now. */
 export const METRICS_NOW = 'metrics-now';
 

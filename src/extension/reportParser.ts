@@ -23,6 +23,12 @@ export interface PackedView {
   /** A packed report (packed-report.ts, PPC1), validated by the reading process; gzip-compressed when `gzipped`. */
   packed: Uint8Array;
   gzipped: boolean;
+  /**
+   * When `packed` is the file's own bytes: their SHA-256 (hex), computed by the reading process
+   * from the bytes it validated. The webview may then fetch the file itself and check it is
+   * still those bytes (webviewHost.ts `init-packed-url`).
+   */
+  sha256?: string;
   meta: RunMeta;
   /** Task spans in the report. */
   spans: number;

@@ -2,6 +2,7 @@
 // reportParser.ts with `node <this> <want> <file>`). A report is untrusted input: reading,
 // importing, validating and analysing it happen here, outside the extension host, under the heap
 // and time limits the host set. No `vscode` here: this is a plain Node process.
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { constants as zlib, gunzipSync } from 'node:zlib';
@@ -47,6 +48,7 @@ function forView(file: string): Replies {
     // A copy of exactly the file's bytes (readFileCapped's buffer has room to spare).
     packed: own ? bytes.slice() : packReport(report),
     gzipped: own && isGzip(bytes),
+    sha256: own ? createHash('sha256').update(bytes).digest('hex') : undefined,
     meta: report.meta,
     spans: report.spans.count,
     sourceFiles: [...filesNamedBy(report)],

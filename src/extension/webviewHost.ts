@@ -24,9 +24,14 @@ export interface WebviewStatus {
   showing?: 'status' | 'failed' | 'report';
   /** The text of the last `status` posted. */
   text?: string;
-  /** How the report was last sent: whole (`init`) or as packed bytes (`init-packed`, large reports). */
-  sentAs?: 'init' | 'init-packed';
-  /** With `init-packed`: how many bytes were sent (a packed file's own size when they are its bytes). */
+  /**
+   * How the report was last sent: whole (`init`), as packed bytes (`init-packed`, large reports),
+   * or as the address of its file for the webview to fetch (`init-packed-url`, a large report's own file).
+   */
+  sentAs?: 'init' | 'init-packed' | 'init-packed-url';
+  /** Why the webview could not fetch the file (it was then sent the bytes). */
+  unfetched?: string;
+  /** With `init-packed`: how many bytes were sent (a packed file's own size when they are its bytes); with `init-packed-url`, the file's size. */
   sentBytes?: number;
   /** When the report was last posted, and (init-packed) when its metrics followed, ms since the epoch. */
   sentAt?: number;
@@ -37,10 +42,16 @@ export interface WebviewStatus {
   error?: string;
 }
 
-export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+/**
+ * With `reportFolder`, the folder of the report the panel shows is a resource root too (that
+ * folder only, for that panel only): the webview fetches a large report's file itself. Set when the
+ * panel is made: VS Code reloads a webview whose resource roots change.
+ */
+export function webviewOptions(extensionUri: vscode.Uri, reportFolder?: string): vscode.WebviewOptions {
   return {
     enableScripts: true,
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media'),
+      ...(reportFolder ? [vscode.Uri.file(reportFolder)] : [])],
   };
 }
 
@@ -100,13 +111,15 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
   disposables: vscode.Disposable[], actions: ReportActions): WebviewStatus {
   const status: WebviewStatus = { file, ready: false, initSent: false };
   const createdAt = Date.now();
-  webview.options = webviewOptions(extensionUri);
+  webview.options = webviewOptions(extensionUri, path.dirname(file));
   const scriptUri = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString();
   const nonce = randomBytes(18).toString('base64');
   let named: { content: ViewContent; files: Set<string> } | undefined;
   let sentAt = 0;
   /** Reports sent so far: metrics that come late go only with the last. */
   let sent = 0;
+  /** The content whose file the webview could not fetch: sent as bytes since. */
+  let unfetched: ViewContent | undefined;
   const send = (content: ViewContent) => {
     if (content.kind === 'status') {
       const message: HostToWebview = { type: 'status', text: content.text, failed: content.failed === true };
@@ -119,13 +132,19 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
     // cross as binary buffers; number arrays would go through JSON (seconds for 1M spans).
     // The metrics were computed with the report (the parser worker's analyze): the webview need not redo them.
     // A packed report's bytes go as they are: the webview decodes them in a worker.
+    // A large report's own file is not carried at all: the webview fetches it as a resource and
+    // checks it against the reader's SHA-256. In code-server the one message of 72 MB (10M spans)
+    // cost 3.5-5 s, deflated by the extension host and inflated by the browser in one piece.
     const options = { canOpenSource: true, canRerun: true };
+    const fetchable = content.kind === 'packed' && content.view.sha256 !== undefined && unfetched !== content;
     const init = content.kind === 'packed'
-      ? { type: 'init-packed', packed: content.view.packed, gzipped: content.view.gzipped, metricsFollow: true, options } as const
+      ? fetchable
+        ? { type: 'init-packed-url', url: webview.asWebviewUri(vscode.Uri.file(file)).toString(), bytes: content.view.packed.byteLength, sha256: content.view.sha256!, gzipped: content.view.gzipped, metricsFollow: true, options } as const
+        : { type: 'init-packed', packed: content.view.packed, gzipped: content.view.gzipped, metricsFollow: true, options } as const
       : { type: 'init', report: typedColumns(content.loaded.report), metrics: content.loaded.metrics, options } as const;
     status.showing = 'report';
     status.sentAs = init.type;
-    status.sentBytes = init.type === 'init-packed' ? init.packed.byteLength : undefined;
+    status.sentBytes = init.type === 'init-packed' ? init.packed.byteLength : init.type === 'init-packed-url' ? init.bytes : undefined;
     status.drawn = undefined;
     status.error = undefined;
     sentAt = status.sentAt = Date.now();
@@ -193,6 +212,15 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
       case 'rerun':
         actions.rerun(file);
         break;
+      case 'packed-unfetched': {
+        const content = source.content;
+        if (content.kind !== 'packed' || unfetched === content) break;
+        log.info(`report webview: could not fetch ${path.basename(file)} (${message.reason}): sending its bytes`);
+        status.unfetched = message.reason;
+        unfetched = content;
+        send(content);
+        break;
+      }
       default:
         log.info(`report webview: unhandled message ${JSON.stringify(data).slice(0, 200)}`);
     }

@@ -120,7 +120,8 @@ export function webviewHtml(options: WebviewHtmlOptions): string {
   const { nonce, cspSource, scriptUri } = options;
   if (!/^[A-Za-z0-9+/=_-]+$/.test(nonce)) throw new Error(`nonce must be base64 characters only, got '${nonce}'`);
   // worker-src blob:: the packed report is decoded in a Web Worker made from a blob (webview/report-decoder.ts); nothing remote.
-  const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src ${cspSource} 'nonce-${nonce}'; img-src ${cspSource} data:; font-src ${cspSource}; worker-src blob:`;
+  // connect-src: a large report's file is fetched as a webview resource (the panel's own resource roots; webviewHost.ts).
+  const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src ${cspSource} 'nonce-${nonce}'; img-src ${cspSource} data:; font-src ${cspSource}; connect-src ${cspSource}; worker-src blob:`;
   return [
     ...documentHead(csp, options.title ?? 'Parallel Profiler'),
     '</head>',

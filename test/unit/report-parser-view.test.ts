@@ -4,6 +4,7 @@
 // leaves the metrics undefined (the webview then computes them), never a promise that hangs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,8 @@ test('a large report\'s view: the file\'s own bytes, then its metrics in a messa
   if (view.kind !== 'packed') return;
   assert.deepEqual(Buffer.from(view.view.packed), readFileSync(written.file), 'the bytes the reader validated, unchanged');
   assert.equal(view.view.gzipped, true);
+  // What the webview checks a file it fetches against (init-packed-url): the file's own SHA-256.
+  assert.equal(view.view.sha256, createHash('sha256').update(readFileSync(written.file)).digest('hex'));
   assert.equal(view.view.spans, report.spans.count);
   const analysis = await view.view.analysis;
   assert.ok(analysis, 'the metrics follow');

@@ -1,6 +1,7 @@
 // A large report (issue 11 item 7): above PACKED_VIEW_ABOVE spans the report view is sent the
-// file's packed bytes (`init-packed`), which the webview decodes in a Web Worker; the extension host
-// passes them on without decoding the report. The test opens a generated report of a little over
+// address of the packed file (`init-packed-url`), which the webview fetches as a resource, checks
+// against the SHA-256 the report reader validated, and decodes in a Web Worker; the extension host
+// neither decodes the report nor carries its bytes. The test opens a generated report of a little over
 // that many spans and checks what the webview says it drew: the timeline, every lane with the
 // tasks the generator put on its thread. Times and memory are measured, not checked: they go to
 // test-artifacts/vscode-large-report-<spans>.json. PARPROF_VSCODE_LARGE_SPANS=10000000 measures ten
@@ -152,11 +153,15 @@ describe('A large report', () => {
       const cpuToDrawn = { hostMs: Math.round((host.user + host.system) / 1000), serverMs: (cpuMs(process.ppid) ?? 0) - cpuBefore.server, renderersMs: renderers.map((pid, k) => (cpuMs(pid) ?? 0) - cpuBefore.renderers[k]) };
       assert.notEqual(status.showing, 'failed', status.text);
       assert.equal(status.error, undefined, 'the webview reported an error');
-      assert.equal(status.sentAs, 'init-packed');
+      // Not carried by the host: the webview fetched the file itself (a resource of its folder) and
+      // found the length and SHA-256 the reader validated.
+      assert.equal(status.unfetched, undefined, 'the webview could not fetch the file');
+      assert.equal(status.sentAs, 'init-packed-url');
       // The file's own bytes (packed and gzip-compressed by the writer), not a report decoded and packed again.
       assert.equal(status.sentBytes, truth.bytes);
       const drawn = status.drawn!;
       assert.equal(drawn.via, 'init-packed');
+      assert.equal(drawn.fetched, true);
       assert.equal(drawn.decodedIn, 'worker');
       assert.equal(drawn.view, 'timeline');
       // One lane per thread, each listing the tasks the generator put on that thread.
@@ -167,7 +172,7 @@ describe('A large report', () => {
       const mib = (b: number) => Math.round(b / MiB);
       writeArtifact(`vscode-large-report-${truth.spans}.json`, {
         date: new Date().toISOString(),
-        spans: truth.spans, fileMiB: +(truth.bytes / MiB).toFixed(1), threads: truth.laneTasks.length,
+        sentAs: status.sentAs, spans: truth.spans, fileMiB: +(truth.bytes / MiB).toFixed(1), threads: truth.laneTasks.length,
         openToDrawnMs: drawn.at - t0,
         // The report reader's part (read, validate, send the bytes), then the webview's (decode, draw);
         // the metrics follow the bytes (the reader analyses while the webview decodes).
