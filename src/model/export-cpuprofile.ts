@@ -1,7 +1,17 @@
 // Export of each thread's CPU profile as a plain V8 .cpuprofile (VS Code's profile viewer,
 // Chrome DevTools, speedscope), into a folder. Pure: names and profiles out; the caller writes
 // them. import-cpuprofile.ts reads the folder back as one report.
-import type { CpuProfile, Report } from './report';
+import type { CpuProfile, Report, ThreadInfo } from './report';
+
+/**
+ * The field of an exported profile that says which thread it was, beside V8's own fields (the
+ * viewers of .cpuprofile files read only those): the file name carries the id and a name cut to
+ * MAX_ENCODED_NAME, not the kind, and a file can be renamed.
+ */
+export const THREAD_FIELD = 'parprofThread';
+
+/** What THREAD_FIELD holds: the thread's id in the report, its whole name and its kind. */
+export type ProfileThread = Pick<ThreadInfo, 'id' | 'name' | 'kind'>;
 
 export interface CpuProfileFile {
   /** cpuProfileFileName: 'thread-<id>-<thread name, percent-encoded>.cpuprofile'. */
@@ -10,7 +20,7 @@ export interface CpuProfileFile {
    * Times in µs on the run's monotonic clock (originUs + report time), as `node --cpu-prof`
    * writes them, so the files of one run line up on one timeline.
    */
-  profile: CpuProfile;
+  profile: CpuProfile & { [THREAD_FIELD]: ProfileThread };
 }
 
 /** Characters a thread name keeps in a file name; every other UTF-8 byte becomes %XX. */
@@ -45,13 +55,15 @@ export function threadNameOfFile(encoded: string): string {
 }
 
 export function toCpuProfiles(report: Report): CpuProfileFile[] {
-  const names = new Map(report.threads.map((t) => [t.id, t.name]));
+  const threads = new Map(report.threads.map((t) => [t.id, t]));
   const origin = report.meta.originUs;
   return report.profiles.map((tp) => {
     const p = tp.profile;
+    const t = threads.get(tp.thread);
+    const thread: ProfileThread = { id: tp.thread, name: t?.name ?? `thread ${tp.thread}`, kind: t?.kind ?? (tp.thread === 0 ? 'main' : 'worker') };
     return {
-      name: cpuProfileFileName(tp.thread, names.get(tp.thread) ?? `thread ${tp.thread}`),
-      profile: { nodes: p.nodes, startTime: origin + p.startTime, endTime: origin + p.endTime, samples: p.samples, timeDeltas: p.timeDeltas },
+      name: cpuProfileFileName(tp.thread, thread.name),
+      profile: { nodes: p.nodes, startTime: origin + p.startTime, endTime: origin + p.endTime, samples: p.samples, timeDeltas: p.timeDeltas, [THREAD_FIELD]: thread },
     };
   });
 }

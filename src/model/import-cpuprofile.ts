@@ -5,7 +5,7 @@
 import type { CpuProfile, Report, ThreadInfo, ThreadProfile } from './report';
 import { ReportError } from './load';
 import { emptyReport, medianDelta, profileInOrder, placeholderMachine } from './import-common';
-import { threadNameOfFile } from './export-cpuprofile';
+import { THREAD_FIELD, threadNameOfFile, type ProfileThread } from './export-cpuprofile';
 
 /** Whether `json` looks like a CPU profile at all (not whether it is a well-formed one). */
 export function looksLikeCpuProfile(json: unknown): boolean {
@@ -24,6 +24,20 @@ export interface ProfileFile {
 const NODE_NAME = /^CPU\.\d+\.\d+\.(\d+)\.(\d+)\.(\d+)\.cpuprofile$/;
 /** Our own export's file name (export-cpuprofile.ts cpuProfileFileName): thread-<id>-<percent-encoded name>.cpuprofile */
 const EXPORT_NAME = /^thread-(\d+)-(.*)\.cpuprofile$/;
+
+/**
+ * The thread our export wrote into a profile (THREAD_FIELD: id, whole name, kind); undefined when
+ * the profile has none (Node's own, another tool's); a ReportError naming the file when malformed.
+ */
+function profileThread(json: unknown, file: string): ProfileThread | undefined {
+  const t = (json as Record<string, unknown>)[THREAD_FIELD];
+  if (t === undefined) return undefined;
+  const o = (typeof t === 'object' && t !== null ? t : {}) as Record<string, unknown>;
+  if (!Number.isSafeInteger(o.id) || (o.id as number) < 0 || typeof o.name !== 'string' || (o.kind !== 'main' && o.kind !== 'worker')) {
+    throw new ReportError(`${file}: ${THREAD_FIELD} must be { id: a whole number ≥ 0, name: a string, kind: 'main' or 'worker' }, got ${JSON.stringify(t)?.slice(0, 100)}`);
+  }
+  return { id: o.id as number, name: o.name, kind: o.kind };
+}
 
 /**
  * A plain V8 `.cpuprofile` as a report with one thread (id 0, 'main') and no spans; times are
@@ -47,10 +61,14 @@ export function importCpuProfiles(files: ProfileFile[], name: string, options?: 
     const node = NODE_NAME.exec(f.name);
     const ours = EXPORT_NAME.exec(f.name);
     if (!looksLikeCpuProfile(f.json)) throw new ReportError(`${f.name}: not a V8 .cpuprofile (no nodes, samples, startTime)`);
+    // Our export says the thread twice: in the file name (id, a name cut short) and in the profile
+    // (id, whole name, kind). The file name's id wins (a folder's ids must be unique by name); the
+    // profile's name is whole, and only the profile knows the kind.
+    const carried = profileThread(f.json, f.name);
     return {
       file: f.name, profile: profileInOrder(f.json, options?.single ? 'cpuprofile' : f.name),
-      pid: node ? Number(node[1]) : undefined, tid: node ? Number(node[2]) : ours ? Number(ours[1]) : undefined,
-      seq: node ? Number(node[3]) : 0, threadName: ours ? threadNameOfFile(ours[2]) : undefined,
+      pid: node ? Number(node[1]) : undefined, tid: node ? Number(node[2]) : ours ? Number(ours[1]) : carried?.id,
+      seq: node ? Number(node[3]) : 0, threadName: carried?.name ?? (ours ? threadNameOfFile(ours[2]) : undefined), kind: carried?.kind,
     };
   });
   parsed.sort((a, b) => (a.pid ?? 0) - (b.pid ?? 0) || (a.tid ?? 0) - (b.tid ?? 0) || a.seq - b.seq || a.file.localeCompare(b.file));
@@ -75,11 +93,14 @@ export function importCpuProfiles(files: ProfileFile[], name: string, options?: 
     const id = options?.single ? 0 : byTid ? p.tid! : k;
     // One file alone is the main thread unless its name says which thread it was (Node's
     // CPU.<date>.<time>.<pid>.<tid>.<seq> or our thread-<id>-<name>: thread 0 is main).
-    const main = options?.single ? p.tid === undefined || p.tid === 0 : byTid ? id === 0 : p.tid === 0;
+    // Our export's profile says the kind: a child process's main thread has an id other than 0.
+    const main = p.kind ? p.kind === 'main' : options?.single ? p.tid === undefined || p.tid === 0 : byTid ? id === 0 : p.tid === 0;
     const label = p.threadName ?? (main ? 'main' : p.tid !== undefined ? `worker ${p.tid}` : p.file.replace(/\.cpuprofile$/, ''));
     const start = p.profile.startTime - origin, stop = p.profile.endTime - origin;
     threads.push({ id, name: pids.size > 1 ? `${label} (pid ${p.pid})` : label, kind: main ? 'main' : 'worker', start, end: stop });
-    profiles.push({ thread: id, profile: { ...structuredClone(p.profile), startTime: start, endTime: stop } });
+    const profile = { ...structuredClone(p.profile), startTime: start, endTime: stop };
+    delete (profile as Partial<Record<string, unknown>>)[THREAD_FIELD]; // said by the report's threads now
+    profiles.push({ thread: id, profile });
   });
   report.threads = threads;
   report.profiles = profiles;

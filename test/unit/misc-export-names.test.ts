@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
-import { cpuProfileFileName, MAX_ENCODED_NAME, toCpuProfiles } from '../../src/model/export-cpuprofile';
+import { cpuProfileFileName, MAX_ENCODED_NAME, THREAD_FIELD, toCpuProfiles } from '../../src/model/export-cpuprofile';
 import { importCpuProfiles } from '../../src/model/import-cpuprofile';
 import { serializeReport, validateReport } from '../../src/model/load';
 import { syntheticReport } from '../../src/model/synthetic';
@@ -54,8 +54,12 @@ test('export --format cpuprofile of hostile thread names: every file inside the 
   for (const f of written) assert.match(f, SAFE);
   assert.ok(written.includes('thread-0-poolifier%202.cpuprofile'), written.join(' '));
 
+  // Each profile carries its thread's whole name (THREAD_FIELD); without it, the file name's, cut short.
   const files = toCpuProfiles(report).map((f) => ({ name: f.name, json: JSON.parse(JSON.stringify(f.profile)) }));
   const back = importCpuProfiles(files, 'profiles');
+  assert.deepEqual(back.threads.map((t) => [t.id, t.name]), report.threads.map((t) => [t.id, t.name]));
+  for (const f of files) delete f.json[THREAD_FIELD];
+  const byFileName = importCpuProfiles(files, 'profiles');
   const cut = (name: string) => (name.length > MAX_ENCODED_NAME ? name.slice(0, MAX_ENCODED_NAME) : name);
-  assert.deepEqual(back.threads.map((t) => [t.id, t.name]), report.threads.map((t) => [t.id, t.name === '' ? '_' : cut(t.name)]));
+  assert.deepEqual(byFileName.threads.map((t) => [t.id, t.name]), report.threads.map((t) => [t.id, t.name === '' ? '_' : cut(t.name)]));
 });
