@@ -80,7 +80,7 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
     out.push(`imported (${m.recorder.slice(IMPORTED_PREFIX.length)}) · ${formatMs(m.durationUs / 1000)} from the first recorded event to the last · ${plural(report.threads.length, 'thread')}`);
   } else {
     out.push(`run ${formatMs(m.durationUs / 1000)} (process start to exit) · ${plural(workers, 'worker thread')} on ${plural(m.cores, 'core')} · ` +
-      `${m.pool.threads === 0 ? 'sequential (threads 0)' : schedulesRan(report)} · ${describeExit(report.exit, report.markers)}`);
+      `${schedulesRan(report)} · ${describeExit(report.exit, report.markers)}`);
   }
 
   out.push(...phaseLines(metrics));
