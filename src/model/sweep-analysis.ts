@@ -88,7 +88,12 @@ export interface AbCell {
    */
   utilization: number | null;
   imbalance: number | null;
-  /** (median − best median) / best median: 0 for the fastest. */
+  /**
+   * The spread the row is judged by (AbRow.basis): the wall times, or the critical paths when
+   * threads of its runs waited for a core (a busy machine stretches wall time, not the work).
+   */
+  judged: Spread;
+  /** (judged median − best judged median) / best judged median: 0 for the best. */
   behindBest: number;
 }
 
@@ -100,12 +105,20 @@ export interface AbRow extends Subject {
   noWinnerReason?: string;
   /** Label of the slowest variant (by median), when its repeats lie apart from the fastest's (as for a winner). */
   slowest: string | null;
+  /** What ranks the variants: wall time, or the critical path in work when runs waited for a core and every run has it. */
+  basis: 'wall' | 'critical path';
 }
+
+/** Smallest lead in critical path that names a winner on a busy machine: compare's default regression threshold. */
+const CRITICAL_LEAD = 0.05;
 
 /** kind 'ab': per subject, every variant's numbers, and the winner when the repeats can tell. */
 export function abRows(report: SweepReport): AbRow[] {
   return subjects(report).map((s) => {
-    const cells = report.variants.map((v) => {
+    // A busy machine: judge by the critical path in work where every run of every variant has it.
+    const critical = report.variants.map((v) => criticalTimes(v, s));
+    const byCritical = report.variants.some((v) => v.runs.some(ranOnBusyMachine)) && critical.every((c) => c !== null && c.length > 0);
+    const cells = report.variants.map((v, vi) => {
       const whole = v.runs.map((r) => r.wholeBalance);
       const known = whole.every((b) => b !== undefined);
       const regs: { utilization: number; imbalance: number }[] = s.key === '' ? (known ? whole as { utilization: number; imbalance: number }[] : [])
@@ -114,21 +127,25 @@ export function abRows(report: SweepReport): AbRow[] {
         label: v.label, wallMs: spreadOf(wallTimes(v, s)),
         utilization: regs.length ? spreadOf(regs.map((g) => g.utilization)).median : null,
         imbalance: regs.length ? spreadOf(regs.map((g) => g.imbalance)).median : null,
+        judged: spreadOf(byCritical ? critical[vi]! : wallTimes(v, s)),
         behindBest: 0,
       };
     }).filter((c) => c.wallMs.n > 0);
-    const ranked = [...cells].sort((a, b) => a.wallMs.median - b.wallMs.median);
+    const ranked = [...cells].sort((a, b) => a.judged.median - b.judged.median);
     const best = ranked[0];
-    for (const c of cells) c.behindBest = best && best.wallMs.median > 0 ? (c.wallMs.median - best.wallMs.median) / best.wallMs.median : 0;
+    for (const c of cells) c.behindBest = best && best.judged.median > 0 ? (c.judged.median - best.judged.median) / best.judged.median : 0;
     let winner: string | null = null;
     let noWinnerReason: string | undefined;
     if (ranked.length < 2) noWinnerReason = 'fewer than two variants ran it';
-    else if (ranked[0].wallMs.n < 2 || ranked[1].wallMs.n < 2) noWinnerReason = 'one run each: no spread to judge by (use --repeat 3)';
-    else if (rangesApart(ranked[0].wallMs, ranked[1].wallMs)) winner = ranked[0].label;
-    else noWinnerReason = `${ranked[0].label} and ${ranked[1].label} overlap within the spread of their repeats`;
+    else if (ranked[0].judged.n < 2 || ranked[1].judged.n < 2) noWinnerReason = 'one run each: no spread to judge by (use --repeat 3)';
+    // In work, a lead under CRITICAL_LEAD is the schedules' own overhead or the readings', not a winner.
+    else if (byCritical && ranked[1].behindBest < CRITICAL_LEAD) noWinnerReason = `${ranked[0].label} and ${ranked[1].label} are within ${Math.round(CRITICAL_LEAD * 100)} % of each other in work (critical path)`;
+    else if (rangesApart(ranked[0].judged, ranked[1].judged)) winner = ranked[0].label;
+    else noWinnerReason = `${ranked[0].label} and ${ranked[1].label} overlap within the spread of their repeats${byCritical ? ' (critical path in work)' : ''}`;
     // The slowest is named by the rule the winner is: only when its repeats lie apart from the best's.
     const last = ranked[ranked.length - 1];
-    const slowest = ranked.length >= 2 && best.wallMs.n >= 2 && last.wallMs.n >= 2 && rangesApart(best.wallMs, last.wallMs) ? last.label : null;
-    return { ...s, cells, winner, ...(noWinnerReason ? { noWinnerReason } : {}), slowest };
+    const slowest = ranked.length >= 2 && best.judged.n >= 2 && last.judged.n >= 2 && rangesApart(best.judged, last.judged)
+      && !(byCritical && last.behindBest < CRITICAL_LEAD) ? last.label : null;
+    return { ...s, cells, winner, ...(noWinnerReason ? { noWinnerReason } : {}), slowest, basis: byCritical ? 'critical path' : 'wall' };
   });
 }

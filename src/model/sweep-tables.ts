@@ -73,16 +73,17 @@ export function abCells(row: AbRow): string[][] {
 /** The winner of an A/B row in one sentence, with the spread that decides it. */
 export function abVerdict(row: AbRow): string {
   if (!row.winner) return `no clear winner: ${row.noWinnerReason ?? ''}`;
-  const runnerUp = [...row.cells].sort((a, b) => a.wallMs.median - b.wallMs.median)[1];
-  return `winner: ${row.winner} — ${formatChange(runnerUp.behindBest)} wall for the runner-up (${runnerUp.label}), outside the spread of ${runnerUp.wallMs.n} runs each`;
+  const runnerUp = [...row.cells].sort((a, b) => a.judged.median - b.judged.median)[1];
+  const basis = row.basis === 'critical path' ? 'critical path (the machine was busy: wall times are not compared)' : 'wall';
+  return `winner: ${row.winner} — ${formatChange(runnerUp.behindBest)} ${basis} for the runner-up (${runnerUp.label}), outside the spread of ${runnerUp.judged.n} runs each`;
 }
 
 /** The slowest variant of an A/B row against the fastest, with both medians; none when it is the winner. */
 export function abSlowest(row: AbRow): string | undefined {
   if (!row.slowest || row.slowest === row.winner) return undefined;
   const slow = row.cells.find((c) => c.label === row.slowest)!;
-  const best = [...row.cells].sort((a, b) => a.wallMs.median - b.wallMs.median)[0];
-  return `slowest: ${row.slowest}, ${formatChange(slow.behindBest)} wall against ${best.label} (${formatMs(slow.wallMs.median)} against ${formatMs(best.wallMs.median)})`;
+  const best = [...row.cells].sort((a, b) => a.judged.median - b.judged.median)[0];
+  return `slowest: ${row.slowest}, ${formatChange(slow.behindBest)} ${row.basis} against ${best.label} (${formatMs(slow.judged.median)} against ${formatMs(best.judged.median)})`;
 }
 
 /**
@@ -90,14 +91,16 @@ export function abSlowest(row: AbRow): string | undefined {
  * imbalance cover (not the wall column's), or why they are missing; nothing for a region.
  */
 export function abNotes(row: AbRow, report: SweepReport): string[] {
-  if (row.key !== '') return [];
+  const basis = row.basis === 'critical path'
+    ? ['vs best and the winner: by the critical path in work (the busiest thread\'s time on a core in each operation, plus the main thread\'s own code), since threads waited for a core; the wall columns carry the machine\'s load'] : [];
+  if (row.key !== '') return basis;
   if (row.cells.every((c) => c.utilization !== null && c.imbalance !== null)) {
-    return ['utilization and imbalance of the whole run: from the first pool operation\'s start to the last one\'s end, as parprof report\'s "Whole run" (the wall time starts at the script\'s first line)'];
+    return [...basis, 'utilization and imbalance of the whole run: from the first pool operation\'s start to the last one\'s end, as parprof report\'s "Whole run" (the wall time starts at the script\'s first line)'];
   }
   const lacking = report.variants.flatMap((v) => v.runs).filter((r) => r.wholeBalance === undefined);
   const reason = lacking.some((r) => r.regions.length === 0) ? 'a run had no pool operation to measure them over'
     : 'this report was written by an earlier parprof, which kept them per region only (run parprof ab again to have them)';
-  return [`utilization and imbalance of the whole run: "-" — ${reason}`];
+  return [...basis, `utilization and imbalance of the whole run: "-" — ${reason}`];
 }
 
 /**
