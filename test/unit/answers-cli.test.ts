@@ -50,7 +50,7 @@ test('record --sequential: regions with threads 0, one span per dynamic chunk, a
   const file = join(out, 'seq.parprof');
   const r = parprof('record', '--sequential', '--sample-interval', '0', '--out', file, 'answers-sequential.js');
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^run .* \(process start to exit\) · 0 worker threads on \d+ cores? · sequential \(threads 0\) · exit 0$/m);
+  assert.match(r.stdout, /^run .* \(process start to exit\) · 0 worker threads on \d+ cores? · schedule sequential · exit 0$/m);
   assert.doesNotMatch(r.stdout, /well balanced|balanced schedule would save/, "balance is no finding for a sequential run");
   assert.match(r.stdout, /^\s+forEach write\s+sequential\s/m, 'the region table says sequential where it shows schedules');
   const report = parseReport(readFileSync(file));
