@@ -2,6 +2,7 @@
 // save, and point at the timeline range and the pool call it is about. Pure: report and metrics
 // in, a list sorted by saving out. docs/report-format.md ("Advice") lists each rule, its trigger
 // and its saving formula; the thresholds below are named there too.
+import { sampleCapUs } from './unsampled';
 import { regionLabels } from './region-labels';
 import type { RegionMetrics, RunMetrics, ThreadMetrics } from './analysis';
 import type { Region, Report } from './report';
@@ -372,6 +373,7 @@ interface SampleSums { thread: number; times: Float64Array; inputs: Float64Array
 /** Built once per report: each region then sums its window by binary search, not by a pass over the samples. */
 function sampleSums(report: Report): SampleSums[] {
   const mains = new Set(report.threads.filter((t) => t.kind === 'main').map((t) => t.id));
+  const cap = sampleCapUs(report);
   return report.profiles.map((tp) => {
     const ix = indexProfile(tp.profile);
     // A frame counts when it or an ancestor is selected: parents come before children in `order`.
@@ -392,10 +394,13 @@ function sampleSums(report: Report): SampleSums[] {
     const cumIn = new Float64Array(m + 1), cumOut = new Float64Array(m + 1), cumGc = new Float64Array(m + 1), cumOver = new Float64Array(m + 1);
     for (let i = 0; i < m; i++) {
       const n = ix.sampleNode[i];
-      cumIn[i + 1] = cumIn[i] + (n >= 0 && clone[n] === MOVES_INPUT ? ix.weights[i] : 0);
-      cumOut[i + 1] = cumOut[i] + (n >= 0 && clone[n] === MOVES_RESULT ? ix.weights[i] : 0);
-      cumGc[i + 1] = cumGc[i] + (n >= 0 && gc[n] ? ix.weights[i] : 0);
-      cumOver[i + 1] = cumOver[i] + (n >= 0 && overhead[n] ? ix.weights[i] : 0);
+      // A late sample weighs at most the cap, as in the flame trees (unsampled.ts): one GC sample
+      // followed by a wait for a core read 140 ms of 'collecting garbage'.
+      const w = Math.min(ix.weights[i], cap);
+      cumIn[i + 1] = cumIn[i] + (n >= 0 && clone[n] === MOVES_INPUT ? w : 0);
+      cumOut[i + 1] = cumOut[i] + (n >= 0 && clone[n] === MOVES_RESULT ? w : 0);
+      cumGc[i + 1] = cumGc[i] + (n >= 0 && gc[n] ? w : 0);
+      cumOver[i + 1] = cumOver[i] + (n >= 0 && overhead[n] ? w : 0);
     }
     return { thread: tp.thread, times: ix.times, inputs: cumIn, results: cumOut, gc: cumGc, overhead: cumOver };
   });
