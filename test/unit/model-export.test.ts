@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importCpuProfile, parseAnyReport, toChromeTrace } from '../../src/model/export';
 import { ReportError, parseReport, serializeReport, validateReport } from '../../src/model/load';
-import { buildFlameTree, topFunctions } from '../../src/model/flame';
+import { topFunctions } from '../../src/model/flame';
 import { analyze } from '../../src/model/analysis';
 import { syntheticReport } from '../../src/model/synthetic';
 import { buildReport } from './model-build';
@@ -78,8 +78,11 @@ test('a real .cpuprofile from node --cpu-prof imports as a one-thread report', (
     assert.ok(busy, 'busyLoop is among the functions');
     assert.match(busy.file, /model-busy\.js$/);
     assert.equal(busy.line, 2);
-    // It is the hottest code by far: the script does nothing else for 300 ms.
-    assert.ok(busy.total > 0.5 * buildFlameTree(report).total, `busyLoop total ${busy.total}`);
+    // It is the hottest code by far: the script does nothing else for 300 ms. Not a share of the
+    // whole tree: on a loaded machine late samples' waits ('(not sampled)', unsampled.ts) and
+    // Node's start-up grow it. The function with the most self time is busyLoop.
+    const hottest = topFunctions(report).filter((f) => !f.name.startsWith('(')).sort((a, b) => b.self - a.self)[0];
+    assert.equal(hottest.name, 'busyLoop', `hottest ${hottest.name} ${hottest.self}, busyLoop ${busy.self}`);
     const text = serializeReport(report);
     assert.equal(serializeReport(parseReport(text)), text, 'round trip');
     assert.equal(analyze(report).extra.tasks, 0);

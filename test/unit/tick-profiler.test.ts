@@ -133,8 +133,10 @@ test('--profiler 0x: ticks are on the run\'s clock (each planted function sample
     const times = samplesOf(report.profiles.find((p) => p.thread === tid)!.profile).filter((s) => s.stack.some((f) => bare(f) === fn)).map((s) => s.t);
     // Before the span: at most the anchor's error (half the bracket around a one-line compile).
     // After it: V8 stamps a tick when its profiler thread logs it, not when the thread was
-    // sampled, which a loaded machine delays by milliseconds (up to 8 ms seen here).
-    assert.ok(times[0] >= start - 2_000 && times[times.length - 1] <= end + 20_000, `${fn}: samples ${times[0].toFixed(0)}..${times[times.length - 1].toFixed(0)} µs, span ${start.toFixed(0)}..${end.toFixed(0)} µs`);
+    // sampled, which a loaded machine delays by milliseconds (8 ms, once 27 ms seen here): no
+    // bound on that delay holds at every load, so the ticks after the span's end are a small share.
+    const late = times.filter((t) => t > end).length;
+    assert.ok(times[0] >= start - 2_000 && late <= 0.2 * times.length, `${fn}: samples ${times[0].toFixed(0)}..${times[times.length - 1].toFixed(0)} µs (${late} of ${times.length} after the span), span ${start.toFixed(0)}..${end.toFixed(0)} µs`);
     // Samples spread over the span, so both bounds above bite: a clock shifted either way puts the
     // first or the last ones outside. Not "from its very start": a loaded machine deschedules a
     // thread for tens of ms (78 ms seen). The allocating worker's ticks often lose its frame (see above).
