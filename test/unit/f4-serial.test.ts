@@ -64,6 +64,10 @@ test('serial code between new ThreadPool and its first map is serial code, not p
   const overlap = p.intervals.filter((x) => x.kind === 'pool-startup' && x.start < a.range!.to && x.end > a.range!.from);
   assert.deepEqual(overlap, [], 'start-up intervals overlapping the serial code');
   assert.ok(p.serialCodeMs! >= 80, `serial code ${p.serialCodeMs} ms`);
+  // One operation: serial code before it, none "between" (the cut-out read as 'between' once).
+  assert.equal(report.regions.length, 1);
+  assert.equal(p.serialBetweenMs, 0, `before ${p.serialBeforeMs} ms, between ${p.serialBetweenMs} ms`);
+  assert.ok(p.serialBeforeMs >= (a.range!.to - a.range!.from) / 1000, `before ${p.serialBeforeMs} ms holds the ${(a.range!.to - a.range!.from) / 1000} ms stretch`);
 });
 
 test('silent: two maps with nothing between them give no serial finding', async () => {
