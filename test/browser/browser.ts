@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../../src/runner/paths';
-import { standaloneHtml, type StandaloneOptions } from '../../src/model/html-report';
+import { standaloneHtml, webviewHtml, type StandaloneOptions } from '../../src/model/html-report';
 import type { Report } from '../../src/model/report';
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -73,4 +73,32 @@ export async function showView(page: Page, view: string): Promise<void> {
   await page.waitForSelector(`#panel-${view}:not([hidden])`);
   // Views draw on the next animation frame.
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+/** Where the webview pages below load the views bundle from, as VS Code serves local resources. */
+export const WEBVIEW_RESOURCES = 'https://file+.vscode-resource.vscode-cdn.net';
+
+/**
+ * A page as VS Code hosts the webview: its CSP, its script URL, a stand-in acquireVsCodeApi that
+ * records what is posted (window.__posted); resolves once the webview posted 'ready'. `routes`
+ * adds the test's own routes before the page loads; `consoleErrors`: console errors count as
+ * errors too (a test that expects a failed fetch turns it off: Chromium logs the failure).
+ */
+export async function webviewPage(b: Browser, options: { routes?: (page: Page) => Promise<unknown>; consoleErrors?: boolean } = {}): Promise<{ page: Page; errors: string[] }> {
+  const page = await b.context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  if (options.consoleErrors !== false) page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.addInitScript(() => {
+    const w = window as unknown as { __posted: unknown[]; acquireVsCodeApi: () => unknown };
+    w.__posted = [];
+    w.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => w.__posted.push(m), getState: () => undefined, setState: () => undefined });
+  });
+  await page.route(`${WEBVIEW_RESOURCES}/dist/webview.js`, (r) => r.fulfill({ body: bundle(), contentType: 'text/javascript' }));
+  if (options.routes) await options.routes(page);
+  await page.route('https://panel.test/', (r) => r.fulfill({ contentType: 'text/html',
+    body: webviewHtml({ nonce: 'n0nce', cspSource: 'https://*.vscode-cdn.net', scriptUri: `${WEBVIEW_RESOURCES}/dist/webview.js` }) }));
+  await page.goto('https://panel.test/');
+  await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+  return { page, errors };
 }

@@ -11,12 +11,11 @@ import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { syntheticReport } from '../../src/model/synthetic';
 import { packReport } from '../../src/model/packed-report';
-import { webviewHtml } from '../../src/model/html-report';
 import { analyze } from '../../src/model/analysis';
 import { verdicts } from '../../src/model/summary';
 import type { Report } from '../../src/model/report';
 import { formatMs } from '../../src/model/units';
-import { bundle, launch, openReport, type Browser } from './browser';
+import { launch, openReport, type Browser, webviewPage as sharedWebviewPage } from './browser';
 
 let b: Browser;
 before(async () => { b = await launch(); });
@@ -63,24 +62,7 @@ test('a packed standalone page decodes in a worker and shows the model\'s lanes;
   await page.close();
 });
 
-/** A page as VS Code hosts the webview: its CSP, its script URL, a stand-in acquireVsCodeApi that records what is posted. */
-async function webviewPage(): Promise<{ page: Page; errors: string[] }> {
-  const page = await b.context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await page.addInitScript(() => {
-    const w = window as unknown as { __posted: unknown[]; acquireVsCodeApi: () => unknown };
-    w.__posted = [];
-    w.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => w.__posted.push(m), getState: () => undefined, setState: () => undefined });
-  });
-  await page.route('https://file+.vscode-resource.vscode-cdn.net/dist/webview.js', (r) => r.fulfill({ body: bundle(), contentType: 'text/javascript' }));
-  await page.route('https://panel.test/', (r) => r.fulfill({ contentType: 'text/html',
-    body: webviewHtml({ nonce: 'n0nce', cspSource: 'https://*.vscode-cdn.net', scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/dist/webview.js' }) }));
-  await page.goto('https://panel.test/');
-  await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
-  return { page, errors };
-}
+const webviewPage = (): Promise<{ page: Page; errors: string[] }> => sharedWebviewPage(b);
 
 test('VS Code path: init-packed decodes in a worker under the webview\'s CSP, and the headline shows the metrics the host sent', async () => {
   const { page, errors } = await webviewPage();

@@ -9,15 +9,13 @@ import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { syntheticReport } from '../../src/model/synthetic';
 import { packReport } from '../../src/model/packed-report';
-import { webviewHtml } from '../../src/model/html-report';
-import { bundle, launch, type Browser } from './browser';
+import { launch, type Browser, WEBVIEW_RESOURCES, webviewPage as sharedWebviewPage } from './browser';
 
 let b: Browser;
 before(async () => { b = await launch(); });
 after(async () => { await b.close(); });
 
-const RESOURCES = 'https://file+.vscode-resource.vscode-cdn.net';
-const FILE_URL = `${RESOURCES}/reports/run.parprof`;
+const FILE_URL = `${WEBVIEW_RESOURCES}/reports/run.parprof`;
 
 const report = syntheticReport({ threads: 4, spans: 120_000, profiles: 2, samplesPerProfile: 2000, seed: 5 });
 const bytes = gzipSync(packReport(report), { level: 1 });
@@ -34,23 +32,12 @@ type Posted = { type: string; [k: string]: unknown };
 
 /** A page as VS Code hosts the webview (its CSP), serving `file` (or a status) at FILE_URL as VS Code's resource loader does. */
 async function webviewPage(file: Buffer | number): Promise<{ page: Page; errors: string[] }> {
-  const page = await b.context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.addInitScript(() => {
-    const w = window as unknown as { __posted: unknown[]; acquireVsCodeApi: () => unknown };
-    w.__posted = [];
-    w.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => w.__posted.push(m), getState: () => undefined, setState: () => undefined });
-  });
-  await page.route(`${RESOURCES}/dist/webview.js`, (r) => r.fulfill({ body: bundle(), contentType: 'text/javascript' }));
-  // VS Code's service worker answers resource requests with these headers (a cross-origin fetch from the webview's page).
-  await page.route(FILE_URL, (r) => r.fulfill(typeof file === 'number'
-    ? { status: file, body: 'Not Found', headers: { 'Access-Control-Allow-Origin': '*' } }
-    : { body: file, contentType: 'application/octet-stream', headers: { 'Access-Control-Allow-Origin': '*' } }));
-  await page.route('https://panel.test/', (r) => r.fulfill({ contentType: 'text/html',
-    body: webviewHtml({ nonce: 'n0nce', cspSource: 'https://*.vscode-cdn.net', scriptUri: `${RESOURCES}/dist/webview.js` }) }));
-  await page.goto('https://panel.test/');
-  await page.waitForFunction(() => (window as unknown as { __posted: Posted[] }).__posted.some((m) => m.type === 'ready'));
+  // Console errors are not counted: Chromium logs the 404 test's failed fetch.
+  const { page, errors } = await sharedWebviewPage(b, { consoleErrors: false, routes: (p) =>
+    // VS Code's service worker answers resource requests with these headers (a cross-origin fetch from the webview's page).
+    p.route(FILE_URL, (r) => r.fulfill(typeof file === 'number'
+      ? { status: file, body: 'Not Found', headers: { 'Access-Control-Allow-Origin': '*' } }
+      : { body: file, contentType: 'application/octet-stream', headers: { 'Access-Control-Allow-Origin': '*' } })) });
   await page.evaluate(({ url, size, hash }) => window.postMessage({ type: 'init-packed-url', url, bytes: size, sha256: hash, gzipped: true, options: { view: 'timeline' } }, '*'),
     { url: FILE_URL, size: bytes.byteLength, hash: sha256 });
   return { page, errors };

@@ -14,12 +14,12 @@ import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { syntheticReport } from '../../src/model/synthetic';
 import { packReport } from '../../src/model/packed-report';
-import { standaloneHtml, webviewHtml } from '../../src/model/html-report';
+import { standaloneHtml } from '../../src/model/html-report';
 import { analyze } from '../../src/model/analysis';
 import { PACKED_VIEW_ABOVE } from '../../src/extension/reportParser';
 import type { Report } from '../../src/model/report';
 import { formatMs } from '../../src/model/units';
-import { bundle, launch, type Browser } from './browser';
+import { bundle, launch, type Browser, webviewPage as sharedWebviewPage } from './browser';
 
 let b: Browser;
 before(async () => { b = await launch(); });
@@ -34,24 +34,7 @@ function modelLanes(r: Report): number[] {
 
 const pageLanes = (page: Page) => page.$$eval('#timeline-lanes li[data-tasks]', (els) => els.map((e) => Number(e.getAttribute('data-tasks'))));
 
-/** A page as VS Code hosts the webview (its CSP, a stand-in acquireVsCodeApi recording what is posted). */
-async function webviewPage(): Promise<{ page: Page; errors: string[] }> {
-  const page = await b.context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await page.addInitScript(() => {
-    const w = window as unknown as { __posted: unknown[]; acquireVsCodeApi: () => unknown };
-    w.__posted = [];
-    w.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => w.__posted.push(m), getState: () => undefined, setState: () => undefined });
-  });
-  await page.route('https://file+.vscode-resource.vscode-cdn.net/dist/webview.js', (r) => r.fulfill({ body: bundle(), contentType: 'text/javascript' }));
-  await page.route('https://panel.test/', (r) => r.fulfill({ contentType: 'text/html',
-    body: webviewHtml({ nonce: 'n0nce', cspSource: 'https://*.vscode-cdn.net', scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/dist/webview.js' }) }));
-  await page.goto('https://panel.test/');
-  await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
-  return { page, errors };
-}
+const webviewPage = (): Promise<{ page: Page; errors: string[] }> => sharedWebviewPage(b);
 
 /** Posts `bytes` (gzip-compressed) as the host's init-packed, its metrics to follow. */
 async function postPacked(page: Page, bytes: Uint8Array): Promise<void> {
