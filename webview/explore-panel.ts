@@ -7,7 +7,7 @@ import { diffTrees } from '../src/model/flame-diff';
 import { rankedSpans, selectionFunctions, selectionIntervals, selectionTree, type SelectionSpec } from '../src/model/selection';
 import type { Store } from './store';
 import { el, ms, msValue, percent, ratio } from './dom';
-import { balanceMeasured, threadsWithTasksText } from '../src/model/headline';
+import { balanceMeasured, threadsWithTasksLabel, threadsWithTasksText } from '../src/model/headline';
 
 /** A balance number with no task spans to read it from. */
 const NO_SPANS = '— (no task spans)';
@@ -84,7 +84,7 @@ function headlineNow(store: Store, id: string): HTMLElement {
       // Not a saving: the findings say what a fix would save, this is the idle time it could at most recover.
       item('Potential gain (idle per thread: wall − mean busy)', measured ? msValue(m.potentialGainMs) : NO_SPANS, 'potentialGain'),
       item('Tasks', String(m.extra.tasks), 'tasks'),
-      item('Threads with tasks', threadsWithTasksText(store.report, m), 'threads')),
+      item(threadsWithTasksLabel(m), threadsWithTasksText(store.report, m), 'threads')),
     finding ? el('p', { class: 'pp-finding', id: `${id}-finding` }, finding) : undefined);
 }
 

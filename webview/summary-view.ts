@@ -8,7 +8,7 @@ import { format2Sections } from './summary-cpu';
 import { el, msValue, percent, ratio, table } from './dom';
 import { moreColumnsCue } from './more-columns';
 import { alignTextColumns } from './table-align';
-import { balanceMeasured, threadsWithTasksText } from '../src/model/headline';
+import { balanceMeasured, threadsWithTasksLabel, threadsWithTasksText } from '../src/model/headline';
 import { regionLabel } from '../src/model/region-labels';
 
 /** A balance number with no task spans to read it from. */
@@ -38,7 +38,7 @@ export function summaryView(store: Store): HTMLElement {
     metric('Thread time: start delay / between tasks / after last task', threadTimeText(m.extra.threadTime, msValue), 'threadTime'),
     metric('Tasks', String(m.extra.tasks), 'tasks'),
     metric('Steals', String(m.extra.steals), 'steals'),
-    metric('Threads with tasks', threadsWithTasksText(report, m), 'threads'));
+    metric(threadsWithTasksLabel(m), threadsWithTasksText(report, m), 'threads'));
 
   let found: string[] = [];
   try {
@@ -88,7 +88,7 @@ export function summaryView(store: Store): HTMLElement {
       const link = el('button', { type: 'button', 'aria-label': `Show task durations of ${name}` }, name);
       link.addEventListener('click', () => store.showRegion(r.id));
       return [link, r.kind, r.schedule, msValue(r.wallMs), percent(r.utilization), ratio(r.imbalance), msValue(r.potentialGainMs),
-        msValue(r.tailMs), String(r.tasks), `${msValue(r.taskMs.p50)} / ${msValue(r.taskMs.p95)}`, String(r.steals)];
+        msValue(r.tailMs), String(r.tasks), r.tasks > 0 ? `${msValue(r.taskMs.p50)} / ${msValue(r.taskMs.p95)}` : '–', String(r.steals)];
     }), { id: 'summary-regions' });
 
   const meta = report.meta;

@@ -7,6 +7,7 @@ import { regionLabels } from './region-labels';
 import type { RegionMetrics, RunMetrics, ThreadMetrics } from './analysis';
 import type { Region, Report } from './report';
 import { SPAN_DERIVED } from './report';
+import { CLUSTER_FN } from './interop-busy';
 import { evenSpreadMs, replayChunks, taskWorks } from './advice-chunks';
 import { indexProfile } from './profile-index';
 import { codeWithin, mainThreadWork, profilerFrame, SAMPLE_RUNTIME, workWithin, type MainThreadWork } from './main-thread-work';
@@ -186,6 +187,7 @@ const SCHEDULED_WORDS = 'time waiting for a core left out';
 
 function balanceAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   const reg = c.regionById.get(r.id);
+  if (reg?.kind === 'external' && reg.fn === CLUSTER_FN && r.tasks === 0) return clusterAdvice(c, reg, r);
   if (!reg || reg.threads === 0 || r.tasks === 0) return undefined;
   const { saving, max, mean, longestItem, imbalance, onCpu } = balanceSaving(c, reg, r);
   if (imbalance < IMBALANCE_MIN) return undefined;
@@ -226,6 +228,35 @@ function balanceAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   const share = r.wallMs > 0 ? idlest.idleMs / r.wallMs : 0;
   return { rule: 'imbalance', savingMs: saving, evidence, ...where(reg, c.report),
     text: `${c.threadName(idlest.id)} idle ${formatPercent(share)} of ${base} (busiest thread ${formatMs(max)}, mean ${formatMs(mean)}, longest task ${formatMs(r.taskMs.max)}); ${fix}` };
+}
+
+/**
+ * A cluster's workers are processes the program (or the primary's round robin) gave their work,
+ * fixed as under a static schedule: the work itself judges. Each worker's work is its busy time
+ * on a core (busy stretches read from its CPU samples, start-up included; schedstat readings):
+ * time waiting for a core says how loaded the machine was, not how much work a worker had. The
+ * region would last as long as its busiest worker's work: the saving is that down to the mean.
+ * Without the readings the wall time judges.
+ */
+function clusterAdvice(c: Ctx, reg: Region, r: RegionMetrics): Advice | undefined {
+  const p = threadsOf(reg, r);
+  const onCore = r.threads.every((t) => t.busyOnCpuMs !== undefined);
+  const work = (t: RegionMetrics['threads'][number]) => (onCore ? t.busyOnCpuMs! : t.busyMs);
+  const ranked = [...r.threads].sort((a, b) => work(b) - work(a));
+  if (ranked.length === 0) return undefined;
+  const max = work(ranked[0]);
+  const mean = ranked.reduce((a, t) => a + work(t), 0) / p;
+  const imbalance = mean > 0 ? max / mean : 1;
+  const saving = max - mean;
+  if (imbalance < IMBALANCE_MIN || saving < Math.max(1, MIN_SAVING_SHARE * (onCore ? max : r.wallMs))) return undefined;
+  const most = ranked[0], least = ranked[ranked.length - 1];
+  const leastText = ranked.length < p ? 'nothing on another' : `${formatMs(work(least))} on ${c.threadName(least.id)}`;
+  const busy = onCore ? 'busy on a core' : 'busy';
+  const ratio = onCore ? `imbalance ${formatRatio(imbalance)} on a core, ${formatRatio(r.imbalance)} in wall time` : `imbalance ${formatRatio(imbalance)}`;
+  return { rule: 'imbalance', savingMs: saving, ...where(reg, c.report),
+    evidence: { wallMs: r.wallMs, maxBusyMs: max, meanBusyMs: mean, imbalance, wallImbalance: r.imbalance, processes: p, tasks: 0 },
+    text: `region '${c.regionName(r.id)}': its ${p} worker ${p === 1 ? 'process' : 'processes'} did uneven work: ${c.threadName(most.id)} was ${busy} ${formatMs(max)} against ${leastText} ` +
+      `(${ratio}; busy time read from CPU samples, start-up included); spreading the work evenly over the workers would save ~${formatMs(saving)}` };
 }
 
 /** A chunk saving below this share of the mean task's work is within the error of per-task work. */

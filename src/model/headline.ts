@@ -4,6 +4,7 @@
 import type { Advice, AdviceRule } from './advice';
 import type { RunMetrics } from './analysis';
 import type { Report } from './report';
+import { CLUSTER_FN } from './interop-busy';
 
 /** Reports converted from another tool's file name it `import:<kind>` in `meta.recorder`. */
 export const IMPORTED_PREFIX = 'import:';
@@ -21,13 +22,33 @@ export function balanceMeasured(metrics: RunMetrics): boolean {
 }
 
 /**
- * "2 on 2 cores" for a recording; an import knows no core count (its `meta.cores` is a
+ * What the "threads" card counts: threads with tasks, or (a cluster, workers that take no
+ * messages) threads whose busy time was read from CPU samples, named as what they are.
+ */
+export function threadsWithTasksLabel(metrics: RunMetrics): string {
+  if (metrics.extra.derivedSpans === 0) return 'Threads with tasks';
+  return metrics.extra.tasks === 0 ? 'Busy threads (read from CPU samples)' : 'Threads with tasks or busy time read from CPU samples';
+}
+
+/** Main threads of cluster workers among the busy threads (their spans are in a cluster's region). */
+function clusterThreads(report: Report): number {
+  const regions = new Set(report.regions.filter((r) => r.kind === 'external' && r.fn === CLUSTER_FN).map((r) => r.id));
+  if (regions.size === 0) return 0;
+  const threads = new Set<number>();
+  for (let k = 0; k < report.spans.count; k++) if (regions.has(report.spans.region[k])) threads.add(report.spans.thread[k]);
+  return threads.size;
+}
+
+/**
+ * "2 on 2 cores" for a recording ("2 cluster worker processes on 2 cores" when those are what ran); an import knows no core count (its `meta.cores` is a
  * placeholder), so it says how many of its threads ran tasks instead.
  */
 export function threadsWithTasksText(report: Report, metrics: RunMetrics): string {
-  return isImported(report)
-    ? `${metrics.extra.workerThreads} of ${report.threads.length} threads`
-    : `${metrics.extra.workerThreads} on ${report.meta.cores} cores`;
+  if (isImported(report)) return `${metrics.extra.workerThreads} of ${report.threads.length} threads`;
+  const cluster = clusterThreads(report);
+  const processes = `${cluster} cluster worker ${cluster === 1 ? 'process' : 'processes'}`;
+  if (cluster > 0 && cluster === metrics.extra.workerThreads) return `${processes} on ${report.meta.cores} cores`;
+  return `${metrics.extra.workerThreads} on ${report.meta.cores} cores${cluster > 0 ? ` (${processes} among them)` : ''}`;
 }
 
 /** Findings about the machine's load (other processes took the cores), not about the program. */

@@ -137,7 +137,7 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
     out.push(...textTable(['region', 'schedule', 'wall ms', 'util', 'imbal', ...(cpuImbal ? ['imbal on CPU'] : []), 'gain ms', 'tail ms', 'tasks', 'steals', 'task p50/p95 ms'],
       // A region of a sequential-mode pool (threads 0) ran inline on its caller's thread.
       metrics.regions.map((r, i) => [terminalSafe(regionLabel(report.regions, r.id)), report.regions[i]?.threads === 0 ? 'sequential' : r.schedule, msDigits(r.wallMs), formatPercent(r.utilization), formatRatio(r.imbalance),
-        ...(cpuImbal ? [r.cpuImbalance !== undefined ? formatRatio(r.cpuImbalance) : '-'] : []), msDigits(r.potentialGainMs), msDigits(r.tailMs), String(r.tasks), String(r.steals), `${msDigits(r.taskMs.p50)}/${msDigits(r.taskMs.p95)}`]),
+        ...(cpuImbal ? [r.cpuImbalance !== undefined ? formatRatio(r.cpuImbalance) : '-'] : []), msDigits(r.potentialGainMs), msDigits(r.tailMs), String(r.tasks), String(r.steals), r.tasks > 0 ? `${msDigits(r.taskMs.p50)}/${msDigits(r.taskMs.p95)}` : '-']),
       [false, false, true, true, true, ...(cpuImbal ? [true] : []), true, true, true, true, true]));
     if (cpuImbal) out.push('  (imbal: max / mean busy time in wall time; imbal on CPU: the same with each thread\'s time waiting for a core left out)');
     out.push('', 'Where thread time went (region wall × threads)');
@@ -146,7 +146,8 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
         const t = r.threadTime;
         const all = t.taskMs + t.startDelayMs + t.gapMs + t.tailIdleMs;
         return [terminalSafe(regionLabel(report.regions, r.id)), String(t.threads), formatPercent(all > 0 ? t.taskMs / all : 0), msDigits(t.startDelayMs), msDigits(t.gapMs),
-          `${usDigitsFromMs(r.chunkGapMs.p50)}/${usDigitsFromMs(r.chunkGapMs.p95)}`, msDigits(t.tailIdleMs), r.queuedTasks > 0 ? msDigits(r.queueWaitMs.p95) : '-'];
+          // No tasks (a cluster's busy stretches): no task times and no gaps between tasks to tell.
+          r.tasks > 0 ? `${usDigitsFromMs(r.chunkGapMs.p50)}/${usDigitsFromMs(r.chunkGapMs.p95)}` : '-', msDigits(t.tailIdleMs), r.queuedTasks > 0 ? msDigits(r.queueWaitMs.p95) : '-'];
       }), [false, true, true, true, true, true, true, true]));
   }
 
