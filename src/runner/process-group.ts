@@ -1,0 +1,59 @@
+// Whether what a script started is still running, once its main process has exited. A zombie is
+// not running: it holds no pipe, uses no CPU, and no signal reaches it; only its parent can reap
+// it. A child orphaned by the script's exit (esbuild's service process, started by the .ts hook of
+// every TypeScript run) is re-parented to PID 1, and a PID 1 that reaps late kept the group
+// "alive": 1.5-2 s after every .ts run on a Firecracker VM (its init reaps orphans every ~2 s), the
+// whole SIGTERM grace plus a second under a PID 1 that never reaps (a container without --init).
+
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * Whether process group `pgid` has a member that is not a zombie. Where there is no /proc (macOS,
+ * where launchd reaps orphans at once) or it shows another PID namespace, any member counts.
+ */
+export function groupAlive(pgid: number, proc = '/proc'): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return liveMember(pgid, proc) ?? true;
+}
+
+/** The state and process group of a /proc/<pid>/stat line; undefined if it is not one. */
+export function statFields(stat: string): { state: string; pgrp: number } | undefined {
+  // The command name (in parentheses) may hold spaces and ')': the fields follow the last ')'.
+  const close = stat.lastIndexOf(')');
+  if (close < 0) return undefined;
+  const fields = stat.slice(close + 2).split(' ');
+  const pgrp = Number(fields[2]);
+  return fields[0] && Number.isInteger(pgrp) ? { state: fields[0], pgrp } : undefined;
+}
+
+/**
+ * Whether /proc lists a member of group `pgid` that is neither a zombie (Z) nor dead (X);
+ * undefined when /proc cannot tell (absent, or not this process's PID namespace).
+ */
+function liveMember(pgid: number, proc: string): boolean | undefined {
+  let names: string[];
+  try {
+    // /proc/self is this process only in our own PID namespace.
+    if (Number(readFileSync(`${proc}/self/stat`, 'latin1').split(' ', 1)[0]) !== process.pid) return undefined;
+    names = readdirSync(proc);
+  } catch {
+    return undefined;
+  }
+  for (const name of names) {
+    const c = name.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`${proc}/${name}/stat`, 'latin1');
+    } catch {
+      continue; // gone meanwhile
+    }
+    const f = statFields(stat);
+    if (f && f.pgrp === pgid && f.state !== 'Z' && f.state !== 'X') return true;
+  }
+  return false;
+}
