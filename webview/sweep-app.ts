@@ -52,7 +52,7 @@ export function renderSweepPage(root: HTMLElement, page: SweepPage, onExport?: (
               el('li', { class: 'pp-legend-measured' }, 'measured speedup (bar: spread of repeats)'),
               el('li', { class: 'pp-legend-ideal' }, 'ideal'),
               ...(chart.amdahl ? [el('li', { class: 'pp-legend-amdahl' }, 'Amdahl fit')] : []))),
-          table(`${subjectTitle(s)}: wall time, speedup, efficiency`, SCALING_HEADER, scalingCells(s.scaling, report.cores), { class: 'pp-sweep-table' }),
+          table(`${subjectTitle(s)}: wall time, speedup, efficiency`, SCALING_HEADER, scalingCells(s.scaling, report.cores, busyContext(report, s)), { class: 'pp-sweep-table' }),
           el('ul', { class: 'pp-sweep-notes' }, ...scalingNotes(s.scaling, report.cores, busyContext(report, s)).map((n) => el('li', {}, n))));
       }
       body.append(section);

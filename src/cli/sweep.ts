@@ -104,7 +104,7 @@ export function defaultThreadCounts(cores: number): number[] {
 /** The scaling table of one subject (whole run or region): the model's cells and notes (src/model/sweep-tables.ts). */
 export function formatScaling(s: SubjectScaling, cores: number, busy?: { critical: Scaling | null }): string[] {
   if (!s.scaling) return ['  (no run recorded it)'];
-  return [...textTable(SCALING_HEADER, scalingCells(s.scaling, cores), SWEEP_RIGHT_ALIGNED), ...scalingNotes(s.scaling, cores, busy).map((n) => `  ${n}`)];
+  return [...textTable(SCALING_HEADER, scalingCells(s.scaling, cores, busy), SWEEP_RIGHT_ALIGNED), ...scalingNotes(s.scaling, cores, busy).map((n) => `  ${n}`)];
 }
 
 // One source for the note: the pages and the Markdown show the model's words too.

@@ -18,9 +18,29 @@ export function threadsCell(threads: number, cores: number): string {
   return threads === 0 ? 'sequential' : `${threads}${threads > cores ? ' (> cores)' : ''}`;
 }
 
-export function scalingCells(sc: Scaling, cores: number): string[][] {
+/** A Karp–Flatt value that reads as a serial fraction: measured, and within 0–1. */
+function karpFlattFraction(k: number | null): k is number {
+  return k !== null && Number.isFinite(k) && k >= 0 && k <= 1;
+}
+
+/**
+ * The rows of a scaling table. The Karp–Flatt column is a serial fraction: it is '-' where it is
+ * none (outside 0–1, or `busy`: wall times that carry the machine's load are not judged), and
+ * scalingNotes says why, with the value.
+ */
+export function scalingCells(sc: Scaling, cores: number, busy?: { critical: Scaling | null }): string[][] {
   return sc.points.map((p) => [threadsCell(p.threads, cores), formatMs(p.wallMs.median), formatRangeMs(p.wallMs.min, p.wallMs.max),
-    formatSpeedup(p.speedup), formatPercent(p.efficiency), p.karpFlatt === null ? '-' : formatRatio(p.karpFlatt)]);
+    formatSpeedup(p.speedup), formatPercent(p.efficiency), !busy && karpFlattFraction(p.karpFlatt) ? formatRatio(p.karpFlatt) : '-']);
+}
+
+/** Why the Karp–Flatt column shows '-' where a value was computed (see scalingCells). */
+function karpFlattNote(sc: Scaling, cores: number, busy: boolean): string | undefined {
+  const computed = sc.points.filter((p) => p.karpFlatt !== null && Number.isFinite(p.karpFlatt));
+  if (busy) return computed.length ? 'Karp-Flatt: not judged either, for the same reason (it is read from the same wall times)' : undefined;
+  const out = computed.filter((p) => !karpFlattFraction(p.karpFlatt));
+  if (!out.length) return undefined;
+  const each = out.map((p) => `${threadsCell(p.threads, cores)} ${p.karpFlatt! > 1 ? 'above 1: slower than one thread' : 'below 0: sped up more than the threads added'} (${formatRatio(p.karpFlatt)})`);
+  return `Karp-Flatt "-": outside 0–1, so no serial fraction — at ${each.join('; ')}`;
 }
 
 /** How the scaling tables name a baseline thread count. */
@@ -61,6 +81,8 @@ export function scalingNotes(sc: Scaling, cores: number, busy?: { critical: Scal
   } else {
     notes.push('serial fraction: needs two thread counts of at most the cores (0 and 1 count as one)');
   }
+  const karp = karpFlattNote(sc, cores, busy !== undefined);
+  if (karp) notes.push(karp);
   if (sc.points.some((p) => p.overCores)) notes.push(`(> cores): more threads than the machine's ${cores} cores, left out of the fit`);
   return notes;
 }
@@ -140,7 +162,7 @@ export function sweepMarkdown(report: SweepReport): string {
     for (const s of sweepScaling(report) as SubjectScaling[]) {
       out.push('', `**${subjectTitle(s)}**`, '');
       if (!s.scaling) { out.push('(no run recorded it)'); continue; }
-      out.push(...markdownTable(SCALING_HEADER, scalingCells(s.scaling, report.cores), RIGHT), '', ...scalingNotes(s.scaling, report.cores, busyContext(report, s)).map((n) => `- ${n}`));
+      out.push(...markdownTable(SCALING_HEADER, scalingCells(s.scaling, report.cores, busyContext(report, s)), RIGHT), '', ...scalingNotes(s.scaling, report.cores, busyContext(report, s)).map((n) => `- ${n}`));
     }
   } else {
     for (const row of abRows(report)) {

@@ -13,7 +13,7 @@ import { abRows, sweepScaling } from '../../src/model/sweep-analysis';
 import { sweepChartLayout } from '../../src/model/sweep-layout';
 import { sweepPage } from '../../src/model/sweep-lanes';
 import { parseSweepReport, type SweepReport } from '../../src/model/sweep-report';
-import { abCells, abNotes, abVerdict, compareCells, compareConclusion, functionDeltaCells, scalingCells, SCALING_HEADER } from '../../src/model/sweep-tables';
+import { abCells, abNotes, abVerdict, busyContext, compareCells, compareConclusion, functionDeltaCells, scalingCells, SCALING_HEADER } from '../../src/model/sweep-tables';
 import { analyze } from '../../src/model/analysis';
 import { compareSides, sideFromRun } from '../../src/model/compare';
 import { standalonePageHtml } from '../../src/model/html-report';
@@ -79,7 +79,7 @@ describe('sweep page', () => {
       assert.deepEqual(points.map((p) => p.threads), [0, 1, 2]);
       assert.deepEqual(points.map((p) => p.speedup), s.scaling!.points.map((p) => p.speedup));
       for (const [i, p] of points.entries()) assert.ok(Math.abs(p.cy - chart.points[i].y) < 1e-6, `point ${i} drawn at ${p.cy}, laid out at ${chart.points[i].y}`);
-      assert.deepEqual(await cellsOf(page, s.key), scalingCells(s.scaling!, report.cores));
+      assert.deepEqual(await cellsOf(page, s.key), scalingCells(s.scaling!, report.cores, busyContext(report, s)));
     }
     assert.deepEqual(await page.$$eval('.pp-sweep-subject[data-key=""] thead th', (th) => th.map((t) => t.textContent)), SCALING_HEADER);
     // The sequential run is the baseline: speedup 1.00× in its row.
@@ -93,7 +93,7 @@ describe('sweep page', () => {
 
     // The terminal prints the same whole-run row.
     const text = parprof('report', sweepFile);
-    const row = scalingCells(subjects[0].scaling!, report.cores)[2];
+    const row = scalingCells(subjects[0].scaling!, report.cores, busyContext(report, subjects[0]))[2];
     assert.match(text, new RegExp(`^\\s+${row.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s+')}$`, 'm'));
     assert.doesNotMatch(text, /^wrote /m);
   });
