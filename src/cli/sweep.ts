@@ -112,7 +112,7 @@ export { busyMachineNote };
 
 /** Median pool start-up per variant: the time left out of the whole-run wall. */
 export function startupLine(report: SweepReport): string {
-  const parts = report.variants.map((v) => `${v.label} ${formatMs(spreadOf(v.runs.map((r) => r.poolStartupMs)).median)}`);
+  const parts = report.variants.map((v) => `${v.label}: ${formatMs(spreadOf(v.runs.map((r) => r.poolStartupMs)).median)}`);
   return `  pool start-up, not in the wall times above (median): ${parts.join(' · ')}`;
 }
 

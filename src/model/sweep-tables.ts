@@ -39,7 +39,7 @@ function karpFlattNote(sc: Scaling, cores: number, busy: boolean): string | unde
   if (busy) return computed.length ? 'Karp-Flatt: not judged either, for the same reason (it is read from the same wall times)' : undefined;
   const out = computed.filter((p) => !karpFlattFraction(p.karpFlatt));
   if (!out.length) return undefined;
-  const each = out.map((p) => `${threadsCell(p.threads, cores)} ${p.karpFlatt! > 1 ? 'above 1: slower than one thread' : 'below 0: sped up more than the threads added'} (${formatRatio(p.karpFlatt)})`);
+  const each = out.map((p) => `${threadsWords(p.threads, cores)} ${p.karpFlatt! > 1 ? 'above 1: slower than one thread' : 'below 0: sped up more than the threads added'} (${formatRatio(p.karpFlatt)})`);
   return `Karp-Flatt "-": outside 0–1, so no serial fraction — at ${each.join('; ')}`;
 }
 
@@ -49,11 +49,19 @@ function baselineWords(threads: number): string {
 }
 
 /**
+ * A thread count in a sentence: '2 threads', never a bare '2' before a time ('· 1 1613 ms' read
+ * as a thousands separator, 11 613 ms).
+ */
+function threadsWords(threads: number, cores: number): string {
+  return `${baselineWords(threads)}${threads > cores ? ' (> cores)' : ''}`;
+}
+
+/**
  * The critical path's scaling in one sentence (SubjectScaling.criticalScaling): what a busy
  * machine's wall times cannot tell, from the work alone.
  */
 export function criticalScalingNote(sc: Scaling, cores: number): string {
-  const points = sc.points.map((p) => `${threadsCell(p.threads, cores)} ${formatMs(p.wallMs.median)}${p.threads === sc.baselineThreads ? '' : ` (${formatSpeedup(p.speedup)})`}`);
+  const points = sc.points.map((p) => `${threadsWords(p.threads, cores)}: ${formatMs(p.wallMs.median)}${p.threads === sc.baselineThreads ? '' : ` (${formatSpeedup(p.speedup)})`}`);
   const a = sc.amdahl;
   const fit = a && a.serialFraction >= 0 && a.serialFraction <= 1 ? `; serial fraction ${formatPercent(a.serialFraction)}` : '';
   return `on the critical path (each run's busiest thread's time on a core; medians), against ${baselineWords(sc.baselineThreads)}: ${points.join(' · ')}${fit}`;
@@ -76,7 +84,7 @@ export function scalingNotes(sc: Scaling, cores: number, busy?: { critical: Scal
       `s = ${formatPercent(a.serialFraction)}); ` +
       (a.parallelMs < 0 ? 'more threads made it slower' : 'it sped up more than the threads added'));
   } else if (a) {
-    const fitted = sc.points.filter((p) => !p.overCores).map((p) => threadsCell(p.threads, cores));
+    const fitted = sc.points.filter((p) => !p.overCores).map((p) => threadsWords(p.threads, cores));
     notes.push(`serial fraction (Amdahl fit over ${fitted.join(', ')}): ${formatPercent(a.serialFraction)} — T(p) = ${formatMs(a.serialMs)} + ${formatMs(a.parallelMs)} / p`);
   } else {
     notes.push('serial fraction: needs two thread counts of at most the cores (0 and 1 count as one)');

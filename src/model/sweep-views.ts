@@ -30,7 +30,7 @@ export function sweepHeadline(report: SweepReport): string {
 export function sweepEntry(report: SweepReport, file: string, nowMs: number): SweepEntry {
   const name = report.script.split(/[\\/]/).pop() || report.script;
   const runs = report.variants.reduce((n, v) => n + v.runs.length, 0);
-  const wall = report.variants.map((v) => `${v.label} ${formatMs(median(v.runs.map((r) => r.wholeMs)))}`).join(' · ');
+  const wall = report.variants.map((v) => `${v.label}: ${formatMs(median(v.runs.map((r) => r.wholeMs)))}`).join(' · ');
   return {
     label: name,
     description: `${sweepHeadline(report)} · ${relativeTime(report.createdAt, nowMs)}`,

@@ -104,7 +104,7 @@ test('sweep --threads 0,1,2 finds the planted 20 % serial fraction (± 5 points)
     assert.match(r.stdout, /Whole run\n[^]*?serial fraction: not judged from these wall times — threads waited for a core/, detail);
     assert.match(r.stdout, /Whole run\n[^]*?on the critical path \(each run's busiest thread's time on a core; medians\), against sequential: sequential \S+ ms · 1 \S+ ms \(\S+×\) · 2 \S+ ms \(\S+×\)/, detail);
   } else {
-    assert.match(r.stdout, new RegExp(`Whole run\\n[^]*?serial fraction \\(Amdahl fit over sequential, 1, 2\\): ${Math.round(s * 100)} %`));
+    assert.match(r.stdout, new RegExp(`Whole run\\n[^]*?serial fraction \\(Amdahl fit over sequential, 1 thread, 2 threads\\): ${Math.round(s * 100)} %`));
   }
   assert.match(r.stdout, /Region parallel part @ answers-serial\.js:\d+:\d+/);
   // Each run's .parprof is next to the sweep report and loads.

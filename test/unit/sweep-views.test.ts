@@ -96,7 +96,7 @@ test('Runs view entry of a sweep names the thread counts and the best speedup; o
   assert.equal(entry.label, 'a.js');
   assert.equal(entry.description, 'sweep 0,1,2 threads · speedup 1.67× at 2 · 4 min ago');
   assert.match(entry.tooltip, /scaling sweep · 9 runs \(3 per variant\) on 2 cores/);
-  assert.match(entry.tooltip, /whole run \(median\): sequential 150 ms · 1 threads 150 ms · 2 threads 90.0 ms/);
+  assert.match(entry.tooltip, /whole run \(median\): sequential: 150 ms · 1 threads: 150 ms · 2 threads: 90.0 ms/);
   assert.equal(sweepHeadline(sweepOf([0, 1], 2, () => 100)), 'sweep 0,1 threads · no speedup');
   assert.equal(sweepHeadline(sweepOf([0, 1], 2, (p) => (p === 0 ? 100 : 120))), 'sweep 0,1 threads · no speedup');
   assert.equal(sweepHeadline(abOf({ static: [200, 210], dynamic: [100, 104] })), 'A/B static/dynamic · winner dynamic');
@@ -108,7 +108,7 @@ test('Markdown of a sweep and of an A/B: the tables and the serial fraction, the
   assert.match(md, /^### Parallel Profiler: Sweep of `a\.js`\n/);
   assert.match(md, /\| threads \| wall \(median\) \| range \| speedup \| efficiency \| Karp-Flatt \|/);
   assert.match(md, /\| 4 \| 60\.0 ms \| 58\.8–61\.8 ms \| 2\.50× \| 63 % \| 0\.20 \|/);
-  assert.match(md, /- serial fraction \(Amdahl fit over sequential, 1, 2, 4\): 20 % — T\(p\) = 30\.0 ms \+ 120 ms \/ p/);
+  assert.match(md, /- serial fraction \(Amdahl fit over sequential, 1 thread, 2 threads, 4 threads\): 20 % — T\(p\) = 30\.0 ms \+ 120 ms \/ p/);
   assert.match(md, /\*\*Region map work @ a\.js:3:7\*\*/);
   const ab = sweepMarkdown(abOf({ static: [200, 210], dynamic: [100, 104] }));
   assert.match(ab, /\| static \| 205 ms \| 200–210 ms \| 90 % \| 1\.10 \| \+101\.0 % \|/);
