@@ -12,14 +12,31 @@ export interface LaneIndex {
   /** Start and end of each span (µs), sorted by start. */
   start: Float64Array;
   end: Float64Array;
-  /** Running maximum of `end`: non-decreasing even when spans nest (fork-join), so it can be bisected. */
+  /**
+   * Running maximum of `end`: non-decreasing even when spans nest (fork-join), so it can be
+   * bisected. The `end` array itself when no span ends before one that started earlier (the
+   * usual lane of a pool's worker: 80 MB less at ten million spans). Read only, like every column here.
+   */
   maxEnd: Float64Array;
   /** Index of each span in the report's span columns. */
   span: Int32Array;
-  region: Int32Array;
+  /** Region id of each span, in the report's own integer array type (narrowed: one byte a span for most reports). */
+  region: Int32Array | Int16Array | Int8Array;
 }
 
-/** Builds one lane index per thread id in `threads` (threads without spans get empty lanes). */
+/** A new integer array of the region column's own (narrowed) type, so lanes are no wider than the report. */
+function regionArray(column: ArrayLike<number>, n: number): Int32Array | Int16Array | Int8Array {
+  if (column instanceof Int8Array) return new Int8Array(n);
+  if (column instanceof Int16Array) return new Int16Array(n);
+  return new Int32Array(n);
+}
+
+/**
+ * Builds one lane index per thread id in `threads` (threads without spans get empty lanes). One
+ * pass over the span columns in report order writes each span into its lane: reading the columns
+ * once in order, not once per lane at the stride of the threads (ten million spans on 16 lanes:
+ * the columns were read 16 times, each lane's spans a cache line apart).
+ */
 export function buildLaneIndexes(spans: SpanColumns, threads: number[]): LaneIndex[] {
   // Thread ids are small integers (worker threadIds), so a dense id -> lane table beats a Map
   // on a million spans; ids outside it (or negative) fall back to the Map.
@@ -34,35 +51,58 @@ export function buildLaneIndexes(spans: SpanColumns, threads: number[]): LaneInd
     const lane = lookup(column[k]);
     if (lane >= 0) counts[lane]++;
   }
-  const lists = Array.from(counts, (n) => new Int32Array(n));
+  const order = Array.from(counts, (n) => new Int32Array(n));
+  const starts = Array.from(counts, (n) => new Float64Array(n));
+  const ends = Array.from(counts, (n) => new Float64Array(n));
+  const regions = Array.from(counts, (n) => regionArray(spans.region, n));
   const fill = new Int32Array(threads.length);
+  const lastStart = new Float64Array(threads.length).fill(-Infinity);
+  const topEnd = new Float64Array(threads.length).fill(-Infinity);
+  // Per lane: spans out of start order (sorted after), an end below an earlier one (nested spans: maxEnd of its own).
+  const unsorted = new Uint8Array(threads.length);
+  const nested = new Uint8Array(threads.length);
+  const { start, end, region } = spans;
   for (let k = 0; k < spans.count; k++) {
     const lane = lookup(column[k]);
-    if (lane >= 0) lists[lane][fill[lane]++] = k;
+    if (lane < 0) continue;
+    const i = fill[lane]++;
+    const s = start[k];
+    const e = Math.max(s, end[k]);
+    order[lane][i] = k;
+    starts[lane][i] = s;
+    ends[lane][i] = e;
+    regions[lane][i] = region[k];
+    if (s < lastStart[lane]) unsorted[lane] = 1;
+    lastStart[lane] = s;
+    if (e < topEnd[lane]) nested[lane] = 1;
+    else topEnd[lane] = e;
   }
-  const byThread = new Map(threads.map((t, i) => [t, lists[i]]));
-  return threads.map((thread) => {
-    let order = byThread.get(thread)!;
-    let sorted = true;
-    for (let i = 1; i < order.length && sorted; i++) sorted = spans.start[order[i - 1]] <= spans.start[order[i]];
+  return threads.map((thread, j) => {
+    let lane: LaneIndex = { thread, span: order[j], start: starts[j], end: ends[j], maxEnd: ends[j], region: regions[j] };
     // Recorders mostly write spans in start order per thread; only sort when they did not.
-    if (!sorted) order = Int32Array.from(order).sort((a, b) => spans.start[a] - spans.start[b] || a - b);
-    const n = order.length;
-    const lane: LaneIndex = {
-      thread, span: order, start: new Float64Array(n), end: new Float64Array(n),
-      maxEnd: new Float64Array(n), region: new Int32Array(n),
-    };
-    let running = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const k = order[i];
-      lane.start[i] = spans.start[k];
-      lane.end[i] = Math.max(spans.start[k], spans.end[k]);
-      lane.region[i] = spans.region[k];
-      running = Math.max(running, lane.end[i]);
-      lane.maxEnd[i] = running;
+    if (unsorted[j]) lane = sortedLane(spans, thread, order[j], regions[j]);
+    if (unsorted[j] || nested[j]) {
+      const maxEnd = new Float64Array(lane.end.length);
+      let running = -Infinity;
+      for (let i = 0; i < maxEnd.length; i++) maxEnd[i] = running = Math.max(running, lane.end[i]);
+      lane.maxEnd = maxEnd;
     }
     return lane;
   });
+}
+
+/** A lane whose spans came out of start order: sorted by start (then report order) and gathered again. */
+function sortedLane(spans: SpanColumns, thread: number, unordered: Int32Array, region: Int32Array | Int16Array | Int8Array): LaneIndex {
+  const order = Int32Array.from(unordered).sort((a, b) => spans.start[a] - spans.start[b] || a - b);
+  const n = order.length;
+  const lane: LaneIndex = { thread, span: order, start: new Float64Array(n), end: new Float64Array(n), maxEnd: new Float64Array(0), region: regionArray(region, n) };
+  for (let i = 0; i < n; i++) {
+    const k = order[i];
+    lane.start[i] = spans.start[k];
+    lane.end[i] = Math.max(spans.start[k], spans.end[k]);
+    lane.region[i] = spans.region[k];
+  }
+  return lane;
 }
 
 /** First index i in [0, n) with a[i] > value (or >= when `inclusive`), by binary search. */

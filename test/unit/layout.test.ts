@@ -34,7 +34,7 @@ function millionSpans(): SpanColumns {
 /** The lane with columns that record which elements are read (by index): how much of the lane a step touches. */
 function countingLane(lane: LaneIndex): { lane: LaneIndex; reads: () => number; touched: () => number[]; reset: () => void } {
   let read: number[] = [];
-  const counted = <A extends Float64Array | Int32Array>(column: A): A => new Proxy(column, {
+  const counted = <A extends Float64Array | Int32Array | Int16Array | Int8Array>(column: A): A => new Proxy(column, {
     get(target, key) {
       if (typeof key === 'string' && /^\d+$/.test(key)) read.push(Number(key));
       const value: unknown = Reflect.get(target, key, target);
@@ -52,6 +52,47 @@ test('lane indexes group spans by thread and sort them by start', () => {
   assert.deepEqual([...lanes[1].start], [10, 30, 50]);
   assert.deepEqual([...lanes[1].span], [2, 3, 0]);
   assert.deepEqual([...lanes[1].region], [0, 1, 0]);
+});
+
+/** The lane indexes as a plain reading of their definition: each thread's spans in start order (then report order), ends clamped to starts, maxEnd the running maximum. */
+function expectedLanes(s: SpanColumns, threads: number[]): { start: number[]; end: number[]; maxEnd: number[]; span: number[]; region: number[] }[] {
+  return threads.map((t) => {
+    const ks = [...Array(s.count).keys()].filter((k) => s.thread[k] === t).sort((a, b) => s.start[a] - s.start[b] || a - b);
+    let running = -Infinity;
+    const end = ks.map((k) => Math.max(s.start[k], s.end[k]));
+    return { span: ks, start: ks.map((k) => s.start[k]), end, maxEnd: end.map((e) => (running = Math.max(running, e))), region: ks.map((k) => s.region[k]) };
+  });
+}
+
+test('lane indexes of interleaved threads, in and out of start order, nested or not, in typed columns: each lane is its thread\'s spans', () => {
+  // A small generator with a fixed seed: 5 threads in report order at random, some lanes written
+  // out of start order, one with a span that holds the next ones (fork-join), one thread no span.
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rows: [number, number, number, number][] = [];
+  const clock = [0, 0, 0, 0, 0];
+  for (let k = 0; k < 5000; k++) {
+    const t = Math.floor(rand() * 4);
+    const start = t === 2 ? Math.floor(rand() * 100_000) : (clock[t] += 1 + Math.floor(rand() * 50));
+    // Threads 0 and 1 end each span before the next starts (one ends before it starts: clamped); 3 holds long ones.
+    const end = t < 2 ? start + 1 - (k % 500 === 0 ? 60 : 0) : t === 3 && k % 97 === 0 ? start + 5000 : start + Math.floor(rand() * 40);
+    rows.push([t, Math.floor(rand() * 3), start, end]);
+  }
+  const plain = spans(rows);
+  const threads = [0, 1, 2, 3, 4];
+  const want = expectedLanes(plain, threads);
+  // As the views get them from the decoder: typed columns, the region narrowed to one byte.
+  const typed = { ...plain, thread: Int8Array.from(plain.thread), region: Int8Array.from(plain.region), start: Float64Array.from(plain.start), end: Float64Array.from(plain.end) } as unknown as SpanColumns;
+  for (const [name, columns] of [['plain', plain], ['typed', typed]] as const) {
+    const lanes = buildLaneIndexes(columns, threads);
+    assert.deepEqual(lanes.map((l) => ({ start: [...l.start], end: [...l.end], maxEnd: [...l.maxEnd], span: [...l.span], region: [...l.region] })), want, name);
+    // Lanes 0 and 1: in order, never nested, so maxEnd is their end itself; 2 was sorted, 3 nests.
+    assert.equal(lanes[0].maxEnd, lanes[0].end, `${name}: a lane without nesting keeps no second copy of its ends`);
+    assert.notEqual(lanes[3].maxEnd, lanes[3].end);
+    assert.ok(want[3].maxEnd.some((m, i) => m > want[3].end[i]), 'lane 3 nests');
+    assert.ok(want[2].span.some((k, i) => i > 0 && k < want[2].span[i - 1]), 'lane 2 was written out of start order');
+    if (name === 'typed') assert.ok(lanes.every((l) => l.region instanceof Int8Array), 'the region column keeps its narrowed type');
+  }
 });
 
 test('visible spans are found by binary search, including a long span that starts before the window', () => {
