@@ -11,7 +11,8 @@ import { formatSummary } from '../model/summary';
 import { spanRowsJson } from '../model/span-rows';
 import type { Report } from '../model/report';
 import { packageVersion } from '../runner/paths';
-import { runProfiled, validateRunOptions } from '../runner/run';
+import { finishRun } from '../runner/run';
+import { startRecord, type RecordCommand, type RecordStart } from './record-start';
 import { USAGE, UsageError, parseArgs, type Command } from './args';
 import { nextSteps } from './next-steps';
 import { viewsBundle } from './views-bundle';
@@ -41,33 +42,18 @@ export function exitCodeOf(exit: Report['exit']): number {
   return 128 + (n ?? 0);
 }
 
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-const STOP_WORDS: Record<(typeof STOP_SIGNALS)[number], string> = {
-  SIGINT: 'interrupted', SIGTERM: 'terminated (SIGTERM)', SIGHUP: 'the terminal went away (SIGHUP)',
-};
-
-async function record(c: Extract<Command, { cmd: 'record' }>): Promise<number> {
-  const options = { script: c.script, args: c.args, threads: c.threads, schedule: c.schedule, sampleIntervalUs: c.sampleIntervalUs, out: c.out, profiler: c.profiler };
+/**
+ * `parprof record`: the script is started (by the launcher already, when it gives `started`),
+ * its report built and written, and its summary printed.
+ */
+async function record(c: RecordCommand, started?: RecordStart): Promise<number> {
+  let recording: RecordStart;
   try {
-    validateRunOptions(options);
+    recording = started ?? startRecord(c);
   } catch (err) {
     fail((err as Error).message);
   }
-  // The script runs in a process group of its own (so a cancel reaches everything it started),
-  // which a terminal's Ctrl-C does not reach: pass it on as a cancel, which ends the script's
-  // whole tree and still writes the partial report.
-  // SIGTERM (`timeout`, a service manager) and SIGHUP (a closed terminal) mean the same: stop the
-  // script's whole tree and keep what it recorded, rather than dying and orphaning it.
-  const cancel = new AbortController();
-  let stoppedBy: (typeof STOP_SIGNALS)[number] | undefined;
-  for (const signal of STOP_SIGNALS) {
-    process.on(signal, () => {
-      if (!cancel.signal.aborted) process.stderr.write(`\nparprof: ${STOP_WORDS[signal]}; stopping the script and writing the partial report\n`);
-      stoppedBy ??= signal;
-      cancel.abort(stoppedBy);
-    });
-  }
-  const { report, file, unwritten } = await runProfiled({ ...options, signal: cancel.signal });
+  const { report, file, unwritten } = await finishRun(recording.run);
   process.stdout.write(`\n${formatSummary(report, analyze(report))}\n\n${nextSteps(file)}\n`);
   if (unwritten) {
     // The recording is kept, but not where it was asked for: say where, and fail the command.
@@ -76,6 +62,7 @@ async function record(c: Extract<Command, { cmd: 'record' }>): Promise<number> {
   }
   // Stopped by a signal: exit as a shell expects of a command that signal ended (130 for Ctrl-C),
   // not with the script's 143 from the SIGTERM we sent it.
+  const stoppedBy = recording.stoppedBy();
   if (stoppedBy) return 128 + (constants.signals as Record<string, number>)[stoppedBy];
   return exitCodeOf(report.exit);
 }
@@ -143,7 +130,7 @@ function report(c: Extract<Command, { cmd: 'report' }>): number | Promise<number
   return 0;
 }
 
-async function main(argv: string[]): Promise<number> {
+async function main(argv: string[], started?: RecordStart): Promise<number> {
   // No command is a usage error (exit 2, usage on stderr, as for an unknown command); asking for
   // help (--help, -h, help) is not: usage on stdout, exit 0.
   if (argv.length === 0) {
@@ -160,7 +147,7 @@ async function main(argv: string[]): Promise<number> {
   switch (c.cmd) {
     case 'help': process.stdout.write(`${USAGE}\n`); return 0;
     case 'version': process.stdout.write(`parprof ${packageVersion()}\n`); return 0;
-    case 'record': return record(c);
+    case 'record': return record(c, started);
     case 'report': return report(c);
     case 'sweep': case 'ab': case 'compare': return answers(c);
     case 'export': return exportCommand(c);
@@ -224,10 +211,28 @@ function answers(c: Extract<Command, { cmd: 'sweep' | 'ab' | 'compare' }>): Prom
   return c.cmd === 'sweep' ? sweep(c) : ab(c);
 }
 
-// `parprof record x.js | head`: a reader that goes away is not an error of the run; the script
-// keeps running and the report is still written, we just stop printing.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'EPIPE') throw err; });
+/**
+ * Runs the command of `argv` (process.argv without node and the script) and exits with its code.
+ * `started`: the launcher (src/cli/launch.ts) already started this `record`'s script.
+ */
+export function runCli(argv: string[], started?: RecordStart): void {
+  // `parprof record x.js | head`: a reader that goes away is not an error of the run; the script
+  // keeps running and the report is still written, we just stop printing.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'EPIPE') throw err; });
+  }
+  main(argv, started).then(exitWhenWritten, (err: Error) => fail(err.message));
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: Error) => fail(err.message));
+/**
+ * Exits with `code` once what we printed has been handed to the OS. Not by letting the event
+ * loop run dry: Node then frees the whole heap first, ~30-40 ms after a record's summary (the
+ * report and its analysis are still in memory) that nobody waits for.
+ */
+function exitWhenWritten(code: number): void {
+  process.exitCode = code;
+  let pending = 2;
+  const written = (): void => { if (--pending === 0) process.exit(code); };
+  process.stdout.write('', written);
+  process.stderr.write('', written);
+}
