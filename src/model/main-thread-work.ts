@@ -11,9 +11,17 @@ import { isRuntimeFile } from './transforms';
 
 /**
  * A sample of the main thread: the user's code; the runtime's (the profiler's, the pool runtime's,
- * an instrumented pool library's); waiting; or only Node's/V8's own frames.
+ * an instrumented pool library's); waiting; only Node's/V8's own frames; or Node's module loader
+ * called by the user's code (a `require` resolving and reading a package: start-up work no thread
+ * count changes, so not serial code; a required module's own top-level code is the user's again).
  */
-export const SAMPLE_USER = 0, SAMPLE_RUNTIME = 1, SAMPLE_IDLE = 2, SAMPLE_ENGINE = 3;
+export const SAMPLE_USER = 0, SAMPLE_RUNTIME = 1, SAMPLE_IDLE = 2, SAMPLE_ENGINE = 3, SAMPLE_LOADING = 4;
+const KINDS = 5;
+
+/** Node's module system (CommonJS `require`, the ES module loader): its frames under the user's code are loading. */
+function moduleLoaderFrame(url: string): boolean {
+  return url.startsWith('node:internal/modules/');
+}
 
 export interface MainThreadWork {
   thread: number;
@@ -22,7 +30,7 @@ export interface MainThreadWork {
   /** Each sample's start and end, µs from origin, in time order. */
   starts: Float64Array;
   ends: Float64Array;
-  /** SAMPLE_USER, SAMPLE_RUNTIME, SAMPLE_IDLE or SAMPLE_ENGINE per sample. */
+  /** SAMPLE_USER, SAMPLE_RUNTIME, SAMPLE_IDLE, SAMPLE_ENGINE or SAMPLE_LOADING per sample. */
   kind: Uint8Array;
   /** 1 for a runtime sample on top of the user's frames (the recorder's interrupt inside a loop, a pool call). */
   inUser: Uint8Array;
@@ -61,7 +69,9 @@ export function mainThreadWork(report: Report): MainThreadWork | undefined {
     userBelow[n] = up >= 0 && (nodeKind[up] === SAMPLE_USER || userBelow[up]) ? 1 : 0;
     if (isIdleFrame(frame)) { nodeKind[n] = SAMPLE_IDLE; continue; }
     const own = libs.length > 0 && libs.some((lib) => frame.url.replace(/\\/g, '/').includes(lib)) ? 1 : profilerFrame(frame);
-    nodeKind[n] = own === 1 ? SAMPLE_RUNTIME : own === 0 ? SAMPLE_USER : up >= 0 ? nodeKind[up] : SAMPLE_ENGINE;
+    nodeKind[n] = own === 1 ? SAMPLE_RUNTIME : own === 0 ? SAMPLE_USER
+      : up >= 0 && nodeKind[up] === SAMPLE_USER && moduleLoaderFrame(frame.url) ? SAMPLE_LOADING
+        : up >= 0 ? nodeKind[up] : SAMPLE_ENGINE;
   }
   const m = ix.sampleNode.length;
   const series = cpuSeriesOf(report, thread);
@@ -77,14 +87,26 @@ export function mainThreadWork(report: Report): MainThreadWork | undefined {
     }
   }
   const starts = ix.times, ends = new Float64Array(m), kind = new Uint8Array(m), inUser = new Uint8Array(m);
-  const cum = [0, 1, 2, 3].map(() => new Float64Array(m + 1));
+  const cum = Array.from({ length: KINDS }, () => new Float64Array(m + 1));
+  // V8 puts a GC (and '(program)') at the root, apart from the code that caused it: such a sample
+  // takes the kind of the sample before it when that was the loader's or the runtime's, so the
+  // collections a burst of `require`s or the recorder's own work set off are not counted as the
+  // user's code (after the user's code or waiting they stay Node's own, counted as before).
+  const rootEngine = new Uint8Array(ix.nodes.length);
+  for (let n = 0; n < ix.nodes.length; n++) {
+    const name = ix.nodes[n].callFrame.functionName;
+    rootEngine[n] = nodeKind[n] === SAMPLE_ENGINE && (name === '(garbage collector)' || name === '(program)') ? 1 : 0;
+  }
+  let previous: number = SAMPLE_ENGINE;
   for (let i = 0; i < m; i++) {
     const n = ix.sampleNode[i];
-    const k = n >= 0 ? nodeKind[n] : SAMPLE_ENGINE;
+    let k = n >= 0 ? nodeKind[n] : SAMPLE_ENGINE;
+    if (n >= 0 && rootEngine[n] && (previous === SAMPLE_LOADING || previous === SAMPLE_RUNTIME)) k = previous;
+    previous = k;
     ends[i] = starts[i] + ix.weights[i];
     kind[i] = k;
     inUser[i] = n >= 0 && k === SAMPLE_RUNTIME && userBelow[n] ? 1 : 0;
-    for (let q = 0; q < 4; q++) cum[q][i + 1] = cum[q][i] + (q === k ? weights[i] : 0);
+    for (let q = 0; q < KINDS; q++) cum[q][i + 1] = cum[q][i] + (q === k ? weights[i] : 0);
   }
   return { thread, source: cpuKnown ? 'cpu' : 'wall', starts, ends, kind, inUser, cum };
 }
@@ -104,13 +126,13 @@ export function workWithin(w: MainThreadWork, kind: number, from: number, to: nu
 
 /**
  * The main thread's own code in [from, to), µs: with CPU readings, the on-CPU time of its samples
- * that are neither waiting nor the profiler's; without them, the window's wall time less those
- * samples' (time no sample covers counts as code). No profile: the whole window.
+ * that are neither waiting, the profiler's nor module loading; without them, the window's wall time
+ * less those samples' (time no sample covers counts as code). No profile: the whole window.
  */
 export function codeWithin(w: MainThreadWork | undefined, from: number, to: number): number {
   if (!w) return Math.max(0, to - from);
   if (w.source === 'cpu') return workWithin(w, SAMPLE_USER, from, to) + workWithin(w, SAMPLE_ENGINE, from, to);
-  return Math.max(0, to - from - workWithin(w, SAMPLE_RUNTIME, from, to) - workWithin(w, SAMPLE_IDLE, from, to));
+  return Math.max(0, to - from - workWithin(w, SAMPLE_RUNTIME, from, to) - workWithin(w, SAMPLE_IDLE, from, to) - workWithin(w, SAMPLE_LOADING, from, to));
 }
 
 /**

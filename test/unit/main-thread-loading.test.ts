@@ -1,0 +1,75 @@
+// The main thread's own code (serial code) leaves out Node's module loader called by the user's
+// code: a `require` resolving `parallel-profiler`'s package exports took 5-23 ms of CPU in a
+// loaded CI run and, with a pool run of 123 ms of work, fired "the main thread ran 21.4 ms of
+// serial code … spreading it over 2 cores would save ~10.7 ms" for a parent that only forked a
+// child (f4-serial 'fork'). No thread count spreads module loading; a required module's own
+// top-level code is the user's again, and so is a spin.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { advise } from '../../src/model/advice';
+import { analyze } from '../../src/model/analysis';
+import { codeWithin, mainThreadWork, SAMPLE_LOADING, SAMPLE_USER, userStretches } from '../../src/model/main-thread-work';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildProfile, buildReport } from './model-build';
+import { fixtures, record } from './record-helpers';
+
+const MS = 1000;
+
+/**
+ * Main thread: `loadMs` of 1 ms samples in Node's loader under the script's `require`, then
+ * `moduleMs` in a required module's top level, then `spinMs` in the script's own `spin`; then a
+ * region of 100 ms with one 100 ms task on each of two workers.
+ */
+function report(loadMs: number, moduleMs: number, spinMs: number) {
+  const samples: [number, number][] = [];
+  for (let i = 0; i < loadMs; i++) samples.push([5, MS]);
+  for (let i = 0; i < moduleMs; i++) samples.push([7, MS]);
+  for (let i = 0; i < spinMs; i++) samples.push([8, MS]);
+  const serialEnd = (loadMs + moduleMs + spinMs) * MS;
+  for (let i = 0; i < 101; i++) samples.push([9, MS]);
+  const end = serialEnd + 101 * MS;
+  const main = buildProfile([
+    [1, '(root)', '', -1, [2, 9]],
+    [2, '', '/work/app/main.js', 0, [3, 8]],
+    [3, 'require', 'node:internal/modules/helpers', 170, [4]],
+    [4, 'Module._load', 'node:internal/modules/cjs/loader', 1000, [5, 6]],
+    [5, 'resolvePackageTargetString', 'node:internal/modules/esm/resolve', 380, []],
+    [6, 'Module._compile', 'node:internal/modules/cjs/loader', 1400, [7]],
+    [7, '', '/work/app/heavy-init.js', 0, []],
+    [8, 'spin', '/work/app/main.js', 20, []],
+    [9, '(idle)', '', -1, []],
+  ], samples, end);
+  const worker = buildProfile([[1, '(root)', '', -1, [2]], [2, 'task', '/work/app/task.js', 1, []]], Array.from({ length: 100 }, () => [2, MS] as [number, number]), end);
+  return buildReport({ workers: 2, durationUs: end, regions: [{ start: serialEnd, end: serialEnd + 100 * MS }],
+    spans: [{ thread: 1, start: serialEnd, end: serialEnd + 100 * MS }, { thread: 2, start: serialEnd, end: serialEnd + 100 * MS }],
+    profiles: [{ thread: 0, profile: main }, { thread: 1, profile: worker }, { thread: 2, profile: worker }] });
+}
+
+test('Node loading a module for the user\'s require is loading, not the user\'s code; the module\'s own top level and a spin are', () => {
+  const r = report(30, 10, 20);
+  const w = mainThreadWork(r)!;
+  const ms = (kind: number) => (w.cum[kind][w.kind.length] - w.cum[kind][0]) / MS;
+  assert.equal(ms(SAMPLE_LOADING), 30);
+  assert.equal(ms(SAMPLE_USER), 30);
+  const serialEnd = 61 * MS; // the first sample is taken 1 ms after the profile's start
+  assert.equal(w.source, 'wall'); // no CPU readings here: the window less waiting, the runtime's and loading
+  assert.equal(codeWithin(w, w.starts[0], w.ends[w.ends.length - 1]) / MS, 30);
+  // The loading breaks the user's stretch: the module's top level and the spin make one stretch after it.
+  assert.deepEqual(userStretches(w, 0, serialEnd), [[31 * MS, serialEnd]]);
+});
+
+test('serial finding: a script that requires 600 modules before a pool run has no serial code of its own; the loading is not serial (a real run)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parprof-require-'));
+  for (let i = 0; i < 600; i++) writeFileSync(join(dir, `m${i}.js`), `'use strict';\nexports.value${i} = function value() { return ${i}; };\n`);
+  const { report, stderr } = await record(join(fixtures(), 'f4-serial.js'), { args: ['require', dir] });
+  assert.ok(report, stderr);
+  const w = mainThreadWork(report)!;
+  const loadingMs = (w.cum[SAMPLE_LOADING][w.kind.length]) / MS;
+  assert.ok(loadingMs >= 10, `the loader's samples under the script's require: ${loadingMs} ms`);
+  const p = analyze(report).extra.phases!;
+  assert.ok(p.serialCodeMs! < loadingMs, `serial code ${p.serialCodeMs} ms leaves out the ${loadingMs} ms of loading`);
+  const serial = advise(report, analyze(report)).filter((a) => a.rule === 'serial');
+  assert.deepEqual(serial.map((a) => a.text), []);
+});
