@@ -5,7 +5,7 @@
 // examples/mandelbrot.js beside plain node and `node --cpu-prof`.
 //
 // Alone: node bench/parts/recording.mjs [--only overhead,chunk1,perspan,span,latency,0x,whole] [--rounds N]
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
@@ -116,6 +116,11 @@ export async function benchRecording({ threads, ipu, rounds, log, cliMissing, pr
       modes['parprof record'] = [process.execPath, cli, 'record', '--out', '{out}.parprof', script];
       modes['parprof record --sample-interval 0'] = [process.execPath, cli, 'record', '--sample-interval', '0', '--out', '{out}.parprof', script];
     }
+    // The same recording without the CLI process: the script under the preload as `parprof record`
+    // runs it (spool, 250 ms chunks, the nudger), so what the CLI adds reads apart from what the recorder does.
+    if (!preloadMissing) modes['script under the preload, no CLI'] = [process.execPath, '-r', preload, script];
+    const modules = mkdtempSync(join(tmpdir(), 'parprof-bench-modules-'));
+    symlinkSync(root, join(modules, 'parallel-profiler'), 'dir');
     const walls = Object.fromEntries(Object.keys(modes).map((m) => [m, []]));
     const cpus = Object.fromEntries(Object.keys(modes).map((m) => [m, []]));
     const reasons = {};
@@ -129,8 +134,12 @@ export async function benchRecording({ threads, ipu, rounds, log, cliMissing, pr
         const args = argv.map((a) => a.replace('{out}', out));
         const cpuFile = `${out}.time`;
         const t = performance.now();
-        const res = await (gnuTime ? run(gnuTime, ['-f', '%U %S', '-o', cpuFile, ...args], { timeoutMs: 120_000, cwd: root })
-          : run(args[0], args.slice(1), { timeoutMs: 120_000, cwd: root }));
+        const spool = `${out}.spool`;
+        const env = mode === 'script under the preload, no CLI' ? { PARPROF_SPOOL: spool, NODE_PATH: modules } : {};
+        if (env.PARPROF_SPOOL) mkdirSync(spool);
+        const res = await (gnuTime ? run(gnuTime, ['-f', '%U %S', '-o', cpuFile, ...args], { timeoutMs: 120_000, cwd: root, env })
+          : run(args[0], args.slice(1), { timeoutMs: 120_000, cwd: root, env }));
+        rmSync(spool, { recursive: true, force: true });
         const ms = performance.now() - t;
         if (res.timedOut || res.code !== 0) reasons[mode] = res.timedOut ? 'timed out' : `exit ${res.code ?? res.signal}: ${res.stderr.trim().split('\n').pop()?.slice(0, 160) ?? ''}`;
         else {
@@ -140,6 +149,7 @@ export async function benchRecording({ threads, ipu, rounds, log, cliMissing, pr
         }
       }
     }
+    rmSync(modules, { recursive: true, force: true });
     const w = Object.fromEntries(Object.keys(modes).map((m) => [m, reasons[m] ? { ok: false, reason: reasons[m] }
       : { ok: true, wallMs: median(walls[m]), cpuMs: cpus[m].length ? median(cpus[m]) : undefined }]));
     const missing = { ok: false, reason: cliMissing };
@@ -154,6 +164,12 @@ export async function benchRecording({ threads, ipu, rounds, log, cliMissing, pr
       'Node\'s own per-thread profiler is the bar: same samples, no spans, no report'));
     const rec = w['parprof record'];
     const bar = w['node --cpu-prof'];
+    const bare = w['script under the preload, no CLI'];
+    if (rec?.ok && bare?.ok) {
+      const cpu = rec.cpuMs !== undefined && bare.cpuMs !== undefined ? `; CPU ${(rec.cpuMs - bare.cpuMs).toFixed(0)} ms` : '';
+      rows.push({ name: 'whole run, what the CLI process adds: parprof record − the script under the preload (mandelbrot.js)', value: rec.wallMs - bare.wallMs, unit: 'ms', digits: 0,
+        note: `informative: wall ${rec.wallMs.toFixed(0)} − ${bare.wallMs.toFixed(0)} ms${cpu} (its Node start, spawning, the report and summary after the exit)` });
+    }
     if (rec?.ok && bar?.ok && rec.cpuMs !== undefined && bar.cpuMs !== undefined) {
       rows.push(overheadRow('same, in CPU time of the whole process tree (user + system)', { ok: true, wallMs: rec.cpuMs }, { ok: true, wallMs: bar.cpuMs }, undefined,
         'informative: GNU time; steadier than wall time when other work shares the cores'));
