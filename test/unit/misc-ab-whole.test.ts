@@ -52,7 +52,8 @@ test('parprof ab: whole-run utilization and imbalance are each run\'s own, the p
   assert.ok(dynamicCell.imbalance! < staticCell.imbalance!, `dynamic ${dynamicCell.imbalance} against static ${staticCell.imbalance}`);
 
   // The same cells and sentence in the terminal, the Markdown and `parprof report` of the A/B file.
-  const note = abNotes(whole, report);
+  // On a busy machine (some run waited for a core) the basis of the verdict comes first: that note is the busy-machine tests' own.
+  const note = abNotes(whole, report).filter((n) => !n.startsWith('vs best and the winner: by the critical path in work'));
   assert.deepEqual(note, ['utilization and imbalance of the whole run: from the first pool operation\'s start to the last one\'s end, as parprof report\'s "Whole run" (the wall time starts at the script\'s first line)']);
   const md = sweepMarkdown(report);
   const again = parprof('report', file);
