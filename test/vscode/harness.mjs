@@ -91,7 +91,7 @@ async function runSuite({ scratch, port, folder, extensionPath, testsEntry, name
     });
     const remote = `vscode-remote://127.0.0.1:${port}`;
     const payload = JSON.stringify([['extensionDevelopmentPath', remote + extensionPath], ['extensionTestsPath', remote + testsEntry]]);
-    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(payload)}`);
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(payload)}`, { timeout: 180_000 }); // the workbench's first load: 30 s (the default) timed out at a load average of 15
     log(`${name}: workbench opened, waiting for the suite`);
     exitCode = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), limitMs))]);
     if (exitCode !== 0) await page.screenshot({ path: join(root, 'test-artifacts', `vscode-${name}-end.png`) }).catch(() => undefined);
