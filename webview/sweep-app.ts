@@ -29,6 +29,33 @@ function header(title: string, onExport: (() => void) | undefined, ...lines: str
   return h;
 }
 
+/**
+ * Tables one under another with the same columns (a sweep's subjects, an A/B's rows, a comparison's
+ * pairs) get the same column widths, so that their columns line up: each column as wide as its
+ * widest cell in any of them. Measured once they are in the page (a hidden page measures 0: left as is).
+ */
+function alignColumns(root: HTMLElement): void {
+  const groups = new Map<string, HTMLTableElement[]>();
+  for (const t of root.querySelectorAll<HTMLTableElement>('table.pp-sweep-table')) {
+    const key = [...t.querySelectorAll('thead th')].map((th) => th.textContent).join('\t');
+    groups.set(key, [...(groups.get(key) ?? []), t]);
+  }
+  for (const tables of groups.values()) {
+    if (tables.length < 2) continue;
+    const widths: number[] = [];
+    for (const t of tables) {
+      for (const row of t.rows) [...row.cells].forEach((cell, c) => { widths[c] = Math.max(widths[c] ?? 0, cell.getBoundingClientRect().width); });
+    }
+    if (widths.every((w) => w === 0)) continue;
+    for (const t of tables) {
+      t.querySelectorAll<HTMLTableCellElement>('thead th').forEach((th, c) => {
+        th.style.boxSizing = 'border-box';
+        th.style.minWidth = `${Math.ceil(widths[c])}px`;
+      });
+    }
+  }
+}
+
 /** Renders the sweep or A/B report of `page` into `root`; the report is validated first (it came from a file). */
 export function renderSweepPage(root: HTMLElement, page: SweepPage, onExport?: () => void): void {
   const report = validateSweepReport(page.sweep);
@@ -75,6 +102,7 @@ export function renderSweepPage(root: HTMLElement, page: SweepPage, onExport?: (
         if (width > 0 && Math.abs(width - lastWidth) >= 8) { lastWidth = width; draw(width); }
       }).observe(lanes);
     }
+    if (page.lanes.length) lanes.append(el('p', { class: 'pp-muted pp-ab-files' }, `runs drawn: ${page.lanes.map((v) => `${v.label}: ${v.file}`).join(' · ')}`));
     if (page.lanesNote) lanes.append(el('p', { class: 'pp-muted' }, page.lanesNote));
     body.append(lanes);
     for (const row of abRows(report)) {
@@ -88,6 +116,7 @@ export function renderSweepPage(root: HTMLElement, page: SweepPage, onExport?: (
   const busy = busyMachineSentence(report.variants.flatMap((v) => v.runs));
   if (busy) body.append(el('p', { class: 'pp-busy-note' }, busy));
   root.replaceChildren(body);
+  alignColumns(body);
 }
 
 /** Renders a comparison of two runs (src/model/compare.ts) into `root`. */
@@ -107,6 +136,7 @@ export function renderComparePage(root: HTMLElement, compare: CompareResult, bas
   for (const l of compareLegend(compare)) body.append(el('p', { class: 'pp-muted pp-compare-legend' }, l));
   body.append(el('p', { class: `pp-compare-conclusion${compare.regressed ? ' pp-regressed' : ''}` }, compareConclusion(compare)));
   root.replaceChildren(body);
+  alignColumns(body);
   if (compare.flameDiff) {
     // The differential flamegraph of the two runs' samples (all threads), drawn once it is in the page.
     const diff = new FlameDiffView({ a: 'base run', b: 'new run' });

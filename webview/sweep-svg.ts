@@ -2,7 +2,7 @@
 // lanes on one time axis. Draws what the layouts computed; computes no numbers of its own.
 import { tickStep, type SweepChart, type ChartXY } from '../src/model/sweep-layout';
 import type { VariantLanes } from '../src/model/sweep-lanes';
-import { formatMs, formatSpeedup } from '../src/model/units';
+import { formatMs, formatMsFromUsAtStep, formatSpeedup } from '../src/model/units';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -47,7 +47,9 @@ export function drawScalingChart(chart: SweepChart, title: string): SVGSVGElemen
 
 const LANE_H = 10, LANE_GAP = 2, LABEL_W = 150, HEAD_H = 18, AXIS_H = 22;
 /** Narrowest the lanes are drawn: below it the section scrolls sideways instead of shrinking the text. */
-export const MIN_LANES_WIDTH = 480;
+export const MIN_LANES_WIDTH = 400;
+/** Half the widest tick label ('20000 ms' at 11 px), px. */
+const TICK_HALF_W = 28;
 
 /** Every variant's run as lanes, one above the other, on one time axis (0 = the script's first line). */
 export function drawLanes(lanes: VariantLanes[], width: number): SVGSVGElement {
@@ -58,7 +60,11 @@ export function drawLanes(lanes: VariantLanes[], width: number): SVGSVGElement {
   const groups: SVGGElement[] = [];
   for (const v of lanes) {
     const g = svg('g', { class: 'pp-ab-variant', 'data-label': v.label, 'data-window-us': v.windowUs });
-    g.append(svg('text', { class: 'pp-ab-variant-label', x: 0, y: y + 13 }, `${v.label} — this run ${formatMs(v.wholeMs)} without pool start-up (${v.file})`));
+    // The run's file is in the tooltip and in the paragraph under the lanes (HTML, which wraps): a
+    // default name (<script>-ab-<date>-<variant>-r1.parprof) ran past the right edge of a narrow page.
+    const label = svg('text', { class: 'pp-ab-variant-label', x: 0, y: y + 13, 'data-file': v.file }, `${v.label} — this run ${formatMs(v.wholeMs)} without pool start-up`);
+    label.append(svg('title', {}, v.file));
+    g.append(label);
     y += HEAD_H;
     for (const t of v.threads) {
       g.append(svg('text', { class: 'pp-sweep-tick', x: LABEL_W - 6, y: y + LANE_H - 1, 'text-anchor': 'end' }, t.name));
@@ -80,7 +86,9 @@ export function drawLanes(lanes: VariantLanes[], width: number): SVGSVGElement {
   const step = tickStep(spanUs, Math.max(2, Math.min(8, Math.floor((WIDTH - LABEL_W) / 120))));
   for (let us = 0; us <= spanUs + step * 1e-9; us += step) {
     root.append(svg('line', { class: 'pp-sweep-axis', x1: x(us), x2: x(us), y1: y, y2: y + 4 }));
-    root.append(svg('text', { class: 'pp-sweep-tick', 'data-us': us, x: x(us), y: y + 15, 'text-anchor': us === 0 ? 'start' : 'middle' }, `${Number((us / 1000).toFixed(6))} ms`));
+    // The first label starts at its tick, one near the right edge ends at it: centred, it would pass the edge.
+    const anchor = us === 0 ? 'start' : x(us) > WIDTH - 8 - TICK_HALF_W ? 'end' : 'middle';
+    root.append(svg('text', { class: 'pp-sweep-tick', 'data-us': us, x: x(us), y: y + 15, 'text-anchor': anchor }, formatMsFromUsAtStep(us, step)));
   }
   return root;
 }

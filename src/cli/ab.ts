@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { abRows } from '../model/sweep-analysis';
 import type { SweepReport } from '../model/sweep-report';
-import { textTable } from '../model/units';
+import { sharedWidths, textTable } from '../model/units';
 import { AB_HEADER, SWEEP_RIGHT_ALIGNED, abCells, abNotes, abSlowest, abVerdict, subjectTitle } from '../model/sweep-tables';
 import { terminalSafe } from '../model/terminal-text';
 import type { AnswersCommand } from './answers-args';
@@ -14,10 +14,13 @@ export function formatAb(report: SweepReport, file: string): string {
   const threads = report.variants[0]?.threads;
   const out = [`A/B of ${report.script}${report.args.length ? ' ' + report.args.join(' ') : ''}`,
     `${threads === 0 ? 'sequential' : `${threads} threads`} on ${report.cores} cores · ${report.repeat} run${report.repeat === 1 ? '' : 's'} per variant · whole run = ${wholeRunWords(runs[0]?.wholeCovers)}`];
-  for (const row of abRows(report)) {
+  const rows = abRows(report);
+  // One set of column widths for every row's table: they line up one under another.
+  const widths = sharedWidths(AB_HEADER, rows.map(abCells));
+  for (const row of rows) {
     // The model's cells and sentences (src/model/sweep-tables.ts), as the A/B page and its Markdown show them.
     const slowest = abSlowest(row);
-    out.push('', subjectTitle(row), ...textTable(AB_HEADER, abCells(row), SWEEP_RIGHT_ALIGNED), `  ${abVerdict(row)}`);
+    out.push('', subjectTitle(row), ...textTable(AB_HEADER, abCells(row), SWEEP_RIGHT_ALIGNED, widths), `  ${abVerdict(row)}`);
     if (slowest) out.push(`  ${slowest}`);
     out.push(...abNotes(row, report).map((n) => `  ${n}`));
     if (row.key === '') out.push(startupLine(report));

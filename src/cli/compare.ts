@@ -4,7 +4,7 @@ import { analyze } from '../model/analysis';
 import { compareSides, sideFromRun, sideFromSweep, type CompareResult, type CompareSide } from '../model/compare';
 import { decodeReport, parseJson, validateReport } from '../model/load';
 import { isSweepReportJson, summarizeRun, validateSweepReport } from '../model/sweep-report';
-import { markdownTable, textTable } from '../model/units';
+import { markdownTable, sharedWidths, textTable } from '../model/units';
 import { COMPARE_HEADER, FUNCTION_DELTA_HEADER, compareCells, compareConclusion, compareLegend, functionDeltaCells, functionDeltaTitle } from '../model/sweep-tables';
 import { terminalSafe } from '../model/terminal-text';
 import { createHash } from 'node:crypto';
@@ -47,12 +47,15 @@ const RIGHT = [false, true, true, true, true, true, true, true, false];
 
 export function formatCompareText(r: CompareResult, base: string, next: string, note: string[] = []): string {
   const out: string[] = [`base ${base}`, `new  ${next}`];
+  // One set of column widths per kind of table, over every pair: they line up one under another.
+  const widths = sharedWidths(HEADER, r.pairs.map((p) => compareCells(p.subjects)));
+  const fnWidths = sharedWidths(FUNCTION_DELTA_HEADER, r.pairs.map((p) => functionDeltaCells(p.functions)));
   for (const p of r.pairs) {
     out.push('', `${p.base} against ${p.next}${p.mismatch ? ` — note: ${p.mismatch}` : ''}`);
-    out.push(...textTable(HEADER, compareCells(p.subjects), RIGHT));
+    out.push(...textTable(HEADER, compareCells(p.subjects), RIGHT, widths));
     if (p.functions.length) {
       out.push('', `  ${functionDeltaTitle(p)}`);
-      out.push(...textTable(FUNCTION_DELTA_HEADER, functionDeltaCells(p.functions), [true, true, true, false]).map((l) => `  ${l}`));
+      out.push(...textTable(FUNCTION_DELTA_HEADER, functionDeltaCells(p.functions), [true, true, true, false], fnWidths).map((l) => `  ${l}`));
     }
   }
   if (note.length) out.push('', ...note);

@@ -13,7 +13,7 @@ import {
   SWEEP_FORMAT, SWEEP_VERSION, serializeSweepReport, summarizeRun, variantLabel,
   type SweepKind, type SweepReport, type Variant, type WholeRunCovers,
 } from '../model/sweep-report';
-import { formatMs, textTable } from '../model/units';
+import { formatMs, sharedWidths, textTable } from '../model/units';
 import { SCALING_HEADER, SWEEP_RIGHT_ALIGNED, busyContext, busyMachineNote, scalingCells, scalingNotes, subjectTitle } from '../model/sweep-tables';
 import type { Scaling } from '../model/scaling';
 import { terminalSafe } from '../model/terminal-text';
@@ -102,9 +102,9 @@ export function defaultThreadCounts(cores: number): number[] {
 }
 
 /** The scaling table of one subject (whole run or region): the model's cells and notes (src/model/sweep-tables.ts). */
-export function formatScaling(s: SubjectScaling, cores: number, busy?: { critical: Scaling | null }): string[] {
+export function formatScaling(s: SubjectScaling, cores: number, busy?: { critical: Scaling | null }, widths: number[] = []): string[] {
   if (!s.scaling) return ['  (no run recorded it)'];
-  return [...textTable(SCALING_HEADER, scalingCells(s.scaling, cores, busy), SWEEP_RIGHT_ALIGNED), ...scalingNotes(s.scaling, cores, busy).map((n) => `  ${n}`)];
+  return [...textTable(SCALING_HEADER, scalingCells(s.scaling, cores, busy), SWEEP_RIGHT_ALIGNED, widths), ...scalingNotes(s.scaling, cores, busy).map((n) => `  ${n}`)];
 }
 
 // One source for the note: the pages and the Markdown show the model's words too.
@@ -120,8 +120,11 @@ export function formatSweep(report: SweepReport, file: string): string {
   const runs = report.variants.flatMap((v) => v.runs);
   const out = [`Sweep of ${report.script}${report.args.length ? ' ' + report.args.join(' ') : ''}`,
     `${report.cores} cores · ${report.repeat} run${report.repeat === 1 ? '' : 's'} per thread count · whole run = ${wholeRunWords(runs[0]?.wholeCovers)}`];
-  for (const s of sweepScaling(report)) {
-    out.push('', subjectTitle(s), ...formatScaling(s, report.cores, busyContext(report, s)));
+  const subjects = sweepScaling(report);
+  // One set of column widths for every subject's table: they line up one under another.
+  const widths = sharedWidths(SCALING_HEADER, subjects.flatMap((s) => (s.scaling ? [scalingCells(s.scaling, report.cores, busyContext(report, s))] : [])));
+  for (const s of subjects) {
+    out.push('', subjectTitle(s), ...formatScaling(s, report.cores, busyContext(report, s), widths));
     if (s.key === '') out.push(startupLine(report));
   }
   out.push(...busyMachineNote(runs).map((l, i) => (i === 0 ? `\n${l}` : l)));

@@ -84,6 +84,8 @@ export interface PairResult {
   mismatch?: string;
   subjects: SubjectDelta[];
   functions: FunctionDelta[];
+  /** Set when a side's whole run has no utilization and imbalance ('-' in its row): why, per side. */
+  wholeBalanceMissing?: string;
   /** Whether `functions` are on-CPU self times (every run of both sides had them) or wall-time self times. */
   functionsBy: 'cpu' | 'wall';
 }
@@ -147,8 +149,20 @@ function efficiencyOn(side: CompareSide, variant: Variant, s: Subject): number |
 
 function medianOf(v: Variant, key: string, field: 'utilization' | 'imbalance'): number | null {
   const values: number[] = [];
-  for (const g of regionOf(v, key)) if (g) values.push(g[field]);
+  // The whole run ('' key): over its operations' window (RunSummary.wholeBalance), when every run has it.
+  if (key === '') {
+    if (v.runs.length === 0 || v.runs.some((r) => r.wholeBalance === undefined)) return null;
+    for (const r of v.runs) values.push(r.wholeBalance![field]);
+  } else for (const g of regionOf(v, key)) if (g) values.push(g[field]);
   return values.length ? spreadOf(values).median : null;
+}
+
+/** Why a side has no whole-run utilization and imbalance (the wording of abNotes), or undefined. */
+function wholeBalanceGap(v: Variant): string | undefined {
+  const lacking = v.runs.filter((r) => r.wholeBalance === undefined);
+  if (lacking.length === 0) return undefined;
+  return lacking.some((r) => r.regions.length === 0) ? `${v.label}: a run had no pool operation to measure them over`
+    : `${v.label}: its report was written by an earlier parprof, which kept them per region only`;
 }
 
 function verdictOf(base: Spread | null, next: Spread | null, o: CompareOptions): Verdict {
@@ -221,8 +235,8 @@ export function compareSides(base: CompareSide, next: CompareSide, options: Comp
       return {
         ...s, base: bs, next: ns, deltaMs,
         change: bs && ns && bs.median > 0 ? (ns.median - bs.median) / bs.median : null,
-        utilization: { base: s.key ? medianOf(b, s.key, 'utilization') : null, next: s.key ? medianOf(n, s.key, 'utilization') : null },
-        imbalance: { base: s.key ? medianOf(b, s.key, 'imbalance') : null, next: s.key ? medianOf(n, s.key, 'imbalance') : null },
+        utilization: { base: medianOf(b, s.key, 'utilization'), next: medianOf(n, s.key, 'utilization') },
+        imbalance: { base: medianOf(b, s.key, 'imbalance'), next: medianOf(n, s.key, 'imbalance') },
         efficiency: (() => {
           const eb = efficiencyOn(base, b, s), en = efficiencyOn(next, n, s);
           return eb !== null && en !== null ? { base: eb, next: en } : { base: null, next: null };
@@ -233,7 +247,8 @@ export function compareSides(base: CompareSide, next: CompareSide, options: Comp
       };
     });
     const cpuSelf = hasCpuSelf(b) && hasCpuSelf(n);
-    return { base: b.label, next: n.label, ...(mismatch ? { mismatch } : {}), subjects: rows,
+    const gaps = [wholeBalanceGap(b), wholeBalanceGap(n)].filter((x): x is string => x !== undefined);
+    return { base: b.label, next: n.label, ...(mismatch ? { mismatch } : {}), ...(gaps.length ? { wholeBalanceMissing: gaps.join('; ') } : {}), subjects: rows,
       functions: functionDeltas(b, n, options.topFunctions, cpuSelf), functionsBy: cpuSelf ? 'cpu' : 'wall' };
   });
   return { pairs, regressed: pairs.some((p) => p.subjects.some((s) => s.verdict === 'regressed')), options };

@@ -224,8 +224,9 @@ export function compareCells(subjects: SubjectDelta[]): string[][] {
 
 /** What 'critical path' in a verdict means, when a verdict judged one (CLI, Markdown and the comparison page). */
 export function compareLegend(r: CompareResult): string[] {
-  if (!r.pairs.some((p) => p.subjects.some((s) => s.verdictBy === 'critical'))) return [];
-  return ['verdicts judge the critical path in work, which a busy machine does not stretch and a better balance shortens: for a region, its busiest thread\'s time on a core inside its tasks ' +
+  const missing = r.pairs.flatMap((p) => (p.wholeBalanceMissing ? [`utilization and imbalance of the whole run: "-" — ${p.wholeBalanceMissing}`] : []));
+  if (!r.pairs.some((p) => p.subjects.some((s) => s.verdictBy === 'critical'))) return missing;
+  return [...missing, 'verdicts judge the critical path in work, which a busy machine does not stretch and a better balance shortens: for a region, its busiest thread\'s time on a core inside its tasks ' +
     '(under a schedule that hands out work as threads ask, an uneven split counts only as far as the wall-time imbalance shows it: a thread that waited for a core took less); for the whole run, the main thread\'s time on a core outside pool operations and pool start-up plus the operations\' critical paths'];
 }
 

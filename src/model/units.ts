@@ -103,11 +103,19 @@ export function formatRangeMs(min: number, max: number): string {
 }
 
 /** Rows of cells as aligned plain-text columns (two leading spaces, two between columns). */
-export function textTable(header: string[], rows: string[][], rightAligned: boolean[]): string[] {
-  const widths = header.map((h, c) => rows.reduce((w, r) => Math.max(w, (r[c] ?? '').length), h.length));
+export function textTable(header: string[], rows: string[][], rightAligned: boolean[], minWidths: number[] = []): string[] {
+  const widths = header.map((h, c) => rows.reduce((w, r) => Math.max(w, (r[c] ?? '').length), Math.max(h.length, minWidths[c] ?? 0)));
   const line = (cells: string[]): string =>
     '  ' + cells.map((x, c) => (rightAligned[c] ? x.padStart(widths[c]) : x.padEnd(widths[c]))).join('  ').trimEnd();
   return [line(header), ...rows.map(line)];
+}
+
+/**
+ * Column widths that fit every table of `tables` (rows of cells under `header`): tables printed one
+ * under another with the same columns (a sweep's subjects, an A/B's rows) line up.
+ */
+export function sharedWidths(header: string[], tables: string[][][]): number[] {
+  return header.map((h, c) => tables.reduce((w, rows) => rows.reduce((x, r) => Math.max(x, (r[c] ?? '').length), w), h.length));
 }
 
 /** Rows of cells as a GitHub Markdown table; `|` in cells is escaped. */

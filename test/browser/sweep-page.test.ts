@@ -21,7 +21,8 @@ import { parseReport } from '../../src/model/load';
 import { summarizeRun } from '../../src/model/sweep-report';
 import { writeFileSync } from 'node:fs';
 import { bundle } from './browser';
-import { formatSpeedup } from '../../src/model/units';
+import { formatMsFromUsAtStep, formatSpeedup } from '../../src/model/units';
+import { MIN_LANES_WIDTH } from '../../webview/sweep-svg';
 import { packageRoot } from '../../src/runner/paths';
 import { launch, screenshot, type Browser } from './browser';
 import { diffFunctions, runsFlameDiff } from '../../src/model/flame-diff';
@@ -134,13 +135,32 @@ describe('sweep page', () => {
     assert.ok([1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-9), `round step ${step}`);
     ticks.forEach(([us, label], k) => {
       assert.ok(Math.abs((us as number) - k * step) < 1e-6 * step, `tick ${k}`);
-      assert.equal(label, `${Number(((us as number) / 1000).toFixed(6))} ms`);
+      assert.equal(label, formatMsFromUsAtStep(us as number, step));
     });
-    // Narrow: the lanes keep their 11 px text and scroll sideways instead of shrinking.
+    // The rows' tables line up one under another: each column ends at the same x in every table.
+    const ends = await page.$$eval('.pp-sweep-subject table.pp-sweep-table', (ts) => ts.map((t) => [...t.querySelectorAll('thead th')].map((th) => Math.round(th.getBoundingClientRect().right))));
+    assert.ok(ends.length >= 2, 'a table for the whole run and one per region');
+    for (const e of ends) assert.deepEqual(e, ends[0], JSON.stringify(ends));
+    // Each variant's label names its run's file in a tooltip; the paragraph under the lanes names them all.
+    const files = model.map((v) => `${v.label}: ${v.file}`);
+    assert.equal(await page.$eval('.pp-ab-files', (p) => p.textContent), `runs drawn: ${files.join(' · ')}`);
+    // At 500 px the lanes fit the page: drawn at the section's width, every label (the axis's last
+    // tick, a variant's) inside it (a default run file name in the label, and a centred last tick, ran past the edge).
     await page.setViewportSize({ width: 500, height: 860 });
-    await page.waitForFunction(() => Number(document.querySelector('.pp-ab-lanes')!.getAttribute('width')) === 480);
+    const fits = () => page.$eval('.pp-ab-timelines', (sec) => {
+      const svgEl = sec.querySelector('svg.pp-ab-lanes')!;
+      const box = sec.getBoundingClientRect();
+      return { drawn: Number(svgEl.getAttribute('width')), section: sec.clientWidth, scrolls: sec.scrollWidth > sec.clientWidth,
+        outside: [...svgEl.querySelectorAll('text')].filter((t) => { const r = t.getBoundingClientRect(); return r.left < box.left - 0.5 || r.right > box.left + sec.clientWidth + 0.5; }).map((t) => t.textContent) };
+    });
+    await page.waitForFunction(() => { const s = document.querySelector('.pp-ab-timelines')!; return Number(s.querySelector('.pp-ab-lanes')!.getAttribute('width')) === s.clientWidth; });
+    const at500 = await fits();
+    assert.deepEqual([at500.scrolls, at500.outside], [false, []], JSON.stringify(at500));
+    // Narrower than MIN_LANES_WIDTH: the lanes keep their 11 px text and scroll sideways instead of shrinking.
+    await page.setViewportSize({ width: 360, height: 860 });
+    await page.waitForFunction((min) => Number(document.querySelector('.pp-ab-lanes')!.getAttribute('width')) === min, MIN_LANES_WIDTH);
     const drawn = await page.$eval('.pp-ab-lanes', (s) => s.getBoundingClientRect().width);
-    assert.equal(Math.round(drawn), 480, 'drawn at its own width, not scaled down');
+    assert.equal(Math.round(drawn), MIN_LANES_WIDTH, 'drawn at its own width, not scaled down');
     assert.deepEqual(errors, []);
     await screenshot(page, 'sweep-ab-page');
   });
@@ -157,6 +177,9 @@ describe('sweep page', () => {
     const { page, errors } = await openPage(b, html);
     const rows = (cls: string) => page.$$eval(`table.${cls} tbody tr`, (trs) => trs.map((r) => [...r.children].map((x) => x.textContent ?? '')));
     assert.deepEqual(await rows('pp-compare-subjects'), compareCells(compare.pairs[0].subjects));
+    // Two recorded runs both have the whole run's utilization and imbalance: numbers, not '-'.
+    const whole = compare.pairs[0].subjects.find((x) => x.key === '')!;
+    assert.ok(whole.utilization.base !== null && whole.utilization.next !== null && whole.imbalance.base !== null, JSON.stringify(whole));
     assert.ok(compare.pairs[0].functions.length > 0, 'the two runs differ in some function');
     assert.deepEqual(await rows('pp-compare-functions'), functionDeltaCells(compare.pairs[0].functions));
     assert.equal(await page.$eval('.pp-compare-conclusion', (p) => p.textContent), compareConclusion(compare));
