@@ -313,7 +313,7 @@ export function validateSweepReport(x: unknown): SweepReport {
   const r = obj(x, 'sweep');
   if (r.format !== SWEEP_FORMAT) fail('format', `not a Parallel Profiler sweep report: expected '${SWEEP_FORMAT}', found ${describe(r.format)}`);
   if (r.version !== SWEEP_VERSION) throw new SweepReportError(`unsupported sweep report version ${JSON.stringify(r.version)} (this reader knows ${SWEEP_VERSION})`);
-  oneOf(r.kind, SWEEP_KINDS, 'kind');
+  const kind = oneOf(r.kind, SWEEP_KINDS, 'kind');
   num(r.createdAt, 'createdAt', 0);
   str(r.script, 'script');
   arr(r.args, 'args').forEach((a, i) => str(a, `args[${i}]`));
@@ -327,13 +327,29 @@ export function validateSweepReport(x: unknown): SweepReport {
     int(variant.threads, `${p}.threads`);
     oneOf(variant.schedule, SCHEDULES, `${p}.schedule`);
     if (variant.chunkSize !== null) int(variant.chunkSize, `${p}.chunkSize`, 1);
-    arr(variant.runs, `${p}.runs`).forEach((run, k) => validateRun(run, `${p}.runs[${k}]`));
+    arr(variant.runs, `${p}.runs`).forEach((run, k) => validateRun(run, `${p}.runs[${k}]`, kind));
   });
   return x as SweepReport;
 }
 
-function validateRun(x: unknown, p: string): void {
+/**
+ * Fields a run of a version-1 sweep report has had to carry since they were added (the version
+ * stayed 1): a file without one was written by an earlier parprof, and reading it would show
+ * wrong or missing numbers (its wall times covered another window). Refused in one line that says so.
+ */
+const LATER_RUN_FIELDS: readonly [string, string][] = [
+  ['wholeCovers', 'what its whole-run wall time covers'], ['poolStartupMs', 'the pool start-up left out of it'],
+  ['descheduledShare', 'whether the machine was busy'],
+];
+
+function validateRun(x: unknown, p: string, kind: SweepKind): void {
   const run = obj(x, p);
+  for (const [field, what] of LATER_RUN_FIELDS) {
+    if (!(field in run)) {
+      throw new SweepReportError(`written by an earlier parprof: a sweep report of version ${SWEEP_VERSION} from before its runs kept '${field}' (${what}), found missing at ${p}; ` +
+        `run parprof ${kind === 'ab' ? 'ab' : 'sweep'} again to have a report this parprof reads`);
+    }
+  }
   str(run.file, `${p}.file`);
   if (run.exitCode !== null) int(run.exitCode, `${p}.exitCode`, -Infinity);
   num(run.wholeMs, `${p}.wholeMs`, 0);
