@@ -11,6 +11,7 @@ import { ENV, PROFILERS, TICK_LOG_DIR, type ProfilerName } from '../runtime/cont
 import { resolveZeroX, tickProfilerArgs } from './tick-logs';
 import { packageRoot, preloadPath } from './paths';
 import { checkOutputPath } from './output';
+import { groupAlive } from './process-group';
 
 export interface RunOptions {
   script: string;
@@ -160,16 +161,6 @@ export function startRun(options: RunOptions): StartedRun {
 }
 
 export interface Ended { code: number | null; signal: string | null; atUs: number; cancelled: boolean; spawnedUs: number; pid?: number }
-
-/** Whether any process of group `pgid` is left (zombies count until reaped). */
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Stops what is left of the script's process group once its main process has exited: SIGTERM,
