@@ -383,7 +383,10 @@ function serialAdvice(c: Ctx): Advice | undefined {
   const workMs = allSerialMs + taskMs;
   if (serialMs < Math.max(SERIAL_MIN_MS, SERIAL_MIN_SHARE * workMs)) return undefined;
   const cores = Math.max(1, c.report.meta.cores);
-  const saving = serialMs * (1 - 1 / cores);
+  // What the workers did meanwhile (the phases' start-up windows): code that ran while they were
+  // still starting cost the run nothing (it waited for them anyway), so only the rest is a saving.
+  const during = serialDuring(c, best, codeMs);
+  const saving = (serialMs - during.startingMs) * (1 - 1 / cores);
   // The operation right after the stretch: the call site the serial code prepares.
   const next = c.report.regions.filter((r) => r.start >= best!.end).sort((a, b) => a.start - b.start)[0];
   const bound = workMs / serialMs;
@@ -391,10 +394,46 @@ function serialAdvice(c: Ctx): Advice | undefined {
   const profilerMs = work ? workWithin(work, SAMPLE_RUNTIME, best.start, best.end) / 1000 : 0;
   const how = cpu ? 'on a CPU' : 'in wall time (no CPU readings for the main thread)';
   return { rule: 'serial', savingMs: saving, range: { from: best.start, to: best.end }, ...(next?.callSite ? { callSite: next.callSite } : {}),
-    evidence: { serialMs, stretchMs, workMs, taskMs, allSerialMs, maxSpeedup: bound, cores, profilerMs, onCpu: cpu ? 1 : 0 },
-    text: `the main thread ran ${formatMs(serialMs)} of serial code ${how} while the workers idled${next ? ` (before region '${c.regionName(next.id)}')` : ''}: ` +
+    evidence: { serialMs, stretchMs, workMs, taskMs, allSerialMs, maxSpeedup: bound, cores, profilerMs, onCpu: cpu ? 1 : 0, duringStartupMs: during.startingMs, duringIdleMs: during.idleMs },
+    text: `the main thread ran ${formatMs(serialMs)} of serial code ${how} ${duringWords(serialMs, during)}${next ? ` (before region '${c.regionName(next.id)}')` : ''}: ` +
       `${formatPercent(serialMs / workMs)} of the run's ${formatMs(workMs)} of work (serial code ${formatMs(allSerialMs)}, tasks ${formatMs(taskMs)}), so no number of threads can speed that work up more than ${formatSpeedup(bound)} (Amdahl); ` +
-      `spreading it over ${plural(cores, 'core')} would save ~${formatMs(saving)}` };
+      (during.startingMs > 0 && saving < 1 ? 'it ran while the workers were starting, which the run waited for anyway, so moving it would save nothing in this run'
+        : `spreading it over ${plural(cores, 'core')} would save ~${formatMs(saving)}${during.startingMs > 0 ? ` (the ${formatMs(during.startingMs)} that ran while workers were starting, not: the run waited for them anyway)` : ''}`) };
+}
+
+/** A stretch's serial code, ms, by what the pools' workers did meanwhile: starting up, ready and idle, or none existed yet. */
+interface SerialDuring { startingMs: number; idleMs: number; noWorkersMs: number }
+
+/**
+ * Splits the serial code of [stretch.start, stretch.end) by the workers' start-up windows
+ * (report.startup: created → ready): while one was starting, while all that existed were ready
+ * (the workers idled), and before any was created.
+ */
+function serialDuring(c: Ctx, stretch: { start: number; end: number }, codeMs: (x: { start: number; end: number }) => number): SerialDuring {
+  const workers = c.report.startup?.workers ?? [];
+  const cuts = new Set<number>([stretch.start, stretch.end]);
+  for (const w of workers) for (const t of [w.created, w.ready ?? c.report.meta.durationUs]) if (t > stretch.start && t < stretch.end) cuts.add(t);
+  const at = [...cuts].sort((a, b) => a - b);
+  const out: SerialDuring = { startingMs: 0, idleMs: 0, noWorkersMs: 0 };
+  for (let k = 0; k + 1 < at.length; k++) {
+    const mid = (at[k] + at[k + 1]) / 2;
+    const ms = codeMs({ start: at[k], end: at[k + 1] });
+    if (workers.some((w) => w.created <= mid && mid < (w.ready ?? Infinity))) out.startingMs += ms;
+    else if (workers.some((w) => w.created <= mid)) out.idleMs += ms;
+    else out.noWorkersMs += ms;
+  }
+  return out;
+}
+
+/** 'while the workers idled', 'while its workers were still starting up', or the split when it is mixed. */
+function duringWords(serialMs: number, d: SerialDuring): string {
+  const major = Math.max(d.startingMs, d.idleMs, d.noWorkersMs);
+  // Mostly one of them (90 %): said alone.
+  if (major >= 0.9 * serialMs) {
+    return major === d.startingMs ? 'while the workers were still starting up' : major === d.idleMs ? 'while the workers idled' : 'before any worker was created';
+  }
+  const parts = [[d.startingMs, 'while workers were starting up'], [d.idleMs, 'while the workers idled'], [d.noWorkersMs, 'before any worker was created']] as const;
+  return `(${parts.filter(([ms]) => ms >= 0.5).map(([ms, w]) => `${formatMs(ms)} ${w}`).join(', ')})`;
 }
 
 /** One thread's sample times (µs from origin, increasing) and running sums of the sample weights in selected frames. */
