@@ -97,8 +97,14 @@ export interface WebviewHtmlOptions {
   nonce: string;
   /** `webview.cspSource` of the panel. */
   cspSource: string;
-  /** `webview.asWebviewUri(dist/webview.js)` as a string. */
-  scriptUri: string;
+  /** `webview.asWebviewUri(dist/webview.js)` as a string; or, instead, */
+  scriptUri?: string;
+  /**
+   * the bundle itself, inline under the nonce: a webview then fetches nothing to start (in
+   * code-server each resource goes service worker → workbench → server and back, seconds for the
+   * first webview of a session on a busy machine).
+   */
+  scriptText?: string;
   title?: string;
 }
 
@@ -117,8 +123,9 @@ function documentHead(csp: string, title: string): string[] {
 
 /** The page of the VS Code webview panel; the report arrives later by message (`init`). */
 export function webviewHtml(options: WebviewHtmlOptions): string {
-  const { nonce, cspSource, scriptUri } = options;
+  const { nonce, cspSource, scriptUri, scriptText } = options;
   if (!/^[A-Za-z0-9+/=_-]+$/.test(nonce)) throw new Error(`nonce must be base64 characters only, got '${nonce}'`);
+  if ((scriptUri === undefined) === (scriptText === undefined)) throw new Error('webviewHtml needs one of scriptUri and scriptText');
   // worker-src blob:: the packed report is decoded in a Web Worker made from a blob (webview/report-decoder.ts); nothing remote.
   // connect-src: a large report's file is fetched as a webview resource (the panel's own resource roots; webviewHost.ts).
   const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src ${cspSource} 'nonce-${nonce}'; img-src ${cspSource} data:; font-src ${cspSource}; connect-src ${cspSource}; worker-src blob:`;
@@ -126,7 +133,7 @@ export function webviewHtml(options: WebviewHtmlOptions): string {
     ...documentHead(csp, options.title ?? 'Parallel Profiler'),
     '</head>',
     '<body>',
-    `<script nonce="${nonce}" src="${escapeHtml(scriptUri)}"></script>`,
+    scriptText !== undefined ? `<script nonce="${nonce}">${escapeScriptForHtml(scriptText)}</script>` : `<script nonce="${nonce}" src="${escapeHtml(scriptUri!)}"></script>`,
     '</body>',
     '</html>',
     '',

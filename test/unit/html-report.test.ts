@@ -68,6 +68,15 @@ test('the panel page loads the bundle by URI under the nonce and the webview CSP
   assert.throws(() => standaloneHtml(report, '', { nonce: "x' 'unsafe-inline" }), /nonce must be base64/);
 });
 
+test('the panel page can carry the bundle inline under the nonce, escaped, and needs exactly one of the two', () => {
+  const html = webviewHtml({ nonce: 'n0nce', cspSource: 'https://*.vscode-cdn.net', scriptText: 'main("</script><!--")' });
+  assert.ok(html.includes('<script nonce="n0nce">main("<\\/script><\\!--")</script>'), html);
+  assert.equal(html.match(/<script/g)?.length, 1);
+  assert.doesNotMatch(html, /src=/);
+  assert.throws(() => webviewHtml({ nonce: 'n0nce', cspSource: 'x' }), /needs one of scriptUri and scriptText/);
+  assert.throws(() => webviewHtml({ nonce: 'n0nce', cspSource: 'x', scriptUri: 'y', scriptText: 'z' }), /needs one of scriptUri and scriptText/);
+});
+
 test('a packed report split in parts reads back exactly, and export -> import -> export is stable', () => {
   const big = syntheticReport({ threads: 4, spans: 60_000, profiles: 2, samplesPerProfile: 20_000, seed: 3 });
   const gzip = (b: Uint8Array) => gzipSync(b);
