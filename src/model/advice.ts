@@ -211,7 +211,7 @@ function balanceAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   if (fewChunks) {
     const perChunk = reg.items > 0 && r.tasks > 0 ? reg.items / r.tasks : 0;
     const suggest = reg.items > 0 ? Math.max(1, Math.floor(reg.items / (CHUNKS_PER_THREAD_MIN * threads))) : 0;
-    const tryText = suggest > 0 && suggest < perChunk ? `; try chunkSize ${suggest} (${CHUNKS_PER_THREAD_MIN} chunks per thread)` : '; split the work into more, smaller tasks';
+    const tryText = suggest > 0 && suggest < perChunk ? `; ${tryChunkSize(reg.items, suggest, threads)}` : '; split the work into more, smaller tasks';
     return { rule: 'large-chunks', savingMs: saving, evidence: { ...evidence, suggestedChunkSize: suggest }, ...where(reg, c.report),
       text: `${base}: its last chunks make the tail (tail ${formatMs(r.tailMs)}, task p95 ${formatMs(r.taskMs.p95)}, ${plural(r.tasks, 'task')} on ${plural(threads, 'thread')}); smaller chunks would save ~${formatMs(saving)}${tryText}` };
   }
@@ -259,6 +259,17 @@ function clusterAdvice(c: Ctx, reg: Region, r: RegionMetrics): Advice | undefine
       `(${ratio}; busy time read from CPU samples, start-up included); spreading the work evenly over the workers would save ~${formatMs(saving)}` };
 }
 
+/**
+ * 'try chunkSize 1 (4 chunks per thread)': the chunks that size gives (the suggestion is clamped
+ * to 1, so 8 items on 2 threads give 4 a thread, not CHUNKS_PER_THREAD_MIN), or the chunks and
+ * threads when they do not divide.
+ */
+function tryChunkSize(items: number, size: number, threads: number): string {
+  const chunks = Math.ceil(items / size);
+  const each = chunks % threads === 0 ? `${plural(chunks / threads, 'chunk')} per thread` : `${plural(chunks, 'chunk')} on ${plural(threads, 'thread')}`;
+  return `try chunkSize ${size} (${each})`;
+}
+
 /** A chunk saving below this share of the mean task's work is within the error of per-task work. */
 const CHUNK_NOISE_SHARE = 0.25;
 /** Region.fn of the messages of raw worker_threads workers (src/runtime/instrument-workers.ts). */
@@ -291,7 +302,7 @@ function chunkAdvice(c: Ctx, reg: Region, r: RegionMetrics, evidence: Record<str
   }
   const perChunk = reg.items > 0 && r.tasks > 0 ? reg.items / r.tasks : 0;
   const suggest = reg.items > 0 ? Math.max(1, Math.floor(reg.items / (CHUNKS_PER_THREAD_MIN * threads))) : 0;
-  const tryText = suggest > 0 && suggest < perChunk ? `; try chunkSize ${suggest} (${CHUNKS_PER_THREAD_MIN} chunks per thread)` : '; split the work into more, smaller tasks';
+  const tryText = suggest > 0 && suggest < perChunk ? `; ${tryChunkSize(reg.items, suggest, threads)}` : '; split the work into more, smaller tasks';
   return { rule: 'large-chunks', savingMs: saving, evidence: { ...ev, suggestedChunkSize: suggest }, ...where(reg, c.report),
     text: `${base}: its last chunks make the tail ${numbers}; smaller chunks would save ~${formatMs(saving)}${tryText}` };
 }

@@ -1,0 +1,33 @@
+// Advice that names the real cause on a busy machine (tryout findings F1, F7, F7b, F13, F14,
+// F15, F16): hand-built reports with planted span times and CPU readings (schedstat), so each
+// finding's cause is known in advance and the test holds at any load.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { advise, type Advice } from '../../src/model/advice';
+import { analyze } from '../../src/model/analysis';
+import type { Report } from '../../src/model/report';
+import { buildProfile, buildReport, type SpanSpec } from './model-build';
+
+const MS = 1000;
+const adviceOf = (r: Report): Advice[] => advise(r, analyze(r));
+const list = (advice: Advice[]): string => advice.map((a) => `${a.rule} (${a.savingMs.toFixed(1)} ms): ${a.text}`).join('\n');
+
+/** Readings of a thread on a core `onShare` of every 10 ms window from `from` to `to` µs, runnable the rest. */
+function readings(thread: number, from: number, to: number, onShare: number) {
+  const t: number[] = [], onCpu: number[] = [], runnable: number[] = [];
+  for (let x = from, on = 0, rq = 0; x <= to; x += 10 * MS) {
+    t.push(x); onCpu.push(on); runnable.push(rq);
+    on += onShare * 10 * MS; rq += (1 - onShare) * 10 * MS;
+  }
+  return { thread, source: 'schedstat' as const, t, onCpu, runnable };
+}
+
+test('F15: chunkSize 1 for 12 items on 2 threads says the chunks it gives (6 per thread), not 8', () => {
+  // 3 chunks of 4 items, 100 ms each: worker 1 runs two, worker 2 one; the last chunk is the tail.
+  const spans: SpanSpec[] = [{ thread: 1, start: 0, end: 100 * MS }, { thread: 2, start: 0, end: 100 * MS }, { thread: 1, start: 100 * MS, end: 200 * MS }];
+  const r = buildReport({ workers: 2, regions: [{ start: 0, end: 200 * MS, name: 'few', threads: 2, items: 12, chunkSize: 4 }], spans, durationUs: 200 * MS });
+  for (let k = 0; k < r.spans.count; k++) r.spans.items[k] = 4;
+  const a = adviceOf(r).find((x) => x.rule === 'large-chunks');
+  assert.ok(a, list(adviceOf(r)));
+  assert.match(a.text, /; try chunkSize 1 \(6 chunks per thread\)$/);
+});
