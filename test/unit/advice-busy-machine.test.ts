@@ -31,3 +31,28 @@ test('F15: chunkSize 1 for 12 items on 2 threads says the chunks it gives (6 per
   assert.ok(a, list(adviceOf(r)));
   assert.match(a.text, /; try chunkSize 1 \(6 chunks per thread\)$/);
 });
+
+/** Workers busy `busyMs` from 0 (one task each), on a core `onShare` of it and runnable the rest. */
+function descheduledRun(busyMs: number[], onShare: number[]): Report {
+  const n = busyMs.length, end = Math.max(...busyMs) * MS;
+  const r = buildReport({ workers: n, regions: [{ start: 0, end, name: 'busy', threads: n }],
+    spans: busyMs.map((b, i) => ({ thread: i + 1, start: 0, end: b * MS })), durationUs: end });
+  r.cpu = busyMs.map((b, i) => ({ thread: i + 1, source: 'schedstat' as const, t: [0, b * MS], onCpu: [0, onShare[i] * b * MS], runnable: [0, (1 - onShare[i]) * b * MS] }));
+  return r;
+}
+
+test('F1: the descheduled saving is the longest busy thread\'s loss, named, not the worst share\'s', () => {
+  // unevencpu.js at load 19: worker 1 busy 2786 ms, 49 % on a core (1421 ms waiting); worker 2 1271 ms, 35 % (826 ms).
+  const a = adviceOf(descheduledRun([2786, 1271], [0.49, 0.35])).find((x) => x.rule === 'descheduled');
+  assert.ok(a);
+  assert.match(a.text, /the most, worker 2, was on a core only 35 % of its 1271 ms in tasks/);
+  assert.ok(Math.abs(a.savingMs - 0.51 * 2786) < 1, `saving ${a.savingMs}`);
+  assert.match(a.text, /would give back up to ~1421 ms \(the longest busy thread, worker 1, waited 1421 ms for a core in its 2786 ms\)$/);
+});
+
+test('F1: the worst share on the longest busy thread: no second name, and no more than down to the next thread (1000 → 720 ms)', () => {
+  // Worker 1 would take 300 ms on a core, but worker 2's 800 ms with 80 ms waiting would then last 720 ms.
+  const a = adviceOf(descheduledRun([1000, 800], [0.3, 0.9])).find((x) => x.rule === 'descheduled');
+  assert.ok(a);
+  assert.match(a.text, /would give back up to ~280 ms$/);
+});
