@@ -638,11 +638,10 @@ function descheduledAdvice(c: Ctx): Advice | undefined {
   const cause = own ? `more runnable threads (${peak} at once) than ${coresText} could run, or other processes, took the CPU`
     : `other processes took the CPU (this run had at most ${plural(Math.max(1, peak), 'thread')} busy at once on ${coresText})`;
   const remedy = own ? 'no more threads than free cores' : 'a machine without that load';
-  // The run lasts as long as its longest busy thread: what it gives back is that thread's loss
-  // (the worst share may be a shorter thread's), or less when another would then be longest.
-  const timed = c.metrics.threads.filter((t) => t.busyOnCpuMs !== undefined);
-  const critical = timed.reduce((a, b) => (b.busyMs > a.busyMs ? b : a), worst);
-  const saving = Math.max(0, critical.busyMs - timed.reduce((a, t) => Math.max(a, t.busyMs - lost(t)), 0));
+  // The run lasts as long as its longest busy thread: what it gives back is at most that
+  // thread's loss (the worst share may be a shorter thread's; a tie goes to the worst).
+  const critical = c.metrics.threads.filter((t) => t.busyOnCpuMs !== undefined).reduce((a, b) => (b.busyMs > a.busyMs ? b : a), worst);
+  const saving = lost(critical);
   const whose = critical === worst ? '' : ` (the longest busy thread, ${c.threadName(critical.id)}, waited ${formatMs(lost(critical))} for a core in its ${formatMs(critical.busyMs)})`;
   return { rule: 'descheduled', savingMs: saving, range: { from: c.metrics.extra.start, to: c.metrics.extra.end },
     evidence: { threads: hit.length, busyMs: worst.busyMs, busyOnCpuMs: worst.busyOnCpuMs ?? 0, descheduledMs: lost(worst), cores, criticalThread: critical.id, criticalDescheduledMs: lost(critical) },
