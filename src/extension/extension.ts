@@ -1,6 +1,7 @@
 // Entry point: creates the extension's parts, wires them together and hands every disposable to
 // the context. Glue only; the numbers come from src/model and the runs from src/runner.
 import * as vscode from 'vscode';
+import * as path from 'node:path';
 import { Log } from './log';
 import { ReportSession } from './reports';
 import { ReportParser } from './reportParser';
@@ -45,7 +46,10 @@ export function activate(context: vscode.ExtensionContext): ParallelProfilerApi 
     if (!settings.openReportAfterRun) return undefined;
     const source = new ViewSource({ kind: 'status', text: recordingText(run.script, run.defaultThreads, 0) }, run.script);
     const expected = editorProvider.expect(run.file, source);
-    void tabs.open(run.file, run.script, { fromRun: true }).catch((e) => log.reportError('Opening the report view failed', e));
+    const askedAt = Date.now();
+    void tabs.open(run.file, run.script, { fromRun: true }).then(
+      () => log.info(`timing: the view of ${path.basename(run.file)} was opened ${Date.now() - askedAt} ms after the run asked for it`),
+      (e) => log.reportError('Opening the report view failed', e));
     return {
       show: (content) => {
         source.set(content);

@@ -45,6 +45,7 @@ export class ReportEditorProvider implements vscode.CustomReadonlyEditorProvider
   }
 
   async openCustomDocument(uri: vscode.Uri): Promise<ReportDocument> {
+    this.log.info(`timing: VS Code asked for the report document of ${path.basename(uri.fsPath)}`);
     const running = this.expected.get(uri.fsPath);
     if (running) return new ReportDocument(uri, running, false);
     // A run's report was just built in memory: `forView` uses it rather than reading the file again.
@@ -69,6 +70,7 @@ export class ReportEditorProvider implements vscode.CustomReadonlyEditorProvider
   resolveCustomEditor(document: ReportDocument, panel: vscode.WebviewPanel): void {
     const disposables: vscode.Disposable[] = [];
     const file = document.uri.fsPath;
+    this.log.info(`timing: VS Code asked for the report view of ${path.basename(file)}`);
     const status = hostReport(panel.webview, this.extensionUri, file, document.source, this.log, disposables, this.actions);
     this.open.set(file, { status, source: document.source });
     panel.onDidDispose(() => {

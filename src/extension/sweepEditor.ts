@@ -3,10 +3,9 @@
 // from src/model (sweep-analysis, compare); this file reads files and runs the ready/init
 // handshake of src/protocol.ts.
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { standalonePageHtml, webviewHtml } from '../model/html-report';
+import { standalonePageHtml } from '../model/html-report';
 import { compareMarkdown } from '../model/sweep-tables';
 import { COMMANDS } from './surface';
 import { compareSides, sideFromRun, type CompareResult } from '../model/compare';
@@ -15,7 +14,7 @@ import { summarizeRun, type SweepReport } from '../model/sweep-report';
 import type { Report } from '../model/report';
 import { asWebviewMessage, type HostToWebview } from '../protocol';
 import type { LoadedReport, ReportSession } from './reports';
-import { webviewOptions, type WebviewStatus } from './webviewHost';
+import { webviewOptions, webviewPage, type WebviewStatus } from './webviewHost';
 import type { Log } from './log';
 import { runsFlameDiff } from '../model/flame-diff';
 
@@ -76,8 +75,7 @@ function hostPage(webview: vscode.Webview, extensionUri: vscode.Uri, file: strin
       default: log.info(`sweep webview: unhandled message ${m.type}`);
     }
   }));
-  const scriptUri = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString();
-  webview.html = webviewHtml({ nonce: randomBytes(18).toString('base64'), cspSource: webview.cspSource, scriptUri, title });
+  webview.html = webviewPage(webview, extensionUri, title);
   return status;
 }
 

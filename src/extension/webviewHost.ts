@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { webviewHtml } from '../model/html-report';
 import { typedColumns } from '../model/packed-report';
@@ -40,6 +41,20 @@ export interface WebviewStatus {
   drawn?: Omit<Extract<WebviewToHost, { type: 'drawn' }>, 'type'> & { at: number };
   /** The last error the webview reported (a report it could not read, a drawing error). */
   error?: string;
+}
+
+/** dist/webview.js, read once: every report and sweep page carries it inline (webviewPage). */
+let bundle: { file: string; text: string } | undefined;
+
+/**
+ * The page of a report or sweep webview, with the views' bundle inline: the webview starts without
+ * fetching anything. In code-server a webview's resource goes service worker → workbench → server
+ * and back; for the first webview of a session, loading dist/webview.js that way was its largest step.
+ */
+export function webviewPage(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
+  const file = vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js').fsPath;
+  if (bundle?.file !== file) bundle = { file, text: readFileSync(file, 'utf8') };
+  return webviewHtml({ nonce: randomBytes(18).toString('base64'), cspSource: webview.cspSource, scriptText: bundle.text, title });
 }
 
 /**
@@ -112,8 +127,6 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
   const status: WebviewStatus = { file, ready: false, initSent: false };
   const createdAt = Date.now();
   webview.options = webviewOptions(extensionUri, path.dirname(file));
-  const scriptUri = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString();
-  const nonce = randomBytes(18).toString('base64');
   let named: { content: ViewContent; files: Set<string> } | undefined;
   let sentAt = 0;
   /** Reports sent so far: metrics that come late go only with the last. */
@@ -225,7 +238,7 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
         log.info(`report webview: unhandled message ${JSON.stringify(data).slice(0, 200)}`);
     }
   }));
-  webview.html = webviewHtml({ nonce, cspSource: webview.cspSource, scriptUri, title: `Parallel Profiler: ${path.basename(source.script)}` });
+  webview.html = webviewPage(webview, extensionUri, `Parallel Profiler: ${path.basename(source.script)}`);
   return status;
 }
 
