@@ -12,6 +12,7 @@ import { evenSpreadMs, replayChunks, taskWorks } from './advice-chunks';
 import { indexProfile } from './profile-index';
 import { codeWithin, mainThreadWork, profilerFrame, SAMPLE_RUNTIME, workWithin, type MainThreadWork } from './main-thread-work';
 import { indicesBy } from './stats';
+import { cpuSampleWeights, cpuSeriesOf } from './cpu-time';
 import { busyOnCpuShare, descheduledShare, DESCHEDULED_MIN_BUSY_MS, DESCHEDULED_SHARE } from './summary-v2';
 import { formatDurationMs, formatMs, formatPercent, formatRatio, formatSpeedup } from './units';
 
@@ -448,7 +449,11 @@ function duringWords(serialMs: number, d: SerialDuring): string {
 }
 
 /** One thread's sample times (µs from origin, increasing) and running sums of the sample weights in selected frames. */
-interface SampleSums { thread: number; times: Float64Array; inputs: Float64Array; results: Float64Array; gc: Float64Array; overhead: Float64Array }
+interface SampleSums {
+  thread: number; times: Float64Array; inputs: Float64Array; results: Float64Array; gc: Float64Array; overhead: Float64Array;
+  /** GC samples weighed by CPU time (cpu-time.ts), when the thread has CPU readings. */
+  gcOnCpu?: Float64Array;
+}
 
 
 /** Built once per report: each region then sums its window by binary search, not by a pass over the samples. */
@@ -473,6 +478,9 @@ function sampleSums(report: Report): SampleSums[] {
     }
     const m = ix.sampleNode.length;
     const cumIn = new Float64Array(m + 1), cumOut = new Float64Array(m + 1), cumGc = new Float64Array(m + 1), cumOver = new Float64Array(m + 1);
+    const series = cpuSeriesOf(report, tp.thread);
+    const cpuW = series ? cpuSampleWeights(ix, series) : undefined;
+    const cumGcCpu = cpuW ? new Float64Array(m + 1) : undefined;
     for (let i = 0; i < m; i++) {
       const n = ix.sampleNode[i];
       // A late sample weighs at most the cap, as in the flame trees (unsampled.ts): one GC sample
@@ -481,9 +489,10 @@ function sampleSums(report: Report): SampleSums[] {
       cumIn[i + 1] = cumIn[i] + (n >= 0 && clone[n] === MOVES_INPUT ? w : 0);
       cumOut[i + 1] = cumOut[i] + (n >= 0 && clone[n] === MOVES_RESULT ? w : 0);
       cumGc[i + 1] = cumGc[i] + (n >= 0 && gc[n] ? w : 0);
+      if (cumGcCpu) cumGcCpu[i + 1] = cumGcCpu[i] + (n >= 0 && gc[n] ? Math.min(cpuW![i], cap) : 0);
       cumOver[i + 1] = cumOver[i] + (n >= 0 && overhead[n] ? w : 0);
     }
-    return { thread: tp.thread, times: ix.times, inputs: cumIn, results: cumOut, gc: cumGc, overhead: cumOver };
+    return { thread: tp.thread, times: ix.times, inputs: cumIn, results: cumOut, gc: cumGc, overhead: cumOver, ...(cumGcCpu ? { gcOnCpu: cumGcCpu } : {}) };
   });
 }
 
@@ -577,6 +586,12 @@ function gcAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   // GC inside the region's task spans only: GC while a worker receives a copied input is the
   // data movement's (that advice counts it), not the task code's allocation.
   const byThread = c.sumsByThread();
+  // On a loaded machine a thread descheduled mid-collection charges the wait to the GC sample
+  // (tinygc.mjs at load 19: 133 ms of GC samples, 6 ms of it on a core): with CPU readings for
+  // every thread that ran the region's tasks, GC and task time are both weighed on a core.
+  const cpuStopped = new Set(c.metrics.threads.filter((t) => t.cpuReadingsEndMs !== undefined).map((t) => t.id));
+  const onCpu = r.threads.every((t) => t.tasks === 0 || t.id === c.mainId ||
+    (t.busyOnCpuMs !== undefined && byThread.get(t.id)?.gcOnCpu !== undefined && !cpuStopped.has(t.id)));
   const perThread = new Map<number, number>();
   const s = c.report.spans;
   // A thread's spans come mostly in time order: each search starts where its last one ended (10M
@@ -589,7 +604,8 @@ function gcAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
     if (!h) hints.set(sums, (h = { start: 0, end: 0 }));
     h.start = lowerBoundNear(sums.times, s.start[k], h.start);
     h.end = lowerBoundNear(sums.times, s.end[k], h.end);
-    const ms = (sums.gc[h.end] - sums.gc[h.start]) / 1000;
+    const cum = onCpu ? sums.gcOnCpu ?? sums.gc : sums.gc;
+    const ms = (cum[h.end] - cum[h.start]) / 1000;
     perThread.set(s.thread[k], (perThread.get(s.thread[k]) ?? 0) + ms);
   }
   let gcMs = 0, worst = 0, worstId = -1;
@@ -598,12 +614,13 @@ function gcAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
     if (ms > worst) { worst = ms; worstId = id; }
   }
   const p = threadsOf(reg, r);
-  const busy = r.threads.reduce((a, t) => a + t.busyMs, 0);
+  const busy = r.threads.reduce((a, t) => a + (onCpu ? t.busyOnCpuMs ?? 0 : t.busyMs), 0);
   const share = busy > 0 ? Math.min(1, gcMs / busy) : 0;
   const saving = gcMs / p;
   if (share < SAMPLE_SHARE_MIN || saving < SAMPLE_MIN_MS) return undefined;
-  return { rule: 'gc', savingMs: saving, ...where(reg, c.report), evidence: { gcMs, busyMs: busy, gcShare: share, worstThreadGcMs: worst },
-    text: `workers of region '${c.regionName(r.id)}' spent ${formatPercent(share)} of their task time collecting garbage (${formatMs(gcMs)} over ${plural(p, 'thread')}, ${formatMs(worst)} on ${c.threadName(worstId)}); ` +
+  const onCore = onCpu ? ' on a core' : '';
+  return { rule: 'gc', savingMs: saving, ...where(reg, c.report), evidence: { gcMs, busyMs: busy, gcShare: share, worstThreadGcMs: worst, onCpu: onCpu ? 1 : 0 },
+    text: `workers of region '${c.regionName(r.id)}' spent ${formatPercent(share)} of their task time${onCore} collecting garbage (${formatMs(gcMs)}${onCore} over ${plural(p, 'thread')}, ${formatMs(worst)} on ${c.threadName(worstId)}); ` +
       `allocating less per item (reuse buffers, typed arrays) would save up to ~${formatMs(saving)}` };
 }
 

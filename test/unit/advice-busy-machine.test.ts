@@ -55,3 +55,38 @@ test('F1: when the worst share is also the longest busy thread, its own loss, na
   assert.ok(a);
   assert.match(a.text, /would give back up to ~700 ms$/);
 });
+
+/**
+ * One worker, one task: 200 samples of its code 1 ms apart, on a core all along; then `gcs` GC
+ * samples `gcWallMs` apart, `gcOnCpuMs` of that stretch on a core (runnable the rest); one more
+ * sample of its code. GC samples weigh the wall time to the next sample (V8).
+ */
+function gcRun(gcs: number, gcWallMs: number, gcOnCpuMs: number): Report {
+  const samples: [number, number][] = [];
+  for (let i = 0; i < 200; i++) samples.push([3, MS]);
+  for (let i = 0; i < gcs; i++) samples.push([4, i === 0 ? MS : gcWallMs * MS]);
+  samples.push([3, gcWallMs * MS]);
+  samples.push([3, MS]);
+  const gcFrom = 201 * MS, gcTo = gcFrom + gcs * gcWallMs * MS, end = gcTo + 2 * MS;
+  const profile = buildProfile([
+    [1, '(root)', '', -1, [2, 4]], [2, 'task', '/work/app/task.js', 1, [3]], [3, 'work', '/work/app/task.js', 5, []],
+    [4, '(garbage collector)', '', -1, []],
+  ], samples, end);
+  const r = buildReport({ workers: 1, durationUs: end, regions: [{ start: 0, end, name: 'alloc' }],
+    spans: [{ thread: 1, start: 0, end }], profiles: [{ thread: 1, profile }] });
+  const gcOff = gcTo - gcFrom - gcOnCpuMs * MS;
+  r.cpu = [{ thread: 1, source: 'schedstat', t: [0, gcFrom, gcTo, end], onCpu: [0, gcFrom, gcFrom + gcOnCpuMs * MS, end - gcOff], runnable: [0, 0, gcOff, gcOff] }];
+  return r;
+}
+
+test('F13: GC samples stretched by waits for a core (100 ms of samples, 5 ms on a core) are no GC advice', () => {
+  const advice = adviceOf(gcRun(10, 10, 5));
+  assert.equal(advice.find((a) => a.rule === 'gc'), undefined, list(advice));
+});
+
+test('F13: GC that ran on a core (30 ms of 230) is GC advice, weighed on a core', () => {
+  const a = adviceOf(gcRun(30, 1, 30)).find((x) => x.rule === 'gc');
+  assert.ok(a);
+  assert.ok(Math.abs(a.evidence.gcMs - 30) < 1.5, `gc ${a.evidence.gcMs} ms`);
+  assert.match(a.text, /^workers of region 'alloc' spent 13 % of their task time on a core collecting garbage \(30\.0 ms on a core over 1 thread/);
+});
