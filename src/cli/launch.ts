@@ -92,4 +92,17 @@ function loadBundle(): CliBundle {
 
 const argv = process.argv.slice(2);
 const started = startEarly(argv);
-loadBundle().runCli(argv, started);
+let cli: CliBundle | undefined;
+try {
+  cli = loadBundle();
+} catch (err) {
+  if (!started) throw err;
+  // A script already runs, in a process group of its own: stop it rather than orphan it.
+  process.stderr.write(`parprof: cannot load ${bundle} (${(err as Error).message}); stopping the script\n`);
+  started.abandon();
+  void started.run.ended.catch(() => undefined).then(() => {
+    started.run.cleanUp();
+    process.exit(2);
+  });
+}
+cli?.runCli(argv, started);

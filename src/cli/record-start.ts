@@ -13,8 +13,11 @@ const STOP_WORDS: Record<StopSignal, string> = {
   SIGINT: 'interrupted', SIGTERM: 'terminated (SIGTERM)', SIGHUP: 'the terminal went away (SIGHUP)',
 };
 
-/** A recording under way: the started run, and the signal that stopped it, if one did. */
-export interface RecordStart { run: StartedRun; stoppedBy(): StopSignal | undefined }
+/**
+ * A recording under way: the started run, and the signal that stopped it, if one did. `abandon`
+ * stops the script's whole process group (SIGTERM, then SIGKILL) when the CLI cannot go on.
+ */
+export interface RecordStart { run: StartedRun; stoppedBy(): StopSignal | undefined; abandon(): void }
 
 /**
  * Spawns the script of `c`. Throws an Error naming the bad input (a missing script, an unwritable
@@ -40,7 +43,7 @@ export function startRecord(c: RecordCommand): RecordStart {
   });
   try {
     const run = startRun({ script: c.script, args: c.args, threads: c.threads, schedule: c.schedule, sampleIntervalUs: c.sampleIntervalUs, out: c.out, profiler: c.profiler, signal: cancel.signal });
-    return { run, stoppedBy: () => stoppedBy };
+    return { run, stoppedBy: () => stoppedBy, abandon: () => cancel.abort('abandoned') };
   } catch (err) {
     for (const [signal, listener] of listeners) process.off(signal, listener);
     throw err;

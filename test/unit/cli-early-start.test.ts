@@ -3,7 +3,7 @@
 // command line the CLI refuses never starts the script.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -62,6 +62,32 @@ test('record: a command line the CLI refuses starts nothing and says why in one 
     const ok = parprof({ EARLY_MARKER: marker, XDG_CACHE_HOME: join(dir, 'cache') }, 'record', '--out', join(dir, 'ok.parprof'), script);
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(readFileSync(marker, 'utf8'), 'ran');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('record: a CLI whose report code cannot load stops the script it started, in one line, exit 2', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parprof-early-'));
+  try {
+    // A copy of the package whose bundle throws as it loads; the launcher and the runtime are real.
+    const pkg = join(dir, 'pkg');
+    mkdirSync(join(pkg, 'dist'), { recursive: true });
+    cpSync(join(root, 'package.json'), join(pkg, 'package.json'));
+    cpSync(join(root, 'dist', 'cli.js'), join(pkg, 'dist', 'cli.js'));
+    cpSync(join(root, 'dist', 'runtime'), join(pkg, 'dist', 'runtime'), { recursive: true });
+    writeFileSync(join(pkg, 'dist', 'cli-main.js'), "throw new Error('planted: a broken bundle');\n");
+    const pidFile = join(dir, 'pid');
+    const r = spawnSync(process.execPath, [join(pkg, 'dist', 'cli.js'), 'record', '--out', join(dir, 'run.parprof'), script],
+      { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: join(dir, 'cache'), EARLY_WAIT: '1', EARLY_PID: pidFile }, timeout: 50_000 });
+    assert.equal(r.status, 2, `exit ${r.status}: ${r.stderr}`);
+    assert.match(r.stderr, /^parprof: cannot load \S+cli-main\.js \(planted: a broken bundle\); stopping the script\n$/);
+    assert.doesNotMatch(r.stdout, /early-start done/);
+    // Whether or not the script reached its first line, it is not left running.
+    if (existsSync(pidFile)) {
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `script ${pid} still runs`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
