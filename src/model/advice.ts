@@ -12,11 +12,11 @@ import { evenSpreadMs, replayChunks, taskWorks } from './advice-chunks';
 import { indexProfile } from './profile-index';
 import { codeWithin, mainThreadWork, profilerFrame, SAMPLE_RUNTIME, workWithin, type MainThreadWork } from './main-thread-work';
 import { indicesBy } from './stats';
-import { cpuSampleWeights, cpuSeriesOf } from './cpu-time';
+import { busySplit, cpuSampleWeights, cpuSeriesOf } from './cpu-time';
 import { busyOnCpuShare, descheduledShare, DESCHEDULED_MIN_BUSY_MS, DESCHEDULED_SHARE } from './summary-v2';
 import { formatDurationMs, formatMs, formatPercent, formatRatio, formatSpeedup } from './units';
 
-export const ADVICE_RULES = ['static-skew', 'imbalance', 'large-chunks', 'small-chunks', 'waiting-for-work', 'serial', 'data-movement',
+export const ADVICE_RULES = ['static-skew', 'imbalance', 'late-start', 'large-chunks', 'small-chunks', 'waiting-for-work', 'serial', 'data-movement',
   'descheduled', 'contention', 'gc'] as const;
 export type AdviceRule = typeof ADVICE_RULES[number];
 
@@ -196,6 +196,8 @@ function balanceAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   if (saving < Math.max(1, MIN_SAVING_SHARE * (onCpu ? max : r.wallMs))) return undefined;
   const evidence: Record<string, number> = { wallMs: r.wallMs, maxBusyMs: max, meanBusyMs: mean, longestItemMs: longestItem, imbalance, tailMs: r.tailMs, taskP95Ms: r.taskMs.p95, tasks: r.tasks };
   if (onCpu) evidence.wallImbalance = r.imbalance;
+  const late = lateStartAdvice(c, reg, r, saving, evidence);
+  if (late) return late;
   const base = `region '${c.regionName(r.id)}'`;
   const ratio = onCpu ? `imbalance ${formatRatio(imbalance)} with ${SCHEDULED_WORDS}, ${formatRatio(r.imbalance)} in wall time` : `imbalance ${formatRatio(imbalance)}`;
   if (r.schedule === 'static') {
@@ -258,6 +260,52 @@ function clusterAdvice(c: Ctx, reg: Region, r: RegionMetrics): Advice | undefine
     evidence: { wallMs: r.wallMs, maxBusyMs: max, meanBusyMs: mean, imbalance, wallImbalance: r.imbalance, processes: p, tasks: 0 },
     text: `region '${c.regionName(r.id)}': its ${p} worker ${p === 1 ? 'process' : 'processes'} did uneven work: ${c.threadName(most.id)} was ${busy} ${formatMs(max)} against ${leastText} ` +
       `(${ratio}; busy time read from CPU samples, start-up included); spreading the work evenly over the workers would save ~${formatMs(saving)}` };
+}
+
+/** A worker's start-up inside a region from which it is the cause of the idle time: this share of the thread's idle time... */
+const LATE_START_SHARE_OF_IDLE = 0.5;
+/** ...and of the region's wall time... */
+const LATE_START_SHARE_OF_WALL = 0.1;
+/** ...and, with CPU readings, its start-up there ran on a core this share of a thread's mean work in the region. */
+const LATE_START_WORK_SHARE = 0.25;
+
+/**
+ * A worker that was still starting up during the region (report.startup: created → ready inside
+ * the region's window) while another ran its tasks: its idle time is its start-up, not the spread
+ * of the work, so the imbalance advice (sort the items, split long tasks) would name the wrong
+ * cause. Fires when the start-up is most of that thread's idle time and a tenth of the region.
+ * The saving is the balance's (what an even spread from the start would give), at most the start-up.
+ */
+function lateStartAdvice(c: Ctx, reg: Region, r: RegionMetrics, saving: number, evidence: Record<string, number>): Advice | undefined {
+  const workers = c.report.startup?.workers ?? [];
+  if (workers.length === 0) return undefined;
+  const from = reg.start, to = reg.start + r.wallMs * 1000;
+  let late: { id: number; ms: number; ready: number } | undefined;
+  for (const t of r.threads) {
+    const w = workers.find((x) => x.thread === t.id);
+    if (!w) continue;
+    const ready = w.ready ?? c.report.meta.durationUs;
+    const ms = Math.max(0, Math.min(to, ready) - Math.max(from, w.created)) / 1000;
+    const idleMs = Math.max(0, r.wallMs - t.busyMs);
+    if (!(ms >= LATE_START_SHARE_OF_IDLE * idleMs && ms >= LATE_START_SHARE_OF_WALL * r.wallMs && ms >= 1)) continue;
+    // Start-up that was work (loading its module on a core), not a wait for a core on a busy
+    // machine: its on-CPU time there is a quarter of a thread's mean work in the region at least.
+    const series = cpuSeriesOf(c.report, t.id);
+    if (series) {
+      const onCpuMs = busySplit(series, [Math.max(from, w.created), Math.min(to, ready)]).onCpu / 1000;
+      const work = r.threads.map((x) => x.busyOnCpuMs ?? x.busyMs);
+      const meanWork = work.reduce((a, b) => a + b, 0) / Math.max(1, work.length);
+      if (onCpuMs < LATE_START_WORK_SHARE * meanWork) continue;
+    }
+    if (!late || ms > late.ms) late = { id: t.id, ms, ready };
+  }
+  if (!late) return undefined;
+  const others = r.threads.filter((t) => t.id !== late!.id && t.tasks > 0).map((t) => c.threadName(t.id));
+  const save = Math.min(saving, late.ms);
+  const took = others.length ? `; ${others.join(', ')} took the tasks meanwhile` : '';
+  return { rule: 'late-start', savingMs: save, ...where(reg, c.report), evidence: { ...evidence, startupInRegionMs: late.ms, lateThread: late.id },
+    text: `${c.threadName(late.id)} was still starting up during ${formatMs(late.ms)} of region '${c.regionName(r.id)}' (${formatPercent(late.ms / r.wallMs)} of its ${formatMs(r.wallMs)})${took}: ` +
+      `its idle time there is its start-up, not the spread of the work; a worker that is ready sooner (a lighter module load, or the pool created before the work is ready) would save ~${formatMs(save)}` };
 }
 
 /**
@@ -333,6 +381,75 @@ function spreadAdvice(c: Ctx, reg: Region, r: RegionMetrics, evidence: Record<st
       `posting them evenly, or each to a worker that is free, would save ~${formatMs(saving)}` };
 }
 
+/** Gaps during which work waited for this share of their time or more were not waits for work. */
+const GAPS_QUEUED_SHARE = 0.5;
+/** A region's threads waiting for a core this share of their task time make its long gaps the load's too. */
+const GAPS_DESCHEDULED_SHARE = 0.25;
+
+/**
+ * Share of the gaps between a thread's consecutive tasks during which work waited: some task of
+ * the region was submitted by the gap's start and started at its end or later. One sort by submit
+ * time and a running maximum of starts: O(n log n). Undefined when there are no gaps.
+ */
+function queuedGapShare(c: Ctx, region: number): number | undefined {
+  const { thread, enqueue, start, end, flags } = c.report.spans;
+  const ids = [...c.spansOf(region)].filter((k) => !flags || (flags[k] & SPAN_DERIVED) === 0);
+  const bySubmit = [...ids].sort((a, b) => enqueue[a] - enqueue[b]);
+  const submits = Float64Array.from(bySubmit, (k) => enqueue[k]);
+  const latestStart = new Float64Array(bySubmit.length);
+  for (let i = 0, m = -Infinity; i < bySubmit.length; i++) latestStart[i] = m = Math.max(m, start[bySubmit[i]]);
+  const byThread = new Map<number, number[]>();
+  for (const k of ids) (byThread.get(thread[k]) ?? byThread.set(thread[k], []).get(thread[k])!).push(k);
+  let total = 0, queued = 0;
+  for (const list of byThread.values()) {
+    list.sort((a, b) => start[a] - start[b]);
+    let to = -Infinity;
+    for (const k of list) {
+      const a = to, b = start[k];
+      if (b > a && Number.isFinite(a)) {
+        total += b - a;
+        // Tasks submitted at or before a: the first index whose submit time is > a.
+        let lo = 0, hi = submits.length;
+        while (lo < hi) { const mid = (lo + hi) >> 1; if (submits[mid] <= a) lo = mid + 1; else hi = mid; }
+        if (lo > 0 && latestStart[lo - 1] >= b) queued += b - a;
+      }
+      to = Math.max(to, end[k]);
+    }
+  }
+  return total > 0 ? queued / total : undefined;
+}
+
+/**
+ * Gaps longer than a claim: what they were depends on whether work waited meanwhile. A join
+ * region's threads with empty deques wait for tasks to be spawned (the ctx.spawn advice); an
+ * external pool with an empty queue waits for the program to submit; but while tasks waited in
+ * an external pool's queue a gap is its dispatch round trip (a result goes to the main thread,
+ * which sends the next task), and our map/forEach/reduce chunks wait in the operation's index all
+ * along, so their gaps are a thread's time between chunks. On a busy machine (the region's
+ * threads waiting for a core a quarter of their task time) those are the load's as much: silent.
+ */
+function longGapAdvice(c: Ctx, reg: Region | undefined, r: RegionMetrics, numbers: string, evidence: Record<string, number>, perThread: number): Advice | undefined {
+  const kind = reg?.kind ?? r.kind;
+  const queued = kind === 'join' || kind === 'external' ? queuedGapShare(c, r.id) ?? 0 : 1;
+  const save = formatMs(perThread);
+  const ev = { ...evidence, queuedGapShare: queued };
+  if (queued < GAPS_QUEUED_SHARE) {
+    const waits = kind === 'join'
+      ? `the gaps are waits for work to take or steal: work handed out sooner (spawned before a task's own part, or split finer) would save up to ~${save}`
+      : `the pool's queue was empty during ${formatPercent(1 - queued)} of that time, so the gaps are waits for the program to submit work: submitting it sooner (all of it before awaiting results) would save up to ~${save}`;
+    return { rule: 'waiting-for-work', savingMs: perThread, evidence: ev, ...where(reg, c.report), text: `${numbers}; ${waits}` };
+  }
+  const busy = r.threads.reduce((a, t) => a + t.busyMs, 0);
+  const scheduled = r.threads.every((t) => t.busyScheduledMs !== undefined) ? r.threads.reduce((a, t) => a + t.busyScheduledMs!, 0) : busy;
+  if (busy > 0 && 1 - scheduled / busy >= GAPS_DESCHEDULED_SHARE) return undefined;
+  const what = kind === 'external'
+    ? `tasks were queued during ${formatPercent(queued)} of that time, so the gaps are not waits for work: they are the pool's dispatch round trips (a task's result goes to the main thread, which then sends the thread its next task); fewer, larger tasks would make fewer round trips`
+    : kind === 'join'
+      ? `tasks waited in the deques during ${formatPercent(queued)} of that time, so the gaps are not waits for work: they are the cost of taking one (a pop or a steal); fewer, larger tasks would make fewer of them`
+      : `chunks remained to be claimed all along, so the gaps are not waits for work: they are each thread's time between its chunks (posting a chunk's result, claiming the next); fewer, larger chunks would make fewer of them`;
+  return { rule: 'small-chunks', savingMs: perThread, evidence: ev, ...where(reg, c.report), text: `${numbers}; ${what}, saving up to ~${save}` };
+}
+
 function gapAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   const t = r.threadTime;
   const reg = c.regionById.get(r.id);
@@ -342,11 +459,8 @@ function gapAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   const evidence = { gapShare: share, gapP50Us: r.chunkGapMs.p50 * 1000, taskP50Us: r.taskMs.p50 * 1000, tasks: r.tasks, gapMsPerThread: perThread };
   const numbers = `threads spent ${formatPercent(share)} of region '${c.regionName(r.id)}' between tasks (gap p50 ${formatDurationMs(r.chunkGapMs.p50)}, task p50 ${formatDurationMs(r.taskMs.p50)}, ${plural(r.tasks, 'task')})`;
   // A claim (an atomic add, a lock, a deque pop) and its span cost about a µs; gaps of that size
-  // are the per-chunk cost, which larger chunks amortize. Longer gaps are waits for work.
-  if (r.chunkGapMs.p50 > CLAIM_GAP_MS) {
-    return { rule: 'waiting-for-work', savingMs: perThread, evidence, ...where(reg, c.report),
-      text: `${numbers}; the gaps are waits for work to take or steal: work handed out sooner (spawned before a task's own part, or split finer) would save up to ~${formatMs(perThread)}` };
-  }
+  // are the per-chunk cost, which larger chunks amortize. Longer gaps are waits for work, or not.
+  if (r.chunkGapMs.p50 > CLAIM_GAP_MS) return longGapAdvice(c, reg, r, numbers, evidence, perThread);
   // Claims cost about the same per task whatever its size: tasks are too small when a typical
   // claim is a sizeable share of a typical task. Medians, so a loaded machine's stalls between a
   // few large tasks (long gaps in the total) do not make them look small.
