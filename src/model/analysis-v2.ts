@@ -78,7 +78,7 @@ export function addFormat2Metrics(report: Report, m: RunMetrics, spansOf?: (thre
     if (report.waits) t.waitMs = w ? waitWithin(w, -Infinity, Infinity) * MS : 0;
   }
 
-  const regionPhases = regionPhaseMetrics(report, m.regions.map((r) => r.threads));
+  const regionPhases = regionPhaseMetrics(report, m.regions.map((r) => r.threads), m.regions.map((r, i) => report.regions[i].start + r.wallMs / MS));
   m.regions.forEach((r, i) => {
     const reg = report.regions[i];
     const p = regionPhases[i];

@@ -225,9 +225,10 @@ function unionWithin(list: [number, number][], from: number, to: number): number
 
 /**
  * Region call times and start-up-aware utilization. `rows[i]` are region i's threads with their
- * busy time in it, ms (RegionMetrics.threads: those that ran its tasks and its pool's idle workers).
+ * busy time in it, ms (RegionMetrics.threads: those that ran its tasks and its pool's idle workers);
+ * `ends[i]`, µs from origin, where region i's window ends (default: its end, or the run's).
  */
-export function regionPhaseMetrics(report: Report, rows: { id: number; busyMs: number }[][]): RegionPhaseMetrics[] {
+export function regionPhaseMetrics(report: Report, rows: { id: number; busyMs: number }[][], ends?: readonly number[]): RegionPhaseMetrics[] {
   const byPool = new Map<number, Map<number, WorkerStartup>>();
   for (const w of report.startup?.workers ?? []) {
     let m = byPool.get(w.pool);
@@ -236,7 +237,9 @@ export function regionPhaseMetrics(report: Report, rows: { id: number; busyMs: n
     if (!had || w.created > had.created) m.set(w.thread, w); // a respawned slot: its latest start-up
   }
   return report.regions.map((r, i) => {
-    const to = regionEnd(report, r);
+    // `ends`: the analysis' window ends (an operation that failed or was stopped ends at its last
+    // task there, not at the process's exit), so start-up and utilization share its basis.
+    const to = ends?.[i] ?? regionEnd(report, r);
     const from = r.called ?? r.start;
     const workers = byPool.get(r.pool) ?? new Map<number, WorkerStartup>();
     const starting = [...workers.values()].map((w): [number, number] => [w.created, readyOf(report, w)]);

@@ -5,12 +5,14 @@ import type { RunMetrics } from './analysis';
 import type { Report } from './report';
 import { terminalSafe } from './terminal-text';
 import { SPAN_DERIVED, SPAN_NO_ENQUEUE } from './report';
-import { describeProcess, threadsByProcess } from './processes';
+import { threadsByProcess } from './processes';
+import { noTaskSentence, processLine } from './summary-ended';
 import { CLUSTER_FN } from './interop-busy';
 import { cancelWords } from './run-views';
 import { cpuLines, descheduledShare, DESCHEDULED_SHARE, phaseLines, regionCallLines, startupSplit } from './summary-v2';
 import { advise, IMBALANCE_MIN, judgedImbalance } from './advice';
 import { leadOrder } from './headline';
+import { NOT_SAMPLED, NOT_SAMPLED_MEANING } from './unsampled';
 import { formatMs, formatPercent, formatRatio, msDigits, textTable, usDigitsFromMs } from './units';
 
 /** Where thread time went, as shares: task code, start delay, between tasks, after the last task. */
@@ -87,7 +89,7 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   // Several processes: which threads are whose (thread ids are renumbered to stay unique).
   if ((report.processes?.length ?? 0) > 1) {
     out.push('', `Processes (${report.processes!.length}, on one clock; cores are shared by all of them)`);
-    for (const g of threadsByProcess(report)) if (g.process) out.push(`  ${describeProcess(g.process, g.threads)}`);
+    for (const g of threadsByProcess(report)) if (g.process) out.push(`  ${processLine(g.process, g.threads)}`);
   }
   out.push('', 'Threads');
   const names = new Map(report.threads.map((t) => [t.id, t.name]));
@@ -163,6 +165,8 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
         out.push(`    ${formatMs(f.selfMs).padStart(11)} self ${formatMs(f.totalMs).padStart(11)} total${cpu}  ${f.name}${where}`);
       }
     }
+    // The pseudo-frame reads like a remark on the row above; one legend line says what it is.
+    if (hot.some((t) => t.topFunctions.some((f) => f.name === NOT_SAMPLED))) out.push(`  ${NOT_SAMPLED}: ${NOT_SAMPLED_MEANING}`);
   }
 
   const found = verdicts(metrics, report);
@@ -213,7 +217,7 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   if (metrics.extra.tasks === 0 && derived === 0) {
     out.push(report.meta.recorder.startsWith(IMPORTED_PREFIX)
       ? 'the imported file has CPU samples but no task spans, so nothing here says how the work was divided'
-      : 'no pool tasks were recorded: the script used no parallel-profiler pool or instrumented worker');
+      : noTaskSentence(report) ?? 'no pool tasks were recorded: the script used no parallel-profiler pool or instrumented worker');
     return out;
   }
   if (derived > 0) {
@@ -254,7 +258,8 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
     const still = inWall > 0 ? `; workers were still starting during ${formatMs(inWall)} of it` : '';
     return r.callMs !== undefined
       ? `${r.kind === 'external' ? `${formatMs(r.callMs)} from its first worker's creation` : `its call took ${formatMs(r.callMs)}`}, ${formatMs(before)} of it waiting for ${r.kind === 'external' ? 'the first worker' : 'workers'} to start, the region itself ${formatMs(r.wallMs)}${still}`
-      : `${formatMs(r.startupMs!)} of workers starting during it`;
+      // No call time (it failed or was stopped): the wait before its tasks is not part of its wall.
+      : [before > 0 ? `${formatMs(before)} of workers starting before its tasks could start` : '', inWall > 0 ? `${formatMs(inWall)} of workers starting during it` : ''].filter(Boolean).join(', ');
   };
   for (const r of starved.slice(0, 3)) {
     const startup = (r.startupMs ?? 0) > 0 ? ` once their workers were ready (${startupOf(r)})` : '';

@@ -297,7 +297,8 @@ export class ThreadPool {
     if (!run || m.op !== run.id) return;
     if (m.type === 'error') {
       const where = m.index >= 0 ? ` at item ${m.index} (task ${m.task})` : '';
-      const head = `${run.op.label} failed${where} on thread ${this.slots[slotIndex]?.threadId}: ${m.message}`;
+      // The worker by the name the report and every view give it ('pool 2'), its threadId after it.
+      const head = `${run.op.label} failed${where} on ${this.name} ${slotIndex + 1} (threadId ${this.slots[slotIndex]?.threadId}): ${m.message}`;
       const err = new Error(m.stack ? `${head}\nworker stack:\n${m.stack}` : head);
       Object.assign(err, { index: m.index, task: m.task });
       this.fail(run, err, 'error', ABORT_ERROR);

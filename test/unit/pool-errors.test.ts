@@ -25,7 +25,7 @@ for (const schedule of schedules) {
   test(`${schedule}: a throwing task rejects with its index and the worker's stack; the pool stays usable`, async () => {
     for (const input of [range(0, 50), Array.from({ length: 50 }, (_, i) => i)]) {
       await assert.rejects(pool.map('throwAt', input, { schedule }), (e: Error & { index?: number }) => {
-        assert.match(e.message, /^map\(throwAt\) failed at item 7 \(task \d+\) on thread \d+: boom at 7/);
+        assert.match(e.message, /^map\(throwAt\) failed at item 7 \(task \d+\) on pool [1-4] \(threadId \d+\): boom at 7/);
         assert.match(e.message, /worker stack:\nError: boom at 7\n\s+at .*tasks\.js/);
         assert.equal(e.index, 7);
         return true;

@@ -55,7 +55,7 @@ test('the summary lists each process with its threads; the views\' thread count 
   assert.equal(threadsText(r), '4 workers + 2 main threads in 2 processes');
   assert.equal(threadsText(buildReport({ workers: 2 })), '2 workers + main');
   const text = formatSummary(r, analyze(r));
-  assert.match(text, /Processes \(2, on one clock; cores are shared by all of them\)\n {2}process 4100 \(main process main\.js\): main \+ 2 workers\n {2}process 4200 \(fork of main\.js\): main \+ 2 workers\n/);
+  assert.match(text, /Processes \(2, on one clock; cores are shared by all of them\)\n {2}process 4100 \(main process main\.js\): main \+ 2 workers; exit 0 · started at 0\.00 ms, ended at 600 ms \(600 ms\)\n {2}process 4200 \(fork of main\.js\): main \+ 2 workers; exit 0 · args child · spawned at 0\.00 ms, ended at 550 ms \(550 ms\)\n/);
   r.processes![1].died = { at: 400_000, reason: 'killed by SIGKILL' };
   assert.match(formatSummary(r, analyze(r)), /- process 4200 \(fork of main\.js\) died: killed by SIGKILL; its threads keep what they recorded until then/);
 });
