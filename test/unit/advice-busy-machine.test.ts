@@ -90,3 +90,43 @@ test('F13: GC that ran on a core (30 ms of 230) is GC advice, weighed on a core'
   assert.ok(Math.abs(a.evidence.gcMs - 30) < 1.5, `gc ${a.evidence.gcMs} ms`);
   assert.match(a.text, /^workers of region 'alloc' spent 13 % of their task time on a core collecting garbage \(30\.0 ms on a core over 1 thread/);
 });
+
+/** 2 threads, 6 tasks each of `taskMs` with `gapMs` between; task k submitted at `submit(k, start)`. */
+function gappedRun(kind: 'external' | 'join' | 'map', submit: (start: number) => number): Report {
+  const spans: SpanSpec[] = [];
+  const taskMs = 80, gapMs = 20;
+  for (let i = 0; i < 6; i++) for (const thread of [1, 2]) {
+    const start = i * (taskMs + gapMs) * MS;
+    spans.push({ thread, start, end: start + taskMs * MS, enqueue: submit(start) });
+  }
+  const end = (6 * taskMs + 5 * gapMs) * MS;
+  return buildReport({ workers: 2, regions: [{ start: 0, end, name: 'tinypool', kind, threads: 2 }], spans, durationUs: end });
+}
+const gapText = (r: Report): string[] => adviceOf(r).filter((a) => /between tasks/.test(a.text)).map((a) => a.text);
+
+test('F14: an external pool with all its tasks queued from the start: the gaps are dispatch round trips, no ctx.spawn advice', () => {
+  const [text, ...more] = gapText(gappedRun('external', () => 0));
+  assert.equal(more.length, 0);
+  assert.match(text, /tasks were queued during 100 % of that time, so the gaps are not waits for work: they are the pool's dispatch round trips/);
+  assert.doesNotMatch(text, /spawn|steal/);
+});
+
+test('F14: an external pool whose tasks came as the threads freed up: waits for the program to submit, no ctx.spawn advice', () => {
+  const [text] = gapText(gappedRun('external', (start) => start));
+  assert.match(text, /the pool's queue was empty during 100 % of that time, so the gaps are waits for the program to submit work/);
+  assert.doesNotMatch(text, /spawn|steal/);
+});
+
+test('F14: a join region whose tasks were spawned late keeps the spawn advice; with tasks waiting in the deques it does not', () => {
+  assert.match(gapText(gappedRun('join', (start) => start))[0], /the gaps are waits for work to take or steal: work handed out sooner \(spawned before a task's own part/);
+  assert.match(gapText(gappedRun('join', () => 0))[0], /tasks waited in the deques during 100 % of that time, so the gaps are not waits for work/);
+});
+
+test('F14: a map region\'s long gaps on a busy machine (tasks waiting for a core half their time) get no gap advice', () => {
+  const quiet = gappedRun('map', () => 0);
+  assert.match(gapText(quiet)[0], /chunks remained to be claimed all along, so the gaps are not waits for work/);
+  const loaded = gappedRun('map', () => 0);
+  const end = loaded.meta.durationUs;
+  loaded.cpu = [1, 2].map((thread) => readings(thread, 0, end, 0.5));
+  assert.deepEqual(gapText(loaded), []);
+});

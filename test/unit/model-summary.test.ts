@@ -70,11 +70,11 @@ test('a region whose threads mostly wait is called starved, not unbalanced', () 
   // Both threads run short tasks spread over a long region: utilization ~10 %, imbalance ~1.05.
   const spans = [];
   for (let i = 0; i < 10; i++) spans.push({ thread: 1, start: i * 10_000, end: i * 10_000 + 1050 }, { thread: 2, start: i * 10_000, end: i * 10_000 + 950 });
-  const r = buildReport({ workers: 2, regions: [{ start: 0, end: 100_000, name: 'external pool' }], spans, durationUs: 100_000 });
+  const r = buildReport({ workers: 2, regions: [{ start: 0, end: 100_000, name: 'external pool', kind: 'external' }], spans, durationUs: 100_000 });
   const v = verdicts(analyze(r), r);
   // Per thread: 10 tasks of ~1 ms every 10 ms, so 9 gaps of ~9 ms and ~9 ms after the last task.
   assert.ok(v.includes("threads were busy only 10 % of region 'external pool'; the rest of their time: start delay 0 % · between tasks 81 % · after last task 9.0 %"), v.join('\n'));
-  assert.ok(v.includes("threads spent 81 % of region 'external pool' between tasks (gap p50 8.95 ms, task p50 950 µs, 20 tasks); the gaps are waits for work to take or steal: work handed out sooner (spawned before a task's own part, or split finer) would save up to ~81.0 ms"), v.join('\n'));
+  assert.ok(v.includes("threads spent 81 % of region 'external pool' between tasks (gap p50 8.95 ms, task p50 950 µs, 20 tasks); the pool's queue was empty during 100 % of that time, so the gaps are waits for the program to submit work: submitting it sooner (all of it before awaiting results) would save up to ~81.0 ms"), v.join('\n'));
   assert.ok(!v.some((x) => x.includes('balanced schedule')), v.join('\n'));
 });
 

@@ -39,8 +39,11 @@ test('gaps that cost as much as the tasks are called a per-chunk cost; small gap
 });
 
 test('long gaps are waits for work, not a chunk-size problem', () => {
-  // 100 tasks of 1 ms, 1 ms apart: half the time between tasks, but the gaps are long.
+  // 100 tasks of 1 ms, 1 ms apart: half the time between tasks, but the gaps are long. A join
+  // region whose tasks were spawned as they started: no task waited in a deque during a gap.
   const r = gapped(100, 1000, 1000);
+  r.regions[0].kind = 'join';
+  for (let k = 0; k < r.spans.count; k++) r.spans.enqueue[k] = r.spans.start[k];
   const v = verdicts(analyze(r), r);
   assert.ok(v.includes("threads spent 50 % of region 'tiny' between tasks (gap p50 1.00 ms, task p50 1.00 ms, 200 tasks); the gaps are waits for work to take or steal: work handed out sooner (spawned before a task's own part, or split finer) would save up to ~99.0 ms"),
     v.join('\n'));
