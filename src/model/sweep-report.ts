@@ -14,7 +14,7 @@ import { cappedSelfWeights, sampleCapUs } from './unsampled';
 import { phaseMetrics, regionEnd } from './phases';
 import { DESCHEDULED_MIN_BUSY_MS, descheduledShare } from './summary-v2';
 import { RUNTIME_ENTRY } from './hot-functions';
-import { regionCriticalMs, runCriticalMs } from './critical-path';
+import { regionCriticalPaths, runCriticalMs } from './critical-path';
 import { isRuntimeFile } from './transforms';
 import { SCHEDULES, type Report, type Schedule } from './report';
 
@@ -210,7 +210,8 @@ export function functionSelfTimes(report: Report): FunctionSelf[] {
 /** The numbers of one run; `file` is where its .parprof lives, relative to the sweep report. */
 export function summarizeRun(report: Report, metrics: RunMetrics, file: string): RunSummary {
   const window = wholeRunWindow(report);
-  const critical = runCriticalMs(report, metrics, window.start, window.end, window.startups);
+  const regionCritical = regionCriticalPaths(report, metrics);
+  const critical = runCriticalMs(report, metrics, window.start, window.end, window.startups, regionCritical);
   const byKey = new Map<string, RegionSummary>();
   report.regions.forEach((reg, i) => {
     const m = metrics.regions[i];
@@ -219,7 +220,7 @@ export function summarizeRun(report: Report, metrics: RunMetrics, file: string):
     // Work is known only when every call has it (schedstat): else the region carries none.
     const work = m.cpuImbalance !== undefined ? m.threads.reduce((a, t) => a + (t.busyScheduledMs ?? 0), 0) : undefined;
     s.workMs = s.workMs !== undefined && work !== undefined ? s.workMs + work : undefined;
-    const critical = regionCriticalMs(m);
+    const critical = regionCritical[i];
     s.criticalMs = s.criticalMs !== undefined && critical !== undefined ? s.criticalMs + critical : undefined;
     // Weighted sums for now; divided by the total wall below.
     s.utilization += m.utilization * m.wallMs;

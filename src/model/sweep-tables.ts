@@ -227,7 +227,7 @@ export function compareLegend(r: CompareResult): string[] {
   const missing = r.pairs.flatMap((p) => (p.wholeBalanceMissing ? [`utilization and imbalance of the whole run: "-" — ${p.wholeBalanceMissing}`] : []));
   if (!r.pairs.some((p) => p.subjects.some((s) => s.verdictBy === 'critical'))) return missing;
   return [...missing, 'verdicts judge the critical path in work, which a busy machine does not stretch and a better balance shortens: for a region, its busiest thread\'s time on a core inside its tasks ' +
-    '(under a schedule that hands out work as threads ask, an uneven split counts only as far as the wall-time imbalance shows it: a thread that waited for a core took less); for the whole run, the main thread\'s time on a core outside pool operations and pool start-up plus the operations\' critical paths'];
+    '(under a schedule that hands out work as threads ask, the tasks\' work replayed on threads that each take the next task when free: a thread that waited for a core and took less counts as on free cores, a chunk that cannot be split counts in full); for the whole run, the main thread\'s time on a core outside pool operations and pool start-up plus the operations\' critical paths'];
 }
 
 /** Title of a pair's function table: whether the self times are on-CPU or wall time. */

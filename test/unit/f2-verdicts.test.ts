@@ -45,19 +45,27 @@ function verdict(stdout: string, row: 'whole run' | 'map heavyItem'): string {
 }
 const changeOf = (cell: string): number => Number(/critical path ([+-]\d+\.\d) %/.exec(cell)![1]);
 
-test('region critical path: the busiest thread\'s work under static; under dynamic only as far as the wall time shows an imbalance', () => {
+test('region critical path: the busiest thread\'s work under static; under dynamic the tasks\' work replayed on free threads', () => {
   const region = (schedule: RegionMetrics['schedule'], work: number[], imbalance: number): RegionMetrics => {
     const mean = work.reduce((a, b) => a + b, 0) / work.length;
     return { schedule, tasks: 8, imbalance, cpuImbalance: Math.max(...work) / mean, threadTime: { threads: work.length },
       threads: work.map((w, id) => ({ id, busyMs: w * 1.5, busyOnCpuMs: w })) } as unknown as RegionMetrics;
   };
+  const tasks = (...ms: number[]) => ms.map((workMs) => ({ workMs, parent: -1 }));
   // Static 3:1 on a loaded machine: the wall imbalance reads 1.33, the work 300 against 100 ms.
-  assert.equal(regionCriticalMs(region('static', [300, 100], 1.33)), 300);
+  assert.equal(regionCriticalMs(region('static', [300, 100], 1.33), undefined), 300);
   // Dynamic on a loaded machine: one thread waited for a core and took fewer items (175 against
-  // 225 ms of work), yet both were busy to the end (wall imbalance 1.00): with free cores, 200 ms.
-  assert.equal(regionCriticalMs(region('dynamic', [225, 175], 1)), 200);
-  // Dynamic with a split it cannot even out (3 items of 100 ms on 2 threads) shows in both: 200 ms.
-  assert.equal(regionCriticalMs(region('dynamic', [200, 100], 1.5)), 200);
+  // 225 ms of work), yet both were busy to the end: with free cores, 8 × 50 ms split 200/200.
+  assert.equal(regionCriticalMs(region('dynamic', [250, 150], 1), tasks(50, 50, 50, 50, 50, 50, 50, 50)), 200);
+  // Dynamic with a split it cannot even out (3 items of 100 ms on 2 threads): 200 ms.
+  assert.equal(regionCriticalMs(region('dynamic', [200, 100], 1.5), tasks(100, 100, 100)), 200);
+  // Tryout F17: chunk 4 of 300,300,300,300,100,100,100,100 ms is one 1200 ms and one 400 ms chunk;
+  // the load hid it in the wall imbalance (1.06), the work counts in full.
+  assert.equal(regionCriticalMs(region('dynamic', [1200, 400], 1.06), tasks(1200, 400)), 1200);
+  // Tryout F2: chunk 1 of the same items, one thread descheduled (900/700 of work, wall imbalance
+  // 1.09): the schedule spreads them 800/800 on free cores, as in a run at no load.
+  assert.equal(regionCriticalMs(region('dynamic', [900, 700], 1.09), tasks(300, 300, 300, 300, 100, 100, 100, 100)), 800);
+  assert.equal(regionCriticalMs(region('dynamic', [800, 800], 1), tasks(300, 300, 300, 300, 100, 100, 100, 100)), 800);
 });
 
 test('compare at load: static → dynamic of a 3:1 split is improved; unchanged code is the same; +30 % of work is REGRESSED', () => {
@@ -111,7 +119,7 @@ test('sweep at load: no wall-time conclusion, the critical path\'s speedup (plan
   assert.doesNotMatch(r.stdout + md, /more threads made it slower|sped up more than the threads added/);
   const whole = r.stdout.slice(r.stdout.indexOf('Whole run'), r.stdout.indexOf('Region'));
   assert.match(whole, /serial fraction: not judged from these wall times — threads waited for a core/);
-  const m = /on the critical path \(each run's busiest thread's time on a core; medians\), against sequential: sequential (\S+) ms · 2 (\S+) ms \((\d+\.\d+)×\)/.exec(whole);
+  const m = /on the critical path \(each run's busiest thread's time on a core; medians\), against sequential: sequential: (\S+) ms · 2 threads: (\S+) ms \((\d+\.\d+)×\)/.exec(whole);
   assert.ok(m, whole);
   assert.ok(Number(m![3]) >= 1.4 && Number(m![3]) <= 1.95, `critical-path speedup ${m![3]}× for a planted 1.67×\n${whole}`);
   assert.ok(md.includes('serial fraction: not judged from these wall times'), md);
