@@ -1,10 +1,21 @@
-// Export of a report as Markdown for a pull request or an issue: the run, its whole-run
-// metrics, a table per region and each thread's hottest functions. Pure.
+// Export of a report as Markdown for a pull request or an issue: the run, a note when the machine
+// was busy, its whole-run metrics, a table per region, each thread's hottest functions (wall and
+// on-CPU self time) and the findings, as `parprof report` prints them. Pure.
 import type { RunMetrics } from './analysis';
 import type { Report } from './report';
 import { balanceMeasured, IMPORTED_PREFIX, isImported } from './headline';
-import { describeExit } from './summary';
+import { describeExit, verdicts } from './summary';
+import { DESCHEDULED_MIN_BUSY_MS, descheduledShare } from './summary-v2';
+import { BUSY_MACHINE_SHARE } from './sweep-report';
+import { NOT_SAMPLED, NOT_SAMPLED_MEANING } from './unsampled';
 import { formatMs, formatPercent, formatRatio, msDigits } from './units';
+
+/** The largest share of its busy time a thread (busy long enough to judge) waited for a core; 0 when unknown. */
+function worstWaitForCore(metrics: RunMetrics): number {
+  let worst = 0;
+  for (const t of metrics.threads) if (t.busyMs >= DESCHEDULED_MIN_BUSY_MS) worst = Math.max(worst, descheduledShare(t) ?? 0);
+  return worst;
+}
 
 /** Text in a table cell or a line: no pipes, newlines or HTML that would break the Markdown. */
 function cell(text: string): string {
@@ -26,6 +37,12 @@ export function toMarkdown(report: Report, metrics: RunMetrics): string {
       `wall ${formatMs(m.durationUs / 1000)} · ${cell(describeExit(report.exit, report.markers))}${when}`, '');
   }
   const x = metrics.extra;
+  // The same note as compare --markdown's: a reviewer reading wall times must know they carry the load.
+  const waited = worstWaitForCore(metrics);
+  if (waited >= BUSY_MACHINE_SHARE) {
+    out.push(`> **Note:** the machine was busy — a thread waited for a core up to ${formatPercent(waited)} of its busy time; ` +
+      'wall times (utilization, imbalance, gain, self times) include that wait, so they tell of the machine\'s load as well as of the program.', '');
+  }
   if (!balanceMeasured(metrics)) {
     // Utilization 0 % and imbalance 1.00 would be inventions: nothing measured how work was divided.
     out.push('No task spans: utilization, balance and tail need them.');
@@ -33,6 +50,7 @@ export function toMarkdown(report: Report, metrics: RunMetrics): string {
     out.push('| metric | value |', '|---|---:|');
     out.push(`| utilization | ${formatPercent(metrics.utilization)} |`);
     out.push(`| imbalance (1.00 = perfect) | ${formatRatio(metrics.imbalance)} |`);
+    if (x.cpuImbalance !== undefined) out.push(`| imbalance with time waiting for a core left out | ${formatRatio(x.cpuImbalance)} |`);
     out.push(`| potential gain | ${formatMs(metrics.potentialGainMs)} |`);
     out.push(`| tail | ${formatMs(metrics.tailMs)} |`);
     out.push(`| tasks | ${x.tasks} (p50 ${formatMs(x.taskMs.p50)}, p95 ${formatMs(x.taskMs.p95)}) |`);
@@ -40,20 +58,30 @@ export function toMarkdown(report: Report, metrics: RunMetrics): string {
     out.push(`| failed tasks | ${x.failedTasks} |`);
   }
   if (metrics.regions.length) {
-    out.push('', '| region | schedule | wall ms | utilization | imbalance | gain ms | tail ms | tasks | steals |', '|---|---|---:|---:|---:|---:|---:|---:|---:|');
+    const onCpu = metrics.regions.some((r) => r.cpuImbalance !== undefined);
+    out.push('', `| region | schedule | wall ms | utilization | imbalance |${onCpu ? ' imbalance on CPU |' : ''} gain ms | tail ms | tasks | steals |`,
+      `|---|---|---:|---:|---:|${onCpu ? '---:|' : ''}---:|---:|---:|---:|`);
     for (const r of metrics.regions) {
-      out.push(`| ${cell(r.name)} | ${r.schedule} | ${msDigits(r.wallMs)} | ${formatPercent(r.utilization)} | ${formatRatio(r.imbalance)} | ${msDigits(r.potentialGainMs)} | ${msDigits(r.tailMs)} | ${r.tasks} | ${r.steals} |`);
+      const cpuCell = onCpu ? ` ${r.cpuImbalance !== undefined ? formatRatio(r.cpuImbalance) : '-'} |` : '';
+      out.push(`| ${cell(r.name)} | ${r.schedule} | ${msDigits(r.wallMs)} | ${formatPercent(r.utilization)} | ${formatRatio(r.imbalance)} |${cpuCell} ${msDigits(r.potentialGainMs)} | ${msDigits(r.tailMs)} | ${r.tasks} | ${r.steals} |`);
     }
+    if (onCpu) out.push('', 'imbalance: max / mean busy time in wall time; on CPU: the same with each thread\'s time waiting for a core left out.');
   }
   const hot = metrics.threads.filter((t) => t.topFunctions.length);
   if (hot.length) {
-    out.push('', '| thread | function | self ms | total ms | where |', '|---|---|---:|---:|---|');
+    // On-CPU self time beside the wall's: a descheduled thread's wall self time is not its work.
+    const cpu = hot.some((t) => t.topFunctions.some((f) => f.selfCpuMs !== undefined));
+    out.push('', `| thread | function | self ms |${cpu ? ' self on CPU ms |' : ''} total ms | where |`, `|---|---|---:|${cpu ? '---:|' : ''}---:|---|`);
     for (const t of hot) {
       for (const f of t.topFunctions) {
         const where = f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : '';
-        out.push(`| ${cell(t.name)} | ${cell(f.name)} | ${msDigits(f.selfMs)} | ${msDigits(f.totalMs)} | ${cell(where)} |`);
+        const cpuCell = cpu ? ` ${f.selfCpuMs !== undefined ? msDigits(f.selfCpuMs) : '-'} |` : '';
+        out.push(`| ${cell(t.name)} | ${cell(f.name)} | ${msDigits(f.selfMs)} |${cpuCell} ${msDigits(f.totalMs)} | ${cell(where)} |`);
       }
     }
+    if (hot.some((t) => t.topFunctions.some((f) => f.name === NOT_SAMPLED))) out.push('', cell(`${NOT_SAMPLED}: ${NOT_SAMPLED_MEANING}.`));
   }
+  const found = verdicts(metrics, report);
+  if (found.length) out.push('', '#### Findings', '', ...found.map((v) => `- ${cell(v)}`));
   return out.join('\n') + '\n';
 }
