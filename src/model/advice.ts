@@ -183,6 +183,49 @@ function balanceSaving(c: Ctx, reg: Region | undefined, r: RegionMetrics):
   return cpu.saving < wall.saving ? cpu : wall;
 }
 
+/** Time a thread was runnable but waiting for a core in [from, to) µs, from its readings (a window counted by its overlap). */
+function runnableWithin(c: Ctx, thread: number, from: number, to: number): number | undefined {
+  const series = cpuSeriesOf(c.report, thread);
+  if (!series?.runnable) return undefined;
+  const { t, runnable } = series;
+  let sum = 0;
+  for (let k = 0; k + 1 < t.length; k++) {
+    const overlap = Math.min(to, t[k + 1]) - Math.max(from, t[k]);
+    if (overlap > 0 && t[k + 1] > t[k]) sum += Math.max(0, runnable[k + 1] - runnable[k]) * overlap / (t[k + 1] - t[k]);
+  }
+  return sum;
+}
+
+/**
+ * A self-scheduled region (dynamic, steal, join) whose imbalance a loaded machine made: the
+ * threads take work as they get to it, so (a) a thread busiest in wall time only because it
+ * waited for a core (its work no more than the mean's IMBALANCE_MIN times: hog.js's 64 equal
+ * tasks, one of them stretched to 436 ms), or (b) threads idle because they were runnable and
+ * not running (examples/sum.js: a 946 ms start delay waiting for a core; no imbalance worth
+ * advice is left once that time counts as busy), says nothing of
+ * the items: the spread advice (costliest first, split long tasks) would blame them. The
+ * descheduled finding names the load. Needs schedstat readings for every thread of the region.
+ */
+function loadMadeImbalance(c: Ctx, reg: Region, r: RegionMetrics): boolean {
+  if (r.schedule === 'static' || r.threads.length === 0 || !r.threads.every((t) => t.busyScheduledMs !== undefined)) return false;
+  const p = threadsOf(reg, r);
+  const meanWork = r.threads.reduce((a, t) => a + t.busyScheduledMs!, 0) / p;
+  const busiest = r.threads.reduce((a, b) => (b.busyMs > a.busyMs ? b : a));
+  if (busiest.busyMs > busiest.busyScheduledMs! && busiest.busyScheduledMs! <= IMBALANCE_MIN * meanWork) return true;
+  // Each thread's waits for a core outside its tasks counted as the work it would have done then:
+  // when no imbalance worth advice is left, the idle time was the load's.
+  const from = reg.start, to = reg.start + r.wallMs * 1000;
+  let max = 0, sum = 0;
+  for (const t of r.threads) {
+    const runnable = runnableWithin(c, t.id, from, to);
+    const idleRunnableMs = runnable === undefined ? 0 : Math.min(t.idleMs, Math.max(0, runnable / 1000 - (t.busyMs - t.busyScheduledMs!)));
+    max = Math.max(max, t.busyMs + idleRunnableMs);
+    sum += t.busyMs + idleRunnableMs;
+  }
+  const mean = sum / p;
+  return mean > 0 && (max / mean < IMBALANCE_MIN || max - mean < Math.max(1, MIN_SAVING_SHARE * r.wallMs));
+}
+
 /** Words for how busy time was weighed (see balanceSaving). */
 const SCHEDULED_WORDS = 'time waiting for a core left out';
 
@@ -198,6 +241,7 @@ function balanceAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   if (onCpu) evidence.wallImbalance = r.imbalance;
   const late = lateStartAdvice(c, reg, r, saving, evidence);
   if (late) return late;
+  if (loadMadeImbalance(c, reg, r)) return undefined;
   const base = `region '${c.regionName(r.id)}'`;
   const ratio = onCpu ? `imbalance ${formatRatio(imbalance)} with ${SCHEDULED_WORDS}, ${formatRatio(r.imbalance)} in wall time` : `imbalance ${formatRatio(imbalance)}`;
   if (r.schedule === 'static') {
@@ -771,9 +815,14 @@ function descheduledAdvice(c: Ctx): Advice | undefined {
   const remedy = own ? 'no more threads than free cores' : 'a machine without that load';
   // The run lasts as long as its longest busy thread: what it gives back is at most that
   // thread's loss (the worst share may be a shorter thread's; a tie goes to the worst).
-  const critical = c.metrics.threads.filter((t) => t.busyOnCpuMs !== undefined).reduce((a, b) => (b.busyMs > a.busyMs ? b : a), worst);
+  // Threads with tasks only, when some have them: a worker spinning beside the pool (hog.js) is
+  // busy until it is terminated, and the run does not wait for it.
+  const timed = c.metrics.threads.filter((t) => t.busyOnCpuMs !== undefined);
+  const withTasks = timed.filter((t) => t.tasks > 0);
+  const among = withTasks.length > 0 ? withTasks : timed;
+  const critical = among.reduce((a, b) => (b.busyMs > a.busyMs ? b : a), among.includes(worst) || among.length === 0 ? worst : among[0]);
   const saving = lost(critical);
-  const whose = critical === worst ? '' : ` (the longest busy thread, ${c.threadName(critical.id)}, waited ${formatMs(lost(critical))} for a core in its ${formatMs(critical.busyMs)})`;
+  const whose = critical === worst ? '' : ` (the longest busy thread, ${c.threadName(critical.id)}, was descheduled ${formatMs(lost(critical))} of its ${formatMs(critical.busyMs)})`;
   return { rule: 'descheduled', savingMs: saving, range: { from: c.metrics.extra.start, to: c.metrics.extra.end },
     evidence: { threads: hit.length, busyMs: worst.busyMs, busyOnCpuMs: worst.busyOnCpuMs ?? 0, descheduledMs: lost(worst), cores, criticalThread: critical.id, criticalDescheduledMs: lost(critical) },
     text: `${hit.length === 1 ? `${name} was` : `${hit.length} threads were`} descheduled while busy${othersText(c, hit, worst)}: ` +

@@ -89,7 +89,12 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   // Several processes: which threads are whose (thread ids are renumbered to stay unique).
   if ((report.processes?.length ?? 0) > 1) {
     out.push('', `Processes (${report.processes!.length}, on one clock; cores are shared by all of them)`);
-    for (const g of threadsByProcess(report)) if (g.process) out.push(`  ${processLine(g.process, g.threads)}`);
+    const threadMetrics = new Map(metrics.threads.map((t) => [t.id, t]));
+    for (const g of threadsByProcess(report)) {
+      const main = threadMetrics.get(g.threads.find((t) => t.kind === 'main')?.id ?? -1);
+      const onCpu = main?.onCpuMs !== undefined ? { ms: main.onCpuMs, atLeast: main.cpuReadingsEndMs !== undefined } : undefined;
+      if (g.process) out.push(`  ${processLine(g.process, g.threads, onCpu)}`);
+    }
   }
   out.push('', 'Threads');
   const names = new Map(report.threads.map((t) => [t.id, t.name]));
@@ -108,7 +113,7 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
     // Balance needs task spans: with none, utilization 0 % and imbalance 1.00 would be inventions.
     out.push('', 'Whole run', `  no task spans${imported ? ' in this import' : ''}: utilization, balance and waits need them; the CPU samples per thread are above`);
   } else {
-  out.push('', `Whole run (${formatMs(metrics.wallMs)} from the first operation to the last, ${plural(x.workerThreads, 'thread')} ${x.derivedSpans ? (x.workerThreads === 1 ? 'was busy' : 'were busy') : 'ran tasks'})`);
+  out.push('', `Whole run (${formatMs(metrics.wallMs)} from the first operation to the last, ${plural(x.workerThreads, 'thread')} ${x.derivedSpans ? (x.workerThreads === 1 ? 'was busy' : 'were busy') : 'ran tasks'}${x.derivedSpans && x.tasks > 0 ? '; busy time outside tasks, read from CPU samples, counted in these numbers' : ''})`);
   out.push(`  utilization     ${formatPercent(metrics.utilization)}`);
   // Wall-time imbalance counts a descheduled thread's wait for a core as work; the second number leaves it out (schedstat).
   out.push(`  imbalance       ${formatRatio(metrics.imbalance)} in wall time (1.00 = perfect)` +
@@ -220,23 +225,28 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
       : noTaskSentence(report) ?? 'no pool tasks were recorded: the script used no parallel-profiler pool or instrumented worker');
     return out;
   }
+  const flags = report.spans.flags ?? [];
+  // A cluster's workers are processes whose main threads answer connections, not messages (interop-busy.ts clusterBusy).
+  const clusterRegions = new Set(report.regions.filter((r) => r.kind === 'external' && r.fn === CLUSTER_FN).map((r) => r.id));
+  const derivedThreads = new Set<number>(), clusterThreads = new Set<number>();
   if (derived > 0) {
-    const flags = report.spans.flags ?? [];
-    // A cluster's workers are processes whose main threads answer connections, not messages (interop-busy.ts clusterBusy).
-    const clusterRegions = new Set(report.regions.filter((r) => r.kind === 'external' && r.fn === CLUSTER_FN).map((r) => r.id));
-    const derivedThreads = new Set<number>(), clusterThreads = new Set<number>();
     for (let k = 0; k < report.spans.count; k++) {
       if ((flags[k] & SPAN_DERIVED) === 0) continue;
       (clusterRegions.has(report.spans.region[k]) ? clusterThreads : derivedThreads).add(report.spans.thread[k]);
     }
+  }
+  // Threads that never ran at the same time did not compete, however many there were. It leads:
+  // a worker spinning beside the pool (hog.js) takes cores from the tasks, which is the news.
+  const peak = metrics.extra.peakThreads ?? metrics.extra.workerThreads;
+  if (peak > report.meta.cores) {
+    const n = derivedThreads.size;
+    const outside = metrics.extra.tasks > 0 && n > 0 ? ` (in tasks, or as ${n === 1 ? 'the worker' : `the ${n} workers`} that handled no messages)` : '';
+    out.push(`${peak} threads ${outside ? 'were busy' : 'ran tasks'} at the same time on ${plural(report.meta.cores, 'core')}${outside}: they competed for cores`);
+  }
+  if (derived > 0) {
     const threads = derivedThreads.size, processes = clusterThreads.size;
     if (processes > 0) out.push(`${plural(processes, 'cluster worker process', 'cluster worker processes')}: ${processes === 1 ? 'its main thread\'s' : 'their main threads\''} busy time is read from CPU samples (start-up included) and counted as no task`);
     if (threads > 0) out.push(`${plural(threads, 'worker')} handled no messages (work taken through shared memory, or one long job): ${threads === 1 ? 'its' : 'their'} busy time is read from CPU samples and counted as no task`);
-  }
-  // Threads that never ran at the same time did not compete, however many there were.
-  const peak = metrics.extra.peakThreads ?? metrics.extra.workerThreads;
-  if (peak > report.meta.cores) {
-    out.push(`${peak} threads ran tasks at the same time on ${plural(report.meta.cores, 'core')}: they competed for cores`);
   }
   // The causes with numbers, savings, ranges and call sites (src/model/advice.ts), largest saving
   // first, but the machine's load after the largest cause the program can fix (leadOrder).

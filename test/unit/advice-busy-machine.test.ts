@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { advise, type Advice } from '../../src/model/advice';
 import { analyze } from '../../src/model/analysis';
-import type { Report } from '../../src/model/report';
+import { SPAN_DERIVED, type Report } from '../../src/model/report';
+import { formatSummary, verdicts } from '../../src/model/summary';
 import { buildProfile, buildReport, type SpanSpec } from './model-build';
 
 const MS = 1000;
@@ -47,7 +48,7 @@ test('F1: the descheduled saving is the longest busy thread\'s loss, named, not 
   assert.ok(a);
   assert.match(a.text, /the most, worker 2, was on a core only 35 % of its 1271 ms in tasks/);
   assert.ok(Math.abs(a.savingMs - 0.51 * 2786) < 1, `saving ${a.savingMs}`);
-  assert.match(a.text, /would give back up to ~1421 ms \(the longest busy thread, worker 1, waited 1421 ms for a core in its 2786 ms\)$/);
+  assert.match(a.text, /would give back up to ~1421 ms \(the longest busy thread, worker 1, was descheduled 1421 ms of its 2786 ms\)$/);
 });
 
 test('F1: when the worst share is also the longest busy thread, its own loss, named once', () => {
@@ -129,4 +130,72 @@ test('F14: a map region\'s long gaps on a busy machine (tasks waiting for a core
   const end = loaded.meta.durationUs;
   loaded.cpu = [1, 2].map((thread) => readings(thread, 0, end, 0.5));
   assert.deepEqual(gapText(loaded), []);
+});
+
+const balanceText = (r: Report): string[] => adviceOf(r).filter((a) => ['imbalance', 'static-skew', 'large-chunks'].includes(a.rule)).map((a) => a.text);
+
+/**
+ * hog.js at load 19 (F7): worker 1 ran a few short tasks and then one stretched to 437 ms by
+ * waiting for a core (on a core `onShare1` of its busy time); worker 2 ran 20 tasks of 20 ms on a
+ * core and then had none left. 555 ms region, dynamic.
+ */
+function stretchedRun(onShare1: number): Report {
+  const spans: SpanSpec[] = [{ thread: 1, start: 0, end: 100 * MS }, { thread: 1, start: 100 * MS, end: 537 * MS }];
+  for (let i = 0; i < 20; i++) spans.push({ thread: 2, start: i * 20 * MS, end: (i + 1) * 20 * MS });
+  const r = buildReport({ workers: 2, regions: [{ start: 0, end: 555 * MS, name: 'map work', threads: 2, items: 22 }], spans, durationUs: 560 * MS });
+  r.cpu = [readings(1, 0, 560 * MS, onShare1), readings(2, 0, 400 * MS, 1)];
+  return r;
+}
+
+test('F7: a thread busiest in wall time only because it waited for a core gets no spread advice; with that time on a core it does', () => {
+  assert.deepEqual(balanceText(stretchedRun(0.03)), []);
+  const [skew] = balanceText(stretchedRun(1));
+  assert.match(skew, /a more even spread \(the costliest items first, long tasks split\) would save/);
+});
+
+/** examples/sum.js at load 16 (F7b): worker 1's first task 400 ms into a 1000 ms region; `runnable` it waited for a core meanwhile. */
+function lateByLoad(runnable: boolean): Report {
+  const spans: SpanSpec[] = [];
+  for (let i = 0; i < 20; i++) spans.push({ thread: 2, start: i * 50 * MS, end: (i + 1) * 50 * MS });
+  for (let i = 0; i < 12; i++) spans.push({ thread: 1, start: (400 + i * 50) * MS, end: (400 + (i + 1) * 50) * MS });
+  const r = buildReport({ workers: 2, regions: [{ start: 0, end: 1000 * MS, name: 'reduce addSteps', threads: 2, schedule: 'steal', items: 32 }], spans, durationUs: 1000 * MS });
+  r.cpu = [{ thread: 1, source: 'schedstat', t: [0, 400 * MS, 1000 * MS], onCpu: [0, 0, 600 * MS], runnable: [0, runnable ? 400 * MS : 0, runnable ? 400 * MS : 0] },
+    readings(2, 0, 1000 * MS, 1)];
+  return r;
+}
+
+test('F7b: a thread idle at the start because it waited for a core gets no spread advice; idle and not runnable (no work for it) it does', () => {
+  assert.deepEqual(balanceText(lateByLoad(true)), []);
+  const [skew] = balanceText(lateByLoad(false));
+  assert.match(skew, /^worker 1 idle 40 % of region 'reduce addSteps'.*a more even spread/);
+});
+
+/**
+ * hog.js (F16): a balanced 2-thread pool (worker 1, 2: 10 tasks of 50 ms each, on a core 40 %)
+ * and a raw worker 3 that handled no messages, busy from CPU samples all run long (on a core 40 %).
+ */
+function hogRun(): Report {
+  const spans: SpanSpec[] = [];
+  for (let i = 0; i < 10; i++) for (const thread of [1, 2]) spans.push({ thread, start: i * 50 * MS, end: (i + 1) * 50 * MS });
+  spans.push({ thread: 3, region: 1, start: 0, end: 700 * MS });
+  const r = buildReport({ workers: 3, durationUs: 700 * MS, spans,
+    regions: [{ start: 0, end: 500 * MS, name: 'map work', threads: 2, items: 20 }, { start: 0, end: 700 * MS, name: 'worker_threads hog.js:7', kind: 'external', fn: 'worker_threads', pool: 1, threads: 1 }] });
+  r.spans.flags = Array.from({ length: r.spans.count }, (_, k) => (r.spans.thread[k] === 3 ? SPAN_DERIVED : 0));
+  r.cpu = [readings(1, 0, 500 * MS, 0.4), readings(2, 0, 500 * MS, 0.4), readings(3, 0, 700 * MS, 0.4)];
+  return r;
+}
+
+test('F16: a worker spinning beside the pool: the competition for cores leads, said as busy (not "ran tasks"), and the whole run says it counts it', () => {
+  const r = hogRun(), m = analyze(r);
+  const v = verdicts(m, r);
+  assert.equal(v[0], '3 threads were busy at the same time on 2 cores (in tasks, or as the worker that handled no messages): they competed for cores');
+  assert.match(v[1], /^1 worker handled no messages/);
+  assert.match(formatSummary(r, m), /Whole run \(700 ms from the first operation to the last, 3 threads were busy; busy time outside tasks, read from CPU samples, counted in these numbers\)/);
+});
+
+test('F1/F16: the descheduled saving is the longest busy thread with tasks, not a spinning worker the run does not wait for', () => {
+  const a = adviceOf(hogRun()).find((x) => x.rule === 'descheduled');
+  assert.ok(a);
+  assert.ok(Math.abs(a.savingMs - 300) < 1, `saving ${a.savingMs} (worker 1 or 2: 500 ms busy, 300 ms waiting)`);
+  assert.doesNotMatch(a.text, /longest busy thread, worker 3/);
 });
