@@ -23,6 +23,30 @@ class ProfilerCli {
   private readonly session = `parprof-${process.pid}-${Date.now()}`;
   constructor(private readonly tools: Consumers) {}
 
+  /**
+   * `load`. profiler-cli 0.10 gives its daemon (which loads the file itself) 500 ms to start, a
+   * fixed bound with no setting: Node 24 starting at a load average of 30 missed it, and the
+   * client gave up while the daemon went on ("it is most likely still starting, and retrying
+   * often works"; a second `load` is refused: the session is running). So on that message the
+   * session is asked for its threads until it answers (up to 2 minutes); any other failure is thrown.
+   */
+  load(file: string): void {
+    try {
+      this.run('load', file);
+    } catch (e) {
+      if (!/daemon did not become ready within/.test(String(e))) throw e;
+      for (let waited = 0; ; waited += 2) {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000);
+        try {
+          this.threads();
+          return;
+        } catch (again) {
+          if (waited >= 120) throw again;
+        }
+      }
+    }
+  }
+
   run(...args: string[]): string {
     const r = spawnSync(this.tools.node24, [this.tools.profilerCli, ...args, '--session', this.session], {
       encoding: 'utf8', timeout: 120_000,
@@ -59,7 +83,7 @@ function firefoxView(tools: Consumers, trace: ChromeTrace, dir: string, name: st
   writeFileSync(file, JSON.stringify(trace));
   const cli = new ProfilerCli(tools);
   try {
-    cli.run('load', file);
+    cli.load(file);
     const threads = cli.threads();
     const top = new Map<string, FirefoxFunction>();
     for (const t of threads) top.set(t.name, cli.functions(t.threadHandle)[0]);
