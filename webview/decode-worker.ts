@@ -1,34 +1,78 @@
 // The report decoder's worker (a Web Worker made from a blob: report-decoder.ts). It inflates and
 // unpacks a packed report (packed-report.ts), validates it, narrows its integer columns and hands
 // the columns back as transferred ArrayBuffers: the page's thread stays free meanwhile and no
-// column is copied on the way back. When asked, once the page has drawn, it unpacks the bytes again (the columns
-// it had are the page's now) and computes the report's metrics and findings, so the page never
-// runs analyze or advise.
+// column is copied on the way back. The bytes come in one request, or part by part as the page
+// fetches the file (a StreamRequest: inflated as they arrive, checked against the file the host's
+// reader validated once complete). When asked, once the page has drawn, it unpacks the bytes again
+// (the columns it had are the page's now) and computes the report's metrics and findings, so the
+// page never runs analyze or advise.
 // Built on its own and inlined in the views' bundle (scripts/build.mjs, __DECODE_WORKER_SOURCE__).
 import { columnBuffers, decodeOnRead } from '../src/model/packed-report';
 import { analyze } from '../src/model/analysis';
 import { verdicts } from '../src/model/summary';
-import { joinBytes, METRICS_NOW, unpackValid, type DecodeReply, type DecodeRequest } from './report-decoder';
+import { joinBytes, METRICS_NOW, unpackValid, type DecodeReply, type DecodeRequest, type StreamMessage, type StreamProgress } from './report-decoder';
+import { FileChanged, StreamedFile } from './streamed-file';
 
-const scope = self as unknown as { onmessage: ((e: MessageEvent<DecodeRequest>) => void) | null; postMessage(m: unknown, transfer?: Transferable[]): void };
+const scope = self as unknown as { onmessage: ((e: MessageEvent<DecodeRequest | StreamMessage>) => void) | null; postMessage(m: unknown, transfer?: Transferable[]): void };
 
-scope.onmessage = async (e) => {
-  let bytes: Uint8Array;
+scope.onmessage = (e) => {
+  const m = e.data;
+  if ('stream' in m) receiveStream(m.stream.file, m.stream.gzipped, m.stream.metrics);
+  else if ('parts' in m) {
+    void (async () => {
+      let bytes: Uint8Array;
+      try {
+        bytes = await joinBytes(m.parts, m.gzipped);
+        // The compressed parts are done with: let them go while the columns are decoded (72 MB at 10M spans).
+        m.parts.length = 0;
+      } catch (err) {
+        scope.postMessage({ error: (err as Error).message ?? String(err) } satisfies DecodeReply);
+        return;
+      }
+      await decode(bytes, m.validated === true, m.metrics);
+    })();
+  }
+};
+
+/** The file part by part (`part`), then `end` (or `abort`): bytes the host's reader validated, once checked. */
+function receiveStream(file: StreamRequestFile, gzipped: boolean, metrics: boolean): void {
+  const streamed = new StreamedFile(file, gzipped, (inflated) => scope.postMessage({ inflated } satisfies StreamProgress));
+  let refused = false;
+  const refuse = (err: unknown) => {
+    refused = true;
+    streamed.abort();
+    scope.postMessage(err instanceof FileChanged ? { changed: err.message } satisfies DecodeReply : { error: (err as Error).message ?? String(err) } satisfies DecodeReply);
+  };
+  scope.onmessage = (e) => {
+    const m = e.data as StreamMessage;
+    if (refused) return;
+    try {
+      if ('part' in m) streamed.add(m.part);
+      else if ('abort' in m) { refused = true; streamed.abort(); }
+      else if ('end' in m) {
+        streamed.finish().then((bytes) => decode(bytes, true, metrics), refuse);
+      }
+    } catch (err) {
+      refuse(err);
+    }
+  };
+}
+type StreamRequestFile = Extract<StreamMessage, { stream: unknown }>['stream']['file'];
+
+/** Unpacks `bytes` and hands the report over; then, if asked, its metrics once the page says so. */
+async function decode(bytes: Uint8Array, validated: boolean, metrics: boolean): Promise<void> {
   try {
-    bytes = await joinBytes(e.data.parts, e.data.gzipped);
-    // The compressed parts are done with: let them go while the columns are decoded (72 MB at 10M spans).
-    e.data.parts.length = 0;
-    const report = unpackValid(bytes, e.data.validated === true);
+    const report = unpackValid(bytes, validated);
     scope.postMessage({ report } satisfies DecodeReply, columnBuffers(report));
   } catch (err) {
     scope.postMessage({ error: (err as Error).message ?? String(err) } satisfies DecodeReply);
     return;
   }
-  if (!e.data.metrics) return;
+  if (!metrics) return;
   // The page says when: once it has drawn the report (report-decoder.ts).
   await new Promise<void>((resolve) => { scope.onmessage = (m) => { if ((m.data as unknown) === METRICS_NOW) resolve(); }; });
   try {
-    const report = unpackValid(bytes, e.data.validated === true);
+    const report = unpackValid(bytes, validated);
     decodeOnRead(report.spans as unknown as Record<string, unknown>);
     const metrics = analyze(report);
     let findings: string[] | undefined;
@@ -42,7 +86,7 @@ scope.onmessage = async (e) => {
     // The page computes them itself then.
     scope.postMessage({ analysis: undefined });
   }
-};
+}
 
 // Running: the page may send the bytes now (report-decoder.ts waits for this).
 scope.postMessage({ ready: true });

@@ -6,7 +6,7 @@ import { validateReport, parseJson } from '../src/model/load';
 import { GZIP_BASE64, PACKED_GZIP_BASE64, REPORT_ELEMENT_ID, SWEEP_ELEMENT_ID, fromBase64 } from '../src/model/html-report';
 import type { Report } from '../src/model/report';
 import type { RunMetrics } from '../src/model/analysis';
-import { decodePacked, decodedIn, fetchValidated, type Analysis, type Source } from './report-decoder';
+import { decodeFetched, decodePacked, decodedIn, fetchProgress, type Analysis, type Source } from './report-decoder';
 import { gunzip } from './gunzip';
 import { asHostMessage, type InitOptions, type ViewState, type WebviewToHost, type HostToWebview } from '../src/protocol';
 import { decodeViewHash, encodeViewHash } from './view-hash';
@@ -96,24 +96,27 @@ function followMetrics(): Promise<Analysis | undefined> {
 let fetched = false;
 
 /**
- * A large report's file, fetched here and checked against what the host's reader validated, then
- * decoded as `init-packed` bytes from the host; the host sends the bytes instead if it cannot be fetched.
+ * A large report's file, fetched here part by part into the decoder's worker, which inflates the
+ * parts as they arrive and decodes the file once it is checked against what the host's reader
+ * validated; the host sends the bytes instead (`init-packed`) if it cannot be fetched.
  */
 function startFetched(message: Extract<HostToWebview, { type: 'init-packed-url' }>): void {
   const mine = ++given;
   performance.mark('parprof:fetch-asked');
+  // Read by tests while the file arrives (report-decoder.ts fetchProgress).
+  (window as unknown as { __parprofFetch?: unknown }).__parprofFetch = fetchProgress;
   // The metrics may come before the file has been fetched.
-  const later = message.metricsFollow === true ? followMetrics() : false;
-  void fetchValidated(message.url, message.bytes, message.sha256).then((got) => {
+  const later = message.metricsFollow === true ? followMetrics() : undefined;
+  if (!later) metricsFollowing = undefined;
+  decodeFetched(message.url, { bytes: message.bytes, sha256: message.sha256 }, message.gzipped, !later).then((got) => {
     if (mine !== given) return;
     if ('unfetched' in got) post({ type: 'packed-unfetched', reason: got.unfetched });
     else if ('changed' in got) showError(got.changed);
     else {
-      performance.mark('parprof:fetched');
       fetched = true;
-      startPacked([got.bytes], message.gzipped, 'host', message.options, undefined, later);
+      show(got.report, 'init-packed', message.options, undefined, later ?? got.analysis);
     }
-  });
+  }).catch((e: Error) => { if (mine === given) showError(e.message); });
 }
 
 /** Metrics the host sent with the report (it computed them from this report), if they look like metrics. */

@@ -8,6 +8,7 @@ import { decodeOnRead, LAZY_SPAN_COLUMNS, narrowColumns, unpackReport } from '..
 import { checkValidatedShape, validateReport } from '../src/model/load';
 import { jsonNestingProblem } from '../src/model/validate-values';
 import { gunzip } from './gunzip';
+import type { ExpectedFile } from './streamed-file';
 
 /**
  * To the worker: the blob in parts (standalone pages embed it in several), gzip-compressed or
@@ -34,10 +35,27 @@ export type Source = 'host' | 'page';
  * From the worker, after `{ ready: true }`: the validated report, its columns transferred (or why
  * it could not be read); then, when asked, `{ metrics }` (undefined if they could not be computed).
  */
-export type DecodeReply = { report: Report; error?: undefined } | { error: string; report?: undefined };
+export type DecodeReply = { report: Report; error?: undefined; changed?: undefined } | { error: string; report?: undefined; changed?: undefined }
+  | { changed: string; report?: undefined; error?: undefined };
+/**
+ * To the worker, instead of a DecodeRequest: a file the page fetches (`init-packed-url`), sent as
+ * `stream` (what it must be: ExpectedFile), then each `part` as it arrives (transferred), then
+ * `end`, or `abort` when the fetch failed. The worker inflates the parts as they come and checks
+ * the whole file before it decodes anything (streamed-file.ts); a file that is not the one the
+ * reader validated is answered `{ changed }`. Its bytes are the reader's then: Source 'host'.
+ */
+/** From the worker while a fetched file is still arriving: bytes inflated so far. */
+export type StreamProgress = { inflated: number };
+export type StreamMessage = { stream: { file: ExpectedFile; gzipped: boolean; metrics: boolean } } | { part: Uint8Array } | { end: true } | { abort: true };
 /** What the worker computes after handing the report over: its metrics and findings (summary.ts verdicts). */
 export interface Analysis { metrics: RunMetrics; findings?: string[] }
 type MetricsReply = { analysis: Analysis | undefined };
+
+/**
+ * The fetch of the last `init-packed-url` file (decodeFetched): bytes handed to the worker, and
+ * bytes it had inflated while the file was still arriving (read by tests: inflating overlaps the transfer).
+ */
+export const fetchProgress = { relayed: 0, inflatedWhileFetching: 0, done: false };
 
 /** A decoded report, and its analysis when the worker computes it (later: the report shows first). */
 export interface Decoded { report: Report; analysis?: Promise<Analysis | undefined> }
@@ -60,35 +78,101 @@ export async function decodePacked(parts: Uint8Array[], gzipped: boolean, wantMe
   const size = parts.reduce((n, p) => n + p.byteLength, 0);
   const worker = size >= WORKER_MIN_BYTES ? makeWorker() : undefined;
   if (worker) {
-    let gotMetrics: (m: Analysis | undefined) => void = () => undefined;
-    const analysis = new Promise<Analysis | undefined>((resolve) => { gotMetrics = resolve; });
-    const reply = await new Promise<DecodeReply | undefined>((resolve) => {
-      worker.onmessage = (e: MessageEvent<DecodeReply | MetricsReply | { ready: true }>) => {
-        // The bytes go once the worker runs: a worker refused by the CSP fails before that, and
-        // then the page still has them to decode itself. They are handed over, not copied.
-        if ('ready' in e.data) worker.postMessage({ parts, gzipped, metrics: wantMetrics, validated } satisfies DecodeRequest, [...new Set(parts.map((p) => p.buffer as ArrayBuffer))]);
-        else if ('analysis' in e.data) { gotMetrics(e.data.analysis); worker.terminate(); }
-        else resolve(e.data);
-      };
-      worker.onerror = (e) => { e.preventDefault(); resolve(undefined); gotMetrics(undefined); worker.terminate(); };
-    });
-    if (reply?.error !== undefined || !reply || !wantMetrics) worker.terminate();
-    if (reply?.error !== undefined) throw new Error(reply.error);
-    if (reply) {
-      decodedIn = 'worker';
-      // The worker analyses once the page has drawn the report: beside the first draw, its second
-      // unpacking and analyze take the core the page needs when the machine has none to spare
-      // (1M spans on a loaded 2-core machine: timeline built and drawn in 1.2 s instead of 0.3 s).
-      if (wantMetrics) afterFirstPaint(() => worker.postMessage(METRICS_NOW));
-      decodeOnRead(reply.report.spans as unknown as Record<string, unknown>);
-      return { report: reply.report, analysis: wantMetrics ? analysis : undefined };
-    }
+    // The bytes go once the worker runs: a worker refused by the CSP fails before that, and
+    // then the page still has them to decode itself. They are handed over, not copied.
+    const reply = await inWorker(worker, wantMetrics, () => worker.postMessage({ parts, gzipped, metrics: wantMetrics, validated } satisfies DecodeRequest, [...new Set(parts.map((p) => p.buffer as ArrayBuffer))]));
+    if (reply && 'changed' in reply) throw new Error(reply.changed);
+    if (reply) return reply;
     if (parts.some((p) => p.byteLength === 0)) throw new Error('the report decoder (a Web Worker) stopped after it was given the report\'s bytes');
   }
   decodedIn = 'page';
   const report = unpackValid(await joinBytes(parts, gzipped), validated);
   decodeOnRead(report.spans as unknown as Record<string, unknown>);
   return { report };
+}
+
+/**
+ * Runs the decoder's worker: `send` once it is running; resolves with the report it decoded
+ * (`changed`: the fetched file was not the one validated), or undefined when the worker failed
+ * (then nothing was decoded). With `wantMetrics` the worker stays to compute them after the first paint.
+ */
+async function inWorker(worker: Worker, wantMetrics: boolean, send: () => void): Promise<Decoded | { changed: string } | undefined> {
+  let gotMetrics: (m: Analysis | undefined) => void = () => undefined;
+  const analysis = new Promise<Analysis | undefined>((resolve) => { gotMetrics = resolve; });
+  const reply = await new Promise<DecodeReply | undefined>((resolve) => {
+    worker.onmessage = (e: MessageEvent<DecodeReply | MetricsReply | StreamProgress | { ready: true }>) => {
+      if ('ready' in e.data) send();
+      else if ('inflated' in e.data) { if (!fetchProgress.done) fetchProgress.inflatedWhileFetching = e.data.inflated; }
+      else if ('analysis' in e.data) { gotMetrics(e.data.analysis); worker.terminate(); }
+      else resolve(e.data);
+    };
+    worker.onerror = (e) => { e.preventDefault(); resolve(undefined); gotMetrics(undefined); worker.terminate(); };
+  });
+  if (!reply?.report || !wantMetrics) worker.terminate();
+  if (reply?.error !== undefined) throw new Error(reply.error);
+  if (reply?.changed !== undefined) return { changed: reply.changed };
+  if (!reply?.report) return undefined;
+  decodedIn = 'worker';
+  // The worker analyses once the page has drawn the report: beside the first draw, its second
+  // unpacking and analyze take the core the page needs when the machine has none to spare
+  // (1M spans on a loaded 2-core machine: timeline built and drawn in 1.2 s instead of 0.3 s).
+  if (wantMetrics) afterFirstPaint(() => worker.postMessage(METRICS_NOW));
+  decodeOnRead(reply.report.spans as unknown as Record<string, unknown>);
+  return { report: reply.report, analysis: wantMetrics ? analysis : undefined };
+}
+
+/**
+ * A large report's file at `url` (the host's `init-packed-url`), fetched and decoded at once: each
+ * part goes to the decoder's worker as it arrives, which inflates it then, and decodes the file
+ * once it is whole and the one the host's reader validated (its length and SHA-256). `unfetched`:
+ * it could not be fetched or no worker could be made (the host then sends the bytes); `changed`: it
+ * is not those bytes, in one line. Where no worker can be made, fetchValidated and decodePacked do it in turn.
+ */
+export async function decodeFetched(url: string, file: ExpectedFile, gzipped: boolean, wantMetrics: boolean): Promise<Decoded | { unfetched: string } | { changed: string }> {
+  const worker = file.bytes >= WORKER_MIN_BYTES ? makeWorker() : undefined;
+  if (!worker) {
+    const got = await fetchValidated(url, file.bytes, file.sha256);
+    if (!('bytes' in got)) return got;
+    performance.mark('parprof:fetched');
+    return decodePacked([got.bytes], gzipped, wantMetrics, 'host');
+  }
+  Object.assign(fetchProgress, { relayed: 0, inflatedWhileFetching: 0, done: false });
+  let unfetched: string | undefined;
+  /** Set once the worker answered (or failed): the rest of the file is not read. */
+  let stopped = false;
+  const relay = async () => {
+    const post = (m: StreamMessage, transfer: Transferable[] = []) => worker.postMessage(m, transfer);
+    post({ stream: { file, gzipped, metrics: wantMetrics } });
+    try {
+      const response = await fetch(url);
+      if (!response.ok || !response.body) throw new Error(response.ok ? 'the response has no body' : `HTTP ${response.status} ${response.statusText}`.trim());
+      const reader = response.body.getReader();
+      for (;;) {
+        if (stopped) { void reader.cancel().catch(() => undefined); return; }
+        const { done, value } = await reader.read();
+        if (done) break;
+        // Handed over, not copied, when the part is its buffer's only view.
+        fetchProgress.relayed += value.byteLength;
+        post({ part: value }, value.byteOffset === 0 && value.byteLength === value.buffer.byteLength ? [value.buffer] : []);
+      }
+    } catch (e) {
+      unfetched = e instanceof Error ? e.message : String(e);
+      post({ abort: true });
+      // The worker decodes nothing then; it is ended here.
+      worker.terminate();
+      settle?.();
+      return;
+    }
+    performance.mark('parprof:fetched');
+    fetchProgress.done = true;
+    post({ end: true });
+  };
+  let settle: (() => void) | undefined;
+  const aborted = new Promise<undefined>((resolve) => { settle = () => resolve(undefined); });
+  const decoded = await Promise.race([inWorker(worker, wantMetrics, () => void relay()), aborted]).finally(() => { stopped = true; });
+  if (unfetched !== undefined) return { unfetched };
+  if (!decoded) return { unfetched: 'the report decoder (a Web Worker) stopped while the file was fetched' };
+  return decoded;
 }
 
 /** The blob's bytes in one array, inflated when gzip-compressed. */

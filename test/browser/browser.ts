@@ -19,12 +19,13 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launch(): Promise<Browser> {
+/** `extraArgs`: Chromium flags beyond CHROMIUM_ARGS (a test of its own that needs them). */
+export async function launch(extraArgs: string[] = []): Promise<Browser> {
   const dir = mkdtempSync(join(tmpdir(), 'parprof-browser-'));
   const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
     executablePath: process.env.PARPROF_CHROMIUM || '/usr/bin/chromium',
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
     viewport: { width: 1280, height: 860 },
   });
   return { context, dir, close: async () => { await context.close(); rmSync(dir, { recursive: true, force: true }); } };
@@ -82,9 +83,10 @@ export const WEBVIEW_RESOURCES = 'https://file+.vscode-resource.vscode-cdn.net';
  * A page as VS Code hosts the webview: its CSP, its script URL, a stand-in acquireVsCodeApi that
  * records what is posted (window.__posted); resolves once the webview posted 'ready'. `routes`
  * adds the test's own routes before the page loads; `consoleErrors`: console errors count as
- * errors too (a test that expects a failed fetch turns it off: Chromium logs the failure).
+ * errors too (a test that expects a failed fetch turns it off: Chromium logs the failure);
+ * `extraSource`: one more origin the CSP allows (a local server whose response the test paces).
  */
-export async function webviewPage(b: Browser, options: { routes?: (page: Page) => Promise<unknown>; consoleErrors?: boolean } = {}): Promise<{ page: Page; errors: string[] }> {
+export async function webviewPage(b: Browser, options: { routes?: (page: Page) => Promise<unknown>; consoleErrors?: boolean; extraSource?: string } = {}): Promise<{ page: Page; errors: string[] }> {
   const page = await b.context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -97,7 +99,7 @@ export async function webviewPage(b: Browser, options: { routes?: (page: Page) =
   await page.route(`${WEBVIEW_RESOURCES}/dist/webview.js`, (r) => r.fulfill({ body: bundle(), contentType: 'text/javascript' }));
   if (options.routes) await options.routes(page);
   await page.route('https://panel.test/', (r) => r.fulfill({ contentType: 'text/html',
-    body: webviewHtml({ nonce: 'n0nce', cspSource: 'https://*.vscode-cdn.net', scriptUri: `${WEBVIEW_RESOURCES}/dist/webview.js` }) }));
+    body: webviewHtml({ nonce: 'n0nce', cspSource: `https://*.vscode-cdn.net${options.extraSource ? ` ${options.extraSource}` : ''}`, scriptUri: `${WEBVIEW_RESOURCES}/dist/webview.js` }) }));
   await page.goto('https://panel.test/');
   await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
   return { page, errors };

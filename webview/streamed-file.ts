@@ -1,0 +1,95 @@
+// A report file arriving in parts (the webview's fetch of `init-packed-url`, relayed part by part
+// to the decoder's worker): each part is inflated as it arrives, so inflating overlaps the
+// transfer instead of following it, and the file is checked against the length and SHA-256 the
+// host's report reader validated once it is complete. Nothing is decoded from it before that check.
+import { MAX_REPORT_BYTES } from '../src/model/limits';
+
+/** How often the worker tells the page how far it has inflated, bytes. */
+const PROGRESS_BYTES = 1 << 20;
+
+/** The file the host's reader validated: its length in bytes and its SHA-256 (hex). */
+export interface ExpectedFile { bytes: number; sha256: string }
+
+/** Thrown when the file fetched is not the one the reader validated: the message is the one line the page shows. */
+export class FileChanged extends Error {}
+
+export class StreamedFile {
+  /** The file's own bytes, written in place as parts arrive (its length is known). */
+  private file: Uint8Array;
+  private received = 0;
+  private readonly inflater?: { writer: WritableStreamDefaultWriter<BufferSource>; output: Promise<Uint8Array> };
+
+  /** `progress`: told the bytes inflated so far while the file is still arriving (every MiB or so). */
+  constructor(private readonly expected: ExpectedFile, gzipped: boolean, private readonly progress: (inflated: number) => void = () => undefined) {
+    this.file = new Uint8Array(expected.bytes);
+    if (gzipped) {
+      const stream = new DecompressionStream('gzip');
+      const writer = stream.writable.getWriter();
+      // A corrupt stream rejects the writer too; the output's error is the one reported.
+      writer.closed.catch(() => undefined);
+      const output = this.collect(stream.readable);
+      // Handled in finish(), which may come after it failed.
+      output.catch(() => undefined);
+      this.inflater = { writer, output };
+    }
+  }
+
+  /** Adds the next part; a file longer than the one validated is refused here, before it is inflated further. */
+  add(part: Uint8Array): void {
+    if (this.received + part.byteLength > this.expected.bytes) throw this.lengthChanged(this.received + part.byteLength, 'at least ');
+    this.file.set(part, this.received);
+    this.received += part.byteLength;
+    // Not awaited: the writer queues the parts in order and inflates while the next ones arrive.
+    this.inflater?.writer.write(part as Uint8Array<ArrayBuffer>).catch(() => undefined);
+  }
+
+  /** The file's bytes (inflated when gzip-compressed) once the whole file came and is the one validated. */
+  async finish(): Promise<Uint8Array> {
+    if (this.received !== this.expected.bytes) throw this.lengthChanged(this.received, '');
+    this.inflater?.writer.close().catch(() => undefined);
+    const digest = crypto.subtle.digest('SHA-256', this.file as Uint8Array<ArrayBuffer>);
+    // Both finish at once: SHA-256 runs off this thread while the last parts inflate.
+    const [hash, inflated] = await Promise.allSettled([digest, this.inflater?.output ?? Promise.resolve(this.file)]);
+    const compressed = this.file;
+    // The file's bytes are done with once hashed (72 MB at 10M spans; the inflated ones are decoded next).
+    if (this.inflater) this.file = new Uint8Array(0);
+    if (hash.status === 'rejected') throw new Error(`the report file could not be checked: ${String(hash.reason)}`);
+    const hex = [...new Uint8Array(hash.value)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    if (hex !== this.expected.sha256.toLowerCase()) throw new FileChanged('the report file changed after it was read (its SHA-256 differs): reopen it');
+    if (inflated.status === 'rejected') throw new Error(`packed report cannot be read: ${(inflated.reason as Error)?.message ?? String(inflated.reason)}`);
+    return this.inflater ? inflated.value : compressed;
+  }
+
+  /** Stops inflating (the fetch failed or the file was refused). */
+  abort(): void {
+    this.inflater?.writer.abort().catch(() => undefined);
+  }
+
+  private lengthChanged(now: number, atLeast: string): FileChanged {
+    this.abort();
+    return new FileChanged(`the report file changed after it was read (${this.expected.bytes} bytes then, ${atLeast}${now} now): reopen it`);
+  }
+
+  /** The inflated output joined once; stopped past MAX_REPORT_BYTES (the reader's limit: a changed file could be a gzip bomb). */
+  private async collect(readable: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+    const reader = readable.getReader();
+    const chunks: Uint8Array[] = [];
+    let length = 0;
+    let told = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      length += value.length;
+      if (this.received < this.expected.bytes && (length - told >= PROGRESS_BYTES || told === 0)) this.progress(told = length);
+      if (length > MAX_REPORT_BYTES) {
+        void reader.cancel().catch(() => undefined);
+        throw new Error(`the report inflates to more than ${MAX_REPORT_BYTES} bytes`);
+      }
+      chunks.push(value);
+    }
+    const out = new Uint8Array(length);
+    let at = 0;
+    for (const c of chunks) { out.set(c, at); at += c.length; }
+    return out;
+  }
+}
