@@ -3,10 +3,12 @@
 // region (matched by name + call site) get the change in wall time, utilization, imbalance and,
 // where both sides have a baseline to measure it against, efficiency; and a differential
 // profile (self time per function, matched by name + file + line). A regression is a slowdown
-// past the threshold that, when both sides carry repeats, also lies outside their spread.
+// past the threshold that, when both sides carry repeats, also lies outside their spread, and,
+// when threads of either side waited for a core, past what a busy machine does to unchanged code
+// (busyMachineFloor): below that the verdict is 'busy-machine', "cannot judge", not a regression.
 import { efficiency, rangesApart, spreadOf, speedup, type Spread } from './scaling';
 import { regionOf, subjects, wallTimes, type Subject } from './sweep-analysis';
-import type { FunctionSelf, RegionSummary, RunSummary, SweepReport, Variant } from './sweep-report';
+import { BUSY_MACHINE_SHARE, type FunctionSelf, type RegionSummary, type RunSummary, type SweepReport, type Variant } from './sweep-report';
 import type { Report } from './report';
 import type { DiffNode } from './flame-diff';
 
@@ -36,7 +38,29 @@ export interface CompareOptions {
   topFunctions: number;
 }
 
-export type Verdict = 'regressed' | 'improved' | 'same' | 'within-noise' | 'only-base' | 'only-new';
+export type Verdict = 'regressed' | 'improved' | 'same' | 'within-noise' | 'busy-machine' | 'only-base' | 'only-new';
+
+/**
+ * How much time on a core identical work gained per unit of descheduled share (the worst thread's
+ * share of its busy time spent waiting for a core): a busier machine stretches even time on a
+ * core (shared caches, SMT siblings, clock). Measured: two sweeps of unchanged unevencpu.js 4
+ * minutes apart at load 18 then 24 (2-core VM), threads waiting 50-86 % of their busy time,
+ * read 1919-2132 ms of work for the same 1600 ms of spinning (up to 10 % apart) and critical
+ * paths 901-950 against 977-1010 ms (+6.4 %, ranges apart).
+ */
+export const STRETCH_PER_WAIT = 0.12;
+
+/**
+ * The change a busy machine can make of unchanged code, as a fraction: the threshold plus
+ * STRETCH_PER_WAIT × the worst descheduled share over both sides' runs for work (critical path,
+ * CPU time); for wall time, what that share of waiting adds (share / (1 − share)). 0 when no run
+ * waited for a core BUSY_MACHINE_SHARE of a thread's busy time (the machine was not busy).
+ */
+export function busyMachineFloor(runs: readonly RunSummary[], by: 'critical' | 'cpu' | 'wall', maxRegression: number): number {
+  const worst = runs.reduce((a, r) => Math.max(a, r.descheduledShare ?? 0), 0);
+  if (worst < BUSY_MACHINE_SHARE) return 0;
+  return maxRegression + (by === 'wall' ? worst / Math.max(0.05, 1 - worst) : STRETCH_PER_WAIT * worst);
+}
 
 export interface SubjectDelta extends Subject {
   base: Spread | null;
@@ -65,6 +89,12 @@ export interface SubjectDelta extends Subject {
    */
   verdictBy: 'critical' | 'cpu' | 'wall';
   verdict: Verdict;
+  /**
+   * Set when threads of either side waited for a core (the machine was busy): the change, as a
+   * fraction, that a busy machine can make of unchanged code (busyMachineFloor). A change within
+   * it is 'busy-machine' (cannot judge), never a regression.
+   */
+  busyFloor?: number;
 }
 
 export interface FunctionDelta {
@@ -165,13 +195,15 @@ function wholeBalanceGap(v: Variant): string | undefined {
     : `${v.label}: its report was written by an earlier parprof, which kept them per region only`;
 }
 
-function verdictOf(base: Spread | null, next: Spread | null, o: CompareOptions): Verdict {
+function verdictOf(base: Spread | null, next: Spread | null, o: CompareOptions, busyFloor = 0): Verdict {
   if (!base || base.n === 0) return 'only-new';
   if (!next || next.n === 0) return 'only-base';
   const delta = next.median - base.median;
   const change = base.median > 0 ? delta / base.median : 0;
   const repeats = base.n >= 2 && next.n >= 2;
   if (Math.abs(change) <= o.maxRegression || Math.abs(delta) < o.minDeltaMs) return 'same';
+  // Repeats taken at one load level do not measure another's: their spread cannot absorb it.
+  if (Math.abs(change) <= busyFloor) return 'busy-machine';
   if (repeats && !rangesApart(base, next)) return 'within-noise';
   return delta > 0 ? 'regressed' : 'improved';
 }
@@ -232,6 +264,8 @@ export function compareSides(base: CompareSide, next: CompareSide, options: Comp
       const deltaMs = bs && ns ? ns.median - bs.median : null;
       const cpu = measured(b, n, s, 'cpu'), critical = measured(b, n, s, 'critical');
       const judged = critical ?? cpu;
+      const verdictBy = critical ? 'critical' : cpu ? 'cpu' : 'wall';
+      const floor = busyMachineFloor([...b.runs, ...n.runs], verdictBy, options.maxRegression);
       return {
         ...s, base: bs, next: ns, deltaMs,
         change: bs && ns && bs.median > 0 ? (ns.median - bs.median) / bs.median : null,
@@ -242,8 +276,8 @@ export function compareSides(base: CompareSide, next: CompareSide, options: Comp
           return eb !== null && en !== null ? { base: eb, next: en } : { base: null, next: null };
         })(),
         cpu, critical,
-        verdictBy: critical ? 'critical' : cpu ? 'cpu' : 'wall',
-        verdict: judged ? verdictOf(judged.base, judged.next, options) : verdictOf(bs, ns, options),
+        verdictBy, ...(floor > 0 ? { busyFloor: floor } : {}),
+        verdict: judged ? verdictOf(judged.base, judged.next, options, floor) : verdictOf(bs, ns, options, floor),
       };
     });
     const cpuSelf = hasCpuSelf(b) && hasCpuSelf(n);

@@ -1,7 +1,7 @@
 // The tables of a sweep, A/B or comparison as cells of text: one source for the views (webview/
 // sweep-app.ts), the Markdown export and the CLI (src/cli/sweep.ts, ab.ts, compare.ts), so every
 // reader shows the same numbers in the same words.
-import { abRows, busyRuns, ranOnBusyMachine, sweepScaling, type AbRow, type SubjectScaling } from './sweep-analysis';
+import { abRows, busyRuns, ranOnBusyMachine, sweepScaling, type AbRow, type SpeedupBeyond, type SubjectScaling } from './sweep-analysis';
 import type { Scaling } from './scaling';
 import type { RunSummary, SweepReport } from './sweep-report';
 import type { CompareResult, FunctionDelta, PairResult, SubjectDelta, Verdict } from './compare';
@@ -60,10 +60,17 @@ function threadsWords(threads: number, cores: number): string {
  * The critical path's scaling in one sentence (SubjectScaling.criticalScaling): what a busy
  * machine's wall times cannot tell, from the work alone.
  */
-export function criticalScalingNote(sc: Scaling, cores: number): string {
-  const points = sc.points.map((p) => `${threadsWords(p.threads, cores)}: ${formatMs(p.wallMs.median)}${p.threads === sc.baselineThreads ? '' : ` (${formatSpeedup(p.speedup)})`}`);
+export function criticalScalingNote(sc: Scaling, cores: number, beyond: readonly SpeedupBeyond[] = []): string {
+  // A speedup above what the threads (or Amdahl, with the baseline's serial work) allow is flagged, and no serial fraction is fitted through it.
+  const flag = (threads: number): string => {
+    const b = beyond.find((x) => x.threads === threads);
+    if (!b) return '';
+    return ` — not a real speedup: above the ${formatSpeedup(b.bound)} ${b.by === 'amdahl' ? `Amdahl's law allows with ${baselineWords(sc.baselineThreads)}'s ${formatMs(b.serialMs)} of serial work` : `${threadsWords(threads, cores)} allow`}`;
+  };
+  const points = sc.points.map((p) => `${threadsWords(p.threads, cores)}: ${formatMs(p.wallMs.median)}${p.threads === sc.baselineThreads ? '' : ` (${formatSpeedup(p.speedup)}${flag(p.threads)})`}`);
   const a = sc.amdahl;
-  const fit = a && a.serialFraction >= 0 && a.serialFraction <= 1 ? `; serial fraction ${formatPercent(a.serialFraction)}` : '';
+  const fit = beyond.length ? '; no serial fraction: the same work took less time on a core in some runs than in others (a busy machine moves it), so these times do not tell how the program scales'
+    : a && a.serialFraction >= 0 && a.serialFraction <= 1 ? `; serial fraction ${formatPercent(a.serialFraction)}` : '';
   return `on the critical path (each run's busiest thread's time on a core; medians), against ${baselineWords(sc.baselineThreads)}: ${points.join(' · ')}${fit}`;
 }
 
@@ -72,13 +79,13 @@ export function criticalScalingNote(sc: Scaling, cores: number): string {
  * `busy`: some run waited for a core (busyRuns), so its wall times carry the machine's load: no
  * conclusion is drawn from the wall-time fit, and the critical path's scaling is given instead when known.
  */
-export function scalingNotes(sc: Scaling, cores: number, busy?: { critical: Scaling | null }): string[] {
+export function scalingNotes(sc: Scaling, cores: number, busy?: { critical: Scaling | null; beyond?: readonly SpeedupBeyond[] }): string[] {
   const base = baselineWords(sc.baselineThreads);
   const notes = [`speedup and efficiency against ${base}`];
   const a = sc.amdahl;
   if (busy) {
     notes.push('serial fraction: not judged from these wall times — threads waited for a core (the machine was busy), so they tell of its load as well as of the program');
-    notes.push(busy.critical ? criticalScalingNote(busy.critical, cores) : 'the critical path in work is not known for these runs (no per-thread run-queue times, or a sweep report written by an earlier parprof), so nothing is concluded');
+    notes.push(busy.critical ? criticalScalingNote(busy.critical, cores, busy.beyond) : 'the critical path in work is not known for these runs (no per-thread run-queue times, or a sweep report written by an earlier parprof), so nothing is concluded');
   } else if (a && (a.serialFraction < 0 || a.serialFraction > 1)) {
     notes.push(`serial fraction: none — the times do not fall like a + b/p (the fit gives T(p) = ${formatMs(a.serialMs)} + ${formatMs(a.parallelMs)} / p, ` +
       `s = ${formatPercent(a.serialFraction)}); ` +
@@ -185,15 +192,15 @@ export function sweepMarkdown(report: SweepReport): string {
 }
 
 /** scalingNotes' `busy` argument for a subject of a sweep: set when some run waited for a core. */
-export function busyContext(report: SweepReport, s: SubjectScaling): { critical: Scaling | null } | undefined {
-  return busyRuns(report).length > 0 ? { critical: s.criticalScaling } : undefined;
+export function busyContext(report: SweepReport, s: SubjectScaling): { critical: Scaling | null; beyond: readonly SpeedupBeyond[] } | undefined {
+  return busyRuns(report).length > 0 ? { critical: s.criticalScaling, beyond: s.criticalBeyond } : undefined;
 }
 
 /** Header of a comparison's table of subjects (the same columns as `parprof compare`). */
 export const COMPARE_HEADER = ['region', 'base wall', 'new wall', 'change', 'delta', 'utilization', 'imbalance', 'efficiency', 'verdict'];
 
 const VERDICT_WORDS: Record<Verdict, string> = {
-  regressed: 'REGRESSED', improved: 'improved', same: 'same', 'within-noise': 'within noise', 'only-base': 'only in base', 'only-new': 'only in new',
+  regressed: 'REGRESSED', improved: 'improved', same: 'same', 'within-noise': 'within noise', 'busy-machine': 'cannot judge: the machine was busy', 'only-base': 'only in base', 'only-new': 'only in new',
 };
 
 function spreadCell(s: SubjectDelta['base']): string {
@@ -218,7 +225,8 @@ export function compareCells(subjects: SubjectDelta[]): string[][] {
     pairCell(s.efficiency.base, s.efficiency.next, formatPercent, signedPercent),
     // The verdict judges the critical path, else CPU time, when both sides have it: the cell says which, with its change.
     VERDICT_WORDS[s.verdict] + (s.verdictBy === 'critical' && s.critical ? ` (critical path ${formatChange(s.critical.change)})`
-      : s.verdictBy === 'cpu' && s.cpu ? ` (on CPU ${formatChange(s.cpu.change)})` : s.base && s.next ? ' (wall)' : ''),
+      : s.verdictBy === 'cpu' && s.cpu ? ` (on CPU ${formatChange(s.cpu.change)})` : s.base && s.next ? ' (wall)' : '')
+      + (s.verdict === 'busy-machine' && s.busyFloor !== undefined ? `, within its ±${formatPercent(s.busyFloor)}` : ''),
   ]);
 }
 
@@ -226,7 +234,7 @@ export function compareCells(subjects: SubjectDelta[]): string[][] {
 export function compareLegend(r: CompareResult): string[] {
   const missing = r.pairs.flatMap((p) => (p.wholeBalanceMissing ? [`utilization and imbalance of the whole run: "-" — ${p.wholeBalanceMissing}`] : []));
   if (!r.pairs.some((p) => p.subjects.some((s) => s.verdictBy === 'critical'))) return missing;
-  return [...missing, 'verdicts judge the critical path in work, which a busy machine does not stretch and a better balance shortens: for a region, its busiest thread\'s time on a core inside its tasks ' +
+  return [...missing, 'verdicts judge the critical path in work, which a busy machine stretches far less than wall time and a better balance shortens: for a region, its busiest thread\'s time on a core inside its tasks ' +
     '(under a schedule that hands out work as threads ask, the tasks\' work replayed on threads that each take the next task when free: a thread that waited for a core and took less counts as on free cores, a chunk that cannot be split counts in full); for the whole run, the main thread\'s time on a core outside pool operations and pool start-up plus the operations\' critical paths'];
 }
 
@@ -243,9 +251,15 @@ export function functionDeltaCells(functions: FunctionDelta[]): string[][] {
 
 /** The conclusion of a comparison in one sentence. */
 export function compareConclusion(r: CompareResult): string {
-  const bad = r.pairs.flatMap((p) => p.subjects.filter((s) => s.verdict === 'regressed').map((s) => s.name));
+  // Several pairs: each subject named with its pair's configuration ('whole run' twice said nothing).
+  const named = (p: PairResult, s: SubjectDelta) => (r.pairs.length > 1 ? `${s.name} (${p.next})` : s.name);
+  const bad = r.pairs.flatMap((p) => p.subjects.filter((s) => s.verdict === 'regressed').map((s) => named(p, s)));
+  const busy = r.pairs.flatMap((p) => p.subjects.filter((s) => s.verdict === 'busy-machine'));
   const limit = `more than ${formatPercent(r.options.maxRegression)} and ${formatMs(r.options.minDeltaMs)}`;
-  return bad.length ? `regression (slower by ${limit}): ${bad.join(', ')}` : `no regression (nothing slower by ${limit} outside the spread of repeats)`;
+  const floor = Math.max(0, ...busy.map((s) => s.busyFloor ?? 0));
+  const unjudged = busy.length ? `; ${busy.length} change${busy.length === 1 ? '' : 's'} not judged: the machine was busy (threads waited for a core, which stretches even their time on a core), ` +
+    `and a change within ±${formatPercent(floor)} can be its doing — compare runs from a quiet machine` : '';
+  return (bad.length ? `regression (slower by ${limit}): ${bad.join(', ')}` : `no regression (nothing slower by ${limit} outside the spread of repeats)`) + unjudged;
 }
 
 /** A comparison as GitHub Markdown: the same tables as the comparison page and `parprof compare`. */
