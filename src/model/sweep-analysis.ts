@@ -1,7 +1,7 @@
 // The answers a sweep report gives: scaling per region and for the whole run (kind 'sweep'), and
 // the side-by-side numbers and winner of a schedule A/B (kind 'ab'). Pure; derived only from the
 // report's runs, so every reader computes the same numbers.
-import { rangesApart, scaling, spreadOf, type Scaling, type Spread } from './scaling';
+import { effectiveThreads, rangesApart, scaling, spreadOf, type Scaling, type Spread } from './scaling';
 import { BUSY_MACHINE_SHARE, type RegionSummary, type RunSummary, type SweepReport, type Variant } from './sweep-report';
 
 /** Whole run, or one region (matched by key = name + call site) of every run. */
@@ -54,17 +54,67 @@ export interface SubjectScaling extends Subject {
    * machine does not stretch; null when a run lacks it (no schedstat, an older report).
    */
   criticalScaling: Scaling | null;
+  /** The points of criticalScaling whose speedup no program can reach (criticalBeyond); empty without it. */
+  criticalBeyond: SpeedupBeyond[];
+}
+
+/** A measured speedup above what its thread count allows, or Amdahl's law with the baseline's serial work. */
+export interface SpeedupBeyond {
+  threads: number;
+  speedup: number;
+  /** The most it could be: p / p_base, or T_base / (serial + (T_base − serial) · p_base / p). */
+  bound: number;
+  by: 'threads' | 'amdahl';
+  /** The baseline's serial work, ms (by 'amdahl'). */
+  serialMs: number;
+}
+
+/**
+ * The baseline's serial work on the critical path, ms (median over its runs): the whole run's
+ * critical path less its operations' (the main thread's own code); 0 for a region.
+ */
+function serialWork(v: Variant | undefined, s: Subject): number {
+  if (!v || s.key !== '') return 0;
+  const serial = v.runs.map((r) => (r.criticalMs ?? 0) - r.regions.reduce((a, g) => a + (g.criticalMs ?? 0), 0));
+  return Math.max(0, spreadOf(serial).median || 0);
+}
+
+/**
+ * Speedups of the critical path above what the program could reach: above p / p_base (more than
+ * the threads added), or above Amdahl's bound with the serial work the baseline measured. Such a
+ * point means the same work took less time on a core in one run than in another (a busy
+ * machine's caches and clock move it, 10-15 % between modes in the tryout), not that the program
+ * scaled: a serial fraction fitted through it is wrong (12 % for a planted 20 %). Rounding:
+ * flagged when the printed two decimals exceed the bound.
+ */
+export function criticalBeyond(sc: Scaling, serialMs: number): SpeedupBeyond[] {
+  const pBase = effectiveThreads(sc.baselineThreads);
+  const tBase = sc.points.find((q) => q.threads === sc.baselineThreads)?.wallMs.median ?? NaN;
+  if (!(tBase > 0)) return [];
+  const serial = Math.min(serialMs, tBase);
+  return sc.points.flatMap((q) => {
+    const p = effectiveThreads(q.threads);
+    if (q.threads === sc.baselineThreads || p < pBase || !Number.isFinite(q.speedup)) return [];
+    const ideal = p / pBase;
+    const amdahl = tBase / (serial + ((tBase - serial) * pBase) / p);
+    const bound = Math.min(ideal, amdahl);
+    if (!(q.speedup >= bound + 0.005)) return [];
+    return [{ threads: q.threads, speedup: q.speedup, bound, by: amdahl < ideal - 1e-9 ? 'amdahl' as const : 'threads' as const, serialMs: serial }];
+  });
 }
 
 /** kind 'sweep': scaling of the whole run and of every region over the variants' thread counts. */
 export function sweepScaling(report: SweepReport): SubjectScaling[] {
   return subjects(report).map((s) => {
     const critical = report.variants.map((v) => criticalTimes(v, s));
+    const criticalScaling = critical.every((c): c is number[] => c !== null)
+      ? scaling(report.variants.map((v, i) => ({ threads: v.threads, wallMs: critical[i] as number[] })), report.cores) : null;
+    const baseline = criticalScaling ? report.variants.find((v) => v.threads === criticalScaling.baselineThreads) : undefined;
     return {
       ...s,
       scaling: scaling(report.variants.map((v) => ({ threads: v.threads, wallMs: wallTimes(v, s) })), report.cores),
-      criticalScaling: critical.every((c): c is number[] => c !== null)
-        ? scaling(report.variants.map((v, i) => ({ threads: v.threads, wallMs: critical[i] as number[] })), report.cores) : null,
+      criticalScaling,
+      criticalBeyond: criticalScaling ? criticalBeyond(criticalScaling, serialWork(baseline, s)) : [],
     };
   });
 }

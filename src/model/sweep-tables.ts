@@ -65,7 +65,7 @@ export function criticalScalingNote(sc: Scaling, cores: number, beyond: readonly
   const flag = (threads: number): string => {
     const b = beyond.find((x) => x.threads === threads);
     if (!b) return '';
-    return ` — not a real speedup: above the ${formatSpeedup(b.bound)} ${b.by === 'amdahl' ? `Amdahl's law allows with ${baselineWords(sc.baselineThreads)}'s ${formatMs(b.serialMs)} of serial work` : `${threadsWords(threads, cores)} allow`}`;
+    return ` — not a real speedup: above the ${formatSpeedup(b.bound)} ${b.by === 'amdahl' ? `Amdahl's law allows with ${baselineWords(sc.baselineThreads)}'s ${formatMs(b.serialMs)} of serial work` : `${threadsWords(threads, cores)} allow${threads === 1 ? 's' : ''}`}`;
   };
   const points = sc.points.map((p) => `${threadsWords(p.threads, cores)}: ${formatMs(p.wallMs.median)}${p.threads === sc.baselineThreads ? '' : ` (${formatSpeedup(p.speedup)}${flag(p.threads)})`}`);
   const a = sc.amdahl;
