@@ -207,7 +207,9 @@ function runnableWithin(c: Ctx, thread: number, from: number, to: number): numbe
  * descheduled finding names the load. Needs schedstat readings for every thread of the region.
  */
 function loadMadeImbalance(c: Ctx, reg: Region, r: RegionMetrics): boolean {
-  if (r.schedule === 'static' || r.threads.length === 0 || !r.threads.every((t) => t.busyScheduledMs !== undefined)) return false;
+  // Static splits and raw workers' messages (the program picks each one's worker) are fixed before the load acts.
+  if (r.schedule === 'static' || (reg.kind === 'external' && reg.fn === RAW_WORKERS)) return false;
+  if (r.threads.length === 0 || !r.threads.every((t) => t.busyScheduledMs !== undefined)) return false;
   const p = threadsOf(reg, r);
   const meanWork = r.threads.reduce((a, t) => a + t.busyScheduledMs!, 0) / p;
   const busiest = r.threads.reduce((a, b) => (b.busyMs > a.busyMs ? b : a));

@@ -199,3 +199,15 @@ test('F1/F16: the descheduled saving is the longest busy thread with tasks, not 
   assert.ok(Math.abs(a.savingMs - 300) < 1, `saving ${a.savingMs} (worker 1 or 2: 500 ms busy, 300 ms waiting)`);
   assert.doesNotMatch(a.text, /longest busy thread, worker 3/);
 });
+
+test('F7b: raw workers sent 3 messages against 1 keep their spread advice when the idle one waited for a core (the program chose the split)', () => {
+  const spans: SpanSpec[] = [];
+  for (let i = 0; i < 3; i++) spans.push({ thread: 1, start: i * 60 * MS, end: (i + 1) * 60 * MS });
+  spans.push({ thread: 2, start: 100 * MS, end: 160 * MS });
+  const r = buildReport({ workers: 2, durationUs: 180 * MS, spans,
+    regions: [{ start: 0, end: 180 * MS, name: 'raw', kind: 'external', fn: 'worker_threads', threads: 2, items: 4 }] });
+  r.cpu = [readings(1, 0, 180 * MS, 1), { thread: 2, source: 'schedstat', t: [0, 100 * MS, 180 * MS], onCpu: [0, 0, 60 * MS], runnable: [0, 100 * MS, 100 * MS] }];
+  const a = adviceOf(r).find((x) => x.rule === 'imbalance');
+  assert.ok(a, list(adviceOf(r)));
+  assert.match(a.text, /^region 'raw': worker 1 was sent 3 of the 4 messages/);
+});
