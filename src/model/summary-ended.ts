@@ -56,8 +56,13 @@ export function noTaskSentence(report: Report): string | undefined {
     'no parallel-profiler pool or instrumented worker; Processes above gives each one\'s lifetime and exit, CPU time its main thread\'s time on a core';
 }
 
-/** One line of the Processes list: pid, title, arguments, threads, lifetime (spawn or start → end) and how it ended. */
-export function processLine(p: ProcessInfo, threads: ThreadInfo[]): string {
+/**
+ * One line of the Processes list: pid, title, arguments, threads, lifetime (spawn or start → end),
+ * how it ended and its main thread's time on a core (`mainOnCpu`, when measured; `atLeast` when its
+ * readings stopped early): a fan-out of children that run no pool shows its balance there, since
+ * their wall times carry the machine's load.
+ */
+export function processLine(p: ProcessInfo, threads: ThreadInfo[], mainOnCpu?: { ms: number; atLeast: boolean }): string {
   const args = p.args.length ? ` · args ${p.args.join(' ')}` : '';
   const from = p.spawned ?? p.start;
   const life = p.end !== undefined
@@ -65,5 +70,6 @@ export function processLine(p: ProcessInfo, threads: ThreadInfo[]): string {
     : ` · ${p.spawned !== undefined ? 'spawned' : 'started'} at ${formatMs(from * MS)}, end not recorded`;
   // describeProcess names a death, a signal and a non-zero code; a clean exit is said too.
   const clean = !p.died && p.exit && !p.exit.signal && p.exit.code === 0 ? '; exit 0' : !p.died && !p.exit ? '; exit not recorded' : '';
-  return `${describeProcess(p, threads)}${clean}${args}${life}`;
+  const cpu = mainOnCpu ? ` · main thread on CPU ${mainOnCpu.atLeast ? '≥ ' : ''}${formatMs(mainOnCpu.ms)}` : '';
+  return `${describeProcess(p, threads)}${clean}${args}${life}${cpu}`;
 }

@@ -56,11 +56,17 @@ test('a fork fan-out: each child with its args, lifetime and exit; the finding n
   const { report, text } = await summaryOf('fanout-cpu.js');
   const children = (report.processes ?? []).filter((p) => p.startedBy === 'fork');
   assert.equal(children.length, 3);
+  const onCpu = new Map<string, number>();
   for (const ms of ['300', '150', '50']) {
     const line = text.split('\n').find((l) => l.includes(`args child ${ms} `));
     assert.ok(line, `a Processes line for the ${ms} ms child:\n${text}`);
-    assert.match(line, /; exit 0 · args child \d+ · spawned at [\d.]+ m?s, ended at [\d.]+ m?s \([\d.]+ m?s\)$/);
+    const m = /; exit 0 · args child \d+ · spawned at [\d.]+ m?s, ended at [\d.]+ m?s \([\d.]+ m?s\) · main thread on CPU (?:≥ )?([\d.]+) ms$/.exec(line);
+    assert.ok(m, line);
+    onCpu.set(ms, Number(m[1]));
   }
+  // The planted imbalance shows in CPU time, which the machine's load does not stretch as it does
+  // wall time: 250 ms of CPU more in the first child than in the last (start-up alike in both).
+  assert.ok(onCpu.get('300')! > onCpu.get('50')!, JSON.stringify([...onCpu]));
   assert.doesNotMatch(text, OLD_SENTENCE);
 });
 
