@@ -30,6 +30,12 @@ for (const how of ['throw', 'exit'] as const) {
     assert.ok(line.includes(ended), line);
     assert.ok(line.includes('still starting'), line);
     for (const t of workers.slice(0, 4)) assert.ok(line.includes(t.name), `${t.name} in ${line}`);
+    // The same run had its workers been ready: the sentence says they were, and that no operation had started.
+    const ready = structuredClone(report);
+    ready.startup!.workers = workers.map((t) => ({ thread: t.id, pool: t.pool ?? 0, created: t.start, ready: t.start + 1000, readyBy: 'module-loaded' as const }));
+    const readyLine = formatSummary(ready, analyze(ready)).split('\n').find((l) => l.startsWith('  - no pool task ran on its '));
+    assert.ok(readyLine, 'a sentence for ready workers');
+    assert.match(readyLine, new RegExp(`: (all were|it was) ready \\(the first .* before the process ended\\), no pool operation had started, and none ran before the script ${ended}$`));
   });
 }
 
