@@ -222,6 +222,9 @@ async function profileAndCheck({ page, folder, rel, shot, log, scratch, timings 
   log(`ui: timing ${JSON.stringify(timing)}`);
   for (const line of extensionTimings) log(`ui: ${line}`);
   timings.push({ ...timing, extensionLog: extensionTimings.map((l) => l.replace(/^\S+ \S+ \[info\] /, '')) });
+  // The page carries the views' bundle (webviewHost.ts webviewPage): it loads no script to start.
+  const scripts = (timing.boot.page?.resources ?? []).filter((r) => /\.m?js /.test(r));
+  if (!timing.boot.page || scripts.length) throw new Error(`the report view's page loaded scripts to start: ${JSON.stringify(timing.boot.page ?? timing.boot)}`);
   await page.screenshot({ path: shot });
   log(`ui: screenshot ${shot}`);
   return report;
