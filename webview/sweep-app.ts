@@ -5,7 +5,7 @@
 import type { CompareResult } from '../src/model/compare';
 import { abRows, sweepScaling } from '../src/model/sweep-analysis';
 import type { SweepPage } from '../src/model/sweep-lanes';
-import { sweepChartLayout } from '../src/model/sweep-layout';
+import { chartedScaling, DEFAULT_CHART_SIZE, sweepChartLayout } from '../src/model/sweep-layout';
 import { validateSweepReport } from '../src/model/sweep-report';
 import {
   AB_HEADER, COMPARE_HEADER, FUNCTION_DELTA_HEADER, SCALING_HEADER, abCells, abNotes, abVerdict, busyContext, busyMachineSentence, compareCells, compareConclusion,
@@ -72,11 +72,15 @@ export function renderSweepPage(root: HTMLElement, page: SweepPage, onExport?: (
       if (!s.scaling) {
         section.append(el('p', { class: 'pp-muted' }, 'no run recorded it'));
       } else {
-        const chart = sweepChartLayout(s.scaling, report.cores);
+        // The chart plots what the notes judge: on a busy machine the critical path in work (chartedScaling).
+        const charted = chartedScaling(report, s)!;
+        const chart = sweepChartLayout(charted.scaling, report.cores, DEFAULT_CHART_SIZE, charted.fit);
+        const measured = charted.basis === 'critical path' ? 'speedup of the critical path in work, as the notes judge it (bar: spread of repeats)'
+          : charted.fit ? 'measured speedup (bar: spread of repeats)' : 'measured speedup in wall time, not judged: the machine was busy (bar: spread of repeats)';
         section.append(
-          el('div', { class: 'pp-sweep-figure' }, drawScalingChart(chart, `speedup of ${subjectTitle(s)} against threads`),
+          el('div', { class: 'pp-sweep-figure', 'data-basis': charted.basis }, drawScalingChart(chart, `speedup of ${subjectTitle(s)} against threads${charted.basis === 'critical path' ? ' (critical path in work)' : ''}`),
             el('ul', { class: 'pp-sweep-legend' },
-              el('li', { class: 'pp-legend-measured' }, 'measured speedup (bar: spread of repeats)'),
+              el('li', { class: 'pp-legend-measured' }, measured),
               el('li', { class: 'pp-legend-ideal' }, 'ideal'),
               ...(chart.amdahl ? [el('li', { class: 'pp-legend-amdahl' }, 'Amdahl fit')] : []))),
           table(`${subjectTitle(s)}: wall time, speedup, efficiency`, SCALING_HEADER, scalingCells(s.scaling, report.cores, busyContext(report, s)), { class: 'pp-sweep-table' }),

@@ -2,6 +2,21 @@
 // spread of their repeats, the ideal line and the Amdahl curve, and the thread counts above the
 // machine's cores. Data in, coordinates out (pixels, y down); webview/sweep-chart.ts draws them.
 import { effectiveThreads, type Scaling } from './scaling';
+import { busyRuns, type SubjectScaling } from './sweep-analysis';
+import type { SweepReport } from './sweep-report';
+
+/**
+ * What a subject's chart plots: what its notes judge. On a quiet machine the wall times and their
+ * Amdahl fit. On a busy one (busyRuns) the wall times are not judged, so the chart plots the
+ * critical path in work with its fit, the numbers the notes give, and no fit when a speedup is
+ * beyond its bounds (criticalBeyond: the notes draw no serial fraction from it); without critical
+ * paths, the wall times and no fit. null when nothing was measured.
+ */
+export function chartedScaling(report: SweepReport, s: SubjectScaling): { scaling: Scaling; basis: 'wall' | 'critical path'; fit: boolean } | null {
+  if (busyRuns(report).length === 0) return s.scaling ? { scaling: s.scaling, basis: 'wall', fit: true } : null;
+  if (s.criticalScaling) return { scaling: s.criticalScaling, basis: 'critical path', fit: s.criticalBeyond.length === 0 };
+  return s.scaling ? { scaling: s.scaling, basis: 'wall', fit: false } : null;
+}
 
 /** Chart size and inner margins, px. */
 export interface ChartSize {
@@ -44,7 +59,10 @@ export interface SweepChart {
   points: ChartPoint[];
   /** Ideal speedup p / p_base: a straight line, given at its two ends and at every measured p. */
   ideal: ChartXY[];
-  /** Speedup of the Amdahl fit T(p) = a + b/p, T_base / T(p), sampled along p; null without a fit in 0..1. */
+  /**
+   * Speedup of the Amdahl fit T(p) = a + b/p against the fit's own baseline, T(p_base) / T(p) (1× at
+   * the baseline, never above ideal for s in 0..1), sampled along p; null without a fit in 0..1 or when `fit` is false.
+   */
   amdahl: ChartXY[] | null;
   /** x of the machine's core count when some point lies above it, else null. */
   coresX: number | null;
@@ -62,13 +80,15 @@ export function tickStep(max: number, count: number): number {
 }
 
 /** The chart of one subject's scaling. Linear in the points. */
-export function sweepChartLayout(sc: Scaling, cores: number, size: ChartSize = DEFAULT_CHART_SIZE): SweepChart {
+export function sweepChartLayout(sc: Scaling, cores: number, size: ChartSize = DEFAULT_CHART_SIZE, fitDrawn = true): SweepChart {
   const plot = { x0: size.margin.left, x1: size.width - size.margin.right, y0: size.margin.top, y1: size.height - size.margin.bottom };
   const pBase = effectiveThreads(sc.baselineThreads);
   const base = sc.points.find((q) => q.threads === sc.baselineThreads)?.wallMs.median ?? NaN;
   const maxP = Math.max(2, ...sc.points.map((q) => effectiveThreads(q.threads)));
-  const fit = sc.amdahl && sc.amdahl.serialFraction >= 0 && sc.amdahl.serialFraction <= 1 ? sc.amdahl : null;
-  const amdahlAt = (p: number): number => (fit ? base / (fit.serialMs + fit.parallelMs / p) : NaN);
+  const fit = fitDrawn && sc.amdahl && sc.amdahl.serialFraction >= 0 && sc.amdahl.serialFraction <= 1 ? sc.amdahl : null;
+  // The fit's speedup, through 1× at the baseline: base / T(p) was not Amdahl's curve (the measured
+  // baseline is not the fit's T(p_base)), and it drew a super-linear "fit" above the ideal line.
+  const amdahlAt = (p: number): number => (fit ? (fit.serialMs + fit.parallelMs / pBase) / (fit.serialMs + fit.parallelMs / p) : NaN);
   const finite = (xs: number[]): number[] => xs.filter((v) => Number.isFinite(v));
   const top = Math.max(maxP / pBase, ...finite(sc.points.map((q) => base / q.wallMs.min)), ...(fit ? finite([amdahlAt(maxP)]) : []));
   const step = tickStep(top, 5);
@@ -85,7 +105,7 @@ export function sweepChartLayout(sc: Scaling, cores: number, size: ChartSize = D
   const idealPs = [...new Set([1, ...points.map((q) => q.p), maxP])].sort((a, b) => a - b);
   const ideal = idealPs.map((p) => at(p, p / pBase));
   let amdahl: ChartXY[] | null = null;
-  if (fit && Number.isFinite(base)) {
+  if (fit) {
     const step = (maxP - 1) / CURVE_SAMPLES;
     const ps = new Set(points.map((q) => q.p));
     for (let k = 0; k <= CURVE_SAMPLES; k++) ps.add(1 + k * step);

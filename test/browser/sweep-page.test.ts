@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { abRows, sweepScaling } from '../../src/model/sweep-analysis';
-import { sweepChartLayout } from '../../src/model/sweep-layout';
+import { chartedScaling, sweepChartLayout } from '../../src/model/sweep-layout';
 import { sweepPage } from '../../src/model/sweep-lanes';
 import { parseSweepReport, type SweepReport } from '../../src/model/sweep-report';
 import { abCells, abNotes, abVerdict, busyContext, compareCells, compareConclusion, functionDeltaCells, scalingCells, SCALING_HEADER } from '../../src/model/sweep-tables';
@@ -74,11 +74,15 @@ describe('sweep page', () => {
     const subjects = sweepScaling(report);
     assert.deepEqual(await page.$$eval('.pp-sweep-subject', (s) => s.map((e) => e.getAttribute('data-key'))), subjects.map((s) => s.key));
     for (const s of subjects) {
-      const chart = sweepChartLayout(s.scaling!, report.cores);
+      // The chart plots what the notes judge: the critical path in work when the machine was busy.
+      const charted = chartedScaling(report, s)!;
+      const chart = sweepChartLayout(charted.scaling, report.cores, undefined, charted.fit);
+      assert.equal(await page.$eval(`.pp-sweep-subject[data-key="${s.key}"] .pp-sweep-figure`, (f) => f.getAttribute('data-basis')), charted.basis);
+      assert.equal(await page.$$eval(`.pp-sweep-subject[data-key="${s.key}"] .pp-sweep-amdahl`, (e) => e.length), chart.amdahl ? 1 : 0);
       const points = await page.$$eval(`.pp-sweep-subject[data-key="${s.key}"] circle.pp-sweep-point`,
         (cs) => cs.map((c) => ({ threads: Number(c.getAttribute('data-threads')), speedup: Number(c.getAttribute('data-speedup')), cy: Number(c.getAttribute('cy')) })));
       assert.deepEqual(points.map((p) => p.threads), [0, 1, 2]);
-      assert.deepEqual(points.map((p) => p.speedup), s.scaling!.points.map((p) => p.speedup));
+      assert.deepEqual(points.map((p) => p.speedup), charted.scaling.points.map((p) => p.speedup));
       for (const [i, p] of points.entries()) assert.ok(Math.abs(p.cy - chart.points[i].y) < 1e-6, `point ${i} drawn at ${p.cy}, laid out at ${chart.points[i].y}`);
       assert.deepEqual(await cellsOf(page, s.key), scalingCells(s.scaling!, report.cores, busyContext(report, s)));
     }
