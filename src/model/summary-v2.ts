@@ -19,7 +19,7 @@ export function phaseRows(p: PhaseMetrics): { label: string; ms: number; share: 
     { label: 'process start', ms: p.processStartMs, note: 'spawn → Node booted, preload runs' },
     { label: 'recorder start', ms: p.recorderStartMs, note: 'preload installing the recorder' },
     { label: 'pool start-up', ms: p.poolStartupMs, note: p.workerStartups
-      ? `${p.workerStartups} worker start-up${p.workerStartups === 1 ? '' : 's'}${children ? ' (all processes)' : ''} (thread creation → ready), longest ${formatMs(p.longestWorkerStartupMs)}`
+      ? `${p.workerStartups} worker start-up${p.workerStartups === 1 ? '' : 's'}${children ? ' (all processes)' : ''} (thread creation → ready), the time no operation overlapped; the longest start-up ${formatMs(p.longestWorkerStartupMs)}`
       : 'no worker start-up recorded' },
     { label: 'operations', ms: p.operationsMs, note: children ? 'pool operations running in any process' : 'pool operations running' },
     // With child processes, 'serial' is what is left when no process ran an operation, started a worker or was a running child.
@@ -32,8 +32,8 @@ export function phaseRows(p: PhaseMetrics): { label: string; ms: number; share: 
 /** The part of the serial phase the main thread spent in its own code, and how it was measured. */
 function serialCodeNote(p: PhaseMetrics): string {
   if (p.serialCodeMs === undefined) return '';
-  return p.serialCodeSource === 'cpu' ? `; its own code on a CPU ${formatMs(p.serialCodeMs)} (the rest waiting, descheduled or the profiler's)`
-    : `; its own code ${formatMs(p.serialCodeMs)} in wall time (no CPU readings; waits and the profiler's samples left out)`;
+  return p.serialCodeSource === 'cpu' ? `; its own code on a CPU ${formatMs(p.serialCodeMs)} (the rest waiting, descheduled, loading modules or the profiler's)`
+    : `; its own code ${formatMs(p.serialCodeMs)} in wall time (no CPU readings; waits, module loading and the profiler's samples left out)`;
 }
 
 /** The "Phases" block of the summary; empty for version-1 reports. */

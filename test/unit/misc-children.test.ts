@@ -58,7 +58,7 @@ test('a script that forks children: a child-processes phase, serial is the main 
   const text = formatSummary(report, metrics);
   const row = (label: string) => text.split('\n').find((l) => l.startsWith(`  ${label.padEnd(15)} `));
   assert.match(row('child processes') ?? '', /  2 child processes running \(starting, their own code, exiting\) while no operation ran and no worker started$/);
-  assert.match(row('serial') ?? '', /  the main process's main thread alone: [\d.]+ ms before, [\d.]+ ms between, [\d.]+ ms after \(exit included\); its own code on a CPU [\d.]+ ms \(the rest waiting, descheduled or the profiler's\)$/);
+  assert.match(row('serial') ?? '', /  the main process's main thread alone: [\d.]+ ms before, [\d.]+ ms between, [\d.]+ ms after \(exit included\); its own code on a CPU [\d.]+ ms \(the rest waiting, descheduled, loading modules or the profiler's\)$/);
   assert.match(row('operations') ?? '', /pool operations running in any process$/);
   assert.match(row('pool start-up') ?? '', /4 worker start-ups \(all processes\)/);
   assert.doesNotMatch(text, /\(pid \d+\) \(process \d+\)/, 'a child thread\'s pid named once');
