@@ -41,7 +41,7 @@ function record(name: string, schedule: string, env: Record<string, string> = {}
 function verdict(stdout: string, row: 'whole run' | 'map heavyItem'): string {
   const line = stdout.split('\n').find((l) => l.trimStart().startsWith(row));
   assert.ok(line, stdout);
-  return / {2}((?:REGRESSED|improved|same|within noise)\b.*)$/.exec(line!)![1];
+  return / {2}((?:REGRESSED|improved|same|within noise|cannot judge: the machine was busy)\b.*)$/.exec(line!)![1];
 }
 const changeOf = (cell: string): number => Number(/critical path ([+-]\d+\.\d) %/.exec(cell)![1]);
 
@@ -90,7 +90,8 @@ test('compare at load: static → dynamic of a 3:1 split is improved; unchanged 
 
   const same = parprof(['compare', static1, static2]);
   assert.equal(same.code, 0, same.stdout);
-  for (const row of ['whole run', 'map heavyItem'] as const) assert.match(verdict(same.stdout, row), /^same \(critical path [+-]\d+\.\d %\)$/, same.stdout);
+  // Unchanged code: the same, or (past 5 %, within what the machine's load does to work) not judged; never REGRESSED.
+  for (const row of ['whole run', 'map heavyItem'] as const) assert.match(verdict(same.stdout, row), /^(same|cannot judge: the machine was busy) \(critical path [+-]\d+\.\d %\)/, same.stdout);
 
   const worse = parprof(['compare', static1, heavier]);
   assert.equal(worse.code, 1, worse.stdout);
