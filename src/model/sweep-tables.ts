@@ -71,7 +71,7 @@ export function criticalScalingNote(sc: Scaling, cores: number, beyond: readonly
   const a = sc.amdahl;
   const fit = beyond.length ? '; no serial fraction: the same work took less time on a core in some runs than in others (a busy machine moves it), so these times do not tell how the program scales'
     : a && a.serialFraction >= 0 && a.serialFraction <= 1 ? `; serial fraction ${formatPercent(a.serialFraction)}` : '';
-  return `on the critical path (each run's busiest thread's time on a core; medians), against ${baselineWords(sc.baselineThreads)}: ${points.join(' · ')}${fit}`;
+  return `on the critical path (each run's time on a core along its longest thread, tasks a free thread takes spread as on free cores; medians), against ${baselineWords(sc.baselineThreads)}: ${points.join(' · ')}${fit}`;
 }
 
 /**

@@ -102,7 +102,7 @@ test('sweep --threads 0,1,2 finds the planted 20 % serial fraction (± 5 points)
   // times, and the critical path's speedups (waits for a core left out) are given instead.
   if (busiest >= BUSY_MACHINE_SHARE) {
     assert.match(r.stdout, /Whole run\n[^]*?serial fraction: not judged from these wall times — threads waited for a core/, detail);
-    assert.match(r.stdout, /Whole run\n[^]*?on the critical path \(each run's busiest thread's time on a core; medians\), against sequential: sequential \S+ ms · 1 \S+ ms \(\S+×\) · 2 \S+ ms \(\S+×\)/, detail);
+    assert.match(r.stdout, /Whole run\n[^]*?on the critical path \(each run's time on a core along its longest thread, tasks a free thread takes spread as on free cores; medians\), against sequential: sequential: \S+ ms · 1 thread: \S+ ms \(\S+×[^)]*\) · 2 threads: \S+ ms \(\S+×[^)]*\)/, detail);
   } else {
     assert.match(r.stdout, new RegExp(`Whole run\\n[^]*?serial fraction \\(Amdahl fit over sequential, 1 thread, 2 threads\\): ${Math.round(s * 100)} %`));
   }
