@@ -84,7 +84,8 @@ export function regionCriticalPaths(report: Report, metrics: RunMetrics): (numbe
   return metrics.regions.map((m, i) => {
     const reg = report.regions[i];
     const fixed = m.schedule === 'static' || (reg?.kind === 'external' && reg.fn === RAW_WORKERS);
-    if (fixed || m.tasks === 0) return regionCriticalMs(m, undefined, fixed);
+    // A thread's work unknown (no CPU readings): undefined, before reading every task's.
+    if (fixed || m.tasks === 0 || m.threads.some((t) => t.busyMs > 0 && t.busyOnCpuMs === undefined)) return regionCriticalMs(m, undefined, fixed);
     byRegion ??= indicesBy(spans.region, spans.count);
     return regionCriticalMs(m, taskWorkOnCore(report, byRegion(m.id), reg !== undefined && reg.items > 0 && reg.kind !== 'join' && reg.kind !== 'external'));
   });
@@ -136,7 +137,8 @@ function onCoreShares(series: CpuTimeSeries, starts: number[], ends: number[]): 
     const mid = (lo + hi + 1) >> 1;
     if (T[mid] <= starts[0]) lo = mid; else hi = mid - 1;
   }
-  const last = Math.max(...ends);
+  let last = -Infinity;
+  for (const e of ends) if (e > last) last = e; // not Math.max(...ends): a region of 10M spans overflows the stack
   let j = 0;
   for (let k = lo; k + 1 < T.length && T[k] < last; k++) {
     const a = T[k], b = T[k + 1];
