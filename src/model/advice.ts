@@ -216,16 +216,22 @@ function loadMadeImbalance(c: Ctx, reg: Region, r: RegionMetrics): boolean {
   if (busiest.busyMs > busiest.busyScheduledMs! && busiest.busyScheduledMs! <= IMBALANCE_MIN * meanWork) return true;
   // Each thread's waits for a core outside its tasks counted as the work it would have done then:
   // when no imbalance worth advice is left, the idle time was the load's.
+  // Only when there was idle time in wall terms to explain: threads busy all along (a 200/100 ms
+  // work split that waits for a core filled the whole region on both) leave the work's imbalance
+  // standing, which is the items' (3 chunks on 2 threads).
   const from = reg.start, to = reg.start + r.wallMs * 1000;
-  let max = 0, sum = 0;
+  let max = 0, sum = 0, maxWall = 0, sumWall = 0;
   for (const t of r.threads) {
     const runnable = runnableWithin(c, t.id, from, to);
     const idleRunnableMs = runnable === undefined ? 0 : Math.min(t.idleMs, Math.max(0, runnable / 1000 - (t.busyMs - t.busyScheduledMs!)));
     max = Math.max(max, t.busyMs + idleRunnableMs);
     sum += t.busyMs + idleRunnableMs;
+    maxWall = Math.max(maxWall, t.busyMs);
+    sumWall += t.busyMs;
   }
-  const mean = sum / p;
-  return mean > 0 && (max / mean < IMBALANCE_MIN || max - mean < Math.max(1, MIN_SAVING_SHARE * r.wallMs));
+  const mean = sum / p, meanWall = sumWall / p;
+  const wallImbalanced = meanWall > 0 && maxWall / meanWall >= IMBALANCE_MIN && maxWall - meanWall >= Math.max(1, MIN_SAVING_SHARE * r.wallMs);
+  return wallImbalanced && mean > 0 && (max / mean < IMBALANCE_MIN || max - mean < Math.max(1, MIN_SAVING_SHARE * r.wallMs));
 }
 
 /** Words for how busy time was weighed (see balanceSaving). */
