@@ -247,8 +247,15 @@ function balanceAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   if (saving < Math.max(1, MIN_SAVING_SHARE * (onCpu ? max : r.wallMs))) return undefined;
   const evidence: Record<string, number> = { wallMs: r.wallMs, maxBusyMs: max, meanBusyMs: mean, longestItemMs: longestItem, imbalance, tailMs: r.tailMs, taskP95Ms: r.taskMs.p95, tasks: r.tasks };
   if (onCpu) evidence.wallImbalance = r.imbalance;
+  // The last chunks make the tail when one chunk lasts about as long as the tail itself.
+  const threads = threadsOf(reg, r);
+  // Or, weighed as work, the split is the few chunks' granularity (the load may hide the tail in wall time).
+  const fewChunks = granularitySkew(r) || (r.tailMs > 0 && r.taskMs.p95 >= 0.5 * r.tailMs && r.tasks <= CHUNKS_PER_THREAD_MIN * threads);
+  // A late worker start-up is the cause unless the work itself comes in too few chunks to spread
+  // (3 tasks of 100 ms on 2 threads make a 100 ms tail whenever the workers start): then the
+  // chunks are what the program can change, and a late start only adds to their tail.
   const late = lateStartAdvice(c, reg, r, saving, evidence);
-  if (late) return late;
+  if (late && !(fewChunks && r.schedule !== 'static' && !(reg.kind === 'external' && reg.fn === RAW_WORKERS))) return late;
   if (loadMadeImbalance(c, reg, r)) return undefined;
   const base = `region '${c.regionName(r.id)}'`;
   const ratio = onCpu ? `imbalance ${formatRatio(imbalance)} with ${SCHEDULED_WORDS}, ${formatRatio(r.imbalance)} in wall time` : `imbalance ${formatRatio(imbalance)}`;
@@ -256,12 +263,8 @@ function balanceAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
     return { rule: 'static-skew', savingMs: saving, evidence, ...where(reg, c.report),
       text: `${base} has skewed work under the static schedule: the busiest thread ran ${formatMs(max)} against a mean of ${formatMs(mean)} (${ratio}); schedule 'dynamic' or 'steal' would save ~${formatMs(saving)}` };
   }
-  // The last chunks make the tail when one chunk lasts about as long as the tail itself.
-  const threads = threadsOf(reg, r);
   // Raw workers take the messages the program posts to each: their spread is the program's, not chunks'.
   if (reg.kind === 'external' && reg.fn === RAW_WORKERS) return spreadAdvice(c, reg, r, evidence);
-  // Or, weighed as work, the split is the few chunks' granularity (the load may hide the tail in wall time).
-  const fewChunks = granularitySkew(r) || (r.tailMs > 0 && r.taskMs.p95 >= 0.5 * r.tailMs && r.tasks <= CHUNKS_PER_THREAD_MIN * threads);
   if (fewChunks && reg.kind !== 'join') return chunkAdvice(c, reg, r, evidence, saving);
   if (fewChunks) {
     const perChunk = reg.items > 0 && r.tasks > 0 ? reg.items / r.tasks : 0;
