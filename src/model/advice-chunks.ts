@@ -12,9 +12,9 @@
 // A task's work is its span less the time its thread waited for a core in it (schedstat), or its
 // wall time when the report does not have that. Linear in the region's tasks and the threads'
 // readings (one sweep per thread).
-import type { CpuTimeSeries, Report } from './report';
+import type { Report } from './report';
 import { SPAN_DERIVED } from './report';
-import { cpuSeriesOf } from './cpu-time';
+import { cpuSeriesOf, spanCoreShares } from './cpu-time';
 
 /** One task of a region, ms. */
 export interface TaskWork { thread: number; start: number; workMs: number; items: number }
@@ -48,7 +48,7 @@ export function taskWorks(report: Report, spans: Iterable<number>): { tasks: Tas
   if (onCpu) {
     for (const [t, ser] of series) {
       const mine = picked.filter((k) => thread[k] === t).sort((a, b) => start[a] - start[b]);
-      waitingForCore(ser!, mine.map((k) => start[k]), mine.map((k) => end[k])).forEach((w, i) => waited.set(mine[i], w));
+      spanCoreShares(ser!, mine.map((k) => start[k]), mine.map((k) => end[k])).waiting.forEach((w, i) => waited.set(mine[i], w));
     }
   }
   const tasks = picked.map((k): TaskWork => {
@@ -57,31 +57,6 @@ export function taskWorks(report: Report, spans: Iterable<number>): { tasks: Tas
   });
   tasks.sort((a, b) => a.start - b.start);
   return { tasks, onCpu };
-}
-
-/**
- * Each span's time waiting for a core, µs: per reading window, the thread's run-queue time is
- * credited as busySplit does (to the busy time the CPU time left) and shared among the spans in
- * the window by their overlap, so two spans in one window do not both take all of it. Spans of
- * one thread, in start order, not overlapping.
- */
-function waitingForCore(series: CpuTimeSeries, starts: number[], ends: number[]): number[] {
-  const T = series.t, on = series.onCpu, rq = series.runnable!;
-  const out = new Array<number>(starts.length).fill(0);
-  let j = 0;
-  for (let k = 0; k + 1 < T.length; k++) {
-    const a = T[k], b = T[k + 1];
-    while (j < starts.length && ends[j] <= a) j++;
-    let inside = 0;
-    for (let q = j; q < starts.length && starts[q] < b; q++) inside += Math.max(0, Math.min(b, ends[q]) - Math.max(a, starts[q]));
-    if (inside <= 0) continue;
-    const c = Math.min(Math.max(0, on[k + 1] - on[k]), inside);
-    const waiting = Math.min(Math.max(0, rq[k + 1] - rq[k]), inside - c);
-    for (let q = j; q < starts.length && starts[q] < b; q++) {
-      out[q] += (waiting * Math.max(0, Math.min(b, ends[q]) - Math.max(a, starts[q]))) / inside;
-    }
-  }
-  return out;
 }
 
 /** Replays `tasks` (in start order) on `threads` threads, each taking the next task when free. */

@@ -119,6 +119,45 @@ export function busySplit(series: CpuTimeSeries, intervals: ArrayLike<number>): 
 }
 
 /**
+ * Each span's share of its thread's time on a core and of its time waiting for a core (µs), by the
+ * rule of busySplit: per reading window, the CPU time is credited to the time the spans cover in
+ * it (capped there), the run-queue time to what the CPU time left of that, and each is shared
+ * among the spans in the window by their overlap, so two spans in one window do not both take all
+ * of it. `waiting` is all zeros without run-queue readings (threadCpuUsage). Spans of one thread in
+ * start order. Starts at the reading before the first span (binary search) and stops at the last
+ * span's end: linear in the spans and the readings they cover.
+ */
+export function spanCoreShares(series: CpuTimeSeries, starts: ArrayLike<number>, ends: ArrayLike<number>): { onCpu: Float64Array; waiting: Float64Array } {
+  const T = series.t, on = series.onCpu, rq = series.runnable;
+  const n = starts.length;
+  const onCpu = new Float64Array(n), waiting = new Float64Array(n);
+  if (n === 0) return { onCpu, waiting };
+  let lo = 0, hi = T.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (T[mid] <= starts[0]) lo = mid; else hi = mid - 1;
+  }
+  let last = -Infinity;
+  for (let q = 0; q < n; q++) if (ends[q] > last) last = ends[q]; // not Math.max(...ends): 10M spans overflow the stack
+  let j = 0;
+  for (let k = lo; k + 1 < T.length && T[k] < last; k++) {
+    const a = T[k], b = T[k + 1];
+    while (j < n && ends[j] <= a) j++;
+    let inside = 0;
+    for (let q = j; q < n && starts[q] < b; q++) inside += Math.max(0, Math.min(b, ends[q]) - Math.max(a, starts[q]));
+    if (inside <= 0) continue;
+    const c = Math.min(Math.max(0, on[k + 1] - on[k]), inside);
+    const w = rq ? Math.min(Math.max(0, rq[k + 1] - rq[k]), inside - c) : 0;
+    for (let q = j; q < n && starts[q] < b; q++) {
+      const share = Math.max(0, Math.min(b, ends[q]) - Math.max(a, starts[q])) / inside;
+      onCpu[q] += c * share;
+      waiting[q] += w * share;
+    }
+  }
+  return { onCpu, waiting };
+}
+
+/**
  * Merged [start, end) intervals of the given spans (indices into the span columns), flat. One
  * pass when `ids` are in start order (analysis groups them so), else sorted first.
  */

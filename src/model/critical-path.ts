@@ -8,10 +8,10 @@
 // busy time less the wait for a core: at load that kept 100-130 ms of a 300 ms spinning chunk that
 // was neither on a core nor runnable (the profiler's own writes), and unchanged code read ±7 %.
 import type { RegionMetrics, RunMetrics } from './analysis';
-import { busySplit, cpuSeriesOf } from './cpu-time';
+import { busySplit, cpuSeriesOf, spanCoreShares } from './cpu-time';
 import { indicesBy } from './stats';
 import { mainThreadWork, SAMPLE_USER, workWithin } from './main-thread-work';
-import { SPAN_DERIVED, type CpuTimeSeries, type Report } from './report';
+import { SPAN_DERIVED, type Report } from './report';
 
 const MS = 1 / 1000;
 
@@ -115,41 +115,12 @@ export function taskWorkOnCore(report: Report, ids: ArrayLike<number>, byItem: b
     list.sort((a, b) => start[a] - start[b]);
     const series = cpuSeriesOf(report, t);
     if (!series) return undefined;
-    onCoreShares(series, list.map((k) => start[k]), list.map((k) => end[k])).forEach((us, q) => work.set(list[q], us * MS));
+    spanCoreShares(series, list.map((k) => start[k]), list.map((k) => end[k])).onCpu.forEach((us, q) => work.set(list[q], us * MS));
   }
   picked.sort(byItem ? (a, b) => first[a] - first[b] || index[a] - index[b] : (a, b) => index[a] - index[b]);
   const position = new Map<number, number>();
   picked.forEach((k, q) => position.set(index[k], q));
   return picked.map((k) => ({ workMs: work.get(k) ?? 0, parent: parent[k] >= 0 ? position.get(parent[k]) ?? -1 : -1 }));
-}
-
-/**
- * Each span's time on a core, µs: per reading window the thread's CPU time, capped at the time
- * the spans cover in it, shared among them by their overlap. Spans of one thread in start order.
- * Starts at the reading before the first span (binary search): linear in the spans and readings covered.
- */
-function onCoreShares(series: CpuTimeSeries, starts: number[], ends: number[]): number[] {
-  const T = series.t, on = series.onCpu;
-  const out = new Array<number>(starts.length).fill(0);
-  if (starts.length === 0) return out;
-  let lo = 0, hi = T.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (T[mid] <= starts[0]) lo = mid; else hi = mid - 1;
-  }
-  let last = -Infinity;
-  for (const e of ends) if (e > last) last = e; // not Math.max(...ends): a region of 10M spans overflows the stack
-  let j = 0;
-  for (let k = lo; k + 1 < T.length && T[k] < last; k++) {
-    const a = T[k], b = T[k + 1];
-    while (j < starts.length && ends[j] <= a) j++;
-    let inside = 0;
-    for (let q = j; q < starts.length && starts[q] < b; q++) inside += Math.max(0, Math.min(b, ends[q]) - Math.max(a, starts[q]));
-    if (inside <= 0) continue;
-    const c = Math.min(Math.max(0, on[k + 1] - on[k]), inside);
-    for (let q = j; q < starts.length && starts[q] < b; q++) out[q] += (c * Math.max(0, Math.min(b, ends[q]) - Math.max(a, starts[q]))) / inside;
-  }
-  return out;
 }
 
 /**

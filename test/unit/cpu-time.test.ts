@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { test } from 'node:test';
 import { analyze } from '../../src/model/analysis';
-import { busySplit, cpuSampleWeights, cpuSeriesOf, nodeWeights, sampleCounts } from '../../src/model/cpu-time';
+import { busySplit, cpuSampleWeights, cpuSeriesOf, nodeWeights, sampleCounts, spanCoreShares } from '../../src/model/cpu-time';
 import { indexProfile } from '../../src/model/profile-index';
 import type { CpuProfile, CpuTimeSeries, Report } from '../../src/model/report';
 import { formatSummary } from '../../src/model/summary';
@@ -152,6 +152,30 @@ test('sample CPU weights: each window\'s on-CPU time shared by its non-idle samp
   // Run-queue time goes to what is left of the busy part: the two never exceed it.
   assert.deepEqual(busySplit(series, [0, 6000]), { onCpu: 2500, runnable: 3000 + 500 });
   assert.deepEqual(busySplit(series, [0, 2000]), { onCpu: 1000, runnable: 1000 });
+});
+
+test('spanCoreShares: a window\'s time on a core and waiting for one, shared among its spans by overlap (planted readings, answers by hand)', () => {
+  // Windows of 50 ms. First: 30 ms on a core, 15 ms runnable; A covers 20 ms of it and B 30 ms, so
+  // A gets 30 × 20/50 = 12 ms on a core and 15 × 20/50 = 6 ms waiting, B 18 and 9.
+  // Second: 10 ms on a core, 40 ms runnable; B covers 10 ms (to 60 ms) and C 10 ms (70-80 ms), 20 ms in all:
+  // 10 ms on a core, and of the runnable only the 10 ms the CPU time left of the 20 ms, halved.
+  // Third: 50 ms on a core but D covers 10 ms of it: capped at 10, nothing left to wait.
+  const series: CpuTimeSeries = { thread: 1, source: 'schedstat', t: [0, 50_000, 100_000, 150_000], onCpu: [0, 30_000, 40_000, 90_000], runnable: [0, 15_000, 55_000, 55_000] };
+  const starts = [0, 20_000, 70_000, 100_000], ends = [20_000, 60_000, 80_000, 110_000];
+  const shares = spanCoreShares(series, starts, ends);
+  assert.deepEqual([...shares.onCpu], [12_000, 18_000 + 5000, 5000, 10_000]);
+  assert.deepEqual([...shares.waiting], [6000, 9000 + 5000, 5000, 0]);
+  // Never more than busySplit gives all of them together.
+  const all = busySplit(series, starts.flatMap((s, i) => [s, ends[i]]));
+  assert.equal(shares.onCpu.reduce((a, b) => a + b, 0), all.onCpu);
+  assert.equal(shares.waiting.reduce((a, b) => a + b, 0), all.runnable);
+  // Starting later (the binary search to the reading before the first span) reads the same for the same spans.
+  assert.deepEqual([...spanCoreShares(series, [70_000, 100_000], [80_000, 110_000]).onCpu], [10_000, 10_000]);
+  // Without run-queue readings (threadCpuUsage): no waiting, the same time on a core.
+  const noRq = spanCoreShares({ ...series, source: 'threadCpuUsage', runnable: undefined }, starts, ends);
+  assert.deepEqual([...noRq.onCpu], [...shares.onCpu]);
+  assert.deepEqual([...noRq.waiting], [0, 0, 0, 0]);
+  assert.equal(spanCoreShares(series, [], []).onCpu.length, 0);
 });
 
 test('a main thread stuck in a loop that never yields: its on-CPU time is a lower bound, said so, and its functions get no CPU share', async () => {
