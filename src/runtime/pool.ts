@@ -14,6 +14,7 @@ import { callSiteOf } from './pool-callsite';
 import { ABORT_CANCELLED, ABORT_ERROR, ABORT_WORKER_DIED, chunkSizeFor, CTRL, newControl, staticChunk } from './schedule';
 import { StealState } from './schedule-steal';
 import { InlineRunner } from './pool-inline';
+import { stopNudging } from './nudge-stop';
 
 /** Pool ids when no recorder hands them out. */
 let localPoolIds = 0;
@@ -115,6 +116,8 @@ export class ThreadPool {
       slot.worker.ref(); // keep the process alive until the worker has flushed and exited
       const timer = setTimeout(() => void slot.worker.terminate(), 5000);
       slot.worker.once('exit', () => { clearTimeout(timer); done(); });
+      // It ends by itself: the profiler's nudger (when recording) sends nothing more into it.
+      stopNudging(slot.threadId);
       slot.worker.postMessage({ type: 'close' });
     })));
   }

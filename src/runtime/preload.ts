@@ -16,6 +16,7 @@ import { SpoolRecorder, warn } from './recorder';
 import { recordAtomicsWaits } from './recorder-waits';
 import { DEFAULT_CHUNK_MS, ThreadProfiler } from './recorder-profile';
 import { startProfileNudger } from './profile-nudger';
+import { stopNudging } from './nudge-stop';
 import { markIsolateLog, tickProfilerOn } from './tick-marker';
 import { LONG_TASK_MS, listenForSaveRequests, savedAtExit } from './terminate-save';
 import { installCjsTypeScript } from './recorder-typescript';
@@ -52,8 +53,14 @@ function install(spool: string): void {
     else {
       const chunkMs = Number(process.env[ENV.profileChunkMs] ?? DEFAULT_CHUNK_MS);
       profiler.start(sampleUs, spool, wt.threadId, Number.isFinite(chunkMs) && chunkMs > 0 ? chunkMs : 0);
-      // Before worker creation is instrumented: the nudger's thread is the recorder's, not the user's.
-      if (wt.isMainThread && chunkMs > 0) startProfileNudger(chunkMs);
+      if (wt.isMainThread && chunkMs > 0) {
+        // At exit, main's samples go to disk first, before the nudger's exit handshake and the
+        // workers' saves: whatever happens to the process after that (a crash in Node's teardown)
+        // takes at most the last listeners' milliseconds from main's profile.
+        process.on('exit', () => profiler.cutIfOlder(0));
+        // Before worker creation is instrumented: the nudger's thread is the recorder's, not the user's.
+        startProfileNudger(chunkMs);
+      }
     }
   }
 
@@ -79,6 +86,8 @@ function install(spool: string): void {
   let finishing = false;
   const finish = (code: number): void => {
     finishing = true;
+    // A worker ending by itself: the profile nudger sends nothing more into a thread that tears down.
+    if (!wt.isMainThread) stopNudging(wt.threadId);
     try {
       // CPU time before the profile is serialized: that work is the recorder's, not the thread's.
       rec.sampleCpu();

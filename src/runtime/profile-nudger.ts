@@ -23,7 +23,8 @@
 // for it forever (19 of 20 terminate() calls hung with a 5 ms evaluate every 1 ms). So at exit
 // the helper stops asking and waits for the answer to every ask in flight before it lets the
 // main thread go on to end its workers; an ask that finds nothing to cut returns in microseconds.
-import { Worker, getEnvironmentData, setEnvironmentData, threadId as ownThreadId } from 'node:worker_threads';
+import { Worker, setEnvironmentData, threadId as ownThreadId } from 'node:worker_threads';
+import { CONTROL_KEY, CONTROL_WORDS, setControl } from './nudge-stop';
 import { CUT_KEY } from './recorder-profile';
 import { ENV, ORIGINAL_ATOMICS_WAIT_KEY } from './contract';
 import { warn } from './recorder';
@@ -41,55 +42,14 @@ const EXIT_WAIT_MS = 1000;
  */
 const STATE = 0, DISCONNECTED = 1;
 const STARTING = 0, EXITING = 2;
-/**
- * Workers about to be terminate()d are not asked any more. Any thread may terminate a worker it
- * created, so any thread may write: it takes a number k with Atomics.add on
- * control[STOPPED_COUNT], then stores threadId + 1 in control[STOPPED_BASE + k % STOPPED_RING];
- * the helper reads slots in order, empties each (0: not written yet, looked at again on the next
- * ask). A worker detaches once it is gone, so the ring only has to hold the ids of workers ending
- * within one ask.
- */
-const STOPPED_COUNT = 2, STOPPED_BASE = 3, STOPPED_RING = 256;
-/**
- * Where every thread finds the shared words: worker_threads' environment data, which each new
- * worker gets a copy of from its creator (the SharedArrayBuffer inside is shared, not copied).
- */
-const CONTROL_KEY = 'parallel-profiler.profileNudgerControl';
 interface NudgerData { control: Int32Array; nudgeMs: number; expression: string }
-
-/** This thread's view of the shared words: the main thread's once the nudger started, a worker's on first use. */
-let control: Int32Array | null | undefined;
-
-function sharedControl(): Int32Array | null {
-  if (control === undefined) {
-    try {
-      const buffer = getEnvironmentData(CONTROL_KEY);
-      control = buffer instanceof SharedArrayBuffer ? new Int32Array(buffer) : null;
-    } catch {
-      control = null;
-    }
-  }
-  return control;
-}
-
-/**
- * Called before a worker is asked to save and terminated (terminate-save.ts), on the thread that
- * terminates it: the nudger asks it nothing more, so no ask of ours is running in it when the
- * termination comes.
- */
-export function stopNudging(threadId: number): void {
-  const c = sharedControl();
-  if (!c) return;
-  const k = Atomics.add(c, STOPPED_COUNT, 1);
-  Atomics.store(c, STOPPED_BASE + (k % STOPPED_RING), threadId + 1);
-}
 
 /** Starts the nudger (main thread only, once): it asks every `nudgeMs`. */
 export function startProfileNudger(nudgeMs: number): void {
   if (ownThreadId !== 0 || !(nudgeMs > 0)) return;
   try {
-    const words = new Int32Array(new SharedArrayBuffer(4 * (STOPPED_BASE + STOPPED_RING)));
-    control = words;
+    const words = new Int32Array(new SharedArrayBuffer(4 * CONTROL_WORDS));
+    setControl(words);
     setEnvironmentData(CONTROL_KEY, words.buffer);
     const data: NudgerData = { control: words, nudgeMs, expression: `void globalThis[Symbol.for(${JSON.stringify(CUT_KEY)})]?.()` };
     // Neither the preload nor any of the user's NODE_OPTIONS or flags: the helper is ours, and
@@ -172,6 +132,14 @@ function nudgerThread(data: NudgerData): void {
     try { session.disconnect(); } catch { /* already gone */ }
     Atomics.store(data.control, 1, 1);
     Atomics.notify(data.control, 1);
+    // Stay: a thread that ends by itself while the main thread runs its last 'exit' listeners
+    // tears its inspector down (its session's state on the main thread, its worker handle) side
+    // by side with them, the shape of Node's flaky crash of a connectToMainThread() session
+    // (nodejs/node#40611, SIGABRT with no message; seen here about once in 500-1000 recorded
+    // runs, main's last chunk lost). Blocked here, the helper is ended by Node's own teardown of
+    // the workers still running at exit, after the last JavaScript of the main thread, as any
+    // live worker is. It is unref()ed: it keeps nothing alive.
+    Atomics.wait(data.control, 1, 1);
   };
   const stop = (): void => {
     clearInterval(timer);

@@ -36,7 +36,7 @@ import { join } from 'node:path';
 import { ORIGINAL_ATOMICS_WAIT_KEY, SPAN_RECORD_FIELDS } from './contract';
 import { warn } from './recorder';
 import { inAtomicsWait } from './recorder-profile';
-import { stopNudging } from './profile-nudger';
+import { stopNudging } from './nudge-stop';
 import { askToStop, askedToStop, claimUnflushed, stopBoard } from './stop-board';
 
 /** How long a save may take before the worker is terminated anyway, ms. */
