@@ -46,6 +46,22 @@ export function phaseLines(metrics: RunMetrics): string[] {
     ...rows.map((r) => `  ${r.label.padEnd(15)} ${formatMs(r.ms).padStart(w)}  ${formatPercent(r.share).padStart(6)}  ${r.note}`)];
 }
 
+/**
+ * A thread's busy ms as the tables print it: its time in tasks, or '-' for a main thread that ran
+ * none (every process's main, a fork child's included): its own code is not a task, so 0 would
+ * call a thread idle that ran all along. BUSY_NOT_TASKS says so under the table.
+ */
+export function busyCell(t: ThreadMetrics): string {
+  return busyNotTasks(t) ? '-' : msDigits(t.busyMs);
+}
+
+export function busyNotTasks(t: ThreadMetrics): boolean {
+  return t.kind === 'main' && t.tasks === 0 && t.busyMs === 0;
+}
+
+/** The legend of a '-' from busyCell. */
+export const BUSY_NOT_TASKS = 'busy \'-\': a main thread that ran no tasks; it was not idle, its own code is not a task: its busy samples and its time on a CPU say how much it ran';
+
 /** Share of a thread's busy time it spent on a core; undefined when unknown. */
 export function busyOnCpuShare(t: ThreadMetrics): number | undefined {
   if (t.busyOnCpuMs === undefined || t.busyMs <= 0) return undefined;
@@ -77,7 +93,7 @@ export function cpuLines(metrics: RunMetrics, names: Map<number, string>): strin
     const off = descheduledShare(t);
     const onCpu = t.onCpuMs === undefined ? '-' : t.cpuReadingsEndMs !== undefined ? `≥ ${msDigits(t.onCpuMs)}` : msDigits(t.onCpuMs);
     return [names.get(t.id) ?? String(t.id), onCpu, t.runnableMs !== undefined ? msDigits(t.runnableMs) : '-',
-      msDigits(t.busyMs), share !== undefined ? formatPercent(share) : '-', off !== undefined ? formatPercent(off) + (off >= DESCHEDULED_SHARE ? ' (!)' : '') : '-',
+      busyCell(t), share !== undefined ? formatPercent(share) : '-', off !== undefined ? formatPercent(off) + (off >= DESCHEDULED_SHARE ? ' (!)' : '') : '-',
       t.waitMs !== undefined ? msDigits(t.waitMs) : '-'];
   });
   const widths = header.map((h, c) => rows.reduce((a, r) => Math.max(a, r[c].length), h.length));
@@ -85,7 +101,8 @@ export function cpuLines(metrics: RunMetrics, names: Map<number, string>): strin
   const what = source === 'schedstat' ? 'the kernel\'s per-thread schedstat' : source === 'threadCpuUsage' ? 'process.threadCpuUsage()' : 'not available on this platform';
   const stopped = metrics.threads.filter((t) => t.cpuReadingsEndMs !== undefined).map((t) =>
     `  ${names.get(t.id) ?? String(t.id)}: CPU readings stop at ${formatMs(t.cpuReadingsEndMs!)} of its life to ${formatMs(t.lifeEndMs!)} (code that never yields takes none): its on-CPU time is at least the number above, its functions' is not known`);
-  return ['', `CPU time (${what}; busy on a core = the part of task time the thread was running)`, line(header), ...rows.map(line), ...stopped];
+  const legend = metrics.threads.some(busyNotTasks) ? [`  (${BUSY_NOT_TASKS})`] : [];
+  return ['', `CPU time (${what}; busy on a core = the part of task time the thread was running)`, line(header), ...rows.map(line), ...legend, ...stopped];
 }
 
 /** One line per region with its call time and waits: what its wall time covers. */

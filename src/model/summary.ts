@@ -9,7 +9,7 @@ import { threadsByProcess } from './processes';
 import { noTaskSentence, processLine } from './summary-ended';
 import { CLUSTER_FN } from './interop-busy';
 import { cancelWords } from './run-views';
-import { cpuLines, descheduledShare, DESCHEDULED_SHARE, phaseLines, regionCallLines, startupSplit } from './summary-v2';
+import { BUSY_NOT_TASKS, busyCell, busyNotTasks, cpuLines, descheduledShare, DESCHEDULED_SHARE, phaseLines, regionCallLines, startupSplit } from './summary-v2';
 import { advise, IMBALANCE_MIN, judgedImbalance } from './advice';
 import { leadOrder } from './headline';
 import { NOT_SAMPLED, NOT_SAMPLED_MEANING } from './unsampled';
@@ -104,9 +104,10 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
     const life = info ? ((info.end ?? m.durationUs) - info.start) / 1000 : 0;
     // Idle = life − time in spans, for recorded workers; an import without spans for a thread knows nothing of its idle time.
     const idle = t.kind === 'worker' && (!imported || t.tasks > 0) ? msDigits(Math.max(0, life - t.busyMs)) : '-';
-    return [terminalSafe(t.name) + (info?.died ? ' (died)' : info?.terminated ? ' (terminated)' : ''), t.kind, msDigits(t.busyMs), idle, String(t.tasks),
+    return [terminalSafe(t.name) + (info?.died ? ' (died)' : info?.terminated ? ' (terminated)' : ''), t.kind, busyCell(t), idle, String(t.tasks),
       t.busySamples !== undefined ? `${t.busySamples}/${t.idleSamples}` : String(t.samples)];
   }), [false, false, true, true, true, true]));
+  if (metrics.threads.some(busyNotTasks)) out.push(`  (busy ms: time in tasks; ${BUSY_NOT_TASKS})`);
 
   const q = metrics.queueWaitMs, x = metrics.extra;
   if (x.tasks === 0 && !x.derivedSpans) {
