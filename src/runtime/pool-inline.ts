@@ -5,7 +5,7 @@
 // chunk on this thread, so per-region speedup against the parallel runs can be measured.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { threadId } from 'node:worker_threads';
+import { isMainThread, threadId } from 'node:worker_threads';
 import { NO_PARENT, NOT_STOLEN, getRecorder, type Recorder } from './contract';
 import type { Region, Schedule } from '../model/report';
 import type { InputDesc, OperationKind } from './pool-protocol';
@@ -25,6 +25,12 @@ export interface InlineOperation {
   called?: number;
   resolve(v: unknown): void; reject(e: unknown): void;
 }
+
+/**
+ * The calling thread as errors name it, the way the report and the pools' errors do ('main',
+ * 'pool 2 (threadId 3)'): a worker's pool name is not known here, its threadId is.
+ */
+const CALLING_THREAD = isMainThread ? 'main (sequential)' : `worker (threadId ${threadId}, sequential)`;
 
 /** The schedule a sequential region records: its chunks are the dynamic schedule's on one thread. */
 export const INLINE_SCHEDULE: Schedule = 'dynamic';
@@ -128,7 +134,7 @@ export class InlineRunner {
     try {
       fn = taskFunction(mod, this.module, op.fn);
     } catch (e) {
-      op.reject(new Error(`${op.label} failed on thread ${threadId} (sequential): ${(e as Error).message}`));
+      op.reject(new Error(`${op.label} failed on ${CALLING_THREAD}: ${(e as Error).message}`));
       return 'error';
     }
     makeTaskCallsMegamorphic(op.kind, op.desc.kind === 'range');
@@ -262,7 +268,7 @@ export class InlineRunner {
     if (!(e instanceof TaskFailure)) return e instanceof Error ? e : new Error(String(e));
     const cause = e.cause as Error;
     const message = cause instanceof Error ? cause.message : String(cause);
-    const head = `${op.label} failed at item ${e.index} (task ${e.task}) on thread ${threadId} (sequential): ${message}`;
+    const head = `${op.label} failed at item ${e.index} (task ${e.task}) on ${CALLING_THREAD}: ${message}`;
     const err = new Error(cause instanceof Error && cause.stack ? `${head}\nstack:\n${cause.stack}` : head, { cause });
     Object.assign(err, { index: e.index, task: e.task });
     return err;

@@ -25,7 +25,7 @@ test('threads 0: every operation on this thread, one task per dynamic chunk, ope
 test('threads 0: a task error names the item and the sequential thread; an aborted operation rejects with AbortError', async () => {
   const pool = new ThreadPool({ module: fixture('tasks.js'), threads: 0 });
   await assert.rejects(pool.map('throwAt', range(0, 20)), (e: Error & { index?: number }) => {
-    assert.match(e.message, /^map\(throwAt\) failed at item 7 \(task \d+\) on thread \d+ \(sequential\): boom at 7/);
+    assert.match(e.message, /^map\(throwAt\) failed at item 7 \(task \d+\) on main \(sequential\): boom at 7/);
     assert.equal(e.index, 7);
     return true;
   });
