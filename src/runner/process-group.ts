@@ -5,6 +5,7 @@
 // "alive": 1.5-2 s after every .ts run on a Firecracker VM (its init reaps orphans every ~2 s), the
 // whole SIGTERM grace plus a second under a PID 1 that never reaps (a container without --init).
 
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** Per group, the members last seen running: polls read only their /proc entries until they end. */
@@ -74,4 +75,42 @@ function liveMembers(pgid: number, proc: string): number[] | undefined {
     if (c >= 48 && c <= 57 && running(proc, name, pgid)) live.push(Number(name));
   }
   return live;
+}
+
+/**
+ * What ends process group `pgid` if the runner dies without ending it (kill -9 of `parprof
+ * record`, a crashed extension host): the script is spawned in its own group, out of reach of what
+ * killed the runner, and would run on. A shell outside the group (its own session, so a Ctrl-C or
+ * a closed terminal does not reach it) blocks in `read` on a pipe whose other end only the runner
+ * holds: when the runner dies the kernel closes it, `read` returns, and the shell does what the
+ * runner's cancel does: SIGTERM to the group (the recorders save, as at any SIGTERM), SIGKILL
+ * after `graceMs` for what did not end (a main thread spinning in a loop never runs its SIGTERM
+ * listener). Outside the script's process: no thread, fd or timer in the user's program, and it
+ * works whatever the script's main thread is doing. Costs one idle shell per run; `stop()` ends
+ * it once the runner has ended the group itself. Not on Windows (no process groups there).
+ */
+export function endGroupWhenRunnerDies(pgid: number, graceMs: number): { stop(): void } {
+  const none = { stop(): void { /* no guard */ } };
+  if (process.platform === 'win32') return none;
+  // `kill -s SIG -- -PGID`: the one spelling dash (Debian's sh) and bash both take for a group.
+  const ticks = Math.max(1, Math.ceil(graceMs / 100));
+  const script = `read -r _; kill -s TERM -- -"$1" 2>/dev/null || exit 0; i=0; `
+    + `while [ "$i" -lt ${ticks} ] && kill -s 0 -- -"$1" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done; kill -s KILL -- -"$1" 2>/dev/null; exit 0`;
+  let guard: ChildProcess;
+  try {
+    guard = spawn('/bin/sh', ['-c', script, 'parprof-orphan-guard', String(pgid)], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+  } catch (err) {
+    process.stderr.write(`[parprof] cannot guard against being killed (the script would outlive it): ${(err as Error).message}\n`);
+    return none;
+  }
+  guard.on('error', (err) => process.stderr.write(`[parprof] cannot guard against being killed (the script would outlive it): ${err.message}\n`));
+  // Neither the guard nor its pipe keeps the runner alive.
+  guard.unref();
+  (guard.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return {
+    stop(): void {
+      // SIGKILL, not closing the pipe: an EOF is what tells the guard to end the group.
+      try { guard.kill('SIGKILL'); } catch { /* already gone */ }
+    },
+  };
 }

@@ -11,7 +11,7 @@ import { ENV, PROFILERS, TICK_LOG_DIR, type ProfilerName } from '../runtime/cont
 import { resolveZeroX, tickProfilerArgs } from './tick-logs';
 import { packageRoot, preloadPath } from './paths';
 import { checkOutputPath } from './output';
-import { groupAlive } from './process-group';
+import { endGroupWhenRunnerDies, groupAlive } from './process-group';
 
 export interface RunOptions {
   script: string;
@@ -188,6 +188,8 @@ function spawnAndWait(node: string, argv: string[], cwd: string, env: NodeJS.Pro
     // Own process group, so cancelling reaches every process the script started.
     const spawnedUs = hrtimeUs();
     const child = spawn(node, argv, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    // kill -9 of the runner must not leave the script running.
+    const guard = child.pid !== undefined ? endGroupWhenRunnerDies(child.pid, KILL_GRACE_MS) : undefined;
     const output = o.onOutput ?? ((text: string, stream: 'stdout' | 'stderr') => { process[stream].write(text); });
     child.stdout.setEncoding('utf8').on('data', (s: string) => output(s, 'stdout'));
     child.stderr.setEncoding('utf8').on('data', (s: string) => output(s, 'stderr'));
@@ -204,11 +206,13 @@ function spawnAndWait(node: string, argv: string[], cwd: string, env: NodeJS.Pro
     o.signal?.addEventListener('abort', onAbort, { once: true });
     let exited: Ended | undefined;
     const done = (): void => {
+      guard?.stop();
       o.signal?.removeEventListener('abort', onAbort);
       if (killTimer) clearTimeout(killTimer);
       resolvePromise(exited!);
     };
     child.on('error', (err) => {
+      guard?.stop();
       o.signal?.removeEventListener('abort', onAbort);
       reject(new Error(`cannot run ${node}: ${err.message}`));
     });
