@@ -15,7 +15,7 @@ import { instrumentChildMessages } from './instrument-child-messages';
 import { SpoolRecorder, warn } from './recorder';
 import { recordAtomicsWaits } from './recorder-waits';
 import { DEFAULT_CHUNK_MS, ThreadProfiler } from './recorder-profile';
-import { startProfileNudger } from './profile-nudger';
+import { askWorkers, mainChunkCut, startProfileNudger } from './profile-nudger';
 import { stopNudging } from './nudge-stop';
 import { markIsolateLog, tickProfilerOn } from './tick-marker';
 import { LONG_TASK_MS, listenForSaveRequests, savedAtExit } from './terminate-save';
@@ -60,6 +60,8 @@ function install(spool: string): void {
         process.on('exit', () => profiler.cutIfOlder(0));
         // Before worker creation is instrumented: the nudger's thread is the recorder's, not the user's.
         startProfileNudger(chunkMs);
+        profiler.onCut = mainChunkCut;
+        profiler.onAsked = askWorkers;
       }
     }
   }

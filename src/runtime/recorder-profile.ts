@@ -54,6 +54,10 @@ export class ThreadProfiler {
   private chunkMs = DEFAULT_CHUNK_MS;
   /** Samples of chunks that could not be written (counted exactly: the chunk was in hand). */
   droppedSamples = 0;
+  /** Runs on every ask from outside (the main thread's: it asks its workers in turn, profile-nudger.ts). */
+  onAsked: (() => void) | undefined;
+  /** Runs each time a chunk has been cut (the main thread's: the nudger's helper watches when). */
+  onCut: (() => void) | undefined;
 
   /**
    * Starts sampling every `intervalUs` µs into chunks of ~`chunkMs` appended to
@@ -102,6 +106,8 @@ export class ThreadProfiler {
    * samples of a thread blocked in a wait are cut when it returns to JavaScript.
    */
   private nudged(): ChunkWritten | undefined {
+    // Not inside a cut of this thread's (an ask that interrupted console.profileEnd): the next ask passes it on.
+    if (!this.cutting) try { this.onAsked?.(); } catch (err) { warn('cannot pass on the profile nudge', err); }
     // Cheapest checks first: an ask should be over in microseconds when nothing is to be cut (a
     // terminate() that lands inside an inspector interrupt is lost: see profile-nudger.ts).
     if (!this.session || this.cutting || performance.now() - this.lastCut < this.chunkMs * NUDGE_AGE_SHARE || inAtomicsWait()) return undefined;
@@ -122,6 +128,7 @@ export class ThreadProfiler {
       const profile = this.finished as Finished['params']['profile'] | undefined;
       this.finished = undefined;
       this.lastCut = performance.now();
+      this.onCut?.();
       // A user's console.profileEnd() without a title ends the last profile started, ours: the
       // runner sees the missing seq and reports that interval as lost.
       if (!profile) return undefined;

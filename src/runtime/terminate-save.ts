@@ -234,11 +234,31 @@ export function listenForSaveRequests(spool: string, threadId: number, save: () 
 interface InspectorEvent<P> { params: P }
 
 /** Creator side: one per thread that creates workers. */
+/** Message id of the profile nudging's asks (profile-nudger.ts), told apart from the save requests' (1) in the answers. */
+const CUT_ASK_ID = 7;
+const CUT_ANSWER_PREFIX = `{"id":${CUT_ASK_ID},`;
+
+/**
+ * Asks every worker attached to this thread's session (on the main thread: every worker of the
+ * process) that `ask` accepts, by threadId, to evaluate `expression` (the profile nudging's cut).
+ * Nothing before this thread's first worker.
+ */
+export function askWorkersToCut(expression: string, ask: (threadId: number) => boolean): void {
+  ownWorkers?.askToCut(expression, ask);
+}
+
+/** How many of askWorkersToCut's asks are not answered yet (their workers still attached). */
+export function workerCutsInFlight(): number {
+  return ownWorkers?.asksInFlight() ?? 0;
+}
+
 export class WorkerSaver {
   private session: Session | undefined;
   private unavailable = false;
   /** Inspector session id of each attached worker, by threadId. */
   private readonly sessionIds = new Map<number, string>();
+  /** Cut asks not answered yet, by worker session id. */
+  private readonly cutAsks = new Map<string, number>();
   /** Recorded workers that have neither exited nor saved. */
   private readonly live = new Set<number>();
 
@@ -256,6 +276,26 @@ export class WorkerSaver {
 
   exited(threadId: number): void {
     this.live.delete(threadId);
+  }
+
+  /** See askWorkersToCut. Safe inside an interrupt: posts on this thread's session only queue messages for the workers. */
+  askToCut(expression: string, ask: (threadId: number) => boolean): void {
+    const session = this.session;
+    if (!session) return;
+    const message = JSON.stringify({ id: CUT_ASK_ID, method: 'Runtime.evaluate', params: { expression } });
+    for (const [tid, sessionId] of this.sessionIds) {
+      if (!ask(tid)) continue;
+      try {
+        session.post('NodeWorker.sendMessageToWorker', { sessionId, message });
+        this.cutAsks.set(sessionId, (this.cutAsks.get(sessionId) ?? 0) + 1);
+      } catch { /* detached meanwhile */ }
+    }
+  }
+
+  asksInFlight(): number {
+    let n = 0;
+    for (const k of this.cutAsks.values()) n += Math.max(0, k);
+    return n;
   }
 
   /** Asks every live worker on the stop board (safe inside an interrupt: shared-memory stores only). */
@@ -392,6 +432,12 @@ export class WorkerSaver {
       });
       session.on('NodeWorker.detachedFromWorker', (m: InspectorEvent<{ sessionId: string }>) => {
         for (const [tid, sid] of this.sessionIds) if (sid === m.params.sessionId) this.sessionIds.delete(tid);
+        this.cutAsks.delete(m.params.sessionId);
+      });
+      session.on('NodeWorker.receivedMessageFromWorker', (m: InspectorEvent<{ sessionId: string; message: string }>) => {
+        if (!m.params.message.startsWith(CUT_ANSWER_PREFIX)) return;
+        const k = this.cutAsks.get(m.params.sessionId);
+        if (k !== undefined) this.cutAsks.set(m.params.sessionId, k - 1);
       });
       session.post('NodeWorker.enable', { waitForDebuggerOnStart: false });
       this.session = session;
