@@ -5,6 +5,7 @@ import { analyze, type RunMetrics } from '../src/model/analysis';
 import { VIEW_IDS, type ViewId, type ViewState, type WebviewToHost } from '../src/protocol';
 import { Store } from './store';
 import type { Analysis } from './report-decoder';
+import type { LaneIndex } from './layout-timeline';
 import { el } from './dom';
 import { summaryView } from './summary-view';
 import { TimelineView } from './timeline-view';
@@ -35,6 +36,8 @@ export interface AppOptions {
   metrics?: RunMetrics;
   /** The report's metrics and findings as the decoder's worker will send them (undefined if it could not). */
   analysisLater?: Promise<Analysis | undefined>;
+  /** The timeline's lane indexes, when the decoder's worker built them (Store.laneIndexes). */
+  lanes?: LaneIndex[];
   /** Called (debounced) whenever the view state changes, to persist it. */
   saveState: (state: ViewState) => void;
 }
@@ -49,7 +52,7 @@ export class App {
 
   constructor(root: HTMLElement, report: Report, private readonly options: AppOptions) {
     const given = options.metrics;
-    this.store = new Store(report, given ? () => given : analyze, options.initial, options.canOpenSource, options.analysisLater);
+    this.store = new Store(report, given ? () => given : analyze, options.initial, options.canOpenSource, options.analysisLater, options.lanes);
     performance.mark('parprof:store');
     const tablist = el('div', { role: 'tablist', 'aria-label': 'Views' });
     for (const id of VIEW_IDS) {

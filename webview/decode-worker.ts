@@ -10,8 +10,11 @@
 import { columnBuffers, decodeOnRead } from '../src/model/packed-report';
 import { analyze } from '../src/model/analysis';
 import { verdicts } from '../src/model/summary';
-import { joinBytes, METRICS_NOW, unpackValid, type DecodeReply, type DecodeRequest, type StreamMessage, type StreamProgress } from './report-decoder';
+import type { Report } from '../src/model/report';
+import { checkUnpacked, joinBytes, METRICS_NOW, unpackValid, type DecodeReply, type DecodeRequest, type StreamMessage, type StreamProgress } from './report-decoder';
 import { FileChanged, StreamedFile } from './streamed-file';
+import { UnpackingSink, type Unpacked } from './streamed-unpack';
+import { buildLaneIndexes, laneThreads, type LaneIndex } from './layout-timeline';
 
 const scope = self as unknown as { onmessage: ((e: MessageEvent<DecodeRequest | StreamMessage>) => void) | null; postMessage(m: unknown, transfer?: Transferable[]): void };
 
@@ -36,7 +39,9 @@ scope.onmessage = (e) => {
 
 /** The file part by part (`part`), then `end` (or `abort`): bytes the host's reader validated, once checked. */
 function receiveStream(file: StreamRequestFile, gzipped: boolean, metrics: boolean): void {
-  const streamed = new StreamedFile(file, gzipped, (inflated) => scope.postMessage({ inflated } satisfies StreamProgress));
+  // Unpacked as it inflates: the columns and lane indexes are decoded while the rest of the file arrives.
+  const streamed = new StreamedFile<Unpacked>(file, gzipped, (inflated) => scope.postMessage({ inflated } satisfies StreamProgress),
+    new UnpackingSink((columns, lanes) => scope.postMessage({ columns, lanes } satisfies StreamProgress)));
   let refused = false;
   const refuse = (err: unknown) => {
     refused = true;
@@ -50,7 +55,7 @@ function receiveStream(file: StreamRequestFile, gzipped: boolean, metrics: boole
       if ('part' in m) streamed.add(m.part);
       else if ('abort' in m) { refused = true; streamed.abort(); }
       else if ('end' in m) {
-        streamed.finish().then((bytes) => decode(bytes, true, metrics), refuse);
+        streamed.finish().then((unpacked) => decode(unpacked.bytes, true, metrics, unpacked), refuse);
       }
     } catch (err) {
       refuse(err);
@@ -59,11 +64,15 @@ function receiveStream(file: StreamRequestFile, gzipped: boolean, metrics: boole
 }
 type StreamRequestFile = Extract<StreamMessage, { stream: unknown }>['stream']['file'];
 
-/** Unpacks `bytes` and hands the report over; then, if asked, its metrics once the page says so. */
-async function decode(bytes: Uint8Array, validated: boolean, metrics: boolean): Promise<void> {
+/**
+ * Unpacks `bytes` (unless `unpacked` as they arrived) and hands the report over with its lane
+ * indexes; then, if asked, its metrics once the page says so.
+ */
+async function decode(bytes: Uint8Array, validated: boolean, metrics: boolean, unpacked?: Unpacked): Promise<void> {
   try {
-    const report = unpackValid(bytes, validated);
-    scope.postMessage({ report } satisfies DecodeReply, columnBuffers(report));
+    const report = unpacked ? checkUnpacked(unpacked.report, validated) : unpackValid(bytes, validated);
+    const lanes = unpacked?.lanes?.length ? unpacked.lanes : timelineLanes(report);
+    scope.postMessage({ report, lanes } satisfies DecodeReply, [...new Set([...columnBuffers(report), ...laneBuffers(lanes)])]);
   } catch (err) {
     scope.postMessage({ error: (err as Error).message ?? String(err) } satisfies DecodeReply);
     return;
@@ -86,6 +95,15 @@ async function decode(bytes: Uint8Array, validated: boolean, metrics: boolean): 
     // The page computes them itself then.
     scope.postMessage({ analysis: undefined });
   }
+}
+
+/** The timeline's lane indexes of a checked report, built here so the page's thread does not (seconds at ten million spans). */
+function timelineLanes(report: Report): LaneIndex[] {
+  return buildLaneIndexes(report.spans, laneThreads(report.threads.map((t) => t.id)));
+}
+
+function laneBuffers(lanes: LaneIndex[]): ArrayBuffer[] {
+  return lanes.flatMap((l) => [l.start, l.end, l.maxEnd, l.span, l.region].map((a) => a.buffer as ArrayBuffer));
 }
 
 // Running: the page may send the bytes now (report-decoder.ts waits for this).

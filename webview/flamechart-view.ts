@@ -9,7 +9,7 @@ import { el, ms, location } from './dom';
 import { fitText, frameScheduler, sizeCanvas, Tooltip } from './canvas';
 import { frameColor, readPalette, regionColor, textOn } from './theme';
 import { chartRects } from './layout-flame';
-import { buildLaneIndexes, spanRects, timeTicks, visibleSpans, type LaneIndex } from './layout-timeline';
+import { spanRects, timeTicks, visibleSpans, type LaneIndex } from './layout-timeline';
 import { bindTimeAxis } from './time-axis-input';
 import { noSamplesNote } from './no-samples';
 import { GapNote } from './gap-note';
@@ -45,8 +45,8 @@ export class FlameChartView {
     const busiest = [...withProfile].sort((a, b) => busy(store, b.id) - busy(store, a.id))[0];
     for (const t of withProfile) this.threadSelect.append(el('option', { value: t.id, selected: t === busiest }, t.name));
     this.threadSelect.addEventListener('change', () => this.request());
-    const lanes = buildLaneIndexes(store.report.spans, store.report.threads.map((t) => t.id));
-    for (const l of lanes) this.lanes.set(l.thread, l);
+    // The timeline's lanes (one per thread, shared): not built again for this view.
+    for (const l of store.laneIndexes()) this.lanes.set(l.thread, l);
     this.box.append(this.canvas);
     this.menu = new FrameMenu(this.box, store);
     const toolbar = el('div', { class: 'pp-toolbar', role: 'toolbar', 'aria-label': 'Flame chart controls' }, this.threadSelect, this.windowOut);

@@ -24,6 +24,11 @@ export interface LaneIndex {
   region: Int32Array | Int16Array | Int8Array;
 }
 
+/** The thread ids the timeline's lanes are built for (Store.laneIndexes): every thread of the report, in id order. */
+export function laneThreads(ids: number[]): number[] {
+  return [...ids].sort((a, b) => a - b);
+}
+
 /** A new integer array of the region column's own (narrowed) type, so lanes are no wider than the report. */
 function regionArray(column: ArrayLike<number>, n: number): Int32Array | Int16Array | Int8Array {
   if (column instanceof Int8Array) return new Int8Array(n);

@@ -11,6 +11,7 @@ import { gunzip } from './gunzip';
 import { asHostMessage, type InitOptions, type ViewState, type WebviewToHost, type HostToWebview } from '../src/protocol';
 import { decodeViewHash, encodeViewHash } from './view-hash';
 import { App } from './app';
+import type { LaneIndex } from './layout-timeline';
 import { renderComparePage, renderSweepPage } from './sweep-app';
 import { el } from './dom';
 
@@ -82,7 +83,7 @@ function startPacked(parts: Uint8Array[], gzipped: boolean, source: Source, opti
   if (typeof follow === 'boolean') metricsFollowing = undefined;
   const later = sent ? undefined : typeof follow === 'boolean' ? (follow ? followMetrics() : undefined) : follow;
   decodePacked(parts, gzipped, !sent && !later, source)
-    .then((d) => { if (mine === given) show(d.report, 'init-packed', options, sent, later ?? d.analysis); }).catch((e: Error) => showError(e.message));
+    .then((d) => { if (mine === given) show(d.report, 'init-packed', options, sent, later ?? d.analysis, d.lanes); }).catch((e: Error) => showError(e.message));
 }
 
 /** The metrics of the report given last, from the host's `metrics` message. */
@@ -114,7 +115,7 @@ function startFetched(message: Extract<HostToWebview, { type: 'init-packed-url' 
     else if ('changed' in got) showError(got.changed);
     else {
       fetched = true;
-      show(got.report, 'init-packed', message.options, undefined, later ?? got.analysis);
+      show(got.report, 'init-packed', message.options, undefined, later ?? got.analysis, got.lanes);
     }
   }).catch((e: Error) => { if (mine === given) showError(e.message); });
 }
@@ -125,7 +126,7 @@ function givenMetrics(m: unknown): RunMetrics | undefined {
   return x && typeof x === 'object' && Array.isArray(x.threads) && typeof x.wallMs === 'number' ? (x as RunMetrics) : undefined;
 }
 
-function show(validated: Report, via: 'init' | 'init-packed', options: InitOptions | undefined, metrics: RunMetrics | undefined, analysisLater?: Promise<Analysis | undefined>): void {
+function show(validated: Report, via: 'init' | 'init-packed', options: InitOptions | undefined, metrics: RunMetrics | undefined, analysisLater?: Promise<Analysis | undefined>, lanes?: LaneIndex[]): void {
   performance.mark('parprof:validated');
   const initial = { ...savedState(), ...(options?.view ? { view: options.view } : {}) };
   app = new App(root(), validated, {
@@ -134,6 +135,7 @@ function show(validated: Report, via: 'init' | 'init-packed', options: InitOptio
     canRerun: !!vscode && options?.canRerun === true,
     metrics,
     analysisLater,
+    lanes,
     initial,
     post,
     saveState: (state) => {

@@ -9,6 +9,7 @@ import { checkValidatedShape, validateReport } from '../src/model/load';
 import { jsonNestingProblem } from '../src/model/validate-values';
 import { gunzip } from './gunzip';
 import type { ExpectedFile } from './streamed-file';
+import type { LaneIndex } from './layout-timeline';
 
 /**
  * To the worker: the blob in parts (standalone pages embed it in several), gzip-compressed or
@@ -35,7 +36,7 @@ export type Source = 'host' | 'page';
  * From the worker, after `{ ready: true }`: the validated report, its columns transferred (or why
  * it could not be read); then, when asked, `{ metrics }` (undefined if they could not be computed).
  */
-export type DecodeReply = { report: Report; error?: undefined; changed?: undefined } | { error: string; report?: undefined; changed?: undefined }
+export type DecodeReply = { report: Report; lanes?: LaneIndex[]; error?: undefined; changed?: undefined } | { error: string; report?: undefined; changed?: undefined }
   | { changed: string; report?: undefined; error?: undefined };
 /**
  * To the worker, instead of a DecodeRequest: a file the page fetches (`init-packed-url`), sent as
@@ -44,21 +45,28 @@ export type DecodeReply = { report: Report; error?: undefined; changed?: undefin
  * the whole file before it decodes anything (streamed-file.ts); a file that is not the one the
  * reader validated is answered `{ changed }`. Its bytes are the reader's then: Source 'host'.
  */
-/** From the worker while a fetched file is still arriving: bytes inflated so far. */
-export type StreamProgress = { inflated: number };
+/**
+ * From the worker while a fetched file is still arriving: bytes inflated so far; columns decoded so
+ * far and whether the lane indexes are built (streamed-unpack.ts).
+ */
+export type StreamProgress = { inflated: number } | { columns: number; lanes: boolean };
 export type StreamMessage = { stream: { file: ExpectedFile; gzipped: boolean; metrics: boolean } } | { part: Uint8Array } | { end: true } | { abort: true };
 /** What the worker computes after handing the report over: its metrics and findings (summary.ts verdicts). */
 export interface Analysis { metrics: RunMetrics; findings?: string[] }
 type MetricsReply = { analysis: Analysis | undefined };
 
 /**
- * The fetch of the last `init-packed-url` file (decodeFetched): bytes handed to the worker, and
- * bytes it had inflated while the file was still arriving (read by tests: inflating overlaps the transfer).
+ * The fetch of the last `init-packed-url` file (decodeFetched): bytes handed to the worker; bytes it
+ * had inflated, columns it had decoded and whether it had built the lane indexes while the file was
+ * still arriving (read by tests: inflating and decoding overlap the transfer).
  */
-export const fetchProgress = { relayed: 0, inflatedWhileFetching: 0, done: false };
+export const fetchProgress = { relayed: 0, inflatedWhileFetching: 0, columnsWhileFetching: 0, lanesWhileFetching: false, done: false };
 
-/** A decoded report, and its analysis when the worker computes it (later: the report shows first). */
-export interface Decoded { report: Report; analysis?: Promise<Analysis | undefined> }
+/**
+ * A decoded report, and its analysis when the worker computes it (later: the report shows first);
+ * `lanes`: the timeline's lane indexes when the worker built them (Store.laneIndexes).
+ */
+export interface Decoded { report: Report; lanes?: LaneIndex[]; analysis?: Promise<Analysis | undefined> }
 
 declare const __DECODE_WORKER_SOURCE__: string | undefined;
 
@@ -103,6 +111,7 @@ async function inWorker(worker: Worker, wantMetrics: boolean, send: () => void):
     worker.onmessage = (e: MessageEvent<DecodeReply | MetricsReply | StreamProgress | { ready: true }>) => {
       if ('ready' in e.data) send();
       else if ('inflated' in e.data) { if (!fetchProgress.done) fetchProgress.inflatedWhileFetching = e.data.inflated; }
+      else if ('columns' in e.data) { if (!fetchProgress.done) Object.assign(fetchProgress, { columnsWhileFetching: e.data.columns, lanesWhileFetching: e.data.lanes }); }
       else if ('analysis' in e.data) { gotMetrics(e.data.analysis); worker.terminate(); }
       else resolve(e.data);
     };
@@ -118,7 +127,7 @@ async function inWorker(worker: Worker, wantMetrics: boolean, send: () => void):
   // (1M spans on a loaded 2-core machine: timeline built and drawn in 1.2 s instead of 0.3 s).
   if (wantMetrics) afterFirstPaint(() => worker.postMessage(METRICS_NOW));
   decodeOnRead(reply.report.spans as unknown as Record<string, unknown>);
-  return { report: reply.report, analysis: wantMetrics ? analysis : undefined };
+  return { report: reply.report, lanes: reply.lanes, analysis: wantMetrics ? analysis : undefined };
 }
 
 /**
@@ -136,7 +145,7 @@ export async function decodeFetched(url: string, file: ExpectedFile, gzipped: bo
     performance.mark('parprof:fetched');
     return decodePacked([got.bytes], gzipped, wantMetrics, 'host');
   }
-  Object.assign(fetchProgress, { relayed: 0, inflatedWhileFetching: 0, done: false });
+  Object.assign(fetchProgress, { relayed: 0, inflatedWhileFetching: 0, columnsWhileFetching: 0, lanesWhileFetching: false, done: false });
   let unfetched: string | undefined;
   /** Set once the worker answered (or failed): the rest of the file is not read. */
   let stopped = false;
@@ -196,6 +205,11 @@ export function unpackValid(bytes: Uint8Array, validated = false): Report {
   } catch (err) {
     throw new Error(`packed report cannot be read: ${(err as Error).message}`);
   }
+  return checkUnpacked(unpacked, validated);
+}
+
+/** An unpacked report checked (only its shape when its bytes were `validated` already: see Source) and narrowed. */
+export function checkUnpacked(unpacked: unknown, validated: boolean): Report {
   return narrowColumns(validated ? checkValidatedShape(unpacked) : validateReport(unpacked));
 }
 

@@ -3,6 +3,7 @@
 import type { Report } from '../src/model/report';
 import type { RunMetrics } from '../src/model/analysis';
 import type { Analysis } from './report-decoder';
+import { buildLaneIndexes, laneThreads, type LaneIndex } from './layout-timeline';
 import type { ViewId, ViewState } from '../src/protocol';
 import { asSelectionSpec, restrictToSelection, selectionSamples, type SampleSets, type SelectionSpec } from '../src/model/selection';
 import { applyTransforms, baseSamples, validTransforms, type CallSamples, type Transform } from '../src/model/transforms';
@@ -53,9 +54,23 @@ export class Store {
   /** The findings (summary.ts verdicts) the decoder's worker computed with the metrics, when it did. */
   givenFindings: string[] | undefined;
 
-  /** `analyze` runs on first use of `metrics`, so a view that does not need it paints sooner. */
+  /** The lane index of each thread, in thread id order (laneIndexes). */
+  private lanes: LaneIndex[] | undefined;
+  /** Who built the lane indexes: the decoder's worker, or this page (read by tests). */
+  lanesFrom: 'worker' | 'page' = 'page';
+
+  /**
+   * `analyze` runs on first use of `metrics`, so a view that does not need it paints sooner.
+   * `lanes`: the lane indexes the decoder's worker built (laneIndexes), if it did.
+   */
   constructor(readonly report: Report, private readonly analyze: (report: Report) => RunMetrics, initial: Partial<ViewState>, readonly canOpenSource: boolean,
-    private readonly analysisLater?: Promise<Analysis | undefined>) {
+    private readonly analysisLater?: Promise<Analysis | undefined>, lanes?: LaneIndex[]) {
+    const ids = laneThreads(report.threads.map((t) => t.id));
+    // Used only when they are the lanes of exactly these threads (else built on first use).
+    if (lanes && lanes.length === ids.length && lanes.every((l, k) => l.thread === ids[k])) {
+      this.lanes = lanes;
+      this.lanesFrom = 'worker';
+    }
     let end = report.meta.durationUs || 0;
     for (const t of report.threads) end = Math.max(end, t.end ?? t.start);
     for (let k = 0; k < report.spans.count; k++) if (report.spans.end[k] > end) end = report.spans.end[k];
@@ -70,6 +85,14 @@ export class Store {
     this.transforms = validTransforms(initial.transforms);
     this.showRuntime = initial.showRuntime === true;
     this.threads = chosenThreads(initial.threads);
+  }
+
+  /**
+   * One lane index per thread of the report, in thread id order (the timeline's lanes; the flame
+   * chart's task strip): those the decoder's worker built, else built here once (buildLaneIndexes).
+   */
+  laneIndexes(): LaneIndex[] {
+    return (this.lanes ??= buildLaneIndexes(this.report.spans, laneThreads(this.report.threads.map((t) => t.id))));
   }
 
   get metrics(): RunMetrics {

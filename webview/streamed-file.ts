@@ -10,17 +10,45 @@ const PROGRESS_BYTES = 1 << 20;
 /** The file the host's reader validated: its length in bytes and its SHA-256 (hex). */
 export interface ExpectedFile { bytes: number; sha256: string }
 
+/**
+ * Where the inflated bytes go, in order, as they come: by default they are joined into one array
+ * (JoinedBytes); the decoder's worker unpacks them as they come instead (streamed-unpack.ts).
+ */
+export interface InflatedSink<T> {
+  push(chunk: Uint8Array): void;
+  /** What the whole inflated file makes, once every byte was pushed (throws: why it cannot be read). */
+  end(): T;
+}
+
+/** The inflated file in one array. */
+export class JoinedBytes implements InflatedSink<Uint8Array> {
+  private readonly chunks: Uint8Array[] = [];
+  private length = 0;
+  push(chunk: Uint8Array): void { this.chunks.push(chunk); this.length += chunk.length; }
+  end(): Uint8Array {
+    const out = new Uint8Array(this.length);
+    let at = 0;
+    for (const c of this.chunks) { out.set(c, at); at += c.length; }
+    return out;
+  }
+}
+
 /** Thrown when the file fetched is not the one the reader validated: the message is the one line the page shows. */
 export class FileChanged extends Error {}
 
-export class StreamedFile {
+export class StreamedFile<T = Uint8Array> {
   /** The file's own bytes, written in place as parts arrive (its length is known). */
   private file: Uint8Array;
   private received = 0;
-  private readonly inflater?: { writer: WritableStreamDefaultWriter<BufferSource>; output: Promise<Uint8Array> };
+  private readonly inflater?: { writer: WritableStreamDefaultWriter<BufferSource>; output: Promise<T> };
 
-  /** `progress`: told the bytes inflated so far while the file is still arriving (every MiB or so). */
-  constructor(private readonly expected: ExpectedFile, gzipped: boolean, private readonly progress: (inflated: number) => void = () => undefined) {
+  /**
+   * `progress`: told the bytes inflated so far while the file is still arriving (every MiB or so).
+   * `sink`: where the inflated bytes go as they come (a file not gzip-compressed: its own bytes, at
+   * finish()); by default they are joined into one array.
+   */
+  constructor(private readonly expected: ExpectedFile, gzipped: boolean, private readonly progress: (inflated: number) => void = () => undefined,
+    private readonly sink: InflatedSink<T> = new JoinedBytes() as unknown as InflatedSink<T>) {
     this.file = new Uint8Array(expected.bytes);
     if (gzipped) {
       const stream = new DecompressionStream('gzip');
@@ -43,21 +71,28 @@ export class StreamedFile {
     this.inflater?.writer.write(part as Uint8Array<ArrayBuffer>).catch(() => undefined);
   }
 
-  /** The file's bytes (inflated when gzip-compressed) once the whole file came and is the one validated. */
-  async finish(): Promise<Uint8Array> {
+  /** What the sink made of the file's bytes (inflated when gzip-compressed) once the whole file came and is the one validated. */
+  async finish(): Promise<T> {
     if (this.received !== this.expected.bytes) throw this.lengthChanged(this.received, '');
     this.inflater?.writer.close().catch(() => undefined);
     const digest = crypto.subtle.digest('SHA-256', this.file as Uint8Array<ArrayBuffer>);
     // Both finish at once: SHA-256 runs off this thread while the last parts inflate.
-    const [hash, inflated] = await Promise.allSettled([digest, this.inflater?.output ?? Promise.resolve(this.file)]);
+    const [hash, inflated] = await Promise.allSettled([digest, this.inflater?.output ?? Promise.resolve(undefined)]);
     const compressed = this.file;
     // The file's bytes are done with once hashed (72 MB at 10M spans; the inflated ones are decoded next).
     if (this.inflater) this.file = new Uint8Array(0);
     if (hash.status === 'rejected') throw new Error(`the report file could not be checked: ${String(hash.reason)}`);
     const hex = [...new Uint8Array(hash.value)].map((b) => b.toString(16).padStart(2, '0')).join('');
     if (hex !== this.expected.sha256.toLowerCase()) throw new FileChanged('the report file changed after it was read (its SHA-256 differs): reopen it');
-    if (inflated.status === 'rejected') throw new Error(`packed report cannot be read: ${(inflated.reason as Error)?.message ?? String(inflated.reason)}`);
-    return this.inflater ? inflated.value : compressed;
+    const unreadable = (reason: unknown) => new Error(`packed report cannot be read: ${(reason as Error)?.message ?? String(reason)}`);
+    if (inflated.status === 'rejected') throw unreadable(inflated.reason);
+    if (this.inflater) return inflated.value as T;
+    try {
+      this.sink.push(compressed);
+      return this.sink.end();
+    } catch (err) {
+      throw unreadable(err);
+    }
   }
 
   /** Stops inflating (the fetch failed or the file was refused). */
@@ -70,10 +105,9 @@ export class StreamedFile {
     return new FileChanged(`the report file changed after it was read (${this.expected.bytes} bytes then, ${atLeast}${now} now): reopen it`);
   }
 
-  /** The inflated output joined once; stopped past MAX_REPORT_BYTES (the reader's limit: a changed file could be a gzip bomb). */
-  private async collect(readable: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  /** The inflated output, to the sink as it comes; stopped past MAX_REPORT_BYTES (the reader's limit: a changed file could be a gzip bomb). */
+  private async collect(readable: ReadableStream<Uint8Array>): Promise<T> {
     const reader = readable.getReader();
-    const chunks: Uint8Array[] = [];
     let length = 0;
     let told = 0;
     for (;;) {
@@ -85,11 +119,8 @@ export class StreamedFile {
         void reader.cancel().catch(() => undefined);
         throw new Error(`the report inflates to more than ${MAX_REPORT_BYTES} bytes`);
       }
-      chunks.push(value);
+      this.sink.push(value);
     }
-    const out = new Uint8Array(length);
-    let at = 0;
-    for (const c of chunks) { out.set(c, at); at += c.length; }
-    return out;
+    return this.sink.end();
   }
 }

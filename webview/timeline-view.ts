@@ -12,7 +12,7 @@ import { el, ms } from './dom';
 import { frameScheduler, sizeCanvas, Tooltip } from './canvas';
 import { readPalette, regionColor, type Palette } from './theme';
 import {
-  buildCoverage, buildLaneIndexes, coverageColumns, exactColumns, formatTime, laneBoxes, spanAt,
+  buildCoverage, coverageColumns, exactColumns, formatTime, laneBoxes, spanAt,
   spanRects, timeTicks, visibleSpans, type CoveragePyramid, type LaneBox, type LaneIndex,
 } from './layout-timeline';
 import { LaneExtras } from './timeline-waits';
@@ -76,7 +76,8 @@ export class TimelineView {
     const report = store.report;
     const threads = [...report.threads].sort((a, b) => a.id - b.id);
     for (const t of threads) { this.threadName.set(t.id, t.name); this.threadInfo.set(t.id, t); }
-    this.lanes = buildLaneIndexes(report.spans, threads.map((t) => t.id));
+    // In thread id order, as `threads`: built by the decoder's worker for a packed report.
+    this.lanes = store.laneIndexes();
     this.pyramids = this.lanes.map(() => undefined);
     this.extras = new LaneExtras(report);
     this.activity = new LaneActivity(report);

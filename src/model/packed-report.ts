@@ -172,93 +172,170 @@ function decodeEncoded(enc: EncodedColumn, spans: Record<string, unknown>, field
  * reads every value).
  */
 export function unpackReport(bytes: Uint8Array, checkHeader?: (json: string) => void, lazy: readonly string[] = []): Report {
-  if (!isPackedReport(bytes)) throw new ReportError('not a packed Parallel Profiler report (no PPC1 header)');
   // Typed views need aligned offsets: copy once if the blob itself is not 8-aligned.
   if (bytes.byteOffset % 8 !== 0) bytes = bytes.slice();
-  const length = new DataView(bytes.buffer, bytes.byteOffset, 8).getUint32(4, true);
-  if (8 + length > bytes.length) throw new ReportError(`packed report: header of ${length} bytes overruns the ${bytes.length}-byte blob`);
-  let headerText: string;
-  try {
-    headerText = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + length));
-  } catch {
-    throw new ReportError('packed report: header is not UTF-8 text');
+  const unpacker = new PackedUnpacker(bytes, checkHeader, lazy);
+  return unpacker.finish(bytes);
+}
+
+/**
+ * Unpacks a packed blob column by column while its bytes arrive (a large file inflated part by
+ * part: each column is decoded as soon as its bytes are in, overlapping the transfer), or all at
+ * once (unpackReport). Made from the blob's first `headerBytes(...)` bytes; `size` is then how
+ * long the blob must be to hold every column. Columns are decoded in the header's order (a
+ * column stored relative to another needs that one first); the report is only whole at finish().
+ */
+export class PackedUnpacker {
+  /** Bytes the blob needs to hold every column: the data's start plus the furthest column's end. */
+  readonly size: number;
+  private readonly report: Record<string, unknown>;
+  private readonly fields = new Map<unknown, string>();
+  private readonly refs: [Record<string, unknown>, string, string][] = [];
+  private readonly infos: ColumnInfo[];
+  private readonly out: (Float64Array | Int32Array | Int16Array | Int8Array | EncodedColumn)[] = [];
+  private readonly start: number;
+  /** The stored integers of columns others are stored relative to (span starts), kept while decoding. */
+  private readonly ints = new Map<number, Float64Array>();
+
+  /**
+   * Bytes needed before the header can be read: 8 while the header's length is not known, then
+   * 8 + its length (undefined: not a packed report).
+   */
+  static headerBytes(first: Uint8Array): number | undefined {
+    if (first.length < 8) return 8;
+    if (!isPackedReport(first)) return undefined;
+    return 8 + new DataView(first.buffer, first.byteOffset, 8).getUint32(4, true);
   }
-  checkHeader?.(headerText);
-  let header: unknown;
-  try {
-    header = JSON.parse(headerText);
-  } catch (e) {
-    throw new ReportError(`packed report: header is not valid JSON: ${(e as Error).message}`);
-  }
-  const { report, columns } = (header && typeof header === 'object' ? header : {}) as { report?: unknown; columns?: unknown };
-  if (!Array.isArray(columns)) throw new ReportError('packed report: header.columns: expected an array');
-  if (!report || typeof report !== 'object' || Array.isArray(report)) throw new ReportError('packed report: header.report: expected an object');
-  const skeleton = report as Record<string, unknown>;
-  // Where each column is used, so that a broken column is named by its field.
-  const fields = new Map<unknown, string>();
-  const refs: [Record<string, unknown>, string, string][] = [];
-  const refer = (owner: unknown, key: string, path: string): void => {
-    if (owner && typeof owner === 'object') refs.push([owner as Record<string, unknown>, key, path]);
-  };
-  const spans = skeleton.spans;
-  for (const name of SPAN_COLUMNS) refer(spans, name, `spans.${name}`);
-  refer(spans, 'flags', 'spans.flags');
-  for (const name of WAIT_COLUMNS) refer(skeleton.waits, name, `waits.${name}`);
-  if (Array.isArray(skeleton.profiles)) {
-    skeleton.profiles.forEach((tp: unknown, k) => {
-      const profile = tp && typeof tp === 'object' ? (tp as { profile?: unknown }).profile : undefined;
-      refer(profile, 'samples', `profiles[${k}].profile.samples`);
-      refer(profile, 'timeDeltas', `profiles[${k}].profile.timeDeltas`);
-    });
-  }
-  for (const [owner, key, path] of refs) {
-    const x = owner[key];
-    if (!x || typeof x !== 'object' || !('$column' in x)) continue;
-    const k = (x as ColumnRef).$column;
-    if (!Number.isInteger(k) || k < 0 || k >= columns.length) {
-      throw new ReportError(`packed report: ${path}: refers to column ${JSON.stringify(k)}, the blob has ${columns.length}`);
+
+  /** `bytes`: the blob's start, at least headerBytes() long (8-aligned: columns are viewed in place). */
+  constructor(bytes: Uint8Array, checkHeader?: (json: string) => void, private readonly lazy: readonly string[] = []) {
+    if (!isPackedReport(bytes)) throw new ReportError('not a packed Parallel Profiler report (no PPC1 header)');
+    const length = new DataView(bytes.buffer, bytes.byteOffset, 8).getUint32(4, true);
+    if (8 + length > bytes.length) throw new ReportError(`packed report: header of ${length} bytes overruns the ${bytes.length}-byte blob`);
+    let headerText: string;
+    try {
+      headerText = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + length));
+    } catch {
+      throw new ReportError('packed report: header is not UTF-8 text');
     }
-    if (!fields.has(k)) fields.set(k, path);
+    checkHeader?.(headerText);
+    let header: unknown;
+    try {
+      header = JSON.parse(headerText);
+    } catch (e) {
+      throw new ReportError(`packed report: header is not valid JSON: ${(e as Error).message}`);
+    }
+    const { report, columns } = (header && typeof header === 'object' ? header : {}) as { report?: unknown; columns?: unknown };
+    if (!Array.isArray(columns)) throw new ReportError('packed report: header.columns: expected an array');
+    if (!report || typeof report !== 'object' || Array.isArray(report)) throw new ReportError('packed report: header.report: expected an object');
+    const skeleton = this.report = report as Record<string, unknown>;
+    // Where each column is used, so that a broken column is named by its field.
+    const refer = (owner: unknown, key: string, path: string): void => {
+      if (owner && typeof owner === 'object') this.refs.push([owner as Record<string, unknown>, key, path]);
+    };
+    const spans = skeleton.spans;
+    for (const name of SPAN_COLUMNS) refer(spans, name, `spans.${name}`);
+    refer(spans, 'flags', 'spans.flags');
+    for (const name of WAIT_COLUMNS) refer(skeleton.waits, name, `waits.${name}`);
+    if (Array.isArray(skeleton.profiles)) {
+      skeleton.profiles.forEach((tp: unknown, k) => {
+        const profile = tp && typeof tp === 'object' ? (tp as { profile?: unknown }).profile : undefined;
+        refer(profile, 'samples', `profiles[${k}].profile.samples`);
+        refer(profile, 'timeDeltas', `profiles[${k}].profile.timeDeltas`);
+      });
+    }
+    for (const [owner, key, path] of this.refs) {
+      const x = owner[key];
+      if (!x || typeof x !== 'object' || !('$column' in x)) continue;
+      const k = (x as ColumnRef).$column;
+      if (!Number.isInteger(k) || k < 0 || k >= columns.length) {
+        throw new ReportError(`packed report: ${path}: refers to column ${JSON.stringify(k)}, the blob has ${columns.length}`);
+      }
+      if (!this.fields.has(k)) this.fields.set(k, path);
+    }
+    this.infos = columns.map((c: unknown, k) => columnInfo(c, this.name(k)));
+    this.start = dataStart(length);
+    let size = this.start;
+    for (const c of this.infos) size = Math.max(size, this.start + c.offset + c.length * WIDTH[c.storage]);
+    this.size = size;
+    for (const c of this.infos) if (c.mode === 'base' && c.base !== undefined) this.ints.set(c.base, new Float64Array(0));
   }
-  const name = (k: number): string => fields.get(k) ?? `columns[${k}]`;
-  const infos = columns.map((c: unknown, k) => columnInfo(c, name(k)));
-  const out: (Float64Array | Int32Array | Int16Array | Int8Array | EncodedColumn)[] = [];
-  const start = dataStart(length);
-  // The stored integers of columns others are stored relative to (span starts), kept while decoding.
-  const ints = new Map<number, Float64Array>();
-  for (const c of infos) if (c.mode === 'base' && c.base !== undefined) ints.set(c.base, new Float64Array(0));
-  // Columns left encoded: a lazy span field's own column, not a base of others; a base column of
-  // its own only when that is a span column decoded now (its name is how it is found later).
-  const spanField = (k: number): string | undefined => {
-    const f = fields.get(k);
+
+  /** The report's skeleton from the header (threads, regions...; its columns are `{ $column }` until finish()). */
+  get skeleton(): Readonly<Record<string, unknown>> {
+    return this.report;
+  }
+
+  /**
+   * Decodes the columns whose bytes lie within the first `available` bytes of `bytes` (the blob
+   * so far, written in place), in order, up to the first that does not yet. Returns how many
+   * columns are decoded now.
+   */
+  decodeAvailable(bytes: Uint8Array, available: number): number {
+    while (this.out.length < this.infos.length) {
+      const c = this.infos[this.out.length];
+      if (this.start + c.offset + c.length * WIDTH[c.storage] > available) break;
+      this.decodeNext(bytes.subarray(0, available));
+    }
+    return this.out.length;
+  }
+
+  /** The decoded column a `{ $column }` reference of the skeleton stands for, if decoded yet (an encoded lazy one is not). */
+  decoded(ref: unknown): Float64Array | Int32Array | Int16Array | Int8Array | undefined {
+    if (!ref || typeof ref !== 'object' || !('$column' in ref)) return undefined;
+    const x = this.out[(ref as ColumnRef).$column];
+    return x && !isEncodedColumn(x) ? x : undefined;
+  }
+
+  /** The report, once `bytes` is the whole blob: the columns not decoded yet are decoded now. */
+  finish(bytes: Uint8Array): Report {
+    while (this.out.length < this.infos.length) this.decodeNext(bytes);
+    for (const [owner, key] of this.refs) {
+      const x = owner[key];
+      if (x && typeof x === 'object' && '$column' in x) owner[key] = this.out[(x as ColumnRef).$column];
+    }
+    return this.report as unknown as Report;
+  }
+
+  private name(k: number): string {
+    return this.fields.get(k) ?? `columns[${k}]`;
+  }
+
+  /** A span field's name for column k, if a span column uses it. */
+  private spanField(k: number): string | undefined {
+    const f = this.fields.get(k);
     return f?.startsWith('spans.') ? f.slice(6) : undefined;
-  };
-  const leaveEncoded = (k: number): boolean => {
-    const f = spanField(k);
-    if (f === undefined || !lazy.includes(f) || ints.has(k)) return false;
-    const c = infos[k];
+  }
+
+  /**
+   * Columns left encoded: a lazy span field's own column, not a base of others; a base column of
+   * its own only when that is a span column decoded now (its name is how it is found later).
+   */
+  private leaveEncoded(k: number): boolean {
+    const f = this.spanField(k);
+    if (f === undefined || !this.lazy.includes(f) || this.ints.has(k)) return false;
+    const c = this.infos[k];
     if (c.mode !== 'base') return true;
-    const b = c.base === undefined ? undefined : spanField(c.base);
-    return b !== undefined && !lazy.includes(b);
-  };
-  // Integer columns in the narrowest array that holds them (a 10M-span report's ids, counts and
-  // flags take 10 MB each instead of 40: 210 MB less for as long as the report is open).
-  infos.forEach((c, k) => {
-    if (!leaveEncoded(k)) {
-      out.push(narrowest(decodeColumn(bytes, start, c, ints, ints.has(k) ? k : -1, name(k))));
+    const b = c.base === undefined ? undefined : this.spanField(c.base);
+    return b !== undefined && !this.lazy.includes(b);
+  }
+
+  private decodeNext(bytes: Uint8Array): void {
+    const k = this.out.length;
+    const c = this.infos[k];
+    const { start, ints } = this;
+    // Integer columns in the narrowest array that holds them (a 10M-span report's ids, counts and
+    // flags take 10 MB each instead of 40: 210 MB less for as long as the report is open).
+    if (!this.leaveEncoded(k)) {
+      this.out.push(narrowest(decodeColumn(bytes, start, c, ints, ints.has(k) ? k : -1, this.name(k))));
       return;
     }
     const size = c.length * WIDTH[c.storage];
     if (start + c.offset + size > bytes.length) {
-      throw new ReportError(`packed report: ${name(k)}: column at ${c.offset} (${c.length} × ${c.storage}) lies outside the ${bytes.length}-byte blob`);
+      throw new ReportError(`packed report: ${this.name(k)}: column at ${c.offset} (${c.length} × ${c.storage}) lies outside the ${bytes.length}-byte blob`);
     }
-    out.push({ $encoded: c, bytes: bytes.slice(start + c.offset, start + c.offset + size), base: c.mode === 'base' ? spanField(c.base!) : undefined });
-  });
-  for (const [owner, key] of refs) {
-    const x = owner[key];
-    if (x && typeof x === 'object' && '$column' in x) owner[key] = out[(x as ColumnRef).$column];
+    this.out.push({ $encoded: c, bytes: bytes.slice(start + c.offset, start + c.offset + size), base: c.mode === 'base' ? this.spanField(c.base!) : undefined });
   }
-  return report as unknown as Report;
 }
 
 /** A column's description from the header, checked field by field. */

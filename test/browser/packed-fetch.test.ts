@@ -108,7 +108,7 @@ async function pacedPage(body: Buffer, first: number, cut = false): Promise<{ pa
   return { page, release: go, close: () => { held?.destroy(); server.close(); } };
 }
 
-type FetchProgress = { relayed: number; inflatedWhileFetching: number; done: boolean };
+type FetchProgress = { relayed: number; inflatedWhileFetching: number; columnsWhileFetching: number; lanesWhileFetching: boolean; done: boolean };
 
 test('the file is inflated as it arrives: the worker inflates the first half while the second is held back, then every lane is drawn', async () => {
   const half = Math.floor(bytes.byteLength / 2);
@@ -125,6 +125,28 @@ test('the file is inflated as it arrives: the worker inflates the first half whi
   assert.equal(drawn.fetched, true);
   assert.equal(drawn.decodedIn, 'worker');
   assert.deepEqual(drawn.laneTasks, modelLanes());
+  await page.close();
+  close();
+});
+
+test('the file is decoded as it arrives: columns while the second half is held back; the timeline draws from the lane indexes the worker built', async () => {
+  const half = Math.floor(bytes.byteLength / 2);
+  const { page, release, close } = await pacedPage(bytes, half);
+  // Waits on the page, not on time: until the worker said it decoded a column of what came.
+  await page.waitForFunction(() => ((window as unknown as { __parprofFetch?: FetchProgress }).__parprofFetch?.columnsWhileFetching ?? 0) > 0, null, { timeout: 120_000, polling: 50 });
+  const during = await page.evaluate(() => ({ ...(window as unknown as { __parprofFetch: FetchProgress }).__parprofFetch }));
+  assert.equal(during.done, false);
+  assert.deepEqual((await page.evaluate(() => (window as unknown as { __posted: Posted[] }).__posted.map((m) => m.type))), ['ready'], 'nothing shown before the file is whole');
+  release();
+  const drawn = await firstPosted(page, ['drawn', 'error', 'packed-unfetched']);
+  assert.equal(drawn.type, 'drawn', JSON.stringify(drawn).slice(0, 300));
+  assert.deepEqual(drawn.laneTasks, modelLanes());
+  const lanes = await page.evaluate(() => {
+    const store = (window as unknown as { __parprof: { app: { store: { lanesFrom: string; laneIndexes(): { thread: number; span: Int32Array }[] } } } }).__parprof.app.store;
+    return { from: store.lanesFrom, lanes: store.laneIndexes().map((l) => ({ thread: l.thread, spans: l.span.length })) };
+  });
+  assert.equal(lanes.from, 'worker');
+  assert.deepEqual(lanes.lanes.map((l) => l.spans), modelLanes());
   await page.close();
   close();
 });
