@@ -1,23 +1,39 @@
-// The profile nudging's shared words (profile-nudger.ts), apart from the nudger itself: the pool
-// (pool.ts, in the package's own bundle) and every recorded thread tell it which workers to ask
-// nothing more, and loading this costs them no inspector module.
+// Which workers the profile nudging may ask (profile-nudger.ts), in shared memory apart from the
+// nudger itself: the pool (pool.ts, in the package's own bundle) and every recorded thread use it,
+// and loading it costs them no inspector module.
+//
+// The main thread asks a worker through NodeWorker.sendMessageToWorker. Node aborts the process
+// (SIGABRT, no message) when that message is posted into a worker whose environment is being torn
+// down (MainThreadInterface::Post racing ~MainThreadInterface: reproduced in plain Node, core
+// dump, about 1 process in 100 with asks every 2 ms into workers that end by themselves). So a
+// worker is asked only between the two moments it writes here: once its recorder can cut
+// (startNudging, at its start), and until its exit begins (stopNudging: in its own 'exit'
+// listener, by its pool before it asks it to close, by whoever terminates it). The main thread
+// reads the changes right before it posts, inside a posting section, and a worker that stops
+// waits until no post is under way: the store of one and the load of the other are sequentially
+// consistent (Atomics), so either the main thread sees the stop before it posts, or the worker
+// sees the post and waits for it to be queued, before its teardown.
 import { getEnvironmentData } from 'node:worker_threads';
+import { ORIGINAL_ATOMICS_WAIT_KEY } from './contract';
 
 /** control[NUDGER_STATE]: the helper's state (profile-nudger.ts); control[NUDGER_DISCONNECTED]: 1 once it disconnected. */
 export const NUDGER_STATE = 0, NUDGER_DISCONNECTED = 1;
 /** control[MAIN_CUT_AT]: when the main thread last cut its profile chunk, ms since the nudger started (Date.now() based: every thread reads it). */
 export const MAIN_CUT_AT = 2;
+/** control[POSTING]: 1 while the main thread reads the changes and posts its asks. */
+const POSTING = 3;
 /**
- * Workers about to be terminate()d, or ending by themselves, are not asked any more. Any thread
- * may terminate a worker it created, so any thread may write: it takes a number k with
- * Atomics.add on control[STOPPED_COUNT], then stores threadId + 1 in
- * control[STOPPED_BASE + k % STOPPED_RING]; the main thread reads slots in order before it asks,
- * and empties each (0: not written yet, looked at again next time). A worker detaches once it is
- * gone, so the ring only has to hold the ids of workers ending between two asks.
+ * The changes: any thread may write one. It takes a number k with Atomics.add on
+ * control[CHANGES_COUNT], then stores threadId + 1 (may be asked) or -(threadId + 1) (not any
+ * more) in control[CHANGES_BASE + k % CHANGES_RING]; the main thread reads slots in order and
+ * empties each (0: not written yet, looked at again next time). It reads them at least every
+ * chunk length, so the ring holds the starts and ends of the workers of one chunk length.
  */
-export const STOPPED_COUNT = 3, STOPPED_BASE = 4, STOPPED_RING = 256;
+const CHANGES_COUNT = 4, CHANGES_BASE = 5, CHANGES_RING = 4096;
 /** How many words the shared buffer holds. */
-export const CONTROL_WORDS = STOPPED_BASE + STOPPED_RING;
+export const CONTROL_WORDS = CHANGES_BASE + CHANGES_RING;
+/** Longest a stopping worker waits for a post under way, ms (a post is queued in microseconds). */
+const POST_WAIT_MS = 100;
 /**
  * Where every thread finds the shared words: worker_threads' environment data, which each new
  * worker gets a copy of from its creator (the SharedArrayBuffer inside is shared, not copied).
@@ -26,8 +42,8 @@ export const CONTROL_KEY = 'parallel-profiler.profileNudgerControl';
 
 /** This thread's view of the shared words: the main thread's once the nudger started, a worker's on first use. */
 let control: Int32Array | null | undefined;
-/** How many ring slots this thread has read (the main thread's reader). */
-let stoppedSeen = 0;
+/** How many change slots the main thread has read. */
+let changesSeen = 0;
 
 /** The main thread's words, once the nudger made them. */
 export function setControl(words: Int32Array): void {
@@ -46,28 +62,53 @@ function sharedControl(): Int32Array | null {
   return control;
 }
 
+function change(c: Int32Array, value: number): void {
+  const k = Atomics.add(c, CHANGES_COUNT, 1);
+  Atomics.store(c, CHANGES_BASE + (k % CHANGES_RING), value);
+}
+
+/** A recorded worker whose recorder can cut its chunk on an ask (preload.ts, at its start). */
+export function startNudging(threadId: number): void {
+  const c = sharedControl();
+  if (c) change(c, threadId + 1);
+}
+
 /**
- * Called before a worker is asked to save and terminated (terminate-save.ts), on the thread that
- * terminates it: it is asked nothing more, so no ask of ours is running in it when the
- * termination comes. Also called for a worker that ends by itself: by its pool before asking it to
- * close (pool.ts), and by the worker at the start of its own 'exit' listener (preload.ts), so that
- * no ask of ours is sent into a thread that is tearing down.
+ * Worker `threadId` is asked nothing more: it is about to be terminated (terminate-save.ts, on
+ * the thread that terminates it), or ends by itself (its pool before asking it to close, pool.ts;
+ * the worker itself at the start of its 'exit' listener, preload.ts). Returns once no ask can be
+ * posted into it any more.
  */
 export function stopNudging(threadId: number): void {
   const c = sharedControl();
   if (!c) return;
-  const k = Atomics.add(c, STOPPED_COUNT, 1);
-  Atomics.store(c, STOPPED_BASE + (k % STOPPED_RING), threadId + 1);
+  change(c, -(threadId + 1));
+  // The original Atomics.wait, whoever calls: a wait of the recorder's, not the user's.
+  const wait = ((globalThis as Record<symbol, unknown>)[ORIGINAL_ATOMICS_WAIT_KEY] as typeof Atomics.wait | undefined) ?? Atomics.wait;
+  if (Atomics.load(c, POSTING) === 1) {
+    try { wait(c, POSTING, 1, POST_WAIT_MS); } catch { /* a thread that cannot wait (none of ours) goes on */ }
+  }
 }
 
-/** Main thread: adds the ids written to the ring since the last look to `into`. */
-export function takeStopped(into: Set<number>): void {
+/**
+ * Main thread: runs `post` with the set of workers that may be asked, brought up to date. Not
+ * reentrant (it is not called inside itself: an ask that interrupts the posting is not passed on).
+ */
+export function postAsks(askable: Set<number>, post: () => void): void {
   const c = sharedControl();
   if (!c) return;
-  const written = Atomics.load(c, STOPPED_COUNT);
-  for (; stoppedSeen < written; stoppedSeen++) {
-    const id = Atomics.exchange(c, STOPPED_BASE + (stoppedSeen % STOPPED_RING), 0);
-    if (id === 0) break;
-    into.add(id - 1);
+  Atomics.store(c, POSTING, 1);
+  try {
+    const written = Atomics.load(c, CHANGES_COUNT);
+    for (; changesSeen < written; changesSeen++) {
+      const v = Atomics.exchange(c, CHANGES_BASE + (changesSeen % CHANGES_RING), 0);
+      if (v === 0) break;
+      if (v > 0) askable.add(v - 1);
+      else askable.delete(-v - 1);
+    }
+    post();
+  } finally {
+    Atomics.store(c, POSTING, 0);
+    Atomics.notify(c, POSTING);
   }
 }

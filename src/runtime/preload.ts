@@ -16,7 +16,7 @@ import { SpoolRecorder, warn } from './recorder';
 import { recordAtomicsWaits } from './recorder-waits';
 import { DEFAULT_CHUNK_MS, ThreadProfiler } from './recorder-profile';
 import { askWorkers, mainChunkCut, startProfileNudger } from './profile-nudger';
-import { stopNudging } from './nudge-stop';
+import { startNudging, stopNudging } from './nudge-stop';
 import { markIsolateLog, tickProfilerOn } from './tick-marker';
 import { LONG_TASK_MS, listenForSaveRequests, savedAtExit } from './terminate-save';
 import { installCjsTypeScript } from './recorder-typescript';
@@ -53,6 +53,8 @@ function install(spool: string): void {
     else {
       const chunkMs = Number(process.env[ENV.profileChunkMs] ?? DEFAULT_CHUNK_MS);
       profiler.start(sampleUs, spool, wt.threadId, Number.isFinite(chunkMs) && chunkMs > 0 ? chunkMs : 0);
+      // The main thread may ask this worker to cut from now on, until its exit begins (finish below).
+      if (!wt.isMainThread && chunkMs > 0) startNudging(wt.threadId);
       if (wt.isMainThread && chunkMs > 0) {
         // At exit, main's samples go to disk first, before the nudger's exit handshake and the
         // workers' saves: whatever happens to the process after that (a crash in Node's teardown)

@@ -35,7 +35,7 @@
 // cut returns in microseconds. Workers about to be terminated, or ending by themselves, are not
 // asked (nudge-stop.ts).
 import { Worker, setEnvironmentData, threadId as ownThreadId } from 'node:worker_threads';
-import { CONTROL_KEY, CONTROL_WORDS, MAIN_CUT_AT, NUDGER_STATE, NUDGER_DISCONNECTED, setControl, takeStopped } from './nudge-stop';
+import { CONTROL_KEY, CONTROL_WORDS, MAIN_CUT_AT, NUDGER_STATE, NUDGER_DISCONNECTED, postAsks, setControl } from './nudge-stop';
 import { CUT_KEY } from './recorder-profile';
 import { ENV, ORIGINAL_ATOMICS_WAIT_KEY } from './contract';
 import { warn } from './recorder';
@@ -69,10 +69,9 @@ let epoch = 0;
 let chunkMs = 0;
 let lastAsked = -Infinity;
 let exiting = false;
-/** The helper's thread id: it is a worker of main, attached like the others, and never asked. */
-let helperThreadId = -1;
-/** Workers that are not asked any more (terminated, or ending by themselves). */
-const stopped = new Set<number>();
+let posting = false;
+/** Recorded workers that may be asked (nudge-stop.ts): started, and not ending. */
+const askable = new Set<number>();
 
 /** Main thread: its chunk was just cut (or started). The helper compares this with the time. */
 export function mainChunkCut(): void {
@@ -80,17 +79,21 @@ export function mainChunkCut(): void {
 }
 
 /**
- * Main thread: asks every attached worker to cut its chunk if it is old enough, at most twice a
- * chunk length. Safe inside an interrupt (an ask of the helper's): posts on a session of this
+ * Main thread: asks every recorded worker that can be asked (nudge-stop.ts) to cut its chunk if
+ * it is old enough, at most twice a chunk length. Safe inside an interrupt (an ask of the helper's): posts on a session of this
  * thread, which only queue messages for the workers' threads.
  */
 export function askWorkers(): void {
-  if (!words || exiting) return;
+  if (!words || exiting || posting) return;
   const now = performance.now();
   if (now - lastAsked < chunkMs / 2) return;
   lastAsked = now;
-  takeStopped(stopped);
-  askWorkersToCut(CUT_EXPRESSION, (tid) => tid !== helperThreadId && !stopped.has(tid));
+  posting = true;
+  try {
+    postAsks(askable, () => askWorkersToCut(CUT_EXPRESSION, (tid) => askable.has(tid)));
+  } finally {
+    posting = false;
+  }
 }
 
 /** Starts the nudging (main thread only, once): main asks its workers every `nudgeMs`; the helper watches main. */
@@ -114,7 +117,6 @@ export function startProfileNudger(nudgeMs: number): void {
     const helper = new Worker(`(${nudgerThread.toString()})(require('node:worker_threads').workerData)`, {
       eval: true, workerData: data, env, execArgv: [], name: 'parprof profile nudger',
     });
-    helperThreadId = helper.threadId;
     helper.unref();
     helper.on('error', (err) => warn('the profile nudger stopped', err));
     process.on('exit', () => {
