@@ -13,7 +13,7 @@
 // waits until no post is under way: the store of one and the load of the other are sequentially
 // consistent (Atomics), so either the main thread sees the stop before it posts, or the worker
 // sees the post and waits for it to be queued, before its teardown.
-import { getEnvironmentData } from 'node:worker_threads';
+import { getEnvironmentData, isMainThread } from 'node:worker_threads';
 import { ORIGINAL_ATOMICS_WAIT_KEY } from './contract';
 
 /** control[NUDGER_STATE]: the helper's state (profile-nudger.ts); control[NUDGER_DISCONNECTED]: 1 once it disconnected. */
@@ -67,7 +67,7 @@ function change(c: Int32Array, value: number): void {
   Atomics.store(c, CHANGES_BASE + (k % CHANGES_RING), value);
 }
 
-/** A recorded worker whose recorder can cut its chunk on an ask (preload.ts, at its start). */
+/** A recorded worker, at its start (preload.ts): it may be asked (to cut its chunk, to save) until it stops. */
 export function startNudging(threadId: number): void {
   const c = sharedControl();
   if (c) change(c, threadId + 1);
@@ -90,13 +90,25 @@ export function stopNudging(threadId: number): void {
   }
 }
 
+/** Main thread: the recorded workers that may be asked now, as of the last posting section. */
+const askable = new Set<number>();
+let posting = false;
+
 /**
- * Main thread: runs `post` with the set of workers that may be asked, brought up to date. Not
- * reentrant (it is not called inside itself: an ask that interrupts the posting is not passed on).
+ * Main thread: runs `post` inside a posting section, with the set of workers that may be asked
+ * brought up to date; `post` gets undefined when nothing keeps that set (no profile nudging in
+ * this run, or not the main thread: every worker may be asked, as before). Not inside itself: an ask that interrupts a
+ * posting section (an inspector interrupt) is not passed on, and returns false.
  */
-export function postAsks(askable: Set<number>, post: () => void): void {
-  const c = sharedControl();
-  if (!c) return;
+export function postAsks(post: (askable: ReadonlySet<number> | undefined) => void): boolean {
+  const c = isMainThread ? sharedControl() : null;
+  // Another thread's saver (a worker that created workers) posts as before: the changes have one reader, the main thread.
+  if (!c) {
+    post(undefined);
+    return true;
+  }
+  if (posting) return false;
+  posting = true;
   Atomics.store(c, POSTING, 1);
   try {
     const written = Atomics.load(c, CHANGES_COUNT);
@@ -106,9 +118,11 @@ export function postAsks(askable: Set<number>, post: () => void): void {
       if (v > 0) askable.add(v - 1);
       else askable.delete(-v - 1);
     }
-    post();
+    post(askable);
+    return true;
   } finally {
     Atomics.store(c, POSTING, 0);
     Atomics.notify(c, POSTING);
+    posting = false;
   }
 }

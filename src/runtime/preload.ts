@@ -53,8 +53,6 @@ function install(spool: string): void {
     else {
       const chunkMs = Number(process.env[ENV.profileChunkMs] ?? DEFAULT_CHUNK_MS);
       profiler.start(sampleUs, spool, wt.threadId, Number.isFinite(chunkMs) && chunkMs > 0 ? chunkMs : 0);
-      // The main thread may ask this worker to cut from now on, until its exit begins (finish below).
-      if (!wt.isMainThread && chunkMs > 0) startNudging(wt.threadId);
       if (wt.isMainThread && chunkMs > 0) {
         // At exit, main's samples go to disk first, before the nudger's exit handshake and the
         // workers' saves: whatever happens to the process after that (a crash in Node's teardown)
@@ -71,6 +69,8 @@ function install(spool: string): void {
   // The ThreadPool's worker entry sits next to this file in dist/runtime.
   const poolWorkerFile = join(__dirname, 'worker.js');
   instrumentWorkerCreation(rec, poolWorkerFile, __dirname);
+  // The main thread may ask this worker (to cut its profile chunk, to save) from now on, until its exit begins (finish below).
+  if (!wt.isMainThread) startNudging(wt.threadId);
   const poolWorker = (wt.workerData as Record<string, unknown> | null)?.[POOL_WORKER_MARK] === true;
   if (!wt.isMainThread && !poolWorker) instrumentMessageHandling(rec, poolWorkerFile);
   installCjsTypeScript(spool, wt.threadId);

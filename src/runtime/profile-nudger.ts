@@ -69,9 +69,7 @@ let epoch = 0;
 let chunkMs = 0;
 let lastAsked = -Infinity;
 let exiting = false;
-let posting = false;
-/** Recorded workers that may be asked (nudge-stop.ts): started, and not ending. */
-const askable = new Set<number>();
+
 
 /** Main thread: its chunk was just cut (or started). The helper compares this with the time. */
 export function mainChunkCut(): void {
@@ -84,16 +82,10 @@ export function mainChunkCut(): void {
  * thread, which only queue messages for the workers' threads.
  */
 export function askWorkers(): void {
-  if (!words || exiting || posting) return;
+  if (!words || exiting) return;
   const now = performance.now();
   if (now - lastAsked < chunkMs / 2) return;
-  lastAsked = now;
-  posting = true;
-  try {
-    postAsks(askable, () => askWorkersToCut(CUT_EXPRESSION, (tid) => askable.has(tid)));
-  } finally {
-    posting = false;
-  }
+  if (postAsks((askable) => askWorkersToCut(CUT_EXPRESSION, (tid) => askable?.has(tid) === true))) lastAsked = now;
 }
 
 /** Starts the nudging (main thread only, once): main asks its workers every `nudgeMs`; the helper watches main. */

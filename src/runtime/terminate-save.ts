@@ -36,7 +36,7 @@ import { join } from 'node:path';
 import { ORIGINAL_ATOMICS_WAIT_KEY, SPAN_RECORD_FIELDS } from './contract';
 import { warn } from './recorder';
 import { inAtomicsWait } from './recorder-profile';
-import { stopNudging } from './nudge-stop';
+import { postAsks, stopNudging } from './nudge-stop';
 import { askToStop, askedToStop, claimUnflushed, stopBoard } from './stop-board';
 
 /** How long a save may take before the worker is terminated anyway, ms. */
@@ -344,21 +344,26 @@ export class WorkerSaver {
     let pending = asked;
     this.live.clear();
     const inspector = this.connect();
-    for (const tid of pending) {
-      askToStop(tid);
-      if (inspector) this.send(tid);
-    }
+    // Not into a worker whose exit has begun (it saves in its own exit listener): a message posted
+    // into a worker being torn down aborts Node (nudge-stop.ts).
+    const post = (): void => {
+      postAsks((askable) => {
+        for (const tid of pending) if (!savedAt.has(tid) && (!askable || askable.has(tid))) this.send(tid);
+      });
+    };
+    for (const tid of pending) askToStop(tid);
     // The original Atomics.wait: this wait is the recorder's, not one of the user's.
     const wait = ((globalThis as Record<symbol, unknown>)[ORIGINAL_ATOMICS_WAIT_KEY] as typeof Atomics.wait | undefined) ?? Atomics.wait;
     const sleeper = new Int32Array(new SharedArrayBuffer(4));
     const deadline = performance.now() + SAVE_TIMEOUT_MS;
     const savedAt = new Map<number, number>();
     let resend = performance.now() + RESEND_MS;
+    if (inspector) post();
     for (;;) {
       pending = pending.filter((tid) => !this.settled(tid, deadline, savedAt));
       if (pending.length === 0) break;
       if (performance.now() >= resend) {
-        for (const tid of pending) if (!savedAt.has(tid) && inspector) this.send(tid);
+        if (inspector) post();
         resend += RESEND_MS;
       }
       wait(sleeper, 0, 0, POLL_MS);
