@@ -14,7 +14,7 @@ import { callSiteOf } from './pool-callsite';
 import { ABORT_CANCELLED, ABORT_ERROR, ABORT_WORKER_DIED, chunkSizeFor, CTRL, newControl, staticChunk } from './schedule';
 import { StealState } from './schedule-steal';
 import { InlineRunner } from './pool-inline';
-import { stopNudging } from './nudge-stop';
+import { stopNudging } from './nudge-targets';
 
 /** Pool ids when no recorder hands them out. */
 let localPoolIds = 0;

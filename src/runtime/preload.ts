@@ -16,7 +16,7 @@ import { SpoolRecorder, warn } from './recorder';
 import { recordAtomicsWaits } from './recorder-waits';
 import { DEFAULT_CHUNK_MS, ThreadProfiler } from './recorder-profile';
 import { askWorkers, mainChunkCut, startProfileNudger } from './profile-nudger';
-import { startNudging, stopNudging } from './nudge-stop';
+import { startNudging, stopNudging } from './nudge-targets';
 import { markIsolateLog, tickProfilerOn } from './tick-marker';
 import { LONG_TASK_MS, listenForSaveRequests, savedAtExit } from './terminate-save';
 import { installCjsTypeScript } from './recorder-typescript';

@@ -33,9 +33,9 @@
 // the main thread stops asking and waits for the answer to every ask in flight (its own to the
 // workers, the helper's to it) before it goes on to end its workers; an ask that finds nothing to
 // cut returns in microseconds. Workers about to be terminated, or ending by themselves, are not
-// asked (nudge-stop.ts).
+// asked (nudge-targets.ts).
 import { Worker, setEnvironmentData, threadId as ownThreadId } from 'node:worker_threads';
-import { CONTROL_KEY, CONTROL_WORDS, MAIN_CUT_AT, NUDGER_STATE, NUDGER_DISCONNECTED, postAsks, setControl } from './nudge-stop';
+import { CONTROL_KEY, CONTROL_WORDS, MAIN_CUT_AT, NUDGER_STATE, NUDGER_DISCONNECTED, postAsks, setControl } from './nudge-targets';
 import { CUT_KEY } from './recorder-profile';
 import { ENV, ORIGINAL_ATOMICS_WAIT_KEY } from './contract';
 import { warn } from './recorder';
@@ -77,7 +77,7 @@ export function mainChunkCut(): void {
 }
 
 /**
- * Main thread: asks every recorded worker that can be asked (nudge-stop.ts) to cut its chunk if
+ * Main thread: asks every recorded worker that can be asked (nudge-targets.ts) to cut its chunk if
  * it is old enough, at most twice a chunk length. Safe inside an interrupt (an ask of the helper's): posts on a session of this
  * thread, which only queue messages for the workers' threads.
  */
@@ -133,7 +133,7 @@ export function startProfileNudger(nudgeMs: number): void {
 
 /** The helper thread's whole program: serialized with toString(), so it uses nothing from outside but `require`. */
 function nudgerThread(data: NudgerData): void {
-  // Word indexes (nudge-stop.ts): 0 state, 1 disconnected, 2 main's last cut (ms since data.epoch).
+  // Word indexes (nudge-targets.ts): 0 state, 1 disconnected, 2 main's last cut (ms since data.epoch).
   // States: 0 starting, 1 watching, 2 exiting, 3 connected.
   if (Atomics.compareExchange(data.control, 0, 0, 1) !== 0) return;
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -36,7 +36,7 @@ import { join } from 'node:path';
 import { ORIGINAL_ATOMICS_WAIT_KEY, SPAN_RECORD_FIELDS } from './contract';
 import { warn } from './recorder';
 import { inAtomicsWait } from './recorder-profile';
-import { postAsks, stopNudging } from './nudge-stop';
+import { postAsks, stopNudging } from './nudge-targets';
 import { askToStop, askedToStop, claimUnflushed, stopBoard } from './stop-board';
 
 /** How long a save may take before the worker is terminated anyway, ms. */
@@ -345,7 +345,7 @@ export class WorkerSaver {
     this.live.clear();
     const inspector = this.connect();
     // Not into a worker whose exit has begun (it saves in its own exit listener): a message posted
-    // into a worker being torn down aborts Node (nudge-stop.ts).
+    // into a worker being torn down aborts Node (nudge-targets.ts).
     const post = (): void => {
       postAsks((askable) => {
         for (const tid of pending) if (!savedAt.has(tid) && (!askable || askable.has(tid))) this.send(tid);
