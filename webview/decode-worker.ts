@@ -41,7 +41,8 @@ scope.onmessage = (e) => {
 function receiveStream(file: StreamRequestFile, gzipped: boolean, metrics: boolean): void {
   // Unpacked as it inflates: the columns and lane indexes are decoded while the rest of the file arrives.
   const streamed = new StreamedFile<Unpacked>(file, gzipped, (inflated) => scope.postMessage({ inflated } satisfies StreamProgress),
-    new UnpackingSink((columns, lanes) => scope.postMessage({ columns, lanes } satisfies StreamProgress)));
+    // The inflated bytes are kept only when the metrics are computed here (from them, after the first paint).
+    new UnpackingSink((columns, lanes) => scope.postMessage({ columns, lanes } satisfies StreamProgress), metrics));
   let refused = false;
   const refuse = (err: unknown) => {
     refused = true;
@@ -68,9 +69,9 @@ type StreamRequestFile = Extract<StreamMessage, { stream: unknown }>['stream']['
  * Unpacks `bytes` (unless `unpacked` as they arrived) and hands the report over with its lane
  * indexes; then, if asked, its metrics once the page says so.
  */
-async function decode(bytes: Uint8Array, validated: boolean, metrics: boolean, unpacked?: Unpacked): Promise<void> {
+async function decode(bytes: Uint8Array | undefined, validated: boolean, metrics: boolean, unpacked?: Unpacked): Promise<void> {
   try {
-    const report = unpacked ? checkUnpacked(unpacked.report, validated) : unpackValid(bytes, validated);
+    const report = unpacked ? checkUnpacked(unpacked.report, validated) : unpackValid(bytes!, validated);
     const lanes = unpacked?.lanes?.length ? unpacked.lanes : timelineLanes(report);
     scope.postMessage({ report, lanes } satisfies DecodeReply, [...new Set([...columnBuffers(report), ...laneBuffers(lanes)])]);
   } catch (err) {
@@ -78,6 +79,8 @@ async function decode(bytes: Uint8Array, validated: boolean, metrics: boolean, u
     return;
   }
   if (!metrics) return;
+  // Kept whenever the metrics are asked for (UnpackingSink keepBytes); without them the page computes the metrics itself.
+  if (!bytes) { scope.postMessage({ analysis: undefined }); return; }
   // The page says when: once it has drawn the report (report-decoder.ts).
   await new Promise<void>((resolve) => { scope.onmessage = (m) => { if ((m.data as unknown) === METRICS_NOW) resolve(); }; });
   try {

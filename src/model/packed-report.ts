@@ -320,10 +320,33 @@ export class PackedUnpacker {
     return b !== undefined && !this.lazy.includes(b);
   }
 
-  private decodeNext(bytes: Uint8Array): void {
+  /**
+   * Where each column's bytes lie in the blob, [from, to), in decoding order; undefined unless they
+   * come one after another without overlapping (as packReport writes them), which decodeColumnBytes needs.
+   */
+  columnRanges(): [number, number][] | undefined {
+    const ranges = this.infos.map((c): [number, number] => [this.start + c.offset, this.start + c.offset + c.length * WIDTH[c.storage]]);
+    return ranges.every(([from], k) => k === 0 || from >= ranges[k - 1][1]) ? ranges : undefined;
+  }
+
+  /** Decodes the next column from its own bytes (columnRanges: exactly its range of the blob). */
+  decodeColumnBytes(own: Uint8Array): void {
+    const c = this.infos[this.out.length];
+    this.decodeNext(own, -c.offset);
+  }
+
+  /** The error finish() gives for a blob of `length` bytes that ends inside the next column not decoded yet. */
+  cutShort(length: number): ReportError {
     const k = this.out.length;
     const c = this.infos[k];
-    const { start, ints } = this;
+    return new ReportError(`packed report: ${this.name(k)}: column at ${c.offset} (${c.length} × ${c.storage}) lies outside the ${length}-byte blob`);
+  }
+
+  /** `start`: where the column data starts in `bytes` (the blob's own; -offset for a column's own bytes). */
+  private decodeNext(bytes: Uint8Array, start = this.start): void {
+    const k = this.out.length;
+    const c = this.infos[k];
+    const { ints } = this;
     // Integer columns in the narrowest array that holds them (a 10M-span report's ids, counts and
     // flags take 10 MB each instead of 40: 210 MB less for as long as the report is open).
     if (!this.leaveEncoded(k)) {
@@ -331,10 +354,10 @@ export class PackedUnpacker {
       return;
     }
     const size = c.length * WIDTH[c.storage];
-    if (start + c.offset + size > bytes.length) {
-      throw new ReportError(`packed report: ${this.name(k)}: column at ${c.offset} (${c.length} × ${c.storage}) lies outside the ${bytes.length}-byte blob`);
-    }
-    this.out.push({ $encoded: c, bytes: bytes.slice(start + c.offset, start + c.offset + size), base: c.mode === 'base' ? this.spanField(c.base!) : undefined });
+    if (start + c.offset + size > bytes.length) throw this.cutShort(bytes.length);
+    // A column's own bytes are kept as they are; a part of the blob is copied (the blob is let go).
+    const own = start + c.offset === 0 && size === bytes.length;
+    this.out.push({ $encoded: c, bytes: own ? bytes : bytes.slice(start + c.offset, start + c.offset + size), base: c.mode === 'base' ? this.spanField(c.base!) : undefined });
   }
 }
 

@@ -46,9 +46,12 @@ for (const [name, report] of [['in start order', base], ['out of start order, ne
     const expected = buildLaneIndexes(whole.spans, laneThreads(whole.threads.map((t) => t.id)));
     assert.equal(expected.length, whole.threads.length);
     assert.ok(expected.filter((l) => l.span.length > 0).length >= 4, 'four lanes with tasks');
-    for (const size of [1, 7, 4096, blob.length]) {
+    for (const [size, keepBytes] of [[1, false], [7, false], [4096, false], [blob.length, false], [4096, true], [blob.length, true]] as const) {
       const told: [number, boolean][] = [];
-      const got = feed(blob, size, new UnpackingSink((columns, lanes) => told.push([columns, lanes]))).end();
+      const got = feed(blob, size, new UnpackingSink((columns, lanes) => told.push([columns, lanes]), keepBytes)).end();
+      // Each column's bytes let go once decoded, unless asked to keep them (the worker's metrics).
+      if (keepBytes) assert.deepEqual(got.bytes, blob, 'the inflated blob kept');
+      else assert.equal(got.bytes, undefined);
       decodeOnRead(got.report.spans as unknown as Record<string, unknown>);
       for (const key of Object.keys(whole.spans) as (keyof Report['spans'])[]) {
         const a = whole.spans[key], b = got.report.spans[key];
@@ -75,6 +78,8 @@ test('a blob cut short is the error unpackReport gives for it', () => {
     let expected = '';
     try { unpackReport(short, undefined, LAZY_SPAN_COLUMNS); } catch (e) { expected = (e as Error).message; }
     assert.notEqual(expected, '', `unpackReport refuses ${cut} bytes`);
-    assert.throws(() => feed(short, 4096).end(), (e: Error) => e.message === expected, `cut at ${cut}`);
+    for (const keepBytes of [false, true]) {
+      assert.throws(() => feed(short, 4096, new UnpackingSink(undefined, keepBytes)).end(), (e: Error) => e.message === expected, `cut at ${cut}, keepBytes ${keepBytes}`);
+    }
   }
 });
