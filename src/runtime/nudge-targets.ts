@@ -32,8 +32,12 @@ const POSTING = 3;
 const CHANGES_COUNT = 4, CHANGES_BASE = 5, CHANGES_RING = 4096;
 /** How many words the shared buffer holds. */
 export const CONTROL_WORDS = CHANGES_BASE + CHANGES_RING;
-/** Longest a stopping worker waits for a post under way, ms (a post is queued in microseconds). */
-const POST_WAIT_MS = 100;
+/**
+ * Longest a stopping worker waits for a post under way, ms: a post is queued in microseconds, but
+ * the main thread may lose its core in the middle of one on a loaded machine (a bound, not a
+ * timing: the section runs no user code, so it always ends).
+ */
+const POST_WAIT_MS = 2000;
 /**
  * Where every thread finds the shared words: worker_threads' environment data, which each new
  * worker gets a copy of from its creator (the SharedArrayBuffer inside is shared, not copied).
