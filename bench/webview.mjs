@@ -3,10 +3,14 @@
 // VS Code path (the host's init / init-packed message) in headless chromium; and the same
 // measurements on a real recorded run. Writes bench/results/webview.json ({ rows: [...] }).
 // Not a test: it measures and reports.
-// usage: node --max-old-space-size=12288 bench/webview.mjs [--no-10m]   (needs `node scripts/build.mjs` first for dist/webview.js and dist/cli.js)
+// With --packed-file <report.parprof> (e.g. one made by out/test/vscode/big-report.harness.js), also
+// that file through the VS Code path for large reports (`init-packed-url`: the page fetches it and its
+// worker inflates, decodes and builds the lane indexes as it arrives), with CPU per renderer thread.
+// usage: node --max-old-space-size=12288 bench/webview.mjs [--no-10m] [--packed-file <file>]   (needs `node scripts/build.mjs` first for dist/webview.js and dist/cli.js)
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
@@ -96,6 +100,89 @@ async function measurePacked(context, bundle, syntheticIife, packed, metrics, la
   server.close();
   log(`${label}: ${JSON.stringify(result)}; selection ${JSON.stringify(selection)}; heap ${(m.JSHeapUsedSize / 2 ** 20).toFixed(0)} MB + array buffers ${(buffers / 2 ** 20).toFixed(0)} MB`);
   return { ...result, frames, selection, heapUsedMB: m.JSHeapUsedSize / 2 ** 20, buffersMB: buffers / 2 ** 20, errors };
+}
+
+/** CPU time (user + system, ms) of each thread of the renderer processes of the browser whose profile is `profileDir`, by thread name; `process`: the processes' own totals (threads that ended included). */
+function rendererCpu(profileDir) {
+  const by = { process: 0 };
+  const cmd = (p) => { try { return readFileSync(`/proc/${p}/cmdline`, 'utf8'); } catch { return ''; } };
+  const ticks = (stat) => { const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); return (Number(f[11]) + Number(f[12])) * 10; };
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    const c = cmd(pid);
+    if (!c.includes(profileDir) || !c.includes('--type=renderer')) continue;
+    try {
+      by.process += ticks(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        // The renderer's main thread carries the process's name; the decoder's worker is 'DedicatedWorker'.
+        const name = tid === pid ? 'page' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        by[name] = (by[name] ?? 0) + ticks(stat);
+      }
+    } catch { /* ended meanwhile */ }
+  }
+  return by;
+}
+
+/**
+ * A packed report file through the host's `init-packed-url` (what VS Code sends above
+ * PACKED_VIEW_ABOVE spans): served by a local HTTP server, fetched by the page part by part into
+ * the decoder's worker (inflated, decoded, lane-indexed as it arrives, checked against its length
+ * and SHA-256), then drawn. Steps are the page's parprof: marks; CPU per renderer thread between
+ * them is sampled from /proc every 50 ms (the machine may be loaded: CPU is the honest figure).
+ */
+async function measureFetched(context, bundle, file, profileDir) {
+  const bytes = statSync(file).size;
+  const sha256 = createHash('sha256').update(readFileSync(file)).digest('hex');
+  const server = createServer((req, res) => {
+    if (req.url === '/report.parprof') { res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes }); createReadStream(file).pipe(res); return; }
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end('<!DOCTYPE html><html><head><meta charset="utf-8"></head><body></body></html>');
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(base);
+  await page.addScriptTag({ content: 'window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage(m) { window.__posted.push(m); }, getState() {}, setState() {} });' });
+  await page.addScriptTag({ content: bundle });
+  const series = [];
+  const t0 = Date.now();
+  const poll = setInterval(() => series.push([Date.now() - t0, rendererCpu(profileDir)]), 50);
+  series.push([0, rendererCpu(profileDir)]);
+  const load = loadavg()[0];
+  let result;
+  try {
+    result = await page.evaluate(async ({ url, bytes, sha256 }) => {
+      const start = performance.now();
+      window.postMessage({ type: 'init-packed-url', url, bytes, sha256, gzipped: true, metricsFollow: true, options: { view: 'timeline' } }, '*');
+      while (!(window.__parprof?.app?.firstPaintMs > 0)) {
+        if (performance.now() - start > 600_000) throw new Error(`no paint 600 s after init-packed-url: ${document.body.textContent.slice(0, 200)}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const marks = Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('parprof:') && m.startTime >= start)
+        .map((m) => [m.name.slice(8), Math.round(m.startTime - start)]));
+      const lanes = [...document.querySelectorAll('#timeline-lanes li[data-tasks]')].map((li) => Number(li.dataset.tasks));
+      return { drawn: window.__parprof.app.firstPaintMs - start, marks, lanes, lanesFrom: window.__parprof.app.store.lanesFrom, fetch: { ...window.__parprofFetch } };
+    }, { url: `${base}report.parprof`, bytes, sha256 });
+  } finally {
+    clearInterval(poll);
+    series.push([Date.now() - t0, rendererCpu(profileDir)]);
+  }
+  const at = (ms) => series.reduce((best, e) => (e[0] <= ms ? e : best), series[0])[1];
+  const steps = [['posted', 0], ...['fetched', 'validated', 'built-timeline', 'drawn-timeline'].filter((k) => k in result.marks).map((k) => [k, result.marks[k]])];
+  const phases = steps.slice(1).map(([name, ms], i) => {
+    const a = at(steps[i][1]), b = at(ms);
+    const d = (k) => (b[k] ?? 0) - (a[k] ?? 0);
+    return { from: steps[i][0], to: name, wallMs: ms - steps[i][1], cpuMs: { page: d('page'), worker: d('DedicatedWorker'), threadPool: d('ThreadPoolForeg'), process: d('process') } };
+  });
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const buffers = await arrayBufferBytes(cdp);
+  await page.close();
+  server.close();
+  log(`fetched ${file}: ${JSON.stringify(result)}; ${JSON.stringify(phases)}`);
+  return { ...result, phases, load, bytes, buffersMB: buffers / 2 ** 20, errors };
 }
 
 /** Records long tasks (≥ 50 ms on the page's thread) from the start: how long the page stopped answering. */
@@ -291,6 +378,19 @@ async function main() {
       } catch (e) {
         out.push({ name: typedLabel, unavailable: `the page failed: ${String(e?.message ?? e).split('\n')[0]}` });
       }
+    }
+
+    const fileArg = process.argv.indexOf('--packed-file');
+    if (fileArg > 0) {
+      const file = process.argv[fileArg + 1];
+      const m = await measureFetched(context, bundle, file, join(work, 'profile'));
+      const spans = m.lanes.reduce((a, b) => a + b, 0);
+      const cpu = (p) => `page ${p.cpuMs.page}, worker ${p.cpuMs.worker}, thread pool ${p.cpuMs.threadPool}, renderer process ${p.cpuMs.process} ms CPU`;
+      out.push({
+        name: `${file} (${spans} spans, ${(m.bytes / 2 ** 20).toFixed(1)} MB), VS Code path for large reports (init-packed-url: fetched by the page from a local server, inflated, decoded and lane-indexed in its worker as it arrives): message posted to timeline drawn`,
+        value: Number(m.drawn.toFixed(0)), unit: 'ms', target: spans >= 10_000_000 ? 5000 : undefined, pass: spans >= 10_000_000 ? m.drawn <= 5000 : undefined,
+        note: `1-minute load ${m.load.toFixed(1)} at the start; steps (ms after the message) ${JSON.stringify(m.marks)}; ${m.phases.map((p) => `${p.from} -> ${p.to} ${p.wallMs} ms: ${cpu(p)}`).join('; ')}; columns decoded while the file arrived ${m.fetch?.columnsWhileFetching}, lane indexes built then ${m.fetch?.lanesWhileFetching}, lanes from the ${m.lanesFrom}; array buffers after GC ${m.buffersMB.toFixed(0)} MB; page errors ${m.errors.length}`,
+      });
     }
 
     // A real run: the browser suite's unbalanced map, recorded with the CLI.

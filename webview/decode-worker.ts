@@ -1,9 +1,11 @@
 // The report decoder's worker (a Web Worker made from a blob: report-decoder.ts). It inflates and
 // unpacks a packed report (packed-report.ts), validates it, narrows its integer columns and hands
 // the columns back as transferred ArrayBuffers: the page's thread stays free meanwhile and no
-// column is copied on the way back. The bytes come in one request, or part by part as the page
-// fetches the file (a StreamRequest: inflated as they arrive, checked against the file the host's
-// reader validated once complete). When asked, once the page has drawn, it unpacks the bytes again
+// column is copied on the way back, with the timeline's lane indexes (built here: seconds of the
+// page's thread at ten million spans). The bytes come in one request, or part by part as the page
+// fetches the file (a StreamRequest: inflated and unpacked as they arrive, lane indexes built as
+// soon as their columns are in; handed over once the file is checked against the one the host's
+// reader validated). When asked, once the page has drawn, it unpacks the bytes again
 // (the columns it had are the page's now) and computes the report's metrics and findings, so the
 // page never runs analyze or advise.
 // Built on its own and inlined in the views' bundle (scripts/build.mjs, __DECODE_WORKER_SOURCE__).

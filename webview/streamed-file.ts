@@ -1,7 +1,8 @@
 // A report file arriving in parts (the webview's fetch of `init-packed-url`, relayed part by part
 // to the decoder's worker): each part is inflated as it arrives, so inflating overlaps the
-// transfer instead of following it, and the file is checked against the length and SHA-256 the
-// host's report reader validated once it is complete. Nothing is decoded from it before that check.
+// transfer instead of following it, and the inflated bytes go to a sink as they come (the worker's
+// unpacks them then: streamed-unpack.ts). The file is checked against the length and SHA-256 the
+// host's report reader validated once it is complete; nothing made from it is handed on before that check.
 import { MAX_REPORT_BYTES } from '../src/model/limits';
 
 /** How often the worker tells the page how far it has inflated, bytes. */
