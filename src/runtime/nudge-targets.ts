@@ -66,6 +66,9 @@ function sharedControl(): Int32Array | null {
   return control;
 }
 
+/** Added to a stop's magnitude when the worker itself says its exit has begun (it will never answer again). */
+const ENDING = 1 << 30;
+
 function change(c: Int32Array, value: number): void {
   const k = Atomics.add(c, CHANGES_COUNT, 1);
   Atomics.store(c, CHANGES_BASE + (k % CHANGES_RING), value);
@@ -84,9 +87,21 @@ export function startNudging(threadId: number): void {
  * posted into it any more.
  */
 export function stopNudging(threadId: number): void {
+  stop(threadId, 0);
+}
+
+/**
+ * This worker's exit has begun (its own 'exit' listener, preload.ts): nothing may be posted into
+ * it any more, not even a save request (it saves in that listener). Returns once no post can land.
+ */
+export function workerEnding(threadId: number): void {
+  stop(threadId, ENDING);
+}
+
+function stop(threadId: number, flag: number): void {
   const c = sharedControl();
   if (!c) return;
-  change(c, -(threadId + 1));
+  change(c, -((threadId + 1) | flag));
   // The original Atomics.wait, whoever calls: a wait of the recorder's, not the user's.
   const wait = ((globalThis as Record<symbol, unknown>)[ORIGINAL_ATOMICS_WAIT_KEY] as typeof Atomics.wait | undefined) ?? Atomics.wait;
   if (Atomics.load(c, POSTING) === 1) {
@@ -94,17 +109,25 @@ export function stopNudging(threadId: number): void {
   }
 }
 
-/** Main thread: the recorded workers that may be asked now, as of the last posting section. */
+/** What a posting section may post to, as of its start (main thread). */
+export interface Targets {
+  /** Recorded workers that may be asked to cut a profile chunk: started, not stopped. */
+  askable: ReadonlySet<number>;
+  /** Workers whose own exit has begun: nothing may be posted into them. */
+  ending: ReadonlySet<number>;
+}
 const askable = new Set<number>();
+const ending = new Set<number>();
+const targets: Targets = { askable, ending };
 let posting = false;
 
 /**
- * Main thread: runs `post` inside a posting section, with the set of workers that may be asked
- * brought up to date; `post` gets undefined when nothing keeps that set (no profile nudging in
+ * Main thread: runs `post` inside a posting section, with what may be posted to brought up to
+ * date; `post` gets undefined when nothing keeps it (no profile nudging in
  * this run, or not the main thread: every worker may be asked, as before). Not inside itself: an ask that interrupts a
  * posting section (an inspector interrupt) is not passed on, and returns false.
  */
-export function postAsks(post: (askable: ReadonlySet<number> | undefined) => void): boolean {
+export function postAsks(post: (targets: Targets | undefined) => void): boolean {
   const c = isMainThread ? sharedControl() : null;
   // Another thread's saver (a worker that created workers) posts as before: the changes have one reader, the main thread.
   if (!c) {
@@ -120,9 +143,13 @@ export function postAsks(post: (askable: ReadonlySet<number> | undefined) => voi
       const v = Atomics.exchange(c, CHANGES_BASE + (changesSeen % CHANGES_RING), 0);
       if (v === 0) break;
       if (v > 0) askable.add(v - 1);
-      else askable.delete(-v - 1);
+      else {
+        const tid = (-v & ~ENDING) - 1;
+        askable.delete(tid);
+        if ((-v & ENDING) !== 0) ending.add(tid);
+      }
     }
-    post(askable);
+    post(targets);
     return true;
   } finally {
     Atomics.store(c, POSTING, 0);

@@ -16,7 +16,7 @@ import { SpoolRecorder, warn } from './recorder';
 import { recordAtomicsWaits } from './recorder-waits';
 import { DEFAULT_CHUNK_MS, ThreadProfiler } from './recorder-profile';
 import { askWorkers, mainChunkCut, startProfileNudger } from './profile-nudger';
-import { startNudging, stopNudging } from './nudge-targets';
+import { startNudging, workerEnding } from './nudge-targets';
 import { markIsolateLog, tickProfilerOn } from './tick-marker';
 import { LONG_TASK_MS, listenForSaveRequests, savedAtExit } from './terminate-save';
 import { installCjsTypeScript } from './recorder-typescript';
@@ -91,7 +91,7 @@ function install(spool: string): void {
   const finish = (code: number): void => {
     finishing = true;
     // A worker ending by itself: the profile nudger sends nothing more into a thread that tears down.
-    if (!wt.isMainThread) stopNudging(wt.threadId);
+    if (!wt.isMainThread) workerEnding(wt.threadId);
     try {
       // CPU time before the profile is serialized: that work is the recorder's, not the thread's.
       rec.sampleCpu();

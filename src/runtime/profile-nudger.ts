@@ -85,7 +85,7 @@ export function askWorkers(): void {
   if (!words || exiting) return;
   const now = performance.now();
   if (now - lastAsked < chunkMs / 2) return;
-  if (postAsks((askable) => askWorkersToCut(CUT_EXPRESSION, (tid) => askable?.has(tid) === true))) lastAsked = now;
+  if (postAsks((targets) => askWorkersToCut(CUT_EXPRESSION, (tid) => targets?.askable.has(tid) === true))) lastAsked = now;
 }
 
 /** Starts the nudging (main thread only, once): main asks its workers every `nudgeMs`; the helper watches main. */

@@ -344,12 +344,8 @@ export class WorkerSaver {
     let pending = asked;
     this.live.clear();
     const inspector = this.connect();
-    // Not into a worker whose exit has begun (it saves in its own exit listener): a message posted
-    // into a worker being torn down aborts Node (nudge-targets.ts).
     const post = (): void => {
-      postAsks((askable) => {
-        for (const tid of pending) if (!savedAt.has(tid) && (!askable || askable.has(tid))) this.send(tid);
-      });
+      for (const tid of pending) if (!savedAt.has(tid)) this.send(tid);
     };
     for (const tid of pending) askToStop(tid);
     // The original Atomics.wait: this wait is the recorder's, not one of the user's.
@@ -394,19 +390,29 @@ export class WorkerSaver {
     return existsSync(heldMarker(this.spool, tid)) || now - saved >= HELD_WAIT_MS;
   }
 
-  /** Sends the save request to an attached worker; false when it cannot. */
+  /**
+   * Sends the save request to an attached worker; false when it cannot. Not into a worker whose
+   * own exit has begun (it saves in its exit listener, and a message posted into a worker being
+   * torn down aborts Node: nudge-targets.ts), e.g. a pool's worker ending by itself while its
+   * owner terminates it.
+   */
   private send(threadId: number): boolean {
+    const session = this.session;
     const sessionId = this.sessionIds.get(threadId);
-    if (!this.session || sessionId === undefined) return false;
-    try {
-      this.session.post('NodeWorker.sendMessageToWorker', {
-        sessionId, message: JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression: SAVE_EXPRESSION } }),
-      });
-      return true;
-    } catch (err) {
-      warn(`cannot ask worker ${threadId} to save`, err);
-      return false;
-    }
+    if (!session || sessionId === undefined) return false;
+    let sent = false;
+    postAsks((targets) => {
+      if (targets?.ending.has(threadId)) return;
+      try {
+        session.post('NodeWorker.sendMessageToWorker', {
+          sessionId, message: JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression: SAVE_EXPRESSION } }),
+        });
+        sent = true;
+      } catch (err) {
+        warn(`cannot ask worker ${threadId} to save`, err);
+      }
+    });
+    return sent;
   }
 
   /**
