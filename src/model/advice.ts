@@ -5,7 +5,7 @@
 import { sampleCapUs } from './unsampled';
 import { regionLabels } from './region-labels';
 import type { RegionMetrics, RunMetrics, ThreadMetrics } from './analysis';
-import type { Region, Report } from './report';
+import type { Region, Report, WorkerStartup } from './report';
 import { SPAN_DERIVED } from './report';
 import { CLUSTER_FN } from './interop-busy';
 import { evenSpreadMs, replayChunks, taskWorks } from './advice-chunks';
@@ -708,14 +708,45 @@ function sampleTime(sums: SampleSums[], which: 'inputs' | 'results' | 'gc' | 'ov
   return out;
 }
 
+const startupsOf = new WeakMap<Report, Map<number, WorkerStartup[]>>();
+
+/** The report's worker start-ups by pool id, grouped once (a region reads only its pool's). */
+function startupsByPool(report: Report): Map<number, WorkerStartup[]> {
+  let byPool = startupsOf.get(report);
+  if (!byPool) {
+    byPool = new Map();
+    for (const w of report.startup?.workers ?? []) {
+      const list = byPool.get(w.pool);
+      if (list) list.push(w);
+      else byPool.set(w.pool, [w]);
+    }
+    startupsOf.set(report, byPool);
+  }
+  return byPool;
+}
+
 function dataMovementAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   const reg = c.regionById.get(r.id);
   if (!reg || reg.threads === 0 || c.report.profiles.length === 0) return undefined;
   const from = reg.called ?? reg.start, to = reg.end ?? c.report.meta.durationUs;
   const mainId = c.mainId;
   // While the pool's workers start, the main thread posts their bootstrap messages: that is
-  // start-up, not this call's input (a range(0, 2) warm-up read 10 ms of "copying" there).
-  const startups = (c.metrics.extra.phases?.intervals ?? []).filter((x) => x.kind === 'pool-startup' && x.end > from && x.start < to);
+  // start-up, not this call's input (a range(0, 2) warm-up read 10 ms of "copying" there). The
+  // phases' start-up intervals leave out the time an operation overlapped, so the call's own
+  // wait for its pool's workers is taken from their start-ups (created → ready), merged.
+  const spans: { start: number; end: number }[] = (c.metrics.extra.phases?.intervals ?? [])
+    .filter((x) => x.kind === 'pool-startup' && x.end > from && x.start < to).map((x) => ({ start: x.start, end: x.end }));
+  for (const w of startupsByPool(c.report).get(reg.pool) ?? []) {
+    if (w.created < to && (w.ready ?? to) > from) spans.push({ start: w.created, end: w.ready ?? to });
+  }
+  // Their union, so that no time is taken away twice.
+  spans.sort((x, y) => x.start - y.start);
+  const startups: { start: number; end: number }[] = [];
+  for (const x of spans) {
+    const last = startups[startups.length - 1];
+    if (last && x.start <= last.end) last.end = Math.max(last.end, x.end);
+    else startups.push({ ...x });
+  }
   const split = (which: 'inputs' | 'results') => {
     let main = 0, workers = 0;
     const add = (sign: number, a: number, b: number) => {
