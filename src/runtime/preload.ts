@@ -16,7 +16,7 @@ import { SpoolRecorder, warn } from './recorder';
 import { recordAtomicsWaits } from './recorder-waits';
 import { DEFAULT_CHUNK_MS, ThreadProfiler } from './recorder-profile';
 import { askWorkers, mainChunkCut, startProfileNudger } from './profile-nudger';
-import { startNudging, workerEnding } from './nudge-targets';
+import { ensureControl, startNudging, workerEnding } from './nudge-targets';
 import { markIsolateLog, tickProfilerOn } from './tick-marker';
 import { LONG_TASK_MS, listenForSaveRequests, savedAtExit } from './terminate-save';
 import { installCjsTypeScript } from './recorder-typescript';
@@ -46,6 +46,8 @@ function install(spool: string): void {
     ...(wt.isMainThread ? { nodeVersion: process.version, execPath: process.execPath } : {}),
   });
 
+  // The words every thread reads to know which workers may be posted into, before any worker exists.
+  if (wt.isMainThread) ensureControl();
   const profiler = new ThreadProfiler();
   if (sampleUs > 0) {
     // '0x' mode: V8's tick profiler already samples every thread; a second sampler would double the cost.

@@ -34,8 +34,8 @@
 // workers, the helper's to it) before it goes on to end its workers; an ask that finds nothing to
 // cut returns in microseconds. Workers about to be terminated, or ending by themselves, are not
 // asked (nudge-targets.ts).
-import { Worker, setEnvironmentData, threadId as ownThreadId } from 'node:worker_threads';
-import { CONTROL_KEY, CONTROL_WORDS, MAIN_CUT_AT, NUDGER_STATE, NUDGER_DISCONNECTED, postAsks, setControl } from './nudge-targets';
+import { Worker, threadId as ownThreadId } from 'node:worker_threads';
+import { MAIN_CUT_AT, NUDGER_STATE, NUDGER_DISCONNECTED, ensureControl, postAsks } from './nudge-targets';
 import { CUT_KEY } from './recorder-profile';
 import { ENV, ORIGINAL_ATOMICS_WAIT_KEY } from './contract';
 import { warn } from './recorder';
@@ -70,7 +70,6 @@ let chunkMs = 0;
 let lastAsked = -Infinity;
 let exiting = false;
 
-
 /** Main thread: its chunk was just cut (or started). The helper compares this with the time. */
 export function mainChunkCut(): void {
   if (words) Atomics.store(words, MAIN_CUT_AT, Date.now() - epoch);
@@ -92,9 +91,8 @@ export function askWorkers(): void {
 export function startProfileNudger(nudgeMs: number): void {
   if (ownThreadId !== 0 || !(nudgeMs > 0)) return;
   try {
-    const control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_WORDS));
-    setControl(control);
-    setEnvironmentData(CONTROL_KEY, control.buffer);
+    const control = ensureControl();
+    if (!control) throw new Error('no shared memory for the nudging');
     words = control;
     epoch = Date.now();
     chunkMs = nudgeMs;
