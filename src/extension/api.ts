@@ -3,7 +3,7 @@
 import type * as vscode from 'vscode';
 import type { AppliedHotFile } from './hotLines';
 import type { WorkloadInfo } from './workloads';
-import type { WebviewStatus } from './webviewHost';
+import type { ReportViewStatus } from './reportEditor';
 import type { ProfileOutcome, RunTimings } from './profiling';
 import type { WizardStep } from './optionsWizard';
 
@@ -20,8 +20,8 @@ export interface ParallelProfilerApi {
   onDidRunWorkload: vscode.Event<{ item: string; outcome: ProfileOutcome | undefined; passed: boolean }>;
   /** Fires when a profiling run ended (also cancelled ones), after the results were shown. */
   onDidFinishRun: vscode.Event<ProfileOutcome>;
-  /** Report panels and custom editors, with their ready/init handshake state. */
-  webviews(): WebviewStatus[];
+  /** Report panels and custom editors, with their ready/init handshake state (and, for report views, when they were ready). */
+  webviews(): ReportViewStatus[];
   /** Messages shown when running was refused (untrusted workspace), oldest first. */
   refusals(): string[];
   /** True while a run is in progress. */

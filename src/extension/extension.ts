@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { Log } from './log';
 import { ReportSession } from './reports';
 import { ReportParser } from './reportParser';
-import { Profiler, recordingText, type ProfileOutcome } from './profiling';
+import { Profiler, STARTING_VIEW_TEXT, type ProfileOutcome } from './profiling';
 import { ViewSource } from './webviewHost';
 import { ReportEditorProvider } from './reportEditor';
 import { SweepEditorProvider } from './sweepEditor';
@@ -40,22 +40,34 @@ export function activate(context: vscode.ExtensionContext): ParallelProfilerApi 
   const workloads = new WorkloadTests(profiler);
   const typesHint = new TypesHint(log, String((context.extension.packageJSON as { version?: string }).version ?? 'unknown'));
   const finished = new vscode.EventEmitter<ProfileOutcome>();
-  context.subscriptions.push(log, session, profiler, annotations, hotLines, lenses, runs, workloads, typesHint, finished);
+  context.subscriptions.push(log, session, profiler, editorProvider, annotations, hotLines, lenses, runs, workloads, typesHint, finished);
 
   profiler.onDidStart((run, settings) => {
     if (!settings.openReportAfterRun) return undefined;
-    const source = new ViewSource({ kind: 'status', text: recordingText(run.script, run.defaultThreads, 0) }, run.script);
+    const source = new ViewSource({ kind: 'status', text: STARTING_VIEW_TEXT }, run.script);
     const expected = editorProvider.expect(run.file, source);
     const askedAt = Date.now();
-    void tabs.open(run.file, run.script, { fromRun: true }).then(
-      () => log.info(`timing: the view of ${path.basename(run.file)} was opened ${Date.now() - askedAt} ms after the run asked for it`),
-      (e) => log.reportError('Opening the report view failed', e));
+    const opened = tabs.open(run.file, run.script, { fromRun: true }).then(
+      () => {
+        log.info(`timing: the view of ${path.basename(run.file)} was opened ${Date.now() - askedAt} ms after the run asked for it`);
+        return true;
+      },
+      (e: unknown) => {
+        log.reportError('Opening the report view failed', e);
+        return false;
+      });
     return {
-      show: (content) => {
+      show: (content, ended) => {
         source.set(content);
         // The report exists: a view opened from now on reads it. A run without one stays expected, so
         // its view says why even when VS Code opens it after the run failed.
         if (content.kind === 'report') expected.dispose();
+        else if (ended) expected.ended();
+      },
+      ready: (signal) => {
+        const ready = editorProvider.whenReady(run.file, signal);
+        // A view that could not be opened will never be ready: the run does not wait for it.
+        return Promise.race([ready, opened.then((ok) => (ok ? ready : false))]);
       },
     };
   });

@@ -8,10 +8,27 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { ReportSession } from './reports';
 import { hostReport, ViewSource, type ReportActions, type WebviewStatus } from './webviewHost';
+import { asWebviewMessage } from '../protocol';
 import type { Log } from './log';
 
 /** Runs (in progress, or ended without a report) whose views are kept ready to open. */
 const MAX_EXPECTED = 20;
+
+/** A report view's state, and when its webview posted `ready` (ms since the epoch, the extension host's clock). */
+export type ReportViewStatus = WebviewStatus & { readyAt?: number };
+
+/** An open report view: its webview's state, what it shows, and when the webview first posted `ready`. */
+interface OpenView {
+  status: WebviewStatus;
+  source: ViewSource;
+  readyAt?: number;
+}
+
+/** A run whose view may open before its report exists (`expect`). */
+export interface ExpectedRun extends vscode.Disposable {
+  /** The run ended without a report (failed, or cancelled before it started): its view keeps saying why. */
+  ended(): void;
+}
 
 class ReportDocument implements vscode.CustomDocument {
   constructor(readonly uri: vscode.Uri, readonly source: ViewSource, private readonly owned: boolean) {}
@@ -21,32 +38,57 @@ class ReportDocument implements vscode.CustomDocument {
   }
 }
 
-export class ReportEditorProvider implements vscode.CustomReadonlyEditorProvider<ReportDocument> {
+export class ReportEditorProvider implements vscode.CustomReadonlyEditorProvider<ReportDocument>, vscode.Disposable {
   /** Open report views by report file. */
-  private readonly open = new Map<string, { status: WebviewStatus; source: ViewSource }>();
-  /** Runs in progress, by the report file they will write. */
-  private readonly expected = new Map<string, ViewSource>();
+  private readonly open = new Map<string, OpenView>();
+  /** Runs in progress, or ended without a report, by the report file they will write. */
+  private readonly expected = new Map<string, { source: ViewSource; running: boolean }>();
+  /** Fires when a view's webview posted its first `ready` (ready: true), or the view was closed before (false). */
+  private readonly settled = new vscode.EventEmitter<{ file: string; ready: boolean }>();
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly session: ReportSession, private readonly log: Log,
     private readonly actions: ReportActions) {}
 
   /**
    * A run will write `file`: a view opened on it meanwhile shows `source`. Dispose when the report
-   * exists. A run that left no report is never disposed: its view, however late VS Code opens it,
-   * says why (the last few such runs are kept).
+   * exists. A run that left no report is never disposed but `ended`: its view, however late VS Code
+   * opens it, says why (the last few such runs are kept).
    */
-  expect(file: string, source: ViewSource): vscode.Disposable {
+  expect(file: string, source: ViewSource): ExpectedRun {
+    const entry = { source, running: true };
     this.expected.delete(file);
-    this.expected.set(file, source);
+    this.expected.set(file, entry);
     if (this.expected.size > MAX_EXPECTED) this.expected.delete(this.expected.keys().next().value as string);
-    return new vscode.Disposable(() => {
-      if (this.expected.get(file) === source) this.expected.delete(file);
+    return {
+      ended: () => { entry.running = false; },
+      dispose: () => {
+        if (this.expected.get(file) === entry) this.expected.delete(file);
+      },
+    };
+  }
+
+  /**
+   * Resolves true once a view of `file` is up (its webview posted `ready`; at once if it already
+   * did), false when the view is closed before that or `signal` aborts first.
+   */
+  whenReady(file: string, signal: AbortSignal): Promise<boolean> {
+    if (this.open.get(file)?.readyAt !== undefined) return Promise.resolve(true);
+    if (signal.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (ready: boolean) => {
+        listener.dispose();
+        signal.removeEventListener('abort', aborted);
+        resolve(ready);
+      };
+      const listener = this.settled.event((e) => { if (e.file === file) done(e.ready); });
+      const aborted = () => done(false);
+      signal.addEventListener('abort', aborted, { once: true });
     });
   }
 
   async openCustomDocument(uri: vscode.Uri): Promise<ReportDocument> {
     this.log.info(`timing: VS Code asked for the report document of ${path.basename(uri.fsPath)}`);
-    const running = this.expected.get(uri.fsPath);
+    const running = this.expected.get(uri.fsPath)?.source;
     if (running) return new ReportDocument(uri, running, false);
     // A run's report was just built in memory: `forView` uses it rather than reading the file again.
     // Any other file is read in a child process; a malformed or hostile one shows why, in the view.
@@ -72,17 +114,28 @@ export class ReportEditorProvider implements vscode.CustomReadonlyEditorProvider
     const file = document.uri.fsPath;
     this.log.info(`timing: VS Code asked for the report view of ${path.basename(file)}`);
     const status = hostReport(panel.webview, this.extensionUri, file, document.source, this.log, disposables, this.actions);
-    this.open.set(file, { status, source: document.source });
+    const view: OpenView = { status, source: document.source };
+    this.open.set(file, view);
+    // After hostReport's own listener (VS Code calls listeners in order): `status.ready` is set, and
+    // the webview has been sent what the view shows, when a run waiting for this view hears of it.
+    panel.webview.onDidReceiveMessage((data: unknown) => {
+      if (view.readyAt !== undefined || !(status.ready || asWebviewMessage(data)?.type === 'ready')) return;
+      view.readyAt = Date.now();
+      if (this.open.get(file) === view) this.settled.fire({ file, ready: true });
+    }, undefined, disposables);
     panel.onDidDispose(() => {
-      if (this.open.get(file)?.status === status) this.open.delete(file);
+      if (this.open.get(file) === view) {
+        this.open.delete(file);
+        // Closed while a run waited for it: the run goes on without it.
+        if (view.readyAt === undefined) this.settled.fire({ file, ready: false });
+      }
       for (const d of disposables) d.dispose();
     }, undefined, disposables);
   }
 
   /** Whether `file` is the report of a run still going on (its view shows the run's progress). */
   inProgress(file: string): boolean {
-    const content = this.expected.get(file)?.content;
-    return content?.kind === 'status' && !content.failed;
+    return this.expected.get(file)?.running === true;
   }
 
   /** The script whose run an open report view shows. */
@@ -90,7 +143,11 @@ export class ReportEditorProvider implements vscode.CustomReadonlyEditorProvider
     return this.open.get(file)?.source.script;
   }
 
-  statuses(): WebviewStatus[] {
-    return [...this.open.values()].map((s) => ({ ...s.status }));
+  statuses(): ReportViewStatus[] {
+    return [...this.open.values()].map((s) => ({ ...s.status, readyAt: s.readyAt }));
+  }
+
+  dispose(): void {
+    this.settled.dispose();
   }
 }

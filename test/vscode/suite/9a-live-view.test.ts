@@ -1,5 +1,5 @@
 // A run's report view opens as the run starts (issue 12: the first webview of a session takes
-// seconds to start, so it starts alongside the script): it shows the run's progress, then the
+// seconds to start, and the script starts once it is up: 9v): it shows the run's progress, then the
 // report goes into that same view, one tab; a cancelled run's partial report and a failed run's
 // reason go there too.
 import * as assert from 'node:assert/strict';
