@@ -8,6 +8,7 @@ import type { Transform } from './model/transforms';
 import type { SweepPage } from './model/sweep-lanes';
 import type { CompareResult } from './model/compare';
 import type { RunMetrics } from './model/analysis';
+import type { ReportPreview } from './model/report-preview';
 
 /** The views the webview can show, in tab order. */
 export type ViewId = 'summary' | 'timeline' | 'flamegraph' | 'flamechart' | 'calltree' | 'durations';
@@ -48,9 +49,24 @@ export type HostToWebview =
    * webview resource, `webview.asWebviewUri`) and checks it is `bytes` long with this `sha256`
    * (hex), the bytes the host's report reader validated; if they differ the file changed since and
    * the webview refuses it. If it cannot fetch it, it posts `packed-unfetched` and the host sends
-   * `init-packed`. Spares carrying tens of MB in one extension-host message.
+   * `init-packed`. Spares carrying tens of MB in one extension-host message. `validationFollows`:
+   * the reader is still validating the report; the webview fetches and decodes it meanwhile but
+   * shows nothing of it before `validated` (and never after `invalid`).
    */
-  | { type: 'init-packed-url'; url: string; bytes: number; sha256: string; gzipped: boolean; options?: InitOptions; metricsFollow?: boolean }
+  | { type: 'init-packed-url'; url: string; bytes: number; sha256: string; gzipped: boolean; options?: InitOptions; metricsFollow?: boolean; validationFollows?: boolean }
+  /** After `init-packed-url` with `validationFollows`: the host's report reader validated the whole report; it may be shown. */
+  | { type: 'validated' }
+  /**
+   * After `init-packed-url`: a first screen of the report while its file is fetched and decoded
+   * (report-preview.ts, computed by the host's reader from the file's span columns): drawn as
+   * the timeline's lanes until the report replaces it (not after the report, nor after `invalid`).
+   */
+  | { type: 'preview'; preview: ReportPreview }
+  /**
+   * After `init-packed-url` with `validationFollows`: the report is not valid (or its reader
+   * stopped before it could say), in the reader's one line. The webview shows that, never the report.
+   */
+  | { type: 'invalid'; message: string }
   /**
    * After `init-packed` with `metricsFollow`: its report's metrics and findings (summary.ts
    * verdicts), or undefined when the host has none (the webview computes them).
@@ -115,8 +131,10 @@ export type WebviewToHost =
    * lane in lane order (empty unless the timeline drew), and how many of the timeline canvas's
    * pixels are painted; `steps`: when each step of showing it happened (received, validated,
    * drawn-timeline...), ms since the epoch. For the host's timing log and the integration tests.
+   * `stage`: 'preview' for a large report's first screen drawn from its `preview` (then `laneTasks`
+   * are the preview's lanes), 'full' (or absent) for the report itself.
    */
-  | { type: 'drawn'; view: ViewId; via: 'init' | 'init-packed'; decodedIn?: 'worker' | 'page'; laneTasks: number[]; paintedPixels: number; steps?: Record<string, number>; fetched?: boolean }
+  | { type: 'drawn'; stage?: 'preview' | 'full'; view: ViewId; via: 'init' | 'init-packed'; decodedIn?: 'worker' | 'page'; laneTasks: number[]; paintedPixels: number; steps?: Record<string, number>; fetched?: boolean }
   /** After `init-packed-url`: the file could not be fetched (`reason`); the host sends the bytes (`init-packed`). */
   | { type: 'packed-unfetched'; reason: string };
 
@@ -125,7 +143,7 @@ export function asHostMessage(data: unknown): HostToWebview | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const type = (data as { type?: unknown }).type;
   switch (type) {
-    case 'init': case 'init-packed': case 'init-packed-url': case 'metrics': case 'focus-range': case 'show-view': case 'focus-region': case 'init-sweep': case 'init-compare': case 'status':
+    case 'init': case 'init-packed': case 'init-packed-url': case 'validated': case 'invalid': case 'preview': case 'metrics': case 'focus-range': case 'show-view': case 'focus-region': case 'init-sweep': case 'init-compare': case 'status':
       return data as HostToWebview;
     default:
       return undefined;

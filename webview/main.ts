@@ -14,6 +14,8 @@ import { App } from './app';
 import type { LaneIndex } from './layout-timeline';
 import { renderComparePage, renderSweepPage } from './sweep-app';
 import { el } from './dom';
+import { previewScreen } from './preview';
+import type { ReportPreview } from '../src/model/report-preview';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -48,6 +50,7 @@ function root(): HTMLElement {
 }
 
 function showError(message: string): void {
+  endPreview();
   root().replaceChildren(el('div', { class: 'pp-error-box', role: 'alert' }, `Parallel Profiler could not show this report:\n${message}`));
   post({ type: 'error', message });
 }
@@ -97,23 +100,48 @@ function followMetrics(): Promise<Analysis | undefined> {
 let fetched = false;
 
 /**
+ * The host's word on the report given last, when it follows its `init-packed-url`: undefined
+ * (`validated`: its reader validated the whole report) or the reader's one line (`invalid`).
+ */
+let verdictFollowing: ((invalid: string | undefined) => void) | undefined;
+
+/**
  * A large report's file, fetched here part by part into the decoder's worker, which inflates the
  * parts as they arrive and decodes the file once it is checked against what the host's reader
- * validated; the host sends the bytes instead (`init-packed`) if it cannot be fetched.
+ * read; the host sends the bytes instead (`init-packed`) if it cannot be fetched. With
+ * `validationFollows` the reader is still validating the report: it is shown only once the host
+ * says `validated`; on `invalid` the fetch stops and the page shows the reader's reason.
  */
 function startFetched(message: Extract<HostToWebview, { type: 'init-packed-url' }>): void {
   const mine = ++given;
+  endPreview();
+  awaiting = { given: mine, bytes: message.bytes };
   performance.mark('parprof:fetch-asked');
   // Read by tests while the file arrives (report-decoder.ts fetchProgress).
   (window as unknown as { __parprofFetch?: unknown }).__parprofFetch = fetchProgress;
   // The metrics may come before the file has been fetched.
   const later = message.metricsFollow === true ? followMetrics() : undefined;
   if (!later) metricsFollowing = undefined;
-  decodeFetched(message.url, { bytes: message.bytes, sha256: message.sha256 }, message.gzipped, !later).then((got) => {
+  const stop = new AbortController();
+  verdictFollowing = undefined;
+  const verdict = message.validationFollows === true
+    ? new Promise<string | undefined>((resolve) => { verdictFollowing = resolve; })
+    : Promise.resolve(undefined);
+  void verdict.then((invalid) => {
+    performance.mark('parprof:reader-validated');
+    if (invalid === undefined || mine !== given) return;
+    given++;
+    stop.abort();
+    showError(invalid);
+  });
+  decodeFetched(message.url, { bytes: message.bytes, sha256: message.sha256 }, message.gzipped, !later, stop.signal).then(async (got) => {
     if (mine !== given) return;
     if ('unfetched' in got) post({ type: 'packed-unfetched', reason: got.unfetched });
     else if ('changed' in got) showError(got.changed);
     else {
+      performance.mark('parprof:decoded');
+      // Decoded before the reader has validated it: shown only once it has.
+      if (await verdict !== undefined || mine !== given) return;
       fetched = true;
       show(got.report, 'init-packed', message.options, undefined, later ?? got.analysis, got.lanes);
     }
@@ -128,6 +156,7 @@ function givenMetrics(m: unknown): RunMetrics | undefined {
 
 function show(validated: Report, via: 'init' | 'init-packed', options: InitOptions | undefined, metrics: RunMetrics | undefined, analysisLater?: Promise<Analysis | undefined>, lanes?: LaneIndex[]): void {
   performance.mark('parprof:validated');
+  endPreview();
   const initial = { ...savedState(), ...(options?.view ? { view: options.view } : {}) };
   app = new App(root(), validated, {
     title: options?.title,
@@ -152,6 +181,39 @@ function show(validated: Report, via: 'init' | 'init-packed', options: InitOptio
   if (vscode && app.firstPaintMs >= 0) post(drawnMessage(app, via));
 }
 
+/** The fetched report still on its way (given, its file's length), whose preview may be shown meanwhile. */
+let awaiting: { given: number; bytes: number } | undefined;
+/** The preview on screen: its progress updates stop when it goes. */
+let previewTimer: ReturnType<typeof setInterval> | undefined;
+
+/**
+ * The reader's preview of the report on its way (`preview`): drawn at once as the timeline's
+ * lanes, with how much of the file has arrived, until the report (or why not) replaces it.
+ */
+function showPreview(preview: ReportPreview): void {
+  if (!awaiting || awaiting.given !== given) return;
+  const bytes = awaiting.bytes;
+  const screen = previewScreen(preview, root().clientWidth || window.innerWidth);
+  root().replaceChildren(screen.element);
+  const update = () => screen.progress(fetchProgress.relayed / Math.max(1, bytes));
+  update();
+  previewTimer = setInterval(update, 250);
+  performance.mark('parprof:preview-drawn');
+  post({ type: 'drawn', stage: 'preview', view: 'timeline', via: 'init-packed', laneTasks: screen.laneTasks(), paintedPixels: screen.paintedPixels(), steps: marks() });
+}
+
+function endPreview(): void {
+  awaiting = undefined;
+  if (previewTimer !== undefined) clearInterval(previewTimer);
+  previewTimer = undefined;
+}
+
+/** When each step of showing the report happened (the page's parprof: marks), ms since the epoch: the host's clock, for its timing. */
+function marks(): Record<string, number> {
+  return Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('parprof:'))
+    .map((m) => [m.name.slice(8), Math.round(performance.timeOrigin + m.startTime)]));
+}
+
 /** What the first screen shows, once drawn: for the host's timing log and the integration tests. */
 function drawnMessage(shown: App, via: 'init' | 'init-packed'): WebviewToHost {
   const laneTasks = [...document.querySelectorAll<HTMLElement>('#timeline-lanes li[data-tasks]')].map((li) => Number(li.dataset.tasks));
@@ -159,10 +221,8 @@ function drawnMessage(shown: App, via: 'init' | 'init-packed'): WebviewToHost {
   let paintedPixels = 0;
   const pixels = canvas && canvas.width > 0 && canvas.height > 0 ? canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data : undefined;
   if (pixels) for (let k = 3; k < pixels.length; k += 4) if (pixels[k] !== 0) paintedPixels++;
-  // When each step of showing it happened (the page's parprof: marks), ms since the epoch: the host's clock, for its timing.
-  const steps = Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('parprof:'))
-    .map((m) => [m.name.slice(8), Math.round(performance.timeOrigin + m.startTime)]));
-  return { type: 'drawn', view: shown.store.view, via, decodedIn: via === 'init-packed' ? decodedIn : undefined, laneTasks, paintedPixels, steps, fetched: via === 'init-packed' ? fetched : undefined };
+  const steps = marks();
+  return { type: 'drawn', stage: 'full', view: shown.store.view, via, decodedIn: via === 'init-packed' ? decodedIn : undefined, laneTasks, paintedPixels, steps, fetched: via === 'init-packed' ? fetched : undefined };
 }
 
 /** In VS Code a sweep or comparison page offers Export… (the host writes the file); a standalone page is the export already. */
@@ -183,6 +243,14 @@ function onMessage(data: unknown): void {
       case 'init-packed': fetched = false; startPacked([message.packed], message.gzipped === true, vscode ? 'host' : 'page', message.options, message.metrics, message.metricsFollow === true); break;
       // Bytes the host's reader validated too, once their length and SHA-256 match.
       case 'init-packed-url': startFetched(message); break;
+      case 'validated': verdictFollowing?.(undefined); verdictFollowing = undefined; break;
+      case 'preview': showPreview(message.preview); break;
+      // Not valid: the reader's reason, whether or not a report waits for the verdict (the host sends nothing else for it).
+      case 'invalid':
+        if (verdictFollowing) verdictFollowing(message.message);
+        else { given++; showError(message.message); }
+        verdictFollowing = undefined;
+        break;
       case 'metrics': metricsFollowing?.(message.metrics, message.findings); metricsFollowing = undefined; break;
       case 'focus-range':
         app?.store.setRange({ from: message.from, to: message.to });

@@ -136,11 +136,12 @@ async function inWorker(worker: Worker, wantMetrics: boolean, send: () => void):
  * once it is whole and the one the host's reader validated (its length and SHA-256). `unfetched`:
  * it could not be fetched or no worker could be made (the host then sends the bytes); `changed`: it
  * is not those bytes, in one line. Where no worker can be made, fetchValidated and decodePacked do it in turn.
+ * `signal`: the page no longer wants it (the fetch and the worker stop; it resolves `unfetched`).
  */
-export async function decodeFetched(url: string, file: ExpectedFile, gzipped: boolean, wantMetrics: boolean): Promise<Decoded | { unfetched: string } | { changed: string }> {
+export async function decodeFetched(url: string, file: ExpectedFile, gzipped: boolean, wantMetrics: boolean, signal?: AbortSignal): Promise<Decoded | { unfetched: string } | { changed: string }> {
   const worker = file.bytes >= WORKER_MIN_BYTES ? makeWorker() : undefined;
   if (!worker) {
-    const got = await fetchValidated(url, file.bytes, file.sha256);
+    const got = await fetchValidated(url, file.bytes, file.sha256, signal);
     if (!('bytes' in got)) return got;
     performance.mark('parprof:fetched');
     return decodePacked([got.bytes], gzipped, wantMetrics, 'host');
@@ -153,7 +154,7 @@ export async function decodeFetched(url: string, file: ExpectedFile, gzipped: bo
     const post = (m: StreamMessage, transfer: Transferable[] = []) => worker.postMessage(m, transfer);
     post({ stream: { file, gzipped, metrics: wantMetrics } });
     try {
-      const response = await fetch(url);
+      const response = await fetch(url, { signal });
       if (!response.ok || !response.body) throw new Error(response.ok ? 'the response has no body' : `HTTP ${response.status} ${response.statusText}`.trim());
       const reader = response.body.getReader();
       for (;;) {
@@ -178,6 +179,8 @@ export async function decodeFetched(url: string, file: ExpectedFile, gzipped: bo
   };
   let settle: (() => void) | undefined;
   const aborted = new Promise<undefined>((resolve) => { settle = () => resolve(undefined); });
+  // Stopped by the page (the report turned out not valid): the fetch ends (relay() sees it abort) and the worker with it.
+  signal?.addEventListener('abort', () => { unfetched ??= 'stopped'; stopped = true; worker.terminate(); settle?.(); });
   const decoded = await Promise.race([inWorker(worker, wantMetrics, () => void relay()), aborted]).finally(() => { stopped = true; });
   if (unfetched !== undefined) return { unfetched };
   if (!decoded) return { unfetched: 'the report decoder (a Web Worker) stopped while the file was fetched' };
@@ -219,11 +222,11 @@ export function checkUnpacked(unpacked: unknown, validated: boolean): Report {
  * be fetched or hashed (the host then sends the bytes); `changed`: it was fetched but is not those
  * bytes (the file changed since it was read), in one line.
  */
-export async function fetchValidated(url: string, bytes: number, sha256: string): Promise<{ bytes: Uint8Array } | { unfetched: string } | { changed: string }> {
+export async function fetchValidated(url: string, bytes: number, sha256: string, signal?: AbortSignal): Promise<{ bytes: Uint8Array } | { unfetched: string } | { changed: string }> {
   let body: Uint8Array;
   let digest: string;
   try {
-    const response = await fetch(url);
+    const response = await fetch(url, { signal });
     if (!response.ok) return { unfetched: `HTTP ${response.status} ${response.statusText}`.trim() };
     body = new Uint8Array(await response.arrayBuffer());
     if (body.byteLength !== bytes) return { changed: `the report file changed after it was read (${bytes} bytes then, ${body.byteLength} now): reopen it` };

@@ -11,39 +11,62 @@ import type { Report, RunMeta } from '../model/report';
 import { PACK_SPANS_ABOVE } from '../runner/write-report';
 import type { RunMetrics } from '../model/analysis';
 import type { SweepReport } from '../model/sweep-report';
+import type { ReportPreview } from '../model/report-preview';
 
 export type ParseRequest = { file: string; want: 'report' | 'entry' | 'sweep' | 'view' };
 
 /**
- * A large report as a view needs it, and no more: its packed bytes, which the host passes to the
- * webview untouched (the webview decodes them in a Web Worker), plus what the host itself reads of
- * it. Ten million spans decoded are gigabytes of the host's heap; their packed bytes ~75 MB.
+ * A large report as a view needs it, and no more: where the webview can fetch it, and what the host
+ * itself reads of it; the host passes its packed bytes on untouched if the webview cannot fetch the
+ * file (the webview decodes them in a Web Worker). Ten million spans decoded are gigabytes of the
+ * host's heap; their packed bytes ~75 MB. It comes as soon as the reading process has read and
+ * hashed the file (a packed file whose header says it is large), before it has validated the
+ * report: the webview fetches and decodes the file meanwhile, and shows it only once `validated`.
  */
 export interface PackedView {
-  /** A packed report (packed-report.ts, PPC1), validated by the reading process; gzip-compressed when `gzipped`. */
-  packed: Uint8Array;
+  /** The packed bytes are gzip-compressed (a .parprof file's own bytes). */
   gzipped: boolean;
   /**
-   * When `packed` is the file's own bytes: their SHA-256 (hex), computed by the reading process
-   * from the bytes it validated. The webview may then fetch the file itself and check it is
-   * still those bytes (webviewHost.ts `init-packed-url`).
+   * When the packed bytes are the file's own: their SHA-256 (hex), computed by the reading process
+   * from the bytes it validates. The webview may then fetch the file itself and check it is still
+   * those bytes (webviewHost.ts `init-packed-url`).
    */
   sha256?: string;
+  /** Length of the packed bytes (the file's size when they are its own), bytes. */
+  bytes: number;
+  /** The run's meta, from the report's header, checked as validateReport checks it. */
   meta: RunMeta;
   /** Task spans in the report. */
   spans: number;
-  /** The source files the report names (source-access.ts filesNamedBy): the only ones "Open source" may open. */
-  sourceFiles: string[];
+  /**
+   * A first screen of the report (report-preview.ts), computed by the reading process from its
+   * span columns before it has validated them (numbers only, besides the header's thread names,
+   * which it checked); undefined when it could not be computed or the process stopped first.
+   */
+  preview: Promise<ReportPreview | undefined>;
+  /**
+   * Resolves once the reading process has validated the whole report (every column: what neither
+   * the host nor the webview checks); rejects with its one-line reason when the report is not
+   * valid, or the process stopped before it could say. Nothing of the report is shown before.
+   */
+  validated: Promise<ValidatedView>;
   /**
    * The report's metrics and findings, computed by the reading process: they spare the webview's
    * worker unpacking the report a second time to compute them (at 10M spans ~700 MB more in the
    * webview while it draws, and seconds of CPU beside the first draw), and the page's thread the
    * findings (advise: ~1 s at 10M spans, on the thread code-server's workbench shares). They come
-   * after the bytes: the process sends those as soon as it has validated them and analyses while
-   * the webview decodes. Undefined when the process could not compute them (it stopped, or ran
-   * out of time): the webview then computes them.
+   * after the bytes: the process analyses while the webview decodes. Undefined when the process
+   * could not compute them (it stopped, or ran out of time): the webview then computes them.
    */
   analysis: Promise<ReaderAnalysis | undefined>;
+}
+
+/** What the reading process says of a large report once it has validated it. */
+export interface ValidatedView {
+  /** The source files the report names (source-access.ts filesNamedBy): the only ones "Open source" may open. */
+  sourceFiles: string[];
+  /** The packed bytes (PPC1, gzip-compressed when `gzipped`), which follow: for a webview that cannot fetch the file. */
+  packed: Promise<Uint8Array>;
 }
 
 /** What the reading process computes of a large report after sending its bytes. */
@@ -53,8 +76,8 @@ export interface ReaderAnalysis {
   findings?: string[];
 }
 
-/** A PackedView as the reading process sends it: its analysis follows in a message of their own. */
-export type PackedBytes = Omit<PackedView, 'analysis'>;
+/** A PackedView as the reading process sends it first: what is validated, the bytes and the metrics follow in messages of their own. */
+export type PackedHead = Omit<PackedView, 'preview' | 'validated' | 'analysis'>;
 
 /**
  * Above this many spans a view is sent the packed report (`init-packed`), not the report itself:
@@ -72,14 +95,87 @@ export type EntryInputs = { slim: Parameters<typeof import('../model/run-views')
 export type ParseReply =
   | { ok: true; want: 'report'; report: Report; metrics: RunMetrics }
   | ({ ok: true; want: 'entry' } & EntryInputs)
-  | { ok: true; want: 'view'; view: PackedBytes }
-  /** After a 'view' reply: the metrics and findings of the report it carried. */
+  | { ok: true; want: 'view'; view: PackedHead }
+  /** After a 'view' reply: its preview (undefined: none could be computed). */
+  | { ok: true; want: 'preview'; preview?: ReportPreview }
+  /** After 'preview': the whole report is valid (or an `ok: false` reply says why not). */
+  | { ok: true; want: 'validated'; sourceFiles: string[] }
+  /** After 'validated': the packed bytes. */
+  | { ok: true; want: 'packed'; packed: Uint8Array }
+  /** After 'packed': the metrics and findings of the report. */
   | ({ ok: true; want: 'metrics' } & ReaderAnalysis)
   | { ok: true; want: 'sweep'; sweep: SweepReport }
   | { ok: false; message: string };
 
-/** A reading process's answer: a 'view' one carries the metrics to follow. */
-type Answer = Exclude<Extract<ParseReply, { ok: true }>, { want: 'view' | 'metrics' }> | (Extract<ParseReply, { want: 'view' }> & { analysisLater: Promise<ReaderAnalysis | undefined> });
+/** A reading process's answer: a 'view' one carries the replies that follow it. */
+type Answer = Exclude<Extract<ParseReply, { ok: true }>, { want: 'view' | 'preview' | 'validated' | 'packed' | 'metrics' }> | (Extract<ParseReply, { want: 'view' }> & { following: FollowingReplies });
+
+/**
+ * The replies that follow a 'view' one, in order: 'preview', 'validated' (or why not), 'packed',
+ * 'metrics'. Whatever has not come when the process ends (or is stopped) never will: `validated`
+ * and the bytes reject with why, the preview and the metrics are undefined. Nothing waits forever.
+ */
+class FollowingReplies {
+  readonly preview: Promise<ReportPreview | undefined>;
+  readonly validated: Promise<ValidatedView>;
+  readonly analysis: Promise<ReaderAnalysis | undefined>;
+  private readonly packed: Promise<Uint8Array>;
+  private next: 'preview' | 'validated' | 'packed' | 'metrics' | 'done' = 'preview';
+  private givePreview!: (p: ReportPreview | undefined) => void;
+  private giveValidated!: (v: ValidatedView) => void;
+  private refuseValidated!: (e: Error) => void;
+  private givePacked!: (p: Uint8Array) => void;
+  private refusePacked!: (e: Error) => void;
+  private giveAnalysis!: (a: ReaderAnalysis | undefined) => void;
+
+  constructor() {
+    this.preview = new Promise((resolve) => { this.givePreview = resolve; });
+    this.validated = new Promise((resolve, reject) => { this.giveValidated = resolve; this.refuseValidated = reject; });
+    this.packed = new Promise((resolve, reject) => { this.givePacked = resolve; this.refusePacked = reject; });
+    this.analysis = new Promise((resolve) => { this.giveAnalysis = resolve; });
+    // Their owners handle the rejections; one nobody waits for is not an unhandled rejection.
+    this.validated.catch(() => undefined);
+    this.packed.catch(() => undefined);
+  }
+
+  /** The next reply of the process; true once it has nothing more to say. */
+  take(reply: ParseReply): boolean {
+    const unexpected = reply.ok ? `the report reader answered with ${reply.want}` : reply.message;
+    if (this.next === 'preview' && reply.ok && reply.want === 'preview') {
+      this.next = 'validated';
+      this.givePreview(reply.preview);
+      return false;
+    }
+    if (this.next === 'validated' && reply.ok && reply.want === 'validated') {
+      this.next = 'packed';
+      this.giveValidated({ sourceFiles: reply.sourceFiles, packed: this.packed });
+      return false;
+    }
+    if (this.next === 'packed' && reply.ok && reply.want === 'packed') {
+      this.next = 'metrics';
+      // A Uint8Array of its own: the channel's deserializer gives a view into the whole message's
+      // buffer, which the webview's postMessage did not carry across (the webview got no bytes).
+      this.givePacked(new Uint8Array(reply.packed));
+      return false;
+    }
+    if (this.next === 'metrics' && reply.ok && reply.want === 'metrics') {
+      this.next = 'done';
+      this.giveAnalysis({ metrics: reply.metrics, findings: reply.findings });
+      return true;
+    }
+    this.end(unexpected);
+    return true;
+  }
+
+  /** Nothing more will come (`why`, in one line: the validation's verdict, or why the process stopped). */
+  end(why: string): void {
+    this.next = 'done';
+    this.givePreview(undefined);
+    this.refuseValidated(new Error(why));
+    this.refusePacked(new Error(why));
+    this.giveAnalysis(undefined);
+  }
+}
 
 export interface ParseLimits {
   /** Heap of the reading process's old generation, MiB (--max-old-space-size). */
@@ -103,8 +199,8 @@ export class ReportParser {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
   private readonly children = new Set<ChildProcess>();
-  /** Views whose metrics are still to come from their reader (dispose gives them undefined). */
-  private readonly metricsToCome = new Set<(m: ReaderAnalysis | undefined) => void>();
+  /** Views whose replies are still to come from their reader (dispose ends them). */
+  private readonly toCome = new Set<FollowingReplies>();
 
   constructor(private readonly readerFile: string, private readonly limits: ParseLimits = PARSE_LIMITS) {}
 
@@ -122,13 +218,15 @@ export class ReportParser {
 
   /**
    * The report in `file` as a view shows it: whole with its metrics up to PACKED_VIEW_ABOVE spans,
-   * else as packed bytes, their metrics to follow (the host never holds the decoded report).
+   * else packed, as soon as it is read: its validation, bytes and metrics to follow (the host never
+   * holds the decoded report).
    */
   async forView(file: string): Promise<ReportForView> {
     const reply = await this.parse({ file, want: 'view' });
-    // A Uint8Array of its own: the channel's deserializer gives a view into the whole message's
-    // buffer, which the webview's postMessage did not carry across (the webview got no bytes).
-    if (reply.want === 'view') return { kind: 'packed', view: { ...reply.view, packed: new Uint8Array(reply.view.packed), analysis: reply.analysisLater } };
+    if (reply.want === 'view') {
+      const { preview, validated, analysis } = reply.following;
+      return { kind: 'packed', view: { ...reply.view, preview, validated, analysis } };
+    }
     if (reply.want !== 'report') throw new Error(`${path.basename(file)}: the report reader answered with ${reply.want}`);
     return { kind: 'report', report: reply.report, metrics: reply.metrics };
   }
@@ -177,52 +275,52 @@ export class ReportParser {
       let stderr = '';
       child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-4096); });
       let settled = false;
-      // Set once a 'view' reply is answered: the metrics that follow it, or undefined if the process ends without them.
-      let metricsLater: ((m: ReaderAnalysis | undefined) => void) | undefined;
-      const settle = (f: () => void) => {
+      // Set once a 'view' reply is answered: the replies that follow it, ended when the process ends.
+      let following: FollowingReplies | undefined;
+      const settle = (f: () => void, why = 'the report reader stopped') => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         this.children.delete(child);
         f();
-        metricsLater?.(undefined);
-        metricsLater = undefined;
+        if (following) {
+          following.end(why);
+          this.toCome.delete(following);
+        }
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       };
+      const fail = (e: Error) => settle(() => reject(e), e.message);
       const limit = this.limits.timeMs >= 1000 ? `${Math.round(this.limits.timeMs / 1000)} s` : `${this.limits.timeMs} ms`;
-      const timer = setTimeout(() => settle(() => reject(new Error(
-        `${name} took more than ${limit} to read: stopped (a file that large or that complex is not opened)`))),
+      const timer = setTimeout(() => fail(new Error(
+        `${name} took more than ${limit} to read: stopped (a file that large or that complex is not opened)`)),
       this.limits.timeMs);
       child.on('message', (reply: ParseReply) => {
-        if (metricsLater) {
-          const given = metricsLater;
-          metricsLater = undefined;
-          settle(() => given(reply.ok && reply.want === 'metrics' ? { metrics: reply.metrics, findings: reply.findings } : undefined));
+        if (following) {
+          if (following.take(reply)) settle(() => undefined);
         } else if (reply.ok && reply.want === 'view') {
-          // The bytes go on now; the process goes on to the metrics, under the same time limit.
-          resolve({ ...reply, analysisLater: new Promise<ReaderAnalysis | undefined>((r) => {
-            const give = (m: ReaderAnalysis | undefined) => { this.metricsToCome.delete(give); r(m); };
-            this.metricsToCome.add(give);
-            metricsLater = give;
-          }) });
+          // The view goes on now; the process goes on to validate, send the bytes and analyse, under the same time limit.
+          following = new FollowingReplies();
+          this.toCome.add(following);
+          resolve({ ...reply, following });
         } else settle(() => (reply.ok ? resolve(reply as Answer) : reject(new Error(reply.message))));
       });
-      child.once('error', (e) => settle(() => reject(new Error(`${name}: the report reader failed: ${e.message}`))));
+      child.once('error', (e) => fail(new Error(`${name}: the report reader failed: ${e.message}`)));
       child.once('exit', (code, signal) => {
         // 'exit' can come before stderr's last chunk: read it once the stream has ended too.
-        const done = () => settle(() => reject(new Error(/heap out of memory|Allocation failed/.test(stderr)
+        const done = () => fail(new Error(/heap out of memory|Allocation failed/.test(stderr)
           ? `${name} needs more than ${this.limits.memoryMb} MiB to read: not opened`
-          : `${name}: the report reader stopped (${signal ?? `exit code ${code}`}) without an answer${stderr.trim() ? `: ${stderr.trim().split('\n').pop()}` : ''}`)));
+          : `${name}: the report reader stopped (${signal ?? `exit code ${code}`}) without an answer${stderr.trim() ? `: ${stderr.trim().split('\n').pop()}` : ''}`));
         if (child.stderr && !child.stderr.readableEnded) child.stderr.once('end', done).once('error', done);
         else done();
       });
     });
   }
 
-  /** Stops every read in progress (each rejects; metrics still to come are undefined). */
+  /** Stops every read in progress (each rejects; a view's validation still to come rejects, its metrics are undefined). */
   dispose(): void {
     for (const c of this.children) c.kill('SIGKILL');
     this.children.clear();
-    for (const give of [...this.metricsToCome]) give(undefined);
+    for (const f of [...this.toCome]) f.end('the report reader was stopped');
+    this.toCome.clear();
   }
 }

@@ -8,14 +8,17 @@ import { basename } from 'node:path';
 import { constants as zlib, gunzipSync } from 'node:zlib';
 import { readAnyReportFile } from '../runner/read-import';
 import { gunzipCapped, readFileCapped } from '../runner/read-report';
-import { parseAnyReport } from '../model/import';
+import { importReport, parseAnyReport } from '../model/import';
+import { reportPreview, type ReportPreview } from '../model/report-preview';
 import { parseSweepReport } from '../model/sweep-report';
 import { analyze } from '../model/analysis';
 import { verdicts } from '../model/summary';
 import { filesNamedBy } from '../model/source-access';
-import { isPackedReport, packReport, typedColumns } from '../model/packed-report';
-import type { Report } from '../model/report';
-import { PACKED_VIEW_ABOVE, type PackedBytes, type ParseReply, type ParseRequest } from './reportParser';
+import { isPackedReport, packReport, PackedUnpacker, typedColumns } from '../model/packed-report';
+import { decodeReport, validateReport } from '../model/load';
+import { jsonNestingProblem } from '../model/validate-values';
+import type { Report, RunMeta } from '../model/report';
+import { PACKED_VIEW_ABOVE, type PackedHead, type ParseReply, type ParseRequest } from './reportParser';
 
 function isGzip(bytes: Uint8Array): boolean {
   return bytes.length > 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
@@ -32,28 +35,112 @@ function holdsPacked(bytes: Uint8Array): boolean {
   }
 }
 
-/** A reply, and for a large report's view the metrics to compute and send once it is sent. */
-interface Replies { reply: ParseReply; then?: () => ParseReply }
+/**
+ * A reply, and the replies that follow it, each computed once the one before is written (a large
+ * report's view: validated, its bytes, its metrics). The first that is not ok ends the sequence.
+ */
+interface Replies { reply: ParseReply; then?: (() => ParseReply)[] }
+
+/** Bytes of a packed report's header inflated at most while looking for it (a header is a few KiB to a few MiB). */
+const HEAD_MAX_BYTES = 64 * 2 ** 20;
 
 /**
- * The report in `file` for a view: validated here either way; above PACKED_VIEW_ABOVE spans, its
- * packed bytes (the file's own when it is packed) and what the host reads of it, then its metrics.
+ * The packed report's header in `bytes` (gzip-compressed or not) read alone, when it holds more
+ * than PACKED_VIEW_ABOVE spans and is well formed: its meta (checked as validateReport checks
+ * it, with the threads, regions and markers of the header) and its span count. Undefined for
+ * anything else, which is then read whole before any of it is sent. Only the file's first bytes are
+ * inflated (a sync flush inflates a prefix without asking for the end of the stream).
+ */
+function packedHead(bytes: Uint8Array): { meta: RunMeta; spans: number } | undefined {
+  try {
+    let head: Uint8Array | undefined;
+    for (let n = 65536; !head; n *= 4) {
+      const prefix = bytes.subarray(0, n);
+      const inflated = isGzip(bytes) ? gunzipSync(prefix, { finishFlush: zlib.Z_SYNC_FLUSH, maxOutputLength: HEAD_MAX_BYTES }) : prefix;
+      const need = PackedUnpacker.headerBytes(inflated);
+      if (need === undefined || need > HEAD_MAX_BYTES) return undefined;
+      if (inflated.length >= need) head = inflated.subarray(0, need);
+      else if (n >= bytes.length) return undefined;
+    }
+    const skeleton = new PackedUnpacker(head.byteOffset % 8 === 0 ? head : head.slice(), (json) => {
+      const deep = jsonNestingProblem(json);
+      if (deep) throw new Error(deep);
+    }).skeleton as Record<string, unknown>;
+    const spans = (skeleton.spans as { count?: unknown } | undefined)?.count;
+    if (typeof spans !== 'number' || !Number.isInteger(spans) || spans <= PACKED_VIEW_ABOVE) return undefined;
+    // The header without its columns (spans, samples, waits: what the full validation reads), checked as a report.
+    const checked = validateReport({ ...skeleton, spans: { count: 0, ...Object.fromEntries(SPAN_COLUMN_NAMES.map((c) => [c, []])) }, profiles: [], waits: undefined });
+    return { meta: checked.meta, spans };
+  } catch {
+    return undefined;
+  }
+}
+
+const SPAN_COLUMN_NAMES = ['thread', 'region', 'index', 'first', 'items', 'enqueue', 'start', 'end', 'stolenFrom', 'parent', 'failed'] as const;
+
+/**
+ * The report in `file` for a view. Up to PACKED_VIEW_ABOVE spans: the report, validated, with its
+ * metrics. Above: what the webview needs to fetch the file (its length, SHA-256, meta) as soon as
+ * the file is read and hashed, when it is a packed report whose header says so; then, once the
+ * whole report is validated here, `validated` (the webview shows nothing before) or why not; then
+ * the packed bytes (for a webview that cannot fetch the file); then the metrics. A report that is
+ * not packed (or whose header is not enough) is validated, then packed, before the first reply.
  */
 function forView(file: string): Replies {
   const bytes = statSync(file, { throwIfNoEntry: false })?.isFile() ? readFileCapped(file) : undefined;
+  const head = bytes && holdsPacked(bytes) ? packedHead(bytes) : undefined;
+  if (bytes && head) {
+    const view: PackedHead = { gzipped: isGzip(bytes), sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, meta: head.meta, spans: head.spans };
+    let decoded: unknown;
+    let report: Report | undefined;
+    return { reply: { ok: true, want: 'view', view }, then: [
+      // The span columns decoded, not yet validated: the preview is numbers drawn as shapes (its
+      // thread names are the header's, checked above), sent ~0.4 s (10M spans) before the validation's verdict.
+      () => tried(() => {
+        const value = decodeReport(bytes, { gunzip: gunzipCapped });
+        if (!('value' in value)) throw new Error('not a packed report');
+        decoded = value.value;
+        let preview: ReportPreview | undefined;
+        try {
+          preview = reportPreview(decoded as Report);
+        } catch {
+          // No first screen then: the report shows when decoded.
+        }
+        return { ok: true, want: 'preview', preview };
+      }),
+      () => tried(() => {
+        report = importReport(decoded, basename(file));
+        decoded = undefined;
+        if (report.spans.count !== head.spans) throw new Error(`the report's header says ${head.spans} spans, its columns hold ${report.spans.count}`);
+        return validatedReply(report);
+      }),
+      // A copy of exactly the file's bytes (readFileCapped's buffer has room to spare).
+      () => ({ ok: true, want: 'packed', packed: bytes.slice() }),
+      () => metricsReply(report!),
+    ] };
+  }
   const report: Report = bytes ? parseAnyReport(bytes, { gunzip: gunzipCapped, name: basename(file) }) : readAnyReportFile(file);
   if (report.spans.count <= PACKED_VIEW_ABOVE) return { reply: { ok: true, want: 'report', report: typedColumns(report), metrics: analyze(report) } };
   const own = bytes !== undefined && holdsPacked(bytes);
-  const view: PackedBytes = {
-    // A copy of exactly the file's bytes (readFileCapped's buffer has room to spare).
-    packed: own ? bytes.slice() : packReport(report),
+  const packed = own ? bytes.slice() : packReport(report);
+  const view: PackedHead = {
     gzipped: own && isGzip(bytes),
     sha256: own ? createHash('sha256').update(bytes).digest('hex') : undefined,
+    bytes: packed.byteLength,
     meta: report.meta,
     spans: report.spans.count,
-    sourceFiles: [...filesNamedBy(report)],
   };
-  return { reply: { ok: true, want: 'view', view }, then: () => tried(() => {
+  return { reply: { ok: true, want: 'view', view }, then: [() => ({ ok: true, want: 'preview', preview: reportPreview(report) }), () => validatedReply(report),
+    () => ({ ok: true, want: 'packed', packed }), () => metricsReply(report)] };
+}
+
+/** After a large report's view: it is valid, and what the host reads of it. */
+function validatedReply(report: Report): ParseReply {
+  return { ok: true, want: 'validated', sourceFiles: [...filesNamedBy(report)] };
+}
+
+function metricsReply(report: Report): ParseReply {
+  return tried(() => {
     const metrics = analyze(report);
     let findings: string[] | undefined;
     try {
@@ -62,7 +149,7 @@ function forView(file: string): Replies {
       // The webview computes them (and says why they failed, if they do there too).
     }
     return { ok: true, want: 'metrics', metrics, findings };
-  }) };
+  });
 }
 
 function tried(f: () => ParseReply): ParseReply {
@@ -99,11 +186,14 @@ function run(request: ParseRequest): Replies {
 }
 
 const [want, file] = process.argv.slice(2);
-const { reply, then } = run({ file, want: want === 'entry' || want === 'sweep' || want === 'view' ? want : 'report' });
-// Exits once the replies are written to the channel (a large report takes a while to send). A
-// second reply is computed only once the first is written: the channel writes while the event
-// loop runs, and analyze would hold it for seconds.
-process.send?.(reply, undefined, undefined, () => {
-  if (then) process.send?.(then(), undefined, undefined, () => process.disconnect?.());
-  else process.disconnect?.();
-});
+const { reply, then = [] } = run({ file, want: want === 'entry' || want === 'sweep' || want === 'view' ? want : 'report' });
+// Exits once the replies are written to the channel (a large report takes a while to send). Each
+// reply that follows is computed only once the one before is written: the channel writes while the
+// event loop runs, and validating or analysing would hold it for seconds.
+function sendFrom(next: ParseReply, k: number): void {
+  process.send?.(next, undefined, undefined, () => {
+    if (next.ok && k < then.length) sendFrom(tried(then[k]), k + 1);
+    else process.disconnect?.();
+  });
+}
+sendFrom(reply, 0);

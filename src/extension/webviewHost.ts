@@ -41,6 +41,14 @@ export interface WebviewStatus {
   drawn?: Omit<Extract<WebviewToHost, { type: 'drawn' }>, 'type'> & { at: number };
   /** The last error the webview reported (a report it could not read, a drawing error). */
   error?: string;
+  /** A large report: what the webview said it drew of its reader's preview (`drawn` with stage 'preview'), and when. */
+  previewDrawn?: Omit<Extract<WebviewToHost, { type: 'drawn' }>, 'type'> & { at: number };
+  /** A large report: the task count of each lane of the preview posted to the webview (its reader's), in lane order. */
+  previewTasks?: number[];
+  /** A large report: when the host told the webview its reader validated it, ms since the epoch. */
+  validatedAt?: number;
+  /** A large report its reader found not valid (or stopped on): the reader's one line, also posted to the webview (`invalid`). */
+  invalid?: string;
 }
 
 /** dist/webview.js, read once: every report and sweep page carries it inline (webviewPage). */
@@ -144,37 +152,70 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
     // Sent again on every `ready`: a webview that was reloaded asks again. Typed-array columns
     // cross as binary buffers; number arrays would go through JSON (seconds for 1M spans).
     // The metrics were computed with the report (the parser worker's analyze): the webview need not redo them.
-    // A packed report's bytes go as they are: the webview decodes them in a worker.
-    // A large report's own file is not carried at all: the webview fetches it as a resource and
-    // checks it against the reader's SHA-256. In code-server the one message of 72 MB (10M spans)
-    // cost 3.5-5 s, deflated by the extension host and inflated by the browser in one piece.
     const options = { canOpenSource: true, canRerun: true };
-    const fetchable = content.kind === 'packed' && content.view.sha256 !== undefined && unfetched !== content;
-    const init = content.kind === 'packed'
-      ? fetchable
-        ? { type: 'init-packed-url', url: webview.asWebviewUri(vscode.Uri.file(file)).toString(), bytes: content.view.packed.byteLength, sha256: content.view.sha256!, gzipped: content.view.gzipped, metricsFollow: true, options } as const
-        : { type: 'init-packed', packed: content.view.packed, gzipped: content.view.gzipped, metricsFollow: true, options } as const
-      : { type: 'init', report: typedColumns(content.loaded.report), metrics: content.loaded.metrics, options } as const;
+    const mine = ++sent;
     status.showing = 'report';
-    status.sentAs = init.type;
-    status.sentBytes = init.type === 'init-packed' ? init.packed.byteLength : init.type === 'init-packed-url' ? init.bytes : undefined;
     status.drawn = undefined;
     status.error = undefined;
-    sentAt = status.sentAt = Date.now();
+    status.invalid = undefined;
+    status.validatedAt = undefined;
+    status.previewDrawn = undefined;
+    status.previewTasks = undefined;
     status.metricsSentAt = undefined;
-    const mine = ++sent;
+    if (content.kind === 'report') {
+      post({ type: 'init', report: typedColumns(content.loaded.report), metrics: content.loaded.metrics, options }, undefined);
+      return;
+    }
+    // A large report's own file is not carried at all: the webview fetches it as a resource and
+    // checks it against the reader's SHA-256 (in code-server the one message of 72 MB at 10M spans
+    // cost 3.5-5 s, deflated by the extension host and inflated by the browser in one piece). It
+    // is posted as soon as the reader has read and hashed the file: the webview fetches and
+    // decodes it while the reader validates it, and shows it once told `validated`.
+    const view = content.view;
+    if (view.sha256 !== undefined && unfetched !== content) {
+      post({ type: 'init-packed-url', url: webview.asWebviewUri(vscode.Uri.file(file)).toString(), bytes: view.bytes, sha256: view.sha256, gzipped: view.gzipped,
+        metricsFollow: true, validationFollows: true, options }, view.bytes);
+    }
+    // The reader's first screen, drawn while the file is fetched and decoded (the webview drops it once it shows the report).
+    void view.preview.then((preview) => {
+      if (mine !== sent || !preview) return;
+      status.previewTasks = preview.lanes.map((l) => l.tasks);
+      void webview.postMessage({ type: 'preview', preview } satisfies HostToWebview);
+    });
+    void view.validated.then(async (validated) => {
+      if (mine !== sent) return;
+      status.validatedAt = Date.now();
+      void webview.postMessage({ type: 'validated' } satisfies HostToWebview);
+      // The bytes themselves go only to a webview that could not fetch the file, once validated
+      // (they are the packed report's, passed on as they came: the webview decodes them in a worker).
+      if (view.sha256 !== undefined && unfetched !== content) return;
+      const packed = await validated.packed;
+      if (mine === sent) post({ type: 'init-packed', packed, gzipped: view.gzipped, metricsFollow: true, options }, packed.byteLength);
+    }).catch((e: unknown) => {
+      if (mine !== sent) return;
+      // Not valid (or the reader stopped first): the webview says why and never shows the report.
+      const message = e instanceof Error ? e.message : String(e);
+      status.showing = 'failed';
+      status.invalid = status.text = message;
+      log.channel.error(`report view: ${path.basename(file)} could not be opened: ${message}`);
+      void webview.postMessage({ type: 'invalid', message } satisfies HostToWebview);
+    });
+    // The metrics of a packed report come when its reader has computed them; not for a report sent since.
+    void view.analysis.then((a) => {
+      if (mine !== sent) return;
+      status.metricsSentAt = Date.now();
+      void webview.postMessage({ type: 'metrics', metrics: a?.metrics, findings: a?.findings } satisfies HostToWebview);
+    });
+  };
+  /** Posts the report (`bytes`: its size, for init-packed and init-packed-url) and records when. */
+  const post = (init: Extract<HostToWebview, { type: 'init' | 'init-packed' | 'init-packed-url' }>, bytes: number | undefined) => {
+    status.sentAs = init.type;
+    status.sentBytes = bytes;
+    sentAt = status.sentAt = Date.now();
     void webview.postMessage(init).then((ok) => {
       if (ok && !status.initSent) actions.initSent?.(file, Date.now());
       status.initSent = status.initSent || ok;
     });
-    // The metrics of a packed report come when its reader has computed them; not for a report sent since.
-    if (content.kind === 'packed') {
-      void content.view.analysis.then((a) => {
-        if (mine !== sent) return;
-        status.metricsSentAt = Date.now();
-        void webview.postMessage({ type: 'metrics', metrics: a?.metrics, findings: a?.findings } satisfies HostToWebview);
-      });
-    }
   };
   disposables.push(source.onDidChange((content) => {
     if (status.ready) send(content);
@@ -195,19 +236,22 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
       case 'open-source': {
         const content = source.content;
         if (content.kind === 'status') break;
-        // A report is untrusted input: open only a file it names, inside the workspace or the script's folder, that exists.
-        if (named?.content !== content) {
-          named = { content, files: content.kind === 'packed' ? new Set(content.view.sourceFiles) : filesNamedBy(content.loaded.report) };
-        }
+        // A report is untrusted input: open only a file it names, inside the workspace or the script's
+        // folder, that exists; a large one's names are known once its reader validated it.
+        const files = named?.content === content ? Promise.resolve(named.files)
+          : content.kind === 'packed' ? content.view.validated.then((v) => new Set(v.sourceFiles)) : Promise.resolve(filesNamedBy(content.loaded.report));
         const script = content.kind === 'packed' ? content.view.meta.script : content.loaded.report.meta.script;
         const roots = [...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), path.dirname(script)];
-        const access = sourceAccess(message.file, named.files, roots);
-        if (!access.ok) {
-          log.info(`report webview: did not open a source file: ${access.why}`);
-          void vscode.window.showWarningMessage(`Parallel Profiler: not opened: ${access.why}`);
-          break;
-        }
-        void openSource(access.path, message.line, message.column).catch((e) => log.reportError(`Opening ${access.path} failed`, e));
+        void files.then((names) => {
+          named = { content, files: names };
+          const access = sourceAccess(message.file, names, roots);
+          if (!access.ok) {
+            log.info(`report webview: did not open a source file: ${access.why}`);
+            void vscode.window.showWarningMessage(`Parallel Profiler: not opened: ${access.why}`);
+            return;
+          }
+          return openSource(access.path, message.line, message.column);
+        }).catch((e) => log.reportError(`Opening ${message.file} failed`, e));
         break;
       }
       case 'error':
@@ -218,6 +262,11 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
         break;
       case 'drawn': {
         const { type: _, ...drawn } = message;
+        if (drawn.stage === 'preview') {
+          status.previewDrawn = { ...drawn, at: Date.now() };
+          log.info(`timing: the report view of ${path.basename(file)} drew its preview ${status.previewDrawn.at - sentAt} ms after the report was sent`);
+          break;
+        }
         status.drawn = { ...drawn, at: Date.now() };
         log.info(`timing: the report view of ${path.basename(file)} drew its ${drawn.view} ${status.drawn.at - sentAt} ms after the report was sent (${drawn.via}${drawn.decodedIn ? `, decoded in the ${drawn.decodedIn}` : ''})`);
         break;

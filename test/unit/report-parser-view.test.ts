@@ -1,7 +1,9 @@
 // The report reader's answer for a large report's view (src/extension/reportParser.ts forView, in
-// its real child process dist/report-parser.js): the file's own bytes first, then the metrics in
-// a second message with the findings, equal to analyze's and verdicts' of the same report; a reader that stops after the bytes
-// leaves the metrics undefined (the webview then computes them), never a promise that hangs.
+// its real child process dist/report-parser.js): what the webview needs to fetch the file (its
+// length, SHA-256 and meta) as soon as it is read, before it is validated; then `validated` (or the
+// reader's one-line reason: a planted flaw that only the full validation finds), the file's own
+// bytes, and the metrics with the findings, equal to analyze's and verdicts' of the same report. A
+// reader that stops leaves the validation rejected and the metrics undefined, never a promise that hangs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -20,19 +22,27 @@ const dir = mkdtempSync(join(tmpdir(), 'parprof-reader-view-'));
 const file = join(dir, 'large.parprof');
 const report = syntheticReport({ threads: 6, spans: PACKED_VIEW_ABOVE + 50_000, profiles: 2, samplesPerProfile: 2_000, seed: 17 });
 const written = writeReportStreamed(file, report);
+/** The same report with one span ending before it starts, far into the file: its header and every column's shape are fine. */
+const flawed = syntheticReport({ threads: 6, spans: PACKED_VIEW_ABOVE + 50_000, profiles: 2, samplesPerProfile: 2_000, seed: 17 });
+const FLAW_AT = flawed.spans.count - 1000;
+(flawed.spans.end as unknown as Float64Array)[FLAW_AT] = flawed.spans.start[FLAW_AT] - 5;
+const flawedFile = writeReportStreamed(join(dir, 'flawed.parprof'), flawed).file;
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('a large report\'s view: the file\'s own bytes, then its metrics in a message of their own', async () => {
+test('a large report\'s view: its file\'s length, hash and meta, then validated with its own bytes, then its metrics in a message of their own', async () => {
   const parser = new ReportParser(reader);
   const view = await parser.forView(written.file);
   assert.equal(view.kind, 'packed');
   if (view.kind !== 'packed') return;
-  assert.deepEqual(Buffer.from(view.view.packed), readFileSync(written.file), 'the bytes the reader validated, unchanged');
   assert.equal(view.view.gzipped, true);
-  // What the webview checks a file it fetches against (init-packed-url): the file's own SHA-256.
+  // What the webview checks a file it fetches against (init-packed-url): the file's own length and SHA-256.
+  assert.equal(view.view.bytes, readFileSync(written.file).byteLength);
   assert.equal(view.view.sha256, createHash('sha256').update(readFileSync(written.file)).digest('hex'));
   assert.equal(view.view.spans, report.spans.count);
+  assert.deepEqual(view.view.meta, JSON.parse(JSON.stringify(report.meta)));
+  const validated = await view.view.validated;
+  assert.deepEqual(Buffer.from(await validated.packed), readFileSync(written.file), 'the bytes the reader validated, unchanged');
   const analysis = await view.view.analysis;
   assert.ok(analysis, 'the metrics follow');
   // JSON round trip: the metrics cross a structured clone; the model's have the same numbers.
@@ -50,6 +60,29 @@ test('a reader stopped after sending the bytes leaves the metrics undefined', as
   const view = await parser.forView(written.file);
   assert.equal(view.kind, 'packed');
   if (view.kind !== 'packed') return;
+  await (await view.view.validated).packed;
   parser.dispose();
+  assert.equal(await view.view.analysis, undefined);
+});
+
+test('a large report with a flaw only the full validation finds: sent before it is validated, then refused in the reader\'s one line', async () => {
+  const parser = new ReportParser(reader);
+  const view = await parser.forView(flawedFile);
+  // Sent early: the header is fine (the old reader refused the file before sending anything).
+  assert.equal(view.kind, 'packed');
+  if (view.kind !== 'packed') return;
+  assert.equal(view.view.spans, flawed.spans.count);
+  await assert.rejects(view.view.validated, { message: `spans.end[${FLAW_AT}]: ${flawed.spans.start[FLAW_AT] - 5} is before start ${flawed.spans.start[FLAW_AT]}` });
+  assert.equal(await view.view.analysis, undefined);
+  assert.equal(parser.inFlight, 0);
+});
+
+test('a reader stopped before it has validated leaves the validation rejected and the metrics undefined', async () => {
+  const parser = new ReportParser(reader, { ...PARSE_LIMITS });
+  const view = await parser.forView(written.file);
+  assert.equal(view.kind, 'packed');
+  if (view.kind !== 'packed') return;
+  parser.dispose();
+  await assert.rejects(view.view.validated, { message: 'the report reader was stopped' });
   assert.equal(await view.view.analysis, undefined);
 });

@@ -17,9 +17,9 @@ import { api, closeAllEditors, waitFor, workspaceRoot, wsFile } from './util';
 
 interface Truth { file: string; spans: number; bytes: number; ms: number; laneTasks: number[] }
 
-/** Makes the report in a process of its own (gigabytes at 10M spans: not the host's). */
-function generate(file: string, spans: number): Promise<Truth> {
-  const script = path.join(__dirname, '..', 'big-report.harness.js');
+/** Makes the report in a process of its own (gigabytes at 10M spans: not the host's); `harness`: which writes it. */
+function generate<T = Truth>(file: string, spans: number, harness = 'big-report.harness.js'): Promise<T> {
+  const script = path.join(__dirname, '..', harness);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--max-old-space-size=12000', script, file, String(spans)], {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'],
@@ -28,7 +28,7 @@ function generate(file: string, spans: number): Promise<Truth> {
     child.stdout.setEncoding('utf8').on('data', (c: string) => { out += c; });
     child.stderr.setEncoding('utf8').on('data', (c: string) => { out += c; });
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as Truth) : reject(new Error(`big-report.harness.js exited ${code}: ${out.slice(-500)}`))));
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as T) : reject(new Error(`${harness} exited ${code}: ${out.slice(-500)}`))));
   });
 }
 
@@ -103,14 +103,17 @@ describe('A large report', () => {
   const dir = wsFile('large');
   let file = process.env.PARPROF_VSCODE_LARGE_REPORT ?? path.join(dir, `large-${spans}.parprof`);
   let truth: Truth;
+  /** A report just above PACKED_VIEW_ABOVE spans with one span ending before it starts, and the reader's one line for it. */
+  let flawed: { file: string; reason: string };
 
   before(async function () {
     this.timeout(300_000);
+    fs.mkdirSync(dir, { recursive: true });
+    flawed = await generate(path.join(dir, 'flawed.parprof'), Math.round(PACKED_VIEW_ABOVE * 1.05), 'flawed-report.harness.js');
     if (process.env.PARPROF_VSCODE_LARGE_REPORT) {
       truth = JSON.parse(fs.readFileSync(`${file}.truth.json`, 'utf8')) as Truth;
       file = truth.file;
     } else {
-      fs.mkdirSync(dir, { recursive: true });
       truth = await generate(file, spans);
     }
   });
@@ -167,6 +170,18 @@ describe('A large report', () => {
       // One lane per thread, each listing the tasks the generator put on that thread.
       assert.deepEqual(drawn.laneTasks, truth.laneTasks);
       assert.ok(drawn.paintedPixels > 0, 'the timeline canvas is blank');
+      // The reader's first screen, posted while the file was fetched: every lane with its planted
+      // task count; drawn by the webview unless the report itself came first.
+      assert.deepEqual(status.previewTasks, truth.laneTasks);
+      const preview = status.previewDrawn;
+      if (preview) {
+        assert.deepEqual(preview.laneTasks, truth.laneTasks);
+        assert.ok(preview.paintedPixels > 0, 'the preview\'s strips are blank');
+        assert.ok(preview.at <= drawn.at);
+      }
+      assert.equal(drawn.stage, 'full');
+      // The reader said it validated the report before the webview showed it.
+      assert.ok(status.validatedAt !== undefined && status.validatedAt <= drawn.at, 'drawn before the reader validated the report');
       // The reader sends the metrics after the bytes; the host passes them on.
       const metricsSentAt = (await waitFor('the report\'s metrics to follow the bytes', () => api_.webviews().find((w) => w.file === file)?.metricsSentAt, 120_000));
       const mib = (b: number) => Math.round(b / MiB);
@@ -174,13 +189,17 @@ describe('A large report', () => {
         date: new Date().toISOString(),
         sentAs: status.sentAs, spans: truth.spans, fileMiB: +(truth.bytes / MiB).toFixed(1), threads: truth.laneTasks.length,
         openToDrawnMs: drawn.at - t0,
-        // The report reader's part (read, validate, send the bytes), then the webview's (decode, draw);
-        // the metrics follow the bytes (the reader analyses while the webview decodes).
-        openToSentMs: status.sentAt! - t0, sentToDrawnMs: drawn.at - status.sentAt!,
+        // The reader's preview drawn (undefined: the report itself was drawn first).
+        previewDrawnMs: preview ? preview.at - t0 : undefined,
+        // The report reader's part (read and hash the file: sent; validate it: validated), the
+        // webview's (fetch and decode meanwhile, draw once validated); the metrics follow (the
+        // reader analyses while the webview decodes).
+        openToSentMs: status.sentAt! - t0, openToValidatedMs: status.validatedAt! - t0, sentToDrawnMs: drawn.at - status.sentAt!,
         metricsSentAfterOpenMs: metricsSentAt - t0,
         // The webview's steps (its parprof: marks: received = the message reached it), ms after open.
         webviewStepsAfterOpenMs: Object.fromEntries(Object.entries(drawn.steps ?? {}).map(([k, v]) => [k, v - t0])),
-        note: 'open = vscode.openWith from the extension host; drawn = the webview\'s `drawn` message received by the host (decoded in its worker, lane indexes built, timeline painted). ' +
+        note: 'open = vscode.openWith from the extension host; drawn = the webview\'s `drawn` message received by the host (decoded in its worker, lane indexes built, timeline painted); ' +
+          'previewDrawn = its `drawn` message for the reader\'s preview (lanes, task counts, activity strips); validated = the host posted `validated` (the reader validated the whole report). ' +
           'Memory: peaks sampled every 250 ms from open to drawn; host = the extension host process (process.memoryUsage), parser = the report-parser child process, renderer = the browser renderer process(es) of the workbench and its webview (VmRSS)',
         hostHeapUsedMiB: { before: mib(baseline.host.heapUsed), peak: mib(peak.hostHeapUsed) },
         hostArrayBuffersMiB: { before: mib(baseline.host.arrayBuffers), peak: mib(peak.hostArrayBuffers) },
@@ -194,5 +213,21 @@ describe('A large report', () => {
     } finally {
       clearInterval(sampler);
     }
+  });
+
+  it('a large report with a flaw only the full validation finds: sent at once, then refused in the reader\'s one line, never drawn', async function () {
+    this.timeout(300_000);
+    const api_ = await api();
+    await closeAllEditors();
+    await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(flawed.file), VIEWS.reportEditor);
+    const status = await waitFor('the report view to say why it is not shown', () => api_.webviews().find((w) => w.file === flawed.file && (w.drawn || w.error)), 280_000);
+    // Sent before it was validated (the webview fetched and decoded it meanwhile)...
+    assert.equal(status.sentAs, 'init-packed-url');
+    // ... and refused in the reader's words, which the webview shows instead of the report.
+    assert.equal(status.invalid, flawed.reason);
+    assert.equal(status.showing, 'failed');
+    assert.equal(status.error, flawed.reason);
+    assert.equal(status.drawn, undefined, 'the webview drew a report its reader found not valid');
+    assert.equal(status.validatedAt, undefined);
   });
 });

@@ -1,0 +1,92 @@
+// A first screen of a large report while its detail is still on its way (VS Code: the report
+// reader computes it as soon as it has the span columns, the webview draws it until the report is
+// decoded and validated): one lane per thread, in the timeline's lane order (threads by id), with
+// its task count and how busy its tasks kept it over equal time bins. Numbers only, besides the
+// thread names; pure; linear in spans (a span covering many bins costs two writes, not one per bin).
+import type { Report, RunMeta } from './report';
+
+/** Bins of a preview: ~1 px each on a wide panel. */
+export const PREVIEW_BINS = 1500;
+
+export interface PreviewLane {
+  thread: number;
+  /** The thread's display name, as the timeline labels its lane. */
+  name: string;
+  /** The thread died (the timeline marks its lane ✝). */
+  died: boolean;
+  /** Spans on the thread: the task count the timeline's lane lists. */
+  tasks: number;
+  /**
+   * Per bin, the share of the bin's time the thread's tasks covered, 0..1 scaled to 0..255 and
+   * rounded (tasks that overlap on one thread count once at most: the share stops at 1).
+   */
+  busy: Uint8Array;
+}
+
+export interface ReportPreview {
+  meta: RunMeta;
+  /** Task spans in the report. */
+  spans: number;
+  /** The run's end, µs from origin, as the timeline's whole-run window ends: the bins split [0, endUs) evenly. */
+  endUs: number;
+  lanes: PreviewLane[];
+}
+
+/**
+ * The preview of `report`. Its spans' values need not be validated yet (the reader sends the
+ * preview before it has validated them): a span of a thread the report does not list, or with a
+ * time that is not a finite number, counts nowhere, and only as many spans as every column read
+ * holds are read; a profile's end that is not a number is left out. Its meta and threads must be validated.
+ */
+export function reportPreview(report: Report, bins = PREVIEW_BINS): ReportPreview {
+  const { spans } = report;
+  const threads = [...report.threads].sort((a, b) => a.id - b.id);
+  const laneOf = new Map(threads.map((t, k) => [t.id, k]));
+  const n = Math.max(0, Math.min(spans.count, spans.thread.length, spans.start.length, spans.end.length));
+  // The run's end as the timeline's store computes it (webview/store.ts endUs).
+  let end = report.meta.durationUs || 0;
+  for (const t of report.threads) end = Math.max(end, t.end ?? t.start);
+  for (let k = 0; k < n; k++) if (spans.end[k] > end && spans.end[k] < Infinity) end = spans.end[k];
+  for (const p of report.profiles) {
+    const e = p.profile?.endTime;
+    if (typeof e === 'number' && e > end && e < Infinity) end = e;
+  }
+  const endUs = Math.max(1, end);
+  const width = endUs / bins;
+  const tasks = new Float64Array(threads.length);
+  // Per lane: time covered within each bin by spans that start or end in it, and (difference
+  // array) +1/-1 around the bins that spans cover whole.
+  const partial = threads.map(() => new Float64Array(bins));
+  const whole = threads.map(() => new Float64Array(bins + 1));
+  let lastThread = NaN, lane = -1;
+  for (let k = 0; k < n; k++) {
+    const t = spans.thread[k];
+    if (t !== lastThread) {
+      lastThread = t;
+      lane = laneOf.get(t) ?? -1;
+    }
+    if (lane < 0) continue;
+    tasks[lane]++;
+    const from = Math.max(0, spans.start[k]), to = Math.min(endUs, spans.end[k]);
+    if (!(to > from)) continue;
+    const b0 = Math.min(bins - 1, Math.floor(from / width)), b1 = Math.min(bins - 1, Math.floor(to / width));
+    if (b0 === b1) {
+      partial[lane][b0] += to - from;
+      continue;
+    }
+    partial[lane][b0] += (b0 + 1) * width - from;
+    partial[lane][b1] += to - b1 * width;
+    whole[lane][b0 + 1]++;
+    whole[lane][b1]--;
+  }
+  const lanes = threads.map((t, k): PreviewLane => {
+    const busy = new Uint8Array(bins);
+    let covering = 0;
+    for (let b = 0; b < bins; b++) {
+      covering += whole[k][b];
+      busy[b] = Math.round(Math.min(1, (partial[k][b] + covering * width) / width) * 255);
+    }
+    return { thread: t.id, name: t.name, died: t.died !== undefined, tasks: tasks[k], busy };
+  });
+  return { meta: report.meta, spans: spans.count, endUs, lanes };
+}

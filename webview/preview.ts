@@ -1,0 +1,92 @@
+// The first screen of a large report while its detail is still on its way (VS Code: the host
+// posts the reader's `preview` while the webview fetches and decodes the file): the timeline's
+// lanes, named as the timeline names them, each with its task count and a strip of how busy its
+// tasks kept the thread over the run, and how much of the file has arrived. Numbers drawn as
+// shapes on a canvas and text set as text: nothing of the report becomes HTML. The real views
+// replace it once the report is decoded and validated.
+import type { ReportPreview } from '../src/model/report-preview';
+import { formatDurationMs } from '../src/model/units';
+import { el } from './dom';
+
+/** Height of a lane's strip, px (the timeline's smallest lane). */
+const LANE_H = 18;
+const GAP = 4;
+const LABELS_W = 220;
+
+export interface PreviewScreen {
+  element: HTMLElement;
+  /** Says how much of the file has arrived (`fraction` 0..1). */
+  progress(fraction: number): void;
+  /** Lanes' task counts as listed, in lane order (what the `drawn` message reports). */
+  laneTasks(): number[];
+  /** Canvas pixels painted. */
+  paintedPixels(): number;
+}
+
+/** The preview's screen; `width`: the room it has, px. */
+export function previewScreen(preview: ReportPreview, width: number): PreviewScreen {
+  const { meta, lanes } = preview;
+  const script = meta.script.split(/[\\/]/).pop() ?? meta.script;
+  const status = el('p', { class: 'pp-status', role: 'status', id: 'preview-status' }, 'loading the detail: 0 % fetched');
+  const headline = el('p', { class: 'pp-hint' },
+    `${script}: ${preview.spans.toLocaleString('en-US')} tasks on ${lanes.length} threads, ${formatDurationMs(preview.endUs / 1000)}. ` +
+    'Each strip shows how busy the thread\'s tasks kept it over the run; the timeline\'s detail follows.');
+  const list = el('ol', { class: 'pp-lanes', 'aria-label': 'Threads', id: 'preview-lanes' });
+  list.style.position = 'absolute';
+  list.style.top = '0';
+  list.style.width = `${LABELS_W}px`;
+  list.style.margin = '0';
+  lanes.forEach((lane, k) => {
+    const item = el('li', { 'data-thread': lane.thread, 'data-tasks': lane.tasks, title: lane.name },
+      `${lane.died ? `${lane.name} ✝` : lane.name} · ${lane.tasks.toLocaleString('en-US')} tasks`);
+    item.style.position = 'absolute';
+    item.style.top = `${k * (LANE_H + GAP)}px`;
+    item.style.height = `${LANE_H}px`;
+    item.style.listStyle = 'none';
+    item.style.whiteSpace = 'nowrap';
+    list.append(item);
+  });
+  const stripsW = Math.max(200, Math.floor(width - LABELS_W - 24));
+  const height = Math.max(1, lanes.length * (LANE_H + GAP));
+  const canvas = el('canvas', { 'aria-label': 'How busy each thread was over the run', role: 'img' }) as HTMLCanvasElement;
+  canvas.width = stripsW;
+  canvas.height = height;
+  canvas.style.position = 'absolute';
+  canvas.style.left = `${LABELS_W}px`;
+  canvas.style.top = '0';
+  const box = el('div', { class: 'pp-timeline', id: 'preview-timeline' }, list, canvas);
+  box.style.position = 'relative';
+  box.style.height = `${height}px`;
+  const element = el('section', { 'aria-label': 'Timeline preview', id: 'panel-preview' }, headline, status, box);
+  draw(canvas, preview, getComputedStyle(document.body).getPropertyValue('--pp-fg').trim() || '#888');
+  return {
+    element,
+    progress: (fraction) => { status.textContent = `loading the detail: ${Math.floor(Math.min(1, Math.max(0, fraction)) * 100)} % fetched`; },
+    laneTasks: () => [...list.querySelectorAll<HTMLElement>('li[data-tasks]')].map((li) => Number(li.dataset.tasks)),
+    paintedPixels: () => {
+      const pixels = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
+      let n = 0;
+      if (pixels) for (let k = 3; k < pixels.length; k += 4) if (pixels[k] !== 0) n++;
+      return n;
+    },
+  };
+}
+
+/** Each lane's strip: per pixel column, a bar as tall as the busiest share of the bins it covers. */
+function draw(canvas: HTMLCanvasElement, preview: ReportPreview, color: string): void {
+  const g = canvas.getContext('2d');
+  if (!g) return;
+  g.fillStyle = color;
+  const w = canvas.width;
+  preview.lanes.forEach((lane, k) => {
+    const bins = lane.busy.length;
+    const top = k * (LANE_H + GAP);
+    for (let x = 0; x < w; x++) {
+      const from = Math.floor((x * bins) / w), to = Math.max(from + 1, Math.floor(((x + 1) * bins) / w));
+      let share = 0;
+      for (let b = from; b < to && b < bins; b++) share = Math.max(share, lane.busy[b]);
+      const h = Math.round((share / 255) * LANE_H);
+      if (h > 0) g.fillRect(x, top + LANE_H - h, 1, h);
+    }
+  });
+}
