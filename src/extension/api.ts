@@ -2,7 +2,7 @@
 // integration tests (and by anyone scripting the extension) to check what the UI shows.
 import type * as vscode from 'vscode';
 import type { AppliedHotFile } from './hotLines';
-import type { WorkloadInfo } from './workloads';
+import type { WorkloadInfo, WorkloadRunEnd } from './workloads';
 import type { ReportViewStatus } from './reportEditor';
 import type { ProfileOutcome, RunTimings } from './profiling';
 import type { WizardStep } from './optionsWizard';
@@ -17,7 +17,7 @@ export interface ParallelProfilerApi {
   /** Rescans the workspace for workload declarations. */
   discoverWorkloads(): Promise<void>;
   /** Fires when a workload run from the Testing API ended. */
-  onDidRunWorkload: vscode.Event<{ item: string; outcome: ProfileOutcome | undefined; passed: boolean }>;
+  onDidRunWorkload: vscode.Event<WorkloadRunEnd>;
   /** Fires when a profiling run ended (also cancelled ones), after the results were shown. */
   onDidFinishRun: vscode.Event<ProfileOutcome>;
   /** Report panels and custom editors, with their ready/init handshake state (and, for report views, when they were ready). */

@@ -80,7 +80,7 @@ const VIEW_START_CAP_MS = 6000;
 export const STARTING_VIEW_TEXT = 'Starting the report view…';
 
 /** "Profiling x.js cancelled before the script started; there is no report": a cancel during the wait for the view. */
-function cancelledBeforeStartText(script: string): string {
+export function cancelledBeforeStartText(script: string): string {
   return `Profiling ${path.basename(script)} cancelled before the script started; there is no report`;
 }
 
@@ -132,6 +132,8 @@ export class Profiler implements vscode.Disposable {
   private readonly statusItem: vscode.StatusBarItem;
   private readonly listeners: RunListener[] = [];
   private readonly startListeners: RunStartListener[] = [];
+  /** Requests cancelled while their view started: no script ran (wasCancelledBeforeStart). */
+  private readonly cancelledBeforeStart = new WeakSet<ProfileRequest>();
   /** Refusal messages shown this session (most recent last), for tests and diagnostics. */
   readonly refusals: string[] = [];
   /** Timings of this session's runs, oldest first (at most 20). */
@@ -149,6 +151,11 @@ export class Profiler implements vscode.Disposable {
 
   onDidStart(listener: RunStartListener): void {
     this.startListeners.push(listener);
+  }
+
+  /** Whether `profile(request)` resolved undefined because it was cancelled before its script started (not a failure). */
+  wasCancelledBeforeStart(request: ProfileRequest): boolean {
+    return this.cancelledBeforeStart.has(request);
   }
 
   get isRunning(): boolean {
@@ -221,6 +228,7 @@ export class Profiler implements vscode.Disposable {
         out.appendLine(`■ ${text}`);
         this.log.info(`${text} (Cancel during the wait for the report view, ${Math.round(wait.ms)} ms)`);
         show({ kind: 'status', text }, true);
+        this.cancelledBeforeStart.add(request);
         return undefined;
       }
       const spawnAt = Date.now();

@@ -6,7 +6,7 @@ import { findWorkloads, mentionsPool } from './sourceScan';
 import { formatDurationMs, formatMs, formatPercent, formatRatio } from '../model/units';
 import { taskCount, threadsText } from '../model/run-views';
 import { VIEWS } from './surface';
-import type { Profiler, ProfileOutcome } from './profiling';
+import { cancelledBeforeStartText, type Profiler, type ProfileOutcome } from './profiling';
 
 const SCRIPT_GLOB = '**/*.{js,mjs,cjs,ts,mts,cts}';
 const EXCLUDE_GLOB = '**/{node_modules,.parprof,dist,out}/**';
@@ -20,10 +20,13 @@ export interface WorkloadInfo {
   line: number;
 }
 
+/** A workload's run as the Testing view marked it. */
+export interface WorkloadRunEnd { item: string; outcome: ProfileOutcome | undefined; passed: boolean; state: 'passed' | 'failed' | 'errored' | 'skipped' }
+
 export class WorkloadTests implements vscode.Disposable {
   readonly controller: vscode.TestController;
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly finished = new vscode.EventEmitter<{ item: string; outcome: ProfileOutcome | undefined; passed: boolean }>();
+  private readonly finished = new vscode.EventEmitter<WorkloadRunEnd>();
   /** Fires when a workload run ended (tests wait on it). */
   readonly onDidRunWorkload = this.finished.event;
 
@@ -125,10 +128,17 @@ export class WorkloadTests implements vscode.Disposable {
   private async runOne(run: vscode.TestRun, item: vscode.TestItem, token: vscode.CancellationToken): Promise<void> {
     run.started(item);
     const started = Date.now();
-    const outcome = item.uri ? await this.profiler.profile({ script: item.uri.fsPath, workload: item.label }, token) : undefined;
+    const request = item.uri ? { script: item.uri.fsPath, workload: item.label } : undefined;
+    const outcome = request ? await this.profiler.profile(request, token) : undefined;
     const duration = Date.now() - started;
     let passed = false;
-    if (!outcome) {
+    let state: WorkloadRunEnd['state'] = 'errored';
+    if (!outcome && request && this.profiler.wasCancelledBeforeStart(request)) {
+      // Stopped while its report view started: nothing ran, nothing failed.
+      run.appendOutput(`${cancelledBeforeStartText(request.script)}\r\n`, undefined, item);
+      run.skipped(item);
+      state = 'skipped';
+    } else if (!outcome) {
       run.errored(item, new vscode.TestMessage(vscode.workspace.isTrusted
         ? 'Profiling did not produce a report; see the Parallel Profiler log.'
         : 'Running workloads is disabled in an untrusted workspace.'), duration);
@@ -142,17 +152,20 @@ export class WorkloadTests implements vscode.Disposable {
       const exit = report.exit;
       if (outcome.cancelled) {
         run.skipped(item);
+        state = 'skipped';
       } else if (exit.code === 0 && !exit.error) {
         passed = true;
+        state = 'passed';
         run.passed(item, duration);
       } else {
         const why = exit.error?.message ?? (exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`);
         const message = new vscode.TestMessage(`${why}\n\n${summary.replace(/\r/g, '')}`);
         if (item.uri && item.range) message.location = new vscode.Location(item.uri, item.range);
         run.failed(item, message, duration);
+        state = 'failed';
       }
     }
-    this.finished.fire({ item: item.id, outcome, passed });
+    this.finished.fire({ item: item.id, outcome, passed, state });
   }
 
   dispose(): void {
