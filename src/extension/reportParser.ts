@@ -65,7 +65,11 @@ export interface PackedView {
 export interface ValidatedView {
   /** The source files the report names (source-access.ts filesNamedBy): the only ones "Open source" may open. */
   sourceFiles: string[];
-  /** The packed bytes (PPC1, gzip-compressed when `gzipped`), which follow: for a webview that cannot fetch the file. */
+  /**
+   * The packed bytes (PPC1, gzip-compressed when `gzipped`), for a webview that cannot fetch the
+   * file: they come last, after the metrics (a 72 MB message at 10M spans costs the reader and the
+   * host CPU, kept out of the way of the first draw).
+   */
   packed: Promise<Uint8Array>;
 }
 
@@ -101,9 +105,10 @@ export type ParseReply =
   /** After 'preview': the whole report is valid (or an `ok: false` reply says why not). */
   | { ok: true; want: 'validated'; sourceFiles: string[] }
   /** After 'validated': the packed bytes. */
+  /** After 'validated': the metrics and findings of the report (no metrics: they could not be computed). */
+  | ({ ok: true; want: 'metrics' } & Partial<ReaderAnalysis>)
+  /** After 'metrics': the packed bytes, last (rarely needed: 72 MB at 10M spans, kept out of the way of the first draw). */
   | { ok: true; want: 'packed'; packed: Uint8Array }
-  /** After 'packed': the metrics and findings of the report. */
-  | ({ ok: true; want: 'metrics' } & ReaderAnalysis)
   | { ok: true; want: 'sweep'; sweep: SweepReport }
   | { ok: false; message: string };
 
@@ -111,8 +116,8 @@ export type ParseReply =
 type Answer = Exclude<Extract<ParseReply, { ok: true }>, { want: 'view' | 'preview' | 'validated' | 'packed' | 'metrics' }> | (Extract<ParseReply, { want: 'view' }> & { following: FollowingReplies });
 
 /**
- * The replies that follow a 'view' one, in order: 'preview', 'validated' (or why not), 'packed',
- * 'metrics'. Whatever has not come when the process ends (or is stopped) never will: `validated`
+ * The replies that follow a 'view' one, in order: 'preview', 'validated' (or why not), 'metrics',
+ * 'packed'. Whatever has not come when the process ends (or is stopped) never will: `validated`
  * and the bytes reject with why, the preview and the metrics are undefined. Nothing waits forever.
  */
 class FollowingReplies {
@@ -147,20 +152,20 @@ class FollowingReplies {
       return false;
     }
     if (this.next === 'validated' && reply.ok && reply.want === 'validated') {
-      this.next = 'packed';
+      this.next = 'metrics';
       this.giveValidated({ sourceFiles: reply.sourceFiles, packed: this.packed });
       return false;
     }
+    if (this.next === 'metrics' && reply.ok && reply.want === 'metrics') {
+      this.next = 'packed';
+      this.giveAnalysis(reply.metrics ? { metrics: reply.metrics, findings: reply.findings } : undefined);
+      return false;
+    }
     if (this.next === 'packed' && reply.ok && reply.want === 'packed') {
-      this.next = 'metrics';
+      this.next = 'done';
       // A Uint8Array of its own: the channel's deserializer gives a view into the whole message's
       // buffer, which the webview's postMessage did not carry across (the webview got no bytes).
       this.givePacked(new Uint8Array(reply.packed));
-      return false;
-    }
-    if (this.next === 'metrics' && reply.ok && reply.want === 'metrics') {
-      this.next = 'done';
-      this.giveAnalysis({ metrics: reply.metrics, findings: reply.findings });
       return true;
     }
     this.end(unexpected);

@@ -11,10 +11,10 @@ import { gunzipCapped, readFileCapped } from '../runner/read-report';
 import { importReport, parseAnyReport } from '../model/import';
 import { reportPreview, type ReportPreview } from '../model/report-preview';
 import { parseSweepReport } from '../model/sweep-report';
-import { analyze } from '../model/analysis';
+import { analyze, type RunMetrics } from '../model/analysis';
 import { verdicts } from '../model/summary';
 import { filesNamedBy } from '../model/source-access';
-import { isPackedReport, packReport, PackedUnpacker, typedColumns } from '../model/packed-report';
+import { decodeOnRead, isPackedReport, packReport, PackedUnpacker, typedColumns } from '../model/packed-report';
 import { decodeReport, validateReport } from '../model/load';
 import { jsonNestingProblem } from '../model/validate-values';
 import type { Report, RunMeta } from '../model/report';
@@ -76,7 +76,9 @@ function packedHead(bytes: Uint8Array): { meta: RunMeta; spans: number } | undef
   }
 }
 
-const SPAN_COLUMN_NAMES = ['thread', 'region', 'index', 'first', 'items', 'enqueue', 'start', 'end', 'stolenFrom', 'parent', 'failed'] as const;
+const SPAN_COLUMN_NAMES = ['thread', 'region', 'index', 'first', 'items', 'enqueue', 'start', 'end', 'stolenFrom', 'parent', 'failed', 'flags'] as const;
+/** The span columns reportPreview reads. */
+const PREVIEW_COLUMNS: readonly string[] = ['thread', 'start', 'end'];
 
 /**
  * The report in `file` for a view. Up to PACKED_VIEW_ABOVE spans: the report, validated, with its
@@ -97,7 +99,8 @@ function forView(file: string): Replies {
       // The span columns decoded, not yet validated: the preview is numbers drawn as shapes (its
       // thread names are the header's, checked above), sent ~0.4 s (10M spans) before the validation's verdict.
       () => tried(() => {
-        const value = decodeReport(bytes, { gunzip: gunzipCapped });
+        // Only the columns the preview reads are decoded now; the others once validated (decodeOnRead).
+        const value = decodeReport(bytes, { gunzip: gunzipCapped, lazySpanColumns: SPAN_COLUMN_NAMES.filter((c) => !PREVIEW_COLUMNS.includes(c)) });
         if (!('value' in value)) throw new Error('not a packed report');
         decoded = value.value;
         let preview: ReportPreview | undefined;
@@ -109,14 +112,16 @@ function forView(file: string): Replies {
         return { ok: true, want: 'preview', preview };
       }),
       () => tried(() => {
+        const spans = (decoded as { spans?: unknown }).spans;
+        if (spans && typeof spans === 'object') decodeOnRead(spans as Record<string, unknown>);
         report = importReport(decoded, basename(file));
         decoded = undefined;
         if (report.spans.count !== head.spans) throw new Error(`the report's header says ${head.spans} spans, its columns hold ${report.spans.count}`);
         return validatedReply(report);
       }),
+      () => metricsReply(report!),
       // A copy of exactly the file's bytes (readFileCapped's buffer has room to spare).
       () => ({ ok: true, want: 'packed', packed: bytes.slice() }),
-      () => metricsReply(report!),
     ] };
   }
   const report: Report = bytes ? parseAnyReport(bytes, { gunzip: gunzipCapped, name: basename(file) }) : readAnyReportFile(file);
@@ -131,7 +136,7 @@ function forView(file: string): Replies {
     spans: report.spans.count,
   };
   return { reply: { ok: true, want: 'view', view }, then: [() => ({ ok: true, want: 'preview', preview: reportPreview(report) }), () => validatedReply(report),
-    () => ({ ok: true, want: 'packed', packed }), () => metricsReply(report)] };
+    () => metricsReply(report), () => ({ ok: true, want: 'packed', packed })] };
 }
 
 /** After a large report's view: it is valid, and what the host reads of it. */
@@ -139,17 +144,21 @@ function validatedReply(report: Report): ParseReply {
   return { ok: true, want: 'validated', sourceFiles: [...filesNamedBy(report)] };
 }
 
+/** The report's metrics and findings; none when they cannot be computed (the webview computes them then), and the bytes still follow. */
 function metricsReply(report: Report): ParseReply {
-  return tried(() => {
-    const metrics = analyze(report);
-    let findings: string[] | undefined;
-    try {
-      findings = verdicts(metrics, report);
-    } catch {
-      // The webview computes them (and says why they failed, if they do there too).
-    }
-    return { ok: true, want: 'metrics', metrics, findings };
-  });
+  let metrics: RunMetrics;
+  try {
+    metrics = analyze(report);
+  } catch {
+    return { ok: true, want: 'metrics' };
+  }
+  let findings: string[] | undefined;
+  try {
+    findings = verdicts(metrics, report);
+  } catch {
+    // The webview computes them (and says why they failed, if they do there too).
+  }
+  return { ok: true, want: 'metrics', metrics, findings };
 }
 
 function tried(f: () => ParseReply): ParseReply {

@@ -21,6 +21,11 @@ export interface ParseOptions {
   gunzip?: (bytes: Uint8Array, maxOutputLength: number) => Uint8Array;
   /** Largest input, compressed or not, in bytes; default MAX_REPORT_BYTES (512 MiB). */
   maxBytes?: number;
+  /**
+   * decodeReport only: span columns of a packed report to leave encoded (packed-report.ts
+   * EncodedColumn; decodeOnRead decodes each on first read, validateReport reads them all).
+   */
+  lazySpanColumns?: readonly string[];
 }
 
 function mib(bytes: number): string {
@@ -94,7 +99,7 @@ export function parseJson(text: string): unknown {
 export function decodeReport(data: Uint8Array | string, options?: ParseOptions): { value: unknown } | { text: string } {
   if (typeof data !== 'string') {
     const bytes = decodeBytes(data, options);
-    if (isPackedReport(bytes)) return { value: unpackChecked(bytes) };
+    if (isPackedReport(bytes)) return { value: unpackChecked(bytes, options?.lazySpanColumns) };
     data = checkedText(bytes);
   }
   return { text: decodeReportText(data, options) };
@@ -107,12 +112,12 @@ export function parseReport(data: Uint8Array | string, options?: ParseOptions): 
 }
 
 /** A packed report's skeleton and columns; a broken blob is a ReportError naming the problem. */
-function unpackChecked(bytes: Uint8Array): unknown {
+function unpackChecked(bytes: Uint8Array, lazy: readonly string[] = []): unknown {
   try {
     return unpackReport(bytes, (header) => {
       const deep = jsonNestingProblem(header);
       if (deep) throw new ReportError(deep);
-    });
+    }, lazy);
   } catch (e) {
     if (e instanceof ReportError) throw e;
     throw new ReportError(`packed report cannot be read: ${(e as Error).message}`);

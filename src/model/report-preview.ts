@@ -46,7 +46,11 @@ export function reportPreview(report: Report, bins = PREVIEW_BINS): ReportPrevie
   // The run's end as the timeline's store computes it (webview/store.ts endUs).
   let end = report.meta.durationUs || 0;
   for (const t of report.threads) end = Math.max(end, t.end ?? t.start);
-  for (let k = 0; k < n; k++) if (spans.end[k] > end && spans.end[k] < Infinity) end = spans.end[k];
+  const { thread, start, end: ends } = spans;
+  for (let k = 0; k < n; k++) {
+    const e = ends[k];
+    if (e > end && e < Infinity) end = e;
+  }
   for (const p of report.profiles) {
     const e = p.profile?.endTime;
     if (typeof e === 'number' && e > end && e < Infinity) end = e;
@@ -59,25 +63,27 @@ export function reportPreview(report: Report, bins = PREVIEW_BINS): ReportPrevie
   const partial = threads.map(() => new Float64Array(bins));
   const whole = threads.map(() => new Float64Array(bins + 1));
   let lastThread = NaN, lane = -1;
+  let inBins = partial[0], wholeBins = whole[0];
   for (let k = 0; k < n; k++) {
-    const t = spans.thread[k];
+    const t = thread[k];
     if (t !== lastThread) {
       lastThread = t;
       lane = laneOf.get(t) ?? -1;
+      if (lane >= 0) { inBins = partial[lane]; wholeBins = whole[lane]; }
     }
     if (lane < 0) continue;
     tasks[lane]++;
-    const from = Math.max(0, spans.start[k]), to = Math.min(endUs, spans.end[k]);
+    const from = Math.max(0, start[k]), to = Math.min(endUs, ends[k]);
     if (!(to > from)) continue;
     const b0 = Math.min(bins - 1, Math.floor(from / width)), b1 = Math.min(bins - 1, Math.floor(to / width));
     if (b0 === b1) {
-      partial[lane][b0] += to - from;
+      inBins[b0] += to - from;
       continue;
     }
-    partial[lane][b0] += (b0 + 1) * width - from;
-    partial[lane][b1] += to - b1 * width;
-    whole[lane][b0 + 1]++;
-    whole[lane][b1]--;
+    inBins[b0] += (b0 + 1) * width - from;
+    inBins[b1] += to - b1 * width;
+    wholeBins[b0 + 1]++;
+    wholeBins[b1]--;
   }
   const lanes = threads.map((t, k): PreviewLane => {
     const busy = new Uint8Array(bins);

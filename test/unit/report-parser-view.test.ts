@@ -1,8 +1,8 @@
 // The report reader's answer for a large report's view (src/extension/reportParser.ts forView, in
 // its real child process dist/report-parser.js): what the webview needs to fetch the file (its
-// length, SHA-256 and meta) as soon as it is read, before it is validated; then `validated` (or the
-// reader's one-line reason: a planted flaw that only the full validation finds), the file's own
-// bytes, and the metrics with the findings, equal to analyze's and verdicts' of the same report. A
+// length, SHA-256 and meta) as soon as it is read, before it is validated; then its preview, then
+// `validated` (or the reader's one-line reason: a planted flaw that only the full validation finds),
+// the metrics with the findings, equal to analyze's and verdicts' of the same report, and the file's own bytes. A
 // reader that stops leaves the validation rejected and the metrics undefined, never a promise that hangs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { syntheticReport } from '../../src/model/synthetic';
 import { analyze } from '../../src/model/analysis';
 import { verdicts } from '../../src/model/summary';
+import { reportPreview } from '../../src/model/report-preview';
 import { writeReportStreamed } from '../../src/runner/write-report';
 import { packageRoot } from '../../src/runner/paths';
 import { PACKED_VIEW_ABOVE, PARSE_LIMITS, ReportParser } from '../../src/extension/reportParser';
@@ -30,7 +31,7 @@ const flawedFile = writeReportStreamed(join(dir, 'flawed.parprof'), flawed).file
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('a large report\'s view: its file\'s length, hash and meta, then validated with its own bytes, then its metrics in a message of their own', async () => {
+test('a large report\'s view: its file\'s length, hash and meta, its preview, then validated, its metrics, and its own bytes last', async () => {
   const parser = new ReportParser(reader);
   const view = await parser.forView(written.file);
   assert.equal(view.kind, 'packed');
@@ -41,6 +42,8 @@ test('a large report\'s view: its file\'s length, hash and meta, then validated 
   assert.equal(view.view.sha256, createHash('sha256').update(readFileSync(written.file)).digest('hex'));
   assert.equal(view.view.spans, report.spans.count);
   assert.deepEqual(view.view.meta, JSON.parse(JSON.stringify(report.meta)));
+  const preview = await view.view.preview;
+  assert.deepEqual(preview?.lanes.map((l) => l.tasks), reportPreview(report).lanes.map((l) => l.tasks));
   const validated = await view.view.validated;
   assert.deepEqual(Buffer.from(await validated.packed), readFileSync(written.file), 'the bytes the reader validated, unchanged');
   const analysis = await view.view.analysis;
@@ -53,16 +56,17 @@ test('a large report\'s view: its file\'s length, hash and meta, then validated 
   assert.equal(parser.inFlight, 0);
 });
 
-test('a reader stopped after sending the bytes leaves the metrics undefined', async () => {
+test('a reader stopped once it has validated leaves the metrics undefined and the bytes refused', async () => {
   // A time limit that the read and validation fit in but the analysis does not, on any machine,
-  // cannot be chosen: the reader is stopped by dispose() as soon as the bytes are in.
+  // cannot be chosen: the reader is stopped by dispose() as soon as it has validated.
   const parser = new ReportParser(reader, { ...PARSE_LIMITS });
   const view = await parser.forView(written.file);
   assert.equal(view.kind, 'packed');
   if (view.kind !== 'packed') return;
-  await (await view.view.validated).packed;
+  const validated = await view.view.validated;
   parser.dispose();
   assert.equal(await view.view.analysis, undefined);
+  await assert.rejects(validated.packed, { message: 'the report reader was stopped' });
 });
 
 test('a large report with a flaw only the full validation finds: sent before it is validated, then refused in the reader\'s one line', async () => {
