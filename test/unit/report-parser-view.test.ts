@@ -28,6 +28,10 @@ const flawed = syntheticReport({ threads: 6, spans: PACKED_VIEW_ABOVE + 50_000, 
 const FLAW_AT = flawed.spans.count - 1000;
 (flawed.spans.end as unknown as Float64Array)[FLAW_AT] = flawed.spans.start[FLAW_AT] - 5;
 const flawedFile = writeReportStreamed(join(dir, 'flawed.parprof'), flawed).file;
+/** A report whose header itself is not valid (its meta says 0 cores): nothing of it is sent before it is read whole. */
+const badHeader = syntheticReport({ threads: 6, spans: PACKED_VIEW_ABOVE + 50_000, profiles: 2, samplesPerProfile: 2_000, seed: 17 });
+badHeader.meta.cores = 0;
+const badHeaderFile = writeReportStreamed(join(dir, 'bad-header.parprof'), badHeader).file;
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -89,4 +93,10 @@ test('a reader stopped before it has validated leaves the validation rejected an
   parser.dispose();
   await assert.rejects(view.view.validated, { message: 'the report reader was stopped' });
   assert.equal(await view.view.analysis, undefined);
+});
+
+test('a large report whose header is not valid is not sent early: the reader refuses it whole, as before', async () => {
+  const parser = new ReportParser(reader);
+  await assert.rejects(parser.forView(badHeaderFile), { message: /^meta\.cores: / });
+  assert.equal(parser.inFlight, 0);
 });
