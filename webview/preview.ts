@@ -41,23 +41,27 @@ export function previewScreen(preview: ReportPreview, width: number): PreviewScr
       `${lane.died ? `${lane.name} ✝` : lane.name} · ${lane.tasks.toLocaleString('en-US')} tasks`);
     item.style.position = 'absolute';
     item.style.top = `${k * (LANE_H + GAP)}px`;
-    item.style.height = `${LANE_H}px`;
+    item.style.height = item.style.lineHeight = `${LANE_H}px`;
     item.style.listStyle = 'none';
     item.style.whiteSpace = 'nowrap';
     list.append(item);
   });
-  const stripsW = Math.max(200, Math.floor(width - LABELS_W - 24));
+  const stripsW = Math.max(200, Math.floor(width - LABELS_W - 48));
   const height = Math.max(1, lanes.length * (LANE_H + GAP));
   const canvas = el('canvas', { 'aria-label': 'How busy each thread was over the run', role: 'img' }) as HTMLCanvasElement;
   canvas.width = stripsW;
   canvas.height = height;
   canvas.style.position = 'absolute';
-  canvas.style.left = `${LABELS_W}px`;
+  // Its own size in CSS pixels too: the timeline's stylesheet stretches its canvases.
+  canvas.style.width = `${stripsW}px`;
+  canvas.style.height = `${height}px`;
+  canvas.style.left = `${LABELS_W + 8}px`;
   canvas.style.top = '0';
   const box = el('div', { class: 'pp-timeline', id: 'preview-timeline' }, list, canvas);
   box.style.position = 'relative';
   box.style.height = `${height}px`;
   const element = el('section', { 'aria-label': 'Timeline preview', id: 'panel-preview' }, headline, status, box);
+  element.style.padding = '8px 12px';
   draw(canvas, preview, getComputedStyle(document.body).getPropertyValue('--pp-fg').trim() || '#888');
   return {
     element,

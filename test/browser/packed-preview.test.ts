@@ -14,7 +14,7 @@ import type { Page } from 'playwright-core';
 import { syntheticReport } from '../../src/model/synthetic';
 import { packReport } from '../../src/model/packed-report';
 import { reportPreview } from '../../src/model/report-preview';
-import { launch, type Browser, webviewPage } from './browser';
+import { launch, screenshot, type Browser, webviewPage } from './browser';
 
 let b: Browser;
 before(async () => { b = await launch(['--disable-features=LocalNetworkAccessChecks,PrivateNetworkAccessSendPreflights,BlockInsecurePrivateNetworkRequests']); });
@@ -86,6 +86,7 @@ test('the preview is drawn while the file arrives: the timeline\'s lanes and tas
     assert.match((await page.$eval('[role="status"]', (e) => e.textContent))!, /^loading the detail: \d+ % fetched$/);
     // Half the file comes (the server holds the rest back), and the status says so.
     await page.waitForFunction(() => /^loading the detail: (49|50) % fetched$/.test(document.querySelector('[role="status"]')?.textContent ?? ''), null, { timeout: 60_000, polling: 100 });
+    await screenshot(page, 'packed-preview');
     release();
     await page.evaluate(() => window.postMessage({ type: 'validated' }, '*'));
     const full = await firstPosted(page, (m) => m.type === 'drawn' && m.stage === 'full');
