@@ -67,8 +67,8 @@ export interface ValidatedView {
   sourceFiles: string[];
   /**
    * The packed bytes (PPC1, gzip-compressed when `gzipped`), for a webview that cannot fetch the
-   * file: they come last, after the metrics (a 72 MB message at 10M spans costs the reader and the
-   * host CPU, kept out of the way of the first draw).
+   * file. When it can (`sha256`) they come last, after the metrics (a 72 MB message at 10M spans
+   * costs the reader and the host CPU, kept out of the first draw's way); else right after `validated`.
    */
   packed: Promise<Uint8Array>;
 }
@@ -105,9 +105,12 @@ export type ParseReply =
   /** After 'preview': the whole report is valid (or an `ok: false` reply says why not). */
   | { ok: true; want: 'validated'; sourceFiles: string[] }
   /** After 'validated': the packed bytes. */
-  /** After 'validated': the metrics and findings of the report (no metrics: they could not be computed). */
+  /** After 'validated': the metrics and findings of the report (no metrics: they could not be computed); before or after 'packed'. */
   | ({ ok: true; want: 'metrics' } & Partial<ReaderAnalysis>)
-  /** After 'metrics': the packed bytes, last (rarely needed: 72 MB at 10M spans, kept out of the way of the first draw). */
+  /**
+   * After 'validated': the packed bytes; last when the webview can fetch the file (rarely needed then:
+   * 72 MB at 10M spans, kept out of the first draw's way), before the metrics when it cannot.
+   */
   | { ok: true; want: 'packed'; packed: Uint8Array }
   | { ok: true; want: 'sweep'; sweep: SweepReport }
   | { ok: false; message: string };
@@ -116,8 +119,8 @@ export type ParseReply =
 type Answer = Exclude<Extract<ParseReply, { ok: true }>, { want: 'view' | 'preview' | 'validated' | 'packed' | 'metrics' }> | (Extract<ParseReply, { want: 'view' }> & { following: FollowingReplies });
 
 /**
- * The replies that follow a 'view' one, in order: 'preview', 'validated' (or why not), 'metrics',
- * 'packed'. Whatever has not come when the process ends (or is stopped) never will: `validated`
+ * The replies that follow a 'view' one, in order: 'preview', 'validated' (or why not), then
+ * 'metrics' and 'packed' in either order. Whatever has not come when the process ends (or is stopped) never will: `validated`
  * and the bytes reject with why, the preview and the metrics are undefined. Nothing waits forever.
  */
 class FollowingReplies {
@@ -125,7 +128,9 @@ class FollowingReplies {
   readonly validated: Promise<ValidatedView>;
   readonly analysis: Promise<ReaderAnalysis | undefined>;
   private readonly packed: Promise<Uint8Array>;
-  private next: 'preview' | 'validated' | 'packed' | 'metrics' | 'done' = 'preview';
+  private next: 'preview' | 'validated' | 'rest' | 'done' = 'preview';
+  /** After 'validated': which of the metrics and the bytes came. */
+  private readonly came = new Set<'metrics' | 'packed'>();
   private givePreview!: (p: ReportPreview | undefined) => void;
   private giveValidated!: (v: ValidatedView) => void;
   private refuseValidated!: (e: Error) => void;
@@ -152,23 +157,30 @@ class FollowingReplies {
       return false;
     }
     if (this.next === 'validated' && reply.ok && reply.want === 'validated') {
-      this.next = 'metrics';
+      this.next = 'rest';
       this.giveValidated({ sourceFiles: reply.sourceFiles, packed: this.packed });
       return false;
     }
-    if (this.next === 'metrics' && reply.ok && reply.want === 'metrics') {
-      this.next = 'packed';
+    // The metrics and the bytes, in either order: the bytes first when the webview cannot fetch the file (no SHA-256).
+    if (this.next === 'rest' && reply.ok && reply.want === 'metrics' && !this.came.has('metrics')) {
+      this.came.add('metrics');
       this.giveAnalysis(reply.metrics ? { metrics: reply.metrics, findings: reply.findings } : undefined);
-      return false;
+      return this.restDone();
     }
-    if (this.next === 'packed' && reply.ok && reply.want === 'packed') {
-      this.next = 'done';
+    if (this.next === 'rest' && reply.ok && reply.want === 'packed' && !this.came.has('packed')) {
+      this.came.add('packed');
       // A Uint8Array of its own: the channel's deserializer gives a view into the whole message's
       // buffer, which the webview's postMessage did not carry across (the webview got no bytes).
       this.givePacked(new Uint8Array(reply.packed));
-      return true;
+      return this.restDone();
     }
     this.end(unexpected);
+    return true;
+  }
+
+  private restDone(): boolean {
+    if (this.came.size < 2) return false;
+    this.next = 'done';
     return true;
   }
 

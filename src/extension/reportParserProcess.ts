@@ -135,8 +135,10 @@ function forView(file: string): Replies {
     meta: report.meta,
     spans: report.spans.count,
   };
+  // Without a SHA-256 the webview cannot fetch the file: the bytes are what it waits for, before the metrics.
+  const bytesReply = (): ParseReply => ({ ok: true, want: 'packed', packed });
   return { reply: { ok: true, want: 'view', view }, then: [() => ({ ok: true, want: 'preview', preview: reportPreview(report) }), () => validatedReply(report),
-    () => metricsReply(report), () => ({ ok: true, want: 'packed', packed })] };
+    ...(view.sha256 === undefined ? [bytesReply, () => metricsReply(report)] : [() => metricsReply(report), bytesReply])] };
 }
 
 /** After a large report's view: it is valid, and what the host reads of it. */

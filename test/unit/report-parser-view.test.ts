@@ -14,6 +14,7 @@ import { syntheticReport } from '../../src/model/synthetic';
 import { analyze } from '../../src/model/analysis';
 import { verdicts } from '../../src/model/summary';
 import { reportPreview } from '../../src/model/report-preview';
+import { unpackReport } from '../../src/model/packed-report';
 import { writeReportStreamed } from '../../src/runner/write-report';
 import { packageRoot } from '../../src/runner/paths';
 import { PACKED_VIEW_ABOVE, PARSE_LIMITS, ReportParser } from '../../src/extension/reportParser';
@@ -99,4 +100,19 @@ test('a large report whose header is not valid is not sent early: the reader ref
   const parser = new ReportParser(reader);
   await assert.rejects(parser.forView(badHeaderFile), { message: /^meta\.cores: / });
   assert.equal(parser.inFlight, 0);
+});
+
+test('a large report that is not packed (JSON): validated, packed by the reader, and its bytes before its metrics (the webview cannot fetch it)', async () => {
+  const json = syntheticReport({ threads: 2, spans: PACKED_VIEW_ABOVE + 1000, profiles: 0, samplesPerProfile: 0, seed: 5 });
+  const jsonFile = writeReportStreamed(join(dir, 'large.parprof.json.gz'), json, Infinity).file;
+  const parser = new ReportParser(reader);
+  const view = await parser.forView(jsonFile);
+  assert.equal(view.kind, 'packed');
+  if (view.kind !== 'packed') return;
+  assert.equal(view.view.sha256, undefined);
+  const order: string[] = [];
+  const validated = await view.view.validated;
+  await Promise.all([validated.packed.then(() => order.push('packed')), view.view.analysis.then(() => order.push('metrics'))]);
+  assert.deepEqual(order, ['packed', 'metrics']);
+  assert.equal(unpackReport(await validated.packed).spans.count, json.spans.count);
 });
