@@ -10,6 +10,20 @@ import { api, closeAllEditors, openFile, waitFor, wsFile } from './util';
 describe('Parallel workloads (Testing API)', () => {
   const file = wsFile('workloads.js');
 
+  /** workloads.js open alone with the cursor on workload `name`'s declaration; `done`: its next run's end. */
+  async function cursorOnWorkload(name: string) {
+    const api_ = await api();
+    await closeAllEditors();
+    const editor = await openFile(file);
+    const decl = api_.workloads().find((w) => w.file === file && w.name === name)!;
+    const at = new vscode.Position(decl.line, 4);
+    editor.selection = new vscode.Selection(at, at);
+    const done = new Promise<Parameters<Parameters<typeof api_.onDidRunWorkload>[0]>[0]>((resolve) => {
+      const sub = api_.onDidRunWorkload((e) => { sub.dispose(); resolve(e); });
+    });
+    return { api_, decl, done };
+  }
+
   it('discovers the workload declarations of the workspace', async () => {
     const api_ = await api();
     await api_.discoverWorkloads();
@@ -24,15 +38,7 @@ describe('Parallel workloads (Testing API)', () => {
 
   it('running one workload at the cursor profiles only that workload and passes', async function () {
     this.timeout(180_000);
-    const api_ = await api();
-    await closeAllEditors();
-    const editor = await openFile(file);
-    const decl = api_.workloads().find((w) => w.file === file && w.name === 'square-reduce')!;
-    const at = new vscode.Position(decl.line, 4);
-    editor.selection = new vscode.Selection(at, at);
-    const done = new Promise<Parameters<Parameters<typeof api_.onDidRunWorkload>[0]>[0]>((resolve) => {
-      const sub = api_.onDidRunWorkload((e) => { sub.dispose(); resolve(e); });
-    });
+    const { api_, decl, done } = await cursorOnWorkload('square-reduce');
     await vscode.commands.executeCommand('testing.runAtCursor');
     const result = await done;
     assert.equal(result.item, decl.id);
@@ -45,15 +51,7 @@ describe('Parallel workloads (Testing API)', () => {
 
   it('a workload stopped while its report view starts is skipped and says so, not errored', async function () {
     this.timeout(180_000);
-    const api_ = await api();
-    await closeAllEditors();
-    const editor = await openFile(file);
-    const decl = api_.workloads().find((w) => w.file === file && w.name === 'square-reduce')!;
-    const at = new vscode.Position(decl.line, 4);
-    editor.selection = new vscode.Selection(at, at);
-    const done = new Promise<Parameters<Parameters<typeof api_.onDidRunWorkload>[0]>[0]>((resolve) => {
-      const sub = api_.onDidRunWorkload((e) => { sub.dispose(); resolve(e); });
-    });
+    const { api_, done } = await cursorOnWorkload('square-reduce');
     // Stopped as soon as the run exists: its new report view takes the workbench a second or more to
     // start. The Testing view may ignore a run asked for while it still closes the previous one: asked again then.
     for (let asked = 0, next = 0, deadline = Date.now() + 60_000; !api_.isRunning(); await new Promise((r) => setTimeout(r, 5))) {
