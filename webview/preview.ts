@@ -29,7 +29,7 @@ export function previewScreen(preview: ReportPreview, width: number): PreviewScr
   const script = meta.script.split(/[\\/]/).pop() ?? meta.script;
   const status = el('p', { class: 'pp-status', role: 'status', id: 'preview-status' }, 'loading the detail: 0 % fetched');
   const headline = el('p', { class: 'pp-hint' },
-    `${script}: ${preview.spans.toLocaleString('en-US')} tasks on ${lanes.length} threads, ${formatDurationMs(preview.endUs / 1000)}. ` +
+    `${script}: ${preview.spans.toLocaleString('en-US')} tasks · ${preview.threads} · ${formatDurationMs(preview.endUs / 1000)}. ` +
     'Each strip shows how busy the thread\'s tasks kept it over the run; the timeline\'s detail follows.');
   const list = el('ol', { class: 'pp-lanes', 'aria-label': 'Threads', id: 'preview-lanes' });
   list.style.position = 'absolute';

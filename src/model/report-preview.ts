@@ -4,6 +4,7 @@
 // its task count and how busy its tasks kept it over equal time bins. Numbers only, besides the
 // thread names; pure; linear in spans (a span covering many bins costs two writes, not one per bin).
 import type { Report, RunMeta } from './report';
+import { threadsText } from './run-views';
 
 /** Bins of a preview: ~1 px each on a wide panel. */
 export const PREVIEW_BINS = 1500;
@@ -27,6 +28,8 @@ export interface ReportPreview {
   meta: RunMeta;
   /** Task spans in the report. */
   spans: number;
+  /** The run's threads counted as everywhere else ("5 workers + main", run-views.ts threadsText). */
+  threads: string;
   /** The run's end, µs from origin, as the timeline's whole-run window ends: the bins split [0, endUs) evenly. */
   endUs: number;
   lanes: PreviewLane[];
@@ -94,5 +97,5 @@ export function reportPreview(report: Report, bins = PREVIEW_BINS): ReportPrevie
     }
     return { thread: t.id, name: t.name, died: t.died !== undefined, tasks: tasks[k], busy };
   });
-  return { meta: report.meta, spans: spans.count, endUs, lanes };
+  return { meta: report.meta, spans: spans.count, threads: threadsText(report), endUs, lanes };
 }

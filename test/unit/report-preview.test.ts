@@ -24,6 +24,8 @@ test('task counts and busy shares per bin, lanes by thread id', () => {
   assert.deepEqual([...preview.lanes[3].busy], Array(10).fill(0));
   assert.equal(preview.lanes[1].name, report.threads.find((t) => t.id === 1)!.name);
   assert.equal(preview.meta, report.meta);
+  // Counted as the rest of the views count them, not "tasks on 4 threads" (main ran none).
+  assert.equal(preview.threads, '3 workers + main');
 });
 
 test('a span over many bins: its edge bins in part, the ones between whole; overlapping tasks count once', () => {
