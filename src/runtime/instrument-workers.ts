@@ -256,7 +256,10 @@ export function instrumentMessageHandling(rec: SpoolRecorder, poolWorkerFile: st
    * `parent`: a raw message received on parentPort, by a listener (dispatch) or receiveMessageOnPort() (sync).
    */
   const begin = (handler: KnownPool | null, data: unknown, parent?: 'dispatch' | 'sync'): unknown => {
-    const start = rec.now();
+    // With a CPU reading at the task's start, as our pool's tasks have (taskStart): else the
+    // thread's start-up in the same reading window was credited to its first message (a raw
+    // worker's first 60 ms message read 92-101 ms of work on a loaded machine).
+    const start = rec.taskStart();
     if (handler === null) {
       const id = { raw: rawIds++ };
       tasks.begin(id, start, start, parent ? nextParentKey(parent === 'sync') : NO_SUBMIT_KEY);

@@ -21,10 +21,17 @@ async function balanceAdvice(mode: string): Promise<Advice[]> {
   const v = verdicts(metrics, report);
   for (const a of advice.slice(0, 8)) assert.ok(v.includes(a.text), a.text);
   // Every region but the warm-ups: 'planted', tinypool's, or the raw workers'.
-  return advice.filter((a) => BALANCE.has(a.rule) && !a.text.includes("'warm-up'"));
+  const picked = advice.filter((a) => BALANCE.has(a.rule) && !a.text.includes("'warm-up'"));
+  everything.set(picked, advice);
+  return picked;
 }
 
-const list = (advice: Advice[]): string => advice.map((a) => `${a.rule} (${a.savingMs.toFixed(1)} ms): ${a.text}`).join('\n');
+/** All the advice of the run a balance list came from: a failure shows it. */
+const everything = new WeakMap<Advice[], Advice[]>();
+
+const list = (advice: Advice[]): string =>
+  `${advice.map((a) => `${a.rule} (${a.savingMs.toFixed(1)} ms): ${a.text}`).join('\n')}\nall the run's advice:\n` +
+  (everything.get(advice) ?? []).map((a) => `${a.rule} (${a.savingMs.toFixed(1)} ms): ${a.text} ${JSON.stringify(a.evidence)}`).join('\n');
 
 function near(actual: number, expected: number, tolerance: number, what: string): void {
   assert.ok(Math.abs(actual - expected) <= tolerance * expected, `${what}: ${actual.toFixed(1)} ms, expected ${expected} ± ${(tolerance * 100).toFixed(0)} %`);
@@ -70,6 +77,10 @@ test('raw workers sent 3 messages of 60 ms against 1: spread the messages, savin
   assert.equal(a.rule, 'imbalance');
   near(a.savingMs, 60, 0.3, 'saving');
   assert.match(a.text, /was sent 3 of the 4 messages .*; posting them evenly, or each to a worker that is free, would save ~/);
+  // Each message's work is its own: a CPU reading at its start keeps the worker's start-up out of
+  // its first message (which read 88-105 ms of work for 60 planted).
+  near(a.evidence.maxBusyMs, 180, 0.15, 'work of the busiest');
+  near(Number(/against ([\d.]+) ms on worker/.exec(a.text)?.[1]), 60, 0.25, 'work of the other');
   assert.doesNotMatch(a.text, /smaller chunks|chunkSize/);
   assert.deepEqual((await balanceAdvice('raw-even')).map((x) => x.text), []);
 });
