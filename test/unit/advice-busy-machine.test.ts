@@ -211,3 +211,26 @@ test('F7b: raw workers sent 3 messages against 1 keep their spread advice when t
   assert.ok(a, list(adviceOf(r)));
   assert.match(a.text, /^region 'raw': worker 1 was sent 3 of the 4 messages/);
 });
+
+/**
+ * advice-workloads.js `large` at load 5: 3 chunks of 10 items of 100 ms of work, dynamic, 2
+ * threads. Worker 1 ran two chunks on a core all along (0-200 ms); worker 2 ran one, 110 ms of work
+ * stretched to 333 ms by 223 ms waiting for a core: the busiest thread in wall time, with the least work.
+ */
+function largeChunksLoaded(): Report {
+  const spans: SpanSpec[] = [{ thread: 1, start: 0, end: 100 * MS }, { thread: 2, start: 0, end: 333 * MS }, { thread: 1, start: 100 * MS, end: 200 * MS }];
+  const r = buildReport({ workers: 2, regions: [{ start: 0, end: 333 * MS, name: 'large chunks', threads: 2, items: 30, chunkSize: 10 }], spans, durationUs: 340 * MS });
+  for (let k = 0; k < r.spans.count; k++) r.spans.items[k] = 10;
+  r.spans.first = [0, 10, 20];
+  r.cpu = [readings(1, 0, 200 * MS, 1), { thread: 2, source: 'schedstat', t: [0, 333 * MS], onCpu: [0, 110 * MS], runnable: [0, 223 * MS] }];
+  return r;
+}
+
+test('a few large chunks keep their advice when the thread with one chunk waited for a core most of the time (busiest in wall time, least in work)', () => {
+  const advice = adviceOf(largeChunksLoaded());
+  const a = advice.find((x) => x.rule === 'large-chunks');
+  assert.ok(a, list(advice));
+  // Replayed as the pool hands them out: 100 + 100 against 110, even 155: ~45 ms.
+  assert.ok(Math.abs(a.savingMs - 45) < 1, list(advice));
+  assert.match(a.text, /^region 'large chunks': its last chunks make the tail .*; smaller chunks would save ~45\.0 ms; try chunkSize/);
+});
