@@ -161,7 +161,7 @@ test('planted serial section (200 ms of CPU before a 400 ms parallel part): seri
   assert.ok(a.evidence.serialMs + a.evidence.profilerMs <= a.evidence.stretchMs + 1e-6, "the serial code and the profiler's own time fit in the stretch");
 });
 
-test('planted data movement (a 20 MB array copied to map): posting and assembling show, at the map call', async () => {
+test('planted data movement (60,000 records copied to map): their posting shows, at the map call', async () => {
   const { report, advice } = await planted('copy');
   const a = only(advice, 'data-movement', 'copied input');
   assertCallSite(a, 'copy');
