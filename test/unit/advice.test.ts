@@ -169,6 +169,8 @@ test('planted data movement (60,000 records copied to map): their posting shows,
   assert.ok(a.evidence.mainCloneMs > 0, 'main thread posted the input');
   assert.ok(a.savingMs <= a.evidence.callMs && a.evidence.callMs === (region.end! - region.called!) / 1000, a.text);
   assert.match(a.text, /range\(\) indices or shared typed arrays/);
+  // Its tasks were a sliver of the call (all on one worker while the main thread copied): spreading them saves nothing.
+  assert.deepEqual(advice.filter((x) => ['imbalance', 'static-skew', 'large-chunks'].includes(x.rule)).map((x) => x.text), []);
 });
 
 test('planted garbage (workers allocating for 300 ms each): GC share of their task time, at the forEach call', async () => {
