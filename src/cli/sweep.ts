@@ -18,6 +18,7 @@ import { SCALING_HEADER, SWEEP_RIGHT_ALIGNED, busyContext, busyMachineNote, scal
 import type { Scaling } from '../model/scaling';
 import { terminalSafe } from '../model/terminal-text';
 import { runProfiled, validateRunOptions } from '../runner/run';
+import { variantNotApplied } from '../model/variant-applied';
 import type { AnswersCommand } from './answers-args';
 
 /** One configuration to record. */
@@ -83,6 +84,9 @@ export async function recordVariants(o: RecordOptions): Promise<{ report: SweepR
       if (report.exit.code !== 0) {
         throw new SweepError(`${v.label}, run ${k}: the script ${report.exit.code === null ? `was killed by ${report.exit.signal}` : `exited with code ${report.exit.code}`}; its report is ${file}`);
       }
+      // A run labelled with settings it did not run under would make the table false: stop there.
+      const notApplied = variantNotApplied(report, v);
+      if (notApplied) throw new SweepError(`${v.label}, run ${k}: ${notApplied}; its report is ${file}`);
     }
   }
   const report: SweepReport = {

@@ -4,7 +4,7 @@
 // losing on a planted skew. Planted work spins on the clock; tolerances are the planted ones.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -200,4 +200,21 @@ test('argument parsing of sweep, ab, compare and record --sequential', () => {
   assert.deepEqual(parseArgs(['record', '--sequential', 'x.js']), { cmd: 'record', script: 'x.js', args: [], threads: 0 });
   assert.deepEqual(parseArgs(['record', '--threads', '0', 'x.js']), { cmd: 'record', script: 'x.js', args: [], threads: 0 });
   assert.throws(() => parseArgs(['sweep', '--threads', '1,1', 'x.js']), /--threads lists a value twice: 1,1/);
+});
+
+test('a sweep or an A/B whose script sets its own threads or schedule stops with one line instead of labelling runs it never made; the run is kept', () => {
+  // answers-slow.js gives its ThreadPool threads: 2: its 'sequential' run ran on 2 threads.
+  const sweep = parprof('sweep', '--threads', '0,2', '--out', join(out, 'fixed-threads.parprof-sweep.json'), 'answers-slow.js', '1');
+  assert.equal(sweep.code, 2, sweep.stderr);
+  const line = sweep.stderr.split('\n').filter((l) => !/^parprof: .*, run \d+ of \d+ \(/.test(l) && l !== '');
+  assert.equal(line.length, 1, sweep.stderr);
+  const m = /^parprof: sequential, run 1: operation '[^']+' ran on 2 threads, not in sequential mode: the script gives its ThreadPool `threads` itself .*; its report is (\S+)$/.exec(line[0]);
+  assert.ok(m, line[0]);
+  assert.ok(existsSync(m[1]), 'the run\'s report is kept');
+  assert.ok(!existsSync(join(out, 'fixed-threads.parprof-sweep.json')), 'no sweep report with a false label');
+  assert.equal(sweep.stdout, '');
+  // advice-workloads.js creates its pool with schedule: 'dynamic': its 'static' run was dynamic.
+  const ab = parprof('ab', '--schedule', 'static,dynamic', '--threads', '2', '--repeat', '1', '--out', join(out, 'fixed-schedule.parprof-sweep.json'), 'advice-workloads.js', 'skew');
+  assert.equal(ab.code, 2, ab.stderr);
+  assert.match(ab.stderr, /^parprof: static, run 1: operation 'warm-up' ran under schedule 'dynamic', not 'static': the script gives it \(or its ThreadPool\) `schedule` itself /m);
 });

@@ -25,15 +25,15 @@ function parprof(...args: string[]): Promise<void> {
 }
 
 describe('sweeps and comparisons', () => {
-  const sweepFile = wsFile('.parprof', 'pool-demo-suite.parprof-sweep.json');
-  const abFile = wsFile('.parprof', 'pool-demo-suite-ab.parprof-sweep.json');
+  const sweepFile = wsFile('.parprof', 'sweep-demo-suite.parprof-sweep.json');
+  const abFile = wsFile('.parprof', 'sweep-demo-suite-ab.parprof-sweep.json');
 
   before(async function () {
     this.timeout(300_000);
     await closeAllEditors();
     await api();
-    await parprof('sweep', '--threads', '0,1', '--out', sweepFile, 'pool-demo.js');
-    await parprof('ab', '--schedule', 'static,dynamic', '--threads', '2', '--repeat', '1', '--out', abFile, 'pool-demo.js');
+    await parprof('sweep', '--threads', '0,1', '--out', sweepFile, 'sweep-demo.js');
+    await parprof('ab', '--schedule', 'static,dynamic', '--threads', '2', '--repeat', '1', '--out', abFile, 'sweep-demo.js');
   });
 
   it('the Runs view lists the sweep and the A/B report with their answer', async function () {
@@ -46,7 +46,7 @@ describe('sweeps and comparisons', () => {
     });
     const sweep = parseSweepReport(fs.readFileSync(sweepFile, 'utf8'));
     const listed = runs.find((x) => x.file === sweepFile)!;
-    assert.equal(listed.label, 'pool-demo.js');
+    assert.equal(listed.label, 'sweep-demo.js');
     // The age part may tick over between the two readings; the answer may not.
     const expected = sweepEntry(sweep, sweepFile, Date.now()).description;
     assert.equal(listed.description.replace(/ · [^·]+$/, ''), expected.replace(/ · [^·]+$/, ''));
@@ -75,7 +75,7 @@ describe('sweeps and comparisons', () => {
 
   it('the Compare schedules lens runs parprof ab under every schedule in a terminal, into the report folder', async function () {
     this.timeout(240_000);
-    const script = wsFile('pool-demo.js');
+    const script = wsFile('sweep-demo.js');
     // The lens provider runs on an open document: with no editor of it left open, VS Code may have
     // dropped its model, and the command then fails with "Illegal argument".
     await vscode.workspace.openTextDocument(vscode.Uri.file(script));
@@ -86,7 +86,7 @@ describe('sweeps and comparisons', () => {
     const terminal = await vscode.commands.executeCommand<vscode.Terminal>(lens.command.command, ...(lens.command.arguments ?? []));
     const exit = await waitFor('parprof ab to end', () => terminal.exitStatus, 220_000);
     assert.equal(exit.code, 0);
-    const made = fs.readdirSync(wsFile('.parprof')).filter((f) => !before.has(f) && f.startsWith('pool-demo.js-ab-') && f.endsWith('.parprof-sweep.json'));
+    const made = fs.readdirSync(wsFile('.parprof')).filter((f) => !before.has(f) && f.startsWith('sweep-demo.js-ab-') && f.endsWith('.parprof-sweep.json'));
     assert.equal(made.length, 1, made.join(', '));
     const ab = parseSweepReport(fs.readFileSync(wsFile('.parprof', made[0]), 'utf8'));
     assert.equal(ab.kind, 'ab');
