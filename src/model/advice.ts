@@ -781,8 +781,11 @@ function dataMovementAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   if (!hasIn && !hasOut) return undefined;
   const saving = (hasIn ? inSaving : 0) + (hasOut ? outSaving : 0);
   const parts: string[] = [];
-  if (hasIn) parts.push(`${formatMs(inputs.main)} on the main thread and ${formatMs(inputs.workers)} on its workers copying its input to the workers`);
-  if (hasOut) parts.push(`${formatMs(results.main)} on the main thread and ${formatMs(results.workers)} on its workers copying results back and assembling them`);
+  // A worker's receiving of a message is often not in any frame of its samples ('(program)', GC):
+  // none seen there is no "0.00 ms on its workers" (60,000 objects took them 69-83 ms to receive).
+  const onWorkers = (ms: number): string => (ms > 0 ? ` and ${formatMs(ms)} on its workers` : '');
+  if (hasIn) parts.push(`${formatMs(inputs.main)} on the main thread${onWorkers(inputs.workers)} copying its input to the workers`);
+  if (hasOut) parts.push(`${formatMs(results.main)} on the main thread${onWorkers(results.workers)} copying results back and assembling them`);
   const fixes: string[] = [];
   if (hasIn) fixes.push('passing range() indices or shared typed arrays (SharedArrayBuffer) instead of copies of the input');
   if (hasOut) fixes.push('returning less per item, or writing results into a shared typed array instead of returning them');
