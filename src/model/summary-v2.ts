@@ -55,12 +55,13 @@ export function busyCell(t: ThreadMetrics): string {
   return busyNotTasks(t) ? '-' : msDigits(t.busyMs);
 }
 
+/** A thread with no time in tasks that ran code all the same: a main thread, or a thread with busy samples (an import of CPU profiles has no spans). */
 export function busyNotTasks(t: ThreadMetrics): boolean {
-  return t.kind === 'main' && t.tasks === 0 && t.busyMs === 0;
+  return t.tasks === 0 && t.busyMs === 0 && (t.kind === 'main' || (t.busySamples ?? 0) > 0);
 }
 
 /** The legend of a '-' from busyCell. */
-export const BUSY_NOT_TASKS = 'busy \'-\': a main thread that ran no tasks; it was not idle, its own code is not a task: its busy samples and its time on a CPU say how much it ran';
+export const BUSY_NOT_TASKS = 'busy \'-\': a main thread that ran no tasks, or a thread with busy samples and no task spans; it was not idle, its own code is not a task: its busy samples and its time on a CPU say how much it ran';
 
 /** Share of a thread's busy time it spent on a core; undefined when unknown. */
 export function busyOnCpuShare(t: ThreadMetrics): number | undefined {

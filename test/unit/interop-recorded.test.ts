@@ -170,5 +170,10 @@ test('a folder of node --cpu-prof profiles (one per thread) is one report on one
   const r = parprof('report', dir);
   assert.equal(r.code, 0, r.stderr);
   for (const name of SPINNERS) assert.match(r.stdout, new RegExp(name));
+  // Workers that spun with no task spans (an import has none) read busy '-' with the legend, never 0.00.
+  for (const t of report.threads.filter((x) => x.kind === 'worker')) {
+    assert.match(r.stdout, new RegExp(`^  ${t.name}\\s+worker\\s+-\\s+-\\s+0\\s+[1-9]\\d*/\\d+$`, 'm'), r.stdout);
+  }
+  assert.match(r.stdout, /busy '-': a main thread that ran no tasks, or a thread with busy samples and no task spans/);
   assert.equal(serializeReport(readAnyReportFile(dir)), serializeReport(report), 'deterministic');
 });
