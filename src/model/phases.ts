@@ -58,6 +58,11 @@ export interface PhaseMetrics {
   serialCodeSource?: 'cpu' | 'wall';
   /** Worker start-ups recorded, and the longest of them (creation -> ready), ms. */
   workerStartups: number;
+  /**
+   * Of them, those of workers not of a ThreadPool (another pool's, raw workers): ready is their
+   * first message, so their start-up includes any wait for the program's first task.
+   */
+  workerStartupsToFirstMessage?: number;
   longestWorkerStartupMs: number;
   /** The timeline, in time order, adjacent stretches of one kind merged. */
   intervals: PhaseInterval[];
@@ -169,6 +174,7 @@ export function phaseMetrics(report: Report): PhaseMetrics | undefined {
   }
   let longest = 0;
   for (const w of st.workers) longest = Math.max(longest, readyOf(report, w) - w.created);
+  const toFirstMessage = st.workers.filter((w) => w.readyBy === 'first-message').length;
   let code = 0;
   if (work) for (const x of intervals) if (x.kind === 'serial') code += codeWithin(work, x.start, x.end);
   return {
@@ -184,6 +190,7 @@ export function phaseMetrics(report: Report): PhaseMetrics | undefined {
     serialAfterMs: after * MS,
     ...(work ? { serialCodeMs: code * MS, serialCodeSource: work.source } : {}),
     workerStartups: st.workers.length,
+    ...(toFirstMessage > 0 ? { workerStartupsToFirstMessage: toFirstMessage } : {}),
     longestWorkerStartupMs: longest * MS,
     intervals,
   };

@@ -19,7 +19,7 @@ export function phaseRows(p: PhaseMetrics): { label: string; ms: number; share: 
     { label: 'process start', ms: p.processStartMs, note: 'spawn → Node booted, preload runs' },
     { label: 'recorder start', ms: p.recorderStartMs, note: 'preload installing the recorder' },
     { label: 'pool start-up', ms: p.poolStartupMs, note: p.workerStartups
-      ? `${p.workerStartups} worker start-up${p.workerStartups === 1 ? '' : 's'}${children ? ' (all processes)' : ''} (thread creation → ready), the time no operation overlapped; the longest start-up ${formatMs(p.longestWorkerStartupMs)}`
+      ? `${p.workerStartups} worker start-up${p.workerStartups === 1 ? '' : 's'}${children ? ' (all processes)' : ''} (thread creation → ready${firstMessageNote(p)}), the time no operation overlapped; the longest start-up ${formatMs(p.longestWorkerStartupMs)}`
       : 'no worker start-up recorded' },
     { label: 'operations', ms: p.operationsMs, note: children ? 'pool operations running in any process' : 'pool operations running' },
     // With child processes, 'serial' is what is left when no process ran an operation, started a worker or was a running child.
@@ -27,6 +27,15 @@ export function phaseRows(p: PhaseMetrics): { label: string; ms: number; share: 
     { label: 'serial', ms: p.serialMs, note: `${children ? 'the main process\'s main thread alone' : 'main thread outside operations'}: ${formatMs(p.serialBeforeMs)} before, ${formatMs(p.serialBetweenMs)} between, ${formatMs(p.serialAfterMs)} after (exit included)${serialCodeNote(p)}` },
   ];
   return rows.map((r) => ({ ...r, share: share(r.ms) }));
+}
+
+/** Workers of other pools or raw workers are ready at their first message: their start-up holds the program's wait for it. */
+function firstMessageNote(p: PhaseMetrics): string {
+  const n = p.workerStartupsToFirstMessage ?? 0;
+  if (n === 0) return '';
+  const which = n === p.workerStartups ? (n === 1 ? 'the worker is not a ThreadPool\'s' : 'the workers are not a ThreadPool\'s')
+    : `${n} of them are not a ThreadPool's`;
+  return `; ${which}: ready is ${n === 1 ? 'its' : 'their'} first message, so any wait for the program's first task counts here`;
 }
 
 /** The part of the serial phase the main thread spent in its own code, and how it was measured. */
