@@ -138,7 +138,10 @@ describe('The tenth run', () => {
 
   it('the Sweep lens runs parprof sweep at 1…N threads in a terminal, into the report folder', async function () {
     this.timeout(240_000);
-    const all = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', vscode.Uri.file(js), 100) ?? [];
+    // A script that leaves its pool's threads to the profiler (pool-demo.js gives threads: 2).
+    const script = wsFile('sweep-demo.js');
+    await vscode.workspace.openTextDocument(vscode.Uri.file(script));
+    const all = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', vscode.Uri.file(script), 100) ?? [];
     const counts = [1];
     for (let t = 2; t < os.availableParallelism(); t *= 2) counts.push(t);
     if (os.availableParallelism() > 1) counts.push(os.availableParallelism());
@@ -147,12 +150,25 @@ describe('The tenth run', () => {
     const terminal = await vscode.commands.executeCommand<vscode.Terminal>(lens.command.command, ...(lens.command.arguments ?? []));
     const exit = await waitFor('the sweep to end', () => terminal.exitStatus, 200_000);
     assert.equal(exit.code, 0);
-    const sweeps = fs.readdirSync(wsFile('.parprof')).filter((f) => f.startsWith('pool-demo.js-sweep-') && f.endsWith('.parprof-sweep.json'));
+    const sweeps = fs.readdirSync(wsFile('.parprof')).filter((f) => f.startsWith('sweep-demo.js-sweep-') && f.endsWith('.parprof-sweep.json'));
     assert.equal(sweeps.length, 1, sweeps.join(', '));
     const sweep = JSON.parse(fs.readFileSync(wsFile('.parprof', sweeps[0]), 'utf8')) as { kind: string; script: string; variants: { threads: number }[] };
     assert.equal(sweep.kind, 'sweep');
-    assert.equal(sweep.script, js);
+    assert.equal(sweep.script, script);
     assert.deepEqual(sweep.variants.map((v) => v.threads), counts);
+    terminal.dispose();
+  });
+
+  it('the Sweep lens on a script whose pool fixes its threads: the sweep stops (exit 2) and writes no sweep report', async function () {
+    this.timeout(120_000);
+    await vscode.workspace.openTextDocument(vscode.Uri.file(js));
+    const all = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', vscode.Uri.file(js), 100) ?? [];
+    const lens = all.find((l) => l.command?.title === `Sweep 1…${os.availableParallelism()} threads`);
+    assert.ok(lens?.command, `lenses: ${all.map((l) => l.command?.title).join(' | ')}`);
+    const terminal = await vscode.commands.executeCommand<vscode.Terminal>(lens.command.command, ...(lens.command.arguments ?? []));
+    const exit = await waitFor('the sweep to end', () => terminal.exitStatus, 100_000);
+    assert.equal(exit.code, 2);
+    assert.deepEqual(fs.readdirSync(wsFile('.parprof')).filter((f) => f.startsWith('pool-demo.js-sweep-')), []);
     terminal.dispose();
   });
 
