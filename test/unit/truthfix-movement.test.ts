@@ -46,3 +46,16 @@ test('a copied array input: advice on the input, with range() or shared arrays a
   const [a] = movement(r);
   assert.match(a.text, /^region 'map square' spent at least 40\.0 ms on the main thread and 20\.0 ms on its workers copying its input to the workers in a 200 ms call; passing range\(\) indices or shared typed arrays \(SharedArrayBuffer\) instead of copies of the input would save ~50\.0 ms$/);
 });
+
+test('posting is judged by its time on a core: 40 ms of posting samples with 2 ms on a core (a loaded machine) is no copying advice; on a core, it is', () => {
+  const MS = 1000;
+  const posting = (onCpuMs: number) => {
+    const r = run([['postMessage', 'node:internal/worker', 40], ['(idle)', '', 160]], [['deserialize', '', 1]]);
+    r.cpu = [{ thread: 0, source: 'schedstat', t: [0, 40 * MS, 200 * MS], onCpu: [0, onCpuMs * MS, onCpuMs * MS], runnable: [0, (40 - onCpuMs) * MS, (40 - onCpuMs) * MS] }];
+    return movement(r);
+  };
+  assert.deepEqual(posting(2).map((a) => a.text), []);
+  const [a] = posting(40);
+  assert.ok(a, 'posting on a core for 40 ms is copying');
+  assert.equal(a.evidence.inputMainMs, 40);
+});
