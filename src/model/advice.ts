@@ -5,7 +5,7 @@
 import { sampleCapUs } from './unsampled';
 import { regionLabels } from './region-labels';
 import type { RegionMetrics, RunMetrics, ThreadMetrics } from './analysis';
-import type { Region, Report, WorkerStartup } from './report';
+import type { CpuTimeSeries, Region, Report, WorkerStartup } from './report';
 import { SPAN_DERIVED } from './report';
 import { CLUSTER_FN } from './interop-busy';
 import { evenSpreadMs, replayChunks, taskWorks } from './advice-chunks';
@@ -329,6 +329,50 @@ function clusterAdvice(c: Ctx, reg: Region, r: RegionMetrics): Advice | undefine
       `(${ratio}; busy time read from CPU samples, start-up included); spreading the work evenly over the workers would save ~${formatMs(saving)}` };
 }
 
+/**
+ * µs the thread had run on a core at `t` (its readings count from its creation), interpolated
+ * between the readings around t; the first reading's before them (at most that), the last's after.
+ */
+function cpuAt(s: CpuTimeSeries, t: number): number {
+  const T = s.t, on = s.onCpu;
+  if (T.length === 0) return 0;
+  if (t <= T[0]) return on[0];
+  let lo = 0, hi = T.length - 1;
+  if (t >= T[hi]) return on[hi];
+  while (hi - lo > 1) { const mid = (lo + hi) >> 1; if (T[mid] <= t) lo = mid; else hi = mid; }
+  return on[lo] + (on[hi] - on[lo]) * (t - T[lo]) / Math.max(1, T[hi] - T[lo]);
+}
+
+const startupCpuOf = new WeakMap<Report, Map<number, { least: number; thread: number; second: number }>>();
+
+/**
+ * The least on-core time a worker of the pool took to be ready, among its workers other than
+ * `thread`; undefined with no such worker with readings. The two least per pool, found once per
+ * report (linear in the workers).
+ */
+function leastStartupCpu(report: Report, pool: number, thread: number): number | undefined {
+  let byPool = startupCpuOf.get(report);
+  if (!byPool) {
+    byPool = new Map();
+    const series = new Map((report.cpu ?? []).map((s) => [s.thread, s]));
+    for (const [id, list] of startupsByPool(report)) {
+      let least = Infinity, who = -1, second = Infinity;
+      for (const x of list) {
+        const s = x.ready === undefined ? undefined : series.get(x.thread);
+        if (!s) continue;
+        const v = cpuAt(s, x.ready!);
+        if (v < least) { second = least; least = v; who = x.thread; } else if (v < second) second = v;
+      }
+      byPool.set(id, { least, thread: who, second });
+    }
+    startupCpuOf.set(report, byPool);
+  }
+  const p = byPool.get(pool);
+  if (!p) return undefined;
+  const v = p.thread === thread ? p.second : p.least;
+  return v < Infinity ? v : undefined;
+}
+
 /** A worker's start-up inside a region from which it is the cause of the idle time: this share of the thread's idle time... */
 const LATE_START_SHARE_OF_IDLE = 0.5;
 /** ...and of the region's wall time... */
@@ -359,7 +403,12 @@ function lateStartAdvice(c: Ctx, reg: Region, r: RegionMetrics, saving: number, 
     // machine: its on-CPU time there is a quarter of a thread's mean work in the region at least.
     const series = cpuSeriesOf(c.report, t.id);
     if (series) {
-      const onCpuMs = busySplit(series, [Math.max(from, w.created), Math.min(to, ready)]).onCpu / 1000;
+      let onCpuMs = busySplit(series, [Math.max(from, w.created), Math.min(to, ready)]).onCpu / 1000;
+      // Only what its start-up ran beyond a peer's is the start-up's weight: on a loaded machine an
+      // ordinary start-up that waited for a core is late, and on a core longer too (a tinypool
+      // worker loading nothing heavy: ready 657 ms into the region, 136 ms on a core, its peer 101).
+      const least = leastStartupCpu(c.report, w.pool, w.thread);
+      if (least !== undefined) onCpuMs = Math.min(onCpuMs, Math.max(0, cpuAt(series, ready) - least) / 1000);
       const work = r.threads.map((x) => x.busyOnCpuMs ?? x.busyMs);
       const meanWork = work.reduce((a, b) => a + b, 0) / Math.max(1, work.length);
       if (onCpuMs < LATE_START_WORK_SHARE * meanWork) continue;
