@@ -15,10 +15,8 @@
 // readings (one sweep per thread).
 import type { Report } from './report';
 import { SPAN_DERIVED } from './report';
-import { cpuSeriesOf, spanCoreShares } from './cpu-time';
+import { cpuSeriesOf, stretchWork } from './cpu-time';
 
-/** A task on a core at least this share of its time not waiting for one is CPU work (taskWorks). */
-const CPU_WORK_SHARE = 0.5;
 
 /** One task of a region, ms. */
 export interface TaskWork { thread: number; start: number; workMs: number; items: number }
@@ -48,24 +46,22 @@ export function taskWorks(report: Report, spans: Iterable<number>): { tasks: Tas
   for (const k of picked) if (!series.has(thread[k])) series.set(thread[k], cpuSeriesOf(report, thread[k]));
   // Work terms only when every thread of the region has run-queue readings: a mix would compare wall with work.
   const onCpu = picked.length > 0 && [...series.values()].every((s) => s?.runnable !== undefined);
-  const waited = new Map<number, number>(), ran = new Map<number, number>();
+  // Each task's work by stretchWork (two 60 ms messages read 207 ms as time not waiting for a core).
+  const worked = new Map<number, number>();
   if (onCpu) {
-    for (const [t, ser] of series) {
-      const mine = picked.filter((k) => thread[k] === t).sort((a, b) => start[a] - start[b]);
-      const shares = spanCoreShares(ser!, mine.map((k) => start[k]), mine.map((k) => end[k]));
-      shares.waiting.forEach((w, i) => waited.set(mine[i], w));
-      shares.onCpu.forEach((c, i) => ran.set(mine[i], c));
+    const byThread = new Map<number, number[]>();
+    for (const k of picked) {
+      const list = byThread.get(thread[k]);
+      if (list) list.push(k); else byThread.set(thread[k], [k]);
+    }
+    for (const [t, mine] of byThread) {
+      mine.sort((a, b) => start[a] - start[b]);
+      const work = stretchWork(series.get(t)!, mine.map((k) => start[k]), mine.map((k) => end[k]))!;
+      work.forEach((w, i) => worked.set(mine[i], w));
     }
   }
   const tasks = picked.map((k): TaskWork => {
-    const wall = end[k] - start[k];
-    const work = Math.max(0, wall - (waited.get(k) ?? 0));
-    // A task on a core most of that time is CPU work: its time neither on a core nor waiting for
-    // one is the machine's (its GC waiting for helper threads that wait for a core, page faults),
-    // not the task's (three 100 ms chunks read 135, 183 and 117 ms at load 5, two 60 ms messages
-    // 207 ms). A task mostly off a core (timers, I/O, locks) keeps that time: it is its own.
-    const cpu = ran.get(k);
-    const w = cpu !== undefined && cpu >= CPU_WORK_SHARE * work ? cpu : work;
+    const w = worked.get(k) ?? end[k] - start[k];
     return { thread: thread[k], start: start[k], workMs: w / 1000, items: Math.max(1, items[k]) };
   });
   tasks.sort((a, b) => a.start - b.start);

@@ -135,7 +135,7 @@ function longestItemMs(c: Ctx, region: number, threadScale?: Map<number, number>
 function granularitySkew(r: RegionMetrics): boolean {
   if (r.cpuImbalance === undefined || r.cpuImbalance < IMBALANCE_MIN || r.tasks === 0) return false;
   const p = Math.max(1, r.threadTime.threads);
-  const work = r.threads.map((t) => t.busyScheduledMs ?? 0);
+  const work = r.threads.map((t) => t.busyWorkMs ?? 0);
   const sum = work.reduce((a, b) => a + b, 0);
   const max = work.reduce((a, b) => Math.max(a, b), 0);
   return r.tasks <= CHUNKS_PER_THREAD_MIN * p && max - sum / p <= sum / r.tasks;
@@ -174,9 +174,9 @@ function balanceSaving(c: Ctx, reg: Region | undefined, r: RegionMetrics):
   const longest = longestItemMs(c, r.id);
   const wall = { ...measure(r.threads.map((t) => t.busyMs), longest, r.potentialGainMs), imbalance: r.imbalance, onCpu: false };
   if (r.cpuImbalance === undefined) return wall;
-  const work = r.threads.map((t) => t.busyScheduledMs ?? 0);
-  // A span is wall time: in work terms each is scaled by its thread's share of busy time not spent waiting for a core.
-  const scale = new Map(r.threads.map((t) => [t.id, t.busyMs > 0 ? Math.min(1, (t.busyScheduledMs ?? 0) / t.busyMs) : 1]));
+  const work = r.threads.map((t) => t.busyWorkMs ?? 0);
+  // A span is wall time: in work terms each is scaled by its thread's share of busy time that was work.
+  const scale = new Map(r.threads.map((t) => [t.id, t.busyMs > 0 ? Math.min(1, (t.busyWorkMs ?? 0) / t.busyMs) : 1]));
   const cpu = { ...measure(work, longestItemMs(c, r.id, scale), Infinity), imbalance: r.cpuImbalance, onCpu: true };
   if (r.schedule === 'static' || granularitySkew(r)) return cpu;
   if (judgedImbalance(r) < IMBALANCE_MIN) return { ...wall, imbalance: judgedImbalance(r) };
@@ -209,11 +209,11 @@ function runnableWithin(c: Ctx, thread: number, from: number, to: number): numbe
 function loadMadeImbalance(c: Ctx, reg: Region, r: RegionMetrics): boolean {
   // Static splits and raw workers' messages (the program picks each one's worker) are fixed before the load acts.
   if (r.schedule === 'static' || (reg.kind === 'external' && reg.fn === RAW_WORKERS)) return false;
-  if (r.threads.length === 0 || !r.threads.every((t) => t.busyScheduledMs !== undefined)) return false;
+  if (r.threads.length === 0 || !r.threads.every((t) => t.busyScheduledMs !== undefined && t.busyWorkMs !== undefined)) return false;
   const p = threadsOf(reg, r);
-  const meanWork = r.threads.reduce((a, t) => a + t.busyScheduledMs!, 0) / p;
+  const meanWork = r.threads.reduce((a, t) => a + t.busyWorkMs!, 0) / p;
   const busiest = r.threads.reduce((a, b) => (b.busyMs > a.busyMs ? b : a));
-  if (busiest.busyMs > busiest.busyScheduledMs! && busiest.busyScheduledMs! <= IMBALANCE_MIN * meanWork) return true;
+  if (busiest.busyMs > busiest.busyScheduledMs! && busiest.busyWorkMs! <= IMBALANCE_MIN * meanWork) return true;
   // Each thread's waits for a core outside its tasks counted as the work it would have done then:
   // when no imbalance worth advice is left, the idle time was the load's.
   // Only when there was idle time in wall terms to explain: threads busy all along (a 200/100 ms
@@ -288,8 +288,8 @@ function balanceAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   const fix = `a more even spread (the costliest items first, long tasks split) would save ~${formatMs(saving)}`;
   if (onCpu) {
     // Idle in work terms: the share of the busiest thread's work the least busy one did not have.
-    const least = r.threads.reduce((a, b) => ((b.busyScheduledMs ?? 0) < (a.busyScheduledMs ?? 0) ? b : a), r.threads[0]);
-    const leastMs = r.threads.length < threadsOf(reg, r) ? 0 : least.busyScheduledMs ?? 0;
+    const least = r.threads.reduce((a, b) => ((b.busyWorkMs ?? 0) < (a.busyWorkMs ?? 0) ? b : a), r.threads[0]);
+    const leastMs = r.threads.length < threadsOf(reg, r) ? 0 : least.busyWorkMs ?? 0;
     return { rule: 'imbalance', savingMs: saving, evidence, ...where(reg, c.report),
       text: `${c.threadName(least.id)} idle ${formatPercent(max > 0 ? 1 - leastMs / max : 0)} of ${base} (busiest thread ${formatMs(max)}, mean ${formatMs(mean)}, least ${formatMs(leastMs)}, ` +
         `${ratio}, longest task ${formatMs(r.taskMs.max)}); ${fix}` };

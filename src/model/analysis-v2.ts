@@ -2,7 +2,7 @@
 // per thread (cpu-time.ts), blocking waits per thread and region (sync-waits.ts), the run's
 // phases and each operation's call time (phases.ts).
 import type { FunctionSummary, RunMetrics } from './analysis';
-import { busyScheduled, busySplit, clipIntervals, cpuSampleWeights, cpuSeriesOf, maxOverMean, mergedIntervals, nodeWeights, sampleCounts, threadCpuMetrics } from './cpu-time';
+import { busyScheduled, busySplit, busyWork, clipIntervals, cpuSampleWeights, cpuSeriesOf, maxOverMean, mergedIntervals, nodeWeights, sampleCounts, threadCpuMetrics } from './cpu-time';
 import { functionTimes } from './flame';
 import { RUNTIME_ENTRY, runtimeTimes } from './hot-functions';
 import { phaseMetrics, regionPhaseMetrics } from './phases';
@@ -94,11 +94,13 @@ export function addFormat2Metrics(report: Report, m: RunMetrics, spansOf?: (thre
       const us = series && row.busyMs > 0 ? busyScheduled(series, clipIntervals(busy(row.id), from, to)) : row.busyMs > 0 ? undefined : 0;
       if (us === undefined) known = false;
       else row.busyScheduledMs = Math.min(row.busyMs, us * MS);
+      const work = series && row.busyMs > 0 ? busyWork(series, clipIntervals(busy(row.id), from, to)) : row.busyMs > 0 ? undefined : 0;
+      if (work !== undefined) row.busyWorkMs = Math.min(row.busyScheduledMs ?? row.busyMs, work * MS);
       // On a core inside its tasks (readings at task boundaries make it exact): the critical path's work.
       if (series && row.busyMs > 0) row.busyOnCpuMs = Math.min(row.busyMs, busySplit(series, clipIntervals(busy(row.id), from, to)).onCpu * MS);
       else if (row.busyMs === 0 && series) row.busyOnCpuMs = 0;
     }
-    const cpuImbalance = known && r.tasks > 0 ? maxOverMean(r.threads.map((x) => x.busyScheduledMs ?? 0), r.threadTime.threads) : undefined;
+    const cpuImbalance = known && r.tasks > 0 ? maxOverMean(r.threads.map((x) => x.busyWorkMs ?? 0), r.threadTime.threads) : undefined;
     if (cpuImbalance !== undefined) r.cpuImbalance = cpuImbalance;
     if (!report.waits) return;
     let total = 0;

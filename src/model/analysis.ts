@@ -86,6 +86,13 @@ export interface RegionThreadMetrics {
    * schedstat only (format 2): what the thread's tasks took had it never been descheduled.
    */
   busyScheduledMs?: number;
+  /**
+   * Of busyMs, the work, ms (cpu-time.ts busyWork): a busy stretch on a core at least half its
+   * time not waiting for one is CPU work and counts its time on a core (time neither on a core nor
+   * waiting for one is the machine's: GC waiting for helpers, page faults); others count their
+   * time not waiting for a core, as busyScheduledMs. schedstat only.
+   */
+  busyWorkMs?: number;
   /** Of busyMs, the part on a core, ms (format 2, where the platform tells): the work that compare's critical path judges. */
   busyOnCpuMs?: number;
 }
@@ -156,8 +163,8 @@ export interface RegionMetrics extends BalanceMetrics {
   /** ms its threads were blocked in the user's Atomics.wait calls. */
   waitMs?: number;
   /**
-   * Imbalance of the work itself: max / mean over its threads of busyScheduledMs (busy time with
-   * the time waiting for a core left out). schedstat only; on a loaded machine the wall-time
+   * Imbalance of the work itself: max / mean over its threads of busyWorkMs (busy time with
+   * the time waiting for a core left out; for CPU work, its time on a core). schedstat only; on a loaded machine the wall-time
    * `imbalance` measures descheduling as much as the split of the work, this one does not.
    */
   cpuImbalance?: number;

@@ -234,3 +234,18 @@ test('a few large chunks keep their advice when the thread with one chunk waited
   assert.ok(Math.abs(a.savingMs - 45) < 1, list(advice));
   assert.match(a.text, /^region 'large chunks': its last chunks make the tail .*; smaller chunks would save ~45\.0 ms; try chunkSize/);
 });
+
+test('a few large chunks keep their advice when the one-chunk thread\'s time neither on a core nor waiting for one made its 100 ms of work read 183 ms (load 5)', () => {
+  const r = largeChunksLoaded();
+  // 333 ms: 100 on a core, 150 waiting for one, 83 neither (GC waiting for helpers, page faults).
+  r.cpu![1] = { thread: 2, source: 'schedstat', t: [0, 333 * MS], onCpu: [0, 100 * MS], runnable: [0, 150 * MS] };
+  const m = analyze(r);
+  const t2 = m.regions[0].threads.find((t) => t.id === 2)!;
+  assert.ok(Math.abs(t2.busyScheduledMs! - 183) < 1 && Math.abs(t2.busyWorkMs! - 100) < 1, `scheduled ${t2.busyScheduledMs}, work ${t2.busyWorkMs}`);
+  assert.ok(Math.abs(m.regions[0].cpuImbalance! - 200 / 150) < 0.01, `cpuImbalance ${m.regions[0].cpuImbalance}`);
+  const advice = adviceOf(r);
+  const a = advice.find((x) => x.rule === 'large-chunks');
+  assert.ok(a, list(advice));
+  // Replayed: 100 + 100 against 100, even 150: ~50 ms.
+  assert.ok(Math.abs(a.savingMs - 50) < 1, list(advice));
+});
