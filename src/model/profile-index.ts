@@ -12,14 +12,21 @@ export const IDLE_FRAME = '(idle)';
 export const POOL_IDLE_WAITS = new Set(['backoff', 'sleepUntilPushed']);
 /** The files the pool's schedules are bundled into (dist/runtime/worker.js) or written in. */
 const POOL_SCHEDULE_FILE = /[\\/](?:dist|src)[\\/]runtime[\\/](?:worker|index|pool-run)\.[cm]?[jt]s$/;
+/**
+ * A third-party pool's worker blocked between tasks (src/runtime/recorder-waits.ts): the leaf
+ * frame of its samples while piscina waits for its next task in Atomics.wait.
+ */
+const WAIT_FOR_WORK = 'waitForWork';
+const RECORDER_WAITS_FILE = /[\\/](?:dist|src)[\\/]runtime[\\/](?:preload|recorder-waits)\.[cm]?[jt]s$/;
 
 /**
- * Whether samples on this frame (their leaf) are a thread with nothing to run: '(idle)', or one
- * of the pool's waits for work. Such samples are idle wherever samples are split busy/idle, get no
+ * Whether samples on this frame (their leaf) are a thread with nothing to run: '(idle)', one
+ * of the pool's waits for work, or a third-party pool's worker waiting for its next task. Such samples are idle wherever samples are split busy/idle, get no
  * CPU time and are left out of trees, as '(idle)' is.
  */
 export function isIdleFrame(cf: { functionName: string; url: string }): boolean {
-  return cf.functionName === IDLE_FRAME || (POOL_IDLE_WAITS.has(cf.functionName) && POOL_SCHEDULE_FILE.test(cf.url));
+  return cf.functionName === IDLE_FRAME || (POOL_IDLE_WAITS.has(cf.functionName) && POOL_SCHEDULE_FILE.test(cf.url))
+    || (cf.functionName === WAIT_FOR_WORK && RECORDER_WAITS_FILE.test(cf.url));
 }
 export const ROOT_FRAME = '(root)';
 

@@ -20,6 +20,7 @@ import { EXTERNAL_REGION, warn, type SpoolRecorder } from './recorder';
 import { KNOWN_POOLS, RAW_MESSAGE_KEY_STRIDE, poolOnStack, replyOf, taskOf, type KnownPool } from './interop-messages';
 import { instrumentSubmits, stampRawMessage } from './interop-submits';
 import { WorkerSaver, aboutToBeTerminated } from './terminate-save';
+import { setBetweenTasks } from './recorder-waits';
 
 // The module object itself (not an import binding): its exports are what we replace.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -183,6 +184,11 @@ class TaskTracker {
     return this.open.has(id);
   }
 
+  /** No task in flight on this thread. */
+  none(): boolean {
+    return this.open.size === 0;
+  }
+
   end(id: unknown, failed: boolean): void {
     const t = this.open.get(id);
     if (!t) return;
@@ -227,6 +233,8 @@ export function instrumentMessageHandling(rec: SpoolRecorder, poolWorkerFile: st
   const threadId = wt.threadId;
   /** The known pool this worker belongs to, once one of its listeners or receives was seen. */
   let threadPool: KnownPool | null = null;
+  // A known pool's worker blocked with no task of it in flight is waiting for work (piscina's wait loop).
+  setBetweenTasks(() => threadPool !== null && tasks.none());
   const handlerOf = (stack: string): Handler => {
     if (stack.includes(poolWorkerFile) || calledByNode(stack)) return 'ignored';
     const lib = poolOnStack(stack);

@@ -7,6 +7,26 @@
 import { ORIGINAL_ATOMICS_WAIT_KEY } from './contract';
 import { warn, type SpoolRecorder } from './recorder';
 
+/** Set on a third-party pool's worker (instrument-workers.ts): true while it runs none of the pool's tasks. */
+let betweenTasks: (() => boolean) | undefined;
+
+/** Registers the check that tells a wait for work (the pool's worker between tasks) from a task's blocking. */
+export function setBetweenTasks(check: () => boolean): void {
+  betweenTasks = check;
+}
+
+type Wait = (a: unknown, i: number, v: unknown, t?: number) => 'ok' | 'not-equal' | 'timed-out';
+
+/**
+ * A third-party pool's worker blocked between tasks (piscina waits for its next task in
+ * Atomics.wait): its samples have this frame as their leaf, which the model counts as idle
+ * (isIdleFrame), as '(idle)' and our pool's own waits are. Without it, a piscina worker waiting
+ * 242 ms for work read 242 ms of 'parprof runtime' self time.
+ */
+function waitForWork(original: Wait, typedArray: unknown, index: number, value: unknown, timeout?: number): 'ok' | 'not-equal' | 'timed-out' {
+  return original(typedArray, index, value, timeout);
+}
+
 export function recordAtomicsWaits(rec: SpoolRecorder): void {
   try {
     const g = globalThis as Record<symbol, unknown>;
@@ -15,7 +35,9 @@ export function recordAtomicsWaits(rec: SpoolRecorder): void {
     Object.defineProperty(globalThis, ORIGINAL_ATOMICS_WAIT_KEY, { value: original, enumerable: false, configurable: false, writable: false });
     const wait = function atomicsWait(typedArray: Int32Array | BigInt64Array, index: number, value: number | bigint, timeout?: number): 'ok' | 'not-equal' | 'timed-out' {
       const start = rec.now();
-      const result = (original as (a: unknown, i: number, v: unknown, t?: number) => 'ok' | 'not-equal' | 'timed-out')(typedArray, index, value, timeout);
+      const result = betweenTasks !== undefined && betweenTasks()
+        ? waitForWork(original as Wait, typedArray, index, value, timeout)
+        : (original as Wait)(typedArray, index, value, timeout);
       // 'not-equal' returned at once without blocking: nothing to show.
       if (result !== 'not-equal') rec.wait(start, rec.now());
       return result;
