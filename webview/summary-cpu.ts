@@ -1,7 +1,7 @@
 // The summary's sections for report format 2: the run's phases (what the user paid for, spawn
 // to exit), each thread's on-CPU against off-CPU time and blocking waits, and each operation's
 // call time. Nothing is shown for a version-1 report (it has none of these numbers).
-import { descheduledShare, busyOnCpuShare, DESCHEDULED_SHARE, phaseRows, startupSplit } from '../src/model/summary-v2';
+import { busyNotTasks, descheduledShare, busyOnCpuShare, DESCHEDULED_SHARE, phaseRows, startupSplit } from '../src/model/summary-v2';
 import type { Store } from './store';
 import { el, msValue, percent, table } from './dom';
 import { regionLabel } from '../src/model/region-labels';
@@ -21,7 +21,7 @@ export function format2Sections(store: Store): HTMLElement[] {
       m.threads.map((t) => {
         const on = busyOnCpuShare(t);
         const off = descheduledShare(t);
-        return [t.name, t.onCpuMs !== undefined ? msValue(t.onCpuMs) : '–', t.runnableMs !== undefined ? msValue(t.runnableMs) : '–', msValue(t.busyMs),
+        return [t.name, t.onCpuMs !== undefined ? msValue(t.onCpuMs) : '–', t.runnableMs !== undefined ? msValue(t.runnableMs) : '–', busyNotTasks(t) ? '-' : msValue(t.busyMs),
           on !== undefined ? percent(on) : '–', off !== undefined ? `${percent(off)}${off >= DESCHEDULED_SHARE ? ' — descheduled' : ''}` : '–',
           t.waitMs !== undefined ? msValue(t.waitMs) : '–'];
       }), { id: 'summary-cpu' }));

@@ -10,6 +10,7 @@ import { moreColumnsCue } from './more-columns';
 import { alignTextColumns } from './table-align';
 import { balanceMeasured, threadsWithTasksLabel, threadsWithTasksText } from '../src/model/headline';
 import { regionLabel } from '../src/model/region-labels';
+import { BUSY_NOT_TASKS, busyNotTasks } from '../src/model/summary-v2';
 
 /** A balance number with no task spans to read it from. */
 const NO_SPANS = '— (no task spans)';
@@ -78,9 +79,12 @@ export function summaryView(store: Store): HTMLElement {
     m.threads.map((t) => {
       const worker = t.kind === 'worker' && (!imported || t.tasks > 0);
       const life = lifeMs(t.id);
-      return [t.name, t.kind, msValue(t.busyMs), worker ? msValue(Math.max(0, life - t.busyMs)) : '–', worker ? percent(life > 0 ? Math.min(1, t.busyMs / life) : 0) : '–',
+      return [t.name, t.kind, busyNotTasks(t) ? '-' : msValue(t.busyMs), worker ? msValue(Math.max(0, life - t.busyMs)) : '–', worker ? percent(life > 0 ? Math.min(1, t.busyMs / life) : 0) : '–',
         String(t.tasks), t.busySamples !== undefined ? `${t.busySamples} / ${t.idleSamples}` : String(t.samples), t.topFunctions.find((f) => f.name !== NOT_SAMPLED || f.file !== '')?.name ?? '–'];
     }), { id: 'summary-threads' });
+
+  // A main thread that ran no tasks was not idle: '-', as `parprof report` prints, with its legend.
+  const busyLegend = m.threads.some(busyNotTasks) ? [el('p', { class: 'pp-hint', id: 'summary-threads-legend' }, `(${BUSY_NOT_TASKS})`)] : [];
 
   const regions = table('Regions (pool operations)', ['Region', 'Kind', 'Schedule', 'Wall', 'Utilization', 'Imbalance', 'Potential gain', 'Tail', 'Tasks', 'Task p50 / p95', 'Steals'],
     m.regions.map((r) => {
@@ -100,7 +104,7 @@ export function summaryView(store: Store): HTMLElement {
       `recorded ${new Date(meta.startedAt).toISOString()} · sampling ${meta.sampleIntervalUs ? `${meta.sampleIntervalUs} µs` : 'off'}`);
   const lost = lostInWords(report);
   const lostNote = lost ? [el('p', { class: 'pp-lost', id: 'summary-lost', role: 'note' }, lost)] : [];
-  const section = el('section', { 'aria-label': 'Summary' }, about, ...lostNote, metrics, el('h2', { class: 'pp-sr-only' }, 'Findings'), findings, threads, regions, ...format2Sections(store));
+  const section = el('section', { 'aria-label': 'Summary' }, about, ...lostNote, metrics, el('h2', { class: 'pp-sr-only' }, 'Findings'), findings, threads, ...busyLegend, regions, ...format2Sections(store));
   alignTextColumns(section.querySelectorAll('table'));
   // Under each table (they are short): 'n more columns →' when the panel is narrower than the table.
   for (const t of section.querySelectorAll('table')) t.after(moreColumnsCue(t).cue);

@@ -7,6 +7,7 @@ import { analyze } from '../../src/model/analysis';
 import { buildFlameTree, flameChartOfSamples, topFunctions } from '../../src/model/flame';
 import { applyTransforms, baseSamples } from '../../src/model/transforms';
 import { verdicts } from '../../src/model/summary';
+import { BUSY_NOT_TASKS, busyNotTasks } from '../../src/model/summary-v2';
 import { formatMsFromUs, formatPercent, formatRatio } from '../../src/model/units';
 import { searchTree } from '../../webview/layout-flame';
 import { durationHistogram } from '../../webview/layout-histogram';
@@ -62,6 +63,11 @@ describe('views of a synthetic report', () => {
       const expected = ((info.end ?? report.meta.durationUs) - info.start) / 1000 - t.busyMs;
       assert.ok(Math.abs(parseFloat(idle[i]!) - Math.max(0, expected)) <= Math.max(0.01, 0.005 * expected), `${t.name}: idle ${idle[i]}, expected ${expected.toFixed(3)} ms`);
     });
+    // Busy as `parprof report` prints it: '-' for a main thread that ran no tasks (it was not idle), with the legend.
+    const busy = await p.page.$$eval('#summary-threads tbody tr', (tr) => tr.map((r) => r.children[2].textContent));
+    assert.deepEqual(busy.map((x) => x === '-'), m.threads.map(busyNotTasks));
+    assert.ok(busy.includes('-'), 'the synthetic run has a main thread with no tasks');
+    assert.equal(await p.page.$eval('#summary-threads-legend', (e) => e.textContent), `(${BUSY_NOT_TASKS})`);
     await screenshot(p.page, 'synthetic-summary');
   });
 
