@@ -159,7 +159,7 @@ describe('The tenth run', () => {
     terminal.dispose();
   });
 
-  it('the Sweep lens on a script whose pool fixes its threads: the sweep stops (exit 2) and writes no sweep report', async function () {
+  it('the Sweep lens on a script whose pool fixes its threads: the sweep stops (exit 2), keeps the run\'s report and writes no sweep report', async function () {
     this.timeout(120_000);
     await vscode.workspace.openTextDocument(vscode.Uri.file(js));
     const all = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', vscode.Uri.file(js), 100) ?? [];
@@ -168,7 +168,10 @@ describe('The tenth run', () => {
     const terminal = await vscode.commands.executeCommand<vscode.Terminal>(lens.command.command, ...(lens.command.arguments ?? []));
     const exit = await waitFor('the sweep to end', () => terminal.exitStatus, 100_000);
     assert.equal(exit.code, 2);
-    assert.deepEqual(fs.readdirSync(wsFile('.parprof')).filter((f) => f.startsWith('pool-demo.js-sweep-')), []);
+    // The run that showed it is kept (its report says what ran); no sweep report claims a 1-thread run.
+    const made = fs.readdirSync(wsFile('.parprof')).filter((f) => f.startsWith('pool-demo.js-sweep-'));
+    assert.deepEqual(made.filter((f) => f.endsWith('.parprof-sweep.json')), [], made.join(', '));
+    assert.equal(made.filter((f) => /-1-thread-r1\.parprof$/.test(f)).length, 1, made.join(', '));
     terminal.dispose();
   });
 
