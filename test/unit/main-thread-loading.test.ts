@@ -73,3 +73,28 @@ test('serial finding: a script that requires 600 modules before a pool run has n
   const serial = advise(report, analyze(report)).filter((a) => a.rule === 'serial');
   assert.deepEqual(serial.map((a) => a.text), []);
 });
+
+test('serial code: an ES module with 600 static imports before a pool run: the linking Node does before its first line is loading, not the module\'s serial code (a real run)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parprof-import-'));
+  const lines: string[] = [];
+  for (let i = 0; i < 600; i++) {
+    writeFileSync(join(dir, `m${i}.mjs`), `export function value${i}() { return ${i}; }\n`);
+    lines.push(`import { value${i} } from './m${i}.mjs';`);
+  }
+  lines.push("import { ThreadPool } from 'parallel-profiler';");
+  lines.push(`const pool = new ThreadPool({ module: ${JSON.stringify(join(fixtures(), 'f4-serial.js'))}, threads: 2 });`);
+  lines.push("await pool.map('item', [25, 25, 25, 25], { name: 'esm map' });");
+  lines.push('await pool.close();');
+  lines.push('console.log(`sum ${value0() + value599()}`);');
+  writeFileSync(join(dir, 'main.mjs'), `${lines.join('\n')}\n`);
+  const { report, stdout, stderr } = await record(join(dir, 'main.mjs'));
+  assert.match(stdout, /sum 599/, stderr);
+  const w = mainThreadWork(report)!;
+  const loadingMs = (w.cum[SAMPLE_LOADING][w.kind.length]) / MS;
+  assert.ok(loadingMs >= 10, `the loader's samples before the module's first line: ${loadingMs} ms`);
+  // Before, that linking read as the module's own code: 331 ms of serial code for a module whose
+  // only code is the pool call. What is left is engine work at the stack's root ('(program)', the
+  // close events of the ports of the ESM hooks' requests): 21-32 ms here, still counted as code.
+  const p = analyze(report).extra.phases!;
+  assert.ok(p.serialCodeMs! < loadingMs / 3, `serial code ${p.serialCodeMs} ms leaves out the ${loadingMs} ms of loading`);
+});
