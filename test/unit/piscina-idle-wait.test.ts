@@ -2,7 +2,8 @@
 // V8 samples as the waiting function's stack, not '(idle)': the recorder's Atomics.wait wrapper
 // calls through waitForWork while no task of the pool is in flight on the thread, and the model
 // counts those samples as idle. Before, a worker that waited 242 ms read 242 ms of 'parprof
-// runtime' self time and as many busy samples. Real piscina from npm, real threads.
+// runtime' self time and as many busy samples. Real piscina and tinypool (the same wait loop)
+// from npm, real threads.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze } from '../../src/model/analysis';
@@ -10,8 +11,8 @@ import { indexProfile } from '../../src/model/profile-index';
 import { formatSummary } from '../../src/model/summary';
 import { record } from './record-helpers';
 
-test('piscina workers waiting for work: their wait is idle samples, not the runtime\'s self time', async () => {
-  const { report, stdout, stderr } = await record('piscina-idle.js');
+for (const lib of ['piscina', 'tinypool']) test(`${lib} workers waiting for work: their wait is idle samples, not the runtime's self time`, async () => {
+  const { report, stdout, stderr } = await record('piscina-idle.js', { args: [lib] });
   assert.match(stdout, /done/, stderr);
   const metrics = analyze(report);
   const workers = report.threads.filter((t) => t.kind === 'worker');
