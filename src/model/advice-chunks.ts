@@ -14,8 +14,7 @@
 // not have the readings. Linear in the region's tasks and the threads'
 // readings (one sweep per thread).
 import type { Report } from './report';
-import { SPAN_DERIVED } from './report';
-import { cpuSeriesOf, stretchWork } from './cpu-time';
+import { cpuSeriesOf, stretchWork, taskSpansByThread } from './cpu-time';
 
 
 /** One task of a region, ms. */
@@ -39,23 +38,15 @@ export interface ChunkReplay {
 
 /** The tasks of a region (spans, derived busy stretches left out), with their work. */
 export function taskWorks(report: Report, spans: Iterable<number>): { tasks: TaskWork[]; onCpu: boolean } {
-  const { start, end, items, flags, thread } = report.spans;
-  const picked: number[] = [];
-  for (const k of spans) if (!flags || (flags[k] & SPAN_DERIVED) === 0) picked.push(k);
-  const series = new Map<number, ReturnType<typeof cpuSeriesOf>>();
-  for (const k of picked) if (!series.has(thread[k])) series.set(thread[k], cpuSeriesOf(report, thread[k]));
+  const { start, end, items, thread } = report.spans;
+  const { picked, byThread } = taskSpansByThread(report, spans);
+  const series = new Map([...byThread.keys()].map((t) => [t, cpuSeriesOf(report, t)]));
   // Work terms only when every thread of the region has run-queue readings: a mix would compare wall with work.
   const onCpu = picked.length > 0 && [...series.values()].every((s) => s?.runnable !== undefined);
   // Each task's work by stretchWork (two 60 ms messages read 207 ms as time not waiting for a core).
   const worked = new Map<number, number>();
   if (onCpu) {
-    const byThread = new Map<number, number[]>();
-    for (const k of picked) {
-      const list = byThread.get(thread[k]);
-      if (list) list.push(k); else byThread.set(thread[k], [k]);
-    }
     for (const [t, mine] of byThread) {
-      mine.sort((a, b) => start[a] - start[b]);
       const work = stretchWork(series.get(t)!, mine.map((k) => start[k]), mine.map((k) => end[k]))!;
       work.forEach((w, i) => worked.set(mine[i], w));
     }

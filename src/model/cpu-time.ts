@@ -22,6 +22,7 @@
 // at most the thread's CPU time: self CPU time never exceeds on-CPU time. Sample time outside
 // the readings (before the first, after the last) gets no CPU time: unknown is not counted.
 import type { CpuTimeSeries, Report } from './report';
+import { SPAN_DERIVED } from './report';
 import { IDLE_FRAME, isIdleFrame, type ProfileIndex } from './profile-index';
 
 export { IDLE_FRAME };
@@ -196,6 +197,24 @@ export function clipIntervals(intervals: Float64Array, from: number, to: number)
     if (b > a) out.push(a, b);
   }
   return Float64Array.from(out);
+}
+
+/**
+ * The tasks among span indices `ids` (derived busy stretches left out), and the same grouped by
+ * thread, each thread's in start order: what spanCoreShares and stretchWork take. One pass.
+ */
+export function taskSpansByThread(report: Report, ids: Iterable<number>): { picked: number[]; byThread: Map<number, number[]> } {
+  const { start, thread, flags } = report.spans;
+  const picked: number[] = [];
+  const byThread = new Map<number, number[]>();
+  for (const k of ids) {
+    if (flags && (flags[k] & SPAN_DERIVED) !== 0) continue;
+    picked.push(k);
+    const list = byThread.get(thread[k]);
+    if (list) list.push(k); else byThread.set(thread[k], [k]);
+  }
+  for (const list of byThread.values()) list.sort((a, b) => start[a] - start[b]);
+  return { picked, byThread };
 }
 
 /** A stretch on a core at least this share of its time not waiting for one is CPU work (busyWork, taskWorks). */

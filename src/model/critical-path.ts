@@ -8,10 +8,10 @@
 // busy time less the wait for a core: at load that kept 100-130 ms of a 300 ms spinning chunk that
 // was neither on a core nor runnable (the profiler's own writes), and unchanged code read ±7 %.
 import type { RegionMetrics, RunMetrics } from './analysis';
-import { busySplit, cpuSeriesOf, spanCoreShares } from './cpu-time';
+import { busySplit, cpuSeriesOf, spanCoreShares, taskSpansByThread } from './cpu-time';
 import { indicesBy } from './stats';
 import { mainThreadWork, SAMPLE_USER, workWithin } from './main-thread-work';
-import { SPAN_DERIVED, type Report } from './report';
+import type { Report } from './report';
 
 const MS = 1 / 1000;
 
@@ -102,17 +102,10 @@ const RAW_WORKERS = 'worker_threads';
  * order (queue pools' submits, join tasks after their parent). undefined when a thread has no CPU readings.
  */
 export function taskWorkOnCore(report: Report, ids: ArrayLike<number>, byItem: boolean): TaskOnCore[] | undefined {
-  const { start, end, thread, flags, index, parent, first } = report.spans;
-  const picked: number[] = [];
-  for (let k = 0; k < ids.length; k++) if (!flags || (flags[ids[k]] & SPAN_DERIVED) === 0) picked.push(ids[k]);
+  const { start, end, index, parent, first } = report.spans;
+  const { picked, byThread } = taskSpansByThread(report, Array.from(ids));
   const work = new Map<number, number>();
-  const byThread = new Map<number, number[]>();
-  for (const k of picked) {
-    const list = byThread.get(thread[k]);
-    if (list) list.push(k); else byThread.set(thread[k], [k]);
-  }
   for (const [t, list] of byThread) {
-    list.sort((a, b) => start[a] - start[b]);
     const series = cpuSeriesOf(report, t);
     if (!series) return undefined;
     spanCoreShares(series, list.map((k) => start[k]), list.map((k) => end[k])).onCpu.forEach((us, q) => work.set(list[q], us * MS));
