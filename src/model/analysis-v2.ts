@@ -91,13 +91,14 @@ export function addFormat2Metrics(report: Report, m: RunMetrics, spansOf?: (thre
     let known = true;
     for (const row of r.threads) {
       const series = cpuSeriesOf(report, row.id);
-      const us = series && row.busyMs > 0 ? busyScheduled(series, clipIntervals(busy(row.id), from, to)) : row.busyMs > 0 ? undefined : 0;
+      const clipped = series && row.busyMs > 0 ? clipIntervals(busy(row.id), from, to) : undefined;
+      const us = clipped ? busyScheduled(series!, clipped) : row.busyMs > 0 ? undefined : 0;
       if (us === undefined) known = false;
       else row.busyScheduledMs = Math.min(row.busyMs, us * MS);
-      const work = series && row.busyMs > 0 ? busyWork(series, clipIntervals(busy(row.id), from, to)) : row.busyMs > 0 ? undefined : 0;
+      const work = clipped ? busyWork(series!, clipped) : row.busyMs > 0 ? undefined : 0;
       if (work !== undefined) row.busyWorkMs = Math.min(row.busyScheduledMs ?? row.busyMs, work * MS);
       // On a core inside its tasks (readings at task boundaries make it exact): the critical path's work.
-      if (series && row.busyMs > 0) row.busyOnCpuMs = Math.min(row.busyMs, busySplit(series, clipIntervals(busy(row.id), from, to)).onCpu * MS);
+      if (clipped) row.busyOnCpuMs = Math.min(row.busyMs, busySplit(series!, clipped).onCpu * MS);
       else if (row.busyMs === 0 && series) row.busyOnCpuMs = 0;
     }
     const cpuImbalance = known && r.tasks > 0 ? maxOverMean(r.threads.map((x) => x.busyWorkMs ?? 0), r.threadTime.threads) : undefined;
