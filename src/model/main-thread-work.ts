@@ -5,7 +5,7 @@
 // thread's CPU time where the report has CPU readings for it (cpu-time.ts) and by wall time
 // otherwise (`source` says which). Pure; one pass over the main thread's profile.
 import { cpuSampleWeights, cpuSeriesOf } from './cpu-time';
-import { indexProfile, isIdleFrame } from './profile-index';
+import { indexProfile, isIdleFrame, type ProfileIndex } from './profile-index';
 import type { Report } from './report';
 import { isRuntimeFile } from './transforms';
 
@@ -78,19 +78,21 @@ export function mainThreadWork(report: Report): MainThreadWork | undefined {
         : up >= 0 ? nodeKind[up] : SAMPLE_ENGINE;
   }
   const m = ix.sampleNode.length;
+  const { starts, ends } = sampleSpans(ix, report.meta.sampleIntervalUs, (i) => ix.sampleNode[i] >= 0 && nodeKind[ix.sampleNode[i]] === SAMPLE_IDLE);
+  const spans: ProfileIndex = { ...ix, times: starts, weights: ends.map((b, i) => b - starts[i]) };
   const series = cpuSeriesOf(report, thread);
   const cpuKnown = series !== undefined && series.t.length >= 2;
-  const weights = cpuKnown ? cpuSampleWeights(ix, series!) : ix.weights;
+  const weights = cpuKnown ? cpuSampleWeights(spans, series!) : spans.weights;
   if (cpuKnown) {
     // Outside the readings (before the first; after the last, as in code that never yields or
     // an exit under load) a sample's CPU time is not known: it weighs its wall time, a bound.
     const first = series!.t[0], last = series!.t[series!.t.length - 1];
     for (let i = 0; i < m; i++) {
-      const a = ix.times[i], b = a + ix.weights[i];
+      const a = starts[i], b = ends[i];
       weights[i] += Math.max(0, Math.min(b, first) - a) + Math.max(0, b - Math.max(a, last));
     }
   }
-  const starts = ix.times, ends = new Float64Array(m), kind = new Uint8Array(m), inUser = new Uint8Array(m);
+  const kind = new Uint8Array(m), inUser = new Uint8Array(m);
   const cum = Array.from({ length: KINDS }, () => new Float64Array(m + 1));
   // V8 puts a GC (and '(program)') at the root, apart from the code that caused it: such a sample
   // takes the kind of the sample before it when that was the loader's or the runtime's, so the
@@ -107,12 +109,42 @@ export function mainThreadWork(report: Report): MainThreadWork | undefined {
     let k = n >= 0 ? nodeKind[n] : SAMPLE_ENGINE;
     if (n >= 0 && rootEngine[n] && (previous === SAMPLE_LOADING || previous === SAMPLE_RUNTIME)) k = previous;
     previous = k;
-    ends[i] = starts[i] + ix.weights[i];
     kind[i] = k;
     inUser[i] = n >= 0 && k === SAMPLE_RUNTIME && userBelow[n] ? 1 : 0;
     for (let q = 0; q < KINDS; q++) cum[q][i + 1] = cum[q][i] + (q === k ? weights[i] : 0);
   }
   return { thread, source: cpuKnown ? 'cpu' : 'wall', starts, ends, kind, inUser, cum };
+}
+
+/** A gap between two samples longer than this many sampling intervals is split between them. */
+const GAP_SPLIT_INTERVALS = 2;
+
+/**
+ * Each sample's span, µs. A sample is what the thread ran at its instant; V8 weighs it until the
+ * next one. When the sampler falls behind (a loaded machine starves its thread: gaps of 200–300 ms
+ * were seen), that gives the whole gap to whatever ran at its start, often a moment of the
+ * loader's or the engine's (a `require` resolving, a GC) before the user's long loop, whose CPU
+ * time then read as theirs (a planted 100 ms serial loop read 71–78 ms). So a gap longer than
+ * GAP_SPLIT_INTERVALS intervals between two samples of running code is split at its midpoint, each
+ * half going to the nearer sample: no tick saw when the one stopped and the other began. (Flame
+ * trees put such an excess under the frame both samples share, unsampled.ts: a frame that surely
+ * was on the stack; a kind needs a time, and the script's top level, shared by a `require` and the
+ * loop after it, would say the loop began at once.) A gap that starts or ends in waiting ('(idle)')
+ * stays the sample's before it, as V8 has it.
+ */
+function sampleSpans(ix: ProfileIndex, intervalUs: number, idle: (sample: number) => boolean): { starts: Float64Array; ends: Float64Array } {
+  const m = ix.times.length;
+  const starts = Float64Array.from(ix.times), ends = new Float64Array(m);
+  for (let i = 0; i < m; i++) ends[i] = ix.times[i] + ix.weights[i];
+  const long = GAP_SPLIT_INTERVALS * (intervalUs > 0 ? intervalUs : 1000);
+  for (let i = 0; i + 1 < m; i++) {
+    const a = ix.times[i], b = ix.times[i + 1];
+    if (!(b - a > long) || idle(i) || idle(i + 1)) continue;
+    const mid = (a + b) / 2;
+    ends[i] = Math.min(ends[i], mid);
+    starts[i + 1] = mid;
+  }
+  return { starts, ends };
 }
 
 /** First index whose start is ≥ t. */

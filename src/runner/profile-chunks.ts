@@ -6,6 +6,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { CpuProfile, CpuProfileNode, SampleGap, ThreadInfo } from '../model/report';
+import { isRuntimeFile } from '../model/transforms';
 import type { ThreadSpool } from './spool';
 
 /** What a thread's chunk file says. Times on V8's clock, µs. */
@@ -99,6 +100,18 @@ class ChunkReader {
 }
 
 /**
+ * Whether a chunk's first sample is the one V8 takes when a profile starts (console.profile adds
+ * the current stack: the recorder's `begin`, cutting a chunk), not a tick of the sampler. Kept, it
+ * weighed until the next tick: on a loaded machine whose sampler fell behind, 100–300 ms of the
+ * user's loop that the cut had interrupted read as the recorder's (a planted 100 ms serial loop
+ * read 73). Dropped, the tick before it runs on to the tick after, as for any other moment no
+ * tick saw; the cut's own work after it is sampled as usual.
+ */
+function isChunkStart(frame: { functionName: string; url: string }): boolean {
+  return frame.functionName === 'begin' && isRuntimeFile(frame.url);
+}
+
+/**
  * One profile from consecutive chunks of one thread: nodes merged by call-frame path, samples
  * in chunk order, a sample at or before the previous chunk's last sample dropped (it is that
  * chunk's, taken while both profiles ran). hitCount counts the samples kept; positionTicks are
@@ -127,6 +140,7 @@ class ChunkStitcher {
   }
 
   add(chunk: CpuProfile): void {
+    const later = this.startTime !== undefined;
     if (this.startTime === undefined) this.prevTime = this.startTime = chunk.startTime;
     this.endTime = Math.max(this.endTime, chunk.endTime);
     const byId = new Map(chunk.nodes.map((n) => [n.id, n]));
@@ -157,6 +171,7 @@ class ChunkStitcher {
       if (t <= this.keptUntil) continue;
       const node = mapped.get(chunk.samples[k]);
       if (!node) continue;
+      if (k === 0 && later && isChunkStart(node.callFrame)) continue;
       this.samples.push(node.id);
       this.timeDeltas.push(t - this.prevTime);
       this.prevTime = t;

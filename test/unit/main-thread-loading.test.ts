@@ -8,12 +8,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { advise } from '../../src/model/advice';
 import { analyze } from '../../src/model/analysis';
-import { codeWithin, mainThreadWork, SAMPLE_LOADING, SAMPLE_USER, userStretches } from '../../src/model/main-thread-work';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { codeWithin, mainThreadWork, SAMPLE_LOADING, SAMPLE_USER, userStretches, type MainThreadWork } from '../../src/model/main-thread-work';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildProfile, buildReport } from './model-build';
-import { fixtures, record } from './record-helpers';
+import { fixtures, record, tempDir } from './record-helpers';
 
 const MS = 1000;
 
@@ -60,8 +59,46 @@ test('Node loading a module for the user\'s require is loading, not the user\'s 
   assert.deepEqual(userStretches(w, 0, serialEnd), [[31 * MS, serialEnd]]);
 });
 
+/**
+ * Main thread: 10 samples of Node's loader under the script's require (1 ms apart, from 1 ms), then
+ * the sampler falls behind: its next tick is 200 ms later, in the script's `spin` (20 ticks), then
+ * 30 ms of waiting. `before` is the node the 10 first samples are in (the loader, or '(idle)').
+ */
+function gapReport(before: number) {
+  const samples: [number, number][] = [];
+  for (let i = 0; i < 10; i++) samples.push([before, MS]);
+  samples.push([8, 200 * MS]);
+  for (let i = 0; i < 19; i++) samples.push([8, MS]);
+  for (let i = 0; i < 30; i++) samples.push([9, MS]);
+  const end = 261 * MS;
+  const main = buildProfile([
+    [1, '(root)', '', -1, [2, 9]],
+    [2, '', '/work/app/main.js', 0, [3, 8]],
+    [3, 'require', 'node:internal/modules/helpers', 170, [4]],
+    [4, 'Module._load', 'node:internal/modules/cjs/loader', 1000, [5]],
+    [5, 'resolvePackageTargetString', 'node:internal/modules/esm/resolve', 380, []],
+    [8, 'spin', '/work/app/main.js', 20, []],
+    [9, '(idle)', '', -1, []],
+  ], samples, end);
+  return buildReport({ workers: 0, durationUs: end, regions: [], spans: [], profiles: [{ thread: 0, profile: main }] });
+}
+
+test('a sampler that fell behind: the 200 ms between a tick in the loader and the next, in the user\'s loop, is split between them, not all the loader\'s; a gap after waiting stays waiting', () => {
+  const ms = (w: MainThreadWork, kind: number) => (w.cum[kind][w.kind.length] - w.cum[kind][0]) / MS;
+  const w = mainThreadWork(gapReport(5))!;
+  // Before: the loader 209 ms, the loop 20. The loader's last tick (10 ms) and the loop's first
+  // (210 ms) each take the half of the gap nearer to them: the loop's code starts at 110 ms.
+  assert.equal(ms(w, SAMPLE_LOADING), 9 + 100);
+  assert.equal(ms(w, SAMPLE_USER), 100 + 20);
+  assert.deepEqual(userStretches(w, 0, 230 * MS), [[110 * MS, 230 * MS]]);
+  // After '(idle)' the thread woke at some instant no tick saw: the gap stays the wait's, as V8 weighs it.
+  const idle = mainThreadWork(gapReport(9))!;
+  assert.equal(ms(idle, SAMPLE_USER), 20);
+  assert.deepEqual(userStretches(idle, 0, 230 * MS), [[210 * MS, 230 * MS]]);
+});
+
 test('serial finding: a script that requires 600 modules before a pool run has no serial code of its own; the loading is not serial (a real run)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'parprof-require-'));
+  const dir = tempDir('parprof-require-');
   for (let i = 0; i < 600; i++) writeFileSync(join(dir, `m${i}.js`), `'use strict';\nexports.value${i} = function value() { return ${i}; };\n`);
   const { report, stderr } = await record(join(fixtures(), 'f4-serial.js'), { args: ['require', dir] });
   assert.ok(report, stderr);
@@ -75,7 +112,7 @@ test('serial finding: a script that requires 600 modules before a pool run has n
 });
 
 test('serial code: an ES module with 600 static imports before a pool run: the linking Node does before its first line is loading, not the module\'s serial code (a real run)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'parprof-import-'));
+  const dir = tempDir('parprof-import-');
   const lines: string[] = [];
   for (let i = 0; i < 600; i++) {
     writeFileSync(join(dir, `m${i}.mjs`), `export function value${i}() { return ${i}; }\n`);

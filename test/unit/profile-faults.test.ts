@@ -75,6 +75,32 @@ test('chunks: a file of several MiB is read in pieces to the same profile as its
   rmSync(dir, { recursive: true, force: true });
 });
 
+test('chunks: the sample V8 takes as a chunk starts (the recorder\'s begin) is not a tick: the tick before it runs on to the tick after', () => {
+  const frame = (functionName: string, url = 'file:///app/loop.js'): CpuProfile['nodes'][number]['callFrame'] => ({ functionName, scriptId: '1', url, lineNumber: 0, columnNumber: 0 });
+  const RECORDER = 'file:///x/node_modules/parallel-profiler/dist/runtime/preload.js';
+  // The user's loop is cut at 1000; the sampler, starved, ticks next at 300 000 (in the loop again).
+  // Chunk 1's first sample is V8's own, at the start: loop > cut > begin.
+  const c0: CpuProfile = {
+    nodes: [{ id: 1, callFrame: frame('(root)', ''), children: [2] }, { id: 2, callFrame: frame('loop') }],
+    startTime: 0, endTime: 1001, samples: [2, 2], timeDeltas: [500, 500],
+  };
+  const cutChunk = (first: string, url: string): CpuProfile => ({
+    nodes: [{ id: 1, callFrame: frame('(root)', ''), children: [2] }, { id: 2, callFrame: frame('loop'), children: [3] }, { id: 3, callFrame: frame('cut', RECORDER), children: [4] }, { id: 4, callFrame: frame(first, url) }],
+    startTime: 1000, endTime: 300_500, samples: [4, 2], timeDeltas: [13, 298_987],
+  });
+  const line = (seq: number, final: boolean, profile: CpuProfile): string => JSON.stringify({ seq, final, profile });
+  const stitched = (c1: CpuProfile): [string, number][] => {
+    const p = readProfileChunks([line(0, false, c0), line(1, true, c1)].join('\n')).profile!;
+    const name = (id: number): string => p.nodes.find((n) => n.id === id)!.callFrame.functionName;
+    let t = p.startTime;
+    return p.samples.map((id, k) => [name(id), (t += p.timeDeltas[k])]);
+  };
+  assert.deepEqual(stitched(cutChunk('begin', RECORDER)), [['loop', 500], ['loop', 1000], ['loop', 300_000]], 'the loop\'s tick at 1000 weighs until the next tick');
+  // A chunk's first sample that is not the recorder's begin is a tick, kept; so is a user's function named begin.
+  assert.deepEqual(stitched(cutChunk('work', 'file:///app/work.js')), [['loop', 500], ['loop', 1000], ['work', 1013], ['loop', 300_000]]);
+  assert.deepEqual(stitched(cutChunk('begin', 'file:///app/begin.js')), [['loop', 500], ['loop', 1000], ['begin', 1013], ['loop', 300_000]]);
+});
+
 test('lost samples: a thread whose last chunk is not final loses the rest of its life, one with no chunk all of it, one with no chunk file nothing', () => {
   const chunk = (seq: number, final: boolean, start: number, end: number): string =>
     JSON.stringify({ seq, final, profile: { nodes: [{ id: 1, callFrame: { functionName: '(root)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 } }], startTime: start, endTime: end, samples: [1], timeDeltas: [1] } });
