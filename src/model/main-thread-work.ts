@@ -36,7 +36,7 @@ export interface MainThreadWork {
   ends: Float64Array;
   /** SAMPLE_USER, SAMPLE_RUNTIME, SAMPLE_IDLE, SAMPLE_ENGINE or SAMPLE_LOADING per sample. */
   kind: Uint8Array;
-  /** 1 for a runtime sample on top of the user's frames (the recorder's interrupt inside a loop, a pool call). */
+  /** 1 for a runtime sample on top of the user's frames (the recorder's interrupt inside a loop, a pool call), and a GC at the root right after one. */
   inUser: Uint8Array;
   /** cum[k][i]: Σ weight (µs, CPU or wall per `source`) of samples before i of kind k. */
   cum: Float64Array[];
@@ -78,7 +78,7 @@ export function mainThreadWork(report: Report): MainThreadWork | undefined {
         : up >= 0 ? nodeKind[up] : SAMPLE_ENGINE;
   }
   const m = ix.sampleNode.length;
-  const { starts, ends } = sampleSpans(ix, report.meta.sampleIntervalUs, (i) => ix.sampleNode[i] >= 0 && nodeKind[ix.sampleNode[i]] === SAMPLE_IDLE);
+  const { starts, ends } = sampleSpans(ix, report.meta.sampleIntervalUs, (i) => ix.sampleNode[i] >= 0 && nodeKind[ix.sampleNode[i]] === SAMPLE_IDLE, runtimeMoments(report));
   const spans: ProfileIndex = { ...ix, times: starts, weights: ends.map((b, i) => b - starts[i]) };
   const series = cpuSeriesOf(report, thread);
   const cpuKnown = series !== undefined && series.t.length >= 2;
@@ -103,14 +103,18 @@ export function mainThreadWork(report: Report): MainThreadWork | undefined {
     const name = ix.nodes[n].callFrame.functionName;
     rootEngine[n] = nodeKind[n] === SAMPLE_ENGINE && (name === '(garbage collector)' || name === '(program)') ? 1 : 0;
   }
-  let previous: number = SAMPLE_ENGINE;
+  // Such a sample is inside the user's code when the one it follows was (a chunk cut the recorder
+  // made in the user's loop sets off a GC: that broke the loop's stretch of serial code in two).
+  let previous: number = SAMPLE_ENGINE, previousInUser = 0;
   for (let i = 0; i < m; i++) {
     const n = ix.sampleNode[i];
     let k = n >= 0 ? nodeKind[n] : SAMPLE_ENGINE;
-    if (n >= 0 && rootEngine[n] && (previous === SAMPLE_LOADING || previous === SAMPLE_RUNTIME)) k = previous;
-    previous = k;
+    const inherits = n >= 0 && rootEngine[n] === 1 && (previous === SAMPLE_LOADING || previous === SAMPLE_RUNTIME);
+    if (inherits) k = previous;
     kind[i] = k;
-    inUser[i] = n >= 0 && k === SAMPLE_RUNTIME && userBelow[n] ? 1 : 0;
+    inUser[i] = inherits ? previousInUser : n >= 0 && k === SAMPLE_RUNTIME && userBelow[n] ? 1 : 0;
+    previous = k;
+    previousInUser = inUser[i];
     for (let q = 0; q < KINDS; q++) cum[q][i + 1] = cum[q][i] + (q === k ? weights[i] : 0);
   }
   return { thread, source: cpuKnown ? 'cpu' : 'wall', starts, ends, kind, inUser, cum };
@@ -132,19 +136,39 @@ const GAP_SPLIT_INTERVALS = 2;
  * loop after it, would say the loop began at once.) A gap that starts or ends in waiting ('(idle)')
  * stays the sample's before it, as V8 has it.
  */
-function sampleSpans(ix: ProfileIndex, intervalUs: number, idle: (sample: number) => boolean): { starts: Float64Array; ends: Float64Array } {
+function sampleSpans(ix: ProfileIndex, intervalUs: number, idle: (sample: number) => boolean, moments: Float64Array): { starts: Float64Array; ends: Float64Array } {
   const m = ix.times.length;
   const starts = Float64Array.from(ix.times), ends = new Float64Array(m);
   for (let i = 0; i < m; i++) ends[i] = ix.times[i] + ix.weights[i];
   const long = GAP_SPLIT_INTERVALS * (intervalUs > 0 ? intervalUs : 1000);
+  let e = 0;
   for (let i = 0; i + 1 < m; i++) {
     const a = ix.times[i], b = ix.times[i + 1];
     if (!(b - a > long) || idle(i) || idle(i + 1)) continue;
-    const mid = (a + b) / 2;
-    ends[i] = Math.min(ends[i], mid);
-    starts[i + 1] = mid;
+    // Not before a moment the recorder saw the thread in the runtime's code inside the gap (a
+    // worker created by new ThreadPool): the later sample's code ran after it.
+    while (e < moments.length && moments[e] < b) e++;
+    const seen = e > 0 && moments[e - 1] > a ? moments[e - 1] : -Infinity;
+    const cut = Math.max((a + b) / 2, seen);
+    ends[i] = Math.min(ends[i], cut);
+    starts[i + 1] = cut;
   }
   return { starts, ends };
+}
+
+/**
+ * Moments the recorder saw the script's main thread in the runtime's code, µs, ascending: a worker
+ * of its process created (`new Worker`, a pool's start-up; the report does not say which thread
+ * created it, and a pool inside a worker is rare: its moments would only keep a split later) and a
+ * child process it spawned.
+ */
+function runtimeMoments(report: Report): Float64Array {
+  const mainPid = (report.processes ?? []).find((x) => x.startedBy === 'main')?.pid;
+  const processOf = new Map(report.threads.map((t) => [t.id, t.process]));
+  const out: number[] = [];
+  for (const w of report.startup?.workers ?? []) if (mainPid === undefined || processOf.get(w.thread) === undefined || processOf.get(w.thread) === mainPid) out.push(w.created);
+  for (const x of report.processes ?? []) if (x.startedBy !== 'main' && x.spawned !== undefined && (mainPid === undefined || x.ppid === mainPid)) out.push(x.spawned);
+  return Float64Array.from(out).sort();
 }
 
 /** First index whose start is ≥ t. */

@@ -20,6 +20,8 @@ export function instrumentChildProcesses(rec: SpoolRecorder): void {
   proto.spawn = function (this: ChildProcessModule.ChildProcess, options: unknown): unknown {
     const t = rec.now();
     const result = original.call(this, options);
+    // A CPU reading at the spawn: what the parent runs while its child lives is not blended with what came before.
+    rec.readCpuAtBoundary();
     try {
       const pid = this.pid;
       if (typeof pid === 'number') {

@@ -55,6 +55,11 @@ function install(spool: string): void {
     else {
       const chunkMs = Number(process.env[ENV.profileChunkMs] ?? DEFAULT_CHUNK_MS);
       profiler.start(sampleUs, spool, wt.threadId, Number.isFinite(chunkMs) && chunkMs > 0 ? chunkMs : 0);
+      // A CPU reading at every cut: the model spreads a thread's CPU time evenly over what it
+      // sampled between two readings, and code that never yields got readings only at its ends
+      // (a main thread's 200 ms loop after 360 ms of loading modules, one reading 1.6 s from the
+      // next, read 152 ms of its own code: the loading took its wall-time share of the loop's CPU).
+      profiler.onCut = () => rec.readCpuAtBoundary();
       if (wt.isMainThread && chunkMs > 0) {
         // At exit, main's samples go to disk first, before the nudger's exit handshake and the
         // workers' saves: whatever happens to the process after that (a crash in Node's teardown)
@@ -62,7 +67,7 @@ function install(spool: string): void {
         process.on('exit', () => profiler.cutIfOlder(0));
         // Before worker creation is instrumented: the nudger's thread is the recorder's, not the user's.
         startProfileNudger(chunkMs);
-        profiler.onCut = mainChunkCut;
+        profiler.onCut = () => { rec.readCpuAtBoundary(); mainChunkCut(); };
         profiler.onAsked = askWorkers;
       }
     }
@@ -161,6 +166,8 @@ function install(spool: string): void {
     }
   }
   rec.startTimer();
+  // A CPU reading where the script starts: the recorder's start-up is not blended into its first code.
+  rec.sampleCpu();
   rec.event({ e: 'installed', t: rec.now() });
   ownExitListeners = process.listeners('exit').slice(exitListenersBefore);
 }

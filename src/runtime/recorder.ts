@@ -145,7 +145,8 @@ export class SpoolRecorder implements Recorder {
   }
 
   /**
-   * A CPU reading where an operation or a task starts or ends, or a worker was just created (at most one per CPU_READ_AT_BOUNDARY_US): the
+   * A CPU reading where an operation or a task starts or ends, a worker was just created, a child
+   * process spawned or a profile chunk was cut (at most one per CPU_READ_AT_BOUNDARY_US): the
    * model spreads CPU time linearly between readings, so without one the main thread's serial
    * work before an operation was blended into the operation's first tasks (a sequential run's
    * region read 540 ms of work for 400 planted, and compare's critical path with it).

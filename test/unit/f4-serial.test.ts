@@ -94,4 +94,27 @@ test('a parent that runs 200 ms of its own code while its child boots: that is s
   const p = analyze(report).extra.phases!;
   const overlap = p.intervals.filter((x) => x.kind === 'child-process' && x.start < a.range!.to && x.end > a.range!.from);
   assert.deepEqual(overlap, [], 'child-process intervals overlapping the parent\'s code');
+  // The CPU readings that keep each stretch's CPU time its own (the model spreads CPU time evenly
+  // between two readings): one where the script starts, one at the spawn, before the parent's loop...
+  const readings = (thread: number): number[] => Array.from(report.cpu!.find((c) => c.thread === thread)!.t);
+  const spinTimes = (thread: number): number[] => {
+    const prof = report.profiles.find((x) => x.thread === thread)!.profile;
+    // Samples with spinCpu on their stack (their leaf is mostly the schedstat read it calls).
+    const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+    const spin = new Set<number>();
+    const under = (id: number): void => { if (spin.has(id)) return; spin.add(id); for (const c of byId.get(id)?.children ?? []) under(c); };
+    for (const n of prof.nodes) if (n.callFrame.functionName === 'spinCpu') under(n.id);
+    const out: number[] = [];
+    let t = prof.startTime;
+    prof.samples.forEach((id, k) => { t += prof.timeDeltas[k]; if (spin.has(id)) out.push(t); });
+    return out;
+  };
+  const st = report.startup!;
+  assert.ok(readings(0).some((t) => t > st.preload && t <= st.script), `a reading where the script starts (${st.preload}-${st.script}): ${readings(0).join(', ')}`);
+  const parentSpin = spinTimes(0);
+  assert.ok(readings(0).some((t) => t >= child.spawned! && t <= parentSpin[0]), `a reading between the spawn (${child.spawned}) and the loop (${parentSpin[0]}): ${readings(0).join(', ')}`);
+  // ...and one at each chunk cut: the child's 1 s loop at load, which never yields, has one inside.
+  const childMain = report.threads.find((t) => t.process === child.pid && t.kind === 'main')!.id;
+  const childSpin = spinTimes(childMain);
+  assert.ok(readings(childMain).some((t) => t > childSpin[0] && t < childSpin[childSpin.length - 1]), `a reading inside the child's loop (${childSpin[0]}-${childSpin[childSpin.length - 1]}): ${readings(childMain).join(', ')}`);
 });

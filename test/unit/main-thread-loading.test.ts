@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { advise } from '../../src/model/advice';
 import { analyze } from '../../src/model/analysis';
-import { codeWithin, mainThreadWork, SAMPLE_LOADING, SAMPLE_USER, userStretches, type MainThreadWork } from '../../src/model/main-thread-work';
+import { codeWithin, mainThreadWork, SAMPLE_LOADING, SAMPLE_RUNTIME, SAMPLE_USER, userStretches, type MainThreadWork } from '../../src/model/main-thread-work';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildProfile, buildReport } from './model-build';
@@ -91,10 +91,31 @@ test('a sampler that fell behind: the 200 ms between a tick in the loader and th
   assert.equal(ms(w, SAMPLE_LOADING), 9 + 100);
   assert.equal(ms(w, SAMPLE_USER), 100 + 20);
   assert.deepEqual(userStretches(w, 0, 230 * MS), [[110 * MS, 230 * MS]]);
+  // A moment the recorder saw in the gap (new ThreadPool creating a worker at 150 ms) comes before
+  // the loop: the split is not before it.
+  const created = { ...gapReport(5), startup: { spawn: 0, preload: 0, script: 0, workers: [{ thread: 1, pool: 0, created: 150 * MS, readyBy: 'module-loaded' as const }] } };
+  assert.deepEqual(userStretches(mainThreadWork(created)!, 0, 230 * MS), [[150 * MS, 230 * MS]]);
   // After '(idle)' the thread woke at some instant no tick saw: the gap stays the wait's, as V8 weighs it.
   const idle = mainThreadWork(gapReport(9))!;
   assert.equal(ms(idle, SAMPLE_USER), 20);
   assert.deepEqual(userStretches(idle, 0, 230 * MS), [[210 * MS, 230 * MS]]);
+});
+
+test('a GC the recorder\'s chunk cut sets off inside the user\'s loop is the recorder\'s, and does not break the loop\'s stretch of code in two', () => {
+  const samples: [number, number][] = [];
+  for (let i = 0; i < 10; i++) samples.push([8, MS]);
+  samples.push([10, MS], [10, MS], [11, MS], [11, MS]);
+  for (let i = 0; i < 10; i++) samples.push([8, MS]);
+  const main = buildProfile([
+    [1, '(root)', '', -1, [2, 11]],
+    [2, '', '/work/app/main.js', 0, [8]],
+    [8, 'spin', '/work/app/main.js', 20, [10]],
+    [10, 'cut', '/work/node_modules/parallel-profiler/dist/runtime/preload.js', 1, []],
+    [11, '(garbage collector)', '', -1, []],
+  ], samples, 25 * MS);
+  const w = mainThreadWork(buildReport({ workers: 0, durationUs: 25 * MS, regions: [], spans: [], profiles: [{ thread: 0, profile: main }] }))!;
+  assert.deepEqual([...w.kind.slice(10, 14)], [SAMPLE_RUNTIME, SAMPLE_RUNTIME, SAMPLE_RUNTIME, SAMPLE_RUNTIME], 'the cut and its GC are the recorder\'s');
+  assert.deepEqual(userStretches(w, 0, 25 * MS), [[MS, 25 * MS]], 'one stretch of the user\'s code around them');
 });
 
 test('serial finding: a script that requires 600 modules before a pool run has no serial code of its own; the loading is not serial (a real run)', async () => {
