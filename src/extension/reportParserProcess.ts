@@ -3,7 +3,8 @@
 // importing, validating and analysing it happen here, outside the extension host, under the heap
 // and time limits the host set. No `vscode` here: this is a plain Node process.
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { basename } from 'node:path';
 import { constants as zlib, gunzipSync } from 'node:zlib';
 import { readAnyReportFile } from '../runner/read-import';
@@ -198,11 +199,36 @@ function run(request: ParseRequest): Replies {
 
 const [want, file] = process.argv.slice(2);
 const { reply, then = [] } = run({ file, want: want === 'entry' || want === 'sweep' || want === 'view' ? want : 'report' });
+/**
+ * Once a large report is validated, what is left here (its metrics and findings: 5-7 s of CPU at
+ * ten million spans) is background work: the webview shows the report without them, and on a
+ * 2-core machine they took a core from the webview's decoding and first draw. Every thread of this
+ * process (V8's helpers too: on Linux a priority is a thread's) lowers its scheduling priority to
+ * nice 19 (a process may always lower its own); where a core is free they still run at once. The
+ * preview and the validation keep their priority: the webview waits for both.
+ */
+function yieldTheCores(): void {
+  let threads: number[] = [0];
+  try {
+    threads = readdirSync('/proc/self/task').map(Number).filter((t) => t > 0);
+  } catch {
+    // Not Linux: the process's own priority.
+  }
+  for (const t of threads) {
+    try {
+      setPriority(t, 19);
+    } catch {
+      // Not allowed here, or the thread ended: it runs at the priority it has.
+    }
+  }
+}
+
 // Exits once the replies are written to the channel (a large report takes a while to send). Each
 // reply that follows is computed only once the one before is written: the channel writes while the
 // event loop runs, and validating or analysing would hold it for seconds.
 function sendFrom(next: ParseReply, k: number): void {
   process.send?.(next, undefined, undefined, () => {
+    if (next.ok && next.want === 'validated') yieldTheCores();
     if (next.ok && k < then.length) sendFrom(tried(then[k]), k + 1);
     else process.disconnect?.();
   });

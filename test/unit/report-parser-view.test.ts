@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syntheticReport } from '../../src/model/synthetic';
@@ -58,6 +58,53 @@ test('a large report\'s view: its file\'s length, hash and meta, its preview, th
   assert.deepEqual(analysis.metrics, JSON.parse(JSON.stringify(metrics)));
   assert.deepEqual(analysis.findings, verdicts(metrics, report));
   assert.ok(analysis.findings!.length > 0, 'the synthetic report has findings');
+  assert.equal(parser.inFlight, 0);
+});
+
+/** The reading processes of `file` (their command line names dist/report-parser.js and the file), by pid. */
+function readersOf(path: string): number[] {
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      const args = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      return args.some((a) => a.endsWith('report-parser.js')) && args.includes(path);
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+/** The nice value of each thread of process `pid` (field 19 of /proc/<pid>/task/<tid>/stat). */
+function threadNices(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).map((t) => {
+    const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
+
+test('once it has validated the report, the reader computes the metrics at the lowest priority (every thread nice 19): the webview decoding and drawing the same file comes first', async () => {
+  const parser = new ReportParser(reader);
+  const view = await parser.forView(written.file);
+  assert.equal(view.kind, 'packed');
+  if (view.kind !== 'packed') return;
+  const [pid] = readersOf(written.file);
+  assert.ok(pid, 'the reading process is found');
+  const own = threadNices(process.pid)[0];
+  await view.view.preview;
+  // Until it has validated the report (which the webview waits for) it runs at the priority it was started with.
+  const before = threadNices(pid);
+  assert.deepEqual(before, before.map(() => own), `thread nice values ${before} before validated (this test's own: ${own})`);
+  await view.view.validated;
+  // It lowers its priority once the `validated` reply is written, which may be a moment after it is read here.
+  let analysed = false;
+  void view.view.analysis.then(() => { analysed = true; });
+  let nices = threadNices(pid);
+  while (!analysed && nices.some((n) => n !== 19)) {
+    await new Promise((r) => setTimeout(r, 5));
+    nices = threadNices(pid);
+  }
+  assert.ok(nices.length > 1, `threads ${nices}`);
+  assert.deepEqual(nices, nices.map(() => 19), `thread nice values ${nices} (this test's own: ${own})`);
+  assert.ok(await view.view.analysis, 'the metrics still come');
   assert.equal(parser.inFlight, 0);
 });
 
