@@ -169,6 +169,9 @@ async function measureFetched(context, bundle, file, profileDir) {
     clearInterval(poll);
     series.push([Date.now() - t0, rendererCpu(profileDir)]);
   }
+  // Interactive once drawn: zooming and panning, and a selection of tasks to its flamegraph.
+  const frames = await panZoom(page);
+  const selection = await selectionToFlame(page);
   const at = (ms) => series.reduce((best, e) => (e[0] <= ms ? e : best), series[0])[1];
   const steps = [['posted', 0], ...['fetched', 'validated', 'built-timeline', 'drawn-timeline'].filter((k) => k in result.marks).map((k) => [k, result.marks[k]])];
   const phases = steps.slice(1).map(([name, ms], i) => {
@@ -182,7 +185,7 @@ async function measureFetched(context, bundle, file, profileDir) {
   await page.close();
   server.close();
   log(`fetched ${file}: ${JSON.stringify(result)}; ${JSON.stringify(phases)}`);
-  return { ...result, phases, load, bytes, buffersMB: buffers / 2 ** 20, errors };
+  return { ...result, phases, load, bytes, buffersMB: buffers / 2 ** 20, errors, frames, selection };
 }
 
 /** Records long tasks (≥ 50 ms on the page's thread) from the start: how long the page stopped answering. */
@@ -390,6 +393,14 @@ async function main() {
         name: `${file} (${spans} spans, ${(m.bytes / 2 ** 20).toFixed(1)} MB), VS Code path for large reports (init-packed-url: fetched by the page from a local server, inflated, decoded and lane-indexed in its worker as it arrives): message posted to timeline drawn`,
         value: Number(m.drawn.toFixed(0)), unit: 'ms', target: spans >= 10_000_000 ? 5000 : undefined, pass: spans >= 10_000_000 ? m.drawn <= 5000 : undefined,
         note: `1-minute load ${m.load.toFixed(1)} at the start; steps (ms after the message) ${JSON.stringify(m.marks)}; ${m.phases.map((p) => `${p.from} -> ${p.to} ${p.wallMs} ms: ${cpu(p)}`).join('; ')}; columns decoded while the file arrived ${m.fetch?.columnsWhileFetching}, lane indexes built then ${m.fetch?.lanesWhileFetching}, lanes from the ${m.lanesFrom}; array buffers after GC ${m.buffersMB.toFixed(0)} MB; page errors ${m.errors.length}`,
+      }, {
+        name: `${file} (${spans} spans), VS Code path for large reports once drawn: pan/zoom frame time p95 (timeline draw)`,
+        value: Number(p95(m.frames.draw).toFixed(2)), unit: 'ms', target: 16, pass: p95(m.frames.draw) <= 16,
+        note: `median ${median(m.frames.draw).toFixed(2)} ms over ${m.frames.draw.length} frames; median rAF interval ${median(m.frames.interval).toFixed(1)} ms`,
+      }, {
+        name: `${file} (${spans} spans), VS Code path for large reports once drawn: selection of ${m.selection.tasks} tasks to its flamegraph drawn`,
+        value: Number(m.selection.ms.toFixed(0)), unit: 'ms', target: 300, pass: m.selection.ms <= 300,
+        note: `every n-th task selected; flamegraph total ${(m.selection.flameTotalUs / 1000).toFixed(1)} ms of samples`,
       });
     }
 
