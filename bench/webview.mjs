@@ -6,7 +6,7 @@
 // With --packed-file <report.parprof> (e.g. one made by out/test/vscode/big-report.harness.js), also
 // that file through the VS Code path for large reports (`init-packed-url`: the page fetches it and its
 // worker inflates, decodes and builds the lane indexes as it arrives), with CPU per renderer thread.
-// usage: node --max-old-space-size=12288 bench/webview.mjs [--no-10m] [--packed-file <file>]   (needs `node scripts/build.mjs` first for dist/webview.js and dist/cli.js)
+// usage: node --max-old-space-size=12288 bench/webview.mjs [--no-10m | --packed-only] [--packed-file <file>]   (needs `node scripts/build.mjs` first for dist/webview.js and dist/cli.js)
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -332,7 +332,7 @@ async function main() {
   const { syntheticReport, standaloneHtml, compactTimes, packReport, analyze, syntheticIife } = await loadModel();
   const zlib = require('node:zlib');
   const shape = { threads: 16, profiles: 8, samplesPerProfile: 100_000, seed: 1 };
-  const sizes = process.argv.includes('--no-10m') ? [1_000_000] : [1_000_000, 10_000_000];
+  const sizes = process.argv.includes('--packed-only') ? [] : process.argv.includes('--no-10m') ? [1_000_000] : [1_000_000, 10_000_000];
 
   const context = await chromium.launchPersistentContext(join(work, 'profile'), {
     executablePath: process.env.PARPROF_CHROMIUM || '/usr/bin/chromium', headless: true, viewport: { width: 1600, height: 900 },

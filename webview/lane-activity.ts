@@ -3,7 +3,7 @@
 // samples leave the band empty; a line for the on-CPU share where the report has CPU time.
 import type { Report } from '../src/model/report';
 import { indexProfile, type ProfileIndex } from '../src/model/profile-index';
-import { ACTIVITY_CATEGORIES, CATEGORY_LABELS, activityBins, onCpuShare, type ActivityBins, type ActivityCategory } from '../src/model/activity';
+import { ACTIVITY_CATEGORIES, CATEGORY_LABELS, activityBinsOf, activityPrefix, onCpuShare, type ActivityBins, type ActivityCategory, type ActivityPrefix } from '../src/model/activity';
 import type { CpuTimeSeries } from '../src/model/report';
 import type { Palette } from './theme';
 
@@ -25,6 +25,8 @@ export { CATEGORY_LABELS, DRAWN as DRAWN_CATEGORIES };
 
 export class LaneActivity {
   private readonly index = new Map<number, ProfileIndex>();
+  /** Per thread, its samples counted by category (activityPrefix), made on the first draw of its graph. */
+  private readonly prefix = new Map<number, ActivityPrefix>();
   private readonly cpu = new Map<number, CpuTimeSeries>();
   private readonly interval: number;
   private cache = new Map<number, { key: string; bins: ActivityBins; onCpu?: Float32Array }>();
@@ -48,7 +50,9 @@ export class LaneActivity {
     const hit = this.cache.get(thread);
     if (hit?.key === key) return hit;
     const cpu = this.cpu.get(thread);
-    const entry = { key, bins: activityBins(index, from, to, n), onCpu: cpu ? onCpuShare(cpu, from, to, n) : undefined };
+    let prefix = this.prefix.get(thread);
+    if (!prefix) this.prefix.set(thread, (prefix = activityPrefix(index)));
+    const entry = { key, bins: activityBinsOf(prefix, from, to, n), onCpu: cpu ? onCpuShare(cpu, from, to, n) : undefined };
     this.cache.set(thread, entry);
     return entry;
   }
@@ -59,19 +63,38 @@ export class LaneActivity {
     const { bins, onCpu } = entry;
     const bw = width / bins.bins;
     const order = DRAWN.map((c) => ACTIVITY_CATEGORIES.indexOf(c));
-    for (let b = 0; b < bins.bins; b++) {
-      let total = 0;
-      for (const c of bins.counts) total += c[b];
-      if (total === 0) continue;
-      let base = y + h;
-      for (let j = 0; j < order.length; j++) {
-        const v = bins.counts[order[j]][b];
-        if (v === 0) continue;
-        const bh = (v / total) * h;
-        ctx.fillStyle = colors[DRAWN[j]];
-        ctx.fillRect(b * bw, base - bh, Math.max(1, bw), bh);
-        base -= bh;
+    // Stacked bottom up, one category at a time: each category's rectangles are one path filled
+    // once, and neighbouring bins whose part of the band is the same, to the pixel, one rectangle
+    // (a fill style per rectangle cost 50-80 ms a frame for 8 threads of 100k samples zoomed out).
+    const total = new Float32Array(bins.bins);
+    for (const c of bins.counts) for (let b = 0; b < bins.bins; b++) total[b] += c[b];
+    const base = new Float32Array(bins.bins).fill(y + h);
+    for (let j = 0; j < order.length; j++) {
+      const counts = bins.counts[order[j]];
+      const path = new Path2D();
+      let any = false;
+      let runStart = -1, runTop = 0, runBottom = 0;
+      const flush = (end: number) => {
+        if (runStart < 0) return;
+        path.rect(runStart * bw, runTop, Math.max(1, (end - runStart) * bw), runBottom - runTop);
+        any = true;
+        runStart = -1;
+      };
+      for (let b = 0; b < bins.bins; b++) {
+        const v = counts[b];
+        if (v === 0 || total[b] === 0) { flush(b); continue; }
+        const bottom = Math.round(base[b]);
+        const top = Math.round(base[b] - (v / total[b]) * h);
+        base[b] -= (v / total[b]) * h;
+        if (top >= bottom) { flush(b); continue; }
+        if (runStart >= 0 && top === runTop && bottom === runBottom) continue;
+        flush(b);
+        runStart = b; runTop = top; runBottom = bottom;
       }
+      flush(bins.bins);
+      if (!any) continue;
+      ctx.fillStyle = colors[DRAWN[j]];
+      ctx.fill(path);
     }
     if (onCpu) {
       ctx.strokeStyle = pal.foreground;

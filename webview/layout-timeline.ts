@@ -172,6 +172,18 @@ export function spanRects(lane: LaneIndex, lo: number, hi: number, from: number,
 }
 
 /**
+ * Level-0 bins of a busy lane's finer coverage pyramid: about one per 4 spans, from 2^15 up to
+ * 2^18 (a lane of 625k spans, ten million over 16 threads: 2^18 bins, 4 MiB with the levels above).
+ * Below the finest level the timeline draws from the window's spans themselves, one pass each
+ * frame; finer bins keep that pass to a few thousand spans a lane.
+ */
+export function coverageBins(spans: number): number {
+  let bins = 1 << 15;
+  while (bins < 1 << 18 && bins * 4 < spans) bins *= 2;
+  return bins;
+}
+
+/**
  * Busy fraction of one lane over time at several resolutions: level 0 has `bins` bins over
  * [0, durationUs], each next level half as many. `region` is the region that covered most of a bin.
  */
@@ -266,6 +278,33 @@ export function exactColumns(lane: LaneIndex, lo: number, hi: number, from: numb
     }
   }
   return cols;
+}
+
+/**
+ * exactColumns with each pixel's region: the one of the span that covers most of the pixel (as
+ * coverageColumns gives it, -1 where nothing runs). For a window still too dense to draw span by
+ * span (more spans than pixels) but finer than the coverage pyramid's finest bins: the columns
+ * cost one pass over the window's spans, not a rectangle each.
+ */
+export function exactCoverage(lane: LaneIndex, lo: number, hi: number, from: number, to: number, width: number): { busy: Float32Array; region: Int32Array } {
+  const busy = new Float32Array(width);
+  const region = new Int32Array(width).fill(-1);
+  const best = new Float32Array(width);
+  const pxUs = (to - from) / width;
+  for (let i = lo; i < hi; i++) {
+    const s = Math.max(from, lane.start[i]);
+    const e = Math.min(to, lane.end[i]);
+    if (e <= s) continue;
+    const x0 = Math.floor((s - from) / pxUs);
+    const x1 = Math.min(width - 1, Math.floor((e - from) / pxUs));
+    for (let x = Math.max(0, x0); x <= x1; x++) {
+      const overlap = Math.min(e, from + (x + 1) * pxUs) - Math.max(s, from + x * pxUs);
+      if (overlap <= 0) continue;
+      busy[x] = Math.min(1, busy[x] + overlap / pxUs);
+      if (overlap > best[x]) { best[x] = overlap; region[x] = lane.region[i]; }
+    }
+  }
+  return { busy, region };
 }
 
 /** The span of the lane under time t, within `tolUs` of its edges; -1 when none. Returns a lane position. */

@@ -12,7 +12,7 @@ import { el, ms } from './dom';
 import { frameScheduler, sizeCanvas, Tooltip } from './canvas';
 import { readPalette, regionColor, type Palette } from './theme';
 import {
-  buildCoverage, coverageColumns, exactColumns, formatTime, laneBoxes, spanAt,
+  buildCoverage, coverageBins, coverageColumns, exactColumns, exactCoverage, formatTime, laneBoxes, spanAt,
   spanRects, timeTicks, visibleSpans, type CoveragePyramid, type LaneBox, type LaneIndex,
 } from './layout-timeline';
 import { LaneExtras } from './timeline-waits';
@@ -49,6 +49,8 @@ export class TimelineView {
   private readonly rangeOut = el('output', { id: 'timeline-range', 'aria-live': 'polite' });
   private readonly lanes: LaneIndex[];
   private readonly pyramids: (CoveragePyramid | undefined)[];
+  /** Whether the busy lanes' finer pyramids (coverageBins) are being built, a lane at a time when the page is idle. */
+  private refining = false;
   private readonly threadName = new Map<number, string>();
   private readonly threadInfo = new Map<number, ThreadInfo>();
   private readonly request = frameScheduler(() => this.draw());
@@ -338,6 +340,29 @@ export class TimelineView {
     this.drawUtilization(ctx, pal, util, width);
     this.drawOverlays(ctx, pal, width);
     this.lastDrawMs = performance.now() - t0;
+    this.refinePyramids();
+  }
+
+  /**
+   * After the first draw, when the page is idle, each busy lane's pyramid is rebuilt finer
+   * (coverageBins: 2^18 bins for 625k spans): zoomed in a few steps on ten million spans the
+   * window is finer than 2^15 bins yet holds thousands of spans a lane, which then cost a pass each
+   * frame. Not before the first draw: sixteen such lanes take a few hundred ms to build.
+   */
+  private refinePyramids(): void {
+    if (this.refining) return;
+    this.refining = true;
+    const idle = (f: () => void) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(f, { timeout: 2000 }) : setTimeout(f, 50));
+    let k = 0;
+    const next = () => {
+      while (k < this.lanes.length && coverageBins(this.lanes[k].start.length) <= (this.pyramids[k]?.levels[0].busy.length ?? 1 << 15)) k++;
+      if (k >= this.lanes.length) return;
+      const lane = this.lanes[k];
+      this.pyramids[k] = buildCoverage(lane, this.store.endUs, coverageBins(lane.start.length));
+      k++;
+      idle(next);
+    };
+    idle(next);
   }
 
   private drawAxis(ctx: CanvasRenderingContext2D, pal: Palette, width: number): void {
@@ -370,10 +395,15 @@ export class TimelineView {
     let cols: ReturnType<typeof coverageColumns>;
     if (hi - lo > width * 2) {
       const pyramid = (this.pyramids[k] ??= buildCoverage(lane, this.store.endUs));
-      cols = coverageColumns(pyramid, from, to, width);
+      // Finer than the pyramid's finest bins yet more spans than pixels (ten million spans zoomed
+      // in a few steps): the same columns, from the window's spans in one pass.
+      cols = coverageColumns(pyramid, from, to, width) ?? exactCoverage(lane, lo, hi, from, to, width);
     }
     if (cols) {
       // Dense: one column per pixel, its opacity the share of the pixel's time the thread was busy.
+      // Runs of one region and opacity are gathered and each such set filled at once: a column per
+      // pixel switching colour and opacity cost a frame's budget on a busy lane (10M spans, zoomed).
+      const runs = new Map<number, Path2D>();
       let x = 0;
       while (x < width) {
         const level = Math.round(cols.busy[x] * 8);
@@ -381,11 +411,18 @@ export class TimelineView {
         let x1 = x + 1;
         while (x1 < width && Math.round(cols.busy[x1] * 8) === level && cols.region[x1] === region) x1++;
         if (level > 0) {
-          ctx.globalAlpha = level / 8;
-          ctx.fillStyle = regionColor(region);
-          ctx.fillRect(x, y, x1 - x, barsH);
+          const key = region * 16 + level;
+          let path = runs.get(key);
+          if (!path) runs.set(key, (path = new Path2D()));
+          path.rect(x, y, x1 - x, barsH);
         }
         x = x1;
+      }
+      for (const [key, path] of runs) {
+        const level = ((key % 16) + 16) % 16;
+        ctx.globalAlpha = level / 8;
+        ctx.fillStyle = regionColor((key - level) / 16);
+        ctx.fill(path);
       }
       ctx.globalAlpha = 1;
       for (let i = 0; i < width; i++) util[i] += cols.busy[i];

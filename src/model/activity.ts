@@ -95,6 +95,60 @@ export function activityBins(index: ProfileIndex, from: number, to: number, bins
 }
 
 /**
+ * A profile's samples counted by category up to each sample (counts[c][i]: samples of category c
+ * among the first i), so that activityBinsOf answers any window in O(bins · log samples) rather
+ * than one pass over the window's samples: a zoomed-out timeline of threads with 100k samples each
+ * redraws every frame. Built once per profile in one pass (categories × (samples + 1) integers).
+ */
+export interface ActivityPrefix { times: Float64Array; counts: Int32Array[] }
+
+export function activityPrefix(index: ProfileIndex): ActivityPrefix {
+  const cat = nodeCategories(index);
+  const { times, sampleNode } = index;
+  const n = times.length;
+  const counts = ACTIVITY_CATEGORIES.map(() => new Int32Array(n + 1));
+  for (let i = 0; i < n; i++) {
+    const k = sampleNode[i];
+    const c = k >= 0 ? cat[k] : PROGRAM;
+    for (let j = 0; j < counts.length; j++) counts[j][i + 1] = counts[j][i] + (j === c ? 1 : 0);
+  }
+  return { times, counts };
+}
+
+/**
+ * activityBins of the profile whose prefix this is: the same counts, bin for bin (a sample goes to
+ * bin min(bins − 1, floor((t − from) · bins / (to − from))), a non-decreasing function of t, so
+ * each bin's samples are found by bisection).
+ */
+export function activityBinsOf(p: ActivityPrefix, from: number, to: number, bins: number): ActivityBins {
+  const n = Math.max(1, Math.floor(bins));
+  const counts = ACTIVITY_CATEGORIES.map(() => new Float32Array(n));
+  const out: ActivityBins = { from, to, bins: n, counts, samples: 0 };
+  if (!(to > from)) return out;
+  const { times } = p;
+  const scale = n / (to - from);
+  const first = firstAtOrAfter(times, from);
+  const end = firstAtOrAfter(times, to);
+  out.samples = Math.max(0, end - first);
+  let lo = first;
+  for (let b = 0; b < n; b++) {
+    // First sample of [lo, end) whose bin is past b (the last bin takes the rest).
+    let hi = end;
+    if (b < n - 1) {
+      let a = lo, z = end;
+      while (a < z) {
+        const mid = (a + z) >>> 1;
+        if (Math.floor((times[mid] - from) * scale) <= b) a = mid + 1; else z = mid;
+      }
+      hi = a;
+    }
+    if (hi > lo) for (let c = 0; c < counts.length; c++) counts[c][b] = p.counts[c][hi] - p.counts[c][lo];
+    lo = hi;
+  }
+  return out;
+}
+
+/**
  * The thread's on-CPU share (0..1) in each of `bins` bins of [from, to), from its cumulative
  * CPU-time readings interpolated linearly between readings; NaN where no reading brackets the bin
  * (unknown is not zero). Linear in bins + readings.

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { indexProfile } from '../../src/model/profile-index';
-import { ACTIVITY_CATEGORIES, activityBins, nodeCategories, onCpuShare } from '../../src/model/activity';
+import { ACTIVITY_CATEGORIES, activityBins, activityBinsOf, activityPrefix, nodeCategories, onCpuShare } from '../../src/model/activity';
 import { syntheticReport } from '../../src/model/synthetic';
 import { buildProfile } from './model-build';
 
@@ -68,4 +68,25 @@ test('on-CPU share follows the planted CPU-time series; unknown outside the read
   const share = Array.from(onCpuShare(series, 0, 250_000, 5));
   assert.deepEqual(share.slice(0, 4), [1, 1, 0.25, 0.25]);
   assert.ok(Number.isNaN(share[4]));
+});
+
+test('activity bins from the per-category prefix counts are activityBins\' exactly, for any window and bin count', () => {
+  const r = syntheticReport({ threads: 3, spans: 300, profiles: 2, samplesPerProfile: 20_000, seed: 11 });
+  let rnd = 7;
+  const next = () => ((rnd = (rnd * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (const tp of r.profiles) {
+    const index = indexProfile(tp.profile);
+    const prefix = activityPrefix(index);
+    const last = index.times[index.times.length - 1];
+    const windows: [number, number, number][] = [[0, last + 1, 777], [0, last + 1, 1], [index.times[10], index.times[10] + 1e-3, 5], [last + 10, last + 20, 3], [5, 5, 4]];
+    // Windows whose edges are sample times themselves (the boundary cases), and random ones.
+    windows.push([index.times[100], index.times[5000], 1200], [index.times[7], index.times[19_000], 333]);
+    for (let k = 0; k < 40; k++) { const a = next() * last; windows.push([a, a + next() * (last - a) + 1e-6, 1 + Math.floor(next() * 1500)]); }
+    for (const [from, to, bins] of windows) {
+      const slow = activityBins(index, from, to, bins);
+      const fast = activityBinsOf(prefix, from, to, bins);
+      assert.equal(fast.samples, slow.samples, `[${from}, ${to}) × ${bins}`);
+      assert.deepEqual(fast.counts.map((c) => Array.from(c)), slow.counts.map((c) => Array.from(c)), `[${from}, ${to}) × ${bins}`);
+    }
+  }
 });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptySpans, type SpanColumns } from '../../src/model/report';
 import {
-  buildLaneIndexes, visibleSpans, spanRects, buildCoverage, coverageColumns, exactColumns, spanAt,
+  buildLaneIndexes, visibleSpans, spanRects, buildCoverage, coverageBins, coverageColumns, exactColumns, exactCoverage, spanAt,
   timeTicks, zoomWindow, panWindow, formatTime, bisect, type LaneIndex,
 } from '../../webview/layout-timeline';
 import { flameRects, searchTree, nodeAtPath, chartRects, type FlameNodeShape } from '../../webview/layout-flame';
@@ -165,6 +165,23 @@ test('coverage pyramid agrees with exact coverage and shows idle gaps', () => {
   assert.equal(cols.region[90], 2);
   // Zoomed in past the finest level, the caller is told to draw spans instead.
   assert.equal(coverageColumns(pyramid, 0, 10, 100), undefined);
+});
+
+test('a busy lane\'s finer pyramid: about one level-0 bin per 4 spans, from 2^15 up to 2^18', () => {
+  assert.equal(coverageBins(0), 1 << 15);
+  assert.equal(coverageBins(4 << 15), 1 << 15);
+  assert.equal(coverageBins((4 << 15) + 1), 1 << 16);
+  assert.equal(coverageBins(625_000), 1 << 18);
+  assert.equal(coverageBins(100_000_000), 1 << 18);
+});
+
+test('exact coverage: the busy share of exactColumns and, per pixel, the region of the span covering most of it', () => {
+  // 10 µs pixels: [0, 10) half region 1 (6 µs) and region 2 (3 µs); [10, 20) all region 3; [20, 30) idle; [30, 40) region 2 for 2 µs.
+  const [lane] = buildLaneIndexes(spans([[1, 1, 0, 6], [1, 2, 6, 9], [1, 3, 10, 20], [1, 2, 31, 33]]), [1]);
+  const cols = exactCoverage(lane, 0, 4, 0, 40, 4);
+  assert.deepEqual([...cols.busy].map((b) => +b.toFixed(6)), [0.9, 1, 0, 0.2]);
+  assert.deepEqual([...cols.busy], [...exactColumns(lane, 0, 4, 0, 40, 4)]);
+  assert.deepEqual([...cols.region], [1, 3, -1, 2]);
 });
 
 test('spanAt finds the span under the pointer, innermost first, within tolerance', () => {
