@@ -264,20 +264,7 @@ export function coverageColumns(p: CoveragePyramid, from: number, to: number, wi
 
 /** Busy fraction per pixel computed straight from the spans of [lo, hi) (for deep zoom). */
 export function exactColumns(lane: LaneIndex, lo: number, hi: number, from: number, to: number, width: number): Float32Array {
-  const cols = new Float32Array(width);
-  const pxUs = (to - from) / width;
-  for (let i = lo; i < hi; i++) {
-    const s = Math.max(from, lane.start[i]);
-    const e = Math.min(to, lane.end[i]);
-    if (e <= s) continue;
-    const x0 = Math.floor((s - from) / pxUs);
-    const x1 = Math.min(width - 1, Math.floor((e - from) / pxUs));
-    for (let x = Math.max(0, x0); x <= x1; x++) {
-      const overlap = Math.min(e, from + (x + 1) * pxUs) - Math.max(s, from + x * pxUs);
-      if (overlap > 0) cols[x] = Math.min(1, cols[x] + overlap / pxUs);
-    }
-  }
-  return cols;
+  return exactCoverage(lane, lo, hi, from, to, width).busy;
 }
 
 /**
@@ -297,11 +284,12 @@ export function exactCoverage(lane: LaneIndex, lo: number, hi: number, from: num
     if (e <= s) continue;
     const x0 = Math.floor((s - from) / pxUs);
     const x1 = Math.min(width - 1, Math.floor((e - from) / pxUs));
+    const r = lane.region[i];
     for (let x = Math.max(0, x0); x <= x1; x++) {
       const overlap = Math.min(e, from + (x + 1) * pxUs) - Math.max(s, from + x * pxUs);
       if (overlap <= 0) continue;
       busy[x] = Math.min(1, busy[x] + overlap / pxUs);
-      if (overlap > best[x]) { best[x] = overlap; region[x] = lane.region[i]; }
+      if (overlap > best[x]) { best[x] = overlap; region[x] = r; }
     }
   }
   return { busy, region };

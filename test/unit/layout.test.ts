@@ -126,7 +126,7 @@ test('culling, drawing and hit-testing a lane of a million spans read O(log n + 
     exactColumns(lane, lo, hi, from, to, 1000);
     const t = touched();
     assert.ok(t.length > 0 && t.every((i) => i >= lo && i < hi), `drawing [${from}, ${to}) read only spans ${lo}..${hi - 1}`);
-    // Per span: start, end, region and the report index (spanRects), start and end (exactColumns): 6; 8 leaves room.
+    // Per span: start, end, region and the report index (spanRects), start, end and region (exactColumns): 7; 8 leaves room.
     assert.ok(reads() <= 8 * (hi - lo), `drawing ${hi - lo} spans read ${reads()} elements`);
     reset();
     assert.equal(lane.span[spanAt(lane, (from + to) / 2 + 4, 1)], Math.floor(((from + to) / 2) / 10));
