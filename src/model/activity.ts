@@ -74,24 +74,9 @@ function firstAtOrAfter(times: Float64Array, t: number): number {
   return lo;
 }
 
-/** Counts the samples of [from, to) into `bins` equal bins by category. */
+/** Counts the samples of [from, to) into `bins` equal bins by category (one-off: activityPrefix once, then activityBinsOf, for many windows). */
 export function activityBins(index: ProfileIndex, from: number, to: number, bins: number): ActivityBins {
-  const n = Math.max(1, Math.floor(bins));
-  const counts = ACTIVITY_CATEGORIES.map(() => new Float32Array(n));
-  const out: ActivityBins = { from, to, bins: n, counts, samples: 0 };
-  if (!(to > from)) return out;
-  const cat = nodeCategories(index);
-  const { times, sampleNode } = index;
-  const scale = n / (to - from);
-  for (let i = firstAtOrAfter(times, from); i < times.length; i++) {
-    const t = times[i];
-    if (t >= to) break;
-    const k = sampleNode[i];
-    const c = k >= 0 ? cat[k] : PROGRAM;
-    counts[c][Math.min(n - 1, Math.floor((t - from) * scale))]++;
-    out.samples++;
-  }
-  return out;
+  return activityBinsOf(activityPrefix(index), from, to, bins);
 }
 
 /**
@@ -136,9 +121,9 @@ function addSamples(p: ActivityPrefix, lo: number, hi: number, out: Float32Array
 }
 
 /**
- * activityBins of the profile whose prefix this is: the same counts, bin for bin (a sample goes to
- * bin min(bins − 1, floor((t − from) · bins / (to − from))), a non-decreasing function of t, so
- * each bin's samples are found by bisection).
+ * The samples of [from, to) of the profile whose prefix this is, in `bins` equal bins by category:
+ * a sample goes to bin min(bins − 1, floor((t − from) · bins / (to − from))), a non-decreasing
+ * function of t, so each bin's samples are found by bisection.
  */
 export function activityBinsOf(p: ActivityPrefix, from: number, to: number, bins: number): ActivityBins {
   const n = Math.max(1, Math.floor(bins));
