@@ -14,7 +14,7 @@ import { App } from './app';
 import type { LaneIndex } from './layout-timeline';
 import { renderComparePage, renderSweepPage } from './sweep-app';
 import { el } from './dom';
-import { previewScreen } from './preview';
+import { previewScreen, type PreviewScreen } from './preview';
 import type { ReportPreview } from '../src/model/report-preview';
 
 interface VsCodeApi {
@@ -156,8 +156,10 @@ function givenMetrics(m: unknown): RunMetrics | undefined {
 
 function show(validated: Report, via: 'init' | 'init-packed', options: InitOptions | undefined, metrics: RunMetrics | undefined, analysisLater?: Promise<Analysis | undefined>, lanes?: LaneIndex[]): void {
   performance.mark('parprof:validated');
+  // Where the user panned or zoomed the preview, the timeline opens at that window.
+  const zoomed = previewShown?.window();
   endPreview();
-  const initial = { ...savedState(), ...(options?.view ? { view: options.view } : {}) };
+  const initial = { ...savedState(), ...(options?.view ? { view: options.view } : {}), ...(zoomed ? { window: zoomed } : {}) };
   app = new App(root(), validated, {
     title: options?.title,
     canOpenSource: !!vscode && options?.canOpenSource !== false,
@@ -185,6 +187,8 @@ function show(validated: Report, via: 'init' | 'init-packed', options: InitOptio
 let awaiting: { given: number; bytes: number } | undefined;
 /** The preview on screen: its progress updates stop when it goes. */
 let previewTimer: ReturnType<typeof setInterval> | undefined;
+/** The preview on screen, while it is. */
+let previewShown: PreviewScreen | undefined;
 
 /**
  * The reader's preview of the report on its way (`preview`): drawn at once as the timeline's
@@ -195,6 +199,9 @@ function showPreview(preview: ReportPreview): void {
   const bytes = awaiting.bytes;
   const screen = previewScreen(preview, root().clientWidth || window.innerWidth);
   root().replaceChildren(screen.element);
+  previewShown = screen;
+  // Read by tests: the window the preview shows.
+  (window as unknown as { __parprofPreview?: unknown }).__parprofPreview = { window: () => screen.window() };
   const update = () => screen.progress(fetchProgress.relayed / Math.max(1, bytes));
   update();
   previewTimer = setInterval(update, 250);
@@ -204,6 +211,7 @@ function showPreview(preview: ReportPreview): void {
 
 function endPreview(): void {
   awaiting = undefined;
+  previewShown = undefined;
   if (previewTimer !== undefined) clearInterval(previewTimer);
   previewTimer = undefined;
 }

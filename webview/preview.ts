@@ -2,11 +2,13 @@
 // posts the reader's `preview` while the webview fetches and decodes the file): the timeline's
 // lanes, named as the timeline names them, each with its task count and a strip of how busy its
 // tasks kept the thread over the run, and how much of the file has arrived. Numbers drawn as
-// shapes on a canvas and text set as text: nothing of the report becomes HTML. The real views
-// replace it once the report is decoded and validated.
+// shapes on a canvas and text set as text: nothing of the report becomes HTML. Its time axis pans
+// and zooms as the timeline's does (the same keys, wheel and drag) down to the preview's bins; the
+// real views replace it once the report is decoded and validated, at the window it shows then.
 import type { ReportPreview } from '../src/model/report-preview';
 import { formatDurationMs } from '../src/model/units';
 import { el } from './dom';
+import { bindTimeAxis, MIN_WINDOW_US, type TimeWindowed } from './time-axis-input';
 
 /** Height of a lane's strip, px (the timeline's smallest lane). */
 const LANE_H = 18;
@@ -21,6 +23,8 @@ export interface PreviewScreen {
   laneTasks(): number[];
   /** Canvas pixels painted. */
   paintedPixels(): number;
+  /** The time window shown (µs from origin) where pan or zoom left it; undefined while it is the whole run. */
+  window(): { from: number; to: number } | undefined;
 }
 
 /** The preview's screen; `width`: the room it has, px. */
@@ -30,7 +34,7 @@ export function previewScreen(preview: ReportPreview, width: number): PreviewScr
   const status = el('p', { class: 'pp-status', role: 'status', id: 'preview-status' }, 'loading the detail: 0 % fetched');
   const headline = el('p', { class: 'pp-hint' },
     `${script}: ${preview.spans.toLocaleString('en-US')} tasks · ${preview.threads} · ${formatDurationMs(preview.endUs / 1000)}. ` +
-    'Each strip shows how busy the thread\'s tasks kept it over the run; the timeline\'s detail follows.');
+    'Each strip shows how busy the thread\'s tasks kept it over the time shown; the timeline\'s detail follows.');
   const list = el('ol', { class: 'pp-lanes', 'aria-label': 'Threads', id: 'preview-lanes' });
   list.style.position = 'absolute';
   list.style.top = '0';
@@ -48,7 +52,10 @@ export function previewScreen(preview: ReportPreview, width: number): PreviewScr
   });
   const stripsW = Math.max(200, Math.floor(width - LABELS_W - 48));
   const height = Math.max(1, lanes.length * (LANE_H + GAP));
-  const canvas = el('canvas', { 'aria-label': 'How busy each thread was over the run', role: 'img' }) as HTMLCanvasElement;
+  const canvas = el('canvas', {
+    'aria-label': 'How busy each thread was over the visible time: arrow keys pan, plus and minus zoom, 0 shows the whole run',
+    role: 'img', tabindex: '0', id: 'preview-canvas',
+  }) as HTMLCanvasElement;
   canvas.width = stripsW;
   canvas.height = height;
   canvas.style.position = 'absolute';
@@ -60,9 +67,32 @@ export function previewScreen(preview: ReportPreview, width: number): PreviewScr
   const box = el('div', { class: 'pp-timeline', id: 'preview-timeline' }, list, canvas);
   box.style.position = 'relative';
   box.style.height = `${height}px`;
-  const element = el('section', { 'aria-label': 'Timeline preview', id: 'panel-preview' }, headline, status, box);
+  const shown = el('p', { class: 'pp-hint', id: 'preview-window' });
+  const element = el('section', { 'aria-label': 'Timeline preview', id: 'panel-preview' }, headline, status, shown, box);
   element.style.padding = '8px 12px';
-  draw(canvas, preview, getComputedStyle(document.body).getPropertyValue('--pp-fg').trim() || '#888');
+  const color = getComputedStyle(document.body).getPropertyValue('--pp-fg').trim() || '#888';
+  const bins = preview.lanes.reduce((n, l) => Math.max(n, l.busy.length), 1);
+  const view: TimeWindowed & { window: { from: number; to: number } } = {
+    window: { from: 0, to: preview.endUs },
+    endUs: preview.endUs,
+    setWindow(from, to) {
+      const a = Math.max(0, Math.min(from, preview.endUs - MIN_WINDOW_US)), b = Math.min(preview.endUs, Math.max(to, a + MIN_WINDOW_US));
+      if (a === this.window.from && b === this.window.to) return;
+      this.window = { from: a, to: b };
+      redraw();
+    },
+  };
+  const redraw = () => {
+    const { from, to } = view.window;
+    draw(canvas, preview, color, from, to);
+    const binUs = preview.endUs / bins;
+    const perPx = (to - from) / stripsW;
+    shown.textContent = `${from === 0 ? '0' : formatDurationMs(from / 1000)} to ${formatDurationMs(to / 1000)} of ${formatDurationMs(preview.endUs / 1000)}` +
+      (binUs > perPx ? ` · a bin is ${formatDurationMs(binUs / 1000)}, wider than a pixel here: finer detail comes with the report` : '') +
+      ' · scroll or + and − zoom, drag or ← → pan, 0 shows the whole run';
+  };
+  redraw();
+  bindTimeAxis(canvas, view, { width: () => stripsW });
   return {
     element,
     progress: (fraction) => { status.textContent = `loading the detail: ${Math.floor(Math.min(1, Math.max(0, fraction)) * 100)} % fetched`; },
@@ -73,22 +103,31 @@ export function previewScreen(preview: ReportPreview, width: number): PreviewScr
       if (pixels) for (let k = 3; k < pixels.length; k += 4) if (pixels[k] !== 0) n++;
       return n;
     },
+    window: () => (view.window.from > 0 || view.window.to < preview.endUs ? { ...view.window } : undefined),
   };
 }
 
-/** Each lane's strip: per pixel column, a bar as tall as the busiest share of the bins it covers. */
-function draw(canvas: HTMLCanvasElement, preview: ReportPreview, color: string): void {
+/**
+ * Each lane's strip over [from, to) µs: per pixel column, a bar as tall as the busiest share of the
+ * bins the column's time touches (a bin wider than a pixel spans several columns). Linear in the
+ * canvas's width and the bins in the window.
+ */
+function draw(canvas: HTMLCanvasElement, preview: ReportPreview, color: string, from: number, to: number): void {
   const g = canvas.getContext('2d');
   if (!g) return;
+  g.clearRect(0, 0, canvas.width, canvas.height);
   g.fillStyle = color;
   const w = canvas.width;
+  const perPx = (to - from) / w;
   preview.lanes.forEach((lane, k) => {
     const bins = lane.busy.length;
+    const binUs = preview.endUs / Math.max(1, bins);
     const top = k * (LANE_H + GAP);
     for (let x = 0; x < w; x++) {
-      const from = Math.floor((x * bins) / w), to = Math.max(from + 1, Math.floor(((x + 1) * bins) / w));
+      const t0 = from + x * perPx;
+      const b0 = Math.max(0, Math.floor(t0 / binUs)), b1 = Math.min(bins, Math.max(b0 + 1, Math.ceil((t0 + perPx) / binUs)));
       let share = 0;
-      for (let b = from; b < to && b < bins; b++) share = Math.max(share, lane.busy[b]);
+      for (let b = b0; b < b1; b++) share = Math.max(share, lane.busy[b]);
       const h = Math.round((share / 255) * LANE_H);
       if (h > 0) g.fillRect(x, top + LANE_H - h, 1, h);
     }

@@ -1,6 +1,5 @@
 // Pan and zoom of the shared time axis (the timeline and the flame chart): one wheel, drag and
 // keyboard handler, so the two views answer the same keys the same way.
-import type { Store } from './store';
 import { panWindow, zoomWindow } from './layout-timeline';
 
 /** Wheel zoom: the window scales by exp(deltaY × this) per event... */
@@ -18,6 +17,13 @@ export const MIN_WINDOW_US = 1;
 /** A press that moves less than this many px before release is a click, not a drag. */
 export const CLICK_SLOP_PX = 3;
 
+/** What pan and zoom move: a visible window (µs) within [0, endUs] (the report's Store, the preview's window). */
+export interface TimeWindowed {
+  readonly window: { from: number; to: number };
+  readonly endUs: number;
+  setWindow(from: number, to: number): void;
+}
+
 export interface TimeAxisOptions {
   /** Width of the time axis in CSS px now. */
   width(): number;
@@ -33,13 +39,13 @@ export interface TimeAxisOptions {
 }
 
 /** Zooms the store's window by `factor` around `at` (µs; default: the middle). */
-export function zoomBy(store: Store, factor: number, at?: number): void {
+export function zoomBy(store: TimeWindowed, factor: number, at?: number): void {
   const { from, to } = store.window;
   store.setWindow(...zoomWindow(from, to, factor, at ?? (from + to) / 2, store.endUs, MIN_WINDOW_US));
 }
 
 /** Binds wheel, drag and keys of `canvas` to the store's time window. */
-export function bindTimeAxis(canvas: HTMLElement, store: Store, options: TimeAxisOptions): void {
+export function bindTimeAxis(canvas: HTMLElement, store: TimeWindowed, options: TimeAxisOptions): void {
   const timeAt = (x: number) => {
     const { from, to } = store.window;
     return from + (x / Math.max(1, options.width())) * (to - from);

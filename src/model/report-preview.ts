@@ -6,8 +6,19 @@
 import type { Report, RunMeta } from './report';
 import { threadsText } from './run-views';
 
-/** Bins of a preview: ~1 px each on a wide panel. */
-export const PREVIEW_BINS = 1500;
+/**
+ * Bins of a preview's lane: fine enough to zoom in about twenty times on a wide panel before a bin
+ * is wider than a pixel, at most PREVIEW_CELLS over all lanes (a byte each: what crosses to the
+ * webview), and never fewer than PREVIEW_MIN_BINS (about a pixel each on a wide panel).
+ */
+export const PREVIEW_MAX_BINS = 2 ** 15;
+export const PREVIEW_MIN_BINS = 1500;
+export const PREVIEW_CELLS = 2 ** 21;
+
+/** The bins of each lane of a preview of `lanes` lanes. */
+export function previewBins(lanes: number): number {
+  return Math.max(PREVIEW_MIN_BINS, Math.min(PREVIEW_MAX_BINS, Math.floor(PREVIEW_CELLS / Math.max(1, lanes))));
+}
 
 export interface PreviewLane {
   thread: number;
@@ -41,9 +52,10 @@ export interface ReportPreview {
  * time that is not a finite number, counts nowhere, and only as many spans as every column read
  * holds are read; a profile's end that is not a number is left out. Its meta and threads must be validated.
  */
-export function reportPreview(report: Report, bins = PREVIEW_BINS): ReportPreview {
+export function reportPreview(report: Report, binsWanted?: number): ReportPreview {
   const { spans } = report;
   const threads = [...report.threads].sort((a, b) => a.id - b.id);
+  const bins = binsWanted ?? previewBins(threads.length);
   const laneOf = new Map(threads.map((t, k) => [t.id, k]));
   const n = Math.max(0, Math.min(spans.count, spans.thread.length, spans.start.length, spans.end.length));
   // The run's end as the timeline's store computes it (webview/store.ts endUs).

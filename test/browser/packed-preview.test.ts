@@ -15,6 +15,7 @@ import { syntheticReport } from '../../src/model/synthetic';
 import { packReport } from '../../src/model/packed-report';
 import { reportPreview } from '../../src/model/report-preview';
 import { launch, screenshot, type Browser, webviewPage } from './browser';
+import { buildReport, type SpanSpec } from '../unit/model-build';
 
 let b: Browser;
 before(async () => { b = await launch(['--disable-features=LocalNetworkAccessChecks,PrivateNetworkAccessSendPreflights,BlockInsecurePrivateNetworkRequests']); });
@@ -50,7 +51,8 @@ async function postPreview(page: Page): Promise<void> {
 }
 
 /** A webview page fetching the file from a local server that sends its first half and holds the rest until `release()`. */
-async function pacedPage(): Promise<{ page: Page; release: () => void; close: () => Promise<void> }> {
+async function pacedPage(file = { bytes, sha256 }, waitForBytes = true): Promise<{ page: Page; release: () => void; close: () => Promise<void> }> {
+  const { bytes, sha256 } = file;
   let held: ServerResponse | undefined;
   let go: () => void = () => undefined;
   const released = new Promise<void>((r) => { go = r; });
@@ -67,7 +69,7 @@ async function pacedPage(): Promise<{ page: Page; release: () => void; close: ()
   const { page } = await webviewPage(b, { consoleErrors: false, extraSource: origin });
   await page.evaluate(({ url, size, hash }) => window.postMessage({ type: 'init-packed-url', url, bytes: size, sha256: hash, gzipped: true, validationFollows: true, metricsFollow: false, options: { view: 'timeline' } }, '*'),
     { url: `${origin}/run.parprof`, size: bytes.byteLength, hash: sha256 });
-  await page.waitForFunction(() => ((window as unknown as { __parprofFetch?: { relayed: number } }).__parprofFetch?.relayed ?? 0) > 0, null, { timeout: 120_000, polling: 50 });
+  if (waitForBytes) await page.waitForFunction(() => ((window as unknown as { __parprofFetch?: { relayed: number } }).__parprofFetch?.relayed ?? 0) > 0, null, { timeout: 120_000, polling: 50 });
   return { page, release: go, close: async () => { await page.close(); held?.destroy(); server.close(); } };
 }
 
@@ -107,6 +109,88 @@ test('a preview after the reader\'s `invalid` is not drawn: the reason stays', a
     assert.deepEqual((await posted(page)).map((m) => m.type), ['ready', 'error']);
     assert.equal(await page.$('#preview-lanes'), null);
     assert.match((await page.$eval('.pp-error-box', (e) => e.textContent))!, /spans\.end\[7\]: 1 is before start 2/);
+  } finally {
+    await close();
+  }
+});
+
+// Planted: over a 1 s run, worker 1 is busy for the first half (1000 tasks of 500 µs) and worker 2
+// for 10 ms only, from 400 ms; the main thread runs no task.
+const planted = (() => {
+  const spans: SpanSpec[] = [];
+  for (let k = 0; k < 1000; k++) spans.push({ thread: 1, start: k * 500, end: (k + 1) * 500 });
+  spans.push({ thread: 2, start: 400_000, end: 410_000 });
+  const r = buildReport({ workers: 2, regions: [{ start: 0, end: 500_000, items: 1001 }], spans, durationUs: 1_000_000 });
+  const packed = gzipSync(packReport(r), { level: 1 });
+  return { report: r, bytes: packed, sha256: createHash('sha256').update(packed).digest('hex') };
+})();
+
+/** Per lane (main, worker 1, worker 2): the x of each painted pixel column of its strip, and the tallest bar (px). */
+async function stripColumns(page: Page): Promise<{ width: number; lanes: { xs: number[]; tallest: number }[] }> {
+  return page.$eval('#preview-canvas', (c) => {
+    const canvas = c as HTMLCanvasElement;
+    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    const lanes = [0, 1, 2].map((k) => {
+      const xs: number[] = [];
+      let tallest = 0;
+      for (let x = 0; x < canvas.width; x++) {
+        let h = 0;
+        for (let y = k * 22; y < k * 22 + 18; y++) if (data[(y * canvas.width + x) * 4 + 3] !== 0) h++;
+        if (h > 0) xs.push(x);
+        tallest = Math.max(tallest, h);
+      }
+      return { xs, tallest };
+    });
+    return { width: canvas.width, lanes };
+  });
+}
+
+test('the preview pans and zooms like the timeline, down to its bins, and the report opens at the window it showed', async () => {
+  const preview = reportPreview(planted.report);
+  assert.equal(preview.lanes[2].busy.length, 2 ** 15, 'three lanes get the finest bins');
+  // A small file: the page relays it in one piece, once the server has sent all of it.
+  const { page, release, close } = await pacedPage(planted, false);
+  try {
+    await page.evaluate((p) => window.postMessage({ type: 'preview', preview: { ...p, lanes: p.lanes.map((l) => ({ ...l, busy: new Uint8Array(l.busy) })) } }, '*'),
+      { ...preview, lanes: preview.lanes.map((l) => ({ ...l, busy: [...l.busy] })) });
+    await firstPosted(page, (m) => m.type === 'drawn');
+    // The whole run: worker 1 over the first half, worker 2 over 1 % of the width, the main thread blank.
+    let strips = await stripColumns(page);
+    const w = strips.width;
+    assert.equal(strips.lanes[0].xs.length, 0);
+    assert.ok(Math.abs(strips.lanes[1].xs.length - w / 2) <= 2, `worker 1: ${strips.lanes[1].xs.length} of ${w} columns`);
+    assert.ok(Math.abs(strips.lanes[2].xs.length - w / 100) <= 2, `worker 2: ${strips.lanes[2].xs.length} of ${w} columns`);
+    assert.match((await page.textContent('#preview-window'))!, /^0 to 1\.00 s of 1\.00 s · scroll/);
+    // Keyboard only: ten zoom-ins around the middle, then a pan left by 0.9 of the window.
+    await page.focus('#preview-canvas');
+    for (let k = 0; k < 10; k++) await page.keyboard.press('+');
+    await page.keyboard.press('Shift+ArrowLeft');
+    for (let k = 0; k < 4; k++) await page.keyboard.press('ArrowLeft');
+    const shown = await page.evaluate(() => (window as unknown as { __parprofPreview: { window(): { from: number; to: number } } }).__parprofPreview.window());
+    const span = 0.8 ** 10 * 1_000_000;
+    assert.ok(Math.abs(shown.to - shown.from - span) < 1, JSON.stringify(shown));
+    assert.ok(Math.abs((shown.from + shown.to) / 2 - (500_000 - 0.9 * span)) < 1, JSON.stringify(shown));
+    strips = await stripColumns(page);
+    // Worker 1 is busy over all of it (it ends at 500 ms), at full height; worker 2 where its 10 ms fall.
+    assert.equal(strips.lanes[1].xs.length, w);
+    assert.equal(strips.lanes[1].tallest, 18);
+    const x0 = ((400_000 - shown.from) / (shown.to - shown.from)) * w, x1 = ((410_000 - shown.from) / (shown.to - shown.from)) * w;
+    const xs = strips.lanes[2].xs;
+    assert.ok(Math.abs(xs[0] - x0) <= 1.5 && Math.abs(xs[xs.length - 1] + 1 - x1) <= 1.5, `worker 2 painted ${xs[0]}..${xs[xs.length - 1]}, its task is at ${x0.toFixed(1)}..${x1.toFixed(1)}`);
+    assert.equal(xs.length, xs[xs.length - 1] - xs[0] + 1, 'worker 2 has a hole');
+    assert.equal(strips.lanes[2].tallest, 18);
+    assert.equal(strips.lanes[0].xs.length, 0);
+    assert.doesNotMatch((await page.textContent('#preview-window'))!, /wider than a pixel/);
+    // Zoomed past the bins (30.5 µs each): the preview says the detail is the report's.
+    for (let k = 0; k < 15; k++) await page.keyboard.press('+');
+    assert.match((await page.textContent('#preview-window'))!, /a bin is 30\.5 µs, wider than a pixel here: finer detail comes with the report/);
+    await screenshot(page, 'packed-preview-zoomed');
+    const last = await page.evaluate(() => (window as unknown as { __parprofPreview: { window(): { from: number; to: number } } }).__parprofPreview.window());
+    release();
+    await page.evaluate(() => window.postMessage({ type: 'validated' }, '*'));
+    await firstPosted(page, (m) => m.type === 'drawn' && m.stage === 'full');
+    const opened = await page.evaluate(() => (window as unknown as { __parprof: { app: { store: { window: { from: number; to: number } } } } }).__parprof.app.store.window);
+    assert.deepEqual(opened, last);
   } finally {
     await close();
   }

@@ -3,7 +3,7 @@
 // across many bins, overlapping tasks, and spans the reader has not validated yet.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { reportPreview } from '../../src/model/report-preview';
+import { PREVIEW_CELLS, PREVIEW_MAX_BINS, PREVIEW_MIN_BINS, previewBins, reportPreview } from '../../src/model/report-preview';
 import { buildReport } from './model-build';
 
 const share = (x: number) => Math.round(x * 255);
@@ -53,4 +53,16 @@ test('spans not validated yet: an unknown thread, times that are not numbers and
   const preview = reportPreview(report, 10);
   assert.deepEqual(preview.lanes.map((l) => l.tasks), [0, 3]);
   assert.deepEqual([...preview.lanes[1].busy], [255, 0, 0, 0, 0, 0, 255, 0, 0, 0]);
+});
+
+test('bins per lane: the finest for a few lanes, a byte budget over many, never coarser than a pixel of a wide panel', () => {
+  assert.equal(previewBins(3), PREVIEW_MAX_BINS);
+  assert.equal(previewBins(17), PREVIEW_MAX_BINS);
+  assert.equal(previewBins(1000), Math.floor(PREVIEW_CELLS / 1000));
+  assert.equal(previewBins(100_000), PREVIEW_MIN_BINS);
+  // The default preview uses them: 4 lanes of the finest bins, the planted span's share where it lies.
+  const report = buildReport({ workers: 3, durationUs: 1_000_000, regions: [{}], spans: [{ thread: 2, start: 500_000, end: 500_000 + 1_000_000 / PREVIEW_MAX_BINS }] });
+  const lanes = reportPreview(report).lanes;
+  assert.deepEqual(lanes.map((l) => l.busy.length), [PREVIEW_MAX_BINS, PREVIEW_MAX_BINS, PREVIEW_MAX_BINS, PREVIEW_MAX_BINS]);
+  assert.deepEqual([...lanes[2].busy.keys()].filter((b) => lanes[2].busy[b] > 0), [PREVIEW_MAX_BINS / 2]);
 });

@@ -48,6 +48,9 @@ async function startServer({ node24, codeServer, port, userData, extensionsDir, 
     '--disable-update-check', '--disable-getting-started-override', '--ignore-last-opened', '--reconnection-grace-time', '5',
     '--vscode-option', 'enable-smoke-test-driver', '--user-data-dir', userData, '--extensions-dir', extensionsDir];
   if (!trust) args.push('--disable-workspace-trust');
+  // The workbench's connection deflates every frame by default (the browser offers it); a desktop
+  // VS Code has no such connection for a local file. PARPROF_VSCODE_WS_COMPRESSION=off measures without.
+  if (process.env.PARPROF_VSCODE_WS_COMPRESSION === 'off') args.push('--vscode-option', 'disable-websocket-compression');
   const { openSync } = await import('node:fs');
   const out = openSync(logFile, 'a');
   const child = spawn(node24, args, { env, detached: true, stdio: ['ignore', out, out] });
