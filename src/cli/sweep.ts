@@ -32,6 +32,11 @@ export interface RecordOptions {
   repeat: number;
   sampleIntervalUs?: number;
   out?: string;
+  /**
+   * The variants vary the thread count only (a sweep without --schedule): their schedule is the
+   * pools' default, and an operation the script gives a schedule of its own keeps it, as asked.
+   */
+  threadsOnly?: boolean;
 }
 
 /** Thrown for a run that failed; main prints it as one line. */
@@ -85,7 +90,7 @@ export async function recordVariants(o: RecordOptions): Promise<{ report: SweepR
         throw new SweepError(`${v.label}, run ${k}: the script ${report.exit.code === null ? `was killed by ${report.exit.signal}` : `exited with code ${report.exit.code}`}; its report is ${file}`);
       }
       // A run labelled with settings it did not run under would make the table false: stop there.
-      const notApplied = variantNotApplied(report, v);
+      const notApplied = variantNotApplied(report, o.threadsOnly ? { threads: v.threads } : v);
       if (notApplied) throw new SweepError(`${v.label}, run ${k}: ${notApplied}; its report is ${file}`);
     }
   }
@@ -141,6 +146,7 @@ export async function sweep(c: Extract<AnswersCommand, { cmd: 'sweep' }>): Promi
   const { report, file } = await recordVariants({
     kind: 'sweep', script: c.script, args: c.args, repeat: c.repeat, sampleIntervalUs: c.sampleIntervalUs, out: c.out,
     variants: threads.map((p) => ({ threads: p, schedule: c.schedule ?? DEFAULT_SCHEDULE, chunkSize: null })),
+    threadsOnly: c.schedule === undefined,
   });
   process.stdout.write(`\n${formatSweep(report, file).split('\n').map(terminalSafe).join('\n')}\n`);
   return 0;

@@ -5,7 +5,8 @@
 // `threads: 2` script read "sequential 39.8 ms … 2 threads 7.43 ms, 5.36×"). Pure; linear in the regions.
 import type { Report, Schedule } from './report';
 
-export interface VariantSettings { threads: number; schedule: Schedule }
+/** `schedule` undefined: the variant does not set one (a sweep of thread counts alone), so any schedule the script gives is its own. */
+export interface VariantSettings { threads: number; schedule?: Schedule }
 
 /** Why `report` did not run `v` (one line), or undefined when every operation of the script's ThreadPools did. */
 export function variantNotApplied(report: Report, v: VariantSettings): string | undefined {
@@ -20,7 +21,7 @@ export function variantNotApplied(report: Report, v: VariantSettings): string | 
         '(leave it out, or pass defaultThreads(), and the pool takes the variant\'s)';
     }
     // A join is work stealing whatever the schedule; sequential mode runs every operation inline.
-    if (v.threads > 0 && g.kind !== 'join' && g.schedule !== v.schedule) {
+    if (v.schedule !== undefined && v.threads > 0 && g.kind !== 'join' && g.schedule !== v.schedule) {
       return `operation '${g.name}' ran under schedule '${g.schedule}', not '${v.schedule}': the script gives it (or its ThreadPool) \`schedule\` itself ` +
         '(leave it out, or pass defaultSchedule(), and the pool takes the variant\'s)';
     }

@@ -13,6 +13,7 @@ import { parseReport } from '../../src/model/load';
 import { abRows, sweepScaling } from '../../src/model/sweep-analysis';
 import { BUSY_MACHINE_SHARE, parseSweepReport } from '../../src/model/sweep-report';
 import { packageRoot } from '../../src/runner/paths';
+import { readAnyReportFile } from '../../src/runner/read-import';
 import { fixture, runNode } from './pool-helpers';
 
 const root = packageRoot();
@@ -188,6 +189,26 @@ test('bad input: one line on stderr, exit 2', () => {
     assert.match(r.stderr, expected, args.join(' '));
     assert.equal(r.stderr.trim().split('\n').length, 1, `${args.join(' ')}: one line`);
   }
+});
+
+test('a sweep of thread counts alone keeps the schedule the script gives its operations; with --schedule it stops on it', () => {
+  // sweep-own-schedule.js maps under schedule: 'dynamic' (the README's example), threads left to the pool.
+  const file = join(out, 'own-schedule.parprof-sweep.json');
+  const r = parprof('sweep', '--threads', '0,1,2', '--out', file, 'sweep-own-schedule.js');
+  assert.equal(r.code, 0, r.stderr);
+  const report = parseSweepReport(readFileSync(file, 'utf8'));
+  assert.deepEqual(report.variants.map((v) => v.label), ['sequential', '1 thread', '2 threads']);
+  // Each run ran on the thread count its label says, under the script's dynamic schedule.
+  for (const v of report.variants) {
+    for (const run of v.runs) {
+      const recorded = readAnyReportFile(join(out, run.file));
+      assert.deepEqual(recorded.regions.map((g) => [g.threads, g.schedule]), [[v.threads, 'dynamic']], v.label);
+    }
+  }
+  // Asked for a schedule the script overrides: the sweep would label runs it never made.
+  const asked = parprof('sweep', '--threads', '1,2', '--schedule', 'static', '--out', join(out, 'own-schedule-static.parprof-sweep.json'), 'sweep-own-schedule.js');
+  assert.equal(asked.code, 2, asked.stderr);
+  assert.match(asked.stderr, /^parprof: 1 thread, run 1: operation 'map square' ran under schedule 'dynamic', not 'static'/m);
 });
 
 test('argument parsing of sweep, ab, compare and record --sequential', () => {
