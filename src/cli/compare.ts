@@ -87,10 +87,19 @@ export function formatCompareMarkdown(r: CompareResult, base: string, next: stri
  */
 export function compareNotes(base: CompareSide, next: CompareSide, sameRecording: boolean): string[] {
   const runs = (sameRecording ? [base] : [base, next]).flatMap((s) => s.variants.flatMap((v) => v.runs));
+  const scripts = base.script !== undefined && next.script !== undefined && base.script !== next.script
+    ? [`note: the two sides ran different scripts (${scriptNames(base.script, next.script)}): regions pair only where their names and places match`] : [];
   return [
+    ...scripts,
     ...(sameRecording ? [`note: ${base.name} and ${next.name} are one recording (the same bytes): its ${runs.length === 1 ? 'run is' : `${runs.length} runs are`} compared with ${runs.length === 1 ? 'itself' : 'themselves'}, so every change is zero`] : []),
     ...busyMachineNote(runs),
   ];
+}
+
+/** Two script paths as short as still tells them apart: their file names, else the whole paths. */
+function scriptNames(a: string, b: string): string {
+  const name = (p: string) => p.split(/[\\/]/).pop() ?? p;
+  return name(a) !== name(b) ? `${name(a)} against ${name(b)}` : `${a} against ${b}`;
 }
 
 export function compare(c: Extract<AnswersCommand, { cmd: 'compare' }>): number {

@@ -9,24 +9,40 @@
 import { efficiency, rangesApart, spreadOf, speedup, type Spread } from './scaling';
 import { regionOf, subjects, wallTimes, type Subject } from './sweep-analysis';
 import { BUSY_MACHINE_SHARE, type FunctionSelf, type RegionSummary, type RunSummary, type SweepReport, type Variant } from './sweep-report';
-import type { Report } from './report';
+import type { Report, Schedule } from './report';
 import type { DiffNode } from './flame-diff';
 
 /** One side of a comparison: the variants of a sweep, or the one variant of a single run. */
 export interface CompareSide {
   /** The file it came from, as the user named it. */
   name: string;
+  /** The script it recorded (absolute), when the file says. */
+  script?: string;
   variants: Variant[];
 }
 
-/** A single recorded run as a side with one variant of one run. */
+/**
+ * A single recorded run as a side with one variant of one run, labelled with what its ThreadPool
+ * operations ran under (their regions), not with the pool defaults the run was started with: an
+ * operation given its own schedule or threads by the script keeps them. A run whose operations
+ * differ lists each schedule; a run with no ThreadPool operation says so.
+ */
 export function sideFromRun(name: string, report: Report, summary: RunSummary): CompareSide {
-  const { threads, schedule } = report.meta.pool;
-  return { name, variants: [{ label: threads === 0 ? 'sequential' : `${threads} threads, ${schedule}`, threads, schedule, chunkSize: null, runs: [summary] }] };
+  const ours = report.regions.filter((g) => g.kind !== 'external');
+  const threadCounts = [...new Set(ours.map((g) => g.threads))];
+  // A join is work stealing whatever the schedule (variant-applied.ts).
+  const schedules = [...new Set(ours.filter((g) => g.kind !== 'join').map((g) => g.schedule))].filter((x): x is Schedule => x !== 'external');
+  const threads = threadCounts.length === 1 ? threadCounts[0] : report.meta.pool.threads;
+  const schedule = schedules.length === 1 ? schedules[0] : report.meta.pool.schedule;
+  const label = ours.length === 0 ? 'no ThreadPool operation'
+    : threadCounts.length === 1 && threads === 0 ? 'sequential'
+      : `${threadCounts.sort((a, b) => a - b).join(' and ')} thread${threadCounts.length === 1 && threads === 1 ? '' : 's'}` +
+        (schedules.length ? `, ${schedules.join(' + ')}` : ', fork-join');
+  return { name, script: report.meta.script, variants: [{ label, threads, schedule, chunkSize: null, runs: [summary] }] };
 }
 
 export function sideFromSweep(name: string, sweep: SweepReport): CompareSide {
-  return { name, variants: sweep.variants };
+  return { name, script: sweep.script, variants: sweep.variants };
 }
 
 export interface CompareOptions {
@@ -145,7 +161,7 @@ function configKey(v: Variant): string {
 export function pairVariants(base: CompareSide, next: CompareSide): [Variant, Variant, string | undefined][] {
   if (base.variants.length === 1 && next.variants.length === 1) {
     const [b, n] = [base.variants[0], next.variants[0]];
-    return [[b, n, configKey(b) === configKey(n) ? undefined : `configurations differ: ${b.label} against ${n.label}`]];
+    return [[b, n, configKey(b) === configKey(n) && b.label === n.label ? undefined : `configurations differ: ${b.label} against ${n.label}`]];
   }
   const byKey = new Map(next.variants.map((v) => [configKey(v), v]));
   const pairs: [Variant, Variant, string | undefined][] = [];

@@ -1,0 +1,53 @@
+// What `parprof compare` calls a recorded run: the schedule and threads its ThreadPool operations
+// ran under (their regions), not the defaults the run was started with (a tryout's script that
+// gave its operation schedule: 'static', recorded with the default 'steal', read "2 threads, steal
+// against 2 threads, static — configurations differ" against a run of the same script); and a note
+// when the two sides ran different scripts. Planted reports with known answers, both ways.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { analyze } from '../../src/model/analysis';
+import { compareSides, pairVariants, sideFromRun } from '../../src/model/compare';
+import type { Report, Schedule } from '../../src/model/report';
+import { summarizeRun } from '../../src/model/sweep-report';
+import { compareNotes } from '../../src/cli/compare';
+import { buildReport } from './model-build';
+
+function run(opts: { script?: string; defaults: Schedule; ran: Schedule[]; threads?: number }): Report {
+  const threads = opts.threads ?? 2;
+  const r = buildReport({
+    workers: 2,
+    regions: opts.ran.map((schedule, k) => ({ schedule, threads, start: k * 1000, end: (k + 1) * 1000, items: 2 })),
+    spans: opts.ran.flatMap((_, k) => [{ thread: 1, region: k, start: k * 1000, end: k * 1000 + 900 }, { thread: 2, region: k, start: k * 1000, end: k * 1000 + 800 }]),
+    durationUs: opts.ran.length * 1000 + 100,
+  });
+  r.meta.pool = { threads: 2, schedule: opts.defaults };
+  if (opts.script) r.meta.script = opts.script;
+  return r;
+}
+const side = (name: string, r: Report) => sideFromRun(name, r, summarizeRun(r, analyze(r), name));
+
+test('a run is labelled with the schedule its operations ran under, not the defaults', () => {
+  const a = side('a.parprof', run({ defaults: 'steal', ran: ['static'] }));
+  const b = side('b.parprof', run({ defaults: 'static', ran: ['static'] }));
+  assert.equal(a.variants[0].label, '2 threads, static');
+  assert.deepEqual(pairVariants(a, b).map(([, , mismatch]) => mismatch), [undefined]);
+  // Planted the other way: the same defaults, different schedules run: they differ.
+  const c = side('c.parprof', run({ defaults: 'steal', ran: ['dynamic'] }));
+  assert.deepEqual(pairVariants(a, c).map(([, , mismatch]) => mismatch), ['configurations differ: 2 threads, static against 2 threads, dynamic']);
+  assert.equal(side('m.parprof', run({ defaults: 'steal', ran: ['static', 'dynamic'] })).variants[0].label, '2 threads, static + dynamic');
+  assert.equal(side('s.parprof', run({ defaults: 'steal', ran: ['static'], threads: 0 })).variants[0].label, 'sequential');
+  assert.equal(side('n.parprof', run({ defaults: 'steal', ran: [] })).variants[0].label, 'no ThreadPool operation');
+});
+
+test('different scripts get a note; the same script, none', () => {
+  const a = side('a.parprof', run({ script: '/w/app/old.js', defaults: 'steal', ran: ['static'] }));
+  const b = side('b.parprof', run({ script: '/w/app/new.js', defaults: 'steal', ran: ['static'] }));
+  const same = side('c.parprof', run({ script: '/w/app/old.js', defaults: 'steal', ran: ['static'] }));
+  const note = (x: typeof a, y: typeof a) => compareNotes(x, y, false).filter((l) => /different scripts/.test(l));
+  assert.deepEqual(note(a, b), ['note: the two sides ran different scripts (old.js against new.js): regions pair only where their names and places match']);
+  assert.deepEqual(note(a, same), []);
+  const elsewhere = side('d.parprof', run({ script: '/w/other/old.js', defaults: 'steal', ran: ['static'] }));
+  assert.deepEqual(note(a, elsewhere), ['note: the two sides ran different scripts (/w/app/old.js against /w/other/old.js): regions pair only where their names and places match']);
+  // The comparison itself still runs: a user may compare two versions of a script kept apart.
+  assert.equal(compareSides(a, b, { maxRegression: 0.05, minDeltaMs: 1, topFunctions: 5 }).pairs.length, 1);
+});
