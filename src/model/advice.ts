@@ -492,9 +492,15 @@ function spreadAdvice(c: Ctx, reg: Region, r: RegionMetrics, evidence: Record<st
   if (!(saving >= Math.max(1, MIN_SAVING_SHARE * most.work))) return undefined;
   const least = ranked.length < threads ? 'nothing on another' : `${formatMs(ranked[ranked.length - 1][1].work)} on ${c.threadName(ranked[ranked.length - 1][0])}`;
   const terms = onCpu ? `, ${SCHEDULED_WORDS}` : '';
+  // Sent no more messages than an even share: its messages cost more, not more of them.
+  const evenCount = most.n <= Math.ceil(tasks.length / threads);
+  const text = evenCount
+    ? `${c.threadName(busiest)} was sent ${most.n} of the ${plural(tasks.length, 'message')}, no more than an even share, but they held ${formatMs(most.work)} of work against ${least}${terms}; ` +
+      `posting each message to a worker that is free, not in turn, would save ~${formatMs(saving)}`
+    : `${c.threadName(busiest)} was sent ${most.n} of the ${plural(tasks.length, 'message')} (${formatMs(most.work)} of work against ${least}${terms}); ` +
+      `posting them evenly, or each to a worker that is free, would save ~${formatMs(saving)}`;
   return { rule: 'imbalance', savingMs: saving, evidence: { ...evidence, maxBusyMs: most.work, messages: tasks.length, busiestMessages: most.n }, ...where(reg, c.report),
-    text: `region '${c.regionName(r.id)}': ${c.threadName(busiest)} was sent ${most.n} of the ${plural(tasks.length, 'message')} (${formatMs(most.work)} of work against ${least}${terms}); ` +
-      `posting them evenly, or each to a worker that is free, would save ~${formatMs(saving)}` };
+    text: `region '${c.regionName(r.id)}': ${text}` };
 }
 
 /** Gaps during which work waited for this share of their time or more were not waits for work. */

@@ -84,3 +84,13 @@ test('raw workers sent 3 messages of 60 ms against 1: spread the messages, savin
   assert.doesNotMatch(a.text, /smaller chunks|chunkSize/);
   assert.deepEqual((await balanceAdvice('raw-even')).map((x) => x.text), []);
 });
+
+test('raw workers sent 2 messages each, 60 ms each to one and nothing to the other: not "evenly" (they were), each to a free worker, ~60 ms', async () => {
+  const advice = await balanceAdvice('raw-cost');
+  assert.equal(advice.length, 1, list(advice));
+  const a = advice[0];
+  assert.equal(a.rule, 'imbalance');
+  near(a.savingMs, 60, 0.3, 'saving');
+  assert.match(a.text, /was sent 2 of the 4 messages, no more than an even share, but they held .* of work against .*; posting each message to a worker that is free, not in turn, would save ~/);
+  assert.doesNotMatch(a.text, /evenly/);
+});
