@@ -62,7 +62,7 @@ export function drawLanes(lanes: VariantLanes[], width: number): SVGSVGElement {
     const g = svg('g', { class: 'pp-ab-variant', 'data-label': v.label, 'data-window-us': v.windowUs });
     // The run's file is in the tooltip and in the paragraph under the lanes (HTML, which wraps): a
     // default name (<script>-ab-<date>-<variant>-r1.parprof) ran past the right edge of a narrow page.
-    const label = svg('text', { class: 'pp-ab-variant-label', x: 0, y: y + 13, 'data-file': v.file }, `${v.label} — this run ${formatMs(v.wholeMs)} without pool start-up`);
+    const label = svg('text', { class: 'pp-ab-variant-label', x: 0, y: y + 13, 'data-file': v.file }, `${v.label}: ends at ${formatMs(v.windowUs / 1000)} · ${formatMs(v.wholeMs)} without pool start-up`);
     label.append(svg('title', {}, v.file));
     g.append(label);
     y += HEAD_H;

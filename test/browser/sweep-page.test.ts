@@ -21,7 +21,7 @@ import { parseReport } from '../../src/model/load';
 import { summarizeRun } from '../../src/model/sweep-report';
 import { writeFileSync } from 'node:fs';
 import { bundle } from './browser';
-import { formatMsFromUsAtStep, formatSpeedup } from '../../src/model/units';
+import { formatMs, formatMsFromUsAtStep, formatSpeedup } from '../../src/model/units';
 import { MIN_LANES_WIDTH } from '../../webview/sweep-svg';
 import { packageRoot } from '../../src/runner/paths';
 import { launch, screenshot, type Browser } from './browser';
@@ -124,6 +124,9 @@ describe('sweep page', () => {
     const model = sweepPage(report, (file) => parseReport(readFileSync(join(dirname(abFile), file)))).lanes;
     assert.deepEqual(lanes.map((l) => [l.windowUs, l.busy]), model.map((v) => [v.windowUs, v.threads.reduce((a, t) => a + t.busy.length / 2, 0)]));
     assert.ok(lanes.every((l) => l.busy > 0), 'every variant has busy intervals drawn');
+    // Each label says where its end line stands on the axis (start-up included) and the whole-run time (start-up left out).
+    assert.deepEqual(await page.$$eval('.pp-ab-variant-label', (ts) => ts.map((t) => t.firstChild?.textContent)),
+      model.map((v) => `${v.label}: ends at ${formatMs(v.windowUs / 1000)} · ${formatMs(v.wholeMs)} without pool start-up`));
     // One axis: the end marks stand in the proportion of the runs' windows.
     const axisUs = await page.$eval('.pp-ab-lanes', (s) => Number(s.getAttribute('data-axis-us')));
     assert.equal(axisUs, Math.max(...lanes.map((l) => l.windowUs)));
