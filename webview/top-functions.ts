@@ -43,7 +43,7 @@ export class TopFunctionsTable {
     const t = this.tableEl;
     t.replaceChildren();
     t.setAttribute('aria-label', this.title);
-    t.append(el('caption', {}, `${this.title} (${Math.min(this.stats.length, MAX_ROWS)} of ${this.stats.length})`));
+    t.append(el('caption', {}, `${this.title} (${Math.min(this.stats.length, MAX_ROWS)} of ${this.stats.length})${this.threads.length ? '; a thread\'s column is its self time' : ''}`));
     const head = el('tr');
     head.append(el('th', { scope: 'col' }, 'Function'));
     for (const key of ['self', 'total'] as const) {

@@ -248,6 +248,8 @@ describe('layout of a recorded run at 500, 900 and 1,400 px', () => {
     await showView(page, 'flamegraph');
     const heads = await page.$$eval('#top-functions thead th', (ths) => ths.map((th) => th.textContent));
     assert.deepEqual(heads, ['Function', 'Self', 'Total', 'main', 'pool 1', 'pool 2']);
+    // The thread columns say what they count (a tryout read a row of 30.2 ms total with '–' in each).
+    assert.match((await page.$eval('#top-functions caption', (c) => c.textContent))!, /\(\d+ of \d+\); a thread's column is its self time$/);
     const hidden = await page.$$eval('#top-functions thead th', (ths) => ths.filter((th) => th.getBoundingClientRect().right > th.closest('table')!.getBoundingClientRect().right + 1).length);
     assert.ok(hidden > 0, 'every column fits at 500 px: nothing to scroll');
     const cue = await page.$$eval('#panel-flamegraph .pp-more-columns', (cs) => cs.map((c) => [c.textContent, (c as HTMLElement).offsetParent !== null]));
