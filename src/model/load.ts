@@ -87,6 +87,10 @@ export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
+    // Binary bytes (no text at all) quoted back as replacement characters help nobody.
+    if (/[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text.slice(0, 256))) {
+      throw new ReportError('not a report: its bytes are neither JSON text nor a packed or gzip-compressed report');
+    }
     throw new ReportError(`not valid JSON: ${(e as Error).message}`);
   }
 }

@@ -46,6 +46,10 @@ test('gzip-compressed reports: read with options.gunzip, explained without it, a
 
 test('errors name the problem and the path', () => {
   assert.throws(() => parseReport('{"format": "parprof",'), /^ReportError: not valid JSON/);
+  // Binary bytes that are not a report: said in words, not quoted back as replacement characters.
+  const binary = new Uint8Array([0x43, 0xe2, 0x98, 0x39, 0x03, 0x44, 0xff, 0x71, 0x00, 0x8a, 0x10, 0x20]);
+  assert.throws(() => parseReport(binary), /^ReportError: not a report: its bytes are neither JSON text nor a packed or gzip-compressed report$/);
+  assert.throws(() => parseReport('const x = 1;\n'), /^ReportError: not valid JSON: /);
   rejects((r) => delete r.format, "not a Parallel Profiler report: missing format 'parprof'");
   rejects((r) => (r.format = 'speedscope'), /not a Parallel Profiler report: format is string "speedscope"/);
   rejects((r) => (r.version = 7), 'unsupported report version 7 (this reader knows 1 and 2)');
