@@ -1,5 +1,5 @@
 // `parprof record` / `parprof report`: the command-line twin of the extension.
-import { writeFileSync } from 'node:fs';
+import { writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { constants } from 'node:os';
 import { once } from 'node:events';
@@ -218,8 +218,17 @@ function answers(c: Extract<Command, { cmd: 'sweep' | 'ab' | 'compare' }>): Prom
 export function runCli(argv: string[], started?: RecordStart): void {
   // `parprof record x.js | head`: a reader that goes away is not an error of the run; the script
   // keeps running and the report is still written, we just stop printing.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'EPIPE') throw err; });
+  // Any other failure to print (a full disk behind `> file`, /dev/full): one line, exit 2, no stack.
+  for (const [stream, name] of [[process.stdout, 'standard output'], [process.stderr, 'standard error']] as const) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') return;
+      try {
+        writeSync(2, `parprof: cannot write to ${name}: ${terminalSafe(err.code ?? err.message)}\n`);
+      } catch {
+        // Standard error is what failed: the exit status says it.
+      }
+      process.exit(2);
+    });
   }
   main(argv, started).then(exitWhenWritten, (err: Error) => fail(err.message));
 }

@@ -3,7 +3,7 @@
 // in a fallback file named on stderr, with exit 2.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -73,4 +73,20 @@ test('a disk-full write (/dev/full: ENOSPC) falls back to the temp folder with t
   const gz = writeReport('/dev/full/run.parprof.gz', new Uint8Array([0x1f, 0x8b]));
   assert.ok(gz.file.endsWith('.parprof.gz'), `a gzip report keeps its extension: ${gz.file}`);
   rmSync(gz.file);
+});
+
+test('printing to a full disk (stdout on /dev/full): one line on stderr, exit 2, no stack', () => {
+  const report = join(dir, 'small.parprof');
+  const made = record(report);
+  assert.equal(made.code, 0, made.stderr);
+  for (const args of [['report', report], ['report', report, '--json']]) {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', full, 'pipe'] });
+      assert.equal(r.status, 2, `${args.join(' ')}: exit ${r.status}, stderr ${r.stderr}`);
+      assert.equal(r.stderr, 'parprof: cannot write to standard output: ENOSPC\n', args.join(' '));
+    } finally {
+      closeSync(full);
+    }
+  }
 });
