@@ -10,7 +10,7 @@ import { terminalSafe } from '../model/terminal-text';
 import { createHash } from 'node:crypto';
 import { gunzipCapped, readFileCapped } from '../runner/read-report';
 import type { AnswersCommand } from './answers-args';
-import { busyMachineNote } from './sweep';
+import { busyMachineNote, wholeRunWords } from './sweep';
 
 /** A side that cannot be read; main prints the message on one line and exits 2. */
 export class CompareInputError extends Error {}
@@ -89,7 +89,11 @@ export function compareNotes(base: CompareSide, next: CompareSide, sameRecording
   const runs = (sameRecording ? [base] : [base, next]).flatMap((s) => s.variants.flatMap((v) => v.runs));
   const scripts = base.script !== undefined && next.script !== undefined && base.script !== next.script
     ? [`note: the two sides ran different scripts (${scriptNames(base.script, next.script)}): regions pair only where their names and places match`] : [];
+  const covers = runs.find((r) => r.wholeCovers !== undefined)?.wholeCovers;
+  // The "whole run" rows: not `parprof report`'s run time (the whole process), so say which it is.
+  const whole = runs.length ? [`note: whole run = ${wholeRunWords(covers, false)}, as sweep and ab measure it (parprof report's "run" is the whole process)`] : [];
   return [
+    ...whole,
     ...scripts,
     ...(sameRecording ? [`note: ${base.name} and ${next.name} are one recording (the same bytes): its ${runs.length === 1 ? 'run is' : `${runs.length} runs are`} compared with ${runs.length === 1 ? 'itself' : 'themselves'}, so every change is zero`] : []),
     ...busyMachineNote(runs),

@@ -52,9 +52,9 @@ function slug(label: string): string {
 }
 
 /** What the whole-run wall time covers, in words. */
-export function wholeRunWords(covers: WholeRunCovers | undefined): string {
+export function wholeRunWords(covers: WholeRunCovers | undefined, startupShown = true): string {
   const from = covers === 'script' ? "the script's first line" : "the main thread's preload (the report has no start of the script)";
-  return `from ${from} to the end of its last pool operation, less the wait for pool start-up (shown apart)`;
+  return `from ${from} to the end of its last pool operation, less the wait for pool start-up${startupShown ? ' (shown apart)' : ''}`;
 }
 
 /**

@@ -46,6 +46,8 @@ test('different scripts get a note; the same script, none', () => {
   const note = (x: typeof a, y: typeof a) => compareNotes(x, y, false).filter((l) => /different scripts/.test(l));
   assert.deepEqual(note(a, b), ['note: the two sides ran different scripts (old.js against new.js): regions pair only where their names and places match']);
   assert.deepEqual(note(a, same), []);
+  // Which "whole run" the rows are: not report's run time.
+  assert.match(compareNotes(a, same, false)[0], /^note: whole run = from .* to the end of its last pool operation, less the wait for pool start-up, as sweep and ab measure it \(parprof report's "run" is the whole process\)$/);
   const elsewhere = side('d.parprof', run({ script: '/w/other/old.js', defaults: 'steal', ran: ['static'] }));
   assert.deepEqual(note(a, elsewhere), ['note: the two sides ran different scripts (/w/app/old.js against /w/other/old.js): regions pair only where their names and places match']);
   // The comparison itself still runs: a user may compare two versions of a script kept apart.
