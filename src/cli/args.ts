@@ -10,7 +10,8 @@ export class UsageError extends Error {
 }
 
 export type Command =
-  | { cmd: 'help' }
+  /** `command`: the help of one command (`parprof record --help`); without: the whole usage. */
+  | { cmd: 'help'; command?: string }
   | { cmd: 'version' }
   | { cmd: 'record'; script: string; args: string[]; threads?: number; schedule?: Schedule; sampleIntervalUs?: number; out?: string; profiler?: ProfilerName }
   | { cmd: 'report'; file: string; json: boolean; spans?: boolean; html?: string }
@@ -72,11 +73,11 @@ export function parseArgs(argv: string[]): Command {
     try {
       return cmd === 'sweep' ? parseSweep(rest) : parseAb(rest);
     } catch (e) {
-      if (e instanceof HelpRequested) return { cmd: 'help' };
+      if (e instanceof HelpRequested) return { cmd: 'help', command: cmd };
       throw e;
     }
   }
-  if (rest.includes('--help')) return { cmd: 'help' };
+  if (rest.includes('--help') || rest.includes('-h')) return ['report', 'compare', 'export'].includes(cmd) ? { cmd: 'help', command: cmd } : { cmd: 'help' };
   if (cmd === 'report') return parseReportCmd(rest);
   if (cmd === 'compare') return parseCompare(rest);
   if (cmd === 'export') return parseExport(rest);
@@ -99,7 +100,7 @@ function parseRecord(argv: string[]): Command {
       c.args = argv.slice(i + 1);
       break;
     }
-    if (a === '--help' || a === '-h') return { cmd: 'help' };
+    if (a === '--help' || a === '-h') return { cmd: 'help', command: 'record' };
     const eq = a.indexOf('=');
     const flag = eq > 0 ? a.slice(0, eq) : a;
     const inline = eq > 0 ? a.slice(eq + 1) : undefined;
@@ -146,4 +147,19 @@ function parseReportCmd(argv: string[]): Command {
   if (file === undefined) throw new UsageError('report needs a file: parprof report <file> [--json] [--html out.html]');
   if (spans && !json) throw new UsageError('--spans adds the spans to the JSON output: use it with --json');
   return { cmd: 'report', file, json, ...(spans ? { spans } : {}), ...(html !== undefined ? { html } : {}) };
+}
+
+/**
+ * The help of one command, cut from `usage` (the whole help): its usage lines, then its paragraph
+ * (the line that starts with its name and the indented lines under it). The whole usage when
+ * `command` has none there.
+ */
+export function commandHelp(usage: string, command: string): string {
+  const lines = usage.split('\n');
+  const own = lines.filter((l) => l.startsWith(`  parprof ${command} `));
+  const at = lines.findIndex((l) => l.startsWith(`${command} `));
+  if (own.length === 0 || at < 0) return usage;
+  let end = at + 1;
+  while (end < lines.length && lines[end].startsWith(' ')) end++;
+  return ['usage:', ...own, '', ...lines.slice(at, end), '', 'all commands: parprof --help'].join('\n');
 }

@@ -13,7 +13,7 @@ import type { Report } from '../model/report';
 import { packageVersion } from '../runner/paths';
 import { finishRun } from '../runner/run';
 import { startRecord, type RecordCommand, type RecordStart } from './record-start';
-import { USAGE, UsageError, parseArgs, type Command } from './args';
+import { USAGE, UsageError, commandHelp, parseArgs, type Command } from './args';
 import { nextSteps } from './next-steps';
 import { viewsBundle } from './views-bundle';
 import { ab } from './ab';
@@ -145,7 +145,7 @@ async function main(argv: string[], started?: RecordStart): Promise<number> {
     throw err;
   }
   switch (c.cmd) {
-    case 'help': process.stdout.write(`${USAGE}\n`); return 0;
+    case 'help': process.stdout.write(`${c.command ? commandHelp(USAGE, c.command) : USAGE}\n`); return 0;
     case 'version': process.stdout.write(`parprof ${packageVersion()}\n`); return 0;
     case 'record': return record(c, started);
     case 'report': return report(c);

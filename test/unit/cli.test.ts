@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { parseArgs } from '../../src/cli/args';
+import { USAGE, commandHelp, parseArgs } from '../../src/cli/args';
 import { reportJsonFromHtml } from '../../src/model/html-report';
 import { parseReport } from '../../src/model/load';
 import { packageRoot } from '../../src/runner/paths';
@@ -120,10 +120,25 @@ test('the suggested command names the CLI the way it was started', async () => {
 
 test('--help before the script is ours; after it, it is the script\'s', () => {
   for (const cmd of ['record', 'sweep', 'ab']) {
-    assert.deepEqual(parseArgs([cmd, '--help']), { cmd: 'help' }, cmd);
+    assert.deepEqual(parseArgs([cmd, '--help']), { cmd: 'help', command: cmd }, cmd);
     const after = parseArgs([cmd, 'x.js', '--help']) as { script?: string; args?: string[] };
     assert.equal(after.script, 'x.js', cmd);
     assert.deepEqual(after.args, ['--help'], `${cmd}: --help after the script goes to the script`);
   }
-  assert.deepEqual(parseArgs(['report', 'r.parprof', '--help']), { cmd: 'help' });
+  assert.deepEqual(parseArgs(['report', 'r.parprof', '--help']), { cmd: 'help', command: 'report' });
+  assert.deepEqual(parseArgs(['--help']), { cmd: 'help' });
+});
+
+test('a command\'s --help prints its usage and paragraph only; --help alone, everything', () => {
+  for (const cmd of ['record', 'report', 'sweep', 'ab', 'compare', 'export']) {
+    const help = commandHelp(USAGE, cmd);
+    const lines = help.split('\n');
+    assert.equal(lines[0], 'usage:');
+    assert.ok(lines.slice(1).filter((l) => l.startsWith('  parprof ')).every((l) => l.startsWith(`  parprof ${cmd} `)), help);
+    assert.ok(lines.some((l) => l.startsWith(`${cmd} `)), `${cmd}: its paragraph`);
+    assert.ok(!lines.some((l) => /^(record|report|sweep|ab|compare|export) /.test(l) && !l.startsWith(`${cmd} `)), `${cmd}: another command's paragraph\n${help}`);
+    assert.equal(lines[lines.length - 1], 'all commands: parprof --help');
+  }
+  assert.match(commandHelp(USAGE, 'record'), /--sample-interval US +CPU sampling interval/);
+  assert.equal(commandHelp(USAGE, 'nope'), USAGE);
 });

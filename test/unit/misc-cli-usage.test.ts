@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { USAGE } from '../../src/cli/args';
+import { USAGE, commandHelp } from '../../src/cli/args';
 import { packageRoot } from '../../src/runner/paths';
 
 function parprof(...args: string[]): { code: number | null; stdout: string; stderr: string } {
@@ -21,10 +21,18 @@ test('parprof with no command: exit 2, one line saying so and the usage on stder
 });
 
 test('parprof --help, -h and help: the usage on stdout, exit 0', () => {
-  for (const args of [['--help'], ['-h'], ['help'], ['record', '--help']]) {
+  for (const args of [['--help'], ['-h'], ['help']]) {
     const r = parprof(...args);
     assert.equal(r.code, 0, args.join(' '));
     assert.equal(r.stdout, `${USAGE}\n`, args.join(' '));
+    assert.equal(r.stderr, '', args.join(' '));
+  }
+  // A command's --help: its own part of the usage.
+  for (const args of [['record', '--help'], ['compare', '-h'], ['sweep', '--help']]) {
+    const r = parprof(...args);
+    assert.equal(r.code, 0, args.join(' '));
+    assert.equal(r.stdout, `${commandHelp(USAGE, args[0])}\n`, args.join(' '));
+    assert.notEqual(r.stdout, `${USAGE}\n`);
     assert.equal(r.stderr, '', args.join(' '));
   }
 });
