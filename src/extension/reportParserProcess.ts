@@ -10,7 +10,7 @@ import { constants as zlib, gunzipSync } from 'node:zlib';
 import { readAnyReportFile } from '../runner/read-import';
 import { gunzipCapped, readFileCapped } from '../runner/read-report';
 import { importReport, parseAnyReport } from '../model/import';
-import { reportPreview, type ReportPreview } from '../model/report-preview';
+import { headerPreview, laneTasksMismatch, reportPreview, type ReportPreview } from '../model/report-preview';
 import { parseSweepReport } from '../model/sweep-report';
 import { analyze, type RunMetrics } from '../model/analysis';
 import { verdicts } from '../model/summary';
@@ -52,7 +52,7 @@ const HEAD_MAX_BYTES = 64 * 2 ** 20;
  * anything else, which is then read whole before any of it is sent. Only the file's first bytes are
  * inflated (a sync flush inflates a prefix without asking for the end of the stream).
  */
-function packedHead(bytes: Uint8Array): { meta: RunMeta; spans: number } | undefined {
+function packedHead(bytes: Uint8Array): { meta: RunMeta; spans: number; preview?: ReportPreview } | undefined {
   try {
     let head: Uint8Array | undefined;
     for (let n = 65536; !head; n *= 4) {
@@ -63,15 +63,16 @@ function packedHead(bytes: Uint8Array): { meta: RunMeta; spans: number } | undef
       if (inflated.length >= need) head = inflated.subarray(0, need);
       else if (n >= bytes.length) return undefined;
     }
-    const skeleton = new PackedUnpacker(head.byteOffset % 8 === 0 ? head : head.slice(), (json) => {
+    const unpacker = new PackedUnpacker(head.byteOffset % 8 === 0 ? head : head.slice(), (json) => {
       const deep = jsonNestingProblem(json);
       if (deep) throw new Error(deep);
-    }).skeleton as Record<string, unknown>;
+    });
+    const skeleton = unpacker.skeleton as Record<string, unknown>;
     const spans = (skeleton.spans as { count?: unknown } | undefined)?.count;
     if (typeof spans !== 'number' || !Number.isInteger(spans) || spans <= PACKED_VIEW_ABOVE) return undefined;
     // The header without its columns (spans, samples, waits: what the full validation reads), checked as a report.
     const checked = validateReport({ ...skeleton, spans: { count: 0, ...Object.fromEntries(SPAN_COLUMN_NAMES.map((c) => [c, []])) }, profiles: [], waits: undefined });
-    return { meta: checked.meta, spans };
+    return { meta: checked.meta, spans, preview: headerPreview(unpacker.preview, checked, spans) };
   } catch {
     return undefined;
   }
@@ -96,10 +97,12 @@ function forView(file: string): Replies {
     const view: PackedHead = { gzipped: isGzip(bytes), sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, meta: head.meta, spans: head.spans };
     let decoded: unknown;
     let report: Report | undefined;
+    const fromHeader = head.preview;
     return { reply: { ok: true, want: 'view', view }, then: [
-      // The span columns decoded, not yet validated: the preview is numbers drawn as shapes (its
-      // thread names are the header's, checked above), sent ~0.4 s (10M spans) before the validation's verdict.
-      () => tried(() => {
+      // The header's preview (a recording's writer puts it there), sent at once; else the span
+      // columns decoded, not yet validated: the preview is numbers drawn as shapes (its thread
+      // names are the header's, checked above), sent ~0.4 s (10M spans) before the validation's verdict.
+      fromHeader ? () => ({ ok: true, want: 'preview', preview: fromHeader }) : () => tried(() => {
         // Only the columns the preview reads are decoded now; the others once validated (decodeOnRead).
         const value = decodeReport(bytes, { gunzip: gunzipCapped, lazySpanColumns: SPAN_COLUMN_NAMES.filter((c) => !PREVIEW_COLUMNS.includes(c)) });
         if (!('value' in value)) throw new Error('not a packed report');
@@ -113,11 +116,19 @@ function forView(file: string): Replies {
         return { ok: true, want: 'preview', preview };
       }),
       () => tried(() => {
+        if (decoded === undefined) {
+          const value = decodeReport(bytes, { gunzip: gunzipCapped });
+          if (!('value' in value)) throw new Error('not a packed report');
+          decoded = value.value;
+        }
         const spans = (decoded as { spans?: unknown }).spans;
         if (spans && typeof spans === 'object') decodeOnRead(spans as Record<string, unknown>);
         report = importReport(decoded, basename(file));
         decoded = undefined;
         if (report.spans.count !== head.spans) throw new Error(`the report's header says ${head.spans} spans, its columns hold ${report.spans.count}`);
+        // The preview shown came from the header: its task counts are the spans' or the report is not valid.
+        const off = fromHeader && laneTasksMismatch(fromHeader, report);
+        if (off) throw new Error(off);
         return validatedReply(report);
       }),
       () => metricsReply(report!),

@@ -9,6 +9,8 @@
 // and validateReport accepts typed columns. Pure: no I/O, no compression (callers gzip the blob).
 import type { Report } from './report';
 import { ReportError } from './report-error';
+import type { ReportPreview } from './report-preview';
+import { toBase64 } from './base64';
 
 const MAGIC = 0x31435050; // 'PPC1' little-endian
 const SPAN_COLUMNS = ['thread', 'region', 'index', 'first', 'items', 'enqueue', 'start', 'end', 'stolenFrom', 'parent', 'failed'] as const;
@@ -37,8 +39,18 @@ interface ColumnInfo {
 /** A column in the header's report skeleton: `{ $column: k }` stands for columns[k]. */
 interface ColumnRef { $column: number }
 
-/** The blob: 'PPC1', u32 header length, UTF-8 JSON header { report, columns }, then the columns. */
-export function packReport(report: Report): Uint8Array {
+/**
+ * A large report's first screen (report-preview.ts) kept in its header, where a reader finds it
+ * before any column: the preview's end and, per lane (threads by id), the thread, its task count
+ * and its busy bins as base64 bytes. Names and the rest come from the header's report.
+ */
+export interface HeaderPreview { endUs: number; lanes: { thread: number; tasks: number; busy: string }[] }
+
+/**
+ * The blob: 'PPC1', u32 header length, UTF-8 JSON header { report, columns, preview? }, then the
+ * columns. `preview`: the report's preview, written into the header (a large report's writer does).
+ */
+export function packReport(report: Report, options: { preview?: ReportPreview } = {}): Uint8Array {
   const columns: ColumnInfo[] = [];
   const chunks: ArrayBufferView[] = [];
   const decoded: (ArrayLike<number> | undefined)[] = [];
@@ -82,7 +94,11 @@ export function packReport(report: Report): Uint8Array {
       return { ...tp, profile: { ...tp.profile, samples: add(tp.profile.samples), timeDeltas: add(tp.profile.timeDeltas) } };
     });
   }
-  const header = new TextEncoder().encode(JSON.stringify({ report: skeleton, columns }));
+  const preview: HeaderPreview | undefined = options.preview && {
+    endUs: options.preview.endUs,
+    lanes: options.preview.lanes.map((l) => ({ thread: l.thread, tasks: l.tasks, busy: toBase64(l.busy) })),
+  };
+  const header = new TextEncoder().encode(JSON.stringify({ report: skeleton, columns, ...(preview ? { preview } : {}) }));
   const start = dataStart(header.length);
   const blob = new Uint8Array(start + size);
   const view = new DataView(blob.buffer);
@@ -189,6 +205,8 @@ export class PackedUnpacker {
   /** Bytes the blob needs to hold every column: the data's start plus the furthest column's end. */
   readonly size: number;
   private readonly report: Record<string, unknown>;
+  /** The header's `preview` as written (HeaderPreview when well formed; read it with headerPreview in report-preview.ts). */
+  readonly preview: unknown;
   private readonly fields = new Map<unknown, string>();
   private readonly refs: [Record<string, unknown>, string, string][] = [];
   private readonly infos: ColumnInfo[];
@@ -225,7 +243,8 @@ export class PackedUnpacker {
     } catch (e) {
       throw new ReportError(`packed report: header is not valid JSON: ${(e as Error).message}`);
     }
-    const { report, columns } = (header && typeof header === 'object' ? header : {}) as { report?: unknown; columns?: unknown };
+    const { report, columns, preview } = (header && typeof header === 'object' ? header : {}) as { report?: unknown; columns?: unknown; preview?: unknown };
+    this.preview = preview;
     if (!Array.isArray(columns)) throw new ReportError('packed report: header.columns: expected an array');
     if (!report || typeof report !== 'object' || Array.isArray(report)) throw new ReportError('packed report: header.report: expected an object');
     const skeleton = this.report = report as Record<string, unknown>;

@@ -5,6 +5,7 @@
 // thread names; pure; linear in spans (a span covering many bins costs two writes, not one per bin).
 import type { Report, RunMeta } from './report';
 import { threadsText } from './run-views';
+import { fromBase64 } from './base64';
 
 /**
  * Bins of a preview's lane: fine enough to zoom in about twenty times on a wide panel before a bin
@@ -110,4 +111,55 @@ export function reportPreview(report: Report, binsWanted?: number): ReportPrevie
     return { thread: t.id, name: t.name, died: t.died !== undefined, tasks: tasks[k], busy };
   });
   return { meta: report.meta, spans: spans.count, threads: threadsText(report), endUs, lanes };
+}
+
+/**
+ * The preview a packed report's header holds (packed-report.ts HeaderPreview), for `report`: the
+ * header's report, validated (its meta and threads; its span columns need not be read yet), with
+ * `spans` spans. Undefined unless it is well formed and fits that report: one lane per thread, in
+ * lane order, task counts that are whole numbers adding up to `spans`, bins of one length per
+ * lane (PREVIEW_MIN_BINS..PREVIEW_MAX_BINS) and an end that is a positive number. Its busy bins
+ * are a picture only the spans can check; its task counts are checked against them once the
+ * whole report is read (the reader's validation, laneTasksMismatch).
+ */
+export function headerPreview(raw: unknown, report: Report, spans: number): ReportPreview | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const { endUs, lanes } = raw as { endUs?: unknown; lanes?: unknown };
+  const threads = [...report.threads].sort((a, b) => a.id - b.id);
+  if (typeof endUs !== 'number' || !(endUs > 0 && endUs < Infinity) || !Array.isArray(lanes) || lanes.length !== threads.length) return undefined;
+  const out: PreviewLane[] = [];
+  let total = 0, bins = -1;
+  for (let k = 0; k < lanes.length; k++) {
+    const lane = lanes[k] as { thread?: unknown; tasks?: unknown; busy?: unknown } | null;
+    const t = threads[k];
+    if (!lane || lane.thread !== t.id || typeof lane.tasks !== 'number' || !Number.isSafeInteger(lane.tasks) || lane.tasks < 0 || typeof lane.busy !== 'string') return undefined;
+    let busy: Uint8Array;
+    try {
+      busy = fromBase64(lane.busy);
+    } catch {
+      return undefined;
+    }
+    if (bins < 0) bins = busy.length;
+    if (busy.length !== bins || bins < PREVIEW_MIN_BINS || bins > PREVIEW_MAX_BINS) return undefined;
+    total += lane.tasks;
+    out.push({ thread: t.id, name: t.name, died: t.died !== undefined, tasks: lane.tasks, busy });
+  }
+  if (total !== spans) return undefined;
+  return { meta: report.meta, spans, threads: threadsText(report), endUs, lanes: out };
+}
+
+/**
+ * Why `preview`'s task counts are not those of `report`'s spans (one line), or undefined when they
+ * are: a header's preview, checked once the report is read whole. Linear in spans.
+ */
+export function laneTasksMismatch(preview: ReportPreview, report: Report): string | undefined {
+  const lane = new Map(preview.lanes.map((l, k) => [l.thread, k]));
+  const counts = new Float64Array(preview.lanes.length);
+  const { thread, count } = report.spans;
+  for (let k = 0; k < count; k++) {
+    const at = lane.get(thread[k]);
+    if (at !== undefined) counts[at]++;
+  }
+  const k = preview.lanes.findIndex((l, i) => l.tasks !== counts[i]);
+  return k < 0 ? undefined : `its header's preview gives thread ${preview.lanes[k].thread} ${preview.lanes[k].tasks} tasks; its spans hold ${counts[k]}`;
 }

@@ -4,6 +4,7 @@
 // span columns written as JSON arrays.
 import { closeSync, existsSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { reportPreview } from '../model/report-preview';
 import { packReport } from '../model/packed-report';
 import type { Report } from '../model/report';
 import { writeReport, type WrittenReport } from './output';
@@ -82,7 +83,8 @@ export const PACK_SPANS_ABOVE = 2_000_000;
  * written, writeReport's fallbacks apply.
  */
 export function writeReportStreamed(out: string, report: Report, packAbove = PACK_SPANS_ABOVE): WrittenReport {
-  if (report.spans.count > packAbove) return writeReport(out, gzipSync(packReport(report)));
+  // Its preview in the header: a viewer draws the first screen before it has read any column.
+  if (report.spans.count > packAbove) return writeReport(out, gzipSync(packReport(report, { preview: reportPreview(report) })));
   if (out.endsWith('.gz')) return writeReport(out, gzipSync(Buffer.concat([...batched(report)])));
   const existed = existsSync(out);
   let fd: number | undefined;

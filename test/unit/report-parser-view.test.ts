@@ -7,14 +7,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syntheticReport } from '../../src/model/synthetic';
 import { analyze } from '../../src/model/analysis';
 import { verdicts } from '../../src/model/summary';
-import { reportPreview } from '../../src/model/report-preview';
-import { unpackReport } from '../../src/model/packed-report';
+import { reportPreview, type ReportPreview } from '../../src/model/report-preview';
+import { packReport, unpackReport } from '../../src/model/packed-report';
 import { writeReportStreamed } from '../../src/runner/write-report';
 import { packageRoot } from '../../src/runner/paths';
 import { PACKED_VIEW_ABOVE, PARSE_LIMITS, ReportParser } from '../../src/extension/reportParser';
@@ -48,7 +49,11 @@ test('a large report\'s view: its file\'s length, hash and meta, its preview, th
   assert.equal(view.view.spans, report.spans.count);
   assert.deepEqual(view.view.meta, JSON.parse(JSON.stringify(report.meta)));
   const preview = await view.view.preview;
-  assert.deepEqual(preview?.lanes.map((l) => l.tasks), reportPreview(report).lanes.map((l) => l.tasks));
+  // The writer put the preview in the header: the reader sends it as is, the model's of the same report.
+  const model = reportPreview(report);
+  assert.deepEqual(preview?.lanes.map((l) => [l.thread, l.name, l.tasks, Buffer.from(l.busy).toString('base64')]),
+    model.lanes.map((l) => [l.thread, l.name, l.tasks, Buffer.from(l.busy).toString('base64')]));
+  assert.equal(preview?.endUs, model.endUs);
   const validated = await view.view.validated;
   assert.deepEqual(Buffer.from(await validated.packed), readFileSync(written.file), 'the bytes the reader validated, unchanged');
   const analysis = await view.view.analysis;
@@ -162,4 +167,43 @@ test('a large report that is not packed (JSON): validated, packed by the reader,
   await Promise.all([validated.packed.then(() => order.push('packed')), view.view.analysis.then(() => order.push('metrics'))]);
   assert.deepEqual(order, ['packed', 'metrics']);
   assert.equal(unpackReport(await validated.packed).spans.count, json.spans.count);
+});
+
+/** `report` packed and gzip-compressed with `preview` in its header, as a file. */
+function withHeaderPreview(name: string, preview: ReportPreview): string {
+  const path = join(dir, name);
+  writeFileSync(path, gzipSync(packReport(report, { preview }), { level: 1 }));
+  return path;
+}
+
+test('the preview comes from the header when it is there (before any column is read); a malformed one is recomputed from the spans', async () => {
+  const model = reportPreview(report);
+  // Planted: a header preview whose bins are all full, a picture the spans would not give: what the reader sends is the header's.
+  const full = withHeaderPreview('full-bins.parprof', { ...model, lanes: model.lanes.map((l) => ({ ...l, busy: new Uint8Array(l.busy.length).fill(255) })) });
+  let view = await new ReportParser(reader).forView(full);
+  assert.ok(view.kind === 'packed');
+  let preview = await view.view.preview;
+  assert.ok(preview?.lanes.every((l) => l.busy.every((b) => b === 255)), 'the header\'s preview');
+  assert.deepEqual(preview?.lanes.map((l) => l.tasks), model.lanes.map((l) => l.tasks));
+  await view.view.validated;
+  // Malformed (a lane's bins shorter than the others): ignored, the preview is the spans'.
+  const short = withHeaderPreview('short-bins.parprof', { ...model, lanes: model.lanes.map((l, k) => ({ ...l, busy: k === 1 ? l.busy.subarray(0, 2000) : l.busy })) });
+  view = await new ReportParser(reader).forView(short);
+  assert.ok(view.kind === 'packed');
+  preview = await view.view.preview;
+  assert.deepEqual(preview?.lanes.map((l) => Buffer.from(l.busy).toString('base64')), reportPreview(report).lanes.map((l) => Buffer.from(l.busy).toString('base64')));
+  await view.view.validated;
+});
+
+test('a header preview whose task counts are not the spans\' (adding up right) is shown, then the report is refused in one line', async () => {
+  const model = reportPreview(report);
+  const lanes = model.lanes.map((l) => ({ ...l }));
+  const [a, b] = lanes.map((l, k) => [l, k] as const).filter(([l]) => l.tasks > 0).map(([, k]) => k);
+  lanes[a].tasks += 1;
+  lanes[b].tasks -= 1;
+  const file = withHeaderPreview('wrong-tasks.parprof', { ...model, lanes });
+  const view = await new ReportParser(reader).forView(file);
+  assert.ok(view.kind === 'packed');
+  assert.deepEqual((await view.view.preview)?.lanes.map((l) => l.tasks), lanes.map((l) => l.tasks));
+  await assert.rejects(view.view.validated, { message: `its header's preview gives thread ${lanes[a].thread} ${lanes[a].tasks} tasks; its spans hold ${lanes[a].tasks - 1}` });
 });
