@@ -182,18 +182,23 @@ export function baseSamples(report: Report): CallSamples {
 type StackRule = (s: number, at: number, map: Int32Array) => number;
 
 /** Runs a rule over the stacks in order (prefixes first), then moves every sample to its new stack. */
-function remap(input: CallSamples, builder: StackBuilder, rule: StackRule, rootTo: number): CallSamples {
+function remap(input: CallSamples, builder: StackBuilder, rule: StackRule, rootTo: number, leafRule?: (s: number, mapped: number) => number): CallSamples {
   const { prefix } = input.stacks;
   const map = new Int32Array(prefix.length);
   for (let s = 0; s < prefix.length; s++) {
     const p = prefix[s];
     map[s] = rule(s, p < 0 ? ROOT_STACK : map[p], map);
   }
+  // Where a sample's own stack goes, when that differs from where its callees' stacks hang (leafRule).
+  // Computed for the stacks samples use only (a stack no sample ends on gets no new stack).
+  const UNSET = -3;
+  const leaf = leafRule ? new Int32Array(map.length).fill(UNSET) : map;
   const move = (stacks: Int32Array) => {
     const out = new Int32Array(stacks.length);
     for (let k = 0; k < out.length; k++) {
       const old = stacks[k];
-      out[k] = old >= 0 ? map[old] : old === ROOT_STACK ? rootTo : DROPPED;
+      if (old >= 0 && leaf[old] === UNSET) leaf[old] = leafRule!(old, map[old]);
+      out[k] = old >= 0 ? leaf[old] : old === ROOT_STACK ? rootTo : DROPPED;
     }
     return out;
   };
@@ -285,18 +290,23 @@ export function hideRuntime(input: CallSamples): CallSamples {
   }
   const synth = b.functionIndex(resourceFunction(RUNTIME_RESOURCE), byKey);
   const collapsed = new Uint8Array(n);
+  // Frames merged into their caller because user code runs below them: their callees hang from the
+  // caller, but their own time (a sample with such a frame innermost: the pool's loop between
+  // tasks, its message dispatch) is the runtime's, shown as the 'parprof runtime' frame there (it
+  // landed on the caller, often the root, where no row shows it: the rows did not add up to the total).
+  const merged = new Uint8Array(n);
   return remap(input, b, (s, at, map) => {
     const p = prefix[s];
     const k = kind[func[s]];
     if (p >= 0 && collapsed[p]) { collapsed[s] = 1; return map[p]; }
     if (k === RUNTIME) {
-      if (userBelow[s]) return at;
+      if (userBelow[s]) { merged[s] = 1; return at; }
       collapsed[s] = 1;
       return b.intern(at, synth);
     }
-    if (k === ENGINE && runtimeBelow[s]) return at;
+    if (k === ENGINE && runtimeBelow[s]) { merged[s] = 1; return at; }
     return b.intern(at, func[s]);
-  }, ROOT_STACK);
+  }, ROOT_STACK, (s, mapped) => (merged[s] ? b.intern(mapped, synth) : mapped));
 }
 
 export interface TransformOptions {

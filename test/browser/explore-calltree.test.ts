@@ -82,7 +82,8 @@ test('call tree: renders the model\'s totals, keyboard walk, a flamegraph transf
   assert.deepEqual((await rows(page)).slice(0, 5), ['main', 'row', 'fib', 'fib', 'fib'], 'the heaviest path is open');
   assert.ok(!(await rows(page)).includes('runItems'));
   const mainSelf = await page.$eval('#calltree-tree-row-0 .pp-ct-num:nth-child(2)', (e) => Number((e as HTMLElement).dataset.us));
-  assert.equal(mainSelf, 40, 'main 10 µs + the merged runItems 10 µs, on two threads');
+  // main's own 10 µs on each thread; the merged runItems' own 10 µs (the pool between tasks) is under 'parprof runtime'.
+  assert.equal(mainSelf, 20, 'main 10 µs on two threads');
 
   // Keyboard only: Tab reaches the tree, arrows move, collapse and expand.
   await page.focus('#calltree-thread');
@@ -184,6 +185,27 @@ test('standalone page: a transform from the call tree\'s context menu, by keyboa
   await showView(p.page, 'flamegraph');
   assert.equal(Number(await p.page.$eval('#flame-total', (e) => (e as HTMLElement).dataset.us)), 320);
   assert.match(await p.page.$eval('#flame-transforms', (e) => e.textContent!), /Drop: fib/);
+  assert.deepEqual(p.errors, []);
+  await p.page.close();
+});
+
+test('a merged top-level function\'s own time is in the total and said to be under no row; the default view puts all of it under rows', async () => {
+  const p = await openReport(b, report, 'explore-calltree-merged-root', '#view=calltree');
+  await p.page.waitForSelector('#calltree-tree [role="treeitem"]');
+  // The default view: the rows add up to the total (the pool's own time is 'parprof runtime').
+  assert.equal(await p.page.$eval('#calltree-total', (e) => e.textContent), 'Total 0.380 ms');
+  await p.page.focus('#calltree-tree');
+  assert.equal((await active(p.page)).name, 'main');
+  await p.page.keyboard.press('ContextMenu');
+  await p.page.waitForSelector('.pp-calltree .pp-menu:not([hidden]) button:focus');
+  await p.page.keyboard.press('Enter');
+  await p.page.waitForFunction(() => document.querySelector('#calltree-transforms')?.textContent?.includes('Merge: main'));
+  // main's own 10 µs on each thread now sits on the root: 20 µs of the 380 under no row.
+  const model = topDownTree(applyTransforms(baseSamples(report), [{ type: 'merge-function', key: baseSamples(report).stacks.functions.find((f) => f.name === 'main')!.key }]));
+  const onRoot = model.totalUs - model.roots.reduce((s, r) => s + model.total[r], 0);
+  assert.equal(onRoot, 20);
+  assert.equal(await total(p.page), 380);
+  assert.equal(await p.page.$eval('#calltree-total', (e) => e.textContent), 'Total 0.380 ms (0.020 ms of it under no row: the own time of merged top-level functions)');
   assert.deepEqual(p.errors, []);
   await p.page.close();
 });
