@@ -115,7 +115,10 @@ export class CallTreeView {
       this.trees = { main: tree };
       this.body.replaceChildren(this.main.element);
       this.main.setTree(tree);
-      this.setTotal(tree.totalUs, `Total ${ms(tree.totalUs)}`);
+      // Time on the root itself (a merged top-level function's own time goes to its caller, the
+      // root): in the total but under no row, so say how much.
+      const onRoot = tree.totalUs - tree.roots.reduce((sum, r) => sum + tree.total[r], 0);
+      this.setTotal(tree.totalUs, `Total ${ms(tree.totalUs)}${onRoot > 1e-6 * tree.totalUs ? ` (${ms(onRoot)} of it under no row: the own time of merged top-level functions)` : ''}`);
       this.showDetails(this.main);
     }
   }
