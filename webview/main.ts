@@ -154,7 +154,11 @@ function givenMetrics(m: unknown): RunMetrics | undefined {
   return x && typeof x === 'object' && Array.isArray(x.threads) && typeof x.wallMs === 'number' ? (x as RunMetrics) : undefined;
 }
 
+/** What the standalone page showed last: shown again at the view a changed URL hash names (a link, an edit, Back). */
+let lastShown: (() => void) | undefined;
+
 function show(validated: Report, via: 'init' | 'init-packed', options: InitOptions | undefined, metrics: RunMetrics | undefined, analysisLater?: Promise<Analysis | undefined>, lanes?: LaneIndex[]): void {
+  if (!vscode) lastShown = () => show(validated, via, options, metrics, analysisLater, lanes);
   performance.mark('parprof:validated');
   // Where the user panned or zoomed the preview, the timeline opens at that window.
   const zoomed = previewShown?.window();
@@ -289,6 +293,17 @@ function main(): void {
   }
   const page = document.getElementById(SWEEP_ELEMENT_ID);
   if (page) return startPage(page);
+  // The page writes its state with history.replaceState, which fires no hashchange: one that fires
+  // is the user's (an edited or pasted hash, Back or Forward across hashes): the view it names.
+  window.addEventListener('hashchange', () => {
+    const again = lastShown;
+    if (!again) return;
+    try {
+      again();
+    } catch (e) {
+      showError((e as Error).message);
+    }
+  });
   const data = document.getElementById(REPORT_ELEMENT_ID);
   if (!data) return showError(`no <script id="${REPORT_ELEMENT_ID}"> with a report in this page`);
   performance.mark('parprof:script');

@@ -209,3 +209,20 @@ test('a merged top-level function\'s own time is in the total and said to be und
   assert.deepEqual(p.errors, []);
   await p.page.close();
 });
+
+test('standalone page: a hash changed after load (an edit, a link, Back) shows the view it names', async () => {
+  const p = await openReport(b, report, 'explore-hashchange', '#view=summary');
+  const view = () => p.page.evaluate(() => (window as unknown as { __parprof: { app: { store: { view: string } } } }).__parprof.app.store.view);
+  await p.page.waitForFunction(() => (window as unknown as { __parprof?: unknown }).__parprof);
+  assert.equal(await view(), 'summary');
+  await p.page.evaluate(() => { location.hash = '#view=calltree'; });
+  await p.page.waitForFunction(() => (window as unknown as { __parprof: { app: { store: { view: string } } } }).__parprof.app.store.view === 'calltree');
+  await p.page.waitForSelector('#panel-calltree:not([hidden]) #calltree-tree [role="treeitem"]');
+  assert.equal(await total(p.page), 380);
+  // Back: the hash before, and its view.
+  await p.page.evaluate(() => history.back());
+  await p.page.waitForFunction(() => (window as unknown as { __parprof: { app: { store: { view: string } } } }).__parprof.app.store.view === 'summary');
+  assert.match(p.page.url(), /#view=summary$/);
+  assert.deepEqual(p.errors, []);
+  await p.page.close();
+});
