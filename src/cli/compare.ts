@@ -51,7 +51,7 @@ export function formatCompareText(r: CompareResult, base: string, next: string, 
   const widths = sharedWidths(HEADER, r.pairs.map((p) => compareCells(p.subjects)));
   const fnWidths = sharedWidths(FUNCTION_DELTA_HEADER, r.pairs.map((p) => functionDeltaCells(p.functions)));
   for (const p of r.pairs) {
-    out.push('', `${p.base} against ${p.next}${p.mismatch ? ` — note: ${p.mismatch}` : ''}`);
+    out.push('', `${p.base} against ${p.next}${p.mismatch ? ' — note: the configurations differ' : ''}`);
     out.push(...textTable(HEADER, compareCells(p.subjects), RIGHT, widths));
     if (p.functions.length) {
       out.push('', `  ${functionDeltaTitle(p)}`);
@@ -67,7 +67,7 @@ export function formatCompareText(r: CompareResult, base: string, next: string, 
 export function formatCompareMarkdown(r: CompareResult, base: string, next: string, note: string[] = []): string {
   const out: string[] = [`### Parallel Profiler: \`${base}\` → \`${next}\``];
   for (const p of r.pairs) {
-    out.push('', `**${p.base}** against **${p.next}**${p.mismatch ? ` (note: ${p.mismatch})` : ''}`, '');
+    out.push('', `**${p.base}** against **${p.next}**${p.mismatch ? ' (note: the configurations differ)' : ''}`, '');
     out.push(...markdownTable(COMPARE_HEADER, compareCells(p.subjects), RIGHT));
     if (p.functions.length) {
       out.push('', `${functionDeltaTitle(p)}:`, '');

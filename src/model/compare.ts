@@ -41,8 +41,11 @@ export function sideFromRun(name: string, report: Report, summary: RunSummary): 
   return { name, script: report.meta.script, variants: [{ label, threads, schedule, chunkSize: null, runs: [summary] }] };
 }
 
+/** A sweep's or an A/B's variants as a side; an A/B's labels (schedules) get their thread count, as a run's have. */
 export function sideFromSweep(name: string, sweep: SweepReport): CompareSide {
-  return { name, script: sweep.script, variants: sweep.variants };
+  const variants = sweep.kind !== 'ab' ? sweep.variants
+    : sweep.variants.map((v) => (v.threads === 0 ? v : { ...v, label: `${v.threads} thread${v.threads === 1 ? '' : 's'}, ${v.label}` }));
+  return { name, script: sweep.script, variants };
 }
 
 export interface CompareOptions {
@@ -161,7 +164,10 @@ function configKey(v: Variant): string {
 export function pairVariants(base: CompareSide, next: CompareSide): [Variant, Variant, string | undefined][] {
   if (base.variants.length === 1 && next.variants.length === 1) {
     const [b, n] = [base.variants[0], next.variants[0]];
-    return [[b, n, configKey(b) === configKey(n) && b.label === n.label ? undefined : `configurations differ: ${b.label} against ${n.label}`]];
+    // A run whose operations ran under several schedules, or none of the pool's, is told apart by its label.
+    const byLabel = (v: Variant) => v.label.includes(' + ') || v.label === 'no ThreadPool operation';
+    const same = configKey(b) === configKey(n) && (!(byLabel(b) || byLabel(n)) || b.label === n.label);
+    return [[b, n, same ? undefined : `configurations differ: ${b.label} against ${n.label}`]];
   }
   const byKey = new Map(next.variants.map((v) => [configKey(v), v]));
   const pairs: [Variant, Variant, string | undefined][] = [];

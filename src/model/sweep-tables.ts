@@ -266,7 +266,7 @@ export function compareConclusion(r: CompareResult): string {
 export function compareMarkdown(r: CompareResult, base: string, next: string): string {
   const out = [`### Parallel Profiler: \`${fileName(base)}\` → \`${fileName(next)}\``];
   for (const p of r.pairs) {
-    out.push('', `**${p.base}** against **${p.next}**${p.mismatch ? ` (note: ${p.mismatch})` : ''}`, '');
+    out.push('', `**${p.base}** against **${p.next}**${p.mismatch ? ' (note: the configurations differ)' : ''}`, '');
     out.push(...markdownTable(COMPARE_HEADER, compareCells(p.subjects), [false, true, true, true, true, true, true, true, false]));
     if (p.functions.length) {
       out.push('', `${functionDeltaTitle(p)}:`, '');

@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyze } from '../../src/model/analysis';
-import { compareSides, pairVariants, sideFromRun } from '../../src/model/compare';
+import { compareSides, pairVariants, sideFromRun, sideFromSweep } from '../../src/model/compare';
 import type { Report, Schedule } from '../../src/model/report';
-import { summarizeRun } from '../../src/model/sweep-report';
-import { compareNotes } from '../../src/cli/compare';
+import { summarizeRun, type SweepReport } from '../../src/model/sweep-report';
+import { compareNotes, formatCompareText } from '../../src/cli/compare';
 import { buildReport } from './model-build';
 
 function run(opts: { script?: string; defaults: Schedule; ran: Schedule[]; threads?: number }): Report {
@@ -52,4 +52,21 @@ test('different scripts get a note; the same script, none', () => {
   assert.deepEqual(note(a, elsewhere), ['note: the two sides ran different scripts (/w/app/old.js against /w/other/old.js): regions pair only where their names and places match']);
   // The comparison itself still runs: a user may compare two versions of a script kept apart.
   assert.equal(compareSides(a, b, { maxRegression: 0.05, minDeltaMs: 1, topFunctions: 5 }).pairs.length, 1);
+});
+
+test('an A/B side names its thread count as a run does, and pairs with a run of the same configuration without a note', () => {
+  const r = run({ defaults: 'steal', ran: ['dynamic'] });
+  const summary = summarizeRun(r, analyze(r), 'r.parprof');
+  const ab = { kind: 'ab', script: r.meta.script, variants: [
+    { label: 'static', threads: 2, schedule: 'static', chunkSize: null, runs: [summary] },
+    { label: 'dynamic', threads: 2, schedule: 'dynamic', chunkSize: null, runs: [summary] },
+  ] } as unknown as SweepReport;
+  const base = sideFromSweep('ab.parprof-sweep.json', ab);
+  assert.deepEqual(base.variants.map((v) => v.label), ['2 threads, static', '2 threads, dynamic']);
+  assert.equal(ab.variants[0].label, 'static', 'the sweep report itself is left as it was');
+  const next = side('d.parprof', r);
+  assert.deepEqual(pairVariants(base, next).map(([b, n, mismatch]) => [b.label, n.label, mismatch]), [['2 threads, dynamic', '2 threads, dynamic', undefined]]);
+  // Two runs that differ: the pair's line says so once, without repeating the labels.
+  const text = formatCompareText(compareSides(side('s.parprof', run({ defaults: 'steal', ran: ['static'] })), next, { maxRegression: 0.05, minDeltaMs: 1, topFunctions: 5 }), 's.parprof', 'd.parprof');
+  assert.match(text, /^2 threads, static against 2 threads, dynamic — note: the configurations differ$/m);
 });
