@@ -50,5 +50,5 @@ test('a report without the later optional numbers reads, and its "-" says why', 
   assert.match(r.stdout, /utilization and imbalance of the whole run: "-" — this report was written by an earlier parprof/);
   const c = parprof('compare', file, file);
   assert.equal(c.code, 0, c.stderr);
-  assert.match(c.stdout, /utilization and imbalance of the whole run: "-" — static: its report was written by an earlier parprof/);
+  assert.match(c.stdout, /utilization and imbalance of the whole run: "-" — 2 threads, static: its report was written by an earlier parprof/);
 });
