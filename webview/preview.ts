@@ -8,7 +8,8 @@
 import type { ReportPreview } from '../src/model/report-preview';
 import { formatDurationMs } from '../src/model/units';
 import { el } from './dom';
-import { bindTimeAxis, MIN_WINDOW_US, type TimeWindowed } from './time-axis-input';
+import { bindTimeAxis, type TimeWindowed } from './time-axis-input';
+import { clampInterval } from './store';
 
 /** Height of a lane's strip, px (the timeline's smallest lane). */
 const LANE_H = 18;
@@ -75,10 +76,11 @@ export function previewScreen(preview: ReportPreview, width: number): PreviewScr
   const view: TimeWindowed & { window: { from: number; to: number } } = {
     window: { from: 0, to: preview.endUs },
     endUs: preview.endUs,
+    // Clamped as the report's Store clamps its window: the timeline opens at exactly this one.
     setWindow(from, to) {
-      const a = Math.max(0, Math.min(from, preview.endUs - MIN_WINDOW_US)), b = Math.min(preview.endUs, Math.max(to, a + MIN_WINDOW_US));
-      if (a === this.window.from && b === this.window.to) return;
-      this.window = { from: a, to: b };
+      const next = clampInterval({ from, to }, preview.endUs);
+      if (!next || (next.from === this.window.from && next.to === this.window.to)) return;
+      this.window = next;
       redraw();
     },
   };

@@ -238,7 +238,8 @@ function chosenThreads(value: unknown): number[] | undefined {
   return [...new Set(value as number[])].sort((a, b) => a - b);
 }
 
-function clampInterval(i: Interval | undefined, end: number): Interval | undefined {
+/** `i` within [0, end], ordered, at least 1 µs wide; undefined for no interval or one not finite. */
+export function clampInterval(i: Interval | undefined, end: number): Interval | undefined {
   if (!i || !Number.isFinite(i.from) || !Number.isFinite(i.to)) return undefined;
   let from = Math.max(0, Math.min(i.from, i.to));
   let to = Math.min(end, Math.max(i.from, i.to));
