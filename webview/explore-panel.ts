@@ -6,11 +6,8 @@ import { functionStats } from '../src/model/calltree';
 import { diffTrees } from '../src/model/flame-diff';
 import { rankedSpans, selectionFunctions, selectionIntervals, selectionTree, type SelectionSpec } from '../src/model/selection';
 import type { Store } from './store';
-import { el, ms, msValue, percent, ratio } from './dom';
-import { balanceMeasured, threadsWithTasksLabel, threadsWithTasksText } from '../src/model/headline';
-
-/** A balance number with no task spans to read it from. */
-const NO_SPANS = '— (no task spans)';
+import { el, ms } from './dom';
+import { headlineItems, type HeadlineItem } from '../src/model/headline';
 import { TopFunctionsTable } from './top-functions';
 import { FlameDiffView } from './flame-diff-view';
 import { regionLabel } from '../src/model/region-labels';
@@ -66,25 +63,20 @@ export function headline(store: Store, id: string): HTMLElement {
 
 function headlineNow(store: Store, id: string): HTMLElement {
   const m = store.metrics;
-  const measured = balanceMeasured(m);
-  const item = (label: string, value: string, key: string) => el('div', { 'data-headline': key }, el('dt', {}, label), el('dd', {}, value));
   let finding = '';
   try {
     finding = (store.givenFindings ?? verdicts(m, store.report))[0] ?? '';
   } catch (e) {
     finding = `(findings could not be computed: ${(e as Error).message})`;
   }
+  return headlineList(headlineItems(store.report, m), finding, id);
+}
+
+/** The headline numbers as a labelled list, and the leading finding under them; `id`: the list's. */
+export function headlineList(items: readonly HeadlineItem[], finding: string, id: string): HTMLElement {
   return el('div', { class: 'pp-headline' },
     el('dl', { class: 'pp-metrics', id, 'aria-label': 'Headline numbers' },
-      item('Wall time', measured ? msValue(m.wallMs) : NO_SPANS, 'wall'),
-      item('Utilization', measured ? percent(m.utilization) : NO_SPANS, 'utilization'),
-      item('Imbalance (max / mean busy, wall time)', measured ? ratio(m.imbalance) : NO_SPANS, 'imbalance'),
-      // A thread waiting for a core looks busy in wall time: the work's own balance, when the report tells.
-      measured && m.extra.cpuImbalance !== undefined ? item('Imbalance on CPU (time waiting for a core left out)', ratio(m.extra.cpuImbalance), 'cpuImbalance') : undefined,
-      // Not a saving: the findings say what a fix would save, this is the idle time it could at most recover.
-      item('Potential gain (idle per thread: wall − mean busy)', measured ? msValue(m.potentialGainMs) : NO_SPANS, 'potentialGain'),
-      item('Tasks', String(m.extra.tasks), 'tasks'),
-      item(threadsWithTasksLabel(m), threadsWithTasksText(store.report, m), 'threads')),
+      ...items.map((i) => el('div', { 'data-headline': i.key }, el('dt', {}, i.label), el('dd', {}, i.value)))),
     finding ? el('p', { class: 'pp-finding', id: `${id}-finding` }, finding) : undefined);
 }
 

@@ -10,6 +10,9 @@ import { formatDurationMs } from '../src/model/units';
 import { el } from './dom';
 import { bindTimeAxis, type TimeWindowed } from './time-axis-input';
 import { clampInterval } from './store';
+import { headlineList } from './explore-panel';
+import { TopFunctionsTable } from './top-functions';
+import type { ReportAnswers } from '../src/model/report-answers';
 
 /** Height of a lane's strip, px (the timeline's smallest lane). */
 const LANE_H = 18;
@@ -69,7 +72,9 @@ export function previewScreen(preview: ReportPreview, width: number): PreviewScr
   box.style.position = 'relative';
   box.style.height = `${height}px`;
   const shown = el('p', { class: 'pp-hint', id: 'preview-window' });
-  const element = el('section', { 'aria-label': 'Timeline preview', id: 'panel-preview' }, headline, status, shown, box);
+  const answers = preview.answers && answersShown(preview.answers);
+  // The numbers above the lanes, the top functions under them: the timeline's first screen, in its order.
+  const element = el('section', { 'aria-label': 'Timeline preview', id: 'panel-preview' }, headline, ...(answers?.above ?? []), status, shown, box, answers?.below);
   element.style.padding = '8px 12px';
   const color = getComputedStyle(document.body).getPropertyValue('--pp-fg').trim() || '#888';
   const bins = preview.lanes.reduce((n, l) => Math.max(n, l.busy.length), 1);
@@ -107,6 +112,21 @@ export function previewScreen(preview: ReportPreview, width: number): PreviewScr
     },
     window: () => (view.window.from > 0 || view.window.to < preview.endUs ? { ...view.window } : undefined),
   };
+}
+
+/**
+ * The header's answers (report-answers.ts): the headline numbers and leading finding, the whole
+ * run's top functions, and a line saying whose they are. The report's views compute their own.
+ */
+function answersShown(answers: ReportAnswers): { above: HTMLElement[]; below: HTMLElement } {
+  const table = new TopFunctionsTable(() => undefined, 'preview-top-functions');
+  table.title = 'Top functions of the whole run';
+  table.update(answers.functions.map((f) => ({ ...f, key: `${f.name}\u0000${f.file}\u0000${f.line}`, perThread: [] })), [], answers.functionCount);
+  const whose = el('p', { class: 'pp-hint', id: 'preview-answers-source' },
+    `These numbers are the recording's: parprof ${answers.by} computed them from this run's spans and samples when it wrote the file. ` +
+    'The report\'s own views follow with its detail; if their numbers differ from these, you are told.');
+  table.element.style.marginTop = '12px';
+  return { above: [headlineList(answers.headline, answers.finding, 'preview-headline'), whose], below: table.element };
 }
 
 /**

@@ -7,6 +7,7 @@ import { buildLaneIndexes, laneThreads, type LaneIndex } from './layout-timeline
 import type { ViewId, ViewState } from '../src/protocol';
 import { asSelectionSpec, restrictToSelection, selectionSamples, type SampleSets, type SelectionSpec } from '../src/model/selection';
 import { applyTransforms, baseSamples, validTransforms, type CallSamples, type Transform } from '../src/model/transforms';
+import { runEndUs } from '../src/model/report-preview';
 
 type Events = {
   window: void;
@@ -71,11 +72,7 @@ export class Store {
       this.lanes = lanes;
       this.lanesFrom = 'worker';
     }
-    let end = report.meta.durationUs || 0;
-    for (const t of report.threads) end = Math.max(end, t.end ?? t.start);
-    for (let k = 0; k < report.spans.count; k++) if (report.spans.end[k] > end) end = report.spans.end[k];
-    for (const p of report.profiles) end = Math.max(end, p.profile.endTime);
-    this.endUs = Math.max(1, end);
+    this.endUs = runEndUs(report);
     this.window = clampInterval(initial.window, this.endUs) ?? { from: 0, to: this.endUs };
     this.range = clampInterval(initial.range, this.endUs);
     // The timeline answers first: headline numbers, every thread's lane and the top functions in view.

@@ -19,6 +19,8 @@ export class TopFunctionsTable {
   readonly element: HTMLElement;
   private stats: FunctionStat[] = [];
   private threads: { id: number; name: string }[] = [];
+  /** Functions there are in all (the table may be given only the first of them). */
+  private count = 0;
   private sortKey: SortKey = 'self';
   private readonly tableEl: HTMLTableElement;
   /** 'n more columns →' above the table when the panel is too narrow for every thread's column. */
@@ -33,9 +35,11 @@ export class TopFunctionsTable {
     this.element = el('div', { class: 'pp-top-functions' }, this.moreColumns.cue, this.tableEl);
   }
 
-  update(stats: FunctionStat[], threads: { id: number; name: string }[]): void {
+  /** `count`: how many functions there are in all, when `stats` holds only the first of them. */
+  update(stats: FunctionStat[], threads: { id: number; name: string }[], count = stats.length): void {
     this.stats = stats;
     this.threads = threads;
+    this.count = Math.max(count, stats.length);
     this.render();
   }
 
@@ -43,7 +47,7 @@ export class TopFunctionsTable {
     const t = this.tableEl;
     t.replaceChildren();
     t.setAttribute('aria-label', this.title);
-    t.append(el('caption', {}, `${this.title} (${Math.min(this.stats.length, MAX_ROWS)} of ${this.stats.length})${this.threads.length ? '; a thread\'s column is its self time' : ''}`));
+    t.append(el('caption', {}, `${this.title} (${Math.min(this.stats.length, MAX_ROWS)} of ${this.count})${this.threads.length ? '; a thread\'s column is its self time' : ''}`));
     const head = el('tr');
     head.append(el('th', { scope: 'col' }, 'Function'));
     for (const key of ['self', 'total'] as const) {

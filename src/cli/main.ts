@@ -53,8 +53,8 @@ async function record(c: RecordCommand, started?: RecordStart): Promise<number> 
   } catch (err) {
     fail((err as Error).message);
   }
-  const { report, file, unwritten } = await finishRun(recording.run);
-  process.stdout.write(`\n${formatSummary(report, analyze(report))}\n\n${nextSteps(file)}\n`);
+  const { report, file, unwritten, metrics } = await finishRun(recording.run);
+  process.stdout.write(`\n${formatSummary(report, metrics ?? analyze(report))}\n\n${nextSteps(file)}\n`);
   if (unwritten) {
     // The recording is kept, but not where it was asked for: say where, and fail the command.
     process.stderr.write(`parprof: ${terminalSafe(`cannot write ${unwritten.path} (${unwritten.error}); the report was saved to ${file} instead`)}\n`);

@@ -78,6 +78,11 @@ export interface ReaderAnalysis {
   metrics: RunMetrics;
   /** summary.ts verdicts; undefined if they could not be computed (the webview computes them). */
   findings?: string[];
+  /**
+   * Why the answers the first screen showed from the file's header (report-answers.ts) are not the
+   * report's own, in one line; absent when they are (or none were shown).
+   */
+  answersMismatch?: string;
 }
 
 /** A PackedView as the reading process sends it first: what is validated, the bytes and the metrics follow in messages of their own. */
@@ -164,7 +169,7 @@ class FollowingReplies {
     // The metrics and the bytes, in either order: the bytes first when the webview cannot fetch the file (no SHA-256).
     if (this.next === 'rest' && reply.ok && reply.want === 'metrics' && !this.came.has('metrics')) {
       this.came.add('metrics');
-      this.giveAnalysis(reply.metrics ? { metrics: reply.metrics, findings: reply.findings } : undefined);
+      this.giveAnalysis(reply.metrics ? { metrics: reply.metrics, findings: reply.findings, answersMismatch: reply.answersMismatch } : undefined);
       return this.restDone();
     }
     if (this.next === 'rest' && reply.ok && reply.want === 'packed' && !this.came.has('packed')) {

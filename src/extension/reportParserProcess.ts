@@ -11,6 +11,8 @@ import { readAnyReportFile } from '../runner/read-import';
 import { gunzipCapped, readFileCapped } from '../runner/read-report';
 import { importReport, parseAnyReport } from '../model/import';
 import { headerPreview, laneTasksMismatch, reportPreview, type ReportPreview } from '../model/report-preview';
+import { answersMismatch, headerAnswers, reportAnswers, type ReportAnswers } from '../model/report-answers';
+import { packageVersion } from '../runner/paths';
 import { parseSweepReport } from '../model/sweep-report';
 import { analyze, type RunMetrics } from '../model/analysis';
 import { verdicts } from '../model/summary';
@@ -72,7 +74,9 @@ function packedHead(bytes: Uint8Array): { meta: RunMeta; spans: number; preview?
     if (typeof spans !== 'number' || !Number.isInteger(spans) || spans <= PACKED_VIEW_ABOVE) return undefined;
     // The header without its columns (spans, samples, waits: what the full validation reads), checked as a report.
     const checked = validateReport({ ...skeleton, spans: { count: 0, ...Object.fromEntries(SPAN_COLUMN_NAMES.map((c) => [c, []])) }, profiles: [], waits: undefined });
-    return { meta: checked.meta, spans, preview: headerPreview(unpacker.preview, checked, spans) };
+    const preview = headerPreview(unpacker.preview, checked, spans);
+    const answers = preview && headerAnswers(unpacker.answers, checked, packageVersion());
+    return { meta: checked.meta, spans, preview: preview && answers ? { ...preview, answers } : preview };
   } catch {
     return undefined;
   }
@@ -131,7 +135,7 @@ function forView(file: string): Replies {
         if (off) throw new Error(off);
         return validatedReply(report);
       }),
-      () => metricsReply(report!),
+      () => metricsReply(report!, fromHeader?.answers),
       // A copy of exactly the file's bytes (readFileCapped's buffer has room to spare).
       () => ({ ok: true, want: 'packed', packed: bytes.slice() }),
     ] };
@@ -158,8 +162,12 @@ function validatedReply(report: Report): ParseReply {
   return { ok: true, want: 'validated', sourceFiles: [...filesNamedBy(report)] };
 }
 
-/** The report's metrics and findings; none when they cannot be computed (the webview computes them then), and the bytes still follow. */
-function metricsReply(report: Report): ParseReply {
+/**
+ * The report's metrics and findings; none when they cannot be computed (the webview computes them
+ * then), and the bytes still follow. `shown`: the answers a first screen showed from the file's
+ * header, checked here against the report's own.
+ */
+function metricsReply(report: Report, shown?: ReportAnswers): ParseReply {
   let metrics: RunMetrics;
   try {
     metrics = analyze(report);
@@ -172,7 +180,15 @@ function metricsReply(report: Report): ParseReply {
   } catch {
     // The webview computes them (and says why they failed, if they do there too).
   }
-  return { ok: true, want: 'metrics', metrics, findings };
+  let mismatch: string | undefined;
+  if (shown) {
+    try {
+      mismatch = answersMismatch(shown, reportAnswers(report, metrics, findings ?? []));
+    } catch (e) {
+      mismatch = `its own could not be computed to check them (${e instanceof Error ? e.message : String(e)})`;
+    }
+  }
+  return { ok: true, want: 'metrics', metrics, findings, ...(mismatch ? { answersMismatch: mismatch } : {}) };
 }
 
 function tried(f: () => ParseReply): ParseReply {

@@ -47,6 +47,8 @@ export interface WebviewStatus {
   previewTasks?: number[];
   /** A large report: when the host told the webview its reader validated it, ms since the epoch. */
   validatedAt?: number;
+  /** A large report: why the answers its first screen showed from the file's header were not the report's own (report-answers.ts), when they were not. */
+  answersMismatch?: string;
   /** A large report its reader found not valid (or stopped on): the reader's one line, also posted to the webview (`invalid`). */
   invalid?: string;
 }
@@ -162,6 +164,7 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
     status.previewDrawn = undefined;
     status.previewTasks = undefined;
     status.metricsSentAt = undefined;
+    status.answersMismatch = undefined;
     if (content.kind === 'report') {
       post({ type: 'init', report: typedColumns(content.loaded.report), metrics: content.loaded.metrics, options }, undefined);
       return;
@@ -205,6 +208,12 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
       if (mine !== sent) return;
       status.metricsSentAt = Date.now();
       void webview.postMessage({ type: 'metrics', metrics: a?.metrics, findings: a?.findings } satisfies HostToWebview);
+      if (a?.answersMismatch) {
+        // The first screen showed the header's numbers; the report's views show their own, and the user is told they differed.
+        status.answersMismatch = a.answersMismatch;
+        log.channel.warn(`report view: ${path.basename(file)}: ${a.answersMismatch}`);
+        void vscode.window.showWarningMessage(`Parallel Profiler: the first numbers shown for ${path.basename(file)} came from its header, and ${a.answersMismatch}. The report's views show its own.`);
+      }
     });
   };
   /** Posts the report (`bytes`: its size, for init-packed and init-packed-url) and records when. */

@@ -5,6 +5,34 @@ import type { Advice, AdviceRule } from './advice';
 import type { RunMetrics } from './analysis';
 import type { Report } from './report';
 import { CLUSTER_FN } from './interop-busy';
+import { formatMs, formatPercent, formatRatio } from './units';
+
+/** A balance number with no task spans to read it from. */
+export const NO_SPANS = '— (no task spans)';
+
+/** One of the headline numbers as the first screen lists it: `key` names it for tests and the header. */
+export interface HeadlineItem { key: string; label: string; value: string }
+
+/**
+ * The headline numbers of a run, as text: the few that say whether the run used its threads, in
+ * the order the first screen lists them. The first screen shows these; a large report's header
+ * keeps them (report-answers.ts), so the two say the same.
+ */
+export function headlineItems(report: Report, m: RunMetrics): HeadlineItem[] {
+  const measured = balanceMeasured(m);
+  const item = (key: string, label: string, value: string): HeadlineItem => ({ key, label, value });
+  return [
+    item('wall', 'Wall time', measured ? formatMs(m.wallMs) : NO_SPANS),
+    item('utilization', 'Utilization', measured ? formatPercent(m.utilization) : NO_SPANS),
+    item('imbalance', 'Imbalance (max / mean busy, wall time)', measured ? formatRatio(m.imbalance) : NO_SPANS),
+    // A thread waiting for a core looks busy in wall time: the work's own balance, when the report tells.
+    ...(measured && m.extra.cpuImbalance !== undefined ? [item('cpuImbalance', 'Imbalance on CPU (time waiting for a core left out)', formatRatio(m.extra.cpuImbalance))] : []),
+    // Not a saving: the findings say what a fix would save, this is the idle time it could at most recover.
+    item('potentialGain', 'Potential gain (idle per thread: wall − mean busy)', measured ? formatMs(m.potentialGainMs) : NO_SPANS),
+    item('tasks', 'Tasks', String(m.extra.tasks)),
+    item('threads', threadsWithTasksLabel(m), threadsWithTasksText(report, m)),
+  ];
+}
 
 /** Reports converted from another tool's file name it `import:<kind>` in `meta.recorder`. */
 export const IMPORTED_PREFIX = 'import:';

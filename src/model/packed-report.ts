@@ -10,6 +10,7 @@
 import type { Report } from './report';
 import { ReportError } from './report-error';
 import type { ReportPreview } from './report-preview';
+import type { ReportAnswers } from './report-answers';
 import { toBase64 } from './base64';
 
 const MAGIC = 0x31435050; // 'PPC1' little-endian
@@ -47,10 +48,11 @@ interface ColumnRef { $column: number }
 export interface HeaderPreview { endUs: number; lanes: { thread: number; tasks: number; busy: string }[] }
 
 /**
- * The blob: 'PPC1', u32 header length, UTF-8 JSON header { report, columns, preview? }, then the
- * columns. `preview`: the report's preview, written into the header (a large report's writer does).
+ * The blob: 'PPC1', u32 header length, UTF-8 JSON header { report, columns, preview?, answers? },
+ * then the columns. `preview` and `answers`: the report's preview and first answers
+ * (report-answers.ts), written into the header (a large report's writer does).
  */
-export function packReport(report: Report, options: { preview?: ReportPreview } = {}): Uint8Array {
+export function packReport(report: Report, options: { preview?: ReportPreview; answers?: ReportAnswers } = {}): Uint8Array {
   const columns: ColumnInfo[] = [];
   const chunks: ArrayBufferView[] = [];
   const decoded: (ArrayLike<number> | undefined)[] = [];
@@ -98,7 +100,8 @@ export function packReport(report: Report, options: { preview?: ReportPreview } 
     endUs: options.preview.endUs,
     lanes: options.preview.lanes.map((l) => ({ thread: l.thread, tasks: l.tasks, busy: toBase64(l.busy) })),
   };
-  const header = new TextEncoder().encode(JSON.stringify({ report: skeleton, columns, ...(preview ? { preview } : {}) }));
+  const { answers } = options;
+  const header = new TextEncoder().encode(JSON.stringify({ report: skeleton, columns, ...(preview ? { preview } : {}), ...(answers ? { answers } : {}) }));
   const start = dataStart(header.length);
   const blob = new Uint8Array(start + size);
   const view = new DataView(blob.buffer);
@@ -207,6 +210,8 @@ export class PackedUnpacker {
   private readonly report: Record<string, unknown>;
   /** The header's `preview` as written (HeaderPreview when well formed; read it with headerPreview in report-preview.ts). */
   readonly preview: unknown;
+  /** The header's `answers` as written (read them with headerAnswers in report-answers.ts). */
+  readonly answers: unknown;
   private readonly fields = new Map<unknown, string>();
   private readonly refs: [Record<string, unknown>, string, string][] = [];
   private readonly infos: ColumnInfo[];
@@ -243,8 +248,9 @@ export class PackedUnpacker {
     } catch (e) {
       throw new ReportError(`packed report: header is not valid JSON: ${(e as Error).message}`);
     }
-    const { report, columns, preview } = (header && typeof header === 'object' ? header : {}) as { report?: unknown; columns?: unknown; preview?: unknown };
+    const { report, columns, preview, answers } = (header && typeof header === 'object' ? header : {}) as { report?: unknown; columns?: unknown; preview?: unknown; answers?: unknown };
     this.preview = preview;
+    this.answers = answers;
     if (!Array.isArray(columns)) throw new ReportError('packed report: header.columns: expected an array');
     if (!report || typeof report !== 'object' || Array.isArray(report)) throw new ReportError('packed report: header.report: expected an object');
     const skeleton = this.report = report as Record<string, unknown>;

@@ -6,6 +6,7 @@
 import type { Report, RunMeta } from './report';
 import { threadsText } from './run-views';
 import { fromBase64 } from './base64';
+import type { ReportAnswers } from './report-answers';
 
 /**
  * Bins of a preview's lane: fine enough to zoom in about twenty times on a wide panel before a bin
@@ -45,6 +46,34 @@ export interface ReportPreview {
   /** The run's end, µs from origin, as the timeline's whole-run window ends: the bins split [0, endUs) evenly. */
   endUs: number;
   lanes: PreviewLane[];
+  /**
+   * The headline numbers, leading finding and top functions the recording computed, from the
+   * file's header (report-answers.ts); absent when the header has none this reader may use.
+   */
+  answers?: ReportAnswers;
+}
+
+/**
+ * The run's end, µs from origin, where the timeline's whole-run window ends (the Store's, the
+ * preview's): the last of the run's end, a thread's end, a span's end and a profile's end. Spans'
+ * values need not be validated: one that is not a finite number is left out, and only as many
+ * spans as the columns hold are read.
+ */
+export function runEndUs(report: Report): number {
+  const { spans } = report;
+  const n = Math.max(0, Math.min(spans.count, spans.end.length));
+  let end = report.meta.durationUs || 0;
+  for (const t of report.threads) end = Math.max(end, t.end ?? t.start);
+  const ends = spans.end;
+  for (let k = 0; k < n; k++) {
+    const e = ends[k];
+    if (e > end && e < Infinity) end = e;
+  }
+  for (const p of report.profiles) {
+    const e = p.profile?.endTime;
+    if (typeof e === 'number' && e > end && e < Infinity) end = e;
+  }
+  return Math.max(1, end);
 }
 
 /**
@@ -59,19 +88,8 @@ export function reportPreview(report: Report, binsWanted?: number): ReportPrevie
   const bins = binsWanted ?? previewBins(threads.length);
   const laneOf = new Map(threads.map((t, k) => [t.id, k]));
   const n = Math.max(0, Math.min(spans.count, spans.thread.length, spans.start.length, spans.end.length));
-  // The run's end as the timeline's store computes it (webview/store.ts endUs).
-  let end = report.meta.durationUs || 0;
-  for (const t of report.threads) end = Math.max(end, t.end ?? t.start);
+  const endUs = runEndUs(report);
   const { thread, start, end: ends } = spans;
-  for (let k = 0; k < n; k++) {
-    const e = ends[k];
-    if (e > end && e < Infinity) end = e;
-  }
-  for (const p of report.profiles) {
-    const e = p.profile?.endTime;
-    if (typeof e === 'number' && e > end && e < Infinity) end = e;
-  }
-  const endUs = Math.max(1, end);
   const width = endUs / bins;
   const tasks = new Float64Array(threads.length);
   // Per lane: time covered within each bin by spans that start or end in it, and (difference

@@ -1,6 +1,7 @@
 // The parent side of a recording, shared by the CLI and the VS Code extension: starts the script
 // under the preload (run-start.ts), waits for it, and turns the spool into a report.
 import type { Report } from '../model/report';
+import type { RunMetrics } from '../model/analysis';
 import { DEFAULT_SCHEDULE } from '../runtime/contract';
 import { tickLogsToProfiles } from './tick-logs';
 import { packageVersion } from './paths';
@@ -15,7 +16,11 @@ export { startRun, validateRunOptions, type RunOptions, type StartedRun } from '
  * `file` is where the report is. `unwritten` is set when it could not be written to the path
  * asked for (disk full, folder gone): that path and the error code; `file` is then a fallback.
  */
-export interface RunResult { report: Report; file: string; cancelled: boolean; unwritten?: { path: string; error: string } }
+export interface RunResult {
+  report: Report; file: string; cancelled: boolean; unwritten?: { path: string; error: string };
+  /** The report's metrics when writing it computed them (a large report's header holds its headline). */
+  metrics?: RunMetrics;
+}
 
 export function runProfiled(options: RunOptions): Promise<RunResult> {
   return finishRun(startRun(options));

@@ -5,6 +5,9 @@
 import { closeSync, existsSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { reportPreview } from '../model/report-preview';
+import { reportAnswers } from '../model/report-answers';
+import { analyze, type RunMetrics } from '../model/analysis';
+import { verdicts } from '../model/summary';
 import { packReport } from '../model/packed-report';
 import type { Report } from '../model/report';
 import { writeReport, type WrittenReport } from './output';
@@ -82,9 +85,19 @@ export const PACK_SPANS_ABOVE = 2_000_000;
  * (PPC1, see docs/report-format.md), gzip-compressed whatever the name. Where `out` cannot be
  * written, writeReport's fallbacks apply.
  */
-export function writeReportStreamed(out: string, report: Report, packAbove = PACK_SPANS_ABOVE): WrittenReport {
-  // Its preview in the header: a viewer draws the first screen before it has read any column.
-  if (report.spans.count > packAbove) return writeReport(out, gzipSync(packReport(report, { preview: reportPreview(report) })));
+export function writeReportStreamed(out: string, report: Report, packAbove = PACK_SPANS_ABOVE): WrittenReport & { metrics?: RunMetrics } {
+  if (report.spans.count > packAbove) {
+    // Its preview and first answers in the header: a viewer shows the first screen before it has
+    // read any column. The metrics are returned: the caller prints them and need not compute them again.
+    const metrics = analyze(report);
+    let answers;
+    try {
+      answers = reportAnswers(report, metrics, verdicts(metrics, report));
+    } catch {
+      // No answers in the header: the viewer computes them from the report, as for an older file.
+    }
+    return { ...writeReport(out, gzipSync(packReport(report, { preview: reportPreview(report), answers }))), metrics };
+  }
   if (out.endsWith('.gz')) return writeReport(out, gzipSync(Buffer.concat([...batched(report)])));
   const existed = existsSync(out);
   let fd: number | undefined;

@@ -14,6 +14,10 @@ import type { Page } from 'playwright-core';
 import { syntheticReport } from '../../src/model/synthetic';
 import { packReport } from '../../src/model/packed-report';
 import { reportPreview } from '../../src/model/report-preview';
+import { reportAnswers } from '../../src/model/report-answers';
+import { analyze } from '../../src/model/analysis';
+import { verdicts } from '../../src/model/summary';
+import { formatMsFromUs } from '../../src/model/units';
 import { launch, screenshot, type Browser, webviewPage } from './browser';
 import { buildReport, type SpanSpec } from '../unit/model-build';
 
@@ -191,6 +195,34 @@ test('the preview pans and zooms like the timeline, down to its bins, and the re
     await firstPosted(page, (m) => m.type === 'drawn' && m.stage === 'full');
     const opened = await page.evaluate(() => (window as unknown as { __parprof: { app: { store: { window: { from: number; to: number } } } } }).__parprof.app.store.window);
     assert.deepEqual(opened, last);
+  } finally {
+    await close();
+  }
+});
+
+test('with the header\'s answers, the preview also shows the headline numbers, the leading finding and the whole run\'s top functions, as text, said to be the recording\'s', async () => {
+  const metrics = analyze(report);
+  const answers = reportAnswers(report, metrics, verdicts(metrics, report));
+  // A hostile function name stays text.
+  answers.functions[0] = { ...answers.functions[0], name: '<img src=x onerror="window.__pwned=1">' };
+  const { page, release, close } = await pacedPage();
+  try {
+    await page.evaluate(({ p, a }) => window.postMessage({ type: 'preview', preview: { ...p, answers: a, lanes: p.lanes.map((l) => ({ ...l, busy: new Uint8Array(l.busy) })) } }, '*'), { p: plainPreview, a: answers });
+    await firstPosted(page, (m) => m.type === 'drawn' && m.stage === 'preview');
+    const items = await page.$$eval('#preview-headline > div', (ds) => ds.map((d) => ({ key: (d as HTMLElement).dataset.headline, label: d.querySelector('dt')?.textContent, value: d.querySelector('dd')?.textContent })));
+    assert.deepEqual(items, answers.headline);
+    assert.equal(await page.textContent('#preview-headline-finding'), answers.finding);
+    const rows = await page.$$eval('#preview-top-functions tbody tr', (trs) => trs.map((tr) => [tr.querySelector('.pp-fn-name')?.textContent, tr.children[1].textContent]));
+    assert.deepEqual(rows.map((r) => r[0]), answers.functions.map((f) => f.name));
+    assert.deepEqual(rows.map((r) => r[1]), answers.functions.map((f) => formatMsFromUs(f.self)));
+    assert.equal(await page.textContent('#preview-top-functions caption'), `Top functions of the whole run (${answers.functions.length} of ${answers.functionCount})`);
+    assert.match((await page.textContent('#preview-answers-source'))!, new RegExp(`^These numbers are the recording's: parprof ${answers.by} computed them`));
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    await screenshot(page, 'packed-preview-answers');
+    release();
+    await page.evaluate(() => window.postMessage({ type: 'validated' }, '*'));
+    await firstPosted(page, (m) => m.type === 'drawn' && m.stage === 'full');
+    assert.equal(await page.$('#preview-headline'), null, 'the report\'s own views replace the header\'s answers');
   } finally {
     await close();
   }

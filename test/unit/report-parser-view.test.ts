@@ -17,7 +17,8 @@ import { verdicts } from '../../src/model/summary';
 import { reportPreview, type ReportPreview } from '../../src/model/report-preview';
 import { packReport, unpackReport } from '../../src/model/packed-report';
 import { writeReportStreamed } from '../../src/runner/write-report';
-import { packageRoot } from '../../src/runner/paths';
+import { packageRoot, packageVersion } from '../../src/runner/paths';
+import { reportAnswers } from '../../src/model/report-answers';
 import { PACKED_VIEW_ABOVE, PARSE_LIMITS, ReportParser } from '../../src/extension/reportParser';
 
 const reader = join(packageRoot(), 'dist', 'report-parser.js');
@@ -206,4 +207,37 @@ test('a header preview whose task counts are not the spans\' (adding up right) i
   assert.ok(view.kind === 'packed');
   assert.deepEqual((await view.view.preview)?.lanes.map((l) => l.tasks), lanes.map((l) => l.tasks));
   await assert.rejects(view.view.validated, { message: `its header's preview gives thread ${lanes[a].thread} ${lanes[a].tasks} tasks; its spans hold ${lanes[a].tasks - 1}` });
+});
+
+test('the header\'s answers (headline numbers, leading finding, top functions) come with the preview when this version wrote them; another version\'s are ignored; altered ones are told apart from the report\'s own', async () => {
+  // Recorded by this version: the writer puts the answers in the header beside the preview.
+  const own = syntheticReport({ threads: 6, spans: PACKED_VIEW_ABOVE + 50_000, profiles: 2, samplesPerProfile: 2_000, seed: 17 });
+  own.meta.recorder = packageVersion();
+  const ownFile = writeReportStreamed(join(dir, 'own-version.parprof'), own).file;
+  const metrics = analyze(own);
+  const expected = JSON.parse(JSON.stringify(reportAnswers(own, metrics, verdicts(metrics, own))));
+  assert.ok(expected.functions.length > 0 && expected.headline.length >= 6 && expected.finding !== '', 'the synthetic report has functions, numbers and a finding');
+  let view = await new ReportParser(reader).forView(ownFile);
+  assert.ok(view.kind === 'packed');
+  assert.deepEqual((await view.view.preview)?.answers, expected);
+  await view.view.validated;
+  assert.equal((await view.view.analysis)?.answersMismatch, undefined, 'the header\'s answers are the report\'s own');
+
+  // Another version's (the top file's recorder is 'synthetic'): the first screen waits for the report's own.
+  view = await new ReportParser(reader).forView(written.file);
+  assert.ok(view.kind === 'packed');
+  assert.equal((await view.view.preview)?.answers, undefined);
+  await view.view.validated;
+  assert.equal((await view.view.analysis)?.answersMismatch, undefined);
+
+  // Planted: the header says a utilization the spans do not give. Shown first (it is well formed), then told apart.
+  const altered = { ...expected, headline: expected.headline.map((h: { key: string; value: string }) => (h.key === 'utilization' ? { ...h, value: '99.9 %' } : h)) };
+  const alteredFile = join(dir, 'altered-answers.parprof');
+  writeFileSync(alteredFile, gzipSync(packReport(own, { preview: reportPreview(own), answers: altered }), { level: 1 }));
+  view = await new ReportParser(reader).forView(alteredFile);
+  assert.ok(view.kind === 'packed');
+  assert.equal((await view.view.preview)?.answers?.headline.find((h) => h.key === 'utilization')?.value, '99.9 %');
+  await view.view.validated;
+  const utilization = expected.headline.find((h: { key: string }) => h.key === 'utilization');
+  assert.equal((await view.view.analysis)?.answersMismatch, `its header says Utilization 99.9 %; its spans give ${utilization.value}`);
 });
