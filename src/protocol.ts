@@ -134,7 +134,9 @@ export type WebviewToHost =
    * `stage`: 'preview' for a large report's first screen drawn from its `preview` (then `laneTasks`
    * are the preview's lanes), 'full' (or absent) for the report itself.
    */
-  | { type: 'drawn'; stage?: 'preview' | 'full'; view: ViewId; via: 'init' | 'init-packed'; decodedIn?: 'worker' | 'page'; laneTasks: number[]; paintedPixels: number; steps?: Record<string, number>; fetched?: boolean }
+  | { type: 'drawn'; stage?: 'preview' | 'full'; view: ViewId; via: 'init' | 'init-packed'; decodedIn?: 'worker' | 'page'; laneTasks: number[]; paintedPixels: number; steps?: Record<string, number>; fetched?: boolean;
+    /** stage 'preview': the headline numbers it shows from the file's header (report-answers.ts), as shown; absent when it shows none. */
+    headline?: string[] }
   /** After `init-packed-url`: the file could not be fetched (`reason`); the host sends the bytes (`init-packed`). */
   | { type: 'packed-unfetched'; reason: string };
 

@@ -210,7 +210,7 @@ function showPreview(preview: ReportPreview): void {
   update();
   previewTimer = setInterval(update, 250);
   performance.mark('parprof:preview-drawn');
-  post({ type: 'drawn', stage: 'preview', view: 'timeline', via: 'init-packed', laneTasks: screen.laneTasks(), paintedPixels: screen.paintedPixels(), steps: marks() });
+  post({ type: 'drawn', stage: 'preview', view: 'timeline', via: 'init-packed', laneTasks: screen.laneTasks(), paintedPixels: screen.paintedPixels(), steps: marks(), headline: screen.headline() });
 }
 
 function endPreview(): void {

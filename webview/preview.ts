@@ -25,6 +25,8 @@ export interface PreviewScreen {
   progress(fraction: number): void;
   /** Lanes' task counts as listed, in lane order (what the `drawn` message reports). */
   laneTasks(): number[];
+  /** The headline numbers shown from the header's answers, as shown; undefined without them. */
+  headline(): string[] | undefined;
   /** Canvas pixels painted. */
   paintedPixels(): number;
   /** The time window shown (µs from origin) where pan or zoom left it; undefined while it is the whole run. */
@@ -104,6 +106,7 @@ export function previewScreen(preview: ReportPreview, width: number): PreviewScr
     element,
     progress: (fraction) => { status.textContent = `loading the detail: ${Math.floor(Math.min(1, Math.max(0, fraction)) * 100)} % fetched`; },
     laneTasks: () => [...list.querySelectorAll<HTMLElement>('li[data-tasks]')].map((li) => Number(li.dataset.tasks)),
+    headline: () => (answers ? [...element.querySelectorAll('#preview-headline dd')].map((dd) => dd.textContent ?? '') : undefined),
     paintedPixels: () => {
       const pixels = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
       let n = 0;

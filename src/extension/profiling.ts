@@ -253,7 +253,7 @@ export class Profiler implements vscode.Disposable {
       });
       const writtenAt = Date.now();
       clearInterval(ticker);
-      const outcome: ProfileOutcome = { ...loadedFrom(result.file, result.report), cancelled: result.cancelled };
+      const outcome: ProfileOutcome = { ...loadedFrom(result.file, result.report, result.metrics), cancelled: result.cancelled };
       const analyzedAt = Date.now();
       // Into the view that is already open (and, after the first run, ready): the report, or
       // where it went when it could not be written where the view expected it.

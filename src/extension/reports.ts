@@ -15,8 +15,9 @@ export interface LoadedReport {
 }
 
 /** A report the extension built itself (a run): analysed here, it is not untrusted input. */
-export function loadedFrom(file: string, report: Report): LoadedReport {
-  return { file, report, metrics: analyze(report) };
+export function loadedFrom(file: string, report: Report, metrics?: RunMetrics): LoadedReport {
+  // `metrics`: computed already (the writer of a large report computes them for its header).
+  return { file, report, metrics: metrics ?? analyze(report) };
 }
 
 /** How many reports built or opened this session stay in memory for views that open them. */

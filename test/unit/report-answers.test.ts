@@ -14,6 +14,11 @@ import { answersMismatch, headerAnswers, reportAnswers, ANSWER_FUNCTIONS, type R
 import { packReport, PackedUnpacker } from '../../src/model/packed-report';
 import { runEndUs } from '../../src/model/report-preview';
 import { formatPercent } from '../../src/model/units';
+import { writeReportStreamed } from '../../src/runner/write-report';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 
 const report = syntheticReport({ threads: 4, spans: 20_000, profiles: 3, samplesPerProfile: 3_000, seed: 3 });
 report.meta.recorder = '9.9.9';
@@ -64,4 +69,20 @@ test('answersMismatch: silent on the report\'s own answers, one line for each ki
   // A hostile header's text is not repeated at length.
   const long = answersMismatch(alter({ headline: answers.headline.map((h) => (h.key === 'wall' ? { ...h, value: 'y'.repeat(3000) } : h)) }), own)!;
   assert.ok(long.length < 200, long);
+});
+
+test('the writer of a packed report puts its preview and answers in the header and hands back the metrics it computed; a JSON report gets neither', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parprof-answers-'));
+  try {
+    const packed = writeReportStreamed(join(dir, 'packed.parprof'), report, 0);
+    assert.deepEqual(packed.metrics, metrics);
+    const unpacker = new PackedUnpacker(new Uint8Array(gunzipSync(readFileSync(packed.file))));
+    assert.deepEqual(headerAnswers(unpacker.answers, report, '9.9.9'), JSON.parse(JSON.stringify(answers)));
+    assert.ok(unpacker.preview, 'the preview beside them');
+    const json = writeReportStreamed(join(dir, 'plain.parprof'), report);
+    assert.equal(json.metrics, undefined);
+    assert.equal(readFileSync(json.file, 'utf8')[0], '{');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -15,7 +15,7 @@ import { VIEWS } from '../../../src/extension/surface';
 import { PACKED_VIEW_ABOVE } from '../../../src/extension/reportParser';
 import { api, closeAllEditors, waitFor, workspaceRoot, wsFile } from './util';
 
-interface Truth { file: string; spans: number; bytes: number; ms: number; laneTasks: number[] }
+interface Truth { file: string; spans: number; bytes: number; ms: number; laneTasks: number[]; headline: string[] }
 
 /** Makes the report in a process of its own (gigabytes at 10M spans: not the host's); `harness`: which writes it. */
 function generate<T = Truth>(file: string, spans: number, harness = 'big-report.harness.js'): Promise<T> {
@@ -182,12 +182,16 @@ describe('A large report', () => {
         assert.deepEqual(preview.laneTasks, truth.laneTasks);
         assert.ok(preview.paintedPixels > 0, 'the preview\'s strips are blank');
         assert.ok(preview.at <= drawn.at);
+        // Recorded by this version: the first screen also shows the headline numbers from the file's header, the model's.
+        assert.deepEqual(preview.headline, truth.headline);
       }
       assert.equal(drawn.stage, 'full');
       // The reader said it validated the report before the webview showed it.
       assert.ok(status.validatedAt !== undefined && status.validatedAt <= drawn.at, 'drawn before the reader validated the report');
       // The reader sends the metrics after the bytes; the host passes them on.
       const metricsSentAt = (await waitFor('the report\'s metrics to follow the bytes', () => api_.webviews().find((w) => w.file === file)?.metricsSentAt, 120_000));
+      // The header's answers were the report's own: nothing to warn of.
+      assert.equal(api_.webviews().find((w) => w.file === file)?.answersMismatch, undefined);
       const mib = (b: number) => Math.round(b / MiB);
       writeArtifact(`vscode-large-report-${truth.spans}.json`, {
         date: new Date().toISOString(),
