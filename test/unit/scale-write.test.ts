@@ -94,3 +94,18 @@ test('a packed file is read by every reader (parseReport, parseAnyReport, decode
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('gunzipCapped inflates into one buffer of the size the trailer states, and stays what gunzip is: the same bytes, several members, the cap, a trailer that lies', () => {
+  const data = Buffer.alloc(3_000_000, 7);
+  const gz = gzipSync(data);
+  const out = gunzipCapped(gz, 512 * 2 ** 20);
+  assert.equal(Buffer.compare(Buffer.from(out), data), 0);
+  // One buffer of the stated size (+1 byte zlib asks for), not 64 KiB chunks joined into a copy.
+  assert.ok(out.buffer.byteLength <= data.length + 1, String(out.buffer.byteLength));
+  const members = gunzipCapped(Buffer.concat([gzipSync(Buffer.alloc(100_000, 1)), gzipSync(Buffer.alloc(10, 2))]), 512 * 2 ** 20);
+  assert.deepEqual([members.length, members[0], members[100_005]], [100_010, 1, 2]);
+  assert.throws(() => gunzipCapped(gz, 1_000_000), RangeError);
+  const lying = Buffer.from(gz);
+  lying.writeUInt32LE(400 * 2 ** 20, lying.length - 4);
+  assert.throws(() => gunzipCapped(lying, 512 * 2 ** 20), /incorrect length check/);
+});
