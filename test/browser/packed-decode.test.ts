@@ -97,3 +97,34 @@ test('a broken packed blob is one clear line, on the page and to the host', asyn
   assert.match(posted[0].message!, /packed report cannot be read/);
   await page.close();
 });
+
+/** The error box's text after posting `bytes` as a gzip-compressed packed report. */
+async function gzippedError(bytes: Buffer): Promise<string> {
+  const { page } = await webviewPage();
+  await page.evaluate((base64) => {
+    const b = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    window.postMessage({ type: 'init-packed', packed: b, gzipped: true, options: { view: 'timeline' } }, '*', [b.buffer]);
+  }, bytes.toString('base64'));
+  const text = (await (await page.waitForSelector('.pp-error-box')).textContent())!;
+  await page.close();
+  return text;
+}
+
+test('gzip-compressed bytes inflate into one buffer of the size their trailer states; a trailer that lies, or a second gzip member, is one clear line', async () => {
+  const packed = packReport(report);
+  const { page } = await webviewPage();
+  await page.evaluate((base64) => {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    window.postMessage({ type: 'init-packed', packed: bytes, gzipped: true, options: { view: 'timeline' } }, '*', [bytes.buffer]);
+  }, gzipSync(packed, { level: 1 }).toString('base64'));
+  assert.deepEqual(await pageLanes(page), modelLanes(report));
+  await page.close();
+  const lying = gzipSync(packed, { level: 1 });
+  lying.writeUInt32LE(packed.length + 4096, lying.length - 4);
+  const lie = await gzippedError(lying);
+  assert.equal(lie.trim().split('\n').length, 2, `a heading line and the reason: ${lie}`);
+  // The browser's DecompressionStream reads one member: `cat a.gz b.gz` is refused in one line (the writer writes one).
+  const half = packed.length >> 1;
+  const members = await gzippedError(Buffer.concat([gzipSync(packed.subarray(0, half), { level: 1 }), gzipSync(packed.subarray(half), { level: 1 })]));
+  assert.equal(members.trim().split('\n').length, 2, `a heading line and the reason: ${members}`);
+});
