@@ -6,7 +6,7 @@ import { decodeReport, parseJson, validateReport } from '../model/load';
 import { isSweepReportJson, summarizeRun, validateSweepReport } from '../model/sweep-report';
 import { markdownTable, sharedWidths, textTable } from '../model/units';
 import { COMPARE_HEADER, FUNCTION_DELTA_HEADER, compareCells, compareConclusion, compareLegend, functionDeltaCells, functionDeltaTitle } from '../model/sweep-tables';
-import { terminalSafe } from '../model/terminal-text';
+import { terminalSafe, safeMarkdown } from '../model/terminal-text';
 import { createHash } from 'node:crypto';
 import { gunzipCapped, readFileCapped } from '../runner/read-report';
 import type { AnswersCommand } from './answers-args';
@@ -78,7 +78,7 @@ export function formatCompareMarkdown(r: CompareResult, base: string, next: stri
   for (const para of note.join('\n').split(/\n(?=note:)/)) out.push('', para.replace(/\s+/g, ' '));
   for (const l of compareLegend(r)) out.push('', l);
   out.push('', `**${r.regressed ? '❌' : '✅'} ${compareConclusion(r)}**`);
-  return out.join('\n');
+  return safeMarkdown(out);
 }
 
 /**

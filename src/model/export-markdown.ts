@@ -9,6 +9,7 @@ import { DESCHEDULED_MIN_BUSY_MS, descheduledShare } from './summary-v2';
 import { BUSY_MACHINE_SHARE } from './sweep-report';
 import { NOT_SAMPLED, NOT_SAMPLED_MEANING } from './unsampled';
 import { formatMs, formatPercent, formatRatio, msDigits } from './units';
+import { safeMarkdown } from './terminal-text';
 
 /** The largest share of its busy time a thread (busy long enough to judge) waited for a core; 0 when unknown. */
 function worstWaitForCore(metrics: RunMetrics): number {
@@ -83,5 +84,5 @@ export function toMarkdown(report: Report, metrics: RunMetrics): string {
   }
   const found = verdicts(metrics, report);
   if (found.length) out.push('', '#### Findings', '', ...found.map((v) => `- ${cell(v)}`));
-  return out.join('\n') + '\n';
+  return safeMarkdown(out) + '\n';
 }

@@ -1,6 +1,7 @@
 // The tables of a sweep, A/B or comparison as cells of text: one source for the views (webview/
 // sweep-app.ts), the Markdown export and the CLI (src/cli/sweep.ts, ab.ts, compare.ts), so every
 // reader shows the same numbers in the same words.
+import { safeMarkdown } from './terminal-text';
 import { abRows, busyRuns, ranOnBusyMachine, sweepScaling, type AbRow, type SpeedupBeyond, type SubjectScaling } from './sweep-analysis';
 import type { Scaling } from './scaling';
 import type { RunSummary, SweepReport } from './sweep-report';
@@ -188,7 +189,7 @@ export function sweepMarkdown(report: SweepReport): string {
   }
   const busy = busyMachineSentence(report.variants.flatMap((v) => v.runs));
   if (busy) out.push('', busy);
-  return `${out.join('\n')}\n`;
+  return `${safeMarkdown(out)}\n`;
 }
 
 /** scalingNotes' `busy` argument for a subject of a sweep: set when some run waited for a core. */
@@ -275,5 +276,5 @@ export function compareMarkdown(r: CompareResult, base: string, next: string): s
   }
   for (const l of compareLegend(r)) out.push('', l);
   out.push('', `**${compareConclusion(r)}**`);
-  return `${out.join('\n')}\n`;
+  return `${safeMarkdown(out)}\n`;
 }

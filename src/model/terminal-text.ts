@@ -28,3 +28,11 @@ export function terminalSafe(s: string): string {
 export function terminalSafeJson(json: string): string {
   return json.replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/**
+ * Markdown lines joined, each escaped as terminalSafe escapes it: a Markdown export is read in a
+ * terminal, an editor or a pull request, and a name's ESC or BEL byte must not reach any of them raw.
+ */
+export function safeMarkdown(lines: readonly string[]): string {
+  return lines.map(terminalSafe).join('\n');
+}

@@ -3,7 +3,7 @@
 // is shown as a visible escape, and a newline in a name cannot start a forged line.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -94,6 +94,13 @@ test('parprof export to the terminal (markdown, and a JSON format with --out -) 
   assert.doesNotMatch(md.stdout, RAW_CONTROL, `raw control in: ${JSON.stringify(md.stdout.match(RAW_CONTROL))}`);
   for (const line of md.stdout.split('\n')) assert.ok(!line.startsWith('  - forged'), `a forged line: ${line}`);
   assert.match(md.stdout, /\\x1b\\?\[2J/, 'the region name is shown, escaped');
+  // Written to a file (for a pull request): escaped the same, not raw bytes an editor or a terminal's `cat` would act on.
+  const mdFile = join(dir, 'hostile.md');
+  const written = parprof('export', file, '--format', 'markdown', '--out', mdFile);
+  assert.equal(written.code, 0, written.stderr);
+  const text = readFileSync(mdFile, 'utf8');
+  assert.doesNotMatch(text, RAW_CONTROL, `raw control in: ${JSON.stringify(text.match(RAW_CONTROL))}`);
+  assert.equal(text, md.stdout, 'the file holds what the terminal was shown');
   const chrome = parprof('export', file, '--format', 'chrome', '--out', '-');
   assert.equal(chrome.code, 0, chrome.stderr);
   assert.doesNotMatch(chrome.stdout, RAW_CONTROL);
