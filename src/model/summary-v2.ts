@@ -137,8 +137,9 @@ export function regionCallLines(metrics: RunMetrics, name: (id: number) => strin
       // Without a call time (the operation failed or was stopped and its end was not recorded) 'of it' would
       // refer to the wall, which the wait preceded: it is said to come before.
       if (before > 0) {
-        const what = external ? 'before its first worker was ready' : 'waiting for pool start-up';
-        parts.push(r.callMs !== undefined ? `${formatMs(before)} of it ${what}` : `before it ${formatMs(before)} ${what} (the call's end was not recorded)`);
+        if (r.callMs !== undefined) parts.push(`${formatMs(before)} of it ${external ? 'before its first worker was ready' : 'waiting for pool start-up'}`);
+        else if (external) parts.push(`${formatMs(before)} before it, from its first worker's creation until that worker was ready (the pool's end was not recorded)`);
+        else parts.push(`${formatMs(before)} before it waiting for pool start-up (the call's end was not recorded)`);
       }
       if (inWall > 0) parts.push(`workers still starting during ${formatMs(inWall)} of the wall`);
       if (r.waitMs !== undefined && r.waitMs > 0) parts.push(`threads blocked in Atomics.wait ${formatMs(r.waitMs)}`);
