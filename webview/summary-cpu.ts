@@ -16,7 +16,7 @@ export function format2Sections(store: Store): HTMLElement[] {
   }
   const cpuKnown = m.threads.some((t) => t.onCpuMs !== undefined);
   if (cpuKnown || m.extra.waitMs !== undefined) {
-    out.push(table('CPU time (busy on a core: the part of task time the thread was running; descheduled: runnable but waiting for a core)',
+    out.push(table('CPU time (busy on a core: the part of busy time the thread was running; descheduled: runnable but waiting for a core)',
       ['Thread', 'On CPU', 'Waiting for a core', 'Busy', 'Busy on a core', 'Busy descheduled', 'Blocked in Atomics.wait'],
       m.threads.map((t) => {
         const on = busyOnCpuShare(t);

@@ -894,7 +894,7 @@ function gcAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   if (share < SAMPLE_SHARE_MIN || saving < SAMPLE_MIN_MS) return undefined;
   const onCore = onCpu ? ' on a core' : '';
   return { rule: 'gc', savingMs: saving, ...where(reg, c.report), evidence: { gcMs, busyMs: busy, gcShare: share, worstThreadGcMs: worst, onCpu: onCpu ? 1 : 0 },
-    text: `workers of region '${c.regionName(r.id)}' spent ${formatPercent(share)} of their task time${onCore} collecting garbage (${formatMs(gcMs)}${onCore} over ${plural(p, 'thread')}, ${formatMs(worst)} on ${c.threadName(worstId)}); ` +
+    text: `workers of region '${c.regionName(r.id)}' spent ${formatPercent(share)} of their ${r.tasks > 0 ? 'task' : 'busy'} time${onCore} collecting garbage (${formatMs(gcMs)}${onCore} over ${plural(p, 'thread')}, ${formatMs(worst)} on ${c.threadName(worstId)}); ` +
       `allocating less per item (reuse buffers, typed arrays) would save up to ~${formatMs(saving)}` };
 }
 

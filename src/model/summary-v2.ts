@@ -112,7 +112,7 @@ export function cpuLines(metrics: RunMetrics, names: Map<number, string>): strin
   const stopped = metrics.threads.filter((t) => t.cpuReadingsEndMs !== undefined).map((t) =>
     `  ${names.get(t.id) ?? String(t.id)}: CPU readings stop at ${formatMs(t.cpuReadingsEndMs!)} of its life to ${formatMs(t.lifeEndMs!)} (code that never yields takes none): its on-CPU time is at least the number above, its functions' is not known`);
   const legend = metrics.threads.some(busyNotTasks) ? [`  (${BUSY_NOT_TASKS})`] : [];
-  return ['', `CPU time (${what}; busy on a core = the part of task time the thread was running)`, line(header), ...rows.map(line), ...legend, ...stopped];
+  return ['', `CPU time (${what}; busy on a core = the part of busy time the thread was running)`, line(header), ...rows.map(line), ...legend, ...stopped];
 }
 
 /** One line per region with its call time and waits: what its wall time covers. */

@@ -15,12 +15,22 @@ import { leadOrder } from './headline';
 import { NOT_SAMPLED, NOT_SAMPLED_MEANING } from './unsampled';
 import { formatMs, formatPercent, formatRatio, msDigits, textTable, usDigitsFromMs } from './units';
 
-/** Where thread time went, as shares: task code, start delay, between tasks, after the last task. */
-function threadTimeShares(t: RunMetrics['extra']['threadTime'], withTasks = true): string {
+/**
+ * What a run's busy spans are, in the words of the thread-time lines: its tasks, its busy
+ * stretches read from CPU samples (workers that take no messages: a cluster, eslint's), or both.
+ */
+function busyWords(x: RunMetrics['extra']): { busy: string; gaps: string; last: string } {
+  if (!x.derivedSpans) return { busy: 'in tasks', gaps: 'between tasks', last: 'after last task' };
+  if (x.tasks === 0) return { busy: 'busy (read from CPU samples)', gaps: 'between busy stretches', last: 'after the last' };
+  return { busy: 'in tasks or busy stretches read from CPU samples', gaps: 'between them', last: 'after the last' };
+}
+
+/** Where thread time went, as shares: task code (or busy stretches), start delay, between them, after the last. */
+function threadTimeShares(t: RunMetrics['extra']['threadTime'], words: ReturnType<typeof busyWords>, withBusy = true): string {
   const all = t.taskMs + t.startDelayMs + t.gapMs + t.tailIdleMs;
   const share = (ms: number) => formatPercent(all > 0 ? ms / all : 0);
-  const idle = `start delay ${share(t.startDelayMs)} · between tasks ${share(t.gapMs)} · after last task ${share(t.tailIdleMs)}`;
-  return withTasks ? `in tasks ${share(t.taskMs)} · ${idle}` : idle;
+  const idle = `start delay ${share(t.startDelayMs)} · ${words.gaps} ${share(t.gapMs)} · ${words.last} ${share(t.tailIdleMs)}`;
+  return withBusy ? `${words.busy} ${share(t.taskMs)} · ${idle}` : idle;
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
@@ -107,7 +117,11 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
     return [terminalSafe(t.name) + (info?.died ? ' (died)' : info?.terminated ? ' (terminated)' : ''), t.kind, busyCell(t), idle, String(t.tasks),
       t.busySamples !== undefined ? `${t.busySamples}/${t.idleSamples}` : String(t.samples)];
   }), [false, false, true, true, true, true]));
-  if (metrics.threads.some(busyNotTasks)) out.push(`  (busy ms: time in tasks; ${BUSY_NOT_TASKS})`);
+  // A thread with no tasks but busy stretches read from its samples shows them as its busy ms.
+  const fromSamples = metrics.extra.derivedSpans ? metrics.threads.some((t) => t.tasks === 0 && t.busyMs > 0) : false;
+  const busyMeaning = `busy ms: time in tasks${fromSamples ? ', or, for a thread with no tasks, in busy stretches read from its CPU samples' : ''}`;
+  if (metrics.threads.some(busyNotTasks)) out.push(`  (${busyMeaning}; ${BUSY_NOT_TASKS})`);
+  else if (fromSamples) out.push(`  (${busyMeaning})`);
 
   const q = metrics.queueWaitMs, x = metrics.extra;
   if (x.tasks === 0 && !x.derivedSpans) {
@@ -125,7 +139,7 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   // Busy spans read from samples are no tasks: no task durations to give for them.
   if (x.tasks > 0) out.push(`  tasks           ${x.tasks} (p50 ${formatMs(x.taskMs.p50)}, p95 ${formatMs(x.taskMs.p95)}) · ${plural(x.steals, 'steal')} · ${x.failedTasks} failed`);
   else out.push(`  tasks           none: the busy time above is read from CPU samples (${plural(x.derivedSpans ?? 0, 'busy stretch', 'busy stretches')})`);
-  out.push(`  thread time     ${threadTimeShares(x.threadTime)}`);
+  out.push(`  thread time     ${threadTimeShares(x.threadTime, busyWords(x))}`);
   // Chunks of map/forEach/reduce are pulled from the operation's index: no queue to wait in.
   // A raw worker's messages did wait, but when each was posted is not recorded.
   const flags = report.spans.flags ?? [];
@@ -149,7 +163,9 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
       [false, false, true, true, true, ...(cpuImbal ? [true] : []), true, true, true, true, true]));
     if (cpuImbal) out.push('  (imbal: max / mean busy time in wall time; imbal on CPU: the same with each thread\'s time waiting for a core left out)');
     out.push('', 'Where thread time went (region wall × threads)');
-    out.push(...textTable(['region', 'threads', 'in tasks', 'start delay ms', 'between tasks ms', 'gap p50/p95 µs', 'after last ms', 'queue p95 ms'],
+    // Busy stretches read from samples are no tasks: the column says what it counts.
+    const x = metrics.extra;
+    out.push(...textTable(['region', 'threads', x.derivedSpans ? 'busy' : 'in tasks', 'start delay ms', x.derivedSpans ? 'between ms' : 'between tasks ms', 'gap p50/p95 µs', 'after last ms', 'queue p95 ms'],
       metrics.regions.map((r) => {
         const t = r.threadTime;
         const all = t.taskMs + t.startDelayMs + t.gapMs + t.tailIdleMs;
@@ -274,7 +290,11 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   };
   for (const r of starved.slice(0, 3)) {
     const startup = (r.startupMs ?? 0) > 0 ? ` once their workers were ready (${startupOf(r)})` : '';
-    out.push(`threads were busy only ${formatPercent(readyUtil(r))} of region '${regionLabel(report.regions, r.id)}'${startup}; the rest of their time: ${threadTimeShares(r.threadTime, false)}`);
+    const words = busyWords({ ...metrics.extra, tasks: r.tasks });
+    // Once ready, the busy share is of the time after start-up; the thread-time shares are of the
+    // whole region's (start-up in its start delay), so they are given whole, not as 'the rest'.
+    out.push(`threads were busy only ${formatPercent(readyUtil(r))} of region '${regionLabel(report.regions, r.id)}'${startup}; ` +
+      (startup ? `over the whole region, start-up included, their time went: ${threadTimeShares(r.threadTime, words)}` : `the rest of their time: ${threadTimeShares(r.threadTime, words, false)}`));
   }
   for (const r of metrics.regions) {
     const span = r.callMs ?? r.wallMs;

@@ -75,6 +75,12 @@ test('eslint --concurrency 2: both workers show busy lanes and samples in eslint
   // Busy stretches read from samples are no tasks: no task count or durations of 0 ms are printed.
   assert.match(text, /^ {2}tasks {11}none: the busy time above is read from CPU samples \(\d+ busy stretch(es)?\)$/m, text);
   assert.doesNotMatch(text, /tasks {11}0 \(p50/);
+  // ...nor is their time "in tasks": the thread-time lines, the threads' legend and the table's column say busy.
+  assert.match(text, /^ {2}thread time {5}busy \(read from CPU samples\) [\d.]+ % · start delay [\d.]+ % · between busy stretches [\d.]+ % · after the last [\d.]+ %$/m, text);
+  assert.doesNotMatch(text, /in tasks \d|'in tasks'|task time/, text);
+  assert.match(text, /\(busy ms: time in tasks, or, for a thread with no tasks, in busy stretches read from its CPU samples/);
+  assert.match(text, /^ +region +threads +busy +start delay ms +between ms /m);
+  assert.doesNotMatch(text, /of their task time/);
   checkSpans(report);
 });
 

@@ -101,3 +101,15 @@ test('an error whose message carries a stack is summed up by its first line, not
   assert.match(text, /uncaught error: task seven failed …/);
   assert.doesNotMatch(text, /\\x0a|worker stack/);
 });
+
+test('a starved region with a start-up: its busy share once ready, then the whole region\'s thread time given whole, not as "the rest"', () => {
+  const spans = [];
+  for (let i = 0; i < 10; i++) spans.push({ thread: 1, start: i * 10_000, end: i * 10_000 + 1050 }, { thread: 2, start: i * 10_000, end: i * 10_000 + 950 });
+  const r = buildReport({ workers: 2, regions: [{ start: 0, end: 100_000, name: 'external pool', kind: 'external' }], spans, durationUs: 100_000 });
+  const m = analyze(r);
+  // Planted: a 50 ms start-up before the region, and a busy share once ready that is not the whole region's.
+  Object.assign(m.regions[0], { startupMs: 50, utilizationAfterStartup: 0.4, callMs: 150 });
+  const line = verdicts(m, r).find((x) => x.startsWith('threads were busy only'))!;
+  assert.equal(line, "threads were busy only 40 % of region 'external pool' once their workers were ready (150 ms from its first worker's creation, 50.0 ms of it waiting for the first worker to start, the region itself 100 ms); " +
+    'over the whole region, start-up included, their time went: in tasks 10 % · start delay 0 % · between tasks 81 % · after last task 9.0 %');
+});
