@@ -101,7 +101,10 @@ export function addFormat2Metrics(report: Report, m: RunMetrics, spansOf?: (thre
       if (clipped) row.busyOnCpuMs = Math.min(row.busyMs, busySplit(series!, clipped).onCpu * MS);
       else if (row.busyMs === 0 && series) row.busyOnCpuMs = 0;
     }
-    const cpuImbalance = known && r.tasks > 0 ? maxOverMean(r.threads.map((x) => x.busyWorkMs ?? 0), r.threadTime.threads) : undefined;
+    // Threads that lived one after another (more busy rows than the region's p, its slots): a
+    // per-thread max over a per-slot mean would mean nothing, so none is given.
+    const slotted = r.threads.filter((x) => x.busyMs > 0).length > r.threadTime.threads;
+    const cpuImbalance = known && r.tasks > 0 && !slotted ? maxOverMean(r.threads.map((x) => x.busyWorkMs ?? 0), r.threadTime.threads) : undefined;
     if (cpuImbalance !== undefined) r.cpuImbalance = cpuImbalance;
     if (!report.waits) return;
     let total = 0;
@@ -119,7 +122,7 @@ export function addFormat2Metrics(report: Report, m: RunMetrics, spansOf?: (thre
   if (phases) m.extra.phases = phases;
   if (report.waits) m.extra.waitMs = m.threads.reduce((a, t) => a + (t.waitMs ?? 0), 0);
   const ran = m.threads.filter((t) => t.busyMs > 0);
-  if (ran.length && ran.every((t) => t.busyRunnableMs !== undefined)) {
+  if (ran.length && m.extra.concurrentThreads === undefined && ran.every((t) => t.busyRunnableMs !== undefined)) {
     const x = maxOverMean(ran.map((t) => Math.max(0, t.busyMs - t.busyRunnableMs!)), Math.max(ran.length, m.extra.workerThreads));
     if (x !== undefined) m.extra.cpuImbalance = x;
   }

@@ -16,6 +16,7 @@ import { splitThreadTime } from './thread-time';
 import { SPAN_DERIVED, SPAN_NO_ENQUEUE, tasksAreQueued } from './report';
 import { peakOfLanes, peakThreads } from './interop-busy';
 import type { Percentiles } from './stats';
+import { lifeSlots, slotSplits, type Life } from './thread-slots';
 
 export type { Percentiles } from './stats';
 
@@ -182,8 +183,13 @@ export interface RunMetrics extends BalanceMetrics {
     /** The whole-run window, µs from origin. */
     start: number;
     end: number;
-    /** p of the whole run: threads that ran at least one span. */
+    /** Threads that ran at least one span: p of the whole run, unless they lived one after another (concurrentThreads). */
     workerThreads: number;
+    /**
+     * When the threads that ran spans lived one after another (a pool that replaces its workers):
+     * the most of them alive at one instant, the whole run's p (thread-slots.ts). Absent otherwise.
+     */
+    concurrentThreads?: number;
     tasks: number;
     steals: number;
     failedTasks: number;
@@ -229,6 +235,27 @@ function balance(p: number, from: number, to: number, busy: number[], lastEnd: n
     imbalance: max / (sum / p),
     potentialGainMs: Math.max(0, wall - sum / p) * MS,
     tailMs: Math.max(0, to - firstDone) * MS,
+  };
+}
+
+/**
+ * The slots of threads that ran spans in [from, to] and lived one after another (thread-slots.ts),
+ * with each slot's split of the window and each thread's life in it; undefined when they were all
+ * alive together at some instant (then each thread is its own slot, as always). A life is the
+ * thread's recorded one widened to its spans, so that threads sharing a slot never overlap in busy
+ * time; a thread the report does not list lives through the whole window.
+ */
+function bySlotsOf(threads: Report['threads']) {
+  return (ran: readonly { t: number; busy: number; first: number; lastEnd: number }[], from: number, to: number) => {
+    if (ran.length < 2) return undefined;
+    const lives: Life[] = ran.map((x) => {
+      const th = threads[x.t];
+      const start = Math.max(from, Math.min(th ? th.start : from, x.first));
+      const end = Math.min(to, Math.max(th?.end ?? to, x.lastEnd));
+      return { start, end: Math.max(start, end) };
+    });
+    const slots = lifeSlots(lives);
+    return slots && { lives, slots: slots.slots, splits: slotSplits(slots.slots, slots.slotOf, ran, from, to) };
   };
 }
 
@@ -328,12 +355,15 @@ export function analyze(report: Report): RunMetrics {
   let gapValues = new Float64Array(n);
   const runThreadTime: ThreadTimeSplitMs = { threads: 0, taskMs: 0, startDelayMs: 0, gapMs: 0, tailIdleMs: 0 };
 
+  const bySlots = bySlotsOf(report.threads);
   const regions: RegionMetrics[] = report.regions.map((reg, r) => {
     const from = reg.start, to = regionEnd[r];
     const rows: RegionThreadMetrics[] = [];
     const busy: number[] = [], lastEnd: number[] = [], startDelays: number[] = [];
     let tasks = 0, regionQueued = 0, regionSteals = 0, gapCount = 0;
     const split: ThreadTimeSplitMs = { threads: 0, taskMs: 0, startDelayMs: 0, gapMs: 0, tailIdleMs: 0 };
+    /** Each thread with spans in the region: its slot in `report.threads`, its split's busy, first span start and last end (µs). */
+    const ran: { t: number; busy: number; first: number; lastEnd: number }[] = [];
     for (let t = 0; t < T; t++) {
       // Most (region, thread) cells are empty: skip them before making a subarray (GC-heavy at 4M cells).
       if (byRegion.offset[r * T + t] === byRegion.offset[r * T + t + 1]) continue;
@@ -353,6 +383,7 @@ export function analyze(report: Report): RunMetrics {
       busy.push(u.busy);
       lastEnd.push(u.lastEnd > -Infinity ? u.lastEnd : from);
       if (u.lastEnd > -Infinity) startDelays.push(u.startDelay);
+      ran.push({ t, busy: u.busy, first: u.lastEnd > -Infinity ? from + u.startDelay : Infinity, lastEnd: u.lastEnd });
       split.taskMs += u.busy * MS;
       split.startDelayMs += u.startDelay * MS;
       split.gapMs += u.gaps * MS;
@@ -360,6 +391,28 @@ export function analyze(report: Report): RunMetrics {
       const id = t < report.threads.length ? report.threads[t].id : s.thread[ids[0]];
       rows.push({ id, busyMs: u.busy * MS, idleMs: Math.max(0, to - from - u.busy) * MS,
         startDelayMs: u.startDelay * MS, gapMs: u.gaps * MS, tailIdleMs: u.tailIdle * MS, tasks: tasks - tasksBefore });
+    }
+    // Threads that lived one after another count as the slots they took turns in (thread-slots.ts).
+    const slotted = bySlots(ran, from, to);
+    if (slotted) {
+      busy.length = lastEnd.length = startDelays.length = 0;
+      split.taskMs = split.startDelayMs = split.gapMs = split.tailIdleMs = 0;
+      for (const sp of slotted.splits) {
+        busy.push(sp.busy);
+        lastEnd.push(sp.ran ? sp.lastEnd : from);
+        if (sp.ran) startDelays.push(sp.startDelay);
+        split.taskMs += sp.busy * MS;
+        split.startDelayMs += sp.startDelay * MS;
+        split.gapMs += sp.gaps * MS;
+        split.tailIdleMs += sp.tailIdle * MS;
+      }
+      // Each thread's own row over its life in the window: no start delay before it existed, no idle after it ended.
+      ran.forEach((x, k) => {
+        const row = rows[k], life = slotted.lives[k];
+        row.idleMs = Math.max(0, life.end - life.start - x.busy) * MS;
+        row.startDelayMs = x.first < Infinity ? Math.max(0, x.first - life.start) * MS : 0;
+        row.tailIdleMs = Math.max(0, life.end - (x.lastEnd > -Infinity ? x.lastEnd : life.start)) * MS;
+      });
     }
     // Idle workers of the region's pool that were alive during it: they could have helped.
     const listed = new Set(rows.map((x) => x.id));
@@ -396,17 +449,31 @@ export function analyze(report: Report): RunMetrics {
       runEnd = Math.max(runEnd, regionEnd[i]);
     });
   }
-  const busy: number[] = [], lastEnd: number[] = [];
+  let busy: number[] = [], lastEnd: number[] = [];
   const threadBusy = new Float64Array(T);
   const threadTasks = new Int32Array(T);
+  const ranInRun: { t: number; busy: number; first: number; lastEnd: number }[] = [];
   for (let t = 0; t < T; t++) {
     const ids = lanes[t];
     if (ids.length === 0) continue;
     const u = unionLength(ids, spanStart, spanEnd, runStart, runEnd);
     busy.push(u.busy);
     lastEnd.push(u.lastEnd > -Infinity ? u.lastEnd : runStart);
+    let first = Infinity;
+    for (let k = 0; k < ids.length; k++) {
+      const i = ids[k];
+      if (spanEnd[i] > runStart && spanStart[i] < runEnd && spanStart[i] < first) first = Math.max(runStart, spanStart[i]);
+    }
+    ranInRun.push({ t, busy: u.busy, first, lastEnd: u.lastEnd });
     threadBusy[t] = unionLength(ids, spanStart, spanEnd, -Infinity, Infinity).busy;
     for (let k = 0; k < ids.length; k++) if (isTask(ids[k])) threadTasks[t]++;
+  }
+  const workerThreads = busy.length;
+  // Threads that lived one after another: the whole run's balance counts the slots they took turns in.
+  const runSlots = bySlots(ranInRun, runStart, runEnd);
+  if (runSlots) {
+    busy = runSlots.splits.map((sp) => sp.busy);
+    lastEnd = runSlots.splits.map((sp) => (sp.ran ? sp.lastEnd : runStart));
   }
 
   const capUs = sampleCapUs(report);
@@ -443,7 +510,7 @@ export function analyze(report: Report): RunMetrics {
     dropped: report.dropped,
     exit: report.exit,
     extra: {
-      start: runStart, end: runEnd, workerThreads: busy.length, tasks: taskCount, steals, failedTasks: failed, taskMs: percentiles(durations, d, MS),
+      start: runStart, end: runEnd, workerThreads, ...(runSlots ? { concurrentThreads: runSlots.slots } : {}), tasks: taskCount, steals, failedTasks: failed, taskMs: percentiles(durations, d, MS),
       queuedTasks: queued, threadTime: runThreadTime, peakThreads: peak, derivedSpans: n - taskCount,
     },
   };

@@ -76,7 +76,8 @@ export function threadsWithTasksText(report: Report, metrics: RunMetrics): strin
   const cluster = clusterThreads(report);
   const processes = `${cluster} cluster worker ${cluster === 1 ? 'process' : 'processes'}`;
   if (cluster > 0 && cluster === metrics.extra.workerThreads) return `${processes} on ${report.meta.cores} cores`;
-  return `${metrics.extra.workerThreads} on ${report.meta.cores} cores${cluster > 0 ? ` (${processes} among them)` : ''}`;
+  const atOnce = metrics.extra.concurrentThreads !== undefined ? `, at most ${metrics.extra.concurrentThreads} at once,` : '';
+  return `${metrics.extra.workerThreads}${atOnce} on ${report.meta.cores} cores${cluster > 0 ? ` (${processes} among them)` : ''}`;
 }
 
 /** Findings about the machine's load (other processes took the cores), not about the program. */

@@ -243,6 +243,8 @@ export function regionPhaseMetrics(report: Report, rows: { id: number; busyMs: n
     const had = m.get(w.thread);
     if (!had || w.created > had.created) m.set(w.thread, w); // a respawned slot: its latest start-up
   }
+  const endOf = new Map<number, number>();
+  for (const t of report.threads) if (t.end !== undefined) endOf.set(t.id, t.end);
   return report.regions.map((r, i) => {
     // `ends`: the analysis' window ends (an operation that failed or was stopped ends at its last
     // task there, not at the process's exit), so start-up and utilization share its basis.
@@ -251,12 +253,14 @@ export function regionPhaseMetrics(report: Report, rows: { id: number; busyMs: n
     const workers = byPool.get(r.pool) ?? new Map<number, WorkerStartup>();
     const starting = [...workers.values()].map((w): [number, number] => [w.created, readyOf(report, w)]);
     const startupUs = unionWithin(starting, from, to);
-    // Ready capacity: each thread from when it was ready (or from the region start).
+    // Ready capacity: each thread from when it was ready (or from the region start) until it ended
+    // (a pool that replaces its workers: a thread is no capacity after its end).
     let capacity = 0, busy = 0;
     const threadRows = rows[i] ?? [];
     for (const row of threadRows) {
       const w = workers.get(row.id);
-      capacity += Math.max(0, to - Math.max(r.start, w ? readyOf(report, w) : r.start));
+      const ended = Math.min(to, Math.max(r.start, endOf.get(row.id) ?? to));
+      capacity += Math.max(0, ended - Math.max(r.start, w ? readyOf(report, w) : r.start));
       busy += row.busyMs / MS;
     }
     // Threads that could run the region but appear in no row count from the start.

@@ -128,7 +128,9 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
     // Balance needs task spans: with none, utilization 0 % and imbalance 1.00 would be inventions.
     out.push('', 'Whole run', `  no task spans${imported ? ' in this import' : ''}: utilization, balance and waits need them; the CPU samples per thread are above`);
   } else {
-  out.push('', `Whole run (${formatMs(metrics.wallMs)} from the first operation to the last, ${plural(x.workerThreads, 'thread')} ${x.derivedSpans ? (x.workerThreads === 1 ? 'was busy' : 'were busy') : 'ran tasks'}${x.derivedSpans && x.tasks > 0 ? '; busy time outside tasks, read from CPU samples, counted in these numbers' : ''})`);
+  // Threads that lived one after another: the numbers count the most that were alive at once.
+  const turns = x.concurrentThreads !== undefined ? `, at most ${x.concurrentThreads} alive at once: utilization, imbalance and gain count ${x.concurrentThreads} threads, each taking over from the one that ended before it` : '';
+  out.push('', `Whole run (${formatMs(metrics.wallMs)} from the first operation to the last, ${plural(x.workerThreads, 'thread')} ${x.derivedSpans ? (x.workerThreads === 1 ? 'was busy' : 'were busy') : 'ran tasks'}${turns}${x.derivedSpans && x.tasks > 0 ? '; busy time outside tasks, read from CPU samples, counted in these numbers' : ''})`);
   out.push(`  utilization     ${formatPercent(metrics.utilization)}`);
   // Wall-time imbalance counts a descheduled thread's wait for a core as work; the second number leaves it out (schedstat).
   out.push(`  imbalance       ${formatRatio(metrics.imbalance)} in wall time (1.00 = perfect)` +

@@ -1,0 +1,58 @@
+// Threads that lived one after another, as the slots of a pool that replaces its workers: vitest
+// starts a worker per test file with at most two alive at once, a pool with an idle timeout ends
+// its workers and starts new ones. Balance over such threads counts what could run at once: six
+// threads of which at most two were ever alive give a window two threads wide, not six (counting
+// six, 64 % of the pool's room looked like 21 %, and each thread's time before it existed looked
+// like a start delay). Pure; linear in threads times slots.
+
+/** A thread's life within a window, µs from origin: [start, end). */
+export interface Life { start: number; end: number }
+
+/**
+ * The slot of each life (lives in the same slot never overlap; lives that merely touch may share
+ * one), as few slots as the most lives alive at one instant: interval partitioning, lives taken by
+ * start, each into a slot already free (the one free longest) or a new one. Undefined when every
+ * life needs its own slot (the threads were all alive together at some point: the usual pool).
+ */
+export function lifeSlots(lives: readonly Life[]): { slotOf: Int32Array; slots: number } | undefined {
+  const n = lives.length;
+  if (n < 2) return undefined;
+  const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => lives[a].start - lives[b].start || a - b);
+  const slotOf = new Int32Array(n);
+  const freeAt: number[] = [];
+  for (const k of order) {
+    let best = -1;
+    for (let s = 0; s < freeAt.length; s++) if (freeAt[s] <= lives[k].start && (best < 0 || freeAt[s] < freeAt[best])) best = s;
+    if (best < 0) {
+      best = freeAt.length;
+      freeAt.push(lives[k].end);
+    } else freeAt[best] = lives[k].end;
+    slotOf[k] = best;
+  }
+  return freeAt.length < n ? { slotOf, slots: freeAt.length } : undefined;
+}
+
+/** One slot's time in a window, µs, from its threads' splits: busy + startDelay + gaps + tailIdle = to − from. */
+export interface SlotSplit { busy: number; lastEnd: number; startDelay: number; gaps: number; tailIdle: number; ran: boolean }
+
+/**
+ * The slots' splits of a window [from, to] from their threads' (`busy`, `first`: the start of its
+ * first span in the window, `lastEnd`: the end of its last, -Infinity with none): a slot is busy
+ * when one of its threads is (their lives do not overlap, so their busy times add), its start
+ * delay runs to its first thread's first span, its tail from its last span; the rest is between.
+ */
+export function slotSplits(slots: number, slotOf: ArrayLike<number>, threads: readonly { busy: number; first: number; lastEnd: number }[], from: number, to: number): SlotSplit[] {
+  const out = Array.from({ length: slots }, () => ({ busy: 0, first: Infinity, lastEnd: -Infinity }));
+  threads.forEach((t, k) => {
+    const s = out[slotOf[k]];
+    s.busy += t.busy;
+    if (t.first < s.first) s.first = t.first;
+    if (t.lastEnd > s.lastEnd) s.lastEnd = t.lastEnd;
+  });
+  const wall = Math.max(0, to - from);
+  return out.map((s) => {
+    if (s.first === Infinity) return { busy: 0, lastEnd: -Infinity, startDelay: 0, gaps: 0, tailIdle: wall, ran: false };
+    const startDelay = s.first - from, tailIdle = Math.max(0, to - s.lastEnd);
+    return { busy: s.busy, lastEnd: s.lastEnd, startDelay, gaps: Math.max(0, wall - s.busy - startDelay - tailIdle), tailIdle, ran: true };
+  });
+}
