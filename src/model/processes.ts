@@ -57,7 +57,10 @@ export function describeProcess(p: ProcessInfo, threads: ThreadInfo[]): string {
 /** Name of a thread with its process, for exports whose viewers show threads of one list: 'main (fork of x.js, pid 1234)'. */
 export function threadNameWithProcess(report: Pick<Report, 'processes'>, t: ThreadInfo): string {
   const p = t.process !== undefined ? processList(report).find((x) => x.pid === t.process) : undefined;
-  return p && p.startedBy !== 'main' ? `${t.name} (${p.title}, pid ${p.pid})` : t.name;
+  if (!p || p.startedBy === 'main') return t.name;
+  // A child's main thread is named 'main (pid 1234)' already: the pid is said once.
+  const own = ` (pid ${p.pid})`;
+  return `${t.name.endsWith(own) ? t.name.slice(0, -own.length) : t.name} (${p.title}, pid ${p.pid})`;
 }
 
 type Obj = Record<string, unknown>;

@@ -1,6 +1,7 @@
 // Turns a spool (what every thread wrote) into a Report: dense region and pool ids, thread list
 // with names and deaths, columnar spans, profiles rebased to the origin and mapped to sources,
 // ELU series, markers, dropped counts, exit status.
+import { constants as osConstants } from 'node:os';
 import type { CpuProfile, Marker, Region, Report, Schedule, ThreadInfo } from '../model/report';
 import { REPORT_FORMAT, REPORT_VERSION } from '../model/report';
 import type { SpoolEvent } from '../runtime/recorder-events';
@@ -204,9 +205,16 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
   if (uncaught) markers.push({ t: uncaught.t, thread: 0, kind: 'error', message: uncaught.message, stack: uncaught.stack });
   const pexit = mainSpool ? first(mainSpool, 'processExit') : undefined;
   if (pexit) markers.push({ t: pexit.t, thread: 0, kind: 'exit', message: `process.exit(${pexit.code})` });
+  // A signal the script did not handle (someone's `kill -INT`, not parprof's cancel): the preload
+  // exited 128 + its number to save the recording; without us the signal would have ended it, so
+  // the report says it did (and `parprof record` still exits 128 + its number).
+  const signalled = mainSpool && !facts.child && !facts.cancelled ? first(mainSpool, 'signal') : undefined;
+  const signalNumber = signalled ? (osConstants.signals as Record<string, number>)[signalled.signal] : undefined;
+  const exit = signalled && signalNumber !== undefined && facts.exit.code === 128 + signalNumber ? { code: null, signal: signalled.signal } : facts.exit;
   if (!facts.child) {
     if (facts.cancelled) markers.push({ t: facts.endUs, thread: 0, kind: 'cancelled', message: facts.cancelledBy ? stoppedByWords(facts.cancelledBy) : 'run cancelled' });
-    if (killed) markers.push({ t: facts.endUs, thread: 0, kind: 'killed', message: `killed by ${facts.exit.signal}` });
+    if (exit !== facts.exit) markers.push({ t: signalled!.t, thread: 0, kind: 'killed', message: `killed by ${exit.signal} (the recorder saved the recording, then exited ${facts.exit.code}, as the signal would have ended it)` });
+    else if (killed) markers.push({ t: facts.endUs, thread: 0, kind: 'killed', message: `killed by ${facts.exit.signal}` });
     else markers.push({ t: facts.endUs, thread: 0, kind: 'exit', message: `exit code ${facts.exit.code}` });
   }
   markers.sort((a, b) => a.t - b.t);
@@ -238,7 +246,7 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
     threads, regions, spans, profiles, elu, markers,
     dropped: { spans: droppedSpans, samples: droppedSamples, profiles: droppedProfiles, ...(v2.droppedWaits ? { waits: v2.droppedWaits } : {}),
       ...(sampleGaps.length > 0 ? { sampleGaps } : {}) },
-    exit: { code: facts.exit.code, signal: facts.exit.signal, error: uncaught ? { message: uncaught.message, stack: uncaught.stack } : null },
+    exit: { code: exit.code, signal: exit.signal, error: uncaught ? { message: uncaught.message, stack: uncaught.stack } : null },
     ...(v2.startup ? { startup: v2.startup } : {}),
     cpu: v2.cpu,
     waits: v2.waits,

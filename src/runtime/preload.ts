@@ -156,7 +156,11 @@ function install(spool: string): void {
     for (const [signal, number] of Object.entries(SIGNALS)) {
       process.once(signal as NodeJS.Signals, () => {
         if (process.listenerCount(signal) !== 0) return;
-        if (root) process.exit(128 + number);
+        if (root) {
+          // The signal is what ended the script, not a process.exit() of its own (the wrapper's record).
+          try { rec.event({ e: 'signal', t: rec.now(), signal }); } catch { /* recording must not stand between the signal and exit */ }
+          exit.call(process, 128 + number);
+        }
         for (const listener of ownExitListeners) {
           try { listener.call(process, 128 + number); } catch (err) { warn('cannot save before a signal', err); }
         }

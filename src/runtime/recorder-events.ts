@@ -40,6 +40,11 @@ export type SpoolEvent =
   | { e: 'uncaught'; t: number; message: string; stack?: string }
   /** process.exit() was called on this thread. */
   | { e: 'processExit'; t: number; code: number }
+  /**
+   * A signal (SIGTERM, SIGINT, SIGHUP) the user's code does not listen to reached the script's main
+   * thread: the preload saves the recording and exits 128 + its number instead of dying by it.
+   */
+  | { e: 'signal'; t: number; signal: string }
   /** Last line of a thread that ended through its 'exit' event. */
   | { e: 'end'; t: number; code: number }
   | { e: 'sourcemap'; file: string; url: string }

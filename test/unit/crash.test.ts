@@ -9,6 +9,7 @@ import { parseReport } from '../../src/model/load';
 import type { Report } from '../../src/model/report';
 import { packageRoot } from '../../src/runner/paths';
 import { checkSpans, fixtures, record } from './record-helpers';
+import { describeExit } from '../../src/model/summary';
 
 test('a throwing script: exit code 1, the error in report.exit, the spans before the throw kept', async () => {
   const { report } = await record('crash-throw.js');
@@ -20,6 +21,22 @@ test('a throwing script: exit code 1, the error in report.exit, the spans before
   checkSpans(report);
   assert.ok(report.markers.some((m) => m.kind === 'error' && m.message === 'fixture boom after 10 answers'));
   assert.ok(report.profiles.some((p) => p.thread === 0), 'the main thread profile survives the throw');
+});
+
+test('a script that gets SIGINT from outside (not parprof\'s Ctrl-C): killed by SIGINT, as without parprof, every span kept, no process.exit of its own', async () => {
+  const { report, stdout } = await record('self-sigint.js');
+  assert.deepEqual([report.exit.code, report.exit.signal], [null, 'SIGINT']);
+  assert.doesNotMatch(stdout, /survived SIGINT/);
+  assert.equal(report.spans.count, 10);
+  checkSpans(report);
+  assert.ok(!report.markers.some((m) => m.message.startsWith('process.exit(')), JSON.stringify(report.markers));
+  assert.ok(report.markers.some((m) => m.kind === 'killed' && m.message === 'killed by SIGINT (the recorder saved the recording, then exited 130, as the signal would have ended it)'), JSON.stringify(report.markers));
+  assert.equal(describeExit(report.exit, report.markers), 'killed by SIGINT');
+  assert.ok(report.profiles.some((p) => p.thread === 0), 'the main thread profile is saved');
+  // The script's own process.exit(130) stays its own: an exit code, not a signal.
+  const own = await record('exit-code-130.js');
+  assert.deepEqual([own.report.exit.code, own.report.exit.signal], [130, null]);
+  assert.ok(own.report.markers.some((m) => m.message === 'process.exit(130)'));
 });
 
 test('process.exit(3) inside a worker: the report is kept and the thread marked died', async () => {

@@ -15,6 +15,7 @@ import type { Report } from '../../src/model/report';
 import { formatSummary, verdicts } from '../../src/model/summary';
 import { buildReport } from './model-build';
 import { CHILD, PARENT, twoProcesses } from './processes-build';
+import { threadNameWithProcess } from '../../src/model/processes';
 
 test('a report without processes loads as one process; a thread or region naming an unlisted process is refused', () => {
   const old = buildReport({ workers: 2 });
@@ -86,4 +87,12 @@ test('the Chrome trace puts each thread on its real pid, names each process, and
 test('speedscope names a child process\'s threads with their process', () => {
   const names = toSpeedscope(twoProcesses(false)).profiles.map((p) => p.name);
   assert.deepEqual(names, ['child 1 (fork of main.js, pid 4200) (thread 4)', 'child 2 (fork of main.js, pid 4200) (thread 5)']);
+});
+
+test('a child\'s main thread, named with its pid by the recorder, gets its pid once in export names', () => {
+  const r = twoProcesses(false);
+  const child = r.threads.find((t) => t.name === 'child 1')!;
+  child.name = 'main (pid 4200)';
+  assert.equal(threadNameWithProcess(r, child), 'main (fork of main.js, pid 4200)');
+  assert.equal(toSpeedscope(r).profiles[0].name, 'main (fork of main.js, pid 4200) (thread 4)');
 });
