@@ -19,7 +19,7 @@ const busy: [number, number][] = [[0, 600], [0, 300], [600, 900], [300, 700], [7
 function planted(lived: boolean) {
   const r = buildReport({
     workers: 5, durationUs: 1000 * MS,
-    regions: [{ start: 0, end: 1000 * MS, name: 'vitest', kind: 'external', threads: 0 }],
+    regions: [{ start: 0, end: 1000 * MS, name: 'vitest', kind: 'external', threads: 5 }],
     spans: busy.map(([a, b], k) => ({ thread: k + 1, start: a * MS, end: b * MS })),
   });
   if (lived) for (let k = 0; k < 5; k++) Object.assign(r.threads[k + 1], { start: lives[k][0] * MS, end: lives[k][1] * MS });
