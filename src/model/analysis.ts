@@ -422,8 +422,9 @@ export function analyze(report: Report): RunMetrics {
       rows.push({ id: th.id, busyMs: 0, idleMs: (to - from) * MS, startDelayMs: 0, gapMs: 0, tailIdleMs: (to - from) * MS, tasks: 0 });
     }
     rows.sort((a, b) => a.id - b.id);
-    // Slots: as many threads as could run at once (an external pool's `threads` counts every worker it started).
-    const p = slotted ? slotted.slots : Math.max(reg.threads, busy.length);
+    // Slots: as many threads as could run at once. An external pool's `threads` counts every worker
+    // it started; our own pool's is its size, which workers that replaced dead ones do not add to.
+    const p = slotted ? Math.max(slotted.slots, reg.kind === 'external' ? 0 : reg.threads) : Math.max(reg.threads, busy.length);
     // Threads that could have run tasks but ran none: the whole wall is tail idle.
     split.threads = p;
     split.tailIdleMs += (p - busy.length) * Math.max(0, to - from) * MS;

@@ -69,3 +69,22 @@ test('the same spans from five workers alive together: five threads, as before',
   assert.equal(threadsWithTasksText(r, m), `5 on ${r.meta.cores} cores`);
   assert.doesNotMatch(formatSummary(r, m), /alive at once/);
 });
+
+test('our own pool of 2 whose worker died and was replaced: 2 slots, not 3 threads; a pool size larger than the slots still counts its idle room', () => {
+  const r = buildReport({
+    workers: 3, durationUs: 1000 * MS,
+    regions: [{ start: 0, end: 1000 * MS, threads: 2 }],
+    spans: [{ thread: 1, start: 0, end: 500 * MS }, { thread: 2, start: 0, end: 1000 * MS }, { thread: 3, start: 500 * MS, end: 900 * MS }],
+  });
+  Object.assign(r.threads[1], { start: 0, end: 500 * MS });
+  Object.assign(r.threads[3], { start: 500 * MS, end: 1000 * MS });
+  let m = analyze(r);
+  // 500 + 1000 + 400 ms over 2 × 1000 ms.
+  assert.equal(m.regions[0].utilization, 0.95);
+  assert.equal(m.regions[0].threadTime.threads, 2);
+  // A pool of 4 with the same three threads: 4 could run at once, two of them idle all along.
+  r.regions[0].threads = 4;
+  m = analyze(r);
+  assert.equal(m.regions[0].utilization, 1900 / 4000);
+  assert.equal(m.regions[0].threadTime.threads, 4);
+});
