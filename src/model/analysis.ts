@@ -246,7 +246,7 @@ function balance(p: number, from: number, to: number, busy: number[], lastEnd: n
  * time; a thread the report does not list lives through the whole window.
  */
 function bySlotsOf(threads: Report['threads']) {
-  return (ran: readonly { t: number; busy: number; first: number; lastEnd: number }[], from: number, to: number) => {
+  return (ran: readonly { t: number; busy: number; gaps: number; first: number; lastEnd: number }[], from: number, to: number) => {
     if (ran.length < 2) return undefined;
     const lives: Life[] = ran.map((x) => {
       const th = threads[x.t];
@@ -362,8 +362,8 @@ export function analyze(report: Report): RunMetrics {
     const busy: number[] = [], lastEnd: number[] = [], startDelays: number[] = [];
     let tasks = 0, regionQueued = 0, regionSteals = 0, gapCount = 0;
     const split: ThreadTimeSplitMs = { threads: 0, taskMs: 0, startDelayMs: 0, gapMs: 0, tailIdleMs: 0 };
-    /** Each thread with spans in the region: its slot in `report.threads`, its split's busy, first span start and last end (µs). */
-    const ran: { t: number; busy: number; first: number; lastEnd: number }[] = [];
+    /** Each thread with spans in the region: its slot in `report.threads`, its split's busy and gaps, first span start and last end (µs). */
+    const ran: { t: number; busy: number; gaps: number; first: number; lastEnd: number }[] = [];
     for (let t = 0; t < T; t++) {
       // Most (region, thread) cells are empty: skip them before making a subarray (GC-heavy at 4M cells).
       if (byRegion.offset[r * T + t] === byRegion.offset[r * T + t + 1]) continue;
@@ -383,7 +383,7 @@ export function analyze(report: Report): RunMetrics {
       busy.push(u.busy);
       lastEnd.push(u.lastEnd > -Infinity ? u.lastEnd : from);
       if (u.lastEnd > -Infinity) startDelays.push(u.startDelay);
-      ran.push({ t, busy: u.busy, first: u.lastEnd > -Infinity ? from + u.startDelay : Infinity, lastEnd: u.lastEnd });
+      ran.push({ t, busy: u.busy, gaps: u.gaps, first: u.lastEnd > -Infinity ? from + u.startDelay : Infinity, lastEnd: u.lastEnd });
       split.taskMs += u.busy * MS;
       split.startDelayMs += u.startDelay * MS;
       split.gapMs += u.gaps * MS;
@@ -454,7 +454,8 @@ export function analyze(report: Report): RunMetrics {
   let busy: number[] = [], lastEnd: number[] = [];
   const threadBusy = new Float64Array(T);
   const threadTasks = new Int32Array(T);
-  const ranInRun: { t: number; busy: number; first: number; lastEnd: number }[] = [];
+  // Gaps are not needed here: the whole run's thread time is its regions'.
+  const ranInRun: { t: number; busy: number; gaps: number; first: number; lastEnd: number }[] = [];
   for (let t = 0; t < T; t++) {
     const ids = lanes[t];
     if (ids.length === 0) continue;
@@ -466,7 +467,7 @@ export function analyze(report: Report): RunMetrics {
       const i = ids[k];
       if (spanEnd[i] > runStart && spanStart[i] < runEnd && spanStart[i] < first) first = Math.max(runStart, spanStart[i]);
     }
-    ranInRun.push({ t, busy: u.busy, first, lastEnd: u.lastEnd });
+    ranInRun.push({ t, busy: u.busy, gaps: 0, first, lastEnd: u.lastEnd });
     threadBusy[t] = unionLength(ids, spanStart, spanEnd, -Infinity, Infinity).busy;
     for (let k = 0; k < ids.length; k++) if (isTask(ids[k])) threadTasks[t]++;
   }

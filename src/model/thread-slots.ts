@@ -36,23 +36,27 @@ export function lifeSlots(lives: readonly Life[]): { slotOf: Int32Array; slots: 
 export interface SlotSplit { busy: number; lastEnd: number; startDelay: number; gaps: number; tailIdle: number; ran: boolean }
 
 /**
- * The slots' splits of a window [from, to] from their threads' (`busy`, `first`: the start of its
- * first span in the window, `lastEnd`: the end of its last, -Infinity with none): a slot is busy
- * when one of its threads is (their lives do not overlap, so their busy times add), its start
- * delay runs to its first thread's first span, its tail from its last span; the rest is between.
+ * The slots' splits of a window [from, to] from their threads' (`busy`; `gaps`: between its own
+ * tasks; `first`: the start of its first span in the window; `lastEnd`: the end of its last,
+ * -Infinity with none): a slot is busy when one of its threads is (their lives do not overlap, so
+ * their busy times add), and between tasks when one of its threads is between two of its own. Its
+ * start delay is the time before its threads' tasks: from the window's start to its first task,
+ * and each hand-over from one thread's last task to the next thread's first (a worker ending, the
+ * next one starting: no dispatch between tasks). Its tail runs from its last task to the window's end.
  */
-export function slotSplits(slots: number, slotOf: ArrayLike<number>, threads: readonly { busy: number; first: number; lastEnd: number }[], from: number, to: number): SlotSplit[] {
-  const out = Array.from({ length: slots }, () => ({ busy: 0, first: Infinity, lastEnd: -Infinity }));
+export function slotSplits(slots: number, slotOf: ArrayLike<number>, threads: readonly { busy: number; gaps: number; first: number; lastEnd: number }[], from: number, to: number): SlotSplit[] {
+  const out = Array.from({ length: slots }, () => ({ busy: 0, gaps: 0, first: Infinity, lastEnd: -Infinity }));
   threads.forEach((t, k) => {
     const s = out[slotOf[k]];
     s.busy += t.busy;
+    s.gaps += t.gaps;
     if (t.first < s.first) s.first = t.first;
     if (t.lastEnd > s.lastEnd) s.lastEnd = t.lastEnd;
   });
   const wall = Math.max(0, to - from);
   return out.map((s) => {
     if (s.first === Infinity) return { busy: 0, lastEnd: -Infinity, startDelay: 0, gaps: 0, tailIdle: wall, ran: false };
-    const startDelay = s.first - from, tailIdle = Math.max(0, to - s.lastEnd);
-    return { busy: s.busy, lastEnd: s.lastEnd, startDelay, gaps: Math.max(0, wall - s.busy - startDelay - tailIdle), tailIdle, ran: true };
+    const tailIdle = Math.max(0, to - s.lastEnd);
+    return { busy: s.busy, lastEnd: s.lastEnd, startDelay: Math.max(0, wall - s.busy - s.gaps - tailIdle), gaps: s.gaps, tailIdle, ran: true };
   });
 }

@@ -47,8 +47,9 @@ test('five workers, at most two alive at once: balance over two slots, each thre
   assert.equal(m.potentialGainMs, 75);
   // Slot A ran out of work at 900 ms.
   assert.equal(reg.tailMs, 100);
-  // The window's thread time adds up to 2 × 1000 ms: slot B's 50 ms before worker 5's first task is between tasks.
-  assert.deepEqual(reg.threadTime, { threads: 2, taskMs: 1850, startDelayMs: 0, gapMs: 50, tailIdleMs: 100 });
+  // The window's thread time adds up to 2 × 1000 ms: slot B's 50 ms from worker 4's last task to
+  // worker 5's first is a hand-over (a worker starting), counted as start delay, not between tasks.
+  assert.deepEqual(reg.threadTime, { threads: 2, taskMs: 1850, startDelayMs: 50, gapMs: 0, tailIdleMs: 100 });
   assert.equal(m.extra.workerThreads, 5);
   assert.equal(m.extra.concurrentThreads, 2);
   const w5 = reg.threads.find((t) => t.id === 5)!;
