@@ -1,5 +1,6 @@
 // The app: a header, tabs, and one panel per view. Views are built the first time they are shown,
 // so opening a report costs only the summary (or whichever view comes first).
+import type { ReportAnswers } from '../src/model/report-answers';
 import type { Report } from '../src/model/report';
 import { analyze, type RunMetrics } from '../src/model/analysis';
 import { VIEW_IDS, type ViewId, type ViewState, type WebviewToHost } from '../src/protocol';
@@ -40,6 +41,8 @@ export interface AppOptions {
   lanes?: LaneIndex[];
   /** Called (debounced) whenever the view state changes, to persist it. */
   saveState: (state: ViewState) => void;
+  /** The answers the preview showed from the file's header: the headline shows them until the report's own metrics come. */
+  recorded?: ReportAnswers;
 }
 
 export class App {
@@ -53,6 +56,7 @@ export class App {
   constructor(root: HTMLElement, report: Report, private readonly options: AppOptions) {
     const given = options.metrics;
     this.store = new Store(report, given ? () => given : analyze, options.initial, options.canOpenSource, options.analysisLater, options.lanes);
+    this.store.recorded = options.recorded;
     performance.mark('parprof:store');
     const tablist = el('div', { role: 'tablist', 'aria-label': 'Views' });
     for (const id of VIEW_IDS) {

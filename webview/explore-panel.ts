@@ -55,7 +55,12 @@ export function sampleCount(store: Store, spec: SelectionSpec): number {
  * show first. The numbers' list gets `id` once it is there.
  */
 export function headline(store: Store, id: string): HTMLElement {
-  const box = el('div', { class: 'pp-headline' }, el('p', { class: 'pp-hint', id: `${id}-pending`, 'aria-busy': 'true' }, 'Computing the headline numbers…'));
+  // A large report whose preview showed the recording's numbers keeps showing them, said to be those, until its own come.
+  const recorded = store.recorded;
+  const box = recorded
+    ? el('div', { class: 'pp-headline', 'aria-busy': 'true' }, headlineList(recorded.headline, recorded.finding, `${id}-recorded`),
+      el('p', { class: 'pp-hint', id: `${id}-pending` }, 'The recording\'s numbers, from the file\'s header: the report\'s own are being computed.'))
+    : el('div', { class: 'pp-headline' }, el('p', { class: 'pp-hint', id: `${id}-pending`, 'aria-busy': 'true' }, 'Computing the headline numbers…'));
   // After the first paint (its frame comes first); from the decoder's worker when it computes them.
   requestAnimationFrame(() => { void store.whenMetrics().then(() => box.replaceWith(headlineNow(store, id))); });
   return box;

@@ -1,6 +1,7 @@
 // Entry of the webview bundle (dist/webview.js). Two hosts:
 // - VS Code: posts `ready`, then renders the report the extension sends in `init`;
 // - a standalone HTML report: reads the report from <script id="parprof-report">.
+import type { ReportAnswers } from '../src/model/report-answers';
 import css from './style.css';
 import { validateReport, parseJson } from '../src/model/load';
 import { GZIP_BASE64, PACKED_GZIP_BASE64, REPORT_ELEMENT_ID, SWEEP_ELEMENT_ID, fromBase64 } from '../src/model/html-report';
@@ -162,6 +163,7 @@ function show(validated: Report, via: 'init' | 'init-packed', options: InitOptio
   performance.mark('parprof:validated');
   // Where the user panned or zoomed the preview, the timeline opens at that window.
   const zoomed = previewShown?.window();
+  const recorded = previewAnswers;
   endPreview();
   const initial = { ...savedState(), ...(options?.view ? { view: options.view } : {}), ...(zoomed ? { window: zoomed } : {}) };
   app = new App(root(), validated, {
@@ -172,6 +174,7 @@ function show(validated: Report, via: 'init' | 'init-packed', options: InitOptio
     analysisLater,
     lanes,
     initial,
+    recorded,
     post,
     saveState: (state) => {
       if (!vscode) {
@@ -193,6 +196,8 @@ let awaiting: { given: number; bytes: number } | undefined;
 let previewTimer: ReturnType<typeof setInterval> | undefined;
 /** The preview on screen, while it is. */
 let previewShown: PreviewScreen | undefined;
+/** The header's answers the preview on screen shows, if any: the report's headline keeps them until its own metrics come. */
+let previewAnswers: ReportAnswers | undefined;
 
 /**
  * The reader's preview of the report on its way (`preview`): drawn at once as the timeline's
@@ -204,6 +209,7 @@ function showPreview(preview: ReportPreview): void {
   const screen = previewScreen(preview, root().clientWidth || window.innerWidth);
   root().replaceChildren(screen.element);
   previewShown = screen;
+  previewAnswers = preview.answers;
   // Read by tests: the window the preview shows.
   (window as unknown as { __parprofPreview?: unknown }).__parprofPreview = { window: () => screen.window() };
   const update = () => screen.progress(fetchProgress.relayed / Math.max(1, bytes));
@@ -216,6 +222,7 @@ function showPreview(preview: ReportPreview): void {
 function endPreview(): void {
   awaiting = undefined;
   previewShown = undefined;
+  previewAnswers = undefined;
   if (previewTimer !== undefined) clearInterval(previewTimer);
   previewTimer = undefined;
 }

@@ -8,6 +8,7 @@ import type { ViewId, ViewState } from '../src/protocol';
 import { asSelectionSpec, restrictToSelection, selectionSamples, type SampleSets, type SelectionSpec } from '../src/model/selection';
 import { applyTransforms, baseSamples, validTransforms, type CallSamples, type Transform } from '../src/model/transforms';
 import { runEndUs } from '../src/model/report-preview';
+import type { ReportAnswers } from '../src/model/report-answers';
 
 type Events = {
   window: void;
@@ -54,6 +55,8 @@ export class Store {
   private computed: RunMetrics | undefined;
   /** The findings (summary.ts verdicts) the decoder's worker computed with the metrics, when it did. */
   givenFindings: string[] | undefined;
+  /** The answers a large report's preview showed from its file's header (report-answers.ts), shown until the metrics come. */
+  recorded: ReportAnswers | undefined;
 
   /** The lane index of each thread, in thread id order (laneIndexes). */
   private lanes: LaneIndex[] | undefined;

@@ -17,7 +17,7 @@ import { reportPreview } from '../../src/model/report-preview';
 import { reportAnswers } from '../../src/model/report-answers';
 import { analyze } from '../../src/model/analysis';
 import { verdicts } from '../../src/model/summary';
-import { formatMsFromUs } from '../../src/model/units';
+import { formatMsFromUs, formatPercent } from '../../src/model/units';
 import { launch, screenshot, type Browser, webviewPage } from './browser';
 import { buildReport, type SpanSpec } from '../unit/model-build';
 
@@ -55,7 +55,7 @@ async function postPreview(page: Page): Promise<void> {
 }
 
 /** A webview page fetching the file from a local server that sends its first half and holds the rest until `release()`. */
-async function pacedPage(file = { bytes, sha256 }, waitForBytes = true): Promise<{ page: Page; release: () => void; close: () => Promise<void> }> {
+async function pacedPage(file = { bytes, sha256 }, waitForBytes = true, metricsFollow = false): Promise<{ page: Page; release: () => void; close: () => Promise<void> }> {
   const { bytes, sha256 } = file;
   let held: ServerResponse | undefined;
   let go: () => void = () => undefined;
@@ -71,8 +71,8 @@ async function pacedPage(file = { bytes, sha256 }, waitForBytes = true): Promise
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const { page } = await webviewPage(b, { consoleErrors: false, extraSource: origin });
-  await page.evaluate(({ url, size, hash }) => window.postMessage({ type: 'init-packed-url', url, bytes: size, sha256: hash, gzipped: true, validationFollows: true, metricsFollow: false, options: { view: 'timeline' } }, '*'),
-    { url: `${origin}/run.parprof`, size: bytes.byteLength, hash: sha256 });
+  await page.evaluate(({ url, size, hash, follow }) => window.postMessage({ type: 'init-packed-url', url, bytes: size, sha256: hash, gzipped: true, validationFollows: true, metricsFollow: follow, options: { view: 'timeline' } }, '*'),
+    { url: `${origin}/run.parprof`, size: bytes.byteLength, hash: sha256, follow: metricsFollow });
   if (waitForBytes) await page.waitForFunction(() => ((window as unknown as { __parprofFetch?: { relayed: number } }).__parprofFetch?.relayed ?? 0) > 0, null, { timeout: 120_000, polling: 50 });
   return { page, release: go, close: async () => { await page.close(); held?.destroy(); server.close(); } };
 }
@@ -205,7 +205,7 @@ test('with the header\'s answers, the preview also shows the headline numbers, t
   const answers = reportAnswers(report, metrics, verdicts(metrics, report));
   // A hostile function name stays text.
   answers.functions[0] = { ...answers.functions[0], name: '<img src=x onerror="window.__pwned=1">' };
-  const { page, release, close } = await pacedPage();
+  const { page, release, close } = await pacedPage(undefined, true, true);
   try {
     await page.evaluate(({ p, a }) => window.postMessage({ type: 'preview', preview: { ...p, answers: a, lanes: p.lanes.map((l) => ({ ...l, busy: new Uint8Array(l.busy) })) } }, '*'), { p: plainPreview, a: answers });
     await firstPosted(page, (m) => m.type === 'drawn' && m.stage === 'preview');
@@ -222,7 +222,16 @@ test('with the header\'s answers, the preview also shows the headline numbers, t
     release();
     await page.evaluate(() => window.postMessage({ type: 'validated' }, '*'));
     await firstPosted(page, (m) => m.type === 'drawn' && m.stage === 'full');
-    assert.equal(await page.$('#preview-headline'), null, 'the report\'s own views replace the header\'s answers');
+    assert.equal(await page.$('#preview-headline'), null, 'the preview is gone');
+    // The report's headline keeps the recording's numbers, said to be those, until its own metrics come (the host's, here)...
+    const recorded = await page.$$eval('#timeline-headline-recorded dd', (dds) => dds.map((d) => d.textContent));
+    assert.deepEqual(recorded, answers.headline.map((h) => h.value));
+    assert.match((await page.textContent('#timeline-headline-pending'))!, /^The recording's numbers, from the file's header: the report's own are being computed\.$/);
+    await page.evaluate((m) => window.postMessage({ type: 'metrics', metrics: m }, '*'), JSON.parse(JSON.stringify(metrics)));
+    // ...then its own replace them.
+    await page.waitForSelector('#timeline-headline [data-headline="utilization"]');
+    assert.equal(await page.$('#timeline-headline-recorded'), null);
+    assert.equal(await page.textContent('#timeline-headline [data-headline="utilization"] dd'), formatPercent(metrics.utilization));
   } finally {
     await close();
   }
