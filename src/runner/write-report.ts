@@ -89,9 +89,11 @@ export function writeReportStreamed(out: string, report: Report, packAbove = PAC
   if (report.spans.count > packAbove) {
     // Its preview and first answers in the header: a viewer shows the first screen before it has
     // read any column. The metrics are returned: the caller prints them and need not compute them again.
-    const metrics = analyze(report);
+    // Nothing computed here may cost the recording: whatever fails, the report is written without it.
+    let metrics: RunMetrics | undefined;
     let answers;
     try {
+      metrics = analyze(report);
       answers = reportAnswers(report, metrics, verdicts(metrics, report));
     } catch {
       // No answers in the header: the viewer computes them from the report, as for an older file.
