@@ -164,14 +164,18 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
         ...(cpuImbal ? [r.cpuImbalance !== undefined ? formatRatio(r.cpuImbalance) : '-'] : []), msDigits(r.potentialGainMs), msDigits(r.tailMs), String(r.tasks), String(r.steals), r.tasks > 0 ? `${msDigits(r.taskMs.p50)}/${msDigits(r.taskMs.p95)}` : '-']),
       [false, false, true, true, true, ...(cpuImbal ? [true] : []), true, true, true, true, true]));
     if (cpuImbal) out.push('  (imbal: max / mean busy time in wall time; imbal on CPU: the same with each thread\'s time waiting for a core left out)');
-    out.push('', 'Where thread time went (region wall × threads)');
+    // Threads that took turns (thread-slots.ts) count as the most alive at once: the cell says both.
+    const ranIn = (r: RunMetrics['regions'][number]) => r.threads.filter((t) => t.busyMs > 0).length;
+    const turns = metrics.regions.some((r) => ranIn(r) > r.threadTime.threads);
+    out.push('', `Where thread time went (region wall × threads${turns ? '; threads that took turns count as the most alive at once' : ''})`);
     // Busy stretches read from samples are no tasks: the column says what it counts.
     const x = metrics.extra;
     out.push(...textTable(['region', 'threads', x.derivedSpans ? 'busy' : 'in tasks', 'start delay ms', x.derivedSpans ? 'between ms' : 'between tasks ms', 'gap p50/p95 µs', 'after last ms', 'queue p95 ms'],
       metrics.regions.map((r) => {
         const t = r.threadTime;
         const all = t.taskMs + t.startDelayMs + t.gapMs + t.tailIdleMs;
-        return [terminalSafe(regionLabel(report.regions, r.id)), String(t.threads), formatPercent(all > 0 ? t.taskMs / all : 0), msDigits(t.startDelayMs), msDigits(t.gapMs),
+        const cell = ranIn(r) > t.threads ? `${t.threads} of ${ranIn(r)} at once` : String(t.threads);
+        return [terminalSafe(regionLabel(report.regions, r.id)), cell, formatPercent(all > 0 ? t.taskMs / all : 0), msDigits(t.startDelayMs), msDigits(t.gapMs),
           // No tasks (a cluster's busy stretches): no task times and no gaps between tasks to tell.
           r.tasks > 0 ? `${usDigitsFromMs(r.chunkGapMs.p50)}/${usDigitsFromMs(r.chunkGapMs.p95)}` : '-', msDigits(t.tailIdleMs), r.queuedTasks > 0 ? msDigits(r.queueWaitMs.p95) : '-'];
       }), [false, true, true, true, true, true, true, true]));

@@ -58,6 +58,7 @@ test('five workers, at most two alive at once: balance over two slots, each thre
   assert.deepEqual([w2.idleMs, w2.tailIdleMs], [0, 0], 'worker 2: no idle time after it ended');
   assert.equal(threadsWithTasksText(r, m), `5, at most 2 at once, on ${r.meta.cores} cores`);
   assert.match(formatSummary(r, m), /5 threads ran tasks, at most 2 alive at once: utilization, imbalance and gain count 2 threads/);
+  assert.match(formatSummary(r, m), /Where thread time went \(region wall × threads; threads that took turns count as the most alive at once\)\n +region +threads.*\n +vitest +2 of 5 at once +93 % +50\.0 +0\.00 /);
 });
 
 test('the same spans from five workers alive together: five threads, as before', () => {
