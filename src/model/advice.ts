@@ -17,7 +17,7 @@ import { busyOnCpuShare, descheduledShare, DESCHEDULED_MIN_BUSY_MS, DESCHEDULED_
 import { formatDurationMs, formatMs, formatPercent, formatRatio, formatSpeedup } from './units';
 
 export const ADVICE_RULES = ['static-skew', 'imbalance', 'late-start', 'large-chunks', 'small-chunks', 'waiting-for-work', 'serial', 'data-movement',
-  'descheduled', 'contention', 'gc'] as const;
+  'descheduled', 'contention', 'gc', 'worker-turnover'] as const;
 export type AdviceRule = typeof ADVICE_RULES[number];
 
 export interface Advice {
@@ -104,9 +104,38 @@ function where(reg: Region | undefined, report: Report): Pick<Advice, 'range' | 
   return { range: { from: reg?.start ?? 0, to }, ...(reg?.callSite ? { callSite: reg.callSite } : {}) };
 }
 
-/** Threads that could run the region (its pool's size, or those that ran tasks), at least 1. */
+/**
+ * Threads that could run the region (its pool's size, or those that ran tasks), at least 1; where
+ * its threads took turns (RegionMetrics.handovers), the most alive at once, as its balance counts them.
+ */
 function threadsOf(reg: Region | undefined, r: RegionMetrics): number {
+  if (r.handovers) return Math.max(r.threadTime.threads, 1);
   return Math.max(reg?.threads ?? 0, r.threads.filter((t) => t.tasks > 0).length, 1);
+}
+
+/** Share of a region's thread time its hand-overs must take for 'worker-turnover' (RegionMetrics.handovers). */
+const TURNOVER_SHARE_MIN = 0.1;
+
+/**
+ * A pool that ends a worker and starts another between tasks (vitest's worker per test file, an
+ * idle timeout shorter than the gaps): each hand-over, one worker's last task to the next one's
+ * first, is a worker ending, starting and loading its code while the slot runs nothing. Saving: the
+ * most any one slot spent in hand-overs (the region ends no earlier than its last slot less its own).
+ */
+function turnoverAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
+  const h = r.handovers;
+  const room = r.threadTime.threads * r.wallMs;
+  if (!h || h.count === 0 || room <= 0) return undefined;
+  const share = h.ms / room;
+  const saving = Math.min(h.maxSlotMs, r.wallMs);
+  if (share < TURNOVER_SHARE_MIN || saving < SAMPLE_MIN_MS) return undefined;
+  const reg = c.regionById.get(r.id);
+  const ran = r.threads.filter((t) => t.busyMs > 0).length;
+  return { rule: 'worker-turnover', savingMs: saving, ...where(reg, c.report),
+    evidence: { handovers: h.count, handoverMs: h.ms, handoverShare: share, threads: ran, atOnce: r.threadTime.threads },
+    text: `region '${c.regionName(r.id)}' ended a worker and started another ${plural(h.count, 'time')} (${ran} threads, at most ${r.threadTime.threads} alive at once): ` +
+      `the hand-overs, from one worker's last task to the next one's first (a worker ending, starting and loading its code), took ${formatMs(h.ms)}, ${formatPercent(share)} of its threads' time; ` +
+      `keeping the workers alive between tasks would save up to ~${formatMs(saving)}` };
 }
 
 /**
@@ -276,9 +305,12 @@ function balanceAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   // (a replay that spreads them evenly is no advice). Not the wall-time test below: 3 chunks of
   // 100 ms on 2 threads whose one-chunk thread waited for a core 223 of its 333 ms was the
   // busiest in wall time with the least work, and that test took the chunks' tail for the load's.
-  if (fewChunks && reg.kind !== 'join') return chunkAdvice(c, reg, r, evidence, saving);
+  // Our chunks of one item cannot be smaller: with few of them, uneven items are the imbalance
+  // rule's below (their order and sizes are the cause), not the chunks'.
+  const singleItems = fewChunks && reg.kind !== 'external' && reg.kind !== 'join' && taskWorks(c.report, c.spansOf(r.id)).tasks.every((t) => t.items === 1);
+  if (fewChunks && reg.kind !== 'join' && !singleItems) return chunkAdvice(c, reg, r, evidence, saving);
   if (loadMadeImbalance(c, reg, r)) return undefined;
-  if (fewChunks) {
+  if (fewChunks && !singleItems) {
     const perChunk = reg.items > 0 && r.tasks > 0 ? reg.items / r.tasks : 0;
     const suggest = reg.items > 0 ? Math.max(1, Math.floor(reg.items / (CHUNKS_PER_THREAD_MIN * threads))) : 0;
     const tryText = suggest > 0 && suggest < perChunk ? `; ${tryChunkSize(reg.items, suggest, threads)}` : '; split the work into more, smaller tasks';
@@ -450,7 +482,7 @@ const RAW_WORKERS = 'worker_threads';
 function chunkAdvice(c: Ctx, reg: Region, r: RegionMetrics, evidence: Record<string, number>, balanceMs: number): Advice | undefined {
   const threads = threadsOf(reg, r);
   const { tasks, onCpu } = taskWorks(c.report, c.spansOf(r.id));
-  // Our chunks of one item cannot be smaller: uneven items are the imbalance rule's, even ones nothing.
+  // Our chunks of one item cannot be smaller: uneven items are the imbalance rule's (balanceAdvice), even ones nothing.
   if (reg.kind !== 'external' && tasks.every((t) => t.items === 1)) return undefined;
   const replay = replayChunks(tasks, threads, onCpu);
   const saving = Math.min(replay.savingMs, balanceMs, onCpu ? Infinity : r.tailMs);
@@ -985,6 +1017,7 @@ export function advise(report: Report, metrics: RunMetrics): Advice[] {
     push(dataMovementAdvice(c, r));
     push(gcAdvice(c, r));
     push(contentionAdvice(c, r));
+    push(turnoverAdvice(c, r));
   }
   push(serialAdvice(c));
   push(descheduledAdvice(c));

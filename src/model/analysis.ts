@@ -144,6 +144,12 @@ export interface RegionMetrics extends BalanceMetrics {
   tasks: number;
   /** steal schedule: ranges stolen (the first task run from each carries stolenFrom); join: tasks taken from another thread's deque. */
   steals: number;
+  /**
+   * When its threads took turns (thread-slots.ts): how often one slot's thread gave way to the next
+   * (`count`), the time those hand-overs took, one thread's last task to the next one's first, summed
+   * over the slots (`ms`, part of threadTime.startDelayMs), and the most any one slot spent in them (`maxSlotMs`).
+   */
+  handovers?: { count: number; ms: number; maxSlotMs: number };
   /** Tasks that waited in a queue (join, external pools): those queueWaitMs covers. */
   queuedTasks: number;
   /** Region start → first task, over the threads that ran tasks, ms. */
@@ -394,7 +400,14 @@ export function analyze(report: Report): RunMetrics {
     }
     // Threads that lived one after another count as the slots they took turns in (thread-slots.ts).
     const slotted = bySlots(ran, from, to);
+    let handovers: RegionMetrics['handovers'];
     if (slotted) {
+      handovers = { count: 0, ms: 0, maxSlotMs: 0 };
+      for (const sp of slotted.splits) {
+        handovers.count += sp.handovers;
+        handovers.ms += sp.handover * MS;
+        handovers.maxSlotMs = Math.max(handovers.maxSlotMs, sp.handover * MS);
+      }
       busy.length = lastEnd.length = startDelays.length = 0;
       split.taskMs = split.startDelayMs = split.gapMs = split.tailIdleMs = 0;
       for (const sp of slotted.splits) {
@@ -436,7 +449,7 @@ export function analyze(report: Report): RunMetrics {
       tasks, steals: regionSteals, queuedTasks: regionQueued,
       startDelayMs: percentiles(Float64Array.from(startDelays), startDelays.length, MS),
       chunkGapMs: percentiles(gapValues, gapCount, MS),
-      threadTime: split, threads: rows,
+      threadTime: split, threads: rows, ...(handovers ? { handovers } : {}),
     };
   });
 

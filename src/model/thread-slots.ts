@@ -33,7 +33,13 @@ export function lifeSlots(lives: readonly Life[]): { slotOf: Int32Array; slots: 
 }
 
 /** One slot's time in a window, µs, from its threads' splits: busy + startDelay + gaps + tailIdle = to − from. */
-export interface SlotSplit { busy: number; lastEnd: number; startDelay: number; gaps: number; tailIdle: number; ran: boolean }
+export interface SlotSplit {
+  busy: number; lastEnd: number; startDelay: number; gaps: number; tailIdle: number; ran: boolean;
+  /** The part of startDelay spent in hand-overs (after the slot's first task): one thread's last task to the next one's first. */
+  handover: number;
+  /** Hand-overs: the slot's threads that ran a task in the window, less one. */
+  handovers: number;
+}
 
 /**
  * The slots' splits of a window [from, to] from their threads' (`busy`; `gaps`: between its own
@@ -45,18 +51,21 @@ export interface SlotSplit { busy: number; lastEnd: number; startDelay: number; 
  * next one starting: no dispatch between tasks). Its tail runs from its last task to the window's end.
  */
 export function slotSplits(slots: number, slotOf: ArrayLike<number>, threads: readonly { busy: number; gaps: number; first: number; lastEnd: number }[], from: number, to: number): SlotSplit[] {
-  const out = Array.from({ length: slots }, () => ({ busy: 0, gaps: 0, first: Infinity, lastEnd: -Infinity }));
+  const out = Array.from({ length: slots }, () => ({ busy: 0, gaps: 0, first: Infinity, lastEnd: -Infinity, ran: 0 }));
   threads.forEach((t, k) => {
     const s = out[slotOf[k]];
     s.busy += t.busy;
     s.gaps += t.gaps;
+    if (t.first < Infinity) s.ran++;
     if (t.first < s.first) s.first = t.first;
     if (t.lastEnd > s.lastEnd) s.lastEnd = t.lastEnd;
   });
   const wall = Math.max(0, to - from);
   return out.map((s) => {
-    if (s.first === Infinity) return { busy: 0, lastEnd: -Infinity, startDelay: 0, gaps: 0, tailIdle: wall, ran: false };
+    if (s.first === Infinity) return { busy: 0, lastEnd: -Infinity, startDelay: 0, gaps: 0, tailIdle: wall, ran: false, handover: 0, handovers: 0 };
     const tailIdle = Math.max(0, to - s.lastEnd);
-    return { busy: s.busy, lastEnd: s.lastEnd, startDelay: Math.max(0, wall - s.busy - s.gaps - tailIdle), gaps: s.gaps, tailIdle, ran: true };
+    const startDelay = Math.max(0, wall - s.busy - s.gaps - tailIdle);
+    return { busy: s.busy, lastEnd: s.lastEnd, startDelay, gaps: s.gaps, tailIdle, ran: true,
+      handover: Math.max(0, startDelay - (s.first - from)), handovers: Math.max(0, s.ran - 1) };
   });
 }

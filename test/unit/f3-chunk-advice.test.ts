@@ -55,6 +55,17 @@ for (const mode of ['one-item', 'even', 'even-steal']) {
   });
 }
 
+test('our pool, one item per chunk, uneven items (150, 50, 50, 150 ms; dynamic): the imbalance rule speaks (chunks cannot be smaller), saving ~50 ms', async () => {
+  const advice = await balanceAdvice('one-item-skew');
+  assert.equal(advice.length, 1, list(advice));
+  const a = advice[0];
+  assert.equal(a.rule, 'imbalance', list(advice));
+  // Dynamic hands out 150 | 50, 50, 150: one thread's 250 ms against the mean 200 (the costliest first: 200 each).
+  near(a.savingMs, 50, 0.3, 'saving');
+  assert.match(a.text, /a more even spread \(the costliest items first, long tasks split\) would save ~/);
+  assert.doesNotMatch(a.text, /smaller chunks/);
+});
+
 test('tinypool, 3 tasks of 100 ms on 2 threads: smaller tasks (its chunking is the program\'s), ~50 ms, no more than the tail', async () => {
   const advice = await balanceAdvice('tiny-few');
   assert.equal(advice.length, 1, list(advice));
