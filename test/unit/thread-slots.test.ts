@@ -8,6 +8,7 @@ import { analyze } from '../../src/model/analysis';
 import { formatSummary } from '../../src/model/summary';
 import { lifeSlots } from '../../src/model/thread-slots';
 import { threadsWithTasksText } from '../../src/model/headline';
+import { advise } from '../../src/model/advice';
 import { buildReport } from './model-build';
 
 const MS = 1000;
@@ -89,4 +90,26 @@ test('our own pool of 2 whose worker died and was replaced: 2 slots, not 3 threa
   m = analyze(r);
   assert.equal(m.regions[0].utilization, 1900 / 4000);
   assert.equal(m.regions[0].threadTime.threads, 4);
+});
+
+test('worker-turnover: fires where hand-overs take a tenth of the slots\' time, silent where they are short or threads never took turns', () => {
+  // Six workers, two at a time, each busy for the 100 ms it lives; 100 ms between one's end and the next's start.
+  const lived: [number, number][] = [[0, 100], [0, 100], [200, 300], [200, 300], [400, 500], [400, 500]];
+  const r = buildReport({
+    workers: 6, durationUs: 500 * MS,
+    regions: [{ start: 0, end: 500 * MS, name: 'per-file workers', kind: 'external', threads: 6 }],
+    spans: lived.map(([a, b], k) => ({ thread: k + 1, start: a * MS, end: b * MS })),
+  });
+  lived.forEach(([a, b], k) => Object.assign(r.threads[k + 1], { start: a * MS, end: b * MS }));
+  const m = analyze(r);
+  assert.deepEqual(m.regions[0].handovers, { count: 4, ms: 400, maxSlotMs: 200 });
+  const a = advise(r, m).filter((x) => x.rule === 'worker-turnover');
+  assert.equal(a.length, 1);
+  assert.equal(a[0].savingMs, 200);
+  assert.equal(a[0].text, "region 'per-file workers' ended a worker and started another 4 times (6 threads, at most 2 alive at once): " +
+    "the hand-overs, from one worker's last task to the next one's first (a worker ending, starting and loading its code), took 400 ms, 40 % of its threads' time; " +
+    'keeping the workers alive between tasks would save up to ~200 ms');
+  // The first planted run: 50 ms of hand-over in 2 × 1000 ms (2.5 %): silent. Threads alive together: no hand-overs at all.
+  assert.deepEqual(advise(planted(true), analyze(planted(true))).filter((x) => x.rule === 'worker-turnover'), []);
+  assert.equal(analyze(planted(false)).regions[0].handovers, undefined);
 });
