@@ -933,13 +933,13 @@ function gcAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
 /** Threads named beside the worst in the descheduled finding; more are counted, not named. */
 const DESCHEDULED_NAMED = 4;
 
-/** ' (a on a core 44 %, b 51 %)': the other descheduled threads, so the count names what it counts. */
+/** '; the others: a on a core 44 %, b 51 %': the other descheduled threads, so the count names what it counts. */
 function othersText(c: Ctx, hit: ThreadMetrics[], worst: ThreadMetrics): string {
   const others = hit.filter((t) => t !== worst).sort((a, b) => busyOnCpuShare(a)! - busyOnCpuShare(b)!);
   if (others.length === 0) return '';
   const named = others.slice(0, DESCHEDULED_NAMED).map((t, i) => `${c.threadName(t.id)}${i === 0 ? ' on a core' : ''} ${formatPercent(busyOnCpuShare(t)!)}`);
   const more = others.length - named.length;
-  return ` (besides the one below: ${named.join(', ')}${more > 0 ? ` and ${more} more` : ''})`;
+  return `; the others: ${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
 function descheduledAdvice(c: Ctx): Advice | undefined {
@@ -973,8 +973,8 @@ function descheduledAdvice(c: Ctx): Advice | undefined {
   const whose = critical === worst ? '' : ` (the longest busy thread, ${c.threadName(critical.id)}, was descheduled ${formatMs(lost(critical))} of its ${formatMs(critical.busyMs)})`;
   return { rule: 'descheduled', savingMs: saving, range: { from: c.metrics.extra.start, to: c.metrics.extra.end },
     evidence: { threads: hit.length, busyMs: worst.busyMs, busyOnCpuMs: worst.busyOnCpuMs ?? 0, descheduledMs: lost(worst), cores, criticalThread: critical.id, criticalDescheduledMs: lost(critical) },
-    text: `${hit.length === 1 ? `${name} was` : `${hit.length} threads were`} descheduled while busy${othersText(c, hit, worst)}: ` +
-      `${hit.length === 1 ? name : `the most, ${name},`} was on a core only ${formatPercent(busyOnCpuShare(worst)!)} of its ${formatMs(worst.busyMs)} ${worst.tasks > 0 ? 'in tasks' : 'busy'} (${formatMs(worst.busyOnCpuMs!)}${waiting}); ` +
+    text: `${hit.length === 1 ? `${name} was` : `${hit.length} threads were`} descheduled while busy: ` +
+      `${hit.length === 1 ? name : `the most, ${name},`} was on a core only ${formatPercent(busyOnCpuShare(worst)!)} of its ${formatMs(worst.busyMs)} ${worst.tasks > 0 ? 'in tasks' : 'busy'} (${formatMs(worst.busyOnCpuMs!)}${waiting})${othersText(c, hit, worst)}; ` +
       `${cause}, so wall-time utilization and self times overstate the work; ${remedy} would give back up to ~${formatMs(saving)}${whose}` };
 }
 

@@ -326,6 +326,16 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
       : `region '${regionLabel(report.regions, r.id)}' is well balanced: utilization ${formatPercent(r.utilization)}, imbalance ${formatRatio(r.imbalance)}` +
         (worst >= DESCHEDULED_SHARE ? ` (in wall time: a thread was descheduled ${formatPercent(worst)} of its busy time, see above)` : ''));
   } else if (balanced.length > 1) out.push(`${balanced.length} regions are well balanced`);
+  // Unbalanced in wall time only: the work was even, the cores were not (another process took them
+  // from some threads). Neither the balance advice (it judges the work) nor 'well balanced' (the
+  // utilization is low) speaks of it, so the gain it leaves is said to be the load's.
+  for (const r of metrics.regions) {
+    if (r.tasks === 0 || sequential(r) || r.cpuImbalance === undefined || balanced.includes(r)) continue;
+    if (r.imbalance < IMBALANCE_MIN || r.cpuImbalance >= IMBALANCE_MIN) continue;
+    const worst = worstDescheduled(r);
+    out.push(`region '${regionLabel(report.regions, r.id)}' is unbalanced in wall time only: imbalance ${formatRatio(r.imbalance)} in wall time, ${formatRatio(r.cpuImbalance)} with time waiting for a core left out; ` +
+      `its work was spread evenly, and the gain of ${formatMs(r.potentialGainMs)} is the machine's load (${worst > 0 ? `a thread waited for a core ${formatPercent(worst)} of its busy time` : 'its threads waited for cores'}), not the program's`);
+  }
 
   if (metrics.extra.steals) out.push(`idle threads took work from busy ones ${plural(metrics.extra.steals, 'time')} (steals)`);
   return out;

@@ -113,3 +113,28 @@ test('a starved region with a start-up: its busy share once ready, then the whol
   assert.equal(line, "threads were busy only 40 % of region 'external pool' once their workers were ready (150 ms from its first worker's creation, 50.0 ms of it waiting for the first worker to start, the region itself 100 ms); " +
     'over the whole region, start-up included, their time went: in tasks 10 % · start delay 0 % · between tasks 81 % · after last task 9.0 %');
 });
+
+test('unbalanced in wall time only (a descheduled thread looks busy): said to be the load\'s; silent when balanced or when the work itself is uneven', () => {
+  // Two workers with 100 ms of work each; worker 1's stretch lasts 160 ms in wall time (60 ms waiting for a core).
+  const build = (w1End: number, w1OnCpu: number) => {
+    const r = buildReport({ workers: 2, regions: [{ start: 0, end: 160_000, name: 'job', threads: 2 }],
+      spans: [{ thread: 1, start: 0, end: w1End }, { thread: 2, start: 0, end: 100_000 }], durationUs: 160_000 });
+    r.cpu = [
+      { thread: 1, source: 'schedstat' as const, t: [0, w1End], onCpu: [0, w1OnCpu], runnable: [0, w1End - w1OnCpu] },
+      { thread: 2, source: 'schedstat' as const, t: [0, 100_000], onCpu: [0, 100_000], runnable: [0, 0] },
+    ];
+    return r;
+  };
+  const loaded = build(160_000, 100_000);
+  const m = analyze(loaded);
+  assert.ok(m.regions[0].imbalance >= 1.1 && m.regions[0].cpuImbalance! < 1.1, JSON.stringify([m.regions[0].imbalance, m.regions[0].cpuImbalance]));
+  const line = verdicts(m, loaded).find((v) => v.includes('unbalanced in wall time only'));
+  assert.ok(line, verdicts(m, loaded).join('\n'));
+  assert.match(line, /^region 'job' is unbalanced in wall time only: imbalance 1\.23 in wall time, 1\.00 with time waiting for a core left out; its work was spread evenly, and the gain of 30\.0 ms is the machine's load \(a thread waited for a core 38 % of its busy time\), not the program's$/);
+  // The work itself uneven (160 ms of it on worker 1): not the load's.
+  const uneven = build(160_000, 160_000);
+  assert.ok(!verdicts(analyze(uneven), uneven).some((v) => v.includes('wall time only')));
+  // Balanced in both: nothing of the kind.
+  const even = build(100_000, 100_000);
+  assert.ok(!verdicts(analyze(even), even).some((v) => v.includes('wall time only')));
+});
