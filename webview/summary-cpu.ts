@@ -12,7 +12,7 @@ export function format2Sections(store: Store): HTMLElement[] {
   const p = m.extra.phases;
   if (p) {
     out.push(table(`Phases (${msValue(p.totalMs)} from spawn to exit; they add up to it)`, ['Phase', 'Time', 'Share', 'What it covers'],
-      phaseRows(p).map((r) => [r.label, msValue(r.ms), percent(r.share), r.note]), { id: 'summary-phases' }));
+      phaseRows(p).map((r) => [r.label, msValue(r.ms), percent(r.share), r.note]), { id: 'summary-phases', class: 'pp-prose-last' }));
   }
   const cpuKnown = m.threads.some((t) => t.onCpuMs !== undefined);
   if (cpuKnown || m.extra.waitMs !== undefined) {

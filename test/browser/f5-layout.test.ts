@@ -221,6 +221,9 @@ describe('layout of a recorded run at 500, 900 and 1,400 px', () => {
       }
       // The texts differ in length: a right-aligned column would start them at different places.
       assert.ok(new Set(cells.map((r) => r[covers].text!.length)).size > 1);
+      // Its prose wraps: the table fits the panel, nothing of it scrolls under the sticky first column.
+      const fit = await page.$eval('#summary-phases', (t) => [t.scrollWidth, t.clientWidth]);
+      assert.ok(fit[0] <= fit[1] + 1, `at ${width} px the phases table scrolls: ${fit[0]} px wide in ${fit[1]}`);
     }
     // The slowest tasks' table: the thread's name reads from the left, the duration ends at the right.
     await showView(page, 'durations');
