@@ -16,6 +16,19 @@ const SLOWEST = 15;
 const SLOW_FROM = 0.9;
 const FAST_TO = 0.5;
 
+/** The region whose spans add up to the most time (one pass over the spans); undefined with none. */
+function regionWithMostTaskTime(report: Store['report']): number | undefined {
+  const total = new Map<number, number>();
+  const s = report.spans;
+  for (let k = 0; k < s.count; k++) total.set(s.region[k], (total.get(s.region[k]) ?? 0) + (s.end[k] - s.start[k]));
+  let best: number | undefined, most = -1;
+  for (const r of report.regions) {
+    const t = total.get(r.id) ?? 0;
+    if (t > most) { most = t; best = r.id; }
+  }
+  return best;
+}
+
 export class DurationsView {
   readonly element: HTMLElement;
   private readonly regionSelect = el('select', { id: 'durations-region', 'aria-label': 'Region' });
@@ -27,6 +40,9 @@ export class DurationsView {
   constructor(private readonly store: Store) {
     for (const t of store.report.threads) this.threadName.set(t.id, t.name);
     for (const r of store.report.regions) this.regionSelect.append(el('option', { value: r.id }, regionLabel(store.report.regions, r.id)));
+    // Opens on the region whose tasks took the most time (a 1 ms warm-up listed first is not the one to look at).
+    const main = regionWithMostTaskTime(store.report);
+    if (main !== undefined) this.regionSelect.value = String(main);
     this.regionSelect.addEventListener('change', () => this.draw());
     const body = store.report.regions.length ? el('div', {}, this.plot, this.list) : el('p', {}, 'No pool operations were recorded.');
     const action = (label: string, name: string, id: string, run: (region: number) => void) => {
