@@ -15,7 +15,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as WorkerThreads from 'node:worker_threads';
-import { ENV, EXTERNAL_SPAN_CONCURRENT, NOT_STOLEN, NO_PARENT, NO_SUBMIT_KEY } from './contract';
+import { ENV, EXTERNAL_SPAN_CONCURRENT, NOT_STOLEN, NO_PARENT, NO_SUBMIT_KEY, POOL_WORKER_MARK } from './contract';
 import { EXTERNAL_REGION, warn, type SpoolRecorder } from './recorder';
 import { KNOWN_POOLS, RAW_MESSAGE_KEY_STRIDE, poolOnStack, replyOf, taskOf, type KnownPool } from './interop-messages';
 import { instrumentSubmits, stampRawMessage } from './interop-submits';
@@ -79,7 +79,10 @@ export function instrumentWorkerCreation(rec: SpoolRecorder, poolWorkerFile: str
     let name = (options as { name?: unknown } | undefined)?.name;
     let region = EXTERNAL_REGION;
     let lib = 'parallel-profiler';
-    if (file !== poolWorkerFile) {
+    // A ThreadPool's worker: this copy's entry, or another copy's (the CLI from one install, the
+    // script's `require('parallel-profiler')` from another), which marks its workerData the same way.
+    const poolWorker = file === poolWorkerFile || (options?.workerData as Record<string, unknown> | null | undefined)?.[POOL_WORKER_MARK] === true;
+    if (!poolWorker) {
       const site = creationSite(options?.eval ? '<eval>' : file, new Error().stack ?? '', ownDir);
       lib = site.lib;
       if (lib === 'internal') {
