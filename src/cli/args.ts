@@ -28,9 +28,10 @@ ${EXPORT_USAGE}
 record   runs a Node.js script (.js, .mjs, .cjs, .ts) under the profiler, writes the report
          (default ./.parprof/<script>-<date>.parprof; a name ending .gz is compressed), prints
          the summary and exits with the script's exit code (128 + the signal's number when
-         Ctrl-C, SIGTERM or SIGHUP stopped it; 2 when --out cannot be written:
-         refused before the script starts, or, if the last write fails, the report is saved
-         in the temp folder and its path printed).
+         Ctrl-C, SIGTERM or SIGHUP stopped it; 2 when the command line is refused before the
+         script starts (a bad option, --profiler 0x without the 0x package) or when --out
+         cannot be written: refused before the script starts, or, if the last write fails,
+         the report is saved in the temp folder and its path printed).
   --threads N            default thread count of every pool created without one (0: sequential,
                          every pool runs its operations inline on the calling thread, no workers)
   --sequential           the same as --threads 0
