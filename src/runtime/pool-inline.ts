@@ -296,8 +296,7 @@ function runItemsInline(op: InlineOperation, fn: TaskFn, ctx: Ctx, a: number, b:
     if (op.kind === 'reduce') {
       let acc = op.identity !== null && typeof op.identity === 'object' ? structuredClone(op.identity) : op.identity;
       for (; p < b; p++) acc = data === undefined ? fn(acc, p + base, p + base, ctx) : fn(acc, data[p - offset], p, ctx);
-      // A Promise result fails the item that returned it: the last one called (p ran past it).
-      if (b > a) { p = b - 1; checkSync(acc, op.fn); }
+      checkSync(acc, op.fn);
       out.push(acc);
       return b - a;
     }
@@ -306,7 +305,7 @@ function runItemsInline(op: InlineOperation, fn: TaskFn, ctx: Ctx, a: number, b:
       r = data === undefined ? fn(p + base, p + base, ctx) : fn(data[p - offset], p, ctx);
       if (op.kind === 'map') out.push(r);
     }
-    if (b > a) { p = b - 1; checkSync(r, op.fn); }
+    if (b > a) checkSync(r, op.fn);
     return b - a;
   } catch (e) {
     throw new TaskFailure(p + base, ctx.task, e);

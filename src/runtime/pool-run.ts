@@ -84,39 +84,26 @@ function runItems(run: OperationRun, a: number, b: number, acc: unknown): unknow
       const out = acc as unknown[];
       if (data === undefined) for (; p < b; p++) { if (ctrl[CTRL.ABORT] !== NOT_ABORTED) break; const v = p + base; out.push(fn(v, v, ctx)); }
       else for (; p < b; p++) { if (ctrl[CTRL.ABORT] !== NOT_ABORTED) break; out.push(fn(data[p - offset], p, ctx)); }
-      // The chunk's first result stands for the task function (a Promise from one call is one from every call).
-      if (p > a) checkResult(run, out[out.length - (p - a)], m.fn, a + base, p - a);
+      if (p > a) checkSync(out[out.length - (p - a)], m.fn);
       run.ran = p - a;
       return out;
     }
     if (m.kind === 'reduce') {
       if (data === undefined) for (; p < b; p++) { if (ctrl[CTRL.ABORT] !== NOT_ABORTED) break; const v = p + base; acc = fn(acc, v, v, ctx); }
       else for (; p < b; p++) { if (ctrl[CTRL.ABORT] !== NOT_ABORTED) break; acc = fn(acc, data[p - offset], p, ctx); }
-      if (p > a) checkResult(run, acc, m.fn, p - 1 + base, p - a);
+      checkSync(acc, m.fn);
       run.ran = p - a;
       return acc;
     }
     let r: unknown;
     if (data === undefined) for (; p < b; p++) { if (ctrl[CTRL.ABORT] !== NOT_ABORTED) break; const v = p + base; r = fn(v, v, ctx); }
     else for (; p < b; p++) { if (ctrl[CTRL.ABORT] !== NOT_ABORTED) break; r = fn(data[p - offset], p, ctx); }
-    if (p > a) checkResult(run, r, m.fn, p - 1 + base, p - a);
+    checkSync(r, m.fn);
     run.ran = p - a;
     return (acc as number) + (p - a);
   } catch (e) {
-    // A Promise result names the item that returned it (checkResult); a throw, the item that threw.
-    if (e instanceof TaskFailure) throw e;
     run.ran = p - a + 1;
     throw new TaskFailure(p + base, e);
-  }
-}
-
-/** checkSync of the result item `index` returned, once `ran` items of the chunk ran: a Promise fails that item. */
-function checkResult(run: OperationRun, result: unknown, fn: string, index: number, ran: number): void {
-  try {
-    checkSync(result, fn);
-  } catch (e) {
-    run.ran = ran;
-    throw new TaskFailure(index, e);
   }
 }
 
