@@ -83,15 +83,19 @@ export class StealState {
     return first;
   }
 
-  /** Thief: moves the back half of the victim's unclaimed range into the thief's (empty) slot. */
+  /**
+   * Thief: moves the back half of the victim's unclaimed range into the thief's (empty) slot; the
+   * last unclaimed item too: an idle thread takes it rather than wait while the victim runs its
+   * current item (150 ms items [150, 150, 50, 50] on 2 threads: one thread idle 64 ms beside it).
+   */
   stealHalf(thief: number, victim: number): boolean {
     const vb = victim * SLOT_F64;
     // Racy peek first, so idle thieves do not hammer a busy owner's lock.
-    if (this.f64[vb + 1] - this.f64[vb] < 2) return false;
+    if (this.f64[vb + 1] - this.f64[vb] < 1) return false;
     if (!this.lock(victim)) return false;
     const first = this.f64[vb];
     const end = this.f64[vb + 1];
-    const half = Math.floor((end - first) / 2);
+    const half = end - first === 1 ? 1 : Math.floor((end - first) / 2);
     if (half < 1) {
       this.unlock(victim);
       return false;
