@@ -92,9 +92,12 @@ function taskFunction(mod: Record<string, unknown>, spec: string, name: string):
   return fn as TaskFn;
 }
 
+/** checkSync's error: the item whose result it checked returned a Promise (the catch names that item, not the one after). */
+class PromiseResult extends TypeError {}
+
 function checkSync(result: unknown, fn: string): void {
   if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
-    throw new TypeError(`task function '${fn}' returned a Promise; task functions run synchronously inside the worker's loop`);
+    throw new PromiseResult(`task function '${fn}' returned a Promise; task functions run synchronously inside the worker's loop`);
   }
 }
 
@@ -308,8 +311,17 @@ function runItemsInline(op: InlineOperation, fn: TaskFn, ctx: Ctx, a: number, b:
     if (b > a) checkSync(r, op.fn);
     return b - a;
   } catch (e) {
-    throw new TaskFailure(p + base, ctx.task, e);
+    throw failure(e, a, p, base, ctx.task);
   }
+}
+
+/**
+ * The TaskFailure of a chunk [a, …) that failed at position p: a throw names the item that threw;
+ * a Promise result is found after the loop (p ran past the chunk), so it names the last item run,
+ * whose result was checked. Out of runItemsInline, as pool-run.ts's `failure`.
+ */
+function failure(e: unknown, a: number, p: number, base: number, task: number): TaskFailure {
+  return new TaskFailure((e instanceof PromiseResult ? Math.max(a, p - 1) : p) + base, task, e);
 }
 
 /** A join task's call, its call site made megamorphic like runItemsInline's. */

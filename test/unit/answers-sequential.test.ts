@@ -30,7 +30,8 @@ test('threads 0: a task error names the item and the sequential thread; an abort
     return true;
   });
   await assert.rejects(pool.map('nope', range(0, 2)), /task module .*tasks\.js has no exported function 'nope'/);
-  await assert.rejects(pool.map('asyncTask', [1]), /returned a Promise/);
+  await assert.rejects(pool.map('asyncTask', [1]), (e: Error & { index?: number }) => /returned a Promise/.test(e.message) && e.index === 0 && /failed at item 0 /.test(e.message));
+  await assert.rejects(pool.forEach('asyncTask', [1, 2, 3], { chunkSize: 3 }), (e: Error & { index?: number }) => e.index === 2);
   await assert.rejects(pool.reduce('add', range(0, 10), { identity: 0, signal: AbortSignal.abort() }), { name: 'AbortError' });
   await assert.rejects(pool.join('badSpawn', range(0, 10)), /ctx\.spawn\(10, 20\): expected integers first <= end within the operation's range \[0, 10\)/);
   assert.deepEqual(await pool.map('square', [5]), [25], 'the pool still works after failures');

@@ -38,6 +38,17 @@ for (const schedule of schedules) {
 test('a missing task function or a Promise-returning task is named in the error', async () => {
   await assert.rejects(pool.map('nope', [1]), /task module .*tasks\.js has no exported function 'nope' \(functions: .*square/);
   await assert.rejects(pool.map('asyncTask', [1, 2]), /'asyncTask' returned a Promise/);
+  // The item named is one that returned a Promise: a chunk's first for map, its last for forEach
+  // and reduce (it had named the item after the chunk: 1 of a one-item input).
+  for (const schedule of schedules) {
+    const at = async (op: Promise<unknown>) => { try { await op; } catch (e) { return [(e as { index?: number }).index, /failed at item (\d+)/.exec((e as Error).message)?.[1]]; } return undefined; };
+    assert.deepEqual(await at(pool.map('asyncTask', [10], { schedule })), [0, '0'], schedule);
+    assert.deepEqual(await at(pool.map('asyncTask', [10, 20, 30], { schedule, chunkSize: 3 })), [0, '0'], schedule);
+    // forEach: the last item its chunk ran (steal claims a grain of its own): one of the input's, named in the message too.
+    const each = await at(pool.forEach('asyncTask', [10, 20, 30], { schedule, chunkSize: 3 }));
+    assert.ok(each && [0, 1, 2].includes(each[0] as number) && each[1] === String(each[0]), `${schedule}: ${JSON.stringify(each)}`);
+    if (schedule !== 'steal') assert.equal(each![0], 2, schedule);
+  }
   await assert.rejects(pool.reduce('add', range(0, 4), { identity: {}, schedule: 'dynamic' }), /options\.combine is required when identity is not a number/);
   await stillWorks(pool);
 });
