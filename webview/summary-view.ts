@@ -8,12 +8,9 @@ import { format2Sections } from './summary-cpu';
 import { el, msValue, percent, ratio, table } from './dom';
 import { moreColumnsCue } from './more-columns';
 import { alignTextColumns } from './table-align';
-import { balanceMeasured, threadsWithTasksLabel, threadsWithTasksText } from '../src/model/headline';
+import { balanceMeasured, NO_SPANS, threadsWithTasksLabel, threadsWithTasksText } from '../src/model/headline';
 import { regionLabel } from '../src/model/region-labels';
 import { BUSY_NOT_TASKS, busyNotTasks } from '../src/model/summary-v2';
-
-/** A balance number with no task spans to read it from. */
-const NO_SPANS = '— (no task spans)';
 
 /** Where the threads' time went outside task code, as "a / b / c" with the formatter given. */
 function threadTimeText(t: { startDelayMs: number; gapMs: number; tailIdleMs: number }, ms: (x: number) => string): string {
