@@ -92,6 +92,11 @@ export interface CombinedMessage {
 export interface ReadyMessage {
   type: 'ready';
   op: -1;
+  /**
+   * When the worker was ready, µs from origin on the recorder's clock (absent when not recording):
+   * the pool's thread may read the message much later, while it runs code of its own.
+   */
+  at?: number;
 }
 
 export type FromWorker = DoneMessage | TaskErrorMessage | CombinedMessage | ReadyMessage;

@@ -128,7 +128,7 @@ export class ThreadPool {
     worker.on('message', (m: FromWorker) => {
       if (m.type !== 'ready') return this.onMessage(index, m);
       slot.ready = true;
-      this.recordReady(slot);
+      this.recordReady(slot, m.at);
       this.pump();
     });
     worker.on('error', (e) => { slot.lastError = e instanceof Error ? (e.stack ?? e.message) : String(e); });
@@ -143,12 +143,17 @@ export class ThreadPool {
     return slot;
   }
 
-  /** Pool start-up as the report shows it: thread creation to task module loaded. */
-  private recordReady(slot: Slot): void {
+  /**
+   * Pool start-up as the report shows it: thread creation to task module loaded, by the worker's
+   * clock (`at`) when it said, else when this thread read its message.
+   */
+  private recordReady(slot: Slot, at: number | undefined): void {
     const recorder = getRecorder();
     if (!recorder?.workerReady || slot.created === undefined) return;
     try {
-      recorder.workerReady(slot.threadId, this.poolId, slot.created, recorder.now());
+      const now = recorder.now();
+      const ready = typeof at === 'number' && Number.isFinite(at) && at >= slot.created && at <= now ? at : now;
+      recorder.workerReady(slot.threadId, this.poolId, slot.created, ready);
     } catch (e) {
       process.stderr.write(`[parprof] could not record worker start-up: ${(e as Error)?.message}\n`);
     }

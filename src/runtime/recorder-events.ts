@@ -23,7 +23,7 @@ export type SpoolEvent =
   | { e: 'cpu'; source: 'schedstat' | 'threadCpuUsage'; t: number[]; on: number[]; wait?: number[] }
   /** The preload finished installing the recorder on this thread: the user's code runs from here. */
   | { e: 'installed'; t: number }
-  /** A ThreadPool worker loaded the task module: created (new Worker) to ready ('ready' received), written by the pool's thread. */
+  /** A ThreadPool worker loaded the task module: created (new Worker) to ready (by the worker's clock; else 'ready' received), written by the pool's thread. */
   | { e: 'workerReady'; tid: number; pool: number; created: number; ready: number }
   /** Written by the thread that created a worker. `region` is the external region its messages belong to, -1 for ThreadPool workers. */
   | { e: 'worker'; t: number; tid: number; name: string | null; lib: string; region: number }

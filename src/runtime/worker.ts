@@ -35,7 +35,16 @@ let loadError: unknown;
 const loaded = loadTaskModule(init.module).then((m) => { exported = m; }, (e) => { loadError = e; });
 // The pool starts its first operation once every worker is ready, so that thread start-up and
 // module loading are not counted as the operation's queue wait.
-void loaded.then(() => port.postMessage({ type: 'ready', op: -1 }));
+// It says when it was ready by its own clock: the pool's thread may be busy when the message comes.
+void loaded.then(() => port.postMessage({ type: 'ready', op: -1, at: readyAt() } satisfies FromWorker));
+
+function readyAt(): number | undefined {
+  try {
+    return getRecorder()?.now();
+  } catch {
+    return undefined;
+  }
+}
 
 /** The exported task function `name`, looked up in named exports, then in a CommonJS default export. */
 function taskFunction(name: string): (...args: unknown[]) => unknown {

@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { advise, type Advice } from '../../src/model/advice';
 import { analyze } from '../../src/model/analysis';
 import type { Report } from '../../src/model/report';
-import { fixtures, record } from './record-helpers';
+import { fixtures, record, tempDir } from './record-helpers';
 
 const SCRIPT = join(fixtures(), 'f4-serial.js');
 
-async function run(mode: string): Promise<{ report: Report; advice: Advice[]; serial: Advice[] }> {
-  const { report, stderr } = await record(SCRIPT, { args: [mode] });
+async function run(mode: string, env?: Record<string, string>): Promise<{ report: Report; advice: Advice[]; serial: Advice[] }> {
+  const { report, stderr } = await record(SCRIPT, { args: [mode], ...(env ? { env } : {}) });
   assert.ok(report, `${mode}: no report; stderr:\n${stderr}`);
   const advice = advise(report, analyze(report));
   return { report, advice, serial: advice.filter((a) => a.rule === 'serial') };
@@ -68,6 +68,23 @@ test('serial code between new ThreadPool and its first map is serial code, not p
   assert.equal(report.regions.length, 1);
   assert.equal(p.serialBetweenMs, 0, `before ${p.serialBeforeMs} ms, between ${p.serialBetweenMs} ms`);
   assert.ok(p.serialBeforeMs >= (a.range!.to - a.range!.from) / 1000, `before ${p.serialBeforeMs} ms holds the ${(a.range!.to - a.range!.from) / 1000} ms stretch`);
+});
+
+test('a worker is ready when it says so, not when a busy main thread reads its message: the serial code after that is a saving', async () => {
+  // The main thread spins until both workers have loaded the task module (they say so by a file),
+  // then 200 ms more: their 'ready' messages wait in its queue all that time.
+  const { report, advice, serial } = await run('late', { F4_READY_DIR: tempDir('f4-ready-') });
+  assert.equal(serial.length, 1, detail(advice, report));
+  const [a] = serial;
+  const region = report.regions.find((r) => r.name === 'after late start-up')!;
+  const workers = report.startup!.workers;
+  assert.equal(workers.length, 2);
+  // Ready by the workers' clock: well before the main thread's last 200 ms of CPU began.
+  for (const w of workers) assert.ok(w.ready !== undefined && w.ready <= region.start - 150_000, `ready ${w.ready}, map at ${region.start}\n${a.text}`);
+  assert.ok(a.evidence.serialMs >= 180, `serial ${a.evidence.serialMs} ms\n${a.text}`);
+  assert.ok(a.evidence.serialMs - a.evidence.duringStartupMs >= 150, `after the workers were ready: ${a.evidence.serialMs - a.evidence.duringStartupMs} ms\n${a.text}`);
+  assert.doesNotMatch(a.text, /would save nothing/);
+  assert.match(a.text, /would save ~/);
 });
 
 test('silent: two maps with nothing between them give no serial finding', async () => {
