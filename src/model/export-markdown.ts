@@ -5,17 +5,15 @@ import type { RunMetrics } from './analysis';
 import type { Report } from './report';
 import { balanceMeasured, IMPORTED_PREFIX, isImported } from './headline';
 import { describeExit, verdicts } from './summary';
-import { DESCHEDULED_MIN_BUSY_MS, descheduledShare } from './summary-v2';
+import { worstCoreWait } from './summary-v2';
 import { BUSY_MACHINE_SHARE } from './sweep-report';
 import { NOT_SAMPLED, NOT_SAMPLED_MEANING } from './unsampled';
 import { formatMs, formatPercent, formatRatio, msDigits } from './units';
 import { safeMarkdown } from './terminal-text';
 
-/** The largest share of its busy time a thread (busy long enough to judge) waited for a core; 0 when unknown. */
+/** The largest share of the time it had code to run a thread waited for a core (worstCoreWait); 0 when unknown. */
 function worstWaitForCore(metrics: RunMetrics): number {
-  let worst = 0;
-  for (const t of metrics.threads) if (t.busyMs >= DESCHEDULED_MIN_BUSY_MS) worst = Math.max(worst, descheduledShare(t) ?? 0);
-  return worst;
+  return worstCoreWait(metrics) ?? 0;
 }
 
 /** Text in a table cell or a line: no pipes, newlines or HTML that would break the Markdown. */
@@ -41,7 +39,7 @@ export function toMarkdown(report: Report, metrics: RunMetrics): string {
   // The same note as compare --markdown's: a reviewer reading wall times must know they carry the load.
   const waited = worstWaitForCore(metrics);
   if (waited >= BUSY_MACHINE_SHARE) {
-    out.push(`> **Note:** the machine was busy — a thread waited for a core up to ${formatPercent(waited)} of its busy time; ` +
+    out.push(`> **Note:** the machine was busy — a thread waited for a core up to ${formatPercent(waited)} of the time it had code to run; ` +
       'wall times (utilization, imbalance, gain, self times) include that wait, so they tell of the machine\'s load as well as of the program.', '');
   }
   if (!balanceMeasured(metrics)) {

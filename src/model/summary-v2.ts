@@ -91,6 +91,31 @@ export function descheduledShare(t: ThreadMetrics): number | undefined {
   return running > 0 ? Math.max(0, 1 - t.busyOnCpuMs / running) : 0;
 }
 
+/**
+ * Share of the time a thread had code to run (on a core, or runnable) over its whole life that it
+ * waited for a core (schedstat), when it had at least DESCHEDULED_MIN_BUSY_MS of it: the main
+ * thread's serial code counts, which descheduledShare (busy time in tasks) does not see.
+ */
+export function coreWaitShare(t: ThreadMetrics): number | undefined {
+  if (t.onCpuMs === undefined || t.runnableMs === undefined) return undefined;
+  const wanted = t.onCpuMs + t.runnableMs;
+  return wanted >= DESCHEDULED_MIN_BUSY_MS ? t.runnableMs / wanted : undefined;
+}
+
+/**
+ * The largest share of the time it had code to run any thread waited for a core: of its busy time
+ * (threads busy ≥ DESCHEDULED_MIN_BUSY_MS), or over its life (coreWaitShare). Undefined when the
+ * report cannot tell.
+ */
+export function worstCoreWait(metrics: RunMetrics): number | undefined {
+  let worst: number | undefined;
+  for (const t of metrics.threads) {
+    const busy = t.busyMs >= DESCHEDULED_MIN_BUSY_MS ? descheduledShare(t) : undefined;
+    for (const share of [busy, coreWaitShare(t)]) if (share !== undefined) worst = Math.max(worst ?? 0, share);
+  }
+  return worst;
+}
+
 /** The "CPU time" block: on-CPU against off-CPU per thread, samples busy/idle, blocking waits. */
 export function cpuLines(metrics: RunMetrics, names: Map<number, string>): string[] {
   const known = metrics.threads.some((t) => t.onCpuMs !== undefined);

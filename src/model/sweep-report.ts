@@ -12,7 +12,7 @@ import { cpuSampleWeights, cpuSeriesOf, nodeWeights } from './cpu-time';
 import { indexProfile } from './profile-index';
 import { cappedSelfWeights, sampleCapUs } from './unsampled';
 import { phaseMetrics, regionEnd } from './phases';
-import { DESCHEDULED_MIN_BUSY_MS, descheduledShare } from './summary-v2';
+import { worstCoreWait } from './summary-v2';
 import { RUNTIME_ENTRY } from './hot-functions';
 import { regionCriticalPaths, runCriticalMs } from './critical-path';
 import { isRuntimeFile } from './transforms';
@@ -72,8 +72,9 @@ export interface RunSummary {
   /** Time in the window the script waited for pool workers to start, ms (not in wholeMs). */
   poolStartupMs: number;
   /**
-   * Largest share of a thread's busy time (threads busy ≥ 20 ms) it was runnable but waiting for
-   * a core (descheduledShare, summary-v2.ts); null when the report has no CPU times (format 1).
+   * Largest share of the time a thread had code to run that it waited for a core: of its busy
+   * time (threads busy ≥ 20 ms), or over its life, serial code included (worstCoreWait,
+   * summary-v2.ts); null when the report has no CPU times (format 1).
    */
   descheduledShare: number | null;
   /**
@@ -252,13 +253,7 @@ export function summarizeRun(report: Report, metrics: RunMetrics, file: string):
 export const BUSY_MACHINE_SHARE = 0.1;
 
 function worstDescheduled(metrics: RunMetrics): number | null {
-  let worst: number | null = null;
-  for (const t of metrics.threads) {
-    if (t.busyMs < DESCHEDULED_MIN_BUSY_MS) continue;
-    const share = descheduledShare(t);
-    if (share !== undefined) worst = Math.max(worst ?? 0, share);
-  }
-  return worst;
+  return worstCoreWait(metrics) ?? null;
 }
 
 /** How the CLI names a variant. */

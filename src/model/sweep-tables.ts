@@ -149,7 +149,7 @@ export function busyMachineNote(runs: readonly RunSummary[]): string[] {
   const busy = runs.filter(ranOnBusyMachine);
   if (busy.length === 0) return [];
   const worst = busy.reduce((a, r) => Math.max(a, r.descheduledShare!), 0);
-  return [`note: the machine was busy — in ${busy.length} of ${runs.length} run${runs.length === 1 ? '' : 's'} a thread waited for a core up to ${formatPercent(worst)} of its busy time;`,
+  return [`note: the machine was busy — in ${busy.length} of ${runs.length} run${runs.length === 1 ? '' : 's'} a thread waited for a core up to ${formatPercent(worst)} of the time it had code to run;`,
     '      wall times include that wait, so they tell of the machine\'s load as well as of the program'];
 }
 
@@ -201,7 +201,7 @@ export function busyContext(report: SweepReport, s: SubjectScaling): { critical:
 export const COMPARE_HEADER = ['region', 'base wall', 'new wall', 'change', 'delta', 'utilization', 'imbalance', 'efficiency', 'verdict'];
 
 const VERDICT_WORDS: Record<Verdict, string> = {
-  regressed: 'REGRESSED', improved: 'improved', same: 'same', 'within-noise': 'within noise', 'busy-machine': 'cannot judge: the machine was busy', 'only-base': 'only in base', 'only-new': 'only in new',
+  regressed: 'REGRESSED', improved: 'improved', same: 'within the threshold', 'within-noise': 'within noise', 'busy-machine': 'cannot judge: the machine was busy', 'only-base': 'only in base', 'only-new': 'only in new',
 };
 
 function spreadCell(s: SubjectDelta['base']): string {

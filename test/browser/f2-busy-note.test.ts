@@ -57,7 +57,7 @@ describe('busy-machine note on the sweep and A/B pages', () => {
         // The CLI printed these lines; the page shows them as one paragraph.
         assert.ok((kind === 'sweep' ? sweepText : abText).includes(note.join('\n')));
         assert.deepEqual(shown, [busyMachineSentence(runs)]);
-        assert.match(shown[0]!, /^note: the machine was busy — in \d+ of \d+ runs? a thread waited for a core up to \d+(\.\d+)? % of its busy time; wall times include that wait/);
+        assert.match(shown[0]!, /^note: the machine was busy — in \d+ of \d+ runs? a thread waited for a core up to \d+(\.\d+)? % of the time it had code to run; wall times include that wait/);
       }
       if (kind === 'sweep') {
         const whole = sweepScaling(report)[0];

@@ -12,9 +12,9 @@ import { SWEEP_FORMAT, SWEEP_VERSION, type RunSummary, type SweepReport } from '
 
 const OPTIONS: CompareOptions = { maxRegression: 0.05, minDeltaMs: 1, topFunctions: 5 };
 
-function run(criticalMs: number, descheduledShare: number): RunSummary {
-  return { file: 'x.parprof', exitCode: 0, wholeMs: criticalMs * 2, wholeCovers: 'script', poolStartupMs: 0, descheduledShare, criticalMs,
-    regions: [{ key: 'map work @ a.js:3:7', name: 'map work', calls: 1, wallMs: criticalMs * 2, utilization: 0.9, imbalance: 1.1, tasks: 8, criticalMs }], functions: [] };
+function run(criticalMs: number, descheduledShare: number, wallMs = criticalMs * 2): RunSummary {
+  return { file: 'x.parprof', exitCode: 0, wholeMs: wallMs, wholeCovers: 'script', poolStartupMs: 0, descheduledShare, criticalMs,
+    regions: [{ key: 'map work @ a.js:3:7', name: 'map work', calls: 1, wallMs, utilization: 0.9, imbalance: 1.1, tasks: 8, criticalMs }], functions: [] };
 }
 
 function sweep(variants: Record<number, number[]>, share: number): SweepReport {
@@ -38,8 +38,8 @@ test('single runs at load: +8.7 % of the critical path is "cannot judge", exit 0
   const whole = r.pairs[0].subjects[0];
   assert.equal(whole.verdict, 'busy-machine');
   assert.equal(r.regressed, false);
-  assert.match(compareCells([whole])[0][8], /^cannot judge: the machine was busy \(critical path \+8\.7 %\), within its ±13 %$/);
-  assert.match(compareConclusion(r), /^no regression .*; 2 changes not judged: the machine was busy .* a change within ±13 % can be its doing/);
+  assert.match(compareCells([whole])[0][8], /^cannot judge: the machine was busy \(critical path \+8\.7 %\), within its ±19 %$/);
+  assert.match(compareConclusion(r), /^no regression .*; 2 changes not judged: the machine was busy .* a change within ±19 % can be its doing/);
 
   const worse = compare(sweep({ 2: [913] }, 0.57), sweep({ 2: [1280] }, 0.69));
   assert.equal(worse.pairs[0].subjects[0].verdict, 'regressed');
@@ -67,4 +67,10 @@ test('repeats at two load levels: ranges apart by +6.4 % are the machine\'s; the
   const worse = compare(a, c);
   assert.equal(worse.regressed, true);
   assert.match(compareConclusion(worse), /^regression \(slower by more than 5\.0 % and 1\.00 ms\): whole run \(2 threads\), map work \(2 threads\); 2 changes not judged/);
+});
+
+test('a change under the threshold is said to be within it, not "same"', () => {
+  const small = compare(sweep({ 2: [40] }, 0.02), sweep({ 2: [41.6] }, 0.02)).pairs[0].subjects[0];
+  assert.equal(small.verdict, 'same');
+  assert.match(compareCells([small])[0][8], /^within the threshold \(critical path \+4\.0 %\)$/);
 });

@@ -29,7 +29,12 @@ test('markdown export: findings, the busy-machine note when threads waited for a
   // The note both ways, on the same report: every thread waited half its busy time, or none.
   const waiting = structuredClone(metrics), idle = structuredClone(metrics);
   for (const t of waiting.threads) t.busyRunnableMs = t.busyMs / 2;
-  for (const t of idle.threads) t.busyRunnableMs = 0;
-  assert.match(toMarkdown(report, waiting), /^> \*\*Note:\*\* the machine was busy — a thread waited for a core up to 50 % of its busy time; wall times/m);
+  for (const t of idle.threads) { t.busyRunnableMs = 0; if (t.runnableMs !== undefined) t.runnableMs = 0; }
+  assert.match(toMarkdown(report, waiting), /^> \*\*Note:\*\* the machine was busy — a thread waited for a core up to 50 % of the time it had code to run; wall times/m);
   assert.doesNotMatch(toMarkdown(report, idle), /machine was busy/);
+  // A thread that ran no task but serial code (the main thread) and waited for a core 40 % of the time it had code to run: the note too.
+  const main = structuredClone(idle);
+  const m0 = main.threads.find((t) => t.busyMs === 0) ?? main.threads[0];
+  Object.assign(m0, { busyMs: 0, busyRunnableMs: undefined, onCpuMs: 300, runnableMs: 200 });
+  assert.match(toMarkdown(report, main), /^> \*\*Note:\*\* the machine was busy — a thread waited for a core up to 40 % of the time it had code to run; wall times/m);
 });
