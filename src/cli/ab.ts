@@ -5,7 +5,7 @@ import { abRows } from '../model/sweep-analysis';
 import type { SweepReport } from '../model/sweep-report';
 import { sharedWidths, textTable } from '../model/units';
 import { AB_HEADER, SWEEP_RIGHT_ALIGNED, abCells, abNotes, abSlowest, abVerdict, subjectTitle } from '../model/sweep-tables';
-import { terminalSafe } from '../model/terminal-text';
+import { terminalSafe, terminalSafeDeep } from '../model/terminal-text';
 import type { AnswersCommand } from './answers-args';
 import { busyMachineNote, recordVariants, startupLine, wholeRunWords } from './sweep';
 
@@ -37,6 +37,6 @@ export async function ab(c: Extract<AnswersCommand, { cmd: 'ab' }>): Promise<num
     kind: 'ab', script: c.script, args: c.args, repeat: c.repeat, sampleIntervalUs: c.sampleIntervalUs, out: c.out,
     variants: c.schedules.flatMap((schedule) => chunks.map((chunkSize) => ({ threads, schedule, chunkSize }))),
   });
-  process.stdout.write(`\n${formatAb(report, file).split('\n').map(terminalSafe).join('\n')}\n`);
+  process.stdout.write(`\n${formatAb(terminalSafeDeep(report), terminalSafe(file)).split('\n').map(terminalSafe).join('\n')}\n`);
   return 0;
 }

@@ -4,9 +4,9 @@ import { analyze } from '../model/analysis';
 import { compareSides, sideFromRun, sideFromSweep, type CompareResult, type CompareSide } from '../model/compare';
 import { decodeReport, parseJson, validateReport } from '../model/load';
 import { isSweepReportJson, summarizeRun, validateSweepReport } from '../model/sweep-report';
-import { markdownTable, sharedWidths, textTable } from '../model/units';
+import { markdownCode, markdownTable, markdownText, sharedWidths, textTable } from '../model/units';
 import { COMPARE_HEADER, FUNCTION_DELTA_HEADER, compareCells, compareConclusion, compareLegend, functionDeltaCells, functionDeltaTitle } from '../model/sweep-tables';
-import { terminalSafe, safeMarkdown } from '../model/terminal-text';
+import { mapStrings, terminalSafe, terminalSafeDeep, safeMarkdown } from '../model/terminal-text';
 import { createHash } from 'node:crypto';
 import { gunzipCapped, readFileCapped } from '../runner/read-report';
 import type { AnswersCommand } from './answers-args';
@@ -32,9 +32,10 @@ function loadSideWithDigest(file: string): { side: CompareSide; digest: string }
     const decoded = decodeReport(bytes, { gunzip: gunzipCapped });
     const json: unknown = 'value' in decoded ? decoded.value : parseJson(decoded.text);
     const digest = createHash('sha256').update(bytes).digest('hex');
-    if (isSweepReportJson(json)) return { side: sideFromSweep(file, validateSweepReport(json)), digest };
+    // Names from the files are printed in cells, titles and sentences: escaped once, here.
+    if (isSweepReportJson(json)) return { side: terminalSafeDeep(sideFromSweep(file, validateSweepReport(json))), digest };
     const report = validateReport(json);
-    return { side: sideFromRun(file, report, summarizeRun(report, analyze(report), file)), digest };
+    return { side: terminalSafeDeep(sideFromRun(file, report, summarizeRun(report, analyze(report), file))), digest };
   } catch (err) {
     throw new CompareInputError(`${file}: ${(err as Error).message}`);
   }
@@ -64,10 +65,12 @@ export function formatCompareText(r: CompareResult, base: string, next: string, 
   return out.join('\n');
 }
 
-export function formatCompareMarkdown(r: CompareResult, base: string, next: string, note: string[] = []): string {
-  const out: string[] = [`### Parallel Profiler: \`${base}\` → \`${next}\``];
+export function formatCompareMarkdown(given: CompareResult, base: string, next: string, note: string[] = []): string {
+  // Names from the files are Markdown text: escaped once, before any cell or sentence holds them.
+  const r = mapStrings(given, markdownText);
+  const out: string[] = [`### Parallel Profiler: ${markdownCode(base)} → ${markdownCode(next)}`];
   for (const p of r.pairs) {
-    out.push('', `**${p.base}** against **${p.next}**${p.mismatch ? ' (note: the configurations differ)' : ''}`, '');
+    out.push('', `**${markdownText(p.base)}** against **${markdownText(p.next)}**${p.mismatch ? ' (note: the configurations differ)' : ''}`, '');
     out.push(...markdownTable(COMPARE_HEADER, compareCells(p.subjects), RIGHT));
     if (p.functions.length) {
       out.push('', `${functionDeltaTitle(p)}:`, '');

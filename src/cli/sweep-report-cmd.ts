@@ -7,7 +7,7 @@ import { standalonePageHtml } from '../model/html-report';
 import { abRows, sweepScaling } from '../model/sweep-analysis';
 import { sweepPage } from '../model/sweep-lanes';
 import { SWEEP_FORMAT, parseSweepReport, type SweepReport } from '../model/sweep-report';
-import { terminalSafe, terminalSafeJson } from '../model/terminal-text';
+import { terminalSafe, terminalSafeDeep, terminalSafeJson } from '../model/terminal-text';
 import { viewsBundle } from './views-bundle';
 import { readAnyReportFile } from '../runner/read-import';
 import { readFileCapped } from '../runner/read-report';
@@ -67,6 +67,7 @@ export function sweepReportCommand(c: Extract<Command, { cmd: 'report' }>): numb
     process.stdout.write(`${terminalSafeJson(JSON.stringify(numbers, null, 2))}\n`);
     return 0;
   }
-  process.stdout.write(`${sweepTable(report).split('\n').map(terminalSafe).join('\n')}\n`);
+  // Names, labels and paths from the file escaped before any line holds them (a newline in one cannot start a line).
+  process.stdout.write(`${sweepTable(terminalSafeDeep(report)).split('\n').map(terminalSafe).join('\n')}\n`);
   return 0;
 }

@@ -16,7 +16,7 @@ import {
 import { formatMs, sharedWidths, textTable } from '../model/units';
 import { SCALING_HEADER, SWEEP_RIGHT_ALIGNED, busyContext, busyMachineNote, scalingCells, scalingNotes, subjectTitle } from '../model/sweep-tables';
 import type { Scaling } from '../model/scaling';
-import { terminalSafe } from '../model/terminal-text';
+import { terminalSafe, terminalSafeDeep } from '../model/terminal-text';
 import { runProfiled, validateRunOptions } from '../runner/run';
 import { variantNotApplied } from '../model/variant-applied';
 import type { AnswersCommand } from './answers-args';
@@ -148,6 +148,6 @@ export async function sweep(c: Extract<AnswersCommand, { cmd: 'sweep' }>): Promi
     variants: threads.map((p) => ({ threads: p, schedule: c.schedule ?? DEFAULT_SCHEDULE, chunkSize: null })),
     threadsOnly: c.schedule === undefined,
   });
-  process.stdout.write(`\n${formatSweep(report, file).split('\n').map(terminalSafe).join('\n')}\n`);
+  process.stdout.write(`\n${formatSweep(terminalSafeDeep(report), terminalSafe(file)).split('\n').map(terminalSafe).join('\n')}\n`);
   return 0;
 }

@@ -1,12 +1,12 @@
 // The tables of a sweep, A/B or comparison as cells of text: one source for the views (webview/
 // sweep-app.ts), the Markdown export and the CLI (src/cli/sweep.ts, ab.ts, compare.ts), so every
 // reader shows the same numbers in the same words.
-import { safeMarkdown } from './terminal-text';
+import { mapStrings, safeMarkdown } from './terminal-text';
 import { abRows, busyRuns, ranOnBusyMachine, sweepScaling, type AbRow, type SpeedupBeyond, type SubjectScaling } from './sweep-analysis';
 import type { Scaling } from './scaling';
 import type { RunSummary, SweepReport } from './sweep-report';
 import type { CompareResult, FunctionDelta, PairResult, SubjectDelta, Verdict } from './compare';
-import { formatChange, formatDeltaMs, formatDeltaRatio, formatMs, formatPercent, formatRangeMs, formatRatio, formatSpeedup, markdownTable } from './units';
+import { formatChange, formatDeltaMs, formatDeltaRatio, formatMs, formatPercent, formatRangeMs, formatRatio, formatSpeedup, markdownCode, markdownTable, markdownText } from './units';
 
 export const SCALING_HEADER = ['threads', 'wall (median)', 'range', 'speedup', 'efficiency', 'Karp-Flatt'];
 export const AB_HEADER = ['variant', 'wall (median)', 'range', 'utilization', 'imbalance', 'vs best'];
@@ -169,10 +169,12 @@ function fileName(path: string): string {
 }
 
 /** The report's tables as GitHub Markdown (Export Report… on a sweep). */
-export function sweepMarkdown(report: SweepReport): string {
+export function sweepMarkdown(given: SweepReport): string {
+  // Names and labels from the file are Markdown text: escaped once, before any cell or sentence holds them.
+  const report = mapStrings(given, markdownText);
   const what = report.kind === 'sweep' ? 'Sweep' : 'A/B';
   const per = report.kind === 'sweep' ? 'thread count' : 'variant';
-  const out = [`### Parallel Profiler: ${what} of \`${fileName(report.script)}\``, '',
+  const out = [`### Parallel Profiler: ${what} of ${markdownCode(fileName(given.script))}`, '',
     `${report.cores} cores · ${report.repeat} run${report.repeat === 1 ? '' : 's'} per ${per} · ${report.variants.map((v) => v.label).join(', ')}`];
   if (report.kind === 'sweep') {
     for (const s of sweepScaling(report) as SubjectScaling[]) {
@@ -264,8 +266,9 @@ export function compareConclusion(r: CompareResult): string {
 }
 
 /** A comparison as GitHub Markdown: the same tables as the comparison page and `parprof compare`. */
-export function compareMarkdown(r: CompareResult, base: string, next: string): string {
-  const out = [`### Parallel Profiler: \`${fileName(base)}\` → \`${fileName(next)}\``];
+export function compareMarkdown(given: CompareResult, base: string, next: string): string {
+  const r = mapStrings(given, markdownText);
+  const out = [`### Parallel Profiler: ${markdownCode(fileName(base))} → ${markdownCode(fileName(next))}`];
   for (const p of r.pairs) {
     out.push('', `**${p.base}** against **${p.next}**${p.mismatch ? ' (note: the configurations differ)' : ''}`, '');
     out.push(...markdownTable(COMPARE_HEADER, compareCells(p.subjects), [false, true, true, true, true, true, true, true, false]));

@@ -22,6 +22,28 @@ export function terminalSafe(s: string): string {
 }
 
 /**
+ * A copy of `value` (parsed JSON: objects, arrays, strings, numbers...) with terminalSafe applied
+ * to every string in it: what a command prints from a file it read (a comparison's sides, a sweep
+ * report) then cannot start a line of its own or reach the terminal raw, whichever cell, title or
+ * sentence the string lands in. Both sides escaped alike, names still pair by equality.
+ */
+export function terminalSafeDeep<T>(value: T): T {
+  return mapStrings(value, terminalSafe);
+}
+
+/** A copy of `value` with `f` applied to every string in it (objects, arrays; typed arrays and other values kept). */
+export function mapStrings<T>(value: T, f: (s: string) => string): T {
+  if (typeof value === 'string') return f(value) as T;
+  if (Array.isArray(value)) return value.map((v) => mapStrings(v, f)) as T;
+  if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = mapStrings(v, f);
+    return out as T;
+  }
+  return value;
+}
+
+/**
  * JSON text safe on a terminal: JSON.stringify already escapes C0 controls; this also writes DEL,
  * C1 and bidi characters as \u escapes, which JSON readers decode to the same string.
  */

@@ -119,8 +119,22 @@ export function sharedWidths(header: string[], tables: string[][][]): number[] {
 }
 
 /** Rows of cells as a GitHub Markdown table; `|` in cells is escaped. */
+/**
+ * Text from a report (a name, a path) in Markdown: its Markdown and HTML syntax escaped (a name
+ * cannot become a link, an image, a tag or a table column), line breaks made spaces.
+ */
+export function markdownText(x: string): string {
+  return x.replace(/[\\`*_[\]<>|!#~]/g, (c) => `\\${c}`).replace(/[\r\n]+/g, ' ');
+}
+
+/** Cells are Markdown already (names escaped by the caller: markdownText); a pipe not escaped yet is, and a line break is a space. */
+/** A file name in Markdown as code (nothing in a code span is a link or a tag); as escaped text when it holds a backtick. */
+export function markdownCode(x: string): string {
+  return /[`\r\n]/.test(x) ? markdownText(x) : `\`${x}\``;
+}
+
 export function markdownTable(header: string[], rows: string[][], rightAligned: boolean[]): string[] {
-  const cell = (x: string): string => x.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const cell = (x: string): string => x.replace(/(?<!\\)\|/g, '\\|').replace(/[\r\n]+/g, ' ');
   return [
     `| ${header.map(cell).join(' | ')} |`,
     `| ${rightAligned.map((r) => (r ? '---:' : ':---')).join(' | ')} |`,

@@ -107,3 +107,47 @@ test('parprof export to the terminal (markdown, and a JSON format with --out -) 
   const trace = JSON.parse(chrome.stdout) as { traceEvents: { name?: string; args?: { name?: string } }[] };
   assert.ok(trace.traceEvents.some((e) => e.args?.name === `worker ${TITLE}${FORGED}`), 'the JSON still decodes to the exact thread name');
 });
+
+test('parprof compare (text and --markdown) and a sweep report printed: a name cannot forge a line, a link, an image or a tag', () => {
+  const base = join(dir, 'compare-base.parprof');
+  writeFileSync(base, serializeReport(syntheticReport({ threads: 3, spans: 600, profiles: 2, samplesPerProfile: 300, seed: 4 })));
+  const hostile = join(dir, 'compare-hostile.parprof');
+  const h = JSON.parse(hostileReport());
+  h.regions[0].name = `map ${CLEAR}<img src="https://evil.example/x.png"> [link](https://evil.example) \`code\` | col${FORGED}`;
+  writeFileSync(hostile, JSON.stringify(h));
+  const text = parprof('compare', base, hostile);
+  assert.ok(text.code === 0 || text.code === 1, text.stderr);
+  assert.doesNotMatch(text.stdout, RAW_CONTROL, `raw control in: ${JSON.stringify(text.stdout.match(RAW_CONTROL))}`);
+  for (const line of text.stdout.split('\n')) assert.ok(!line.trimStart().startsWith('- forged'), `a forged line: ${line}`);
+  assert.match(text.stdout, /map \\x1b\[2J\\x1b\[H<img src/, 'the region name is shown, escaped');
+  assert.match(text.stdout, /\| col\\x0a {2}- forged/);
+
+  const md = parprof('compare', base, hostile, '--markdown');
+  assert.doesNotMatch(md.stdout, RAW_CONTROL);
+  for (const line of md.stdout.split('\n')) assert.ok(!line.trimStart().startsWith('- forged'), `a forged line: ${line}`);
+  assert.doesNotMatch(md.stdout, /(?<!\\)<img|(?<!\\)\[link\]\(|(?<!\\)`code/, 'raw Markdown or HTML from a name');
+  assert.match(md.stdout, /\\<img src="https:\/\/evil\.example\/x\.png"\\> \\\[link\\\]\(https:\/\/evil\.example\) \\`code\\` \\\| col/);
+  // The table keeps its columns: every row of the subjects' table has as many cells as its header.
+  const rows = md.stdout.split('\n').filter((l) => l.startsWith('| '));
+  const cells = (l: string) => l.split(/(?<!\\)\|/).length;
+  const header = rows.find((l) => l.includes('base wall'))!;
+  for (const l of rows.slice(rows.indexOf(header), rows.indexOf(header) + 4)) assert.equal(cells(l), cells(header), l);
+
+  // A sweep report whose script, labels and names say more than they should.
+  const sweep = {
+    format: 'parprof-sweep', version: 1, kind: 'sweep', createdAt: 0, script: `/app/free.js${FORGED}`, args: [], cwd: '/', cores: 2, repeat: 1,
+    variants: [0, 2].map((threads) => ({ label: `${threads === 0 ? 'sequential' : '2 threads'}${FORGED}`, threads, schedule: 'dynamic', chunkSize: null,
+      runs: [{ file: 'x.parprof', exitCode: 0, wholeMs: threads ? 60 : 100, wholeCovers: 'script', poolStartupMs: 0, descheduledShare: null,
+        regions: [{ key: `map a${FORGED} @ a.js:1:1`, name: `map a${FORGED}`, calls: 1, wallMs: threads ? 50 : 90, utilization: 0.9, imbalance: 1, tasks: 4 }],
+        functions: [{ name: `f${FORGED}`, file: 'a.js', line: 1, selfMs: 10 }] }] })),
+  };
+  const sweepFile = join(dir, 'hostile.parprof-sweep.json');
+  writeFileSync(sweepFile, JSON.stringify(sweep));
+  const printed = parprof('report', sweepFile);
+  assert.equal(printed.code, 0, printed.stderr);
+  assert.doesNotMatch(printed.stdout, RAW_CONTROL);
+  for (const line of printed.stdout.split('\n')) assert.ok(!line.trimStart().startsWith('- forged'), `a forged line: ${line}`);
+  assert.match(printed.stdout, /free\.js\\x0a {2}- forged/);
+  const sweepCompare = parprof('compare', sweepFile, sweepFile);
+  for (const line of sweepCompare.stdout.split('\n')) assert.ok(!line.trimStart().startsWith('- forged'), `a forged line: ${line}`);
+});
