@@ -87,6 +87,7 @@ export function parseArgs(argv: string[]): Command {
 
 function parseRecord(argv: string[]): Command {
   const c: Extract<Command, { cmd: 'record' }> = { cmd: 'record', script: '', args: [] };
+  let threadsGiven = false, sequential = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     // Options stop at the script: what follows belongs to the script.
@@ -107,8 +108,17 @@ function parseRecord(argv: string[]): Command {
     const inline = eq > 0 ? a.slice(eq + 1) : undefined;
     let v: string;
     switch (flag) {
-      case '--threads': [v, i] = takeValue(argv, i, flag, inline); c.threads = positiveInt(flag, v, true); break;
-      case '--sequential': c.threads = 0; break;
+      case '--threads':
+        [v, i] = takeValue(argv, i, flag, inline);
+        c.threads = positiveInt(flag, v, true);
+        if (sequential && c.threads !== 0) throw new UsageError('--threads and --sequential say different things: --sequential is --threads 0; give one');
+        threadsGiven = true;
+        break;
+      case '--sequential':
+        if (threadsGiven && c.threads !== 0) throw new UsageError('--threads and --sequential say different things: --sequential is --threads 0; give one');
+        c.threads = 0;
+        sequential = true;
+        break;
       case '--schedule':
         [v, i] = takeValue(argv, i, flag, inline);
         if (!(SCHEDULES as readonly string[]).includes(v)) throw new UsageError(`--schedule must be ${SCHEDULES.slice(0, -1).join(', ')} or ${SCHEDULES[SCHEDULES.length - 1]}, got ${v}`);

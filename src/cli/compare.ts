@@ -2,7 +2,9 @@
 // differential profile, and an exit status for CI: 1 when something regressed past the threshold.
 import { analyze } from '../model/analysis';
 import { compareSides, sideFromRun, sideFromSweep, type CompareResult, type CompareSide } from '../model/compare';
-import { decodeReport, parseJson, validateReport } from '../model/load';
+import { decodeReport, validateReport } from '../model/load';
+import type { Report } from '../model/report';
+import { importReport, parseTraceJson } from '../model/import';
 import { isSweepReportJson, summarizeRun, validateSweepReport } from '../model/sweep-report';
 import { markdownCode, markdownTable, markdownText, sharedWidths, textTable } from '../model/units';
 import { COMPARE_HEADER, FUNCTION_DELTA_HEADER, compareCells, compareConclusion, compareLegend, functionDeltaCells, functionDeltaTitle } from '../model/sweep-tables';
@@ -30,15 +32,34 @@ function loadSideWithDigest(file: string): { side: CompareSide; digest: string }
   }
   try {
     const decoded = decodeReport(bytes, { gunzip: gunzipCapped });
-    const json: unknown = 'value' in decoded ? decoded.value : parseJson(decoded.text);
+    const json: unknown = 'value' in decoded ? decoded.value : parseTraceJson(decoded.text);
     const digest = createHash('sha256').update(bytes).digest('hex');
     // Names from the files are printed in cells, titles and sentences: escaped once, here.
     if (isSweepReportJson(json)) return { side: terminalSafeDeep(sideFromSweep(file, validateSweepReport(json))), digest };
-    const report = validateReport(json);
+    const report = validateImportedNot(json);
     return { side: terminalSafeDeep(sideFromRun(file, report, summarizeRun(report, analyze(report), file))), digest };
   } catch (err) {
     throw new CompareInputError(`${file}: ${(err as Error).message}`);
   }
+}
+
+/**
+ * A .parprof report's JSON validated. A file `parprof report` imports (a Chrome trace, a speedscope
+ * file, a .cpuprofile) is refused in words that say so: its run window and regions are not a
+ * recording's, so a comparison with one reads changes that are not there (our own Chrome export of
+ * a run against that run: +43 % and no region paired).
+ */
+function validateImportedNot(json: unknown): Report {
+  if (typeof json === 'object' && json !== null && 'format' in json) return validateReport(json);
+  let imported = false;
+  try {
+    importReport(json);
+    imported = true;
+  } catch {
+    // none of the formats: validateReport says what is missing
+  }
+  if (imported) throw new Error('compare reads Parallel Profiler reports (.parprof) and sweep or A/B reports; this file is a Chrome trace, a speedscope file or a .cpuprofile, which `parprof report` reads but compare cannot pair with a recording (record the script with parprof)');
+  return validateReport(json);
 }
 
 // Cells, headers and the conclusion are the model's (src/model/sweep-tables.ts), shared with the

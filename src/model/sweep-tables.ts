@@ -31,7 +31,17 @@ function karpFlattFraction(k: number | null): k is number {
  */
 export function scalingCells(sc: Scaling, cores: number, busy?: { critical: Scaling | null }): string[][] {
   return sc.points.map((p) => [threadsCell(p.threads, cores), formatMs(p.wallMs.median), formatRangeMs(p.wallMs.min, p.wallMs.max),
-    formatSpeedup(p.speedup), formatPercent(p.efficiency), !busy && karpFlattFraction(p.karpFlatt) ? formatRatio(p.karpFlatt) : '-']);
+    formatSpeedup(p.speedup), formatPercent(p.efficiency) + (superlinear(p.efficiency) ? ' (!)' : ''), !busy && karpFlattFraction(p.karpFlatt) ? formatRatio(p.karpFlatt) : '-']);
+}
+
+/** An efficiency above 100 % (as printed): more speedup than the threads added. */
+function superlinear(e: number): boolean {
+  return Number.isFinite(e) && e >= 1.005;
+}
+
+/** T(p) = a + b / p with the sign of b written as such ("− 281 ms / p", not "+ -281 ms / p"). */
+function fitFormula(a: { serialMs: number; parallelMs: number }): string {
+  return `T(p) = ${formatMs(a.serialMs)} ${a.parallelMs < 0 ? '−' : '+'} ${formatMs(Math.abs(a.parallelMs))} / p`;
 }
 
 /** Why the Karp–Flatt column shows '-' where a value was computed (see scalingCells). */
@@ -40,7 +50,7 @@ function karpFlattNote(sc: Scaling, cores: number, busy: boolean): string | unde
   if (busy) return computed.length ? 'Karp-Flatt: not judged either, for the same reason (it is read from the same wall times)' : undefined;
   const out = computed.filter((p) => !karpFlattFraction(p.karpFlatt));
   if (!out.length) return undefined;
-  const each = out.map((p) => `${threadsWords(p.threads, cores)} ${p.karpFlatt! > 1 ? 'above 1: slower than one thread' : 'below 0: sped up more than the threads added'} (${formatRatio(p.karpFlatt)})`);
+  const each = out.map((p) => `${threadsWords(p.threads, cores)} ${p.karpFlatt! > 1 ? `above 1: slower than ${baselineWords(sc.baselineThreads)}` : 'below 0: sped up more than the threads added'} (${formatRatio(p.karpFlatt)})`);
   return `Karp-Flatt "-": outside 0–1, so no serial fraction — at ${each.join('; ')}`;
 }
 
@@ -88,17 +98,22 @@ export function scalingNotes(sc: Scaling, cores: number, busy?: { critical: Scal
     notes.push('serial fraction: not judged from these wall times — threads waited for a core (the machine was busy), so they tell of its load as well as of the program');
     notes.push(busy.critical ? criticalScalingNote(busy.critical, cores, busy.beyond) : 'the critical path in work is not known for these runs (no per-thread run-queue times, or a sweep report written by an earlier parprof), so nothing is concluded');
   } else if (a && (a.serialFraction < 0 || a.serialFraction > 1)) {
-    notes.push(`serial fraction: none — the times do not fall like a + b/p (the fit gives T(p) = ${formatMs(a.serialMs)} + ${formatMs(a.parallelMs)} / p, ` +
+    notes.push(`serial fraction: none — the times do not fall like a + b/p (the fit gives ${fitFormula(a)}, ` +
       `s = ${formatPercent(a.serialFraction)}); ` +
       (a.parallelMs < 0 ? 'more threads made it slower' : 'it sped up more than the threads added'));
   } else if (a) {
     const fitted = sc.points.filter((p) => !p.overCores).map((p) => threadsWords(p.threads, cores));
-    notes.push(`serial fraction (Amdahl fit over ${fitted.join(', ')}): ${formatPercent(a.serialFraction)} — T(p) = ${formatMs(a.serialMs)} + ${formatMs(a.parallelMs)} / p`);
+    notes.push(`serial fraction (Amdahl fit over ${fitted.join(', ')}): ${formatPercent(a.serialFraction)} — ${fitFormula(a)}`);
   } else {
     notes.push('serial fraction: needs two thread counts of at most the cores (0 and 1 count as one)');
   }
   const karp = karpFlattNote(sc, cores, busy !== undefined);
   if (karp) notes.push(karp);
+  const over = sc.points.filter((p) => superlinear(p.efficiency));
+  if (over.length) {
+    notes.push(`(!) efficiency above 100 % at ${over.map((p) => threadsWords(p.threads, cores)).join(', ')}: more speedup than the threads added — ` +
+      `the same work took less time there than in ${base} (caches that fit once the work is split, or times moved by the machine's load: --repeat tells which)`);
+  }
   if (sc.points.some((p) => p.overCores)) notes.push(`(> cores): more threads than the machine's ${cores} cores, left out of the fit`);
   return notes;
 }
@@ -216,16 +231,17 @@ function pairCell(base: number | null, next: number | null, format: (x: number |
   return `${format(base)} → ${format(next)}${base !== null && next !== null ? ` (${delta(next - base)})` : ''}`;
 }
 
-const signedPercent = (d: number | null): string => `${d !== null && d > 0 ? '+' : ''}${formatPercent(d)}`;
+/** A difference of two shares in percentage points ("+7.5 pp"), not a relative change (the change column's "%"). */
+const signedPoints = (d: number | null): string => `${d !== null && d > 0 ? '+' : ''}${formatPercent(d).replace(/ %$/, ' pp')}`;
 
 /** The cells of a comparison's subjects, as `parprof compare` prints them. */
 export function compareCells(subjects: SubjectDelta[]): string[][] {
   return subjects.map((s) => [
     s.name + (s.key && s.key !== s.name ? ` (${s.key.slice(s.name.length + 3)})` : ''),
     spreadCell(s.base), spreadCell(s.next), formatChange(s.change), formatDeltaMs(s.deltaMs),
-    pairCell(s.utilization.base, s.utilization.next, formatPercent, signedPercent),
+    pairCell(s.utilization.base, s.utilization.next, formatPercent, signedPoints),
     pairCell(s.imbalance.base, s.imbalance.next, formatRatio, formatDeltaRatio),
-    pairCell(s.efficiency.base, s.efficiency.next, formatPercent, signedPercent),
+    pairCell(s.efficiency.base, s.efficiency.next, formatPercent, signedPoints),
     // The verdict judges the critical path, else CPU time, when both sides have it: the cell says which, with its change.
     VERDICT_WORDS[s.verdict] + (s.verdictBy === 'critical' && s.critical ? ` (critical path ${formatChange(s.critical.change)})`
       : s.verdictBy === 'cpu' && s.cpu ? ` (on CPU ${formatChange(s.cpu.change)})` : s.base && s.next ? ' (wall)' : '')

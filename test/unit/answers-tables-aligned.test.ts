@@ -49,7 +49,7 @@ test('compare: whole-run utilization and imbalance of two runs that have them; "
   const whole = both.pairs[0].subjects.find((s) => s.key === '')!;
   assert.deepEqual([whole.utilization, whole.imbalance], [{ base: 0.5, next: 0.8 }, { base: 2, next: 1.2 }]);
   const text = formatCompareText(both, 'a', 'b');
-  assert.match(text, /^ {2}whole run .* 50 % → 80 % \(\+30 %\) +2\.00 → 1\.20 \(-0\.80\)/m);
+  assert.match(text, /^ {2}whole run .* 50 % → 80 % \(\+30 pp\) +2\.00 → 1\.20 \(-0\.80\)/m);
   assert.doesNotMatch(text, /utilization and imbalance of the whole run/);
   const old = compareSides(side('a', run(100, 80)), side('b', run(90, 70, { utilization: 0.8, imbalance: 1.2 })), o);
   assert.match(formatCompareText(old, 'a', 'b'), /^utilization and imbalance of the whole run: "-" — 2 threads: its report was written by an earlier parprof, which kept them per region only$/m);

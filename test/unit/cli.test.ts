@@ -142,3 +142,12 @@ test('a command\'s --help prints its usage and paragraph only; --help alone, eve
   assert.match(commandHelp(USAGE, 'record'), /--sample-interval US +CPU sampling interval/);
   assert.equal(commandHelp(USAGE, 'nope'), USAGE);
 });
+
+test('record --sequential with --threads N (N > 0), in either order, is refused: they say different things', () => {
+  for (const argv of [['--sequential', '--threads', '2'], ['--threads', '2', '--sequential'], ['--threads=3', '--sequential']]) {
+    assert.throws(() => parseArgs(['record', ...argv, 'a.js']), /--threads and --sequential say different things/, argv.join(' '));
+  }
+  for (const argv of [['--sequential'], ['--threads', '0', '--sequential'], ['--sequential', '--threads', '0']]) {
+    assert.equal((parseArgs(['record', ...argv, 'a.js']) as { threads?: number }).threads, 0, argv.join(' '));
+  }
+});

@@ -57,3 +57,17 @@ test('compare of a recording against itself, a copy of it, and another recording
   assert.doesNotMatch(r.stdout, /one recording/);
   assert.match(r.stdout, /^note: the machine was busy — in 2 of 2 runs a thread waited for a core/m, r.stdout);
 });
+
+test('compare with a file parprof report imports (our own Chrome export of a run): refused in one line that says why, exit 2', () => {
+  const file = join(out, 'plain.parprof');
+  assert.equal(parprof('record', '--out', file, 'rec-pool.js').code, 0);
+  const trace = join(out, 'plain.trace.json');
+  assert.equal(parprof('export', file, '--format', 'chrome', '--out', trace).code, 0);
+  const r = parprof('compare', file, trace);
+  assert.equal(r.code, 2, r.stdout);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^parprof: .*plain\.trace\.json: compare reads Parallel Profiler reports \(\.parprof\) and sweep or A\/B reports; this file is a Chrome trace, a speedscope file or a \.cpuprofile, which `parprof report` reads/);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+  // The report itself is read by `parprof report`.
+  assert.equal(parprof('report', trace).code, 0);
+});

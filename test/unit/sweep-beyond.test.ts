@@ -36,7 +36,8 @@ test('above the threads and above Amdahl: flagged, no serial fraction (the tryou
   const whole = criticalNote(report, '');
   // Amdahl with the sequential run's 418 ms of serial work: 2416 / (418 + 1998 / 2) = 1.71×.
   assert.match(whole, /2 threads: 1321 ms \(1\.83× — not a real speedup: above the 1\.71× Amdahl's law allows with sequential's 418 ms of serial work\)/, whole);
-  assert.match(whole, /1 thread: 2306 ms \(1\.05× — not a real speedup: above the 1\.00× 1 thread allows\)/, whole);
+  // 1 thread 4.8 % faster than sequential: within what identical work reads from run to run (BEYOND_TOLERANCE).
+  assert.match(whole, /1 thread: 2306 ms \(1\.05×\) · /, whole);
   assert.doesNotMatch(whole, /serial fraction \d/);
 });
 
@@ -47,4 +48,15 @@ test('within the bounds: no flag, and the serial fraction is printed', () => {
   assert.doesNotMatch(whole, /not a real speedup/);
   assert.match(whole, /; serial fraction 20 %$/, whole);
   assert.doesNotMatch(criticalNote(report, 'map work @ serialcpu.js:9:3'), /not a real speedup/);
+});
+
+test('a few per cent above the bounds is run-to-run noise: no flag, the serial fraction is given (a tryout\'s planted 20 %)', () => {
+  // Sequential 1-4 % slower on a core than 1 thread at every repeat, and 2 threads 1.1 % above Amdahl's bound: refused before.
+  const report = sweep([[0, 1213, 970], [1, 1192, 955], [2, 720, 485]]);
+  const whole = criticalNote(report, '');
+  assert.doesNotMatch(whole, /not a real speedup/, whole);
+  const fraction = Number(/; serial fraction (\d+(?:\.\d+)?) %$/.exec(whole)?.[1]);
+  assert.ok(fraction >= 15 && fraction <= 25, whole);
+  // 6 % above: flagged.
+  assert.match(criticalNote(sweep([[0, 1213, 970], [2, 686, 485]]), ''), /not a real speedup/);
 });

@@ -36,10 +36,17 @@ test('a Karp-Flatt value within 0-1 on a quiet machine is printed', () => {
 test('above 1 (slower on 2 threads) and below 0 (superlinear): "-" and a note with the value and why', () => {
   const slower = whole(sweep(150, 200, 0));
   assert.equal(slower.cells[1][5], '-');
-  assert.ok(slower.notes.includes('Karp-Flatt "-": outside 0–1, so no serial fraction — at 2 threads above 1: slower than one thread (1.67)'), slower.notes.join('\n'));
+  assert.ok(slower.notes.includes('Karp-Flatt "-": outside 0–1, so no serial fraction — at 2 threads above 1: slower than sequential (1.67)'), slower.notes.join('\n'));
   const superlinear = whole(sweep(150, 60, 0));
   assert.equal(superlinear.cells[1][5], '-');
   assert.ok(superlinear.notes.includes('Karp-Flatt "-": outside 0–1, so no serial fraction — at 2 threads below 0: sped up more than the threads added (-0.20)'), superlinear.notes.join('\n'));
+  // An efficiency above 100 % is marked, and said what it means; none is marked below it.
+  assert.equal(superlinear.cells[1][4], '125 % (!)');
+  assert.ok(superlinear.notes.some((n) => n.startsWith('(!) efficiency above 100 % at 2 threads: more speedup than the threads added — the same work took less time there than in sequential')), superlinear.notes.join('\n'));
+  assert.equal(slower.cells[1][4], '38 %');
+  assert.ok(!slower.notes.some((n) => n.startsWith('(!)')), slower.notes.join('\n'));
+  // A fit whose parallel part is negative reads "− b / p", not "+ -b / p".
+  assert.ok(slower.notes.some((n) => / − [\d.]+ ms \/ p/.test(n)) && !slower.notes.some((n) => /\+ -/.test(n)), slower.notes.join('\n'));
 });
 
 test('a busy machine: the serial fraction is not judged, and neither is Karp-Flatt (no number printed as one), in the CLI too', () => {
