@@ -7,7 +7,8 @@
 // taken out of the way so the user's task function sits right under the root: runtime frames with
 // user code below them are merged into their caller, together with the Node frames that only lead
 // to them (message dispatch, module loading); runtime frames with no user code below (span flushes,
-// spawning workers) collapse into one 'parprof runtime' frame, so their time stays visible.
+// spawning workers) collapse into one 'parprof runtime' frame, so their time stays visible, with
+// what they call (Node internals) below it under its own names.
 import type { Report } from './report';
 import { ROOT_FRAME, indexProfile, type FunctionIdentity } from './profile-index';
 import { NOT_SAMPLED_FRAME, sampleCapUs, unsampledTime } from './unsampled';
@@ -298,7 +299,10 @@ export function hideRuntime(input: CallSamples): CallSamples {
   return remap(input, b, (s, at, map) => {
     const p = prefix[s];
     const k = kind[func[s]];
-    if (p >= 0 && collapsed[p]) { collapsed[s] = 1; return map[p]; }
+    // Consecutive runtime frames are one 'parprof runtime' frame; what they call (Node's module
+    // loading, a MessageChannel, '(not sampled)') stays below it under its own name, as the
+    // terminal's top functions count it: the frame's self time is the runtime's own.
+    if (p >= 0 && collapsed[p] && k === RUNTIME) { collapsed[s] = 1; return map[p]; }
     if (k === RUNTIME) {
       if (userBelow[s]) { merged[s] = 1; return at; }
       collapsed[s] = 1;
