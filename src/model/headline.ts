@@ -22,7 +22,7 @@ export function headlineItems(report: Report, m: RunMetrics): HeadlineItem[] {
   const measured = balanceMeasured(m);
   const item = (key: string, label: string, value: string): HeadlineItem => ({ key, label, value });
   return [
-    item('wall', 'Wall time', measured ? formatMs(m.wallMs) : NO_SPANS),
+    item('wall', 'Wall time, first operation to last', measured ? formatMs(m.wallMs) : NO_SPANS),
     item('utilization', 'Utilization', measured ? formatPercent(m.utilization) : NO_SPANS),
     item('imbalance', 'Imbalance (max / mean busy, wall time)', measured ? formatRatio(m.imbalance) : NO_SPANS),
     // A thread waiting for a core looks busy in wall time: the work's own balance, when the report tells.
