@@ -20,19 +20,23 @@ function signed(x: number): string {
 
 export class FlameDiffView {
   readonly element: HTMLElement;
-  private readonly canvas = el('canvas', { id: 'diff-flamegraph', tabindex: 0, role: 'img', 'aria-label': 'Differential flamegraph' });
+  private readonly canvas: HTMLCanvasElement;
   private readonly box = el('div', { class: 'pp-canvas-box' });
   private readonly tooltip = new Tooltip(this.box);
-  private readonly caption = el('h3', { id: 'diff-caption' });
-  private readonly tableBox = el('div', { id: 'diff-functions' });
+  private readonly caption: HTMLElement;
+  private readonly tableBox: HTMLElement;
   private readonly request = frameScheduler(() => this.draw());
   private root: DiffNode | undefined;
   private rects: FlameRect<DiffNode>[] = [];
 
   /** `sides` names the two sides in the hint: a selection against its baseline, or a new run against its base. */
-  constructor(sides: { a: string; b: string } = { a: 'baseline', b: 'selection' }) {
+  /** `idPrefix` keeps two of them on one page apart ('flame-': the Flamegraph tab's; '' the timeline's). */
+  constructor(sides: { a: string; b: string } = { a: 'baseline', b: 'selection' }, idPrefix = '') {
+    this.canvas = el('canvas', { id: `${idPrefix}diff-flamegraph`, tabindex: 0, role: 'img', 'aria-label': 'Differential flamegraph' });
+    this.caption = el('h3', { id: `${idPrefix}diff-caption` });
+    this.tableBox = el('div', { id: `${idPrefix}diff-functions` });
     this.box.append(this.canvas);
-    this.element = el('section', { class: 'pp-diff', 'aria-labelledby': 'diff-caption', hidden: true }, this.caption,
+    this.element = el('section', { class: 'pp-diff', 'aria-labelledby': `${idPrefix}diff-caption`, hidden: true }, this.caption,
       el('p', { class: 'pp-hint' }, `Width: the mean of the two sides' shares. Red: a larger share of the ${sides.b}'s time than of the ${sides.a}'s; blue: a smaller one. Shares are of each side's own total, so sides of different sizes (a few slow tasks against many fast ones) compare fairly; a change under 0.1 % of the time is not coloured.`),
       this.box, this.tableBox);
     this.canvas.addEventListener('pointermove', (e) => {

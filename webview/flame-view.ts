@@ -16,6 +16,9 @@ import { ThreadChoice } from './thread-choice';
 import { noSamplesNote } from './no-samples';
 import { GapNote } from './gap-note';
 import { NOT_SAMPLED_FRAME, NOT_SAMPLED_MEANING } from '../src/model/unsampled';
+import { selectionTree } from '../src/model/selection';
+import { diffTrees } from '../src/model/flame-diff';
+import { FlameDiffView } from './flame-diff-view';
 
 /** The explanation of a '(not sampled)' frame, '' for any other. */
 function notSampledMeaning(n: { key: string }): string {
@@ -47,6 +50,7 @@ export class FlameView {
   private focus: number[] = [];
   private selected: number[] = [];
   private rects: FlameRect<FlameNode>[] = [];
+  private readonly diff = new FlameDiffView(undefined, 'flame-');
 
   constructor(private readonly store: Store, private readonly post: (m: WebviewToHost) => void) {
     this.threadChoice = new ThreadChoice(store, 'flame', 'Threads shown in the flamegraph');
@@ -67,6 +71,8 @@ export class FlameView {
     const main = el('div', { class: 'pp-flame-main' }, this.box, this.details, this.actions);
     this.element = el('section', { 'aria-label': 'Flamegraph' }, toolbar,
       el('div', { class: 'pp-flame' }, main, el('div', { class: 'pp-flame-side' }, this.table.element)),
+      // Against a baseline ("Use as baseline", then another selection): the difference, here as on the timeline.
+      this.diff.element,
       el('p', { class: 'pp-hint' }, 'Click a frame to zoom into it; right-click it (or press the context-menu key) to merge, focus on or drop it, undone from the breadcrumb; select a range on the timeline to narrow the graph to it.'));
     this.element.insertBefore(new TransformBar(store, 'flame').element, toolbar.nextSibling);
     const note = noSamplesNote(store.report);
@@ -104,7 +110,15 @@ export class FlameView {
     if (!nodeAtPath(this.root, this.focus)) this.focus = [];
     if (!nodeAtPath(this.root, this.selected)) this.selected = [];
     this.dirty = false;
-    this.rangeOut.textContent = this.store.selection ? `Selection: ${describeSelection(this.store, this.store.selection)}` : range ? `Range ${ms(range.from)} – ${ms(range.to)}` : 'Whole run';
+    const { selection, baseline } = this.store;
+    this.rangeOut.textContent = selection ? `Selection: ${describeSelection(this.store, selection)}${baseline ? ` · compared with ${describeSelection(this.store, baseline)} (the difference is below)` : ''}`
+      : range ? `Range ${ms(range.from)} – ${ms(range.to)}` : 'Whole run';
+    if (selection && baseline && picked) {
+      // Both sides over the transformed samples, as the flamegraph shows them (the timeline's diff is the same).
+      const a = selectionTree(this.store.report, this.store.samplesOf(baseline)!, samples);
+      const b = selectionTree(this.store.report, picked, samples);
+      this.diff.show(diffTrees(a, b), describeSelection(this.store, baseline), describeSelection(this.store, selection));
+    } else this.diff.show(undefined, '', '');
     this.gapNote.update(picked ? { threads: filter.threads, pairs: selectionByThread(this.store) } : { threads: filter.threads, from: range?.from, to: range?.to });
     this.totalOut.textContent = `Total ${ms(this.root.total)}`;
     this.totalOut.dataset.us = String(this.root.total);

@@ -230,6 +230,13 @@ describe('explore: from tasks to code', () => {
     await p.page.keyboard.press('Enter');
     await p.page.waitForSelector('#panel-timeline .pp-diff:not([hidden])');
     assert.match(await p.page.$eval('#diff-caption', (e) => e.textContent!), /worker 2 over .* against worker 1 over/);
+    // The Flamegraph tab shows the same difference (a tryout landed there and saw only the selection).
+    await showView(p.page, 'flamegraph');
+    await p.page.waitForSelector('#panel-flamegraph .pp-diff:not([hidden])');
+    assert.equal(await p.page.$eval('#flame-diff-caption', (e) => e.textContent!), await p.page.$eval('#diff-caption', (e) => e.textContent!));
+    assert.match(await p.page.$eval('#flame-range', (e) => e.textContent!), /^Selection: worker 2 over .* · compared with worker 1 over .* \(the difference is below\)$/);
+    assert.equal(await p.page.$$eval('[id="diff-caption"]', (e) => e.length), 1, 'one element per id');
+    await showView(p.page, 'timeline');
     await p.page.focus('#panel-timeline canvas');
     await p.page.keyboard.press('Escape');
     await p.page.waitForFunction(() => document.querySelector('#selection-text')!.textContent!.startsWith('No tasks selected'));
