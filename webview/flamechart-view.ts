@@ -25,6 +25,8 @@ const MAX_DEPTH = 48;
 
 export class FlameChartView {
   readonly element: HTMLElement;
+  /** Takes the focus when an action in another view switches here (App.show). */
+  get focusTarget(): HTMLElement | undefined { return this.canvas.isConnected ? this.canvas : undefined; }
   private readonly canvas = el('canvas', { id: 'flamechart', tabindex: 0, role: 'application', 'aria-roledescription': 'flame chart',
     'aria-label': 'Flame chart of the selected thread. Arrow keys pan and zoom, Home shows the whole run.' });
   private readonly box = el('div', { class: 'pp-canvas-box' });

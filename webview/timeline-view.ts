@@ -38,6 +38,8 @@ const ACTIVITY_MIN_H = 8;
 
 export class TimelineView {
   readonly element: HTMLElement;
+  /** Takes the focus when an action in another view switches here (App.show). */
+  get focusTarget(): HTMLElement { return this.canvas; }
   private readonly canvas = el('canvas', { tabindex: 0, role: 'application', 'aria-roledescription': 'timeline',
     'aria-label': 'Timeline of every thread. Arrow keys pan and zoom, Home shows the whole run, Shift+drag selects a time range. ' +
       'Close and open brackets move between tasks, Page Up and Page Down between threads, Space selects the task (Control+Space adds it), ' +
