@@ -82,6 +82,7 @@ export class App {
     this.store.on('selection', save);
     this.store.on('transforms', save);
     this.store.on('threads', save);
+    this.store.on('choices', save);
     this.store.on('region', (id) => (this.views.get('durations') as DurationsView | undefined)?.selectRegion(id));
     this.show(this.store.view);
   }

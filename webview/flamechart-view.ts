@@ -48,9 +48,10 @@ export class FlameChartView {
   constructor(private readonly store: Store) {
     const withProfile = store.report.threads.filter((t) => store.report.profiles.some((p) => p.thread === t.id));
     // Default to the busiest profiled worker: that is the thread people ask about.
-    const busiest = [...withProfile].sort((a, b) => busy(store, b.id) - busy(store, a.id))[0];
+    // The thread chosen before (view state) wins.
+    const busiest = withProfile.find((t) => t.id === store.chartThread) ?? [...withProfile].sort((a, b) => busy(store, b.id) - busy(store, a.id))[0];
     for (const t of withProfile) this.threadSelect.append(el('option', { value: t.id, selected: t === busiest }, t.name));
-    this.threadSelect.addEventListener('change', () => this.request());
+    this.threadSelect.addEventListener('change', () => this.showThread(this.thread()));
     // The timeline's lanes (one per thread, shared): not built again for this view.
     for (const l of store.laneIndexes()) this.lanes.set(l.thread, l);
     this.box.append(this.canvas);
@@ -66,6 +67,13 @@ export class FlameChartView {
     store.on('selection', () => this.request());
     new ResizeObserver(() => this.request()).observe(this.box);
     this.bindInput();
+  }
+
+  /** Shows a thread, and keeps the choice in the view state. */
+  private showThread(thread: number): void {
+    this.threadSelect.value = String(thread);
+    this.store.setChartThread(thread);
+    this.request();
   }
 
   private thread(): number {
@@ -155,7 +163,7 @@ export class FlameChartView {
       if (count(thread) === 0) {
         text = `${said}: none on ${name(thread)}.`;
         const other = [...this.threadSelect.options].map((o) => Number(o.value)).filter((id) => count(id) > 0).sort((a, c) => count(c) - count(a))[0];
-        if (other !== undefined) actions.push([`Show ${name(other)}`, () => { this.threadSelect.value = String(other); this.request(); }]);
+        if (other !== undefined) actions.push([`Show ${name(other)}`, () => this.showThread(other)]);
       } else if (!drawn) {
         const bounds = selectionByThread(this.store).get(thread) ?? [];
         let lo = Infinity, hi = -Infinity;
