@@ -14,6 +14,10 @@ import type { ReportPreview } from './model/report-preview';
 export type ViewId = 'summary' | 'timeline' | 'flamegraph' | 'flamechart' | 'calltree' | 'durations';
 export const VIEW_IDS: readonly ViewId[] = ['summary', 'timeline', 'flamegraph', 'flamechart', 'calltree', 'durations'];
 
+/** The call tree's directions: top-down, inverted (bottom-up), or the sandwich of one function. */
+export const CALL_TREE_MODES = ['top-down', 'inverted', 'sandwich'] as const;
+export type CallTreeMode = typeof CALL_TREE_MODES[number];
+
 /** Options the host may pass with a report. */
 export interface InitOptions {
   /** Tab to show first; defaults to the persisted one, else 'timeline' (the first screen: headline numbers, lanes, top functions). */
@@ -97,8 +101,12 @@ export interface ViewState {
   range?: { from: number; to: number };
   /** Thread ids shown in the flamegraph; absent = all threads merged. */
   flameThread?: number;
-  /** Thread shown in the flame chart. */
+  /** Thread shown in the flame chart (a thread id with a CPU profile); absent = the busiest profiled worker. */
   chartThread?: number;
+  /** The call tree's direction; absent = top-down. */
+  callTreeMode?: CallTreeMode;
+  /** The function the call tree's sandwich is about (a function key, callTreeMode 'sandwich' only); absent = the one with the most self time. */
+  sandwich?: string;
   search?: string;
   /** Selected tasks (or threads × range) whose samples the flamegraph shows. */
   selection?: SelectionSpec;

@@ -24,7 +24,8 @@ const LABELS: Record<ViewId, string> = {
   summary: 'Summary', timeline: 'Timeline', flamegraph: 'Flamegraph', flamechart: 'Flame chart', calltree: 'Call tree', durations: 'Task durations',
 };
 
-interface View { element: HTMLElement; draw?: () => void }
+/** `focusTarget`: what takes the keyboard focus when an action elsewhere switches to the view (else its tab). */
+interface View { element: HTMLElement; draw?: () => void; focusTarget?: HTMLElement }
 
 export interface AppOptions {
   title?: string;
@@ -81,6 +82,7 @@ export class App {
     this.store.on('selection', save);
     this.store.on('transforms', save);
     this.store.on('threads', save);
+    this.store.on('choices', save);
     this.store.on('region', (id) => (this.views.get('durations') as DurationsView | undefined)?.selectRegion(id));
     this.show(this.store.view);
   }
@@ -139,6 +141,10 @@ export class App {
   }
 
   show(id: ViewId): void {
+    // A button or bar in the panel being hidden that switched views (a histogram bar, "Code",
+    // "Show on timeline") would leave the focus on <body>: it goes to the view shown instead.
+    const active = document.activeElement;
+    const focusWasInOther = !!active && [...this.panels].some(([other, panel]) => other !== id && panel.contains(active));
     for (const [other, tab] of this.tabs) {
       const on = other === id;
       tab.setAttribute('aria-selected', String(on));
@@ -148,6 +154,7 @@ export class App {
     const view = this.view(id);
     performance.mark(`parprof:built-${id}`);
     view.draw?.();
+    if (focusWasInOther) (view.focusTarget ?? this.tabs.get(id)!).focus();
     performance.mark(`parprof:drawn-${id}`);
     if (this.firstPaintMs < 0) this.firstPaintMs = performance.now();
   }

@@ -3,7 +3,7 @@
 // (its callers above, its callees below). Narrowed like the flamegraph: by the selected tasks when
 // there are, else by the timeline's selected range. Transforms from here or from the flamegraph
 // show in the breadcrumb of both.
-import type { WebviewToHost } from '../src/protocol';
+import type { CallTreeMode, WebviewToHost } from '../src/protocol';
 import { invertedTree, keyPath, sandwich, topDownTree, type CallTree, type SampleSelection } from '../src/model/calltree';
 import type { Store } from './store';
 import { el, ms, percent, location } from './dom';
@@ -15,7 +15,6 @@ import { GapNote } from './gap-note';
 import { NOT_SAMPLED_FRAME, NOT_SAMPLED_MEANING } from '../src/model/unsampled';
 import { selectionByThread } from './explore-panel';
 
-type Mode = 'top-down' | 'inverted' | 'sandwich';
 type Frame = FrameRef & { line: number; column: number };
 
 export class CallTreeView {
@@ -38,8 +37,12 @@ export class CallTreeView {
 
   constructor(private readonly store: Store, private readonly post: (m: WebviewToHost) => void) {
     this.threadChoice = new ThreadChoice(store, 'calltree', 'Threads shown in the call tree');
+    // The mode and the sandwich's function chosen before (view state).
+    this.modeSelect.value = store.callTreeMode;
+    this.sandwichKey = store.sandwich;
     this.modeSelect.addEventListener('change', () => {
       if (this.mode() === 'sandwich' && !this.sandwichKey) this.sandwichKey = this.selectedFrame(this.main)?.key;
+      this.keepMode();
       this.invalidate();
     });
     const table = (id: string, label: string) => {
@@ -74,8 +77,13 @@ export class CallTreeView {
     store.on('threads', () => this.invalidate());
   }
 
-  private mode(): Mode {
-    return this.modeSelect.value as Mode;
+  private mode(): CallTreeMode {
+    return this.modeSelect.value as CallTreeMode;
+  }
+
+  /** The mode and the sandwich's function into the view state. */
+  private keepMode(): void {
+    this.store.setCallTree(this.mode(), this.mode() === 'sandwich' ? this.sandwichKey : undefined);
   }
 
   private invalidate(): void {
@@ -149,6 +157,7 @@ export class CallTreeView {
   private showSandwich(key: string): void {
     this.sandwichKey = key;
     this.modeSelect.value = 'sandwich';
+    this.keepMode();
     this.invalidate();
   }
 

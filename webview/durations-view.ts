@@ -66,7 +66,7 @@ export class DurationsView {
           store.setSelection({ ...slow, region }, { ...fast, region });
           store.setView('timeline');
         })),
-      el('p', { class: 'pp-hint' }, 'Click a bar (or focus it and press Enter) to see the code of its tasks; "Code" on a row shows one task\'s.'),
+      el('p', { class: 'pp-hint' }, 'Click a bar (or focus it, move with the arrow keys and press Enter) to see the code of its tasks; "Code" on a row shows one task\'s.'),
       body);
   }
 
@@ -88,7 +88,8 @@ export class DurationsView {
     svg.setAttribute('viewBox', `0 0 ${PLOT_W + 50} ${PLOT_H + 34}`);
     svg.setAttribute('width', String(PLOT_W + 50));
     svg.setAttribute('class', 'pp-histogram'); // shrinks to a narrow panel instead of scrolling it sideways (style.css)
-    svg.setAttribute('role', 'img');
+    // A group, not an image: its bars are buttons (an image's children are not read).
+    svg.setAttribute('role', 'group');
     const name = regionLabel(this.store.report.regions, region);
     svg.setAttribute('aria-label', `Histogram of ${spans.length} task durations of ${name}`);
     const g = document.createElementNS(SVG, 'g');
@@ -98,6 +99,7 @@ export class DurationsView {
     // order and hold every task once, so bar i covers ranks [tasks in bars before i, + its count).
     let before = 0;
     const n = Math.max(1, spans.length);
+    const buttons: SVGRectElement[] = [];
     for (const bar of histogramBars(bins, PLOT_W, PLOT_H)) {
       const rect = document.createElementNS(SVG, 'rect');
       rect.setAttribute('class', 'pp-bar');
@@ -108,13 +110,25 @@ export class DurationsView {
       rect.append(title);
       if (bar.bin.count > 0) {
         const spec = { kind: 'rank' as const, region, from: before / n, to: (before + bar.bin.count) / n };
-        rect.setAttribute('tabindex', '0');
+        // One tab stop for the bars (the first with tasks, then the last focused): arrows move between them.
+        rect.setAttribute('tabindex', buttons.length === 0 ? '0' : '-1');
+        buttons.push(rect);
         rect.setAttribute('role', 'button');
         rect.setAttribute('aria-label', `${label}: show their code`);
         rect.setAttribute('data-from', String(spec.from));
         const pick = () => { this.store.setSelection(spec); this.store.setView('flamegraph'); };
         rect.addEventListener('click', pick);
-        rect.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); pick(); } });
+        rect.addEventListener('keydown', (e) => {
+          if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); pick(); return; }
+          const at = buttons.indexOf(rect);
+          const to = e.key === 'ArrowRight' || e.key === 'ArrowDown' ? at + 1 : e.key === 'ArrowLeft' || e.key === 'ArrowUp' ? at - 1
+            : e.key === 'Home' ? 0 : e.key === 'End' ? buttons.length - 1 : undefined;
+          if (to === undefined) return;
+          e.preventDefault();
+          const next = buttons[Math.max(0, Math.min(buttons.length - 1, to))];
+          for (const r of buttons) r.setAttribute('tabindex', r === next ? '0' : '-1');
+          next.focus();
+        });
       }
       before += bar.bin.count;
       g.append(rect);

@@ -29,6 +29,8 @@ const ROW_H = 18;
 
 export class FlameView {
   readonly element: HTMLElement;
+  /** Takes the focus when an action in another view switches here (App.show). */
+  get focusTarget(): HTMLElement { return this.canvas; }
   private readonly canvas = el('canvas', { id: 'flamegraph', tabindex: 0, role: 'application', 'aria-roledescription': 'flamegraph',
     'aria-label': 'Flamegraph. Arrow keys move between frames, Enter zooms into the selected frame, Escape zooms out, O opens its source, the context-menu key (or Shift+F10) offers transforms.' });
   private readonly box = el('div', { class: 'pp-canvas-box' });

@@ -15,7 +15,7 @@ import { noSamplesNote } from './no-samples';
 import { GapNote } from './gap-note';
 import { NOT_SAMPLED_FRAME, NOT_SAMPLED_MEANING } from '../src/model/unsampled';
 import { LaneGaps } from './lane-gaps';
-import { selectionByThread } from './explore-panel';
+import { describeSelection, selectionByThread } from './explore-panel';
 
 const AXIS_H = 20;
 const SPAN_H = 14;
@@ -25,12 +25,18 @@ const MAX_DEPTH = 48;
 
 export class FlameChartView {
   readonly element: HTMLElement;
+  /** Takes the focus when an action in another view switches here (App.show). */
+  get focusTarget(): HTMLElement | undefined { return this.canvas.isConnected ? this.canvas : undefined; }
   private readonly canvas = el('canvas', { id: 'flamechart', tabindex: 0, role: 'application', 'aria-roledescription': 'flame chart',
     'aria-label': 'Flame chart of the selected thread. Arrow keys pan and zoom, Home shows the whole run.' });
   private readonly box = el('div', { class: 'pp-canvas-box' });
   private readonly tooltip = new Tooltip(this.box);
   private readonly threadSelect = el('select', { id: 'chart-thread', 'aria-label': 'Thread shown in the flame chart' });
   private readonly windowOut = el('output', { id: 'chart-window' });
+  /** What the chart shows while tasks are selected (only their samples), and what to do when that is nothing here. */
+  private readonly selectionNote = el('div', { class: 'pp-hint pp-gap-note', id: 'chart-selection', role: 'status', hidden: true });
+  /** The note's text and actions as last shown: rebuilt only when they change (draw runs on every frame of a pan). */
+  private selectionNoteKey = '';
   private readonly request = frameScheduler(() => this.draw());
   private cache: { thread: number; samples: CallSamples; from: number; to: number; pxUs: number; frames: ChartFrame[] } | undefined;
   private rects: ReturnType<typeof chartRects<ChartFrame>> = [];
@@ -42,9 +48,10 @@ export class FlameChartView {
   constructor(private readonly store: Store) {
     const withProfile = store.report.threads.filter((t) => store.report.profiles.some((p) => p.thread === t.id));
     // Default to the busiest profiled worker: that is the thread people ask about.
-    const busiest = [...withProfile].sort((a, b) => busy(store, b.id) - busy(store, a.id))[0];
+    // The thread chosen before (view state) wins.
+    const busiest = withProfile.find((t) => t.id === store.chartThread) ?? [...withProfile].sort((a, b) => busy(store, b.id) - busy(store, a.id))[0];
     for (const t of withProfile) this.threadSelect.append(el('option', { value: t.id, selected: t === busiest }, t.name));
-    this.threadSelect.addEventListener('change', () => this.request());
+    this.threadSelect.addEventListener('change', () => this.showThread(this.thread()));
     // The timeline's lanes (one per thread, shared): not built again for this view.
     for (const l of store.laneIndexes()) this.lanes.set(l.thread, l);
     this.box.append(this.canvas);
@@ -53,13 +60,20 @@ export class FlameChartView {
     const body = withProfile.length ? this.box : noSamplesNote(store.report) ?? el('p', {}, 'No CPU profile was recorded for any thread.');
     this.gapNote = new GapNote(store.report, 'chart-gap-note', 'the flame chart');
     this.gaps = new LaneGaps(store.report);
-    this.element = el('section', { 'aria-label': 'Flame chart' }, toolbar, new TransformBar(store, 'chart').element, this.gapNote.element, body,
+    this.element = el('section', { 'aria-label': 'Flame chart' }, toolbar, new TransformBar(store, 'chart').element, this.gapNote.element, this.selectionNote, body,
       el('p', { class: 'pp-hint' }, 'Shares the time axis with the timeline: zoom or pan either one and both follow. The top strip shows this thread\'s tasks. Right-click a frame to merge, focus on or drop its function in every view.'));
     store.on('window', () => this.request());
     store.on('transforms', () => this.request());
     store.on('selection', () => this.request());
     new ResizeObserver(() => this.request()).observe(this.box);
     this.bindInput();
+  }
+
+  /** Shows a thread, and keeps the choice in the view state. */
+  private showThread(thread: number): void {
+    this.threadSelect.value = String(thread);
+    this.store.setChartThread(thread);
+    this.request();
   }
 
   private thread(): number {
@@ -130,6 +144,49 @@ export class FlameChartView {
       if (label) { ctx.fillStyle = textOn(fill); ctx.fillText(label, r.x + 3, y + ROW_H / 2); }
     }
     this.gaps.draw(ctx, pal, thread, AXIS_H, height - AXIS_H, width, from, to);
+    this.updateSelectionNote(thread, this.rects.length > 0);
+  }
+
+  /**
+   * With a selection the chart draws only its samples, which may be none on this thread or none in
+   * the window: say which, and offer the way out (the thread that has them, a zoom to them, clearing it).
+   */
+  private updateSelectionNote(thread: number, drawn: boolean): void {
+    const sel = this.store.selection;
+    const actions: [string, () => void][] = [];
+    let text = '';
+    if (sel) {
+      const name = (id: number) => this.store.report.threads.find((t) => t.id === id)?.name ?? `thread ${id}`;
+      const picked = this.store.samplesOf();
+      const count = (id: number) => picked?.get(id)?.length ?? 0;
+      const said = `Showing only the samples of the selection (${describeSelection(this.store, sel)})`;
+      if (count(thread) === 0) {
+        text = `${said}: none on ${name(thread)}.`;
+        const other = [...this.threadSelect.options].map((o) => Number(o.value)).filter((id) => count(id) > 0).sort((a, c) => count(c) - count(a))[0];
+        if (other !== undefined) actions.push([`Show ${name(other)}`, () => this.showThread(other)]);
+      } else if (!drawn) {
+        const bounds = selectionByThread(this.store).get(thread) ?? [];
+        let lo = Infinity, hi = -Infinity;
+        for (let i = 0; i + 1 < bounds.length; i += 2) { lo = Math.min(lo, bounds[i]); hi = Math.max(hi, bounds[i + 1]); }
+        const { from, to } = this.store.window;
+        if (lo <= hi && (hi < from || lo > to)) {
+          text = `${said}: none in the visible window on ${name(thread)}.`;
+          const pad = Math.max(1, (hi - lo) * 0.05);
+          actions.push(['Zoom to them', () => this.store.setWindow(lo - pad, hi + pad)]);
+        } else text = `${said}: those on ${name(thread)} here are no code to draw (idle, or left out by the transforms).`;
+      } else text = `${said} on ${name(thread)}.`;
+      actions.push(['Clear the selection', () => this.store.setSelection(undefined)]);
+    }
+    const key = `${text}\u0000${actions.map((a) => a[0]).join('\u0000')}`;
+    if (key === this.selectionNoteKey) return;
+    this.selectionNoteKey = key;
+    this.selectionNote.hidden = !sel;
+    this.selectionNote.replaceChildren(text, ...actions.map(([label, run]) => {
+      const b = el('button', { type: 'button' }, label);
+      // The note is rebuilt by what the button does: the focus goes to the chart, not to <body>.
+      b.addEventListener('click', () => { run(); this.canvas.focus(); });
+      return el('span', {}, ' ', b);
+    }));
   }
 
   private bindInput(): void {

@@ -352,3 +352,27 @@ export function panWindow(from: number, to: number, deltaUs: number, maxUs: numb
   const f = Math.max(0, Math.min(maxUs - width, from + deltaUs));
   return [f, f + width];
 }
+
+/** A stretch without ELU measurements longer than this many of the series' usual intervals is a gap in its line. */
+export const ELU_MAX_GAP_INTERVALS = 4;
+
+/**
+ * The runs of an ELU series (its measurement times, ascending) drawn as one line each: [lo, hi)
+ * index ranges, split wherever two measurements are further apart than ELU_MAX_GAP_INTERVALS
+ * times the usual interval (the median one). A thread whose loop is blocked takes no measurement
+ * (the recorder's timer cannot run), and a line across that stretch would be made up.
+ */
+export function eluRuns(t: ArrayLike<number>): [number, number][] {
+  const n = t.length;
+  if (n === 0) return [];
+  const steps = Float64Array.from({ length: n - 1 }, (_, i) => t[i + 1] - t[i]).sort();
+  const usual = steps.length ? steps[steps.length >> 1] : 0;
+  const maxGap = usual > 0 ? ELU_MAX_GAP_INTERVALS * usual : Infinity;
+  const out: [number, number][] = [];
+  let lo = 0;
+  for (let i = 1; i < n; i++) {
+    if (t[i] - t[i - 1] > maxGap) { out.push([lo, i]); lo = i; }
+  }
+  out.push([lo, n]);
+  return out;
+}

@@ -4,7 +4,7 @@ import type { Report } from '../src/model/report';
 import type { RunMetrics } from '../src/model/analysis';
 import type { Analysis } from './report-decoder';
 import { buildLaneIndexes, laneThreads, type LaneIndex } from './layout-timeline';
-import type { ViewId, ViewState } from '../src/protocol';
+import { CALL_TREE_MODES, type CallTreeMode, type ViewId, type ViewState } from '../src/protocol';
 import { asSelectionSpec, restrictToSelection, selectionSamples, type SampleSets, type SelectionSpec } from '../src/model/selection';
 import { applyTransforms, baseSamples, validTransforms, type CallSamples, type Transform } from '../src/model/transforms';
 import { runEndUs } from '../src/model/report-preview';
@@ -24,7 +24,12 @@ type Events = {
   transforms: void;
   /** The threads chosen for the call tree and flamegraph changed. */
   threads: void;
+  /** The flame chart's thread, or the call tree's mode or sandwich function, changed. */
+  choices: void;
 };
+
+/** Longest function key read from view state, characters (a key is a name, a path and a line). */
+const MAX_KEY_CHARS = 4096;
 
 /** A time interval, µs from the report's origin. */
 export interface Interval { from: number; to: number }
@@ -48,6 +53,11 @@ export class Store {
   showRuntime: boolean;
   /** Threads merged in the call tree and flamegraph (ascending ids); undefined = every thread. */
   threads: number[] | undefined;
+  /** Thread the flame chart shows (one with a CPU profile); undefined = the view's default. */
+  chartThread: number | undefined;
+  callTreeMode: CallTreeMode;
+  /** Function key the call tree's sandwich is about; undefined = the view's default. */
+  sandwich: string | undefined;
   private transformedCache: CallSamples | undefined;
   private restrictedCache: { all: CallSamples; picked: SampleSets; samples: CallSamples } | undefined;
   private readonly listeners = new Map<keyof Events, Set<(value: never) => void>>();
@@ -85,6 +95,31 @@ export class Store {
     this.transforms = validTransforms(initial.transforms);
     this.showRuntime = initial.showRuntime === true;
     this.threads = chosenThreads(initial.threads);
+    this.chartThread = this.profiledThread(initial.chartThread);
+    this.callTreeMode = CALL_TREE_MODES.includes(initial.callTreeMode as CallTreeMode) ? initial.callTreeMode! : 'top-down';
+    this.sandwich = this.callTreeMode === 'sandwich' ? functionKeyOf(initial.sandwich) : undefined;
+  }
+
+  /** `value` when it is the id of a thread with a CPU profile, else undefined. */
+  private profiledThread(value: unknown): number | undefined {
+    return Number.isInteger(value) && this.report.profiles.some((p) => p.thread === value) ? value as number : undefined;
+  }
+
+  /** The thread the flame chart shows (kept in the view state). */
+  setChartThread(thread: number): void {
+    const next = this.profiledThread(thread);
+    if (next === this.chartThread) return;
+    this.chartThread = next;
+    this.emit('choices', undefined);
+  }
+
+  /** The call tree's mode and, for a sandwich, its function (kept in the view state). */
+  setCallTree(mode: CallTreeMode, sandwich: string | undefined): void {
+    const key = mode === 'sandwich' ? functionKeyOf(sandwich) : undefined;
+    if (mode === this.callTreeMode && key === this.sandwich) return;
+    this.callTreeMode = mode;
+    this.sandwich = key;
+    this.emit('choices', undefined);
   }
 
   /**
@@ -228,8 +263,14 @@ export class Store {
     return { view: this.view, window: this.window, range: this.range,
       ...(this.selection ? { selection: this.selection } : {}), ...(this.baseline ? { baseline: this.baseline } : {}),
       ...(this.transforms.length ? { transforms: this.transforms } : {}), ...(this.showRuntime ? { showRuntime: true } : {}),
-      ...(this.threads ? { threads: this.threads } : {}) };
+      ...(this.threads ? { threads: this.threads } : {}), ...(this.chartThread !== undefined ? { chartThread: this.chartThread } : {}),
+      ...(this.callTreeMode !== 'top-down' ? { callTreeMode: this.callTreeMode } : {}), ...(this.sandwich !== undefined ? { sandwich: this.sandwich } : {}) };
   }
+}
+
+/** A function key from view state: a string of bounded length; anything else is none. */
+function functionKeyOf(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_KEY_CHARS ? value : undefined;
 }
 
 /** A thread set from view state or the menus: distinct integer ids, ascending; anything else is no choice (every thread). */

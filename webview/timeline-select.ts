@@ -81,10 +81,11 @@ export class TaskPicker {
     this.store.focusedSpan = k;
     this.keyLane = this.lanes.findIndex((l) => l.thread === s.thread[k]);
     const { from, to } = this.store.window;
-    if (s.end[k] < from || s.start[k] > to) {
-      const w = to - from;
-      const mid = (s.start[k] + s.end[k]) / 2;
-      this.store.setWindow(mid - w / 2, mid + w / 2);
+    const pan = panToShow(from, to, s.start[k], s.end[k]);
+    if (pan !== 0) {
+      // Kept inside the run so the window keeps its width (the Store would cut it at 0 or the end).
+      const at = Math.max(0, Math.min(this.store.endUs - (to - from), from + pan));
+      this.store.setWindow(at, at + (to - from));
     }
     const region = this.store.report.regions.find((r) => r.id === s.region[k]);
     const gaps = lost ?? this.lostSamples(s.thread[k], s.start[k], s.end[k]);
@@ -95,6 +96,22 @@ export class TaskPicker {
   private announce(text: string): void {
     this.out.textContent = text;
   }
+}
+
+/** Share of the window left as a margin beside a task panned into view. */
+const PAN_MARGIN = 0.05;
+
+/**
+ * µs to move the window [from, to] by (same width) so the task [start, end] is in view: 0 when it
+ * is already wholly in view; else all of it with a small margin when it fits, its start when it is
+ * wider than the window.
+ */
+export function panToShow(from: number, to: number, start: number, end: number): number {
+  if (start >= from && end <= to) return 0;
+  const w = to - from;
+  const margin = Math.min(w * PAN_MARGIN, Math.max(0, (w - (end - start)) / 2));
+  if (end - start > w - 2 * margin || start < from) return start - margin - from;
+  return end + margin - to;
 }
 
 /** Lower-case clauses as sentences, each after a space. */

@@ -12,7 +12,7 @@ import { el, ms } from './dom';
 import { frameScheduler, sizeCanvas, Tooltip } from './canvas';
 import { readPalette, regionColor, type Palette } from './theme';
 import {
-  buildCoverage, coverageBins, coverageColumns, exactColumns, exactCoverage, formatTime, laneBoxes, spanAt,
+  buildCoverage, coverageBins, coverageColumns, eluRuns, exactColumns, exactCoverage, formatTime, laneBoxes, spanAt,
   spanRects, timeTicks, visibleSpans, type CoveragePyramid, type LaneBox, type LaneIndex,
 } from './layout-timeline';
 import { LaneExtras } from './timeline-waits';
@@ -38,6 +38,8 @@ const ACTIVITY_MIN_H = 8;
 
 export class TimelineView {
   readonly element: HTMLElement;
+  /** Takes the focus when an action in another view switches here (App.show). */
+  get focusTarget(): HTMLElement { return this.canvas; }
   private readonly canvas = el('canvas', { tabindex: 0, role: 'application', 'aria-roledescription': 'timeline',
     'aria-label': 'Timeline of every thread. Arrow keys pan and zoom, Home shows the whole run, Shift+drag selects a time range. ' +
       'Close and open brackets move between tasks, Page Up and Page Down between threads, Space selects the task (Control+Space adds it), ' +
@@ -56,6 +58,8 @@ export class TimelineView {
   private readonly request = frameScheduler(() => this.draw());
   /** Blocking waits and descheduled stretches per lane (report format 2). */
   private readonly extras: LaneExtras;
+  /** Per thread, the runs of its ELU series drawn as one line each (eluRuns), made on the first draw. */
+  private readonly eluRunsOf = new Map<number, [number, number][]>();
   /** CPU activity graph under each profiled lane. */
   private readonly activity: LaneActivity;
   /** Stretches whose CPU samples were lost (dropped.sampleGaps), over each lane. */
@@ -140,7 +144,7 @@ export class TimelineView {
       s.style.setProperty('--swatch', regionColor(r.id));
       legend.append(s);
     }
-    legend.append(el('span', { class: 'pp-hint' }, 'shaded: thread alive (empty = idle) · ▲ stolen task · line: event-loop utilization · red tick: error/exit' +
+    legend.append(el('span', { class: 'pp-hint' }, 'shaded: thread alive (empty = idle) · ▲ stolen task · line: event-loop utilization (broken where none was measured) · red tick: error/exit' +
       (this.extras.any ? ' · hatched bottom band: blocked in Atomics.wait · red top edge: runnable but waiting for a core (descheduled)' : '') +
       (this.gaps.any ? ' · grey cross-hatched band: CPU samples lost there (hover it for why)' : '')));
     if (report.profiles.length) {
@@ -471,13 +475,21 @@ export class TimelineView {
     ctx.globalAlpha = 0.55;
     ctx.lineWidth = 1;
     ctx.beginPath();
-    let started = false;
-    for (let i = 0; i < series.t.length; i++) {
-      const x = (series.t[i] - from) * sx;
-      if (x < -50 && i + 1 < series.t.length && (series.t[i + 1] - from) * sx < 0) continue;
-      const py = y + h - 1 - Math.max(0, Math.min(1, series.u[i])) * (h - 3);
-      if (started) ctx.lineTo(x, py); else { ctx.moveTo(x, py); started = true; }
-      if (x > width) break;
+    // One line per run of measurements: a stretch with none (a blocked loop) is a gap (eluRuns).
+    let runs = this.eluRunsOf.get(thread);
+    if (!runs) this.eluRunsOf.set(thread, (runs = eluRuns(series.t)));
+    for (const [lo, hi] of runs) {
+      if (series.t[lo] > to || series.t[hi - 1] < from) continue;
+      let started = false;
+      for (let i = lo; i < hi; i++) {
+        const x = (series.t[i] - from) * sx;
+        if (x < -50 && i + 1 < hi && (series.t[i + 1] - from) * sx < 0) continue;
+        const py = y + h - 1 - Math.max(0, Math.min(1, series.u[i])) * (h - 3);
+        if (started) ctx.lineTo(x, py); else { ctx.moveTo(x, py); started = true; }
+        if (x > width) break;
+      }
+      // A lone measurement between gaps: a short dash ending at its time, so it still shows.
+      if (hi - lo === 1) ctx.lineTo((series.t[lo] - from) * sx - 3, y + h - 1 - Math.max(0, Math.min(1, series.u[lo])) * (h - 3));
     }
     ctx.stroke();
     ctx.globalAlpha = 1;

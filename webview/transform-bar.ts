@@ -1,7 +1,7 @@
 // The call-tree transforms as the user meets them: a breadcrumb of the applied transforms (click
 // a crumb to go back to it, Undo drops the last one) with the toggle that shows the pool's and
 // recorder's frames, and the actions offered on a frame (buttons, or a context menu).
-import { resourceOf, transformLabel, type Transform } from '../src/model/transforms';
+import { resourceOf, transformFits, transformLabel, type Transform } from '../src/model/transforms';
 import type { Store } from './store';
 import { el } from './dom';
 
@@ -50,7 +50,7 @@ export class TransformBar {
   }
 }
 
-/** The transforms a frame offers, with their button labels. */
+/** The transforms a frame offers (those that mean something on it: transformFits), with their button labels. */
 export function frameTransforms(frame: FrameRef): { label: string; transform: Transform }[] {
   const out: { label: string; transform: Transform }[] = [
     { label: 'Merge function', transform: { type: 'merge-function', key: frame.key } },
@@ -61,7 +61,7 @@ export function frameTransforms(frame: FrameRef): { label: string; transform: Tr
   const resource = resourceOf(frame.file);
   if (resource) out.push({ label: `Collapse ${resource.label}`, transform: { type: 'collapse-resource', resource: resource.id } });
   out.push({ label: 'Collapse recursion', transform: { type: 'collapse-recursion', key: frame.key } });
-  return out;
+  return out.filter((x) => transformFits(x.transform));
 }
 
 /** Buttons applying each of the frame's transforms (synthetic frames such as a collapsed resource get them too). */

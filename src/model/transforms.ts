@@ -341,7 +341,30 @@ export function transformLabel(t: Transform): string {
   }
 }
 
-/** The transforms in a persisted state that are well formed; anything else is left out. */
+/** V8's and this tool's frames that stand for no code of their own (no file): they call nothing, so nothing recurses through them. */
+const PSEUDO_FRAMES = new Set([NOT_SAMPLED_FRAME.name, '(garbage collector)', '(program)', '(idle)', ROOT_FRAME]);
+
+function isPseudoFrame(key: string): boolean {
+  const [name, file] = key.split('\u0001');
+  return file === '' && PSEUDO_FRAMES.has(name);
+}
+
+/**
+ * Whether a transform means something, so the menus offer it and a persisted state keeps it.
+ * '(not sampled)' has no samples of its own (a late sample's excess counts where that sample does:
+ * unsampled.ts), so a focus on it keeps nothing; it can be merged into the frame it hangs under or
+ * dropped. A pseudo-frame calls nothing, so it has no recursion to collapse.
+ */
+export function transformFits(t: Transform): boolean {
+  switch (t.type) {
+    case 'focus-function': return t.key !== NOT_SAMPLED_FRAME.key;
+    case 'focus-subtree': return t.path[t.path.length - 1] !== NOT_SAMPLED_FRAME.key;
+    case 'collapse-recursion': return !isPseudoFrame(t.key);
+    default: return true;
+  }
+}
+
+/** The transforms in a persisted state that are well formed and mean something (transformFits); anything else is left out. */
 export function validTransforms(value: unknown): Transform[] {
   if (!Array.isArray(value)) return [];
   const out: Transform[] = [];
@@ -352,5 +375,5 @@ export function validTransforms(value: unknown): Transform[] {
     else if ((type === 'focus-function' || type === 'merge-function' || type === 'drop-function' || type === 'collapse-recursion') && typeof key === 'string') out.push({ type, key });
     else if (type === 'collapse-resource' && typeof resource === 'string') out.push({ type, resource });
   }
-  return out;
+  return out.filter(transformFits);
 }
