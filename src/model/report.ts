@@ -267,7 +267,9 @@ export interface SpanColumns {
    * whose thread handled other messages while it ran (such spans overlap without nesting);
    * SPAN_DERIVED — not a task: a stretch when a thread that handled no messages was busy,
    * derived from its CPU samples (index −1; counts as busy time, never as a task);
-   * SPAN_NO_ENQUEUE — when it was submitted is not known (enqueue = start; no queue wait).
+   * SPAN_NO_ENQUEUE — when it was submitted is not known (enqueue = start; no queue wait);
+   * SPAN_CUT_OFF — the task never ended: it was still running when the run stopped or its thread
+   * died, and `end` is that moment (a task all the same: busy time, task counts).
    */
   flags?: number[];
 }
@@ -278,6 +280,13 @@ export const SPAN_CONCURRENT = 1;
 export const SPAN_DERIVED = 2;
 /** SpanColumns.flags bit: when the task was submitted is not known (a raw worker's message): enqueue = start, and it counts in no queue wait. */
 export const SPAN_NO_ENQUEUE = 4;
+/**
+ * SpanColumns.flags bit: the task never ended. It was still running when the run was stopped (a
+ * signal, a cancelled run, the script's exit) or its thread died (out of memory, process.exit in
+ * a worker, terminated): `end` is that moment, µs from origin, and `items` the chunk's size (how
+ * many of them ran is not known). It counts as a task and as busy time up to `end`; `failed` is 0.
+ */
+export const SPAN_CUT_OFF = 8;
 
 /** A V8 CPU profile (the format of the inspector's Profiler.stop, and of .cpuprofile files). */
 export interface CpuProfile {

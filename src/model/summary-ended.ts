@@ -1,7 +1,7 @@
-// Sentences for runs that recorded no task: what the report does know of why (worker threads that
+// Sentences for tasks cut off by the run's end or a thread's death, for runs that recorded no task: what the report does know of why (worker threads that
 // were still starting when the script ended, child processes that ran without a pool), and the
 // Processes list with each process's arguments, lifetime and exit. Pure; used by summary.ts.
-import type { Report, ProcessInfo, ThreadInfo } from './report';
+import { SPAN_CUT_OFF, type Report, type ProcessInfo, type ThreadInfo } from './report';
 import { describeProcess } from './processes';
 import { formatMs } from './units';
 
@@ -20,6 +20,67 @@ function endedWords(report: Pick<Report, 'exit' | 'markers'>): string {
   if (e.signal) return `was ended by ${e.signal}`;
   if (e.code !== null && e.code !== 0) return `exited with code ${e.code}`;
   return 'ended';
+}
+
+/** Moments (µs) closer than this read as one. */
+const ONE_MOMENT_US = 10_000;
+
+/** 'at 4520 ms' (the first, when all are within ONE_MOMENT_US), or 'between 4519 ms and 4630 ms'. */
+function atWords(times: number[]): string {
+  const lo = Math.min(...times), hi = Math.max(...times);
+  return hi - lo < ONE_MOMENT_US ? `at ${formatMs(lo * MS)}` : `between ${formatMs(lo * MS)} and ${formatMs(hi * MS)}`;
+}
+
+/** 'pool 1', 'pool 1 and pool 2', 'pool 1, pool 2 and pool 3' (names() past four). */
+function andNames(threads: ThreadInfo[]): string {
+  if (threads.length < 2 || threads.length > 4) return names(threads);
+  return `${threads.slice(0, -1).map((t) => t.name).join(', ')} and ${threads[threads.length - 1].name}`;
+}
+
+/** Rows of the cut-off spans (SPAN_CUT_OFF) by thread id. */
+function cutOffByThread(report: Report): Map<number, number[]> {
+  const s = report.spans;
+  const flags = s.flags;
+  const byThread = new Map<number, number[]>();
+  if (!flags) return byThread;
+  for (let k = 0; k < s.count; k++) {
+    if ((flags[k] & SPAN_CUT_OFF) === 0) continue;
+    const list = byThread.get(s.thread[k]) ?? [];
+    list.push(k);
+    byThread.set(s.thread[k], list);
+  }
+  return byThread;
+}
+
+/**
+ * What a thread that died was doing, to follow '<thread> died: <reason>': ', inside a task started
+ * at 693 ms, cut off at its death (27842 ms) and counted as a task and busy time up to then', or
+ * '' when it ran no task then.
+ */
+export function diedInsideWords(report: Report, thread: ThreadInfo): string {
+  const rows = cutOffByThread(report).get(thread.id);
+  if (!rows || !thread.died) return '';
+  const one = rows.length === 1;
+  return `, inside ${one ? 'a task' : `${rows.length} tasks`} started ${atWords(rows.map((k) => report.spans.start[k]))}, ` +
+    `cut off at its death (${formatMs(thread.died.at * MS)}) and counted as ${one ? 'a task' : 'tasks'} and busy time up to then`;
+}
+
+/**
+ * The finding for the tasks the run's end cut off (SPAN_CUT_OFF spans of threads that did not
+ * die: those are diedInsideWords'): which threads, when. Undefined when there are none.
+ */
+export function cutOffSentence(report: Report): string | undefined {
+  const byThread = cutOffByThread(report);
+  const stopped = report.threads.filter((t) => !t.died && byThread.has(t.id));
+  if (stopped.length === 0) return undefined;
+  const counts = stopped.map((t) => byThread.get(t.id)!.length);
+  const rows = stopped.flatMap((t) => byThread.get(t.id)!);
+  const n = rows.length;
+  const where = counts.every((c) => c === 1)
+    ? (stopped.length === 1 ? `1 task on ${stopped[0].name} was` : `1 task on each of ${andNames(stopped)} was`)
+    : `${n} tasks (${stopped.map((t, i) => `${t.name}: ${counts[i]}`).join(', ')}) were`;
+  return `${where} still running when the script ${endedWords(report)}: cut off ${atWords(rows.map((k) => report.spans.end[k]))}; ` +
+    `counted as ${n === 1 ? 'a task' : 'tasks'} and busy time up to then`;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Report } from './report';
 import { terminalSafe } from './terminal-text';
 import { SPAN_DERIVED, SPAN_NO_ENQUEUE } from './report';
 import { threadsByProcess } from './processes';
-import { noTaskSentence, processLine } from './summary-ended';
+import { cutOffSentence, diedInsideWords, noTaskSentence, processLine } from './summary-ended';
 import { CLUSTER_FN } from './interop-busy';
 import { cancelWords } from './run-views';
 import { BUSY_NOT_TASKS, busyCell, busyNotTasks, cpuLines, descheduledShare, DESCHEDULED_SHARE, phaseLines, regionCallLines, startupSplit } from './summary-v2';
@@ -218,7 +218,7 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   else if (exit.error) out.push(`the script threw an uncaught error: ${firstLine(exit.error.message)}`);
   else if (exit.signal) out.push(`the process was killed by ${exit.signal}; the report holds what was recorded until then`);
   else if (exit.code !== null && exit.code !== 0) out.push(`the script exited with code ${exit.code}`);
-  for (const t of report.threads) if (t.died) out.push(`${t.name} died: ${t.died.reason}`);
+  for (const t of report.threads) if (t.died) out.push(`${t.name} died: ${t.died.reason}${diedInsideWords(report, t)}`);
   for (const p of report.processes ?? []) {
     if (p.died && p.startedBy !== 'main') out.push(`process ${p.pid} (${p.title}) died: ${p.died.reason}; its threads keep what they recorded until then`);
   }
@@ -226,6 +226,8 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
     if (r.outcome === 'ok') continue;
     out.push(cancelled && r.outcome === 'unfinished' ? `region '${regionLabel(report.regions, r.id)}' was still running when the run was cancelled` : `region '${regionLabel(report.regions, r.id)}' did not finish normally (${r.outcome})`);
   }
+  const cutOff = cutOffSentence(report);
+  if (cutOff) out.push(cutOff);
   if (metrics.extra.failedTasks) out.push(`${plural(metrics.extra.failedTasks, 'task')} failed`);
 
   const d = report.dropped;

@@ -1,7 +1,7 @@
 // The report's span columns from the threads' span records: typed columns filled batch by batch
 // from the spool files (no per-span objects, no copy of the records), ordered by start in place.
 import type { SpanColumns } from '../model/report';
-import { SPAN_DERIVED, SPAN_NO_ENQUEUE } from '../model/report';
+import { SPAN_CUT_OFF, SPAN_DERIVED, SPAN_NO_ENQUEUE } from '../model/report';
 import { busyFromSamples } from '../model/interop-busy';
 import { int32IfIntegers, narrowest } from '../model/packed-report';
 import { SPAN_RECORD_FIELDS } from '../runtime/contract';
@@ -14,6 +14,24 @@ export const EXTERNAL_REGION = -1;
 const NONE = -1;
 
 type WorkerEvent = Extract<SpoolEvent, { e: 'worker' }>;
+type CutTask = Extract<SpoolEvent, { e: 'cutTask' }>;
+
+/**
+ * The tasks cut off on each thread (by tid; 'cutTask' events, written by the thread or by its
+ * creator), one per task: a task is its region key, index and start.
+ */
+export function cutTasksByThread(threads: ThreadSpool[]): Map<number, CutTask[]> {
+  const byThread = new Map<number, CutTask[]>();
+  for (const t of threads) {
+    for (const e of t.events) {
+      if (e.e !== 'cutTask') continue;
+      const list = byThread.get(e.tid) ?? [];
+      if (!list.some((c) => c.region === e.region && c.index === e.index && c.start === e.start)) list.push(e);
+      byThread.set(e.tid, list);
+    }
+  }
+  return byThread;
+}
 
 /** Span columns as the runner builds them: integers in Int32Array, times and counts in Float64Array. */
 interface TypedSpans {
@@ -33,19 +51,21 @@ const FLOAT_COLUMNS = ['index', 'first', 'items', 'enqueue', 'start', 'end', 'pa
  * Float64Array; then every integer column in the narrowest of Int8/Int16/Int32Array that holds
  * it: 39 bytes a span for one pool's ten million spans), the order (8 bytes a span while sorting) and one scratch column
  * (8 bytes a span) to apply it; the records are read from the spool 4 MB at a time. The columns are the report's: typed arrays, read by
- * index (SpanColumns). The order is the old one exactly: by start, then by thread id, then in the
+ * index (SpanColumns). A task cut off ('cutTask' events) is a span flagged SPAN_CUT_OFF, ending
+ * when it was cut, or at its thread's death (`diedAt`, µs by thread id). The order is the old one exactly: by start, then by thread id, then in the
  * order the thread wrote them.
  */
 export function collectSpans(threads: ThreadSpool[], regionId: Map<number, number>, created: Map<number, WorkerEvent>,
-  submits: Map<string, Map<number, number>>, drop: (n: number) => void, originUs: number): SpanColumns {
+  submits: Map<string, Map<number, number>>, drop: (n: number) => void, originUs: number, diedAt = new Map<number, number>()): SpanColumns {
   const derived = threads.map((t) => {
     const creation = created.get(t.tid);
     const external = creation?.region;
     const region = external !== undefined && creation?.lib !== 'parallel-profiler' ? regionId.get(external) : undefined;
     return t.spans.count === 0 && region !== undefined && t.profile ? { region, busy: busyFromSamples(t.profile, t.waits, originUs) } : undefined;
   });
+  const cuts = cutTasksByThread(threads);
   let capacity = 0;
-  threads.forEach((t, i) => { capacity += t.spans.count + (derived[i]?.busy.start.length ?? 0); });
+  threads.forEach((t, i) => { capacity += t.spans.count + (derived[i]?.busy.start.length ?? 0) + (cuts.get(t.tid)?.length ?? 0); });
   const c: TypedSpans = {
     thread: new Int32Array(capacity), region: new Int32Array(capacity), stolenFrom: new Int32Array(capacity),
     failed: new Int32Array(capacity), flags: new Int32Array(capacity),
@@ -63,9 +83,16 @@ export function collectSpans(threads: ThreadSpool[], regionId: Map<number, numbe
     const creatorRegion = creation?.region;
     const externalId = creatorRegion !== undefined ? regionId.get(creatorRegion) : undefined;
     const submitted = creation ? submits.get(creation.lib) : undefined;
+    // Cut-off tasks of this thread; one that ended after all (its span written after the cut) is its span.
+    const cut = cuts.get(t.tid) ?? [];
+    const cutStarts = new Set(cut.map((c) => c.start));
+    const ended = new Set<CutTask>();
     t.spans.read((s) => {
       for (let off = 0; off + SPAN_RECORD_FIELDS <= s.length; off += SPAN_RECORD_FIELDS) {
         const key = s[off];
+        if (cutStarts.size > 0 && cutStarts.has(s[off + 5])) {
+          for (const c of cut) if (c.region === key && c.index === s[off + 1] && c.start === s[off + 5]) ended.add(c);
+        }
         const id = key === EXTERNAL_REGION ? externalId : regionId.get(key);
         // A region whose begin event was never written (killed in between) cannot be reported.
         if (id === undefined) { drop(1); continue; }
@@ -85,6 +112,17 @@ export function collectSpans(threads: ThreadSpool[], regionId: Map<number, numbe
         n++;
       }
     });
+    for (const task of cut) {
+      if (ended.has(task)) continue;
+      const id = regionId.get(task.region);
+      if (id === undefined || n === capacity) { drop(1); continue; }
+      c.thread[n] = t.tid; c.region[n] = id; c.index[n] = task.index; c.first[n] = task.first; c.items[n] = task.items;
+      // A thread that died ends its task at its death (process.exit() is called before its exit listener cuts the task).
+      const death = diedAt.get(t.tid) ?? Infinity;
+      c.enqueue[n] = Math.min(task.enqueue, task.start); c.start[n] = task.start; c.end[n] = Math.max(Math.min(task.end, death), task.start);
+      c.stolenFrom[n] = task.stolenFrom; c.parent[n] = task.parent; c.failed[n] = 0; c.flags[n] = SPAN_CUT_OFF;
+      n++;
+    }
     const d = derived[i];
     if (d) {
       for (let k = 0; k < d.busy.start.length && n < capacity; k++, n++) {

@@ -157,7 +157,8 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
     if (id !== undefined) regions[id].threads++;
   }
 
-  const spans = collectSpans(threadsSpool, regionId, created, submitTimes(spool), (n) => { droppedSpans += n; }, facts.originUs);
+  const spans = collectSpans(threadsSpool, regionId, created, submitTimes(spool), (n) => { droppedSpans += n; }, facts.originUs,
+    new Map(threads.flatMap((t) => (t.died ? [[t.id, t.died.at] as const] : []))));
   for (const r of regions) {
     if (r.kind !== 'external') continue;
     let last = r.start;

@@ -111,6 +111,12 @@ export interface Recorder {
    * millisecond. Optional: a pool from another version of the package may find a recorder without it.
    */
   taskStart?(): number;
+  /**
+   * taskStart() for a pool task, which the recorder keeps as the thread's open task until its
+   * span() (so that a thread stopped or dying inside it still records it, cut off). Optional, like
+   * taskStart: a pool from another version of the package may find a recorder without it.
+   */
+  taskBegin?(region: number, index: number, first: number, items: number, enqueue: number, stolenFrom: number, parent: number): number;
   /** A run-unique pool id (unique across threads). */
   newPoolId(): number;
   /** Opens a region; returns a run-unique region key that workers pass back in `span`. */

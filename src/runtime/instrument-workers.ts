@@ -20,6 +20,7 @@ import { EXTERNAL_REGION, warn, type SpoolRecorder } from './recorder';
 import { KNOWN_POOLS, RAW_MESSAGE_KEY_STRIDE, poolOnStack, replyOf, taskOf, type KnownPool } from './interop-messages';
 import { instrumentSubmits, stampRawMessage } from './interop-submits';
 import { WorkerSaver, aboutToBeTerminated } from './terminate-save';
+import { takeOpenTask } from './stop-board';
 import { setBetweenTasks } from './recorder-waits';
 
 // The module object itself (not an import binding): its exports are what we replace.
@@ -57,6 +58,16 @@ function filenameOf(f: unknown): string {
 }
 
 /** Replaces worker_threads.Worker on this thread. `poolWorkerFile` is the ThreadPool's worker entry. */
+/** The task worker `tid` was running when it died or was stopped unsaved, if any, as cut off now (stop-board.ts). */
+function cutOpenTaskOf(rec: SpoolRecorder, tid: number): void {
+  try {
+    const task = takeOpenTask(tid);
+    if (task) rec.event({ e: 'cutTask', tid, ...task, end: Math.max(rec.now(), task.start) });
+  } catch (err) {
+    warn(`cannot record the task worker ${tid} was running`, err);
+  }
+}
+
 export function instrumentWorkerCreation(rec: SpoolRecorder, poolWorkerFile: string, ownDir: string): void {
   const Original = wt.Worker as typeof wt.Worker & { [PATCHED]?: boolean };
   if (Original[PATCHED]) return;
@@ -64,7 +75,7 @@ export function instrumentWorkerCreation(rec: SpoolRecorder, poolWorkerFile: str
   creatorClockUs = Number(process.env[ENV.creatorClock] ?? NaN);
   process.env[ENV.creatorClock] = String(rec.now() - performance.now() * 1000);
   instrumentSubmits(rec);
-  const saver = new WorkerSaver(rec.spool, (tid, spans) => rec.event({ e: 'dropped', spans, tid }));
+  const saver = new WorkerSaver(rec.spool, (tid, spans) => rec.event({ e: 'dropped', spans, tid }), (tid) => cutOpenTaskOf(rec, tid));
   // Workers still running when this thread exits are stopped without their 'exit' listeners.
   process.on('exit', () => saver.saveAllNow());
   const regions = new Map<string, number>();
@@ -108,6 +119,8 @@ export function instrumentWorkerCreation(rec: SpoolRecorder, poolWorkerFile: str
     saver.track(tid);
     worker.once('exit', (code: number) => {
       saver.exited(tid);
+      // A worker that died inside a task (out of memory) ran no JavaScript to record it: its creator does.
+      cutOpenTaskOf(rec, tid);
       rec.event({ e: 'workerExit', t: rec.now(), tid, code, ...(terminatedByOwner.has(worker) ? { terminated: true } : {}) });
     });
     // Observe 'error' without listening to it: a listener would swallow errors the user never handles.

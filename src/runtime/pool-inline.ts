@@ -12,7 +12,7 @@ import type { InputDesc, OperationKind } from './pool-protocol';
 import type { TaskContext } from './pool-types';
 import { addAll } from './pool-input';
 import { chunkSizeFor } from './schedule';
-import { STAND_INS, STAND_IN_ITEMS } from './pool-run';
+import { STAND_INS, STAND_IN_ITEMS, taskBegin } from './pool-run';
 
 /** What the pool hands over of one queued operation. */
 export interface InlineOperation {
@@ -185,7 +185,7 @@ export class InlineRunner {
       const b = Math.min(op.n, a + chunkSize);
       ctx.task = c;
       this.tasks++;
-      const start = recording ? recording.rec.now() : 0;
+      const start = recording ? taskBegin(recording.rec, recording.region, c, a, b - a, recording.enqueue, NOT_STOLEN, NO_PARENT) : 0;
       let failed = 0;
       let ran = 0;
       try {
@@ -223,7 +223,7 @@ export class InlineRunner {
       current = task;
       ctx.task = task;
       this.tasks++;
-      const start = recording ? recording.rec.now() : 0;
+      const start = recording ? taskBegin(recording.rec, recording.region, task, first - rootStart, end - first, enqueue, NOT_STOLEN, parent) : 0;
       let failed = 0;
       try {
         const value = runItemsInlineJoin(fn, ctx, first, end);

@@ -173,6 +173,13 @@ function makeTaskCallsMegamorphic(kind: OpMessage['kind'], overRange: boolean): 
   }
 }
 
+/** A task's start on `rec`: open on the recorder (taskBegin) when it can keep it, else a plain start. */
+export function taskBegin(rec: Recorder, region: number, index: number, first: number, items: number, enqueue: number,
+  stolenFrom: number, parent: number): number {
+  if (rec.taskBegin) return rec.taskBegin(region, index, first, items, enqueue, stolenFrom, parent);
+  return rec.taskStart ? rec.taskStart() : rec.now();
+}
+
 /**
  * One chunk, positions [a, b), as task `task`: runs it into `acc` and records its span. The
  * span starts after the claim, so claiming shows as the gap before it, not as task time.
@@ -181,7 +188,7 @@ function runChunk(run: OperationRun, task: number, a: number, b: number, acc: un
   const { rec, m } = run;
   run.ctx.task = task;
   run.tasks++;
-  const start = rec ? (rec.taskStart ? rec.taskStart() : rec.now()) : 0;
+  const start = rec ? taskBegin(rec, m.region, task, a, b - a, m.enqueue, stolenFrom, NO_PARENT) : 0;
   try {
     acc = runItems(run, a, b, acc);
   } catch (e) {
@@ -329,7 +336,7 @@ function joinSchedule(run: OperationRun): void {
     ctx.task = task;
     run.tasks++;
     if (from !== NOT_STOLEN) run.steals++;
-    const start = rec ? (rec.taskStart ? rec.taskStart() : rec.now()) : 0;
+    const start = rec ? taskBegin(rec, m.region, task, first - rootStart, end - first, enqueue, from, parent) : 0;
     let value: unknown;
     try {
       value = runItemsOfJoin(run, first, end);

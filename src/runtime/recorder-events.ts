@@ -45,6 +45,15 @@ export type SpoolEvent =
    * thread: the preload saves the recording and exits 128 + its number instead of dying by it.
    */
   | { e: 'signal'; t: number; signal: string }
+  /**
+   * A pool task of thread `tid` that was still running when the thread was stopped or died: its
+   * span record's fields (region key, index, first, items: the chunk's size, enqueue, start,
+   * stolenFrom, parent) and `end`, when it was cut off. Written by the thread itself when it saves
+   * or exits, or by its creator when it died running no more JavaScript (its open task read from
+   * the task board, stop-board.ts). A span of the same task in the thread's records wins over it.
+   */
+  | { e: 'cutTask'; tid: number; region: number; index: number; first: number; items: number; enqueue: number; start: number;
+    stolenFrom: number; parent: number; end: number }
   /** Last line of a thread that ended through its 'exit' event. */
   | { e: 'end'; t: number; code: number }
   | { e: 'sourcemap'; file: string; url: string }

@@ -9,7 +9,8 @@ import type { Region } from '../model/report';
 import { SPAN_RECORD_FIELDS, type Recorder, type RegionStart } from './contract';
 import type { SpoolEvent } from './recorder-events';
 import { ThreadCpuClock } from './recorder-cpu';
-import { SpanProgress } from './stop-board';
+import { OPEN_ENQUEUE, OPEN_FIRST, OPEN_INDEX, OPEN_ITEMS, OPEN_PARENT, OPEN_REGION, OPEN_START, OPEN_STOLEN_FROM,
+  OPEN_TASK_FIELDS, SpanProgress, readOpenTask } from './stop-board';
 
 /** Spans per batch; one batch is 320 KB. */
 const BATCH_SPANS = 4096;
@@ -102,6 +103,9 @@ export class SpoolRecorder implements Recorder {
   private readonly progress: SpanProgress;
   private progressWords: Int32Array;
   private progressAt: number;
+  /** The task this thread runs now, if any (stop-board.ts): in shared memory for a worker, so that its creator sees it if the worker dies inside it. */
+  private openTask: Float64Array;
+  private openAt: number;
 
   constructor(readonly spool: string, threadId: number, originUs: number) {
     this.threadId = threadId;
@@ -113,6 +117,8 @@ export class SpoolRecorder implements Recorder {
     this.progress = new SpanProgress(threadId);
     this.progressWords = this.progress.words;
     this.progressAt = this.progress.at;
+    this.openTask = this.progress.openTask;
+    this.openAt = this.progress.openAt;
     try {
       this.spanFd = openSync(join(spool, `spans-${threadId}.bin`), 'a');
       this.eventFd = openSync(join(spool, `events-${threadId}.ndjson`), 'a');
@@ -166,8 +172,36 @@ export class SpoolRecorder implements Recorder {
     return t;
   }
 
+  /**
+   * taskStart() for a task of the pool, which is open from here until its span(): its fields
+   * known at its start go into the open-task words (eight plain stores, no allocation), so that a
+   * thread stopped or dying inside it still has it recorded, cut off (cutOpenTask, takeOpenTask).
+   */
+  taskBegin(region: number, index: number, first: number, items: number, enqueue: number, stolenFrom: number, parent: number): number {
+    const start = this.taskStart();
+    const o = this.openTask;
+    const at = this.openAt;
+    o[at + OPEN_REGION] = region; o[at + OPEN_INDEX] = index; o[at + OPEN_FIRST] = first; o[at + OPEN_ITEMS] = items;
+    o[at + OPEN_ENQUEUE] = enqueue; o[at + OPEN_STOLEN_FROM] = stolenFrom; o[at + OPEN_PARENT] = parent;
+    o[at + OPEN_START] = start;
+    return start;
+  }
+
+  /**
+   * The thread is being stopped (saved before its termination, or its 'exit' listener runs)
+   * while a task is open: the task is written as cut off at `end` (a 'cutTask' event). Should it
+   * end after all, its span is written too, and the report keeps that one.
+   */
+  cutOpenTask(end: number): void {
+    const task = readOpenTask(this.openTask, this.openAt);
+    if (!task) return;
+    this.openTask[this.openAt + OPEN_START] = NaN;
+    this.event({ e: 'cutTask', tid: this.threadId, ...task, end: Math.max(end, task.start) });
+  }
+
   span(region: number, index: number, first: number, items: number, enqueue: number, start: number,
     end: number, stolenFrom: number, parent: number, failed: number): void {
+    this.openTask[this.openAt + OPEN_START] = NaN;
     const b = this.buf;
     let p = this.pos;
     b[p++] = region; b[p++] = index; b[p++] = first; b[p++] = items; b[p++] = enqueue;
@@ -361,6 +395,8 @@ export class SpoolRecorder implements Recorder {
   close(end: SpoolEvent): void {
     if (this.closed) return;
     if (this.timer) clearInterval(this.timer);
+    // process.exit() inside a task, or the signal that stops the script: the task ends with the thread.
+    this.cutOpenTask(this.now());
     try { this.sampleElu(); } catch { /* no loop to measure */ }
     this.sampleCpu();
     this.flush();
@@ -371,6 +407,8 @@ export class SpoolRecorder implements Recorder {
     this.progress.release();
     this.progressWords = new Int32Array(1);
     this.progressAt = 0;
+    this.openTask = new Float64Array(OPEN_TASK_FIELDS).fill(NaN);
+    this.openAt = 0;
     this.cpu.close();
     for (const fd of [this.spanFd, this.eventFd, this.waitFd]) {
       try { if (fd >= 0) closeSync(fd); } catch { /* already closed */ }

@@ -13,6 +13,11 @@
 //   claims those spans (counts them in `dropped`) before the worker is stopped. A flush and a
 //   claim exclude each other through STATE, so a claimed span is either counted or written,
 //   never both: a flush that finds its oldest spans claimed skips them.
+//
+// Beside it, the task board (float64 words, same slot numbering): each worker's open task, the one
+// it is running now (OPEN_TASK_FIELDS, stored at the task's start; `start` NaN when none). A
+// worker that dies inside a task (out of memory, terminated without saving) runs no JavaScript
+// after it, so its creator reads the task there and records it as cut off (takeOpenTask).
 import * as wt from 'node:worker_threads';
 
 const BOARD_KEY = 'parallel-profiler.stopBoard';
@@ -25,12 +30,55 @@ const RUNNING = 0, FLUSHING = 1, CLAIMING = 2, CLAIMED_STATE = 3, SETTLED = 4;
 const CLAIM_WAIT_MS = 100;
 
 let board: Int32Array | undefined;
+let taskBoard: Float64Array | undefined;
+
+const TASK_BOARD_KEY = 'parallel-profiler.taskBoard';
+/**
+ * A thread's open task, float64 words: the fields of its span record known at its start
+ * (contract.ts SPAN_FIELDS without `end` and `failed`; `items` is the chunk's size, not what ran).
+ */
+export const OPEN_TASK_FIELDS = 8;
+export const OPEN_REGION = 0, OPEN_INDEX = 1, OPEN_FIRST = 2, OPEN_ITEMS = 3, OPEN_ENQUEUE = 4, OPEN_START = 5,
+  OPEN_STOLEN_FROM = 6, OPEN_PARENT = 7;
+
+/** An open task as read from the board: a span record without its end. */
+export interface OpenTask {
+  region: number; index: number; first: number; items: number; enqueue: number; start: number; stolenFrom: number; parent: number;
+}
+
+/** The open task stored at words[at..], if any (start not NaN). */
+export function readOpenTask(words: Float64Array, at: number): OpenTask | undefined {
+  const start = words[at + OPEN_START];
+  if (Number.isNaN(start)) return undefined;
+  return {
+    region: words[at + OPEN_REGION], index: words[at + OPEN_INDEX], first: words[at + OPEN_FIRST], items: words[at + OPEN_ITEMS],
+    enqueue: words[at + OPEN_ENQUEUE], start, stolenFrom: words[at + OPEN_STOLEN_FROM], parent: words[at + OPEN_PARENT],
+  };
+}
+
+/** This thread's task board, created and inherited with the stop board; absent if that failed. */
+function openTaskBoard(): Float64Array | undefined {
+  if (taskBoard) return taskBoard;
+  try {
+    if (wt.isMainThread) {
+      taskBoard = new Float64Array(new SharedArrayBuffer(8 * SLOTS * OPEN_TASK_FIELDS)).fill(NaN);
+      wt.setEnvironmentData(TASK_BOARD_KEY, taskBoard);
+    } else {
+      const inherited = wt.getEnvironmentData(TASK_BOARD_KEY);
+      if (inherited instanceof Float64Array && inherited.length === SLOTS * OPEN_TASK_FIELDS) taskBoard = inherited;
+    }
+  } catch {
+    taskBoard = undefined;
+  }
+  return taskBoard;
+}
 
 type Wait = typeof Atomics.wait;
 
 /** This thread's board: created on the main thread (before its first worker), inherited by workers; absent if that failed. */
 export function stopBoard(): Int32Array | undefined {
   if (board) return board;
+  openTaskBoard();
   try {
     if (wt.isMainThread) {
       board = new Int32Array(new SharedArrayBuffer(4 * SLOTS * SLOT_WORDS));
@@ -89,6 +137,21 @@ export function claimUnflushed(tid: number, recordFields: number, wait: Wait): n
 }
 
 /**
+ * Creator side, when worker `tid` ended without saving (died inside a task, or stopped unsaved):
+ * the task it was running, taken off the board (the next look finds none). Undefined when it
+ * had none, or no slot.
+ */
+export function takeOpenTask(tid: number): OpenTask | undefined {
+  const at = slotOf(tid);
+  const tasks = openTaskBoard();
+  if (at < 0 || !tasks) return undefined;
+  const t = (at / SLOT_WORDS) * OPEN_TASK_FIELDS;
+  const task = readOpenTask(tasks, t);
+  tasks[t + OPEN_START] = NaN;
+  return task;
+}
+
+/**
  * Worker side, kept by the recorder: its slot, the words it stores its unflushed count in, and
  * the flush protocol. A thread without a slot gets a private array: the same stores, no effect.
  */
@@ -96,6 +159,9 @@ export class SpanProgress {
   /** Where the recorder stores its unflushed float64 count at each span: words[at]. */
   readonly words: Int32Array;
   readonly at: number;
+  /** Where the recorder stores its open task (OPEN_TASK_FIELDS words from openAt): the task board, or a private array. */
+  readonly openTask: Float64Array;
+  readonly openAt: number;
   private slot: number;
 
   constructor(tid: number) {
@@ -108,6 +174,11 @@ export class SpanProgress {
     this.slot = slot;
     this.words = slot >= 0 ? b! : new Int32Array(1);
     this.at = slot >= 0 ? slot + UNFLUSHED : 0;
+    const tasks = slot >= 0 ? openTaskBoard() : undefined;
+    this.openTask = tasks ?? new Float64Array(OPEN_TASK_FIELDS);
+    this.openAt = tasks ? (slot / SLOT_WORDS) * OPEN_TASK_FIELDS : 0;
+    // A slot's earlier owner may have died inside a task nobody took off the board.
+    this.openTask[this.openAt + OPEN_START] = NaN;
   }
 
   /**
@@ -140,6 +211,7 @@ export class SpanProgress {
     if (this.slot < 0) return;
     const b = this.words;
     for (const w of [ASK, UNFLUSHED, STATE, CLAIMED]) Atomics.store(b, this.slot + w, 0);
+    this.openTask[this.openAt + OPEN_START] = NaN;
     Atomics.store(b, this.slot + OWNER, 0);
     this.slot = -1;
   }

@@ -262,8 +262,12 @@ export class WorkerSaver {
   /** Recorded workers that have neither exited nor saved. */
   private readonly live = new Set<number>();
 
-  /** `lost`: records spans a worker held in memory when it was stopped without saving (counted in `dropped`). */
-  constructor(private readonly spool: string, private readonly lost: (threadId: number, spans: number) => void) {
+  /**
+   * `lost`: records spans a worker held in memory when it was stopped without saving (counted in
+   * `dropped`); `cut`: records the task it was running then, if any (cut off now).
+   */
+  constructor(private readonly spool: string, private readonly lost: (threadId: number, spans: number) => void,
+    private readonly cut?: (threadId: number) => void) {
     ownWorkers = this;
     // Before this thread's first worker: workers inherit the board when they are created.
     stopBoard();
@@ -373,6 +377,7 @@ export class WorkerSaver {
     const wait = ((globalThis as Record<symbol, unknown>)[ORIGINAL_ATOMICS_WAIT_KEY] as typeof Atomics.wait | undefined) ?? Atomics.wait;
     const spans = claimUnflushed(tid, SPAN_RECORD_FIELDS, wait);
     if (spans > 0) this.lost(tid, spans);
+    this.cut?.(tid);
   }
 
   /**
