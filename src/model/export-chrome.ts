@@ -3,6 +3,7 @@
 // tools' traces). Times are µs from the report origin, the unit the format expects.
 import type { CpuProfile, Report } from './report';
 import { tasksAreQueued } from './report';
+import { distinctThreadNames } from './processes';
 
 /** One Trace Event Format event; times in µs from the report origin. */
 export interface TraceEvent {
@@ -88,8 +89,9 @@ export function toChromeTrace(report: Report, options?: ChromeTraceOptions): Chr
     ev.push({ name: 'process_name', ph: 'M', pid: p.pid, tid: mainOf.get(p.pid) ?? 0, ts: 0, args: { name: k === 0 ? `parprof ${report.meta.script}` : p.title, process: p } });
     ev.push({ name: 'process_sort_index', ph: 'M', pid: p.pid, tid: mainOf.get(p.pid) ?? 0, ts: 0, args: { sort_index: k } });
   });
+  const threadNames = distinctThreadNames(report);
   report.threads.forEach((t, k) => {
-    ev.push({ name: 'thread_name', ph: 'M', pid: TRACE_PID, tid: t.id, ts: 0, args: { name: t.name } });
+    ev.push({ name: 'thread_name', ph: 'M', pid: TRACE_PID, tid: t.id, ts: 0, args: { name: threadNames.get(t.id) ?? t.name } });
     ev.push({ name: 'thread_sort_index', ph: 'M', pid: TRACE_PID, tid: t.id, ts: 0, args: { sort_index: k } });
   });
   const regionName = new Map(report.regions.map((r) => [r.id, r.name]));
@@ -205,7 +207,7 @@ function busyCounter(report: Report): TraceEvent[] {
 
 /** Each thread's event-loop utilization (0..1 over the window ending at t) as a counter of its own. */
 function eluCounters(report: Report): TraceEvent[] {
-  const names = new Map(report.threads.map((t) => [t.id, t.name]));
+  const names = distinctThreadNames(report);
   const out: TraceEvent[] = [];
   for (const series of report.elu) {
     const name = `${ELU_COUNTER} ${names.get(series.thread) ?? `thread ${series.thread}`}`;

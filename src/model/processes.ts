@@ -63,6 +63,24 @@ export function threadNameWithProcess(report: Pick<Report, 'processes'>, t: Thre
   return `${t.name.endsWith(own) ? t.name.slice(0, -own.length) : t.name} (${p.title}, pid ${p.pid})`;
 }
 
+/**
+ * Thread names for an export, told apart: a pool that replaced a dead worker has two threads of one
+ * name ('pool 1'), which a viewer (Firefox Profiler, Perfetto) would show as two equal tracks. A
+ * name shared by several threads gets ' (died)' on the one that died, ' (terminated)' on one its
+ * owner stopped, and then, while still shared, ' (thread N)'. Other names are kept as they are.
+ */
+export function distinctThreadNames(report: Pick<Report, 'threads'>, base: (t: ThreadInfo) => string = (t) => t.name): Map<number, string> {
+  // Threads of different processes are apart already (each process is its own group in a viewer).
+  const key = (t: ThreadInfo, n: string) => `${t.process ?? ''}\u0000${n}`;
+  const count = new Map<string, number>();
+  const named = report.threads.map((t) => [t, base(t)] as const);
+  for (const [t, n] of named) count.set(key(t, n), (count.get(key(t, n)) ?? 0) + 1);
+  const first = named.map(([t, n]) => [t, (count.get(key(t, n)) ?? 0) > 1 ? `${n}${t.died ? ' (died)' : t.terminated ? ' (terminated)' : ''}` : n] as const);
+  const again = new Map<string, number>();
+  for (const [t, n] of first) again.set(key(t, n), (again.get(key(t, n)) ?? 0) + 1);
+  return new Map(first.map(([t, n]) => [t.id, (again.get(key(t, n)) ?? 0) > 1 ? `${n} (thread ${t.id})` : n]));
+}
+
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
