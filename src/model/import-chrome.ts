@@ -24,7 +24,8 @@ function traceEventsOf(json: unknown): unknown[] | undefined {
 
 const MARKER_KINDS: readonly Marker['kind'][] = ['error', 'exit', 'worker-exit', 'worker-error', 'cancelled', 'killed', 'note'];
 
-interface Open { name: string; cat: string; start: number; args: Record<string, unknown> | undefined; thread: string; order: number }
+/** A begin not yet ended; `id` is an async event's id. */
+interface Open { name: string; cat: string; start: number; args: Record<string, unknown> | undefined; thread: string; order: number; id?: string }
 interface RawMarker { t: number; thread: string; kind: Marker['kind']; message: string; stack?: string }
 /** A span as read; `order` is its event's index in the file (our own export keeps its span order). */
 interface RawSpan { thread: string; name: string; start: number; end: number; args: Record<string, unknown> | undefined; ours: boolean; order: number }
@@ -69,7 +70,8 @@ class TraceReader {
   /** Threads with something to show, as 'pid:tid'. */
   private readonly active = new Set<string>();
   private readonly open = new Map<string, Open[]>();
-  private readonly asyncOpen = new Map<string, Open>();
+  /** Open async begins per (pid, cat, id, name): nestable async events close innermost first. */
+  private readonly asyncOpen = new Map<string, Open[]>();
   private readonly spans: RawSpan[] = [];
   private readonly regions: Region[] = [];
   private readonly markers: RawMarker[] = [];
@@ -119,7 +121,7 @@ class TraceReader {
       if (!b) fail(k, `E event on thread ${thread} (pid:tid) at ${ts} µs with no open B event`);
       this.span({ thread, name: b.name, start: b.start, end: Math.max(b.start, ts), args: b.args, ours: false, order: b.order });
     } else if (ph === 'b' || ph === 'e') {
-      this.async(ph, `${cat}\u0000${String(e.id ?? '')}\u0000${name}`, { name, cat, start: ts, args, thread, order: k }, String(e.id ?? ''), k);
+      this.async(ph, `${String(e.pid ?? 0)}\u0000${cat}\u0000${String(e.id ?? '')}\u0000${name}`, { name, cat, start: ts, args, thread, order: k, id: String(e.id ?? '') }, k);
     } else if (ph === 'i' || ph === 'I' || ph === 'n') {
       if (this.ours && cat === 'marker' && (MARKER_KINDS as string[]).includes(name) && typeof args?.message === 'string') {
         this.markers.push({ t: ts, thread, kind: name as Marker['kind'], message: args.message, ...(typeof args.stack === 'string' ? { stack: args.stack } : {}) });
@@ -153,21 +155,34 @@ class TraceReader {
   }
 
   /** An async begin or end; our regions are async pairs on the main lane, everything else a span. */
-  private async(ph: 'b' | 'e', key: string, at: Open, id: string, k: number): void {
+  private async(ph: 'b' | 'e', key: string, at: Open, k: number): void {
     this.see(at.start);
+    let stack = this.asyncOpen.get(key);
     if (ph === 'b') {
-      this.asyncOpen.set(key, at);
+      if (!stack) this.asyncOpen.set(key, stack = []);
+      stack.push(at);
       return;
     }
-    const b = this.asyncOpen.get(key);
-    if (!b) fail(k, `async end 'e' of '${at.name}' (id ${id}) with no begin 'b'`);
-    this.asyncOpen.delete(key);
-    if (this.ours && at.cat === REGION_CATEGORY) {
-      const region = regionFrom(b, at.start, id);
+    // Nestable async events of one key close innermost first (Trace Event Format). The innermost
+    // begin on the end's own thread is taken when there is one: Node's --trace-events-enabled
+    // writes its main thread's and its workers' async resources in one pid with ids counted per
+    // thread, so the same key on two threads is two resources. The search stops at the first
+    // match from the top, so it costs the depth of overlapping begins, not the file's size.
+    if (!stack) fail(k, `async end 'e' of '${at.name}' (id ${at.id}) with no begin 'b'`);
+    let j = stack.length - 1;
+    while (j >= 0 && stack[j].thread !== at.thread) j--;
+    const b = stack.splice(j >= 0 ? j : stack.length - 1, 1)[0];
+    if (stack.length === 0) this.asyncOpen.delete(key);
+    this.closeAsync(b, Math.max(b.start, at.start));
+  }
+
+  private closeAsync(b: Open, end: number): void {
+    if (this.ours && b.cat === REGION_CATEGORY) {
+      const region = regionFrom(b, end, b.id ?? '');
       this.regions.push(region);
       this.regionLane.set(region.id, b.thread);
     }
-    else this.span({ thread: b.thread, name: b.name, start: b.start, end: Math.max(b.start, at.start), args: b.args, ours: this.ours && at.cat === TASK_CATEGORY, order: b.order });
+    else this.span({ thread: b.thread, name: b.name, start: b.start, end, args: b.args, ours: this.ours && b.cat === TASK_CATEGORY, order: b.order });
   }
 
   private profile(name: 'Profile' | 'ProfileChunk', key: string, thread: string, ts: number, data: Record<string, unknown> | undefined, k: number): void {
@@ -192,6 +207,8 @@ class TraceReader {
   report(name: string, other: Record<string, unknown> | undefined): Report {
     // Unclosed B events (a program that panicked or was killed) end with the trace.
     for (const stack of this.open.values()) for (const b of stack) this.spans.push({ ...b, end: Math.max(b.start, this.maxTs), ours: false });
+    // So do unclosed async begins (a request still in flight when tracing stopped).
+    for (const stack of this.asyncOpen.values()) for (const b of stack) this.closeAsync(b, Math.max(b.start, this.maxTs));
     if (!Number.isFinite(this.minTs)) throw new ReportError('the trace has no spans, instants or CPU profiles to show');
     for (const p of this.profiles.values()) this.active.add(p.thread);
     // Our export names every thread of the run, also those that recorded nothing here.

@@ -209,6 +209,24 @@ test('a speedscope file of another tool: sampled profiles in ms, evented profile
   assert.deepEqual(Array.from({ length: r.spans.count }, (_, i) => [r.spans.thread[i], r.spans.start[i], r.spans.end[i]]), [[1, 1000, 3000], [1, 0, 4000]]);
 });
 
+test('nested async b/e of one cat, id and name: every pair kept, innermost first, on its own thread when the ends interleave', () => {
+  const ev = (ph: string, tid: number, ts: number) => ({ ph, pid: 1, tid, ts, id: 1, cat: 'c', name: 'req' });
+  const spans = (r: Report) => Array.from({ length: r.spans.count }, (_, i) => [r.spans.thread[i], r.spans.start[i], r.spans.end[i]]);
+  // The Trace Event Format's nestable async events: b b e e closes the inner begin first.
+  const nested = importReport({ traceEvents: [ev('b', 1, 0), ev('b', 2, 10), ev('e', 2, 20), ev('e', 1, 30)] });
+  assert.deepEqual(spans(nested), [[1, 0, 30], [2, 10, 20]]);
+  // Node's --trace-events-enabled: a worker's async ids are counted apart from the main thread's, in one pid.
+  const interleaved = importReport({ traceEvents: [ev('b', 1, 0), ev('b', 2, 10), ev('e', 1, 20), ev('e', 2, 30)] });
+  assert.deepEqual(spans(interleaved), [[1, 0, 20], [2, 10, 30]]);
+  // Begun on one thread, ended on another: still one span, on the thread that began it.
+  assert.deepEqual(spans(importReport({ traceEvents: [ev('b', 1, 0), ev('e', 2, 5)] })), [[1, 0, 5]]);
+  // A begin never ended ends with the trace, as an unclosed B does.
+  const unclosed = importReport({ traceEvents: [ev('b', 1, 0), ev('b', 1, 5), ev('e', 1, 8), { ph: 'X', pid: 1, tid: 1, ts: 40, dur: 10, name: 'x' }] });
+  assert.deepEqual(spans(unclosed), [[1, 0, 50], [1, 5, 8], [1, 40, 50]]);
+  assert.throws(() => importReport({ traceEvents: [ev('b', 1, 0), ev('e', 1, 5), ev('e', 1, 6)] }),
+    (e: unknown) => e instanceof ReportError && e.message === "traceEvents[2]: async end 'e' of 'req' (id 1) with no begin 'b'");
+});
+
 test('not my format is told apart from malformed, which names the reason', () => {
   const notMine = [{ hello: 1 }, [1, 2], { nodes: 1 }, 'text', null];
   for (const x of notMine) {
