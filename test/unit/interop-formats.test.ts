@@ -16,6 +16,7 @@ import { importReport, parseAnyReport } from '../../src/model/import';
 import { ReportError, validateReport } from '../../src/model/load';
 import { analyze } from '../../src/model/analysis';
 import { msDigits } from '../../src/model/units';
+import { formatSummary } from '../../src/model/summary';
 import { syntheticReport } from '../../src/model/synthetic';
 import type { CpuProfile, Report } from '../../src/model/report';
 import { buildReport } from './model-build';
@@ -225,6 +226,17 @@ test('nested async b/e of one cat, id and name: every pair kept, innermost first
   assert.deepEqual(spans(unclosed), [[1, 0, 50], [1, 5, 8], [1, 40, 50]]);
   assert.throws(() => importReport({ traceEvents: [ev('b', 1, 0), ev('e', 1, 5), ev('e', 1, 6)] }),
     (e: unknown) => e instanceof ReportError && e.message === "traceEvents[2]: async end 'e' of 'req' (id 1) with no begin 'b'");
+});
+
+test('an import without task spans claims CPU samples only when it has some', () => {
+  const file = (profiles: unknown[]) => ({ $schema: 'https://www.speedscope.app/file-format-schema.json', shared: { frames: [{ name: 'f' }] }, profiles });
+  const summaryOf = (x: unknown) => { const r = importReport(x, 'x.speedscope.json'); return formatSummary(r, analyze(r)); };
+  const empty = summaryOf(file([]));
+  assert.doesNotMatch(empty, /has CPU samples|CPU samples per thread are above/);
+  assert.match(empty, /^ {2}- the imported file has neither task spans nor CPU samples, so nothing here says how the work was divided$/m);
+  const sampled = summaryOf(file([{ type: 'sampled', name: 'p', unit: 'microseconds', startValue: 0, endValue: 2, samples: [[0], [0]], weights: [1, 1] }]));
+  assert.match(sampled, /^ {2}- the imported file has CPU samples but no task spans, so nothing here says how the work was divided$/m);
+  assert.match(sampled, /no task spans in this import: utilization, balance and waits need them; the CPU samples per thread are above$/m);
 });
 
 test('not my format is told apart from malformed, which names the reason', () => {
