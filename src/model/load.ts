@@ -91,9 +91,15 @@ export function parseJson(text: string): unknown {
     if (/[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text.slice(0, 256))) {
       throw new ReportError('not a report: its bytes are neither JSON text nor a packed or gzip-compressed report');
     }
+    // `node --prof` writes its log as text lines, the first one V8's version.
+    if (text.startsWith('v8-version,')) throw new ReportError(V8_TICK_LOG);
     throw new ReportError(`not valid JSON: ${(e as Error).message}`);
   }
 }
+
+/** What is said of a V8 tick log given where a report or trace was expected. */
+export const V8_TICK_LOG = 'a V8 tick log (node --prof), which parprof does not read: '
+  + "record with 'parprof record --profiler 0x <script>' to get every thread's ticks in a report, or read this log with 'node --prof-process <log>'";
 
 /**
  * A report file's content, not yet validated: the value of a packed report (PPC1, see

@@ -257,6 +257,9 @@ test('not my format is told apart from malformed, which names the reason', () =>
       /^speedscope profiles\[0\]\.samples\[0\]: frame 3 is not in shared\.frames$/],
   ];
   for (const [x, message] of malformed) assert.throws(() => importReport(x), (e: unknown) => e instanceof ReportError && message.test(e.message), message.source);
+  // node --prof's log is text, not JSON: one line says what it is and what reads it.
+  assert.throws(() => parseAnyReport('v8-version,11,3,244,8,-node.38,0\nv8-platform,linux,linux\ntick,0x1,2,0,0x0,6\n'),
+    (e: unknown) => e instanceof ReportError && /^a V8 tick log \(node --prof\), which parprof does not read: record with 'parprof record --profiler 0x <script>'.*'node --prof-process <log>'$/.test(e.message));
   assert.throws(() => importCpuProfiles([{ name: 'CPU.20260101.000000.5.1.001.cpuprofile', json: { nodes: [], startTime: 0, endTime: 1, samples: [2], timeDeltas: [1] } }], 'dir'),
     /: CPU\.20260101\.000000\.5\.1\.001\.cpuprofile\.samples\[0\]: node 2 is not in nodes$/);
 });
