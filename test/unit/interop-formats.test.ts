@@ -250,6 +250,13 @@ test('not my format is told apart from malformed, which names the reason', () =>
     [{ traceEvents: [{ ph: 'X', pid: 1, tid: 1, name: 'a' }] }, /^traceEvents\[0\]: ts: expected a number, found nothing$/],
     [{ traceEvents: [{ ph: 'E', pid: 1, tid: 3, ts: 5 }] }, /^traceEvents\[0\]: E event on thread 1:3 \(pid:tid\) at 5 µs with no open B event$/],
     [{ traceEvents: [{ ph: 'X', pid: 1, tid: 1, ts: 1, dur: -4, name: 'a' }] }, /dur: expected a duration ≥ 0, found -4/],
+    // Times too large for the report are named by their event, not by the report field they would have become.
+    [{ traceEvents: [{ ph: 'X', pid: 1, tid: 2, ts: 0, dur: 50, name: 'y' }, { ph: 'X', pid: 1, tid: 2, ts: 1e300, dur: 50, name: 'x' }] }, /^traceEvents\[1\]: ts: expected a number within ±2\^53, found 1e\+300$/],
+    [{ traceEvents: [{ ph: 'X', pid: 1, tid: 2, ts: 2 ** 53, dur: 2 ** 53, name: 'x' }] }, /^traceEvents\[0\]: ts \+ dur: expected a time within ±2\^53 µs, found 18014398509481984$/],
+    [{ traceEvents: [{ ph: 'B', pid: 1, tid: 2, ts: -(2 ** 53), name: 'x' }, { ph: 'E', pid: 1, tid: 2, ts: 2 ** 53 }] },
+      /^traceEvents\[1\]: ts: 9007199254740992 µs is more than 2\^53 µs after traceEvents\[0\]'s -9007199254740992 µs$/],
+    [{ traceEvents: [{ ph: 'P', name: 'ProfileChunk', pid: 1, tid: 2, ts: 0, id: '0x1', args: { data: { cpuProfile: { nodes: [] }, timeDeltas: [], endTime: 1e300 } } }] },
+      /^traceEvents\[0\]: args\.data\.endTime: expected a number within ±2\^53, found 1e\+300$/],
     [{ traceEvents: [] }, /^the trace has no spans, instants or CPU profiles to show$/],
     [{ $schema: 'https://www.speedscope.app/file-format-schema.json', shared: { frames: [{ name: 'f' }] }, profiles: [{ type: 'sampled', name: 'p', unit: 'bytes', startValue: 0, endValue: 1, samples: [], weights: [] }] },
       /^speedscope profiles\[0\]\.unit: expected a time unit/],
