@@ -228,6 +228,15 @@ test('nested async b/e of one cat, id and name: every pair kept, innermost first
     (e: unknown) => e instanceof ReportError && e.message === "traceEvents[2]: async end 'e' of 'req' (id 1) with no begin 'b'");
 });
 
+test('speedscope evented spans lie inside the report: its duration holds the last close, a time before 0 is refused naming the event', () => {
+  const file = (events: unknown[]) => ({ $schema: 'https://www.speedscope.app/file-format-schema.json', shared: { frames: [{ name: 'f' }] },
+    profiles: [{ type: 'evented', name: 't', unit: 'microseconds', startValue: 0, endValue: 10, events }] });
+  const r = importReport(file([{ type: 'O', frame: 0, at: 2 }, { type: 'C', frame: 0, at: 30 }]));
+  assert.deepEqual([r.meta.durationUs, r.spans.start[0], r.spans.end[0]], [30, 2, 30]);
+  assert.throws(() => importReport(file([{ type: 'O', frame: 0, at: -5000 }, { type: 'C', frame: 0, at: 3 }])),
+    (e: unknown) => e instanceof ReportError && e.message === "speedscope profiles[0].events[0].at: -5000 is before 0, where the report's clock starts");
+});
+
 test('an import without task spans claims CPU samples only when it has some', () => {
   const file = (profiles: unknown[]) => ({ $schema: 'https://www.speedscope.app/file-format-schema.json', shared: { frames: [{ name: 'f' }] }, profiles });
   const summaryOf = (x: unknown) => { const r = importReport(x, 'x.speedscope.json'); return formatSummary(r, analyze(r)); };
