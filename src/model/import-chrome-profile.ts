@@ -2,6 +2,7 @@
 // export write) gathered into one V8 CPU profile per profiled thread. Pure.
 import type { CpuProfile, CpuProfileNode } from './report';
 import { ReportError } from './load';
+import { MAX_TIME_US } from './limits';
 import { profileInOrder } from './import-common';
 
 /** A profile being gathered from its chunks: nodes with parent links, samples, deltas (µs). */
@@ -53,11 +54,15 @@ export function addChunk(p: ProfileParts, data: Record<string, unknown> | undefi
   }
   for (let i = 0; i < samples.length; i++) {
     if (typeof samples[i] !== 'number' || typeof deltas[i] !== 'number') fail(k, `ProfileChunk sample ${i}: expected numbers`);
+    if (!(Math.abs(deltas[i] as number) <= MAX_TIME_US)) fail(k, `args.data.timeDeltas[${i}]: expected a number within ±2^53, found ${deltas[i]}`);
     p.samples.push(samples[i] as number);
     p.deltas.push(deltas[i] as number);
   }
   if (data?.partial === true) p.partial = true;
-  if (typeof data?.endTime === 'number') p.endTime = data.endTime;
+  if (typeof data?.endTime === 'number') {
+    if (!(Math.abs(data.endTime) <= MAX_TIME_US)) fail(k, `args.data.endTime: expected a number within ±2^53, found ${data.endTime}`);
+    p.endTime = data.endTime;
+  }
 }
 
 /** The gathered parts as a CPU profile (children lists), times rebased to the origin. */

@@ -4,6 +4,7 @@
 import type { Marker, ProcessInfo, Region, Report, ThreadInfo } from './report';
 import { SCHEDULES, emptySpans } from './report';
 import { ReportError } from './load';
+import { MAX_TIME_US } from './limits';
 import { ELU_COUNTER, REGION_CATEGORY, TASK_CATEGORY } from './export-chrome';
 import { emptyReport, medianDelta, placeholderMachine } from './import-common';
 import { addChunk, toProfile, type ProfileParts } from './import-chrome-profile';
@@ -24,7 +25,8 @@ function traceEventsOf(json: unknown): unknown[] | undefined {
 
 const MARKER_KINDS: readonly Marker['kind'][] = ['error', 'exit', 'worker-exit', 'worker-error', 'cancelled', 'killed', 'note'];
 
-interface Open { name: string; cat: string; start: number; args: Record<string, unknown> | undefined; thread: string; order: number }
+/** A begin not yet ended; `id` is an async event's id. */
+interface Open { name: string; cat: string; start: number; args: Record<string, unknown> | undefined; thread: string; order: number; id?: string }
 interface RawMarker { t: number; thread: string; kind: Marker['kind']; message: string; stack?: string }
 /** A span as read; `order` is its event's index in the file (our own export keeps its span order). */
 interface RawSpan { thread: string; name: string; start: number; end: number; args: Record<string, unknown> | undefined; ours: boolean; order: number }
@@ -33,8 +35,10 @@ function fail(k: number, problem: string): never {
   throw new ReportError(`traceEvents[${k}]: ${problem}`);
 }
 
+/** A time or duration of event k, µs; beyond ±2^53 (MAX_TIME_US) differences of times lose their meaning. */
 function num(x: unknown, k: number, field: string): number {
   if (typeof x !== 'number' || !Number.isFinite(x)) fail(k, `${field}: expected a number, found ${x === undefined ? 'nothing' : JSON.stringify(x)}`);
+  if (Math.abs(x) > MAX_TIME_US) fail(k, `${field}: expected a number within ±2^53, found ${x}`);
   return x;
 }
 
@@ -69,7 +73,8 @@ class TraceReader {
   /** Threads with something to show, as 'pid:tid'. */
   private readonly active = new Set<string>();
   private readonly open = new Map<string, Open[]>();
-  private readonly asyncOpen = new Map<string, Open>();
+  /** Open async begins per (pid, cat, id, name): nestable async events close innermost first. */
+  private readonly asyncOpen = new Map<string, Open[]>();
   private readonly spans: RawSpan[] = [];
   private readonly regions: Region[] = [];
   private readonly markers: RawMarker[] = [];
@@ -78,12 +83,17 @@ class TraceReader {
   private readonly eluSeries = new Map<string, { t: number[]; u: number[]; order: number }>();
   private minTs = Infinity;
   private maxTs = -Infinity;
+  /** The events that hold minTs and maxTs, to name them when the trace spans more than 2^53 µs. */
+  private minAt = -1;
+  private maxAt = -1;
 
   constructor(private readonly ours: boolean) {}
 
-  private see(t: number): void {
-    if (t < this.minTs) this.minTs = t;
-    if (t > this.maxTs) this.maxTs = t;
+  /** Time t (µs) of event k, its `field`: the report's times and duration are measured from these. */
+  private see(t: number, k: number, field: string): void {
+    if (Math.abs(t) > MAX_TIME_US) fail(k, `${field}: expected a time within ±2^53 µs, found ${t}`);
+    if (t < this.minTs) { this.minTs = t; this.minAt = k; }
+    if (t > this.maxTs) { this.maxTs = t; this.maxAt = k; }
   }
 
   /** Event k of the file. */
@@ -107,24 +117,24 @@ class TraceReader {
     if (ph === 'X') {
       const dur = e.dur === undefined ? 0 : num(e.dur, k, 'dur');
       if (dur < 0) fail(k, `dur: expected a duration ≥ 0, found ${dur}`);
-      this.span({ thread, name, start: ts, end: ts + dur, args, ours: this.ours && cat === TASK_CATEGORY, order: k });
+      this.span({ thread, name, start: ts, end: ts + dur, args, ours: this.ours && cat === TASK_CATEGORY, order: k }, k, 'ts + dur');
     } else if (ph === 'B') {
       let stack = this.open.get(thread);
       if (!stack) this.open.set(thread, stack = []);
       stack.push({ name, cat, start: ts, args, thread, order: k });
       this.active.add(thread);
-      this.see(ts);
+      this.see(ts, k, 'ts');
     } else if (ph === 'E') {
       const b = this.open.get(thread)?.pop();
       if (!b) fail(k, `E event on thread ${thread} (pid:tid) at ${ts} µs with no open B event`);
-      this.span({ thread, name: b.name, start: b.start, end: Math.max(b.start, ts), args: b.args, ours: false, order: b.order });
+      this.span({ thread, name: b.name, start: b.start, end: Math.max(b.start, ts), args: b.args, ours: false, order: b.order }, k, 'ts');
     } else if (ph === 'b' || ph === 'e') {
-      this.async(ph, `${cat}\u0000${String(e.id ?? '')}\u0000${name}`, { name, cat, start: ts, args, thread, order: k }, String(e.id ?? ''), k);
+      this.async(ph, `${String(e.pid ?? 0)}\u0000${cat}\u0000${String(e.id ?? '')}\u0000${name}`, { name, cat, start: ts, args, thread, order: k, id: String(e.id ?? '') }, k);
     } else if (ph === 'i' || ph === 'I' || ph === 'n') {
       if (this.ours && cat === 'marker' && (MARKER_KINDS as string[]).includes(name) && typeof args?.message === 'string') {
         this.markers.push({ t: ts, thread, kind: name as Marker['kind'], message: args.message, ...(typeof args.stack === 'string' ? { stack: args.stack } : {}) });
         this.active.add(thread);
-        this.see(ts);
+        this.see(ts, k, 'ts');
       }
     } else if (ph === 'P' && (name === 'Profile' || name === 'ProfileChunk')) {
       this.profile(name, `${String(e.pid ?? 0)}\u0000${String(e.id ?? '')}`, thread, ts, record(args?.data), k);
@@ -145,29 +155,44 @@ class TraceReader {
     else if (name === 'process_name' && this.ours && record(args?.process)) this.processes.push({ lane: thread, info: args!.process as ProcessInfo });
   }
 
-  private span(s: RawSpan): void {
+  /** Span s, whose end is `field` of event k. */
+  private span(s: RawSpan, k: number, field: string): void {
     this.spans.push(s);
     this.active.add(s.thread);
-    this.see(s.start);
-    this.see(s.end);
+    this.see(s.start, s.order, 'ts');
+    this.see(s.end, k, field);
   }
 
   /** An async begin or end; our regions are async pairs on the main lane, everything else a span. */
-  private async(ph: 'b' | 'e', key: string, at: Open, id: string, k: number): void {
-    this.see(at.start);
+  private async(ph: 'b' | 'e', key: string, at: Open, k: number): void {
+    this.see(at.start, k, 'ts');
+    let stack = this.asyncOpen.get(key);
     if (ph === 'b') {
-      this.asyncOpen.set(key, at);
+      if (!stack) this.asyncOpen.set(key, stack = []);
+      stack.push(at);
       return;
     }
-    const b = this.asyncOpen.get(key);
-    if (!b) fail(k, `async end 'e' of '${at.name}' (id ${id}) with no begin 'b'`);
-    this.asyncOpen.delete(key);
-    if (this.ours && at.cat === REGION_CATEGORY) {
-      const region = regionFrom(b, at.start, id);
+    // Nestable async events of one key close innermost first (Trace Event Format). The innermost
+    // begin on the end's own thread is taken when there is one: Node's --trace-events-enabled
+    // writes its main thread's and its workers' async resources in one pid with ids counted per
+    // thread, so the same key on two threads is two resources. The search stops at the first
+    // match from the top, so it costs the depth of overlapping begins, not the file's size.
+    if (!stack) fail(k, `async end 'e' of '${at.name}' (id ${at.id}) with no begin 'b'`);
+    let j = stack.length - 1;
+    while (j >= 0 && stack[j].thread !== at.thread) j--;
+    const b = stack.splice(j >= 0 ? j : stack.length - 1, 1)[0];
+    if (stack.length === 0) this.asyncOpen.delete(key);
+    this.closeAsync(b, Math.max(b.start, at.start), k);
+  }
+
+  /** Begin b ended at `end`, the time of event k. */
+  private closeAsync(b: Open, end: number, k: number): void {
+    if (this.ours && b.cat === REGION_CATEGORY) {
+      const region = regionFrom(b, end, b.id ?? '');
       this.regions.push(region);
       this.regionLane.set(region.id, b.thread);
     }
-    else this.span({ thread: b.thread, name: b.name, start: b.start, end: Math.max(b.start, at.start), args: b.args, ours: this.ours && at.cat === TASK_CATEGORY, order: b.order });
+    else this.span({ thread: b.thread, name: b.name, start: b.start, end, args: b.args, ours: this.ours && b.cat === TASK_CATEGORY, order: b.order }, k, 'ts');
   }
 
   private profile(name: 'Profile' | 'ProfileChunk', key: string, thread: string, ts: number, data: Record<string, unknown> | undefined, k: number): void {
@@ -177,14 +202,14 @@ class TraceReader {
       if (!p) this.profiles.set(key, p = { thread, startTime, partial: false, nodes: [], samples: [], deltas: [], order: k });
       else Object.assign(p, { thread, startTime, order: k });
       this.active.add(thread);
-      this.see(startTime);
+      this.see(startTime, k, data && typeof data.startTime === 'number' ? 'args.data.startTime' : 'ts');
       return;
     }
     if (!p) {
       // A chunk before (or without) its Profile event: its ts stands for the start.
       this.profiles.set(key, p = { thread, startTime: ts, partial: false, nodes: [], samples: [], deltas: [], order: k });
       this.active.add(thread);
-      this.see(ts);
+      this.see(ts, k, 'ts');
     }
     addChunk(p, data, k);
   }
@@ -192,7 +217,11 @@ class TraceReader {
   report(name: string, other: Record<string, unknown> | undefined): Report {
     // Unclosed B events (a program that panicked or was killed) end with the trace.
     for (const stack of this.open.values()) for (const b of stack) this.spans.push({ ...b, end: Math.max(b.start, this.maxTs), ours: false });
+    // So do unclosed async begins (a request still in flight when tracing stopped).
+    for (const stack of this.asyncOpen.values()) for (const b of stack) this.closeAsync(b, Math.max(b.start, this.maxTs), this.maxAt);
     if (!Number.isFinite(this.minTs)) throw new ReportError('the trace has no spans, instants or CPU profiles to show');
+    // The report's duration is last − first; each within ±2^53 can still be 2^54 apart.
+    if (this.maxTs - this.minTs > MAX_TIME_US) fail(this.maxAt, `ts: ${this.maxTs} µs is more than 2^53 µs after traceEvents[${this.minAt}]'s ${this.minTs} µs`);
     for (const p of this.profiles.values()) this.active.add(p.thread);
     // Our export names every thread of the run, also those that recorded nothing here.
     if (this.ours) for (const t of [...this.threadName.keys(), ...this.eluSeries.keys()]) this.active.add(t);

@@ -52,7 +52,7 @@ export function importSpeedscope(json: unknown, name = 'imported speedscope'): R
     const threadName = m ? m[1] : label;
     threads.push({ id, name: threadName, kind: id === 0 || /^main$/i.test(threadName) ? 'main' : 'worker', start: startValue, end: endValue });
     if (raw.type === 'sampled') profiles.push({ thread: id, profile: sampledProfile(raw, frames.length, frames as Record<string, unknown>[], scale, path) });
-    else if (raw.type === 'evented') eventedSpans(raw, id, frames as Record<string, unknown>[], scale, path, spans, regionByName, report);
+    else if (raw.type === 'evented') end = Math.max(end, eventedSpans(raw, id, frames as Record<string, unknown>[], scale, path, spans, regionByName, report));
     else fail(`${path}.type`, `expected 'sampled' or 'evented', found ${JSON.stringify(raw.type)}`);
   });
   report.threads = threads.sort((a, b) => a.id - b.id);
@@ -113,16 +113,23 @@ function sampledProfile(raw: Record<string, unknown>, frameCount: number, frames
   return { nodes, startTime: (raw.startValue as number) * scale, endTime: (raw.endValue as number) * scale, samples: out, timeDeltas: deltas };
 }
 
-/** Open/close events of an 'evented' profile as spans of `thread`, one region per frame name. */
+/**
+ * Open/close events of an 'evented' profile as spans of `thread`, one region per frame name; returns
+ * the last close (µs), so the report's duration holds every span (a report refuses spans outside it).
+ */
 function eventedSpans(raw: Record<string, unknown>, thread: number, frames: Record<string, unknown>[], scale: number, path: string,
-  spans: ReturnType<typeof emptySpans>, regionByName: Map<string, number>, report: Report): void {
+  spans: ReturnType<typeof emptySpans>, regionByName: Map<string, number>, report: Report): number {
   const events = Array.isArray(raw.events) ? raw.events : fail(`${path}.events`, 'expected an array');
   const open: { frame: number; at: number }[] = [];
+  let last = 0;
   events.forEach((e, k) => {
     if (!isObject(e) || typeof e.at !== 'number' || !Number.isInteger(e.frame) || (e.frame as number) < 0 || (e.frame as number) >= frames.length) {
       fail(`${path}.events[${k}]`, 'expected {type, at, frame} with a frame in shared.frames');
     }
+    // The report's times start at 0 (this importer keeps the file's values).
+    if (e.at < 0) fail(`${path}.events[${k}].at`, `${e.at} is before 0, where the report's clock starts`);
     if (e.type === 'O') { open.push({ frame: e.frame as number, at: e.at * scale }); return; }
+    last = Math.max(last, e.at * scale);
     const o = open.pop();
     if (!o || o.frame !== e.frame) fail(`${path}.events[${k}]`, 'a close event that does not match the last open one');
     const name = frames[o.frame].name as string;
@@ -140,4 +147,5 @@ function eventedSpans(raw: Record<string, unknown>, thread: number, frames: Reco
     spans.count++;
   });
   if (open.length) fail(`${path}.events`, `${open.length} open events are never closed`);
+  return last;
 }

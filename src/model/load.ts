@@ -91,9 +91,15 @@ export function parseJson(text: string): unknown {
     if (/[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text.slice(0, 256))) {
       throw new ReportError('not a report: its bytes are neither JSON text nor a packed or gzip-compressed report');
     }
+    // `node --prof` writes its log as text lines, the first one V8's version.
+    if (text.startsWith('v8-version,')) throw new ReportError(V8_TICK_LOG);
     throw new ReportError(`not valid JSON: ${(e as Error).message}`);
   }
 }
+
+/** What is said of a V8 tick log given where a report or trace was expected. */
+export const V8_TICK_LOG = 'a V8 tick log (node --prof), which parprof does not read: '
+  + "record with 'parprof record --profiler 0x <script>' to get every thread's ticks in a report, or read this log with 'node --prof-process <log>'";
 
 /**
  * A report file's content, not yet validated: the value of a packed report (PPC1, see
@@ -363,7 +369,8 @@ export function validateReport(x: unknown): Report {
     oneOf(reg.outcome, ['ok', 'error', 'cancelled', 'unfinished'], `${p}.outcome`);
   });
 
-  validateSpans(obj(r.spans, 'spans'), threadIds, regionIds);
+  // A negative duration is refused below (reportValueProblem) as what it is, not as spans after it.
+  validateSpans(obj(r.spans, 'spans'), threadIds, regionIds, (meta.durationUs as number) >= 0 ? meta.durationUs as number : Infinity);
 
   arr(r.profiles, 'profiles').forEach((tp, i) => {
     const p = `profiles[${i}]`;
@@ -415,7 +422,14 @@ export function validateReport(x: unknown): Report {
   return r as unknown as Report;
 }
 
-function validateSpans(s: Record<string, unknown>, threadIds: Set<number>, regionIds: Set<number>): void {
+/**
+ * How far a span may reach outside the run, µs: before the origin or after `meta.durationUs`.
+ * Slack for clocks read in different processes, not a place for spans: the runner reads the
+ * origin before the spawn and the end when it sees the exit, so a recorded span lies inside.
+ */
+export const SPAN_OUTSIDE_RUN_US = 1000;
+
+function validateSpans(s: Record<string, unknown>, threadIds: Set<number>, regionIds: Set<number>, durationUs: number): void {
   const count = int(s.count, 'spans.count');
   if (count < 0) fail('spans.count', `expected a count ≥ 0, found ${count}`);
   const ints: (keyof SpanColumns)[] = ['thread', 'region', 'index', 'first', 'items', 'stolenFrom', 'parent', 'failed'];
@@ -438,6 +452,9 @@ function validateSpans(s: Record<string, unknown>, threadIds: Set<number>, regio
     }
     // enqueue > start is tolerated (enqueue is stamped on another thread; analysis clamps waits at 0).
     if (end[i] < start[i]) fail(`spans.end[${i}]`, `${end[i]} is before start ${start[i]}`);
+    // Times are µs from the run's origin: a span outside 0..durationUs would count as busy time the run never had.
+    if (start[i] < -SPAN_OUTSIDE_RUN_US) fail(`spans.start[${i}]`, `span ${i} (thread ${t}) starts at ${start[i]} µs, before the run's origin (0)`);
+    if (end[i] > durationUs + SPAN_OUTSIDE_RUN_US) fail(`spans.end[${i}]`, `span ${i} (thread ${t}) ends at ${end[i]} µs, after the run's end (meta.durationUs ${durationUs})`);
   }
 }
 

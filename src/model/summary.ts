@@ -126,7 +126,7 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   const q = metrics.queueWaitMs, x = metrics.extra;
   if (x.tasks === 0 && !x.derivedSpans) {
     // Balance needs task spans: with none, utilization 0 % and imbalance 1.00 would be inventions.
-    out.push('', 'Whole run', `  no task spans${imported ? ' in this import' : ''}: utilization, balance and waits need them; the CPU samples per thread are above`);
+    out.push('', 'Whole run', `  no task spans${imported ? ' in this import' : ''}: utilization, balance and waits need them${hasSamples(report) ? '; the CPU samples per thread are above' : ''}`);
   } else {
   // Threads that lived one after another: the numbers count the most that were alive at once.
   const turns = x.concurrentThreads !== undefined ? `, at most ${x.concurrentThreads} alive at once: utilization, imbalance and gain count ${x.concurrentThreads} threads, each taking over from the one that ended before it` : '';
@@ -204,6 +204,11 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   return out.map(terminalSafe).join('\n') + '\n';
 }
 
+/** Whether any thread's CPU profile holds a sample (an import can have profiles of none, or no profiles). */
+function hasSamples(report: Report): boolean {
+  return report.profiles.some((p) => p.profile.samples.length > 0);
+}
+
 /** Advice items the findings list in full; the rest are counted. */
 const ADVICE_SHOWN = 8;
 
@@ -246,7 +251,7 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   const derived = metrics.extra.derivedSpans ?? 0;
   if (metrics.extra.tasks === 0 && derived === 0) {
     out.push(report.meta.recorder.startsWith(IMPORTED_PREFIX)
-      ? 'the imported file has CPU samples but no task spans, so nothing here says how the work was divided'
+      ? `the imported file has ${hasSamples(report) ? 'CPU samples but no task spans' : 'neither task spans nor CPU samples'}, so nothing here says how the work was divided`
       : noTaskSentence(report) ?? 'no pool tasks were recorded: the script used no parallel-profiler pool or instrumented worker');
     return out;
   }

@@ -16,6 +16,7 @@ import { importReport, parseAnyReport } from '../../src/model/import';
 import { ReportError, validateReport } from '../../src/model/load';
 import { analyze } from '../../src/model/analysis';
 import { msDigits } from '../../src/model/units';
+import { formatSummary } from '../../src/model/summary';
 import { syntheticReport } from '../../src/model/synthetic';
 import type { CpuProfile, Report } from '../../src/model/report';
 import { buildReport } from './model-build';
@@ -209,6 +210,44 @@ test('a speedscope file of another tool: sampled profiles in ms, evented profile
   assert.deepEqual(Array.from({ length: r.spans.count }, (_, i) => [r.spans.thread[i], r.spans.start[i], r.spans.end[i]]), [[1, 1000, 3000], [1, 0, 4000]]);
 });
 
+test('nested async b/e of one cat, id and name: every pair kept, innermost first, on its own thread when the ends interleave', () => {
+  const ev = (ph: string, tid: number, ts: number) => ({ ph, pid: 1, tid, ts, id: 1, cat: 'c', name: 'req' });
+  const spans = (r: Report) => Array.from({ length: r.spans.count }, (_, i) => [r.spans.thread[i], r.spans.start[i], r.spans.end[i]]);
+  // The Trace Event Format's nestable async events: b b e e closes the inner begin first.
+  const nested = importReport({ traceEvents: [ev('b', 1, 0), ev('b', 2, 10), ev('e', 2, 20), ev('e', 1, 30)] });
+  assert.deepEqual(spans(nested), [[1, 0, 30], [2, 10, 20]]);
+  // Node's --trace-events-enabled: a worker's async ids are counted apart from the main thread's, in one pid.
+  const interleaved = importReport({ traceEvents: [ev('b', 1, 0), ev('b', 2, 10), ev('e', 1, 20), ev('e', 2, 30)] });
+  assert.deepEqual(spans(interleaved), [[1, 0, 20], [2, 10, 30]]);
+  // Begun on one thread, ended on another: still one span, on the thread that began it.
+  assert.deepEqual(spans(importReport({ traceEvents: [ev('b', 1, 0), ev('e', 2, 5)] })), [[1, 0, 5]]);
+  // A begin never ended ends with the trace, as an unclosed B does.
+  const unclosed = importReport({ traceEvents: [ev('b', 1, 0), ev('b', 1, 5), ev('e', 1, 8), { ph: 'X', pid: 1, tid: 1, ts: 40, dur: 10, name: 'x' }] });
+  assert.deepEqual(spans(unclosed), [[1, 0, 50], [1, 5, 8], [1, 40, 50]]);
+  assert.throws(() => importReport({ traceEvents: [ev('b', 1, 0), ev('e', 1, 5), ev('e', 1, 6)] }),
+    (e: unknown) => e instanceof ReportError && e.message === "traceEvents[2]: async end 'e' of 'req' (id 1) with no begin 'b'");
+});
+
+test('speedscope evented spans lie inside the report: its duration holds the last close, a time before 0 is refused naming the event', () => {
+  const file = (events: unknown[]) => ({ $schema: 'https://www.speedscope.app/file-format-schema.json', shared: { frames: [{ name: 'f' }] },
+    profiles: [{ type: 'evented', name: 't', unit: 'microseconds', startValue: 0, endValue: 10, events }] });
+  const r = importReport(file([{ type: 'O', frame: 0, at: 2 }, { type: 'C', frame: 0, at: 30 }]));
+  assert.deepEqual([r.meta.durationUs, r.spans.start[0], r.spans.end[0]], [30, 2, 30]);
+  assert.throws(() => importReport(file([{ type: 'O', frame: 0, at: -5000 }, { type: 'C', frame: 0, at: 3 }])),
+    (e: unknown) => e instanceof ReportError && e.message === "speedscope profiles[0].events[0].at: -5000 is before 0, where the report's clock starts");
+});
+
+test('an import without task spans claims CPU samples only when it has some', () => {
+  const file = (profiles: unknown[]) => ({ $schema: 'https://www.speedscope.app/file-format-schema.json', shared: { frames: [{ name: 'f' }] }, profiles });
+  const summaryOf = (x: unknown) => { const r = importReport(x, 'x.speedscope.json'); return formatSummary(r, analyze(r)); };
+  const empty = summaryOf(file([]));
+  assert.doesNotMatch(empty, /has CPU samples|CPU samples per thread are above/);
+  assert.match(empty, /^ {2}- the imported file has neither task spans nor CPU samples, so nothing here says how the work was divided$/m);
+  const sampled = summaryOf(file([{ type: 'sampled', name: 'p', unit: 'microseconds', startValue: 0, endValue: 2, samples: [[0], [0]], weights: [1, 1] }]));
+  assert.match(sampled, /^ {2}- the imported file has CPU samples but no task spans, so nothing here says how the work was divided$/m);
+  assert.match(sampled, /no task spans in this import: utilization, balance and waits need them; the CPU samples per thread are above$/m);
+});
+
 test('not my format is told apart from malformed, which names the reason', () => {
   const notMine = [{ hello: 1 }, [1, 2], { nodes: 1 }, 'text', null];
   for (const x of notMine) {
@@ -220,6 +259,13 @@ test('not my format is told apart from malformed, which names the reason', () =>
     [{ traceEvents: [{ ph: 'X', pid: 1, tid: 1, name: 'a' }] }, /^traceEvents\[0\]: ts: expected a number, found nothing$/],
     [{ traceEvents: [{ ph: 'E', pid: 1, tid: 3, ts: 5 }] }, /^traceEvents\[0\]: E event on thread 1:3 \(pid:tid\) at 5 µs with no open B event$/],
     [{ traceEvents: [{ ph: 'X', pid: 1, tid: 1, ts: 1, dur: -4, name: 'a' }] }, /dur: expected a duration ≥ 0, found -4/],
+    // Times too large for the report are named by their event, not by the report field they would have become.
+    [{ traceEvents: [{ ph: 'X', pid: 1, tid: 2, ts: 0, dur: 50, name: 'y' }, { ph: 'X', pid: 1, tid: 2, ts: 1e300, dur: 50, name: 'x' }] }, /^traceEvents\[1\]: ts: expected a number within ±2\^53, found 1e\+300$/],
+    [{ traceEvents: [{ ph: 'X', pid: 1, tid: 2, ts: 2 ** 53, dur: 2 ** 53, name: 'x' }] }, /^traceEvents\[0\]: ts \+ dur: expected a time within ±2\^53 µs, found 18014398509481984$/],
+    [{ traceEvents: [{ ph: 'B', pid: 1, tid: 2, ts: -(2 ** 53), name: 'x' }, { ph: 'E', pid: 1, tid: 2, ts: 2 ** 53 }] },
+      /^traceEvents\[1\]: ts: 9007199254740992 µs is more than 2\^53 µs after traceEvents\[0\]'s -9007199254740992 µs$/],
+    [{ traceEvents: [{ ph: 'P', name: 'ProfileChunk', pid: 1, tid: 2, ts: 0, id: '0x1', args: { data: { cpuProfile: { nodes: [] }, timeDeltas: [], endTime: 1e300 } } }] },
+      /^traceEvents\[0\]: args\.data\.endTime: expected a number within ±2\^53, found 1e\+300$/],
     [{ traceEvents: [] }, /^the trace has no spans, instants or CPU profiles to show$/],
     [{ $schema: 'https://www.speedscope.app/file-format-schema.json', shared: { frames: [{ name: 'f' }] }, profiles: [{ type: 'sampled', name: 'p', unit: 'bytes', startValue: 0, endValue: 1, samples: [], weights: [] }] },
       /^speedscope profiles\[0\]\.unit: expected a time unit/],
@@ -227,6 +273,9 @@ test('not my format is told apart from malformed, which names the reason', () =>
       /^speedscope profiles\[0\]\.samples\[0\]: frame 3 is not in shared\.frames$/],
   ];
   for (const [x, message] of malformed) assert.throws(() => importReport(x), (e: unknown) => e instanceof ReportError && message.test(e.message), message.source);
+  // node --prof's log is text, not JSON: one line says what it is and what reads it.
+  assert.throws(() => parseAnyReport('v8-version,11,3,244,8,-node.38,0\nv8-platform,linux,linux\ntick,0x1,2,0,0x0,6\n'),
+    (e: unknown) => e instanceof ReportError && /^a V8 tick log \(node --prof\), which parprof does not read: record with 'parprof record --profiler 0x <script>'.*'node --prof-process <log>'$/.test(e.message));
   assert.throws(() => importCpuProfiles([{ name: 'CPU.20260101.000000.5.1.001.cpuprofile', json: { nodes: [], startTime: 0, endTime: 1, samples: [2], timeDeltas: [1] } }], 'dir'),
     /: CPU\.20260101\.000000\.5\.1\.001\.cpuprofile\.samples\[0\]: node 2 is not in nodes$/);
 });

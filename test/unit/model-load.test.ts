@@ -60,6 +60,9 @@ test('errors name the problem and the path', () => {
   rejects((r) => (r.spans.region[6] = 99), 'spans.region[6]: region 99 is not in regions');
   rejects((r) => (r.spans.end[2] = r.spans.start[2] - 1), /^spans\.end\[2\]: .* is before start/);
   rejects((r) => delete r.meta.durationUs, 'meta.durationUs: expected a number, found undefined');
+  // Times are µs from the run's origin: a span before it or after the run's end is refused, naming the span.
+  rejects((r) => (r.spans.start[4] = -5000), `spans.start[4]: span 4 (thread ${small().spans.thread[4]}) starts at -5000 µs, before the run's origin (0)`);
+  rejects((r) => (r.spans.end[9] = r.meta.durationUs + 10e6), new RegExp(`^spans\\.end\\[9\\]: span 9 \\(thread \\d+\\) ends at [\\d.]+ µs, after the run's end \\(meta\\.durationUs ${small().meta.durationUs}\\)$`));
   rejects((r) => (r.threads[1].kind = 'fiber'), `threads[1].kind: expected one of 'main', 'worker', found string "fiber"`);
   rejects((r) => (r.threads[2].id = 1), 'threads[2].id: thread 1 appears twice');
   rejects((r) => (r.regions[0].end = r.regions[0].start - 5), /^regions\[0\]\.end: .* is before start/);
@@ -70,11 +73,16 @@ test('errors name the problem and the path', () => {
   rejects((r) => (r.markers[0].kind = 'boom'), /^markers\[0\]\.kind: expected one of/);
   rejects((r) => (r.exit = { code: '1', signal: null, error: null }), 'exit.code: expected an integer, found string "1"');
   assert.throws(() => validateReport([]), /report: expected an object, found an array/);
+  // A few hundred µs of slack either side: clocks read in different processes.
+  const edge = small();
+  edge.spans.start[4] = -500;
+  edge.spans.end[9] = edge.meta.durationUs + 500;
+  assert.equal(validateReport(edge), edge);
 });
 
 test('a million spans validate (the tight-loop path), and one bad entry deep inside is found', () => {
   // Built with plain loops (the synthetic generator's PRNG would dominate the test's time).
-  const r = buildReport({ workers: 16, regions: [{ start: 0, end: 2_000_000 }] });
+  const r = buildReport({ workers: 16, regions: [{ start: 0, end: 2_000_000 }], durationUs: 2_000_000 });
   const s = r.spans;
   for (let i = 0; i < 1_000_000; i++) {
     s.thread.push(1 + (i % 16)); s.region.push(0); s.index.push(i); s.first.push(i); s.items.push(1);
