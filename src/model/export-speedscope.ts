@@ -1,7 +1,7 @@
 // Export to speedscope's file format (https://www.speedscope.app/file-format-schema.json):
 // `shared.frames` and one 'sampled' profile per profiled thread, all on the report's clock. Pure.
 // import-speedscope.ts reads it back.
-import { distinctThreadNames, threadNameWithProcess } from './processes';
+import { threadNameWithProcess } from './processes';
 import type { Report } from './report';
 
 export const SPEEDSCOPE_SCHEMA = 'https://www.speedscope.app/file-format-schema.json';
@@ -61,7 +61,7 @@ export function toSpeedscope(report: Report): SpeedscopeFile {
   const frames: SpeedscopeFrame[] = [];
   const frameIndex = new Map<string, number>();
   // A thread of a child process says whose it is: speedscope lists the profiles of every process in one list.
-  const names = distinctThreadNames(report, (t) => threadNameWithProcess(report, t));
+  const names = new Map(report.threads.map((t) => [t.id, threadNameWithProcess(report, t)]));
   const profiles = report.profiles.map((tp): SpeedscopeSampledProfile => {
     const p = tp.profile;
     const parent = new Map<number, number>();

@@ -16,6 +16,7 @@ import { formatSummary, verdicts } from '../../src/model/summary';
 import { buildReport } from './model-build';
 import { CHILD, PARENT, twoProcesses } from './processes-build';
 import { threadNameWithProcess } from '../../src/model/processes';
+import { syntheticReport } from '../../src/model/synthetic';
 
 test('a report without processes loads as one process; a thread or region naming an unlisted process is refused', () => {
   const old = buildReport({ workers: 2 });
@@ -95,4 +96,20 @@ test('a child\'s main thread, named with its pid by the recorder, gets its pid o
   child.name = 'main (pid 4200)';
   assert.equal(threadNameWithProcess(r, child), 'main (fork of main.js, pid 4200)');
   assert.equal(toSpeedscope(r).profiles[0].name, 'main (fork of main.js, pid 4200) (thread 4)');
+});
+
+test('a replaced worker and its replacement, one name in one process: the Chrome (and so Firefox) export tells them apart', () => {
+  const r = syntheticReport({ threads: 3, spans: 60, profiles: 0, samplesPerProfile: 0, seed: 2 });
+  r.threads[1].name = 'pool 1';
+  r.threads[2].name = 'pool 1';
+  r.threads[1].died = { at: 10, reason: 'exit code 1' };
+  const names = (rep: typeof r) => toChromeTrace(rep).traceEvents.filter((e) => e.name === 'thread_name').map((e) => (e.args as { name: string }).name);
+  const others = (k: number, a: string, b: string) => r.threads.map((t, i) => (i === 1 ? a : i === 2 ? b : t.name));
+  assert.deepEqual(names(r), others(0, 'pool 1 (died)', 'pool 1'));
+  // Neither died: their ids.
+  delete r.threads[1].died;
+  assert.deepEqual(names(r), others(0, `pool 1 (thread ${r.threads[1].id})`, `pool 1 (thread ${r.threads[2].id})`));
+  // Distinct names are kept as they are.
+  r.threads[2].name = 'pool 2';
+  assert.deepEqual(names(r), others(0, 'pool 1', 'pool 2'));
 });
