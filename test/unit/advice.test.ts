@@ -94,6 +94,29 @@ test('hand-built: tiny tasks with µs gaps get a chunk size to try; 1 ms tasks w
   assert.deepEqual(advise(fine, analyze(fine)), []);
 });
 
+test('hand-built: 64 tiny tasks with µs gaps and one long stall: no "cost per task" saving (fewer tasks would not save the stall); 4000 such tasks: the per-task part', () => {
+  const stalled = (tasks: number): Report => {
+    const spans: SpanSpec[] = [];
+    for (const thread of [1, 2]) {
+      let at = 0;
+      for (let i = 0; i < tasks / 2; i++) {
+        // 2 µs tasks, 1.4 µs apart; thread 1 stalls 3 ms once (descheduled, say).
+        if (thread === 1 && i === 10) at += 3000;
+        spans.push({ thread, start: at, end: at + 2 });
+        at += 3.4;
+      }
+    }
+    const end = Math.max(...spans.map((x) => x.end));
+    return buildReport({ workers: 2, regions: [{ start: 0, end, name: 'tiny', threads: 2, items: tasks * 1000, chunkSize: 1000 }], spans, durationUs: end });
+  };
+  const few = stalled(64);
+  assert.deepEqual(advise(few, analyze(few)).filter((a) => a.rule === 'small-chunks'), []);
+  const many = stalled(4000);
+  const a = only(advise(many, analyze(many)), 'small-chunks');
+  // 2000 tasks per thread × 1.4 µs = 2.8 ms, not the 2.8 + 1.5 ms the stall adds to the mean gap time.
+  assert.ok(Math.abs(a.savingMs - 2.8) < 0.05, `saving ${a.savingMs}`);
+});
+
 test('hand-built: advice is sorted by saving and a sequential region gets no balance advice', () => {
   const r = buildReport({ workers: 2, regions: [
     { start: 0, end: 300_000, name: 'big', schedule: 'static', threads: 2 },
