@@ -268,7 +268,7 @@ class TraceReader {
   private threads(ids: Map<string, number>, origin: number): ThreadInfo[] {
     const active = [...this.active];
     const inOrder = active.sort((a, b) => (this.sortIndex.get(a) ?? Infinity) - (this.sortIndex.get(b) ?? Infinity) || ids.get(a)! - ids.get(b)!);
-    const main = inOrder.find((t) => /^(main|CrBrowserMain|CrRendererMain)$/i.test(this.threadName.get(t) ?? '')) ?? inOrder.find((t) => ids.get(t) === 0);
+    const main = inOrder.find((t) => /^(main|CrBrowserMain|CrRendererMain|JavaScriptMainThread)$/i.test(this.threadName.get(t) ?? '')) ?? inOrder.find((t) => ids.get(t) === 0);
     const life = new Map<string, { start: number; end: number }>();
     const extend = (t: string, a: number, b: number) => {
       const l = life.get(t);

@@ -248,6 +248,12 @@ test('an import without task spans claims CPU samples only when it has some', ()
   assert.match(sampled, /no task spans in this import: utilization, balance and waits need them; the CPU samples per thread are above$/m);
 });
 
+test('Node\'s own trace (--trace-events-enabled): the thread it names JavaScriptMainThread is the main thread, not a worker', () => {
+  const meta = (tid: number, name: string) => ({ ph: 'M', pid: 1, tid, ts: 0, name: 'thread_name', args: { name } });
+  const r = importReport({ traceEvents: [meta(7, 'JavaScriptMainThread'), meta(8, 'WorkerThread'), { ph: 'X', pid: 1, tid: 8, ts: 0, dur: 5, name: 'a' }, { ph: 'X', pid: 1, tid: 7, ts: 1, dur: 5, name: 'b' }] });
+  assert.deepEqual(r.threads.map((t) => [t.name, t.kind]), [['JavaScriptMainThread', 'main'], ['WorkerThread', 'worker']]);
+});
+
 test('not my format is told apart from malformed, which names the reason', () => {
   const notMine = [{ hello: 1 }, [1, 2], { nodes: 1 }, 'text', null];
   for (const x of notMine) {
