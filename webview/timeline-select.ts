@@ -2,6 +2,7 @@
 // name its thread over the selected range; from the keyboard, brackets walk the tasks of a lane,
 // Page Up/Down move between lanes, Space selects the focused task and T the lane's thread. What is
 // focused is announced in a live region.
+import { CUT_OFF_WORDS, SPAN_CUT_OFF } from '../src/model/report';
 import type { SelectionSpec } from '../src/model/selection';
 import type { Store } from './store';
 import { ms } from './dom';
@@ -89,7 +90,8 @@ export class TaskPicker {
     }
     const region = this.store.report.regions.find((r) => r.id === s.region[k]);
     const gaps = lost ?? this.lostSamples(s.thread[k], s.start[k], s.end[k]);
-    this.announce(`${this.threadName.get(s.thread[k])}: task #${s.index[k]} of ${region?.name ?? s.region[k]}, ${ms(s.end[k] - s.start[k])} from ${ms(s.start[k])}. Space selects it.${sentences(gaps)}`);
+    const cut = ((s.flags?.[k] ?? 0) & SPAN_CUT_OFF) !== 0 ? ` ${CUT_OFF_WORDS}.` : '';
+    this.announce(`${this.threadName.get(s.thread[k])}: task #${s.index[k]} of ${region?.name ?? s.region[k]}, ${ms(s.end[k] - s.start[k])} from ${ms(s.start[k])}.${cut} Space selects it.${sentences(gaps)}`);
     this.request();
   }
 

@@ -6,7 +6,7 @@
 // Shift+drag selects a time range; a click selects a task, a thread name its thread; the
 // selection's samples feed the flamegraph, the top functions and, against a baseline, the diff.
 import type { ThreadInfo } from '../src/model/report';
-import { tasksAreQueued } from '../src/model/report';
+import { CUT_OFF_WORDS, SPAN_CUT_OFF, tasksAreQueued } from '../src/model/report';
 import type { Store } from './store';
 import { el, ms } from './dom';
 import { frameScheduler, sizeCanvas, Tooltip } from './canvas';
@@ -308,6 +308,7 @@ export class TimelineView {
     if (s.items[k] > 1) lines.push(`items: ${s.first[k]}–${s.first[k] + s.items[k] - 1} (${s.items[k]})`);
     if (s.stolenFrom[k] >= 0) lines.push(`stolen from: ${this.threadName.get(s.stolenFrom[k]) ?? s.stolenFrom[k]}`);
     if (s.failed[k]) lines.push('threw an error');
+    if (((s.flags?.[k] ?? 0) & SPAN_CUT_OFF) !== 0) lines.push(CUT_OFF_WORDS);
     lines.push(...this.extraLines(laneAt, x, y));
     this.tooltip.show(lines, x, y);
   }
@@ -453,6 +454,15 @@ export class TimelineView {
           ctx.fill();
         }
         if (s.failed[sk]) { ctx.fillStyle = pal.error; ctx.fillRect(rects.x0[i], y, rects.x1[i] - rects.x0[i], 3); }
+        // A task cut off by the run's end (or its thread's death): its right edge is not an end, marked with a notch.
+        if (((s.flags?.[sk] ?? 0) & SPAN_CUT_OFF) !== 0) {
+          ctx.fillStyle = pal.error;
+          ctx.beginPath();
+          ctx.moveTo(rects.x1[i], y + barsH - 7);
+          ctx.lineTo(rects.x1[i] - 6, y + barsH);
+          ctx.lineTo(rects.x1[i], y + barsH);
+          ctx.fill();
+        }
       }
       const exact = exactColumns(lane, lo, hi, from, to, width);
       for (let i = 0; i < width; i++) util[i] += exact[i];

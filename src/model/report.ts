@@ -287,6 +287,8 @@ export const SPAN_NO_ENQUEUE = 4;
  * many of them ran is not known). It counts as a task and as busy time up to `end`; `failed` is 0.
  */
 export const SPAN_CUT_OFF = 8;
+/** How the views say a span is SPAN_CUT_OFF (tooltip, keyboard focus). */
+export const CUT_OFF_WORDS = 'Cut off: still running when the run stopped or its thread died; it ends at that moment';
 
 /** A V8 CPU profile (the format of the inspector's Profiler.stop, and of .cpuprofile files). */
 export interface CpuProfile {
