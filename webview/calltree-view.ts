@@ -96,7 +96,8 @@ export class CallTreeView {
   private selection(): SampleSelection {
     const threads = this.threadChoice.threads();
     const samples = this.store.samplesOf();
-    if (samples) return { threads, samples };
+    // A threads × range selection counts its samples clipped to the range (SampleSets.clip).
+    if (samples) return { threads, samples, ...samples.clip };
     return { threads, from: this.store.range?.from, to: this.store.range?.to };
   }
 

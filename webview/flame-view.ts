@@ -104,7 +104,7 @@ export class FlameView {
     // Selected tasks (timeline, durations) win over the range: exactly the samples inside them.
     // Either way the samples are the transformed ones (default view + the breadcrumb's transforms).
     const picked = this.store.samplesOf();
-    const filter: SampleSelection = picked ? { threads: this.threads(), samples: picked } : { threads: this.threads(), from: range?.from, to: range?.to };
+    const filter: SampleSelection = picked ? { threads: this.threads(), samples: picked, ...picked.clip } : { threads: this.threads(), from: range?.from, to: range?.to };
     const samples = this.store.transformed();
     this.root = toFlameTree(topDownTree(samples, filter));
     const shown = this.store.report.threads.filter((t) => this.store.report.profiles.some((p) => p.thread === t.id) && (!filter.threads || filter.threads.includes(t.id)));

@@ -39,6 +39,12 @@ function wanted(samples: CallSamples, sel?: SampleSelection) {
   return samples.threads.filter((t) => !set || set.has(t.thread));
 }
 
+/** The part of [start, start + weight) inside [from, to), µs (the whole weight without a range). */
+function clipped(start: number, weight: number, from: number, to: number): number {
+  if (from === -Infinity && to === Infinity) return weight;
+  return Math.min(start + weight, to) - Math.max(start, from);
+}
+
 /** Self µs of every stack over the selection, and the µs of samples on the root itself. */
 export function stackSelf(samples: CallSamples, sel?: SampleSelection): { self: Float64Array; rootSelf: number } {
   const self = new Float64Array(samples.stacks.func.length);
@@ -50,11 +56,13 @@ export function stackSelf(samples: CallSamples, sel?: SampleSelection): { self: 
     const n = only ? only.length : t.stack.length;
     for (let j = 0; j < n; j++) {
       const k = only ? only[j] : j;
-      const time = t.times[k];
-      if (time < from || time >= to) continue;
+      // A sample stands for [time, time + weight): only its part inside the range counts (a range
+      // holds at most its own length of each thread's time).
+      const w = clipped(t.times[k], t.weights[k], from, to);
+      if (w <= 0) continue;
       const s = t.stack[k];
-      if (s >= 0) self[s] += t.weights[k];
-      else if (s === ROOT_STACK) rootSelf += t.weights[k];
+      if (s >= 0) self[s] += w;
+      else if (s === ROOT_STACK) rootSelf += w;
     }
     // A late sample's excess ('(not sampled)', unsampled.ts) counts where its sample does, and not
     // when its sample is left out (a selection, a dropped function). Both lists are ascending, so
@@ -68,11 +76,13 @@ export function stackSelf(samples: CallSamples, sel?: SampleSelection): { self: 
         while (j < only.length && only[j] < k) j++;
         if (j === only.length || only[j] !== k) continue;
       }
-      const time = t.times[k];
-      if (time < from || time >= to || t.stack[k] === DROPPED) continue;
+      if (t.stack[k] === DROPPED) continue;
+      // The excess follows its sample's own part: [time + weight, time + weight + excess).
+      const w = clipped(t.times[k] + t.weights[k], late.weight[q], from, to);
+      if (w <= 0) continue;
       const s = late.stack[q];
-      if (s >= 0) self[s] += late.weight[q];
-      else if (s === ROOT_STACK) rootSelf += late.weight[q];
+      if (s >= 0) self[s] += w;
+      else if (s === ROOT_STACK) rootSelf += w;
     }
   }
   return { self, rootSelf };

@@ -188,17 +188,27 @@ export function indexProfile(profile: CpuProfile): ProfileIndex {
   return index;
 }
 
-/** Self weight of every node (µs) over the samples whose time is in [from, to). */
+/**
+ * Self weight of every node (µs) within [from, to): a sample stands for [time, time + weight), and
+ * only its part inside the range counts (a range holds at most its own length of a thread's time).
+ */
 export function selfWeights(index: ProfileIndex, from = -Infinity, to = Infinity): Float64Array {
   const self = new Float64Array(index.nodes.length);
   const { sampleNode, times, weights } = index;
+  const whole = from === -Infinity && to === Infinity;
   for (let i = 0; i < sampleNode.length; i++) {
     const t = times[i];
-    if (t < from || t >= to) continue;
+    const w = whole ? weights[i] : overlapUs(t, t + weights[i], from, to);
+    if (w <= 0) continue;
     const k = sampleNode[i];
-    if (k >= 0) self[k] += weights[i];
+    if (k >= 0) self[k] += w;
   }
   return self;
+}
+
+/** Length of [a, b) ∩ [from, to), µs (0 when they do not meet). */
+export function overlapUs(a: number, b: number, from: number, to: number): number {
+  return Math.max(0, Math.min(b, to) - Math.max(a, from));
 }
 
 /** True for nodes whose samples are dropped from trees: '(idle)', '(program)', the pool's waits for work. */

@@ -2,8 +2,9 @@
 // a region, a time range across chosen lanes) turned into the CPU samples taken inside them, and
 // the flame tree of exactly those samples. Pure data in, data out.
 //
-// A sample belongs to an interval [start, end) when its timestamp does (as flame.ts counts a time
-// range); its whole weight (time to the next sample of its profile) counts. Intervals of one
+// A sample belongs to a task's interval [start, end) when its timestamp does; its whole weight (time
+// to the next sample of its profile) counts. Threads × a time range count as a time range does:
+// every sample that overlaps it, only its part inside it. Intervals of one
 // thread that overlap (fork-join tasks nest) are merged first, so a sample is counted once.
 import type { Report } from './report';
 import { indexProfile } from './profile-index';
@@ -24,8 +25,12 @@ export type SelectionSpec =
   | { kind: 'rank'; region: number; from: number; to: number }
   | { kind: 'threads'; threads: number[]; from: number; to: number };
 
-/** Sample indices (into the thread's profile samples) per profiled thread, ascending. */
-export type SampleSets = Map<number, Int32Array>;
+/**
+ * Sample indices (into the thread's profile samples) per profiled thread, ascending. `clip`: a
+ * threads × range selection holds the samples that overlap the range, of which only the part
+ * inside it counts (as a time range counts them: calltree.ts stackSelf).
+ */
+export type SampleSets = Map<number, Int32Array> & { clip?: { from: number; to: number } };
 
 /** The report spans a rank spec names: the region's tasks sorted by duration (ties by index), the slice [from, to) of that order. */
 export function rankedSpans(report: Report, region: number, from: number, to: number): number[] {
@@ -97,7 +102,24 @@ export function samplesInIntervals(report: Report, intervals: SpanInterval[]): S
 
 /** The samples a selection covers, per thread. */
 export function selectionSamples(report: Report, spec: SelectionSpec): SampleSets {
+  if (spec.kind === 'threads') return samplesOverlapping(report, spec.threads, spec.from, spec.to);
   return samplesInIntervals(report, selectionIntervals(report, spec));
+}
+
+/** Threads × a time range: every sample that overlaps [from, to), to be counted clipped to it (SampleSets.clip). Linear in samples. */
+function samplesOverlapping(report: Report, threads: number[], from: number, to: number): SampleSets {
+  const out: SampleSets = new Map();
+  out.clip = { from, to };
+  if (!(to > from)) return out;
+  const wanted = new Set(threads);
+  for (const tp of report.profiles) {
+    if (!wanted.has(tp.thread)) continue;
+    const { times, weights } = indexProfile(tp.profile);
+    const picked: number[] = [];
+    for (let i = 0; i < times.length; i++) if (times[i] < to && times[i] + weights[i] > from) picked.push(i);
+    out.set(tp.thread, Int32Array.from(picked));
+  }
+  return out;
 }
 
 /**
@@ -106,12 +128,12 @@ export function selectionSamples(report: Report, spec: SelectionSpec): SampleSet
  * report's untransformed ones ('(idle)'/'(program)' left out, as in every tree).
  */
 export function selectionTree(report: Report, samples: SampleSets, calls: CallSamples = baseSamples(report)): FlameNode {
-  return toFlameTree(topDownTree(calls, { samples }));
+  return toFlameTree(topDownTree(calls, { samples, ...samples.clip }));
 }
 
 /** Self and total time per function over the chosen samples (as flame.ts topFunctions counts them over a time range). */
 export function selectionFunctions(report: Report, samples: SampleSets, calls: CallSamples = baseSamples(report)): FunctionStat[] {
-  return functionStats(calls, { samples });
+  return functionStats(calls, { samples, ...samples.clip });
 }
 
 /** A selection spec from untrusted input (a URL, saved state), or undefined when it is not one. */

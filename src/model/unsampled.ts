@@ -13,7 +13,7 @@
 // before, so their excess is not counted either. CPU-time columns (cpu-time.ts) do not use this:
 // they divide measured CPU time, which a late sample cannot inflate.
 import type { Report } from './report';
-import { ROOT_FRAME, functionKey, selfWeights, type FunctionIdentity, type ProfileIndex } from './profile-index';
+import { ROOT_FRAME, functionKey, overlapUs, selfWeights, type FunctionIdentity, type ProfileIndex } from './profile-index';
 
 /** The pseudo-frame's name. */
 export const NOT_SAMPLED = '(not sampled)';
@@ -102,11 +102,13 @@ export function cappedSelfWeights(index: ProfileIndex, capUs: number, from = -In
   let unsampledUs = 0;
   for (let k = 0; k < late.samples.length; k++) {
     const i = late.samples[k];
-    const t = index.times[i];
-    if (t < from || t >= to) continue;
-    self[index.sampleNode[i]] -= late.excess[k];
-    unsampled.set(late.under[k], (unsampled.get(late.under[k]) ?? 0) + late.excess[k]);
-    unsampledUs += late.excess[k];
+    // The excess is the sample's late tail: [time + weight − excess, time + weight), clipped to the range as selfWeights clips.
+    const end = index.times[i] + index.weights[i];
+    const e = from === -Infinity && to === Infinity ? late.excess[k] : overlapUs(end - late.excess[k], end, from, to);
+    if (e <= 0) continue;
+    self[index.sampleNode[i]] -= e;
+    unsampled.set(late.under[k], (unsampled.get(late.under[k]) ?? 0) + e);
+    unsampledUs += e;
   }
   return { self, unsampled, unsampledUs };
 }

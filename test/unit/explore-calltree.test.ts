@@ -54,9 +54,9 @@ test('top-down: threads merge, a time range narrows, paths name the frames; func
   const both = topDownTree(s);
   assert.equal(both.totalUs, 380);
   assert.match(shape(both), /^main 20\/320 \[row 40\/100/);
-  // Samples at t = 10..50 (row, row, fib, fib, fib) are the ones in [0, 55).
+  // Samples at t = 10..50 (row, row, fib, fib, fib), 10 µs each: [0, 55) holds 45 µs of them (the last one's first 5).
   const early = topDownTree(s, { threads: [2], from: 0, to: 55 });
-  assert.equal(shape(early), 'main 0/50 [row 20/50 [fib 10/30 [fib 10/20 [fib 10/10]]]]');
+  assert.equal(shape(early), 'main 0/45 [row 20/45 [fib 10/25 [fib 10/15 [fib 5/5]]]]');
   const deepest = early.roots.length && (() => { let n = early.roots[0]; while (early.children[n]) n = early.children[n]![0]; return n; })();
   assert.deepEqual(keyPath(early, deepest).map((k) => k.split('\u0001')[0]), ['main', 'row', 'fib', 'fib', 'fib']);
   const raw = baseSamples(twoThreads());

@@ -13,6 +13,7 @@ import {
 } from '../../src/model/selection';
 import { baseSamples } from '../../src/model/transforms';
 import { topDownTree } from '../../src/model/calltree';
+import { indexProfile } from '../../src/model/profile-index';
 import { buildProfile, buildReport } from './model-build';
 import { diffFunctions, diffTrees, maxDelta, type DiffNode } from '../../src/model/flame-diff';
 
@@ -65,8 +66,14 @@ test('the slowest 10 % of a region, overlapping intervals, a thread over a range
     { thread: 2, start: 20000, end: 20001 }, { thread: 3, start: 0, end: 1e12 }, { thread: 99, start: 0, end: 1e12 },
   ];
   assert.deepEqual(asArrays(samplesInIntervals(report, nested)), bruteForce(report, nested));
+  // Threads × a range: every sample that overlaps it (it counts clipped to the range).
   const threads = { kind: 'threads' as const, threads: [1, 3], from: 10_000, to: 60_000 };
-  assert.deepEqual(asArrays(selectionSamples(report, threads)), bruteForce(report, selectionIntervals(report, threads)));
+  const overlapping = new Map(report.profiles.filter((tp) => threads.threads.includes(tp.thread)).map((tp) => {
+    const { times, weights } = indexProfile(tp.profile);
+    return [tp.thread, Array.from(times.keys()).filter((i) => times[i] < threads.to && times[i] + weights[i] > threads.from)];
+  }));
+  assert.deepEqual(asArrays(selectionSamples(report, threads)), overlapping);
+  assert.deepEqual(selectionSamples(report, threads).clip, { from: 10_000, to: 60_000 });
 });
 
 /** A tree as nested arrays, children by key (ties in total may order differently between builders). */
@@ -83,6 +90,11 @@ test('a threads × range selection builds the same tree as the model\'s time-ran
   const round = (f: { key: string; self: number; total: number }[]) => f.map((x) => [x.key, Math.round(x.self * 1000), Math.round(x.total * 1000)]);
   const samples = selectionSamples(report, { kind: 'threads', threads: [1, 2], from, to });
   assert.deepEqual(round(selectionFunctions(report, samples)), round(topFunctions(report, { threads: [1, 2], from, to })));
+  // A range holds at most its own length of each thread's time (samples that straddle its edges count in part).
+  for (const thread of [1, 2]) {
+    const one = selectionTree(report, selectionSamples(report, { kind: 'threads', threads: [thread], from, to }));
+    assert.ok(one.total <= to - from + 1e-6, `thread ${thread}: ${one.total} µs in a ${to - from} µs range`);
+  }
 });
 
 test('diff of a selection with itself is zero everywhere; sides are normalised to their totals', () => {

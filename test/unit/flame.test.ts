@@ -42,9 +42,10 @@ test('flame tree: thread filter, merged threads and time range', () => {
   assert.equal(buildFlameTree(r).children[0].children.length, 1, 'same frames of two threads merge');
   assert.equal(buildFlameTree(r, { threads: [2] }).total, 60);
   assert.equal(buildFlameTree(r, { threads: [] }).total, 0);
-  // Samples at t = 10, 20, 30 are in [0, 35): work, work, work(recursive).
+  // Samples at t = 10, 20, 30 (work, work, work(recursive)) stand for [10, 40): [0, 35) holds 25 µs
+  // of them, the recursive sample's first 5 (a range holds at most its own length of a thread's time).
   const early = buildFlameTree(r, { threads: [1], from: 0, to: 35 });
-  assert.deepEqual(shape(early), ['all', 0, 30, [['main', 0, 30, [['work', 20, 30, [['work', 10, 10, []]]]]]]]);
+  assert.deepEqual(shape(early), ['all', 0, 25, [['main', 0, 25, [['work', 20, 25, [['work', 5, 5, []]]]]]]]);
   assert.equal(buildFlameTree(r, { from: 60, to: 61 }).children[0].name, '(garbage collector)');
 });
 
@@ -54,8 +55,9 @@ test('top functions: by self (ties: by total), total once per stack under recurs
   assert.deepEqual(top.map((f) => [f.name, f.self, f.total]), [['work', 80, 80], ['main', 20, 100], ['(garbage collector)', 20, 20]]);
   assert.deepEqual(top[0].perThread, [{ thread: 1, self: 40, total: 40 }, { thread: 2, self: 40, total: 40 }]);
   assert.equal(top[0].file, '/app/a.js');
+  // [35, 80): the last 5 µs of the recursive work sample at 30, main at 40, GC at 60, work at 70.
   assert.deepEqual(topFunctions(r, { threads: [1], from: 35, to: 80 }).map((f) => [f.name, f.self, f.total]),
-    [['main', 10, 20], ['(garbage collector)', 10, 10], ['work', 10, 10]]);
+    [['work', 15, 15], ['main', 10, 25], ['(garbage collector)', 10, 10]]);
 });
 
 test('sample times are absolute', () => {
