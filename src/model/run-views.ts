@@ -1,7 +1,7 @@
 // How the editor names and places runs: the words for how a run ended, the thread count, the Runs
 // view's entries, and which editor group a report opens in. Pure, so unit-tested in plain Node;
 // src/extension only passes VS Code's state in and shows what comes out.
-import type { Report } from './report';
+import type { Marker, Report } from './report';
 import { SPAN_DERIVED } from './report';
 import { formatDurationMs, formatPercent, formatRatio } from './units';
 
@@ -13,12 +13,24 @@ export type RunEnd = 'clean' | 'cancelled' | 'killed' | 'crashed' | 'failed';
  * (143); a signal the user did not send is a kill; an uncaught error is a crash.
  */
 export function runEnd(report: Pick<Report, 'exit' | 'markers'>): RunEnd {
-  if (report.markers.some((m) => m.kind === 'cancelled')) return 'cancelled';
+  if (runCancelMarker(report.markers)) return 'cancelled';
   if (report.exit.error) return 'crashed';
   if (report.exit.signal) return 'killed';
   if (report.exit.code !== 0) return 'failed';
   return 'clean';
 }
+
+/**
+ * The marker of a run parprof stopped (cancelled, or a signal it passed on): the runner's, 'run
+ * cancelled' or 'stopped by …'. Not an operation's: a pool writes a 'cancelled' marker when one
+ * operation is aborted by its signal, and the script goes on (its region's outcome says so).
+ */
+export function runCancelMarker(markers: readonly Marker[]): Marker | undefined {
+  return markers.find((m) => m.kind === 'cancelled' && (m.message === RUN_CANCELLED || m.message.startsWith('stopped by ')));
+}
+
+/** The run-cancel marker's words when parprof was asked to cancel (not a signal). */
+export const RUN_CANCELLED = 'run cancelled';
 
 /** The cancel marker's words when a signal made parprof stop the run: 'stopped by SIGINT (Ctrl-C)'. */
 export function stoppedByWords(signal: string): string {
@@ -28,7 +40,7 @@ export function stoppedByWords(signal: string): string {
 
 /** How a cancelled run was stopped, from its marker: 'stopped by SIGINT (Ctrl-C)', or 'cancelled'. */
 export function cancelWords(report: Pick<Report, 'markers'>): string {
-  const m = report.markers.find((x) => x.kind === 'cancelled');
+  const m = runCancelMarker(report.markers);
   return m && m.message.startsWith('stopped by ') ? m.message : 'cancelled';
 }
 

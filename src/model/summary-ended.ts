@@ -2,6 +2,7 @@
 // were still starting when the script ended, child processes that ran without a pool), and the
 // Processes list with each process's arguments, lifetime and exit. Pure; used by summary.ts.
 import { SPAN_CUT_OFF, type Report, type ProcessInfo, type ThreadInfo } from './report';
+import { runCancelMarker } from './run-views';
 import { describeProcess } from './processes';
 import { formatMs } from './units';
 
@@ -15,7 +16,7 @@ function names(threads: ThreadInfo[]): string {
 /** How the script ended, as a verb phrase: 'threw an uncaught error', 'exited with code 3'. */
 function endedWords(report: Pick<Report, 'exit' | 'markers'>): string {
   const e = report.exit;
-  if (report.markers.some((m) => m.kind === 'cancelled')) return 'was stopped';
+  if (runCancelMarker(report.markers)) return 'was stopped';
   if (e.error) return 'threw an uncaught error';
   if (e.signal) return `was ended by ${e.signal}`;
   if (e.code !== null && e.code !== 0) return `exited with code ${e.code}`;

@@ -8,7 +8,7 @@ import { SPAN_DERIVED, SPAN_NO_ENQUEUE } from './report';
 import { threadsByProcess } from './processes';
 import { cutOffSentence, diedInsideWords, noTaskSentence, processLine } from './summary-ended';
 import { CLUSTER_FN } from './interop-busy';
-import { cancelWords } from './run-views';
+import { cancelWords, runCancelMarker } from './run-views';
 import { BUSY_NOT_TASKS, busyCell, busyNotTasks, cpuLines, descheduledShare, DESCHEDULED_SHARE, phaseLines, regionCallLines, startupSplit } from './summary-v2';
 import { advise, IMBALANCE_MIN, judgedImbalance } from './advice';
 import { leadOrder } from './headline';
@@ -45,7 +45,7 @@ function firstLine(message: string): string {
 
 /** How the run ended, for the header; a run parprof stopped says so, not the 143 its SIGTERM caused. */
 export function describeExit(exit: Report['exit'], markers: Report['markers'] = []): string {
-  if (markers.some((m) => m.kind === 'cancelled')) return `${cancelWords({ markers })} (the script got SIGTERM from parprof${exit.code !== null ? ` and exited ${exit.code}` : exit.signal ? ` and was ended by ${exit.signal}` : ''})`;
+  if (runCancelMarker(markers)) return `${cancelWords({ markers })} (the script got SIGTERM from parprof${exit.code !== null ? ` and exited ${exit.code}` : exit.signal ? ` and was ended by ${exit.signal}` : ''})`;
   if (exit.error) return `uncaught error: ${firstLine(exit.error.message)}`;
   if (exit.signal) return `killed by ${exit.signal}`;
   if (exit.code === null) return 'exit unknown';
@@ -217,7 +217,7 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   const out: string[] = [];
   const name = (id: number) => report.threads.find((t) => t.id === id)?.name ?? `thread ${id}`;
   const exit = report.exit;
-  const cancelled = report.markers.find((m) => m.kind === 'cancelled');
+  const cancelled = runCancelMarker(report.markers);
   // A cancelled run's exit code (143 after our SIGTERM) is our doing, not the script's.
   if (cancelled) out.push(`the run was ${cancelWords(report)} after ${formatMs(cancelled.t / 1000)} and the script stopped; the report holds what was recorded until then`);
   else if (exit.error) out.push(`the script threw an uncaught error: ${firstLine(exit.error.message)}`);

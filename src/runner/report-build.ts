@@ -10,7 +10,7 @@ import { applySourceMaps, mapSourcePosition, type RawSourceMap } from '../model/
 import type { Spool, ThreadSpool } from './spool';
 import { buildV2Fields } from './report-build-v2';
 import { lostSamples } from './profile-chunks';
-import { stoppedByWords } from '../model/run-views';
+import { RUN_CANCELLED, stoppedByWords } from '../model/run-views';
 import { EXTERNAL_REGION, collectSpans } from './report-build-spans';
 
 /** What the runner knows about the run besides the spool. */
@@ -213,7 +213,7 @@ export function buildReport(spool: Spool, facts: RunFacts): Report {
   const signalNumber = signalled ? (osConstants.signals as Record<string, number>)[signalled.signal] : undefined;
   const exit = signalled && signalNumber !== undefined && facts.exit.code === 128 + signalNumber ? { code: null, signal: signalled.signal } : facts.exit;
   if (!facts.child) {
-    if (facts.cancelled) markers.push({ t: facts.endUs, thread: 0, kind: 'cancelled', message: facts.cancelledBy ? stoppedByWords(facts.cancelledBy) : 'run cancelled' });
+    if (facts.cancelled) markers.push({ t: facts.endUs, thread: 0, kind: 'cancelled', message: facts.cancelledBy ? stoppedByWords(facts.cancelledBy) : RUN_CANCELLED });
     if (exit !== facts.exit) markers.push({ t: signalled!.t, thread: 0, kind: 'killed', message: `killed by ${exit.signal} (the recorder saved the recording, then exited ${facts.exit.code}, as the signal would have ended it)` });
     else if (killed) markers.push({ t: facts.endUs, thread: 0, kind: 'killed', message: `killed by ${facts.exit.signal}` });
     else markers.push({ t: facts.endUs, thread: 0, kind: 'exit', message: `exit code ${facts.exit.code}` });

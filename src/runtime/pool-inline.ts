@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { NO_PARENT, NOT_STOLEN, getRecorder, type Recorder } from './contract';
 import type { Region, Schedule } from '../model/report';
-import type { InputDesc, OperationKind } from './pool-protocol';
+import { thrownText, type InputDesc, type OperationKind } from './pool-protocol';
 import type { TaskContext } from './pool-types';
 import { addAll } from './pool-input';
 import { chunkSizeFor } from './schedule';
@@ -266,11 +266,11 @@ export class InlineRunner {
   private describe(op: InlineOperation, e: unknown): Error {
     if (e instanceof CombineFailure) {
       const err = e.cause as Error;
-      return new Error(`${op.label}: combine '${op.combine}' threw: ${err?.message ?? String(err)}\nstack:\n${err?.stack ?? ''}`);
+      return new Error(`${op.label}: combine '${op.combine}' threw: ${thrownText(err)}\nstack:\n${err instanceof Error ? err.stack ?? '' : ''}`);
     }
     if (!(e instanceof TaskFailure)) return e instanceof Error ? e : new Error(String(e));
     const cause = e.cause as Error;
-    const message = cause instanceof Error ? cause.message : String(cause);
+    const message = thrownText(cause);
     const head = `${op.label} failed at item ${e.index} (task ${e.task}) on ${CALLING_THREAD}: ${message}`;
     const err = new Error(cause instanceof Error && cause.stack ? `${head}\nstack:\n${cause.stack}` : head, { cause });
     Object.assign(err, { index: e.index, task: e.task });

@@ -1,4 +1,5 @@
 // Messages between the pool (main thread) and its workers. One union per direction.
+import { inspect } from 'node:util';
 import type { Schedule } from '../model/report';
 import type { TypedArray } from './pool-types';
 
@@ -100,3 +101,19 @@ export interface ReadyMessage {
 }
 
 export type FromWorker = DoneMessage | TaskErrorMessage | CombinedMessage | ReadyMessage;
+
+/**
+ * What a task threw, as text for an error message: an Error's message, a string as it is, anything
+ * else inspected (`throw { code: 'E42' }` read "[object Object]"), at most 500 characters.
+ */
+export function thrownText(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'string') return e;
+  let text: string;
+  try {
+    text = inspect(e, { depth: 2, breakLength: Infinity });
+  } catch {
+    text = String(e);
+  }
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}

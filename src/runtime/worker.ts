@@ -4,7 +4,7 @@
 import { parentPort, workerData, threadId } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { getRecorder } from './contract';
-import { NO_INDEX, type CombineMessage, type FromWorker, type OpMessage, type ToWorker } from './pool-protocol';
+import { NO_INDEX, thrownText, type CombineMessage, type FromWorker, type OpMessage, type ToWorker } from './pool-protocol';
 import { runOperation } from './pool-run';
 
 /** What the pool passes in workerData. */
@@ -73,8 +73,9 @@ function combine(m: CombineMessage): void {
     for (let k = 1; k < m.values.length; k++) acc = fn(acc, m.values[k]);
     post({ type: 'combined', op: m.op, value: acc });
   } catch (e) {
+    // (A combined value the structured clone cannot copy lands here too: said in words.)
     const err = e as Error;
-    post({ type: 'combined', op: m.op, error: { message: err?.message ?? String(e), stack: err?.stack } });
+    post({ type: 'combined', op: m.op, error: { message: thrownText(e), stack: err instanceof Error ? err.stack : undefined } });
   }
 }
 
@@ -90,11 +91,17 @@ function operation(m: OpMessage): void {
   }
   const recorder = m.region >= 0 ? getRecorder() : undefined;
   const { parts, tasks, steals } = runOperation(m, fn, threadId, recorder, (index, task, e) => {
-    const err = e as Error;
-    const message = err instanceof Error ? err.message : String(e);
-    post({ type: 'error', op: m.op, index, task, message, stack: err instanceof Error ? err.stack : undefined });
+    post({ type: 'error', op: m.op, index, task, message: thrownText(e), stack: e instanceof Error ? e.stack : undefined });
   });
-  post({ type: 'done', op: m.op, parts, tasks, steals });
+  try {
+    post({ type: 'done', op: m.op, parts, tasks, steals });
+  } catch (e) {
+    // A result the structured clone cannot copy (a function, a symbol): the operation fails in
+    // words, and the worker lives on (an uncaught DataCloneError here ended it with "[object Object]").
+    post({ type: 'error', op: m.op, index: NO_INDEX, task: NO_INDEX, stack: undefined,
+      message: `a result could not be sent back to the calling thread: ${thrownText(e)} (results are copied by the structured clone algorithm: no functions or symbols)` });
+    post({ type: 'done', op: m.op, parts: [], tasks, steals });
+  }
   // Idle workers are unref'd and may be cut off at process exit: hand spans over now.
   if (recorder) recorder.flush();
 }

@@ -69,10 +69,15 @@ test('planted late samples: the excess over the cap is (not sampled) under the s
 test('planted late samples: range and task selections take a late sample\'s excess with it; transforms move it', () => {
   const report = reportOf(true);
   const samples = baseSamples(report);
-  // The first late sample is the 20th (index 19), at 20 ms: a range holding only it.
-  const only = toFlameTree(topDownTree(samples, { from: 19.5 * MS, to: 20.5 * MS }));
+  // The first late sample is the 20th (index 19), at 20 ms, standing for [20, 320) ms: a range of
+  // exactly that holds it all, its excess included; a range of its first half holds half of it
+  // (its own 10 ms, then the excess), as a range counts each sample's part inside it.
+  const only = toFlameTree(topDownTree(samples, { from: 20 * MS, to: 320 * MS }));
   assert.equal(only.total, 300 * MS);
   assert.equal(child(child(child(only, 'task'), 'spin'), NOT_SAMPLED).total, 290 * MS);
+  const half = toFlameTree(topDownTree(samples, { from: 20 * MS, to: 170 * MS }));
+  assert.equal(half.total, 150 * MS);
+  assert.equal(child(child(child(half, 'task'), 'spin'), NOT_SAMPLED).total, 140 * MS);
   const picked = toFlameTree(topDownTree(samples, { samples: new Map([[1, Int32Array.from([0, 1, 19])]]) }));
   assert.equal(picked.total, (2 + 300) * MS);
   const without = toFlameTree(topDownTree(samples, { samples: new Map([[1, Int32Array.from([0, 1, 18])]]) }));

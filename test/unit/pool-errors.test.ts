@@ -134,3 +134,25 @@ test('a task module that kills its worker while loading rejects each operation, 
     await p.close();
   }
 });
+
+test('a result that cannot be copied back fails the operation in words, the worker lives on; a thrown plain object is shown, not "[object Object]"', async () => {
+  await assert.rejects(pool.map('returnFn', range(0, 10)), (e: Error) => {
+    assert.match(e.message, /^map\(returnFn\) failed on pool [1-4] \(threadId \d+\): a result could not be sent back to the calling thread: .*could not be cloned.* \(results are copied by the structured clone algorithm: no functions or symbols\)/);
+    // Not "exited with code 1 while running it": the worker said what went wrong and lives on.
+    assert.doesNotMatch(e.message, /exited with code/);
+    return true;
+  });
+  for (const schedule of schedules) {
+    await assert.rejects(pool.map('throwObject', range(0, 10), { schedule }), (e: Error & { index?: number }) => {
+      assert.match(e.message, /failed at item 3 .*: \{ code: 'E42', detail: 'planted' \}/);
+      assert.doesNotMatch(e.message, /\[object Object\]/);
+      assert.equal(e.index, 3);
+      return true;
+    });
+  }
+  await stillWorks(pool);
+  // Sequential mode (threads 0) words a thrown object the same way.
+  const inline = new ThreadPool({ module: tasks, threads: 0 });
+  await assert.rejects(inline.map('throwObject', range(0, 10)), /failed at item 3 .*: \{ code: 'E42', detail: 'planted' \}/);
+  await inline.close();
+});
