@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -47,15 +47,24 @@ function run(cmd, args, { env = {}, limitMs = 30 * 60_000, capture = false } = {
   });
 }
 
-/** Debian's chromium drives the browser suite and the VS Code workbench. Installed here when missing (as root). */
-function ensureChromium() {
-  if (existsSync(CHROMIUM)) return;
-  if (process.getuid?.() !== 0) fail(`${CHROMIUM} is missing; install Debian's chromium (apt-get install chromium)`);
-  console.log('test-all: installing chromium from Debian packages');
+/**
+ * Debian's chromium drives the browser suite and the VS Code workbench; libkrb5-dev (gssapi.h) is
+ * what code-server's kerberos module builds against on its first install. Installed here when
+ * missing (as root): a machine with chromium but no libkrb5-dev failed the VS Code stage's install.
+ */
+function ensureSystemPackages(vscode) {
+  const cache = process.env.PARPROF_CACHE || join(homedir(), '.cache', 'parallel-profiler');
+  // Needed until code-server's install has finished once (install.mjs leaves a .ok-<version> marker then).
+  const installed = existsSync(join(cache, 'vscode', 'cs')) && readdirSync(join(cache, 'vscode', 'cs')).some((f) => f.startsWith('.ok-'));
+  const needKrb = vscode && !existsSync('/usr/include/gssapi/gssapi.h') && !installed;
+  if (existsSync(CHROMIUM) && !needKrb) return;
+  const what = [!existsSync(CHROMIUM) ? 'chromium' : '', needKrb ? 'libkrb5-dev' : ''].filter(Boolean).join(' and ');
+  if (process.getuid?.() !== 0) fail(`${what} missing; install Debian's packages (apt-get install chromium libkrb5-dev pkg-config)`);
+  console.log(`test-all: installing ${what} from Debian packages`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
   const r = spawnSync('apt-get', ['install', '-y', '-qq', 'chromium', 'libkrb5-dev', 'pkg-config'], { stdio: 'inherit', env });
-  if (r.status !== 0 || !existsSync(CHROMIUM)) fail('could not install chromium with apt-get');
+  if (r.status !== 0 || !existsSync(CHROMIUM)) fail(`could not install ${what} with apt-get`);
 }
 
 /** Runs node's test runner over files; counts come from its TAP summary. */
@@ -94,7 +103,7 @@ async function vscodeTests() {
 }
 
 const t0 = Date.now();
-if (wanted.includes('browser') || wanted.includes('vscode')) ensureChromium();
+if (wanted.includes('browser') || wanted.includes('vscode')) ensureSystemPackages(wanted.includes('vscode'));
 if ((await run(process.execPath, ['scripts/build.mjs'])).code !== 0) fail('build failed');
 
 // Programs the unit and browser suites drive (installed once per machine into ~/.cache): their
