@@ -62,7 +62,8 @@ test('a Runs view entry: script as label, numbers and age first, then schedule a
   assert.equal(e.description, '1.23 s · util 93 % · 5 min ago · static · 2 workers + main');
   assert.match(e.tooltip, /^\/w\/pool-demo\.js --n 3\nfinished in 2\.31 s · /);
   assert.match(e.tooltip, /2 workers \+ main · schedule static/);
-  const cancelled = run({ markers: [{ t: 1, thread: 0, kind: 'cancelled', message: '' }] });
+  // The runner's marker (an operation's own 'cancelled' marker does not cancel the run: abort-op.test).
+  const cancelled = run({ markers: [{ t: 1, thread: 0, kind: 'cancelled', message: 'run cancelled' }] });
   assert.match(runEntry(cancelled, { wallMs: 1, utilization: 0, imbalance: 1 }, 'f', 0).description, /^cancelled · /);
 });
 
