@@ -58,19 +58,26 @@ export function readOpenTask(words: Float64Array, at: number): OpenTask | undefi
 
 /** This thread's task board, created and inherited with the stop board; absent if that failed. */
 function openTaskBoard(): Float64Array | undefined {
-  if (taskBoard) return taskBoard;
+  return (taskBoard ??= sharedBoard(TASK_BOARD_KEY, () => new Float64Array(new SharedArrayBuffer(8 * SLOTS * OPEN_TASK_FIELDS)).fill(NaN),
+    (x): x is Float64Array => x instanceof Float64Array && x.length === SLOTS * OPEN_TASK_FIELDS));
+}
+
+/**
+ * A board shared by every thread of the process: made on the main thread (before its first
+ * worker) and handed down as environment data, inherited by workers; undefined if that failed.
+ */
+function sharedBoard<T>(key: string, make: () => T, fits: (x: unknown) => x is T): T | undefined {
   try {
     if (wt.isMainThread) {
-      taskBoard = new Float64Array(new SharedArrayBuffer(8 * SLOTS * OPEN_TASK_FIELDS)).fill(NaN);
-      wt.setEnvironmentData(TASK_BOARD_KEY, taskBoard);
-    } else {
-      const inherited = wt.getEnvironmentData(TASK_BOARD_KEY);
-      if (inherited instanceof Float64Array && inherited.length === SLOTS * OPEN_TASK_FIELDS) taskBoard = inherited;
+      const made = make();
+      wt.setEnvironmentData(key, made as unknown as wt.Serializable);
+      return made;
     }
+    const inherited = wt.getEnvironmentData(key);
+    return fits(inherited) ? inherited : undefined;
   } catch {
-    taskBoard = undefined;
+    return undefined;
   }
-  return taskBoard;
 }
 
 type Wait = typeof Atomics.wait;
@@ -79,18 +86,8 @@ type Wait = typeof Atomics.wait;
 export function stopBoard(): Int32Array | undefined {
   if (board) return board;
   openTaskBoard();
-  try {
-    if (wt.isMainThread) {
-      board = new Int32Array(new SharedArrayBuffer(4 * SLOTS * SLOT_WORDS));
-      wt.setEnvironmentData(BOARD_KEY, board);
-    } else {
-      const inherited = wt.getEnvironmentData(BOARD_KEY);
-      if (inherited instanceof Int32Array && inherited.length === SLOTS * SLOT_WORDS) board = inherited;
-    }
-  } catch {
-    board = undefined;
-  }
-  return board;
+  return (board = sharedBoard(BOARD_KEY, () => new Int32Array(new SharedArrayBuffer(4 * SLOTS * SLOT_WORDS)),
+    (x): x is Int32Array => x instanceof Int32Array && x.length === SLOTS * SLOT_WORDS));
 }
 
 /** Index of `tid`'s slot if `tid` owns it. */
