@@ -18,7 +18,7 @@ import { analyze, type RunMetrics } from '../model/analysis';
 import { verdicts } from '../model/summary';
 import { filesNamedBy } from '../model/source-access';
 import { decodeOnRead, isPackedReport, packReport, PackedUnpacker, typedColumns } from '../model/packed-report';
-import { decodeReport, validateReport } from '../model/load';
+import { decodeReport, decodeReportStreamed, validateReport } from '../model/load';
 import { jsonNestingProblem } from '../model/validate-values';
 import type { Report, RunMeta } from '../model/report';
 import { PACKED_VIEW_ABOVE, type PackedHead, type ParseReply, type ParseRequest } from './reportParser';
@@ -42,7 +42,7 @@ function holdsPacked(bytes: Uint8Array): boolean {
  * A reply, and the replies that follow it, each computed once the one before is written (a large
  * report's view: validated, its bytes, its metrics). The first that is not ok ends the sequence.
  */
-interface Replies { reply: ParseReply; then?: (() => ParseReply)[] }
+interface Replies { reply: ParseReply; then?: (() => ParseReply | Promise<ParseReply>)[] }
 
 /** Bytes of a packed report's header inflated at most while looking for it (a header is a few KiB to a few MiB). */
 const HEAD_MAX_BYTES = 64 * 2 ** 20;
@@ -119,9 +119,10 @@ function forView(file: string): Replies {
         }
         return { ok: true, want: 'preview', preview };
       }),
-      () => tried(() => {
+      async () => {
         if (decoded === undefined) {
-          const value = decodeReport(bytes, { gunzip: gunzipCapped });
+          // Inflated as a stream, each column decoded from its own bytes: the inflated file is never whole here.
+          const value = await decodeReportStreamed(bytes);
           if (!('value' in value)) throw new Error('not a packed report');
           decoded = value.value;
         }
@@ -134,7 +135,7 @@ function forView(file: string): Replies {
         const off = fromHeader && laneTasksMismatch(fromHeader, report);
         if (off) throw new Error(off);
         return validatedReply(report);
-      }),
+      },
       () => metricsReply(report!, fromHeader?.answers),
       // A copy of exactly the file's bytes (readFileCapped's buffer has room to spare).
       () => ({ ok: true, want: 'packed', packed: bytes.slice() }),
@@ -189,6 +190,15 @@ function metricsReply(report: Report, shown?: ReportAnswers): ParseReply {
     }
   }
   return { ok: true, want: 'metrics', metrics, findings, ...(mismatch ? { answersMismatch: mismatch } : {}) };
+}
+
+/** `f`'s reply, or why it failed (thrown, or rejected). */
+async function settled(f: () => ParseReply | Promise<ParseReply>): Promise<ParseReply> {
+  try {
+    return await f();
+  } catch (e) {
+    return { ok: false, message: e instanceof Error ? e.message : String(e) };
+  }
 }
 
 function tried(f: () => ParseReply): ParseReply {
@@ -256,7 +266,7 @@ function yieldTheCores(): void {
 function sendFrom(next: ParseReply, k: number): void {
   process.send?.(next, undefined, undefined, () => {
     if (next.ok && next.want === 'validated') yieldTheCores();
-    if (next.ok && k < then.length) sendFrom(tried(then[k]), k + 1);
+    if (next.ok && k < then.length) void settled(then[k]).then((after) => sendFrom(after, k + 1));
     else process.disconnect?.();
   });
 }

@@ -8,6 +8,7 @@ import { READABLE_VERSIONS, REPORT_FORMAT, SCHEDULES } from './report';
 import { format2Problem } from './load-v2';
 import { inTimeOrder } from './profile-order';
 import { isEncodedColumn, isPackedReport, unpackReport } from './packed-report';
+import { PackedStreamUnpacker } from './packed-stream';
 import { ReportError } from './report-error';
 
 export { ReportError };
@@ -132,6 +133,70 @@ function unpackChecked(bytes: Uint8Array, lazy: readonly string[] = []): unknown
     if (e instanceof ReportError) throw e;
     throw new ReportError(`packed report cannot be read: ${(e as Error).message}`);
   }
+}
+
+/**
+ * decodeReport, for a gzip-compressed packed report inflated as a stream (DecompressionStream):
+ * each column is decoded from its own bytes as they come (packed-stream.ts), so the inflated blob
+ * (263 MB at ten million spans) is never whole in memory. The same errors as decodeReport's, in
+ * the same words; anything else is decoded by decodeReport.
+ */
+export async function decodeReportStreamed(data: Uint8Array, options?: Pick<ParseOptions, 'maxBytes' | 'lazySpanColumns'>): Promise<{ value: unknown } | { text: string }> {
+  const max = options?.maxBytes ?? MAX_REPORT_BYTES;
+  if (data.length > max || !isGzip(data)) return decodeReport(data, { ...options, gunzip: () => { throw new ReportError('not reached'); } });
+  const sink = new PackedStreamUnpacker({
+    lazy: options?.lazySpanColumns,
+    checkHeader: (header) => {
+      const deep = jsonNestingProblem(header);
+      if (deep) throw new ReportError(deep);
+    },
+  });
+  let packed: boolean | undefined;
+  const head: Uint8Array[] = [];
+  let total = 0;
+  const reader = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > max) {
+        void reader.cancel().catch(() => undefined);
+        throw new ReportError(`report decompresses to more than ${mib(max)}, the limit`);
+      }
+      if (packed === undefined) {
+        head.push(value);
+        if (total < 8) continue;
+        packed = isPackedReport(joined(head, total));
+        // Not packed (gzip-compressed JSON): read whole, as decodeReport reads it.
+        if (!packed) continue;
+        for (const h of head) sink.push(h);
+        head.length = 0;
+      } else if (packed) {
+        sink.push(value);
+      } else {
+        head.push(value);
+      }
+    }
+  } catch (e) {
+    if (e instanceof ReportError) throw e;
+    throw new ReportError(`report is gzip-compressed but could not be decompressed: ${(e as Error).message}`);
+  }
+  if (!packed) return decodeReport(joined(head, total), options);
+  try {
+    return { value: sink.end().report };
+  } catch (e) {
+    if (e instanceof ReportError) throw e;
+    throw new ReportError(`packed report cannot be read: ${(e as Error).message}`);
+  }
+}
+
+function joined(parts: Uint8Array[], length: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
 }
 
 /** Like parseReport, but decompresses gzip itself with DecompressionStream (browsers, Node ≥ 18). */
