@@ -146,6 +146,11 @@ export interface Recorder {
  * user's blocking waits). The pool's own waits call the original, so they are not the user's.
  */
 export const ORIGINAL_ATOMICS_WAIT_KEY = Symbol.for('parallel-profiler.atomicsWait');
+/**
+ * Set on a pool worker's globalThis, to its task module, while the worker loads that module (every
+ * copy of the pool shares it): a ThreadPool made then would start again in each of its workers.
+ */
+export const LOADING_TASK_MODULE_KEY = Symbol.for('parallel-profiler.loadingTaskModule');
 
 /** Atomics.wait as it was before the preload wrapped it: for the pool's own (scheduling) waits. */
 export const poolAtomicsWait: typeof Atomics.wait =

@@ -2,7 +2,7 @@
 // them, and tells the recorder (when there is one) about regions and workers.
 import { Worker } from 'node:worker_threads';
 import { join, resolve } from 'node:path';
-import { NO_PARENT, POOL_WORKER_MARK, getRecorder, type Recorder } from './contract';
+import { LOADING_TASK_MODULE_KEY, NO_PARENT, POOL_WORKER_MARK, getRecorder, type Recorder } from './contract';
 import type { Region, Schedule } from '../model/report';
 import type { FromWorker, InputDesc, OperationKind, OpMessage } from './pool-protocol';
 import {
@@ -56,6 +56,11 @@ export class ThreadPool {
   constructor(options: PoolOptions) {
     if (!options || (typeof options.module !== 'string' && !(options.module instanceof URL)) || options.module === '') {
       throw new TypeError(`ThreadPool: options.module must be the path or file URL of the task module, got ${String(options?.module)}`);
+    }
+    const loading = (globalThis as Record<symbol, unknown>)[LOADING_TASK_MODULE_KEY];
+    if (typeof loading === 'string') {
+      throw new Error(`ThreadPool: made while a pool worker was loading its task module ${loading}. A module's top-level code runs again in every worker that loads it, ` +
+        'so each worker would start a pool of its own, and each of their workers too: make the pool under `if (isMainThread)` (node:worker_threads), or put the tasks in a module of their own');
     }
     const m = options.module;
     this.module = m instanceof URL ? m.href : m.startsWith('file:') ? m : resolve(m);
@@ -331,11 +336,14 @@ export class ThreadPool {
     // Replace a worker that died in an operation now; one that died idle (say, its task module
     // exits while loading) at the next operation, so a broken module cannot respawn in a loop.
     if (!this.closed && wasBusy) this.slots[index] = this.spawn(index);
-    if (!run && !slot.ready && !this.closed && this.queue.length > 0) {
-      // It died while loading the task module: fail the operation that waits for it, not the process.
+    if (!run && !this.closed && this.queue.length > 0) {
+      // It died while loading the task module, or after it but before the operation waiting for
+      // the workers could start (the module's own top-level code threw asynchronously): fail
+      // that operation, not the process, and do not wait for the worker forever.
       const op = this.queue.shift()!;
       const reason = slot.lastError ? `: ${slot.lastError.split('\n')[0]}` : '';
-      op.reject(new Error(`${op.label}: worker ${index + 1} (thread ${slot.threadId}) of pool '${this.name}' exited with code ${code} while loading the task module${reason}`));
+      const when = slot.ready ? 'after it loaded the task module, before the operation started' : 'while loading the task module';
+      op.reject(new Error(`${op.label}: worker ${index + 1} (thread ${slot.threadId}) of pool '${this.name}' exited with code ${code} ${when}${reason}`));
       this.pump();
     }
     if (run && wasBusy) {

@@ -3,7 +3,7 @@
 // batched into one `done` message per operation.
 import { parentPort, workerData, threadId } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
-import { getRecorder } from './contract';
+import { getRecorder, LOADING_TASK_MODULE_KEY } from './contract';
 import { NO_INDEX, thrownText, type CombineMessage, type FromWorker, type OpMessage, type ToWorker } from './pool-protocol';
 import { runOperation } from './pool-run';
 
@@ -32,7 +32,12 @@ const init = workerData as WorkerInit;
 const port = parentPort!;
 let exported: Record<string, unknown> | undefined;
 let loadError: unknown;
-const loaded = loadTaskModule(init.module).then((m) => { exported = m; }, (e) => { loadError = e; });
+// While the module loads, a ThreadPool made by its top-level code is refused (pool.ts): it would
+// start in every worker, and again in each of theirs, until the machine runs out of memory.
+const loading = globalThis as Record<symbol, unknown>;
+loading[LOADING_TASK_MODULE_KEY] = init.module;
+const loaded = loadTaskModule(init.module).then((m) => { exported = m; }, (e) => { loadError = e; })
+  .finally(() => { delete loading[LOADING_TASK_MODULE_KEY]; });
 // The pool starts its first operation once every worker is ready, so that thread start-up and
 // module loading are not counted as the operation's queue wait.
 // It says when it was ready by its own clock: the pool's thread may be busy when the message comes.

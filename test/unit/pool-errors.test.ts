@@ -2,6 +2,9 @@
 // arguments. After each failure the same pool must still give correct answers.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type * as PoolModule from '../../src/runtime/index';
 import type { Schedule } from '../../src/runtime/index';
 
@@ -10,7 +13,7 @@ import type { Schedule } from '../../src/runtime/index';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ThreadPool, range } = require('parallel-profiler') as typeof PoolModule;
 type ThreadPool = PoolModule.ThreadPool;
-import { fixture } from './pool-helpers';
+import { fixture, runNode } from './pool-helpers';
 
 const tasks = fixture('tasks.js');
 const schedules: Schedule[] = ['static', 'dynamic', 'steal'];
@@ -137,6 +140,26 @@ test('a task module that kills its worker while loading rejects each operation, 
     await p.close();
   }
 });
+
+test('a task module whose worker ends after it loaded, before the operation started, rejects the operation instead of waiting for that worker forever', { timeout: 120_000 }, async () => {
+  const p = new ThreadPool({ module: fixture('pool-exit-after-load.js'), threads: 2 });
+  try {
+    await assert.rejects(p.map('square', [1]), /map\(square\): worker \d \(thread \d+\) of pool 'pool' exited with code 5 (after it loaded the task module, before the operation started|while running it)/);
+    await assert.rejects(p.map('square', [1]), /exited with code 5/);
+  } finally {
+    await p.close();
+    rmSync(join(tmpdir(), `parprof-exit-after-load-${process.pid}`), { force: true });
+  }
+});
+
+for (const script of ['pool-self-unguarded.js', 'pool-self-unguarded.mjs']) {
+  test(`a script that is its own task module and makes its pool without \`if (isMainThread)\` (${script}) ends with one sentence, not a pool in every worker until memory runs out`, () => {
+    const r = runNode(fixture(script));
+    assert.equal(r.code, 1, `exit ${r.code} (null: killed when it did not end)\n${r.stderr.slice(0, 2000)}`);
+    assert.match(r.stderr, /ThreadPool: made while a pool worker was loading its task module .*pool-self-unguarded\.m?js\. A module's top-level code runs again in every worker that loads it, .*make the pool under `if \(isMainThread\)`/);
+    assert.equal(r.stdout, '');
+  });
+}
 
 test('a result that cannot be copied back fails the operation in words, the worker lives on; a thrown plain object is shown, not "[object Object]"', async () => {
   await assert.rejects(pool.map('returnFn', range(0, 10)), (e: Error) => {
