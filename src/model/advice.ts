@@ -816,6 +816,21 @@ function sampleTime(sums: SampleSums[], which: 'inputs' | 'results' | 'gc' | 'ov
   return out;
 }
 
+const poolStartupsOf = new WeakMap<RunMetrics, { start: number; end: number }[]>();
+
+/**
+ * The phases' pool start-up intervals, picked once: the phases hold an interval between every two
+ * operations too (64,000 for a script of 32,000 small maps), which each region read in full.
+ */
+function poolStartups(metrics: RunMetrics): { start: number; end: number }[] {
+  let list = poolStartupsOf.get(metrics);
+  if (!list) {
+    list = (metrics.extra.phases?.intervals ?? []).filter((x) => x.kind === 'pool-startup');
+    poolStartupsOf.set(metrics, list);
+  }
+  return list;
+}
+
 const startupsOf = new WeakMap<Report, Map<number, WorkerStartup[]>>();
 
 /** The report's worker start-ups by pool id, grouped once (a region reads only its pool's). */
@@ -842,8 +857,8 @@ function dataMovementAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   // start-up, not this call's input (a range(0, 2) warm-up read 10 ms of "copying" there). The
   // phases' start-up intervals leave out the time an operation overlapped, so the call's own
   // wait for its pool's workers is taken from their start-ups (created → ready), merged.
-  const spans: { start: number; end: number }[] = (c.metrics.extra.phases?.intervals ?? [])
-    .filter((x) => x.kind === 'pool-startup' && x.end > from && x.start < to).map((x) => ({ start: x.start, end: x.end }));
+  const spans: { start: number; end: number }[] = poolStartups(c.metrics)
+    .filter((x) => x.end > from && x.start < to).map((x) => ({ start: x.start, end: x.end }));
   for (const w of startupsByPool(c.report).get(reg.pool) ?? []) {
     if (w.created < to && (w.ready ?? to) > from) spans.push({ start: w.created, end: w.ready ?? to });
   }

@@ -105,7 +105,17 @@ export function busySplit(series: CpuTimeSeries, intervals: ArrayLike<number>): 
   let onCpu = 0, runnable = 0;
   let j = 0;
   const n = intervals.length / 2;
-  for (let k = 0; k + 1 < T.length; k++) {
+  if (n === 0) return { onCpu, runnable };
+  // Reading windows wholly before the first interval or after the last add nothing: start at the
+  // reading before the first (binary search) and stop past the last, so that a region's call reads
+  // only its own windows (a script of 32,000 small maps read the whole series 32,000 times).
+  let lo = 0, hi = T.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (T[mid] <= intervals[0]) lo = mid; else hi = mid - 1;
+  }
+  const last = intervals[2 * n - 1];
+  for (let k = lo; k + 1 < T.length && T[k] < last; k++) {
     const a = T[k], b = T[k + 1];
     while (j < n && intervals[2 * j + 1] <= a) j++;
     let inside = 0;

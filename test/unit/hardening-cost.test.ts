@@ -7,6 +7,7 @@ import { analyze } from '../../src/model/analysis';
 import type { CpuProfile, Region, Report, ThreadInfo } from '../../src/model/report';
 import { emptySpans, REPORT_FORMAT, REPORT_VERSION } from '../../src/model/report';
 import { formatSummary } from '../../src/model/summary';
+import { advise } from '../../src/model/advice';
 import { parseReport, serializeReport } from '../../src/model/load';
 import { buildFlameTree, topFunctions } from '../../src/model/flame';
 import { lineHotness } from '../../src/model/lines';
@@ -171,4 +172,40 @@ test('the runner orders spans by start in linear passes when each thread wrote t
   const small = reads(10_000), large = reads(40_000);
   assert.ok(large / 40_000 <= 6, `${(large / 40_000).toFixed(1)} reads of start per span, expected a few passes`);
   assert.ok(large < 4.4 * small, `4x spans read ${(large / small).toFixed(2)}x as many starts, expected ~4x`);
+});
+
+/** `regions` back-to-back regions on 2 profiled workers, every thread with a CPU-time reading every 10 µs of the run. */
+function regionsWithCpu(regions: number): { report: Report; readings: () => number } {
+  const profiled = poolReport(2, regions, true);
+  // With the process's and workers' start-ups, so the run has phases (an interval between every two regions).
+  const base: Report = { ...profiled, startup: { spawn: 0, preload: 10, script: 20, workers: [1, 2].map((thread) => ({ thread, pool: 1, created: 30, ready: 60, readyBy: 'module-loaded' as const })) } };
+  let readings = 0;
+  const cpu = base.threads.map((t) => {
+    const n = Math.ceil(base.meta.durationUs / 10) + 1;
+    const times = Array.from({ length: n }, (_, k) => k * 10);
+    const counted = new Proxy(times, {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && key.length > 0 && key.charCodeAt(0) >= 48 && key.charCodeAt(0) <= 57) readings++;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    return { thread: t.id, source: 'schedstat' as const, t: counted, onCpu: times.map((x) => x / 2), runnable: times.map((x) => x / 10) };
+  });
+  return { report: { ...base, cpu }, readings: () => readings };
+}
+
+test('analysis, advice and summary of many regions with CPU readings: linear in regions (each region read the whole CPU series, and the advice every phase interval of the run)', () => {
+  const run = (n: number) => {
+    const { report, readings } = regionsWithCpu(n);
+    const scans = scannedElements(() => {
+      const metrics = analyze(report);
+      advise(report, metrics);
+      formatSummary(report, metrics);
+    });
+    return { scans, readings: readings() };
+  };
+  const small = run(500), large = run(2000);
+  assert.ok(small.scans > 0 && small.readings > 0, 'the counters see the work');
+  assert.ok(large.scans < 8 * small.scans, `4x regions: ${(large.scans / small.scans).toFixed(1)}x array elements scanned, expected < 8x`);
+  assert.ok(large.readings < 8 * small.readings, `4x regions: ${(large.readings / small.readings).toFixed(1)}x CPU readings read, expected < 8x`);
 });
