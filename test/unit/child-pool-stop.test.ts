@@ -20,6 +20,12 @@ test('tinypool process workers ended by destroy() (kill(), SIGTERM): stopped by 
   for (const pid of poolPids) {
     const p = report.processes?.find((x) => x.pid === pid);
     assert.ok(p, `process ${pid} recorded: ${JSON.stringify(report.processes)}`);
+    // tinypool sends SIGKILL when a worker has not exited 1 s after its SIGTERM (a child saving its
+    // recording on a very loaded machine): that one did not save, and stays a death.
+    if (p.exit?.signal === 'SIGKILL') {
+      assert.equal(p.died?.reason, 'killed by SIGKILL');
+      continue;
+    }
     assert.deepEqual(p.exit, { code: null, signal: 'SIGTERM' });
     assert.equal(p.died, undefined, `process ${pid}: ${JSON.stringify(p.died)}`);
     assert.ok(p.terminated && p.terminated.at <= p.end!, JSON.stringify(p));
