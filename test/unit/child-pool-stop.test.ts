@@ -1,3 +1,4 @@
+// tinypool's process workers (runtime 'child_process') also get one span per task, to its reply.
 // A child process its parent ends with kill() is stopped by its owner, as a terminate()d worker
 // thread is: not a death. Before, every process worker of vitest --pool=forks read "died: killed
 // by SIGTERM" and its region "did not finish normally (unfinished)", 12 alarm lines for a clean
@@ -33,6 +34,14 @@ test('tinypool process workers ended by destroy() (kill(), SIGTERM): stopped by 
     assert.doesNotMatch(summary, new RegExp(`process ${pid} [^\\n]*died`));
     for (const r of report.regions.filter((x) => x.process === pid)) assert.equal(r.outcome, 'ok', `${r.name}: ${r.outcome}`);
   }
+  // Its tasks: one span per task message (none for the pool's own), from the message to the reply,
+  // so each lasts the task's 20 ms spin at least (before: the listener's return, 16 µs, and a span
+  // for each worker's 'ready' message too).
+  const poolRegions = new Set(report.regions.filter((r) => poolPids.includes(r.process!)).map((r) => r.id));
+  const tasks: number[] = [];
+  for (let k = 0; k < report.spans.count; k++) if (poolRegions.has(report.spans.region[k])) tasks.push((report.spans.end[k] - report.spans.start[k]) / 1000);
+  assert.equal(tasks.length, 6, JSON.stringify(tasks));
+  for (const ms of tasks) assert.ok(ms >= 20, `a task span of ${ms} ms: the task spins 20 ms`);
   const other = report.processes?.find((x) => x.pid === otherPid);
   assert.equal(other?.died?.reason, 'killed by SIGTERM');
   assert.equal(other?.terminated, undefined);
