@@ -17,7 +17,7 @@ import { busyOnCpuShare, descheduledShare, DESCHEDULED_MIN_BUSY_MS, DESCHEDULED_
 import { formatDurationMs, formatMs, formatPercent, formatRatio, formatSpeedup } from './units';
 
 export const ADVICE_RULES = ['static-skew', 'imbalance', 'late-start', 'large-chunks', 'small-chunks', 'waiting-for-work', 'serial', 'data-movement',
-  'descheduled', 'contention', 'gc', 'worker-turnover'] as const;
+  'descheduled', 'contention', 'gc', 'worker-turnover', 'long-task'] as const;
 export type AdviceRule = typeof ADVICE_RULES[number];
 
 export interface Advice {
@@ -281,7 +281,8 @@ function balanceAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   const { saving, max, mean, longestItem, imbalance, onCpu } = balanceSaving(c, reg, r);
   if (imbalance < IMBALANCE_MIN) return undefined;
   // Weighed as work, the region would last about as long as its busiest thread's work (W ≈ max).
-  if (saving < Math.max(1, MIN_SAVING_SHARE * (onCpu ? max : r.wallMs))) return undefined;
+  // No spread of whole tasks helps; a queue pool's task that is the longest item is the program's to split.
+  if (saving < Math.max(1, MIN_SAVING_SHARE * (onCpu ? max : r.wallMs))) return queuePool(reg) ? longTaskAdvice(c, reg, r) : undefined;
   const evidence: Record<string, number> = { wallMs: r.wallMs, maxBusyMs: max, meanBusyMs: mean, longestItemMs: longestItem, imbalance, tailMs: r.tailMs, taskP95Ms: r.taskMs.p95, tasks: r.tasks };
   if (onCpu) evidence.wallImbalance = r.imbalance;
   // The last chunks make the tail when one chunk lasts about as long as the tail itself.
@@ -502,6 +503,46 @@ function chunkAdvice(c: Ctx, reg: Region, r: RegionMetrics, evidence: Record<str
   const tryText = suggest > 0 && suggest < perChunk ? `; ${tryChunkSize(reg.items, suggest, threads)}` : '; split the work into more, smaller tasks';
   return { rule: 'large-chunks', savingMs: saving, evidence: { ...ev, suggestedChunkSize: suggest }, ...where(reg, c.report),
     text: `${base}: its last chunks make the tail ${numbers}; smaller chunks would save ~${formatMs(saving)}${tryText}` };
+}
+
+/** Region.fn of the known pools' regions: the runtime's KNOWN_POOLS (src/runtime/interop-messages.ts), which the model cannot import. */
+export const QUEUE_POOLS: ReadonlySet<string> = new Set(['piscina', 'tinypool', 'workerpool', 'poolifier']);
+
+/** A known pool's region: its tasks are the program's own units of work. */
+function queuePool(reg: Region): boolean {
+  return reg.kind === 'external' && QUEUE_POOLS.has(reg.fn);
+}
+
+/**
+ * One task of a queue pool longer than an even share of its region's work: the region cannot end
+ * before it, however the tasks are spread, so the balance and chunk rules (which count a task as
+ * an item no schedule can split) said nothing. But a queue pool's task is the program's unit of
+ * work, which it can split: tinypool, one task of 593 ms of work and four of 77 ms on 2 threads
+ * (utilization 60 %, 389 ms of potential gain), had no finding at all. The even share is over the
+ * threads, or the cores when there are fewer (4 threads on 2 cores run no faster than 2). The
+ * saving is the region's length in work (its busiest thread's, or the tasks replayed as the pool
+ * hands them out, whichever is shorter) down to the even share, or to the next longest task if
+ * that is longer (the long task cut into pieces no longer than it); at most the potential gain.
+ */
+function longTaskAdvice(c: Ctx, reg: Region, r: RegionMetrics): Advice | undefined {
+  const threads = threadsOf(reg, r);
+  const { tasks, onCpu } = taskWorks(c.report, c.spansOf(r.id));
+  const p = Math.min(threads, c.report.meta.cores);
+  if (tasks.length < 2 || p < 2) return undefined;
+  const [longest, next] = [...tasks].sort((a, b) => b.workMs - a.workMs);
+  const even = tasks.reduce((a, t) => a + t.workMs, 0) / p;
+  if (longest.workMs <= even) return undefined;
+  const busiest = r.threads.reduce((a, t) => Math.max(a, onCpu ? t.busyWorkMs ?? t.busyMs : t.busyMs), 0);
+  const lengthMs = Math.min(busiest, replayChunks(tasks, threads, onCpu).lengthMs);
+  const saving = Math.min(r.potentialGainMs, lengthMs - Math.max(even, next.workMs));
+  if (!(saving >= Math.max(1, MIN_SAVING_SHARE * (onCpu ? lengthMs : r.wallMs)))) return undefined;
+  const work = onCpu ? ` of work (${SCHEDULED_WORDS})` : '';
+  const on = p < threads ? `each of the ${p} cores` : `each of ${plural(p, 'thread')}`;
+  return { rule: 'long-task', savingMs: saving, ...where(reg, c.report),
+    evidence: { longestTaskMs: longest.workMs, nextTaskMs: next.workMs, evenMs: even, lengthMs, tasks: tasks.length, threads: p },
+    text: `region '${c.regionName(r.id)}': its longest task, ${formatMs(longest.workMs)}${work} on ${c.threadName(longest.thread)}, is longer than an even share of the region's work ` +
+      `(${formatMs(even)} on ${on}; the next longest task ${formatMs(next.workMs)}): the region cannot end sooner however its ${plural(tasks.length, 'task')} are spread; ` +
+      `splitting that task into smaller ones would save ~${formatMs(saving)}` };
 }
 
 /**

@@ -50,7 +50,8 @@ export function describeProcess(p: ProcessInfo, threads: ThreadInfo[]): string {
   const workers = threads.filter((t) => t.kind === 'worker').length;
   const mains = threads.length - workers;
   const parts = [...(mains ? ['main'] : []), ...(workers ? [`${workers} ${workers === 1 ? 'worker' : 'workers'}`] : [])];
-  const ended = p.died ? `; died: ${p.died.reason}` : p.exit ? (p.exit.signal ? `; ended by ${p.exit.signal}` : p.exit.code ? `; exit code ${p.exit.code}` : '') : '';
+  const ended = p.died ? `; died: ${p.died.reason}` : p.terminated && p.exit?.signal ? `; stopped by its parent (kill(), ${p.exit.signal})`
+    : p.exit ? (p.exit.signal ? `; ended by ${p.exit.signal}` : p.exit.code ? `; exit code ${p.exit.code}` : '') : '';
   return `process ${p.pid} (${p.title}): ${parts.length ? parts.join(' + ') : 'no threads recorded'}${ended}`;
 }
 
@@ -136,6 +137,7 @@ export function processesProblem(r: Obj): Problem | undefined {
       const d = p.died;
       if (!isObj(d) || !isNum(d.at) || typeof d.reason !== 'string') return { path: `${at}.died`, problem: 'expected { at: number, reason: string }' };
     }
+    if (p.terminated !== undefined && !(isObj(p.terminated) && isNum(p.terminated.at))) return { path: `${at}.terminated`, problem: 'expected { at: number }' };
   }
   const regions = r.regions as Obj[];
   for (let i = 0; i < regions.length; i++) {

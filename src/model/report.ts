@@ -79,6 +79,12 @@ export interface ProcessInfo {
   exit?: { code: number | null; signal: string | null };
   /** Set when it did not end by itself (killed by a signal, an uncaught error, or no recorded end); its threads keep what they recorded. */
   died?: { at: number; reason: string };
+  /**
+   * Set when its parent ended it with `kill()` (`at`, µs from origin), and the signal sent is the
+   * one that ended it (`exit.signal`), SIGKILL aside (the child cannot save then): a shutdown by
+   * its owner (a pool closing its process workers), not a death; `died` is then absent.
+   */
+  terminated?: { at: number };
 }
 
 /** When the process and its pools' workers started, µs from origin (since 2). */

@@ -271,7 +271,13 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   if (peak > report.meta.cores) {
     const n = derivedThreads.size;
     const outside = metrics.extra.tasks > 0 && n > 0 ? ` (in tasks, or as ${n === 1 ? 'the worker' : `the ${n} workers`} that handled no messages)` : '';
-    out.push(`${peak} threads ${outside ? 'were busy' : 'ran tasks'} at the same time on ${plural(report.meta.cores, 'core')}${outside}: they competed for cores`);
+    const demand = coreDemand(metrics);
+    const atOnce = `${peak} threads ${outside ? 'were busy' : 'ran tasks'} at the same time on ${plural(report.meta.cores, 'core')}${outside}`;
+    // Tasks that wait (a timer, I/O) are in a task without wanting a core: peak × the share of their
+    // time they wanted one is how many cores they asked for at once (16 setTimeout tasks on 4 piscina
+    // workers: on a core 2.6 % of it, and they were said to compete).
+    if (demand === undefined || peak * demand > report.meta.cores) out.push(`${atOnce}: they competed for cores`);
+    else out.push(`${atOnce}, but wanted a core only ${formatPercent(demand)} of that time (on one, or waiting for one); the rest they waited inside it (timers, I/O, locks): they did not compete for cores`);
   }
   if (derived > 0) {
     const threads = derivedThreads.size, processes = clusterThreads.size;
@@ -346,4 +352,16 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
 
   if (metrics.extra.steals) out.push(`idle threads took work from busy ones ${plural(metrics.extra.steals, 'time')} (steals)`);
   return out;
+}
+
+/**
+ * Of the busy time of the threads that were busy, the share they wanted a core (on one, or
+ * runnable and waiting for one); undefined when a thread's readings do not tell.
+ */
+function coreDemand(metrics: RunMetrics): number | undefined {
+  const busy = metrics.threads.filter((t) => t.busyMs > 0);
+  if (busy.length === 0 || !busy.every((t) => t.busyOnCpuMs !== undefined && t.busyRunnableMs !== undefined)) return undefined;
+  const sum = busy.reduce((a, t) => a + t.busyMs, 0);
+  const wanted = busy.reduce((a, t) => a + t.busyOnCpuMs! + t.busyRunnableMs!, 0);
+  return Math.min(1, wanted / sum);
 }

@@ -24,11 +24,13 @@ export function buildRunReport(spool: Spool, facts: RunFacts): Report {
 
   const spawned = new Map<number, Ev<'childSpawn'>>();
   const exited = new Map<number, Ev<'childExit'>>();
+  const killedByParent = new Map<number, Ev<'childKill'>>();
   for (const s of [spool, ...children.map((c) => c.spool)]) {
     for (const t of s.threads.values()) {
       for (const e of t.events) {
         if (e.e === 'childSpawn') spawned.set(e.pid, e);
         else if (e.e === 'childExit') exited.set(e.pid, e);
+        else if (e.e === 'childKill' && !killedByParent.has(e.pid)) killedByParent.set(e.pid, e);
       }
     }
   }
@@ -43,7 +45,7 @@ export function buildRunReport(spool: Spool, facts: RunFacts): Report {
       : root.exit.error ? { died: { at: facts.endUs, reason: `uncaught error: ${root.exit.error.message}` } } : {}),
   };
   const merged: Part[] = [{ process: rootProcess, report: root }];
-  const built = children.map((c) => buildChild(c, facts, spawned.get(c.pid), exited.get(c.pid)));
+  const built = children.map((c) => buildChild(c, facts, spawned.get(c.pid), exited.get(c.pid), killedByParent.get(c.pid)));
   built.sort((a, b) => a.process.start - b.process.start || a.process.pid - b.process.pid);
   merged.push(...built);
   return mergeProcesses(merged);
@@ -51,7 +53,8 @@ export function buildRunReport(spool: Spool, facts: RunFacts): Report {
 
 interface Part { process: ProcessInfo; report: Report }
 
-function buildChild(c: ChildSpool, facts: RunFacts, spawn: Ev<'childSpawn'> | undefined, exit: Ev<'childExit'> | undefined): Part {
+function buildChild(c: ChildSpool, facts: RunFacts, spawn: Ev<'childSpawn'> | undefined, exit: Ev<'childExit'> | undefined,
+  kill: Ev<'childKill'> | undefined): Part {
   const events = [...c.spool.threads.values()].flatMap((t) => t.events);
   const main = events.find((e): e is Ev<'start'> => e.e === 'start' && e.main);
   const mainTid = main?.tid ?? 0;
@@ -72,18 +75,21 @@ function buildChild(c: ChildSpool, facts: RunFacts, spawn: Ev<'childSpawn'> | un
   const args = c.argv.slice(1);
   const start = main?.t ?? Math.min(...events.filter((e): e is Ev<'start'> => e.e === 'start').map((e) => e.t));
   const exitStatus = exit ? { code: exit.code, signal: exit.signal } : mainEnd ? { code: mainEnd.code, signal: null } : undefined;
-  const died: ProcessInfo['died'] = exit?.signal ? { at: exit.t, reason: `killed by ${exit.signal}` }
+  // Ended by the signal its parent's kill() sent: stopped by its owner, not a death (a pool's
+  // shutdown). Not SIGKILL: a child killed so cannot save what it recorded since its last chunk.
+  const stoppedByParent = exit?.signal && exit.signal !== 'SIGKILL' && kill && kill.t <= exit.t && kill.signal === exit.signal ? kill : undefined;
+  const died: ProcessInfo['died'] = stoppedByParent ? undefined : exit?.signal ? { at: exit.t, reason: `killed by ${exit.signal}` }
     : uncaught ? { at: uncaught.t, reason: `uncaught error: ${uncaught.message}` }
     : !exitStatus ? { at: lastSeen, reason: 'no recorded end: killed, or still running when the run ended' } : undefined;
   const process: ProcessInfo = {
     pid: c.pid, ...(c.ppid !== undefined ? { ppid: c.ppid } : {}), startedBy, script, args,
     title: processTitle(startedBy, script, c.clusterId),
     ...(spawn ? { spawned: spawn.t } : {}), start, ...(endUs !== undefined ? { end: Math.max(start, endUs) } : {}),
-    ...(exitStatus ? { exit: exitStatus } : {}), ...(died ? { died } : {}),
+    ...(exitStatus ? { exit: exitStatus } : {}), ...(died ? { died } : {}), ...(stoppedByParent ? { terminated: { at: stoppedByParent.t } } : {}),
   };
   const report = buildReport(c.spool, {
     ...facts, script, args, endUs: endUs ?? lastSeen, spawnUs: spawn?.t ?? start,
-    exit: exitStatus ?? { code: null, signal: null }, child: { exited: endUs !== undefined && !exit?.signal },
+    exit: exitStatus ?? { code: null, signal: null }, child: { exited: endUs !== undefined && (!exit?.signal || stoppedByParent !== undefined) },
   });
   return { process, report };
 }

@@ -42,4 +42,20 @@ export function instrumentChildProcesses(rec: SpoolRecorder): void {
     }
     return result;
   };
+  // A child its parent ends with kill() (a pool's shutdown: vitest's forks, tinypool's process
+  // workers, cluster's worker.kill()) was stopped by its owner, as a terminate()d worker thread is:
+  // the parent says so, since the child sees only the signal.
+  const kill = proto.kill;
+  proto.kill = function (this: ChildProcessModule.ChildProcess, ...args: unknown[]): boolean {
+    try {
+      const pid = this.pid;
+      if (typeof pid === 'number' && this.exitCode === null && this.signalCode === null) {
+        const signal = args[0] === undefined ? 'SIGTERM' : String(args[0]);
+        rec.event({ e: 'childKill', t: rec.now(), pid, signal });
+      }
+    } catch (err) {
+      warn('cannot record a child process kill', err);
+    }
+    return (kill as (...a: unknown[]) => boolean).apply(this, args);
+  };
 }

@@ -22,6 +22,7 @@ import { instrumentSubmits, stampRawMessage } from './interop-submits';
 import { WorkerSaver, aboutToBeTerminated } from './terminate-save';
 import { takeOpenTask } from './stop-board';
 import { setBetweenTasks } from './recorder-waits';
+import { MessageDispatch } from './message-dispatch';
 
 // The module object itself (not an import binding): its exports are what we replace.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -205,11 +206,12 @@ class TaskTracker {
     return this.open.size === 0;
   }
 
-  end(id: unknown, failed: boolean): void {
+  /** `at`: when it ended, if not now. */
+  end(id: unknown, failed: boolean, at?: number): void {
     const t = this.open.get(id);
     if (!t) return;
     this.open.delete(id);
-    this.rec.span(EXTERNAL_REGION, t.submitKey, t.flags, 1, t.enqueue, t.start, this.rec.now(), NOT_STOLEN, NO_PARENT, failed ? 1 : 0);
+    this.rec.span(EXTERNAL_REGION, t.submitKey, t.flags, 1, t.enqueue, t.start, at ?? this.rec.now(), NOT_STOLEN, NO_PARENT, failed ? 1 : 0);
     // The thread saved already and is about to be stopped: this span cannot wait for a batch.
     if (aboutToBeTerminated()) this.rec.flush();
   }
@@ -258,23 +260,9 @@ export function instrumentMessageHandling(rec: SpoolRecorder, poolWorkerFile: st
     return lib;
   };
   let rawIds = 0;
-  /**
-   * Messages from the creator (on parentPort) received so far. Every listener of one message is
-   * called in one dispatch, with no microtask checkpoint between them, and Node drains microtasks
-   * after each message: `dispatching` holds the message's key until then, so two listeners of
-   * one message do not count it twice.
-   */
+  /** Messages from the creator (on parentPort) received so far: each one's key pairs it with its post. */
   let parentMessages = 0;
-  let dispatching: number | undefined;
-  const nextParentKey = (sync: boolean): number => {
-    if (!sync && dispatching !== undefined) return dispatching;
-    const key = threadId * RAW_MESSAGE_KEY_STRIDE + parentMessages++;
-    if (!sync) {
-      dispatching = key;
-      queueMicrotask(() => { dispatching = undefined; });
-    }
-    return key;
-  };
+  const nextParentKey = (): number => threadId * RAW_MESSAGE_KEY_STRIDE + parentMessages++;
   /**
    * Starts the span of one received message; returns its id, or undefined when it is no task.
    * `parent`: a raw message received on parentPort, by a listener (dispatch) or receiveMessageOnPort() (sync).
@@ -286,7 +274,7 @@ export function instrumentMessageHandling(rec: SpoolRecorder, poolWorkerFile: st
     const start = rec.taskStart();
     if (handler === null) {
       const id = { raw: rawIds++ };
-      tasks.begin(id, start, start, parent ? nextParentKey(parent === 'sync') : NO_SUBMIT_KEY);
+      tasks.begin(id, start, start, parent ? nextParentKey() : NO_SUBMIT_KEY);
       return id;
     }
     const task = taskOf(handler, data, threadId);
@@ -320,25 +308,32 @@ export function instrumentMessageHandling(rec: SpoolRecorder, poolWorkerFile: st
     return removeEventListener.call(this, type, w ?? listener, ...rest);
   };
 
-  /** A raw worker's listener: one span per message, until it returns or its promise settles. */
+  // One span per message, however many raw listeners it has (message-dispatch.ts).
+  const endRaw = (id: unknown, end: number, failed: boolean) => tasks.end(id, failed, end);
+  const parentDispatch = new MessageDispatch(() => rec.now(), () => begin(null, undefined, 'dispatch'), endRaw);
+  const otherDispatch = new MessageDispatch(() => rec.now(), () => begin(null, undefined), endRaw);
+
+  /** A raw worker's listener: its message's span lasts until it returns or its promise settles. */
   function rawListener(fn: (...a: unknown[]) => unknown, onParentPort: boolean): (...a: unknown[]) => unknown {
-    return function (this: unknown, ...args: unknown[]): unknown {
-      const id = begin(null, undefined, onParentPort ? 'dispatch' : undefined);
+    const dispatch = onParentPort ? parentDispatch : otherDispatch;
+    const self = function (this: unknown, ...args: unknown[]): unknown {
+      const { done } = dispatch.enter(self, dataOf(args[0]));
       let result: unknown;
       try {
         result = fn.apply(this, args);
       } catch (err) {
-        tasks.end(id, true);
+        done(true);
         throw err;
       }
       if (result && typeof (result as Promise<unknown>).then === 'function') {
         // Rethrowing keeps an unhandled rejection unhandled, as it was without us.
-        (result as Promise<unknown>).then(() => tasks.end(id, false), (err) => { tasks.end(id, true); throw err; });
+        (result as Promise<unknown>).then(() => done(false), (err) => { done(true); throw err; });
       } else {
-        tasks.end(id, false);
+        done(false);
       }
       return result;
     };
+    return self;
   }
 
   /** A known pool's listener: a task message opens a span its reply closes; other messages none. */

@@ -59,5 +59,7 @@ export type SpoolEvent =
   | { e: 'sourcemap'; file: string; url: string }
   /** This thread started a child process (instrument-children.ts): `t` just before the spawn, the command as spawned. */
   | { e: 'childSpawn'; t: number; pid: number; file: string; args: string[] }
+  /** This thread called kill() on a child process it started, still running then; `signal` as given (default SIGTERM). */
+  | { e: 'childKill'; t: number; pid: number; signal: string }
   /** A child process this thread started ended: its exit code, or the signal that ended it. */
   | { e: 'childExit'; t: number; pid: number; code: number | null; signal: string | null };

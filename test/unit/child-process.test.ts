@@ -201,6 +201,14 @@ test('jest-style process workers (a forked worker script driven by messages): a 
   }
 });
 
+test('jest-style process workers with two \'message\' listeners (as vitest\'s forks): still one span per message', async () => {
+  const { report, stdout } = await record(join(fixtures(), 'child-jest-workers.js'), { args: ['two'] });
+  assert.match(stdout, /tasks 10, workers/);
+  // Before, each listener of a message was a task of its own: 20 spans.
+  assert.equal(report.spans.count, 10);
+  checkSpans(report);
+});
+
 test('grandchildren and a node started by a shell (execSync) are recorded, each with its parent', async () => {
   const { report, stdout } = await record(join(fixtures(), 'child-grandchild.js'), { sampleIntervalUs: 0 });
   const seen = new Map([...stdout.matchAll(/^(script|child|grandchild|shell) (\d+) (\d+)$/gm)].map((x) => [x[1], { pid: Number(x[2]), ppid: Number(x[3]) }]));

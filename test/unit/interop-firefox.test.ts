@@ -140,6 +140,28 @@ test('Firefox Profiler finds every thread and puts each worker\'s samples on its
   }
 });
 
+test('Firefox Profiler counts a piscina worker\'s wait for its next task as idle, as our views do, not as the recorder\'s waitForWork', async () => {
+  const [tools, { report, stdout }] = await Promise.all([consumers(), record('piscina-idle.js', { args: ['piscina'] })]);
+  assert.match(stdout, /done/);
+  const dir = mkdtempSync(join(tmpdir(), 'parprof-firefox-idle-'));
+  const file = join(dir, 'piscina.firefox.json');
+  writeFileSync(file, JSON.stringify(toFirefoxTrace(report)));
+  const cli = new ProfilerCli(tools);
+  try {
+    cli.load(file);
+    const workers = cli.threads().filter((t) => t.name.startsWith('piscina'));
+    assert.equal(workers.length, 2, JSON.stringify(cli.threads()));
+    // The workers waited for work ~90 % of the run (piscina-idle.js): before, waitForWork was each one's hottest function.
+    for (const t of workers) {
+      const names = cli.functions(t.threadHandle).map((f) => f.name);
+      assert.ok(!names.some((n) => /waitForWork/.test(n)), `${t.name}: ${names.slice(0, 5).join(', ')}`);
+    }
+  } finally {
+    cli.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('control: with node ids restarting at 1 on every thread (V8\'s numbering), Firefox charges samples to the wrong functions', async () => {
   // The bug the unique ids fix; it shows that the check above can fail.
   const [tools, report] = await Promise.all([consumers(), spinners()]);
