@@ -81,6 +81,16 @@ export function poolsRan(report: Pick<Report, 'regions'>): string {
 const IMPORTED_PREFIX = 'import:';
 
 /** The summary `parprof report` prints: run header, threads, whole-run metrics, regions, hot functions, findings. */
+/** Regions the summary's tables show at most (the rest are said in one line; `--json` has them all). */
+export const SUMMARY_REGIONS = 20;
+
+/** The `n` regions with the longest wall time (all when there are no more), in their own order. */
+export function longestRegions<R extends { wallMs: number }>(regions: R[], n: number): R[] {
+  if (regions.length <= n) return regions;
+  const order = regions.map((_, i) => i).sort((a, b) => regions[b].wallMs - regions[a].wallMs || a - b).slice(0, n).sort((a, b) => a - b);
+  return order.map((i) => regions[i]);
+}
+
 export function formatSummary(report: Report, metrics: RunMetrics): string {
   const m = report.meta;
   const workers = report.threads.filter((t) => t.kind === 'worker').length;
@@ -157,12 +167,20 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
 
   if (metrics.regions.length) {
     out.push('', 'Regions');
+    // A loop of thousands of small operations printed a row each (64,000 lines for 32,000 maps):
+    // the tables show the regions that took the longest, in run order, and say what they left out.
+    const shown = longestRegions(metrics.regions, SUMMARY_REGIONS);
+    const reportRegion = new Map(report.regions.map((g) => [g.id, g]));
+    const left = metrics.regions.length - shown.length;
+    const leftOut = left > 0 ? [`  (the ${shown.length} regions with the longest wall time of ${metrics.regions.length}, in run order; the other ${left}: ` +
+      `${formatMs(metrics.regions.reduce((a, r) => a + r.wallMs, 0) - shown.reduce((a, r) => a + r.wallMs, 0))} of wall time together; \`--json\` lists every region)`] : [];
     const cpuImbal = metrics.regions.some((r) => r.cpuImbalance !== undefined);
     out.push(...textTable(['region', 'schedule', 'wall ms', 'util', 'imbal', ...(cpuImbal ? ['imbal on CPU'] : []), 'gain ms', 'tail ms', 'tasks', 'steals', 'task p50/p95 ms'],
       // A region of a sequential-mode pool (threads 0) ran inline on its caller's thread.
-      metrics.regions.map((r, i) => [terminalSafe(regionLabel(report.regions, r.id)), report.regions[i]?.threads === 0 ? 'sequential' : r.schedule, msDigits(r.wallMs), formatPercent(r.utilization), formatRatio(r.imbalance),
+      shown.map((r) => [terminalSafe(regionLabel(report.regions, r.id)), reportRegion.get(r.id)?.threads === 0 ? 'sequential' : r.schedule, msDigits(r.wallMs), formatPercent(r.utilization), formatRatio(r.imbalance),
         ...(cpuImbal ? [r.cpuImbalance !== undefined ? formatRatio(r.cpuImbalance) : '-'] : []), msDigits(r.potentialGainMs), msDigits(r.tailMs), String(r.tasks), String(r.steals), r.tasks > 0 ? `${msDigits(r.taskMs.p50)}/${msDigits(r.taskMs.p95)}` : '-']),
       [false, false, true, true, true, ...(cpuImbal ? [true] : []), true, true, true, true, true]));
+    out.push(...leftOut);
     if (cpuImbal) out.push('  (imbal: max / mean busy time in wall time; imbal on CPU: the same with each thread\'s time waiting for a core left out)');
     // Threads that took turns (thread-slots.ts) count as the most alive at once: the cell says both.
     const ranIn = (r: RunMetrics['regions'][number]) => r.threads.filter((t) => t.busyMs > 0).length;
@@ -171,14 +189,14 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
     // Busy stretches read from samples are no tasks: the column says what it counts.
     const x = metrics.extra;
     out.push(...textTable(['region', 'threads', x.derivedSpans ? 'busy' : 'in tasks', 'start delay ms', x.derivedSpans ? 'between ms' : 'between tasks ms', 'gap p50/p95 µs', 'after last ms', 'queue p95 ms'],
-      metrics.regions.map((r) => {
+      shown.map((r) => {
         const t = r.threadTime;
         const all = t.taskMs + t.startDelayMs + t.gapMs + t.tailIdleMs;
         const cell = ranIn(r) > t.threads ? `${t.threads} of ${ranIn(r)} at once` : String(t.threads);
         return [terminalSafe(regionLabel(report.regions, r.id)), cell, formatPercent(all > 0 ? t.taskMs / all : 0), msDigits(t.startDelayMs), msDigits(t.gapMs),
           // No tasks (a cluster's busy stretches): no task times and no gaps between tasks to tell.
           r.tasks > 0 ? `${usDigitsFromMs(r.chunkGapMs.p50)}/${usDigitsFromMs(r.chunkGapMs.p95)}` : '-', msDigits(t.tailIdleMs), r.queuedTasks > 0 ? msDigits(r.queueWaitMs.p95) : '-'];
-      }), [false, true, true, true, true, true, true, true]));
+      }), [false, true, true, true, true, true, true, true]), ...leftOut);
   }
 
   out.push(...cpuLines(metrics, names), ...regionCallLines(metrics, (id) => regionLabel(report.regions, id)));

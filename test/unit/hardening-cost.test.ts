@@ -108,7 +108,10 @@ test('the sizes of the issue finish: 2,000 threads x 2,000 regions, and 50,000 r
   assert.equal(m.regions[0].threads.filter((t) => t.tasks === 0).length, 1999);
   const many = poolReport(2, 50_000);
   const text = formatSummary(many, analyze(many));
-  assert.match(text, /map step49999/);
+  // The tables show 20 regions (the longest, in run order) and say what they left out.
+  assert.match(text, /map step19\b/);
+  assert.doesNotMatch(text, /map step49999/);
+  assert.match(text, /\(the 20 regions with the longest wall time of 50000, in run order; the other 49980: .* of wall time together; `--json` lists every region\)/);
 });
 
 /** `report` with every span column behind a Proxy that counts the elements read; the count so far. */
