@@ -151,3 +151,19 @@ test('record --sequential with --threads N (N > 0), in either order, is refused:
     assert.equal((parseArgs(['record', ...argv, 'a.js']) as { threads?: number }).threads, 0, argv.join(' '));
   }
 });
+
+test('sweep --schedule takes one schedule: a list is refused, not swept under its first', () => {
+  assert.equal((parseArgs(['sweep', '--schedule', 'dynamic', 'a.js']) as { schedule?: string }).schedule, 'dynamic');
+  for (const v of ['static,dynamic', 'steal,static']) {
+    assert.throws(() => parseArgs(['sweep', '--schedule', v, 'a.js']), new RegExp(`^UsageError: sweep runs under one schedule, got ${v}: give one, or compare schedules with parprof ab --schedule ${v}$`), v);
+  }
+});
+
+test('sweep and ab: --sample-interval, which they take, is in their usage', () => {
+  for (const cmd of ['sweep', 'ab']) {
+    assert.equal((parseArgs([cmd, '--sample-interval', '0', 'a.js']) as { sampleIntervalUs?: number }).sampleIntervalUs, 0, cmd);
+    const usage = commandHelp(USAGE, cmd).split('\n').find((l) => l.startsWith(`  parprof ${cmd} `)) ?? '';
+    assert.match(usage, /\[--sample-interval US\]/, cmd);
+  }
+  assert.match(commandHelp(USAGE, 'sweep'), /\[--schedule static\|dynamic\|steal\]/);
+});
