@@ -2,12 +2,13 @@
 // flamegraph page (0x's lib/render.js, the function behind `0x --visualize-only`), from the
 // ticks src/model/export-0x.ts makes of the thread's profile. 0x is the project's package, looked
 // up as `--profiler 0x` looks it up.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join, resolve } from 'node:path';
 import { zeroXTicks } from '../model/export-0x';
 import type { Report } from '../model/report';
 import { resolveZeroX } from '../runner/tick-logs';
+import { checkOutputFolder } from '../runner/output';
 
 type Render = (opts: Record<string, unknown>) => Promise<string | null>;
 
@@ -45,7 +46,7 @@ export async function writeZeroXFlamegraph(report: Report, thread: number, out: 
   const zeroxDir = findZeroX([cwd, report.meta.cwd].filter((d) => d !== ''), report.meta.script);
   const render = createRequire(join(zeroxDir, 'package.json'))('./lib/render.js') as Render;
   const folder = resolve(out);
-  mkdirSync(folder, { recursive: true });
+  checkOutputFolder(folder, "0x's flamegraph page");
   const name = report.threads.find((t) => t.id === thread)?.name ?? `thread ${thread}`;
   await render({
     name: 'flamegraph', title: `${basename(report.meta.script)} · ${name}`, ticks, inlined: undefined,

@@ -1,7 +1,7 @@
 // `parprof report <x.parprof-sweep.json>`: the sweep / A-B table as `parprof sweep` / `ab` printed
 // it, `--json` the analysed numbers, `--html out.html` the standalone sweep page (for an A/B
 // report with each variant's median run as lanes, read from the .parprof files next to it).
-import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { standalonePageHtml } from '../model/html-report';
 import { abRows, sweepScaling } from '../model/sweep-analysis';
@@ -11,6 +11,7 @@ import { terminalSafe, terminalSafeDeep, terminalSafeJson } from '../model/termi
 import { viewsBundle } from './views-bundle';
 import { readAnyReportFile } from '../runner/read-import';
 import { readFileCapped } from '../runner/read-report';
+import { writeOutputFile } from '../runner/output';
 import { formatAb } from './ab';
 import type { Command } from './args';
 import { formatSweep } from './sweep';
@@ -57,7 +58,7 @@ export function sweepReportCommand(c: Extract<Command, { cmd: 'report' }>): numb
     const dir = dirname(resolve(c.file));
     const page = sweepPage(report, (run) => readAnyReportFile(resolve(dir, run)));
     const name = report.script.split(/[\\/]/).pop() || report.script;
-    writeFileSync(c.html, standalonePageHtml('sweep', page, bundle, `Parallel Profiler: ${report.kind === 'sweep' ? 'sweep' : 'A/B'} of ${name}`));
+    writeOutputFile(resolve(c.html), 'the HTML page', standalonePageHtml('sweep', page, bundle, `Parallel Profiler: ${report.kind === 'sweep' ? 'sweep' : 'A/B'} of ${name}`));
     if (page.lanesNote) process.stderr.write(`parprof: ${terminalSafe(page.lanesNote)}\n`);
     process.stdout.write(`wrote ${terminalSafe(c.html)}\n`);
     return 0;
