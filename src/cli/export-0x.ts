@@ -36,8 +36,10 @@ function findZeroX(dirs: string[], script: string): string {
 export async function writeZeroXFlamegraph(report: Report, thread: number, out: string, cwd: string): Promise<string> {
   const entry = report.profiles.find((p) => p.thread === thread);
   if (!entry) {
-    const have = report.profiles.map((p) => p.thread);
-    throw new Error(`thread ${thread} has no CPU profile in this report (threads with one: ${have.length ? have.join(', ') : 'none'})`);
+    // The summary names threads ('pool 1'), not their ids: each id is given with its name.
+    const names = new Map(report.threads.map((t) => [t.id, t.name]));
+    const have = report.profiles.map((p) => (names.has(p.thread) ? `${p.thread} (${names.get(p.thread)})` : String(p.thread)));
+    throw new Error(`thread ${thread} has no CPU profile in this report (threads with one, by id: ${have.length ? have.join(', ') : 'none'})`);
   }
   const ticks = zeroXTicks(entry.profile);
   if (ticks.length === 0) throw new Error(`thread ${thread}: its profile has no samples on code (only idle ones): nothing to draw`);

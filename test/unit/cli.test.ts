@@ -167,3 +167,13 @@ test('sweep and ab: --sample-interval, which they take, is in their usage', () =
   }
   assert.match(commandHelp(USAGE, 'sweep'), /\[--schedule static\|dynamic\|steal\]/);
 });
+
+test('export --format 0x with a thread that has no profile names the threads by id and name: the summary shows names only', () => {
+  const cli = join(packageRoot(), 'dist', 'cli.js');
+  const report = join(packageRoot(), 'test', 'fixtures', 'phases-v1-report.parprof');
+  // 'pool 1' is thread 1 here; the number a user reads in the summary is not always the id (ids count every thread).
+  const r = spawnSync(process.execPath, [cli, 'export', report, '--format', '0x', '--thread', '99'], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, 'parprof: thread 99 has no CPU profile in this report (threads with one, by id: 0 (main), 1 (pool 1), 2 (pool 2))\n');
+  assert.throws(() => parseArgs(['export', 'r.parprof', '--format', '0x']), { message: '--format 0x draws one thread: give --thread N, the id of a thread (parprof report --json lists them: threads[].id and .name)' });
+});
