@@ -53,6 +53,8 @@ export function sweepReportCommand(c: Extract<Command, { cmd: 'report' }>): numb
   } catch (err) {
     throw new Error(`${c.file}: ${(err as Error).message}`);
   }
+  // A sweep holds each run's numbers, not its spans: they are in the .parprof files next to it.
+  if (c.spans) throw new Error(`${c.file} is a sweep / A-B report: it holds no spans; --spans is for one run's .parprof (saved next to it)`);
   if (c.html !== undefined) {
     const bundle = viewsBundle();
     const dir = dirname(resolve(c.file));
@@ -60,8 +62,11 @@ export function sweepReportCommand(c: Extract<Command, { cmd: 'report' }>): numb
     const name = report.script.split(/[\\/]/).pop() || report.script;
     writeOutputFile(resolve(c.html), 'the HTML page', standalonePageHtml('sweep', page, bundle, `Parallel Profiler: ${report.kind === 'sweep' ? 'sweep' : 'A/B'} of ${name}`));
     if (page.lanesNote) process.stderr.write(`parprof: ${terminalSafe(page.lanesNote)}\n`);
-    process.stdout.write(`wrote ${terminalSafe(c.html)}\n`);
-    return 0;
+    // With --json too, stdout is the JSON alone (as for a .parprof): the page is written all the same.
+    if (!c.json) {
+      process.stdout.write(`wrote ${terminalSafe(c.html)}\n`);
+      return 0;
+    }
   }
   if (c.json) {
     const numbers = report.kind === 'sweep' ? { kind: report.kind, scaling: sweepScaling(report) } : { kind: report.kind, rows: abRows(report) };

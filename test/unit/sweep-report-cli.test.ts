@@ -73,3 +73,17 @@ test('parprof export of a sweep report: --format markdown prints its table; a pe
   assert.match(chrome.stderr, /^parprof: .*e\.parprof-sweep\.json is a sweep \/ A-B report of several runs: --format chrome exports one run/);
   assert.equal(chrome.stderr.split('\n').length, 2, 'one line');
 });
+
+test('report on a sweep report: --json with --html prints the JSON and writes the page, as for a .parprof; --spans is refused, not ignored', () => {
+  const file = join(dir, 'both.parprof-sweep.json');
+  writeFileSync(file, serializeSweepReport(planted));
+  const page = join(dir, 'both.html');
+  const r = parprof('report', file, '--json', '--html', page);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as { kind: string }).kind, 'sweep');
+  assert.match(readFileSync(page, 'utf8'), /data-page="sweep"/);
+  const spans = parprof('report', file, '--json', '--spans');
+  assert.equal(spans.code, 2);
+  assert.equal(spans.stdout, '');
+  assert.equal(spans.stderr, `parprof: ${file} is a sweep / A-B report: it holds no spans; --spans is for one run's .parprof (saved next to it)\n`);
+});
