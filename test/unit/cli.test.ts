@@ -26,7 +26,7 @@ test('our own errors: one clear line on stderr, exit 2', () => {
     [['record', '--bogus', 'rec-raw.js'], /^parprof: unknown option --bogus for record/],
     [['record'], /^parprof: record needs a script/],
     [['frobnicate'], /^parprof: unknown command 'frobnicate'/],
-    [['report', 'missing.parprof'], /^parprof: cannot read missing\.parprof: ENOENT\n$/],
+    [['report', 'missing.parprof'], /^parprof: cannot read missing\.parprof: no such file \(ENOENT\)\n$/],
     [['report', 'rec-raw.js'], /^parprof: rec-raw\.js: /],
   ];
   for (const [args, expected] of cases) {

@@ -48,7 +48,7 @@ test('a sweep report that cannot be read gets one line naming the file and the p
   for (const [file, message] of [
     [bad, /^parprof: .*bad\.parprof-sweep\.json: kind: expected one of 'sweep', 'ab', found string "sideways"\n$/],
     [notJson, /^parprof: .*nope\.parprof-sweep\.json: not valid JSON: /],
-    [join(dir, 'missing.parprof-sweep.json'), /^parprof: cannot read .*missing\.parprof-sweep\.json: ENOENT/],
+    [join(dir, 'missing.parprof-sweep.json'), /^parprof: cannot read .*missing\.parprof-sweep\.json: no such file \(ENOENT\)/],
   ] as const) {
     const r = parprof('report', file);
     assert.equal(r.code, 2, file);
