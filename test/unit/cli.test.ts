@@ -177,3 +177,7 @@ test('export --format 0x with a thread that has no profile names the threads by 
   assert.equal(r.stderr, 'parprof: thread 99 has no CPU profile in this report (threads with one, by id: 0 (main), 1 (pool 1), 2 (pool 2))\n');
   assert.throws(() => parseArgs(['export', 'r.parprof', '--format', '0x']), { message: '--format 0x draws one thread: give --thread N, the id of a thread (parprof report --json lists them: threads[].id and .name)' });
 });
+
+test('record\'s help names every script kind it runs (.mts and .cts run as .ts does)', () => {
+  assert.match(commandHelp(USAGE, 'record'), /runs a Node\.js script \(\.js, \.mjs, \.cjs, \.ts, \.mts, \.cts\)/);
+});
