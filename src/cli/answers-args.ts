@@ -8,8 +8,8 @@ export type AnswersCommand =
   | { cmd: 'ab'; script: string; args: string[]; schedules: Schedule[]; chunkSizes: number[]; threads?: number; repeat: number; sampleIntervalUs?: number; out?: string }
   | { cmd: 'compare'; base: string; next: string; maxRegression: number; minDeltaMs: number; markdown: boolean };
 
-export const ANSWERS_USAGE = `  parprof sweep [--threads 0,1,2,4] [--repeat N] [--schedule S] [--out FILE] <script> [script args...]
-  parprof ab [--schedule static,dynamic,steal] [--chunk-size N,...] [--threads N] [--repeat N] [--out FILE] <script> [args...]
+export const ANSWERS_USAGE = `  parprof sweep [--threads 0,1,2,4] [--repeat N] [--schedule ${SCHEDULES.join('|')}] [--sample-interval US] [--out FILE] <script> [script args...]
+  parprof ab [--schedule ${SCHEDULES.join(',')}] [--chunk-size N,...] [--threads N] [--repeat N] [--sample-interval US] [--out FILE] <script> [args...]
   parprof compare <base> <new> [--max-regression 5%] [--min-delta-ms 1] [--markdown]`;
 
 export const ANSWERS_HELP = `sweep    runs the script at each thread count (0 = sequential: every pool runs inline, no
@@ -17,9 +17,12 @@ export const ANSWERS_HELP = `sweep    runs the script at each thread count (0 = 
          the Amdahl serial fraction and the Karp-Flatt metric, for the whole run and per
          region. Writes a sweep report (default ./.parprof/<script>-sweep-<date>.parprof-sweep.json)
          and keeps each run's .parprof next to it. Default --threads: 0, powers of 2, the cores.
+         --schedule: one, for every run (parprof ab compares schedules); --sample-interval: as
+         for record.
 ab       runs the script under each schedule (and chunk size), --repeat times each (default
          3), prints wall time, utilization and imbalance side by side and names the winner
          only when its lead exceeds the spread of the repeats. Writes an A/B report (same format).
+         --sample-interval: as for record.
 compare  compares two reports (.parprof, sweep or A/B): per region and for the whole run the
          change of wall time, utilization, imbalance (and efficiency), and the functions whose
          self time changed most. Exits 1 when something slowed down by more than
@@ -96,7 +99,13 @@ export function parseSweep(argv: string[]): AnswersCommand {
     switch (flag) {
       case '--threads': threads = intList(flag, value(), 0); break;
       case '--repeat': repeat = oneInt(flag, value(), 1); break;
-      case '--schedule': schedule = scheduleList(flag, value())[0]; break;
+      case '--schedule': {
+        // One schedule for every run: a list would silently sweep under its first (ab compares schedules).
+        const list = scheduleList(flag, value());
+        if (list.length > 1) throw new UsageError(`sweep runs under one schedule, got ${list.join(',')}: give one, or compare schedules with parprof ab --schedule ${list.join(',')}`);
+        schedule = list[0];
+        break;
+      }
       case '--sample-interval': sampleIntervalUs = oneInt(flag, value(), 0); break;
       case '--out': out = value(); break;
       default: throw new UsageError(`unknown option ${flag} for sweep (see parprof --help)`);

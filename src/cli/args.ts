@@ -25,7 +25,7 @@ ${ANSWERS_USAGE}
 ${EXPORT_USAGE}
   parprof --version
 
-record   runs a Node.js script (.js, .mjs, .cjs, .ts) under the profiler, writes the report
+record   runs a Node.js script (.js, .mjs, .cjs, .ts, .mts, .cts) under the profiler, writes the report
          (default ./.parprof/<script>-<date>.parprof; a name ending .gz is compressed), prints
          the summary and exits with the script's exit code (128 + the signal's number when
          Ctrl-C, SIGTERM or SIGHUP stopped it; 2 when the command line is refused before the

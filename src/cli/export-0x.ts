@@ -2,12 +2,13 @@
 // flamegraph page (0x's lib/render.js, the function behind `0x --visualize-only`), from the
 // ticks src/model/export-0x.ts makes of the thread's profile. 0x is the project's package, looked
 // up as `--profiler 0x` looks it up.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join, resolve } from 'node:path';
 import { zeroXTicks } from '../model/export-0x';
 import type { Report } from '../model/report';
 import { resolveZeroX } from '../runner/tick-logs';
+import { checkOutputFolder } from '../runner/output';
 
 type Render = (opts: Record<string, unknown>) => Promise<string | null>;
 
@@ -35,8 +36,10 @@ function findZeroX(dirs: string[], script: string): string {
 export async function writeZeroXFlamegraph(report: Report, thread: number, out: string, cwd: string): Promise<string> {
   const entry = report.profiles.find((p) => p.thread === thread);
   if (!entry) {
-    const have = report.profiles.map((p) => p.thread);
-    throw new Error(`thread ${thread} has no CPU profile in this report (threads with one: ${have.length ? have.join(', ') : 'none'})`);
+    // The summary names threads ('pool 1'), not their ids: each id is given with its name.
+    const names = new Map(report.threads.map((t) => [t.id, t.name]));
+    const have = report.profiles.map((p) => (names.has(p.thread) ? `${p.thread} (${names.get(p.thread)})` : String(p.thread)));
+    throw new Error(`thread ${thread} has no CPU profile in this report (threads with one, by id: ${have.length ? have.join(', ') : 'none'})`);
   }
   const ticks = zeroXTicks(entry.profile);
   if (ticks.length === 0) throw new Error(`thread ${thread}: its profile has no samples on code (only idle ones): nothing to draw`);
@@ -45,7 +48,7 @@ export async function writeZeroXFlamegraph(report: Report, thread: number, out: 
   const zeroxDir = findZeroX([cwd, report.meta.cwd].filter((d) => d !== ''), report.meta.script);
   const render = createRequire(join(zeroxDir, 'package.json'))('./lib/render.js') as Render;
   const folder = resolve(out);
-  mkdirSync(folder, { recursive: true });
+  checkOutputFolder(folder, "0x's flamegraph page");
   const name = report.threads.find((t) => t.id === thread)?.name ?? `thread ${thread}`;
   await render({
     name: 'flamegraph', title: `${basename(report.meta.script)} · ${name}`, ticks, inlined: undefined,

@@ -46,7 +46,7 @@ export function parseExport(argv: string[]): ExportCommand {
   if (file === undefined) throw new UsageError(`export needs a file: parprof export <file> --format ${EXPORT_FORMATS.join('|')}`);
   if (format === undefined) throw new UsageError(`export needs --format ${EXPORT_FORMATS.join('|')}`);
   if (format === '0x') {
-    if (thread === undefined) throw new UsageError('--format 0x draws one thread: give --thread N (the thread ids are in parprof report)');
+    if (thread === undefined) throw new UsageError('--format 0x draws one thread: give --thread N, the id of a thread (parprof report --json lists them: threads[].id and .name)');
     if (!/^\d+$/.test(thread)) throw new UsageError(`--thread must be a thread id (a non-negative integer), got ${thread}`);
     if (out === '-') throw new UsageError('--format 0x writes a folder: give --out a folder, not -');
     return { cmd: 'export', file, format, thread: Number(thread), ...(out !== undefined ? { out } : {}) };

@@ -1,7 +1,8 @@
 // `parprof export`: a report (or any file `parprof report` reads) written for another viewer.
 // The formats are the model's (src/model/export-*.ts); this file only reads and writes.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { checkOutputFolder, writeOutputFile } from '../runner/output';
 import { EXPORT_SUFFIX, exportText, type ExportFormatName } from '../model/export-formats';
 import { toCpuProfiles } from '../model/export-cpuprofile';
 import type { Report } from '../model/report';
@@ -20,8 +21,14 @@ export function writeExport(report: Report, c: FormatExportCommand, stdout: (tex
     const dir = c.out ?? defaultExportPath(c.file, 'cpuprofile');
     const files = toCpuProfiles(report);
     if (files.length === 0) throw new Error('the report has no CPU profiles (recorded with --sample-interval 0?): nothing to export');
-    mkdirSync(dir, { recursive: true });
-    for (const f of files) writeFileSync(join(dir, f.name), JSON.stringify(f.profile));
+    checkOutputFolder(resolve(dir), 'the .cpuprofile files');
+    for (const f of files) {
+      try {
+        writeFileSync(join(dir, f.name), JSON.stringify(f.profile));
+      } catch (err) {
+        throw new Error(`cannot write ${join(dir, f.name)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      }
+    }
     return { wrote: dir, files: files.length };
   }
   const text = exportText(report, c.format);
@@ -29,8 +36,7 @@ export function writeExport(report: Report, c: FormatExportCommand, stdout: (tex
   if (target === '-') stdout(text);
   else {
     // Missing folders are created, as for the cpuprofile folder and `record --out`.
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, text);
+    writeOutputFile(resolve(target), `the ${c.format} export`, text);
   }
   return { wrote: target, files: 1 };
 }

@@ -1,6 +1,6 @@
 // `parprof record` / `parprof report`: the command-line twin of the extension.
-import { writeFileSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { constants } from 'node:os';
 import { once } from 'node:events';
 import { gzipSync } from 'node:zlib';
@@ -12,6 +12,7 @@ import { spanRowsJson } from '../model/span-rows';
 import type { Report } from '../model/report';
 import { packageVersion } from '../runner/paths';
 import { finishRun } from '../runner/run';
+import { writeOutputFile } from '../runner/output';
 import { startRecord, type RecordCommand, type RecordStart } from './record-start';
 import { USAGE, UsageError, commandHelp, parseArgs, type Command } from './args';
 import { nextSteps } from './next-steps';
@@ -110,8 +111,12 @@ function report(c: Extract<Command, { cmd: 'report' }>): number | Promise<number
     } catch (err) {
       fail((err as Error).message);
     }
-    // Embedded gzip+base64: about 3.5x smaller, and the page opens faster than with raw JSON.
-    writeFileSync(c.html, standaloneHtml(r, bundle, { gzip: (b) => gzipSync(b) }));
+    try {
+      // Embedded gzip+base64: about 3.5x smaller, and the page opens faster than with raw JSON.
+      writeOutputFile(resolve(c.html), 'the HTML page', standaloneHtml(r, bundle, { gzip: (b) => gzipSync(b) }));
+    } catch (err) {
+      fail((err as Error).message);
+    }
   }
   // The advice the findings print, with its evidence, range and call site (src/model/advice.ts).
   // --spans: the rows are written in pieces where a placeholder stands (10M rows are ~3 GB of
@@ -126,7 +131,7 @@ function report(c: Extract<Command, { cmd: 'report' }>): number | Promise<number
     else return writePieces(jsonWithRows(head, spanRowsJson(r, 2), tail)).then(() => 0);
   }
   else if (c.html === undefined) process.stdout.write(`${formatSummary(r, metrics)}\n`);
-  else process.stdout.write(`wrote ${c.html}\n`);
+  else process.stdout.write(`wrote ${terminalSafe(c.html)}\n`);
   return 0;
 }
 
@@ -196,9 +201,9 @@ function exportSweep(c: Extract<Command, { cmd: 'export' }>): number {
   if (c.out === undefined || c.out === '-') process.stdout.write(text.split('\n').map(terminalSafe).join('\n'));
   else {
     try {
-      writeFileSync(c.out, text);
+      writeOutputFile(resolve(c.out), 'the Markdown', text);
     } catch (err) {
-      fail(`cannot write ${c.out}: ${(err as Error).message}`);
+      fail((err as Error).message);
     }
     process.stdout.write(`wrote ${terminalSafe(c.out)}\n`);
   }

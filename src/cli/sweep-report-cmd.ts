@@ -1,7 +1,7 @@
 // `parprof report <x.parprof-sweep.json>`: the sweep / A-B table as `parprof sweep` / `ab` printed
 // it, `--json` the analysed numbers, `--html out.html` the standalone sweep page (for an A/B
 // report with each variant's median run as lanes, read from the .parprof files next to it).
-import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { standalonePageHtml } from '../model/html-report';
 import { abRows, sweepScaling } from '../model/sweep-analysis';
@@ -11,6 +11,7 @@ import { terminalSafe, terminalSafeDeep, terminalSafeJson } from '../model/termi
 import { viewsBundle } from './views-bundle';
 import { readAnyReportFile } from '../runner/read-import';
 import { readFileCapped } from '../runner/read-report';
+import { writeOutputFile } from '../runner/output';
 import { formatAb } from './ab';
 import type { Command } from './args';
 import { formatSweep } from './sweep';
@@ -52,15 +53,20 @@ export function sweepReportCommand(c: Extract<Command, { cmd: 'report' }>): numb
   } catch (err) {
     throw new Error(`${c.file}: ${(err as Error).message}`);
   }
+  // A sweep holds each run's numbers, not its spans: they are in the .parprof files next to it.
+  if (c.spans) throw new Error(`${c.file} is a sweep / A-B report: it holds no spans; --spans is for one run's .parprof (saved next to it)`);
   if (c.html !== undefined) {
     const bundle = viewsBundle();
     const dir = dirname(resolve(c.file));
     const page = sweepPage(report, (run) => readAnyReportFile(resolve(dir, run)));
     const name = report.script.split(/[\\/]/).pop() || report.script;
-    writeFileSync(c.html, standalonePageHtml('sweep', page, bundle, `Parallel Profiler: ${report.kind === 'sweep' ? 'sweep' : 'A/B'} of ${name}`));
+    writeOutputFile(resolve(c.html), 'the HTML page', standalonePageHtml('sweep', page, bundle, `Parallel Profiler: ${report.kind === 'sweep' ? 'sweep' : 'A/B'} of ${name}`));
     if (page.lanesNote) process.stderr.write(`parprof: ${terminalSafe(page.lanesNote)}\n`);
-    process.stdout.write(`wrote ${terminalSafe(c.html)}\n`);
-    return 0;
+    // With --json too, stdout is the JSON alone (as for a .parprof): the page is written all the same.
+    if (!c.json) {
+      process.stdout.write(`wrote ${terminalSafe(c.html)}\n`);
+      return 0;
+    }
   }
   if (c.json) {
     const numbers = report.kind === 'sweep' ? { kind: report.kind, scaling: sweepScaling(report) } : { kind: report.kind, rows: abRows(report) };

@@ -1,7 +1,6 @@
 // `parprof sweep`: the script at several thread counts, each repeated, into one sweep report;
 // prints speedup, efficiency, the Amdahl serial fraction and Karp–Flatt. Also the recording loop
 // `parprof ab` shares (recordVariants).
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { analyze } from '../model/analysis';
@@ -18,6 +17,7 @@ import { SCALING_HEADER, SWEEP_RIGHT_ALIGNED, busyContext, busyMachineNote, scal
 import type { Scaling } from '../model/scaling';
 import { terminalSafe, terminalSafeDeep } from '../model/terminal-text';
 import { runProfiled, validateRunOptions } from '../runner/run';
+import { checkOutputPath, writeOutputFile } from '../runner/output';
 import { variantNotApplied } from '../model/variant-applied';
 import type { AnswersCommand } from './answers-args';
 
@@ -68,7 +68,8 @@ export async function recordVariants(o: RecordOptions): Promise<{ report: SweepR
   const out = resolve(cwd, o.out ?? join('.parprof', `${basename(script)}-${o.kind}-${stamp(new Date(startedAt))}.parprof-sweep.json`));
   const dir = dirname(out);
   const stem = basename(out).replace(/(\.parprof-sweep)?\.json$/, '');
-  mkdirSync(dir, { recursive: true });
+  // Checked (its folders made) before the runs: a path that cannot take it must not cost the sweep.
+  checkOutputPath(out, `the ${o.kind === 'ab' ? 'A/B' : 'sweep'} report`);
   const variants: Variant[] = o.variants.map((v) => ({ label: variantLabel(o.kind, v.threads, v.schedule, v.chunkSize), ...v, runs: [] }));
   const total = variants.length * o.repeat;
   let done = 0;
@@ -98,7 +99,7 @@ export async function recordVariants(o: RecordOptions): Promise<{ report: SweepR
     format: SWEEP_FORMAT, version: SWEEP_VERSION, kind: o.kind, createdAt: startedAt, script, args: o.args, cwd,
     cores: availableParallelism(), repeat: o.repeat, variants,
   };
-  writeFileSync(out, serializeSweepReport(report));
+  writeOutputFile(out, `the ${o.kind === 'ab' ? 'A/B' : 'sweep'} report`, serializeSweepReport(report));
   return { report, file: out };
 }
 

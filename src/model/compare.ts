@@ -159,6 +159,12 @@ export class CompareError extends Error {
   override name = 'CompareError';
 }
 
+/** A variant's configuration as pairing sees it: 'sequential', '2 threads, steal', '2 threads, dynamic, chunk size 8'. */
+function configWords(v: Variant): string {
+  const threads = v.threads === 0 ? 'sequential' : `${v.threads} ${v.threads === 1 ? 'thread' : 'threads'}, ${v.schedule}`;
+  return `'${threads}${v.chunkSize !== null ? `, chunk size ${v.chunkSize}` : ''}'`;
+}
+
 function configKey(v: Variant): string {
   return `${v.threads}/${v.schedule}/${v.chunkSize ?? 'auto'}`;
 }
@@ -179,7 +185,10 @@ export function pairVariants(base: CompareSide, next: CompareSide): [Variant, Va
     if (n) pairs.push([b, n, undefined]);
   }
   if (pairs.length === 0) {
-    throw new CompareError(`no configuration in common: ${base.name} has ${base.variants.map((v) => v.label).join(', ')}; ${next.name} has ${next.variants.map((v) => v.label).join(', ')}`);
+    // Each configuration whole and quoted: labels hold commas ('2 threads, static'), and a sweep's
+    // say no schedule ('2 threads'), which is half of why they do not pair.
+    const configs = (side: CompareSide) => side.variants.map(configWords).join(', ');
+    throw new CompareError(`no configuration in common (threads, schedule, chunk size): ${base.name} has ${configs(base)}; ${next.name} has ${configs(next)}`);
   }
   return pairs;
 }

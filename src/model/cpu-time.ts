@@ -293,7 +293,6 @@ export interface ThreadCpuMetrics {
    * to blocked (sleeping in Atomics.wait or I/O); same crediting as busyOnCpuMs. schedstat only.
    */
   busyRunnableMs?: number;
-  source: CpuTimeSeries['source'];
 }
 
 export function threadCpuMetrics(series: CpuTimeSeries, busyIntervals: ArrayLike<number>): ThreadCpuMetrics {
@@ -304,6 +303,5 @@ export function threadCpuMetrics(series: CpuTimeSeries, busyIntervals: ArrayLike
     ...(series.runnable ? { runnableMs: series.runnable[last] / 1000 } : {}),
     busyOnCpuMs: split.onCpu / 1000,
     ...(series.runnable ? { busyRunnableMs: split.runnable / 1000 } : {}),
-    source: series.source,
   };
 }

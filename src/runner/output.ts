@@ -30,19 +30,16 @@ function notAFile(st: Stats): string | undefined {
 }
 
 /**
- * Checks that a report can be written to `out` (absolute), creating its missing folders one level
- * at a time: `out` is not under /proc, /sys or /dev, not a folder, device or FIFO, and a file can
- * be opened there for writing (tried, then removed if the check created it). Throws an Error of
- * one line naming the path and the reason.
+ * Checks that `what` (default: the report) can be written to `out` (absolute), creating its
+ * missing folders one level at a time: `out` is not under /proc, /sys or /dev, not a folder,
+ * device or FIFO, and a file can be opened there for writing (tried, then removed if the check
+ * created it). Throws an Error of one line naming the path and the reason.
  */
-export function checkOutputPath(out: string): void {
+export function checkOutputPath(out: string, what = 'the report'): void {
   const refuse = (reason: string): never => {
-    throw new Error(`cannot write the report to ${out}: ${reason}`);
+    throw new Error(`cannot write ${what} to ${out}: ${reason}`);
   };
-  if (process.platform !== 'win32') {
-    const system = SYSTEM_FOLDERS.find((f) => out === f || out.startsWith(`${f}/`));
-    if (system) refuse(`${system} is a system folder, not a place for files`);
-  }
+  refuseSystemFolder(out, refuse);
   const st = statOrUndefined(out);
   if (st) {
     const why = notAFile(st);
@@ -55,9 +52,44 @@ export function checkOutputPath(out: string): void {
     }
     return;
   }
-  // Missing folders, nearest last; each made by a plain mkdir (bounded, unlike mkdir -p).
+  makeFolders(dirname(out), refuse);
+  try {
+    closeSync(openSync(out, 'wx'));
+  } catch (err) {
+    refuse(`cannot create a file there (${errorCode(err)})`);
+  }
+  rmSync(out, { force: true });
+}
+
+/**
+ * The folder form of checkOutputPath, for what is written as a folder of files (an export's
+ * .cpuprofile files): `dir` (absolute) is not under /proc, /sys or /dev and is a folder, made
+ * with its missing parents when it does not exist.
+ */
+export function checkOutputFolder(dir: string, what: string): void {
+  const refuse = (reason: string): never => {
+    throw new Error(`cannot write ${what} to ${dir}: ${reason}`);
+  };
+  refuseSystemFolder(dir, refuse);
+  const st = statOrUndefined(dir);
+  if (st) {
+    if (!st.isDirectory()) refuse('it is not a folder');
+    return;
+  }
+  makeFolders(dir, refuse);
+}
+
+function refuseSystemFolder(path: string, refuse: (reason: string) => never): void {
+  if (process.platform === 'win32') return;
+  const system = SYSTEM_FOLDERS.find((f) => path === f || path.startsWith(`${f}/`));
+  if (system) refuse(`${system} is a system folder, not a place for files`);
+}
+
+/** Makes `dir` and its missing parents, each by a plain mkdir (bounded, unlike mkdir -p, which never returns under /proc in Node 20). */
+function makeFolders(target: string, refuse: (reason: string) => never): void {
+  // Missing folders, nearest last.
   const missing: string[] = [];
-  let dir = dirname(out);
+  let dir = target;
   for (let parentDir = dirname(dir); !statOrUndefined(dir); dir = parentDir, parentDir = dirname(dir)) {
     missing.push(dir);
     if (parentDir === dir) break;
@@ -71,12 +103,20 @@ export function checkOutputPath(out: string): void {
       if (errorCode(err) !== 'EEXIST') refuse(`cannot create the folder ${missing[k]} (${errorCode(err)})`);
     }
   }
+}
+
+/**
+ * Writes `data` to `out` (absolute) for a command that writes one file (an HTML page, an export):
+ * checked first as checkOutputPath does (its missing folders made); a write that still fails
+ * throws one line naming what, where and the error code.
+ */
+export function writeOutputFile(out: string, what: string, data: string | Uint8Array): void {
+  checkOutputPath(out, what);
   try {
-    closeSync(openSync(out, 'wx'));
+    writeFileSync(out, data);
   } catch (err) {
-    refuse(`cannot create a file there (${errorCode(err)})`);
+    throw new Error(`cannot write ${what} to ${out} (${errorCode(err)})`);
   }
-  rmSync(out, { force: true });
 }
 
 /** A file name in the OS temp folder for a report that could not be written to `out`. */

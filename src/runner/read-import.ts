@@ -8,7 +8,7 @@ import { MAX_REPORT_BYTES } from '../model/limits';
 import { parseAnyReport, parseTraceJson } from '../model/import';
 import { importCpuProfiles } from '../model/import-cpuprofile';
 import type { Report } from '../model/report';
-import { ReportFileError, gunzipCapped, readFileCapped } from './read-report';
+import { ReportFileError, gunzipCapped, readErrorWords, readFileCapped } from './read-report';
 
 /** Most .cpuprofile files read from one folder (one per thread of one run). */
 export const MAX_PROFILE_FILES = 10_000;
@@ -33,7 +33,7 @@ function readProfileFolder(dir: string, maxBytes: number): Report {
   try {
     names = readdirSync(dir).filter((n) => n.endsWith('.cpuprofile')).sort();
   } catch (err) {
-    throw new ReportFileError(`cannot read ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ReportFileError(`cannot read ${dir}: ${readErrorWords(err)}`);
   }
   if (names.length === 0) throw new ReportFileError(`${dir} is a folder with no .cpuprofile files (a folder is read as the profiles of node --cpu-prof)`);
   if (names.length > MAX_PROFILE_FILES) throw new ReportFileError(`${dir} holds ${names.length} .cpuprofile files, the limit is ${MAX_PROFILE_FILES}`);

@@ -22,6 +22,13 @@ function kind(st: Stats): string | undefined {
   return 'not a regular file';
 }
 
+/** Why a file could not be read, in words with the code after them: 'no such file (ENOENT)'. */
+export function readErrorWords(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  const words = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : undefined;
+  return words ? `${words} (${code})` : code ?? (err as Error).message;
+}
+
 /**
  * The bytes of a regular file, at most `maxBytes`. Opened non-blocking, so opening a FIFO returns
  * at once (and is then refused by its type); the type is checked on the open descriptor, so it
@@ -33,7 +40,7 @@ export function readFileCapped(file: string, maxBytes = MAX_REPORT_BYTES): Uint8
   try {
     fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (err) {
-    throw new ReportFileError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ReportFileError(`cannot read ${file}: ${readErrorWords(err)}`);
   }
   try {
     const st = fstatSync(fd);
@@ -53,7 +60,7 @@ export function readFileCapped(file: string, maxBytes = MAX_REPORT_BYTES): Uint8
       try {
         n = readSync(fd, buf, length, buf.length - length, null);
       } catch (err) {
-        throw new ReportFileError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        throw new ReportFileError(`cannot read ${file}: ${readErrorWords(err)}`);
       }
       if (n === 0) break;
       length += n;

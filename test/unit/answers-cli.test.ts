@@ -179,7 +179,7 @@ test('bad input: one line on stderr, exit 2', () => {
     [['ab', '--schedule', 'static', 'answers-skew.js'], /^parprof: ab needs at least two variants/],
     [['ab', '--schedule', 'static,fast', 'answers-skew.js'], /^parprof: --schedule must list schedules among static, dynamic or steal, got fast\n$/],
     [['compare', 'a.parprof'], /^parprof: compare takes two reports, base then new; got 1\n$/],
-    [['compare', 'missing.parprof', 'missing2.parprof'], /^parprof: cannot read missing\.parprof: ENOENT\n$/],
+    [['compare', 'missing.parprof', 'missing2.parprof'], /^parprof: cannot read missing\.parprof: no such file \(ENOENT\)\n$/],
     [['compare', 'answers-skew.js', 'answers-skew.js'], /^parprof: answers-skew\.js: not valid JSON/],
     [['compare', '--max-regression', 'lots', 'a', 'b'], /^parprof: --max-regression must be a percentage such as 5% or 2\.5, got lots\n$/],
   ];

@@ -26,7 +26,7 @@ test('our own errors: one clear line on stderr, exit 2', () => {
     [['record', '--bogus', 'rec-raw.js'], /^parprof: unknown option --bogus for record/],
     [['record'], /^parprof: record needs a script/],
     [['frobnicate'], /^parprof: unknown command 'frobnicate'/],
-    [['report', 'missing.parprof'], /^parprof: cannot read missing\.parprof: ENOENT\n$/],
+    [['report', 'missing.parprof'], /^parprof: cannot read missing\.parprof: no such file \(ENOENT\)\n$/],
     [['report', 'rec-raw.js'], /^parprof: rec-raw\.js: /],
   ];
   for (const [args, expected] of cases) {
@@ -150,4 +150,34 @@ test('record --sequential with --threads N (N > 0), in either order, is refused:
   for (const argv of [['--sequential'], ['--threads', '0', '--sequential'], ['--sequential', '--threads', '0']]) {
     assert.equal((parseArgs(['record', ...argv, 'a.js']) as { threads?: number }).threads, 0, argv.join(' '));
   }
+});
+
+test('sweep --schedule takes one schedule: a list is refused, not swept under its first', () => {
+  assert.equal((parseArgs(['sweep', '--schedule', 'dynamic', 'a.js']) as { schedule?: string }).schedule, 'dynamic');
+  for (const v of ['static,dynamic', 'steal,static']) {
+    assert.throws(() => parseArgs(['sweep', '--schedule', v, 'a.js']), new RegExp(`^UsageError: sweep runs under one schedule, got ${v}: give one, or compare schedules with parprof ab --schedule ${v}$`), v);
+  }
+});
+
+test('sweep and ab: --sample-interval, which they take, is in their usage', () => {
+  for (const cmd of ['sweep', 'ab']) {
+    assert.equal((parseArgs([cmd, '--sample-interval', '0', 'a.js']) as { sampleIntervalUs?: number }).sampleIntervalUs, 0, cmd);
+    const usage = commandHelp(USAGE, cmd).split('\n').find((l) => l.startsWith(`  parprof ${cmd} `)) ?? '';
+    assert.match(usage, /\[--sample-interval US\]/, cmd);
+  }
+  assert.match(commandHelp(USAGE, 'sweep'), /\[--schedule static\|dynamic\|steal\]/);
+});
+
+test('export --format 0x with a thread that has no profile names the threads by id and name: the summary shows names only', () => {
+  const cli = join(packageRoot(), 'dist', 'cli.js');
+  const report = join(packageRoot(), 'test', 'fixtures', 'phases-v1-report.parprof');
+  // 'pool 1' is thread 1 here; the number a user reads in the summary is not always the id (ids count every thread).
+  const r = spawnSync(process.execPath, [cli, 'export', report, '--format', '0x', '--thread', '99'], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, 'parprof: thread 99 has no CPU profile in this report (threads with one, by id: 0 (main), 1 (pool 1), 2 (pool 2))\n');
+  assert.throws(() => parseArgs(['export', 'r.parprof', '--format', '0x']), { message: '--format 0x draws one thread: give --thread N, the id of a thread (parprof report --json lists them: threads[].id and .name)' });
+});
+
+test('record\'s help names every script kind it runs (.mts and .cts run as .ts does)', () => {
+  assert.match(commandHelp(USAGE, 'record'), /runs a Node\.js script \(\.js, \.mjs, \.cjs, \.ts, \.mts, \.cts\)/);
 });

@@ -70,3 +70,13 @@ test('an A/B side names its thread count as a run does, and pairs with a run of 
   const text = formatCompareText(compareSides(side('s.parprof', run({ defaults: 'steal', ran: ['static'] })), next, { maxRegression: 0.05, minDeltaMs: 1, topFunctions: 5 }), 's.parprof', 'd.parprof');
   assert.match(text, /^2 threads, static against 2 threads, dynamic — note: the configurations differ$/m);
 });
+
+test('no configuration in common: each side\'s configurations whole and quoted, with the schedule a sweep\'s labels leave out', () => {
+  const v = (label: string, threads: number, schedule: Schedule, chunkSize: number | null = null) =>
+    ({ label, threads, schedule, chunkSize, runs: [] }) as unknown as SweepReport['variants'][number];
+  const ab = { name: 'ab.json', variants: [v('2 threads, static', 2, 'static'), v('2 threads, dynamic', 2, 'dynamic', 8)] };
+  const sweep = { name: 'sweep.json', variants: [v('sequential', 0, 'steal'), v('1 thread', 1, 'steal'), v('2 threads', 2, 'steal')] };
+  assert.throws(() => pairVariants(ab, sweep), {
+    message: "no configuration in common (threads, schedule, chunk size): ab.json has '2 threads, static', '2 threads, dynamic, chunk size 8'; sweep.json has 'sequential', '1 thread, steal', '2 threads, steal'",
+  });
+});

@@ -10,6 +10,7 @@ import type { CpuProfile, CpuTimeSeries, Report } from '../../src/model/report';
 import { formatSummary } from '../../src/model/summary';
 import { NOT_SAMPLED } from '../../src/model/unsampled';
 import { record } from './record-helpers';
+import { buildReport } from './model-build';
 
 const DESCHEDULED = /descheduled while busy/;
 const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
@@ -209,4 +210,13 @@ test('a main thread stuck in a loop that never yields: its on-CPU time is a lowe
     assert.doesNotMatch(text, /CPU readings stop|≥/);
     assert.ok(stuck!.selfCpuMs! > 0, 'the loop has its CPU share');
   }
+});
+
+test('a thread\'s CPU source is said once in the metrics (--json): cpuSource, no second copy named source', () => {
+  const report = buildReport({ workers: 1, regions: [{ start: 0, end: 4000 }], spans: [{ thread: 1, start: 0, end: 4000 }] });
+  report.cpu = [{ thread: 1, source: 'schedstat', t: [0, 2000, 4000], onCpu: [0, 1500, 3000], runnable: [0, 500, 1000] }];
+  const t = analyze(report).threads.find((x) => x.id === 1)!;
+  assert.equal(t.cpuSource, 'schedstat');
+  assert.equal(t.onCpuMs, 3);
+  assert.ok(!('source' in t), `keys: ${Object.keys(t).join(', ')}`);
 });

@@ -48,7 +48,7 @@ test('a sweep report that cannot be read gets one line naming the file and the p
   for (const [file, message] of [
     [bad, /^parprof: .*bad\.parprof-sweep\.json: kind: expected one of 'sweep', 'ab', found string "sideways"\n$/],
     [notJson, /^parprof: .*nope\.parprof-sweep\.json: not valid JSON: /],
-    [join(dir, 'missing.parprof-sweep.json'), /^parprof: cannot read .*missing\.parprof-sweep\.json: ENOENT/],
+    [join(dir, 'missing.parprof-sweep.json'), /^parprof: cannot read .*missing\.parprof-sweep\.json: no such file \(ENOENT\)/],
   ] as const) {
     const r = parprof('report', file);
     assert.equal(r.code, 2, file);
@@ -72,4 +72,18 @@ test('parprof export of a sweep report: --format markdown prints its table; a pe
   assert.equal(chrome.code, 2);
   assert.match(chrome.stderr, /^parprof: .*e\.parprof-sweep\.json is a sweep \/ A-B report of several runs: --format chrome exports one run/);
   assert.equal(chrome.stderr.split('\n').length, 2, 'one line');
+});
+
+test('report on a sweep report: --json with --html prints the JSON and writes the page, as for a .parprof; --spans is refused, not ignored', () => {
+  const file = join(dir, 'both.parprof-sweep.json');
+  writeFileSync(file, serializeSweepReport(planted));
+  const page = join(dir, 'both.html');
+  const r = parprof('report', file, '--json', '--html', page);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as { kind: string }).kind, 'sweep');
+  assert.match(readFileSync(page, 'utf8'), /data-page="sweep"/);
+  const spans = parprof('report', file, '--json', '--spans');
+  assert.equal(spans.code, 2);
+  assert.equal(spans.stdout, '');
+  assert.equal(spans.stderr, `parprof: ${file} is a sweep / A-B report: it holds no spans; --spans is for one run's .parprof (saved next to it)\n`);
 });

@@ -177,7 +177,7 @@ test('parprof export --format 0x --thread N writes the page 0x renders for that 
   if (turbofan) assert.match(tree, /"S":2/, '0x marks optimised frames');
   const missing = spawnSync(process.execPath, [cli, 'export', file, '--format', '0x', '--thread', '99', '--out', out], { encoding: 'utf8', env: { ...process.env, NODE_PATH: zerox } });
   assert.equal(missing.status, 2);
-  assert.match(missing.stderr, /^parprof: thread 99 has no CPU profile in this report \(threads with one: 0, 1, 2, 3\)\n$/);
+  assert.match(missing.stderr, /^parprof: thread 99 has no CPU profile in this report \(threads with one, by id: 0 \(main\), 1 \([^)]+\), 2 \([^)]+\), 3 \([^)]+\)\)\n$/);
   // Run from a folder without 0x: it is found where the run was recorded (the report's cwd).
   const elsewhere = mkdtempSync(join(tmpdir(), 'parprof-0x-elsewhere-'));
   const noPath = { ...process.env };
