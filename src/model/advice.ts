@@ -513,6 +513,13 @@ function queuePool(reg: Region): boolean {
   return reg.kind === 'external' && QUEUE_POOLS.has(reg.fn);
 }
 
+/** 'long-task' for our pool: a region of map / forEach / reduce whose longest task is one item (longTaskAdvice). */
+function longItemAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
+  const reg = c.regionById.get(r.id);
+  if (!reg || !(reg.threads > 0) || r.tasks < 2 || (reg.kind !== 'map' && reg.kind !== 'forEach' && reg.kind !== 'reduce')) return undefined;
+  return longTaskAdvice(c, reg, r, true);
+}
+
 /**
  * One task of a queue pool longer than an even share of its region's work: the region cannot end
  * before it, however the tasks are spread, so the balance and chunk rules (which count a task as
@@ -524,25 +531,40 @@ function queuePool(reg: Region): boolean {
  * hands them out, whichever is shorter) down to the even share, or to the next longest task if
  * that is longer (the long task cut into pieces no longer than it); at most the potential gain.
  */
-function longTaskAdvice(c: Ctx, reg: Region, r: RegionMetrics): Advice | undefined {
+function longTaskAdvice(c: Ctx, reg: Region, r: RegionMetrics, item = false): Advice | undefined {
   const threads = threadsOf(reg, r);
   const { tasks, onCpu } = taskWorks(c.report, c.spansOf(r.id));
   const p = Math.min(threads, c.report.meta.cores);
   if (tasks.length < 2 || p < 2) return undefined;
   const [longest, next] = [...tasks].sort((a, b) => b.workMs - a.workMs);
+  // Our pool (`item`): only a task of one item; a chunk of several is the chunk rules' to split.
+  if (item && longest.items !== 1) return undefined;
   const even = tasks.reduce((a, t) => a + t.workMs, 0) / p;
   if (longest.workMs <= even) return undefined;
   const busiest = r.threads.reduce((a, t) => Math.max(a, onCpu ? t.busyWorkMs ?? t.busyMs : t.busyMs), 0);
   const lengthMs = Math.min(busiest, replayChunks(tasks, threads, onCpu).lengthMs);
-  const saving = Math.min(r.potentialGainMs, lengthMs - Math.max(even, next.workMs));
+  // At most the idle room: the potential gain, or weighed as work, the busiest thread's work over
+  // the mean (on a loaded machine both threads were busy in wall time while one did 300 ms of work and the other 200).
+  let room = r.potentialGainMs;
+  if (onCpu) {
+    const perThread = new Map<number, number>();
+    for (const t of tasks) perThread.set(t.thread, (perThread.get(t.thread) ?? 0) + t.workMs);
+    const works = [...perThread.values()];
+    room = Math.max(...works) - works.reduce((a, w) => a + w, 0) / threads;
+  }
+  const saving = Math.min(room, lengthMs - Math.max(even, next.workMs));
   if (!(saving >= Math.max(1, MIN_SAVING_SHARE * (onCpu ? lengthMs : r.wallMs)))) return undefined;
   const work = onCpu ? ` of work (${SCHEDULED_WORDS})` : '';
   const on = p < threads ? `each of the ${p} cores` : `each of ${plural(p, 'thread')}`;
   return { rule: 'long-task', savingMs: saving, ...where(reg, c.report),
     evidence: { longestTaskMs: longest.workMs, nextTaskMs: next.workMs, evenMs: even, lengthMs, tasks: tasks.length, threads: p },
-    text: `region '${c.regionName(r.id)}': its longest task, ${formatMs(longest.workMs)}${work} on ${c.threadName(longest.thread)}, is longer than an even share of the region's work ` +
-      `(${formatMs(even)} on ${on}; the next longest task ${formatMs(next.workMs)}): the region cannot end sooner however its ${plural(tasks.length, 'task')} are spread; ` +
-      `splitting that task into smaller ones would save ~${formatMs(saving)}` };
+    text: item
+      ? `region '${c.regionName(r.id)}': its longest item, ${formatMs(longest.workMs)}${work} on ${c.threadName(longest.thread)} (a task of its own), is longer than an even share of the region's work ` +
+        `(${formatMs(even)} on ${on}; the next longest task ${formatMs(next.workMs)}): no schedule or chunk size ends the region sooner; ` +
+        `splitting that item's work into smaller items would save ~${formatMs(saving)}`
+      : `region '${c.regionName(r.id)}': its longest task, ${formatMs(longest.workMs)}${work} on ${c.threadName(longest.thread)}, is longer than an even share of the region's work ` +
+        `(${formatMs(even)} on ${on}; the next longest task ${formatMs(next.workMs)}): the region cannot end sooner however its ${plural(tasks.length, 'task')} are spread; ` +
+        `splitting that task into smaller ones would save ~${formatMs(saving)}` };
 }
 
 /**
@@ -1131,6 +1153,9 @@ export function advise(report: Report, metrics: RunMetrics): Advice[] {
     // Idle time between tasks is the gap advice's: the same time again as 'imbalance' would count it twice.
     push(gaps && balance?.rule === 'imbalance' ? undefined : balance);
     push(gaps);
+    // Our pool's map / forEach / reduce: one item longer than an even share of the work, which no
+    // spread or chunk size helps (the balance rules count it as the bound), is the program's to split.
+    if (!balance && !gaps) push(longItemAdvice(c, r));
     push(dataMovementAdvice(c, r));
     push(gcAdvice(c, r));
     push(contentionAdvice(c, r));

@@ -96,9 +96,18 @@ test('imbalance: a 300 ms item last after 40 of 5 ms (dynamic); the saving is th
   none(advice, GAPS);
 });
 
-test('imbalance is silent on the twin: the 300 ms item first, which no schedule can end sooner than', async () => {
+test('imbalance is silent on the twin: the 300 ms item first, which no schedule can end sooner than; long-task says to split that item (planted 300 − 250 = 50 ms)', async () => {
   const { advice } = await planted('heavy-first', 'heavy first');
   none(advice, [...BALANCE, ...GAPS]);
+  const a = only(advice, 'long-task');
+  assert.equal(a.callSite?.line, callLine('// call: heavy-first'));
+  near(a.savingMs, 50, 0.3, 'long-task saving');
+  assert.match(a.text, /^region 'heavy first': its longest item, .* \(a task of its own\), is longer than an even share of the region's work .*: no schedule or chunk size ends the region sooner; splitting that item's work into smaller items would save ~/);
+});
+
+test('long-task is silent when no item is longer than an even share: two 300 ms items on 2 threads', async () => {
+  const { advice } = await planted('two-heavy', 'two heavy');
+  none(advice, ['long-task', ...BALANCE, ...GAPS]);
 });
 
 test('waiting-for-work: a join root that spins 25 ms before each 5 ms child; saving ~ the waits per thread (planted 190 ms)', async () => {
