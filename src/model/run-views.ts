@@ -49,11 +49,36 @@ export function runEndText(report: Pick<Report, 'exit' | 'markers' | 'meta'>): s
   const after = formatDurationMs(report.meta.durationUs / 1000);
   switch (runEnd(report)) {
     case 'cancelled': return `${cancelWords(report)} after ${after}; the report holds what ran until then`;
-    case 'crashed': return `crashed after ${after}: uncaught ${report.exit.error!.message}`;
+    case 'crashed': return `crashed after ${after}: uncaught ${uncaughtText(report.exit.error!)}`;
     case 'killed': return `killed by ${report.exit.signal} after ${after}`;
     case 'failed': return report.exit.code === null ? `ended after ${after} with no exit code` : `exited with code ${report.exit.code} after ${after}`;
     default: return `finished in ${after}`;
   }
+}
+
+/**
+ * An uncaught error in one line: its first line (a pool's error carries the worker's stack in its
+ * message) and where the user's code threw, "SyntaxError: Unexpected token ';' (syntax.js:1)",
+ * "map(boom) failed at item 2 … (crash.js:3:44)". The whole stack stays in the script's output.
+ */
+export function uncaughtText(error: { message: string; stack?: string }): string {
+  const first = error.message.split('\n', 1)[0];
+  const stack = error.stack ?? '';
+  // A name other than plain Error says what kind of failure it was (SyntaxError, TypeError…).
+  const named = stack.split('\n').map((l) => /^([A-Za-z]*Error): (.*)$/.exec(l)).find((m) => m && m[2] === first);
+  const where = userFrame(`${error.message}\n${stack}`);
+  return `${named && named[1] !== 'Error' ? `${named[1]}: ` : ''}${first}${where ? ` (${where})` : ''}`;
+}
+
+/** The first place in the user's code a stack names: "crash.js:3:44"; not Node's, not the profiler's runtime. */
+function userFrame(stack: string): string | undefined {
+  for (const line of stack.split('\n')) {
+    // "    at fn (/path/x.js:3:44)", "    at /path/x.js:3:44", or a SyntaxError's first line "/path/x.js:1".
+    const m = /^\s+at (?:.*\()?((?:file:\/\/)?\/[^():]+|[A-Za-z]:\\[^():]+):(\d+)(?::(\d+))?\)?$/.exec(line) ?? /^((?:file:\/\/)?\/[^():]+|[A-Za-z]:\\[^():]+):(\d+)$/.exec(line);
+    if (!m || /[\\/]dist[\\/]runtime[\\/]/.test(m[1])) continue;
+    return `${m[1].split(/[\\/]/).pop()}:${m[2]}${m[3] ? `:${m[3]}` : ''}`;
+  }
+  return undefined;
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
