@@ -5,6 +5,7 @@ import { COMMANDS } from './surface';
 import * as os from 'node:os';
 import { sweepThreadCounts } from '../model/profile-options';
 import { SCHEDULES } from '../model/report';
+import { requestNotApplied } from '../model/variant-applied';
 import { readSettings } from './settings';
 import { askProfileOptions, askThreads } from './optionsWizard';
 import type { Profiler, ProfileOutcome, ProfileRequest } from './profiling';
@@ -65,6 +66,13 @@ function abInTerminal(extensionUri: vscode.Uri, script: string, log: Log): vscod
 
 export function registerProfileCommands(profiler: Profiler, extensionUri: vscode.Uri, log: Log): vscode.Disposable[] {
   const profile = (request: ProfileRequest): Promise<ProfileOutcome | undefined> => profiler.profile(request);
+  /** profile(), then a warning when the threads or schedule the user picked did not reach the script's pools. */
+  const profileAsPicked = async (request: ProfileRequest): Promise<ProfileOutcome | undefined> => {
+    const outcome = await profile(request);
+    const why = outcome && !outcome.cancelled ? requestNotApplied(outcome.report, request) : undefined;
+    if (why) void log.warn(`${path.basename(request.script)}: ${why}`);
+    return outcome;
+  };
   return [
     vscode.commands.registerCommand(COMMANDS.profileCurrentFile.id, async (arg?: unknown) => {
       const script = await scriptFrom(arg);
@@ -82,15 +90,15 @@ export function registerProfileCommands(profiler: Profiler, extensionUri: vscode
     vscode.commands.registerCommand(COMMANDS.profileWithThreads.id, async (arg?: unknown, threadsArg?: number) => {
       const script = await scriptFrom(arg);
       if (!script) return undefined;
-      if (threadsArg !== undefined) return profile({ script, threads: threadsArg });
+      if (threadsArg !== undefined) return profileAsPicked({ script, threads: threadsArg });
       const picked = await askThreads(readSettings(vscode.Uri.file(script)));
-      return picked ? profile({ script, threads: picked.threads }) : undefined;
+      return picked ? profileAsPicked({ script, threads: picked.threads }) : undefined;
     }),
     vscode.commands.registerCommand(COMMANDS.profileWithOptions.id, async (arg?: unknown) => {
       const script = await scriptFrom(arg);
       if (!script) return undefined;
       const request = await askProfileOptions(script, readSettings(vscode.Uri.file(script)));
-      return request ? profile(request) : undefined;
+      return request ? profileAsPicked(request) : undefined;
     }),
     vscode.commands.registerCommand(COMMANDS.sweepThreads.id, async (arg?: unknown) => {
       const script = await scriptFrom(arg);
