@@ -103,12 +103,16 @@ export function threadsText(report: Pick<Report, 'threads' | 'processes'>): stri
   return mains > 0 ? `${plural(workers, 'worker')} + main` : plural(workers, 'worker');
 }
 
-/** The schedule the run's regions used: one name, "mixed", or the run's default when it has no pool regions. */
-export function scheduleText(report: Pick<Report, 'regions' | 'meta'>): string {
-  const used = new Set(report.regions.filter((r) => r.schedule !== 'external').map((r) => r.schedule));
+/**
+ * The schedule the run's regions used: one name, "mixed", a third-party pool's or raw
+ * worker_threads' own ("worker_threads's own", as the summary says), or undefined when no
+ * operation ran. Never the run's default alone: a raw worker_threads run was listed as "steal".
+ */
+export function scheduleText(report: Pick<Report, 'regions'>): string | undefined {
+  const used = new Set(report.regions.map((r) => (r.schedule === 'external' ? `${r.fn}'s own` : r.schedule)));
   if (used.size === 1) return [...used][0];
   if (used.size > 1) return 'mixed';
-  return report.meta.pool.schedule;
+  return undefined;
 }
 
 /** "just now", "4 min ago", "3 h ago", "2 days ago"; a time in the future counts as now. */
@@ -139,12 +143,13 @@ export function runEntry(report: Pick<Report, 'meta' | 'threads' | 'regions' | '
   const when = relativeTime(report.meta.startedAt, nowMs);
   const end = runEnd(report);
   const head = `${formatDurationMs(metrics.wallMs)} · util ${formatPercent(metrics.utilization)}`;
-  const description = `${end === 'clean' ? '' : `${end} · `}${head} · ${when} · ${scheduleText(report)} · ${threadsText(report)}`;
+  const schedule = scheduleText(report);
+  const description = `${end === 'clean' ? '' : `${end} · `}${head} · ${when}${schedule ? ` · ${schedule}` : ''} · ${threadsText(report)}`;
   const args = report.meta.args.length ? ` ${report.meta.args.join(' ')}` : '';
   const tooltip = [
     `${script}${args}`,
     `${runEndText(report)} · ${new Date(report.meta.startedAt).toLocaleString()}`,
-    `${threadsText(report)} · schedule ${scheduleText(report)} · Node ${report.meta.nodeVersion}`,
+    `${threadsText(report)} · ${schedule ? `schedule ${schedule}` : 'no pool operations'} · Node ${report.meta.nodeVersion}`,
     `wall ${formatDurationMs(metrics.wallMs)} · utilization ${formatPercent(metrics.utilization)} · imbalance ${formatRatio(metrics.imbalance)}`,
     file,
   ].join('\n');
