@@ -94,7 +94,7 @@ export function activate(context: vscode.ExtensionContext): ParallelProfilerApi 
     }),
     vscode.window.registerCustomEditorProvider(VIEWS.sweepEditor, sweeps, { webviewOptions: { retainContextWhenHidden: true }, supportsMultipleEditorsPerDocument: false }),
     vscode.languages.registerCodeLensProvider(SCRIPT_LANGUAGES.map((language) => ({ language, scheme: 'file' })), lenses),
-    ...registerProfileCommands(profiler, extensionUri),
+    ...registerProfileCommands(profiler, extensionUri, log),
     vscode.commands.registerCommand(COMMANDS.addTypes.id, async (arg?: unknown) => {
       const folder = typesHint.folderFor(arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri);
       if (!folder) {

@@ -49,11 +49,36 @@ export function runEndText(report: Pick<Report, 'exit' | 'markers' | 'meta'>): s
   const after = formatDurationMs(report.meta.durationUs / 1000);
   switch (runEnd(report)) {
     case 'cancelled': return `${cancelWords(report)} after ${after}; the report holds what ran until then`;
-    case 'crashed': return `crashed after ${after}: uncaught ${report.exit.error!.message}`;
+    case 'crashed': return `crashed after ${after}: uncaught ${uncaughtText(report.exit.error!)}`;
     case 'killed': return `killed by ${report.exit.signal} after ${after}`;
     case 'failed': return report.exit.code === null ? `ended after ${after} with no exit code` : `exited with code ${report.exit.code} after ${after}`;
     default: return `finished in ${after}`;
   }
+}
+
+/**
+ * An uncaught error in one line: its first line (a pool's error carries the worker's stack in its
+ * message) and where the user's code threw, "SyntaxError: Unexpected token ';' (syntax.js:1)",
+ * "map(boom) failed at item 2 … (crash.js:3:44)". The whole stack stays in the script's output.
+ */
+export function uncaughtText(error: { message: string; stack?: string }): string {
+  const first = error.message.split('\n', 1)[0];
+  const stack = error.stack ?? '';
+  // A name other than plain Error says what kind of failure it was (SyntaxError, TypeError…).
+  const named = stack.split('\n').map((l) => /^([A-Za-z]*Error): (.*)$/.exec(l)).find((m) => m && m[2] === first);
+  const where = userFrame(`${error.message}\n${stack}`);
+  return `${named && named[1] !== 'Error' ? `${named[1]}: ` : ''}${first}${where ? ` (${where})` : ''}`;
+}
+
+/** The first place in the user's code a stack names: "crash.js:3:44"; not Node's, not the profiler's runtime. */
+function userFrame(stack: string): string | undefined {
+  for (const line of stack.split('\n')) {
+    // "    at fn (/path/x.js:3:44)", "    at /path/x.js:3:44", or a SyntaxError's first line "/path/x.js:1".
+    const m = /^\s+at (?:.*\()?((?:file:\/\/)?\/[^():]+|[A-Za-z]:\\[^():]+):(\d+)(?::(\d+))?\)?$/.exec(line) ?? /^((?:file:\/\/)?\/[^():]+|[A-Za-z]:\\[^():]+):(\d+)$/.exec(line);
+    if (!m || /[\\/]dist[\\/]runtime[\\/]/.test(m[1])) continue;
+    return `${m[1].split(/[\\/]/).pop()}:${m[2]}${m[3] ? `:${m[3]}` : ''}`;
+  }
+  return undefined;
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
@@ -78,12 +103,16 @@ export function threadsText(report: Pick<Report, 'threads' | 'processes'>): stri
   return mains > 0 ? `${plural(workers, 'worker')} + main` : plural(workers, 'worker');
 }
 
-/** The schedule the run's regions used: one name, "mixed", or the run's default when it has no pool regions. */
-export function scheduleText(report: Pick<Report, 'regions' | 'meta'>): string {
-  const used = new Set(report.regions.filter((r) => r.schedule !== 'external').map((r) => r.schedule));
+/**
+ * The schedule the run's regions used: one name, "mixed", a third-party pool's or raw
+ * worker_threads' own ("worker_threads's own", as the summary says), or undefined when no
+ * operation ran. Never the run's default alone: a raw worker_threads run was listed as "steal".
+ */
+export function scheduleText(report: Pick<Report, 'regions'>): string | undefined {
+  const used = new Set(report.regions.map((r) => (r.schedule === 'external' ? `${r.fn}'s own` : r.schedule)));
   if (used.size === 1) return [...used][0];
   if (used.size > 1) return 'mixed';
-  return report.meta.pool.schedule;
+  return undefined;
 }
 
 /** "just now", "4 min ago", "3 h ago", "2 days ago"; a time in the future counts as now. */
@@ -114,12 +143,13 @@ export function runEntry(report: Pick<Report, 'meta' | 'threads' | 'regions' | '
   const when = relativeTime(report.meta.startedAt, nowMs);
   const end = runEnd(report);
   const head = `${formatDurationMs(metrics.wallMs)} · util ${formatPercent(metrics.utilization)}`;
-  const description = `${end === 'clean' ? '' : `${end} · `}${head} · ${when} · ${scheduleText(report)} · ${threadsText(report)}`;
+  const schedule = scheduleText(report);
+  const description = `${end === 'clean' ? '' : `${end} · `}${head} · ${when}${schedule ? ` · ${schedule}` : ''} · ${threadsText(report)}`;
   const args = report.meta.args.length ? ` ${report.meta.args.join(' ')}` : '';
   const tooltip = [
     `${script}${args}`,
     `${runEndText(report)} · ${new Date(report.meta.startedAt).toLocaleString()}`,
-    `${threadsText(report)} · schedule ${scheduleText(report)} · Node ${report.meta.nodeVersion}`,
+    `${threadsText(report)} · ${schedule ? `schedule ${schedule}` : 'no pool operations'} · Node ${report.meta.nodeVersion}`,
     `wall ${formatDurationMs(metrics.wallMs)} · utilization ${formatPercent(metrics.utilization)} · imbalance ${formatRatio(metrics.imbalance)}`,
     file,
   ].join('\n');

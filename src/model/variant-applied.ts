@@ -28,3 +28,28 @@ export function variantNotApplied(report: Report, v: VariantSettings): string | 
   }
   return undefined;
 }
+
+/**
+ * The same check for one run the user asked for with `threads` and/or `schedule` (the editor's
+ * "Profile with N Threads…" and options wizard): why the run did not run as asked, one line in the
+ * user's words, or undefined. They reach the pools as defaults too, so `threads: 2` in the script
+ * silently won over the 1 thread picked (the report said "2 workers" and nothing else).
+ */
+export function requestNotApplied(report: Report, asked: { threads?: number; schedule?: Schedule }): string | undefined {
+  if (asked.threads === undefined && asked.schedule === undefined) return undefined;
+  const ours = report.regions.filter((g) => g.kind !== 'external');
+  const picked = [asked.threads !== undefined ? `${asked.threads} thread${asked.threads === 1 ? '' : 's'}` : '', asked.schedule ? `schedule '${asked.schedule}'` : '']
+    .filter(Boolean).join(' and ');
+  if (ours.length === 0) return `it ran no ThreadPool operation, so the ${picked} you picked changed nothing (they set the defaults of the script's ThreadPools)`;
+  for (const g of ours) {
+    if (asked.threads !== undefined && g.threads !== asked.threads) {
+      return `operation '${g.name}' ran on ${g.threads === 0 ? 'no threads (sequential)' : `${g.threads} thread${g.threads === 1 ? '' : 's'}`}, not the ${asked.threads} you picked: ` +
+        'the script gives its ThreadPool `threads` itself (leave it out, or pass defaultThreads(), and the pool takes the one you pick)';
+    }
+    if (asked.schedule !== undefined && g.threads > 0 && g.kind !== 'join' && g.schedule !== asked.schedule) {
+      return `operation '${g.name}' ran under schedule '${g.schedule}', not the '${asked.schedule}' you picked: the script gives it (or its ThreadPool) \`schedule\` itself ` +
+        '(leave it out, or pass defaultSchedule(), and the pool takes the one you pick)';
+    }
+  }
+  return undefined;
+}

@@ -36,11 +36,11 @@ test('threads are counted one way: workers, plus main', () => {
   assert.equal(threadsText({ threads: [{ id: 0, name: 'main', kind: 'main' }, { id: 1, name: 'w', kind: 'worker' }] } as Shape), '1 worker + main');
 });
 
-test('schedule: the one the regions used, "mixed", or the run default without regions; external pools do not count', () => {
+test('schedule: the one the regions used, "mixed", a library\'s own, or none without regions (never the unused default)', () => {
   assert.equal(scheduleText(run()), 'static');
   assert.equal(scheduleText(run({ regions: [{ schedule: 'static' }, { schedule: 'steal' }] })), 'mixed');
-  assert.equal(scheduleText(run({ regions: [] })), 'dynamic');
-  assert.equal(scheduleText(run({ regions: [{ schedule: 'external' }] })), 'dynamic');
+  assert.equal(scheduleText(run({ regions: [] })), undefined);
+  assert.equal(scheduleText(run({ regions: [{ schedule: 'external', fn: 'piscina' }] })), 'piscina\'s own');
 });
 
 test('relative times and wall times', () => {

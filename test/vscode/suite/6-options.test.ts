@@ -51,4 +51,18 @@ describe('Profile with Options…', () => {
     assert.equal(outcome.report.meta.sampleIntervalUs, 1000);
     assert.equal((await api()).wizardStep(), undefined);
   });
+
+  it('Profile with N Threads… on a script whose pool gives its own threads: a warning says the pick did not apply', async function () {
+    this.timeout(180_000);
+    // pool-demo.js: new ThreadPool({ ..., threads: 2 }). Picking 1 ran it on 2, with no word of it.
+    const script = wsFile('pool-demo.js');
+    const a = await api();
+    const before = a.messages().length;
+    const outcome = await vscode.commands.executeCommand<ProfileOutcome | undefined>(COMMANDS.profileWithThreads.id, vscode.Uri.file(script), 1);
+    assert.ok(outcome && !outcome.cancelled);
+    assert.ok(outcome.report.regions.every((g) => g.threads === 2));
+    const said = a.messages().slice(before).filter((m) => m.startsWith('warning: pool-demo.js: '));
+    assert.equal(said.length, 1, a.messages().slice(before).join('\n'));
+    assert.match(said[0], /^warning: pool-demo\.js: operation '[^']+' ran on 2 threads, not the 1 you picked: the script gives its ThreadPool `threads` itself \(leave it out, or pass defaultThreads\(\)/);
+  });
 });

@@ -21,7 +21,7 @@ describe('How a failed run is told', () => {
     assert.ok(crashed);
     assert.match(crashed.report.exit.error?.message ?? '', /planted crash/);
     const said = await waitFor('the warning', () => api_.messages().find((m) => m.startsWith('warning: crash.js ')));
-    assert.match(said, /^warning: crash\.js crashed after \d+(\.\d\d)? m?s: uncaught .*planted crash; the report shows what ran until then\. \[Show Output\]$/);
+    assert.match(said, /^warning: crash\.js crashed after \d+(\.\d\d)? m?s: uncaught planted crash \(crash\.js:10:\d+\); the report shows what ran until then\. \[Show Output\]$/);
     await waitFor('the output to open', () => outputShown(), 10_000);
     const item = (await api_.runs()).find((r) => r.file === crashed.file);
     assert.match(item?.description ?? '', /^crashed · /);

@@ -14,7 +14,7 @@ import { SCHEDULES } from '../../../src/model/report';
 import { compareMarkdown, sweepMarkdown } from '../../../src/model/sweep-tables';
 import { sweepEntry } from '../../../src/model/sweep-views';
 import { COMMANDS } from '../../../src/extension/surface';
-import { api, closeAllEditors, EXTENSION_ID, waitFor, wsFile } from './util';
+import { api, closeAllEditors, closeCliTerminal, EXTENSION_ID, waitFor, wsFile } from './util';
 
 function parprof(...args: string[]): Promise<void> {
   const cli = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'cli.js');
@@ -84,8 +84,10 @@ describe('sweeps and comparisons', () => {
     assert.ok(lens?.command, `lenses: ${all.map((l) => l.command?.title).join(' | ')}`);
     const before = new Set(fs.readdirSync(wsFile('.parprof')));
     const terminal = await vscode.commands.executeCommand<vscode.Terminal>(lens.command.command, ...(lens.command.arguments ?? []));
-    const exit = await waitFor('parprof ab to end', () => terminal.exitStatus, 220_000);
-    assert.equal(exit.code, 0);
+    const a = await api();
+    await waitFor('the A/B page to open on the new report', () => a.webviews().find((w) => /sweep-demo\.js-ab-\d+\.parprof-sweep\.json$/.test(w.file ?? '') && w.ready && w.initSent), 220_000);
+    assert.equal(terminal.exitStatus, undefined, 'the terminal stays open with the CLI\'s output');
+    assert.equal(await closeCliTerminal(terminal), 0);
     const made = fs.readdirSync(wsFile('.parprof')).filter((f) => !before.has(f) && f.startsWith('sweep-demo.js-ab-') && f.endsWith('.parprof-sweep.json'));
     assert.equal(made.length, 1, made.join(', '));
     const ab = parseSweepReport(fs.readFileSync(wsFile('.parprof', made[0]), 'utf8'));

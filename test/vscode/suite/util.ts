@@ -45,3 +45,16 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | Prom
 export async function closeAllEditors(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
+
+/**
+ * Closes the terminal of a sweep or A/B run as a user does, with a key once the CLI has ended
+ * (the terminal stays until then); resolves with the CLI's exit code.
+ */
+export async function closeCliTerminal(terminal: vscode.Terminal): Promise<number | undefined> {
+  const exit = await waitFor(`the terminal ${terminal.name} to close on a key`, async () => {
+    terminal.sendText(' ', false);
+    await new Promise((r) => setTimeout(r, 200));
+    return terminal.exitStatus;
+  });
+  return exit.code;
+}
