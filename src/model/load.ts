@@ -153,35 +153,18 @@ export async function decodeReportStreamed(data: Uint8Array, options?: Pick<Pars
   });
   let packed: boolean | undefined;
   const head: Uint8Array[] = [];
-  let total = 0;
-  const reader = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.length;
-      if (total > max) {
-        void reader.cancel().catch(() => undefined);
-        throw new ReportError(`report decompresses to more than ${mib(max)}, the limit`);
-      }
-      if (packed === undefined) {
-        head.push(value);
-        if (total < 8) continue;
-        packed = isPackedReport(joined(head, total));
-        // Not packed (gzip-compressed JSON): read whole, as decodeReport reads it.
-        if (!packed) continue;
-        for (const h of head) sink.push(h);
-        head.length = 0;
-      } else if (packed) {
-        sink.push(value);
-      } else {
-        head.push(value);
-      }
-    }
-  } catch (e) {
-    if (e instanceof ReportError) throw e;
-    throw new ReportError(`report is gzip-compressed but could not be decompressed: ${(e as Error).message}`);
-  }
+  let inHead = 0;
+  const total = await inflateEach(data, max, (value) => {
+    if (packed) { sink.push(value); return; }
+    head.push(value);
+    inHead += value.length;
+    if (packed !== undefined || inHead < 8) return;
+    packed = isPackedReport(joined(head, inHead));
+    // Not packed (gzip-compressed JSON): read whole, as decodeReport reads it.
+    if (!packed) return;
+    for (const h of head) sink.push(h);
+    head.length = 0;
+  });
   if (!packed) return decodeReport(joined(head, total), options);
   try {
     return { value: sink.end().report };
@@ -208,8 +191,17 @@ export async function parseReportAsync(data: Uint8Array | string, options?: Pick
 
 /** Gzip bytes inflated chunk by chunk, stopped (ReportError) as soon as the output passes max bytes. */
 async function inflateCapped(data: Uint8Array, max: number): Promise<Uint8Array> {
-  const reader = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
   const chunks: Uint8Array[] = [];
+  const total = await inflateEach(data, max, (chunk) => chunks.push(chunk));
+  return joined(chunks, total);
+}
+
+/**
+ * Gzip bytes inflated chunk by chunk (DecompressionStream), each chunk given to `take`; stopped
+ * (ReportError) as soon as the output passes max bytes. Returns how many bytes it inflated.
+ */
+async function inflateEach(data: Uint8Array, max: number, take: (chunk: Uint8Array) => void): Promise<number> {
+  const reader = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
   let total = 0;
   try {
     for (;;) {
@@ -220,19 +212,13 @@ async function inflateCapped(data: Uint8Array, max: number): Promise<Uint8Array>
         void reader.cancel().catch(() => undefined);
         throw new ReportError(`report decompresses to more than ${mib(max)}, the limit`);
       }
-      chunks.push(value);
+      take(value);
     }
   } catch (e) {
     if (e instanceof ReportError) throw e;
     throw new ReportError(`report is gzip-compressed but could not be decompressed: ${(e as Error).message}`);
   }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return total;
 }
 
 /** The report as JSON text (compact: reports with a million spans are large); typed columns (a packed report's) as arrays. */
