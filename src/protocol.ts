@@ -30,6 +30,24 @@ export interface InitOptions {
   canRerun?: boolean;
 }
 
+/**
+ * A window of a report too large to show whole (reportParser.ts windowed views): which part of the
+ * run a `init-slice` report holds. Times are µs from the report's origin.
+ */
+export interface SliceInfo {
+  /** The window: every task that overlaps it, and every CPU sample and wait inside it, is in the slice. */
+  from: number;
+  to: number;
+  /** Tasks in the slice (those that overlap the window), and in the whole report. */
+  spans: number;
+  totalSpans: number;
+  /** The run's extent: its first task's start and its last task's end. */
+  runFrom: number;
+  runTo: number;
+  /** About how many tasks a window holds (its tasks' starts; long tasks reaching in come on top). */
+  budget: number;
+}
+
 export type HostToWebview =
   /**
    * The report to show; replaces any earlier one. Its span columns, wait columns (format 2) and
@@ -58,6 +76,18 @@ export type HostToWebview =
    * shows nothing of it before `validated` (and never after `invalid`).
    */
   | { type: 'init-packed-url'; url: string; bytes: number; sha256: string; gzipped: boolean; options?: InitOptions; metricsFollow?: boolean; validationFollows?: boolean }
+  /**
+   * A report too large to show whole (above the `parallelProfiler.windowAboveSpans` setting): the
+   * host's reader keeps it and sends one window of it at a time (`init-slice`); the webview shows
+   * the `preview` meanwhile, and `invalid` if the reader refuses the report. `bytes`: the file's size.
+   */
+  | { type: 'init-windowed'; bytes: number; totalSpans: number; options?: InitOptions }
+  /**
+   * After `init-windowed`: one window of the report (a valid report of its own, packed, not
+   * compressed; src/model/slice.ts), shown with the whole run's metrics (a `metrics` message, once
+   * the reader has them). Replaces the window shown; the webview asks for another with `slice`.
+   */
+  | { type: 'init-slice'; packed: Uint8Array; slice: SliceInfo; options?: InitOptions }
   /** After `init-packed-url` with `validationFollows`: the host's report reader validated the whole report; it may be shown. */
   | { type: 'validated' }
   /**
@@ -139,12 +169,18 @@ export type WebviewToHost =
    * lane in lane order (empty unless the timeline drew), and how many of the timeline canvas's
    * pixels are painted; `steps`: when each step of showing it happened (received, validated,
    * drawn-timeline...), ms since the epoch. For the host's timing log and the integration tests.
+   * `stage` 'slice': a window of a windowed report (`init-slice`; `laneTasks` are the window's).
    * `stage`: 'preview' for a large report's first screen drawn from its `preview` (then `laneTasks`
    * are the preview's lanes), 'full' (or absent) for the report itself.
    */
-  | { type: 'drawn'; stage?: 'preview' | 'full'; view: ViewId; via: 'init' | 'init-packed'; decodedIn?: 'worker' | 'page'; laneTasks: number[]; paintedPixels: number; steps?: Record<string, number>; fetched?: boolean;
+  | { type: 'drawn'; stage?: 'preview' | 'full' | 'slice'; view: ViewId; via: 'init' | 'init-packed'; decodedIn?: 'worker' | 'page'; laneTasks: number[]; paintedPixels: number; steps?: Record<string, number>; fetched?: boolean;
     /** stage 'preview': the headline numbers it shows from the file's header (report-answers.ts), as shown; absent when it shows none. */
     headline?: string[] }
+  /**
+   * After `init-windowed`: show another window: the one that starts at `from`, or the one that ends
+   * at `to` (µs from the report's origin). The host answers with `init-slice`.
+   */
+  | { type: 'slice'; from?: number; to?: number }
   /** After `init-packed-url`: the file could not be fetched (`reason`); the host sends the bytes (`init-packed`). */
   | { type: 'packed-unfetched'; reason: string };
 
@@ -153,7 +189,7 @@ export function asHostMessage(data: unknown): HostToWebview | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const type = (data as { type?: unknown }).type;
   switch (type) {
-    case 'init': case 'init-packed': case 'init-packed-url': case 'validated': case 'invalid': case 'preview': case 'metrics': case 'focus-range': case 'show-view': case 'focus-region': case 'init-sweep': case 'init-compare': case 'status':
+    case 'init': case 'init-packed': case 'init-packed-url': case 'init-windowed': case 'init-slice': case 'validated': case 'invalid': case 'preview': case 'metrics': case 'focus-range': case 'show-view': case 'focus-region': case 'init-sweep': case 'init-compare': case 'status':
       return data as HostToWebview;
     default:
       return undefined;
@@ -165,7 +201,7 @@ export function asWebviewMessage(data: unknown): WebviewToHost | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const type = (data as { type?: unknown }).type;
   switch (type) {
-    case 'ready': case 'open-source': case 'error': case 'state': case 'rerun': case 'export-page': case 'drawn': case 'packed-unfetched':
+    case 'ready': case 'open-source': case 'error': case 'state': case 'rerun': case 'export-page': case 'drawn': case 'packed-unfetched': case 'slice':
       return data as WebviewToHost;
     default:
       return undefined;

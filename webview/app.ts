@@ -3,7 +3,7 @@
 import type { ReportAnswers } from '../src/model/report-answers';
 import type { Report } from '../src/model/report';
 import { analyze, type RunMetrics } from '../src/model/analysis';
-import { VIEW_IDS, type ViewId, type ViewState, type WebviewToHost } from '../src/protocol';
+import { VIEW_IDS, type SliceInfo, type ViewId, type ViewState, type WebviewToHost } from '../src/protocol';
 import { Store } from './store';
 import type { Analysis } from './report-decoder';
 import type { LaneIndex } from './layout-timeline';
@@ -15,6 +15,7 @@ import { FlameChartView } from './flamechart-view';
 import { CallTreeView } from './calltree-view';
 import { DurationsView } from './durations-view';
 import { runEndText, taskCount, threadsText } from '../src/model/run-views';
+import { formatDurationMs } from '../src/model/units';
 
 function plural(n: number, one: string): string {
   return `${n} ${n === 1 ? one : `${one}s`}`;
@@ -44,6 +45,11 @@ export interface AppOptions {
   saveState: (state: ViewState) => void;
   /** The answers the preview showed from the file's header: the headline shows them until the report's own metrics come. */
   recorded?: ReportAnswers;
+  /**
+   * The report is a window of one too large to show whole (`init-slice`): which. Its metrics are
+   * the whole run's (`analysisLater`, from the host's reader), never computed from the window.
+   */
+  slice?: SliceInfo;
 }
 
 export class App {
@@ -56,8 +62,10 @@ export class App {
 
   constructor(root: HTMLElement, report: Report, private readonly options: AppOptions) {
     const given = options.metrics;
-    this.store = new Store(report, given ? () => given : analyze, options.initial, options.canOpenSource, options.analysisLater, options.lanes);
+    const noWindowMetrics = () => { throw new Error('the whole run\'s metrics are still being computed by the report reader'); };
+    this.store = new Store(report, given ? () => given : options.slice ? noWindowMetrics : analyze, options.initial, options.canOpenSource, options.analysisLater, options.lanes);
     this.store.recorded = options.recorded;
+    this.store.slice = options.slice;
     performance.mark('parprof:store');
     const tablist = el('div', { role: 'tablist', 'aria-label': 'Views' });
     for (const id of VIEW_IDS) {
@@ -69,7 +77,7 @@ export class App {
       const panel = el('div', { role: 'tabpanel', id: `panel-${id}`, 'aria-labelledby': `tab-${id}`, hidden: true });
       this.panels.set(id, panel);
     }
-    root.replaceChildren(this.header(report), tablist, ...this.panels.values());
+    root.replaceChildren(this.header(report), ...(options.slice ? [windowBar(options.slice, options.post)] : []), tablist, ...this.panels.values());
 
     let timer: ReturnType<typeof setTimeout> | undefined;
     const save = () => {
@@ -128,7 +136,7 @@ export class App {
     if (view) return view;
     const store = this.store;
     switch (id) {
-      case 'summary': view = { element: summaryView(store) }; break;
+      case 'summary': view = { element: store.hasMetrics ? summaryView(store) : this.summaryLater() }; break;
       case 'timeline': view = new TimelineView(store); break;
       case 'flamegraph': view = new FlameView(store, this.options.post); break;
       case 'flamechart': view = new FlameChartView(store); break;
@@ -138,6 +146,14 @@ export class App {
     this.views.set(id, view);
     this.panels.get(id)!.append(view.element);
     return view;
+  }
+
+  /** A window's summary is the whole run's: built once the reader's metrics come (or says why they did not). */
+  private summaryLater(): HTMLElement {
+    const box = el('div', { class: 'pp-summary' }, el('p', { class: 'pp-hint', 'aria-busy': 'true', id: 'summary-pending' }, 'The whole run\'s numbers are being computed by the report reader…'));
+    this.store.whenMetrics().then(() => box.replaceWith(summaryView(this.store)),
+      (e: Error) => box.replaceChildren(el('p', { class: 'pp-hint', role: 'status' }, `No summary: ${e.message}.`)));
+    return box;
   }
 
   show(id: ViewId): void {
@@ -158,4 +174,39 @@ export class App {
     performance.mark(`parprof:drawn-${id}`);
     if (this.firstPaintMs < 0) this.firstPaintMs = performance.now();
   }
+}
+
+/** Seconds (µs from origin) as the window bar says them. */
+function at(us: number): string {
+  return us === 0 ? '0' : formatDurationMs(us / 1000);
+}
+
+/**
+ * The bar above a window of a report too large to show whole: which window, what shows it, and
+ * the moves to another (the host's reader cuts it: `slice`).
+ */
+export function windowBar(slice: SliceInfo, post: (message: WebviewToHost) => void): HTMLElement {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const text = el('p', { id: 'window-text' },
+    `Window ${at(slice.from)} to ${at(slice.to)} of the run's ${at(slice.runFrom)} to ${at(slice.runTo)}: ${n(slice.spans)} of ${n(slice.totalSpans)} tasks ` +
+    '(every task that overlaps it, and the CPU samples inside it). The timeline, flame graphs, call tree and task durations show this window; ' +
+    'the summary and headline numbers are the whole run\'s.');
+  const button = (id: string, label: string, title: string, enabled: boolean, ask: () => WebviewToHost) => {
+    const b = el('button', { type: 'button', id, title }, label);
+    b.disabled = !enabled;
+    b.addEventListener('click', () => {
+      b.disabled = true;
+      b.setAttribute('aria-busy', 'true');
+      post(ask());
+    });
+    return b;
+  };
+  const earlier = button('window-earlier', '◀ Earlier', 'The window that ends where this one starts', slice.from > slice.runFrom, () => ({ type: 'slice', to: slice.from }));
+  const later = button('window-later', 'Later ▶', 'The window that starts where this one ends', slice.to < slice.runTo, () => ({ type: 'slice', from: slice.to }));
+  const input = el('input', { type: 'number', id: 'window-at', min: String(Math.floor(slice.runFrom / 1000)), max: String(Math.ceil(slice.runTo / 1000)), step: 'any',
+    'aria-label': 'Start the window at this time, ms from the run\'s start', placeholder: 'ms' }) as HTMLInputElement;
+  const go = button('window-go', 'Go', 'The window that starts at the time given, ms', true, () => ({ type: 'slice', from: Number(input.value) * 1000 }));
+  input.addEventListener('keydown', (e) => { if (e.key === 'Enter' && input.value !== '') go.click(); });
+  return el('div', { class: 'pp-toolbar pp-window', role: 'group', 'aria-label': 'Window of the run' }, text, earlier, later,
+    el('label', { for: 'window-at' }, 'Start at'), input, go);
 }

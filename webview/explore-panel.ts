@@ -62,7 +62,11 @@ export function headline(store: Store, id: string): HTMLElement {
       el('p', { class: 'pp-hint', id: `${id}-pending` }, 'The recording\'s numbers, from the file\'s header: the report\'s own are being computed.'))
     : el('div', { class: 'pp-headline' }, el('p', { class: 'pp-hint', id: `${id}-pending`, 'aria-busy': 'true' }, 'Computing the headline numbers…'));
   // After the first paint (its frame comes first); from the decoder's worker when it computes them.
-  requestAnimationFrame(() => { void store.whenMetrics().then(() => box.replaceWith(headlineNow(store, id))); });
+  requestAnimationFrame(() => {
+    void store.whenMetrics().then(() => box.replaceWith(headlineNow(store, id)),
+      // A window's numbers are the whole run's, from the reader: without them, why.
+      (e: Error) => box.replaceWith(el('div', { class: 'pp-headline' }, el('p', { class: 'pp-hint', id: `${id}-pending` }, `No headline numbers: ${e.message}.`))));
+  });
   return box;
 }
 

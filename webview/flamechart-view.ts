@@ -221,5 +221,6 @@ export class FlameChartView {
 }
 
 function busy(store: Store, thread: number): number {
-  return store.metrics.threads.find((t) => t.id === thread)?.busyMs ?? 0;
+  // A window's whole-run metrics may not be in yet: no thread is the busiest then.
+  return store.hasMetrics ? store.metrics.threads.find((t) => t.id === thread)?.busyMs ?? 0 : 0;
 }

@@ -9,7 +9,7 @@ import type { Report } from '../src/model/report';
 import type { RunMetrics } from '../src/model/analysis';
 import { decodeFetched, decodePacked, decodedIn, fetchProgress, type Analysis, type Source } from './report-decoder';
 import { gunzip } from './gunzip';
-import { asHostMessage, type InitOptions, type ViewState, type WebviewToHost, type HostToWebview } from '../src/protocol';
+import { asHostMessage, type InitOptions, type SliceInfo, type ViewState, type WebviewToHost, type HostToWebview } from '../src/protocol';
 import { decodeViewHash, encodeViewHash } from './view-hash';
 import { App } from './app';
 import type { LaneIndex } from './layout-timeline';
@@ -149,6 +149,34 @@ function startFetched(message: Extract<HostToWebview, { type: 'init-packed-url' 
   }).catch((e: Error) => { if (mine === given) showError(e.message); });
 }
 
+/**
+ * A report too large to show whole (`init-windowed`): its reader's preview while it reads it, then
+ * each window it cuts (`init-slice`), shown with the whole run's metrics (one `metrics` message,
+ * for every window).
+ */
+let windowed: { given: number; analysis: Promise<Analysis | undefined> } | undefined;
+
+function startWindowed(message: Extract<HostToWebview, { type: 'init-windowed' }>): void {
+  const mine = ++given;
+  endPreview();
+  awaiting = { given: mine, bytes: 0, windowed: true };
+  verdictFollowing = undefined;
+  windowed = { given: mine, analysis: followMetrics() };
+  root().replaceChildren(el('div', { class: 'pp-status', role: 'status' },
+    `Reading the report (${message.totalSpans.toLocaleString('en-US')} tasks): it opens a window of time at a time.`));
+}
+
+function startSlice(message: Extract<HostToWebview, { type: 'init-slice' }>): void {
+  if (!windowed || windowed.given !== given) return;
+  const mine = given;
+  const analysis = windowed.analysis;
+  performance.mark('parprof:received');
+  const slice = message.slice;
+  // A window is a small report of its own: checked here as every report given whole is.
+  decodePacked([message.packed], false, false, 'page')
+    .then((d) => { if (mine === given) show(d.report, 'init-packed', message.options, undefined, analysis, d.lanes, slice); }).catch((e: Error) => showError(e.message));
+}
+
 /** Metrics the host sent with the report (it computed them from this report), if they look like metrics. */
 function givenMetrics(m: unknown): RunMetrics | undefined {
   const x = m as Partial<RunMetrics> | undefined;
@@ -158,14 +186,15 @@ function givenMetrics(m: unknown): RunMetrics | undefined {
 /** What the standalone page showed last: shown again at the view a changed URL hash names (a link, an edit, Back). */
 let lastShown: (() => void) | undefined;
 
-function show(validated: Report, via: 'init' | 'init-packed', options: InitOptions | undefined, metrics: RunMetrics | undefined, analysisLater?: Promise<Analysis | undefined>, lanes?: LaneIndex[]): void {
-  if (!vscode) lastShown = () => show(validated, via, options, metrics, analysisLater, lanes);
+function show(validated: Report, via: 'init' | 'init-packed', options: InitOptions | undefined, metrics: RunMetrics | undefined, analysisLater?: Promise<Analysis | undefined>, lanes?: LaneIndex[], slice?: SliceInfo): void {
+  if (!vscode) lastShown = () => show(validated, via, options, metrics, analysisLater, lanes, slice);
   performance.mark('parprof:validated');
   // Where the user panned or zoomed the preview, the timeline opens at that window.
   const zoomed = previewShown?.window();
   const recorded = previewAnswers;
   endPreview();
-  const initial = { ...savedState(), ...(options?.view ? { view: options.view } : {}), ...(zoomed ? { window: zoomed } : {}) };
+  // A window opens whole on the timeline (not at a zoom kept from another window).
+  const initial = { ...savedState(), ...(options?.view ? { view: options.view } : {}), ...(zoomed ? { window: zoomed } : {}), ...(slice ? { window: { from: slice.from, to: slice.to }, range: undefined } : {}) };
   app = new App(root(), validated, {
     title: options?.title,
     canOpenSource: !!vscode && options?.canOpenSource !== false,
@@ -174,7 +203,8 @@ function show(validated: Report, via: 'init' | 'init-packed', options: InitOptio
     analysisLater,
     lanes,
     initial,
-    recorded,
+    recorded: recorded ?? (slice ? app?.store.recorded : undefined),
+    slice,
     post,
     saveState: (state) => {
       if (!vscode) {
@@ -187,11 +217,11 @@ function show(validated: Report, via: 'init' | 'init-packed', options: InitOptio
   });
   // Read by tests and the benchmark: the app, and where a packed report was decoded ('worker' or 'page').
   (window as unknown as { __parprof?: unknown }).__parprof = { app, decodedIn };
-  if (vscode && app.firstPaintMs >= 0) post(drawnMessage(app, via));
+  if (vscode && app.firstPaintMs >= 0) post(drawnMessage(app, via, slice ? 'slice' : 'full'));
 }
 
 /** The fetched report still on its way (given, its file's length), whose preview may be shown meanwhile. */
-let awaiting: { given: number; bytes: number } | undefined;
+let awaiting: { given: number; bytes: number; windowed?: boolean } | undefined;
 /** The preview on screen: its progress updates stop when it goes. */
 let previewTimer: ReturnType<typeof setInterval> | undefined;
 /** The preview on screen, while it is. */
@@ -212,9 +242,12 @@ function showPreview(preview: ReportPreview): void {
   previewAnswers = preview.answers;
   // Read by tests: the window the preview shows.
   (window as unknown as { __parprofPreview?: unknown }).__parprofPreview = { window: () => screen.window() };
-  const update = () => screen.progress(fetchProgress.relayed / Math.max(1, bytes));
-  update();
-  previewTimer = setInterval(update, 250);
+  if (awaiting.windowed) screen.say('the report\'s reader is reading it: a window of it opens here once it is validated');
+  else {
+    const update = () => screen.progress(fetchProgress.relayed / Math.max(1, bytes));
+    update();
+    previewTimer = setInterval(update, 250);
+  }
   performance.mark('parprof:preview-drawn');
   post({ type: 'drawn', stage: 'preview', view: 'timeline', via: 'init-packed', laneTasks: screen.laneTasks(), paintedPixels: screen.paintedPixels(), steps: marks(), headline: screen.headline() });
 }
@@ -234,14 +267,14 @@ function marks(): Record<string, number> {
 }
 
 /** What the first screen shows, once drawn: for the host's timing log and the integration tests. */
-function drawnMessage(shown: App, via: 'init' | 'init-packed'): WebviewToHost {
+function drawnMessage(shown: App, via: 'init' | 'init-packed', stage: 'full' | 'slice'): WebviewToHost {
   const laneTasks = [...document.querySelectorAll<HTMLElement>('#timeline-lanes li[data-tasks]')].map((li) => Number(li.dataset.tasks));
   const canvas = document.querySelector<HTMLCanvasElement>('#panel-timeline canvas');
   let paintedPixels = 0;
   const pixels = canvas && canvas.width > 0 && canvas.height > 0 ? canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data : undefined;
   if (pixels) for (let k = 3; k < pixels.length; k += 4) if (pixels[k] !== 0) paintedPixels++;
   const steps = marks();
-  return { type: 'drawn', stage: 'full', view: shown.store.view, via, decodedIn: via === 'init-packed' ? decodedIn : undefined, laneTasks, paintedPixels, steps, fetched: via === 'init-packed' ? fetched : undefined };
+  return { type: 'drawn', stage, view: shown.store.view, via, decodedIn: via === 'init-packed' ? decodedIn : undefined, laneTasks, paintedPixels, steps, fetched: via === 'init-packed' ? fetched : undefined };
 }
 
 /** In VS Code a sweep or comparison page offers Export… (the host writes the file); a standalone page is the export already. */
@@ -262,6 +295,9 @@ function onMessage(data: unknown): void {
       case 'init-packed': fetched = false; startPacked([message.packed], message.gzipped === true, vscode ? 'host' : 'page', message.options, message.metrics, message.metricsFollow === true); break;
       // Bytes the host's reader validated too, once their length and SHA-256 match.
       case 'init-packed-url': startFetched(message); break;
+      // A report too large to show whole: its reader's windows of it follow.
+      case 'init-windowed': startWindowed(message); break;
+      case 'init-slice': startSlice(message); break;
       case 'validated': verdictFollowing?.(undefined); verdictFollowing = undefined; break;
       case 'preview': showPreview(message.preview); break;
       // Not valid: the reader's reason, whether or not a report waits for the verdict (the host sends nothing else for it).

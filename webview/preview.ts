@@ -23,6 +23,8 @@ export interface PreviewScreen {
   element: HTMLElement;
   /** Says how much of the file has arrived (`fraction` 0..1). */
   progress(fraction: number): void;
+  /** Says what is being done instead (a windowed report: its reader reads it). */
+  say(text: string): void;
   /** Lanes' task counts as listed, in lane order (what the `drawn` message reports). */
   laneTasks(): number[];
   /** The headline numbers shown from the header's answers, as shown; undefined without them. */
@@ -105,6 +107,7 @@ export function previewScreen(preview: ReportPreview, width: number): PreviewScr
   return {
     element,
     progress: (fraction) => { status.textContent = `loading the detail: ${Math.floor(Math.min(1, Math.max(0, fraction)) * 100)} % fetched`; },
+    say: (text) => { status.textContent = text; },
     laneTasks: () => [...list.querySelectorAll<HTMLElement>('li[data-tasks]')].map((li) => Number(li.dataset.tasks)),
     headline: () => (answers ? [...element.querySelectorAll('#preview-headline dd')].map((dd) => dd.textContent ?? '') : undefined),
     paintedPixels: () => {

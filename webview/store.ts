@@ -4,7 +4,7 @@ import type { Report } from '../src/model/report';
 import type { RunMetrics } from '../src/model/analysis';
 import type { Analysis } from './report-decoder';
 import { buildLaneIndexes, laneThreads, type LaneIndex } from './layout-timeline';
-import { CALL_TREE_MODES, type CallTreeMode, type ViewId, type ViewState } from '../src/protocol';
+import { CALL_TREE_MODES, type CallTreeMode, type SliceInfo, type ViewId, type ViewState } from '../src/protocol';
 import { asSelectionSpec, restrictToSelection, selectionSamples, type SampleSets, type SelectionSpec } from '../src/model/selection';
 import { applyTransforms, baseSamples, validTransforms, type CallSamples, type Transform } from '../src/model/transforms';
 import { runEndUs } from '../src/model/report-preview';
@@ -134,6 +134,17 @@ export class Store {
     return (this.computed ??= this.analyze(this.report));
   }
 
+  /** Whether the metrics are in (a windowed report's come from its reader: until then there are none). */
+  get hasMetrics(): boolean {
+    return this.computed !== undefined || !this.slice;
+  }
+
+  /**
+   * A window of a report too large to show whole: the report is that window's (its tasks, samples
+   * and waits), the metrics and findings the whole run's, from the host's reader.
+   */
+  slice: SliceInfo | undefined;
+
   /**
    * The metrics without blocking a paint: those the decoder's worker computes when it does, else
    * computed here on a later task (analyze takes seconds at 10M spans).
@@ -147,6 +158,8 @@ export class Store {
       }
     }
     if (!this.computed) await new Promise((r) => setTimeout(r, 0));
+    // A window's own numbers are not the run's: without the reader's there are none.
+    if (!this.computed && this.slice) throw new Error('the report reader could not compute the whole run\'s metrics');
     return this.metrics;
   }
 

@@ -40,7 +40,8 @@ export function summaryView(store: Store): HTMLElement {
 
   let found: string[] = [];
   try {
-    found = verdicts(m, report);
+    // A window's report is not the run's: the findings are the reader's, of the whole run.
+    found = store.slice ? store.givenFindings ?? ['(the whole run\'s findings could not be computed by the report reader)'] : verdicts(m, report);
   } catch (e) {
     found = [`(findings could not be computed: ${(e as Error).message})`];
   }
@@ -48,7 +49,8 @@ export function summaryView(store: Store): HTMLElement {
   // text stays the item's whole text, the same line `parprof report` prints.
   let ranges = new Map<string, { from: number; to: number }>();
   try {
-    ranges = new Map(advise(report, m).filter((a) => a.range).map((a) => [a.text, a.range!]));
+    // (A window's are not: an advice's range may lie in another window.)
+    if (!store.slice) ranges = new Map(advise(report, m).filter((a) => a.range).map((a) => [a.text, a.range!]));
   } catch {
     // The findings above already say that they could not be computed.
   }

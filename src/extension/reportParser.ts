@@ -12,8 +12,25 @@ import { PACK_SPANS_ABOVE } from '../runner/write-report';
 import type { RunMetrics } from '../model/analysis';
 import type { SweepReport } from '../model/sweep-report';
 import type { ReportPreview } from '../model/report-preview';
+import type { SliceInfo } from '../protocol';
 
-export type ParseRequest = { file: string; want: 'report' | 'entry' | 'sweep' | 'view' };
+export type ParseRequest = { file: string; want: 'report' | 'entry' | 'sweep' | 'view'; windowAbove?: number };
+
+/** A windowed view's request for another window (protocol.ts `slice`): the one starting at `from`, or the one ending at `to`. */
+export type SliceRequest = { from?: number; to?: number };
+
+/**
+ * About how many tasks one window of a windowed report holds. 250,000: cut, packed, sent and drawn in
+ * ~1 s on a 2-core machine (the full view does that with a million), small beside the webview's memory.
+ */
+export const WINDOW_SPANS = 250_000;
+
+/**
+ * Reports with more spans than this are shown a window at a time by default (the
+ * `parallelProfiler.windowAboveSpans` setting): at ten million spans the whole report in the
+ * webview took 30 s to draw and 1.6 GB across the reader and the webview; a window, seconds.
+ */
+export const WINDOW_ABOVE_SPANS = 3_000_000;
 
 /**
  * A large report as a view needs it, and no more: where the webview can fetch it, and what the host
@@ -59,6 +76,28 @@ export interface PackedView {
    * could not compute them (it stopped, or ran out of time): the webview then computes them.
    */
   analysis: Promise<ReaderAnalysis | undefined>;
+  /**
+   * Set for a report above the windowed threshold: the reader keeps it and sends it a window at a
+   * time (its first once validated, before the metrics); there are no packed bytes then (`packed` rejects).
+   */
+  windowed?: boolean;
+  /** With `windowed`: the windows as they come, asked for, and the reader's end. */
+  windows?: WindowFeed;
+}
+
+/** A window of a windowed report, as its reader sends it: a report of its own, packed. */
+export interface ReportWindow { packed: Uint8Array; slice: SliceInfo }
+
+/** A windowed view's windows: each one its reader sends (the first unasked), a request for another, and the reader's end. */
+export interface WindowFeed {
+  /** Calls `take` with each window from now on (the last one sent, if any, first). */
+  onWindow(take: (w: ReportWindow) => void): void;
+  /** Calls `why` with the reader's one line when a window asked for could not be cut, or the reader stopped. */
+  onRefused(why: (message: string) => void): void;
+  /** Asks the reader for another window; false when it has stopped. */
+  request(r: SliceRequest): boolean;
+  /** Ends the reader (the view closed). */
+  stop(): void;
 }
 
 /** What the reading process says of a large report once it has validated it. */
@@ -86,7 +125,7 @@ export interface ReaderAnalysis {
 }
 
 /** A PackedView as the reading process sends it first: what is validated, the bytes and the metrics follow in messages of their own. */
-export type PackedHead = Omit<PackedView, 'preview' | 'validated' | 'analysis'>;
+export type PackedHead = Omit<PackedView, 'preview' | 'validated' | 'analysis' | 'windows'>;
 
 /**
  * Above this many spans a view is sent the packed report (`init-packed`), not the report itself:
@@ -117,11 +156,58 @@ export type ParseReply =
    * 72 MB at 10M spans, kept out of the first draw's way), before the metrics when it cannot.
    */
   | { ok: true; want: 'packed'; packed: Uint8Array }
+  /** A windowed view's window: after 'validated' (its first, before 'metrics'), then one for each request. */
+  | { ok: true; want: 'slice'; packed: Uint8Array; slice: SliceInfo }
   | { ok: true; want: 'sweep'; sweep: SweepReport }
   | { ok: false; message: string };
 
+/** A windowed view's windows as they come from its reader (reportParser.ts WindowFeed). */
+class Windows implements WindowFeed {
+  private last: ReportWindow | undefined;
+  private readonly takers = new Set<(w: ReportWindow) => void>();
+  private readonly refusals = new Set<(why: string) => void>();
+  private stopped = false;
+
+  constructor(private readonly send: (r: SliceRequest) => boolean, private readonly kill: () => void) {}
+
+  give(w: ReportWindow): void {
+    this.last = w;
+    for (const take of this.takers) take(w);
+  }
+
+  onWindow(take: (w: ReportWindow) => void): void {
+    this.takers.add(take);
+    if (this.last) take(this.last);
+  }
+
+  /** Calls `why` with the reader's one line when it could not cut a window asked for, or stopped. */
+  onRefused(why: (message: string) => void): void {
+    this.refusals.add(why);
+  }
+
+  refuse(message: string): void {
+    for (const why of this.refusals) why(message);
+  }
+
+  request(r: SliceRequest): boolean {
+    return !this.stopped && this.send(r);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.kill();
+  }
+
+  /** The reader ended (`why`): no window comes any more. */
+  ended(why: string): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.last) this.refuse(why);
+  }
+}
+
 /** A reading process's answer: a 'view' one carries the replies that follow it. */
-type Answer = Exclude<Extract<ParseReply, { ok: true }>, { want: 'view' | 'preview' | 'validated' | 'packed' | 'metrics' }> | (Extract<ParseReply, { want: 'view' }> & { following: FollowingReplies });
+type Answer = Exclude<Extract<ParseReply, { ok: true }>, { want: 'view' | 'preview' | 'validated' | 'packed' | 'metrics' | 'slice' }> | (Extract<ParseReply, { want: 'view' }> & { following: FollowingReplies });
 
 /**
  * The replies that follow a 'view' one, in order: 'preview', 'validated' (or why not), then
@@ -129,13 +215,17 @@ type Answer = Exclude<Extract<ParseReply, { ok: true }>, { want: 'view' | 'previ
  * and the bytes reject with why, the preview and the metrics are undefined. Nothing waits forever.
  */
 class FollowingReplies {
+  /** A windowed view's (`windowed`): set by the reading process's owner. */
+  windows?: Windows;
+  /** A windowed view's reader has said everything but its windows: its time limit ends (it serves until stopped). */
+  onServing?: () => void;
   readonly preview: Promise<ReportPreview | undefined>;
   readonly validated: Promise<ValidatedView>;
   readonly analysis: Promise<ReaderAnalysis | undefined>;
   private readonly packed: Promise<Uint8Array>;
-  private next: 'preview' | 'validated' | 'rest' | 'done' = 'preview';
-  /** After 'validated': which of the metrics and the bytes came. */
-  private readonly came = new Set<'metrics' | 'packed'>();
+  private next: 'preview' | 'validated' | 'rest' | 'serving' | 'done' = 'preview';
+  /** After 'validated': which of the metrics and the bytes (a windowed view: its first window) came. */
+  private readonly came = new Set<'metrics' | 'packed' | 'slice'>();
   private givePreview!: (p: ReportPreview | undefined) => void;
   private giveValidated!: (v: ValidatedView) => void;
   private refuseValidated!: (e: Error) => void;
@@ -172,7 +262,18 @@ class FollowingReplies {
       this.giveAnalysis(reply.metrics ? { metrics: reply.metrics, findings: reply.findings, answersMismatch: reply.answersMismatch } : undefined);
       return this.restDone();
     }
-    if (this.next === 'rest' && reply.ok && reply.want === 'packed' && !this.came.has('packed')) {
+    if (this.windows && (this.next === 'rest' || this.next === 'serving') && reply.ok && reply.want === 'slice') {
+      this.windows.give({ packed: new Uint8Array(reply.packed), slice: reply.slice });
+      if (this.next === 'serving') return false;
+      this.came.add('slice');
+      return this.restDone();
+    }
+    // A window the reader could not cut: said, and the reader serves on (a request's, not the first).
+    if (this.windows && this.next === 'serving' && !reply.ok) {
+      this.windows.refuse(reply.message);
+      return false;
+    }
+    if (!this.windows && this.next === 'rest' && reply.ok && reply.want === 'packed' && !this.came.has('packed')) {
       this.came.add('packed');
       // A Uint8Array of its own: the channel's deserializer gives a view into the whole message's
       // buffer, which the webview's postMessage did not carry across (the webview got no bytes).
@@ -185,6 +286,11 @@ class FollowingReplies {
 
   private restDone(): boolean {
     if (this.came.size < 2) return false;
+    if (this.windows) {
+      this.next = 'serving';
+      this.onServing?.();
+      return false;
+    }
     this.next = 'done';
     return true;
   }
@@ -196,6 +302,7 @@ class FollowingReplies {
     this.refuseValidated(new Error(why));
     this.refusePacked(new Error(why));
     this.giveAnalysis(undefined);
+    this.windows?.ended(why);
   }
 }
 
@@ -243,11 +350,11 @@ export class ReportParser {
    * else packed, as soon as it is read: its validation, bytes and metrics to follow (the host never
    * holds the decoded report).
    */
-  async forView(file: string): Promise<ReportForView> {
-    const reply = await this.parse({ file, want: 'view' });
+  async forView(file: string, windowAbove = WINDOW_ABOVE_SPANS): Promise<ReportForView> {
+    const reply = await this.parse({ file, want: 'view', windowAbove });
     if (reply.want === 'view') {
-      const { preview, validated, analysis } = reply.following;
-      return { kind: 'packed', view: { ...reply.view, preview, validated, analysis } };
+      const { preview, validated, analysis, windows } = reply.following;
+      return { kind: 'packed', view: { ...reply.view, preview, validated, analysis, windows } };
     }
     if (reply.want !== 'report') throw new Error(`${path.basename(file)}: the report reader answered with ${reply.want}`);
     return { kind: 'report', report: reply.report, metrics: reply.metrics };
@@ -283,7 +390,7 @@ export class ReportParser {
     return new Promise((resolve, reject) => {
       let child: ChildProcess;
       try {
-        child = fork(this.readerFile, [request.want, request.file], {
+        child = fork(this.readerFile, [request.want, request.file, ...(request.windowAbove !== undefined ? [String(request.windowAbove)] : [])], {
           execArgv: [`--max-old-space-size=${this.limits.memoryMb}`], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
           // In desktop VS Code process.execPath is Electron's binary: run it as plain Node.
           env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', NODE_OPTIONS: '' },
@@ -323,6 +430,11 @@ export class ReportParser {
           // The view goes on now; the process goes on to validate, send the bytes and analyse, under the same time limit.
           following = new FollowingReplies();
           this.toCome.add(following);
+          if (reply.view.windowed) {
+            following.windows = new Windows((r) => child.connected && child.send(r), () => settle(() => undefined, 'the view closed'));
+            // Its replies all came: it keeps the report to cut windows from until the view closes, past the time limit.
+            following.onServing = () => clearTimeout(timer);
+          }
           resolve({ ...reply, following });
         } else settle(() => (reply.ok ? resolve(reply as Answer) : reject(new Error(reply.message))));
       });

@@ -8,7 +8,7 @@ import { setPriority } from 'node:os';
 import { basename } from 'node:path';
 import { constants as zlib, gunzipSync } from 'node:zlib';
 import { readAnyReportFile } from '../runner/read-import';
-import { gunzipCapped, readFileCapped } from '../runner/read-report';
+import { gunzipCapped, readFileCapped, zlibInflater } from '../runner/read-report';
 import { importReport, parseAnyReport } from '../model/import';
 import { headerPreview, laneTasksMismatch, reportPreview, type ReportPreview } from '../model/report-preview';
 import { answersMismatch, headerAnswers, reportAnswers, type ReportAnswers } from '../model/report-answers';
@@ -21,7 +21,8 @@ import { decodeOnRead, isPackedReport, packReport, PackedUnpacker, typedColumns 
 import { decodeReport, decodeReportStreamed, validateReport } from '../model/load';
 import { jsonNestingProblem } from '../model/validate-values';
 import type { Report, RunMeta } from '../model/report';
-import { PACKED_VIEW_ABOVE, type PackedHead, type ParseReply, type ParseRequest } from './reportParser';
+import { PACKED_VIEW_ABOVE, WINDOW_SPANS, type PackedHead, type ParseReply, type ParseRequest, type SliceRequest } from './reportParser';
+import { sliceIndex, sliceReport, sliceWindow, sliceWindowEnding, type SliceIndex } from '../model/slice';
 
 function isGzip(bytes: Uint8Array): boolean {
   return bytes.length > 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
@@ -94,9 +95,10 @@ const PREVIEW_COLUMNS: readonly string[] = ['thread', 'start', 'end'];
  * the packed bytes (for a webview that cannot fetch the file); then the metrics. A report that is
  * not packed (or whose header is not enough) is validated, then packed, before the first reply.
  */
-function forView(file: string): Replies {
+function forView(file: string, windowAbove: number): Replies {
   const bytes = statSync(file, { throwIfNoEntry: false })?.isFile() ? readFileCapped(file) : undefined;
   const head = bytes && holdsPacked(bytes) ? packedHead(bytes) : undefined;
+  if (bytes && head && head.spans > windowAbove) return windowed(file, bytes, head);
   if (bytes && head) {
     const view: PackedHead = { gzipped: isGzip(bytes), sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, meta: head.meta, spans: head.spans };
     let decoded: unknown;
@@ -122,7 +124,7 @@ function forView(file: string): Replies {
       async () => {
         if (decoded === undefined) {
           // Inflated as a stream, each column decoded from its own bytes: the inflated file is never whole here.
-          const value = await decodeReportStreamed(bytes);
+          const value = await decodeReportStreamed(bytes, { inflate: zlibInflater });
           if (!('value' in value)) throw new Error('not a packed report');
           decoded = value.value;
         }
@@ -156,6 +158,51 @@ function forView(file: string): Replies {
   const bytesReply = (): ParseReply => ({ ok: true, want: 'packed', packed });
   return { reply: { ok: true, want: 'view', view }, then: [() => ({ ok: true, want: 'preview', preview: reportPreview(report) }), () => validatedReply(report),
     ...(view.sha256 === undefined ? [bytesReply, () => metricsReply(report)] : [() => metricsReply(report), bytesReply])] };
+}
+
+/**
+ * A report above the windowed threshold (a packed file whose header says so): the webview is never
+ * sent all of it. Its header's preview at once; then the report decoded (zlib, column by column),
+ * validated, and kept here; its first window (`slice`); its metrics; then this process stays, and
+ * answers each `SliceRequest` of the host with another window, until the host ends it.
+ */
+function windowed(file: string, bytes: Uint8Array, head: NonNullable<ReturnType<typeof packedHead>>): Replies {
+  const view: PackedHead = { gzipped: isGzip(bytes), bytes: bytes.length, meta: head.meta, spans: head.spans, windowed: true };
+  let report: Report | undefined;
+  const fromHeader = head.preview;
+  return { reply: { ok: true, want: 'view', view }, then: [
+    () => ({ ok: true, want: 'preview', preview: fromHeader }),
+    async () => {
+      const value = await decodeReportStreamed(bytes, { inflate: zlibInflater });
+      if (!('value' in value)) throw new Error('not a packed report');
+      const spans = (value.value as { spans?: unknown }).spans;
+      if (spans && typeof spans === 'object') decodeOnRead(spans as Record<string, unknown>);
+      report = importReport(value.value, basename(file));
+      if (report.spans.count !== head.spans) throw new Error(`the report's header says ${head.spans} spans, its columns hold ${report.spans.count}`);
+      const off = fromHeader && laneTasksMismatch(fromHeader, report);
+      if (off) throw new Error(off);
+      serving = report;
+      return validatedReply(report);
+    },
+    () => sliceReply({}),
+    () => metricsReply(report!, fromHeader?.answers),
+  ] };
+}
+
+/** The report a windowed view's reader keeps, once validated, and its windows' index. */
+let serving: Report | undefined;
+let servingIndex: SliceIndex | undefined;
+
+/** The window `request` asks for, as a report of its own, packed (not compressed: it crosses two local channels). */
+function sliceReply(request: SliceRequest): ParseReply {
+  if (!serving) return { ok: false, message: 'no report to cut a window from' };
+  const index = (servingIndex ??= sliceIndex(serving));
+  const window = typeof request.to === 'number' && Number.isFinite(request.to)
+    ? sliceWindowEnding(index, request.to, WINDOW_SPANS)
+    : sliceWindow(index, typeof request.from === 'number' && Number.isFinite(request.from) ? request.from : index.from, WINDOW_SPANS);
+  const slice = sliceReport(serving, window.from, window.to);
+  return { ok: true, want: 'slice', packed: packReport(slice), slice: {
+    from: window.from, to: window.to, spans: slice.spans.count, totalSpans: serving.spans.count, runFrom: index.from, runTo: index.to, budget: WINDOW_SPANS } };
 }
 
 /** After a large report's view: it is valid, and what the host reads of it. */
@@ -218,7 +265,7 @@ function run(request: ParseRequest): Replies {
         throw new Error(`${basename(request.file)}: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
-    if (request.want === 'view') return forView(request.file);
+    if (request.want === 'view') return forView(request.file, request.windowAbove ?? Infinity);
     const report = readAnyReportFile(request.file);
     const metrics = analyze(report);
     if (request.want === 'entry') {
@@ -234,8 +281,9 @@ function run(request: ParseRequest): Replies {
   }
 }
 
-const [want, file] = process.argv.slice(2);
-const { reply, then = [] } = run({ file, want: want === 'entry' || want === 'sweep' || want === 'view' ? want : 'report' });
+const [want, file, above] = process.argv.slice(2);
+const windowAbove = Number(above);
+const { reply, then = [] } = run({ file, want: want === 'entry' || want === 'sweep' || want === 'view' ? want : 'report', ...(Number.isFinite(windowAbove) ? { windowAbove } : {}) });
 /**
  * Once a large report is validated, what is left here (its metrics and findings: 5-7 s of CPU at
  * ten million spans) is background work: the webview shows the report without them, and on a
@@ -265,9 +313,20 @@ function yieldTheCores(): void {
 // event loop runs, and validating or analysing would hold it for seconds.
 function sendFrom(next: ParseReply, k: number): void {
   process.send?.(next, undefined, undefined, () => {
-    if (next.ok && next.want === 'validated') yieldTheCores();
+    // A windowed view's first window is drawn before the metrics: the cores are given up after it.
+    if (next.ok && (serving ? next.want === 'slice' : next.want === 'validated')) yieldTheCores();
     if (next.ok && k < then.length) void settled(then[k]).then((after) => sendFrom(after, k + 1));
+    else if (next.ok && serving) serveWindows();
     else process.disconnect?.();
   });
+}
+
+/** A windowed view's reader, once it has said everything: a window for each request, until the host ends it (or goes). */
+function serveWindows(): void {
+  process.on('message', (request: SliceRequest) => {
+    const reply = tried(() => sliceReply(request && typeof request === 'object' ? request : {}));
+    process.send?.(reply);
+  });
+  process.on('disconnect', () => process.exit(0));
 }
 sendFrom(reply, 0);

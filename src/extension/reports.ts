@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { analyze, type RunMetrics } from '../model/analysis';
 import type { Report } from '../model/report';
 import type { PackedView, ReportParser } from './reportParser';
+import { windowAboveSpans } from './settings';
 
 /** A report with its file and metrics, as every view of the extension uses it. */
 export interface LoadedReport {
@@ -52,7 +53,7 @@ export class ReportSession implements vscode.Disposable {
   async forView(file: string): Promise<{ kind: 'report'; loaded: LoadedReport } | { kind: 'packed'; view: PackedView }> {
     const recent = this.recent(file);
     if (recent) return { kind: 'report', loaded: recent };
-    const read = await this.parser.forView(file);
+    const read = await this.parser.forView(file, windowAboveSpans(vscode.Uri.file(file)));
     return read.kind === 'packed' ? read : { kind: 'report', loaded: { file, report: read.report, metrics: read.metrics } };
   }
 

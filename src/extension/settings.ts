@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { SETTINGS } from './surface';
 import { SCHEDULES, type Schedule } from '../model/report';
 import { PROFILERS, type ProfilerName } from '../runtime/contract';
+import { WINDOW_ABOVE_SPANS } from './reportParser';
 
 /** The profiling settings in effect for a workspace folder. */
 export interface ProfileSettings {
@@ -66,4 +67,10 @@ export function reportFolderFor(scope?: vscode.Uri): string {
   const ws = (scope && vscode.workspace.getWorkspaceFolder(scope)) ?? vscode.workspace.workspaceFolders?.[0];
   const base = ws ? ws.uri.fsPath : scope ? path.dirname(scope.fsPath) : process.cwd();
   return path.join(base, folder);
+}
+
+/** `parallelProfiler.windowAboveSpans`: reports with more tasks open a window at a time (reportParser.ts WINDOW_ABOVE_SPANS). */
+export function windowAboveSpans(scope?: vscode.Uri): number {
+  const value = setting<number>(vscode.workspace.getConfiguration('parallelProfiler', scope), SETTINGS.windowAboveSpans, WINDOW_ABOVE_SPANS);
+  return typeof value === 'number' && value >= 0 ? value : WINDOW_ABOVE_SPANS;
 }

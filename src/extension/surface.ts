@@ -48,6 +48,7 @@ export const SETTINGS = {
   reportFolder: 'parallelProfiler.reportFolder',
   openReportAfterRun: 'parallelProfiler.openReportAfterRun',
   revealOutput: 'parallelProfiler.revealOutput',
+  windowAboveSpans: 'parallelProfiler.windowAboveSpans',
 } as const;
 
 /** Context keys set with `setContext`, used in `when` clauses of package.json. */

@@ -9,9 +9,9 @@ import * as path from 'node:path';
 import { webviewHtml } from '../model/html-report';
 import { typedColumns } from '../model/packed-report';
 import { filesNamedBy, sourceAccess } from '../model/source-access';
-import { asWebviewMessage, type HostToWebview, type WebviewToHost } from '../protocol';
+import { asWebviewMessage, type HostToWebview, type InitOptions, type SliceInfo, type WebviewToHost } from '../protocol';
 import type { LoadedReport } from './reports';
-import type { PackedView } from './reportParser';
+import type { PackedView, WindowFeed } from './reportParser';
 import type { Log } from './log';
 
 /** What tests and the extension can ask a live report webview. */
@@ -29,7 +29,12 @@ export interface WebviewStatus {
    * How the report was last sent: whole (`init`), as packed bytes (`init-packed`, large reports),
    * or as the address of its file for the webview to fetch (`init-packed-url`, a large report's own file).
    */
-  sentAs?: 'init' | 'init-packed' | 'init-packed-url';
+  sentAs?: 'init' | 'init-packed' | 'init-packed-url' | 'init-windowed';
+  /** A windowed report: the window last sent, and how many were sent. */
+  window?: SliceInfo;
+  windowsSent?: number;
+  /** Asks for another window of a windowed report as the webview's Earlier / Later / Go do (its `slice` message). */
+  askWindow?: (request: { from?: number; to?: number }) => void;
   /** Why the webview could not fetch the file (it was then sent the bytes). */
   unfetched?: string;
   /** With `init-packed`: how many bytes were sent (a packed file's own size when they are its bytes); with `init-packed-url`, the file's size. */
@@ -165,7 +170,11 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
     status.previewTasks = undefined;
     status.metricsSentAt = undefined;
     status.answersMismatch = undefined;
+    status.window = undefined;
+    status.windowsSent = undefined;
     if (content.kind === 'report') {
+      serving?.stop();
+      serving = undefined;
       post({ type: 'init', report: typedColumns(content.loaded.report), metrics: content.loaded.metrics, options }, undefined);
       return;
     }
@@ -175,6 +184,13 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
     // is posted as soon as the reader has read and hashed the file: the webview fetches and
     // decodes it while the reader validates it, and shows it once told `validated`.
     const view = content.view;
+    // The window of an earlier report's reader is not asked for any more: that reader ends.
+    if (serving && serving !== view.windows) serving.stop();
+    serving = view.windows;
+    if (view.windowed && view.windows) {
+      sendWindowed(view, view.windows, mine, options);
+      return;
+    }
     if (view.sha256 !== undefined && unfetched !== content) {
       post({ type: 'init-packed-url', url: webview.asWebviewUri(vscode.Uri.file(file)).toString(), bytes: view.bytes, sha256: view.sha256, gzipped: view.gzipped,
         metricsFollow: true, validationFollows: true, options }, view.bytes);
@@ -216,6 +232,69 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
       }
     });
   };
+  /**
+   * A report too large to show whole: the preview, then each window its reader cuts (the first
+   * unasked, then one per `slice` request), with the whole run's metrics once the reader has them.
+   */
+  const sendWindowed = (view: PackedView, windows: WindowFeed, mine: number, options: InitOptions) => {
+    status.sentAs = 'init-windowed';
+    status.sentBytes = view.bytes;
+    sentAt = status.sentAt = Date.now();
+    void webview.postMessage({ type: 'init-windowed', bytes: view.bytes, totalSpans: view.spans, options } satisfies HostToWebview).then((ok) => {
+      if (ok && !status.initSent) actions.initSent?.(file, Date.now());
+      status.initSent = status.initSent || ok;
+    });
+    void view.preview.then((preview) => {
+      if (mine !== sent || !preview) return;
+      status.previewTasks = preview.lanes.map((l) => l.tasks);
+      void webview.postMessage({ type: 'preview', preview } satisfies HostToWebview);
+    });
+    void view.validated.then(() => {
+      if (mine === sent) status.validatedAt = Date.now();
+    }, (e: unknown) => {
+      if (mine !== sent) return;
+      const message = e instanceof Error ? e.message : String(e);
+      status.showing = 'failed';
+      status.invalid = status.text = message;
+      log.channel.error(`report view: ${path.basename(file)} could not be opened: ${message}`);
+      void webview.postMessage({ type: 'invalid', message } satisfies HostToWebview);
+    });
+    windows.onWindow((w) => {
+      if (mine !== sent) return;
+      status.window = w.slice;
+      status.windowsSent = (status.windowsSent ?? 0) + 1;
+      void webview.postMessage({ type: 'init-slice', packed: w.packed, slice: w.slice, options } satisfies HostToWebview);
+    });
+    windows.onRefused((why) => {
+      if (mine !== sent) return;
+      log.channel.warn(`report view: ${path.basename(file)}: no other window: ${why}`);
+      void vscode.window.showWarningMessage(`Parallel Profiler: ${path.basename(file)}: no other window could be shown: ${why}`);
+    });
+    void view.analysis.then((a) => {
+      if (mine !== sent) return;
+      status.metricsSentAt = Date.now();
+      void webview.postMessage({ type: 'metrics', metrics: a?.metrics, findings: a?.findings } satisfies HostToWebview);
+      if (a?.answersMismatch) {
+        status.answersMismatch = a.answersMismatch;
+        log.channel.warn(`report view: ${path.basename(file)}: ${a.answersMismatch}`);
+        void vscode.window.showWarningMessage(`Parallel Profiler: the first numbers shown for ${path.basename(file)} came from its header, and ${a.answersMismatch}. The report's views show its own.`);
+      }
+    });
+  };
+  /** Another window of a windowed report, asked for by the webview's Earlier / Later / Go (`slice`). */
+  const askWindow = (message: { from?: unknown; to?: unknown }) => {
+    const content = source.content;
+    if (content.kind !== 'packed' || !content.view.windows) return;
+    const from = typeof message.from === 'number' && Number.isFinite(message.from) ? message.from : undefined;
+    const to = typeof message.to === 'number' && Number.isFinite(message.to) ? message.to : undefined;
+    if (!content.view.windows.request(to !== undefined ? { to } : { from })) {
+      void vscode.window.showWarningMessage(`Parallel Profiler: ${path.basename(file)}: its reader has stopped; reopen the report to see other windows.`);
+    }
+  };
+  status.askWindow = askWindow;
+  /** A windowed report's reader, kept while its view shows it (it holds the report: stopped when the view closes or shows another). */
+  let serving: WindowFeed | undefined;
+  disposables.push({ dispose: () => serving?.stop() });
   /** Posts the report (`bytes`: its size, for init-packed and init-packed-url) and records when. */
   const post = (init: Extract<HostToWebview, { type: 'init' | 'init-packed' | 'init-packed-url' }>, bytes: number | undefined) => {
     status.sentAs = init.type;
@@ -282,6 +361,9 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
       }
       case 'rerun':
         actions.rerun(file);
+        break;
+      case 'slice':
+        askWindow(message);
         break;
       case 'packed-unfetched': {
         const content = source.content;

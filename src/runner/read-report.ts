@@ -3,8 +3,8 @@
 // a gzip bomb each end with one ReportError instead of a hang or an abort.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
-import { ReportError, parseReport } from '../model/load';
+import { createGunzip, gunzipSync } from 'node:zlib';
+import { ReportError, parseReport, type Inflater } from '../model/load';
 import { MAX_REPORT_BYTES } from '../model/limits';
 import type { Report } from '../model/report';
 
@@ -97,3 +97,21 @@ export function gunzipCapped(bytes: Uint8Array, maxOutputLength: number): Uint8A
 export function readReportFile(file: string, maxBytes = MAX_REPORT_BYTES): Report {
   return parseReport(readFileCapped(file, maxBytes), { gunzip: gunzipCapped, maxBytes });
 }
+
+/**
+ * Node's zlib as decodeReportStreamed's inflater (load.ts Inflater): 1 MiB chunks, inflated off the
+ * main thread. At ten million spans it inflates the 72 MB file in ~0.2 s where DecompressionStream's
+ * 64 KiB chunks (a promise each) took ~1.5 s of the same decode.
+ */
+export const zlibInflater: Inflater = (gzip) => {
+  const stream = createGunzip({ chunkSize: 1 << 20 });
+  stream.end(gzip);
+  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  return {
+    read: async () => {
+      const next = await chunks.next();
+      return next.done ? { done: true } : { done: false, value: next.value as Uint8Array };
+    },
+    cancel: async () => { stream.destroy(); },
+  };
+};

@@ -12,16 +12,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { VIEWS } from '../../../src/extension/surface';
-import { PACKED_VIEW_ABOVE } from '../../../src/extension/reportParser';
+import { PACKED_VIEW_ABOVE, WINDOW_SPANS } from '../../../src/extension/reportParser';
 import { api, closeAllEditors, waitFor, workspaceRoot, wsFile } from './util';
 
 interface Truth { file: string; spans: number; bytes: number; ms: number; laneTasks: number[]; headline: string[] }
 
 /** Makes the report in a process of its own (gigabytes at 10M spans: not the host's); `harness`: which writes it. */
-function generate<T = Truth>(file: string, spans: number, harness = 'big-report.harness.js'): Promise<T> {
+function generate<T = Truth>(file: string, spans: number, harness = 'big-report.harness.js', more: string[] = []): Promise<T> {
   const script = path.join(__dirname, '..', harness);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--max-old-space-size=12000', script, file, String(spans)], {
+    const child = spawn(process.execPath, ['--max-old-space-size=12000', script, file, String(spans), ...more], {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -98,6 +98,15 @@ function writeArtifact(name: string, value: unknown): void {
 
 const MiB = 2 ** 20;
 
+function config(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration('parallelProfiler');
+}
+
+/** The tasks that overlap a window of `file`, counted by brute force in a process of its own (window-truth.harness.ts). */
+function windowTruth(file: string, from: number, to: number): Promise<{ spans: number; laneTasks: number[] }> {
+  return generate<{ spans: number; laneTasks: number[] }>(file, from, 'window-truth.harness.js', [String(to)]);
+}
+
 describe('A large report', () => {
   const spans = Number(process.env.PARPROF_VSCODE_LARGE_SPANS ?? Math.round(PACKED_VIEW_ABOVE * 1.1));
   const dir = wsFile('large');
@@ -128,6 +137,8 @@ describe('A large report', () => {
     assert.ok(truth.spans > PACKED_VIEW_ABOVE, `the report must be above ${PACKED_VIEW_ABOVE} spans, it has ${truth.spans}`);
     const api_ = await api();
     await closeAllEditors();
+    // Shown whole, however large (ten million spans open a window at a time by default: the next test).
+    await config().update('windowAboveSpans', 1e12, vscode.ConfigurationTarget.Workspace);
     const renderers = rendererPids();
     const baseline = { host: process.memoryUsage(), renderers: renderers.map((pid) => rssMiB(pid) ?? 0) };
     const peak = { hostHeapUsed: 0, hostRss: 0, hostArrayBuffers: 0, parserRss: 0, parserCpuMs: 0, renderers: renderers.map(() => 0) };
@@ -234,6 +245,90 @@ describe('A large report', () => {
       });
     } finally {
       clearInterval(sampler);
+      await config().update('windowAboveSpans', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  it('above parallelProfiler.windowAboveSpans it opens a window at a time: the reader keeps the report, every lane lists the window\'s tasks, Later and Earlier move it, closing ends the reader', async function () {
+    this.timeout(300_000);
+    const api_ = await api();
+    await closeAllEditors();
+    // The default (3M) windows the ten-million measurement; the suite's report is just above PACKED_VIEW_ABOVE.
+    const above = Math.min(truth.spans - 1, 3_000_000);
+    await config().update('windowAboveSpans', above, vscode.ConfigurationTarget.Workspace);
+    const readers = () => descendants(process.pid).filter((pid) => cmdline(pid).includes('report-parser.js'));
+    const renderers = rendererPids();
+    const before = renderers.map((pid) => rssMiB(pid) ?? 0);
+    const peak = { parserRss: 0, renderers: renderers.map(() => 0) };
+    const sample = () => {
+      for (const pid of readers()) peak.parserRss = Math.max(peak.parserRss, rssMiB(pid) ?? 0);
+      renderers.forEach((pid, k) => { peak.renderers[k] = Math.max(peak.renderers[k], rssMiB(pid) ?? 0); });
+    };
+    const sampler = setInterval(sample, 250);
+    const t0 = Date.now();
+    try {
+      await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), VIEWS.reportEditor);
+      const status = await waitFor('the windowed view to say it drew', () => api_.webviews().find((w) => w.file === file && (w.drawn || w.error || w.showing === 'failed')), 280_000);
+      sample();
+      const toDrawn = { parserRss: peak.parserRss, renderers: [...peak.renderers] };
+      assert.notEqual(status.showing, 'failed', status.text);
+      assert.equal(status.error, undefined, 'the webview reported an error');
+      assert.equal(status.sentAs, 'init-windowed');
+      const first = status.window!;
+      const drawn = status.drawn!;
+      assert.equal(drawn.stage, 'slice');
+      assert.equal(drawn.view, 'timeline');
+      assert.ok(drawn.paintedPixels > 0, 'the timeline canvas is blank');
+      // The whole run's preview first, then the first window, from the run's start, about WINDOW_SPANS tasks.
+      assert.deepEqual(status.previewTasks, truth.laneTasks);
+      assert.equal(first.totalSpans, truth.spans);
+      assert.equal(first.from, first.runFrom);
+      assert.ok(first.to < first.runTo, 'the first window is the whole run');
+      assert.equal(first.budget, WINDOW_SPANS);
+      // Every lane lists exactly the tasks that overlap the window, counted over the whole file elsewhere.
+      const truth1 = await windowTruth(file, first.from, first.to);
+      assert.equal(first.spans, truth1.spans);
+      assert.deepEqual(drawn.laneTasks, truth1.laneTasks);
+      assert.ok(truth1.spans > WINDOW_SPANS / 2 && truth1.spans < WINDOW_SPANS * 2, `${truth1.spans} tasks in the first window`);
+      // The reader stays to cut the next windows; the whole run's metrics follow the first.
+      assert.equal(readers().length, 1, 'the windowed view\'s reader is not running');
+      await waitFor('the whole run\'s metrics', () => api_.webviews().find((w) => w.file === file)?.metricsSentAt, 120_000);
+      assert.equal(api_.webviews().find((w) => w.file === file)?.answersMismatch, undefined);
+      // Later: the window that starts where the first ends.
+      const at1 = drawn.at;
+      status.askWindow!({ from: first.to });
+      const later = await waitFor('the next window drawn', () => api_.webviews().find((w) => w.file === file && (w.error || (w.drawn && w.drawn.at > at1))), 120_000);
+      assert.equal(later.error, undefined);
+      const second = later.window!;
+      assert.equal(second.from, first.to);
+      const truth2 = await windowTruth(file, second.from, second.to);
+      assert.equal(second.spans, truth2.spans);
+      assert.deepEqual(later.drawn!.laneTasks, truth2.laneTasks);
+      // Earlier: the window that ends where the second starts.
+      const at2 = later.drawn!.at;
+      later.askWindow!({ to: second.from });
+      const earlier = await waitFor('the window before drawn', () => api_.webviews().find((w) => w.file === file && (w.error || (w.drawn && w.drawn.at > at2))), 120_000);
+      assert.equal(earlier.window!.to, second.from);
+      assert.deepEqual(earlier.drawn!.laneTasks, (await windowTruth(file, earlier.window!.from, earlier.window!.to)).laneTasks);
+      writeArtifact(`vscode-windowed-report-${truth.spans}.json`, {
+        date: new Date().toISOString(), spans: truth.spans, fileMiB: +(truth.bytes / MiB).toFixed(1), threads: truth.laneTasks.length,
+        windowAboveSpans: above, firstWindow: first,
+        previewDrawnMs: status.previewDrawn ? status.previewDrawn.at - t0 : undefined,
+        openToValidatedMs: status.validatedAt !== undefined ? status.validatedAt - t0 : undefined,
+        openToWindowDrawnMs: drawn.at - t0,
+        nextWindowDrawnMs: later.drawn!.at - at1,
+        webviewStepsAfterOpenMs: Object.fromEntries(Object.entries(drawn.steps ?? {}).map(([k, v]) => [k, v - t0])),
+        parserPeakRssMiB: Math.round(toDrawn.parserRss),
+        rendererRssMiB: renderers.map((pid, k) => ({ pid, before: Math.round(before[k]), peak: Math.round(toDrawn.renderers[k]) })),
+        note: 'open = vscode.openWith; windowDrawn = the webview\'s `drawn` message for the first window (stage slice) received by the host; memory peaks sampled every 250 ms from open to that draw (parser = the report reader, which keeps the report; renderer = the browser renderer processes)',
+        load: fs.readFileSync('/proc/loadavg', 'utf8').trim(),
+      });
+      // Closing the view ends its reader (it held the report).
+      await closeAllEditors();
+      await waitFor('the reader to end with its view', () => readers().length === 0 || undefined, 30_000);
+    } finally {
+      clearInterval(sampler);
+      await config().update('windowAboveSpans', undefined, vscode.ConfigurationTarget.Workspace);
     }
   });
 
