@@ -38,9 +38,12 @@ export interface SliceInfo {
   /** The window: every task that overlaps it, and every CPU sample and wait inside it, is in the slice. */
   from: number;
   to: number;
-  /** Tasks in the slice (those that overlap the window), and in the whole report. */
+  /** Spans in the slice (those that overlap the window), and in the whole report. */
   spans: number;
   totalSpans: number;
+  /** Of those, the tasks (run-views.ts taskCount: a span derived from CPU samples is not one). */
+  tasks: number;
+  totalTasks: number;
   /** The run's extent: its first task's start and its last task's end. */
   runFrom: number;
   runTo: number;
@@ -88,6 +91,8 @@ export type HostToWebview =
    * the reader has them). Replaces the window shown; the webview asks for another with `slice`.
    */
   | { type: 'init-slice'; packed: Uint8Array; slice: SliceInfo; options?: InitOptions }
+  /** After a `slice` request: no window came (the reader could not cut it, or has stopped), in one line. */
+  | { type: 'window-refused'; message: string }
   /** After `init-packed-url` with `validationFollows`: the host's report reader validated the whole report; it may be shown. */
   | { type: 'validated' }
   /**
@@ -189,7 +194,7 @@ export function asHostMessage(data: unknown): HostToWebview | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const type = (data as { type?: unknown }).type;
   switch (type) {
-    case 'init': case 'init-packed': case 'init-packed-url': case 'init-windowed': case 'init-slice': case 'validated': case 'invalid': case 'preview': case 'metrics': case 'focus-range': case 'show-view': case 'focus-region': case 'init-sweep': case 'init-compare': case 'status':
+    case 'init': case 'init-packed': case 'init-packed-url': case 'init-windowed': case 'init-slice': case 'window-refused': case 'validated': case 'invalid': case 'preview': case 'metrics': case 'focus-range': case 'show-view': case 'focus-region': case 'init-sweep': case 'init-compare': case 'status':
       return data as HostToWebview;
     default:
       return undefined;

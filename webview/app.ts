@@ -57,6 +57,8 @@ export class App {
   readonly views = new Map<ViewId, View>();
   private readonly tabs = new Map<ViewId, HTMLButtonElement>();
   private readonly panels = new Map<ViewId, HTMLElement>();
+  /** A window's bar (Earlier / Later / Start at), when the report is a window. */
+  private readonly bar: WindowBar | undefined;
   /** ms from script start to the first complete paint of the first view (read by the benchmark). */
   firstPaintMs = -1;
 
@@ -77,7 +79,8 @@ export class App {
       const panel = el('div', { role: 'tabpanel', id: `panel-${id}`, 'aria-labelledby': `tab-${id}`, hidden: true });
       this.panels.set(id, panel);
     }
-    root.replaceChildren(this.header(report), ...(options.slice ? [windowBar(options.slice, options.post)] : []), tablist, ...this.panels.values());
+    this.bar = options.slice && windowBar(options.slice, options.post);
+    root.replaceChildren(this.header(report), ...(this.bar ? [this.bar.element] : []), tablist, ...this.panels.values());
 
     let timer: ReturnType<typeof setTimeout> | undefined;
     const save = () => {
@@ -109,8 +112,10 @@ export class App {
       el('h1', { title: `${script}${args}` }, this.options.title ?? name),
       // A left-to-right mark keeps a path that starts with '/' readable under direction: rtl.
       el('span', { class: 'pp-path', title: `${script}${args}` }, `\u200e${folder}${args ? ` ·${args}` : ''}\u200e`));
+    const slice = this.options.slice;
+    const tasks = slice ? `${plural(taskCount(report), 'task')} in this window of ${slice.totalTasks.toLocaleString('en-US')}` : plural(taskCount(report), 'task');
     const shape = el('p', { class: 'pp-shape' },
-      `${threadsText(report)} · ${plural(report.regions.length, 'region')} · ${plural(taskCount(report), 'task')} · ` +
+      `${threadsText(report)} · ${plural(report.regions.length, 'region')} · ${tasks} · ` +
       `${plural(report.profiles.length, 'CPU profile')} · ${runEndText(report)}`);
     const header = el('header', { class: 'pp-header' }, el('div', { class: 'pp-header-text' }, title, shape));
     if (this.options.canRerun) {
@@ -148,6 +153,11 @@ export class App {
     return view;
   }
 
+  /** The host could not give the window asked for (`window-refused`): said in the bar, whose moves work again. */
+  windowRefused(message: string): void {
+    this.bar?.refused(message);
+  }
+
   /** A window's summary is the whole run's: built once the reader's metrics come (or says why they did not). */
   private summaryLater(): HTMLElement {
     const box = el('div', { class: 'pp-summary' }, el('p', { class: 'pp-hint', 'aria-busy': 'true', id: 'summary-pending' }, 'The whole run\'s numbers are being computed by the report reader…'));
@@ -181,23 +191,33 @@ function at(us: number): string {
   return us === 0 ? '0' : formatDurationMs(us / 1000);
 }
 
+/** A window's bar: its element, and what it does when the host refuses the window asked for. */
+export interface WindowBar { element: HTMLElement; refused(message: string): void }
+
 /**
  * The bar above a window of a report too large to show whole: which window, what shows it, and
- * the moves to another (the host's reader cuts it: `slice`).
+ * the moves to another (the host's reader cuts it: `slice`). A move waits for the window (its
+ * button busy); the next `init-slice` makes a new bar, `window-refused` frees this one.
  */
-export function windowBar(slice: SliceInfo, post: (message: WebviewToHost) => void): HTMLElement {
+export function windowBar(slice: SliceInfo, post: (message: WebviewToHost) => void): WindowBar {
   const n = (x: number) => x.toLocaleString('en-US');
   const text = el('p', { id: 'window-text' },
-    `Window ${at(slice.from)} to ${at(slice.to)} of the run's ${at(slice.runFrom)} to ${at(slice.runTo)}: ${n(slice.spans)} of ${n(slice.totalSpans)} tasks ` +
+    `Window ${at(slice.from)} to ${at(slice.to)} of the run's ${at(slice.runFrom)} to ${at(slice.runTo)}: ${n(slice.tasks)} of ${n(slice.totalTasks)} tasks ` +
     '(every task that overlaps it, and the CPU samples inside it). The timeline, flame graphs, call tree and task durations show this window; ' +
     'the summary and headline numbers are the whole run\'s.');
-  const button = (id: string, label: string, title: string, enabled: boolean, ask: () => WebviewToHost) => {
-    const b = el('button', { type: 'button', id, title }, label);
+  const why = el('output', { id: 'window-refused', 'aria-live': 'polite' });
+  const moves: [HTMLButtonElement, boolean][] = [];
+  const button = (id: string, label: string, title: string, enabled: boolean, ask: () => WebviewToHost | undefined) => {
+    const b = el('button', { type: 'button', id, title }, label) as HTMLButtonElement;
     b.disabled = !enabled;
+    moves.push([b, enabled]);
     b.addEventListener('click', () => {
+      const message = ask();
+      if (!message) return;
+      why.textContent = '';
       b.disabled = true;
       b.setAttribute('aria-busy', 'true');
-      post(ask());
+      post(message);
     });
     return b;
   };
@@ -205,8 +225,17 @@ export function windowBar(slice: SliceInfo, post: (message: WebviewToHost) => vo
   const later = button('window-later', 'Later ▶', 'The window that starts where this one ends', slice.to < slice.runTo, () => ({ type: 'slice', from: slice.to }));
   const input = el('input', { type: 'number', id: 'window-at', min: String(Math.floor(slice.runFrom / 1000)), max: String(Math.ceil(slice.runTo / 1000)), step: 'any',
     'aria-label': 'Start the window at this time, ms from the run\'s start', placeholder: 'ms' }) as HTMLInputElement;
-  const go = button('window-go', 'Go', 'The window that starts at the time given, ms', true, () => ({ type: 'slice', from: Number(input.value) * 1000 }));
-  input.addEventListener('keydown', (e) => { if (e.key === 'Enter' && input.value !== '') go.click(); });
-  return el('div', { class: 'pp-toolbar pp-window', role: 'group', 'aria-label': 'Window of the run' }, text, earlier, later,
-    el('label', { for: 'window-at' }, 'Start at'), input, go);
+  // An empty or unreadable box asks for nothing.
+  const go = button('window-go', 'Go', 'The window that starts at the time given, ms', true,
+    () => (input.value.trim() !== '' && Number.isFinite(Number(input.value)) ? { type: 'slice', from: Number(input.value) * 1000 } : undefined));
+  input.addEventListener('keydown', (e) => { if (e.key === 'Enter') go.click(); });
+  const element = el('div', { class: 'pp-toolbar pp-window', role: 'group', 'aria-label': 'Window of the run' }, text, earlier, later,
+    el('label', { for: 'window-at' }, 'Start at'), input, go, why);
+  return {
+    element,
+    refused: (message) => {
+      why.textContent = `No other window: ${message}.`;
+      for (const [b, enabled] of moves) { b.disabled = !enabled; b.removeAttribute('aria-busy'); }
+    },
+  };
 }

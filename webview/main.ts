@@ -174,7 +174,8 @@ function startSlice(message: Extract<HostToWebview, { type: 'init-slice' }>): vo
   const slice = message.slice;
   // A window is a small report of its own: checked here as every report given whole is.
   decodePacked([message.packed], false, false, 'page')
-    .then((d) => { if (mine === given) show(d.report, 'init-packed', message.options, undefined, analysis, d.lanes, slice); }).catch((e: Error) => showError(e.message));
+    .then((d) => { if (mine === given) show(d.report, 'init-packed', message.options, undefined, analysis, d.lanes, slice); })
+    .catch((e: Error) => { if (mine === given) showError(e.message); });
 }
 
 /** Metrics the host sent with the report (it computed them from this report), if they look like metrics. */
@@ -298,6 +299,7 @@ function onMessage(data: unknown): void {
       // A report too large to show whole: its reader's windows of it follow.
       case 'init-windowed': startWindowed(message); break;
       case 'init-slice': startSlice(message); break;
+      case 'window-refused': app?.windowRefused(message.message); break;
       case 'validated': verdictFollowing?.(undefined); verdictFollowing = undefined; break;
       case 'preview': showPreview(message.preview); break;
       // Not valid: the reader's reason, whether or not a report waits for the verdict (the host sends nothing else for it).

@@ -175,7 +175,9 @@ export class Store {
   }
 
   setWindow(from: number, to: number): void {
-    const next = clampInterval({ from, to }, this.endUs);
+    let next = clampInterval({ from, to }, this.endUs);
+    // A window of a report shows nothing outside it: zoom and pan stay inside (its lanes there would read as idle).
+    if (next && this.slice) next = insideWindow(next, this.slice);
     if (!next || (next.from === this.window.from && next.to === this.window.to)) return;
     this.window = next;
     this.emit('window', undefined);
@@ -290,6 +292,13 @@ function functionKeyOf(value: unknown): string | undefined {
 function chosenThreads(value: unknown): number[] | undefined {
   if (!Array.isArray(value) || value.length > 10_000 || !value.every((t) => Number.isInteger(t))) return undefined;
   return [...new Set(value as number[])].sort((a, b) => a - b);
+}
+
+/** `i` moved (and if need be narrowed) into the slice's window. */
+function insideWindow(i: Interval, slice: { from: number; to: number }): Interval {
+  const width = Math.min(i.to - i.from, slice.to - slice.from);
+  const from = Math.max(slice.from, Math.min(i.from, slice.to - width));
+  return { from, to: from + width };
 }
 
 /** `i` within [0, end], ordered, at least 1 µs wide; undefined for no interval or one not finite. */

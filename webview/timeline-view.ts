@@ -98,7 +98,8 @@ export class TimelineView {
     const toolbar = el('div', { class: 'pp-toolbar', role: 'toolbar', 'aria-label': 'Timeline controls' },
       button('+', () => zoomBy(store, 0.5), 'Zoom in'),
       button('−', () => zoomBy(store, 2), 'Zoom out'),
-      button('Whole run', () => store.setWindow(0, store.endUs), 'Show the whole run'),
+      // A window of a report: its whole window (Earlier / Later above move it).
+      store.slice ? button('Whole window', () => store.setWindow(0, store.endUs), 'Show the whole of this window of the run') : button('Whole run', () => store.setWindow(0, store.endUs), 'Show the whole run'),
       button('Select visible', () => store.setRange({ ...store.window }), 'Select the visible time range'),
       button('Clear range', () => store.setRange(undefined), 'Clear the selected time range'),
       this.windowOut, el('span', { class: 'pp-spacer' }), this.rangeOut);

@@ -22,6 +22,7 @@ import { decodeReport, decodeReportStreamed, validateReport } from '../model/loa
 import { jsonNestingProblem } from '../model/validate-values';
 import type { Report, RunMeta } from '../model/report';
 import { PACKED_VIEW_ABOVE, WINDOW_SPANS, type PackedHead, type ParseReply, type ParseRequest, type SliceRequest } from './reportParser';
+import { taskCount } from '../model/run-views';
 import { sliceIndex, sliceReport, sliceWindow, sliceWindowEnding, type SliceIndex } from '../model/slice';
 
 function isGzip(bytes: Uint8Array): boolean {
@@ -192,6 +193,7 @@ function windowed(file: string, bytes: Uint8Array, head: NonNullable<ReturnType<
 /** The report a windowed view's reader keeps, once validated, and its windows' index. */
 let serving: Report | undefined;
 let servingIndex: SliceIndex | undefined;
+let servingTasks: number | undefined;
 
 /** The window `request` asks for, as a report of its own, packed (not compressed: it crosses two local channels). */
 function sliceReply(request: SliceRequest): ParseReply {
@@ -201,8 +203,10 @@ function sliceReply(request: SliceRequest): ParseReply {
     ? sliceWindowEnding(index, request.to, WINDOW_SPANS)
     : sliceWindow(index, typeof request.from === 'number' && Number.isFinite(request.from) ? request.from : index.from, WINDOW_SPANS);
   const slice = sliceReport(serving, window.from, window.to);
+  servingTasks ??= taskCount(serving);
   return { ok: true, want: 'slice', packed: packReport(slice), slice: {
-    from: window.from, to: window.to, spans: slice.spans.count, totalSpans: serving.spans.count, runFrom: index.from, runTo: index.to, budget: WINDOW_SPANS } };
+    from: window.from, to: window.to, spans: slice.spans.count, totalSpans: serving.spans.count, tasks: taskCount(slice), totalTasks: servingTasks,
+    runFrom: index.from, runTo: index.to, budget: WINDOW_SPANS } };
 }
 
 /** After a large report's view: it is valid, and what the host reads of it. */

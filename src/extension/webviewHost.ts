@@ -268,7 +268,7 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
     windows.onRefused((why) => {
       if (mine !== sent) return;
       log.channel.warn(`report view: ${path.basename(file)}: no other window: ${why}`);
-      void vscode.window.showWarningMessage(`Parallel Profiler: ${path.basename(file)}: no other window could be shown: ${why}`);
+      void webview.postMessage({ type: 'window-refused', message: why } satisfies HostToWebview);
     });
     void view.analysis.then((a) => {
       if (mine !== sent) return;
@@ -288,7 +288,7 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
     const from = typeof message.from === 'number' && Number.isFinite(message.from) ? message.from : undefined;
     const to = typeof message.to === 'number' && Number.isFinite(message.to) ? message.to : undefined;
     if (!content.view.windows.request(to !== undefined ? { to } : { from })) {
-      void vscode.window.showWarningMessage(`Parallel Profiler: ${path.basename(file)}: its reader has stopped; reopen the report to see other windows.`);
+      void webview.postMessage({ type: 'window-refused', message: 'the report\'s reader has stopped: reopen the report to see other windows' } satisfies HostToWebview);
     }
   };
   status.askWindow = askWindow;

@@ -132,6 +132,90 @@ describe('A large report', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  // First: its memory is measured before the whole report has been in the webview.
+  it('above parallelProfiler.windowAboveSpans it opens a window at a time: the reader keeps the report, every lane lists the window\'s tasks, Later and Earlier move it, closing ends the reader', async function () {
+    this.timeout(300_000);
+    const api_ = await api();
+    await closeAllEditors();
+    // The default (3M) windows the ten-million measurement; the suite's report is just above PACKED_VIEW_ABOVE.
+    const above = Math.min(truth.spans - 1, 3_000_000);
+    await config().update('windowAboveSpans', above, vscode.ConfigurationTarget.Workspace);
+    const readers = () => descendants(process.pid).filter((pid) => cmdline(pid).includes('report-parser.js'));
+    const renderers = rendererPids();
+    const before = renderers.map((pid) => rssMiB(pid) ?? 0);
+    const peak = { parserRss: 0, renderers: renderers.map(() => 0) };
+    const sample = () => {
+      for (const pid of readers()) peak.parserRss = Math.max(peak.parserRss, rssMiB(pid) ?? 0);
+      renderers.forEach((pid, k) => { peak.renderers[k] = Math.max(peak.renderers[k], rssMiB(pid) ?? 0); });
+    };
+    const sampler = setInterval(sample, 250);
+    const t0 = Date.now();
+    try {
+      await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), VIEWS.reportEditor);
+      const status = await waitFor('the windowed view to say it drew', () => api_.webviews().find((w) => w.file === file && (w.drawn || w.error || w.showing === 'failed')), 280_000);
+      sample();
+      const toDrawn = { parserRss: peak.parserRss, renderers: [...peak.renderers] };
+      assert.notEqual(status.showing, 'failed', status.text);
+      assert.equal(status.error, undefined, 'the webview reported an error');
+      assert.equal(status.sentAs, 'init-windowed');
+      const first = status.window!;
+      const drawn = status.drawn!;
+      assert.equal(drawn.stage, 'slice');
+      assert.equal(drawn.view, 'timeline');
+      assert.ok(drawn.paintedPixels > 0, 'the timeline canvas is blank');
+      // The whole run's preview first, then the first window, from the run's start, about WINDOW_SPANS tasks.
+      assert.deepEqual(status.previewTasks, truth.laneTasks);
+      assert.equal(first.totalSpans, truth.spans);
+      assert.equal(first.from, first.runFrom);
+      assert.ok(first.to < first.runTo, 'the first window is the whole run');
+      assert.equal(first.budget, WINDOW_SPANS);
+      // Every lane lists exactly the tasks that overlap the window, counted over the whole file elsewhere.
+      const truth1 = await windowTruth(file, first.from, first.to);
+      assert.equal(first.spans, truth1.spans);
+      assert.deepEqual(drawn.laneTasks, truth1.laneTasks);
+      assert.ok(truth1.spans > WINDOW_SPANS / 2 && truth1.spans < WINDOW_SPANS * 2, `${truth1.spans} tasks in the first window`);
+      // The reader stays to cut the next windows; the whole run's metrics follow the first.
+      assert.equal(readers().length, 1, 'the windowed view\'s reader is not running');
+      await waitFor('the whole run\'s metrics', () => api_.webviews().find((w) => w.file === file)?.metricsSentAt, 120_000);
+      assert.equal(api_.webviews().find((w) => w.file === file)?.answersMismatch, undefined);
+      // Later: the window that starts where the first ends.
+      const at1 = drawn.at;
+      status.askWindow!({ from: first.to });
+      const later = await waitFor('the next window drawn', () => api_.webviews().find((w) => w.file === file && (w.error || (w.drawn && w.drawn.at > at1))), 120_000);
+      assert.equal(later.error, undefined);
+      const second = later.window!;
+      assert.equal(second.from, first.to);
+      const truth2 = await windowTruth(file, second.from, second.to);
+      assert.equal(second.spans, truth2.spans);
+      assert.deepEqual(later.drawn!.laneTasks, truth2.laneTasks);
+      // Earlier: the window that ends where the second starts.
+      const at2 = later.drawn!.at;
+      later.askWindow!({ to: second.from });
+      const earlier = await waitFor('the window before drawn', () => api_.webviews().find((w) => w.file === file && (w.error || (w.drawn && w.drawn.at > at2))), 120_000);
+      assert.equal(earlier.window!.to, second.from);
+      assert.deepEqual(earlier.drawn!.laneTasks, (await windowTruth(file, earlier.window!.from, earlier.window!.to)).laneTasks);
+      writeArtifact(`vscode-windowed-report-${truth.spans}.json`, {
+        date: new Date().toISOString(), spans: truth.spans, fileMiB: +(truth.bytes / MiB).toFixed(1), threads: truth.laneTasks.length,
+        windowAboveSpans: above, firstWindow: first,
+        previewDrawnMs: status.previewDrawn ? status.previewDrawn.at - t0 : undefined,
+        openToValidatedMs: status.validatedAt !== undefined ? status.validatedAt - t0 : undefined,
+        openToWindowDrawnMs: drawn.at - t0,
+        nextWindowDrawnMs: later.drawn!.at - at1,
+        webviewStepsAfterOpenMs: Object.fromEntries(Object.entries(drawn.steps ?? {}).map(([k, v]) => [k, v - t0])),
+        parserPeakRssMiB: Math.round(toDrawn.parserRss),
+        rendererRssMiB: renderers.map((pid, k) => ({ pid, before: Math.round(before[k]), peak: Math.round(toDrawn.renderers[k]) })),
+        note: 'open = vscode.openWith; windowDrawn = the webview\'s `drawn` message for the first window (stage slice) received by the host; memory peaks sampled every 250 ms from open to that draw (parser = the report reader, which keeps the report; renderer = the browser renderer processes)',
+        load: fs.readFileSync('/proc/loadavg', 'utf8').trim(),
+      });
+      // Closing the view ends its reader (it held the report).
+      await closeAllEditors();
+      await waitFor('the reader to end with its view', () => readers().length === 0 || undefined, 30_000);
+    } finally {
+      clearInterval(sampler);
+      await config().update('windowAboveSpans', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   it('opens packed: the webview decodes it in its worker and the timeline draws every lane', async function () {
     this.timeout(300_000);
     assert.ok(truth.spans > PACKED_VIEW_ABOVE, `the report must be above ${PACKED_VIEW_ABOVE} spans, it has ${truth.spans}`);
@@ -243,89 +327,6 @@ describe('A large report', () => {
         webviewStepsAfterOpenMs: Object.fromEntries(Object.entries(again.drawn!.steps ?? {}).map(([k, v]) => [k, v - t1])),
         load: fs.readFileSync('/proc/loadavg', 'utf8').trim(),
       });
-    } finally {
-      clearInterval(sampler);
-      await config().update('windowAboveSpans', undefined, vscode.ConfigurationTarget.Workspace);
-    }
-  });
-
-  it('above parallelProfiler.windowAboveSpans it opens a window at a time: the reader keeps the report, every lane lists the window\'s tasks, Later and Earlier move it, closing ends the reader', async function () {
-    this.timeout(300_000);
-    const api_ = await api();
-    await closeAllEditors();
-    // The default (3M) windows the ten-million measurement; the suite's report is just above PACKED_VIEW_ABOVE.
-    const above = Math.min(truth.spans - 1, 3_000_000);
-    await config().update('windowAboveSpans', above, vscode.ConfigurationTarget.Workspace);
-    const readers = () => descendants(process.pid).filter((pid) => cmdline(pid).includes('report-parser.js'));
-    const renderers = rendererPids();
-    const before = renderers.map((pid) => rssMiB(pid) ?? 0);
-    const peak = { parserRss: 0, renderers: renderers.map(() => 0) };
-    const sample = () => {
-      for (const pid of readers()) peak.parserRss = Math.max(peak.parserRss, rssMiB(pid) ?? 0);
-      renderers.forEach((pid, k) => { peak.renderers[k] = Math.max(peak.renderers[k], rssMiB(pid) ?? 0); });
-    };
-    const sampler = setInterval(sample, 250);
-    const t0 = Date.now();
-    try {
-      await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), VIEWS.reportEditor);
-      const status = await waitFor('the windowed view to say it drew', () => api_.webviews().find((w) => w.file === file && (w.drawn || w.error || w.showing === 'failed')), 280_000);
-      sample();
-      const toDrawn = { parserRss: peak.parserRss, renderers: [...peak.renderers] };
-      assert.notEqual(status.showing, 'failed', status.text);
-      assert.equal(status.error, undefined, 'the webview reported an error');
-      assert.equal(status.sentAs, 'init-windowed');
-      const first = status.window!;
-      const drawn = status.drawn!;
-      assert.equal(drawn.stage, 'slice');
-      assert.equal(drawn.view, 'timeline');
-      assert.ok(drawn.paintedPixels > 0, 'the timeline canvas is blank');
-      // The whole run's preview first, then the first window, from the run's start, about WINDOW_SPANS tasks.
-      assert.deepEqual(status.previewTasks, truth.laneTasks);
-      assert.equal(first.totalSpans, truth.spans);
-      assert.equal(first.from, first.runFrom);
-      assert.ok(first.to < first.runTo, 'the first window is the whole run');
-      assert.equal(first.budget, WINDOW_SPANS);
-      // Every lane lists exactly the tasks that overlap the window, counted over the whole file elsewhere.
-      const truth1 = await windowTruth(file, first.from, first.to);
-      assert.equal(first.spans, truth1.spans);
-      assert.deepEqual(drawn.laneTasks, truth1.laneTasks);
-      assert.ok(truth1.spans > WINDOW_SPANS / 2 && truth1.spans < WINDOW_SPANS * 2, `${truth1.spans} tasks in the first window`);
-      // The reader stays to cut the next windows; the whole run's metrics follow the first.
-      assert.equal(readers().length, 1, 'the windowed view\'s reader is not running');
-      await waitFor('the whole run\'s metrics', () => api_.webviews().find((w) => w.file === file)?.metricsSentAt, 120_000);
-      assert.equal(api_.webviews().find((w) => w.file === file)?.answersMismatch, undefined);
-      // Later: the window that starts where the first ends.
-      const at1 = drawn.at;
-      status.askWindow!({ from: first.to });
-      const later = await waitFor('the next window drawn', () => api_.webviews().find((w) => w.file === file && (w.error || (w.drawn && w.drawn.at > at1))), 120_000);
-      assert.equal(later.error, undefined);
-      const second = later.window!;
-      assert.equal(second.from, first.to);
-      const truth2 = await windowTruth(file, second.from, second.to);
-      assert.equal(second.spans, truth2.spans);
-      assert.deepEqual(later.drawn!.laneTasks, truth2.laneTasks);
-      // Earlier: the window that ends where the second starts.
-      const at2 = later.drawn!.at;
-      later.askWindow!({ to: second.from });
-      const earlier = await waitFor('the window before drawn', () => api_.webviews().find((w) => w.file === file && (w.error || (w.drawn && w.drawn.at > at2))), 120_000);
-      assert.equal(earlier.window!.to, second.from);
-      assert.deepEqual(earlier.drawn!.laneTasks, (await windowTruth(file, earlier.window!.from, earlier.window!.to)).laneTasks);
-      writeArtifact(`vscode-windowed-report-${truth.spans}.json`, {
-        date: new Date().toISOString(), spans: truth.spans, fileMiB: +(truth.bytes / MiB).toFixed(1), threads: truth.laneTasks.length,
-        windowAboveSpans: above, firstWindow: first,
-        previewDrawnMs: status.previewDrawn ? status.previewDrawn.at - t0 : undefined,
-        openToValidatedMs: status.validatedAt !== undefined ? status.validatedAt - t0 : undefined,
-        openToWindowDrawnMs: drawn.at - t0,
-        nextWindowDrawnMs: later.drawn!.at - at1,
-        webviewStepsAfterOpenMs: Object.fromEntries(Object.entries(drawn.steps ?? {}).map(([k, v]) => [k, v - t0])),
-        parserPeakRssMiB: Math.round(toDrawn.parserRss),
-        rendererRssMiB: renderers.map((pid, k) => ({ pid, before: Math.round(before[k]), peak: Math.round(toDrawn.renderers[k]) })),
-        note: 'open = vscode.openWith; windowDrawn = the webview\'s `drawn` message for the first window (stage slice) received by the host; memory peaks sampled every 250 ms from open to that draw (parser = the report reader, which keeps the report; renderer = the browser renderer processes)',
-        load: fs.readFileSync('/proc/loadavg', 'utf8').trim(),
-      });
-      // Closing the view ends its reader (it held the report).
-      await closeAllEditors();
-      await waitFor('the reader to end with its view', () => readers().length === 0 || undefined, 30_000);
     } finally {
       clearInterval(sampler);
       await config().update('windowAboveSpans', undefined, vscode.ConfigurationTarget.Workspace);
