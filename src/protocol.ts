@@ -86,11 +86,11 @@ export type HostToWebview =
    */
   | { type: 'init-windowed'; bytes: number; totalSpans: number; options?: InitOptions }
   /**
-   * After `init-windowed`: one window of the report (a valid report of its own, packed, not
-   * compressed; src/model/slice.ts), shown with the whole run's metrics (a `metrics` message, once
+   * After `init-windowed`: one window of the report (a valid report of its own, packed, gzip-compressed
+   * when `gzipped`; src/model/slice.ts), shown with the whole run's metrics (a `metrics` message, once
    * the reader has them). Replaces the window shown; the webview asks for another with `slice`.
    */
-  | { type: 'init-slice'; packed: Uint8Array; slice: SliceInfo; options?: InitOptions }
+  | { type: 'init-slice'; packed: Uint8Array; gzipped?: boolean; slice: SliceInfo; options?: InitOptions }
   /** After a `slice` request: no window came (the reader could not cut it, or has stopped), in one line. */
   | { type: 'window-refused'; message: string }
   /** After `init-packed-url` with `validationFollows`: the host's report reader validated the whole report; it may be shown. */

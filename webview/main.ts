@@ -173,7 +173,7 @@ function startSlice(message: Extract<HostToWebview, { type: 'init-slice' }>): vo
   performance.mark('parprof:received');
   const slice = message.slice;
   // A window is a small report of its own: checked here as every report given whole is.
-  decodePacked([message.packed], false, false, 'page')
+  decodePacked([message.packed], message.gzipped === true, false, 'page')
     .then((d) => { if (mine === given) show(d.report, 'init-packed', message.options, undefined, analysis, d.lanes, slice); })
     .catch((e: Error) => { if (mine === given) showError(e.message); });
 }

@@ -86,7 +86,7 @@ export interface PackedView {
 }
 
 /** A window of a windowed report, as its reader sends it: a report of its own, packed. */
-export interface ReportWindow { packed: Uint8Array; slice: SliceInfo }
+export interface ReportWindow { packed: Uint8Array; gzipped: boolean; slice: SliceInfo }
 
 /** A windowed view's windows: each one its reader sends (the first unasked), a request for another, and the reader's end. */
 export interface WindowFeed {
@@ -157,7 +157,7 @@ export type ParseReply =
    */
   | { ok: true; want: 'packed'; packed: Uint8Array }
   /** A windowed view's window: after 'validated' (its first, before 'metrics'), then one for each request. */
-  | { ok: true; want: 'slice'; packed: Uint8Array; slice: SliceInfo }
+  | { ok: true; want: 'slice'; packed: Uint8Array; gzipped: boolean; slice: SliceInfo }
   | { ok: true; want: 'sweep'; sweep: SweepReport }
   | { ok: false; message: string };
 
@@ -263,7 +263,7 @@ class FollowingReplies {
       return this.restDone();
     }
     if (this.windows && (this.next === 'rest' || this.next === 'serving') && reply.ok && reply.want === 'slice') {
-      this.windows.give({ packed: new Uint8Array(reply.packed), slice: reply.slice });
+      this.windows.give({ packed: new Uint8Array(reply.packed), gzipped: reply.gzipped === true, slice: reply.slice });
       if (this.next === 'serving') return false;
       this.came.add('slice');
       return this.restDone();

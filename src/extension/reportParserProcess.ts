@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { basename } from 'node:path';
-import { constants as zlib, gunzipSync } from 'node:zlib';
+import { constants as zlib, gunzipSync, gzipSync } from 'node:zlib';
 import { readAnyReportFile } from '../runner/read-import';
 import { gunzipCapped, readFileCapped, zlibInflater } from '../runner/read-report';
 import { importReport, parseAnyReport } from '../model/import';
@@ -195,7 +195,7 @@ let serving: Report | undefined;
 let servingIndex: SliceIndex | undefined;
 let servingTasks: number | undefined;
 
-/** The window `request` asks for, as a report of its own, packed (not compressed: it crosses two local channels). */
+/** The window `request` asks for, as a report of its own, packed and gzip-compressed. */
 function sliceReply(request: SliceRequest): ParseReply {
   if (!serving) return { ok: false, message: 'no report to cut a window from' };
   const index = (servingIndex ??= sliceIndex(serving));
@@ -204,7 +204,9 @@ function sliceReply(request: SliceRequest): ParseReply {
     : sliceWindow(index, typeof request.from === 'number' && Number.isFinite(request.from) ? request.from : index.from, WINDOW_SPANS);
   const slice = sliceReport(serving, window.from, window.to);
   servingTasks ??= taskCount(serving);
-  return { ok: true, want: 'slice', packed: packReport(slice), slice: {
+  // gzip level 1: 5.7 MiB → 2.0 MiB in 51 ms at 250k spans; the way to the webview (the host, and in
+  // code-server its server and socket) carried ~6 MB/s here.
+  return { ok: true, want: 'slice', packed: gzipSync(packReport(slice), { level: 1 }), gzipped: true, slice: {
     from: window.from, to: window.to, spans: slice.spans.count, totalSpans: serving.spans.count, tasks: taskCount(slice), totalTasks: servingTasks,
     runFrom: index.from, runTo: index.to, budget: WINDOW_SPANS } };
 }

@@ -263,7 +263,7 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
       if (mine !== sent) return;
       status.window = w.slice;
       status.windowsSent = (status.windowsSent ?? 0) + 1;
-      void webview.postMessage({ type: 'init-slice', packed: w.packed, slice: w.slice, options } satisfies HostToWebview);
+      void webview.postMessage({ type: 'init-slice', packed: w.packed, gzipped: w.gzipped, slice: w.slice, options } satisfies HostToWebview);
     });
     windows.onRefused((why) => {
       if (mine !== sent) return;

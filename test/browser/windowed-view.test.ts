@@ -5,6 +5,7 @@
 // window shows, and its Earlier / Later / Go ask the host for another (`slice`); the timeline's
 // lanes are the window's tasks, while the summary is the whole run's, never the window's.
 import { after, before, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { syntheticReport } from '../../src/model/synthetic';
@@ -27,20 +28,22 @@ const index = sliceIndex(report);
 /** Small enough that the run takes several windows (the host's is WINDOW_SPANS, 250k). */
 const BUDGET = 4000;
 
-interface Window { info: SliceInfo; packed: number[] }
+interface Window { info: SliceInfo; packed: number[]; gzipped: boolean }
 
 /** The window from `from`, as the host's reader sends it (reportParserProcess.ts sliceReply). */
-function windowFrom(from: number): Window {
+function windowFrom(from: number, gzipped = false): Window {
   const w = sliceWindow(index, from, BUDGET);
   const slice = sliceReport(report, w.from, w.to);
   return {
     info: { from: w.from, to: w.to, spans: slice.spans.count, totalSpans: report.spans.count, tasks: taskCount(slice), totalTasks: taskCount(report), runFrom: index.from, runTo: index.to, budget: BUDGET },
-    packed: [...packReport(slice)],
+    packed: [...(gzipped ? gzipSync(packReport(slice), { level: 1 }) : packReport(slice))],
+    gzipped,
   };
 }
 
 const first = windowFrom(index.from);
-const second = windowFrom(first.info.to);
+// As the reader sends windows: gzip-compressed (the first one is not: both decode).
+const second = windowFrom(first.info.to, true);
 
 /** Tasks per thread id that overlap [from, to] (or take no time and lie in it), counted over the whole report. */
 function bruteForceLanes(from: number, to: number): Record<number, number> {
@@ -86,7 +89,7 @@ async function sendWindowed(page: Page): Promise<void> {
 }
 
 async function sendSlice(page: Page, w: Window): Promise<void> {
-  await page.evaluate(({ packed, slice }) => window.postMessage({ type: 'init-slice', packed: new Uint8Array(packed), slice, options: { view: 'timeline' } }, '*'), { packed: w.packed, slice: w.info });
+  await page.evaluate(({ packed, slice, gzipped }) => window.postMessage({ type: 'init-slice', packed: new Uint8Array(packed), gzipped, slice, options: { view: 'timeline' } }, '*'), { packed: w.packed, slice: w.info, gzipped: w.gzipped });
 }
 
 async function sendMetrics(page: Page): Promise<{ tasks: number; findings: string[] }> {
