@@ -167,18 +167,16 @@ export function decodeOnRead(spans: Record<string, unknown>): void {
 
 function decodeEncoded(enc: EncodedColumn, spans: Record<string, unknown>, field: string): Float64Array | Int32Array | Int16Array | Int8Array {
   const info = { ...enc.$encoded, offset: 0 };
-  const ints = new Map<number, Float64Array>();
+  const bases = new Map<number, ArrayLike<number>>();
   if (info.mode === 'base') {
     // The encoder stored value×scale − round(base×scale) from the base column's own values,
     // which the decoded base column holds exactly (packReport's exactScale).
     const base = spans[enc.base ?? ''] as ArrayLike<number> | undefined;
     if (!base || isEncodedColumn(base)) throw new ReportError(`packed report: ${field}: its base column spans.${enc.base} is missing`);
-    const baseInts = new Float64Array(base.length);
-    for (let i = 0; i < base.length; i++) baseInts[i] = Math.round(base[i] * info.scale);
-    ints.set(0, baseInts);
+    bases.set(0, base);
     info.base = 0;
   }
-  return narrowest(decodeColumn(enc.bytes, 0, info, ints, -1, field));
+  return narrowest(decodeColumn(enc.bytes, 0, info, bases, -1, field));
 }
 
 /**
@@ -217,8 +215,8 @@ export class PackedUnpacker {
   private readonly infos: ColumnInfo[];
   private readonly out: (Float64Array | Int32Array | Int16Array | Int8Array | EncodedColumn)[] = [];
   private readonly start: number;
-  /** The stored integers of columns others are stored relative to (span starts), kept while decoding. */
-  private readonly ints = new Map<number, Float64Array>();
+  /** The decoded values of columns others are stored relative to (span starts), by index (decodeColumn `bases`). */
+  private readonly ints = new Map<number, ArrayLike<number>>();
 
   /**
    * Bytes needed before the header can be read: 8 while the header's length is not known, then
@@ -525,14 +523,12 @@ function shuffle(bytes: Uint8Array, width: number): Uint8Array {
   return out;
 }
 
-/** Times (value / scale) from integer deltas; `kept` gets the running integers (a base column's; it may be `deltas` itself). */
-function timesFromDeltas(deltas: Float64Array, scale: number, kept: Float64Array | undefined): Float64Array {
+/** Times (running sum / scale) from integer deltas, in place. */
+function timesFromDeltas(deltas: Float64Array, scale: number): Float64Array {
   const n = deltas.length;
-  const out = new Float64Array(n);
   let acc = 0;
-  if (kept) for (let i = 0; i < n; i++) { kept[i] = acc += deltas[i]; out[i] = acc / scale; }
-  else for (let i = 0; i < n; i++) out[i] = (acc += deltas[i]) / scale;
-  return out;
+  for (let i = 0; i < n; i++) deltas[i] = (acc += deltas[i]) / scale;
+  return deltas;
 }
 
 /**
@@ -540,17 +536,34 @@ function timesFromDeltas(deltas: Float64Array, scale: number, kept: Float64Array
  * round(base×scale); base ints are exact, so this is exact. Read straight from the stored
  * integers' byte planes (no Int32Array between: see integersFromDeltas8 on fresh memory).
  */
-function timesFromBase(bytes: Uint8Array, at: number, n: number, width: number, base: Float64Array, scale: number): Float64Array {
+function timesFromBase(bytes: Uint8Array, at: number, n: number, width: number, base: ArrayLike<number>, scale: number): Float64Array {
   const out = new Float64Array(n);
   const p0 = bytes.subarray(at, at + n), p1 = bytes.subarray(at + n, at + 2 * n);
   if (width === 2) {
-    for (let i = 0; i < n; i++) out[i] = (base[i] + (((p0[i] | (p1[i] << 8)) << 16) >> 16)) / scale;
+    for (let i = 0; i < n; i++) out[i] = (Math.round(base[i] * scale) + (((p0[i] | (p1[i] << 8)) << 16) >> 16)) / scale;
   } else if (width === 3) {
     const p2 = bytes.subarray(at + 2 * n, at + 3 * n);
-    for (let i = 0; i < n; i++) out[i] = (base[i] + (((p0[i] | (p1[i] << 8) | (p2[i] << 16)) << 8) >> 8)) / scale;
+    for (let i = 0; i < n; i++) out[i] = (Math.round(base[i] * scale) + (((p0[i] | (p1[i] << 8) | (p2[i] << 16)) << 8) >> 8)) / scale;
   } else {
     const p2 = bytes.subarray(at + 2 * n, at + 3 * n), p3 = bytes.subarray(at + 3 * n, at + 4 * n);
-    for (let i = 0; i < n; i++) out[i] = (base[i] + (p0[i] | (p1[i] << 8) | (p2[i] << 16) | (p3[i] << 24))) / scale;
+    for (let i = 0; i < n; i++) out[i] = (Math.round(base[i] * scale) + (p0[i] | (p1[i] << 8) | (p2[i] << 16) | (p3[i] << 24))) / scale;
+  }
+  return out;
+}
+
+/** Times (running sum / scale) from doubles stored as 8 byte planes (shuffle), each delta put together in a one-double scratch. */
+function timesFromDeltaPlanes(bytes: Uint8Array, at: number, n: number, scale: number): Float64Array {
+  const out = new Float64Array(n);
+  const one = new Float64Array(1);
+  const words = new Uint32Array(one.buffer);
+  const p = (b: number) => bytes.subarray(at + b * n, at + (b + 1) * n);
+  const p0 = p(0), p1 = p(1), p2 = p(2), p3 = p(3), p4 = p(4), p5 = p(5), p6 = p(6), p7 = p(7);
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    words[0] = p0[i] | (p1[i] << 8) | (p2[i] << 16) | (p3[i] << 24);
+    words[1] = p4[i] | (p5[i] << 8) | (p6[i] << 16) | (p7[i] << 24);
+    acc += one[0];
+    out[i] = acc / scale;
   }
   return out;
 }
@@ -654,7 +667,20 @@ export function narrowest<T extends ArrayLike<number>>(a: T): T | Int16Array | I
 }
 
 /** One column's values (its description checked by columnInfo); `field` names it in errors. */
-function decodeColumn(bytes: Uint8Array, start: number, c: ColumnInfo, ints: Map<number, Float64Array>, keep: number, field: string): Float64Array | Int32Array | Int16Array | Int8Array {
+/**
+ * `bases`: the decoded values of the columns others are stored relative to, by index; `keep` ≥ 0:
+ * this column is one, put there once decoded. A column stored relative to one reads
+ * round(base value × its scale) from it, exactly what the encoder subtracted (packReport): the
+ * base values are exact (exactScale), so no array of the base's stored integers is kept (80 MB and
+ * ~0.3 s of fresh memory at ten million spans).
+ */
+function decodeColumn(bytes: Uint8Array, start: number, c: ColumnInfo, bases: Map<number, ArrayLike<number>>, keep: number, field: string): Float64Array | Int32Array | Int16Array | Int8Array {
+  const out = decodeValues(bytes, start, c, bases, field);
+  if (keep >= 0) bases.set(keep, out);
+  return out;
+}
+
+function decodeValues(bytes: Uint8Array, start: number, c: ColumnInfo, bases: Map<number, ArrayLike<number>>, field: string): Float64Array | Int32Array | Int16Array | Int8Array {
   const width = WIDTH[c.storage];
   if (start + c.offset + c.length * width > bytes.length) {
     throw new ReportError(`packed report: ${field}: column at ${c.offset} (${c.length} × ${c.storage}) lies outside the ${bytes.length}-byte blob`);
@@ -662,7 +688,7 @@ function decodeColumn(bytes: Uint8Array, start: number, c: ColumnInfo, ints: Map
   const n = c.length;
   const at = start + c.offset;
   const scale = c.scale;
-  if (c.out === 'i32' && scale === 1 && keep < 0 && (c.mode === 'raw' || c.mode === 'delta')) {
+  if (c.out === 'i32' && scale === 1 && (c.mode === 'raw' || c.mode === 'delta')) {
     // Ids, counts and indexes (most of a report's columns): loops of one array type each, straight
     // into the narrowest array (a loop shared by every column's types ran at a fraction of the speed).
     if (c.storage === 'i8') {
@@ -674,46 +700,43 @@ function decodeColumn(bytes: Uint8Array, start: number, c: ColumnInfo, ints: Map
       return narrowest(c.mode === 'raw' ? stored : integersFromDeltas32(stored));
     }
   }
-  if (c.storage === 'f64' && c.out === 'f64' && keep < 0 && (scale === 0 || (c.mode === 'raw' && scale <= 1))) {
+  if (c.storage === 'f64' && c.out === 'f64' && (scale === 0 || (c.mode === 'raw' && scale <= 1))) {
     // Doubles stored as they are: their byte planes go straight into the output (no copy of the
     // column between; ten million doubles are 80 MB).
     return doublesFromPlanes(bytes, at, n);
   }
-  if (c.out === 'f64' && scale > 0 && c.mode === 'base' && keep < 0 && c.storage !== 'i8' && c.storage !== 'f64') {
-    const base = ints.get(c.base ?? -1);
+  if (c.out === 'f64' && scale > 0 && c.mode === 'base' && c.storage !== 'i8' && c.storage !== 'f64') {
+    const base = bases.get(c.base ?? -1);
     if (!base || base.length !== n) throw new ReportError(`packed report: ${field}: its base column ${c.base} is missing, comes after it or has another length`);
     return timesFromBase(bytes, at, n, width, base, scale);
+  }
+  if (c.storage === 'f64' && c.out === 'f64' && scale > 0 && c.mode === 'delta') {
+    // Deltas read from their byte planes straight into the running sums (no 80 MB array of deltas between).
+    return timesFromDeltaPlanes(bytes, at, n, scale);
   }
   let src: ArrayLike<number>;
   if (c.storage === 'i8') src = new Int8Array(bytes.buffer, bytes.byteOffset + at, n);
   else if (c.storage === 'f64') src = doublesFromPlanes(bytes, at, n);
   else src = fromPlanes(bytes, at, n, width);
   if (c.out === 'f64' && scale > 0 && c.mode === 'delta') {
-    // The deltas are a fresh Float64Array of their own: the running integers (a base column's) overwrite them in place.
+    // The deltas are a fresh Float64Array of their own: the running sums overwrite them in place.
     const deltas = src instanceof Float64Array ? src : Float64Array.from(src);
-    const out = timesFromDeltas(deltas, scale, keep >= 0 ? deltas : undefined);
-    if (keep >= 0) ints.set(keep, deltas);
-    return out;
+    return timesFromDeltas(deltas, scale);
   }
   const out = c.out === 'i32' ? new Int32Array(n) : new Float64Array(n);
-  const kept = keep >= 0 ? new Float64Array(n) : undefined;
   if (scale === 0 || c.mode === 'raw') {
     if (scale <= 1) out.set(src);
     else for (let i = 0; i < n; i++) out[i] = src[i] / scale;
-    kept?.set(src);
   } else if (c.mode === 'delta') {
     let acc = 0;
-    if (kept) for (let i = 0; i < n; i++) { kept[i] = acc += src[i]; out[i] = acc / scale; }
-    else if (scale === 1) for (let i = 0; i < n; i++) out[i] = acc += src[i];
+    if (scale === 1) for (let i = 0; i < n; i++) out[i] = acc += src[i];
     else for (let i = 0; i < n; i++) out[i] = (acc += src[i]) / scale;
   } else {
-    const base = ints.get(c.base ?? -1);
+    const base = bases.get(c.base ?? -1);
     if (!base || base.length !== n) throw new ReportError(`packed report: ${field}: its base column ${c.base} is missing, comes after it or has another length`);
-    // The encoder stored value×scale − round(base×scale); base ints are exact, so this is exact.
-    for (let i = 0; i < n; i++) out[i] = (base[i] + src[i]) / scale;
-    if (kept) for (let i = 0; i < n; i++) kept[i] = base[i] + src[i];
+    // The encoder stored value×scale − round(base×scale); the base values are exact, so this is exact.
+    for (let i = 0; i < n; i++) out[i] = (Math.round(base[i] * scale) + src[i]) / scale;
   }
-  if (kept) ints.set(keep, kept);
   return out;
 }
 
