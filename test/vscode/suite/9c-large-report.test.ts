@@ -180,6 +180,7 @@ describe('A large report', () => {
       assert.equal(api_.webviews().find((w) => w.file === file)?.answersMismatch, undefined);
       // Later: the window that starts where the first ends.
       const at1 = drawn.at;
+      const asked = Date.now();
       status.askWindow!({ from: first.to });
       const later = await waitFor('the next window drawn', () => api_.webviews().find((w) => w.file === file && (w.error || (w.drawn && w.drawn.at > at1))), 120_000);
       assert.equal(later.error, undefined);
@@ -200,7 +201,8 @@ describe('A large report', () => {
         previewDrawnMs: status.previewDrawn ? status.previewDrawn.at - t0 : undefined,
         openToValidatedMs: status.validatedAt !== undefined ? status.validatedAt - t0 : undefined,
         openToWindowDrawnMs: drawn.at - t0,
-        nextWindowDrawnMs: later.drawn!.at - at1,
+        // Asked once the metrics came (the reader answers requests after them).
+        nextWindowDrawnMs: later.drawn!.at - asked,
         webviewStepsAfterOpenMs: Object.fromEntries(Object.entries(drawn.steps ?? {}).map(([k, v]) => [k, v - t0])),
         parserPeakRssMiB: Math.round(toDrawn.parserRss),
         rendererRssMiB: renderers.map((pid, k) => ({ pid, before: Math.round(before[k]), peak: Math.round(toDrawn.renderers[k]) })),
@@ -347,5 +349,20 @@ describe('A large report', () => {
     assert.equal(status.error, flawed.reason);
     assert.equal(status.drawn, undefined, 'the webview drew a report its reader found not valid');
     assert.equal(status.validatedAt, undefined);
+    // Windowed (read from the disk as it is decoded): refused in the same line, no window drawn, its reader gone.
+    await closeAllEditors();
+    await config().update('windowAboveSpans', PACKED_VIEW_ABOVE, vscode.ConfigurationTarget.Workspace);
+    try {
+      await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(flawed.file), VIEWS.reportEditor);
+      const windowed = await waitFor('the windowed view to say why it is not shown', () => api_.webviews().find((w) => w.file === flawed.file && (w.drawn || w.error)), 280_000);
+      assert.equal(windowed.sentAs, 'init-windowed');
+      assert.equal(windowed.invalid, flawed.reason);
+      assert.equal(windowed.error, flawed.reason);
+      assert.equal(windowed.drawn, undefined, 'a window of a report its reader found not valid was drawn');
+      assert.equal(windowed.windowsSent, undefined);
+      await waitFor('the refused report\'s reader to end', () => descendants(process.pid).every((pid) => !cmdline(pid).includes('report-parser.js')) || undefined, 30_000);
+    } finally {
+      await config().update('windowAboveSpans', undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 });
