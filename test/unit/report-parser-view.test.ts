@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syntheticReport } from '../../src/model/synthetic';
@@ -240,4 +240,88 @@ test('the header\'s answers (headline numbers, leading finding, top functions) c
   await view.view.validated;
   const utilization = expected.headline.find((h: { key: string }) => h.key === 'utilization');
   assert.equal((await view.view.analysis)?.answersMismatch, `its header says Utilization 99.9 %; its spans give ${utilization.value}`);
+});
+
+/** Tasks of `r` overlapping [from, to] (a zero-length one inside it), counted by brute force. */
+function overlapping(r: typeof report, from: number, to: number): number {
+  let n = 0;
+  for (let k = 0; k < r.spans.count; k++) {
+    const s = r.spans.start[k], e = r.spans.end[k];
+    if (s === e ? s >= from && s <= to : s < to && e > from) n++;
+  }
+  return n;
+}
+
+test('above its window threshold a report is windowed: the reader keeps it, sends its header\'s preview, a first window from the run\'s start, then one per request, and ends when stopped', async () => {
+  const parser = new ReportParser(reader);
+  const view = await parser.forView(written.file, PACKED_VIEW_ABOVE);
+  assert.equal(view.kind, 'packed');
+  if (view.kind !== 'packed') return;
+  assert.equal(view.view.windowed, true);
+  assert.equal(view.view.sha256, undefined, 'a windowed report is not fetched by the webview: not hashed');
+  assert.equal(view.view.bytes, readFileSync(written.file).byteLength);
+  assert.deepEqual((await view.view.preview)?.lanes.map((l) => l.tasks), reportPreview(report).lanes.map((l) => l.tasks));
+  const windows: { from: number; to: number; spans: number; totalSpans: number; runFrom: number; tasks: number; totalTasks: number }[] = [];
+  const got: Promise<void>[] = [];
+  let next: (() => void) | undefined;
+  const arrived = () => new Promise<void>((resolve) => { next = resolve; });
+  got.push(arrived());
+  view.view.windows!.onWindow((w) => {
+    const r = unpackReport(gunzipSync(w.packed));
+    assert.equal(w.gzipped, true);
+    // Each window is a report of its own: exactly the tasks overlapping it.
+    assert.equal(r.spans.count, w.slice.spans);
+    assert.equal(w.slice.spans, overlapping(report, w.slice.from, w.slice.to));
+    windows.push(w.slice);
+    next?.();
+  });
+  await got[0];
+  await view.view.validated;
+  const first = windows[0];
+  assert.equal(first.from, first.runFrom);
+  assert.equal(first.totalSpans, report.spans.count);
+  assert.equal(first.totalTasks, report.spans.count);
+  assert.ok(first.spans < report.spans.count / 2, `${first.spans} tasks in the first window`);
+  // The whole run's metrics, not the window's.
+  const analysis = await view.view.analysis;
+  assert.equal(analysis?.metrics.extra.tasks, report.spans.count);
+  const second = arrived();
+  assert.equal(view.view.windows!.request({ from: first.to }), true);
+  await second;
+  assert.equal(windows[1].from, first.to);
+  const third = arrived();
+  view.view.windows!.request({ to: windows[1].from });
+  await third;
+  assert.equal(windows[2].to, windows[1].from);
+  assert.equal(readersOf(written.file).length, 1, 'the reader stays while its view is open');
+  view.view.windows!.stop();
+  for (let k = 0; k < 100 && readersOf(written.file).length > 0; k++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(readersOf(written.file).length, 0, 'the reader ended with its view');
+  assert.equal(view.view.windows!.request({ from: 0 }), false);
+  assert.equal(parser.inFlight, 0);
+});
+
+test('a windowed report with a flaw only the full validation finds: refused in the reader\'s one line, no window sent', async () => {
+  const parser = new ReportParser(reader);
+  const view = await parser.forView(flawedFile, PACKED_VIEW_ABOVE);
+  assert.equal(view.kind, 'packed');
+  if (view.kind !== 'packed') return;
+  assert.equal(view.view.windowed, true);
+  let sent = 0;
+  view.view.windows!.onWindow(() => { sent++; });
+  await assert.rejects(view.view.validated, { message: `spans.end[${FLAW_AT}]: ${flawed.spans.start[FLAW_AT] - 5} is before start ${flawed.spans.start[FLAW_AT]}` });
+  assert.equal(await view.view.analysis, undefined);
+  assert.equal(sent, 0);
+  assert.equal(parser.inFlight, 0);
+});
+
+test('at or below its window threshold a large report is sent whole, as before', async () => {
+  const parser = new ReportParser(reader);
+  const view = await parser.forView(written.file, report.spans.count);
+  assert.equal(view.kind, 'packed');
+  if (view.kind !== 'packed') return;
+  assert.equal(view.view.windowed, undefined);
+  assert.ok(view.view.sha256);
+  await view.view.validated;
+  parser.dispose();
 });
