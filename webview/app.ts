@@ -16,6 +16,8 @@ import { CallTreeView } from './calltree-view';
 import { DurationsView } from './durations-view';
 import { runEndText, taskCount, threadsText } from '../src/model/run-views';
 import { formatDurationMs } from '../src/model/units';
+import type { ReportPreview } from '../src/model/report-preview';
+import { draw } from './preview';
 
 function plural(n: number, one: string): string {
   return `${n} ${n === 1 ? one : `${one}s`}`;
@@ -50,6 +52,8 @@ export interface AppOptions {
    * the whole run's (`analysisLater`, from the host's reader), never computed from the window.
    */
   slice?: SliceInfo;
+  /** With `slice`: the whole run's first screen (its reader's preview), drawn small in the window bar. */
+  overview?: ReportPreview;
 }
 
 export class App {
@@ -79,7 +83,7 @@ export class App {
       const panel = el('div', { role: 'tabpanel', id: `panel-${id}`, 'aria-labelledby': `tab-${id}`, hidden: true });
       this.panels.set(id, panel);
     }
-    this.bar = options.slice && windowBar(options.slice, options.post);
+    this.bar = options.slice && windowBar(options.slice, options.post, options.overview);
     root.replaceChildren(this.header(report), ...(this.bar ? [this.bar.element] : []), tablist, ...this.panels.values());
 
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -191,6 +195,37 @@ function at(us: number): string {
   return us === 0 ? '0' : formatDurationMs(us / 1000);
 }
 
+/** Overview height per lane, px, and the gap between lanes. */
+const OVERVIEW_LANE_H = 3;
+const OVERVIEW_GAP = 1;
+
+/**
+ * The whole run in a strip (the reader's preview: each thread's busy share over time), this
+ * window outlined; a click asks for the window that starts there (the Earlier / Later / Start at
+ * controls do the same by keyboard).
+ */
+function overviewCanvas(slice: SliceInfo, overview: ReportPreview, post: (message: WebviewToHost) => void): HTMLCanvasElement {
+  const width = 600;
+  const height = Math.max(4, overview.lanes.length * (OVERVIEW_LANE_H + OVERVIEW_GAP));
+  const canvas = el('canvas', { id: 'window-overview', width: String(width), height: String(height), role: 'img',
+    'aria-label': `The whole run, each thread's busy share over time; the outlined part is this window (${at(slice.from)} to ${at(slice.to)}). Click to show the window that starts there.`,
+    title: 'The whole run: click to show the window that starts there' }) as HTMLCanvasElement;
+  const style = getComputedStyle(document.body);
+  draw(canvas, overview, style.getPropertyValue('--pp-fg').trim() || '#888', 0, overview.endUs, OVERVIEW_LANE_H, OVERVIEW_GAP);
+  const g = canvas.getContext('2d');
+  if (g) {
+    const x0 = (slice.from / overview.endUs) * width, x1 = (slice.to / overview.endUs) * width;
+    g.strokeStyle = style.getPropertyValue('--vscode-focusBorder').trim() || '#0078d4';
+    g.lineWidth = 2;
+    g.strokeRect(Math.max(1, x0), 1, Math.max(2, x1 - x0), height - 2);
+  }
+  canvas.addEventListener('click', (e) => {
+    const from = (e.offsetX / Math.max(1, canvas.clientWidth)) * overview.endUs;
+    post({ type: 'slice', from });
+  });
+  return canvas;
+}
+
 /** A window's bar: its element, and what it does when the host refuses the window asked for. */
 export interface WindowBar { element: HTMLElement; refused(message: string): void }
 
@@ -199,7 +234,7 @@ export interface WindowBar { element: HTMLElement; refused(message: string): voi
  * the moves to another (the host's reader cuts it: `slice`). A move waits for the window (its
  * button busy); the next `init-slice` makes a new bar, `window-refused` frees this one.
  */
-export function windowBar(slice: SliceInfo, post: (message: WebviewToHost) => void): WindowBar {
+export function windowBar(slice: SliceInfo, post: (message: WebviewToHost) => void, overview?: ReportPreview): WindowBar {
   const n = (x: number) => x.toLocaleString('en-US');
   const text = el('p', { id: 'window-text' },
     `Window ${at(slice.from)} to ${at(slice.to)} of the run's ${at(slice.runFrom)} to ${at(slice.runTo)}: ${n(slice.tasks)} of ${n(slice.totalTasks)} tasks ` +
@@ -230,7 +265,7 @@ export function windowBar(slice: SliceInfo, post: (message: WebviewToHost) => vo
     () => (input.value.trim() !== '' && Number.isFinite(Number(input.value)) ? { type: 'slice', from: Number(input.value) * 1000 } : undefined));
   input.addEventListener('keydown', (e) => { if (e.key === 'Enter') go.click(); });
   const element = el('div', { class: 'pp-toolbar pp-window', role: 'group', 'aria-label': 'Window of the run' }, text, earlier, later,
-    el('label', { for: 'window-at' }, 'Start at'), input, go, why);
+    el('label', { for: 'window-at' }, 'Start at'), input, go, why, ...(overview ? [overviewCanvas(slice, overview, post)] : []));
   return {
     element,
     refused: (message) => {

@@ -7,7 +7,7 @@ import { validateReport, parseJson } from '../src/model/load';
 import { GZIP_BASE64, PACKED_GZIP_BASE64, REPORT_ELEMENT_ID, SWEEP_ELEMENT_ID, fromBase64 } from '../src/model/html-report';
 import type { Report } from '../src/model/report';
 import type { RunMetrics } from '../src/model/analysis';
-import { decodeFetched, decodePacked, decodedIn, fetchProgress, type Analysis, type Source } from './report-decoder';
+import { decodeFetched, decodePacked, decodedIn, fetchProgress, warmDecoder, type Analysis, type Source, type WarmDecoder } from './report-decoder';
 import { gunzip } from './gunzip';
 import { asHostMessage, type InitOptions, type SliceInfo, type ViewState, type WebviewToHost, type HostToWebview } from '../src/protocol';
 import { decodeViewHash, encodeViewHash } from './view-hash';
@@ -154,14 +154,16 @@ function startFetched(message: Extract<HostToWebview, { type: 'init-packed-url' 
  * each window it cuts (`init-slice`), shown with the whole run's metrics (one `metrics` message,
  * for every window).
  */
-let windowed: { given: number; analysis: Promise<Analysis | undefined> } | undefined;
+let windowed: { given: number; analysis: Promise<Analysis | undefined>; overview?: ReportPreview; decoder?: WarmDecoder } | undefined;
 
 function startWindowed(message: Extract<HostToWebview, { type: 'init-windowed' }>): void {
   const mine = ++given;
   endPreview();
   awaiting = { given: mine, bytes: 0, windowed: true };
   verdictFollowing = undefined;
-  windowed = { given: mine, analysis: followMetrics() };
+  windowed?.decoder?.worker?.terminate();
+  // The first window's decoder starts now, while the reader reads the report.
+  windowed = { given: mine, analysis: followMetrics(), decoder: warmDecoder() };
   root().replaceChildren(el('div', { class: 'pp-status', role: 'status' },
     `Reading the report (${message.totalSpans.toLocaleString('en-US')} tasks): it opens a window of time at a time.`));
 }
@@ -172,8 +174,11 @@ function startSlice(message: Extract<HostToWebview, { type: 'init-slice' }>): vo
   const analysis = windowed.analysis;
   performance.mark('parprof:received');
   const slice = message.slice;
-  // A window is a small report of its own: checked here as every report given whole is.
-  decodePacked([message.packed], message.gzipped === true, false, 'page')
+  // A window is a small report of its own: checked here as every report given whole is, in a
+  // worker started beforehand; the next window's starts now.
+  const decoder = windowed.decoder;
+  windowed.decoder = warmDecoder();
+  decodePacked([message.packed], message.gzipped === true, false, 'page', decoder)
     .then((d) => { if (mine === given) show(d.report, 'init-packed', message.options, undefined, analysis, d.lanes, slice); })
     .catch((e: Error) => { if (mine === given) showError(e.message); });
 }
@@ -206,6 +211,7 @@ function show(validated: Report, via: 'init' | 'init-packed', options: InitOptio
     initial,
     recorded: recorded ?? (slice ? app?.store.recorded : undefined),
     slice,
+    overview: slice ? windowed?.overview : undefined,
     post,
     saveState: (state) => {
       if (!vscode) {
@@ -235,6 +241,8 @@ let previewAnswers: ReportAnswers | undefined;
  * lanes, with how much of the file has arrived, until the report (or why not) replaces it.
  */
 function showPreview(preview: ReportPreview): void {
+  // A windowed report keeps it: its window bar draws the whole run small.
+  if (windowed && windowed.given === given) windowed.overview = preview;
   if (!awaiting || awaiting.given !== given) return;
   const bytes = awaiting.bytes;
   const screen = previewScreen(preview, root().clientWidth || window.innerWidth);

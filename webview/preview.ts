@@ -140,7 +140,8 @@ function answersShown(answers: ReportAnswers): { above: HTMLElement[]; below: HT
  * bins the column's time touches (a bin wider than a pixel spans several columns). Linear in the
  * canvas's width and the bins in the window.
  */
-function draw(canvas: HTMLCanvasElement, preview: ReportPreview, color: string, from: number, to: number): void {
+/** Each lane's busy share over [from, to] as bars `laneH` px high, `gap` px apart (the preview's strips; a windowed report's overview). */
+export function draw(canvas: HTMLCanvasElement, preview: ReportPreview, color: string, from: number, to: number, laneH = LANE_H, gap = GAP): void {
   const g = canvas.getContext('2d');
   if (!g) return;
   g.clearRect(0, 0, canvas.width, canvas.height);
@@ -150,14 +151,14 @@ function draw(canvas: HTMLCanvasElement, preview: ReportPreview, color: string, 
   preview.lanes.forEach((lane, k) => {
     const bins = lane.busy.length;
     const binUs = preview.endUs / Math.max(1, bins);
-    const top = k * (LANE_H + GAP);
+    const top = k * (laneH + gap);
     for (let x = 0; x < w; x++) {
       const t0 = from + x * perPx;
       const b0 = Math.max(0, Math.floor(t0 / binUs)), b1 = Math.min(bins, Math.max(b0 + 1, Math.ceil((t0 + perPx) / binUs)));
       let share = 0;
       for (let b = b0; b < b1; b++) share = Math.max(share, lane.busy[b]);
-      const h = Math.round((share / 255) * LANE_H);
-      if (h > 0) g.fillRect(x, top + LANE_H - h, 1, h);
+      const h = Math.round((share / 255) * laneH);
+      if (h > 0) g.fillRect(x, top + laneH - h, 1, h);
     }
   });
 }

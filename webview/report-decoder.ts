@@ -81,14 +81,17 @@ export const WORKER_MIN_BYTES = 256 * 1024;
  * it). With `wantMetrics` the worker then computes its metrics and findings too (analyze and
  * advise: seconds at 10M spans) so the page's thread never does; the worker ends once they are sent.
  */
-export async function decodePacked(parts: Uint8Array[], gzipped: boolean, wantMetrics = false, source: Source = 'page'): Promise<Decoded> {
+export async function decodePacked(parts: Uint8Array[], gzipped: boolean, wantMetrics = false, source: Source = 'page', warm?: WarmDecoder): Promise<Decoded> {
   const validated = source === 'host';
   const size = parts.reduce((n, p) => n + p.byteLength, 0);
-  const worker = size >= WORKER_MIN_BYTES ? makeWorker() : undefined;
+  // A worker started beforehand (warmDecoder) when there is one; a small report decodes here.
+  const ready = warm ? await warm.ready : false;
+  const worker = ready ? warm!.worker : size >= WORKER_MIN_BYTES ? makeWorker() : undefined;
+  if (!ready) warm?.worker?.terminate();
   if (worker) {
     // The bytes go once the worker runs: a worker refused by the CSP fails before that, and
     // then the page still has them to decode itself. They are handed over, not copied.
-    const reply = await inWorker(worker, wantMetrics, () => worker.postMessage({ parts, gzipped, metrics: wantMetrics, validated } satisfies DecodeRequest, [...new Set(parts.map((p) => p.buffer as ArrayBuffer))]));
+    const reply = await inWorker(worker, wantMetrics, () => worker.postMessage({ parts, gzipped, metrics: wantMetrics, validated } satisfies DecodeRequest, [...new Set(parts.map((p) => p.buffer as ArrayBuffer))]), ready);
     if (reply && 'changed' in reply) throw new Error(reply.changed);
     if (reply) return reply;
     if (parts.some((p) => p.byteLength === 0)) throw new Error('the report decoder (a Web Worker) stopped after it was given the report\'s bytes');
@@ -104,7 +107,7 @@ export async function decodePacked(parts: Uint8Array[], gzipped: boolean, wantMe
  * (`changed`: the fetched file was not the one validated), or undefined when the worker failed
  * (then nothing was decoded). With `wantMetrics` the worker stays to compute them after the first paint.
  */
-async function inWorker(worker: Worker, wantMetrics: boolean, send: () => void): Promise<Decoded | { changed: string } | undefined> {
+async function inWorker(worker: Worker, wantMetrics: boolean, send: () => void, running = false): Promise<Decoded | { changed: string } | undefined> {
   let gotMetrics: (m: Analysis | undefined) => void = () => undefined;
   const analysis = new Promise<Analysis | undefined>((resolve) => { gotMetrics = resolve; });
   const reply = await new Promise<DecodeReply | undefined>((resolve) => {
@@ -116,6 +119,8 @@ async function inWorker(worker: Worker, wantMetrics: boolean, send: () => void):
       else resolve(e.data);
     };
     worker.onerror = (e) => { e.preventDefault(); resolve(undefined); gotMetrics(undefined); worker.terminate(); };
+    // A worker started beforehand said it runs already.
+    if (running) send();
   });
   if (!reply?.report || !wantMetrics) worker.terminate();
   if (reply?.error !== undefined) throw new Error(reply.error);
@@ -248,6 +253,20 @@ function afterFirstPaint(f: () => void): void {
   const once = () => { if (!done) { done = true; f(); } };
   requestAnimationFrame(() => setTimeout(once, 0));
   setTimeout(once, 1000);
+}
+
+/** A decoder's worker started before its report comes (a windowed report's next window): `ready` once it runs (false: it failed). */
+export interface WarmDecoder { worker: Worker | undefined; ready: Promise<boolean> }
+
+/** Starts a decoder's worker now, for a report to come (its start-up, ~0.1 s, is then not waited for). */
+export function warmDecoder(): WarmDecoder {
+  const worker = makeWorker();
+  if (!worker) return { worker, ready: Promise.resolve(false) };
+  const ready = new Promise<boolean>((resolve) => {
+    worker.onmessage = (e: MessageEvent<unknown>) => { if (e.data && typeof e.data === 'object' && 'ready' in e.data) resolve(true); };
+    worker.onerror = (e) => { e.preventDefault(); resolve(false); };
+  });
+  return { worker, ready };
 }
 
 function makeWorker(): Worker | undefined {

@@ -20,10 +20,10 @@ export type ParseRequest = { file: string; want: 'report' | 'entry' | 'sweep' | 
 export type SliceRequest = { from?: number; to?: number };
 
 /**
- * About how many tasks one window of a windowed report holds. 250,000: cut, packed, sent and drawn in
+ * About how many tasks one window of a windowed report holds. 150,000: cut, packed, sent and drawn in
  * ~1 s on a 2-core machine (the full view does that with a million), small beside the webview's memory.
  */
-export const WINDOW_SPANS = 250_000;
+export const WINDOW_SPANS = 150_000;
 
 /**
  * Reports with more spans than this are shown a window at a time by default (the

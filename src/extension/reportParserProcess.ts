@@ -246,7 +246,7 @@ function sliceReply(request: SliceRequest): ParseReply {
     : sliceWindow(index, typeof request.from === 'number' && Number.isFinite(request.from) ? request.from : index.from, WINDOW_SPANS);
   const slice = sliceReport(serving, window.from, window.to);
   servingTasks ??= taskCount(serving);
-  // gzip level 1: 5.7 MiB → 2.0 MiB in 51 ms at 250k spans; the way to the webview (the host, and in
+  // gzip level 1: 5.7 MiB → 2.0 MiB in 51 ms at 250k spans (the windows were that large at first); the way to the webview (the host, and in
   // code-server its server and socket) carried ~6 MB/s here.
   return { ok: true, want: 'slice', packed: gzipSync(packReport(slice), { level: 1 }), gzipped: true, slice: {
     from: window.from, to: window.to, spans: slice.spans.count, totalSpans: serving.spans.count, tasks: taskCount(slice), totalTasks: servingTasks,

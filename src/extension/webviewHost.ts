@@ -33,6 +33,8 @@ export interface WebviewStatus {
   /** A windowed report: the window last sent, and how many were sent. */
   window?: SliceInfo;
   windowsSent?: number;
+  /** When the last window came from the reader and was posted to the webview, ms since the epoch. */
+  windowSentAt?: number;
   /** Asks for another window of a windowed report as the webview's Earlier / Later / Go do (its `slice` message). */
   askWindow?: (request: { from?: number; to?: number }) => void;
   /** Why the webview could not fetch the file (it was then sent the bytes). */
@@ -263,6 +265,7 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
       if (mine !== sent) return;
       status.window = w.slice;
       status.windowsSent = (status.windowsSent ?? 0) + 1;
+      status.windowSentAt = Date.now();
       void webview.postMessage({ type: 'init-slice', packed: w.packed, gzipped: w.gzipped, slice: w.slice, options } satisfies HostToWebview);
     });
     windows.onRefused((why) => {

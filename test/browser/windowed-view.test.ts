@@ -171,6 +171,23 @@ test('Later asks for the window that starts where this one ends; a time typed in
   }
 });
 
+test('the bar draws the whole run small (the reader\'s preview) with this window outlined; a click there asks for the window that starts at that time', async () => {
+  const { page, errors } = await firstWindowPage();
+  try {
+    const box = await page.$eval('#window-overview', (c) => { const r = c.getBoundingClientRect(); return { w: r.width, h: r.height, painted: (() => { const g = (c as HTMLCanvasElement).getContext('2d')!; const d = g.getImageData(0, 0, (c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height).data; let n = 0; for (let k = 3; k < d.length; k += 4) if (d[k]) n++; return n; })() }; });
+    assert.ok(box.w > 100 && box.h >= report.threads.length * 3, JSON.stringify(box));
+    assert.ok(box.painted > 0, 'the overview is blank');
+    assert.match((await page.getAttribute('#window-overview', 'aria-label'))!, /outlined part is this window/);
+    await page.click('#window-overview', { position: { x: box.w / 2, y: 2 } });
+    const ask = (await postedWhen(page, (m) => m.type === 'slice'))[0];
+    const endUs = reportPreview(report, 600).endUs;
+    assert.ok(Math.abs((ask.from as number) - endUs / 2) <= endUs / box.w, `${ask.from} against the middle of ${endUs}`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
 test('a window refused by the host is said in the bar and its move works again; Go with an empty box asks nothing; zoom and "Whole window" stay inside the window', async () => {
   const { page, errors } = await firstWindowPage();
   try {

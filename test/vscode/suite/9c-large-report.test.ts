@@ -200,6 +200,8 @@ describe('A large report', () => {
         windowAboveSpans: above, firstWindow: first,
         previewDrawnMs: status.previewDrawn ? status.previewDrawn.at - t0 : undefined,
         openToValidatedMs: status.validatedAt !== undefined ? status.validatedAt - t0 : undefined,
+        // The first window came from the reader and was posted to the webview (the host's clock).
+        openToWindowSentMs: first && status.windowSentAt !== undefined ? status.windowSentAt - t0 : undefined,
         openToWindowDrawnMs: drawn.at - t0,
         // Asked once the metrics came (the reader answers requests after them).
         nextWindowDrawnMs: later.drawn!.at - asked,
