@@ -117,7 +117,8 @@ export class App {
       // A left-to-right mark keeps a path that starts with '/' readable under direction: rtl.
       el('span', { class: 'pp-path', title: `${script}${args}` }, `\u200e${folder}${args ? ` ·${args}` : ''}\u200e`));
     const slice = this.options.slice;
-    const tasks = slice ? `${plural(taskCount(report), 'task')} in this window of ${slice.totalTasks.toLocaleString('en-US')}` : plural(taskCount(report), 'task');
+    const windowTasks = taskCount(report);
+    const tasks = slice ? `${windowTasks.toLocaleString('en-US')} task${windowTasks === 1 ? '' : 's'} in this window of ${slice.totalTasks.toLocaleString('en-US')}` : plural(windowTasks, 'task');
     const shape = el('p', { class: 'pp-shape' },
       `${threadsText(report)} · ${plural(report.regions.length, 'region')} · ${tasks} · ` +
       `${plural(report.profiles.length, 'CPU profile')} · ${runEndText(report)}`);
@@ -204,12 +205,14 @@ const OVERVIEW_GAP = 1;
  * window outlined; a click asks for the window that starts there (the Earlier / Later / Start at
  * controls do the same by keyboard).
  */
-function overviewCanvas(slice: SliceInfo, overview: ReportPreview, post: (message: WebviewToHost) => void): HTMLCanvasElement {
+function overviewCanvas(slice: SliceInfo, overview: ReportPreview, askFrom: (from: number) => void): HTMLCanvasElement {
   const width = 600;
   const height = Math.max(4, overview.lanes.length * (OVERVIEW_LANE_H + OVERVIEW_GAP));
   const canvas = el('canvas', { id: 'window-overview', width: String(width), height: String(height), role: 'img',
     'aria-label': `The whole run, each thread's busy share over time; the outlined part is this window (${at(slice.from)} to ${at(slice.to)}). Click to show the window that starts there.`,
     title: 'The whole run: click to show the window that starts there' }) as HTMLCanvasElement;
+  // As wide as the bar (the strips stretch), as high as drawn.
+  canvas.style.height = `${height}px`;
   const style = getComputedStyle(document.body);
   draw(canvas, overview, style.getPropertyValue('--pp-fg').trim() || '#888', 0, overview.endUs, OVERVIEW_LANE_H, OVERVIEW_GAP);
   const g = canvas.getContext('2d');
@@ -219,10 +222,7 @@ function overviewCanvas(slice: SliceInfo, overview: ReportPreview, post: (messag
     g.lineWidth = 2;
     g.strokeRect(Math.max(1, x0), 1, Math.max(2, x1 - x0), height - 2);
   }
-  canvas.addEventListener('click', (e) => {
-    const from = (e.offsetX / Math.max(1, canvas.clientWidth)) * overview.endUs;
-    post({ type: 'slice', from });
-  });
+  canvas.addEventListener('click', (e) => askFrom((e.offsetX / Math.max(1, canvas.clientWidth)) * overview.endUs));
   return canvas;
 }
 
@@ -242,35 +242,52 @@ export function windowBar(slice: SliceInfo, post: (message: WebviewToHost) => vo
     'the summary and headline numbers are the whole run\'s.');
   const why = el('output', { id: 'window-refused', 'aria-live': 'polite' });
   const moves: [HTMLButtonElement, boolean][] = [];
-  const button = (id: string, label: string, title: string, enabled: boolean, ask: () => WebviewToHost | undefined) => {
+  /** A window asked for and not come yet: the bar says so, and asks for no other meanwhile. */
+  let asking = false;
+  const ask = (message: Extract<WebviewToHost, { type: 'slice' }>, words: string) => {
+    if (asking) return;
+    asking = true;
+    why.textContent = `Getting ${words} from the report's reader…`;
+    element.setAttribute('aria-busy', 'true');
+    element.classList.add('pp-busy');
+    post(message);
+  };
+  const button = (id: string, label: string, title: string, enabled: boolean, message: () => [Extract<WebviewToHost, { type: 'slice' }>, string] | undefined) => {
     const b = el('button', { type: 'button', id, title }, label) as HTMLButtonElement;
     b.disabled = !enabled;
     moves.push([b, enabled]);
     b.addEventListener('click', () => {
-      const message = ask();
-      if (!message) return;
-      why.textContent = '';
-      b.disabled = true;
-      b.setAttribute('aria-busy', 'true');
-      post(message);
+      const m = message();
+      if (m) ask(...m);
     });
     return b;
   };
-  const earlier = button('window-earlier', '◀ Earlier', 'The window that ends where this one starts', slice.from > slice.runFrom, () => ({ type: 'slice', to: slice.from }));
-  const later = button('window-later', 'Later ▶', 'The window that starts where this one ends', slice.to < slice.runTo, () => ({ type: 'slice', from: slice.to }));
+  const earlier = button('window-earlier', '◀ Earlier', 'The window that ends where this one starts', slice.from > slice.runFrom,
+    () => [{ type: 'slice', to: slice.from }, `the window before ${at(slice.from)}`]);
+  const later = button('window-later', 'Later ▶', 'The window that starts where this one ends', slice.to < slice.runTo,
+    () => [{ type: 'slice', from: slice.to }, `the window from ${at(slice.to)}`]);
   const input = el('input', { type: 'number', id: 'window-at', min: String(Math.floor(slice.runFrom / 1000)), max: String(Math.ceil(slice.runTo / 1000)), step: 'any',
-    'aria-label': 'Start the window at this time, ms from the run\'s start', placeholder: 'ms' }) as HTMLInputElement;
-  // An empty or unreadable box asks for nothing.
-  const go = button('window-go', 'Go', 'The window that starts at the time given, ms', true,
-    () => (input.value.trim() !== '' && Number.isFinite(Number(input.value)) ? { type: 'slice', from: Number(input.value) * 1000 } : undefined));
+    'aria-label': 'Start the window at this time, ms from the run\'s start', placeholder: 'ms', value: String(Math.round(slice.from) / 1000) }) as HTMLInputElement;
+  // An empty or unreadable box asks for nothing; a time outside the run is said to be, and the nearest window asked for.
+  const go = button('window-go', 'Go', 'The window that starts at the time given, ms', true, () => {
+    if (input.value.trim() === '' || !Number.isFinite(Number(input.value))) return undefined;
+    const wanted = Number(input.value) * 1000;
+    const from = Math.min(Math.max(wanted, slice.runFrom), slice.runTo);
+    const note = from !== wanted ? ` (${at(wanted)} is outside the run's ${at(slice.runFrom)} to ${at(slice.runTo)})` : '';
+    return [{ type: 'slice', from }, `the window from ${at(from)}${note}`];
+  });
   input.addEventListener('keydown', (e) => { if (e.key === 'Enter') go.click(); });
-  const element = el('div', { class: 'pp-toolbar pp-window', role: 'group', 'aria-label': 'Window of the run' }, text, earlier, later,
-    el('label', { for: 'window-at' }, 'Start at'), input, go, why, ...(overview ? [overviewCanvas(slice, overview, post)] : []));
+  const element: HTMLElement = el('div', { class: 'pp-toolbar pp-window', role: 'group', 'aria-label': 'Window of the run' }, text, earlier, later,
+    el('label', { for: 'window-at' }, 'Start at'), input, go, why,
+    ...(overview ? [overviewCanvas(slice, overview, (from) => ask({ type: 'slice', from }, `the window from ${at(from)}`))] : []));
   return {
     element,
     refused: (message) => {
+      asking = false;
+      element.removeAttribute('aria-busy');
+      element.classList.remove('pp-busy');
       why.textContent = `No other window: ${message}.`;
-      for (const [b, enabled] of moves) { b.disabled = !enabled; b.removeAttribute('aria-busy'); }
+      for (const [b, enabled] of moves) b.disabled = !enabled;
     },
   };
 }

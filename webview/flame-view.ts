@@ -114,7 +114,7 @@ export class FlameView {
     this.dirty = false;
     const { selection, baseline } = this.store;
     this.rangeOut.textContent = selection ? `Selection: ${describeSelection(this.store, selection)}${baseline ? ` · compared with ${describeSelection(this.store, baseline)} (the difference is below)` : ''}`
-      : range ? `Range ${ms(range.from)} – ${ms(range.to)}` : 'Whole run';
+      : range ? `Range ${ms(range.from)} – ${ms(range.to)}` : this.store.slice ? 'Whole window' : 'Whole run';
     if (selection && baseline && picked) {
       // Both sides over the transformed samples, as the flamegraph shows them (the timeline's diff is the same).
       const a = selectionTree(this.store.report, this.store.samplesOf(baseline)!, samples);

@@ -28,7 +28,7 @@ export class FlameChartView {
   /** Takes the focus when an action in another view switches here (App.show). */
   get focusTarget(): HTMLElement | undefined { return this.canvas.isConnected ? this.canvas : undefined; }
   private readonly canvas = el('canvas', { id: 'flamechart', tabindex: 0, role: 'application', 'aria-roledescription': 'flame chart',
-    'aria-label': 'Flame chart of the selected thread. Arrow keys pan and zoom, Home shows the whole run.' });
+    'aria-label': `Flame chart of the selected thread. Arrow keys pan and zoom, Home shows the whole run.` });
   private readonly box = el('div', { class: 'pp-canvas-box' });
   private readonly tooltip = new Tooltip(this.box);
   private readonly threadSelect = el('select', { id: 'chart-thread', 'aria-label': 'Thread shown in the flame chart' });
@@ -46,6 +46,8 @@ export class FlameChartView {
   private readonly gaps: LaneGaps;
 
   constructor(private readonly store: Store) {
+    // A window of a report: Home shows the window.
+    if (store.slice) this.canvas.setAttribute('aria-label', this.canvas.getAttribute('aria-label')!.replace('the whole run', 'the whole window'));
     const withProfile = store.report.threads.filter((t) => store.report.profiles.some((p) => p.thread === t.id));
     // Default to the busiest profiled worker: that is the thread people ask about.
     // The thread chosen before (view state) wins.

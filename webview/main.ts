@@ -198,6 +198,9 @@ function show(validated: Report, via: 'init' | 'init-packed', options: InitOptio
   // Where the user panned or zoomed the preview, the timeline opens at that window.
   const zoomed = previewShown?.window();
   const recorded = previewAnswers;
+  // A move in a window's bar (Later, Start at...) keeps the keyboard where it was, in the next window's bar.
+  const active = document.activeElement as HTMLElement | null;
+  const barFocus = slice && active?.closest('.pp-window') ? active.id : undefined;
   endPreview();
   // A window opens whole on the timeline (not at a zoom kept from another window).
   const initial = { ...savedState(), ...(options?.view ? { view: options.view } : {}), ...(zoomed ? { window: zoomed } : {}), ...(slice ? { window: { from: slice.from, to: slice.to }, range: undefined } : {}) };
@@ -224,7 +227,17 @@ function show(validated: Report, via: 'init' | 'init-packed', options: InitOptio
   });
   // Read by tests and the benchmark: the app, and where a packed report was decoded ('worker' or 'page').
   (window as unknown as { __parprof?: unknown }).__parprof = { app, decodedIn };
+  if (barFocus) focusInBar(barFocus);
   if (vscode && app.firstPaintMs >= 0) post(drawnMessage(app, via, slice ? 'slice' : 'full'));
+}
+
+/** Focuses the control `id` of the window bar, or the nearest one that can take it (Later on the last window: Earlier). */
+function focusInBar(id: string): void {
+  const order = id === 'window-earlier' ? ['window-earlier', 'window-later'] : id === 'window-later' ? ['window-later', 'window-earlier'] : [id];
+  for (const candidate of [...order, 'window-at']) {
+    const target = document.getElementById(candidate) as HTMLButtonElement | HTMLInputElement | null;
+    if (target && !target.disabled) { target.focus(); return; }
+  }
 }
 
 /** The fetched report still on its way (given, its file's length), whose preview may be shown meanwhile. */

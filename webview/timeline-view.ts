@@ -41,7 +41,7 @@ export class TimelineView {
   /** Takes the focus when an action in another view switches here (App.show). */
   get focusTarget(): HTMLElement { return this.canvas; }
   private readonly canvas = el('canvas', { tabindex: 0, role: 'application', 'aria-roledescription': 'timeline',
-    'aria-label': 'Timeline of every thread. Arrow keys pan and zoom, Home shows the whole run, Shift+drag selects a time range. ' +
+    'aria-label': `Timeline of every thread. Arrow keys pan and zoom, Home shows the whole run, Shift+drag selects a time range. ` +
       'Close and open brackets move between tasks, Page Up and Page Down between threads, Space selects the task (Control+Space adds it), ' +
       'T selects the thread (Shift+T adds it to the threads chosen), Enter selects the visible range, Escape clears the selection.' });
   private readonly focusOut = el('output', { id: 'timeline-focus', class: 'pp-sr-only', 'aria-live': 'polite' });
@@ -79,6 +79,8 @@ export class TimelineView {
   private readonly laneLabels: { labels: HTMLElement; items: HTMLElement[] } = { labels: el('div'), items: [] };
 
   constructor(private readonly store: Store) {
+    // A window of a report: Home shows the window.
+    if (store.slice) this.canvas.setAttribute('aria-label', this.canvas.getAttribute('aria-label')!.replace('the whole run', 'the whole window'));
     const report = store.report;
     const threads = [...report.threads].sort((a, b) => a.id - b.id);
     for (const t of threads) { this.threadName.set(t.id, t.name); this.threadInfo.set(t.id, t); }

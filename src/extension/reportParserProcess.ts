@@ -134,11 +134,11 @@ async function forView(file: string, windowAbove: number): Promise<Replies> {
     // A windowed report is told from its first bytes (its header), and read from the disk as it is decoded.
     const { prefix } = readFilePrefix(file, HEAD_PREFIX_BYTES);
     const head = holdsPacked(prefix) ? await packedHead(prefix) : undefined;
-    if (head && head.spans > windowAbove && isGzip(prefix)) return windowed(file, prefix, head);
+    if (head && head.spans > windowAbove && isGzip(prefix)) return windowed(file, prefix, head, false);
   }
   const bytes = isFile ? readFileCapped(file) : undefined;
   const head = bytes && holdsPacked(bytes) ? await packedHead(bytes) : undefined;
-  if (bytes && head && head.spans > windowAbove) return windowed(file, bytes, head);
+  if (bytes && head && head.spans > windowAbove) return windowed(file, bytes, head, true);
   if (bytes && head) {
     const view: PackedHead = { gzipped: isGzip(bytes), sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, meta: head.meta, spans: head.spans };
     let decoded: unknown;
@@ -164,8 +164,7 @@ async function forView(file: string, windowAbove: number): Promise<Replies> {
       async () => {
         if (decoded === undefined) {
           // Inflated as a stream, each column decoded from its own bytes: the inflated file is never whole here.
-          // From the disk as it inflates (`bytes` may be only the file's first bytes: the header's).
-      const value = await decodeReportStreamed(bytes, { inflate: isGzip(bytes) ? zlibFileInflater(file) : zlibInflater });
+          const value = await decodeReportStreamed(bytes, { inflate: zlibInflater });
           if (!('value' in value)) throw new Error('not a packed report');
           decoded = value.value;
         }
@@ -207,16 +206,16 @@ async function forView(file: string, windowAbove: number): Promise<Replies> {
  * validated, and kept here; its first window (`slice`); its metrics; then this process stays, and
  * answers each `SliceRequest` of the host with another window, until the host ends it.
  */
-function windowed(file: string, bytes: Uint8Array, head: NonNullable<Awaited<ReturnType<typeof packedHead>>>): Replies {
-  const size = statSync(file, { throwIfNoEntry: false })?.size ?? bytes.length;
+function windowed(file: string, bytes: Uint8Array, head: NonNullable<Awaited<ReturnType<typeof packedHead>>>, whole: boolean): Replies {
+  const size = whole ? bytes.length : statSync(file, { throwIfNoEntry: false })?.size ?? bytes.length;
   const view: PackedHead = { gzipped: isGzip(bytes), bytes: size, meta: head.meta, spans: head.spans, windowed: true };
   let report: Report | undefined;
   const fromHeader = head.preview;
   return { reply: { ok: true, want: 'view', view }, then: [
     () => ({ ok: true, want: 'preview', preview: fromHeader }),
     async () => {
-      // From the disk as it inflates (`bytes` may be only the file's first bytes: the header's).
-      const value = await decodeReportStreamed(bytes, { inflate: isGzip(bytes) ? zlibFileInflater(file) : zlibInflater });
+      // From the disk as it inflates, unless the file was read whole (`bytes` may be only its first bytes: the header's).
+      const value = await decodeReportStreamed(bytes, { inflate: whole ? zlibInflater : zlibFileInflater(file) });
       if (!('value' in value)) throw new Error('not a packed report');
       const spans = (value.value as { spans?: unknown }).spans;
       if (spans && typeof spans === 'object') decodeOnRead(spans as Record<string, unknown>);

@@ -221,7 +221,10 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
       log.channel.error(`report view: ${path.basename(file)} could not be opened: ${message}`);
       void webview.postMessage({ type: 'invalid', message } satisfies HostToWebview);
     });
-    // The metrics of a packed report come when its reader has computed them; not for a report sent since.
+    sendAnalysis(view, mine);
+  };
+  /** The metrics of a packed report, when its reader has computed them (not for a report sent since). */
+  const sendAnalysis = (view: PackedView, mine: number) => {
     void view.analysis.then((a) => {
       if (mine !== sent) return;
       status.metricsSentAt = Date.now();
@@ -273,16 +276,7 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
       log.channel.warn(`report view: ${path.basename(file)}: no other window: ${why}`);
       void webview.postMessage({ type: 'window-refused', message: why } satisfies HostToWebview);
     });
-    void view.analysis.then((a) => {
-      if (mine !== sent) return;
-      status.metricsSentAt = Date.now();
-      void webview.postMessage({ type: 'metrics', metrics: a?.metrics, findings: a?.findings } satisfies HostToWebview);
-      if (a?.answersMismatch) {
-        status.answersMismatch = a.answersMismatch;
-        log.channel.warn(`report view: ${path.basename(file)}: ${a.answersMismatch}`);
-        void vscode.window.showWarningMessage(`Parallel Profiler: the first numbers shown for ${path.basename(file)} came from its header, and ${a.answersMismatch}. The report's views show its own.`);
-      }
-    });
+    sendAnalysis(view, mine);
   };
   /** Another window of a windowed report, asked for by the webview's Earlier / Later / Go (`slice`). */
   const askWindow = (message: { from?: unknown; to?: unknown }) => {

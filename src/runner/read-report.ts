@@ -102,18 +102,9 @@ export function zlibFileInflater(file: string, maxBytes = MAX_REPORT_BYTES): Inf
  * gives, since files under /proc report size 0.
  */
 export function readFileCapped(file: string, maxBytes = MAX_REPORT_BYTES): Uint8Array {
-  let fd: number;
+  const { fd, size } = openCapped(file, maxBytes);
   try {
-    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  } catch (err) {
-    throw new ReportFileError(`cannot read ${file}: ${readErrorWords(err)}`);
-  }
-  try {
-    const st = fstatSync(fd);
-    const what = kind(st);
-    if (what) throw new ReportFileError(`${file} is ${what}, not a report file`);
-    if (st.size > maxBytes) throw new ReportFileError(`${file} is too large: ${Math.round(st.size / 2 ** 20)} MiB, the limit is ${Math.round(maxBytes / 2 ** 20)} MiB`);
-    let buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(st.size + 1, 64 * 1024)));
+    let buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(size + 1, 64 * 1024)));
     let length = 0;
     for (;;) {
       if (length === buf.length) {

@@ -147,24 +147,36 @@ test('the first window: the bar says which and how many of the run\'s tasks, the
   }
 });
 
-test('Later asks for the window that starts where this one ends; a time typed into "Start at" with Enter, or Go, asks for the window from there (µs)', async () => {
+test('Later asks for the window that starts where this one ends, once, and says it is getting it; the keyboard stays on Later in the next window; a time typed into "Start at" with Enter, or Go, asks for the window from there (µs), one outside the run the nearest, said', async () => {
   const { page, errors } = await firstWindowPage();
   try {
-    await page.click('#window-later');
+    assert.equal(await page.inputValue('#window-at'), String(first.info.from / 1000), 'Start at shows where the window starts');
+    await page.focus('#window-later');
+    await page.keyboard.press('Enter');
     await postedWhen(page, (m) => m.type === 'slice');
     assert.deepEqual(await sliceAsks(page), [{ type: 'slice', from: first.info.to }]);
-    assert.equal(await page.isDisabled('#window-later'), true, 'Later stays clickable while its window is on its way');
+    assert.match((await page.textContent('#window-refused'))!, /^Getting the window from .* from the report's reader…$/);
+    // While it comes, no other window is asked for.
+    await page.fill('#window-at', '3');
+    await page.press('#window-at', 'Enter');
+    await page.click('#window-later');
+    await page.waitForTimeout(200);
+    assert.equal((await sliceAsks(page)).length, 1, 'a second window was asked for while the first was on its way');
+    await sendSlice(page, second);
+    await postedWhen(page, isDrawnSlice, 2);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'window-later', 'the keyboard left Later');
     await page.fill('#window-at', '12.5');
     await page.press('#window-at', 'Enter');
     await postedWhen(page, (m) => m.type === 'slice', 2);
     assert.deepEqual((await sliceAsks(page))[1], { type: 'slice', from: 12_500 });
-    // The host answers with a window; its bar's Go asks again.
+    // The host answers with a window; its bar's Go asks again; a time before the run asks for its start, and says so.
     await sendSlice(page, second);
-    await postedWhen(page, isDrawnSlice, 2);
-    await page.fill('#window-at', '7');
+    await postedWhen(page, isDrawnSlice, 3);
+    await page.fill('#window-at', '-5');
     await page.click('#window-go');
     await postedWhen(page, (m) => m.type === 'slice', 3);
-    assert.deepEqual(await sliceAsks(page), [{ type: 'slice', from: first.info.to }, { type: 'slice', from: 12_500 }, { type: 'slice', from: 7000 }]);
+    assert.deepEqual(await sliceAsks(page), [{ type: 'slice', from: first.info.to }, { type: 'slice', from: 12_500 }, { type: 'slice', from: index.from }]);
+    assert.match((await page.textContent('#window-refused'))!, /-5(\.0+)? ms is outside the run's 0 to /);
     assert.deepEqual(errors, []);
   } finally {
     await page.close();
@@ -191,16 +203,19 @@ test('the bar draws the whole run small (the reader\'s preview) with this window
 test('a window refused by the host is said in the bar and its move works again; Go with an empty box asks nothing; zoom and "Whole window" stay inside the window', async () => {
   const { page, errors } = await firstWindowPage();
   try {
+    await page.fill('#window-at', '');
     await page.click('#window-go');
     await page.waitForTimeout(200);
     assert.equal((await sliceAsks(page)).length, 0, 'Go with an empty box asked for a window');
     await page.click('#window-later');
     await postedWhen(page, (m) => m.type === 'slice');
-    assert.equal(await page.isDisabled('#window-later'), true);
     await page.evaluate(() => window.postMessage({ type: 'window-refused', message: 'the report\'s reader has stopped: reopen the report to see other windows' }, '*'));
     await page.waitForFunction(() => (document.getElementById('window-refused')?.textContent ?? '') !== '');
     assert.equal(await page.textContent('#window-refused'), 'No other window: the report\'s reader has stopped: reopen the report to see other windows.');
     assert.equal(await page.isEnabled('#window-later'), true, 'Later stays off after the host refused its window');
+    // It asks again.
+    await page.click('#window-later');
+    await postedWhen(page, (m) => m.type === 'slice', 2);
     assert.equal(await page.isDisabled('#window-earlier'), true, 'Earlier came on in the first window');
     // Zoomed out as far as it goes, and "Whole window": the window, never the run around it (no lanes there to read as idle).
     const store = () => page.evaluate(() => (window as unknown as { __parprof: { app: { store: { window: { from: number; to: number }; setWindow(a: number, b: number): void } } } }).__parprof.app.store.window);

@@ -72,7 +72,7 @@ test('serial code between new ThreadPool and its first map is serial code, not p
 
 test('a worker is ready when it says so, not when a busy main thread reads its message: the serial code after that is a saving', async () => {
   // The main thread spins until both workers have loaded the task module (they say so by a file),
-  // then 200 ms more: their 'ready' messages wait in its queue all that time.
+  // then 300 ms more: their 'ready' messages wait in its queue all that time (150 ms of it after ready, whatever the load).
   const { report, advice, serial } = await run('late', { F4_READY_DIR: tempDir('f4-ready-') });
   assert.equal(serial.length, 1, detail(advice, report));
   const [a] = serial;
