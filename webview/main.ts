@@ -174,11 +174,12 @@ function startSlice(message: Extract<HostToWebview, { type: 'init-slice' }>): vo
   const analysis = windowed.analysis;
   performance.mark('parprof:received');
   const slice = message.slice;
-  // A window is a small report of its own: checked here as every report given whole is, in a
-  // worker started beforehand; the next window's starts now.
+  // A window is a report of its own, cut by the host's reader from the report it validated: its
+  // bytes are the reader's, as `init-packed`'s are (Source 'host': their shape checked, the values
+  // not again). Decoded in a worker started beforehand; the next window's starts now.
   const decoder = windowed.decoder;
   windowed.decoder = warmDecoder();
-  decodePacked([message.packed], message.gzipped === true, false, 'page', decoder)
+  decodePacked([message.packed], message.gzipped === true, false, 'host', decoder)
     .then((d) => { if (mine === given) show(d.report, 'init-packed', message.options, undefined, analysis, d.lanes, slice); })
     .catch((e: Error) => { if (mine === given) showError(e.message); });
 }
