@@ -212,16 +212,17 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
       if (view.sha256 !== undefined && unfetched !== content) return;
       const packed = await validated.packed;
       if (mine === sent) post({ type: 'init-packed', packed, gzipped: view.gzipped, metricsFollow: true, options }, packed.byteLength);
-    }).catch((e: unknown) => {
-      if (mine !== sent) return;
-      // Not valid (or the reader stopped first): the webview says why and never shows the report.
-      const message = e instanceof Error ? e.message : String(e);
-      status.showing = 'failed';
-      status.invalid = status.text = message;
-      log.channel.error(`report view: ${path.basename(file)} could not be opened: ${message}`);
-      void webview.postMessage({ type: 'invalid', message } satisfies HostToWebview);
-    });
+    }).catch((e: unknown) => refused(e, mine));
     sendAnalysis(view, mine);
+  };
+  /** A packed report its reader found not valid (or stopped on first): the webview says why and never shows it. */
+  const refused = (e: unknown, mine: number) => {
+    if (mine !== sent) return;
+    const message = e instanceof Error ? e.message : String(e);
+    status.showing = 'failed';
+    status.invalid = status.text = message;
+    log.channel.error(`report view: ${path.basename(file)} could not be opened: ${message}`);
+    void webview.postMessage({ type: 'invalid', message } satisfies HostToWebview);
   };
   /** The metrics of a packed report, when its reader has computed them (not for a report sent since). */
   const sendAnalysis = (view: PackedView, mine: number) => {
@@ -256,14 +257,7 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
     });
     void view.validated.then(() => {
       if (mine === sent) status.validatedAt = Date.now();
-    }, (e: unknown) => {
-      if (mine !== sent) return;
-      const message = e instanceof Error ? e.message : String(e);
-      status.showing = 'failed';
-      status.invalid = status.text = message;
-      log.channel.error(`report view: ${path.basename(file)} could not be opened: ${message}`);
-      void webview.postMessage({ type: 'invalid', message } satisfies HostToWebview);
-    });
+    }, (e: unknown) => refused(e, mine));
     windows.onWindow((w) => {
       if (mine !== sent) return;
       status.window = w.slice;

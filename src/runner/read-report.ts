@@ -49,6 +49,15 @@ function openCapped(file: string, maxBytes: number): { fd: number; size: number 
   }
 }
 
+/** Reads into `buf` from `at` to its end (file position `position`, null: the current one); a failure in one line naming the file. */
+function readCapped(file: string, fd: number, buf: Uint8Array, at: number, position: number | null): number {
+  try {
+    return readSync(fd, buf, at, buf.length - at, position);
+  } catch (err) {
+    throw new ReportFileError(`cannot read ${file}: ${readErrorWords(err)}`);
+  }
+}
+
 /** The first `length` bytes of a regular file (fewer if it is shorter), with readFileCapped's checks, and its size. */
 export function readFilePrefix(file: string, length: number, maxBytes = MAX_REPORT_BYTES): { prefix: Uint8Array; size: number } {
   const { fd, size } = openCapped(file, maxBytes);
@@ -56,12 +65,7 @@ export function readFilePrefix(file: string, length: number, maxBytes = MAX_REPO
     const buf = Buffer.allocUnsafe(Math.min(length, Math.max(size, 1)));
     let got = 0;
     while (got < buf.length) {
-      let n: number;
-      try {
-        n = readSync(fd, buf, got, buf.length - got, got);
-      } catch (err) {
-        throw new ReportFileError(`cannot read ${file}: ${readErrorWords(err)}`);
-      }
+      const n = readCapped(file, fd, buf, got, got);
       if (n === 0) break;
       got += n;
     }
@@ -113,12 +117,7 @@ export function readFileCapped(file: string, maxBytes = MAX_REPORT_BYTES): Uint8
         buf.copy(bigger, 0, 0, length);
         buf = bigger;
       }
-      let n: number;
-      try {
-        n = readSync(fd, buf, length, buf.length - length, null);
-      } catch (err) {
-        throw new ReportFileError(`cannot read ${file}: ${readErrorWords(err)}`);
-      }
+      const n = readCapped(file, fd, buf, length, null);
       if (n === 0) break;
       length += n;
     }
