@@ -19,7 +19,7 @@ import { packReport, unpackReport } from '../../src/model/packed-report';
 import { writeReportStreamed } from '../../src/runner/write-report';
 import { packageRoot, packageVersion } from '../../src/runner/paths';
 import { reportAnswers } from '../../src/model/report-answers';
-import { PACKED_VIEW_ABOVE, PARSE_LIMITS, ReportParser } from '../../src/extension/reportParser';
+import { PACKED_VIEW_ABOVE, PARSE_LIMITS, ReportParser, withHugePages } from '../../src/extension/reportParser';
 
 const reader = join(packageRoot(), 'dist', 'report-parser.js');
 const dir = mkdtempSync(join(tmpdir(), 'parprof-reader-view-'));
@@ -112,6 +112,68 @@ test('once it has validated the report, the reader computes the metrics at the l
   assert.deepEqual(nices, nices.map(() => 19), `thread nice values ${nices} (this test's own: ${own})`);
   assert.ok(await view.view.analysis, 'the metrics still come');
   assert.equal(parser.inFlight, 0);
+});
+
+test('the reader\'s glibc malloc asks for transparent huge pages (GLIBC_TUNABLES glibc.malloc.hugetlb=1) unless the caller set tunables of their own, which are kept untouched', () => {
+  assert.equal(withHugePages(undefined), 'glibc.malloc.hugetlb=1');
+  assert.equal(withHugePages(' '), 'glibc.malloc.hugetlb=1');
+  assert.equal(withHugePages('glibc.malloc.arena_max=2'), 'glibc.malloc.arena_max=2');
+  assert.equal(withHugePages('glibc.malloc.hugetlb=0'), 'glibc.malloc.hugetlb=0');
+});
+
+/** The kernel's transparent huge page mode: the bracketed word of /sys/kernel/mm/transparent_hugepage/enabled. */
+function hugePageMode(): string {
+  try {
+    return /\[(\w+)\]/.exec(readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'))?.[1] ?? 'none';
+  } catch {
+    return 'none';
+  }
+}
+
+/** The largest AnonHugePages (kB) of process \`pid\` sampled until \`done\` settles. */
+async function hugePagesUntil(pid: number, done: Promise<unknown>): Promise<number> {
+  const sample = () => {
+    try {
+      return Number(/AnonHugePages:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      return 0;
+    }
+  };
+  let settled = false;
+  void done.finally(() => { settled = true; });
+  let huge = sample();
+  while (!settled) {
+    await new Promise((r) => setTimeout(r, 5));
+    huge = Math.max(huge, sample());
+  }
+  return Math.max(huge, sample());
+}
+
+test('the reader decodes a large report\'s columns into huge pages where the kernel gives them on request (madvise or always); with tunables of the caller\'s own, as the caller set them', async () => {
+  const mode = hugePageMode();
+  for (const own of [undefined, 'glibc.malloc.arena_max=4']) {
+    const before = process.env.GLIBC_TUNABLES;
+    if (own === undefined) delete process.env.GLIBC_TUNABLES; else process.env.GLIBC_TUNABLES = own;
+    const parser = new ReportParser(reader);
+    let view: Awaited<ReturnType<ReportParser['forView']>>;
+    try {
+      view = await parser.forView(written.file);
+    } finally {
+      if (before === undefined) delete process.env.GLIBC_TUNABLES; else process.env.GLIBC_TUNABLES = before;
+    }
+    assert.equal(view.kind, 'packed');
+    if (view.kind !== 'packed') return;
+    const [pid] = readersOf(written.file);
+    assert.ok(pid, 'the reading process is found');
+    const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter((e) => e.startsWith('GLIBC_TUNABLES='));
+    assert.deepEqual(env, [`GLIBC_TUNABLES=${own ?? 'glibc.malloc.hugetlb=1'}`]);
+    // Sampled while it decodes, until it has validated the report (and holds its columns).
+    const huge = await hugePagesUntil(pid, view.view.validated);
+    if (own === undefined && (mode === 'madvise' || mode === 'always')) assert.ok(huge >= 2048, `AnonHugePages ${huge} kB with transparent huge pages '${mode}'`);
+    if (own !== undefined && mode !== 'always') assert.equal(huge, 0, `the caller's tunables alone, transparent huge pages '${mode}': none`);
+    assert.ok(await view.view.analysis, 'the metrics still come');
+    assert.equal(parser.inFlight, 0);
+  }
 });
 
 test('a reader stopped once it has validated leaves the metrics undefined and the bytes refused', async () => {
