@@ -16,6 +16,14 @@ const SLOWEST = 15;
 const SLOW_FROM = 0.9;
 const FAST_TO = 0.5;
 
+/** The regions with at least one span (one pass over the spans). */
+function regionsWithTasks(report: Store['report']): Set<number> {
+  const found = new Set<number>();
+  const s = report.spans;
+  for (let k = 0; k < s.count; k++) found.add(s.region[k]);
+  return found;
+}
+
 /** The region whose spans add up to the most time (one pass over the spans); undefined with none. */
 function regionWithMostTaskTime(report: Store['report']): number | undefined {
   const total = new Map<number, number>();
@@ -39,12 +47,16 @@ export class DurationsView {
 
   constructor(private readonly store: Store) {
     for (const t of store.report.threads) this.threadName.set(t.id, t.name);
-    for (const r of store.report.regions) this.regionSelect.append(el('option', { value: r.id }, regionLabel(store.report.regions, r.id)));
+    // A window of a large report keeps every region, most of them without a task in the window: only those with one are listed.
+    const inWindow = store.slice ? regionsWithTasks(store.report) : undefined;
+    const listed = inWindow ? store.report.regions.filter((r) => inWindow.has(r.id)) : store.report.regions;
+    for (const r of listed) this.regionSelect.append(el('option', { value: r.id }, regionLabel(store.report.regions, r.id)));
     // Opens on the region whose tasks took the most time (a 1 ms warm-up listed first is not the one to look at).
     const main = regionWithMostTaskTime(store.report);
     if (main !== undefined) this.regionSelect.value = String(main);
     this.regionSelect.addEventListener('change', () => this.draw());
-    const body = store.report.regions.length ? el('div', {}, this.plot, this.list) : el('p', {}, 'No pool operations were recorded.');
+    const body = listed.length ? el('div', {}, this.plot, this.list)
+      : el('p', {}, inWindow ? 'No pool operation has a task in this window.' : 'No pool operations were recorded.');
     const action = (label: string, name: string, id: string, run: (region: number) => void) => {
       const b = el('button', { type: 'button', id, 'aria-label': name }, label);
       b.addEventListener('click', () => { if (this.regionSelect.value !== '') run(Number(this.regionSelect.value)); });
@@ -66,11 +78,14 @@ export class DurationsView {
           store.setSelection({ ...slow, region }, { ...fast, region });
           store.setView('timeline');
         })),
+      ...(inWindow ? [el('p', { class: 'pp-hint', id: 'durations-window' }, `This window's tasks: the ${listed.length} of the run's ${store.report.regions.length} pool operations with a task in it.`)] : []),
       el('p', { class: 'pp-hint' }, 'Click a bar (or focus it, move with the arrow keys and press Enter) to see the code of its tasks; "Code" on a row shows one task\'s.'),
       body);
   }
 
   selectRegion(id: number): void {
+    // Not listed (a window without its tasks): the region shown stays.
+    if (![...this.regionSelect.options].some((o) => o.value === String(id))) return;
     this.regionSelect.value = String(id);
     this.draw();
   }

@@ -306,3 +306,26 @@ test('`invalid` after init-windowed shows the reader\'s reason and nothing else,
     await page.close();
   }
 });
+
+test('the durations tab of a window lists the pool operations with a task in the window (and says how many of the run\'s), no other; its histogram is of their tasks in the window', async () => {
+  const { page, errors } = await firstWindowPage();
+  try {
+    await showView(page, 'durations');
+    const s = report.spans;
+    const { from, to } = first.info;
+    const inWindow = new Map<number, number>();
+    for (let k = 0; k < s.count; k++) {
+      if ((s.start[k] < to && s.end[k] > from) || (s.start[k] === s.end[k] && s.start[k] >= from && s.start[k] <= to)) inWindow.set(s.region[k], (inWindow.get(s.region[k]) ?? 0) + 1);
+    }
+    assert.ok(inWindow.size >= 1 && inWindow.size < report.regions.length, `the first window holds tasks of ${inWindow.size} of ${report.regions.length} regions: a test of the filter needs some, not all`);
+    const listed = await page.$$eval('#durations-region option', (os) => os.map((o) => Number((o as HTMLOptionElement).value)));
+    assert.deepEqual(listed, report.regions.map((r) => r.id).filter((id) => inWindow.has(id)));
+    assert.equal(await page.textContent('#durations-window'), `This window's tasks: the ${inWindow.size} of the run's ${report.regions.length} pool operations with a task in it.`);
+    const shown = Number(await page.$eval('#durations-region', (e) => (e as HTMLSelectElement).value));
+    const label = await page.$eval('#durations-histogram svg', (e) => e.getAttribute('aria-label'));
+    assert.ok(label?.startsWith(`Histogram of ${inWindow.get(shown)} task durations of `), `${label}; expected ${inWindow.get(shown)} tasks of region ${shown}`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+  }
+});
