@@ -15,7 +15,7 @@ import type { ReportPreview } from '../model/report-preview';
 import type { SliceInfo } from '../protocol';
 
 /**
- * The reader's glibc tunables: \`glibc.malloc.hugetlb=1\`, unless the caller set their own (then
+ * The reader's glibc tunables: `glibc.malloc.hugetlb=1`, unless the caller set their own (then
  * theirs, untouched: glibc 2.36 here honoured only the first of a list). A large report's columns
  * are hundreds of MB of fresh memory, and the first write to each 4 KiB page faults: at ten million
  * spans that was most of the reader's 2.7 s decode on a 2-core VM (~13 µs a fault). With the tunable
