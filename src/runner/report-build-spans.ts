@@ -18,7 +18,9 @@ type CutTask = Extract<SpoolEvent, { e: 'cutTask' }>;
 
 /**
  * The tasks cut off on each thread (by tid; 'cutTask' events, written by the thread or by its
- * creator), one per task: a task is its region key, index and start.
+ * creator), one per task: a task is its region key, index and start. Cut twice (by the thread
+ * when it saved, then by its creator, which found it still inside the task when it ended it),
+ * a task ends at the later cut.
  */
 export function cutTasksByThread(threads: ThreadSpool[]): Map<number, CutTask[]> {
   const byThread = new Map<number, CutTask[]>();
@@ -26,7 +28,9 @@ export function cutTasksByThread(threads: ThreadSpool[]): Map<number, CutTask[]>
     for (const e of t.events) {
       if (e.e !== 'cutTask') continue;
       const list = byThread.get(e.tid) ?? [];
-      if (!list.some((c) => c.region === e.region && c.index === e.index && c.start === e.start)) list.push(e);
+      const same = list.findIndex((c) => c.region === e.region && c.index === e.index && c.start === e.start);
+      if (same < 0) list.push(e);
+      else if (e.end > list[same].end) list[same] = e;
       byThread.set(e.tid, list);
     }
   }

@@ -117,8 +117,9 @@ function install(spool: string): void {
     rec.atSafePoints(listenForSaveRequests(spool, wt.threadId, () => {
       // Asked inside the exit listener or inside a cut: that work saves, or the creator asks again.
       if (finishing || profiler.busy) return false;
-      // A task still running is cut off here, where its thread's samples end.
-      rec.cutOpenTask(rec.now());
+      // A task still running is cut off here, where its thread's samples end; it stays open on
+      // the task board, for its creator to cut later if the thread runs on in it until it is ended.
+      rec.cutOpenTask(rec.now(), true);
       profiler.stopAndWrite();
       if (profiler.droppedSamples > 0) rec.event({ e: 'dropped', spans: 0, samples: profiler.droppedSamples });
       rec.flush();

@@ -190,12 +190,15 @@ export class SpoolRecorder implements Recorder {
   /**
    * The thread is being stopped (saved before its termination, or its 'exit' listener runs)
    * while a task is open: the task is written as cut off at `end` (a 'cutTask' event). Should it
-   * end after all, its span is written too, and the report keeps that one.
+   * end after all, its span is written too, and the report keeps that one. `stillOpen`: the thread
+   * runs on inside the task (saved before its termination), so the task stays on the task board,
+   * where its creator cuts it again when it stops waiting and ends the thread (WorkerSaver); the
+   * report keeps the later cut.
    */
-  cutOpenTask(end: number): void {
+  cutOpenTask(end: number, stillOpen = false): void {
     const task = readOpenTask(this.openTask, this.openAt);
     if (!task) return;
-    this.openTask[this.openAt + OPEN_START] = NaN;
+    if (!stillOpen) this.openTask[this.openAt + OPEN_START] = NaN;
     this.event({ e: 'cutTask', tid: this.threadId, ...task, end: Math.max(end, task.start) });
   }
 

@@ -264,7 +264,10 @@ export class WorkerSaver {
 
   /**
    * `lost`: records spans a worker held in memory when it was stopped without saving (counted in
-   * `dropped`); `cut`: records the task it was running then, if any (cut off now).
+   * `dropped`); `cut`: records the task it was running then, if any (cut off now). Also called
+   * once a saved worker is settled: one still inside the task it cut when it saved (the task
+   * board still holds it) ran it until now, when its creator stops waiting and it is ended (a
+   * task younger than LONG_TASK_MS keeps its creator waiting up to HELD_WAIT_MS for its end).
    */
   constructor(private readonly spool: string, private readonly lost: (threadId: number, spans: number) => void,
     private readonly cut?: (threadId: number) => void) {
@@ -321,8 +324,10 @@ export class WorkerSaver {
     return new Promise((resolve) => {
       const look = (): void => {
         if (this.settled(threadId, deadline, savedAt)) {
-          if (savedAt.has(threadId)) setTimeout(() => resolve(true), GRACE_MS);
-          else {
+          if (savedAt.has(threadId)) {
+            this.cut?.(threadId);
+            setTimeout(() => resolve(true), GRACE_MS);
+          } else {
             this.claim(threadId);
             resolve(false);
           }
@@ -368,7 +373,7 @@ export class WorkerSaver {
       }
       wait(sleeper, 0, 0, POLL_MS);
     }
-    for (const tid of asked) if (!savedAt.has(tid)) this.claim(tid);
+    for (const tid of asked) if (!savedAt.has(tid)) this.claim(tid); else this.cut?.(tid);
     if (savedAt.size > 0) wait(sleeper, 0, 0, GRACE_MS);
   }
 
