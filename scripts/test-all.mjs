@@ -83,9 +83,32 @@ async function nodeTests(suite, files) {
   const count = (key) => Number((text.match(new RegExp(`^# ${key} (\\d+)$`, 'm')) || [])[1] || 0);
   const passed = count('pass');
   const failed = count('fail') + count('cancelled') + count('skipped') + count('todo');
+  const failures = tapFailures(text);
   // A crash of the runner itself (no summary) must not read as success.
-  if (code !== 0 && failed === 0) return { suite, passed, failed: 1, note: `exit code ${code} with no failing test reported` };
-  return { suite, passed, failed };
+  if (code !== 0 && failed === 0) return { suite, passed, failed: 1, note: `exit code ${code} with no failing test reported`, failures };
+  return { suite, passed, failed, failures };
+}
+
+/**
+ * The failed tests of a TAP report, a few lines each (name, file:line, the error's first lines):
+ * printed again next to the summary, since a CI log may keep only its tail.
+ */
+function tapFailures(text) {
+  const lines = text.split('\n');
+  const out = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^(\s*)not ok \d+ - (.*)$/.exec(lines[i]);
+    if (!m) continue;
+    const block = [];
+    for (let j = i + 1; j < lines.length && !/^\s*\.\.\.\s*$/.test(lines[j]); j++) block.push(lines[j].trim());
+    if (block.some((l) => l === "failureType: 'subtestsFailed'")) continue;
+    const location = block.find((l) => l.startsWith('location:'))?.replace(/^location:\s*'?|'$/g, '') ?? '';
+    const e = block.findIndex((l) => l.startsWith('error:'));
+    const error = e < 0 ? [] : [block[e].replace(/^error:\s*(\|-?)?\s*/, ''), ...block.slice(e + 1, e + 4)]
+      .filter((l) => l && !/^(code|name|expected|actual|operator|stack):/.test(l));
+    out.push([`✖ ${m[2]}${location ? ` (${location.replace(`${root}/`, '')})` : ''}`, ...error.slice(0, 3).map((l) => `    ${l.slice(0, 300)}`)].join('\n'));
+  }
+  return out;
 }
 
 /** The VS Code harness relays the suite's result from inside the real extension host as `vscode: N passed, N failed`. */
@@ -122,6 +145,7 @@ for (const suite of wanted) {
 }
 
 console.log('');
+for (const r of results) for (const f of r.failures ?? []) console.log(`${r.suite} ${f}`);
 for (const r of results) console.log(`${r.suite}: ${r.passed} passed, ${r.failed} failed${r.note ? ` (${r.note})` : ''}`);
 const passed = results.reduce((s, r) => s + r.passed, 0);
 const failed = results.reduce((s, r) => s + r.failed, 0);
