@@ -4,7 +4,7 @@
 import { verdicts } from '../src/model/summary';
 import { functionStats } from '../src/model/calltree';
 import { diffTrees } from '../src/model/flame-diff';
-import { rankedSpans, selectionFunctions, selectionIntervals, selectionTree, type SelectionSpec } from '../src/model/selection';
+import { rankedSpans, selectionFunctions, selectionTree, type SelectionSpec } from '../src/model/selection';
 import type { Store } from './store';
 import { el, ms } from './dom';
 import { headlineItems, type HeadlineItem } from '../src/model/headline';
@@ -23,12 +23,10 @@ export function describeSelection(store: Store, spec: SelectionSpec): string {
   const regionName = (id: number) => regionLabel(report.regions, id);
   switch (spec.kind) {
     case 'spans': {
-      const ks = spec.spans.filter((k) => k >= 0 && k < s.count);
-      if (ks.length === 1) {
-        const k = ks[0];
-        return `task #${s.index[k]} of ${regionName(s.region[k])} on ${threadName(s.thread[k])} (${ms(s.end[k] - s.start[k])})`;
-      }
-      return `${ks.length} tasks`;
+      let n = 0, k = -1;
+      for (const x of spec.spans) if (x >= 0 && x < s.count) { n++; k = x; }
+      if (n === 1) return `task #${s.index[k]} of ${regionName(s.region[k])} on ${threadName(s.thread[k])} (${ms(s.end[k] - s.start[k])})`;
+      return `${n} tasks`;
     }
     case 'rank': {
       const n = rankedSpans(report, spec.region, spec.from, spec.to).length;
@@ -198,14 +196,7 @@ export class ExploreSide {
   }
 }
 
-/** Intervals of the selection per thread, for drawing: [start, end] pairs. */
-export function selectionByThread(store: Store): Map<number, number[]> {
-  const out = new Map<number, number[]>();
-  if (!store.selection) return out;
-  for (const i of selectionIntervals(store.report, store.selection)) {
-    let list = out.get(i.thread);
-    if (!list) out.set(i.thread, (list = []));
-    list.push(i.start, i.end);
-  }
-  return out;
+/** Intervals of the selection per thread, for drawing: [start, end] pairs in start order (computed once per selection). */
+export function selectionByThread(store: Store): ReadonlyMap<number, Float64Array> {
+  return store.pairsOf();
 }

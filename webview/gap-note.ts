@@ -13,7 +13,7 @@ export class GapNote {
   }
 
   /** Shows the note for the threads (undefined = all) over [from, to], or per thread over the pairs given (selected tasks). */
-  update(shown: { threads?: readonly number[]; from?: number; to?: number; pairs?: ReadonlyMap<number, readonly number[]> }): void {
+  update(shown: { threads?: readonly number[]; from?: number; to?: number; pairs?: ReadonlyMap<number, ArrayLike<number>> }): void {
     const us = (this.report.dropped.sampleGaps?.length ?? 0) > 0 ? unsampledGapUs(this.report, shown) : 0;
     this.element.hidden = us <= 0;
     this.element.dataset.us = String(us);

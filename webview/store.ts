@@ -5,7 +5,7 @@ import type { RunMetrics } from '../src/model/analysis';
 import type { Analysis } from './report-decoder';
 import { buildLaneIndexes, laneThreads, type LaneIndex } from './layout-timeline';
 import { CALL_TREE_MODES, type CallTreeMode, type SliceInfo, type ViewId, type ViewState } from '../src/protocol';
-import { asSelectionSpec, restrictToSelection, selectionSamples, type SampleSets, type SelectionSpec } from '../src/model/selection';
+import { asSelectionSpec, restrictToSelection, samplesInPairs, selectionPairs, selectionSamples, type PairsByThread, type SampleSets, type SelectionSpec } from '../src/model/selection';
 import { applyTransforms, baseSamples, validTransforms, type CallSamples, type Transform } from '../src/model/transforms';
 import { runEndUs } from '../src/model/report-preview';
 import type { ReportAnswers } from '../src/model/report-answers';
@@ -47,6 +47,7 @@ export class Store {
   /** A second selection the first is compared with (differential flamegraph: baseline = A, selection = B). */
   baseline: SelectionSpec | undefined;
   private samplesCache: { spec: SelectionSpec; samples: SampleSets } | undefined;
+  private pairsCache: { spec: SelectionSpec; pairs: PairsByThread } | undefined;
   /** Call-tree transforms applied in order by the flamegraph, flame chart and call tree (undone from the end). */
   transforms: Transform[];
   /** Show the pool's and recorder's own frames (hidden by default: transforms.ts hideRuntime). */
@@ -207,9 +208,18 @@ export class Store {
   samplesOf(spec: SelectionSpec | undefined = this.selection): SampleSets | undefined {
     if (!spec) return undefined;
     if (this.samplesCache?.spec === spec) return this.samplesCache.samples;
-    const samples = selectionSamples(this.report, spec);
+    const samples = spec.kind === 'threads' ? selectionSamples(this.report, spec) : samplesInPairs(this.report, this.pairsOf(spec));
     if (spec === this.selection) this.samplesCache = { spec, samples };
     return samples;
+  }
+
+  /** A selection's intervals per thread, [start, end] pairs in start order (the current one by default; none without one), computed once per selection. */
+  pairsOf(spec: SelectionSpec | undefined = this.selection): PairsByThread {
+    if (!spec) return new Map();
+    if (this.pairsCache?.spec === spec) return this.pairsCache.pairs;
+    const pairs = selectionPairs(this.report, spec);
+    if (spec === this.selection) this.pairsCache = { spec, pairs };
+    return pairs;
   }
 
   /** The transformed samples restricted to the selection (all of them without one), computed once per change of either. */

@@ -70,7 +70,7 @@ export class TimelineView {
   /** Task and thread selection, by pointer and by keyboard. */
   private readonly picker: TaskPicker;
   /** The selection's intervals per thread, as [start, end] pairs. */
-  private selected = new Map<number, number[]>();
+  private selected: ReadonlyMap<number, Float64Array> = new Map();
   private legendExtra: HTMLElement | undefined;
   /** Last draw's time in ms, read by the benchmark. */
   lastDrawMs = 0;

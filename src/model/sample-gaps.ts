@@ -93,7 +93,7 @@ function overlap(gaps: ThreadGaps, pairs: readonly number[]): number {
 }
 
 /** [a, b] pairs (a selection's tasks may nest or come in any order) as sorted, disjoint pairs. */
-function union(pairs: readonly number[]): number[] {
+function union(pairs: ArrayLike<number>): number[] {
   const order = Array.from({ length: pairs.length / 2 }, (_, k) => k).sort((x, y) => pairs[2 * x] - pairs[2 * y]);
   const out: number[] = [];
   for (const k of order) {
@@ -109,7 +109,7 @@ function union(pairs: readonly number[]): number[] {
  * the [start, end] pairs given (a selection's tasks), else [from, to] (a range, or the whole run).
  * `threads` undefined means every thread.
  */
-export function unsampledGapUs(report: Report, shown: { threads?: readonly number[]; from?: number; to?: number; pairs?: ReadonlyMap<number, readonly number[]> }): number {
+export function unsampledGapUs(report: Report, shown: { threads?: readonly number[]; from?: number; to?: number; pairs?: ReadonlyMap<number, ArrayLike<number>> }): number {
   let us = 0;
   const whole = [shown.from ?? -Infinity, shown.to ?? Infinity];
   for (const [thread, gaps] of gapsByThread(report)) {

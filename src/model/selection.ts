@@ -56,40 +56,95 @@ export function selectionIntervals(report: Report, spec: SelectionSpec): SpanInt
 }
 
 /**
+ * A selection's intervals per thread as flat [start, end, ...] pairs in start order (what the
+ * views draw and the samples are picked by). Typed columns, no object per interval: 100,000
+ * selected tasks made 100,000 objects per call, and three views asked for them on one click.
+ * Linear: a thread's pairs are sorted only when its spans were not in start order already (a
+ * recorded report's spans are).
+ */
+export type PairsByThread = Map<number, Float64Array>;
+
+export function selectionPairs(report: Report, spec: SelectionSpec): PairsByThread {
+  const out: PairsByThread = new Map();
+  if (spec.kind === 'threads') {
+    for (const thread of spec.threads) out.set(thread, Float64Array.of(spec.from, spec.to));
+    return out;
+  }
+  const s = report.spans;
+  const ks = spec.kind === 'spans' ? spec.spans : rankedSpans(report, spec.region, spec.from, spec.to);
+  const valid = (k: number) => Number.isInteger(k) && k >= 0 && k < s.count;
+  const counts = new Map<number, number>();
+  for (const k of ks) if (valid(k)) counts.set(s.thread[k], (counts.get(s.thread[k]) ?? 0) + 1);
+  const fill = new Map<number, number>();
+  for (const [thread, n] of counts) { out.set(thread, new Float64Array(2 * n)); fill.set(thread, 0); }
+  for (const k of ks) {
+    if (!valid(k)) continue;
+    const t = s.thread[k];
+    const at = fill.get(t)!;
+    const pairs = out.get(t)!;
+    pairs[at] = s.start[k];
+    pairs[at + 1] = s.end[k];
+    fill.set(t, at + 2);
+  }
+  for (const [thread, pairs] of out) out.set(thread, inStartOrder(pairs));
+  return out;
+}
+
+/** `pairs` sorted by start (itself when it already is). */
+function inStartOrder(pairs: Float64Array): Float64Array {
+  let sorted = true;
+  for (let i = 2; i < pairs.length && sorted; i += 2) if (pairs[i] < pairs[i - 2]) sorted = false;
+  if (sorted) return pairs;
+  const n = pairs.length / 2;
+  const order = new Uint32Array(n);
+  for (let q = 0; q < n; q++) order[q] = q;
+  order.sort((a, b) => pairs[2 * a] - pairs[2 * b] || a - b);
+  const out = new Float64Array(pairs.length);
+  for (let q = 0; q < n; q++) { out[2 * q] = pairs[2 * order[q]]; out[2 * q + 1] = pairs[2 * order[q] + 1]; }
+  return out;
+}
+
+/**
  * The samples inside the intervals, per thread. Linear after one sort: intervals are sorted and
  * merged per thread, then each profile's samples (in time order) are walked once against them.
  */
 export function samplesInIntervals(report: Report, intervals: SpanInterval[]): SampleSets {
-  const byThread = new Map<number, SpanInterval[]>();
+  const lists = new Map<number, number[]>();
   for (const i of intervals) {
-    if (!(i.end > i.start)) continue;
-    let list = byThread.get(i.thread);
-    if (!list) byThread.set(i.thread, (list = []));
-    list.push(i);
+    let list = lists.get(i.thread);
+    if (!list) lists.set(i.thread, (list = []));
+    list.push(i.start, i.end);
   }
+  const byThread: PairsByThread = new Map();
+  for (const [thread, list] of lists) byThread.set(thread, inStartOrder(Float64Array.from(list)));
+  return samplesInPairs(report, byThread);
+}
+
+/** The samples inside per-thread [start, end] pairs in start order (selectionPairs), per thread; each profile walked once. */
+export function samplesInPairs(report: Report, byThread: PairsByThread): SampleSets {
   const out: SampleSets = new Map();
   for (const tp of report.profiles) {
-    const list = byThread.get(tp.thread);
-    if (!list) continue;
-    list.sort((a, b) => a.start - b.start);
+    const pairs = byThread.get(tp.thread);
+    if (!pairs) continue;
     const times = indexProfile(tp.profile).times;
     const picked = new Int32Array(times.length);
     let n = 0;
+    // The merged union of the pairs (empty ones left out), consumed as the samples advance.
     let j = 0;
-    // Merged union of the intervals, consumed as the samples advance.
-    let curStart = list[0].start;
-    let curEnd = list[0].end;
-    j = 1;
+    let curStart = 0, curEnd = 0;
     const advance = (): boolean => {
-      if (j >= list.length) return false;
-      curStart = list[j].start;
-      curEnd = list[j].end;
-      j++;
-      while (j < list.length && list[j].start <= curEnd) curEnd = Math.max(curEnd, list[j++].end);
+      while (j < pairs.length && !(pairs[j + 1] > pairs[j])) j += 2;
+      if (j >= pairs.length) return false;
+      curStart = pairs[j];
+      curEnd = pairs[j + 1];
+      j += 2;
+      while (j < pairs.length && pairs[j] <= curEnd) {
+        if (pairs[j + 1] > pairs[j]) curEnd = Math.max(curEnd, pairs[j + 1]);
+        j += 2;
+      }
       return true;
     };
-    while (j < list.length && list[j].start <= curEnd) curEnd = Math.max(curEnd, list[j++].end);
-    let live = true;
+    let live = advance();
     for (let i = 0; i < times.length && live; i++) {
       const t = times[i];
       while (live && t >= curEnd) live = advance();
@@ -103,7 +158,7 @@ export function samplesInIntervals(report: Report, intervals: SpanInterval[]): S
 /** The samples a selection covers, per thread. */
 export function selectionSamples(report: Report, spec: SelectionSpec): SampleSets {
   if (spec.kind === 'threads') return samplesOverlapping(report, spec.threads, spec.from, spec.to);
-  return samplesInIntervals(report, selectionIntervals(report, spec));
+  return samplesInPairs(report, selectionPairs(report, spec));
 }
 
 /** Threads × a time range: every sample that overlaps [from, to), to be counted clipped to it (SampleSets.clip). Linear in samples. */

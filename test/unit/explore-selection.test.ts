@@ -9,7 +9,7 @@ import { buildFlameTree, topFunctions } from '../../src/model/flame';
 import type { FlameNode } from '../../src/model/flame';
 import type { Report } from '../../src/model/report';
 import {
-  asSelectionSpec, rankedSpans, restrictToSelection, selectionFunctions, samplesInIntervals, selectionIntervals, selectionSamples, selectionTree, type SpanInterval,
+  asSelectionSpec, rankedSpans, restrictToSelection, selectionFunctions, samplesInIntervals, samplesInPairs, selectionIntervals, selectionPairs, selectionSamples, selectionTree, type SpanInterval,
 } from '../../src/model/selection';
 import { baseSamples } from '../../src/model/transforms';
 import { topDownTree } from '../../src/model/calltree';
@@ -74,6 +74,38 @@ test('the slowest 10 % of a region, overlapping intervals, a thread over a range
   }));
   assert.deepEqual(asArrays(selectionSamples(report, threads)), overlapping);
   assert.deepEqual(selectionSamples(report, threads).clip, { from: 10_000, to: 60_000 });
+});
+
+test('a selection\'s pairs per thread (what the views draw and pick samples by) are its intervals grouped by thread in start order, whatever order the spans were given in', () => {
+  const s = report.spans;
+  // Every 7th span backwards, some twice, some out of range: not in start order.
+  const spans = [-1, s.count, 0.5];
+  for (let k = s.count - 1; k >= 0; k -= 7) spans.push(k);
+  spans.push(spans[5], spans[9]);
+  const spec = { kind: 'spans' as const, spans };
+  const want = new Map<number, number[][]>();
+  for (const i of selectionIntervals(report, spec)) {
+    const list = want.get(i.thread) ?? [];
+    list.push([i.start, i.end]);
+    want.set(i.thread, list);
+  }
+  const pairs = selectionPairs(report, spec);
+  assert.deepEqual([...pairs.keys()].sort(), [...want.keys()].sort());
+  for (const [thread, list] of want) {
+    const got = pairs.get(thread)!;
+    // The same multiset of intervals...
+    const asList = Array.from({ length: got.length / 2 }, (_, q) => [got[2 * q], got[2 * q + 1]]);
+    const key = (x: number[]) => `${x[0]}:${x[1]}`;
+    assert.deepEqual(asList.map(key).sort(), list.map(key).sort(), `thread ${thread}`);
+    // ...in start order.
+    for (let q = 2; q < got.length; q += 2) assert.ok(got[q] >= got[q - 2], `thread ${thread} pair ${q / 2} in start order`);
+  }
+  // Picking samples by them is the brute force over the intervals.
+  assert.deepEqual(asArrays(samplesInPairs(report, pairs)), bruteForce(report, selectionIntervals(report, spec)));
+  // A rank spec, and threads over a range: one pair per thread.
+  const rank = { kind: 'rank' as const, region: 1, from: 0.5, to: 0.8 };
+  assert.equal([...selectionPairs(report, rank).values()].reduce((n, p) => n + p.length / 2, 0), selectionIntervals(report, rank).length);
+  assert.deepEqual([...selectionPairs(report, { kind: 'threads', threads: [1, 3], from: 5, to: 9 })].map(([t, p]) => [t, [...p]]), [[1, [5, 9]], [3, [5, 9]]]);
 });
 
 /** A tree as nested arrays, children by key (ties in total may order differently between builders). */
