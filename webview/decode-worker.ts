@@ -2,7 +2,8 @@
 // unpacks a packed report (packed-report.ts), validates it, narrows its integer columns and hands
 // the columns back as transferred ArrayBuffers: the page's thread stays free meanwhile and no
 // column is copied on the way back, with the timeline's lane indexes (built here: seconds of the
-// page's thread at ten million spans). The bytes come in one request, or part by part as the page
+// page's thread at ten million spans). The bytes come in one request, part by part as a standalone
+// page is parsed (validated in full once all are in), or part by part as the page
 // fetches the file (a StreamRequest: inflated and unpacked as they arrive, lane indexes built as
 // soon as their columns are in; handed over once the file is checked against the one the host's
 // reader validated). When asked, once the page has drawn, it unpacks the bytes again
@@ -14,7 +15,7 @@ import { analyze } from '../src/model/analysis';
 import { verdicts } from '../src/model/summary';
 import type { Report } from '../src/model/report';
 import { checkUnpacked, joinBytes, METRICS_NOW, unpackValid, type DecodeReply, type DecodeRequest, type StreamMessage, type StreamProgress } from './report-decoder';
-import { FileChanged, StreamedFile } from './streamed-file';
+import { FileChanged, InflatingParts, StreamedFile } from './streamed-file';
 import { UnpackingSink, type Unpacked } from './streamed-unpack';
 import { buildLaneIndexes, laneThreads, type LaneIndex } from './layout-timeline';
 
@@ -23,6 +24,7 @@ const scope = self as unknown as { onmessage: ((e: MessageEvent<DecodeRequest | 
 scope.onmessage = (e) => {
   const m = e.data;
   if ('stream' in m) receiveStream(m.stream.file, m.stream.gzipped, m.stream.metrics);
+  else if ('pageParts' in m) receivePageParts(m.pageParts.metrics);
   else if ('parts' in m) {
     void (async () => {
       let bytes: Uint8Array;
@@ -62,6 +64,26 @@ function receiveStream(file: StreamRequestFile, gzipped: boolean, metrics: boole
       }
     } catch (err) {
       refuse(err);
+    }
+  };
+}
+/**
+ * A standalone page's own report, part by part as the browser parses the page (`part`), then
+ * `end` (or `abort`): inflated and unpacked as the parts come, then validated in full.
+ */
+function receivePageParts(metrics: boolean): void {
+  const parts = new InflatingParts<Unpacked>(new UnpackingSink(undefined, metrics, []));
+  let refused = false;
+  scope.onmessage = (e) => {
+    const m = e.data as StreamMessage;
+    if (refused) return;
+    if ('part' in m) parts.add(m.part);
+    else if ('abort' in m) { refused = true; parts.abort(); }
+    else if ('end' in m) {
+      parts.finish().then((unpacked) => decode(unpacked.bytes, false, metrics, unpacked), (err: Error) => {
+        refused = true;
+        scope.postMessage({ error: err.message ?? String(err) } satisfies DecodeReply);
+      });
     }
   };
 }

@@ -4,10 +4,10 @@
 import type { ReportAnswers } from '../src/model/report-answers';
 import css from './style.css';
 import { validateReport, parseJson } from '../src/model/load';
-import { GZIP_BASE64, PACKED_GZIP_BASE64, REPORT_ELEMENT_ID, SWEEP_ELEMENT_ID, fromBase64 } from '../src/model/html-report';
+import { GZIP_BASE64, PACKED_GZIP_BASE64, PART_CALL, REPORT_ELEMENT_ID, STREAMED_PARTS_ATTRIBUTE, SWEEP_ELEMENT_ID, fromBase64 } from '../src/model/html-report';
 import type { Report } from '../src/model/report';
 import type { RunMetrics } from '../src/model/analysis';
-import { decodeFetched, decodePacked, decodedIn, fetchProgress, warmDecoder, type Analysis, type Source, type WarmDecoder } from './report-decoder';
+import { decodeFetched, decodePacked, decodePageParts, decodedIn, fetchProgress, warmDecoder, type Analysis, type Decoded, type Source, type WarmDecoder } from './report-decoder';
 import { gunzip } from './gunzip';
 import { asHostMessage, type InitOptions, type SliceInfo, type ViewState, type WebviewToHost, type HostToWebview } from '../src/protocol';
 import { decodeViewHash, encodeViewHash } from './view-hash';
@@ -371,6 +371,8 @@ function main(): void {
       showError((e as Error).message);
     }
   });
+  const streamed = document.body?.getAttribute(STREAMED_PARTS_ATTRIBUTE);
+  if (streamed !== null && streamed !== undefined) return receiveParts(Number(streamed));
   const data = document.getElementById(REPORT_ELEMENT_ID);
   if (!data) return showError(`no <script id="${REPORT_ELEMENT_ID}"> with a report in this page`);
   performance.mark('parprof:script');
@@ -379,6 +381,75 @@ function main(): void {
     performance.mark('parprof:parsed');
     onMessage({ type: 'init', report });
   }, (e: Error) => showError(e.message));
+}
+
+/**
+ * A standalone page whose bundle comes before its `count` parts (html-report.ts): the inline call
+ * after each part hands it over once the browser has parsed it, to the decoder's worker at once,
+ * which inflates and unpacks it while the browser parses the next; the report shows once the last
+ * part is in and the whole report is validated. A page that ends before its last part says so.
+ */
+function receiveParts(count: number): void {
+  performance.mark('parprof:script');
+  const scope = window as unknown as Record<string, unknown>;
+  if (!(Number.isInteger(count) && count > 0)) return showError(`this page's report says it has ${count} parts`);
+  // One part: decoded as a whole, in a worker only when it is worth starting one (decodePacked).
+  let decoding: ReturnType<typeof decodePageParts> | undefined;
+  // Read by tests: how many parts were handed over, and whether the first was handed over before
+  // the browser had parsed the last (the decoding overlaps the parsing).
+  const progress = { handed: 0, firstBeforeLastParsed: false };
+  (window as unknown as { __parprofParts?: unknown }).__parprofParts = progress;
+  let next = 0;
+  let failed = false;
+  const fail = (message: string) => {
+    failed = true;
+    delete scope[PART_CALL];
+    showError(message);
+  };
+  scope[PART_CALL] = (k: number) => {
+    if (failed || next >= count) return;
+    if (k !== next) return fail(`the report in this page is out of order: part ${k} came where part ${next} of ${count} was expected`);
+    const id = k === 0 ? REPORT_ELEMENT_ID : `${REPORT_ELEMENT_ID}-${k}`;
+    const part = document.getElementById(id);
+    if (!part) return fail(`the report in this page is cut short: part ${k} of ${count} (id ${id}) is missing`);
+    try {
+      if (count === 1) {
+        next = 1;
+        delete scope[PART_CALL];
+        performance.mark('parprof:decoded');
+        progress.handed = 1;
+        const bytes = fromBase64(part.textContent ?? '');
+        part.textContent = '';
+        return startPacked([bytes], true, 'page', undefined);
+      }
+      decoding ??= decodePageParts(true);
+      decoding.add(part.textContent ?? '');
+    } catch (e) {
+      return fail(`the report in this page is damaged: part ${k} of ${count} is not base64 (${(e as Error).message})`);
+    }
+    if (k === 0) progress.firstBeforeLastParsed = count > 1 && document.getElementById(`${REPORT_ELEMENT_ID}-${count - 1}`) === null;
+    progress.handed++;
+    if (++next < count) return;
+    delete scope[PART_CALL];
+    performance.mark('parprof:decoded');
+    // Where the worker could not decode them, the page does, from its parts' text.
+    const texts = () => Array.from({ length: count }, (_, q) => fromBase64(document.getElementById(q === 0 ? REPORT_ELEMENT_ID : `${REPORT_ELEMENT_ID}-${q}`)?.textContent ?? ''));
+    startDecoded(decoding!.end(texts).finally(() => {
+      // The parts' text is a copy of the report: let it go.
+      for (let q = 0; q < count; q++) document.getElementById(q === 0 ? REPORT_ELEMENT_ID : `${REPORT_ELEMENT_ID}-${q}`)?.replaceChildren();
+    }));
+  };
+  document.addEventListener('DOMContentLoaded', () => {
+    if (!failed && next < count) fail(`the report in this page is cut short: ${next} of its ${count} parts came`);
+  }, { once: true });
+}
+
+/** A report decoded from a standalone page's parts: shown; its metrics from the decoder's worker, after the first paint. */
+function startDecoded(decoded: Promise<Decoded>): void {
+  const mine = ++given;
+  performance.mark('parprof:received');
+  metricsFollowing = undefined;
+  decoded.then((d) => { if (mine === given) show(d.report, 'init-packed', undefined, undefined, d.analysis, d.lanes); }).catch((e: Error) => showError(e.message));
 }
 
 /** A standalone sweep / A-B or comparison page: its data is JSON (html-report.ts standalonePageHtml). */

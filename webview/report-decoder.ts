@@ -2,6 +2,7 @@
 // blob of the decoder's own bundle (decode-worker.ts, inlined at build time), so the page's CSP
 // needs only `worker-src blob:` and nothing is fetched. Where no worker can be made (a CSP
 // without it, a bundle built without the worker), the same steps run on the page's thread.
+import { fromBase64 } from '../src/model/base64';
 import type { Report } from '../src/model/report';
 import type { RunMetrics } from '../src/model/analysis';
 import { decodeOnRead, LAZY_SPAN_COLUMNS, narrowColumns, unpackReport } from '../src/model/packed-report';
@@ -50,7 +51,7 @@ export type DecodeReply = { report: Report; lanes?: LaneIndex[]; error?: undefin
  * far and whether the lane indexes are built (streamed-unpack.ts).
  */
 export type StreamProgress = { inflated: number } | { columns: number; lanes: boolean };
-export type StreamMessage = { stream: { file: ExpectedFile; gzipped: boolean; metrics: boolean } } | { part: Uint8Array } | { end: true } | { abort: true };
+export type StreamMessage = { stream: { file: ExpectedFile; gzipped: boolean; metrics: boolean } } | { pageParts: { metrics: boolean } } | { part: Uint8Array } | { end: true } | { abort: true };
 /** What the worker computes after handing the report over: its metrics and findings (summary.ts verdicts). */
 export interface Analysis { metrics: RunMetrics; findings?: string[] }
 type MetricsReply = { analysis: Analysis | undefined };
@@ -100,6 +101,42 @@ export async function decodePacked(parts: Uint8Array[], gzipped: boolean, wantMe
   const report = unpackValid(await joinBytes(parts, gzipped), validated);
   decodeOnRead(report.spans as unknown as Record<string, unknown>);
   return { report };
+}
+
+/**
+ * A standalone page's report, handed over part by part as the browser parses the page
+ * (html-report.ts: each embedded part is followed by a call that hands it over): each part goes
+ * to the decoder's worker at once, which inflates and unpacks it while the browser parses the
+ * next (parsing 13 MB of parts takes this Chromium ~0.5 s at 1M spans; the worker used to start
+ * after it), then validates the whole report in full. `end()` once the last part came. Where no
+ * worker can be made, or it fails, the page decodes the parts `fallback` gives (still in the page).
+ */
+export function decodePageParts(wantMetrics: boolean): { add(base64: string): void; end(fallback: () => Uint8Array[]): Promise<Decoded> } {
+  const worker = makeWorker();
+  // Listening from the start: a worker that fails to start says so before the last part comes.
+  const replied = worker ? inWorker(worker, wantMetrics, () => undefined, true) : Promise.resolve(undefined);
+  // Awaited at end(); a report refused before then is not an unhandled rejection meanwhile.
+  replied.catch(() => undefined);
+  worker?.postMessage({ pageParts: { metrics: wantMetrics } } satisfies StreamMessage);
+  return {
+    // Decoded here and handed over (the page keeps the part's text until the worker has answered):
+    // the worker is the slower of the two while the browser parses the page.
+    add(text) {
+      if (!worker) return;
+      const part = fromBase64(text);
+      worker.postMessage({ part } satisfies StreamMessage, [part.buffer as ArrayBuffer]);
+    },
+    async end(fallback) {
+      worker?.postMessage({ end: true } satisfies StreamMessage);
+      const reply = await replied;
+      if (reply && 'changed' in reply) throw new Error(reply.changed);
+      if (reply) return reply;
+      decodedIn = 'page';
+      const report = unpackValid(await joinBytes(fallback(), true), false);
+      decodeOnRead(report.spans as unknown as Record<string, unknown>);
+      return { report };
+    },
+  };
 }
 
 /**

@@ -106,22 +106,66 @@ export class StreamedFile<T = Uint8Array> {
     return new FileChanged(`the report file changed after it was read (${this.expected.bytes} bytes then, ${atLeast}${now} now): reopen it`);
   }
 
-  /** The inflated output, to the sink as it comes; stopped past MAX_REPORT_BYTES (the reader's limit: a changed file could be a gzip bomb). */
-  private async collect(readable: ReadableStream<Uint8Array>): Promise<T> {
-    const reader = readable.getReader();
-    let length = 0;
+  /** The inflated output, to the sink as it comes (collectInflated); progress told while the file is still arriving. */
+  private collect(readable: ReadableStream<Uint8Array>): Promise<T> {
     let told = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      length += value.length;
+    return collectInflated(readable, this.sink, (length) => {
       if (this.received < this.expected.bytes && (length - told >= PROGRESS_BYTES || told === 0)) this.progress(told = length);
-      if (length > MAX_REPORT_BYTES) {
-        void reader.cancel().catch(() => undefined);
-        throw new Error(`the report inflates to more than ${MAX_REPORT_BYTES} bytes`);
-      }
-      this.sink.push(value);
+    });
+  }
+}
+
+/** An inflated stream to `sink` as it comes; stopped past MAX_REPORT_BYTES (the reader's limit: a file that changed, or a page's own bytes, could be a gzip bomb). */
+async function collectInflated<T>(readable: ReadableStream<Uint8Array>, sink: InflatedSink<T>, inflated: (length: number) => void): Promise<T> {
+  const reader = readable.getReader();
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.length;
+    inflated(length);
+    if (length > MAX_REPORT_BYTES) {
+      void reader.cancel().catch(() => undefined);
+      throw new Error(`the report inflates to more than ${MAX_REPORT_BYTES} bytes`);
     }
-    return this.sink.end();
+    sink.push(value);
+  }
+  return sink.end();
+}
+
+/**
+ * A standalone page's own report, gzip-compressed, arriving in parts: the page hands each part
+ * over as the browser parses it (html-report.ts), and it is inflated into the sink as it comes, so
+ * inflating and unpacking overlap the parsing of the rest. No file to check it against: what the
+ * sink makes of it is validated in full afterwards.
+ */
+export class InflatingParts<T> {
+  private readonly writer: WritableStreamDefaultWriter<BufferSource>;
+  private readonly output: Promise<T>;
+
+  constructor(sink: InflatedSink<T>) {
+    const stream = new DecompressionStream('gzip');
+    this.writer = stream.writable.getWriter();
+    this.writer.closed.catch(() => undefined);
+    this.output = collectInflated(stream.readable, sink, () => undefined);
+    this.output.catch(() => undefined);
+  }
+
+  add(part: Uint8Array): void {
+    this.writer.write(part as Uint8Array<ArrayBuffer>).catch(() => undefined);
+  }
+
+  /** What the sink made of the whole inflated report (throws: why it cannot be read). */
+  async finish(): Promise<T> {
+    this.writer.close().catch(() => undefined);
+    try {
+      return await this.output;
+    } catch (err) {
+      throw new Error(`packed report cannot be read: ${(err as Error)?.message ?? String(err)}`);
+    }
+  }
+
+  abort(): void {
+    this.writer.abort().catch(() => undefined);
   }
 }

@@ -18,11 +18,14 @@ export type Unpacked = StreamUnpacked<LaneIndex[]>;
 export class UnpackingSink extends PackedStreamUnpacker<LaneIndex[]> implements InflatedSink<Unpacked> {
   /**
    * `decoded`: told the columns decoded so far, and whether the lane indexes are built, each time
-   * that grows. `keepBytes`: keep the whole inflated blob (Unpacked.bytes).
+   * that grows. `keepBytes`: keep the whole inflated blob (Unpacked.bytes). `lazy`: the span columns
+   * left encoded until read; none for bytes validated in full afterwards (validation reads them
+   * all). The lane indexes are built from the columns as they come either way: from typed
+   * columns of the length decoded, linear; a report that then fails validation is refused with them.
    */
-  constructor(decoded: (columns: number, lanes: boolean) => void = () => undefined, keepBytes = false) {
+  constructor(decoded: (columns: number, lanes: boolean) => void = () => undefined, keepBytes = false, lazy: readonly string[] = LAZY_SPAN_COLUMNS) {
     super({
-      lazy: LAZY_SPAN_COLUMNS,
+      lazy,
       keepBytes,
       decoded,
       checkHeader: (header) => {

@@ -84,6 +84,19 @@ test('a packed report split in parts reads back exactly, and export -> import ->
   const parts = Number(/data-parts="(\d+)"/.exec(html)![1]);
   assert.ok(parts > 1, `expected several parts, got ${parts}`);
   assert.ok(html.includes(`id="parprof-report-${parts - 1}"`));
+  // The bundle first, then each part followed by the call that hands it over (webview/main.ts receiveParts).
+  assert.ok(html.includes(`<body data-parprof-parts="${parts}">`));
+  const bundleAt = html.indexOf('<script nonce=');
+  assert.ok(bundleAt > 0 && bundleAt < html.indexOf('id="parprof-report"'));
+  for (let k = 0; k < parts; k++) {
+    const id = k === 0 ? 'parprof-report' : `parprof-report-${k}`;
+    const end = html.indexOf('</script>', html.indexOf(`id="${id}"`)) + '</script>'.length;
+    assert.ok(html.startsWith(`<script nonce="${/nonce="([^"]+)"/.exec(html)![1]}">__parprofPart(${k})</script>`, end), `part ${k} is followed by its call`);
+  }
+  // A JSON page: the report first, the bundle after it, no parts.
+  const plain = standaloneHtml(big, BUNDLE);
+  assert.ok(plain.includes('<body>\n<script type="application/json"'));
+  assert.ok(plain.indexOf('<script nonce=') > plain.indexOf('id="parprof-report"'));
   const json = reportJsonFromHtml(html, (b) => gunzipSync(b))!;
   assert.equal(json, JSON.stringify(compactTimes(big)));
   assert.equal(standaloneHtml(validateReport(JSON.parse(json)), BUNDLE, { gzip }), html);
