@@ -433,7 +433,13 @@ function receiveParts(count: number): void {
     delete scope[PART_CALL];
     performance.mark('parprof:decoded');
     // Where the worker could not decode them, the page does, from its parts' text.
-    const texts = () => Array.from({ length: count }, (_, q) => fromBase64(document.getElementById(q === 0 ? REPORT_ELEMENT_ID : `${REPORT_ELEMENT_ID}-${q}`)?.textContent ?? ''));
+    const texts = () => Array.from({ length: count }, (_, q) => {
+      try {
+        return fromBase64(document.getElementById(q === 0 ? REPORT_ELEMENT_ID : `${REPORT_ELEMENT_ID}-${q}`)?.textContent ?? '');
+      } catch (e) {
+        throw new Error(`the report in this page is damaged: part ${q} of ${count} is not base64 (${(e as Error).message})`);
+      }
+    });
     startDecoded(decoding!.end(texts).finally(() => {
       // The parts' text is a copy of the report: let it go.
       for (let q = 0; q < count; q++) document.getElementById(q === 0 ? REPORT_ELEMENT_ID : `${REPORT_ELEMENT_ID}-${q}`)?.replaceChildren();

@@ -84,6 +84,10 @@ test('a page whose CSP allows no worker decodes its parts itself', async () => {
   assert.deepEqual(await pageLanes(page), modelLanes(report));
   assert.deepEqual(errors, []);
   await page.close();
+  // Damaged base64 there too: the same line.
+  const p1 = noWorker.indexOf('>', noWorker.indexOf(`id="${partId(1)}"`)) + 1;
+  await refused((await open('parts-no-worker-base64', `${noWorker.slice(0, p1 + 10)}*${noWorker.slice(p1 + 11)}`)).page,
+    new RegExp(`damaged: part 1 of ${count} is not base64`));
 });
 
 test('a part missing, parts out of order, a page cut off, base64 or gzip damaged: one line says why, nothing is drawn', async () => {
