@@ -4,7 +4,7 @@
 import type { ReportAnswers } from '../src/model/report-answers';
 import css from './style.css';
 import { validateReport, parseJson } from '../src/model/load';
-import { GZIP_BASE64, PACKED_GZIP_BASE64, PART_CALL, REPORT_ELEMENT_ID, STREAMED_PARTS_ATTRIBUTE, SWEEP_ELEMENT_ID, fromBase64 } from '../src/model/html-report';
+import { GZIP_BASE64, PACKED_GZIP_BASE64, PART_CALL, REPORT_ELEMENT_ID, STREAMED_PARTS_ATTRIBUTE, reportPartId, SWEEP_ELEMENT_ID, fromBase64 } from '../src/model/html-report';
 import type { Report } from '../src/model/report';
 import type { RunMetrics } from '../src/model/analysis';
 import { decodeFetched, decodePacked, decodePageParts, decodedIn, fetchProgress, warmDecoder, type Analysis, type Decoded, type Source, type WarmDecoder } from './report-decoder';
@@ -409,7 +409,7 @@ function receiveParts(count: number): void {
   scope[PART_CALL] = (k: number) => {
     if (failed || next >= count) return;
     if (k !== next) return fail(`the report in this page is out of order: part ${k} came where part ${next} of ${count} was expected`);
-    const id = k === 0 ? REPORT_ELEMENT_ID : `${REPORT_ELEMENT_ID}-${k}`;
+    const id = reportPartId(k);
     const part = document.getElementById(id);
     if (!part) return fail(`the report in this page is cut short: part ${k} of ${count} (id ${id}) is missing`);
     try {
@@ -427,7 +427,7 @@ function receiveParts(count: number): void {
     } catch (e) {
       return fail(`the report in this page is damaged: part ${k} of ${count} is not base64 (${(e as Error).message})`);
     }
-    if (k === 0) progress.firstBeforeLastParsed = count > 1 && document.getElementById(`${REPORT_ELEMENT_ID}-${count - 1}`) === null;
+    if (k === 0) progress.firstBeforeLastParsed = count > 1 && document.getElementById(reportPartId(count - 1)) === null;
     progress.handed++;
     if (++next < count) return;
     delete scope[PART_CALL];
@@ -435,14 +435,14 @@ function receiveParts(count: number): void {
     // Where the worker could not decode them, the page does, from its parts' text.
     const texts = () => Array.from({ length: count }, (_, q) => {
       try {
-        return fromBase64(document.getElementById(q === 0 ? REPORT_ELEMENT_ID : `${REPORT_ELEMENT_ID}-${q}`)?.textContent ?? '');
+        return fromBase64(document.getElementById(reportPartId(q))?.textContent ?? '');
       } catch (e) {
         throw new Error(`the report in this page is damaged: part ${q} of ${count} is not base64 (${(e as Error).message})`);
       }
     });
     startDecoded(decoding!.end(texts).finally(() => {
       // The parts' text is a copy of the report: let it go.
-      for (let q = 0; q < count; q++) document.getElementById(q === 0 ? REPORT_ELEMENT_ID : `${REPORT_ELEMENT_ID}-${q}`)?.replaceChildren();
+      for (let q = 0; q < count; q++) document.getElementById(reportPartId(q))?.replaceChildren();
     }));
   };
   document.addEventListener('DOMContentLoaded', () => {
@@ -485,8 +485,8 @@ async function readEmbedded(data: HTMLElement): Promise<unknown> {
   const parts: Uint8Array[] = [fromBase64(text)];
   const count = Number(data.dataset.parts ?? 1);
   for (let k = 1; k < count; k++) {
-    const part = document.getElementById(`${REPORT_ELEMENT_ID}-${k}`);
-    if (!part) throw new Error(`the report in this page is cut short: part ${k} of ${count} (id ${REPORT_ELEMENT_ID}-${k}) is missing`);
+    const part = document.getElementById(reportPartId(k));
+    if (!part) throw new Error(`the report in this page is cut short: part ${k} of ${count} (id ${reportPartId(k)}) is missing`);
     parts.push(fromBase64(part.textContent ?? ''));
     part.textContent = '';
   }

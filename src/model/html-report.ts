@@ -34,6 +34,11 @@ export const PACKED_GZIP_BASE64 = 'packed-gzip-base64';
  * The first part is the element REPORT_ELEMENT_ID with `data-parts`; part k is `${REPORT_ELEMENT_ID}-${k}`.
  */
 export const PART_CHARS = 512 * 1024;
+
+/** The id of part k's element: REPORT_ELEMENT_ID for the first, `${REPORT_ELEMENT_ID}-${k}` after. */
+export function reportPartId(k: number): string {
+  return k === 0 ? REPORT_ELEMENT_ID : `${REPORT_ELEMENT_ID}-${k}`;
+}
 /**
  * `<body>` attribute of a page whose bundle comes before its parts: the number of parts, each
  * followed by an inline `PART_CALL(k)` that hands part k to the bundle once it is parsed.
@@ -69,7 +74,7 @@ export function standaloneHtml(report: Report, bundleJs: string, options: Standa
       // while the browser parses the rest (13 MB of parts take ~0.5 s to parse at 1M spans).
       ? [`<body ${STREAMED_PARTS_ATTRIBUTE}="${parts.length}">`, bundle, parts.map((part, k) => (k === 0
         ? `<script type="application/octet-stream" id="${REPORT_ELEMENT_ID}" data-encoding="${PACKED_GZIP_BASE64}" data-parts="${parts.length}">${part}</script>`
-        : `<script type="application/octet-stream" id="${REPORT_ELEMENT_ID}-${k}">${part}</script>`) +
+        : `<script type="application/octet-stream" id="${reportPartId(k)}">${part}</script>`) +
         `<script nonce="${nonce}">${PART_CALL}(${k})</script>`).join('\n')]
       : ['<body>', `<script type="application/json" id="${REPORT_ELEMENT_ID}">${data}</script>`, bundle]),
     '</body>',
@@ -169,8 +174,8 @@ export function reportJsonFromHtml(html: string, gunzip?: (bytes: Uint8Array) =>
   const parts = [body];
   let from = first.end;
   for (let k = 1; k < count; k++) {
-    const part = scriptElement(html, `${REPORT_ELEMENT_ID}-${k}`, from);
-    if (!part) throw new Error(`the report in this page is cut short: part ${k} of ${count} (id ${REPORT_ELEMENT_ID}-${k}) is missing`);
+    const part = scriptElement(html, reportPartId(k), from);
+    if (!part) throw new Error(`the report in this page is cut short: part ${k} of ${count} (id ${reportPartId(k)}) is missing`);
     parts.push(part.body);
     from = part.end;
   }

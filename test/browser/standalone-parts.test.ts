@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { syntheticReport } from '../../src/model/synthetic';
-import { PART_CALL, REPORT_ELEMENT_ID, standaloneHtml } from '../../src/model/html-report';
+import { PART_CALL, REPORT_ELEMENT_ID, reportPartId, standaloneHtml } from '../../src/model/html-report';
 import type { Report } from '../../src/model/report';
 import { bundle, launch, type Browser } from './browser';
 
@@ -54,7 +54,7 @@ async function refused(page: Page, why: RegExp): Promise<void> {
   await page.close();
 }
 
-const partId = (k: number) => (k === 0 ? REPORT_ELEMENT_ID : `${REPORT_ELEMENT_ID}-${k}`);
+const partId = reportPartId;
 const call = (k: number) => `>${PART_CALL}(${k})</script>`;
 
 test('the bundle comes before the parts, and each part is handed to the decoder\'s worker as the browser parses the page', async () => {
