@@ -184,6 +184,19 @@ export function coverageBins(spans: number): number {
 }
 
 /**
+ * Bins of a lane's first pyramid, drawn at once: a power of two that gives the window of `windowUs`
+ * (of a run of `runUs`) at least two bins a pixel, from 2^10 to 2^15. At a whole run over 1,600
+ * pixels that is 2^12: an eighth of the memory of 2^15, each page of it written for the first time
+ * (on a virtual machine, ~13 µs a page); the finer pyramid follows when the page is idle (refinePyramids).
+ */
+export function firstBins(width: number, windowUs: number, runUs: number): number {
+  const need = 2 * width * (runUs / Math.max(1e-9, windowUs));
+  let bins = 1 << 10;
+  while (bins < 1 << 15 && bins < need) bins *= 2;
+  return bins;
+}
+
+/**
  * Busy fraction of one lane over time at several resolutions: level 0 has `bins` bins over
  * [0, durationUs], each next level half as many. `region` is the region that covered most of a bin.
  */
@@ -193,13 +206,32 @@ export interface CoveragePyramid {
 }
 
 export function buildCoverage(lane: LaneIndex, durationUs: number, bins = 1 << 15): CoveragePyramid {
-  const busy = new Float32Array(bins);
-  const region = new Int32Array(bins).fill(-1);
-  const best = new Float32Array(bins);
+  const level0 = { busy: new Float32Array(bins), region: new Int32Array(bins).fill(-1) };
+  coverageLevel0(lane, durationUs, level0.busy, level0.region, new Float32Array(bins));
+  const levels = [level0];
+  for (let m = bins >> 1; m >= 1; m >>= 1) {
+    const level = { busy: new Float32Array(m), region: new Int32Array(m) };
+    halveLevel(levels[levels.length - 1].busy, levels[levels.length - 1].region, level.busy, level.region);
+    levels.push(level);
+  }
+  return { durationUs, levels };
+}
+
+// Each pass over the spans or the bins is a function of its own that fills arrays given to it and
+// returns nothing. V8 optimizes a long loop while it runs, and the code it made for one loop gave up
+// (and was thrown away) on reaching the next loop or an object made after it, neither run yet:
+// so every lane's pyramid ran mostly unoptimized (65 ms for 1M spans on the first paint).
+
+/** The finest level: each bin's busy fraction and the region that covered most of it (`best`: scratch, zeros). */
+function coverageLevel0(lane: LaneIndex, durationUs: number, busy: Float32Array, region: Int32Array, best: Float32Array): void {
+  const bins = busy.length;
   const binUs = Math.max(1e-9, durationUs / bins);
-  for (let i = 0; i < lane.start.length; i++) {
-    const s = Math.max(0, lane.start[i]);
-    const e = Math.min(durationUs, lane.end[i]);
+  const start = lane.start;
+  const end = lane.end;
+  const regions = lane.region;
+  for (let i = 0; i < start.length; i++) {
+    const s = Math.max(0, start[i]);
+    const e = Math.min(durationUs, end[i]);
     if (e <= s) continue;
     const b0 = Math.floor(s / binUs);
     const b1 = Math.min(bins - 1, Math.floor(e / binUs));
@@ -207,23 +239,20 @@ export function buildCoverage(lane: LaneIndex, durationUs: number, bins = 1 << 1
       const overlap = Math.min(e, (b + 1) * binUs) - Math.max(s, b * binUs);
       if (overlap <= 0) continue;
       busy[b] = Math.min(1, busy[b] + overlap / binUs);
-      if (overlap > best[b]) { best[b] = overlap; region[b] = lane.region[i]; }
+      if (overlap > best[b]) { best[b] = overlap; region[b] = regions[i]; }
     }
   }
-  const levels = [{ busy, region }];
-  while (levels[levels.length - 1].busy.length > 1) {
-    const prev = levels[levels.length - 1];
-    const m = prev.busy.length >> 1;
-    const next = { busy: new Float32Array(m), region: new Int32Array(m) };
-    for (let b = 0; b < m; b++) {
-      const a = prev.busy[2 * b];
-      const c = prev.busy[2 * b + 1];
-      next.busy[b] = (a + c) / 2;
-      next.region[b] = a >= c ? prev.region[2 * b] : prev.region[2 * b + 1];
-    }
-    levels.push(next);
+}
+
+/** The next level up (`busy`, `region`: half as many bins): each bin the mean of two, with the busier one's region. */
+function halveLevel(below: Float32Array, belowRegion: Int32Array, busy: Float32Array, region: Int32Array): void {
+  const m = busy.length;
+  for (let b = 0; b < m; b++) {
+    const a = below[2 * b];
+    const c = below[2 * b + 1];
+    busy[b] = (a + c) / 2;
+    region[b] = a >= c ? belowRegion[2 * b] : belowRegion[2 * b + 1];
   }
-  return { durationUs, levels };
 }
 
 /**

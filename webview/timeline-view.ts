@@ -12,7 +12,7 @@ import { el, ms } from './dom';
 import { frameScheduler, sizeCanvas, Tooltip } from './canvas';
 import { readPalette, regionColor, type Palette } from './theme';
 import {
-  buildCoverage, coverageBins, coverageColumns, eluRuns, exactColumns, exactCoverage, formatTime, laneBoxes, spanAt,
+  buildCoverage, coverageBins, coverageColumns, firstBins, eluRuns, exactColumns, exactCoverage, formatTime, laneBoxes, spanAt,
   spanRects, timeTicks, visibleSpans, type CoveragePyramid, type LaneBox, type LaneIndex,
 } from './layout-timeline';
 import { LaneExtras } from './timeline-waits';
@@ -352,10 +352,11 @@ export class TimelineView {
   }
 
   /**
-   * After the first draw, when the page is idle, each busy lane's pyramid is rebuilt finer
-   * (coverageBins: 2^18 bins for 625k spans): zoomed in a few steps on ten million spans the
-   * window is finer than 2^15 bins yet holds thousands of spans a lane, which then cost a pass each
-   * frame. Not before the first draw: sixteen such lanes take a few hundred ms to build.
+   * After the first draw, when the page is idle, each busy lane's pyramid is rebuilt finer: the
+   * first draw's is only as fine as its window needs (firstBins), and zoomed in a few steps on ten
+   * million spans the window is finer than 2^15 bins yet holds thousands of spans a lane, which
+   * then cost a pass each frame (coverageBins: 2^18 bins for 625k spans). Not before the first
+   * draw: sixteen such lanes take a few hundred ms to build.
    */
   private refinePyramids(): void {
     if (this.refining) return;
@@ -402,7 +403,7 @@ export class TimelineView {
     const [lo, hi] = visibleSpans(lane, from, to);
     let cols: ReturnType<typeof coverageColumns>;
     if (hi - lo > width * 2) {
-      const pyramid = (this.pyramids[k] ??= buildCoverage(lane, this.store.endUs));
+      const pyramid = (this.pyramids[k] ??= buildCoverage(lane, this.store.endUs, firstBins(width, to - from, this.store.endUs)));
       // Finer than the pyramid's finest bins yet more spans than pixels (ten million spans zoomed
       // in a few steps): the same columns, from the window's spans in one pass.
       cols = coverageColumns(pyramid, from, to, width) ?? exactCoverage(lane, lo, hi, from, to, width);
@@ -580,3 +581,4 @@ export class TimelineView {
     });
   }
 }
+

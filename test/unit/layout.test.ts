@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptySpans, type SpanColumns } from '../../src/model/report';
 import {
-  buildLaneIndexes, visibleSpans, spanRects, buildCoverage, coverageBins, coverageColumns, exactColumns, exactCoverage, spanAt,
+  buildLaneIndexes, visibleSpans, spanRects, buildCoverage, coverageBins, coverageColumns, exactColumns, exactCoverage, firstBins, spanAt,
   timeTicks, zoomWindow, panWindow, formatTime, bisect, type LaneIndex,
 } from '../../webview/layout-timeline';
 import { flameRects, searchTree, nodeAtPath, chartRects, type FlameNodeShape } from '../../webview/layout-flame';
@@ -260,4 +260,19 @@ test('histogram covers every duration; slowest lists the longest first', () => {
   const bars = histogramBars(bins, 200, 50);
   assert.equal(Math.max(...bars.map((b) => b.height)), 50);
   assert.deepEqual(durationHistogram([]), []);
+});
+
+test('a lane\'s first pyramid is as fine as its window needs (two bins a pixel, 2^10 to 2^15), and draws the whole run as the finer one does', () => {
+  assert.equal(firstBins(1600, 10_000, 10_000), 1 << 12);
+  assert.equal(firstBins(100, 10_000, 10_000), 1 << 10);
+  assert.equal(firstBins(1600, 1_000, 10_000), 1 << 15, 'a window of a tenth of the run needs 32,000 bins: the cap');
+  assert.equal(firstBins(1600, 1, 1e9), 1 << 15);
+  // 4,000 spans of 1-3 µs with gaps, one region each in turn, over 10 ms.
+  const rows: [number, number, number, number][] = [];
+  for (let k = 0, t = 0; k < 4000; k++) { const d = 1 + (k % 3); rows.push([1, k % 3, t, t + d]); t += d + (k % 5) * 0.1; }
+  const [lane] = buildLaneIndexes(spans(rows), [1]);
+  const end = lane.end[lane.end.length - 1];
+  const coarse = coverageColumns(buildCoverage(lane, end, firstBins(1600, end, end)), 0, end, 1600)!;
+  const fine = coverageColumns(buildCoverage(lane, end, 1 << 15), 0, end, 1600)!;
+  for (let x = 0; x < 1600; x++) assert.ok(Math.abs(coarse.busy[x] - fine.busy[x]) < 1e-4, `column ${x}: ${coarse.busy[x]} vs ${fine.busy[x]}`);
 });
