@@ -10,10 +10,11 @@
 // (the columns it had are the page's now) and computes the report's metrics and findings, so the
 // page never runs analyze or advise.
 // Built on its own and inlined in the views' bundle (scripts/build.mjs, __DECODE_WORKER_SOURCE__).
-import { columnBuffers, decodeOnRead } from '../src/model/packed-report';
+import { columnBuffers, decodeOnRead, LAZY_SPAN_COLUMNS } from '../src/model/packed-report';
 import { analyze } from '../src/model/analysis';
 import { verdicts } from '../src/model/summary';
 import type { Report } from '../src/model/report';
+import { gunzip } from './gunzip';
 import { checkUnpacked, joinBytes, METRICS_NOW, unpackValid, type DecodeReply, type DecodeRequest, type StreamMessage, type StreamProgress } from './report-decoder';
 import { FileChanged, InflatingParts, StreamedFile } from './streamed-file';
 import { UnpackingSink, type Unpacked } from './streamed-unpack';
@@ -72,15 +73,22 @@ function receiveStream(file: StreamRequestFile, gzipped: boolean, metrics: boole
  * `end` (or `abort`): inflated and unpacked as the parts come, then validated in full.
  */
 function receivePageParts(metrics: boolean): void {
-  const parts = new InflatingParts<Unpacked>(new UnpackingSink(undefined, metrics, []));
+  // For the metrics, the compressed parts are kept and inflated again once the page has drawn: the
+  // inflated blob kept instead is 26 MB more written before the first paint at 1M spans (each page
+  // of memory written for the first time costs; ~13 µs on a virtual machine), the parts ~10 MB that are here anyway.
+  const kept: Uint8Array[] = [];
+  // With the metrics, the full check comes with them, after the first paint (report-decoder.ts decodePageParts).
+  const parts = new InflatingParts<Unpacked>(new UnpackingSink(undefined, false, metrics ? LAZY_SPAN_COLUMNS : []));
   let refused = false;
   scope.onmessage = (e) => {
     const m = e.data as StreamMessage;
     if (refused) return;
-    if ('part' in m) parts.add(m.part);
-    else if ('abort' in m) { refused = true; parts.abort(); }
+    if ('part' in m) {
+      if (metrics) kept.push(m.part);
+      parts.add(m.part);
+    } else if ('abort' in m) { refused = true; parts.abort(); }
     else if ('end' in m) {
-      parts.finish().then((unpacked) => decode(unpacked.bytes, false, metrics, unpacked), (err: Error) => {
+      parts.finish().then((unpacked) => decode(metrics ? () => gunzip(kept.splice(0)) : undefined, metrics, metrics, unpacked, metrics), (err: Error) => {
         refused = true;
         scope.postMessage({ error: err.message ?? String(err) } satisfies DecodeReply);
       });
@@ -91,11 +99,13 @@ type StreamRequestFile = Extract<StreamMessage, { stream: unknown }>['stream']['
 
 /**
  * Unpacks `bytes` (unless `unpacked` as they arrived) and hands the report over with its lane
- * indexes; then, if asked, its metrics once the page says so.
+ * indexes; then, if asked, its metrics once the page says so (from `bytes`, or the bytes they give
+ * then). `checkLater`: the report was handed over on its shape alone (`validated` true), and is
+ * validated in full with the metrics: if that fails, the page is told why (`refused`) instead.
  */
-async function decode(bytes: Uint8Array | undefined, validated: boolean, metrics: boolean, unpacked?: Unpacked): Promise<void> {
+async function decode(bytes: Uint8Array | (() => Promise<Uint8Array>) | undefined, validated: boolean, metrics: boolean, unpacked?: Unpacked, checkLater = false): Promise<void> {
   try {
-    const report = unpacked ? checkUnpacked(unpacked.report, validated) : unpackValid(bytes!, validated);
+    const report = unpacked ? checkUnpacked(unpacked.report, validated) : unpackValid(bytes as Uint8Array, validated);
     const lanes = unpacked?.lanes?.length ? unpacked.lanes : timelineLanes(report);
     scope.postMessage({ report, lanes } satisfies DecodeReply, [...new Set([...columnBuffers(report), ...laneBuffers(lanes)])]);
   } catch (err) {
@@ -103,12 +113,18 @@ async function decode(bytes: Uint8Array | undefined, validated: boolean, metrics
     return;
   }
   if (!metrics) return;
-  // Kept whenever the metrics are asked for (UnpackingSink keepBytes); without them the page computes the metrics itself.
+  // Kept whenever the metrics are asked for (UnpackingSink keepBytes, or a page's compressed parts); without them the page computes the metrics itself.
   if (!bytes) { scope.postMessage({ analysis: undefined }); return; }
   // The page says when: once it has drawn the report (report-decoder.ts).
   await new Promise<void>((resolve) => { scope.onmessage = (m) => { if ((m.data as unknown) === METRICS_NOW) resolve(); }; });
+  let report: Report;
   try {
-    const report = unpackValid(bytes, validated);
+    report = unpackValid(typeof bytes === 'function' ? await bytes() : bytes, validated && !checkLater);
+  } catch (err) {
+    scope.postMessage(checkLater ? { refused: (err as Error).message ?? String(err) } : { analysis: undefined });
+    return;
+  }
+  try {
     decodeOnRead(report.spans as unknown as Record<string, unknown>);
     const metrics = analyze(report);
     let findings: string[] | undefined;

@@ -450,12 +450,23 @@ function receiveParts(count: number): void {
   }, { once: true });
 }
 
-/** A report decoded from a standalone page's parts: shown; its metrics from the decoder's worker, after the first paint. */
+/**
+ * A report decoded from a standalone page's parts: shown; its metrics from the decoder's worker,
+ * after the first paint, with its full check: a report that fails it is replaced by why.
+ */
 function startDecoded(decoded: Promise<Decoded>): void {
   const mine = ++given;
   performance.mark('parprof:received');
   metricsFollowing = undefined;
-  decoded.then((d) => { if (mine === given) show(d.report, 'init-packed', undefined, undefined, d.analysis, d.lanes); }).catch((e: Error) => showError(e.message));
+  decoded.then((d) => {
+    if (mine !== given) return;
+    show(d.report, 'init-packed', undefined, undefined, d.analysis, d.lanes);
+    void d.refused?.then((why) => {
+      if (mine !== given) return;
+      lastShown = undefined;
+      showError(why);
+    });
+  }).catch((e: Error) => showError(e.message));
 }
 
 /** A standalone sweep / A-B or comparison page: its data is JSON (html-report.ts standalonePageHtml). */

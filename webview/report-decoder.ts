@@ -54,7 +54,7 @@ export type StreamProgress = { inflated: number } | { columns: number; lanes: bo
 export type StreamMessage = { stream: { file: ExpectedFile; gzipped: boolean; metrics: boolean } } | { pageParts: { metrics: boolean } } | { part: Uint8Array } | { end: true } | { abort: true };
 /** What the worker computes after handing the report over: its metrics and findings (summary.ts verdicts). */
 export interface Analysis { metrics: RunMetrics; findings?: string[] }
-type MetricsReply = { analysis: Analysis | undefined };
+type MetricsReply = { analysis: Analysis | undefined } | { refused: string };
 
 /**
  * The fetch of the last `init-packed-url` file (decodeFetched): bytes handed to the worker; bytes it
@@ -67,7 +67,12 @@ export const fetchProgress = { relayed: 0, inflatedWhileFetching: 0, columnsWhil
  * A decoded report, and its analysis when the worker computes it (later: the report shows first);
  * `lanes`: the timeline's lane indexes when the worker built them (Store.laneIndexes).
  */
-export interface Decoded { report: Report; lanes?: LaneIndex[]; analysis?: Promise<Analysis | undefined> }
+/**
+ * A decoded report, its lane indexes, and the metrics computed later. `refused`: a standalone page's
+ * report, drawn once its shape was checked, is checked in full with its metrics after the first
+ * paint; this resolves with why it is refused, if it is (the metrics then never come).
+ */
+export interface Decoded { report: Report; lanes?: LaneIndex[]; analysis?: Promise<Analysis | undefined>; refused?: Promise<string> }
 
 declare const __DECODE_WORKER_SOURCE__: string | undefined;
 
@@ -108,8 +113,13 @@ export async function decodePacked(parts: Uint8Array[], gzipped: boolean, wantMe
  * (html-report.ts: each embedded part is followed by a call that hands it over): each part goes
  * to the decoder's worker at once, which inflates and unpacks it while the browser parses the
  * next (parsing 13 MB of parts takes this Chromium ~0.5 s at 1M spans; the worker used to start
- * after it), then validates the whole report in full. `end()` once the last part came. Where no
- * worker can be made, or it fails, the page decodes the parts `fallback` gives (still in the page).
+ * after it). With `wantMetrics` the report is handed over once its shape is checked (as the
+ * host's are: checkValidatedShape), the span columns the first screen does not read left encoded
+ * until read, and is validated in full with its metrics once the page has drawn (`refused` says
+ * why, when it fails: the page then shows that instead); without, in full before it is handed
+ * over. The page's bytes came through gzip, whose CRC-32 refuses a damaged page before either.
+ * `end()` once the last part came. Where no worker can be made, or it fails, the page decodes and
+ * validates in full the parts `fallback` gives (still in the page).
  */
 export function decodePageParts(wantMetrics: boolean): { add(base64: string): void; end(fallback: () => Uint8Array[]): Promise<Decoded> } {
   const worker = makeWorker();
@@ -147,12 +157,15 @@ export function decodePageParts(wantMetrics: boolean): { add(base64: string): vo
 async function inWorker(worker: Worker, wantMetrics: boolean, send: () => void, running = false): Promise<Decoded | { changed: string } | undefined> {
   let gotMetrics: (m: Analysis | undefined) => void = () => undefined;
   const analysis = new Promise<Analysis | undefined>((resolve) => { gotMetrics = resolve; });
+  let gotRefused: (why: string) => void = () => undefined;
+  const refused = new Promise<string>((resolve) => { gotRefused = resolve; });
   const reply = await new Promise<DecodeReply | undefined>((resolve) => {
     worker.onmessage = (e: MessageEvent<DecodeReply | MetricsReply | StreamProgress | { ready: true }>) => {
       if ('ready' in e.data) send();
       else if ('inflated' in e.data) { if (!fetchProgress.done) fetchProgress.inflatedWhileFetching = e.data.inflated; }
       else if ('columns' in e.data) { if (!fetchProgress.done) Object.assign(fetchProgress, { columnsWhileFetching: e.data.columns, lanesWhileFetching: e.data.lanes }); }
       else if ('analysis' in e.data) { gotMetrics(e.data.analysis); worker.terminate(); }
+      else if ('refused' in e.data) { gotRefused(e.data.refused); worker.terminate(); }
       else resolve(e.data);
     };
     worker.onerror = (e) => { e.preventDefault(); resolve(undefined); gotMetrics(undefined); worker.terminate(); };
@@ -169,7 +182,7 @@ async function inWorker(worker: Worker, wantMetrics: boolean, send: () => void, 
   // (1M spans on a loaded 2-core machine: timeline built and drawn in 1.2 s instead of 0.3 s).
   if (wantMetrics) afterFirstPaint(() => worker.postMessage(METRICS_NOW));
   decodeOnRead(reply.report.spans as unknown as Record<string, unknown>);
-  return { report: reply.report, lanes: reply.lanes, analysis: wantMetrics ? analysis : undefined };
+  return { report: reply.report, lanes: reply.lanes, analysis: wantMetrics ? analysis : undefined, refused: wantMetrics ? refused : undefined };
 }
 
 /**

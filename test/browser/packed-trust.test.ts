@@ -1,6 +1,7 @@
 // How much of a packed report the webview checks depends on where its bytes come from
 // (webview/report-decoder.ts Source), in a real Chromium: a standalone page's own bytes are
-// validated in full, so a report whose values are wrong is refused with the reason; VS Code's
+// drawn once their shape is checked and validated in full with the metrics after the first paint,
+// so a report whose values are wrong is refused with the reason, which replaces the view; VS Code's
 // host sends bytes its report reader validated already, so the webview checks only their shape:
 // a report of over 2M spans draws every lane from init-packed (its metrics following in their own
 // message with the findings, as the host sends them; the columns the first screen does not read decoded when read),
@@ -46,7 +47,7 @@ async function postPacked(page: Page, bytes: Uint8Array): Promise<void> {
 
 const small = syntheticReport({ threads: 4, spans: 120_000, profiles: 2, samplesPerProfile: 2000, seed: 11 });
 
-test('a standalone page validates its own packed bytes in full: a span that ends before it starts is refused with the reason', async () => {
+test('a standalone page validates its own packed bytes in full (after the first paint, with the metrics): a span that ends before it starts is refused with the reason, which replaces the view', async () => {
   const end = Float64Array.from(small.spans.end);
   end[7] = small.spans.start[7] - 5;
   const broken: Report = { ...small, spans: { ...small.spans, end: end as unknown as number[] } };
@@ -56,7 +57,8 @@ test('a standalone page validates its own packed bytes in full: a span that ends
   await page.goto(pathToFileURL(file).href);
   const box = await page.waitForSelector('.pp-error-box');
   assert.match((await box.textContent())!, /spans\.end\[7\]: .* is before start/);
-  assert.equal(await page.$('#timeline-lanes'), null, 'no timeline is drawn from a report that failed validation');
+  assert.equal(await page.$('#timeline-lanes'), null, 'no timeline stays drawn from a report that failed validation');
+  assert.equal(await page.$('#timeline-headline'), null, 'no metrics are shown for it');
   await page.close();
 });
 
