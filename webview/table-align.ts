@@ -1,7 +1,8 @@
 // Tables right-align numbers (style.css); a column holding words is marked so that it reads left-aligned.
 
 /** A cell holding a number (with its unit), several joined by '/' (a note after ' — ' allowed), or a dash for none: right-aligned. */
-const NUMBER = String.raw`[−+-]?[\d.,]+\s*(?:ms|µs|s|%|×|MB|KB|GB)?`;
+// \u2212 is '−', \u00b5 'µ', \u00d7 '×' (RegExp reads the escapes): the bundle stays ASCII (scripts/build.mjs says why).
+const NUMBER = String.raw`[\u2212+-]?[\d.,]+\s*(?:ms|\u00b5s|s|%|\u00d7|MB|KB|GB)?`;
 const NUMERIC_CELL = new RegExp(`^(?:[–—-]|${NUMBER}(?:\\s*/\\s*${NUMBER})*(?: — [^—]+)?)$`);
 
 /** Tables right-align every column (numbers); a column with any other text is marked pp-text and reads left-aligned. */

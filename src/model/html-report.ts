@@ -135,8 +135,15 @@ function documentHead(csp: string, title: string): string[] {
     '<meta charset="utf-8">',
     `<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(title)}</title>`,
+    // ASCII only, as the bundle is (scripts/build.mjs checkViewsAscii): a script's name outside
+    // Latin-1 in the title made Chromium parse the whole page, report parts and all, as 16-bit text.
+    `<title>${asciiHtml(escapeHtml(title))}</title>`,
   ];
+}
+
+/** HTML text with every character outside ASCII written as a character reference (it reads the same). */
+export function asciiHtml(html: string): string {
+  return html.replace(/[^\x00-\x7f]/gu, (c) => `&#${c.codePointAt(0)};`);
 }
 
 /** The page of the VS Code webview panel; the report arrives later by message (`init`). */
