@@ -96,15 +96,23 @@ export function activityPrefix(index: ProfileIndex): ActivityPrefix {
   const n = times.length;
   const category = new Uint8Array(n);
   const counts = ACTIVITY_CATEGORIES.map(() => new Int32Array(Math.floor(n / PREFIX_STEP) + 1));
-  const running = new Int32Array(ACTIVITY_CATEGORIES.length);
-  for (let i = 0; i < n; i++) {
+  categorize(sampleNode, cat, category, counts);
+  return { times, category, counts };
+}
+
+/**
+ * Fills in each sample's category and the running counts every PREFIX_STEP samples. A function
+ * of its own, as every per-sample pass run once per profile (profile-index.ts sampleColumns says why).
+ */
+function categorize(sampleNode: Int32Array, cat: Uint8Array, category: Uint8Array, counts: Int32Array[]): void {
+  const running = new Int32Array(counts.length);
+  for (let i = 0; i < category.length; i++) {
     const k = sampleNode[i];
     const c = k >= 0 ? cat[k] : PROGRAM;
     category[i] = c;
     running[c]++;
     if ((i + 1) % PREFIX_STEP === 0) for (let j = 0; j < running.length; j++) counts[j][(i + 1) / PREFIX_STEP] = running[j];
   }
-  return { times, category, counts };
 }
 
 /** Adds the samples [lo, hi) of the prefix's profile to bin b of `out`, by category. */

@@ -3,7 +3,7 @@
 // linear in stacks × depth plus samples.
 import type { FunctionIdentity } from './profile-index';
 import type { FlameNode, FunctionStat } from './flame';
-import { DROPPED, ROOT_STACK, applyTransform, type CallSamples, type StackTable } from './transforms';
+import { DROPPED, ROOT_STACK, applyTransform, type CallSamples, type StackTable, type ThreadSamples } from './transforms';
 
 /** Which samples count: threads (undefined = every thread, merged) and a time range, µs from origin. */
 export interface SampleSelection {
@@ -53,39 +53,52 @@ export function stackSelf(samples: CallSamples, sel?: SampleSelection): { self: 
   const to = sel?.to ?? Infinity;
   for (const t of wanted(samples, sel)) {
     const only = sel?.samples ? sel.samples.get(t.thread) ?? new Int32Array(0) : undefined;
-    const n = only ? only.length : t.stack.length;
-    for (let j = 0; j < n; j++) {
-      const k = only ? only[j] : j;
-      // A sample stands for [time, time + weight): only its part inside the range counts (a range
-      // holds at most its own length of each thread's time).
-      const w = clipped(t.times[k], t.weights[k], from, to);
-      if (w <= 0) continue;
-      const s = t.stack[k];
-      if (s >= 0) self[s] += w;
-      else if (s === ROOT_STACK) rootSelf += w;
-    }
+    rootSelf = addSelf(t.stack, t.times, t.weights, only, from, to, self, rootSelf);
     // A late sample's excess ('(not sampled)', unsampled.ts) counts where its sample does, and not
-    // when its sample is left out (a selection, a dropped function). Both lists are ascending, so
-    // one forward walk pairs them.
-    const late = t.late;
-    if (!late) continue;
-    let j = 0;
-    for (let q = 0; q < late.sample.length; q++) {
-      const k = late.sample[q];
-      if (only) {
-        while (j < only.length && only[j] < k) j++;
-        if (j === only.length || only[j] !== k) continue;
-      }
-      if (t.stack[k] === DROPPED) continue;
-      // The excess follows its sample's own part: [time + weight, time + weight + excess).
-      const w = clipped(t.times[k] + t.weights[k], late.weight[q], from, to);
-      if (w <= 0) continue;
-      const s = late.stack[q];
-      if (s >= 0) self[s] += w;
-      else if (s === ROOT_STACK) rootSelf += w;
-    }
+    // when its sample is left out (a selection, a dropped function).
+    if (t.late) rootSelf = addLateSelf(t, t.late, only, from, to, self, rootSelf);
   }
   return { self, rootSelf };
+}
+
+// The per-sample passes are functions of their own that add into arrays given to them and return
+// a number: run once per thread, V8 optimizes each loop while it runs, and the code it made for one
+// loop gave up (and was thrown away) on reaching the next one, not run yet (profile-index.ts sampleColumns).
+
+/** Adds each sample's µs inside [from, to) to its stack's self (`only`: these samples alone); returns `rootSelf` plus the µs on the root itself. */
+function addSelf(stack: Int32Array, times: Float64Array, weights: Float64Array, only: Int32Array | undefined, from: number, to: number, self: Float64Array, rootSelf: number): number {
+  const n = only ? only.length : stack.length;
+  for (let j = 0; j < n; j++) {
+    const k = only ? only[j] : j;
+    // A sample stands for [time, time + weight): only its part inside the range counts (a range
+    // holds at most its own length of each thread's time).
+    const w = clipped(times[k], weights[k], from, to);
+    if (w <= 0) continue;
+    const s = stack[k];
+    if (s >= 0) self[s] += w;
+    else if (s === ROOT_STACK) rootSelf += w;
+  }
+  return rootSelf;
+}
+
+/** addSelf for the late samples' excess: both lists are ascending, so one forward walk pairs them. */
+function addLateSelf(t: ThreadSamples, late: NonNullable<ThreadSamples['late']>, only: Int32Array | undefined, from: number, to: number, self: Float64Array, rootSelf: number): number {
+  let j = 0;
+  for (let q = 0; q < late.sample.length; q++) {
+    const k = late.sample[q];
+    if (only) {
+      while (j < only.length && only[j] < k) j++;
+      if (j === only.length || only[j] !== k) continue;
+    }
+    if (t.stack[k] === DROPPED) continue;
+    // The excess follows its sample's own part: [time + weight, time + weight + excess).
+    const w = clipped(t.times[k] + t.weights[k], late.weight[q], from, to);
+    if (w <= 0) continue;
+    const s = late.stack[q];
+    if (s >= 0) self[s] += w;
+    else if (s === ROOT_STACK) rootSelf += w;
+  }
+  return rootSelf;
 }
 
 function sortChildren(tree: CallTree): void {
