@@ -80,13 +80,13 @@ let metricsFollowing: ((metrics: RunMetrics | undefined, findings: unknown) => v
  * metrics: given, or to follow from the host (`follow`), else computed by the worker after it
  * hands the report over.
  */
-function startPacked(parts: Uint8Array[], gzipped: boolean, source: Source, options: InitOptions | undefined, metrics?: unknown, follow: boolean | Promise<Analysis | undefined> = false): void {
+function startPacked(parts: Uint8Array[], gzipped: boolean, source: Source, options: InitOptions | undefined, metrics?: unknown, follow: boolean | Promise<Analysis | undefined> = false, warm?: WarmDecoder): void {
   const mine = ++given;
   performance.mark('parprof:received');
   const sent = givenMetrics(metrics);
   if (typeof follow === 'boolean') metricsFollowing = undefined;
   const later = sent ? undefined : typeof follow === 'boolean' ? (follow ? followMetrics() : undefined) : follow;
-  decodePacked(parts, gzipped, !sent && !later, source)
+  decodePacked(parts, gzipped, !sent && !later, source, warm)
     .then((d) => { if (mine === given) show(d.report, 'init-packed', options, sent, later ?? d.analysis, d.lanes); }).catch((e: Error) => showError(e.message));
 }
 
@@ -135,7 +135,7 @@ function startFetched(message: Extract<HostToWebview, { type: 'init-packed-url' 
     stop.abort();
     showError(invalid);
   });
-  decodeFetched(message.url, { bytes: message.bytes, sha256: message.sha256 }, message.gzipped, !later, stop.signal).then(async (got) => {
+  decodeFetched(message.url, { bytes: message.bytes, sha256: message.sha256 }, message.gzipped, !later, stop.signal, takeSpareDecoder()).then(async (got) => {
     if (mine !== given) return;
     if ('unfetched' in got) post({ type: 'packed-unfetched', reason: got.unfetched });
     else if ('changed' in got) showError(got.changed);
@@ -313,13 +313,13 @@ function onMessage(data: unknown): void {
   }
   try {
     switch (message.type) {
-      case 'init': start(message); break;
+      case 'init': takeSpareDecoder()?.worker?.terminate(); start(message); break;
       // From VS Code's host: bytes its report reader validated (report-decoder.ts Source).
-      case 'init-packed': fetched = false; startPacked([message.packed], message.gzipped === true, vscode ? 'host' : 'page', message.options, message.metrics, message.metricsFollow === true); break;
+      case 'init-packed': fetched = false; startPacked([message.packed], message.gzipped === true, vscode ? 'host' : 'page', message.options, message.metrics, message.metricsFollow === true, takeSpareDecoder()); break;
       // Bytes the host's reader validated too, once their length and SHA-256 match.
       case 'init-packed-url': startFetched(message); break;
       // A report too large to show whole: its reader's windows of it follow.
-      case 'init-windowed': startWindowed(message); break;
+      case 'init-windowed': takeSpareDecoder()?.worker?.terminate(); startWindowed(message); break;
       case 'init-slice': startSlice(message); break;
       case 'window-refused': app?.windowRefused(message.message); break;
       case 'validated': verdictFollowing?.(undefined); verdictFollowing = undefined; break;
@@ -350,10 +350,24 @@ function onMessage(data: unknown): void {
   }
 }
 
+/**
+ * In VS Code, the decoder's worker started with the page for a large report to come (init-packed,
+ * init-packed-url): its start-up (~0.1 s) overlaps the host's reading the report, not the page's
+ * decoding it. A report that needs none (init, a windowed one's own) ends it.
+ */
+let spareDecoder: WarmDecoder | undefined;
+
+function takeSpareDecoder(): WarmDecoder | undefined {
+  const d = spareDecoder;
+  spareDecoder = undefined;
+  return d;
+}
+
 function main(): void {
   injectStyle();
   window.addEventListener('error', (e) => post({ type: 'error', message: e.message }));
   if (vscode) {
+    spareDecoder = warmDecoder();
     window.addEventListener('message', (e) => onMessage(e.data));
     post({ type: 'ready' });
     return;

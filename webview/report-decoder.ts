@@ -193,8 +193,11 @@ async function inWorker(worker: Worker, wantMetrics: boolean, send: () => void, 
  * is not those bytes, in one line. Where no worker can be made, fetchValidated and decodePacked do it in turn.
  * `signal`: the page no longer wants it (the fetch and the worker stop; it resolves `unfetched`).
  */
-export async function decodeFetched(url: string, file: ExpectedFile, gzipped: boolean, wantMetrics: boolean, signal?: AbortSignal): Promise<Decoded | { unfetched: string } | { changed: string }> {
-  const worker = file.bytes >= WORKER_MIN_BYTES ? makeWorker() : undefined;
+export async function decodeFetched(url: string, file: ExpectedFile, gzipped: boolean, wantMetrics: boolean, signal?: AbortSignal, warm?: WarmDecoder): Promise<Decoded | { unfetched: string } | { changed: string }> {
+  // A worker started beforehand (warmDecoder) when there is one.
+  const running = warm ? await warm.ready : false;
+  if (!running) warm?.worker?.terminate();
+  const worker = running ? warm!.worker! : file.bytes >= WORKER_MIN_BYTES ? makeWorker() : undefined;
   if (!worker) {
     const got = await fetchValidated(url, file.bytes, file.sha256, signal);
     if (!('bytes' in got)) return got;
@@ -236,7 +239,7 @@ export async function decodeFetched(url: string, file: ExpectedFile, gzipped: bo
   const aborted = new Promise<undefined>((resolve) => { settle = () => resolve(undefined); });
   // Stopped by the page (the report turned out not valid): the fetch ends (relay() sees it abort) and the worker with it.
   signal?.addEventListener('abort', () => { unfetched ??= 'stopped'; stopped = true; worker.terminate(); settle?.(); });
-  const decoded = await Promise.race([inWorker(worker, wantMetrics, () => void relay()), aborted]).finally(() => { stopped = true; });
+  const decoded = await Promise.race([inWorker(worker, wantMetrics, () => void relay(), running), aborted]).finally(() => { stopped = true; });
   if (unfetched !== undefined) return { unfetched };
   if (!decoded) return { unfetched: 'the report decoder (a Web Worker) stopped while the file was fetched' };
   return decoded;
