@@ -56,7 +56,8 @@ export type HostToWebview =
    * The report to show; replaces any earlier one. Its span columns, wait columns (format 2) and
    * profile samples/time deltas should be typed arrays (packed-report.ts typedColumns); the other
    * format-2 fields (startup, cpu) travel as they are. VS Code transfers typed arrays' buffers
-   * as binary, and the webview validates them without a per-number type check.
+   * as binary. The webview checks only its shape: it is a report the host's reader validated, or
+   * one the extension built from a run.
    */
   | { type: 'init'; report: Report; options?: InitOptions; metrics?: RunMetrics }
   /**
