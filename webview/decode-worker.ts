@@ -3,7 +3,8 @@
 // the columns back as transferred ArrayBuffers: the page's thread stays free meanwhile and no
 // column is copied on the way back, with the timeline's lane indexes (built here: seconds of the
 // page's thread at ten million spans). The bytes come in one request, part by part as a standalone
-// page is parsed (validated in full once all are in), or part by part as the page
+// page is parsed (handed over once its shape is checked, validated in full with its metrics
+// after the page has drawn it), or part by part as the page
 // fetches the file (a StreamRequest: inflated and unpacked as they arrive, lane indexes built as
 // soon as their columns are in; handed over once the file is checked against the one the host's
 // reader validated). When asked, once the page has drawn, it unpacks the bytes again
@@ -80,7 +81,9 @@ function receiveStream(file: StreamRequestFile, gzipped: boolean, metrics: boole
 }
 /**
  * A standalone page's own report, part by part as the browser parses the page (`part`), then
- * `end` (or `abort`): inflated and unpacked as the parts come, then validated in full.
+ * `end` (or `abort`): inflated and unpacked as the parts come; with the metrics, handed over once
+ * its shape is checked and validated in full with them (report-decoder.ts decodePageParts), else
+ * validated in full first.
  */
 function receivePageParts(metrics: boolean): void {
   // For the metrics, the compressed parts are kept and inflated again once the page has drawn: the
