@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { syntheticReport } from '../../src/model/synthetic';
-import { packReport } from '../../src/model/packed-report';
+import { packReport, typedColumns } from '../../src/model/packed-report';
 import { standaloneHtml } from '../../src/model/html-report';
 import { analyze } from '../../src/model/analysis';
 import { PACKED_VIEW_ABOVE } from '../../src/extension/reportParser';
@@ -71,6 +71,27 @@ test('the host\'s init-packed is checked for its shape: columns shorter than the
   const posted = await page.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted.map((m) => m.type));
   assert.ok(posted.includes('error') && !posted.includes('drawn'), `posted ${posted.join(', ')}`);
   await page.close();
+});
+
+test('the host\'s typed init is checked for its shape alone (its reader validated it, or the extension built it): lengths are checked, values are not checked again', async () => {
+  const tiny = syntheticReport({ threads: 2, spans: 400, profiles: 1, samplesPerProfile: 200, seed: 5 });
+  const post = async (report: Report) => {
+    const { page } = await webviewPage();
+    await page.evaluate((r) => window.postMessage({ type: 'init', report: r, options: { view: 'timeline' } }, '*'), typedColumns(report) as unknown as Record<string, unknown>);
+    return page;
+  };
+  // Columns shorter than their count: refused, in one line, nothing drawn.
+  const short = await post({ ...tiny, spans: { ...tiny.spans, count: tiny.spans.count + 1 } });
+  const box = await short.waitForSelector('.pp-error-box');
+  assert.match((await box.textContent())!, new RegExp(`spans\\.thread: expected ${tiny.spans.count + 1} numbers, found ${tiny.spans.count}`));
+  await short.close();
+  // A value a full validation refuses (a span ending before it starts): drawn, as the host vouched for it.
+  const end = Float64Array.from(tiny.spans.end);
+  end[3] = tiny.spans.start[3] - 5;
+  const drawn = await post({ ...tiny, spans: { ...tiny.spans, end: end as unknown as number[] } });
+  await drawn.waitForSelector('#timeline-lanes li[data-tasks]', { state: 'attached' });
+  assert.deepEqual(await pageLanes(drawn), modelLanes(tiny));
+  await drawn.close();
 });
 
 test('the host\'s init-packed of a report above PACKED_VIEW_ABOVE spans draws every lane, and the metrics and findings that follow fill the headline', async () => {
