@@ -131,7 +131,11 @@ function addSamples(p: ActivityPrefix, lo: number, hi: number, out: Float32Array
 /**
  * The samples of [from, to) of the profile whose prefix this is, in `bins` equal bins by category:
  * a sample goes to bin min(bins − 1, floor((t − from) · bins / (to − from))), a non-decreasing
- * function of t, so each bin's samples are found by bisection.
+ * function of t. A window of at most PREFIX_STEP · 2 samples a bin on average is walked sample by
+ * sample (a multiply each: ~0.2 ms for 100k samples; finding each bin's edges by bisection cost
+ * 17 probes a bin and the running counts saved nothing at ~60 samples a bin, 5-30 ms a frame for
+ * 8 threads); a denser one is counted from the running counts, each bin's end found by galloping
+ * from its start.
  */
 export function activityBinsOf(p: ActivityPrefix, from: number, to: number, bins: number): ActivityBins {
   const n = Math.max(1, Math.floor(bins));
@@ -139,16 +143,36 @@ export function activityBinsOf(p: ActivityPrefix, from: number, to: number, bins
   const out: ActivityBins = { from, to, bins: n, counts, samples: 0 };
   if (!(to > from)) return out;
   const { times } = p;
-  const scale = n / (to - from);
   const first = firstAtOrAfter(times, from);
   const end = firstAtOrAfter(times, to);
   out.samples = Math.max(0, end - first);
+  if (end - first <= n * PREFIX_STEP * 2) walkSamples(p, first, end, from, n / (to - from), counts);
+  else binSamples(p, first, end, from, n / (to - from), counts);
+  return out;
+}
+
+/** Counts the samples [first, end) one by one into `n` bins (n = counts[c].length). */
+function walkSamples(p: ActivityPrefix, first: number, end: number, from: number, scale: number, counts: Float32Array[]): void {
+  const { times, category } = p;
+  const last = counts[0].length - 1;
+  for (let i = first; i < end; i++) {
+    const b = Math.floor((times[i] - from) * scale);
+    counts[category[i]][b < last ? b : last]++;
+  }
+}
+
+/** Counts the samples [first, end) bin by bin from the running counts (bins as walkSamples's). */
+function binSamples(p: ActivityPrefix, first: number, end: number, from: number, scale: number, counts: Float32Array[]): void {
+  const { times } = p;
+  const n = counts[0].length;
   let lo = first;
   for (let b = 0; b < n && lo < end; b++) {
-    // First sample of [lo, end) whose bin is past b (the last bin takes the rest).
+    // First sample of [lo, end) whose bin is past b (the last bin takes the rest): gallop, then bisect.
     let hi = end;
     if (b < n - 1) {
-      let a = lo, z = end;
+      let a = lo, step = 1;
+      while (a + step < end && Math.floor((times[a + step] - from) * scale) <= b) { a += step; step *= 2; }
+      let z = Math.min(end, a + step);
       while (a < z) {
         const mid = (a + z) >>> 1;
         if (Math.floor((times[mid] - from) * scale) <= b) a = mid + 1; else z = mid;
@@ -158,7 +182,6 @@ export function activityBinsOf(p: ActivityPrefix, from: number, to: number, bins
     if (hi > lo) addSamples(p, lo, hi, counts, b);
     lo = hi;
   }
-  return out;
 }
 
 /**

@@ -87,7 +87,7 @@ function naiveBins(index: ReturnType<typeof indexProfile>, from: number, to: num
   return { samples, counts };
 }
 
-test('activity bins from running counts are the samples counted one by one, for any window and bin count', () => {
+test('activity bins (walked, or from running counts when dense) are the samples counted one by one, for any window and bin count', () => {
   const r = syntheticReport({ threads: 3, spans: 300, profiles: 2, samplesPerProfile: 20_000, seed: 11 });
   let rnd = 7;
   const next = () => ((rnd = (rnd * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
@@ -98,6 +98,8 @@ test('activity bins from running counts are the samples counted one by one, for 
     const windows: [number, number, number][] = [[0, last + 1, 777], [0, last + 1, 1], [index.times[10], index.times[10] + 1e-3, 5], [last + 10, last + 20, 3], [5, 5, 4]];
     // Windows whose edges are sample times themselves (the boundary cases), and random ones.
     windows.push([index.times[100], index.times[5000], 1200], [index.times[7], index.times[19_000], 333]);
+    // Dense windows (more than 128 samples a bin): counted from the running counts, not walked.
+    windows.push([0, last + 1, 50], [index.times[100], index.times[19_000], 60], [index.times[3], index.times[19_990], 149]);
     for (let k = 0; k < 40; k++) { const a = next() * last; windows.push([a, a + next() * (last - a) + 1e-6, 1 + Math.floor(next() * 1500)]); }
     for (const [from, to, bins] of windows) {
       const want = naiveBins(index, from, to, bins);
