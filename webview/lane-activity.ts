@@ -71,30 +71,23 @@ export class LaneActivity {
     const base = new Float32Array(bins.bins).fill(y + h);
     for (let j = 0; j < order.length; j++) {
       const counts = bins.counts[order[j]];
-      const path = new Path2D();
-      let any = false;
-      let runStart = -1, runTop = 0, runBottom = 0;
-      const flush = (end: number) => {
-        if (runStart < 0) return;
-        path.rect(runStart * bw, runTop, Math.max(1, (end - runStart) * bw), runBottom - runTop);
-        any = true;
-        runStart = -1;
-      };
-      for (let b = 0; b < bins.bins; b++) {
-        const v = counts[b];
-        if (v === 0 || total[b] === 0) { flush(b); continue; }
-        const bottom = Math.round(base[b]);
-        const top = Math.round(base[b] - (v / total[b]) * h);
-        base[b] -= (v / total[b]) * h;
-        if (top >= bottom) { flush(b); continue; }
-        if (runStart >= 0 && top === runTop && bottom === runBottom) continue;
-        flush(b);
-        runStart = b; runTop = top; runBottom = bottom;
-      }
-      flush(bins.bins);
-      if (!any) continue;
       ctx.fillStyle = colors[DRAWN[j]];
-      ctx.fill(path);
+      let runStart = -1, runTop = 0, runBottom = 0;
+      for (let b = 0; b <= bins.bins; b++) {
+        let top = 0, bottom = 0;
+        if (b < bins.bins) {
+          const v = counts[b];
+          if (v !== 0 && total[b] !== 0) {
+            bottom = Math.round(base[b]);
+            base[b] -= (v / total[b]) * h;
+            top = Math.round(base[b]);
+          }
+        }
+        if (runStart >= 0 && top === runTop && bottom === runBottom && top < bottom) continue;
+        if (runStart >= 0) ctx.fillRect(runStart * bw, runTop, Math.max(1, (b - runStart) * bw), runBottom - runTop);
+        runStart = top < bottom ? b : -1;
+        runTop = top; runBottom = bottom;
+      }
     }
     if (onCpu) {
       ctx.strokeStyle = pal.foreground;
