@@ -35,6 +35,8 @@ const LANES_TOP = AXIS_H + UTIL_H + 8;
 /** Share of a profiled lane's height given to its CPU activity graph, and its minimum, px. */
 const ACTIVITY_SHARE = 0.35;
 const ACTIVITY_MIN_H = 8;
+/** The windows painted unseen once the page is idle (TimelineView.warm): the one shown, zoomed in by each of these. */
+const WARM_ZOOMS = [4, 32, 256, 2048];
 
 export class TimelineView {
   readonly element: HTMLElement;
@@ -53,6 +55,8 @@ export class TimelineView {
   private readonly pyramids: (CoveragePyramid | undefined)[];
   /** Whether the busy lanes' finer pyramids (coverageBins) are being built, a lane at a time when the page is idle. */
   private refining = false;
+  /** The lanes' top (page px) when they were last fitted: fitLanes. */
+  private fitTop = NaN;
   private readonly threadName = new Map<number, string>();
   private readonly threadInfo = new Map<number, ThreadInfo>();
   private readonly request = frameScheduler(() => this.draw());
@@ -74,6 +78,8 @@ export class TimelineView {
   private legendExtra: HTMLElement | undefined;
   /** Last draw's time in ms, read by the benchmark. */
   lastDrawMs = 0;
+  /** Windows painted unseen so far by warm(), read by its test. */
+  warmedWindows = 0;
   /** Lane height now, px (fitLanes). */
   private laneH = LANE_MIN_H;
   private readonly laneLabels: { labels: HTMLElement; items: HTMLElement[] } = { labels: el('div'), items: [] };
@@ -174,6 +180,10 @@ export class TimelineView {
     store.on('span', () => this.request());
     store.on('selection', () => { this.selected = selectionByThread(store); this.request(); });
     new ResizeObserver(() => this.request()).observe(this.box);
+    // Lanes fit the room below their top (fitLanes), which moves when the part above them changes
+    // height (the headline numbers replace "Computing…"): redrawn then, not at the next zoom, which
+    // would also pay for the canvas's new size (~6 MB written anew, 10-20 ms on a 1M-span report).
+    new ResizeObserver(() => { if (this.box.isConnected && this.box.getBoundingClientRect().top + window.scrollY !== this.fitTop) this.request(); }).observe(this.element);
     // The panel's height changes without the box's width changing.
     window.addEventListener('resize', () => this.request());
     this.bindInput();
@@ -185,6 +195,7 @@ export class TimelineView {
    */
   private fitLanes(): void {
     const top = this.box.getBoundingClientRect().top + window.scrollY;
+    this.fitTop = top;
     const room = document.documentElement.clientHeight - top - LANES_TOP - BELOW_LANES;
     const fit = Math.floor(room / Math.max(1, this.lanes.length) - GAP);
     const laneH = Math.max(LANE_MIN_H, Math.min(LANE_MAX_H, fit));
@@ -332,13 +343,20 @@ export class TimelineView {
     const width = this.width();
     this.fitLanes();
     const ctx = sizeCanvas(this.canvas, width, this.height());
+    this.paint(ctx, width, from, to);
+    this.lastDrawMs = performance.now() - t0;
+    this.refinePyramids();
+  }
+
+  /** The canvas's picture of [from, to] at `width` px: axis, lanes, activity graphs, utilization, overlays. */
+  private paint(ctx: CanvasRenderingContext2D, width: number, from: number, to: number): void {
     // Read every draw: VS Code can switch the theme while the panel is open.
     const pal = readPalette(this.element);
     ctx.clearRect(0, 0, width, this.height());
-    this.drawAxis(ctx, pal, width);
+    this.drawAxis(ctx, pal, width, from, to);
     const util = new Float32Array(width);
     const colors = categoryColors(this.element);
-    this.lanes.forEach((lane, k) => this.drawLane(ctx, pal, lane, k, width, util));
+    this.lanes.forEach((lane, k) => this.drawLane(ctx, pal, lane, k, width, util, from, to));
     this.lanes.forEach((lane, k) => {
       const h = this.activityH(k);
       const box = this.boxes[k];
@@ -346,9 +364,7 @@ export class TimelineView {
       this.gaps.draw(ctx, pal, lane.thread, box.y, box.height, width, from, to);
     });
     this.drawUtilization(ctx, pal, util, width);
-    this.drawOverlays(ctx, pal, width);
-    this.lastDrawMs = performance.now() - t0;
-    this.refinePyramids();
+    this.drawOverlays(ctx, pal, width, from, to);
   }
 
   /**
@@ -365,7 +381,7 @@ export class TimelineView {
     let k = 0;
     const next = () => {
       while (k < this.lanes.length && coverageBins(this.lanes[k].start.length) <= (this.pyramids[k]?.levels[0].busy.length ?? 1 << 15)) k++;
-      if (k >= this.lanes.length) return;
+      if (k >= this.lanes.length) return this.warm(idle);
       const lane = this.lanes[k];
       this.pyramids[k] = buildCoverage(lane, this.store.endUs, coverageBins(lane.start.length));
       k++;
@@ -374,8 +390,32 @@ export class TimelineView {
     idle(next);
   }
 
-  private drawAxis(ctx: CanvasRenderingContext2D, pal: Palette, width: number): void {
-    const { from, to } = this.store.window;
+  /**
+   * Then, still when idle, the timeline is painted once at each of WARM_ZOOMS (windows around the
+   * middle of the one shown) on a canvas no one sees: zooming or panning a large report first
+   * runs the code that draws spans one by one, per-pixel columns and activity graphs at fine
+   * windows, and run cold (unoptimized, or optimized and then thrown away) those frames took 20-50 ms
+   * each on 1M spans, against 5-10 ms warm. One window per idle callback; nothing on screen changes.
+   */
+  private warm(idle: (f: () => void) => void): void {
+    const zooms = [...WARM_ZOOMS];
+    // Let go when done: 1,600 × 900 px are ~6 MB (four times that at 2 device pixels a pixel).
+    let scratch: HTMLCanvasElement | undefined = document.createElement('canvas');
+    const next = () => {
+      const zoom = zooms.shift();
+      const width = this.canvas.width > 1 ? this.width() : 0;
+      if (zoom === undefined || width <= 0 || !this.element.isConnected || !scratch) { scratch = undefined; return; }
+      const { from, to } = this.store.window;
+      const w = (to - from) / zoom;
+      const mid = (from + to) / 2;
+      this.paint(sizeCanvas(scratch, width, this.height()), width, mid - w / 2, mid + w / 2);
+      this.warmedWindows++;
+      idle(next);
+    };
+    idle(next);
+  }
+
+  private drawAxis(ctx: CanvasRenderingContext2D, pal: Palette, width: number, from: number, to: number): void {
     ctx.font = '11px sans-serif';
     ctx.textBaseline = 'middle';
     ctx.fillStyle = pal.grid;
@@ -389,8 +429,7 @@ export class TimelineView {
     }
   }
 
-  private drawLane(ctx: CanvasRenderingContext2D, pal: Palette, lane: LaneIndex, k: number, width: number, util: Float32Array): void {
-    const { from, to } = this.store.window;
+  private drawLane(ctx: CanvasRenderingContext2D, pal: Palette, lane: LaneIndex, k: number, width: number, util: Float32Array, from: number, to: number): void {
     const y = this.boxes[k].y;
     // Task bars take the lane's height above its CPU activity graph.
     const barsH = this.laneH - this.activityH(k);
@@ -472,7 +511,7 @@ export class TimelineView {
       for (let i = 0; i < width; i++) util[i] += exact[i];
     }
     this.extras.draw(ctx, pal, lane.thread, y, this.laneH, width, from, to);
-    this.drawElu(ctx, pal, lane.thread, y, barsH, width);
+    this.drawElu(ctx, pal, lane.thread, y, barsH, width, from, to);
     for (const m of this.store.report.markers) {
       if (m.thread !== lane.thread || m.t < from || m.t > to) continue;
       ctx.fillStyle = m.kind === 'note' ? pal.muted : pal.error;
@@ -480,10 +519,9 @@ export class TimelineView {
     }
   }
 
-  private drawElu(ctx: CanvasRenderingContext2D, pal: Palette, thread: number, y: number, h: number, width: number): void {
+  private drawElu(ctx: CanvasRenderingContext2D, pal: Palette, thread: number, y: number, h: number, width: number, from: number, to: number): void {
     const series = this.store.report.elu.find((e) => e.thread === thread);
     if (!series || series.t.length === 0) return;
-    const { from, to } = this.store.window;
     const sx = width / (to - from);
     ctx.strokeStyle = pal.foreground;
     ctx.globalAlpha = 0.55;
@@ -532,8 +570,7 @@ export class TimelineView {
     ctx.fillText(`${workers}`, width - 14, top + 1);
   }
 
-  private drawOverlays(ctx: CanvasRenderingContext2D, pal: Palette, width: number): void {
-    const { from, to } = this.store.window;
+  private drawOverlays(ctx: CanvasRenderingContext2D, pal: Palette, width: number, from: number, to: number): void {
     const sx = width / (to - from);
     const r = this.store.range;
     if (r) {
@@ -545,7 +582,7 @@ export class TimelineView {
       ctx.fillRect(x0, AXIS_H, 1, this.height() - AXIS_H);
       ctx.fillRect(x1, AXIS_H, 1, this.height() - AXIS_H);
     }
-    this.drawSelection(ctx, pal, width);
+    this.drawSelection(ctx, pal, width, from, to);
     const k = this.store.focusedSpan;
     if (k >= 0) {
       const s = this.store.report.spans;
@@ -558,9 +595,8 @@ export class TimelineView {
   }
 
   /** The selected tasks outlined on their lanes (a thread × range selection: the range on those lanes). */
-  private drawSelection(ctx: CanvasRenderingContext2D, pal: Palette, width: number): void {
+  private drawSelection(ctx: CanvasRenderingContext2D, pal: Palette, width: number, from: number, to: number): void {
     if (this.selected.size === 0) return;
-    const { from, to } = this.store.window;
     const sx = width / (to - from);
     ctx.strokeStyle = pal.focus;
     ctx.lineWidth = 2;
