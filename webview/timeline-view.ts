@@ -368,7 +368,7 @@ export class TimelineView {
   }
 
   /**
-   * After the first draw, when the page is idle, each busy lane's pyramid is rebuilt finer: the
+   * After the first draw, when the page is idle (after warm), each busy lane's pyramid is rebuilt finer: the
    * first draw's is only as fine as its window needs (firstBins), and zoomed in a few steps on ten
    * million spans the window is finer than 2^15 bins yet holds thousands of spans a lane, which
    * then cost a pass each frame (coverageBins: 2^18 bins for 625k spans). Not before the first
@@ -381,30 +381,36 @@ export class TimelineView {
     let k = 0;
     const next = () => {
       while (k < this.lanes.length && coverageBins(this.lanes[k].start.length) <= (this.pyramids[k]?.levels[0].busy.length ?? 1 << 15)) k++;
-      if (k >= this.lanes.length) return this.warm(idle);
+      if (k >= this.lanes.length) return;
       const lane = this.lanes[k];
       this.pyramids[k] = buildCoverage(lane, this.store.endUs, coverageBins(lane.start.length));
       k++;
       idle(next);
     };
-    idle(next);
+    this.warm(idle, () => idle(next));
   }
 
   /**
-   * Then, still when idle, the timeline is painted once at each of WARM_ZOOMS (windows around the
+   * Before that, when idle, the timeline is painted once at each of WARM_ZOOMS (windows around the
    * middle of the one shown) on a canvas no one sees: zooming or panning a large report first
    * runs the code that draws spans one by one, per-pixel columns and activity graphs at fine
    * windows, and run cold (unoptimized, or optimized and then thrown away) those frames took 20-50 ms
-   * each on 1M spans, against 5-10 ms warm. One window per idle callback; nothing on screen changes.
+   * each on 1M spans, against 5-10 ms warm. First, as a user may zoom at once: after the sixteen
+   * lanes' finer pyramids that came ~1.8 s after the first paint of 1M spans. One window per idle
+   * callback; nothing on screen changes. Then `done`.
    */
-  private warm(idle: (f: () => void) => void): void {
+  private warm(idle: (f: () => void) => void, done: () => void): void {
     const zooms = [...WARM_ZOOMS];
     // Let go when done: 1,600 × 900 px are ~6 MB (four times that at 2 device pixels a pixel).
     let scratch: HTMLCanvasElement | undefined = document.createElement('canvas');
     const next = () => {
       const zoom = zooms.shift();
       const width = this.canvas.width > 1 ? this.width() : 0;
-      if (zoom === undefined || width <= 0 || !this.element.isConnected || !scratch) { scratch = undefined; return; }
+      if (zoom === undefined || width <= 0 || !this.element.isConnected || !scratch) {
+        scratch = undefined;
+        done();
+        return;
+      }
       const { from, to } = this.store.window;
       const w = (to - from) / zoom;
       const mid = (from + to) / 2;
