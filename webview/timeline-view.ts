@@ -395,9 +395,9 @@ export class TimelineView {
    * middle of the one shown) on a canvas no one sees: zooming or panning a large report first
    * runs the code that draws spans one by one, per-pixel columns and activity graphs at fine
    * windows, and run cold (unoptimized, or optimized and then thrown away) those frames took 20-50 ms
-   * each on 1M spans, against 5-10 ms warm. First, as a user may zoom at once: after the sixteen
-   * lanes' finer pyramids that came ~1.8 s after the first paint of 1M spans. One window per idle
-   * callback; nothing on screen changes. Then `done`.
+   * each on 1M spans, against 5-10 ms warm. Before the pyramids, as a user may zoom at once (after
+   * them it came ~1.8 s after a 1M-span first paint). One window per idle callback; nothing on
+   * screen changes. Then `done`.
    */
   private warm(idle: (f: () => void) => void, done: () => void): void {
     const zooms = [...WARM_ZOOMS];
