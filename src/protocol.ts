@@ -57,9 +57,10 @@ export type HostToWebview =
    * profile samples/time deltas should be typed arrays (packed-report.ts typedColumns); the other
    * format-2 fields (startup, cpu) travel as they are. VS Code transfers typed arrays' buffers
    * as binary. The webview checks only its shape: it is a report the host's reader validated, or
-   * one the extension built from a run.
+   * one the extension built from a run. `metricsFollow`: no `metrics` now, a `metrics` message
+   * follows with them and the findings (the host's reader computes them after sending the report).
    */
-  | { type: 'init'; report: Report; options?: InitOptions; metrics?: RunMetrics }
+  | { type: 'init'; report: Report; options?: InitOptions; metrics?: RunMetrics; metricsFollow?: boolean }
   /**
    * The report as a packed blob (packed-report.ts packReport, not gzip-compressed): for large
    * reports, a few hundred MB less to copy than `init`; the webview decodes it in a Web Worker.

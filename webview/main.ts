@@ -74,7 +74,10 @@ function start(message: Extract<HostToWebview, { type: 'init' }>): void {
   // the host analysed already; so only its shape is checked here, as init-packed's bytes are
   // (report-decoder.ts Source says why that is sound): validating 1M spans again took this thread
   // 65-100 ms before the first paint. A standalone page's own report is validated in full.
-  show(vscode ? checkValidatedShape(message.report) : validateReport(message.report), 'init', message.options, givenMetrics(message.metrics));
+  const sent = givenMetrics(message.metrics);
+  const later = !sent && message.metricsFollow === true ? followMetrics() : undefined;
+  if (!later) metricsFollowing = undefined;
+  show(vscode ? checkValidatedShape(message.report) : validateReport(message.report), 'init', message.options, sent, later);
 }
 
 /** Gives the metrics and findings of the last `init-packed` that said they would follow (its `metrics` message). */

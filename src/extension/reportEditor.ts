@@ -98,9 +98,14 @@ export class ReportEditorProvider implements vscode.CustomReadonlyEditorProvider
     const name = path.basename(uri.fsPath);
     const source = new ViewSource({ kind: 'status', text: `Reading ${name}…` }, uri.fsPath);
     void this.session.forView(uri.fsPath).then((content) => {
-      if (content.kind === 'packed') this.session.setLastFile(uri.fsPath);
-      else this.session.setLast(content.loaded);
-      source.set(content, content.kind === 'packed' ? content.view.meta.script : content.loaded.report.meta.script);
+      if (content.kind === 'report') this.session.setLast(content.loaded);
+      else this.session.setLastFile(uri.fsPath);
+      // Whole once its metrics come (the commands that take the last report need them), unless another report came since.
+      if (content.kind === 'report-first') {
+        const { file, report } = content;
+        void content.analysis.then((a) => { if (a && this.session.lastFile === file) this.session.setLast({ file, report, metrics: a.metrics }); });
+      }
+      source.set(content, content.kind === 'packed' ? content.view.meta.script : content.kind === 'report-first' ? content.report.meta.script : content.loaded.report.meta.script);
     }, (e: unknown) => {
       const message = e instanceof Error ? e.message : String(e);
       this.log.reportError(`Opening ${name} failed`, e);

@@ -148,13 +148,19 @@ export type PackedHead = Omit<PackedView, 'preview' | 'validated' | 'analysis' |
 export const PACKED_VIEW_ABOVE = PACK_SPANS_ABOVE;
 
 /** What a report view is given: a small report whole (typed `init`), a large one packed (`init-packed`). */
-export type ReportForView = { kind: 'report'; report: Report; metrics: RunMetrics } | { kind: 'packed'; view: PackedView };
+export type ReportForView =
+  | { kind: 'report'; report: Report; metrics: RunMetrics }
+  /** A report sent whole before its metrics, which follow (undefined: they could not be computed). */
+  | { kind: 'report-first'; report: Report; analysis: Promise<ReaderAnalysis | undefined> }
+  | { kind: 'packed'; view: PackedView };
 
 /** What the Runs view keeps of a report: the inputs of its entry (src/model/run-views.ts runEntry). */
 export type EntryInputs = { slim: Parameters<typeof import('../model/run-views').runEntry>[0]; numbers: { wallMs: number; utilization: number; imbalance: number } };
 
 export type ParseReply =
   | { ok: true; want: 'report'; report: Report; metrics: RunMetrics }
+  /** A view's report of up to PACKED_VIEW_ABOVE spans, validated; its 'metrics' follow. */
+  | { ok: true; want: 'report-first'; report: Report }
   | ({ ok: true; want: 'entry' } & EntryInputs)
   | { ok: true; want: 'view'; view: PackedHead }
   /** After a 'view' reply: its preview (undefined: none could be computed). */
@@ -220,7 +226,8 @@ class Windows implements WindowFeed {
 }
 
 /** A reading process's answer: a 'view' one carries the replies that follow it. */
-type Answer = Exclude<Extract<ParseReply, { ok: true }>, { want: 'view' | 'preview' | 'validated' | 'packed' | 'metrics' | 'slice' }> | (Extract<ParseReply, { want: 'view' }> & { following: FollowingReplies });
+type Answer = Exclude<Extract<ParseReply, { ok: true }>, { want: 'view' | 'report-first' | 'preview' | 'validated' | 'packed' | 'metrics' | 'slice' }>
+  | (Extract<ParseReply, { want: 'view' | 'report-first' }> & { following: FollowingReplies });
 
 /**
  * The replies that follow a 'view' one, in order: 'preview', 'validated' (or why not), then
@@ -236,7 +243,7 @@ class FollowingReplies {
   readonly validated: Promise<ValidatedView>;
   readonly analysis: Promise<ReaderAnalysis | undefined>;
   private readonly packed: Promise<Uint8Array>;
-  private next: 'preview' | 'validated' | 'rest' | 'serving' | 'done' = 'preview';
+  private next: 'preview' | 'validated' | 'rest' | 'serving' | 'done';
   /** After 'validated': which of the metrics and the bytes (a windowed view: its first window) came. */
   private readonly came = new Set<'metrics' | 'packed' | 'slice'>();
   private givePreview!: (p: ReportPreview | undefined) => void;
@@ -246,7 +253,9 @@ class FollowingReplies {
   private refusePacked!: (e: Error) => void;
   private giveAnalysis!: (a: ReaderAnalysis | undefined) => void;
 
-  constructor() {
+  /** `metricsOnly`: after a 'report-first' reply, only the metrics follow. */
+  constructor(private readonly metricsOnly = false) {
+    this.next = metricsOnly ? 'rest' : 'preview';
     this.preview = new Promise((resolve) => { this.givePreview = resolve; });
     this.validated = new Promise((resolve, reject) => { this.giveValidated = resolve; this.refuseValidated = reject; });
     this.packed = new Promise((resolve, reject) => { this.givePacked = resolve; this.refusePacked = reject; });
@@ -298,7 +307,7 @@ class FollowingReplies {
   }
 
   private restDone(): boolean {
-    if (this.came.size < 2) return false;
+    if (this.came.size < (this.metricsOnly ? 1 : 2)) return false;
     if (this.windows) {
       this.next = 'serving';
       this.onServing?.();
@@ -359,7 +368,7 @@ export class ReportParser {
   }
 
   /**
-   * The report in `file` as a view shows it: whole with its metrics up to PACKED_VIEW_ABOVE spans,
+   * The report in `file` as a view shows it: whole up to PACKED_VIEW_ABOVE spans, its metrics following,
    * else packed, as soon as it is read: its validation, bytes and metrics to follow (the host never
    * holds the decoded report).
    */
@@ -369,6 +378,7 @@ export class ReportParser {
       const { preview, validated, analysis, windows } = reply.following;
       return { kind: 'packed', view: { ...reply.view, preview, validated, analysis, windows } };
     }
+    if (reply.want === 'report-first') return { kind: 'report-first', report: reply.report, analysis: reply.following.analysis };
     if (reply.want !== 'report') throw new Error(`${path.basename(file)}: the report reader answered with ${reply.want}`);
     return { kind: 'report', report: reply.report, metrics: reply.metrics };
   }
@@ -439,11 +449,11 @@ export class ReportParser {
       child.on('message', (reply: ParseReply) => {
         if (following) {
           if (following.take(reply)) settle(() => undefined);
-        } else if (reply.ok && reply.want === 'view') {
+        } else if (reply.ok && (reply.want === 'view' || reply.want === 'report-first')) {
           // The view goes on now; the process goes on to validate, send the bytes and analyse, under the same time limit.
-          following = new FollowingReplies();
+          following = new FollowingReplies(reply.want === 'report-first');
           this.toCome.add(following);
-          if (reply.view.windowed) {
+          if (reply.want === 'view' && reply.view.windowed) {
             following.windows = new Windows((r) => child.connected && child.send(r), () => settle(() => undefined, 'the view closed'));
             // Its replies all came: it keeps the report to cut windows from until the view closes, past the time limit.
             following.onServing = () => clearTimeout(timer);

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { analyze, type RunMetrics } from '../model/analysis';
 import type { Report } from '../model/report';
-import type { PackedView, ReportParser } from './reportParser';
+import type { PackedView, ReaderAnalysis, ReportParser } from './reportParser';
 import { windowAboveSpans } from './settings';
 
 /** A report with its file and metrics, as every view of the extension uses it. */
@@ -19,6 +19,17 @@ export interface LoadedReport {
 export function loadedFrom(file: string, report: Report, metrics?: RunMetrics): LoadedReport {
   // `metrics`: computed already (the writer of a large report computes them for its header).
   return { file, report, metrics: metrics ?? analyze(report) };
+}
+
+/**
+ * A report read for a view, sent to it before its metrics: they follow from its reader
+ * (undefined: they could not be computed; the webview then computes them).
+ */
+export interface ReportFirst {
+  kind: 'report-first';
+  file: string;
+  report: Report;
+  analysis: Promise<ReaderAnalysis | undefined>;
 }
 
 /** How many reports built or opened this session stay in memory for views that open them. */
@@ -50,10 +61,11 @@ export class ReportSession implements vscode.Disposable {
    * The report of `file` as a view shows it: from memory when recent, else read off the host's
    * thread; a large one only as its packed bytes, never decoded on the host (reportParser.ts forView).
    */
-  async forView(file: string): Promise<{ kind: 'report'; loaded: LoadedReport } | { kind: 'packed'; view: PackedView }> {
+  async forView(file: string): Promise<{ kind: 'report'; loaded: LoadedReport } | ReportFirst | { kind: 'packed'; view: PackedView }> {
     const recent = this.recent(file);
     if (recent) return { kind: 'report', loaded: recent };
     const read = await this.parser.forView(file, windowAboveSpans(vscode.Uri.file(file)));
+    if (read.kind === 'report-first') return { kind: 'report-first', file, report: read.report, analysis: read.analysis };
     return read.kind === 'packed' ? read : { kind: 'report', loaded: { file, report: read.report, metrics: read.metrics } };
   }
 

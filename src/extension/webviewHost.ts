@@ -10,7 +10,7 @@ import { webviewHtml } from '../model/html-report';
 import { typedColumns } from '../model/packed-report';
 import { filesNamedBy, sourceAccess } from '../model/source-access';
 import { asWebviewMessage, type HostToWebview, type InitOptions, type SliceInfo, type WebviewToHost } from '../protocol';
-import type { LoadedReport } from './reports';
+import type { LoadedReport, ReportFirst } from './reports';
 import type { PackedView, WindowFeed } from './reportParser';
 import type { Log } from './log';
 
@@ -104,6 +104,8 @@ export interface ReportActions {
 export type ViewContent =
   | { kind: 'status'; text: string; failed?: boolean }
   | { kind: 'report'; loaded: LoadedReport }
+  /** A report read for the view, sent before its metrics, which follow (reports.ts ReportFirst). */
+  | ReportFirst
   /** A large report: the host holds only its packed bytes and passes them on (reportParser.ts PackedView). */
   | { kind: 'packed'; view: PackedView };
 
@@ -180,6 +182,14 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
       post({ type: 'init', report: typedColumns(content.loaded.report), metrics: content.loaded.metrics, options }, undefined);
       return;
     }
+    if (content.kind === 'report-first') {
+      serving?.stop();
+      serving = undefined;
+      // Drawn while its reader computes the metrics (0.4 s of a 1M-span report), which follow.
+      post({ type: 'init', report: typedColumns(content.report), metricsFollow: true, options }, undefined);
+      sendAnalysis(content.analysis, mine);
+      return;
+    }
     // A large report's own file is not carried at all: the webview fetches it as a resource and
     // checks it against the reader's SHA-256 (in code-server the one message of 72 MB at 10M spans
     // cost 3.5-5 s, deflated by the extension host and inflated by the browser in one piece). It
@@ -213,7 +223,7 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
       const packed = await validated.packed;
       if (mine === sent) post({ type: 'init-packed', packed, gzipped: view.gzipped, metricsFollow: true, options }, packed.byteLength);
     }).catch((e: unknown) => refused(e, mine));
-    sendAnalysis(view, mine);
+    sendAnalysis(view.analysis, mine);
   };
   /** A packed report its reader found not valid (or stopped on first): the webview says why and never shows it. */
   const refused = (e: unknown, mine: number) => {
@@ -225,8 +235,8 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
     void webview.postMessage({ type: 'invalid', message } satisfies HostToWebview);
   };
   /** The metrics of a packed report, when its reader has computed them (not for a report sent since). */
-  const sendAnalysis = (view: PackedView, mine: number) => {
-    void view.analysis.then((a) => {
+  const sendAnalysis = (analysis: PackedView['analysis'], mine: number) => {
+    void analysis.then((a) => {
       if (mine !== sent) return;
       status.metricsSentAt = Date.now();
       void webview.postMessage({ type: 'metrics', metrics: a?.metrics, findings: a?.findings } satisfies HostToWebview);
@@ -270,7 +280,7 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
       log.channel.warn(`report view: ${path.basename(file)}: no other window: ${why}`);
       void webview.postMessage({ type: 'window-refused', message: why } satisfies HostToWebview);
     });
-    sendAnalysis(view, mine);
+    sendAnalysis(view.analysis, mine);
   };
   /** Another window of a windowed report, asked for by the webview's Earlier / Later / Go (`slice`). */
   const askWindow = (message: { from?: unknown; to?: unknown }) => {
@@ -318,8 +328,9 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
         // A report is untrusted input: open only a file it names, inside the workspace or the script's
         // folder, that exists; a large one's names are known once its reader validated it.
         const files = named?.content === content ? Promise.resolve(named.files)
-          : content.kind === 'packed' ? content.view.validated.then((v) => new Set(v.sourceFiles)) : Promise.resolve(filesNamedBy(content.loaded.report));
-        const script = content.kind === 'packed' ? content.view.meta.script : content.loaded.report.meta.script;
+          : content.kind === 'packed' ? content.view.validated.then((v) => new Set(v.sourceFiles))
+            : Promise.resolve(filesNamedBy(content.kind === 'report-first' ? content.report : content.loaded.report));
+        const script = content.kind === 'packed' ? content.view.meta.script : content.kind === 'report-first' ? content.report.meta.script : content.loaded.report.meta.script;
         const roots = [...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), path.dirname(script)];
         void files.then((names) => {
           named = { content, files: names };

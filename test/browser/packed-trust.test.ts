@@ -94,6 +94,24 @@ test('the host\'s typed init is checked for its shape alone (its reader validate
   await drawn.close();
 });
 
+test('the host\'s typed init whose metrics follow (its reader computes them after sending it) is drawn at once, "Computing" shown, and the metrics and findings that come fill the headline', async () => {
+  const r = syntheticReport({ threads: 4, spans: 3000, profiles: 2, samplesPerProfile: 500, seed: 9 });
+  const { page, errors } = await webviewPage();
+  await page.evaluate((rep) => window.postMessage({ type: 'init', report: rep, metricsFollow: true, options: { view: 'timeline' } }, '*'), typedColumns(r) as unknown as Record<string, unknown>);
+  await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'drawn' || m.type === 'error'));
+  assert.deepEqual(await pageLanes(page), modelLanes(r));
+  // Not computed on the page meanwhile: the headline waits for the host's numbers.
+  await page.waitForTimeout(300);
+  assert.equal(await page.$('#timeline-headline'), null, 'no headline numbers before the host\'s');
+  assert.match(await page.$eval('#timeline-headline-pending', (e) => e.textContent!), /Computing the headline numbers/);
+  await page.evaluate((m) => window.postMessage({ type: 'metrics', metrics: m, findings: ['planted: the reader\'s finding'] }, '*'), { ...analyze(r), wallMs: 4321.5 });
+  await page.waitForSelector('#timeline-headline [data-headline="wall"]');
+  assert.equal(await page.$eval('#timeline-headline [data-headline="wall"] dd', (e) => e.textContent), formatMs(4321.5));
+  assert.equal(await page.$eval('#timeline-headline-finding', (e) => e.textContent), 'planted: the reader\'s finding');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('the host\'s init-packed of a report above PACKED_VIEW_ABOVE spans draws every lane, and the metrics and findings that follow fill the headline', async () => {
   const spans = Math.round(PACKED_VIEW_ABOVE * 1.1);
   const large = syntheticReport({ threads: 16, spans, profiles: 2, samplesPerProfile: 5000, seed: 3 });

@@ -387,3 +387,23 @@ test('at or below its window threshold a large report is sent whole, as before',
   await view.view.validated;
   parser.dispose();
 });
+
+test('a view\'s JSON report of up to PACKED_VIEW_ABOVE spans comes whole before its metrics, which follow equal to analyze\'s, with the findings', async () => {
+  const small = syntheticReport({ threads: 4, spans: 30_000, profiles: 2, samplesPerProfile: 2_000, seed: 23 });
+  const jsonFile = writeReportStreamed(join(dir, 'small.parprof'), small).file;
+  assert.notEqual(readFileSync(jsonFile)[0], 0x1f, 'written as JSON');
+  const parser = new ReportParser(reader);
+  const view = await parser.forView(jsonFile);
+  assert.equal(view.kind, 'report-first');
+  if (view.kind !== 'report-first') return;
+  // The metrics are a message of their own, after the report's: not in when the report is.
+  const first = await Promise.race([view.analysis.then(() => 'metrics'), Promise.resolve('report')]);
+  assert.equal(first, 'report');
+  assert.equal(view.report.spans.count, small.spans.count);
+  assert.deepEqual(Array.from(view.report.spans.end), Array.from(small.spans.end));
+  const analysis = await view.analysis;
+  const metrics = analyze(small);
+  assert.deepEqual(analysis?.metrics, JSON.parse(JSON.stringify(metrics)));
+  assert.deepEqual(analysis?.findings, verdicts(metrics, small));
+  assert.equal(parser.inFlight, 0);
+});

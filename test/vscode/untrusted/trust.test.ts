@@ -31,6 +31,8 @@ describe('untrusted workspace', () => {
     await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), VIEWS.reportEditor);
     const api_ = await api();
     await waitFor('the report editor to receive init', () => api_.webviews().find((w) => w.file === file && w.ready && w.initSent));
+    // A JSON report goes to its view before its metrics, which its reader computes after and the host passes on.
+    await waitFor('its metrics to follow from the reader', () => api_.webviews().find((w) => w.file === file && w.metricsSentAt !== undefined));
   });
 
   it('lists reports in the Runs view without reading them', async () => {
