@@ -2,8 +2,16 @@
 // 400 ms of CPU): the threads card counts cluster worker processes, not "threads with tasks", the
 // regions table prints no task times for a region without tasks ('–', not '0.00 ms / 0.00 ms'),
 // and the findings name the planted 1:2 split.
+//
+// The page's finding is checked against the recording's: this tests the page, the unit tests
+// (cluster-words, f1-cluster) the recording. Once in ~30 CI runs a recording on a loaded machine
+// gave both workers the same busy time on a core (not seen here in ~50 tries beside 3-12 CPU hogs):
+// such a recording is reported with its numbers and the run is recorded again, twice at most.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { advise } from '../../src/model/advice';
+import { analyze } from '../../src/model/analysis';
+import { cpuSeriesOf } from '../../src/model/cpu-time';
 import { record } from '../unit/record-helpers';
 import { launch, openReport, showView, type Browser } from './browser';
 
@@ -12,8 +20,21 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 test('a cluster run\'s Summary counts worker processes and prints no task times', async () => {
-  const { report, stdout } = await record('f1-cluster.js', { args: ['200', '400'] });
-  assert.match(stdout, /primary done/);
+  let recorded: Awaited<ReturnType<typeof record>> | undefined, finding: string | undefined;
+  for (let attempt = 1; attempt <= 3 && finding === undefined; attempt++) {
+    recorded = await record('f1-cluster.js', { args: ['200', '400'] });
+    assert.match(recorded.stdout, /primary done/);
+    const metrics = analyze(recorded.report);
+    finding = advise(recorded.report, metrics).find((a) => a.rule === 'imbalance')?.text;
+    if (finding === undefined) {
+      const r = metrics.regions[metrics.regions.length - 1];
+      console.error(`cluster-words: recording ${attempt} has no imbalance finding: region wall ${r.wallMs} ms; ` + r.threads.map((t) =>
+        `thread ${t.id} busy ${t.busyMs} ms, on a core ${t.busyOnCpuMs} ms, ${cpuSeriesOf(recorded!.report, t.id)?.t.length ?? 0} CPU readings`).join('; '));
+    }
+  }
+  assert.ok(recorded && finding, 'three recordings of a 1:2 split without the imbalance finding');
+  assert.match(finding, /its 2 worker processes did uneven work/);
+  const { report } = recorded;
   const { page, errors } = await openReport(browser, report, 'cluster-words');
   await showView(page, 'summary');
   const card = await page.$eval('#summary-metrics [data-metric="threads"]', (e) => [e.querySelector('dt')!.textContent, e.querySelector('dd')!.textContent]);
@@ -22,6 +43,6 @@ test('a cluster run\'s Summary counts worker processes and prints no task times'
   assert.equal(row.length, 1, JSON.stringify(row));
   assert.deepEqual([row[0][8], row[0][9]], ['0', '–'], JSON.stringify(row[0]));
   const findings = await page.$eval('#panel-summary', (e) => e.textContent ?? '');
-  assert.match(findings, /its 2 worker processes did uneven work/);
+  assert.ok(findings.includes(finding), `the page shows the finding\n${finding}\nin\n${findings}`);
   assert.deepEqual(errors, []);
 });
