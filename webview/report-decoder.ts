@@ -301,7 +301,7 @@ export async function fetchValidated(url: string, bytes: number, sha256: string,
 export const METRICS_NOW = 'metrics-now';
 
 /** Runs `f` once the page has painted what the current task draws (or after a second, in a page that is not painting). */
-function afterFirstPaint(f: () => void): void {
+export function afterFirstPaint(f: () => void): void {
   let done = false;
   const once = () => { if (!done) { done = true; f(); } };
   requestAnimationFrame(() => setTimeout(once, 0));
