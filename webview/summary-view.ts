@@ -11,6 +11,7 @@ import { alignTextColumns } from './table-align';
 import { balanceMeasured, NO_SPANS, threadsWithTasksLabel, threadsWithTasksText } from '../src/model/headline';
 import { regionLabel } from '../src/model/region-labels';
 import { BUSY_NOT_TASKS, busyNotTasks } from '../src/model/summary-v2';
+import { formatCount } from '../src/model/units';
 
 /** Where the threads' time went outside task code, as "a / b / c" with the formatter given. */
 function threadTimeText(t: { startDelayMs: number; gapMs: number; tailIdleMs: number }, ms: (x: number) => string): string {
@@ -34,7 +35,7 @@ export function summaryView(store: Store): HTMLElement {
       ? metric(`Queue wait p50 / p95 / max (${m.extra.queuedTasks} queued tasks)`, `${msValue(m.queueWaitMs.p50)} / ${msValue(m.queueWaitMs.p95)} / ${msValue(m.queueWaitMs.max)}`, 'queueWait')
       : metric('Queue wait', m.extra.tasks > 0 ? 'none: chunks are pulled, not queued' : NO_SPANS, 'queueWait'),
     metric('Thread time: start delay / between tasks / after last task', threadTimeText(m.extra.threadTime, msValue), 'threadTime'),
-    metric('Tasks', String(m.extra.tasks), 'tasks'),
+    metric('Tasks', formatCount(m.extra.tasks), 'tasks'),
     metric('Steals', String(m.extra.steals), 'steals'),
     metric(threadsWithTasksLabel(m), threadsWithTasksText(report, m), 'threads'));
 

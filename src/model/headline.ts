@@ -5,7 +5,7 @@ import type { Advice, AdviceRule } from './advice';
 import type { RunMetrics } from './analysis';
 import type { Report } from './report';
 import { CLUSTER_FN } from './interop-busy';
-import { formatMs, formatPercent, formatRatio } from './units';
+import { formatCount, formatMs, formatPercent, formatRatio } from './units';
 
 /** A balance number with no task spans to read it from. */
 export const NO_SPANS = '— (no task spans)';
@@ -29,7 +29,7 @@ export function headlineItems(report: Report, m: RunMetrics): HeadlineItem[] {
     ...(measured && m.extra.cpuImbalance !== undefined ? [item('cpuImbalance', 'Imbalance on CPU (time waiting for a core left out)', formatRatio(m.extra.cpuImbalance))] : []),
     // Not a saving: the findings say what a fix would save, this is the idle time it could at most recover.
     item('potentialGain', 'Potential gain (idle per thread: wall − mean busy)', measured ? formatMs(m.potentialGainMs) : NO_SPANS),
-    item('tasks', 'Tasks', String(m.extra.tasks)),
+    item('tasks', 'Tasks', formatCount(m.extra.tasks)),
     item('threads', threadsWithTasksLabel(m), threadsWithTasksText(report, m)),
   ];
 }

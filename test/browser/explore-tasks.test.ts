@@ -12,7 +12,7 @@ import { diffFunctions, diffTrees } from '../../src/model/flame-diff';
 import { selectionSamples, selectionTree, type SelectionSpec } from '../../src/model/selection';
 import type { Report } from '../../src/model/report';
 import { launch, openReport, screenshot, showView, type Browser, type ReportPage } from './browser';
-import { formatPercent } from '../../src/model/units';
+import { formatCount, formatPercent } from '../../src/model/units';
 import { durationHistogram } from '../../webview/layout-histogram';
 
 /** The region the Task durations view shows (the one whose tasks took the most time). */
@@ -68,7 +68,7 @@ describe('explore: from tasks to code', () => {
     assert.equal(await p.page.$eval('#tab-timeline', (e) => e.getAttribute('aria-selected')), 'true');
     const m = analyze(report);
     const headline = (key: string) => p.page.$eval(`#timeline-headline [data-headline="${key}"] dd`, (e) => e.textContent);
-    assert.equal(await headline('tasks'), String(report.spans.count));
+    assert.equal(await headline('tasks'), formatCount(report.spans.count));
     assert.equal(await headline('utilization'), formatPercent(m.utilization), 'the one percent formatter (units.ts) the CLI prints with');
     const lanes = await p.page.$$eval('#timeline-lanes li', (li) => li.map((e) => Number(e.getAttribute('data-thread'))));
     assert.deepEqual(lanes, report.threads.map((t) => t.id).sort((x, y) => x - y));

@@ -14,7 +14,7 @@ import { packReport } from '../../src/model/packed-report';
 import { analyze } from '../../src/model/analysis';
 import { verdicts } from '../../src/model/summary';
 import type { Report } from '../../src/model/report';
-import { formatMs } from '../../src/model/units';
+import { formatCount, formatMs } from '../../src/model/units';
 import { launch, openReport, type Browser, webviewPage as sharedWebviewPage } from './browser';
 
 let b: Browser;
@@ -43,7 +43,7 @@ test('a packed standalone page decodes in a worker and shows the model\'s lanes;
   assert.deepEqual(await pageLanes(p.page), modelLanes(report));
   assert.equal(await decodedIn(p.page), 'worker');
   await p.page.waitForSelector('#timeline-headline [data-headline="tasks"]');
-  assert.equal(await p.page.$eval('#timeline-headline [data-headline="tasks"] dd', (e) => e.textContent), String(report.spans.count));
+  assert.equal(await p.page.$eval('#timeline-headline [data-headline="tasks"] dd', (e) => e.textContent), formatCount(report.spans.count));
   // The worker computed the metrics and the findings: the first finding is the model's.
   const finding = verdicts(analyze(report), report)[0];
   assert.ok(finding, 'the planted report has a finding');

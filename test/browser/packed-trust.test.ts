@@ -19,7 +19,7 @@ import { standaloneHtml } from '../../src/model/html-report';
 import { analyze } from '../../src/model/analysis';
 import { PACKED_VIEW_ABOVE } from '../../src/extension/reportParser';
 import type { Report } from '../../src/model/report';
-import { formatMs } from '../../src/model/units';
+import { formatCount, formatMs } from '../../src/model/units';
 import { bundle, launch, type Browser, webviewPage as sharedWebviewPage } from './browser';
 
 let b: Browser;
@@ -141,7 +141,7 @@ test('the host\'s init-packed of a report above PACKED_VIEW_ABOVE spans draws ev
   await page.waitForSelector('#timeline-headline [data-headline="wall"]', { timeout: 60_000 });
   assert.equal(await page.$eval('#timeline-headline [data-headline="wall"] dd', (e) => e.textContent), formatMs(8765.25));
   assert.equal(await page.$eval('#timeline-headline-finding', (e) => e.textContent), 'planted: the host\'s finding');
-  assert.equal(await page.$eval('#timeline-headline [data-headline="tasks"] dd', (e) => e.textContent), String(spans));
+  assert.equal(await page.$eval('#timeline-headline [data-headline="tasks"] dd', (e) => e.textContent), formatCount(spans));
   assert.deepEqual(errors, []);
   await page.close();
 });

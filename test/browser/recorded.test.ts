@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { packageRoot } from '../../src/runner/paths';
 import { parseReport } from '../../src/model/load';
 import { analyze } from '../../src/model/analysis';
-import { formatPercent } from '../../src/model/units';
+import { formatCount, formatPercent } from '../../src/model/units';
 import type { Report } from '../../src/model/report';
 import { launch, screenshot, showView, type Browser } from './browser';
 
@@ -66,7 +66,7 @@ describe('the HTML report of a recorded run', () => {
     const m = analyze(report);
     await showView(page, 'summary');
     assert.equal(await page.$eval('[data-metric="utilization"] dd', (e) => e.textContent), formatPercent(m.utilization));
-    assert.equal(await page.$eval('[data-metric="tasks"] dd', (e) => e.textContent), String(report.spans.count));
+    assert.equal(await page.$eval('[data-metric="tasks"] dd', (e) => e.textContent), formatCount(report.spans.count));
     await screenshot(page, 'recorded-summary');
     await showView(page, 'flamechart');
     await screenshot(page, 'recorded-flamechart');

@@ -14,7 +14,7 @@ import { reportPreview } from '../../src/model/report-preview';
 import { sliceIndex, sliceReport, sliceWindow } from '../../src/model/slice';
 import { analyze } from '../../src/model/analysis';
 import { verdicts } from '../../src/model/summary';
-import { formatDurationMs } from '../../src/model/units';
+import { formatCount, formatDurationMs } from '../../src/model/units';
 import { taskCount } from '../../src/model/run-views';
 import type { SliceInfo } from '../../src/protocol';
 import { launch, screenshot, showView, type Browser, webviewPage } from './browser';
@@ -243,7 +243,7 @@ test('the summary waits for the whole run\'s metrics (none from the window), the
     assert.equal(tasks, report.spans.count);
     assert.notEqual(tasks, first.info.spans);
     await page.waitForSelector('[data-metric="tasks"] dd', { timeout: 30_000 });
-    assert.equal(await page.textContent('[data-metric="tasks"] dd'), String(tasks));
+    assert.equal(await page.textContent('[data-metric="tasks"] dd'), formatCount(tasks));
     assert.equal(await page.$('#summary-pending'), null);
     assert.deepEqual(await page.$$eval('#summary-verdicts li', (lis) => lis.map((li) => li.textContent)), findings);
     await screenshot(page, 'windowed-summary');
@@ -252,7 +252,7 @@ test('the summary waits for the whole run\'s metrics (none from the window), the
     await postedWhen(page, isDrawnSlice, 2);
     await showView(page, 'summary');
     await page.waitForSelector('[data-metric="tasks"] dd', { timeout: 30_000 });
-    assert.equal(await page.textContent('[data-metric="tasks"] dd'), String(tasks));
+    assert.equal(await page.textContent('[data-metric="tasks"] dd'), formatCount(tasks));
     assert.deepEqual(await page.$$eval('#summary-verdicts li', (lis) => lis.map((li) => li.textContent)), findings);
     assert.deepEqual(errors, []);
   } finally {

@@ -13,7 +13,7 @@ import { functionStats } from '../../src/model/calltree';
 import { answersMismatch, headerAnswers, reportAnswers, ANSWER_FUNCTIONS, type ReportAnswers } from '../../src/model/report-answers';
 import { packReport, PackedUnpacker } from '../../src/model/packed-report';
 import { runEndUs } from '../../src/model/report-preview';
-import { formatPercent } from '../../src/model/units';
+import { formatCount, formatPercent } from '../../src/model/units';
 import { writeReportStreamed } from '../../src/runner/write-report';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +28,7 @@ const answers = reportAnswers(report, metrics, verdicts(metrics, report));
 test('the answers are the views\' own: the headline list, the leading finding, the whole run\'s top functions with the runtime merged away', () => {
   assert.deepEqual(answers.headline, headlineItems(report, metrics));
   assert.equal(answers.headline.find((h) => h.key === 'utilization')?.value, formatPercent(metrics.utilization));
-  assert.equal(answers.headline.find((h) => h.key === 'tasks')?.value, String(report.spans.count));
+  assert.equal(answers.headline.find((h) => h.key === 'tasks')?.value, formatCount(report.spans.count));
   assert.equal(answers.finding, verdicts(metrics, report)[0]);
   const stats = functionStats(applyTransforms(baseSamples(report), [], { showRuntime: false }), { from: 0, to: runEndUs(report) });
   assert.ok(stats.length > ANSWER_FUNCTIONS, 'more functions than the answers list');
