@@ -36,7 +36,7 @@ export function summaryView(store: Store): HTMLElement {
       : metric('Queue wait', m.extra.tasks > 0 ? 'none: chunks are pulled, not queued' : NO_SPANS, 'queueWait'),
     metric('Thread time: start delay / between tasks / after last task', threadTimeText(m.extra.threadTime, msValue), 'threadTime'),
     metric('Tasks', formatCount(m.extra.tasks), 'tasks'),
-    metric('Steals', String(m.extra.steals), 'steals'),
+    metric('Steals', formatCount(m.extra.steals), 'steals'),
     metric(threadsWithTasksLabel(m), threadsWithTasksText(report, m), 'threads'));
 
   let found: string[] = [];

@@ -8,7 +8,7 @@ import { buildFlameTree, flameChartOfSamples, topFunctions } from '../../src/mod
 import { applyTransforms, baseSamples } from '../../src/model/transforms';
 import { verdicts } from '../../src/model/summary';
 import { BUSY_NOT_TASKS, busyNotTasks } from '../../src/model/summary-v2';
-import { formatMsFromUs, formatPercent, formatRatio } from '../../src/model/units';
+import { formatCount, formatMsFromUs, formatPercent, formatRatio } from '../../src/model/units';
 import { searchTree } from '../../webview/layout-flame';
 import { durationHistogram } from '../../webview/layout-histogram';
 import { frameColor } from '../../webview/theme';
@@ -49,8 +49,8 @@ describe('views of a synthetic report', () => {
     const text = (id: string) => p.page.$eval(`[data-metric="${id}"] dd`, (e) => e.textContent);
     assert.equal(await text('utilization'), formatPercent(m.utilization));
     assert.equal(await text('imbalance'), formatRatio(m.imbalance));
-    assert.equal(await text('tasks'), String(report.spans.count));
-    assert.equal(await text('steals'), String(m.extra.steals));
+    assert.equal(await text('tasks'), formatCount(report.spans.count));
+    assert.equal(await text('steals'), formatCount(m.extra.steals));
     const found = await p.page.$$eval('#summary-verdicts li', (li) => li.map((e) => e.textContent));
     assert.deepEqual(found, verdicts(m, report));
     const rows = await p.page.$$eval('#summary-threads tbody tr', (tr) => tr.map((r) => r.firstElementChild!.textContent));
