@@ -15,12 +15,12 @@ import { FlameChartView } from './flamechart-view';
 import { CallTreeView } from './calltree-view';
 import { DurationsView } from './durations-view';
 import { runEndText, taskCount, threadsText } from '../src/model/run-views';
-import { formatDurationMs } from '../src/model/units';
+import { formatCount, formatDurationMs } from '../src/model/units';
 import type { ReportPreview } from '../src/model/report-preview';
 import { draw } from './preview';
 
 function plural(n: number, one: string): string {
-  return `${n} ${n === 1 ? one : `${one}s`}`;
+  return `${formatCount(n)} ${n === 1 ? one : `${one}s`}`;
 }
 
 const LABELS: Record<ViewId, string> = {

@@ -51,6 +51,9 @@ describe('views of a synthetic report', () => {
     assert.equal(await text('imbalance'), formatRatio(m.imbalance));
     assert.equal(await text('tasks'), formatCount(report.spans.count));
     assert.equal(await text('steals'), formatCount(m.extra.steals));
+    // The header's line counts with the same separators (2,000 tasks).
+    assert.ok(report.spans.count >= 1000, 'a count with a separator to check');
+    assert.ok((await p.page.$eval('.pp-shape', (e) => e.textContent ?? '')).includes(` · ${formatCount(report.spans.count)} tasks · `));
     const found = await p.page.$$eval('#summary-verdicts li', (li) => li.map((e) => e.textContent));
     assert.deepEqual(found, verdicts(m, report));
     const rows = await p.page.$$eval('#summary-threads tbody tr', (tr) => tr.map((r) => r.firstElementChild!.textContent));
