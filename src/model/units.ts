@@ -66,12 +66,12 @@ export function formatDeltaMs(ms: number | null | undefined): string {
   return `${ms > 0 ? '+' : ''}${formatMs(ms)}`;
 }
 
-/** A fraction given as 0..1 (utilization, serial fraction), shown in percent: '93 %', '4.2 %', '0 %'. */
 /** A count as text with thousands separators: 1,000,000 tasks, not 1000000. */
 export function formatCount(n: number): string {
   return Number.isFinite(n) ? n.toLocaleString('en-US') : String(n);
 }
 
+/** A fraction given as 0..1 (utilization, serial fraction), shown in percent: '93 %', '4.2 %', '0 %'. */
 export function formatPercent(fraction: number | null | undefined): string {
   if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return '-';
   const pct = fraction * 100;
