@@ -32,7 +32,7 @@ export function summaryView(store: Store): HTMLElement {
     metric('Tail', measured ? msValue(m.tailMs) : NO_SPANS, 'tail'),
     // Chunks of map/forEach/reduce are pulled by the threads, not queued: only queued tasks wait in a queue.
     m.extra.queuedTasks > 0
-      ? metric(`Queue wait p50 / p95 / max (${m.extra.queuedTasks} queued tasks)`, `${msValue(m.queueWaitMs.p50)} / ${msValue(m.queueWaitMs.p95)} / ${msValue(m.queueWaitMs.max)}`, 'queueWait')
+      ? metric(`Queue wait p50 / p95 / max (${formatCount(m.extra.queuedTasks)} queued tasks)`, `${msValue(m.queueWaitMs.p50)} / ${msValue(m.queueWaitMs.p95)} / ${msValue(m.queueWaitMs.max)}`, 'queueWait')
       : metric('Queue wait', m.extra.tasks > 0 ? 'none: chunks are pulled, not queued' : NO_SPANS, 'queueWait'),
     metric('Thread time: start delay / between tasks / after last task', threadTimeText(m.extra.threadTime, msValue), 'threadTime'),
     metric('Tasks', formatCount(m.extra.tasks), 'tasks'),
