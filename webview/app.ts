@@ -15,13 +15,9 @@ import { FlameChartView } from './flamechart-view';
 import { CallTreeView } from './calltree-view';
 import { DurationsView } from './durations-view';
 import { runEndText, taskCount, threadsText } from '../src/model/run-views';
-import { formatCount, formatDurationMs } from '../src/model/units';
+import { formatCount, formatDurationMs, formatPlural as plural } from '../src/model/units';
 import type { ReportPreview } from '../src/model/report-preview';
 import { draw } from './preview';
-
-function plural(n: number, one: string): string {
-  return `${formatCount(n)} ${n === 1 ? one : `${one}s`}`;
-}
 
 const LABELS: Record<ViewId, string> = {
   summary: 'Summary', timeline: 'Timeline', flamegraph: 'Flamegraph', flamechart: 'Flame chart', calltree: 'Call tree', durations: 'Task durations',

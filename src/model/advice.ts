@@ -14,7 +14,7 @@ import { codeWithin, mainThreadWork, profilerFrame, SAMPLE_RUNTIME, workWithin, 
 import { indicesBy } from './stats';
 import { busySplit, cpuSampleWeights, cpuSeriesOf } from './cpu-time';
 import { busyOnCpuShare, descheduledShare, DESCHEDULED_MIN_BUSY_MS, DESCHEDULED_SHARE } from './summary-v2';
-import { formatDurationMs, formatMs, formatPercent, formatRatio, formatSpeedup } from './units';
+import { formatCount, formatDurationMs, formatMs, formatPercent, formatPlural as plural, formatRatio, formatSpeedup } from './units';
 
 export const ADVICE_RULES = ['static-skew', 'imbalance', 'late-start', 'large-chunks', 'small-chunks', 'waiting-for-work', 'serial', 'data-movement',
   'descheduled', 'contention', 'gc', 'worker-turnover', 'long-task', 'many-calls'] as const;
@@ -77,8 +77,6 @@ function moveDirection(frame: { functionName: string }, onMain: boolean): number
 const SAMPLE_SHARE_MIN = 0.05;
 const SAMPLE_MIN_MS = 5;
 const GC_FRAME = '(garbage collector)';
-
-const plural = (n: number, one: string): string => `${n} ${n === 1 ? one : `${one}s`}`;
 
 interface Ctx {
   report: Report;
@@ -590,9 +588,9 @@ function spreadAdvice(c: Ctx, reg: Region, r: RegionMetrics, evidence: Record<st
   // Sent no more messages than an even share: its messages cost more, not more of them.
   const evenCount = most.n <= Math.ceil(tasks.length / threads);
   const text = evenCount
-    ? `${c.threadName(busiest)} was sent ${most.n} of the ${plural(tasks.length, 'message')}, no more than an even share, but they held ${formatMs(most.work)} of work against ${least}${terms}; ` +
+    ? `${c.threadName(busiest)} was sent ${formatCount(most.n)} of the ${plural(tasks.length, 'message')}, no more than an even share, but they held ${formatMs(most.work)} of work against ${least}${terms}; ` +
       `posting each message to a worker that is free, not in turn, would save ~${formatMs(saving)}`
-    : `${c.threadName(busiest)} was sent ${most.n} of the ${plural(tasks.length, 'message')} (${formatMs(most.work)} of work against ${least}${terms}); ` +
+    : `${c.threadName(busiest)} was sent ${formatCount(most.n)} of the ${plural(tasks.length, 'message')} (${formatMs(most.work)} of work against ${least}${terms}); ` +
       `posting them evenly, or each to a worker that is free, would save ~${formatMs(saving)}`;
   return { rule: 'imbalance', savingMs: saving, evidence: { ...evidence, maxBusyMs: most.work, messages: tasks.length, busiestMessages: most.n }, ...where(reg, c.report),
     text: `region '${c.regionName(r.id)}': ${text}` };

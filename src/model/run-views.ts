@@ -3,7 +3,7 @@
 // src/extension only passes VS Code's state in and shows what comes out.
 import type { Marker, Report } from './report';
 import { SPAN_DERIVED } from './report';
-import { formatDurationMs, formatPercent, formatRatio } from './units';
+import { formatDurationMs, formatPercent, formatPlural as plural, formatRatio } from './units';
 
 /** How a run ended, as the user should read it. */
 export type RunEnd = 'clean' | 'cancelled' | 'killed' | 'crashed' | 'failed';
@@ -79,10 +79,6 @@ function userFrame(stack: string): string | undefined {
     return `${m[1].split(/[\\/]/).pop()}:${m[2]}${m[3] ? `:${m[3]}` : ''}`;
   }
   return undefined;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 /** Task spans of a run: busy stretches derived from CPU samples (SPAN_DERIVED) are not tasks. */

@@ -13,7 +13,7 @@ import { BUSY_NOT_TASKS, busyCell, busyNotTasks, cpuLines, descheduledShare, DES
 import { advise, IMBALANCE_MIN, judgedImbalance } from './advice';
 import { leadOrder } from './headline';
 import { NOT_SAMPLED, NOT_SAMPLED_MEANING } from './unsampled';
-import { formatMs, formatPercent, formatRatio, msDigits, textTable, usDigitsFromMs } from './units';
+import { formatCount, formatMs, formatPercent, formatPlural as plural, formatRatio, msDigits, textTable, usDigitsFromMs } from './units';
 
 /**
  * What a run's busy spans are, in the words of the thread-time lines: its tasks, its busy
@@ -31,10 +31,6 @@ function threadTimeShares(t: RunMetrics['extra']['threadTime'], words: ReturnTyp
   const share = (ms: number) => formatPercent(all > 0 ? ms / all : 0);
   const idle = `start delay ${share(t.startDelayMs)} · ${words.gaps} ${share(t.gapMs)} · ${words.last} ${share(t.tailIdleMs)}`;
   return withBusy ? `${words.busy} ${share(t.taskMs)} · ${idle}` : idle;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 /** The first line of a message (an error's message can carry a whole stack); the rest is in the report. */
@@ -149,7 +145,7 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   out.push(`  potential gain  ${formatMs(metrics.potentialGainMs)} (idle per thread: wall − mean busy; the findings say what a fix would save)`);
   out.push(`  tail            ${formatMs(metrics.tailMs)}`);
   // Busy spans read from samples are no tasks: no task durations to give for them.
-  if (x.tasks > 0) out.push(`  tasks           ${x.tasks} (p50 ${formatMs(x.taskMs.p50)}, p95 ${formatMs(x.taskMs.p95)}) · ${plural(x.steals, 'steal')} · ${x.failedTasks} failed`);
+  if (x.tasks > 0) out.push(`  tasks           ${formatCount(x.tasks)} (p50 ${formatMs(x.taskMs.p50)}, p95 ${formatMs(x.taskMs.p95)}) · ${plural(x.steals, 'steal')} · ${formatCount(x.failedTasks)} failed`);
   else out.push(`  tasks           none: the busy time above is read from CPU samples (${plural(x.derivedSpans ?? 0, 'busy stretch', 'busy stretches')})`);
   out.push(`  thread time     ${threadTimeShares(x.threadTime, busyWords(x))}`);
   // Chunks of map/forEach/reduce are pulled from the operation's index: no queue to wait in.

@@ -71,6 +71,11 @@ export function formatCount(n: number): string {
   return Number.isFinite(n) ? n.toLocaleString('en-US') : String(n);
 }
 
+/** A count and its noun, the count with separators: '1 task', '1,000 tasks', '2 busy stretches'. */
+export function formatPlural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
 /** A fraction given as 0..1 (utilization, serial fraction), shown in percent: '93 %', '4.2 %', '0 %'. */
 export function formatPercent(fraction: number | null | undefined): string {
   if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return '-';

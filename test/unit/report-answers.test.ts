@@ -6,14 +6,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { syntheticReport } from '../../src/model/synthetic';
 import { analyze } from '../../src/model/analysis';
-import { verdicts } from '../../src/model/summary';
+import { formatSummary, verdicts } from '../../src/model/summary';
 import { headlineItems } from '../../src/model/headline';
 import { applyTransforms, baseSamples } from '../../src/model/transforms';
 import { functionStats } from '../../src/model/calltree';
 import { answersMismatch, headerAnswers, reportAnswers, ANSWER_FUNCTIONS, type ReportAnswers } from '../../src/model/report-answers';
 import { packReport, PackedUnpacker } from '../../src/model/packed-report';
 import { runEndUs } from '../../src/model/report-preview';
-import { formatCount, formatPercent } from '../../src/model/units';
+import { formatCount, formatPercent, formatPlural } from '../../src/model/units';
 import { writeReportStreamed } from '../../src/runner/write-report';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -85,4 +85,15 @@ test('the writer of a packed report puts its preview and answers in the header a
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the CLI summary counts tasks with separators, as the views do; formatPlural names one and many', () => {
+  const text = formatSummary(report, analyze(report));
+  const tasks = report.spans.count;
+  assert.ok(tasks >= 1000, `${tasks}`);
+  assert.match(text, new RegExp(`^ {2}tasks {11}${formatCount(tasks)} \\(p50 `, 'm'), text);
+  assert.doesNotMatch(text, new RegExp(`\\b${tasks}\\b`), 'the count without separators');
+  assert.equal(formatPlural(1, 'task'), '1 task');
+  assert.equal(formatPlural(1234567, 'task'), '1,234,567 tasks');
+  assert.equal(formatPlural(2, 'busy stretch', 'busy stretches'), '2 busy stretches');
 });

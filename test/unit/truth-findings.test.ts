@@ -29,7 +29,7 @@ test('gaps that cost as much as the tasks are called a per-chunk cost; small gap
   // 4000 tasks of 2 µs, 1 µs apart: a third of the threads' time between chunks.
   const planted = gapped(4000, 2, 1);
   const v = verdicts(analyze(planted), planted);
-  assert.ok(v.includes("threads spent 33 % of region 'tiny' between tasks (gap p50 1.00 µs, task p50 2.00 µs, 8000 tasks); the gaps are a cost per chunk: larger chunks would help, saving up to ~4.00 ms; try chunkSize 50"),
+  assert.ok(v.includes("threads spent 33 % of region 'tiny' between tasks (gap p50 1.00 µs, task p50 2.00 µs, 8,000 tasks); the gaps are a cost per chunk: larger chunks would help, saving up to ~4.00 ms; try chunkSize 50"),
     v.join('\n'));
   // 4000 tasks of 200 µs, 1 µs apart: 0.5 % between chunks, nothing to say about chunks.
   const fine = gapped(4000, 200, 1);
