@@ -122,8 +122,14 @@ export function addFormat2Metrics(report: Report, m: RunMetrics, spansOf?: (thre
   if (phases) m.extra.phases = phases;
   if (report.waits) m.extra.waitMs = m.threads.reduce((a, t) => a + (t.waitMs ?? 0), 0);
   const ran = m.threads.filter((t) => t.busyMs > 0);
-  if (ran.length && m.extra.concurrentThreads === undefined && ran.every((t) => t.busyRunnableMs !== undefined)) {
-    const x = maxOverMean(ran.map((t) => Math.max(0, t.busyMs - t.busyRunnableMs!)), Math.max(ran.length, m.extra.workerThreads));
+  if (ran.length && m.extra.concurrentThreads === undefined) {
+    // Each thread's work as a region weighs it (busyWork over all its busy time): with one region
+    // the whole run's number is the region's, under the same words.
+    const work = ran.map((t) => {
+      const series = cpuSeriesOf(report, t.id);
+      return series ? busyWork(series, busy(t.id)) : undefined;
+    });
+    const x = work.every((w) => w !== undefined) ? maxOverMean(work.map((w) => w! * MS), Math.max(ran.length, m.extra.workerThreads)) : undefined;
     if (x !== undefined) m.extra.cpuImbalance = x;
   }
 }

@@ -212,7 +212,7 @@ export interface RunMetrics extends BalanceMetrics {
     phases?: PhaseMetrics;
     /** Format 2: ms all threads were blocked in the user's Atomics.wait calls. */
     waitMs?: number;
-    /** Format 2, schedstat: RegionMetrics.cpuImbalance for the whole run (threads' busy time minus their time waiting for a core). */
+    /** Format 2, schedstat: RegionMetrics.cpuImbalance for the whole run: each thread's work (busyWork over all its busy time), max over mean. */
     cpuImbalance?: number;
   };
 }

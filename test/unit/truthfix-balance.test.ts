@@ -121,3 +121,15 @@ test('dynamic: 3 chunks of 100 ms of work on 2 threads is large chunks even when
   ];
   assert.deepEqual(advise(many, analyze(many)).filter((x) => BALANCE.has(x.rule)), []);
 });
+
+test('the whole run\'s "imbalance with time waiting for a core left out" is its one region\'s, weighed the same way (time neither on a core nor waiting for one is not work)', () => {
+  // Both busy 1000 ms, never waiting for a core; one on a core 600 ms (a CPU stretch: its other
+  // 400 ms is the machine's), the other 1000 ms: work 600 against 1000, 1.25.
+  const r = twoThreads([1_000_000, 1_000_000], [{ onCpu: 600_000, runnable: 0 }, { onCpu: 1_000_000, runnable: 0 }]);
+  const m = analyze(r);
+  assert.ok(Math.abs(m.regions[0].cpuImbalance! - 1.25) < 1e-6, `region ${m.regions[0].cpuImbalance}`);
+  assert.ok(Math.abs(m.extra.cpuImbalance! - 1.25) < 1e-6, `run ${m.extra.cpuImbalance}`);
+  const text = formatSummary(r, m);
+  assert.match(text, /\n {2}imbalance {7}1\.00 in wall time \(1\.00 = perfect\); 1\.25 with time waiting for a core left out\n/, text);
+  assert.match(text, /\n {2}items {3}static .* 1\.00 {10}1\.25 /, text);
+});
