@@ -141,8 +141,9 @@ export function formatSummary(report: Report, metrics: RunMetrics): string {
   // Wall-time imbalance counts a descheduled thread's wait for a core as work; the second number leaves it out (schedstat).
   out.push(`  imbalance       ${formatRatio(metrics.imbalance)} in wall time (1.00 = perfect)` +
     (x.cpuImbalance !== undefined ? `; ${formatRatio(x.cpuImbalance)} with time waiting for a core left out` : ''));
-  // Not a saving: the idle time per thread a perfect balance could at most recover; the findings say what a fix saves.
-  out.push(`  potential gain  ${formatMs(metrics.potentialGainMs)} (idle per thread: wall − mean busy; the findings say what a fix would save)`);
+  // Not a saving: the idle time per thread a perfect balance could at most recover (a finding, when
+  // there is one, says what its fix would save: there may be none).
+  out.push(`  potential gain  ${formatMs(metrics.potentialGainMs)} (idle per thread: wall − mean busy: the most a perfect balance could give back, not what a fix saves)`);
   out.push(`  tail            ${formatMs(metrics.tailMs)}`);
   // Busy spans read from samples are no tasks: no task durations to give for them.
   if (x.tasks > 0) out.push(`  tasks           ${formatCount(x.tasks)} (p50 ${formatMs(x.taskMs.p50)}, p95 ${formatMs(x.taskMs.p95)}) · ${plural(x.steals, 'steal')} · ${formatCount(x.failedTasks)} failed`);
@@ -324,10 +325,12 @@ export function verdicts(metrics: RunMetrics, report: Report): string[] {
   for (const r of starved.slice(0, 3)) {
     const startup = (r.startupMs ?? 0) > 0 ? ` once their workers were ready (${startupOf(r)})` : '';
     const words = busyWords({ ...metrics.extra, tasks: r.tasks });
-    // Once ready, the busy share is of the time after start-up; the thread-time shares are of the
-    // whole region's (start-up in its start delay), so they are given whole, not as 'the rest'.
+    // Once ready, the busy share is of the time after start-up; when workers were still starting
+    // inside the region, its thread-time shares count that start-up (in its start delay), so they
+    // are given whole, not as 'the rest'. A start-up all before the region is not in them.
+    const startupInside = startupSplit(r).inWall > 0;
     out.push(`threads were busy only ${formatPercent(readyUtil(r))} of region '${regionLabel(report.regions, r.id)}'${startup}; ` +
-      (startup ? `over the whole region, start-up included, their time went: ${threadTimeShares(r.threadTime, words)}` : `the rest of their time: ${threadTimeShares(r.threadTime, words, false)}`));
+      (startup && startupInside ? `over the whole region, start-up included, their time went: ${threadTimeShares(r.threadTime, words)}` : `the rest of their time: ${threadTimeShares(r.threadTime, words, false)}`));
   }
   for (const r of metrics.regions) {
     const span = r.callMs ?? r.wallMs;

@@ -108,10 +108,22 @@ test('a starved region with a start-up: its busy share once ready, then the whol
   const r = buildReport({ workers: 2, regions: [{ start: 0, end: 100_000, name: 'external pool', kind: 'external' }], spans, durationUs: 100_000 });
   const m = analyze(r);
   // Planted: a 50 ms start-up before the region, and a busy share once ready that is not the whole region's.
-  Object.assign(m.regions[0], { startupMs: 50, utilizationAfterStartup: 0.4, callMs: 150 });
+  // Planted: a 50 ms start-up, 30 ms of it inside the region (later workers still starting), and a busy share once ready that is not the whole region's.
+  Object.assign(m.regions[0], { startupMs: 50, startupInWallMs: 30, utilizationAfterStartup: 0.4, callMs: 150 });
   const line = verdicts(m, r).find((x) => x.startsWith('threads were busy only'))!;
-  assert.equal(line, "threads were busy only 40 % of region 'external pool' once their workers were ready (150 ms from its first worker's creation, 50.0 ms of it waiting for the first worker to start, the region itself 100 ms); " +
+  assert.equal(line, "threads were busy only 40 % of region 'external pool' once their workers were ready (150 ms from its first worker's creation, 20.0 ms of it waiting for the first worker to start, the region itself 100 ms; workers were still starting during 30.0 ms of it); " +
     'over the whole region, start-up included, their time went: in tasks 10 % · start delay 0 % · between tasks 81 % · after last task 9.0 %');
+});
+
+test('a starved region whose start-up was all before it: "the rest of their time", never "start-up included" (the region\'s shares do not hold it)', () => {
+  const spans = [];
+  for (let i = 0; i < 10; i++) spans.push({ thread: 1, start: i * 10_000, end: i * 10_000 + 1050 }, { thread: 2, start: i * 10_000, end: i * 10_000 + 950 });
+  const r = buildReport({ workers: 2, regions: [{ start: 0, end: 100_000, name: 'external pool', kind: 'external' }], spans, durationUs: 100_000 });
+  const m = analyze(r);
+  Object.assign(m.regions[0], { startupMs: 50, startupInWallMs: 0, utilizationAfterStartup: m.regions[0].utilization, callMs: 150 });
+  const line = verdicts(m, r).find((x) => x.startsWith('threads were busy only'))!;
+  assert.equal(line, "threads were busy only 10 % of region 'external pool' once their workers were ready (150 ms from its first worker's creation, 50.0 ms of it waiting for the first worker to start, the region itself 100 ms); " +
+    'the rest of their time: start delay 0 % · between tasks 81 % · after last task 9.0 %');
 });
 
 test('unbalanced in wall time only (a descheduled thread looks busy): said to be the load\'s; silent when balanced or when the work itself is uneven', () => {

@@ -68,7 +68,7 @@ test('a sequential run that waited for a core is not told to use fewer threads (
   assert.match(b.text, /more runnable threads \(3 at once\) than the 2 cores could run, or other processes, took the CPU.*; no more threads than free cores would give back up to ~70\.0 ms$/);
 });
 
-test('the summary says what "potential gain" is, beside the findings\' savings', () => {
+test('the summary says what "potential gain" is: not a saving, and no promise that a finding names one', () => {
   const r = buildReport({ workers: 2, regions: [{ name: 'a' }], spans: [{ thread: 1, start: 0, end: 1000 }, { thread: 2, start: 0, end: 500 }] });
-  assert.match(formatSummary(r, analyze(r)), /\n {2}potential gain {2}0\.250 ms \(idle per thread: wall − mean busy; the findings say what a fix would save\)\n/);
+  assert.match(formatSummary(r, analyze(r)), /\n {2}potential gain {2}0\.250 ms \(idle per thread: wall − mean busy: the most a perfect balance could give back, not what a fix saves\)\n/);
 });
