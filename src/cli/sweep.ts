@@ -88,7 +88,10 @@ export async function recordVariants(o: RecordOptions): Promise<{ report: SweepR
       done++;
       process.stderr.write(`parprof: ${v.label}, run ${k} of ${o.repeat} (${done}/${total}): ${formatMs(summary.wholeMs)}\n`);
       if (report.exit.code !== 0) {
-        throw new SweepError(`${v.label}, run ${k}: the script ${report.exit.code === null ? `was killed by ${report.exit.signal}` : `exited with code ${report.exit.code}`}; its report is ${file}`);
+        // The sequential run is the default sweep's first: a script that only works on worker threads fails there.
+        const fromOne = o.kind === 'sweep' && v.threads === 0 && variants.length > 1
+          ? ` (if the script cannot run sequentially, sweep from one thread: --threads ${variants.filter((x) => x.threads !== 0).map((x) => x.threads).join(',')})` : '';
+        throw new SweepError(`${v.label}, run ${k}: the script ${report.exit.code === null ? `was killed by ${report.exit.signal}` : `exited with code ${report.exit.code}`}; its report is ${file}${fromOne}`);
       }
       // A run labelled with settings it did not run under would make the table false: stop there.
       const notApplied = variantNotApplied(report, o.threadsOnly ? { threads: v.threads } : v);

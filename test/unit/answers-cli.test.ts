@@ -239,3 +239,11 @@ test('a sweep or an A/B whose script sets its own threads or schedule stops with
   assert.equal(ab.code, 2, ab.stderr);
   assert.match(ab.stderr, /^parprof: static, run 1: operation 'warm-up' ran under schedule 'dynamic', not 'static': the script gives it \(or its ThreadPool\) `schedule` itself /m);
 });
+
+test('a sweep whose script cannot run sequentially stops on the sequential run and names the thread counts to sweep instead; those run', () => {
+  const stopped = parprof('sweep', '--threads', '0,1,2', '--out', join(out, 'esm-self.parprof-sweep.json'), 'sweep-esm-self.mjs');
+  assert.equal(stopped.code, 2, stopped.stderr);
+  assert.match(stopped.stderr, /^parprof: sequential, run 1: the script exited with code 1; its report is .*\.parprof \(if the script cannot run sequentially, sweep from one thread: --threads 1,2\)$/m, stopped.stderr);
+  const fromOne = parprof('sweep', '--threads', '1,2', '--out', join(out, 'esm-self-1.parprof-sweep.json'), 'sweep-esm-self.mjs');
+  assert.equal(fromOne.code, 0, fromOne.stderr);
+});
