@@ -85,6 +85,23 @@ export function parseArgs(argv: string[]): Command {
   throw new UsageError(`unknown command '${cmd}' (expected record, report, sweep, ab, compare or export; see parprof --help)`);
 }
 
+/** record's own options, as they are spelled. */
+const RECORD_OPTIONS = ['--threads', '--sequential', '--schedule', '--sample-interval', '--out', '--profiler'];
+
+/**
+ * record's own options among the script's arguments (`parprof record app.js --threads 1`): the
+ * script gets them, not parprof, which a user may not expect. Stops at a `--`.
+ */
+export function recordOptionsAfterScript(args: readonly string[]): string[] {
+  const found: string[] = [];
+  for (const a of args) {
+    if (a === '--') break;
+    const flag = a.split('=')[0];
+    if (RECORD_OPTIONS.includes(flag) && !found.includes(flag)) found.push(flag);
+  }
+  return found;
+}
+
 function parseRecord(argv: string[]): Command {
   const c: Extract<Command, { cmd: 'record' }> = { cmd: 'record', script: '', args: [] };
   let threadsGiven = false, sequential = false;

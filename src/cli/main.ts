@@ -14,7 +14,7 @@ import { packageVersion } from '../runner/paths';
 import { finishRun } from '../runner/run';
 import { writeOutputFile } from '../runner/output';
 import { startRecord, type RecordCommand, type RecordStart } from './record-start';
-import { USAGE, UsageError, commandHelp, parseArgs, type Command } from './args';
+import { USAGE, UsageError, commandHelp, parseArgs, recordOptionsAfterScript, type Command } from './args';
 import { nextSteps } from './next-steps';
 import { viewsBundle } from './views-bundle';
 import { ab } from './ab';
@@ -48,6 +48,11 @@ export function exitCodeOf(exit: Report['exit']): number {
  * its report built and written, and its summary printed.
  */
 async function record(c: RecordCommand, started?: RecordStart): Promise<number> {
+  const passed = recordOptionsAfterScript(c.args);
+  if (passed.length) {
+    process.stderr.write(`parprof: note: ${terminalSafe(passed.join(', '))} ${passed.length === 1 ? 'comes' : 'come'} after the script, so the script gets ${passed.length === 1 ? 'it' : 'them'}, not parprof; ` +
+      `parprof's own options go before the script (parprof record ${terminalSafe(passed[0])} … script.js)\n`);
+  }
   let recording: RecordStart;
   try {
     recording = started ?? startRecord(c);

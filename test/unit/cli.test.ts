@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { USAGE, commandHelp, parseArgs } from '../../src/cli/args';
+import { USAGE, commandHelp, parseArgs, recordOptionsAfterScript } from '../../src/cli/args';
 import { reportJsonFromHtml } from '../../src/model/html-report';
 import { parseReport } from '../../src/model/load';
 import { packageRoot } from '../../src/runner/paths';
@@ -180,4 +180,16 @@ test('export --format 0x with a thread that has no profile names the threads by 
 
 test('record\'s help names every script kind it runs (.mts and .cts run as .ts does)', () => {
   assert.match(commandHelp(USAGE, 'record'), /runs a Node\.js script \(\.js, \.mjs, \.cjs, \.ts, \.mts, \.cts\)/);
+});
+
+test('record options after the script go to the script, and record says so in a note; none when they come before it', () => {
+  assert.deepEqual(recordOptionsAfterScript(['--threads', '1', '--schedule=static', '--threads', '2', 'x']), ['--threads', '--schedule']);
+  assert.deepEqual(recordOptionsAfterScript(['--size', '3', '--', '--threads', '1']), []);
+  const dir = mkdtempSync(join(tmpdir(), 'parprof-cli-'));
+  const after = parprof('record', '--out', join(dir, 'a.parprof'), 'rec-raw.js', '--threads', '1');
+  assert.equal(after.code, 0, after.stderr);
+  assert.match(after.stderr, /^parprof: note: --threads comes after the script, so the script gets it, not parprof; parprof's own options go before the script \(parprof record --threads … script\.js\)$/m);
+  const before = parprof('record', '--threads', '1', '--out', join(dir, 'b.parprof'), 'rec-raw.js');
+  assert.equal(before.code, 0, before.stderr);
+  assert.doesNotMatch(before.stderr, /note:/);
 });
