@@ -958,13 +958,27 @@ function dataMovementAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   const onWorkers = (ms: number): string => (ms > 0 ? ` and ${formatMs(ms)} on its workers` : '');
   if (hasIn) parts.push(`${formatMs(inputs.main)} on the main thread${onWorkers(inputs.workers)} copying its input to the workers`);
   if (hasOut) parts.push(`${formatMs(results.main)} on the main thread${onWorkers(results.workers)} copying results back and assembling them`);
+  // The call's time after its last task ended is the results' way back to the main thread and
+  // their assembly, by definition: said when it is a real part of the call, with the main
+  // thread's garbage collection then (not in the results' frames, so not in the "at least").
+  let returned = '';
+  if (hasOut) {
+    let lastEnd = -Infinity;
+    for (const k of c.spansOf(r.id)) lastEnd = Math.max(lastEnd, c.report.spans.end[k]);
+    const afterMs = (to - lastEnd) / 1000;
+    if (Number.isFinite(afterMs) && afterMs >= min) {
+      const gcMs = sampleTime(c.sums().filter((x) => x.thread === mainId), 'gc', lastEnd, to).get(mainId) ?? 0;
+      returned = ` that returned ${formatMs(afterMs)} after its last task ended (the results' way back and their assembly` +
+        `${gcMs >= SAMPLE_MIN_MS ? `; the main thread collected garbage for ${formatMs(gcMs)} of it` : ''})`;
+    }
+  }
   const fixes: string[] = [];
   if (hasIn) fixes.push('passing range() indices or shared typed arrays (SharedArrayBuffer) instead of copies of the input');
   if (hasOut) fixes.push('returning less per item, or writing results into a shared typed array instead of returning them');
   return { rule: 'data-movement', savingMs: saving, range: { from, to }, ...(reg.callSite ? { callSite: reg.callSite } : {}),
     evidence: { mainCloneMs: (hasIn ? inputs.main : 0) + (hasOut ? results.main : 0), workerCloneMs: (hasIn ? inputs.workers : 0) + (hasOut ? results.workers : 0), callMs,
       inputMainMs: inputs.main, inputWorkersMs: inputs.workers, resultMainMs: results.main, resultWorkersMs: results.workers },
-    text: `region '${c.regionName(r.id)}' spent at least ${parts.join(', and ')} in a ${formatMs(callMs)} call; ${fixes.join('; ')} would save ~${formatMs(saving)}` };
+    text: `region '${c.regionName(r.id)}' spent at least ${parts.join(', and ')} in a ${formatMs(callMs)} call${returned}; ${fixes.join('; ')} would save ~${formatMs(saving)}` };
 }
 
 function gcAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {

@@ -12,7 +12,7 @@ const RUNTIME = '/work/app/node_modules/parallel-profiler/dist/runtime/index.js'
 const WORKER = '/work/app/node_modules/parallel-profiler/dist/runtime/worker.js';
 
 /** A 200 ms map call on 2 workers; `main` and `worker` are [frame, ms] runs of samples on each thread. */
-function run(main: [string, string, number][], worker: [string, string, number][]): Report {
+function run(main: [string, string, number][], worker: [string, string, number][], taskEndUs = 200_000): Report {
   const profile = (runs: [string, string, number][]) => {
     const nodes: [number, string, string, number, number[]][] = [[1, '(root)', '', 0, runs.map((_, k) => k + 2)]];
     runs.forEach(([name, url], k) => nodes.push([k + 2, name, url, 10, []]));
@@ -21,7 +21,7 @@ function run(main: [string, string, number][], worker: [string, string, number][
     return buildProfile(nodes, samples, samples.length * 1000);
   };
   return buildReport({ workers: 2, regions: [{ name: 'map square', called: 0, start: 0, end: 200_000, threads: 2, items: 200_000 }],
-    spans: [{ thread: 1, start: 0, end: 200_000 }, { thread: 2, start: 0, end: 200_000 }], durationUs: 200_000,
+    spans: [{ thread: 1, start: 0, end: taskEndUs }, { thread: 2, start: 0, end: taskEndUs }], durationUs: 200_000,
     profiles: [{ thread: 0, profile: profile(main) }, { thread: 1, profile: profile(worker) }] });
 }
 
@@ -58,4 +58,15 @@ test('posting is judged by its time on a core: 40 ms of posting samples with 2 m
   const [a] = posting(40);
   assert.ok(a, 'posting on a core for 40 ms is copying');
   assert.equal(a.evidence.inputMainMs, 40);
+});
+
+test('a call that returns long after its last task: the finding says how long, and the main thread\'s garbage collection then; silent on that when the call ends with its tasks', () => {
+  // Tasks end at 100 ms of the 200 ms call; the main thread then assembles 40 ms and collects garbage 60 ms.
+  const r = run([['(idle)', '', 100], ['assembleMap', RUNTIME, 40], ['(garbage collector)', '', 60]], [['post', WORKER, 20]], 100_000);
+  const [a] = movement(r);
+  assert.ok(a, 'results copied back are advice');
+  assert.match(a.text, /^region 'map square' spent at least 40\.0 ms on the main thread and 20\.0 ms on its workers copying results back and assembling them in a 200 ms call that returned 100 ms after its last task ended \(the results' way back and their assembly; the main thread collected garbage for 60\.0 ms of it\); returning less per item/);
+  // The same samples, the tasks ending with the call: no such clause (the first test's text is whole).
+  const [b] = movement(run([['(idle)', '', 100], ['assembleMap', RUNTIME, 40], ['(garbage collector)', '', 60]], [['post', WORKER, 20]], 200_000));
+  assert.doesNotMatch(b.text, /returned|garbage/);
 });
