@@ -77,6 +77,7 @@ function moveDirection(frame: { functionName: string }, onMain: boolean): number
 const SAMPLE_SHARE_MIN = 0.05;
 const SAMPLE_MIN_MS = 5;
 const GC_FRAME = '(garbage collector)';
+const PROGRAM_FRAME = '(program)';
 
 interface Ctx {
   report: Report;
@@ -787,6 +788,12 @@ interface SampleSums {
   thread: number; times: Float64Array; inputs: Float64Array; results: Float64Array; gc: Float64Array; overhead: Float64Array;
   /** GC samples weighed by CPU time (cpu-time.ts), when the thread has CPU readings. */
   gcOnCpu?: Float64Array;
+  /**
+   * '(program)' samples (V8's own native code, no JavaScript frame), weighed as the copies are: a
+   * worker receiving a message spends its time there (dataMovementAdvice reads it before a
+   * worker's first task).
+   */
+  program: Float64Array;
 }
 
 
@@ -799,11 +806,12 @@ function sampleSums(report: Report): SampleSums[] {
     // A frame counts when it or an ancestor is selected: parents come before children in `order`.
     // The innermost data-moving frame on the stack says which way the data went.
     const onMain = mains.has(tp.thread);
-    const clone = new Uint8Array(ix.nodes.length), gc = new Uint8Array(ix.nodes.length), overhead = new Uint8Array(ix.nodes.length);
+    const clone = new Uint8Array(ix.nodes.length), gc = new Uint8Array(ix.nodes.length), overhead = new Uint8Array(ix.nodes.length), program = new Uint8Array(ix.nodes.length);
     for (let k = 0; k < ix.order.length; k++) {
       const n = ix.order[k], up = ix.parent[n], frame = ix.nodes[n].callFrame, name = frame.functionName;
       clone[n] = movesData(frame) ? moveDirection(frame, onMain) : up >= 0 ? clone[up] : NO_MOVE;
       gc[n] = name === GC_FRAME || (up >= 0 && gc[up] === 1) ? 1 : 0;
+      program[n] = name === PROGRAM_FRAME ? 1 : 0;
       // The profiler's time: the innermost frame that is not Node's own is the runtime's (the
       // user's code called back from it is the user's), or the main thread waits for the ESM
       // loader hooks the preload registered.
@@ -811,7 +819,7 @@ function sampleSums(report: Report): SampleSums[] {
       overhead[n] = own !== undefined ? own : up >= 0 ? overhead[up] : 0;
     }
     const m = ix.sampleNode.length;
-    const cumIn = new Float64Array(m + 1), cumOut = new Float64Array(m + 1), cumGc = new Float64Array(m + 1), cumOver = new Float64Array(m + 1);
+    const cumIn = new Float64Array(m + 1), cumOut = new Float64Array(m + 1), cumGc = new Float64Array(m + 1), cumOver = new Float64Array(m + 1), cumProgram = new Float64Array(m + 1);
     const series = cpuSeriesOf(report, tp.thread);
     const cpuW = series ? cpuSampleWeights(ix, series) : undefined;
     const cumGcCpu = cpuW ? new Float64Array(m + 1) : undefined;
@@ -829,8 +837,9 @@ function sampleSums(report: Report): SampleSums[] {
       cumGc[i + 1] = cumGc[i] + (n >= 0 && gc[n] ? w : 0);
       if (cumGcCpu) cumGcCpu[i + 1] = cumGcCpu[i] + (n >= 0 && gc[n] ? Math.min(cpuW![i], cap) : 0);
       cumOver[i + 1] = cumOver[i] + (n >= 0 && overhead[n] ? w : 0);
+      cumProgram[i + 1] = cumProgram[i] + (n >= 0 && program[n] ? cw : 0);
     }
-    return { thread: tp.thread, times: ix.times, inputs: cumIn, results: cumOut, gc: cumGc, overhead: cumOver, ...(cumGcCpu ? { gcOnCpu: cumGcCpu } : {}) };
+    return { thread: tp.thread, times: ix.times, inputs: cumIn, results: cumOut, gc: cumGc, overhead: cumOver, program: cumProgram, ...(cumGcCpu ? { gcOnCpu: cumGcCpu } : {}) };
   });
 }
 
@@ -867,10 +876,10 @@ export function lowerBoundNear(times: Float64Array, t: number, hint: number): nu
 }
 
 /** ms per thread in the selected frames, over samples in [from, to). */
-function sampleTime(sums: SampleSums[], which: 'inputs' | 'results' | 'gc' | 'overhead', from: number, to: number): Map<number, number> {
+function sampleTime(sums: SampleSums[], which: 'inputs' | 'results' | 'gc' | 'gcOnCpu' | 'overhead' | 'program', from: number, to: number): Map<number, number> {
   const out = new Map<number, number>();
   for (const s of sums) {
-    const cum = s[which];
+    const cum = which === 'gcOnCpu' ? s.gcOnCpu ?? s.gc : s[which];
     const ms = (cum[lowerBound(s.times, to)] - cum[lowerBound(s.times, from)]) / 1000;
     if (ms > 0) out.set(s.thread, (out.get(s.thread) ?? 0) + ms);
   }
@@ -941,6 +950,24 @@ function dataMovementAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
     return { main: Math.max(0, main), workers: Math.max(0, workers) };
   };
   const inputs = split('inputs'), results = split('results');
+  // A worker of our pool's map, forEach or reduce, between the operation's start (or its being
+  // ready) and its first task, has nothing to do but receive the operation's message: its time in V8's own code then is
+  // the input's copy arriving (a million-number array read 100-340 ms per worker, none of it in
+  // a JavaScript frame), which the frames above do not see.
+  if (reg.kind === 'map' || reg.kind === 'forEach' || reg.kind === 'reduce') {
+    const ready = new Map((startupsByPool(c.report).get(reg.pool) ?? []).map((w) => [w.thread, w.ready ?? to]));
+    const first = new Map<number, number>();
+    for (const k of c.spansOf(r.id)) {
+      const t = c.report.spans.thread[k];
+      if (t !== mainId && c.report.spans.start[k] < (first.get(t) ?? Infinity)) first.set(t, c.report.spans.start[k]);
+    }
+    const byThread = c.sumsByThread();
+    for (const [t, start] of first) {
+      const sums = byThread.get(t);
+      const a = Math.max(reg.start, ready.get(t) ?? reg.start);
+      if (sums && start > a) inputs.workers += sampleTime([sums], 'program', a, start).get(t) ?? 0;
+    }
+  }
   const p = threadsOf(reg, r);
   const callMs = (to - from) / 1000;
   const min = Math.max(SAMPLE_MIN_MS, SAMPLE_SHARE_MIN * callMs);
@@ -967,7 +994,8 @@ function dataMovementAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
     for (const k of c.spansOf(r.id)) lastEnd = Math.max(lastEnd, c.report.spans.end[k]);
     const afterMs = (to - lastEnd) / 1000;
     if (Number.isFinite(afterMs) && afterMs >= min) {
-      const gcMs = sampleTime(c.sums().filter((x) => x.thread === mainId), 'gc', lastEnd, to).get(mainId) ?? 0;
+      const main = c.sumsByThread().get(mainId);
+      const gcMs = main ? sampleTime([main], 'gcOnCpu', lastEnd, to).get(mainId) ?? 0 : 0;
       returned = ` that returned ${formatMs(afterMs)} after its last task ended (the results' way back and their assembly` +
         `${gcMs >= SAMPLE_MIN_MS ? `; the main thread collected garbage for ${formatMs(gcMs)} of it` : ''})`;
     }

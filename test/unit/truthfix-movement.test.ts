@@ -70,3 +70,27 @@ test('a call that returns long after its last task: the finding says how long, a
   const [b] = movement(run([['(idle)', '', 100], ['assembleMap', RUNTIME, 40], ['(garbage collector)', '', 60]], [['post', WORKER, 20]], 200_000));
   assert.doesNotMatch(b.text, /returned|garbage/);
 });
+
+test('a worker\'s time in V8\'s own code before its first task is its copy of the input arriving: counted with the main thread\'s posting; inside its task it is not', () => {
+  // A 400 ms map on 2 workers; the main thread serializes 10 ms; worker 1 spends 60 ms in
+  // '(program)' from the operation's start, then waits, then runs its task.
+  const build = (worker1Start: number) => {
+    const profile = (runs: [string, string, number][]) => {
+      const nodes: [number, string, string, number, number[]][] = [[1, '(root)', '', 0, runs.map((_, k) => k + 2)]];
+      runs.forEach(([name, url], k) => nodes.push([k + 2, name, url, 10, []]));
+      const samples: [number, number][] = [];
+      runs.forEach(([, , ms], k) => { for (let i = 0; i < ms; i++) samples.push([k + 2, samples.length === 0 ? 0 : 1000]); });
+      return buildProfile(nodes, samples, samples.length * 1000);
+    };
+    return buildReport({ workers: 2, regions: [{ name: 'map square', called: 0, start: 0, end: 400_000, threads: 2, items: 1_000_000 }],
+      spans: [{ thread: 1, start: worker1Start, end: 400_000 }, { thread: 2, start: 0, end: 400_000 }], durationUs: 400_000,
+      profiles: [{ thread: 0, profile: profile([['serialize', '', 10], ['(idle)', '', 390]]) },
+        { thread: 1, profile: profile([['(program)', '', 60], ['(idle)', '', 40], ['square', '/work/app/a.js', 300]]) }] });
+  };
+  const [a] = movement(build(100_000));
+  assert.ok(a, 'the input copied to the workers is advice');
+  assert.match(a.text, /^region 'map square' spent at least 10\.0 ms on the main thread and 60\.0 ms on its workers copying its input to the workers in a 400 ms call; passing range\(\) indices or shared typed arrays \(SharedArrayBuffer\) instead of copies of the input would save ~40\.0 ms$/);
+  assert.equal(a.evidence.inputWorkersMs, 60);
+  // The same samples with worker 1's task from the start: its '(program)' is the task's, and 10 ms of posting is under the call's 5 % (20 ms).
+  assert.deepEqual(movement(build(0)), []);
+});
