@@ -11,15 +11,17 @@ import { buildProfile, buildReport } from './model-build';
 const RUNTIME = '/work/app/node_modules/parallel-profiler/dist/runtime/index.js';
 const WORKER = '/work/app/node_modules/parallel-profiler/dist/runtime/worker.js';
 
+/** A profile of [frame, url, ms] runs of samples, one sample per ms from 0, each frame right under the root. */
+function profile(runs: [string, string, number][]) {
+  const nodes: [number, string, string, number, number[]][] = [[1, '(root)', '', 0, runs.map((_, k) => k + 2)]];
+  runs.forEach(([name, url], k) => nodes.push([k + 2, name, url, 10, []]));
+  const samples: [number, number][] = [];
+  runs.forEach(([, , ms], k) => { for (let i = 0; i < ms; i++) samples.push([k + 2, samples.length === 0 ? 0 : 1000]); });
+  return buildProfile(nodes, samples, samples.length * 1000);
+}
+
 /** A 200 ms map call on 2 workers; `main` and `worker` are [frame, ms] runs of samples on each thread. */
 function run(main: [string, string, number][], worker: [string, string, number][], taskEndUs = 200_000): Report {
-  const profile = (runs: [string, string, number][]) => {
-    const nodes: [number, string, string, number, number[]][] = [[1, '(root)', '', 0, runs.map((_, k) => k + 2)]];
-    runs.forEach(([name, url], k) => nodes.push([k + 2, name, url, 10, []]));
-    const samples: [number, number][] = [];
-    runs.forEach(([, , ms], k) => { for (let i = 0; i < ms; i++) samples.push([k + 2, samples.length === 0 ? 0 : 1000]); });
-    return buildProfile(nodes, samples, samples.length * 1000);
-  };
   return buildReport({ workers: 2, regions: [{ name: 'map square', called: 0, start: 0, end: 200_000, threads: 2, items: 200_000 }],
     spans: [{ thread: 1, start: 0, end: taskEndUs }, { thread: 2, start: 0, end: taskEndUs }], durationUs: 200_000,
     profiles: [{ thread: 0, profile: profile(main) }, { thread: 1, profile: profile(worker) }] });
@@ -74,19 +76,11 @@ test('a call that returns long after its last task: the finding says how long, a
 test('a worker\'s time in V8\'s own code before its first task is its copy of the input arriving: counted with the main thread\'s posting; inside its task it is not', () => {
   // A 400 ms map on 2 workers; the main thread serializes 10 ms; worker 1 spends 60 ms in
   // '(program)' from the operation's start, then waits, then runs its task.
-  const build = (worker1Start: number) => {
-    const profile = (runs: [string, string, number][]) => {
-      const nodes: [number, string, string, number, number[]][] = [[1, '(root)', '', 0, runs.map((_, k) => k + 2)]];
-      runs.forEach(([name, url], k) => nodes.push([k + 2, name, url, 10, []]));
-      const samples: [number, number][] = [];
-      runs.forEach(([, , ms], k) => { for (let i = 0; i < ms; i++) samples.push([k + 2, samples.length === 0 ? 0 : 1000]); });
-      return buildProfile(nodes, samples, samples.length * 1000);
-    };
-    return buildReport({ workers: 2, regions: [{ name: 'map square', called: 0, start: 0, end: 400_000, threads: 2, items: 1_000_000 }],
+  const build = (worker1Start: number) =>
+    buildReport({ workers: 2, regions: [{ name: 'map square', called: 0, start: 0, end: 400_000, threads: 2, items: 1_000_000 }],
       spans: [{ thread: 1, start: worker1Start, end: 400_000 }, { thread: 2, start: 0, end: 400_000 }], durationUs: 400_000,
       profiles: [{ thread: 0, profile: profile([['serialize', '', 10], ['(idle)', '', 390]]) },
         { thread: 1, profile: profile([['(program)', '', 60], ['(idle)', '', 40], ['square', '/work/app/a.js', 300]]) }] });
-  };
   const [a] = movement(build(100_000));
   assert.ok(a, 'the input copied to the workers is advice');
   assert.match(a.text, /^region 'map square' spent at least 10\.0 ms on the main thread and 60\.0 ms on its workers copying its input to the workers in a 400 ms call; passing range\(\) indices or shared typed arrays \(SharedArrayBuffer\) instead of copies of the input would save ~40\.0 ms$/);
