@@ -15,7 +15,7 @@ import { FlameChartView } from './flamechart-view';
 import { CallTreeView } from './calltree-view';
 import { DurationsView } from './durations-view';
 import { runEndText, taskCount, threadsText } from '../src/model/run-views';
-import { formatCount, formatDurationMs, formatPlural as plural } from '../src/model/units';
+import { formatDurationMs, formatPlural as plural } from '../src/model/units';
 import type { ReportPreview } from '../src/model/report-preview';
 import { draw } from './preview';
 

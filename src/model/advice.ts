@@ -950,17 +950,20 @@ function dataMovementAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
     return { main: Math.max(0, main), workers: Math.max(0, workers) };
   };
   const inputs = split('inputs'), results = split('results');
+  // Each worker's first task start and the region's last task end, in one pass over its spans.
+  const first = new Map<number, number>();
+  let lastEnd = -Infinity;
+  for (const k of c.spansOf(r.id)) {
+    const t = c.report.spans.thread[k];
+    if (t !== mainId && c.report.spans.start[k] < (first.get(t) ?? Infinity)) first.set(t, c.report.spans.start[k]);
+    lastEnd = Math.max(lastEnd, c.report.spans.end[k]);
+  }
   // A worker of our pool's map, forEach or reduce, between the operation's start (or its being
-  // ready) and its first task, has nothing to do but receive the operation's message: its time in V8's own code then is
-  // the input's copy arriving (a million-number array read 100-340 ms per worker, none of it in
-  // a JavaScript frame), which the frames above do not see.
+  // ready) and its first task, has nothing to do but receive the operation's message: its time
+  // in V8's own code then is the input's copy arriving (a million-number array read 100-340 ms
+  // per worker, none of it in a JavaScript frame), which the frames above do not see.
   if (reg.kind === 'map' || reg.kind === 'forEach' || reg.kind === 'reduce') {
     const ready = new Map((startupsByPool(c.report).get(reg.pool) ?? []).map((w) => [w.thread, w.ready ?? to]));
-    const first = new Map<number, number>();
-    for (const k of c.spansOf(r.id)) {
-      const t = c.report.spans.thread[k];
-      if (t !== mainId && c.report.spans.start[k] < (first.get(t) ?? Infinity)) first.set(t, c.report.spans.start[k]);
-    }
     const byThread = c.sumsByThread();
     for (const [t, start] of first) {
       const sums = byThread.get(t);
@@ -990,8 +993,6 @@ function dataMovementAdvice(c: Ctx, r: RegionMetrics): Advice | undefined {
   // thread's garbage collection then (not in the results' frames, so not in the "at least").
   let returned = '';
   if (hasOut) {
-    let lastEnd = -Infinity;
-    for (const k of c.spansOf(r.id)) lastEnd = Math.max(lastEnd, c.report.spans.end[k]);
     const afterMs = (to - lastEnd) / 1000;
     if (Number.isFinite(afterMs) && afterMs >= min) {
       const main = c.sumsByThread().get(mainId);
