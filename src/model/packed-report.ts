@@ -419,28 +419,72 @@ export function withPlainColumns(report: Report): Report {
 }
 
 /**
- * A shallow copy of a (validated) report whose span columns and profile samples/time deltas are
- * typed arrays (the narrowest of Int8Array, Int16Array, Int32Array that holds every value when
- * all are 32-bit integers, else Float64Array), for postMessage. Columns already typed are kept
- * (an Int32Array is narrowed when its values allow).
+ * A shallow copy of a (validated) report whose span columns, wait columns and profile samples/time
+ * deltas are typed arrays (the narrowest of Int8Array, Int16Array, Int32Array that holds every value
+ * when all are 32-bit integers, else Float64Array), for postMessage. Columns already typed keep
+ * their type (an Int32Array is narrowed when its values allow).
+ *
+ * Every column is a view into one ArrayBuffer, and nothing else is in it. VS Code's webview
+ * messages carry the whole ArrayBuffer under each typed array (extHostWebviewMessaging.ts
+ * `serializeWebviewMessage`), and the report reader's columns reach the host as views into its
+ * whole IPC message, plus a copy of each column the message left misaligned (Node's deserializer):
+ * the 41 MB of columns of the benchmark's 1M-span report went on as 68 MB in 17 buffers. Copying
+ * them into one costs the host ~140 ms on the 2-core VM it was measured on (fresh memory).
  */
 export function typedColumns(report: Report): Report {
-  // The narrowest integer type that holds every value: postMessage copies these bytes (about
-  // 12 ms per MB in Chromium), and thread, region, failed... need one or two bytes, not four.
-  const typed = (a: ArrayLike<number>): unknown => {
-    if (ArrayBuffer.isView(a) && !(a instanceof Int32Array)) return a;
-    const ints = int32IfIntegers(a);
-    return ints ? narrowest(ints) : Float64Array.from(a);
+  type Ctor = Float64ArrayConstructor | Float32ArrayConstructor | Int32ArrayConstructor | Int16ArrayConstructor | Int8ArrayConstructor
+    | Uint32ArrayConstructor | Uint16ArrayConstructor | Uint8ArrayConstructor | Uint8ClampedArrayConstructor;
+  const planned: { values: ArrayLike<number>; ctor: Ctor; offset: number; set: (view: ArrayLike<number>) => void }[] = [];
+  let bytes = 0;
+  const plan = (values: ArrayLike<number> | undefined, set: (view: ArrayLike<number>) => void): void => {
+    if (values === undefined || values === null) return;
+    const ctor = columnType(values);
+    bytes = Math.ceil(bytes / 8) * 8; // each view aligned for its type (8 covers them all)
+    planned.push({ values, ctor, offset: bytes, set });
+    bytes += values.length * ctor.BYTES_PER_ELEMENT;
   };
   const spans: Record<string, unknown> = { ...report.spans };
-  for (const name of SPAN_COLUMNS) spans[name] = typed(report.spans[name]);
-  if (report.spans.flags !== undefined) spans.flags = typed(report.spans.flags);
-  return {
-    ...report,
-    spans: spans as unknown as Report['spans'],
-    ...(report.waits ? { waits: { ...report.waits, thread: typed(report.waits.thread) as number[], start: typed(report.waits.start) as number[], end: typed(report.waits.end) as number[] } } : {}),
-    profiles: report.profiles.map((tp) => ({ ...tp, profile: { ...tp.profile, samples: typed(tp.profile.samples) as number[], timeDeltas: typed(tp.profile.timeDeltas) as number[] } })),
-  };
+  const spanIn = report.spans as unknown as Record<string, ArrayLike<number> | undefined>;
+  for (const name of [...SPAN_COLUMNS, 'flags']) plan(spanIn[name], (v) => { spans[name] = v; });
+  const waits = report.waits ? { ...report.waits } : undefined;
+  if (waits) for (const name of WAIT_COLUMNS) plan(waits[name], (v) => { waits[name] = v as number[]; });
+  const profiles = report.profiles.map((tp) => {
+    const profile = { ...tp.profile };
+    plan(profile.samples, (v) => { profile.samples = v as number[]; });
+    plan(profile.timeDeltas, (v) => { profile.timeDeltas = v as number[]; });
+    return { ...tp, profile };
+  });
+  const buffer = new ArrayBuffer(bytes);
+  for (const p of planned) {
+    const view = new p.ctor(buffer, p.offset, p.values.length);
+    view.set(p.values);
+    p.set(view);
+  }
+  return { ...report, spans: spans as unknown as Report['spans'], ...(waits ? { waits } : {}), profiles };
+}
+
+/** The scale a column's values are exact at (1: integers, 1000: whole ns of µs), 0 for neither: what packReport stores it at. */
+function scaleOf(a: ArrayLike<number>): number {
+  return exactScale(a, 1) ? 1 : exactScale(a, 1000) ? 1000 : 0;
+}
+
+/** The typed array type a column is posted as: its own when typed (an Int32Array narrowed when it can be), else the narrowest integer type that holds it, else Float64Array. */
+function columnType(a: ArrayLike<number>): Float64ArrayConstructor | Int32ArrayConstructor | Int16ArrayConstructor | Int8ArrayConstructor | Float32ArrayConstructor | Uint32ArrayConstructor | Uint16ArrayConstructor | Uint8ArrayConstructor | Uint8ClampedArrayConstructor {
+  if (ArrayBuffer.isView(a) && !(a instanceof Int32Array)) {
+    const c = (a as unknown as { constructor: unknown }).constructor;
+    if (c === Float64Array || c === Float32Array || c === Int16Array || c === Int8Array || c === Uint32Array || c === Uint16Array || c === Uint8Array || c === Uint8ClampedArray) return c as Float64ArrayConstructor;
+    return Float64Array;
+  }
+  let lo = 0, hi = 0;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if ((v | 0) !== v || (v === 0 && 1 / v < 0)) return Float64Array;
+    if (v < lo) lo = v;
+    else if (v > hi) hi = v;
+  }
+  if (lo >= -0x80 && hi <= 0x7f) return Int8Array;
+  if (lo >= -0x8000 && hi <= 0x7fff) return Int16Array;
+  return Int32Array;
 }
 
 const LIMITS: [Storage, number][] = [['i8', 0x7f], ['i16', 0x7fff], ['i24', 0x7fffff], ['i32', 0x7fffffff]];
@@ -460,7 +504,7 @@ function encodeColumn(values: unknown, base: ArrayLike<number> | undefined, base
   const a = values as ArrayLike<number>;
   const n = a.length;
   for (let i = 0; i < n; i++) if (typeof a[i] !== 'number') return undefined;
-  const scale = exactScale(a, 1) ? 1 : exactScale(a, 1000) ? 1000 : 0;
+  const scale = scaleOf(a);
   if (scale === 0) {
     return { info: { offset: 0, length: n, storage: 'f64', mode: 'raw', scale: 0, out: 'f64' }, bytes: shuffle(new Uint8Array(Float64Array.from(a).buffer), 8) };
   }

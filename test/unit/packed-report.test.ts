@@ -64,6 +64,33 @@ test('typed columns give the same metrics and flame data as plain arrays', () =>
   assert.throws(() => validateReport(notFinite), /spans\.start\[7\]: expected a number/);
 });
 
+test('typed columns are views into one ArrayBuffer (one buffer to post), each aligned, values exact, typed inputs keep their type', () => {
+  const r = structuredClone(report);
+  r.waits = { count: 3, thread: [1, 2, 1], start: [1.5, 2.25, 3], end: [2, 3.5, 4] };
+  r.spans.parent[2] = -123456;
+  // Columns already typed (as the report reader's arrive), one of them an Int32Array that narrows.
+  const mixed = { ...r, spans: { ...r.spans, thread: Int32Array.from(r.spans.thread), start: Float64Array.from(r.spans.start), items: Uint16Array.from(r.spans.items) } };
+  const typed = typedColumns(mixed as unknown as typeof r);
+  const views: ArrayBufferView[] = [
+    ...['thread', 'region', 'index', 'first', 'items', 'enqueue', 'start', 'end', 'stolenFrom', 'parent', 'failed'].map((k) => (typed.spans as unknown as Record<string, ArrayBufferView>)[k]),
+    ...Object.values(typed.waits!).filter((v) => ArrayBuffer.isView(v)),
+    ...typed.profiles.flatMap((tp) => [tp.profile.samples, tp.profile.timeDeltas] as unknown as ArrayBufferView[]),
+  ];
+  assert.equal(views.length, 11 + 3 + 2 * r.profiles.length);
+  assert.ok(views.every((v) => ArrayBuffer.isView(v)), 'every column typed');
+  assert.equal(new Set(views.map((v) => v.buffer)).size, 1, 'one ArrayBuffer under every column');
+  assert.ok(views.every((v) => v.byteOffset % (v as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT === 0), 'each view aligned');
+  const ranges = views.map((v) => [v.byteOffset, v.byteOffset + v.byteLength]).sort((a, b) => a[0] - b[0]);
+  for (let i = 1; i < ranges.length; i++) assert.ok(ranges[i][0] >= ranges[i - 1][1], 'no two columns overlap');
+  assert.ok(typed.spans.thread instanceof Int8Array, 'an Int32Array of small values narrows');
+  assert.ok(typed.spans.items instanceof Uint16Array, 'a typed column keeps its type');
+  assert.ok(typed.spans.parent instanceof Int32Array && typed.spans.end instanceof Float64Array);
+  assert.ok(typed.waits!.start instanceof Float64Array && typed.waits!.thread instanceof Int8Array);
+  assert.deepEqual(withPlainColumns(typed), r, 'every value exact');
+  assert.equal(mixed.spans.start instanceof Float64Array && mixed.spans.thread instanceof Int32Array, true, 'the input is left as it was');
+  validateReport(typed);
+});
+
 test('format 2 span flags survive packing, typed columns and --json --spans; derived spans are not counted as tasks', async () => {
   const { SPAN_DERIVED, SPAN_CONCURRENT } = await import('../../src/model/report');
   const { taskCount } = await import('../../src/model/run-views');
