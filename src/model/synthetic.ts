@@ -160,12 +160,17 @@ function syntheticProfile(rand: () => number, samples: number, from: number, to:
   const sampleIds: number[] = [];
   const deltas: number[] = [];
   const interval = samples > 0 ? (to - from) / samples : 0;
+  let elapsed = 0;
   const ticks = new Map<CpuProfileNode, Map<number, number>>();
   for (let i = 0; i < samples; i++) {
     const x = rand();
     const node = x < 0.03 ? special[0] : x < 0.1 ? special[1] : x < 0.12 ? special[2] : leaves[Math.floor(rand() * rand() * leaves.length)];
     sampleIds[i] = node.id;
-    deltas[i] = ns(i === 0 ? interval / 2 : interval * (0.8 + rand() * 0.4));
+    // Whole µs, as V8 writes timeDeltas (a recording's profiles too): the time is kept exact and each
+    // delta is the step between its rounded values, so the samples stay within [from, to].
+    const before = Math.round(elapsed);
+    elapsed += i === 0 ? interval / 2 : interval * (0.8 + rand() * 0.4);
+    deltas[i] = Math.round(elapsed) - before;
     node.hitCount = (node.hitCount ?? 0) + 1;
     if (node.callFrame.lineNumber >= 0) {
       const m = ticks.get(node) ?? new Map<number, number>();
