@@ -68,6 +68,9 @@ export function formatDeltaMs(ms: number | null | undefined): string {
 
 /** A count as text with thousands separators: 1,000,000 tasks, not 1000000. */
 export function formatCount(n: number): string {
+  // Whole numbers without Intl: a page's first call to toLocaleString loads the locale's number
+  // format (26 ms before a 1M-span report's first paint). The same text as toLocaleString('en-US').
+  if (Number.isSafeInteger(n) && !Object.is(n, -0)) return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return Number.isFinite(n) ? n.toLocaleString('en-US') : String(n);
 }
 

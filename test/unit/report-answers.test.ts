@@ -97,3 +97,9 @@ test('the CLI summary counts tasks with separators, as the views do; formatPlura
   assert.equal(formatPlural(1234567, 'task'), '1,234,567 tasks');
   assert.equal(formatPlural(2, 'busy stretch', 'busy stretches'), '2 busy stretches');
 });
+
+test('formatCount writes what toLocaleString(\'en-US\') writes, for whole numbers without it', () => {
+  const values = [0, -0, 1, -1, 12, 999, 1000, -1000, 12345, 999999, 1_000_000, -1_234_567, 2 ** 31, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 1e21, 1.5, 1234.5678, -0.25, NaN, Infinity, -Infinity];
+  for (let i = 0; i < 2000; i++) values.push(Math.round((Math.random() - 0.5) * 10 ** (1 + (i % 15))));
+  for (const v of values) assert.equal(formatCount(v), Number.isFinite(v) ? v.toLocaleString('en-US') : String(v), String(v));
+});
