@@ -46,7 +46,7 @@ async function loadModel() {
  * timed from posting to the first complete draw (inflate and decode in the worker, lane indexes,
  * coverage, draw). Then pan/zoom, a 100k-task selection, and memory. `typed`: post `init` with
  * typed columns and the metrics instead (decoded on the page before timing), as the host does up
- * to PACKED_VIEW_ABOVE (2M) spans.
+ * to PACKED_VIEW_ABOVE (250k) spans (above it, a JSON report is packed and gzipped by the reader and posted as `init-packed`).
  */
 async function measurePacked(context, bundle, syntheticIife, packed, metrics, label, typed = false, paintOnly = false) {
   const page = await context.newPage();
@@ -399,9 +399,9 @@ async function main() {
       const wv = await measurePacked(context, bundle, syntheticIife, packed, metrics, `VS Code path ${name} init-packed`);
       wv.paints = [wv.drawn];
       for (let k = 1; k < runs; k++) wv.paints.push((await measurePacked(context, bundle, syntheticIife, packed, metrics, `VS Code path ${name} init-packed`, false, true)).drawn);
-      out.push(...webviewRows(`${label}, VS Code path (init-packed: ${(packed.length / 2 ** 20).toFixed(0)} MB packed gzip-compressed bytes, decoded in a worker, validated by the host's reader so only their shape is checked; what webviewHost.ts posts for a packed report, the form a recording writes above PACK_SPANS_ABOVE = 2M spans${spans > 3_000_000 ? '; not what VS Code does at this size by default: above parallelProfiler.windowAboveSpans = 3M it is sent a window at a time' : ''})`, wv, webviewTargets));
+      out.push(...webviewRows(`${label}, VS Code path (init-packed: ${(packed.length / 2 ** 20).toFixed(0)} MB packed gzip-compressed bytes, decoded in a worker, validated by the host's reader so only their shape is checked; what webviewHost.ts posts for a report above PACKED_VIEW_ABOVE = 250k spans: a packed file's bytes (a recording above PACK_SPANS_ABOVE = 2M spans) or a JSON report packed and gzipped by its reader${spans > 3_000_000 ? '; not what VS Code does at this size by default: above parallelProfiler.windowAboveSpans = 3M it is sent a window at a time' : ''})`, wv, webviewTargets));
       // The same report posted as typed columns: decoded on the page before timing, then copied by postMessage as VS Code copies it.
-      const typedLabel = `${label}, VS Code path (init: typed-array columns in one buffer, what webviewHost.ts posts for a JSON report of up to PACKED_VIEW_ABOVE = 2M spans, the form a recording writes up to that size${spans > 2_000_000 ? '; not what VS Code does at this size' : ''})`;
+      const typedLabel = `${label}, VS Code path (init: typed-array columns in one buffer, what webviewHost.ts posts for a report of up to PACKED_VIEW_ABOVE = 250k spans; not what VS Code does at this size, measured for comparison)`;
       try {
         const typed = await measurePacked(context, bundle, syntheticIife, packed, metrics, `VS Code path ${name} init`, true);
         typed.paints = [typed.drawn];

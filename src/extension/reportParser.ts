@@ -8,7 +8,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { Report, RunMeta } from '../model/report';
-import { PACK_SPANS_ABOVE } from '../runner/write-report';
 import type { RunMetrics } from '../model/analysis';
 import type { SweepReport } from '../model/sweep-report';
 import type { ReportPreview } from '../model/report-preview';
@@ -141,11 +140,15 @@ export interface ReaderAnalysis {
 export type PackedHead = Omit<PackedView, 'preview' | 'validated' | 'analysis' | 'windows'>;
 
 /**
- * Above this many spans a view is sent the packed report (`init-packed`), not the report itself:
- * the reports a recording writes packed (PACK_SPANS_ABOVE). Ten million spans then cross to the
- * webview as the file's 75 MB rather than ~400 MB of columns, and the host never decodes them.
+ * Above this many spans a view is sent the packed report (`init-packed`, or its file's address),
+ * not the report itself. A packed file (a recording above PACK_SPANS_ABOVE) crosses as the file's
+ * bytes: ten million spans as 75 MB rather than ~400 MB of columns, never decoded by the host. A
+ * JSON report this large is packed by its reader and gzipped (level 1) for the way: a 1M-span
+ * recording's columns are 41 MB as typed arrays, 8.8 MB so (0.5-0.8 s of the reader's time), and
+ * in code-server, whose WebSocket deflates every message, it opened in 6.3-7.0 s packed without
+ * gzip against 8.9-9.4 s as typed columns (test/vscode suite 9d, 2026-12-05).
  */
-export const PACKED_VIEW_ABOVE = PACK_SPANS_ABOVE;
+export const PACKED_VIEW_ABOVE = 250_000;
 
 /** What a report view is given: a small report whole (typed `init`), a large one packed (`init-packed`). */
 export type ReportForView =

@@ -187,9 +187,11 @@ async function forView(file: string, windowAbove: number): Promise<Replies> {
   // Sent before its metrics are computed (0.4 s of a 1M-span report): the webview draws it meanwhile.
   if (report.spans.count <= PACKED_VIEW_ABOVE) return { reply: { ok: true, want: 'report-first', report: typedColumns(report) }, then: [() => metricsReply(report)] };
   const own = bytes !== undefined && holdsPacked(bytes);
-  const packed = own ? bytes.slice() : packReport(report);
+  // A report not read from a packed file (JSON, an import) is packed here, and gzipped for the way
+  // to the webview (PACKED_VIEW_ABOVE says why), as its windows are.
+  const packed = own ? bytes.slice() : gzipSync(packReport(report), { level: 1 });
   const view: PackedHead = {
-    gzipped: own && isGzip(bytes),
+    gzipped: own ? isGzip(bytes) : true,
     sha256: own ? createHash('sha256').update(bytes).digest('hex') : undefined,
     bytes: packed.byteLength,
     meta: report.meta,

@@ -15,7 +15,7 @@ import { syntheticReport } from '../../src/model/synthetic';
 import { analyze } from '../../src/model/analysis';
 import { verdicts } from '../../src/model/summary';
 import { reportPreview, type ReportPreview } from '../../src/model/report-preview';
-import { packReport, unpackReport } from '../../src/model/packed-report';
+import { packReport, unpackReport, withPlainColumns } from '../../src/model/packed-report';
 import { writeReportStreamed } from '../../src/runner/write-report';
 import { packageRoot, packageVersion } from '../../src/runner/paths';
 import { reportAnswers } from '../../src/model/report-answers';
@@ -25,16 +25,17 @@ const reader = join(packageRoot(), 'dist', 'report-parser.js');
 const dir = mkdtempSync(join(tmpdir(), 'parprof-reader-view-'));
 const file = join(dir, 'large.parprof');
 const report = syntheticReport({ threads: 6, spans: PACKED_VIEW_ABOVE + 50_000, profiles: 2, samplesPerProfile: 2_000, seed: 17 });
-const written = writeReportStreamed(file, report);
+// Packed, as a recording above PACK_SPANS_ABOVE writes it (this one is smaller: packed on purpose).
+const written = writeReportStreamed(file, report, PACKED_VIEW_ABOVE);
 /** The same report with one span ending before it starts, far into the file: its header and every column's shape are fine. */
 const flawed = syntheticReport({ threads: 6, spans: PACKED_VIEW_ABOVE + 50_000, profiles: 2, samplesPerProfile: 2_000, seed: 17 });
 const FLAW_AT = flawed.spans.count - 1000;
 (flawed.spans.end as unknown as Float64Array)[FLAW_AT] = flawed.spans.start[FLAW_AT] - 5;
-const flawedFile = writeReportStreamed(join(dir, 'flawed.parprof'), flawed).file;
+const flawedFile = writeReportStreamed(join(dir, 'flawed.parprof'), flawed, PACKED_VIEW_ABOVE).file;
 /** A report whose header itself is not valid (its meta says 0 cores): nothing of it is sent before it is read whole. */
 const badHeader = syntheticReport({ threads: 6, spans: PACKED_VIEW_ABOVE + 50_000, profiles: 2, samplesPerProfile: 2_000, seed: 17 });
 badHeader.meta.cores = 0;
-const badHeaderFile = writeReportStreamed(join(dir, 'bad-header.parprof'), badHeader).file;
+const badHeaderFile = writeReportStreamed(join(dir, 'bad-header.parprof'), badHeader, PACKED_VIEW_ABOVE).file;
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -225,11 +226,15 @@ test('a large report that is not packed (JSON): validated, packed by the reader,
   assert.equal(view.kind, 'packed');
   if (view.kind !== 'packed') return;
   assert.equal(view.view.sha256, undefined);
+  // Gzipped for the way to the webview (a JSON report's columns are ~5 times its packed and gzipped bytes).
+  assert.equal(view.view.gzipped, true);
   const order: string[] = [];
   const validated = await view.view.validated;
   await Promise.all([validated.packed.then(() => order.push('packed')), view.view.analysis.then(() => order.push('metrics'))]);
   assert.deepEqual(order, ['packed', 'metrics']);
-  assert.equal(unpackReport(await validated.packed).spans.count, json.spans.count);
+  const bytes = await validated.packed;
+  assert.equal(bytes.byteLength, view.view.bytes);
+  assert.deepEqual(withPlainColumns(unpackReport(gunzipSync(bytes))), JSON.parse(JSON.stringify(json)), 'the report, every value');
 });
 
 /** `report` packed and gzip-compressed with `preview` in its header, as a file. */
@@ -275,7 +280,7 @@ test('the header\'s answers (headline numbers, leading finding, top functions) c
   // Recorded by this version: the writer puts the answers in the header beside the preview.
   const own = syntheticReport({ threads: 6, spans: PACKED_VIEW_ABOVE + 50_000, profiles: 2, samplesPerProfile: 2_000, seed: 17 });
   own.meta.recorder = packageVersion();
-  const ownFile = writeReportStreamed(join(dir, 'own-version.parprof'), own).file;
+  const ownFile = writeReportStreamed(join(dir, 'own-version.parprof'), own, PACKED_VIEW_ABOVE).file;
   const metrics = analyze(own);
   const expected = JSON.parse(JSON.stringify(reportAnswers(own, metrics, verdicts(metrics, own))));
   assert.ok(expected.functions.length > 0 && expected.headline.length >= 6 && expected.finding !== '', 'the synthetic report has functions, numbers and a finding');

@@ -1,8 +1,9 @@
-// A large report (issue 11 item 7): above PACKED_VIEW_ABOVE spans the report view is sent the
-// address of the packed file (`init-packed-url`), which the webview fetches as a resource, checks
-// against the SHA-256 the report reader validated, and decodes in a Web Worker; the extension host
-// neither decodes the report nor carries its bytes. The test opens a generated report of a little over
-// that many spans and checks what the webview says it drew: the timeline, every lane with the
+// A large report (issue 11 item 7): a packed file above PACKED_VIEW_ABOVE spans (a recording is
+// written packed above PACK_SPANS_ABOVE) is sent to the report view as the file's address
+// (`init-packed-url`), which the webview fetches as a resource, checks against the SHA-256 the
+// report reader validated, and decodes in a Web Worker; the extension host neither decodes the
+// report nor carries its bytes. The test opens a generated report of a little over PACK_SPANS_ABOVE
+// spans and checks what the webview says it drew: the timeline, every lane with the
 // tasks the generator put on its thread. Times and memory are measured, not checked: they go to
 // test-artifacts/vscode-large-report-<spans>.json. PARPROF_VSCODE_LARGE_SPANS=10000000 measures ten
 // million spans (PARPROF_VSCODE_LARGE_REPORT names a report made already by big-report.harness.js).
@@ -13,6 +14,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { VIEWS } from '../../../src/extension/surface';
 import { PACKED_VIEW_ABOVE, WINDOW_SPANS } from '../../../src/extension/reportParser';
+import { PACK_SPANS_ABOVE } from '../../../src/runner/write-report';
 import { api, closeAllEditors, waitFor, workspaceRoot, wsFile } from './util';
 
 interface Truth { file: string; spans: number; bytes: number; ms: number; laneTasks: number[]; headline: string[] }
@@ -108,17 +110,18 @@ function windowTruth(file: string, from: number, to: number): Promise<{ spans: n
 }
 
 describe('A large report', () => {
-  const spans = Number(process.env.PARPROF_VSCODE_LARGE_SPANS ?? Math.round(PACKED_VIEW_ABOVE * 1.1));
+  // Just above what a recording writes packed: the file is packed, as such a recording's is.
+  const spans = Number(process.env.PARPROF_VSCODE_LARGE_SPANS ?? Math.round(PACK_SPANS_ABOVE * 1.1));
   const dir = wsFile('large');
   let file = process.env.PARPROF_VSCODE_LARGE_REPORT ?? path.join(dir, `large-${spans}.parprof`);
   let truth: Truth;
-  /** A report just above PACKED_VIEW_ABOVE spans with one span ending before it starts, and the reader's one line for it. */
+  /** A packed report just above PACK_SPANS_ABOVE spans with one span ending before it starts, and the reader's one line for it. */
   let flawed: { file: string; reason: string };
 
   before(async function () {
     this.timeout(300_000);
     fs.mkdirSync(dir, { recursive: true });
-    flawed = await generate(path.join(dir, 'flawed.parprof'), Math.round(PACKED_VIEW_ABOVE * 1.05), 'flawed-report.harness.js');
+    flawed = await generate(path.join(dir, 'flawed.parprof'), Math.round(PACK_SPANS_ABOVE * 1.05), 'flawed-report.harness.js');
     if (process.env.PARPROF_VSCODE_LARGE_REPORT) {
       truth = JSON.parse(fs.readFileSync(`${file}.truth.json`, 'utf8')) as Truth;
       file = truth.file;
@@ -137,7 +140,7 @@ describe('A large report', () => {
     this.timeout(300_000);
     const api_ = await api();
     await closeAllEditors();
-    // The default (3M) windows the ten-million measurement; the suite's report is just above PACKED_VIEW_ABOVE.
+    // The default (3M) windows the ten-million measurement; the suite's report is just above PACK_SPANS_ABOVE.
     const above = Math.min(truth.spans - 1, 3_000_000);
     await config().update('windowAboveSpans', above, vscode.ConfigurationTarget.Workspace);
     const readers = () => descendants(process.pid).filter((pid) => cmdline(pid).includes('report-parser.js'));
