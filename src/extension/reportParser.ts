@@ -144,9 +144,10 @@ export type PackedHead = Omit<PackedView, 'preview' | 'validated' | 'analysis' |
  * not the report itself. A packed file (a recording above PACK_SPANS_ABOVE) crosses as the file's
  * bytes: ten million spans as 75 MB rather than ~400 MB of columns, never decoded by the host. A
  * JSON report this large is packed by its reader and gzipped (level 1) for the way: a 1M-span
- * recording's columns are 41 MB as typed arrays, 8.8 MB so (0.5-0.8 s of the reader's time), and
- * in code-server, whose WebSocket deflates every message, it opened in 6.3-7.0 s packed without
- * gzip against 8.9-9.4 s as typed columns (test/vscode suite 9d, 2026-12-05).
+ * recording's columns are 41 MB as typed arrays, 8.4 MB so. Packing costs the reader 0.5-0.8 s,
+ * which its smaller message to the host gives back (sent 2.4-3.1 s after open either way); in
+ * code-server it then opened in 4.1-5.6 s against 8.1-9.4 s as typed columns, and 6.8-7.5 s
+ * with its WebSocket's compression off (test/vscode suite 9d, 2026-12-05, this 2-core VM).
  */
 export const PACKED_VIEW_ABOVE = 250_000;
 
