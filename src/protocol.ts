@@ -88,6 +88,12 @@ export type HostToWebview =
    */
   | { type: 'init-windowed'; bytes: number; totalSpans: number; options?: InitOptions }
   /**
+   * A large report whose bytes the host will post (`init-packed`) once its reader has read and
+   * packed it (a JSON file, or a packed one the webview could not fetch): the webview says so and
+   * draws the `preview` meanwhile.
+   */
+  | { type: 'report-coming'; totalSpans: number }
+  /**
    * After `init-windowed`: one window of the report (a valid report of its own, packed, gzip-compressed
    * when `gzipped`; src/model/slice.ts), shown with the whole run's metrics (a `metrics` message, once
    * the reader has them). Replaces the window shown; the webview asks for another with `slice`.
@@ -196,7 +202,7 @@ export function asHostMessage(data: unknown): HostToWebview | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const type = (data as { type?: unknown }).type;
   switch (type) {
-    case 'init': case 'init-packed': case 'init-packed-url': case 'init-windowed': case 'init-slice': case 'window-refused': case 'validated': case 'invalid': case 'preview': case 'metrics': case 'focus-range': case 'show-view': case 'focus-region': case 'init-sweep': case 'init-compare': case 'status':
+    case 'init': case 'init-packed': case 'init-packed-url': case 'init-windowed': case 'report-coming': case 'init-slice': case 'window-refused': case 'validated': case 'invalid': case 'preview': case 'metrics': case 'focus-range': case 'show-view': case 'focus-region': case 'init-sweep': case 'init-compare': case 'status':
       return data as HostToWebview;
     default:
       return undefined;

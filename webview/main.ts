@@ -11,6 +11,7 @@ import { decodeFetched, decodePacked, decodePageParts, afterFirstPaint, decodedI
 import { gunzip } from './gunzip';
 import { asHostMessage, type InitOptions, type SliceInfo, type ViewState, type WebviewToHost, type HostToWebview } from '../src/protocol';
 import { decodeViewHash, encodeViewHash } from './view-hash';
+import { formatCount } from '../src/model/units';
 import { App } from './app';
 import type { LaneIndex } from './layout-timeline';
 import { renderComparePage, renderSweepPage } from './sweep-app';
@@ -176,6 +177,16 @@ function startWindowed(message: Extract<HostToWebview, { type: 'init-windowed' }
     `Reading the report (${message.totalSpans.toLocaleString('en-US')} tasks): it opens a window of time at a time.`));
 }
 
+/** `report-coming`: the report's bytes follow from the host (`init-packed`); its reader's preview is drawn meanwhile. */
+function startComing(totalSpans: unknown): void {
+  const mine = ++given;
+  endPreview();
+  awaiting = { given: mine, bytes: 0, coming: true };
+  verdictFollowing = undefined;
+  const tasks = typeof totalSpans === 'number' && Number.isSafeInteger(totalSpans) && totalSpans >= 0 ? ` (${formatCount(totalSpans)} tasks)` : '';
+  root().replaceChildren(el('div', { class: 'pp-status', role: 'status' }, `Reading the report${tasks}: its reader packs it for this view.`));
+}
+
 function startSlice(message: Extract<HostToWebview, { type: 'init-slice' }>): void {
   if (!windowed || windowed.given !== given) return;
   const mine = given;
@@ -255,7 +266,7 @@ function focusInBar(id: string): void {
 }
 
 /** The fetched report still on its way (given, its file's length), whose preview may be shown meanwhile. */
-let awaiting: { given: number; bytes: number; windowed?: boolean } | undefined;
+let awaiting: { given: number; bytes: number; windowed?: boolean; coming?: boolean } | undefined;
 /** The preview on screen: its progress updates stop when it goes. */
 let previewTimer: ReturnType<typeof setInterval> | undefined;
 /** The preview on screen, while it is. */
@@ -279,6 +290,7 @@ function showPreview(preview: ReportPreview): void {
   // Read by tests: the window the preview shows.
   (window as unknown as { __parprofPreview?: unknown }).__parprofPreview = { window: () => screen.window() };
   if (awaiting.windowed) screen.say('the report\'s reader is reading it: a window of it opens here once it is validated');
+  else if (awaiting.coming) screen.say('the report\'s reader is packing it for this view: the report opens here once it has come');
   else {
     const update = () => screen.progress(fetchProgress.relayed / Math.max(1, bytes));
     update();
@@ -333,6 +345,8 @@ function onMessage(data: unknown): void {
       case 'init-packed-url': startFetched(message); break;
       // A report too large to show whole: its reader's windows of it follow.
       case 'init-windowed': takeSpareDecoder()?.worker?.terminate(); startWindowed(message); break;
+      // A report whose bytes the host posts once its reader has packed them: its preview meanwhile.
+      case 'report-coming': startComing(message.totalSpans); break;
       case 'init-slice': startSlice(message); break;
       case 'window-refused': app?.windowRefused(message.message); break;
       case 'validated': verdictFollowing?.(undefined); verdictFollowing = undefined; break;

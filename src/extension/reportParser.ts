@@ -61,7 +61,7 @@ export interface PackedView {
    * those bytes (webviewHost.ts `init-packed-url`).
    */
   sha256?: string;
-  /** Length of the packed bytes (the file's size when they are its own), bytes. */
+  /** Length of the packed bytes (the file's size when they are its own), bytes; 0 when the reader packs them after this (no `sha256`): they come with their length. */
   bytes: number;
   /** The run's meta, from the report's header, checked as validateReport checks it. */
   meta: RunMeta;

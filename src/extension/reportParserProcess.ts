@@ -188,17 +188,18 @@ async function forView(file: string, windowAbove: number): Promise<Replies> {
   if (report.spans.count <= PACKED_VIEW_ABOVE) return { reply: { ok: true, want: 'report-first', report: typedColumns(report) }, then: [() => metricsReply(report)] };
   const own = bytes !== undefined && holdsPacked(bytes);
   // A report not read from a packed file (JSON, an import) is packed here, and gzipped for the way
-  // to the webview (PACKED_VIEW_ABOVE says why), as its windows are.
-  const packed = own ? bytes.slice() : gzipSync(packReport(report), { level: 1 });
+  // to the webview (PACKED_VIEW_ABOVE says why), as its windows are: after its preview has gone
+  // (0.5-0.8 s for a million spans), so that the first screen does not wait for it.
+  let packed = own ? bytes.slice() : undefined;
   const view: PackedHead = {
     gzipped: own ? isGzip(bytes) : true,
     sha256: own ? createHash('sha256').update(bytes).digest('hex') : undefined,
-    bytes: packed.byteLength,
+    bytes: packed?.byteLength ?? 0,
     meta: report.meta,
     spans: report.spans.count,
   };
   // Without a SHA-256 the webview cannot fetch the file: the bytes are what it waits for, before the metrics.
-  const bytesReply = (): ParseReply => ({ ok: true, want: 'packed', packed });
+  const bytesReply = (): ParseReply => ({ ok: true, want: 'packed', packed: packed ??= gzipSync(packReport(report), { level: 1 }) });
   return { reply: { ok: true, want: 'view', view }, then: [() => ({ ok: true, want: 'preview', preview: reportPreview(report) }), () => validatedReply(report),
     ...(view.sha256 === undefined ? [bytesReply, () => metricsReply(report)] : [() => metricsReply(report), bytesReply])] };
 }

@@ -206,6 +206,10 @@ export function hostReport(webview: vscode.Webview, extensionUri: vscode.Uri, fi
     if (view.sha256 !== undefined && unfetched !== content) {
       post({ type: 'init-packed-url', url: webview.asWebviewUri(vscode.Uri.file(file)).toString(), bytes: view.bytes, sha256: view.sha256, gzipped: view.gzipped,
         metricsFollow: true, validationFollows: true, options }, view.bytes);
+    } else {
+      // The bytes come from here once validated (a JSON report its reader packed, or a file the
+      // webview could not fetch): the webview says so, and draws the preview meanwhile.
+      void webview.postMessage({ type: 'report-coming', totalSpans: view.spans } satisfies HostToWebview);
     }
     // The reader's first screen, drawn while the file is fetched and decoded (the webview drops it once it shows the report).
     void view.preview.then((preview) => {

@@ -103,6 +103,36 @@ test('the preview is drawn while the file arrives: the timeline\'s lanes and tas
   }
 });
 
+test('a report whose bytes the host posts once packed (`report-coming`): the status says so, the preview is drawn meanwhile, then the report replaces it; a preview after the report is not drawn', async () => {
+  const { page } = await webviewPage(b, { consoleErrors: false });
+  try {
+    await page.evaluate((n) => window.postMessage({ type: 'report-coming', totalSpans: n }, '*'), report.spans.count);
+    await page.waitForFunction(() => document.querySelector('[role="status"]')?.textContent?.startsWith('Reading the report'), null, { timeout: 30_000, polling: 50 });
+    assert.equal(await page.$eval('[role="status"]', (e) => e.textContent), 'Reading the report (150,000 tasks): its reader packs it for this view.');
+    await postPreview(page);
+    const drawn = await firstPosted(page, (m) => m.type === 'drawn' || m.type === 'error');
+    assert.equal(drawn.type, 'drawn', JSON.stringify(drawn).slice(0, 300));
+    assert.equal(drawn.stage, 'preview');
+    assert.deepEqual(drawn.laneTasks, modelLanes());
+    assert.ok((drawn.paintedPixels as number) > 0, 'the strips are blank');
+    assert.equal(await page.$eval('[role="status"]', (e) => e.textContent), 'the report\'s reader is packing it for this view: the report opens here once it has come');
+    // The host's bytes: what the reader packed and gzipped (a JSON report's path).
+    await page.evaluate((b64) => {
+      const packed = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      window.postMessage({ type: 'init-packed', packed, gzipped: true, metricsFollow: true, options: { view: 'timeline' } }, '*', [packed.buffer]);
+    }, Buffer.from(bytes).toString('base64'));
+    const full = await firstPosted(page, (m) => m.type === 'drawn' && m.stage === 'full');
+    assert.deepEqual(full.laneTasks, modelLanes());
+    assert.equal(await page.$('#preview-lanes'), null, 'the preview stays after the report is drawn');
+    await postPreview(page);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    assert.equal(await page.$('#preview-lanes'), null, 'a preview after the report was drawn');
+    assert.equal((await posted(page)).filter((m) => m.type === 'drawn').length, 2);
+  } finally {
+    await page.close();
+  }
+});
+
 test('a preview after the reader\'s `invalid` is not drawn: the reason stays', async () => {
   const { page, close } = await pacedPage();
   try {

@@ -233,7 +233,7 @@ test('a large report that is not packed (JSON): validated, packed by the reader,
   await Promise.all([validated.packed.then(() => order.push('packed')), view.view.analysis.then(() => order.push('metrics'))]);
   assert.deepEqual(order, ['packed', 'metrics']);
   const bytes = await validated.packed;
-  assert.equal(bytes.byteLength, view.view.bytes);
+  assert.equal(view.view.bytes, 0, 'packed after the preview: their length comes with them');
   assert.deepEqual(withPlainColumns(unpackReport(gunzipSync(bytes))), JSON.parse(JSON.stringify(json)), 'the report, every value');
 });
 

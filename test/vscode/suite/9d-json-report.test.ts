@@ -2,7 +2,7 @@
 // the report editor: the reader parses and validates it in its process and, the report being above
 // PACKED_VIEW_ABOVE spans, packs and gzips it; the host posts those bytes (`init-packed`), the
 // webview decodes them in its worker, and the timeline draws every lane with the tasks the
-// generator put on that thread. The steps from open to drawn are measured, not checked
+// generator put on that thread; the reader's preview is drawn first, while it packs. The steps from open to drawn are measured, not checked
 // (the machine may be loaded): test-artifacts/vscode-json-report-<spans>.json.
 // PARPROF_VSCODE_JSON_SPANS sets the size (default 1,000,000: the views benchmark's report).
 import * as assert from 'node:assert/strict';
@@ -68,13 +68,19 @@ describe('A million-span JSON report', () => {
     assert.equal(drawn.view, 'timeline');
     assert.deepEqual(drawn.laneTasks, truth.laneTasks);
     assert.ok(drawn.paintedPixels > 0, 'the timeline canvas is blank');
+    // Its first screen while the reader packed it (`report-coming`, then the reader's preview): every lane's tasks.
+    const preview = status.previewDrawn;
+    assert.ok(preview, 'no preview was drawn before the report');
+    assert.deepEqual(preview.laneTasks, truth.laneTasks);
+    assert.ok(preview.paintedPixels > 0, 'the preview\'s strips are blank');
+    assert.ok(preview.at <= drawn.at);
     const metricsSentAt = await waitFor('the report\'s metrics to follow', () => api_.webviews().find((w) => w.file === truth.file)?.metricsSentAt, 120_000);
     const dirOut = process.env.PARPROF_TEST_ARTIFACTS;
     if (dirOut) {
       fs.mkdirSync(dirOut, { recursive: true });
       fs.writeFileSync(path.join(dirOut, `vscode-json-report-${truth.spans}.json`), JSON.stringify({
         date: new Date().toISOString(), spans: truth.spans, fileMiB: +(truth.bytes / 2 ** 20).toFixed(1),
-        sentAs: status.sentAs, sentMiB: +(status.sentBytes! / 2 ** 20).toFixed(1), openToSentMs: status.sentAt! - t0, sentToDrawnMs: drawn.at - status.sentAt!, openToDrawnMs: drawn.at - t0, metricsSentAfterOpenMs: metricsSentAt - t0,
+        sentAs: status.sentAs, sentMiB: +(status.sentBytes! / 2 ** 20).toFixed(1), previewDrawnMs: preview.at - t0, openToSentMs: status.sentAt! - t0, sentToDrawnMs: drawn.at - status.sentAt!, openToDrawnMs: drawn.at - t0, metricsSentAfterOpenMs: metricsSentAt - t0,
         webviewStepsAfterOpenMs: Object.fromEntries(Object.entries(drawn.steps ?? {}).map(([k, v]) => [k, v - t0])),
         note: 'open = vscode.openWith from the extension host; sent = the host posted `init-packed` (the reader has read, parsed, validated, packed and gzipped the JSON file); drawn = the webview\'s `drawn` message received by the host; the metrics follow from the reader',
         load: fs.readFileSync('/proc/loadavg', 'utf8').trim(),
