@@ -184,7 +184,7 @@ function startComing(totalSpans: unknown): void {
   awaiting = { given: mine, bytes: 0, coming: true };
   verdictFollowing = undefined;
   const tasks = typeof totalSpans === 'number' && Number.isSafeInteger(totalSpans) && totalSpans >= 0 ? ` (${formatCount(totalSpans)} tasks)` : '';
-  root().replaceChildren(el('div', { class: 'pp-status', role: 'status' }, `Reading the report${tasks}: its reader packs it for this view.`));
+  root().replaceChildren(el('div', { class: 'pp-status', role: 'status' }, `Reading the report${tasks}: its reader sends it to this view.`));
 }
 
 function startSlice(message: Extract<HostToWebview, { type: 'init-slice' }>): void {
@@ -290,7 +290,7 @@ function showPreview(preview: ReportPreview): void {
   // Read by tests: the window the preview shows.
   (window as unknown as { __parprofPreview?: unknown }).__parprofPreview = { window: () => screen.window() };
   if (awaiting.windowed) screen.say('the report\'s reader is reading it: a window of it opens here once it is validated');
-  else if (awaiting.coming) screen.say('the report\'s reader is packing it for this view: the report opens here once it has come');
+  else if (awaiting.coming) screen.say('the report\'s reader is preparing it for this view: the report opens here once it has come');
   else {
     const update = () => screen.progress(fetchProgress.relayed / Math.max(1, bytes));
     update();

@@ -108,14 +108,14 @@ test('a report whose bytes the host posts once packed (`report-coming`): the sta
   try {
     await page.evaluate((n) => window.postMessage({ type: 'report-coming', totalSpans: n }, '*'), report.spans.count);
     await page.waitForFunction(() => document.querySelector('[role="status"]')?.textContent?.startsWith('Reading the report'), null, { timeout: 30_000, polling: 50 });
-    assert.equal(await page.$eval('[role="status"]', (e) => e.textContent), 'Reading the report (150,000 tasks): its reader packs it for this view.');
+    assert.equal(await page.$eval('[role="status"]', (e) => e.textContent), 'Reading the report (150,000 tasks): its reader sends it to this view.');
     await postPreview(page);
     const drawn = await firstPosted(page, (m) => m.type === 'drawn' || m.type === 'error');
     assert.equal(drawn.type, 'drawn', JSON.stringify(drawn).slice(0, 300));
     assert.equal(drawn.stage, 'preview');
     assert.deepEqual(drawn.laneTasks, modelLanes());
     assert.ok((drawn.paintedPixels as number) > 0, 'the strips are blank');
-    assert.equal(await page.$eval('[role="status"]', (e) => e.textContent), 'the report\'s reader is packing it for this view: the report opens here once it has come');
+    assert.equal(await page.$eval('[role="status"]', (e) => e.textContent), 'the report\'s reader is preparing it for this view: the report opens here once it has come');
     // The host's bytes: what the reader packed and gzipped (a JSON report's path).
     await page.evaluate((b64) => {
       const packed = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
