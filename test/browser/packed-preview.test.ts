@@ -54,6 +54,16 @@ async function postPreview(page: Page): Promise<void> {
   await page.evaluate((p) => window.postMessage({ type: 'preview', preview: { ...p, lanes: p.lanes.map((l) => ({ ...l, busy: new Uint8Array(l.busy) })) } }, '*'), plainPreview);
 }
 
+/** Posts the preview and waits for the page's `drawn` of it: every lane with the model's task count, its strips painted. */
+async function previewDrawn(page: Page): Promise<void> {
+  await postPreview(page);
+  const drawn = await firstPosted(page, (m) => m.type === 'drawn' || m.type === 'error');
+  assert.equal(drawn.type, 'drawn', JSON.stringify(drawn).slice(0, 300));
+  assert.equal(drawn.stage, 'preview');
+  assert.deepEqual(drawn.laneTasks, modelLanes());
+  assert.ok((drawn.paintedPixels as number) > 0, 'the strips are blank');
+}
+
 /** A webview page fetching the file from a local server that sends its first half and holds the rest until `release()`. */
 async function pacedPage(file = { bytes, sha256 }, waitForBytes = true, metricsFollow = false): Promise<{ page: Page; release: () => void; close: () => Promise<void> }> {
   const { bytes, sha256 } = file;
@@ -80,12 +90,7 @@ async function pacedPage(file = { bytes, sha256 }, waitForBytes = true, metricsF
 test('the preview is drawn while the file arrives: the timeline\'s lanes and task counts, a strip each, how much has come; then the report replaces it', async () => {
   const { page, release, close } = await pacedPage();
   try {
-    await postPreview(page);
-    const drawn = await firstPosted(page, (m) => m.type === 'drawn' || m.type === 'error');
-    assert.equal(drawn.type, 'drawn', JSON.stringify(drawn).slice(0, 300));
-    assert.equal(drawn.stage, 'preview');
-    assert.deepEqual(drawn.laneTasks, modelLanes());
-    assert.ok((drawn.paintedPixels as number) > 0, 'the strips are blank');
+    await previewDrawn(page);
     const lanes = await page.$$eval('#preview-lanes li', (items) => items.map((li) => li.textContent));
     const names = [...report.threads].sort((x, y) => x.id - y.id).map((t) => t.name);
     assert.deepEqual(lanes, names.map((n, k) => `${n} · ${modelLanes()[k].toLocaleString('en-US')} tasks`));
@@ -109,12 +114,7 @@ test('a report whose bytes the host posts once packed (`report-coming`): the sta
     await page.evaluate((n) => window.postMessage({ type: 'report-coming', totalSpans: n }, '*'), report.spans.count);
     await page.waitForFunction(() => document.querySelector('[role="status"]')?.textContent?.startsWith('Reading the report'), null, { timeout: 30_000, polling: 50 });
     assert.equal(await page.$eval('[role="status"]', (e) => e.textContent), 'Reading the report (150,000 tasks): its reader sends it to this view.');
-    await postPreview(page);
-    const drawn = await firstPosted(page, (m) => m.type === 'drawn' || m.type === 'error');
-    assert.equal(drawn.type, 'drawn', JSON.stringify(drawn).slice(0, 300));
-    assert.equal(drawn.stage, 'preview');
-    assert.deepEqual(drawn.laneTasks, modelLanes());
-    assert.ok((drawn.paintedPixels as number) > 0, 'the strips are blank');
+    await previewDrawn(page);
     assert.equal(await page.$eval('[role="status"]', (e) => e.textContent), 'the report\'s reader is preparing it for this view: the report opens here once it has come');
     // The host's bytes: what the reader packed and gzipped (a JSON report's path).
     await page.evaluate((b64) => {
